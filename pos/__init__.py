@@ -1,0 +1,4 @@
+"""Souk POS domain core: money, catalogue, cart, checkout, journal, business day, storage.
+
+This package never imports Qt widgets nor any network library.
+"""

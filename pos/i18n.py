@@ -1,0 +1,86 @@
+"""Translated messages, in Arabic, French and English.
+
+Every user-visible string lives in a JSON catalogue under ``resources/i18n/`` (one file per
+area: ``pos.json``, ``ui.json``...), each entry giving the three languages side by side::
+
+    {"money.not_a_number": {"en": "'{text}' is not an amount", "fr": "...", "ar": "..."}}
+
+Placeholders use :meth:`str.format` syntax and must be the same in every language (a test
+checks it). Never translate an f-string: translate the template, then format.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from functools import cache
+from importlib import resources
+from typing import Final
+
+LANGUAGES: Final = ("ar", "fr", "en")
+DEFAULT_LANGUAGE: Final = "fr"
+RTL_LANGUAGES: Final = frozenset({"ar"})
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    """All messages of all areas, keyed by message id."""
+    merged: dict[str, dict[str, str]] = {}
+    folder = resources.files("resources") / "i18n"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".json"):
+            continue
+        data: dict[str, dict[str, str]] = json.loads(entry.read_text(encoding="utf-8"))
+        for key, texts in data.items():
+            if key in merged:
+                raise ValueError(f"message id {key!r} defined twice ({entry.name})")
+            merged[key] = texts
+    return merged
+
+
+def placeholders(template: str) -> set[str]:
+    """Names of the ``{placeholders}`` a template uses."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def normalise_language(lang: str | None) -> str:
+    """Map 'fr_MA.UTF-8', 'ar-MA', None... to one of :data:`LANGUAGES`."""
+    if lang:
+        short = lang.replace("-", "_").split("_")[0].split(".")[0].lower()
+        if short in LANGUAGES:
+            return short
+    return DEFAULT_LANGUAGE
+
+
+def is_rtl(lang: str) -> bool:
+    return lang in RTL_LANGUAGES
+
+
+def tr(lang: str, key: str, /, **params: object) -> str:
+    """The message ``key`` in ``lang``, formatted with ``params``.
+
+    A missing message falls back to English, then to the key itself, so a gap never crashes
+    the till (the translation test is what catches gaps).
+    """
+    texts = catalogue().get(key)
+    if texts is None:
+        return key
+    template = texts.get(lang) or texts.get("en") or key
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+class Translator:
+    """Messages bound to one language; ``t("key", n=3)``."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = normalise_language(lang)
+
+    def __call__(self, key: str, /, **params: object) -> str:
+        return tr(self.lang, key, **params)
+
+    @property
+    def rtl(self) -> bool:
+        return is_rtl(self.lang)

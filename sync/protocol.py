@@ -1,0 +1,244 @@
+"""The wire schema shared by the stall's sync client and the organisers' server.
+
+Everything that crosses the network is described here as pydantic models, so that the
+server validates requests with the same definitions the client builds them from, and the
+generated OpenAPI documents it.
+
+Endpoints (all under ``/api/v1``)
+---------------------------------
+``GET  /health``  -> :class:`Health`; no auth. Cheap; lets the stall tell the real server
+    from a captive portal (it checks ``service == SERVICE_NAME``).
+``POST /enrol``   :class:`EnrolRequest` -> :class:`EnrolResponse`; no auth. The one-time
+    code is consumed; a used or expired code gets 400 with :class:`ErrorBody`.
+``POST /push``    :class:`PushRequest` -> :class:`PushResponse`; ``Authorization: Bearer
+    TOKEN``. ``Content-Encoding: gzip`` accepted. Each summary is upserted per
+    (device, business_day) and replaces only an older version. The reply lists, per pushed
+    day, the version the server now holds, and in ``known_days`` every day the server holds
+    for this device (so a stall notices a server restored from an old backup and pushes
+    again). Status 200, or 409 when at least one day conflicted (same version, different
+    body; the rest of the batch is still applied, the body is still a PushResponse).
+    401: no/wrong token or revoked device. 403: a summary names another device or another
+    cooperative. 413: body too large. 422: invalid body (nothing written).
+``GET  /days``    -> :class:`KnownDays`; bearer auth. What the server holds for this device.
+
+Money is always integer centimes (MAD); quantities are integer thousandths of the unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import uuid
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROTOCOL_VERSION = 1
+SERVICE_NAME = "souk-server"
+API_PREFIX = "/api/v1"
+MAX_BODY_BYTES = 2 * 1024 * 1024  # compressed or not, per request
+MAX_SUMMARIES_PER_PUSH = 31
+
+Centimes = Annotated[int, Field(ge=-10**13, le=10**13, description="MAD centimes")]
+Count = Annotated[int, Field(ge=0, le=10**9)]
+Milli = Annotated[int, Field(ge=-10**12, le=10**12, description="thousandths of the unit")]
+ShortText = Annotated[str, Field(max_length=200)]
+PaymentMethod = Literal["cash", "card", "mobile"]
+Sector = Literal["handicrafts", "food", "herbs", "cosmetics", "other"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Health(_Model):
+    service: Literal["souk-server"] = SERVICE_NAME
+    protocol: int = PROTOCOL_VERSION
+    time: dt.datetime
+
+
+class ErrorBody(_Model):
+    detail: str
+
+
+# --- enrolment ---------------------------------------------------------------------------
+
+
+class EnrolRequest(_Model):
+    code: Annotated[str, Field(min_length=4, max_length=64)]
+    device_name: Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class MarketInfo(_Model):
+    id: int
+    name_ar: ShortText
+    name_fr: ShortText
+    city: ShortText
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+class CooperativeInfo(_Model):
+    id: int
+    name_ar: ShortText
+    name_fr: ShortText
+    sector: Sector
+    province: ShortText
+    stand: ShortText
+    market: MarketInfo
+
+
+class EnrolResponse(_Model):
+    device_id: uuid.UUID
+    token: Annotated[str, Field(min_length=32, max_length=128)]
+    cooperative: CooperativeInfo
+
+
+# --- day summaries -----------------------------------------------------------------------
+
+
+class PaymentTotal(_Model):
+    method: PaymentMethod
+    amount: Centimes  # net of refunds
+    count: Count
+
+
+class TaxTotal(_Model):
+    rate: Annotated[int, Field(ge=0, le=100, description="percent")]
+    base: Centimes  # tax-exclusive amount
+    tax: Centimes
+
+
+class ProductTotal(_Model):
+    product_id: ShortText  # the stall's product key (its SKU)
+    name_ar: ShortText
+    name_fr: ShortText
+    category: ShortText
+    quantity: Milli
+    amount: Centimes
+
+
+class HourTotal(_Model):
+    hour: Annotated[int, Field(ge=0, le=23, description="local hour of the stall")]
+    amount: Centimes
+    tickets: Count
+
+
+class MemberTotal(_Model):
+    member: ShortText  # the maker's name, "" when none
+    amount: Centimes
+    quantity: Milli
+
+
+class CashTotals(_Model):
+    opening_float: Centimes
+    cash_in: Centimes
+    cash_out: Centimes
+    expected: Centimes
+    counted: Centimes | None = None
+    difference: Centimes | None = None
+
+
+class JournalHead(_Model):
+    seq: Annotated[int, Field(ge=0)]
+    hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class DaySummary(_Model):
+    """The full aggregate of one (device, business day); never a delta."""
+
+    device_id: uuid.UUID
+    cooperative_id: int | None = None
+    business_day: dt.date
+    version: Annotated[int, Field(ge=1, description="last journal number included")]
+    status: Literal["open", "closed"]
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None = None
+    utc_offset_minutes: Annotated[int, Field(ge=-14 * 60, le=14 * 60)]
+    z_number: Annotated[int, Field(ge=1)] | None = None
+    currency: Literal["MAD"] = "MAD"
+    sales_count: Count
+    refunds_count: Count
+    voids_count: Count
+    gross: Centimes  # sum of sale totals (after discounts)
+    refunds: Centimes  # positive: amount given back
+    voids: Centimes  # positive: amount of voided sales
+    net: Centimes  # gross - refunds - voids
+    discounts: Centimes
+    items: Milli  # quantity sold, net
+    taxes: Annotated[list[TaxTotal], Field(max_length=10)]
+    payments: Annotated[list[PaymentTotal], Field(max_length=3)]
+    products: Annotated[list[ProductTotal], Field(max_length=5000)]
+    hours: Annotated[list[HourTotal], Field(max_length=24)]
+    members: Annotated[list[MemberTotal], Field(max_length=1000)]
+    cash: CashTotals
+    journal_head: JournalHead
+    grand_total: Centimes  # perpetual total of the device after the last included record
+
+
+class PushRequest(_Model):
+    summaries: Annotated[list[DaySummary], Field(min_length=1, max_length=MAX_SUMMARIES_PER_PUSH)]
+
+
+class DayVersion(_Model):
+    business_day: dt.date
+    version: int
+
+
+class PushResult(_Model):
+    business_day: dt.date
+    status: Literal["stored", "unchanged", "stale", "conflict"]
+    version: int  # the version the server holds after this push
+    detail: str | None = None
+
+
+class PushResponse(_Model):
+    results: list[PushResult]
+    known_days: list[DayVersion]
+
+
+class KnownDays(_Model):
+    days: list[DayVersion]
+
+
+# --- canonical bodies and signed bundles -------------------------------------------------
+
+
+def canonical_json(data: Any) -> bytes:
+    """Stable bytes of a JSON value: sorted keys, no spaces, UTF-8."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def summary_digest(summary: DaySummary) -> str:
+    """SHA-256 of a summary's canonical JSON: equal bodies have equal digests."""
+    return hashlib.sha256(canonical_json(summary.model_dump(mode="json"))).hexdigest()
+
+
+def token_hash(token: str) -> str:
+    """What the server stores for a device token (tokens are 256-bit random, so no KDF)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Bundle(_Model):
+    """A day-close bundle carried on a USB stick when no network ever comes."""
+
+    format: Literal["souk-bundle"] = "souk-bundle"
+    protocol: int = PROTOCOL_VERSION
+    device_id: uuid.UUID
+    created_at: dt.datetime
+    summaries: Annotated[list[DaySummary], Field(min_length=1, max_length=400)]
+    signature: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+def bundle_signature(token_sha256_hex: str, device_id: uuid.UUID, summaries: list[DaySummary]) -> str:
+    """HMAC-SHA256 over the device id and summaries, keyed by the token's SHA-256.
+
+    The stall knows its token; the server knows only its hash, which is the key, so both
+    can compute it.
+    """
+    body = canonical_json(
+        {"device_id": str(device_id), "summaries": [s.model_dump(mode="json") for s in summaries]}
+    )
+    return hmac.new(bytes.fromhex(token_sha256_hex), body, hashlib.sha256).hexdigest()
