@@ -1,0 +1,174 @@
+"""Money in integer centimes (MAD) and quantities in integer thousandths.
+
+Parsing accepts what people type at a stall: ``"12,5"``, ``"12.50"``, ``" 12 "``,
+``"1 250,00"``, Arabic-Indic digits ``"١٢٫٥"`` and Persian digits. Formatting follows how
+amounts are written in Morocco: ``"125,50 DH"`` (fr), ``"125,50 د.م."`` (ar),
+``"MAD 125.50"`` (en).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final, NewType
+
+from pos.errors import InputError
+
+Centimes = NewType("Centimes", int)
+
+MAX_AMOUNT: Final = 100_000_000_00  # 100 million DH: nothing at a stall costs more
+MAX_QUANTITY: Final = 1_000_000_000  # a million units, in thousandths
+NBSP: Final = "\u00a0"  # groups thousands: "1 250,50 DH" never breaks across lines
+
+_DIGITS: Final = str.maketrans(
+    "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹",
+    "01234567890123456789",
+)
+_SEPARATORS: Final = str.maketrans({"٫": ".", "،": ",", "٬": "", "\u00a0": "", "\u202f": "", " ": ""})
+_CURRENCY = re.compile(r"(?i)(mad|dhs?|dh|د\.?\s*م\.?|درهم)")
+_NUMBER = re.compile(r"^(\d+)(?:[.,](\d*))?$")
+_GROUPED = re.compile(r"^\d{1,3}(?:[ .]\d{3})+(?:,\d*)?$")
+
+
+def _normalise(text: str) -> str:
+    return text.translate(_DIGITS).strip()
+
+
+def _split_number(text: str, decimals: int, what: str) -> tuple[int, int]:
+    """(whole, fraction scaled to ``decimals`` digits) of an unsigned decimal number."""
+    raw = text
+    text = _normalise(text)
+    text = _CURRENCY.sub("", text).strip()
+    if _GROUPED.match(text):  # "1 250,50" or "1.250,50"
+        text = text.replace(" ", "").replace(".", "")
+    text = text.translate(_SEPARATORS)
+    if text.startswith("-"):
+        raise InputError(f"{what}.negative", text=raw.strip())
+    match = _NUMBER.match(text)
+    if not match:
+        raise InputError(f"{what}.not_a_number", text=raw.strip())
+    whole, frac = match.group(1), match.group(2) or ""
+    if len(frac.rstrip("0")) > decimals:
+        raise InputError(f"{what}.too_precise", text=raw.strip(), decimals=decimals)
+    frac = (frac + "0" * decimals)[:decimals]
+    return int(whole), int(frac or "0")
+
+
+def parse_money(text: str, *, allow_zero: bool = True) -> int:
+    """Centimes from what a person typed. Never negative; raises :class:`InputError`."""
+    if not text or not text.strip():
+        raise InputError("money.empty")
+    whole, frac = _split_number(text, 2, "money")
+    value = whole * 100 + frac
+    if value > MAX_AMOUNT:
+        raise InputError("money.too_large", text=text.strip())
+    if value == 0 and not allow_zero:
+        raise InputError("money.zero")
+    return value
+
+
+def parse_quantity(text: str) -> int:
+    """Thousandths of a unit from "1,250" / "0.5" / "٢"; must be more than zero."""
+    if not text or not text.strip():
+        raise InputError("quantity.empty")
+    whole, frac = _split_number(text, 3, "quantity")
+    value = whole * 1000 + frac
+    if value == 0:
+        raise InputError("quantity.zero")
+    if value > MAX_QUANTITY:
+        raise InputError("quantity.too_large", text=text.strip())
+    return value
+
+
+def parse_percent(text: str) -> int:
+    """Basis points (1/100 of a percent) from "10", "12,5 %"; at most 100 %."""
+    cleaned = _normalise(text).replace("%", "").replace("٪", "")
+    if not cleaned.strip():
+        raise InputError("percent.empty")
+    whole, frac = _split_number(cleaned, 2, "percent")
+    value = whole * 100 + frac
+    if value > 100_00:
+        raise InputError("percent.too_large", text=text.strip())
+    return value
+
+
+def _group(whole: int, sep: str) -> str:
+    digits = str(whole)
+    groups = []
+    while len(digits) > 3:
+        groups.append(digits[-3:])
+        digits = digits[:-3]
+    groups.append(digits)
+    return sep.join(reversed(groups))
+
+
+def format_amount(centimes: int, lang: str = "fr") -> str:
+    """The number only: ``1 250,50`` (fr, ar) or ``1,250.50`` (en)."""
+    sign = "-" if centimes < 0 else ""
+    whole, frac = divmod(abs(centimes), 100)
+    if lang == "en":
+        return f"{sign}{_group(whole, ',')}.{frac:02d}"
+    return f"{sign}{_group(whole, NBSP)},{frac:02d}"
+
+
+def format_money(centimes: int, lang: str = "fr") -> str:
+    """``125,50 DH`` (fr), ``125,50 د.م.`` (ar), ``MAD 125.50`` (en)."""
+    amount = format_amount(centimes, lang)
+    if lang == "en":
+        return f"MAD {amount}"
+    if lang == "ar":
+        return f"{amount} د.م."
+    return f"{amount} DH"
+
+
+def format_quantity(milli: int, unit: str = "piece", lang: str = "fr") -> str:
+    """``2`` for pieces, ``1,250`` kg, ``0,5`` l; trailing zeros dropped."""
+    sign = "-" if milli < 0 else ""
+    whole, frac = divmod(abs(milli), 1000)
+    text = str(whole)
+    if frac:
+        sep = "." if lang == "en" else ","
+        text += sep + f"{frac:03d}".rstrip("0")
+    return sign + text
+
+
+def percent_of(amount: int, basis_points: int) -> int:
+    """``amount * basis_points / 10000`` rounded half away from zero, in centimes."""
+    return round_div(amount * basis_points, 10_000)
+
+
+def round_div(numerator: int, denominator: int) -> int:
+    """Integer division rounded half away from zero (commercial rounding)."""
+    if denominator <= 0:
+        raise ValueError("denominator must be positive")
+    q, r = divmod(abs(numerator), denominator)
+    if 2 * r >= denominator:
+        q += 1
+    return q if numerator >= 0 else -q
+
+
+def line_amount(unit_price: int, quantity_milli: int) -> int:
+    """Price of ``quantity_milli`` thousandths of a unit at ``unit_price`` centimes."""
+    return round_div(unit_price * quantity_milli, 1000)
+
+
+def tax_part(amount_incl: int, rate_percent: int) -> int:
+    """The tax contained in a tax-inclusive amount at ``rate_percent``."""
+    return round_div(amount_incl * rate_percent, 100 + rate_percent)
+
+
+def allocate(total: int, weights: list[int]) -> list[int]:
+    """Split ``total`` across ``weights`` proportionally, exactly (largest remainder)."""
+    if not weights:
+        return []
+    base = sum(weights)
+    if base == 0:
+        shares = [0] * len(weights)
+        shares[0] = total
+        return shares
+    raw = [total * w for w in weights]
+    shares = [r // base for r in raw]
+    rest = total - sum(shares)
+    order = sorted(range(len(weights)), key=lambda i: (-(raw[i] % base), i))
+    for i in order[:rest]:
+        shares[i] += 1
+    return shares
