@@ -5,16 +5,33 @@ from __future__ import annotations
 from pos.i18n import tr
 
 
+class Amount(int):
+    """An error parameter that is money (centimes): shown formatted in the user's language."""
+
+
 class SoukError(Exception):
     """An error with a message id and parameters, shown in the user's language."""
 
     def __init__(self, key: str, /, **params: object) -> None:
         self.key = key
         self.params = params
-        super().__init__(tr("en", key, **params))
+        super().__init__(key)
 
     def message(self, lang: str) -> str:
-        return tr(lang, self.key, **self.params)
+        """The message in ``lang``; parameters that are errors themselves are rendered too."""
+        from pos.money import format_money
+
+        def show(value: object) -> object:
+            if isinstance(value, SoukError):
+                return value.message(lang)
+            if isinstance(value, Amount):
+                return format_money(value, lang)
+            return value
+
+        return tr(lang, self.key, **{k: show(v) for k, v in self.params.items()})
+
+    def __str__(self) -> str:
+        return self.message("en")
 
 
 class InputError(SoukError):

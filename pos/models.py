@@ -91,7 +91,9 @@ class Product(Base):
 class Barcode(Base):
     __tablename__ = "barcode"
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("product.id", ondelete="CASCADE"), index=True
+    )
     product: Mapped[Product] = relationship(back_populates="barcodes")
 
 

@@ -23,7 +23,9 @@ _DIGITS: Final = str.maketrans(
     "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹",
     "01234567890123456789",
 )
-_SEPARATORS: Final = str.maketrans({"٫": ".", "،": ",", "٬": "", "\u00a0": "", "\u202f": "", " ": ""})
+_SEPARATORS: Final = str.maketrans(
+    {"٫": ".", "،": ",", "٬": "", "\u00a0": "", "\u202f": "", " ": ""}
+)
 _CURRENCY = re.compile(r"(?i)(mad|dhs?|dh|د\.?\s*م\.?|درهم)")
 _NUMBER = re.compile(r"^(\d+)(?:[.,](\d*))?$")
 _GROUPED = re.compile(r"^\d{1,3}(?:[ .]\d{3})+(?:,\d*)?$")

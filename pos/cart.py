@@ -1,0 +1,197 @@
+"""The cart being rung up: lines, discounts, tax-inclusive totals. Pure, no storage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Final, Literal
+
+from pos.errors import Amount, InputError, RuleError
+from pos.models import Product
+from pos.money import allocate, line_amount, percent_of, tax_part
+
+PaymentMethod = Literal["cash", "card", "mobile"]
+METHODS: Final = ("cash", "card", "mobile")
+NOTES_AND_COINS: Final = (20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20)
+
+
+@dataclass(frozen=True)
+class Discount:
+    """A discount given while bargaining: an amount in centimes or a percentage in basis
+    points (1250 = 12.5 %)."""
+
+    kind: Literal["amount", "percent"]
+    value: int
+
+    def __post_init__(self) -> None:
+        if self.value < 0 or (self.kind == "percent" and self.value > 100_00):
+            raise InputError("discount.range")
+
+    def on(self, base: int) -> int:
+        """The discount on ``base`` centimes, never more than the base."""
+        amount = self.value if self.kind == "amount" else percent_of(base, self.value)
+        return max(0, min(base, amount))
+
+
+@dataclass
+class CartLine:
+    product_id: int | None
+    sku: str
+    name_ar: str
+    name_fr: str
+    category: str
+    member: str
+    unit: str
+    tax_rate: int
+    list_price: int
+    quantity: int  # thousandths of the unit
+    unit_price: int
+    discount: Discount | None = None
+    override_by: int | None = None  # manager who allowed a price other than the list price
+
+    @classmethod
+    def of(cls, product: Product, quantity: int = 1000) -> CartLine:
+        return cls(
+            product_id=product.id, sku=product.sku, name_ar=product.name_ar,
+            name_fr=product.name_fr, category=product.category, member=product.member,
+            unit=product.unit, tax_rate=product.tax_rate, list_price=product.price,
+            quantity=quantity, unit_price=product.price,
+        )
+
+    @property
+    def gross(self) -> int:
+        return line_amount(self.unit_price, self.quantity)
+
+    @property
+    def discount_amount(self) -> int:
+        return self.discount.on(self.gross) if self.discount else 0
+
+    @property
+    def net(self) -> int:
+        return self.gross - self.discount_amount
+
+
+@dataclass(frozen=True)
+class TaxLine:
+    rate: int
+    base: int  # tax-exclusive
+    tax: int
+
+
+@dataclass(frozen=True)
+class Totals:
+    subtotal: int  # sum of gross line amounts
+    line_discounts: int
+    cart_discount: int
+    total: int
+    shares: tuple[int, ...]  # cart discount share of each line
+    taxes: tuple[TaxLine, ...]
+
+    @property
+    def discount(self) -> int:
+        return self.line_discounts + self.cart_discount
+
+
+def taxes_of(amounts_by_rate: dict[int, int]) -> tuple[TaxLine, ...]:
+    """Tax contained in tax-inclusive amounts, per rate (rates with tax only)."""
+    out = []
+    for rate in sorted(amounts_by_rate):
+        amount = amounts_by_rate[rate]
+        if rate:
+            tax = tax_part(amount, rate)
+            out.append(TaxLine(rate=rate, base=amount - tax, tax=tax))
+    return tuple(out)
+
+
+@dataclass
+class Cart:
+    lines: list[CartLine] = field(default_factory=list)
+    discount: Discount | None = None
+
+    def add(self, product: Product, quantity: int = 1000) -> CartLine:
+        """Add a product; a second tap on the same plain line adds to its quantity."""
+        if quantity <= 0:
+            raise InputError("quantity.zero")
+        for line in self.lines:
+            if (line.product_id == product.id and line.unit_price == product.price
+                    and line.discount is None and line.unit == "piece"):
+                line.quantity += quantity
+                return line
+        line = CartLine.of(product, quantity)
+        self.lines.append(line)
+        return line
+
+    def set_quantity(self, index: int, quantity: int) -> None:
+        if quantity <= 0:
+            del self.lines[index]
+        else:
+            self.lines[index].quantity = quantity
+
+    def override_price(self, index: int, unit_price: int, manager_id: int) -> None:
+        if unit_price < 0:
+            raise InputError("money.negative", text=str(unit_price))
+        line = self.lines[index]
+        line.unit_price = unit_price
+        line.override_by = manager_id if unit_price != line.list_price else None
+
+    def clear(self) -> None:
+        self.lines.clear()
+        self.discount = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+    def totals(self) -> Totals:
+        nets = [line.net for line in self.lines]
+        after_lines = sum(nets)
+        cart_discount = self.discount.on(after_lines) if self.discount else 0
+        shares = allocate(cart_discount, nets)
+        by_rate: dict[int, int] = {}
+        for line, net, share in zip(self.lines, nets, shares, strict=True):
+            by_rate[line.tax_rate] = by_rate.get(line.tax_rate, 0) + net - share
+        return Totals(
+            subtotal=sum(line.gross for line in self.lines),
+            line_discounts=sum(line.discount_amount for line in self.lines),
+            cart_discount=cart_discount,
+            total=after_lines - cart_discount,
+            shares=tuple(shares),
+            taxes=taxes_of(by_rate),
+        )
+
+
+@dataclass(frozen=True)
+class PaymentSpec:
+    """One payment: for cash, ``amount`` is what the till keeps and ``tendered`` what the
+    customer handed over (the change is the difference)."""
+
+    method: PaymentMethod
+    amount: int
+    tendered: int | None = None
+    reference: str = ""
+
+    @property
+    def change(self) -> int | None:
+        return None if self.tendered is None else self.tendered - self.amount
+
+
+def cash(amount: int, tendered: int | None = None) -> PaymentSpec:
+    return PaymentSpec("cash", amount, amount if tendered is None else tendered)
+
+
+def check_payments(total: int, payments: list[PaymentSpec]) -> None:
+    """Payments must cover the total exactly; only cash gives change."""
+    if total > 0 and not payments:
+        raise RuleError("payment.missing")
+    for p in payments:
+        if p.method not in METHODS:
+            raise InputError("payment.method", method=p.method)
+        if p.amount <= 0:
+            raise InputError("payment.amount")
+        if p.method == "cash":
+            if p.tendered is None or p.tendered < p.amount:
+                raise RuleError("payment.tendered_short")
+        elif not p.reference.strip():
+            raise InputError("payment.reference_needed")
+    paid = sum(p.amount for p in payments)
+    if paid != total:
+        raise RuleError("payment.mismatch", paid=Amount(paid), total=Amount(total))

@@ -1,0 +1,237 @@
+"""The cooperative's products: editing, barcodes, search and CSV import/export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from pos.errors import InputError
+from pos.models import Barcode, Product
+from pos.money import format_amount, format_quantity, parse_money, parse_quantity
+
+UNITS: Final = ("piece", "kg", "g", "l")
+TAX_RATES: Final = (0, 7, 10, 14, 20)
+CSV_COLUMNS: Final = (
+    "sku", "name_ar", "name_fr", "category", "price", "unit", "tax_rate", "barcodes",
+    "stock", "low_stock", "member", "photo", "active",
+)
+_REQUIRED: Final = ("sku", "name_ar", "name_fr", "price")
+_ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # harakat, tatweel
+_ARABIC_FOLD = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"}
+)
+_BARCODE = re.compile(r"^[0-9A-Za-z\-]{3,32}$")
+_TRUE = {"1", "true", "yes", "oui", "نعم", "y", "o"}
+_FALSE = {"0", "false", "no", "non", "لا", "n", ""}
+
+
+def fold(text: str) -> str:
+    """Search key: lower case, no accents, no Arabic diacritics or letter variants."""
+    text = _ARABIC_MARKS.sub("", text)
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", stripped).translate(_ARABIC_FOLD)
+
+
+@dataclass
+class ProductData:
+    """The editable fields of a product, validated."""
+
+    sku: str
+    name_ar: str
+    name_fr: str
+    price: int
+    category: str = ""
+    unit: str = "piece"
+    tax_rate: int = 0
+    barcodes: list[str] = field(default_factory=list)
+    stock: int = 0
+    low_stock: int = 0
+    member: str = ""
+    photo: str = ""
+    active: bool = True
+
+    def validate(self) -> None:
+        self.sku = self.sku.strip()
+        self.name_ar, self.name_fr = self.name_ar.strip(), self.name_fr.strip()
+        if not self.sku or len(self.sku) > 40:
+            raise InputError("product.sku")
+        if not self.name_ar and not self.name_fr:
+            raise InputError("product.name_empty")
+        if self.price < 0:
+            raise InputError("money.negative", text=str(self.price))
+        if self.unit not in UNITS:
+            raise InputError("product.unit", unit=self.unit)
+        if self.tax_rate not in TAX_RATES:
+            raise InputError("product.tax_rate", rate=self.tax_rate)
+        for code in self.barcodes:
+            if not _BARCODE.match(code):
+                raise InputError("product.barcode", code=code)
+        if self.stock < 0 or self.low_stock < 0:
+            raise InputError("product.stock")
+
+
+def add_or_update(session: Session, data: ProductData) -> Product:
+    """Create the product with this SKU, or update it. Barcodes must not be another's."""
+    data.validate()
+    product = session.scalar(select(Product).where(Product.sku == data.sku))
+    if product is None:
+        product = Product(sku=data.sku)
+        session.add(product)
+    for name in ("name_ar", "name_fr", "category", "price", "unit", "tax_rate", "stock",
+                 "low_stock", "member", "photo", "active"):
+        setattr(product, name, getattr(data, name))
+    session.flush()
+    wanted = list(dict.fromkeys(data.barcodes))
+    for code in wanted:
+        owner = session.get(Barcode, code)
+        if owner is not None and owner.product_id != product.id:
+            raise InputError("product.barcode_taken", code=code, sku=owner.product.sku)
+    product.barcodes[:] = [session.get(Barcode, c) or Barcode(code=c) for c in wanted]
+    session.flush()
+    return product
+
+
+def by_barcode(session: Session, code: str) -> Product | None:
+    row = session.get(Barcode, code.strip())
+    return row.product if row is not None and row.product.active else None
+
+
+def all_products(session: Session, *, include_inactive: bool = False) -> list[Product]:
+    query = select(Product).options(selectinload(Product.barcodes)).order_by(
+        Product.category, Product.name_fr
+    )
+    if not include_inactive:
+        query = query.where(Product.active)
+    return list(session.scalars(query))
+
+
+def categories(session: Session) -> list[str]:
+    query = select(Product.category).where(Product.active).distinct().order_by(Product.category)
+    return [c for c in session.scalars(query) if c]
+
+
+def low_stock(session: Session) -> list[Product]:
+    query = select(Product).where(Product.active, Product.low_stock > 0)
+    return [p for p in session.scalars(query) if p.stock <= p.low_stock]
+
+
+class SearchIndex:
+    """In-memory search over names, SKUs and barcodes, as the seller types."""
+
+    def __init__(self, products: Iterable[Product]) -> None:
+        self._rows = [
+            (fold(f"{p.name_ar} {p.name_fr} {p.sku} {' '.join(b.code for b in p.barcodes)}"), p)
+            for p in products
+        ]
+
+    def search(self, text: str, limit: int | None = None) -> list[Product]:
+        words = fold(text).split()
+        found = [p for key, p in self._rows if all(w in key for w in words)]
+        return found if limit is None else found[:limit]
+
+
+# --- CSV -------------------------------------------------------------------------------
+
+
+def _parse_bool(text: str) -> bool:
+    low = text.strip().casefold()
+    if low in _TRUE:
+        return True
+    if low in _FALSE:
+        return False
+    raise InputError("csv.bool", text=text)
+
+
+def _parse_int(text: str, key: str) -> int:
+    try:
+        return int(text.strip() or "0")
+    except ValueError as exc:
+        raise InputError(key, text=text) from exc
+
+
+def _row_to_data(row: dict[str, str]) -> ProductData:
+    missing = [c for c in _REQUIRED if not (row.get(c) or "").strip()]
+    if missing:
+        raise InputError("csv.missing", columns=", ".join(missing))
+    unit = (row.get("unit") or "piece").strip() or "piece"
+    stock_text = (row.get("stock") or "").strip()
+    low_text = (row.get("low_stock") or "").strip()
+    data = ProductData(
+        sku=row["sku"],
+        name_ar=row["name_ar"],
+        name_fr=row["name_fr"],
+        price=parse_money(row["price"]),
+        category=(row.get("category") or "").strip(),
+        unit=unit,
+        tax_rate=_parse_int(row.get("tax_rate") or "0", "product.tax_rate_text"),
+        barcodes=[b.strip() for b in (row.get("barcodes") or "").split("|") if b.strip()],
+        stock=parse_quantity(stock_text) if stock_text not in ("", "0") else 0,
+        low_stock=parse_quantity(low_text) if low_text not in ("", "0") else 0,
+        member=(row.get("member") or "").strip(),
+        photo=(row.get("photo") or "").strip(),
+        active=_parse_bool(row.get("active") or "1"),
+    )
+    data.validate()
+    return data
+
+
+def parse_csv(text: str) -> list[ProductData]:
+    """All rows, validated; the first bad row raises with its line number."""
+    text = text.lstrip("\ufeff")
+    try:
+        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    absent = [c for c in _REQUIRED if c not in header]
+    if absent:
+        raise InputError("csv.header", columns=", ".join(absent))
+    rows: list[ProductData] = []
+    seen: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        try:
+            if None in row:
+                raise InputError("csv.extra_fields")
+            data = _row_to_data(row)
+        except InputError as exc:
+            raise InputError("csv.bad_row", line=line, reason=exc) from exc
+        if data.sku in seen:
+            raise InputError("csv.duplicate", line=line, sku=data.sku, first=seen[data.sku])
+        seen[data.sku] = line
+        rows.append(data)
+    return rows
+
+
+def import_csv(session: Session, text: str) -> int:
+    """Add or update every product of the CSV; all or nothing (the caller's transaction)."""
+    rows = parse_csv(text)
+    for data in rows:
+        add_or_update(session, data)
+    return len(rows)
+
+
+def export_csv(products: Sequence[Product]) -> str:
+    """UTF-8 text (the caller writes it with a BOM so spreadsheets show Arabic)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for p in products:
+        writer.writerow([
+            p.sku, p.name_ar, p.name_fr, p.category, format_amount(p.price, "en").replace(",", ""),
+            p.unit, p.tax_rate, "|".join(b.code for b in p.barcodes),
+            format_quantity(p.stock, p.unit, "en"), format_quantity(p.low_stock, p.unit, "en"),
+            p.member, p.photo, "1" if p.active else "0",
+        ])
+    return out.getvalue()

@@ -1,0 +1,358 @@
+"""``souk-pos`` commands that need no screen: init, products, demo-sales, report, verify,
+backup, restore.
+
+The ``souk-pos`` entry point (``ui.main``) adds the app itself, ``screenshots`` and
+``sync`` to the parser built here. Bad input to any command prints one clear line in the
+user's language and exits with code 2, having written nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import platformdirs
+from sqlalchemy.exc import OperationalError
+
+from pos import backup, catalogue, day, demo, settings, users
+from pos.db import DB_FILENAME, Store
+from pos.errors import InputError, SoukError
+from pos.i18n import LANGUAGES, normalise_language, tr
+from pos.journal import verify
+from pos.money import format_money
+from pos.reports import DayReport, day_report
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+if TYPE_CHECKING:
+    Subcommands = argparse._SubParsersAction[_Parser]
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("SOUK_POS_DATA")
+    return Path(env) if env else Path(platformdirs.user_data_dir("souk-pos", "souk"))
+
+
+@dataclass
+class Context:
+    """What every command gets: where the data is, the language, the open store."""
+
+    data_dir: Path
+    lang: str
+    _store: Store | None = field(default=None, repr=False)
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / DB_FILENAME
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store.open(self.db_path)
+        return self._store
+
+    def t(self, key: str, /, **params: object) -> str:
+        return tr(self.lang, key, **params)
+
+    def say(self, text: str) -> None:
+        print(text)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+Command = Callable[[Context, argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports bad usage in one line and exits with 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
+
+
+def _int_in(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise InputError("cli.bad_number", text=text, low=low, high=high)
+        return value
+
+    return parse
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError("cli.bad_date", text=text) from exc
+
+
+def _existing_file(text: str) -> Path:
+    path = Path(text)
+    if not path.is_file():
+        raise InputError("cli.file_missing", path=text)
+    return path
+
+
+# --- commands --------------------------------------------------------------------------
+
+
+def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
+    with ctx.store.write() as s:
+        settings.device_id(s)
+        if args.prefix:
+            settings.put(s, settings.DEVICE_PREFIX, args.prefix)
+        settings.put(s, settings.LANGUAGE, ctx.lang)
+        if args.manager_pin and not users.has_manager(s):
+            users.add_user(s, args.manager_name, users.MANAGER, args.manager_pin)
+        if args.demo and not catalogue.all_products(s, include_inactive=True):
+            demo.load_catalogue(s)
+            demo.ensure_demo_users(s)
+    ctx.say(ctx.t("cli.initialised", path=ctx.db_path))
+    return EXIT_OK
+
+
+def cmd_products_import(ctx: Context, args: argparse.Namespace) -> int:
+    try:
+        text = args.file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError("csv.encoding") from exc
+    rows = catalogue.parse_csv(text)  # validate everything before opening a transaction
+    with ctx.store.write() as s:
+        for data in rows:
+            catalogue.add_or_update(s, data)
+    ctx.say(ctx.t("cli.imported", count=len(rows)))
+    return EXIT_OK
+
+
+def cmd_products_export(ctx: Context, args: argparse.Namespace) -> int:
+    with ctx.store.read() as s:
+        products = catalogue.all_products(s, include_inactive=True)
+        text = catalogue.export_csv(products)
+    target: Path = args.file
+    partial = target.with_name(target.name + ".partial")
+    partial.write_text("\ufeff" + text, encoding="utf-8")
+    partial.replace(target)
+    ctx.say(ctx.t("cli.exported", count=len(products), path=target))
+    return EXIT_OK
+
+
+def cmd_demo_sales(ctx: Context, args: argparse.Namespace) -> int:
+    count = demo.demo_sales(ctx.store, days=args.days, per_day=args.sales_per_day, seed=args.seed)
+    ctx.say(ctx.t("cli.demo_done", sales=count, days=args.days))
+    return EXIT_OK
+
+
+def report_lines(report: DayReport, lang: str) -> list[str]:
+    """The X or Z report as plain text lines."""
+
+    def t(key: str, **params: object) -> str:
+        return tr(lang, key, **params)
+
+    def m(centimes: int) -> str:
+        return format_money(centimes, lang)
+
+    title = t("report.z_title", z=report.z_number) if report.z_number else t("report.x_title")
+    out = [title, t("report.day", date=report.date.isoformat())]
+    rows = [
+        ("report.sales", f"{report.sales_count}  {m(report.gross)}"),
+        ("report.refunds", f"{report.refunds_count}  {m(-report.refunds)}"),
+        ("report.voids", f"{report.voids_count}  {m(-report.voids)}"),
+        ("report.discounts", m(report.discounts)),
+        ("report.net", m(report.net)),
+    ]
+    rows += [(f"payment.{p.method}", m(p.amount)) for p in report.payments]
+    rows += [("report.tax", f"{tx.rate} %  {m(tx.tax)}") for tx in report.taxes]
+    cash = report.cash
+    rows += [("report.float", m(cash.opening_float)), ("report.cash_in", m(cash.cash_in)),
+             ("report.cash_out", m(cash.cash_out)), ("report.expected", m(cash.expected))]
+    if cash.counted is not None and cash.difference is not None:
+        rows += [("report.counted", m(cash.counted)), ("report.difference", m(cash.difference))]
+    rows.append(("report.grand_total", m(report.grand_total)))
+    out += [f"{t(key)}: {value}" for key, value in rows]
+    return out
+
+
+def _print_report(ctx: Context, report: DayReport, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(report_lines(report, ctx.lang)))
+    return EXIT_OK
+
+
+def cmd_report_x(ctx: Context, args: argparse.Namespace) -> int:
+    with ctx.store.read() as s:
+        current = day.current_day(s)
+        if current is None:
+            raise InputError("cli.no_open_day")
+        report = day_report(s, current)
+    return _print_report(ctx, report, args.json)
+
+
+def cmd_report_z(ctx: Context, args: argparse.Namespace) -> int:
+    with ctx.store.read() as s:
+        found = day.day_by_date(s, args.day)
+        if found is None:
+            raise InputError("day.unknown", date=args.day.isoformat())
+        if found.is_open:
+            raise InputError("day.still_open", date=args.day.isoformat())
+        report = day_report(s, found)
+    return _print_report(ctx, report, args.json)
+
+
+def cmd_verify(ctx: Context, _args: argparse.Namespace) -> int:
+    ctx.store  # migrate if needed, then read the file directly  # noqa: B018
+    conn = sqlite3.connect(f"file:{ctx.db_path}?mode=ro", uri=True)
+    try:
+        verdict = verify(conn)
+    finally:
+        conn.close()
+    if verdict.ok:
+        ctx.say(ctx.t("journal.ok", records=verdict.records, head=verdict.head_hash[:16]))
+        return EXIT_OK
+    print(ctx.t(verdict.problem, seq=verdict.bad_seq), file=sys.stderr)
+    return EXIT_FAILED
+
+
+def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
+    ctx.store  # noqa: B018
+    path = backup.make_backup(ctx.db_path, keep=args.keep)
+    ctx.say(ctx.t("backup.done", path=path))
+    return EXIT_OK
+
+
+def cmd_restore(ctx: Context, args: argparse.Namespace) -> int:
+    kept = backup.restore(ctx.db_path, args.file)
+    ctx.say(ctx.t("backup.restored", path=args.file, kept=kept))
+    return EXIT_OK
+
+
+# --- parser ----------------------------------------------------------------------------
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, Subcommands]:
+    parser = _Parser(prog="souk-pos", description="Souk POS")
+    parser.add_argument("--data-dir", type=Path, default=None, help="where the database lives")
+    parser.add_argument("--lang", choices=LANGUAGES, default=None, help="ar, fr or en")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    p = sub.add_parser("init", help="create the database (and the manager)")
+    p.add_argument("--manager-name", default="Manager")
+    p.add_argument("--manager-pin", default=None)
+    p.add_argument("--prefix", default=None, help="device prefix printed on receipts, e.g. T03")
+    p.add_argument("--demo", action="store_true", help="load the demo catalogue")
+    p.set_defaults(func=cmd_init)
+
+    products = sub.add_parser("products", help="import or export the catalogue as CSV")
+    psub = products.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    p = psub.add_parser("import")
+    p.add_argument("file", type=_existing_file)
+    p.set_defaults(func=cmd_products_import)
+    p = psub.add_parser("export")
+    p.add_argument("file", type=Path)
+    p.set_defaults(func=cmd_products_export)
+
+    p = sub.add_parser("demo-sales", help="fill the journal with demo sales")
+    p.add_argument("--days", type=_int_in(1, 3650), default=5)
+    p.add_argument("--sales-per-day", type=_int_in(1, 20000), default=200)
+    p.add_argument("--seed", type=_int_in(0, 2**31), default=7)
+    p.set_defaults(func=cmd_demo_sales)
+
+    report = sub.add_parser("report", help="X report (open day) or Z report (closed day)")
+    rsub = report.add_subparsers(dest="which", required=True, parser_class=_Parser)
+    p = rsub.add_parser("x")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_report_x)
+    p = rsub.add_parser("z")
+    p.add_argument("--day", type=_date, required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_report_z)
+
+    p = sub.add_parser("verify", help="check the journal's hash chain")
+    p.set_defaults(func=cmd_verify)
+    p = sub.add_parser("backup", help="write a backup now")
+    p.add_argument("--keep", type=_int_in(1, 1000), default=backup.DEFAULT_KEPT)
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="replace the database by a backup")
+    p.add_argument("file", type=Path)
+    p.set_defaults(func=cmd_restore)
+    return parser, sub
+
+
+def _language(args: argparse.Namespace, data_dir: Path) -> str:
+    if args.lang:
+        return str(args.lang)
+    db = data_dir / DB_FILENAME
+    if db.exists():
+        try:
+            conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+            row = conn.execute("SELECT value FROM setting WHERE key = 'language'").fetchone()
+            conn.close()
+            if row:
+                return normalise_language(json.loads(row[0]))
+        except sqlite3.Error:
+            pass
+    return normalise_language(os.environ.get("LANG"))
+
+
+def _pre_scan_lang(argv: Sequence[str]) -> str:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return normalise_language(argv[i + 1])
+        if arg.startswith("--lang="):
+            return normalise_language(arg.split("=", 1)[1])
+    return normalise_language(os.environ.get("LANG"))
+
+
+def run(
+    argv: Sequence[str] | None,
+    parser: argparse.ArgumentParser,
+    default: Command | None = None,
+) -> int:
+    """Parse ``argv`` with ``parser`` and run the chosen command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = parser.parse_args(argv)
+    except SoukError as exc:  # raised by an argument type
+        print(f"souk-pos: {exc.message(_pre_scan_lang(argv))}", file=sys.stderr)
+        return EXIT_USAGE
+    data_dir = args.data_dir or default_data_dir()
+    ctx = Context(data_dir=data_dir, lang=_language(args, data_dir))
+    func: Command | None = getattr(args, "func", None) or default
+    if func is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return func(ctx, args)
+    except SoukError as exc:
+        print(f"souk-pos: {exc.message(ctx.lang)}", file=sys.stderr)
+        return EXIT_USAGE
+    except OperationalError as exc:
+        key = "disk.full" if "full" in str(exc).lower() else "db.busy"
+        print(f"souk-pos: {ctx.t(key)}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        ctx.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser, _ = build_parser()
+    return run(argv, parser)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

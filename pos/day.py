@@ -1,0 +1,163 @@
+"""The business day: opened with a cash float, cash in and out, closed with a count.
+
+Closing compares the counted cash (by note and coin) with the expected cash, numbers the
+Z report, journals it, and leaves the day read-only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from typing import Final
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pos import journal
+from pos.errors import InputError, RuleError
+from pos.models import BusinessDay, CashMovement, User, utcnow
+from pos.users import MANAGER
+
+#: Moroccan notes and coins, in centimes, largest first.
+DENOMINATIONS: Final = (20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20)
+
+
+def current_day(session: Session) -> BusinessDay | None:
+    return session.scalar(select(BusinessDay).where(BusinessDay.closed_at.is_(None)))
+
+
+def require_open_day(session: Session) -> BusinessDay:
+    day = current_day(session)
+    if day is None:
+        raise RuleError("day.not_open")
+    return day
+
+
+def _offset(at: dt.datetime) -> int:
+    offset = at.replace(tzinfo=dt.UTC).astimezone().utcoffset()
+    return int(offset.total_seconds() // 60) if offset else 0
+
+
+def open_day(
+    session: Session, opening_float: int, *, user: User | None, at: dt.datetime | None = None
+) -> BusinessDay:
+    if current_day(session) is not None:
+        raise RuleError("day.already_open")
+    if opening_float < 0:
+        raise InputError("money.negative", text=str(opening_float))
+    at = at or utcnow()
+    offset = _offset(at)
+    day = BusinessDay(
+        date=(at + dt.timedelta(minutes=offset)).date(), opened_at=at, utc_offset_minutes=offset,
+        opening_float=opening_float, opened_by=user.id if user else None, open_seq=0,
+    )
+    session.add(day)
+    session.flush()
+    entry = journal.append(
+        session, kind="day_open", ref=str(day.id), day_id=day.id, amount=0, at=at,
+        data={"date": day.date.isoformat(), "float": opening_float,
+              "user": user.name if user else ""},
+    )
+    day.open_seq = entry.seq
+    return day
+
+
+def cash_movement(
+    session: Session, kind: str, amount: int, reason: str, *, user: User | None,
+    at: dt.datetime | None = None,
+) -> CashMovement:
+    """Cash put into (``"in"``) or taken out of (``"out"``) the drawer, with a reason."""
+    if kind not in ("in", "out"):
+        raise InputError("cash.kind", kind=kind)
+    if amount <= 0:
+        raise InputError("money.zero")
+    if not reason.strip():
+        raise InputError("cash.reason_needed")
+    day = require_open_day(session)
+    at = at or utcnow()
+    move = CashMovement(
+        id=str(uuid.uuid4()), day_id=day.id, kind=kind, amount=amount, reason=reason.strip(),
+        created_at=at, user_id=user.id if user else None,
+    )
+    entry = journal.append(
+        session, kind=f"cash_{kind}", ref=move.id, day_id=day.id, amount=0, at=at,
+        data={"amount": amount, "reason": move.reason, "user": user.name if user else ""},
+    )
+    move.journal_seq = entry.seq
+    session.add(move)
+    session.flush()
+    return move
+
+
+def counted_total(counts: Mapping[int, int]) -> int:
+    """Cash in the drawer from a count by denomination (centimes -> how many)."""
+    for denomination, number in counts.items():
+        if denomination not in DENOMINATIONS:
+            raise InputError("count.denomination", value=denomination)
+        if number < 0:
+            raise InputError("count.negative")
+    return sum(d * n for d, n in counts.items())
+
+
+def day_report_expected(session: Session) -> int:
+    """Cash expected in the drawer of the open day."""
+    from pos.reports import day_report
+
+    return day_report(session, require_open_day(session)).cash.expected
+
+
+def count_for(amount: int) -> dict[int, int]:
+    """A count by denomination adding up to ``amount`` (largest notes first)."""
+    counts: dict[int, int] = {}
+    rest = max(0, amount)
+    for denomination in DENOMINATIONS:
+        counts[denomination], rest = divmod(rest, denomination)
+    return {d: n for d, n in counts.items() if n}
+
+
+def next_z_number(session: Session) -> int:
+    return (session.scalar(select(func.max(BusinessDay.z_number))) or 0) + 1
+
+
+def close_day(
+    session: Session, counts: Mapping[int, int], *, manager: User,
+    at: dt.datetime | None = None,
+) -> BusinessDay:
+    """Close the open day: count, Z number, journal. Returns the closed day."""
+    from pos.reports import day_report
+
+    if manager.role != MANAGER:
+        raise RuleError("pin.not_manager", name=manager.name)
+    day = require_open_day(session)
+    counted = counted_total(counts)
+    report = day_report(session, day)
+    at = at or utcnow()
+    day.closed_at = at
+    day.closed_by = manager.id
+    day.counted = counted
+    day.count_detail = {str(d): n for d, n in sorted(counts.items(), reverse=True) if n}
+    day.expected = report.cash.expected
+    day.z_number = next_z_number(session)
+    entry = journal.append(
+        session, kind="day_close", ref=str(day.id), day_id=day.id, amount=0, at=at,
+        data={
+            "z": day.z_number, "date": day.date.isoformat(), "expected": day.expected,
+            "counted": counted, "count": day.count_detail, "net": report.net,
+            "sales": report.sales_count, "refunds": report.refunds_count,
+            "voids": report.voids_count, "user": manager.name,
+        },
+    )
+    day.close_seq = entry.seq
+    session.flush()
+    return day
+
+
+def days(session: Session) -> list[BusinessDay]:
+    return list(session.scalars(select(BusinessDay).order_by(BusinessDay.id.desc())))
+
+
+def day_by_date(session: Session, date: dt.date) -> BusinessDay | None:
+    """The last business day opened on ``date`` (local)."""
+    query = select(BusinessDay).where(BusinessDay.date == date).order_by(BusinessDay.id.desc())
+    return session.scalars(query).first()

@@ -1,0 +1,141 @@
+"""The demo catalogue (about thirty products of Moroccan cooperatives) and demo sales."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from importlib import resources
+from importlib.abc import Traversable
+
+from sqlalchemy.orm import Session
+
+from pos import catalogue, checkout, day, refunds, users
+from pos.cart import Cart, Discount, PaymentSpec, cash
+from pos.db import Store
+from pos.models import Product, User
+
+DEMO_MANAGER = "Gérante / المسيرة"
+DEMO_CASHIER = "Vendeuse / البائعة"
+
+
+def demo_csv() -> str:
+    return (resources.files("resources") / "demo" / "catalogue.csv").read_text(encoding="utf-8")
+
+
+def photo(name: str) -> Traversable:
+    """A demo product picture shipped in resources/demo/photos."""
+    return resources.files("resources") / "demo" / "photos" / name
+
+
+def load_catalogue(session: Session) -> int:
+    return catalogue.import_csv(session, demo_csv())
+
+
+def _tendered(total: int, rng: random.Random) -> int:
+    """What a customer hands over: exact, or the next round note."""
+    if rng.random() < 0.3:
+        return total
+    for note in (1000, 2000, 5000, 10000, 20000):
+        if note >= total and rng.random() < 0.7:
+            return note
+    return -(-total // 10000) * 10000
+
+
+def _payments(total: int, rng: random.Random) -> list[PaymentSpec]:
+    roll = rng.random()
+    if roll < 0.72:
+        return [cash(total, _tendered(total, rng))]
+    if roll < 0.88:
+        return [PaymentSpec("card", total, None, f"CB{rng.randrange(10**6):06d}")]
+    if roll < 0.96 or total < 200:
+        return [PaymentSpec("mobile", total, None, f"TR{rng.randrange(10**8):08d}")]
+    part = total // 2
+    return [PaymentSpec("card", part, None, f"CB{rng.randrange(10**6):06d}"),
+            cash(total - part, total - part)]
+
+
+def _cart(products: list[Product], rng: random.Random) -> Cart:
+    cart = Cart()
+    for product in rng.sample(products, rng.choice((1, 1, 2, 2, 3, 4, 5))):
+        if product.unit in ("kg", "g", "l"):
+            cart.add(product, rng.choice((250, 500, 750, 1000, 1500)))
+        else:
+            cart.add(product, 1000 * rng.choice((1, 1, 1, 2, 3)))
+    if rng.random() < 0.15:
+        cart.discount = Discount("percent", rng.choice((500, 1000)))
+    elif rng.random() < 0.1:
+        cart.discount = Discount("amount", min(1000, cart.totals().total // 10))
+    return cart
+
+
+def ensure_demo_users(session: Session) -> tuple[User, User]:
+    """The demo manager (PIN 1234) and cashier (PIN 0000), created when missing."""
+    found = {u.name: u for u in users.active_users(session)}
+    manager = found.get(DEMO_MANAGER) or users.add_user(session, DEMO_MANAGER, "manager", "1234")
+    cashier = found.get(DEMO_CASHIER) or users.add_user(session, DEMO_CASHIER, "cashier", "0000")
+    return manager, cashier
+
+
+def _one_day(
+    session: Session, date: dt.date, per_day: int, rng: random.Random,
+    staff: tuple[User, User], products: list[Product],
+) -> None:
+    manager, cashier = staff
+    opening = dt.datetime.combine(date, dt.time(8, 30))
+    day.open_day(session, 50000, user=manager, at=opening)
+    span = 11 * 3600
+    moments = sorted(rng.randrange(span) for _ in range(per_day))
+    rung: list[str] = []
+    for second in moments:
+        at = opening + dt.timedelta(seconds=1800 + second)
+        cart = _cart(products, rng)
+        total = cart.totals().total
+        sale = checkout.complete(session, cart, _payments(total, rng), cashier=cashier, at=at)
+        rung.append(sale.id)
+        roll = rng.random()
+        if roll < 0.01 and len(rung) > 3:
+            refunds.refund(session, rng.choice(rung[:-1]), quantities=None, reason="retour client",
+                           manager=manager, at=at)
+            rung = [s for s in rung if s != rung[-1]]
+        elif roll < 0.015:
+            refunds.void(session, sale.id, reason="erreur de saisie", manager=manager, at=at)
+            rung.pop()
+    if rng.random() < 0.5:
+        day.cash_movement(session, "out", 2000, "sacs et papier", user=manager,
+                          at=opening + dt.timedelta(hours=6))
+    expected = day.day_report_expected(session)
+    counts = day.count_for(expected + rng.choice((0, 0, 0, -1000, 500)))
+    day.close_day(session, counts, manager=manager, at=opening + dt.timedelta(hours=12))
+
+
+def demo_sales(
+    store: Store, *, days: int, per_day: int, seed: int = 7, start: dt.date | None = None
+) -> int:
+    """Fill the journal with realistic days of sales (one transaction per day)."""
+    rng = random.Random(seed)
+    with store.write() as session:
+        if not catalogue.all_products(session):
+            load_catalogue(session)
+        staff = ensure_demo_users(session)
+    first = start or (dt.date.today() - dt.timedelta(days=days))
+    with store.write() as session:
+        if day.current_day(session) is not None:
+            from pos.errors import RuleError
+
+            raise RuleError("day.already_open")
+    for i in range(days):
+        with store.write() as session:
+            staff = ensure_demo_users(session)
+            products = [p for p in catalogue.all_products(session) if p.price > 0]
+            _one_day(session, first + dt.timedelta(days=i), per_day, rng, staff, products)
+    return days * per_day
+
+
+def seed_demo(store: Store) -> None:
+    """Demo catalogue and users for a fresh stall (first run with the demo)."""
+    with store.write() as session:
+        load_catalogue(session)
+        ensure_demo_users(session)
+
+
+__all__ = ["Discount", "demo_csv", "demo_sales", "load_catalogue", "seed_demo"]

@@ -1,0 +1,570 @@
+"""Receipts, X/Z reports and the printer test page as documents: pure data, no Qt.
+
+A :class:`Document` is a title, some metadata and a list of blocks (text, two-column rows,
+separators, a QR code, a picture, vertical space). It says nothing about dots or fonts:
+:mod:`pos.printing.render` lays it out for a given paper width, and the same drawing is the
+on-screen preview, the PNG/PDF copy and what the thermal printer receives.
+
+Receipt language is ``"ar"``, ``"fr"`` or ``"both"`` (bilingual lines, French reading order
+with the Arabic beside it). Alignment in blocks is logical: ``"start"`` is the right edge of
+a right-to-left block.
+
+::
+
+    with store.read() as s:
+        doc = receipts.load_sale_receipt(s, sale_id)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pos import settings
+from pos.cart import TaxLine, taxes_of
+from pos.i18n import tr
+from pos.models import BusinessDay, JournalEntry, Payment, Sale, SaleLine
+from pos.money import format_amount, format_money, format_quantity, line_amount
+from pos.reports import DayReport, day_report
+
+Align = Literal["start", "center", "end"]
+Size = Literal["small", "normal", "large", "huge"]
+Direction = Literal["ltr", "rtl"]
+Rule = Literal["solid", "dashed", "double"]
+ReceiptLanguage = Literal["ar", "fr", "both"]
+
+RECEIPT_LANGUAGES: Final = ("ar", "fr", "both")
+DEFAULT_RECEIPT_LANGUAGE: Final = "both"
+DUPLICATE_MARK: Final = "DUPLICATA / نسخة"
+QR_PREFIX: Final = "SOUK1"
+HASH_CHARS: Final = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A paragraph; wraps when longer than the paper."""
+
+    text: str
+    direction: Direction = "ltr"
+    align: Align = "start"
+    size: Size = "normal"
+    bold: bool = False
+    inverse: bool = False  # white on black, for marks that must not be missed
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """A label at the start and a value at the end: ``Total ........ 240,00 DH``."""
+
+    label: str
+    value: str
+    direction: Direction = "ltr"
+    size: Size = "normal"
+    bold: bool = False
+    indent: int = 0  # in steps of about two characters, on the label side
+
+
+@dataclass(frozen=True, slots=True)
+class Separator:
+    style: Rule = "dashed"
+
+
+@dataclass(frozen=True, slots=True)
+class QrCode:
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """An image file (the cooperative's logo), fitted to the paper and ``max_lines`` high."""
+
+    path: str
+    max_lines: int = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Spacer:
+    lines: float = 0.5  # in normal text lines
+
+
+Block = Text | Columns | Separator | QrCode | Picture | Spacer
+
+
+@dataclass(frozen=True)
+class Document:
+    """Something to print: a receipt, a report or the test page."""
+
+    kind: str  # sale, refund, void, x, z, test
+    title: str
+    language: str
+    blocks: tuple[Block, ...]
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    open_drawer: bool = False  # kick the cash drawer when this is printed
+
+    def plain_text(self) -> str:
+        """The words of the document, one block a line (for search, logs and tests)."""
+        out: list[str] = []
+        for block in self.blocks:
+            if isinstance(block, Text):
+                out.append(block.text)
+            elif isinstance(block, Columns):
+                out.append(f"{block.label}\t{block.value}")
+            elif isinstance(block, QrCode):
+                out.append(f"[QR {block.payload}]")
+            elif isinstance(block, Separator):
+                out.append("-" * 32)
+        return "\n".join(out)
+
+
+@dataclass(frozen=True)
+class Shop:
+    """Who is selling, where: the letterhead of every receipt."""
+
+    name_ar: str = ""
+    name_fr: str = ""
+    ice: str = ""
+    city: str = ""
+    logo: str = ""
+    footer: str | Mapping[str, str] = ""
+    market_ar: str = ""
+    market_fr: str = ""
+    market_city: str = ""
+    stand: str = ""
+    device_prefix: str = "T01"
+
+    @classmethod
+    def from_settings(cls, session: Session) -> Shop:
+        coop: Mapping[str, Any] = settings.get(session, settings.COOPERATIVE, {}) or {}
+        market: Mapping[str, Any] = settings.get(session, settings.MARKET, {}) or {}
+        footer = coop.get("footer") or ""
+        return cls(
+            name_ar=str(coop.get("name_ar") or ""), name_fr=str(coop.get("name_fr") or ""),
+            ice=str(coop.get("ice") or ""), city=str(coop.get("city") or ""),
+            logo=str(coop.get("logo") or ""),
+            footer=footer if isinstance(footer, Mapping) else str(footer),
+            market_ar=str(market.get("name_ar") or ""),
+            market_fr=str(market.get("name_fr") or ""),
+            market_city=str(market.get("city") or ""), stand=str(market.get("stand") or ""),
+            device_prefix=settings.device_prefix(session),
+        )
+
+
+def receipt_language(session: Session) -> ReceiptLanguage:
+    value = settings.get(session, settings.RECEIPT_LANGUAGE, DEFAULT_RECEIPT_LANGUAGE)
+    if value == "ar":
+        return "ar"
+    if value == "fr":
+        return "fr"
+    return "both"
+
+
+class _Words:
+    """Messages and numbers in the receipt's language."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang if lang in RECEIPT_LANGUAGES else DEFAULT_RECEIPT_LANGUAGE
+        self.rtl = self.lang == "ar"
+        self.direction: Direction = "rtl" if self.rtl else "ltr"
+        self.number_lang = "ar" if self.rtl else "fr"
+
+    def __call__(self, key: str, /, **params: object) -> str:
+        if self.lang == "both":
+            fr, ar = tr("fr", key, **params), tr("ar", key, **params)
+            return fr if fr == ar else f"{fr} / {ar}"
+        return tr(self.lang, key, **params)
+
+    def money(self, centimes: int) -> str:
+        return format_money(centimes, self.number_lang)
+
+    def amount(self, centimes: int) -> str:
+        return format_amount(centimes, self.number_lang)
+
+    def columns(self, label: str, value: str, **style: Any) -> Columns:
+        return Columns(label, value, direction=self.direction, **style)
+
+    def text(self, text: str, **style: Any) -> Text:
+        return Text(text, direction=self.direction, **style)
+
+    def local_time(self, utc: dt.datetime, offset_minutes: int) -> str:
+        return f"{utc + dt.timedelta(minutes=offset_minutes):%d/%m/%Y %H:%M}"
+
+    def name(self, name_ar: str, name_fr: str) -> Block:
+        """A product or place name in the receipt's language(s)."""
+        if self.lang == "ar":
+            return Text(name_ar or name_fr, direction="rtl")
+        if self.lang == "fr" or not name_ar or name_ar == name_fr:
+            return Text(name_fr or name_ar)
+        return Columns(name_fr, name_ar)
+
+
+def _centered(text: str, *, rtl: bool = False, size: Size = "small", bold: bool = False) -> Text:
+    return Text(text, direction="rtl" if rtl else "ltr", align="center", size=size, bold=bold)
+
+
+def letterhead(shop: Shop, words: _Words) -> list[Block]:
+    """Logo, the cooperative's names, ICE, city, market and stand."""
+    blocks: list[Block] = []
+    if shop.logo:
+        blocks.append(Picture(shop.logo))
+    names = [(shop.name_ar, True), (shop.name_fr, False)]
+    if words.lang == "fr":
+        names.reverse()
+    for name, rtl in names:
+        if name:
+            blocks.append(_centered(name, rtl=rtl, size="large", bold=True))
+    details = [words("receipt.ice", ice=shop.ice) if shop.ice else "", shop.city]
+    blocks.extend(_centered(d) for d in details if d)
+    market = {"ar": [shop.market_ar], "fr": [shop.market_fr]}.get(
+        words.lang, [shop.market_fr, shop.market_ar]
+    )
+    for name in market:
+        if name:
+            blocks.append(_centered(name, rtl=name == shop.market_ar and bool(shop.market_ar)))
+    place = [words("receipt.stand", stand=shop.stand) if shop.stand else "", shop.market_city]
+    if any(place):
+        blocks.append(_centered(" · ".join(p for p in place if p), rtl=words.rtl))
+    return blocks
+
+
+def ticket_label(shop: Shop, number: int) -> str:
+    return settings.ticket_label(shop.device_prefix, number)
+
+
+def qr_payload(sale_id: str, label: str, total: int, journal_hash: str) -> str:
+    """What the receipt's QR code carries, in QR alphanumeric characters (a small code).
+
+    ``SOUK1:<sale id>:<ticket label>:<total in centimes>:<first 16 hex of the journal hash>``
+    """
+    parts = (QR_PREFIX, sale_id, label, str(total), journal_hash[:HASH_CHARS])
+    return ":".join(parts).upper()
+
+
+def _unit(words: _Words, unit: str) -> str:
+    return "" if unit == "piece" else words(f"receipt.unit.{unit}")
+
+
+def _sale_line(words: _Words, line: SaleLine) -> list[Block]:
+    blocks: list[Block] = [words.name(line.name_ar, line.name_fr)]
+    quantity = format_quantity(line.quantity, line.unit, words.number_lang)
+    unit = _unit(words, line.unit)
+    price = words.amount(line.unit_price)
+    detail = f"{quantity} {unit} × {price}" if unit else f"{quantity} × {price}"
+    gross = line_amount(line.unit_price, line.quantity)
+    blocks.append(words.columns(detail, words.amount(gross), indent=1))
+    if line.discount:
+        blocks.append(
+            words.columns(words("receipt.discount"), words.amount(-line.discount), indent=1)
+        )
+    return blocks
+
+
+def _payment_lines(words: _Words, payment: Payment) -> list[Block]:
+    blocks: list[Block] = [
+        words.columns(words(f"receipt.pay.{payment.method}"), words.amount(payment.amount))
+    ]
+    if payment.method == "cash" and payment.tendered is not None and payment.change:
+        blocks.append(
+            words.columns(words("receipt.tendered"), words.amount(payment.tendered), indent=1)
+        )
+        blocks.append(
+            words.columns(words("receipt.change"), words.amount(payment.change), bold=True)
+        )
+    if payment.reference:
+        blocks.append(words.text(words("receipt.reference", reference=payment.reference),
+                                 size="small"))
+    return blocks
+
+
+def _tax_lines(words: _Words, taxes: Iterable[TaxLine]) -> list[Block]:
+    return [
+        words.columns(words("receipt.tax", rate=t.rate), words.amount(t.tax), size="small")
+        for t in taxes
+    ]
+
+
+def _footer(shop: Shop, words: _Words) -> list[Block]:
+    footer = shop.footer
+    if isinstance(footer, Mapping):
+        langs = ["ar", "fr"] if words.lang == "both" else [words.lang]
+        texts = [(str(footer.get(lang) or ""), lang == "ar") for lang in langs]
+    elif footer:
+        texts = [(footer, any("\u0600" <= ch <= "\u06ff" for ch in footer))]
+    else:
+        langs = ["ar", "fr"] if words.lang == "both" else [words.lang]
+        texts = [(tr(lang, "receipt.thanks"), lang == "ar") for lang in langs]
+    return [_centered(t, rtl=rtl, size="normal") for t, rtl in texts if t]
+
+
+def _sale_header(
+    words: _Words, sale: Sale, label: str, original: str | None, duplicate: bool
+) -> list[Block]:
+    blocks: list[Block] = [
+        Spacer(0.3),
+        words.text(words(f"receipt.title.{sale.kind}"), align="center", size="large", bold=True),
+    ]
+    if duplicate:
+        blocks.append(Text(DUPLICATE_MARK, align="center", size="large", bold=True, inverse=True))
+    blocks += [
+        Spacer(0.3),
+        words.columns(words("receipt.number"), label, bold=True),
+        words.columns(words("receipt.date"), words.local_time(sale.created_at,
+                                                               sale.utc_offset_minutes)),
+    ]
+    if sale.cashier_name:
+        blocks.append(words.columns(words("receipt.cashier"), sale.cashier_name))
+    if original:
+        blocks.append(words.text(words(f"receipt.reverses.{sale.kind}", label=original)))
+    if sale.reason:
+        blocks.append(words.text(words("receipt.reason", reason=sale.reason), size="small"))
+    return blocks
+
+
+def _totals(words: _Words, sale: Sale) -> list[Block]:
+    blocks: list[Block] = []
+    if sale.discount:
+        blocks.append(words.columns(words("receipt.subtotal"), words.amount(sale.subtotal)))
+        blocks.append(words.columns(words("receipt.discount"), words.amount(-sale.discount)))
+    title = "receipt.total" if sale.total >= 0 else "receipt.total_refund"
+    blocks.append(words.columns(words(title), words.money(sale.total), size="large", bold=True))
+    rates: dict[int, int] = {}
+    for line in sale.lines:
+        rates[line.tax_rate] = rates.get(line.tax_rate, 0) + line.total
+    blocks += _tax_lines(words, taxes_of(rates))
+    return blocks
+
+
+def sale_receipt(
+    sale: Sale,
+    shop: Shop,
+    lang: str,
+    *,
+    journal_hash: str,
+    original_number: int | None = None,
+    duplicate: bool = False,
+) -> Document:
+    """The receipt of a sale, a refund or a void (``sale.kind``).
+
+    ``original_number`` is the ticket number of the sale a refund or void reverses;
+    ``duplicate`` marks a reprint "DUPLICATA / نسخة" (and never opens the drawer).
+    """
+    words = _Words(lang)
+    label = ticket_label(shop, sale.number)
+    original = ticket_label(shop, original_number) if original_number is not None else None
+    blocks: list[Block] = letterhead(shop, words)
+    blocks += _sale_header(words, sale, label, original, duplicate)
+    blocks.append(Separator("dashed"))
+    for line in sale.lines:
+        blocks += _sale_line(words, line)
+    blocks.append(Separator("dashed"))
+    blocks += _totals(words, sale)
+    blocks.append(Separator("dashed"))
+    for payment in sale.payments:
+        blocks += _payment_lines(words, payment)
+    items = sum(abs(ln.quantity) // 1000 if ln.unit == "piece" else 1 for ln in sale.lines)
+    blocks.append(words.text(words("receipt.items", count=items), size="small"))
+    blocks.append(Separator("solid"))
+    blocks += _footer(shop, words)
+    blocks += [
+        Spacer(0.3),
+        QrCode(qr_payload(sale.id, label, sale.total, journal_hash)),
+        _centered(f"{label} · {journal_hash[:HASH_CHARS]}", size="small"),
+    ]
+    cash = any(p.method == "cash" for p in sale.payments)
+    return Document(
+        kind=sale.kind, title=f"{words(f'receipt.title.{sale.kind}')} {label}",
+        language=words.lang, blocks=tuple(blocks),
+        metadata={"sale_id": sale.id, "label": label, "total": str(sale.total),
+                  "hash": journal_hash[:HASH_CHARS], "duplicate": "1" if duplicate else ""},
+        open_drawer=cash and not duplicate,
+    )
+
+
+def load_sale_receipt(session: Session, sale_id: str, *, duplicate: bool = False) -> Document:
+    """Rebuild the receipt of a recorded sale, refund or void from the database."""
+    sale = session.get(Sale, sale_id)
+    if sale is None:
+        raise LookupError(f"no sale {sale_id}")
+    entry = session.get(JournalEntry, sale.journal_seq)
+    original = None
+    if sale.reverses:
+        original = session.scalar(select(Sale.number).where(Sale.id == sale.reverses))
+    return sale_receipt(
+        sale, Shop.from_settings(session), receipt_language(session),
+        journal_hash=entry.hash if entry else "", original_number=original, duplicate=duplicate,
+    )
+
+
+def _count_lines(words: _Words, detail: Mapping[str, int] | None) -> list[Block]:
+    if not detail:
+        return []
+    blocks: list[Block] = []
+    for denomination, number in sorted(detail.items(), key=lambda kv: -int(kv[0])):
+        value = int(denomination)
+        text = f"{number} × {words.amount(value)}"
+        blocks.append(words.columns(text, words.amount(value * number), indent=1, size="small"))
+    return blocks
+
+
+def _cash_lines(words: _Words, report: DayReport) -> list[Block]:
+    cash = report.cash
+    rows = [
+        ("report.cash.float", cash.opening_float),
+        ("report.cash.sales", cash.cash_sales),
+        ("report.cash.in", cash.cash_in),
+        ("report.cash.out", -cash.cash_out),
+    ]
+    blocks: list[Block] = [words.text(words("report.cash"), bold=True)]
+    blocks += [words.columns(words(key), words.amount(v)) for key, v in rows if v or key.endswith(
+        "float")]
+    blocks.append(words.columns(words("report.cash.expected"), words.amount(cash.expected),
+                                bold=True))
+    if cash.counted is not None:
+        blocks.append(words.columns(words("report.cash.counted"), words.amount(cash.counted),
+                                    bold=True))
+        blocks += _count_lines(words, cash.count_detail)
+    if cash.difference is not None:
+        blocks.append(words.columns(words("report.cash.difference"),
+                                    words.amount(cash.difference), bold=True))
+    return blocks
+
+
+def _report_header(words: _Words, report: DayReport, kind: str) -> list[Block]:
+    title = words(f"report.title.{kind}", number=report.z_number or 0)
+    blocks: list[Block] = [
+        Spacer(0.3),
+        words.text(title, align="center", size="large", bold=True),
+        Spacer(0.3),
+        words.columns(words("report.day"), f"{report.date:%d/%m/%Y}", bold=True),
+        words.columns(words("report.opened"), words.local_time(report.opened_at,
+                                                                report.utc_offset_minutes)),
+    ]
+    if report.closed_at is not None:
+        blocks.append(words.columns(words("report.closed"), words.local_time(
+            report.closed_at, report.utc_offset_minutes)))
+    now = report.generated_at.replace(tzinfo=None)
+    blocks.append(words.columns(words("report.printed"),
+                                words.local_time(now, report.utc_offset_minutes)))
+    return blocks
+
+
+def _sales_lines(words: _Words, report: DayReport, shop: Shop) -> list[Block]:
+    blocks: list[Block] = [
+        words.columns(words("report.sales", count=report.sales_count), words.amount(report.gross)),
+        words.columns(words("report.refunds", count=report.refunds_count),
+                      words.amount(-report.refunds)),
+        words.columns(words("report.voids", count=report.voids_count),
+                      words.amount(-report.voids)),
+        words.columns(words("report.discounts"), words.amount(report.discounts), size="small"),
+        words.columns(words("report.net"), words.money(report.net), size="large", bold=True),
+    ]
+    blocks += _tax_lines(words, report.taxes)
+    if report.first_number is not None and report.last_number is not None:
+        span = f"{ticket_label(shop, report.first_number)} → {ticket_label(shop,
+                                                                           report.last_number)}"
+        blocks.append(words.columns(words("report.tickets"), span, size="small"))
+    blocks.append(words.columns(words("report.items"), str(report.items), size="small"))
+    return blocks
+
+
+def _report(report: DayReport, shop: Shop, lang: str, kind: Literal["x", "z"]) -> Document:
+    words = _Words(lang)
+    blocks: list[Block] = letterhead(shop, words)
+    blocks += _report_header(words, report, kind)
+    blocks.append(Separator("dashed"))
+    blocks += _sales_lines(words, report, shop)
+    blocks.append(Separator("dashed"))
+    blocks.append(words.text(words("report.payments"), bold=True))
+    blocks += [
+        words.columns(f"{words(f'receipt.pay.{p.method}')} ({p.count})", words.amount(p.amount))
+        for p in report.payments
+    ]
+    blocks.append(Separator("dashed"))
+    blocks += _cash_lines(words, report)
+    blocks.append(Separator("solid"))
+    blocks += [
+        words.columns(words("report.journal"), f"#{report.journal_seq}", size="small"),
+        _centered(report.journal_hash[:32], size="small"),
+        words.columns(words("report.grand_total"), words.amount(report.grand_total),
+                      size="small"),
+    ]
+    title = words(f"report.title.{kind}", number=report.z_number or 0)
+    return Document(
+        kind=kind, title=title, language=words.lang, blocks=tuple(blocks),
+        metadata={"day_id": str(report.day_id), "z": str(report.z_number or "")},
+    )
+
+
+def x_report(report: DayReport, shop: Shop, lang: str) -> Document:
+    """The mid-day reading of an open day (changes nothing)."""
+    return _report(report, shop, lang, "x")
+
+
+def z_report(report: DayReport, shop: Shop, lang: str) -> Document:
+    """The numbered report of a closed day, with the cash count."""
+    return _report(report, shop, lang, "z")
+
+
+def load_day_report(session: Session, day_id: int, kind: Literal["x", "z"]) -> Document:
+    day = session.get(BusinessDay, day_id)
+    if day is None:
+        raise LookupError(f"no business day {day_id}")
+    report = day_report(session, day)
+    return _report(report, Shop.from_settings(session), receipt_language(session), kind)
+
+
+def test_page(shop: Shop, lang: str, *, printer: str = "", width_dots: int = 0) -> Document:
+    """A page that proves the whole path: both scripts, sizes, rules, edges and a QR code."""
+    words = _Words(lang)
+    blocks: list[Block] = letterhead(shop, words)
+    blocks += [
+        Spacer(0.3),
+        Text(tr("fr", "printing.test.title"), align="center", size="large", bold=True),
+        Text(tr("ar", "printing.test.title"), direction="rtl", align="center", size="large",
+             bold=True),
+        Separator("solid"),
+    ]
+    if printer:
+        blocks.append(Columns(tr("fr", "printing.test.printer"), printer, size="small"))
+    if width_dots:
+        blocks.append(Columns(tr("fr", "printing.test.width"), str(width_dots), size="small"))
+    blocks += [
+        Text(tr("ar", "printing.test.sample"), direction="rtl"),
+        Text(tr("fr", "printing.test.sample")),
+        Text("àâçéèêëîïôûùüÿœæ ÀÂÇÉÈÊËÎÏÔÛÙÜŸŒÆ 0123456789"),
+        Text("٠١٢٣٤٥٦٧٨٩ ١٢٥٫٥٠ د.م.", direction="rtl"),
+        Columns("Huile d'argan", "زيت الأركان"),
+        Columns("2 × 120,00", format_amount(24000)),
+        Separator("dashed"),
+        Text("small / صغير", size="small"),
+        Text("normal / عادي"),
+        Text("large / كبير", size="large"),
+        Text("123,45 DH", size="huge", bold=True, align="center"),
+        Text(DUPLICATE_MARK, align="center", bold=True, inverse=True),
+        Separator("double"),
+        Columns("|<", ">|", bold=True),
+        QrCode("SOUK1:TEST"),
+        Text(tr("fr", "printing.test.end"), align="center", size="small"),
+        Text(tr("ar", "printing.test.end"), direction="rtl", align="center", size="small"),
+    ]
+    return Document(kind="test", title=tr(words.number_lang, "printing.test.title"),
+                    language=words.lang, blocks=tuple(blocks))
+
+
+def characters(document: Document) -> set[str]:
+    """Every character the document prints (to check the fonts cover them)."""
+    chars: set[str] = set()
+    for block in document.blocks:
+        if isinstance(block, Text):
+            chars.update(block.text)
+        elif isinstance(block, Columns):
+            chars.update(block.label + block.value)
+    return chars
+
+
+def documents_text(documents: Sequence[Document]) -> str:
+    return "\n\n".join(d.plain_text() for d in documents)

@@ -1,0 +1,256 @@
+"""X and Z reports and the day summary pushed to the organisers.
+
+All figures come from SQL aggregates over the day's sales, lines, payments and cash
+movements, so a report of a busy day in a large journal stays fast. The same
+:class:`DayReport` feeds the printed X/Z reports, the app's day screen and the sync summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from pos import settings
+from pos.cart import TaxLine, taxes_of
+from pos.models import BusinessDay, CashMovement, JournalEntry, Payment, Sale, SaleLine
+
+
+@dataclass(frozen=True)
+class MethodTotal:
+    method: str
+    amount: int
+    count: int
+
+
+@dataclass(frozen=True)
+class ProductTotal:
+    sku: str
+    name_ar: str
+    name_fr: str
+    category: str
+    quantity: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class HourTotal:
+    hour: int
+    amount: int
+    tickets: int
+
+
+@dataclass(frozen=True)
+class MemberTotal:
+    member: str
+    amount: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class CashSummary:
+    opening_float: int
+    cash_sales: int  # net cash taken by sales, refunds and voids
+    cash_in: int
+    cash_out: int
+    expected: int
+    counted: int | None
+    difference: int | None
+    count_detail: dict[str, int] | None
+
+
+@dataclass(frozen=True)
+class DayReport:
+    day_id: int
+    date: dt.date
+    status: str  # "open" | "closed"
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None
+    utc_offset_minutes: int
+    z_number: int | None
+    sales_count: int
+    refunds_count: int
+    voids_count: int
+    gross: int
+    refunds: int
+    voids: int
+    net: int
+    discounts: int
+    items: int
+    first_number: int | None
+    last_number: int | None
+    taxes: tuple[TaxLine, ...]
+    payments: tuple[MethodTotal, ...]
+    products: tuple[ProductTotal, ...]
+    hours: tuple[HourTotal, ...]
+    members: tuple[MemberTotal, ...]
+    cash: CashSummary
+    journal_seq: int
+    journal_hash: str
+    grand_total: int
+    generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("date", "opened_at", "closed_at", "generated_at"):
+            value = data[key]
+            data[key] = value.isoformat() if value is not None else None
+        return data
+
+
+def _sale_figures(session: Session, day_id: int) -> dict[str, int | None]:
+    kind = Sale.kind
+    row = session.execute(
+        select(
+            func.count(case((kind == "sale", 1))),
+            func.count(case((kind == "refund", 1))),
+            func.count(case((kind == "void", 1))),
+            func.coalesce(func.sum(case((kind == "sale", Sale.total), else_=0)), 0),
+            func.coalesce(func.sum(case((kind == "refund", -Sale.total), else_=0)), 0),
+            func.coalesce(func.sum(case((kind == "void", -Sale.total), else_=0)), 0),
+            func.coalesce(func.sum(Sale.discount), 0),
+            func.min(Sale.number),
+            func.max(Sale.number),
+        ).where(Sale.day_id == day_id)
+    ).one()
+    keys = ("sales", "refunds_count", "voids_count", "gross", "refunds", "voids", "discounts",
+            "first", "last")
+    return dict(zip(keys, row, strict=True))
+
+
+def _line_groups(session: Session, day_id: int) -> tuple[Any, ...]:
+    base = select().select_from(SaleLine).join(Sale, Sale.id == SaleLine.sale_id)
+    base = base.where(Sale.day_id == day_id)
+    products = session.execute(
+        base.add_columns(
+            SaleLine.sku, func.max(SaleLine.name_ar), func.max(SaleLine.name_fr),
+            func.max(SaleLine.category), func.sum(SaleLine.quantity), func.sum(SaleLine.total),
+        ).group_by(SaleLine.sku).order_by(func.sum(SaleLine.total).desc(), SaleLine.sku)
+    ).all()
+    rates = session.execute(
+        base.add_columns(SaleLine.tax_rate, func.sum(SaleLine.total)).group_by(SaleLine.tax_rate)
+    ).all()
+    members = session.execute(
+        base.add_columns(SaleLine.member, func.sum(SaleLine.total), func.sum(SaleLine.quantity))
+        .group_by(SaleLine.member).order_by(func.sum(SaleLine.total).desc(), SaleLine.member)
+    ).all()
+    return products, rates, members
+
+
+def _cash(session: Session, day: BusinessDay) -> CashSummary:
+    cash_sales = session.scalar(
+        select(func.coalesce(func.sum(Payment.amount), 0))
+        .join(Sale, Sale.id == Payment.sale_id)
+        .where(Sale.day_id == day.id, Payment.method == "cash")
+    )
+    moves = dict(
+        session.execute(
+            select(CashMovement.kind, func.sum(CashMovement.amount))
+            .where(CashMovement.day_id == day.id)
+            .group_by(CashMovement.kind)
+        ).all()
+    )
+    cash_in, cash_out = int(moves.get("in", 0)), int(moves.get("out", 0))
+    expected = day.opening_float + int(cash_sales or 0) + cash_in - cash_out
+    return CashSummary(
+        opening_float=day.opening_float, cash_sales=int(cash_sales or 0), cash_in=cash_in,
+        cash_out=cash_out, expected=expected, counted=day.counted,
+        difference=None if day.counted is None else day.counted - expected,
+        count_detail=day.count_detail,
+    )
+
+
+def day_report(session: Session, day: BusinessDay) -> DayReport:
+    """The X report of an open day, or the Z report of a closed one."""
+    figures = _sale_figures(session, day.id)
+    products, rates, members = _line_groups(session, day.id)
+    payments = session.execute(
+        select(Payment.method, func.sum(Payment.amount), func.count(func.distinct(Payment.sale_id)))
+        .join(Sale, Sale.id == Payment.sale_id)
+        .where(Sale.day_id == day.id)
+        .group_by(Payment.method)
+        .order_by(Payment.method)
+    ).all()
+    hours = session.execute(
+        select(Sale.local_hour, func.sum(Sale.total), func.count(case((Sale.kind == "sale", 1))))
+        .where(Sale.day_id == day.id)
+        .group_by(Sale.local_hour)
+        .order_by(Sale.local_hour)
+    ).all()
+    head = session.execute(
+        select(JournalEntry.seq, JournalEntry.hash, JournalEntry.grand_total)
+        .where(JournalEntry.day_id == day.id)
+        .order_by(JournalEntry.seq.desc())
+        .limit(1)
+    ).one()
+    gross, refunds, voids = (int(figures[k] or 0) for k in ("gross", "refunds", "voids"))
+    return DayReport(
+        day_id=day.id, date=day.date, status="open" if day.is_open else "closed",
+        opened_at=day.opened_at, closed_at=day.closed_at,
+        utc_offset_minutes=day.utc_offset_minutes, z_number=day.z_number,
+        sales_count=int(figures["sales"] or 0), refunds_count=int(figures["refunds_count"] or 0),
+        voids_count=int(figures["voids_count"] or 0), gross=gross, refunds=refunds,
+        voids=voids, net=gross - refunds - voids, discounts=int(figures["discounts"] or 0),
+        items=sum(int(p[4]) for p in products if p[0]),
+        first_number=figures["first"], last_number=figures["last"],
+        taxes=taxes_of({int(r): int(a) for r, a in rates}),
+        payments=tuple(MethodTotal(m, int(a), int(c)) for m, a, c in payments),
+        products=tuple(ProductTotal(s, a, f, c, int(q), int(t)) for s, a, f, c, q, t in products),
+        hours=tuple(HourTotal(int(h), int(a), int(t)) for h, a, t in hours),
+        members=tuple(MemberTotal(m, int(a), int(q)) for m, a, q in members),
+        cash=_cash(session, day), journal_seq=head.seq, journal_hash=head.hash,
+        grand_total=head.grand_total,
+    )
+
+
+def summary(session: Session, report: DayReport) -> dict[str, Any]:
+    """The day summary pushed to the organisers (see ``sync.protocol.DaySummary``)."""
+    opened = report.opened_at.replace(tzinfo=dt.UTC)
+    closed = report.closed_at.replace(tzinfo=dt.UTC) if report.closed_at else None
+    sync_settings = settings.get(session, settings.SYNC, {}) or {}
+    cash = report.cash
+    return {
+        "device_id": sync_settings.get("device_id") or settings.device_id(session),
+        "cooperative_id": sync_settings.get("cooperative_id"),
+        "business_day": report.date.isoformat(),
+        "version": report.journal_seq,
+        "status": report.status,
+        "opened_at": opened.isoformat(),
+        "closed_at": closed.isoformat() if closed else None,
+        "utc_offset_minutes": report.utc_offset_minutes,
+        "z_number": report.z_number,
+        "currency": "MAD",
+        "sales_count": report.sales_count,
+        "refunds_count": report.refunds_count,
+        "voids_count": report.voids_count,
+        "gross": report.gross,
+        "refunds": report.refunds,
+        "voids": report.voids,
+        "net": report.net,
+        "discounts": report.discounts,
+        "items": report.items,
+        "taxes": [{"rate": t.rate, "base": t.base, "tax": t.tax} for t in report.taxes],
+        "payments": [
+            {"method": p.method, "amount": p.amount, "count": p.count} for p in report.payments
+        ],
+        "products": [
+            {"product_id": p.sku, "name_ar": p.name_ar, "name_fr": p.name_fr,
+             "category": p.category, "quantity": p.quantity, "amount": p.amount}
+            for p in report.products
+        ],
+        "hours": [{"hour": h.hour, "amount": h.amount, "tickets": h.tickets} for h in report.hours],
+        "members": [
+            {"member": m.member, "amount": m.amount, "quantity": m.quantity}
+            for m in report.members
+        ],
+        "cash": {
+            "opening_float": cash.opening_float, "cash_in": cash.cash_in,
+            "cash_out": cash.cash_out, "expected": cash.expected, "counted": cash.counted,
+            "difference": cash.difference,
+        },
+        "journal_head": {"seq": report.journal_seq, "hash": report.journal_hash},
+        "grand_total": report.grand_total,
+    }
