@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
 import platformdirs
 from sqlalchemy.exc import OperationalError
@@ -31,9 +31,6 @@ from pos.money import format_money
 from pos.reports import DayReport, day_report
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-if TYPE_CHECKING:
-    Subcommands = argparse._SubParsersAction[_Parser]
 
 
 def default_data_dir() -> Path:
@@ -244,7 +241,7 @@ def cmd_restore(ctx: Context, args: argparse.Namespace) -> int:
 # --- parser ----------------------------------------------------------------------------
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, Subcommands]:
+def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[_Parser]]:
     parser = _Parser(prog="souk-pos", description="Souk POS")
     parser.add_argument("--data-dir", type=Path, default=None, help="where the database lives")
     parser.add_argument("--lang", choices=LANGUAGES, default=None, help="ar, fr or en")
