@@ -1,0 +1,168 @@
+"""What an organiser sets up: markets, cooperatives, enrolment codes, devices, logins.
+
+Plain functions over a session the caller owns (and commits). They validate their input
+and raise :class:`AdminError` with a one-line message before writing anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sync.server.db import utcnow
+from sync.server.models import SECTORS, Cooperative, Device, EnrolCode, Market, User
+from sync.server.security import code_hash, hash_password, new_enrol_code
+
+DEFAULT_CODE_DAYS = 7
+
+
+class AdminError(ValueError):
+    """Bad input for an admin operation; the message is shown to the organiser."""
+
+
+def _text(value: str, what: str, max_length: int = 200) -> str:
+    value = value.strip()
+    if not value:
+        raise AdminError(f"{what} must not be empty")
+    if len(value) > max_length:
+        raise AdminError(f"{what} is longer than {max_length} characters")
+    return value
+
+
+def add_market(
+    session: Session, *, name_ar: str, name_fr: str, city: str, region: str,
+    starts_on: dt.date, ends_on: dt.date,
+) -> Market:
+    if ends_on < starts_on:
+        raise AdminError(f"the market ends ({ends_on}) before it starts ({starts_on})")
+    market = Market(
+        name_ar=_text(name_ar, "the Arabic name"), name_fr=_text(name_fr, "the French name"),
+        city=_text(city, "the city"), region=_text(region, "the region"),
+        starts_on=starts_on, ends_on=ends_on, created_at=utcnow(),
+    )
+    session.add(market)
+    session.flush()
+    return market
+
+
+def get_market(session: Session, market_id: int) -> Market:
+    market = session.get(Market, market_id)
+    if market is None:
+        raise AdminError(f"no market with id {market_id}")
+    return market
+
+
+@dataclass(frozen=True)
+class CooperativeInput:
+    market_id: int
+    name_ar: str
+    name_fr: str
+    sector: str
+    province: str
+    stand: str
+    members: int
+    region: str | None = None  # defaults to the market's region
+    women_led: bool = False
+    youth_led: bool = False
+
+
+def add_cooperative(session: Session, data: CooperativeInput) -> Cooperative:
+    market = get_market(session, data.market_id)
+    if data.sector not in SECTORS:
+        raise AdminError(f"unknown sector {data.sector!r} (one of: {', '.join(SECTORS)})")
+    if data.members < 0 or data.members > 100_000:
+        raise AdminError("the number of members must be between 0 and 100000")
+    stand = _text(data.stand, "the stand number", 40)
+    taken = session.scalar(
+        select(Cooperative.id).where(
+            Cooperative.market_id == market.id, Cooperative.stand == stand
+        )
+    )
+    if taken is not None:
+        raise AdminError(f"stand {stand} of market {market.id} is taken by cooperative {taken}")
+    coop = Cooperative(
+        market_id=market.id, name_ar=_text(data.name_ar, "the Arabic name"),
+        name_fr=_text(data.name_fr, "the French name"), sector=data.sector,
+        province=_text(data.province, "the province"),
+        region=_text(data.region, "the region") if data.region else market.region,
+        stand=stand, members=data.members, women_led=data.women_led,
+        youth_led=data.youth_led, created_at=utcnow(),
+    )
+    session.add(coop)
+    session.flush()
+    return coop
+
+
+def get_cooperative(session: Session, cooperative_id: int) -> Cooperative:
+    coop = session.get(Cooperative, cooperative_id)
+    if coop is None:
+        raise AdminError(f"no cooperative with id {cooperative_id}")
+    return coop
+
+
+def issue_enrol_code(
+    session: Session, cooperative_id: int, days: float = DEFAULT_CODE_DAYS,
+    now: dt.datetime | None = None,
+) -> tuple[str, EnrolCode]:
+    """A new one-time code for a cooperative's device; only its hash is stored."""
+    coop = get_cooperative(session, cooperative_id)
+    if not 0 < days <= 90:
+        raise AdminError("a code must expire within 90 days")
+    now = now or utcnow()
+    code = new_enrol_code()
+    row = EnrolCode(
+        cooperative_id=coop.id, code_hash=code_hash(code), created_at=now,
+        expires_at=now + dt.timedelta(days=days),
+    )
+    session.add(row)
+    session.flush()
+    return code, row
+
+
+def parse_device_id(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text.strip())
+    except ValueError:
+        raise AdminError(f"{text!r} is not a device id (a UUID)") from None
+
+
+def revoke_device(session: Session, device_id: uuid.UUID) -> Device:
+    device = session.get(Device, device_id)
+    if device is None:
+        raise AdminError(f"no device with id {device_id}")
+    if device.revoked_at is None:
+        device.revoked_at = utcnow()
+    return device
+
+
+def list_devices(session: Session) -> list[tuple[Device, Cooperative]]:
+    rows = session.execute(
+        select(Device, Cooperative)
+        .join(Cooperative, Cooperative.id == Device.cooperative_id)
+        .order_by(Cooperative.id, Device.enrolled_at)
+    )
+    return [(d, c) for d, c in rows]
+
+
+def add_user(session: Session, username: str, password: str) -> User:
+    username = _text(username, "the user name", 80)
+    if any(ch.isspace() for ch in username):
+        raise AdminError("the user name must not contain spaces")
+    if len(password) < 10:
+        raise AdminError("the password must have at least 10 characters")
+    exists = session.scalar(
+        select(func.count()).select_from(User).where(User.username == username)
+    )
+    if exists:
+        raise AdminError(f"user {username!r} exists already")
+    user = User(
+        username=username, password_hash=hash_password(password), created_at=utcnow(),
+        disabled=False,
+    )
+    session.add(user)
+    session.flush()
+    return user

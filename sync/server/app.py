@@ -1,0 +1,53 @@
+"""The FastAPI application: the stalls' API and the organisers' dashboard.
+
+The app keeps no state outside its database, so several processes can serve the same
+database behind a proxy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+
+from sync.protocol import PROTOCOL_VERSION, PushRequest
+from sync.server import api
+from sync.server.db import Database
+
+
+def create_app(db: Database, *, migrate: bool = True) -> FastAPI:
+    """The app over ``db``; applies the migrations first unless told not to."""
+    if migrate:
+        db.migrate()
+    app = FastAPI(
+        title="Souk server",
+        version=f"{PROTOCOL_VERSION}",
+        description="Day summaries from the stalls of a market; the organisers' dashboard.",
+    )
+    app.state.db = db
+    app.include_router(api.router)
+
+    from sync.server import dashboard  # the web pages import the app's helpers
+
+    app.include_router(dashboard.router)
+    app.state.session_key = db.session_key()
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": api.describe_validation_error(exc)}, status_code=422)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description,
+                routes=app.routes,
+            )
+            api.add_protocol_schemas(schema, PushRequest)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,247 @@
+"""``souk-server``: run the organisers' server and administer it.
+
+    souk-server [--data-dir DIR] [--database-url URL] COMMAND ...
+
+The database is ``--database-url``, else ``$SOUK_SERVER_DATABASE_URL``, else an SQLite
+file in the data dir. Migrations are applied before any command. Bad input prints one
+line on stderr and exits with status 2, having written nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import io
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+
+from sync.protocol import Bundle
+from sync.server import admin, ingest
+from sync.server.db import Database, resolve_database_url
+
+USAGE_ERROR = 2
+
+
+class CommandError(Exception):
+    """Shown as one line, exit status 2."""
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="souk-server", description="The organisers' server.")
+    p.add_argument("--data-dir", help="where the SQLite database lives")
+    p.add_argument("--database-url", help="e.g. postgresql+psycopg://user@host/db")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8700)
+    serve.add_argument("--workers", type=int, default=1)
+
+    market = sub.add_parser("market", help="markets (editions)").add_subparsers(
+        dest="action", required=True)
+    add = market.add_parser("add", help="add a market")
+    add.add_argument("--name-ar", required=True)
+    add.add_argument("--name-fr", required=True)
+    add.add_argument("--city", required=True)
+    add.add_argument("--region", required=True, help="e.g. Fès-Meknès")
+    add.add_argument("--starts", type=_date, required=True, help="YYYY-MM-DD")
+    add.add_argument("--ends", type=_date, required=True, help="YYYY-MM-DD")
+    market.add_parser("list", help="list the markets")
+
+    coop = sub.add_parser("cooperative", help="cooperatives").add_subparsers(
+        dest="action", required=True)
+    add = coop.add_parser("add", help="add a cooperative to a market")
+    add.add_argument("--market", type=int, required=True, help="market id")
+    add.add_argument("--name-ar", required=True)
+    add.add_argument("--name-fr", required=True)
+    add.add_argument("--sector", required=True,
+                     choices=["handicrafts", "food", "herbs", "cosmetics", "other"])
+    add.add_argument("--province", required=True, help="province of origin")
+    add.add_argument("--region", help="region of origin (default: the market's)")
+    add.add_argument("--stand", required=True)
+    add.add_argument("--members", type=int, required=True)
+    add.add_argument("--women-led", action="store_true")
+    add.add_argument("--youth-led", action="store_true")
+    coop.add_parser("list", help="list the cooperatives")
+
+    code = sub.add_parser("enrol-code", help="issue a one-time enrolment code")
+    code.add_argument("cooperative", type=int, help="cooperative id")
+    code.add_argument("--days", type=float, default=admin.DEFAULT_CODE_DAYS,
+                      help="valid for this many days (default 7)")
+    code.add_argument("--no-qr", action="store_true", help="do not print the QR code")
+
+    device = sub.add_parser("device", help="devices").add_subparsers(
+        dest="action", required=True)
+    device.add_parser("list", help="list the devices")
+    revoke = device.add_parser("revoke", help="revoke a device's token")
+    revoke.add_argument("device", help="device id")
+
+    user = sub.add_parser("user", help="organiser logins").add_subparsers(
+        dest="action", required=True)
+    add = user.add_parser("add", help="add an organiser login")
+    add.add_argument("username")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from the first line of stdin")
+
+    imp = sub.add_parser("import", help="import a day-close bundle file")
+    imp.add_argument("file", type=Path)
+    return p
+
+
+# --- commands ----------------------------------------------------------------------------
+
+
+def _serve(db: Database, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from sync.server.app import create_app
+
+    app = create_app(db)
+    print(f"souk-server on http://{args.host}:{args.port}/dashboard/", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", server_header=False)
+
+
+def _market(db: Database, args: argparse.Namespace) -> None:
+    with db.write() as s:
+        if args.action == "add":
+            m = admin.add_market(s, name_ar=args.name_ar, name_fr=args.name_fr, city=args.city,
+                                 region=args.region, starts_on=args.starts, ends_on=args.ends)
+            print(f"market {m.id}: {m.name_fr} / {m.name_ar}, {m.city}, "
+                  f"{m.starts_on} .. {m.ends_on}")
+            return
+        from sync.server.queries import list_markets
+
+        for m in list_markets(s):
+            print(f"{m.id}\t{m.starts_on}..{m.ends_on}\t{m.city}\t{m.name_fr}\t{m.name_ar}")
+
+
+def _cooperative(db: Database, args: argparse.Namespace) -> None:
+    with db.write() as s:
+        if args.action == "add":
+            c = admin.add_cooperative(s, admin.CooperativeInput(
+                market_id=args.market, name_ar=args.name_ar, name_fr=args.name_fr,
+                sector=args.sector, province=args.province, region=args.region,
+                stand=args.stand, members=args.members, women_led=args.women_led,
+                youth_led=args.youth_led,
+            ))
+            print(f"cooperative {c.id}: {c.name_fr} / {c.name_ar}, stand {c.stand}")
+            return
+        from sqlalchemy import select
+
+        from sync.server.models import Cooperative
+
+        for c in s.scalars(select(Cooperative).order_by(Cooperative.market_id, Cooperative.id)):
+            print(f"{c.id}\tmarket {c.market_id}\tstand {c.stand}\t{c.sector}\t"
+                  f"{c.name_fr}\t{c.name_ar}")
+
+
+def ascii_qr(text: str) -> str:
+    import qrcode
+
+    qr = qrcode.QRCode(border=2)
+    qr.add_data(text)
+    out = io.StringIO()
+    qr.print_ascii(out=out, invert=True)
+    return out.getvalue()
+
+
+def _enrol_code(db: Database, args: argparse.Namespace) -> None:
+    with db.write() as s:
+        code, row = admin.issue_enrol_code(s, args.cooperative, days=args.days)
+        coop = admin.get_cooperative(s, args.cooperative)
+    print(f"Enrolment code for cooperative {coop.id} ({coop.name_fr}), one use, "
+          f"valid until {row.expires_at:%Y-%m-%d %H:%M} UTC:")
+    print(f"\n    {code}\n")
+    if not args.no_qr:
+        print(ascii_qr(code))
+
+
+def _device(db: Database, args: argparse.Namespace) -> None:
+    if args.action == "revoke":
+        with db.write() as s:
+            d = admin.revoke_device(s, admin.parse_device_id(args.device))
+        print(f"device {d.id} ({d.name}) revoked")
+        return
+    with db.read() as s:
+        for d, c in admin.list_devices(s):
+            state = f"revoked {d.revoked_at:%Y-%m-%d}" if d.revoked_at else "active"
+            seen = f"{d.last_push_at:%Y-%m-%d %H:%M}" if d.last_push_at else "never"
+            print(f"{d.id}\t{state}\tcooperative {c.id} ({c.name_fr})\t{d.name}\t"
+                  f"last push {seen}")
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Password again: "):
+        raise CommandError("the two passwords differ")
+    return first
+
+
+def _user(db: Database, args: argparse.Namespace) -> None:
+    password = _read_password(args)
+    with db.write() as s:
+        u = admin.add_user(s, args.username, password)
+    print(f"user {u.username} added")
+
+
+def _import(db: Database, args: argparse.Namespace) -> None:
+    try:
+        raw = args.file.read_bytes()
+    except OSError as exc:
+        raise CommandError(f"cannot read {args.file}: {exc.strerror}") from None
+    try:
+        bundle = Bundle.model_validate_json(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "file"
+        raise CommandError(
+            f"{args.file} is not a valid bundle ({exc.error_count()} problems; "
+            f"first: {where}: {first['msg']})"
+        ) from None
+    with db.write() as s:
+        results = ingest.import_bundle(db, s, bundle)
+    for r in results:
+        print(f"{r.business_day}\t{r.status}\tversion {r.version}")
+
+
+COMMANDS: dict[str, Callable[[Database, argparse.Namespace], None]] = {
+    "serve": _serve, "market": _market, "cooperative": _cooperative,
+    "enrol-code": _enrol_code, "device": _device, "user": _user, "import": _import,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        db = Database.connect(resolve_database_url(args.database_url, args.data_dir))
+        try:
+            db.migrate()
+            COMMANDS[args.command](db, args)
+        finally:
+            db.dispose()
+    except (admin.AdminError, CommandError, ingest.IngestError) as exc:
+        print(f"souk-server: error: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except SQLAlchemyError as exc:
+        print(f"souk-server: database error: {exc.__class__.__name__}: "
+              f"{str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

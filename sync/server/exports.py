@@ -1,0 +1,119 @@
+"""CSV and XLSX exports of the per-cooperative and per-day tables.
+
+CSV starts with a UTF-8 byte order mark so that Excel shows Arabic; in French and Arabic
+it uses ``;`` between fields and a decimal comma, as Excel does with those locales.
+XLSX holds real numbers (dirhams with two decimals) and runs right to left in Arabic.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from sync.server.i18n import CURRENCY, Translator
+from sync.server.queries import CoopRow
+
+MONEY, INT, TEXT = "money", "int", "text"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: str
+    value: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    columns: Sequence[Column]
+    rows: Sequence[Any]
+
+
+def _money_header(t: Translator, key: str) -> str:
+    return f"{t(key)} ({CURRENCY[t.lang]})"
+
+
+def cooperatives_table(t: Translator, rows: Sequence[CoopRow]) -> Table:
+    yes_no = {True: t("yes"), False: t("no")}
+    columns = [
+        Column(t("stand"), TEXT, lambda r: r.stand),
+        Column(f"{t('cooperative')} (ar)", TEXT, lambda r: r.name_ar),
+        Column(f"{t('cooperative')} (fr)", TEXT, lambda r: r.name_fr),
+        Column(t("sector"), TEXT, lambda r: t.sector(r.sector)),
+        Column(t("province"), TEXT, lambda r: r.province),
+        Column(t("origin"), TEXT,
+               lambda r: t("inside_region") if r.inside else t("outside_region")),
+        Column(t("women_led"), TEXT, lambda r: yes_no[r.women_led]),
+        Column(t("youth_led"), TEXT, lambda r: yes_no[r.youth_led]),
+        Column(t("members"), INT, lambda r: r.members),
+        Column(_money_header(t, "edition_sales"), MONEY, lambda r: r.edition_net),
+        Column(t("tickets"), INT, lambda r: r.edition_tickets),
+        Column(_money_header(t, "refunds"), MONEY, lambda r: r.edition_refunds),
+        Column(t("days_closed"), INT, lambda r: r.days_closed),
+        Column(t("last_sync"), TEXT, lambda r: (r.last_sync or "").replace("T", " ")[:16]),
+        Column(t("conflicts"), INT, lambda r: r.conflicts),
+    ]
+    return Table(t("sheet_cooperatives"), columns, rows)
+
+
+def days_table(t: Translator, rows: Sequence[dict[str, Any]]) -> Table:
+    columns = [
+        Column(t("day"), TEXT, lambda r: r["day"]),
+        Column(_money_header(t, "net_sales"), MONEY, lambda r: r["net"]),
+        Column(_money_header(t, "refunds"), MONEY, lambda r: r["refunds"]),
+        Column(t("tickets"), INT, lambda r: r["tickets"]),
+        Column(t("stalls_reporting"), INT, lambda r: r["stalls"]),
+        Column(t("closed"), INT, lambda r: r["closed"]),
+    ]
+    return Table(t("sheet_days"), columns, rows)
+
+
+def _decimal(centimes: int, comma: bool) -> str:
+    sign = "-" if centimes < 0 else ""
+    units, cents = divmod(abs(centimes), 100)
+    return f"{sign}{units}{',' if comma else '.'}{cents:02d}"
+
+
+def to_csv(table: Table, lang: str) -> bytes:
+    comma = lang != "en"
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";" if comma else ",", lineterminator="\r\n")
+    writer.writerow([c.header for c in table.columns])
+    for row in table.rows:
+        writer.writerow([
+            _decimal(c.value(row), comma) if c.kind == MONEY else c.value(row)
+            for c in table.columns
+        ])
+    return "\ufeff".encode() + out.getvalue().encode()
+
+
+def to_xlsx(table: Table, lang: str) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = table.title[:31]
+    sheet.sheet_view.rightToLeft = lang == "ar"
+    sheet.append([c.header for c in table.columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        sheet.append([
+            c.value(row) / 100 if c.kind == MONEY else c.value(row) for c in table.columns
+        ])
+    for index, column in enumerate(table.columns, start=1):
+        letter = sheet.cell(row=1, column=index).column_letter
+        sheet.column_dimensions[letter].width = max(10, min(40, len(column.header) + 2))
+        if column.kind == MONEY:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = "#,##0.00"
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,320 @@
+"""Enrolment, device authentication and the idempotent upsert of day summaries.
+
+The upsert is per (device, business day) and replaces only an older version. It is
+race-safe on both databases: on SQLite every write transaction holds the database's write
+lock from its start (``BEGIN IMMEDIATE``); on PostgreSQL the stored row is read with
+``SELECT ... FOR UPDATE`` and a first insert uses ``ON CONFLICT DO NOTHING``, so two
+pushes of the same day are applied one after the other and the older one never wins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from sync.protocol import (
+    Bundle,
+    CooperativeInfo,
+    DaySummary,
+    DayVersion,
+    EnrolResponse,
+    MarketInfo,
+    PushResult,
+    bundle_signature,
+    canonical_json,
+    token_hash,
+)
+from sync.server.db import Database, utcnow
+from sync.server.models import (
+    Conflict,
+    Cooperative,
+    DaySummaryRow,
+    Device,
+    EnrolCode,
+    Market,
+    SummaryHour,
+    SummaryPayment,
+    SummaryProduct,
+)
+from sync.server.security import code_hash, new_token
+
+
+class IngestError(Exception):
+    """A request the server refuses; ``status`` is the HTTP status to answer with."""
+
+    status = 400
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class BadCode(IngestError):
+    status = 400
+
+
+class Unauthorised(IngestError):
+    status = 401
+
+
+class Forbidden(IngestError):
+    status = 403
+
+
+class Invalid(IngestError):
+    status = 422
+
+
+# --- enrolment ---------------------------------------------------------------------------
+
+
+def enrol(session: Session, code: str, device_name: str, now: dt.datetime | None = None
+          ) -> EnrolResponse:
+    """Consume a one-time code and create a device with a new token (returned once)."""
+    now = now or utcnow()
+    device_id = uuid.uuid4()
+    consumed = session.execute(
+        update(EnrolCode)
+        .where(
+            EnrolCode.code_hash == code_hash(code),
+            EnrolCode.used_at.is_(None),
+            EnrolCode.expires_at > now,
+        )
+        .values(used_at=now, device_id=device_id)
+        .returning(EnrolCode.cooperative_id)
+    ).scalar_one_or_none()
+    if consumed is None:
+        raise BadCode("this enrolment code is unknown, used already or expired")
+    coop = session.get_one(Cooperative, consumed)
+    market = session.get_one(Market, coop.market_id)
+    token = new_token()
+    session.add(
+        Device(
+            id=device_id, cooperative_id=coop.id, name=device_name.strip() or "device",
+            token_hash=token_hash(token), enrolled_at=now,
+        )
+    )
+    return EnrolResponse(
+        device_id=device_id, token=token,
+        cooperative=CooperativeInfo(
+            id=coop.id, name_ar=coop.name_ar, name_fr=coop.name_fr,
+            sector=coop.sector,  # type: ignore[arg-type]  # checked by the table
+            province=coop.province, stand=coop.stand,
+            market=MarketInfo(
+                id=market.id, name_ar=market.name_ar, name_fr=market.name_fr,
+                city=market.city, starts_on=market.starts_on, ends_on=market.ends_on,
+            ),
+        ),
+    )
+
+
+# --- authentication ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeviceAuth:
+    device_id: uuid.UUID
+    cooperative_id: int
+    market_id: int
+
+
+def authenticate(session: Session, authorization: str | None) -> DeviceAuth:
+    """The device a ``Bearer`` token belongs to; raises :class:`Unauthorised`."""
+    scheme, _, token = (authorization or "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorised("a bearer token is needed")
+    digest = token_hash(token)
+    row = session.execute(
+        select(Device.id, Device.token_hash, Device.revoked_at, Device.cooperative_id,
+               Cooperative.market_id)
+        .join(Cooperative, Cooperative.id == Device.cooperative_id)
+        .where(Device.token_hash == digest)
+    ).one_or_none()
+    if row is None or not hmac.compare_digest(row.token_hash, digest):
+        raise Unauthorised("unknown token")
+    if row.revoked_at is not None:
+        raise Unauthorised("this device has been revoked")
+    return DeviceAuth(row.id, row.cooperative_id, row.market_id)
+
+
+# --- the upsert --------------------------------------------------------------------------
+
+
+def check_summaries(auth: DeviceAuth, summaries: Sequence[DaySummary]) -> None:
+    """What the schema cannot say: ownership (403) and consistency (422)."""
+    for s in summaries:
+        if s.device_id != auth.device_id:
+            raise Forbidden(f"summary of {s.business_day} names another device")
+        if s.cooperative_id is not None and s.cooperative_id != auth.cooperative_id:
+            raise Forbidden(f"summary of {s.business_day} names another cooperative")
+    seen: set[dt.date] = set()
+    for i, s in enumerate(summaries):
+        where = f"summaries.{i} ({s.business_day})"
+        if s.business_day in seen:
+            raise Invalid(f"{where}: this business day appears twice in the push")
+        seen.add(s.business_day)
+        if s.net != s.gross - s.refunds - s.voids:
+            raise Invalid(f"{where}: net must equal gross - refunds - voids")
+        if len({h.hour for h in s.hours}) != len(s.hours):
+            raise Invalid(f"{where}: an hour appears twice in hours")
+        if len({p.method for p in s.payments}) != len(s.payments):
+            raise Invalid(f"{where}: a payment method appears twice in payments")
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _columns(auth: DeviceAuth, s: DaySummary, digest: str, body: str, now: dt.datetime
+             ) -> dict[str, Any]:
+    return {
+        "device_id": auth.device_id, "cooperative_id": auth.cooperative_id,
+        "market_id": auth.market_id, "business_day": s.business_day, "version": s.version,
+        "digest": digest, "status": s.status, "z_number": s.z_number,
+        "opened_at": _utc(s.opened_at), "closed_at": _utc(s.closed_at),
+        "sales_count": s.sales_count, "refunds_count": s.refunds_count,
+        "voids_count": s.voids_count, "gross": s.gross, "refunds": s.refunds,
+        "voids": s.voids, "net": s.net, "discounts": s.discounts, "items": s.items,
+        "cash_expected": s.cash.expected, "cash_counted": s.cash.counted,
+        "cash_difference": s.cash.difference, "grand_total": s.grand_total,
+        "journal_seq": s.journal_head.seq, "journal_hash": s.journal_head.hash,
+        "received_at": now, "body": body,
+    }
+
+
+def _write_lines(session: Session, auth: DeviceAuth, summary_id: int, s: DaySummary) -> None:
+    day, market = s.business_day, auth.market_id
+    if s.payments:
+        session.execute(insert(SummaryPayment), [
+            {"summary_id": summary_id, "method": p.method, "amount": p.amount,
+             "count": p.count} for p in s.payments
+        ])
+    if s.hours:
+        session.execute(insert(SummaryHour), [
+            {"summary_id": summary_id, "hour": h.hour, "market_id": market,
+             "business_day": day, "amount": h.amount, "tickets": h.tickets} for h in s.hours
+        ])
+    if s.products:
+        session.execute(insert(SummaryProduct), [
+            {"summary_id": summary_id, "line": i, "market_id": market, "business_day": day,
+             "cooperative_id": auth.cooperative_id, "product_id": p.product_id,
+             "name_ar": p.name_ar, "name_fr": p.name_fr, "category": p.category,
+             "quantity": p.quantity, "amount": p.amount} for i, p in enumerate(s.products)
+        ])
+
+
+def _delete_lines(session: Session, summary_id: int) -> None:
+    for table in (SummaryPayment, SummaryHour, SummaryProduct):
+        session.execute(delete(table).where(table.summary_id == summary_id))
+
+
+def _stored(session: Session, device_id: uuid.UUID, day: dt.date) -> Any:
+    return session.execute(
+        select(DaySummaryRow.id, DaySummaryRow.version, DaySummaryRow.digest)
+        .where(DaySummaryRow.device_id == device_id, DaySummaryRow.business_day == day)
+        .with_for_update()
+    ).one_or_none()
+
+
+def upsert_summary(db: Database, session: Session, auth: DeviceAuth, s: DaySummary,
+                   now: dt.datetime) -> PushResult:
+    """Store one summary unless the server holds its version or a newer one."""
+    body = canonical_json(s.model_dump(mode="json")).decode()
+    digest = hashlib.sha256(body.encode()).hexdigest()  # == protocol.summary_digest(s)
+    day = s.business_day
+    row = _stored(session, auth.device_id, day)
+    if row is None:
+        new_id = session.execute(
+            db.insert(DaySummaryRow.__table__)
+            .values(**_columns(auth, s, digest, body, now))
+            .on_conflict_do_nothing(index_elements=["device_id", "business_day"])
+            .returning(DaySummaryRow.id)
+        ).scalar_one_or_none()
+        if new_id is not None:
+            _write_lines(session, auth, new_id, s)
+            return PushResult(business_day=day, status="stored", version=s.version)
+        row = _stored(session, auth.device_id, day)  # a concurrent push inserted it
+    if s.version > row.version:
+        session.execute(
+            update(DaySummaryRow).where(DaySummaryRow.id == row.id)
+            .values(**_columns(auth, s, digest, body, now))
+        )
+        _delete_lines(session, row.id)
+        _write_lines(session, auth, row.id, s)
+        return PushResult(business_day=day, status="stored", version=s.version)
+    if s.version < row.version:
+        return PushResult(business_day=day, status="stale", version=row.version,
+                          detail="the server holds a newer version")
+    if hmac.compare_digest(digest, row.digest):
+        return PushResult(business_day=day, status="unchanged", version=row.version)
+    session.execute(
+        db.insert(Conflict.__table__)
+        .values(device_id=auth.device_id, cooperative_id=auth.cooperative_id,
+                business_day=day, version=s.version, stored_digest=row.digest,
+                received_digest=digest, received_at=now, body=body)
+        .on_conflict_do_nothing(
+            index_elements=["device_id", "business_day", "version", "received_digest"]
+        )
+    )
+    return PushResult(business_day=day, status="conflict", version=row.version,
+                      detail="the server holds a different body under this version")
+
+
+def known_days(session: Session, device_id: uuid.UUID) -> list[DayVersion]:
+    rows = session.execute(
+        select(DaySummaryRow.business_day, DaySummaryRow.version)
+        .where(DaySummaryRow.device_id == device_id)
+        .order_by(DaySummaryRow.business_day)
+    )
+    return [DayVersion(business_day=d, version=v) for d, v in rows]
+
+
+def push(db: Database, session: Session, auth: DeviceAuth, summaries: Sequence[DaySummary]
+         ) -> tuple[list[PushResult], list[DayVersion]]:
+    """Check then upsert a batch (ordered by day, so concurrent batches lock in order)."""
+    check_summaries(auth, summaries)
+    now = utcnow()
+    seen = session.execute(
+        update(Device)
+        .where(Device.id == auth.device_id, Device.revoked_at.is_(None))
+        .values(last_push_at=now)
+    )
+    if seen.rowcount != 1:  # type: ignore[attr-defined]
+        raise Unauthorised("this device has been revoked")
+    by_day = {s.business_day: upsert_summary(db, session, auth, s, now)
+              for s in sorted(summaries, key=lambda s: s.business_day)}
+    return [by_day[s.business_day] for s in summaries], known_days(session, auth.device_id)
+
+
+# --- day-close bundles -------------------------------------------------------------------
+
+
+def import_bundle(db: Database, session: Session, bundle: Bundle) -> list[PushResult]:
+    """Apply a signed day-close bundle exactly like a push from its device."""
+    row = session.execute(
+        select(Device.token_hash, Device.revoked_at, Device.cooperative_id,
+               Cooperative.market_id)
+        .join(Cooperative, Cooperative.id == Device.cooperative_id)
+        .where(Device.id == bundle.device_id)
+    ).one_or_none()
+    if row is None:
+        raise Unauthorised(f"the bundle comes from an unknown device {bundle.device_id}")
+    expected = bundle_signature(row.token_hash, bundle.device_id, list(bundle.summaries))
+    if not hmac.compare_digest(expected, bundle.signature):
+        raise Unauthorised("the bundle's signature does not match its device")
+    if row.revoked_at is not None:
+        raise Unauthorised(f"device {bundle.device_id} has been revoked")
+    auth = DeviceAuth(bundle.device_id, row.cooperative_id, row.market_id)
+    results, _ = push(db, session, auth, bundle.summaries)
+    return results

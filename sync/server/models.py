@@ -1,0 +1,222 @@
+"""The server's own tables (SQLAlchemy 2.0 typed models).
+
+A day summary is stored once per (device, business day): its totals as columns, so the
+dashboard sums them without reading JSON, its per-hour, per-payment and per-product lines
+in child tables that carry the market and the day, and its canonical JSON body.
+Money columns are integer centimes; quantities are integer thousandths.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+SECTORS = ("handicrafts", "food", "herbs", "cosmetics", "other")
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Setting(Base):
+    """Server-wide values kept in the database (the server has no other state)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Market(Base):
+    __tablename__ = "markets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_ar: Mapped[str] = mapped_column(String(200))
+    name_fr: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(200))
+    region: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="dates"),)
+
+
+class Cooperative(Base):
+    __tablename__ = "cooperatives"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    market_id: Mapped[int] = mapped_column(ForeignKey("markets.id"), index=True)
+    name_ar: Mapped[str] = mapped_column(String(200))
+    name_fr: Mapped[str] = mapped_column(String(200))
+    sector: Mapped[str] = mapped_column(String(20))
+    province: Mapped[str] = mapped_column(String(200))
+    region: Mapped[str] = mapped_column(String(200))
+    stand: Mapped[str] = mapped_column(String(40))
+    members: Mapped[int] = mapped_column(Integer)
+    women_led: Mapped[bool] = mapped_column(Boolean)
+    youth_led: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    __table_args__ = (
+        UniqueConstraint("market_id", "stand", name="uq_cooperatives_market_stand"),
+        CheckConstraint(
+            "sector IN ('handicrafts', 'food', 'herbs', 'cosmetics', 'other')", name="sector"
+        ),
+        CheckConstraint("members >= 0", name="members"),
+    )
+
+
+class EnrolCode(Base):
+    """A one-time, expiring enrolment code; only its SHA-256 is kept."""
+
+    __tablename__ = "enrol_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    device_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+class Device(Base):
+    __tablename__ = "devices"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    enrolled_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_push_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class DaySummaryRow(Base):
+    __tablename__ = "day_summaries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("devices.id"))
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"))
+    market_id: Mapped[int] = mapped_column(ForeignKey("markets.id"))
+    business_day: Mapped[dt.date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(BigInteger)
+    digest: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(6))
+    z_number: Mapped[int | None] = mapped_column(BigInteger)
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    sales_count: Mapped[int] = mapped_column(BigInteger)
+    refunds_count: Mapped[int] = mapped_column(BigInteger)
+    voids_count: Mapped[int] = mapped_column(BigInteger)
+    gross: Mapped[int] = mapped_column(BigInteger)
+    refunds: Mapped[int] = mapped_column(BigInteger)
+    voids: Mapped[int] = mapped_column(BigInteger)
+    net: Mapped[int] = mapped_column(BigInteger)
+    discounts: Mapped[int] = mapped_column(BigInteger)
+    items: Mapped[int] = mapped_column(BigInteger)
+    cash_expected: Mapped[int] = mapped_column(BigInteger)
+    cash_counted: Mapped[int | None] = mapped_column(BigInteger)
+    cash_difference: Mapped[int | None] = mapped_column(BigInteger)
+    grand_total: Mapped[int] = mapped_column(BigInteger)
+    journal_seq: Mapped[int] = mapped_column(BigInteger)
+    journal_hash: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    body: Mapped[str] = mapped_column(Text)
+    __table_args__ = (
+        UniqueConstraint("device_id", "business_day", name="uq_day_summaries_device_day"),
+        Index("ix_day_summaries_market_day", "market_id", "business_day"),
+        Index("ix_day_summaries_cooperative_day", "cooperative_id", "business_day"),
+        CheckConstraint("status IN ('open', 'closed')", name="status"),
+    )
+
+
+class SummaryPayment(Base):
+    __tablename__ = "summary_payments"
+    summary_id: Mapped[int] = mapped_column(
+        ForeignKey("day_summaries.id", ondelete="CASCADE"), primary_key=True
+    )
+    method: Mapped[str] = mapped_column(String(10), primary_key=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    count: Mapped[int] = mapped_column(BigInteger)
+
+
+class SummaryHour(Base):
+    __tablename__ = "summary_hours"
+    summary_id: Mapped[int] = mapped_column(
+        ForeignKey("day_summaries.id", ondelete="CASCADE"), primary_key=True
+    )
+    hour: Mapped[int] = mapped_column(Integer, primary_key=True)
+    market_id: Mapped[int] = mapped_column(Integer)
+    business_day: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    tickets: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (Index("ix_summary_hours_market_day", "market_id", "business_day"),)
+
+
+class SummaryProduct(Base):
+    __tablename__ = "summary_products"
+    summary_id: Mapped[int] = mapped_column(
+        ForeignKey("day_summaries.id", ondelete="CASCADE"), primary_key=True
+    )
+    line: Mapped[int] = mapped_column(Integer, primary_key=True)
+    market_id: Mapped[int] = mapped_column(Integer)
+    business_day: Mapped[dt.date] = mapped_column(Date)
+    cooperative_id: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[str] = mapped_column(String(200))
+    name_ar: Mapped[str] = mapped_column(String(200))
+    name_fr: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (Index("ix_summary_products_market_day", "market_id", "business_day"),)
+
+
+class Conflict(Base):
+    """A summary that arrived with a version the server holds under a different body."""
+
+    __tablename__ = "conflicts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("devices.id"))
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    business_day: Mapped[dt.date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(BigInteger)
+    stored_digest: Mapped[str] = mapped_column(String(64))
+    received_digest: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    body: Mapped[str] = mapped_column(Text)
+    __table_args__ = (
+        UniqueConstraint(
+            "device_id", "business_day", "version", "received_digest",
+            name="uq_conflicts_device_day_version_digest",
+        ),
+    )
+
+
+class User(Base):
+    """An organiser who may log in to the dashboard."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)

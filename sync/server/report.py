@@ -1,0 +1,124 @@
+"""The edition report: one printable HTML page with the figures and SVG charts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from sync.server import charts, queries
+from sync.server.i18n import Translator, asset, format_amount
+from sync.server.models import Market
+from sync.server.web import render
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: set[int]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(
+            f'<td class="num">{html.escape(v)}</td>' if i in numeric
+            else f"<td>{html.escape(v)}</td>" for i, v in enumerate(row)
+        ) + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _kpis(t: Translator, items: Sequence[tuple[str, str]]) -> str:
+    return "".join(
+        f'<div class="kpi"><div class="label">{html.escape(label)}</div>'
+        f'<div class="value">{html.escape(value)}</div></div>'
+        for label, value in items
+    )
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)} %" if whole > 0 else "—"
+
+
+def _groups(t: Translator, first: str, groups: Sequence[queries.Group],
+            name: Callable[[str], str], total: int) -> str:
+    return _table(
+        [first, t("cooperatives"), t("members"), t("edition_sales"), t("share")],
+        [[name(g.key), str(g.cooperatives), str(g.members), t.money(g.edition_net),
+          _share(g.edition_net, total)] for g in groups],
+        {1, 2, 3, 4},
+    )
+
+
+def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> str:
+    day = queries.pick_day(market, None, now.date())
+    coops = queries.cooperative_rows(session, market, day, now)
+    days = queries.day_rows(session, market)
+    hours = queries.hour_rows(session, market, None)
+    products = queries.top_products(session, market, None, limit=10)
+    split = queries.breakdowns(coops)
+    rtl = t.dir == "rtl"
+    short = format_amount  # axis labels without the currency
+    total = sum(d["net"] for d in days)
+    suffix = "ar" if rtl else "fr"
+
+    def name(product: dict[str, Any]) -> str:
+        return str(product[f"name_{suffix}"])
+
+    def coop_name(coop: queries.CoopRow) -> str:
+        return coop.name_ar if rtl else coop.name_fr
+
+    top_coops = sorted(coops, key=lambda c: -c.edition_net)[:10]
+    values: dict[str, Any] = {
+        "lang": t.lang, "dir": t.dir,
+        "title": t("report_title", market=market.name_ar if rtl else market.name_fr),
+        "subtitle": t("report_subtitle", city=market.city, start=market.starts_on.isoformat(),
+                      end=market.ends_on.isoformat()),
+        "generated": t("report_generated", date=now.strftime("%Y-%m-%d %H:%M")),
+        "style": asset("report.css").decode(),
+        "kpis": _kpis(t, [
+            (t("net_sales"), t.money(total)),
+            (t("tickets"), str(sum(d["tickets"] for d in days))),
+            (t("refunds"), t.money(sum(d["refunds"] for d in days))),
+            (t("cooperatives"), str(len(coops))),
+            (t("members"), str(sum(c.members for c in coops))),
+            (t("days_with_sales"), str(sum(1 for d in days if d["tickets"]))),
+        ]),
+        "days_chart": charts.columns([d["day"][5:] for d in days], [d["net"] for d in days],
+                                     short, title=t("per_day")),
+        "days_table": _table(
+            [t("day"), t("net_sales"), t("tickets"), t("stalls_reporting"), t("closed")],
+            [[d["day"], t.money(d["net"]), str(d["tickets"]), str(d["stalls"]),
+              str(d["closed"])] for d in days],
+            {1, 2, 3, 4},
+        ),
+        "sectors_chart": charts.bars([t.sector(g.key) for g in split.sectors],
+                                     [g.edition_net for g in split.sectors], t.money, rtl=rtl,
+                                     title=t("per_sector")),
+        "sectors_table": _groups(t, t("sector"), split.sectors, t.sector, total),
+        "origins_chart": charts.bars([t(g.key) for g in split.origins],
+                                     [g.edition_net for g in split.origins], t.money, rtl=rtl,
+                                     title=t("per_origin")),
+        "origins_table": _groups(t, t("origin"), split.origins, t, total),
+        "programmes_table": _groups(t, t("yes_no_title"), split.programmes, t, total),
+        "hours_chart": charts.columns([f"{h['hour']:02d}" for h in hours],
+                                      [h["amount"] for h in hours], short,
+                                      title=t("sales_by_hour")),
+        "top_coops_chart": charts.bars([coop_name(c) for c in top_coops],
+                                       [c.edition_net for c in top_coops], t.money, rtl=rtl,
+                                       title=t("top_cooperatives")),
+        "top_coops_table": _table(
+            [t("rank"), t("cooperative"), t("stand"), t("sector"), t("edition_sales"),
+             t("share")],
+            [[str(i), coop_name(c), c.stand, t.sector(c.sector), t.money(c.edition_net),
+              _share(c.edition_net, total)] for i, c in enumerate(top_coops, start=1)],
+            {0, 4, 5},
+        ),
+        "products_table": _table(
+            [t("rank"), t("product"), t("cooperative"), t("quantity"), t("amount")],
+            [[str(i), name(p), p[f"cooperative_{suffix}"],
+              f"{p['quantity'] / 1000:g}", t.money(p["amount"])]
+             for i, p in enumerate(products, start=1)],
+            {0, 3, 4},
+        ),
+    }
+    return render("report.html", t, **values)

@@ -1,0 +1,155 @@
+"""The stalls' API on SQLite and PostgreSQL: health, enrolment, push, known days."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+
+from sync.protocol import SERVICE_NAME, PushResponse, summary_digest, token_hash
+from sync.server import admin
+from sync.server.db import Database
+from sync.server.models import Conflict, DaySummaryRow, Device, SummaryHour, SummaryProduct
+
+from .server_support import DAY, World, push_body, summary
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+
+def stored(db: Database, world_stall: object = None) -> list[DaySummaryRow]:
+    with db.read() as s:
+        return list(s.scalars(select(DaySummaryRow).order_by(DaySummaryRow.business_day)))
+
+
+def test_health_names_the_service(client: TestClient) -> None:
+    reply = client.get("/api/v1/health")
+    assert reply.status_code == 200
+    assert reply.json()["service"] == SERVICE_NAME
+    assert reply.json()["protocol"] == 1
+
+
+def test_enrol_gives_a_token_stored_only_as_hash(client: TestClient, db: Database,
+                                                  world: World) -> None:
+    with db.read() as s:
+        device = s.get(Device, world.argan.device_id)
+        assert device is not None
+        assert device.token_hash == token_hash(world.argan.token)
+        assert world.argan.token not in device.token_hash
+        assert device.cooperative_id == world.argan.cooperative_id
+    assert len(world.argan.token) >= 43  # 256 bits, url-safe base64
+
+
+def test_enrol_reply_describes_the_cooperative_and_market(client: TestClient, db: Database,
+                                                          world: World) -> None:
+    with db.write() as s:
+        code, _ = admin.issue_enrol_code(s, world.pottery.cooperative_id)
+    body = client.post("/api/v1/enrol", json={"code": code.lower().replace("-", " "),
+                                              "device_name": "caisse 2"}).json()
+    assert body["cooperative"]["name_fr"] == "Coopérative Poterie de Fès"
+    assert body["cooperative"]["sector"] == "handicrafts"
+    assert body["cooperative"]["market"]["city"] == "Fès"
+
+
+def test_push_stores_the_summary_and_its_lines(client: TestClient, db: Database,
+                                               world: World) -> None:
+    s1 = summary(world.argan.device_id, net=125_050, tickets=7, products=3)
+    reply = client.post("/api/v1/push", json=push_body(s1), headers=world.argan.headers)
+    assert reply.status_code == 200, reply.text
+    body = PushResponse.model_validate(reply.json())
+    assert [(r.business_day, r.status, r.version) for r in body.results] == [
+        (DAY, "stored", 10)]
+    assert [(d.business_day, d.version) for d in body.known_days] == [(DAY, 10)]
+    (row,) = stored(db)
+    assert (row.net, row.sales_count, row.version) == (125_050, 7, 10)
+    assert row.digest == summary_digest(s1)
+    assert row.cooperative_id == world.argan.cooperative_id
+    with db.read() as s:
+        assert s.scalar(select(func.sum(SummaryHour.amount))) == 125_050
+        assert s.scalar(select(func.count()).select_from(SummaryProduct)) == 3
+
+
+def test_newer_version_replaces_and_older_is_stale(client: TestClient, db: Database,
+                                                   world: World) -> None:
+    dev, h = world.argan.device_id, world.argan.headers
+    client.post("/api/v1/push", json=push_body(summary(dev, version=5, net=1000)), headers=h)
+    reply = client.post("/api/v1/push", json=push_body(summary(dev, version=9, net=9000,
+                                                                products=1)), headers=h)
+    assert reply.json()["results"][0]["status"] == "stored"
+    reply = client.post("/api/v1/push", json=push_body(summary(dev, version=7, net=7000)),
+                        headers=h)
+    assert reply.status_code == 200
+    assert reply.json()["results"][0] == {"business_day": DAY.isoformat(), "status": "stale",
+                                          "version": 9,
+                                          "detail": "the server holds a newer version"}
+    (row,) = stored(db)
+    assert (row.version, row.net) == (9, 9000)
+    with db.read() as s:  # the lines of the replaced version are gone
+        assert s.scalar(select(func.count()).select_from(SummaryProduct)) == 1
+        assert s.scalar(select(func.sum(SummaryHour.amount))) == 9000
+
+
+def test_same_version_different_body_is_a_recorded_conflict(
+        client: TestClient, db: Database, world: World) -> None:
+    dev, h = world.argan.device_id, world.argan.headers
+    other_day = summary(dev, day=DAY + dt.timedelta(days=1), version=3, net=500)
+    client.post("/api/v1/push", json=push_body(summary(dev, version=4, net=1000)), headers=h)
+    clash = summary(dev, version=4, net=2000)
+    reply = client.post("/api/v1/push", json=push_body(clash, other_day), headers=h)
+    assert reply.status_code == 409
+    results = {r["business_day"]: r for r in reply.json()["results"]}
+    assert results[DAY.isoformat()]["status"] == "conflict"
+    assert results[DAY.isoformat()]["version"] == 4
+    assert results[other_day.business_day.isoformat()]["status"] == "stored"  # rest applied
+    assert [r.net for r in stored(db)] == [1000, 500]
+    with db.read() as s:
+        (conflict,) = s.scalars(select(Conflict))
+        assert conflict.received_digest == summary_digest(clash)
+        assert json.loads(conflict.body)["net"] == 2000
+    again = client.post("/api/v1/push", json=push_body(clash), headers=h)
+    assert again.status_code == 409
+    with db.read() as s:  # the same conflicting body is recorded once
+        assert s.scalar(select(func.count()).select_from(Conflict)) == 1
+
+
+def test_gzip_body_is_accepted(client: TestClient, db: Database, world: World) -> None:
+    raw = json.dumps(push_body(summary(world.argan.device_id, net=4200))).encode()
+    reply = client.post(
+        "/api/v1/push", content=gzip.compress(raw),
+        headers={**world.argan.headers, "Content-Encoding": "gzip",
+                 "Content-Type": "application/json"},
+    )
+    assert reply.status_code == 200, reply.text
+    assert [r.net for r in stored(db)] == [4200]
+
+
+def test_days_lists_what_the_server_holds_for_this_device_only(
+        client: TestClient, world: World) -> None:
+    a, p = world.argan, world.pottery
+    client.post("/api/v1/push", json=push_body(
+        summary(a.device_id, version=3), summary(a.device_id, DAY + dt.timedelta(days=1), 8)),
+        headers=a.headers)
+    client.post("/api/v1/push", json=push_body(summary(p.device_id, version=2)),
+                headers=p.headers)
+    days = client.get("/api/v1/days", headers=a.headers).json()["days"]
+    assert days == [{"business_day": "2026-05-12", "version": 3},
+                    {"business_day": "2026-05-13", "version": 8}]
+    assert client.get("/api/v1/days").status_code == 401
+
+
+def test_invalid_body_says_what_is_wrong_and_writes_nothing(
+        client: TestClient, db: Database, world: World) -> None:
+    body = push_body(summary(world.argan.device_id))
+    body["summaries"][0]["net"] = "lots"
+    reply = client.post("/api/v1/push", json=body, headers=world.argan.headers)
+    assert reply.status_code == 422
+    assert "summaries.0.net" in reply.json()["detail"]
+    inconsistent = push_body(summary(world.argan.device_id))
+    inconsistent["summaries"][0]["net"] += 1
+    reply = client.post("/api/v1/push", json=inconsistent, headers=world.argan.headers)
+    assert reply.status_code == 422
+    assert "net must equal gross - refunds - voids" in reply.json()["detail"]
+    assert stored(db) == []
