@@ -18,7 +18,7 @@ a right-to-left block.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
@@ -43,6 +43,9 @@ DEFAULT_RECEIPT_LANGUAGE: Final = "both"
 DUPLICATE_MARK: Final = "DUPLICATA / نسخة"
 QR_PREFIX: Final = "SOUK1"
 HASH_CHARS: Final = 16
+LRI: Final = "\u2066"  # left-to-right isolate
+RLI: Final = "\u2067"  # right-to-left isolate
+PDI: Final = "\u2069"  # pop directional isolate
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,20 +178,44 @@ class _Words:
     def __call__(self, key: str, /, **params: object) -> str:
         if self.lang == "both":
             fr, ar = tr("fr", key, **params), tr("ar", key, **params)
-            return fr if fr == ar else f"{fr} / {ar}"
+            # The Arabic half is isolated (RLI ... PDI) so that its digits and signs keep
+            # their places inside the French line.
+            return fr if fr == ar else f"{fr} / {RLI}{ar}{PDI}"
         return tr(self.lang, key, **params)
 
     def money(self, centimes: int) -> str:
-        return format_money(centimes, self.number_lang)
+        text = format_money(centimes, self.number_lang)
+        if self.rtl and centimes < 0:  # keep the minus sign before the digits
+            amount = format_amount(centimes, self.number_lang)
+            text = text.replace(amount, f"{LRI}{amount}{PDI}", 1)
+        return text
 
     def amount(self, centimes: int) -> str:
         return format_amount(centimes, self.number_lang)
 
+    def unit(self, unit: str) -> str:
+        if unit == "piece":
+            return ""
+        return tr(self.number_lang, f"receipt.unit.{unit}")
+
     def columns(self, label: str, value: str, **style: Any) -> Columns:
         return Columns(label, value, direction=self.direction, **style)
 
+    def row(self, key: str, value: str, **style: Any) -> Columns:
+        """A two-column row whose label is the message ``key``."""
+        return Columns(self(key), value, direction=self.direction, **style)
+
     def text(self, text: str, **style: Any) -> Text:
         return Text(text, direction=self.direction, **style)
+
+    def title(self, key: str, /, **params: object) -> list[Block]:
+        """A centred heading; in both languages, one line each (French, then Arabic)."""
+        langs = ["fr", "ar"] if self.lang == "both" else [self.lang]
+        return [
+            Text(tr(lang, key, **params), direction="rtl" if lang == "ar" else "ltr",
+                 align="center", size="large", bold=True)
+            for lang in langs
+        ]  # fmt: skip
 
     def local_time(self, utc: dt.datetime, offset_minutes: int) -> str:
         return f"{utc + dt.timedelta(minutes=offset_minutes):%d/%m/%Y %H:%M}"
@@ -244,14 +271,10 @@ def qr_payload(sale_id: str, label: str, total: int, journal_hash: str) -> str:
     return ":".join(parts).upper()
 
 
-def _unit(words: _Words, unit: str) -> str:
-    return "" if unit == "piece" else words(f"receipt.unit.{unit}")
-
-
 def _sale_line(words: _Words, line: SaleLine) -> list[Block]:
     blocks: list[Block] = [words.name(line.name_ar, line.name_fr)]
     quantity = format_quantity(line.quantity, line.unit, words.number_lang)
-    unit = _unit(words, line.unit)
+    unit = words.unit(line.unit)
     price = words.amount(line.unit_price)
     detail = f"{quantity} {unit} × {price}" if unit else f"{quantity} × {price}"
     gross = line_amount(line.unit_price, line.quantity)
@@ -305,7 +328,7 @@ def _sale_header(
 ) -> list[Block]:
     blocks: list[Block] = [
         Spacer(0.3),
-        words.text(words(f"receipt.title.{sale.kind}"), align="center", size="large", bold=True),
+        *words.title(f"receipt.title.{sale.kind}"),
     ]
     if duplicate:
         blocks.append(Text(DUPLICATE_MARK, align="center", size="large", bold=True, inverse=True))
@@ -412,62 +435,61 @@ def _count_lines(words: _Words, detail: Mapping[str, int] | None) -> list[Block]
 
 def _cash_lines(words: _Words, report: DayReport) -> list[Block]:
     cash = report.cash
-    rows = [
-        ("report.cash.float", cash.opening_float),
-        ("report.cash.sales", cash.cash_sales),
-        ("report.cash.in", cash.cash_in),
-        ("report.cash.out", -cash.cash_out),
+    row = words.row
+    blocks: list[Block] = [
+        words.text(words("receipt.report.cash"), bold=True),
+        row("receipt.report.cash.float", words.amount(cash.opening_float)),
+        row("receipt.report.cash.sales", words.amount(cash.cash_sales)),
     ]
-    blocks: list[Block] = [words.text(words("report.cash"), bold=True)]
-    blocks += [words.columns(words(key), words.amount(v)) for key, v in rows if v or key.endswith(
-        "float")]
-    blocks.append(words.columns(words("report.cash.expected"), words.amount(cash.expected),
-                                bold=True))
+    if cash.cash_in:
+        blocks.append(row("receipt.report.cash.in", words.amount(cash.cash_in)))
+    if cash.cash_out:
+        blocks.append(row("receipt.report.cash.out", words.amount(-cash.cash_out)))
+    blocks.append(row("receipt.report.cash.expected", words.amount(cash.expected), bold=True))
     if cash.counted is not None:
-        blocks.append(words.columns(words("report.cash.counted"), words.amount(cash.counted),
-                                    bold=True))
+        blocks.append(row("receipt.report.cash.counted", words.amount(cash.counted), bold=True))
         blocks += _count_lines(words, cash.count_detail)
     if cash.difference is not None:
-        blocks.append(words.columns(words("report.cash.difference"),
-                                    words.amount(cash.difference), bold=True))
+        difference = words.amount(cash.difference)
+        blocks.append(row("receipt.report.cash.difference", difference, bold=True))
     return blocks
 
 
 def _report_header(words: _Words, report: DayReport, kind: str) -> list[Block]:
-    title = words(f"report.title.{kind}", number=report.z_number or 0)
+    offset = report.utc_offset_minutes
+    row = words.row
     blocks: list[Block] = [
         Spacer(0.3),
-        words.text(title, align="center", size="large", bold=True),
+        *words.title(f"receipt.report.title.{kind}", number=report.z_number or 0),
         Spacer(0.3),
-        words.columns(words("report.day"), f"{report.date:%d/%m/%Y}", bold=True),
-        words.columns(words("report.opened"), words.local_time(report.opened_at,
-                                                                report.utc_offset_minutes)),
+        row("receipt.report.day", f"{report.date:%d/%m/%Y}", bold=True),
+        row("receipt.report.opened", words.local_time(report.opened_at, offset)),
     ]
     if report.closed_at is not None:
-        blocks.append(words.columns(words("report.closed"), words.local_time(
-            report.closed_at, report.utc_offset_minutes)))
-    now = report.generated_at.replace(tzinfo=None)
-    blocks.append(words.columns(words("report.printed"),
-                                words.local_time(now, report.utc_offset_minutes)))
+        blocks.append(row("receipt.report.closed", words.local_time(report.closed_at, offset)))
+    printed = report.generated_at.astimezone(dt.UTC).replace(tzinfo=None)
+    blocks.append(row("receipt.report.printed", words.local_time(printed, offset)))
     return blocks
 
 
 def _sales_lines(words: _Words, report: DayReport, shop: Shop) -> list[Block]:
+    amount, row = words.amount, words.row
     blocks: list[Block] = [
-        words.columns(words("report.sales", count=report.sales_count), words.amount(report.gross)),
-        words.columns(words("report.refunds", count=report.refunds_count),
-                      words.amount(-report.refunds)),
-        words.columns(words("report.voids", count=report.voids_count),
-                      words.amount(-report.voids)),
-        words.columns(words("report.discounts"), words.amount(report.discounts), size="small"),
-        words.columns(words("report.net"), words.money(report.net), size="large", bold=True),
-    ]
+        words.columns(words("receipt.report.sales", count=report.sales_count),
+                      amount(report.gross)),
+        words.columns(words("receipt.report.refunds", count=report.refunds_count),
+                      amount(-report.refunds)),
+        words.columns(words("receipt.report.voids", count=report.voids_count),
+                      amount(-report.voids)),
+        row("receipt.report.discounts", amount(report.discounts), size="small"),
+        row("receipt.report.net", words.money(report.net), size="large", bold=True),
+    ]  # fmt: skip
     blocks += _tax_lines(words, report.taxes)
     if report.first_number is not None and report.last_number is not None:
-        span = f"{ticket_label(shop, report.first_number)} → {ticket_label(shop,
-                                                                           report.last_number)}"
-        blocks.append(words.columns(words("report.tickets"), span, size="small"))
-    blocks.append(words.columns(words("report.items"), str(report.items), size="small"))
+        first = ticket_label(shop, report.first_number)
+        span = f"{first} → {ticket_label(shop, report.last_number)}"
+        blocks.append(row("receipt.report.tickets", span, size="small"))
+    blocks.append(row("receipt.report.items", str(report.items), size="small"))
     return blocks
 
 
@@ -478,7 +500,7 @@ def _report(report: DayReport, shop: Shop, lang: str, kind: Literal["x", "z"]) -
     blocks.append(Separator("dashed"))
     blocks += _sales_lines(words, report, shop)
     blocks.append(Separator("dashed"))
-    blocks.append(words.text(words("report.payments"), bold=True))
+    blocks.append(words.text(words("receipt.report.payments"), bold=True))
     blocks += [
         words.columns(f"{words(f'receipt.pay.{p.method}')} ({p.count})", words.amount(p.amount))
         for p in report.payments
@@ -487,12 +509,12 @@ def _report(report: DayReport, shop: Shop, lang: str, kind: Literal["x", "z"]) -
     blocks += _cash_lines(words, report)
     blocks.append(Separator("solid"))
     blocks += [
-        words.columns(words("report.journal"), f"#{report.journal_seq}", size="small"),
+        words.columns(words("receipt.report.journal"), f"#{report.journal_seq}", size="small"),
         _centered(report.journal_hash[:32], size="small"),
-        words.columns(words("report.grand_total"), words.amount(report.grand_total),
+        words.columns(words("receipt.report.grand_total"), words.amount(report.grand_total),
                       size="small"),
     ]
-    title = words(f"report.title.{kind}", number=report.z_number or 0)
+    title = words(f"receipt.report.title.{kind}", number=report.z_number or 0)
     return Document(
         kind=kind, title=title, language=words.lang, blocks=tuple(blocks),
         metadata={"day_id": str(report.day_id), "z": str(report.z_number or "")},
@@ -566,5 +588,3 @@ def characters(document: Document) -> set[str]:
     return chars
 
 
-def documents_text(documents: Sequence[Document]) -> str:
-    return "\n\n".join(d.plain_text() for d in documents)

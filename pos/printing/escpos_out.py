@@ -1,0 +1,417 @@
+"""A rendered receipt as ESC/POS commands, and the printer connections (python-escpos).
+
+The image goes out as raster bit images (``GS v 0``) in slices of at most 255 rows; no
+slice is a multiple of 48 rows high (some Xprinter firmwares garble those). Blank stretches
+are sent as one-byte-wide slices and every slice is cut at its last inked byte, so a
+receipt costs a fraction of its full bitmap; the dots printed are the same. Printers
+without ``GS v 0`` fall back to column mode (``ESC *``, 24-dot bands) in their settings.
+
+Printer settings live in ``settings.PRINTER`` as a dict (see :class:`PrinterSettings`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any, Final, Literal
+
+from escpos.escpos import Escpos
+from escpos.exceptions import Error as EscposError
+from PIL import Image
+from sqlalchemy.orm import Session
+
+from pos import settings
+from pos.printing.render import Raster
+
+Connection = Literal["none", "usb", "network", "serial", "file", "cups", "win32"]
+CONNECTIONS: Final[tuple[Connection, ...]] = (
+    "none", "usb", "network", "serial", "file", "cups", "win32",
+)  # fmt: skip
+RasterMode = Literal["raster", "column"]
+
+ESC: Final = b"\x1b"
+GS: Final = b"\x1d"
+INIT: Final = ESC + b"@"
+STATUS_ONLINE: Final = b"\x10\x04\x01"  # DLE EOT 1: printer status
+STATUS_PAPER: Final = b"\x10\x04\x04"  # DLE EOT 4: paper roll sensor
+PAPER_END: Final = 0x60  # bits 5 and 6 of the paper status: no paper
+MAX_SLICE: Final = 255
+BAD_HEIGHT: Final = 48  # slice heights that are multiples of this are avoided
+MIN_GAP: Final = 4  # blank rows worth a slice of their own
+COLUMN_BAND: Final = 24
+
+#: USB vendors of common receipt printers (many show a vendor-specific interface class).
+PRINTER_VENDORS: Final = {
+    0x0416: "Winbond (generic POS)", 0x0483: "STMicroelectronics (generic POS)",
+    0x04B8: "Epson", 0x0519: "Star Micronics", 0x0DD4: "Custom", 0x0FE6: "ICS (generic POS)",
+    0x1504: "Bixolon", 0x154F: "SNBC", 0x1FC9: "NXP (generic POS)", 0x20D1: "Rongta",
+    0x28E9: "GigaDevice (generic POS)", 0x6868: "Xprinter", 0x0525: "Netchip (generic POS)",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PrinterSettings:
+    """How to reach the printer and what paper it has (``settings.PRINTER``)."""
+
+    connection: Connection = "none"
+    usb: str = ""  # "vendor:product" in hex, e.g. "0416:5011"
+    host: str = ""
+    port: int = 9100
+    serial_port: str = ""  # /dev/ttyUSB0, /dev/rfcomm0, COM3
+    baudrate: int = 9600
+    device: str = "/dev/usb/lp0"
+    name: str = ""  # CUPS or Windows printer name
+    width_dots: int = 384  # 384 for 58 mm paper; 576 (or 512) for 80 mm
+    profile: str = ""  # python-escpos capability profile, e.g. "TM-T20II"
+    cut: bool = True
+    drawer: bool = False  # open the cash drawer when a cash sale prints
+    raster_mode: RasterMode = "raster"
+    compact: bool = True  # skip blank rows and trailing blank bytes
+    check_status: bool | None = None  # ask the printer for its status; None: network only
+    timeout: float = 5.0  # seconds
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> PrinterSettings:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in (data or {}).items() if k in known}
+        result = cls(**values)
+        if result.connection not in CONNECTIONS:
+            result = replace(result, connection="none")
+        return result
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def load(cls, session: Session) -> PrinterSettings:
+        return cls.from_dict(settings.get(session, settings.PRINTER))
+
+    def save(self, session: Session) -> None:
+        settings.put(session, settings.PRINTER, self.to_dict())
+
+    @property
+    def asks_status(self) -> bool:
+        if self.check_status is None:
+            return self.connection == "network"
+        return self.check_status
+
+    def describe(self) -> str:
+        """One line for the test page and the settings screen."""
+        where = {
+            "usb": f"USB {self.usb}", "network": f"{self.host}:{self.port}",
+            "serial": f"{self.serial_port} {self.baudrate} bauds", "file": self.device,
+            "cups": f"CUPS {self.name}", "win32": f"Windows {self.name}", "none": "-",
+        }[self.connection]  # fmt: skip
+        return f"{where} · {self.width_dots} dots · {self.raster_mode}"
+
+
+class PrinterError(Exception):
+    """The printer could not print; ``key`` is the message to show (printing.error.*)."""
+
+    def __init__(self, key: str, detail: str = "") -> None:
+        super().__init__(detail or key)
+        self.key = key
+        self.detail = detail
+
+
+# -- encoding --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slice:
+    top: int
+    height: int
+    width_bytes: int
+
+
+def _row_widths(raster: Raster, compact: bool) -> list[int]:
+    stride = raster.stride
+    if not compact:
+        return [stride] * raster.height
+    data = raster.data
+    return [
+        len(data[y * stride : (y + 1) * stride].rstrip(b"\x00")) for y in range(raster.height)
+    ]
+
+
+def _segments(widths: list[int]) -> Iterator[tuple[int, int, int]]:
+    """(top, height, width in bytes) of inked stretches and of blank ones."""
+    height = len(widths)
+    y = 0
+    while y < height:
+        start = y
+        if widths[y] == 0:
+            while y < height and widths[y] == 0:
+                y += 1
+            if y - start >= MIN_GAP or start == 0 or y == height:
+                yield start, y - start, 1
+                continue
+        # an inked stretch, through blank gaps too short to be worth a slice
+        width = 0
+        while y < height:
+            if widths[y] == 0:
+                gap = y
+                while gap < height and widths[gap] == 0:
+                    gap += 1
+                if gap - y >= MIN_GAP or gap == height:
+                    break
+                y = gap
+                continue
+            width = max(width, widths[y])
+            y += 1
+        yield start, y - start, max(width, 1)
+
+
+def _cut(top: int, height: int) -> Iterator[tuple[int, int]]:
+    """``height`` rows from ``top`` in pieces of at most MAX_SLICE rows, none 48*k high."""
+    while height > 0:
+        piece = min(height, MAX_SLICE)
+        if piece % BAD_HEIGHT == 0:
+            piece -= 1
+        if (height - piece) % BAD_HEIGHT == 0 and height - piece > 0:
+            piece -= 1  # leave no multiple of 48 behind either
+        yield top, piece
+        top += piece
+        height -= piece
+
+
+def slices(raster: Raster, *, compact: bool = True) -> list[Slice]:
+    """How the image is cut into ``GS v 0`` commands."""
+    out: list[Slice] = []
+    for top, height, width in _segments(_row_widths(raster, compact)):
+        out.extend(Slice(t, h, width) for t, h in _cut(top, height))
+    return out
+
+
+def raster_bytes(raster: Raster, *, compact: bool = True) -> bytes:
+    """The image as ``GS v 0`` commands (normal density, 1 dot = 1 bit)."""
+    data, stride = raster.data, raster.stride
+    out = bytearray()
+    for part in slices(raster, compact=compact):
+        w = part.width_bytes
+        out += GS + b"v0\x00" + w.to_bytes(2, "little") + part.height.to_bytes(2, "little")
+        if w == stride:
+            out += data[part.top * stride : (part.top + part.height) * stride]
+        else:
+            for y in range(part.top, part.top + part.height):
+                out += data[y * stride : y * stride + w]
+    return bytes(out)
+
+
+def column_bytes(raster: Raster) -> bytes:
+    """The image as ``ESC *`` 24-dot double-density bands (for printers without GS v 0)."""
+    image = Image.frombytes("1", (raster.width, raster.height), raster.data)
+    out = bytearray(ESC + b"3" + bytes([COLUMN_BAND]))
+    for top in range(0, raster.height, COLUMN_BAND):
+        band = Image.new("1", (raster.width, COLUMN_BAND))
+        band.paste(image.crop((0, top, raster.width, min(top + COLUMN_BAND, raster.height))))
+        columns = band.transpose(Image.Transpose.ROTATE_270).transpose(
+            Image.Transpose.FLIP_LEFT_RIGHT
+        )
+        out += ESC + b"*\x21" + raster.width.to_bytes(2, "little") + columns.tobytes() + b"\n"
+    out += ESC + b"2"
+    return bytes(out)
+
+
+def image_bytes(raster: Raster, printer: PrinterSettings) -> bytes:
+    if printer.raster_mode == "column":
+        return column_bytes(raster)
+    return raster_bytes(raster, compact=printer.compact)
+
+
+# -- connections -----------------------------------------------------------------------
+
+
+def _usb_ids(text: str) -> tuple[int, int]:
+    try:
+        vendor, product = text.split(":")
+        return int(vendor, 16), int(product, 16)
+    except ValueError:
+        raise PrinterError("printing.error.not_configured", f"bad USB id {text!r}") from None
+
+
+def _open(config: PrinterSettings) -> Escpos:
+    """The python-escpos printer object for ``config`` (not opened yet)."""
+    from escpos import printer as drivers
+
+    profile = {"profile": config.profile} if config.profile else {}
+    timeout = config.timeout
+    if config.connection == "usb":
+        vendor, product = _usb_ids(config.usb)
+        return drivers.Usb(vendor, product, timeout=int(timeout * 1000), **profile)
+    if config.connection == "network" and config.host:
+        return drivers.Network(config.host, config.port, timeout=timeout, **profile)
+    if config.connection == "serial" and config.serial_port:
+        return drivers.Serial(config.serial_port, config.baudrate, timeout=timeout, **profile)
+    if config.connection == "file" and config.device:
+        return drivers.File(config.device, **profile)
+    if config.connection == "cups" and config.name and drivers.LP.is_usable():
+        return drivers.LP(config.name, **profile)
+    if config.connection == "win32" and config.name and drivers.Win32Raw.is_usable():
+        return drivers.Win32Raw(config.name, **profile)
+    raise PrinterError("printing.error.not_configured", config.connection)
+
+
+Opener = Callable[[PrinterSettings], Escpos]
+
+
+def open_printer(config: PrinterSettings) -> Escpos:
+    """An opened connection to the configured printer; raises :class:`PrinterError`."""
+    device = _open(config)
+    try:
+        device.open()
+    except PrinterError:
+        raise
+    except Exception as exc:  # escpos, OSError, USBError, serial errors...
+        raise PrinterError("printing.error.offline", _describe(exc)) from exc
+    return device
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().replace("\n", " ")
+    return f"{type(exc).__name__}: {text}"[:250]
+
+
+def _status(device: Escpos, query: bytes) -> int:
+    device._raw(query)
+    answer: bytes = device._read()
+    if not answer:
+        raise PrinterError("printing.error.offline", "no answer to a status request")
+    return answer[0]
+
+
+def send_image(
+    device: Escpos, raster: Raster, config: PrinterSettings, *, open_drawer: bool = False
+) -> int:
+    """Print ``raster`` on an opened printer: init, drawer, image, feed and cut.
+
+    Returns the number of bytes of the image commands. Connection errors propagate as
+    :class:`PrinterError`.
+    """
+    try:
+        if config.asks_status and _status(device, STATUS_PAPER) & PAPER_END == PAPER_END:
+            raise PrinterError("printing.error.no_paper")
+        device._raw(INIT)
+        if open_drawer and config.drawer:
+            device.cashdraw(2)
+        payload = image_bytes(raster, config)
+        device._raw(payload)
+        if config.cut:
+            device.cut()
+        else:
+            device._raw(ESC + b"d\x04")  # feed past the tear bar
+        if config.asks_status:
+            _status(device, STATUS_ONLINE)  # everything before it has reached the printer
+        return len(payload)
+    except PrinterError:
+        raise
+    except (EscposError, OSError, RuntimeError, ValueError) as exc:
+        raise PrinterError("printing.error.offline", _describe(exc)) from exc
+    except Exception as exc:
+        if _is_usb_error(exc):
+            raise PrinterError("printing.error.offline", _describe(exc)) from exc
+        raise
+
+
+def _is_usb_error(exc: BaseException) -> bool:
+    try:
+        import usb.core
+    except ImportError:
+        return False
+    return isinstance(exc, usb.core.USBError)
+
+
+def print_raster(
+    raster: Raster, config: PrinterSettings, *, open_drawer: bool = False,
+    opener: Opener = open_printer,
+) -> int:  # fmt: skip
+    """Open the printer, print, close. Raises :class:`PrinterError`."""
+    device = opener(config)
+    try:
+        return send_image(device, raster, config, open_drawer=open_drawer)
+    finally:
+        with contextlib.suppress(Exception):
+            device.close()
+
+
+# -- discovery -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UsbPrinter:
+    vendor: int
+    product: int
+    manufacturer: str
+    name: str
+    printer_class: bool  # the device says it is a printer (USB class 7)
+
+    @property
+    def ids(self) -> str:
+        """The value for ``PrinterSettings.usb``: ``"0416:5011"``."""
+        return f"{self.vendor:04x}:{self.product:04x}"
+
+    def label(self) -> str:
+        name = " ".join(p for p in (self.manufacturer, self.name) if p)
+        return f"{name or PRINTER_VENDORS.get(self.vendor, '?')} ({self.ids})"
+
+
+def _string(device: Any, index: int) -> str:
+    if not index:
+        return ""
+    try:
+        import usb.util
+
+        return str(usb.util.get_string(device, index) or "")
+    except Exception:  # no permission, device gone, no language table
+        return ""
+
+
+def _is_printer(device: Any) -> bool:
+    try:
+        return any(
+            interface.bInterfaceClass == 7 for config in device for interface in config
+        )
+    except Exception:
+        return False
+
+
+def list_usb_printers() -> list[UsbPrinter]:
+    """USB devices plugged in that are printers or come from receipt-printer vendors."""
+    try:
+        import usb.core
+
+        devices = list(usb.core.find(find_all=True))
+    except Exception:  # no pyusb, no libusb backend, no permission
+        return []
+    found = []
+    for device in devices:
+        printer_class = _is_printer(device)
+        if not printer_class and device.idVendor not in PRINTER_VENDORS:
+            continue
+        found.append(UsbPrinter(
+            device.idVendor, device.idProduct, _string(device, device.iManufacturer),
+            _string(device, device.iProduct), printer_class,
+        ))  # fmt: skip
+    return found
+
+
+def list_serial_ports() -> list[str]:
+    """Serial ports (USB-serial adapters, Bluetooth rfcomm, COM ports)."""
+    try:
+        from serial.tools import list_ports
+    except ImportError:
+        return []
+    return sorted(port.device for port in list_ports.comports())
+
+
+def list_system_printers() -> list[str]:
+    """Printers known to CUPS (Linux, macOS); empty where there is no ``lpstat``."""
+    try:
+        result = subprocess.run(
+            ["lpstat", "-e"], capture_output=True, text=True, timeout=5, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [line.strip() for line in result.stdout.splitlines() if line.strip()]

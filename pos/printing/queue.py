@@ -1,0 +1,273 @@
+"""The persisted print queue and the worker thread that empties it.
+
+A sale never waits on the printer. Whoever records something to print adds a
+:class:`~pos.models.PrintJob` in the *same* write transaction, then wakes the worker::
+
+    with store.write() as s:
+        sale = checkout.complete(s, cart, payments, cashier=user)
+        queue.enqueue(s, sale.kind, sale.id)
+    worker.notify()
+
+The worker (a plain thread; no Qt) rebuilds the document from the database, renders it
+for the configured paper, sends it and marks the job printed. When the printer fails the
+job stays ``queued`` with ``last_error`` and the callback receives a message in the
+user's language ("the printer is not answering; the sale is saved; reprint when it is
+back"). Failed and old jobs are printed again only on :meth:`PrintWorker.retry`, so a
+printer coming back never spills out a pile of stale receipts by itself.
+
+Callbacks run on the worker thread: the UI re-emits them as Qt signals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pos import receipts, settings
+from pos.db import Store
+from pos.i18n import normalise_language, tr
+from pos.models import PrintJob, Sale, utcnow
+from pos.printing.escpos_out import (
+    Opener,
+    PrinterError,
+    PrinterSettings,
+    open_printer,
+    print_raster,
+)
+from pos.printing.render import Renderer
+from pos.receipts import Document
+
+log = logging.getLogger(__name__)
+
+KINDS: Final = ("sale", "refund", "void", "x", "z", "test")
+QUEUED: Final = "queued"
+PRINTED: Final = "printed"
+CANCELLED: Final = "cancelled"
+FAILED: Final = "failed"  # the document itself could not be built; retrying will not help
+FRESH_FOR: Final = dt.timedelta(minutes=10)
+
+State = Literal["printing", "printed", "failed", "cancelled"]
+
+
+def enqueue(session: Session, kind: str, ref: str | int, duplicate: bool = False) -> PrintJob:
+    """Queue a document to print; call inside the write transaction that records it."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown print job kind {kind!r}")
+    job = PrintJob(kind=kind, ref=str(ref), duplicate=duplicate, status=QUEUED, attempts=0,
+                   last_error="", created_at=utcnow())  # fmt: skip
+    session.add(job)
+    session.flush()
+    return job
+
+
+def reprint(session: Session, sale_id: str) -> PrintJob:
+    """Queue a copy of a sale, refund or void receipt, marked "DUPLICATA / نسخة"."""
+    sale = session.get(Sale, sale_id)
+    if sale is None:
+        raise LookupError(f"no sale {sale_id}")
+    return enqueue(session, sale.kind, sale.id, duplicate=True)
+
+
+def pending(session: Session) -> list[PrintJob]:
+    """Jobs still waiting for the printer, oldest first."""
+    query = select(PrintJob).where(PrintJob.status == QUEUED).order_by(PrintJob.id)
+    return list(session.scalars(query))
+
+
+def cancel(session: Session, job_id: int) -> None:
+    """Give up on a waiting job (the seller wrote the receipt by hand, or it is not wanted)."""
+    job = session.get(PrintJob, job_id)
+    if job is not None and job.status == QUEUED:
+        job.status = CANCELLED
+
+
+def build_document(session: Session, job: PrintJob, config: PrinterSettings) -> Document:
+    """The document of a job, rebuilt from the database."""
+    if job.kind in ("sale", "refund", "void"):
+        return receipts.load_sale_receipt(session, job.ref, duplicate=job.duplicate)
+    if job.kind in ("x", "z"):
+        kind: Literal["x", "z"] = "x" if job.kind == "x" else "z"
+        return receipts.load_day_report(session, int(job.ref), kind)
+    if job.kind == "test":
+        return receipts.test_page(
+            receipts.Shop.from_settings(session), receipts.receipt_language(session),
+            printer=config.describe(), width_dots=config.width_dots,
+        )  # fmt: skip
+    raise LookupError(f"unknown print job kind {job.kind!r}")
+
+
+@dataclass(frozen=True)
+class PrintEvent:
+    """What happened to a job; ``message`` is in the user's language."""
+
+    job_id: int
+    kind: str
+    ref: str
+    state: State
+    message: str
+    detail: str = ""
+
+
+Callback = Callable[[PrintEvent], None]
+
+
+class PrintWorker:
+    """Prints queued jobs one at a time on its own thread.
+
+    ``on_event`` is called (on the worker thread) when a job starts printing, is printed,
+    or fails. ``opener`` connects to the printer (python-escpos; replaceable for a
+    ``Dummy`` printer). ``lang`` overrides the user's language from the settings.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        on_event: Callback | None = None,
+        *,
+        opener: Opener = open_printer,
+        lang: str | None = None,
+        fresh_for: dt.timedelta = FRESH_FOR,
+    ) -> None:
+        self.store = store
+        self.on_event = on_event
+        self.opener = opener
+        self.lang = lang
+        self.fresh_for = fresh_for
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._retry = False
+        self._pass = threading.Lock()  # one pass over the queue at a time
+        self._thread: threading.Thread | None = None
+
+    # -- control ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="souk-print", daemon=True)
+        self._thread.start()
+        self.notify()  # jobs left from before a restart, if still fresh
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def notify(self) -> None:
+        """A new job was queued: print the fresh ones."""
+        self._wake.set()
+
+    def retry(self) -> None:
+        """Print everything still queued, failed and old jobs included."""
+        self._retry = True
+        self._wake.set()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait()
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            include_old, self._retry = self._retry, False
+            try:
+                self.run_once(include_old=include_old)
+            except Exception:  # never let the thread die: the next wake tries again
+                log.exception("print queue pass failed")
+
+    # -- one pass -----------------------------------------------------------------------
+
+    def run_once(self, *, include_old: bool = False) -> int:
+        """Print what is due now, in order; stop at the first printer failure.
+
+        Returns the number of jobs printed. Runs on the caller's thread (the worker thread
+        calls it; tests and command-line tools may too).
+        """
+        with self._pass:
+            printed = 0
+            for job_id in self._due(include_old):
+                if self._stop.is_set():
+                    break
+                outcome = self._print(job_id)
+                if outcome == "printed":
+                    printed += 1
+                elif outcome == "offline":
+                    break
+            return printed
+
+    def _due(self, include_old: bool) -> list[int]:
+        with self.store.read() as s:
+            query = select(PrintJob.id).where(PrintJob.status == QUEUED).order_by(PrintJob.id)
+            if not include_old:
+                since = utcnow() - self.fresh_for
+                query = query.where(PrintJob.attempts == 0, PrintJob.created_at >= since)
+            return list(s.scalars(query))
+
+    def _language(self, session: Session) -> str:
+        return normalise_language(self.lang or settings.get(session, settings.LANGUAGE))
+
+    def _print(self, job_id: int) -> Literal["printed", "offline", "skipped", "failed"]:
+        with self.store.read() as s:
+            job = s.get(PrintJob, job_id)
+            if job is None or job.status != QUEUED:
+                return "skipped"
+            kind, ref = job.kind, job.ref
+            lang = self._language(s)
+            config = PrinterSettings.load(s)
+            try:
+                document = build_document(s, job, config)
+            except Exception as exc:
+                log.exception("cannot build print job %s", job_id)
+                detail = f"{type(exc).__name__}: {exc}"[:250]
+                message = tr(lang, "printing.error.document", detail=detail)
+                self._finish(job_id, FAILED, detail)
+                self._emit(PrintEvent(job_id, kind, ref, "failed", message, detail))
+                return "failed"
+        self._emit(PrintEvent(job_id, kind, ref, "printing", tr(lang, "printing.state.printing")))
+        try:
+            if config.connection == "none" and self.opener is open_printer:
+                raise PrinterError("printing.error.not_configured")
+            raster = Renderer(config.width_dots).render(document)
+            if raster.missing:
+                log.warning("no glyph for %s in job %s", sorted(raster.missing), job_id)
+            print_raster(raster, config, open_drawer=document.open_drawer, opener=self.opener)
+        except PrinterError as exc:
+            detail = exc.detail or exc.key
+            self._finish(job_id, QUEUED, detail)
+            self._emit(PrintEvent(job_id, kind, ref, "failed", tr(lang, exc.key), detail))
+            return "offline"
+        self._finish(job_id, PRINTED, "")
+        self._emit(PrintEvent(job_id, kind, ref, "printed", tr(lang, "printing.state.printed")))
+        return "printed"
+
+    def _finish(self, job_id: int, status: str, error: str) -> None:
+        with self.store.write() as s:
+            job = s.get(PrintJob, job_id)
+            if job is None:
+                return
+            job.attempts += 1
+            job.status = status
+            job.last_error = error[:300]
+            if status == PRINTED:
+                job.printed_at = utcnow()
+
+    def _emit(self, event: PrintEvent) -> None:
+        if self.on_event is None:
+            return
+        try:
+            self.on_event(event)
+        except Exception:
+            log.exception("print event callback failed")

@@ -1,0 +1,405 @@
+"""Draw a :class:`pos.receipts.Document` into a 1-bit image as wide as the paper.
+
+Qt lays the text out (HarfBuzz shapes the Arabic, the bidi algorithm orders mixed
+Arabic/Latin/digits), paints it antialiased in grey, and a plain threshold (no dithering)
+turns it into the black and white dots a thermal head prints. The resulting
+:class:`Raster` is at once the on-screen preview, the PNG/PDF copy and what is sent to
+the printer.
+
+Block alignment in documents is logical (``start`` is the right edge of a right-to-left
+block); here it becomes absolute (``Qt.AlignAbsolute``) so that Qt never mirrors it again.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+import qrcode
+from PIL import Image
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QTextCharFormat,
+    QTextLayout,
+    QTextOption,
+)
+
+from pos.printing.fonts import ARABIC_FAMILY, covers, receipt_font
+from pos.receipts import (
+    Align,
+    Block,
+    Columns,
+    Direction,
+    Document,
+    Picture,
+    QrCode,
+    Separator,
+    Size,
+    Spacer,
+    Text,
+    characters,
+)
+
+#: Paper widths in printer dots (203 dpi heads): 58 mm rolls, and 80 mm rolls (two kinds).
+PAPER_WIDTHS: Final = {"58mm": 384, "80mm": 576, "80mm-512": 512}
+DOTS_PER_MM: Final = 8.0
+#: Grey level at or below which a pixel is printed black (antialiased edges count as ink a
+#: little past half coverage, which keeps thin strokes of small letters whole).
+THRESHOLD: Final = 150
+SIZES: Final[dict[Size, int]] = {"small": 19, "normal": 22, "large": 28, "huge": 40}
+MARGIN: Final = 4  # dots left blank at each side (some heads lose their edge dots)
+INDENT: Final = 20  # dots per indent step of a Columns block
+GAP: Final = 14  # least space between a label and its value
+ARABIC_SCALE: Final = 1.15  # Arabic letters are set this much larger than Latin ones
+ASCENT: Final = 0.9  # share of the font ascent and descent a line keeps (see _layout)
+DESCENT: Final = 0.75
+LEADING: Final = 2
+
+_WHITE = QColor(255, 255, 255)
+_BLACK = QColor(0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Raster:
+    """A 1-bit image: rows of ``stride`` bytes, most significant bit first, 1 = black dot."""
+
+    width: int
+    height: int
+    data: bytes
+    missing: frozenset[str] = field(default_factory=frozenset)  # characters without a glyph
+
+    @property
+    def stride(self) -> int:
+        return (self.width + 7) // 8
+
+    def row(self, y: int) -> bytes:
+        return self.data[y * self.stride : (y + 1) * self.stride]
+
+    def to_image(self) -> QImage:
+        """The preview: a monochrome QImage (index 0 white, 1 black)."""
+        image = QImage(self.data, self.width, self.height, self.stride, QImage.Format.Format_Mono)
+        image.setColorTable([_WHITE.rgb(), _BLACK.rgb()])
+        return image.copy()  # own the pixels: ``data`` is not kept alive by Qt
+
+    def save_png(self, path: str | Path) -> None:
+        if not self.to_image().save(str(path), quality=-1):  # format from the suffix
+            raise OSError(f"could not write {path}")
+
+    def save_pdf(self, path: str | Path) -> None:
+        """A one-page PDF the size of the printed paper (for a copy on a phone)."""
+        writer = QPdfWriter(str(path))
+        width_mm, height_mm = self.width / DOTS_PER_MM, max(self.height, 1) / DOTS_PER_MM
+        size = QPageSize(QSizeF(width_mm, height_mm), QPageSize.Unit.Millimeter, "receipt")
+        writer.setPageLayout(
+            QPageLayout(size, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0))
+        )
+        writer.setResolution(int(DOTS_PER_MM * 25.4))
+        writer.setTitle("receipt")
+        painter = QPainter()
+        if not painter.begin(writer):
+            raise OSError(f"could not write {path}")
+        try:
+            target = QRectF(0, 0, writer.width(), writer.height())
+            painter.drawImage(target, self.to_image())
+        finally:
+            painter.end()
+
+    def to_pil(self) -> Image.Image:
+        """The image for Pillow users (mode ``1``, black on white)."""
+        inverted = bytes(b ^ 0xFF for b in self.data)
+        return Image.frombytes("1", (self.width, self.height), inverted)
+
+
+def strong_direction(text: str, default: Direction = "ltr") -> Direction:
+    """The direction of the first strongly directional character of ``text``."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return default
+
+
+def _flags(align: Align, direction: Direction) -> Qt.AlignmentFlag:
+    if align == "center":
+        return Qt.AlignmentFlag.AlignHCenter
+    at_left = (align == "start") == (direction == "ltr")
+    side = Qt.AlignmentFlag.AlignLeft if at_left else Qt.AlignmentFlag.AlignRight
+    return side | Qt.AlignmentFlag.AlignAbsolute
+
+
+def _is_arabic(char: str) -> bool:
+    code = ord(char)
+    return 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F or 0xFB50 <= code <= 0xFEFF
+
+
+def arabic_runs(text: str) -> list[tuple[int, int]]:
+    """(start, length) of each stretch of Arabic letters (with the spaces between them)."""
+    runs: list[tuple[int, int]] = []
+    start = end = -1
+    for i, char in enumerate(text):
+        if _is_arabic(char):
+            if start < 0:
+                start = i
+            elif i > end + 1 and not text[end + 1 : i].isspace():
+                runs.append((start, end + 1 - start))
+                start = i
+            end = i
+    if start >= 0:
+        runs.append((start, end + 1 - start))
+    return runs
+
+
+def _arabic_formats(text: str, font: QFont) -> list[QTextLayout.FormatRange]:
+    """Arabic letters a little larger than Latin ones: Naskh looks small beside Noto Sans."""
+    runs = arabic_runs(text)
+    if not runs:
+        return []
+    arabic = QFont(font)
+    arabic.setFamilies([ARABIC_FAMILY])
+    arabic.setPixelSize(round(font.pixelSize() * ARABIC_SCALE))
+    char_format = QTextCharFormat()
+    char_format.setFont(arabic)
+    ranges = []
+    for start, length in runs:
+        fmt = QTextLayout.FormatRange()
+        fmt.start, fmt.length, fmt.format = start, length, char_format
+        ranges.append(fmt)
+    return ranges
+
+
+def _layout(
+    text: str, font: QFont, width: float, direction: Direction, align: Align
+) -> tuple[QTextLayout, float]:
+    """A laid-out paragraph wrapped to ``width`` dots, and its height.
+
+    Lines are set closer than the fonts' own metrics (Naskh reserves room for marks and
+    descenders that few words reach): the baseline sits ``ASCENT`` of the line's ascent
+    below its top, and the next line starts ``DESCENT`` of its descent below.
+    """
+    layout = QTextLayout(text, font)
+    formats = _arabic_formats(text, font)
+    if formats:
+        layout.setFormats(formats)
+    option = QTextOption(_flags(align, direction))
+    option.setTextDirection(
+        Qt.LayoutDirection.RightToLeft if direction == "rtl" else Qt.LayoutDirection.LeftToRight
+    )
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    y = 0.0
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(width)
+        line.setPosition(QPointF(0, y - line.ascent() * (1 - ASCENT)))
+        y += line.ascent() * ASCENT + line.descent() * DESCENT + LEADING
+    layout.endLayout()
+    return layout, y
+
+
+Draw = Callable[[QPainter, float], None]
+
+
+@dataclass
+class _Item:
+    height: float
+    draw: Draw
+
+
+class Renderer:
+    """Lays documents out for one paper width (in dots)."""
+
+    def __init__(self, width: int = 384, *, threshold: int = THRESHOLD) -> None:
+        if width < 96 or width > 2048:
+            raise ValueError(f"paper width {width} dots is not a receipt printer's")
+        self.width = width
+        self.inner = width - 2 * MARGIN
+        self.threshold = threshold
+        self._fonts: dict[tuple[Size, bool], QFont] = {}
+        self._lut = [255 if v <= threshold else 0 for v in range(256)]
+        self.module = max(3, round(width / 96))  # QR module size in dots
+
+    def font(self, size: Size, bold: bool) -> QFont:
+        key = (size, bold)
+        if key not in self._fonts:
+            self._fonts[key] = receipt_font(SIZES[size], bold=bold)
+        return self._fonts[key]
+
+    @property
+    def line_height(self) -> float:
+        return SIZES["normal"] * 1.36
+
+    # -- blocks -------------------------------------------------------------------------
+
+    def _text(self, block: Text) -> _Item:
+        pad = 4 if block.inverse else 0
+        layout, height = _layout(
+            block.text, self.font(block.size, block.bold), self.inner - 2 * pad,
+            block.direction, block.align,
+        )  # fmt: skip
+
+        def draw(painter: QPainter, y: float) -> None:
+            if block.inverse:
+                painter.fillRect(QRectF(MARGIN, y, self.inner, height + 2 * pad), _BLACK)
+                painter.setPen(_WHITE)
+            layout.draw(painter, QPointF(MARGIN + pad, y + pad))
+            painter.setPen(_BLACK)
+
+        return _Item(height + 2 * pad, draw)
+
+    def _columns(self, block: Columns) -> _Item:
+        font = self.font(block.size, block.bold)
+        indent = INDENT * block.indent
+        value_dir = strong_direction(block.value)
+        # Laid out flush left (absolute) whatever its direction, so that its ink starts at
+        # x = 0 and the block can place it at either edge.
+        value, value_h = _layout(block.value, font, self.inner, value_dir,
+                                 "start" if value_dir == "ltr" else "end")  # fmt: skip
+        value_w = value.lineAt(0).naturalTextWidth() if value.lineCount() else 0.0
+        room = self.inner - indent - value_w - GAP
+        same_line = room >= self.inner * 0.4
+        label_w = room if same_line else self.inner - indent
+        label, label_h = _layout(block.label, font, label_w, block.direction, "start")
+        ltr = block.direction == "ltr"
+        label_x = MARGIN + (indent if ltr else self.inner - indent - label_w)
+        value_x = MARGIN + (self.inner - value_w if ltr else 0.0)
+        if same_line and label.lineCount() and value.lineCount():
+            value_dy = label.lineAt(0).ascent() - value.lineAt(0).ascent()
+        else:
+            value_dy = label_h
+        height = max(label_h, value_dy + value_h)
+
+        def draw(painter: QPainter, y: float) -> None:
+            label.draw(painter, QPointF(label_x, y))
+            value.draw(painter, QPointF(value_x, y + value_dy))
+
+        return _Item(height, draw)
+
+    def _separator(self, block: Separator) -> _Item:
+        def draw(painter: QPainter, y: float) -> None:
+            top = y + 6
+            if block.style == "dashed":
+                x = MARGIN
+                while x < MARGIN + self.inner:
+                    painter.fillRect(QRectF(x, top, min(8, MARGIN + self.inner - x), 2), _BLACK)
+                    x += 12
+                return
+            painter.fillRect(QRectF(MARGIN, top, self.inner, 2), _BLACK)
+            if block.style == "double":
+                painter.fillRect(QRectF(MARGIN, top + 4, self.inner, 2), _BLACK)
+
+        return _Item(18 if block.style == "double" else 14, draw)
+
+    def _qr(self, block: QrCode) -> _Item:
+        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+        code.add_data(block.payload)
+        code.make(fit=True)
+        matrix: list[list[bool]] = code.get_matrix()
+        size = len(matrix) * self.module
+        left = (self.width - size) // 2
+
+        def draw(painter: QPainter, y: float) -> None:
+            m = self.module
+            for r, row in enumerate(matrix):
+                c = 0
+                while c < len(row):
+                    if not row[c]:
+                        c += 1
+                        continue
+                    start = c
+                    while c < len(row) and row[c]:
+                        c += 1
+                    painter.fillRect(left + start * m, int(y) + 8 + r * m, (c - start) * m, m,
+                                     _BLACK)  # fmt: skip
+
+        return _Item(size + 16, draw)
+
+    def _picture(self, block: Picture) -> _Item | None:
+        image = QImage(block.path)
+        if image.isNull():
+            return None
+        box_h = int(block.max_lines * self.line_height)
+        scaled = image.scaled(
+            self.inner, box_h, Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )  # fmt: skip
+        if scaled.hasAlphaChannel():
+            flat = QImage(scaled.size(), QImage.Format.Format_RGB32)
+            flat.fill(_WHITE)
+            p = QPainter(flat)
+            p.drawImage(0, 0, scaled)
+            p.end()
+            scaled = flat
+        # Pictures are dithered (they have greys); text never is.
+        mono = scaled.convertToFormat(
+            QImage.Format.Format_Mono, Qt.ImageConversionFlag.DiffuseDither
+        ).convertToFormat(QImage.Format.Format_Grayscale8)
+        left = (self.width - mono.width()) // 2
+
+        def draw(painter: QPainter, y: float) -> None:
+            painter.drawImage(QPointF(left, y + 4), mono)
+
+        return _Item(mono.height() + 8, draw)
+
+    def _item(self, block: Block) -> _Item | None:
+        if isinstance(block, Text):
+            return self._text(block)
+        if isinstance(block, Columns):
+            return self._columns(block)
+        if isinstance(block, Separator):
+            return self._separator(block)
+        if isinstance(block, QrCode):
+            return self._qr(block)
+        if isinstance(block, Picture):
+            return self._picture(block)
+        if isinstance(block, Spacer):
+            return _Item(block.lines * self.line_height, lambda _p, _y: None)
+        raise TypeError(f"unknown block {block!r}")
+
+    # -- document -----------------------------------------------------------------------
+
+    def render(self, document: Document) -> Raster:
+        items = [item for block in document.blocks if (item := self._item(block)) is not None]
+        top = 4.0
+        height = int(top + sum(item.height for item in items) + 8)
+        canvas = QImage(self.width, height, QImage.Format.Format_Grayscale8)
+        canvas.fill(_WHITE)
+        painter = QPainter(canvas)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        painter.setPen(_BLACK)
+        y = top
+        for item in items:
+            item.draw(painter, y)
+            y += item.height
+        painter.end()
+        grey = Image.frombuffer(
+            "L", (self.width, height), bytes(canvas.constBits()), "raw", "L",
+            canvas.bytesPerLine(), 1,
+        )  # fmt: skip
+        bits = grey.point(self._lut, "1").tobytes()
+        missing = frozenset(c for c in characters(document) if not covers(c))
+        return Raster(self.width, height, bits, missing)
+
+
+def render(document: Document, width: int = 384) -> Raster:
+    """``document`` drawn for paper ``width`` dots wide."""
+    return Renderer(width).render(document)
+
+
+def preview(document: Document, width: int = 384) -> QImage:
+    """The on-screen preview: exactly the dots the printer will print."""
+    return render(document, width).to_image()
