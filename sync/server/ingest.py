@@ -2,9 +2,11 @@
 
 The upsert is per (device, business day) and replaces only an older version. It is
 race-safe on both databases: on SQLite every write transaction holds the database's write
-lock from its start (``BEGIN IMMEDIATE``); on PostgreSQL the stored row is read with
-``SELECT ... FOR UPDATE`` and a first insert uses ``ON CONFLICT DO NOTHING``, so two
-pushes of the same day are applied one after the other and the older one never wins.
+lock from its start (``BEGIN IMMEDIATE``); on PostgreSQL a push first updates its
+device's row (``last_push_at``), which serialises the pushes of one device, the stored
+day is read with ``SELECT ... FOR UPDATE`` and a first insert uses ``ON CONFLICT DO
+NOTHING``. So two pushes of the same day are applied one after the other and the older
+one never wins.
 """
 
 from __future__ import annotations
