@@ -1,10 +1,157 @@
-"""``souk-pos sync`` commands (enrol, push now, status, export a bundle)."""
+"""``souk-pos sync`` commands.
+
+``souk-pos sync``                       push now; prints what happened; exit 0 only when the
+                                        server acknowledged every day
+``souk-pos sync enrol SERVER_URL CODE`` enrol this till with the organiser's one-time code
+``souk-pos sync status``                the server, the market, and each day's versions
+``souk-pos sync export FILE``           write a signed day-close bundle (USB stick)
+
+The device token is never printed.
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import sys
+from pathlib import Path
 from typing import Any
+
+from pos.cli import EXIT_FAILED, EXIT_OK, Context
+from sync.client import config
+from sync.client.bundle import export_bundle
+from sync.client.engine import Outcome, enrol_store, sync_store
+from sync.client.errors import describe
+from sync.client.status import DayRow, Snapshot, age_text, snapshot, status_text
+from sync.client.transport import Backoff, Timeouts
+
+
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "timeouts": Timeouts(connect=args.connect_timeout, read=args.read_timeout,
+                             total=max(args.read_timeout * 3, 10.0)),
+        "backoff": Backoff(attempts=args.attempts, base=args.backoff),
+    }
+
+
+def cmd_enrol(ctx: Context, args: argparse.Namespace) -> int:
+    cfg = enrol_store(ctx.store, args.server_url, args.code, ca_file=args.ca_file,
+                      name=args.name, **_options(args))
+    coop = cfg.cooperative
+    market = coop.get("market", {})
+    name = coop.get("name_ar") if ctx.lang == "ar" else coop.get("name_fr")
+    market_name = market.get("name_ar") if ctx.lang == "ar" else market.get("name_fr")
+    ctx.say(ctx.t("sync.enrolled", cooperative=name, stand=coop.get("stand", ""),
+                  market=market_name, city=market.get("city", "")))
+    return EXIT_OK
+
+
+def _print_outcome(ctx: Context, outcome: Outcome) -> None:
+    if outcome.lost:
+        ctx.say(ctx.t("sync.cli.lost", n=len(outcome.lost)))
+    ctx.say(ctx.t("sync.cli.acked", n=len(outcome.acked)))
+    for date, reason in outcome.set_aside:
+        ctx.say(ctx.t("sync.cli.set_aside", date=date.isoformat(),
+                      reason=describe(reason, ctx.lang)))
+    if outcome.waiting:
+        ctx.say(ctx.t("sync.cli.waiting", n=outcome.waiting))
+    if outcome.error is not None:
+        print(f"souk-pos: {outcome.error.message(ctx.lang)}", file=sys.stderr)
+
+
+def cmd_push(ctx: Context, args: argparse.Namespace) -> int:
+    outcome = sync_store(ctx.store, **_options(args))
+    _print_outcome(ctx, outcome)
+    snap = snapshot(ctx.store)
+    if outcome.ok and not snap.set_aside:
+        ctx.say(ctx.t("sync.cli.all_acked"))
+        return EXIT_OK
+    return EXIT_FAILED
+
+
+def _day_line(ctx: Context, day: DayRow) -> str:
+    if day.set_aside:
+        state = ctx.t("sync.day.set_aside", reason=describe(day.rejected_reason, ctx.lang))
+    elif day.waiting:
+        state = ctx.t("sync.day.waiting")
+        if day.last_error:
+            state += " - " + describe(day.last_error, ctx.lang)
+    else:
+        state = ctx.t("sync.day.synced")
+    z = f"Z{day.z_number}" if day.z_number else ctx.t("sync.day.open")
+    return (f"{day.date.isoformat()}  {z:>6}  {day.local_version:>7}  {day.acked_version:>7}"
+            f"  {state}")
+
+
+def _status_lines(ctx: Context, snap: Snapshot) -> list[str]:
+    now = dt.datetime.now(dt.UTC)
+    lines = [status_text(snap, ctx.lang, now)]
+    if snap.enrolled:
+        coop = snap.cooperative
+        market = coop.get("market", {})
+        lines.append(ctx.t("sync.cli.server", url=snap.url, device=snap.device_id))
+        lines.append(ctx.t("sync.cli.cooperative", name=coop.get("name_fr", ""),
+                           name_ar=coop.get("name_ar", ""), stand=coop.get("stand", "")))
+        lines.append(ctx.t("sync.cli.market", name=market.get("name_fr", ""),
+                           city=market.get("city", ""), starts=market.get("starts_on", ""),
+                           ends=market.get("ends_on", "")))
+        if snap.last_success_at:
+            lines.append(ctx.t("sync.cli.last_success",
+                               age=age_text(ctx.lang, snap.last_success_at, now)))
+        if snap.last_error and snap.failing:
+            lines.append(ctx.t("sync.cli.last_error", error=describe(snap.last_error, ctx.lang)))
+    if snap.days:
+        lines.append(ctx.t("sync.cli.header"))
+        lines += [_day_line(ctx, d) for d in snap.days]
+    return lines
+
+
+def cmd_status(ctx: Context, _args: argparse.Namespace) -> int:
+    for line in _status_lines(ctx, snapshot(ctx.store)):
+        ctx.say(line)
+    return EXIT_OK
+
+
+def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
+    bundle = export_bundle(ctx.store, args.file)
+    ctx.say(ctx.t("sync.exported", n=len(bundle.summaries), path=args.file))
+    return EXIT_OK
+
+
+def cmd_sync(ctx: Context, args: argparse.Namespace) -> int:
+    action = getattr(args, "sync_action", None)
+    commands = {None: cmd_push, "enrol": cmd_enrol, "status": cmd_status, "export": cmd_export}
+    return commands[action](ctx, args)
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 600:
+        raise argparse.ArgumentTypeError(f"{text!r}: a number of seconds (0-600)")
+    return value
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add the ``sync`` command to the ``souk-pos`` parser."""
+    p = sub.add_parser("sync", help="send the day summaries to the organisers' server now")
+    p.add_argument("--connect-timeout", type=_positive, default=5.0, help="seconds")
+    p.add_argument("--read-timeout", type=_positive, default=20.0, help="seconds")
+    p.add_argument("--attempts", type=int, choices=range(1, 11), default=4, metavar="1-10",
+                   help="tries per request")
+    p.add_argument("--backoff", type=_positive, default=0.5, help="first retry wait, seconds")
+    p.set_defaults(func=cmd_sync)
+    ssub = p.add_subparsers(dest="sync_action", parser_class=type(p))
+    e = ssub.add_parser("enrol", help="enrol this till with the organiser's one-time code")
+    e.add_argument("server_url")
+    e.add_argument("code")
+    e.add_argument("--ca-file", default=None, help="PEM file of the server's CA")
+    e.add_argument("--name", default=None, help="how the organisers see this till")
+    ssub.add_parser("status", help="what the server holds of each day")
+    x = ssub.add_parser("export", help="write a signed day-close bundle for a USB stick")
+    x.add_argument("file", type=Path)
+
+
+__all__ = ["config", "register"]

@@ -1,0 +1,51 @@
+"""The last resort: a signed day-close bundle on a USB stick (``souk-pos sync export``).
+
+The bundle (``sync.protocol.Bundle``) carries the full summary of each business day (the
+newest :data:`MAX_DAYS`), signed with the device's token, so the organisers' server
+imports it (``souk-server import FILE``) exactly like a push: a day it already holds at
+that version or a newer one is left as it is. Exporting does not mark anything synced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from pos.db import Store
+from pos.errors import InputError
+from sync.client import config, outbox
+from sync.client.errors import NotEnrolled
+from sync.protocol import Bundle, DaySummary, bundle_signature, token_hash
+
+MAX_DAYS = 400
+
+
+def make_bundle(store: Store) -> Bundle:
+    with store.read() as s:
+        cfg = config.load(s)
+        if not cfg.enrolled or cfg.device_id is None or cfg.token is None:
+            raise NotEnrolled()
+        states = outbox.day_states(s)
+        last_of_date = {st.date: st for st in states}
+        summaries: list[DaySummary] = []
+        for state in list(last_of_date.values())[-MAX_DAYS:]:
+            built = outbox.build(s, state)
+            if isinstance(built, DaySummary):
+                summaries.append(built)
+    if not summaries:
+        raise InputError("sync.export_nothing")
+    signature = bundle_signature(token_hash(cfg.token), cfg.device_id, summaries)
+    return Bundle(device_id=cfg.device_id, created_at=dt.datetime.now(dt.UTC),
+                  summaries=summaries, signature=signature)
+
+
+def export_bundle(store: Store, path: Path) -> Bundle:
+    """Write the bundle to ``path`` (atomically: a partial file never has the name)."""
+    bundle = make_bundle(store)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_text(bundle.model_dump_json(), encoding="utf-8")
+        partial.replace(path)
+    except OSError as exc:
+        raise InputError("sync.export_failed", path=path, detail=exc.strerror or exc) from None
+    return bundle

@@ -1,0 +1,162 @@
+"""The stall's sync settings, kept in the local database under ``pos.settings.SYNC``.
+
+The value is a JSON object::
+
+    {"url": "https://souk.example.ma", "ca_file": null,
+     "device_id": "…", "cooperative_id": 12, "token": "…",       # from enrolment
+     "cooperative": {…CooperativeInfo…}, "enrolled_at": "…",
+     "revoked": "",                                                # the server's reason
+     "last_attempt_at": "…", "last_success_at": "…", "last_error": "…"}
+
+The token stays in this database (which the stall's backups carry) and is never printed
+nor logged: :class:`SyncConfig` keeps it out of its ``repr``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pos import settings
+from pos.errors import InputError
+from pos.models import SyncDay
+from sync.protocol import EnrolResponse
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    """Where to sync and with which identity; ``token`` is None before enrolment."""
+
+    url: str = ""
+    ca_file: str | None = None
+    device_id: uuid.UUID | None = None
+    cooperative_id: int | None = None
+    token: str | None = field(default=None, repr=False)
+    cooperative: dict[str, Any] = field(default_factory=dict)
+    enrolled_at: str = ""
+    revoked: str = ""
+    last_attempt_at: str = ""
+    last_success_at: str = ""
+    last_error: str = ""
+
+    @property
+    def enrolled(self) -> bool:
+        return bool(self.url and self.token and self.device_id)
+
+
+def raw(session: Session) -> dict[str, Any]:
+    value = settings.get(session, settings.SYNC, {})
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def load(session: Session) -> SyncConfig:
+    data = raw(session)
+    device = data.get("device_id")
+    coop = data.get("cooperative_id")
+    return SyncConfig(
+        url=str(data.get("url") or ""), ca_file=data.get("ca_file") or None,
+        device_id=uuid.UUID(str(device)) if device else None,
+        cooperative_id=int(coop) if coop is not None else None,
+        token=data.get("token") or None, cooperative=dict(data.get("cooperative") or {}),
+        enrolled_at=str(data.get("enrolled_at") or ""), revoked=str(data.get("revoked") or ""),
+        last_attempt_at=str(data.get("last_attempt_at") or ""),
+        last_success_at=str(data.get("last_success_at") or ""),
+        last_error=str(data.get("last_error") or ""),
+    )
+
+
+def update(session: Session, **changes: Any) -> None:
+    """Change some keys of the sync settings (inside the caller's write transaction)."""
+    data = raw(session)
+    data.update(changes)
+    settings.put(session, settings.SYNC, data)
+
+
+def _local_host(host: str) -> bool:
+    if host in ("localhost",) or host.endswith(".local"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private
+
+
+def normalise_url(text: str) -> str:
+    """``https://host[:port][/prefix]`` without a trailing slash.
+
+    Plain ``http`` is accepted only for a server on this machine or the market's local
+    network (loopback, private addresses, ``.local`` names): the token must never cross
+    the mobile network in clear.
+    """
+    text = text.strip().rstrip("/")
+    if "://" not in text:
+        text = "https://" + text
+    parts = urlsplit(text)
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host or parts.query or parts.fragment:
+        raise InputError("sync.bad_url", url=text)
+    if parts.scheme == "http" and not _local_host(host):
+        raise InputError("sync.https_needed", url=text)
+    return text
+
+
+def now_text() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def parse_time(text: str) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def save_enrolment(session: Session, url: str, ca_file: str | None, reply: EnrolResponse) -> None:
+    """Keep the identity the server gave, and the market and cooperative for receipts.
+
+    A new device id means a new identity on the server: what it acknowledged under the
+    old one no longer counts, so every day is pushed again.
+    """
+    before = load(session)
+    coop = reply.cooperative
+    market = coop.market
+    settings.put(session, settings.SYNC, {
+        "url": url, "ca_file": ca_file, "device_id": str(reply.device_id),
+        "cooperative_id": coop.id, "token": reply.token,
+        "cooperative": coop.model_dump(mode="json"), "enrolled_at": now_text(),
+        "revoked": "", "last_attempt_at": "", "last_success_at": "", "last_error": "",
+    })
+    settings.put(session, settings.MARKET, {
+        "name_ar": market.name_ar, "name_fr": market.name_fr, "city": market.city,
+        "stand": coop.stand, "starts_on": market.starts_on.isoformat(),
+        "ends_on": market.ends_on.isoformat(),
+    })
+    cooperative = dict(settings.get(session, settings.COOPERATIVE, {}) or {})
+    cooperative.update(name_ar=coop.name_ar, name_fr=coop.name_fr)
+    cooperative.setdefault("city", coop.province)
+    settings.put(session, settings.COOPERATIVE, cooperative)
+    if before.device_id != reply.device_id:
+        for row in session.scalars(select(SyncDay)):
+            row.acked_version = 0
+            row.rejected_version = None
+            row.rejected_reason = ""
+            row.last_error = ""
+            row.attempts = 0
+
+
+def json_error(key: str, **params: object) -> str:
+    """A message id and parameters, stored like :meth:`SyncError.to_text`."""
+    return json.dumps([key, {k: str(v) for k, v in params.items()}], ensure_ascii=False,
+                      separators=(",", ":"))

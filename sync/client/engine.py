@@ -1,0 +1,218 @@
+"""One sync run: check the server, learn what it holds, push what it lacks.
+
+::
+
+    outcome = sync_once(store, transport)
+
+1. ``GET /health``: a captive portal or a stranger's page stops the run here.
+2. ``GET /days``: what the server holds for this device; an acknowledged version the
+   server no longer has (restored from an old backup) is queued again.
+3. ``POST /push`` of every waiting day (oldest first, in batches), each the full
+   aggregate at its current version. A version is marked synced only from a 2xx reply,
+   in a local write transaction. A day refused with a 4xx is set aside with the server's
+   reason and the others go on; a 409 sets the conflicting days aside and pushes the
+   rest again; a 401 stops everything (the device was revoked).
+
+The run never holds a database transaction open across the network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from pos.db import Store
+from sync.client import config, outbox
+from sync.client.errors import NotEnrolled, Refused, Revoked, SyncError
+from sync.client.outbox import DayState
+from sync.client.transport import Transport, encode
+from sync.protocol import MAX_BODY_BYTES, MAX_SUMMARIES_PER_PUSH, DaySummary, PushResponse
+
+BATCH_BYTES = MAX_BODY_BYTES // 2  # uncompressed JSON per push, well under the server's cap
+
+
+@dataclass
+class Outcome:
+    """What one run did."""
+
+    acked: list[dt.date] = field(default_factory=list)  # now held by the server
+    set_aside: list[tuple[dt.date, str]] = field(default_factory=list)
+    lost: list[dt.date] = field(default_factory=list)  # the server had lost them
+    waiting: int = 0  # days still not acknowledged (set-aside days not counted)
+    error: SyncError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.waiting == 0 and not self.set_aside
+
+
+def make_transport(cfg: config.SyncConfig, **options: object) -> Transport:
+    if not cfg.enrolled:
+        raise NotEnrolled()
+    return Transport(cfg.url, token=cfg.token, ca_file=cfg.ca_file, **options)  # type: ignore[arg-type]
+
+
+class _Run:
+    def __init__(self, store: Store, transport: Transport) -> None:
+        self.store = store
+        self.transport = transport
+        self.outcome = Outcome()
+
+    def reconcile(self) -> None:
+        known = self.transport.known_days()
+        versions = {d.business_day: d.version for d in known.days}
+        with self.store.write() as s:
+            self.outcome.lost = outbox.reconcile(s, versions)
+
+    def batches(self, todo: list[DayState]) -> list[list[tuple[DayState, DaySummary]]]:
+        """Summaries of the waiting days, built now, in pushes of bounded size."""
+        out: list[list[tuple[DayState, DaySummary]]] = [[]]
+        size = 0
+        bad: list[tuple[DayState, str]] = []
+        with self.store.read() as s:
+            for state in todo:
+                built = outbox.build(s, state)
+                if isinstance(built, str):
+                    bad.append((state, built))
+                    continue
+                length = len(encode(built))
+                if out[-1] and (size + length > BATCH_BYTES
+                                or len(out[-1]) >= MAX_SUMMARIES_PER_PUSH):
+                    out.append([])
+                    size = 0
+                out[-1].append((state, built))
+                size += length
+        for state, reason in bad:
+            self.set_aside(state, reason)
+        return [b for b in out if b]
+
+    def set_aside(self, state: DayState, reason: str) -> None:
+        with self.store.write() as s:
+            outbox.set_aside(s, state.day_id, state.version, reason)
+        self.outcome.set_aside.append((state.date, reason))
+
+    def apply(self, batch: list[tuple[DayState, DaySummary]], reply: PushResponse) -> None:
+        """Record a 2xx reply: every day it confirms at the version we pushed."""
+        results = {r.business_day: r for r in reply.results}
+        with self.store.write() as s:
+            for state, summary in batch:
+                result = results.get(state.date)
+                if result is None:
+                    continue
+                if result.status in ("stored", "unchanged") and result.version == summary.version:
+                    outbox.mark_acked(s, state.day_id, summary.version)
+                    self.outcome.acked.append(state.date)
+                elif result.status == "stale" and result.version > summary.version:
+                    note = config.json_error("sync.err.server_newer", version=result.version)
+                    outbox.mark_acked(s, state.day_id, summary.version, note)
+                    self.outcome.acked.append(state.date)
+            known = {d.business_day: d.version for d in reply.known_days}
+            self.outcome.lost += outbox.reconcile(s, known)
+
+    def push(self, batch: list[tuple[DayState, DaySummary]]) -> None:
+        while batch:
+            try:
+                status, reply = self.transport.push([summary for _, summary in batch])
+            except Refused as exc:
+                if len(batch) == 1:
+                    self.set_aside(batch[0][0], _reason(exc))
+                    return
+                for one in batch:  # find which day the server refuses
+                    self.push([one])
+                return
+            if status == 200:
+                self.apply(batch, reply)
+                return
+            conflicts = {r.business_day: r for r in reply.results if r.status == "conflict"}
+            if not conflicts:
+                return
+            for state, _ in batch:
+                if state.date in conflicts:
+                    self.set_aside(state, conflicts[state.date].detail or "conflict")
+            batch = [item for item in batch if item[0].date not in conflicts]
+
+    def record_failure(self, error: SyncError) -> None:
+        with self.store.write() as s:
+            todo, _ = outbox.plan(s)
+            outbox.record_failure(s, [d.day_id for d in todo], error.to_text())
+            changes: dict[str, str] = {"last_attempt_at": config.now_text(),
+                                       "last_error": error.to_text()}
+            if isinstance(error, Revoked):
+                changes["revoked"] = str(error.params.get("detail") or "revoked")
+            config.update(s, **changes)
+
+    def run(self) -> None:
+        self.transport.health()
+        self.reconcile()
+        with self.store.write() as s:
+            todo, shadowed = outbox.plan(s)
+            for state in shadowed:
+                outbox.set_aside(s, state.day_id, state.version, outbox.SAME_DATE)
+                self.outcome.set_aside.append((state.date, outbox.SAME_DATE))
+        for batch in self.batches(todo):
+            self.push(batch)
+
+
+def _reason(exc: SyncError) -> str:
+    status = exc.params.get("status", "")
+    detail = str(exc.params.get("detail", ""))
+    return f"{status} {detail}".strip()
+
+
+def sync_once(store: Store, transport: Transport) -> Outcome:
+    """Run one sync with ``transport``; failures are recorded and returned, not raised."""
+    run = _Run(store, transport)
+    try:
+        run.run()
+    except SyncError as exc:
+        run.outcome.error = exc
+        run.record_failure(exc)
+    else:
+        with store.write() as s:
+            config.update(s, last_attempt_at=config.now_text(),
+                          last_success_at=config.now_text(), last_error="", revoked="")
+    with store.read() as s:
+        todo, _ = outbox.plan(s)
+    run.outcome.waiting = len(todo)
+    return run.outcome
+
+
+def sync_store(store: Store, **options: object) -> Outcome:
+    """Load the settings, then :func:`sync_once` with a transport of ``options``."""
+    with store.read() as s:
+        cfg = config.load(s)
+    transport = make_transport(cfg, **options)
+    try:
+        return sync_once(store, transport)
+    finally:
+        transport.close()
+
+
+def device_name(store: Store) -> str:
+    """How the organisers see this till: its receipt prefix and the machine's name."""
+    import socket
+
+    from pos import settings
+
+    with store.read() as s:
+        prefix = settings.device_prefix(s)
+    return f"{prefix} {socket.gethostname()}".strip()[:80]
+
+
+def enrol_store(store: Store, url: str, code: str, *, ca_file: str | None = None,
+                name: str | None = None, **options: object) -> config.SyncConfig:
+    """Enrol this stall with the organiser's one-time ``code``; returns the new settings.
+
+    The server is checked first (a captive portal must not swallow the code); the token
+    received is written to the database in the same transaction as the market's details.
+    """
+    url = config.normalise_url(url)
+    transport = Transport(url, ca_file=ca_file or None, **options)  # type: ignore[arg-type]
+    try:
+        transport.health()
+        reply = transport.enrol(code, name or device_name(store))
+    finally:
+        transport.close()
+    with store.write() as s:
+        config.save_enrolment(s, url, ca_file or None, reply)
+        return config.load(s)

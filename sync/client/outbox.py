@@ -1,0 +1,142 @@
+"""The stall's database as the outbox: which days need pushing, and what the server holds.
+
+A day needs pushing when the last journal number of that day (its *version*) is above the
+version the server acknowledged (``SyncDay.acked_version``), unless that very version was
+set aside (refused by the server, or unbuildable). The summary pushed is always the full
+aggregate of the day (``pos.reports``), never a delta.
+
+Every function here works in a session the caller owns; the write ones belong in a write
+transaction, so that an acknowledgement is either fully recorded or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pos.models import BusinessDay, JournalEntry, SyncDay, utcnow
+from pos.reports import day_report, summary
+from sync.protocol import DaySummary
+
+SAME_DATE = '["sync.err.same_date",{}]'
+
+
+@dataclass(frozen=True)
+class DayState:
+    day_id: int
+    date: dt.date
+    version: int
+    acked: int
+    rejected: int | None
+
+    @property
+    def waiting(self) -> bool:
+        return self.version > self.acked and self.version != self.rejected
+
+
+def day_states(session: Session) -> list[DayState]:
+    """Every business day that has journal records, oldest first."""
+    latest = (
+        select(JournalEntry.day_id, func.max(JournalEntry.seq).label("version"))
+        .where(JournalEntry.day_id.is_not(None))
+        .group_by(JournalEntry.day_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(BusinessDay.id, BusinessDay.date, latest.c.version, SyncDay.acked_version,
+               SyncDay.rejected_version)
+        .join(latest, latest.c.day_id == BusinessDay.id)
+        .outerjoin(SyncDay, SyncDay.day_id == BusinessDay.id)
+        .order_by(BusinessDay.date, BusinessDay.id)
+    ).all()
+    return [DayState(i, d, int(v), int(a or 0), r) for i, d, v, a, r in rows]
+
+
+def plan(session: Session) -> tuple[list[DayState], list[DayState]]:
+    """(days to push, oldest first; days shadowed by a later day of the same date).
+
+    The server keeps one summary per (device, date); when a day was reopened on the same
+    date, only the last one of that date can be pushed, and the others are set aside.
+    """
+    states = day_states(session)
+    last_of_date = {s.date: s.day_id for s in states}
+    shadowed = [s for s in states if last_of_date[s.date] != s.day_id and s.waiting]
+    todo = [s for s in states if last_of_date[s.date] == s.day_id and s.waiting]
+    return todo, shadowed
+
+
+def build(session: Session, state: DayState) -> DaySummary | str:
+    """The day's summary at its current version, or why it cannot be built."""
+    day = session.get_one(BusinessDay, state.day_id)
+    data = summary(session, day_report(session, day))
+    try:
+        return DaySummary.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return f"{where}: {first.get('msg', 'invalid')}"[:500]
+
+
+def _row(session: Session, day_id: int) -> SyncDay:
+    row = session.get(SyncDay, day_id)
+    if row is None:
+        row = SyncDay(day_id=day_id, acked_version=0, attempts=0, last_error="",
+                      rejected_reason="")
+        session.add(row)
+    return row
+
+
+def mark_acked(session: Session, day_id: int, version: int, note: str = "") -> None:
+    """The server holds ``version`` of this day (called only with its 2xx reply)."""
+    row = _row(session, day_id)
+    now = utcnow()
+    row.acked_version = version
+    row.last_synced_at = now
+    row.last_attempt_at = now
+    row.attempts = 0
+    row.last_error = note
+    if row.rejected_version is not None and row.rejected_version <= version:
+        row.rejected_version = None
+        row.rejected_reason = ""
+
+
+def set_aside(session: Session, day_id: int, version: int, reason: str) -> None:
+    """Stop pushing this version of the day; a later version is tried again."""
+    row = _row(session, day_id)
+    row.rejected_version = version
+    row.rejected_reason = reason[:500]
+    row.last_attempt_at = utcnow()
+
+
+def record_failure(session: Session, day_ids: list[int], error_text: str) -> None:
+    now = utcnow()
+    for day_id in day_ids:
+        row = _row(session, day_id)
+        row.attempts = (row.attempts or 0) + 1
+        row.last_attempt_at = now
+        row.last_error = error_text[:300]
+
+
+def reconcile(session: Session, known: dict[dt.date, int]) -> list[dt.date]:
+    """Lower each acknowledged version to what the server says it holds.
+
+    A server restored from an old backup has lost versions it once acknowledged: the
+    affected days need pushing again. Returns their dates.
+    """
+    rows = session.execute(
+        select(SyncDay, BusinessDay.date)
+        .join(BusinessDay, BusinessDay.id == SyncDay.day_id)
+        .where(SyncDay.acked_version > 0)
+    ).all()
+    lost = []
+    for row, date in rows:
+        held = known.get(date, 0)
+        if held < row.acked_version:
+            row.acked_version = held
+            row.last_error = '["sync.err.server_lost",{}]'
+            lost.append(date)
+    return lost

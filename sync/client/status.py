@@ -1,0 +1,152 @@
+"""What the app shows about sync: a snapshot of the state, and the status-bar words.
+
+:func:`snapshot` reads the database once (a short read transaction); everything else
+here is pure, so the GUI thread formats texts from a snapshot without touching the
+database or the network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from pos.db import Store
+from pos.i18n import tr
+from pos.models import BusinessDay, SyncDay
+from sync.client import config, outbox
+from sync.client.errors import describe
+
+
+@dataclass(frozen=True)
+class DayRow:
+    """One business day as the sync panel lists it."""
+
+    day_id: int
+    date: dt.date
+    closed: bool
+    z_number: int | None
+    local_version: int
+    acked_version: int
+    attempts: int
+    last_synced_at: dt.datetime | None
+    last_error: str  # stored form; see :func:`sync.client.errors.describe`
+    rejected_version: int | None
+    rejected_reason: str
+
+    @property
+    def set_aside(self) -> bool:
+        return self.rejected_version is not None and self.rejected_version == self.local_version
+
+    @property
+    def waiting(self) -> bool:
+        return self.local_version > self.acked_version and not self.set_aside
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The sync state at one moment; ``syncing`` is set by the service."""
+
+    enrolled: bool = False
+    url: str = ""
+    ca_file: str | None = None
+    device_id: str = ""
+    cooperative: dict[str, Any] = field(default_factory=dict)
+    revoked: str = ""
+    last_success_at: dt.datetime | None = None
+    last_attempt_at: dt.datetime | None = None
+    last_error: str = ""
+    days: tuple[DayRow, ...] = ()
+    syncing: bool = False
+
+    @property
+    def waiting(self) -> int:
+        return sum(1 for d in self.days if d.waiting)
+
+    @property
+    def set_aside(self) -> int:
+        return sum(1 for d in self.days if d.set_aside)
+
+    @property
+    def failing(self) -> bool:
+        """The last attempt failed (and nothing succeeded since)."""
+        if not self.last_error or self.last_attempt_at is None:
+            return False
+        return self.last_success_at is None or self.last_attempt_at > self.last_success_at
+
+
+def snapshot(store: Store) -> Snapshot:
+    with store.read() as s:
+        cfg = config.load(s)
+        versions = {d.day_id: d.version for d in outbox.day_states(s)}
+        rows = s.execute(
+            select(BusinessDay, SyncDay)
+            .outerjoin(SyncDay, SyncDay.day_id == BusinessDay.id)
+            .order_by(BusinessDay.date.desc(), BusinessDay.id.desc())
+        ).all()
+        days = tuple(
+            DayRow(
+                day_id=d.id, date=d.date, closed=not d.is_open, z_number=d.z_number,
+                local_version=versions.get(d.id, 0),
+                acked_version=sd.acked_version if sd else 0,
+                attempts=sd.attempts if sd else 0,
+                last_synced_at=sd.last_synced_at.replace(tzinfo=dt.UTC)
+                if sd and sd.last_synced_at else None,
+                last_error=sd.last_error if sd else "",
+                rejected_version=sd.rejected_version if sd else None,
+                rejected_reason=sd.rejected_reason if sd else "",
+            )
+            for d, sd in rows
+        )
+    return Snapshot(
+        enrolled=cfg.enrolled, url=cfg.url, ca_file=cfg.ca_file,
+        device_id=str(cfg.device_id or ""), cooperative=cfg.cooperative, revoked=cfg.revoked,
+        last_success_at=config.parse_time(cfg.last_success_at),
+        last_attempt_at=config.parse_time(cfg.last_attempt_at), last_error=cfg.last_error,
+        days=days,
+    )
+
+
+def age_text(lang: str, then: dt.datetime, now: dt.datetime) -> str:
+    """'just now', '5 min', '3 h', '2 days' (in ``lang``)."""
+    seconds = max(0, int((now - then).total_seconds()))
+    if seconds < 60:
+        return tr(lang, "sync.age.now")
+    if seconds < 3600:
+        return tr(lang, "sync.age.minutes", n=seconds // 60)
+    if seconds < 2 * 86400:
+        return tr(lang, "sync.age.hours", n=seconds // 3600)
+    return tr(lang, "sync.age.days", n=seconds // 86400)
+
+
+def _count(lang: str, key: str, n: int) -> str:
+    return tr(lang, f"{key}_one" if n == 1 else key, n=n)
+
+
+def status_text(snap: Snapshot, lang: str, now: dt.datetime | None = None) -> str:
+    """The status bar's words: 'synced 2 min ago', 'offline - 3 days waiting'..."""
+    now = now or dt.datetime.now(dt.UTC)
+    if not snap.enrolled:
+        return tr(lang, "sync.status.not_set_up")
+    if snap.revoked:
+        return tr(lang, "sync.status.revoked")
+    if snap.syncing:
+        text = tr(lang, "sync.status.syncing")
+    elif snap.failing and snap.waiting:
+        text = _count(lang, "sync.status.offline", snap.waiting)
+    elif snap.failing:
+        text = tr(lang, "sync.status.offline_nothing")
+    elif snap.last_success_at is not None:
+        text = tr(lang, "sync.status.synced", age=age_text(lang, snap.last_success_at, now))
+    else:
+        text = _count(lang, "sync.status.waiting", snap.waiting)
+    if snap.set_aside:
+        text += " · " + _count(lang, "sync.status.set_aside", snap.set_aside)
+    return text
+
+
+def error_text(stored: str, lang: str) -> str:
+    """A stored error in words."""
+    return describe(stored, lang)

@@ -1,0 +1,232 @@
+"""HTTP to the organisers' server: one ``requests.Session``, timeouts, retries, TLS.
+
+Every call has a connect and a read timeout and an overall deadline (a server that
+trickles bytes cannot hold the worker). Idempotent calls (health, days, push: the server's
+upsert makes a resent push harmless) are retried with exponential backoff and jitter on
+network errors and on 5xx/429. Redirects are never followed: a captive portal redirects,
+the server never does. TLS is always verified, against the system's CAs or a CA file the
+organiser provides; nothing here can turn verification off.
+
+Failures are raised as :mod:`sync.client.errors`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from pydantic import ValidationError
+
+from sync.client.errors import EnrolFailed, NotEnrolled, NotTheServer, Offline, Refused, Revoked
+from sync.protocol import (
+    API_PREFIX,
+    SERVICE_NAME,
+    DaySummary,
+    EnrolRequest,
+    EnrolResponse,
+    Health,
+    KnownDays,
+    PushRequest,
+    PushResponse,
+)
+
+USER_AGENT = "souk-pos/1"
+GZIP_ABOVE = 1024  # bytes of JSON; smaller bodies go as they are
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect: float = 5.0
+    read: float = 20.0
+    total: float = 60.0  # one request, from sending to the last byte of the reply
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential backoff with jitter: attempt ``n`` waits in [d/2, d], d = base * 2**n."""
+
+    attempts: int = 4
+    base: float = 0.5
+    cap: float = 10.0
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        d = min(self.cap, self.base * 2.0**attempt)
+        return d / 2 + rng.uniform(0, d / 2)
+
+
+@dataclass
+class _Reply:
+    status: int
+    body: bytes
+    content_type: str
+
+
+@dataclass
+class Transport:
+    """Calls to one server. ``stop`` (an Event) cuts the waits between retries short."""
+
+    url: str
+    token: str | None = field(default=None, repr=False)
+    ca_file: str | None = None
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    backoff: Backoff = field(default_factory=Backoff)
+    stop: threading.Event = field(default_factory=threading.Event)
+    rng: random.Random = field(default_factory=random.Random)
+    session: requests.Session = field(default_factory=requests.Session)
+
+    def __post_init__(self) -> None:
+        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        self.session.verify = self.ca_file or True
+        self.session.trust_env = False  # no proxy or .netrc from the environment
+
+    def close(self) -> None:
+        self.session.close()
+
+    # --- one request -------------------------------------------------------------------
+
+    def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]
+              ) -> _Reply:
+        deadline = time.monotonic() + self.timeouts.total
+        try:
+            with self.session.request(
+                method, self.url + API_PREFIX + path, data=body, headers=headers,
+                timeout=(self.timeouts.connect, self.timeouts.read), allow_redirects=False,
+                stream=True,
+            ) as resp:
+                chunks = []
+                for chunk in resp.iter_content(16384):
+                    chunks.append(chunk)
+                    if time.monotonic() > deadline:
+                        raise Offline("sync.err.timeout")
+                return _Reply(resp.status_code, b"".join(chunks),
+                              resp.headers.get("content-type", ""))
+        except requests.exceptions.SSLError as exc:
+            raise NotTheServer("sync.err.tls", detail=_short(exc)) from None
+        except requests.exceptions.Timeout:
+            raise Offline("sync.err.timeout") from None
+        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError):
+            raise Offline("sync.err.network") from None
+        except requests.exceptions.RequestException as exc:
+            raise Offline("sync.err.network_detail", detail=_short(exc)) from None
+        except OSError as exc:  # e.g. a CA file that cannot be read
+            raise NotTheServer("sync.err.tls", detail=_short(exc)) from None
+
+    def _call(self, method: str, path: str, body: bytes | None = None,
+              headers: dict[str, str] | None = None, *, retry: bool = True) -> _Reply:
+        """Send, retrying transient failures; returns the first non-transient reply."""
+        attempts = self.backoff.attempts if retry else 1
+        last: Offline | NotTheServer | None = None
+        for attempt in range(attempts):
+            if attempt and self.stop.wait(self.backoff.delay(attempt - 1, self.rng)):
+                break
+            try:
+                reply = self._send(method, path, body, dict(headers or {}))
+            except (Offline, NotTheServer) as exc:
+                last = exc
+                continue
+            if reply.status in RETRY_STATUSES:
+                last = Offline("sync.err.server_status", status=reply.status)
+                continue
+            return reply
+        raise last or Offline("sync.err.network")
+
+    def _auth(self) -> dict[str, str]:
+        if not self.token:
+            raise NotEnrolled()
+        return {"Authorization": f"Bearer {self.token}"}
+
+    # --- endpoints ---------------------------------------------------------------------
+
+    def health(self) -> Health:
+        """The server's health; raises :class:`NotTheServer` for anything else that answers."""
+        reply = self._call("GET", "/health")
+        if reply.status != 200:
+            raise NotTheServer("sync.err.not_server_status", status=reply.status)
+        try:
+            health = Health.model_validate_json(reply.body)
+        except ValidationError:
+            raise NotTheServer("sync.err.not_server") from None
+        if health.service != SERVICE_NAME:
+            raise NotTheServer("sync.err.not_server")
+        return health
+
+    def enrol(self, code: str, device_name: str) -> EnrolResponse:
+        """Trade the one-time code for an identity. Not retried: the code is spent once."""
+        body = EnrolRequest(code=code.strip(), device_name=device_name[:80] or "stall")
+        try:
+            reply = self._call("POST", "/enrol", body.model_dump_json().encode(),
+                               {"Content-Type": "application/json"}, retry=False)
+        except Offline as exc:
+            raise EnrolFailed("sync.err.enrol_offline", reason=exc) from None
+        if reply.status != 200:
+            raise EnrolFailed("sync.err.enrol_refused", detail=_detail(reply))
+        try:
+            return EnrolResponse.model_validate_json(reply.body)
+        except ValidationError:
+            raise NotTheServer("sync.err.not_server") from None
+
+    def known_days(self) -> KnownDays:
+        reply = self._call("GET", "/days", headers=self._auth())
+        self._refusal(reply)
+        try:
+            return KnownDays.model_validate_json(reply.body)
+        except ValidationError:
+            raise NotTheServer("sync.err.not_server") from None
+
+    def push(self, summaries: list[DaySummary]) -> tuple[int, PushResponse]:
+        """Push summaries; returns (200 or 409, the reply). Other answers raise."""
+        data = encode(PushRequest(summaries=summaries))
+        headers = {**self._auth(), "Content-Type": "application/json"}
+        if len(data) > GZIP_ABOVE:
+            data = gzip.compress(data, compresslevel=6, mtime=0)
+            headers["Content-Encoding"] = "gzip"
+        reply = self._call("POST", "/push", data, headers)
+        if reply.status not in (200, 409):
+            self._refusal(reply)
+            raise NotTheServer("sync.err.not_server_status", status=reply.status)
+        try:
+            return reply.status, PushResponse.model_validate_json(reply.body)
+        except ValidationError:
+            # a 200 that is not our reply (a portal, a truncated body): nothing is acked
+            raise NotTheServer("sync.err.not_server") from None
+
+    @staticmethod
+    def _refusal(reply: _Reply) -> None:
+        if reply.status == 401:
+            raise Revoked("sync.err.revoked", detail=_detail(reply))
+        if 300 <= reply.status < 400:
+            raise NotTheServer("sync.err.not_server_status", status=reply.status)
+        if 400 <= reply.status < 500:
+            raise Refused("sync.err.refused", status=reply.status, detail=_detail(reply))
+
+
+def encode(model: Any) -> bytes:
+    """Compact JSON bytes of a pydantic model."""
+    return json.dumps(model.model_dump(mode="json"), ensure_ascii=False,
+                      separators=(",", ":")).encode()
+
+
+def _detail(reply: _Reply) -> str:
+    try:
+        data = json.loads(reply.body)
+    except ValueError:
+        return reply.body[:200].decode("utf-8", "replace")
+    if isinstance(data, dict) and isinstance(data.get("detail"), str):
+        return str(data["detail"])[:300]
+    return str(data)[:200]
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc).splitlines()[0][:150] if str(exc) else type(exc).__name__
+
+
+TransportFactory = Callable[..., Transport]
