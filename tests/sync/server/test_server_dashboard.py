@@ -1,0 +1,188 @@
+"""The organisers' dashboard over HTTP: login, figures, exports and the edition report."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from typing import TYPE_CHECKING
+
+import pytest
+from openpyxl import load_workbook
+
+from sync.server import admin
+from sync.server.db import Database
+
+from .server_support import DAY, World, push_body, summary
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+PASSWORD = "souk-organiser-2026"
+
+
+@pytest.fixture
+def organiser(db: Database) -> str:
+    with db.write() as s:
+        admin.add_user(s, "nadia", PASSWORD)
+    return "nadia"
+
+
+def log_in(client: TestClient, username: str, password: str = PASSWORD, lang: str = "fr"):  # type: ignore[no-untyped-def]
+    return client.post("/dashboard/login", data={"username": username, "password": password,
+                                                 "lang": lang}, follow_redirects=False)
+
+
+@pytest.fixture
+def pushed(client: TestClient, world: World) -> World:
+    a, p = world.argan, world.pottery
+    client.post("/api/v1/push", headers=a.headers, json=push_body(
+        summary(a.device_id, DAY, 12, net=125_050, tickets=7, status="closed"),
+        summary(a.device_id, DAY + dt.timedelta(days=1), 4, net=30_000, tickets=2),
+    ))
+    client.post("/api/v1/push", headers=p.headers, json=push_body(
+        summary(p.device_id, DAY, 5, net=2_500_000, tickets=3, refunds=10_000)))
+    return world
+
+
+def test_pages_need_a_login(client: TestClient) -> None:
+    page = client.get("/dashboard/", follow_redirects=False)
+    assert page.status_code == 303
+    assert page.headers["location"].startswith("/dashboard/login")
+    for url in ("/dashboard/data.json", "/dashboard/export/cooperatives.csv"):
+        assert client.get(url).status_code == 401
+
+
+def test_login_sets_a_strict_httponly_session_cookie(client: TestClient, organiser: str) -> None:
+    reply = log_in(client, organiser)
+    assert reply.status_code == 303
+    cookie = reply.headers["set-cookie"]
+    assert cookie.startswith("souk_session=")
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie or "SameSite=Strict" in cookie
+    assert PASSWORD not in cookie
+    assert client.get("/dashboard/").status_code == 200
+    client.post("/dashboard/logout")
+    assert client.get("/dashboard/data.json").status_code == 401
+
+
+def test_wrong_password_or_forged_cookie_is_refused(client: TestClient, organiser: str) -> None:
+    reply = log_in(client, organiser, "not-the-password", lang="ar")
+    assert reply.status_code == 401
+    assert "اسم المستخدم أو كلمة المرور غير صحيحة." in reply.text
+    assert "souk_session" not in reply.headers.get("set-cookie", "")
+    assert log_in(client, "nobody").status_code == 401
+    log_in(client, organiser)
+    good = client.cookies["souk_session"]
+    user_id, expires, binding, signature = good.split(".")
+    client.cookies.clear()
+    client.cookies.set("souk_session", f"{user_id}.{int(expires) + 9999}.{binding}.{signature}",
+                       path="/dashboard")
+    assert client.get("/dashboard/data.json").status_code == 401
+
+
+def test_page_in_arabic_is_right_to_left_and_in_french_left_to_right(
+        client: TestClient, organiser: str) -> None:
+    log_in(client, organiser)
+    ar = client.get("/dashboard/?lang=ar")
+    assert '<html lang="ar" dir="rtl">' in ar.text
+    assert "صافي المبيعات" in ar.text
+    assert "Content-Security-Policy" in ar.headers
+    fr = client.get("/dashboard/?lang=fr")
+    assert '<html lang="fr" dir="ltr">' in fr.text
+    assert "Ventes nettes" in fr.text
+    # no asset from anywhere but this server
+    assert not re.search(r"""(src|href)=["']https?://""", ar.text + fr.text)
+    js = client.get("/dashboard/static/dashboard.js")
+    assert js.status_code == 200 and "fetch(" in js.text
+    assert client.get("/dashboard/static/../cli.py").status_code == 404
+
+
+def test_data_has_the_pushed_figures(client: TestClient, organiser: str, pushed: World) -> None:
+    log_in(client, organiser)
+    data = client.get(f"/dashboard/data.json?market={pushed.market_id}&day={DAY}").json()
+    assert data["day"] == DAY.isoformat()
+    assert data["totals"]["day"] == {"net": 2_625_050, "tickets": 10, "refunds": 10_000,
+                                     "stalls": 2}
+    assert data["totals"]["edition"]["net"] == 2_655_050
+    coops = {c["stand"]: c for c in data["cooperatives"]}
+    assert [c["stand"] for c in data["cooperatives"]] == ["3", "12"]
+    argan = coops["12"]
+    assert (argan["day_net"], argan["day_tickets"], argan["edition_net"]) == (125_050, 7, 155_050)
+    assert argan["days_closed"] == 1 and argan["last_sync"] is not None
+    assert argan["inside"] is False and coops["3"]["inside"] is True
+    sectors = {g["key"]: g["edition_net"] for g in data["sectors"]}
+    assert sectors == {"handicrafts": 2_500_000, "food": 155_050, "herbs": 0, "cosmetics": 0,
+                       "other": 0}
+    programmes = {g["key"]: g["cooperatives"] for g in data["programmes"]}
+    assert programmes == {"all_cooperatives": 2, "women_led": 1, "youth_led": 1}
+    hours = {h["hour"]: h["amount"] for h in data["hours"] if h["amount"]}
+    assert hours == {10: 62_525 + 1_250_000, 16: 62_525 + 1_250_000}
+    assert data["top_products"][0]["cooperative_fr"] == "Coopérative Poterie de Fès"
+    assert [d["day"] for d in data["days"]] == ["2026-05-12", "2026-05-13"]
+
+
+def test_a_conflict_shows_on_its_cooperative(client: TestClient, organiser: str,
+                                             pushed: World) -> None:
+    a = pushed.argan
+    client.post("/api/v1/push", headers=a.headers,
+                json=push_body(summary(a.device_id, DAY, 12, net=1, status="closed")))
+    log_in(client, organiser)
+    data = client.get("/dashboard/data.json").json()
+    assert {c["stand"]: c["conflicts"] for c in data["cooperatives"]} == {"3": 0, "12": 1}
+
+
+def test_csv_export_has_a_bom_and_arabic(client: TestClient, organiser: str,
+                                         pushed: World) -> None:
+    log_in(client, organiser)
+    reply = client.get("/dashboard/export/cooperatives.csv?lang=ar")
+    assert reply.status_code == 200
+    assert reply.headers["content-disposition"].startswith("attachment;")
+    assert reply.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(reply.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "الرواق"
+    argan = next(r for r in rows if r[0] == "12")
+    assert "تعاونية أركان النساء" in argan
+    assert "1550,50" in argan  # edition sales in dirhams, decimal comma
+    days = client.get("/dashboard/export/days.csv?lang=en").content.decode("utf-8-sig")
+    assert days.splitlines()[1] == "2026-05-12,26250.50,100.00,10,2,1"
+
+
+def test_xlsx_export_holds_numbers(client: TestClient, organiser: str, pushed: World) -> None:
+    log_in(client, organiser)
+    reply = client.get("/dashboard/export/days.xlsx?lang=fr")
+    assert reply.status_code == 200
+    sheet = load_workbook(io.BytesIO(reply.content)).active
+    assert sheet is not None
+    assert sheet.title == "Jours"
+    assert [c.value for c in sheet[2]][:2] == ["2026-05-12", 26250.5]
+    coops = load_workbook(io.BytesIO(
+        client.get("/dashboard/export/cooperatives.xlsx?lang=ar").content)).active
+    assert coops is not None and coops.sheet_view.rightToLeft
+
+
+def test_edition_report_is_printable_with_charts(client: TestClient, organiser: str,
+                                                 pushed: World) -> None:
+    log_in(client, organiser)
+    fr = client.get("/dashboard/report?lang=fr")
+    assert fr.status_code == 200
+    assert "Rapport de l&#x27;édition : Marché itinérant de Fès" in fr.text
+    assert "@media print" in fr.text and "@page" in fr.text
+    assert fr.text.count("<svg") >= 5
+    assert "26 550,50 DH" in fr.text  # the edition's net sales
+    ar = client.get("/dashboard/report?lang=ar")
+    assert '<html lang="ar" dir="rtl">' in ar.text
+    assert "26 550,50 د.م." in ar.text
+    assert "تعاونية فخار فاس" in ar.text
+
+
+def test_product_names_from_stalls_are_escaped(client: TestClient, organiser: str,
+                                               world: World) -> None:
+    s = summary(world.argan.device_id, products=1).model_dump(mode="json")
+    s["products"][0]["name_fr"] = "<script>alert(1)</script>"
+    client.post("/api/v1/push", headers=world.argan.headers, json={"summaries": [s]})
+    log_in(client, organiser)
+    report = client.get("/dashboard/report?lang=fr").text
+    assert "<script>alert(1)</script>" not in report
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in report
