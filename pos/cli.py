@@ -327,6 +327,8 @@ def run(
     except SoukError as exc:  # raised by an argument type
         print(f"souk-pos: {exc.message(_pre_scan_lang(argv))}", file=sys.stderr)
         return EXIT_USAGE
+    except SystemExit as exc:  # --help, or a usage error already printed
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     data_dir = args.data_dir or default_data_dir()
     ctx = Context(data_dir=data_dir, lang=_language(args, data_dir))
     func: Command | None = getattr(args, "func", None) or default

@@ -1,0 +1,51 @@
+"""Fixtures shared by the whole suite: a real stall database in a temporary folder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pos import catalogue, day, demo, users
+from pos.db import DB_FILENAME, Store
+from pos.models import Product, User
+
+MANAGER_PIN = "1234"
+CASHIER_PIN = "5678"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """A migrated, empty stall database on disk."""
+    s = Store.open(tmp_path / "stall" / DB_FILENAME)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def staff(store: Store) -> tuple[User, User]:
+    """(manager, cashier) with PINs 1234 and 5678."""
+    with store.write() as s:
+        manager = users.add_user(s, "Fatima", users.MANAGER, MANAGER_PIN)
+        cashier = users.add_user(s, "Youssef", users.CASHIER, CASHIER_PIN)
+    return manager, cashier
+
+
+@pytest.fixture
+def products(store: Store) -> dict[str, Product]:
+    """The demo catalogue, by SKU."""
+    with store.write() as s:
+        demo.load_catalogue(s)
+    with store.read() as s:
+        return {p.sku: p for p in catalogue.all_products(s)}
+
+
+@pytest.fixture
+def open_day(store: Store, staff: tuple[User, User], products: dict[str, Product]) -> int:
+    """A business day opened with a 500 DH float; returns its id."""
+    with store.write() as s:
+        return day.open_day(s, 50000, user=staff[0]).id

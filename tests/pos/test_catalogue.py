@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from pos import catalogue
+from pos.catalogue import ProductData, SearchIndex, fold
+from pos.db import Store
+from pos.errors import InputError
+from pos.models import Product
+
+HEADER = (
+    "sku,name_ar,name_fr,category,price,unit,tax_rate,barcodes,stock,low_stock,member,photo,"
+    "active\n"
+)
+
+
+def count(store: Store) -> int:
+    with store.read() as s:
+        return int(s.scalar(select(func.count(Product.id))) or 0)
+
+
+def test_csv_round_trips_arabic_names_and_all_fields(store: Store) -> None:
+    text = HEADER + (
+        "ARG-1,زيت أركان,Huile d'argan,oils,120.50,piece,0,6111000000011|6111000000028,40,5,"
+        "Fatima,argan.png,1\n"
+        "SAF-KG,زعفران,\"Safran, pistils\",spices,\"45,00\",kg,20,,1.5,0.25,Zahra,,0\n"
+    )
+    with store.write() as s:
+        assert catalogue.import_csv(s, text) == 2
+    with store.read() as s:
+        exported = catalogue.export_csv(catalogue.all_products(s, include_inactive=True))
+    other = Store.open(store.path.parent.parent / "other" / "souk.sqlite3")
+    with other.write() as s:
+        catalogue.import_csv(s, exported)
+    with other.read() as s:
+        again = catalogue.export_csv(catalogue.all_products(s, include_inactive=True))
+        saffron = s.scalar(select(Product).where(Product.sku == "SAF-KG"))
+        assert saffron is not None
+        names = (saffron.name_ar, saffron.name_fr, saffron.price)
+        assert names == ("زعفران", "Safran, pistils", 4500)
+        fields = (saffron.unit, saffron.tax_rate, saffron.stock, saffron.low_stock)
+        assert fields == ("kg", 20, 1500, 250)
+        assert saffron.active is False
+        argan = catalogue.by_barcode(s, "6111000000028")
+        assert argan is not None and argan.sku == "ARG-1" and argan.price == 12050
+    other.close()
+    assert again == exported
+
+
+def test_a_bad_row_names_its_line_and_nothing_is_imported(store: Store) -> None:
+    text = HEADER + (
+        "A-1,أ,A,x,10,piece,0,,1,0,,,1\n"
+        "A-2,ب,B,x,dix,piece,0,,1,0,,,1\n"
+        "A-3,ج,C,x,10,piece,0,,1,0,,,1\n"
+    )
+    with pytest.raises(InputError) as caught, store.write() as s:
+        catalogue.import_csv(s, text)
+    assert caught.value.message("fr").startswith("Ligne 3 :")
+    assert "« dix »" in caught.value.message("fr")
+    assert "السطر 3" in caught.value.message("ar")
+    assert count(store) == 0
+
+
+@pytest.mark.parametrize(
+    ("row", "line_text"),
+    [
+        ("B-1,ب,B,x,10,box,0,,1,0,,,1", "box"),
+        ("B-1,ب,B,x,10,piece,19,,1,0,,,1", "19"),
+        ("B-1,ب,B,x,-3,piece,0,,1,0,,,1", "-3"),
+        ("B-1,,,x,10,piece,0,,1,0,,,1", "name_ar, name_fr"),
+        ("B-1,ب,B,x,10,piece,0,,1,0,,,peut-être", "peut-être"),
+        ("B-1,ب,B,x,10,piece,0,12,1,0,,,1", "12"),
+    ],
+)
+def test_each_kind_of_bad_row_is_explained(store: Store, row: str, line_text: str) -> None:
+    with pytest.raises(InputError) as caught, store.write() as s:
+        catalogue.import_csv(s, HEADER + "A-1,أ,A,x,10,piece,0,,1,0,,,1\n" + row + "\n")
+    message = caught.value.message("en")
+    assert message.startswith("Line 3:") and line_text in message
+    assert count(store) == 0
+
+
+def test_duplicate_sku_and_missing_columns_are_refused(store: Store) -> None:
+    with pytest.raises(InputError) as caught:
+        catalogue.parse_csv(HEADER + "A,أ,A,x,1,piece,0,,1,0,,,1\nA,ب,B,x,1,piece,0,,1,0,,,1\n")
+    assert caught.value.key == "csv.duplicate" and caught.value.params["first"] == 2
+    with pytest.raises(InputError) as caught:
+        catalogue.parse_csv("sku;nom\nA;B\n")
+    assert caught.value.key == "csv.header"
+
+
+def test_semicolon_csv_with_bom_from_a_spreadsheet(store: Store) -> None:
+    text = "\ufeff" + HEADER.replace(",", ";") + "A-1;أ;A;x;12,5;piece;0;;1;0;;;1\n"
+    rows = catalogue.parse_csv(text)
+    assert rows[0].price == 1250
+
+
+def test_barcode_belongs_to_one_product(store: Store) -> None:
+    with store.write() as s:
+        catalogue.add_or_update(s, ProductData("A", "أ", "A", 100, barcodes=["123456"]))
+    with pytest.raises(InputError) as caught, store.write() as s:
+        catalogue.add_or_update(s, ProductData("B", "ب", "B", 100, barcodes=["123456"]))
+    assert caught.value.key == "product.barcode_taken"
+    assert count(store) == 1
+
+
+def test_search_ignores_case_accents_and_arabic_diacritics(store: Store) -> None:
+    with store.write() as s:
+        catalogue.add_or_update(s, ProductData("H", "عَسَل الزَّعْتَر", "Miel de thym", 100))
+        catalogue.add_or_update(s, ProductData("E", "إكليل", "Épices du Souss", 100))
+        catalogue.add_or_update(s, ProductData("G", "غاسول", "Ghassoul", 100, barcodes=["6111"]))
+    with store.read() as s:
+        index = SearchIndex(catalogue.all_products(s))
+    assert [p.sku for p in index.search("عسل")] == ["H"]
+    assert [p.sku for p in index.search("MIEL thym")] == ["H"]
+    assert [p.sku for p in index.search("epices")] == ["E"]
+    assert [p.sku for p in index.search("اكليل")] == ["E"]
+    assert [p.sku for p in index.search("6111")] == ["G"]
+    assert index.search("zzz") == []
+    assert fold("Épicé") == "epice"
+
+
+def test_low_stock_is_listed(store: Store) -> None:
+    with store.write() as s:
+        catalogue.add_or_update(s, ProductData("A", "أ", "A", 100, stock=2000, low_stock=3000))
+        catalogue.add_or_update(s, ProductData("B", "ب", "B", 100, stock=9000, low_stock=3000))
+    with store.read() as s:
+        assert [p.sku for p in catalogue.low_stock(s)] == ["A"]

@@ -1,0 +1,48 @@
+"""Databases made by every released schema upgrade to the current one, data intact."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from pos import journal
+from pos.db import Store, current_revision, head_revision
+
+DATA = Path(__file__).with_name("data")
+RELEASED = sorted(DATA.glob("schema-*.sqlite3"))
+
+
+@pytest.mark.parametrize("old", RELEASED, ids=lambda p: p.stem)
+def test_old_database_upgrades_on_open(tmp_path: Path, old: Path) -> None:
+    path = tmp_path / "souk.sqlite3"
+    shutil.copy(old, path)
+    before = sqlite3.connect(path)
+    sales_before = before.execute("SELECT COUNT(*), SUM(total) FROM sale").fetchone()
+    before.close()
+
+    store = Store.open(path)
+    assert current_revision(store.engine) == head_revision(store.engine)
+    store.close()
+
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("SELECT COUNT(*), SUM(total) FROM sale").fetchone() == sales_before
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert journal.verify(conn).ok
+    finally:
+        conn.close()
+
+
+def test_a_new_database_gets_every_pragma(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "souk.sqlite3")
+    with store.engine.connect() as conn:
+        pragmas = {
+            name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+        }
+    store.close()
+    assert pragmas == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1,
+                       "busy_timeout": 10000}

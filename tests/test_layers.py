@@ -1,0 +1,42 @@
+"""The dependency rules of the design: pos/ imports neither Qt widgets nor requests nor the
+layers above it."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FORBIDDEN_IN_CORE = ("ui", "sync", "requests", "PySide6.QtWidgets", "fastapi")
+
+
+def imports_of(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_core_source_never_imports_upwards() -> None:
+    for path in (ROOT / "pos").rglob("*.py"):
+        for name in imports_of(path):
+            bad = [f for f in FORBIDDEN_IN_CORE if name == f or name.startswith(f + ".")]
+            assert not bad, f"{path.relative_to(ROOT)} imports {name}"
+
+
+def test_importing_the_core_loads_no_widgets_and_no_network() -> None:
+    modules = sorted(p.stem for p in (ROOT / "pos").glob("*.py") if p.stem != "__init__")
+    code = "import sys; " + "; ".join(f"import pos.{m}" for m in modules)
+    code += "; print('\\n'.join(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    loaded = set(out.stdout.split())
+    assert "PySide6.QtWidgets" not in loaded
+    assert "requests" not in loaded
+    assert not {m for m in loaded if m.split(".")[0] in ("ui", "sync")}
