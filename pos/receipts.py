@@ -475,11 +475,11 @@ def _report_header(words: _Words, report: DayReport, kind: str) -> list[Block]:
 def _sales_lines(words: _Words, report: DayReport, shop: Shop) -> list[Block]:
     amount, row = words.amount, words.row
     blocks: list[Block] = [
-        words.columns(words("receipt.report.sales", count=report.sales_count),
+        words.columns(f"{words('receipt.report.sales')} ({report.sales_count})",
                       amount(report.gross)),
-        words.columns(words("receipt.report.refunds", count=report.refunds_count),
+        words.columns(f"{words('receipt.report.refunds')} ({report.refunds_count})",
                       amount(-report.refunds)),
-        words.columns(words("receipt.report.voids", count=report.voids_count),
+        words.columns(f"{words('receipt.report.voids')} ({report.voids_count})",
                       amount(-report.voids)),
         row("receipt.report.discounts", amount(report.discounts), size="small"),
         row("receipt.report.net", words.money(report.net), size="large", bold=True),

@@ -12,13 +12,16 @@ Printer settings live in ``settings.PRINTER`` as a dict (see :class:`PrinterSett
 from __future__ import annotations
 
 import contextlib
+import socket
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Final, Literal
 
 from escpos.escpos import Escpos
+from escpos.exceptions import DeviceNotFoundError
 from escpos.exceptions import Error as EscposError
+from escpos.printer import Network as NetworkPrinter
 from PIL import Image
 from sqlalchemy.orm import Session
 
@@ -242,7 +245,7 @@ def _open(config: PrinterSettings) -> Escpos:
         vendor, product = _usb_ids(config.usb)
         return drivers.Usb(vendor, product, timeout=int(timeout * 1000), **profile)
     if config.connection == "network" and config.host:
-        return drivers.Network(config.host, config.port, timeout=timeout, **profile)
+        return _Network(config.host, config.port, timeout=timeout, **profile)
     if config.connection == "serial" and config.serial_port:
         return drivers.Serial(config.serial_port, config.baudrate, timeout=timeout, **profile)
     if config.connection == "file" and config.device:
@@ -252,6 +255,18 @@ def _open(config: PrinterSettings) -> Escpos:
     if config.connection == "win32" and config.name and drivers.Win32Raw.is_usable():
         return drivers.Win32Raw(config.name, **profile)
     raise PrinterError("printing.error.not_configured", config.connection)
+
+
+class _Network(NetworkPrinter):  # type: ignore[misc]
+    """python-escpos' network printer, without leaking the socket when connecting fails."""
+
+    def open(self, raise_not_found: bool = True) -> None:
+        if self._device:
+            self.close()
+        try:
+            self.device = socket.create_connection((self.host, self.port), self.timeout)
+        except OSError as exc:
+            raise DeviceNotFoundError(f"{self.host}:{self.port}: {exc}") from exc
 
 
 Opener = Callable[[PrinterSettings], Escpos]

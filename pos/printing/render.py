@@ -270,12 +270,14 @@ class Renderer:
         value, value_h = _layout(block.value, font, self.inner, value_dir,
                                  "start" if value_dir == "ltr" else "end")  # fmt: skip
         value_w = value.lineAt(0).naturalTextWidth() if value.lineCount() else 0.0
+        # The value shares the label's line when the whole label fits beside it; otherwise
+        # it goes under the label, at the end side.
         room = self.inner - indent - value_w - GAP
-        same_line = room >= self.inner * 0.4
-        label_w = room if same_line else self.inner - indent
-        label, label_h = _layout(block.label, font, label_w, block.direction, "start")
+        label, label_h = _layout(block.label, font, self.inner - indent, block.direction,
+                                 "start")  # fmt: skip
+        same_line = label.lineCount() == 1 and label.lineAt(0).naturalTextWidth() <= room
         ltr = block.direction == "ltr"
-        label_x = MARGIN + (indent if ltr else self.inner - indent - label_w)
+        label_x = MARGIN + (indent if ltr else 0)
         value_x = MARGIN + (self.inner - value_w if ltr else 0.0)
         if same_line and label.lineCount() and value.lineCount():
             value_dy = label.lineAt(0).ascent() - value.lineAt(0).ascent()

@@ -1,0 +1,102 @@
+"""Printing tests: Qt headless, a shop letterhead, and a fake network printer."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtGui import QGuiApplication
+
+from pos.printing import ensure_gui_app
+from pos.receipts import Shop
+
+SHOP = Shop(
+    name_ar="تعاونية تيفاوين للأركان", name_fr="Coopérative Tifawin", ice="001234567000089",
+    city="Essaouira", market_ar="السوق المتنقل للمنتجات المجالية",
+    market_fr="Souk itinérant des produits du terroir", market_city="Fès", stand="12",
+    device_prefix="T03",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def gui() -> QGuiApplication:
+    return ensure_gui_app()
+
+
+@pytest.fixture
+def shop() -> Shop:
+    return SHOP
+
+
+class FakePrinter:
+    """An ESC/POS network printer on 127.0.0.1 that can misbehave.
+
+    Modes: ``accept`` (reads everything, answers status requests), ``stall`` (accepts the
+    connection, never reads nor answers), ``drop`` (reads ``drop_after`` bytes, then
+    closes). ``refuse`` is a port where nothing listens: call :meth:`close`.
+    """
+
+    def __init__(self, mode: str = "accept", drop_after: int = 2000) -> None:
+        self.mode = mode
+        self.drop_after = drop_after
+        self.jobs: list[bytes] = []  # what each connection delivered, in full
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = self._server.getsockname()[1]
+        self._stop = threading.Event()
+        self._held: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        self._server.settimeout(0.1)
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self._handle(conn)
+
+    def _handle(self, conn: socket.socket) -> None:
+        if self.mode == "stall":
+            self._held.append(conn)  # never read, never answer
+            return
+        received = bytearray()
+        conn.settimeout(5)
+        with conn:
+            while True:
+                try:
+                    chunk = conn.recv(65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                received += chunk
+                if self.mode == "drop" and len(received) >= self.drop_after:
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
+                    break
+                for _ in range(chunk.count(b"\x10\x04")):
+                    conn.sendall(b"\x12")  # online, paper present
+        if self.mode == "accept":
+            self.jobs.append(bytes(received))
+
+    def close(self) -> None:
+        self._stop.set()
+        self._server.close()
+        self._thread.join(2)
+        for conn in self._held:
+            conn.close()
+
+
+@pytest.fixture
+def fake_printer() -> Iterator[FakePrinter]:
+    printer = FakePrinter()
+    yield printer
+    printer.close()

@@ -1,0 +1,190 @@
+"""The print queue against a fake network printer: accepting, refusing, stalling, dropping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from PySide6.QtGui import QGuiApplication
+from sqlalchemy import func, select
+
+from pos import settings
+from pos.db import Store
+from pos.i18n import tr
+from pos.models import PrintJob, Sale, utcnow
+from pos.printing import queue
+from pos.printing.escpos_out import PrinterSettings
+from pos.printing.queue import PrintEvent, PrintWorker
+from pos.printing.render import Renderer
+from pos.receipts import load_sale_receipt
+from tests.helpers import ring
+from tests.pos.printing.conftest import FakePrinter
+from tests.pos.printing.escpos_decode import decode
+
+
+def _setup(store: Store, port: int, *, lang: str = "fr") -> None:
+    config = PrinterSettings(connection="network", host="127.0.0.1", port=port, timeout=0.5)
+    with store.write() as s:
+        config.save(s)
+        settings.put(s, settings.LANGUAGE, lang)
+        settings.put(s, settings.RECEIPT_LANGUAGE, "both")
+        settings.put(s, settings.COOPERATIVE, {"name_ar": "تعاونية تيفاوين",
+                                               "name_fr": "Coopérative Tifawin"})  # fmt: skip
+
+
+def _sell(store: Store) -> str:
+    sale = ring(store, [("ARG-250", 2000), ("AML-250", 1000)], tendered=50000)
+    with store.write() as s:
+        queue.enqueue(s, sale.kind, sale.id)
+    return sale.id
+
+
+def _jobs(store: Store) -> list[tuple[str, int, str]]:
+    with store.read() as s:
+        rows = s.scalars(select(PrintJob).order_by(PrintJob.id))
+        return [(j.status, j.attempts, j.last_error) for j in rows]
+
+
+@pytest.fixture
+def events() -> list[PrintEvent]:
+    return []
+
+
+def test_enqueue_belongs_to_the_sale_transaction(store: Store, open_day: int) -> None:
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), store.write() as s:
+        queue.enqueue(s, "test", "")
+        raise Boom
+    assert _jobs(store) == []
+    with pytest.raises(ValueError):
+        queue.enqueue(s, "poster", "")
+
+
+def test_accepting_printer_prints_the_receipt_once(
+    gui: QGuiApplication, store: Store, open_day: int, fake_printer: FakePrinter,
+    events: list[PrintEvent],
+) -> None:  # fmt: skip
+    _setup(store, fake_printer.port)
+    sale_id = _sell(store)
+    worker = PrintWorker(store, events.append)
+    assert worker.run_once() == 1
+    assert worker.run_once() == 0
+    fake_printer.close()
+    assert _jobs(store) == [("printed", 1, "")]
+    assert [e.state for e in events] == ["printing", "printed"]
+    assert len(fake_printer.jobs) == 1
+    with store.read() as s:
+        raster = Renderer(384).render(load_sale_receipt(s, sale_id))
+    pages = decode(fake_printer.jobs[0], 384)
+    assert len(pages) == 1 and pages[0].data == raster.data
+    assert fake_printer.jobs[0].startswith(b"\x10\x04\x04")  # paper status first
+    assert pages[0].status_requests == 1  # and "online?" after the job
+
+
+@pytest.mark.parametrize("failure", ["refuse", "stall", "drop"])
+def test_failing_printer_keeps_the_job_and_a_retry_prints_once(
+    gui: QGuiApplication, store: Store, open_day: int, failure: str, events: list[PrintEvent],
+) -> None:  # fmt: skip
+    bad = FakePrinter("accept" if failure == "refuse" else failure, drop_after=3000)
+    port = bad.port
+    if failure == "refuse":
+        bad.close()
+    _setup(store, port, lang="ar")
+    sale_id = _sell(store)
+    worker = PrintWorker(store, events.append)
+    assert worker.run_once() == 0
+    bad.close()
+    with store.read() as s:
+        assert s.get(Sale, sale_id) is not None  # the sale stays committed
+    [(status, attempts, error)] = _jobs(store)
+    assert (status, attempts) == ("queued", 1) and error
+    failed = events[-1]
+    assert failed.state == "failed"
+    assert failed.message == tr("ar", "printing.error.offline")
+    assert "الطابعة لا تستجيب" in failed.message
+    # a fresh pass does not retry a failed job by itself...
+    assert worker.run_once() == 0
+    # ...the printer comes back (same address) and the seller presses "retry"
+    good = FakePrinter()
+    _setup(store, good.port, lang="ar")
+    assert worker.run_once(include_old=True) == 1
+    assert worker.run_once(include_old=True) == 0
+    good.close()
+    assert len(good.jobs) == 1 and len(decode(good.jobs[0], 384)) == 1
+    assert _jobs(store)[0][:2] == ("printed", 2)
+
+
+def test_worker_thread_reports_through_its_callback(
+    gui: QGuiApplication, store: Store, open_day: int, fake_printer: FakePrinter,
+) -> None:  # fmt: skip
+    _setup(store, fake_printer.port)
+    done = threading.Event()
+    seen: list[PrintEvent] = []
+
+    def on_event(event: PrintEvent) -> None:
+        seen.append(event)
+        if event.state in ("printed", "failed"):
+            done.set()
+
+    worker = PrintWorker(store, on_event)
+    worker.start()
+    try:
+        _sell(store)
+        worker.notify()
+        assert done.wait(10)
+    finally:
+        worker.stop()
+    assert not worker.running
+    assert seen[-1].state == "printed" and seen[-1].message == tr("fr", "printing.state.printed")
+
+
+def test_stale_jobs_wait_for_a_retry_and_reprints_are_duplicates(
+    gui: QGuiApplication, store: Store, open_day: int, fake_printer: FakePrinter,
+) -> None:  # fmt: skip
+    _setup(store, fake_printer.port)
+    sale_id = _sell(store)
+    with store.write() as s:
+        job = s.scalars(select(PrintJob)).one()
+        job.created_at = utcnow() - dt.timedelta(hours=2)
+        queue.reprint(s, sale_id)
+    worker = PrintWorker(store)
+    assert worker.run_once() == 1  # only the fresh reprint
+    assert worker.run_once(include_old=True) == 1
+    with store.read() as s:
+        assert s.scalar(select(func.count()).where(PrintJob.status == "printed")) == 2
+        dup = s.scalars(select(PrintJob).where(PrintJob.duplicate)).one()
+        assert "DUPLICATA" in load_sale_receipt(s, dup.ref, duplicate=True).plain_text()
+
+
+def test_unbuildable_job_fails_for_good(
+    gui: QGuiApplication, store: Store, open_day: int, events: list[PrintEvent]
+) -> None:
+    with store.write() as s:
+        queue.enqueue(s, "sale", "no-such-sale")
+    worker = PrintWorker(store, events.append, lang="fr")
+    assert worker.run_once() == 0
+    assert _jobs(store)[0][0] == "failed"
+    assert events[-1].message.startswith("Ce ticket n'a pas pu être préparé")
+
+
+def test_no_printer_configured_says_so(
+    gui: QGuiApplication, store: Store, open_day: int, events: list[PrintEvent]
+) -> None:
+    with store.write() as s:
+        queue.enqueue(s, "test", "")
+    PrintWorker(store, events.append, lang="en").run_once()
+    assert events[-1].message == tr("en", "printing.error.not_configured")
+    assert _jobs(store)[0][:2] == ("queued", 1)
+
+
+def test_cancel_and_pending(store: Store) -> None:
+    with store.write() as s:
+        a = queue.enqueue(s, "test", "").id
+        queue.enqueue(s, "x", "1")
+    with store.write() as s:
+        queue.cancel(s, a)
+    with store.read() as s:
+        assert [j.kind for j in queue.pending(s)] == ["x"]
