@@ -1,0 +1,74 @@
+"""Starting the stall app: the Qt application, fonts and style, the first-run wizard or
+the main window, and the language (right-to-left for Arabic) switched live."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+from pos import settings
+from ui import theme
+from ui.context import AppContext
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Souk POS")
+    app.setOrganizationName("souk")
+    theme.apply(app)
+    return app
+
+
+def apply_direction(app: QApplication, ctx: AppContext) -> None:
+    app.setLayoutDirection(
+        Qt.LayoutDirection.RightToLeft if ctx.rtl else Qt.LayoutDirection.LeftToRight)
+
+
+def setup_done(ctx: AppContext) -> bool:
+    with ctx.read() as s:
+        return bool(settings.get(s, settings.SETUP_DONE))
+
+
+
+def build(ctx: AppContext) -> QMainWindow:
+    """The window to show: the main window, or the wizard that leads to it."""
+    from ui.main_window import MainWindow
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_direction(app, ctx)
+    ctx.language_changed.connect(lambda _l: apply_direction(app, ctx))
+    if setup_done(ctx):
+        return MainWindow(ctx)
+    from ui.wizard import SetupWizard
+
+    holder = QMainWindow()
+    holder.setObjectName("setupWindow")
+    wizard = SetupWizard(ctx)
+    holder.setCentralWidget(wizard)
+    holder.resize(1366, 768)
+
+    def done() -> None:
+        window = MainWindow(ctx)
+        holder.setProperty("next", window)
+        window.show()
+        holder.hide()
+
+    wizard.completed.connect(done)
+    return holder
+
+
+def run_app(data_dir: Path, lang: str | None = None) -> int:
+    app = application()
+    ctx = AppContext.open(data_dir, lang)
+    window = build(ctx)
+    window.show()
+    code = app.exec()
+    ctx.store.close()
+    return int(code)

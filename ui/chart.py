@@ -1,0 +1,63 @@
+"""A bar chart drawn with QPainter (sales by hour), mirrored for right-to-left."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from ui import theme
+
+
+class BarChart(QWidget):
+    """Bars with a label under each and the value above the tallest ones."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.bars: list[tuple[str, int, str]] = []  # label, value, value text
+        self.empty_text = ""
+        self.setMinimumHeight(180)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set_bars(self, bars: list[tuple[str, int, str]], empty_text: str = "") -> None:
+        self.bars = bars
+        self.empty_text = empty_text
+        self.setAccessibleDescription("; ".join(f"{a}: {c}" for a, _b, c in bars))
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(480, 220)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(self.rect()).adjusted(8, 22, -8, -26)
+        painter.setFont(theme.ui_font(12))
+        if not self.bars or max(v for _l, v, _t in self.bars) <= 0:
+            painter.setPen(QColor(theme.MUTED))
+            painter.drawText(QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter, self.empty_text)
+            return
+        top = max(v for _l, v, _t in self.bars)
+        n = len(self.bars)
+        slot = rect.width() / n
+        width = max(4.0, min(38.0, slot * 0.7))
+        painter.setPen(QColor(theme.LINE))
+        painter.drawLine(rect.bottomLeft(), rect.bottomRight())
+        rtl = self.layoutDirection() == Qt.LayoutDirection.RightToLeft
+        for i, (name, value, text) in enumerate(self.bars):
+            pos = n - 1 - i if rtl else i
+            x = rect.left() + pos * slot + (slot - width) / 2
+            h = 0 if value <= 0 else max(2.0, rect.height() * value / top)
+            bar = QRectF(x, rect.bottom() - h, width, h)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(theme.PRIMARY if value == top else "#5fa597"))
+            painter.drawRoundedRect(bar, 4, 4)
+            painter.setPen(QColor(theme.MUTED))
+            painter.drawText(QRectF(x - slot / 2, rect.bottom() + 4, width + slot, 20),
+                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, name)
+            if value == top or (n <= 8 and value > 0):
+                painter.setPen(QColor(theme.INK))
+                painter.drawText(QRectF(x - slot, bar.top() - 20, width + 2 * slot, 18),
+                                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
+                                 text)

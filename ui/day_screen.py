@@ -1,0 +1,270 @@
+"""The business day: open it with a float, put cash in or take it out, read the X report,
+and close it with a count by note and coin (running total, difference called out), then
+the Z report."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QLineEdit, QSpinBox, QWidget
+
+from pos import day, receipts
+from pos.errors import SoukError
+from pos.money import format_money
+from pos.reports import day_report
+from ui.context import AppContext
+from ui.line_dialogs import ValueDialog
+from ui.printing import PrintService
+from ui.widgets import (
+    Banner,
+    Dialog,
+    Texts,
+    ask_manager,
+    button,
+    card,
+    hbox,
+    label,
+    named,
+    vbox,
+)
+
+
+class CashDialog(Dialog):
+    """Cash put in or taken out of the drawer, with a reason."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None, kind: str) -> None:
+        super().__init__(ctx, parent, "cashDialog", f"ui.day.cash_{kind}_title")
+        self.kind = kind
+        self.amount_value = 0
+        cap = label("cashAmountCaption")
+        self.texts.bind(cap.setText, "ui.pay.amount")
+        self.amount = named(QLineEdit(), "cashAmount", ctx.t("ui.pay.amount"))
+        rcap = label("cashReasonCaption")
+        self.texts.bind(rcap.setText, "ui.day.reason")
+        self.reason = named(QLineEdit(), "cashReason", ctx.t("ui.day.reason"))
+        self.body.addWidget(cap)
+        self.body.addWidget(self.amount)
+        self.body.addWidget(rcap)
+        self.body.addWidget(self.reason)
+
+    def validate(self) -> None:
+        from pos.money import parse_money
+
+        self.amount_value = parse_money(self.amount.text(), allow_zero=False)
+        with self.ctx.write() as s:
+            day.cash_movement(s, self.kind, self.amount_value, self.reason.text(),
+                              user=self.ctx.user)
+
+
+class DayScreen(QWidget):
+    def __init__(self, ctx: AppContext, printer: PrintService) -> None:
+        super().__init__()
+        named(self, "dayScreen")
+        self.ctx = ctx
+        self.printer = printer
+        self.texts = Texts(ctx)
+        self.counts: dict[int, QSpinBox] = {}
+        self.subtotals: dict[int, object] = {}
+        self.expected = 0
+        self.last_z: int | None = None
+        t = self.texts
+        title = label("dayTitle", style="title")
+        t.bind(title.setText, "ui.day.title")
+        self.state = label("dayState", style="subtitle", wrap=True)
+        self.summary = label("daySummary", wrap=True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.banner = Banner("dayMessage")
+        self.open_btn = button("dayOpen", role="primary")
+        self.cash_in_btn = button("dayCashIn")
+        self.cash_out_btn = button("dayCashOut")
+        self.x_btn = button("dayXReport")
+        self.last_z_btn = button("dayLastZ")
+        for btn, key, slot in (
+            (self.open_btn, "ui.day.open", self.open_day),
+            (self.cash_in_btn, "ui.day.cash_in", lambda: self.cash("in")),
+            (self.cash_out_btn, "ui.day.cash_out", lambda: self.cash("out")),
+            (self.x_btn, "ui.day.x_report", self.x_report),
+            (self.last_z_btn, "ui.day.last_z", self.show_last_z),
+        ):
+            t.button(btn, key)
+            btn.clicked.connect(slot)
+        left = card()
+        left.setLayout(vbox(title, self.state, self.summary, self.open_btn, self.cash_in_btn,
+                            self.cash_out_btn, self.x_btn, self.last_z_btn, None, margins=16))
+        left.setMinimumWidth(300)
+        left.setMaximumWidth(420)
+        self.count_card = self._count_card()
+        layout = hbox(spacing=12, margins=12)
+        column = vbox(self.banner, spacing=8)
+        column.addLayout(hbox(left, self.count_card, spacing=12))
+        layout.addLayout(column)
+        self.setLayout(layout)
+        ctx.language_changed.connect(lambda _l: self.retranslate())
+        ctx.day_changed.connect(self.refresh)
+        ctx.sales_changed.connect(self.refresh)
+        self.refresh()
+
+    def _count_card(self) -> QWidget:
+        t = self.texts
+        box = card()
+        title = label("countTitle", style="subtitle")
+        t.bind(title.setText, "ui.day.count_title")
+        hint = label("countHint", style="muted", wrap=True)
+        t.bind(hint.setText, "ui.day.count_hint")
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(4)
+        for i, value in enumerate(day.DENOMINATIONS):
+            row, col = i % 5, (i // 5) * 3
+            name = label(f"countLabel_{value}")
+            name.setText(format_money(value, self.ctx.lang))
+            spin = named(QSpinBox(), f"count_{value}", format_money(value, self.ctx.lang))
+            spin.setRange(0, 100000)
+            spin.setMinimumWidth(90)
+            spin.valueChanged.connect(self._update_count)
+            sub = label(f"countSub_{value}", style="muted")
+            sub.setMinimumWidth(90)
+            sub.setAlignment(Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter)
+            self.counts[value] = spin
+            self.subtotals[value] = sub
+            grid.addWidget(name, row, col)
+            grid.addWidget(spin, row, col + 1)
+            grid.addWidget(sub, row, col + 2)
+        self.counted_label = label("countTotal", style="subtitle")
+        self.expected_label = label("countExpected")
+        self.difference = label("countDifference", style="bigTotal", wrap=True)
+        self.close_btn = button("dayClose", role="pay")
+        t.button(self.close_btn, "ui.day.close")
+        self.close_btn.clicked.connect(self.close_day)
+        layout = vbox(title, hint, spacing=8, margins=16)
+        layout.addLayout(grid)
+        layout.addSpacing(8)
+        layout.addWidget(self.counted_label)
+        layout.addWidget(self.expected_label)
+        layout.addWidget(self.difference)
+        layout.addStretch(1)
+        layout.addWidget(self.close_btn)
+        box.setLayout(layout)
+        return box
+
+    # --- state ------------------------------------------------------------------
+    def refresh(self) -> None:
+        lang, t = self.ctx.lang, self.ctx.t
+        with self.ctx.read() as s:
+            current = day.current_day(s)
+            report = day_report(s, current) if current else None
+            closed = [d for d in day.days(s) if d.z_number is not None]
+            self.last_z = closed[0].id if closed else None
+        is_open = current is not None
+        for btn in (self.cash_in_btn, self.cash_out_btn, self.x_btn):
+            btn.setEnabled(is_open)
+        self.open_btn.setVisible(not is_open)
+        self.count_card.setVisible(is_open)
+        self.last_z_btn.setVisible(self.last_z is not None)
+        if report is None:
+            self.state.setText(t("ui.day.closed_state"))
+            self.summary.setText(t("ui.day.closed_hint"))
+            self.expected = 0
+            return
+        self.state.setText(t("ui.day.open_state", date=report.date.strftime("%d/%m/%Y")))
+        cash = report.cash
+        rows = [
+            (t("report.float"), format_money(cash.opening_float, lang)),
+            (t("ui.day.cash_sales"), format_money(cash.cash_sales, lang)),
+            (t("report.cash_in"), format_money(cash.cash_in, lang)),
+            (t("report.cash_out"), format_money(cash.cash_out, lang)),
+            (t("report.expected"), format_money(cash.expected, lang)),
+            (t("report.sales"), str(report.sales_count)),
+            (t("report.net"), format_money(report.net, lang)),
+        ]
+        self.summary.setText("<table width='100%' cellspacing='4'>" + "".join(
+            f"<tr><td>{a}</td><td align='right'><b>{b}</b></td></tr>" for a, b in rows)
+            + "</table>")
+        self.expected = cash.expected
+        self._update_count()
+
+    def counted(self) -> dict[int, int]:
+        return {d: spin.value() for d, spin in self.counts.items() if spin.value()}
+
+    def _update_count(self) -> None:
+        lang, t = self.ctx.lang, self.ctx.t
+        counts = self.counted()
+        total = day.counted_total(counts)
+        for value, sub in self.subtotals.items():
+            n = self.counts[value].value()
+            sub.setText(format_money(value * n, lang) if n else "")  # type: ignore[attr-defined]
+        self.counted_label.setText(t("ui.day.counted", amount=format_money(total, lang)))
+        self.expected_label.setText(t("ui.day.expected", amount=format_money(self.expected, lang)))
+        diff = total - self.expected
+        if diff == 0:
+            text, colour = t("ui.day.exact"), "#067647"
+        elif diff < 0:
+            text, colour = t("ui.day.missing", amount=format_money(-diff, lang)), "#b42318"
+        else:
+            text, colour = t("ui.day.surplus", amount=format_money(diff, lang)), "#b54708"
+        self.difference.setText(text)
+        self.difference.setStyleSheet(f"color: {colour}; font-size: 28px;")
+        self.difference.setAccessibleName(text)
+
+    # --- actions ----------------------------------------------------------------
+    def open_day(self) -> None:
+        if self.ctx.open_day() is not None:
+            return
+        dialog = ValueDialog(self.ctx, self, "openDayDialog", "ui.day.open",
+                             self.ctx.t("ui.day.float_caption"), "500", kind="money")
+        if not dialog.exec():
+            return
+        try:
+            with self.ctx.write() as s:
+                day.open_day(s, dialog.value, user=self.ctx.user)
+        except SoukError as exc:
+            self.banner.error(exc.message(self.ctx.lang))
+            return
+        self.ctx.day_changed.emit()
+
+    def cash(self, kind: str) -> None:
+        if CashDialog(self.ctx, self, kind).exec():
+            self.banner.notice(self.ctx.t("ui.day.cash_done"))
+            self.ctx.day_changed.emit()
+
+    def x_report(self) -> None:
+        current = self.ctx.open_day()
+        if current is None:
+            return
+        with self.ctx.read() as s:
+            document = receipts.load_day_report(s, current.id, "x")
+        self.printer.show_document(self, document)
+
+    def show_last_z(self) -> None:
+        if self.last_z is None:
+            return
+        with self.ctx.read() as s:
+            document = receipts.load_day_report(s, self.last_z, "z")
+        self.printer.show_document(self, document)
+
+    def close_day(self) -> None:
+        manager = ask_manager(self.ctx, self, "ui.pin.reason_close")
+        if manager is None:
+            return
+        try:
+            with self.ctx.write() as s:
+                closed = day.close_day(s, self.counted(), manager=manager)
+                self.printer.enqueue(s, "z", str(closed.id))
+                day_id = closed.id
+        except SoukError as exc:
+            self.banner.error(exc.message(self.ctx.lang))
+            return
+        for spin in self.counts.values():
+            spin.setValue(0)
+        self.ctx.day_changed.emit()
+        self.ctx.sync_requested.emit()
+        self.last_z = day_id
+        self.show_last_z()
+
+    def retranslate(self) -> None:
+        self.texts.apply()
+        for value, spin in self.counts.items():
+            spin.setAccessibleName(format_money(value, self.ctx.lang))
+            lab = self.findChild(QWidget, f"countLabel_{value}")
+            if lab is not None:
+                lab.setText(format_money(value, self.ctx.lang))  # type: ignore[attr-defined]
+        self.refresh()

@@ -1,0 +1,161 @@
+"""The cooperative's own figures: today's totals, payment methods, top products, sales by
+hour as a chart; and the same for the whole market edition so far."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QButtonGroup, QWidget
+
+from pos import day, settings
+from pos.money import format_amount, format_money
+from pos.reports import DayReport, day_report
+from ui.chart import BarChart
+from ui.context import AppContext
+from ui.widgets import Texts, button, card, hbox, label, named, vbox
+
+
+@dataclass
+class Figures:
+    days: int = 0
+    net: int = 0
+    sales: int = 0
+    refunds: int = 0
+    discounts: int = 0
+    methods: dict[str, int] = field(default_factory=dict)
+    products: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    hours: dict[int, int] = field(default_factory=dict)
+
+    def add(self, report: DayReport) -> None:
+        self.days += 1
+        self.net += report.net
+        self.sales += report.sales_count
+        self.refunds += report.refunds + report.voids
+        self.discounts += report.discounts
+        for m in report.payments:
+            self.methods[m.method] = self.methods.get(m.method, 0) + m.amount
+        for p in report.products:
+            entry = self.products.setdefault((p.name_ar, p.name_fr), [0, 0])
+            entry[0] += p.amount
+            entry[1] += p.quantity
+        for h in report.hours:
+            self.hours[h.hour] = self.hours.get(h.hour, 0) + h.amount
+
+
+class FiguresScreen(QWidget):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        named(self, "figuresScreen")
+        self.ctx = ctx
+        self.texts = Texts(ctx)
+        self.scope = "today"
+        t = self.texts
+        title = label("figuresTitle", style="title")
+        t.bind(title.setText, "ui.figures.title")
+        self.today_btn = button("figuresToday", checkable=True)
+        self.edition_btn = button("figuresEdition", checkable=True)
+        t.button(self.today_btn, "ui.figures.today")
+        t.button(self.edition_btn, "ui.figures.edition")
+        group = QButtonGroup(self)
+        group.addButton(self.today_btn)
+        group.addButton(self.edition_btn)
+        self.today_btn.setChecked(True)
+        self.today_btn.clicked.connect(lambda: self.set_scope("today"))
+        self.edition_btn.clicked.connect(lambda: self.set_scope("edition"))
+        self.period = label("figuresPeriod", style="muted")
+        self.kpis: dict[str, tuple[QWidget, QWidget]] = {}
+        kpi_row = hbox(spacing=10)
+        for key in ("net", "sales", "average", "refunds"):
+            box = card()
+            caption = label(f"kpi_{key}_caption", style="muted")
+            value = label(f"kpi_{key}", style="bigTotal")
+            value.setStyleSheet("font-size: 28px;")
+            box.setLayout(vbox(caption, value, margins=12, spacing=2))
+            self.kpis[key] = (caption, value)
+            kpi_row.addWidget(box)
+        chart_card = card()
+        chart_title = label("chartTitle", style="subtitle")
+        t.bind(chart_title.setText, "ui.figures.by_hour")
+        self.chart = BarChart("hourChart")
+        t.bind(self.chart.setAccessibleName, "ui.figures.by_hour")
+        chart_card.setLayout(vbox(chart_title, self.chart, margins=12))
+        methods_card = card()
+        methods_title = label("methodsTitle", style="subtitle")
+        t.bind(methods_title.setText, "ui.figures.by_method")
+        self.methods = label("figuresMethods", wrap=True)
+        self.methods.setTextFormat(Qt.TextFormat.RichText)
+        methods_card.setLayout(vbox(methods_title, self.methods, None, margins=12))
+        top_card = card()
+        top_title = label("topTitle", style="subtitle")
+        t.bind(top_title.setText, "ui.figures.top_products")
+        self.top = label("figuresTop", wrap=True)
+        self.top.setTextFormat(Qt.TextFormat.RichText)
+        top_card.setLayout(vbox(top_title, self.top, None, margins=12))
+        layout = vbox(spacing=10, margins=12)
+        layout.addLayout(hbox(title, None, self.period, self.today_btn, self.edition_btn))
+        layout.addLayout(kpi_row)
+        row = hbox(spacing=10)
+        row.addWidget(chart_card, 3)
+        side = vbox(methods_card, top_card, spacing=10)
+        row.addLayout(side, 2)
+        layout.addLayout(row, 1)
+        self.setLayout(layout)
+        ctx.language_changed.connect(lambda _l: self.retranslate())
+        ctx.sales_changed.connect(self._refresh_if_visible)
+        ctx.day_changed.connect(self._refresh_if_visible)
+        self.refresh()
+
+    def set_scope(self, scope: str) -> None:
+        self.scope = scope
+        self.refresh()
+
+    def _refresh_if_visible(self) -> None:
+        if self.isVisible():
+            self.refresh()
+
+    def _collect(self) -> Figures:
+        figures = Figures()
+        with self.ctx.read() as s:
+            all_days = day.days(s)
+            if self.scope == "today":
+                current = day.current_day(s) or (all_days[0] if all_days else None)
+                chosen = [current] if current else []
+            else:
+                market = settings.get(s, settings.MARKET, {}) or {}
+                start = market.get("starts_on")
+                chosen = [d for d in all_days if not start or d.date.isoformat() >= start]
+            for d in chosen:
+                figures.add(day_report(s, d))
+        return figures
+
+    def refresh(self) -> None:
+        t, lang = self.ctx.t, self.ctx.lang
+        f = self._collect()
+        self.period.setText(t("ui.figures.days", count=f.days) if self.scope == "edition" else "")
+        average = f.net // f.sales if f.sales else 0
+        values = {"net": format_money(f.net, lang), "sales": str(f.sales),
+                  "average": format_money(average, lang), "refunds": format_money(f.refunds, lang)}
+        for key, (caption, value) in self.kpis.items():
+            caption.setText(t(f"ui.figures.kpi_{key}"))  # type: ignore[attr-defined]
+            value.setText(values[key])  # type: ignore[attr-defined]
+        hours = range(min(f.hours, default=9), max(f.hours, default=18) + 1) if f.hours else []
+        self.chart.set_bars(
+            [(f"{h}h", f.hours.get(h, 0), format_amount(f.hours.get(h, 0) // 100 * 100, lang)
+              .replace(",00", "")) for h in hours],
+            t("ui.figures.no_sales"))
+        total = sum(f.methods.values()) or 1
+        self.methods.setText("<table width='100%' cellspacing='6'>" + "".join(
+            f"<tr><td>{t('payment.' + m)}</td><td align='right'><b>{format_money(a, lang)}</b>"
+            f"</td><td align='right'>{round(100 * a / total)} %</td></tr>"
+            for m, a in sorted(f.methods.items(), key=lambda x: -x[1])) + "</table>"
+            if f.methods else t("ui.figures.no_sales"))
+        top = sorted(f.products.items(), key=lambda x: -x[1][0])[:6]
+        self.top.setText("<table width='100%' cellspacing='6'>" + "".join(
+            f"<tr><td>{self.ctx.name_of(ar, fr)}</td>"
+            f"<td align='right'><b>{format_money(a, lang)}</b></td></tr>"
+            for (ar, fr), (a, _q) in top) + "</table>" if top else t("ui.figures.no_sales"))
+
+    def retranslate(self) -> None:
+        self.texts.apply()
+        self.refresh()

@@ -1,0 +1,406 @@
+"""Products: the catalogue as a table (low stock highlighted), add and edit with a photo,
+CSV import and export with progress."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QTableView,
+    QWidget,
+)
+
+from pos import catalogue
+from pos.catalogue import TAX_RATES, UNITS, ProductData
+from pos.errors import SoukError
+from pos.models import Product
+from pos.money import format_amount, format_quantity, parse_money, parse_quantity
+from ui import theme
+from ui.context import AppContext
+from ui.tasks import Task
+from ui.tiles import Photos
+from ui.widgets import Banner, Dialog, Texts, button, hbox, label, named, vbox
+
+Index = QModelIndex | QPersistentModelIndex
+COLUMNS = ("ui.products.sku", "ui.products.name", "ui.products.category", "ui.products.price",
+           "ui.products.unit", "ui.products.stock", "ui.products.barcode", "ui.products.member")
+
+
+class ProductTable(QAbstractTableModel):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.products: list[Product] = []
+
+    def set_products(self, products: list[Product]) -> None:
+        self.beginResetModel()
+        self.products = products
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.products)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.ctx.t(COLUMNS[section])
+        return None
+
+    def cell(self, p: Product, col: int) -> str:
+        lang = self.ctx.lang
+        return (
+            p.sku, self.ctx.name_of(p.name_ar, p.name_fr), self.ctx.category_label(p.category),
+            format_amount(p.price, lang), self.ctx.t("ui.unit." + p.unit),
+            format_quantity(p.stock, p.unit, lang), " ".join(b.code for b in p.barcodes),
+            p.member,
+        )[col]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        p = self.products[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self.cell(p, index.column())
+        low = p.low_stock > 0 and p.stock <= p.low_stock
+        if role == Qt.ItemDataRole.BackgroundRole and low:
+            return QColor(theme.WARNING_LIGHT)
+        if role == Qt.ItemDataRole.ForegroundRole and not p.active:
+            return QColor(theme.MUTED)
+        if role == Qt.ItemDataRole.ToolTipRole and low:
+            return self.ctx.t("ui.products.low_stock")
+        if role == Qt.ItemDataRole.UserRole:
+            return catalogue.fold(f"{p.sku} {p.name_ar} {p.name_fr} {p.member} "
+                                  + " ".join(b.code for b in p.barcodes))
+        return None
+
+
+class ProductDialog(Dialog):
+    """Add or edit one product."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None, photos: Photos,
+                 product: Product | None = None, barcode: str = "",
+                 categories: list[str] | None = None) -> None:
+        super().__init__(ctx, parent, "productDialog",
+                         "ui.products.edit" if product else "ui.products.add")
+        self.photos = photos
+        self.saved: Product | None = None
+        self.photo_path = product.photo if product else ""
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
+        self.sku = self._field(form, "sku", product.sku if product else "")
+        self.name_ar = self._field(form, "name_ar", product.name_ar if product else "")
+        self.name_ar.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+        self.name_fr = self._field(form, "name_fr", product.name_fr if product else "")
+        self.category = named(QComboBox(), "productCategory")
+        self.category.setEditable(True)
+        for cat in categories or []:
+            self.category.addItem(ctx.category_label(cat), cat)
+        self.category.setCurrentText(ctx.category_label(product.category) if product else "")
+        self._row(form, "category", self.category)
+        self.price = self._field(form, "price", format_amount(product.price) if product else "")
+        self.unit = named(QComboBox(), "productUnit")
+        for unit in UNITS:
+            self.unit.addItem(ctx.t("ui.unit." + unit), unit)
+        self.unit.setCurrentIndex(UNITS.index(product.unit) if product else 0)
+        self._row(form, "unit", self.unit)
+        self.tax = named(QComboBox(), "productTax")
+        for rate in TAX_RATES:
+            self.tax.addItem(f"{rate} %", rate)
+        self.tax.setCurrentIndex(TAX_RATES.index(product.tax_rate) if product else 0)
+        self._row(form, "tax", self.tax)
+        codes = " ".join(b.code for b in product.barcodes) if product else barcode
+        self.barcodes = self._field(form, "barcode", codes)
+        unit = product.unit if product else "piece"
+        self.stock = self._field(form, "stock", format_quantity(product.stock, unit)
+                                 if product else "0")
+        self.low = self._field(form, "low_stock", format_quantity(product.low_stock, unit)
+                               if product else "0")
+        self.member = self._field(form, "member", product.member if product else "")
+        self.picture = named(QLabel(), "productPhoto")
+        self.picture.setFixedSize(96, 96)
+        self.picture.setStyleSheet(f"border: 1px solid {theme.LINE}; border-radius: 8px;")
+        choose = button("productChoosePhoto")
+        self.texts.button(choose, "ui.products.choose_photo")
+        choose.clicked.connect(self._choose_photo)
+        form.addRow(self._caption("photo"), hbox(self.picture, choose, None))
+        self.active = named(QCheckBox(), "productActive")
+        self.texts.bind(self.active.setText, "ui.products.active", self.active)
+        self.active.setChecked(product.active if product else True)
+        form.addRow("", self.active)
+        self.body.addLayout(form)
+        self._show_photo()
+        (self.name_fr if product else self.sku).setFocus()
+
+    def _caption(self, key: str) -> QLabel:
+        cap = label(f"productCaption_{key}")
+        self.texts.bind(cap.setText, f"ui.products.field_{key}")
+        return cap
+
+    def _row(self, form: QFormLayout, key: str, widget: QWidget) -> None:
+        widget.setAccessibleName(self.ctx.t(f"ui.products.field_{key}"))
+        form.addRow(self._caption(key), widget)
+
+    def _field(self, form: QFormLayout, key: str, value: str) -> QLineEdit:
+        edit = named(QLineEdit(value), f"product_{key}")
+        self._row(form, key, edit)
+        return edit
+
+    def _choose_photo(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.ctx.t("ui.products.choose_photo"), "",
+                                              "Images (*.png *.jpg *.jpeg)")
+        if path:
+            self.photo_path = path
+            self._show_photo()
+
+    def _show_photo(self) -> None:
+        pix = self.photos.get(self.photo_path, 96) if self.photo_path else None
+        if pix is None and self.photo_path and Path(self.photo_path).is_file():
+            pix = QPixmap(self.photo_path).scaled(96, 96, Qt.AspectRatioMode.KeepAspectRatio)
+        self.picture.setPixmap(pix if pix is not None else QPixmap())
+
+    def _category(self) -> str:
+        text = self.category.currentText().strip()
+        for i in range(self.category.count()):
+            if self.category.itemText(i) == text:
+                return str(self.category.itemData(i))
+        return text
+
+    def data(self) -> ProductData:
+        unit = self.unit.currentData()
+        stock, low = self.stock.text().strip(), self.low.text().strip()
+        return ProductData(
+            sku=self.sku.text(), name_ar=self.name_ar.text(), name_fr=self.name_fr.text(),
+            price=parse_money(self.price.text()), category=self._category(), unit=unit,
+            tax_rate=self.tax.currentData(),
+            barcodes=[c for c in self.barcodes.text().replace(",", " ").split() if c],
+            stock=parse_quantity(stock) if stock not in ("", "0") else 0,
+            low_stock=parse_quantity(low) if low not in ("", "0") else 0,
+            member=self.member.text().strip(), photo=self._stored_photo(),
+            active=self.active.isChecked(),
+        )
+
+    def _stored_photo(self) -> str:
+        """Photos chosen from disk are copied next to the database (backups carry them)."""
+        path = Path(self.photo_path) if self.photo_path else None
+        if path is None or not path.is_absolute():
+            return self.photo_path
+        folder = self.ctx.data_dir / "photos"
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{self.sku.text().strip() or 'product'}{path.suffix.lower()}"
+        if path != target:
+            shutil.copyfile(path, target)
+        self.photos.forget(target.name)
+        return target.name
+
+    def validate(self) -> None:
+        data = self.data()
+        with self.ctx.write() as s:
+            product = catalogue.add_or_update(s, data)
+            s.flush()
+            _ = list(product.barcodes)
+            self.saved = product
+
+
+class ProductsScreen(QWidget):
+    def __init__(self, ctx: AppContext, photos: Photos) -> None:
+        super().__init__()
+        named(self, "productsScreen")
+        self.ctx = ctx
+        self.photos = photos
+        self.texts = Texts(ctx)
+        self.task: Task | None = None
+        t = self.texts
+        title = label("productsTitle", style="title")
+        t.bind(title.setText, "ui.products.title")
+        self.search = named(QLineEdit(), "productsSearch")
+        self.search.setProperty("role", "search")
+        self.search.setClearButtonEnabled(True)
+        t.bind(self.search.setPlaceholderText, "ui.products.search")
+        t.bind(self.search.setAccessibleName, "ui.products.search")
+        self.model = ProductTable(ctx)
+        self.proxy = QSortFilterProxyModel()
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterRole(Qt.ItemDataRole.UserRole)
+        self.proxy.setFilterKeyColumn(0)
+        self.search.textChanged.connect(
+            lambda text: self.proxy.setFilterFixedString(catalogue.fold(text.strip())))
+        self.table = named(QTableView(), "productsTable")
+        t.bind(self.table.setAccessibleName, "ui.products.title")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(38)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(lambda _i: self.edit())
+        self.add_btn = button("productsAdd", role="primary")
+        self.edit_btn = button("productsEdit")
+        self.import_btn = button("productsImport")
+        self.export_btn = button("productsExport")
+        for btn, key, slot in ((self.add_btn, "ui.products.add", self.add),
+                               (self.edit_btn, "ui.products.edit", self.edit),
+                               (self.import_btn, "ui.products.import", self.choose_import),
+                               (self.export_btn, "ui.products.export", self.choose_export)):
+            t.button(btn, key)
+            btn.clicked.connect(slot)
+        self.low_label = label("productsLow", style="muted")
+        self.progress = named(QProgressBar(), "productsProgress")
+        self.progress.hide()
+        self.banner = Banner("productsMessage")
+        layout = vbox(spacing=8, margins=12)
+        layout.addLayout(hbox(title, None, self.add_btn, self.edit_btn, self.import_btn,
+                              self.export_btn))
+        layout.addLayout(hbox(self.search, self.low_label))
+        layout.addWidget(self.progress)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.table, 1)
+        self.setLayout(layout)
+        ctx.catalogue_changed.connect(self.refresh)
+        ctx.sales_changed.connect(self.refresh)
+        ctx.language_changed.connect(lambda _l: self.retranslate())
+        self.refresh()
+
+    def refresh(self) -> None:
+        with self.ctx.read() as s:
+            products = catalogue.all_products(s, include_inactive=True)
+        self.model.set_products(products)
+        low = sum(1 for p in products if p.active and p.low_stock > 0 and p.stock <= p.low_stock)
+        self.low_label.setText(self.ctx.t("ui.products.low_count", count=low) if low else "")
+
+    def selected(self) -> Product | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.model.products[self.proxy.mapToSource(rows[0]).row()]
+
+    def _categories(self) -> list[str]:
+        return sorted({p.category for p in self.model.products if p.category})
+
+    def add(self, barcode: str = "") -> Product | None:
+        dialog = ProductDialog(self.ctx, self, self.photos, barcode=barcode,
+                               categories=self._categories())
+        if dialog.exec():
+            self.ctx.catalogue_changed.emit()
+            return dialog.saved
+        return None
+
+    def create_with_barcode(self, code: str) -> Product | None:
+        return self.add(code)
+
+    def edit(self) -> None:
+        product = self.selected()
+        if product is None:
+            return
+        dialog = ProductDialog(self.ctx, self, self.photos, product,
+                               categories=self._categories())
+        if dialog.exec():
+            self.ctx.catalogue_changed.emit()
+
+    def scanned(self, code: str) -> None:
+        self.search.setText(code)
+
+    # --- CSV --------------------------------------------------------------------
+    def choose_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.ctx.t("ui.products.import"), "",
+                                              "CSV (*.csv *.txt)")
+        if path:
+            self.import_file(Path(path))
+
+    def choose_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.ctx.t("ui.products.export"),
+                                              "products.csv", "CSV (*.csv)")
+        if path:
+            self.export_file(Path(path))
+
+    def _busy(self, busy: bool) -> None:
+        for btn in (self.add_btn, self.edit_btn, self.import_btn, self.export_btn):
+            btn.setEnabled(not busy)
+        self.progress.setVisible(busy)
+
+    def _run(self, work: Any, done: Any) -> None:
+        self._busy(True)
+        self.progress.setRange(0, 0)
+        self.task = Task(work, self)
+        self.task.progressed.connect(self._progress)
+        self.task.succeeded.connect(done)
+        self.task.failed.connect(self._failed)
+        self.task.finished.connect(lambda: self._busy(False))
+        self.task.start()
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _failed(self, exc: object) -> None:
+        if isinstance(exc, SoukError):
+            self.banner.error(exc.message(self.ctx.lang), seconds=20)
+        elif isinstance(exc, UnicodeDecodeError):
+            self.banner.error(self.ctx.t("csv.encoding"), seconds=20)
+        else:
+            self.banner.error(self.ctx.t("ui.error.generic", detail=str(exc)[:160]), seconds=20)
+
+    def import_file(self, path: Path) -> None:
+        store = self.ctx.store
+
+        def work(progress: Any) -> int:
+            text = path.read_bytes().decode("utf-8-sig")
+            rows = catalogue.parse_csv(text)
+            with store.write() as s:
+                for i, data in enumerate(rows, 1):
+                    catalogue.add_or_update(s, data)
+                    if i % 50 == 0 or i == len(rows):
+                        progress(i, len(rows))
+            return len(rows)
+
+        def done(count: object) -> None:
+            self.banner.notice(self.ctx.t("cli.imported", count=count))
+            self.ctx.catalogue_changed.emit()
+
+        self._run(work, done)
+
+    def export_file(self, path: Path) -> None:
+        store = self.ctx.store
+
+        def work(progress: Any) -> int:
+            with store.read() as s:
+                products = catalogue.all_products(s, include_inactive=True)
+            path.write_text("\ufeff" + catalogue.export_csv(products), encoding="utf-8")
+            progress(len(products), len(products))
+            return len(products)
+
+        def done(count: object) -> None:
+            self.banner.notice(self.ctx.t("cli.exported", count=count, path=str(path)))
+
+        self._run(work, done)
+
+    def retranslate(self) -> None:
+        self.texts.apply()
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        self.refresh()
+

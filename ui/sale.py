@@ -1,0 +1,456 @@
+"""The sale screen, where the seller spends the day: category tabs and product tiles,
+search as you type, the scanner, the cart with its discounts, and payment."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLineEdit,
+    QListView,
+    QTabBar,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos import catalogue, checkout
+from pos.cart import Cart
+from pos.errors import SoukError
+from pos.models import Product
+from pos.money import format_money, format_quantity
+from ui.cart_view import CartModel
+from ui.context import AppContext
+from ui.line_dialogs import DiscountDialog, ValueDialog
+from ui.payment import PaymentDialog
+from ui.printing import PrintService
+from ui.tiles import TILE_SIZE, Photos, ProductModel, ProductRole, TileDelegate
+from ui.widgets import Banner, Texts, ask_manager, button, card, hbox, label, named, vbox
+
+ALL = ""
+
+
+class SaleScreen(QWidget):
+    """Signals:
+        sale_recorded(str): a sale was committed (its id).
+        open_day_requested(): the seller asked to open the day from here.
+        create_product_requested(str): an unknown barcode should become a product.
+    """
+
+    sale_recorded = Signal(str)
+    open_day_requested = Signal()
+    create_product_requested = Signal(str)
+
+    def __init__(self, ctx: AppContext, printer: PrintService, photos: Photos) -> None:
+        super().__init__()
+        named(self, "saleScreen")
+        self.ctx = ctx
+        self.printer = printer
+        self.cart = Cart()
+        self.texts = Texts(ctx)
+        self.products: list[Product] = []
+        self.index = catalogue.SearchIndex([])
+        self.category = ALL
+        self.last_sale_id: str | None = None
+        self._build(photos)
+        ctx.catalogue_changed.connect(self.reload)
+        ctx.language_changed.connect(self.retranslate)
+        ctx.day_changed.connect(self._day_notice)
+        self.reload()
+
+    # --- layout -----------------------------------------------------------------
+    def _build(self, photos: Photos) -> None:
+        t = self.texts
+        self.search = named(QLineEdit(), "saleSearch")
+        self.search.setProperty("role", "search")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._filter)
+        t.bind(self.search.setPlaceholderText, "ui.sale.search")
+        t.bind(self.search.setAccessibleName, "ui.sale.search")
+        self.tabs = named(QTabBar(), "saleCategories")
+        self.tabs.setExpanding(False)
+        self.tabs.setUsesScrollButtons(True)
+        self.tabs.setDrawBase(False)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.model = ProductModel(self.ctx)
+        self.grid = named(QListView(), "saleTiles")
+        self.grid.setProperty("role", "tiles")
+        self.grid.setViewMode(QListView.ViewMode.IconMode)
+        self.grid.setResizeMode(QListView.ResizeMode.Adjust)
+        self.grid.setMovement(QListView.Movement.Static)
+        self.grid.setUniformItemSizes(True)
+        self.grid.setGridSize(QSize(TILE_SIZE.width() + 2, TILE_SIZE.height() + 2))
+        self.grid.setSpacing(0)
+        self.grid.setMouseTracking(True)
+        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.grid.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.grid.setModel(self.model)
+        self.delegate = TileDelegate(self.ctx, photos)
+        self.grid.setItemDelegate(self.delegate)
+        self.grid.clicked.connect(self._tile_clicked)
+        self.grid.activated.connect(self._tile_clicked)
+        t.bind(self.grid.setAccessibleName, "ui.sale.products")
+        self.no_result = label("saleNoResult", style="muted")
+        self.no_result.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_result.hide()
+        self.day_notice = label("saleDayNotice", style="notice", wrap=True)
+        self.open_day = button("saleOpenDay", role="primary")
+        t.button(self.open_day, "ui.day.open")
+        self.open_day.clicked.connect(self.open_day_requested)
+        self.day_box = QWidget()
+        self.day_box.setLayout(hbox(self.day_notice, self.open_day))
+        self.banner = Banner("saleMessage")
+        self.create_product = button("saleCreateProduct")
+        t.button(self.create_product, "ui.sale.create_product")
+        self.create_product.hide()
+        self.create_product.clicked.connect(self._create_unknown)
+        self.unknown_code = ""
+        left = vbox(spacing=8)
+        left.addLayout(hbox(self.search))
+        left.addWidget(self.tabs)
+        left.addWidget(self.day_box)
+        left.addLayout(hbox(self.banner, self.create_product))
+        left.addWidget(self.grid, 1)
+        left.addWidget(self.no_result)
+        layout = hbox(spacing=12, margins=12)
+        layout.addLayout(left, 1)
+        layout.addWidget(self._cart_panel())
+        self.setLayout(layout)
+
+    def _cart_panel(self) -> QWidget:
+        t = self.texts
+        panel = card()
+        panel.setObjectName("cartPanel")
+        panel.setMinimumWidth(340)
+        panel.setMaximumWidth(430)
+        title = label("cartTitle", style="subtitle")
+        t.bind(title.setText, "ui.cart.title")
+        self.clear_btn = button("cartClear", role="danger", shortcut="Ctrl+Del")
+        t.button(self.clear_btn, "ui.cart.clear")
+        self.clear_btn.clicked.connect(self.clear_cart)
+        self.cart_model = CartModel(self.ctx, self.cart)
+        self.table = named(QTableView(), "cartTable")
+        t.bind(self.table.setAccessibleName, "ui.cart.title")
+        self.table.setModel(self.cart_model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(50)
+        self.table.setWordWrap(False)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.doubleClicked.connect(lambda _i: self.edit_quantity())
+        self.minus = button("cartMinus", role="key")
+        self.minus.setText("−")
+        self.plus = button("cartPlus", role="key")
+        self.plus.setText("+")
+        self.minus.clicked.connect(lambda: self.step(-1))
+        self.plus.clicked.connect(lambda: self.step(1))
+        t.bind(self.minus.setAccessibleName, "ui.cart.less")
+        t.bind(self.plus.setAccessibleName, "ui.cart.more")
+        self.qty_btn = button("cartQuantity", shortcut="F7")
+        self.disc_btn = button("cartLineDiscount", shortcut="F8")
+        self.price_btn = button("cartPrice", shortcut="F10")
+        self.remove_btn = button("cartRemove", shortcut="Del")
+        self.cart_disc_btn = button("cartDiscount", shortcut="F9")
+        for btn, key, slot in (
+            (self.qty_btn, "ui.cart.quantity_btn", self.edit_quantity),
+            (self.disc_btn, "ui.cart.discount_btn", self.line_discount),
+            (self.price_btn, "ui.cart.price_btn", self.override_price),
+            (self.remove_btn, "ui.cart.remove", self.remove_line),
+            (self.cart_disc_btn, "ui.cart.cart_discount", self.cart_discount),
+        ):
+            t.button(btn, key)
+            btn.clicked.connect(slot)
+        self.subtotal = label("cartSubtotal", style="muted")
+        self.discount_label = label("cartDiscountLabel", style="muted")
+        total_caption = label("cartTotalCaption", style="subtitle")
+        t.bind(total_caption.setText, "ui.cart.total")
+        self.total = label("cartTotal", style="bigTotal")
+        self.total.setAlignment(Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter)
+        self.pay = button("payButton", role="pay", shortcut="F12")
+        t.button(self.pay, "ui.sale.pay")
+        self.pay.clicked.connect(self.start_payment)
+        self.last_sale = label("lastSale", style="notice", wrap=True)
+        self.last_sale.hide()
+        self.receipt_btn = button("lastReceipt")
+        t.button(self.receipt_btn, "ui.sale.show_receipt")
+        self.receipt_btn.clicked.connect(self.show_last_receipt)
+        self.receipt_btn.hide()
+        box = QVBoxLayout(panel)
+        box.setContentsMargins(12, 12, 12, 12)
+        box.setSpacing(8)
+        box.addLayout(hbox(title, None, self.clear_btn))
+        box.addWidget(self.table, 1)
+        box.addLayout(hbox(self.minus, self.plus, self.qty_btn))
+        box.addLayout(hbox(self.disc_btn, self.price_btn, self.remove_btn))
+        box.addWidget(self.cart_disc_btn)
+        box.addLayout(hbox(self.subtotal, None, self.discount_label))
+        box.addLayout(hbox(total_caption, None, self.total))
+        box.addWidget(self.last_sale)
+        box.addWidget(self.receipt_btn)
+        box.addWidget(self.pay)
+        for b in (self.qty_btn, self.disc_btn, self.price_btn, self.remove_btn):
+            b.setStyleSheet("font-size: 13px; padding: 6px 6px;")
+        self._refresh_cart()
+        return panel
+
+    # --- catalogue --------------------------------------------------------------
+    def reload(self) -> None:
+        with self.ctx.read() as s:
+            self.products = [p for p in catalogue.all_products(s) if p.active]
+        self.index = catalogue.SearchIndex(self.products)
+        self._fill_tabs()
+        self._filter()
+        self._day_notice()
+
+    def _fill_tabs(self) -> None:
+        cats = sorted({p.category for p in self.products if p.category},
+                      key=lambda c: self.ctx.category_label(c))
+        self.tabs.blockSignals(True)
+        while self.tabs.count():
+            self.tabs.removeTab(0)
+        self.tabs.addTab(self.ctx.t("ui.sale.all"))
+        self.tabs.setTabData(0, ALL)
+        for cat in cats:
+            i = self.tabs.addTab(self.ctx.category_label(cat))
+            self.tabs.setTabData(i, cat)
+        current = [self.tabs.tabData(i) for i in range(self.tabs.count())]
+        self.tabs.setCurrentIndex(current.index(self.category) if self.category in current else 0)
+        self.category = self.tabs.tabData(self.tabs.currentIndex())
+        self.tabs.blockSignals(False)
+
+    def _tab_changed(self, index: int) -> None:
+        self.category = self.tabs.tabData(index) or ALL
+        self._filter()
+
+    def select_category(self, category: str) -> None:
+        for i in range(self.tabs.count()):
+            if self.tabs.tabData(i) == category:
+                self.tabs.setCurrentIndex(i)
+
+    def _filter(self) -> None:
+        text = self.search.text().strip()
+        if text:
+            found = self.index.search(text)
+        elif self.category:
+            found = [p for p in self.products if p.category == self.category]
+        else:
+            found = self.products
+        self.model.set_products(found)
+        self.no_result.setVisible(not found)
+        self.no_result.setText(self.ctx.t("ui.sale.no_result"))
+
+    # --- ringing ----------------------------------------------------------------
+    def _tile_clicked(self, index: QModelIndex) -> None:
+        product = index.data(ProductRole)
+        if product is not None:
+            self.add_product(product)
+
+    def add_product(self, product: Product, quantity: int | None = None) -> None:
+        if quantity is None and product.unit != "piece":
+            dialog = ValueDialog(
+                self.ctx, self, "weightDialog", "ui.cart.weight_title",
+                self.ctx.t("ui.cart.weight_caption", unit=self.ctx.t("ui.unit." + product.unit),
+                           name=self.ctx.name_of(product.name_ar, product.name_fr)),
+                kind="quantity")
+            if not dialog.exec():
+                return
+            quantity = dialog.value
+        try:
+            line = self.cart.add(product, quantity or 1000)
+        except SoukError as exc:
+            self.banner.error(exc.message(self.ctx.lang))
+            return
+        self.last_sale.hide()
+        self.receipt_btn.hide()
+        self._refresh_cart(select=self.cart.lines.index(line))
+
+    def scanned(self, code: str) -> None:
+        """A barcode was read (wherever the focus was)."""
+        with self.ctx.read() as s:
+            product = catalogue.by_barcode(s, code)
+            if product is not None:
+                s.expunge(product)
+        if product is None:
+            self.unknown_code = code
+            self.banner.error(self.ctx.t("ui.sale.unknown_barcode", code=code), seconds=15)
+            self.create_product.show()
+            return
+        self.create_product.hide()
+        self.add_product(product)
+
+    def _create_unknown(self) -> None:
+        self.create_product.hide()
+        self.banner.hide()
+        self.create_product_requested.emit(self.unknown_code)
+
+    def _selected_row(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            return rows[0].row()
+        return len(self.cart.lines) - 1 if self.cart.lines else None
+
+    def _refresh_cart(self, select: int | None = None) -> None:
+        self.cart_model.refresh()
+        lang = self.ctx.lang
+        totals = self.cart.totals()
+        self.total.setText(format_money(totals.total, lang))
+        self.total.setAccessibleName(self.ctx.t("ui.cart.total") + " " + self.total.text())
+        self.subtotal.setText(self.ctx.t("ui.cart.subtotal",
+                                         amount=format_money(totals.subtotal, lang)))
+        self.discount_label.setText(
+            self.ctx.t("ui.cart.discount_total", amount=format_money(totals.discount, lang))
+            if totals.discount else "")
+        self.subtotal.setVisible(bool(totals.discount))
+        empty = self.cart.is_empty
+        for b in (self.pay, self.clear_btn, self.minus, self.plus, self.qty_btn, self.disc_btn,
+                  self.price_btn, self.remove_btn, self.cart_disc_btn):
+            b.setEnabled(not empty)
+        if select is not None and 0 <= select < len(self.cart.lines):
+            self.table.selectionModel().select(
+                self.cart_model.index(select, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows)
+            self.table.scrollTo(self.cart_model.index(select, 0))
+
+    def step(self, delta: int) -> None:
+        row = self._selected_row()
+        if row is None:
+            return
+        line = self.cart.lines[row]
+        unit = 1000 if line.unit == "piece" else 100 if line.unit in ("kg", "l") else 50_000
+        self.cart.set_quantity(row, line.quantity + delta * unit)
+        self._refresh_cart(select=min(row, len(self.cart.lines) - 1))
+
+    def edit_quantity(self) -> None:
+        row = self._selected_row()
+        if row is None:
+            return
+        line = self.cart.lines[row]
+        piece = line.unit == "piece"
+        caption_key = "ui.cart.quantity_caption" if piece else "ui.cart.weight_caption"
+        dialog = ValueDialog(
+            self.ctx, self, "quantityDialog", "ui.cart.quantity_title",
+            self.ctx.t(caption_key, unit=self.ctx.t("ui.unit." + line.unit),
+                       name=self.ctx.name_of(line.name_ar, line.name_fr)),
+            format_quantity(line.quantity, line.unit, self.ctx.lang), kind="quantity")
+        if dialog.exec():
+            self.cart.set_quantity(row, dialog.value)
+            self._refresh_cart(select=row)
+
+    def remove_line(self) -> None:
+        row = self._selected_row()
+        if row is not None:
+            self.cart.set_quantity(row, 0)
+            self._refresh_cart(select=min(row, len(self.cart.lines) - 1))
+
+    def line_discount(self) -> None:
+        row = self._selected_row()
+        if row is None:
+            return
+        dialog = DiscountDialog(self.ctx, self, "lineDiscountDialog", "ui.discount.line_title")
+        if dialog.exec():
+            self.cart.lines[row].discount = dialog.discount
+            self._refresh_cart(select=row)
+
+    def cart_discount(self) -> None:
+        if self.cart.is_empty:
+            return
+        dialog = DiscountDialog(self.ctx, self, "cartDiscountDialog", "ui.discount.cart_title")
+        if dialog.exec():
+            self.cart.discount = dialog.discount
+            self._refresh_cart()
+
+    def override_price(self) -> None:
+        row = self._selected_row()
+        if row is None:
+            return
+        line = self.cart.lines[row]
+        dialog = ValueDialog(
+            self.ctx, self, "priceDialog", "ui.cart.price_title",
+            self.ctx.t("ui.cart.price_caption", name=self.ctx.name_of(line.name_ar, line.name_fr),
+                       price=format_money(line.list_price, self.ctx.lang)),
+            kind="money")
+        if not dialog.exec():
+            return
+        manager = ask_manager(self.ctx, self, "ui.pin.reason_price")
+        if manager is None:
+            return
+        try:
+            self.cart.override_price(row, dialog.value, manager.id)
+        except SoukError as exc:
+            self.banner.error(exc.message(self.ctx.lang))
+        self._refresh_cart(select=row)
+
+    def clear_cart(self) -> None:
+        self.cart.clear()
+        self._refresh_cart()
+
+    # --- payment ----------------------------------------------------------------
+    def start_payment(self) -> None:
+        if self.cart.is_empty:
+            return
+        total = self.cart.totals().total
+        if self.ctx.open_day() is None:
+            self.banner.error(self.ctx.t("day.not_open"))
+            return
+        dialog = PaymentDialog(self.ctx, self, total)
+        if dialog.exec():
+            self.complete(dialog.payments)
+
+    def complete(self, payments: list) -> bool:  # type: ignore[type-arg]
+        """Record the sale; on success the cart is empty and ready for the next customer."""
+        try:
+            with self.ctx.write() as s:
+                sale = checkout.complete(s, self.cart, payments, cashier=self.ctx.user)
+                self.printer.enqueue(s, sale.kind, sale.id)
+                sale_id, number, total = sale.id, sale.number, sale.total
+        except SoukError as exc:
+            self.banner.error(exc.message(self.ctx.lang))
+            return False
+        except Exception as exc:  # disk full, database locked: the cart stays
+            self.banner.error(self.ctx.t("ui.error.save_failed", detail=str(exc)[:120]))
+            return False
+        change = sum(p.change or 0 for p in payments)
+        self.cart.clear()
+        self.last_sale_id = sale_id
+        self._refresh_cart()
+        lang = self.ctx.lang
+        text = self.ctx.t("ui.sale.done", number=number, total=format_money(total, lang))
+        if change:
+            text += "\n" + self.ctx.t("ui.sale.give_change", change=format_money(change, lang))
+        self.last_sale.setText(text)
+        self.last_sale.setStyleSheet("font-size: 18px; font-weight: bold;" if change else "")
+        self.last_sale.show()
+        self.receipt_btn.show()
+        self.search.clear()
+        self.sale_recorded.emit(sale_id)
+        self.ctx.sales_changed.emit()
+        return True
+
+    def show_last_receipt(self) -> None:
+        if self.last_sale_id:
+            self.printer.show_receipt(self, self.last_sale_id)
+
+    # --- language ---------------------------------------------------------------
+    def _day_notice(self) -> None:
+        closed = self.ctx.open_day() is None
+        self.day_notice.setText(self.ctx.t("ui.sale.day_closed"))
+        self.day_box.setVisible(closed)
+
+    def retranslate(self) -> None:
+        self.texts.apply()
+        self._fill_tabs()
+        self.model.layoutChanged.emit()
+        self.cart_model.refresh()
+        self.cart_model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 2)
+        self._refresh_cart()
+        self._day_notice()
+        self._filter()

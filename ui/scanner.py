@@ -1,0 +1,82 @@
+"""A barcode scanner types like a keyboard: a fast burst of digits ending with Enter.
+
+:class:`ScannerFilter` watches key presses application-wide (wherever the focus is). When
+Enter ends a burst of at least :data:`MIN_LENGTH` digits typed less than
+:data:`MAX_GAP` seconds apart, it swallows the Enter, takes the digits back out of the
+field that received them, and emits ``scanned(code)``. A person typing is never that
+fast, so their digits and Enter go through untouched. Dialogs (PIN, amounts) are left
+alone.
+
+Signals:
+    scanned(str): a code was read.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Final
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QWidget
+
+MIN_LENGTH: Final = 6
+MAX_GAP: Final = 0.05  # seconds between two keys of a scan
+
+
+class ScannerFilter(QObject):
+    scanned = Signal(str)
+
+    def __init__(self, window: QWidget, clock: object = time.monotonic) -> None:
+        super().__init__(window)
+        self.window = window
+        self._clock = clock
+        self._digits: list[str] = []
+        self._last = 0.0
+        self._field: QLineEdit | None = None
+        self._before = ""
+        self.enabled = True
+
+    def _reset(self) -> None:
+        self._digits.clear()
+        self._field = None
+
+    def _editor(self, widget: QObject) -> QLineEdit | None:
+        if isinstance(widget, QLineEdit):
+            return widget
+        if isinstance(widget, QAbstractSpinBox):
+            return widget.findChild(QLineEdit)
+        return None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not self.enabled:
+            return False
+        if watched is not QApplication.focusWidget() and watched is not self.window:
+            return False
+        if QApplication.activeModalWidget() is not None:
+            self._reset()
+            return False
+        if not self.window.isActiveWindow() and QApplication.activeWindow() is not None:
+            return False
+        assert isinstance(event, QKeyEvent)
+        now = self._clock()  # type: ignore[operator]
+        fast = now - self._last <= MAX_GAP
+        self._last = now
+        text = event.text()
+        if text and text.isdigit() and text.isascii():
+            if not (fast and self._digits):
+                self._reset()
+                self._field = self._editor(watched)
+                self._before = self._field.text() if self._field else ""
+            self._digits.append(text)
+            return False
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and fast and len(self._digits) >= MIN_LENGTH:
+            code = "".join(self._digits)
+            if self._field is not None and self._field.text().endswith(code):
+                self._field.setText(self._field.text()[: -len(code)])
+            self._reset()
+            self.scanned.emit(code)
+            return True
+        self._reset()
+        return False

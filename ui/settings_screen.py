@@ -1,0 +1,360 @@
+"""Settings: language (switches at once, right-to-left for Arabic), the cooperative, users
+and PINs, the printer, the sync server and backups."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QProgressBar,
+    QSpinBox,
+    QTabWidget,
+    QWidget,
+)
+
+from pos import backup, settings, users
+from pos.errors import SoukError
+from pos.i18n import LANGUAGES
+from ui.context import AppContext
+from ui.printing import PrintService
+from ui.tasks import Task
+from ui.widgets import Banner, Dialog, Texts, ask_manager, button, card, hbox, label, named, vbox
+
+LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
+PAPER = (("58", 384), ("80", 576))
+
+
+def sync_panel(ctx: AppContext) -> QWidget | None:
+    try:
+        module = importlib.import_module("ui.sync_panel")
+    except ImportError:
+        return None
+    factory = getattr(module, "SyncPanel", None)
+    try:
+        return factory(ctx) if factory else None
+    except Exception:
+        return None
+
+
+class UserDialog(Dialog):
+    def __init__(self, ctx: AppContext, parent: QWidget | None) -> None:
+        super().__init__(ctx, parent, "userDialog", "ui.users.add")
+        form = QFormLayout()
+        self.name = named(QLineEdit(), "userName", ctx.t("ui.users.name"))
+        self.role = named(QComboBox(), "userRole", ctx.t("ui.users.role"))
+        for role in users.ROLES:
+            self.role.addItem(ctx.t(f"ui.users.role_{role}"), role)
+        self.role.setCurrentIndex(1)
+        self.pin = named(QLineEdit(), "userPin", ctx.t("ui.users.pin"))
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        for key, widget in (("ui.users.name", self.name), ("ui.users.role", self.role),
+                            ("ui.users.pin", self.pin)):
+            form.addRow(ctx.t(key), widget)
+        self.body.addLayout(form)
+
+    def validate(self) -> None:
+        with self.ctx.write() as s:
+            users.add_user(s, self.name.text(), self.role.currentData(), self.pin.text())
+
+
+class PinChangeDialog(Dialog):
+    def __init__(self, ctx: AppContext, parent: QWidget | None, user_id: int, name: str) -> None:
+        super().__init__(ctx, parent, "pinChangeDialog", "ui.users.change_pin_title", name=name)
+        self.user_id = user_id
+        self.pin = named(QLineEdit(), "newPin", ctx.t("ui.users.pin"))
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.body.addWidget(self.pin)
+
+    def validate(self) -> None:
+        from pos.models import User
+
+        with self.ctx.write() as s:
+            user = s.get(User, self.user_id)
+            if user is not None:
+                users.set_pin(user, self.pin.text())
+
+
+class SettingsScreen(QWidget):
+    def __init__(self, ctx: AppContext, printer: PrintService) -> None:
+        super().__init__()
+        named(self, "settingsScreen")
+        self.ctx = ctx
+        self.printer = printer
+        self.texts = Texts(ctx)
+        self.task: Task | None = None
+        t = self.texts
+        title = label("settingsTitle", style="title")
+        t.bind(title.setText, "ui.settings.title")
+        self.banner = Banner("settingsMessage")
+        self.tabs = named(QTabWidget(), "settingsTabs")
+        self.pages: list[tuple[QWidget, str]] = [
+            (self._general(), "ui.settings.general"),
+            (self._cooperative(), "ui.settings.cooperative"),
+            (self._users(), "ui.settings.users"),
+            (self._printer(), "ui.settings.printer"),
+            (self._sync(), "ui.settings.sync"),
+            (self._backups(), "ui.settings.backups"),
+        ]
+        for page, key in self.pages:
+            self.tabs.addTab(page, ctx.t(key))
+        layout = vbox(title, self.banner, spacing=8, margins=12)
+        layout.addWidget(self.tabs, 1)
+        self.setLayout(layout)
+        ctx.language_changed.connect(lambda _l: self.retranslate())
+        self.refresh()
+
+    # --- pages ------------------------------------------------------------------
+    def _form_page(self) -> tuple[QWidget, QFormLayout]:
+        page = card()
+        form = QFormLayout()
+        form.setContentsMargins(16, 16, 16, 16)
+        form.setVerticalSpacing(10)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
+        page.setLayout(form)
+        return page, form
+
+    def _caption(self, key: str) -> QLabel:
+        cap = QLabel()
+        self.texts.bind(cap.setText, key)
+        return cap
+
+    def _general(self) -> QWidget:
+        page, form = self._form_page()
+        self.language = named(QComboBox(), "settingsLanguage")
+        for lang in LANGUAGES:
+            self.language.addItem(LANGUAGE_NAMES[lang], lang)
+        self.texts.bind(self.language.setAccessibleName, "ui.settings.language")
+        self.language.activated.connect(
+            lambda _i: self.ctx.set_language(self.language.currentData()))
+        self.receipt_language = named(QComboBox(), "settingsReceiptLanguage")
+        self.texts.bind(self.receipt_language.setAccessibleName, "ui.settings.receipt_language")
+        self.receipt_language.activated.connect(self._save_receipt_language)
+        form.addRow(self._caption("ui.settings.language"), self.language)
+        form.addRow(self._caption("ui.settings.receipt_language"), self.receipt_language)
+        return page
+
+    def _cooperative(self) -> QWidget:
+        page, form = self._form_page()
+        self.coop: dict[str, QLineEdit] = {}
+        for key in ("name_ar", "name_fr", "ice", "city", "footer", "logo"):
+            edit = named(QLineEdit(), f"coop_{key}")
+            self.texts.bind(edit.setAccessibleName, f"ui.setup.{key}")
+            if key == "name_ar":
+                edit.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+            self.coop[key] = edit
+            form.addRow(self._caption(f"ui.setup.{key}"), edit)
+        save = button("coopSave", role="primary")
+        self.texts.button(save, "ui.save")
+        save.clicked.connect(self._save_coop)
+        form.addRow("", save)
+        return page
+
+    def _users(self) -> QWidget:
+        page = card()
+        self.user_list = named(QListWidget(), "usersList")
+        self.texts.bind(self.user_list.setAccessibleName, "ui.settings.users")
+        add = button("usersAdd", role="primary")
+        change = button("usersPin")
+        disable = button("usersDisable", role="danger")
+        for btn, key, slot in ((add, "ui.users.add", self._add_user),
+                               (change, "ui.users.change_pin", self._change_pin),
+                               (disable, "ui.users.disable", self._disable_user)):
+            self.texts.button(btn, key)
+            btn.clicked.connect(slot)
+        layout = vbox(self.user_list, margins=16)
+        layout.addLayout(hbox(add, change, disable, None))
+        page.setLayout(layout)
+        return page
+
+    def _printer(self) -> QWidget:
+        page, form = self._form_page()
+        self.printer_kind = named(QComboBox(), "printerKind")
+        self.texts.bind(self.printer_kind.setAccessibleName, "ui.printer.kind")
+        self.printer_address = named(QLineEdit(), "printerAddress")
+        self.texts.bind(self.printer_address.setAccessibleName, "ui.printer.address")
+        self.texts.bind(self.printer_address.setPlaceholderText, "ui.printer.address_hint")
+        self.paper = named(QComboBox(), "printerPaper")
+        self.texts.bind(self.paper.setAccessibleName, "ui.printer.paper")
+        for mm, dots in PAPER:
+            self.paper.addItem(f"{mm} mm", dots)
+        save = button("printerSave", role="primary")
+        self.texts.button(save, "ui.save")
+        save.clicked.connect(self._save_printer)
+        test = button("printerTest")
+        self.texts.button(test, "ui.printer.test")
+        test.clicked.connect(self._test_page)
+        form.addRow(self._caption("ui.printer.kind"), self.printer_kind)
+        form.addRow(self._caption("ui.printer.address"), self.printer_address)
+        form.addRow(self._caption("ui.printer.paper"), self.paper)
+        form.addRow("", hbox(save, test, None))
+        return page
+
+    def _sync(self) -> QWidget:
+        panel = sync_panel(self.ctx)
+        if panel is not None:
+            return panel
+        page = card()
+        text = label("syncNotSetUp", wrap=True)
+        self.texts.bind(text.setText, "ui.sync.not_set_up_long")
+        page.setLayout(vbox(text, None, margins=16))
+        return page
+
+    def _backups(self) -> QWidget:
+        page = card()
+        self.backup_list = named(QListWidget(), "backupsList")
+        self.texts.bind(self.backup_list.setAccessibleName, "ui.settings.backups")
+        self.keep = named(QSpinBox(), "backupsKept")
+        self.keep.setRange(1, 365)
+        self.texts.bind(self.keep.setAccessibleName, "ui.backup.kept")
+        self.keep.valueChanged.connect(self._save_keep)
+        now = button("backupNow", role="primary")
+        self.texts.button(now, "ui.backup.now")
+        now.clicked.connect(self.backup_now)
+        self.backup_progress = named(QProgressBar(), "backupProgress")
+        self.backup_progress.setRange(0, 0)
+        self.backup_progress.hide()
+        keep_caption = self._caption("ui.backup.kept")
+        layout = vbox(margins=16)
+        layout.addLayout(hbox(now, None, keep_caption, self.keep))
+        layout.addWidget(self.backup_progress)
+        layout.addWidget(self.backup_list, 1)
+        page.setLayout(layout)
+        return page
+
+    # --- data -------------------------------------------------------------------
+    def refresh(self) -> None:
+        with self.ctx.read() as s:
+            coop = settings.get(s, settings.COOPERATIVE, {}) or {}
+            receipt_lang = settings.get(s, settings.RECEIPT_LANGUAGE, "both")
+            printer = settings.get(s, settings.PRINTER, {}) or {}
+            keep = settings.get(s, settings.BACKUPS_KEPT, backup.DEFAULT_KEPT)
+            people = [(u.id, u.name, u.role) for u in users.active_users(s)]
+        self.language.setCurrentIndex(LANGUAGES.index(self.ctx.lang))
+        self.receipt_language.clear()
+        for value in ("both", "ar", "fr"):
+            self.receipt_language.addItem(self.ctx.t(f"ui.receipt_language.{value}"), value)
+        self.receipt_language.setCurrentIndex(("both", "ar", "fr").index(receipt_lang)
+                                              if receipt_lang in ("both", "ar", "fr") else 0)
+        for key, edit in self.coop.items():
+            value = coop.get(key) or ""
+            edit.setText(value if isinstance(value, str) else str(value))
+        self.user_list.clear()
+        self.people = people
+        for _id, name, role in people:
+            self.user_list.addItem(f"{name} — {self.ctx.t('ui.users.role_' + role)}")
+        self.printer_kind.clear()
+        for kind in ("none", "usb", "network", "serial", "file"):
+            self.printer_kind.addItem(self.ctx.t(f"ui.printer.kind_{kind}"), kind)
+        kind = printer.get("kind") or printer.get("connection") or "none"
+        idx = self.printer_kind.findData(kind)
+        self.printer_kind.setCurrentIndex(max(idx, 0))
+        self.printer_address.setText(str(printer.get("address") or ""))
+        self.paper.setCurrentIndex(1 if printer.get("width") == 576 else 0)
+        self.keep.blockSignals(True)
+        self.keep.setValue(int(keep))
+        self.keep.blockSignals(False)
+        self._list_backups()
+
+    def _list_backups(self) -> None:
+        self.backup_list.clear()
+        for path in backup.list_backups(self.ctx.db_path):
+            self.backup_list.addItem(path.name)
+
+    def _save(self, key: str, value: Any) -> None:
+        try:
+            with self.ctx.write() as s:
+                settings.put(s, key, value)
+        except SoukError as exc:
+            self.banner.error(exc.message(self.ctx.lang))
+            return
+        self.banner.notice(self.ctx.t("ui.saved"))
+        self.ctx.settings_changed.emit()
+
+    def _save_receipt_language(self) -> None:
+        self._save(settings.RECEIPT_LANGUAGE, self.receipt_language.currentData())
+
+    def _save_coop(self) -> None:
+        with self.ctx.read() as s:
+            coop = dict(settings.get(s, settings.COOPERATIVE, {}) or {})
+        coop.update({k: e.text().strip() for k, e in self.coop.items()})
+        self._save(settings.COOPERATIVE, coop)
+
+    def _save_printer(self) -> None:
+        kind = self.printer_kind.currentData()
+        value = None if kind == "none" else {
+            "kind": kind, "address": self.printer_address.text().strip(),
+            "width": self.paper.currentData()}
+        self._save(settings.PRINTER, value)
+
+    def _test_page(self) -> None:
+        from pos import receipts
+
+        with self.ctx.read() as s:
+            shop = receipts.Shop.from_settings(s)
+        document = receipts.test_page(shop, self.ctx.lang, width_dots=self.paper.currentData())
+        self.printer.show_document(self, document)
+
+    def _save_keep(self, value: int) -> None:
+        with self.ctx.write() as s:
+            settings.put(s, settings.BACKUPS_KEPT, value)
+
+    def _selected_user(self) -> tuple[int, str, str] | None:
+        row = self.user_list.currentRow()
+        return self.people[row] if 0 <= row < len(self.people) else None
+
+    def _add_user(self) -> None:
+        if ask_manager(self.ctx, self, "ui.pin.reason_users") is None:
+            return
+        if UserDialog(self.ctx, self).exec():
+            self.refresh()
+
+    def _change_pin(self) -> None:
+        chosen = self._selected_user()
+        if chosen is None or ask_manager(self.ctx, self, "ui.pin.reason_users") is None:
+            return
+        if PinChangeDialog(self.ctx, self, chosen[0], chosen[1]).exec():
+            self.banner.notice(self.ctx.t("ui.saved"))
+
+    def _disable_user(self) -> None:
+        from pos.models import User
+
+        chosen = self._selected_user()
+        if chosen is None or ask_manager(self.ctx, self, "ui.pin.reason_users") is None:
+            return
+        with self.ctx.write() as s:
+            user = s.get(User, chosen[0])
+            managers = [u for u in users.active_users(s) if u.role == users.MANAGER]
+            if user is not None and not (user.role == users.MANAGER and len(managers) == 1):
+                user.active = False
+            else:
+                self.banner.error(self.ctx.t("ui.users.last_manager"))
+        self.refresh()
+
+    def backup_now(self) -> None:
+        path, keep = self.ctx.db_path, self.keep.value()
+        self.backup_progress.show()
+        self.task = Task(lambda _p: backup.make_backup(path, keep=keep), self)
+        self.task.succeeded.connect(
+            lambda target: self.banner.notice(self.ctx.t("backup.done", path=str(target))))
+        self.task.failed.connect(lambda exc: self.banner.error(
+            exc.message(self.ctx.lang) if isinstance(exc, SoukError)
+            else self.ctx.t("ui.error.generic", detail=str(exc)[:160])))
+        self.task.finished.connect(self._backup_finished)
+        self.task.start()
+
+    def _backup_finished(self) -> None:
+        self.backup_progress.hide()
+        self._list_backups()
+
+    def retranslate(self) -> None:
+        self.texts.apply()
+        for i, (_page, key) in enumerate(self.pages):
+            self.tabs.setTabText(i, self.ctx.t(key))
+        self.refresh()

@@ -1,0 +1,182 @@
+"""The product grid: a list model over the catalogue and a delegate that paints each tile
+(picture, name in the UI language, price). Virtualised: 5,000 products are 5,000 rows of
+a model, never 5,000 widgets."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPixmap
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from pos.models import Product
+from pos.money import format_money
+from ui import theme
+from ui.context import AppContext
+
+TILE_SIZE = QSize(148, 178)
+PICTURE = 92
+ProductRole = Qt.ItemDataRole.UserRole + 1
+Index = QModelIndex | QPersistentModelIndex
+
+
+class Photos:
+    """Product pictures, scaled once and kept (the demo shares a few dozen files)."""
+
+    def __init__(self, data_dir: Path | None) -> None:
+        self.data_dir = data_dir
+        self._cache: dict[tuple[str, int], QPixmap | None] = {}
+
+    def path(self, name: str) -> Path | None:
+        if not name:
+            return None
+        candidate = Path(name)
+        if candidate.is_absolute():
+            return candidate if candidate.is_file() else None
+        if self.data_dir is not None:
+            local = self.data_dir / "photos" / name
+            if local.is_file():
+                return local
+        shipped = resources.files("resources") / "demo" / "photos" / name
+        return Path(str(shipped)) if shipped.is_file() else None
+
+    def get(self, name: str, size: int) -> QPixmap | None:
+        key = (name, size)
+        if key not in self._cache:
+            path = self.path(name)
+            pix = QPixmap(str(path)) if path else QPixmap()
+            self._cache[key] = None if pix.isNull() else pix.scaled(
+                size, size, Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation)
+        return self._cache[key]
+
+    def forget(self, name: str) -> None:
+        for key in [k for k in self._cache if k[0] == name]:
+            del self._cache[key]
+
+
+class ProductModel(QAbstractListModel):
+    """The products shown as tiles (one category, or the search results)."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.products: list[Product] = []
+
+    def set_products(self, products: list[Product]) -> None:
+        self.beginResetModel()
+        self.products = products
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.products)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        product = self.products[index.row()]
+        if role == ProductRole:
+            return product
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            name = self.ctx.name_of(product.name_ar, product.name_fr)
+            return f"{name}, {format_money(product.price, self.ctx.lang)}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{product.name_fr}\n{product.name_ar}\n{product.sku}"
+        return None
+
+
+class TileDelegate(QStyledItemDelegate):
+    """Paints a product tile: rounded card, picture, two lines of name, the price."""
+
+    def __init__(self, ctx: AppContext, photos: Photos) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.photos = photos
+        self.name_font = theme.ui_font(14)
+        self.price_font = theme.ui_font(16, bold=True)
+        self.initial_font = theme.ui_font(34, bold=True)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        return TILE_SIZE
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        product: Product = index.data(ProductRole)
+        rect = QRect(option.rect).adjusted(5, 5, -5, -5)  # type: ignore[attr-defined]
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        path = QPainterPath()
+        path.addRoundedRect(rect, 12, 12)
+        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)  # type: ignore[attr-defined]
+        selected = bool(option.state & QStyle.StateFlag.State_HasFocus)  # type: ignore[attr-defined]
+        painter.fillPath(path, QColor(theme.SURFACE))
+        pen = QColor(theme.PRIMARY) if hovered or selected else QColor(theme.LINE)
+        painter.setPen(pen)
+        painter.drawPath(path)
+        pic_rect = QRect(rect.left() + (rect.width() - PICTURE) // 2, rect.top() + 8,
+                         PICTURE, PICTURE)
+        pix = self.photos.get(product.photo, PICTURE)
+        if pix is not None:
+            x = pic_rect.left() + (PICTURE - pix.width()) // 2
+            y = pic_rect.top() + (PICTURE - pix.height()) // 2
+            painter.drawPixmap(x, y, pix)
+        else:
+            self._initial(painter, pic_rect, product)
+        low = product.low_stock > 0 and product.stock <= product.low_stock
+        if low:
+            painter.setBrush(QColor(theme.ACCENT))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawEllipse(rect.right() - 18, rect.top() + 8, 10, 10)
+        name = self.ctx.name_of(product.name_ar, product.name_fr)
+        painter.setPen(QColor(theme.INK))
+        painter.setFont(self.name_font)
+        text_rect = QRect(rect.left() + 8, pic_rect.bottom() + 4, rect.width() - 16, 40)
+        painter.drawText(text_rect, _name_flags(), _two_lines(name, self.name_font,
+                                                             text_rect.width()))
+        painter.setFont(self.price_font)
+        painter.setPen(QColor(theme.PRIMARY_DARK))
+        price_rect = QRect(rect.left() + 8, rect.bottom() - 26, rect.width() - 16, 22)
+        price = format_money(product.price, self.ctx.lang)
+        if product.unit != "piece":
+            price += f" / {self.ctx.t('ui.unit.' + product.unit)}"
+        painter.drawText(price_rect, Qt.AlignmentFlag.AlignCenter, price)
+        painter.restore()
+
+    def _initial(self, painter: QPainter, rect: QRect, product: Product) -> None:
+        painter.setBrush(QColor(theme.PRIMARY_LIGHT))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawRoundedRect(rect, 14, 14)
+        painter.setPen(QColor(theme.PRIMARY_DARK))
+        painter.setFont(self.initial_font)
+        name = self.ctx.name_of(product.name_ar, product.name_fr) or product.sku
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, name[:1].upper())
+
+
+def _name_flags() -> int:
+    return int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+               | Qt.TextFlag.TextWordWrap)
+
+
+def _two_lines(text: str, font: QFont, width: int) -> str:
+    """``text`` cut so that it wraps into at most two lines of ``width`` pixels."""
+    metrics = QFontMetrics(font)
+    if metrics.horizontalAdvance(text) <= width:
+        return text
+    words = text.split()
+    first = ""
+    for i, word in enumerate(words):
+        trial = f"{first} {word}".strip()
+        if metrics.horizontalAdvance(trial) > width and first:
+            rest = " ".join(words[i:])
+            return f"{first}\n{metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width)}"
+        first = trial
+    return metrics.elidedText(text, Qt.TextElideMode.ElideRight, width * 2)

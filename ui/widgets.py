@@ -1,0 +1,277 @@
+"""Small building blocks shared by the screens: named controls, retranslation, banners,
+money fields and the manager PIN dialog."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos import users
+from pos.errors import SoukError
+from pos.models import User
+from pos.money import parse_money
+from ui.context import AppContext
+
+W = TypeVar("W", bound=QWidget)
+
+
+def named(widget: W, name: str, accessible: str = "") -> W:
+    """Give ``widget`` a stable objectName and an accessible name."""
+    widget.setObjectName(name)
+    widget.setAccessibleName(accessible or name)
+    return widget
+
+
+def button(
+    name: str, *, role: str = "", shortcut: str = "", checkable: bool = False
+) -> QPushButton:
+    btn = named(QPushButton(), name)
+    if role:
+        btn.setProperty("role", role)
+    if shortcut:
+        btn.setShortcut(QKeySequence(shortcut))
+        btn.setProperty("shortcutText", shortcut)
+    btn.setCheckable(checkable)
+    btn.setCursor(Qt.CursorShape.PointingHandCursor)
+    btn.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    return btn
+
+
+def label(name: str, *, style: str = "", wrap: bool = False) -> QLabel:
+    lab = named(QLabel(), name)
+    if style:
+        lab.setProperty("role", style)
+    lab.setWordWrap(wrap)
+    return lab
+
+
+def card() -> QFrame:
+    frame = QFrame()
+    frame.setProperty("role", "card")
+    return frame
+
+
+class Texts:
+    """Binds translated texts to setters so a screen retranslates in one call.
+
+    ``texts.bind(btn.setText, "ui.sale.pay")``; the button's shortcut, when it has one,
+    is appended as ``Pay  (F12)``; the accessible name follows the text.
+    """
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self._bindings: list[tuple[Callable[[str], Any], str, dict[str, Any], QWidget | None]] = []
+
+    def bind(self, setter: Callable[[str], Any], key: str, widget: QWidget | None = None,
+             **params: Any) -> None:
+        self._bindings.append((setter, key, params, widget))
+        self._apply_one(setter, key, params, widget)
+
+    def button(self, btn: QPushButton, key: str, **params: Any) -> QPushButton:
+        self.bind(btn.setText, key, btn, **params)
+        return btn
+
+    def _apply_one(self, setter: Callable[[str], Any], key: str, params: dict[str, Any],
+                   widget: QWidget | None) -> None:
+        text = self.ctx.t(key, **{k: v() if callable(v) else v for k, v in params.items()})
+        if widget is not None:
+            if widget.accessibleName() in ("", widget.objectName()) or widget.property("a11y"):
+                widget.setAccessibleName(text)
+                widget.setProperty("a11y", True)
+            shortcut = widget.property("shortcutText")
+            if shortcut:
+                text = f"{text}  ({shortcut})"
+        setter(text)
+
+    def apply(self) -> None:
+        for setter, key, params, widget in self._bindings:
+            self._apply_one(setter, key, params, widget)
+
+
+class Banner(QLabel):
+    """An inline message (error or notice) that hides itself after a while."""
+
+    def __init__(self, name: str = "banner") -> None:
+        super().__init__()
+        named(self, name)
+        self.setWordWrap(True)
+        self.hide()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.hide)
+
+    def error(self, text: str, *, seconds: int = 8) -> None:
+        self._show(text, "alert", seconds)
+
+    def notice(self, text: str, *, seconds: int = 5) -> None:
+        self._show(text, "notice", seconds)
+
+    def _show(self, text: str, kind: str, seconds: int) -> None:
+        self.setProperty("role", kind)
+        self.setText(text)
+        self.setAccessibleDescription(text)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.show()
+        self._timer.start(seconds * 1000)
+
+
+def parse_money_field(edit: QLineEdit, *, allow_zero: bool = True) -> int:
+    return parse_money(edit.text(), allow_zero=allow_zero)
+
+
+def hbox(*items: QWidget | int | None, margins: int = 0, spacing: int = 8) -> QHBoxLayout:
+    box = QHBoxLayout()
+    box.setContentsMargins(margins, margins, margins, margins)
+    box.setSpacing(spacing)
+    for item in items:
+        if item is None:
+            box.addStretch(1)
+        elif isinstance(item, int):
+            box.addSpacing(item)
+        else:
+            box.addWidget(item)
+    return box
+
+
+def vbox(*items: QWidget | int | None, margins: int = 0, spacing: int = 8) -> QVBoxLayout:
+    box = QVBoxLayout()
+    box.setContentsMargins(margins, margins, margins, margins)
+    box.setSpacing(spacing)
+    for item in items:
+        if item is None:
+            box.addStretch(1)
+        elif isinstance(item, int):
+            box.addSpacing(item)
+        else:
+            box.addWidget(item)
+    return box
+
+
+class Dialog(QDialog):
+    """A dialog with a title, a body, an inline error banner and OK / Cancel buttons."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None, name: str, title_key: str,
+                 **params: Any) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        named(self, name, ctx.t(title_key, **params))
+        self.setWindowTitle(ctx.t(title_key, **params))
+        self.setModal(True)
+        self.texts = Texts(ctx)
+        self.title = label(f"{name}Title", style="title", wrap=True)
+        self.title.setText(ctx.t(title_key, **params))
+        self.body = QVBoxLayout()
+        self.body.setSpacing(10)
+        self.banner = Banner(f"{name}Error")
+        self.ok = button(f"{name}Ok", role="primary")
+        self.cancel = button(f"{name}Cancel")
+        self.texts.button(self.ok, "ui.ok")
+        self.texts.button(self.cancel, "ui.cancel")
+        self.ok.setDefault(True)
+        self.ok.clicked.connect(self._try_accept)
+        self.cancel.clicked.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 18)
+        layout.setSpacing(12)
+        layout.addWidget(self.title)
+        layout.addLayout(self.body)
+        layout.addWidget(self.banner)
+        layout.addLayout(hbox(None, self.cancel, self.ok))
+
+    def validate(self) -> None:
+        """Raise a SoukError to keep the dialog open with its message."""
+
+    def _try_accept(self) -> None:
+        try:
+            self.validate()
+        except SoukError as exc:
+            self.banner.error(exc.message(self.ctx.lang))
+            return
+        self.accept()
+
+
+class PinDialog(Dialog):
+    """Asks for the manager's PIN (a keypad for touch screens); ``user`` is the manager."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None, reason_key: str,
+                 *, manager: bool = True) -> None:
+        super().__init__(ctx, parent, "pinDialog", "ui.pin.title")
+        self.manager = manager
+        self.user: User | None = None
+        reason = label("pinReason", wrap=True)
+        reason.setText(ctx.t(reason_key))
+        self.pin = named(QLineEdit(), "pinInput", ctx.t("ui.pin.input"))
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setMaxLength(8)
+        self.pin.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pin.setStyleSheet("font-size: 28px; letter-spacing: 8px;")
+        self.pin.returnPressed.connect(self._try_accept)
+        pad = QGridLayout()
+        pad.setSpacing(6)
+        for i, key in enumerate(["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "C"]):
+            btn = button(f"pinKey{i}", role="key")
+            btn.setText(key)
+            btn.setAccessibleName(
+                {"⌫": ctx.t("ui.pin.erase"), "C": ctx.t("ui.pin.clear")}.get(key, key))
+            btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            btn.clicked.connect(lambda _=False, k=key: self._key(k))
+            pad.addWidget(btn, i // 3, i % 3)
+        pad_box = QWidget()
+        pad_box.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        pad_box.setLayout(pad)
+        self.body.addWidget(reason)
+        self.body.addWidget(self.pin)
+        self.body.addWidget(pad_box)
+        self.pin.setFocus()
+
+    def _key(self, key: str) -> None:
+        if key == "⌫":
+            self.pin.backspace()
+        elif key == "C":
+            self.pin.clear()
+        else:
+            self.pin.insert(key)
+
+    def validate(self) -> None:
+        with self.ctx.read() as s:
+            if self.manager:
+                self.user = users.require_manager(s, self.pin.text())
+            else:
+                self.user = users.authenticate(s, self.pin.text())
+            s.expunge(self.user)
+
+    def _try_accept(self) -> None:
+        try:
+            self.validate()
+        except SoukError as exc:
+            self.banner.error(exc.message(self.ctx.lang))
+            self.pin.clear()
+            self.pin.setFocus()
+            return
+        self.accept()
+
+
+def ask_manager(ctx: AppContext, parent: QWidget | None, reason_key: str) -> User | None:
+    dialog = PinDialog(ctx, parent, reason_key)
+    return dialog.user if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def expanding(widget: W) -> W:
+    widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+    return widget

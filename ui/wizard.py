@@ -1,0 +1,259 @@
+"""The first-run wizard: language, the cooperative, the manager's PIN, the printer (can be
+skipped) and the demo catalogue."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QStackedWidget,
+    QWidget,
+)
+
+from pos import demo, settings, users
+from pos.errors import InputError, SoukError
+from pos.i18n import LANGUAGES
+from ui.context import AppContext
+from ui.settings_screen import LANGUAGE_NAMES, PAPER
+from ui.widgets import Banner, Texts, button, card, hbox, label, named, vbox
+
+STEPS = ("language", "cooperative", "manager", "printer", "catalogue")
+
+
+class SetupWizard(QWidget):
+    """Signals:
+        completed(): the stall is set up; ``ctx.user`` is the new manager.
+    """
+
+    completed = Signal()
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        named(self, "setupWizard")
+        self.ctx = ctx
+        self.texts = Texts(ctx)
+        t = self.texts
+        self.step = 0
+        self.heading = label("setupHeading", style="title", wrap=True)
+        self.progress = label("setupStep", style="muted")
+        self.stack = named(QStackedWidget(), "setupPages")
+        for build in (self._language, self._cooperative, self._manager, self._printer,
+                      self._catalogue):
+            self.stack.addWidget(build())
+        self.banner = Banner("setupError")
+        self.back = button("setupBack")
+        self.next = button("setupNext", role="primary")
+        t.button(self.back, "ui.setup.back")
+        self.back.clicked.connect(self.go_back)
+        self.next.clicked.connect(self.go_next)
+        self.next.setMinimumWidth(180)
+        box = card()
+        box.setMaximumWidth(720)
+        inner = vbox(self.progress, self.heading, self.stack, self.banner, margins=28,
+                     spacing=14)
+        inner.addLayout(hbox(self.back, None, self.next))
+        box.setLayout(inner)
+        welcome = label("setupWelcome", style="muted")
+        welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        t.bind(welcome.setText, "ui.setup.welcome")
+        brand = label("setupBrand", style="title")
+        brand.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        brand.setText("Souk POS")
+        outer = vbox(None, brand, welcome, margins=24)
+        outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(2)
+        self.setLayout(outer)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet("#setupWizard { background: #f2f4f7; }")
+        ctx.language_changed.connect(lambda _l: self.retranslate())
+        self._show()
+
+    # --- pages ------------------------------------------------------------------
+    def _form(self) -> tuple[QWidget, QFormLayout]:
+        page = QWidget()
+        form = QFormLayout(page)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setVerticalSpacing(10)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
+        return page, form
+
+    def _edit(self, form: QFormLayout, name: str, key: str, *, secret: bool = False) -> QLineEdit:
+        edit = named(QLineEdit(), name)
+        self.texts.bind(edit.setAccessibleName, key)
+        if secret:
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        cap = QLabel()
+        self.texts.bind(cap.setText, key)
+        form.addRow(cap, edit)
+        return edit
+
+    def _language(self) -> QWidget:
+        page = QWidget()
+        group = QButtonGroup(page)
+        row = hbox(spacing=12)
+        self.lang_buttons = {}
+        for lang in LANGUAGES:
+            btn = button(f"setupLang_{lang}", checkable=True)
+            btn.setText(LANGUAGE_NAMES[lang])
+            btn.setMinimumHeight(72)
+            btn.setStyleSheet("font-size: 22px;")
+            btn.clicked.connect(lambda _=False, code=lang: self.ctx.set_language(code, save=False))
+            group.addButton(btn)
+            self.lang_buttons[lang] = btn
+            row.addWidget(btn)
+        self.lang_buttons[self.ctx.lang].setChecked(True)
+        hint = label("setupLangHint", style="muted", wrap=True)
+        self.texts.bind(hint.setText, "ui.setup.language_hint")
+        layout = vbox(hint, spacing=12)
+        layout.addLayout(row)
+        layout.addStretch(1)
+        page.setLayout(layout)
+        return page
+
+    def _cooperative(self) -> QWidget:
+        page, form = self._form()
+        self.name_ar = self._edit(form, "setupNameAr", "ui.setup.name_ar")
+        self.name_ar.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+        self.name_fr = self._edit(form, "setupNameFr", "ui.setup.name_fr")
+        self.ice = self._edit(form, "setupIce", "ui.setup.ice")
+        self.city = self._edit(form, "setupCity", "ui.setup.city")
+        self.logo = named(QLineEdit(), "setupLogo")
+        self.texts.bind(self.logo.setAccessibleName, "ui.setup.logo")
+        self.texts.bind(self.logo.setPlaceholderText, "ui.setup.optional")
+        choose = button("setupLogoChoose")
+        self.texts.button(choose, "ui.setup.choose")
+        choose.clicked.connect(self._choose_logo)
+        cap = QLabel()
+        self.texts.bind(cap.setText, "ui.setup.logo")
+        form.addRow(cap, hbox(self.logo, choose))
+        return page
+
+    def _manager(self) -> QWidget:
+        page, form = self._form()
+        self.manager_name = self._edit(form, "setupManagerName", "ui.setup.manager_name")
+        self.pin = self._edit(form, "setupPin", "ui.setup.pin", secret=True)
+        self.pin2 = self._edit(form, "setupPin2", "ui.setup.pin_again", secret=True)
+        hint = label("setupPinHint", style="muted", wrap=True)
+        self.texts.bind(hint.setText, "ui.setup.pin_hint")
+        form.addRow("", hint)
+        return page
+
+    def _printer(self) -> QWidget:
+        page, form = self._form()
+        self.printer_kind = named(QComboBox(), "setupPrinterKind")
+        self.texts.bind(self.printer_kind.setAccessibleName, "ui.printer.kind")
+        cap = QLabel()
+        self.texts.bind(cap.setText, "ui.printer.kind")
+        form.addRow(cap, self.printer_kind)
+        self.printer_address = self._edit(form, "setupPrinterAddress", "ui.printer.address")
+        self.paper = named(QComboBox(), "setupPaper")
+        for mm, dots in PAPER:
+            self.paper.addItem(f"{mm} mm", dots)
+        cap2 = QLabel()
+        self.texts.bind(cap2.setText, "ui.printer.paper")
+        form.addRow(cap2, self.paper)
+        hint = label("setupPrinterHint", style="muted", wrap=True)
+        self.texts.bind(hint.setText, "ui.setup.printer_hint")
+        form.addRow("", hint)
+        self._fill_printer_kinds()
+        return page
+
+    def _fill_printer_kinds(self) -> None:
+        current = self.printer_kind.currentData() or "none"
+        self.printer_kind.clear()
+        for kind in ("none", "usb", "network", "serial", "file"):
+            self.printer_kind.addItem(self.ctx.t(f"ui.printer.kind_{kind}"), kind)
+        self.printer_kind.setCurrentIndex(max(self.printer_kind.findData(current), 0))
+
+    def _catalogue(self) -> QWidget:
+        page = QWidget()
+        self.demo = named(QCheckBox(), "setupDemo")
+        self.demo.setChecked(True)
+        self.texts.bind(self.demo.setText, "ui.setup.demo", self.demo)
+        hint = label("setupDemoHint", style="muted", wrap=True)
+        self.texts.bind(hint.setText, "ui.setup.demo_hint")
+        page.setLayout(vbox(self.demo, hint, None))
+        return page
+
+    def _choose_logo(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.ctx.t("ui.setup.logo"), "",
+                                              "Images (*.png *.jpg *.jpeg *.bmp)")
+        if path:
+            self.logo.setText(path)
+
+    # --- flow -------------------------------------------------------------------
+    def _show(self) -> None:
+        t = self.ctx.t
+        self.stack.setCurrentIndex(self.step)
+        self.heading.setText(t(f"ui.setup.step_{STEPS[self.step]}"))
+        self.progress.setText(t("ui.setup.progress", step=self.step + 1, steps=len(STEPS)))
+        self.back.setEnabled(self.step > 0)
+        last = self.step == len(STEPS) - 1
+        self.next.setText(t("ui.setup.finish" if last else "ui.setup.next"))
+        self.next.setAccessibleName(self.next.text())
+        self.banner.hide()
+
+    def _check(self) -> None:
+        page = STEPS[self.step]
+        if page == "cooperative" and not (self.name_ar.text().strip()
+                                          or self.name_fr.text().strip()):
+            raise InputError("ui.setup.name_needed")
+        if page == "manager":
+            users.normalise_pin(self.pin.text())
+            if self.pin.text().strip() != self.pin2.text().strip():
+                raise InputError("ui.setup.pin_mismatch")
+            if not self.manager_name.text().strip():
+                raise InputError("user.name_empty")
+
+    def go_next(self) -> None:
+        try:
+            self._check()
+            if self.step == len(STEPS) - 1:
+                self.finish()
+                return
+        except SoukError as exc:
+            self.banner.error(exc.message(self.ctx.lang))
+            return
+        self.step += 1
+        self._show()
+
+    def go_back(self) -> None:
+        if self.step:
+            self.step -= 1
+            self._show()
+
+    def finish(self) -> None:
+        kind = self.printer_kind.currentData()
+        with self.ctx.write() as s:
+            settings.device_id(s)
+            settings.put(s, settings.LANGUAGE, self.ctx.lang)
+            settings.put(s, settings.COOPERATIVE, {
+                "name_ar": self.name_ar.text().strip(), "name_fr": self.name_fr.text().strip(),
+                "ice": self.ice.text().strip(), "city": self.city.text().strip(),
+                "logo": self.logo.text().strip(), "footer": "",
+            })
+            if kind != "none":
+                settings.put(s, settings.PRINTER, {
+                    "kind": kind, "address": self.printer_address.text().strip(),
+                    "width": self.paper.currentData()})
+            manager = users.add_user(s, self.manager_name.text(), users.MANAGER, self.pin.text())
+            if self.demo.isChecked():
+                demo.load_catalogue(s)
+            settings.put(s, settings.SETUP_DONE, True)
+            s.flush()
+            s.expunge(manager)
+        self.ctx.set_user(manager)
+        self.ctx.catalogue_changed.emit()
+        self.completed.emit()
+
+    def retranslate(self) -> None:
+        self.texts.apply()
+        self._fill_printer_kinds()
+        self.lang_buttons[self.ctx.lang].setChecked(True)
+        self._show()
