@@ -6,6 +6,9 @@
   const S = cfg.strings;
   const CURRENCY = { ar: "د.م.", fr: "DH", en: "MAD" }[cfg.lang] || "DH";
   const SVG = "http://www.w3.org/2000/svg";
+  // A no-break space is a bidi "common separator": the groups of a number stay in order
+  // in a right-to-left line, where a plain space would let them swap.
+  const NBSP = "\u00a0";
   const state = { market: null, day: null, timer: null };
 
   function t(key, values) {
@@ -17,15 +20,17 @@
   function amount(centimes) {
     const sign = centimes < 0 ? "-" : "";
     const abs = Math.abs(centimes);
-    const units = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, " ");
+    const units = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, NBSP);
     return sign + units + "," + String(abs % 100).padStart(2, "0");
   }
-  function money(centimes) { return amount(centimes) + " " + CURRENCY; }
+  // A date inside an Arabic sentence would show its parts swapped: isolate it (LRI..PDI).
+  function ltr(text) { return "\u2066" + text + "\u2069"; }
+  function money(centimes) { return amount(centimes) + NBSP + CURRENCY; }
   function quantity(milli) {
     const text = (milli / 1000).toFixed(3).replace(/\.?0+$/, "");
     return cfg.lang === "en" ? text : text.replace(".", ",");
   }
-  function count(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, " "); }
+  function count(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, NBSP); }
   function name(row, prefix) {
     const key = (prefix || "name") + (cfg.lang === "ar" ? "_ar" : "_fr");
     return row[key];
@@ -77,7 +82,7 @@
       label.textContent = amount(Math.round((peak * i) / 4));
       svg.appendChild(label);
     }
-    const slot = plotW / Math.max(1, values.length);
+    const slot = Math.min(plotW / Math.max(1, values.length), 48);
     const every = Math.max(1, Math.ceil(values.length / 12));
     values.forEach((value, i) => {
       const h = (plotH * Math.max(0, value)) / peak;
@@ -140,7 +145,7 @@
 
   function renderKpis(data) {
     const tot = data.totals;
-    setText("day-title", t("selected_day", { day: data.day }));
+    setText("day-title", t("selected_day", { day: ltr(data.day) }));
     setText("kpi-day-net", money(tot.day.net));
     setText("kpi-day-tickets", count(tot.day.tickets));
     setText("kpi-day-stalls", count(tot.day.stalls));

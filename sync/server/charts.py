@@ -22,13 +22,13 @@ def _nice_max(value: int) -> int:
 
 
 def columns(labels: Sequence[str], values: Sequence[int], label_of: Callable[[int], str],
-            *, width: int = 640, height: int = 220, title: str = "") -> str:
+            *, width: int = 900, height: int = 240, title: str = "") -> str:
     """Vertical bars, left to right (time axes read left to right in both languages)."""
     left, bottom, top = 70, 28, 12
     plot_w, plot_h = width - left - 8, height - bottom - top
     peak = _nice_max(max(values, default=0))
     n = max(1, len(values))
-    slot = plot_w / n
+    slot = min(plot_w / n, 48)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" aria-label="{html.escape(title)}" direction="ltr">'
@@ -54,31 +54,35 @@ def columns(labels: Sequence[str], values: Sequence[int], label_of: Callable[[in
 
 
 def bars(labels: Sequence[str], values: Sequence[int], label_of: Callable[[int], str],
-         *, rtl: bool, width: int = 640, title: str = "") -> str:
-    """Horizontal bars with their labels; mirrored for right-to-left pages."""
-    row_h, label_w, value_w = 26, 220, 130
+         *, rtl: bool, width: int = 900, title: str = "") -> str:
+    """Horizontal bars with their labels; mirrored for right-to-left pages.
+
+    The drawing's coordinates are always left to right; each text says its own direction,
+    so in Arabic ``text-anchor="start"`` puts a label's right edge on its anchor.
+    """
+    row_h, label_w, value_w = 26, 260, 150
     height = row_h * max(1, len(values)) + 8
     plot_w = width - label_w - value_w
     peak = max([*values, 1])
+    top = values.index(max(values)) if values else -1
+    text_dir = "rtl" if rtl else "ltr"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-label="{html.escape(title)}">'
+        f'width="100%" role="img" aria-label="{html.escape(title)}" direction="ltr">'
     ]
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = 4 + i * row_h
         w = plot_w * max(value, 0) / peak
         if rtl:
-            label_x, anchor, bar_x = width - 4, "end", width - label_w - w
-            value_x, value_anchor = width - label_w - w - 6, "end"
+            label_x, bar_x, value_x = width - 4, width - label_w - w, width - label_w - w - 6
         else:
-            label_x, anchor, bar_x = 4, "start", label_w
-            value_x, value_anchor = label_w + w + 6, "start"
-        parts.append(f'<text x="{label_x}" y="{y + 17}" font-size="12" text-anchor="{anchor}" '
-                     f'fill="#222">{html.escape(label)}</text>')
+            label_x, bar_x, value_x = 4, label_w, label_w + w + 6
+        parts.append(f'<text x="{label_x}" y="{y + 17}" font-size="13" direction="{text_dir}" '
+                     f'text-anchor="start" fill="#222">{html.escape(label)}</text>')
         parts.append(f'<rect x="{bar_x:.1f}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" '
-                     f'fill="{ACCENT if i == 0 else INK}"/>')
-        parts.append(f'<text x="{value_x:.1f}" y="{y + 17}" font-size="11" '
-                     f'text-anchor="{value_anchor}" fill="#333">'
+                     f'fill="{ACCENT if i == top else INK}"/>')
+        parts.append(f'<text x="{value_x:.1f}" y="{y + 17}" font-size="12" '
+                     f'direction="{text_dir}" text-anchor="start" fill="#333">'
                      f'{html.escape(label_of(value))}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -1,7 +1,7 @@
 """The dashboard's languages: catalogues from ``resources/dashboard/i18n`` and money format.
 
 Arabic is written right to left. Money is shown as people in Morocco write it:
-``1 250,50 DH`` in French, ``1 250,50 د.م.`` in Arabic.
+``1 250,50 DH`` in French, ``1 250,50 د.م.`` in Arabic (with no-break spaces).
 """
 
 from __future__ import annotations
@@ -70,13 +70,22 @@ class Translator:
         return self(f"sector_{sector}")
 
 
+NBSP = "\u00a0"
+
+
 def format_amount(centimes: int) -> str:
-    """``125050`` -> ``1 250,50``: space between thousands, comma before centimes."""
+    """``125050`` -> ``1 250,50``: a no-break space between thousands, a decimal comma.
+
+    The no-break space is a "common separator" for the Unicode bidi algorithm, so in an
+    Arabic (right-to-left) line the groups of a number stay in order, which a plain
+    space would not ensure.
+    """
     sign = "-" if centimes < 0 else ""
     units, cents = divmod(abs(centimes), 100)
-    grouped = f"{units:,}".replace(",", " ")
+    grouped = f"{units:,}".replace(",", NBSP)
     return f"{sign}{grouped},{cents:02d}"
 
 
 def format_money(centimes: int, lang: str) -> str:
-    return f"{format_amount(centimes)} {CURRENCY.get(lang, 'DH')}"
+    """``125,50 DH`` (fr), ``125,50 د.م.`` (ar); a no-break space before the currency."""
+    return f"{format_amount(centimes)}{NBSP}{CURRENCY.get(lang, 'DH')}"

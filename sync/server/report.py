@@ -16,7 +16,10 @@ from sync.server.web import render
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: set[int]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    head = "".join(
+        f'<th class="num">{html.escape(h)}</th>' if i in numeric else f"<th>{html.escape(h)}</th>"
+        for i, h in enumerate(headers)
+    )
     body = "".join(
         "<tr>" + "".join(
             f'<td class="num">{html.escape(v)}</td>' if i in numeric
@@ -33,6 +36,11 @@ def _kpis(t: Translator, items: Sequence[tuple[str, str]]) -> str:
         f'<div class="value">{html.escape(value)}</div></div>'
         for label, value in items
     )
+
+
+def _ltr(value: object) -> str:
+    """A date kept in order inside an Arabic sentence (a left-to-right isolate)."""
+    return f"\u2066{value}\u2069"
 
 
 def _share(part: int, whole: int) -> str:
@@ -71,9 +79,9 @@ def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> 
     values: dict[str, Any] = {
         "lang": t.lang, "dir": t.dir,
         "title": t("report_title", market=market.name_ar if rtl else market.name_fr),
-        "subtitle": t("report_subtitle", city=market.city, start=market.starts_on.isoformat(),
-                      end=market.ends_on.isoformat()),
-        "generated": t("report_generated", date=now.strftime("%Y-%m-%d %H:%M")),
+        "subtitle": t("report_subtitle", city=market.city, start=_ltr(market.starts_on),
+                      end=_ltr(market.ends_on)),
+        "generated": t("report_generated", date=_ltr(now.strftime("%Y-%m-%d %H:%M"))),
         "style": asset("report.css").decode(),
         "kpis": _kpis(t, [
             (t("net_sales"), t.money(total)),

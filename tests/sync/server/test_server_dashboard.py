@@ -170,10 +170,10 @@ def test_edition_report_is_printable_with_charts(client: TestClient, organiser: 
     assert "Rapport de l&#x27;édition : Marché itinérant de Fès" in fr.text
     assert "@media print" in fr.text and "@page" in fr.text
     assert fr.text.count("<svg") >= 5
-    assert "26 550,50 DH" in fr.text  # the edition's net sales
+    assert "26\u00a0550,50\u00a0DH" in fr.text  # the edition's net sales
     ar = client.get("/dashboard/report?lang=ar")
     assert '<html lang="ar" dir="rtl">' in ar.text
-    assert "26 550,50 د.م." in ar.text
+    assert "26\u00a0550,50\u00a0د.م." in ar.text
     assert "تعاونية فخار فاس" in ar.text
 
 
