@@ -134,7 +134,7 @@ class FaultProxy:
             with contextlib.suppress(OSError):
                 conn.close()
 
-    def _serve(self, conn: socket.socket, fault: str) -> None:  # noqa: C901
+    def _serve(self, conn: socket.socket, fault: str) -> None:
         if fault == "refuse":
             _reset(conn)
             return

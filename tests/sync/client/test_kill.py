@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -48,10 +49,8 @@ def test_killed_mid_sync_then_restarted_the_figures_still_match(
             driver.stdin.flush()
             pid = int(driver.stdout.readline())
             time.sleep(rng.uniform(0.01, 0.5))
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             status = int(driver.stdout.readline())
             if os.WIFSIGNALED(status):
                 killed += 1

@@ -1,0 +1,109 @@
+"""The app's view of sync (pytest-qt, offscreen): status from offline to synced when the
+server comes up, and sales rung while the server hangs."""
+
+from __future__ import annotations
+
+import random
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from pos.db import Store
+from sync.client import config
+from sync.client.service import SyncOptions
+from sync.client.transport import Backoff, Timeouts
+from tests.sync.client.support import LiveServer, Till, listening_socket, local_figures
+from ui.sync_bridge import SyncBridge
+from ui.sync_panel import SyncPanel
+
+
+def options(read: float = 1.0) -> SyncOptions:
+    return SyncOptions(debounce=0.05, interval=60, retry_min=0.05, retry_max=0.2,
+                       timeouts=Timeouts(connect=0.3, read=read, total=read * 2),
+                       backoff=Backoff(attempts=1, base=0.01))
+
+
+@pytest.fixture
+def bridge(qtbot: QtBot, enrolled: Store) -> Iterator[SyncBridge]:
+    b = SyncBridge(enrolled, "en", options=options())
+    yield b
+    b.stop()
+
+
+def test_status_goes_from_offline_to_synced_when_the_server_comes_up(
+    qtbot: QtBot, till: Till, server: LiveServer, bridge: SyncBridge
+) -> None:
+    panel = SyncPanel(bridge, "en")
+    qtbot.addWidget(panel)
+    rng = random.Random(21)
+    till.sell(rng)
+    till.close_day()
+    server.stop()
+    bridge.start()
+    qtbot.waitUntil(lambda: bridge.status_text == "offline - 1 day waiting", timeout=5000)
+    assert panel.table.rowCount() == 1
+    assert panel.table.item(0, 4).text() == "waiting"
+    assert "No connection" in panel.table.item(0, 5).text()
+    server.start()
+    with qtbot.waitSignal(bridge.sync_finished, timeout=5000) as finished:
+        panel.sync_button.click()
+    assert finished.args == [True, ""]
+    assert bridge.status_text == "synced just now"
+    assert panel.table.item(0, 4).text() == "on the server"
+    assert "Argan Nissae" in panel.details.text() and "12" in panel.details.text()
+
+
+@pytest.fixture
+def hanging_server() -> Iterator[str]:
+    """Accepts connections, reads, never answers."""
+    sock = listening_socket()
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            held.append(conn)
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    stop.set()
+    sock.close()
+    for conn in held:
+        conn.close()
+    thread.join(2)
+
+
+def test_sales_keep_ringing_while_the_server_hangs(
+    qtbot: QtBot, till: Till, enrolled: Store, hanging_server: str
+) -> None:
+    with enrolled.write() as s:
+        config.update(s, url=hanging_server)
+    bridge = SyncBridge(enrolled, "en", options=options(read=3.0))
+    try:
+        with qtbot.waitSignal(bridge.sync_started, timeout=3000):
+            bridge.start()
+        finished: list[object] = []
+        bridge.sync_finished.connect(lambda ok, text: finished.append((ok, text)))
+        rng = random.Random(22)
+        rung = 0
+        for _ in range(15):  # on the GUI thread, as the sale screen does
+            till.sell(rng)
+            bridge.request_sync("sale")
+            rung += 1
+            qtbot.wait(10)
+        assert rung == 15 and finished == []  # all rung while the sync was still hanging
+        assert bridge.snapshot.syncing
+        with qtbot.waitSignal(bridge.sync_finished, timeout=10_000):
+            pass
+        assert bridge.status_text.startswith("offline")
+    finally:
+        bridge.stop()
+    assert len(local_figures(enrolled)) == 1

@@ -1,0 +1,185 @@
+"""The sync page of the app's settings.
+
+``SyncPanel(bridge, lang)`` shows, above, the enrolment: the server's address, the
+organiser's one-time code (typed, or pasted from the QR code's text), an optional CA file
+(a PEM bundle for a server with its own certificate authority; verification itself can
+never be turned off), and the "Enrol this till" button. Once enrolled it shows the
+cooperative, stand, market, dates and device id the server gave. Below, one row per
+business day: its local version, the version the server acknowledged, its state (on the
+server / waiting / set aside with the server's reason) and the last problem in words, and
+the "Sync now" button. Everything goes through :class:`ui.sync_bridge.SyncBridge`; the
+panel never touches the network and reads no database.
+
+Call ``retranslate(lang)`` when the language changes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos.i18n import tr
+from sync.client.errors import describe
+from sync.client.status import DayRow, Snapshot
+from ui.sync_bridge import SyncBridge
+
+COLUMNS = ("sync.panel.col_date", "sync.panel.col_z", "sync.panel.col_local",
+           "sync.panel.col_server", "sync.panel.col_state", "sync.panel.col_error")
+
+
+class SyncPanel(QWidget):
+    def __init__(self, bridge: SyncBridge, lang: str = "fr", parent: QWidget | None = None
+                 ) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.lang = lang
+        self.url_edit = QLineEdit()
+        self.url_edit.setPlaceholderText("https://souk.example.ma")
+        self.code_edit = QLineEdit()
+        self.code_edit.setPlaceholderText("ABCD-EFGH-JKMN")
+        self.ca_edit = QLineEdit()
+        self.browse_button = QPushButton()
+        self.ca_button = QPushButton()
+        self.enrol_button = QPushButton()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.status = QLabel()
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.sync_button = QPushButton()
+        self._build()
+        self.enrol_button.clicked.connect(self._enrol)
+        self.browse_button.clicked.connect(self._browse)
+        self.ca_button.clicked.connect(self._use_ca)
+        self.sync_button.clicked.connect(lambda: bridge.request_sync("manual"))
+        bridge.snapshot_changed.connect(self.show_snapshot)
+        bridge.status_changed.connect(self.status.setText)
+        bridge.enrolled.connect(self._on_enrolled)
+        bridge.enrol_failed.connect(self._on_enrol_failed)
+        bridge.problem.connect(self.message.setText)
+        self.retranslate(lang)
+        self.show_snapshot(bridge.snapshot)
+
+    def _build(self) -> None:
+        self.enrol_box = QGroupBox()
+        form = QFormLayout(self.enrol_box)
+        self._labels = {key: QLabel() for key in
+                        ("sync.panel.server", "sync.panel.code", "sync.panel.ca_file")}
+        form.addRow(self._labels["sync.panel.server"], self.url_edit)
+        form.addRow(self._labels["sync.panel.code"], self.code_edit)
+        ca_row = QHBoxLayout()
+        ca_row.addWidget(self.ca_edit, 1)
+        ca_row.addWidget(self.browse_button)
+        ca_row.addWidget(self.ca_button)
+        form.addRow(self._labels["sync.panel.ca_file"], ca_row)
+        form.addRow(self.enrol_button)
+        form.addRow(self.message)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.enrol_box)
+        layout.addWidget(self.details)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.sync_button)
+        layout.addLayout(bottom)
+        layout.addWidget(self.table, 1)
+
+    def retranslate(self, lang: str) -> None:
+        self.lang = lang
+        t = self._t
+        self.enrol_box.setTitle(t("sync.panel.title"))
+        for key, label in self._labels.items():
+            label.setText(t(key))
+        self.browse_button.setText(t("sync.panel.browse"))
+        self.ca_button.setText(t("sync.panel.save_ca"))
+        self.enrol_button.setText(t("sync.panel.enrol"))
+        self.sync_button.setText(t("sync.panel.sync_now"))
+        self.table.setHorizontalHeaderLabels([t(k) for k in COLUMNS])
+        self.status.setText(self.bridge.status_text)
+        self.show_snapshot(self.bridge.snapshot)
+
+    def _t(self, key: str, **params: object) -> str:
+        return tr(self.lang, key, **params)
+
+    # --- actions -----------------------------------------------------------------------
+
+    def _enrol(self) -> None:
+        self.enrol_button.setEnabled(False)
+        self.message.setText(self._t("sync.panel.enrolling"))
+        self.bridge.enrol(self.url_edit.text(), self.code_edit.text(), self.ca_edit.text())
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self._t("sync.panel.ca_file"), "",
+                                              "PEM (*.pem *.crt);;*")
+        if path:
+            self.ca_edit.setText(path)
+
+    def _use_ca(self) -> None:
+        self.bridge.set_ca_file(self.ca_edit.text().strip())
+
+    def _on_enrolled(self) -> None:
+        self.enrol_button.setEnabled(True)
+        self.code_edit.clear()
+        self.message.setText(self._t("sync.panel.enrolled_ok"))
+
+    def _on_enrol_failed(self, text: str) -> None:
+        self.enrol_button.setEnabled(True)
+        self.message.setText(self._t("sync.panel.enrol_failed", error=text))
+
+    # --- state -------------------------------------------------------------------------
+
+    def show_snapshot(self, snap: Snapshot) -> None:
+        if snap.url and not self.url_edit.text():
+            self.url_edit.setText(snap.url)
+        if snap.ca_file and not self.ca_edit.text():
+            self.ca_edit.setText(snap.ca_file)
+        self.details.setText(self._details(snap))
+        self.table.setRowCount(len(snap.days))
+        for row, day in enumerate(snap.days):
+            for col, text in enumerate(self._cells(day)):
+                self.table.setItem(row, col, QTableWidgetItem(text))
+
+    def _details(self, snap: Snapshot) -> str:
+        if not snap.enrolled:
+            return self._t("sync.panel.not_enrolled")
+        coop = snap.cooperative
+        market = coop.get("market", {})
+        ar = self.lang == "ar"
+        name = coop.get("name_ar" if ar else "name_fr", "")
+        market_name = market.get("name_ar" if ar else "name_fr", "")
+        dates = self._t("sync.panel.dates", starts=market.get("starts_on", ""),
+                        ends=market.get("ends_on", ""))
+        return "\n".join([
+            f"{self._t('sync.panel.cooperative')}: {name}",
+            f"{self._t('sync.panel.stand')}: {coop.get('stand', '')}",
+            f"{self._t('sync.panel.market')}: {market_name}, {market.get('city', '')}, {dates}",
+            f"{self._t('sync.panel.device')}: {snap.device_id}",
+        ])
+
+    def _cells(self, day: DayRow) -> tuple[str, ...]:
+        if day.set_aside:
+            state = self._t("sync.day.set_aside",
+                            reason=describe(day.rejected_reason, self.lang))
+        elif day.waiting:
+            state = self._t("sync.day.waiting")
+        else:
+            state = self._t("sync.day.synced")
+        z = f"Z{day.z_number}" if day.z_number else self._t("sync.day.open")
+        error = describe(day.last_error, self.lang) if day.waiting or day.last_error else ""
+        return (day.date.isoformat(), z, str(day.local_version), str(day.acked_version), state,
+                error)
