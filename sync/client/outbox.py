@@ -73,6 +73,9 @@ def build(session: Session, state: DayState) -> DaySummary | str:
     """The day's summary at its current version, or why it cannot be built."""
     day = session.get_one(BusinessDay, state.day_id)
     data = summary(session, day_report(session, day))
+    # one canonical order, by the stall's product key: variants of a product sit side by
+    # side, which roughly halves what gzip has to say about their names
+    data["products"] = sorted(data["products"], key=lambda p: str(p["product_id"]))
     try:
         return DaySummary.model_validate(data)
     except ValidationError as exc:
