@@ -28,21 +28,21 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import uvicorn  # noqa: E402
-from sqlalchemy import select  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+import uvicorn
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from pos import catalogue, checkout, day, demo, users  # noqa: E402
-from pos.cart import Cart, PaymentSpec, cash  # noqa: E402
-from pos.db import DB_FILENAME, Store  # noqa: E402
-from pos.models import BusinessDay, Product  # noqa: E402
-from sync.client import config, outbox  # noqa: E402
-from sync.client.engine import enrol_store, sync_store  # noqa: E402
-from sync.client.service import SyncOptions  # noqa: E402
-from sync.client.transport import Backoff, Timeouts, compress, encode  # noqa: E402
-from sync.server import admin  # noqa: E402
-from sync.server.app import create_app  # noqa: E402
-from sync.server.db import Database  # noqa: E402
+from pos import catalogue, checkout, day, demo, users
+from pos.cart import Cart, PaymentSpec, cash
+from pos.db import DB_FILENAME, Store
+from pos.models import BusinessDay, Product
+from sync.client import config, outbox
+from sync.client.engine import enrol_store, sync_store
+from sync.client.service import SyncOptions
+from sync.client.transport import Backoff, Timeouts, compress, encode
+from sync.server import admin
+from sync.server.app import create_app
+from sync.server.db import Database
 
 VARIANTS = (("250 g", "250 غ"), ("500 g", "500 غ"), ("1 kg", "1 كلغ"), ("petit", "صغير"),
             ("grand", "كبير"), ("rouge", "أحمر"), ("bleu", "أزرق"), ("coffret", "علبة هدية"))
