@@ -31,12 +31,12 @@ import hashlib
 import hmac
 import json
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 PROTOCOL_VERSION = 1
-SERVICE_NAME = "souk-server"
+SERVICE_NAME: Final = "souk-server"
 API_PREFIX = "/api/v1"
 MAX_BODY_BYTES = 2 * 1024 * 1024  # compressed or not, per request
 MAX_SUMMARIES_PER_PUSH = 31
