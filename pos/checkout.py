@@ -10,18 +10,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from pos import journal
 from pos.cart import Cart, PaymentSpec, check_payments
-from pos.day import require_open_day
 from pos.errors import RuleError
-from pos.models import BusinessDay, Payment, Product, Sale, SaleLine, User, utcnow
+from pos.models import Product, Sale, User, utcnow
+from pos.records import LineRecord, PaymentRecord, SaleRecord
 
 
 def local_offset_minutes(at_utc: dt.datetime | None = None) -> int:
@@ -31,61 +32,74 @@ def local_offset_minutes(at_utc: dt.datetime | None = None) -> int:
     return int(offset.total_seconds() // 60) if offset else 0
 
 
-def next_number(session: Session) -> int:
-    return (session.scalar(select(func.max(Sale.number))) or 0) + 1
+_INSERT_SALE = (
+    "INSERT INTO sale (id, kind, number, day_id, created_at, utc_offset_minutes, local_hour, "
+    "cashier_id, cashier_name, authorised_by, subtotal, discount, cart_discount, total, "
+    "reverses, reason, journal_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_LINE = (
+    "INSERT INTO sale_line (sale_id, position, product_id, sku, name_ar, name_fr, category, "
+    "member, unit, unit_price, list_price, quantity, discount, cart_discount, total, tax_rate, "
+    "reverses_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_PAYMENT = (
+    "INSERT INTO payment (sale_id, position, method, amount, tendered, change, reference) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
 
 
-def sale_record(sale: Sale) -> dict[str, Any]:
-    """What the journal keeps of a sale, refund or void: everything a receipt shows."""
-    return {
-        "id": sale.id,
-        "kind": sale.kind,
-        "number": sale.number,
-        "offset": sale.utc_offset_minutes,
-        "cashier": sale.cashier_name,
-        "cashier_id": sale.cashier_id,
-        "authorised_by": sale.authorised_by,
-        "subtotal": sale.subtotal,
-        "discount": sale.discount,
-        "cart_discount": sale.cart_discount,
-        "total": sale.total,
-        "reverses": sale.reverses,
-        "reason": sale.reason,
-        "lines": [
-            [ln.sku, ln.name_ar, ln.name_fr, ln.unit, ln.list_price, ln.unit_price, ln.quantity,
-             ln.discount, ln.cart_discount, ln.total, ln.tax_rate, ln.member, ln.category]
-            for ln in sale.lines
-        ],
-        "payments": [
-            [p.method, p.amount, p.tendered, p.change, p.reference] for p in sale.payments
-        ],
-    }
+def record_sale(session: Session, sale: SaleRecord, day_id: int) -> SaleRecord:
+    """Number, journal and store a fully built sale (lines and payments attached), and
+    move the stock, in the session's transaction.
 
-
-def record_sale(session: Session, sale: Sale, day: BusinessDay) -> Sale:
-    """Number, journal and store a fully built Sale (lines and payments attached)."""
-    sale.number = next_number(session)
-    sale.day_id = day.id
-    entry = journal.append(
-        session, kind=sale.kind, ref=sale.id, day_id=day.id, amount=sale.total,
-        data=sale_record(sale), at=sale.created_at,
+    The rows are written with plain statements on the session's connection: this is the
+    hot path of the till. ``sale`` is returned with its number, journal link and line ids.
+    """
+    db = journal.driver_connection(session)
+    sale.number = db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM sale").fetchone()[0]
+    sale.day_id = day_id
+    link = journal.append(
+        session, kind=sale.kind, ref=sale.id, day_id=day_id, amount=sale.total,
+        data=sale.journal_data(), at=sale.created_at,
     )
-    sale.journal_seq = entry.seq
-    session.add(sale)
-    session.flush()
+    sale.journal_seq = link.seq
+    db.execute(_INSERT_SALE, (
+        sale.id, sale.kind, sale.number, day_id, journal.sql_time(sale.created_at),
+        sale.utc_offset_minutes, sale.local_hour, sale.cashier_id, sale.cashier_name,
+        sale.authorised_by, sale.subtotal, sale.discount, sale.cart_discount, sale.total,
+        sale.reverses, sale.reason, sale.journal_seq,
+    ))
+    for ln in sale.lines:
+        ln.sale_id = sale.id
+        cursor = db.execute(_INSERT_LINE, (
+            sale.id, ln.position, ln.product_id, ln.sku, ln.name_ar, ln.name_fr, ln.category,
+            ln.member, ln.unit, ln.unit_price, ln.list_price, ln.quantity, ln.discount,
+            ln.cart_discount, ln.total, ln.tax_rate, ln.reverses_line,
+        ))
+        ln.id = int(cursor.lastrowid or 0)
+    db.executemany(_INSERT_PAYMENT, [
+        (sale.id, p.position, p.method, p.amount, p.tendered, p.change, p.reference)
+        for p in sale.payments
+    ])
+    move_stock(session, db, sale.lines)
     return sale
 
 
-def move_stock(session: Session, lines: Sequence[SaleLine]) -> None:
+def move_stock(session: Session, db: sqlite3.Connection, lines: Sequence[LineRecord]) -> None:
     """Take sold quantities out of stock (refunds and voids put them back)."""
-    for line in lines:
-        if line.product_id is not None:
-            session.execute(
-                update(Product)
-                .where(Product.id == line.product_id)
-                .values(stock=Product.stock - line.quantity)
-                .execution_options(synchronize_session=False)
-            )
+    moved = [(ln.quantity, ln.product_id) for ln in lines if ln.product_id is not None]
+    db.executemany("UPDATE product SET stock = stock - ? WHERE id = ?", moved)
+    for _, product_id in moved:  # products loaded in this session now show the new stock
+        loaded = session.identity_map.get(identity_key(Product, product_id))
+        if loaded is not None:
+            session.expire(loaded, ["stock"])
+
+
+def open_day_id(db: sqlite3.Connection) -> int:
+    row = db.execute("SELECT id FROM business_day WHERE closed_at IS NULL").fetchone()
+    if row is None:
+        raise RuleError("day.not_open")
+    return int(row[0])
 
 
 def complete(
@@ -96,11 +110,11 @@ def complete(
     cashier: User | None,
     at: dt.datetime | None = None,
     sale_id: str | None = None,
-) -> Sale:
+) -> SaleRecord:
     """Record the sale of ``cart`` paid by ``payments`` in the open business day."""
     if cart.is_empty:
         raise RuleError("sale.empty")
-    day = require_open_day(session)
+    day_id = open_day_id(journal.driver_connection(session))
     totals = cart.totals()
     if totals.total <= 0:
         raise RuleError("sale.zero_total")
@@ -110,7 +124,7 @@ def complete(
     at = at or utcnow()
     offset = local_offset_minutes(at)
     overrides = {ln.override_by for ln in cart.lines if ln.override_by is not None}
-    sale = Sale(
+    sale = SaleRecord(
         id=sale_id or str(uuid.uuid4()), kind="sale", created_at=at, utc_offset_minutes=offset,
         local_hour=(at + dt.timedelta(minutes=offset)).hour,
         cashier_id=cashier.id if cashier else None, cashier_name=cashier.name if cashier else "",
@@ -119,7 +133,7 @@ def complete(
         total=totals.total, reverses=None, reason="",
     )
     sale.lines = [
-        SaleLine(
+        LineRecord(
             position=i, product_id=ln.product_id, sku=ln.sku, name_ar=ln.name_ar,
             name_fr=ln.name_fr, category=ln.category, member=ln.member, unit=ln.unit,
             unit_price=ln.unit_price, list_price=ln.list_price, quantity=ln.quantity,
@@ -129,13 +143,11 @@ def complete(
         for i, (ln, share) in enumerate(zip(cart.lines, totals.shares, strict=True))
     ]
     sale.payments = [
-        Payment(position=i, method=p.method, amount=p.amount, tendered=p.tendered,
+        PaymentRecord(position=i, method=p.method, amount=p.amount, tendered=p.tendered,
                 change=p.change, reference=p.reference.strip())
         for i, p in enumerate(payments)
     ]
-    record_sale(session, sale, day)
-    move_stock(session, sale.lines)
-    return sale
+    return record_sale(session, sale, day_id)
 
 
 def get_sale(session: Session, sale_id: str) -> Sale:

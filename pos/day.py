@@ -54,12 +54,12 @@ def open_day(
     )
     session.add(day)
     session.flush()
-    entry = journal.append(
+    link = journal.append(
         session, kind="day_open", ref=str(day.id), day_id=day.id, amount=0, at=at,
         data={"date": day.date.isoformat(), "float": opening_float,
               "user": user.name if user else ""},
     )
-    day.open_seq = entry.seq
+    day.open_seq = link.seq
     return day
 
 
@@ -80,11 +80,11 @@ def cash_movement(
         id=str(uuid.uuid4()), day_id=day.id, kind=kind, amount=amount, reason=reason.strip(),
         created_at=at, user_id=user.id if user else None,
     )
-    entry = journal.append(
+    link = journal.append(
         session, kind=f"cash_{kind}", ref=move.id, day_id=day.id, amount=0, at=at,
         data={"amount": amount, "reason": move.reason, "user": user.name if user else ""},
     )
-    move.journal_seq = entry.seq
+    move.journal_seq = link.seq
     session.add(move)
     session.flush()
     return move
@@ -139,7 +139,7 @@ def close_day(
     day.count_detail = {str(d): n for d, n in sorted(counts.items(), reverse=True) if n}
     day.expected = report.cash.expected
     day.z_number = next_z_number(session)
-    entry = journal.append(
+    link = journal.append(
         session, kind="day_close", ref=str(day.id), day_id=day.id, amount=0, at=at,
         data={
             "z": day.z_number, "date": day.date.isoformat(), "expected": day.expected,
@@ -148,7 +148,7 @@ def close_day(
             "voids": report.voids_count, "user": manager.name,
         },
     )
-    day.close_seq = entry.seq
+    day.close_seq = link.seq
     session.flush()
     return day
 

@@ -14,11 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pos.cart import METHODS
-from pos.checkout import get_sale, local_offset_minutes, move_stock, record_sale
+from pos.checkout import get_sale, local_offset_minutes, record_sale
 from pos.day import require_open_day
 from pos.errors import InputError, RuleError
-from pos.models import Payment, Sale, SaleLine, User, utcnow
+from pos.models import Sale, SaleLine, User, utcnow
 from pos.money import round_div
+from pos.records import LineRecord, PaymentRecord, SaleRecord
 from pos.users import MANAGER
 
 
@@ -47,23 +48,24 @@ def _check_manager(manager: User) -> None:
 def _reversal(
     sale: Sale, kind: str, reason: str, manager: User, cashier: User | None,
     at: dt.datetime | None,
-) -> Sale:
+) -> SaleRecord:
     at = at or utcnow()
     offset = local_offset_minutes(at)
-    return Sale(
+    return SaleRecord(
         id=str(uuid.uuid4()), kind=kind, created_at=at, utc_offset_minutes=offset,
         local_hour=(at + dt.timedelta(minutes=offset)).hour,
         cashier_id=cashier.id if cashier else manager.id,
         cashier_name=cashier.name if cashier else manager.name,
         authorised_by=manager.id, reverses=sale.id, reason=reason.strip(),
+        subtotal=0, discount=0, cart_discount=0, total=0,
     )
 
 
-def _negated_line(position: int, ln: SaleLine, quantity: int, amount: int) -> SaleLine:
+def _negated_line(position: int, ln: SaleLine, quantity: int, amount: int) -> LineRecord:
     """The reversal of ``quantity`` of line ``ln``, worth ``amount`` (positive)."""
     full = ln.discount + ln.cart_discount
     discount = -round_div(full * quantity, ln.quantity) if ln.quantity else 0
-    return SaleLine(
+    return LineRecord(
         position=position, product_id=ln.product_id, sku=ln.sku, name_ar=ln.name_ar,
         name_fr=ln.name_fr, category=ln.category, member=ln.member, unit=ln.unit,
         unit_price=ln.unit_price, list_price=ln.list_price, quantity=-quantity,
@@ -83,7 +85,7 @@ def refund(
     method: str = "cash",
     reference: str = "",
     at: dt.datetime | None = None,
-) -> Sale:
+) -> SaleRecord:
     """Give back ``quantities`` (line id -> thousandths; None = everything left)."""
     _check_manager(manager)
     if not reason.strip():
@@ -98,7 +100,7 @@ def refund(
     wanted = dict(left) if quantities is None else dict(quantities)
     done = refunded(session, original.id)
     refund_sale = _reversal(original, "refund", reason, manager, cashier, at)
-    lines: list[SaleLine] = []
+    lines: list[LineRecord] = []
     for ln in original.lines:
         qty = wanted.pop(ln.id, 0)
         if qty == 0:
@@ -121,18 +123,16 @@ def refund(
     refund_sale.cart_discount = 0
     refund_sale.total = total
     refund_sale.payments = [
-        Payment(position=0, method=method, amount=total, tendered=None,
+        PaymentRecord(position=0, method=method, amount=total, tendered=None,
                 change=-total if method == "cash" else None, reference=reference.strip())
     ]
-    record_sale(session, refund_sale, day)
-    move_stock(session, refund_sale.lines)
-    return refund_sale
+    return record_sale(session, refund_sale, day.id)
 
 
 def void(
     session: Session, sale_id: str, *, reason: str, manager: User, cashier: User | None = None,
     at: dt.datetime | None = None,
-) -> Sale:
+) -> SaleRecord:
     """Cancel a whole sale of the open business day (nothing of it refunded yet)."""
     _check_manager(manager)
     if not reason.strip():
@@ -154,10 +154,8 @@ def void(
     voided.cart_discount = -original.cart_discount
     voided.total = -original.total
     voided.payments = [
-        Payment(position=p.position, method=p.method, amount=-p.amount, tendered=None,
+        PaymentRecord(position=p.position, method=p.method, amount=-p.amount, tendered=None,
                 change=p.amount if p.method == "cash" else None, reference=p.reference)
         for p in original.payments
     ]
-    record_sale(session, voided, day)
-    move_stock(session, voided.lines)
-    return voided
+    return record_sale(session, voided, day.id)
