@@ -19,6 +19,7 @@ import ipaddress
 import json
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -107,6 +108,16 @@ def normalise_url(text: str) -> str:
     if parts.scheme == "http" and not _local_host(host):
         raise InputError("sync.https_needed", url=text)
     return text
+
+
+def check_ca_file(path: str | None) -> str | None:
+    """The CA file as given, after checking it exists; None for the system's CAs."""
+    if not path or not path.strip():
+        return None
+    path = path.strip()
+    if not Path(path).is_file():
+        raise InputError("sync.ca_missing", path=path)
+    return path
 
 
 def now_text() -> str:

@@ -207,6 +207,7 @@ def enrol_store(store: Store, url: str, code: str, *, ca_file: str | None = None
     received is written to the database in the same transaction as the market's details.
     """
     url = config.normalise_url(url)
+    ca_file = config.check_ca_file(ca_file)
     transport = Transport(url, ca_file=ca_file or None, **options)  # type: ignore[arg-type]
     try:
         transport.health()

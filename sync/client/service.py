@@ -145,7 +145,7 @@ class SyncService:
 
     def set_ca_file(self, ca_file: str | None) -> None:
         """Use ``ca_file`` (a PEM bundle) to verify the server; None: the system's CAs."""
-        self._submit(lambda: self._set(ca_file=ca_file or None))
+        self._submit(lambda: self._set(ca_file=config.check_ca_file(ca_file)))
 
     def set_url(self, url: str) -> None:
         """Change the server's address (after checking its form) without enrolling again."""
