@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from pos import catalogue, checkout, day, refunds, users
 from pos.cart import Cart, Discount, PaymentSpec, cash
 from pos.db import Store
+from pos.errors import RuleError
 from pos.models import Product, User
 
 DEMO_MANAGER = "Gérante / المسيرة"
@@ -94,9 +95,10 @@ def _one_day(
         rung.append(sale.id)
         roll = rng.random()
         if roll < 0.01 and len(rung) > 3:
-            refunds.refund(session, rng.choice(rung[:-1]), quantities=None, reason="retour client",
+            returned = rng.choice(rung[:-1])
+            refunds.refund(session, returned, quantities=None, reason="retour client",
                            manager=manager, at=at)
-            rung = [s for s in rung if s != rung[-1]]
+            rung.remove(returned)
         elif roll < 0.015:
             refunds.void(session, sale.id, reason="erreur de saisie", manager=manager, at=at)
             rung.pop()
@@ -118,10 +120,8 @@ def demo_sales(
             load_catalogue(session)
         staff = ensure_demo_users(session)
     first = start or (dt.date.today() - dt.timedelta(days=days))
-    with store.write() as session:
+    with store.read() as session:
         if day.current_day(session) is not None:
-            from pos.errors import RuleError
-
             raise RuleError("day.already_open")
     for i in range(days):
         with store.write() as session:
@@ -137,5 +137,3 @@ def seed_demo(store: Store) -> None:
         load_catalogue(session)
         ensure_demo_users(session)
 
-
-__all__ = ["Discount", "demo_csv", "demo_sales", "load_catalogue", "seed_demo"]
