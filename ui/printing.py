@@ -95,6 +95,7 @@ class ReceiptDialog(QDialog):
         super().__init__(parent)
         named(self, "receiptDialog", document.title)
         self.setWindowTitle(document.title)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         view = named(QLabel(), "receiptImage", document.title)
         view.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         view.setStyleSheet("background: white; padding: 12px;")

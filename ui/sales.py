@@ -146,11 +146,13 @@ class VoidDialog(Dialog):
         self.texts.bind(cap.setText, "ui.refund.reason")
         self.reason = named(QLineEdit(), "voidReason", ctx.t("ui.refund.reason"))
         self.reason.setText(ctx.t("ui.refund.reason_mistake"))
+        self.reason_text = ""
         self.body.addWidget(cap)
         self.body.addWidget(self.reason)
 
     def validate(self) -> None:
-        if not self.reason.text().strip():
+        self.reason_text = self.reason.text().strip()
+        if not self.reason_text:
             raise InputError("refund.reason_needed")
 
 
@@ -324,7 +326,7 @@ class SalesScreen(QWidget):
         manager = ask_manager(self.ctx, self, "ui.pin.reason_void")
         if manager is None:
             return
-        self._void(sale, dialog.reason.text(), manager)
+        self._void(sale, dialog.reason_text, manager)
 
     def _void(self, sale: Sale, reason: str, manager: User) -> None:
         try:

@@ -18,10 +18,18 @@ from typing import Final
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QLineEdit,
+    QWidget,
+)
 
 MIN_LENGTH: Final = 6
 MAX_GAP: Final = 0.05  # seconds between two keys of a scan
+_INPUTS: Final = (QLineEdit, QAbstractItemView, QAbstractSpinBox, QAbstractButton)
 
 
 class ScannerFilter(QObject):
@@ -48,15 +56,24 @@ class ScannerFilter(QObject):
             return widget.findChild(QLineEdit)
         return None
 
+    def _is_receiver(self, watched: QObject) -> bool:
+        """Whether ``watched`` is the first receiver of the key (not a parent it propagated
+        to): the focus widget, or with no focus (a window not yet active) an input widget of
+        this window."""
+        focus = QApplication.focusWidget()
+        if focus is not None and focus.window().isVisible():
+            return watched is focus
+        if not isinstance(watched, _INPUTS):
+            return False
+        return isinstance(watched, QWidget) and watched.window() is self.window
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not self.enabled:
             return False
-        if watched is not QApplication.focusWidget() and watched is not self.window:
+        if not self._is_receiver(watched):
             return False
         if QApplication.activeModalWidget() is not None:
             self._reset()
-            return False
-        if not self.window.isActiveWindow() and QApplication.activeWindow() is not None:
             return False
         assert isinstance(event, QKeyEvent)
         now = self._clock()  # type: ignore[operator]

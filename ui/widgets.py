@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -44,7 +44,10 @@ def button(
     if role:
         btn.setProperty("role", role)
     if shortcut:
-        btn.setShortcut(QKeySequence(shortcut))
+        # a QShortcut of its own: QPushButton.setText() replaces the button's shortcut
+        keys = QShortcut(QKeySequence(shortcut), btn)
+        keys.activated.connect(lambda: btn.click() if btn.isEnabled() and btn.isVisible()
+                               else None)
         btn.setProperty("shortcutText", shortcut)
     btn.setCheckable(checkable)
     btn.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -173,6 +176,7 @@ class Dialog(QDialog):
         named(self, name, ctx.t(title_key, **params))
         self.setWindowTitle(ctx.t(title_key, **params))
         self.setModal(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.texts = Texts(ctx)
         self.title = label(f"{name}Title", style="title", wrap=True)
         self.title.setText(ctx.t(title_key, **params))

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
 
 from pos import day, demo, settings, users
 from pos.db import DB_FILENAME, Store
@@ -87,6 +87,8 @@ def make_window(qtbot: Any, data_dir: Path) -> Iterator[Callable[..., Any]]:
         window.resize(*size)
         window.show()
         qtbot.waitExposed(window)
+        window.windowHandle().requestActivate()
+        qtbot.waitUntil(window.isActiveWindow)
         made.append(window)
         return window
 
@@ -94,16 +96,19 @@ def make_window(qtbot: Any, data_dir: Path) -> Iterator[Callable[..., Any]]:
     for window in made:
         window.close()
         window.ctx.store.close()
-    QApplication.instance().setLayoutDirection(QApplication.instance().layoutDirection().LeftToRight)  # type: ignore[union-attr]
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        app.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
 
 
-def on_modal(handler: Callable[[QWidget], None], *, timeout_ms: int = 5000) -> None:
-    """Run ``handler(dialog)`` as soon as a modal dialog is shown (dialogs block in exec)."""
+def on_modal(name: str, handler: Callable[[Any], None], *, timeout_ms: int = 5000) -> None:
+    """Run ``handler(dialog)`` as soon as the modal dialog ``name`` is shown (dialogs block
+    in ``exec``, so the test's steps inside them are scheduled beforehand)."""
     waited = [0]
 
     def poll() -> None:
         dialog = QApplication.activeModalWidget()
-        if dialog is not None and dialog.isVisible():
+        if dialog is not None and dialog.isVisible() and dialog.objectName() == name:
             handler(dialog)
             return
         waited[0] += 10
@@ -111,3 +116,38 @@ def on_modal(handler: Callable[[QWidget], None], *, timeout_ms: int = 5000) -> N
             QTimer.singleShot(10, poll)
 
     QTimer.singleShot(0, poll)
+
+
+def click_tile(qtbot: Any, window: Any, row: int) -> None:
+    """Tap the product tile at ``row`` of the grid, as a finger would."""
+    grid = window.sale.grid
+    grid.doItemsLayout()
+    index = grid.model().index(row, 0)
+    grid.scrollTo(index)
+    rect = grid.visualRect(index)
+    qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def tile_row(window: Any, sku: str) -> int:
+    products = window.sale.model.products
+    return next(i for i, p in enumerate(products) if p.sku == sku)
+
+
+def type_pin(qtbot: Any, dialog: Any, pin: str) -> None:
+    qtbot.keyClicks(dialog.pin, pin)
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+
+
+def type_text(qtbot: Any, widget: Any, text: str) -> None:
+    """Type ``text`` key by key, Arabic and accented letters included (QTest only knows
+    ASCII keys, so those are sent as key events carrying their text, as an input method
+    would)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+
+    for ch in text:
+        if ch.isascii():
+            qtbot.keyClicks(widget, ch)
+            continue
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
