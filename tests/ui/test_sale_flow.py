@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from pos.db import DB_FILENAME
 from pos.journal import verify
-from pos.models import Payment, Sale
+from pos.models import Sale
 from tests.ui.conftest import (
     CASHIER_PIN,
     MANAGER_PIN,
@@ -182,7 +182,6 @@ def test_plus_minus_quantity_and_bad_input(qtbot: Any, make_window: Any) -> None
 
 def test_split_payment_card_then_cash(qtbot: Any, make_window: Any) -> None:
     window = make_window()
-    sale = window.sale
     click_tile(qtbot, window, tile_row(window, "RUG-S"))  # 850,00
 
     def split(dialog: Any) -> None:
@@ -299,5 +298,3 @@ def test_sign_in_with_a_pin(qtbot: Any, make_window: Any) -> None:
     assert window.current_screen() == "sale"
     assert "Aicha" in window.user_status.text()
 
-
-__all__ = ["Payment"]
