@@ -47,6 +47,7 @@ class FakePrinter:
         self.drop_after = drop_after
         self.jobs: list[bytes] = []  # what each connection delivered, in full
         self._server = socket.create_server(("127.0.0.1", 0))
+        self._server.settimeout(0.1)
         self.port = self._server.getsockname()[1]
         self._stop = threading.Event()
         self._held: list[socket.socket] = []
@@ -54,7 +55,6 @@ class FakePrinter:
         self._thread.start()
 
     def _serve(self) -> None:
-        self._server.settimeout(0.1)
         while not self._stop.is_set():
             try:
                 conn, _ = self._server.accept()
@@ -69,6 +69,7 @@ class FakePrinter:
             self._held.append(conn)  # never read, never answer
             return
         received = bytearray()
+        scanned = 0  # status requests are looked for across chunk boundaries
         conn.settimeout(5)
         with conn:
             while True:
@@ -82,8 +83,12 @@ class FakePrinter:
                 if self.mode == "drop" and len(received) >= self.drop_after:
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
                     break
-                for _ in range(chunk.count(b"\x10\x04")):
-                    conn.sendall(b"\x12")  # online, paper present
+                requests = received.count(b"\x10\x04", max(0, scanned - 1))
+                scanned = len(received)
+                try:
+                    conn.sendall(b"\x12" * requests)  # online, paper present
+                except OSError:
+                    break
         if self.mode == "accept":
             self.jobs.append(bytes(received))
 

@@ -1,0 +1,126 @@
+"""Rendering: Arabic shaped and ordered right to left, exact paper widths, PNG and PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QGuiApplication, QImage, QPainter
+
+from pos import receipts
+from pos.printing.fonts import ARABIC_FAMILY, receipt_font
+from pos.printing.render import MARGIN, SIZES, Renderer, _layout, arabic_runs, render
+from pos.printing.samples import SAMPLE_HASH, sample_day_report, sample_sale
+from pos.receipts import Columns, Document, Shop, Text, sale_receipt, z_report
+
+WORD = "سلام"  # four letters that join: initial, medial, medial, final forms
+
+
+def _doc(*blocks: Text | Columns) -> Document:
+    return Document(kind="test", title="t", language="ar", blocks=blocks)
+
+
+def _ink_columns(raster_data: bytes, stride: int) -> set[int]:
+    cols = set()
+    for i, byte in enumerate(raster_data):
+        for bit in range(8):
+            if byte & (0x80 >> bit):
+                cols.add((i % stride) * 8 + bit)
+    return cols
+
+
+@pytest.mark.parametrize("width", [384, 512, 576])
+def test_image_is_exactly_the_paper_width(gui: QGuiApplication, shop: Shop, width: int) -> None:
+    raster = render(receipts.test_page(shop, "both", width_dots=width), width)
+    assert raster.width == width and raster.stride * 8 == width
+    assert len(raster.data) == raster.stride * raster.height
+    image = raster.to_image()
+    assert (image.width(), image.height()) == (width, raster.height)
+
+
+def test_arabic_is_shaped_like_qt_shapes_it(gui: QGuiApplication) -> None:
+    renderer = Renderer(384)
+    ours = renderer.render(_doc(Text(WORD, direction="rtl")))
+    # Qt's own layout of the word, drawn the same way, gives the same dots
+    font = receipt_font(SIZES["normal"])
+    layout, _ = _layout(WORD, font, renderer.inner, "rtl", "start")
+    canvas = QImage(384, ours.height, QImage.Format.Format_Grayscale8)
+    canvas.fill(0xFFFFFFFF)
+    painter = QPainter(canvas)
+    layout.draw(painter, QPointF(MARGIN, 4))
+    painter.end()
+    grey = canvas.constBits().tobytes()
+    stride = canvas.bytesPerLine()
+    for y in range(ours.height):
+        row = ours.row(y)
+        for x in range(384):
+            black = bool(row[x // 8] & (0x80 >> (x % 8)))
+            assert black == (grey[y * stride + x] <= 150), (x, y)
+    # and joined letters are not the isolated ones laid side by side
+    apart = renderer.render(_doc(Text("\u200c".join(WORD), direction="rtl")))
+    assert apart.data != ours.data
+
+
+def test_arabic_glyphs_are_contextual_forms(gui: QGuiApplication) -> None:
+    font = receipt_font(40)
+    layout, _ = _layout(WORD, font, 1000, "rtl", "start")
+    runs = layout.glyphRuns()
+    shaped = [g for run in runs for g in run.glyphIndexes()]
+    arabic = next(r.rawFont() for r in runs if r.rawFont().familyName() == ARABIC_FAMILY)
+    isolated = arabic.glyphIndexesForString(WORD)
+    assert len(shaped) == len(WORD)
+    assert 0 not in shaped  # never a missing glyph box
+    assert set(shaped) != set(isolated)  # joining forms, not the isolated letters
+    joined = sum(a.x() for a in arabic.advancesForGlyphIndexes(shaped))
+    alone = sum(a.x() for a in arabic.advancesForGlyphIndexes(isolated))
+    assert joined < alone
+
+
+def test_right_to_left_rows_put_the_amount_on_the_left(gui: QGuiApplication) -> None:
+    renderer = Renderer(384)
+    rtl = renderer.render(_doc(Columns("", "12,00", direction="rtl")))
+    ltr = renderer.render(_doc(Columns("", "12,00", direction="ltr")))
+    assert max(_ink_columns(rtl.data, rtl.stride)) < 192
+    assert min(_ink_columns(ltr.data, ltr.stride)) > 192
+    label = renderer.render(_doc(Columns("المجموع", "", direction="rtl")))
+    assert min(_ink_columns(label.data, label.stride)) > 192
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "both"])
+def test_every_character_has_a_glyph(gui: QGuiApplication, shop: Shop, lang: str) -> None:
+    docs = [
+        sale_receipt(sample_sale(15), shop, lang, journal_hash=SAMPLE_HASH, duplicate=True),
+        z_report(sample_day_report(), shop, lang),
+        receipts.test_page(shop, lang),
+    ]
+    for doc in docs:
+        assert "?" not in doc.plain_text().replace("[QR", "")
+        assert render(doc, 384).missing == frozenset()
+
+
+def test_arabic_runs() -> None:
+    assert arabic_runs("Total / المجموع الجزئي 12") == [(8, 14)]
+    assert arabic_runs("abc") == []
+    assert arabic_runs("زيت 2 عسل") == [(0, 3), (6, 3)]
+
+
+def test_png_and_pdf_copies(gui: QGuiApplication, shop: Shop, tmp_path: Path) -> None:
+    raster = render(sale_receipt(sample_sale(3), shop, "both", journal_hash=SAMPLE_HASH), 384)
+    raster.save_png(tmp_path / "r.png")
+    back = QImage(str(tmp_path / "r.png"))
+    assert (back.width(), back.height()) == (384, raster.height)
+    raster.save_pdf(tmp_path / "r.pdf")
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+    assert raster.to_pil().size == (384, raster.height)
+
+
+def test_logo_is_drawn(gui: QGuiApplication, tmp_path: Path) -> None:
+    logo = QImage(200, 100, QImage.Format.Format_RGB32)
+    logo.fill(0xFF808080)
+    logo.save(str(tmp_path / "logo.png"))
+    with_logo = render(sale_receipt(sample_sale(1), Shop(logo=str(tmp_path / "logo.png")), "fr",
+                                    journal_hash=SAMPLE_HASH))  # fmt: skip
+    without = render(sale_receipt(sample_sale(1), Shop(logo=str(tmp_path / "none.png")), "fr",
+                                  journal_hash=SAMPLE_HASH))  # fmt: skip
+    assert with_logo.height > without.height

@@ -1,0 +1,153 @@
+"""Receipt documents: what a sale, refund, void, X/Z report and test page say."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from sqlalchemy import select
+
+from pos import receipts, refunds, settings
+from pos.cart import PaymentSpec
+from pos.db import Store
+from pos.i18n import catalogue, placeholders, tr
+from pos.models import JournalEntry, Sale, User
+from pos.printing.samples import SAMPLE_HASH, sample_day_report, sample_sale
+from pos.receipts import (
+    DUPLICATE_MARK,
+    Columns,
+    QrCode,
+    Shop,
+    Text,
+    load_sale_receipt,
+    qr_payload,
+    sale_receipt,
+    x_report,
+    z_report,
+)
+from tests.helpers import ring
+
+SHOP = Shop(name_ar="تعاونية", name_fr="Coopérative", ice="0012", city="Fès", stand="7",
+            device_prefix="T03")  # fmt: skip
+
+
+def test_messages_have_all_languages_and_same_placeholders() -> None:
+    ours = {k: v for k, v in catalogue().items() if k.startswith(("printing.", "receipt."))}
+    assert len(ours) > 50
+    for key, texts in ours.items():
+        assert set(texts) == {"ar", "fr", "en"}, key
+        assert len({frozenset(placeholders(t)) for t in texts.values()}) == 1, key
+
+
+def test_qr_payload_is_compact_and_checkable() -> None:
+    payload = qr_payload("3f2a9c1e-8b7d-4e21-9a55-0c6d2b1f7e44", "T03-000123", 69150, "ab" * 32)
+    assert payload == "SOUK1:3F2A9C1E-8B7D-4E21-9A55-0C6D2B1F7E44:T03-000123:69150:ABABABABABABABAB"
+    assert set(payload) <= set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "both"])
+def test_sale_receipt_says_what_was_sold(lang: str) -> None:
+    doc = sale_receipt(sample_sale(3), SHOP, lang, journal_hash=SAMPLE_HASH)
+    text = doc.plain_text()
+    assert "T03-000123" in text and "12/05/2025 14:32" in text and "Fatima" in text
+    if lang != "ar":
+        assert "Huile d'argan alimentaire 250 ml" in text and "TOTAL" in text
+    if lang != "fr":
+        assert "زيت أركان غذائي 250 مل" in text and "المجموع" in text
+    assert any(isinstance(b, QrCode) and b.payload.endswith(SAMPLE_HASH[:16].upper())
+               for b in doc.blocks)  # fmt: skip
+    assert doc.open_drawer and DUPLICATE_MARK not in text
+    rtl = [b for b in doc.blocks if isinstance(b, Columns) and b.direction == "rtl"]
+    assert bool(rtl) == (lang == "ar")
+
+
+def test_reprint_is_marked_and_keeps_the_drawer_shut() -> None:
+    doc = sale_receipt(sample_sale(2), SHOP, "fr", journal_hash=SAMPLE_HASH, duplicate=True)
+    assert DUPLICATE_MARK in doc.plain_text() and not doc.open_drawer
+    mark = next(b for b in doc.blocks if isinstance(b, Text) and b.text == DUPLICATE_MARK)
+    assert mark.inverse
+
+
+def test_amounts_and_taxes_add_up() -> None:
+    sale = sample_sale(15)
+    doc = sale_receipt(sale, SHOP, "fr", journal_hash=SAMPLE_HASH)
+    rows = {b.label: b.value for b in doc.blocks if isinstance(b, Columns)}
+    assert rows["TOTAL"] == "1\u00a0861,00 DH"
+    assert rows["Sous-total"] == "1\u00a0882,50" and rows["Remise"] == "-21,50"
+    assert rows["dont TVA 20 %"] == "132,25"
+    assert rows["Rendu"] == "39,00"
+    assert "0,75 kg × 110,00" in rows
+
+
+def test_arabic_negative_amounts_keep_their_sign_in_front() -> None:
+    words = receipts._Words("ar")
+    assert words.money(-2150) == "\u2066-21,50\u2069 د.م."
+    assert words.money(2150) == "21,50 د.م."
+
+
+def test_refund_and_void_receipts_from_the_database(
+    store: Store, open_day: int, staff: tuple[User, User]
+) -> None:
+    sale = ring(store, [("ARG-250", 1000)], payments=[PaymentSpec("card", 12000, None, "A1")])
+    with store.write() as s:
+        settings.put(s, settings.RECEIPT_LANGUAGE, "fr")
+        settings.put(s, settings.DEVICE_PREFIX, "T09")
+        back = refunds.refund(s, sale.id, quantities=None, reason="cassé", manager=staff[0])
+    with store.read() as s:
+        doc = load_sale_receipt(s, back.id)
+        original = load_sale_receipt(s, sale.id)
+        entry = s.get(JournalEntry, s.get(Sale, back.id).journal_seq)  # type: ignore[union-attr]
+    text = doc.plain_text()
+    assert doc.kind == "refund" and "REMBOURSEMENT" in text
+    assert "Remboursement du ticket T09-000001" in text and "Motif : cassé" in text
+    assert "REMBOURSÉ" in text and "-120,00 DH" in text
+    assert entry is not None and entry.hash[:16].upper() in doc.metadata["hash"].upper()
+    assert "Réf. A1" in original.plain_text() and not original.open_drawer
+    with store.read() as s, pytest.raises(LookupError):
+        load_sale_receipt(s, "nope")
+
+
+def test_z_report_has_the_cash_count() -> None:
+    report = sample_day_report()
+    text = z_report(report, SHOP, "fr").plain_text()
+    assert "RAPPORT Z N° 7" in text
+    assert "5 × 200,00\t1\u00a0000,00" in text
+    assert "Écart\t-0,50" in text and "Compté\t1\u00a0774,00" in text
+    assert "T03-001201 → T03-001240" in text
+    ar = z_report(report, SHOP, "ar").plain_text()
+    assert "تقرير Z رقم 7" in ar and "الفرق" in ar
+    open_day = dataclasses.replace(report, status="open", closed_at=None, z_number=None,
+                                   cash=dataclasses.replace(report.cash, counted=None,
+                                                            difference=None))  # fmt: skip
+    x = x_report(open_day, SHOP, "both").plain_text()
+    assert "RAPPORT X" in x and "Compté" not in x and "تقرير X" in x
+
+
+def test_day_report_from_the_database(store: Store, open_day: int) -> None:
+    ring(store, [("ARG-250", 1000)])
+    with store.read() as s:
+        doc = receipts.load_day_report(s, open_day, "x")
+    assert tr("fr", "receipt.report.title.x") in doc.plain_text() or "RAPPORT X" in doc.plain_text()
+    assert "120,00" in doc.plain_text()
+
+
+def test_test_page_and_shop_from_settings(store: Store) -> None:
+    with store.write() as s:
+        settings.put(s, settings.COOPERATIVE, {"name_fr": "Coop", "footer": {"fr": "Bonne route"}})
+        settings.put(s, settings.MARKET, {"name_fr": "Souk", "stand": 4})
+    with store.read() as s:
+        shop = Shop.from_settings(s)
+        lang = receipts.receipt_language(s)
+    assert (shop.name_fr, shop.stand, lang) == ("Coop", "4", "both")
+    page = receipts.test_page(shop, "fr", printer="USB 0416:5011", width_dots=384)
+    assert "PAGE DE TEST" in page.plain_text() and "صفحة اختبار" in page.plain_text()
+    footer = sale_receipt(sample_sale(1), shop, "fr", journal_hash="").plain_text()
+    assert "Bonne route" in footer
+
+
+def test_sale_lookup_uses_journal(store: Store, open_day: int) -> None:
+    sale = ring(store, [("ARG-250", 1000)])
+    with store.read() as s:
+        seq = s.scalar(select(Sale.journal_seq).where(Sale.id == sale.id))
+        doc = load_sale_receipt(s, sale.id)
+    assert seq and doc.metadata["label"].endswith("000001")
