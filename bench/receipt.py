@@ -1,0 +1,69 @@
+"""Receipt printing benchmark: lay out, render and encode a 15-line bilingual receipt.
+
+Prints a table, then one line of ``key=value`` figures:
+
+- ``render_ms``: median time to build the document, lay it out, draw it, threshold it and
+  encode it as ESC/POS raster for 58 mm paper (target: 20 ms or less);
+- ``bytes_58mm``: bytes sent to the printer for it at 384 dots (target: 20,000 or less).
+
+Run: ``.venv/bin/python bench/receipt.py [--runs N]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from pos.printing import ensure_gui_app
+from pos.printing.escpos_out import PrinterSettings, image_bytes
+from pos.printing.render import Renderer
+from pos.printing.samples import SAMPLE_HASH, sample_sale
+from pos.receipts import Shop, sale_receipt
+
+SHOP = Shop(
+    name_ar="تعاونية تيفاوين للأركان", name_fr="Coopérative Tifawin", ice="001234567000089",
+    city="Essaouira", market_ar="السوق المتنقل للمنتجات المجالية",
+    market_fr="Souk itinérant des produits du terroir", market_city="Fès", stand="12",
+    device_prefix="T03",
+)  # fmt: skip
+
+
+def measure(lang: str, width: int, runs: int, *, compact: bool = True) -> tuple[float, int, int]:
+    """(median ms, bytes sent, image rows) for the 15-line receipt."""
+    renderer = Renderer(width)
+    config = PrinterSettings(width_dots=width, compact=compact)
+    sale = sample_sale(15)
+    times = []
+    payload = b""
+    rows = 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        document = sale_receipt(sale, SHOP, lang, journal_hash=SAMPLE_HASH)
+        raster = renderer.render(document)
+        payload = image_bytes(raster, config)
+        times.append((time.perf_counter() - start) * 1000)
+        rows = raster.height
+    return statistics.median(times), len(payload), rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    ensure_gui_app()
+    measure("both", 384, 3)  # warm up fonts and caches
+    print(f"{'receipt (15 lines)':<24}{'dots':>6}{'rows':>7}{'ms':>8}{'bytes':>9}{'full':>9}")
+    figures = {}
+    for lang in ("both", "fr", "ar"):
+        for width in (384, 576):
+            ms, sent, rows = measure(lang, width, args.runs)
+            _, full, _ = measure(lang, width, 1, compact=False)
+            print(f"{lang:<24}{width:>6}{rows:>7}{ms:>8.1f}{sent:>9}{full:>9}")
+            figures[(lang, width)] = (ms, sent)
+    ms, sent = figures[("both", 384)]
+    print(f"render_ms={ms:.1f} bytes_58mm={sent}")
+
+
+if __name__ == "__main__":
+    main()
