@@ -136,6 +136,9 @@ def login_page(request: Request, lang: LangParam = None) -> HTMLResponse:
 
 
 def _check_login(db: Database, username: str, password: str) -> User | None:
+    if not username or "\x00" in username:
+        dummy_password_check()
+        return None
     with db.read() as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None or user.disabled:

@@ -81,6 +81,8 @@ class Invalid(IngestError):
 def enrol(session: Session, code: str, device_name: str, now: dt.datetime | None = None
           ) -> EnrolResponse:
     """Consume a one-time code and create a device with a new token (returned once)."""
+    if "\x00" in device_name:
+        raise Invalid("device_name must not contain NUL characters")
     now = now or utcnow()
     device_id = uuid.uuid4()
     consumed = session.execute(
@@ -151,6 +153,9 @@ def authenticate(session: Session, authorization: str | None) -> DeviceAuth:
 # --- the upsert --------------------------------------------------------------------------
 
 
+MAX_INT64 = 2**63 - 1
+
+
 def check_summaries(auth: DeviceAuth, summaries: Sequence[DaySummary]) -> None:
     """What the schema cannot say: ownership (403) and consistency (422)."""
     for s in summaries:
@@ -164,12 +169,29 @@ def check_summaries(auth: DeviceAuth, summaries: Sequence[DaySummary]) -> None:
         if s.business_day in seen:
             raise Invalid(f"{where}: this business day appears twice in the push")
         seen.add(s.business_day)
-        if s.net != s.gross - s.refunds - s.voids:
-            raise Invalid(f"{where}: net must equal gross - refunds - voids")
-        if len({h.hour for h in s.hours}) != len(s.hours):
-            raise Invalid(f"{where}: an hour appears twice in hours")
-        if len({p.method for p in s.payments}) != len(s.payments):
-            raise Invalid(f"{where}: a payment method appears twice in payments")
+        problem = _inconsistency(s)
+        if problem:
+            raise Invalid(f"{where}: {problem}")
+
+
+def _inconsistency(s: DaySummary) -> str | None:
+    if s.net != s.gross - s.refunds - s.voids:
+        return "net must equal gross - refunds - voids"
+    if len({h.hour for h in s.hours}) != len(s.hours):
+        return "an hour appears twice in hours"
+    if len({p.method for p in s.payments}) != len(s.payments):
+        return "a payment method appears twice in payments"
+    if max(s.version, s.journal_head.seq, s.z_number or 0) > MAX_INT64:
+        return f"version, journal_head.seq and z_number must be at most {MAX_INT64}"
+    texts = [t for p in s.products for t in (p.product_id, p.name_ar, p.name_fr, p.category)]
+    if any("\x00" in t for t in texts + [m.member for m in s.members]):
+        return "texts must not contain NUL characters"
+    for name, value in (("opened_at", s.opened_at), ("closed_at", s.closed_at)):
+        try:
+            _utc(value)
+        except OverflowError:
+            return f"{name} is out of range once converted to UTC"
+    return None
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:

@@ -7,6 +7,7 @@ import gzip
 import json
 from typing import TYPE_CHECKING
 
+import pytest
 from sqlalchemy import func, select
 
 from sync.protocol import SERVICE_NAME, PushResponse, summary_digest, token_hash
@@ -153,3 +154,32 @@ def test_invalid_body_says_what_is_wrong_and_writes_nothing(
     assert reply.status_code == 422
     assert "net must equal gross - refunds - voids" in reply.json()["detail"]
     assert stored(db) == []
+
+
+@pytest.mark.parametrize(("path", "value", "message"), [
+    (("products", 0, "name_fr"), "huile\x00d'argan", "NUL characters"),
+    (("version",), 2**63, "at most"),
+    (("opened_at",), "0001-01-01T00:30:00+05:00", "opened_at is out of range"),
+])
+def test_values_the_databases_cannot_hold_get_422(
+        client: TestClient, db: Database, world: World, path: tuple[object, ...], value: object,
+        message: str) -> None:
+    body = push_body(summary(world.argan.device_id))
+    target = body["summaries"][0]
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    reply = client.post("/api/v1/push", json=body, headers=world.argan.headers)
+    assert reply.status_code == 422
+    assert message in reply.json()["detail"]
+    assert stored(db) == []
+
+
+def test_device_name_with_nul_is_refused_and_the_code_kept(
+        client: TestClient, db: Database, world: World) -> None:
+    with db.write() as s:
+        code, _ = admin.issue_enrol_code(s, world.argan.cooperative_id)
+    reply = client.post("/api/v1/enrol", json={"code": code, "device_name": "caisse\x00"})
+    assert reply.status_code == 422
+    assert client.post("/api/v1/enrol", json={"code": code, "device_name": "caisse"}
+                       ).status_code == 200

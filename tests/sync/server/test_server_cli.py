@@ -1,0 +1,174 @@
+"""``souk-server`` admin commands: what they print, and bad input refused with status 2."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from sync.protocol import Bundle, bundle_signature, token_hash
+from sync.server import ingest
+from sync.server.cli import main
+from sync.server.db import Database
+from sync.server.models import (
+    Cooperative,
+    DaySummaryRow,
+    Device,
+    EnrolCode,
+    Market,
+    User,
+)
+
+from .server_support import DAY, summary
+
+MARKET = ["market", "add", "--name-ar", "السوق المتنقل لمكناس", "--name-fr", "Marché de Meknès",
+          "--city", "Meknès", "--region", "Fès-Meknès", "--starts", "2026-05-12",
+          "--ends", "2026-05-16"]
+COOP = ["cooperative", "add", "--market", "1", "--name-ar", "تعاونية العسل",
+        "--name-fr", "Coopérative du miel", "--sector", "food", "--province", "Ifrane",
+        "--stand", "7", "--members", "12", "--women-led"]
+
+
+def run(url: str, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(["--database-url", url, *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def counts(db: Database) -> tuple[int, ...]:
+    with db.read() as s:
+        return tuple(s.scalar(select(func.count()).select_from(t)) or 0
+                     for t in (Market, Cooperative, EnrolCode, Device, User, DaySummaryRow))
+
+
+def test_setting_up_a_market(database_url: str, db: Database,
+                             capsys: pytest.CaptureFixture[str],
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run(database_url, *MARKET, capsys=capsys)[:2] == (
+        0, "market 1: Marché de Meknès / السوق المتنقل لمكناس, Meknès, 2026-05-12 .. 2026-05-16\n")
+    code, out, _ = run(database_url, *COOP, capsys=capsys)
+    assert (code, out) == (0, "cooperative 1: Coopérative du miel / تعاونية العسل, stand 7\n")
+    with db.read() as s:
+        coop = s.get_one(Cooperative, 1)
+        assert (coop.region, coop.women_led, coop.youth_led) == ("Fès-Meknès", True, False)
+
+    code, out, _ = run(database_url, "enrol-code", "1", capsys=capsys)
+    assert code == 0
+    printed = out.split("\n\n")[1].strip()
+    assert len(printed) == 14 and printed.count("-") == 2
+    assert "█" in out  # the QR code
+    with db.write() as s:
+        reply = ingest.enrol(s, printed, "caisse")
+    with db.read() as s:
+        assert s.scalar(select(EnrolCode.code_hash)) != printed  # stored hashed
+
+    code, out, _ = run(database_url, "device", "list", capsys=capsys)
+    assert str(reply.device_id) in out and "active" in out
+    code, out, _ = run(database_url, "device", "revoke", str(reply.device_id), capsys=capsys)
+    assert code == 0
+    assert "revoked" in run(database_url, "device", "list", capsys=capsys)[1]
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
+    code, out, _ = run(database_url, "user", "add", "nadia", "--password-stdin", capsys=capsys)
+    assert (code, out) == (0, "user nadia added\n")
+    with db.read() as s:
+        user = s.scalar(select(User))
+        assert user is not None and "a long enough password" not in user.password_hash
+        assert user.password_hash.startswith("scrypt$")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["market", "add", *MARKET[2:-1], "2026-05-01"], "ends (2026-05-01) before it starts"),
+    ([*COOP[:3], "9", *COOP[4:]], "no market with id 9"),
+    ([*COOP[:-4], "99", "--members", "-3"], "members must be between 0 and 100000"),
+    (["enrol-code", "42"], "no cooperative with id 42"),
+    (["enrol-code", "1", "--days", "400"], "expire within 90 days"),
+    (["device", "revoke", "not-a-uuid"], "is not a device id"),
+    (["device", "revoke", str(uuid.uuid4())], "no device with id"),
+    (["import", "/nonexistent/bundle.json"], "cannot read"),
+])
+def test_bad_input_is_one_line_status_2_nothing_written(
+        database_url: str, db: Database, capsys: pytest.CaptureFixture[str],
+        args: list[str], message: str) -> None:
+    run(database_url, *MARKET, capsys=capsys)
+    run(database_url, *COOP, capsys=capsys)
+    before = counts(db)
+    code, out, err = run(database_url, *args, capsys=capsys)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("souk-server: error: ") and message in err
+    assert counts(db) == before
+
+
+def test_stand_taken_and_short_password(database_url: str, db: Database,
+                                        capsys: pytest.CaptureFixture[str],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    run(database_url, *MARKET, capsys=capsys)
+    run(database_url, *COOP, capsys=capsys)
+    before = counts(db)
+    code, _, err = run(database_url, *COOP, capsys=capsys)
+    assert code == 2 and "stand 7 of market 1 is taken" in err
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    code, _, err = run(database_url, "user", "add", "x", "--password-stdin", capsys=capsys)
+    assert code == 2 and "at least 10 characters" in err
+    assert counts(db) == before
+
+
+def test_argument_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["market", "add", "--name-ar", "x", "--name-fr", "y", "--city", "c",
+              "--region", "r", "--starts", "12/05/2026", "--ends", "2026-05-16"])
+    assert exit_info.value.code == 2
+    assert "is not a date (YYYY-MM-DD)" in capsys.readouterr().err
+
+
+def test_import_a_signed_bundle(database_url: str, db: Database, tmp_path: Path,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    run(database_url, *MARKET, capsys=capsys)
+    run(database_url, *COOP, capsys=capsys)
+    code_out = run(database_url, "enrol-code", "1", "--no-qr", capsys=capsys)[1]
+    with db.write() as s:
+        device = ingest.enrol(s, code_out.split("\n\n")[1].strip(), "caisse")
+    days = [summary(device.device_id, DAY, 30, net=70_000),
+            summary(device.device_id, DAY + dt.timedelta(days=1), 12, net=9_000)]
+    good = Bundle(device_id=device.device_id, created_at=dt.datetime.now(dt.UTC), summaries=days,
+                  signature=bundle_signature(token_hash(device.token), device.device_id, days))
+    path = tmp_path / "bundle.json"
+    path.write_text(good.model_dump_json())
+    code, out, _ = run(database_url, "import", str(path), capsys=capsys)
+    assert code == 0
+    assert out.splitlines() == ["2026-05-12\tstored\tversion 30", "2026-05-13\tstored\tversion 12"]
+    assert run(database_url, "import", str(path), capsys=capsys)[1].count("unchanged") == 2
+
+    before = counts(db)
+    tampered = good.model_copy(update={"summaries": [days[0].model_copy(update={"version": 31})]})
+    path.write_text(tampered.model_dump_json())
+    code, _, err = run(database_url, "import", str(path), capsys=capsys)
+    assert code == 2 and "signature does not match" in err
+    path.write_text('{"format": "souk-bundle"}')
+    code, _, err = run(database_url, "import", str(path), capsys=capsys)
+    assert code == 2 and "is not a valid bundle" in err and err.count("\n") == 1
+    assert counts(db) == before
+    with db.read() as s:
+        assert s.scalar(select(func.sum(DaySummaryRow.net))) == 79_000
+
+
+def test_database_url_from_the_environment(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path / 'env.sqlite3'}"
+    monkeypatch.setenv("SOUK_SERVER_DATABASE_URL", url)
+    assert main(MARKET) == 0
+    assert main(["market", "list"]) == 0
+    assert "Marché de Meknès" in capsys.readouterr().out
+    assert (tmp_path / "env.sqlite3").exists()
+
+
+def test_data_dir_holds_the_sqlite_file(tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOUK_SERVER_DATABASE_URL", raising=False)
+    assert main(["--data-dir", str(tmp_path / "data"), *MARKET]) == 0
+    assert (tmp_path / "data" / "souk-server.sqlite3").exists()

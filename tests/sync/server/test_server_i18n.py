@@ -1,0 +1,94 @@
+"""Every string the dashboard shows exists in Arabic, French and English."""
+
+from __future__ import annotations
+
+import html.parser
+import re
+
+import pytest
+
+from sync.server import i18n, queries, web
+from sync.server.i18n import LANGS, catalogue, format_money, placeholders
+from sync.server.models import SECTORS
+
+TEMPLATES = ("index.html", "login.html", "report.html")
+
+
+def test_catalogues_have_the_same_keys_and_placeholders() -> None:
+    reference = catalogue("fr")
+    for lang in LANGS:
+        strings = catalogue(lang)
+        assert set(strings) == set(reference), f"{lang}: {set(strings) ^ set(reference)}"
+        for key, text in strings.items():
+            assert text.strip(), f"{lang}.{key} is empty"
+            assert placeholders(text) == placeholders(reference[key]), f"{lang}.{key}"
+
+
+def test_arabic_strings_are_arabic() -> None:
+    untranslated = [k for k, v in catalogue("ar").items()
+                    if not re.search(r"[\u0600-\u06ff]", v) and not k.startswith("lang_")
+                    and not re.fullmatch(r"[\W\d]*(CSV|Excel)?[\W\d]*", v)]
+    assert untranslated == []
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_templates_use_only_known_keys(template: str) -> None:
+    used = web.template_keys(template)
+    assert used
+    assert used <= set(catalogue("ar")), used - set(catalogue("ar"))
+
+
+class _Text(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.skip = 0
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self.skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self.skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip and data.strip():
+            self.text.append(data.strip())
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_templates_have_no_text_outside_the_catalogue(template: str) -> None:
+    parser = _Text()
+    parser.feed(web.template(template))
+    leftovers = [t for t in parser.text if re.sub(r"\{\{[^}]+\}\}|[·\s]", "", t)]
+    assert leftovers == []
+
+
+def test_the_script_asks_only_for_known_keys() -> None:
+    js = i18n.asset("dashboard.js").decode()
+    keys = set(re.findall(r"""\bt\(\s*["']([a-z_]+)["']\s*[,)]""", js))
+    # keys made from data: sectors, and the breakdowns' group names
+    keys |= {f"sector_{s}" for s in SECTORS}
+    groups = queries.breakdowns([])
+    keys |= {g.key for g in groups.origins + groups.programmes}
+    assert {"never", "minutes_ago", "refresh_failed", "updated_at"} <= keys
+    assert keys <= set(catalogue("ar")), keys - set(catalogue("ar"))
+    # strings in the script are data or keys, never French or Arabic prose
+    assert not re.search(r"[\u0600-\u06ff]", js.replace('ar: "د.م."', ""))
+
+
+def test_money_as_people_in_morocco_write_it() -> None:
+    assert format_money(12_550, "fr") == "125,50\u00a0DH"
+    assert format_money(12_550, "ar") == "125,50\u00a0د.م."
+    assert format_money(123_456_705, "fr") == "1\u00a0234\u00a0567,05\u00a0DH"
+    assert format_money(-5, "fr") == "-0,05\u00a0DH"
+
+
+@pytest.mark.parametrize(("requested", "cookie", "accept", "expected"), [
+    ("fr", "ar", "en", "fr"), (None, "en", "fr", "en"), (None, None, "fr-MA,fr;q=0.9", "fr"),
+    (None, None, "de-DE", "ar"), ("xx", None, None, "ar"),
+])
+def test_language_choice(requested: str | None, cookie: str | None, accept: str | None,
+                         expected: str) -> None:
+    assert i18n.choose_lang(requested, cookie, accept) == expected
