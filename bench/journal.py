@@ -112,10 +112,16 @@ def big_database(rebuild: bool) -> Path:
     for stale in OUT.glob("journal-100k.sqlite3*"):
         stale.unlink()
     print(f"building {BIG_DAYS * BIG_PER_DAY} sales in {path} (once)...", file=sys.stderr)
-    store = Store.open(path)
-    demo.demo_sales(store, days=BIG_DAYS, per_day=BIG_PER_DAY,
-                    start=dt.date(2026, 1, 1))
+    building = OUT / "journal-100k.building.sqlite3"
+    for stale in OUT.glob("journal-100k.building.sqlite3*"):
+        stale.unlink()
+    store = Store.open(building)
+    demo.demo_sales(store, days=BIG_DAYS, per_day=BIG_PER_DAY, start=dt.date(2026, 1, 1))
     store.close()
+    conn = sqlite3.connect(building)
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+    building.replace(path)
     return path
 
 

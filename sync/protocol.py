@@ -232,7 +232,9 @@ class Bundle(_Model):
     signature: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
-def bundle_signature(token_sha256_hex: str, device_id: uuid.UUID, summaries: list[DaySummary]) -> str:
+def bundle_signature(
+    token_sha256_hex: str, device_id: uuid.UUID, summaries: list[DaySummary]
+) -> str:
     """HMAC-SHA256 over the device id and summaries, keyed by the token's SHA-256.
 
     The stall knows its token; the server knows only its hash, which is the key, so both
