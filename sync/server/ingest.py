@@ -42,6 +42,7 @@ from sync.server.models import (
     Device,
     EnrolCode,
     Market,
+    SummaryBody,
     SummaryHour,
     SummaryPayment,
     SummaryProduct,
@@ -200,7 +201,7 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
     return value.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-def _columns(auth: DeviceAuth, s: DaySummary, digest: str, body: str, now: dt.datetime
+def _columns(auth: DeviceAuth, s: DaySummary, digest: str, now: dt.datetime
              ) -> dict[str, Any]:
     return {
         "device_id": auth.device_id, "cooperative_id": auth.cooperative_id,
@@ -213,12 +214,14 @@ def _columns(auth: DeviceAuth, s: DaySummary, digest: str, body: str, now: dt.da
         "cash_expected": s.cash.expected, "cash_counted": s.cash.counted,
         "cash_difference": s.cash.difference, "grand_total": s.grand_total,
         "journal_seq": s.journal_head.seq, "journal_hash": s.journal_head.hash,
-        "received_at": now, "body": body,
+        "received_at": now,
     }
 
 
-def _write_lines(session: Session, auth: DeviceAuth, summary_id: int, s: DaySummary) -> None:
+def _write_lines(session: Session, auth: DeviceAuth, summary_id: int, s: DaySummary,
+                 body: str) -> None:
     day, market = s.business_day, auth.market_id
+    session.execute(insert(SummaryBody), [{"summary_id": summary_id, "body": body}])
     if s.payments:
         session.execute(insert(SummaryPayment), [
             {"summary_id": summary_id, "method": p.method, "amount": p.amount,
@@ -239,7 +242,7 @@ def _write_lines(session: Session, auth: DeviceAuth, summary_id: int, s: DaySumm
 
 
 def _delete_lines(session: Session, summary_id: int) -> None:
-    for table in (SummaryPayment, SummaryHour, SummaryProduct):
+    for table in (SummaryBody, SummaryPayment, SummaryHour, SummaryProduct):
         session.execute(delete(table).where(table.summary_id == summary_id))
 
 
@@ -261,21 +264,21 @@ def upsert_summary(db: Database, session: Session, auth: DeviceAuth, s: DaySumma
     if row is None:
         new_id = session.execute(
             db.insert(DaySummaryRow.__table__)
-            .values(**_columns(auth, s, digest, body, now))
+            .values(**_columns(auth, s, digest, now))
             .on_conflict_do_nothing(index_elements=["device_id", "business_day"])
             .returning(DaySummaryRow.id)
         ).scalar_one_or_none()
         if new_id is not None:
-            _write_lines(session, auth, new_id, s)
+            _write_lines(session, auth, new_id, s, body)
             return PushResult(business_day=day, status="stored", version=s.version)
         row = _stored(session, auth.device_id, day)  # a concurrent push inserted it
     if s.version > row.version:
         session.execute(
             update(DaySummaryRow).where(DaySummaryRow.id == row.id)
-            .values(**_columns(auth, s, digest, body, now))
+            .values(**_columns(auth, s, digest, now))
         )
         _delete_lines(session, row.id)
-        _write_lines(session, auth, row.id, s)
+        _write_lines(session, auth, row.id, s, body)
         return PushResult(business_day=day, status="stored", version=s.version)
     if s.version < row.version:
         return PushResult(business_day=day, status="stale", version=row.version,

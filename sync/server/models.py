@@ -2,7 +2,8 @@
 
 A day summary is stored once per (device, business day): its totals as columns, so the
 dashboard sums them without reading JSON, its per-hour, per-payment and per-product lines
-in child tables that carry the market and the day, and its canonical JSON body.
+in child tables that carry the market and the day, and its canonical JSON body in a table
+of its own.
 Money columns are integer centimes; quantities are integer thousandths.
 """
 
@@ -140,13 +141,22 @@ class DaySummaryRow(Base):
     journal_seq: Mapped[int] = mapped_column(BigInteger)
     journal_hash: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    body: Mapped[str] = mapped_column(Text)
     __table_args__ = (
         UniqueConstraint("device_id", "business_day", name="uq_day_summaries_device_day"),
         Index("ix_day_summaries_market_day", "market_id", "business_day"),
         Index("ix_day_summaries_cooperative_day", "cooperative_id", "business_day"),
         CheckConstraint("status IN ('open', 'closed')", name="status"),
     )
+
+
+class SummaryBody(Base):
+    """The canonical JSON of a stored summary, apart so the totals' table stays narrow."""
+
+    __tablename__ = "summary_bodies"
+    summary_id: Mapped[int] = mapped_column(
+        ForeignKey("day_summaries.id", ondelete="CASCADE"), primary_key=True
+    )
+    body: Mapped[str] = mapped_column(Text)
 
 
 class SummaryPayment(Base):

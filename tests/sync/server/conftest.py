@@ -34,7 +34,8 @@ PG_HINT = (
     "PostgreSQL not reachable at {url}: start a server on 127.0.0.1:5432 (user postgres, "
     "trust auth, database 'test') or set SOUK_TEST_POSTGRES_URL to enable these tests"
 )
-TABLES = ("summary_products", "summary_hours", "summary_payments", "day_summaries",
+TABLES = ("summary_products", "summary_hours", "summary_payments", "summary_bodies",
+          "day_summaries",
           "conflicts", "enrol_codes", "devices", "cooperatives", "markets", "users")
 
 

@@ -13,7 +13,14 @@ from sqlalchemy import func, select
 from sync.protocol import SERVICE_NAME, PushResponse, summary_digest, token_hash
 from sync.server import admin
 from sync.server.db import Database
-from sync.server.models import Conflict, DaySummaryRow, Device, SummaryHour, SummaryProduct
+from sync.server.models import (
+    Conflict,
+    DaySummaryRow,
+    Device,
+    SummaryBody,
+    SummaryHour,
+    SummaryProduct,
+)
 
 from .server_support import DAY, World, push_body, summary
 
@@ -71,6 +78,8 @@ def test_push_stores_the_summary_and_its_lines(client: TestClient, db: Database,
     with db.read() as s:
         assert s.scalar(select(func.sum(SummaryHour.amount))) == 125_050
         assert s.scalar(select(func.count()).select_from(SummaryProduct)) == 3
+        body = s.scalar(select(SummaryBody.body).where(SummaryBody.summary_id == row.id))
+        assert body is not None and json.loads(body) == s1.model_dump(mode="json")
 
 
 def test_newer_version_replaces_and_older_is_stale(client: TestClient, db: Database,

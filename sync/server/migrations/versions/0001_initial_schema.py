@@ -140,7 +140,6 @@ def upgrade() -> None:
     sa.Column('journal_seq', sa.BigInteger(), nullable=False),
     sa.Column('journal_hash', sa.String(length=64), nullable=False),
     sa.Column('received_at', sa.DateTime(), nullable=False),
-    sa.Column('body', sa.Text(), nullable=False),
     sa.CheckConstraint("status IN ('open', 'closed')", name=op.f('ck_day_summaries_status')),
     sa.ForeignKeyConstraint(['cooperative_id'], ['cooperatives.id'], name=op.f('fk_day_summaries_cooperative_id_cooperatives')),
     sa.ForeignKeyConstraint(['device_id'], ['devices.id'], name=op.f('fk_day_summaries_device_id_devices')),
@@ -152,6 +151,12 @@ def upgrade() -> None:
         batch_op.create_index('ix_day_summaries_cooperative_day', ['cooperative_id', 'business_day'], unique=False)
         batch_op.create_index('ix_day_summaries_market_day', ['market_id', 'business_day'], unique=False)
 
+    op.create_table('summary_bodies',
+    sa.Column('summary_id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['summary_id'], ['day_summaries.id'], name=op.f('fk_summary_bodies_summary_id_day_summaries'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('summary_id', name=op.f('pk_summary_bodies'))
+    )
     op.create_table('summary_hours',
     sa.Column('summary_id', sa.Integer(), nullable=False),
     sa.Column('hour', sa.Integer(), nullable=False),
@@ -199,6 +204,7 @@ def downgrade() -> None:
 
     op.drop_table('summary_products')
     op.drop_table('summary_payments')
+    op.drop_table('summary_bodies')
     with op.batch_alter_table('summary_hours', schema=None) as batch_op:
         batch_op.drop_index('ix_summary_hours_market_day')
 
