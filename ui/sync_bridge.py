@@ -38,7 +38,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from pos.db import Store
 from pos.i18n import normalise_language
 from sync.client.service import SyncEvent, SyncOptions, SyncService
-from sync.client.status import Snapshot, status_text
+from sync.client.status import Snapshot, snapshot, status_text
 
 CLOCK_MS = 20_000  # how often "synced N min ago" is brought up to date
 
@@ -59,7 +59,7 @@ class SyncBridge(QObject):
         super().__init__(parent)
         self.lang = normalise_language(lang)
         self.service = service or SyncService(store, options)
-        self._snapshot = self.service.snapshot
+        self._snapshot = snapshot(store)  # one short read at start-up, then the worker's
         self._status = status_text(self._snapshot, self.lang)
         self._event.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
         self.service.add_listener(self._event.emit)
