@@ -127,7 +127,7 @@ class Sale(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # client-made UUID
     kind: Mapped[str] = mapped_column(String(8))
     number: Mapped[int] = mapped_column(Integer, unique=True)  # gapless ticket number
-    day_id: Mapped[int] = mapped_column(ForeignKey("business_day.id"), index=True)
+    day_id: Mapped[int] = mapped_column(ForeignKey("business_day.id"))  # see ix_sale_day_kind
     created_at: Mapped[dt.datetime]
     utc_offset_minutes: Mapped[int] = mapped_column(Integer)
     local_hour: Mapped[int] = mapped_column(Integer)
@@ -138,7 +138,7 @@ class Sale(Base):
     discount: Mapped[int] = mapped_column(Integer)  # line + cart discounts
     cart_discount: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer)  # signed: negative for refunds and voids
-    reverses: Mapped[str | None] = mapped_column(ForeignKey("sale.id"), index=True)
+    reverses: Mapped[str | None] = mapped_column(ForeignKey("sale.id"))
     reason: Mapped[str] = mapped_column(String(200), default="")
     journal_seq: Mapped[int] = mapped_column(ForeignKey("journal.seq"), unique=True)
     lines: Mapped[list[SaleLine]] = relationship(order_by="SaleLine.position", lazy="selectin")
@@ -149,7 +149,7 @@ class Sale(Base):
 class SaleLine(Base):
     __tablename__ = "sale_line"
     id: Mapped[int] = mapped_column(primary_key=True)
-    sale_id: Mapped[str] = mapped_column(ForeignKey("sale.id"), index=True)
+    sale_id: Mapped[str] = mapped_column(ForeignKey("sale.id"))  # indexed by its unique key
     position: Mapped[int] = mapped_column(Integer)
     product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"))
     sku: Mapped[str] = mapped_column(String(40))
@@ -172,7 +172,7 @@ class SaleLine(Base):
 class Payment(Base):
     __tablename__ = "payment"
     id: Mapped[int] = mapped_column(primary_key=True)
-    sale_id: Mapped[str] = mapped_column(ForeignKey("sale.id"), index=True)
+    sale_id: Mapped[str] = mapped_column(ForeignKey("sale.id"))  # indexed by its unique key
     position: Mapped[int] = mapped_column(Integer)
     method: Mapped[str] = mapped_column(String(8))
     amount: Mapped[int] = mapped_column(Integer)  # signed, what the till keeps
@@ -246,3 +246,5 @@ class SyncDay(Base):
 
 
 Index("ix_sale_day_kind", Sale.day_id, Sale.kind)
+# only refunds and voids are indexed by the sale they reverse: a plain sale writes no entry
+Index("ix_sale_reverses", Sale.reverses, sqlite_where=Sale.reverses.is_not(None))
