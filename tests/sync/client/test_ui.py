@@ -54,6 +54,11 @@ def test_status_goes_from_offline_to_synced_when_the_server_comes_up(
     assert bridge.status_text == "synced just now"
     assert panel.table.item(0, 4).text() == "on the server"
     assert "Argan Nissae" in panel.details.text() and "12" in panel.details.text()
+    panel.retranslate("ar")
+    bridge.set_language("ar")
+    assert "أركان" in panel.details.text()
+    assert panel.table.horizontalHeaderItem(0).text() == "اليوم"
+    assert bridge.status_text == "تمت المزامنة الآن"
 
 
 @pytest.fixture
