@@ -82,14 +82,16 @@ class DayScreen(QWidget):
             (self.open_btn, "ui.day.open", self.open_day),
             (self.cash_in_btn, "ui.day.cash_in", lambda: self.cash("in")),
             (self.cash_out_btn, "ui.day.cash_out", lambda: self.cash("out")),
-            (self.x_btn, "ui.day.x_report", self.x_report),
+            (self.x_btn, "ui.day.x_report_short", self.x_report),
             (self.last_z_btn, "ui.day.last_z", self.show_last_z),
         ):
             t.button(btn, key)
             btn.clicked.connect(slot)
         left = card()
-        left.setLayout(vbox(title, self.state, self.summary, self.open_btn, self.cash_in_btn,
-                            self.cash_out_btn, self.x_btn, self.last_z_btn, None, margins=16))
+        column_left = vbox(title, self.state, self.summary, None, self.open_btn, margins=16)
+        column_left.addLayout(hbox(self.cash_in_btn, self.cash_out_btn))
+        column_left.addLayout(hbox(self.x_btn, self.last_z_btn))
+        left.setLayout(column_left)
         left.setMinimumWidth(300)
         left.setMaximumWidth(420)
         self.count_card = self._count_card()
@@ -120,6 +122,9 @@ class DayScreen(QWidget):
             spin = named(QSpinBox(), f"count_{value}", format_money(value, self.ctx.lang))
             spin.setRange(0, 100000)
             spin.setMinimumWidth(90)
+            spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
+            spin.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            spin.setStyleSheet("padding: 2px 8px; min-height: 26px; font-size: 17px;")
             spin.valueChanged.connect(self._update_count)
             sub = label(f"countSub_{value}", style="muted")
             sub.setMinimumWidth(90)
@@ -202,7 +207,7 @@ class DayScreen(QWidget):
         else:
             text, colour = t("ui.day.surplus", amount=format_money(diff, lang)), "#b54708"
         self.difference.setText(text)
-        self.difference.setStyleSheet(f"color: {colour}; font-size: 28px;")
+        self.difference.setStyleSheet(f"color: {colour}; font-size: 26px;")
         self.difference.setAccessibleName(text)
 
     # --- actions ----------------------------------------------------------------

@@ -206,8 +206,10 @@ class MainWindow(QMainWindow):
             self.day_status.setText("● " + t("ui.status.day_closed"))
             self.day_status.setProperty("role", "bad")
         else:
-            self.day_status.setText("● " + t("ui.status.day_open", date=day.date.strftime(
-                "%d/%m/%Y"), float=format_money(day.opening_float, self.ctx.lang)))
+            self.day_status.setText("● " + t("ui.status.day_open",
+                                             date=day.date.strftime("%d/%m/%Y")))
+            self.day_status.setToolTip(t("report.float") + " "
+                                       + format_money(day.opening_float, self.ctx.lang))
             self.day_status.setProperty("role", "ok")
         self.day_status.style().unpolish(self.day_status)
         self.day_status.style().polish(self.day_status)

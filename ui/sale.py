@@ -137,8 +137,8 @@ class SaleScreen(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(50)
-        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(56)
+        self.table.setWordWrap(True)
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(False)
         header = self.table.horizontalHeader()
@@ -146,10 +146,12 @@ class SaleScreen(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.table.doubleClicked.connect(lambda _i: self.edit_quantity())
-        self.minus = button("cartMinus", role="key")
+        self.minus = button("cartMinus")
         self.minus.setText("−")
-        self.plus = button("cartPlus", role="key")
+        self.plus = button("cartPlus")
         self.plus.setText("+")
+        for b in (self.minus, self.plus):
+            b.setStyleSheet("font-size: 22px; font-weight: bold; min-width: 44px;")
         self.minus.clicked.connect(lambda: self.step(-1))
         self.plus.clicked.connect(lambda: self.step(1))
         t.bind(self.minus.setAccessibleName, "ui.cart.less")
@@ -164,7 +166,7 @@ class SaleScreen(QWidget):
             (self.disc_btn, "ui.cart.discount_btn", self.line_discount),
             (self.price_btn, "ui.cart.price_btn", self.override_price),
             (self.remove_btn, "ui.cart.remove", self.remove_line),
-            (self.cart_disc_btn, "ui.cart.cart_discount", self.cart_discount),
+            (self.cart_disc_btn, "ui.cart.cart_discount_short", self.cart_discount),
         ):
             t.button(btn, key)
             btn.clicked.connect(slot)
@@ -188,16 +190,17 @@ class SaleScreen(QWidget):
         box.setSpacing(8)
         box.addLayout(hbox(title, None, self.clear_btn))
         box.addWidget(self.table, 1)
-        box.addLayout(hbox(self.minus, self.plus, self.qty_btn))
-        box.addLayout(hbox(self.disc_btn, self.price_btn, self.remove_btn))
-        box.addWidget(self.cart_disc_btn)
+        box.addLayout(hbox(self.minus, self.plus, self.qty_btn, self.remove_btn, spacing=6))
+        box.addLayout(hbox(self.disc_btn, self.price_btn, self.cart_disc_btn, spacing=6))
         box.addLayout(hbox(self.subtotal, None, self.discount_label))
         box.addLayout(hbox(total_caption, None, self.total))
         box.addWidget(self.last_sale)
         box.addWidget(self.receipt_btn)
         box.addWidget(self.pay)
-        for b in (self.qty_btn, self.disc_btn, self.price_btn, self.remove_btn):
-            b.setStyleSheet("font-size: 13px; padding: 6px 6px;")
+        for b in (self.qty_btn, self.disc_btn, self.price_btn, self.remove_btn,
+                  self.cart_disc_btn):
+            b.setStyleSheet("font-size: 13px; padding: 4px 6px;")
+        self.cart_disc_btn.setToolTip(self.ctx.t("ui.cart.cart_discount"))
         self._refresh_cart()
         return panel
 
@@ -309,6 +312,7 @@ class SaleScreen(QWidget):
             self.ctx.t("ui.cart.discount_total", amount=format_money(totals.discount, lang))
             if totals.discount else "")
         self.subtotal.setVisible(bool(totals.discount))
+        self.discount_label.setVisible(bool(totals.discount))
         empty = self.cart.is_empty
         for b in (self.pay, self.clear_btn, self.minus, self.plus, self.qty_btn, self.disc_btn,
                   self.price_btn, self.remove_btn, self.cart_disc_btn):

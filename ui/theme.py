@@ -62,7 +62,7 @@ QToolTip {{ color: {INK}; background: {SURFACE}; border: 1px solid {LINE}; }}
 #navRail {{ background: {PRIMARY_DARK}; }}
 #navRail QPushButton {{
     color: #e6f2ef; background: transparent; border: none; border-radius: 10px;
-    padding: 8px 4px; font-size: 13px; min-height: 58px;
+    padding: 4px 4px; font-size: 13px; min-height: 52px;
 }}
 #navRail QPushButton:hover {{ background: rgba(255,255,255,0.10); }}
 #navRail QPushButton:checked {{ background: {SURFACE}; color: {PRIMARY_DARK}; font-weight: bold; }}
@@ -81,7 +81,7 @@ QLabel[role="notice"] {{
 }}
 QPushButton {{
     background: {SURFACE}; border: 1px solid {LINE}; border-radius: 10px;
-    padding: 8px 14px; min-height: 40px; font-size: 15px;
+    padding: 6px 12px; min-height: 32px; font-size: 15px;
 }}
 QPushButton:hover {{ border-color: {PRIMARY}; }}
 QPushButton:pressed {{ background: {PRIMARY_LIGHT}; }}
@@ -94,15 +94,25 @@ QPushButton[role="primary"]:hover {{ background: {PRIMARY_DARK}; }}
 QPushButton[role="primary"]:disabled {{ background: #98c5bc; }}
 QPushButton[role="pay"] {{
     background: {PRIMARY}; color: white; border: none; font-size: 24px; font-weight: bold;
-    min-height: 64px; border-radius: 12px;
+    min-height: 50px; border-radius: 12px;
 }}
 QPushButton[role="pay"]:hover {{ background: {PRIMARY_DARK}; }}
 QPushButton[role="pay"]:disabled {{ background: #98c5bc; }}
 QPushButton[role="danger"] {{ color: {DANGER}; border-color: #f4b4ad; }}
 QPushButton[role="money"] {{
-    font-size: 18px; font-weight: bold; min-height: 52px; background: #fbfaf6;
+    font-size: 18px; font-weight: bold; min-height: 40px; background: #fbfaf6;
 }}
-QPushButton[role="key"] {{ font-size: 24px; min-height: 56px; min-width: 64px; }}
+QPushButton[role="key"] {{ font-size: 24px; min-height: 44px; min-width: 64px; }}
+QScrollBar:vertical {{ background: transparent; width: 12px; margin: 0; }}
+QScrollBar::handle:vertical {{
+    background: #c5ccd6; border-radius: 5px; min-height: 40px; margin: 2px;
+}}
+QScrollBar:horizontal {{ background: transparent; height: 12px; margin: 0; }}
+QScrollBar::handle:horizontal {{
+    background: #c5ccd6; border-radius: 5px; min-width: 40px; margin: 2px;
+}}
+QScrollBar::add-line, QScrollBar::sub-line {{ width: 0; height: 0; }}
+QScrollBar::add-page, QScrollBar::sub-page {{ background: transparent; }}
 QLineEdit, QSpinBox, QComboBox, QPlainTextEdit, QDoubleSpinBox {{
     background: {SURFACE}; border: 1px solid {LINE}; border-radius: 8px; padding: 6px 10px;
     min-height: 28px; font-size: 15px;

@@ -24,7 +24,7 @@ from pos.money import format_money
 from ui import theme
 from ui.context import AppContext
 
-TILE_SIZE = QSize(148, 178)
+TILE_SIZE = QSize(150, 188)
 PICTURE = 92
 ProductRole = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
@@ -139,12 +139,12 @@ class TileDelegate(QStyledItemDelegate):
         name = self.ctx.name_of(product.name_ar, product.name_fr)
         painter.setPen(QColor(theme.INK))
         painter.setFont(self.name_font)
-        text_rect = QRect(rect.left() + 8, pic_rect.bottom() + 4, rect.width() - 16, 40)
+        text_rect = QRect(rect.left() + 6, pic_rect.bottom() + 4, rect.width() - 12, 46)
         painter.drawText(text_rect, _name_flags(), _two_lines(name, self.name_font,
                                                              text_rect.width()))
         painter.setFont(self.price_font)
         painter.setPen(QColor(theme.PRIMARY_DARK))
-        price_rect = QRect(rect.left() + 8, rect.bottom() - 26, rect.width() - 16, 22)
+        price_rect = QRect(rect.left() + 6, rect.bottom() - 25, rect.width() - 12, 22)
         price = format_money(product.price, self.ctx.lang)
         if product.unit != "piece":
             price += f" / {self.ctx.t('ui.unit.' + product.unit)}"

@@ -1,0 +1,175 @@
+"""Around the sale: refunds and voids with the manager's PIN, the day's cash count with a
+difference, the Z report; the journal holds exactly what was done."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+from sqlalchemy import select
+
+from pos.db import DB_FILENAME
+from pos.journal import verify
+from pos.models import BusinessDay, JournalEntry, Sale
+from tests.ui.conftest import (
+    MANAGER_PIN,
+    click_tile,
+    on_modal,
+    tile_row,
+    type_pin,
+)
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+def ring(qtbot: Any, window: Any, skus: list[str], notes: tuple[int, ...]) -> None:
+    window.show_screen("sale")
+    for sku in skus:
+        click_tile(qtbot, window, tile_row(window, sku))
+
+    def pay(dialog: Any) -> None:
+        for note in notes:
+            qtbot.mouseClick(dialog.findChild(QPushButton, f"payNote_{note}"), LEFT)
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal("payDialog", pay)
+    qtbot.mouseClick(window.sale.pay, LEFT)
+
+
+def journal(window: Any) -> list[str]:
+    conn = sqlite3.connect(window.ctx.data_dir / DB_FILENAME)
+    try:
+        assert verify(conn).ok
+    finally:
+        conn.close()
+    with window.ctx.read() as s:
+        return list(s.scalars(select(JournalEntry.kind).order_by(JournalEntry.seq)))
+
+
+def test_refund_one_line_with_the_manager_pin(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    ring(qtbot, window, ["HNY-THY", "SAV-BLD", "SAV-BLD"], (20000, 5000))  # 150 + 2x30
+    window.show_screen("sales")
+    screen = window.sales
+    assert screen.table.rowCount() == 1
+    screen.table.selectRow(0)
+    assert "210,00" in screen.detail.text()
+    wrong: list[str] = []
+
+    def refund(dialog: Any) -> None:
+        soap_row = next(i for i, ln in enumerate(dialog.sale.lines) if ln.sku == "SAV-BLD")
+        qtbot.keyClicks(dialog.findChild(type(dialog.reason.lineEdit()),
+                                         f"refundQty_{soap_row}"), "1")
+        dialog.reason.setCurrentIndex(0)
+
+        def pin(pin_dialog: Any) -> None:
+            type_pin(qtbot, pin_dialog, "0000")
+            wrong.append(pin_dialog.banner.text())
+            type_pin(qtbot, pin_dialog, MANAGER_PIN)
+
+        on_modal("pinDialog", pin)
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal("refundDialog", refund)
+    qtbot.mouseClick(screen.refund_btn, LEFT)
+    assert wrong and wrong[0]
+    with window.ctx.read() as s:
+        rows = list(s.scalars(select(Sale).order_by(Sale.number)))
+    assert [(r.kind, r.total) for r in rows] == [("sale", 21000), ("refund", -3000)]
+    assert rows[1].reverses == rows[0].id and rows[1].authorised_by is not None
+    assert [(p.method, p.amount) for p in rows[1].payments] == [("cash", -3000)]
+    assert screen.table.rowCount() == 2
+    assert journal(window) == ["day_open", "sale", "refund"]
+
+
+def test_cancelled_pin_records_nothing(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    ring(qtbot, window, ["HAT-DM"], (10000,))
+    window.show_screen("sales")
+    window.sales.table.selectRow(0)
+
+    def refund(dialog: Any) -> None:
+        qtbot.mouseClick(dialog.findChild(QPushButton, "refundAll"), LEFT)
+        dialog.reason.setCurrentText("abîmé")
+        on_modal("pinDialog", lambda pin: qtbot.mouseClick(pin.cancel, LEFT))
+        qtbot.mouseClick(dialog.ok, LEFT)
+        assert dialog.isVisible()
+        qtbot.mouseClick(dialog.cancel, LEFT)
+
+    on_modal("refundDialog", refund)
+    qtbot.mouseClick(window.sales.refund_btn, LEFT)
+    assert journal(window) == ["day_open", "sale"]
+
+
+def test_void_a_ticket(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    ring(qtbot, window, ["BSK-DM"], (10000,))
+    window.show_screen("sales")
+    window.sales.table.selectRow(0)
+    on_modal("voidDialog", lambda d: (
+        on_modal("pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN)),
+        qtbot.mouseClick(d.ok, LEFT)))
+    qtbot.mouseClick(window.sales.void_btn, LEFT)
+    with window.ctx.read() as s:
+        kinds = [(r.kind, r.total) for r in s.scalars(select(Sale).order_by(Sale.number))]
+    assert kinds == [("sale", 7000), ("void", -7000)]
+    assert journal(window) == ["day_open", "sale", "void"]
+
+
+def test_open_day_cash_out_and_close_with_a_difference(qtbot: Any, make_window: Any) -> None:
+    window = make_window(day_open=False)
+    window.show_screen("day")
+    screen = window.day
+    assert screen.open_btn.isVisible()
+
+    def float_500(dialog: Any) -> None:
+        dialog.field.clear()
+        qtbot.keyClicks(dialog.field, "500")
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal("openDayDialog", float_500)
+    qtbot.mouseClick(screen.open_btn, LEFT)
+    assert screen.count_card.isVisible()
+    assert "Journée ouverte" in window.day_status.text()
+    ring(qtbot, window, ["TAJ-M"], (20000,))  # +150 cash
+    window.show_screen("day")
+
+    def cash_out(dialog: Any) -> None:
+        qtbot.keyClicks(dialog.amount, "20")
+        qtbot.keyClicks(dialog.reason, "sacs")
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal("cashDialog", cash_out)
+    qtbot.mouseClick(screen.cash_out_btn, LEFT)
+    assert screen.expected == 50000 + 15000 - 2000  # 630,00
+    screen.counts[20000].setValue(3)  # 600
+    screen.counts[1000].setValue(2)  # 20 -> 620: short by 10
+    assert "620,00" in screen.counted_label.text()
+    assert screen.difference.text() == "Il manque 10,00 DH"
+    shown: list[str] = []
+
+    def close_pin(pin: Any) -> None:
+        on_modal("receiptDialog", lambda d: (shown.append(d.windowTitle()), d.accept()))
+        type_pin(qtbot, pin, MANAGER_PIN)
+
+    on_modal("pinDialog", close_pin)
+    qtbot.mouseClick(screen.close_btn, LEFT)
+    assert shown and "Z" in shown[0]
+    with window.ctx.read() as s:
+        closed = s.scalars(select(BusinessDay)).one()
+    assert closed.z_number == 1 and closed.counted == 62000 and closed.expected == 63000
+    assert closed.count_detail == {"20000": 3, "1000": 2}
+    assert "Journée fermée" in window.day_status.text()
+    assert journal(window) == ["day_open", "sale", "cash_out", "day_close"]
+
+
+def test_x_report_is_shown(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    ring(qtbot, window, ["MNT-BND"], (500,))
+    window.show_screen("day")
+    shown: list[str] = []
+    on_modal("receiptDialog", lambda d: (shown.append(d.windowTitle()), d.accept()))
+    qtbot.mouseClick(window.day.x_btn, LEFT)
+    assert shown and "X" in shown[0]
