@@ -1,10 +1,15 @@
 """A rendered receipt as ESC/POS commands, and the printer connections (python-escpos).
 
 The image goes out as raster bit images (``GS v 0``) in slices of at most 255 rows; no
-slice is a multiple of 48 rows high (some Xprinter firmwares garble those). Blank stretches
-are sent as one-byte-wide slices and every slice is cut at its last inked byte, so a
-receipt costs a fraction of its full bitmap; the dots printed are the same. Printers
-without ``GS v 0`` fall back to column mode (``ESC *``, 24-dot bands) in their settings.
+slice is a multiple of 48 rows high (some Xprinter firmwares garble those). Each band of
+rows is sent only as wide as its ink: a left-aligned band cut after its last inked byte, a
+right-aligned one (Arabic) cut before its first and printed right-justified, a centred one
+trimmed by the same number of bytes at both sides and printed centred (``ESC a``); blank
+stretches are paper feeds (``ESC J``). The dots printed are the same as the full bitmap's,
+for a fraction of its bytes. Printers that ignore ``ESC a`` for images, or whose feed unit
+is not one dot, turn those off in their settings (``raster_justify``, ``raster_feed``);
+``compact=False`` sends every row at full width. Printers without ``GS v 0`` fall back to
+column mode (``ESC *``, 24-dot bands).
 
 Printer settings live in ``settings.PRINTER`` as a dict (see :class:`PrinterSettings`).
 """
@@ -33,6 +38,8 @@ CONNECTIONS: Final[tuple[Connection, ...]] = (
     "none", "usb", "network", "serial", "file", "cups", "win32",
 )  # fmt: skip
 RasterMode = Literal["raster", "column"]
+Justify = Literal["left", "center", "right"]
+_JUSTIFY_CODE: Final[dict[Justify, int]] = {"left": 0, "center": 1, "right": 2}
 
 ESC: Final = b"\x1b"
 GS: Final = b"\x1d"
@@ -42,7 +49,7 @@ STATUS_PAPER: Final = b"\x10\x04\x04"  # DLE EOT 4: paper roll sensor
 PAPER_END: Final = 0x60  # bits 5 and 6 of the paper status: no paper
 MAX_SLICE: Final = 255
 BAD_HEIGHT: Final = 48  # slice heights that are multiples of this are avoided
-MIN_GAP: Final = 4  # blank rows worth a slice of their own
+LOOKBACK: Final = 16  # stretches of rows a band may reach back over (see _plan)
 COLUMN_BAND: Final = 24
 
 #: USB vendors of common receipt printers (many show a vendor-specific interface class).
@@ -71,7 +78,9 @@ class PrinterSettings:
     cut: bool = True
     drawer: bool = False  # open the cash drawer when a cash sale prints
     raster_mode: RasterMode = "raster"
-    compact: bool = True  # skip blank rows and trailing blank bytes
+    compact: bool = True  # narrow rasters to their ink; False: every row at full width
+    raster_justify: bool = True  # centred and right-flush rasters (ESC a); off: left only
+    raster_feed: bool = True  # blank stretches as paper feeds (ESC J, 1 unit = 1 dot)
     check_status: bool | None = None  # ask the printer for its status; None: network only
     timeout: float = 5.0  # seconds
 
@@ -124,47 +133,72 @@ class PrinterError(Exception):
 
 @dataclass(frozen=True)
 class Slice:
+    """One command of the image: a ``GS v 0`` raster, or a paper feed over blank rows.
+
+    A raster covers bytes ``left_bytes`` to ``left_bytes + width_bytes`` of rows ``top`` to
+    ``top + height``; the printer places it by its justification (``ESC a``): at the left
+    edge, centred, or against the right edge, which puts it exactly where it was drawn.
+    """
+
     top: int
     height: int
     width_bytes: int
+    left_bytes: int = 0
+    justify: Justify = "left"
+    feed: bool = False  # blank rows: ``ESC J height`` and no image
 
 
-def _row_widths(raster: Raster, compact: bool) -> list[int]:
-    stride = raster.stride
-    if not compact:
-        return [stride] * raster.height
-    data = raster.data
-    return [
-        len(data[y * stride : (y + 1) * stride].rstrip(b"\x00")) for y in range(raster.height)
-    ]
+@dataclass(frozen=True)
+class _Atom:
+    """Rows ``top`` to ``end``: all blank (``ink`` False), or all inked, where ``left`` and
+    ``right`` are the fewest blank bytes any of them has at that side."""
+
+    top: int
+    end: int
+    ink: bool
+    left: int = 0
+    right: int = 0
 
 
-def _segments(widths: list[int]) -> Iterator[tuple[int, int, int]]:
-    """(top, height, width in bytes) of inked stretches and of blank ones."""
-    height = len(widths)
-    y = 0
-    while y < height:
-        start = y
-        if widths[y] == 0:
-            while y < height and widths[y] == 0:
-                y += 1
-            if y - start >= MIN_GAP or start == 0 or y == height:
-                yield start, y - start, 1
-                continue
-        # an inked stretch, through blank gaps too short to be worth a slice
-        width = 0
-        while y < height:
-            if widths[y] == 0:
-                gap = y
-                while gap < height and widths[gap] == 0:
-                    gap += 1
-                if gap - y >= MIN_GAP or gap == height:
-                    break
-                y = gap
-                continue
-            width = max(width, widths[y])
-            y += 1
-        yield start, y - start, max(width, 1)
+def _atoms(raster: Raster) -> list[_Atom]:
+    """The image as stretches of blank rows and of inked rows (cut where a row's best
+    placement differs from the one before it)."""
+    data, stride = raster.data, raster.stride
+    blank = bytes(stride)
+    atoms: list[_Atom] = []
+    top, kind, lo, ro = 0, -1, stride, stride  # kind: -1 none yet, 0 blank, 1 2 3 a placement
+    for y in range(raster.height):
+        row = data[y * stride : (y + 1) * stride]
+        if row == blank:
+            here = lft = rgt = 0
+        else:
+            lft = stride - len(row.lstrip(b"\x00"))
+            rgt = stride - len(row.rstrip(b"\x00"))
+            side = lft if lft < rgt else rgt
+            here = 1 if rgt >= 2 * side and rgt >= lft else (2 if 2 * side >= lft else 3)
+        if here != kind:
+            if kind >= 0:
+                atoms.append(_Atom(top, y, kind > 0, lo, ro))
+            top, kind, lo, ro = y, here, lft, rgt
+        elif here:
+            lo, ro = min(lo, lft), min(ro, rgt)
+    if kind >= 0:
+        atoms.append(_Atom(top, raster.height, kind > 0, lo, ro))
+    return atoms
+
+
+def _placement(left: int, right: int, stride: int, justify: bool) -> tuple[Justify, int, int]:
+    """(justification, first byte, width in bytes) of the narrowest raster that holds rows
+    with at least ``left`` and ``right`` blank bytes at either side and prints them in
+    place. Centred rasters leave the same number of bytes at both sides, so printers that
+    centre by dots and those that centre by bytes put them at the same place."""
+    narrow: tuple[Justify, int, int] = ("left", 0, stride - right)
+    if not justify:
+        return narrow
+    side = min(left, right)
+    centred: tuple[Justify, int, int] = ("center", side, stride - 2 * side)
+    flush: tuple[Justify, int, int] = ("right", left, stride - left)
+    return min(narrow, centred, flush, key=lambda p: p[2])  # ties: left, then centre
 
 
 def _cut(top: int, height: int) -> Iterator[tuple[int, int]]:
@@ -180,26 +214,112 @@ def _cut(top: int, height: int) -> Iterator[tuple[int, int]]:
         height -= piece
 
 
-def slices(raster: Raster, *, compact: bool = True) -> list[Slice]:
-    """How the image is cut into ``GS v 0`` commands."""
-    out: list[Slice] = []
-    for top, height, width in _segments(_row_widths(raster, compact)):
-        out.extend(Slice(t, h, width) for t, h in _cut(top, height))
-    return out
+def _pieces(height: int) -> int:
+    return len(list(_cut(0, height)))
 
 
-def raster_bytes(raster: Raster, *, compact: bool = True) -> bytes:
-    """The image as ``GS v 0`` commands (normal density, 1 dot = 1 bit)."""
+def _feed_cost(height: int, feed: bool) -> int:
+    pieces = -(-height // MAX_SLICE) if feed else _pieces(height)
+    return 3 * pieces if feed else 8 * pieces + height
+
+
+def _plan(raster: Raster, justify: bool, feed: bool) -> list[Slice]:
+    """The cheapest sequence of bands: each band is one raster placement (or a feed);
+    bands may take short blank gaps in when that costs fewer bytes than a new command."""
+    stride = raster.stride
+    atoms = _atoms(raster)
+    count = len(atoms)
+    cost = [0] * (count + 1)
+    start = [0] * (count + 1)
+    for k in range(1, count + 1):
+        last = atoms[k - 1]
+        if not last.ink:
+            cost[k], start[k] = cost[k - 1] + _feed_cost(last.end - last.top, feed), k - 1
+            continue
+        best, best_j = -1, k - 1
+        left = right = stride
+        for j in range(k - 1, max(0, k - LOOKBACK) - 1, -1):
+            atom = atoms[j]
+            if not atom.ink:
+                continue
+            left = min(left, atom.left)
+            right = min(right, atom.right)
+            width, extra = stride - right, 0
+            if justify:
+                side = left if left < right else right
+                if stride - 2 * side < width:
+                    width, extra = stride - 2 * side, 3  # and an ESC a
+                if stride - left < width:
+                    width, extra = stride - left, 3
+            height = last.end - atom.top
+            pieces = 1 if height <= MAX_SLICE else _pieces(height)
+            total = cost[j] + height * width + 8 * pieces + extra
+            if best < 0 or total < best:
+                best, best_j = total, j
+        cost[k], start[k] = best, best_j
+    bands: list[Slice] = []
+    k = count
+    while k > 0:
+        j = start[k]
+        top, end = atoms[j].top, atoms[k - 1].end
+        if atoms[j].ink:
+            left = min(a.left for a in atoms[j:k] if a.ink)
+            right = min(a.right for a in atoms[j:k] if a.ink)
+            where, first, width = _placement(left, right, stride, justify)
+            pieces = reversed(list(_cut(top, end - top)))
+            bands += [Slice(t, h, width, first, where) for t, h in pieces]
+        elif feed:
+            bands += [Slice(t, min(MAX_SLICE, end - t), 0, feed=True)
+                      for t in reversed(range(top, end, MAX_SLICE))]  # fmt: skip
+        else:
+            bands += [Slice(t, h, 1) for t, h in reversed(list(_cut(top, end - top)))]
+        k = j
+    bands.reverse()
+    return bands
+
+
+def slices(
+    raster: Raster, *, compact: bool = True, justify: bool = True, feed: bool = True
+) -> list[Slice]:
+    """How the image is cut into ``GS v 0`` commands (and ``ESC J`` feeds).
+
+    ``compact=False`` sends every row at full width, the plainest form any printer takes.
+    Otherwise rows are narrowed to their ink; ``justify`` allows centred and right-flush
+    rasters (not for widths that are not whole bytes), ``feed`` sends blank stretches as
+    paper feeds.
+    """
+    if not compact:
+        return [Slice(t, h, raster.stride) for t, h in _cut(0, raster.height)]
+    return _plan(raster, justify and raster.width % 8 == 0, feed)
+
+
+def raster_bytes(
+    raster: Raster, *, compact: bool = True, justify: bool = True, feed: bool = True
+) -> bytes:
+    """The image as ``GS v 0`` commands (normal density, 1 dot = 1 bit), with ``ESC a``
+    before a raster whose justification differs from the previous one, ``ESC J`` over
+    blank stretches, and left justification restored at the end."""
     data, stride = raster.data, raster.stride
     out = bytearray()
-    for part in slices(raster, compact=compact):
-        w = part.width_bytes
+    current: Justify = "left"
+    for part in slices(raster, compact=compact, justify=justify, feed=feed):
+        if part.feed:
+            out += ESC + b"J" + bytes([part.height])
+            continue
+        if part.justify != current:
+            out += ESC + b"a" + bytes([_JUSTIFY_CODE[part.justify]])
+            current = part.justify
+        w, first = part.width_bytes, part.left_bytes
         out += GS + b"v0\x00" + w.to_bytes(2, "little") + part.height.to_bytes(2, "little")
         if w == stride:
             out += data[part.top * stride : (part.top + part.height) * stride]
         else:
-            for y in range(part.top, part.top + part.height):
-                out += data[y * stride : y * stride + w]
+            out += b"".join(
+                data[y * stride + first : y * stride + first + w]
+                for y in range(part.top, part.top + part.height)
+            )
+    if current != "left":
+        out += ESC + b"a\x00"
     return bytes(out)
 
 
@@ -221,7 +341,10 @@ def column_bytes(raster: Raster) -> bytes:
 def image_bytes(raster: Raster, printer: PrinterSettings) -> bytes:
     if printer.raster_mode == "column":
         return column_bytes(raster)
-    return raster_bytes(raster, compact=printer.compact)
+    return raster_bytes(
+        raster, compact=printer.compact, justify=printer.raster_justify,
+        feed=printer.raster_feed,
+    )  # fmt: skip
 
 
 # -- connections -----------------------------------------------------------------------

@@ -1,8 +1,13 @@
 """A small ESC/POS decoder for tests: the bytes a printer receives, back into images.
 
-It understands what Souk sends (``ESC @``, ``ESC p`` drawer kick, ``GS v 0`` raster,
-``ESC *`` column bands with ``ESC 3``/``LF``/``ESC 2``, ``ESC d`` feed, ``GS V`` cut,
-``DLE EOT`` status requests) and fails loudly on anything else.
+It understands what Souk sends (``ESC @``, ``ESC p`` drawer kick, ``GS v 0`` raster placed
+by the justification ``ESC a`` sets, ``ESC J`` feeds of blank dot rows, ``ESC *`` column
+bands with ``ESC 3``/``LF``/``ESC 2``, ``ESC d`` feed, ``GS V`` cut, ``DLE EOT`` status
+requests) and fails loudly on anything else.
+
+A raster narrower than the paper is placed as a printer does: at the left edge, centred,
+or against the right edge. Centred rasters must leave a whole number of bytes at each side
+(printers that centre by bytes and those that centre by dots then agree).
 """
 
 from __future__ import annotations
@@ -19,15 +24,28 @@ class Page:
     cut: bool = False
     drawer: bool = False
     status_requests: int = 0
+    justify: int = 0  # ESC a: 0 left, 1 centre, 2 right
 
     @property
     def stride(self) -> int:
         return (self.width + 7) // 8
 
     def add_rows(self, width_bytes: int, data: bytes) -> None:
+        spare = self.width - 8 * width_bytes  # dots left over beside the raster
+        if self.justify == 0 or spare <= 0:
+            shift = 0
+        elif self.justify == 1:
+            if spare % 16:
+                raise DecodeError(f"centred raster {width_bytes} bytes wide: not byte-aligned")
+            shift = spare // 2
+        else:
+            shift = spare
         for i in range(0, len(data), width_bytes):
-            row = data[i : i + width_bytes]
-            self.rows.append(row[: self.stride].ljust(self.stride, b"\x00"))
+            bits = int.from_bytes(data[i : i + width_bytes], "big") << (8 * self.stride - shift)
+            self.rows.append((bits >> (8 * width_bytes)).to_bytes(self.stride, "big"))
+
+    def feed(self, dots: int) -> None:
+        self.rows.extend(bytes(self.stride) for _ in range(dots))
 
     @property
     def data(self) -> bytes:
@@ -94,12 +112,25 @@ def _command(data: bytes, i: int, page: Page) -> int:
         n = _u16(data, i + 3)
         _column_band(page, n, data[i + 5 : i + 5 + 3 * n])
         return i + 5 + 3 * n
+    return _setting(data, i, page)
+
+
+def _setting(data: bytes, i: int, page: Page) -> int:
+    """The commands that print no image: justification, feeds, drawer, cut."""
     if data.startswith(b"\x1bp", i):
         page.drawer = True
         return i + 5
     if data.startswith(b"\x1dV", i):
         page.cut = True
         return i + (4 if data[i + 2] in (65, 66) else 3)
+    if data.startswith(b"\x1ba", i):
+        if data[i + 2] not in (0, 1, 2, 48, 49, 50):
+            raise DecodeError(f"ESC a {data[i + 2]}")
+        page.justify = data[i + 2] % 48
+        return i + 3
+    if data.startswith(b"\x1bJ", i):
+        page.feed(data[i + 2])
+        return i + 3
     if data.startswith(b"\x1bd", i) or data.startswith(b"\x1b3", i):
         return i + 3
     if data.startswith(b"\x1b2", i):

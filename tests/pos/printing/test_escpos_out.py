@@ -46,13 +46,19 @@ def test_dummy_bytes_decode_to_the_rendered_receipt(
     assert any(page.data)  # something is printed at all
 
 
-@pytest.mark.parametrize("mode", ["full", "column"])
+FALLBACKS = {
+    "full": PrinterSettings(compact=False, cut=False),
+    "left-only": PrinterSettings(raster_justify=False, cut=False),
+    "no-feed": PrinterSettings(raster_feed=False, cut=False),
+    "plain-compact": PrinterSettings(raster_justify=False, raster_feed=False, cut=False),
+    "column": PrinterSettings(raster_mode="column", cut=False),
+}
+
+
+@pytest.mark.parametrize("mode", list(FALLBACKS))
 def test_fallback_modes_print_the_same_dots(gui: QGuiApplication, shop: Shop, mode: str) -> None:
     raster = _receipt(shop, "both", 384)
-    if mode == "full":
-        config = PrinterSettings(compact=False, cut=False)
-    else:
-        config = PrinterSettings(raster_mode="column", cut=False)
+    config = FALLBACKS[mode]
     printer = Dummy()
     send_image(printer, raster, config)
     page = decode(printer.output, 384)[0]
@@ -60,17 +66,50 @@ def test_fallback_modes_print_the_same_dots(gui: QGuiApplication, shop: Shop, mo
     # column mode prints whole 24-dot bands: the tail below the image is blank
     assert page.data[: len(raster.data)] == raster.data
     assert not any(page.data[len(raster.data) :])
+    if mode != "column":
+        assert page.height == raster.height
+    if not config.raster_justify or not config.compact:
+        assert b"\x1ba" not in printer.output
+    if not config.raster_feed or not config.compact:
+        assert b"\x1bJ" not in printer.output
+
+
+def test_narrow_bands_are_justified_where_they_were_drawn(gui: QGuiApplication) -> None:
+    """A centred block, a right-flush block and a left one, each sent only as wide as its
+    ink (centred ones with whole bytes on either side), and blank rows fed."""
+    width, stride = 384, 48
+    rows = [bytes(stride)] * 5
+    rows += [bytes(20) + b"\x3c" * 3 + b"\x01" + bytes(24)] * 7  # centred, one dot off
+    rows += [bytes(stride)] * 30
+    rows += [bytes(40) + b"\xff" * 8] * 9  # against the right edge
+    rows += [b"\x80" + bytes(stride - 1)] * 3  # touching: left edge
+    rows += [bytes(stride)] * 300
+    raster = Raster(width, len(rows), b"".join(rows))
+    payload = raster_bytes(raster)
+    page = decode(b"\x1b@" + payload, width)[0]
+    assert (page.height, page.data) == (raster.height, raster.data)
+    bands = [(p.justify, p.width_bytes, p.height) for p in slices(raster) if not p.feed]
+    assert bands == [("center", 8, 7), ("right", 8, 9), ("left", 1, 3)]
+    feeds = [p.height for p in slices(raster) if p.feed]
+    assert feeds == [5, 30, 255, 45]
+    assert payload.count(b"\x1ba") == 3  # centre, right, back to left
+    assert payload.endswith(b"\x1ba\x00\x1dv0\x00\x01\x00\x03\x00\x80\x80\x80\x1bJ\xff\x1bJ\x2d")
+    assert len(payload) < 200
 
 
 def test_slices_avoid_garbled_heights(gui: QGuiApplication, shop: Shop) -> None:
     raster = _receipt(shop, "both", 384, lines=15)
     parts = slices(raster)
     assert sum(p.height for p in parts) == raster.height
-    assert all(0 < p.height <= MAX_SLICE and p.height % 48 != 0 for p in parts)
-    assert all(1 <= p.width_bytes <= raster.stride for p in parts)
+    images = [p for p in parts if not p.feed]
+    assert all(0 < p.height <= MAX_SLICE and p.height % 48 != 0 for p in images)
+    assert all(0 < p.height <= MAX_SLICE for p in parts)
+    assert all(p.width_bytes >= 1 and p.left_bytes + p.width_bytes <= raster.stride
+               for p in images)  # fmt: skip
+    assert {p.justify for p in images} == {"left", "center", "right"}
     full = slices(raster, compact=False)
-    assert all(p.width_bytes == raster.stride for p in full)
-    assert len(raster_bytes(raster)) < len(raster_bytes(raster, compact=False)) * 0.75
+    assert all(p.width_bytes == raster.stride and not p.feed for p in full)
+    assert len(raster_bytes(raster)) < len(raster_bytes(raster, compact=False)) * 0.5
 
 
 def test_tall_blank_and_dense_images_are_sliced(gui: QGuiApplication) -> None:
