@@ -266,8 +266,8 @@ def _plan(raster: Raster, justify: bool, feed: bool) -> list[Slice]:
             left = min(a.left for a in atoms[j:k] if a.ink)
             right = min(a.right for a in atoms[j:k] if a.ink)
             where, first, width = _placement(left, right, stride, justify)
-            pieces = reversed(list(_cut(top, end - top)))
-            bands += [Slice(t, h, width, first, where) for t, h in pieces]
+            cuts = reversed(list(_cut(top, end - top)))
+            bands += [Slice(t, h, width, first, where) for t, h in cuts]
         elif feed:
             bands += [Slice(t, min(MAX_SLICE, end - t), 0, feed=True)
                       for t in reversed(range(top, end, MAX_SLICE))]  # fmt: skip
