@@ -63,7 +63,6 @@ class DayScreen(QWidget):
         self.printer = printer
         self.texts = Texts(ctx)
         self.counts: dict[int, QSpinBox] = {}
-        self.subtotals: dict[int, object] = {}
         self.expected = 0
         self.last_z: int | None = None
         t = self.texts
@@ -126,14 +125,10 @@ class DayScreen(QWidget):
             spin.setAlignment(Qt.AlignmentFlag.AlignCenter)
             spin.setStyleSheet("padding: 2px 8px; min-height: 26px; font-size: 17px;")
             spin.valueChanged.connect(self._update_count)
-            sub = label(f"countSub_{value}", style="muted")
-            sub.setMinimumWidth(90)
-            sub.setAlignment(Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter)
             self.counts[value] = spin
-            self.subtotals[value] = sub
             grid.addWidget(name, row, col)
             grid.addWidget(spin, row, col + 1)
-            grid.addWidget(sub, row, col + 2)
+        grid.setColumnMinimumWidth(2, 24)
         self.counted_label = label("countTotal", style="subtitle")
         self.expected_label = label("countExpected")
         self.difference = label("countDifference", style="bigTotal", wrap=True)
@@ -194,9 +189,9 @@ class DayScreen(QWidget):
         lang, t = self.ctx.lang, self.ctx.t
         counts = self.counted()
         total = day.counted_total(counts)
-        for value, sub in self.subtotals.items():
-            n = self.counts[value].value()
-            sub.setText(format_money(value * n, lang) if n else "")  # type: ignore[attr-defined]
+        for value, spin in self.counts.items():
+            n = spin.value()
+            spin.setToolTip(format_money(value * n, lang))
         self.counted_label.setText(t("ui.day.counted", amount=format_money(total, lang)))
         self.expected_label.setText(t("ui.day.expected", amount=format_money(self.expected, lang)))
         diff = total - self.expected

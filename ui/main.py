@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from pathlib import Path
 
 from pos.cli import Context, build_parser, run
 from sync.client.cli import register as register_sync
@@ -19,9 +20,18 @@ def cmd_app(ctx: Context, _args: argparse.Namespace) -> int:
     return run_app(ctx.data_dir, lang=ctx.lang)
 
 
+def cmd_screenshots(ctx: Context, args: argparse.Namespace) -> int:
+    from ui.screenshots import command
+
+    return command(args.dir, ctx.say)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser, sub = build_parser()
     register_sync(sub)
+    p = sub.add_parser("screenshots", help="draw each main screen, in Arabic and French, to PNG")
+    p.add_argument("dir", type=Path)
+    p.set_defaults(func=cmd_screenshots)
     return run(argv, parser, default=cmd_app)
 
 

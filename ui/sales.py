@@ -3,7 +3,7 @@ lines, a reason, the manager's PIN) and void."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -260,10 +260,16 @@ class SalesScreen(QWidget):
         rows = self.table.selectionModel().selectedRows()
         return self.shown[rows[0].row()] if rows else None
 
+    def select_row(self, row: int) -> None:
+        index = self.table.model().index(row, 0)
+        self.table.selectionModel().select(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+
     def select_number(self, number: int) -> None:
         for row, sale in enumerate(self.shown):
             if sale.number == number:
-                self.table.selectRow(row)
+                self.select_row(row)
 
     def _show_detail(self) -> None:
         sale = self.selected()
