@@ -76,13 +76,18 @@ def enrol(body: EnrolRequest, request: Request) -> EnrolResponse | JSONResponse:
         return _error(exc.status, exc.detail)
 
 
-def _push(db: Database, device: ingest.DeviceAuth, raw: bytes) -> JSONResponse:
+def _push(db: Database, token: str, raw: bytes) -> JSONResponse:
+    """Parse, then in one write transaction: authenticate, check, upsert."""
     try:
         req = PushRequest.model_validate_json(raw)
     except ValidationError as exc:
         return _error(422, describe_validation_error(exc))
-    with db.write() as session:
-        results, days = ingest.push(db, session, device, req.summaries)
+    try:
+        with db.write() as session:
+            device = ingest.authenticate(session, f"Bearer {token}")
+            results, days = ingest.push(db, session, device, req.summaries)
+    except ingest.IngestError as exc:
+        return _error(exc.status, exc.detail)
     status = 409 if any(r.status == "conflict" for r in results) else 200
     reply = PushResponse(results=results, known_days=days)
     return JSONResponse(reply.model_dump(mode="json"), status_code=status)
@@ -111,24 +116,15 @@ PUSH_BODY = {
 )
 async def push(request: Request, credentials: Credentials) -> JSONResponse:
     """Upsert day summaries; ``Content-Encoding: gzip`` accepted."""
-    db = _db(request)
+    if credentials is None or not credentials.credentials:
+        return _error(401, "a bearer token is needed")
     try:
-        device = await run_in_threadpool(_authenticate, db, credentials)
         raw = await read_capped(request)
-        return await run_in_threadpool(_push_checked, db, device, raw)
-    except ingest.IngestError as exc:
-        return _error(exc.status, exc.detail)
     except BodyTooLarge:
         return _error(413, "the body is too large")
     except BadEncoding as exc:
         return _error(415 if "Content-Encoding" in str(exc) else 400, str(exc))
-
-
-def _push_checked(db: Database, device: ingest.DeviceAuth, raw: bytes) -> JSONResponse:
-    try:
-        return _push(db, device, raw)
-    except ingest.IngestError as exc:
-        return _error(exc.status, exc.detail)
+    return await run_in_threadpool(_push, _db(request), credentials.credentials, raw)
 
 
 @router.get("/days", response_model=KnownDays, responses=_errors(401))

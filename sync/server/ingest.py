@@ -3,23 +3,25 @@
 The upsert is per (device, business day) and replaces only an older version. It is
 race-safe on both databases: on SQLite every write transaction holds the database's write
 lock from its start (``BEGIN IMMEDIATE``); on PostgreSQL a push first updates its
-device's row (``last_push_at``), which serialises the pushes of one device, the stored
-day is read with ``SELECT ... FOR UPDATE`` and a first insert uses ``ON CONFLICT DO
-NOTHING``. So two pushes of the same day are applied one after the other and the older
-one never wins.
+device's row (``last_push_at``), which serialises the pushes of one device. The day itself
+is written with one ``INSERT ... ON CONFLICT (device_id, business_day) DO UPDATE ... WHERE
+excluded.version > day_summaries.version``, atomic on both databases. So two pushes of the
+same day are applied one after the other and the older one never wins.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from sync.protocol import (
@@ -218,40 +220,69 @@ def _columns(auth: DeviceAuth, s: DaySummary, digest: str, now: dt.datetime
     }
 
 
-def _write_lines(session: Session, auth: DeviceAuth, summary_id: int, s: DaySummary,
-                 body: str) -> None:
+_SUMMARIES = cast(Table, DaySummaryRow.__table__)
+_BODIES = cast(Table, SummaryBody.__table__)
+_HOURS = cast(Table, SummaryHour.__table__)
+_PAYMENTS = cast(Table, SummaryPayment.__table__)
+_PRODUCTS = cast(Table, SummaryProduct.__table__)
+_REPLACEABLE = [c.name for c in _SUMMARIES.columns if c.name not in ("id", "device_id",
+                                                                    "business_day")]
+
+
+@functools.cache
+def _statements(dialect: str) -> dict[str, Any]:
+    """The upsert's statements, built once per dialect (SQLAlchemy caches their SQL)."""
+    module: Any = sqlite if dialect == "sqlite" else postgresql
+    ins = module.insert(_SUMMARIES)
+    body = module.insert(_BODIES)
+    conflict = module.insert(Conflict.__table__)
+    return {
+        # inserts a new day, or replaces the stored one only if this version is newer
+        "upsert": ins.on_conflict_do_update(
+            index_elements=[_SUMMARIES.c.device_id, _SUMMARIES.c.business_day],
+            set_={name: ins.excluded[name] for name in _REPLACEABLE},
+            where=ins.excluded.version > _SUMMARIES.c.version,
+        ).returning(_SUMMARIES.c.id),
+        "body": body.on_conflict_do_update(
+            index_elements=[_BODIES.c.summary_id], set_={"body": body.excluded.body}),
+        "conflict": conflict.on_conflict_do_nothing(
+            index_elements=["device_id", "business_day", "version", "received_digest"]),
+        "stored": select(_SUMMARIES.c.version, _SUMMARIES.c.digest).where(
+            _SUMMARIES.c.device_id == bindparam("device_id"),
+            _SUMMARIES.c.business_day == bindparam("business_day")),
+        "drop_payments": _PAYMENTS.delete().where(_PAYMENTS.c.summary_id == bindparam("sid")),
+        "drop_hours": _HOURS.delete().where(_HOURS.c.summary_id == bindparam("sid")),
+        "drop_products": _PRODUCTS.delete().where(_PRODUCTS.c.summary_id == bindparam("sid")),
+        "payments": _PAYMENTS.insert(),
+        "hours": _HOURS.insert(),
+        "products": _PRODUCTS.insert(),
+    }
+
+
+def _write_lines(conn: Connection, sql: dict[str, Any], auth: DeviceAuth, summary_id: int,
+                 s: DaySummary, body: str) -> None:
     day, market = s.business_day, auth.market_id
-    session.execute(insert(SummaryBody), [{"summary_id": summary_id, "body": body}])
+    conn.execute(sql["body"], {"summary_id": summary_id, "body": body})
+    conn.execute(sql["drop_payments"], {"sid": summary_id})
+    conn.execute(sql["drop_hours"], {"sid": summary_id})
+    conn.execute(sql["drop_products"], {"sid": summary_id})
     if s.payments:
-        session.execute(insert(SummaryPayment), [
+        conn.execute(sql["payments"], [
             {"summary_id": summary_id, "method": p.method, "amount": p.amount,
              "count": p.count} for p in s.payments
         ])
     if s.hours:
-        session.execute(insert(SummaryHour), [
+        conn.execute(sql["hours"], [
             {"summary_id": summary_id, "hour": h.hour, "market_id": market,
              "business_day": day, "amount": h.amount, "tickets": h.tickets} for h in s.hours
         ])
     if s.products:
-        session.execute(insert(SummaryProduct), [
+        conn.execute(sql["products"], [
             {"summary_id": summary_id, "line": i, "market_id": market, "business_day": day,
              "cooperative_id": auth.cooperative_id, "product_id": p.product_id,
              "name_ar": p.name_ar, "name_fr": p.name_fr, "category": p.category,
              "quantity": p.quantity, "amount": p.amount} for i, p in enumerate(s.products)
         ])
-
-
-def _delete_lines(session: Session, summary_id: int) -> None:
-    for table in (SummaryBody, SummaryPayment, SummaryHour, SummaryProduct):
-        session.execute(delete(table).where(table.summary_id == summary_id))
-
-
-def _stored(session: Session, device_id: uuid.UUID, day: dt.date) -> Any:
-    return session.execute(
-        select(DaySummaryRow.id, DaySummaryRow.version, DaySummaryRow.digest)
-        .where(DaySummaryRow.device_id == device_id, DaySummaryRow.business_day == day)
-        .with_for_update()
-    ).one_or_none()
 
 
 def upsert_summary(db: Database, session: Session, auth: DeviceAuth, s: DaySummary,
@@ -260,40 +291,23 @@ def upsert_summary(db: Database, session: Session, auth: DeviceAuth, s: DaySumma
     body = canonical_json(s.model_dump(mode="json")).decode()
     digest = hashlib.sha256(body.encode()).hexdigest()  # == protocol.summary_digest(s)
     day = s.business_day
-    row = _stored(session, auth.device_id, day)
-    if row is None:
-        new_id = session.execute(
-            db.insert(DaySummaryRow.__table__)
-            .values(**_columns(auth, s, digest, now))
-            .on_conflict_do_nothing(index_elements=["device_id", "business_day"])
-            .returning(DaySummaryRow.id)
-        ).scalar_one_or_none()
-        if new_id is not None:
-            _write_lines(session, auth, new_id, s, body)
-            return PushResult(business_day=day, status="stored", version=s.version)
-        row = _stored(session, auth.device_id, day)  # a concurrent push inserted it
-    if s.version > row.version:
-        session.execute(
-            update(DaySummaryRow).where(DaySummaryRow.id == row.id)
-            .values(**_columns(auth, s, digest, now))
-        )
-        _delete_lines(session, row.id)
-        _write_lines(session, auth, row.id, s, body)
+    conn = session.connection()
+    sql = _statements(conn.dialect.name)
+    summary_id = conn.execute(sql["upsert"], _columns(auth, s, digest, now)).scalar()
+    if summary_id is not None:
+        _write_lines(conn, sql, auth, summary_id, s, body)
         return PushResult(business_day=day, status="stored", version=s.version)
+    row = conn.execute(sql["stored"], {"device_id": auth.device_id, "business_day": day}).one()
     if s.version < row.version:
         return PushResult(business_day=day, status="stale", version=row.version,
                           detail="the server holds a newer version")
     if hmac.compare_digest(digest, row.digest):
         return PushResult(business_day=day, status="unchanged", version=row.version)
-    session.execute(
-        db.insert(Conflict.__table__)
-        .values(device_id=auth.device_id, cooperative_id=auth.cooperative_id,
-                business_day=day, version=s.version, stored_digest=row.digest,
-                received_digest=digest, received_at=now, body=body)
-        .on_conflict_do_nothing(
-            index_elements=["device_id", "business_day", "version", "received_digest"]
-        )
-    )
+    conn.execute(sql["conflict"], {
+        "device_id": auth.device_id, "cooperative_id": auth.cooperative_id,
+        "business_day": day, "version": s.version, "stored_digest": row.digest,
+        "received_digest": digest, "received_at": now, "body": body,
+    })
     return PushResult(business_day=day, status="conflict", version=row.version,
                       detail="the server holds a different body under this version")
 
