@@ -70,6 +70,8 @@ class Columns:
     size: Size = "normal"
     bold: bool = False
     indent: int = 0  # in steps of about two characters, on the label side
+    near: bool = False  # the label ends against the value column instead of starting at
+    # the start edge: "2 × 120,00   240,00" (item details; keeps the printed band narrow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,10 +280,10 @@ def _sale_line(words: _Words, line: SaleLine) -> list[Block]:
     price = words.amount(line.unit_price)
     detail = f"{quantity} {unit} × {price}" if unit else f"{quantity} × {price}"
     gross = line_amount(line.unit_price, line.quantity)
-    blocks.append(words.columns(detail, words.amount(gross), indent=1))
+    blocks.append(words.columns(detail, words.amount(gross), near=True))
     if line.discount:
         blocks.append(
-            words.columns(words("receipt.discount"), words.amount(-line.discount), indent=1)
+            words.columns(words("receipt.discount"), words.amount(-line.discount), near=True)
         )
     return blocks
 

@@ -24,6 +24,7 @@ from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontMetricsF,
     QImage,
     QPageLayout,
     QPageSize,
@@ -56,14 +57,16 @@ DOTS_PER_MM: Final = 8.0
 #: Grey level at or below which a pixel is printed black (antialiased edges count as ink a
 #: little past half coverage, which keeps thin strokes of small letters whole).
 THRESHOLD: Final = 150
-SIZES: Final[dict[Size, int]] = {"small": 19, "normal": 22, "large": 28, "huge": 40}
+SIZES: Final[dict[Size, int]] = {"small": 18, "normal": 21, "large": 26, "huge": 40}
 MARGIN: Final = 4  # dots left blank at each side (some heads lose their edge dots)
 INDENT: Final = 20  # dots per indent step of a Columns block
 GAP: Final = 14  # least space between a label and its value
+AMOUNT_SAMPLE: Final = "0\u00a0000,00"  # the widest amount a ``near`` row's column expects
 ARABIC_SCALE: Final = 1.15  # Arabic letters are set this much larger than Latin ones
 ASCENT: Final = 0.9  # share of the font ascent and descent a line keeps (see _layout)
 DESCENT: Final = 0.75
 LEADING: Final = 2
+QR_QUIET: Final = 4  # modules of white above and below a QR code (fed, not sent)
 
 _WHITE = QColor(255, 255, 255)
 _BLACK = QColor(0, 0, 0)
@@ -231,7 +234,8 @@ class Renderer:
         self.threshold = threshold
         self._fonts: dict[tuple[Size, bool], QFont] = {}
         self._lut = [255 if v <= threshold else 0 for v in range(256)]
-        self.module = max(3, round(width / 96))  # QR module size in dots
+        # QR module size in dots: 3 (0.375 mm) on 58 mm paper, which phones read easily
+        self.module = max(3, round(width / 128))
 
     def font(self, size: Size, bold: bool) -> QFont:
         key = (size, bold)
@@ -270,14 +274,21 @@ class Renderer:
         value, value_h = _layout(block.value, font, self.inner, value_dir,
                                  "start" if value_dir == "ltr" else "end")  # fmt: skip
         value_w = value.lineAt(0).naturalTextWidth() if value.lineCount() else 0.0
-        # The value shares the label's line when the whole label fits beside it; otherwise
-        # it goes under the label, at the end side.
-        room = self.inner - indent - value_w - GAP
-        label, label_h = _layout(block.label, font, self.inner - indent, block.direction,
-                                 "start")  # fmt: skip
-        same_line = label.lineCount() == 1 and label.lineAt(0).naturalTextWidth() <= room
         ltr = block.direction == "ltr"
-        label_x = MARGIN + (indent if ltr else 0)
+        # The value shares the label's line when the whole label fits beside it; otherwise
+        # it goes under the label, at the end side. A ``near`` label ends against the
+        # value column (as wide as the widest amount) rather than starting at the edge.
+        align: Align
+        if block.near:
+            column = max(value_w, self._amount_width(font)) + GAP
+            box, align = self.inner - column, "end"
+            label_x = MARGIN + (0 if ltr else column)
+        else:
+            box, align = self.inner - indent, "start"
+            label_x = MARGIN + (indent if ltr else 0)
+        room = box - value_w - GAP if not block.near else box
+        label, label_h = _layout(block.label, font, box, block.direction, align)
+        same_line = label.lineCount() == 1 and label.lineAt(0).naturalTextWidth() <= room
         value_x = MARGIN + (self.inner - value_w if ltr else 0.0)
         if same_line and label.lineCount() and value.lineCount():
             value_dy = label.lineAt(0).ascent() - value.lineAt(0).ascent()
@@ -290,6 +301,10 @@ class Renderer:
             value.draw(painter, QPointF(value_x, y + value_dy))
 
         return _Item(height, draw)
+
+    def _amount_width(self, font: QFont) -> float:
+        """The width of the value column of ``near`` rows: a four-digit amount."""
+        return QFontMetricsF(font).horizontalAdvance(AMOUNT_SAMPLE)
 
     def _separator(self, block: Separator) -> _Item:
         def draw(painter: QPainter, y: float) -> None:
@@ -313,6 +328,7 @@ class Renderer:
         matrix: list[list[bool]] = code.get_matrix()
         size = len(matrix) * self.module
         left = (self.width - size) // 2
+        quiet = QR_QUIET * self.module
 
         def draw(painter: QPainter, y: float) -> None:
             m = self.module
@@ -325,10 +341,10 @@ class Renderer:
                     start = c
                     while c < len(row) and row[c]:
                         c += 1
-                    painter.fillRect(left + start * m, int(y) + 8 + r * m, (c - start) * m, m,
-                                     _BLACK)  # fmt: skip
+                    painter.fillRect(left + start * m, int(y) + quiet + r * m, (c - start) * m,
+                                     m, _BLACK)  # fmt: skip
 
-        return _Item(size + 16, draw)
+        return _Item(size + 2 * quiet, draw)
 
     def _picture(self, block: Picture) -> _Item | None:
         image = QImage(block.path)

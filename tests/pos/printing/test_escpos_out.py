@@ -139,3 +139,13 @@ def test_settings_round_trip_and_tolerate_unknown_keys() -> None:
 def test_discovery_lists_without_failing() -> None:
     assert isinstance(list_usb_printers(), list)
     assert isinstance(list_serial_ports(), list)
+
+
+def test_a_long_bilingual_receipt_stays_small(gui: QGuiApplication, shop: Shop) -> None:
+    """The benchmark's receipt: 15 bilingual lines on 58 mm paper (bench/receipt.py)."""
+    raster = _receipt(shop, "both", 384, lines=15)
+    sent = len(raster_bytes(raster))
+    assert sent < 48_000
+    assert sent < len(raster_bytes(raster, justify=False, feed=False)) * 0.75
+    page = decode(b"\x1b@" + raster_bytes(raster), 384)[0]
+    assert page.data == raster.data
