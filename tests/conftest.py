@@ -18,6 +18,15 @@ MANAGER_PIN = "1234"
 CASHIER_PIN = "5678"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_qt_application() -> object:
+    """One QApplication per test process, made before any code can make a bare
+    QGuiApplication (printing does for headless use), so widget tests can always run."""
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance() or QApplication(["souk-tests"])
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     """A migrated, empty stall database on disk."""
