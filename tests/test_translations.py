@@ -21,7 +21,7 @@ UI_LITERAL = re.compile(r"""["'](ui\.[a-z][\w.]*[a-z0-9])["']""")
 FAMILIES = {
     "ui.unit.": UNITS,
     "ui.printer.": ("none", "ready", "printing", "error"),
-    "ui.printer.kind_": ("none", "usb", "network", "serial", "file"),
+    "ui.printer.kind_": ("none", "usb", "network", "serial", "file", "cups", "win32"),
     "ui.sales.kind_": ("sale", "refund", "void"),
     "ui.users.role_": ("manager", "cashier"),
     "ui.receipt_language.": ("both", "ar", "fr"),

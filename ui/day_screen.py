@@ -25,6 +25,7 @@ from ui.widgets import (
     label,
     named,
     vbox,
+    when_visible,
 )
 
 
@@ -100,9 +101,8 @@ class DayScreen(QWidget):
         layout.addLayout(column)
         self.setLayout(layout)
         ctx.language_changed.connect(lambda _l: self.retranslate())
-        ctx.day_changed.connect(self.refresh)
-        ctx.sales_changed.connect(self.refresh)
-        self.refresh()
+        ctx.day_changed.connect(when_visible(self, self.refresh))
+        ctx.sales_changed.connect(when_visible(self, self.refresh))
 
     def _count_card(self) -> QWidget:
         t = self.texts
@@ -232,6 +232,7 @@ class DayScreen(QWidget):
             return
         with self.ctx.read() as s:
             document = receipts.load_day_report(s, current.id, "x")
+        self.printer.print_job("x", current.id)
         self.printer.show_document(self, document)
 
     def show_last_z(self) -> None:
@@ -248,11 +249,12 @@ class DayScreen(QWidget):
         try:
             with self.ctx.write() as s:
                 closed = day.close_day(s, self.counted(), manager=manager)
-                self.printer.enqueue(s, "z", str(closed.id))
+                self.printer.enqueue(s, "z", closed.id)
                 day_id = closed.id
         except SoukError as exc:
             self.banner.error(exc.message(self.ctx.lang))
             return
+        self.printer.notify()
         for spin in self.counts.values():
             spin.setValue(0)
         self.ctx.day_changed.emit()
@@ -267,4 +269,5 @@ class DayScreen(QWidget):
             lab = self.findChild(QWidget, f"countLabel_{value}")
             if lab is not None:
                 lab.setText(format_money(value, self.ctx.lang))  # type: ignore[attr-defined]
-        self.refresh()
+        if self.isVisible():
+            self.refresh()

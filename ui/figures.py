@@ -104,7 +104,6 @@ class FiguresScreen(QWidget):
         ctx.language_changed.connect(lambda _l: self.retranslate())
         ctx.sales_changed.connect(self._refresh_if_visible)
         ctx.day_changed.connect(self._refresh_if_visible)
-        self.refresh()
 
     def set_scope(self, scope: str) -> None:
         self.scope = scope
@@ -158,4 +157,5 @@ class FiguresScreen(QWidget):
 
     def retranslate(self) -> None:
         self.texts.apply()
-        self.refresh()
+        if self.isVisible():
+            self.refresh()

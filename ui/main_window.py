@@ -4,10 +4,11 @@ day, printer, sync, cashier)."""
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -42,44 +43,41 @@ SCREENS = (
 )
 
 
-def sync_bridge(ctx: AppContext) -> Any:
-    """The sync engineer's status bridge, when it is installed."""
+def sync_bridge(ctx: AppContext, parent: QWidget) -> Any:
+    """The sync client's bridge (``ui.sync_bridge.SyncBridge``), when it can start."""
     try:
         module = importlib.import_module("ui.sync_bridge")
-    except ImportError:
-        return None
-    factory = getattr(module, "SyncBridge", None)
-    if factory is None:
-        return None
-    try:
-        return factory(ctx)
-    except Exception:
+        return module.SyncBridge(ctx.store, lang=ctx.lang, parent=parent)
+    except Exception:  # sync is optional: the till sells without it
         return None
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext) -> None:
+    """The till. Screens other than the sale screen are built the first time they are
+    shown, and printing and sync start just after the first paint, so that the sale
+    screen is up fast. ``services=False`` leaves printing and sync off (tests)."""
+
+    def __init__(self, ctx: AppContext, *, services: bool = True) -> None:
         super().__init__()
         named(self, "mainWindow", "Souk POS")
         self.ctx = ctx
         self.texts = Texts(ctx)
+        self.services = services
+        self.sync: Any = None
         self.printer = PrintService(ctx)
         self.photos = Photos(ctx.data_dir)
         self.sale = SaleScreen(ctx, self.printer, self.photos)
-        self.sales = SalesScreen(ctx, self.printer)
-        self.day = DayScreen(ctx, self.printer)
-        self.products = ProductsScreen(ctx, self.photos)
-        self.figures = FiguresScreen(ctx)
-        self.settings = SettingsScreen(ctx, self.printer)
         self.login = LoginScreen(ctx)
-        self.screens: dict[str, QWidget] = {
-            "sale": self.sale, "sales": self.sales, "day": self.day,
-            "products": self.products, "figures": self.figures, "settings": self.settings,
+        self.screens: dict[str, QWidget] = {"sale": self.sale}
+        self.factories: dict[str, Callable[[], QWidget]] = {
+            "sales": lambda: SalesScreen(ctx, self.printer),
+            "day": lambda: DayScreen(ctx, self.printer),
+            "products": lambda: ProductsScreen(ctx, self.photos),
+            "figures": lambda: FiguresScreen(ctx),
+            "settings": lambda: SettingsScreen(ctx, self.printer, self.sync_panel),
         }
         self.stack = named(QStackedWidget(), "screens")
-        for screen in self.screens.values():
-            screen.setProperty("screen", True)
-            self.stack.addWidget(screen)
+        self.stack.addWidget(self.sale)
         self.stack.addWidget(self.login)
         self.rail = self._rail()
         central = QWidget()
@@ -101,7 +99,11 @@ class MainWindow(QMainWindow):
         ctx.day_changed.connect(self.update_status)
         ctx.sales_changed.connect(self.update_status)
         ctx.user_changed.connect(self.update_status)
+        ctx.sales_changed.connect(lambda: self._sync_request("sale"))
+        ctx.sync_requested.connect(lambda: self._sync_request("day_close"))
+        ctx.settings_changed.connect(self.printer.reload_settings)
         self.printer.state_changed.connect(lambda *_: self.update_status())
+        self._started = False
         self.retranslate()
         if ctx.user is None:
             self.lock()
@@ -145,15 +147,74 @@ class MainWindow(QMainWindow):
         for lab in (self.day_status, self.printer_status, self.sync_status):
             bar.addWidget(lab)
         bar.addPermanentWidget(self.user_status)
-        self.sync = sync_bridge(self.ctx)
-        if self.sync is not None and hasattr(self.sync, "status_changed"):
-            self.sync.status_changed.connect(lambda *_: self.update_status())
+
+    # --- screens and services ---------------------------------------------------
+    def screen(self, name: str) -> QWidget:
+        if name not in self.screens:
+            widget = self.factories[name]()
+            self.screens[name] = widget
+            self.stack.addWidget(widget)
+        return self.screens[name]
+
+    @property
+    def sales(self) -> SalesScreen:
+        return self.screen("sales")  # type: ignore[return-value]
+
+    @property
+    def day(self) -> DayScreen:
+        return self.screen("day")  # type: ignore[return-value]
+
+    @property
+    def products(self) -> ProductsScreen:
+        return self.screen("products")  # type: ignore[return-value]
+
+    @property
+    def figures(self) -> FiguresScreen:
+        return self.screen("figures")  # type: ignore[return-value]
+
+    @property
+    def settings(self) -> SettingsScreen:
+        return self.screen("settings")  # type: ignore[return-value]
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.services and not self._started:
+            self._started = True
+            QTimer.singleShot(300, self.start_services)
+
+    def start_services(self) -> None:
+        """Printing worker and sync, once the sale screen is on screen."""
+        self.printer.start()
+        if self.sync is None:
+            self.sync = sync_bridge(self.ctx, self)
+            if self.sync is not None:
+                self.sync.status_changed.connect(lambda _text: self.update_status())
+                self.ctx.language_changed.connect(self.sync.set_language)
+                self.sync.start()
+        self.update_status()
+
+    def sync_panel(self) -> QWidget | None:
+        if self.sync is None and self.services:
+            self.start_services()
+        if self.sync is None:
+            return None
+        try:
+            module = importlib.import_module("ui.sync_panel")
+            panel: QWidget = module.SyncPanel(self.sync, self.ctx.lang)
+        except Exception:
+            return None
+        self.ctx.language_changed.connect(panel.retranslate)
+        return panel
+
+    def _sync_request(self, reason: str) -> None:
+        if self.sync is not None:
+            self.sync.request_sync(reason)
 
     # --- navigation -------------------------------------------------------------
     def show_screen(self, name: str) -> None:
         if self.ctx.user is None:
             return
-        screen = self.screens[name]
+        screen = self.screen(name)
         self.stack.setCurrentWidget(screen)
         self.nav_buttons[name].setChecked(True)
         refresh = getattr(screen, "refresh", None)
@@ -182,7 +243,7 @@ class MainWindow(QMainWindow):
     def _scanned(self, code: str) -> None:
         if self.ctx.user is None:
             return
-        if self.current_screen() == "products":
+        if self.current_screen() == "products" and "products" in self.screens:
             self.products.scanned(code)
             return
         self.show_screen("sale")
@@ -224,11 +285,8 @@ class MainWindow(QMainWindow):
 
     def _sync_text(self) -> str:
         t = self.ctx.t
-        if self.sync is not None and hasattr(self.sync, "status_text"):
-            try:
-                return str(self.sync.status_text(self.ctx.lang))
-            except Exception:
-                pass
+        if self.sync is not None:
+            return t("ui.status.sync", state=str(self.sync.status_text))
         return t("ui.status.sync", state=t("ui.sync.not_set_up"))
 
     def retranslate(self) -> None:
@@ -247,7 +305,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.scanner)
-        stop = getattr(self.printer, "stop", None)
-        if stop:
-            stop()
+        self.printer.stop()
+        if self.sync is not None:
+            self.sync.stop()
         super().closeEvent(event)

@@ -1,8 +1,10 @@
-"""The UI's side of printing: queue a receipt in the sale's own transaction, show a
-receipt or report on screen, and report the printer's state as a Qt signal.
+"""The UI's side of printing: queue a receipt in the sale's own transaction, wake the
+printing worker after the commit, show a receipt or report on screen, and report the
+printer's state as a Qt signal.
 
-The printing service itself (``pos.printing.queue``) prints from a worker thread; the UI
-never talks to the printer.
+The worker (``pos.printing.queue.PrintWorker``) prints on its own thread; the UI never
+talks to the printer. Its modules (python-escpos, Pillow) are loaded after the first
+screen is painted, so they do not slow the start.
 """
 
 from __future__ import annotations
@@ -15,9 +17,15 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QVBoxLayout, QWidget
 from sqlalchemy.orm import Session
 
-from pos import receipts
+from pos import receipts, settings
 from ui.context import AppContext
 from ui.widgets import button, hbox, named
+
+#: the connections a printer can have (``pos.printing.escpos_out.CONNECTIONS``)
+CONNECTIONS = ("none", "usb", "network", "serial", "file", "cups", "win32")
+#: which PrinterSettings field holds the address, per connection
+ADDRESS_FIELD = {"usb": "usb", "network": "host", "serial": "serial_port", "file": "device",
+                 "cups": "name", "win32": "name"}
 
 
 def _module(name: str) -> Any:
@@ -27,54 +35,123 @@ def _module(name: str) -> Any:
         return None
 
 
+def printer_config(session: Session) -> dict[str, Any]:
+    value = settings.get(session, settings.PRINTER)
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def printer_address(config: dict[str, Any]) -> str:
+    field = ADDRESS_FIELD.get(str(config.get("connection") or "none"))
+    return str(config.get(field) or "") if field else ""
+
+
+def make_config(old: dict[str, Any], connection: str, address: str, width: int) -> dict[str, Any]:
+    """The PRINTER setting with a new connection, address and paper width."""
+    config = dict(old)
+    config["connection"] = connection
+    config["width_dots"] = width
+    field = ADDRESS_FIELD.get(connection)
+    if field == "host" and ":" in address:
+        host, _, port = address.rpartition(":")
+        config["host"] = host
+        if port.isdigit():
+            config["port"] = int(port)
+    elif field:
+        config[field] = address
+    return config
+
+
 class PrintService(QObject):
     """Signals:
-        state_changed(str, str): (state, detail); state is ``none`` (no printer set up),
-            ``ready``, ``printing``, ``error``.
+        state_changed(str, str): (state, message in the user's language); state is
+            ``none`` (no printer set up: receipts are shown on screen), ``ready``,
+            ``printing`` or ``error``.
+        _event(object): a worker event, carried to the GUI thread.
     """
 
     state_changed = Signal(str, str)
+    _event = Signal(object)
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.queue = _module("pos.printing.queue")
-        self.render = _module("pos.printing.render")
+        self.queue: Any = None
+        self.render: Any = None
+        self.worker: Any = None
         self.state = "none"
         self.detail = ""
+        self.configured = False
+        self._event.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
+        self.reload_settings()
 
-    @property
-    def available(self) -> bool:
-        return self.queue is not None and hasattr(self.queue, "enqueue")
+    def _load(self) -> None:
+        if self.queue is None:
+            self.queue = _module("pos.printing.queue")
+        if self.render is None:
+            self.render = _module("pos.printing.render")
 
-    def configured(self) -> bool:
-        from pos import settings
-
+    def reload_settings(self) -> None:
         with self.ctx.read() as s:
-            return bool(settings.get(s, settings.PRINTER))
+            config = printer_config(s)
+        self.configured = (config.get("connection") or "none") != "none"
+        self.set_state("ready" if self.configured else "none")
 
-    def enqueue(self, session: Session, kind: str, ref: str, *, duplicate: bool = False) -> None:
-        """Queue a print job inside the caller's write transaction (nothing if no printer)."""
-        if self.available and self.state != "none":
+    def start(self) -> None:
+        """Load the printing modules and start the worker (after the first paint)."""
+        self._load()
+        if self.queue is None or self.worker is not None:
+            return
+        self.worker = self.queue.PrintWorker(self.ctx.store, self._event.emit,
+                                             lang=self.ctx.lang)
+        self.worker.start()
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop(timeout=2.0)
+            self.worker = None
+
+    def enqueue(self, session: Session, kind: str, ref: str | int, *,
+                duplicate: bool = False) -> None:
+        """Queue a print job inside the caller's write transaction (when a printer is set
+        up); call :meth:`notify` once the transaction has committed."""
+        if not self.configured:
+            return
+        self._load()
+        if self.queue is not None:
             self.queue.enqueue(session, kind, ref, duplicate=duplicate)
+
+    def notify(self) -> None:
+        if self.worker is not None:
+            self.worker.notify()
+
+    def retry(self) -> None:
+        if self.worker is not None:
+            self.worker.retry()
 
     def set_state(self, state: str, detail: str = "") -> None:
         self.state, self.detail = state, detail
         self.state_changed.emit(state, detail)
 
-    def print_sale(self, sale_id: str, kind: str, *, duplicate: bool = False) -> bool:
-        """Queue a (re)print; False when no printer is set up."""
-        if not self.available or self.state == "none":
+    def _on_event(self, event: Any) -> None:
+        state = {"printing": "printing", "printed": "ready", "failed": "error",
+                 "cancelled": "ready"}.get(event.state, "ready")
+        self.set_state(state, event.message if state == "error" else "")
+
+    def print_job(self, kind: str, ref: str | int, *, duplicate: bool = False) -> bool:
+        """Queue a (re)print or a report now; False when no printer is set up."""
+        if not self.configured:
             return False
         with self.ctx.write() as s:
-            self.queue.enqueue(s, kind, sale_id, duplicate=duplicate)
+            self.enqueue(s, kind, ref, duplicate=duplicate)
+        self.notify()
         return True
 
-    def image(self, document: receipts.Document) -> QPixmap | None:
+    def image(self, document: receipts.Document, width: int = 384) -> QPixmap | None:
+        self._load()
         if self.render is None:
             return None
         try:
-            return QPixmap.fromImage(self.render.preview(document))
+            return QPixmap.fromImage(self.render.preview(document, width))
         except Exception:  # a preview must never break the till
             return None
 

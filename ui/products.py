@@ -38,7 +38,7 @@ from ui import theme
 from ui.context import AppContext
 from ui.tasks import Task
 from ui.tiles import Photos
-from ui.widgets import Banner, Dialog, Texts, button, hbox, label, named, vbox
+from ui.widgets import Banner, Dialog, Texts, button, hbox, label, named, vbox, when_visible
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("ui.products.sku", "ui.products.name", "ui.products.category", "ui.products.price",
@@ -281,10 +281,9 @@ class ProductsScreen(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(self.table, 1)
         self.setLayout(layout)
-        ctx.catalogue_changed.connect(self.refresh)
-        ctx.sales_changed.connect(self.refresh)
+        ctx.catalogue_changed.connect(when_visible(self, self.refresh))
+        ctx.sales_changed.connect(when_visible(self, self.refresh))
         ctx.language_changed.connect(lambda _l: self.retranslate())
-        self.refresh()
 
     def refresh(self) -> None:
         with self.ctx.read() as s:
@@ -402,5 +401,6 @@ class ProductsScreen(QWidget):
     def retranslate(self) -> None:
         self.texts.apply()
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
-        self.refresh()
+        if self.isVisible():
+            self.refresh()
 

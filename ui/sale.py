@@ -422,6 +422,7 @@ class SaleScreen(QWidget):
         except Exception as exc:  # disk full, database locked: the cart stays
             self.banner.error(self.ctx.t("ui.error.save_failed", detail=str(exc)[:120]))
             return False
+        self.printer.notify()
         change = sum(p.change or 0 for p in payments)
         self.cart.clear()
         self.last_sale_id = sale_id

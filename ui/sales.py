@@ -33,6 +33,7 @@ from ui.widgets import (
     label,
     named,
     vbox,
+    when_visible,
 )
 
 COLUMNS = ("ui.sales.number", "ui.sales.time", "ui.sales.kind", "ui.sales.payment",
@@ -210,10 +211,9 @@ class SalesScreen(QWidget):
         layout.addLayout(left, 1)
         layout.addWidget(side)
         self.setLayout(layout)
-        ctx.sales_changed.connect(self.refresh)
-        ctx.day_changed.connect(self.refresh)
+        ctx.sales_changed.connect(when_visible(self, self.refresh))
+        ctx.day_changed.connect(when_visible(self, self.refresh))
         ctx.language_changed.connect(lambda _l: self.retranslate())
-        self.refresh()
 
     def label_of(self, number: int) -> str:
         return settings.ticket_label(self.prefix, number)
@@ -304,7 +304,7 @@ class SalesScreen(QWidget):
         sale = self.selected()
         if sale is None:
             return
-        if self.printer.print_sale(sale.id, sale.kind, duplicate=True):
+        if self.printer.print_job(sale.kind, sale.id, duplicate=True):
             self.banner.notice(self.ctx.t("ui.sales.reprinted"))
         else:
             self.printer.show_receipt(self, sale.id, duplicate=True)
@@ -339,15 +339,17 @@ class SalesScreen(QWidget):
             with self.ctx.write() as s:
                 done = refunds.void(s, sale.id, reason=reason, manager=manager,
                                     cashier=self.ctx.user)
+                self.printer.enqueue(s, done.kind, done.id)
                 done_id = done.id
         except SoukError as exc:
             self.banner.error(exc.message(self.ctx.lang))
             return
+        self.printer.notify()
         self._after_reversal(done_id, "void")
 
     def _after_reversal(self, sale_id: str, kind: str) -> None:
-        with self.ctx.write() as s:
-            self.printer.enqueue(s, kind, sale_id)
+        if kind == "refund":
+            self.printer.print_job(kind, sale_id)
         self.banner.notice(self.ctx.t(f"ui.sales.{kind}_done"))
         self.ctx.sales_changed.emit()
 

@@ -118,7 +118,7 @@ def render(out_dir: Path, langs: tuple[str, ...] = ("ar", "fr"),
                 manager = next(u for u in users.active_users(s) if u.role == users.MANAGER)
                 s.expunge(manager)
             ctx.user = manager
-            window = MainWindow(ctx)
+            window = MainWindow(ctx, services=False)
             window.resize(*size)
             window.show()
             sale = window.sale

@@ -3,7 +3,7 @@ and PINs, the printer, the sync server and backups."""
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -23,24 +23,12 @@ from pos import backup, settings, users
 from pos.errors import SoukError
 from pos.i18n import LANGUAGES
 from ui.context import AppContext
-from ui.printing import PrintService
+from ui.printing import CONNECTIONS, PrintService, make_config, printer_address, printer_config
 from ui.tasks import Task
 from ui.widgets import Banner, Dialog, Texts, ask_manager, button, card, hbox, label, named, vbox
 
 LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
 PAPER = (("58", 384), ("80", 576))
-
-
-def sync_panel(ctx: AppContext) -> QWidget | None:
-    try:
-        module = importlib.import_module("ui.sync_panel")
-    except ImportError:
-        return None
-    factory = getattr(module, "SyncPanel", None)
-    try:
-        return factory(ctx) if factory else None
-    except Exception:
-        return None
 
 
 class UserDialog(Dialog):
@@ -82,9 +70,11 @@ class PinChangeDialog(Dialog):
 
 
 class SettingsScreen(QWidget):
-    def __init__(self, ctx: AppContext, printer: PrintService) -> None:
+    def __init__(self, ctx: AppContext, printer: PrintService,
+                 sync_panel: Callable[[], QWidget | None] | None = None) -> None:
         super().__init__()
         named(self, "settingsScreen")
+        self.make_sync_panel = sync_panel
         self.ctx = ctx
         self.printer = printer
         self.texts = Texts(ctx)
@@ -108,7 +98,6 @@ class SettingsScreen(QWidget):
         layout.addWidget(self.tabs, 1)
         self.setLayout(layout)
         ctx.language_changed.connect(lambda _l: self.retranslate())
-        self.refresh()
 
     # --- pages ------------------------------------------------------------------
     def _form_page(self) -> tuple[QWidget, QFormLayout]:
@@ -197,8 +186,9 @@ class SettingsScreen(QWidget):
         return page
 
     def _sync(self) -> QWidget:
-        panel = sync_panel(self.ctx)
+        panel = self.make_sync_panel() if self.make_sync_panel else None
         if panel is not None:
+            panel.setObjectName("syncPanel")
             return panel
         page = card()
         text = label("syncNotSetUp", wrap=True)
@@ -233,7 +223,7 @@ class SettingsScreen(QWidget):
         with self.ctx.read() as s:
             coop = settings.get(s, settings.COOPERATIVE, {}) or {}
             receipt_lang = settings.get(s, settings.RECEIPT_LANGUAGE, "both")
-            printer = settings.get(s, settings.PRINTER, {}) or {}
+            printer = printer_config(s)
             keep = settings.get(s, settings.BACKUPS_KEPT, backup.DEFAULT_KEPT)
             people = [(u.id, u.name, u.role) for u in users.active_users(s)]
         self.language.setCurrentIndex(LANGUAGES.index(self.ctx.lang))
@@ -250,13 +240,12 @@ class SettingsScreen(QWidget):
         for _id, name, role in people:
             self.user_list.addItem(f"{name} — {self.ctx.t('ui.users.role_' + role)}")
         self.printer_kind.clear()
-        for kind in ("none", "usb", "network", "serial", "file"):
+        for kind in CONNECTIONS:
             self.printer_kind.addItem(self.ctx.t(f"ui.printer.kind_{kind}"), kind)
-        kind = printer.get("kind") or printer.get("connection") or "none"
-        idx = self.printer_kind.findData(kind)
+        idx = self.printer_kind.findData(printer.get("connection") or "none")
         self.printer_kind.setCurrentIndex(max(idx, 0))
-        self.printer_address.setText(str(printer.get("address") or ""))
-        self.paper.setCurrentIndex(1 if printer.get("width") == 576 else 0)
+        self.printer_address.setText(printer_address(printer))
+        self.paper.setCurrentIndex(1 if printer.get("width_dots") == 576 else 0)
         self.keep.blockSignals(True)
         self.keep.setValue(int(keep))
         self.keep.blockSignals(False)
@@ -287,15 +276,19 @@ class SettingsScreen(QWidget):
         self._save(settings.COOPERATIVE, coop)
 
     def _save_printer(self) -> None:
-        kind = self.printer_kind.currentData()
-        value = None if kind == "none" else {
-            "kind": kind, "address": self.printer_address.text().strip(),
-            "width": self.paper.currentData()}
-        self._save(settings.PRINTER, value)
+        with self.ctx.read() as s:
+            old = printer_config(s)
+        self._save(settings.PRINTER, make_config(
+            old, self.printer_kind.currentData(), self.printer_address.text().strip(),
+            self.paper.currentData()))
+        self.printer.reload_settings()
 
     def _test_page(self) -> None:
         from pos import receipts
 
+        if self.printer.print_job("test", ""):
+            self.banner.notice(self.ctx.t("ui.printer.test_sent"))
+            return
         with self.ctx.read() as s:
             shop = receipts.Shop.from_settings(s)
         document = receipts.test_page(shop, self.ctx.lang, width_dots=self.paper.currentData())
@@ -357,4 +350,5 @@ class SettingsScreen(QWidget):
         self.texts.apply()
         for i, (_page, key) in enumerate(self.pages):
             self.tabs.setTabText(i, self.ctx.t(key))
-        self.refresh()
+        if self.isVisible():
+            self.refresh()

@@ -276,6 +276,17 @@ def ask_manager(ctx: AppContext, parent: QWidget | None, reason_key: str) -> Use
     return dialog.user if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
+def when_visible(widget: QWidget, refresh: Callable[[], Any]) -> Callable[..., None]:
+    """A slot that refreshes ``widget`` now if it is on screen; a hidden screen is
+    refreshed when it is shown (``MainWindow.show_screen``), so a sale stays fast."""
+
+    def slot(*_args: Any) -> None:
+        if widget.isVisible():
+            refresh()
+
+    return slot
+
+
 def expanding(widget: W) -> W:
     widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
     return widget

@@ -20,6 +20,7 @@ from pos import demo, settings, users
 from pos.errors import InputError, SoukError
 from pos.i18n import LANGUAGES
 from ui.context import AppContext
+from ui.printing import CONNECTIONS, make_config
 from ui.settings_screen import LANGUAGE_NAMES, PAPER
 from ui.widgets import Banner, Texts, button, card, hbox, label, named, vbox
 
@@ -167,7 +168,7 @@ class SetupWizard(QWidget):
     def _fill_printer_kinds(self) -> None:
         current = self.printer_kind.currentData() or "none"
         self.printer_kind.clear()
-        for kind in ("none", "usb", "network", "serial", "file"):
+        for kind in CONNECTIONS:
             self.printer_kind.addItem(self.ctx.t(f"ui.printer.kind_{kind}"), kind)
         self.printer_kind.setCurrentIndex(max(self.printer_kind.findData(current), 0))
 
@@ -239,9 +240,8 @@ class SetupWizard(QWidget):
                 "logo": self.logo.text().strip(), "footer": "",
             })
             if kind != "none":
-                settings.put(s, settings.PRINTER, {
-                    "kind": kind, "address": self.printer_address.text().strip(),
-                    "width": self.paper.currentData()})
+                settings.put(s, settings.PRINTER, make_config(
+                    {}, kind, self.printer_address.text().strip(), self.paper.currentData()))
             manager = users.add_user(s, self.manager_name.text(), users.MANAGER, self.pin.text())
             if self.demo.isChecked():
                 demo.load_catalogue(s)

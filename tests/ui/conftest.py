@@ -82,7 +82,7 @@ def make_window(qtbot: Any, data_dir: Path) -> Iterator[Callable[..., Any]]:
                 cashier = users.authenticate(s, CASHIER_PIN)
                 s.expunge(cashier)
             ctx.user = cashier
-        window = MainWindow(ctx)
+        window = MainWindow(ctx, services=False)
         qtbot.addWidget(window)
         window.resize(*size)
         window.show()
