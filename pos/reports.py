@@ -101,7 +101,7 @@ class DayReport:
         return data
 
 
-def _sale_figures(session: Session, day_id: int) -> dict[str, int | None]:
+def _sale_figures(session: Session, ids: list[int]) -> dict[str, int | None]:
     kind = Sale.kind
     row = session.execute(
         select(
@@ -114,16 +114,16 @@ def _sale_figures(session: Session, day_id: int) -> dict[str, int | None]:
             func.coalesce(func.sum(Sale.discount), 0),
             func.min(Sale.number),
             func.max(Sale.number),
-        ).where(Sale.day_id == day_id)
+        ).where(Sale.day_id.in_(ids))
     ).one()
     keys = ("sales", "refunds_count", "voids_count", "gross", "refunds", "voids", "discounts",
             "first", "last")
     return dict(zip(keys, row, strict=True))
 
 
-def _line_groups(session: Session, day_id: int) -> tuple[Any, ...]:
+def _line_groups(session: Session, ids: list[int]) -> tuple[Any, ...]:
     base = select().select_from(SaleLine).join(Sale, Sale.id == SaleLine.sale_id)
-    base = base.where(Sale.day_id == day_id)
+    base = base.where(Sale.day_id.in_(ids))
     products = session.execute(
         base.add_columns(
             SaleLine.sku, func.max(SaleLine.name_ar), func.max(SaleLine.name_fr),
@@ -140,57 +140,81 @@ def _line_groups(session: Session, day_id: int) -> tuple[Any, ...]:
     return products, rates, members
 
 
-def _cash(session: Session, day: BusinessDay) -> CashSummary:
+def _cash(session: Session, days: list[BusinessDay]) -> CashSummary:
+    ids = [d.id for d in days]
     cash_sales = session.scalar(
         select(func.coalesce(func.sum(Payment.amount), 0))
         .join(Sale, Sale.id == Payment.sale_id)
-        .where(Sale.day_id == day.id, Payment.method == "cash")
+        .where(Sale.day_id.in_(ids), Payment.method == "cash")
     )
     moves = dict(
         session.execute(
             select(CashMovement.kind, func.sum(CashMovement.amount))
-            .where(CashMovement.day_id == day.id)
+            .where(CashMovement.day_id.in_(ids))
             .group_by(CashMovement.kind)
         ).all()
     )
     cash_in, cash_out = int(moves.get("in", 0)), int(moves.get("out", 0))
-    expected = day.opening_float + int(cash_sales or 0) + cash_in - cash_out
+    opening = sum(d.opening_float for d in days)
+    expected = opening + int(cash_sales or 0) + cash_in - cash_out
+    counted = None if any(d.counted is None for d in days) else sum(d.counted or 0 for d in days)
+    detail: dict[str, int] | None = None
+    if counted is not None:
+        detail = {}
+        for d in days:
+            for denomination, number in (d.count_detail or {}).items():
+                detail[denomination] = detail.get(denomination, 0) + int(number)
     return CashSummary(
-        opening_float=day.opening_float, cash_sales=int(cash_sales or 0), cash_in=cash_in,
-        cash_out=cash_out, expected=expected, counted=day.counted,
-        difference=None if day.counted is None else day.counted - expected,
-        count_detail=day.count_detail,
+        opening_float=opening, cash_sales=int(cash_sales or 0), cash_in=cash_in,
+        cash_out=cash_out, expected=expected, counted=counted,
+        difference=None if counted is None else counted - expected,
+        count_detail=detail,
     )
 
 
 def day_report(session: Session, day: BusinessDay) -> DayReport:
     """The X report of an open day, or the Z report of a closed one."""
-    figures = _sale_figures(session, day.id)
-    products, rates, members = _line_groups(session, day.id)
+    return _report(session, [day])
+
+
+def date_report(session: Session, date: dt.date) -> DayReport | None:
+    """All the business days opened on ``date`` as one report (a day closed early and
+    reopened the same date is still one day for the organisers)."""
+    query = select(BusinessDay).where(BusinessDay.date == date).order_by(BusinessDay.id)
+    days = list(session.scalars(query))
+    return _report(session, days) if days else None
+
+
+def _report(session: Session, days: list[BusinessDay]) -> DayReport:
+    ids = [d.id for d in days]
+    last = days[-1]
+    figures = _sale_figures(session, ids)
+    products, rates, members = _line_groups(session, ids)
     payments = session.execute(
         select(Payment.method, func.sum(Payment.amount), func.count(func.distinct(Payment.sale_id)))
         .join(Sale, Sale.id == Payment.sale_id)
-        .where(Sale.day_id == day.id)
+        .where(Sale.day_id.in_(ids))
         .group_by(Payment.method)
         .order_by(Payment.method)
     ).all()
     hours = session.execute(
         select(Sale.local_hour, func.sum(Sale.total), func.count(case((Sale.kind == "sale", 1))))
-        .where(Sale.day_id == day.id)
+        .where(Sale.day_id.in_(ids))
         .group_by(Sale.local_hour)
         .order_by(Sale.local_hour)
     ).all()
     head = session.execute(
         select(JournalEntry.seq, JournalEntry.hash, JournalEntry.grand_total)
-        .where(JournalEntry.day_id == day.id)
+        .where(JournalEntry.day_id.in_(ids))
         .order_by(JournalEntry.seq.desc())
         .limit(1)
     ).one()
     gross, refunds, voids = (int(figures[k] or 0) for k in ("gross", "refunds", "voids"))
     return DayReport(
-        day_id=day.id, date=day.date, status="open" if day.is_open else "closed",
-        opened_at=day.opened_at, closed_at=day.closed_at,
-        utc_offset_minutes=day.utc_offset_minutes, z_number=day.z_number,
+        day_id=last.id, date=last.date,
+        status="open" if any(d.is_open for d in days) else "closed",
+        opened_at=days[0].opened_at, closed_at=last.closed_at,
+        utc_offset_minutes=last.utc_offset_minutes, z_number=last.z_number,
         sales_count=int(figures["sales"] or 0), refunds_count=int(figures["refunds_count"] or 0),
         voids_count=int(figures["voids_count"] or 0), gross=gross, refunds=refunds,
         voids=voids, net=gross - refunds - voids, discounts=int(figures["discounts"] or 0),
@@ -201,7 +225,7 @@ def day_report(session: Session, day: BusinessDay) -> DayReport:
         products=tuple(ProductTotal(s, a, f, c, int(q), int(t)) for s, a, f, c, q, t in products),
         hours=tuple(HourTotal(int(h), int(a), int(t)) for h, a, t in hours),
         members=tuple(MemberTotal(m, int(a), int(q)) for m, a, q in members),
-        cash=_cash(session, day), journal_seq=head.seq, journal_hash=head.hash,
+        cash=_cash(session, days), journal_seq=head.seq, journal_hash=head.hash,
         grand_total=head.grand_total,
     )
 

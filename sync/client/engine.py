@@ -144,11 +144,8 @@ class _Run:
     def run(self) -> None:
         self.transport.health()
         self.reconcile()
-        with self.store.write() as s:
-            todo, shadowed = outbox.plan(s)
-            for state in shadowed:
-                outbox.set_aside(s, state.day_id, state.version, outbox.SAME_DATE)
-                self.outcome.set_aside.append((state.date, outbox.SAME_DATE))
+        with self.store.read() as s:
+            todo, _ = outbox.plan(s)
         for batch in self.batches(todo):
             self.push(batch)
 

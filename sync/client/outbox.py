@@ -19,10 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pos.models import BusinessDay, JournalEntry, SyncDay, utcnow
-from pos.reports import day_report, summary
+from pos.reports import date_report, summary
 from sync.protocol import DaySummary
-
-SAME_DATE = '["sync.err.same_date",{}]'
 
 
 @dataclass(frozen=True)
@@ -57,10 +55,11 @@ def day_states(session: Session) -> list[DayState]:
 
 
 def plan(session: Session) -> tuple[list[DayState], list[DayState]]:
-    """(days to push, oldest first; days shadowed by a later day of the same date).
+    """(days to push, oldest first; earlier days of the same dates, covered by them).
 
-    The server keeps one summary per (device, date); when a day was reopened on the same
-    date, only the last one of that date can be pushed, and the others are set aside.
+    The server keeps one summary per (device, date). When a day was closed and another
+    opened on the same date, the summary of the last one covers them all
+    (``pos.reports.date_report``), and acknowledging it acknowledges them all.
     """
     states = day_states(session)
     last_of_date = {s.date: s.day_id for s in states}
@@ -71,8 +70,10 @@ def plan(session: Session) -> tuple[list[DayState], list[DayState]]:
 
 def build(session: Session, state: DayState) -> DaySummary | str:
     """The day's summary at its current version, or why it cannot be built."""
-    day = session.get_one(BusinessDay, state.day_id)
-    data = summary(session, day_report(session, day))
+    report = date_report(session, state.date)
+    if report is None:
+        return "no business day"
+    data = summary(session, report)
     # one canonical order, by the stall's product key: variants of a product sit side by
     # side, which roughly halves what gzip has to say about their names
     data["products"] = sorted(data["products"], key=lambda p: str(p["product_id"]))
@@ -105,6 +106,13 @@ def mark_acked(session: Session, day_id: int, version: int, note: str = "") -> N
     if row.rejected_version is not None and row.rejected_version <= version:
         row.rejected_version = None
         row.rejected_reason = ""
+    day = session.get_one(BusinessDay, day_id)
+    for earlier in day_states(session):  # days of the same date covered by this summary
+        if earlier.date == day.date and earlier.day_id != day_id and earlier.version <= version:
+            other = _row(session, earlier.day_id)
+            other.acked_version = earlier.version
+            other.last_synced_at = now
+            other.last_error = ""
 
 
 def set_aside(session: Session, day_id: int, version: int, reason: str) -> None:

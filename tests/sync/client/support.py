@@ -24,7 +24,7 @@ from pos import checkout, day, users
 from pos.cart import Cart, cash
 from pos.db import Store
 from pos.models import BusinessDay, Product, User
-from pos.reports import day_report
+from pos.reports import date_report
 from sync.server import admin
 from sync.server.app import create_app
 from sync.server.db import Database
@@ -167,9 +167,10 @@ def local_figures(store: Store) -> dict[dt.date, dict[str, Any]]:
     """The stall's own figures per business day, shaped like :meth:`LiveServer.held`."""
     with store.read() as s:
         out = {}
-        for d in s.scalars(select(BusinessDay)):
-            r = day_report(s, d)
-            out[d.date] = {
+        for date in sorted(set(s.scalars(select(BusinessDay.date)))):
+            r = date_report(s, date)
+            assert r is not None
+            out[date] = {
                 "version": r.journal_seq, "net": r.net, "gross": r.gross, "refunds": r.refunds,
                 "voids": r.voids, "sales": r.sales_count, "status": r.status,
                 "product_total": sum(p.amount for p in r.products),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pos import settings
+from pos import day, settings
 from pos.db import Store
 from pos.errors import InputError
 from sync.client import config, outbox
@@ -47,6 +47,28 @@ def test_days_reach_the_server_and_equal_the_stall(till: Till, server: LiveServe
     assert server.held(device_of(till.store)) == local_figures(till.store)
     again = sync_store(till.store, **FAST)
     assert again.ok and again.acked == []
+
+
+def test_a_day_reopened_on_the_same_date_reaches_the_server_whole(
+    till: Till, server: LiveServer
+) -> None:
+    rng = random.Random(5)
+    first = sum(till.sell(rng) for _ in range(4))
+    till.close_day()
+    with till.store.write() as s:  # the manager closed too early and opens again
+        reopened = dt.datetime.combine(MARKET_DAY, dt.time(19, 0))
+        day.open_day(s, 10_000, user=s.merge(till.manager), at=reopened)
+    second = sum(till.sell(rng) for _ in range(3))
+    till.close_day()
+    outcome = sync_store(till.store, **FAST)
+    assert outcome.ok and outcome.set_aside == []
+    held = server.held(device_of(till.store))
+    assert list(held) == [MARKET_DAY]
+    assert held[MARKET_DAY]["net"] == first + second
+    assert held == local_figures(till.store)
+    with till.store.read() as s:
+        todo, _ = outbox.plan(s)
+    assert todo == []  # both business days of the date are acknowledged
 
 
 def test_a_refused_day_is_set_aside_and_never_blocks_the_others(
