@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
@@ -21,17 +21,19 @@ from PySide6.QtWidgets import (
 
 from pos.money import format_money
 from ui.context import AppContext
-from ui.day_screen import DayScreen
-from ui.figures import FiguresScreen
 from ui.login import LoginScreen
 from ui.printing import PrintService
-from ui.products import ProductsScreen
 from ui.sale import SaleScreen
-from ui.sales import SalesScreen
 from ui.scanner import ScannerFilter
-from ui.settings_screen import SettingsScreen
 from ui.tiles import Photos
 from ui.widgets import Texts, button, hbox, named
+
+if TYPE_CHECKING:
+    from ui.day_screen import DayScreen
+    from ui.figures import FiguresScreen
+    from ui.products import ProductsScreen
+    from ui.sales import SalesScreen
+    from ui.settings_screen import SettingsScreen
 
 SCREENS = (
     ("sale", "ui.nav.sale", "F1"),
@@ -70,11 +72,8 @@ class MainWindow(QMainWindow):
         self.login = LoginScreen(ctx)
         self.screens: dict[str, QWidget] = {"sale": self.sale}
         self.factories: dict[str, Callable[[], QWidget]] = {
-            "sales": lambda: SalesScreen(ctx, self.printer),
-            "day": lambda: DayScreen(ctx, self.printer),
-            "products": lambda: ProductsScreen(ctx, self.photos),
-            "figures": lambda: FiguresScreen(ctx),
-            "settings": lambda: SettingsScreen(ctx, self.printer, self.sync_panel),
+            "sales": self._make_sales, "day": self._make_day, "products": self._make_products,
+            "figures": self._make_figures, "settings": self._make_settings,
         }
         self.stack = named(QStackedWidget(), "screens")
         self.stack.addWidget(self.sale)
@@ -155,6 +154,31 @@ class MainWindow(QMainWindow):
             self.screens[name] = widget
             self.stack.addWidget(widget)
         return self.screens[name]
+
+    def _make_sales(self) -> QWidget:
+        from ui.sales import SalesScreen
+
+        return SalesScreen(self.ctx, self.printer)
+
+    def _make_day(self) -> QWidget:
+        from ui.day_screen import DayScreen
+
+        return DayScreen(self.ctx, self.printer)
+
+    def _make_products(self) -> QWidget:
+        from ui.products import ProductsScreen
+
+        return ProductsScreen(self.ctx, self.photos)
+
+    def _make_figures(self) -> QWidget:
+        from ui.figures import FiguresScreen
+
+        return FiguresScreen(self.ctx)
+
+    def _make_settings(self) -> QWidget:
+        from ui.settings_screen import SettingsScreen
+
+        return SettingsScreen(self.ctx, self.printer, self.sync_panel)
 
     @property
     def sales(self) -> SalesScreen:

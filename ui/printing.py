@@ -10,16 +10,19 @@ screen is painted, so they do not slow the start.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QVBoxLayout, QWidget
 from sqlalchemy.orm import Session
 
-from pos import receipts, settings
+from pos import settings
 from ui.context import AppContext
 from ui.widgets import button, hbox, named
+
+if TYPE_CHECKING:
+    from pos import receipts
 
 #: the connections a printer can have (``pos.printing.escpos_out.CONNECTIONS``)
 CONNECTIONS = ("none", "usb", "network", "serial", "file", "cups", "win32")
@@ -159,6 +162,8 @@ class PrintService(QObject):
         ReceiptDialog(self.ctx, parent, document, self.image(document)).exec()
 
     def show_receipt(self, parent: QWidget, sale_id: str, *, duplicate: bool = False) -> None:
+        from pos import receipts
+
         with self.ctx.read() as s:
             document = receipts.load_sale_receipt(s, sale_id, duplicate=duplicate)
         self.show_document(parent, document)
@@ -169,6 +174,8 @@ class ReceiptDialog(QDialog):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None, document: receipts.Document,
                  pixmap: QPixmap | None) -> None:
+        from pos import receipts
+
         super().__init__(parent)
         named(self, "receiptDialog", document.title)
         self.setWindowTitle(document.title)
