@@ -71,7 +71,7 @@ QLabel[role="title"] {{ font-size: 22px; font-weight: bold; }}
 QLabel[role="subtitle"] {{ font-size: 16px; font-weight: bold; color: {INK}; }}
 QLabel[role="muted"] {{ color: {MUTED}; }}
 QLabel[role="bigTotal"] {{ font-size: 40px; font-weight: bold; color: {PRIMARY_DARK}; }}
-QLabel[role="change"] {{ font-size: 44px; font-weight: bold; color: {OK}; }}
+QLabel[role="change"] {{ font-size: 38px; font-weight: bold; color: {OK}; }}
 QLabel[role="alert"] {{
     background: {DANGER_LIGHT}; color: {DANGER}; border-radius: 8px; padding: 8px 12px;
     font-weight: bold;
@@ -100,7 +100,7 @@ QPushButton[role="pay"]:hover {{ background: {PRIMARY_DARK}; }}
 QPushButton[role="pay"]:disabled {{ background: #98c5bc; }}
 QPushButton[role="danger"] {{ color: {DANGER}; border-color: #f4b4ad; }}
 QPushButton[role="money"] {{
-    font-size: 18px; font-weight: bold; min-height: 40px; background: #fbfaf6;
+    font-size: 18px; font-weight: bold; min-height: 34px; background: #fbfaf6;
 }}
 QPushButton[role="key"] {{ font-size: 24px; min-height: 44px; min-width: 64px; }}
 QScrollBar:vertical {{ background: transparent; width: 12px; margin: 0; }}

@@ -216,6 +216,7 @@ class PinDialog(Dialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None, reason_key: str,
                  *, manager: bool = True) -> None:
         super().__init__(ctx, parent, "pinDialog", "ui.pin.title")
+        self.setMinimumWidth(400)
         self.manager = manager
         self.user: User | None = None
         reason = label("pinReason", wrap=True)
