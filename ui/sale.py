@@ -29,6 +29,7 @@ from ui.tiles import TILE_SIZE, Photos, ProductModel, ProductRole, TileDelegate
 from ui.widgets import Banner, Texts, ask_manager, button, card, hbox, label, named, vbox
 
 ALL = ""
+SEARCH_LIMIT = 300  # tiles shown for a search; typing one more letter narrows it
 
 
 class SaleScreen(QWidget):
@@ -206,6 +207,7 @@ class SaleScreen(QWidget):
 
     # --- catalogue --------------------------------------------------------------
     def reload(self) -> None:
+        self.delegate.forget()
         with self.ctx.read() as s:
             self.products = [p for p in catalogue.all_products(s) if p.active]
         self.index = catalogue.SearchIndex(self.products)
@@ -241,7 +243,7 @@ class SaleScreen(QWidget):
     def _filter(self) -> None:
         text = self.search.text().strip()
         if text:
-            found = self.index.search(text)
+            found = self.index.search(text, limit=SEARCH_LIMIT)
         elif self.category:
             found = [p for p in self.products if p.category == self.category]
         else:

@@ -105,6 +105,7 @@ class TileDelegate(QStyledItemDelegate):
         self.name_font = theme.ui_font(14)
         self.price_font = theme.ui_font(16, bold=True)
         self.initial_font = theme.ui_font(34, bold=True)
+        self._texts: dict[tuple[int | None, str, int], tuple[str, str]] = {}
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         return TILE_SIZE
@@ -136,20 +137,32 @@ class TileDelegate(QStyledItemDelegate):
             painter.setBrush(QColor(theme.ACCENT))
             painter.setPen(Qt.PenStyle.NoPen)
             painter.drawEllipse(rect.right() - 18, rect.top() + 8, 10, 10)
-        name = self.ctx.name_of(product.name_ar, product.name_fr)
         painter.setPen(QColor(theme.INK))
         painter.setFont(self.name_font)
         text_rect = QRect(rect.left() + 6, pic_rect.bottom() + 4, rect.width() - 12, 46)
-        painter.drawText(text_rect, _name_flags(), _two_lines(name, self.name_font,
-                                                             text_rect.width()))
+        name, price = self._text(product, text_rect.width())
+        painter.drawText(text_rect, _name_flags(), name)
         painter.setFont(self.price_font)
         painter.setPen(QColor(theme.PRIMARY_DARK))
         price_rect = QRect(rect.left() + 6, rect.bottom() - 25, rect.width() - 12, 22)
-        price = format_money(product.price, self.ctx.lang)
-        if product.unit != "piece":
-            price += f" / {self.ctx.t('ui.unit.' + product.unit)}"
         painter.drawText(price_rect, Qt.AlignmentFlag.AlignCenter, price)
         painter.restore()
+
+    def _text(self, product: Product, width: int) -> tuple[str, str]:
+        """The tile's name (cut to two lines) and price, computed once per language."""
+        key = (product.id, self.ctx.lang, product.price)
+        cached = self._texts.get(key)
+        if cached is None:
+            name = self.ctx.name_of(product.name_ar, product.name_fr)
+            price = format_money(product.price, self.ctx.lang)
+            if product.unit != "piece":
+                price += f" / {self.ctx.t('ui.unit.' + product.unit)}"
+            cached = (_two_lines(name, self.name_font, width), price)
+            self._texts[key] = cached
+        return cached
+
+    def forget(self) -> None:
+        self._texts.clear()
 
     def _initial(self, painter: QPainter, rect: QRect, product: Product) -> None:
         painter.setBrush(QColor(theme.PRIMARY_LIGHT))
