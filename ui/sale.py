@@ -32,6 +32,18 @@ ALL = ""
 SEARCH_LIMIT = 300  # tiles shown for a search; typing one more letter narrows it
 
 
+def storage_error(ctx: AppContext, exc: Exception) -> str:
+    """What to tell the seller when the database refused a write."""
+    text = str(exc).lower()
+    if "full" in text or "no space" in text:
+        detail = ctx.t("disk.full")
+    elif "locked" in text or "busy" in text:
+        detail = ctx.t("db.busy")
+    else:
+        detail = str(exc)[:120]
+    return ctx.t("ui.error.save_failed", detail=detail)
+
+
 class SaleScreen(QWidget):
     """Signals:
         sale_recorded(str): a sale was committed (its id).
@@ -422,7 +434,7 @@ class SaleScreen(QWidget):
             self.banner.error(exc.message(self.ctx.lang))
             return False
         except Exception as exc:  # disk full, database locked: the cart stays
-            self.banner.error(self.ctx.t("ui.error.save_failed", detail=str(exc)[:120]))
+            self.banner.error(storage_error(self.ctx, exc), seconds=20)
             return False
         self.printer.notify()
         change = sum(p.change or 0 for p in payments)
