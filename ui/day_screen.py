@@ -4,8 +4,9 @@ the Z report."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QLineEdit, QSpinBox, QWidget
+from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import QGridLayout, QLineEdit, QWidget
 
 from pos import day, receipts
 from pos.errors import SoukError
@@ -27,6 +28,26 @@ from ui.widgets import (
     vbox,
     when_visible,
 )
+
+
+class CountField(QLineEdit):
+    """How many notes or coins of one kind: digits only (Arabic-Indic accepted)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9٠-٩]{0,5}")))
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setPlaceholderText("0")
+        self.setMinimumWidth(80)
+        self.setMaximumWidth(140)
+        self.setStyleSheet("font-size: 17px; padding: 2px 8px;")
+
+    def value(self) -> int:
+        text = self.text().translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789"))
+        return int(text) if text.isdigit() else 0
+
+    def setValue(self, value: int) -> None:
+        self.setText(str(value) if value else "")
 
 
 class CashDialog(Dialog):
@@ -63,7 +84,7 @@ class DayScreen(QWidget):
         self.ctx = ctx
         self.printer = printer
         self.texts = Texts(ctx)
-        self.counts: dict[int, QSpinBox] = {}
+        self.counts: dict[int, CountField] = {}
         self.expected = 0
         self.last_z: int | None = None
         t = self.texts
@@ -118,13 +139,8 @@ class DayScreen(QWidget):
             row, col = i % 5, (i // 5) * 3
             name = label(f"countLabel_{value}")
             name.setText(format_money(value, self.ctx.lang))
-            spin = named(QSpinBox(), f"count_{value}", format_money(value, self.ctx.lang))
-            spin.setRange(0, 100000)
-            spin.setMinimumWidth(90)
-            spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
-            spin.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            spin.setStyleSheet("padding: 2px 8px; min-height: 26px; font-size: 17px;")
-            spin.valueChanged.connect(self._update_count)
+            spin = named(CountField(), f"count_{value}", format_money(value, self.ctx.lang))
+            spin.textChanged.connect(self._update_count)
             self.counts[value] = spin
             grid.addWidget(name, row, col)
             grid.addWidget(spin, row, col + 1)
