@@ -8,7 +8,8 @@
 * ``ingest_ratio``: pushes per second of a bare FastAPI endpoint that only parses the same
   bodies with the protocol's model, divided by the slower of the two databases.
 * ``dashboard_ms``: median time of ``GET /dashboard/data.json`` for one market of
-  ``devices`` stalls x ``days`` days on PostgreSQL (seeded in SQL), over HTTP.
+  ``devices`` stalls x ``days`` days on PostgreSQL, over HTTP. The rows are seeded in SQL,
+  running totals included, as the upsert would have left them.
 
 The PostgreSQL server is ``$SOUK_BENCH_POSTGRES_URL`` or 127.0.0.1:5432, database ``test``;
 the benchmark works in schemas of its own and drops them at the end.
@@ -273,6 +274,16 @@ SELECT s.id, p, 1, s.business_day, s.cooperative_id, 'SKU-' || p, 'منتج ' ||
 FROM day_summaries s, generate_series(0, 9) AS p;
 INSERT INTO summary_payments (summary_id, method, amount, count)
 SELECT s.id, 'cash', s.net, s.sales_count FROM day_summaries s;
+UPDATE devices d SET total_net = t.net, total_tickets = t.tickets, total_refunds = t.refunds,
+       days_closed = t.closed
+FROM (SELECT device_id, sum(net) AS net, sum(sales_count) AS tickets, sum(refunds) AS refunds,
+             count(*) FILTER (WHERE status = 'closed') AS closed
+      FROM day_summaries GROUP BY device_id) t
+WHERE d.id = t.device_id;
+INSERT INTO market_days (market_id, business_day, net, gross, refunds, tickets, devices, closed)
+SELECT market_id, business_day, sum(net), sum(gross), sum(refunds), sum(sales_count), count(*),
+       count(*) FILTER (WHERE status = 'closed')
+FROM day_summaries GROUP BY market_id, business_day;
 INSERT INTO summary_bodies (summary_id, body)
 SELECT s.id, repeat('{"bench":"body"}', 200) FROM day_summaries s;
 SELECT setval(pg_get_serial_sequence('day_summaries', 'id'), (SELECT max(id) FROM day_summaries));

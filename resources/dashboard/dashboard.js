@@ -191,7 +191,7 @@
     fill("programmes", groupRows(data.programmes, (k) => t(k)));
     fill("days", data.days.map((d) => row([
       { text: d.day }, { text: money(d.net), cls: "num" }, { text: count(d.tickets), cls: "num" },
-      { text: count(d.stalls), cls: "num" }, { text: count(d.closed), cls: "num" },
+      { text: count(d.devices), cls: "num" }, { text: count(d.closed), cls: "num" },
     ])));
     fill("products", data.top_products.length ? data.top_products.map((p) => row([
       { text: name(p) }, { text: name(p, "cooperative") },

@@ -69,7 +69,7 @@ def days_table(t: Translator, rows: Sequence[dict[str, Any]]) -> Table:
         Column(_money_header(t, "net_sales"), MONEY, lambda r: r["net"]),
         Column(_money_header(t, "refunds"), MONEY, lambda r: r["refunds"]),
         Column(t("tickets"), INT, lambda r: r["tickets"]),
-        Column(t("stalls_reporting"), INT, lambda r: r["stalls"]),
+        Column(t("devices_reporting"), INT, lambda r: r["devices"]),
         Column(t("closed"), INT, lambda r: r["closed"]),
     ]
     return Table(t("sheet_days"), columns, rows)

@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, select, update
@@ -44,6 +44,7 @@ from sync.server.models import (
     Device,
     EnrolCode,
     Market,
+    MarketDay,
     SummaryBody,
     SummaryHour,
     SummaryPayment,
@@ -225,6 +226,9 @@ _BODIES = cast(Table, SummaryBody.__table__)
 _HOURS = cast(Table, SummaryHour.__table__)
 _PAYMENTS = cast(Table, SummaryPayment.__table__)
 _PRODUCTS = cast(Table, SummaryProduct.__table__)
+_MARKET_DAYS = cast(Table, MarketDay.__table__)
+_DEVICES = cast(Table, Device.__table__)
+_COUNTED = ("net", "gross", "refunds", "tickets", "devices", "closed")
 _REPLACEABLE = [c.name for c in _SUMMARIES.columns if c.name not in ("id", "device_id",
                                                                     "business_day")]
 
@@ -236,6 +240,7 @@ def _statements(dialect: str) -> dict[str, Any]:
     ins = module.insert(_SUMMARIES)
     body = module.insert(_BODIES)
     conflict = module.insert(Conflict.__table__)
+    market_day = module.insert(_MARKET_DAYS)
     return {
         # inserts a new day, or replaces the stored one only if this version is newer
         "upsert": ins.on_conflict_do_update(
@@ -247,9 +252,22 @@ def _statements(dialect: str) -> dict[str, Any]:
             index_elements=[_BODIES.c.summary_id], set_={"body": body.excluded.body}),
         "conflict": conflict.on_conflict_do_nothing(
             index_elements=["device_id", "business_day", "version", "received_digest"]),
-        "stored": select(_SUMMARIES.c.version, _SUMMARIES.c.digest).where(
+        "stored": select(
+            _SUMMARIES.c.version, _SUMMARIES.c.digest, _SUMMARIES.c.net, _SUMMARIES.c.gross,
+            _SUMMARIES.c.refunds, _SUMMARIES.c.sales_count, _SUMMARIES.c.status,
+        ).where(
             _SUMMARIES.c.device_id == bindparam("device_id"),
             _SUMMARIES.c.business_day == bindparam("business_day")),
+        "market_day": market_day.on_conflict_do_update(
+            index_elements=[_MARKET_DAYS.c.market_id, _MARKET_DAYS.c.business_day],
+            set_={name: _MARKET_DAYS.c[name] + market_day.excluded[name] for name in _COUNTED},
+        ),
+        "device_totals": _DEVICES.update().where(_DEVICES.c.id == bindparam("device")).values(
+            total_net=_DEVICES.c.total_net + bindparam("net"),
+            total_tickets=_DEVICES.c.total_tickets + bindparam("tickets"),
+            total_refunds=_DEVICES.c.total_refunds + bindparam("refunds"),
+            days_closed=_DEVICES.c.days_closed + bindparam("closed"),
+        ),
         "drop_payments": _PAYMENTS.delete().where(_PAYMENTS.c.summary_id == bindparam("sid")),
         "drop_hours": _HOURS.delete().where(_HOURS.c.summary_id == bindparam("sid")),
         "drop_products": _PRODUCTS.delete().where(_PRODUCTS.c.summary_id == bindparam("sid")),
@@ -260,12 +278,13 @@ def _statements(dialect: str) -> dict[str, Any]:
 
 
 def _write_lines(conn: Connection, sql: dict[str, Any], auth: DeviceAuth, summary_id: int,
-                 s: DaySummary, body: str) -> None:
+                 s: DaySummary, body: str, replacing: bool) -> None:
     day, market = s.business_day, auth.market_id
     conn.execute(sql["body"], {"summary_id": summary_id, "body": body})
-    conn.execute(sql["drop_payments"], {"sid": summary_id})
-    conn.execute(sql["drop_hours"], {"sid": summary_id})
-    conn.execute(sql["drop_products"], {"sid": summary_id})
+    if replacing:
+        conn.execute(sql["drop_payments"], {"sid": summary_id})
+        conn.execute(sql["drop_hours"], {"sid": summary_id})
+        conn.execute(sql["drop_products"], {"sid": summary_id})
     if s.payments:
         conn.execute(sql["payments"], [
             {"summary_id": summary_id, "method": p.method, "amount": p.amount,
@@ -285,30 +304,63 @@ def _write_lines(conn: Connection, sql: dict[str, Any], auth: DeviceAuth, summar
         ])
 
 
+@dataclass
+class Deltas:
+    """How a push changed a device's running totals."""
+
+    net: int = 0
+    tickets: int = 0
+    refunds: int = 0
+    closed: int = 0
+
+    def add(self, new: DaySummary, old: Any) -> dict[str, Any]:
+        """Account for ``new`` replacing ``old`` (a stored row, or None); the day's change."""
+        was_closed = int(old is not None and old.status == "closed")
+        change = {
+            "net": new.net - (old.net if old else 0),
+            "gross": new.gross - (old.gross if old else 0),
+            "refunds": new.refunds - (old.refunds if old else 0),
+            "tickets": new.sales_count - (old.sales_count if old else 0),
+            "devices": 0 if old else 1,
+            "closed": int(new.status == "closed") - was_closed,
+        }
+        self.net += change["net"]
+        self.tickets += change["tickets"]
+        self.refunds += change["refunds"]
+        self.closed += change["closed"]
+        return change
+
+
 def upsert_summary(db: Database, session: Session, auth: DeviceAuth, s: DaySummary,
-                   now: dt.datetime) -> PushResult:
+                   now: dt.datetime, deltas: Deltas | None = None) -> PushResult:
     """Store one summary unless the server holds its version or a newer one."""
     body = canonical_json(s.model_dump(mode="json")).decode()
     digest = hashlib.sha256(body.encode()).hexdigest()  # == protocol.summary_digest(s)
     day = s.business_day
     conn = session.connection()
     sql = _statements(conn.dialect.name)
+    old = conn.execute(sql["stored"], {"device_id": auth.device_id, "business_day": day}
+                       ).one_or_none()
     summary_id = conn.execute(sql["upsert"], _columns(auth, s, digest, now)).scalar()
     if summary_id is not None:
-        _write_lines(conn, sql, auth, summary_id, s, body)
+        _write_lines(conn, sql, auth, summary_id, s, body, replacing=old is not None)
+        change = (deltas if deltas is not None else Deltas()).add(s, old)
+        conn.execute(sql["market_day"], {"market_id": auth.market_id, "business_day": day,
+                                         **change})
         return PushResult(business_day=day, status="stored", version=s.version)
-    row = conn.execute(sql["stored"], {"device_id": auth.device_id, "business_day": day}).one()
-    if s.version < row.version:
-        return PushResult(business_day=day, status="stale", version=row.version,
+    if old is None:  # only a concurrent writer could do this; the device lock prevents it
+        raise RuntimeError(f"the summary of {day} vanished during its upsert")
+    if s.version < old.version:
+        return PushResult(business_day=day, status="stale", version=old.version,
                           detail="the server holds a newer version")
-    if hmac.compare_digest(digest, row.digest):
-        return PushResult(business_day=day, status="unchanged", version=row.version)
+    if hmac.compare_digest(digest, old.digest):
+        return PushResult(business_day=day, status="unchanged", version=old.version)
     conn.execute(sql["conflict"], {
         "device_id": auth.device_id, "cooperative_id": auth.cooperative_id,
-        "business_day": day, "version": s.version, "stored_digest": row.digest,
+        "business_day": day, "version": s.version, "stored_digest": old.digest,
         "received_digest": digest, "received_at": now, "body": body,
     })
-    return PushResult(business_day=day, status="conflict", version=row.version,
+    return PushResult(business_day=day, status="conflict", version=old.version,
                       detail="the server holds a different body under this version")
 
 
@@ -333,8 +385,13 @@ def push(db: Database, session: Session, auth: DeviceAuth, summaries: Sequence[D
     )
     if seen.rowcount != 1:  # type: ignore[attr-defined]
         raise Unauthorised("this device has been revoked")
-    by_day = {s.business_day: upsert_summary(db, session, auth, s, now)
+    deltas = Deltas()
+    by_day = {s.business_day: upsert_summary(db, session, auth, s, now, deltas)
               for s in sorted(summaries, key=lambda s: s.business_day)}
+    if deltas != Deltas():
+        conn = session.connection()
+        conn.execute(_statements(conn.dialect.name)["device_totals"],
+                     {"device": auth.device_id, **asdict(deltas)})
     return [by_day[s.business_day] for s in summaries], known_days(session, auth.device_id)
 
 

@@ -110,6 +110,11 @@ class Device(Base):
     enrolled_at: Mapped[dt.datetime] = mapped_column(DateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_push_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # running totals over the device's stored days, kept by the upsert (for the dashboard)
+    total_net: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    total_tickets: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    total_refunds: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    days_closed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DaySummaryRow(Base):
@@ -147,6 +152,20 @@ class DaySummaryRow(Base):
         Index("ix_day_summaries_cooperative_day", "cooperative_id", "business_day"),
         CheckConstraint("status IN ('open', 'closed')", name="status"),
     )
+
+
+class MarketDay(Base):
+    """Running totals of one market day over all its devices, kept by the upsert."""
+
+    __tablename__ = "market_days"
+    market_id: Mapped[int] = mapped_column(ForeignKey("markets.id"), primary_key=True)
+    business_day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    net: Mapped[int] = mapped_column(BigInteger)
+    gross: Mapped[int] = mapped_column(BigInteger)
+    refunds: Mapped[int] = mapped_column(BigInteger)
+    tickets: Mapped[int] = mapped_column(BigInteger)
+    devices: Mapped[int] = mapped_column(Integer)
+    closed: Mapped[int] = mapped_column(Integer)
 
 
 class SummaryBody(Base):

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from sync.server.models import (
@@ -22,6 +22,7 @@ from sync.server.models import (
     DaySummaryRow,
     Device,
     Market,
+    MarketDay,
     SummaryHour,
     SummaryProduct,
 )
@@ -55,7 +56,7 @@ def pick_day(market: Market, day: dt.date | None, today: dt.date) -> dt.date:
     return min(max(today, market.starts_on), market.ends_on)
 
 
-@dataclass
+@dataclass(slots=True)
 class CoopRow:
     id: int
     name_ar: str
@@ -74,6 +75,7 @@ class CoopRow:
     edition_tickets: int = 0
     edition_refunds: int = 0
     days_closed: int = 0
+    reported: int = 0  # 1 when the day's summary arrived
     devices: int = 0
     last_sync: str | None = None
     stale_seconds: int | None = None
@@ -81,41 +83,53 @@ class CoopRow:
     conflicts: int = 0
 
 
+COOP_FIELDS = tuple(f.name for f in fields(CoopRow))
+
+
 def _sum(col: Any) -> Any:
     return func.coalesce(func.sum(col), 0)
+
+
+def _device_totals(session: Session, market: Market, day: dt.date) -> dict[int, list[Any]]:
+    """Per cooperative: [day net, day tickets, net, tickets, refunds, days closed, reported,
+    devices, last push].
+
+    The edition's totals are the devices' running totals (kept by the upsert); the day's
+    come from that day's summaries, read by index. A cooperative's days closed are those
+    of its most complete device (a day counts once even when two tills closed it).
+    """
+    d, s = Device, DaySummaryRow
+    totals: dict[int, list[Any]] = {}
+    for r in session.execute(
+        select(d.cooperative_id, d.total_net, d.total_tickets, d.total_refunds, d.days_closed,
+               d.last_push_at, d.revoked_at)
+        .join(Cooperative, Cooperative.id == d.cooperative_id)
+        .where(Cooperative.market_id == market.id)
+    ):
+        got = totals.setdefault(r.cooperative_id, [0, 0, 0, 0, 0, 0, 0, 0, None])
+        got[2] += r.total_net
+        got[3] += r.total_tickets
+        got[4] += r.total_refunds
+        got[5] = max(got[5], r.days_closed)
+        if r.revoked_at is None:
+            got[7] += 1
+        if r.last_push_at is not None and (got[8] is None or r.last_push_at > got[8]):
+            got[8] = r.last_push_at
+    for coop, net, tickets in session.execute(
+        select(s.cooperative_id, s.net, s.sales_count)
+        .where(s.market_id == market.id, s.business_day == day)
+    ):
+        got = totals.setdefault(coop, [0, 0, 0, 0, 0, 0, 0, 0, None])
+        got[0] += net
+        got[1] += tickets
+        got[6] = 1
+    return totals
 
 
 def cooperative_rows(session: Session, market: Market, day: dt.date, now: dt.datetime
                      ) -> list[CoopRow]:
     """One row per cooperative of the market, ordered by stand."""
-    s = DaySummaryRow
-    on_day = s.business_day == day
-    totals = {
-        r.cooperative_id: r for r in session.execute(
-            select(
-                s.cooperative_id,
-                _sum(case((on_day, s.net), else_=0)).label("day_net"),
-                _sum(case((on_day, s.sales_count), else_=0)).label("day_tickets"),
-                _sum(s.net).label("net"), _sum(s.sales_count).label("tickets"),
-                _sum(s.refunds).label("refunds"),
-            ).where(s.market_id == market.id).group_by(s.cooperative_id)
-        )
-    }
-    closed_days = select(s.cooperative_id, s.business_day).where(
-        s.market_id == market.id, s.status == "closed"
-    ).distinct().subquery()
-    closed: dict[int, int] = dict(session.execute(
-        select(closed_days.c.cooperative_id, func.count()).group_by(closed_days.c.cooperative_id)
-    ).all())
-    devices = {
-        r.cooperative_id: r for r in session.execute(
-            select(Device.cooperative_id, func.count().label("n"),
-                   func.max(Device.last_push_at).label("last"))
-            .join(Cooperative, Cooperative.id == Device.cooperative_id)
-            .where(Cooperative.market_id == market.id, Device.revoked_at.is_(None))
-            .group_by(Device.cooperative_id)
-        )
-    }
+    totals = _device_totals(session, market, day)
     conflicts: dict[int, int] = dict(session.execute(
         select(Conflict.cooperative_id, func.count())
         .join(Cooperative, Cooperative.id == Conflict.cooperative_id)
@@ -123,23 +137,24 @@ def cooperative_rows(session: Session, market: Market, day: dt.date, now: dt.dat
     ).all())
     rows = []
     region = market.region.casefold()
-    for c in session.scalars(select(Cooperative).where(Cooperative.market_id == market.id)):
+    c = Cooperative
+    for r in session.execute(
+        select(c.id, c.name_ar, c.name_fr, c.sector, c.stand, c.province, c.region, c.members,
+               c.women_led, c.youth_led).where(c.market_id == market.id)
+    ):
         row = CoopRow(
-            id=c.id, name_ar=c.name_ar, name_fr=c.name_fr, sector=c.sector, stand=c.stand,
-            province=c.province, region=c.region, inside=c.region.casefold() == region,
-            members=c.members, women_led=c.women_led, youth_led=c.youth_led,
-            days_closed=closed.get(c.id, 0), conflicts=conflicts.get(c.id, 0),
+            id=r.id, name_ar=r.name_ar, name_fr=r.name_fr, sector=r.sector, stand=r.stand,
+            province=r.province, region=r.region, inside=r.region.casefold() == region,
+            members=r.members, women_led=bool(r.women_led), youth_led=bool(r.youth_led),
+            conflicts=conflicts.get(r.id, 0),
         )
-        if (t := totals.get(c.id)) is not None:
-            row.day_net, row.day_tickets = int(t.day_net), int(t.day_tickets)
-            row.edition_net, row.edition_tickets = int(t.net), int(t.tickets)
-            row.edition_refunds = int(t.refunds)
-        if (d := devices.get(c.id)) is not None:
-            row.devices = d.n
-            if d.last is not None:
-                row.last_sync = d.last.isoformat() + "Z"
-                row.stale_seconds = max(0, int((now - d.last).total_seconds()))
-                row.stale = now - d.last > STALE_AFTER
+        if (t := totals.get(r.id)) is not None:
+            (row.day_net, row.day_tickets, row.edition_net, row.edition_tickets,
+             row.edition_refunds, row.days_closed, row.reported, row.devices, last) = t
+            if last is not None:
+                row.last_sync = last.isoformat() + "Z"
+                row.stale_seconds = max(0, int((now - last).total_seconds()))
+                row.stale = now - last > STALE_AFTER
         rows.append(row)
     rows.sort(key=lambda r: (_stand_key(r.stand), r.id))
     return rows
@@ -150,18 +165,15 @@ def _stand_key(stand: str) -> tuple[int, int, str]:
 
 
 def day_rows(session: Session, market: Market) -> list[dict[str, Any]]:
-    s = DaySummaryRow
+    """The market's days, from the running totals the upsert keeps per market day."""
+    m = MarketDay
     rows = session.execute(
-        select(
-            s.business_day, _sum(s.net).label("net"), _sum(s.gross).label("gross"),
-            _sum(s.refunds).label("refunds"), _sum(s.sales_count).label("tickets"),
-            func.count(distinct(s.cooperative_id)).label("stalls"),
-            _sum(case((s.status == "closed", 1), else_=0)).label("closed"),
-        ).where(s.market_id == market.id).group_by(s.business_day).order_by(s.business_day)
+        select(m.business_day, m.net, m.gross, m.refunds, m.tickets, m.devices, m.closed)
+        .where(m.market_id == market.id, m.devices > 0).order_by(m.business_day)
     )
     return [
         {"day": r.business_day.isoformat(), "net": int(r.net), "gross": int(r.gross),
-         "refunds": int(r.refunds), "tickets": int(r.tickets), "stalls": int(r.stalls),
+         "refunds": int(r.refunds), "tickets": int(r.tickets), "devices": int(r.devices),
          "closed": int(r.closed)}
         for r in rows
     ]
@@ -183,32 +195,44 @@ def hour_rows(session: Session, market: Market, day: dt.date | None) -> list[dic
 
 def top_products(session: Session, market: Market, day: dt.date | None, limit: int = 10
                  ) -> list[dict[str, Any]]:
+    """The best-selling products (per cooperative and product key), by amount.
+
+    Ranked on the amounts alone, then the few winners' names and quantities are read.
+    """
     p = SummaryProduct
     where = [p.market_id == market.id] + ([p.business_day == day] if day is not None else [])
     amount = func.sum(p.amount)
-    query = (
-        select(p.cooperative_id, p.product_id, func.max(p.name_ar).label("name_ar"),
-               func.max(p.name_fr).label("name_fr"), func.sum(p.quantity).label("quantity"),
-               amount.label("amount"))
+    winners = session.execute(
+        select(p.cooperative_id, p.product_id, amount.label("amount"))
         .where(*where)
         .group_by(p.cooperative_id, p.product_id)
         .order_by(amount.desc(), p.cooperative_id, p.product_id)
         .limit(limit)
-    )
-    rows = session.execute(query).all()
+    ).all()
+    if not winners:
+        return []
+    keys = [(w.cooperative_id, w.product_id) for w in winners]
+    details = {
+        (r.cooperative_id, r.product_id): r for r in session.execute(
+            select(p.cooperative_id, p.product_id, func.max(p.name_ar).label("name_ar"),
+                   func.max(p.name_fr).label("name_fr"), func.sum(p.quantity).label("quantity"))
+            .where(*where, tuple_(p.cooperative_id, p.product_id).in_(keys))
+            .group_by(p.cooperative_id, p.product_id)
+        )
+    }
     names = {
         c.id: c for c in session.execute(
             select(Cooperative.id, Cooperative.name_ar, Cooperative.name_fr)
-            .where(Cooperative.id.in_({r.cooperative_id for r in rows}))
+            .where(Cooperative.id.in_({w.cooperative_id for w in winners}))
         )
-    } if rows else {}
+    }
     return [
-        {"cooperative_id": r.cooperative_id,
-         "cooperative_ar": names[r.cooperative_id].name_ar,
-         "cooperative_fr": names[r.cooperative_id].name_fr, "product_id": r.product_id,
-         "name_ar": r.name_ar, "name_fr": r.name_fr, "quantity": int(r.quantity),
-         "amount": int(r.amount)}
-        for r in rows
+        {"cooperative_id": w.cooperative_id,
+         "cooperative_ar": names[w.cooperative_id].name_ar,
+         "cooperative_fr": names[w.cooperative_id].name_fr, "product_id": w.product_id,
+         "name_ar": details[key].name_ar, "name_fr": details[key].name_fr,
+         "quantity": int(details[key].quantity), "amount": int(w.amount)}
+        for w, key in zip(winners, keys, strict=True)
     ]
 
 
@@ -260,6 +284,8 @@ def breakdowns(rows: list[CoopRow]) -> Breakdowns:
 def dashboard_data(session: Session, market: Market, day: dt.date, now: dt.datetime,
                    markets: list[Market]) -> dict[str, Any]:
     """Everything the dashboard page shows, as JSON-ready values (money in centimes)."""
+    if session.get_bind().dialect.name == "postgresql":  # sums in memory, not on disk
+        session.execute(text("SET LOCAL work_mem = '32MB'"))
     coops = cooperative_rows(session, market, day, now)
     days = day_rows(session, market)
     split = breakdowns(coops)
@@ -273,14 +299,14 @@ def dashboard_data(session: Session, market: Market, day: dt.date, now: dt.datet
             "day": {"net": today["net"] if today else 0,
                     "tickets": today["tickets"] if today else 0,
                     "refunds": today["refunds"] if today else 0,
-                    "stalls": today["stalls"] if today else 0},
+                    "stalls": sum(c.reported for c in coops)},
             "edition": {"net": sum(d["net"] for d in days),
                         "tickets": sum(d["tickets"] for d in days),
                         "refunds": sum(d["refunds"] for d in days),
                         "days": sum(1 for d in days if d["tickets"] or d["net"])},
             "cooperatives": len(coops),
         },
-        "cooperatives": [asdict(c) for c in coops],
+        "cooperatives": [{name: getattr(c, name) for name in COOP_FIELDS} for c in coops],
         "sectors": [asdict(g) for g in split.sectors],
         "origins": [asdict(g) for g in split.origins],
         "programmes": [asdict(g) for g in split.programmes],

@@ -94,8 +94,8 @@ def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> 
         "days_chart": charts.columns([d["day"][5:] for d in days], [d["net"] for d in days],
                                      short, title=t("per_day")),
         "days_table": _table(
-            [t("day"), t("net_sales"), t("tickets"), t("stalls_reporting"), t("closed")],
-            [[d["day"], t.money(d["net"]), str(d["tickets"]), str(d["stalls"]),
+            [t("day"), t("net_sales"), t("tickets"), t("devices_reporting"), t("closed")],
+            [[d["day"], t.money(d["net"]), str(d["tickets"]), str(d["devices"]),
               str(d["closed"])] for d in days],
             {1, 2, 3, 4},
         ),

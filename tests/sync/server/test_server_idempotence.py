@@ -13,7 +13,14 @@ from sqlalchemy import func, select
 
 from sync.server import ingest
 from sync.server.db import Database
-from sync.server.models import DaySummaryRow, SummaryHour, SummaryPayment, SummaryProduct
+from sync.server.models import (
+    DaySummaryRow,
+    Device,
+    MarketDay,
+    SummaryHour,
+    SummaryPayment,
+    SummaryProduct,
+)
 
 from .server_support import DAY, World, push_body, summary
 
@@ -148,3 +155,44 @@ def test_an_older_version_waits_for_a_newer_one_being_written(
         second.join(timeout=10)
         assert results == ["stale"]
         assert totals(db, day) == expected(9)
+
+
+def recomputed(db: Database) -> tuple[dict[object, tuple[int, ...]], dict[object, tuple[int, ...]]]:
+    """(running totals kept by the upsert, the same summed again from the stored days)."""
+    s_, d_, m_ = DaySummaryRow, Device, MarketDay
+    with db.read() as s:
+        kept_devices = {r.id: (r.total_net, r.total_tickets, r.total_refunds, r.days_closed)
+                        for r in s.scalars(select(d_))}
+        kept_days = {r.business_day: (r.net, r.gross, r.refunds, r.tickets, r.devices, r.closed)
+                     for r in s.scalars(select(m_))}
+        devices = {d: (0, 0, 0, 0) for d in kept_devices}
+        days: dict[object, tuple[int, ...]] = {}
+        for r in s.scalars(select(s_)):
+            closed = int(r.status == "closed")
+            a = devices[r.device_id]
+            devices[r.device_id] = (a[0] + r.net, a[1] + r.sales_count, a[2] + r.refunds,
+                                    a[3] + closed)
+            b = days.get(r.business_day, (0, 0, 0, 0, 0, 0))
+            days[r.business_day] = (b[0] + r.net, b[1] + r.gross, b[2] + r.refunds,
+                                    b[3] + r.sales_count, b[4] + 1, b[5] + closed)
+    return {"devices": kept_devices, "days": kept_days}, {"devices": devices, "days": days}
+
+
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pushes=st.lists(st.tuples(st.booleans(), st.integers(0, 2), st.integers(1, 6),
+                                 st.integers(0, 90_000), st.booleans(), st.integers(0, 500)),
+                       min_size=1, max_size=25))
+def test_running_totals_always_equal_the_stored_days(
+        client: TestClient, db: Database, world: World,
+        pushes: list[tuple[bool, int, int, int, bool, int]]) -> None:
+    """Whatever arrives (replacements, resends, stale versions, closing), the dashboard's
+    running totals per device and per market day equal the sums of the stored days."""
+    base = DAY + dt.timedelta(days=1000 + 10 * next(DAYS))
+    for pottery, day, version, net, closed, refunds in pushes:
+        stall = world.pottery if pottery else world.argan
+        s = summary(stall.device_id, base + dt.timedelta(days=day), version, net=net,
+                    status="closed" if closed else "open", refunds=refunds)
+        client.post("/api/v1/push", json=push_body(s), headers=stall.headers)
+    kept, again = recomputed(db)
+    assert kept == again

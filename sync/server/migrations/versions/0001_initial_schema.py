@@ -72,6 +72,10 @@ def upgrade() -> None:
     sa.Column('enrolled_at', sa.DateTime(), nullable=False),
     sa.Column('revoked_at', sa.DateTime(), nullable=True),
     sa.Column('last_push_at', sa.DateTime(), nullable=True),
+    sa.Column('total_net', sa.BigInteger(), server_default='0', nullable=False),
+    sa.Column('total_tickets', sa.BigInteger(), server_default='0', nullable=False),
+    sa.Column('total_refunds', sa.BigInteger(), server_default='0', nullable=False),
+    sa.Column('days_closed', sa.Integer(), server_default='0', nullable=False),
     sa.ForeignKeyConstraint(['cooperative_id'], ['cooperatives.id'], name=op.f('fk_devices_cooperative_id_cooperatives')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_devices')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_devices_token_hash'))
@@ -151,6 +155,18 @@ def upgrade() -> None:
         batch_op.create_index('ix_day_summaries_cooperative_day', ['cooperative_id', 'business_day'], unique=False)
         batch_op.create_index('ix_day_summaries_market_day', ['market_id', 'business_day'], unique=False)
 
+    op.create_table('market_days',
+    sa.Column('market_id', sa.Integer(), nullable=False),
+    sa.Column('business_day', sa.Date(), nullable=False),
+    sa.Column('net', sa.BigInteger(), nullable=False),
+    sa.Column('gross', sa.BigInteger(), nullable=False),
+    sa.Column('refunds', sa.BigInteger(), nullable=False),
+    sa.Column('tickets', sa.BigInteger(), nullable=False),
+    sa.Column('devices', sa.Integer(), nullable=False),
+    sa.Column('closed', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['market_id'], ['markets.id'], name=op.f('fk_market_days_market_id_markets')),
+    sa.PrimaryKeyConstraint('market_id', 'business_day', name=op.f('pk_market_days'))
+    )
     op.create_table('summary_bodies',
     sa.Column('summary_id', sa.Integer(), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
@@ -205,6 +221,7 @@ def downgrade() -> None:
     op.drop_table('summary_products')
     op.drop_table('summary_payments')
     op.drop_table('summary_bodies')
+    op.drop_table('market_days')
     with op.batch_alter_table('summary_hours', schema=None) as batch_op:
         batch_op.drop_index('ix_summary_hours_market_day')
 
