@@ -300,6 +300,10 @@ class MainWindow(QMainWindow):
         self.day_status.style().polish(self.day_status)
         state = self.printer.state
         self.printer_status.setText(t("ui.status.printer", state=t(f"ui.printer.{state}")))
+        self.printer_status.setToolTip(self.printer.detail)
+        self.printer_status.setProperty("role", "bad" if state == "error" else "")
+        if state == "error" and self.printer.detail:
+            self.statusBar().showMessage(self.printer.detail, 15000)
         self.sync_status.setText(self._sync_text())
         user = self.ctx.user
         self.user_status.setText(t("ui.status.cashier", name=user.name) if user else

@@ -102,7 +102,9 @@ def test_first_day_of_a_stall(qtbot: Any, tmp_path: Path) -> None:
     qtbot.keyClicks(window.sale.search, "safran 1")
     click_tile(qtbot, window, 0)
     pay(qtbot, (5000, 500), card=("100", "CB-1"))
-    qtbot.mouseClick(window.sale.pay, LEFT)
+    window.windowHandle().requestActivate()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_F12)
 
     # 3: in Arabic
     window.ctx.set_language("ar")
