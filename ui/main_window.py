@@ -303,7 +303,9 @@ class MainWindow(QMainWindow):
         self.printer_status.setToolTip(self.printer.detail)
         self.printer_status.setProperty("role", "bad" if state == "error" else "")
         if state == "error" and self.printer.detail:
-            self.statusBar().showMessage(self.printer.detail, 15000)
+            detail = self.printer.detail
+            short = detail if len(detail) <= 70 else detail[:69] + "…"
+            self.printer_status.setText(self.printer_status.text() + " — " + short)
         self.sync_status.setText(self._sync_text())
         user = self.ctx.user
         self.user_status.setText(t("ui.status.cashier", name=user.name) if user else
