@@ -14,19 +14,20 @@ The caller owns the session::
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 DB_FILENAME = "souk.sqlite3"
 BUSY_TIMEOUT_MS = 10_000
@@ -55,6 +56,8 @@ def make_engine(path: Path) -> Engine:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("pos") / "migrations"))
     cfg.attributes["engine"] = engine
@@ -63,16 +66,56 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema up to ``revision`` (Alembic, batch mode)."""
+    from alembic import command
+
     command.upgrade(alembic_config(engine), revision)
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def head_revision(engine: Engine) -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+_REVISION = re.compile(r"^(down_revision|revision)\s*=\s*['\"]?([\w]+|None)['\"]?", re.M)
+
+
+@cache
+def shipped_head() -> str:
+    """The newest schema revision shipped, read from the migration files themselves
+    (cheap: starting the till must not wait for Alembic when nothing is to migrate)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (resources.files("pos") / "migrations" / "versions").iterdir():
+        if script.name.endswith(".py"):
+            found = dict(_REVISION.findall(script.read_text(encoding="utf-8")))
+            revisions.add(found["revision"])
+            parents.add(found.get("down_revision", "None"))
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise RuntimeError(f"the stall schema must have one head, not {sorted(heads)}")
+    return heads.pop()
+
+
+def stored_revision(path: Path) -> str | None:
+    """The schema revision of the database file, read without SQLAlchemy or Alembic."""
+    if not path.exists():
+        return None
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    return str(row[0]) if row else None
 
 
 class Store:
@@ -90,7 +133,7 @@ class Store:
     def open(cls, path: Path, *, migrate: bool = True) -> Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         engine = make_engine(path)
-        if migrate and current_revision(engine) != head_revision(engine):
+        if migrate and stored_revision(path) != shipped_head():
             upgrade(engine)
         return cls(path, engine)
 

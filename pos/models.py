@@ -140,10 +140,13 @@ class Sale(Base):
     total: Mapped[int] = mapped_column(Integer)  # signed: negative for refunds and voids
     reverses: Mapped[str | None] = mapped_column(ForeignKey("sale.id"))
     reason: Mapped[str] = mapped_column(String(200), default="")
-    journal_seq: Mapped[int] = mapped_column(ForeignKey("journal.seq"), unique=True)
+    journal_seq: Mapped[int] = mapped_column(ForeignKey("journal.seq"))
     lines: Mapped[list[SaleLine]] = relationship(order_by="SaleLine.position", lazy="selectin")
     payments: Mapped[list[Payment]] = relationship(order_by="Payment.position", lazy="selectin")
-    __table_args__ = (CheckConstraint("kind IN ('sale', 'refund', 'void')", name="kind"),)
+    __table_args__ = (
+        CheckConstraint("kind IN ('sale', 'refund', 'void')", name="kind"),
+        {"sqlite_with_rowid": False},  # the row lives in its primary key's b-tree
+    )
 
 
 class SaleLine(Base):
@@ -171,9 +174,8 @@ class SaleLine(Base):
 
 class Payment(Base):
     __tablename__ = "payment"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    sale_id: Mapped[str] = mapped_column(ForeignKey("sale.id"))  # indexed by its unique key
-    position: Mapped[int] = mapped_column(Integer)
+    sale_id: Mapped[str] = mapped_column(ForeignKey("sale.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
     method: Mapped[str] = mapped_column(String(8))
     amount: Mapped[int] = mapped_column(Integer)  # signed, what the till keeps
     tendered: Mapped[int | None] = mapped_column(Integer)  # cash handed over
@@ -181,7 +183,7 @@ class Payment(Base):
     reference: Mapped[str] = mapped_column(String(80), default="")
     __table_args__ = (
         CheckConstraint("method IN ('cash', 'card', 'mobile')", name="method"),
-        UniqueConstraint("sale_id", "position"),
+        {"sqlite_with_rowid": False},
     )
 
 
@@ -208,7 +210,7 @@ class JournalEntry(Base):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     kind: Mapped[str] = mapped_column(String(12))
     ref: Mapped[str] = mapped_column(String(36))
-    day_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    day_id: Mapped[int | None] = mapped_column(Integer)  # a day's records: open_seq..close_seq
     created_at: Mapped[dt.datetime]
     amount: Mapped[int] = mapped_column(Integer)  # signed sales amount of this record
     grand_total: Mapped[int] = mapped_column(Integer)  # perpetual total after it

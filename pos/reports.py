@@ -185,6 +185,14 @@ def date_report(session: Session, date: dt.date) -> DayReport | None:
     return _report(session, days) if days else None
 
 
+def last_seq(session: Session, day: BusinessDay) -> int:
+    """The journal number of a day's last record: its close, or for the open day (always
+    the latest) the journal's head."""
+    if day.close_seq is not None:
+        return day.close_seq
+    return int(session.scalar(select(func.max(JournalEntry.seq))) or day.open_seq)
+
+
 def _report(session: Session, days: list[BusinessDay]) -> DayReport:
     ids = [d.id for d in days]
     last = days[-1]
@@ -204,10 +212,9 @@ def _report(session: Session, days: list[BusinessDay]) -> DayReport:
         .order_by(Sale.local_hour)
     ).all()
     head = session.execute(
-        select(JournalEntry.seq, JournalEntry.hash, JournalEntry.grand_total)
-        .where(JournalEntry.day_id.in_(ids))
-        .order_by(JournalEntry.seq.desc())
-        .limit(1)
+        select(JournalEntry.seq, JournalEntry.hash, JournalEntry.grand_total).where(
+            JournalEntry.seq == max(last_seq(session, d) for d in days)
+        )
     ).one()
     gross, refunds, voids = (int(figures[k] or 0) for k in ("gross", "refunds", "voids"))
     return DayReport(

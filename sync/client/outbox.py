@@ -15,11 +15,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pos.models import BusinessDay, JournalEntry, SyncDay, utcnow
-from pos.reports import date_report, summary
+from pos.models import BusinessDay, SyncDay, utcnow
+from pos.reports import date_report, last_seq, summary
 from sync.protocol import DaySummary
 
 
@@ -37,21 +37,13 @@ class DayState:
 
 
 def day_states(session: Session) -> list[DayState]:
-    """Every business day that has journal records, oldest first."""
-    latest = (
-        select(JournalEntry.day_id, func.max(JournalEntry.seq).label("version"))
-        .where(JournalEntry.day_id.is_not(None))
-        .group_by(JournalEntry.day_id)
-        .subquery()
-    )
+    """Every business day, oldest first, with its version (its last journal number)."""
     rows = session.execute(
-        select(BusinessDay.id, BusinessDay.date, latest.c.version, SyncDay.acked_version,
-               SyncDay.rejected_version)
-        .join(latest, latest.c.day_id == BusinessDay.id)
+        select(BusinessDay, SyncDay.acked_version, SyncDay.rejected_version)
         .outerjoin(SyncDay, SyncDay.day_id == BusinessDay.id)
         .order_by(BusinessDay.date, BusinessDay.id)
     ).all()
-    return [DayState(i, d, int(v), int(a or 0), r) for i, d, v, a, r in rows]
+    return [DayState(d.id, d.date, last_seq(session, d), int(a or 0), r) for d, a, r in rows]
 
 
 def plan(session: Session) -> tuple[list[DayState], list[DayState]]:

@@ -56,7 +56,7 @@ def test_sales_survive_sigkill_at_random_instants(store: Store, open_day: int) -
             partial = conn.execute(
                 "SELECT s.id FROM sale s LEFT JOIN sale_line l ON l.sale_id = s.id "
                 "LEFT JOIN payment p ON p.sale_id = s.id "
-                "GROUP BY s.id HAVING COUNT(l.id) = 0 OR COUNT(p.id) = 0"
+                "GROUP BY s.id HAVING COUNT(l.id) = 0 OR COUNT(p.position) = 0"
             ).fetchall()
             assert not partial
             numbers = [row[0] for row in conn.execute("SELECT number FROM sale ORDER BY number")]

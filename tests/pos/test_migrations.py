@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pos import journal
-from pos.db import Store, current_revision, head_revision
+from pos.db import Store, current_revision, head_revision, shipped_head, stored_revision
 
 DATA = Path(__file__).with_name("data")
 RELEASED = sorted(DATA.glob("schema-*.sqlite3"))
@@ -46,3 +46,13 @@ def test_a_new_database_gets_every_pragma(tmp_path: Path) -> None:
     store.close()
     assert pragmas == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1,
                        "busy_timeout": 10000}
+
+
+def test_the_quick_head_check_agrees_with_alembic(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "souk.sqlite3")
+    try:
+        assert shipped_head() == head_revision(store.engine)
+        assert stored_revision(store.path) == shipped_head()
+    finally:
+        store.close()
+    assert stored_revision(tmp_path / "absent.sqlite3") is None
