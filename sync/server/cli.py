@@ -18,11 +18,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from sync.protocol import Bundle
 from sync.server import admin, ingest
 from sync.server.db import Database, resolve_database_url
+from sync.server.models import Cooperative, User
 
 USAGE_ERROR = 2
 
@@ -47,7 +49,6 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8700)
-    serve.add_argument("--workers", type=int, default=1)
 
     market = sub.add_parser("market", help="markets (editions)").add_subparsers(
         dest="action", required=True)
@@ -109,6 +110,9 @@ def _serve(db: Database, args: argparse.Namespace) -> None:
     from sync.server.app import create_app
 
     app = create_app(db)
+    with db.read() as s:
+        if not s.scalar(select(func.count()).select_from(User)):
+            print("No organiser login yet: create one with 'souk-server user add NAME'.")
     print(f"souk-server on http://{args.host}:{args.port}/dashboard/", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info", server_header=False)
 
@@ -138,10 +142,6 @@ def _cooperative(db: Database, args: argparse.Namespace) -> None:
             ))
             print(f"cooperative {c.id}: {c.name_fr} / {c.name_ar}, stand {c.stand}")
             return
-        from sqlalchemy import select
-
-        from sync.server.models import Cooperative
-
         for c in s.scalars(select(Cooperative).order_by(Cooperative.market_id, Cooperative.id)):
             print(f"{c.id}\tmarket {c.market_id}\tstand {c.stand}\t{c.sector}\t"
                   f"{c.name_fr}\t{c.name_ar}")

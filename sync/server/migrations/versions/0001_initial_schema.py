@@ -210,7 +210,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('summary_id', 'line', name=op.f('pk_summary_products'))
     )
     with op.batch_alter_table('summary_products', schema=None) as batch_op:
-        batch_op.create_index('ix_summary_products_market_day', ['market_id', 'business_day'], unique=False)
+        batch_op.create_index('ix_summary_products_market_day', ['market_id', 'business_day', 'cooperative_id', 'product_id'], unique=False, postgresql_include=['amount'])
 
 
 
