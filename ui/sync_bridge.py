@@ -109,6 +109,7 @@ class SyncBridge(QObject):
     @Slot(object)
     def _on_event(self, event: SyncEvent) -> None:
         self._snapshot = event.snapshot
+        self._update_status()  # listeners of the signals below see the status they imply
         self.snapshot_changed.emit(event.snapshot)
         if event.kind == "started":
             self.sync_started.emit()
@@ -121,7 +122,6 @@ class SyncBridge(QObject):
             self.enrol_failed.emit(event.error.message(self.lang))
         elif event.error is not None:
             self.problem.emit(event.error.message(self.lang))
-        self._update_status()
 
     def _update_status(self) -> None:
         text = status_text(self._snapshot, self.lang)
