@@ -77,14 +77,14 @@ def enrol(body: EnrolRequest, request: Request) -> EnrolResponse | JSONResponse:
 
 
 def _push(db: Database, token: str, raw: bytes) -> JSONResponse:
-    """Parse, then in one write transaction: authenticate, check, upsert."""
-    try:
-        req = PushRequest.model_validate_json(raw)
-    except ValidationError as exc:
-        return _error(422, describe_validation_error(exc))
+    """One write transaction: authenticate (401), parse (422), check (403, 422), upsert."""
     try:
         with db.write() as session:
             device = ingest.authenticate(session, f"Bearer {token}")
+            try:
+                req = PushRequest.model_validate_json(raw)
+            except ValidationError as exc:
+                raise ingest.Invalid(describe_validation_error(exc)) from None
             results, days = ingest.push(db, session, device, req.summaries)
     except ingest.IngestError as exc:
         return _error(exc.status, exc.detail)

@@ -159,3 +159,11 @@ def test_a_day_twice_in_one_push_is_refused_whole(client: TestClient, db: Databa
     assert reply.status_code == 422
     assert "appears twice" in reply.json()["detail"]
     assert written(db) == NOTHING
+
+
+def test_a_wrong_token_is_told_before_an_invalid_body(client: TestClient, db: Database,
+                                                      world: World) -> None:
+    reply = client.post("/api/v1/push", json={"summaries": "nonsense"},
+                        headers={"Authorization": "Bearer not-the-token"})
+    assert reply.status_code == 401
+    assert written(db) == NOTHING
