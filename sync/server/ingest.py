@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, select, update
@@ -306,12 +306,13 @@ def _write_lines(conn: Connection, sql: dict[str, Any], auth: DeviceAuth, summar
 
 @dataclass
 class Deltas:
-    """How a push changed a device's running totals."""
+    """How a push changed a device's running totals (and, in ``days``, its market days')."""
 
     net: int = 0
     tickets: int = 0
     refunds: int = 0
     closed: int = 0
+    days: dict[dt.date, dict[str, int]] = field(default_factory=dict)
 
     def add(self, new: DaySummary, old: Any) -> dict[str, Any]:
         """Account for ``new`` replacing ``old`` (a stored row, or None); the day's change."""
@@ -324,6 +325,7 @@ class Deltas:
             "devices": 0 if old else 1,
             "closed": int(new.status == "closed") - was_closed,
         }
+        self.days[new.business_day] = change
         self.net += change["net"]
         self.tickets += change["tickets"]
         self.refunds += change["refunds"]
@@ -344,9 +346,7 @@ def upsert_summary(db: Database, session: Session, auth: DeviceAuth, s: DaySumma
     summary_id = conn.execute(sql["upsert"], _columns(auth, s, digest, now)).scalar()
     if summary_id is not None:
         _write_lines(conn, sql, auth, summary_id, s, body, replacing=old is not None)
-        change = (deltas if deltas is not None else Deltas()).add(s, old)
-        conn.execute(sql["market_day"], {"market_id": auth.market_id, "business_day": day,
-                                         **change})
+        (deltas if deltas is not None else Deltas()).add(s, old)
         return PushResult(business_day=day, status="stored", version=s.version)
     if old is None:  # only a concurrent writer could do this; the device lock prevents it
         raise RuntimeError(f"the summary of {day} vanished during its upsert")
@@ -388,11 +388,20 @@ def push(db: Database, session: Session, auth: DeviceAuth, summaries: Sequence[D
     deltas = Deltas()
     by_day = {s.business_day: upsert_summary(db, session, auth, s, now, deltas)
               for s in sorted(summaries, key=lambda s: s.business_day)}
-    if deltas != Deltas():
+    days = known_days(session, auth.device_id)
+    if deltas.days:
         conn = session.connection()
-        conn.execute(_statements(conn.dialect.name)["device_totals"],
-                     {"device": auth.device_id, **asdict(deltas)})
-    return [by_day[s.business_day] for s in summaries], known_days(session, auth.device_id)
+        sql = _statements(conn.dialect.name)
+        conn.execute(sql["device_totals"], {
+            "device": auth.device_id, "net": deltas.net, "tickets": deltas.tickets,
+            "refunds": deltas.refunds, "closed": deltas.closed,
+        })
+        # last, in day order: every device of the market updates these rows, so their
+        # locks are held only until the commit that follows, and never in crossed order
+        for day in sorted(deltas.days):
+            conn.execute(sql["market_day"], {"market_id": auth.market_id, "business_day": day,
+                                             **deltas.days[day]})
+    return [by_day[s.business_day] for s in summaries], days
 
 
 # --- day-close bundles -------------------------------------------------------------------
