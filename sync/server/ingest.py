@@ -134,6 +134,14 @@ class DeviceAuth:
     market_id: int
 
 
+_BY_TOKEN = (
+    select(Device.id, Device.token_hash, Device.revoked_at, Device.cooperative_id,
+           Cooperative.market_id)
+    .join(Cooperative, Cooperative.id == Device.cooperative_id)
+    .where(Device.token_hash == bindparam("digest"))
+)
+
+
 def authenticate(session: Session, authorization: str | None) -> DeviceAuth:
     """The device a ``Bearer`` token belongs to; raises :class:`Unauthorised`."""
     scheme, _, token = (authorization or "").partition(" ")
@@ -141,12 +149,7 @@ def authenticate(session: Session, authorization: str | None) -> DeviceAuth:
     if scheme.lower() != "bearer" or not token:
         raise Unauthorised("a bearer token is needed")
     digest = token_hash(token)
-    row = session.execute(
-        select(Device.id, Device.token_hash, Device.revoked_at, Device.cooperative_id,
-               Cooperative.market_id)
-        .join(Cooperative, Cooperative.id == Device.cooperative_id)
-        .where(Device.token_hash == digest)
-    ).one_or_none()
+    row = session.connection().execute(_BY_TOKEN, {"digest": digest}).one_or_none()
     if row is None or not hmac.compare_digest(row.token_hash, digest):
         raise Unauthorised("unknown token")
     if row.revoked_at is not None:
@@ -364,12 +367,20 @@ def upsert_summary(db: Database, session: Session, auth: DeviceAuth, s: DaySumma
                       detail="the server holds a different body under this version")
 
 
+_KNOWN_DAYS = (
+    select(DaySummaryRow.business_day, DaySummaryRow.version)
+    .where(DaySummaryRow.device_id == bindparam("device_id"))
+    .order_by(DaySummaryRow.business_day)
+)
+_TOUCH = (
+    update(Device)
+    .where(Device.id == bindparam("device_id"), Device.revoked_at.is_(None))
+    .values(last_push_at=bindparam("now"))
+)
+
+
 def known_days(session: Session, device_id: uuid.UUID) -> list[DayVersion]:
-    rows = session.execute(
-        select(DaySummaryRow.business_day, DaySummaryRow.version)
-        .where(DaySummaryRow.device_id == device_id)
-        .order_by(DaySummaryRow.business_day)
-    )
+    rows = session.connection().execute(_KNOWN_DAYS, {"device_id": device_id})
     return [DayVersion(business_day=d, version=v) for d, v in rows]
 
 
@@ -378,12 +389,8 @@ def push(db: Database, session: Session, auth: DeviceAuth, summaries: Sequence[D
     """Check then upsert a batch (ordered by day, so concurrent batches lock in order)."""
     check_summaries(auth, summaries)
     now = utcnow()
-    seen = session.execute(
-        update(Device)
-        .where(Device.id == auth.device_id, Device.revoked_at.is_(None))
-        .values(last_push_at=now)
-    )
-    if seen.rowcount != 1:  # type: ignore[attr-defined]
+    seen = session.connection().execute(_TOUCH, {"device_id": auth.device_id, "now": now})
+    if seen.rowcount != 1:
         raise Unauthorised("this device has been revoked")
     deltas = Deltas()
     by_day = {s.business_day: upsert_summary(db, session, auth, s, now, deltas)

@@ -63,7 +63,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def pg_schema_url() -> Iterator[str]:
     schema = f"souk_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin_engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    admin_engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT",
+                                 connect_args={"connect_timeout": 3})
     try:
         with admin_engine.connect() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
