@@ -1,5 +1,10 @@
 """Starting the stall app: the Qt application, fonts and style, the first-run wizard or
-the main window, and the language (right-to-left for Arabic) switched live."""
+the main window, and the language (right-to-left for Arabic) switched live.
+
+A stall that is set up and whose database needs no migration starts fast: the sale screen
+is drawn from a :mod:`pos.snapshot` (plain ``sqlite3``), and the store, with SQLAlchemy,
+opens just after the first paint. The first run (the wizard) and a database to migrate
+open the store first, as before."""
 
 from __future__ import annotations
 
@@ -9,9 +14,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-from pos import settings
 from ui import theme
-from ui.context import AppContext
+from ui.context import DB_FILENAME, AppContext
 
 
 def application() -> QApplication:
@@ -31,10 +35,24 @@ def apply_direction(app: QApplication, ctx: AppContext) -> None:
 
 
 def setup_done(ctx: AppContext) -> bool:
+    if not ctx.ready and ctx.snapshot is not None:
+        return ctx.snapshot.setup_done
+    from pos import settings
+
     with ctx.read() as s:
         return bool(settings.get(s, settings.SETUP_DONE))
 
 
+def start(data_dir: Path, lang: str | None = None) -> AppContext:
+    """The context to start with: from a snapshot when the stall is set up and its
+    database current (the store opens after the first paint), else with the store open
+    (and migrated) now."""
+    from pos import snapshot
+
+    snap = snapshot.read(data_dir / DB_FILENAME)
+    if snap is not None and snap.setup_done:
+        return AppContext.starting(data_dir, snap, lang)
+    return AppContext.open(data_dir, lang)
 
 def build(ctx: AppContext) -> QMainWindow:
     """The window to show: the main window, or the wizard that leads to it."""
@@ -66,9 +84,9 @@ def build(ctx: AppContext) -> QMainWindow:
 
 def run_app(data_dir: Path, lang: str | None = None) -> int:
     app = application()
-    ctx = AppContext.open(data_dir, lang)
+    ctx = start(data_dir, lang)
     window = build(ctx)
     window.show()
     code = app.exec()
-    ctx.store.close()
+    ctx.close()
     return int(code)

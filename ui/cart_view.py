@@ -3,22 +3,26 @@ overrides shown under the name."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
-from pos.cart import Cart
 from pos.money import format_amount, format_money, format_quantity
 from ui import theme
 from ui.context import AppContext
+
+if TYPE_CHECKING:
+    from pos.cart import Cart
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("ui.cart.product", "ui.cart.quantity", "ui.cart.amount")
 
 
 class CartModel(QAbstractTableModel):
-    def __init__(self, ctx: AppContext, cart: Cart) -> None:
+    """The lines of ``cart`` (none while the store is still opening: ``cart`` is None)."""
+
+    def __init__(self, ctx: AppContext, cart: Cart | None) -> None:
         super().__init__()
         self.ctx = ctx
         self.cart = cart
@@ -29,8 +33,12 @@ class CartModel(QAbstractTableModel):
         self.beginResetModel()
         self.endResetModel()
 
+    def set_cart(self, cart: Cart) -> None:
+        self.cart = cart
+        self.refresh()
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.cart.lines)
+        return 0 if parent.isValid() or self.cart is None else len(self.cart.lines)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -42,6 +50,7 @@ class CartModel(QAbstractTableModel):
         return None
 
     def _name(self, row: int) -> str:
+        assert self.cart is not None
         line = self.cart.lines[row]
         lang = self.ctx.lang
         name = self.ctx.name_of(line.name_ar, line.name_fr)
@@ -56,7 +65,7 @@ class CartModel(QAbstractTableModel):
         return f"{name}\n{detail}"
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if not index.isValid() or self.cart is None:
             return None
         line = self.cart.lines[index.row()]
         col = index.column()

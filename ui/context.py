@@ -9,6 +9,12 @@ Signals:
     user_changed(): another cashier signed in.
     settings_changed(): cooperative, printer or receipt settings were saved.
     sync_requested(): something worth pushing to the organisers happened (a day close).
+    store_opened(): the database is open (see below).
+
+The till can start from a :class:`pos.snapshot.Snapshot` (``AppContext.starting``): the
+sale screen is drawn from it while ``store`` is still ``None``, then :meth:`open_store`
+opens the real store and emits ``store_opened``. Screens that read or write wait for it;
+SQLAlchemy and the core's models are only imported then.
 """
 
 from __future__ import annotations
@@ -16,15 +22,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
 from PySide6.QtCore import QObject, Signal
-from sqlalchemy.orm import Session
 
-from pos import day, settings
-from pos.db import DB_FILENAME, Store
 from pos.i18n import Translator, is_rtl, normalise_language
-from pos.models import BusinessDay, User
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from pos.db import Store
+    from pos.models import BusinessDay, User
+    from pos.snapshot import Day, Snapshot
+
+#: ``pos.db.DB_FILENAME``, known here without importing SQLAlchemy
+DB_FILENAME: Final = "souk.sqlite3"
 
 
 class AppContext(QObject):
@@ -35,21 +47,59 @@ class AppContext(QObject):
     user_changed = Signal()
     settings_changed = Signal()
     sync_requested = Signal()
+    store_opened = Signal()
 
-    def __init__(self, store: Store, data_dir: Path, lang: str = "fr") -> None:
+    def __init__(self, store: Store | None, data_dir: Path, lang: str = "fr",
+                 snapshot: Snapshot | None = None) -> None:
         super().__init__()
         self.store = store
         self.data_dir = data_dir
+        self.snapshot = snapshot
         self.t = Translator(lang)
         self.user: User | None = None
         self.printer: Any = None  # the printing service, when it is running
 
     @classmethod
     def open(cls, data_dir: Path, lang: str | None = None) -> AppContext:
+        """The full start: the store opened (and migrated when needed) now."""
+        from pos import settings
+        from pos.db import Store
+
         store = Store.open(data_dir / DB_FILENAME)
         with store.read() as s:
             saved = settings.get(s, settings.LANGUAGE)
         return cls(store, data_dir, normalise_language(lang or saved))
+
+    @classmethod
+    def starting(cls, data_dir: Path, snapshot: Snapshot, lang: str | None = None
+                 ) -> AppContext:
+        """The fast start: screens drawn from ``snapshot``; call :meth:`open_store` next."""
+        return cls(None, data_dir, normalise_language(lang or snapshot.language), snapshot)
+
+    @property
+    def ready(self) -> bool:
+        """Whether the store is open (screens may read and write)."""
+        return self.store is not None
+
+    def open_store(self) -> None:
+        """Open the store of a context made by :meth:`starting`, and say so."""
+        if self.store is not None:
+            return
+        from pos.db import Store
+
+        self.store = Store.open(self.data_dir / DB_FILENAME)
+        self.store_opened.emit()
+
+    def when_ready(self, slot: Any) -> None:
+        """Call ``slot`` now if the store is open, else once it is."""
+        if self.ready:
+            slot()
+        else:
+            self.store_opened.connect(slot)
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
 
     @property
     def lang(self) -> str:
@@ -61,17 +111,22 @@ class AppContext(QObject):
 
     @property
     def db_path(self) -> Path:
-        return self.store.path
+        return self.data_dir / DB_FILENAME if self.store is None else self.store.path
+
+    def _store(self) -> Store:
+        if self.store is None:
+            raise RuntimeError("the store is not open yet")
+        return self.store
 
     def read(self) -> Any:
-        return self.store.read()
+        return self._store().read()
 
     def write(self) -> Any:
-        return self.store.write()
+        return self._store().write()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with self.store.read() as s:
+        with self._store().read() as s:
             yield s
 
     def set_language(self, lang: str, *, save: bool = True) -> None:
@@ -80,7 +135,9 @@ class AppContext(QObject):
             return
         self.t = Translator(lang)
         if save:
-            with self.store.write() as s:
+            from pos import settings
+
+            with self.write() as s:
                 settings.put(s, settings.LANGUAGE, lang)
         self.language_changed.emit(lang)
 
@@ -88,7 +145,12 @@ class AppContext(QObject):
         self.user = user
         self.user_changed.emit()
 
-    def open_day(self) -> BusinessDay | None:
+    def open_day(self) -> BusinessDay | Day | None:
+        """The business day open (from the snapshot until the store is open)."""
+        if self.store is None:
+            return None if self.snapshot is None else self.snapshot.open_day
+        from pos import day
+
         with self.store.read() as s:
             return day.current_day(s)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLineEdit, QVBoxLayout, QWidget
 
-from pos import users
 from pos.errors import SoukError
 from ui.context import AppContext
 from ui.widgets import Banner, Texts, button, card, label, named
@@ -23,6 +22,7 @@ class LoginScreen(QWidget):
         named(self, "loginScreen")
         self.ctx = ctx
         self.texts = Texts(ctx)
+        self._waiting = False
         box = card()
         box.setFixedWidth(380)
         title = label("loginTitle", style="title")
@@ -77,6 +77,14 @@ class LoginScreen(QWidget):
         self.pin.setFocus()
 
     def submit(self) -> None:
+        if not self.ctx.ready:  # the PIN is checked as soon as the store is open
+            if not self._waiting:
+                self._waiting = True
+                self.ctx.when_ready(self.submit)
+            return
+        self._waiting = False
+        from pos import users
+
         try:
             with self.ctx.read() as s:
                 user = users.authenticate(s, self.pin.text())

@@ -2,16 +2,29 @@
 
 With no command it opens the app; ``souk-pos sync ...`` and ``souk-pos screenshots DIR``
 join the core's commands (``pos.cli``).
+
+Opening the app (no command, at most ``--data-dir`` and ``--lang``) does not load the
+command-line layer, which imports the whole core: the till's first screen is drawn before
+SQLAlchemy is loaded (see ``ui.app``).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import sqlite3
+import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pos.cli import Context, build_parser, run
-from sync.client.cli import register as register_sync
+from pos.i18n import LANGUAGES, normalise_language
+
+if TYPE_CHECKING:
+    from pos.cli import Context
+
+DB_FILENAME = "souk.sqlite3"  # pos.db.DB_FILENAME
 
 
 def cmd_app(ctx: Context, _args: argparse.Namespace) -> int:
@@ -26,13 +39,93 @@ def cmd_screenshots(ctx: Context, args: argparse.Namespace) -> int:
     return command(args.dir, ctx.say)
 
 
+def app_options(argv: Sequence[str]) -> tuple[Path | None, str | None] | None:
+    """``(data_dir, lang)`` when ``argv`` only opens the app, else None (a command, help,
+    or anything the full parser should judge)."""
+    found: dict[str, str] = {}
+    items = list(argv)
+    while items:
+        arg = items.pop(0)
+        name, eq, value = arg.partition("=")
+        if name not in ("--data-dir", "--lang") or name in found:
+            return None
+        if not eq:
+            if not items:
+                return None
+            value = items.pop(0)
+        found[name] = value
+    lang = found.get("--lang")
+    if lang is not None and lang not in LANGUAGES:
+        return None
+    data_dir = found.get("--data-dir")
+    return (Path(data_dir) if data_dir is not None else None), lang
+
+
+def default_data_dir() -> Path:
+    """As ``pos.cli.default_data_dir``."""
+    env = os.environ.get("SOUK_POS_DATA")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("souk-pos", "souk"))
+
+
+def saved_language(data_dir: Path) -> str:
+    """As ``pos.cli``: the language saved in the database, else the system's."""
+    db = data_dir / DB_FILENAME
+    if db.exists():
+        try:
+            conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+            try:
+                row = conn.execute(
+                    "SELECT value FROM setting WHERE key = 'language'").fetchone()
+            finally:
+                conn.close()
+            if row:
+                return normalise_language(json.loads(row[0]))
+        except (sqlite3.Error, ValueError):
+            pass
+    return normalise_language(os.environ.get("LANG"))
+
+
+def open_app(data_dir: Path, lang: str) -> int:
+    """The app, with ``pos.cli.run``'s one-line messages for a failure to start."""
+    from ui.app import run_app
+
+    try:
+        return run_app(data_dir, lang=lang)
+    except Exception as exc:
+        from sqlalchemy.exc import OperationalError
+
+        from pos.errors import SoukError
+        from pos.i18n import tr
+
+        if isinstance(exc, SoukError):
+            print(f"souk-pos: {exc.message(lang)}", file=sys.stderr)
+            return 2
+        if isinstance(exc, OperationalError):
+            key = "disk.full" if "full" in str(exc).lower() else "db.busy"
+            print(f"souk-pos: {tr(lang, key)}", file=sys.stderr)
+            return 1
+        raise
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    options = app_options(args)
+    if options is not None:
+        data_dir = options[0] or default_data_dir()
+        return open_app(data_dir, options[1] or saved_language(data_dir))
+    from pos.cli import build_parser, run
+    from sync.client.cli import register as register_sync
+
     parser, sub = build_parser()
     register_sync(sub)
     p = sub.add_parser("screenshots", help="draw each main screen, in Arabic and French, to PNG")
     p.add_argument("dir", type=Path)
     p.set_defaults(func=cmd_screenshots)
-    return run(argv, parser, default=cmd_app)
+    return run(args, parser, default=cmd_app)
 
 
 if __name__ == "__main__":

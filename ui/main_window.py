@@ -1,5 +1,9 @@
 """The main window: a navigation rail (F1..F6), the screens, and the status bar (business
-day, printer, sync, cashier)."""
+day, printer, sync, cashier).
+
+Given a context that is still starting (``AppContext.starting``), the window paints the
+sale screen from the snapshot, then opens the store right after its first paint; the
+other screens and the services wait for it."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPaintEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -56,8 +60,9 @@ def sync_bridge(ctx: AppContext, parent: QWidget) -> Any:
 
 class MainWindow(QMainWindow):
     """The till. Screens other than the sale screen are built the first time they are
-    shown, and printing and sync start just after the first paint, so that the sale
-    screen is up fast. ``services=False`` leaves printing and sync off (tests)."""
+    shown, the store opens (on a fast start) and printing and sync start just after the
+    first paint, so that the sale screen is up fast. ``services=False`` leaves printing
+    and sync off (tests)."""
 
     def __init__(self, ctx: AppContext, *, services: bool = True) -> None:
         super().__init__()
@@ -103,6 +108,7 @@ class MainWindow(QMainWindow):
         ctx.settings_changed.connect(self.printer.reload_settings)
         self.printer.state_changed.connect(lambda *_: self.update_status())
         self._started = False
+        self._opening = False
         self.retranslate()
         if ctx.user is None:
             self.lock()
@@ -206,8 +212,17 @@ class MainWindow(QMainWindow):
             self._started = True
             QTimer.singleShot(300, self.start_services)
 
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self.ctx.ready and not self._opening:
+            self._opening = True
+            QTimer.singleShot(0, self.ctx.open_store)  # once this frame is on screen
+
     def start_services(self) -> None:
         """Printing worker and sync, once the sale screen is on screen."""
+        if not self.ctx.ready:
+            self.ctx.when_ready(self.start_services)
+            return
         self.printer.start()
         if self.sync is None:
             self.sync = sync_bridge(self.ctx, self)
@@ -237,6 +252,9 @@ class MainWindow(QMainWindow):
     # --- navigation -------------------------------------------------------------
     def show_screen(self, name: str) -> None:
         if self.ctx.user is None:
+            return
+        if name != "sale" and not self.ctx.ready:
+            self.ctx.when_ready(lambda: self.show_screen(name))
             return
         screen = self.screen(name)
         self.stack.setCurrentWidget(screen)

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QVBoxLayout, QWidget
-from sqlalchemy.orm import Session
 
-from pos import settings
 from ui.context import AppContext
 from ui.widgets import button, hbox, named
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from pos import receipts
 
 #: the connections a printer can have (``pos.printing.escpos_out.CONNECTIONS``)
@@ -39,6 +39,8 @@ def _module(name: str) -> Any:
 
 
 def printer_config(session: Session) -> dict[str, Any]:
+    from pos import settings
+
     value = settings.get(session, settings.PRINTER)
     return dict(value) if isinstance(value, dict) else {}
 
@@ -94,8 +96,11 @@ class PrintService(QObject):
             self.render = _module("pos.printing.render")
 
     def reload_settings(self) -> None:
-        with self.ctx.read() as s:
-            config = printer_config(s)
+        if not self.ctx.ready and self.ctx.snapshot is not None:
+            config = self.ctx.snapshot.printer  # the store opens just after the first paint
+        else:
+            with self.ctx.read() as s:
+                config = printer_config(s)
         self.configured = (config.get("connection") or "none") != "none"
         self.set_state("ready" if self.configured else "none")
 

@@ -1,7 +1,15 @@
 """The sale screen, where the seller spends the day: category tabs and product tiles,
-search as you type, the scanner, the cart with its discounts, and payment."""
+search as you type, the scanner, the cart with its discounts, and payment.
+
+On a fast start the tiles are first drawn from the context's snapshot; the cart, search
+and payment come to life when the store opens (``AppContext.store_opened``), a few
+hundred milliseconds later. A tile tapped or a code scanned before that is kept and rung
+up then; Pay stays disabled until then.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, Signal
 from PySide6.QtWidgets import (
@@ -15,18 +23,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos import catalogue, checkout
-from pos.cart import Cart
 from pos.errors import SoukError
-from pos.models import Product
 from pos.money import format_money, format_quantity
 from ui.cart_view import CartModel
 from ui.context import AppContext
-from ui.line_dialogs import DiscountDialog, ValueDialog
-from ui.payment import PaymentDialog
 from ui.printing import PrintService
 from ui.tiles import TILE_SIZE, Photos, ProductModel, ProductRole, TileDelegate
 from ui.widgets import Banner, Texts, ask_manager, button, card, hbox, label, named, vbox
+
+if TYPE_CHECKING:
+    from pos.cart import Cart
+    from pos.catalogue import SearchIndex
+    from pos.models import Product
+    from pos.snapshot import Product as ProductRow
 
 ALL = ""
 SEARCH_LIMIT = 300  # tiles shown for a search; typing one more letter narrows it
@@ -60,17 +69,44 @@ class SaleScreen(QWidget):
         named(self, "saleScreen")
         self.ctx = ctx
         self.printer = printer
-        self.cart = Cart()
+        self.cart: Cart = None  # type: ignore[assignment]  # set once the store is open
         self.texts = Texts(ctx)
-        self.products: list[Product] = []
-        self.index = catalogue.SearchIndex([])
+        self.products: list[Product | ProductRow] = []
+        self.index: SearchIndex | None = None
         self.category = ALL
         self.last_sale_id: str | None = None
+        self._waiting: list[tuple[str, Any]] = []  # taps and scans before the store opened
         self._build(photos)
         ctx.catalogue_changed.connect(self.reload)
         ctx.language_changed.connect(self.retranslate)
         ctx.day_changed.connect(self._day_notice)
+        if ctx.ready:
+            self._store_ready()
+        else:
+            assert ctx.snapshot is not None
+            self._show(list(ctx.snapshot.products))
+            ctx.store_opened.connect(self._store_ready)
+
+    @property
+    def ready(self) -> bool:
+        """Whether the cart can take products (the store is open)."""
+        return self.index is not None
+
+    def _store_ready(self) -> None:
+        from pos.cart import Cart
+
+        self.cart = Cart()
+        self.cart_model.set_cart(self.cart)
         self.reload()
+        self._refresh_cart()
+        waiting, self._waiting = self._waiting, []
+        fresh = {p.id: p for p in self.products}
+        for kind, value in waiting:
+            if kind == "scan":
+                self.scanned(value)
+            else:
+                product, quantity = value
+                self.add_product(fresh.get(product.id, product), quantity)
 
     # --- layout -----------------------------------------------------------------
     def _build(self, photos: Photos) -> None:
@@ -142,7 +178,7 @@ class SaleScreen(QWidget):
         self.clear_btn = button("cartClear", role="danger", shortcut="Ctrl+Del")
         t.button(self.clear_btn, "ui.cart.clear")
         self.clear_btn.clicked.connect(self.clear_cart)
-        self.cart_model = CartModel(self.ctx, self.cart)
+        self.cart_model = CartModel(self.ctx, None)
         self.table = named(QTableView(), "cartTable")
         t.bind(self.table.setAccessibleName, "ui.cart.title")
         self.table.setModel(self.cart_model)
@@ -219,10 +255,16 @@ class SaleScreen(QWidget):
 
     # --- catalogue --------------------------------------------------------------
     def reload(self) -> None:
-        self.delegate.forget()
+        from pos import catalogue
+
         with self.ctx.read() as s:
-            self.products = [p for p in catalogue.all_products(s) if p.active]
-        self.index = catalogue.SearchIndex(self.products)
+            products = [p for p in catalogue.all_products(s) if p.active]
+        self.index = catalogue.SearchIndex(products)
+        self._show(products)
+
+    def _show(self, products: list[Product] | list[ProductRow]) -> None:
+        self.delegate.forget()
+        self.products = list(products)
         self._fill_tabs()
         self._filter()
         self._day_notice()
@@ -254,7 +296,7 @@ class SaleScreen(QWidget):
 
     def _filter(self) -> None:
         text = self.search.text().strip()
-        if text:
+        if text and self.index is not None:
             found = self.index.search(text, limit=SEARCH_LIMIT)
         elif self.category:
             found = [p for p in self.products if p.category == self.category]
@@ -270,8 +312,13 @@ class SaleScreen(QWidget):
         if product is not None:
             self.add_product(product)
 
-    def add_product(self, product: Product, quantity: int | None = None) -> None:
+    def add_product(self, product: Product | ProductRow, quantity: int | None = None) -> None:
+        if not self.ready:
+            self._waiting.append(("tap", (product, quantity)))
+            return
         if quantity is None and product.unit != "piece":
+            from ui.line_dialogs import ValueDialog
+
             dialog = ValueDialog(
                 self.ctx, self, "weightDialog", "ui.cart.weight_title",
                 self.ctx.t("ui.cart.weight_caption", unit=self.ctx.t("ui.unit." + product.unit),
@@ -291,6 +338,11 @@ class SaleScreen(QWidget):
 
     def scanned(self, code: str) -> None:
         """A barcode was read (wherever the focus was)."""
+        if not self.ready:
+            self._waiting.append(("scan", code))
+            return
+        from pos import catalogue
+
         with self.ctx.read() as s:
             product = catalogue.by_barcode(s, code)
             if product is not None:
@@ -312,10 +364,19 @@ class SaleScreen(QWidget):
         rows = self.table.selectionModel().selectedRows()
         if rows:
             return rows[0].row()
-        return len(self.cart.lines) - 1 if self.cart.lines else None
+        return len(self.cart.lines) - 1 if self.cart is not None and self.cart.lines else None
 
     def _refresh_cart(self, select: int | None = None) -> None:
         self.cart_model.refresh()
+        if self.cart is None:  # the store is opening: an empty cart, nothing to press
+            self.total.setText(format_money(0, self.ctx.lang))
+            self.total.setAccessibleName(self.ctx.t("ui.cart.total") + " " + self.total.text())
+            for widget in (self.subtotal, self.discount_label):
+                widget.setVisible(False)
+            for b in (self.pay, self.clear_btn, self.minus, self.plus, self.qty_btn,
+                      self.disc_btn, self.price_btn, self.remove_btn, self.cart_disc_btn):
+                b.setEnabled(False)
+            return
         lang = self.ctx.lang
         totals = self.cart.totals()
         self.total.setText(format_money(totals.total, lang))
@@ -351,6 +412,8 @@ class SaleScreen(QWidget):
         row = self._selected_row()
         if row is None:
             return
+        from ui.line_dialogs import ValueDialog
+
         line = self.cart.lines[row]
         piece = line.unit == "piece"
         caption_key = "ui.cart.quantity_caption" if piece else "ui.cart.weight_caption"
@@ -373,14 +436,18 @@ class SaleScreen(QWidget):
         row = self._selected_row()
         if row is None:
             return
+        from ui.line_dialogs import DiscountDialog
+
         dialog = DiscountDialog(self.ctx, self, "lineDiscountDialog", "ui.discount.line_title")
         if dialog.exec():
             self.cart.lines[row].discount = dialog.discount
             self._refresh_cart(select=row)
 
     def cart_discount(self) -> None:
-        if self.cart.is_empty:
+        if self.cart is None or self.cart.is_empty:
             return
+        from ui.line_dialogs import DiscountDialog
+
         dialog = DiscountDialog(self.ctx, self, "cartDiscountDialog", "ui.discount.cart_title")
         if dialog.exec():
             self.cart.discount = dialog.discount
@@ -390,6 +457,8 @@ class SaleScreen(QWidget):
         row = self._selected_row()
         if row is None:
             return
+        from ui.line_dialogs import ValueDialog
+
         line = self.cart.lines[row]
         dialog = ValueDialog(
             self.ctx, self, "priceDialog", "ui.cart.price_title",
@@ -408,13 +477,16 @@ class SaleScreen(QWidget):
         self._refresh_cart(select=row)
 
     def clear_cart(self) -> None:
-        self.cart.clear()
+        if self.cart is not None:
+            self.cart.clear()
         self._refresh_cart()
 
     # --- payment ----------------------------------------------------------------
     def start_payment(self) -> None:
-        if self.cart.is_empty:
+        if self.cart is None or self.cart.is_empty:
             return
+        from ui.payment import PaymentDialog
+
         total = self.cart.totals().total
         if self.ctx.open_day() is None:
             self.banner.error(self.ctx.t("day.not_open"))
@@ -425,6 +497,8 @@ class SaleScreen(QWidget):
 
     def complete(self, payments: list) -> bool:  # type: ignore[type-arg]
         """Record the sale; on success the cart is empty and ready for the next customer."""
+        from pos import checkout
+
         try:
             with self.ctx.write() as s:
                 sale = checkout.complete(s, self.cart, payments, cashier=self.ctx.user)

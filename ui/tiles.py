@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -19,10 +19,13 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from pos.models import Product
 from pos.money import format_money
 from ui import theme
 from ui.context import AppContext
+
+if TYPE_CHECKING:
+    from pos.models import Product
+    from pos.snapshot import Product as ProductRow
 
 TILE_SIZE = QSize(150, 188)
 PICTURE = 92
@@ -71,9 +74,9 @@ class ProductModel(QAbstractListModel):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.products: list[Product] = []
+        self.products: list[Product | ProductRow] = []
 
-    def set_products(self, products: list[Product]) -> None:
+    def set_products(self, products: list[Product | ProductRow]) -> None:
         self.beginResetModel()
         self.products = products
         self.endResetModel()
@@ -111,7 +114,7 @@ class TileDelegate(QStyledItemDelegate):
         return TILE_SIZE
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        product: Product = index.data(ProductRole)
+        product: Product | ProductRow = index.data(ProductRole)
         rect = QRect(option.rect).adjusted(5, 5, -5, -5)  # type: ignore[attr-defined]
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -148,7 +151,7 @@ class TileDelegate(QStyledItemDelegate):
         painter.drawText(price_rect, Qt.AlignmentFlag.AlignCenter, price)
         painter.restore()
 
-    def _text(self, product: Product, width: int) -> tuple[str, str]:
+    def _text(self, product: Product | ProductRow, width: int) -> tuple[str, str]:
         """The tile's name (cut to two lines) and price, computed once per language."""
         key = (product.id, self.ctx.lang, product.price)
         cached = self._texts.get(key)
@@ -164,7 +167,7 @@ class TileDelegate(QStyledItemDelegate):
     def forget(self) -> None:
         self._texts.clear()
 
-    def _initial(self, painter: QPainter, rect: QRect, product: Product) -> None:
+    def _initial(self, painter: QPainter, rect: QRect, product: Product | ProductRow) -> None:
         painter.setBrush(QColor(theme.PRIMARY_LIGHT))
         painter.setPen(Qt.PenStyle.NoPen)
         painter.drawRoundedRect(rect, 14, 14)

@@ -4,7 +4,7 @@ money fields and the manager PIN dialog."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -21,11 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos import users
 from pos.errors import SoukError
-from pos.models import User
 from pos.money import parse_money
 from ui.context import AppContext
+
+if TYPE_CHECKING:
+    from pos.models import User
 
 W = TypeVar("W", bound=QWidget)
 
@@ -254,6 +255,8 @@ class PinDialog(Dialog):
             self.pin.insert(key)
 
     def validate(self) -> None:
+        from pos import users
+
         with self.ctx.read() as s:
             if self.manager:
                 self.user = users.require_manager(s, self.pin.text())
