@@ -1,8 +1,9 @@
 """The figures of a market: what the dashboard, the exports and the edition report show.
 
-Everything is summed by the database from the summary columns and the per-hour and
-per-product lines (which carry the market and the day, so they are read by index);
-breakdowns by sector, origin and programme are made from the per-cooperative rows.
+The edition's totals come from running totals the upsert keeps per device and per market
+day; a day's figures from that day's summaries and their per-hour and per-product lines
+(which carry the market and the day, so they are read by index). Breakdowns by sector,
+origin and programme are made from the per-cooperative rows.
 """
 
 from __future__ import annotations
