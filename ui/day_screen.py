@@ -8,13 +8,14 @@ from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QGridLayout, QLineEdit, QWidget
 
-from pos import day, receipts
+from pos import backup, day, receipts, settings
 from pos.errors import SoukError
 from pos.money import format_money
 from pos.reports import day_report
 from ui.context import AppContext
 from ui.line_dialogs import ValueDialog
 from ui.printing import PrintService
+from ui.tasks import Task
 from ui.widgets import (
     Banner,
     Dialog,
@@ -267,16 +268,28 @@ class DayScreen(QWidget):
                 closed = day.close_day(s, self.counted(), manager=manager)
                 self.printer.enqueue(s, "z", closed.id)
                 day_id = closed.id
+                keep = int(settings.get(s, settings.BACKUPS_KEPT, backup.DEFAULT_KEPT))
         except SoukError as exc:
             self.banner.error(exc.message(self.ctx.lang))
             return
         self.printer.notify()
+        self.backup_after_close(keep)
         for spin in self.counts.values():
             spin.setValue(0)
         self.ctx.day_changed.emit()
         self.ctx.sync_requested.emit()
         self.last_z = day_id
         self.show_last_z()
+
+    def backup_after_close(self, keep: int) -> None:
+        """A rolling backup of the closed day, off the UI thread; a failure is shown, the
+        day stays closed."""
+        path = self.ctx.db_path
+        self.backup_task = Task(lambda _progress: backup.make_backup(path, label="z", keep=keep),
+                                self)
+        self.backup_task.failed.connect(
+            lambda exc: self.banner.error(self.ctx.t("ui.backup.failed", reason=str(exc))))
+        self.backup_task.start()
 
     def retranslate(self) -> None:
         self.texts.apply()

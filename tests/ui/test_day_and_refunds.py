@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from sqlalchemy import select
 
+from pos import backup
 from pos.db import DB_FILENAME
 from pos.journal import verify
 from pos.models import BusinessDay, JournalEntry, Sale
@@ -163,6 +164,9 @@ def test_open_day_cash_out_and_close_with_a_difference(qtbot: Any, make_window: 
     assert closed.count_detail == {"20000": 3, "1000": 2}
     assert "Journée fermée" in window.day_status.text()
     assert journal(window) == ["day_open", "sale", "cash_out", "day_close"]
+    qtbot.waitUntil(lambda: len(backup.list_backups(window.ctx.db_path)) == 1, timeout=5000)
+    (kept,) = backup.list_backups(window.ctx.db_path)
+    assert kept.name.endswith("-z.sqlite3")  # the closed day is backed up, off the UI thread
 
 
 def test_x_report_is_shown(qtbot: Any, make_window: Any) -> None:
