@@ -50,8 +50,10 @@ class RefundDialog(Dialog):
     """Choose what is given back, why, and how; the manager's PIN is asked on OK."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None, sale: Sale,
-                 left: dict[int, int], label_text: str) -> None:
+                 left: dict[int, int], label_text: str,
+                 printer: PrintService | None = None) -> None:
         super().__init__(ctx, parent, "refundDialog", "ui.refund.title", ticket=label_text)
+        self.printer = printer  # the receipt is queued in the refund's own transaction
         self.sale = sale
         self.left = left
         self.result_sale: str | None = None
@@ -123,6 +125,8 @@ class RefundDialog(Dialog):
             done = refunds.refund(s, self.sale.id, quantities=quantities,
                                   reason=self.reason.currentText(), manager=manager,
                                   cashier=self.ctx.user, method=self.method.currentData())
+            if self.printer is not None:
+                self.printer.enqueue(s, done.kind, done.id)
             self.result_sale = done.id
 
     def _try_accept(self) -> None:
@@ -318,7 +322,8 @@ class SalesScreen(QWidget):
         if not any(left.values()):
             self.banner.error(self.ctx.t("refund.nothing"))
             return
-        dialog = RefundDialog(self.ctx, self, sale, left, self.label_of(sale.number))
+        dialog = RefundDialog(self.ctx, self, sale, left, self.label_of(sale.number),
+                              printer=self.printer)
         if dialog.exec() and dialog.result_sale:
             self._after_reversal(dialog.result_sale, "refund")
 
@@ -344,12 +349,10 @@ class SalesScreen(QWidget):
         except SoukError as exc:
             self.banner.error(exc.message(self.ctx.lang))
             return
-        self.printer.notify()
         self._after_reversal(done_id, "void")
 
     def _after_reversal(self, sale_id: str, kind: str) -> None:
-        if kind == "refund":
-            self.printer.print_job(kind, sale_id)
+        self.printer.notify()
         self.banner.notice(self.ctx.t(f"ui.sales.{kind}_done"))
         self.ctx.sales_changed.emit()
 
