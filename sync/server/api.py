@@ -27,7 +27,7 @@ from sync.protocol import (
 )
 from sync.server import ingest
 from sync.server.body import BadEncoding, BodyTooLarge, read_capped
-from sync.server.db import Database
+from sync.server.db import Database, utcnow
 
 bearer = HTTPBearer(auto_error=False, description="the device token received at enrolment")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
@@ -80,12 +80,13 @@ def _push(db: Database, token: str, raw: bytes) -> JSONResponse:
     """One write transaction: authenticate (401), parse (422), check (403, 422), upsert."""
     try:
         with db.write() as session:
-            device = ingest.authenticate(session, f"Bearer {token}")
+            now = utcnow()
+            device = ingest.authenticate_push(session, f"Bearer {token}", now)
             try:
                 req = PushRequest.model_validate_json(raw)
             except ValidationError as exc:
                 raise ingest.Invalid(describe_validation_error(exc)) from None
-            results, days = ingest.push(db, session, device, req.summaries)
+            results, days = ingest.push(db, session, device, req.summaries, touched=now)
     except ingest.IngestError as exc:
         return _error(exc.status, exc.detail)
     status = 409 if any(r.status == "conflict" for r in results) else 200

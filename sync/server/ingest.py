@@ -157,6 +157,43 @@ def authenticate(session: Session, authorization: str | None) -> DeviceAuth:
     return DeviceAuth(row.id, row.cooperative_id, row.market_id)
 
 
+_TOUCH_BY_TOKEN = (
+    "UPDATE devices SET last_push_at = {p} WHERE token_hash = {p} RETURNING id, token_hash, "
+    "revoked_at, cooperative_id, (SELECT market_id FROM cooperatives "
+    "WHERE cooperatives.id = devices.cooperative_id)")
+
+
+def authenticate_push(session: Session, authorization: str | None, now: dt.datetime
+                      ) -> DeviceAuth:
+    """:func:`authenticate` in a push's write transaction, touching ``last_push_at`` at once.
+
+    The update takes the device's row lock (on SQLite, the write lock is held already), so
+    the pushes of one device are serialised from here, and a revocation committed before it
+    is seen. On a refusal the caller's transaction is rolled back: nothing stays written.
+    """
+    scheme, _, token = (authorization or "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorised("a bearer token is needed")
+    digest = token_hash(token)
+    conn = session.connection()
+    driver: Any = conn.connection.driver_connection
+    if conn.dialect.name == "sqlite":
+        row = driver.execute(_TOUCH_BY_TOKEN.format(p="?"), (_lite_time(now), digest)
+                             ).fetchone()
+        device_id = None if row is None else uuid.UUID(hex=row[0])
+    else:
+        row = driver.execute(_TOUCH_BY_TOKEN.format(p="%s"), (now, digest), prepare=True
+                             ).fetchone()
+        device_id = None if row is None else row[0]
+    if row is None or not hmac.compare_digest(row[1], digest):
+        raise Unauthorised("unknown token")
+    if row[2] is not None:
+        raise Unauthorised("this device has been revoked")
+    assert device_id is not None
+    return DeviceAuth(device_id, row[3], row[4])
+
+
 # --- the upsert --------------------------------------------------------------------------
 
 
@@ -236,75 +273,215 @@ _REPLACEABLE = [c.name for c in _SUMMARIES.columns if c.name not in ("id", "devi
                                                                     "business_day")]
 
 
+@dataclass(frozen=True, slots=True)
+class Held:
+    """What the server holds of one (device, day): enough to judge a push and its deltas."""
+
+    version: int
+    digest: str
+    net: int
+    gross: int
+    refunds: int
+    sales_count: int
+    status: str
+
+
+_SUMMARY_COLUMNS = ["device_id", "business_day", *_REPLACEABLE]
+_HELD_SQL = ("SELECT business_day, version, digest, net, gross, refunds, sales_count, status "
+             "FROM day_summaries WHERE device_id = {p}")
+
+
+def _upsert_sql(p: str) -> str:
+    """INSERT a day, or replace the stored one only if this version is newer; its id."""
+    names = ", ".join(_SUMMARY_COLUMNS)
+    values = ", ".join(p.format(name) for name in _SUMMARY_COLUMNS)
+    sets = ", ".join(f"{name} = excluded.{name}" for name in _REPLACEABLE)
+    return (f"INSERT INTO day_summaries ({names}) VALUES ({values}) "
+            f"ON CONFLICT (device_id, business_day) DO UPDATE SET {sets} "
+            "WHERE excluded.version > day_summaries.version RETURNING id")
+
+
+# PostgreSQL: the day, its body and its lines in one statement (one round trip). The lines
+# are upserted by key and the keys the new version no longer has are deleted; the deletes
+# and the upserts touch disjoint rows, so the statement's parts cannot interfere.
+_PG_STORE = ("WITH up AS (" + _upsert_sql("%({})s") + """),
+body AS (
+  INSERT INTO summary_bodies (summary_id, body) SELECT id, %(body)s FROM up
+  ON CONFLICT (summary_id) DO UPDATE SET body = excluded.body),
+pay_gone AS (
+  DELETE FROM summary_payments WHERE summary_id = (SELECT id FROM up)
+  AND method <> ALL(%(pay_method)s::varchar[])),
+pay AS (
+  INSERT INTO summary_payments (summary_id, method, amount, count)
+  SELECT up.id, t.m, t.a, t.c FROM up,
+    unnest(%(pay_method)s::varchar[], %(pay_amount)s::bigint[], %(pay_count)s::bigint[])
+    AS t(m, a, c)
+  ON CONFLICT (summary_id, method) DO UPDATE
+  SET amount = excluded.amount, count = excluded.count),
+hour_gone AS (
+  DELETE FROM summary_hours WHERE summary_id = (SELECT id FROM up)
+  AND hour <> ALL(%(hour)s::int[])),
+hrs AS (
+  INSERT INTO summary_hours (summary_id, hour, market_id, business_day, amount, tickets)
+  SELECT up.id, t.h, %(market_id)s, %(business_day)s, t.a, t.n FROM up,
+    unnest(%(hour)s::int[], %(hour_amount)s::bigint[], %(hour_tickets)s::bigint[])
+    AS t(h, a, n)
+  ON CONFLICT (summary_id, hour) DO UPDATE
+  SET amount = excluded.amount, tickets = excluded.tickets),
+prod_gone AS (
+  DELETE FROM summary_products WHERE summary_id = (SELECT id FROM up)
+  AND line >= %(product_count)s),
+prods AS (
+  INSERT INTO summary_products (summary_id, line, market_id, business_day, cooperative_id,
+                                product_id, name_ar, name_fr, category, quantity, amount)
+  SELECT up.id, t.n - 1, %(market_id)s, %(business_day)s, %(cooperative_id)s,
+         t.pid, t.ar, t.fr, t.cat, t.q, t.a FROM up,
+    unnest(%(product_id)s::varchar[], %(product_ar)s::varchar[], %(product_fr)s::varchar[],
+           %(product_category)s::varchar[], %(product_quantity)s::bigint[],
+           %(product_amount)s::bigint[]) WITH ORDINALITY AS t(pid, ar, fr, cat, q, a, n)
+  ON CONFLICT (summary_id, line) DO UPDATE
+  SET product_id = excluded.product_id, name_ar = excluded.name_ar,
+      name_fr = excluded.name_fr, category = excluded.category,
+      quantity = excluded.quantity, amount = excluded.amount)
+SELECT id FROM up""")
+
+# PostgreSQL: a push's running totals in one statement; the market days in day order
+_PG_TOTALS = """WITH dev AS (
+  UPDATE devices SET total_net = total_net + %(net)s,
+    total_tickets = total_tickets + %(tickets)s, total_refunds = total_refunds + %(refunds)s,
+    days_closed = days_closed + %(closed)s
+  WHERE id = %(device)s)
+INSERT INTO market_days (market_id, business_day, net, gross, refunds, tickets, devices,
+                         closed)
+SELECT %(market_id)s, t.d, t.net, t.gross, t.refunds, t.tickets, t.devices, t.closed
+FROM unnest(%(day)s::date[], %(day_net)s::bigint[], %(day_gross)s::bigint[],
+            %(day_refunds)s::bigint[], %(day_tickets)s::bigint[], %(day_devices)s::int[],
+            %(day_closed)s::int[]) AS t(d, net, gross, refunds, tickets, devices, closed)
+ORDER BY t.d
+ON CONFLICT (market_id, business_day) DO UPDATE
+SET net = market_days.net + excluded.net, gross = market_days.gross + excluded.gross,
+    refunds = market_days.refunds + excluded.refunds,
+    tickets = market_days.tickets + excluded.tickets,
+    devices = market_days.devices + excluded.devices,
+    closed = market_days.closed + excluded.closed"""
+
+_LITE_UPSERT = _upsert_sql(":{}")
+_LITE_BODY = ("INSERT INTO summary_bodies (summary_id, body) VALUES (?, ?) "
+              "ON CONFLICT (summary_id) DO UPDATE SET body = excluded.body")
+_LITE_DROP = [f"DELETE FROM {t} WHERE summary_id = ?"
+              for t in ("summary_payments", "summary_hours", "summary_products")]
+_LITE_PAYMENTS = "INSERT INTO summary_payments (summary_id, method, amount, count) VALUES " \
+                 "(?, ?, ?, ?)"
+_LITE_HOURS = ("INSERT INTO summary_hours (summary_id, hour, market_id, business_day, amount, "
+               "tickets) VALUES (?, ?, ?, ?, ?, ?)")
+_LITE_PRODUCTS = ("INSERT INTO summary_products (summary_id, line, market_id, business_day, "
+                  "cooperative_id, product_id, name_ar, name_fr, category, quantity, amount) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_LITE_DEVICE_TOTALS = ("UPDATE devices SET total_net = total_net + ?, total_tickets = "
+                       "total_tickets + ?, total_refunds = total_refunds + ?, days_closed = "
+                       "days_closed + ? WHERE id = ?")
+_LITE_MARKET_DAY = (
+    "INSERT INTO market_days (market_id, business_day, net, gross, refunds, tickets, devices, "
+    "closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (market_id, business_day) DO UPDATE "
+    "SET " + ", ".join(f"{n} = market_days.{n} + excluded.{n}" for n in _COUNTED))
+
+
+def _lite_time(value: dt.datetime | None) -> str | None:
+    """A naive datetime as SQLAlchemy's SQLite dialect stores it."""
+    return None if value is None else value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+class _Store:
+    """The upsert's statements on the session's driver connection (no ORM on this path).
+
+    Values are passed as the driver and SQLAlchemy's column types expect them, so what is
+    written is exactly what the models read back.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.sqlite = conn.dialect.name == "sqlite"
+        self.driver: Any = conn.connection.driver_connection
+
+    def held(self, device_id: uuid.UUID) -> dict[dt.date, Held]:
+        if self.sqlite:
+            cur = self.driver.execute(_HELD_SQL.format(p="?"), (device_id.hex,))
+            return {dt.date.fromisoformat(r[0]): Held(*r[1:]) for r in cur}
+        cur = self.driver.execute(_HELD_SQL.format(p="%s"), (device_id,))
+        return {r[0]: Held(*r[1:]) for r in cur}
+
+    def store(self, auth: DeviceAuth, s: DaySummary, body: str, digest: str,
+              now: dt.datetime, replacing: bool) -> int | None:
+        """Write the day and its lines if newer than what is held; its id, else None."""
+        columns = _columns(auth, s, digest, now)
+        if not self.sqlite:
+            row = self.driver.execute(_PG_STORE, {
+                **columns, "body": body,
+                "pay_method": [p.method for p in s.payments],
+                "pay_amount": [p.amount for p in s.payments],
+                "pay_count": [p.count for p in s.payments],
+                "hour": [h.hour for h in s.hours],
+                "hour_amount": [h.amount for h in s.hours],
+                "hour_tickets": [h.tickets for h in s.hours],
+                "product_count": len(s.products),
+                "product_id": [p.product_id for p in s.products],
+                "product_ar": [p.name_ar for p in s.products],
+                "product_fr": [p.name_fr for p in s.products],
+                "product_category": [p.category for p in s.products],
+                "product_quantity": [p.quantity for p in s.products],
+                "product_amount": [p.amount for p in s.products],
+            }, prepare=True).fetchone()
+            return None if row is None else int(row[0])
+        day = s.business_day.isoformat()
+        columns.update(
+            device_id=auth.device_id.hex, business_day=day,
+            opened_at=_lite_time(columns["opened_at"]),
+            closed_at=_lite_time(columns["closed_at"]),
+            received_at=_lite_time(columns["received_at"]))
+        cur = self.driver.cursor()
+        row = cur.execute(_LITE_UPSERT, columns).fetchone()
+        if row is None:
+            return None
+        sid = int(row[0])
+        cur.execute(_LITE_BODY, (sid, body))
+        if replacing:
+            for drop in _LITE_DROP:
+                cur.execute(drop, (sid,))
+        market = auth.market_id
+        cur.executemany(_LITE_PAYMENTS, [(sid, p.method, p.amount, p.count)
+                                         for p in s.payments])
+        cur.executemany(_LITE_HOURS, [(sid, h.hour, market, day, h.amount, h.tickets)
+                                      for h in s.hours])
+        cur.executemany(_LITE_PRODUCTS, [
+            (sid, i, market, day, auth.cooperative_id, p.product_id, p.name_ar, p.name_fr,
+             p.category, p.quantity, p.amount) for i, p in enumerate(s.products)])
+        return sid
+
+    def totals(self, auth: DeviceAuth, deltas: Deltas) -> None:
+        """Add a push's changes to its device's and its market days' running totals."""
+        days = sorted(deltas.days)
+        if not self.sqlite:
+            self.driver.execute(_PG_TOTALS, {
+                "device": auth.device_id, "net": deltas.net, "tickets": deltas.tickets,
+                "refunds": deltas.refunds, "closed": deltas.closed,
+                "market_id": auth.market_id, "day": days,
+                **{f"day_{name}": [deltas.days[d][name] for d in days] for name in _COUNTED},
+            }, prepare=True)
+            return
+        cur = self.driver.cursor()
+        cur.execute(_LITE_DEVICE_TOTALS, (deltas.net, deltas.tickets, deltas.refunds,
+                                          deltas.closed, auth.device_id.hex))
+        # last, in day order: every device of the market updates these rows
+        for d in days:
+            change = deltas.days[d]
+            cur.execute(_LITE_MARKET_DAY, (auth.market_id, d.isoformat(),
+                                           *(change[name] for name in _COUNTED)))
+
+
 @functools.cache
-def _statements(dialect: str) -> dict[str, Any]:
-    """The upsert's statements, built once per dialect (SQLAlchemy caches their SQL)."""
+def _conflict_statement(dialect: str) -> Any:
     module: Any = sqlite if dialect == "sqlite" else postgresql
-    ins = module.insert(_SUMMARIES)
-    body = module.insert(_BODIES)
-    conflict = module.insert(Conflict.__table__)
-    market_day = module.insert(_MARKET_DAYS)
-    return {
-        # inserts a new day, or replaces the stored one only if this version is newer
-        "upsert": ins.on_conflict_do_update(
-            index_elements=[_SUMMARIES.c.device_id, _SUMMARIES.c.business_day],
-            set_={name: ins.excluded[name] for name in _REPLACEABLE},
-            where=ins.excluded.version > _SUMMARIES.c.version,
-        ).returning(_SUMMARIES.c.id),
-        "body": body.on_conflict_do_update(
-            index_elements=[_BODIES.c.summary_id], set_={"body": body.excluded.body}),
-        "conflict": conflict.on_conflict_do_nothing(
-            index_elements=["device_id", "business_day", "version", "received_digest"]),
-        "stored": select(
-            _SUMMARIES.c.version, _SUMMARIES.c.digest, _SUMMARIES.c.net, _SUMMARIES.c.gross,
-            _SUMMARIES.c.refunds, _SUMMARIES.c.sales_count, _SUMMARIES.c.status,
-        ).where(
-            _SUMMARIES.c.device_id == bindparam("device_id"),
-            _SUMMARIES.c.business_day == bindparam("business_day")),
-        "market_day": market_day.on_conflict_do_update(
-            index_elements=[_MARKET_DAYS.c.market_id, _MARKET_DAYS.c.business_day],
-            set_={name: _MARKET_DAYS.c[name] + market_day.excluded[name] for name in _COUNTED},
-        ),
-        "device_totals": _DEVICES.update().where(_DEVICES.c.id == bindparam("device")).values(
-            total_net=_DEVICES.c.total_net + bindparam("net"),
-            total_tickets=_DEVICES.c.total_tickets + bindparam("tickets"),
-            total_refunds=_DEVICES.c.total_refunds + bindparam("refunds"),
-            days_closed=_DEVICES.c.days_closed + bindparam("closed"),
-        ),
-        "drop_payments": _PAYMENTS.delete().where(_PAYMENTS.c.summary_id == bindparam("sid")),
-        "drop_hours": _HOURS.delete().where(_HOURS.c.summary_id == bindparam("sid")),
-        "drop_products": _PRODUCTS.delete().where(_PRODUCTS.c.summary_id == bindparam("sid")),
-        "payments": _PAYMENTS.insert(),
-        "hours": _HOURS.insert(),
-        "products": _PRODUCTS.insert(),
-    }
-
-
-def _write_lines(conn: Connection, sql: dict[str, Any], auth: DeviceAuth, summary_id: int,
-                 s: DaySummary, body: str, replacing: bool) -> None:
-    day, market = s.business_day, auth.market_id
-    conn.execute(sql["body"], {"summary_id": summary_id, "body": body})
-    if replacing:
-        conn.execute(sql["drop_payments"], {"sid": summary_id})
-        conn.execute(sql["drop_hours"], {"sid": summary_id})
-        conn.execute(sql["drop_products"], {"sid": summary_id})
-    if s.payments:
-        conn.execute(sql["payments"], [
-            {"summary_id": summary_id, "method": p.method, "amount": p.amount,
-             "count": p.count} for p in s.payments
-        ])
-    if s.hours:
-        conn.execute(sql["hours"], [
-            {"summary_id": summary_id, "hour": h.hour, "market_id": market,
-             "business_day": day, "amount": h.amount, "tickets": h.tickets} for h in s.hours
-        ])
-    if s.products:
-        conn.execute(sql["products"], [
-            {"summary_id": summary_id, "line": i, "market_id": market, "business_day": day,
-             "cooperative_id": auth.cooperative_id, "product_id": p.product_id,
-             "name_ar": p.name_ar, "name_fr": p.name_fr, "category": p.category,
-             "quantity": p.quantity, "amount": p.amount} for i, p in enumerate(s.products)
-        ])
+    return module.insert(Conflict.__table__).on_conflict_do_nothing(
+        index_elements=["device_id", "business_day", "version", "received_digest"])
 
 
 @dataclass
@@ -317,8 +494,8 @@ class Deltas:
     closed: int = 0
     days: dict[dt.date, dict[str, int]] = field(default_factory=dict)
 
-    def add(self, new: DaySummary, old: Any) -> dict[str, Any]:
-        """Account for ``new`` replacing ``old`` (a stored row, or None); the day's change."""
+    def add(self, new: DaySummary, old: Held | None) -> dict[str, Any]:
+        """Account for ``new`` replacing ``old`` (what was held, or None); the day's change."""
         was_closed = int(old is not None and old.status == "closed")
         change = {
             "net": new.net - (old.net if old else 0),
@@ -336,29 +513,34 @@ class Deltas:
         return change
 
 
-def upsert_summary(db: Database, session: Session, auth: DeviceAuth, s: DaySummary,
-                   now: dt.datetime, deltas: Deltas | None = None) -> PushResult:
-    """Store one summary unless the server holds its version or a newer one."""
+def upsert_summary(session: Session, store: _Store, auth: DeviceAuth, s: DaySummary,
+                   now: dt.datetime, held: dict[dt.date, Held], deltas: Deltas
+                   ) -> PushResult:
+    """Store one summary unless the server holds its version or a newer one.
+
+    ``held`` is what the server holds for the device, read after the device's row lock
+    (or SQLite's write lock) was taken, so no other push of the device can change it
+    before this transaction ends; it is updated with what this push stores.
+    """
     body = canonical_json(s.model_dump(mode="json")).decode()
     digest = hashlib.sha256(body.encode()).hexdigest()  # == protocol.summary_digest(s)
     day = s.business_day
-    conn = session.connection()
-    sql = _statements(conn.dialect.name)
-    old = conn.execute(sql["stored"], {"device_id": auth.device_id, "business_day": day}
-                       ).one_or_none()
-    summary_id = conn.execute(sql["upsert"], _columns(auth, s, digest, now)).scalar()
-    if summary_id is not None:
-        _write_lines(conn, sql, auth, summary_id, s, body, replacing=old is not None)
-        (deltas if deltas is not None else Deltas()).add(s, old)
+    old = held.get(day)
+    if old is None or s.version > old.version:
+        if store.store(auth, s, body, digest, now, replacing=old is not None) is None:
+            # only a concurrent writer could do this; the device lock prevents it
+            raise RuntimeError(f"the summary of {day} changed during its upsert")
+        deltas.add(s, old)
+        held[day] = Held(s.version, digest, s.net, s.gross, s.refunds, s.sales_count,
+                         s.status)
         return PushResult(business_day=day, status="stored", version=s.version)
-    if old is None:  # only a concurrent writer could do this; the device lock prevents it
-        raise RuntimeError(f"the summary of {day} vanished during its upsert")
     if s.version < old.version:
         return PushResult(business_day=day, status="stale", version=old.version,
                           detail="the server holds a newer version")
     if hmac.compare_digest(digest, old.digest):
         return PushResult(business_day=day, status="unchanged", version=old.version)
-    conn.execute(sql["conflict"], {
+    conn = session.connection()
+    conn.execute(_conflict_statement(conn.dialect.name), {
         "device_id": auth.device_id, "cooperative_id": auth.cooperative_id,
         "business_day": day, "version": s.version, "stored_digest": old.digest,
         "received_digest": digest, "received_at": now, "body": body,
@@ -384,30 +566,32 @@ def known_days(session: Session, device_id: uuid.UUID) -> list[DayVersion]:
     return [DayVersion(business_day=d, version=v) for d, v in rows]
 
 
-def push(db: Database, session: Session, auth: DeviceAuth, summaries: Sequence[DaySummary]
-         ) -> tuple[list[PushResult], list[DayVersion]]:
-    """Check then upsert a batch (ordered by day, so concurrent batches lock in order)."""
+def push(db: Database, session: Session, auth: DeviceAuth, summaries: Sequence[DaySummary],
+         *, touched: dt.datetime | None = None) -> tuple[list[PushResult], list[DayVersion]]:
+    """Check then upsert a batch (ordered by day, so concurrent batches lock in order).
+
+    The device's row is updated first (``last_push_at``), which serialises the pushes of
+    one device; ``touched`` says :func:`authenticate_push` did it already, at that time.
+    """
     check_summaries(auth, summaries)
-    now = utcnow()
-    seen = session.connection().execute(_TOUCH, {"device_id": auth.device_id, "now": now})
-    if seen.rowcount != 1:
-        raise Unauthorised("this device has been revoked")
+    conn = session.connection()
+    if touched is None:
+        now = utcnow()
+        seen = conn.execute(_TOUCH, {"device_id": auth.device_id, "now": now})
+        if seen.rowcount != 1:
+            raise Unauthorised("this device has been revoked")
+    else:
+        now = touched
+    store = _Store(conn)
+    held = store.held(auth.device_id)
     deltas = Deltas()
-    by_day = {s.business_day: upsert_summary(db, session, auth, s, now, deltas)
+    by_day = {s.business_day: upsert_summary(session, store, auth, s, now, held, deltas)
               for s in sorted(summaries, key=lambda s: s.business_day)}
-    days = known_days(session, auth.device_id)
+    days = [DayVersion(business_day=d, version=held[d].version) for d in sorted(held)]
     if deltas.days:
-        conn = session.connection()
-        sql = _statements(conn.dialect.name)
-        conn.execute(sql["device_totals"], {
-            "device": auth.device_id, "net": deltas.net, "tickets": deltas.tickets,
-            "refunds": deltas.refunds, "closed": deltas.closed,
-        })
-        # last, in day order: every device of the market updates these rows, so their
-        # locks are held only until the commit that follows, and never in crossed order
-        for day in sorted(deltas.days):
-            conn.execute(sql["market_day"], {"market_id": auth.market_id, "business_day": day,
-                                             **deltas.days[day]})
+        # last, in day order: every device of the market updates the market days' rows,
+        # so their locks are held only until the commit that follows, never crossed
+        store.totals(auth, deltas)
     return [by_day[s.business_day] for s in summaries], days
 
 
