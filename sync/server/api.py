@@ -14,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import DBAPIError
 
 from sync.protocol import (
     API_PREFIX,
@@ -77,6 +78,22 @@ def enrol(body: EnrolRequest, request: Request) -> EnrolResponse | JSONResponse:
 
 
 def _push(db: Database, token: str, raw: bytes) -> JSONResponse:
+    """:func:`_push_once`, again once if the database connection turned out to be dead.
+
+    Pooled connections are not pinged before use, so after a database restart the first
+    statement on each old connection fails (and the pool is emptied). A push is idempotent
+    (the same version again is a no-op), so trying it again is safe even if the failure
+    came during the commit.
+    """
+    try:
+        return _push_once(db, token, raw)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    return _push_once(db, token, raw)
+
+
+def _push_once(db: Database, token: str, raw: bytes) -> JSONResponse:
     """One write transaction: authenticate (401), parse (422), check (403, 422), upsert."""
     try:
         with db.write() as session:

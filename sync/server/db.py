@@ -92,7 +92,9 @@ class Database:
         else:
             engine_kwargs.setdefault("pool_size", 10)
             engine_kwargs.setdefault("max_overflow", 20)
-            engine_kwargs.setdefault("pool_pre_ping", True)
+            # no ping per checkout (a round trip per request): a connection the database
+            # dropped fails its first statement, the pool is then emptied, and a push is
+            # simply retried on a new connection (see api._push)
         engine = create_engine(url, **engine_kwargs)
         if is_sqlite:
             event.listen(engine, "connect", _sqlite_connect)

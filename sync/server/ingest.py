@@ -177,14 +177,13 @@ def authenticate_push(session: Session, authorization: str | None, now: dt.datet
         raise Unauthorised("a bearer token is needed")
     digest = token_hash(token)
     conn = session.connection()
-    driver: Any = conn.connection.driver_connection
+    # the push's first statement, through SQLAlchemy so that a dead connection is noticed
     if conn.dialect.name == "sqlite":
-        row = driver.execute(_TOUCH_BY_TOKEN.format(p="?"), (_lite_time(now), digest)
-                             ).fetchone()
+        row = conn.exec_driver_sql(_TOUCH_BY_TOKEN.format(p="?"),
+                                   (_lite_time(now), digest)).fetchone()
         device_id = None if row is None else uuid.UUID(hex=row[0])
     else:
-        row = driver.execute(_TOUCH_BY_TOKEN.format(p="%s"), (now, digest), prepare=True
-                             ).fetchone()
+        row = conn.exec_driver_sql(_TOUCH_BY_TOKEN.format(p="%s"), (now, digest)).fetchone()
         device_id = None if row is None else row[0]
     if row is None or not hmac.compare_digest(row[1], digest):
         raise Unauthorised("unknown token")

@@ -8,9 +8,15 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
-from sync.protocol import SERVICE_NAME, PushResponse, summary_digest, token_hash
+from sync.protocol import (
+    SERVICE_NAME,
+    DaySummary,
+    PushResponse,
+    summary_digest,
+    token_hash,
+)
 from sync.server import admin
 from sync.server.db import Database
 from sync.server.models import (
@@ -19,6 +25,7 @@ from sync.server.models import (
     Device,
     SummaryBody,
     SummaryHour,
+    SummaryPayment,
     SummaryProduct,
 )
 
@@ -192,3 +199,61 @@ def test_device_name_with_nul_is_refused_and_the_code_kept(
     assert reply.status_code == 422
     assert client.post("/api/v1/enrol", json={"code": code, "device_name": "caisse"}
                        ).status_code == 200
+
+
+def test_a_newer_version_replaces_every_line_whatever_its_keys(
+        client: TestClient, db: Database, world: World) -> None:
+    dev, h = world.argan.device_id, world.argan.headers
+    first = summary(dev, version=5, net=1000, products=2)
+    client.post("/api/v1/push", json=push_body(first), headers=h)
+    data = summary(dev, version=6, net=3000, products=4).model_dump(mode="json")
+    data["hours"] = [{"hour": 9, "amount": 1000, "tickets": 3},
+                     {"hour": 16, "amount": 2000, "tickets": 4}]
+    data["payments"] = [{"method": "card", "amount": 2500, "count": 5},
+                        {"method": "mobile", "amount": 500, "count": 2}]
+    newer = DaySummary.model_validate(data)
+    reply = client.post("/api/v1/push", json=push_body(newer), headers=h)
+    assert reply.json()["results"][0]["status"] == "stored"
+    (row,) = stored(db)
+    with db.read() as s:
+        hours = s.execute(select(SummaryHour.hour, SummaryHour.amount, SummaryHour.tickets)
+                          .order_by(SummaryHour.hour)).all()
+        assert [tuple(r) for r in hours] == [(9, 1000, 3), (16, 2000, 4)]
+        payments = s.execute(select(SummaryPayment.method, SummaryPayment.amount)
+                             .order_by(SummaryPayment.method)).all()
+        assert [tuple(r) for r in payments] == [("card", 2500), ("mobile", 500)]
+        products = s.execute(select(SummaryProduct.line, SummaryProduct.product_id,
+                                    SummaryProduct.amount).order_by(SummaryProduct.line)
+                             ).all()
+        assert [(line, sku) for line, sku, _ in products] == [
+            (i, f"SKU-{i}") for i in range(4)]
+        assert sum(amount for _, _, amount in products) == 3000
+        assert {r.summary_id for r in s.scalars(select(SummaryProduct))} == {row.id}
+    shrunk = summary(dev, version=7, net=500, products=1)
+    client.post("/api/v1/push", json=push_body(shrunk), headers=h)
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(SummaryProduct)) == 1
+        assert s.scalar(select(func.count()).select_from(SummaryHour)) == 2
+        assert s.scalar(select(func.sum(SummaryHour.amount))) == 500
+        assert s.execute(select(SummaryPayment.method, SummaryPayment.amount)).all() == [
+            ("cash", 500)]
+
+
+@pytest.mark.postgres
+def test_a_push_survives_the_database_dropping_its_connections(
+        client: TestClient, db: Database, world: World) -> None:
+    if not db.is_postgresql:
+        pytest.skip("the pooled connections of PostgreSQL")
+    dev, h = world.argan.device_id, world.argan.headers
+    assert client.post("/api/v1/push", json=push_body(summary(dev, version=1)),
+                       headers=h).status_code == 200
+    with db.engine.connect() as conn:  # checked out, so the pool holds it for the next push
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    killer = create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
+    with killer.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    killer.dispose()
+    reply = client.post("/api/v1/push", json=push_body(summary(dev, version=2)), headers=h)
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["results"][0] == {"business_day": DAY.isoformat(), "status": "stored",
+                                          "version": 2, "detail": None}
