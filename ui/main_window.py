@@ -2,8 +2,10 @@
 day, printer, sync, cashier).
 
 Given a context that is still starting (``AppContext.starting``), the window paints the
-sale screen from the snapshot, then opens the store right after its first paint; the
-other screens and the services wait for it."""
+sale screen from the snapshot and opens the store right after its first paint (a tap
+made meanwhile waits in the event queue, or in the sale screen's); the other screens and
+the services wait for it. Printing and sync then load on a worker thread
+(``ui.preload``) and start once loaded."""
 
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
 from pos.money import format_money
 from ui.context import AppContext
 from ui.login import LoginScreen
+from ui.preload import SERVICE_MODULES, Preload
 from ui.printing import PrintService
 from ui.sale import SaleScreen
 from ui.scanner import ScannerFilter
@@ -108,7 +111,10 @@ class MainWindow(QMainWindow):
         ctx.settings_changed.connect(self.printer.reload_settings)
         self.printer.state_changed.connect(lambda *_: self.update_status())
         self._started = False
-        self._opening = False
+        self._painted = False
+        self._due = False  # printing and sync may start (a moment after the first paint)
+        self.preload: Preload | None = None
+        self._loaded: set[str] = set()
         self.retranslate()
         if ctx.user is None:
             self.lock()
@@ -210,13 +216,33 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if self.services and not self._started:
             self._started = True
-            QTimer.singleShot(300, self.start_services)
+            QTimer.singleShot(300, self._services_due)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
-        if not self.ctx.ready and not self._opening:
-            self._opening = True
-            QTimer.singleShot(0, self.ctx.open_store)  # once this frame is on screen
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self._after_first_paint)  # once this frame is on screen
+
+    def _after_first_paint(self) -> None:
+        self.ctx.open_store()  # a few hundred ms: SQLAlchemy and the core's models load
+        if self.services:
+            self.preload = Preload(self)
+            self.preload.loaded.connect(self._preloaded)
+            self.preload.start([("services", SERVICE_MODULES)])
+
+    def _preloaded(self, stage: str) -> None:
+        self._loaded.add(stage)
+        self._start_services_when_loaded()
+
+    def _services_due(self) -> None:
+        self._due = True
+        self._start_services_when_loaded()
+
+    def _start_services_when_loaded(self) -> None:
+        if (self._due and self.ctx.ready
+                and (self.preload is None or "services" in self._loaded)):
+            self.start_services()
 
     def start_services(self) -> None:
         """Printing worker and sync, once the sale screen is on screen."""
