@@ -52,7 +52,7 @@ class AppContext(QObject):
     def __init__(self, store: Store | None, data_dir: Path, lang: str = "fr",
                  snapshot: Snapshot | None = None) -> None:
         super().__init__()
-        self.store = store
+        self._store = store
         self.data_dir = data_dir
         self.snapshot = snapshot
         self.t = Translator(lang)
@@ -79,15 +79,24 @@ class AppContext(QObject):
     @property
     def ready(self) -> bool:
         """Whether the store is open (screens may read and write)."""
-        return self.store is not None
+        return self._store is not None
 
     def open_store(self) -> None:
-        """Open the store of a context made by :meth:`starting`, and say so."""
-        if self.store is not None:
+        """Open the store of a context made by :meth:`starting`, and say so. A file that
+        cannot be read (locked, damaged) raises here, the store left closed."""
+        if self._store is not None:
             return
+        from pos import settings
         from pos.db import Store
 
-        self.store = Store.open(self.data_dir / DB_FILENAME)
+        store = Store.open(self.data_dir / DB_FILENAME)
+        try:
+            with store.read() as s:
+                settings.get(s, settings.LANGUAGE)
+        except Exception:
+            store.close()
+            raise
+        self._store = store
         self.store_opened.emit()
 
     def when_ready(self, slot: Any) -> None:
@@ -98,8 +107,8 @@ class AppContext(QObject):
             self.store_opened.connect(slot)
 
     def close(self) -> None:
-        if self.store is not None:
-            self.store.close()
+        if self._store is not None:
+            self._store.close()
 
     @property
     def lang(self) -> str:
@@ -111,22 +120,24 @@ class AppContext(QObject):
 
     @property
     def db_path(self) -> Path:
-        return self.data_dir / DB_FILENAME if self.store is None else self.store.path
+        return self.data_dir / DB_FILENAME if self._store is None else self._store.path
 
-    def _store(self) -> Store:
-        if self.store is None:
+    @property
+    def store(self) -> Store:
+        """The open store (see :attr:`ready`)."""
+        if self._store is None:
             raise RuntimeError("the store is not open yet")
-        return self.store
+        return self._store
 
     def read(self) -> Any:
-        return self._store().read()
+        return self.store.read()
 
     def write(self) -> Any:
-        return self._store().write()
+        return self.store.write()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with self._store().read() as s:
+        with self.store.read() as s:
             yield s
 
     def set_language(self, lang: str, *, save: bool = True) -> None:
@@ -147,7 +158,7 @@ class AppContext(QObject):
 
     def open_day(self) -> BusinessDay | Day | None:
         """The business day open (from the snapshot until the store is open)."""
-        if self.store is None:
+        if self._store is None:
             return None if self.snapshot is None else self.snapshot.open_day
         from pos import day
 

@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from ui.sales import SalesScreen
     from ui.settings_screen import SettingsScreen
 
+RETRY_OPEN_MS = 3000  # a store that would not open (locked, disk trouble) is tried again
+
 SCREENS = (
     ("sale", "ui.nav.sale", "F1"),
     ("sales", "ui.nav.sales", "F2"),
@@ -112,6 +114,7 @@ class MainWindow(QMainWindow):
         self.printer.state_changed.connect(lambda *_: self.update_status())
         self._started = False
         self._painted = False
+        self._open_failed = False
         self._due = False  # printing and sync may start (a moment after the first paint)
         self.preload: Preload | None = None
         self._loaded: set[str] = set()
@@ -225,8 +228,20 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._after_first_paint)  # once this frame is on screen
 
     def _after_first_paint(self) -> None:
-        self.ctx.open_store()  # a few hundred ms: SQLAlchemy and the core's models load
-        if self.services:
+        banner = self.login.banner if self.ctx.user is None else self.sale.banner
+        try:
+            self.ctx.open_store()  # a few hundred ms: SQLAlchemy and the core's models load
+        except Exception as exc:
+            from ui.sale import storage_error
+
+            self._open_failed = True
+            banner.error(storage_error(self.ctx, exc), seconds=RETRY_OPEN_MS // 1000 + 5)
+            QTimer.singleShot(RETRY_OPEN_MS, self._after_first_paint)
+            return
+        if self._open_failed:
+            self._open_failed = False
+            banner.hide()
+        if self.services and self.preload is None:
             self.preload = Preload(self)
             self.preload.loaded.connect(self._preloaded)
             self.preload.start([("services", SERVICE_MODULES)])

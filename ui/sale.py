@@ -9,7 +9,7 @@ up then; Pay stays disabled until then.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, Signal
 from PySide6.QtWidgets import (
@@ -297,7 +297,7 @@ class SaleScreen(QWidget):
     def _filter(self) -> None:
         text = self.search.text().strip()
         if text and self.index is not None:
-            found = self.index.search(text, limit=SEARCH_LIMIT)
+            found: list[Product | ProductRow] = list(self.index.search(text, limit=SEARCH_LIMIT))
         elif self.category:
             found = [p for p in self.products if p.category == self.category]
         else:
@@ -327,8 +327,8 @@ class SaleScreen(QWidget):
             if not dialog.exec():
                 return
             quantity = dialog.value
-        try:
-            line = self.cart.add(product, quantity or 1000)
+        try:  # a snapshot row has the fields of a Product that a cart line takes
+            line = self.cart.add(cast("Product", product), quantity or 1000)
         except SoukError as exc:
             self.banner.error(exc.message(self.ctx.lang))
             return

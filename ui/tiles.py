@@ -4,6 +4,7 @@ a model, never 5,000 widgets."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,9 +77,9 @@ class ProductModel(QAbstractListModel):
         self.ctx = ctx
         self.products: list[Product | ProductRow] = []
 
-    def set_products(self, products: list[Product | ProductRow]) -> None:
+    def set_products(self, products: Sequence[Product | ProductRow]) -> None:
         self.beginResetModel()
-        self.products = products
+        self.products = list(products)
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008

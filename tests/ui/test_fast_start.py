@@ -171,3 +171,35 @@ def test_opening_the_app_skips_the_command_line_layer() -> None:
     assert app_options(["--data-dir", "/x", "screenshots", "/y"]) is None
     assert app_options(["--help"]) is None
     assert app_options(["--data-dir"]) is None
+
+
+def test_a_store_that_will_not_open_says_so_and_is_tried_again(
+    qtbot: Any, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui.main_window
+    from pos import db
+
+    open_day(data_dir)
+    window = starting_window(data_dir, qtbot)
+    real_open = db.Store.open.__func__  # type: ignore[attr-defined]
+    attempts: list[int] = []
+
+    def locked_once(cls: type, path: Path, **kwargs: Any) -> Any:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("database is locked")
+        return real_open(cls, path, **kwargs)
+
+    monkeypatch.setattr(db.Store, "open", classmethod(locked_once))
+    monkeypatch.setattr(ui.main_window, "RETRY_OPEN_MS", 200)
+    window.resize(1366, 768)
+    window.show()
+    sale = window.sale
+    qtbot.waitUntil(lambda: sale.banner.isVisible(), timeout=5000)
+    assert window.ctx.t("db.busy") in sale.banner.text() and not window.ctx.ready
+    click_tile(qtbot, window, tile_row(window, "AML-250"))  # kept until the store opens
+    qtbot.waitUntil(lambda: window.ctx.ready, timeout=5000)
+    assert len(attempts) == 2 and not sale.banner.isVisible()
+    assert [line.sku for line in sale.cart.lines] == ["AML-250"]
+    window.close()
+    window.ctx.close()
