@@ -14,22 +14,21 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sync.server.db import utcnow
+from sync.server.messages import AdminError, Field
 from sync.server.models import SECTORS, Cooperative, Device, EnrolCode, Market, User
 from sync.server.security import code_hash, hash_password, new_enrol_code
 
 DEFAULT_CODE_DAYS = 7
 
 
-class AdminError(ValueError):
-    """Bad input for an admin operation; the message is shown to the organiser."""
-
-
 def _text(value: str, what: str, max_length: int = 200) -> str:
+    """``value`` stripped; ``what`` names the field (``server.field.<what>``)."""
     value = value.strip()
+    field = Field(f"server.field.{what}")
     if not value:
-        raise AdminError(f"{what} must not be empty")
+        raise AdminError("server.err.empty", what=field)
     if len(value) > max_length:
-        raise AdminError(f"{what} is longer than {max_length} characters")
+        raise AdminError("server.err.too_long", what=field, max_length=max_length)
     return value
 
 
@@ -38,10 +37,10 @@ def add_market(
     starts_on: dt.date, ends_on: dt.date,
 ) -> Market:
     if ends_on < starts_on:
-        raise AdminError(f"the market ends ({ends_on}) before it starts ({starts_on})")
+        raise AdminError("server.err.market_dates", ends=ends_on, starts=starts_on)
     market = Market(
-        name_ar=_text(name_ar, "the Arabic name"), name_fr=_text(name_fr, "the French name"),
-        city=_text(city, "the city"), region=_text(region, "the region"),
+        name_ar=_text(name_ar, "name_ar"), name_fr=_text(name_fr, "name_fr"),
+        city=_text(city, "city"), region=_text(region, "region"),
         starts_on=starts_on, ends_on=ends_on, created_at=utcnow(),
     )
     session.add(market)
@@ -52,7 +51,7 @@ def add_market(
 def get_market(session: Session, market_id: int) -> Market:
     market = session.get(Market, market_id)
     if market is None:
-        raise AdminError(f"no market with id {market_id}")
+        raise AdminError("server.err.no_market", id=market_id)
     return market
 
 
@@ -73,22 +72,22 @@ class CooperativeInput:
 def add_cooperative(session: Session, data: CooperativeInput) -> Cooperative:
     market = get_market(session, data.market_id)
     if data.sector not in SECTORS:
-        raise AdminError(f"unknown sector {data.sector!r} (one of: {', '.join(SECTORS)})")
+        raise AdminError("server.err.sector", sector=data.sector, choices=", ".join(SECTORS))
     if data.members < 0 or data.members > 100_000:
-        raise AdminError("the number of members must be between 0 and 100000")
-    stand = _text(data.stand, "the stand number", 40)
+        raise AdminError("server.err.members")
+    stand = _text(data.stand, "stand", 40)
     taken = session.scalar(
         select(Cooperative.id).where(
             Cooperative.market_id == market.id, Cooperative.stand == stand
         )
     )
     if taken is not None:
-        raise AdminError(f"stand {stand} of market {market.id} is taken by cooperative {taken}")
+        raise AdminError("server.err.stand_taken", stand=stand, market=market.id, taken=taken)
     coop = Cooperative(
-        market_id=market.id, name_ar=_text(data.name_ar, "the Arabic name"),
-        name_fr=_text(data.name_fr, "the French name"), sector=data.sector,
-        province=_text(data.province, "the province"),
-        region=_text(data.region, "the region") if data.region else market.region,
+        market_id=market.id, name_ar=_text(data.name_ar, "name_ar"),
+        name_fr=_text(data.name_fr, "name_fr"), sector=data.sector,
+        province=_text(data.province, "province"),
+        region=_text(data.region, "region") if data.region else market.region,
         stand=stand, members=data.members, women_led=data.women_led,
         youth_led=data.youth_led, created_at=utcnow(),
     )
@@ -100,7 +99,7 @@ def add_cooperative(session: Session, data: CooperativeInput) -> Cooperative:
 def get_cooperative(session: Session, cooperative_id: int) -> Cooperative:
     coop = session.get(Cooperative, cooperative_id)
     if coop is None:
-        raise AdminError(f"no cooperative with id {cooperative_id}")
+        raise AdminError("server.err.no_cooperative", id=cooperative_id)
     return coop
 
 
@@ -111,7 +110,7 @@ def issue_enrol_code(
     """A new one-time code for a cooperative's device; only its hash is stored."""
     coop = get_cooperative(session, cooperative_id)
     if not 0 < days <= 90:
-        raise AdminError("a code must expire within 90 days")
+        raise AdminError("server.err.code_days")
     now = now or utcnow()
     code = new_enrol_code()
     row = EnrolCode(
@@ -127,13 +126,13 @@ def parse_device_id(text: str) -> uuid.UUID:
     try:
         return uuid.UUID(text.strip())
     except ValueError:
-        raise AdminError(f"{text!r} is not a device id (a UUID)") from None
+        raise AdminError("server.err.device_id", text=text) from None
 
 
 def revoke_device(session: Session, device_id: uuid.UUID) -> Device:
     device = session.get(Device, device_id)
     if device is None:
-        raise AdminError(f"no device with id {device_id}")
+        raise AdminError("server.err.no_device", id=device_id)
     if device.revoked_at is None:
         device.revoked_at = utcnow()
     return device
@@ -149,16 +148,16 @@ def list_devices(session: Session) -> list[tuple[Device, Cooperative]]:
 
 
 def add_user(session: Session, username: str, password: str) -> User:
-    username = _text(username, "the user name", 80)
+    username = _text(username, "username", 80)
     if any(ch.isspace() for ch in username):
-        raise AdminError("the user name must not contain spaces")
+        raise AdminError("server.err.username_spaces")
     if len(password) < 10:
-        raise AdminError("the password must have at least 10 characters")
+        raise AdminError("server.err.password_short")
     exists = session.scalar(
         select(func.count()).select_from(User).where(User.username == username)
     )
     if exists:
-        raise AdminError(f"user {username!r} exists already")
+        raise AdminError("server.err.user_exists", username=username)
     user = User(
         username=username, password_hash=hash_password(password), created_at=utcnow(),
         disabled=False,

@@ -16,6 +16,7 @@ import io
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from pydantic import ValidationError
 from sqlalchemy import func, select
@@ -24,27 +25,45 @@ from sqlalchemy.exc import SQLAlchemyError
 from sync.protocol import Bundle
 from sync.server import admin, ingest
 from sync.server.db import Database, resolve_database_url
+from sync.server.messages import AdminError, language, tr
 from sync.server.models import Cooperative, User
 
 USAGE_ERROR = 2
 
 
-class CommandError(Exception):
-    """Shown as one line, exit status 2."""
+class CommandError(AdminError):
+    """Shown as one line in the organiser's language, exit status 2."""
+
+
+class BadArgument(Exception):
+    """A value argparse cannot take; reported like any other bad input."""
+
+    def __init__(self, error: AdminError) -> None:
+        super().__init__(error.key)
+        self.error = error
 
 
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        raise BadArgument(AdminError("server.err.bad_date", text=text)) from None
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE_ERROR, f"{self.prog}: {message}\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="souk-server", description="The organisers' server.")
+    p = _Parser(prog="souk-server", description="The organisers' server.")
     p.add_argument("--data-dir", help="where the SQLite database lives")
+    p.add_argument("--lang", choices=["ar", "fr", "en"],
+                   help="language of the messages (default: from LANG, else English)")
     p.add_argument("--database-url", help="e.g. postgresql+psycopg://user@host/db")
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     serve = sub.add_parser("serve", help="run the server")
     serve.add_argument("--host", default="127.0.0.1")
@@ -187,7 +206,7 @@ def _read_password(args: argparse.Namespace) -> str:
         return sys.stdin.readline().rstrip("\r\n")
     first = getpass.getpass("Password: ")
     if first != getpass.getpass("Password again: "):
-        raise CommandError("the two passwords differ")
+        raise CommandError("server.err.passwords_differ")
     return first
 
 
@@ -202,15 +221,15 @@ def _import(db: Database, args: argparse.Namespace) -> None:
     try:
         raw = args.file.read_bytes()
     except OSError as exc:
-        raise CommandError(f"cannot read {args.file}: {exc.strerror}") from None
+        raise CommandError("server.err.cannot_read", path=args.file, reason=exc.strerror) from None
     try:
         bundle = Bundle.model_validate_json(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "file"
         raise CommandError(
-            f"{args.file} is not a valid bundle ({exc.error_count()} problems; "
-            f"first: {where}: {first['msg']})"
+            "server.err.bad_bundle", path=args.file, count=exc.error_count(), where=where,
+            reason=first["msg"],
         ) from None
     with db.write() as s:
         results = ingest.import_bundle(db, s, bundle)
@@ -224,8 +243,27 @@ COMMANDS: dict[str, Callable[[Database, argparse.Namespace], None]] = {
 }
 
 
+def _requested_language(argv: Sequence[str]) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _fail(lang: str, message: str) -> int:
+    print(tr(lang, "server.err.prefix", message=message), file=sys.stderr)
+    return USAGE_ERROR
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = language(_requested_language(argv))
+    try:
+        args = _parser().parse_args(argv)
+    except BadArgument as exc:  # a bad value met while parsing (a date...)
+        return _fail(lang, exc.error.message(lang))
     try:
         db = Database.connect(resolve_database_url(args.database_url, args.data_dir))
         try:
@@ -233,9 +271,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             COMMANDS[args.command](db, args)
         finally:
             db.dispose()
-    except (admin.AdminError, CommandError, ingest.IngestError) as exc:
-        print(f"souk-server: error: {exc}", file=sys.stderr)
-        return USAGE_ERROR
+    except AdminError as exc:
+        return _fail(lang, exc.message(lang))
+    except ingest.IngestError as exc:
+        return _fail(lang, str(exc))
     except SQLAlchemyError as exc:
         print(f"souk-server: database error: {exc.__class__.__name__}: "
               f"{str(exc).splitlines()[0]}", file=sys.stderr)

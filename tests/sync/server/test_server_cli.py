@@ -33,8 +33,9 @@ COOP = ["cooperative", "add", "--market", "1", "--name-ar", "تعاونية ال
         "--stand", "7", "--members", "12", "--women-led"]
 
 
-def run(url: str, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(["--database-url", url, *args])
+def run(url: str, *args: str, capsys: pytest.CaptureFixture[str],
+        lang: str = "en") -> tuple[int, str, str]:
+    code = main(["--lang", lang, "--database-url", url, *args])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -119,11 +120,31 @@ def test_stand_taken_and_short_password(database_url: str, db: Database,
 
 
 def test_argument_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--lang", "en", "market", "add", "--name-ar", "x", "--name-fr", "y",
+                 "--city", "c", "--region", "r", "--starts", "12/05/2026", "--ends", "2026-05-16"])
+    assert code == 2
+    assert "'12/05/2026' is not a date (YYYY-MM-DD)" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exit_info:
-        main(["market", "add", "--name-ar", "x", "--name-fr", "y", "--city", "c",
-              "--region", "r", "--starts", "12/05/2026", "--ends", "2026-05-16"])
+        main(["market", "frobnicate"])
     assert exit_info.value.code == 2
-    assert "is not a date (YYYY-MM-DD)" in capsys.readouterr().err
+
+
+def test_the_organiser_reads_errors_in_french_or_arabic(
+        database_url: str, db: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    run(database_url, *MARKET, capsys=capsys)
+    run(database_url, *COOP, capsys=capsys)
+    before = counts(db)
+    code, _, err = run(database_url, *COOP, capsys=capsys, lang="fr")
+    assert code == 2
+    assert err == ("souk-server : erreur : le stand 7 du marché 1 est déjà pris par la "
+                   "coopérative 1\n")
+    code, _, err = run(database_url, "market", "add", "--name-ar", " ", "--name-fr", "x",
+                       "--city", "c", "--region", "r", "--starts", "2026-05-12",
+                       "--ends", "2026-05-16", capsys=capsys, lang="ar")
+    assert code == 2 and "الاسم بالعربية لا يجب أن يكون فارغًا" in err
+    code, _, err = run(database_url, "device", "revoke", "abc", capsys=capsys, lang="fr")
+    assert code == 2 and "« abc » n'est pas un identifiant d'appareil" in err
+    assert counts(db) == before
 
 
 def test_import_a_signed_bundle(database_url: str, db: Database, tmp_path: Path,

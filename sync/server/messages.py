@@ -1,0 +1,61 @@
+"""The admin command line's messages in Arabic, French and English.
+
+They live in ``resources/i18n/server.json`` beside the stall's catalogues (one test checks
+every catalogue has the three languages with the same placeholders); the server reads its
+own file and nothing of the stall.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from importlib import resources
+
+LANGUAGES = ("ar", "fr", "en")
+
+
+@cache
+def _catalogue() -> dict[str, dict[str, str]]:
+    text = (resources.files("resources") / "i18n" / "server.json").read_text(encoding="utf-8")
+    data: dict[str, dict[str, str]] = json.loads(text)
+    return data
+
+
+def language(requested: str | None = None) -> str:
+    """``requested``, else the one LANG names when it is Arabic or French, else English."""
+    for candidate in (requested, os.environ.get("LANG")):
+        if candidate:
+            short = candidate.replace("-", "_").split("_")[0].split(".")[0].lower()
+            if short in LANGUAGES:
+                return short
+    return "en"
+
+
+def tr(lang: str, key: str, /, **params: object) -> str:
+    texts = _catalogue().get(key, {})
+    template = texts.get(lang) or texts.get("en") or key
+    return template.format(**params)
+
+
+class AdminError(ValueError):
+    """Bad input for an admin operation: a message id and its parameters, shown to the
+    organiser in their language, before anything is written."""
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str) -> str:
+        shown = {
+            k: tr(lang, v.key) if isinstance(v, Field) else v for k, v in self.params.items()
+        }
+        return tr(lang, self.key, **shown)
+
+
+class Field:
+    """A field's name in messages (``Field("server.field.city")``), translated with them."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
