@@ -19,23 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
-import platformdirs
 from sqlalchemy.exc import OperationalError
 
 from pos import backup, catalogue, day, demo, settings, users
-from pos.db import DB_FILENAME, Store
+from pos.db import Store
 from pos.errors import InputError, SoukError
+from pos.files import DB_FILENAME, default_data_dir, saved_language
 from pos.i18n import LANGUAGES, normalise_language, tr
 from pos.journal import verify
 from pos.money import format_money
 from pos.reports import DayReport, day_report
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-def default_data_dir() -> Path:
-    env = os.environ.get("SOUK_POS_DATA")
-    return Path(env) if env else Path(platformdirs.user_data_dir("souk-pos", "souk"))
 
 
 @dataclass
@@ -291,19 +286,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
 
 
 def _language(args: argparse.Namespace, data_dir: Path) -> str:
-    if args.lang:
-        return str(args.lang)
-    db = data_dir / DB_FILENAME
-    if db.exists():
-        try:
-            conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-            row = conn.execute("SELECT value FROM setting WHERE key = 'language'").fetchone()
-            conn.close()
-            if row:
-                return normalise_language(json.loads(row[0]))
-        except sqlite3.Error:
-            pass
-    return normalise_language(os.environ.get("LANG"))
+    return str(args.lang) if args.lang else saved_language(data_dir / DB_FILENAME)
 
 
 def _pre_scan_lang(argv: Sequence[str]) -> str:

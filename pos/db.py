@@ -14,11 +14,9 @@ The caller owns the session::
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,10 +24,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from pos.files import DB_FILENAME, shipped_head, stored_revision
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
-DB_FILENAME = "souk.sqlite3"
+__all__ = ["DB_FILENAME", "Store", "shipped_head", "stored_revision", "upgrade"]
+
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -82,40 +83,6 @@ def head_revision(engine: Engine) -> str | None:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
-
-
-_REVISION = re.compile(r"^(down_revision|revision)\s*=\s*['\"]?([\w]+|None)['\"]?", re.M)
-
-
-@cache
-def shipped_head() -> str:
-    """The newest schema revision shipped, read from the migration files themselves
-    (cheap: starting the till must not wait for Alembic when nothing is to migrate)."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for script in (resources.files("pos") / "migrations" / "versions").iterdir():
-        if script.name.endswith(".py"):
-            found = dict(_REVISION.findall(script.read_text(encoding="utf-8")))
-            revisions.add(found["revision"])
-            parents.add(found.get("down_revision", "None"))
-    heads = revisions - parents
-    if len(heads) != 1:
-        raise RuntimeError(f"the stall schema must have one head, not {sorted(heads)}")
-    return heads.pop()
-
-
-def stored_revision(path: Path) -> str | None:
-    """The schema revision of the database file, read without SQLAlchemy or Alembic."""
-    if not path.exists():
-        return None
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.Error:
-        return None
-    finally:
-        conn.close()
-    return str(row[0]) if row else None
 
 
 class Store:

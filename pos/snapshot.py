@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import sqlite3
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Final
+
+from pos.files import shipped_head
 
 #: the settings the first screen needs (``pos.settings`` keys)
 KEYS: Final = ("language", "setup_done", "cooperative", "printer")
@@ -36,7 +35,6 @@ _PRODUCT_COLUMNS: Final = (
     "id, sku, name_ar, name_fr, category, price, unit, tax_rate, stock, low_stock, photo, "
     "member, active"
 )
-_REVISION = re.compile(r"^(down_revision|revision)\s*=\s*['\"]?([\w]+|None)['\"]?", re.M)
 
 
 @dataclass(frozen=True)
@@ -92,23 +90,6 @@ class Snapshot:
     def printer(self) -> dict[str, Any]:
         value = self.settings.get("printer")
         return dict(value) if isinstance(value, dict) else {}
-
-
-@cache
-def shipped_head() -> str:
-    """The newest schema revision shipped, read from the migration files (the same answer
-    as ``pos.db.shipped_head``, which cannot be imported without SQLAlchemy)."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for script in (resources.files("pos") / "migrations" / "versions").iterdir():
-        if script.name.endswith(".py"):
-            found = dict(_REVISION.findall(script.read_text(encoding="utf-8")))
-            revisions.add(found["revision"])
-            parents.add(found.get("down_revision", "None"))
-    heads = revisions - parents
-    if len(heads) != 1:
-        raise RuntimeError(f"the stall schema must have one head, not {sorted(heads)}")
-    return heads.pop()
 
 
 def read(path: Path) -> Snapshot | None:

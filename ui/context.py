@@ -22,10 +22,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from pos.files import DB_FILENAME
 from pos.i18n import Translator, is_rtl, normalise_language
 
 if TYPE_CHECKING:
@@ -35,8 +36,6 @@ if TYPE_CHECKING:
     from pos.models import BusinessDay, User
     from pos.snapshot import Day, Snapshot
 
-#: ``pos.db.DB_FILENAME``, known here without importing SQLAlchemy
-DB_FILENAME: Final = "souk.sqlite3"
 
 
 class AppContext(QObject):

@@ -11,20 +11,17 @@ SQLAlchemy is loaded (see ``ui.app``).
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pos.i18n import LANGUAGES, normalise_language
+from pos.files import DB_FILENAME, default_data_dir, saved_language
+from pos.i18n import LANGUAGES
 
 if TYPE_CHECKING:
     from pos.cli import Context
 
-DB_FILENAME = "souk.sqlite3"  # pos.db.DB_FILENAME
 
 
 def cmd_app(ctx: Context, _args: argparse.Namespace) -> int:
@@ -61,34 +58,6 @@ def app_options(argv: Sequence[str]) -> tuple[Path | None, str | None] | None:
     return (Path(data_dir) if data_dir is not None else None), lang
 
 
-def default_data_dir() -> Path:
-    """As ``pos.cli.default_data_dir``."""
-    env = os.environ.get("SOUK_POS_DATA")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("souk-pos", "souk"))
-
-
-def saved_language(data_dir: Path) -> str:
-    """As ``pos.cli``: the language saved in the database, else the system's."""
-    db = data_dir / DB_FILENAME
-    if db.exists():
-        try:
-            conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-            try:
-                row = conn.execute(
-                    "SELECT value FROM setting WHERE key = 'language'").fetchone()
-            finally:
-                conn.close()
-            if row:
-                return normalise_language(json.loads(row[0]))
-        except (sqlite3.Error, ValueError):
-            pass
-    return normalise_language(os.environ.get("LANG"))
-
-
 def open_app(data_dir: Path, lang: str) -> int:
     """The app, with ``pos.cli.run``'s one-line messages for a failure to start."""
     from ui.app import run_app
@@ -116,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = app_options(args)
     if options is not None:
         data_dir = options[0] or default_data_dir()
-        return open_app(data_dir, options[1] or saved_language(data_dir))
+        return open_app(data_dir, options[1] or saved_language(data_dir / DB_FILENAME))
     from pos.cli import build_parser, run
     from sync.client.cli import register as register_sync
 

@@ -3,6 +3,7 @@ nothing when the schema is not the shipped one."""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import shutil
 import subprocess
@@ -24,11 +25,8 @@ def test_importing_the_snapshot_loads_no_sqlalchemy() -> None:
             "('sqlalchemy', 'alembic', 'pos')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=ROOT)
-    assert out.stdout.strip() == "['pos', 'pos.snapshot']"
-
-
-def test_the_shipped_head_is_the_stores() -> None:
-    assert snapshot.shipped_head() == shipped_head()
+    loaded = set(ast.literal_eval(out.stdout.strip()))
+    assert loaded <= {"pos", "pos.snapshot", "pos.files", "pos.i18n"}, loaded
 
 
 def test_the_snapshot_holds_what_the_orm_reads(

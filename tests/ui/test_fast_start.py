@@ -155,12 +155,6 @@ def test_a_database_to_migrate_is_migrated_before_anything_shows(tmp_path: Path)
     ctx.close()
 
 
-def test_the_app_knows_the_database_file_name() -> None:
-    from ui import context, main
-
-    assert context.DB_FILENAME == main.DB_FILENAME == DB_FILENAME
-
-
 def test_opening_the_app_skips_the_command_line_layer() -> None:
     from ui.main import app_options
 
