@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pos import settings
@@ -101,52 +101,74 @@ class DayReport:
         return data
 
 
-def _sale_figures(session: Session, ids: list[int]) -> dict[str, int | None]:
-    kind = Sale.kind
-    row = session.execute(
-        select(
-            func.count(case((kind == "sale", 1))),
-            func.count(case((kind == "refund", 1))),
-            func.count(case((kind == "void", 1))),
-            func.coalesce(func.sum(case((kind == "sale", Sale.total), else_=0)), 0),
-            func.coalesce(func.sum(case((kind == "refund", -Sale.total), else_=0)), 0),
-            func.coalesce(func.sum(case((kind == "void", -Sale.total), else_=0)), 0),
-            func.coalesce(func.sum(Sale.discount), 0),
-            func.min(Sale.number),
-            func.max(Sale.number),
-        ).where(Sale.day_id.in_(ids))
-    ).one()
-    keys = ("sales", "refunds_count", "voids_count", "gross", "refunds", "voids", "discounts",
-            "first", "last")
-    return dict(zip(keys, row, strict=True))
+@dataclass
+class _Sales:
+    """The day's sales, refunds and voids, from one scan grouped by hour and kind."""
+
+    counts: dict[str, int] = field(default_factory=lambda: {"sale": 0, "refund": 0, "void": 0})
+    amounts: dict[str, int] = field(default_factory=lambda: {"sale": 0, "refund": 0, "void": 0})
+    discounts: int = 0
+    first: int | None = None
+    last: int | None = None
+    hours: dict[int, list[int]] = field(default_factory=dict)  # hour -> [amount, tickets]
 
 
-def _line_groups(session: Session, ids: list[int]) -> tuple[Any, ...]:
-    base = select().select_from(SaleLine).join(Sale, Sale.id == SaleLine.sale_id)
-    base = base.where(Sale.day_id.in_(ids))
-    products = session.execute(
-        base.add_columns(
-            SaleLine.sku, func.max(SaleLine.name_ar), func.max(SaleLine.name_fr),
-            func.max(SaleLine.category), func.sum(SaleLine.quantity), func.sum(SaleLine.total),
-        ).group_by(SaleLine.sku).order_by(func.sum(SaleLine.total).desc(), SaleLine.sku)
-    ).all()
-    rates = session.execute(
-        base.add_columns(SaleLine.tax_rate, func.sum(SaleLine.total)).group_by(SaleLine.tax_rate)
-    ).all()
-    members = session.execute(
-        base.add_columns(SaleLine.member, func.sum(SaleLine.total), func.sum(SaleLine.quantity))
-        .group_by(SaleLine.member).order_by(func.sum(SaleLine.total).desc(), SaleLine.member)
-    ).all()
-    return products, rates, members
-
-
-def _cash(session: Session, days: list[BusinessDay]) -> CashSummary:
-    ids = [d.id for d in days]
-    cash_sales = session.scalar(
-        select(func.coalesce(func.sum(Payment.amount), 0))
-        .join(Sale, Sale.id == Payment.sale_id)
-        .where(Sale.day_id.in_(ids), Payment.method == "cash")
+def _sales(session: Session, ids: list[int]) -> _Sales:
+    out = _Sales()
+    rows = session.execute(
+        select(Sale.local_hour, Sale.kind, func.count(), func.sum(Sale.total),
+               func.sum(Sale.discount), func.min(Sale.number), func.max(Sale.number))
+        .where(Sale.day_id.in_(ids))
+        .group_by(Sale.local_hour, Sale.kind)
     )
+    for hour, kind, count, amount, discount, first, last in rows:
+        out.counts[kind] += count
+        out.amounts[kind] += amount
+        out.discounts += discount
+        out.first = first if out.first is None else min(out.first, first)
+        out.last = last if out.last is None else max(out.last, last)
+        slot = out.hours.setdefault(hour, [0, 0])
+        slot[0] += amount
+        slot[1] += count if kind == "sale" else 0
+    return out
+
+
+def _lines(
+    session: Session, ids: list[int]
+) -> tuple[list[ProductTotal], dict[int, int], list[MemberTotal]]:
+    """Per product, per tax rate and per member, from one scan of the day's lines."""
+    rows = session.execute(
+        select(SaleLine.sku, SaleLine.tax_rate, SaleLine.member, func.max(SaleLine.name_ar),
+               func.max(SaleLine.name_fr), func.max(SaleLine.category),
+               func.sum(SaleLine.quantity), func.sum(SaleLine.total))
+        .join(Sale, Sale.id == SaleLine.sale_id)
+        .where(Sale.day_id.in_(ids))
+        .group_by(SaleLine.sku, SaleLine.tax_rate, SaleLine.member)
+    ).all()
+    products: dict[str, list[Any]] = {}
+    rates: dict[int, int] = {}
+    members: dict[str, list[int]] = {}
+    for sku, rate, member, name_ar, name_fr, category, quantity, amount in rows:
+        product = products.setdefault(sku, [name_ar, name_fr, category, 0, 0])
+        product[0], product[1] = max(product[0], name_ar), max(product[1], name_fr)
+        product[3] += quantity
+        product[4] += amount
+        rates[rate] = rates.get(rate, 0) + amount
+        totals = members.setdefault(member, [0, 0])
+        totals[0] += amount
+        totals[1] += quantity
+    by_product = sorted(
+        (ProductTotal(sku, a, f, c, q, t) for sku, (a, f, c, q, t) in products.items()),
+        key=lambda p: (-p.amount, p.sku),
+    )
+    by_member = sorted(
+        (MemberTotal(m, a, q) for m, (a, q) in members.items()), key=lambda m: (-m.amount, m.member)
+    )
+    return by_product, rates, by_member
+
+
+def _cash(session: Session, days: list[BusinessDay], cash_sales: int) -> CashSummary:
+    ids = [d.id for d in days]
     moves = dict(
         session.execute(
             select(CashMovement.kind, func.sum(CashMovement.amount))
@@ -196,43 +218,43 @@ def last_seq(session: Session, day: BusinessDay) -> int:
 def _report(session: Session, days: list[BusinessDay]) -> DayReport:
     ids = [d.id for d in days]
     last = days[-1]
-    figures = _sale_figures(session, ids)
-    products, rates, members = _line_groups(session, ids)
-    payments = session.execute(
-        select(Payment.method, func.sum(Payment.amount), func.count(func.distinct(Payment.sale_id)))
-        .join(Sale, Sale.id == Payment.sale_id)
-        .where(Sale.day_id.in_(ids))
-        .group_by(Payment.method)
-        .order_by(Payment.method)
-    ).all()
-    hours = session.execute(
-        select(Sale.local_hour, func.sum(Sale.total), func.count(case((Sale.kind == "sale", 1))))
-        .where(Sale.day_id.in_(ids))
-        .group_by(Sale.local_hour)
-        .order_by(Sale.local_hour)
-    ).all()
+    sales = _sales(session, ids)
+    products, rates, members = _lines(session, ids)
+    payments = [
+        MethodTotal(method, int(amount), int(count))
+        for method, amount, count in session.execute(
+            select(Payment.method, func.sum(Payment.amount),
+                   func.count(func.distinct(Payment.sale_id)))
+            .join(Sale, Sale.id == Payment.sale_id)
+            .where(Sale.day_id.in_(ids))
+            .group_by(Payment.method)
+            .order_by(Payment.method)
+        )
+    ]
     head = session.execute(
         select(JournalEntry.seq, JournalEntry.hash, JournalEntry.grand_total).where(
             JournalEntry.seq == max(last_seq(session, d) for d in days)
         )
     ).one()
-    gross, refunds, voids = (int(figures[k] or 0) for k in ("gross", "refunds", "voids"))
+    gross, refunds, voids = (sales.amounts["sale"], -sales.amounts["refund"],
+                             -sales.amounts["void"])
+    cash_sales = sum(p.amount for p in payments if p.method == "cash")
     return DayReport(
         day_id=last.id, date=last.date,
         status="open" if any(d.is_open for d in days) else "closed",
         opened_at=days[0].opened_at, closed_at=last.closed_at,
         utc_offset_minutes=last.utc_offset_minutes, z_number=last.z_number,
-        sales_count=int(figures["sales"] or 0), refunds_count=int(figures["refunds_count"] or 0),
-        voids_count=int(figures["voids_count"] or 0), gross=gross, refunds=refunds,
-        voids=voids, net=gross - refunds - voids, discounts=int(figures["discounts"] or 0),
-        items=sum(int(p[4]) for p in products if p[0]),
-        first_number=figures["first"], last_number=figures["last"],
-        taxes=taxes_of({int(r): int(a) for r, a in rates}),
-        payments=tuple(MethodTotal(m, int(a), int(c)) for m, a, c in payments),
-        products=tuple(ProductTotal(s, a, f, c, int(q), int(t)) for s, a, f, c, q, t in products),
-        hours=tuple(HourTotal(int(h), int(a), int(t)) for h, a, t in hours),
-        members=tuple(MemberTotal(m, int(a), int(q)) for m, a, q in members),
-        cash=_cash(session, days), journal_seq=head.seq, journal_hash=head.hash,
+        sales_count=sales.counts["sale"], refunds_count=sales.counts["refund"],
+        voids_count=sales.counts["void"], gross=gross, refunds=refunds,
+        voids=voids, net=gross - refunds - voids, discounts=sales.discounts,
+        items=sum(p.quantity for p in products if p.sku),
+        first_number=sales.first, last_number=sales.last,
+        taxes=taxes_of(rates),
+        payments=tuple(payments),
+        products=tuple(products),
+        hours=tuple(HourTotal(h, a, t) for h, (a, t) in sorted(sales.hours.items())),
+        members=tuple(members),
+        cash=_cash(session, days, cash_sales), journal_seq=head.seq, journal_hash=head.hash,
         grand_total=head.grand_total,
     )
 
