@@ -26,8 +26,11 @@ setup_debian() {
     if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else
         echo "Missing Debian packages (install them as root): ${missing[*]}" >&2; return 0; fi
     echo "Installing Debian packages: ${missing[*]}"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+    if ! { $SUDO apt-get update -qq &&
+           DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null; }
+    then
+        echo "Some Debian packages could not be installed (${missing[*]}); going on." >&2
+    fi
 }
 
 setup_python() {
