@@ -38,7 +38,18 @@ from ui import theme
 from ui.context import AppContext
 from ui.tasks import Task
 from ui.tiles import Photos
-from ui.widgets import Banner, Dialog, Texts, button, hbox, label, named, vbox, when_visible
+from ui.widgets import (
+    Banner,
+    Dialog,
+    Texts,
+    button,
+    hbox,
+    label,
+    named,
+    search_field,
+    vbox,
+    when_visible,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("ui.products.sku", "ui.products.name", "ui.products.category", "ui.products.price",
@@ -241,11 +252,7 @@ class ProductsScreen(QWidget):
         t = self.texts
         title = label("productsTitle", style="title")
         t.bind(title.setText, "ui.products.title")
-        self.search = named(QLineEdit(), "productsSearch")
-        self.search.setProperty("role", "search")
-        self.search.setClearButtonEnabled(True)
-        t.bind(self.search.setPlaceholderText, "ui.products.search")
-        t.bind(self.search.setAccessibleName, "ui.products.search")
+        self.search = search_field(t, "productsSearch", "ui.products.search")
         self.model = ProductTable(ctx)
         self.proxy = QSortFilterProxyModel()
         self.proxy.setSourceModel(self.model)

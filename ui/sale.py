@@ -15,7 +15,6 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QLineEdit,
     QListView,
     QTabBar,
     QTableView,
@@ -29,7 +28,18 @@ from ui.cart_view import CartModel
 from ui.context import AppContext
 from ui.printing import PrintService
 from ui.tiles import TILE_SIZE, Photos, ProductModel, ProductRole, TileDelegate
-from ui.widgets import Banner, Texts, ask_manager, button, card, hbox, label, named, vbox
+from ui.widgets import (
+    Banner,
+    Texts,
+    ask_manager,
+    button,
+    card,
+    hbox,
+    label,
+    named,
+    search_field,
+    vbox,
+)
 
 if TYPE_CHECKING:
     from pos.cart import Cart
@@ -111,12 +121,8 @@ class SaleScreen(QWidget):
     # --- layout -----------------------------------------------------------------
     def _build(self, photos: Photos) -> None:
         t = self.texts
-        self.search = named(QLineEdit(), "saleSearch")
-        self.search.setProperty("role", "search")
-        self.search.setClearButtonEnabled(True)
+        self.search = search_field(t, "saleSearch", "ui.sale.search")
         self.search.textChanged.connect(self._filter)
-        t.bind(self.search.setPlaceholderText, "ui.sale.search")
-        t.bind(self.search.setAccessibleName, "ui.sale.search")
         self.tabs = named(QTabBar(), "saleCategories")
         self.tabs.setExpanding(False)
         self.tabs.setUsesScrollButtons(True)

@@ -32,6 +32,7 @@ from ui.widgets import (
     hbox,
     label,
     named,
+    search_field,
     vbox,
     when_visible,
 )
@@ -173,11 +174,7 @@ class SalesScreen(QWidget):
         t = self.texts
         title = label("salesTitle", style="title")
         t.bind(title.setText, "ui.sales.title")
-        self.search = named(QLineEdit(), "salesSearch")
-        self.search.setProperty("role", "search")
-        self.search.setClearButtonEnabled(True)
-        t.bind(self.search.setPlaceholderText, "ui.sales.search")
-        t.bind(self.search.setAccessibleName, "ui.sales.search")
+        self.search = search_field(t, "salesSearch", "ui.sales.search")
         self.search.textChanged.connect(self._fill)
         self.table = named(QTableWidget(0, len(COLUMNS)), "salesTable")
         t.bind(self.table.setAccessibleName, "ui.sales.title")

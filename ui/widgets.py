@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QDialog,
     QFrame,
     QGridLayout,
@@ -139,8 +140,9 @@ def parse_money_field(edit: QLineEdit, *, allow_zero: bool = True) -> int:
     return parse_money(edit.text(), allow_zero=allow_zero)
 
 
-def hbox(*items: QWidget | int | None, margins: int = 0, spacing: int = 8) -> QHBoxLayout:
-    box = QHBoxLayout()
+def _filled(box: QBoxLayout, items: tuple[QWidget | int | None, ...], margins: int,
+            spacing: int) -> QBoxLayout:
+    """``box`` with ``items``: a widget, a fixed space (int) or a stretch (None)."""
     box.setContentsMargins(margins, margins, margins, margins)
     box.setSpacing(spacing)
     for item in items:
@@ -150,21 +152,29 @@ def hbox(*items: QWidget | int | None, margins: int = 0, spacing: int = 8) -> QH
             box.addSpacing(item)
         else:
             box.addWidget(item)
+    return box
+
+
+def hbox(*items: QWidget | int | None, margins: int = 0, spacing: int = 8) -> QHBoxLayout:
+    box = QHBoxLayout()
+    _filled(box, items, margins, spacing)
     return box
 
 
 def vbox(*items: QWidget | int | None, margins: int = 0, spacing: int = 8) -> QVBoxLayout:
     box = QVBoxLayout()
-    box.setContentsMargins(margins, margins, margins, margins)
-    box.setSpacing(spacing)
-    for item in items:
-        if item is None:
-            box.addStretch(1)
-        elif isinstance(item, int):
-            box.addSpacing(item)
-        else:
-            box.addWidget(item)
+    _filled(box, items, margins, spacing)
     return box
+
+
+def search_field(texts: Texts, name: str, key: str) -> QLineEdit:
+    """A search box with a clear button, its placeholder and accessible name ``key``."""
+    edit = named(QLineEdit(), name)
+    edit.setProperty("role", "search")
+    edit.setClearButtonEnabled(True)
+    texts.bind(edit.setPlaceholderText, key)
+    texts.bind(edit.setAccessibleName, key)
+    return edit
 
 
 class Dialog(QDialog):
