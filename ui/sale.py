@@ -503,13 +503,14 @@ class SaleScreen(QWidget):
 
     def complete(self, payments: list) -> bool:  # type: ignore[type-arg]
         """Record the sale; on success the cart is empty and ready for the next customer."""
-        from pos import checkout
+        from pos import checkout, settings
 
         try:
             with self.ctx.write() as s:
                 sale = checkout.complete(s, self.cart, payments, cashier=self.ctx.user)
                 self.printer.enqueue(s, sale.kind, sale.id)
-                sale_id, number, total = sale.id, sale.number, sale.total
+                sale_id, total = sale.id, sale.total
+                ticket = settings.ticket_label(settings.device_prefix(s), sale.number)
         except SoukError as exc:
             self.banner.error(exc.message(self.ctx.lang))
             return False
@@ -522,7 +523,7 @@ class SaleScreen(QWidget):
         self.last_sale_id = sale_id
         self._refresh_cart()
         lang = self.ctx.lang
-        text = self.ctx.t("ui.sale.done", number=number, total=format_money(total, lang))
+        text = self.ctx.t("ui.sale.done", number=ticket, total=format_money(total, lang))
         if change:
             text += "\n" + self.ctx.t("ui.sale.give_change", change=format_money(change, lang))
         self.last_sale.setText(text)

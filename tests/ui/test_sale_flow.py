@@ -68,6 +68,7 @@ def test_tap_tiles_and_pay_cash_with_change(qtbot: Any, make_window: Any) -> Non
     assert seen["change"] == "5,00 DH"
     assert sale.cart.is_empty and sale.total.text() == "0,00 DH"
     assert "5,00" in sale.last_sale.text()
+    assert "T01-000001" in sale.last_sale.text()  # the number printed on the receipt
     rows = sales(window)
     assert len(rows) == 1 and rows[0].total == 14500
     assert [(p.method, p.amount, p.tendered, p.change) for p in rows[0].payments] == [
