@@ -1,7 +1,9 @@
 """The stalls' API, ``/api/v1``: health, enrolment, push and known days.
 
-``/push`` reads its body itself (size cap, gzip) and validates it with the protocol's
-models; its request schema is added to the OpenAPI by :func:`add_protocol_schemas`.
+``/push`` reads its body itself (size cap, gzip), validates it with the protocol's models
+and hands it to the app's :class:`~sync.server.writer.PushWriter`, which applies the pushes
+waiting in batches; its request schema is added to the OpenAPI by
+:func:`add_protocol_schemas`.
 """
 
 from __future__ import annotations
@@ -10,11 +12,9 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.exc import DBAPIError
 
 from sync.protocol import (
     API_PREFIX,
@@ -28,7 +28,8 @@ from sync.protocol import (
 )
 from sync.server import ingest
 from sync.server.body import BadEncoding, BodyTooLarge, read_capped
-from sync.server.db import Database, utcnow
+from sync.server.db import Database
+from sync.server.writer import PushWriter
 
 bearer = HTTPBearer(auto_error=False, description="the device token received at enrolment")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
@@ -77,40 +78,6 @@ def enrol(body: EnrolRequest, request: Request) -> EnrolResponse | JSONResponse:
         return _error(exc.status, exc.detail)
 
 
-def _push(db: Database, token: str, raw: bytes) -> JSONResponse:
-    """:func:`_push_once`, again once if the database connection turned out to be dead.
-
-    Pooled connections are not pinged before use, so after a database restart the first
-    statement on each old connection fails (and the pool is emptied). A push is idempotent
-    (the same version again is a no-op), so trying it again is safe even if the failure
-    came during the commit.
-    """
-    try:
-        return _push_once(db, token, raw)
-    except DBAPIError as exc:
-        if not exc.connection_invalidated:
-            raise
-    return _push_once(db, token, raw)
-
-
-def _push_once(db: Database, token: str, raw: bytes) -> JSONResponse:
-    """One write transaction: authenticate (401), parse (422), check (403, 422), upsert."""
-    try:
-        with db.write() as session:
-            now = utcnow()
-            device = ingest.authenticate_push(session, f"Bearer {token}", now)
-            try:
-                req = PushRequest.model_validate_json(raw)
-            except ValidationError as exc:
-                raise ingest.Invalid(describe_validation_error(exc)) from None
-            results, days = ingest.push(db, session, device, req.summaries, touched=now)
-    except ingest.IngestError as exc:
-        return _error(exc.status, exc.detail)
-    status = 409 if any(r.status == "conflict" for r in results) else 200
-    reply = PushResponse(results=results, known_days=days)
-    return JSONResponse(reply.model_dump(mode="json"), status_code=status)
-
-
 def _authenticate(db: Database, credentials: HTTPAuthorizationCredentials | None
                   ) -> ingest.DeviceAuth:
     if credentials is None:
@@ -132,7 +99,7 @@ PUSH_BODY = {
     responses={409: {"model": PushResponse, "description": "a day conflicted"},
                **_errors(400, 401, 403, 413, 415, 422)},
 )
-async def push(request: Request, credentials: Credentials) -> JSONResponse:
+async def push(request: Request, credentials: Credentials) -> Response:
     """Upsert day summaries; ``Content-Encoding: gzip`` accepted."""
     if credentials is None or not credentials.credentials:
         return _error(401, "a bearer token is needed")
@@ -142,12 +109,16 @@ async def push(request: Request, credentials: Credentials) -> JSONResponse:
         return _error(413, "the body is too large")
     except BadEncoding as exc:
         return _error(415 if "Content-Encoding" in str(exc) else 400, str(exc))
-    db = _db(request)
-    if db.is_sqlite:
-        # SQLite writes one transaction at a time and spends CPU, not waits: running the
-        # push here saves the hand-off to a thread and back
-        return _push(db, credentials.credentials, raw)
-    return await run_in_threadpool(_push, db, credentials.credentials, raw)
+    try:
+        req: PushRequest | None = PushRequest.model_validate_json(raw)
+        problem = None
+    except ValidationError as exc:  # told after the token is checked (401 first)
+        req, problem = None, describe_validation_error(exc)
+    writer: PushWriter = request.app.state.writer
+    reply = await writer.submit(credentials.credentials, req, problem)
+    headers = {"WWW-Authenticate": "Bearer"} if reply.unauthorised else None
+    return Response(reply.body, status_code=reply.status, headers=headers,
+                    media_type="application/json")
 
 
 @router.get("/days", response_model=KnownDays, responses=_errors(401))

@@ -6,6 +6,8 @@ database behind a proxy.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,18 +18,28 @@ from fastapi.responses import JSONResponse
 from sync.protocol import PROTOCOL_VERSION, PushRequest
 from sync.server import api
 from sync.server.db import Database
+from sync.server.writer import PushWriter
 
 
 def create_app(db: Database, *, migrate: bool = True) -> FastAPI:
     """The app over ``db``; applies the migrations first unless told not to."""
     if migrate:
         db.migrate()
+    writer = PushWriter(db)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        writer.close()
+
     app = FastAPI(
         title="Souk server",
         version=f"{PROTOCOL_VERSION}",
         description="Day summaries from the stalls of a market; the organisers' dashboard.",
+        lifespan=lifespan,
     )
     app.state.db = db
+    app.state.writer = writer
     app.include_router(api.router)
 
     from sync.server import dashboard  # the web pages import the app's helpers

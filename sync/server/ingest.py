@@ -2,17 +2,19 @@
 
 The upsert is per (device, business day) and replaces only an older version. It is
 race-safe on both databases: on SQLite every write transaction holds the database's write
-lock from its start (``BEGIN IMMEDIATE``); on PostgreSQL a push first updates its
-device's row (``last_push_at``), which serialises the pushes of one device. The day itself
-is written with one ``INSERT ... ON CONFLICT (device_id, business_day) DO UPDATE ... WHERE
-excluded.version > day_summaries.version``, atomic on both databases. So two pushes of the
-same day are applied one after the other and the older one never wins.
+lock from its start (``BEGIN IMMEDIATE``); on PostgreSQL a push first locks its device's
+row, which serialises the pushes of one device. The day itself is written with one
+``INSERT ... ON CONFLICT (device_id, business_day) DO UPDATE ... WHERE excluded.version >
+day_summaries.version``, atomic on both databases. So two pushes of the same day are
+applied one after the other and the older one never wins.
+
+The API applies pushes in batches, one transaction each (see :mod:`sync.server.writer`);
+:func:`push` applies one in a caller's session (bundles, tests).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import hmac
 import uuid
@@ -20,8 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from pydantic import ValidationError
 from sqlalchemy import Connection, Table, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from sync.protocol import (
@@ -33,12 +35,10 @@ from sync.protocol import (
     MarketInfo,
     PushResult,
     bundle_signature,
-    canonical_json,
     token_hash,
 )
 from sync.server.db import Database, utcnow
 from sync.server.models import (
-    Conflict,
     Cooperative,
     DaySummaryRow,
     Device,
@@ -157,42 +157,6 @@ def authenticate(session: Session, authorization: str | None) -> DeviceAuth:
     return DeviceAuth(row.id, row.cooperative_id, row.market_id)
 
 
-_TOUCH_BY_TOKEN = (
-    "UPDATE devices SET last_push_at = {p} WHERE token_hash = {p} RETURNING id, token_hash, "
-    "revoked_at, cooperative_id, (SELECT market_id FROM cooperatives "
-    "WHERE cooperatives.id = devices.cooperative_id)")
-
-
-def authenticate_push(session: Session, authorization: str | None, now: dt.datetime
-                      ) -> DeviceAuth:
-    """:func:`authenticate` in a push's write transaction, touching ``last_push_at`` at once.
-
-    The update takes the device's row lock (on SQLite, the write lock is held already), so
-    the pushes of one device are serialised from here, and a revocation committed before it
-    is seen. On a refusal the caller's transaction is rolled back: nothing stays written.
-    """
-    scheme, _, token = (authorization or "").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        raise Unauthorised("a bearer token is needed")
-    digest = token_hash(token)
-    conn = session.connection()
-    # the push's first statement, through SQLAlchemy so that a dead connection is noticed
-    if conn.dialect.name == "sqlite":
-        row = conn.exec_driver_sql(_TOUCH_BY_TOKEN.format(p="?"),
-                                   (_lite_time(now), digest)).fetchone()
-        device_id = None if row is None else uuid.UUID(hex=row[0])
-    else:
-        row = conn.exec_driver_sql(_TOUCH_BY_TOKEN.format(p="%s"), (now, digest)).fetchone()
-        device_id = None if row is None else row[0]
-    if row is None or not hmac.compare_digest(row[1], digest):
-        raise Unauthorised("unknown token")
-    if row[2] is not None:
-        raise Unauthorised("this device has been revoked")
-    assert device_id is not None
-    return DeviceAuth(device_id, row[3], row[4])
-
-
 # --- the upsert --------------------------------------------------------------------------
 
 
@@ -301,62 +265,80 @@ def _upsert_sql(p: str) -> str:
 
 
 # PostgreSQL: the day, its body and its lines in one statement (one round trip). The lines
-# are upserted by key and the keys the new version no longer has are deleted; the deletes
-# and the upserts touch disjoint rows, so the statement's parts cannot interfere.
+# are read from the body (JSON) by the database and upserted by key, each written only if
+# it changed (most do not from one push of a day to the next), and the keys the new
+# version no longer has are deleted; the deletes and the upserts touch disjoint rows, so the
+# statement's parts cannot interfere.
 _PG_STORE = ("WITH up AS (" + _upsert_sql("%({})s") + """),
 body AS (
   INSERT INTO summary_bodies (summary_id, body) SELECT id, %(body)s FROM up
   ON CONFLICT (summary_id) DO UPDATE SET body = excluded.body),
+j AS (SELECT %(body)s::jsonb AS b),
+pays AS (
+  SELECT p->>'method' AS method, (p->>'amount')::bigint AS amount,
+         (p->>'count')::bigint AS count
+  FROM j, jsonb_array_elements(j.b->'payments') AS p),
 pay_gone AS (
   DELETE FROM summary_payments WHERE summary_id = (SELECT id FROM up)
-  AND method <> ALL(%(pay_method)s::varchar[])),
+  AND method NOT IN (SELECT method FROM pays)),
 pay AS (
   INSERT INTO summary_payments (summary_id, method, amount, count)
-  SELECT up.id, t.m, t.a, t.c FROM up,
-    unnest(%(pay_method)s::varchar[], %(pay_amount)s::bigint[], %(pay_count)s::bigint[])
-    AS t(m, a, c)
+  SELECT up.id, t.method, t.amount, t.count FROM up, pays t
   ON CONFLICT (summary_id, method) DO UPDATE
-  SET amount = excluded.amount, count = excluded.count),
+  SET amount = excluded.amount, count = excluded.count
+  WHERE (summary_payments.amount, summary_payments.count)
+        IS DISTINCT FROM (excluded.amount, excluded.count)),
+hours AS (
+  SELECT (h->>'hour')::int AS hour, (h->>'amount')::bigint AS amount,
+         (h->>'tickets')::bigint AS tickets
+  FROM j, jsonb_array_elements(j.b->'hours') AS h),
 hour_gone AS (
   DELETE FROM summary_hours WHERE summary_id = (SELECT id FROM up)
-  AND hour <> ALL(%(hour)s::int[])),
+  AND hour NOT IN (SELECT hour FROM hours)),
 hrs AS (
   INSERT INTO summary_hours (summary_id, hour, market_id, business_day, amount, tickets)
-  SELECT up.id, t.h, %(market_id)s, %(business_day)s, t.a, t.n FROM up,
-    unnest(%(hour)s::int[], %(hour_amount)s::bigint[], %(hour_tickets)s::bigint[])
-    AS t(h, a, n)
+  SELECT up.id, t.hour, %(market_id)s, %(business_day)s, t.amount, t.tickets FROM up, hours t
   ON CONFLICT (summary_id, hour) DO UPDATE
-  SET amount = excluded.amount, tickets = excluded.tickets),
+  SET amount = excluded.amount, tickets = excluded.tickets
+  WHERE (summary_hours.amount, summary_hours.tickets)
+        IS DISTINCT FROM (excluded.amount, excluded.tickets)),
+products AS (
+  SELECT e.n - 1 AS line, e.p->>'product_id' AS product_id, e.p->>'name_ar' AS name_ar,
+         e.p->>'name_fr' AS name_fr, e.p->>'category' AS category,
+         (e.p->>'quantity')::bigint AS quantity, (e.p->>'amount')::bigint AS amount
+  FROM j, jsonb_array_elements(j.b->'products') WITH ORDINALITY AS e(p, n)),
 prod_gone AS (
   DELETE FROM summary_products WHERE summary_id = (SELECT id FROM up)
-  AND line >= %(product_count)s),
+  AND line >= (SELECT count(*) FROM products)),
 prods AS (
   INSERT INTO summary_products (summary_id, line, market_id, business_day, cooperative_id,
                                 product_id, name_ar, name_fr, category, quantity, amount)
-  SELECT up.id, t.n - 1, %(market_id)s, %(business_day)s, %(cooperative_id)s,
-         t.pid, t.ar, t.fr, t.cat, t.q, t.a FROM up,
-    unnest(%(product_id)s::varchar[], %(product_ar)s::varchar[], %(product_fr)s::varchar[],
-           %(product_category)s::varchar[], %(product_quantity)s::bigint[],
-           %(product_amount)s::bigint[]) WITH ORDINALITY AS t(pid, ar, fr, cat, q, a, n)
+  SELECT up.id, t.line, %(market_id)s, %(business_day)s, %(cooperative_id)s,
+         t.product_id, t.name_ar, t.name_fr, t.category, t.quantity, t.amount FROM up, products t
   ON CONFLICT (summary_id, line) DO UPDATE
   SET product_id = excluded.product_id, name_ar = excluded.name_ar,
       name_fr = excluded.name_fr, category = excluded.category,
-      quantity = excluded.quantity, amount = excluded.amount)
+      quantity = excluded.quantity, amount = excluded.amount
+  WHERE (summary_products.product_id, summary_products.name_ar, summary_products.name_fr,
+         summary_products.category, summary_products.quantity, summary_products.amount)
+        IS DISTINCT FROM (excluded.product_id, excluded.name_ar, excluded.name_fr,
+                          excluded.category, excluded.quantity, excluded.amount))
 SELECT id FROM up""")
 
-# PostgreSQL: a push's running totals in one statement; the market days in day order
-_PG_TOTALS = """WITH dev AS (
-  UPDATE devices SET total_net = total_net + %(net)s,
-    total_tickets = total_tickets + %(tickets)s, total_refunds = total_refunds + %(refunds)s,
-    days_closed = days_closed + %(closed)s
-  WHERE id = %(device)s)
-INSERT INTO market_days (market_id, business_day, net, gross, refunds, tickets, devices,
-                         closed)
-SELECT %(market_id)s, t.d, t.net, t.gross, t.refunds, t.tickets, t.devices, t.closed
-FROM unnest(%(day)s::date[], %(day_net)s::bigint[], %(day_gross)s::bigint[],
-            %(day_refunds)s::bigint[], %(day_tickets)s::bigint[], %(day_devices)s::int[],
-            %(day_closed)s::int[]) AS t(d, net, gross, refunds, tickets, devices, closed)
-ORDER BY t.d
+# PostgreSQL: a device's touch and running totals (its row is locked already)
+_PG_DEVICE = ("UPDATE devices SET last_push_at = %(now)s, total_net = total_net + %(net)s, "
+              "total_tickets = total_tickets + %(tickets)s, "
+              "total_refunds = total_refunds + %(refunds)s, "
+              "days_closed = days_closed + %(closed)s WHERE id = %(device)s")
+
+# PostgreSQL: a batch's changes to the market days, in (market, day) order
+_PG_MARKET_DAYS = """INSERT INTO market_days (market_id, business_day, net, gross, refunds,
+                         tickets, devices, closed)
+SELECT t.m, t.d, t.net, t.gross, t.refunds, t.tickets, t.devices, t.closed
+FROM unnest(%(market)s::int[], %(day)s::date[], %(net)s::bigint[], %(gross)s::bigint[],
+            %(refunds)s::bigint[], %(tickets)s::bigint[], %(devices)s::int[],
+            %(closed)s::int[]) AS t(m, d, net, gross, refunds, tickets, devices, closed)
+ORDER BY t.m, t.d
 ON CONFLICT (market_id, business_day) DO UPDATE
 SET net = market_days.net + excluded.net, gross = market_days.gross + excluded.gross,
     refunds = market_days.refunds + excluded.refunds,
@@ -376,13 +358,22 @@ _LITE_HOURS = ("INSERT INTO summary_hours (summary_id, hour, market_id, business
 _LITE_PRODUCTS = ("INSERT INTO summary_products (summary_id, line, market_id, business_day, "
                   "cooperative_id, product_id, name_ar, name_fr, category, quantity, amount) "
                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-_LITE_DEVICE_TOTALS = ("UPDATE devices SET total_net = total_net + ?, total_tickets = "
-                       "total_tickets + ?, total_refunds = total_refunds + ?, days_closed = "
-                       "days_closed + ? WHERE id = ?")
+_LITE_DEVICE = ("UPDATE devices SET last_push_at = ?, total_net = total_net + ?, total_tickets "
+                "= total_tickets + ?, total_refunds = total_refunds + ?, days_closed = "
+                "days_closed + ? WHERE id = ?")
 _LITE_MARKET_DAY = (
     "INSERT INTO market_days (market_id, business_day, net, gross, refunds, tickets, devices, "
     "closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (market_id, business_day) DO UPDATE "
     "SET " + ", ".join(f"{n} = market_days.{n} + excluded.{n}" for n in _COUNTED))
+_DEVICE_BY_TOKEN = (
+    "SELECT d.id, d.token_hash, d.revoked_at, d.cooperative_id, c.market_id FROM devices d "
+    "JOIN cooperatives c ON c.id = d.cooperative_id WHERE d.token_hash = {p}")
+_CONFLICT = (
+    "INSERT INTO conflicts (device_id, cooperative_id, business_day, version, stored_digest, "
+    "received_digest, received_at, body) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}) "
+    "ON CONFLICT (device_id, business_day, version, received_digest) DO NOTHING")
+_STORED_BODY = ("SELECT b.body FROM summary_bodies b JOIN day_summaries s ON s.id = "
+                "b.summary_id WHERE s.device_id = {p} AND s.business_day = {p}")
 
 
 def _lite_time(value: dt.datetime | None) -> str | None:
@@ -390,45 +381,68 @@ def _lite_time(value: dt.datetime | None) -> str | None:
     return None if value is None else value.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-class _Store:
-    """The upsert's statements on the session's driver connection (no ORM on this path).
+MarketDays = dict[tuple[int, dt.date], dict[str, int]]
+
+
+class Store:
+    """A push's statements on a driver connection (no ORM on this path).
 
     Values are passed as the driver and SQLAlchemy's column types expect them, so what is
-    written is exactly what the models read back.
+    written is exactly what the models read back. The caller owns the transaction.
     """
 
-    def __init__(self, conn: Connection) -> None:
-        self.sqlite = conn.dialect.name == "sqlite"
-        self.driver: Any = conn.connection.driver_connection
+    def __init__(self, driver: Any, sqlite: bool) -> None:
+        self.sqlite = sqlite
+        self.driver = driver
+        self.p = "?" if sqlite else "%s"
+
+    @classmethod
+    def of(cls, conn: Connection) -> Store:
+        """The store on a SQLAlchemy connection's driver connection."""
+        return cls(conn.connection.driver_connection, conn.dialect.name == "sqlite")
+
+    def _key(self, device_id: uuid.UUID) -> str | uuid.UUID:
+        return device_id.hex if self.sqlite else device_id
+
+    def device(self, authorization: str | None) -> DeviceAuth:
+        """The device a ``Bearer`` token belongs to; raises :class:`Unauthorised`.
+
+        On PostgreSQL its row is locked until the transaction ends (on SQLite the write
+        lock is held already), so the pushes of one device are applied one at a time.
+        """
+        scheme, _, token = (authorization or "").partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthorised("a bearer token is needed")
+        digest = token_hash(token)
+        sql = _DEVICE_BY_TOKEN.format(p=self.p)
+        row = self.driver.execute(sql if self.sqlite else sql + " FOR UPDATE OF d",
+                                  (digest,)).fetchone()
+        if row is None or not hmac.compare_digest(row[1], digest):
+            raise Unauthorised("unknown token")
+        if row[2] is not None:
+            raise Unauthorised("this device has been revoked")
+        device_id = uuid.UUID(hex=row[0]) if self.sqlite else row[0]
+        return DeviceAuth(device_id, row[3], row[4])
 
     def held(self, device_id: uuid.UUID) -> dict[dt.date, Held]:
+        cur = self.driver.execute(_HELD_SQL.format(p=self.p), (self._key(device_id),))
         if self.sqlite:
-            cur = self.driver.execute(_HELD_SQL.format(p="?"), (device_id.hex,))
             return {dt.date.fromisoformat(r[0]): Held(*r[1:]) for r in cur}
-        cur = self.driver.execute(_HELD_SQL.format(p="%s"), (device_id,))
         return {r[0]: Held(*r[1:]) for r in cur}
+
+    def stored_body(self, device_id: uuid.UUID, day: dt.date) -> str | None:
+        row = self.driver.execute(_STORED_BODY.format(p=self.p), (
+            self._key(device_id), day.isoformat() if self.sqlite else day)).fetchone()
+        return None if row is None else str(row[0])
 
     def store(self, auth: DeviceAuth, s: DaySummary, body: str, digest: str,
               now: dt.datetime, replacing: bool) -> int | None:
         """Write the day and its lines if newer than what is held; its id, else None."""
         columns = _columns(auth, s, digest, now)
         if not self.sqlite:
-            row = self.driver.execute(_PG_STORE, {
-                **columns, "body": body,
-                "pay_method": [p.method for p in s.payments],
-                "pay_amount": [p.amount for p in s.payments],
-                "pay_count": [p.count for p in s.payments],
-                "hour": [h.hour for h in s.hours],
-                "hour_amount": [h.amount for h in s.hours],
-                "hour_tickets": [h.tickets for h in s.hours],
-                "product_count": len(s.products),
-                "product_id": [p.product_id for p in s.products],
-                "product_ar": [p.name_ar for p in s.products],
-                "product_fr": [p.name_fr for p in s.products],
-                "product_category": [p.category for p in s.products],
-                "product_quantity": [p.quantity for p in s.products],
-                "product_amount": [p.amount for p in s.products],
-            }, prepare=True).fetchone()
+            row = self.driver.execute(_PG_STORE, {**columns, "body": body},
+                                      prepare=True).fetchone()
             return None if row is None else int(row[0])
         day = s.business_day.isoformat()
         columns.update(
@@ -455,32 +469,44 @@ class _Store:
              p.category, p.quantity, p.amount) for i, p in enumerate(s.products)])
         return sid
 
-    def totals(self, auth: DeviceAuth, deltas: Deltas) -> None:
-        """Add a push's changes to its device's and its market days' running totals."""
-        days = sorted(deltas.days)
-        if not self.sqlite:
-            self.driver.execute(_PG_TOTALS, {
-                "device": auth.device_id, "net": deltas.net, "tickets": deltas.tickets,
-                "refunds": deltas.refunds, "closed": deltas.closed,
-                "market_id": auth.market_id, "day": days,
-                **{f"day_{name}": [deltas.days[d][name] for d in days] for name in _COUNTED},
-            }, prepare=True)
+    def conflict(self, auth: DeviceAuth, s: DaySummary, stored_digest: str, digest: str,
+                 body: str, now: dt.datetime) -> None:
+        """Record a body that arrived under a version the server holds another body for."""
+        day: str | dt.date = s.business_day
+        when: str | dt.datetime | None = now
+        if self.sqlite:
+            day, when = s.business_day.isoformat(), _lite_time(now)
+        self.driver.execute(_CONFLICT.format(p=self.p), (
+            self._key(auth.device_id), auth.cooperative_id, day, s.version, stored_digest,
+            digest, when, body))
+
+    def device_totals(self, auth: DeviceAuth, deltas: Deltas, now: dt.datetime) -> None:
+        """Touch the device (``last_push_at``) and add a push's changes to its totals."""
+        if self.sqlite:
+            self.driver.execute(_LITE_DEVICE, (
+                _lite_time(now), deltas.net, deltas.tickets, deltas.refunds, deltas.closed,
+                auth.device_id.hex))
             return
-        cur = self.driver.cursor()
-        cur.execute(_LITE_DEVICE_TOTALS, (deltas.net, deltas.tickets, deltas.refunds,
-                                          deltas.closed, auth.device_id.hex))
-        # last, in day order: every device of the market updates these rows
-        for d in days:
-            change = deltas.days[d]
-            cur.execute(_LITE_MARKET_DAY, (auth.market_id, d.isoformat(),
-                                           *(change[name] for name in _COUNTED)))
+        self.driver.execute(_PG_DEVICE, {
+            "now": now, "net": deltas.net, "tickets": deltas.tickets,
+            "refunds": deltas.refunds, "closed": deltas.closed, "device": auth.device_id,
+        }, prepare=True)
 
-
-@functools.cache
-def _conflict_statement(dialect: str) -> Any:
-    module: Any = sqlite if dialect == "sqlite" else postgresql
-    return module.insert(Conflict.__table__).on_conflict_do_nothing(
-        index_elements=["device_id", "business_day", "version", "received_digest"])
+    def market_days(self, changes: MarketDays) -> None:
+        """Add the changes to the market days' running totals, in (market, day) order:
+        every device of a market updates these rows, so they are written last and their
+        locks are held only until the commit that follows, never crossed."""
+        keys = sorted(changes)
+        if not keys:
+            return
+        if self.sqlite:
+            self.driver.executemany(_LITE_MARKET_DAY, [
+                (m, d.isoformat(), *(changes[m, d][n] for n in _COUNTED)) for m, d in keys])
+            return
+        self.driver.execute(_PG_MARKET_DAYS, {
+            "market": [m for m, _ in keys], "day": [d for _, d in keys],
+            **{n: [changes[k][n] for k in keys] for n in _COUNTED},
+        }, prepare=True)
 
 
 @dataclass
@@ -511,18 +537,41 @@ class Deltas:
         self.closed += change["closed"]
         return change
 
+    def into(self, market_id: int, changes: MarketDays) -> None:
+        """Add this push's day changes to a batch's market-day changes."""
+        for day, change in self.days.items():
+            total = changes.setdefault((market_id, day), dict.fromkeys(_COUNTED, 0))
+            for name in _COUNTED:
+                total[name] += change[name]
 
-def upsert_summary(session: Session, store: _Store, auth: DeviceAuth, s: DaySummary,
-                   now: dt.datetime, held: dict[dt.date, Held], deltas: Deltas
-                   ) -> PushResult:
+
+def summary_body(s: DaySummary) -> tuple[str, str]:
+    """(the JSON a summary is stored as, its SHA-256): :func:`protocol.summary_digest`."""
+    body = s.model_dump_json()
+    return body, hashlib.sha256(body.encode()).hexdigest()
+
+
+def _same_body(store: Store, auth: DeviceAuth, s: DaySummary) -> bool:
+    """Whether the stored body of the day says the same as ``s`` (digests made by another
+    release of the server differ for equal bodies)."""
+    stored = store.stored_body(auth.device_id, s.business_day)
+    if stored is None:
+        return False
+    try:
+        return DaySummary.model_validate_json(stored) == s
+    except ValidationError:
+        return False
+
+
+def upsert_summary(store: Store, auth: DeviceAuth, s: DaySummary, now: dt.datetime,
+                   held: dict[dt.date, Held], deltas: Deltas) -> PushResult:
     """Store one summary unless the server holds its version or a newer one.
 
     ``held`` is what the server holds for the device, read after the device's row lock
     (or SQLite's write lock) was taken, so no other push of the device can change it
     before this transaction ends; it is updated with what this push stores.
     """
-    body = canonical_json(s.model_dump(mode="json")).decode()
-    digest = hashlib.sha256(body.encode()).hexdigest()  # == protocol.summary_digest(s)
+    body, digest = summary_body(s)
     day = s.business_day
     old = held.get(day)
     if old is None or s.version > old.version:
@@ -536,16 +585,28 @@ def upsert_summary(session: Session, store: _Store, auth: DeviceAuth, s: DaySumm
     if s.version < old.version:
         return PushResult(business_day=day, status="stale", version=old.version,
                           detail="the server holds a newer version")
-    if hmac.compare_digest(digest, old.digest):
+    if hmac.compare_digest(digest, old.digest) or _same_body(store, auth, s):
         return PushResult(business_day=day, status="unchanged", version=old.version)
-    conn = session.connection()
-    conn.execute(_conflict_statement(conn.dialect.name), {
-        "device_id": auth.device_id, "cooperative_id": auth.cooperative_id,
-        "business_day": day, "version": s.version, "stored_digest": old.digest,
-        "received_digest": digest, "received_at": now, "body": body,
-    })
+    store.conflict(auth, s, old.digest, digest, body, now)
     return PushResult(business_day=day, status="conflict", version=old.version,
                       detail="the server holds a different body under this version")
+
+
+def apply_push(store: Store, auth: DeviceAuth, summaries: Sequence[DaySummary],
+               now: dt.datetime, changes: MarketDays
+               ) -> tuple[list[PushResult], list[DayVersion]]:
+    """Check then upsert a batch of one device's days, in day order; its device's totals
+    are updated (and ``last_push_at`` touched), its market days' changes are added to
+    ``changes`` for the caller to write last. Nothing is written if a check fails."""
+    check_summaries(auth, summaries)
+    held = store.held(auth.device_id)
+    deltas = Deltas()
+    by_day = {s.business_day: upsert_summary(store, auth, s, now, held, deltas)
+              for s in sorted(summaries, key=lambda s: s.business_day)}
+    store.device_totals(auth, deltas, now)
+    deltas.into(auth.market_id, changes)
+    days = [DayVersion(business_day=d, version=held[d].version) for d in sorted(held)]
+    return [by_day[s.business_day] for s in summaries], days
 
 
 _KNOWN_DAYS = (
@@ -565,33 +626,22 @@ def known_days(session: Session, device_id: uuid.UUID) -> list[DayVersion]:
     return [DayVersion(business_day=d, version=v) for d, v in rows]
 
 
-def push(db: Database, session: Session, auth: DeviceAuth, summaries: Sequence[DaySummary],
-         *, touched: dt.datetime | None = None) -> tuple[list[PushResult], list[DayVersion]]:
-    """Check then upsert a batch (ordered by day, so concurrent batches lock in order).
+def push(db: Database, session: Session, auth: DeviceAuth, summaries: Sequence[DaySummary]
+         ) -> tuple[list[PushResult], list[DayVersion]]:
+    """:func:`apply_push` in a session's write transaction, for a device known already.
 
     The device's row is updated first (``last_push_at``), which serialises the pushes of
-    one device; ``touched`` says :func:`authenticate_push` did it already, at that time.
+    one device and refuses a revoked one.
     """
-    check_summaries(auth, summaries)
     conn = session.connection()
-    if touched is None:
-        now = utcnow()
-        seen = conn.execute(_TOUCH, {"device_id": auth.device_id, "now": now})
-        if seen.rowcount != 1:
-            raise Unauthorised("this device has been revoked")
-    else:
-        now = touched
-    store = _Store(conn)
-    held = store.held(auth.device_id)
-    deltas = Deltas()
-    by_day = {s.business_day: upsert_summary(session, store, auth, s, now, held, deltas)
-              for s in sorted(summaries, key=lambda s: s.business_day)}
-    days = [DayVersion(business_day=d, version=held[d].version) for d in sorted(held)]
-    if deltas.days:
-        # last, in day order: every device of the market updates the market days' rows,
-        # so their locks are held only until the commit that follows, never crossed
-        store.totals(auth, deltas)
-    return [by_day[s.business_day] for s in summaries], days
+    now = utcnow()
+    if conn.execute(_TOUCH, {"device_id": auth.device_id, "now": now}).rowcount != 1:
+        raise Unauthorised("this device has been revoked")
+    store = Store.of(conn)
+    changes: MarketDays = {}
+    results = apply_push(store, auth, summaries, now, changes)
+    store.market_days(changes)
+    return results
 
 
 # --- day-close bundles -------------------------------------------------------------------

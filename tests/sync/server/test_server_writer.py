@@ -1,0 +1,148 @@
+"""Pushes applied in batches (group commit), on SQLite and PostgreSQL.
+
+Many stalls push at once; the writer applies what is waiting in one transaction. What the
+organisers see must be exactly what each stall sent, whatever else was in the batch: a
+refused push writes nothing, and a push that breaks its batch is applied again alone while
+the others are kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from sync.protocol import PushRequest
+from sync.server import ingest
+from sync.server.db import Database
+from sync.server.models import DaySummaryRow, Device, MarketDay
+from sync.server.writer import PushWriter, Reply
+
+from .server_support import DAY, World, summary
+
+
+def request(*summaries: Any) -> PushRequest:
+    return PushRequest(summaries=list(summaries))
+
+
+def push_all(writer: PushWriter, jobs: list[tuple[str, PushRequest | None, str | None]]
+             ) -> list[Reply | BaseException]:
+    """Submit every job at once from one event loop, as concurrent requests would."""
+    async def go() -> list[Reply | BaseException]:
+        return await asyncio.gather(*(writer.submit(*job) for job in jobs),
+                                    return_exceptions=True)
+    try:
+        return asyncio.run(go())
+    finally:
+        writer.close()
+
+
+def stored(db: Database) -> dict[tuple[object, dt.date], tuple[int, int]]:
+    with db.read() as s:
+        return {(r.device_id, r.business_day): (r.version, r.net)
+                for r in s.scalars(select(DaySummaryRow))}
+
+
+def running_totals_match(db: Database) -> bool:
+    with db.read() as s:
+        days = {r.business_day: (r.net, r.tickets, r.devices)
+                for r in s.scalars(select(MarketDay))}
+        again: dict[dt.date, tuple[int, int, int]] = {}
+        for r in s.scalars(select(DaySummaryRow)):
+            net, tickets, devices = again.get(r.business_day, (0, 0, 0))
+            again[r.business_day] = (net + r.net, tickets + r.sales_count, devices + 1)
+        devices_ok = all(
+            d.total_net == (s.scalar(select(func.coalesce(func.sum(DaySummaryRow.net), 0))
+                                     .where(DaySummaryRow.device_id == d.id)))
+            for d in s.scalars(select(Device)))
+    return days == again and devices_ok
+
+
+def test_many_pushes_at_once_are_applied_in_few_transactions(
+        client: TestClient, db: Database, world: World) -> None:
+    writer = PushWriter(db)
+    jobs: list[tuple[str, PushRequest | None, str | None]] = []
+    for n in range(12):
+        for stall in (world.argan, world.pottery):
+            day = DAY + dt.timedelta(days=n % 3)
+            jobs.append((stall.token, request(summary(stall.device_id, day, version=n + 1,
+                                                      net=1000 * (n + 1))), None))
+    replies = push_all(writer, jobs)
+    assert all(isinstance(r, Reply) and r.status == 200 for r in replies), replies
+    assert writer.pushes == len(jobs)
+    assert writer.batches < len(jobs)  # they shared commits
+    held = stored(db)
+    for stall in (world.argan, world.pottery):
+        for k in range(3):  # the newest version of each day won, whatever the batching
+            newest = max(n for n in range(12) if n % 3 == k)
+            assert held[stall.device_id, DAY + dt.timedelta(days=k)] == (newest + 1,
+                                                                         1000 * (newest + 1))
+    assert running_totals_match(db)
+
+
+def test_refused_pushes_in_a_batch_write_nothing_and_spare_the_others(
+        client: TestClient, db: Database, world: World) -> None:
+    writer = PushWriter(db)
+    argan, pottery = world.argan, world.pottery
+    replies = push_all(writer, [
+        (argan.token, request(summary(argan.device_id, version=5, net=5000)), None),
+        ("not-a-token", request(summary(argan.device_id, version=6, net=6000)), None),
+        (pottery.token, request(summary(argan.device_id, version=7, net=7000)), None),
+        (pottery.token, None, "summaries: Field required"),
+        (pottery.token, request(summary(pottery.device_id, version=3, net=3000)), None),
+    ])
+    statuses = [r.status if isinstance(r, Reply) else r for r in replies]
+    assert statuses == [200, 401, 403, 422, 200]
+    assert json.loads(replies[3].body)["detail"] == "summaries: Field required"  # type: ignore[union-attr]
+    assert replies[1].unauthorised  # type: ignore[union-attr]
+    assert stored(db) == {(argan.device_id, DAY): (5, 5000), (pottery.device_id, DAY): (3, 3000)}
+    assert running_totals_match(db)
+
+
+def test_a_push_that_breaks_its_batch_fails_alone(
+        client: TestClient, db: Database, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure the checks did not foresee rolls the batch back; the other pushes are
+    applied again one by one and kept, the failing one gets its error and leaves nothing."""
+    real = ingest.Store.store
+    broken = world.pottery.device_id
+
+    def store(self: ingest.Store, auth: ingest.DeviceAuth, *args: Any, **kwargs: Any
+              ) -> int | None:
+        if auth.device_id == broken:
+            raise RuntimeError("the disk said no")
+        return real(self, auth, *args, **kwargs)
+
+    monkeypatch.setattr(ingest.Store, "store", store)
+    writer = PushWriter(db)
+    argan, pottery = world.argan, world.pottery
+    replies = push_all(writer, [
+        (argan.token, request(summary(argan.device_id, version=1, net=100)), None),
+        (pottery.token, request(summary(pottery.device_id, version=1, net=999)), None),
+        (argan.token, request(summary(argan.device_id, DAY + dt.timedelta(days=1),
+                                      version=2, net=200)), None),
+    ])
+    assert isinstance(replies[1], RuntimeError)
+    assert [r.status for r in (replies[0], replies[2])] == [200, 200]  # type: ignore[union-attr]
+    assert stored(db) == {(argan.device_id, DAY): (1, 100),
+                          (argan.device_id, DAY + dt.timedelta(days=1)): (2, 200)}
+    with db.read() as s:
+        assert s.get_one(Device, pottery.device_id).last_push_at is None
+    assert running_totals_match(db)
+
+
+def test_the_api_answers_through_the_writer(client: TestClient, db: Database,
+                                            world: World) -> None:
+    s1 = summary(world.argan.device_id, version=4, net=4000)
+    reply = client.post("/api/v1/push", content=request(s1).model_dump_json(),
+                        headers=world.argan.headers)
+    assert reply.status_code == 200
+    assert reply.headers["content-type"] == "application/json"
+    assert reply.json()["known_days"] == [{"business_day": DAY.isoformat(), "version": 4}]
+    writer: PushWriter = client.app.state.writer  # type: ignore[attr-defined]
+    assert writer.pushes >= 1
