@@ -8,7 +8,7 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select, text, update
 
 from sync.protocol import (
     SERVICE_NAME,
@@ -130,6 +130,26 @@ def test_same_version_different_body_is_a_recorded_conflict(
     assert again.status_code == 409
     with db.read() as s:  # the same conflicting body is recorded once
         assert s.scalar(select(func.count()).select_from(Conflict)) == 1
+
+
+def test_a_digest_from_another_release_is_no_conflict_when_the_body_is_the_same(
+        client: TestClient, db: Database, world: World) -> None:
+    """Digests are made from a summary's JSON in field order; a server upgraded since a day
+    was stored compares the bodies themselves before it calls a resend a conflict."""
+    dev, h = world.argan.device_id, world.argan.headers
+    first = summary(dev, version=4, net=1000)
+    client.post("/api/v1/push", json=push_body(first), headers=h)
+    with db.write() as s:
+        s.execute(update(DaySummaryRow).values(digest="0" * 64))
+    reply = client.post("/api/v1/push", json=push_body(first), headers=h)
+    assert reply.status_code == 200
+    assert reply.json()["results"][0]["status"] == "unchanged"
+    other = client.post("/api/v1/push", json=push_body(summary(dev, version=4, net=2000)),
+                        headers=h)
+    assert other.status_code == 409
+    with db.read() as s:
+        assert [c.received_digest for c in s.scalars(select(Conflict))] == [
+            summary_digest(summary(dev, version=4, net=2000))]
 
 
 def test_gzip_body_is_accepted(client: TestClient, db: Database, world: World) -> None:
