@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -265,8 +266,8 @@ def _upsert_sql(p: str) -> str:
 
 
 # PostgreSQL: the day, its body and its lines in one statement (one round trip). The lines
-# are read from the body (JSON) by the database and upserted by key, each written only if
-# it changed (most do not from one push of a day to the next), and the keys the new
+# are read from the body (JSON) by the database and upserted by key (a product line only if
+# it changed: most do not from one push of a day to the next), and the keys the new
 # version no longer has are deleted; the deletes and the upserts touch disjoint rows, so the
 # statement's parts cannot interfere.
 _PG_STORE = ("WITH up AS (" + _upsert_sql("%({})s") + """),
@@ -275,9 +276,8 @@ body AS (
   ON CONFLICT (summary_id) DO UPDATE SET body = excluded.body),
 j AS (SELECT %(body)s::jsonb AS b),
 pays AS (
-  SELECT p->>'method' AS method, (p->>'amount')::bigint AS amount,
-         (p->>'count')::bigint AS count
-  FROM j, jsonb_array_elements(j.b->'payments') AS p),
+  SELECT t.* FROM j, jsonb_to_recordset(j.b->'payments') AS t(method text, amount bigint,
+                                                              count bigint)),
 pay_gone AS (
   DELETE FROM summary_payments WHERE summary_id = (SELECT id FROM up)
   AND method NOT IN (SELECT method FROM pays)),
@@ -285,13 +285,10 @@ pay AS (
   INSERT INTO summary_payments (summary_id, method, amount, count)
   SELECT up.id, t.method, t.amount, t.count FROM up, pays t
   ON CONFLICT (summary_id, method) DO UPDATE
-  SET amount = excluded.amount, count = excluded.count
-  WHERE (summary_payments.amount, summary_payments.count)
-        IS DISTINCT FROM (excluded.amount, excluded.count)),
+  SET amount = excluded.amount, count = excluded.count),
 hours AS (
-  SELECT (h->>'hour')::int AS hour, (h->>'amount')::bigint AS amount,
-         (h->>'tickets')::bigint AS tickets
-  FROM j, jsonb_array_elements(j.b->'hours') AS h),
+  SELECT t.* FROM j, jsonb_to_recordset(j.b->'hours') AS t(hour int, amount bigint,
+                                                           tickets bigint)),
 hour_gone AS (
   DELETE FROM summary_hours WHERE summary_id = (SELECT id FROM up)
   AND hour NOT IN (SELECT hour FROM hours)),
@@ -299,31 +296,29 @@ hrs AS (
   INSERT INTO summary_hours (summary_id, hour, market_id, business_day, amount, tickets)
   SELECT up.id, t.hour, %(market_id)s, %(business_day)s, t.amount, t.tickets FROM up, hours t
   ON CONFLICT (summary_id, hour) DO UPDATE
-  SET amount = excluded.amount, tickets = excluded.tickets
-  WHERE (summary_hours.amount, summary_hours.tickets)
-        IS DISTINCT FROM (excluded.amount, excluded.tickets)),
+  SET amount = excluded.amount, tickets = excluded.tickets),
 products AS (
-  SELECT e.n - 1 AS line, e.p->>'product_id' AS product_id, e.p->>'name_ar' AS name_ar,
-         e.p->>'name_fr' AS name_fr, e.p->>'category' AS category,
-         (e.p->>'quantity')::bigint AS quantity, (e.p->>'amount')::bigint AS amount
-  FROM j, jsonb_array_elements(j.b->'products') WITH ORDINALITY AS e(p, n)),
+  SELECT t.* FROM j, ROWS FROM (jsonb_to_recordset(j.b->'products') AS (product_id text,
+    name_ar text, name_fr text, category text, quantity bigint, amount bigint))
+    WITH ORDINALITY AS t(p, ar, fr, c, q, a, n)),
 prod_gone AS (
   DELETE FROM summary_products WHERE summary_id = (SELECT id FROM up)
   AND line >= (SELECT count(*) FROM products)),
 prods AS (
-  INSERT INTO summary_products (summary_id, line, market_id, business_day, cooperative_id,
-                                product_id, name_ar, name_fr, category, quantity, amount)
-  SELECT up.id, t.line, %(market_id)s, %(business_day)s, %(cooperative_id)s,
-         t.product_id, t.name_ar, t.name_fr, t.category, t.quantity, t.amount FROM up, products t
+  INSERT INTO summary_products AS o (summary_id, line, market_id, business_day,
+    cooperative_id, product_id, name_ar, name_fr, category, quantity, amount)
+  SELECT up.id, t.n - 1, %(market_id)s, %(business_day)s, %(cooperative_id)s,
+         t.p, t.ar, t.fr, t.c, t.q, t.a FROM up, products t
   ON CONFLICT (summary_id, line) DO UPDATE
   SET product_id = excluded.product_id, name_ar = excluded.name_ar,
       name_fr = excluded.name_fr, category = excluded.category,
       quantity = excluded.quantity, amount = excluded.amount
-  WHERE (summary_products.product_id, summary_products.name_ar, summary_products.name_fr,
-         summary_products.category, summary_products.quantity, summary_products.amount)
+  WHERE (o.product_id, o.name_ar, o.name_fr, o.category, o.quantity, o.amount)
         IS DISTINCT FROM (excluded.product_id, excluded.name_ar, excluded.name_fr,
                           excluded.category, excluded.quantity, excluded.amount))
 SELECT id FROM up""")
+# one line of single spaces: psycopg caches the conversion of statements up to 4 kB
+_PG_STORE = " ".join(_PG_STORE.split())
 
 # PostgreSQL: a device's touch and running totals (its row is locked already)
 _PG_DEVICE = ("UPDATE devices SET last_push_at = %(now)s, total_net = total_net + %(net)s, "
@@ -349,15 +344,32 @@ SET net = market_days.net + excluded.net, gross = market_days.gross + excluded.g
 _LITE_UPSERT = _upsert_sql(":{}")
 _LITE_BODY = ("INSERT INTO summary_bodies (summary_id, body) VALUES (?, ?) "
               "ON CONFLICT (summary_id) DO UPDATE SET body = excluded.body")
-_LITE_DROP = [f"DELETE FROM {t} WHERE summary_id = ?"
-              for t in ("summary_payments", "summary_hours", "summary_products")]
-_LITE_PAYMENTS = "INSERT INTO summary_payments (summary_id, method, amount, count) VALUES " \
-                 "(?, ?, ?, ?)"
-_LITE_HOURS = ("INSERT INTO summary_hours (summary_id, hour, market_id, business_day, amount, "
-               "tickets) VALUES (?, ?, ?, ?, ?, ?)")
-_LITE_PRODUCTS = ("INSERT INTO summary_products (summary_id, line, market_id, business_day, "
-                  "cooperative_id, product_id, name_ar, name_fr, category, quantity, amount) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+# SQLite: the lines are upserted by key, each written only if it changed (most do not from
+# one push of a day to the next), and the keys the new version no longer has are deleted
+_LITE_PAYMENTS = (
+    "INSERT INTO summary_payments (summary_id, method, amount, count) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (summary_id, method) DO UPDATE SET amount = excluded.amount, count = "
+    "excluded.count WHERE (amount, count) IS NOT (excluded.amount, excluded.count)")
+_LITE_HOURS = (
+    "INSERT INTO summary_hours (summary_id, hour, market_id, business_day, amount, tickets) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (summary_id, hour) DO UPDATE SET amount = "
+    "excluded.amount, tickets = excluded.tickets WHERE (amount, tickets) IS NOT "
+    "(excluded.amount, excluded.tickets)")
+_PRODUCT_FIELDS = ("product_id", "name_ar", "name_fr", "category", "quantity", "amount")
+_LITE_PRODUCTS = (
+    "INSERT INTO summary_products (summary_id, line, market_id, business_day, cooperative_id, "
+    "product_id, name_ar, name_fr, category, quantity, amount) VALUES "
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (summary_id, line) DO UPDATE SET "
+    + ", ".join(f"{n} = excluded.{n}" for n in _PRODUCT_FIELDS)
+    + f" WHERE ({', '.join(_PRODUCT_FIELDS)}) IS NOT "
+    f"({', '.join('excluded.' + n for n in _PRODUCT_FIELDS)})")
+_LITE_GONE = [
+    "DELETE FROM summary_payments WHERE summary_id = ? AND method NOT IN (SELECT value FROM "
+    "json_each(?))",
+    "DELETE FROM summary_hours WHERE summary_id = ? AND hour NOT IN (SELECT value FROM "
+    "json_each(?))",
+    "DELETE FROM summary_products WHERE summary_id = ? AND line >= ?",
+]
 _LITE_DEVICE = ("UPDATE devices SET last_push_at = ?, total_net = total_net + ?, total_tickets "
                 "= total_tickets + ?, total_refunds = total_refunds + ?, days_closed = "
                 "days_closed + ? WHERE id = ?")
@@ -395,6 +407,15 @@ class Store:
         self.sqlite = sqlite
         self.driver = driver
         self.p = "?" if sqlite else "%s"
+        self.unchecked: list[tuple[Any, dt.date]] = []  # PostgreSQL: upserts sent
+
+    def check_stored(self) -> None:
+        """Every upsert sent on PostgreSQL (perhaps in a pipeline) wrote its day."""
+        unchecked, self.unchecked = self.unchecked, []
+        for cursor, day in unchecked:
+            if cursor.fetchone() is None:
+                # only a concurrent writer could do this; the device lock prevents it
+                raise RuntimeError(f"the summary of {day} changed during its upsert")
 
     @classmethod
     def of(cls, conn: Connection) -> Store:
@@ -410,14 +431,23 @@ class Store:
         On PostgreSQL its row is locked until the transaction ends (on SQLite the write
         lock is held already), so the pushes of one device are applied one at a time.
         """
+        return self.device_found(*self.find_device(authorization))
+
+    def find_device(self, authorization: str | None) -> tuple[Any, str]:
+        """:meth:`device`'s query, sent: (its cursor, the token's digest)."""
         scheme, _, token = (authorization or "").partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             raise Unauthorised("a bearer token is needed")
         digest = token_hash(token)
         sql = _DEVICE_BY_TOKEN.format(p=self.p)
-        row = self.driver.execute(sql if self.sqlite else sql + " FOR UPDATE OF d",
-                                  (digest,)).fetchone()
+        if not self.sqlite:
+            return self.driver.execute(sql + " FOR UPDATE OF d", (digest,), prepare=True), digest
+        return self.driver.execute(sql, (digest,)), digest
+
+    def device_found(self, cursor: Any, digest: str) -> DeviceAuth:
+        """:meth:`device`'s answer, from the cursor of :meth:`find_device`."""
+        row = cursor.fetchone()
         if row is None or not hmac.compare_digest(row[1], digest):
             raise Unauthorised("unknown token")
         if row[2] is not None:
@@ -426,10 +456,17 @@ class Store:
         return DeviceAuth(device_id, row[3], row[4])
 
     def held(self, device_id: uuid.UUID) -> dict[dt.date, Held]:
-        cur = self.driver.execute(_HELD_SQL.format(p=self.p), (self._key(device_id),))
+        return self.held_found(self.find_held(device_id))
+
+    def find_held(self, device_id: uuid.UUID) -> Any:
         if self.sqlite:
-            return {dt.date.fromisoformat(r[0]): Held(*r[1:]) for r in cur}
-        return {r[0]: Held(*r[1:]) for r in cur}
+            return self.driver.execute(_HELD_SQL.format(p="?"), (device_id.hex,))
+        return self.driver.execute(_HELD_SQL.format(p="%s"), (device_id,), prepare=True)
+
+    def held_found(self, cursor: Any) -> dict[dt.date, Held]:
+        if self.sqlite:
+            return {dt.date.fromisoformat(r[0]): Held(*r[1:]) for r in cursor}
+        return {r[0]: Held(*r[1:]) for r in cursor.fetchall()}
 
     def stored_body(self, device_id: uuid.UUID, day: dt.date) -> str | None:
         row = self.driver.execute(_STORED_BODY.format(p=self.p), (
@@ -438,12 +475,14 @@ class Store:
 
     def store(self, auth: DeviceAuth, s: DaySummary, body: str, digest: str,
               now: dt.datetime, replacing: bool) -> int | None:
-        """Write the day and its lines if newer than what is held; its id, else None."""
+        """Write the day and its lines if newer than what is held; its id, else None (on
+        PostgreSQL the statement is only sent: see :meth:`check_stored`)."""
         columns = _columns(auth, s, digest, now)
         if not self.sqlite:
-            row = self.driver.execute(_PG_STORE, {**columns, "body": body},
-                                      prepare=True).fetchone()
-            return None if row is None else int(row[0])
+            cursor = self.driver.execute(_PG_STORE, {**columns, "body": body},
+                                         prepare=True)
+            self.unchecked.append((cursor, s.business_day))
+            return 0  # its id is checked by :meth:`check_stored`
         day = s.business_day.isoformat()
         columns.update(
             device_id=auth.device_id.hex, business_day=day,
@@ -457,8 +496,10 @@ class Store:
         sid = int(row[0])
         cur.execute(_LITE_BODY, (sid, body))
         if replacing:
-            for drop in _LITE_DROP:
-                cur.execute(drop, (sid,))
+            methods = json.dumps([p.method for p in s.payments])
+            hours = json.dumps([h.hour for h in s.hours])
+            for gone, keys in zip(_LITE_GONE, (methods, hours, len(s.products)), strict=True):
+                cur.execute(gone, (sid, keys))
         market = auth.market_id
         cur.executemany(_LITE_PAYMENTS, [(sid, p.method, p.amount, p.count)
                                          for p in s.payments])
@@ -599,7 +640,15 @@ def apply_push(store: Store, auth: DeviceAuth, summaries: Sequence[DaySummary],
     are updated (and ``last_push_at`` touched), its market days' changes are added to
     ``changes`` for the caller to write last. Nothing is written if a check fails."""
     check_summaries(auth, summaries)
-    held = store.held(auth.device_id)
+    results = apply_checked(store, auth, summaries, now, store.held(auth.device_id), changes)
+    store.check_stored()
+    return results
+
+
+def apply_checked(store: Store, auth: DeviceAuth, summaries: Sequence[DaySummary],
+                  now: dt.datetime, held: dict[dt.date, Held], changes: MarketDays
+                  ) -> tuple[list[PushResult], list[DayVersion]]:
+    """:func:`apply_push` once checked and ``held`` read (under the device's lock)."""
     deltas = Deltas()
     by_day = {s.business_day: upsert_summary(store, auth, s, now, held, deltas)
               for s in sorted(summaries, key=lambda s: s.business_day)}

@@ -146,3 +146,11 @@ def test_the_api_answers_through_the_writer(client: TestClient, db: Database,
     assert reply.json()["known_days"] == [{"business_day": DAY.isoformat(), "version": 4}]
     writer: PushWriter = client.app.state.writer  # type: ignore[attr-defined]
     assert writer.pushes >= 1
+
+
+def test_the_postgresql_upsert_is_short_enough_for_psycopg_to_cache() -> None:
+    """psycopg converts a statement's placeholders once and caches the result, but only for
+    statements up to 4 kB; the day's upsert runs for every push."""
+    from psycopg import _queries
+
+    assert len(ingest._PG_STORE) <= _queries.MAX_CACHED_STATEMENT_LENGTH
