@@ -155,8 +155,19 @@
     setText("kpi-edition-refunds", money(tot.edition.refunds));
   }
 
+  // the cooperatives come as rows of values with their field names once (a market can have
+  // thousands of stalls)
+  function cooperatives(data) {
+    const names = data.cooperative_fields;
+    return data.cooperatives.map((values) => {
+      const c = {};
+      names.forEach((n, i) => { c[n] = values[i]; });
+      return c;
+    });
+  }
+
   function renderCooperatives(data) {
-    fill("cooperatives", data.cooperatives.map((c) => {
+    fill("cooperatives", cooperatives(data).map((c) => {
       const tr = row([
         { text: c.stand }, { text: name(c) }, { text: t("sector_" + c.sector) },
         { text: t(c.inside ? "inside_region" : "outside_region") },

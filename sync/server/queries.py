@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
+from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import func, select, text, tuple_
+from sqlalchemy import BigInteger, case, cast, func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from sync.server.models import (
@@ -85,77 +86,75 @@ class CoopRow:
 
 
 COOP_FIELDS = tuple(f.name for f in fields(CoopRow))
+_coop_values = attrgetter(*COOP_FIELDS)
 
 
 def _sum(col: Any) -> Any:
     return func.coalesce(func.sum(col), 0)
 
 
-def _device_totals(session: Session, market: Market, day: dt.date) -> dict[int, list[Any]]:
-    """Per cooperative: [day net, day tickets, net, tickets, refunds, days closed, reported,
-    devices, last push].
-
-    The edition's totals are the devices' running totals (kept by the upsert); the day's
-    come from that day's summaries, read by index. A cooperative's days closed are those
-    of its most complete device (a day counts once even when two tills closed it).
-    """
-    d, s = Device, DaySummaryRow
-    totals: dict[int, list[Any]] = {}
-    for r in session.execute(
-        select(d.cooperative_id, d.total_net, d.total_tickets, d.total_refunds, d.days_closed,
-               d.last_push_at, d.revoked_at)
-        .join(Cooperative, Cooperative.id == d.cooperative_id)
-        .where(Cooperative.market_id == market.id)
-    ):
-        got = totals.setdefault(r.cooperative_id, [0, 0, 0, 0, 0, 0, 0, 0, None])
-        got[2] += r.total_net
-        got[3] += r.total_tickets
-        got[4] += r.total_refunds
-        got[5] = max(got[5], r.days_closed)
-        if r.revoked_at is None:
-            got[7] += 1
-        if r.last_push_at is not None and (got[8] is None or r.last_push_at > got[8]):
-            got[8] = r.last_push_at
-    for coop, net, tickets in session.execute(
-        select(s.cooperative_id, s.net, s.sales_count)
-        .where(s.market_id == market.id, s.business_day == day)
-    ):
-        got = totals.setdefault(coop, [0, 0, 0, 0, 0, 0, 0, 0, None])
-        got[0] += net
-        got[1] += tickets
-        got[6] = 1
-    return totals
+def _total(col: Any) -> Any:
+    """A sum as a whole number on both databases (PostgreSQL sums bigints as numeric)."""
+    return cast(func.coalesce(func.sum(col), 0), BigInteger)
 
 
 def cooperative_rows(session: Session, market: Market, day: dt.date, now: dt.datetime
                      ) -> list[CoopRow]:
-    """One row per cooperative of the market, ordered by stand."""
-    totals = _device_totals(session, market, day)
-    conflicts: dict[int, int] = dict(session.execute(
-        select(Conflict.cooperative_id, func.count())
-        .join(Cooperative, Cooperative.id == Conflict.cooperative_id)
-        .where(Cooperative.market_id == market.id).group_by(Conflict.cooperative_id)
-    ).all())
-    rows = []
-    region = market.region.casefold()
-    c = Cooperative
-    for r in session.execute(
+    """One row per cooperative of the market, ordered by stand, from one query.
+
+    The edition's totals are the devices' running totals (kept by the upsert); the day's
+    come from that day's summaries, read by index. A cooperative's days closed are those
+    of its most complete device (a day counts once even when two tills closed it); its
+    devices are those not revoked; its last sync is its devices' latest push.
+    """
+    c, d, s = Cooperative, Device, DaySummaryRow
+    members = select(c.id).where(c.market_id == market.id)
+    devices = (
+        select(d.cooperative_id.label("cid"), _total(d.total_net).label("net"),
+               _total(d.total_tickets).label("tickets"),
+               _total(d.total_refunds).label("refunds"),
+               func.max(d.days_closed).label("closed"),
+               _total(case((d.revoked_at.is_(None), 1), else_=0)).label("live"),
+               func.max(d.last_push_at).label("last"))
+        .where(d.cooperative_id.in_(members)).group_by(d.cooperative_id).subquery()
+    )
+    today = (
+        select(s.cooperative_id.label("cid"), _total(s.net).label("net"),
+               _total(s.sales_count).label("tickets"))
+        .where(s.market_id == market.id, s.business_day == day)
+        .group_by(s.cooperative_id).subquery()
+    )
+    conflicts = (
+        select(Conflict.cooperative_id.label("cid"), func.count().label("n"))
+        .where(Conflict.cooperative_id.in_(members)).group_by(Conflict.cooperative_id)
+        .subquery()
+    )
+    query = (
         select(c.id, c.name_ar, c.name_fr, c.sector, c.stand, c.province, c.region, c.members,
-               c.women_led, c.youth_led).where(c.market_id == market.id)
-    ):
-        row = CoopRow(
-            id=r.id, name_ar=r.name_ar, name_fr=r.name_fr, sector=r.sector, stand=r.stand,
-            province=r.province, region=r.region, inside=r.region.casefold() == region,
-            members=r.members, women_led=bool(r.women_led), youth_led=bool(r.youth_led),
-            conflicts=conflicts.get(r.id, 0),
-        )
-        if (t := totals.get(r.id)) is not None:
-            (row.day_net, row.day_tickets, row.edition_net, row.edition_tickets,
-             row.edition_refunds, row.days_closed, row.reported, row.devices, last) = t
-            if last is not None:
-                row.last_sync = last.isoformat() + "Z"
-                row.stale_seconds = max(0, int((now - last).total_seconds()))
-                row.stale = now - last > STALE_AFTER
+               c.women_led, c.youth_led, func.coalesce(today.c.net, 0),
+               func.coalesce(today.c.tickets, 0), func.coalesce(devices.c.net, 0),
+               func.coalesce(devices.c.tickets, 0), func.coalesce(devices.c.refunds, 0),
+               func.coalesce(devices.c.closed, 0), today.c.cid.is_not(None),
+               func.coalesce(devices.c.live, 0), devices.c.last,
+               func.coalesce(conflicts.c.n, 0))
+        .outerjoin(devices, devices.c.cid == c.id)
+        .outerjoin(today, today.c.cid == c.id)
+        .outerjoin(conflicts, conflicts.c.cid == c.id)
+        .where(c.market_id == market.id)
+    )
+    region = market.region.casefold()
+    rows = []
+    for (cid, name_ar, name_fr, sector, stand, province, coop_region, size, women, youth,
+         day_net, day_tickets, net, tickets, refunds, closed, reported, live, last,
+         conflicted) in session.connection().execute(query):
+        row = CoopRow(cid, name_ar, name_fr, sector, stand, province, coop_region,
+                      coop_region.casefold() == region, size, bool(women), bool(youth),
+                      day_net, day_tickets, net, tickets, refunds, closed, int(reported), live,
+                      conflicts=conflicted)
+        if last is not None:
+            row.last_sync = last.isoformat() + "Z"
+            row.stale_seconds = max(0, int((now - last).total_seconds()))
+            row.stale = now - last > STALE_AFTER
         rows.append(row)
     rows.sort(key=lambda r: (_stand_key(r.stand), r.id))
     return rows
@@ -168,7 +167,7 @@ def _stand_key(stand: str) -> tuple[int, int, str]:
 def day_rows(session: Session, market: Market) -> list[dict[str, Any]]:
     """The market's days, from the running totals the upsert keeps per market day."""
     m = MarketDay
-    rows = session.execute(
+    rows = session.connection().execute(
         select(m.business_day, m.net, m.gross, m.refunds, m.tickets, m.devices, m.closed)
         .where(m.market_id == market.id, m.devices > 0).order_by(m.business_day)
     )
@@ -186,7 +185,7 @@ def hour_rows(session: Session, market: Market, day: dt.date | None) -> list[dic
     where = [h.market_id == market.id] + ([h.business_day == day] if day is not None else [])
     query = select(h.hour, _sum(h.amount).label("amount"), _sum(h.tickets).label("tickets"))
     query = query.where(*where).group_by(h.hour)
-    got = {r.hour: r for r in session.execute(query)}
+    got = {r.hour: r for r in session.connection().execute(query)}
     return [
         {"hour": hour, "amount": int(got[hour].amount) if hour in got else 0,
          "tickets": int(got[hour].tickets) if hour in got else 0}
@@ -203,7 +202,7 @@ def top_products(session: Session, market: Market, day: dt.date | None, limit: i
     p = SummaryProduct
     where = [p.market_id == market.id] + ([p.business_day == day] if day is not None else [])
     amount = func.sum(p.amount)
-    winners = session.execute(
+    winners = session.connection().execute(
         select(p.cooperative_id, p.product_id, amount.label("amount"))
         .where(*where)
         .group_by(p.cooperative_id, p.product_id)
@@ -214,7 +213,7 @@ def top_products(session: Session, market: Market, day: dt.date | None, limit: i
         return []
     keys = [(w.cooperative_id, w.product_id) for w in winners]
     details = {
-        (r.cooperative_id, r.product_id): r for r in session.execute(
+        (r.cooperative_id, r.product_id): r for r in session.connection().execute(
             select(p.cooperative_id, p.product_id, func.max(p.name_ar).label("name_ar"),
                    func.max(p.name_fr).label("name_fr"), func.sum(p.quantity).label("quantity"))
             .where(*where, tuple_(p.cooperative_id, p.product_id).in_(keys))
@@ -222,7 +221,7 @@ def top_products(session: Session, market: Market, day: dt.date | None, limit: i
         )
     }
     names = {
-        c.id: c for c in session.execute(
+        c.id: c for c in session.connection().execute(
             select(Cooperative.id, Cooperative.name_ar, Cooperative.name_fr)
             .where(Cooperative.id.in_({w.cooperative_id for w in winners}))
         )
@@ -307,7 +306,9 @@ def dashboard_data(session: Session, market: Market, day: dt.date, now: dt.datet
                         "days": sum(1 for d in days if d["tickets"] or d["net"])},
             "cooperatives": len(coops),
         },
-        "cooperatives": [{name: getattr(c, name) for name in COOP_FIELDS} for c in coops],
+        # rows of values, the field names once: a market can have thousands of stalls
+        "cooperative_fields": COOP_FIELDS,
+        "cooperatives": [_coop_values(c) for c in coops],
         "sectors": [asdict(g) for g in split.sectors],
         "origins": [asdict(g) for g in split.origins],
         "programmes": [asdict(g) for g in split.programmes],

@@ -6,15 +6,16 @@ import csv
 import datetime as dt
 import io
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from openpyxl import load_workbook
 
 from sync.server import admin
 from sync.server.db import Database
+from sync.server.models import Device
 
-from .server_support import DAY, World, push_body, summary
+from .server_support import DAY, World, enrol, push_body, summary
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -99,6 +100,12 @@ def test_page_in_arabic_is_right_to_left_and_in_french_left_to_right(
     assert client.get("/dashboard/static/../cli.py").status_code == 404
 
 
+def cooperatives(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The cooperatives' rows as the page reads them (values with their field names)."""
+    return [dict(zip(data["cooperative_fields"], row, strict=True))
+            for row in data["cooperatives"]]
+
+
 def test_data_has_the_pushed_figures(client: TestClient, organiser: str, pushed: World) -> None:
     log_in(client, organiser)
     data = client.get(f"/dashboard/data.json?market={pushed.market_id}&day={DAY}").json()
@@ -106,8 +113,9 @@ def test_data_has_the_pushed_figures(client: TestClient, organiser: str, pushed:
     assert data["totals"]["day"] == {"net": 2_625_050, "tickets": 10, "refunds": 10_000,
                                      "stalls": 2}
     assert data["totals"]["edition"]["net"] == 2_655_050
-    coops = {c["stand"]: c for c in data["cooperatives"]}
-    assert [c["stand"] for c in data["cooperatives"]] == ["3", "12"]
+    coops = {c["stand"]: c for c in cooperatives(data)}
+    assert [c["stand"] for c in cooperatives(data)] == ["3", "12"]
+    assert coops["12"]["devices"] == 1 and coops["12"]["reported"] == 1
     argan = coops["12"]
     assert (argan["day_net"], argan["day_tickets"], argan["edition_net"]) == (125_050, 7, 155_050)
     assert argan["days_closed"] == 1 and argan["last_sync"] is not None
@@ -123,6 +131,27 @@ def test_data_has_the_pushed_figures(client: TestClient, organiser: str, pushed:
     assert [d["day"] for d in data["days"]] == ["2026-05-12", "2026-05-13"]
 
 
+def test_a_cooperative_with_two_tills_one_revoked(client: TestClient, db: Database,
+                                                 organiser: str, pushed: World) -> None:
+    """Both tills' sales count; the revoked one is no longer a device of the stall; days
+    closed are those of its most complete till; the last sync is the latest push."""
+    a = pushed.argan
+    second = enrol(client, db, a.cooperative_id, "argan-2")
+    client.post("/api/v1/push", headers=second.headers, json=push_body(
+        summary(second.device_id, DAY, 3, net=10_000, tickets=1)))
+    with db.write() as s:
+        admin.revoke_device(s, second.device_id)
+    log_in(client, organiser)
+    data = client.get(f"/dashboard/data.json?market={pushed.market_id}&day={DAY}").json()
+    argan = {c["stand"]: c for c in cooperatives(data)}["12"]
+    assert (argan["day_net"], argan["day_tickets"]) == (125_050 + 10_000, 7 + 1)
+    assert (argan["edition_net"], argan["edition_tickets"]) == (155_050 + 10_000, 9 + 1)
+    assert (argan["devices"], argan["days_closed"], argan["reported"]) == (1, 1, 1)
+    with db.read() as s:
+        latest = s.get_one(Device, second.device_id).last_push_at
+    assert argan["last_sync"] == latest.isoformat() + "Z"
+
+
 def test_a_conflict_shows_on_its_cooperative(client: TestClient, organiser: str,
                                              pushed: World) -> None:
     a = pushed.argan
@@ -130,7 +159,7 @@ def test_a_conflict_shows_on_its_cooperative(client: TestClient, organiser: str,
                 json=push_body(summary(a.device_id, DAY, 12, net=1, status="closed")))
     log_in(client, organiser)
     data = client.get("/dashboard/data.json").json()
-    assert {c["stand"]: c["conflicts"] for c in data["cooperatives"]} == {"3": 0, "12": 1}
+    assert {c["stand"]: c["conflicts"] for c in cooperatives(data)} == {"3": 0, "12": 1}
 
 
 def test_csv_export_has_a_bom_and_arabic(client: TestClient, organiser: str,
