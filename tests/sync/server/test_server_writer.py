@@ -154,3 +154,35 @@ def test_the_postgresql_upsert_is_short_enough_for_psycopg_to_cache() -> None:
     from psycopg import _queries
 
     assert len(ingest._PG_STORE) <= _queries.MAX_CACHED_STATEMENT_LENGTH
+
+
+def test_two_server_processes_writing_the_same_devices(client: TestClient, db: Database,
+                                                       world: World) -> None:
+    """Two writers over one database (as two server processes would be) get the pushes of
+    the same devices, in opposite orders: every reply is right, the newest version of
+    each day is kept, and the running totals equal the stored days (on PostgreSQL a
+    deadlock between their batches is resolved by applying the pushes one by one)."""
+    first, second = PushWriter(db), PushWriter(db)
+    stalls = (world.argan, world.pottery)
+    jobs = [(stall, n) for n in range(10) for stall in stalls]
+
+    async def go() -> list[Reply | BaseException]:
+        calls = []
+        for i, (stall, n) in enumerate(jobs):
+            writer = first if i % 2 == 0 else second
+            job = request(summary(stall.device_id, DAY + dt.timedelta(days=n % 2),
+                                  version=n + 1, net=100 * (n + 1)))
+            calls.append(writer.submit(stall.token, job))
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    try:
+        replies = asyncio.run(go())
+    finally:
+        first.close()
+        second.close()
+    assert all(isinstance(r, Reply) and r.status == 200 for r in replies), replies
+    held = stored(db)
+    for stall in stalls:
+        assert held[stall.device_id, DAY] == (9, 900)
+        assert held[stall.device_id, DAY + dt.timedelta(days=1)] == (10, 1000)
+    assert running_totals_match(db)
