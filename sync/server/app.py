@@ -30,7 +30,7 @@ def create_app(db: Database, *, migrate: bool = True) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
-        writer.close()
+        await writer.aclose()
 
     app = FastAPI(
         title="Souk server",

@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -408,6 +408,7 @@ class Store:
         self.driver = driver
         self.p = "?" if sqlite else "%s"
         self.unchecked: list[tuple[Any, dt.date]] = []  # PostgreSQL: upserts sent
+        self.bodies: dict[tuple[uuid.UUID, dt.date], str | None] = {}  # read ahead
 
     def check_stored(self) -> None:
         """Every upsert sent on PostgreSQL (perhaps in a pipeline) wrote its day."""
@@ -431,7 +432,8 @@ class Store:
         On PostgreSQL its row is locked until the transaction ends (on SQLite the write
         lock is held already), so the pushes of one device are applied one at a time.
         """
-        return self.device_found(*self.find_device(authorization))
+        cursor, digest = self.find_device(authorization)
+        return self.device_found(cursor.fetchone(), digest)
 
     def find_device(self, authorization: str | None) -> tuple[Any, str]:
         """:meth:`device`'s query, sent: (its cursor, the token's digest)."""
@@ -445,9 +447,8 @@ class Store:
             return self.driver.execute(sql + " FOR UPDATE OF d", (digest,), prepare=True), digest
         return self.driver.execute(sql, (digest,)), digest
 
-    def device_found(self, cursor: Any, digest: str) -> DeviceAuth:
-        """:meth:`device`'s answer, from the cursor of :meth:`find_device`."""
-        row = cursor.fetchone()
+    def device_found(self, row: Any, digest: str) -> DeviceAuth:
+        """:meth:`device`'s answer, from the row :meth:`find_device`'s query found."""
         if row is None or not hmac.compare_digest(row[1], digest):
             raise Unauthorised("unknown token")
         if row[2] is not None:
@@ -456,21 +457,26 @@ class Store:
         return DeviceAuth(device_id, row[3], row[4])
 
     def held(self, device_id: uuid.UUID) -> dict[dt.date, Held]:
-        return self.held_found(self.find_held(device_id))
+        return self.held_found(self.find_held(device_id).fetchall())
 
     def find_held(self, device_id: uuid.UUID) -> Any:
         if self.sqlite:
             return self.driver.execute(_HELD_SQL.format(p="?"), (device_id.hex,))
         return self.driver.execute(_HELD_SQL.format(p="%s"), (device_id,), prepare=True)
 
-    def held_found(self, cursor: Any) -> dict[dt.date, Held]:
+    def held_found(self, rows: Iterable[Any]) -> dict[dt.date, Held]:
         if self.sqlite:
-            return {dt.date.fromisoformat(r[0]): Held(*r[1:]) for r in cursor}
-        return {r[0]: Held(*r[1:]) for r in cursor.fetchall()}
+            return {dt.date.fromisoformat(r[0]): Held(*r[1:]) for r in rows}
+        return {r[0]: Held(*r[1:]) for r in rows}
+
+    def find_stored_body(self, device_id: uuid.UUID, day: dt.date) -> Any:
+        return self.driver.execute(_STORED_BODY.format(p=self.p), (
+            self._key(device_id), day.isoformat() if self.sqlite else day))
 
     def stored_body(self, device_id: uuid.UUID, day: dt.date) -> str | None:
-        row = self.driver.execute(_STORED_BODY.format(p=self.p), (
-            self._key(device_id), day.isoformat() if self.sqlite else day)).fetchone()
+        if (device_id, day) in self.bodies:
+            return self.bodies[device_id, day]
+        row = self.find_stored_body(device_id, day).fetchone()
         return None if row is None else str(row[0])
 
     def store(self, auth: DeviceAuth, s: DaySummary, body: str, digest: str,
@@ -631,6 +637,15 @@ def upsert_summary(store: Store, auth: DeviceAuth, s: DaySummary, now: dt.dateti
     store.conflict(auth, s, old.digest, digest, body, now)
     return PushResult(business_day=day, status="conflict", version=old.version,
                       detail="the server holds a different body under this version")
+
+
+def bodies_to_compare(held: dict[dt.date, Held], summaries: Sequence[DaySummary]
+                      ) -> list[dt.date]:
+    """The days whose summary comes with the version the server holds, under another
+    digest: :func:`upsert_summary` compares their stored body (read it ahead)."""
+    return [s.business_day for s in summaries
+            if (old := held.get(s.business_day)) is not None and s.version == old.version
+            and summary_body(s)[1] != old.digest]
 
 
 def apply_push(store: Store, auth: DeviceAuth, summaries: Sequence[DaySummary],

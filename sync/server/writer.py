@@ -1,17 +1,22 @@
 """Pushes applied in batches: one transaction, and one commit, for all the pushes waiting.
 
 The request handlers parse the bodies and hand the pushes to the app's :class:`PushWriter`,
-which takes every push waiting (up to ``max_batch``) and applies them in one transaction on
-a pooled connection: each is authenticated (its device's row locked on PostgreSQL), checked
-and upserted as :func:`ingest.apply_push` does alone; the market days' running totals of the
-whole batch are written last, in (market, day) order; then one commit, and every handler
-gets its reply. A batch costs one commit whatever its size, and holds the rows every device
-of a market updates (the market days) for one transaction instead of one per push.
+which takes every push waiting (up to ``max_batch``) and applies them in one transaction:
+each is authenticated (its device's row locked on PostgreSQL), checked and upserted as
+:func:`ingest.apply_push` does alone; the market days' running totals of the whole batch
+are written last, in (market, day) order; then one commit, and every handler gets its
+reply. A batch costs one commit whatever its size, and holds the rows every device of a
+market updates (the market days) for one transaction instead of one per push.
 
-On SQLite the batches run on the event loop: SQLite writes one transaction at a time and
-spends CPU, not waits, so a thread would only add hand-offs; the pushes that arrive while a
-batch runs make the next one. On PostgreSQL a few threads take batches from a queue, so one
-batch is built while another waits for the database.
+Both run on the event loop, with no thread to hand the work to and back:
+
+- SQLite writes one transaction at a time and spends CPU, not waits: a batch runs as one
+  call on a pooled connection, and the pushes that arrive meanwhile make the next one.
+- PostgreSQL is another process: a task sends a batch on a connection of its own in
+  pipeline mode and awaits the answers, three times per batch (the devices, looked up and
+  locked; what they hold; then every upsert at once), while the loop goes on reading
+  requests. ``PG_TASKS`` such tasks can share the pushes waiting; on a small machine one
+  does best, as batches then hold more pushes.
 
 A push that is refused (401, 403, 422) writes nothing, so it does not disturb the others.
 If the batch fails for another reason (a connection the database dropped, a deadlock with
@@ -26,16 +31,14 @@ it. Several server processes can each run a writer over the same database.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import json
 import logging
-import queue
-import threading
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from sync.protocol import DayVersion, PushRequest, PushResponse, PushResult
 from sync.server import ingest
@@ -44,7 +47,7 @@ from sync.server.db import Database, utcnow
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 32
-PG_THREADS = 2
+PG_TASKS = 1  # batches with PostgreSQL at once, per event loop (more did not help here)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,156 +70,254 @@ class Job:
     token: str
     request: PushRequest | None
     problem: str | None
-    loop: asyncio.AbstractEventLoop
     future: asyncio.Future[Reply] = field(repr=False)
+
+
+@dataclass
+class _Loop:
+    """A writer's state on one event loop."""
+
+    waiting: list[Job] = field(default_factory=list)
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)  # PostgreSQL
+    idle: list[Any] = field(default_factory=list)  # PostgreSQL: connections not in use
+
+
+Outcome = Reply | BaseException
 
 
 class PushWriter:
     """Applies the pushes handed to it in batches (see the module's text)."""
 
-    def __init__(self, db: Database, *, max_batch: int = MAX_BATCH,
-                 threads: int | None = None) -> None:
+    def __init__(self, db: Database, *, max_batch: int = MAX_BATCH) -> None:
         self.db = db
         self.max_batch = max_batch
-        # on PostgreSQL a batch runs while another waits for its round trips or its commit
-        self.threads = threads or PG_THREADS
-        self._queue: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
-        self._workers: list[threading.Thread] = []
-        self._start = threading.Lock()
         self.batches = 0  # transactions committed, for the curious and the tests
         self.pushes = 0
-        # SQLite: batches run on the event loop (see the module's text)
-        self.inline = db.is_sqlite
-        self._waiting: dict[asyncio.AbstractEventLoop, list[Job]] = {}
+        #: PostgreSQL: the application_name of the writer's connections
+        self.application_name = f"souk-push-writer-{os.getpid()}-{id(self):x}"
+        self._loops: dict[asyncio.AbstractEventLoop, _Loop] = {}
 
     async def submit(self, token: str, request: PushRequest | None,
                      problem: str | None = None) -> Reply:
         """Queue a push and wait for its reply (sent once its batch is committed)."""
         loop = asyncio.get_running_loop()
-        job = Job(token, request, problem, loop, loop.create_future())
-        if self.inline:
-            waiting = self._waiting.setdefault(loop, [])
-            if not waiting:
-                loop.call_soon(self._flush, loop)
-            waiting.append(job)
-            return await job.future
-        self._ensure_started()
-        self._queue.put(job)
+        state = self._loops.get(loop)
+        if state is None:
+            state = self._loops[loop] = _Loop()
+        job = Job(token, request, problem, loop.create_future())
+        state.waiting.append(job)
+        if self.db.is_sqlite:
+            if len(state.waiting) == 1:
+                loop.call_soon(self._flush, state)
+        elif len(state.tasks) < PG_TASKS:
+            task = loop.create_task(self._drain(state))
+            state.tasks.add(task)
+            task.add_done_callback(state.tasks.discard)
         return await job.future
 
-    def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Apply the pushes that arrived on ``loop`` since its last flush (on that loop)."""
-        jobs = self._waiting.pop(loop, [])
-        while jobs:
-            batch, jobs = jobs[:self.max_batch], jobs[self.max_batch:]
-            _resolve(list(zip(batch, self._apply(batch), strict=True)))
-
-    def _ensure_started(self) -> None:
-        if self._workers:
+    async def aclose(self) -> None:
+        """Let the pushes queued on this loop finish, then close its connection."""
+        state = self._loops.pop(asyncio.get_running_loop(), None)
+        if state is None:
             return
-        with self._start:
-            if not self._workers:
-                for n in range(self.threads):
-                    thread = threading.Thread(target=self._run, name=f"souk-push-writer-{n}",
-                                              daemon=True)
-                    thread.start()
-                    self._workers.append(thread)
+        if state.tasks:
+            await asyncio.gather(*state.tasks, return_exceptions=True)
+        for conn in state.idle:
+            await conn.close()
 
-    def close(self) -> None:
-        """Finish the pushes queued, then stop the threads."""
-        with self._start:
-            workers, self._workers = self._workers, []
-        for _ in workers:
-            self._queue.put(None)
-        for thread in workers:
-            thread.join(timeout=30)
+    # -- SQLite -------------------------------------------------------------------------
 
-    # -- the thread ---------------------------------------------------------------------
+    def _flush(self, state: _Loop) -> None:
+        """Apply the pushes that arrived since the last flush (called by the loop)."""
+        while state.waiting:
+            jobs = state.waiting[:self.max_batch]
+            del state.waiting[:self.max_batch]
+            _resolve(jobs, self._apply(jobs))
 
-    def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            jobs = [first]
-            stop = False
-            while len(jobs) < self.max_batch:
-                try:
-                    job = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if job is None:
-                    stop = True
-                    break
-                jobs.append(job)
-            self._settle(jobs, self._apply(jobs))
-            if stop:
-                return
-
-    def _apply(self, jobs: list[Job]) -> list[Reply | BaseException]:
+    def _apply(self, jobs: list[Job]) -> list[Outcome]:
         try:
             return list(self._batch(jobs))
         except Exception as exc:
-            if len(jobs) == 1 and not _retryable(exc):
-                log.exception("a push failed")
+            if not _again(jobs, exc):
                 return [exc]
-            log.warning("a batch of %d pushes failed (%s); applying them one by one",
-                        len(jobs), type(exc).__name__)
-        outcomes: list[Reply | BaseException] = []
-        for job in jobs:
-            try:
-                outcomes += self._batch([job])
-            except Exception as exc:
-                log.exception("a push failed")
-                outcomes.append(exc)
-        return outcomes
+        return [_alone(lambda job=job: self._batch([job])[0]) for job in jobs]
 
     def _batch(self, jobs: list[Job]) -> list[Reply]:
         """Apply ``jobs`` in one transaction and commit; their replies."""
         with self._transaction() as store:
             now = utcnow()
             changes: ingest.MarketDays = {}
-            if store.sqlite:
-                replies = [_one(store, job, now, changes) for job in jobs]
-                store.market_days(changes)
-            else:
-                replies = _pipelined(store, jobs, now, changes)
-        with self._start:
-            self.batches += 1
-            self.pushes += len(jobs)
+            replies = [_one(store, job, now, changes) for job in jobs]
+            store.market_days(changes)
+        self._count(jobs)
         return replies
 
     @contextmanager
     def _transaction(self) -> Iterator[ingest.Store]:
         db = self.db
-        with db.write_lock if db.is_sqlite else _nothing():
+        with db.write_lock:
             conn = db.engine.raw_connection()
             try:
                 driver: Any = conn.driver_connection
-                if db.is_sqlite:
-                    driver.execute("BEGIN IMMEDIATE")
+                driver.execute("BEGIN IMMEDIATE")
                 try:
-                    yield ingest.Store(driver, db.is_sqlite)
-                    if db.is_sqlite:
-                        driver.execute("COMMIT")
-                    else:
-                        driver.commit()
+                    yield ingest.Store(driver, sqlite=True)
+                    driver.execute("COMMIT")
                 except BaseException:
-                    if not _rollback(driver, db.is_sqlite):
-                        conn.invalidate()
-                        db.engine.dispose()  # the database dropped us: drop the others too
+                    driver.execute("ROLLBACK")
                     raise
             finally:
-                conn.close()  # back to the pool (or discarded, if invalidated)
+                conn.close()  # back to the pool
+
+    def _count(self, jobs: list[Job]) -> None:
+        self.batches += 1
+        self.pushes += len(jobs)
+
+    # -- PostgreSQL -------------------------------------------------------------------
+
+    async def _drain(self, state: _Loop) -> None:
+        """A task of the loop: apply batches while pushes are waiting (``PG_TASKS`` of them
+        share the pushes waiting, so one batch can be built while another is with the
+        database)."""
+        conn: Any = None
+        try:
+            while state.waiting:
+                share = min(self.max_batch, -(-len(state.waiting) // PG_TASKS))
+                jobs = state.waiting[:share]
+                del state.waiting[:share]
+                if conn is None:
+                    conn = state.idle.pop() if state.idle else await self._connect()
+                outcomes, conn = await self._apply_async(conn, jobs)
+                _resolve(jobs, outcomes)
+        finally:
+            if conn is not None and self._loops.get(asyncio.get_running_loop()) is state:
+                state.idle.append(conn)
+            elif conn is not None:
+                await conn.close()
+
+    async def _apply_async(self, conn: Any, jobs: list[Job]) -> tuple[list[Outcome], Any]:
+        """The outcomes of ``jobs``, and the connection to go on with."""
+        try:
+            return [*await self._batch_async(conn, jobs)], conn
+        except Exception as exc:
+            conn = await self._recover(conn)
+            if not _again(jobs, exc):
+                return [exc], conn
+        outcomes: list[Outcome] = []
+        for job in jobs:
+            try:
+                conn = conn or await self._connect()
+                outcomes += await self._batch_async(conn, [job])
+            except Exception as exc:
+                conn = await self._recover(conn)
+                log.exception("a push failed")
+                outcomes.append(exc)
+        return outcomes, conn
+
+    async def _connect(self) -> Any:
+        import psycopg
+
+        engine = self.db.engine
+        _, params = engine.dialect.create_connect_args(engine.url)
+        return await psycopg.AsyncConnection.connect(
+            **{**params, "application_name": self.application_name})
 
     @staticmethod
-    def _settle(jobs: list[Job], outcomes: list[Reply | BaseException]) -> None:
-        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Job, Reply | BaseException]]] = {}
-        for job, outcome in zip(jobs, outcomes, strict=True):
-            by_loop.setdefault(job.loop, []).append((job, outcome))
-        for loop, settled in by_loop.items():
-            with contextlib.suppress(RuntimeError):  # a closed loop: its handlers are gone
-                loop.call_soon_threadsafe(_resolve, settled)
+    async def _recover(conn: Any) -> Any:
+        """After a failed batch: roll back; None if the connection is broken."""
+        if conn is None:
+            return None
+        with suppress(Exception):
+            await conn.rollback()
+        if conn.broken or conn.closed:
+            await conn.close()
+            return None
+        return conn
+
+    async def _batch_async(self, conn: Any, jobs: list[Job]) -> list[Reply]:
+        """A batch on PostgreSQL, in pipeline mode: the devices of all its pushes are looked
+        up (and locked) in one exchange with the database, then what they hold in one
+        more, then every upsert is sent at once; the steps of :func:`_one`, with three
+        waits for the database per batch instead of four per push."""
+        now = utcnow()
+        changes: ingest.MarketDays = {}
+        replies: list[Reply | None] = [None] * len(jobs)
+        recorder = _Recorder()
+        store = ingest.Store(recorder, sqlite=False)
+        async with conn.pipeline():
+            for indexes in _rounds(jobs):
+                found: dict[int, tuple[Any, str]] = {}
+                for i in indexes:
+                    try:
+                        query, digest = store.find_device(f"Bearer {jobs[i].token}")
+                        found[i] = await recorder.send(conn, query), digest
+                    except ingest.IngestError as exc:
+                        replies[i] = _error(exc.status, exc.detail)
+                ready: dict[int, tuple[ingest.DeviceAuth, PushRequest, Any]] = {}
+                for i, (cursor, digest) in found.items():
+                    try:
+                        device = store.device_found(await cursor.fetchone(), digest)
+                        request = jobs[i].request
+                        if request is None:
+                            raise ingest.Invalid(jobs[i].problem or "invalid body")
+                        ingest.check_summaries(device, request.summaries)
+                    except ingest.IngestError as exc:
+                        replies[i] = _error(exc.status, exc.detail)
+                        continue
+                    held = await recorder.send(conn, store.find_held(device.device_id))
+                    ready[i] = device, request, held
+                for i, (device, request, cursor) in ready.items():
+                    held = store.held_found(await cursor.fetchall())
+                    for day in ingest.bodies_to_compare(held, request.summaries):
+                        read = await recorder.send(conn, store.find_stored_body(
+                            device.device_id, day))
+                        row = await read.fetchone()
+                        store.bodies[device.device_id, day] = None if row is None else row[0]
+                    replies[i] = _answer(*ingest.apply_checked(
+                        store, device, request.summaries, now, held, changes))
+                    await recorder.flush(conn)
+            store.market_days(changes)
+            await recorder.flush(conn)
+            unchecked, store.unchecked = store.unchecked, []
+            for sent, day in unchecked:
+                if await sent.cursor.fetchone() is None:
+                    # only a concurrent writer could do this; the device lock prevents it
+                    raise RuntimeError(f"the summary of {day} changed during its upsert")
+        await conn.commit()
+        self._count(jobs)
+        return [r for r in replies if r is not None]
+
+
+@dataclass(slots=True)
+class _Sent:
+    """A statement handed to the :class:`_Recorder`; its cursor once sent."""
+
+    sql: str
+    params: Any
+    cursor: Any = None
+
+
+class _Recorder:
+    """The driver a :class:`ingest.Store` writes to in the PostgreSQL task: it keeps the
+    statements, which the task then sends (awaiting) in order."""
+
+    def __init__(self) -> None:
+        self.pending: list[_Sent] = []
+
+    def execute(self, sql: str, params: Any = None, *, prepare: bool | None = None) -> _Sent:
+        sent = _Sent(sql, params)
+        self.pending.append(sent)
+        return sent
+
+    async def send(self, conn: Any, sent: _Sent) -> Any:
+        """Send what is pending up to ``sent``; ``sent``'s cursor."""
+        await self.flush(conn)
+        return sent.cursor
+
+    async def flush(self, conn: Any) -> None:
+        pending, self.pending = self.pending, []
+        for sent in pending:
+            sent.cursor = await conn.execute(sent.sql, sent.params, prepare=True)
 
 
 def _one(store: ingest.Store, job: Job, now: dt.datetime, changes: ingest.MarketDays) -> Reply:
@@ -250,44 +351,27 @@ def _rounds(jobs: list[Job]) -> list[list[int]]:
     return rounds
 
 
-def _pipelined(store: ingest.Store, jobs: list[Job], now: dt.datetime,
-               changes: ingest.MarketDays) -> list[Reply]:
-    """A batch on PostgreSQL, in pipeline mode: the devices of all its pushes are looked up
-    (and locked) in one exchange with the database, then what they hold in one more, then
-    every upsert is sent at once; the same steps as :func:`_one`, with three waits for the
-    database per batch instead of four per push."""
-    replies: list[Reply | None] = [None] * len(jobs)
-    with store.driver.pipeline():
-        for indexes in _rounds(jobs):
-            found: dict[int, tuple[Any, str]] = {}
-            for i in indexes:
-                try:
-                    found[i] = store.find_device(f"Bearer {jobs[i].token}")
-                except ingest.IngestError as exc:
-                    replies[i] = _error(exc.status, exc.detail)
-            ready: dict[int, tuple[ingest.DeviceAuth, PushRequest]] = {}
-            for i, (cursor, digest) in found.items():
-                try:
-                    device = store.device_found(cursor, digest)
-                    request = jobs[i].request
-                    if request is None:
-                        raise ingest.Invalid(jobs[i].problem or "invalid body")
-                    ingest.check_summaries(device, request.summaries)
-                    ready[i] = device, request
-                except ingest.IngestError as exc:
-                    replies[i] = _error(exc.status, exc.detail)
-            held = {i: store.find_held(device.device_id) for i, (device, _) in ready.items()}
-            for i, (device, request) in ready.items():
-                replies[i] = _answer(*ingest.apply_checked(
-                    store, device, request.summaries, now, store.held_found(held[i]), changes))
-        store.market_days(changes)
-        store.check_stored()
-    assert all(r is not None for r in replies)
-    return cast(list[Reply], replies)
+def _again(jobs: list[Job], exc: Exception) -> bool:
+    """Whether a failed batch is worth applying again push by push (logged either way)."""
+    if len(jobs) == 1 and not _retryable(exc):
+        log.exception("a push failed", exc_info=exc)
+        return False
+    log.warning("a batch of %d pushes failed (%s); applying them one by one", len(jobs),
+                type(exc).__name__)
+    return True
 
 
-def _resolve(settled: list[tuple[Job, Reply | BaseException]]) -> None:
-    for job, outcome in settled:
+def _alone(apply: Any) -> Outcome:
+    try:
+        reply: Reply = apply()
+        return reply
+    except Exception as exc:
+        log.exception("a push failed")
+        return exc
+
+
+def _resolve(jobs: list[Job], outcomes: list[Outcome]) -> None:
+    for job, outcome in zip(jobs, outcomes, strict=True):
         if job.future.done():  # the client went away
             continue
         if isinstance(outcome, BaseException):
@@ -296,25 +380,7 @@ def _resolve(settled: list[tuple[Job, Reply | BaseException]]) -> None:
             job.future.set_result(outcome)
 
 
-def _rollback(driver: Any, sqlite: bool) -> bool:
-    """Roll back; False if the connection is dead."""
-    try:
-        if sqlite:
-            driver.execute("ROLLBACK")
-        else:
-            driver.rollback()
-    except Exception:
-        return False
-    return not getattr(driver, "broken", False)
-
-
 def _retryable(exc: BaseException) -> bool:
     """Errors that applying the push again may not meet: the connection, a deadlock."""
     names = {cls.__name__ for cls in type(exc).__mro__}  # sqlite3's or psycopg's classes
     return bool(names & {"OperationalError", "InterfaceError", "TransactionRollbackError"})
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
-

@@ -263,16 +263,18 @@ def test_a_newer_version_replaces_every_line_whatever_its_keys(
 def test_a_push_survives_the_database_dropping_its_connections(
         client: TestClient, db: Database, world: World) -> None:
     if not db.is_postgresql:
-        pytest.skip("the pooled connections of PostgreSQL")
+        pytest.skip("the push writer's connection to PostgreSQL")
     dev, h = world.argan.device_id, world.argan.headers
     assert client.post("/api/v1/push", json=push_body(summary(dev, version=1)),
                        headers=h).status_code == 200
-    with db.engine.connect() as conn:  # checked out, so the pool holds it for the next push
-        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    writer = client.app.state.writer  # type: ignore[attr-defined]
     killer = create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
-    with killer.connect() as conn:
-        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    with killer.connect() as conn:  # the connection the server's pushes go through
+        killed = conn.execute(text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE application_name = :name"), {"name": writer.application_name}).scalar()
     killer.dispose()
+    assert killed == 1
     reply = client.post("/api/v1/push", json=push_body(summary(dev, version=2)), headers=h)
     assert reply.status_code == 200, reply.text
     assert reply.json()["results"][0] == {"business_day": DAY.isoformat(), "status": "stored",

@@ -34,12 +34,12 @@ def push_all(writer: PushWriter, jobs: list[tuple[str, PushRequest | None, str |
              ) -> list[Reply | BaseException]:
     """Submit every job at once from one event loop, as concurrent requests would."""
     async def go() -> list[Reply | BaseException]:
-        return await asyncio.gather(*(writer.submit(*job) for job in jobs),
-                                    return_exceptions=True)
-    try:
-        return asyncio.run(go())
-    finally:
-        writer.close()
+        try:
+            return await asyncio.gather(*(writer.submit(*job) for job in jobs),
+                                        return_exceptions=True)
+        finally:
+            await writer.aclose()
+    return asyncio.run(go())
 
 
 def stored(db: Database) -> dict[tuple[object, dt.date], tuple[int, int]]:
@@ -173,13 +173,13 @@ def test_two_server_processes_writing_the_same_devices(client: TestClient, db: D
             job = request(summary(stall.device_id, DAY + dt.timedelta(days=n % 2),
                                   version=n + 1, net=100 * (n + 1)))
             calls.append(writer.submit(stall.token, job))
-        return await asyncio.gather(*calls, return_exceptions=True)
+        try:
+            return await asyncio.gather(*calls, return_exceptions=True)
+        finally:
+            await first.aclose()
+            await second.aclose()
 
-    try:
-        replies = asyncio.run(go())
-    finally:
-        first.close()
-        second.close()
+    replies = asyncio.run(go())
     assert all(isinstance(r, Reply) and r.status == 200 for r in replies), replies
     held = stored(db)
     for stall in stalls:
