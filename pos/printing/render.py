@@ -67,6 +67,7 @@ ASCENT: Final = 0.9  # share of the font ascent and descent a line keeps (see _l
 DESCENT: Final = 0.75
 LEADING: Final = 2
 QR_QUIET: Final = 4  # modules of white above and below a QR code (fed, not sent)
+QR_MASK: Final = 0
 
 _WHITE = QColor(255, 255, 255)
 _BLACK = QColor(0, 0, 0)
@@ -322,7 +323,10 @@ class Renderer:
         return _Item(18 if block.style == "double" else 14, draw)
 
     def _qr(self, block: QrCode) -> _Item:
-        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+        # one fixed mask (any of the eight is valid): choosing the best of eight by their
+        # penalty scores would cost most of a receipt's rendering time
+        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0,
+                             mask_pattern=QR_MASK)
         code.add_data(block.payload)
         code.make(fit=True)
         matrix: list[list[bool]] = code.get_matrix()
