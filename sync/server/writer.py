@@ -110,9 +110,7 @@ class PushWriter:
             if len(state.waiting) == 1:
                 loop.call_soon(self._flush, state)
         elif len(state.tasks) < PG_TASKS:
-            task = loop.create_task(self._drain(state))
-            state.tasks.add(task)
-            task.add_done_callback(state.tasks.discard)
+            state.tasks.add(loop.create_task(self._drain(state)))
         return await job.future
 
     async def aclose(self) -> None:
@@ -179,17 +177,25 @@ class PushWriter:
         """A task of the loop: apply batches while pushes are waiting (``PG_TASKS`` of them
         share the pushes waiting, so one batch can be built while another is with the
         database)."""
+        me = asyncio.current_task()
         conn: Any = None
         try:
             while state.waiting:
                 share = min(self.max_batch, -(-len(state.waiting) // PG_TASKS))
                 jobs = state.waiting[:share]
                 del state.waiting[:share]
-                if conn is None:
-                    conn = state.idle.pop() if state.idle else await self._connect()
-                outcomes, conn = await self._apply_async(conn, jobs)
+                outcomes: list[Outcome]
+                try:
+                    if conn is None:
+                        conn = state.idle.pop() if state.idle else await self._connect()
+                    outcomes, conn = await self._apply_async(conn, jobs)
+                except Exception as exc:  # the database cannot be reached
+                    log.exception("no connection to the database for %d pushes", len(jobs))
+                    outcomes = [exc] * len(jobs)
                 _resolve(jobs, outcomes)
         finally:
+            # at once, with no await before: a push queued from now on starts a new task
+            state.tasks.discard(me)
             if conn is not None and self._loops.get(asyncio.get_running_loop()) is state:
                 state.idle.append(conn)
             elif conn is not None:

@@ -186,3 +186,24 @@ def test_two_server_processes_writing_the_same_devices(client: TestClient, db: D
         assert held[stall.device_id, DAY] == (9, 900)
         assert held[stall.device_id, DAY + dt.timedelta(days=1)] == (10, 1000)
     assert running_totals_match(db)
+
+
+def test_no_database_is_an_error_for_each_push_not_a_wait() -> None:
+    """With PostgreSQL out of reach, every push gets the error (its handler answers 500),
+    and the next push tries again."""
+    writer = PushWriter(Database.connect("postgresql+psycopg://postgres@127.0.0.1:9/none"))
+
+    async def go() -> list[Reply | BaseException]:
+        try:
+            first = await asyncio.wait_for(asyncio.gather(
+                *(writer.submit("token", None, "x") for _ in range(3)),
+                return_exceptions=True), timeout=30)
+            again = await asyncio.wait_for(asyncio.gather(
+                writer.submit("token", None, "x"), return_exceptions=True), timeout=30)
+            return [*first, *again]
+        finally:
+            await writer.aclose()
+
+    outcomes = asyncio.run(go())
+    assert len(outcomes) == 4
+    assert all(type(o).__name__ == "OperationalError" for o in outcomes), outcomes
