@@ -308,6 +308,7 @@ def seed_dashboard(url: str, devices: int, days: int) -> float:
                 conn.execute(text(statement), {"day0": DAY0, "days": days, "devices": devices})
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))  # the steady state autovacuum keeps
+        conn.execute(text("CHECKPOINT"))  # the seeding's writes flushed, not during the runs
     with db.write() as s:
         admin.add_user(s, "bench", PASSWORD)
     db.dispose()

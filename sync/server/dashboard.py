@@ -223,14 +223,15 @@ DayParam = Annotated[dt.date | None, Query()]
 def data(request: Request, market_id: MarketParam = None, day: DayParam = None) -> Response:
     _require_user(request)
     today = dt.date.today()
-    with _db(request).read() as session:
+    with _db(request).read_together() as (session, beside):
         markets = queries.list_markets(session)
         market = queries.pick_market(session, market_id, today)
         if market is None:
             return JSONResponse({"market": None, "markets": []},
                                 headers={"Cache-Control": "no-store"})
         chosen = queries.pick_day(market, day, today)
-        payload = queries.dashboard_data(session, market, chosen, utcnow(), markets)
+        payload = queries.dashboard_data(session, market, chosen, utcnow(), markets,
+                                         beside=beside)
     # a market of thousands of stalls makes megabytes of JSON: orjson writes them in a few ms
     return Response(orjson.dumps(payload), media_type="application/json",
                     headers={"Cache-Control": "no-store"})

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.resources
 import os
+import re
 import secrets
 import threading
 from collections.abc import Iterator
@@ -36,6 +37,7 @@ from sync.server.models import Setting
 ENV_DATABASE_URL = "SOUK_SERVER_DATABASE_URL"
 SQLITE_FILE = "souk-server.sqlite3"
 _WRITE = "souk_write"
+_SNAPSHOT = re.compile(r"[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?")
 
 
 def utcnow() -> dt.datetime:
@@ -134,6 +136,23 @@ class Database:
     def read(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
+
+    @contextmanager
+    def read_together(self) -> Iterator[tuple[Session, Session | None]]:
+        """Two read sessions over one snapshot of the data (PostgreSQL), for two threads
+        that read at once; on SQLite one session and None."""
+        if not self.is_postgresql:
+            with self.read() as session:
+                yield session, None
+            return
+        engine = self.engine.execution_options(isolation_level="REPEATABLE READ")
+        with Session(engine) as main, main.begin():
+            snapshot = main.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+            if not _SNAPSHOT.fullmatch(snapshot):
+                raise RuntimeError(f"unexpected snapshot name {snapshot!r}")
+            with Session(engine) as side, side.begin():
+                side.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
+                yield main, side
 
     def sessionmaker(self) -> sessionmaker[Session]:
         return sessionmaker(self.engine.execution_options(**{_WRITE: True}))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field, fields
 from operator import attrgetter
 from typing import Any
@@ -30,6 +31,7 @@ from sync.server.models import (
 )
 
 STALE_AFTER = dt.timedelta(minutes=30)
+_BESIDE = ThreadPoolExecutor(max_workers=4, thread_name_prefix="souk-dashboard")
 
 
 def market_dict(m: Market) -> dict[str, Any]:
@@ -281,13 +283,35 @@ def breakdowns(rows: list[CoopRow]) -> Breakdowns:
     )
 
 
-def dashboard_data(session: Session, market: Market, day: dt.date, now: dt.datetime,
-                   markets: list[Market]) -> dict[str, Any]:
-    """Everything the dashboard page shows, as JSON-ready values (money in centimes)."""
+def _in_memory(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":  # sums in memory, not on disk
         session.execute(text("SET LOCAL work_mem = '32MB'"))
-    coops = cooperative_rows(session, market, day, now)
-    days = day_rows(session, market)
+
+
+def _hours_and_top(session: Session, market: Market, day: dt.date
+                   ) -> tuple[list[dict[str, int]], list[dict[str, Any]]]:
+    _in_memory(session)
+    return hour_rows(session, market, day), top_products(session, market, day)
+
+
+def dashboard_data(session: Session, market: Market, day: dt.date, now: dt.datetime,
+                   markets: list[Market], *, beside: Session | None = None
+                   ) -> dict[str, Any]:
+    """Everything the dashboard page shows, as JSON-ready values (money in centimes).
+
+    ``beside``, a second session reading the same snapshot (see
+    :meth:`Database.read_together`), reads the hours and the top products on a thread while
+    this one reads the cooperatives: the database works on both at once.
+    """
+    side = _BESIDE.submit(_hours_and_top, beside, market, day) if beside else None
+    try:
+        _in_memory(session)
+        coops = cooperative_rows(session, market, day, now)
+        days = day_rows(session, market)
+        hours, top = side.result() if side else _hours_and_top(session, market, day)
+    finally:
+        if side:
+            wait([side])  # the other session is not closed under its thread
     split = breakdowns(coops)
     today = next((d for d in days if d["day"] == day.isoformat()), None)
     return {
@@ -313,6 +337,6 @@ def dashboard_data(session: Session, market: Market, day: dt.date, now: dt.datet
         "origins": [asdict(g) for g in split.origins],
         "programmes": [asdict(g) for g in split.programmes],
         "days": days,
-        "hours": hour_rows(session, market, day),
-        "top_products": top_products(session, market, day),
+        "hours": hours,
+        "top_products": top,
     }

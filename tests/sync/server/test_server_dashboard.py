@@ -215,3 +215,23 @@ def test_product_names_from_stalls_are_escaped(client: TestClient, organiser: st
     report = client.get("/dashboard/report?lang=fr").text
     assert "<script>alert(1)</script>" not in report
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in report
+
+
+def test_the_dashboards_two_readers_share_one_snapshot(db: Database, pushed: World) -> None:
+    """On PostgreSQL the hours and top products are read beside the cooperatives, by a
+    second session that sees exactly what the first sees, even if a push commits between."""
+    from sqlalchemy import func, select
+
+    from sync.server.models import DaySummaryRow
+
+    with db.read_together() as (main, beside):
+        if beside is None:
+            assert not db.is_postgresql
+            return
+        count = select(func.count()).select_from(DaySummaryRow)
+        before = main.scalar(count)
+        with db.write() as s:
+            s.execute(DaySummaryRow.__table__.delete())
+        assert beside.scalar(count) == before == main.scalar(count) == 3
+    with db.read() as s:
+        assert s.scalar(count) == 0
