@@ -211,10 +211,17 @@ def canonical_json(data: Any) -> bytes:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def summary_json(summary: DaySummary) -> tuple[str, str]:
+    """A summary's JSON (fields in the model's order) and its SHA-256: equal summaries have
+    equal digests (for one version of this module; the server compares bodies when they
+    differ)."""
+    body = summary.model_dump_json()
+    return body, hashlib.sha256(body.encode()).hexdigest()
+
+
 def summary_digest(summary: DaySummary) -> str:
-    """SHA-256 of a summary's JSON, fields in the model's order: equal summaries have equal
-    digests (for one version of this module; the server compares bodies when they differ)."""
-    return hashlib.sha256(summary.model_dump_json().encode()).hexdigest()
+    """SHA-256 of a summary's JSON: see :func:`summary_json`."""
+    return summary_json(summary)[1]
 
 
 def token_hash(token: str) -> str:

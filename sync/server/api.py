@@ -103,10 +103,10 @@ PUSH_BODY = {
 )
 async def push(request: Request) -> Response:
     """Upsert day summaries; ``Content-Encoding: gzip`` accepted."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        return _error(401, "a bearer token is needed")
+    try:
+        token = ingest.bearer_token(request.headers.get("authorization"))
+    except ingest.Unauthorised as exc:
+        return _error(exc.status, exc.detail)
     try:
         raw = await read_capped(request)
     except BodyTooLarge:

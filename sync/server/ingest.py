@@ -15,7 +15,6 @@ The API applies pushes in batches, one transaction each (see :mod:`sync.server.w
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import json
 import uuid
@@ -36,6 +35,8 @@ from sync.protocol import (
     MarketInfo,
     PushResult,
     bundle_signature,
+    summary_digest,
+    summary_json,
     token_hash,
 )
 from sync.server.db import Database, utcnow
@@ -143,13 +144,18 @@ _BY_TOKEN = (
 )
 
 
-def authenticate(session: Session, authorization: str | None) -> DeviceAuth:
-    """The device a ``Bearer`` token belongs to; raises :class:`Unauthorised`."""
+def bearer_token(authorization: str | None) -> str:
+    """The token of an ``Authorization: Bearer ...`` header; raises :class:`Unauthorised`."""
     scheme, _, token = (authorization or "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise Unauthorised("a bearer token is needed")
-    digest = token_hash(token)
+    return token
+
+
+def authenticate(session: Session, authorization: str | None) -> DeviceAuth:
+    """The device a ``Bearer`` token belongs to; raises :class:`Unauthorised`."""
+    digest = token_hash(bearer_token(authorization))
     row = session.connection().execute(_BY_TOKEN, {"digest": digest}).one_or_none()
     if row is None or not hmac.compare_digest(row.token_hash, digest):
         raise Unauthorised("unknown token")
@@ -414,9 +420,7 @@ class Store:
         """Every upsert sent on PostgreSQL (perhaps in a pipeline) wrote its day."""
         unchecked, self.unchecked = self.unchecked, []
         for cursor, day in unchecked:
-            if cursor.fetchone() is None:
-                # only a concurrent writer could do this; the device lock prevents it
-                raise RuntimeError(f"the summary of {day} changed during its upsert")
+            check_written(cursor.fetchone(), day)
 
     @classmethod
     def of(cls, conn: Connection) -> Store:
@@ -426,21 +430,17 @@ class Store:
     def _key(self, device_id: uuid.UUID) -> str | uuid.UUID:
         return device_id.hex if self.sqlite else device_id
 
-    def device(self, authorization: str | None) -> DeviceAuth:
-        """The device a ``Bearer`` token belongs to; raises :class:`Unauthorised`.
+    def device(self, token: str) -> DeviceAuth:
+        """The device a token belongs to; raises :class:`Unauthorised`.
 
         On PostgreSQL its row is locked until the transaction ends (on SQLite the write
         lock is held already), so the pushes of one device are applied one at a time.
         """
-        cursor, digest = self.find_device(authorization)
+        cursor, digest = self.find_device(token)
         return self.device_found(cursor.fetchone(), digest)
 
-    def find_device(self, authorization: str | None) -> tuple[Any, str]:
+    def find_device(self, token: str) -> tuple[Any, str]:
         """:meth:`device`'s query, sent: (its cursor, the token's digest)."""
-        scheme, _, token = (authorization or "").partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
-            raise Unauthorised("a bearer token is needed")
         digest = token_hash(token)
         sql = _DEVICE_BY_TOKEN.format(p=self.p)
         if not self.sqlite:
@@ -592,10 +592,11 @@ class Deltas:
                 total[name] += change[name]
 
 
-def summary_body(s: DaySummary) -> tuple[str, str]:
-    """(the JSON a summary is stored as, its SHA-256): :func:`protocol.summary_digest`."""
-    body = s.model_dump_json()
-    return body, hashlib.sha256(body.encode()).hexdigest()
+def check_written(upserted: Any, day: dt.date) -> None:
+    """An upsert of a day gave back its row; else another writer changed the day during it,
+    which the device's lock (SQLite's write lock) rules out."""
+    if upserted is None:
+        raise RuntimeError(f"the summary of {day} changed during its upsert")
 
 
 def _same_body(store: Store, auth: DeviceAuth, s: DaySummary) -> bool:
@@ -618,13 +619,11 @@ def upsert_summary(store: Store, auth: DeviceAuth, s: DaySummary, now: dt.dateti
     (or SQLite's write lock) was taken, so no other push of the device can change it
     before this transaction ends; it is updated with what this push stores.
     """
-    body, digest = summary_body(s)
+    body, digest = summary_json(s)
     day = s.business_day
     old = held.get(day)
     if old is None or s.version > old.version:
-        if store.store(auth, s, body, digest, now, replacing=old is not None) is None:
-            # only a concurrent writer could do this; the device lock prevents it
-            raise RuntimeError(f"the summary of {day} changed during its upsert")
+        check_written(store.store(auth, s, body, digest, now, replacing=old is not None), day)
         deltas.add(s, old)
         held[day] = Held(s.version, digest, s.net, s.gross, s.refunds, s.sales_count,
                          s.status)
@@ -645,7 +644,7 @@ def bodies_to_compare(held: dict[dt.date, Held], summaries: Sequence[DaySummary]
     digest: :func:`upsert_summary` compares their stored body (read it ahead)."""
     return [s.business_day for s in summaries
             if (old := held.get(s.business_day)) is not None and s.version == old.version
-            and summary_body(s)[1] != old.digest]
+            and summary_digest(s) != old.digest]
 
 
 def apply_push(store: Store, auth: DeviceAuth, summaries: Sequence[DaySummary],

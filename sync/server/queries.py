@@ -91,10 +91,6 @@ COOP_FIELDS = tuple(f.name for f in fields(CoopRow))
 _coop_values = attrgetter(*COOP_FIELDS)
 
 
-def _sum(col: Any) -> Any:
-    return func.coalesce(func.sum(col), 0)
-
-
 def _total(col: Any) -> Any:
     """A sum as a whole number on both databases (PostgreSQL sums bigints as numeric)."""
     return cast(func.coalesce(func.sum(col), 0), BigInteger)
@@ -185,7 +181,7 @@ def hour_rows(session: Session, market: Market, day: dt.date | None) -> list[dic
     """Sales by the stalls' local hour, on one day or (``day=None``) the whole edition."""
     h = SummaryHour
     where = [h.market_id == market.id] + ([h.business_day == day] if day is not None else [])
-    query = select(h.hour, _sum(h.amount).label("amount"), _sum(h.tickets).label("tickets"))
+    query = select(h.hour, _total(h.amount).label("amount"), _total(h.tickets).label("tickets"))
     query = query.where(*where).group_by(h.hour)
     got = {r.hour: r for r in session.connection().execute(query)}
     return [

@@ -15,8 +15,8 @@ Both run on the event loop, with no thread to hand the work to and back:
 - PostgreSQL is another process: a task sends a batch on a connection of its own in
   pipeline mode and awaits the answers, three times per batch (the devices, looked up and
   locked; what they hold; then every upsert at once), while the loop goes on reading
-  requests. ``PG_TASKS`` such tasks can share the pushes waiting; on a small machine one
-  does best, as batches then hold more pushes.
+  requests. One task per loop: it takes every push waiting, so batches hold more pushes
+  (two tasks taking turns measured slower).
 
 A push that is refused (401, 403, 422) writes nothing, so it does not disturb the others.
 If the batch fails for another reason (a connection the database dropped, a deadlock with
@@ -47,7 +47,6 @@ from sync.server.db import Database, utcnow
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 32
-PG_TASKS = 1  # batches with PostgreSQL at once, per event loop (more did not help here)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +77,8 @@ class _Loop:
     """A writer's state on one event loop."""
 
     waiting: list[Job] = field(default_factory=list)
-    tasks: set[asyncio.Task[None]] = field(default_factory=set)  # PostgreSQL
-    idle: list[Any] = field(default_factory=list)  # PostgreSQL: connections not in use
+    task: asyncio.Task[None] | None = None  # PostgreSQL: the one applying batches
+    connection: Any = None  # PostgreSQL: its psycopg AsyncConnection, between batches
 
 
 Outcome = Reply | BaseException
@@ -109,8 +108,8 @@ class PushWriter:
         if self.db.is_sqlite:
             if len(state.waiting) == 1:
                 loop.call_soon(self._flush, state)
-        elif len(state.tasks) < PG_TASKS:
-            state.tasks.add(loop.create_task(self._drain(state)))
+        elif state.task is None:
+            state.task = loop.create_task(self._drain(state))
         return await job.future
 
     async def aclose(self) -> None:
@@ -118,10 +117,10 @@ class PushWriter:
         state = self._loops.pop(asyncio.get_running_loop(), None)
         if state is None:
             return
-        if state.tasks:
-            await asyncio.gather(*state.tasks, return_exceptions=True)
-        for conn in state.idle:
-            await conn.close()
+        if state.task is not None:
+            await asyncio.gather(state.task, return_exceptions=True)
+        if state.connection is not None:
+            await state.connection.close()
 
     # -- SQLite -------------------------------------------------------------------------
 
@@ -174,20 +173,15 @@ class PushWriter:
     # -- PostgreSQL -------------------------------------------------------------------
 
     async def _drain(self, state: _Loop) -> None:
-        """A task of the loop: apply batches while pushes are waiting (``PG_TASKS`` of them
-        share the pushes waiting, so one batch can be built while another is with the
-        database)."""
-        me = asyncio.current_task()
-        conn: Any = None
+        """The loop's task: apply batches while pushes are waiting."""
+        conn, state.connection = state.connection, None
         try:
             while state.waiting:
-                share = min(self.max_batch, -(-len(state.waiting) // PG_TASKS))
-                jobs = state.waiting[:share]
-                del state.waiting[:share]
+                jobs = state.waiting[:self.max_batch]
+                del state.waiting[:self.max_batch]
                 outcomes: list[Outcome]
                 try:
-                    if conn is None:
-                        conn = state.idle.pop() if state.idle else await self._connect()
+                    conn = conn or await self._connect()
                     outcomes, conn = await self._apply_async(conn, jobs)
                 except Exception as exc:  # the database cannot be reached
                     log.exception("no connection to the database for %d pushes", len(jobs))
@@ -195,9 +189,9 @@ class PushWriter:
                 _resolve(jobs, outcomes)
         finally:
             # at once, with no await before: a push queued from now on starts a new task
-            state.tasks.discard(me)
-            if conn is not None and self._loops.get(asyncio.get_running_loop()) is state:
-                state.idle.append(conn)
+            state.task = None
+            if self._loops.get(asyncio.get_running_loop()) is state:
+                state.connection = conn
             elif conn is not None:
                 await conn.close()
 
@@ -254,11 +248,8 @@ class PushWriter:
             for indexes in _rounds(jobs):
                 found: dict[int, tuple[Any, str]] = {}
                 for i in indexes:
-                    try:
-                        query, digest = store.find_device(f"Bearer {jobs[i].token}")
-                        found[i] = await recorder.send(conn, query), digest
-                    except ingest.IngestError as exc:
-                        replies[i] = _error(exc.status, exc.detail)
+                    query, digest = store.find_device(jobs[i].token)
+                    found[i] = await recorder.send(conn, query), digest
                 ready: dict[int, tuple[ingest.DeviceAuth, PushRequest, Any]] = {}
                 for i, (cursor, digest) in found.items():
                     try:
@@ -286,9 +277,7 @@ class PushWriter:
             await recorder.flush(conn)
             unchecked, store.unchecked = store.unchecked, []
             for sent, day in unchecked:
-                if await sent.cursor.fetchone() is None:
-                    # only a concurrent writer could do this; the device lock prevents it
-                    raise RuntimeError(f"the summary of {day} changed during its upsert")
+                ingest.check_written(await sent.cursor.fetchone(), day)
         await conn.commit()
         self._count(jobs)
         return [r for r in replies if r is not None]
@@ -329,7 +318,7 @@ class _Recorder:
 def _one(store: ingest.Store, job: Job, now: dt.datetime, changes: ingest.MarketDays) -> Reply:
     """One push of a batch: authenticate (401), parse (422), check (403, 422), upsert."""
     try:
-        device = store.device(f"Bearer {job.token}")
+        device = store.device(job.token)
         if job.request is None:
             raise ingest.Invalid(job.problem or "invalid body")
         return _answer(*ingest.apply_push(store, device, job.request.summaries, now, changes))
