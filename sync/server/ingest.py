@@ -18,10 +18,12 @@ import datetime as dt
 import hmac
 import json
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+import orjson
 from pydantic import ValidationError
 from sqlalchemy import Connection, Table, bindparam, select, update
 from sqlalchemy.orm import Session
@@ -261,76 +263,103 @@ _HELD_SQL = ("SELECT business_day, version, digest, net, gross, refunds, sales_c
              "FROM day_summaries WHERE device_id = {p}")
 
 
-def _upsert_sql(p: str) -> str:
-    """INSERT a day, or replace the stored one only if this version is newer; its id."""
+_HELD_BY_TOKENS = (
+    "SELECT s.device_id, s.business_day, s.version, s.digest, s.net, s.gross, s.refunds, "
+    "s.sales_count, s.status FROM day_summaries s JOIN devices d ON d.id = s.device_id "
+    "WHERE d.token_hash = ANY(%s)")
+
+
+def _upsert_sql(p: str, *, rows: str = "", returning: str = "id") -> str:
+    """INSERT a day, or replace the stored one only if this version is newer; its id.
+
+    ``p`` formats a column's placeholder; with ``rows``, the days are read from that
+    relation (one per device and day) instead of one row of placeholders."""
     names = ", ".join(_SUMMARY_COLUMNS)
     values = ", ".join(p.format(name) for name in _SUMMARY_COLUMNS)
+    source = f"SELECT {values} FROM {rows}" if rows else f"VALUES ({values})"
     sets = ", ".join(f"{name} = excluded.{name}" for name in _REPLACEABLE)
-    return (f"INSERT INTO day_summaries ({names}) VALUES ({values}) "
+    return (f"INSERT INTO day_summaries ({names}) {source} "
             f"ON CONFLICT (device_id, business_day) DO UPDATE SET {sets} "
-            "WHERE excluded.version > day_summaries.version RETURNING id")
+            f"WHERE excluded.version > day_summaries.version RETURNING {returning}")
 
 
-# PostgreSQL: the day, its body and its lines in one statement (one round trip). The lines
-# are read from the body (JSON) by the database and upserted by key (a product line only if
-# it changed: most do not from one push of a day to the next), and the keys the new
-# version no longer has are deleted; the deletes and the upserts touch disjoint rows, so the
-# statement's parts cannot interfere.
-_PG_STORE = ("WITH up AS (" + _upsert_sql("%({})s") + """),
+def _pg_record() -> str:
+    """The columns of a day as ``json_to_recordset`` reads them, and its body (as JSON, so
+    its text is kept exactly)."""
+    from sqlalchemy.dialects import postgresql
+
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    typed = [f"{n} {_SUMMARIES.c[n].type.compile(dialect=dialect)}" for n in _SUMMARY_COLUMNS]
+    return ", ".join([*typed, "body json"])
+
+
+# PostgreSQL: the days of a batch (one per device and day), their bodies and their lines in
+# one statement. The days come as one JSON array; the lines are read from each body by the
+# database and upserted by key, each written only if it changed (most do not from one push
+# of a day to the next), and the keys a new version no longer has are deleted; the deletes
+# and the upserts touch disjoint rows, so the statement's parts cannot interfere. It gives
+# back the (device, day) of every day it wrote. (A line's key fixes its summary, market and
+# day, so a line whose whole row equals the one proposed has not changed.)
+_PG_STORE = f"""WITH t AS (
+  SELECT * FROM json_to_recordset(%(days)s::json) AS t({_pg_record()})),
+up AS ({_upsert_sql("{}", rows="t", returning="id, device_id, business_day")}),
+j AS (
+  SELECT up.id, t.market_id, t.cooperative_id, t.business_day, t.body::text AS text,
+         t.body::jsonb AS b
+  FROM up JOIN t ON t.device_id = up.device_id AND t.business_day = up.business_day),
 body AS (
-  INSERT INTO summary_bodies (summary_id, body) SELECT id, %(body)s FROM up
+  INSERT INTO summary_bodies (summary_id, body) SELECT id, text FROM j
   ON CONFLICT (summary_id) DO UPDATE SET body = excluded.body),
-j AS (SELECT %(body)s::jsonb AS b),
 pays AS (
-  SELECT t.* FROM j, jsonb_to_recordset(j.b->'payments') AS t(method text, amount bigint,
-                                                              count bigint)),
+  SELECT j.id, p.* FROM j, jsonb_to_recordset(j.b->'payments') AS p(method text,
+                                                                     amount bigint,
+                                                                     count bigint)),
 pay_gone AS (
-  DELETE FROM summary_payments WHERE summary_id = (SELECT id FROM up)
-  AND method NOT IN (SELECT method FROM pays)),
+  DELETE FROM summary_payments o USING j WHERE o.summary_id = j.id
+  AND NOT EXISTS (SELECT FROM pays p WHERE p.id = o.summary_id AND p.method = o.method)),
 pay AS (
-  INSERT INTO summary_payments (summary_id, method, amount, count)
-  SELECT up.id, t.method, t.amount, t.count FROM up, pays t
+  INSERT INTO summary_payments AS o (summary_id, method, amount, count) SELECT * FROM pays
   ON CONFLICT (summary_id, method) DO UPDATE
-  SET amount = excluded.amount, count = excluded.count),
+  SET amount = excluded.amount, count = excluded.count WHERE o IS DISTINCT FROM excluded),
 hours AS (
-  SELECT t.* FROM j, jsonb_to_recordset(j.b->'hours') AS t(hour int, amount bigint,
-                                                           tickets bigint)),
+  SELECT j.id, j.market_id, j.business_day, h.* FROM j,
+         jsonb_to_recordset(j.b->'hours') AS h(hour int, amount bigint, tickets bigint)),
 hour_gone AS (
-  DELETE FROM summary_hours WHERE summary_id = (SELECT id FROM up)
-  AND hour NOT IN (SELECT hour FROM hours)),
+  DELETE FROM summary_hours o USING j WHERE o.summary_id = j.id
+  AND NOT EXISTS (SELECT FROM hours h WHERE h.id = o.summary_id AND h.hour = o.hour)),
 hrs AS (
-  INSERT INTO summary_hours (summary_id, hour, market_id, business_day, amount, tickets)
-  SELECT up.id, t.hour, %(market_id)s, %(business_day)s, t.amount, t.tickets FROM up, hours t
+  INSERT INTO summary_hours AS o (summary_id, market_id, business_day, hour, amount, tickets)
+  SELECT * FROM hours
   ON CONFLICT (summary_id, hour) DO UPDATE
-  SET amount = excluded.amount, tickets = excluded.tickets),
+  SET amount = excluded.amount, tickets = excluded.tickets WHERE o IS DISTINCT FROM excluded),
 products AS (
-  SELECT t.* FROM j, ROWS FROM (jsonb_to_recordset(j.b->'products') AS (product_id text,
-    name_ar text, name_fr text, category text, quantity bigint, amount bigint))
-    WITH ORDINALITY AS t(p, ar, fr, c, q, a, n)),
+  SELECT j.id, j.market_id, j.business_day, j.cooperative_id, p.* FROM j,
+    ROWS FROM (jsonb_to_recordset(j.b->'products') AS (product_id text, name_ar text,
+      name_fr text, category text, quantity bigint, amount bigint))
+    WITH ORDINALITY AS p(pid, ar, fr, c, q, a, n)),
 prod_gone AS (
-  DELETE FROM summary_products WHERE summary_id = (SELECT id FROM up)
-  AND line >= (SELECT count(*) FROM products)),
+  DELETE FROM summary_products o USING j WHERE o.summary_id = j.id
+  AND o.line >= jsonb_array_length(j.b->'products')),
 prods AS (
   INSERT INTO summary_products AS o (summary_id, line, market_id, business_day,
     cooperative_id, product_id, name_ar, name_fr, category, quantity, amount)
-  SELECT up.id, t.n - 1, %(market_id)s, %(business_day)s, %(cooperative_id)s,
-         t.p, t.ar, t.fr, t.c, t.q, t.a FROM up, products t
+  SELECT id, n - 1, market_id, business_day, cooperative_id, pid, ar, fr, c, q, a
+  FROM products
   ON CONFLICT (summary_id, line) DO UPDATE
   SET product_id = excluded.product_id, name_ar = excluded.name_ar,
       name_fr = excluded.name_fr, category = excluded.category,
       quantity = excluded.quantity, amount = excluded.amount
-  WHERE (o.product_id, o.name_ar, o.name_fr, o.category, o.quantity, o.amount)
-        IS DISTINCT FROM (excluded.product_id, excluded.name_ar, excluded.name_fr,
-                          excluded.category, excluded.quantity, excluded.amount))
-SELECT id FROM up""")
-# one line of single spaces: psycopg caches the conversion of statements up to 4 kB
+  WHERE o IS DISTINCT FROM excluded)
+SELECT device_id, business_day FROM up"""
 _PG_STORE = " ".join(_PG_STORE.split())
 
-# PostgreSQL: a device's touch and running totals (its row is locked already)
-_PG_DEVICE = ("UPDATE devices SET last_push_at = %(now)s, total_net = total_net + %(net)s, "
-              "total_tickets = total_tickets + %(tickets)s, "
-              "total_refunds = total_refunds + %(refunds)s, "
-              "days_closed = days_closed + %(closed)s WHERE id = %(device)s")
+# PostgreSQL: the devices' touch and running totals, for a batch (their rows are locked)
+_PG_DEVICES = (
+    "UPDATE devices d SET last_push_at = t.now, total_net = d.total_net + t.net, "
+    "total_tickets = d.total_tickets + t.tickets, total_refunds = d.total_refunds + "
+    "t.refunds, days_closed = d.days_closed + t.closed FROM json_to_recordset(%(devices)s::json) "
+    "AS t(id uuid, now timestamp, net bigint, tickets bigint, refunds bigint, closed int) "
+    "WHERE d.id = t.id")
 
 # PostgreSQL: a batch's changes to the market days, in (market, day) order
 _PG_MARKET_DAYS = """INSERT INTO market_days (market_id, business_day, net, gross, refunds,
@@ -413,14 +442,36 @@ class Store:
         self.sqlite = sqlite
         self.driver = driver
         self.p = "?" if sqlite else "%s"
-        self.unchecked: list[tuple[Any, dt.date]] = []  # PostgreSQL: upserts sent
+        # PostgreSQL: the days and device totals to send (:meth:`send_staged`), and the
+        # upserts sent, with the days each must have written (:meth:`check_stored`)
+        self.staged: list[str] = []
+        self.staged_days: list[tuple[uuid.UUID, dt.date]] = []
+        self.totals: dict[uuid.UUID, list[Any]] = {}
+        self.unchecked: list[tuple[Any, list[tuple[uuid.UUID, dt.date]]]] = []
         self.bodies: dict[tuple[uuid.UUID, dt.date], str | None] = {}  # read ahead
 
+    def send_staged(self) -> None:
+        """PostgreSQL: send the days stored since the last call as one statement, and the
+        devices' totals as one more (at most one day per device and day, one total per
+        device: a device's next push comes after this)."""
+        if self.staged:
+            days = "[" + ",".join(self.staged) + "]"
+            cursor = self.driver.execute(_PG_STORE, {"days": days}, prepare=True)
+            self.unchecked.append((cursor, self.staged_days))
+            self.staged, self.staged_days = [], []
+        if self.totals:
+            rows = [{"id": k, "now": v[0], "net": v[1], "tickets": v[2], "refunds": v[3],
+                     "closed": v[4]} for k, v in self.totals.items()]
+            self.driver.execute(_PG_DEVICES, {"devices": orjson.dumps(rows).decode()},
+                                prepare=True)
+            self.totals = {}
+
     def check_stored(self) -> None:
-        """Every upsert sent on PostgreSQL (perhaps in a pipeline) wrote its day."""
+        """Every upsert sent on PostgreSQL (perhaps in a pipeline) wrote its days."""
+        self.send_staged()
         unchecked, self.unchecked = self.unchecked, []
-        for cursor, day in unchecked:
-            check_written(cursor.fetchone(), day)
+        for cursor, days in unchecked:
+            check_written_all(cursor.fetchall(), days)
 
     @classmethod
     def of(cls, conn: Connection) -> Store:
@@ -447,6 +498,13 @@ class Store:
             return self.driver.execute(sql + " FOR UPDATE OF d", (digest,), prepare=True), digest
         return self.driver.execute(sql, (digest,)), digest
 
+    def find_devices(self, tokens: Iterable[str]) -> tuple[Any, list[str]]:
+        """PostgreSQL: the devices of several tokens, looked up and locked (in the order of
+        their ids, as every writer does) by one statement: (its cursor, the digests)."""
+        digests = [token_hash(t) for t in tokens]
+        sql = _DEVICE_BY_TOKEN.format(p="ANY(%s)") + " ORDER BY d.id FOR UPDATE OF d"
+        return self.driver.execute(sql, (digests,), prepare=True), digests
+
     def device_found(self, row: Any, digest: str) -> DeviceAuth:
         """:meth:`device`'s answer, from the row :meth:`find_device`'s query found."""
         if row is None or not hmac.compare_digest(row[1], digest):
@@ -463,6 +521,19 @@ class Store:
         if self.sqlite:
             return self.driver.execute(_HELD_SQL.format(p="?"), (device_id.hex,))
         return self.driver.execute(_HELD_SQL.format(p="%s"), (device_id,), prepare=True)
+
+    def find_helds(self, digests: list[str]) -> Any:
+        """PostgreSQL: what the devices of several token digests hold, by one statement
+        (rows led by the device's id: see :meth:`helds_found`). Sent right after
+        :meth:`find_devices`, it reads what was committed once their locks were taken."""
+        return self.driver.execute(_HELD_BY_TOKENS, (digests,), prepare=True)
+
+    @staticmethod
+    def helds_found(rows: Iterable[Any]) -> dict[uuid.UUID, dict[dt.date, Held]]:
+        held: dict[uuid.UUID, dict[dt.date, Held]] = defaultdict(dict)
+        for r in rows:
+            held[r[0]][r[1]] = Held(*r[2:])
+        return held
 
     def held_found(self, rows: Iterable[Any]) -> dict[dt.date, Held]:
         if self.sqlite:
@@ -485,10 +556,10 @@ class Store:
         PostgreSQL the statement is only sent: see :meth:`check_stored`)."""
         columns = _columns(auth, s, digest, now)
         if not self.sqlite:
-            cursor = self.driver.execute(_PG_STORE, {**columns, "body": body},
-                                         prepare=True)
-            self.unchecked.append((cursor, s.business_day))
-            return 0  # its id is checked by :meth:`check_stored`
+            # sent by :meth:`send_staged`, checked by :meth:`check_stored`
+            self.staged.append(f'{orjson.dumps(columns).decode()[:-1]},"body":{body}}}')
+            self.staged_days.append((auth.device_id, s.business_day))
+            return 0
         day = s.business_day.isoformat()
         columns.update(
             device_id=auth.device_id.hex, business_day=day,
@@ -534,10 +605,8 @@ class Store:
                 _lite_time(now), deltas.net, deltas.tickets, deltas.refunds, deltas.closed,
                 auth.device_id.hex))
             return
-        self.driver.execute(_PG_DEVICE, {
-            "now": now, "net": deltas.net, "tickets": deltas.tickets,
-            "refunds": deltas.refunds, "closed": deltas.closed, "device": auth.device_id,
-        }, prepare=True)
+        self.totals[auth.device_id] = [now, deltas.net, deltas.tickets, deltas.refunds,
+                                       deltas.closed]
 
     def market_days(self, changes: MarketDays) -> None:
         """Add the changes to the market days' running totals, in (market, day) order:
@@ -597,6 +666,13 @@ def check_written(upserted: Any, day: dt.date) -> None:
     which the device's lock (SQLite's write lock) rules out."""
     if upserted is None:
         raise RuntimeError(f"the summary of {day} changed during its upsert")
+
+
+def check_written_all(rows: Iterable[Any], days: list[tuple[uuid.UUID, dt.date]]) -> None:
+    """:func:`check_written` for the (device, day) rows a PostgreSQL upsert gave back."""
+    written = {(r[0], r[1]) for r in rows}
+    for key in days:
+        check_written(key if key in written else None, key[1])
 
 
 def _same_body(store: Store, auth: DeviceAuth, s: DaySummary) -> bool:

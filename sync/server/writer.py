@@ -13,10 +13,12 @@ Both run on the event loop, with no thread to hand the work to and back:
 - SQLite writes one transaction at a time and spends CPU, not waits: a batch runs as one
   call on a pooled connection, and the pushes that arrive meanwhile make the next one.
 - PostgreSQL is another process: a task sends a batch on a connection of its own in
-  pipeline mode and awaits the answers, three times per batch (the devices, looked up and
-  locked; what they hold; then every upsert at once), while the loop goes on reading
-  requests. One task per loop: it takes every push waiting, so batches hold more pushes
-  (two tasks taking turns measured slower).
+  pipeline mode and awaits the answers three times per batch, while the loop goes on
+  reading requests: the devices, looked up and locked by one statement, with what they
+  hold read by the next; then every day stored, written by one statement (the days as one
+  JSON array), the devices' totals and the market days'; then the commit. A batch costs
+  a handful of statements whatever its size. One task per loop: it takes every push
+  waiting, so batches hold more pushes (two tasks taking turns measured slower).
 
 A push that is refused (401, 403, 422) writes nothing, so it does not disturb the others.
 If the batch fails for another reason (a connection the database dropped, a deadlock with
@@ -235,10 +237,9 @@ class PushWriter:
         return conn
 
     async def _batch_async(self, conn: Any, jobs: list[Job]) -> list[Reply]:
-        """A batch on PostgreSQL, in pipeline mode: the devices of all its pushes are looked
-        up (and locked) in one exchange with the database, then what they hold in one
-        more, then every upsert is sent at once; the steps of :func:`_one`, with three
-        waits for the database per batch instead of four per push."""
+        """A batch on PostgreSQL, in pipeline mode: the steps of :func:`_one` for all its
+        pushes at once (see the module's text). A device with several pushes in the batch
+        has them applied in rounds, so that each reads what the one before it wrote."""
         now = utcnow()
         changes: ingest.MarketDays = {}
         replies: list[Reply | None] = [None] * len(jobs)
@@ -246,14 +247,15 @@ class PushWriter:
         store = ingest.Store(recorder, sqlite=False)
         async with conn.pipeline():
             for indexes in _rounds(jobs):
-                found: dict[int, tuple[Any, str]] = {}
-                for i in indexes:
-                    query, digest = store.find_device(jobs[i].token)
-                    found[i] = await recorder.send(conn, query), digest
-                ready: dict[int, tuple[ingest.DeviceAuth, PushRequest, Any]] = {}
-                for i, (cursor, digest) in found.items():
+                devices, digests = store.find_devices(jobs[i].token for i in indexes)
+                holding = store.find_helds(digests)
+                await recorder.flush(conn)
+                by_digest = {row[1]: row for row in await devices.cursor.fetchall()}
+                helds = store.helds_found(await holding.cursor.fetchall())
+                ready: dict[int, tuple[ingest.DeviceAuth, PushRequest]] = {}
+                for i, digest in zip(indexes, digests, strict=True):
                     try:
-                        device = store.device_found(await cursor.fetchone(), digest)
+                        device = store.device_found(by_digest.get(digest), digest)
                         request = jobs[i].request
                         if request is None:
                             raise ingest.Invalid(jobs[i].problem or "invalid body")
@@ -261,10 +263,9 @@ class PushWriter:
                     except ingest.IngestError as exc:
                         replies[i] = _error(exc.status, exc.detail)
                         continue
-                    held = await recorder.send(conn, store.find_held(device.device_id))
-                    ready[i] = device, request, held
-                for i, (device, request, cursor) in ready.items():
-                    held = store.held_found(await cursor.fetchall())
+                    ready[i] = device, request
+                for i, (device, request) in ready.items():
+                    held = helds[device.device_id]
                     for day in ingest.bodies_to_compare(held, request.summaries):
                         read = await recorder.send(conn, store.find_stored_body(
                             device.device_id, day))
@@ -272,13 +273,13 @@ class PushWriter:
                         store.bodies[device.device_id, day] = None if row is None else row[0]
                     replies[i] = _answer(*ingest.apply_checked(
                         store, device, request.summaries, now, held, changes))
-                    await recorder.flush(conn)
+                store.send_staged()
             store.market_days(changes)
             await recorder.flush(conn)
             unchecked, store.unchecked = store.unchecked, []
-            for sent, day in unchecked:
-                ingest.check_written(await sent.cursor.fetchone(), day)
-        await conn.commit()
+            for sent, days in unchecked:
+                ingest.check_written_all(await sent.cursor.fetchall(), days)
+            await conn.commit()
         self._count(jobs)
         return [r for r in replies if r is not None]
 
