@@ -21,15 +21,8 @@ import time
 from pos.printing import ensure_gui_app
 from pos.printing.escpos_out import PrinterSettings, image_bytes
 from pos.printing.render import Renderer
-from pos.printing.samples import SAMPLE_HASH, sample_sale
-from pos.receipts import Shop, sale_receipt
-
-SHOP = Shop(
-    name_ar="تعاونية تيفاوين للأركان", name_fr="Coopérative Tifawin", ice="001234567000089",
-    city="Essaouira", market_ar="السوق المتنقل للمنتجات المجالية",
-    market_fr="Souk itinérant des produits du terroir", market_city="Fès", stand="12",
-    device_prefix="T03",
-)  # fmt: skip
+from pos.printing.samples import SAMPLE_HASH, SAMPLE_SHOP, sample_sale
+from pos.receipts import sale_receipt
 
 
 def measure(
@@ -44,7 +37,7 @@ def measure(
     rows = 0
     for _ in range(runs):
         start = time.perf_counter()
-        document = sale_receipt(sale, SHOP, lang, journal_hash=SAMPLE_HASH)
+        document = sale_receipt(sale, SAMPLE_SHOP, lang, journal_hash=SAMPLE_HASH)
         raster = renderer.render(document)
         payload = image_bytes(raster, config)
         times.append((time.perf_counter() - start) * 1000)

@@ -20,7 +20,7 @@ import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, cast
 
 import orjson
@@ -259,14 +259,12 @@ class Held:
 
 
 _SUMMARY_COLUMNS = ["device_id", "business_day", *_REPLACEABLE]
-_HELD_SQL = ("SELECT business_day, version, digest, net, gross, refunds, sales_count, status "
-             "FROM day_summaries WHERE device_id = {p}")
-
-
+_HELD_COLUMNS = ("business_day", *(f.name for f in fields(Held)))
+_HELD_SQL = (f"SELECT {', '.join(_HELD_COLUMNS)} FROM day_summaries WHERE device_id = {{p}}")
+# PostgreSQL: what the devices of several token digests hold, led by the device's id
 _HELD_BY_TOKENS = (
-    "SELECT s.device_id, s.business_day, s.version, s.digest, s.net, s.gross, s.refunds, "
-    "s.sales_count, s.status FROM day_summaries s JOIN devices d ON d.id = s.device_id "
-    "WHERE d.token_hash = ANY(%s)")
+    f"SELECT s.device_id, {', '.join('s.' + c for c in _HELD_COLUMNS)} FROM day_summaries s "
+    "JOIN devices d ON d.id = s.device_id WHERE d.token_hash = ANY(%s)")
 
 
 def _upsert_sql(p: str, *, rows: str = "", returning: str = "id") -> str:
@@ -444,8 +442,7 @@ class Store:
         self.p = "?" if sqlite else "%s"
         # PostgreSQL: the days and device totals to send (:meth:`send_staged`), and the
         # upserts sent, with the days each must have written (:meth:`check_stored`)
-        self.staged: list[str] = []
-        self.staged_days: list[tuple[uuid.UUID, dt.date]] = []
+        self.staged: list[tuple[tuple[uuid.UUID, dt.date], str]] = []  # (device, day), JSON
         self.totals: dict[uuid.UUID, list[Any]] = {}
         self.unchecked: list[tuple[Any, list[tuple[uuid.UUID, dt.date]]]] = []
         self.bodies: dict[tuple[uuid.UUID, dt.date], str | None] = {}  # read ahead
@@ -455,10 +452,10 @@ class Store:
         devices' totals as one more (at most one day per device and day, one total per
         device: a device's next push comes after this)."""
         if self.staged:
-            days = "[" + ",".join(self.staged) + "]"
+            days = "[" + ",".join(record for _, record in self.staged) + "]"
             cursor = self.driver.execute(_PG_STORE, {"days": days}, prepare=True)
-            self.unchecked.append((cursor, self.staged_days))
-            self.staged, self.staged_days = [], []
+            self.unchecked.append((cursor, [key for key, _ in self.staged]))
+            self.staged = []
         if self.totals:
             rows = [{"id": k, "now": v[0], "net": v[1], "tickets": v[2], "refunds": v[3],
                      "closed": v[4]} for k, v in self.totals.items()]
@@ -492,11 +489,11 @@ class Store:
 
     def find_device(self, token: str) -> tuple[Any, str]:
         """:meth:`device`'s query, sent: (its cursor, the token's digest)."""
-        digest = token_hash(token)
-        sql = _DEVICE_BY_TOKEN.format(p=self.p)
         if not self.sqlite:
-            return self.driver.execute(sql + " FOR UPDATE OF d", (digest,), prepare=True), digest
-        return self.driver.execute(sql, (digest,)), digest
+            cursor, digests = self.find_devices([token])
+            return cursor, digests[0]
+        digest = token_hash(token)
+        return self.driver.execute(_DEVICE_BY_TOKEN.format(p="?"), (digest,)), digest
 
     def find_devices(self, tokens: Iterable[str]) -> tuple[Any, list[str]]:
         """PostgreSQL: the devices of several tokens, looked up and locked (in the order of
@@ -557,8 +554,8 @@ class Store:
         columns = _columns(auth, s, digest, now)
         if not self.sqlite:
             # sent by :meth:`send_staged`, checked by :meth:`check_stored`
-            self.staged.append(f'{orjson.dumps(columns).decode()[:-1]},"body":{body}}}')
-            self.staged_days.append((auth.device_id, s.business_day))
+            record = f'{orjson.dumps(columns).decode()[:-1]},"body":{body}}}'
+            self.staged.append(((auth.device_id, s.business_day), record))
             return 0
         day = s.business_day.isoformat()
         columns.update(

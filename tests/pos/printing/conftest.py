@@ -14,14 +14,8 @@ import pytest
 from PySide6.QtGui import QGuiApplication
 
 from pos.printing import ensure_gui_app
+from pos.printing.samples import SAMPLE_SHOP
 from pos.receipts import Shop
-
-SHOP = Shop(
-    name_ar="تعاونية تيفاوين للأركان", name_fr="Coopérative Tifawin", ice="001234567000089",
-    city="Essaouira", market_ar="السوق المتنقل للمنتجات المجالية",
-    market_fr="Souk itinérant des produits du terroir", market_city="Fès", stand="12",
-    device_prefix="T03",
-)  # fmt: skip
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +25,7 @@ def gui() -> QGuiApplication:
 
 @pytest.fixture
 def shop() -> Shop:
-    return SHOP
+    return SAMPLE_SHOP
 
 
 class FakePrinter:
