@@ -282,82 +282,103 @@ def _upsert_sql(p: str, *, rows: str = "", returning: str = "id") -> str:
 
 
 def _pg_record() -> str:
-    """The columns of a day as ``json_to_recordset`` reads them, and its body (as JSON, so
-    its text is kept exactly)."""
+    """The columns of a day as ``json_to_recordset`` reads them, and ``n``: the place of its
+    body in the array of bodies sent beside (text, so that it is kept exactly)."""
     from sqlalchemy.dialects import postgresql
 
     dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
     typed = [f"{n} {_SUMMARIES.c[n].type.compile(dialect=dialect)}" for n in _SUMMARY_COLUMNS]
-    return ", ".join([*typed, "body json"])
+    return ", ".join([*typed, "n int"])
 
 
-# PostgreSQL: the days of a batch (one per device and day), their bodies and their lines in
-# one statement. The days come as one JSON array; the lines are read from each body by the
-# database and upserted by key, each written only if it changed (most do not from one push
-# of a day to the next), and the keys a new version no longer has are deleted; the deletes
-# and the upserts touch disjoint rows, so the statement's parts cannot interfere. It gives
-# back the (device, day) of every day it wrote. (A line's key fixes its summary, market and
-# day, so a line whose whole row equals the one proposed has not changed.)
+def _unchanged(table: str, keys: dict[str, str], values: dict[str, str]) -> str:
+    """SQL true when ``table`` holds the line at ``keys`` with ``values`` already (both
+    map a column to the expression proposed for it)."""
+    key = " AND ".join(f"x.{column} = {e}" for column, e in keys.items())
+    stored = ", ".join(f"x.{column}" for column in values)
+    return (f"EXISTS (SELECT FROM {table} x WHERE {key} "
+            f"AND ({stored}) IS NOT DISTINCT FROM ({', '.join(values.values())}))")
+
+
+# PostgreSQL: the days of a batch (one per device and day), their bodies, their lines and
+# their devices' running totals in one statement. The days come as one JSON array and their
+# bodies as an array of texts; the lines are read from each body (parsed once, as jsonb)
+# and upserted by key. A line whose row is already stored as proposed is left out (most
+# are, from one push of a day to the next): not even locked, so it costs no write. The keys
+# a new version no longer has are deleted; the deletes and the upserts touch disjoint rows,
+# so the statement's parts cannot interfere. It fails (souk_check, migration 0003) unless it
+# wrote every day it was given: the writer sends the COMMIT right behind it without waiting,
+# and a failed statement turns that COMMIT into a rollback.
 _PG_STORE = f"""WITH t AS (
   SELECT * FROM json_to_recordset(%(days)s::json) AS t({_pg_record()})),
 up AS ({_upsert_sql("{}", rows="t", returning="id, device_id, business_day")}),
 j AS (
-  SELECT up.id, t.market_id, t.cooperative_id, t.business_day, t.body::text AS text,
-         t.body::jsonb AS b
+  SELECT up.id, t.market_id, t.cooperative_id, t.business_day,
+         (%(bodies)b::text[])[t.n] AS text
   FROM up JOIN t ON t.device_id = up.device_id AND t.business_day = up.business_day),
+jb AS (SELECT j.id, j.market_id, j.cooperative_id, j.business_day, j.text::jsonb AS b FROM j),
 body AS (
   INSERT INTO summary_bodies (summary_id, body) SELECT id, text FROM j
   ON CONFLICT (summary_id) DO UPDATE SET body = excluded.body),
 pays AS (
-  SELECT j.id, p.* FROM j, jsonb_to_recordset(j.b->'payments') AS p(method text,
-                                                                     amount bigint,
-                                                                     count bigint)),
+  SELECT jb.id, p.* FROM jb, jsonb_to_recordset(jb.b->'payments') AS p(method text,
+                                                                       amount bigint,
+                                                                       count bigint)),
 pay_gone AS (
-  DELETE FROM summary_payments o USING j WHERE o.summary_id = j.id
+  DELETE FROM summary_payments o USING jb WHERE o.summary_id = jb.id
   AND NOT EXISTS (SELECT FROM pays p WHERE p.id = o.summary_id AND p.method = o.method)),
 pay AS (
-  INSERT INTO summary_payments AS o (summary_id, method, amount, count) SELECT * FROM pays
+  INSERT INTO summary_payments AS o (summary_id, method, amount, count)
+  SELECT * FROM pays p
+  WHERE NOT {_unchanged("summary_payments", {"summary_id": "p.id", "method": "p.method"},
+                        {"amount": "p.amount", "count": "p.count"})}
   ON CONFLICT (summary_id, method) DO UPDATE
   SET amount = excluded.amount, count = excluded.count WHERE o IS DISTINCT FROM excluded),
 hours AS (
-  SELECT j.id, j.market_id, j.business_day, h.* FROM j,
-         jsonb_to_recordset(j.b->'hours') AS h(hour int, amount bigint, tickets bigint)),
+  SELECT jb.id, jb.market_id, jb.business_day, h.* FROM jb,
+         jsonb_to_recordset(jb.b->'hours') AS h(hour int, amount bigint, tickets bigint)),
 hour_gone AS (
-  DELETE FROM summary_hours o USING j WHERE o.summary_id = j.id
+  DELETE FROM summary_hours o USING jb WHERE o.summary_id = jb.id
   AND NOT EXISTS (SELECT FROM hours h WHERE h.id = o.summary_id AND h.hour = o.hour)),
 hrs AS (
   INSERT INTO summary_hours AS o (summary_id, market_id, business_day, hour, amount, tickets)
-  SELECT * FROM hours
+  SELECT * FROM hours h
+  WHERE NOT {_unchanged("summary_hours", {"summary_id": "h.id", "hour": "h.hour"},
+                        {c: f"h.{c}" for c in ("market_id", "business_day", "amount",
+                                               "tickets")})}
   ON CONFLICT (summary_id, hour) DO UPDATE
   SET amount = excluded.amount, tickets = excluded.tickets WHERE o IS DISTINCT FROM excluded),
 products AS (
-  SELECT j.id, j.market_id, j.business_day, j.cooperative_id, p.* FROM j,
-    ROWS FROM (jsonb_to_recordset(j.b->'products') AS (product_id text, name_ar text,
+  SELECT jb.id, jb.market_id, jb.business_day, jb.cooperative_id, p.* FROM jb,
+    ROWS FROM (jsonb_to_recordset(jb.b->'products') AS (product_id text, name_ar text,
       name_fr text, category text, quantity bigint, amount bigint))
     WITH ORDINALITY AS p(pid, ar, fr, c, q, a, n)),
 prod_gone AS (
-  DELETE FROM summary_products o USING j WHERE o.summary_id = j.id
-  AND o.line >= jsonb_array_length(j.b->'products')),
+  DELETE FROM summary_products o USING jb WHERE o.summary_id = jb.id
+  AND o.line >= jsonb_array_length(jb.b->'products')),
 prods AS (
   INSERT INTO summary_products AS o (summary_id, line, market_id, business_day,
     cooperative_id, product_id, name_ar, name_fr, category, quantity, amount)
   SELECT id, n - 1, market_id, business_day, cooperative_id, pid, ar, fr, c, q, a
-  FROM products
+  FROM products p
+  WHERE NOT {_unchanged("summary_products", {"summary_id": "p.id", "line": "p.n - 1"}, {
+      "market_id": "p.market_id", "business_day": "p.business_day",
+      "cooperative_id": "p.cooperative_id", "product_id": "p.pid", "name_ar": "p.ar",
+      "name_fr": "p.fr", "category": "p.c", "quantity": "p.q", "amount": "p.a"})}
   ON CONFLICT (summary_id, line) DO UPDATE
   SET product_id = excluded.product_id, name_ar = excluded.name_ar,
       name_fr = excluded.name_fr, category = excluded.category,
       quantity = excluded.quantity, amount = excluded.amount
-  WHERE o IS DISTINCT FROM excluded)
-SELECT device_id, business_day FROM up"""
+  WHERE o IS DISTINCT FROM excluded),
+devices AS (
+  UPDATE devices d SET last_push_at = x.now, total_net = d.total_net + x.net,
+    total_tickets = d.total_tickets + x.tickets, total_refunds = d.total_refunds + x.refunds,
+    days_closed = d.days_closed + x.closed
+  FROM json_to_recordset(%(devices)s::json) AS x(id uuid, now timestamp, net bigint,
+                                                  tickets bigint, refunds bigint, closed int)
+  WHERE d.id = x.id)
+SELECT souk_check(count(*) = %(count)s, 'a day changed during its upsert') FROM up"""
 _PG_STORE = " ".join(_PG_STORE.split())
-
-# PostgreSQL: the devices' touch and running totals, for a batch (their rows are locked)
-_PG_DEVICES = (
-    "UPDATE devices d SET last_push_at = t.now, total_net = d.total_net + t.net, "
-    "total_tickets = d.total_tickets + t.tickets, total_refunds = d.total_refunds + "
-    "t.refunds, days_closed = d.days_closed + t.closed FROM json_to_recordset(%(devices)s::json) "
-    "AS t(id uuid, now timestamp, net bigint, tickets bigint, refunds bigint, closed int) "
-    "WHERE d.id = t.id")
 
 # PostgreSQL: a batch's changes to the market days, in (market, day) order
 _PG_MARKET_DAYS = """INSERT INTO market_days (market_id, business_day, net, gross, refunds,
@@ -440,35 +461,35 @@ class Store:
         self.sqlite = sqlite
         self.driver = driver
         self.p = "?" if sqlite else "%s"
-        # PostgreSQL: the days and device totals to send (:meth:`send_staged`), and the
-        # upserts sent, with the days each must have written (:meth:`check_stored`)
-        self.staged: list[tuple[tuple[uuid.UUID, dt.date], str]] = []  # (device, day), JSON
+        # PostgreSQL: the days (JSON of their columns, body) and device totals to send
+        # (:meth:`send_staged`), and the statements sent (:meth:`check_stored`)
+        self.staged: list[tuple[str, str]] = []
         self.totals: dict[uuid.UUID, list[Any]] = {}
-        self.unchecked: list[tuple[Any, list[tuple[uuid.UUID, dt.date]]]] = []
+        self.sent: list[Any] = []
         self.bodies: dict[tuple[uuid.UUID, dt.date], str | None] = {}  # read ahead
 
     def send_staged(self) -> None:
-        """PostgreSQL: send the days stored since the last call as one statement, and the
-        devices' totals as one more (at most one day per device and day, one total per
-        device: a device's next push comes after this)."""
-        if self.staged:
-            days = "[" + ",".join(record for _, record in self.staged) + "]"
-            cursor = self.driver.execute(_PG_STORE, {"days": days}, prepare=True)
-            self.unchecked.append((cursor, [key for key, _ in self.staged]))
-            self.staged = []
-        if self.totals:
-            rows = [{"id": k, "now": v[0], "net": v[1], "tickets": v[2], "refunds": v[3],
-                     "closed": v[4]} for k, v in self.totals.items()]
-            self.driver.execute(_PG_DEVICES, {"devices": orjson.dumps(rows).decode()},
-                                prepare=True)
-            self.totals = {}
+        """PostgreSQL: send the days stored and the device totals added since the last call,
+        as one statement (at most one day per device and day, one total per device: a
+        device's next push comes after this)."""
+        if not self.staged and not self.totals:
+            return
+        totals = [{"id": k, "now": v[0], "net": v[1], "tickets": v[2], "refunds": v[3],
+                   "closed": v[4]} for k, v in self.totals.items()]
+        self.sent.append(self.driver.execute(_PG_STORE, {
+            "days": "[" + ",".join(record for record, _ in self.staged) + "]",
+            "bodies": [body for _, body in self.staged],
+            "devices": orjson.dumps(totals).decode(),
+            "count": len(self.staged),
+        }, prepare=True))
+        self.staged, self.totals = [], {}
 
     def check_stored(self) -> None:
-        """Every upsert sent on PostgreSQL (perhaps in a pipeline) wrote its days."""
+        """Send what is staged, and wait for every statement sent (an error raises)."""
         self.send_staged()
-        unchecked, self.unchecked = self.unchecked, []
-        for cursor, days in unchecked:
-            check_written_all(cursor.fetchall(), days)
+        sent, self.sent = self.sent, []
+        for cursor in sent:
+            cursor.fetchall()
 
     @classmethod
     def of(cls, conn: Connection) -> Store:
@@ -550,12 +571,12 @@ class Store:
     def store(self, auth: DeviceAuth, s: DaySummary, body: str, digest: str,
               now: dt.datetime, replacing: bool) -> int | None:
         """Write the day and its lines if newer than what is held; its id, else None (on
-        PostgreSQL the statement is only sent: see :meth:`check_stored`)."""
+        PostgreSQL the day is only staged, for :meth:`send_staged`: its statement fails
+        if it does not write the day)."""
         columns = _columns(auth, s, digest, now)
         if not self.sqlite:
-            # sent by :meth:`send_staged`, checked by :meth:`check_stored`
-            record = f'{orjson.dumps(columns).decode()[:-1]},"body":{body}}}'
-            self.staged.append(((auth.device_id, s.business_day), record))
+            record = f'{orjson.dumps(columns).decode()[:-1]},"n":{len(self.staged) + 1}}}'
+            self.staged.append((record, body))
             return 0
         day = s.business_day.isoformat()
         columns.update(
@@ -663,13 +684,6 @@ def check_written(upserted: Any, day: dt.date) -> None:
     which the device's lock (SQLite's write lock) rules out."""
     if upserted is None:
         raise RuntimeError(f"the summary of {day} changed during its upsert")
-
-
-def check_written_all(rows: Iterable[Any], days: list[tuple[uuid.UUID, dt.date]]) -> None:
-    """:func:`check_written` for the (device, day) rows a PostgreSQL upsert gave back."""
-    written = {(r[0], r[1]) for r in rows}
-    for key in days:
-        check_written(key if key in written else None, key[1])
 
 
 def _same_body(store: Store, auth: DeviceAuth, s: DaySummary) -> bool:

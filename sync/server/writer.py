@@ -13,12 +13,18 @@ Both run on the event loop, with no thread to hand the work to and back:
 - SQLite writes one transaction at a time and spends CPU, not waits: a batch runs as one
   call on a pooled connection, and the pushes that arrive meanwhile make the next one.
 - PostgreSQL is another process: a task sends a batch on a connection of its own in
-  pipeline mode and awaits the answers three times per batch, while the loop goes on
-  reading requests: the devices, looked up and locked by one statement, with what they
-  hold read by the next; then every day stored, written by one statement (the days as one
-  JSON array), the devices' totals and the market days'; then the commit. A batch costs
-  a handful of statements whatever its size. One task per loop: it takes every push
-  waiting, so batches hold more pushes (two tasks taking turns measured slower).
+  pipeline mode and awaits the answers twice per batch, while the loop goes on reading
+  requests: the devices, looked up and locked by one statement, with what they hold read
+  by the next; then one statement stores every day (the days as one JSON array, their
+  bodies as an array of texts) with the devices' totals, one more adds to the market
+  days, and the COMMIT goes with them. A batch costs a handful of statements whatever its
+  size.
+
+On both, a loop's batches are applied by one task (two taking turns measured slower), which
+waits before each batch (at most ``GATHER_S``) until as many pushes wait as the last batch
+held: the stalls it answered come back a little apart, and a batch started on the first of
+them would hold it alone while the others wait for the next one. A lone stall is not held
+up: its last batch held one.
 
 A push that is refused (401, 403, 422) writes nothing, so it does not disturb the others.
 If the batch fails for another reason (a connection the database dropped, a deadlock with
@@ -49,6 +55,7 @@ from sync.server.db import Database, utcnow
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 32
+GATHER_S = 0.005  # the longest a batch waits for the pushes the last one answered
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +88,8 @@ class _Loop:
     waiting: list[Job] = field(default_factory=list)
     task: asyncio.Task[None] | None = None  # PostgreSQL: the one applying batches
     connection: Any = None  # PostgreSQL: its psycopg AsyncConnection, between batches
+    expect: int = 1  # PostgreSQL: the pushes the last batch held, which may come back
+    gathered: asyncio.Future[None] | None = None  # set once ``expect`` pushes wait
 
 
 Outcome = Reply | BaseException
@@ -107,11 +116,10 @@ class PushWriter:
             state = self._loops[loop] = _Loop()
         job = Job(token, request, problem, loop.create_future())
         state.waiting.append(job)
-        if self.db.is_sqlite:
-            if len(state.waiting) == 1:
-                loop.call_soon(self._flush, state)
-        elif state.task is None:
+        if state.task is None:
             state.task = loop.create_task(self._drain(state))
+        elif len(state.waiting) >= state.expect and state.gathered is not None:
+            _done(state.gathered)
         return await job.future
 
     async def aclose(self) -> None:
@@ -124,14 +132,50 @@ class PushWriter:
         if state.connection is not None:
             await state.connection.close()
 
-    # -- SQLite -------------------------------------------------------------------------
+    async def _drain(self, state: _Loop) -> None:
+        """The loop's task: apply batches while pushes are waiting."""
+        conn, state.connection = state.connection, None
+        try:
+            while state.waiting:
+                await self._gather(state)
+                jobs = state.waiting[:self.max_batch]
+                del state.waiting[:self.max_batch]
+                state.expect = len(jobs)
+                outcomes: list[Outcome]
+                if self.db.is_sqlite:
+                    outcomes = self._apply(jobs)
+                else:
+                    try:
+                        conn = conn or await self._connect()
+                        outcomes, conn = await self._apply_async(conn, jobs)
+                    except Exception as exc:  # the database cannot be reached
+                        log.exception("no connection to the database for %d pushes",
+                                      len(jobs))
+                        outcomes = [exc] * len(jobs)
+                _resolve(jobs, outcomes)
+        finally:
+            # at once, with no await before: a push queued from now on starts a new task
+            state.task = None
+            if self._loops.get(asyncio.get_running_loop()) is state:
+                state.connection = conn
+            elif conn is not None:
+                await conn.close()
 
-    def _flush(self, state: _Loop) -> None:
-        """Apply the pushes that arrived since the last flush (called by the loop)."""
-        while state.waiting:
-            jobs = state.waiting[:self.max_batch]
-            del state.waiting[:self.max_batch]
-            _resolve(jobs, self._apply(jobs))
+    @staticmethod
+    async def _gather(state: _Loop) -> None:
+        """Wait until ``state.expect`` pushes wait, or ``GATHER_S`` has passed."""
+        if len(state.waiting) >= state.expect:
+            return
+        loop = asyncio.get_running_loop()
+        state.gathered = gathered = loop.create_future()
+        timer = loop.call_later(GATHER_S, _done, gathered)
+        try:
+            await gathered
+        finally:
+            timer.cancel()
+            state.gathered = None
+
+    # -- SQLite -------------------------------------------------------------------------
 
     def _apply(self, jobs: list[Job]) -> list[Outcome]:
         try:
@@ -173,29 +217,6 @@ class PushWriter:
         self.pushes += len(jobs)
 
     # -- PostgreSQL -------------------------------------------------------------------
-
-    async def _drain(self, state: _Loop) -> None:
-        """The loop's task: apply batches while pushes are waiting."""
-        conn, state.connection = state.connection, None
-        try:
-            while state.waiting:
-                jobs = state.waiting[:self.max_batch]
-                del state.waiting[:self.max_batch]
-                outcomes: list[Outcome]
-                try:
-                    conn = conn or await self._connect()
-                    outcomes, conn = await self._apply_async(conn, jobs)
-                except Exception as exc:  # the database cannot be reached
-                    log.exception("no connection to the database for %d pushes", len(jobs))
-                    outcomes = [exc] * len(jobs)
-                _resolve(jobs, outcomes)
-        finally:
-            # at once, with no await before: a push queued from now on starts a new task
-            state.task = None
-            if self._loops.get(asyncio.get_running_loop()) is state:
-                state.connection = conn
-            elif conn is not None:
-                await conn.close()
 
     async def _apply_async(self, conn: Any, jobs: list[Job]) -> tuple[list[Outcome], Any]:
         """The outcomes of ``jobs``, and the connection to go on with."""
@@ -275,10 +296,9 @@ class PushWriter:
                         store, device, request.summaries, now, held, changes))
                 store.send_staged()
             store.market_days(changes)
+            # the last statements and the COMMIT in one exchange: a statement that fails
+            # (the store's own check included) makes the COMMIT a rollback, and raises here
             await recorder.flush(conn)
-            unchecked, store.unchecked = store.unchecked, []
-            for sent, days in unchecked:
-                ingest.check_written_all(await sent.cursor.fetchall(), days)
             await conn.commit()
         self._count(jobs)
         return [r for r in replies if r is not None]
@@ -364,6 +384,11 @@ def _alone(apply: Any) -> Outcome:
     except Exception as exc:
         log.exception("a push failed")
         return exc
+
+
+def _done(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def _resolve(jobs: list[Job], outcomes: list[Outcome]) -> None:

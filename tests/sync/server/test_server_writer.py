@@ -9,6 +9,7 @@ the others are kept.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import json
 from typing import Any
@@ -130,6 +131,77 @@ def test_every_day_of_a_batch_keeps_its_own_lines_and_body(
             assert paid == day.net
             body = s.scalar(select(SummaryBody.body).where(SummaryBody.summary_id == sid))
             assert DaySummary.model_validate_json(body) == day
+    assert running_totals_match(db)
+
+
+def test_stalls_answered_together_that_come_back_a_little_apart_share_a_commit(
+        client: TestClient, db: Database, world: World) -> None:
+    """Three pushes answered by one batch come back one after another (each after a few
+    turns of the event loop, as requests parsed one by one do): the writer waits for them
+    and applies them in one batch, not the first alone."""
+    argan, pottery = world.argan, world.pottery
+    writer = PushWriter(db)
+
+    def jobs(version: int) -> list[tuple[str, PushRequest | None, str | None]]:
+        return [
+            (argan.token, request(summary(argan.device_id, version=version)), None),
+            (pottery.token, request(summary(pottery.device_id, version=version)), None),
+            (argan.token, request(summary(argan.device_id, DAY + dt.timedelta(days=1),
+                                          version=version)), None),
+        ]
+
+    async def go() -> tuple[int, list[Reply]]:
+        try:
+            await asyncio.gather(*(writer.submit(*job) for job in jobs(1)))
+            before = writer.batches
+
+            async def later(turns: int, job: tuple[str, PushRequest | None, str | None]
+                            ) -> Reply:
+                for _ in range(turns):
+                    await asyncio.sleep(0)
+                return await writer.submit(*job)
+
+            replies = await asyncio.gather(*(later(4 * k, job)
+                                             for k, job in enumerate(jobs(2))))
+            return writer.batches - before, replies
+        finally:
+            await writer.aclose()
+
+    batches, replies = asyncio.run(go())
+    assert [r.status for r in replies] == [200, 200, 200]
+    assert batches == 1
+    assert {version for version, _ in stored(db).values()} == {2}
+    assert running_totals_match(db)
+
+
+def test_a_day_the_database_did_not_write_fails_its_batch_before_the_commit(
+        client: TestClient, db: Database, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If what a push was judged against is out of date (another writer changed the day
+    meanwhile, which the device's lock rules out), its upsert writes nothing: the batch
+    must fail as a whole rather than commit running totals for a day it did not store."""
+    argan = world.argan
+    first = summary(argan.device_id, version=5, net=5000)
+    (reply,) = push_all(PushWriter(db), [(argan.token, request(first), None)])
+    assert isinstance(reply, Reply) and reply.status == 200
+    with db.read() as s:
+        totals = s.get_one(Device, argan.device_id).total_net
+
+    def older(held: dict[dt.date, ingest.Held]) -> dict[dt.date, ingest.Held]:
+        return {day: dataclasses.replace(h, version=0) for day, h in held.items()}
+
+    real_held, real_helds = ingest.Store.held, ingest.Store.helds_found
+    monkeypatch.setattr(ingest.Store, "held",
+                        lambda self, device_id: older(real_held(self, device_id)))
+    monkeypatch.setattr(ingest.Store, "helds_found", staticmethod(
+        lambda rows: {k: older(v) for k, v in real_helds(rows).items()}))
+    again = summary(argan.device_id, version=5, net=7000)  # judged newer than "version 0"
+    (reply,) = push_all(PushWriter(db), [(argan.token, request(again), None)])
+    assert isinstance(reply, Exception)
+    assert "changed during its upsert" in str(reply)
+    assert stored(db) == {(argan.device_id, DAY): (5, 5000)}
+    with db.read() as s:
+        assert s.get_one(Device, argan.device_id).total_net == totals
     assert running_totals_match(db)
 
 
