@@ -56,7 +56,8 @@ DAY0 = dt.date(2026, 5, 1)
 
 
 def serve(kind: str, url: str, port: int) -> None:
-    import uvicorn
+    """One of the servers, run as ``souk-server serve`` runs ours (see ``app.run``)."""
+    from sync.server.app import run
 
     if kind == "bare":
         from sync.protocol import PushRequest
@@ -72,7 +73,7 @@ def serve(kind: str, url: str, port: int) -> None:
         from sync.server.db import Database
 
         app = create_app(Database.connect(url))  # type: ignore[assignment]
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    run(app, "127.0.0.1", port, log_level="warning", access_log=False)
 
 
 def free_port() -> int:

@@ -6,6 +6,7 @@ database behind a proxy.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -63,3 +64,15 @@ def create_app(db: Database, *, migrate: bool = True) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def run(app: Any, host: str, port: int, **options: Any) -> None:
+    """Serve ``app`` with uvicorn. What the process holds once it is set up (modules,
+    models, the app: most of its objects, for its whole life) is first set aside from the
+    garbage collector (``gc.freeze``), so that a full collection on a busy server walks only
+    what the requests made: a pause of milliseconds rather than tens of them."""
+    import uvicorn
+
+    gc.collect()
+    gc.freeze()
+    uvicorn.run(app, host=host, port=port, **options)

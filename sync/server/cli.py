@@ -124,16 +124,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(db: Database, args: argparse.Namespace) -> None:
-    import uvicorn
-
-    from sync.server.app import create_app
+    from sync.server.app import create_app, run
 
     app = create_app(db)
     with db.read() as s:
         if not s.scalar(select(func.count()).select_from(User)):
             print("No organiser login yet: create one with 'souk-server user add NAME'.")
     print(f"souk-server on http://{args.host}:{args.port}/dashboard/", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", server_header=False)
+    run(app, args.host, args.port, log_level="info", server_header=False)
 
 
 def _market(db: Database, args: argparse.Namespace) -> None:
