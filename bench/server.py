@@ -1,6 +1,6 @@
 """Benchmark of the organisers' server: ingest throughput and dashboard latency.
 
-    .venv/bin/python bench/server.py [--seconds 6] [--rounds 6] [--clients 8] [--devices 5000]
+    .venv/bin/python bench/server.py [--seconds 10] [--rounds 10] [--clients 8] [--devices 5000]
                                      [--days 30]
 
 * ``ingest_per_s_sqlite`` / ``ingest_per_s_postgres``: day-summary pushes per second from
@@ -8,8 +8,8 @@
   is a new version of a day, so each one replaces a stored summary and its lines.
 * ``ingest_ratio``: pushes per second of a bare FastAPI endpoint that only parses the same
   bodies with the protocol's model, divided by ours; the larger of the two databases'
-  ratios. Both servers are one uvicorn process, both run at once and take turns (six
-  turns each by default, alternating which goes first), so that a machine whose speed
+  ratios. Both servers are one uvicorn process, both run at once and take turns (ten
+  turns of a second each by default, alternating which goes first), so that a machine whose speed
   drifts slows both alike; ours applies the pushes waiting in batches (see
   ``sync/server/writer.py``).
 * ``dashboard_ms``: median time of ``GET /dashboard/data.json`` for one market of
@@ -391,9 +391,9 @@ def pg_schema(prefix: str) -> Iterator[str]:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--seconds", type=float, default=6.0,
+    p.add_argument("--seconds", type=float, default=10.0,
                    help="per server and database, in --rounds turns")
-    p.add_argument("--rounds", type=int, default=6)
+    p.add_argument("--rounds", type=int, default=10)
     p.add_argument("--clients", type=int, default=8)
     p.add_argument("--devices", type=int, default=5000, help="for the dashboard")
     p.add_argument("--days", type=int, default=30, help="for the dashboard")
