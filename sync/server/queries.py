@@ -144,7 +144,7 @@ def cooperative_rows(session: Session, market: Market, day: dt.date, now: dt.dat
     rows = []
     for (cid, name_ar, name_fr, sector, stand, province, coop_region, size, women, youth,
          day_net, day_tickets, net, tickets, refunds, closed, reported, live, last,
-         conflicted) in session.connection().execute(query):
+         conflicted) in session.connection().execute(query).all():
         row = CoopRow(cid, name_ar, name_fr, sector, stand, province, coop_region,
                       coop_region.casefold() == region, size, bool(women), bool(youth),
                       day_net, day_tickets, net, tickets, refunds, closed, int(reported), live,
