@@ -86,9 +86,9 @@ class _Loop:
     """A writer's state on one event loop."""
 
     waiting: list[Job] = field(default_factory=list)
-    task: asyncio.Task[None] | None = None  # PostgreSQL: the one applying batches
+    task: asyncio.Task[None] | None = None  # the one applying batches
     connection: Any = None  # PostgreSQL: its psycopg AsyncConnection, between batches
-    expect: int = 1  # PostgreSQL: the pushes the last batch held, which may come back
+    expect: int = 1  # the pushes the last batch held, which may come back
     gathered: asyncio.Future[None] | None = None  # set once ``expect`` pushes wait
 
 
