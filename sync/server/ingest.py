@@ -48,11 +48,6 @@ from sync.server.models import (
     Device,
     EnrolCode,
     Market,
-    MarketDay,
-    SummaryBody,
-    SummaryHour,
-    SummaryPayment,
-    SummaryProduct,
 )
 from sync.server.security import code_hash, new_token
 
@@ -138,14 +133,6 @@ class DeviceAuth:
     market_id: int
 
 
-_BY_TOKEN = (
-    select(Device.id, Device.token_hash, Device.revoked_at, Device.cooperative_id,
-           Cooperative.market_id)
-    .join(Cooperative, Cooperative.id == Device.cooperative_id)
-    .where(Device.token_hash == bindparam("digest"))
-)
-
-
 def bearer_token(authorization: str | None) -> str:
     """The token of an ``Authorization: Bearer ...`` header; raises :class:`Unauthorised`."""
     scheme, _, token = (authorization or "").partition(" ")
@@ -156,14 +143,11 @@ def bearer_token(authorization: str | None) -> str:
 
 
 def authenticate(session: Session, authorization: str | None) -> DeviceAuth:
-    """The device a ``Bearer`` token belongs to; raises :class:`Unauthorised`."""
-    digest = token_hash(bearer_token(authorization))
-    row = session.connection().execute(_BY_TOKEN, {"digest": digest}).one_or_none()
-    if row is None or not hmac.compare_digest(row.token_hash, digest):
-        raise Unauthorised("unknown token")
-    if row.revoked_at is not None:
-        raise Unauthorised("this device has been revoked")
-    return DeviceAuth(row.id, row.cooperative_id, row.market_id)
+    """The device a ``Bearer`` token belongs to (its row not locked); raises
+    :class:`Unauthorised`."""
+    store = Store.of(session.connection())
+    cursor, digest = store.find_device(bearer_token(authorization), lock=False)
+    return store.device_found(cursor.fetchone(), digest)
 
 
 # --- the upsert --------------------------------------------------------------------------
@@ -234,12 +218,6 @@ def _columns(auth: DeviceAuth, s: DaySummary, digest: str, now: dt.datetime
 
 
 _SUMMARIES = cast(Table, DaySummaryRow.__table__)
-_BODIES = cast(Table, SummaryBody.__table__)
-_HOURS = cast(Table, SummaryHour.__table__)
-_PAYMENTS = cast(Table, SummaryPayment.__table__)
-_PRODUCTS = cast(Table, SummaryProduct.__table__)
-_MARKET_DAYS = cast(Table, MarketDay.__table__)
-_DEVICES = cast(Table, Device.__table__)
 _COUNTED = ("net", "gross", "refunds", "tickets", "devices", "closed")
 _REPLACEABLE = [c.name for c in _SUMMARIES.columns if c.name not in ("id", "device_id",
                                                                     "business_day")]
@@ -508,13 +486,14 @@ class Store:
         cursor, digest = self.find_device(token)
         return self.device_found(cursor.fetchone(), digest)
 
-    def find_device(self, token: str) -> tuple[Any, str]:
-        """:meth:`device`'s query, sent: (its cursor, the token's digest)."""
-        if not self.sqlite:
+    def find_device(self, token: str, *, lock: bool = True) -> tuple[Any, str]:
+        """:meth:`device`'s query, sent: (its cursor, the token's digest). Without ``lock``,
+        the device's row is only read."""
+        if lock and not self.sqlite:
             cursor, digests = self.find_devices([token])
             return cursor, digests[0]
         digest = token_hash(token)
-        return self.driver.execute(_DEVICE_BY_TOKEN.format(p="?"), (digest,)), digest
+        return self.driver.execute(_DEVICE_BY_TOKEN.format(p=self.p), (digest,)), digest
 
     def find_devices(self, tokens: Iterable[str]) -> tuple[Any, list[str]]:
         """PostgreSQL: the devices of several tokens, looked up and locked (in the order of
