@@ -21,7 +21,7 @@ import socket
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple
 
 from escpos.escpos import Escpos
 from escpos.exceptions import DeviceNotFoundError
@@ -131,8 +131,7 @@ class PrinterError(Exception):
 # -- encoding --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Slice:
+class Slice(NamedTuple):
     """One command of the image: a ``GS v 0`` raster, or a paper feed over blank rows.
 
     A raster covers bytes ``left_bytes`` to ``left_bytes + width_bytes`` of rows ``top`` to
@@ -148,8 +147,7 @@ class Slice:
     feed: bool = False  # blank rows: ``ESC J height`` and no image
 
 
-@dataclass(frozen=True)
-class _Atom:
+class _Atom(NamedTuple):
     """Rows ``top`` to ``end``: all blank (``ink`` False), or all inked, where ``left`` and
     ``right`` are the fewest blank bytes any of them has at that side."""
 
@@ -164,24 +162,25 @@ def _atoms(raster: Raster) -> list[_Atom]:
     """The image as stretches of blank rows and of inked rows (cut where a row's best
     placement differs from the one before it)."""
     data, stride = raster.data, raster.stride
-    blank = bytes(stride)
     atoms: list[_Atom] = []
     top, kind, lo, ro = 0, -1, stride, stride  # kind: -1 none yet, 0 blank, 1 2 3 a placement
-    for y in range(raster.height):
-        row = data[y * stride : (y + 1) * stride]
-        if row == blank:
-            here = lft = rgt = 0
+    for y, offset in enumerate(range(0, raster.height * stride, stride)):
+        row = data[offset : offset + stride]
+        ink = row.lstrip(b"\x00")  # from the first inked byte on (empty: a blank row)
+        if ink:
+            lft = stride - len(ink)
+            rgt = len(ink) - len(ink.rstrip(b"\x00"))
+            # the row's narrowest placement: 1 left, 2 centred, 3 right (ties: left, centre)
+            here = 1 if rgt >= 2 * lft else 3 if lft > 2 * rgt else 2
         else:
-            lft = stride - len(row.lstrip(b"\x00"))
-            rgt = stride - len(row.rstrip(b"\x00"))
-            side = lft if lft < rgt else rgt
-            here = 1 if rgt >= 2 * side and rgt >= lft else (2 if 2 * side >= lft else 3)
+            here = lft = rgt = 0
         if here != kind:
             if kind >= 0:
                 atoms.append(_Atom(top, y, kind > 0, lo, ro))
             top, kind, lo, ro = y, here, lft, rgt
         elif here:
-            lo, ro = min(lo, lft), min(ro, rgt)
+            lo = lft if lft < lo else lo
+            ro = rgt if rgt < ro else ro
     if kind >= 0:
         atoms.append(_Atom(top, raster.height, kind > 0, lo, ro))
     return atoms
@@ -223,49 +222,62 @@ def _feed_cost(height: int, feed: bool) -> int:
     return 3 * pieces if feed else 8 * pieces + height
 
 
+def _cheapest(
+    atoms: list[_Atom], stride: int, justify: bool, feed: bool
+) -> tuple[list[int], list[tuple[int, int]]]:
+    """The cheapest bands, found atom by atom: for each ``k``, the first atom of the last
+    of the cheapest bands for the first ``k`` atoms, and the fewest blank bytes at the left
+    and at the right of that band's rows."""
+    count = len(atoms)
+    cost = [0] * (count + 1)  # bytes of the cheapest bands for the first k atoms
+    start = [0] * (count + 1)
+    sides = [(0, 0)] * (count + 1)
+    inked: list[int] = []  # the inked atoms so far, which a band may start with
+    for k, last in enumerate(atoms, 1):
+        if not last.ink:
+            cost[k], start[k] = cost[k - 1] + _feed_cost(last.end - last.top, feed), k - 1
+            continue
+        inked.append(k - 1)
+        best, best_j, best_sides = -1, k - 1, (0, 0)
+        left = right = stride
+        width = extra = 0
+        for j in reversed(inked[-LOOKBACK:]):  # the band's first atom, nearest first
+            if j < k - LOOKBACK:
+                break
+            top, _, _, atom_left, atom_right = atoms[j]
+            if atom_left < left or atom_right < right:  # the band's placement changes
+                left = atom_left if atom_left < left else left
+                right = atom_right if atom_right < right else right
+                width, extra = stride - right, 0
+                if justify:
+                    side = left if left < right else right
+                    if stride - 2 * side < width:
+                        width, extra = stride - 2 * side, 3  # and an ESC a
+                    if stride - left < width:
+                        width, extra = stride - left, 3
+            height = last.end - top
+            pieces = 1 if height <= MAX_SLICE else _pieces(height)
+            total = cost[j] + height * width + 8 * pieces + extra
+            if best < 0 or total < best:
+                best, best_j, best_sides = total, j, (left, right)
+        cost[k], start[k], sides[k] = best, best_j, best_sides
+    return start, sides
+
+
 def _plan(raster: Raster, justify: bool, feed: bool) -> list[Slice]:
     """The cheapest sequence of bands: each band is one raster placement (or a feed);
     bands may take short blank gaps in when that costs fewer bytes than a new command."""
     stride = raster.stride
     atoms = _atoms(raster)
+    start, sides = _cheapest(atoms, stride, justify, feed)
     count = len(atoms)
-    cost = [0] * (count + 1)
-    start = [0] * (count + 1)
-    for k in range(1, count + 1):
-        last = atoms[k - 1]
-        if not last.ink:
-            cost[k], start[k] = cost[k - 1] + _feed_cost(last.end - last.top, feed), k - 1
-            continue
-        best, best_j = -1, k - 1
-        left = right = stride
-        for j in range(k - 1, max(0, k - LOOKBACK) - 1, -1):
-            atom = atoms[j]
-            if not atom.ink:
-                continue
-            left = min(left, atom.left)
-            right = min(right, atom.right)
-            width, extra = stride - right, 0
-            if justify:
-                side = left if left < right else right
-                if stride - 2 * side < width:
-                    width, extra = stride - 2 * side, 3  # and an ESC a
-                if stride - left < width:
-                    width, extra = stride - left, 3
-            height = last.end - atom.top
-            pieces = 1 if height <= MAX_SLICE else _pieces(height)
-            total = cost[j] + height * width + 8 * pieces + extra
-            if best < 0 or total < best:
-                best, best_j = total, j
-        cost[k], start[k] = best, best_j
     bands: list[Slice] = []
     k = count
     while k > 0:
         j = start[k]
         top, end = atoms[j].top, atoms[k - 1].end
         if atoms[j].ink:
-            left = min(a.left for a in atoms[j:k] if a.ink)
-            right = min(a.right for a in atoms[j:k] if a.ink)
-            where, first, width = _placement(left, right, stride, justify)
+            where, first, width = _placement(*sides[k], stride, justify)
             cuts = reversed(list(_cut(top, end - top)))
             bands += [Slice(t, h, width, first, where) for t, h in cuts]
         elif feed:
@@ -309,15 +321,14 @@ def raster_bytes(
         if part.justify != current:
             out += ESC + b"a" + bytes([_JUSTIFY_CODE[part.justify]])
             current = part.justify
-        w, first = part.width_bytes, part.left_bytes
+        w = part.width_bytes
         out += GS + b"v0\x00" + w.to_bytes(2, "little") + part.height.to_bytes(2, "little")
+        begin = part.top * stride + part.left_bytes
+        end = begin + part.height * stride
         if w == stride:
-            out += data[part.top * stride : (part.top + part.height) * stride]
+            out += data[begin:end]
         else:
-            out += b"".join(
-                data[y * stride + first : y * stride + first + w]
-                for y in range(part.top, part.top + part.height)
-            )
+            out += b"".join([data[i : i + w] for i in range(begin, end, stride)])
     if current != "left":
         out += ESC + b"a\x00"
     return bytes(out)
@@ -508,9 +519,7 @@ def _string(device: Any, index: int) -> str:
 
 def _is_printer(device: Any) -> bool:
     try:
-        return any(
-            interface.bInterfaceClass == 7 for config in device for interface in config
-        )
+        return any(interface.bInterfaceClass == 7 for config in device for interface in config)
     except Exception:
         return False
 

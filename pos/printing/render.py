@@ -12,15 +12,17 @@ block); here it becomes absolute (``Qt.AlignAbsolute``) so that Qt never mirrors
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Final
 
 import qrcode
 from PIL import Image
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QMarginsF, QPoint, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -71,6 +73,8 @@ QR_MASK: Final = 0
 
 _WHITE = QColor(255, 255, 255)
 _BLACK = QColor(0, 0, 0)
+#: Whether the bundled faces have a glyph for a character (they never change).
+_covers: Final = lru_cache(maxsize=4096)(covers)
 
 
 @dataclass(frozen=True)
@@ -143,38 +147,42 @@ def _flags(align: Align, direction: Direction) -> Qt.AlignmentFlag:
     return side | Qt.AlignmentFlag.AlignAbsolute
 
 
-def _is_arabic(char: str) -> bool:
-    code = ord(char)
-    return 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F or 0xFB50 <= code <= 0xFEFF
+@cache
+def _option(align: Align, direction: Direction) -> QTextOption:
+    """The text option of paragraphs set this way (``QTextLayout`` keeps a copy)."""
+    option = QTextOption(_flags(align, direction))
+    option.setTextDirection(
+        Qt.LayoutDirection.RightToLeft if direction == "rtl" else Qt.LayoutDirection.LeftToRight
+    )
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    return option
+
+
+_ARABIC_LETTER: Final = "[\u0600-\u06ff\u0750-\u077f\ufb50-\ufeff]"
+#: A stretch of Arabic letters, with the spaces between them (``\s`` is ``str.isspace``).
+_ARABIC_RUN: Final = re.compile(f"{_ARABIC_LETTER}+(?:\\s+{_ARABIC_LETTER}+)*")
 
 
 def arabic_runs(text: str) -> list[tuple[int, int]]:
     """(start, length) of each stretch of Arabic letters (with the spaces between them)."""
-    runs: list[tuple[int, int]] = []
-    start = end = -1
-    for i, char in enumerate(text):
-        if _is_arabic(char):
-            if start < 0:
-                start = i
-            elif i > end + 1 and not text[end + 1 : i].isspace():
-                runs.append((start, end + 1 - start))
-                start = i
-            end = i
-    if start >= 0:
-        runs.append((start, end + 1 - start))
-    return runs
+    return [(m.start(), m.end() - m.start()) for m in _ARABIC_RUN.finditer(text)]
 
 
-def _arabic_formats(text: str, font: QFont) -> list[QTextLayout.FormatRange]:
-    """Arabic letters a little larger than Latin ones: Naskh looks small beside Noto Sans."""
-    runs = arabic_runs(text)
-    if not runs:
-        return []
+def arabic_format(font: QFont) -> QTextCharFormat:
+    """The format of Arabic letters beside ``font``'s Latin ones: a little larger, as Naskh
+    looks small beside Noto Sans."""
     arabic = QFont(font)
     arabic.setFamilies([ARABIC_FAMILY])
     arabic.setPixelSize(round(font.pixelSize() * ARABIC_SCALE))
     char_format = QTextCharFormat()
     char_format.setFont(arabic)
+    return char_format
+
+
+def _arabic_formats(
+    runs: list[tuple[int, int]], char_format: QTextCharFormat
+) -> list[QTextLayout.FormatRange]:
+    """``char_format`` over each run of Arabic letters."""
     ranges = []
     for start, length in runs:
         fmt = QTextLayout.FormatRange()
@@ -184,24 +192,24 @@ def _arabic_formats(text: str, font: QFont) -> list[QTextLayout.FormatRange]:
 
 
 def _layout(
-    text: str, font: QFont, width: float, direction: Direction, align: Align
-) -> tuple[QTextLayout, float]:
+    text: str, font: QFont, width: float, direction: Direction, align: Align,
+    arabic: QTextCharFormat | None = None,
+) -> tuple[QTextLayout, float]:  # fmt: skip
     """A laid-out paragraph wrapped to ``width`` dots, and its height.
+
+    Arabic letters get ``arabic``, which is ``arabic_format(font)`` (made here if not given).
 
     Lines are set closer than the fonts' own metrics (Naskh reserves room for marks and
     descenders that few words reach): the baseline sits ``ASCENT`` of the line's ascent
     below its top, and the next line starts ``DESCENT`` of its descent below.
     """
     layout = QTextLayout(text, font)
-    formats = _arabic_formats(text, font)
-    if formats:
-        layout.setFormats(formats)
-    option = QTextOption(_flags(align, direction))
-    option.setTextDirection(
-        Qt.LayoutDirection.RightToLeft if direction == "rtl" else Qt.LayoutDirection.LeftToRight
-    )
-    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-    layout.setTextOption(option)
+    runs = arabic_runs(text)
+    if runs:
+        if arabic is None:
+            arabic = arabic_format(font)
+        layout.setFormats(_arabic_formats(runs, arabic))
+    layout.setTextOption(_option(align, direction))
     layout.beginLayout()
     y = 0.0
     while True:
@@ -224,6 +232,20 @@ class _Item:
     draw: Draw
 
 
+@dataclass(frozen=True)
+class _Face:
+    """A receipt font and what its blocks keep reusing."""
+
+    font: QFont
+    arabic: QTextCharFormat  # arabic_format(font)
+    amount_width: float  # the width of the value column of ``near`` rows (AMOUNT_SAMPLE)
+
+    @classmethod
+    def of(cls, font: QFont) -> _Face:
+        amount_width = QFontMetricsF(font).horizontalAdvance(AMOUNT_SAMPLE)
+        return cls(font, arabic_format(font), amount_width)
+
+
 class Renderer:
     """Lays documents out for one paper width (in dots)."""
 
@@ -233,16 +255,21 @@ class Renderer:
         self.width = width
         self.inner = width - 2 * MARGIN
         self.threshold = threshold
-        self._fonts: dict[tuple[Size, bool], QFont] = {}
-        self._lut = [255 if v <= threshold else 0 for v in range(256)]
+        self._faces: dict[tuple[Size, bool], _Face] = {}
+        # grey levels as the colours of an indexed image: black to the threshold, then white
+        self._levels = [_BLACK.rgb() if v <= threshold else _WHITE.rgb() for v in range(256)]
         # QR module size in dots: 3 (0.375 mm) on 58 mm paper, which phones read easily
         self.module = max(3, round(width / 128))
 
     def font(self, size: Size, bold: bool) -> QFont:
+        return self._face(size, bold).font
+
+    def _face(self, size: Size, bold: bool) -> _Face:
         key = (size, bold)
-        if key not in self._fonts:
-            self._fonts[key] = receipt_font(SIZES[size], bold=bold)
-        return self._fonts[key]
+        face = self._faces.get(key)
+        if face is None:
+            face = self._faces[key] = _Face.of(receipt_font(SIZES[size], bold=bold))
+        return face
 
     @property
     def line_height(self) -> float:
@@ -252,9 +279,10 @@ class Renderer:
 
     def _text(self, block: Text) -> _Item:
         pad = 4 if block.inverse else 0
+        face = self._face(block.size, block.bold)
         layout, height = _layout(
-            block.text, self.font(block.size, block.bold), self.inner - 2 * pad,
-            block.direction, block.align,
+            block.text, face.font, self.inner - 2 * pad, block.direction, block.align,
+            face.arabic,
         )  # fmt: skip
 
         def draw(painter: QPainter, y: float) -> None:
@@ -267,13 +295,13 @@ class Renderer:
         return _Item(height + 2 * pad, draw)
 
     def _columns(self, block: Columns) -> _Item:
-        font = self.font(block.size, block.bold)
+        face = self._face(block.size, block.bold)
         indent = INDENT * block.indent
         value_dir = strong_direction(block.value)
         # Laid out flush left (absolute) whatever its direction, so that its ink starts at
         # x = 0 and the block can place it at either edge.
-        value, value_h = _layout(block.value, font, self.inner, value_dir,
-                                 "start" if value_dir == "ltr" else "end")  # fmt: skip
+        value, value_h = _layout(block.value, face.font, self.inner, value_dir,
+                                 "start" if value_dir == "ltr" else "end", face.arabic)  # fmt: skip
         value_w = value.lineAt(0).naturalTextWidth() if value.lineCount() else 0.0
         ltr = block.direction == "ltr"
         # The value shares the label's line when the whole label fits beside it; otherwise
@@ -281,14 +309,14 @@ class Renderer:
         # value column (as wide as the widest amount) rather than starting at the edge.
         align: Align
         if block.near:
-            column = max(value_w, self._amount_width(font)) + GAP
+            column = max(value_w, face.amount_width) + GAP
             box, align = self.inner - column, "end"
             label_x = MARGIN + (0 if ltr else column)
         else:
             box, align = self.inner - indent, "start"
             label_x = MARGIN + (indent if ltr else 0)
         room = box - value_w - GAP if not block.near else box
-        label, label_h = _layout(block.label, font, box, block.direction, align)
+        label, label_h = _layout(block.label, face.font, box, block.direction, align, face.arabic)
         same_line = label.lineCount() == 1 and label.lineAt(0).naturalTextWidth() <= room
         value_x = MARGIN + (self.inner - value_w if ltr else 0.0)
         if same_line and label.lineCount() and value.lineCount():
@@ -302,10 +330,6 @@ class Renderer:
             value.draw(painter, QPointF(value_x, y + value_dy))
 
         return _Item(height, draw)
-
-    def _amount_width(self, font: QFont) -> float:
-        """The width of the value column of ``near`` rows: a four-digit amount."""
-        return QFontMetricsF(font).horizontalAdvance(AMOUNT_SAMPLE)
 
     def _separator(self, block: Separator) -> _Item:
         def draw(painter: QPainter, y: float) -> None:
@@ -324,9 +348,13 @@ class Renderer:
 
     def _qr(self, block: QrCode) -> _Item:
         # one fixed mask (any of the eight is valid): choosing the best of eight by their
-        # penalty scores would cost most of a receipt's rendering time
-        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0,
-                             mask_pattern=QR_MASK)
+        # penalty scores would cost most of a receipt's rendering time. ``make(fit=True)``
+        # picks the smallest version from 1 up that holds the payload (given no version to
+        # start from, qrcode would search twice).
+        code = qrcode.QRCode(
+            version=1, error_correction=qrcode.constants.ERROR_CORRECT_M, border=0,
+            mask_pattern=QR_MASK,
+        )  # fmt: skip
         code.add_data(block.payload)
         code.make(fit=True)
         matrix: list[list[bool]] = code.get_matrix()
@@ -334,19 +362,17 @@ class Renderer:
         left = (self.width - size) // 2
         quiet = QR_QUIET * self.module
 
+        # The code as a grey image at its printed size (a module is m × m dots), drawn in one
+        # go: dark modules black, light ones white like the paper under them.
+        m = self.module
+        line = (size + 3) // 4 * 4  # QImage rows start on 32-bit boundaries
+        pad = bytes(line - size)
+        cells = (b"\xff" * m, b"\x00" * m)  # light, dark
+        pixels = b"".join((b"".join([cells[dark] for dark in row]) + pad) * m for row in matrix)
+        image = QImage(pixels, size, size, line, QImage.Format.Format_Grayscale8).copy()
+
         def draw(painter: QPainter, y: float) -> None:
-            m = self.module
-            for r, row in enumerate(matrix):
-                c = 0
-                while c < len(row):
-                    if not row[c]:
-                        c += 1
-                        continue
-                    start = c
-                    while c < len(row) and row[c]:
-                        c += 1
-                    painter.fillRect(left + start * m, int(y) + quiet + r * m, (c - start) * m,
-                                     m, _BLACK)  # fmt: skip
+            painter.drawImage(QPoint(left, int(y) + quiet), image)
 
         return _Item(size + 2 * quiet, draw)
 
@@ -408,12 +434,21 @@ class Renderer:
             item.draw(painter, y)
             y += item.height
         painter.end()
-        grey = Image.frombuffer(
-            "L", (self.width, height), bytes(canvas.constBits()), "raw", "L",
-            canvas.bytesPerLine(), 1,
+        # The threshold: Qt reads the grey pixels in place as indices into ``_levels`` and
+        # converts that image to 1 bit per pixel (1 = black), rows padded to 32 bits.
+        levels = QImage(
+            canvas.constBits(), self.width, height, canvas.bytesPerLine(),
+            QImage.Format.Format_Indexed8,
         )  # fmt: skip
-        bits = grey.point(self._lut, "1").tobytes()
-        missing = frozenset(c for c in characters(document) if not covers(c))
+        levels.setColorTable(self._levels)
+        mono = levels.convertToFormat(
+            QImage.Format.Format_Mono, Qt.ImageConversionFlag.ThresholdDither
+        )
+        bits = bytes(mono.constBits())
+        stride, line = (self.width + 7) // 8, mono.bytesPerLine()
+        if line != stride:
+            bits = b"".join([bits[i : i + stride] for i in range(0, line * height, line)])
+        missing = frozenset(c for c in characters(document) if not _covers(c))
         return Raster(self.width, height, bits, missing)
 
 
