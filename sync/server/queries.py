@@ -11,9 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import asdict, dataclass, field, fields
-from operator import attrgetter
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import Any, NamedTuple
 
 from sqlalchemy import BigInteger, case, cast, func, select, text, tuple_
 from sqlalchemy.orm import Session
@@ -60,8 +59,10 @@ def pick_day(market: Market, day: dt.date | None, today: dt.date) -> dt.date:
     return min(max(today, market.starts_on), market.ends_on)
 
 
-@dataclass(slots=True)
-class CoopRow:
+class CoopRow(NamedTuple):
+    """A cooperative's row of the dashboard's table (its values, in this order, are what
+    :func:`cooperative_values` gives)."""
+
     id: int
     name_ar: str
     name_fr: str
@@ -87,8 +88,8 @@ class CoopRow:
     conflicts: int = 0
 
 
-COOP_FIELDS = tuple(f.name for f in fields(CoopRow))
-_coop_values = attrgetter(*COOP_FIELDS)
+COOP_FIELDS = CoopRow._fields
+_REPORTED = COOP_FIELDS.index("reported")
 
 
 def _total(col: Any) -> Any:
@@ -96,9 +97,11 @@ def _total(col: Any) -> Any:
     return cast(func.coalesce(func.sum(col), 0), BigInteger)
 
 
-def cooperative_rows(session: Session, market: Market, day: dt.date, now: dt.datetime
-                     ) -> list[CoopRow]:
-    """One row per cooperative of the market, ordered by stand, from one query.
+def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.datetime
+                       ) -> list[tuple[Any, ...]]:
+    """One tuple of values per cooperative of the market (the fields of :class:`CoopRow`,
+    in order), ordered by stand, from one query. Plain tuples: the dashboard sends them as
+    they are, and a market can have thousands of stalls.
 
     The edition's totals are the devices' running totals (kept by the upsert); the day's
     come from that day's summaries, read by index. A cooperative's days closed are those
@@ -141,25 +144,40 @@ def cooperative_rows(session: Session, market: Market, day: dt.date, now: dt.dat
         .where(c.market_id == market.id)
     )
     region = market.region.casefold()
+    inside: dict[str, bool] = {}  # a market's cooperatives come from a few regions
     rows = []
     for (cid, name_ar, name_fr, sector, stand, province, coop_region, size, women, youth,
          day_net, day_tickets, net, tickets, refunds, closed, reported, live, last,
          conflicted) in session.connection().execute(query).all():
-        row = CoopRow(cid, name_ar, name_fr, sector, stand, province, coop_region,
-                      coop_region.casefold() == region, size, bool(women), bool(youth),
-                      day_net, day_tickets, net, tickets, refunds, closed, int(reported), live,
-                      conflicts=conflicted)
-        if last is not None:
-            row.last_sync = last.isoformat() + "Z"
-            row.stale_seconds = max(0, int((now - last).total_seconds()))
-            row.stale = now - last > STALE_AFTER
-        rows.append(row)
-    rows.sort(key=lambda r: (_stand_key(r.stand), r.id))
+        near = inside.get(coop_region)
+        if near is None:
+            near = inside[coop_region] = coop_region.casefold() == region
+        if last is None:
+            synced, stale_seconds, stale = None, None, False
+        else:
+            age = now - last
+            synced = last.isoformat() + "Z"
+            stale_seconds, stale = max(0, int(age.total_seconds())), age > STALE_AFTER
+        rows.append((cid, name_ar, name_fr, sector, stand, province, coop_region, near, size,
+                     bool(women), bool(youth), day_net, day_tickets, net, tickets, refunds,
+                     closed, int(reported), live, synced, stale_seconds, stale, conflicted))
+    rows.sort(key=_stand_order)
     return rows
 
 
-def _stand_key(stand: str) -> tuple[int, int, str]:
-    return (0, int(stand), "") if stand.isdigit() else (1, 0, stand)
+def cooperative_rows(session: Session, market: Market, day: dt.date, now: dt.datetime
+                     ) -> list[CoopRow]:
+    """:func:`cooperative_values` as rows with named fields."""
+    return [CoopRow._make(values) for values in
+            cooperative_values(session, market, day, now)]
+
+
+def _stand_order(values: tuple[Any, ...]) -> tuple[int, int, str, int]:
+    """Stands by number, then the others by name; then by cooperative."""
+    stand: str = values[4]
+    if stand.isdigit():
+        return 0, int(stand), "", values[0]
+    return 1, 0, stand, values[0]
 
 
 def day_rows(session: Session, market: Market) -> list[dict[str, Any]]:
@@ -245,20 +263,6 @@ class Group:
     edition_tickets: int = 0
 
 
-def _group(rows: Iterable[CoopRow], keys: Iterable[str], key_of: Any) -> list[Group]:
-    groups = {k: Group(k) for k in keys}
-    for r in rows:
-        for k in key_of(r):
-            g = groups[k]
-            g.cooperatives += 1
-            g.members += r.members
-            g.day_net += r.day_net
-            g.day_tickets += r.day_tickets
-            g.edition_net += r.edition_net
-            g.edition_tickets += r.edition_tickets
-    return list(groups.values())
-
-
 @dataclass
 class Breakdowns:
     sectors: list[Group] = field(default_factory=list)
@@ -266,17 +270,49 @@ class Breakdowns:
     programmes: list[Group] = field(default_factory=list)
 
 
-def breakdowns(rows: list[CoopRow]) -> Breakdowns:
-    return Breakdowns(
-        sectors=_group(rows, SECTORS, lambda r: [r.sector]),
-        origins=_group(rows, ("inside_region", "outside_region"),
-                       lambda r: ["inside_region" if r.inside else "outside_region"]),
-        programmes=_group(
-            rows, ("all_cooperatives", "women_led", "youth_led"),
-            lambda r: ["all_cooperatives"] + ["women_led"] * r.women_led
-            + ["youth_led"] * r.youth_led,
-        ),
+_SECTOR, _INSIDE, _WOMEN, _YOUTH, _MEMBERS, _DAY_NET, _DAY_TICKETS, _NET, _TICKETS = (
+    COOP_FIELDS.index(name) for name in (
+        "sector", "inside", "women_led", "youth_led", "members", "day_net", "day_tickets",
+        "edition_net", "edition_tickets"))
+
+
+def breakdowns(rows: Iterable[tuple[Any, ...]]) -> Breakdowns:
+    """The cooperatives by sector, by origin (inside or outside the market's region) and
+    by programme (all, women-led, youth-led), from their rows (:class:`CoopRow` or the
+    tuples of :func:`cooperative_values`). The rows are summed once per kind of
+    cooperative (sector, origin, programmes: a few dozen kinds), then the kinds into the
+    groups."""
+    kinds: dict[tuple[str, bool, bool, bool], list[int]] = {}
+    for r in rows:
+        kind = (r[_SECTOR], bool(r[_INSIDE]), bool(r[_WOMEN]), bool(r[_YOUTH]))
+        sums = kinds.get(kind)
+        if sums is None:
+            sums = kinds[kind] = [0, 0, 0, 0, 0, 0]
+        sums[0] += 1
+        sums[1] += r[_MEMBERS]
+        sums[2] += r[_DAY_NET]
+        sums[3] += r[_DAY_TICKETS]
+        sums[4] += r[_NET]
+        sums[5] += r[_TICKETS]
+    split = Breakdowns(
+        sectors=[Group(key) for key in SECTORS],
+        origins=[Group("inside_region"), Group("outside_region")],
+        programmes=[Group("all_cooperatives"), Group("women_led"), Group("youth_led")],
     )
+    by_sector = {g.key: g for g in split.sectors}
+    inside, outside = split.origins
+    everyone, women, youth = split.programmes
+    for (sector, near, women_led, youth_led), sums in kinds.items():
+        groups = [by_sector[sector], inside if near else outside, everyone]
+        groups += [women] * women_led + [youth] * youth_led
+        for g in groups:
+            g.cooperatives += sums[0]
+            g.members += sums[1]
+            g.day_net += sums[2]
+            g.day_tickets += sums[3]
+            g.edition_net += sums[4]
+            g.edition_tickets += sums[5]
+    return split
 
 
 def _in_memory(session: Session) -> None:
@@ -302,7 +338,7 @@ def dashboard_data(session: Session, market: Market, day: dt.date, now: dt.datet
     side = _BESIDE.submit(_hours_and_top, beside, market, day) if beside else None
     try:
         _in_memory(session)
-        coops = cooperative_rows(session, market, day, now)
+        coops = cooperative_values(session, market, day, now)
         days = day_rows(session, market)
         hours, top = side.result() if side else _hours_and_top(session, market, day)
     finally:
@@ -319,7 +355,7 @@ def dashboard_data(session: Session, market: Market, day: dt.date, now: dt.datet
             "day": {"net": today["net"] if today else 0,
                     "tickets": today["tickets"] if today else 0,
                     "refunds": today["refunds"] if today else 0,
-                    "stalls": sum(c.reported for c in coops)},
+                    "stalls": sum(c[_REPORTED] for c in coops)},
             "edition": {"net": sum(d["net"] for d in days),
                         "tickets": sum(d["tickets"] for d in days),
                         "refunds": sum(d["refunds"] for d in days),
@@ -328,7 +364,7 @@ def dashboard_data(session: Session, market: Market, day: dt.date, now: dt.datet
         },
         # rows of values, the field names once: a market can have thousands of stalls
         "cooperative_fields": COOP_FIELDS,
-        "cooperatives": [_coop_values(c) for c in coops],
+        "cooperatives": coops,
         "sectors": [asdict(g) for g in split.sectors],
         "origins": [asdict(g) for g in split.origins],
         "programmes": [asdict(g) for g in split.programmes],

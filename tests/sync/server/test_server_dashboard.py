@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from openpyxl import load_workbook
 
-from sync.server import admin
+from sync.server import admin, queries
 from sync.server.db import Database
 from sync.server.models import Device
 
@@ -129,6 +129,36 @@ def test_data_has_the_pushed_figures(client: TestClient, organiser: str, pushed:
     assert hours == {10: 62_525 + 1_250_000, 16: 62_525 + 1_250_000}
     assert data["top_products"][0]["cooperative_fr"] == "Coopérative Poterie de Fès"
     assert [d["day"] for d in data["days"]] == ["2026-05-12", "2026-05-13"]
+
+
+def test_breakdowns_sum_each_group_exactly_its_cooperatives() -> None:
+    """Every mix of sector, origin and programmes: each group holds exactly the
+    cooperatives that belong to it, and their figures to the centime."""
+    rows = [
+        queries.CoopRow(i, f"ت {i}", f"C {i}", sector, str(i), "P", "R", inside, 3 + i,
+                        women, youth, day_net=1_000 * i + 7, day_tickets=i,
+                        edition_net=100_003 * i, edition_tickets=10 * i)
+        for i, (sector, inside, women, youth) in enumerate(
+            (sector, inside, women, youth) for sector in ("food", "herbs", "other")
+            for inside in (True, False) for women in (True, False) for youth in (True, False))
+    ]
+    split = queries.breakdowns(rows)
+    members: dict[str, Any] = {
+        **{sector: lambda r, sector=sector: r.sector == sector for sector in
+           ("handicrafts", "food", "herbs", "cosmetics", "other")},
+        "inside_region": lambda r: r.inside, "outside_region": lambda r: not r.inside,
+        "all_cooperatives": lambda r: True, "women_led": lambda r: r.women_led,
+        "youth_led": lambda r: r.youth_led,
+    }
+    groups = split.sectors + split.origins + split.programmes
+    assert [g.key for g in groups] == list(members)
+    for g in groups:
+        inside = [r for r in rows if members[g.key](r)]
+        assert (g.cooperatives, g.members, g.day_net, g.day_tickets, g.edition_net,
+                g.edition_tickets) == (
+            len(inside), sum(r.members for r in inside), sum(r.day_net for r in inside),
+            sum(r.day_tickets for r in inside), sum(r.edition_net for r in inside),
+            sum(r.edition_tickets for r in inside)), g.key
 
 
 def test_a_cooperative_with_two_tills_one_revoked(client: TestClient, db: Database,
