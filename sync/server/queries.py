@@ -145,7 +145,9 @@ def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.d
     )
     region = market.region.casefold()
     inside: dict[str, bool] = {}  # a market's cooperatives come from a few regions
-    rows = []
+    # ordered by stand: numbered stands by number, then the others by name (then by id)
+    numbered: list[tuple[int, int, tuple[Any, ...]]] = []
+    named: list[tuple[str, int, tuple[Any, ...]]] = []
     for (cid, name_ar, name_fr, sector, stand, province, coop_region, size, women, youth,
          day_net, day_tickets, net, tickets, refunds, closed, reported, live, last,
          conflicted) in session.connection().execute(query).all():
@@ -158,11 +160,16 @@ def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.d
             age = now - last
             synced = last.isoformat() + "Z"
             stale_seconds, stale = max(0, int(age.total_seconds())), age > STALE_AFTER
-        rows.append((cid, name_ar, name_fr, sector, stand, province, coop_region, near, size,
-                     bool(women), bool(youth), day_net, day_tickets, net, tickets, refunds,
-                     closed, int(reported), live, synced, stale_seconds, stale, conflicted))
-    rows.sort(key=_stand_order)
-    return rows
+        row = (cid, name_ar, name_fr, sector, stand, province, coop_region, near, size,
+               bool(women), bool(youth), day_net, day_tickets, net, tickets, refunds, closed,
+               int(reported), live, synced, stale_seconds, stale, conflicted)
+        if stand.isdigit():
+            numbered.append((int(stand), cid, row))
+        else:
+            named.append((stand, cid, row))
+    numbered.sort()  # (stand, id) is unique: the rows themselves are never compared
+    named.sort()
+    return [row for _, _, row in numbered] + [row for _, _, row in named]
 
 
 def cooperative_rows(session: Session, market: Market, day: dt.date, now: dt.datetime
@@ -170,14 +177,6 @@ def cooperative_rows(session: Session, market: Market, day: dt.date, now: dt.dat
     """:func:`cooperative_values` as rows with named fields."""
     return [CoopRow._make(values) for values in
             cooperative_values(session, market, day, now)]
-
-
-def _stand_order(values: tuple[Any, ...]) -> tuple[int, int, str, int]:
-    """Stands by number, then the others by name; then by cooperative."""
-    stand: str = values[4]
-    if stand.isdigit():
-        return 0, int(stand), "", values[0]
-    return 1, 0, stand, values[0]
 
 
 def day_rows(session: Session, market: Market) -> list[dict[str, Any]]:
