@@ -70,9 +70,13 @@ def run(app: Any, host: str, port: int, **options: Any) -> None:
     """Serve ``app`` with uvicorn. What the process holds once it is set up (modules,
     models, the app: most of its objects, for its whole life) is first set aside from the
     garbage collector (``gc.freeze``), so that a full collection on a busy server walks only
-    what the requests made: a pause of milliseconds rather than tens of them."""
+    what the requests made: a pause of milliseconds rather than tens of them. The youngest
+    generation is collected after 20,000 allocations rather than 700: a push's objects
+    (its parsed body, its request) live until its batch is committed, and with Python's
+    default they are promoted, then walked again by the older collections."""
     import uvicorn
 
     gc.collect()
     gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
     uvicorn.run(app, host=host, port=port, **options)
