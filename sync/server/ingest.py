@@ -184,7 +184,7 @@ def _inconsistency(s: DaySummary) -> str | None:
     if max(s.version, s.journal_head.seq, s.z_number or 0) > MAX_INT64:
         return f"version, journal_head.seq and z_number must be at most {MAX_INT64}"
     texts = [t for p in s.products for t in (p.product_id, p.name_ar, p.name_fr, p.category)]
-    if any("\x00" in t for t in texts + [m.member for m in s.members]):
+    if "\x00" in "".join(texts + [m.member for m in s.members]):  # one search, not one per text
         return "texts must not contain NUL characters"
     for name, value in (("opened_at", s.opened_at), ("closed_at", s.closed_at)):
         try:

@@ -48,7 +48,9 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-from sync.protocol import DayVersion, PushRequest, PushResponse, PushResult
+import orjson
+
+from sync.protocol import DayVersion, PushRequest, PushResult
 from sync.server import ingest
 from sync.server.db import Database, utcnow
 
@@ -348,9 +350,12 @@ def _one(store: ingest.Store, job: Job, now: dt.datetime, changes: ingest.Market
 
 
 def _answer(results: list[PushResult], days: list[DayVersion]) -> Reply:
+    """The reply to a push: the :class:`PushResponse` of its results, written by orjson
+    from the models' fields (the same bytes as ``model_dump_json``, without building and
+    checking the response model again)."""
     status = 409 if any(r.status == "conflict" for r in results) else 200
-    return Reply(status, PushResponse(results=results, known_days=days)
-                 .model_dump_json().encode())
+    return Reply(status, orjson.dumps({"results": [r.__dict__ for r in results],
+                                       "known_days": [d.__dict__ for d in days]}))
 
 
 def _rounds(jobs: list[Job]) -> list[list[int]]:

@@ -18,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
-from sync.protocol import DaySummary, PushRequest
+from sync.protocol import DaySummary, DayVersion, PushRequest, PushResponse, PushResult
 from sync.server import ingest
 from sync.server.db import Database
 from sync.server.models import (
@@ -337,3 +337,23 @@ def test_a_stored_body_is_the_summarys_exact_json(client: TestClient, db: Databa
                 "SELECT attcompression FROM pg_attribute WHERE attrelid = "
                 "'summary_bodies'::regclass AND attname = 'body'"))
             assert method == ("l" if lz4 else "")
+
+
+def test_replies_are_the_push_responses_json(client: TestClient, db: Database,
+                                             world: World) -> None:
+    """The reply of a push that stored one day and conflicted on another is the
+    PushResponse of what the server holds, as the protocol's model writes it."""
+    writer = PushWriter(db)
+    first = summary(world.argan.device_id, version=5, net=1000)
+    other = summary(world.argan.device_id, DAY + dt.timedelta(days=1), version=2, net=200)
+    push_all(writer, [(world.argan.token, request(first), None)])
+    changed = summary(world.argan.device_id, version=5, net=1500)  # same version, new body
+    (reply,) = push_all(writer, [(world.argan.token, request(changed, other), None)])
+    assert isinstance(reply, Reply) and reply.status == 409
+    expected = PushResponse(
+        results=[PushResult(business_day=DAY, status="conflict", version=5,
+                            detail="the server holds a different body under this version"),
+                 PushResult(business_day=other.business_day, status="stored", version=2)],
+        known_days=[DayVersion(business_day=DAY, version=5),
+                    DayVersion(business_day=other.business_day, version=2)])
+    assert reply.body == expected.model_dump_json().encode()
