@@ -7,7 +7,7 @@ Noto Sans for French and digits, Noto Naskh Arabic for Arabic (both SIL OFL 1.1)
 from __future__ import annotations
 
 import threading
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Final
 
@@ -72,6 +72,7 @@ def _metrics(family: str) -> QFontMetrics:
     return QFontMetrics(font)
 
 
+@lru_cache(maxsize=4096)  # the bundled faces never change
 def covers(char: str) -> bool:
     """Whether a bundled face has a glyph for ``char`` (spaces and format marks need none)."""
     if char.isspace() or char in "\u200e\u200f\u2066\u2067\u2068\u2069\u200c\u200d":

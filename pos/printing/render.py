@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Final
 
@@ -73,8 +73,6 @@ QR_MASK: Final = 0
 
 _WHITE = QColor(255, 255, 255)
 _BLACK = QColor(0, 0, 0)
-#: Whether the bundled faces have a glyph for a character (they never change).
-_covers: Final = lru_cache(maxsize=4096)(covers)
 
 
 @dataclass(frozen=True)
@@ -448,7 +446,7 @@ class Renderer:
         stride, line = (self.width + 7) // 8, mono.bytesPerLine()
         if line != stride:
             bits = b"".join([bits[i : i + stride] for i in range(0, line * height, line)])
-        missing = frozenset(c for c in characters(document) if not _covers(c))
+        missing = frozenset(c for c in characters(document) if not covers(c))
         return Raster(self.width, height, bits, missing)
 
 

@@ -442,7 +442,7 @@ class Store:
         # PostgreSQL: the days (JSON of their columns, body) and device totals to send
         # (:meth:`send_staged`), and the statements sent (:meth:`check_stored`)
         self.staged: list[tuple[str, str]] = []
-        self.totals: dict[uuid.UUID, list[Any]] = {}
+        self.totals: dict[uuid.UUID, dict[str, Any]] = {}  # by device: its row of _PG_STORE
         self.sent: list[Any] = []
         self.bodies: dict[tuple[uuid.UUID, dt.date], str | None] = {}  # read ahead
 
@@ -452,12 +452,10 @@ class Store:
         device's next push comes after this)."""
         if not self.staged and not self.totals:
             return
-        totals = [{"id": k, "now": v[0], "net": v[1], "tickets": v[2], "refunds": v[3],
-                   "closed": v[4]} for k, v in self.totals.items()]
         self.sent.append(self.driver.execute(_PG_STORE, {
             "days": "[" + ",".join(record for record, _ in self.staged) + "]",
             "bodies": [body for _, body in self.staged],
-            "devices": orjson.dumps(totals).decode(),
+            "devices": orjson.dumps(list(self.totals.values())).decode(),
             "count": len(self.staged),
         }, prepare=True))
         self.staged, self.totals = [], {}
@@ -602,8 +600,9 @@ class Store:
                 _lite_time(now), deltas.net, deltas.tickets, deltas.refunds, deltas.closed,
                 auth.device_id.hex))
             return
-        self.totals[auth.device_id] = [now, deltas.net, deltas.tickets, deltas.refunds,
-                                       deltas.closed]
+        self.totals[auth.device_id] = {
+            "id": auth.device_id, "now": now, "net": deltas.net, "tickets": deltas.tickets,
+            "refunds": deltas.refunds, "closed": deltas.closed}
 
     def market_days(self, changes: MarketDays) -> None:
         """Add the changes to the market days' running totals, in (market, day) order:
