@@ -223,7 +223,7 @@ DayParam = Annotated[dt.date | None, Query()]
 def data(request: Request, market_id: MarketParam = None, day: DayParam = None) -> Response:
     _require_user(request)
     today = dt.date.today()
-    with _db(request).read_together() as (session, beside):
+    with _db(request).read_together(beside=2) as (session, beside):
         markets = queries.list_markets(session)
         market = queries.pick_market(session, market_id, today)
         if market is None:

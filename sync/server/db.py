@@ -20,7 +20,7 @@ import re
 import secrets
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,21 +138,25 @@ class Database:
             yield session
 
     @contextmanager
-    def read_together(self) -> Iterator[tuple[Session, Session | None]]:
-        """Two read sessions over one snapshot of the data (PostgreSQL), for two threads
-        that read at once; on SQLite one session and None."""
+    def read_together(self, beside: int = 1) -> Iterator[tuple[Session, list[Session]]]:
+        """A read session and ``beside`` more over one snapshot of the data (PostgreSQL),
+        for threads that read at once; on SQLite one session and no others."""
         if not self.is_postgresql:
             with self.read() as session:
-                yield session, None
+                yield session, []
             return
         engine = self.engine.execution_options(isolation_level="REPEATABLE READ")
-        with Session(engine) as main, main.begin():
+        with Session(engine) as main, main.begin(), ExitStack() as stack:
             snapshot = main.execute(text("SELECT pg_export_snapshot()")).scalar_one()
             if not _SNAPSHOT.fullmatch(snapshot):
                 raise RuntimeError(f"unexpected snapshot name {snapshot!r}")
-            with Session(engine) as side, side.begin():
+            sides = []
+            for _ in range(beside):
+                side = stack.enter_context(Session(engine))
+                stack.enter_context(side.begin())
                 side.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
-                yield main, side
+                sides.append(side)
+            yield main, sides
 
     def sessionmaker(self) -> sessionmaker[Session]:
         return sessionmaker(self.engine.execution_options(**{_WRITE: True}))

@@ -181,6 +181,8 @@ def _inconsistency(s: DaySummary) -> str | None:
         return "an hour appears twice in hours"
     if len({p.method for p in s.payments}) != len(s.payments):
         return "a payment method appears twice in payments"
+    if len({p.product_id for p in s.products}) != len(s.products):
+        return "a product appears twice in products"
     if max(s.version, s.journal_head.seq, s.z_number or 0) > MAX_INT64:
         return f"version, journal_head.seq and z_number must be at most {MAX_INT64}"
     texts = [t for p in s.products for t in (p.product_id, p.name_ar, p.name_fr, p.category)]

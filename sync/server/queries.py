@@ -9,7 +9,7 @@ origin and programme are made from the per-cooperative rows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
@@ -97,17 +97,79 @@ def _total(col: Any) -> Any:
     return cast(func.coalesce(func.sum(col), 0), BigInteger)
 
 
+# PostgreSQL: the cooperatives' rows made by the database, as :func:`_coop_values_portable`
+# makes them (the same values, in the same order): the stall-by-stall work of a market of
+# thousands of stalls is done where the rows are, and the server only reads them
+_PG_COOPS = """
+SELECT c.id, c.name_ar, c.name_fr, c.sector, c.stand, c.province, c.region,
+       c.region = ANY(%(inside)s), c.members, c.women_led, c.youth_led,
+       coalesce(t.net, 0), coalesce(t.tickets, 0), coalesce(d.net, 0),
+       coalesce(d.tickets, 0), coalesce(d.refunds, 0), coalesce(d.closed, 0),
+       (t.cid IS NOT NULL)::int, coalesce(d.live, 0),
+       to_char(d.last, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+       CASE WHEN d.last IS NOT NULL  -- (greatest() would turn a NULL into 0)
+            THEN greatest(0, floor(extract(epoch FROM %(now)s - d.last)))::int END,
+       coalesce(%(now)s - d.last > %(stale)s, false),
+       coalesce(k.n, 0)
+FROM cooperatives c
+LEFT JOIN (SELECT cooperative_id AS cid, sum(total_net)::bigint AS net,
+                  sum(total_tickets)::bigint AS tickets, sum(total_refunds)::bigint AS refunds,
+                  max(days_closed) AS closed, count(*) FILTER (WHERE revoked_at IS NULL) AS live,
+                  max(last_push_at) AS last
+           FROM devices
+           WHERE cooperative_id IN (SELECT id FROM cooperatives WHERE market_id = %(market)s)
+           GROUP BY cooperative_id) d ON d.cid = c.id
+LEFT JOIN (SELECT cooperative_id AS cid, sum(net)::bigint AS net,
+                  sum(sales_count)::bigint AS tickets
+           FROM day_summaries WHERE market_id = %(market)s AND business_day = %(day)s
+           GROUP BY cooperative_id) t ON t.cid = c.id
+LEFT JOIN (SELECT cooperative_id AS cid, count(*) AS n FROM conflicts
+           WHERE cooperative_id IN (SELECT id FROM cooperatives WHERE market_id = %(market)s)
+           GROUP BY cooperative_id) k ON k.cid = c.id
+WHERE c.market_id = %(market)s"""
+_PG_REGIONS = "SELECT DISTINCT region FROM cooperatives WHERE market_id = %s"
+_STAND = COOP_FIELDS.index("stand")
+
+
 def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.datetime
                        ) -> list[tuple[Any, ...]]:
     """One tuple of values per cooperative of the market (the fields of :class:`CoopRow`,
-    in order), ordered by stand, from one query. Plain tuples: the dashboard sends them as
-    they are, and a market can have thousands of stalls.
+    in order), ordered by stand: numbered stands by number, then the others by name (then
+    by id). Plain tuples: the dashboard sends them as they are, and a market can have
+    thousands of stalls.
 
     The edition's totals are the devices' running totals (kept by the upsert); the day's
     come from that day's summaries, read by index. A cooperative's days closed are those
     of its most complete device (a day counts once even when two tills closed it); its
-    devices are those not revoked; its last sync is its devices' latest push.
+    devices are those not revoked; its last sync is its devices' latest push; it comes
+    from inside the region when its region is the market's (letter case aside).
     """
+    if session.get_bind().dialect.name != "postgresql":
+        return _coop_values_portable(session, market, day, now)
+    region = market.region.casefold()
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    regions = driver.execute(_PG_REGIONS, (market.id,)).fetchall()
+    inside = [r for r, in regions if r.casefold() == region]
+    rows: list[tuple[Any, ...]] = driver.execute(_PG_COOPS, {
+        "market": market.id, "day": day, "now": now, "stale": STALE_AFTER, "inside": inside,
+    }).fetchall()
+    return _by_stand(rows)
+
+
+def _by_stand(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The rows ordered by stand: numbered stands by number, then the others by name
+    (then by id)."""
+    numbered = [(int(r[_STAND]), r[0], r) for r in rows if r[_STAND].isdecimal()]
+    named = [(r[_STAND], r[0], r) for r in rows if not r[_STAND].isdecimal()]
+    numbered.sort()  # (stand, id) is unique: the rows themselves are never compared
+    named.sort()
+    return [r for _, _, r in numbered] + [r for _, _, r in named]
+
+
+def _coop_values_portable(session: Session, market: Market, day: dt.date, now: dt.datetime
+                          ) -> list[tuple[Any, ...]]:
+    """:func:`cooperative_values` on any database: the sums by SQL, the rest here."""
     c, d, s = Cooperative, Device, DaySummaryRow
     members = select(c.id).where(c.market_id == market.id)
     devices = (
@@ -145,9 +207,7 @@ def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.d
     )
     region = market.region.casefold()
     inside: dict[str, bool] = {}  # a market's cooperatives come from a few regions
-    # ordered by stand: numbered stands by number, then the others by name (then by id)
-    numbered: list[tuple[int, int, tuple[Any, ...]]] = []
-    named: list[tuple[str, int, tuple[Any, ...]]] = []
+    values: list[tuple[Any, ...]] = []
     for (cid, name_ar, name_fr, sector, stand, province, coop_region, size, women, youth,
          day_net, day_tickets, net, tickets, refunds, closed, reported, live, last,
          conflicted) in session.connection().execute(query).all():
@@ -158,18 +218,13 @@ def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.d
             synced, stale_seconds, stale = None, None, False
         else:
             age = now - last
-            synced = last.isoformat() + "Z"
+            synced = last.isoformat(timespec="microseconds") + "Z"
             stale_seconds, stale = max(0, int(age.total_seconds())), age > STALE_AFTER
-        row = (cid, name_ar, name_fr, sector, stand, province, coop_region, near, size,
-               bool(women), bool(youth), day_net, day_tickets, net, tickets, refunds, closed,
-               int(reported), live, synced, stale_seconds, stale, conflicted)
-        if stand.isdigit():
-            numbered.append((int(stand), cid, row))
-        else:
-            named.append((stand, cid, row))
-    numbered.sort()  # (stand, id) is unique: the rows themselves are never compared
-    named.sort()
-    return [row for _, _, row in numbered] + [row for _, _, row in named]
+        values.append((cid, name_ar, name_fr, sector, stand, province, coop_region, near,
+                       size, bool(women), bool(youth), day_net, day_tickets, net, tickets,
+                       refunds, closed, int(reported), live, synced, stale_seconds, stale,
+                       conflicted))
+    return _by_stand(values)
 
 
 def cooperative_rows(session: Session, market: Market, day: dt.date, now: dt.datetime
@@ -212,18 +267,35 @@ def top_products(session: Session, market: Market, day: dt.date | None, limit: i
                  ) -> list[dict[str, Any]]:
     """The best-selling products (per cooperative and product key), by amount.
 
-    Ranked on the amounts alone, then the few winners' names and quantities are read.
+    Ranked on the amounts alone, then the few winners' names and quantities are read. On
+    one day, a cooperative with a single device has one line per product (a summary names
+    each product once), so its lines are read from the top of the day's index by amount
+    until enough are found; only the lines of cooperatives with several devices are summed.
     """
     p = SummaryProduct
     where = [p.market_id == market.id] + ([p.business_day == day] if day is not None else [])
     amount = func.sum(p.amount)
-    winners = session.connection().execute(
-        select(p.cooperative_id, p.product_id, amount.label("amount"))
-        .where(*where)
-        .group_by(p.cooperative_id, p.product_id)
-        .order_by(amount.desc(), p.cooperative_id, p.product_id)
-        .limit(limit)
-    ).all()
+    order = (amount.desc(), p.cooperative_id, p.product_id)
+    summed = select(p.cooperative_id, p.product_id, amount.label("amount")).where(*where)
+    if day is None:
+        winners = session.connection().execute(
+            summed.group_by(p.cooperative_id, p.product_id).order_by(*order).limit(limit)
+        ).all()
+    else:
+        several = list(session.connection().execute(  # (read from an index alone)
+            select(Device.cooperative_id).group_by(Device.cooperative_id)
+            .having(func.count() > 1)).scalars())
+        winners = list(session.connection().execute(
+            select(p.cooperative_id, p.product_id, p.amount)
+            .where(*where, p.cooperative_id.not_in(several))
+            .order_by(p.amount.desc(), p.cooperative_id, p.product_id).limit(limit)
+        ))
+        if several:  # their lines summed, and ranked with the others
+            winners += session.connection().execute(
+                summed.where(p.cooperative_id.in_(several))
+                .group_by(p.cooperative_id, p.product_id).order_by(*order).limit(limit))
+            winners.sort(key=lambda w: (-w.amount, w.cooperative_id, w.product_id))
+            del winners[limit:]
     if not winners:
         return []
     keys = [(w.cooperative_id, w.product_id) for w in winners]
@@ -319,30 +391,35 @@ def _in_memory(session: Session) -> None:
         session.execute(text("SET LOCAL work_mem = '32MB'"))
 
 
-def _hours_and_top(session: Session, market: Market, day: dt.date
-                   ) -> tuple[list[dict[str, int]], list[dict[str, Any]]]:
+def _hours(session: Session, market: Market, day: dt.date) -> list[dict[str, int]]:
     _in_memory(session)
-    return hour_rows(session, market, day), top_products(session, market, day)
+    return hour_rows(session, market, day)
+
+
+def _top(session: Session, market: Market, day: dt.date) -> list[dict[str, Any]]:
+    _in_memory(session)
+    return top_products(session, market, day)
 
 
 def dashboard_data(session: Session, market: Market, day: dt.date, now: dt.datetime,
-                   markets: list[Market], *, beside: Session | None = None
+                   markets: list[Market], *, beside: Sequence[Session] = ()
                    ) -> dict[str, Any]:
     """Everything the dashboard page shows, as JSON-ready values (money in centimes).
 
-    ``beside``, a second session reading the same snapshot (see
-    :meth:`Database.read_together`), reads the hours and the top products on a thread while
-    this one reads the cooperatives: the database works on both at once.
+    ``beside``, sessions reading the same snapshot (see :meth:`Database.read_together`),
+    read the hours and the top products on threads while this one reads the cooperatives:
+    the database works on them at once.
     """
-    side = _BESIDE.submit(_hours_and_top, beside, market, day) if beside else None
+    sides = [_BESIDE.submit(read, other, market, day)
+             for read, other in zip((_hours, _top), beside, strict=False)]
     try:
         _in_memory(session)
         coops = cooperative_values(session, market, day, now)
         days = day_rows(session, market)
-        hours, top = side.result() if side else _hours_and_top(session, market, day)
+        hours = sides[0].result() if sides else _hours(session, market, day)
+        top = sides[1].result() if len(sides) > 1 else _top(session, market, day)
     finally:
-        if side:
-            wait([side])  # the other session is not closed under its thread
+        wait(sides)  # the other sessions are not closed under their threads
     split = breakdowns(coops)
     today = next((d for d in days if d["day"] == day.isoformat()), None)
     return {

@@ -131,6 +131,109 @@ def test_data_has_the_pushed_figures(client: TestClient, organiser: str, pushed:
     assert [d["day"] for d in data["days"]] == ["2026-05-12", "2026-05-13"]
 
 
+def with_products(day: Any, *lines: tuple[str, int, int]) -> Any:
+    """``day`` with these product lines (key, quantity, amount)."""
+    products = [{"product_id": sku, "name_ar": f"منتج {sku}", "name_fr": f"Produit {sku}",
+                 "category": "huile", "quantity": qty, "amount": amount}
+                for sku, qty, amount in lines]
+    return type(day).model_validate({**day.model_dump(), "products": products})
+
+
+def test_a_days_top_products_sum_a_cooperatives_tills(client: TestClient, db: Database,
+                                                      organiser: str, world: World) -> None:
+    """A product sold on two tills of one cooperative ranks on their sum; the others on
+    their single line. The list equals the one made by summing every line of the day."""
+    second = enrol(client, db, world.argan.cooperative_id, "argan-2")
+    sold = [
+        (world.argan, [("SKU-A", 3_000, 30_000), ("SKU-B", 1_000, 2_000),
+                       ("SKU-C", 2_000, 40_000)]),
+        (second, [("SKU-A", 2_000, 25_000), ("SKU-D", 1_000, 500)]),
+        (world.pottery, [("JAR", 1_000, 50_000), ("BOWL", 2_000, 1_000),
+                         ("CUP", 1_000, 2_000)]),
+    ]
+    for stall, lines in sold:
+        day = with_products(summary(stall.device_id, DAY, 3), *lines)
+        reply = client.post("/api/v1/push", headers=stall.headers, json=push_body(day))
+        assert reply.status_code == 200, reply.text
+        other = with_products(summary(stall.device_id, DAY + dt.timedelta(days=1), 3),
+                              ("SKU-Z", 1_000, 90_000))  # another day: not counted
+        assert client.post("/api/v1/push", headers=stall.headers,
+                           json=push_body(other)).status_code == 200
+    expected: dict[tuple[int, str], list[int]] = {}
+    for stall, lines in sold:
+        for sku, qty, amount in lines:
+            sums = expected.setdefault((stall.cooperative_id, sku), [0, 0])
+            sums[0] += qty
+            sums[1] += amount
+    ranked = sorted(expected.items(), key=lambda kv: (-kv[1][1], kv[0]))
+    assert [key for key, _ in ranked[:3]] == [(world.argan.cooperative_id, "SKU-A"),
+                                              (world.pottery.cooperative_id, "JAR"),
+                                              (world.argan.cooperative_id, "SKU-C")]
+    log_in(client, organiser)
+    data = client.get(f"/dashboard/data.json?market={world.market_id}&day={DAY}").json()
+    top = [((t["cooperative_id"], t["product_id"]), [t["quantity"], t["amount"]])
+           for t in data["top_products"]]
+    assert top == ranked
+    assert data["top_products"][0]["name_fr"] == "Produit SKU-A"
+    with db.read() as s:
+        from sync.server.models import Market
+
+        market = s.get_one(Market, world.market_id)
+        three = queries.top_products(s, market, DAY, limit=3)
+        edition = queries.top_products(s, market, None, limit=1)
+    assert [(t["product_id"], t["amount"]) for t in three] == [
+        ("SKU-A", 55_000), ("JAR", 50_000), ("SKU-C", 40_000)]
+    assert [(t["product_id"], t["amount"]) for t in edition] == [("SKU-Z", 180_000)]
+
+
+def test_cooperative_rows_in_stand_order_with_their_sync_state(
+        client: TestClient, db: Database, pushed: World) -> None:
+    """Numbered stands by number (in any script's digits), then the others by name; the
+    last sync to the microsecond, how long ago, and stale past half an hour; inside the
+    region whatever the letter case. On PostgreSQL the database makes these rows: they
+    equal the ones made stall by stall in Python."""
+    from sqlalchemy import update
+
+    from sync.server.models import Market
+
+    with db.write() as s:
+        for stand, region in (("١٠", "FÈS-MEKNÈS"), ("B-2", "Souss-Massa"), ("²", None),
+                              ("A-1", None), ("100", None)):
+            admin.add_cooperative(s, admin.CooperativeInput(
+                market_id=pushed.market_id, name_ar=f"تعاونية {stand}",
+                name_fr=f"Coopérative {stand}", sector="herbs", province="Sefrou",
+                stand=stand, members=5, region=region))
+    now = dt.datetime(2026, 5, 12, 18, 0, 0)
+    with db.write() as s:
+        s.execute(update(Device).where(Device.id == pushed.argan.device_id)
+                  .values(last_push_at=dt.datetime(2026, 5, 12, 17, 0, 0)))
+        s.execute(update(Device).where(Device.id == pushed.pottery.device_id)
+                  .values(last_push_at=dt.datetime(2026, 5, 12, 17, 45, 30, 250)))
+    stall = enrol(client, db, pushed.pottery.cooperative_id, "pottery-2")
+    with db.write() as s:
+        admin.revoke_device(s, stall.device_id)
+    with db.read() as s:
+        market = s.get_one(Market, pushed.market_id)
+        rows = [dict(zip(queries.COOP_FIELDS, r, strict=True))
+                for r in queries.cooperative_values(s, market, DAY, now)]
+        portable = queries._coop_values_portable(s, market, DAY, now)
+        assert queries.cooperative_values(s, market, DAY, now) == portable
+    assert [r["stand"] for r in rows] == ["3", "١٠", "12", "100", "A-1", "B-2", "²"]
+    by_stand = {r["stand"]: r for r in rows}
+    argan, pottery = by_stand["12"], by_stand["3"]
+    assert (argan["last_sync"], argan["stale_seconds"], argan["stale"]) == (
+        "2026-05-12T17:00:00.000000Z", 3600, True)
+    assert (pottery["last_sync"], pottery["stale_seconds"], pottery["stale"]) == (
+        "2026-05-12T17:45:30.000250Z", 869, False)
+    assert pottery["devices"] == 1  # the revoked till is not counted
+    assert (by_stand["A-1"]["last_sync"], by_stand["A-1"]["stale_seconds"],
+            by_stand["A-1"]["stale"], by_stand["A-1"]["devices"]) == (None, None, False, 0)
+    assert [by_stand[k]["inside"] for k in ("3", "١٠", "B-2", "12")] == [
+        True, True, False, False]
+    assert (argan["day_net"], argan["edition_net"], argan["reported"]) == (125_050, 155_050, 1)
+    assert by_stand["100"]["reported"] == 0
+
+
 def test_breakdowns_sum_each_group_exactly_its_cooperatives() -> None:
     """Every mix of sector, origin and programmes: each group holds exactly the
     cooperatives that belong to it, and their figures to the centime."""
@@ -179,7 +282,7 @@ def test_a_cooperative_with_two_tills_one_revoked(client: TestClient, db: Databa
     assert (argan["devices"], argan["days_closed"], argan["reported"]) == (1, 1, 1)
     with db.read() as s:
         latest = s.get_one(Device, second.device_id).last_push_at
-    assert argan["last_sync"] == latest.isoformat() + "Z"
+    assert argan["last_sync"] == latest.isoformat(timespec="microseconds") + "Z"
 
 
 def test_a_conflict_shows_on_its_cooperative(client: TestClient, organiser: str,
@@ -248,20 +351,21 @@ def test_product_names_from_stalls_are_escaped(client: TestClient, organiser: st
 
 
 def test_the_dashboards_two_readers_share_one_snapshot(db: Database, pushed: World) -> None:
-    """On PostgreSQL the hours and top products are read beside the cooperatives, by a
-    second session that sees exactly what the first sees, even if a push commits between."""
+    """On PostgreSQL the hours and top products are read beside the cooperatives, by two
+    more sessions that see exactly what the first sees, even if a push commits between."""
     from sqlalchemy import func, select
 
     from sync.server.models import DaySummaryRow
 
-    with db.read_together() as (main, beside):
-        if beside is None:
+    with db.read_together(beside=2) as (main, beside):
+        if not beside:
             assert not db.is_postgresql
             return
         count = select(func.count()).select_from(DaySummaryRow)
         before = main.scalar(count)
         with db.write() as s:
             s.execute(DaySummaryRow.__table__.delete())
-        assert beside.scalar(count) == before == main.scalar(count) == 3
+        assert [side.scalar(count) for side in beside] == [before, before]
+        assert before == main.scalar(count) == 3
     with db.read() as s:
         assert s.scalar(count) == 0

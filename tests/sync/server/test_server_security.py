@@ -161,6 +161,18 @@ def test_a_day_twice_in_one_push_is_refused_whole(client: TestClient, db: Databa
     assert written(db) == NOTHING
 
 
+def test_a_product_twice_in_one_day_is_refused(client: TestClient, db: Database,
+                                               world: World) -> None:
+    """A summary names each product once (the stall sums a product's sales): the same key
+    twice is an error, not two lines for the dashboard to add up."""
+    body = push_body(summary(world.argan.device_id, version=3, products=2))
+    body["summaries"][0]["products"][1]["product_id"] = "SKU-0"
+    reply = client.post("/api/v1/push", json=body, headers=world.argan.headers)
+    assert reply.status_code == 422
+    assert "a product appears twice in products" in reply.json()["detail"]
+    assert written(db) == NOTHING
+
+
 def test_a_wrong_token_is_told_before_an_invalid_body(client: TestClient, db: Database,
                                                       world: World) -> None:
     reply = client.post("/api/v1/push", json={"summaries": "nonsense"},
