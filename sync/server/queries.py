@@ -117,7 +117,8 @@ LEFT JOIN (SELECT cooperative_id AS cid, sum(total_net)::bigint AS net,
                   max(days_closed) AS closed, count(*) FILTER (WHERE revoked_at IS NULL) AS live,
                   max(last_push_at) AS last
            FROM devices
-           WHERE cooperative_id IN (SELECT id FROM cooperatives WHERE market_id = %(market)s)
+           WHERE cooperative_id IN (SELECT id FROM cooperatives WHERE market_id = %(market)s
+                                    AND id %% %(parts)s = %(part)s)
            GROUP BY cooperative_id) d ON d.cid = c.id
 LEFT JOIN (SELECT cooperative_id AS cid, sum(net)::bigint AS net,
                   sum(sales_count)::bigint AS tickets
@@ -126,13 +127,13 @@ LEFT JOIN (SELECT cooperative_id AS cid, sum(net)::bigint AS net,
 LEFT JOIN (SELECT cooperative_id AS cid, count(*) AS n FROM conflicts
            WHERE cooperative_id IN (SELECT id FROM cooperatives WHERE market_id = %(market)s)
            GROUP BY cooperative_id) k ON k.cid = c.id
-WHERE c.market_id = %(market)s"""
+WHERE c.market_id = %(market)s AND c.id %% %(parts)s = %(part)s"""
 _PG_REGIONS = "SELECT DISTINCT region FROM cooperatives WHERE market_id = %s"
 _STAND = COOP_FIELDS.index("stand")
 
 
-def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.datetime
-                       ) -> list[tuple[Any, ...]]:
+def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.datetime,
+                       *, beside: Session | None = None) -> list[tuple[Any, ...]]:
     """One tuple of values per cooperative of the market (the fields of :class:`CoopRow`,
     in order), ordered by stand: numbered stands by number, then the others by name (then
     by id). Plain tuples: the dashboard sends them as they are, and a market can have
@@ -143,18 +144,35 @@ def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.d
     of its most complete device (a day counts once even when two tills closed it); its
     devices are those not revoked; its last sync is its devices' latest push; it comes
     from inside the region when its region is the market's (letter case aside).
+
+    ``beside``, a session reading the same snapshot (PostgreSQL), reads half of them.
     """
     if session.get_bind().dialect.name != "postgresql":
         return _coop_values_portable(session, market, day, now)
     region = market.region.casefold()
+    regions = _driver(session).execute(_PG_REGIONS, (market.id,)).fetchall()
+    params = {"market": market.id, "day": day, "now": now, "stale": STALE_AFTER,
+              "inside": [r for r, in regions if r.casefold() == region], "parts": 1, "part": 0}
+    if beside is None:
+        return _by_stand(_pg_coops(session, params))
+    # two halves of the cooperatives (by id), read at once: the database works on both
+    other = _BESIDE.submit(_pg_coops, beside, {**params, "parts": 2, "part": 1})
+    try:
+        rows = _pg_coops(session, {**params, "parts": 2})
+    finally:
+        wait([other])  # the other session is not closed under its thread
+    return _by_stand(rows + other.result())
+
+
+def _driver(session: Session) -> Any:
     driver = session.connection().connection.driver_connection
     assert driver is not None
-    regions = driver.execute(_PG_REGIONS, (market.id,)).fetchall()
-    inside = [r for r, in regions if r.casefold() == region]
-    rows: list[tuple[Any, ...]] = driver.execute(_PG_COOPS, {
-        "market": market.id, "day": day, "now": now, "stale": STALE_AFTER, "inside": inside,
-    }).fetchall()
-    return _by_stand(rows)
+    return driver
+
+
+def _pg_coops(session: Session, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = _driver(session).execute(_PG_COOPS, params).fetchall()
+    return rows
 
 
 def _by_stand(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -391,14 +409,10 @@ def _in_memory(session: Session) -> None:
         session.execute(text("SET LOCAL work_mem = '32MB'"))
 
 
-def _hours(session: Session, market: Market, day: dt.date) -> list[dict[str, int]]:
+def _hours_and_top(session: Session, market: Market, day: dt.date
+                   ) -> tuple[list[dict[str, int]], list[dict[str, Any]]]:
     _in_memory(session)
-    return hour_rows(session, market, day)
-
-
-def _top(session: Session, market: Market, day: dt.date) -> list[dict[str, Any]]:
-    _in_memory(session)
-    return top_products(session, market, day)
+    return hour_rows(session, market, day), top_products(session, market, day)
 
 
 def dashboard_data(session: Session, market: Market, day: dt.date, now: dt.datetime,
@@ -407,19 +421,20 @@ def dashboard_data(session: Session, market: Market, day: dt.date, now: dt.datet
     """Everything the dashboard page shows, as JSON-ready values (money in centimes).
 
     ``beside``, sessions reading the same snapshot (see :meth:`Database.read_together`),
-    read the hours and the top products on threads while this one reads the cooperatives:
-    the database works on them at once.
+    read on threads while this one reads the cooperatives: the last the hours and the top
+    products, the one before it (if any) half of the cooperatives. The database works on
+    them at once.
     """
-    sides = [_BESIDE.submit(read, other, market, day)
-             for read, other in zip((_hours, _top), beside, strict=False)]
+    half = beside[0] if len(beside) > 1 else None  # reads half of the cooperatives
+    side = _BESIDE.submit(_hours_and_top, beside[-1], market, day) if beside else None
     try:
         _in_memory(session)
-        coops = cooperative_values(session, market, day, now)
+        coops = cooperative_values(session, market, day, now, beside=half)
         days = day_rows(session, market)
-        hours = sides[0].result() if sides else _hours(session, market, day)
-        top = sides[1].result() if len(sides) > 1 else _top(session, market, day)
+        hours, top = side.result() if side else _hours_and_top(session, market, day)
     finally:
-        wait(sides)  # the other sessions are not closed under their threads
+        if side:
+            wait([side])  # the other session is not closed under its thread
     split = breakdowns(coops)
     today = next((d for d in days if d["day"] == day.isoformat()), None)
     return {

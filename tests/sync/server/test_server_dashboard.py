@@ -190,8 +190,8 @@ def test_cooperative_rows_in_stand_order_with_their_sync_state(
         client: TestClient, db: Database, pushed: World) -> None:
     """Numbered stands by number (in any script's digits), then the others by name; the
     last sync to the microsecond, how long ago, and stale past half an hour; inside the
-    region whatever the letter case. On PostgreSQL the database makes these rows: they
-    equal the ones made stall by stall in Python."""
+    region whatever the letter case. On PostgreSQL the database makes these rows (at once
+    in two halves for the dashboard): they equal the ones made stall by stall in Python."""
     from sqlalchemy import update
 
     from sync.server.models import Market
@@ -218,6 +218,10 @@ def test_cooperative_rows_in_stand_order_with_their_sync_state(
                 for r in queries.cooperative_values(s, market, DAY, now)]
         portable = queries._coop_values_portable(s, market, DAY, now)
         assert queries.cooperative_values(s, market, DAY, now) == portable
+    with db.read_together(beside=1) as (main, beside):  # two halves read at once
+        halves = queries.cooperative_values(main, main.get_one(Market, pushed.market_id), DAY,
+                                            now, beside=beside[0] if beside else None)
+        assert halves == portable
     assert [r["stand"] for r in rows] == ["3", "١٠", "12", "100", "A-1", "B-2", "²"]
     by_stand = {r["stand"]: r for r in rows}
     argan, pottery = by_stand["12"], by_stand["3"]
