@@ -30,7 +30,7 @@ from sync.server.models import (
 )
 
 STALE_AFTER = dt.timedelta(minutes=30)
-_BESIDE = ThreadPoolExecutor(max_workers=4, thread_name_prefix="souk-dashboard")
+_BESIDE = ThreadPoolExecutor(max_workers=8, thread_name_prefix="souk-dashboard")
 
 
 def market_dict(m: Market) -> dict[str, Any]:
