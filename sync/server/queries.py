@@ -123,6 +123,7 @@ LEFT JOIN (SELECT cooperative_id AS cid, sum(total_net)::bigint AS net,
 LEFT JOIN (SELECT cooperative_id AS cid, sum(net)::bigint AS net,
                   sum(sales_count)::bigint AS tickets
            FROM day_summaries WHERE market_id = %(market)s AND business_day = %(day)s
+                                AND cooperative_id %% %(parts)s = %(part)s
            GROUP BY cooperative_id) t ON t.cid = c.id
 LEFT JOIN (SELECT cooperative_id AS cid, count(*) AS n FROM conflicts
            WHERE cooperative_id IN (SELECT id FROM cooperatives WHERE market_id = %(market)s)
