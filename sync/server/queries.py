@@ -126,7 +126,8 @@ LEFT JOIN (SELECT cooperative_id AS cid, sum(net)::bigint AS net,
                                 AND cooperative_id %% %(parts)s = %(part)s
            GROUP BY cooperative_id) t ON t.cid = c.id
 LEFT JOIN (SELECT cooperative_id AS cid, count(*) AS n FROM conflicts
-           WHERE cooperative_id IN (SELECT id FROM cooperatives WHERE market_id = %(market)s)
+           WHERE cooperative_id IN (SELECT id FROM cooperatives WHERE market_id = %(market)s
+                                    AND id %% %(parts)s = %(part)s)
            GROUP BY cooperative_id) k ON k.cid = c.id
 WHERE c.market_id = %(market)s AND c.id %% %(parts)s = %(part)s"""
 _PG_REGIONS = "SELECT DISTINCT region FROM cooperatives WHERE market_id = %s"
