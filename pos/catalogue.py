@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from pos.errors import InputError
 from pos.models import Barcode, Product
-from pos.money import format_amount, format_quantity, parse_money, parse_quantity
+from pos.money import (
+    MAX_QUANTITY,
+    format_amount,
+    format_quantity,
+    parse_money,
+    parse_quantity,
+    parse_stock,
+)
 
 UNITS: Final = ("piece", "kg", "g", "l")
 TAX_RATES: Final = (0, 7, 10, 14, 20)
@@ -43,7 +50,12 @@ def fold(text: str) -> str:
 
 @dataclass
 class ProductData:
-    """The editable fields of a product, validated."""
+    """The editable fields of a product, validated.
+
+    ``stock`` may be below zero (sold past the stock). A product read from a CSV file knows
+    its ``line`` (errors found on saving it name that line) and the SKUs of the whole file
+    (``file_skus``: a barcode may move to it from another product of the file).
+    """
 
     sku: str
     name_ar: str
@@ -58,6 +70,8 @@ class ProductData:
     member: str = ""
     photo: str = ""
     active: bool = True
+    line: int | None = field(default=None, compare=False)
+    file_skus: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def validate(self) -> None:
         self.sku = self.sku.strip()
@@ -75,12 +89,28 @@ class ProductData:
         for code in self.barcodes:
             if not _BARCODE.match(code):
                 raise InputError("product.barcode", code=code)
-        if self.stock < 0 or self.low_stock < 0:
-            raise InputError("product.stock")
+        if abs(self.stock) > MAX_QUANTITY:
+            raise InputError("quantity.too_large", text=format_quantity(self.stock))
+        if self.low_stock < 0:
+            raise InputError("product.low_stock")
+        if self.low_stock > MAX_QUANTITY:
+            raise InputError("quantity.too_large", text=format_quantity(self.low_stock))
 
 
 def add_or_update(session: Session, data: ProductData) -> Product:
-    """Create the product with this SKU, or update it. Barcodes must not be another's."""
+    """Create the product with this SKU, or update it. Barcodes must not be another's.
+
+    A product read from a CSV line is refused with that line's number.
+    """
+    try:
+        return _add_or_update(session, data)
+    except InputError as exc:
+        if data.line is None:
+            raise
+        raise InputError("csv.bad_row", line=data.line, reason=exc) from exc
+
+
+def _add_or_update(session: Session, data: ProductData) -> Product:
     data.validate()
     product = session.scalar(select(Product).where(Product.sku == data.sku))
     if product is None:
@@ -93,7 +123,8 @@ def add_or_update(session: Session, data: ProductData) -> Product:
     wanted = list(dict.fromkeys(data.barcodes))
     for code in wanted:
         owner = session.get(Barcode, code)
-        if owner is not None and owner.product_id != product.id:
+        moved = owner is not None and owner.product.sku in data.file_skus
+        if owner is not None and owner.product_id != product.id and not moved:
             raise InputError("product.barcode_taken", code=code, sku=owner.product.sku)
     product.barcodes[:] = [session.get(Barcode, c) or Barcode(code=c) for c in wanted]
     session.flush()
@@ -174,8 +205,8 @@ def _row_to_data(row: dict[str, str]) -> ProductData:
         unit=unit,
         tax_rate=_parse_int(row.get("tax_rate") or "0", "product.tax_rate_text"),
         barcodes=[b.strip() for b in (row.get("barcodes") or "").split("|") if b.strip()],
-        stock=parse_quantity(stock_text) if stock_text not in ("", "0") else 0,
-        low_stock=parse_quantity(low_text) if low_text not in ("", "0") else 0,
+        stock=parse_stock(stock_text) if stock_text else 0,
+        low_stock=parse_quantity(low_text, allow_zero=True) if low_text else 0,
         member=(row.get("member") or "").strip(),
         photo=(row.get("photo") or "").strip(),
         active=_parse_bool(row.get("active") or "1"),
@@ -185,7 +216,11 @@ def _row_to_data(row: dict[str, str]) -> ProductData:
 
 
 def parse_csv(text: str) -> list[ProductData]:
-    """All rows, validated; the first bad row raises with its line number."""
+    """All rows, validated; the first bad row raises with its line number.
+
+    A barcode may appear on one row only; whether it belongs to a product outside the file is
+    checked on saving (:func:`add_or_update` names the row's line).
+    """
     text = text.lstrip("\ufeff")
     try:
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
@@ -199,6 +234,7 @@ def parse_csv(text: str) -> list[ProductData]:
         raise InputError("csv.header", columns=", ".join(absent))
     rows: list[ProductData] = []
     seen: dict[str, int] = {}
+    codes: dict[str, tuple[int, str]] = {}  # barcode -> (line, sku) of its first row
     for row in reader:
         line = reader.line_num
         try:
@@ -210,7 +246,17 @@ def parse_csv(text: str) -> list[ProductData]:
         if data.sku in seen:
             raise InputError("csv.duplicate", line=line, sku=data.sku, first=seen[data.sku])
         seen[data.sku] = line
+        for code in dict.fromkeys(data.barcodes):
+            if code in codes:
+                first, sku = codes[code]
+                raise InputError("csv.duplicate_barcode", line=line, code=code, first=first,
+                                 sku=sku)
+            codes[code] = (line, data.sku)
+        data.line = line
         rows.append(data)
+    skus = frozenset(seen)
+    for data in rows:
+        data.file_skus = skus
     return rows
 
 

@@ -1,9 +1,13 @@
 """Money in integer centimes (MAD) and quantities in integer thousandths.
 
 Parsing accepts what people type at a stall: ``"12,5"``, ``"12.50"``, ``" 12 "``,
-``"1 250,00"``, Arabic-Indic digits ``"١٢٫٥"`` and Persian digits. Formatting follows how
-amounts are written in Morocco: ``"125,50 DH"`` (fr), ``"125,50 د.م."`` (ar),
-``"MAD 125.50"`` (en).
+``"1 250,00"``, Arabic-Indic digits ``"١٢٫٥"`` and Persian digits. A single ``.`` or ``,``
+is always the decimal separator (``"0.750"`` kg is three quarters of a kilo). Thousands are
+grouped by spaces (also no-break and narrow no-break spaces) or the Arabic ``٬``; by ``.``
+or ``,`` only when both appear (``"1.250,50"``, ``"1,250.50"``: the last one is the decimal
+separator) or when the same one repeats between groups of three (``"1.250.000"``).
+Formatting follows how amounts are written in Morocco: ``"125,50 DH"`` (fr),
+``"125,50 د.م."`` (ar), ``"MAD 125.50"`` (en).
 """
 
 from __future__ import annotations
@@ -23,32 +27,65 @@ _DIGITS: Final = str.maketrans(
     "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹",
     "01234567890123456789",
 )
+#: spaces and the Arabic thousands separator only ever group; "٫" is only a decimal point
 _SEPARATORS: Final = str.maketrans(
-    {"٫": ".", "،": ",", "٬": "", "\u00a0": "", "\u202f": "", " ": ""}
+    {"٬": " ", "\u00a0": " ", "\u202f": " ", "\u2009": " ", "،": ",", "\u2212": "-"}
 )
 _CURRENCY = re.compile(r"(?i)(mad|dhs?|dh|د\.?\s*م\.?|درهم)")
-_NUMBER = re.compile(r"^(\d+)(?:[.,](\d*))?$")
-_GROUPED = re.compile(r"^\d{1,3}(?:[ .]\d{3})+(?:,\d*)?$")
+_SHAPE = re.compile(r"^\d[\d .,٫]*$")
+_GROUPS = re.compile(r"^\d{1,3}(?:([ .,])\d{3})(?:\1\d{3})*$")
 
 
 def _normalise(text: str) -> str:
     return text.translate(_DIGITS).strip()
 
 
-def _split_number(text: str, decimals: int, what: str) -> tuple[int, int]:
-    """(whole, fraction scaled to ``decimals`` digits) of an unsigned decimal number."""
-    raw = text
+def _decimal_point(text: str) -> str | None:
+    """Which character of ``text`` (digits, spaces, '.', ',', '٫') is the decimal point."""
+    if "٫" in text:
+        return "٫"
+    dots, commas = text.count("."), text.count(",")
+    if dots and commas:
+        return "." if text.rfind(".") > text.rfind(",") else ","
+    if dots == 1:
+        return "."
+    if commas == 1:
+        return ","
+    return None  # no point, or one separator repeated: thousands ("1.250.000")
+
+
+def _digits(text: str) -> tuple[str, str] | None:
+    """(whole digits, fraction digits) of an unsigned decimal number, or None."""
+    text = text.strip()
+    if not _SHAPE.match(text):
+        return None
+    point = _decimal_point(text)
+    whole, _, frac = text.partition(point) if point else (text, "", "")
+    if not frac.isdigit() and frac != "":
+        return None
+    if not whole.isdigit():
+        if not _GROUPS.match(whole):
+            return None
+        whole = re.sub(r"[ .,]", "", whole)
+    return whole, frac
+
+
+def _split_number(
+    text: str, decimals: int, what: str, shown: str | None = None
+) -> tuple[int, int]:
+    """(whole, fraction scaled to ``decimals`` digits) of an unsigned decimal number.
+
+    Messages quote ``shown`` (what the person typed) when given, else ``text``.
+    """
+    raw = text if shown is None else shown
     text = _normalise(text)
-    text = _CURRENCY.sub("", text).strip()
-    if _GROUPED.match(text):  # "1 250,50" or "1.250,50"
-        text = text.replace(" ", "").replace(".", "")
-    text = text.translate(_SEPARATORS)
+    text = _CURRENCY.sub("", text).strip().translate(_SEPARATORS)
     if text.startswith("-"):
         raise InputError(f"{what}.negative", text=raw.strip())
-    match = _NUMBER.match(text)
-    if not match:
+    parts = _digits(text)
+    if parts is None:
         raise InputError(f"{what}.not_a_number", text=raw.strip())
-    whole, frac = match.group(1), match.group(2) or ""
+    whole, frac = parts
     if len(frac.rstrip("0")) > decimals:
         raise InputError(f"{what}.too_precise", text=raw.strip(), decimals=decimals)
     frac = (frac + "0" * decimals)[:decimals]
@@ -68,17 +105,34 @@ def parse_money(text: str, *, allow_zero: bool = True) -> int:
     return value
 
 
-def parse_quantity(text: str) -> int:
-    """Thousandths of a unit from "1,250" / "0.5" / "٢"; must be more than zero."""
+def parse_quantity(text: str, *, allow_zero: bool = False) -> int:
+    """Thousandths of a unit from "1,250" / "0.5" / "٢"; more than zero unless ``allow_zero``."""
     if not text or not text.strip():
         raise InputError("quantity.empty")
     whole, frac = _split_number(text, 3, "quantity")
     value = whole * 1000 + frac
-    if value == 0:
+    if value == 0 and not allow_zero:
         raise InputError("quantity.zero")
     if value > MAX_QUANTITY:
         raise InputError("quantity.too_large", text=text.strip())
     return value
+
+
+def parse_stock(text: str) -> int:
+    """Thousandths of a unit in stock: may be zero, or below zero once sold past the stock."""
+    if not text or not text.strip():
+        raise InputError("quantity.empty")
+    cleaned = _normalise(text).translate(_SEPARATORS)
+    sign = -1 if cleaned.startswith("-") else 1
+    if sign < 0:
+        cleaned = cleaned[1:]
+        if cleaned.lstrip().startswith("-"):
+            raise InputError("quantity.not_a_number", text=text.strip())
+    whole, frac = _split_number(cleaned, 3, "quantity", shown=text)
+    value = whole * 1000 + frac
+    if value > MAX_QUANTITY:
+        raise InputError("quantity.too_large", text=text.strip())
+    return sign * value
 
 
 def parse_percent(text: str) -> int:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
@@ -8,6 +10,7 @@ from pos.catalogue import ProductData, SearchIndex, fold
 from pos.db import Store
 from pos.errors import InputError
 from pos.models import Product
+from tests.helpers import ring
 
 HEADER = (
     "sku,name_ar,name_fr,category,price,unit,tax_rate,barcodes,stock,low_stock,member,photo,"
@@ -127,3 +130,136 @@ def test_low_stock_is_listed(store: Store) -> None:
         catalogue.add_or_update(s, ProductData("B", "ب", "B", 100, stock=9000, low_stock=3000))
     with store.read() as s:
         assert [p.sku for p in catalogue.low_stock(s)] == ["A"]
+
+
+def product(store: Store, sku: str) -> Product:
+    with store.read() as s:
+        found = s.scalar(select(Product).where(Product.sku == sku))
+        assert found is not None, sku
+        _ = list(found.barcodes)
+        return found
+
+
+def test_csv_decimals_are_never_read_as_thousands(store: Store) -> None:
+    text = HEADER + (
+        "HNY,عسل,Miel,x,0.500,kg,0,,1.500,0.250,,,1\n"
+        "SAF,زعفران,Safran,x,\"1.250,50\",g,0,,\"0,750\",0,,,1\n"
+        "TAP,زربية,Tapis,x,1.250.000,piece,0,,1,0,,,1\n"
+    )
+    with store.write() as s:
+        assert catalogue.import_csv(s, text) == 3
+    honey, saffron, carpet = product(store, "HNY"), product(store, "SAF"), product(store, "TAP")
+    assert (honey.price, honey.stock, honey.low_stock) == (50, 1500, 250)
+    assert (saffron.price, saffron.stock) == (125050, 750)
+    assert carpet.price == 125000000
+
+
+def test_csv_stock_may_be_zero_or_below_zero(store: Store) -> None:
+    text = HEADER + (
+        "A,أ,A,x,10,piece,0,,0,0,,,1\n"
+        "B,ب,B,x,10,piece,0,,0.0,0.0,,,1\n"
+        "C,ج,C,x,10,piece,0,,-6,2,,,1\n"
+        "D,د,D,x,10,kg,0,,\"-0,250\",,,,1\n"
+    )
+    with store.write() as s:
+        assert catalogue.import_csv(s, text) == 4
+    assert [product(store, sku).stock for sku in "ABCD"] == [0, 0, -6000, -250]
+    assert product(store, "C").low_stock == 2000
+
+
+@pytest.mark.parametrize(
+    ("stock", "low", "shown"),
+    [("--6", "0", "--6"), ("six", "0", "six"), ("1.2345", "0", "1.2345"), ("4", "-1", "-1"),
+     ("-2000000", "0", "-2000000")],
+)
+def test_nonsense_stock_is_still_refused(store: Store, stock: str, low: str, shown: str) -> None:
+    text = HEADER + "A,أ,A,x,10,piece,0,,1,0,,,1\n" + f"B,ب,B,x,10,piece,0,,{stock},{low},,,1\n"
+    with pytest.raises(InputError) as caught, store.write() as s:
+        catalogue.import_csv(s, text)
+    message = caught.value.message("en")
+    assert message.startswith("Line 3:") and shown in message
+    assert count(store) == 0
+
+
+def test_exported_catalogue_with_stock_sold_past_imports_again(
+    store: Store, open_day: int, tmp_path: Path
+) -> None:
+    sold = product(store, "SAF-1G").stock + 6000
+    ring(store, [("SAF-1G", sold)])
+    with store.read() as s:
+        exported = catalogue.export_csv(catalogue.all_products(s, include_inactive=True))
+        before = {p.sku: (p.stock, p.low_stock, p.price, sorted(b.code for b in p.barcodes))
+                  for p in catalogue.all_products(s, include_inactive=True)}
+    assert before["SAF-1G"][0] == -6000
+    fresh = Store.open(tmp_path / "fresh" / "souk.sqlite3")
+    try:
+        with fresh.write() as s:
+            assert catalogue.import_csv(s, exported) == len(before)
+        with fresh.read() as s:
+            after = {p.sku: (p.stock, p.low_stock, p.price, sorted(b.code for b in p.barcodes))
+                     for p in catalogue.all_products(s, include_inactive=True)}
+            again = catalogue.export_csv(catalogue.all_products(s, include_inactive=True))
+    finally:
+        fresh.close()
+    assert after == before
+    assert again == exported
+
+
+def test_a_barcode_on_two_rows_names_both_lines(store: Store) -> None:
+    text = HEADER + (
+        "A1,أ,A,x,10,piece,0,1234567,1,0,,,1\n"
+        "A2,ب,B,x,10,piece,0,,1,0,,,1\n"
+        "A3,ج,C,x,10,piece,0,7654321|1234567,1,0,,,1\n"
+    )
+    with pytest.raises(InputError) as caught, store.write() as s:
+        catalogue.import_csv(s, text)
+    assert caught.value.message("en") == (
+        "Line 4: barcode 1234567 is already on line 2 (product A1). Nothing was imported."
+    )
+    assert caught.value.message("fr").startswith("Ligne 4 :")
+    assert "السطر 4" in caught.value.message("ar")
+    assert count(store) == 0
+
+
+def test_a_barcode_of_a_product_outside_the_file_is_refused_with_its_line(store: Store) -> None:
+    with store.write() as s:
+        catalogue.add_or_update(s, ProductData("OLD", "قديم", "Ancien", 100, barcodes=["1234567"]))
+    rows = catalogue.parse_csv(HEADER + (
+        "A1,أ,A,x,10,piece,0,1111111,1,0,,,1\n"
+        "A2,ب,B,x,10,piece,0,1234567,1,0,,,1\n"
+    ))
+    with pytest.raises(InputError) as caught, store.write() as s:
+        for data in rows:  # as the CLI and the products screen do, in one transaction
+            catalogue.add_or_update(s, data)
+    assert caught.value.message("en") == (
+        "Line 3: Barcode 1234567 already belongs to product OLD. Nothing was imported."
+    )
+    assert count(store) == 1
+    assert [b.code for b in product(store, "OLD").barcodes] == ["1234567"]
+
+
+def test_a_barcode_may_move_between_products_of_the_file(store: Store) -> None:
+    with store.write() as s:
+        catalogue.add_or_update(s, ProductData("A", "أ", "A", 100, barcodes=["1234567"]))
+        catalogue.add_or_update(s, ProductData("B", "ب", "B", 100))
+    text = HEADER + (
+        "B,ب,B,x,1,piece,0,1234567,1,0,,,1\n"  # B takes A's barcode before A's row gives it up
+        "A,أ,A,x,1,piece,0,7654321,1,0,,,1\n"
+    )
+    with store.write() as s:
+        assert catalogue.import_csv(s, text) == 2
+    assert [b.code for b in product(store, "B").barcodes] == ["1234567"]
+    assert [b.code for b in product(store, "A").barcodes] == ["7654321"]
+    with store.read() as s:
+        found = catalogue.by_barcode(s, "1234567")
+        assert found is not None and found.sku == "B"
+
+
+def test_a_product_edited_by_hand_keeps_stock_sold_past(store: Store) -> None:
+    with store.write() as s:
+        catalogue.add_or_update(s, ProductData("A", "أ", "A", 100, stock=-2000))
+    assert product(store, "A").stock == -2000
+    with pytest.raises(InputError) as caught, store.write() as s:
+        catalogue.add_or_update(s, ProductData("A", "أ", "A", 100, stock=0, low_stock=-1))
+    assert caught.value.key == "product.low_stock"
+    assert product(store, "A").stock == -2000

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from pos.errors import InputError
 from pos.money import (
     MAX_AMOUNT,
+    MAX_QUANTITY,
     allocate,
     format_amount,
     format_money,
@@ -14,6 +15,7 @@ from pos.money import (
     parse_money,
     parse_percent,
     parse_quantity,
+    parse_stock,
     round_div,
     tax_part,
 )
@@ -35,6 +37,20 @@ from pos.money import (
         ("MAD 7", 700),
         ("12,", 1200),
         ("3,10", 310),
+        ("0.500", 50),  # one separator is always the decimal point, never thousands
+        ("0,500", 50),
+        ("12.500", 1250),
+        ("1.250,50", 125050),  # both separators: the last one is the decimal point
+        ("1,250.50", 125050),
+        ("1.250.000", 125000000),  # the same separator repeated between groups of three
+        ("1,250,000", 125000000),
+        ("1.250.000,75", 125000075),
+        ("1\u00a0250,50 DH", 125050),
+        ("1\u202f250,50", 125050),
+        ("12 500", 1250000),
+        ("١٬٢٥٠٫٥٠", 125050),
+        ("٠٫٥٠٠", 50),
+        ("MAD 1,250.50", 125050),
     ],
 )
 def test_parses_what_sellers_type(typed: str, centimes: int) -> None:
@@ -49,8 +65,18 @@ def test_parses_what_sellers_type(typed: str, centimes: int) -> None:
         ("-5", "money.negative"),
         ("abc", "money.not_a_number"),
         ("12,345", "money.too_precise"),
+        ("12,505", "money.too_precise"),
+        ("12.345", "money.too_precise"),
+        ("1.250,505", "money.too_precise"),
         ("1e5", "money.not_a_number"),
         ("12..5", "money.not_a_number"),
+        ("12d5", "money.not_a_number"),
+        ("12 5", "money.not_a_number"),
+        ("1.25.000", "money.not_a_number"),
+        ("1.2,50", "money.not_a_number"),
+        ("1 250.000,50", "money.not_a_number"),
+        ("1,250.5,0", "money.not_a_number"),
+        ("12٫5٫0", "money.not_a_number"),
         ("99999999999", "money.too_large"),
     ],
 )
@@ -79,12 +105,34 @@ def test_formats_as_written_in_morocco() -> None:
     assert format_money(-5, "fr") == "-0,05 DH"
 
 
+def test_more_than_two_decimals_of_money_are_refused_clearly() -> None:
+    with pytest.raises(InputError) as caught:
+        parse_money("12,505")
+    assert caught.value.message("fr") == (
+        "« 12,505 » : un montant a au plus 2 chiffres après la virgule "
+        "(séparez les milliers par une espace : 1 250)."
+    )
+    assert "12,505" in caught.value.message("ar") and "2" in caught.value.message("ar")
+
+
 @given(st.integers(min_value=0, max_value=MAX_AMOUNT), st.sampled_from(["fr", "ar", "en"]))
 def test_formatting_round_trips_through_parsing(centimes: int, lang: str) -> None:
-    text = format_money(centimes, lang)
+    assert parse_money(format_money(centimes, lang)) == centimes
+    ungrouped = format_amount(centimes, lang).replace("\u00a0", "")
     if lang == "en":
-        text = text.replace(",", "")  # English groups with commas; the parser reads commas
-    assert parse_money(text) == centimes
+        ungrouped = ungrouped.replace(",", "")  # "1250.50", as a spreadsheet writes it
+    assert parse_money(ungrouped) == centimes
+
+
+@given(st.integers(min_value=1, max_value=MAX_QUANTITY), st.sampled_from(["fr", "ar", "en"]))
+def test_quantities_round_trip_through_parsing(milli: int, lang: str) -> None:
+    assert parse_quantity(format_quantity(milli, "kg", lang)) == milli
+
+
+@given(st.integers(min_value=-MAX_QUANTITY, max_value=MAX_QUANTITY))
+def test_stock_round_trips_through_parsing(milli: int) -> None:
+    assert parse_stock(format_quantity(milli, "kg", "en")) == milli
+    assert parse_stock(format_quantity(milli, "kg", "fr")) == milli
 
 
 @given(st.integers(min_value=0, max_value=MAX_AMOUNT))
@@ -101,10 +149,86 @@ def test_quantities_and_percentages() -> None:
     assert format_quantity(1250, "kg", "fr") == "1,25"
     assert format_quantity(2000) == "2"
     assert parse_percent("12,5 %") == 1250
+    assert parse_percent("12.5") == 1250
+    assert parse_quantity("0", allow_zero=True) == 0
     with pytest.raises(InputError):
         parse_quantity("0")
     with pytest.raises(InputError):
         parse_percent("120")
+
+
+@pytest.mark.parametrize(
+    ("typed", "milli"),
+    [
+        ("0.500", 500),  # half a kilo off the scale, not 500 kg
+        ("0.750", 750),
+        ("1.250", 1250),
+        ("1,250", 1250),
+        ("1.5", 1500),
+        ("٠٫٧٥٠", 750),
+        ("١٫٢٥٠", 1250),
+        ("1 250", 1250000),
+        ("1.250,5", 1250500),
+        ("1,250.5", 1250500),
+        ("12.000", 12000),
+    ],
+)
+def test_quantities_keep_three_decimals(typed: str, milli: int) -> None:
+    assert parse_quantity(typed) == milli
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("1,2505", "quantity.too_precise"),
+        ("0.000", "quantity.zero"),
+        ("-1", "quantity.negative"),
+        ("1.250.000", "quantity.too_large"),
+        ("1.25.0", "quantity.not_a_number"),
+        ("", "quantity.empty"),
+    ],
+)
+def test_rejects_bad_quantities(typed: str, key: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_quantity(typed)
+    assert caught.value.key == key
+
+
+@pytest.mark.parametrize(
+    ("typed", "milli"),
+    [
+        ("0", 0),
+        ("0.0", 0),
+        ("-0", 0),
+        ("-6", -6000),
+        ("-1,5", -1500),
+        ("\u22122.250", -2250),
+        ("40", 40000),
+        ("1.500", 1500),
+        ("-١٫٥", -1500),
+    ],
+)
+def test_stock_may_be_zero_or_below_zero(typed: str, milli: int) -> None:
+    assert parse_stock(typed) == milli
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("--6", "quantity.not_a_number"),
+        ("-", "quantity.not_a_number"),
+        ("six", "quantity.not_a_number"),
+        ("6-", "quantity.not_a_number"),
+        ("-1,2505", "quantity.too_precise"),
+        ("-2000000", "quantity.too_large"),
+        (" ", "quantity.empty"),
+    ],
+)
+def test_stock_refuses_nonsense(typed: str, key: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_stock(typed)
+    assert caught.value.key == key
+    assert typed.strip() in caught.value.message("fr")
 
 
 @given(st.integers(-10**9, 10**9), st.lists(st.integers(0, 10**6), min_size=1, max_size=20))

@@ -1,0 +1,72 @@
+"""``souk-pos products import``: a bad row is named by its line and nothing is written."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from pos.cli import main
+
+HEADER = "sku,name_ar,name_fr,price,barcodes,stock\n"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    folder = tmp_path / "data"
+    code, _, _ = run(capsys, "--data-dir", str(folder), "--lang", "fr", "init",
+                     "--manager-pin", "1234", "--demo")
+    assert code == 0
+    return folder
+
+
+def products(folder: Path) -> list[tuple[str, int, int, str | None]]:
+    conn = sqlite3.connect(folder / "souk.sqlite3")
+    try:
+        return conn.execute(
+            "SELECT sku, price, stock, group_concat(code) FROM product "
+            "LEFT JOIN barcode ON barcode.product_id = product.id GROUP BY product.id "
+            "ORDER BY sku"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    ("rows", "needle"),
+    [
+        ("N-1,جديد,Nouveau,10,6119999999991,1\nN-2,جديد,Nouveau,10,6119999999991,1\n",
+         "Ligne 3 : le code-barres 6119999999991 figure déjà ligne 2 (produit N-1)."),
+        ("N-1,جديد,Nouveau,10,,1\nN-2,جديد,Nouveau,10,6111245780012,1\n",
+         "Ligne 3 : Le code-barres 6111245780012 appartient déjà au produit ARG-250."),
+    ],
+)
+def test_a_barcode_taken_is_refused_with_its_line(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], rows: str, needle: str
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + rows, encoding="utf-8")
+    before = products(data)
+    code, _, err = run(capsys, "--data-dir", str(data), "products", "import", str(bad))
+    assert code == 2 and needle in err and len(err.strip().splitlines()) == 1
+    assert products(data) == before
+
+
+def test_weights_and_prices_with_three_decimals(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "new.csv"
+    source.write_text(HEADER + "N-1,جديد,Nouveau,0.500,,1.500\nN-2,جديد,Nouveau,12,,-2\n",
+                      encoding="utf-8")
+    code, _, _ = run(capsys, "--data-dir", str(data), "products", "import", str(source))
+    assert code == 0
+    assert [row for row in products(data) if row[0].startswith("N-")] == [
+        ("N-1", 50, 1500, None), ("N-2", 1200, -2000, None)
+    ]
