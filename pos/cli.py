@@ -216,7 +216,7 @@ def cmd_verify(ctx: Context, _args: argparse.Namespace) -> int:
     if verdict.ok:
         ctx.say(ctx.t("journal.ok", records=verdict.records, head=verdict.head_hash[:16]))
         return EXIT_OK
-    print(ctx.t(verdict.problem, seq=verdict.bad_seq), file=sys.stderr)
+    print(ctx.t(verdict.problem, **verdict.params), file=sys.stderr)
     return EXIT_FAILED
 
 

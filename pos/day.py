@@ -56,7 +56,7 @@ def open_day(
     session.flush()
     link = journal.append(
         session, kind="day_open", ref=str(day.id), day_id=day.id, amount=0, at=at,
-        data={"date": day.date.isoformat(), "float": opening_float,
+        data={"date": day.date.isoformat(), "float": opening_float, "offset": offset,
               "user": user.name if user else ""},
     )
     day.open_seq = link.seq

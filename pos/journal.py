@@ -6,7 +6,41 @@ canonical JSON record with a gapless sequence number and the perpetual grand tot
     hash(n) = SHA-256(hash(n-1) || canonical bytes of record n)
 
 :func:`verify` walks the chain and reports the first record that was edited, deleted,
-inserted or moved, and cross-checks the sales tables against their journal records.
+inserted or moved. It then compares the tables that the reports, receipts and sync
+summaries read with what the journal recorded, and reports the first row that differs
+by record number, table and column:
+
+- a sale, refund or void: every column of its ``sale`` row, of its lines (in the order of
+  their ``position``) and of its payments is rebuilt into the record's canonical text and
+  compared with the stored record; ``local_hour`` must be the hour of ``created_at`` moved
+  by ``utc_offset_minutes``; a journal record whose sale row is gone is reported too;
+- a cash movement: its id, kind, day, time, amount and reason;
+- a business day: its opening record (date, time, float and, in records that hold it,
+  the UTC offset) and its closing record (time, Z number, counted cash, count by
+  denomination, expected cash); an open day has no closing figures;
+- every day opening, day close and cash movement record has its row.
+
+Records written before day openings held ``"offset"`` keep verifying: for them the offset
+is only checked against the day's date. A refund or void line's ``reverses_line`` is not
+journaled; it must name a line of the reversed sale for the same product. Neither is
+``product_id`` of a line (it only moves stock), nor the user ids beside the names that
+the records keep.
+
+The newest records can be deleted, with their rows, leaving a valid shorter chain (the
+chain has no secret, so it can even be recomputed). :func:`verify` detects it only where
+the stall recorded its journal's progress elsewhere:
+
+- a row pointing at a record beyond the journal's end (a day's ``close_seq``, a sale's
+  or a cash movement's ``journal_seq``);
+- a day version that the organisers' server acknowledged (``sync_day``) beyond the day's
+  last record;
+- a ticket that was printed or queued (``print_job``) and is no longer a sale, a Z
+  report printed for a day that is no longer closed;
+- a gap in the ticket numbers.
+
+Deleting the very newest records of an open day that was neither synced nor printed
+since leaves nothing to compare with, and is not detected on the stall (the organisers'
+server keeps the journal head of each summary it received).
 """
 
 from __future__ import annotations
@@ -15,7 +49,10 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
-from dataclasses import dataclass
+import threading
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from sqlalchemy import select
@@ -129,25 +166,35 @@ class Verdict:
     head_hash: str
     bad_seq: int | None = None
     problem: str = ""  # message id: journal.edited, journal.missing, ...
+    table: str = ""  # where a table disagrees with the journal
+    column: str = ""
+    ref: str = ""  # the ticket number, sale id or day id the message names
 
     def __bool__(self) -> bool:
         return self.ok
 
+    @property
+    def params(self) -> dict[str, object]:
+        """The placeholders of the :attr:`problem` message."""
+        return {"seq": self.bad_seq, "head": self.records, "table": self.table,
+                "column": self.column, "ref": self.ref}
+
 
 _COLUMNS: Final = ("seq", "kind", "ref", "day", "amount", "grand_total")
+_SALE_KINDS: Final = frozenset(("sale", "refund", "void"))
 
 
 def _columns_agree(row: tuple[Any, ...], device: str) -> bool:
     """Do the columns beside the record say what the hashed record says?
 
     The record is canonical JSON (sorted keys), so its first and last fields can be
-    compared as text; anything unusual is decided by parsing it.
+    compared as bytes (UTF-8, as hashed); anything unusual is decided by parsing it.
     """
     seq, kind, ref, day_id, amount, grand_total, text, _ = row
     day = "null" if day_id is None else str(day_id)
-    if text.startswith(f'{{"amount":{amount},"at":"') and text.endswith(
+    if text.startswith(f'{{"amount":{amount},"at":"'.encode()) and text.endswith(
         f',"day":{day},"device":{device},"format":{FORMAT},"grand_total":{grand_total},'
-        f'"kind":"{kind}","ref":"{ref}","seq":{seq}}}'
+        f'"kind":"{kind}","ref":"{ref}","seq":{seq}}}'.encode()
     ):
         return True
     try:
@@ -164,57 +211,431 @@ def _check_row(
     seq, _kind, _ref, _day, amount, grand_total, text, stored_hash = row
     if seq != expected_seq:
         return ("journal.missing" if seq > expected_seq else "journal.moved"), prev, total
-    if chain_hash(prev, text) != stored_hash or not _columns_agree(row, device):
+    digest = hashlib.sha256(bytes.fromhex(prev) + text).hexdigest()  # chain_hash of bytes
+    if digest != stored_hash or not _columns_agree(row, device):
         return "journal.edited", prev, total
     if total + amount != grand_total:
         return "journal.total", prev, total
     return "", stored_hash, grand_total
 
 
-_PROJECTION_CHECKS: Final = (
-    # a sale or cash movement whose journal record is missing or differs
-    """SELECT j.seq, s.id FROM sale s LEFT JOIN journal j ON j.seq = s.journal_seq
-       WHERE j.seq IS NULL OR j.ref != s.id OR j.kind != s.kind OR j.amount != s.total""",
-    """SELECT j.seq, c.id FROM cash_movement c LEFT JOIN journal j ON j.seq = c.journal_seq
-       WHERE j.seq IS NULL OR j.ref != c.id OR j.kind != 'cash_' || c.kind""",
-    # lines or payments that no longer add up to their sale
-    """SELECT s.journal_seq, s.id FROM sale s JOIN
-       (SELECT sale_id, SUM(total) AS t FROM sale_line GROUP BY sale_id) l ON l.sale_id = s.id
-       WHERE l.t != s.total""",
-    """SELECT s.journal_seq, s.id FROM sale s JOIN
-       (SELECT sale_id, SUM(amount) AS t FROM payment GROUP BY sale_id) p ON p.sale_id = s.id
-       WHERE p.t != s.total""",
-    # a journal record of a sale whose row was deleted: each sale matches its own record
-    # (the first check), so equal counts mean every record has its sale
-    """SELECT MAX(j.seq), NULL FROM journal j WHERE j.kind IN ('sale', 'refund', 'void')
-       HAVING COUNT(*) != (SELECT COUNT(*) FROM sale)""",
+@dataclass(frozen=True)
+class _Problem:
+    seq: int | None
+    table: str
+    column: str
+    problem: str = "journal.tables"
+    ref: str = ""
+
+
+@dataclass
+class _Chain:
+    """What the walk along the chain keeps for the cross-checks of the tables."""
+
+    head: int = 0
+    device: Any = None  # this till's device id, as its first record says
+    sales: int = 0  # records of sales, refunds and voids
+    others: dict[int, tuple[str, bytes]] = field(default_factory=dict)  # seq -> (kind, record)
+
+
+def _same(stored: Any, value: Any) -> bool:
+    """A table value equals what the journal recorded (1000 is not 1000.0 nor '1000')."""
+    return bool(stored == value) and type(stored) is type(value)
+
+
+def _first_difference(row: dict[str, Any], recorded: list[tuple[str, Any]]) -> str | None:
+    """The first column of ``row`` that differs from its recorded value."""
+    for column, value in recorded:
+        if not _same(value, row.get(column)):
+            return column
+    return None
+
+
+def _parse(text: str | bytes) -> dict[str, Any]:
+    try:
+        record = json.loads(text)
+    except ValueError:
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _at(record: dict[str, Any]) -> str | None:
+    """The record's time as the tables store it (see :func:`sql_time`)."""
+    at = record.get("at")
+    return at.replace("T", " ", 1) if isinstance(at, str) else None
+
+
+def _local(moment: Any, offset: Any) -> dt.datetime | None:
+    """A stored UTC time moved by ``offset`` minutes; None when either is malformed."""
+    try:
+        return dt.datetime.fromisoformat(moment) + dt.timedelta(minutes=offset)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _rows(conn: sqlite3.Connection, query: str, *args: Any) -> list[dict[str, Any]]:
+    cur = conn.execute(query, args)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+# The canonical text of a sale's record, rebuilt by SQLite from the sale, its lines and its
+# payments as :meth:`pos.records.SaleRecord.journal_data` and :func:`append` wrote it (lines
+# and payments come in the order of their key, sale and position). A sale whose rebuilt
+# text is not its stored record is a candidate, which :func:`_sale_difference` examines
+# column by column: SQLite only narrows the search, Python decides.
+_SALE_CANDIDATES: Final = """
+SELECT s.journal_seq, s.id FROM sale s LEFT JOIN journal j ON j.seq = s.journal_seq
+WHERE j.record IS NOT json_object(
+  'amount', s.total,
+  'at', CASE WHEN instr(s.created_at, 'T') = 0 THEN replace(s.created_at, ' ', 'T') END,
+  'data', json_object(
+    'authorised_by', s.authorised_by, 'cart_discount', s.cart_discount,
+    'cashier', s.cashier_name, 'cashier_id', s.cashier_id, 'discount', s.discount,
+    'id', s.id, 'kind', s.kind,
+    'lines', (SELECT json(json_group_array(json_array(sku, name_ar, name_fr, unit, list_price,
+        unit_price, quantity, discount, cart_discount, total, tax_rate, member, category)))
+        FROM sale_line WHERE sale_id = s.id),
+    'number', s.number, 'offset', s.utc_offset_minutes,
+    'payments', (SELECT json(json_group_array(json_array(method, amount, tendered, change,
+        reference))) FROM payment WHERE sale_id = s.id),
+    'reason', s.reason, 'reverses', s.reverses, 'subtotal', s.subtotal, 'total', s.total),
+  'day', s.day_id, 'device', :device, 'format', :format, 'grand_total', j.grand_total,
+  'kind', s.kind, 'ref', s.id, 'seq', s.journal_seq)
+OR s.local_hour IS NOT
+   CAST(strftime('%H', s.created_at, s.utc_offset_minutes || ' minutes') AS INTEGER)
+"""
+
+_SALE_FIELDS: Final = (  # data key -> sale column
+    ("id", "id"), ("kind", "kind"), ("number", "number"), ("offset", "utc_offset_minutes"),
+    ("cashier", "cashier_name"), ("cashier_id", "cashier_id"),
+    ("authorised_by", "authorised_by"), ("subtotal", "subtotal"), ("discount", "discount"),
+    ("cart_discount", "cart_discount"), ("total", "total"), ("reverses", "reverses"),
+    ("reason", "reason"),
 )
+#: The columns of a sale line and of a payment, in the order of their journal rows.
+LINE_COLUMNS: Final = ("sku", "name_ar", "name_fr", "unit", "list_price", "unit_price",
+                       "quantity", "discount", "cart_discount", "total", "tax_rate", "member",
+                       "category")
+PAYMENT_COLUMNS: Final = ("method", "amount", "tendered", "change", "reference")
+
+
+def _parts_difference(
+    rows: list[dict[str, Any]], recorded: Any, columns: tuple[str, ...]
+) -> str | None:
+    """The first column where a sale's lines (or payments) differ from their journal rows."""
+    recorded = recorded if isinstance(recorded, list) else []
+    if len(rows) != len(recorded):
+        return "sale_id"  # one was added to the sale or taken from it
+    for row, values in zip(rows, recorded, strict=True):
+        if not isinstance(values, list) or len(values) != len(columns):
+            return columns[0]
+        found = _first_difference(row, list(zip(columns, values, strict=True)))
+        if found:
+            return found
+    return None
+
+
+def _sale_difference(
+    conn: sqlite3.Connection, seq: int, sale_id: str, head: int
+) -> _Problem | None:
+    """Where sale ``sale_id`` and its lines and payments differ from journal record ``seq``
+    (None when they do not)."""
+    sale = _rows(conn, "SELECT * FROM sale WHERE id = ?", sale_id)[0]
+    stored = conn.execute("SELECT kind, record FROM journal WHERE seq = ?", (seq,)).fetchone()
+    if stored is None or stored[0] not in _SALE_KINDS:
+        problem = "journal.behind" if seq > head else "journal.tables"
+        return _Problem(seq, "sale", "journal_seq", problem)
+    record = _parse(stored[1])
+    data = record.get("data")
+    data = data if isinstance(data, dict) else {}
+    recorded = [("id", record.get("ref")), ("kind", record.get("kind")),
+                ("day_id", record.get("day")), ("created_at", _at(record)),
+                ("total", record.get("amount"))]
+    recorded += [(column, data.get(key)) for key, column in _SALE_FIELDS]
+    column = _first_difference(sale, recorded)
+    if column:
+        return _Problem(seq, "sale", column)
+    local = _local(sale["created_at"], sale["utc_offset_minutes"])
+    if local is None or local.hour != sale["local_hour"]:
+        return _Problem(seq, "sale", "local_hour")
+    lines = _rows(conn, "SELECT * FROM sale_line WHERE sale_id = ? ORDER BY position", sale_id)
+    column = _parts_difference(lines, data.get("lines"), LINE_COLUMNS)
+    if column:
+        return _Problem(seq, "sale_line", column)
+    payments = _rows(conn, "SELECT * FROM payment WHERE sale_id = ? ORDER BY position", sale_id)
+    column = _parts_difference(payments, data.get("payments"), PAYMENT_COLUMNS)
+    return _Problem(seq, "payment", column) if column else None
+
+
+Candidates = Callable[[], list[tuple[int, str]]]
+
+
+def _candidates_beside(conn: sqlite3.Connection) -> Candidates:
+    """The (journal number, sale id) of :data:`_SALE_CANDIDATES`, by journal number, looked
+    for while the chain is walked: SQLite rebuilds the records on a read-only connection of
+    its own, in a thread (it works without Python's lock, the walk mostly with it). A
+    database in memory, or a file that cannot be opened again, is searched on ``conn``
+    after the walk.
+
+    The two connections read the database as it is when each starts; a row changed in
+    between is decided on ``conn``, which :func:`_sale_difference` reads.
+    """
+    first = conn.execute("SELECT CAST(record AS BLOB) FROM journal WHERE seq = 1").fetchone()
+    params = {"device": _parse(first[0]).get("device") if first else None, "format": FORMAT}
+
+    def here() -> list[tuple[int, str]]:
+        return sorted(conn.execute(_SALE_CANDIDATES, params).fetchall())
+
+    path = next((row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"),
+                "")
+    if not path:
+        return here
+    found: list[list[tuple[int, str]]] = []
+
+    def search() -> None:
+        try:
+            other = sqlite3.connect(f"file:{urllib.parse.quote(path)}?mode=ro", uri=True)
+        except sqlite3.Error:
+            return
+        try:
+            found.append(sorted(other.execute(_SALE_CANDIDATES, params).fetchall()))
+        except sqlite3.Error:
+            pass
+        finally:
+            other.close()
+
+    thread = threading.Thread(target=search, name="journal-verify", daemon=True)
+    thread.start()
+
+    def wait() -> list[tuple[int, str]]:
+        thread.join()
+        return found[0] if found else here()
+
+    return wait
+
+
+def _sales_problem(conn: sqlite3.Connection, chain: _Chain, candidates: Candidates
+                   ) -> _Problem | None:
+    """The first sale, refund or void whose rows differ from its journal record."""
+    found: list[_Problem] = []
+    for seq, sale_id in candidates():
+        problem = _sale_difference(conn, seq, sale_id, chain.head)
+        if problem is not None:
+            found.append(problem)
+            break
+    if conn.execute("SELECT COUNT(*) FROM sale").fetchone()[0] != chain.sales:
+        lost = conn.execute(  # a record whose sale row was deleted
+            "SELECT MIN(j.seq) FROM journal j WHERE j.kind IN ('sale', 'refund', 'void') "
+            "AND NOT EXISTS (SELECT 1 FROM sale s WHERE s.id = j.ref)"
+        ).fetchone()[0]
+        if lost is not None:
+            found.append(_Problem(lost, "sale", "id"))
+    # a refund or void line gives back a line of the sale it reverses, of the same product
+    wrong = conn.execute(
+        "SELECT MIN(s.journal_seq) FROM sale s JOIN sale_line l ON l.sale_id = s.id "
+        "LEFT JOIN sale_line o ON o.id = l.reverses_line WHERE s.reverses IS NOT NULL "
+        "AND (o.sale_id IS NOT s.reverses OR o.sku IS NOT l.sku)"
+    ).fetchone()[0]
+    if wrong is not None:
+        found.append(_Problem(wrong, "sale_line", "reverses_line"))
+    return min(found, key=lambda p: p.seq or 0) if found else None
+
+
+def _record_of(chain: _Chain, seq: Any, kinds: tuple[str, ...]) -> dict[str, Any] | None:
+    kind, text = chain.others.get(seq, ("", b""))
+    return _parse(text) if kind in kinds else None
+
+
+def _unlinked(seq: Any, chain: _Chain, table: str, column: str) -> _Problem:
+    """A row pointing at a record that is not of its kind, or beyond the journal's end."""
+    if isinstance(seq, int) and seq > chain.head:
+        return _Problem(seq, table, column, "journal.behind")
+    return _Problem(seq if isinstance(seq, int) else None, table, column)
+
+
+def _cash_problem(conn: sqlite3.Connection, chain: _Chain) -> _Problem | None:
+    found: list[_Problem] = []
+    claimed: set[int] = set()
+    for move in _rows(conn, "SELECT * FROM cash_movement"):
+        seq = move["journal_seq"]
+        record = _record_of(chain, seq, ("cash_in", "cash_out"))
+        if record is None:
+            found.append(_unlinked(seq, chain, "cash_movement", "journal_seq"))
+            continue
+        claimed.add(seq)
+        data = record.get("data") or {}
+        kind = record.get("kind", "").removeprefix("cash_")
+        column = _first_difference(move, [
+            ("id", record.get("ref")), ("kind", kind), ("day_id", record.get("day")),
+            ("created_at", _at(record)), ("amount", data.get("amount")),
+            ("reason", data.get("reason")),
+        ])
+        if column:
+            found.append(_Problem(seq, "cash_movement", column))
+    found += [_Problem(seq, "cash_movement", "id") for seq, (kind, _) in chain.others.items()
+              if kind in ("cash_in", "cash_out") and seq not in claimed]
+    return min(found, key=lambda p: p.seq or 0) if found else None
+
+
+def _opening_difference(day: dict[str, Any], record: dict[str, Any]) -> str | None:
+    data = record.get("data") or {}
+    column = _first_difference(day, [
+        ("id", record.get("day")), ("opened_at", _at(record)), ("date", data.get("date")),
+        ("opening_float", data.get("float")),
+    ])
+    if column or str(day["id"]) != record.get("ref"):
+        return column or "id"
+    if "offset" in data:
+        return None if _same(data["offset"], day["utc_offset_minutes"]) else "utc_offset_minutes"
+    local = _local(day["opened_at"], day["utc_offset_minutes"])  # records without the offset
+    return None if local and local.date().isoformat() == day["date"] else "utc_offset_minutes"
+
+
+def _closing_difference(day: dict[str, Any], record: dict[str, Any]) -> str | None:
+    data = record.get("data") or {}
+    try:
+        detail = json.loads(day["count_detail"])
+    except (TypeError, ValueError):
+        detail = None
+    if str(day["id"]) != record.get("ref") or record.get("day") != day["id"]:
+        return "id"
+    if detail != data.get("count"):
+        return "count_detail"
+    return _first_difference(day, [
+        ("closed_at", _at(record)), ("z_number", data.get("z")),
+        ("counted", data.get("counted")), ("expected", data.get("expected")),
+    ])
+
+
+_CLOSE_COLUMNS: Final = ("closed_at", "closed_by", "counted", "count_detail", "expected",
+                         "z_number", "close_seq")
+
+
+def _day_problems(day: dict[str, Any], chain: _Chain, claimed: set[int]) -> list[_Problem]:
+    found: list[_Problem] = []
+    opening = _record_of(chain, day["open_seq"], ("day_open",))
+    if opening is None:
+        found.append(_unlinked(day["open_seq"], chain, "business_day", "open_seq"))
+    else:
+        claimed.add(day["open_seq"])
+        column = _opening_difference(day, opening)
+        if column:
+            found.append(_Problem(day["open_seq"], "business_day", column))
+    if day["closed_at"] is None:  # an open day has no closing figures
+        column = next((c for c in _CLOSE_COLUMNS if day[c] is not None), None)
+        if column:
+            found.append(_Problem(day["open_seq"], "business_day", column))
+        return found
+    closing = _record_of(chain, day["close_seq"], ("day_close",))
+    if closing is None:
+        found.append(_unlinked(day["close_seq"], chain, "business_day", "close_seq"))
+        return found
+    claimed.add(day["close_seq"])
+    column = _closing_difference(day, closing)
+    if column:
+        found.append(_Problem(day["close_seq"], "business_day", column))
+    return found
+
+
+def _days_problem(conn: sqlite3.Connection, chain: _Chain) -> _Problem | None:
+    found: list[_Problem] = []
+    claimed: set[int] = set()
+    for day in _rows(conn, "SELECT * FROM business_day ORDER BY id"):
+        found += _day_problems(day, chain, claimed)
+    found += [_Problem(seq, "business_day", "open_seq" if kind == "day_open" else "close_seq")
+              for seq, (kind, _) in chain.others.items()
+              if kind in ("day_open", "day_close") and seq not in claimed]
+    return min(found, key=lambda p: p.seq or 0) if found else None
+
+
+def _numbers_problem(conn: sqlite3.Connection) -> _Problem | None:
+    """Ticket numbers run 1, 2, 3... without a gap."""
+    query = "SELECT COUNT(*), MIN(number), MAX(number) FROM sale"
+    count, first, last = conn.execute(query).fetchone()
+    if count == (last or 0) and first in (1, None):
+        return None
+    missing = 1 if first != 1 else conn.execute(
+        "SELECT MIN(s.number) + 1 FROM sale s WHERE NOT EXISTS "
+        "(SELECT 1 FROM sale t WHERE t.number = s.number + 1) AND s.number < ?", (last,)
+    ).fetchone()[0]
+    after = conn.execute("SELECT MIN(journal_seq) FROM sale WHERE number > ?",
+                         (missing,)).fetchone()[0]
+    return _Problem(after, "sale", "number", "journal.numbers", ref=str(missing))
+
+
+def _synced_problem(conn: sqlite3.Connection, chain: _Chain) -> _Problem | None:
+    """The organisers' server acknowledged a version (a journal number) of each day it
+    holds: a day's version above its last record means records were taken out."""
+    for day_id, acked, rejected, close_seq in conn.execute(
+        "SELECT s.day_id, s.acked_version, s.rejected_version, d.close_seq FROM sync_day s "
+        "LEFT JOIN business_day d ON d.id = s.day_id ORDER BY s.day_id"
+    ):
+        last = chain.head if close_seq is None else min(close_seq, chain.head)
+        for column, version in (("acked_version", acked), ("rejected_version", rejected)):
+            if isinstance(version, int) and version > last:
+                return _Problem(version, "sync_day", column, "journal.behind", ref=str(day_id))
+    return None
+
+
+def _printed_problem(conn: sqlite3.Connection) -> _Problem | None:
+    """Each printed (or queued) ticket is a sale in the tables, each Z a closed day."""
+    gone = conn.execute(
+        "SELECT ref FROM print_job WHERE kind IN ('sale', 'refund', 'void') AND NOT EXISTS "
+        "(SELECT 1 FROM sale s WHERE s.id = print_job.ref) ORDER BY id LIMIT 1"
+    ).fetchone()
+    if gone is not None:
+        return _Problem(None, "print_job", "ref", "journal.printed", ref=gone[0])
+    reopened = conn.execute(
+        "SELECT ref FROM print_job WHERE kind = 'z' AND NOT EXISTS (SELECT 1 FROM business_day "
+        "d WHERE CAST(d.id AS TEXT) = print_job.ref AND d.close_seq IS NOT NULL) "
+        "ORDER BY id LIMIT 1"
+    ).fetchone()
+    if reopened is not None:
+        return _Problem(None, "print_job", "ref", "journal.printed_z", ref=reopened[0])
+    return None
+
+
+def _tables_problem(conn: sqlite3.Connection, chain: _Chain, candidates: Candidates
+                    ) -> _Problem | None:
+    """The first row that differs from the journal (the lowest record number), else the
+    first sign that the journal lost its newest records."""
+    found = [p for p in (_sales_problem(conn, chain, candidates), _cash_problem(conn, chain),
+                         _days_problem(conn, chain)) if p is not None]
+    if found:
+        return min(found, key=lambda p: p.seq or 0)
+    return _numbers_problem(conn) or _synced_problem(conn, chain) or _printed_problem(conn)
 
 
 def verify(conn: sqlite3.Connection) -> Verdict:
-    """Walk the whole chain (read-only) and cross-check the sales tables."""
+    """Walk the whole chain (read-only), then compare the tables with it."""
+    candidates = _candidates_beside(conn)
     cur = conn.execute(
-        "SELECT seq, kind, ref, day_id, amount, grand_total, record, hash "
+        "SELECT seq, kind, ref, day_id, amount, grand_total, CAST(record AS BLOB), hash "
         "FROM journal ORDER BY seq"
     )
     prev, total, expected = GENESIS, 0, 1
+    chain = _Chain()
     device = ""  # JSON of this till's device id, as its first record says
     while rows := cur.fetchmany(2000):
         if not device:
-            try:
-                device = json.dumps(json.loads(rows[0][6]).get("device"))
-            except (ValueError, AttributeError):
-                device = "null"
+            chain.device = _parse(rows[0][6]).get("device")
+            device = json.dumps(chain.device)
         for row in rows:
             problem, prev, total = _check_row(expected, prev, total, row, device)
             if problem:
                 return Verdict(False, expected - 1, prev, bad_seq=row[0], problem=problem)
+            if row[1] in _SALE_KINDS:
+                chain.sales += 1
+            else:
+                chain.others[row[0]] = (row[1], row[6])
             expected += 1
-    for query in _PROJECTION_CHECKS:
-        bad = conn.execute(query + " LIMIT 1").fetchone()
-        if bad is not None:
-            return Verdict(False, expected - 1, prev, bad_seq=bad[0], problem="journal.tables")
-    return Verdict(True, expected - 1, prev)
+    chain.head = expected - 1
+    bad = _tables_problem(conn, chain, candidates)
+    if bad is not None:
+        return Verdict(False, chain.head, prev, bad_seq=bad.seq, problem=bad.problem,
+                       table=bad.table, column=bad.column, ref=bad.ref)
+    return Verdict(True, chain.head, prev)
 
 
 def records(session: Session, day_id: int | None = None) -> list[dict[str, Any]]:
