@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Final
@@ -75,7 +76,12 @@ def restore(db_path: Path, backup: Path) -> Path:
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     kept = db_path.with_name(f"{db_path.stem}-before-restore-{stamp}{db_path.suffix}")
     if db_path.exists():
-        _copy(db_path, kept)
+        try:
+            _copy(db_path, kept)
+        except sqlite3.DatabaseError as exc:  # a damaged file is kept aside as it is
+            if isinstance(exc, sqlite3.OperationalError):
+                raise
+            shutil.copyfile(db_path, kept)
     for suffix in ("-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     staging = db_path.with_suffix(".restoring")

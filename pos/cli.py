@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
@@ -19,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 
 from pos import backup, catalogue, day, demo, settings, users
-from pos.db import Store
+from pos.db import DamagedDatabase, Store
 from pos.errors import InputError, SoukError
 from pos.files import DB_FILENAME, default_data_dir, saved_language
 from pos.i18n import LANGUAGES, normalise_language, tr
@@ -47,8 +46,16 @@ class Context:
 
     @property
     def store(self) -> Store:
+        """The database, created if there is none yet (for commands that write)."""
         if self._store is None:
             self._store = Store.open(self.db_path)
+        return self._store
+
+    @property
+    def existing_store(self) -> Store:
+        """The database for commands that only read: NoDatabase if there is none yet."""
+        if self._store is None:
+            self._store = Store.open(self.db_path, create=False)
         return self._store
 
     def t(self, key: str, /, **params: object) -> str:
@@ -103,16 +110,21 @@ def _existing_file(text: str) -> Path:
 
 
 def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
+    if args.manager_pin is not None:  # checked before the database file is made
+        users.normalise_pin(args.manager_pin)
+        if not args.manager_name.strip():
+            raise InputError("user.name_empty")
     with ctx.store.write() as s:
         settings.device_id(s)
         if args.prefix:
             settings.put(s, settings.DEVICE_PREFIX, args.prefix)
         settings.put(s, settings.LANGUAGE, ctx.lang)
-        if args.manager_pin and not users.has_manager(s):
+        if args.manager_pin is not None and not users.has_manager(s):
             users.add_user(s, args.manager_name, users.MANAGER, args.manager_pin)
         if args.demo and not catalogue.all_products(s, include_inactive=True):
             demo.load_catalogue(s)
-            demo.ensure_demo_users(s)
+            if not users.has_manager(s):  # the demo staff only on a stall with no manager
+                demo.ensure_demo_users(s)
     ctx.say(ctx.t("cli.initialised", path=ctx.db_path))
     return EXIT_OK
 
@@ -131,13 +143,22 @@ def cmd_products_import(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_products_export(ctx: Context, args: argparse.Namespace) -> int:
-    with ctx.store.read() as s:
+    target: Path = args.file
+    if target.is_dir():
+        raise InputError("cli.is_folder", path=str(target))
+    if not target.parent.is_dir():
+        raise InputError("cli.folder_missing", path=str(target.parent))
+    with ctx.existing_store.read() as s:
         products = catalogue.all_products(s, include_inactive=True)
         text = catalogue.export_csv(products)
-    target: Path = args.file
     partial = target.with_name(target.name + ".partial")
-    partial.write_text("\ufeff" + text, encoding="utf-8")
-    partial.replace(target)
+    try:
+        partial.write_text("\ufeff" + text, encoding="utf-8")
+        partial.replace(target)
+    except OSError as exc:
+        if partial.is_file():
+            partial.unlink()
+        raise InputError("cli.cannot_write", path=str(target)) from exc
     ctx.say(ctx.t("cli.exported", count=len(products), path=target))
     return EXIT_OK
 
@@ -187,7 +208,7 @@ def _print_report(ctx: Context, report: DayReport, as_json: bool) -> int:
 
 
 def cmd_report_x(ctx: Context, args: argparse.Namespace) -> int:
-    with ctx.store.read() as s:
+    with ctx.existing_store.read() as s:
         current = day.current_day(s)
         if current is None:
             raise InputError("cli.no_open_day")
@@ -196,7 +217,7 @@ def cmd_report_x(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_report_z(ctx: Context, args: argparse.Namespace) -> int:
-    with ctx.store.read() as s:
+    with ctx.existing_store.read() as s:
         found = day.day_by_date(s, args.day)
         if found is None:
             raise InputError("day.unknown", date=args.day.isoformat())
@@ -206,13 +227,26 @@ def cmd_report_z(ctx: Context, args: argparse.Namespace) -> int:
     return _print_report(ctx, report, args.json)
 
 
+def _is_damage(exc: BaseException) -> bool:
+    """Whether a database error means a damaged file (not a busy database, not a full
+    disk, not a broken constraint)."""
+    return isinstance(exc, DamagedDatabase) or type(exc) in (DatabaseError, sqlite3.DatabaseError)
+
+
 def cmd_verify(ctx: Context, _args: argparse.Namespace) -> int:
-    ctx.store  # migrate if needed, then read the file directly  # noqa: B018
-    conn = sqlite3.connect(f"file:{ctx.db_path}?mode=ro", uri=True)
+    """Exit 0 if the journal holds, 1 if it does not or the file is damaged."""
     try:
-        verdict = verify(conn)
-    finally:
-        conn.close()
+        ctx.existing_store  # migrate if needed, then read the file directly  # noqa: B018
+        conn = sqlite3.connect(f"file:{ctx.db_path}?mode=ro", uri=True)
+        try:
+            verdict = verify(conn)
+        finally:
+            conn.close()
+    except (DamagedDatabase, DatabaseError, sqlite3.DatabaseError) as exc:
+        if not _is_damage(exc):
+            raise
+        print(f"souk-pos: {ctx.t('db.damaged', path=ctx.db_path)}", file=sys.stderr)
+        return EXIT_FAILED
     if verdict.ok:
         ctx.say(ctx.t("journal.ok", records=verdict.records, head=verdict.head_hash[:16]))
         return EXIT_OK
@@ -221,7 +255,14 @@ def cmd_verify(ctx: Context, _args: argparse.Namespace) -> int:
 
 
 def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
-    ctx.store  # noqa: B018
+    ctx.existing_store  # noqa: B018
+    conn = sqlite3.connect(f"file:{ctx.db_path}?mode=ro", uri=True)
+    try:  # a damaged file must not push the good backups out
+        ok = conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+    if not ok:
+        raise DamagedDatabase("db.damaged", path=str(ctx.db_path))
     path = backup.make_backup(ctx.db_path, keep=args.keep)
     ctx.say(ctx.t("backup.done", path=path))
     return EXIT_OK
@@ -289,13 +330,23 @@ def _language(args: argparse.Namespace, data_dir: Path) -> str:
     return str(args.lang) if args.lang else saved_language(data_dir / DB_FILENAME)
 
 
-def _pre_scan_lang(argv: Sequence[str]) -> str:
+def _pre_scan(argv: Sequence[str], option: str) -> str | None:
     for i, arg in enumerate(argv):
-        if arg == "--lang" and i + 1 < len(argv):
-            return normalise_language(argv[i + 1])
-        if arg.startswith("--lang="):
-            return normalise_language(arg.split("=", 1)[1])
-    return normalise_language(os.environ.get("LANG"))
+        if arg == option and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith(option + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _pre_scan_lang(argv: Sequence[str]) -> str:
+    """The language for errors met while reading the arguments: ``--lang``, else the
+    stall's saved language (in ``--data-dir`` or the default folder), else ``LANG``."""
+    lang = _pre_scan(argv, "--lang")
+    if lang is not None:
+        return normalise_language(lang)
+    folder = _pre_scan(argv, "--data-dir")
+    return saved_language((Path(folder) if folder else default_data_dir()) / DB_FILENAME)
 
 
 def run(
@@ -323,10 +374,15 @@ def run(
     except SoukError as exc:
         print(f"souk-pos: {exc.message(ctx.lang)}", file=sys.stderr)
         return EXIT_USAGE
-    except OperationalError as exc:
+    except (OperationalError, sqlite3.OperationalError) as exc:
         key = "disk.full" if "full" in str(exc).lower() else "db.busy"
         print(f"souk-pos: {ctx.t(key)}", file=sys.stderr)
         return EXIT_FAILED
+    except (DatabaseError, sqlite3.DatabaseError) as exc:
+        if not _is_damage(exc):
+            raise
+        print(f"souk-pos: {ctx.t('db.damaged', path=ctx.db_path)}", file=sys.stderr)
+        return EXIT_USAGE
     finally:
         ctx.close()
 

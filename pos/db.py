@@ -24,12 +24,16 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from pos.errors import RuleError
 from pos.files import DB_FILENAME, shipped_head, stored_revision
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-__all__ = ["DB_FILENAME", "Store", "shipped_head", "stored_revision", "upgrade"]
+__all__ = [
+    "DB_FILENAME", "DamagedDatabase", "NoDatabase", "Store", "shipped_head", "stored_revision",
+    "upgrade",
+]
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -85,6 +89,31 @@ def head_revision(engine: Engine) -> str | None:
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
 
 
+class NoDatabase(RuleError):
+    """There is no database file yet (and the caller would not create one)."""
+
+
+class DamagedDatabase(RuleError):
+    """The file is not a readable SQLite database, or one that is not a Souk POS database."""
+
+
+def _is_new_or_souk(path: Path) -> bool:
+    """Whether ``path`` is missing, empty, a database without tables, or a Souk database
+    (it has Alembic's table); False for anything else, damaged files included."""
+    if not path.exists() or path.stat().st_size == 0:
+        return True
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+    return not tables or "alembic_version" in tables
+
+
 class Store:
     """The stall's database file, migrated, with read and write sessions."""
 
@@ -97,7 +126,14 @@ class Store:
         )
 
     @classmethod
-    def open(cls, path: Path, *, migrate: bool = True) -> Store:
+    def open(cls, path: Path, *, migrate: bool = True, create: bool = True) -> Store:
+        """The database at ``path``, created unless ``create`` is False (then NoDatabase),
+        and migrated to the shipped schema. DamagedDatabase, before anything is written,
+        if the file is not a Souk POS database."""
+        if not create and not path.is_file():
+            raise NoDatabase("db.missing", path=str(path.parent))
+        if migrate and stored_revision(path) != shipped_head() and not _is_new_or_souk(path):
+            raise DamagedDatabase("db.damaged", path=str(path))
         path.parent.mkdir(parents=True, exist_ok=True)
         engine = make_engine(path)
         if migrate and stored_revision(path) != shipped_head():

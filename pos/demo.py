@@ -17,6 +17,8 @@ from pos.models import Product, User
 
 DEMO_MANAGER = "Gérante / المسيرة"
 DEMO_CASHIER = "Vendeuse / البائعة"
+DEMO_MANAGER_PIN = "1234"
+DEMO_CASHIER_PIN = "0000"
 
 
 def demo_csv() -> str:
@@ -70,10 +72,22 @@ def _cart(products: list[Product], rng: random.Random) -> Cart:
 
 
 def ensure_demo_users(session: Session) -> tuple[User, User]:
-    """The demo manager (PIN 1234) and cashier (PIN 0000), created when missing."""
-    found = {u.name: u for u in users.active_users(session)}
-    manager = found.get(DEMO_MANAGER) or users.add_user(session, DEMO_MANAGER, "manager", "1234")
-    cashier = found.get(DEMO_CASHIER) or users.add_user(session, DEMO_CASHIER, "cashier", "0000")
+    """(manager, cashier) to ring demo days with: the stall's own, the demo ones first.
+
+    Only a stall with no manager gets the demo manager (PIN 1234), and then the demo
+    cashier (PIN 0000) if it has no cashier either; on a stall that has a manager and no
+    cashier, the manager rings the sales. Raises InputError if a demo PIN is taken.
+    """
+    staff = users.active_users(session)
+    managers = sorted((u for u in staff if u.role == users.MANAGER),
+                      key=lambda u: u.name != DEMO_MANAGER)
+    cashiers = sorted((u for u in staff if u.role == users.CASHIER),
+                      key=lambda u: u.name != DEMO_CASHIER)
+    if managers:
+        return managers[0], (cashiers or managers)[0]
+    manager = users.add_user(session, DEMO_MANAGER, users.MANAGER, DEMO_MANAGER_PIN)
+    cashier = cashiers[0] if cashiers else users.add_user(
+        session, DEMO_CASHIER, users.CASHIER, DEMO_CASHIER_PIN)
     return manager, cashier
 
 
@@ -113,18 +127,19 @@ def _one_day(
 def demo_sales(
     store: Store, *, days: int, per_day: int, seed: int = 7, start: dt.date | None = None
 ) -> int:
-    """Fill the journal with realistic days of sales (one transaction per day)."""
+    """Fill the journal with realistic days of sales (one transaction per day).
+
+    The demo catalogue and staff are added, if missing, in the first day's transaction, so
+    that a refusal (a day already open, a demo PIN taken) leaves the stall as it was.
+    """
     rng = random.Random(seed)
-    with store.write() as session:
-        if not catalogue.all_products(session):
-            load_catalogue(session)
-        staff = ensure_demo_users(session)
     first = start or (dt.date.today() - dt.timedelta(days=days))
-    with store.read() as session:
-        if day.current_day(session) is not None:
-            raise RuleError("day.already_open")
     for i in range(days):
         with store.write() as session:
+            if day.current_day(session) is not None:
+                raise RuleError("day.already_open")
+            if not catalogue.all_products(session):
+                load_catalogue(session)
             staff = ensure_demo_users(session)
             products = [p for p in catalogue.all_products(session) if p.price > 0]
             _one_day(session, first + dt.timedelta(days=i), per_day, rng, staff, products)

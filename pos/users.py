@@ -1,15 +1,23 @@
-"""The manager and the cashiers, with PINs stored as salted scrypt hashes."""
+"""The manager and the cashiers, with PINs stored as salted scrypt hashes.
+
+Signing in is by PIN alone, so no two active users may share one; and wrong PINs are
+throttled (see :class:`PinThrottle`), so that a 4-digit PIN cannot be guessed at the till.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import re
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from typing import Final
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from pos.errors import AuthError, InputError
 from pos.models import User
@@ -50,20 +58,38 @@ def check_pin(pin: str, stored: str) -> bool:
     return hmac.compare_digest(candidate.hex(), digest)
 
 
+def _refuse_taken_pin(session: Session, pin: str, *, other_than: int | None = None) -> None:
+    """Raise InputError if an active user (other than ``other_than``) has this PIN."""
+    for user in session.scalars(select(User).where(User.active)):
+        if user.id != other_than and check_pin(pin, user.pin_hash):
+            raise InputError("pin.taken")
+
+
 def add_user(session: Session, name: str, role: str, pin: str) -> User:
+    """A new active user. Raises InputError for an empty name, an unknown role, a malformed
+    PIN or a PIN another active user already has."""
     name = name.strip()
     if not name:
         raise InputError("user.name_empty")
     if role not in ROLES:
         raise InputError("user.role", role=role)
-    user = User(name=name, role=role, pin_hash=hash_pin(pin), active=True)
+    pin_hash = hash_pin(pin)
+    _refuse_taken_pin(session, pin)
+    user = User(name=name, role=role, pin_hash=pin_hash, active=True)
     session.add(user)
     session.flush()
     return user
 
 
 def set_pin(user: User, pin: str) -> None:
-    user.pin_hash = hash_pin(pin)
+    """Give ``user`` (attached to a session) a new PIN; InputError if it is malformed or
+    another active user has it."""
+    session = object_session(user)
+    if session is None:
+        raise ValueError("set_pin needs a user loaded in a session")
+    pin_hash = hash_pin(pin)
+    _refuse_taken_pin(session, pin, other_than=user.id)
+    user.pin_hash = pin_hash
 
 
 def active_users(session: Session) -> list[User]:
@@ -74,18 +100,80 @@ def has_manager(session: Session) -> bool:
     return session.scalar(select(User.id).where(User.active, User.role == MANAGER)) is not None
 
 
+class PinThrottle:
+    """Wrong PINs, counted per database in this process.
+
+    After :data:`FREE_WRONG_PINS` wrong PINs every PIN, even the right one, is refused for
+    30 s; each further wrong PIN doubles the wait, up to 10 minutes. The count is forgotten
+    after an hour without a wrong PIN, or when a manager's PIN is accepted; a cashier's
+    PIN does not clear it, so that guesses cannot hide between a cashier's own sign-ins.
+    A PIN that is not 4 to 8 digits is a typo, not a guess, and is not counted.
+    """
+
+    FREE_WRONG_PINS: Final = 5
+    FIRST_WAIT_S: Final = 30
+    LONGEST_WAIT_S: Final = 600
+    FORGET_AFTER_S: Final = 3600
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._wrong: dict[str, tuple[int, float]] = {}  # key: (wrong PINs, when the last was)
+
+    def wait(self, key: str) -> int:
+        """Seconds before a PIN may be tried again (0: now)."""
+        with self._lock:
+            count, last = self._wrong.get(key, (0, 0.0))
+            now = self.clock()
+            if count and now - last >= self.FORGET_AFTER_S:
+                del self._wrong[key]
+                return 0
+            if count < self.FREE_WRONG_PINS:
+                return 0
+            extra = count - self.FREE_WRONG_PINS
+            length = min(self.FIRST_WAIT_S << min(extra, 16), self.LONGEST_WAIT_S)
+            return max(0, math.ceil(last + length - now))
+
+    def wrong(self, key: str) -> None:
+        with self._lock:
+            count, _last = self._wrong.get(key, (0, 0.0))
+            self._wrong[key] = (count + 1, self.clock())
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._wrong.pop(key, None)
+
+
+#: The throttle :func:`authenticate` uses (tests replace it to drive its clock).
+throttle = PinThrottle()
+
+
+def _throttle_key(session: Session) -> str:
+    return str(session.get_bind().engine.url)
+
+
 def authenticate(session: Session, pin: str, *, user_id: int | None = None) -> User:
-    """The active user whose PIN this is (optionally a given user). Raises AuthError."""
+    """The active user whose PIN this is (optionally a given user). Raises AuthError, also
+    while too many wrong PINs make the till wait (``pin.throttled``)."""
+    key = _throttle_key(session)
+    seconds = throttle.wait(key)
+    if seconds:
+        raise AuthError("pin.throttled", seconds=seconds)
     try:
         normalise_pin(pin)
     except InputError as exc:
         raise AuthError("pin.wrong") from exc
-    query = select(User).where(User.active)
+    # Cashiers first: should a PIN still be shared (from before PINs had to differ), it
+    # signs in the cashier, never the manager.
+    query = select(User).where(User.active).order_by(User.role == MANAGER, User.id)
     if user_id is not None:
         query = query.where(User.id == user_id)
     for user in session.scalars(query):
         if check_pin(pin, user.pin_hash):
+            if user.role == MANAGER:
+                throttle.clear(key)
             return user
+    throttle.wrong(key)
     raise AuthError("pin.wrong")
 
 

@@ -181,7 +181,7 @@ class Dialog(QDialog):
     """A dialog with a title, a body, an inline error banner and OK / Cancel buttons."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None, name: str, title_key: str,
-                 **params: Any) -> None:
+                 /, **params: Any) -> None:
         super().__init__(parent)
         self.ctx = ctx
         named(self, name, ctx.t(title_key, **params))

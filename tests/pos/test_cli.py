@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -114,3 +115,210 @@ def test_backup_command(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _out, _ = run(capsys, "--data-dir", str(data), "backup", "--keep", "2")
     assert code == 0
     assert len(list((data / "backups").glob("souk-*.sqlite3"))) == 1
+
+
+def user_rows(folder: Path) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(folder / "souk.sqlite3")
+    try:
+        return conn.execute("SELECT name, role FROM user ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def test_init_with_a_manager_pin_and_the_demo_adds_no_demo_staff(data: Path) -> None:
+    assert user_rows(data) == [("Manager", "manager")]
+    assert db_counts(data)[0] == 33
+
+
+def test_init_with_the_demo_alone_adds_the_demo_staff(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "demo"
+    code, _, _ = run(capsys, "--data-dir", str(folder), "init", "--demo")
+    assert code == 0
+    assert [role for _, role in user_rows(folder)] == ["manager", "cashier"]
+
+
+def test_init_refuses_a_manager_pin_a_cashier_has(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pos import users
+    from pos.db import Store
+
+    folder = tmp_path / "stall"
+    store = Store.open(folder / "souk.sqlite3")
+    with store.write() as s:
+        users.add_user(s, "Aicha", users.CASHIER, "5555")
+    store.close()
+    code, _, err = run(capsys, "--data-dir", str(folder), "--lang", "fr", "init",
+                       "--manager-pin", "5555")
+    assert code == 2
+    assert err == "souk-pos: Un autre utilisateur a déjà ce code PIN ; choisissez-en un autre.\n"
+    assert user_rows(folder) == [("Aicha", "cashier")]
+
+
+def test_demo_sales_on_a_day_left_open_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pos import day, users
+    from pos.db import Store
+
+    folder = tmp_path / "stall"
+    run(capsys, "--data-dir", str(folder), "--lang", "en", "init", "--manager-pin", "1234")
+    store = Store.open(folder / "souk.sqlite3")
+    with store.write() as s:
+        day.open_day(s, 50000, user=users.active_users(s)[0])
+    store.close()
+    before = db_counts(folder), user_rows(folder)
+    code, _, err = run(capsys, "--data-dir", str(folder), "demo-sales", "--days", "2")
+    assert code == 2 and err == "souk-pos: A day is already open.\n"
+    assert (db_counts(folder), user_rows(folder)) == before
+    assert before[0][0] == 0  # no demo catalogue either
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["report", "z", "--day", "2024-01-01"],
+        ["report", "x"],
+        ["verify"],
+        ["backup"],
+        ["products", "export", "{tmp}/products.csv"],
+    ],
+)
+def test_reading_commands_create_no_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    folder = tmp_path / "empty"
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    code, out, err = run(capsys, "--data-dir", str(folder), "--lang", "fr", *argv)
+    assert code == 2 and out == ""
+    assert err == (f"souk-pos: Pas encore de base Souk POS dans {folder} : créez-la avec "
+                   "« souk-pos init » (ou l'assistant de l'application).\n")
+    assert not folder.exists() and not (tmp_path / "products.csv").exists()
+
+
+def test_init_with_a_bad_pin_creates_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "new"
+    code, _, err = run(capsys, "--data-dir", str(folder), "--lang", "en", "init",
+                       "--manager-pin", "12")
+    assert code == 2 and err == "souk-pos: A PIN is 4 to 8 digits.\n"
+    assert not folder.exists()
+
+
+def test_export_to_a_missing_folder_or_onto_a_folder(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "no" / "such"
+    code, _, err = run(capsys, "--data-dir", str(data), "--lang", "fr", "products", "export",
+                       str(missing / "x.csv"))
+    assert code == 2 and err == f"souk-pos: Dossier introuvable : {missing}.\n"
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    code, _, err = run(capsys, "--data-dir", str(data), "--lang", "fr", "products", "export",
+                       str(folder))
+    assert code == 2 and err == f"souk-pos: {folder} est un dossier, pas un fichier.\n"
+    assert list(folder.iterdir()) == [] and not missing.parent.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "exports"]
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
+                    reason="root may write into a read-only folder")
+def test_export_into_a_read_only_folder_leaves_nothing(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        code, _, err = run(capsys, "--data-dir", str(data), "--lang", "en", "products",
+                           "export", str(folder / "x.csv"))
+    finally:
+        folder.chmod(0o700)
+    assert code == 2 and err == f"souk-pos: Cannot write {folder / 'x.csv'}.\n"
+    assert list(folder.iterdir()) == []
+
+
+def test_an_export_that_cannot_be_written_leaves_nothing(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "x.csv"
+    (tmp_path / "x.csv.partial").mkdir()  # in the way of the file written before the rename
+    code, _, err = run(capsys, "--data-dir", str(data), "--lang", "fr", "products", "export",
+                       str(target))
+    assert code == 2 and err == f"souk-pos: Impossible d'écrire {target}.\n"
+    assert not target.exists() and list((tmp_path / "x.csv.partial").iterdir()) == []
+
+
+def damage(path: Path, how: str) -> None:
+    if how == "not a database":
+        path.write_text("Souk POS export, not a database\n", encoding="utf-8")
+        return
+    conn = sqlite3.connect(path)
+    try:
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+        roots = [r for (r,) in conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name IN "
+            "('journal', 'business_day', 'product', 'sale', 'setting')")]
+    finally:
+        conn.close()
+    raw = bytearray(path.read_bytes())
+    for page in roots:  # the schema still reads; these tables' first pages do not
+        raw[(page - 1) * size:page * size] = b"\xa5" * size
+    path.write_bytes(bytes(raw))
+
+
+@pytest.mark.parametrize("how", ["not a database", "pages overwritten"])
+def test_a_damaged_database_is_one_clear_line(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], how: str
+) -> None:
+    d = str(data)
+    run(capsys, "--data-dir", d, "demo-sales", "--days", "2", "--sales-per-day", "40")
+    code, _, _ = run(capsys, "--data-dir", d, "backup")
+    assert code == 0
+    (saved,) = (data / "backups").glob("souk-*.sqlite3")
+    db = data / "souk.sqlite3"
+    damage(db, how)
+    damaged = db.read_bytes()
+    line = (f"souk-pos: The database file {db} is damaged or not a Souk POS database; "
+            "restore a backup with 'souk-pos restore FILE'.\n")
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    for argv, expected in ((["verify"], 1), (["report", "x"], 2),
+                           (["report", "z", "--day", yesterday], 2), (["backup"], 2),
+                           (["products", "export", str(tmp_path / "p.csv")], 2),
+                           (["demo-sales", "--days", "1"], 2)):
+        code, out, err = run(capsys, "--data-dir", d, "--lang", "en", *argv)
+        assert (code, out, err) == (expected, "", line), argv
+    assert db.read_bytes() == damaged
+    assert list((data / "backups").glob("souk-*")) == [saved]
+    assert not (tmp_path / "p.csv").exists()
+    code, out, _ = run(capsys, "--data-dir", d, "--lang", "en", "restore", str(saved))
+    assert code == 0 and "Restored" in out
+    (kept,) = data.glob("souk-before-restore-*.sqlite3")
+    assert kept.read_bytes()[100:] == damaged[100:]  # the same pages, kept aside
+    code, out, _ = run(capsys, "--data-dir", d, "verify")
+    assert code == 0
+
+
+def test_argument_errors_in_the_saved_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    folder = tmp_path / "ar"
+    code, _, _ = run(capsys, "--data-dir", str(folder), "--lang", "ar", "init",
+                     "--manager-pin", "1234")
+    assert code == 0
+    d = str(folder)
+    code, _, err = run(capsys, "--data-dir", d, "report", "z", "--day", "nonsense")
+    assert code == 2 and err == "souk-pos: «nonsense» ليس تاريخًا (YYYY-MM-DD).\n"
+    code, _, err = run(capsys, f"--data-dir={d}", "demo-sales", "--days", "0")
+    assert code == 2 and err == "souk-pos: «0» ليس عددًا صحيحًا بين 1 و3650.\n"
+    monkeypatch.setenv("SOUK_POS_DATA", d)
+    code, _, err = run(capsys, "report", "z", "--day", "nonsense")
+    assert code == 2 and "ليس تاريخًا" in err
+    code, _, err = run(capsys, "--lang", "en", "report", "z", "--day", "nonsense")
+    assert code == 2 and err == "souk-pos: 'nonsense' is not a date (YYYY-MM-DD).\n"
+    code, _, err = run(capsys, "--data-dir", str(tmp_path / "none"), "report", "z", "--day", "x")
+    assert code == 2 and "« x » n'est pas une date" in err
