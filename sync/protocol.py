@@ -9,7 +9,11 @@ Endpoints (all under ``/api/v1``)
 ``GET  /health``  -> :class:`Health`; no auth. Cheap; lets the stall tell the real server
     from a captive portal (it checks ``service == SERVICE_NAME``).
 ``POST /enrol``   :class:`EnrolRequest` -> :class:`EnrolResponse`; no auth. The one-time
-    code is consumed; a used or expired code gets 400 with :class:`ErrorBody`.
+    code is consumed; a used or expired code gets 400 with :class:`ErrorBody`. A stall that
+    the code's cooperative already has a device for (same ``installation_id``, or the
+    ``previous_device_id`` of a device enrolled without one) gets that device back with a
+    new token (the old one stops working, a revocation is lifted), so its days are never
+    held twice; any other stall gets a new device.
 ``POST /push``    :class:`PushRequest` -> :class:`PushResponse`; ``Authorization: Bearer
     TOKEN``. ``Content-Encoding: gzip`` accepted. Each summary is upserted per
     (device, business_day) and replaces only an older version. The reply lists, per pushed
@@ -69,6 +73,16 @@ class ErrorBody(_Model):
 class EnrolRequest(_Model):
     code: Annotated[str, Field(min_length=4, max_length=64)]
     device_name: Annotated[str, Field(min_length=1, max_length=80)]
+    installation_id: uuid.UUID | None = Field(
+        default=None,
+        description="the stall's own lasting id: enrolling the same stall again into the "
+        "same cooperative gives back its device (same device id, a new token)",
+    )
+    previous_device_id: uuid.UUID | None = Field(
+        default=None,
+        description="the device id this stall was given before, if any: a device of the "
+        "same cooperative enrolled without an installation id is taken over",
+    )
 
 
 class MarketInfo(_Model):

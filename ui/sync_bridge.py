@@ -15,6 +15,7 @@ API for the main window and the settings::
     bridge.request_sync("manual")         # "Sync now": now, even after a revocation
     bridge.request_sync("timer")          # optional extra ticks; the service has its own
     bridge.enrol(url, code, ca_file)      # from the sync panel; ends in enrolled/enrol_failed
+    bridge.retry_set_aside()              # push the days the server set aside again, now
     bridge.set_language("ar")
     bridge.stop()                         # on quit (returns within ~1 s)
 
@@ -86,6 +87,10 @@ class SyncBridge(QObject):
     @Slot(str, str, str)
     def enrol(self, url: str, code: str, ca_file: str = "") -> None:
         self.service.enrol(url, code, ca_file or None)
+
+    @Slot()
+    def retry_set_aside(self) -> None:
+        self.service.retry_set_aside()
 
     @Slot(str)
     def set_ca_file(self, path: str) -> None:

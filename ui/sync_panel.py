@@ -6,9 +6,13 @@ organiser's one-time code (typed, or pasted from the QR code's text), an optiona
 never be turned off), and the "Enrol this till" button. Once enrolled it shows the
 cooperative, stand, market, dates and device id the server gave. Below, one row per
 business day: its local version, the version the server acknowledged, its state (on the
-server / waiting / set aside with the server's reason) and the last problem in words, and
-the "Sync now" button. Everything goes through :class:`ui.sync_bridge.SyncBridge`; the
-panel never touches the network and reads no database.
+server / waiting / set aside with the server's reason / not synced because the server
+holds newer figures) and the last problem in words, the "Sync now" button, and the "Retry
+the days set aside" button (enabled while a day is held back), which clears the set-aside
+marks and syncs at once. A warning above the table says when the server holds newer
+figures than this stall (its database was restored from a backup). Everything goes
+through :class:`ui.sync_bridge.SyncBridge`; the panel never touches the network and reads
+no database.
 
 Call ``retranslate(lang)`` when the language changes.
 """
@@ -63,11 +67,17 @@ class SyncPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.sync_button = QPushButton()
+        self.retry_button = QPushButton()
+        self.warning = QLabel()
+        self.warning.setWordWrap(True)
+        self.warning.setProperty("role", "alert")
+        self.warning.setVisible(False)
         self._build()
         self.enrol_button.clicked.connect(self._enrol)
         self.browse_button.clicked.connect(self._browse)
         self.ca_button.clicked.connect(self._use_ca)
         self.sync_button.clicked.connect(lambda: bridge.request_sync("manual"))
+        self.retry_button.clicked.connect(bridge.retry_set_aside)
         bridge.snapshot_changed.connect(self.show_snapshot)
         bridge.status_changed.connect(self.status.setText)
         bridge.enrolled.connect(self._on_enrolled)
@@ -96,7 +106,9 @@ class SyncPanel(QWidget):
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
         bottom.addWidget(self.sync_button)
+        bottom.addWidget(self.retry_button)
         layout.addLayout(bottom)
+        layout.addWidget(self.warning)
         layout.addWidget(self.table, 1)
 
     def retranslate(self, lang: str) -> None:
@@ -109,6 +121,7 @@ class SyncPanel(QWidget):
         self.ca_button.setText(t("sync.panel.save_ca"))
         self.enrol_button.setText(t("sync.panel.enrol"))
         self.sync_button.setText(t("sync.panel.sync_now"))
+        self.retry_button.setText(t("sync.panel.retry"))
         self.table.setHorizontalHeaderLabels([t(k) for k in COLUMNS])
         self.status.setText(self.bridge.status_text)
         self.show_snapshot(self.bridge.snapshot)
@@ -149,6 +162,10 @@ class SyncPanel(QWidget):
         if snap.ca_file and not self.ca_edit.text():
             self.ca_edit.setText(snap.ca_file)
         self.details.setText(self._details(snap))
+        self.retry_button.setEnabled(snap.set_aside + snap.server_newer > 0)
+        self.warning.setVisible(snap.server_newer > 0)
+        self.warning.setText(self._t("sync.panel.server_newer", n=snap.server_newer)
+                             if snap.server_newer else "")
         self.table.setRowCount(len(snap.days))
         for row, day in enumerate(snap.days):
             for col, text in enumerate(self._cells(day)):
@@ -175,6 +192,11 @@ class SyncPanel(QWidget):
         if day.set_aside:
             state = self._t("sync.day.set_aside",
                             reason=describe(day.rejected_reason, self.lang))
+        elif day.server_newer:
+            state = self._t("sync.day.server_newer",
+                            reason=describe(day.rejected_reason, self.lang))
+        elif day.outside:
+            state = self._t("sync.day.outside")
         elif day.waiting:
             state = self._t("sync.day.waiting")
         else:

@@ -26,7 +26,8 @@ def make_bundle(store: Store) -> Bundle:
         if not cfg.enrolled or cfg.device_id is None or cfg.token is None:
             raise NotEnrolled()
         states = outbox.day_states(s)
-        last_of_date = {st.date: st for st in states}
+        dates = outbox.market_dates(s)  # another market's days are not this one's
+        last_of_date = {st.date: st for st in states if outbox.within(dates, st.date)}
         summaries: list[DaySummary] = []
         for state in list(last_of_date.values())[-MAX_DAYS:]:
             built = outbox.build(s, state)

@@ -4,6 +4,7 @@
                                         server acknowledged every day
 ``souk-pos sync enrol SERVER_URL CODE`` enrol this till with the organiser's one-time code
 ``souk-pos sync status``                the server, the market, and each day's versions
+``souk-pos sync retry``                 push the days set aside again (then as ``sync``)
 ``souk-pos sync export FILE``           write a signed day-close bundle (USB stick)
 
 The device token is never printed.
@@ -20,7 +21,7 @@ from typing import Any
 from pos.cli import EXIT_FAILED, EXIT_OK, Context
 from sync.client import config
 from sync.client.bundle import export_bundle
-from sync.client.engine import Outcome, enrol_store, sync_store
+from sync.client.engine import Outcome, enrol_store, retry_set_aside, sync_store
 from sync.client.errors import describe
 from sync.client.status import DayRow, Snapshot, age_text, snapshot, status_text
 from sync.client.transport import Backoff, Timeouts
@@ -53,6 +54,8 @@ def _print_outcome(ctx: Context, outcome: Outcome) -> None:
     for date, reason in outcome.set_aside:
         ctx.say(ctx.t("sync.cli.set_aside", date=date.isoformat(),
                       reason=describe(reason, ctx.lang)))
+    for date in outcome.server_newer:
+        ctx.say(ctx.t("sync.cli.server_newer", date=date.isoformat()))
     if outcome.waiting:
         ctx.say(ctx.t("sync.cli.waiting", n=outcome.waiting))
     if outcome.error is not None:
@@ -60,18 +63,25 @@ def _print_outcome(ctx: Context, outcome: Outcome) -> None:
 
 
 def cmd_push(ctx: Context, args: argparse.Namespace) -> int:
-    outcome = sync_store(ctx.store, **_options(args))
+    outcome = sync_store(ctx.existing_store, **_options(args))
     _print_outcome(ctx, outcome)
-    snap = snapshot(ctx.store)
-    if outcome.ok and not snap.set_aside:
+    snap = snapshot(ctx.existing_store)
+    if outcome.ok and not snap.set_aside and not snap.server_newer:
         ctx.say(ctx.t("sync.cli.all_acked"))
         return EXIT_OK
     return EXIT_FAILED
 
 
+def cmd_retry(ctx: Context, args: argparse.Namespace) -> int:
+    ctx.say(ctx.t("sync.cli.retrying", n=retry_set_aside(ctx.existing_store)))
+    return cmd_push(ctx, args)
+
+
 def _day_line(ctx: Context, day: DayRow) -> str:
     if day.set_aside:
         state = ctx.t("sync.day.set_aside", reason=describe(day.rejected_reason, ctx.lang))
+    elif day.server_newer:
+        state = ctx.t("sync.day.server_newer", reason=describe(day.rejected_reason, ctx.lang))
     elif day.waiting:
         state = ctx.t("sync.day.waiting")
         if day.last_error:
@@ -107,20 +117,21 @@ def _status_lines(ctx: Context, snap: Snapshot) -> list[str]:
 
 
 def cmd_status(ctx: Context, _args: argparse.Namespace) -> int:
-    for line in _status_lines(ctx, snapshot(ctx.store)):
+    for line in _status_lines(ctx, snapshot(ctx.existing_store)):
         ctx.say(line)
     return EXIT_OK
 
 
 def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
-    bundle = export_bundle(ctx.store, args.file)
+    bundle = export_bundle(ctx.existing_store, args.file)
     ctx.say(ctx.t("sync.exported", n=len(bundle.summaries), path=args.file))
     return EXIT_OK
 
 
 def cmd_sync(ctx: Context, args: argparse.Namespace) -> int:
     action = getattr(args, "sync_action", None)
-    commands = {None: cmd_push, "enrol": cmd_enrol, "status": cmd_status, "export": cmd_export}
+    commands = {None: cmd_push, "enrol": cmd_enrol, "status": cmd_status, "export": cmd_export,
+                "retry": cmd_retry}
     return commands[action](ctx, args)
 
 
@@ -150,6 +161,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     e.add_argument("--ca-file", default=None, help="PEM file of the server's CA")
     e.add_argument("--name", default=None, help="how the organisers see this till")
     ssub.add_parser("status", help="what the server holds of each day")
+    ssub.add_parser("retry", help="push the days set aside again")
     x = ssub.add_parser("export", help="write a signed day-close bundle for a USB stick")
     x.add_argument("file", type=Path)
 

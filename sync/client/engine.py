@@ -9,9 +9,13 @@
    server no longer has (restored from an old backup) is queued again.
 3. ``POST /push`` of every waiting day (oldest first, in batches), each the full
    aggregate at its current version. A version is marked synced only from a 2xx reply,
-   in a local write transaction. A day refused with a 4xx is set aside with the server's
-   reason and the others go on; a 409 sets the conflicting days aside and pushes the
-   rest again; a 401 stops everything (the device was revoked).
+   in a local write transaction. A day the server itself refuses (its JSON error body
+   with a 4xx, see :mod:`sync.client.transport`) is set aside with the server's reason
+   and the others go on; a 409 sets the conflicting days aside and pushes the rest
+   again; a 401 stops everything (the device was revoked). A day the server holds in a
+   newer version than the stall's ("stale": the stall's database was restored from a
+   backup) is not synced: it is held back until its version changes. Set-aside days
+   are pushed again after :func:`retry_set_aside`.
 
 The run never holds a database transaction open across the network.
 """
@@ -19,9 +23,11 @@ The run never holds a database transaction open across the network.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pos.db import Store
+from pos.models import BusinessDay
+from pos.reports import last_seq
 from sync.client import config, outbox
 from sync.client.errors import NotEnrolled, Refused, Revoked, SyncError
 from sync.client.outbox import DayState
@@ -38,12 +44,14 @@ class Outcome:
     acked: list[dt.date] = field(default_factory=list)  # now held by the server
     set_aside: list[tuple[dt.date, str]] = field(default_factory=list)
     lost: list[dt.date] = field(default_factory=list)  # the server had lost them
-    waiting: int = 0  # days still not acknowledged (set-aside days not counted)
+    server_newer: list[dt.date] = field(default_factory=list)  # it holds a newer version
+    waiting: int = 0  # days still not acknowledged (held-back days not counted)
     error: SyncError | None = None
 
     @property
     def ok(self) -> bool:
-        return self.error is None and self.waiting == 0 and not self.set_aside
+        return (self.error is None and self.waiting == 0 and not self.set_aside
+                and not self.server_newer)
 
 
 def make_transport(cfg: config.SyncConfig, **options: object) -> Transport:
@@ -73,8 +81,11 @@ class _Run:
             for state in todo:
                 built = outbox.build(s, state)
                 if isinstance(built, str):
-                    bad.append((state, built))
+                    # the version this very read saw (a sale may have come since plan())
+                    version = last_seq(s, s.get_one(BusinessDay, state.day_id))
+                    bad.append((replace(state, version=version), built))
                     continue
+                state = replace(state, version=built.version)
                 length = len(encode(built))
                 if out[-1] and (size + length > BATCH_BYTES
                                 or len(out[-1]) >= MAX_SUMMARIES_PER_PUSH):
@@ -103,9 +114,8 @@ class _Run:
                     outbox.mark_acked(s, state.day_id, summary.version)
                     self.outcome.acked.append(state.date)
                 elif result.status == "stale" and result.version > summary.version:
-                    note = config.json_error("sync.err.server_newer", version=result.version)
-                    outbox.mark_acked(s, state.day_id, summary.version, note)
-                    self.outcome.acked.append(state.date)
+                    outbox.mark_server_newer(s, state.day_id, summary.version, result.version)
+                    self.outcome.server_newer.append(state.date)
             known = {d.business_day: d.version for d in reply.known_days}
             self.outcome.lost += outbox.reconcile(s, known)
 
@@ -174,6 +184,13 @@ def sync_once(store: Store, transport: Transport) -> Outcome:
     return run.outcome
 
 
+def retry_set_aside(store: Store) -> int:
+    """Clear the set-aside marks so that the next sync pushes those days again; returns
+    how many days were set aside."""
+    with store.write() as s:
+        return outbox.clear_held_back(s)
+
+
 def sync_store(store: Store, **options: object) -> Outcome:
     """Load the settings, then :func:`sync_once` with a transport of ``options``."""
     with store.read() as s:
@@ -202,13 +219,22 @@ def enrol_store(store: Store, url: str, code: str, *, ca_file: str | None = None
 
     The server is checked first (a captive portal must not swallow the code); the token
     received is written to the database in the same transaction as the market's details.
+    The stall's installation id (``pos.settings.DEVICE_ID``) and the device id it had are
+    sent, so that enrolling again gives back the same device and no day is counted twice.
     """
+    import uuid
+
+    from pos import settings
+
     url = config.normalise_url(url)
     ca_file = config.check_ca_file(ca_file)
+    with store.write() as s:
+        installation = uuid.UUID(settings.device_id(s))
+        previous = config.load(s).device_id
     transport = Transport(url, ca_file=ca_file or None, **options)  # type: ignore[arg-type]
     try:
         transport.health()
-        reply = transport.enrol(code, name or device_name(store))
+        reply = transport.enrol(code, name or device_name(store), installation, previous)
     finally:
         transport.close()
     with store.write() as s:

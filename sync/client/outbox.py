@@ -2,7 +2,10 @@
 
 A day needs pushing when the last journal number of that day (its *version*) is above the
 version the server acknowledged (``SyncDay.acked_version``), unless that very version was
-set aside (refused by the server, or unbuildable). The summary pushed is always the full
+held back: set aside (refused by the server, or unbuildable), or answered by the server
+with a newer version of its own (:func:`mark_server_newer`: the stall's database was
+restored from a backup). A held-back day is tried again when its version changes, or
+when the seller asks (:func:`clear_held_back`). The summary pushed is always the full
 aggregate of the day (``pos.reports``), never a delta.
 
 Every function here works in a session the caller owns; the write ones belong in a write
@@ -12,15 +15,24 @@ transaction, so that an acknowledgement is either fully recorded or not at all.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pos import settings
 from pos.models import BusinessDay, SyncDay, utcnow
 from pos.reports import date_report, last_seq, summary
 from sync.protocol import DaySummary
+
+SERVER_NEWER = "sync.err.server_newer"  # the message id of a day the server holds newer
+
+
+def is_server_newer(reason: str) -> bool:
+    """Whether a held-back day's stored reason says the server holds a newer version."""
+    return reason.startswith(f'["{SERVER_NEWER}"')
 
 
 @dataclass(frozen=True)
@@ -46,14 +58,46 @@ def day_states(session: Session) -> list[DayState]:
     return [DayState(d.id, d.date, last_seq(session, d), int(a or 0), r) for d, a, r in rows]
 
 
+def market_dates(session: Session) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of the market the stall is enrolled in (kept at enrolment in
+    ``pos.settings.MARKET``); None when unknown."""
+    market = settings.get(session, settings.MARKET, {}) or {}
+    try:
+        first = dt.date.fromisoformat(str(market["starts_on"]))
+        last = dt.date.fromisoformat(str(market["ends_on"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+    return first, last
+
+
+def within(dates: tuple[dt.date, dt.date] | None, date: dt.date) -> bool:
+    """Whether ``date`` is one of the market's ``dates`` (any date when they are unknown)."""
+    return dates is None or dates[0] <= date <= dates[1]
+
+
+def outside_market(session: Session) -> list[DayState]:
+    """The days not pushed because their date is outside the market's dates, oldest first
+    (the last day of each date whose version the server has not acknowledged)."""
+    dates = market_dates(session)
+    states = day_states(session)
+    last_of_date = {s.date: s.day_id for s in states}
+    return [s for s in states if last_of_date[s.date] == s.day_id and s.waiting
+            and not within(dates, s.date)]
+
+
 def plan(session: Session) -> tuple[list[DayState], list[DayState]]:
     """(days to push, oldest first; earlier days of the same dates, covered by them).
 
     The server keeps one summary per (device, date). When a day was closed and another
     opened on the same date, the summary of the last one covers them all
     (``pos.reports.date_report``), and acknowledging it acknowledges them all.
+
+    Only days within the dates of the market the stall is enrolled in are pushed: the
+    days of an earlier market (a stall enrolled into the next edition) belong to that
+    market's figures, not to this one's (:func:`outside_market` lists them).
     """
-    states = day_states(session)
+    dates = market_dates(session)
+    states = [s for s in day_states(session) if within(dates, s.date)]
     last_of_date = {s.date: s.day_id for s in states}
     shadowed = [s for s in states if last_of_date[s.date] != s.day_id and s.waiting]
     todo = [s for s in states if last_of_date[s.date] == s.day_id and s.waiting]
@@ -113,6 +157,28 @@ def set_aside(session: Session, day_id: int, version: int, reason: str) -> None:
     row.rejected_version = version
     row.rejected_reason = reason[:500]
     row.last_attempt_at = utcnow()
+
+
+def mark_server_newer(session: Session, day_id: int, version: int, held: int) -> None:
+    """The server holds version ``held`` of this day, newer than the stall's ``version``:
+    not synced, and not pushed again until the stall's version of the day changes."""
+    row = _row(session, day_id)
+    row.rejected_version = version
+    row.rejected_reason = json.dumps([SERVER_NEWER, {"version": str(held)}],
+                                     separators=(",", ":"))
+    row.last_attempt_at = utcnow()
+    row.last_error = ""
+    row.attempts = 0
+
+
+def clear_held_back(session: Session) -> int:
+    """Forget every set-aside mark (and server-newer mark), so that the next sync pushes
+    those days again; returns how many days were marked."""
+    rows = session.scalars(select(SyncDay).where(SyncDay.rejected_version.is_not(None))).all()
+    for row in rows:
+        row.rejected_version = None
+        row.rejected_reason = ""
+    return len(rows)
 
 
 def record_failure(session: Session, day_ids: list[int], error_text: str) -> None:

@@ -143,6 +143,11 @@ class SyncService:
         """Enrol on the worker thread; ends with an ``enrolled`` or ``enrol_failed`` event."""
         self._submit(lambda: self._enrol(url, code, ca_file))
 
+    def retry_set_aside(self) -> None:
+        """Clear the set-aside marks on the worker thread, then sync now: the days the
+        server refused are pushed again."""
+        self._submit(self._retry_set_aside)
+
     def set_ca_file(self, ca_file: str | None) -> None:
         """Use ``ca_file`` (a PEM bundle) to verify the server; None: the system's CAs."""
         self._submit(lambda: self._set(ca_file=config.check_ca_file(ca_file)))
@@ -259,6 +264,10 @@ class SyncService:
             return
         self._emit("enrolled")
         self.request("startup")
+
+    def _retry_set_aside(self) -> None:
+        engine.retry_set_aside(self.store)
+        self.request("manual")
 
     def _set(self, **changes: object) -> None:
         with self.store.write() as s:

@@ -35,14 +35,27 @@ class DayRow:
     last_error: str  # stored form; see :func:`sync.client.errors.describe`
     rejected_version: int | None
     rejected_reason: str
+    outside: bool = False  # its date is outside the enrolled market's dates: not pushed
 
     @property
-    def set_aside(self) -> bool:
+    def held_back(self) -> bool:
+        """This version of the day is not pushed by itself (see :mod:`sync.client.outbox`)."""
         return self.rejected_version is not None and self.rejected_version == self.local_version
 
     @property
+    def server_newer(self) -> bool:
+        """The server holds a newer version of the day than this stall (a restored
+        database): the day is not synced, and the organisers should be told."""
+        return self.held_back and outbox.is_server_newer(self.rejected_reason)
+
+    @property
+    def set_aside(self) -> bool:
+        return self.held_back and not outbox.is_server_newer(self.rejected_reason)
+
+    @property
     def waiting(self) -> bool:
-        return self.local_version > self.acked_version and not self.set_aside
+        return (self.local_version > self.acked_version and not self.held_back
+                and not self.outside)
 
 
 @dataclass(frozen=True)
@@ -70,17 +83,22 @@ class Snapshot:
         return sum(1 for d in self.days if d.set_aside)
 
     @property
+    def server_newer(self) -> int:
+        return sum(1 for d in self.days if d.server_newer)
+
+    @property
     def failing(self) -> bool:
-        """The last attempt failed (and nothing succeeded since)."""
-        if not self.last_error or self.last_attempt_at is None:
-            return False
-        return self.last_success_at is None or self.last_attempt_at > self.last_success_at
+        """The latest attempt failed: a failure stores its error, a success clears it
+        (decided from what happened, not from the order of clock readings, which a clock
+        put back would turn around)."""
+        return bool(self.last_error)
 
 
 def snapshot(store: Store) -> Snapshot:
     with store.read() as s:
         cfg = config.load(s)
         versions = {d.day_id: d.version for d in outbox.day_states(s)}
+        dates = outbox.market_dates(s)
         rows = s.execute(
             select(BusinessDay, SyncDay)
             .outerjoin(SyncDay, SyncDay.day_id == BusinessDay.id)
@@ -97,6 +115,7 @@ def snapshot(store: Store) -> Snapshot:
                 last_error=sd.last_error if sd else "",
                 rejected_version=sd.rejected_version if sd else None,
                 rejected_reason=sd.rejected_reason if sd else "",
+                outside=not outbox.within(dates, d.date),
             )
             for d, sd in rows
         )
@@ -110,8 +129,12 @@ def snapshot(store: Store) -> Snapshot:
 
 
 def age_text(lang: str, then: dt.datetime, now: dt.datetime) -> str:
-    """'just now', '5 min', '3 h', '2 days' (in ``lang``)."""
-    seconds = max(0, int((now - then).total_seconds()))
+    """'just now', '5 min', '3 h', '2 days' (in ``lang``); a moment later than ``now`` by
+    more than a minute (the clock was put back) is given as its date and time instead."""
+    seconds = int((now - then).total_seconds())
+    if seconds < -60:
+        when = then.astimezone().strftime("%Y-%m-%d %H:%M")
+        return tr(lang, "sync.age.clock", when=when)
     if seconds < 60:
         return tr(lang, "sync.age.now")
     if seconds < 3600:
@@ -138,10 +161,15 @@ def status_text(snap: Snapshot, lang: str, now: dt.datetime | None = None) -> st
         text = _count(lang, "sync.status.offline", snap.waiting)
     elif snap.failing:
         text = tr(lang, "sync.status.offline_nothing")
+    elif snap.server_newer:
+        text = ""
     elif snap.last_success_at is not None:
         text = tr(lang, "sync.status.synced", age=age_text(lang, snap.last_success_at, now))
     else:
         text = _count(lang, "sync.status.waiting", snap.waiting)
+    if snap.server_newer:
+        warning = _count(lang, "sync.status.server_newer", snap.server_newer)
+        text = f"{text} · {warning}" if text else warning
     if snap.set_aside:
         text += " · " + _count(lang, "sync.status.set_aside", snap.set_aside)
     return text

@@ -3,9 +3,16 @@
 Every call has a connect and a read timeout and an overall deadline (a server that
 trickles bytes cannot hold the worker). Idempotent calls (health, days, push: the server's
 upsert makes a resent push harmless) are retried with exponential backoff and jitter on
-network errors and on 5xx/429. Redirects are never followed: a captive portal redirects,
-the server never does. TLS is always verified, against the system's CAs or a CA file the
-organiser provides; nothing here can turn verification off.
+network errors, on 5xx and on the "try later" statuses (408, 425, 429). Redirects are
+never followed: a captive portal redirects, the server never does. TLS is always
+verified, against the system's CAs or a CA file the organiser provides; nothing here can
+turn verification off.
+
+Only a reply that is recognisably the server's own refusal (one of
+:data:`REFUSAL_STATUSES` with the JSON error body of the server's handlers,
+``{"detail": "..."}``) is a :class:`Refused`, which sets a day aside for good; any other
+4xx (a proxy's 407, a captive portal's HTML 403, a gateway's JSON of its own) is
+:class:`NotTheServer`, tried again later.
 
 Failures are raised as :mod:`sync.client.errors`.
 """
@@ -17,6 +24,7 @@ import json
 import random
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +39,7 @@ from sync.protocol import (
     DaySummary,
     EnrolRequest,
     EnrolResponse,
+    ErrorBody,
     Health,
     KnownDays,
     PushRequest,
@@ -39,7 +48,8 @@ from sync.protocol import (
 
 USER_AGENT = "souk-pos/1"
 GZIP_ABOVE = 1024  # bytes of JSON; smaller bodies go as they are
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+REFUSAL_STATUSES = frozenset({400, 403, 404, 409, 413, 422})  # the server's final answers
 
 
 @dataclass(frozen=True)
@@ -159,9 +169,16 @@ class Transport:
             raise NotTheServer("sync.err.not_server")
         return health
 
-    def enrol(self, code: str, device_name: str) -> EnrolResponse:
-        """Trade the one-time code for an identity. Not retried: the code is spent once."""
-        body = EnrolRequest(code=code.strip(), device_name=device_name[:80] or "stall")
+    def enrol(self, code: str, device_name: str, installation_id: uuid.UUID | None = None,
+              previous_device_id: uuid.UUID | None = None) -> EnrolResponse:
+        """Trade the one-time code for an identity. Not retried: the code is spent once.
+
+        ``installation_id`` (and the ``previous_device_id`` the server gave) let the server
+        give this stall back the device it already has in the code's cooperative.
+        """
+        body = EnrolRequest(code=code.strip(), device_name=device_name[:80] or "stall",
+                            installation_id=installation_id,
+                            previous_device_id=previous_device_id)
         try:
             reply = self._call("POST", "/enrol", body.model_dump_json().encode(),
                                {"Content-Type": "application/json"}, retry=False)
@@ -196,17 +213,24 @@ class Transport:
         try:
             return reply.status, PushResponse.model_validate_json(reply.body)
         except ValidationError:
+            if reply.status == 409:  # the server's refusal rather than its conflicts?
+                self._refusal(reply)
             # a 200 that is not our reply (a portal, a truncated body): nothing is acked
             raise NotTheServer("sync.err.not_server") from None
 
     @staticmethod
     def _refusal(reply: _Reply) -> None:
-        if reply.status == 401:
+        """Raise for a reply that is not a success: :class:`Revoked` and :class:`Refused`
+        only when the server itself said so, :class:`NotTheServer` for anything else."""
+        ours = _server_error(reply)
+        if reply.status == 401 and ours:
             raise Revoked("sync.err.revoked", detail=_detail(reply))
         if 300 <= reply.status < 400:
             raise NotTheServer("sync.err.not_server_status", status=reply.status)
-        if 400 <= reply.status < 500:
+        if reply.status in REFUSAL_STATUSES and ours:
             raise Refused("sync.err.refused", status=reply.status, detail=_detail(reply))
+        if 400 <= reply.status < 500:
+            raise NotTheServer("sync.err.not_server_status", status=reply.status)
 
 
 def encode(model: Any) -> bytes:
@@ -218,6 +242,17 @@ def encode(model: Any) -> bytes:
 def compress(data: bytes) -> bytes:
     """gzip at its best ratio: bodies are tens of kB, the link is the bottleneck."""
     return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def _server_error(reply: _Reply) -> bool:
+    """Whether ``reply`` carries the server's own error body (JSON ``{"detail": str}``)."""
+    if reply.content_type.split(";")[0].strip().lower() != "application/json":
+        return False
+    try:
+        ErrorBody.model_validate_json(reply.body)
+    except ValidationError:
+        return False
+    return True
 
 
 def _detail(reply: _Reply) -> str:

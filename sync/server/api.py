@@ -73,7 +73,9 @@ def enrol(body: EnrolRequest, request: Request) -> EnrolResponse | JSONResponse:
     db = _db(request)
     try:
         with db.write() as session:
-            return ingest.enrol(session, body.code, body.device_name)
+            return ingest.enrol(session, body.code, body.device_name,
+                                installation_id=body.installation_id,
+                                previous_device_id=body.previous_device_id)
     except ingest.IngestError as exc:
         return _error(exc.status, exc.detail)
 

@@ -81,13 +81,20 @@ class Invalid(IngestError):
 # --- enrolment ---------------------------------------------------------------------------
 
 
-def enrol(session: Session, code: str, device_name: str, now: dt.datetime | None = None
-          ) -> EnrolResponse:
-    """Consume a one-time code and create a device with a new token (returned once)."""
+def enrol(session: Session, code: str, device_name: str, now: dt.datetime | None = None, *,
+          installation_id: uuid.UUID | None = None,
+          previous_device_id: uuid.UUID | None = None) -> EnrolResponse:
+    """Consume a one-time code and give its stall a device with a new token (returned once).
+
+    A stall the code's cooperative already has a device for (the same ``installation_id``,
+    or the ``previous_device_id`` of a device enrolled without one) gets that device back:
+    same id, so the days the server holds stay its days and are not pushed twice; a new
+    token, so the old one stops working; its revocation lifted. Any other stall, or the
+    same stall in another cooperative, gets a new device.
+    """
     if "\x00" in device_name:
         raise Invalid("device_name must not contain NUL characters")
     now = now or utcnow()
-    device_id = uuid.uuid4()
     consumed = session.execute(
         update(EnrolCode)
         .where(
@@ -95,22 +102,40 @@ def enrol(session: Session, code: str, device_name: str, now: dt.datetime | None
             EnrolCode.used_at.is_(None),
             EnrolCode.expires_at > now,
         )
-        .values(used_at=now, device_id=device_id)
-        .returning(EnrolCode.cooperative_id)
-    ).scalar_one_or_none()
+        .values(used_at=now)
+        .returning(EnrolCode.id, EnrolCode.cooperative_id)
+    ).one_or_none()
     if consumed is None:
         raise BadCode("this enrolment code is unknown, used already or expired")
-    coop = session.get_one(Cooperative, consumed)
+    code_id, cooperative_id = consumed
+    # PostgreSQL: the enrolments of one cooperative one at a time (SQLite: the write lock),
+    # so that two codes used at once by one stall still make one device; a push's foreign
+    # key checks take a weaker lock that this one does not wait for
+    coop = session.scalars(
+        select(Cooperative).where(Cooperative.id == cooperative_id)
+        .with_for_update(key_share=True)
+    ).one()
     market = session.get_one(Market, coop.market_id)
+    name = device_name.strip() or "device"
     token = new_token()
-    session.add(
-        Device(
-            id=device_id, cooperative_id=coop.id, name=device_name.strip() or "device",
-            token_hash=token_hash(token), enrolled_at=now,
+    device = _enrolled_before(session, coop.id, installation_id, previous_device_id)
+    if device is None:
+        device = Device(
+            id=uuid.uuid4(), cooperative_id=coop.id, name=name, token_hash=token_hash(token),
+            enrolled_at=now, installation_id=installation_id,
         )
-    )
+        session.add(device)
+    else:
+        device.name = name
+        device.token_hash = token_hash(token)
+        device.revoked_at = None
+        if installation_id is not None:
+            device.installation_id = installation_id
+    session.flush()
+    session.execute(update(EnrolCode).where(EnrolCode.id == code_id)
+                    .values(device_id=device.id))
     return EnrolResponse(
-        device_id=device_id, token=token,
+        device_id=device.id, token=token,
         cooperative=CooperativeInfo(
             id=coop.id, name_ar=coop.name_ar, name_fr=coop.name_fr,
             sector=coop.sector,  # type: ignore[arg-type]  # checked by the table
@@ -121,6 +146,23 @@ def enrol(session: Session, code: str, device_name: str, now: dt.datetime | None
             ),
         ),
     )
+
+
+def _enrolled_before(session: Session, cooperative_id: int, installation_id: uuid.UUID | None,
+                     previous_device_id: uuid.UUID | None) -> Device | None:
+    """The cooperative's device of this stall, if it has one."""
+    if installation_id is not None:
+        device = session.scalars(select(Device).where(
+            Device.cooperative_id == cooperative_id, Device.installation_id == installation_id
+        )).one_or_none()
+        if device is not None:
+            return device
+    if previous_device_id is not None:
+        return session.scalars(select(Device).where(
+            Device.id == previous_device_id, Device.cooperative_id == cooperative_id,
+            Device.installation_id.is_(None),
+        )).one_or_none()
+    return None
 
 
 # --- authentication ----------------------------------------------------------------------

@@ -31,6 +31,9 @@ from sync.server.db import Database
 from sync.server.models import Conflict, DaySummaryRow, SummaryPayment, SummaryProduct
 
 MARKET_DAY = dt.date(2026, 5, 12)
+# the seeded market's last day: long enough for every day the tests ring (only the
+# days within the market's dates are pushed)
+MARKET_END = MARKET_DAY + dt.timedelta(days=89)
 
 
 def listening_socket(port: int = 0) -> socket.socket:
@@ -97,7 +100,7 @@ class LiveServer:
             m = admin.add_market(
                 s, name_ar="السوق المتنقل لفاس", name_fr="Marché itinérant de Fès", city="Fès",
                 region="Fès-Meknès", starts_on=MARKET_DAY,
-                ends_on=MARKET_DAY + dt.timedelta(days=4))
+                ends_on=MARKET_END)
             c = admin.add_cooperative(s, admin.CooperativeInput(
                 market_id=m.id, name_ar="تعاونية أركان النساء",
                 name_fr="Coopérative Argan Nissae", sector="food", province="Essaouira",
