@@ -1,5 +1,6 @@
 """Products: the catalogue as a table (low stock highlighted), add and edit with a photo,
-CSV import and export with progress."""
+CSV import and export with progress. Unless a manager is signed in, every change to the
+catalogue asks for the manager's PIN first."""
 
 from __future__ import annotations
 
@@ -29,11 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos import catalogue
+from pos import catalogue, users
 from pos.catalogue import TAX_RATES, UNITS, ProductData
 from pos.errors import SoukError
 from pos.models import Product
-from pos.money import format_amount, format_quantity, parse_money, parse_quantity
+from pos.money import format_amount, format_quantity, parse_money, parse_quantity, parse_stock
 from ui import theme
 from ui.context import AppContext
 from ui.tasks import Task
@@ -42,6 +43,7 @@ from ui.widgets import (
     Banner,
     Dialog,
     Texts,
+    ask_manager,
     button,
     hbox,
     label,
@@ -52,8 +54,22 @@ from ui.widgets import (
 )
 
 Index = QModelIndex | QPersistentModelIndex
+CATALOGUE_PIN = "ui.pin.reason_catalogue"
 COLUMNS = ("ui.products.sku", "ui.products.name", "ui.products.category", "ui.products.price",
            "ui.products.unit", "ui.products.stock", "ui.products.barcode", "ui.products.member")
+
+
+def may_change_catalogue(ctx: AppContext, parent: QWidget | None) -> bool:
+    """Whether the catalogue may be changed now: a manager is signed in, or a manager
+    typed their PIN (a wrong PIN or a cancel answers no)."""
+    user = ctx.user
+    if user is not None and user.role == users.MANAGER:
+        return True
+    return ask_manager(ctx, parent, CATALOGUE_PIN) is not None
+
+
+class _Cancelled(Exception):
+    pass
 
 
 class ProductTable(QAbstractTableModel):
@@ -116,6 +132,7 @@ class ProductDialog(Dialog):
         super().__init__(ctx, parent, "productDialog",
                          "ui.products.edit" if product else "ui.products.add")
         self.photos = photos
+        self.product = product
         self.saved: Product | None = None
         self.photo_path = product.photo if product else ""
         form = QFormLayout()
@@ -205,7 +222,9 @@ class ProductDialog(Dialog):
                 return str(self.category.itemData(i))
         return text
 
-    def data(self) -> ProductData:
+    def data(self, *, store_photo: bool = True) -> ProductData:
+        """The fields as typed; ``store_photo`` copies a photo chosen from disk into the
+        data folder (the product then refers to the copy)."""
         unit = self.unit.currentData()
         stock, low = self.stock.text().strip(), self.low.text().strip()
         return ProductData(
@@ -213,9 +232,10 @@ class ProductDialog(Dialog):
             price=parse_money(self.price.text()), category=self._category(), unit=unit,
             tax_rate=self.tax.currentData(),
             barcodes=[c for c in self.barcodes.text().replace(",", " ").split() if c],
-            stock=parse_quantity(stock) if stock not in ("", "0") else 0,
-            low_stock=parse_quantity(low) if low not in ("", "0") else 0,
-            member=self.member.text().strip(), photo=self._stored_photo(),
+            stock=parse_stock(stock) if stock else 0,
+            low_stock=parse_quantity(low, allow_zero=True) if low else 0,
+            member=self.member.text().strip(),
+            photo=self._stored_photo() if store_photo else self.photo_path,
             active=self.active.isChecked(),
         )
 
@@ -232,13 +252,39 @@ class ProductDialog(Dialog):
         self.photos.forget(target.name)
         return target.name
 
+    def _unchanged(self, data: ProductData) -> bool:
+        p = self.product
+        if p is None:
+            return False
+        return (data.sku, data.name_ar, data.name_fr, data.price, data.category, data.unit,
+                data.tax_rate, data.barcodes, data.stock, data.low_stock, data.member,
+                data.photo, data.active) == (
+            p.sku, p.name_ar, p.name_fr, p.price, p.category, p.unit, p.tax_rate,
+            [b.code for b in p.barcodes], p.stock, p.low_stock, p.member, p.photo, p.active)
+
     def validate(self) -> None:
-        data = self.data()
+        data = self.data(store_photo=False)
+        data.validate()
+        if self._unchanged(data):
+            return
+        if not may_change_catalogue(self.ctx, self):
+            raise _Cancelled
+        data.photo = self._stored_photo()
         with self.ctx.write() as s:
             product = catalogue.add_or_update(s, data)
             s.flush()
             _ = list(product.barcodes)
             self.saved = product
+
+    def _try_accept(self) -> None:
+        try:
+            self.validate()
+        except _Cancelled:
+            return
+        except SoukError as exc:
+            self.banner.error(exc.message(self.ctx.lang))
+            return
+        self.accept()
 
 
 class ProductsScreen(QWidget):
@@ -332,7 +378,7 @@ class ProductsScreen(QWidget):
             return
         dialog = ProductDialog(self.ctx, self, self.photos, product,
                                categories=self._categories())
-        if dialog.exec():
+        if dialog.exec() and dialog.saved is not None:
             self.ctx.catalogue_changed.emit()
 
     def scanned(self, code: str) -> None:
@@ -379,6 +425,8 @@ class ProductsScreen(QWidget):
             self.banner.error(self.ctx.t("ui.error.generic", detail=str(exc)[:160]), seconds=20)
 
     def import_file(self, path: Path) -> None:
+        if not may_change_catalogue(self.ctx, self):
+            return
         store = self.ctx.store
 
         def work(progress: Any) -> int:

@@ -1,7 +1,11 @@
-"""Today's sales: the list, search, the detail of one ticket, reprint, refund (some or all
-lines, a reason, the manager's PIN) and void."""
+"""The tickets of a business day (today's by default, earlier days from a day selector):
+the list, search (a ticket number finds the ticket on any day), the detail of one ticket,
+reprint, refund (some or all lines, a reason, the manager's PIN) and void (open day only)."""
 
 from __future__ import annotations
+
+import datetime as dt
+import re
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import (
@@ -14,11 +18,13 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
     QWidget,
 )
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
 
-from pos import checkout, refunds, settings
+from pos import checkout, day, refunds, settings
 from pos.catalogue import fold
 from pos.errors import InputError, SoukError
-from pos.models import Sale, User
+from pos.models import BusinessDay, Sale, User
 from pos.money import format_amount, format_money, format_quantity, parse_quantity
 from ui.context import AppContext
 from ui.printing import PrintService
@@ -41,10 +47,46 @@ COLUMNS = ("ui.sales.number", "ui.sales.time", "ui.sales.kind", "ui.sales.paymen
            "ui.sales.total")
 
 
-def local_time(sale: Sale) -> str:
-    import datetime as dt
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_TICKET = re.compile(r"^(?:([^\s-]+)-)?(\d{1,9})$")
 
-    return (sale.created_at + dt.timedelta(minutes=sale.utc_offset_minutes)).strftime("%H:%M")
+
+def local_time(sale: Sale, fmt: str = "%H:%M") -> str:
+    return (sale.created_at + dt.timedelta(minutes=sale.utc_offset_minutes)).strftime(fmt)
+
+
+def ticket_number(text: str, prefix: str) -> int | None:
+    """The ticket number typed as ``T03-000012``, ``000012`` or ``12`` (Arabic digits
+    too); None for anything else, or for another device's prefix."""
+    match = _TICKET.match(text.strip().translate(_DIGITS))
+    if match is None or (match[1] and match[1].casefold() != prefix.casefold()):
+        return None
+    return int(match[2]) or None
+
+
+def sale_by_number(session: Session, number: int) -> Sale | None:
+    """The ticket with this number, whatever its day (one look-up in the unique index)."""
+    return session.scalar(select(Sale).where(Sale.number == number))
+
+
+def reversals(session: Session, *, day_id: int | None = None,
+              sale_ids: list[str] | None = None) -> dict[str, list[tuple[str, int]]]:
+    """Per sale id (the sales of ``day_id`` and those in ``sale_ids``): the refunds and
+    voids recorded against it on any day, as (kind, number)."""
+    original = aliased(Sale)
+    targets = []
+    if day_id is not None:
+        targets.append(Sale.reverses.in_(select(original.id).where(original.day_id == day_id)))
+    if sale_ids:
+        targets.append(Sale.reverses.in_(sale_ids))
+    out: dict[str, list[tuple[str, int]]] = {}
+    for target in targets:
+        query = select(Sale.reverses, Sale.kind, Sale.number).where(target)
+        for reverses, kind, number in session.execute(query.order_by(Sale.number)):
+            done = out.setdefault(str(reverses), [])
+            if (kind, number) not in done:
+                done.append((kind, number))
+    return out
 
 
 class RefundDialog(Dialog):
@@ -170,12 +212,24 @@ class SalesScreen(QWidget):
         self.printer = printer
         self.texts = Texts(ctx)
         self.rows: list[Sale] = []
+        self.shown: list[Sale] = []
+        self.found: Sale | None = None  # the ticket whose number is searched, on any day
+        self.reversals: dict[str, list[tuple[str, int]]] = {}
+        self.days: list[BusinessDay] = []
+        self.day_id: int | None = None
+        self._newest: int | None = None
         self.prefix = "T01"
         t = self.texts
         title = label("salesTitle", style="title")
         t.bind(title.setText, "ui.sales.title")
+        day_caption = label("salesDayCaption")
+        t.bind(day_caption.setText, "ui.sales.day")
+        self.day_box = named(QComboBox(), "salesDay")
+        t.bind(self.day_box.setAccessibleName, "ui.sales.day")
+        self.day_box.setMinimumWidth(220)
+        self.day_box.currentIndexChanged.connect(self._day_chosen)
         self.search = search_field(t, "salesSearch", "ui.sales.search")
-        self.search.textChanged.connect(self._fill)
+        self.search.textChanged.connect(self._search_changed)
         self.table = named(QTableWidget(0, len(COLUMNS)), "salesTable")
         t.bind(self.table.setAccessibleName, "ui.sales.title")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -189,6 +243,7 @@ class SalesScreen(QWidget):
         self.detail = label("saleDetail", wrap=True)
         self.detail.setTextFormat(Qt.TextFormat.RichText)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.hint = label("saleDetailHint", style="muted", wrap=True)
         self.banner = Banner("salesMessage")
         self.reprint_btn = button("salesReprint")
         self.refund_btn = button("salesRefund")
@@ -201,10 +256,10 @@ class SalesScreen(QWidget):
         side = card()
         side.setMinimumWidth(320)
         side.setMaximumWidth(440)
-        side.setLayout(vbox(self.detail_title, self.detail, None, self.reprint_btn,
+        side.setLayout(vbox(self.detail_title, self.detail, None, self.hint, self.reprint_btn,
                             self.refund_btn, self.void_btn, margins=14))
         left = vbox(spacing=8)
-        left.addLayout(hbox(title, None))
+        left.addLayout(hbox(title, None, day_caption, self.day_box))
         left.addWidget(self.search)
         left.addWidget(self.banner)
         left.addWidget(self.table, 1)
@@ -219,42 +274,100 @@ class SalesScreen(QWidget):
     def label_of(self, number: int) -> str:
         return settings.ticket_label(self.prefix, number)
 
+    # --- loading ----------------------------------------------------------------
     def refresh(self) -> None:
+        """Reload the business days and the chosen day's tickets. The day chosen stays
+        chosen until a new day is opened; then that day is shown."""
         with self.ctx.read() as s:
             self.prefix = settings.device_prefix(s)
-            current = self.ctx.open_day()
-            if current is None:
-                from pos import day
+            self.days = day.days(s)
+        newest = self.days[0].id if self.days else None
+        if newest != self._newest or self.day_id not in {d.id for d in self.days}:
+            self.day_id = newest
+        self._newest = newest
+        self._fill_days()
+        self._load()
 
-                days = day.days(s)
-                current = days[0] if days else None
-            self.rows = checkout.sales_of_day(s, current.id) if current else []
-            self.reversed = {r.reverses for r in self.rows if r.reverses}
+    def _day_label(self, d: BusinessDay) -> str:
+        date = d.date.strftime("%d/%m/%Y")
+        if d.is_open:
+            return self.ctx.t("ui.sales.day_open", date=date)
+        return self.ctx.t("ui.sales.day_closed", date=date, z=d.z_number or "")
+
+    def _fill_days(self) -> None:
+        self.day_box.blockSignals(True)
+        self.day_box.clear()
+        for d in self.days:
+            self.day_box.addItem(self._day_label(d), d.id)
+        self.day_box.setCurrentIndex(max(self.day_box.findData(self.day_id), 0))
+        self.day_box.blockSignals(False)
+
+    def show_day(self, day_id: int) -> None:
+        """Show the tickets of business day ``day_id``."""
+        index = self.day_box.findData(day_id)
+        if index >= 0:
+            self.day_box.setCurrentIndex(index)
+
+    def _day_chosen(self, _index: int) -> None:
+        self.day_id = self.day_box.currentData()
+        self._load()
+
+    def _load(self) -> None:
+        with self.ctx.read() as s:
+            self.rows = checkout.sales_of_day(s, self.day_id) if self.day_id is not None else []
+            self.found = self._lookup(s)
+            extra = [self.found.id] if self.found is not None else []
+            self.reversals = reversals(s, day_id=self.day_id, sale_ids=extra)
         self._fill()
+
+    def _lookup(self, session: Session) -> Sale | None:
+        number = ticket_number(self.search.text(), self.prefix)
+        return sale_by_number(session, number) if number is not None else None
+
+    def _search_changed(self) -> None:
+        found = self.found
+        with self.ctx.read() as s:
+            self.found = self._lookup(s)
+            if self.found is not None and (found is None or found.id != self.found.id):
+                self.reversals.update(reversals(s, sale_ids=[self.found.id]))
+        self._fill()
+
+    # --- the list ---------------------------------------------------------------
+    def _matches(self, sale: Sale, words: list[str]) -> bool:
+        text = fold(" ".join([self.label_of(sale.number), str(sale.number),
+                              format_amount(sale.total, self.ctx.lang), sale.cashier_name]
+                             + [f"{ln.name_ar} {ln.name_fr}" for ln in sale.lines]
+                             + [p.reference for p in sale.payments]))
+        return all(w in text for w in words)
+
+    def _kind(self, sale: Sale) -> str:
+        done = {kind for kind, _n in self.reversals.get(sale.id, [])}
+        if sale.kind == "sale" and done:
+            return self.ctx.t("ui.sales.kind_voided" if "void" in done
+                              else "ui.sales.kind_refunded")
+        return self.ctx.t(f"ui.sales.kind_{sale.kind}")
 
     def _fill(self) -> None:
         t, lang = self.ctx.t, self.ctx.lang
         self.table.setHorizontalHeaderLabels([t(c) for c in COLUMNS])
         words = fold(self.search.text()).split()
-        shown = []
-        for sale in self.rows:
-            text = fold(" ".join([self.label_of(sale.number), str(sale.number),
-                                  format_amount(sale.total, lang), sale.cashier_name]
-                                 + [f"{ln.name_ar} {ln.name_fr}" for ln in sale.lines]
-                                 + [p.reference for p in sale.payments]))
-            if all(w in text for w in words):
-                shown.append(sale)
+        shown = [sale for sale in self.rows if self._matches(sale, words)]
+        if self.found is not None and all(s.id != self.found.id for s in shown):
+            shown.insert(0, self.found)
         self.shown = shown
         self.table.setRowCount(len(shown))
         for row, sale in enumerate(shown):
             methods = " + ".join(dict.fromkeys(t(f"payment.{p.method}") for p in sale.payments))
-            cells = (self.label_of(sale.number), local_time(sale), t(f"ui.sales.kind_{sale.kind}"),
-                     methods, format_money(sale.total, lang))
+            when = local_time(sale, "%H:%M" if sale.day_id == self.day_id else "%d/%m %H:%M")
+            cells = (self.label_of(sale.number), when, self._kind(sale), methods,
+                     format_money(sale.total, lang))
             for col, value in enumerate(cells):
                 item = QTableWidgetItem(value)
-                if sale.kind != "sale" or sale.id in self.reversed:
+                if sale.kind != "sale" or sale.id in self.reversals:
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(row, col, item)
+        if len(shown) == 1 and self.found is not None:
+            self.select_row(0)
         self._show_detail()
 
     def selected(self) -> Sale | None:
@@ -277,15 +390,25 @@ class SalesScreen(QWidget):
         t, lang = self.ctx.t, self.ctx.lang
         for btn in (self.reprint_btn, self.refund_btn, self.void_btn):
             btn.setEnabled(sale is not None)
+        self.hint.setText("")
+        self.void_btn.setToolTip("")
         if sale is None:
             self.detail_title.setText(t("ui.sales.pick"))
             self.detail.setText("")
             return
-        can_reverse = sale.kind == "sale" and sale.id not in self.reversed
-        self.refund_btn.setEnabled(sale.kind == "sale")
-        self.void_btn.setEnabled(can_reverse and self.ctx.open_day() is not None)
+        done = self.reversals.get(sale.id, [])
+        open_day = self.ctx.open_day()
+        today = open_day is not None and sale.day_id == open_day.id
+        self.refund_btn.setEnabled(sale.kind == "sale" and open_day is not None)
+        self.void_btn.setEnabled(sale.kind == "sale" and not done and today)
+        if sale.kind == "sale" and not done and open_day is not None and not today:
+            self.hint.setText(t("void.other_day"))
+            self.void_btn.setToolTip(self.hint.text())
+        elif sale.kind == "sale" and open_day is None:
+            self.hint.setText(t("day.not_open"))
         self.detail_title.setText(f"{t('ui.sales.kind_' + sale.kind)} "
-                                  f"{self.label_of(sale.number)} · {local_time(sale)}")
+                                  f"{self.label_of(sale.number)} · "
+                                  f"{local_time(sale, '%d/%m/%Y %H:%M')}")
         rows = [
             f"<tr><td>{format_quantity(ln.quantity, ln.unit, lang)} × "
             f"{self.ctx.name_of(ln.name_ar, ln.name_fr)}</td>"
@@ -299,8 +422,14 @@ class SalesScreen(QWidget):
             rows.append(f"<tr><td>{t('payment.' + p.method)}{ref}</td>"
                         f"<td align='right'>{format_amount(p.amount, lang)}</td></tr>")
         extra = f"<p>{t('ui.sales.reason', reason=sale.reason)}</p>" if sale.reason else ""
+        if done:
+            tickets = ", ".join(self.label_of(number) for _k, number in done)
+            voided = any(k == "void" for k, _n in done)
+            key = "ui.sales.voided_by" if voided else "ui.sales.refunded_by"
+            extra += f"<p><b>{t(key, tickets=tickets)}</b></p>"
         self.detail.setText(f"<table width='100%' cellspacing='4'>{''.join(rows)}</table>{extra}")
 
+    # --- actions ----------------------------------------------------------------
     def reprint(self) -> None:
         sale = self.selected()
         if sale is None:
@@ -313,6 +442,9 @@ class SalesScreen(QWidget):
     def refund(self) -> None:
         sale = self.selected()
         if sale is None:
+            return
+        if self.ctx.open_day() is None:
+            self.banner.error(self.ctx.t("day.not_open"))
             return
         with self.ctx.read() as s:
             left = refunds.refundable(s, sale)
@@ -327,6 +459,10 @@ class SalesScreen(QWidget):
     def void(self) -> None:
         sale = self.selected()
         if sale is None:
+            return
+        open_day = self.ctx.open_day()
+        if open_day is None or sale.day_id != open_day.id:
+            self.banner.error(self.ctx.t("void.other_day"))
             return
         dialog = VoidDialog(self.ctx, self, self.label_of(sale.number))
         if not dialog.exec():
@@ -355,4 +491,6 @@ class SalesScreen(QWidget):
 
     def retranslate(self) -> None:
         self.texts.apply()
+        for i, d in enumerate(self.days[:self.day_box.count()]):
+            self.day_box.setItemText(i, self._day_label(d))
         self._fill()

@@ -23,6 +23,7 @@ def test_csv_import_and_export(qtbot: Any, make_window: Any, tmp_path: Path) -> 
     rows = ["sku,name_ar,name_fr,category,price,unit,stock,low_stock"]
     rows += [f"IMP-{i},منتج {i},Produit {i},food,{10 + i},piece,5,10" for i in range(120)]
     source.write_text("\n".join(rows), encoding="utf-8")
+    on_modal("pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
     screen.import_file(source)
     qtbot.waitUntil(lambda: screen.task is not None and screen.task.isFinished(), timeout=10000)
     qtbot.waitUntil(lambda: screen.import_btn.isEnabled())
@@ -34,6 +35,7 @@ def test_csv_import_and_export(qtbot: Any, make_window: Any, tmp_path: Path) -> 
 
     bad = tmp_path / "bad.csv"
     bad.write_text("sku,name_ar,name_fr,price\nX-1,س,X,douze\n", encoding="utf-8")
+    on_modal("pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
     screen.import_file(bad)
     qtbot.waitUntil(lambda: screen.task.isFinished() and screen.import_btn.isEnabled())
     assert "douze" in screen.banner.text()
@@ -56,6 +58,7 @@ def test_edit_a_product_price(qtbot: Any, make_window: Any) -> None:
 
     def edit(dialog: Any) -> None:
         dialog.price.setText("6,50")
+        on_modal("pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
         qtbot.mouseClick(dialog.ok, LEFT)
 
     on_modal("productDialog", edit)

@@ -104,6 +104,7 @@ def test_unknown_barcode_offers_to_create_the_product(qtbot: Any, make_window: A
         qtbot.keyClicks(dialog.sku, "NEW-1")
         type_text(qtbot, dialog.name_fr, "Savon à l'argan")
         qtbot.keyClicks(dialog.price, "22,50")
+        on_modal("pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
         qtbot.mouseClick(dialog.ok, LEFT)
 
     on_modal("productDialog", fill)

@@ -1,0 +1,139 @@
+"""Tickets of earlier business days: a customer who comes back the next day of the market
+is found by ticket number or through the day selector and refunded on today's day."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+from sqlalchemy import select
+
+from pos import day, users
+from pos.db import DB_FILENAME
+from pos.journal import verify
+from pos.models import BusinessDay, JournalEntry, Sale
+from tests.ui.conftest import MANAGER_PIN, on_modal, type_pin
+from tests.ui.test_day_and_refunds import ring
+from ui.sales import ticket_number
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+def next_market_day(window: Any) -> tuple[int, int]:
+    """Close the open day (cash counted as expected) and open the next; (old, new) ids."""
+    with window.ctx.write() as s:
+        manager = next(u for u in users.active_users(s) if u.role == users.MANAGER)
+        expected = day.day_report_expected(s)
+        old = day.close_day(s, day.count_for(expected), manager=manager).id
+        new = day.open_day(s, 50000, user=manager).id
+    window.ctx.day_changed.emit()
+    return old, new
+
+
+def refund_everything(qtbot: Any, screen: Any) -> None:
+    def refund(dialog: Any) -> None:
+        qtbot.mouseClick(dialog.findChild(QPushButton, "refundAll"), LEFT)
+        dialog.reason.setCurrentIndex(0)
+        on_modal("pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal("refundDialog", refund)
+    qtbot.mouseClick(screen.refund_btn, LEFT)
+
+
+def column(screen: Any, col: int) -> list[str]:
+    return [screen.table.item(r, col).text() for r in range(screen.table.rowCount())]
+
+
+def journal_kinds(window: Any) -> list[str]:
+    conn = sqlite3.connect(window.ctx.data_dir / DB_FILENAME)
+    try:
+        assert verify(conn).ok
+    finally:
+        conn.close()
+    with window.ctx.read() as s:
+        return list(s.scalars(select(JournalEntry.kind).order_by(JournalEntry.seq)))
+
+
+def test_refund_yesterdays_ticket_found_by_its_number(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    ring(qtbot, window, ["HAT-DM"], (10000,))  # ticket 1, 55,00 DH
+    first, second = next_market_day(window)
+    window.show_screen("sales")
+    screen = window.sales
+    assert screen.table.rowCount() == 0  # nothing sold today yet
+    assert [screen.day_box.itemData(i) for i in range(screen.day_box.count())] == [second,
+                                                                                 first]
+    qtbot.keyClicks(screen.search, "12")
+    assert screen.table.rowCount() == 0  # no ticket 12 on any day
+    screen.search.clear()
+    qtbot.keyClicks(screen.search, "1")
+    assert column(screen, 0) == [screen.label_of(1)]
+    assert screen.selected() is not None and screen.selected().number == 1
+    assert not screen.void_btn.isEnabled()  # only the open day's tickets can be voided
+    assert "rembours" in screen.hint.text().lower()
+    refund_everything(qtbot, screen)
+    with window.ctx.read() as s:
+        rows = list(s.scalars(select(Sale).order_by(Sale.number)))
+    assert [(r.number, r.kind, r.total, r.day_id) for r in rows] == [
+        (1, "sale", 5500, first), (2, "refund", -5500, second)]
+    assert rows[1].reverses == rows[0].id
+    screen.search.clear()
+    qtbot.keyClicks(screen.search, screen.label_of(1))
+    screen.select_number(1)
+    assert column(screen, 2) == ["Vente remboursée"]
+    assert f"Remboursée : {screen.label_of(2)}" in screen.detail.text()
+    screen.search.clear()
+    assert column(screen, 0) == [screen.label_of(2)]  # today's list: the refund
+    assert journal_kinds(window) == ["day_open", "sale", "day_close", "day_open", "refund"]
+
+
+def test_refund_from_the_day_selector(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    ring(qtbot, window, ["HAT-DM"], (10000,))  # ticket 1
+    ring(qtbot, window, ["BSK-DM"], (10000,))  # ticket 2
+    first, second = next_market_day(window)
+    ring(qtbot, window, ["MNT-BND"], (500,))  # ticket 3, today
+    window.show_screen("sales")
+    screen = window.sales
+    assert column(screen, 0) == [screen.label_of(3)]
+    assert "ouverte" in screen.day_box.currentText()
+    screen.show_day(first)
+    assert "Z 1" in screen.day_box.currentText()
+    assert column(screen, 0) == [screen.label_of(2), screen.label_of(1)]
+    screen.select_number(1)
+    assert screen.refund_btn.isEnabled() and not screen.void_btn.isEnabled()
+    qtbot.mouseClick(screen.void_btn, LEFT)  # disabled: nothing happens
+    refund_everything(qtbot, screen)
+    assert screen.day_box.currentData() == first  # the day chosen stays shown
+    assert column(screen, 2) == ["Vente", "Vente remboursée"]
+    with window.ctx.read() as s:
+        refund = s.scalars(select(Sale).where(Sale.kind == "refund")).one()
+        today = s.scalars(select(BusinessDay).where(BusinessDay.closed_at.is_(None))).one()
+    assert refund.day_id == today.id == second and refund.total == -5500
+    screen.show_day(second)
+    assert column(screen, 0) == [screen.label_of(4), screen.label_of(3)]
+
+
+def test_void_is_kept_for_the_open_day(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    ring(qtbot, window, ["HAT-DM"], (10000,))
+    next_market_day(window)
+    window.show_screen("sales")
+    screen = window.sales
+    qtbot.keyClicks(screen.search, "1")
+    screen.void()  # called directly, as a shortcut would: a clear message, nothing written
+    assert "journée ouverte" in screen.banner.text()
+    assert journal_kinds(window) == ["day_open", "sale", "day_close", "day_open"]
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("12", 12), ("000012", 12), ("T01-000012", 12), ("t01-12", 12), ("١٢", 12),
+    (" T01-000012 ", 12), ("T09-000012", None), ("12,50", None), ("miel", None), ("0", None),
+    ("", None),
+])
+def test_ticket_number(text: str, number: int | None) -> None:
+    assert ticket_number(text, "T01") == number
