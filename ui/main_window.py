@@ -5,13 +5,15 @@ Given a context that is still starting (``AppContext.starting``), the window pai
 sale screen from the snapshot and opens the store right after its first paint (a tap
 made meanwhile waits in the event queue, or in the sale screen's); the other screens and
 the services wait for it. Printing and sync then load on a worker thread
-(``ui.preload``) and start once loaded."""
+(``ui.preload``) and start once loaded.
+
+Closing the window over a cart that is not sold asks first (No by default)."""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QPaintEvent, QShortcut, QShowEvent
@@ -31,9 +33,9 @@ from ui.login import LoginScreen
 from ui.preload import SERVICE_MODULES, Preload
 from ui.printing import PrintService
 from ui.sale import SaleScreen
-from ui.scanner import ScannerFilter
+from ui.scanner import BLOCK, SCANS, ScannerFilter
 from ui.tiles import Photos
-from ui.widgets import Texts, button, hbox, named
+from ui.widgets import Dialog, Texts, button, hbox, label, named
 
 if TYPE_CHECKING:
     from ui.day_screen import DayScreen
@@ -67,14 +69,18 @@ class MainWindow(QMainWindow):
     """The till. Screens other than the sale screen are built the first time they are
     shown, the store opens (on a fast start) and printing and sync start just after the
     first paint, so that the sale screen is up fast. ``services=False`` leaves printing
-    and sync off (tests)."""
+    and sync off (tests). ``confirm_close`` (by default as ``services``) asks before
+    closing over a cart in progress; code that closes the window itself (tests, the
+    screenshot renderer) goes without asking."""
 
-    def __init__(self, ctx: AppContext, *, services: bool = True) -> None:
+    def __init__(self, ctx: AppContext, *, services: bool = True,
+                 confirm_close: bool | None = None) -> None:
         super().__init__()
         named(self, "mainWindow", "Souk POS")
         self.ctx = ctx
         self.texts = Texts(ctx)
         self.services = services
+        self.confirm_close = services if confirm_close is None else confirm_close
         self.sync: Any = None
         self.printer = PrintService(ctx)
         self.photos = Photos(ctx.data_dir)
@@ -163,7 +169,7 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.user_status)
 
     # --- screens and services ---------------------------------------------------
-    def screen(self, name: str) -> QWidget:
+    def screen(self, name: str) -> QWidget:  # type: ignore[override]
         if name not in self.screens:
             widget = self.factories[name]()
             self.screens[name] = widget
@@ -280,11 +286,11 @@ class MainWindow(QMainWindow):
             return None
         try:
             module = importlib.import_module("ui.sync_panel")
-            panel: QWidget = module.SyncPanel(self.sync, self.ctx.lang)
+            panel = module.SyncPanel(self.sync, self.ctx.lang)
         except Exception:
             return None
         self.ctx.language_changed.connect(panel.retranslate)
-        return panel
+        return cast(QWidget, panel)
 
     def _sync_request(self, reason: str) -> None:
         if self.sync is not None:
@@ -329,7 +335,8 @@ class MainWindow(QMainWindow):
         if self.current_screen() == "products" and "products" in self.screens:
             self.products.scanned(code)
             return
-        self.show_screen("sale")
+        if QApplication.activeModalWidget() is None:  # else the payment dialog is open
+            self.show_screen("sale")
         self.sale.scanned(code)
 
     def _open_day_from_sale(self) -> None:
@@ -390,7 +397,31 @@ class MainWindow(QMainWindow):
         self.lock_btn.setAccessibleName(t("ui.nav.lock"))
         self.update_status()
 
+    def _close_anyway(self) -> bool:
+        """Whether to close: yes with an empty cart, else as the seller answers."""
+        cart = self.sale.cart
+        if not self.confirm_close or cart is None or cart.is_empty:
+            return True
+        dialog = Dialog(self.ctx, self, "closeConfirm", "ui.close_cart.title")
+        dialog.setProperty(SCANS, BLOCK)
+        dialog.setMinimumWidth(420)
+        text = label("closeConfirmText", wrap=True)
+        text.setText(self.ctx.t("ui.close_cart.question", count=len(cart.lines)))
+        dialog.body.addWidget(text)
+        dialog.setAccessibleDescription(text.text())
+        dialog.texts.button(dialog.ok, "ui.close_cart.close")
+        dialog.texts.button(dialog.cancel, "ui.close_cart.keep")
+        dialog.ok.setDefault(False)
+        dialog.ok.setAutoDefault(False)
+        dialog.ok.setProperty("role", "danger")
+        dialog.cancel.setDefault(True)
+        dialog.cancel.setFocus()
+        return bool(dialog.exec())
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._close_anyway():
+            event.ignore()
+            return
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.scanner)

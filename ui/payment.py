@@ -3,9 +3,17 @@ mobile transfer with their references, and any split between them.
 
 The dialog only builds the list of :class:`pos.cart.PaymentSpec`; the sale screen records
 the sale with them.
+
+A barcode scanned while the dialog is open adds the product to the cart (the sale screen
+then calls :meth:`PaymentDialog.set_total`); its digits never reach the amount field and
+its Enter never confirms. Cash handed over that leaves :data:`BIG_CHANGE` or more to give
+back is confirmed first, showing the amount given and the change; an amount
+:data:`ABSURD_TIMES` times the sum due and over :data:`ABSURD_FLOOR` is refused.
 """
 
 from __future__ import annotations
+
+from typing import cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -18,13 +26,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos.cart import NOTES_AND_COINS, PaymentSpec, check_payments
+from pos.cart import NOTES_AND_COINS, PaymentMethod, PaymentSpec, check_payments
 from pos.errors import Amount, InputError, RuleError
 from pos.money import format_amount, format_money, parse_money
 from ui.context import AppContext
+from ui.scanner import BLOCK, SCANS, TO_CART
 from ui.widgets import Dialog, button, hbox, label, named, vbox
 
 METHOD_KEYS = {"cash": "F5", "card": "F6", "mobile": "F7"}
+BIG_CHANGE = max(NOTES_AND_COINS)  # change of the largest banknote or more is confirmed
+ABSURD_TIMES = 100  # cash given this many times the sum due...
+ABSURD_FLOOR = 100_000  # ...and over 1 000 DH is a typing (or scanning) accident
 
 
 class PaymentDialog(Dialog):
@@ -32,6 +44,7 @@ class PaymentDialog(Dialog):
         super().__init__(ctx, parent, "payDialog", "ui.pay.title")
         self.total = total
         self.payments: list[PaymentSpec] = []
+        self.setProperty(SCANS, TO_CART)
         self.setMinimumWidth(560)
         t = self.texts
         self.due_caption = label("payDueCaption", style="muted")
@@ -151,6 +164,13 @@ class PaymentDialog(Dialog):
         except InputError:
             return 0
 
+    def set_total(self, total: int, added: str) -> None:
+        """The cart changed while paying (a product ``added`` by the scanner)."""
+        self.total = total
+        self._update()
+        self.banner.notice(self.ctx.t("ui.pay.added", name=added,
+                                      amount=format_money(self.remaining, self.ctx.lang)))
+
     def _update(self) -> None:
         lang = self.ctx.lang
         split = bool(self.payments)
@@ -181,6 +201,11 @@ class PaymentDialog(Dialog):
             given = parse_money(self.tendered.text()) if self.tendered.text().strip() else 0
             if given <= 0:
                 raise RuleError("payment.tendered_short")
+            if given > ABSURD_TIMES * remaining and given > ABSURD_FLOOR:
+                raise InputError("ui.pay.given_absurd", given=Amount(given),
+                                 due=Amount(remaining))
+            if given - remaining >= BIG_CHANGE and not self._confirm_change(given, remaining):
+                raise _Kept
             if given >= remaining:
                 self._record_part(PaymentSpec("cash", remaining, given))
             else:
@@ -194,15 +219,38 @@ class PaymentDialog(Dialog):
                 raise RuleError("payment.mismatch", paid=Amount(amount), total=Amount(remaining))
             if not self.reference.text().strip():
                 raise InputError("payment.reference_needed")
-            self._record_part(PaymentSpec(self.method, amount, None, self.reference.text()))
+            method = cast(PaymentMethod, self.method)
+            self._record_part(PaymentSpec(method, amount, None, self.reference.text()))
             if amount < remaining:
                 self.set_method("cash")
                 raise _Partial
         check_payments(self.total, self.payments)
 
+    def _confirm_change(self, given: int, due: int) -> bool:
+        """Ask whether ``given`` (leaving ``given - due`` to give back) is right."""
+        lang = self.ctx.lang
+        dialog = Dialog(self.ctx, self, "payChangeConfirm", "ui.pay.confirm_title")
+        dialog.setProperty(SCANS, BLOCK)
+        dialog.setMinimumWidth(420)
+        text = label("payChangeConfirmText", style="subtitle", wrap=True)
+        text.setText(self.ctx.t("ui.pay.confirm_change", given=format_money(given, lang),
+                                change=format_money(given - due, lang)))
+        dialog.body.addWidget(text)
+        dialog.setAccessibleDescription(text.text())
+        dialog.texts.button(dialog.ok, "ui.pay.confirm_yes")
+        dialog.texts.button(dialog.cancel, "ui.pay.confirm_no")
+        dialog.ok.setFocus()
+        if dialog.exec():
+            return True
+        self.tendered.setFocus()
+        self.tendered.selectAll()
+        return False
+
     def _try_accept(self) -> None:
         try:
             self.validate()
+        except _Kept:
+            return
         except _Partial:
             self.banner.notice(self.ctx.t("ui.pay.part_recorded",
                                           amount=format_money(self.remaining, self.ctx.lang)))
@@ -220,3 +268,6 @@ class PaymentDialog(Dialog):
 class _Partial(Exception):
     """A part of a split payment was taken; the dialog stays open for the rest."""
 
+
+class _Kept(Exception):
+    """The seller did not confirm the amount: nothing is recorded, the dialog stays open."""

@@ -1,5 +1,7 @@
 """The sale screen, where the seller spends the day: category tabs and product tiles,
-search as you type, the scanner, the cart with its discounts, and payment.
+search as you type (Enter adds the product found), the scanner, the cart with its
+discounts, and payment. A code scanned while the payment dialog is open joins the cart and
+the dialog shows the new sum due.
 
 On a fast start the tiles are first drawn from the context's snapshot; the cart, search
 and payment come to life when the store opens (``AppContext.store_opened``), a few
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     from pos.catalogue import SearchIndex
     from pos.models import Product
     from pos.snapshot import Product as ProductRow
+    from ui.payment import PaymentDialog
 
 ALL = ""
 SEARCH_LIMIT = 300  # tiles shown for a search; typing one more letter narrows it
@@ -85,6 +88,7 @@ class SaleScreen(QWidget):
         self.index: SearchIndex | None = None
         self.category = ALL
         self.last_sale_id: str | None = None
+        self.paying: PaymentDialog | None = None  # the payment dialog, while it is open
         self._waiting: list[tuple[str, Any]] = []  # taps and scans before the store opened
         self._build(photos)
         ctx.catalogue_changed.connect(self.reload)
@@ -123,6 +127,7 @@ class SaleScreen(QWidget):
         t = self.texts
         self.search = search_field(t, "saleSearch", "ui.sale.search")
         self.search.textChanged.connect(self._filter)
+        self.search.returnPressed.connect(self._search_entered)
         self.tabs = named(QTabBar(), "saleCategories")
         self.tabs.setExpanding(False)
         self.tabs.setUsesScrollButtons(True)
@@ -191,8 +196,10 @@ class SaleScreen(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(56)
+        rows = self.table.verticalHeader()
+        rows.hide()
+        rows.setMinimumSectionSize(56)  # a finger's height; taller when the name wraps
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setWordWrap(True)
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(False)
@@ -312,6 +319,24 @@ class SaleScreen(QWidget):
         self.no_result.setVisible(not found)
         self.no_result.setText(self.ctx.t("ui.sale.no_result"))
 
+    def _search_entered(self) -> None:
+        """Enter in the search box: the product found joins the cart (the one whose SKU or
+        barcode is exactly the text typed, else the only result)."""
+        text = self.search.text().strip()
+        if not text or not self.ready:
+            return
+        found = self.model.products
+        wanted = text.casefold()
+        exact = [p for p in found if p.sku.casefold() == wanted
+                 or any(b.code == text for b in getattr(p, "barcodes", ()))]
+        chosen = exact[0] if len(exact) == 1 else found[0] if len(found) == 1 else None
+        if chosen is None:
+            if found:
+                self.banner.notice(self.ctx.t("ui.sale.pick_one", count=len(found)))
+            return
+        self.search.clear()
+        self.add_product(chosen)
+
     # --- ringing ----------------------------------------------------------------
     def _tile_clicked(self, index: QModelIndex) -> None:
         product = index.data(ProductRole)
@@ -336,11 +361,20 @@ class SaleScreen(QWidget):
         try:  # a snapshot row has the fields of a Product that a cart line takes
             line = self.cart.add(cast("Product", product), quantity or 1000)
         except SoukError as exc:
-            self.banner.error(exc.message(self.ctx.lang))
+            self._error(exc.message(self.ctx.lang))
             return
         self.last_sale.hide()
         self.receipt_btn.hide()
         self._refresh_cart(select=self.cart.lines.index(line))
+        if self.paying is not None:
+            self.paying.set_total(self.cart.totals().total,
+                                  self.ctx.name_of(product.name_ar, product.name_fr))
+
+    def _error(self, text: str, seconds: int = 8) -> None:
+        """Show ``text`` on the screen, and in the payment dialog when it is open."""
+        self.banner.error(text, seconds=seconds)
+        if self.paying is not None:
+            self.paying.banner.error(text, seconds=seconds)
 
     def scanned(self, code: str) -> None:
         """A barcode was read (wherever the focus was)."""
@@ -355,7 +389,7 @@ class SaleScreen(QWidget):
                 s.expunge(product)
         if product is None:
             self.unknown_code = code
-            self.banner.error(self.ctx.t("ui.sale.unknown_barcode", code=code), seconds=15)
+            self._error(self.ctx.t("ui.sale.unknown_barcode", code=code), seconds=15)
             self.create_product.show()
             return
         self.create_product.hide()
@@ -498,7 +532,12 @@ class SaleScreen(QWidget):
             self.banner.error(self.ctx.t("day.not_open"))
             return
         dialog = PaymentDialog(self.ctx, self, total)
-        if dialog.exec():
+        self.paying = dialog
+        try:
+            accepted = dialog.exec()
+        finally:
+            self.paying = None
+        if accepted:
             self.complete(dialog.payments)
 
     def complete(self, payments: list) -> bool:  # type: ignore[type-arg]

@@ -3,9 +3,15 @@
 :class:`ScannerFilter` watches key presses application-wide (wherever the focus is). When
 Enter ends a burst of at least :data:`MIN_LENGTH` digits typed less than
 :data:`MAX_GAP` seconds apart, it swallows the Enter, takes the digits back out of the
-field that received them, and emits ``scanned(code)``. A person typing is never that
-fast, so their digits and Enter go through untouched. Dialogs (PIN, amounts) are left
-alone.
+field that received them (the field is left as it was), and emits ``scanned(code)``. A
+person typing is never that fast, so their digits and Enter go through untouched.
+
+Modal dialogs (PIN, amounts) are left alone, unless the dialog sets the property
+:data:`SCANS` (``dialog.setProperty(SCANS, ...)``): with :data:`TO_CART` a scan made while
+it is open is read as everywhere else (the payment dialog: the product joins the cart
+instead of the digits going into the amount and Enter confirming it); with :data:`BLOCK`
+the scan is dropped, its digits taken back and its Enter swallowed (a confirmation that a
+scanner's Enter must not answer).
 
 Signals:
     scanned(str): a code was read.
@@ -30,6 +36,9 @@ from PySide6.QtWidgets import (
 MIN_LENGTH: Final = 6
 MAX_GAP: Final = 0.05  # seconds between two keys of a scan
 _INPUTS: Final = (QLineEdit, QAbstractItemView, QAbstractSpinBox, QAbstractButton)
+SCANS: Final = "scans"  # dialog property: what a scan made while the dialog is open does
+TO_CART: Final = "cart"
+BLOCK: Final = "block"
 
 
 class ScannerFilter(QObject):
@@ -67,12 +76,22 @@ class ScannerFilter(QObject):
             return False
         return isinstance(watched, QWidget) and watched.window() is self.window
 
+    @staticmethod
+    def _policy() -> str | None:
+        """What a scan does now: :data:`TO_CART`, :data:`BLOCK`, or None (left alone)."""
+        modal = QApplication.activeModalWidget()
+        if modal is None:
+            return TO_CART
+        policy = modal.property(SCANS)
+        return policy if policy in (TO_CART, BLOCK) else None
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not self.enabled:
             return False
         if not self._is_receiver(watched):
             return False
-        if QApplication.activeModalWidget() is not None:
+        policy = self._policy()
+        if policy is None:
             self._reset()
             return False
         assert isinstance(event, QKeyEvent)
@@ -90,10 +109,11 @@ class ScannerFilter(QObject):
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
         if enter and fast and len(self._digits) >= MIN_LENGTH:
             code = "".join(self._digits)
-            if self._field is not None and self._field.text().endswith(code):
-                self._field.setText(self._field.text()[: -len(code)])
+            if self._field is not None and code in self._field.text():
+                self._field.setText(self._before)
             self._reset()
-            self.scanned.emit(code)
+            if policy == TO_CART:
+                self.scanned.emit(code)
             return True
         self._reset()
         return False

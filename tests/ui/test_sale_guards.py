@@ -1,0 +1,337 @@
+"""Guards around ringing a sale: a scan while the payment dialog is open joins the cart
+(never the amount given), large change is confirmed and absurd amounts refused, closing
+over a cart in progress asks first, cart lines show their price and discount in full, and
+Enter in the search box rings up the product found."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QTextLayout, QTextOption
+from PySide6.QtWidgets import (
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+)
+
+from pos import catalogue
+from pos.db import DB_FILENAME, Store
+from tests.ui.conftest import click_tile, tile_row
+from tests.ui.conftest import on_modal as _on_modal
+from tests.ui.test_sale_flow import journal_ok, sales
+
+LEFT = Qt.MouseButton.LeftButton
+RETURN = Qt.Key.Key_Return
+THYME_CODE = "6111245780203"  # THY-50, 15,00
+
+
+def on_modal(qtbot: Any, name: str, handler: Callable[[Any], None]) -> None:
+    """``conftest.on_modal``, the dialog made the active window first (as it is on a
+    desktop) and closed if the handler leaves it open or fails, so that a test of a
+    misbehaving dialog fails instead of hanging."""
+
+    def run(dialog: Any) -> None:
+        try:
+            dialog.windowHandle().requestActivate()
+            qtbot.waitUntil(dialog.isActiveWindow)
+            handler(dialog)
+        finally:
+            if dialog.isVisible():
+                dialog.reject()
+
+    _on_modal(name, run)
+
+
+def note(dialog: Any, value: int) -> QPushButton:
+    btn = dialog.findChild(QPushButton, f"payNote_{value}")
+    assert isinstance(btn, QPushButton)
+    return btn
+
+
+def scan(qtbot: Any, widget: Any, code: str) -> None:
+    """What a scanner does: the digits and Enter, key after key without a pause."""
+    qtbot.keyClicks(widget, code)
+    qtbot.keyClick(widget, RETURN)
+
+
+def test_a_scan_into_the_payment_dialog_joins_the_cart(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    sale = window.sale
+    click_tile(qtbot, window, tile_row(window, "AML-250"))  # 65,00
+    seen: dict[str, Any] = {}
+
+    def pay(dialog: Any) -> None:
+        qtbot.mouseClick(note(dialog, 5000), LEFT)
+        assert dialog.tendered.hasFocus()
+        scan(qtbot, dialog.tendered, THYME_CODE)
+        seen["open"] = dialog.isVisible()
+        seen["given"] = dialog.tendered.text()
+        seen["due"] = dialog.due.text()
+        seen["notice"] = dialog.banner.text()
+        if not seen["open"]:  # the scan took the payment
+            return
+        qtbot.mouseClick(note(dialog, 5000), LEFT)
+        seen["change"] = dialog.change.text()
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal(qtbot, "payDialog", pay)
+    qtbot.mouseClick(sale.pay, LEFT)
+    assert seen["open"]
+    assert seen["given"] == "50,00"  # the amount field is as it was before the scan
+    assert seen["due"] == "80,00 DH"
+    assert "Thym séché 50 g" in seen["notice"] and "80,00 DH" in seen["notice"]
+    assert seen["change"] == "20,00 DH"
+    rows = sales(window)
+    assert len(rows) == 1 and rows[0].total == 8000
+    assert sorted(line.sku for line in rows[0].lines) == ["AML-250", "THY-50"]
+    assert [(p.method, p.amount, p.tendered, p.change) for p in rows[0].payments] == [
+        ("cash", 8000, 10000, 2000)]
+    assert sale.cart.is_empty
+    journal_ok(window)
+
+
+def test_an_unknown_code_scanned_while_paying_records_nothing(qtbot: Any,
+                                                              make_window: Any) -> None:
+    window = make_window()
+    sale = window.sale
+    click_tile(qtbot, window, tile_row(window, "AML-250"))  # 65,00
+    seen: dict[str, Any] = {}
+
+    def pay(dialog: Any) -> None:
+        scan(qtbot, dialog.tendered, "96385074")
+        seen["open"] = dialog.isVisible()
+        seen["given"] = dialog.tendered.text()
+        seen["error"] = dialog.banner.text()
+        if seen["open"]:
+            qtbot.mouseClick(dialog.cancel, LEFT)
+
+    on_modal(qtbot, "payDialog", pay)
+    qtbot.mouseClick(sale.pay, LEFT)
+    assert seen["open"] and seen["given"] == ""
+    assert "96385074" in seen["error"]
+    assert sales(window) == []
+    assert [(ln.sku, ln.quantity) for ln in sale.cart.lines] == [("AML-250", 1000)]
+
+
+def test_large_change_is_confirmed_first(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    click_tile(qtbot, window, tile_row(window, "AML-250"))  # 65,00
+    seen: dict[str, Any] = {"asked": []}
+
+    def answer(yes: bool) -> Any:
+        def handle(confirm: Any) -> None:
+            seen["asked"].append(confirm.findChild(type(confirm.title),
+                                                   "payChangeConfirmText").text())
+            if yes:
+                qtbot.keyClick(confirm, RETURN)  # Enter says yes
+            else:
+                qtbot.mouseClick(confirm.cancel, LEFT)
+        return handle
+
+    def pay(dialog: Any) -> None:
+        qtbot.keyClicks(dialog.tendered, "500")
+        on_modal(qtbot, "payChangeConfirm", answer(False))
+        qtbot.mouseClick(dialog.ok, LEFT)
+        seen["open_after_no"] = dialog.isVisible()
+        seen["recorded_after_no"] = len(sales(window))
+        seen["given_after_no"] = dialog.tendered.text()
+        on_modal(qtbot, "payChangeConfirm", answer(True))
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal(qtbot, "payDialog", pay)
+    qtbot.mouseClick(window.sale.pay, LEFT)
+    assert seen["open_after_no"] and seen["recorded_after_no"] == 0
+    assert seen["given_after_no"] == "500"
+    assert len(seen["asked"]) == 2
+    assert "500,00 DH" in seen["asked"][0] and "435,00 DH" in seen["asked"][0]
+    rows = sales(window)
+    assert [(p.amount, p.tendered, p.change) for p in rows[0].payments] == [
+        (6500, 50000, 43500)]
+
+
+def test_change_under_the_largest_note_is_not_asked(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    click_tile(qtbot, window, tile_row(window, "AML-250"))  # 65,00
+    asked: list[str] = []
+
+    def refuse(confirm: Any) -> None:
+        asked.append("asked")
+        qtbot.mouseClick(confirm.cancel, LEFT)
+
+    def pay(dialog: Any) -> None:
+        on_modal(qtbot, "payChangeConfirm", refuse)
+        qtbot.mouseClick(note(dialog, 20000), LEFT)  # 135,00 back: no question
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal(qtbot, "payDialog", pay)
+    qtbot.mouseClick(window.sale.pay, LEFT)
+    assert asked == []
+    assert [(p.tendered, p.change) for p in sales(window)[0].payments] == [(20000, 13500)]
+
+
+def test_an_absurd_amount_is_refused(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    click_tile(qtbot, window, tile_row(window, "AML-250"))  # 65,00
+    seen: dict[str, Any] = {}
+
+    def pay(dialog: Any) -> None:
+        qtbot.keyClicks(dialog.tendered, "96385074")
+        qtbot.mouseClick(dialog.ok, LEFT)
+        seen["open"] = dialog.isVisible()
+        seen["error"] = dialog.banner.text()
+        seen["given"] = dialog.tendered.text()
+        qtbot.mouseClick(dialog.cancel, LEFT)
+
+    on_modal(qtbot, "payDialog", pay)
+    qtbot.mouseClick(window.sale.pay, LEFT)
+    assert seen["open"] and seen["given"] == "96385074"
+    assert "65,00 DH" in seen["error"] and "Corrigez" in seen["error"]
+    assert sales(window) == [] and len(window.sale.cart.lines) == 1
+
+
+def test_closing_over_a_cart_asks_no_by_default(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    window.confirm_close = True
+    click_tile(qtbot, window, tile_row(window, "AML-250"))
+    click_tile(qtbot, window, tile_row(window, "THY-50"))
+    asked: list[str] = []
+
+    def press_enter(dialog: Any) -> None:
+        asked.append(dialog.findChild(type(dialog.title), "closeConfirmText").text())
+        qtbot.keyClick(dialog, RETURN)
+
+    on_modal(qtbot, "closeConfirm", press_enter)
+    assert not window.close()
+    assert asked == ["Le panier a 2 ligne(s) non vendue(s). Fermer quand même ?"]
+    assert window.isVisible() and len(window.sale.cart.lines) == 2
+
+    on_modal(qtbot, "closeConfirm", lambda dialog: qtbot.mouseClick(dialog.ok, LEFT))
+    assert window.close()
+    assert not window.isVisible()
+    window.confirm_close = False  # the fixture closes it again
+
+
+def test_closing_with_an_empty_cart_does_not_ask(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    window.confirm_close = True
+    asked: list[str] = []
+
+    def keep(dialog: Any) -> None:
+        asked.append("asked")
+        qtbot.mouseClick(dialog.cancel, LEFT)
+
+    on_modal(qtbot, "closeConfirm", keep)
+    assert window.close()
+    assert asked == [] and not window.isVisible()
+
+
+def _paragraph_heights(text: str, width: float, font: Any) -> list[tuple[int, float]]:
+    """(lines, height) of each paragraph of ``text`` laid out at ``width``, as an item view
+    lays out a wrapped cell."""
+    result = []
+    for paragraph in text.split("\n"):
+        layout = QTextLayout(paragraph, font)
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WordWrap)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        lines, height = 0, 0.0
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(width)
+            lines += 1
+            height += line.height()
+        layout.endLayout()
+        result.append((lines, height))
+    return result
+
+
+def _detail_geometry(table: QTableView, row: int) -> tuple[int, QRectF, QRectF]:
+    """(lines of the name, rect of the price and discount line, visible rect of the row's
+    product cell), in viewport coordinates."""
+    index = table.model().index(row, 0)
+    table.scrollTo(index)
+    option = QStyleOptionViewItem()
+    table.initViewItemOption(option)
+    delegate = table.itemDelegateForIndex(index)
+    assert isinstance(delegate, QStyledItemDelegate)
+    delegate.initStyleOption(option, index)
+    option.rect = table.visualRect(index)
+    style = table.style()
+    text_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, table)
+    margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+    (name_lines, name_h), (_, detail_h) = _paragraph_heights(
+        index.data(), text_rect.width() - 2 * margin, option.font)
+    top = text_rect.top() + (text_rect.height() - (name_h + detail_h)) / 2
+    detail = QRectF(text_rect.left(), top + name_h, text_rect.width(), detail_h)
+    visible = QRectF(text_rect.intersected(option.rect).intersected(table.viewport().rect()))
+    return name_lines, detail, visible
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_long_name_keeps_its_price_and_discount_visible(qtbot: Any, make_window: Any,
+                                                          lang: str) -> None:
+    window = make_window(lang=lang)
+    sale = window.sale
+    click_tile(qtbot, window, tile_row(window, "ROS-200"))
+    click_tile(qtbot, window, tile_row(window, "ARG-250"))  # 120,00, the line selected
+
+    def twelve(dialog: Any) -> None:
+        qtbot.mouseClick(dialog.amount, LEFT)
+        qtbot.keyClicks(dialog.field, "12")
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal(qtbot, "lineDiscountDialog", twelve)
+    qtbot.mouseClick(sale.disc_btn, LEFT)
+    assert sale.cart.lines[1].discount_amount == 1200
+    text = sale.cart_model.index(1, 0).data()
+    name, detail_text = text.split("\n")
+    amounts = ("120,00 DH", "12,00") if lang == "fr" else ("120,00 د.م.", "12,00")
+    assert all(a in detail_text for a in amounts)
+    name_lines, detail, visible = _detail_geometry(sale.table, 1)
+    if lang == "fr":
+        assert name_lines >= 2  # "Huile d'argan alimentaire 250 ml" wraps in the cart
+    assert visible.contains(detail), (name, detail, visible)
+
+
+def test_enter_in_the_search_adds_the_only_result(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    sale = window.sale
+    qtbot.keyClicks(sale.search, "verveine")
+    assert [p.sku for p in sale.model.products] == ["VRB-50"]
+    qtbot.keyClick(sale.search, RETURN)
+    assert [(ln.sku, ln.quantity) for ln in sale.cart.lines] == [("VRB-50", 1000)]
+    assert sale.search.text() == "" and sale.search.hasFocus()
+    assert sale.total.text() == "18,00 DH"
+
+
+def test_enter_with_several_results_adds_nothing(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    sale = window.sale
+    qtbot.keyClicks(sale.search, "miel")
+    qtbot.keyClick(sale.search, RETURN)
+    assert sale.cart.is_empty and sale.search.text() == "miel"
+    assert sale.banner.isVisible() and "4 produits" in sale.banner.text()
+
+
+def test_enter_prefers_the_exact_sku(qtbot: Any, make_window: Any, data_dir: Path) -> None:
+    store = Store.open(data_dir / DB_FILENAME)
+    with store.write() as s:
+        catalogue.add_or_update(s, catalogue.ProductData(
+            sku="THY-5", name_ar="زعتر 5 غ", name_fr="Thym 5 g", price=300))
+    store.close()
+    window = make_window()
+    sale = window.sale
+    qtbot.keyClicks(sale.search, "thy-5")
+    assert {p.sku for p in sale.model.products} == {"THY-5", "THY-50"}
+    qtbot.keyClick(sale.search, RETURN)
+    assert [ln.sku for ln in sale.cart.lines] == ["THY-5"]
+    assert sale.search.text() == ""
