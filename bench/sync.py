@@ -44,6 +44,7 @@ from sync.server import admin
 from sync.server.app import create_app
 from sync.server.db import Database
 
+MAX_DAYS = 60  # --days at most: the market's dates cover them
 VARIANTS = (("250 g", "250 غ"), ("500 g", "500 غ"), ("1 kg", "1 كلغ"), ("petit", "صغير"),
             ("grand", "كبير"), ("rouge", "أحمر"), ("bleu", "أزرق"), ("coffret", "علبة هدية"))
 
@@ -111,8 +112,11 @@ class Server:
 
     def code(self) -> str:
         with self.db.write() as s:
+            # the market runs over the days the stall rang (before today): a stall pushes
+            # only the days within its market's dates
             m = admin.add_market(s, name_ar="سوق", name_fr="Marché", city="Fès",
-                                 region="Fès-Meknès", starts_on=dt.date.today(),
+                                 region="Fès-Meknès",
+                                 starts_on=dt.date.today() - dt.timedelta(days=MAX_DAYS + 1),
                                  ends_on=dt.date.today() + dt.timedelta(days=4))
             c = admin.add_cooperative(s, admin.CooperativeInput(
                 market_id=m.id, name_ar="تعاونية", name_fr="Coopérative", sector="food",
@@ -180,7 +184,8 @@ def sale_block_ms(store: Store, seconds: float) -> tuple[float, int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--days", type=int, default=5)
+    parser.add_argument("--days", type=int, default=5, choices=range(1, MAX_DAYS + 1),
+                        metavar=f"1..{MAX_DAYS}")
     parser.add_argument("--sales", type=int, default=2000)
     parser.add_argument("--products", type=int, default=200)
     parser.add_argument("--hang", type=float, default=3.0, help="seconds of hung server")
