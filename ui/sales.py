@@ -135,6 +135,10 @@ class RefundDialog(Dialog):
         self.method = named(QComboBox(), "refundMethod", ctx.t("ui.refund.method"))
         for m in ("cash", "card", "mobile"):
             self.method.addItem(ctx.t(f"payment.{m}"), m)
+        # given back the way most of it was paid (a card sale is refunded to the card)
+        paid = max(sale.payments, key=lambda p: p.amount, default=None)
+        if paid is not None:
+            self.method.setCurrentIndex(max(self.method.findData(paid.method), 0))
         self.body.addLayout(grid)
         self.body.addWidget(everything)
         self.body.addLayout(hbox(rcap, self.reason, 1))

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QPushButton
 from sqlalchemy import select
 
 from pos import backup
+from pos.cart import PaymentSpec
 from pos.db import DB_FILENAME
 from pos.journal import verify
 from pos.models import BusinessDay, JournalEntry, Sale
@@ -83,6 +84,31 @@ def test_refund_one_line_with_the_manager_pin(qtbot: Any, make_window: Any) -> N
     assert [(p.method, p.amount) for p in rows[1].payments] == [("cash", -3000)]
     assert screen.table.rowCount() == 2
     assert journal(window) == ["day_open", "sale", "refund"]
+
+
+def test_a_card_sale_is_refunded_to_the_card(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    window.show_screen("sale")
+    click_tile(qtbot, window, tile_row(window, "HAT-DM"))
+    total = window.sale.cart.totals().total
+    window.sale.complete([PaymentSpec("card", total, None, "CB-4411")])
+    window.show_screen("sales")
+    window.sales.table.selectRow(0)
+    shown: list[str] = []
+
+    def refund(dialog: Any) -> None:
+        shown.append(dialog.method.currentData())
+        qtbot.mouseClick(dialog.findChild(QPushButton, "refundAll"), LEFT)
+        dialog.reason.setCurrentIndex(0)
+        on_modal("pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal("refundDialog", refund)
+    qtbot.mouseClick(window.sales.refund_btn, LEFT)
+    assert shown == ["card"]
+    with window.ctx.read() as s:
+        refund_sale = s.scalars(select(Sale).where(Sale.kind == "refund")).one()
+        assert [(p.method, p.amount) for p in refund_sale.payments] == [("card", -total)]
 
 
 def test_cancelled_pin_records_nothing(qtbot: Any, make_window: Any) -> None:
