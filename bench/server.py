@@ -72,7 +72,7 @@ def serve(kind: str, url: str, port: int) -> None:
         from sync.server.app import create_app
         from sync.server.db import Database
 
-        app = create_app(Database.connect(url))  # type: ignore[assignment]
+        app = create_app(Database.connect(url))
     run(app, "127.0.0.1", port, log_level="warning", access_log=False)
 
 
@@ -180,7 +180,8 @@ def enrol_devices(url: str, n: int) -> list[tuple[uuid.UUID, str]]:
     devices = []
     with db.write() as s:
         market = admin.add_market(s, name_ar="سوق", name_fr="Marché", city="Fès",
-                                  region="Fès-Meknès", starts_on=DAY0, ends_on=DAY0)
+                                  region="Fès-Meknès", starts_on=DAY0,
+                                  ends_on=DAY0 + dt.timedelta(days=4))
         for i in range(n):
             coop = admin.add_cooperative(s, admin.CooperativeInput(
                 market_id=market.id, name_ar=f"تعاونية {i}", name_fr=f"Coopérative {i}",

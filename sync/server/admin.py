@@ -1,14 +1,16 @@
 """What an organiser sets up: markets, cooperatives, enrolment codes, devices, logins.
 
 Plain functions over a session the caller owns (and commits). They validate their input
-and raise :class:`AdminError` with a one-line message before writing anything.
+and raise :class:`AdminError` with a one-line message before writing anything. The
+``check_*`` functions validate what needs no database, so that a command can refuse bad
+input before it opens (or creates) one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -32,17 +34,27 @@ def _text(value: str, what: str, max_length: int = 200) -> str:
     return value
 
 
+def check_market(
+    *, name_ar: str, name_fr: str, city: str, region: str, starts_on: dt.date,
+    ends_on: dt.date,
+) -> Market:
+    """A new market's row, its fields checked (not added to any session)."""
+    if ends_on < starts_on:
+        raise AdminError("server.err.market_dates", ends=ends_on, starts=starts_on)
+    return Market(
+        name_ar=_text(name_ar, "name_ar"), name_fr=_text(name_fr, "name_fr"),
+        city=_text(city, "city"), region=_text(region, "region"),
+        starts_on=starts_on, ends_on=ends_on,
+    )
+
+
 def add_market(
     session: Session, *, name_ar: str, name_fr: str, city: str, region: str,
     starts_on: dt.date, ends_on: dt.date,
 ) -> Market:
-    if ends_on < starts_on:
-        raise AdminError("server.err.market_dates", ends=ends_on, starts=starts_on)
-    market = Market(
-        name_ar=_text(name_ar, "name_ar"), name_fr=_text(name_fr, "name_fr"),
-        city=_text(city, "city"), region=_text(region, "region"),
-        starts_on=starts_on, ends_on=ends_on, created_at=utcnow(),
-    )
+    market = check_market(name_ar=name_ar, name_fr=name_fr, city=city, region=region,
+                          starts_on=starts_on, ends_on=ends_on)
+    market.created_at = utcnow()
     session.add(market)
     session.flush()
     return market
@@ -69,13 +81,23 @@ class CooperativeInput:
     youth_led: bool = False
 
 
-def add_cooperative(session: Session, data: CooperativeInput) -> Cooperative:
-    market = get_market(session, data.market_id)
+def check_cooperative(data: CooperativeInput) -> CooperativeInput:
+    """``data`` with its texts stripped, checked as far as it can be without the database."""
     if data.sector not in SECTORS:
         raise AdminError("server.err.sector", sector=data.sector, choices=", ".join(SECTORS))
     if data.members < 0 or data.members > 100_000:
         raise AdminError("server.err.members")
-    stand = _text(data.stand, "stand", 40)
+    return replace(
+        data, stand=_text(data.stand, "stand", 40), name_ar=_text(data.name_ar, "name_ar"),
+        name_fr=_text(data.name_fr, "name_fr"), province=_text(data.province, "province"),
+        region=_text(data.region, "region") if data.region else None,
+    )
+
+
+def add_cooperative(session: Session, data: CooperativeInput) -> Cooperative:
+    market = get_market(session, data.market_id)
+    data = check_cooperative(data)
+    stand = data.stand
     taken = session.scalar(
         select(Cooperative.id).where(
             Cooperative.market_id == market.id, Cooperative.stand == stand
@@ -84,12 +106,10 @@ def add_cooperative(session: Session, data: CooperativeInput) -> Cooperative:
     if taken is not None:
         raise AdminError("server.err.stand_taken", stand=stand, market=market.id, taken=taken)
     coop = Cooperative(
-        market_id=market.id, name_ar=_text(data.name_ar, "name_ar"),
-        name_fr=_text(data.name_fr, "name_fr"), sector=data.sector,
-        province=_text(data.province, "province"),
-        region=_text(data.region, "region") if data.region else market.region,
-        stand=stand, members=data.members, women_led=data.women_led,
-        youth_led=data.youth_led, created_at=utcnow(),
+        market_id=market.id, name_ar=data.name_ar, name_fr=data.name_fr, sector=data.sector,
+        province=data.province, region=data.region or market.region, stand=stand,
+        members=data.members, women_led=data.women_led, youth_led=data.youth_led,
+        created_at=utcnow(),
     )
     session.add(coop)
     session.flush()
@@ -109,8 +129,7 @@ def issue_enrol_code(
 ) -> tuple[str, EnrolCode]:
     """A new one-time code for a cooperative's device; only its hash is stored."""
     coop = get_cooperative(session, cooperative_id)
-    if not 0 < days <= 90:
-        raise AdminError("server.err.code_days")
+    check_code_days(days)
     now = now or utcnow()
     code = new_enrol_code()
     row = EnrolCode(
@@ -120,6 +139,11 @@ def issue_enrol_code(
     session.add(row)
     session.flush()
     return code, row
+
+
+def check_code_days(days: float) -> None:
+    if not 0 < days <= 90:
+        raise AdminError("server.err.code_days")
 
 
 def parse_device_id(text: str) -> uuid.UUID:
@@ -147,12 +171,18 @@ def list_devices(session: Session) -> list[tuple[Device, Cooperative]]:
     return [(d, c) for d, c in rows]
 
 
-def add_user(session: Session, username: str, password: str) -> User:
+def check_user(username: str, password: str) -> str:
+    """The user name stripped, once it and the password are acceptable."""
     username = _text(username, "username", 80)
     if any(ch.isspace() for ch in username):
         raise AdminError("server.err.username_spaces")
     if len(password) < 10:
         raise AdminError("server.err.password_short")
+    return username
+
+
+def add_user(session: Session, username: str, password: str) -> User:
+    username = check_user(username, password)
     exists = session.scalar(
         select(func.count()).select_from(User).where(User.username == username)
     )

@@ -3,16 +3,19 @@
 ``/push`` reads its body itself (size cap, gzip), validates it with the protocol's models
 and hands it to the app's :class:`~sync.server.writer.PushWriter`, which applies the pushes
 waiting in batches; its request schema is added to the OpenAPI by
-:func:`add_protocol_schemas`.
+:func:`add_protocol_schemas`. ``/enrol``, open to anyone, has its body read with a small
+cap (:data:`ENROL_BODY_BYTES`) before FastAPI parses it (:class:`CappedRoute`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
 
@@ -30,6 +33,8 @@ from sync.server import ingest
 from sync.server.body import BadEncoding, BodyTooLarge, read_capped
 from sync.server.db import Database
 from sync.server.writer import PushWriter
+
+ENROL_BODY_BYTES = 16 * 1024  # an enrolment request is a few hundred bytes
 
 bearer = HTTPBearer(auto_error=False, description="the device token received at enrolment")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
@@ -58,6 +63,36 @@ def _db(request: Request) -> Database:
     return db
 
 
+class _ReadRequest(Request):
+    """A request whose body was read already."""
+
+    def __init__(self, request: Request, body: bytes) -> None:
+        super().__init__(request.scope, request.receive)
+        self._read = body
+
+    async def body(self) -> bytes:
+        return self._read
+
+
+class CappedRoute(APIRoute):
+    """A route whose body is read with a cap of :data:`ENROL_BODY_BYTES` before FastAPI
+    parses it: a larger one gets a 413 and is never held whole in memory."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def capped(request: Request) -> Response:
+            try:
+                raw = await read_capped(request, ENROL_BODY_BYTES)
+            except BodyTooLarge:
+                return _error(413, "the body is too large")
+            except BadEncoding as exc:
+                return _error(415 if "Content-Encoding" in str(exc) else 400, str(exc))
+            return await handler(_ReadRequest(request, raw))
+
+        return capped
+
+
 router = APIRouter(prefix=API_PREFIX, tags=["stalls"])
 
 
@@ -67,7 +102,6 @@ async def health() -> Health:
     return Health(time=dt.datetime.now(dt.UTC))
 
 
-@router.post("/enrol", response_model=EnrolResponse, responses=_errors(400, 422))
 def enrol(body: EnrolRequest, request: Request) -> EnrolResponse | JSONResponse:
     """Trade a one-time code for a device id and a bearer token."""
     db = _db(request)
@@ -78,6 +112,10 @@ def enrol(body: EnrolRequest, request: Request) -> EnrolResponse | JSONResponse:
                                 previous_device_id=body.previous_device_id)
     except ingest.IngestError as exc:
         return _error(exc.status, exc.detail)
+
+
+router.add_api_route("/enrol", enrol, methods=["POST"], response_model=EnrolResponse,
+                     responses=_errors(400, 413, 415, 422), route_class_override=CappedRoute)
 
 
 def _authenticate(db: Database, credentials: HTTPAuthorizationCredentials | None

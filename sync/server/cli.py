@@ -4,7 +4,9 @@
 
 The database is ``--database-url``, else ``$SOUK_SERVER_DATABASE_URL``, else an SQLite
 file in the data dir. Migrations are applied before any command. Bad input prints one
-line on stderr and exits with status 2, having written nothing.
+line on stderr in the organiser's language and exits with status 2, having written
+nothing: the arguments are checked (and a password or a bundle file read) before the
+database is opened, and an SQLite file that a failed command created is removed again.
 """
 
 from __future__ import annotations
@@ -13,20 +15,30 @@ import argparse
 import datetime as dt
 import getpass
 import io
+import math
+import os
+import re
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import NoReturn
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from sync.protocol import Bundle
 from sync.server import admin, ingest
-from sync.server.db import Database, resolve_database_url
-from sync.server.messages import AdminError, language, tr
-from sync.server.models import Cooperative, User
+from sync.server.db import (
+    ENV_DATABASE_URL,
+    SQLITE_FILE,
+    Database,
+    default_data_dir,
+    resolve_database_url,
+)
+from sync.server.messages import LANGUAGES, AdminError, language, tr
+from sync.server.models import SECTORS, Cooperative, User
 
 USAGE_ERROR = 2
 
@@ -50,24 +62,80 @@ def _date(text: str) -> dt.date:
         raise BadArgument(AdminError("server.err.bad_date", text=text)) from None
 
 
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise BadArgument(AdminError("server.err.bad_int", text=text)) from None
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise BadArgument(AdminError("server.err.bad_number", text=text))
+    return value
+
+
+def _one_of(choices: Sequence[str]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in choices:
+            raise BadArgument(AdminError("server.err.usage_choice", value=text,
+                                         choices=", ".join(choices)))
+        return text
+
+    return parse
+
+
+def _sector(text: str) -> str:
+    if text not in SECTORS:
+        raise BadArgument(AdminError("server.err.sector", sector=text,
+                                     choices=", ".join(SECTORS)))
+    return text
+
+
+# argparse's own usage errors (its messages are English), as the organiser reads them
+_USAGE_ERRORS = [
+    (re.compile(r"the following arguments are required: (?P<names>.+)"),
+     "server.err.usage_required"),
+    (re.compile(r"unrecognized arguments: (?P<args>.+)"), "server.err.usage_unknown"),
+    (re.compile(r"argument (?P<name>.+?): expected one argument"), "server.err.usage_value"),
+    (re.compile(r"argument .+?: invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)"),
+     "server.err.usage_choice"),
+]
+
+
+def usage_error(message: str) -> AdminError:
+    """An argparse error message as an :class:`AdminError` (translated)."""
+    for pattern, key in _USAGE_ERRORS:
+        match = pattern.fullmatch(message)
+        if match:
+            return AdminError(key, **{k: v.replace("'", "") for k, v in
+                                      match.groupdict().items()})
+    return AdminError("server.err.usage", message=message)
+
+
 class _Parser(argparse.ArgumentParser):
-    """Usage errors in one line, exit status 2."""
+    """Usage errors raised as :class:`BadArgument`: one line in the organiser's language,
+    exit status 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(USAGE_ERROR, f"{self.prog}: {message}\n")
+        raise BadArgument(usage_error(message))
 
 
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="souk-server", description="The organisers' server.")
     p.add_argument("--data-dir", help="where the SQLite database lives")
-    p.add_argument("--lang", choices=["ar", "fr", "en"],
+    p.add_argument("--lang", type=_one_of(LANGUAGES), metavar="{ar,fr,en}",
                    help="language of the messages (default: from LANG, else English)")
     p.add_argument("--database-url", help="e.g. postgresql+psycopg://user@host/db")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     serve = sub.add_parser("serve", help="run the server")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8700)
+    serve.add_argument("--port", type=_int, default=8700)
 
     market = sub.add_parser("market", help="markets (editions)").add_subparsers(
         dest="action", required=True)
@@ -83,22 +151,22 @@ def _parser() -> argparse.ArgumentParser:
     coop = sub.add_parser("cooperative", help="cooperatives").add_subparsers(
         dest="action", required=True)
     add = coop.add_parser("add", help="add a cooperative to a market")
-    add.add_argument("--market", type=int, required=True, help="market id")
+    add.add_argument("--market", type=_int, required=True, help="market id")
     add.add_argument("--name-ar", required=True)
     add.add_argument("--name-fr", required=True)
-    add.add_argument("--sector", required=True,
-                     choices=["handicrafts", "food", "herbs", "cosmetics", "other"])
+    add.add_argument("--sector", required=True, type=_sector,
+                     metavar="{" + ",".join(SECTORS) + "}")
     add.add_argument("--province", required=True, help="province of origin")
     add.add_argument("--region", help="region of origin (default: the market's)")
     add.add_argument("--stand", required=True)
-    add.add_argument("--members", type=int, required=True)
+    add.add_argument("--members", type=_int, required=True)
     add.add_argument("--women-led", action="store_true")
     add.add_argument("--youth-led", action="store_true")
     coop.add_parser("list", help="list the cooperatives")
 
     code = sub.add_parser("enrol-code", help="issue a one-time enrolment code")
-    code.add_argument("cooperative", type=int, help="cooperative id")
-    code.add_argument("--days", type=float, default=admin.DEFAULT_CODE_DAYS,
+    code.add_argument("cooperative", type=_int, help="cooperative id")
+    code.add_argument("--days", type=_number, default=admin.DEFAULT_CODE_DAYS,
                       help="valid for this many days (default 7)")
     code.add_argument("--no-qr", action="store_true", help="do not print the QR code")
 
@@ -118,6 +186,59 @@ def _parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import a day-close bundle file")
     imp.add_argument("file", type=Path)
     return p
+
+
+# --- checks before the database is opened ------------------------------------------------
+
+
+def _check(args: argparse.Namespace) -> None:
+    """Check what needs no database (reading a password or a bundle file into ``args``);
+    raises :class:`AdminError`."""
+    action = getattr(args, "action", None)
+    if args.command == "market" and action == "add":
+        admin.check_market(name_ar=args.name_ar, name_fr=args.name_fr, city=args.city,
+                           region=args.region, starts_on=args.starts, ends_on=args.ends)
+    elif args.command == "cooperative" and action == "add":
+        args.data = admin.check_cooperative(admin.CooperativeInput(
+            market_id=args.market, name_ar=args.name_ar, name_fr=args.name_fr,
+            sector=args.sector, province=args.province, region=args.region,
+            stand=args.stand, members=args.members, women_led=args.women_led,
+            youth_led=args.youth_led,
+        ))
+    elif args.command == "enrol-code":
+        admin.check_code_days(args.days)
+    elif args.command == "device" and action == "revoke":
+        args.device_id = admin.parse_device_id(args.device)
+    elif args.command == "user" and action == "add":
+        args.password = _read_password(args)
+        admin.check_user(args.username, args.password)
+    elif args.command == "import":
+        args.bundle = _read_bundle(args.file)
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Password again: "):
+        raise CommandError("server.err.passwords_differ")
+    return first
+
+
+def _read_bundle(path: Path) -> Bundle:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CommandError("server.err.cannot_read", path=path, reason=exc.strerror) from None
+    try:
+        return Bundle.model_validate_json(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "file"
+        raise CommandError(
+            "server.err.bad_bundle", path=path, count=exc.error_count(), where=where,
+            reason=first["msg"],
+        ) from None
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -151,12 +272,7 @@ def _market(db: Database, args: argparse.Namespace) -> None:
 def _cooperative(db: Database, args: argparse.Namespace) -> None:
     with db.write() as s:
         if args.action == "add":
-            c = admin.add_cooperative(s, admin.CooperativeInput(
-                market_id=args.market, name_ar=args.name_ar, name_fr=args.name_fr,
-                sector=args.sector, province=args.province, region=args.region,
-                stand=args.stand, members=args.members, women_led=args.women_led,
-                youth_led=args.youth_led,
-            ))
+            c = admin.add_cooperative(s, args.data)
             print(f"cooperative {c.id}: {c.name_fr} / {c.name_ar}, stand {c.stand}")
             return
         for c in s.scalars(select(Cooperative).order_by(Cooperative.market_id, Cooperative.id)):
@@ -188,7 +304,7 @@ def _enrol_code(db: Database, args: argparse.Namespace) -> None:
 def _device(db: Database, args: argparse.Namespace) -> None:
     if args.action == "revoke":
         with db.write() as s:
-            d = admin.revoke_device(s, admin.parse_device_id(args.device))
+            d = admin.revoke_device(s, args.device_id)
         print(f"device {d.id} ({d.name}) revoked")
         return
     with db.read() as s:
@@ -199,38 +315,15 @@ def _device(db: Database, args: argparse.Namespace) -> None:
                   f"last push {seen}")
 
 
-def _read_password(args: argparse.Namespace) -> str:
-    if args.password_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("Password: ")
-    if first != getpass.getpass("Password again: "):
-        raise CommandError("server.err.passwords_differ")
-    return first
-
-
 def _user(db: Database, args: argparse.Namespace) -> None:
-    password = _read_password(args)
     with db.write() as s:
-        u = admin.add_user(s, args.username, password)
+        u = admin.add_user(s, args.username, args.password)
     print(f"user {u.username} added")
 
 
 def _import(db: Database, args: argparse.Namespace) -> None:
-    try:
-        raw = args.file.read_bytes()
-    except OSError as exc:
-        raise CommandError("server.err.cannot_read", path=args.file, reason=exc.strerror) from None
-    try:
-        bundle = Bundle.model_validate_json(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "file"
-        raise CommandError(
-            "server.err.bad_bundle", path=args.file, count=exc.error_count(), where=where,
-            reason=first["msg"],
-        ) from None
     with db.write() as s:
-        results = ingest.import_bundle(db, s, bundle)
+        results = ingest.import_bundle(db, s, args.bundle)
     for r in results:
         print(f"{r.business_day}\t{r.status}\tversion {r.version}")
 
@@ -255,6 +348,32 @@ def _fail(lang: str, message: str) -> int:
     return USAGE_ERROR
 
 
+def _new_sqlite_file(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
+    """(the SQLite file the command will create, the data dir it will create): None for
+    what exists already, or is not SQLite."""
+    url = args.database_url or os.environ.get(ENV_DATABASE_URL)
+    if url:
+        parsed = make_url(url)
+        if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+            return None, None
+        path = Path(parsed.database)
+        return (None if path.exists() else path), None
+    folder = Path(args.data_dir) if args.data_dir else default_data_dir()
+    path = folder / SQLITE_FILE
+    return (None if path.exists() else path), (None if folder.exists() else folder)
+
+
+def _remove_new(path: Path | None, folder: Path | None) -> None:
+    """Remove the SQLite file (and the data dir) a failed command created."""
+    if path is None:
+        return
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if folder is not None:
+        with suppress(OSError):
+            folder.rmdir()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = language(_requested_language(argv))
@@ -262,6 +381,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except BadArgument as exc:  # a bad value met while parsing (a date...)
         return _fail(lang, exc.error.message(lang))
+    try:
+        _check(args)
+    except AdminError as exc:
+        return _fail(lang, exc.message(lang))
+    new_file, new_folder = _new_sqlite_file(args)
+    code = _run(args, lang)
+    if code != 0:
+        _remove_new(new_file, new_folder)
+    return code
+
+
+def _run(args: argparse.Namespace, lang: str) -> int:
+    """Open the database, migrate it and run the command; the exit status."""
     try:
         db = Database.connect(resolve_database_url(args.database_url, args.data_dir))
         try:
@@ -271,6 +403,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             db.dispose()
     except AdminError as exc:
         return _fail(lang, exc.message(lang))
+    except ingest.OutsideMarket as exc:
+        return _fail(lang, tr(lang, "server.err.day_outside_market", day=exc.day,
+                              starts=exc.starts_on, ends=exc.ends_on))
     except ingest.IngestError as exc:
         return _fail(lang, str(exc))
     except SQLAlchemyError as exc:

@@ -3,6 +3,11 @@
 CSV starts with a UTF-8 byte order mark so that Excel shows Arabic; in French and Arabic
 it uses ``;`` between fields and a decimal comma, as Excel does with those locales.
 XLSX holds real numbers (dirhams with two decimals) and runs right to left in Arabic.
+
+A text that a spreadsheet would read as a formula (it starts with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return: a cooperative named ``=HYPERLINK(...)``) is written as
+text: in CSV behind a single quote, in XLSX as a string cell marked as quoted. Amounts and
+counts stay numbers.
 """
 
 from __future__ import annotations
@@ -20,6 +25,17 @@ from sync.server.i18n import CURRENCY, Translator
 from sync.server.queries import CoopRow
 
 MONEY, INT, TEXT = "money", "int", "text"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value: object) -> bool:
+    """Whether a spreadsheet could take this text for a formula."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def csv_text(value: Any) -> Any:
+    """A text cell for CSV, quoted with ``'`` if it could be read as a formula."""
+    return f"'{value}" if is_formula_like(value) else value
 
 
 @dataclass(frozen=True)
@@ -81,17 +97,27 @@ def _decimal(centimes: int, comma: bool) -> str:
     return f"{sign}{units}{',' if comma else '.'}{cents:02d}"
 
 
+def _csv_cell(column: Column, row: Any, comma: bool) -> Any:
+    value = column.value(row)
+    if column.kind == MONEY:
+        return _decimal(value, comma)
+    return csv_text(value) if column.kind == TEXT else value
+
+
 def to_csv(table: Table, lang: str) -> bytes:
     comma = lang != "en"
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";" if comma else ",", lineterminator="\r\n")
-    writer.writerow([c.header for c in table.columns])
+    writer.writerow([csv_text(c.header) for c in table.columns])
     for row in table.rows:
-        writer.writerow([
-            _decimal(c.value(row), comma) if c.kind == MONEY else c.value(row)
-            for c in table.columns
-        ])
+        writer.writerow([_csv_cell(c, row, comma) for c in table.columns])
     return "\ufeff".encode() + out.getvalue().encode()
+
+
+def as_text(cell: Any) -> None:
+    """Keep an XLSX cell's text a string, never a formula, even once edited in Excel."""
+    cell.data_type = "s"
+    cell.quotePrefix = True
 
 
 def to_xlsx(table: Table, lang: str) -> bytes:
@@ -107,6 +133,10 @@ def to_xlsx(table: Table, lang: str) -> bytes:
         sheet.append([
             c.value(row) / 100 if c.kind == MONEY else c.value(row) for c in table.columns
         ])
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            if is_formula_like(cell.value):
+                as_text(cell)
     for index, column in enumerate(table.columns, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
         sheet.column_dimensions[letter].width = max(10, min(40, len(column.header) + 2))

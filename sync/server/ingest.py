@@ -78,6 +78,16 @@ class Invalid(IngestError):
     status = 422
 
 
+class OutsideMarket(Invalid):
+    """A pushed day outside its device's market's dates."""
+
+    def __init__(self, where: str, day: dt.date, starts_on: dt.date, ends_on: dt.date
+                 ) -> None:
+        super().__init__(f"{where}: this business day is outside the market's dates "
+                         f"({starts_on} to {ends_on})")
+        self.day, self.starts_on, self.ends_on = day, starts_on, ends_on
+
+
 # --- enrolment ---------------------------------------------------------------------------
 
 
@@ -173,6 +183,9 @@ class DeviceAuth:
     device_id: uuid.UUID
     cooperative_id: int
     market_id: int
+    #: the market's dates: a pushed day must fall within them (unchecked when None)
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
 
 
 def bearer_token(authorization: str | None) -> str:
@@ -199,7 +212,8 @@ MAX_INT64 = 2**63 - 1
 
 
 def check_summaries(auth: DeviceAuth, summaries: Sequence[DaySummary]) -> None:
-    """What the schema cannot say: ownership (403) and consistency (422)."""
+    """What the schema cannot say: ownership (403), consistency and days within the
+    market's dates (422)."""
     for s in summaries:
         if s.device_id != auth.device_id:
             raise Forbidden(f"summary of {s.business_day} names another device")
@@ -211,6 +225,9 @@ def check_summaries(auth: DeviceAuth, summaries: Sequence[DaySummary]) -> None:
         if s.business_day in seen:
             raise Invalid(f"{where}: this business day appears twice in the push")
         seen.add(s.business_day)
+        if auth.starts_on is not None and auth.ends_on is not None and not (
+                auth.starts_on <= s.business_day <= auth.ends_on):
+            raise OutsideMarket(where, s.business_day, auth.starts_on, auth.ends_on)
         problem = _inconsistency(s)
         if problem:
             raise Invalid(f"{where}: {problem}")
@@ -454,8 +471,9 @@ _LITE_MARKET_DAY = (
     "closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (market_id, business_day) DO UPDATE "
     "SET " + ", ".join(f"{n} = market_days.{n} + excluded.{n}" for n in _COUNTED))
 _DEVICE_BY_TOKEN = (
-    "SELECT d.id, d.token_hash, d.revoked_at, d.cooperative_id, c.market_id FROM devices d "
-    "JOIN cooperatives c ON c.id = d.cooperative_id WHERE d.token_hash = {p}")
+    "SELECT d.id, d.token_hash, d.revoked_at, d.cooperative_id, c.market_id, m.starts_on, "
+    "m.ends_on FROM devices d JOIN cooperatives c ON c.id = d.cooperative_id "
+    "JOIN markets m ON m.id = c.market_id WHERE d.token_hash = {p}")
 _CONFLICT = (
     "INSERT INTO conflicts (device_id, cooperative_id, business_day, version, stored_digest, "
     "received_digest, received_at, body) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}) "
@@ -550,8 +568,10 @@ class Store:
             raise Unauthorised("unknown token")
         if row[2] is not None:
             raise Unauthorised("this device has been revoked")
-        device_id = uuid.UUID(hex=row[0]) if self.sqlite else row[0]
-        return DeviceAuth(device_id, row[3], row[4])
+        if self.sqlite:
+            return DeviceAuth(uuid.UUID(hex=row[0]), row[3], row[4],
+                              dt.date.fromisoformat(row[5]), dt.date.fromisoformat(row[6]))
+        return DeviceAuth(row[0], row[3], row[4], row[5], row[6])
 
     def held(self, device_id: uuid.UUID) -> dict[dt.date, Held]:
         return self.held_found(self.find_held(device_id).fetchall())
@@ -823,8 +843,9 @@ def import_bundle(db: Database, session: Session, bundle: Bundle) -> list[PushRe
     """Apply a signed day-close bundle exactly like a push from its device."""
     row = session.execute(
         select(Device.token_hash, Device.revoked_at, Device.cooperative_id,
-               Cooperative.market_id)
+               Cooperative.market_id, Market.starts_on, Market.ends_on)
         .join(Cooperative, Cooperative.id == Device.cooperative_id)
+        .join(Market, Market.id == Cooperative.market_id)
         .where(Device.id == bundle.device_id)
     ).one_or_none()
     if row is None:
@@ -834,6 +855,7 @@ def import_bundle(db: Database, session: Session, bundle: Bundle) -> list[PushRe
         raise Unauthorised("the bundle's signature does not match its device")
     if row.revoked_at is not None:
         raise Unauthorised(f"device {bundle.device_id} has been revoked")
-    auth = DeviceAuth(bundle.device_id, row.cooperative_id, row.market_id)
+    auth = DeviceAuth(bundle.device_id, row.cooperative_id, row.market_id, row.starts_on,
+                      row.ends_on)
     results, _ = push(db, session, auth, bundle.summaries)
     return results

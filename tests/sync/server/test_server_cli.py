@@ -124,9 +124,70 @@ def test_argument_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
                  "--city", "c", "--region", "r", "--starts", "12/05/2026", "--ends", "2026-05-16"])
     assert code == 2
     assert "'12/05/2026' is not a date (YYYY-MM-DD)" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as exit_info:
-        main(["market", "frobnicate"])
-    assert exit_info.value.code == 2
+    assert main(["--lang", "en", "market", "frobnicate"]) == 2
+    assert capsys.readouterr().err == "souk-server: error: 'frobnicate' is not one of: add, list\n"
+
+
+@pytest.mark.parametrize(("lang", "args", "error"), [
+    ("fr", [*COOP[:9], "foo", *COOP[10:]],
+     "souk-server : erreur : secteur inconnu « foo » (au choix : handicrafts, food, herbs, "
+     "cosmetics, other)"),
+    ("ar", [*COOP[:9], "foo", *COOP[10:]],
+     "souk-server: خطأ: قطاع غير معروف «foo» (من بين: handicrafts, food, herbs, cosmetics, "
+     "other)"),
+    ("fr", [*COOP[:-2], "x", "--women-led"],
+     "souk-server : erreur : « x » n'est pas un nombre entier"),
+    ("ar", [*COOP[:-2], "x", "--women-led"], "souk-server: خطأ: «x» ليس عددًا صحيحًا"),
+    ("fr", ["enrol-code", "abc"], "souk-server : erreur : « abc » n'est pas un nombre entier"),
+    ("ar", ["enrol-code", "abc"], "souk-server: خطأ: «abc» ليس عددًا صحيحًا"),
+    ("fr", ["enrol-code", "1", "--days", "bientôt"],
+     "souk-server : erreur : « bientôt » n'est pas un nombre"),
+    ("fr", ["market", "add", "--name-ar", "x"],
+     "souk-server : erreur : arguments manquants : --name-fr, --city, --region, --starts, "
+     "--ends"),
+    ("ar", ["market", "list", "--verbose"], "souk-server: خطأ: وسائط غير معروفة: --verbose"),
+    ("fr", ["market", "frobnicate"],
+     "souk-server : erreur : « frobnicate » ne fait pas partie de : add, list"),
+    ("fr", ["enrol-code", "1", "--days"], "souk-server : erreur : --days attend une valeur"),
+])
+def test_argument_errors_in_the_organisers_language_before_any_database(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str, args: list[str],
+        error: str) -> None:
+    fresh = tmp_path / "fresh"
+    assert main(["--lang", lang, "--data-dir", str(fresh), *args]) == 2
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", error + "\n")
+    assert not fresh.exists()
+
+
+@pytest.mark.parametrize("args", [
+    COOP,  # no market 1
+    ["enrol-code", "3"],
+    ["enrol-code", "3", "--days", "400"],
+    ["device", "revoke", str(uuid.uuid4())],
+    ["device", "revoke", "abc"],
+    ["market", "add", *MARKET[2:-1], "2026-05-01"],
+    ["user", "add", "nadia", "--password-stdin"],  # too short
+    ["import", "/nonexistent/bundle.json"],
+])
+def test_a_failed_command_on_a_fresh_data_dir_creates_no_database(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        args: list[str]) -> None:
+    monkeypatch.delenv("SOUK_SERVER_DATABASE_URL", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    fresh, empty = tmp_path / "fresh", tmp_path / "empty"
+    empty.mkdir()
+    for folder in (fresh, empty):
+        assert main(["--lang", "fr", "--data-dir", str(folder), *args]) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and err.startswith("souk-server : erreur : ") and err.count("\n") == 1
+    assert not fresh.exists()
+    assert list(empty.iterdir()) == []
+    file_url = f"sqlite:///{tmp_path / 'named.sqlite3'}"
+    assert main(["--database-url", file_url, *args]) == 2
+    assert list(tmp_path.iterdir()) == [empty]
+    assert main(["--data-dir", str(fresh), *MARKET]) == 0  # a command that works creates it
+    assert (fresh / "souk-server.sqlite3").exists()
 
 
 def test_the_organiser_reads_errors_in_french_or_arabic(
@@ -176,6 +237,29 @@ def test_import_a_signed_bundle(database_url: str, db: Database, tmp_path: Path,
     assert counts(db) == before
     with db.read() as s:
         assert s.scalar(select(func.sum(DaySummaryRow.net))) == 79_000
+
+
+def test_a_bundle_with_a_day_outside_the_market_imports_nothing(
+        database_url: str, db: Database, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    run(database_url, *MARKET, capsys=capsys)
+    run(database_url, *COOP, capsys=capsys)
+    code_out = run(database_url, "enrol-code", "1", "--no-qr", capsys=capsys)[1]
+    with db.write() as s:
+        device = ingest.enrol(s, code_out.split("\n\n")[1].strip(), "caisse")
+    before = counts(db)
+    days = [summary(device.device_id, DAY, 30, net=70_000),
+            summary(device.device_id, dt.date(2020, 1, 1), 12, net=9_000)]
+    bundle = Bundle(device_id=device.device_id, created_at=dt.datetime.now(dt.UTC),
+                    summaries=days,
+                    signature=bundle_signature(token_hash(device.token), device.device_id, days))
+    path = tmp_path / "bundle.json"
+    path.write_text(bundle.model_dump_json())
+    code, out, err = run(database_url, "import", str(path), capsys=capsys, lang="fr")
+    assert (code, out) == (2, "")
+    assert err == ("souk-server : erreur : le jour 2020-01-01 est en dehors des dates du marché "
+                   "(du 2026-05-12 au 2026-05-16) : rien n'a été importé\n")
+    assert counts(db) == before
 
 
 def test_database_url_from_the_environment(tmp_path: Path, capsys: pytest.CaptureFixture[str],

@@ -7,6 +7,7 @@ import itertools
 import threading
 from typing import TYPE_CHECKING
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -16,6 +17,7 @@ from sync.server.db import Database
 from sync.server.models import (
     DaySummaryRow,
     Device,
+    Market,
     MarketDay,
     SummaryHour,
     SummaryPayment,
@@ -26,6 +28,14 @@ from .server_support import DAY, World, push_body, summary
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
+
+
+@pytest.fixture
+def world(world: World, db: Database) -> World:
+    """The seeded market, running ten years: these tests push days far apart."""
+    with db.write() as s:
+        s.get_one(Market, world.market_id).ends_on = DAY + dt.timedelta(days=3650)
+    return world
 
 
 def net_of(version: int) -> int:
@@ -157,7 +167,7 @@ def test_an_older_version_waits_for_a_newer_one_being_written(
         assert totals(db, day) == expected(9)
 
 
-def recomputed(db: Database) -> tuple[dict[object, tuple[int, ...]], dict[object, tuple[int, ...]]]:
+def recomputed(db: Database) -> tuple[dict[str, object], dict[str, object]]:
     """(running totals kept by the upsert, the same summed again from the stored days)."""
     s_, d_, m_ = DaySummaryRow, Device, MarketDay
     with db.read() as s:

@@ -1,0 +1,154 @@
+"""What the stalls' API refuses, writing nothing: an enrolment body too large to be one, and
+days outside their market's dates (which would otherwise count in the edition's figures)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+from sqlalchemy import func, select
+
+from sync.server import admin, queries
+from sync.server.api import ENROL_BODY_BYTES
+from sync.server.db import Database
+from sync.server.models import DaySummaryRow, Device, EnrolCode, Market, MarketDay
+from sync.server.writer import PushWriter, Reply
+
+from .server_support import DAY, World, push_body, summary
+from .test_server_writer import push_all, request
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+LAST_DAY = DAY + dt.timedelta(days=4)  # the seeded market runs DAY .. DAY + 4
+
+
+def devices_and_codes_used(db: Database) -> tuple[int, int]:
+    with db.read() as s:
+        return (s.scalar(select(func.count()).select_from(Device)) or 0,
+                s.scalar(select(func.count()).select_from(EnrolCode)
+                         .where(EnrolCode.used_at.is_not(None))) or 0)
+
+
+def padded_enrol(code: str, size: int) -> bytes:
+    """A well-formed enrolment request of ``size`` bytes (JSON whitespace)."""
+    start = json.dumps({"code": code, "device_name": "caisse"})[:-1].encode()
+    return start + b" " * (size - len(start) - 1) + b"}"
+
+
+@pytest.fixture
+def code(db: Database, world: World) -> str:
+    with db.write() as s:
+        issued, _ = admin.issue_enrol_code(s, world.argan.cooperative_id)
+    return issued
+
+
+def test_an_enrolment_body_too_large_is_refused_and_the_code_kept(
+        client: TestClient, db: Database, code: str) -> None:
+    before = devices_and_codes_used(db)
+    reply = client.post("/api/v1/enrol", content=padded_enrol(code, 200 * 1024),
+                        headers={"Content-Type": "application/json"})
+    assert reply.status_code == 413
+    assert reply.json() == {"detail": "the body is too large"}
+    assert devices_and_codes_used(db) == before
+    # the same code, in a request of a normal size, still enrols
+    reply = client.post("/api/v1/enrol", content=padded_enrol(code, 1024),
+                        headers={"Content-Type": "application/json"})
+    assert reply.status_code == 200, reply.text
+    devices, used = before
+    assert devices_and_codes_used(db) == (devices + 1, used + 1)
+
+
+def test_an_enrolment_body_too_large_without_length_or_inflated(
+        client: TestClient, db: Database, code: str) -> None:
+    before = devices_and_codes_used(db)
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(4):
+            yield b" " * ENROL_BODY_BYTES
+
+    reply = client.post("/api/v1/enrol", content=chunks(),
+                        headers={"Content-Type": "application/json"})
+    assert reply.status_code == 413
+    bomb = gzip.compress(padded_enrol(code, 4 * 1024 * 1024), compresslevel=9)
+    assert len(bomb) < ENROL_BODY_BYTES
+    reply = client.post("/api/v1/enrol", content=bomb, headers={
+        "Content-Type": "application/json", "Content-Encoding": "gzip"})
+    assert reply.status_code == 413
+    assert devices_and_codes_used(db) == before
+
+
+def test_a_normal_enrolment_bodys_errors_are_unchanged(client: TestClient, code: str) -> None:
+    reply = client.post("/api/v1/enrol", json={"code": code})
+    assert reply.status_code == 422
+    assert "device_name" in reply.json()["detail"]
+    reply = client.post("/api/v1/enrol", json={"code": "AAAA-BBBB-CCCC", "device_name": "x"})
+    assert reply.status_code == 400
+
+
+def market_figures(db: Database, market_id: int) -> tuple[int, int, int, list[str]]:
+    """(stored days, market days, net of the days export, the days it lists)."""
+    with db.read() as s:
+        market = s.get_one(Market, market_id)
+        days = queries.day_rows(s, market)
+        return (s.scalar(select(func.count()).select_from(DaySummaryRow)) or 0,
+                s.scalar(select(func.count()).select_from(MarketDay)) or 0,
+                sum(d["net"] for d in days), [d["day"] for d in days if d["tickets"]])
+
+
+@pytest.mark.parametrize("outside", [DAY - dt.timedelta(days=1), LAST_DAY + dt.timedelta(days=1),
+                                     dt.date(2020, 1, 1)])
+def test_a_day_outside_the_markets_dates_is_refused_with_the_whole_push(
+        client: TestClient, db: Database, world: World, outside: dt.date) -> None:
+    stall = world.argan
+    body = push_body(summary(stall.device_id, DAY, 3, net=10_000),
+                     summary(stall.device_id, outside, 3, net=99_900))
+    reply = client.post("/api/v1/push", json=body, headers=stall.headers)
+    assert reply.status_code == 422
+    detail = reply.json()["detail"]
+    assert f"summaries.1 ({outside})" in detail
+    assert "outside the market's dates (2026-05-12 to 2026-05-16)" in detail
+    assert market_figures(db, world.market_id) == (0, 0, 0, [])
+    with db.read() as s:
+        assert s.get_one(Device, stall.device_id).last_push_at is None
+
+
+def test_the_markets_first_and_last_days_are_stored(client: TestClient, db: Database,
+                                                    world: World) -> None:
+    stall = world.pottery
+    reply = client.post("/api/v1/push", headers=stall.headers, json=push_body(
+        summary(stall.device_id, DAY, 3, net=10_000),
+        summary(stall.device_id, LAST_DAY, 2, net=5_000)))
+    assert reply.status_code == 200, reply.text
+    assert market_figures(db, world.market_id) == (2, 2, 15_000,
+                                                   [DAY.isoformat(), LAST_DAY.isoformat()])
+
+
+def test_a_refused_day_in_a_batch_leaves_the_others_stored(db: Database, world: World) -> None:
+    """The batch path (one transaction for several pushes) checks each push's dates."""
+    late = LAST_DAY + dt.timedelta(days=30)
+    refused, stored = push_all(PushWriter(db), [
+        (world.argan.token, request(summary(world.argan.device_id, late, 4, net=70_000)), None),
+        (world.pottery.token, request(summary(world.pottery.device_id, DAY, 4, net=1_000)),
+         None)])
+    assert isinstance(refused, Reply) and refused.status == 422
+    assert f"({late})" in json.loads(refused.body)["detail"]
+    assert isinstance(stored, Reply) and stored.status == 200
+    assert market_figures(db, world.market_id) == (1, 1, 1_000, [DAY.isoformat()])
+
+
+def test_a_market_moved_later_refuses_the_days_it_no_longer_covers(
+        client: TestClient, db: Database, world: World) -> None:
+    """The dates are read with the device on every push, not remembered."""
+    with db.write() as s:
+        s.get_one(Market, world.market_id).starts_on = DAY + dt.timedelta(days=1)
+    stall = world.argan
+    reply = client.post("/api/v1/push", json=push_body(summary(stall.device_id, DAY)),
+                        headers=stall.headers)
+    assert reply.status_code == 422
+    assert "(2026-05-13 to 2026-05-16)" in reply.json()["detail"]
+    assert market_figures(db, world.market_id)[:2] == (0, 0)
