@@ -3,6 +3,24 @@
 Organisers log in with a user name and password; the session is a signed cookie
 (HttpOnly, SameSite=Strict) whose key lives in the database. Every asset comes from
 ``resources/dashboard``: the page works on a market's network with no internet.
+
+Sessions carry the user's session epoch: logging out moves it on, which ends that user's
+sessions in every browser (as do a new password and disabling the user). A login form
+posted from another site (its Origin, or without one its Referer, names another host than
+the request's Host header; a proxy must pass that header on) is refused; a form without
+either header (not from a browser) is let through.
+
+Login throttling. Each organiser login counts its wrong passwords in a row in the
+database, so every server process sees the same count: from the fifth, logins are refused
+for 30 s, doubled by each further wrong password, at most 15 minutes; a right password
+resets the count. An attempt is counted before its password is checked, so attempts sent
+in parallel cannot slip past the limit. User names that do not exist (or are disabled)
+have no row to count in: their wrong attempts are counted per client address instead,
+with the same schedule, in each process's memory (bounded; see
+``security.FailureCounter``). From one address an unknown name is thus throttled like a
+real one, with the same message and the same password check's time; an unknown name is
+only told apart by spreading attempts over addresses, which gives no password guesses.
+A refused attempt checks no password and answers 429 with the seconds left.
 """
 
 from __future__ import annotations
@@ -10,23 +28,29 @@ from __future__ import annotations
 import datetime as dt
 import html
 import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from sync.server import exports, queries, report
+from sync.server.body import BadEncoding, BodyTooLarge, read_capped
 from sync.server.db import Database, utcnow
 from sync.server.i18n import LANGS, Translator, asset, catalogue, choose_lang
 from sync.server.models import Market, User
 from sync.server.security import (
     SESSION_SECONDS,
+    FailureCounter,
+    block_seconds,
     dummy_password_check,
     make_session,
     read_session,
+    seconds_left,
     session_matches_password,
     verify_password,
 )
@@ -45,6 +69,7 @@ REPORT_CSP = (
     "frame-ancestors 'none'; base-uri 'none'"
 )
 STATIC_FILES = ("dashboard.js", "dashboard.css", "report.js")
+LOGIN_FORM_BYTES = 8192
 
 router = APIRouter(include_in_schema=False)
 LangParam = Annotated[str | None, Query(pattern="^(ar|fr|en)$")]
@@ -70,7 +95,9 @@ def _remember_lang(response: Response, requested: str | None) -> None:
 def _secure_headers(response: Response, csp: str = CSP) -> Response:
     response.headers["Content-Security-Policy"] = csp
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" with
+    # the login form, which the login must refuse (it is what a forged form sends too)
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -79,15 +106,14 @@ def current_user(request: Request) -> User | None:
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
-    found = read_session(request.app.state.session_key, cookie)
-    if found is None:
+    claim = read_session(request.app.state.session_key, cookie)
+    if claim is None:
         return None
-    user_id, binding = found
     with _db(request).read() as session:
-        user = session.get(User, user_id)
-        if user is None or user.disabled:
+        user = session.get(User, claim.user_id)
+        if user is None or user.disabled or user.session_epoch != claim.epoch:
             return None
-        if not session_matches_password(binding, user.password_hash):
+        if not session_matches_password(claim.binding, user.password_hash):
             return None
         session.expunge(user)
         return user
@@ -118,60 +144,148 @@ def _lang_links(t: Translator, path: str) -> str:
     return " ".join(links)
 
 
-def _login_page(t: Translator, failed: bool, status: int = 200) -> HTMLResponse:
+def _login_page(t: Translator, error: str = "", status: int = 200,
+                headers: dict[str, str] | None = None) -> HTMLResponse:
     page = render(
-        "login.html", t, lang=t.lang, dir=t.dir, error=t("login_failed") if failed else "",
-        error_class="error" if failed else "error hidden",
+        "login.html", t, lang=t.lang, dir=t.dir, error=error,
+        error_class="error" if error else "error hidden",
         languages=_lang_links(t, f"{BASE}/login"),
     )
-    response = HTMLResponse(page, status_code=status)
+    response = HTMLResponse(page, status_code=status, headers=headers)
     _secure_headers(response)
     return response
 
 
 @router.get(f"{BASE}/login")
 def login_page(request: Request, lang: LangParam = None) -> HTMLResponse:
-    response = _login_page(_lang(request, lang), failed=False)
+    response = _login_page(_lang(request, lang))
     _remember_lang(response, lang)
     return response
 
 
-def _check_login(db: Database, username: str, password: str) -> User | None:
-    if not username or "\x00" in username:
+@dataclass
+class LoginGuard:
+    """This process's part of login throttling: the clock (naive UTC) and the counts of
+    wrong attempts at names that have no user, per client address."""
+
+    clock: Callable[[], dt.datetime] = utcnow
+    unknown: FailureCounter = field(default_factory=FailureCounter)
+
+
+def _guard(request: Request) -> LoginGuard:
+    guard: LoginGuard | None = getattr(request.app.state, "login_guard", None)
+    if guard is None:
+        guard = request.app.state.login_guard = LoginGuard()
+    return guard
+
+
+@dataclass(frozen=True)
+class Throttled:
+    seconds: int
+
+
+def _check_login(db: Database, guard: LoginGuard, client: str, username: str,
+                 password: str) -> User | Throttled | None:
+    """The user whose password this is; ``Throttled`` while their logins (or, for a name
+    without a user, this client's) are refused; None for a wrong name or password."""
+    now = guard.clock()
+    user_id, password_hash = None, ""
+    if username and "\x00" not in username:
+        with db.write() as session:
+            user = session.scalar(
+                select(User).where(User.username == username).with_for_update()
+            )
+            if user is not None and not user.disabled:
+                wait = seconds_left(user.blocked_until, now)
+                if wait:
+                    return Throttled(wait)
+                # counted before the check, so that parallel attempts count too
+                user.failed_logins += 1
+                block = block_seconds(user.failed_logins)
+                user.blocked_until = now + dt.timedelta(seconds=block) if block else None
+                user_id, password_hash = user.id, user.password_hash
+    if user_id is None:
+        wait = guard.unknown.wait(client, now)
+        if wait:
+            return Throttled(wait)
         dummy_password_check()
+        guard.unknown.failed(client, now)
         return None
-    with db.read() as session:
-        user = session.scalar(select(User).where(User.username == username))
-        if user is None or user.disabled:
-            dummy_password_check()
+    if not verify_password(password_hash, password):
+        return None
+    with db.write() as session:
+        found = session.get(User, user_id)
+        if found is None or found.disabled:
             return None
-        if not verify_password(user.password_hash, password):
-            return None
-        session.expunge(user)
-        return user
+        found.failed_logins = 0
+        found.blocked_until = None
+        session.flush()
+        session.expunge(found)
+        return found
+
+
+def _same_origin(request: Request) -> bool:
+    """False when the Origin header (else the Referer) names another host than this
+    request's (or is "null", as from a sandboxed frame); True without either header."""
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if source is None:
+        return True
+    host = request.headers.get("host", "").strip().lower()
+    claimed = urllib.parse.urlsplit(source.strip()).netloc.lower()
+    return bool(host) and claimed == host
 
 
 @router.post(f"{BASE}/login")
 async def login(request: Request) -> Response:
-    raw = await request.body()
-    form = urllib.parse.parse_qs(raw[:8192].decode("utf-8", "replace"))
+    t = _lang(request)
+    try:
+        raw = await read_capped(request, LOGIN_FORM_BYTES)
+    except BodyTooLarge:
+        return _login_page(t, t("login_too_large"), status=413)
+    except BadEncoding:
+        return _login_page(t, t("login_failed"), status=400)
+    form = urllib.parse.parse_qs(raw.decode("utf-8", "replace"))
     username = form.get("username", [""])[0].strip()
     password = form.get("password", [""])[0]
     t = _lang(request, form.get("lang", [None])[0])
-    user = await run_in_threadpool(_check_login, _db(request), username, password)
-    if user is None:
-        return _login_page(t, failed=True, status=401)
+    if not _same_origin(request):
+        return _login_page(t, t("login_foreign"), status=403)
+    client = request.client.host if request.client else ""
+    found = await run_in_threadpool(_check_login, _db(request), _guard(request), client,
+                                    username, password)
+    if isinstance(found, Throttled):
+        return _login_page(t, t("login_throttled", seconds=found.seconds), status=429,
+                           headers={"Retry-After": str(found.seconds)})
+    if found is None:
+        return _login_page(t, t("login_failed"), status=401)
     response = RedirectResponse(f"{BASE}/", status_code=303)
     response.set_cookie(
-        SESSION_COOKIE, make_session(request.app.state.session_key, user.id, user.password_hash),
+        SESSION_COOKIE,
+        make_session(request.app.state.session_key, found.id, found.password_hash,
+                     found.session_epoch),
         max_age=SESSION_SECONDS, path=BASE, httponly=True, samesite="strict",
         secure=request.url.scheme == "https",
     )
     return response
 
 
+def _end_session(request: Request) -> None:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    claim = read_session(request.app.state.session_key, cookie) if cookie else None
+    if claim is None:
+        return
+    with _db(request).write() as session:
+        session.execute(
+            update(User)
+            .where(User.id == claim.user_id, User.session_epoch == claim.epoch)
+            .values(session_epoch=User.session_epoch + 1)
+        )
+
+
 @router.post(f"{BASE}/logout")
-def logout() -> RedirectResponse:
+def logout(request: Request) -> RedirectResponse:
+    """Ends the user's sessions in every browser, not only this cookie."""
+    _end_session(request)
     response = RedirectResponse(f"{BASE}/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path=BASE, httponly=True, samesite="strict")
     return response

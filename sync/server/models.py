@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -26,6 +27,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    event,
+    inspect,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -266,3 +269,22 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # carried in the session cookie: moving it on ends every session of the user
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # wrong passwords in a row, and until when logins are refused (naive UTC)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    def end_sessions(self) -> None:
+        """End every session of this user (each browser must log in again)."""
+        self.session_epoch = (self.session_epoch or 0) + 1
+
+
+@event.listens_for(User, "before_update")
+def _end_sessions_on_change(_mapper: Any, _connection: Any, user: User) -> None:
+    """A new password, or disabling the user, ends the user's sessions."""
+    state = inspect(user)
+    disabled = state.attrs.disabled.history
+    if state.attrs.password_hash.history.has_changes() or (
+            disabled.has_changes() and user.disabled):
+        user.end_sessions()

@@ -2,16 +2,20 @@
 
 Nothing secret is stored in clear: tokens and codes as SHA-256 (they are random enough
 that no KDF is needed), passwords with scrypt and a per-user salt. Comparisons are made
-in constant time.
+in constant time. The schedule of login throttling (``block_seconds``) is here too.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
+import math
 import secrets
+import threading
 import time
+from typing import NamedTuple
 
 from sync.protocol import token_hash
 
@@ -77,13 +81,23 @@ def _sign(key: bytes, payload: str) -> str:
     return base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
 
-def make_session(key: bytes, user_id: int, password_hash: str, now: float | None = None) -> str:
+class SessionClaim(NamedTuple):
+    """What a valid session cookie says: whose it is, and which of their sessions."""
+
+    user_id: int
+    epoch: int
+    binding: str
+
+
+def make_session(key: bytes, user_id: int, password_hash: str, epoch: int = 0,
+                 now: float | None = None) -> str:
     """A signed cookie value naming the user until it expires.
 
-    It is bound to the user's password hash, so changing a password ends old sessions.
+    It is bound to the user's password hash and session epoch: changing a password, or
+    moving the epoch on (logging out, disabling the user), ends the sessions made before.
     """
     expires = int((now if now is not None else time.time()) + SESSION_SECONDS)
-    payload = f"{user_id}.{expires}.{_binding(password_hash)}"
+    payload = f"{user_id}.{epoch}.{expires}.{_binding(password_hash)}"
     return f"{payload}.{_sign(key, payload)}"
 
 
@@ -91,22 +105,89 @@ def _binding(password_hash: str) -> str:
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
-def read_session(key: bytes, cookie: str, now: float | None = None) -> tuple[int, str] | None:
-    """(user id, password binding) from a valid, unexpired cookie; None otherwise."""
+def read_session(key: bytes, cookie: str, now: float | None = None) -> SessionClaim | None:
+    """The claim of a valid, unexpired cookie; None otherwise."""
     parts = cookie.split(".")
-    if len(parts) != 4:
+    if len(parts) != 5:
         return None
-    payload, signature = ".".join(parts[:3]), parts[3]
+    payload, signature = ".".join(parts[:4]), parts[4]
     if not hmac.compare_digest(_sign(key, payload), signature):
         return None
     try:
-        user_id, expires = int(parts[0]), int(parts[1])
+        user_id, epoch, expires = int(parts[0]), int(parts[1]), int(parts[2])
     except ValueError:
         return None
     if expires < (now if now is not None else time.time()):
         return None
-    return user_id, parts[2]
+    return SessionClaim(user_id, epoch, parts[3])
 
 
 def session_matches_password(binding: str, password_hash: str) -> bool:
     return hmac.compare_digest(binding, _binding(password_hash))
+
+
+# --- login throttling ----------------------------------------------------------------------
+
+FREE_FAILURES = 5  # wrong passwords in a row before the login is refused for a while
+FIRST_BLOCK_SECONDS = 30
+LONGEST_BLOCK_SECONDS = 15 * 60
+
+
+def block_seconds(failures: int) -> int:
+    """How long logins are refused after ``failures`` wrong passwords in a row: none
+    before the fifth, then 30 s, doubled by each further one, at most 15 minutes."""
+    if failures < FREE_FAILURES:
+        return 0
+    doublings = min(failures - FREE_FAILURES, 16)
+    return min(FIRST_BLOCK_SECONDS << doublings, LONGEST_BLOCK_SECONDS)
+
+
+def seconds_left(blocked_until: dt.datetime | None, now: dt.datetime) -> int:
+    """Whole seconds (rounded up) until ``blocked_until``; 0 once it is past."""
+    if blocked_until is None or blocked_until <= now:
+        return 0
+    return math.ceil((blocked_until - now).total_seconds())
+
+
+class _Record(NamedTuple):
+    failures: int
+    blocked_until: dt.datetime | None
+
+
+class FailureCounter:
+    """Wrong attempts in a row per key (a client address), in this process's memory.
+
+    It holds at most ``capacity`` keys: when full, it forgets the keys that are not
+    blocked, then the oldest, so a flood of addresses cannot grow it without bound.
+    """
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self.capacity = capacity
+        self._records: dict[str, _Record] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, key: str, now: dt.datetime) -> int:
+        """Seconds before ``key`` may try again (0: now)."""
+        with self._lock:
+            record = self._records.get(key)
+        return seconds_left(record.blocked_until, now) if record else 0
+
+    def failed(self, key: str, now: dt.datetime) -> None:
+        with self._lock:
+            record = self._records.pop(key, None)
+            failures = (record.failures if record else 0) + 1
+            block = block_seconds(failures)
+            until = now + dt.timedelta(seconds=block) if block else None
+            if len(self._records) >= self.capacity:
+                self._forget(now)
+            self._records[key] = _Record(failures, until)
+
+    def succeeded(self, key: str) -> None:
+        with self._lock:
+            self._records.pop(key, None)
+
+    def _forget(self, now: dt.datetime) -> None:
+        self._records = {k: r for k, r in self._records.items()
+                         if r.blocked_until is not None and r.blocked_until > now}
+        while len(self._records) >= self.capacity:
+            del self._records[next(iter(self._records))]

@@ -137,3 +137,31 @@ def test_day_after_is_empty(live_server: tuple[str, Database]) -> None:
         data = client.get(f"/dashboard/data.json?day={later}").json()
         assert data["totals"]["day"]["net"] == 0
         assert data["totals"]["edition"]["net"] == 2_625_050
+
+
+def test_a_login_form_on_another_site_is_refused(live_server: tuple[str, Database]) -> None:
+    """A page elsewhere that posts a login to this server (to log the organiser in as
+    someone else) gets a refusal, and the browser no session."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, db = live_server
+    with db.write() as s:
+        admin.add_user(s, "nadia", PASSWORD)
+    forged = (f'<form method="post" action="{base}/dashboard/login">'
+              f'<input name="username" value="nadia"><input name="password" value="{PASSWORD}">'
+              '<input name="lang" value="fr"><button type="submit">go</button></form>')
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.route("http://elsewhere.example/", lambda route: route.fulfill(
+                body=forged, content_type="text/html"))
+            page.goto("http://elsewhere.example/")
+            with page.expect_navigation():
+                page.click("button[type=submit]")
+            expect(page.locator("p.error")).to_have_text(
+                "Ce formulaire de connexion ne vient pas de ce serveur : ouvrez la page de "
+                "connexion du tableau de bord.")
+            assert not [c for c in page.context.cookies() if c["name"] == "souk_session"]
+        finally:
+            browser.close()
