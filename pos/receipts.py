@@ -18,6 +18,7 @@ a right-to-left block.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
@@ -46,6 +47,7 @@ HASH_CHARS: Final = 16
 LRI: Final = "\u2066"  # left-to-right isolate
 RLI: Final = "\u2067"  # right-to-left isolate
 PDI: Final = "\u2069"  # pop directional isolate
+FSI: Final = "\u2068"  # first strong isolate
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +170,34 @@ def receipt_language(session: Session) -> ReceiptLanguage:
     return "both"
 
 
+def strong_direction(text: str, default: Direction = "ltr") -> Direction:
+    """The direction of the first strongly directional character of ``text`` that is not
+    inside an isolate (``LRI``/``RLI``/``FSI`` ... ``PDI``), as the bidi algorithm finds a
+    paragraph's direction."""
+    depth = 0
+    for char in text:
+        if char in (LRI, RLI, FSI):
+            depth += 1
+        elif char == PDI:
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            kind = unicodedata.bidirectional(char)
+            if kind == "L":
+                return "ltr"
+            if kind in ("R", "AL"):
+                return "rtl"
+    return default
+
+
+def isolate(text: str, direction: Direction) -> str:
+    """``text`` ready to sit in a ``direction`` paragraph: written the other way (a French
+    name on an Arabic receipt), it is isolated so that it keeps its own order, its leading
+    digits and its final full stop where its writer put them."""
+    if strong_direction(text, direction) == direction:
+        return text
+    return f"{LRI if direction == 'rtl' else RLI}{text}{PDI}"
+
+
 class _Words:
     """Messages and numbers in the receipt's language."""
 
@@ -179,21 +209,29 @@ class _Words:
 
     def __call__(self, key: str, /, **params: object) -> str:
         if self.lang == "both":
-            fr, ar = tr("fr", key, **params), tr("ar", key, **params)
+            fr = tr("fr", key, **_isolated(params, "ltr"))
+            ar = tr("ar", key, **_isolated(params, "rtl"))
             # The Arabic half is isolated (RLI ... PDI) so that its digits and signs keep
             # their places inside the French line.
             return fr if fr == ar else f"{fr} / {RLI}{ar}{PDI}"
-        return tr(self.lang, key, **params)
+        return tr(self.lang, key, **_isolated(params, self.direction))
 
     def money(self, centimes: int) -> str:
-        text = format_money(centimes, self.number_lang)
-        if self.rtl and centimes < 0:  # keep the minus sign before the digits
-            amount = format_amount(centimes, self.number_lang)
-            text = text.replace(amount, f"{LRI}{amount}{PDI}", 1)
-        return text
+        amount = format_amount(centimes, self.number_lang)
+        return format_money(centimes, self.number_lang).replace(amount, self.signed(amount), 1)
 
     def amount(self, centimes: int) -> str:
-        return format_amount(centimes, self.number_lang)
+        return self.signed(format_amount(centimes, self.number_lang))
+
+    def quantity(self, milli: int, unit: str) -> str:
+        return self.signed(format_quantity(milli, unit, self.number_lang))
+
+    def signed(self, number: str) -> str:
+        """A number for a line in the receipt's direction: on an Arabic receipt a negative
+        one is isolated, so that its minus stays before the digits (``-2``, not ``2-``)."""
+        if self.rtl and number.startswith("-"):
+            return f"{LRI}{number}{PDI}"
+        return number
 
     def unit(self, unit: str) -> str:
         if unit == "piece":
@@ -225,10 +263,15 @@ class _Words:
     def name(self, name_ar: str, name_fr: str) -> Block:
         """A product or place name in the receipt's language(s)."""
         if self.lang == "ar":
-            return Text(name_ar or name_fr, direction="rtl")
+            return Text(isolate(name_ar or name_fr, "rtl"), direction="rtl")
         if self.lang == "fr" or not name_ar or name_ar == name_fr:
-            return Text(name_fr or name_ar)
+            return Text(isolate(name_fr or name_ar, "ltr"))
         return Columns(name_fr, name_ar)
+
+
+def _isolated(params: Mapping[str, object], direction: Direction) -> dict[str, object]:
+    """Message parameters with each text written the other way isolated (see isolate)."""
+    return {k: isolate(v, direction) if isinstance(v, str) else v for k, v in params.items()}
 
 
 def _centered(text: str, *, rtl: bool = False, size: Size = "small", bold: bool = False) -> Text:
@@ -275,7 +318,7 @@ def qr_payload(sale_id: str, label: str, total: int, journal_hash: str) -> str:
 
 def _sale_line(words: _Words, line: SaleLine) -> list[Block]:
     blocks: list[Block] = [words.name(line.name_ar, line.name_fr)]
-    quantity = format_quantity(line.quantity, line.unit, words.number_lang)
+    quantity = words.quantity(line.quantity, line.unit)
     unit = words.unit(line.unit)
     price = words.amount(line.unit_price)
     detail = f"{quantity} {unit} × {price}" if unit else f"{quantity} × {price}"
@@ -489,7 +532,7 @@ def _sales_lines(words: _Words, report: DayReport, shop: Shop) -> list[Block]:
     blocks += _tax_lines(words, report.taxes)
     if report.first_number is not None and report.last_number is not None:
         first = ticket_label(shop, report.first_number)
-        span = f"{first} → {ticket_label(shop, report.last_number)}"
+        span = f"{first} – {ticket_label(shop, report.last_number)}"  # en dash
         blocks.append(row("receipt.report.tickets", span, size="small"))
     blocks.append(row("receipt.report.items", str(report.items), size="small"))
     return blocks

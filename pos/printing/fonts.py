@@ -7,11 +7,11 @@ Noto Sans for French and digits, Noto Naskh Arabic for Arabic (both SIL OFL 1.1)
 from __future__ import annotations
 
 import threading
-from functools import cache, lru_cache
+from functools import lru_cache
 from importlib import resources
 from typing import Final
 
-from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics, QGuiApplication
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QRawFont
 
 LATIN_FAMILY: Final = "Noto Sans"
 ARABIC_FAMILY: Final = "Noto Naskh Arabic"
@@ -25,6 +25,7 @@ FONT_FILES: Final = (
 
 _lock = threading.Lock()
 _loaded: list[str] = []
+_raw = threading.local()
 
 
 def load_fonts() -> tuple[str, ...]:
@@ -54,28 +55,46 @@ def load_fonts() -> tuple[str, ...]:
 
 
 def receipt_font(pixel_size: int, *, bold: bool = False) -> QFont:
-    """The receipt face at ``pixel_size`` dots: Latin first, Arabic for Arabic letters."""
+    """The receipt face at ``pixel_size`` dots: Noto Sans (the renderer sets runs of Arabic
+    letters in Noto Naskh Arabic, see :func:`pos.printing.render.arabic_format`)."""
     load_fonts()
     font = QFont()
     font.setFamilies(list(FAMILIES))
     font.setPixelSize(pixel_size)
     font.setBold(bold)
     font.setHintingPreference(QFont.HintingPreference.PreferFullHinting)
-    font.setStyleStrategy(QFont.StyleStrategy.PreferAntialias)
+    # No font merging: a character that neither bundled face has is drawn as the face's
+    # empty box (and reported by covers()), never borrowed from a font installed here.
+    font.setStyleStrategy(
+        QFont.StyleStrategy.PreferAntialias | QFont.StyleStrategy.NoFontMerging
+    )
     return font
 
 
-@cache
-def _metrics(family: str) -> QFontMetrics:
-    font = QFont(family)
-    font.setPixelSize(22)
-    return QFontMetrics(font)
+def _faces() -> tuple[QRawFont, ...]:
+    """The bundled font files themselves (no system font stands in for them).
+
+    One set per thread: a ``QRawFont`` belongs to the thread that made it.
+    """
+    faces: tuple[QRawFont, ...] | None = getattr(_raw, "faces", None)
+    if faces is None:
+        folder = resources.files("resources") / "fonts"
+        faces = tuple(QRawFont((folder / name).read_bytes(), 22) for name in FONT_FILES)
+        broken = [name for name, face in zip(FONT_FILES, faces, strict=True) if not face.isValid()]
+        if broken:
+            raise RuntimeError(f"Qt could not read the fonts {broken}")
+        _raw.faces = faces
+    return faces
 
 
 @lru_cache(maxsize=4096)  # the bundled faces never change
 def covers(char: str) -> bool:
-    """Whether a bundled face has a glyph for ``char`` (spaces and format marks need none)."""
+    """Whether a bundled face has a glyph for ``char`` (spaces and format marks need none).
+
+    Asks the font files, not Qt's font matching, which would answer for any font installed
+    on this computer.
+    """
     if char.isspace() or char in "\u200e\u200f\u2066\u2067\u2068\u2069\u200c\u200d":
         return True
     load_fonts()
-    return any(_metrics(family).inFontUcs4(ord(char)) for family in FAMILIES)
+    return any(face.supportsCharacter(ord(char)) for face in _faces())

@@ -13,7 +13,6 @@ block); here it becomes absolute (``Qt.AlignAbsolute``) so that Qt never mirrors
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -51,6 +50,7 @@ from pos.receipts import (
     Spacer,
     Text,
     characters,
+    strong_direction,
 )
 
 #: Paper widths in printer dots (203 dpi heads): 58 mm rolls, and 80 mm rolls (two kinds).
@@ -126,17 +126,6 @@ class Raster:
         return Image.frombytes("1", (self.width, self.height), inverted)
 
 
-def strong_direction(text: str, default: Direction = "ltr") -> Direction:
-    """The direction of the first strongly directional character of ``text``."""
-    for char in text:
-        kind = unicodedata.bidirectional(char)
-        if kind == "L":
-            return "ltr"
-        if kind in ("R", "AL"):
-            return "rtl"
-    return default
-
-
 def _flags(align: Align, direction: Direction) -> Qt.AlignmentFlag:
     if align == "center":
         return Qt.AlignmentFlag.AlignHCenter
@@ -156,7 +145,7 @@ def _option(align: Align, direction: Direction) -> QTextOption:
     return option
 
 
-_ARABIC_LETTER: Final = "[\u0600-\u06ff\u0750-\u077f\ufb50-\ufeff]"
+_ARABIC_LETTER: Final = "[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufeff]"
 #: A stretch of Arabic letters, with the spaces between them (``\s`` is ``str.isspace``).
 _ARABIC_RUN: Final = re.compile(f"{_ARABIC_LETTER}+(?:\\s+{_ARABIC_LETTER}+)*")
 
@@ -295,13 +284,15 @@ class Renderer:
     def _columns(self, block: Columns) -> _Item:
         face = self._face(block.size, block.bold)
         indent = INDENT * block.indent
-        value_dir = strong_direction(block.value)
-        # Laid out flush left (absolute) whatever its direction, so that its ink starts at
-        # x = 0 and the block can place it at either edge.
-        value, value_h = _layout(block.value, face.font, self.inner, value_dir,
-                                 "start" if value_dir == "ltr" else "end", face.arabic)  # fmt: skip
-        value_w = value.lineAt(0).naturalTextWidth() if value.lineCount() else 0.0
         ltr = block.direction == "ltr"
+        value_dir = strong_direction(block.value)
+        # Laid out across the paper in its own direction, every line of it flush with the
+        # block's end edge (the right one of a left-to-right block, whatever the value's
+        # direction): a long Arabic name wraps with its second line at the same edge.
+        value_align: Align = "end" if value_dir == block.direction else "start"
+        value, value_h = _layout(block.value, face.font, self.inner, value_dir, value_align,
+                                 face.arabic)  # fmt: skip
+        value_w = value.lineAt(0).naturalTextWidth() if value.lineCount() else 0.0
         # The value shares the label's line when the whole label fits beside it; otherwise
         # it goes under the label, at the end side. A ``near`` label ends against the
         # value column (as wide as the widest amount) rather than starting at the edge.
@@ -316,7 +307,6 @@ class Renderer:
         room = box - value_w - GAP if not block.near else box
         label, label_h = _layout(block.label, face.font, box, block.direction, align, face.arabic)
         same_line = label.lineCount() == 1 and label.lineAt(0).naturalTextWidth() <= room
-        value_x = MARGIN + (self.inner - value_w if ltr else 0.0)
         if same_line and label.lineCount() and value.lineCount():
             value_dy = label.lineAt(0).ascent() - value.lineAt(0).ascent()
         else:
@@ -325,7 +315,7 @@ class Renderer:
 
         def draw(painter: QPainter, y: float) -> None:
             label.draw(painter, QPointF(label_x, y))
-            value.draw(painter, QPointF(value_x, y + value_dy))
+            value.draw(painter, QPointF(MARGIN, y + value_dy))
 
         return _Item(height, draw)
 

@@ -69,6 +69,32 @@ def sample_sale(lines: int = 3, *, number: int = 123, tendered: int | None = Non
     return sale
 
 
+def sample_refund() -> Sale:
+    """A cash refund of three sample lines, one of them a product with a French name only
+    (quantities, amounts and discounts negative, as :mod:`pos.refunds` records them)."""
+    sale = sample_sale(3, number=124)
+    soap = SaleLine(
+        position=3, sku="S90", name_ar="", name_fr="2 savons beldi (lot)", category="",
+        member="", unit="piece", unit_price=4500, list_price=4500, quantity=1000, discount=0,
+        cart_discount=0, total=4500, tax_rate=20,
+    )  # fmt: skip
+    lines = [*sale.lines, soap]
+    for ln in lines:
+        ln.quantity, ln.discount, ln.total = -ln.quantity, -ln.discount, -ln.total
+    subtotal = -sum(line_amount(ln.unit_price, -ln.quantity) for ln in lines)
+    discount = sum(ln.discount for ln in lines)
+    refund = Sale(
+        id="7c1d0b5e-2f4a-4c83-b6e9-5d0a8e3f9b12", kind="refund", number=124,
+        created_at=SAMPLE_TIME + dt.timedelta(minutes=41), utc_offset_minutes=60,
+        local_hour=15, cashier_name="Fatima", subtotal=subtotal, discount=discount,
+        cart_discount=0, total=subtotal - discount, reason="flacon cassé",
+    )  # fmt: skip
+    refund.lines = lines
+    refund.payments = [Payment(position=0, method="cash", amount=refund.total, tendered=None,
+                               change=-refund.total, reference="")]  # fmt: skip
+    return refund
+
+
 def sample_day_report() -> DayReport:
     """A closed day: Z report number 7, with a cash count."""
     count = {"20000": 5, "10000": 5, "5000": 4, "2000": 3, "1000": 1, "200": 2}

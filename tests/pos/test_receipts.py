@@ -12,16 +12,21 @@ from pos.cart import PaymentSpec
 from pos.db import Store
 from pos.i18n import catalogue, placeholders, tr
 from pos.models import JournalEntry, Sale, User
-from pos.printing.samples import SAMPLE_HASH, sample_day_report, sample_sale
+from pos.printing.samples import SAMPLE_HASH, sample_day_report, sample_refund, sample_sale
 from pos.receipts import (
     DUPLICATE_MARK,
+    LRI,
+    PDI,
+    RLI,
     Columns,
     QrCode,
     Shop,
     Text,
+    isolate,
     load_sale_receipt,
     qr_payload,
     sale_receipt,
+    strong_direction,
     x_report,
     z_report,
 )
@@ -85,6 +90,51 @@ def test_arabic_negative_amounts_keep_their_sign_in_front() -> None:
     assert words.money(2150) == "21,50 د.م."
 
 
+def test_refund_lines_keep_their_minus_before_the_digits_in_arabic() -> None:
+    def details(lang: str) -> list[str]:
+        doc = sale_receipt(sample_refund(), SHOP, lang, journal_hash=SAMPLE_HASH)
+        return [b.label for b in doc.blocks if isinstance(b, Columns) and b.near]
+
+    # an Arabic row isolates a negative number (left to right inside the row), so that the
+    # minus is printed before its digits; the unit follows the number, as Arabic reads
+    assert details("ar")[:4] == [
+        f"{LRI}-2{PDI} × 120,00", f"{LRI}-1{PDI} × 65,00", "تخفيض",
+        f"{LRI}-1,25{PDI} كلغ × 300,00",
+    ]  # fmt: skip
+    expected = ["-2 × 120,00", "-1 × 65,00", "Remise", "-1,25 kg × 300,00"]
+    assert details("fr")[:4] == expected
+    assert details("both")[:4] == [*expected[:2], f"Remise / {RLI}تخفيض{PDI}", expected[3]]
+    words = receipts._Words("ar")
+    assert words.amount(-4500) == f"{LRI}-45,00{PDI}" and words.amount(4500) == "45,00"
+    assert words.quantity(-1250, "kg") == f"{LRI}-1,25{PDI}"
+
+
+def test_names_written_the_other_way_keep_their_own_order() -> None:
+    ar, fr = receipts._Words("ar"), receipts._Words("fr")
+    # a product with no Arabic name, on an Arabic receipt: kept left to right, at the right
+    assert ar.name("", "2 savons beldi (lot)") == Text(
+        f"{LRI}2 savons beldi (lot){PDI}", direction="rtl"
+    )
+    assert ar.name("عسل", "Miel") == Text("عسل", direction="rtl")
+    assert fr.name("زيت أركان", "") == Text(f"{RLI}زيت أركان{PDI}")
+    assert fr.name("زيت أركان", "Huile d'argan 100 ml.") == Text("Huile d'argan 100 ml.")
+    # so are the texts put into messages: a French reason on an Arabic receipt
+    assert ar("receipt.reason", reason="flacon cassé").endswith(f"{LRI}flacon cassé{PDI}")
+    both = receipts._Words("both")("receipt.reason", reason="مكسور")
+    assert both.startswith(f"Motif : {RLI}مكسور{PDI}") and f"{RLI}السبب" in both
+    doc = sale_receipt(sample_refund(), SHOP, "ar", journal_hash=SAMPLE_HASH)
+    assert f"{LRI}2 savons beldi (lot){PDI}" in doc.plain_text()
+
+
+def test_direction_of_a_text_is_its_first_strong_letter_outside_isolates() -> None:
+    assert strong_direction("2 savons") == "ltr"
+    assert strong_direction("250 مل زيت") == "rtl"
+    assert strong_direction("-12,00", "rtl") == "rtl"
+    assert strong_direction(f"{LRI}Miel{PDI} عسل") == "rtl"
+    assert isolate(isolate("Miel 1 kg.", "rtl"), "rtl") == f"{LRI}Miel 1 kg.{PDI}"
+    assert isolate("T03-000001", "ltr") == "T03-000001"
+
+
 def test_refund_and_void_receipts_from_the_database(
     store: Store, open_day: int, staff: tuple[User, User]
 ) -> None:
@@ -113,7 +163,7 @@ def test_z_report_has_the_cash_count() -> None:
     assert "RAPPORT Z N° 7" in text
     assert "5 × 200,00\t1\u00a0000,00" in text
     assert "Écart\t-0,50" in text and "Compté\t1\u00a0774,00" in text
-    assert "T03-001201 → T03-001240" in text
+    assert "T03-001201 – T03-001240" in text
     ar = z_report(report, SHOP, "ar").plain_text()
     assert "تقرير Z رقم 7" in ar and "الفرق" in ar
     open_day = dataclasses.replace(report, status="open", closed_at=None, z_number=None,

@@ -1,4 +1,5 @@
-"""Golden images: a sample sale receipt and a Z report, in Arabic and French, at 58 mm.
+"""Golden images: a sample sale receipt and a Z report, in Arabic and French, and a refund
+in Arabic (minus signs, a product named in French only), at 58 mm.
 
 The PNG files under ``golden/`` are what a reviewer looks at. A rendering may differ from
 them by a few dots (font rasteriser versions); a larger change fails. To accept a change
@@ -14,7 +15,7 @@ import pytest
 from PySide6.QtGui import QGuiApplication, QImage
 
 from pos.printing.render import Raster, render
-from pos.printing.samples import SAMPLE_HASH, sample_day_report, sample_sale
+from pos.printing.samples import SAMPLE_HASH, sample_day_report, sample_refund, sample_sale
 from pos.receipts import Document, Shop, sale_receipt, z_report
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -26,6 +27,9 @@ def _document(name: str, shop: Shop) -> Document:
     kind, lang = name.split("_")
     if kind == "sale":
         return sale_receipt(sample_sale(4), shop, lang, journal_hash=SAMPLE_HASH)
+    if kind == "refund":
+        return sale_receipt(sample_refund(), shop, lang, journal_hash=SAMPLE_HASH,
+                            original_number=123)  # fmt: skip
     return z_report(sample_day_report(), shop, lang)
 
 
@@ -46,7 +50,7 @@ def _differing(raster: Raster, golden: QImage) -> float:
     return diff / (raster.width * rows)
 
 
-@pytest.mark.parametrize("name", ["sale_fr", "sale_ar", "z_fr", "z_ar"])
+@pytest.mark.parametrize("name", ["sale_fr", "sale_ar", "z_fr", "z_ar", "refund_ar"])
 def test_matches_golden_image(gui: QGuiApplication, shop: Shop, name: str) -> None:
     raster = render(_document(name, shop), 384)
     path = GOLDEN / f"{name}.png"

@@ -9,10 +9,19 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QGuiApplication, QImage, QPainter
 
 from pos import receipts
-from pos.printing.fonts import ARABIC_FAMILY, receipt_font
+from pos.printing.fonts import ARABIC_FAMILY, covers, receipt_font
 from pos.printing.render import MARGIN, SIZES, Renderer, _layout, arabic_runs, render
-from pos.printing.samples import SAMPLE_HASH, sample_day_report, sample_sale
-from pos.receipts import Columns, Document, Shop, Text, sale_receipt, z_report
+from pos.printing.samples import SAMPLE_HASH, sample_day_report, sample_refund, sample_sale
+from pos.receipts import (
+    Columns,
+    Direction,
+    Document,
+    Shop,
+    Text,
+    characters,
+    sale_receipt,
+    z_report,
+)
 
 WORD = "سلام"  # four letters that join: initial, medial, medial, final forms
 
@@ -124,3 +133,85 @@ def test_logo_is_drawn(gui: QGuiApplication, tmp_path: Path) -> None:
     without = render(sale_receipt(sample_sale(1), Shop(logo=str(tmp_path / "none.png")), "fr",
                                   journal_hash=SAMPLE_HASH))  # fmt: skip
     assert with_logo.height > without.height
+
+
+def _visual(text: str, direction: Direction, keep: str) -> str:
+    """The characters of ``keep`` in ``text`` as printed, from left to right."""
+    layout, _ = _layout(text, receipt_font(SIZES["normal"]), 1000, direction, "start")
+    glyphs = []
+    for run in layout.glyphRuns():
+        raw = run.rawFont()
+        names = {raw.glyphIndexesForString(c)[0]: c for c in set(text) if c in keep}
+        glyphs += [(p.x(), names[g]) for g, p in zip(run.glyphIndexes(), run.positions(),
+                                                       strict=True) if g in names]  # fmt: skip
+    # (the isolate marks are set as empty glyphs, the space's, at either end)
+    return "".join(c for _, c in sorted(glyphs)).strip()
+
+
+def test_arabic_refund_lines_print_the_minus_before_the_digits(
+    gui: QGuiApplication, shop: Shop
+) -> None:
+    doc = sale_receipt(sample_refund(), shop, "ar", journal_hash=SAMPLE_HASH)
+    rows = [b for b in doc.blocks if isinstance(b, Columns) and b.near and "×" in b.label]
+    printed = [_visual(row.label, row.direction, "0123456789,-×") for row in rows]
+    # read from the right: quantity (with its unit), ×, unit price
+    assert printed == ["120,00×-2", "65,00×-1", "300,00×-1,25", "45,00×-1"]
+    values = [_visual(row.value, "ltr", "0123456789,-") for row in rows]
+    assert values == ["-240,00", "-65,00", "-375,00", "-45,00"]
+
+
+def test_a_french_name_keeps_its_order_on_an_arabic_receipt(
+    gui: QGuiApplication, shop: Shop
+) -> None:
+    doc = sale_receipt(sample_refund(), shop, "ar", journal_hash=SAMPLE_HASH)
+    name = next(b for b in doc.blocks if isinstance(b, Text) and "savons" in b.text)
+    latin = "".join(sorted(set("2 savons beldi (lot) Huile d'argan 100 ml.")))
+    assert _visual(name.text, name.direction, latin) == "2 savons beldi (lot)"
+    other = receipts._Words("ar").name("", "Huile d'argan 100 ml.")
+    assert isinstance(other, Text)
+    assert _visual(other.text, other.direction, latin) == "Huile d'argan 100 ml."
+    # still set at the Arabic side: its ink ends at the right margin
+    raster = render(_doc(name), 384)
+    assert max(_ink_columns(raster.data, raster.stride)) >= 384 - MARGIN - 4
+    assert min(_ink_columns(raster.data, raster.stride)) > 384 // 3
+
+
+def test_a_wrapped_arabic_name_stays_at_the_right_edge(gui: QGuiApplication) -> None:
+    width = 576
+    name = "زيت أركان غذائي محمص تقليديا من تعاونية نسائية في منطقة الصويرة 250 مل"
+    raster = render(_doc(Columns("Huile d'argan alimentaire 250 ml", name)), width)
+    inked = [y for y in range(raster.height) if any(raster.row(y))]
+    assert inked[-1] - inked[0] > 3 * SIZES["normal"]  # label, then the name on two lines
+    last = b"".join(raster.row(y) for y in range(inked[-1] - 12, inked[-1] + 1))
+    columns = _ink_columns(last, raster.stride)
+    assert max(columns) >= width - MARGIN - 4  # the second line ends at the right margin
+    assert min(columns) > width // 2  # and is short: "الصويرة 250 مل"
+
+
+def test_covers_asks_the_bundled_fonts_only(gui: QGuiApplication) -> None:
+    for char in "→✓ⵜ":
+        assert not covers(char), char
+    for char in "سلامكلغ٠١٢ء،" + "àâçéèêëîïôûùüÿœæÀÇÉŒ" + "0123456789" + "×·–%:/()'.":
+        assert covers(char), char
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "both"])
+def test_reports_use_only_characters_of_the_bundled_fonts(
+    gui: QGuiApplication, shop: Shop, lang: str
+) -> None:
+    report = sample_day_report()
+    for doc in (z_report(report, shop, lang), receipts.x_report(report, shop, lang)):
+        assert {c for c in characters(doc) if not covers(c)} == set()
+    span = "T03-001201 – T03-001240"
+    assert span in z_report(report, shop, lang).plain_text()
+
+
+def test_a_character_without_a_bundled_glyph_is_reported_not_borrowed(
+    gui: QGuiApplication,
+) -> None:
+    arrow = render(_doc(Text("T1 → T2")))
+    tick = render(_doc(Text("T1 ✓ T2")))
+    assert arrow.missing == {"→"} and tick.missing == {"✓"}
+    # no font of this computer draws them: both are the bundled face's empty box
+    assert arrow.data == tick.data
+    assert render(_doc(Text("T1 – T2"))).missing == frozenset()
