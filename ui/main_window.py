@@ -31,7 +31,7 @@ from pos.money import format_money
 from ui.context import AppContext
 from ui.login import LoginScreen
 from ui.preload import SERVICE_MODULES, Preload
-from ui.printing import PrintService
+from ui.printing import PrinterBar, PrintService
 from ui.sale import SaleScreen
 from ui.scanner import BLOCK, SCANS, ScannerFilter
 from ui.tiles import Photos
@@ -166,6 +166,8 @@ class MainWindow(QMainWindow):
         self.user_status = named(QLabel(), "statusCashier")
         for lab in (self.day_status, self.printer_status, self.sync_status):
             bar.addWidget(lab)
+        self.printer_bar = PrinterBar(self.ctx, self.printer)
+        bar.addWidget(self.printer_bar, 1)
         bar.addPermanentWidget(self.user_status)
 
     # --- screens and services ---------------------------------------------------

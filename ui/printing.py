@@ -1,6 +1,8 @@
 """The UI's side of printing: queue a receipt in the sale's own transaction, wake the
-printing worker after the commit, show a receipt or report on screen, and report the
-printer's state as a Qt signal.
+printing worker after the commit, show a receipt or report on screen (and save it as PNG
+or PDF), report the printer's state as a Qt signal, and the printer bar: the receipts
+waiting for the printer with "Retry printing", and the ones that may have printed when
+the till stopped.
 
 The worker (``pos.printing.queue.PrintWorker``) prints on its own thread; the UI never
 talks to the printer. Its modules (python-escpos, Pillow) are loaded after the first
@@ -10,25 +12,38 @@ screen is painted, so they do not slow the start.
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
+from pos.errors import InputError
 from ui.context import AppContext
-from ui.widgets import button, hbox, named
+from ui.widgets import Banner, Texts, button, hbox, label, named
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from pos import receipts
+    from pos.printing.render import Raster
 
 #: the connections a printer can have (``pos.printing.escpos_out.CONNECTIONS``)
 CONNECTIONS = ("none", "usb", "network", "serial", "file", "cups", "win32")
 #: which PrinterSettings field holds the address, per connection
 ADDRESS_FIELD = {"usb": "usb", "network": "host", "serial": "serial_port", "file": "device",
                  "cups": "name", "win32": "name"}
+#: the paper widths a receipt can be laid out for (``pos.printing.escpos_out``), in dots
+MIN_WIDTH, MAX_WIDTH = 96, 2048
+DEFAULT_WIDTH = 384
 
 
 def _module(name: str) -> Any:
@@ -50,8 +65,21 @@ def printer_address(config: dict[str, Any]) -> str:
     return str(config.get(field) or "") if field else ""
 
 
+def valid_width(width: object) -> bool:
+    return type(width) is int and MIN_WIDTH <= width <= MAX_WIDTH
+
+
+def paper_width(config: dict[str, Any]) -> int:
+    """The configured paper width in dots (58 mm paper when unset or impossible)."""
+    width = config.get("width_dots", DEFAULT_WIDTH)
+    return width if valid_width(width) else DEFAULT_WIDTH
+
+
 def make_config(old: dict[str, Any], connection: str, address: str, width: int) -> dict[str, Any]:
-    """The PRINTER setting with a new connection, address and paper width."""
+    """The PRINTER setting with a new connection, address and paper width; a width no
+    receipt printer has raises :class:`~pos.errors.InputError` (``printing.error.bad_width``)."""
+    if not valid_width(width):
+        raise InputError("printing.error.bad_width", width=width)
     config = dict(old)
     config["connection"] = connection
     config["width_dots"] = width
@@ -71,10 +99,13 @@ class PrintService(QObject):
         state_changed(str, str): (state, message in the user's language); state is
             ``none`` (no printer set up: receipts are shown on screen), ``ready``,
             ``printing`` or ``error``.
+        queue_changed(): the receipts waiting (:attr:`waiting`) or that may have printed
+            (:attr:`unsure`) changed.
         _event(object): a worker event, carried to the GUI thread.
     """
 
     state_changed = Signal(str, str)
+    queue_changed = Signal()
     _event = Signal(object)
 
     def __init__(self, ctx: AppContext) -> None:
@@ -86,6 +117,9 @@ class PrintService(QObject):
         self.state = "none"
         self.detail = ""
         self.configured = False
+        self.width = DEFAULT_WIDTH
+        self.waiting = 0  # jobs waiting for the printer
+        self.unsure: dict[int, str] = {}  # job id -> "may have printed" message
         self._event.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
         self.reload_settings()
 
@@ -102,6 +136,7 @@ class PrintService(QObject):
             with self.ctx.read() as s:
                 config = printer_config(s)
         self.configured = (config.get("connection") or "none") != "none"
+        self.width = paper_width(config)
         self.set_state("ready" if self.configured else "none")
 
     def start(self) -> None:
@@ -112,6 +147,7 @@ class PrintService(QObject):
         self.worker = self.queue.PrintWorker(self.ctx.store, self._event.emit,
                                              lang=self.ctx.lang)
         self.worker.start()
+        self.refresh_queue()
 
     def stop(self) -> None:
         if self.worker is not None:
@@ -133,8 +169,37 @@ class PrintService(QObject):
             self.worker.notify()
 
     def retry(self) -> None:
+        """Send every waiting job again, as the originals they are (the worker prints)."""
         if self.worker is not None:
             self.worker.retry()
+
+    def settle(self, job_id: int, *, printed: bool) -> None:
+        """The seller's answer about a receipt that may have printed: it did, or print it
+        again (a sale's receipt as a copy, which never opens the drawer)."""
+        self._load()
+        if self.queue is None:
+            return
+        with self.ctx.write() as s:
+            self.queue.settle(s, job_id, printed=printed)
+        self.unsure.pop(job_id, None)
+        if not printed:
+            self.notify()
+        self.refresh_queue()
+        if not self.unsure and self.state == "error":
+            self.set_state("ready" if self.configured else "none")
+
+    def refresh_queue(self) -> None:
+        """Count the waiting jobs and list the unsure ones (a read of the stall database)."""
+        self._load()
+        if self.queue is None or not self.ctx.ready:
+            return
+        with self.ctx.read() as s:
+            waiting = len(self.queue.pending(s))
+            unsure = [job.id for job in self.queue.unsure(s)]
+        # the messages come with the worker's events (it reports every unsure job it finds)
+        self.unsure = {i: text for i, text in self.unsure.items() if i in unsure}
+        self.waiting = waiting
+        self.queue_changed.emit()
 
     def set_state(self, state: str, detail: str = "") -> None:
         self.state, self.detail = state, detail
@@ -142,8 +207,12 @@ class PrintService(QObject):
 
     def _on_event(self, event: Any) -> None:
         state = {"printing": "printing", "printed": "ready", "failed": "error",
-                 "cancelled": "ready"}.get(event.state, "ready")
+                 "cancelled": "ready", "unsure": "error"}.get(event.state, "ready")
+        if event.state == "unsure":
+            self.unsure[event.job_id] = event.message
         self.set_state(state, event.message if state == "error" else "")
+        if event.state != "printing":
+            self.refresh_queue()
 
     def print_job(self, kind: str, ref: str | int, *, duplicate: bool = False) -> bool:
         """Queue a (re)print or a report now; False when no printer is set up."""
@@ -152,19 +221,29 @@ class PrintService(QObject):
         with self.ctx.write() as s:
             self.enqueue(s, kind, ref, duplicate=duplicate)
         self.notify()
+        self.refresh_queue()
         return True
 
-    def image(self, document: receipts.Document, width: int = 384) -> QPixmap | None:
+    def raster(self, document: receipts.Document, width: int | None = None) -> Raster | None:
+        """``document`` as it prints on the configured paper (``None`` without a renderer)."""
         self._load()
         if self.render is None:
             return None
         try:
-            return QPixmap.fromImage(self.render.preview(document, width))
+            raster: Raster = self.render.render(document, width or self.width)
+            return raster
         except Exception:  # a preview must never break the till
             return None
 
+    def image(self, document: receipts.Document, width: int | None = None) -> QPixmap | None:
+        raster = self.raster(document, width)
+        return None if raster is None else QPixmap.fromImage(raster.to_image())
+
+    def dialog(self, parent: QWidget | None, document: receipts.Document) -> ReceiptDialog:
+        return ReceiptDialog(self.ctx, parent, document, self.raster(document))
+
     def show_document(self, parent: QWidget, document: receipts.Document) -> None:
-        ReceiptDialog(self.ctx, parent, document, self.image(document)).exec()
+        self.dialog(parent, document).exec()
 
     def show_receipt(self, parent: QWidget, sale_id: str, *, duplicate: bool = False) -> None:
         from pos import receipts
@@ -175,32 +254,139 @@ class PrintService(QObject):
 
 
 class ReceiptDialog(QDialog):
-    """A receipt or report as it prints (or as text when no renderer is available)."""
+    """A receipt or report as it prints (or as text when no renderer is available), with
+    "Save as PNG" and "Save as PDF" for a customer who wants a copy on the phone."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None, document: receipts.Document,
-                 pixmap: QPixmap | None) -> None:
-        from pos import receipts
-
+                 raster: Raster | None) -> None:
         super().__init__(parent)
+        self.ctx = ctx
+        self.document = document
+        self.raster = raster
+        self.texts = Texts(ctx)
         named(self, "receiptDialog", document.title)
         self.setWindowTitle(document.title)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        view = named(QLabel(), "receiptImage", document.title)
+        self.view = view = named(QLabel(), "receiptImage", document.title)
         view.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         view.setStyleSheet("background: white; padding: 12px;")
-        if pixmap is not None:
-            view.setPixmap(pixmap)
+        if raster is not None:
+            view.setPixmap(QPixmap.fromImage(raster.to_image()))
         else:
-            view.setText(receipts.documents_text([document]))
+            view.setText(document.plain_text())
+            view.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             view.setStyleSheet("background: white; padding: 12px; font-family: monospace;")
         scroll = QScrollArea()
         scroll.setWidget(view)
         scroll.setWidgetResizable(True)
         scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.banner = Banner("receiptSaveBanner")
+        self.save_png = self.texts.button(button("receiptSavePng"), "ui.receipt.save_png")
+        self.save_pdf = self.texts.button(button("receiptSavePdf"), "ui.receipt.save_pdf")
+        self.save_png.clicked.connect(lambda: self.ask_save("png"))
+        self.save_pdf.clicked.connect(lambda: self.ask_save("pdf"))
+        for btn in (self.save_png, self.save_pdf):
+            btn.setEnabled(raster is not None)
         close = button("receiptClose", role="primary")
         close.setText(ctx.t("ui.close"))
         close.clicked.connect(self.accept)
+        close.setDefault(True)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
-        layout.addLayout(hbox(None, close))
-        self.resize(480, 640)
+        layout.addWidget(self.banner)
+        layout.addLayout(hbox(self.save_png, self.save_pdf, None, close))
+        self.resize(max(480, (raster.width if raster is not None else 0) + 80), 640)
+
+    def suggested_name(self, kind: str) -> str:
+        name = self.document.metadata.get("label") or self.document.kind or "receipt"
+        safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in name).strip("-")
+        return f"{safe or 'receipt'}.{kind}"
+
+    def ask_save(self, kind: str) -> None:
+        """Ask where to save the copy (``png`` or ``pdf``), then save it there."""
+        start = str(Path.home() / self.suggested_name(kind))
+        path, _ = QFileDialog.getSaveFileName(self, self.ctx.t(f"ui.receipt.save_{kind}"),
+                                              start, self.ctx.t(f"ui.receipt.{kind}_files"))
+        if path:
+            self.save(path, kind)
+
+    def save(self, path: str | Path, kind: str) -> Path | None:
+        """Write the copy to ``path`` (the suffix added when missing); the outcome is shown
+        in the dialog. Returns the file written, or None."""
+        target = Path(path)
+        if target.suffix.lower() != f".{kind}":
+            target = target.with_name(target.name + f".{kind}")
+        if self.raster is None:
+            return None
+        try:
+            if kind == "pdf":
+                self.raster.save_pdf(target)
+            else:
+                self.raster.save_png(target)
+        except OSError as exc:
+            detail = exc.strerror or str(exc)
+            self.banner.error(self.ctx.t("ui.receipt.save_failed", path=str(target),
+                                         detail=detail))
+            return None
+        self.banner.notice(self.ctx.t("ui.receipt.saved", path=str(target)))
+        return target
+
+
+class PrinterBar(QWidget):
+    """The receipts waiting for the printer, with "Retry printing" (Ctrl+P), and the ones
+    that may have printed when the till stopped, with the seller's answer ("It printed" /
+    "Reprint a copy"). Hidden when there is nothing to say."""
+
+    def __init__(self, ctx: AppContext, service: PrintService) -> None:
+        super().__init__()
+        named(self, "printerBar")
+        self.ctx = ctx
+        self.service = service
+        self.texts = Texts(ctx)
+        self.waiting = label("printerWaiting")
+        self.retry = button("printerRetry", role="primary", shortcut="Ctrl+P")
+        self.texts.button(self.retry, "ui.printer.retry")
+        self.retry.clicked.connect(self._retry)
+        self.unsure = label("printerUnsure", style="alert", wrap=True)
+        self.printed = button("printerUnsurePrinted")
+        self.texts.button(self.printed, "ui.printer.unsure_printed")
+        self.printed.clicked.connect(lambda: self._settle(printed=True))
+        self.reprint = button("printerUnsureReprint")
+        self.texts.button(self.reprint, "ui.printer.unsure_reprint")
+        self.reprint.clicked.connect(lambda: self._settle(printed=False))
+        layout = hbox(self.waiting, self.retry, self.unsure, self.printed, self.reprint)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.setLayout(layout)
+        service.queue_changed.connect(self.update_view)
+        service.state_changed.connect(lambda *_: self.update_view())
+        ctx.language_changed.connect(lambda _lang: self.retranslate())
+        self.update_view()
+
+    def retranslate(self) -> None:
+        self.texts.apply()
+        self.update_view()
+
+    def first_unsure(self) -> int | None:
+        return min(self.service.unsure) if self.service.unsure else None
+
+    def update_view(self) -> None:
+        count = self.service.waiting
+        self.waiting.setText(self.ctx.t("printing.waiting", count=count))
+        self.waiting.setAccessibleName(self.waiting.text())
+        for widget in (self.waiting, self.retry):
+            widget.setVisible(count > 0)
+        job_id = self.first_unsure()
+        message = "" if job_id is None else self.service.unsure[job_id]
+        self.unsure.setText(message)
+        self.unsure.setAccessibleName(message)
+        for widget in (self.unsure, self.printed, self.reprint):
+            widget.setVisible(job_id is not None)
+        self.setVisible(count > 0 or job_id is not None)
+
+    def _retry(self) -> None:
+        self.service.retry()
+
+    def _settle(self, *, printed: bool) -> None:
+        job_id = self.first_unsure()
+        if job_id is not None:
+            self.service.settle(job_id, printed=printed)

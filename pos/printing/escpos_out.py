@@ -17,6 +17,7 @@ Printer settings live in ``settings.PRINTER`` as a dict (see :class:`PrinterSett
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 import subprocess
 from collections.abc import Callable, Iterator
@@ -31,7 +32,10 @@ from PIL import Image
 from sqlalchemy.orm import Session
 
 from pos import settings
+from pos.errors import InputError
 from pos.printing.render import Raster
+
+log = logging.getLogger(__name__)
 
 Connection = Literal["none", "usb", "network", "serial", "file", "cups", "win32"]
 CONNECTIONS: Final[tuple[Connection, ...]] = (
@@ -51,6 +55,8 @@ MAX_SLICE: Final = 255
 BAD_HEIGHT: Final = 48  # slice heights that are multiples of this are avoided
 LOOKBACK: Final = 16  # stretches of rows a band may reach back over (see _plan)
 COLUMN_BAND: Final = 24
+MIN_WIDTH: Final = 96  # the paper widths (in dots) a receipt can be laid out for
+MAX_WIDTH: Final = 2048
 
 #: USB vendors of common receipt printers (many show a vendor-specific interface class).
 PRINTER_VENDORS: Final = {
@@ -101,7 +107,14 @@ class PrinterSettings:
         return cls.from_dict(settings.get(session, settings.PRINTER))
 
     def save(self, session: Session) -> None:
+        """Store the settings; a paper width no receipt printer has raises
+        :class:`~pos.errors.InputError` and stores nothing."""
+        check_width(self.width_dots)
         settings.put(session, settings.PRINTER, self.to_dict())
+
+    @property
+    def width_ok(self) -> bool:
+        return valid_width(self.width_dots)
 
     @property
     def asks_status(self) -> bool:
@@ -119,13 +132,26 @@ class PrinterSettings:
         return f"{where} · {self.width_dots} dots · {self.raster_mode}"
 
 
+def valid_width(width: object) -> bool:
+    """Whether ``width`` (dots) is a paper width a receipt can be laid out for."""
+    return type(width) is int and MIN_WIDTH <= width <= MAX_WIDTH
+
+
+def check_width(width: object) -> None:
+    """Raise :class:`~pos.errors.InputError` (``printing.error.bad_width``) for a paper
+    width no receipt printer has."""
+    if not valid_width(width):
+        raise InputError("printing.error.bad_width", width=width)
+
+
 class PrinterError(Exception):
     """The printer could not print; ``key`` is the message to show (printing.error.*)."""
 
-    def __init__(self, key: str, detail: str = "") -> None:
+    def __init__(self, key: str, detail: str = "", **params: object) -> None:
         super().__init__(detail or key)
         self.key = key
         self.detail = detail
+        self.params = params  # the message's {placeholders}
 
 
 # -- encoding --------------------------------------------------------------------------
@@ -434,17 +460,18 @@ def _status(device: Escpos, query: bytes) -> int:
 def send_image(
     device: Escpos, raster: Raster, config: PrinterSettings, *, open_drawer: bool = False
 ) -> int:
-    """Print ``raster`` on an opened printer: init, drawer, image, feed and cut.
+    """Print ``raster`` on an opened printer: init, image, feed and cut, then the drawer.
 
-    Returns the number of bytes of the image commands. Connection errors propagate as
-    :class:`PrinterError`.
+    The drawer is kicked only once the receipt has gone out (and, when the printer is asked
+    for its status, once it has answered after the cut), so an attempt that fails never
+    opens it; a kick that fails after a printed receipt is not an error (the receipt is
+    out; the seller opens the drawer with its key). Returns the number of bytes of the
+    image commands. Connection errors propagate as :class:`PrinterError`.
     """
     try:
         if config.asks_status and _status(device, STATUS_PAPER) & PAPER_END == PAPER_END:
             raise PrinterError("printing.error.no_paper")
         device._raw(INIT)
-        if open_drawer and config.drawer:
-            device.cashdraw(2)
         payload = image_bytes(raster, config)
         device._raw(payload)
         if config.cut:
@@ -453,7 +480,6 @@ def send_image(
             device._raw(ESC + b"d\x04")  # feed past the tear bar
         if config.asks_status:
             _status(device, STATUS_ONLINE)  # everything before it has reached the printer
-        return len(payload)
     except PrinterError:
         raise
     except (EscposError, OSError, RuntimeError, ValueError) as exc:
@@ -462,6 +488,12 @@ def send_image(
         if _is_usb_error(exc):
             raise PrinterError("printing.error.offline", _describe(exc)) from exc
         raise
+    if open_drawer and config.drawer:
+        try:
+            device.cashdraw(2)
+        except Exception:
+            log.warning("the receipt printed but the drawer kick failed", exc_info=True)
+    return len(payload)
 
 
 def _is_usb_error(exc: BaseException) -> bool:

@@ -9,11 +9,19 @@ A sale never waits on the printer. Whoever records something to print adds a
     worker.notify()
 
 The worker (a plain thread; no Qt) rebuilds the document from the database, renders it
-for the configured paper, sends it and marks the job printed. When the printer fails the
-job stays ``queued`` with ``last_error`` and the callback receives a message in the
-user's language ("the printer is not answering; the sale is saved; reprint when it is
-back"). Failed and old jobs are printed again only on :meth:`PrintWorker.retry`, so a
-printer coming back never spills out a pile of stale receipts by itself.
+for the configured paper, records that sending has started (``sending``, committed before
+the first byte goes out), sends it and marks the job printed. When the printer fails the
+job goes back to ``queued`` with ``last_error`` and the callback receives a message in the
+user's language ("the printer is not answering; the sale is saved; ..."). Failed and old
+jobs are printed again only on :meth:`PrintWorker.retry` (the seller's "Retry printing"),
+as the originals they are, so a printer coming back never spills out a pile of stale
+receipts by itself.
+
+A job still ``sending`` when the worker starts was cut off by a crash or a power cut: it
+may have printed, and the cash drawer may have opened. It is never printed again by
+itself: :meth:`PrintWorker.recover` marks it ``unsure`` and reports it; the seller checks
+the printer and either confirms it printed or reprints it (:func:`settle`): a sale's
+receipt then comes out as a copy ("DUPLICATA / نسخة"), which never opens the drawer.
 
 Callbacks run on the worker thread: the UI re-emits them as Qt signals.
 """
@@ -48,12 +56,15 @@ log = logging.getLogger(__name__)
 
 KINDS: Final = ("sale", "refund", "void", "x", "z", "test")
 QUEUED: Final = "queued"
+SENDING: Final = "sending"  # committed before the bytes go out; cleared when they are out
+UNSURE: Final = "unsure"  # was sending when the till stopped: may have printed
 PRINTED: Final = "printed"
 CANCELLED: Final = "cancelled"
 FAILED: Final = "failed"  # the document itself could not be built; retrying will not help
 FRESH_FOR: Final = dt.timedelta(minutes=10)
 
-State = Literal["printing", "printed", "failed", "cancelled"]
+State = Literal["printing", "printed", "failed", "cancelled", "unsure"]
+SALE_KINDS: Final = ("sale", "refund", "void")
 
 
 def enqueue(session: Session, kind: str, ref: str | int, duplicate: bool = False) -> PrintJob:
@@ -81,6 +92,27 @@ def pending(session: Session) -> list[PrintJob]:
     return list(session.scalars(query))
 
 
+def unsure(session: Session) -> list[PrintJob]:
+    """Jobs that were being sent when the till stopped (they may have printed)."""
+    query = select(PrintJob).where(PrintJob.status == UNSURE).order_by(PrintJob.id)
+    return list(session.scalars(query))
+
+
+def settle(session: Session, job_id: int, *, printed: bool) -> PrintJob | None:
+    """The seller's answer about an ``unsure`` job: it printed (nothing more to do), or it
+    did not and is printed again: a sale, refund or void as a copy (which never opens the
+    drawer), a report or test page as it was. Returns the new job, if any."""
+    job = session.get(PrintJob, job_id)
+    if job is None or job.status != UNSURE:
+        return None
+    if printed:
+        job.status = PRINTED
+        job.printed_at = utcnow()
+        return None
+    job.status = CANCELLED
+    return enqueue(session, job.kind, job.ref, duplicate=job.duplicate or job.kind in SALE_KINDS)
+
+
 def cancel(session: Session, job_id: int) -> None:
     """Give up on a waiting job (the seller wrote the receipt by hand, or it is not wanted)."""
     job = session.get(PrintJob, job_id)
@@ -90,7 +122,7 @@ def cancel(session: Session, job_id: int) -> None:
 
 def build_document(session: Session, job: PrintJob, config: PrinterSettings) -> Document:
     """The document of a job, rebuilt from the database."""
-    if job.kind in ("sale", "refund", "void"):
+    if job.kind in SALE_KINDS:
         return receipts.load_sale_receipt(session, job.ref, duplicate=job.duplicate)
     if job.kind in ("x", "z"):
         kind: Literal["x", "z"] = "x" if job.kind == "x" else "z"
@@ -177,6 +209,10 @@ class PrintWorker:
         return self._thread is not None and self._thread.is_alive()
 
     def _run(self) -> None:
+        try:
+            self.recover()
+        except Exception:
+            log.exception("print queue recovery failed")
         while not self._stop.is_set():
             self._wake.wait()
             self._wake.clear()
@@ -187,6 +223,33 @@ class PrintWorker:
                 self.run_once(include_old=include_old)
             except Exception:  # never let the thread die: the next wake tries again
                 log.exception("print queue pass failed")
+
+    # -- after a restart -----------------------------------------------------------------
+
+    def recover(self) -> list[int]:
+        """Mark the jobs left ``sending`` by a crash as ``unsure`` and report every unsure
+        job (state ``unsure``), so the seller checks them. Run once when the worker starts,
+        before any job is printed (the thread does it). Returns the unsure jobs' ids."""
+        with self._pass, self.store.write() as s:
+            for job in s.scalars(select(PrintJob).where(PrintJob.status == SENDING)):
+                job.status = UNSURE
+                job.last_error = "interrupted while sending"
+            s.flush()
+            lang = self._language(s)
+            config = PrinterSettings.load(s)
+            found = [(job.id, job.kind, job.ref, self._title(s, job, config))
+                     for job in unsure(s)]  # fmt: skip
+        for job_id, kind, ref, title in found:
+            message = tr(lang, "printing.error.interrupted", document=title)
+            self._emit(PrintEvent(job_id, kind, ref, "unsure", message))
+        return [job_id for job_id, *_ in found]
+
+    @staticmethod
+    def _title(session: Session, job: PrintJob, config: PrinterSettings) -> str:
+        try:
+            return build_document(session, job, config).title
+        except Exception:
+            return f"{job.kind} {job.ref}".strip()
 
     # -- one pass -----------------------------------------------------------------------
 
@@ -224,7 +287,7 @@ class PrintWorker:
             job = s.get(PrintJob, job_id)
             if job is None or job.status != QUEUED:
                 return "skipped"
-            kind, ref = job.kind, job.ref
+            kind, ref, duplicate = job.kind, job.ref, job.duplicate
             lang = self._language(s)
             config = PrinterSettings.load(s)
             try:
@@ -233,32 +296,69 @@ class PrintWorker:
                 log.exception("cannot build print job %s", job_id)
                 detail = f"{type(exc).__name__}: {exc}"[:250]
                 message = tr(lang, "printing.error.document", detail=detail)
-                self._finish(job_id, FAILED, detail)
+                self._finish(job_id, FAILED, detail, attempt=True)
                 self._emit(PrintEvent(job_id, kind, ref, "failed", message, detail))
                 return "failed"
         self._emit(PrintEvent(job_id, kind, ref, "printing", tr(lang, "printing.state.printing")))
         try:
             if config.connection == "none" and self.opener is open_printer:
                 raise PrinterError("printing.error.not_configured")
+            if not config.width_ok:
+                width = config.width_dots
+                raise PrinterError("printing.error.paper_width", f"width_dots={width!r}",
+                                   width=width)  # fmt: skip
             raster = Renderer(config.width_dots).render(document)
             if raster.missing:
                 log.warning("no glyph for %s in job %s", sorted(raster.missing), job_id)
-            print_raster(raster, config, open_drawer=document.open_drawer, opener=self.opener)
         except PrinterError as exc:
-            detail = exc.detail or exc.key
-            self._finish(job_id, QUEUED, detail)
-            self._emit(PrintEvent(job_id, kind, ref, "failed", tr(lang, exc.key), detail))
+            return self._failed(job_id, kind, ref, lang, exc, attempt=True)
+        if not self._sending(job_id):
+            return "skipped"
+        drawer = document.open_drawer and not duplicate  # an original's first print only
+        try:
+            print_raster(raster, config, open_drawer=drawer, opener=self.opener)
+        except PrinterError as exc:
+            return self._failed(job_id, kind, ref, lang, exc, attempt=False)
+        except Exception:  # a fault while sending: the receipt may be out
+            log.exception("print job %s failed while sending", job_id)
+            self._finish(job_id, UNSURE, "interrupted while sending")
+            with self.store.read() as s:
+                job = s.get(PrintJob, job_id)
+                title = self._title(s, job, config) if job is not None else kind
+            message = tr(lang, "printing.error.interrupted", document=title)
+            self._emit(PrintEvent(job_id, kind, ref, "unsure", message))
             return "offline"
         self._finish(job_id, PRINTED, "")
         self._emit(PrintEvent(job_id, kind, ref, "printed", tr(lang, "printing.state.printed")))
         return "printed"
 
-    def _finish(self, job_id: int, status: str, error: str) -> None:
+    def _failed(
+        self, job_id: int, kind: str, ref: str, lang: str, exc: PrinterError, *, attempt: bool
+    ) -> Literal["offline"]:
+        """The printer could not take the job: it waits for a retry."""
+        detail = exc.detail or exc.key
+        self._finish(job_id, QUEUED, detail, attempt=attempt)
+        message = tr(lang, exc.key, **exc.params)
+        self._emit(PrintEvent(job_id, kind, ref, "failed", message, detail))
+        return "offline"
+
+    def _sending(self, job_id: int) -> bool:
+        """Record (and commit) that the job's bytes are about to go out."""
+        with self.store.write() as s:
+            job = s.get(PrintJob, job_id)
+            if job is None or job.status != QUEUED:
+                return False
+            job.status = SENDING
+            job.attempts += 1
+            return True
+
+    def _finish(self, job_id: int, status: str, error: str, *, attempt: bool = False) -> None:
         with self.store.write() as s:
             job = s.get(PrintJob, job_id)
             if job is None:
                 return
-            job.attempts += 1
+            if attempt:
+                job.attempts += 1
             job.status = status
             job.last_error = error[:300]
             if status == PRINTED:

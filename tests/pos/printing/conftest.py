@@ -40,6 +40,7 @@ class FakePrinter:
         self.mode = mode
         self.drop_after = drop_after
         self.jobs: list[bytes] = []  # what each connection delivered, in full
+        self.partial: list[bytes] = []  # what each dropped connection delivered before
         self._server = socket.create_server(("127.0.0.1", 0))
         self._server.settimeout(0.1)
         self.port = self._server.getsockname()[1]
@@ -85,6 +86,8 @@ class FakePrinter:
                     break
         if self.mode == "accept":
             self.jobs.append(bytes(received))
+        else:
+            self.partial.append(bytes(received))
 
     def close(self) -> None:
         self._stop.set()

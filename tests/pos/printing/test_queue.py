@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from dataclasses import dataclass, field, replace
 
 import pytest
 from PySide6.QtGui import QGuiApplication
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 
 from pos import settings
 from pos.db import Store
+from pos.errors import InputError
 from pos.i18n import tr
 from pos.models import PrintJob, Sale, utcnow
 from pos.printing import queue
@@ -20,7 +22,7 @@ from pos.printing.render import Renderer
 from pos.receipts import load_sale_receipt
 from tests.helpers import ring
 from tests.pos.printing.conftest import FakePrinter
-from tests.pos.printing.escpos_decode import decode
+from tests.pos.printing.escpos_decode import DecodeError, Page, _command, decode
 
 
 def _setup(store: Store, port: int, *, lang: str = "fr") -> None:
@@ -188,3 +190,171 @@ def test_cancel_and_pending(store: Store) -> None:
         queue.cancel(s, a)
     with store.read() as s:
         assert [j.kind for j in queue.pending(s)] == ["x"]
+
+
+# -- the drawer, a crash while sending, the paper width --------------------------------
+
+
+class Crash(BaseException):
+    """The till stops dead (power cut, killed process)."""
+
+
+@dataclass
+class Walk:
+    """What a printer made of a byte stream, as far as it went: rows of image, drawer
+    kicks (and the byte offsets of kicks and cuts), whether the stream ended whole."""
+
+    rows: int = 0
+    kicks: list[int] = field(default_factory=list)
+    cuts: list[int] = field(default_factory=list)
+    whole: bool = True
+
+
+def walk(data: bytes, width: int = 384) -> Walk:
+    result = Walk()
+    page: Page | None = None
+    i = 0
+    while i < len(data):
+        if data.startswith(b"\x1b@", i):
+            page, i = Page(width), i + 2
+            continue
+        if data.startswith(b"\x10\x04", i):
+            i += 3
+            continue
+        assert page is not None, f"data before ESC @ at {i}"
+        if data.startswith(b"\x1bp", i):
+            result.kicks.append(i)
+        elif data.startswith(b"\x1dV", i):
+            result.cuts.append(i)
+        try:
+            i = _command(data, i, page)
+        except (DecodeError, IndexError):  # the connection dropped inside this command
+            result.whole = False
+            break
+        result.rows = page.height
+    return result
+
+
+def _drawer_setup(store: Store, port: int) -> None:
+    _setup(store, port)
+    with store.write() as s:
+        config = PrinterSettings.load(s)
+        replace(config, drawer=True).save(s)
+
+
+def test_the_drawer_opens_after_the_receipt_and_never_on_a_failed_attempt(
+    gui: QGuiApplication, store: Store, open_day: int, events: list[PrintEvent],
+) -> None:  # fmt: skip
+    bad = FakePrinter("drop", drop_after=3000)
+    _drawer_setup(store, bad.port)
+    sale_id = _sell(store)  # paid cash
+    worker = PrintWorker(store, events.append)
+    assert worker.run_once() == 0
+    bad.close()
+    assert events[-1].state == "failed"
+    [partial] = bad.partial
+    failed = walk(partial)
+    assert failed.rows > 0  # the image went out, then the printer dropped the line
+    assert failed.kicks == []
+    good = FakePrinter()
+    _drawer_setup(store, good.port)
+    assert worker.run_once(include_old=True) == 1
+    good.close()
+    [sent] = good.jobs
+    printed = walk(sent)
+    assert printed.whole and len(printed.kicks) == 1 and len(printed.cuts) == 1
+    assert printed.kicks[0] > printed.cuts[0]  # the drawer opens once the receipt is cut
+    with store.read() as s:
+        raster = Renderer(384).render(load_sale_receipt(s, sale_id))
+    [page] = decode(sent, 384)
+    assert page.data == raster.data and page.drawer
+    assert _jobs(store) == [("printed", 2, "")]
+
+
+def test_a_crash_after_sending_is_never_printed_again_by_itself(
+    gui: QGuiApplication, store: Store, open_day: int, fake_printer: FakePrinter,
+    events: list[PrintEvent], monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    _drawer_setup(store, fake_printer.port)
+    sale_id = _sell(store)
+    worker = PrintWorker(store)
+    finish = worker._finish
+
+    def crash_before_commit(job_id: int, status: str, error: str, **kw: bool) -> None:
+        if status == queue.PRINTED:
+            raise Crash  # the receipt is out; "printed" is never committed
+        finish(job_id, status, error, **kw)
+
+    monkeypatch.setattr(worker, "_finish", crash_before_commit)
+    with pytest.raises(Crash):
+        worker.run_once()
+    assert _jobs(store) == [("sending", 1, "")]
+    # the till starts again
+    restarted = PrintWorker(store, events.append)
+    with store.read() as s:
+        [job_id] = s.scalars(select(PrintJob.id))
+        title = load_sale_receipt(s, sale_id).title
+    assert restarted.recover() == [job_id]
+    assert [(e.state, e.job_id) for e in events] == [("unsure", job_id)]
+    assert events[0].message == tr("fr", "printing.error.interrupted", document=title)
+    assert "peut-être" in events[0].message
+    assert restarted.run_once() == 0
+    assert restarted.run_once(include_old=True) == 0  # not even on "retry printing"
+    assert _jobs(store)[0][0] == "unsure"
+    # a second restart before the seller answered still asks
+    assert PrintWorker(store).recover() == [job_id]
+    # the customer has no receipt: the seller reprints it, as a copy
+    with store.write() as s:
+        copy = queue.settle(s, job_id, printed=False)
+        assert copy is not None and copy.duplicate
+    assert restarted.run_once() == 1
+    fake_printer.close()
+    assert len(fake_printer.jobs) == 2  # the original before the crash, then the copy
+    first, second = fake_printer.jobs
+    assert len(walk(first).kicks) == 1 and walk(second).kicks == []
+    with store.read() as s:
+        duplicate = load_sale_receipt(s, sale_id, duplicate=True)
+    assert "DUPLICATA" in duplicate.plain_text()
+    assert decode(second, 384)[0].data == Renderer(384).render(duplicate).data
+    assert [row[0] for row in _jobs(store)] == ["cancelled", "printed"]
+    assert PrintWorker(store).recover() == []
+
+
+def test_an_unsure_job_the_seller_saw_print_is_done(store: Store, open_day: int) -> None:
+    sale_id = _sell(store)
+    with store.write() as s:
+        job = s.scalars(select(PrintJob)).one()
+        job.status = queue.SENDING
+    assert PrintWorker(store, lang="en").recover() == [job.id]
+    with store.write() as s:
+        assert queue.settle(s, job.id, printed=True) is None
+        assert queue.settle(s, job.id, printed=False) is None  # answered already
+    with store.read() as s:
+        assert [(j.status, j.ref) for j in s.scalars(select(PrintJob))] == [("printed", sale_id)]
+        assert queue.unsure(s) == [] and queue.pending(s) == []
+
+
+def test_an_impossible_paper_width_is_a_printer_settings_error(
+    gui: QGuiApplication, store: Store, open_day: int, fake_printer: FakePrinter,
+    events: list[PrintEvent],
+) -> None:  # fmt: skip
+    _setup(store, fake_printer.port)
+    with store.write() as s:
+        stored = dict(settings.get(s, settings.PRINTER), width_dots=5000)
+        settings.put(s, settings.PRINTER, stored)  # as an old or hand-edited database has
+    _sell(store)
+    worker = PrintWorker(store, events.append)
+    assert worker.run_once() == 0
+    fake_printer.close()
+    assert fake_printer.jobs == []
+    assert events[-1].state == "failed"
+    assert events[-1].message == tr("fr", "printing.error.paper_width", width=5000)
+    assert "5000" in events[-1].message and "réglages" in events[-1].message
+    assert _jobs(store)[0][:2] == ("queued", 1)
+    # saving such a width is refused, and nothing is written
+    for width in (5000, 95, 2049):
+        with pytest.raises(InputError) as refused, store.write() as s:
+            PrinterSettings(connection="network", host="127.0.0.1", width_dots=width).save(s)
+        assert str(width) in refused.value.message("ar")
+    with store.read() as s:
+        assert settings.get(s, settings.PRINTER) == stored

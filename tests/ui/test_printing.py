@@ -1,0 +1,215 @@
+"""Printing from the till's window, against the fake network printer: a refused receipt
+waits and "Retry printing" prints it once, as the original; a receipt that may have
+printed when the till stopped is reprinted as a copy; the receipt preview is as wide as
+the paper and saves as PNG and PDF."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from pos import settings
+from pos.errors import InputError
+from pos.i18n import tr
+from pos.models import PrintJob, Sale
+from pos.printing.render import Renderer
+from pos.receipts import load_sale_receipt
+from tests.helpers import ring
+from tests.pos.printing.conftest import FakePrinter
+from tests.pos.printing.escpos_decode import decode
+from tests.ui.conftest import click_tile, on_modal, tile_row
+from ui.printing import ReceiptDialog, make_config
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+def use_printer(window: Any, port: int, width: int = 384) -> None:
+    """The printer settings as the settings screen saves them, plus the drawer."""
+    with window.ctx.write() as s:
+        config = make_config({}, "network", f"127.0.0.1:{port}", width)
+        config.update(timeout=0.5, drawer=True)
+        settings.put(s, settings.PRINTER, config)
+    window.printer.reload_settings()
+
+
+def jobs(window: Any) -> list[tuple[str, bool]]:
+    with window.ctx.read() as s:
+        return [(j.status, j.duplicate) for j in s.scalars(select(PrintJob).order_by(PrintJob.id))]
+
+
+def sell_cash(qtbot: Any, window: Any) -> str:
+    click_tile(qtbot, window, tile_row(window, "AML-250"))
+
+    def pay(dialog: Any) -> None:
+        qtbot.mouseClick(dialog.findChild(type(dialog.ok), "payNote_10000"), LEFT)
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal("payDialog", pay)
+    qtbot.mouseClick(window.sale.pay, LEFT)
+    assert window.sale.cart.is_empty
+    with window.ctx.read() as s:
+        [sale_id] = s.scalars(select(Sale.id))
+    return str(sale_id)
+
+
+def rasters(window: Any, sale_id: str) -> tuple[bytes, bytes]:
+    """The original receipt's dots and the copy's (DUPLICATA)."""
+    with window.ctx.read() as s:
+        original = load_sale_receipt(s, sale_id)
+        copy = load_sale_receipt(s, sale_id, duplicate=True)
+    render = Renderer(384).render
+    return render(original).data, render(copy).data
+
+
+def test_a_refused_receipt_waits_and_retry_prints_the_original_once(
+    qtbot: Any, make_window: Any
+) -> None:
+    refused = FakePrinter()
+    port = refused.port
+    refused.close()  # nothing listens there: the printer is off
+    window = make_window()
+    use_printer(window, port)
+    window.printer.start()
+    bar = window.printer_bar
+    assert not bar.isVisible()
+    sale_id = sell_cash(qtbot, window)
+    message = tr("fr", "printing.error.offline")
+    qtbot.waitUntil(lambda: bar.isVisible() and window.printer.detail == message)
+    # the sale is saved, the receipt waits, and the seller is told in words
+    assert jobs(window) == [("queued", False)]
+    assert window.printer_status.toolTip() == message
+    assert "ne répond pas" in window.printer_status.text()
+    assert bar.waiting.isVisible()
+    assert bar.waiting.text() == tr("fr", "printing.waiting", count=1)
+    assert bar.retry.isVisible() and "Réessayer" in bar.retry.text()
+    assert not bar.unsure.isVisible()
+    # the printer is back; the seller presses "Retry printing"
+    good = FakePrinter()
+    use_printer(window, good.port)
+    qtbot.mouseClick(bar.retry, LEFT)
+    qtbot.waitUntil(lambda: jobs(window) == [("printed", False)] and not bar.isVisible())
+    assert window.printer.state == "ready"
+    good.close()
+    original, copy = rasters(window, sale_id)
+    [sent] = good.jobs
+    [page] = decode(sent, 384)
+    assert page.data == original and page.data != copy  # no "DUPLICATA"
+    assert page.drawer and page.cut
+
+
+def test_ctrl_p_retries_too(qtbot: Any, make_window: Any) -> None:
+    refused = FakePrinter()
+    port = refused.port
+    refused.close()
+    window = make_window()
+    use_printer(window, port)
+    window.printer.start()
+    sell_cash(qtbot, window)
+    qtbot.waitUntil(window.printer_bar.isVisible)
+    good = FakePrinter()
+    use_printer(window, good.port)
+    window.activateWindow()  # back from the payment dialog
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window.sale.search, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: jobs(window) == [("printed", False)])
+    good.close()
+    assert len(good.jobs) == 1
+
+
+def test_a_receipt_that_may_have_printed_is_reprinted_as_a_copy(
+    qtbot: Any, make_window: Any
+) -> None:
+    window = make_window()
+    good = FakePrinter()
+    use_printer(window, good.port)
+    # the till stopped while this receipt was going out (see tests/pos/printing/test_queue)
+    sale = ring(window.ctx.store, [("AML-250", 1000)], tendered=10000)
+    with window.ctx.write() as s:
+        s.add(PrintJob(kind="sale", ref=sale.id, status="sending", attempts=1))
+        title = load_sale_receipt(s, sale.id).title
+    window.printer.start()
+    bar = window.printer_bar
+    qtbot.waitUntil(bar.unsure.isVisible)
+    message = tr("fr", "printing.error.interrupted", document=title)
+    assert bar.unsure.text() == message and window.printer.detail == message
+    assert jobs(window) == [("unsure", False)]  # not printed again by itself
+    assert not bar.retry.isVisible()
+    qtbot.mouseClick(bar.reprint, LEFT)
+    qtbot.waitUntil(lambda: jobs(window) == [("cancelled", False), ("printed", True)])
+    qtbot.waitUntil(lambda: not bar.isVisible())
+    good.close()
+    original, copy = rasters(window, sale.id)
+    [sent] = good.jobs
+    [page] = decode(sent, 384)
+    assert page.data != original
+    assert page.data == copy and not page.drawer  # a copy never opens the drawer
+
+
+def test_the_preview_is_as_wide_as_the_paper_and_saves_png_and_pdf(
+    qtbot: Any, make_window: Any, tmp_path: Path
+) -> None:
+    window = make_window()
+    use_printer(window, 9, width=576)
+    sale = ring(window.ctx.store, [("AML-250", 1000)], tendered=10000)
+    with window.ctx.read() as s:
+        document = load_sale_receipt(s, sale.id)
+    dialog = window.printer.dialog(window, document)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    raster = dialog.raster
+    assert raster is not None and raster.width == 576
+    assert dialog.view.pixmap().width() == 576
+    assert raster.data == Renderer(576).render(document).data
+    assert dialog.save_png.isEnabled() and "PNG" in dialog.save_png.text()
+
+    png = dialog.save(tmp_path / "ticket", "png")
+    assert png == tmp_path / "ticket.png"
+    assert dialog.banner.text() == tr("fr", "ui.receipt.saved", path=str(png))
+    with Image.open(png) as image:
+        assert image.size == (576, raster.height)
+        assert image.convert("1").tobytes() == raster.to_pil().tobytes()
+
+    pdf = dialog.save(tmp_path / "ticket.pdf", "pdf")
+    assert pdf == tmp_path / "ticket.pdf"
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    assert len(re.findall(rb"/Type\s*/Page\b(?!s)", data)) == 1
+    [count] = re.findall(rb"/Count\s+(\d+)", data)
+    assert count == b"1"
+    [box] = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", data)
+    assert abs(float(box[0]) - 576 / 8 / 25.4 * 72) < 1  # 72 mm wide paper, in points
+
+    missing = tmp_path / "no-such-folder" / "ticket.png"
+    assert dialog.save(missing, "png") is None
+    assert dialog.banner.property("role") == "alert"
+    assert dialog.banner.text().startswith(f"Impossible d'enregistrer {missing} : ")
+    assert not missing.exists()
+
+
+def test_without_a_renderer_the_receipt_shows_as_text(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    sale = ring(window.ctx.store, [("AML-250", 1000)], tendered=10000)
+    with window.ctx.read() as s:
+        document = load_sale_receipt(s, sale.id)
+    dialog = ReceiptDialog(window.ctx, window, document, None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.view.text() == document.plain_text()
+    assert "TICKET" in dialog.view.text()
+    assert not dialog.save_png.isEnabled() and not dialog.save_pdf.isEnabled()
+
+
+def test_a_paper_width_no_printer_has_is_refused_when_saved() -> None:
+    for width in (0, 95, 2049, 5000):
+        try:
+            make_config({}, "network", "10.0.0.5", width)
+        except InputError as exc:
+            assert str(width) in exc.message("fr")
+        else:
+            raise AssertionError(f"{width} dots accepted")
+    assert make_config({}, "usb", "0416:5011", 576)["width_dots"] == 576
