@@ -215,6 +215,11 @@ class PushResponse(_Model):
 
 class KnownDays(_Model):
     days: list[DayVersion]
+    market: MarketInfo | None = Field(
+        default=None,
+        description="the device's market as it is now (the organisers may move its dates): "
+        "the stall pushes only the days within them",
+    )
 
 
 # --- canonical bodies and signed bundles -------------------------------------------------

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from pos import settings
 from pos.errors import InputError
 from pos.models import SyncDay
-from sync.protocol import EnrolResponse
+from sync.protocol import EnrolResponse, MarketInfo
 
 
 @dataclass(frozen=True)
@@ -152,11 +152,7 @@ def save_enrolment(session: Session, url: str, ca_file: str | None, reply: Enrol
         "cooperative": coop.model_dump(mode="json"), "enrolled_at": now_text(),
         "revoked": "", "last_attempt_at": "", "last_success_at": "", "last_error": "",
     })
-    settings.put(session, settings.MARKET, {
-        "name_ar": market.name_ar, "name_fr": market.name_fr, "city": market.city,
-        "stand": coop.stand, "starts_on": market.starts_on.isoformat(),
-        "ends_on": market.ends_on.isoformat(),
-    })
+    save_market(session, market, coop.stand)
     cooperative = dict(settings.get(session, settings.COOPERATIVE, {}) or {})
     cooperative.update(name_ar=coop.name_ar, name_fr=coop.name_fr)
     cooperative.setdefault("city", coop.province)
@@ -168,6 +164,18 @@ def save_enrolment(session: Session, url: str, ca_file: str | None, reply: Enrol
             row.rejected_reason = ""
             row.last_error = ""
             row.attempts = 0
+
+
+def save_market(session: Session, market: MarketInfo, stand: str | None = None) -> None:
+    """Keep the market the stall is enrolled in (its names for receipts, its dates for
+    :func:`sync.client.outbox.plan`); ``stand`` None keeps the stand already known."""
+    if stand is None:
+        stand = str((settings.get(session, settings.MARKET, {}) or {}).get("stand") or "")
+    settings.put(session, settings.MARKET, {
+        "name_ar": market.name_ar, "name_fr": market.name_fr, "city": market.city,
+        "stand": stand, "starts_on": market.starts_on.isoformat(),
+        "ends_on": market.ends_on.isoformat(),
+    })
 
 
 def json_error(key: str, **params: object) -> str:

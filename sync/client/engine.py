@@ -70,6 +70,8 @@ class _Run:
         known = self.transport.known_days()
         versions = {d.business_day: d.version for d in known.days}
         with self.store.write() as s:
+            if known.market is not None:  # the organisers may have moved its dates
+                config.save_market(s, known.market)
             self.outcome.lost = outbox.reconcile(s, versions)
 
     def batches(self, todo: list[DayState]) -> list[list[tuple[DayState, DaySummary]]]:

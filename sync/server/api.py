@@ -174,7 +174,8 @@ def days(request: Request, credentials: Credentials) -> KnownDays | JSONResponse
     except ingest.IngestError as exc:
         return _error(exc.status, exc.detail)
     with db.read() as session:
-        return KnownDays(days=ingest.known_days(session, device.device_id))
+        return KnownDays(days=ingest.known_days(session, device.device_id),
+                         market=ingest.market_info(session, device.market_id))
 
 
 def add_protocol_schemas(openapi: dict[str, Any], *models: type[BaseModel]) -> None:

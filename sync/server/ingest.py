@@ -150,10 +150,7 @@ def enrol(session: Session, code: str, device_name: str, now: dt.datetime | None
             id=coop.id, name_ar=coop.name_ar, name_fr=coop.name_fr,
             sector=coop.sector,  # type: ignore[arg-type]  # checked by the table
             province=coop.province, stand=coop.stand,
-            market=MarketInfo(
-                id=market.id, name_ar=market.name_ar, name_fr=market.name_fr,
-                city=market.city, starts_on=market.starts_on, ends_on=market.ends_on,
-            ),
+            market=market_info(session, market.id),
         ),
     )
 
@@ -811,6 +808,13 @@ _TOUCH = (
     .where(Device.id == bindparam("device_id"), Device.revoked_at.is_(None))
     .values(last_push_at=bindparam("now"))
 )
+
+
+def market_info(session: Session, market_id: int) -> MarketInfo:
+    """A market as the stalls are told of it."""
+    m = session.get_one(Market, market_id)
+    return MarketInfo(id=m.id, name_ar=m.name_ar, name_fr=m.name_fr, city=m.city,
+                      starts_on=m.starts_on, ends_on=m.ends_on)
 
 
 def known_days(session: Session, device_id: uuid.UUID) -> list[DayVersion]:

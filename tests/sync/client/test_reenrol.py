@@ -19,7 +19,7 @@ from sync.client import config, outbox, status
 from sync.client.engine import enrol_store, sync_store
 from sync.client.errors import Revoked
 from sync.server import admin
-from sync.server.models import User
+from sync.server.models import Market, User
 from tests.sync.client.conftest import FAST
 from tests.sync.client.support import MARKET_DAY, MARKET_END, LiveServer, Till, local_figures
 
@@ -194,3 +194,29 @@ def test_without_the_markets_dates_every_day_is_pushed(till: Till,
     with till.store.read() as s:
         assert outbox.market_dates(s) is None
         assert len(outbox.plan(s)[0]) == 2 and outbox.outside_market(s) == []
+
+
+def test_the_stall_follows_the_markets_dates_as_the_organisers_move_them(
+    till: Till, server: LiveServer
+) -> None:
+    till.sell(random.Random(46))
+    till.close_day()
+    assert sync_store(till.store, **FAST).ok
+    # the organisers end the market on its first day, then, a day later, extend it again
+    with server.database.write() as s:
+        market = s.get_one(Market, server.market_id)
+        market.ends_on = MARKET_DAY
+    till.sell(random.Random(47))  # a sale on the day after: outside the market now
+    outcome = sync_store(till.store, **FAST)
+    assert outcome.ok and outcome.acked == [] and outcome.set_aside == []
+    with till.store.read() as s:
+        assert settings.get(s, settings.MARKET)["ends_on"] == MARKET_DAY.isoformat()
+        assert [d.date for d in outbox.outside_market(s)] == [MARKET_DAY + dt.timedelta(days=1)]
+    with server.database.write() as s:
+        s.get_one(Market, server.market_id).ends_on = MARKET_END
+    outcome = sync_store(till.store, **FAST)
+    assert outcome.ok and outcome.acked == [MARKET_DAY + dt.timedelta(days=1)]
+    with till.store.read() as s:
+        assert settings.get(s, settings.MARKET)["ends_on"] == MARKET_END.isoformat()
+        assert settings.get(s, settings.MARKET)["stand"]  # the stand is kept
+    assert edition_net(server, server.market_id) == stall_net(till.store)
