@@ -224,8 +224,8 @@ class SalesScreen(QWidget):
         self._newest: int | None = None
         self.prefix = "T01"
         t = self.texts
-        title = label("salesTitle", style="title")
-        t.bind(title.setText, "ui.sales.title")
+        title = self.title = label("salesTitle", style="title")
+        title.setText(ctx.t("ui.sales.title"))
         day_caption = label("salesDayCaption")
         t.bind(day_caption.setText, "ui.sales.day")
         self.day_box = named(QComboBox(), "salesDay")
@@ -290,6 +290,7 @@ class SalesScreen(QWidget):
             self.day_id = newest
         self._newest = newest
         self._fill_days()
+        self._set_title()
         self._load()
 
     def _day_label(self, d: BusinessDay) -> str:
@@ -314,6 +315,7 @@ class SalesScreen(QWidget):
 
     def _day_chosen(self, _index: int) -> None:
         self.day_id = self.day_box.currentData()
+        self._set_title()
         self._load()
 
     def _load(self) -> None:
@@ -493,8 +495,18 @@ class SalesScreen(QWidget):
         self.banner.notice(self.ctx.t(f"ui.sales.{kind}_done"))
         self.ctx.sales_changed.emit()
 
+    def _set_title(self) -> None:
+        """Today's sales, or the tickets of the earlier day chosen."""
+        chosen = next((d for d in self.days if d.id == self.day_id), None)
+        if chosen is None or chosen.id == self._newest:
+            self.title.setText(self.ctx.t("ui.sales.title"))
+        else:
+            self.title.setText(self.ctx.t("ui.sales.title_day",
+                                          date=chosen.date.strftime("%d/%m/%Y")))
+
     def retranslate(self) -> None:
         self.texts.apply()
+        self._set_title()
         for i, d in enumerate(self.days[:self.day_box.count()]):
             self.day_box.setItemText(i, self._day_label(d))
         self._fill()

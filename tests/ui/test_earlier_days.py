@@ -101,8 +101,12 @@ def test_refund_from_the_day_selector(qtbot: Any, make_window: Any) -> None:
     screen = window.sales
     assert column(screen, 0) == [screen.label_of(3)]
     assert "ouverte" in screen.day_box.currentText()
+    assert screen.title.text() == "Ventes du jour"
     screen.show_day(first)
     assert "Z 1" in screen.day_box.currentText()
+    with window.ctx.read() as s:
+        first_date = s.get_one(BusinessDay, first).date.strftime("%d/%m/%Y")
+    assert screen.title.text() == f"Tickets du {first_date}"
     assert column(screen, 0) == [screen.label_of(2), screen.label_of(1)]
     screen.select_number(1)
     assert screen.refund_btn.isEnabled() and not screen.void_btn.isEnabled()
@@ -115,6 +119,7 @@ def test_refund_from_the_day_selector(qtbot: Any, make_window: Any) -> None:
         today = s.scalars(select(BusinessDay).where(BusinessDay.closed_at.is_(None))).one()
     assert refund.day_id == today.id == second and refund.total == -5500
     screen.show_day(second)
+    assert screen.title.text() == "Ventes du jour"
     assert column(screen, 0) == [screen.label_of(4), screen.label_of(3)]
 
 
