@@ -58,3 +58,21 @@ def open_day(store: Store, staff: tuple[User, User], products: dict[str, Product
     """A business day opened with a 500 DH float; returns its id."""
     with store.write() as s:
         return day.open_day(s, 50000, user=staff[0]).id
+
+
+class Clock:
+    """A clock the test moves by hand (seconds, as ``time.monotonic``)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The clock of the wrong-PIN throttle (``pos.users.throttle``), moved by hand."""
+    clock = Clock()
+    monkeypatch.setattr(users, "throttle", users.PinThrottle(clock=clock))
+    return clock

@@ -31,7 +31,7 @@ from pos.errors import Amount, InputError, RuleError
 from pos.money import format_amount, format_money, parse_money
 from ui.context import AppContext
 from ui.scanner import BLOCK, SCANS, TO_CART
-from ui.widgets import Dialog, button, hbox, label, named, vbox
+from ui.widgets import Dialog, Kept, button, hbox, label, named, vbox
 
 METHOD_KEYS = {"cash": "F5", "card": "F6", "mobile": "F7"}
 BIG_CHANGE = max(NOTES_AND_COINS)  # change of the largest banknote or more is confirmed
@@ -205,7 +205,7 @@ class PaymentDialog(Dialog):
                 raise InputError("ui.pay.given_absurd", given=Amount(given),
                                  due=Amount(remaining))
             if given - remaining >= BIG_CHANGE and not self._confirm_change(given, remaining):
-                raise _Kept
+                raise Kept
             if given >= remaining:
                 self._record_part(PaymentSpec("cash", remaining, given))
             else:
@@ -249,7 +249,7 @@ class PaymentDialog(Dialog):
     def _try_accept(self) -> None:
         try:
             self.validate()
-        except _Kept:
+        except Kept:
             return
         except _Partial:
             self.banner.notice(self.ctx.t("ui.pay.part_recorded",
@@ -267,7 +267,3 @@ class PaymentDialog(Dialog):
 
 class _Partial(Exception):
     """A part of a split payment was taken; the dialog stays open for the rest."""
-
-
-class _Kept(Exception):
-    """The seller did not confirm the amount: nothing is recorded, the dialog stays open."""

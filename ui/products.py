@@ -42,6 +42,7 @@ from ui.tiles import Photos
 from ui.widgets import (
     Banner,
     Dialog,
+    Kept,
     Texts,
     ask_manager,
     button,
@@ -66,10 +67,6 @@ def may_change_catalogue(ctx: AppContext, parent: QWidget | None) -> bool:
     if user is not None and user.role == users.MANAGER:
         return True
     return ask_manager(ctx, parent, CATALOGUE_PIN) is not None
-
-
-class _Cancelled(Exception):
-    pass
 
 
 class ProductTable(QAbstractTableModel):
@@ -268,23 +265,13 @@ class ProductDialog(Dialog):
         if self._unchanged(data):
             return
         if not may_change_catalogue(self.ctx, self):
-            raise _Cancelled
+            raise Kept
         data.photo = self._stored_photo()
         with self.ctx.write() as s:
             product = catalogue.add_or_update(s, data)
             s.flush()
             _ = list(product.barcodes)
             self.saved = product
-
-    def _try_accept(self) -> None:
-        try:
-            self.validate()
-        except _Cancelled:
-            return
-        except SoukError as exc:
-            self.banner.error(exc.message(self.ctx.lang))
-            return
-        self.accept()
 
 
 class ProductsScreen(QWidget):

@@ -31,6 +31,7 @@ from ui.printing import PrintService
 from ui.widgets import (
     Banner,
     Dialog,
+    Kept,
     Texts,
     ask_manager,
     button,
@@ -167,7 +168,7 @@ class RefundDialog(Dialog):
             raise InputError("refund.reason_needed")
         manager = ask_manager(self.ctx, self, "ui.pin.reason_refund")
         if manager is None:
-            raise _Cancelled
+            raise Kept
         with self.ctx.write() as s:
             done = refunds.refund(s, self.sale.id, quantities=quantities,
                                   reason=self.reason.currentText(), manager=manager,
@@ -175,20 +176,6 @@ class RefundDialog(Dialog):
             if self.printer is not None:
                 self.printer.enqueue(s, done.kind, done.id)
             self.result_sale = done.id
-
-    def _try_accept(self) -> None:
-        try:
-            self.validate()
-        except _Cancelled:
-            return
-        except SoukError as exc:
-            self.banner.error(exc.message(self.ctx.lang))
-            return
-        self.accept()
-
-
-class _Cancelled(Exception):
-    pass
 
 
 class VoidDialog(Dialog):

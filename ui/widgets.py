@@ -215,10 +215,18 @@ class Dialog(QDialog):
     def _try_accept(self) -> None:
         try:
             self.validate()
+        except Kept:
+            return
         except SoukError as exc:
             self.banner.error(exc.message(self.ctx.lang))
             return
         self.accept()
+
+
+class Kept(Exception):
+    """Raised by a dialog's ``validate`` when the person backed out of a step it asked for
+    (a PIN cancelled, a confirmation answered no): nothing was done and the dialog stays
+    open, without a message."""
 
 
 class PinDialog(Dialog):

@@ -7,24 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pos.cli import main
+from tests.pos.conftest import run
 
 HEADER = "sku,name_ar,name_fr,price,barcodes,stock\n"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture
-def data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    folder = tmp_path / "data"
-    code, _, _ = run(capsys, "--data-dir", str(folder), "--lang", "fr", "init",
-                     "--manager-pin", "1234", "--demo")
-    assert code == 0
-    return folder
 
 
 def products(folder: Path) -> list[tuple[str, int, int, str | None]]:

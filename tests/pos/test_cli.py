@@ -10,22 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pos.cli import main
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture
-def data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    folder = tmp_path / "data"
-    code, _, _ = run(capsys, "--data-dir", str(folder), "--lang", "fr", "init",
-                     "--manager-pin", "1234", "--demo")
-    assert code == 0
-    return folder
+from tests.pos.conftest import run
 
 
 def db_counts(folder: Path) -> tuple[int, int, int]:

@@ -20,6 +20,7 @@ from pos.models import BusinessDay
 from pos.printing import queue
 from sync.client import outbox
 from tests.helpers import MANAGER_PIN, ring
+from tests.pos.test_journal import check, tamper
 
 OLD_DATABASE = Path(__file__).with_name("data") / "schema-0001.sqlite3"
 
@@ -47,23 +48,6 @@ def closed_store(busy_store: Store) -> Store:
         day.close_day(s, day.count_for(expected + 500), manager=m)
     busy_store.close()
     return busy_store
-
-
-def check(path: Path) -> journal.Verdict:
-    conn = sqlite3.connect(path)
-    try:
-        return journal.verify(conn)
-    finally:
-        conn.close()
-
-
-def tamper(path: Path, *statements: str) -> None:
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA foreign_keys=OFF")
-    with conn:
-        for sql in statements:
-            conn.execute(sql)
-    conn.close()
 
 
 def value(path: Path, sql: str) -> object:

@@ -11,23 +11,7 @@ from pos import users
 from pos.db import DB_FILENAME, Store
 from pos.errors import AuthError, InputError
 from pos.models import User
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    clock = Clock()
-    monkeypatch.setattr(users, "throttle", users.PinThrottle(clock=clock))
-    return clock
+from tests.conftest import Clock
 
 
 def names(store: Store) -> list[str]:

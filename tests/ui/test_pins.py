@@ -5,29 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QPushButton
 
 from pos import users
+from tests.conftest import Clock
 from tests.ui.conftest import CASHIER_PIN, MANAGER_PIN, on_modal, type_pin
 
 LEFT = Qt.MouseButton.LeftButton
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 5000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    clock = Clock()
-    monkeypatch.setattr(users, "throttle", users.PinThrottle(clock=clock))
-    return clock
 
 
 def test_the_pin_dialog_says_how_long_to_wait_after_wrong_pins(
