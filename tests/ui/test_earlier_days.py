@@ -3,7 +3,6 @@ is found by ticket number or through the day selector and refunded on today's da
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import pytest
@@ -12,11 +11,9 @@ from PySide6.QtWidgets import QPushButton
 from sqlalchemy import select
 
 from pos import day, users
-from pos.db import DB_FILENAME
-from pos.journal import verify
-from pos.models import BusinessDay, JournalEntry, Sale
+from pos.models import BusinessDay, Sale
 from tests.ui.conftest import MANAGER_PIN, on_modal, type_pin
-from tests.ui.test_day_and_refunds import ring
+from tests.ui.test_day_and_refunds import journal, ring
 from ui.sales import ticket_number
 
 LEFT = Qt.MouseButton.LeftButton
@@ -46,16 +43,6 @@ def refund_everything(qtbot: Any, screen: Any) -> None:
 
 def column(screen: Any, col: int) -> list[str]:
     return [screen.table.item(r, col).text() for r in range(screen.table.rowCount())]
-
-
-def journal_kinds(window: Any) -> list[str]:
-    conn = sqlite3.connect(window.ctx.data_dir / DB_FILENAME)
-    try:
-        assert verify(conn).ok
-    finally:
-        conn.close()
-    with window.ctx.read() as s:
-        return list(s.scalars(select(JournalEntry.kind).order_by(JournalEntry.seq)))
 
 
 def test_refund_yesterdays_ticket_found_by_its_number(qtbot: Any, make_window: Any) -> None:
@@ -88,7 +75,7 @@ def test_refund_yesterdays_ticket_found_by_its_number(qtbot: Any, make_window: A
     assert f"Remboursée : {screen.label_of(2)}" in screen.detail.text()
     screen.search.clear()
     assert column(screen, 0) == [screen.label_of(2)]  # today's list: the refund
-    assert journal_kinds(window) == ["day_open", "sale", "day_close", "day_open", "refund"]
+    assert journal(window) == ["day_open", "sale", "day_close", "day_open", "refund"]
 
 
 def test_refund_from_the_day_selector(qtbot: Any, make_window: Any) -> None:
@@ -132,7 +119,7 @@ def test_void_is_kept_for_the_open_day(qtbot: Any, make_window: Any) -> None:
     qtbot.keyClicks(screen.search, "1")
     screen.void()  # called directly, as a shortcut would: a clear message, nothing written
     assert "journée ouverte" in screen.banner.text()
-    assert journal_kinds(window) == ["day_open", "sale", "day_close", "day_open"]
+    assert journal(window) == ["day_open", "sale", "day_close", "day_open"]
 
 
 @pytest.mark.parametrize(("text", "number"), [

@@ -11,7 +11,6 @@ import threading
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -22,9 +21,8 @@ from pos.db import Store
 from sync.client import config, outbox
 from sync.client.engine import sync_once, sync_store
 from sync.client.errors import NotTheServer, Offline
-from sync.client.service import SyncOptions
 from sync.client.status import snapshot, status_text
-from sync.client.transport import Backoff, Timeouts, Transport
+from sync.client.transport import Transport
 from tests.sync.client.conftest import FAST
 from tests.sync.client.support import MARKET_DAY, LiveServer, Till, free_port, local_figures
 from tests.sync.client.test_cli import FAST as CLI_FAST
@@ -287,19 +285,6 @@ def test_a_clock_put_back_does_not_make_an_offline_stall_look_synced(
         config.update(s, url=server.url)
     assert sync_store(till.store, **FAST).ok
     assert status_text(snapshot(till.store), "en", now=back) == "synced just now"
-
-
-def options() -> SyncOptions:
-    return SyncOptions(debounce=0.05, interval=60, retry_min=0.05, retry_max=0.2,
-                       timeouts=Timeouts(connect=0.3, read=1.0, total=2.0),
-                       backoff=Backoff(attempts=1, base=0.01))
-
-
-@pytest.fixture
-def bridge(qtbot: QtBot, enrolled: Store) -> Iterator[SyncBridge]:
-    b = SyncBridge(enrolled, "en", options=options())
-    yield b
-    b.stop()
 
 
 def test_the_panels_retry_button_pushes_the_days_set_aside(

@@ -13,24 +13,10 @@ from pytestqt.qtbot import QtBot
 
 from pos.db import Store
 from sync.client import config
-from sync.client.service import SyncOptions
-from sync.client.transport import Backoff, Timeouts
+from tests.sync.client.conftest import options
 from tests.sync.client.support import LiveServer, Till, listening_socket, local_figures
 from ui.sync_bridge import SyncBridge
 from ui.sync_panel import SyncPanel
-
-
-def options(read: float = 1.0) -> SyncOptions:
-    return SyncOptions(debounce=0.05, interval=60, retry_min=0.05, retry_max=0.2,
-                       timeouts=Timeouts(connect=0.3, read=read, total=read * 2),
-                       backoff=Backoff(attempts=1, base=0.01))
-
-
-@pytest.fixture
-def bridge(qtbot: QtBot, enrolled: Store) -> Iterator[SyncBridge]:
-    b = SyncBridge(enrolled, "en", options=options())
-    yield b
-    b.stop()
 
 
 def test_status_goes_from_offline_to_synced_when_the_server_comes_up(
