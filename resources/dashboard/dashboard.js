@@ -10,6 +10,8 @@
   // in a right-to-left line, where a plain space would let them swap.
   const NBSP = "\u00a0";
   const state = { market: null, day: null, timer: null };
+  // which of the catalogue's forms a number takes ("one", "two", "few"… in Arabic)
+  const PLURAL = new Intl.PluralRules(cfg.lang);
 
   function t(key, values) {
     const text = S[key];
@@ -31,16 +33,34 @@
     return cfg.lang === "en" ? text : text.replace(".", ",");
   }
   function count(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, NBSP); }
+  // "2026-05-12" as people read it here: 12/05/2026 (English keeps the ISO date)
+  function date(iso) {
+    if (cfg.lang === "en") return iso;
+    const [y, m, d] = iso.split("-");
+    return `${d}/${m}/${y}`;
+  }
+  function shortDate(iso) {
+    return cfg.lang === "en" ? iso.slice(5) : date(iso).slice(0, 5);
+  }
   function name(row, prefix) {
     const key = (prefix || "name") + (cfg.lang === "ar" ? "_ar" : "_fr");
     return row[key];
   }
+  // the catalogue's text for n of something when the language has one for n's plural
+  // form (key_one, key_two, key_few, key_many), else null
+  function counted(key, n) {
+    const form = key + "_" + PLURAL.select(n);
+    return form in S ? t(form, { n: count(n) }) : null;
+  }
   function ago(seconds) {
     if (seconds === null || seconds === undefined) return t("never");
     if (seconds < 60) return t("just_now");
-    if (seconds < 3600) return t("minutes_ago", { n: Math.floor(seconds / 60) });
-    if (seconds < 86400) return t("hours_ago", { n: Math.floor(seconds / 3600) });
-    return t("days_ago", { n: Math.floor(seconds / 86400) });
+    let n = Math.floor(seconds / 60);
+    if (seconds < 3600) return counted("minutes_ago", n) || t("minutes_ago", { n: count(n) });
+    n = Math.floor(seconds / 3600);
+    if (seconds < 86400) return counted("hours_ago", n) || t("hours_ago", { n: count(n) });
+    n = Math.floor(seconds / 86400);
+    return counted("days_ago", n) || t("days_ago", { n: count(n) });
   }
   function el(tag, text, cls) {
     const node = document.createElement(tag);
@@ -56,54 +76,99 @@
     }
     return tr;
   }
+  // a table's rows, or one line saying there is nothing to show yet
   function fill(tableId, rows) {
-    const body = document.querySelector("#" + tableId + " tbody");
-    body.replaceChildren(...rows);
+    const table = document.getElementById(tableId);
+    if (!rows.length) {
+      const td = el("td", t("no_data"), "empty");
+      td.colSpan = table.tHead.rows[0].cells.length;
+      const tr = document.createElement("tr");
+      tr.appendChild(td);
+      rows = [tr];
+    }
+    table.tBodies[0].replaceChildren(...rows);
   }
   function setText(id, text) { document.getElementById(id).textContent = text; }
 
-  function columnsChart(containerId, labels, values, highlight) {
-    const width = 640, height = 220, left = 64, bottom = 24, top = 10;
-    const plotW = width - left - 6, plotH = height - bottom - top;
-    const peak = Math.max(1, ...values);
-    const svg = document.createElementNS(SVG, "svg");
-    svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-    svg.setAttribute("direction", "ltr");
-    svg.setAttribute("role", "img");
-    for (let i = 0; i <= 4; i++) {
-      const y = top + plotH - (plotH * i) / 4;
-      const line = document.createElementNS(SVG, "line");
-      line.setAttribute("x1", left); line.setAttribute("x2", width - 6);
-      line.setAttribute("y1", y); line.setAttribute("y2", y);
-      svg.appendChild(line);
-      const label = document.createElementNS(SVG, "text");
-      label.setAttribute("x", left - 4); label.setAttribute("y", y + 3);
-      label.setAttribute("text-anchor", "end");
-      label.textContent = amount(Math.round((peak * i) / 4));
-      svg.appendChild(label);
+  // The top of a value axis in whole dirhams, and its step: 1, 2 or 5 times a power of
+  // ten, at most four steps.
+  function axis(peakCentimes) {
+    const peak = Math.max(0, peakCentimes) / 100;
+    const rough = peak / 4;
+    let step = 1;
+    if (rough > 1) {
+      const magnitude = 10 ** Math.floor(Math.log10(rough));
+      step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= rough);
     }
-    const slot = Math.min(plotW / Math.max(1, values.length), 48);
-    const every = Math.max(1, Math.ceil(values.length / 12));
+    return { step, top: Math.max(step, Math.ceil(peak / step) * step) };
+  }
+
+  function svgNode(tag, attributes, text) {
+    const node = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attributes)) node.setAttribute(k, v);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  // Columns drawn at the container's width (one unit a pixel, so the text is drawn at its
+  // CSS size); drawn again when the container changes width.
+  const charts = new Map();
+  const resized = new ResizeObserver((entries) => {
+    for (const entry of entries) {
+      const chart = charts.get(entry.target.id);
+      if (chart && Math.round(entry.contentRect.width) !== chart.width) drawColumns(chart);
+    }
+  });
+
+  function columnsChart(containerId, labels, values, highlight) {
+    const container = document.getElementById(containerId);
+    const chart = { container, labels, values, highlight, width: 0 };
+    if (!charts.has(containerId)) resized.observe(container);
+    charts.set(containerId, chart);
+    drawColumns(chart);
+  }
+
+  function drawColumns(chart) {
+    const { container, labels, values, highlight } = chart;
+    chart.width = Math.round(container.clientWidth);
+    if (!values.some((v) => v > 0)) {
+      container.replaceChildren(el("p", t("no_sales_yet"), "empty"));
+      return;
+    }
+    const width = Math.max(200, chart.width), height = 200, bottom = 24, top = 22, right = 6;
+    const { step, top: max } = axis(Math.max(...values));
+    const ticks = [];
+    for (let v = 0; v <= max; v += step) ticks.push(v);
+    const left = 12 + 7 * Math.max(...ticks.map((v) => count(v).length));
+    const plotW = width - left - right, plotH = height - bottom - top;
+    const svg = svgNode("svg", { viewBox: `0 0 ${width} ${height}`, direction: "ltr",
+                                 role: "img" });
+    // (the drawing is left to right: the Arabic unit is isolated to keep its letters' order)
+    svg.appendChild(svgNode("text", { x: left - 6, y: 12, "text-anchor": "end", class: "unit" },
+                            cfg.lang === "ar" ? "\u2067" + CURRENCY + "\u2069" : CURRENCY));
+    for (const v of ticks) {
+      const y = top + plotH - (plotH * v) / max;
+      svg.appendChild(svgNode("line", { x1: left, x2: width - right, y1: y, y2: y }));
+      svg.appendChild(svgNode("text", { x: left - 6, y: y + 4, "text-anchor": "end",
+                                        class: "tick-y" }, count(v)));
+    }
+    const slot = Math.min(plotW / Math.max(1, values.length), 56);
+    const labelWidth = 10 + 7.5 * Math.max(...labels.map((l) => l.length));
+    const every = Math.max(1, Math.ceil(labelWidth / slot));
     values.forEach((value, i) => {
-      const h = (plotH * Math.max(0, value)) / peak;
+      const h = (plotH * Math.max(0, value)) / 100 / max;
       const x = left + i * slot + slot * 0.15;
-      const bar = document.createElementNS(SVG, "rect");
-      bar.setAttribute("class", i === highlight ? "bar today" : "bar");
-      bar.setAttribute("x", x); bar.setAttribute("width", slot * 0.7);
-      bar.setAttribute("y", top + plotH - h); bar.setAttribute("height", h);
-      const tip = document.createElementNS(SVG, "title");
-      tip.textContent = labels[i] + " : " + money(value);
-      bar.appendChild(tip);
+      const bar = svgNode("rect", { class: i === highlight ? "bar today" : "bar", x,
+                                    width: slot * 0.7, y: top + plotH - h, height: h });
+      bar.appendChild(svgNode("title", {}, labels[i] + " : " + money(value)));
       svg.appendChild(bar);
       if (i % every === 0) {
-        const label = document.createElementNS(SVG, "text");
-        label.setAttribute("x", x + slot * 0.35); label.setAttribute("y", height - 8);
-        label.setAttribute("text-anchor", "middle");
-        label.textContent = labels[i];
-        svg.appendChild(label);
+        svg.appendChild(svgNode("text", { x: x + slot * 0.35, y: height - 6,
+                                          "text-anchor": "middle", class: "tick-x" },
+                                labels[i]));
       }
     });
-    document.getElementById(containerId).replaceChildren(svg);
+    container.replaceChildren(svg);
   }
 
   function fillSelect(id, options, selected) {
@@ -133,7 +198,7 @@
     const days = marketDays(data.market);
     for (const d of data.days) if (!days.includes(d.day)) days.push(d.day);
     days.sort();
-    fillSelect("day", days.map((d) => [d, d]), data.day);
+    fillSelect("day", days.map((d) => [d, date(d)]), data.day);
     const q = `?market=${data.market.id}&lang=${cfg.lang}`;
     const base = cfg.base;
     document.getElementById("export-coops-csv").href = `${base}/export/cooperatives.csv${q}`;
@@ -145,7 +210,7 @@
 
   function renderKpis(data) {
     const tot = data.totals;
-    setText("day-title", t("selected_day", { day: ltr(data.day) }));
+    setText("day-title", t("selected_day", { day: ltr(date(data.day)) }));
     setText("kpi-day-net", money(tot.day.net));
     setText("kpi-day-tickets", count(tot.day.tickets));
     setText("kpi-day-stalls", count(tot.day.stalls));
@@ -200,17 +265,22 @@
     ])));
     fill("origins", groupRows(data.origins, (k) => t(k)));
     fill("programmes", groupRows(data.programmes, (k) => t(k)));
-    fill("days", data.days.map((d) => row([
-      { text: d.day }, { text: money(d.net), cls: "num" }, { text: count(d.tickets), cls: "num" },
-      { text: count(d.devices), cls: "num" }, { text: count(d.closed), cls: "num" },
-    ])));
-    fill("products", data.top_products.length ? data.top_products.map((p) => row([
+    fill("days", data.days.map((d) => {
+      const tr = row([
+        { text: date(d.day), cls: "date" }, { text: money(d.net), cls: "num" },
+        { text: count(d.tickets), cls: "num" }, { text: count(d.devices), cls: "num" },
+        { text: count(d.closed), cls: "num" },
+      ]);
+      tr.dataset.day = d.day;
+      return tr;
+    }));
+    fill("products", data.top_products.map((p) => row([
       { text: name(p) }, { text: name(p, "cooperative") },
       { text: quantity(p.quantity), cls: "num" }, { text: money(p.amount), cls: "num" },
-    ])) : [row([{ text: t("no_data") }])]);
+    ])));
     columnsChart("hours-chart", data.hours.map((h) => String(h.hour).padStart(2, "0")),
       data.hours.map((h) => h.amount), -1);
-    columnsChart("days-chart", data.days.map((d) => d.day.slice(5)),
+    columnsChart("days-chart", data.days.map((d) => shortDate(d.day)),
       data.days.map((d) => d.net), data.days.findIndex((d) => d.day === data.day));
   }
 
@@ -254,6 +324,9 @@
     clearInterval(state.timer);
     state.timer = setInterval(load, cfg.refresh_seconds * 1000);
   }
+
+  // the page's own formatting, for checks from the browser (console, tests)
+  window.soukDashboard = Object.freeze({ ago, date, axis });
 
   document.getElementById("market").addEventListener("change", (e) => {
     state.market = e.target.value; state.day = null; load(); schedule();

@@ -8,16 +8,19 @@ import shutil
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
+from sqlalchemy import update
 
 from sync.server import admin
 from sync.server.app import create_app
-from sync.server.db import Database
+from sync.server.db import Database, utcnow
+from sync.server.models import Device
 
 from .server_support import DAY, seed_market, summary
 
@@ -70,6 +73,56 @@ def seed(base: str, db: Database) -> None:
         reply = httpx.post(f"{base}/api/v1/push", json=body,
                            headers={"Authorization": f"Bearer {device['token']}"})
         assert reply.status_code == 200
+
+
+LONG_COOPERATIVES = [  # (name_ar, name_fr, sector, stand)
+    ("تعاونية النباتات العطرية والطبية للأطلس المتوسط ووادي أوريكا",
+     "Coopérative des plantes aromatiques et médicinales du Moyen Atlas et de l'Ourika",
+     "herbs", "A-104"),
+    ("تعاونية النساء القرويات لتثمين منتجات الصبار والعسل الحر",
+     "Coopérative des femmes rurales pour la valorisation du cactus et du miel",
+     "cosmetics", "B-27"),
+    ("تعاونية الزرابي الأمازيغية التقليدية لجبال الأطلس الكبير",
+     "Coopérative des tapis amazighs traditionnels du Haut Atlas", "handicrafts", "C-3"),
+]
+
+
+def seed_busy(base: str, db: Database) -> tuple[int, int]:
+    """A market of five cooperatives (three with long names) with large sales on two days
+    and long product names, whose stalls last synced 2 and 11 days ago, and a market
+    without any cooperative; gives both markets' ids."""
+    market, argan, pottery = seed_market(db)
+    with db.write() as s:
+        admin.add_user(s, "nadia", PASSWORD)
+        coops = [argan, pottery] + [
+            admin.add_cooperative(s, admin.CooperativeInput(
+                market_id=market, name_ar=ar, name_fr=fr, sector=sector, province="Ifrane",
+                region="Béni Mellal-Khénifra", stand=stand, members=120 + i)).id
+            for i, (ar, fr, sector, stand) in enumerate(LONG_COOPERATIVES)]
+        codes = [admin.issue_enrol_code(s, c)[0] for c in coops]
+        empty = admin.add_market(s, name_ar="سوق بلا تعاونيات", name_fr="Marché sans stands",
+                                 city="Ifrane", region="Fès-Meknès", starts_on=DAY,
+                                 ends_on=DAY + dt.timedelta(days=2)).id
+    devices = []
+    for n, code in enumerate(codes):
+        device = httpx.post(f"{base}/api/v1/enrol",
+                            json={"code": code, "device_name": "stall"}).json()
+        devices.append(device["device_id"])
+        for day, status in ((DAY, "closed"), (DAY + dt.timedelta(days=1), "open")):
+            body = summary(device["device_id"], day, 9, net=11_166_245 - 1_234_567 * n,
+                           tickets=220 + n, status=status).model_dump(mode="json")
+            for i, line in enumerate(body["products"]):
+                line["name_fr"] = f"Huile d'argan alimentaire pressée à froid {250 * (i + 1)} ml"
+                line["name_ar"] = f"زيت أركان غذائي معصور على البارد {250 * (i + 1)} مل"
+            reply = httpx.post(f"{base}/api/v1/push", json={"summaries": [body]},
+                               headers={"Authorization": f"Bearer {device['token']}"})
+            assert reply.status_code == 200, reply.text
+    with db.write() as s:
+        for device_id, age in zip(devices, (dt.timedelta(days=2, hours=12),
+                                            dt.timedelta(days=11, hours=12)), strict=False):
+            s.execute(update(Device).where(Device.id == uuid.UUID(device_id))
+                      .values(last_push_at=utcnow() - age))
+    return market, empty
 
 
 def test_dashboard_in_chromium(live_server: tuple[str, Database], tmp_path: Path) -> None:
@@ -163,5 +216,153 @@ def test_a_login_form_on_another_site_is_refused(live_server: tuple[str, Databas
                 "Ce formulaire de connexion ne vient pas de ce serveur : ouvrez la page de "
                 "connexion du tableau de bord.")
             assert not [c for c in page.context.cookies() if c["name"] == "souk_session"]
+        finally:
+            browser.close()
+
+
+# The problems of the page's layout, from inside the page: wider than the window, a panel
+# out of the window, or a table (or chart, or figure) painted outside its panel. What is
+# painted of a table is what the boxes around it that clip (a scroll box) let through.
+# ``fits`` also lists the tables that need to be scrolled to be read whole.
+LAYOUT_PROBLEMS = """(fits) => {
+  const problems = [];
+  const width = window.innerWidth;
+  const root = document.documentElement;
+  if (root.scrollWidth > width) problems.push(`the page is ${root.scrollWidth} px wide`);
+  const header = document.querySelector("header.top").getBoundingClientRect();
+  if (header.left > 0.5 || header.right < width - 0.5) problems.push("the header is short");
+  function painted(node, panel) {
+    let r = node.getBoundingClientRect();
+    let box = { left: r.left, right: r.right };
+    for (let up = node.parentElement; up && up !== panel; up = up.parentElement) {
+      if (getComputedStyle(up).overflowX === "visible") continue;
+      r = up.getBoundingClientRect();
+      box = { left: Math.max(box.left, r.left), right: Math.min(box.right, r.right) };
+    }
+    return box;
+  }
+  for (const panel of document.querySelectorAll("main .panel, main .kpi-group")) {
+    const p = panel.getBoundingClientRect();
+    const title = panel.querySelector("h2").textContent;
+    if (p.left < 0 || p.right > width) problems.push(`${title}: out of the window`);
+    for (const node of panel.querySelectorAll("table, .chart svg, .kpi")) {
+      const box = painted(node, panel);
+      const name = node.id || node.className.baseVal || node.className || node.tagName;
+      if (box.left < p.left - 0.5 || box.right > p.right + 0.5) {
+        problems.push(`${title}: ${name} overflows its panel`);
+      }
+      if (fits && node.tagName === "TABLE" && box.right - box.left < node.offsetWidth - 0.5) {
+        problems.push(`${title}: ${name} must be scrolled`);
+      }
+    }
+  }
+  return problems;
+}"""
+
+NETS = [11_166_245 - 1_234_567 * n for n in range(5)]  # as seed_busy pushes them
+
+
+def test_dashboard_fits_desktop_and_phone(live_server: tuple[str, Database],
+                                          tmp_path: Path) -> None:
+    """With five cooperatives with long names, in French and in Arabic, on a 1366 or 1280 px
+    screen every table is read whole in its panel, and on a phone the page does not scroll
+    sideways (a wide table scrolls in its own box); the charts' text is drawn at a readable
+    size with round amounts; dates read dd/mm/yyyy; an empty market says so."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, db = live_server
+    _, empty = seed_busy(base, db)
+    peak = sum(net // 2 for net in NETS)  # the day's busiest hour (centimes)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(f"{base}/dashboard/login?lang=fr")
+            page.fill("input[name=username]", "nadia")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_selector("body[data-loaded]")
+            for lang in ("fr", "ar"):
+                for width, height in ((1366, 768), (1280, 800), (390, 844)):
+                    page.set_viewport_size({"width": width, "height": height})
+                    page.goto(f"{base}/dashboard/?lang={lang}")
+                    page.wait_for_selector("body[data-loaded]")
+                    page.select_option("#day", DAY.isoformat())
+                    expect(page.locator("#day-title")).to_contain_text("12/05/2026")
+                    expect(page.locator("#products tbody tr")).to_have_count(10)
+                    page.screenshot(path=str(tmp_path / f"busy-{lang}-{width}.png"),
+                                    full_page=True)
+                    problems = page.evaluate(LAYOUT_PROBLEMS, width > 1000)
+                    assert problems == [], (lang, width, problems)
+
+                    ticks = page.locator("#hours-chart text.tick-y").all_text_contents()
+                    values = [int(t.replace("\u00a0", "")) for t in ticks]
+                    step = values[1] - values[0]
+                    assert values == [step * i for i in range(len(values))], ticks
+                    assert str(step).rstrip("0") in ("1", "2", "5"), ticks
+                    assert values[-1] * 100 >= peak > values[-2] * 100, ticks
+                    label = page.locator("#hours-chart text.tick-y").last.bounding_box()
+                    assert label is not None and label["height"] >= 11, label
+                    dated = page.locator(f"#days tbody tr[data-day='{DAY.isoformat()}'] td")
+                    expect(dated.first).to_have_text("12/05/2026")
+
+            page.set_viewport_size({"width": 1366, "height": 768})
+            page.goto(f"{base}/dashboard/?lang=fr")
+            page.wait_for_selector("body[data-loaded]")
+            products = page.locator("section", has=page.locator("#products"))
+            expect(products.locator("h2")).to_have_text("Meilleurs produits du jour")
+            page.select_option("#market", str(empty))
+            for table in ("cooperatives", "days", "products"):
+                expect(page.locator(f"#{table} tbody td.empty")).to_have_text(
+                    "Aucune donnée pour l'instant.")
+            for chart in ("hours-chart", "days-chart"):
+                expect(page.locator(f"#{chart}")).to_have_text("Aucune vente pour l'instant.")
+                assert page.locator(f"#{chart} svg").count() == 0
+            page.screenshot(path=str(tmp_path / "empty-fr-1366.png"), full_page=True)
+        finally:
+            browser.close()
+    if os.environ.get("SOUK_SCREENSHOTS"):
+        for png in tmp_path.glob("*.png"):
+            shutil.copy(png, Path(os.environ["SOUK_SCREENSHOTS"]) / png.name)
+
+
+def test_arabic_time_ago_has_its_dual_and_plural(live_server: tuple[str, Database]) -> None:
+    """In Arabic, 2 minutes ago is said with a dual, 3 to 10 with a plural, 11 and more
+    with a singular: the page writes the forms people read, for minutes, hours and days."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, db = live_server
+    seed_busy(base, db)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(f"{base}/dashboard/login?lang=ar")
+            page.fill("input[name=username]", "nadia")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_selector("body[data-loaded]")
+            minute, hour, day = 60, 3600, 86400
+            said = page.evaluate(
+                "(ages) => ages.map((s) => window.soukDashboard.ago(s))",
+                [minute + 30, 2 * minute, 3 * minute + 59, 10 * minute, 11 * minute,
+                 59 * minute, hour, 2 * hour, 3 * hour, 11 * hour, day, 2 * day, 3 * day,
+                 10 * day, 11 * day, 100 * day])
+            assert said == [
+                "منذ دقيقة", "منذ دقيقتين", "منذ 3 دقائق", "منذ 10 دقائق", "منذ 11 دقيقة",
+                "منذ 59 دقيقة", "منذ ساعة", "منذ ساعتين", "منذ 3 ساعات", "منذ 11 ساعة",
+                "منذ يوم", "منذ يومين", "منذ 3 أيام", "منذ 10 أيام", "منذ 11 يومًا",
+                "منذ 100 يوم"]
+            # the cooperatives' last sync, 2 days and a half and 11 days and a half ago
+            argan = page.locator("#cooperatives tbody tr", has_text="تعاونية أركان النساء")
+            expect(argan.locator("td.sync")).to_have_text("منذ يومين · متأخر")
+            pottery = page.locator("#cooperatives tbody tr", has_text="تعاونية فخار فاس")
+            expect(pottery.locator("td.sync")).to_have_text("منذ 11 يومًا · متأخر")
+
+            page.goto(f"{base}/dashboard/?lang=fr")
+            page.wait_for_selector("body[data-loaded]")
+            said = page.evaluate("(ages) => ages.map((s) => window.soukDashboard.ago(s))",
+                                 [minute, 2 * minute, 11 * minute, 2 * day])
+            assert said == ["il y a 1 min", "il y a 2 min", "il y a 11 min", "il y a 2 j"]
         finally:
             browser.close()
