@@ -53,36 +53,69 @@ def columns(labels: Sequence[str], values: Sequence[int], label_of: Callable[[in
     return "".join(parts)
 
 
+def wrap(label: str, chars: int, lines: int = 3) -> list[str]:
+    """A label cut at spaces into lines of at most ``chars`` characters; past ``lines``
+    lines, the last one ends with an ellipsis (a word longer than a line is cut too)."""
+    out: list[str] = []
+    line = ""
+    for word in label.split():
+        while len(word) > chars:  # a word longer than a line
+            if line:
+                out.append(line)
+                line = ""
+            out.append(word[:chars])
+            word = word[chars:]
+        if line and len(line) + 1 + len(word) > chars:
+            out.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    if line or not out:
+        out.append(line)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][:chars - 1].rstrip() + "…"
+    return out
+
+
 def bars(labels: Sequence[str], values: Sequence[int], label_of: Callable[[int], str],
          *, rtl: bool, width: int = 900, title: str = "") -> str:
-    """Horizontal bars with their labels; mirrored for right-to-left pages.
+    """Horizontal bars, each under its label; mirrored for right-to-left pages.
 
-    The drawing's coordinates are always left to right; each text says its own direction,
-    so in Arabic ``text-anchor="start"`` puts a label's right edge on its anchor.
+    A label has the chart's whole width (on up to three lines: a cooperative's name, at
+    most 200 letters, is shown whole), so a long name is never hidden by its bar. The
+    drawing's coordinates are always left to right; each text says its own direction, so
+    in Arabic ``text-anchor="start"`` puts a label's right edge on its anchor.
     """
-    row_h, label_w, value_w = 26, 260, 150
-    height = row_h * max(1, len(values)) + 8
-    plot_w = width - label_w - value_w
+    font, line_h, bar_h, gap, margin, value_w = 13, 16, 14, 10, 4, 150
+    chars = int((width - 2 * margin) / (font * 0.7))  # letters a line holds, capitals too
+    plot_w = width - 2 * margin - value_w
     peak = max([*values, 1])
     top = values.index(max(values)) if values else -1
     text_dir = "rtl" if rtl else "ltr"
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-label="{html.escape(title)}" direction="ltr">'
-    ]
+    anchor_x = width - margin if rtl else margin
+    rows: list[str] = []
+    y = 4
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
-        y = 4 + i * row_h
+        lines = wrap(label, chars)
+        tspans = "".join(
+            f'<tspan x="{anchor_x}" y="{y + font + k * line_h}">{html.escape(text)}</tspan>'
+            for k, text in enumerate(lines))
+        rows.append(f'<text class="label" font-size="{font}" direction="{text_dir}" '
+                    f'text-anchor="start" fill="#222">{tspans}</text>')
+        bar_y = y + font + (len(lines) - 1) * line_h + 6
         w = plot_w * max(value, 0) / peak
-        if rtl:
-            label_x, bar_x, value_x = width - 4, width - label_w - w, width - label_w - w - 6
-        else:
-            label_x, bar_x, value_x = 4, label_w, label_w + w + 6
-        parts.append(f'<text x="{label_x}" y="{y + 17}" font-size="13" direction="{text_dir}" '
-                     f'text-anchor="start" fill="#222">{html.escape(label)}</text>')
-        parts.append(f'<rect x="{bar_x:.1f}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" '
-                     f'fill="{ACCENT if i == top else INK}"/>')
-        parts.append(f'<text x="{value_x:.1f}" y="{y + 17}" font-size="12" '
-                     f'direction="{text_dir}" text-anchor="start" fill="#333">'
-                     f'{html.escape(label_of(value))}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+        bar_x = width - margin - w if rtl else margin
+        value_x = bar_x - 6 if rtl else margin + w + 6
+        rows.append(f'<rect class="bar" x="{bar_x:.1f}" y="{bar_y}" width="{w:.1f}" '
+                    f'height="{bar_h}" fill="{ACCENT if i == top else INK}"><title>'
+                    f'{html.escape(label)}: {html.escape(label_of(value))}</title></rect>')
+        rows.append(f'<text class="value" x="{value_x:.1f}" y="{bar_y + bar_h - 3}" '
+                    f'font-size="12" direction="{text_dir}" text-anchor="start" fill="#333">'
+                    f'{html.escape(label_of(value))}</text>')
+        y = bar_y + bar_h + gap
+    height = max(y, 8)
+    return "".join([
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-label="{html.escape(title)}" direction="ltr">',
+        *rows, "</svg>"])

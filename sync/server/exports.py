@@ -2,7 +2,9 @@
 
 CSV starts with a UTF-8 byte order mark so that Excel shows Arabic; in French and Arabic
 it uses ``;`` between fields and a decimal comma, as Excel does with those locales.
-XLSX holds real numbers (dirhams with two decimals) and runs right to left in Arabic.
+XLSX holds real numbers (dirhams with two decimals), real dates and times (which Excel
+sorts and filters as such) and runs right to left in Arabic. Times are in Morocco's time,
+and their column says so.
 
 A text that a spreadsheet would read as a formula (it starts with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return: a cooperative named ``=HYPERLINK(...)``) is written as
@@ -13,6 +15,7 @@ counts stay numbers.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,10 +24,11 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from sync.server.i18n import CURRENCY, Translator
+from sync.server.i18n import CURRENCY, Translator, market_time
 from sync.server.queries import CoopRow
 
-MONEY, INT, TEXT = "money", "int", "text"
+MONEY, INT, TEXT, DATE, TIME = "money", "int", "text", "date", "time"
+NUMBER_FORMATS = {MONEY: "#,##0.00", DATE: "yyyy-mm-dd", TIME: "yyyy-mm-dd hh:mm"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -56,6 +60,14 @@ def _money_header(t: Translator, key: str) -> str:
     return f"{t(key)} ({CURRENCY[t.lang]})"
 
 
+def _synced(row: CoopRow) -> dt.datetime | None:
+    """A cooperative's last sync in Morocco's time, to the minute (None: never)."""
+    if row.last_sync is None:
+        return None
+    utc = dt.datetime.fromisoformat(row.last_sync.removesuffix("Z"))
+    return market_time(utc).replace(second=0, microsecond=0)
+
+
 def cooperatives_table(t: Translator, rows: Sequence[CoopRow]) -> Table:
     yes_no = {True: t("yes"), False: t("no")}
     columns = [
@@ -73,7 +85,7 @@ def cooperatives_table(t: Translator, rows: Sequence[CoopRow]) -> Table:
         Column(t("tickets"), INT, lambda r: r.edition_tickets),
         Column(_money_header(t, "refunds"), MONEY, lambda r: r.edition_refunds),
         Column(t("days_closed"), INT, lambda r: r.days_closed),
-        Column(t("last_sync"), TEXT, lambda r: (r.last_sync or "").replace("T", " ")[:16]),
+        Column(f"{t('last_sync')} ({t.zone})", TIME, _synced),
         Column(t("conflicts"), INT, lambda r: r.conflicts),
     ]
     return Table(t("sheet_cooperatives"), columns, rows)
@@ -81,7 +93,7 @@ def cooperatives_table(t: Translator, rows: Sequence[CoopRow]) -> Table:
 
 def days_table(t: Translator, rows: Sequence[dict[str, Any]]) -> Table:
     columns = [
-        Column(t("day"), TEXT, lambda r: r["day"]),
+        Column(t("day"), DATE, lambda r: dt.date.fromisoformat(r["day"])),
         Column(_money_header(t, "net_sales"), MONEY, lambda r: r["net"]),
         Column(_money_header(t, "refunds"), MONEY, lambda r: r["refunds"]),
         Column(t("tickets"), INT, lambda r: r["tickets"]),
@@ -101,6 +113,10 @@ def _csv_cell(column: Column, row: Any, comma: bool) -> Any:
     value = column.value(row)
     if column.kind == MONEY:
         return _decimal(value, comma)
+    if column.kind == DATE:
+        return value.isoformat()
+    if column.kind == TIME:
+        return "" if value is None else f"{value:%Y-%m-%d %H:%M}"
     return csv_text(value) if column.kind == TEXT else value
 
 
@@ -140,9 +156,11 @@ def to_xlsx(table: Table, lang: str) -> bytes:
     for index, column in enumerate(table.columns, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
         sheet.column_dimensions[letter].width = max(10, min(40, len(column.header) + 2))
-        if column.kind == MONEY:
+        if column.kind in NUMBER_FORMATS:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = "#,##0.00"
+                cell.number_format = NUMBER_FORMATS[column.kind]
+        if column.kind == TIME:
+            sheet.column_dimensions[letter].width = max(18, min(40, len(column.header) + 2))
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)

@@ -1,15 +1,19 @@
-"""The dashboard's languages: catalogues from ``resources/dashboard/i18n`` and money format.
+"""The dashboard's languages: catalogues from ``resources/dashboard/i18n``, number formats
+and the markets' local time.
 
 Arabic is written right to left. Money is shown as people in Morocco write it:
-``1 250,50 DH`` in French, ``1 250,50 د.م.`` in Arabic (with no-break spaces).
+``1 250,50 DH`` in French, ``1 250,50 د.م.`` in Arabic (with no-break spaces); counts and
+quantities the same way (``10 933``, ``3,5``). Times are shown in Morocco's time.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import importlib.resources
 import json
 import re
+import zoneinfo
 from collections.abc import Mapping
 
 LANGS = ("ar", "fr", "en")
@@ -17,6 +21,7 @@ DEFAULT_LANG = "ar"
 RTL = frozenset({"ar"})
 CURRENCY = {"ar": "د.م.", "fr": "DH", "en": "MAD"}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+MARKET_ZONE = "Africa/Casablanca"
 
 
 def asset(*parts: str) -> bytes:
@@ -69,6 +74,18 @@ class Translator:
     def sector(self, sector: str) -> str:
         return self(f"sector_{sector}")
 
+    def count(self, value: int) -> str:
+        return format_count(value)
+
+    def quantity(self, thousandths: int) -> str:
+        return format_quantity(thousandths)
+
+    @property
+    def zone(self) -> str:
+        """The name of the zone :func:`market_time` gives times in: Morocco's, or UTC when
+        this machine has no time zone data."""
+        return self("morocco_time") if market_zone() is not None else "UTC"
+
 
 NBSP = "\u00a0"
 
@@ -84,6 +101,37 @@ def format_amount(centimes: int) -> str:
     units, cents = divmod(abs(centimes), 100)
     grouped = f"{units:,}".replace(",", NBSP)
     return f"{sign}{grouped},{cents:02d}"
+
+
+def format_count(value: int) -> str:
+    """``10933`` -> ``10 933`` (a no-break space between thousands)."""
+    return f"{value:,}".replace(",", NBSP)
+
+
+def format_quantity(thousandths: int) -> str:
+    """``3500`` thousandths -> ``3,5``; ``12000`` -> ``12``; ``1234567`` -> ``1 234,567``."""
+    sign = "-" if thousandths < 0 else ""
+    units, rest = divmod(abs(thousandths), 1000)
+    decimals = f"{rest:03d}".rstrip("0")
+    return f"{sign}{format_count(units)}{',' + decimals if decimals else ''}"
+
+
+@functools.cache
+def market_zone() -> zoneinfo.ZoneInfo | None:
+    """Morocco's time zone, or None when this machine has no time zone data (the
+    ``tzdata`` package gives it)."""
+    try:
+        return zoneinfo.ZoneInfo(MARKET_ZONE)
+    except zoneinfo.ZoneInfoNotFoundError:
+        return None
+
+
+def market_time(utc: dt.datetime) -> dt.datetime:
+    """A naive UTC time as a naive time in Morocco (kept in UTC without zone data)."""
+    zone = market_zone()
+    if zone is None:
+        return utc
+    return utc.replace(tzinfo=dt.UTC).astimezone(zone).replace(tzinfo=None)
 
 
 def format_money(centimes: int, lang: str) -> str:

@@ -14,9 +14,10 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
-from sqlalchemy import BigInteger, case, cast, func, select, text, tuple_
+from sqlalchemy import BigInteger, and_, case, cast, func, select, text, tuple_
 from sqlalchemy.orm import Session
 
+from sync.server.i18n import market_time
 from sync.server.models import (
     SECTORS,
     Conflict,
@@ -84,7 +85,7 @@ class CoopRow(NamedTuple):
     devices: int = 0
     last_sync: str | None = None
     stale_seconds: int | None = None
-    stale: bool = False
+    stale: bool = False  # late: see :func:`cooperative_values`
     conflicts: int = 0
 
 
@@ -109,7 +110,8 @@ SELECT c.id, c.name_ar, c.name_fr, c.sector, c.stand, c.province, c.region,
        to_char(d.last, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
        CASE WHEN d.last IS NOT NULL  -- (greatest() would turn a NULL into 0)
             THEN greatest(0, floor(extract(epoch FROM %(now)s - d.last)))::int END,
-       coalesce(%(now)s - d.last > %(stale)s, false),
+       CASE WHEN d.last IS NULL THEN %(running)s
+            ELSE coalesce(o.open, false) AND %(now)s - d.last > %(stale)s END,
        coalesce(k.n, 0)
 FROM cooperatives c
 LEFT JOIN (SELECT cooperative_id AS cid, sum(total_net)::bigint AS net,
@@ -125,6 +127,13 @@ LEFT JOIN (SELECT cooperative_id AS cid, sum(net)::bigint AS net,
            FROM day_summaries WHERE market_id = %(market)s AND business_day = %(day)s
                                 AND cooperative_id %% %(parts)s = %(part)s
            GROUP BY cooperative_id) t ON t.cid = c.id
+LEFT JOIN (SELECT cid, bool_or(status = 'open') AS open  -- a till's last day is open
+           FROM (SELECT DISTINCT ON (s.device_id) s.cooperative_id AS cid, s.status
+                 FROM day_summaries s JOIN devices v ON v.id = s.device_id
+                 WHERE s.market_id = %(market)s AND v.revoked_at IS NULL
+                       AND s.cooperative_id %% %(parts)s = %(part)s
+                 ORDER BY s.device_id, s.business_day DESC) last
+           GROUP BY cid) o ON o.cid = c.id
 LEFT JOIN (SELECT cooperative_id AS cid, count(*) AS n FROM conflicts
            WHERE cooperative_id IN (SELECT id FROM cooperatives WHERE market_id = %(market)s
                                     AND id %% %(parts)s = %(part)s)
@@ -147,6 +156,12 @@ def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.d
     devices are those not revoked; its last sync is its devices' latest push; it comes
     from inside the region when its region is the market's (letter case aside).
 
+    It is late (``stale``) when one of its tills has an open day (that till's last
+    summary says so) and the cooperative has not pushed for more than
+    :data:`STALE_AFTER`, or when it has never pushed while the market runs (today, in
+    Morocco, is one of the market's days). A cooperative whose days are all closed is
+    not late, however long ago it pushed.
+
     ``beside``, a session reading the same snapshot (PostgreSQL), reads half of them.
     """
     if session.get_bind().dialect.name != "postgresql":
@@ -154,6 +169,7 @@ def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.d
     region = market.region.casefold()
     regions = _driver(session).execute(_PG_REGIONS, (market.id,)).fetchall()
     params = {"market": market.id, "day": day, "now": now, "stale": STALE_AFTER,
+              "running": running(market, now),
               "inside": [r for r, in regions if r.casefold() == region], "parts": 1, "part": 0}
     if beside is None:
         return _by_stand(_pg_coops(session, params))
@@ -164,6 +180,11 @@ def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.d
     finally:
         wait([other])  # the other session is not closed under its thread
     return _by_stand(rows + other.result())
+
+
+def running(market: Market, now: dt.datetime) -> bool:
+    """Whether the market runs at ``now`` (naive UTC): today in Morocco is one of its days."""
+    return market.starts_on <= market_time(now).date() <= market.ends_on
 
 
 def _driver(session: Session) -> Any:
@@ -207,6 +228,19 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
         .where(s.market_id == market.id, s.business_day == day)
         .group_by(s.cooperative_id).subquery()
     )
+    last_day = (
+        select(s.device_id, func.max(s.business_day).label("day"))
+        .where(s.market_id == market.id).group_by(s.device_id).subquery()
+    )
+    opened = (  # a till's last day is open
+        select(s.cooperative_id.label("cid"),
+               func.max(case((s.status == "open", 1), else_=0)).label("open"))
+        .join(last_day, and_(last_day.c.device_id == s.device_id,
+                             last_day.c.day == s.business_day))
+        .join(d, d.id == s.device_id)
+        .where(s.market_id == market.id, d.revoked_at.is_(None))
+        .group_by(s.cooperative_id).subquery()
+    )
     conflicts = (
         select(Conflict.cooperative_id.label("cid"), func.count().label("n"))
         .where(Conflict.cooperative_id.in_(members)).group_by(Conflict.cooperative_id)
@@ -219,27 +253,30 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
                func.coalesce(devices.c.tickets, 0), func.coalesce(devices.c.refunds, 0),
                func.coalesce(devices.c.closed, 0), today.c.cid.is_not(None),
                func.coalesce(devices.c.live, 0), devices.c.last,
-               func.coalesce(conflicts.c.n, 0))
+               func.coalesce(conflicts.c.n, 0), func.coalesce(opened.c.open, 0))
         .outerjoin(devices, devices.c.cid == c.id)
+        .outerjoin(opened, opened.c.cid == c.id)
         .outerjoin(today, today.c.cid == c.id)
         .outerjoin(conflicts, conflicts.c.cid == c.id)
         .where(c.market_id == market.id)
     )
     region = market.region.casefold()
+    now_running = running(market, now)
     inside: dict[str, bool] = {}  # a market's cooperatives come from a few regions
     values: list[tuple[Any, ...]] = []
     for (cid, name_ar, name_fr, sector, stand, province, coop_region, size, women, youth,
          day_net, day_tickets, net, tickets, refunds, closed, reported, live, last,
-         conflicted) in session.connection().execute(query).all():
+         conflicted, open_day) in session.connection().execute(query).all():
         near = inside.get(coop_region)
         if near is None:
             near = inside[coop_region] = coop_region.casefold() == region
         if last is None:
-            synced, stale_seconds, stale = None, None, False
+            synced, stale_seconds, stale = None, None, now_running
         else:
             age = now - last
             synced = last.isoformat(timespec="microseconds") + "Z"
-            stale_seconds, stale = max(0, int(age.total_seconds())), age > STALE_AFTER
+            stale_seconds = max(0, int(age.total_seconds()))
+            stale = bool(open_day) and age > STALE_AFTER
         values.append((cid, name_ar, name_fr, sector, stand, province, coop_region, near,
                        size, bool(women), bool(youth), day_net, day_tickets, net, tickets,
                        refunds, closed, int(reported), live, synced, stale_seconds, stale,

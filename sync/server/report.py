@@ -10,12 +10,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from sync.server import charts, queries
-from sync.server.i18n import Translator, asset, format_amount
+from sync.server.i18n import Translator, asset, format_amount, market_time
 from sync.server.models import Market
 from sync.server.web import render
 
 
-def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: set[int]) -> str:
+def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: set[int],
+           empty: str = "") -> str:
+    """A table; with no rows and an ``empty`` text, that text in a row of its own."""
     head = "".join(
         f'<th class="num">{html.escape(h)}</th>' if i in numeric else f"<th>{html.escape(h)}</th>"
         for i, h in enumerate(headers)
@@ -27,7 +29,18 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: set[i
         ) + "</tr>"
         for row in rows
     )
+    if not body and empty:
+        body = f'<tr><td class="empty" colspan="{len(headers)}">{html.escape(empty)}</td></tr>'
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _chart(t: Translator, values: Sequence[int], draw: Callable[[], str], *,
+           say: bool = True) -> str:
+    """A chart, or when it would draw nothing but zeros "no sales yet" (nothing if not
+    ``say``: its table says it)."""
+    if any(values):
+        return draw()
+    return f'<p class="empty">{html.escape(t("no_sales_yet"))}</p>' if say else ""
 
 
 def _kpis(t: Translator, items: Sequence[tuple[str, str]]) -> str:
@@ -51,7 +64,7 @@ def _groups(t: Translator, first: str, groups: Sequence[queries.Group],
             name: Callable[[str], str], total: int) -> str:
     return _table(
         [first, t("cooperatives"), t("members"), t("edition_sales"), t("share")],
-        [[name(g.key), str(g.cooperatives), str(g.members), t.money(g.edition_net),
+        [[name(g.key), t.count(g.cooperatives), t.count(g.members), t.money(g.edition_net),
           _share(g.edition_net, total)] for g in groups],
         {1, 2, 3, 4},
     )
@@ -76,57 +89,66 @@ def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> 
         return coop.name_ar if rtl else coop.name_fr
 
     top_coops = sorted(coops, key=lambda c: -c.edition_net)[:10]
+    sold = any(d["tickets"] or d["net"] for d in days)
+    none = t("no_sales_yet")
+    day_values = [d["net"] for d in days]
+    sector_values = [g.edition_net for g in split.sectors]
+    origin_values = [g.edition_net for g in split.origins]
+    hour_values = [h["amount"] for h in hours]
+    coop_values = [c.edition_net for c in top_coops]
     values: dict[str, Any] = {
         "lang": t.lang, "dir": t.dir,
         "title": t("report_title", market=market.name_ar if rtl else market.name_fr),
         "subtitle": t("report_subtitle", city=market.city, start=_ltr(market.starts_on),
                       end=_ltr(market.ends_on)),
-        "generated": t("report_generated", date=_ltr(now.strftime("%Y-%m-%d %H:%M"))),
+        "generated": t("report_generated", date=_ltr(f"{market_time(now):%Y-%m-%d %H:%M}")
+                       + f" ({t.zone})"),
         "style": asset("report.css").decode(),
         "kpis": _kpis(t, [
             (t("net_sales"), t.money(total)),
-            (t("tickets"), str(sum(d["tickets"] for d in days))),
+            (t("tickets"), t.count(sum(d["tickets"] for d in days))),
             (t("refunds"), t.money(sum(d["refunds"] for d in days))),
-            (t("cooperatives"), str(len(coops))),
-            (t("members"), str(sum(c.members for c in coops))),
-            (t("days_with_sales"), str(sum(1 for d in days if d["tickets"]))),
+            (t("cooperatives"), t.count(len(coops))),
+            (t("members"), t.count(sum(c.members for c in coops))),
+            (t("days_with_sales"), t.count(sum(1 for d in days if d["tickets"]))),
         ]),
-        "days_chart": charts.columns([d["day"][5:] for d in days], [d["net"] for d in days],
-                                     short, title=t("per_day")),
+        "days_chart": _chart(t, day_values, lambda: charts.columns(
+            [d["day"][5:] for d in days], day_values, short, title=t("per_day")),
+            say=bool(days)),
         "days_table": _table(
             [t("day"), t("net_sales"), t("tickets"), t("devices_reporting"), t("closed")],
-            [[d["day"], t.money(d["net"]), str(d["tickets"]), str(d["devices"]),
-              str(d["closed"])] for d in days],
-            {1, 2, 3, 4},
+            [[d["day"], t.money(d["net"]), t.count(d["tickets"]), t.count(d["devices"]),
+              t.count(d["closed"])] for d in days],
+            {1, 2, 3, 4}, none,
         ),
-        "sectors_chart": charts.bars([t.sector(g.key) for g in split.sectors],
-                                     [g.edition_net for g in split.sectors], t.money, rtl=rtl,
-                                     title=t("per_sector")),
+        "sectors_chart": _chart(t, sector_values, lambda: charts.bars(
+            [t.sector(g.key) for g in split.sectors], sector_values, t.money, rtl=rtl,
+            title=t("per_sector"))),
         "sectors_table": _groups(t, t("sector"), split.sectors, t.sector, total),
-        "origins_chart": charts.bars([t(g.key) for g in split.origins],
-                                     [g.edition_net for g in split.origins], t.money, rtl=rtl,
-                                     title=t("per_origin")),
+        "origins_chart": _chart(t, origin_values, lambda: charts.bars(
+            [t(g.key) for g in split.origins], origin_values, t.money, rtl=rtl,
+            title=t("per_origin"))),
         "origins_table": _groups(t, t("origin"), split.origins, t, total),
         "programmes_table": _groups(t, t("yes_no_title"), split.programmes, t, total),
-        "hours_chart": charts.columns([f"{h['hour']:02d}" for h in hours],
-                                      [h["amount"] for h in hours], short,
-                                      title=t("sales_by_hour")),
-        "top_coops_chart": charts.bars([coop_name(c) for c in top_coops],
-                                       [c.edition_net for c in top_coops], t.money, rtl=rtl,
-                                       title=t("top_cooperatives")),
+        "hours_chart": _chart(t, hour_values, lambda: charts.columns(
+            [f"{h['hour']:02d}" for h in hours], hour_values, short,
+            title=t("sales_by_hour"))),
+        "top_coops_chart": _chart(t, coop_values, lambda: charts.bars(
+            [coop_name(c) for c in top_coops], coop_values, t.money, rtl=rtl,
+            title=t("top_cooperatives")), say=sold),
         "top_coops_table": _table(
             [t("rank"), t("cooperative"), t("stand"), t("sector"), t("edition_sales"),
              t("share")],
             [[str(i), coop_name(c), c.stand, t.sector(c.sector), t.money(c.edition_net),
-              _share(c.edition_net, total)] for i, c in enumerate(top_coops, start=1)],
-            {0, 4, 5},
+              _share(c.edition_net, total)]
+             for i, c in enumerate(top_coops if sold else [], start=1)],
+            {0, 4, 5}, none,
         ),
         "products_table": _table(
             [t("rank"), t("product"), t("cooperative"), t("quantity"), t("amount")],
-            [[str(i), name(p), p[f"cooperative_{suffix}"],
-              f"{p['quantity'] / 1000:g}", t.money(p["amount"])]
-             for i, p in enumerate(products, start=1)],
-            {0, 3, 4},
+            [[str(i), name(p), p[f"cooperative_{suffix}"], t.quantity(p["quantity"]),
+              t.money(p["amount"])] for i, p in enumerate(products, start=1)],
+            {0, 3, 4}, none,
         ),
     }
     return render("report.html", t, **values)

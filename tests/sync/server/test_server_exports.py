@@ -4,6 +4,7 @@ like one come out as text, amounts and counts stay numbers."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import TYPE_CHECKING
 
@@ -94,7 +95,9 @@ def test_xlsx_holds_formula_like_texts_as_text_and_amounts_as_numbers(
     days = load_workbook(io.BytesIO(
         client.get("/dashboard/export/days.xlsx?lang=en").content)).active
     assert days is not None
-    assert [c.value for c in days[2]][:2] == [DAY.isoformat(), -246.9]
+    assert [c.value for c in days[2]][:2] == [
+        dt.datetime.combine(DAY, dt.time()), -246.9]  # the day: a real date
+    assert days["A2"].is_date and days["A2"].number_format == "yyyy-mm-dd"
 
 
 def test_a_leading_tab_or_carriage_return_is_quoted_too() -> None:

@@ -1,0 +1,264 @@
+"""The edition report and the exports as an organiser reads them: figures in the language's
+formats, times in Morocco's time, long names readable in the charts, "no sales yet" on an
+empty market, real dates in Excel; and which stalls the dashboard flags as late."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+import re
+import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import update
+
+from sync.server import admin, queries, report
+from sync.server.db import Database
+from sync.server.i18n import NBSP, Translator, market_zone
+from sync.server.models import Device, Market
+
+from .server_support import DAY, World, enrol, push_body, summary
+from .test_server_dashboard import PASSWORD, log_in
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+SVG = "{http://www.w3.org/2000/svg}"
+LONG_FR = "Coopérative des plantes médicinales et aromatiques du Moyen Atlas"
+LONG_AR = "تعاونية النباتات الطبية والعطرية للأطلس المتوسط"
+# as long as a cooperative's name may be (200 letters), in capitals (the widest)
+LONGEST = ("COOPÉRATIVE AGRICOLE FÉMININE DES PRODUCTRICES D'HUILE D'ARGAN BIOLOGIQUE, "
+           "D'AMLOU TRADITIONNEL ET DE MIEL DE THYM DES MONTAGNES DU HAUT ATLAS OCCIDENTAL "
+           "ET DE LA PLAINE DU SOUSS, TAROUDANT, SOUSS-MASSA")[:200]
+MAY_EVENING = dt.datetime(2026, 5, 12, 21, 5)  # UTC; 22:05 in Morocco
+
+needs_zone = pytest.mark.skipif(market_zone() is None,
+                                reason="no time zone data for Africa/Casablanca")
+
+
+def set_last_push(db: Database, stall: Any, when: dt.datetime) -> None:
+    with db.write() as s:
+        s.execute(update(Device).where(Device.id == stall.device_id)
+                  .values(last_push_at=when))
+
+
+def push(client: TestClient, stall: Any, *summaries: Any) -> None:
+    reply = client.post("/api/v1/push", headers=stall.headers, json=push_body(*summaries))
+    assert reply.status_code == 200, reply.text
+
+
+def add_coop(db: Database, market_id: int, stand: str, name_fr: str, name_ar: str) -> int:
+    with db.write() as s:
+        return admin.add_cooperative(s, admin.CooperativeInput(
+            market_id=market_id, name_ar=name_ar, name_fr=name_fr, sector="herbs",
+            province="Sefrou", stand=stand, members=1_250)).id
+
+
+def build(db: Database, market_id: int, lang: str, now: dt.datetime = MAY_EVENING) -> str:
+    with db.read() as s:
+        return report.build(s, s.get_one(Market, market_id), Translator(lang), now)
+
+
+def kpis(page: str) -> dict[str, str]:
+    return dict(re.findall(r'<div class="label">([^<]*)</div><div class="value">([^<]*)</div>',
+                           page))
+
+
+def section(page: str, title: str) -> str:
+    """The markup of the report's section under the heading ``title``."""
+    match = re.search(rf"<section[^>]*><h2>{re.escape(title)}</h2>(.*?)</section>", page,
+                      re.S)
+    assert match, title
+    return match.group(1)
+
+
+def chart(page: str, title: str) -> ET.Element:
+    markup = section(page, title)
+    svg = markup[markup.index("<svg"):markup.index("</svg>") + 6]
+    return ET.fromstring(svg)
+
+
+def bar_rows(svg: ET.Element) -> list[tuple[list[tuple[str, float]], dict[str, str]]]:
+    """Each bar's label (its lines and their baselines) and the bar's attributes."""
+    labels = [[(t.text or "", float(t.get("y", 0))) for t in text.iter(f"{SVG}tspan")]
+              for text in svg.iter(f"{SVG}text") if text.get("class") == "label"]
+    rects = [dict(r.attrib) | {"title": r.findtext(f"{SVG}title") or ""}
+             for r in svg.iter(f"{SVG}rect")]
+    assert len(labels) == len(rects)
+    return list(zip(labels, rects, strict=True))
+
+
+# --- late stalls -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def late_world(client: TestClient, db: Database, world: World) -> dict[str, Any]:
+    """Argan has a day open; pottery closed its only day; "never" has a till that never
+    pushed, "none" no till at all; "revoked" closed its day on its till and left a day
+    open on a till since revoked."""
+    push(client, world.argan, summary(world.argan.device_id, DAY, 3, status="closed"),
+         summary(world.argan.device_id, DAY + dt.timedelta(days=1), 3))
+    push(client, world.pottery, summary(world.pottery.device_id, DAY, 3, status="closed"))
+    never = add_coop(db, world.market_id, "20", "Coopérative Jamais", "تعاونية أبدا")
+    enrol(client, db, never)
+    add_coop(db, world.market_id, "21", "Coopérative Sans caisse", "تعاونية بلا صندوق")
+    revoked = add_coop(db, world.market_id, "22", "Coopérative Révoquée", "تعاونية ملغاة")
+    kept, gone = enrol(client, db, revoked, "kept"), enrol(client, db, revoked, "gone")
+    push(client, kept, summary(kept.device_id, DAY, 3, status="closed"))
+    push(client, gone, summary(gone.device_id, DAY + dt.timedelta(days=1), 3))
+    with db.write() as s:
+        admin.revoke_device(s, gone.device_id)
+    return {"world": world, "kept": kept, "gone": gone}
+
+
+def late(db: Database, market_id: int, now: dt.datetime) -> dict[str, tuple[Any, ...]]:
+    """Per stand: (stale_seconds, stale), on this database and stall by stall."""
+    with db.read() as s:
+        market = s.get_one(Market, market_id)
+        rows = queries.cooperative_values(s, market, DAY, now)
+        assert rows == queries._coop_values_portable(s, market, DAY, now)
+    fields = queries.COOP_FIELDS
+    return {r[fields.index("stand")]: (r[fields.index("stale_seconds")],
+                                       r[fields.index("stale")]) for r in rows}
+
+
+def test_late_means_a_day_open_and_no_push_for_half_an_hour(
+        db: Database, late_world: dict[str, Any]) -> None:
+    world = late_world["world"]
+    now = dt.datetime(2026, 5, 15, 10, 0)  # the market runs (12 to 16 May)
+    set_last_push(db, world.argan, now - dt.timedelta(minutes=40))
+    set_last_push(db, world.pottery, now - dt.timedelta(days=3))
+    set_last_push(db, late_world["kept"], now - dt.timedelta(days=2))
+    set_last_push(db, late_world["gone"], now - dt.timedelta(days=2))
+    assert late(db, world.market_id, now) == {
+        "12": (40 * 60, True),  # a day open, 40 minutes without a push
+        "3": (3 * 86_400, False),  # its day closed: not late, three days on
+        "20": (None, True),  # never synced while the market runs
+        "21": (None, True),
+        "22": (2 * 86_400, False),  # the open day is on a revoked till
+    }
+    set_last_push(db, world.argan, now - dt.timedelta(minutes=20))
+    assert late(db, world.market_id, now)["12"] == (20 * 60, False)
+
+
+@pytest.mark.parametrize(("now", "running"), [
+    (dt.datetime(2026, 5, 11, 22, 59), False),  # 23:59 in Morocco, the day before
+    pytest.param(dt.datetime(2026, 5, 11, 23, 30), True, marks=needs_zone),  # 00:30, day one
+    (dt.datetime(2026, 5, 16, 22, 30), True),  # 23:30 on the last day
+    pytest.param(dt.datetime(2026, 5, 16, 23, 30), False, marks=needs_zone),  # the day after
+    (dt.datetime(2026, 6, 1, 10, 0), False),
+])
+def test_never_synced_is_late_only_while_the_market_runs(
+        db: Database, late_world: dict[str, Any], now: dt.datetime, running: bool) -> None:
+    """The market's days are Morocco's days."""
+    rows = late(db, late_world["world"].market_id, now)
+    assert (rows["20"], rows["21"]) == ((None, running), (None, running))
+
+
+# --- the report --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def big(client: TestClient, db: Database, world: World) -> World:
+    """Argan sold 10 933 tickets, 3.5 kg of its first product; a cooperative with a long
+    name sold the most."""
+    s = summary(world.argan.device_id, DAY, 3, net=44_960_985, tickets=10_933,
+                refunds=580_400).model_dump(mode="json")
+    s["products"][0]["quantity"] = 3_500
+    reply = client.post("/api/v1/push", headers=world.argan.headers, json={"summaries": [s]})
+    assert reply.status_code == 200, reply.text
+    herbs = enrol(client, db, add_coop(db, world.market_id, "7", LONG_FR, LONG_AR))
+    push(client, herbs, summary(herbs.device_id, DAY, 3, net=50_000_000, tickets=12))
+    return world
+
+
+@needs_zone
+@pytest.mark.parametrize(("lang", "generated", "net", "tickets", "members"), [
+    ("fr", "Établi le \u20662026-05-12 22:05\u2069 (heure du Maroc)",
+     f"949{NBSP}609,85{NBSP}DH", f"10{NBSP}945", f"1{NBSP}283"),
+    ("ar", "حرر بتاريخ \u20662026-05-12 22:05\u2069 (بتوقيت المغرب)",
+     f"949{NBSP}609,85{NBSP}د.م.", f"10{NBSP}945", f"1{NBSP}283"),
+])
+def test_report_figures_in_the_languages_formats_and_morocco_time(
+        db: Database, big: World, lang: str, generated: str, net: str, tickets: str,
+        members: str) -> None:
+    page = build(db, big.market_id, lang)
+    t = Translator(lang)
+    assert f'<p class="generated">{generated}</p>' in page
+    figures = kpis(page)
+    assert (figures[t("net_sales")], figures[t("tickets")], figures[t("members")]) == (
+        net, tickets, members)
+    products = section(page, t("top_products"))
+    argan, product = ("تعاونية أركان النساء", "منتج 0") if lang == "ar" else (
+        "Coopérative Argan Nissae", "Produit 0")
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", products)
+               if f"<td>{product}</td><td>{argan}</td>" in r)
+    assert '<td class="num">3,5</td>' in row  # 3.5 kg, with a decimal comma
+    days = section(page, t("per_day"))
+    assert f'<td class="num">10{NBSP}945</td>' in days
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_long_cooperative_names_are_whole_above_their_bars(
+        client: TestClient, db: Database, big: World, lang: str) -> None:
+    longest = enrol(client, db, add_coop(db, big.market_id, "8", LONGEST, LONGEST))
+    push(client, longest, summary(longest.device_id, DAY, 3, net=1_000, tickets=1))
+    t = Translator(lang)
+    rows = bar_rows(chart(build(db, big.market_id, lang), t("top_cooperatives")))
+    labels = [" ".join(text for text, _ in lines) for lines, _ in rows]
+    assert labels[0] == (LONG_AR if lang == "ar" else LONG_FR)  # whole, on one line
+    for lines, rect in rows:  # every line of a label above its bar
+        assert all(y <= float(rect["y"]) for _, y in lines)
+    assert len(LONGEST) == 200
+    assert LONGEST in labels  # whole, on a few lines
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_an_empty_market_says_no_sales_yet(db: Database, world: World, lang: str) -> None:
+    page = build(db, world.market_id, lang)
+    t = Translator(lang)
+    none = t("no_sales_yet")
+    for title in ("per_day", "per_sector", "per_origin", "sales_by_hour",
+                  "top_cooperatives", "top_products"):
+        markup = section(page, t(title))
+        assert html.unescape(markup).count(none) == 1, title
+        assert "<svg" not in markup, title
+    assert "0,01" not in page
+    assert f'<td class="empty" colspan="5">{html.escape(none)}</td>' in section(
+        page, t("top_products"))
+
+
+# --- exports -----------------------------------------------------------------------------
+
+
+@needs_zone
+def test_exports_give_last_sync_in_morocco_time_and_excel_real_dates(
+        client: TestClient, db: Database, world: World) -> None:
+    push(client, world.argan, summary(world.argan.device_id, DAY, 3))
+    set_last_push(db, world.argan, dt.datetime(2026, 5, 12, 17, 40, 30))  # 18:40 in Morocco
+    with db.write() as s:
+        admin.add_user(s, "nadia", PASSWORD)
+    log_in(client, "nadia")
+    sheet = load_workbook(io.BytesIO(
+        client.get("/dashboard/export/cooperatives.xlsx?lang=fr").content)).active
+    assert sheet is not None
+    headers = [c.value for c in sheet[1]]
+    column = headers.index("Dernière synchro (heure du Maroc)")
+    by_stand = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    synced = by_stand["12"][column]
+    assert synced.is_date and synced.value == dt.datetime(2026, 5, 12, 18, 40)
+    assert synced.number_format == "yyyy-mm-dd hh:mm"
+    assert by_stand["3"][column].value is None  # never synced: an empty cell
+    rows = list(csv.reader(io.StringIO(client.get(
+        "/dashboard/export/cooperatives.csv?lang=ar").content.decode("utf-8-sig")),
+        delimiter=";"))
+    column = rows[0].index("آخر مزامنة (بتوقيت المغرب)")
+    assert {r[0]: r[column] for r in rows[1:]} == {"3": "", "12": "2026-05-12 18:40"}
+    days = load_workbook(io.BytesIO(
+        client.get("/dashboard/export/days.xlsx?lang=ar").content)).active
+    assert days is not None
+    assert days["A2"].is_date and days["A2"].value == dt.datetime(2026, 5, 12)
