@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QFont
 from pos.money import format_amount, format_money, format_quantity
 from ui import theme
 from ui.context import AppContext
+from ui.tiles import keep_units
 
 if TYPE_CHECKING:
     from pos.cart import Cart
@@ -53,7 +54,7 @@ class CartModel(QAbstractTableModel):
         assert self.cart is not None
         line = self.cart.lines[row]
         lang = self.ctx.lang
-        name = self.ctx.name_of(line.name_ar, line.name_fr)
+        name = keep_units(self.ctx.name_of(line.name_ar, line.name_fr))
         detail = format_money(line.unit_price, lang)
         if line.unit != "piece":
             detail += f" / {self.ctx.t('ui.unit.' + line.unit)}"

@@ -9,6 +9,10 @@ then calls :meth:`PaymentDialog.set_total`); its digits never reach the amount f
 its Enter never confirms. Cash handed over that leaves :data:`BIG_CHANGE` or more to give
 back is confirmed first, showing the amount given and the change; an amount
 :data:`ABSURD_TIMES` times the sum due and over :data:`ABSURD_FLOOR` is refused.
+
+Amounts the dialog puts in its fields (a note tapped, the exact amount) are written the way
+the UI language writes them (``1 250,00``, ``1,250.00``), which :func:`pos.money.parse_money`
+reads back.
 """
 
 from __future__ import annotations
@@ -37,6 +41,12 @@ METHOD_KEYS = {"cash": "F5", "card": "F6", "mobile": "F7"}
 BIG_CHANGE = max(NOTES_AND_COINS)  # change of the largest banknote or more is confirmed
 ABSURD_TIMES = 100  # cash given this many times the sum due...
 ABSURD_FLOOR = 100_000  # ...and over 1 000 DH is a typing (or scanning) accident
+
+
+def note_text(value: int, lang: str) -> str:
+    """A note or coin as written on its button: ``200``, ``0,50`` (fr, ar) or ``0.50`` (en)."""
+    text = format_amount(value, lang)
+    return text[:-3] if value % 100 == 0 else text
 
 
 class PaymentDialog(Dialog):
@@ -100,7 +110,7 @@ class PaymentDialog(Dialog):
         grid.setSpacing(6)
         for i, value in enumerate(NOTES_AND_COINS):
             btn = button(f"payNote_{value}", role="money")
-            btn.setText(format_amount(value, self.ctx.lang).replace(",00", ""))
+            btn.setText(note_text(value, self.ctx.lang))
             btn.setAccessibleName(format_money(value, self.ctx.lang))
             btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             btn.clicked.connect(lambda _=False, v=value: self._add_note(v))
@@ -144,19 +154,19 @@ class PaymentDialog(Dialog):
         if method == "cash":
             self.tendered.setFocus()
         else:
-            self.amount.setText(format_amount(self.remaining, "fr"))
+            self.amount.setText(format_amount(self.remaining, self.ctx.lang))
             self.reference.clear()
             self.reference.setFocus()
         self._update()
 
     def _add_note(self, value: int) -> None:
         current = self._tendered_value()
-        self.tendered.setText(format_amount(current + value, "fr"))
+        self.tendered.setText(format_amount(current + value, self.ctx.lang))
 
     def _exact(self) -> None:
         if self.method != "cash":
             self.set_method("cash")
-        self.tendered.setText(format_amount(self.remaining, "fr"))
+        self.tendered.setText(format_amount(self.remaining, self.ctx.lang))
 
     def _tendered_value(self) -> int:
         try:

@@ -7,13 +7,18 @@ On a fast start the tiles are first drawn from the context's snapshot; the cart,
 and payment come to life when the store opens (``AppContext.store_opened``), a few
 hundred milliseconds later. A tile tapped or a code scanned before that is kept and rung
 up then; Pay stays disabled until then.
+
+Del removes the selected cart line (the line last added is selected) wherever the focus is
+on the screen, unless the search box holds text, which Del then edits. Clearing a cart of
+more than one line is confirmed first (No by default; a scanner's Enter never answers).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -29,9 +34,11 @@ from pos.money import format_money, format_quantity
 from ui.cart_view import CartModel
 from ui.context import AppContext
 from ui.printing import PrintService
+from ui.scanner import BLOCK, SCANS
 from ui.tiles import TILE_SIZE, Photos, ProductModel, ProductRole, TileDelegate
 from ui.widgets import (
     Banner,
+    Dialog,
     Texts,
     ask_manager,
     button,
@@ -128,6 +135,7 @@ class SaleScreen(QWidget):
         self.search = search_field(t, "saleSearch", "ui.sale.search")
         self.search.textChanged.connect(self._filter)
         self.search.returnPressed.connect(self._search_entered)
+        self.search.installEventFilter(self)
         self.tabs = named(QTabBar(), "saleCategories")
         self.tabs.setExpanding(False)
         self.tabs.setUsesScrollButtons(True)
@@ -151,7 +159,7 @@ class SaleScreen(QWidget):
         self.grid.clicked.connect(self._tile_clicked)
         self.grid.activated.connect(self._tile_clicked)
         t.bind(self.grid.setAccessibleName, "ui.sale.products")
-        self.no_result = label("saleNoResult", style="muted")
+        self.no_result = label("saleNoResult", style="subtitle", wrap=True)
         self.no_result.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.no_result.hide()
         self.day_notice = label("saleDayNotice", style="notice", wrap=True)
@@ -172,7 +180,7 @@ class SaleScreen(QWidget):
         left.addWidget(self.day_box)
         left.addLayout(hbox(self.banner, self.create_product))
         left.addWidget(self.grid, 1)
-        left.addWidget(self.no_result)
+        left.addWidget(self.no_result, 1)
         layout = hbox(spacing=12, margins=12)
         layout.addLayout(left, 1)
         layout.addWidget(self._cart_panel())
@@ -266,6 +274,19 @@ class SaleScreen(QWidget):
         self._refresh_cart()
         return panel
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """An empty search box lets Del (and Ctrl+Del) reach the cart's shortcuts instead of
+        claiming them for editing."""
+        if watched is self.search and event.type() == QEvent.Type.ShortcutOverride:
+            assert isinstance(event, QKeyEvent)
+            modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            if (event.key() == Qt.Key.Key_Delete and not self.search.text()
+                    and modifiers in (Qt.KeyboardModifier.NoModifier,
+                                      Qt.KeyboardModifier.ControlModifier)):
+                event.ignore()
+                return True
+        return super().eventFilter(watched, event)
+
     # --- catalogue --------------------------------------------------------------
     def reload(self) -> None:
         from pos import catalogue
@@ -291,7 +312,7 @@ class SaleScreen(QWidget):
         self.tabs.addTab(self.ctx.t("ui.sale.all"))
         self.tabs.setTabData(0, ALL)
         for cat in cats:
-            i = self.tabs.addTab(self.ctx.category_label(cat))
+            i = self.tabs.addTab(self.ctx.category_label(cat).replace("&", "&&"))
             self.tabs.setTabData(i, cat)
         current = [self.tabs.tabData(i) for i in range(self.tabs.count())]
         self.tabs.setCurrentIndex(current.index(self.category) if self.category in current else 0)
@@ -316,8 +337,10 @@ class SaleScreen(QWidget):
         else:
             found = self.products
         self.model.set_products(found)
+        self.grid.setVisible(bool(found))  # else the message takes the grid's place
         self.no_result.setVisible(not found)
-        self.no_result.setText(self.ctx.t("ui.sale.no_result"))
+        empty = not self.products and not text
+        self.no_result.setText(self.ctx.t("ui.sale.no_products" if empty else "ui.sale.no_result"))
 
     def _search_entered(self) -> None:
         """Enter in the search box: the product found joins the cart (the one whose SKU or
@@ -517,9 +540,33 @@ class SaleScreen(QWidget):
         self._refresh_cart(select=row)
 
     def clear_cart(self) -> None:
-        if self.cart is not None:
-            self.cart.clear()
+        """Empty the cart; a cart of more than one line only once the seller confirms."""
+        if self.cart is None or self.cart.is_empty:
+            return
+        if len(self.cart.lines) > 1 and not self._confirm_clear():
+            return
+        self.cart.clear()
         self._refresh_cart()
+
+    def _confirm_clear(self) -> bool:
+        """Ask before emptying the cart: No is the default (Enter keeps the cart) and a
+        scanner's Enter is swallowed, never taken as the answer."""
+        assert self.cart is not None
+        dialog = Dialog(self.ctx, self, "clearConfirm", "ui.clear_cart.title")
+        dialog.setProperty(SCANS, BLOCK)
+        dialog.setMinimumWidth(420)
+        text = label("clearConfirmText", wrap=True)
+        text.setText(self.ctx.t("ui.clear_cart.question", count=len(self.cart.lines)))
+        dialog.body.addWidget(text)
+        dialog.setAccessibleDescription(text.text())
+        dialog.texts.button(dialog.ok, "ui.clear_cart.clear")
+        dialog.texts.button(dialog.cancel, "ui.clear_cart.keep")
+        dialog.ok.setDefault(False)
+        dialog.ok.setAutoDefault(False)
+        dialog.ok.setProperty("role", "danger")
+        dialog.cancel.setDefault(True)
+        dialog.cancel.setFocus()
+        return bool(dialog.exec())
 
     # --- payment ----------------------------------------------------------------
     def start_payment(self) -> None:

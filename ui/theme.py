@@ -22,6 +22,8 @@ LINE: Final = "#d0d5dd"
 SURFACE: Final = "#ffffff"
 BACKGROUND: Final = "#f2f4f7"
 FAMILIES: Final = ("Noto Sans", "Noto Naskh Arabic", "DejaVu Sans")
+#: the arrows of drop-down lists and spin boxes (resources/icons), as style sheet paths
+ICONS: Final = str(resources.files("resources") / "icons").replace("\\", "/")
 
 _FONT_FILES: Final = (
     "NotoSans-Regular.ttf", "NotoSans-Bold.ttf",
@@ -118,6 +120,30 @@ QLineEdit, QSpinBox, QComboBox, QPlainTextEdit, QDoubleSpinBox {{
     min-height: 28px; font-size: 15px;
 }}
 QLineEdit:focus, QSpinBox:focus, QComboBox:focus {{ border: 2px solid {PRIMARY}; }}
+QComboBox::drop-down {{
+    subcontrol-origin: border; subcontrol-position: center right; width: 34px; border: none;
+    background: transparent;
+}}
+QSpinBox::up-button, QDoubleSpinBox::up-button, QSpinBox::down-button,
+QDoubleSpinBox::down-button {{
+    subcontrol-origin: border; width: 34px; border: none; background: transparent;
+}}
+QSpinBox::up-button, QDoubleSpinBox::up-button {{ subcontrol-position: top right; }}
+QSpinBox::down-button, QDoubleSpinBox::down-button {{ subcontrol-position: bottom right; }}
+QSpinBox::up-button:pressed, QDoubleSpinBox::up-button:pressed, QSpinBox::down-button:pressed,
+QDoubleSpinBox::down-button:pressed {{ background: {PRIMARY_LIGHT}; border-radius: 6px; }}
+QComboBox::down-arrow, QSpinBox::down-arrow, QDoubleSpinBox::down-arrow {{
+    image: url("{ICONS}/arrow-down.svg"); width: 14px; height: 10px;
+}}
+QSpinBox::up-arrow, QDoubleSpinBox::up-arrow {{
+    image: url("{ICONS}/arrow-up.svg"); width: 14px; height: 10px;
+}}
+QComboBox::down-arrow:disabled, QSpinBox::down-arrow:disabled, QSpinBox::down-arrow:off,
+QDoubleSpinBox::down-arrow:disabled, QDoubleSpinBox::down-arrow:off {{
+    image: url("{ICONS}/arrow-down-off.svg");
+}}
+QSpinBox::up-arrow:disabled, QSpinBox::up-arrow:off, QDoubleSpinBox::up-arrow:disabled,
+QDoubleSpinBox::up-arrow:off {{ image: url("{ICONS}/arrow-up-off.svg"); }}
 QLineEdit[role="search"] {{ font-size: 17px; min-height: 34px; border-radius: 10px; }}
 QTabBar::tab {{
     background: transparent; border: none; padding: 10px 16px; margin: 0 2px;

@@ -1,9 +1,12 @@
 """The product grid: a list model over the catalogue and a delegate that paints each tile
 (picture, name in the UI language, price). Virtualised: 5,000 products are 5,000 rows of
-a model, never 5,000 widgets."""
+a model, never 5,000 widgets. A name never wraps between a number and its unit
+("100 g", "250 مل"), and a name too long for its tile keeps the size that ends it, the
+words before it cut instead."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -20,7 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from pos.money import format_money
+from pos.money import NBSP, format_money
 from ui import theme
 from ui.context import AppContext
 
@@ -32,6 +35,17 @@ TILE_SIZE = QSize(150, 188)
 PICTURE = 92
 ProductRole = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
+_UNITS = (
+    "kg", "mg", "g", "gr", "ml", "cl", "dl", "l", "L", "mm", "cm", "m",
+    "كغ", "كلغ", "غ", "غرام", "مل", "لتر", "ل", "سم", "م",
+)
+_NUMBER_UNIT = re.compile(
+    r"(\d+(?:[.,٫]\d+)?)[ \t]+(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")(?![\w'’])")
+
+
+def keep_units(name: str) -> str:
+    """``name`` with a no-break space between a number and its unit ("100 g")."""
+    return _NUMBER_UNIT.sub(lambda m: f"{m.group(1)}{NBSP}{m.group(2)}", name)
 
 
 class Photos:
@@ -116,13 +130,13 @@ class TileDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         product: Product | ProductRow = index.data(ProductRole)
-        rect = QRect(option.rect).adjusted(5, 5, -5, -5)  # type: ignore[attr-defined]
+        rect = QRect(option.rect).adjusted(5, 5, -5, -5)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         path = QPainterPath()
         path.addRoundedRect(rect, 12, 12)
-        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)  # type: ignore[attr-defined]
-        selected = bool(option.state & QStyle.StateFlag.State_HasFocus)  # type: ignore[attr-defined]
+        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
+        selected = bool(option.state & QStyle.StateFlag.State_HasFocus)
         painter.fillPath(path, QColor(theme.SURFACE))
         pen = QColor(theme.PRIMARY) if hovered or selected else QColor(theme.LINE)
         painter.setPen(pen)
@@ -157,7 +171,7 @@ class TileDelegate(QStyledItemDelegate):
         key = (product.id, self.ctx.lang, product.price)
         cached = self._texts.get(key)
         if cached is None:
-            name = self.ctx.name_of(product.name_ar, product.name_fr)
+            name = keep_units(self.ctx.name_of(product.name_ar, product.name_fr))
             price = format_money(product.price, self.ctx.lang)
             if product.unit != "piece":
                 price += f" / {self.ctx.t('ui.unit.' + product.unit)}"
@@ -184,16 +198,29 @@ def _name_flags() -> int:
 
 
 def _two_lines(text: str, font: QFont, width: int) -> str:
-    """``text`` cut so that it wraps into at most two lines of ``width`` pixels."""
+    """``text`` cut so that it wraps into at most two lines of ``width`` pixels (never at a
+    no-break space)."""
     metrics = QFontMetrics(font)
     if metrics.horizontalAdvance(text) <= width:
         return text
-    words = text.split()
+    words = re.split(r"[ \t\n]+", text.strip())
     first = ""
     for i, word in enumerate(words):
         trial = f"{first} {word}".strip()
         if metrics.horizontalAdvance(trial) > width and first:
-            rest = " ".join(words[i:])
-            return f"{first}\n{metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width)}"
+            return f"{first}\n{_elide(' '.join(words[i:]), metrics, width)}"
         first = trial
     return metrics.elidedText(text, Qt.TextElideMode.ElideRight, width * 2)
+
+
+def _elide(line: str, metrics: QFontMetrics, width: int) -> str:
+    """``line`` cut to ``width`` pixels; a size that ends it ("200 ml") stays whole, the
+    words before it cut instead."""
+    if metrics.horizontalAdvance(line) <= width:
+        return line
+    head, _, size = line.rpartition(" ")
+    if head and _NUMBER_UNIT.fullmatch(size.replace(NBSP, " ")):
+        room = width - metrics.horizontalAdvance(f" {size}")
+        if room >= 3 * metrics.horizontalAdvance("…"):
+            return f"{metrics.elidedText(head, Qt.TextElideMode.ElideRight, room)} {size}"
+    return metrics.elidedText(line, Qt.TextElideMode.ElideRight, width)

@@ -1,0 +1,110 @@
+"""Texts of the sale screen: a category name with "&" shows the "&" on its tab, an empty
+catalogue says how to add products, and a name never wraps between a number and its unit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtGui import QKeySequence
+
+from pos import settings, users
+from pos.db import DB_FILENAME, Store
+from pos.money import NBSP
+from tests.ui.conftest import CASHIER_PIN, MANAGER_PIN, click_tile, tile_row, type_text
+from ui.tiles import TILE_SIZE, keep_units
+
+
+def tab_texts(window: Any) -> dict[str, str]:
+    tabs = window.sale.tabs
+    return {tabs.tabData(i): tabs.tabText(i) for i in range(tabs.count())}
+
+
+def test_an_ampersand_in_a_category_is_shown_not_taken_as_a_shortcut(
+        qtbot: Any, make_window: Any) -> None:
+    window = make_window(lang="fr")
+    assert tab_texts(window)["textiles"] == "Tapis et textiles"
+    window.ctx.set_language("en", save=False)
+    text = tab_texts(window)["textiles"]
+    assert text == "Carpets && textiles"  # a tab shows "&&" as one "&"
+    assert QKeySequence.mnemonic(text).isEmpty()
+    assert all(QKeySequence.mnemonic(t).isEmpty() for t in tab_texts(window).values())
+
+
+@pytest.fixture
+def empty_catalogue(data_dir: Path) -> Path:
+    """The stall's database replaced by one set up with its users and no product at all."""
+    (data_dir / DB_FILENAME).unlink()
+    store = Store.open(data_dir / DB_FILENAME)
+    with store.write() as s:
+        settings.device_id(s)
+        settings.put(s, settings.COOPERATIVE, {"name_ar": "تعاونية", "name_fr": "Coopérative",
+                                               "ice": "001234567000089", "city": "Fès"})
+        users.add_user(s, "Fatima", users.MANAGER, MANAGER_PIN)
+        users.add_user(s, "Aicha", users.CASHIER, CASHIER_PIN)
+        settings.put(s, settings.SETUP_DONE, True)
+    store.close()
+    return data_dir
+
+
+@pytest.mark.parametrize(("lang", "message", "searched"), [
+    ("en", "No products yet: add them in Products (F4) or import a CSV file.",
+     "No product matches."),
+    ("fr", "Aucun produit pour l'instant : ajoutez-les dans Produits (F4) ou importez un "
+     "fichier CSV.", "Aucun produit ne correspond."),
+    ("ar", "لا توجد منتجات بعد: أضِفها في المنتجات (F4) أو استورد ملف CSV.",
+     "لا يوجد منتج بهذا الاسم."),
+])
+def test_an_empty_catalogue_says_how_to_add_products(
+        qtbot: Any, make_window: Any, empty_catalogue: Path, lang: str, message: str,
+        searched: str) -> None:
+    window = make_window(lang=lang)
+    sale = window.sale
+    assert sale.model.rowCount() == 0
+    assert sale.no_result.isVisible() and sale.no_result.text() == message
+    type_text(qtbot, sale.search, "miel")
+    assert sale.no_result.isVisible() and sale.no_result.text() == searched
+    sale.search.clear()
+    assert sale.no_result.text() == message
+
+
+def test_a_search_without_result_in_a_full_catalogue(qtbot: Any, make_window: Any) -> None:
+    window = make_window(lang="en")
+    sale = window.sale
+    assert not sale.no_result.isVisible()
+    type_text(qtbot, sale.search, "zzzz")
+    assert sale.no_result.isVisible() and sale.no_result.text() == "No product matches."
+
+
+@pytest.mark.parametrize(("lang", "sku", "lines"), [
+    ("fr", "HNA-100", ["Henné naturel", f"100{NBSP}g"]),
+    ("fr", "ARG-250", ["Huile d'argan", f"alimentaire 250{NBSP}ml"]),
+    ("ar", "ROS-200", ["ماء الورد قلعة مكونة", f"200{NBSP}مل"]),
+])
+def test_a_tile_name_wraps_with_a_number_and_its_unit_together(
+        qtbot: Any, make_window: Any, lang: str, sku: str, lines: list[str]) -> None:
+    window = make_window(lang=lang)
+    sale = window.sale
+    row = tile_row(window, sku)
+    width = TILE_SIZE.width() - 22  # the card's margins and the text's, as painted
+    name, _price = sale.delegate._text(sale.model.products[row], width)
+    assert name.split("\n") == lines
+    click_tile(qtbot, window, row)
+    assert lines[-1] in sale.cart_model.index(0, 0).data()
+
+
+def test_a_long_name_cut_on_its_tile_keeps_its_size(qtbot: Any, make_window: Any) -> None:
+    window = make_window(lang="fr")
+    sale = window.sale
+    width = TILE_SIZE.width() - 22
+    rose = sale.model.products[tile_row(window, "ROS-200")]  # Eau de rose de Kelaat M'Gouna
+    first, second = sale.delegate._text(rose, width)[0].split("\n")
+    assert first == "Eau de rose de"
+    assert second.startswith("Kelaat") and second.endswith(f"… 200{NBSP}ml")
+
+
+def test_keep_units_leaves_other_words_alone() -> None:
+    assert keep_units("Tapis 2 lits 3 kg") == f"Tapis 2 lits 3{NBSP}kg"
+    assert keep_units("Lot de 2 l'unité") == "Lot de 2 l'unité"
+    assert keep_units("Safran 0,5 g, 1 l") == f"Safran 0,5{NBSP}g, 1{NBSP}l"
