@@ -13,6 +13,7 @@ from pos.errors import SoukError
 from pos.money import format_money
 from pos.reports import day_report
 from ui.context import AppContext
+from ui.figures import money, rich_table
 from ui.line_dialogs import ValueDialog
 from ui.printing import PrintService
 from ui.tasks import Task
@@ -185,17 +186,15 @@ class DayScreen(QWidget):
         self.state.setText(t("ui.day.open_state", date=report.date.strftime("%d/%m/%Y")))
         cash = report.cash
         rows = [
-            (t("report.float"), format_money(cash.opening_float, lang)),
-            (t("ui.day.cash_sales"), format_money(cash.cash_sales, lang)),
-            (t("report.cash_in"), format_money(cash.cash_in, lang)),
-            (t("report.cash_out"), format_money(cash.cash_out, lang)),
-            (t("report.expected"), format_money(cash.expected, lang)),
+            (t("report.float"), money(cash.opening_float, lang)),
+            (t("ui.day.cash_sales"), money(cash.cash_sales, lang)),
+            (t("report.cash_in"), money(cash.cash_in, lang)),
+            (t("report.cash_out"), money(cash.cash_out, lang)),
+            (t("report.expected"), money(cash.expected, lang)),
             (t("report.sales"), str(report.sales_count)),
-            (t("report.net"), format_money(report.net, lang)),
+            (t("report.net"), money(report.net, lang)),
         ]
-        self.summary.setText("<table width='100%' cellspacing='4'>" + "".join(
-            f"<tr><td>{a}</td><td align='right'><b>{b}</b></td></tr>" for a, b in rows)
-            + "</table>")
+        self.summary.setText(rich_table(((a, f"<b>{b}</b>") for a, b in rows), lang))
         self.expected = cash.expected
         self._update_count()
 

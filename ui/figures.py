@@ -3,17 +3,60 @@ hour as a chart; and the same for the whole market edition so far."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QButtonGroup, QWidget
+from PySide6.QtWidgets import QButtonGroup, QFrame, QScrollArea, QWidget
 
 from pos import day, settings
-from pos.money import format_amount, format_money
+from pos.i18n import is_rtl
+from pos.money import format_amount, format_money, round_div
+from pos.receipts import LRI, PDI
 from pos.reports import DayReport, day_report
 from ui.chart import BarChart
 from ui.context import AppContext
 from ui.widgets import Texts, button, card, hbox, label, named, vbox
+
+TOP_PRODUCTS = 6
+
+
+def signed(number: str, lang: str) -> str:
+    """A number for a right-to-left line: in Arabic a negative one is isolated (LRI ... PDI)
+    so that its minus stays before the digits (``-25``, not ``25-``)."""
+    if is_rtl(lang) and number.startswith("-"):
+        return f"{LRI}{number}{PDI}"
+    return number
+
+
+def money(centimes: int, lang: str) -> str:
+    """:func:`pos.money.format_money`, its number kept whole in a right-to-left line."""
+    amount = format_amount(centimes, lang)
+    return format_money(centimes, lang).replace(amount, signed(amount, lang), 1)
+
+
+def whole_dirhams(centimes: int, lang: str) -> str:
+    """An amount rounded to the dirham, without decimals: ``5 677`` (fr, ar), ``5,677``
+    (en)."""
+    text = format_amount(round_div(centimes, 100) * 100, lang)
+    return signed(text.rpartition("." if lang == "en" else ",")[0], lang)
+
+
+def rich_table(rows: Iterable[Sequence[str]], lang: str, *, spacing: int = 4) -> str:
+    """An HTML table for a rich-text label: the first cell of each row names it, the
+    others are its figures, lined up at the far side. Qt's rich text does not mirror a
+    table, so in a right-to-left language the cells are written in the mirrored order:
+    the name at the right, its figures at the left."""
+    rtl = is_rtl(lang)
+    near, far = ("right", "left") if rtl else ("left", "right")
+    lines = []
+    for name, *figures in rows:
+        cells = [f"<td align='{near}'>{name}</td>"]
+        cells += [f"<td align='{far}'>{figure}</td>" for figure in figures]
+        if rtl:
+            cells.reverse()
+        lines.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table width='100%' cellspacing='{spacing}'>{''.join(lines)}</table>"
 
 
 @dataclass
@@ -85,21 +128,33 @@ class FiguresScreen(QWidget):
         t.bind(methods_title.setText, "ui.figures.by_method")
         self.methods = label("figuresMethods", wrap=True)
         self.methods.setTextFormat(Qt.TextFormat.RichText)
-        methods_card.setLayout(vbox(methods_title, self.methods, None, margins=12))
+        methods_card.setLayout(vbox(methods_title, self.methods, None, margins=10, spacing=4))
         top_card = card()
         top_title = label("topTitle", style="subtitle")
         t.bind(top_title.setText, "ui.figures.top_products")
         self.top = label("figuresTop", wrap=True)
         self.top.setTextFormat(Qt.TextFormat.RichText)
-        top_card.setLayout(vbox(top_title, self.top, None, margins=12))
-        layout = vbox(spacing=10, margins=12)
-        layout.addLayout(hbox(title, None, self.period, self.today_btn, self.edition_btn))
-        layout.addLayout(kpi_row)
+        top_card.setLayout(vbox(top_title, self.top, None, margins=10, spacing=4))
         row = hbox(spacing=10)
         row.addWidget(chart_card, 3)
         side = vbox(methods_card, top_card, spacing=10)
         row.addLayout(side, 2)
-        layout.addLayout(row, 1)
+        body = named(QWidget(), "figuresBody")
+        body_layout = vbox(spacing=10)
+        body_layout.addLayout(kpi_row)
+        body_layout.addLayout(row, 1)
+        body.setLayout(body_layout)
+        # On a small screen the figures scroll rather than push the window past its height.
+        self.scroller = named(QScrollArea(), "figuresScroll")
+        self.scroller.setWidget(body)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroller.setStyleSheet("QScrollArea, #figuresBody { background: transparent; }")
+        self.scroller.viewport().setAutoFillBackground(False)
+        layout = vbox(spacing=10, margins=12)
+        layout.addLayout(hbox(title, None, self.period, self.today_btn, self.edition_btn))
+        layout.addWidget(self.scroller, 1)
         self.setLayout(layout)
         ctx.language_changed.connect(lambda _l: self.retranslate())
         ctx.sales_changed.connect(self._refresh_if_visible)
@@ -133,27 +188,25 @@ class FiguresScreen(QWidget):
         f = self._collect()
         self.period.setText(t("ui.figures.days", count=f.days) if self.scope == "edition" else "")
         average = f.net // f.sales if f.sales else 0
-        values = {"net": format_money(f.net, lang), "sales": str(f.sales),
-                  "average": format_money(average, lang), "refunds": format_money(f.refunds, lang)}
+        values = {"net": money(f.net, lang), "sales": str(f.sales),
+                  "average": money(average, lang), "refunds": money(f.refunds, lang)}
         for key, (caption, value) in self.kpis.items():
             caption.setText(t(f"ui.figures.kpi_{key}"))  # type: ignore[attr-defined]
             value.setText(values[key])  # type: ignore[attr-defined]
         hours = range(min(f.hours, default=9), max(f.hours, default=18) + 1) if f.hours else []
         self.chart.set_bars(
-            [(f"{h}h", f.hours.get(h, 0), format_amount(f.hours.get(h, 0) // 100 * 100, lang)
-              .replace(",00", "")) for h in hours],
+            [(t("ui.figures.hour", hour=h), f.hours.get(h, 0),
+              whole_dirhams(f.hours.get(h, 0), lang)) for h in hours],
             t("ui.figures.no_sales"))
         total = sum(f.methods.values()) or 1
-        self.methods.setText("<table width='100%' cellspacing='6'>" + "".join(
-            f"<tr><td>{t('payment.' + m)}</td><td align='right'><b>{format_money(a, lang)}</b>"
-            f"</td><td align='right'>{round(100 * a / total)} %</td></tr>"
-            for m, a in sorted(f.methods.items(), key=lambda x: -x[1])) + "</table>"
-            if f.methods else t("ui.figures.no_sales"))
-        top = sorted(f.products.items(), key=lambda x: -x[1][0])[:6]
-        self.top.setText("<table width='100%' cellspacing='6'>" + "".join(
-            f"<tr><td>{self.ctx.name_of(ar, fr)}</td>"
-            f"<td align='right'><b>{format_money(a, lang)}</b></td></tr>"
-            for (ar, fr), (a, _q) in top) + "</table>" if top else t("ui.figures.no_sales"))
+        methods = sorted(f.methods.items(), key=lambda x: -x[1])
+        self.methods.setText(rich_table(
+            ((t("payment." + m), f"<b>{money(a, lang)}</b>", f"{round(100 * a / total)} %")
+             for m, a in methods), lang, spacing=1) if methods else t("ui.figures.no_sales"))
+        top = sorted(f.products.items(), key=lambda x: -x[1][0])[:TOP_PRODUCTS]
+        self.top.setText(rich_table(
+            ((self.ctx.name_of(ar, fr), f"<b>{money(a, lang)}</b>") for (ar, fr), (a, _q) in top),
+            lang, spacing=1) if top else t("ui.figures.no_sales"))
 
     def retranslate(self) -> None:
         self.texts.apply()

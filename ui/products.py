@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtGui import QColor, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -37,6 +37,7 @@ from pos.models import Product
 from pos.money import format_amount, format_quantity, parse_money, parse_quantity, parse_stock
 from ui import theme
 from ui.context import AppContext
+from ui.figures import signed
 from ui.tasks import Task
 from ui.tiles import Photos
 from ui.widgets import (
@@ -58,6 +59,10 @@ Index = QModelIndex | QPersistentModelIndex
 CATALOGUE_PIN = "ui.pin.reason_catalogue"
 COLUMNS = ("ui.products.sku", "ui.products.name", "ui.products.category", "ui.products.price",
            "ui.products.unit", "ui.products.stock", "ui.products.barcode", "ui.products.member")
+NAME = 1
+#: columns of free text that give way to the name on a narrow screen (elided in the middle,
+#: at most this share of the table's width each)
+NARROWED = {2: 0.11, 6: 0.14, 7: 0.11}
 
 
 def may_change_catalogue(ctx: AppContext, parent: QWidget | None) -> bool:
@@ -97,7 +102,8 @@ class ProductTable(QAbstractTableModel):
         return (
             p.sku, self.ctx.name_of(p.name_ar, p.name_fr), self.ctx.category_label(p.category),
             format_amount(p.price, lang), self.ctx.t("ui.unit." + p.unit),
-            format_quantity(p.stock, p.unit, lang), " ".join(b.code for b in p.barcodes),
+            signed(format_quantity(p.stock, p.unit, lang), lang),
+            " ".join(b.code for b in p.barcodes),
             p.member,
         )[col]
 
@@ -112,8 +118,10 @@ class ProductTable(QAbstractTableModel):
             return QColor(theme.WARNING_LIGHT)
         if role == Qt.ItemDataRole.ForegroundRole and not p.active:
             return QColor(theme.MUTED)
-        if role == Qt.ItemDataRole.ToolTipRole and low:
-            return self.ctx.t("ui.products.low_stock")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tips = [self.cell(p, NAME)] if index.column() == NAME else []
+            tips += [self.ctx.t("ui.products.low_stock")] if low else []
+            return "\n".join(tips) or None
         if role == Qt.ItemDataRole.UserRole:
             return catalogue.fold(f"{p.sku} {p.name_ar} {p.name_fr} {p.member} "
                                   + " ".join(b.code for b in p.barcodes))
@@ -201,7 +209,8 @@ class ProductDialog(Dialog):
 
     def _choose_photo(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.ctx.t("ui.products.choose_photo"), "",
-                                              "Images (*.png *.jpg *.jpeg)")
+                                              self.ctx.t("ui.file.images",
+                                                         patterns="*.png *.jpg *.jpeg"))
         if path:
             self.photo_path = path
             self._show_photo()
@@ -302,9 +311,13 @@ class ProductsScreen(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(38)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
+        for column in NARROWED:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         self.table.doubleClicked.connect(lambda _i: self.edit())
         self.add_btn = button("productsAdd", role="primary")
         self.edit_btn = button("productsEdit")
@@ -336,8 +349,28 @@ class ProductsScreen(QWidget):
         with self.ctx.read() as s:
             products = catalogue.all_products(s, include_inactive=True)
         self.model.set_products(products)
+        self.fit_columns()
         low = sum(1 for p in products if p.active and p.low_stock > 0 and p.stock <= p.low_stock)
         self.low_label.setText(self.ctx.t("ui.products.low_count", count=low) if low else "")
+
+    def fit_columns(self) -> None:
+        """The category, barcode and member columns as wide as their contents; when the
+        name would then be cut, each gives way down to a share of the table's width."""
+        width = self.table.viewport().width()
+        header = self.table.horizontalHeader()
+        needed = {column: max(self.table.sizeHintForColumn(column),
+                              header.sectionSizeHint(column)) for column in NARROWED}
+        others = sum(header.sectionSize(column) for column in range(len(COLUMNS))
+                     if column != NAME and column not in NARROWED)
+        name = max(self.table.sizeHintForColumn(NAME), header.sectionSizeHint(NAME))
+        roomy = others + sum(needed.values()) + name <= width
+        for column, share in NARROWED.items():
+            cap = needed[column] if roomy else max(int(width * share), 60)
+            self.table.setColumnWidth(column, min(needed[column], cap))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
 
     def selected(self) -> Product | None:
         rows = self.table.selectionModel().selectedRows()

@@ -25,8 +25,9 @@ from pos import checkout, day, refunds, settings
 from pos.catalogue import fold
 from pos.errors import InputError, SoukError
 from pos.models import BusinessDay, Sale, User
-from pos.money import format_amount, format_money, format_quantity, parse_quantity
+from pos.money import format_amount, format_quantity, parse_quantity
 from ui.context import AppContext
+from ui.figures import money, rich_table, signed
 from ui.printing import PrintService
 from ui.widgets import (
     Banner,
@@ -353,7 +354,7 @@ class SalesScreen(QWidget):
             methods = " + ".join(dict.fromkeys(t(f"payment.{p.method}") for p in sale.payments))
             when = local_time(sale, "%H:%M" if sale.day_id == self.day_id else "%d/%m %H:%M")
             cells = (self.label_of(sale.number), when, self._kind(sale), methods,
-                     format_money(sale.total, lang))
+                     money(sale.total, lang))
             for col, value in enumerate(cells):
                 item = QTableWidgetItem(value)
                 if sale.kind != "sale" or sale.id in self.reversals:
@@ -403,24 +404,23 @@ class SalesScreen(QWidget):
                                   f"{self.label_of(sale.number)} · "
                                   f"{local_time(sale, '%d/%m/%Y %H:%M')}")
         rows = [
-            f"<tr><td>{format_quantity(ln.quantity, ln.unit, lang)} × "
-            f"{self.ctx.name_of(ln.name_ar, ln.name_fr)}</td>"
-            f"<td align='right'>{format_amount(ln.total, lang)}</td></tr>"
+            (f"{signed(format_quantity(ln.quantity, ln.unit, lang), lang)} × "
+             f"{self.ctx.name_of(ln.name_ar, ln.name_fr)}",
+             signed(format_amount(ln.total, lang), lang))
             for ln in sale.lines
         ]
-        rows.append(f"<tr><td><b>{t('ui.cart.total')}</b></td>"
-                    f"<td align='right'><b>{format_money(sale.total, lang)}</b></td></tr>")
+        rows.append((f"<b>{t('ui.cart.total')}</b>", f"<b>{money(sale.total, lang)}</b>"))
         for p in sale.payments:
             ref = f" ({p.reference})" if p.reference else ""
-            rows.append(f"<tr><td>{t('payment.' + p.method)}{ref}</td>"
-                        f"<td align='right'>{format_amount(p.amount, lang)}</td></tr>")
+            rows.append((f"{t('payment.' + p.method)}{ref}",
+                         signed(format_amount(p.amount, lang), lang)))
         extra = f"<p>{t('ui.sales.reason', reason=sale.reason)}</p>" if sale.reason else ""
         if done:
             tickets = ", ".join(self.label_of(number) for _k, number in done)
             voided = any(k == "void" for k, _n in done)
             key = "ui.sales.voided_by" if voided else "ui.sales.refunded_by"
             extra += f"<p><b>{t(key, tickets=tickets)}</b></p>"
-        self.detail.setText(f"<table width='100%' cellspacing='4'>{''.join(rows)}</table>{extra}")
+        self.detail.setText(rich_table(rows, lang) + extra)
 
     # --- actions ----------------------------------------------------------------
     def reprint(self) -> None:

@@ -56,8 +56,8 @@ class SetupWizard(QWidget):
         self.next.setMinimumWidth(180)
         box = card()
         box.setMaximumWidth(720)
-        inner = vbox(self.progress, self.heading, self.stack, self.banner, margins=28,
-                     spacing=14)
+        inner = vbox(self.progress, self.heading, self.stack, self.banner, margins=22,
+                     spacing=10)
         inner.addLayout(hbox(self.back, None, self.next))
         box.setLayout(inner)
         welcome = label("setupWelcome", style="muted")
@@ -66,7 +66,7 @@ class SetupWizard(QWidget):
         brand = label("setupBrand", style="title")
         brand.setAlignment(Qt.AlignmentFlag.AlignCenter)
         brand.setText("Souk POS")
-        outer = vbox(None, brand, welcome, margins=24)
+        outer = vbox(None, brand, welcome, margins=12)
         outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(2)
         self.setLayout(outer)
@@ -153,6 +153,7 @@ class SetupWizard(QWidget):
         self.texts.bind(cap.setText, "ui.printer.kind")
         form.addRow(cap, self.printer_kind)
         self.printer_address = self._edit(form, "setupPrinterAddress", "ui.printer.address")
+        self.texts.bind(self.printer_address.setPlaceholderText, "ui.printer.address_hint")
         self.paper = named(QComboBox(), "setupPaper")
         for mm, dots in PAPER:
             self.paper.addItem(f"{mm} mm", dots)
@@ -184,7 +185,8 @@ class SetupWizard(QWidget):
 
     def _choose_logo(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.ctx.t("ui.setup.logo"), "",
-                                              "Images (*.png *.jpg *.jpeg *.bmp)")
+                                              self.ctx.t("ui.file.images",
+                                                         patterns="*.png *.jpg *.jpeg *.bmp"))
         if path:
             self.logo.setText(path)
 

@@ -1,0 +1,301 @@
+"""Arabic tables read from the right (each label at the right of its amount), the figures
+screen and the first-run wizard fit a 1024x600 screen in every language, the hour chart
+speaks each language, a negative stock keeps its minus before the digits in Arabic, and
+the products table leaves room for the names."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextLayout
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QPushButton
+from sqlalchemy import select
+
+from pos import day
+from pos.cart import PaymentMethod, PaymentSpec, cash
+from pos.db import DB_FILENAME, Store
+from pos.models import Product
+from pos.money import NBSP, format_amount
+from pos.reports import day_report
+from tests.ui.conftest import click_tile, tile_row
+from tests.ui.test_language_and_layout import problems
+
+LEFT = Qt.MouseButton.LeftButton
+SMALL = (1024, 600)
+#: six products and three ways of paying: the figures screen at its fullest
+SOLD: tuple[tuple[str, PaymentMethod], ...] = (
+    ("RUG-L", "cash"), ("RUG-S", "card"), ("ARG-250", "mobile"), ("HNY-THY", "cash"),
+    ("SAF-5G", "card"), ("TAJ-M", "cash"))
+
+
+def settle() -> None:
+    """Let the layouts catch up: a label's new text asks its parents, one level per round
+    of events, to lay out again (and a window to grow when its screen needs more room)."""
+    for _ in range(12):
+        QApplication.processEvents()
+
+
+def sell(qtbot: Any, window: Any, sku: str, method: PaymentMethod) -> int:
+    """Ring up one ``sku`` and take the payment; the sale's total."""
+    click_tile(qtbot, window, tile_row(window, sku))
+    total = window.sale.cart.totals().total
+    payment = (cash(total) if method == "cash"
+               else PaymentSpec(method, total, None, f"REF{len(sku)}{total}"))
+    assert window.sale.complete([payment])
+    return int(total)
+
+
+# --- where a table's cells are drawn ------------------------------------------------------
+def _ink(label: QLabel, html: str) -> tuple[int, int]:
+    """The first and last columns of dark pixels of ``html`` drawn as ``label`` draws it."""
+    probe = QLabel()
+    probe.setTextFormat(Qt.TextFormat.RichText)
+    probe.setWordWrap(label.wordWrap())
+    probe.setFont(label.font())
+    probe.setLayoutDirection(label.layoutDirection())
+    probe.setContentsMargins(label.contentsMargins())
+    probe.setAlignment(label.alignment())
+    probe.setStyleSheet("background: white; color: black;")
+    probe.setFixedSize(label.size())
+    probe.setText(html)
+    image = probe.grab().toImage()
+    columns = [x for x in range(image.width())
+               if any(image.pixelColor(x, y).lightness() < 110 for y in range(image.height()))]
+    assert columns, f"nothing drawn for {html!r}"
+    return columns[0], columns[-1]
+
+
+def cell_spans(label: QLabel, name: str, figure: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Where the row named ``name`` of ``label``'s table draws its name and its ``figure``
+    (each drawn alone, the other cells in white)."""
+    html = label.text()
+    cells = list(re.finditer(r"(<td[^>]*>)(.*?)(</td>)", html))
+    row = next(r for r in re.finditer(r"<tr>.*?</tr>", html) if name in r.group())
+    mine = [i for i, c in enumerate(cells) if row.start() <= c.start() < row.end()]
+    name_cell = next(i for i in mine if name in cells[i].group(2))
+    figure_cell = next(i for i in mine if figure in cells[i].group(2) and i != name_cell)
+
+    def only(keep: int) -> str:
+        """``html`` with every cell but ``keep`` written in white."""
+        out, at = [], 0
+        for i, c in enumerate(cells):
+            out.append(html[at:c.start()])
+            inner = c.group(2) if i == keep else f"<span style='color:#ffffff'>{c.group(2)}</span>"
+            out.append(c.group(1) + inner + c.group(3))
+            at = c.end()
+        return "".join(out) + html[at:]
+
+    return _ink(label, only(name_cell)), _ink(label, only(figure_cell))
+
+
+def assert_reads(label: QLabel, name: str, figure: str, lang: str) -> None:
+    """In Arabic the name is drawn to the right of its figure, otherwise to the left."""
+    (name_left, name_right), (fig_left, fig_right) = cell_spans(label, name, figure)
+    if lang == "ar":
+        assert name_left > fig_right, (name, figure, (name_left, name_right), (fig_left,
+                                                                               fig_right))
+    else:
+        assert name_right < fig_left, (name, figure, (name_left, name_right), (fig_left,
+                                                                              fig_right))
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_tables_put_each_label_on_the_reading_side(qtbot: Any, make_window: Any,
+                                                   lang: str) -> None:
+    window = make_window(lang=lang)
+    t = window.ctx.t
+    total = sell(qtbot, window, "RUG-L", "cash")
+    other = sell(qtbot, window, "SAF-5G", "card")
+    window.show_screen("day")
+    settle()
+    assert_reads(window.day.summary, t("report.float"), format_amount(50000, lang), lang)
+    assert_reads(window.day.summary, t("report.net"), format_amount(total + other, lang), lang)
+
+    window.show_screen("figures")
+    settle()
+    assert_reads(window.figures.methods, t("payment.cash"), format_amount(total, lang), lang)
+    assert_reads(window.figures.methods, t("payment.card"), "%", lang)
+    rug = next(p for p in window.sale.products if p.sku == "RUG-L")
+    name = window.ctx.name_of(rug.name_ar, rug.name_fr)
+    assert_reads(window.figures.top, name, format_amount(total, lang), lang)
+
+    window.show_screen("sales")
+    window.sales.select_number(1)
+    settle()
+    detail = window.sales.detail
+    assert_reads(detail, name, format_amount(total, lang), lang)
+    assert_reads(detail, t("ui.cart.total"), format_amount(total, lang), lang)
+    assert_reads(detail, t("payment.cash"), format_amount(total, lang), lang)
+
+
+# --- a 1024x600 screen ----------------------------------------------------------------
+@pytest.mark.parametrize("lang", ["ar", "fr", "en"])
+def test_figures_fit_a_small_screen(qtbot: Any, make_window: Any, lang: str) -> None:
+    window = make_window(lang=lang, size=SMALL)
+    for sku, method in SOLD:
+        sell(qtbot, window, sku, method)
+    window.show_screen("figures")
+    screen = window.figures
+    for button in (screen.today_btn, screen.edition_btn):
+        qtbot.mouseClick(button, LEFT)
+        settle()
+        assert screen.top.text().count("<tr>") == 6
+        assert screen.methods.text().count("<tr>") == 3
+        assert window.minimumSizeHint().height() <= SMALL[1]
+        assert (window.width(), window.height()) == SMALL
+        bar = window.statusBar()
+        assert bar.isVisible()
+        assert window.rect().contains(bar.geometry())
+        # everything shows at once: the figures need no scrolling
+        assert screen.scroller.verticalScrollBar().maximum() == 0
+        assert problems(window) == []
+    window.show_screen("sale")
+    settle()
+    assert window.height() == SMALL[1]
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "en"])
+def test_the_wizard_fits_a_small_screen(qtbot: Any, tmp_path: Path, lang: str) -> None:
+    from ui.app import application, build
+    from ui.context import AppContext
+
+    app = application()
+    ctx = AppContext.open(tmp_path / "blank", lang)
+    holder = build(ctx)
+    qtbot.addWidget(holder)
+    holder.resize(*SMALL)
+    holder.show()
+    qtbot.waitExposed(holder)
+    wizard: Any = holder.centralWidget()
+    try:
+        seen = []
+        for step in range(5):
+            if step in (1, 2):  # each form page once with its error shown
+                qtbot.mouseClick(wizard.next, LEFT)
+                assert wizard.banner.isVisible()
+            settle()
+            seen.append((step, holder.width(), holder.height(), problems(holder)))
+            if step == 1:
+                wizard.name_fr.setText("Coopérative Amal")
+            if step == 2:
+                wizard.manager_name.setText("Khadija")
+                wizard.pin.setText("2468")
+                wizard.pin2.setText("2468")
+            if step < 4:
+                qtbot.mouseClick(wizard.next, LEFT)
+        assert seen == [(step, *SMALL, []) for step in range(5)]
+    finally:
+        holder.close()
+        ctx.store.close()
+        app.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+
+
+# --- the hour chart ---------------------------------------------------------------------
+@pytest.mark.parametrize(("lang", "hour", "value"), [
+    ("fr", "{h} h", f"2{NBSP}400"), ("en", "{h}:00", "2,400"), ("ar", "{h}:00", f"2{NBSP}400"),
+])
+def test_hour_chart_labels(qtbot: Any, make_window: Any, lang: str, hour: str,
+                           value: str) -> None:
+    window = make_window(lang=lang)
+    sell(qtbot, window, "RUG-L", "cash")
+    window.show_screen("figures")
+    bars = [(name, text) for name, amount, text in window.figures.chart.bars if amount]
+    with window.ctx.read() as s:
+        current = day.current_day(s)
+        assert current is not None
+        hours = [h.hour for h in day_report(s, current).hours]
+    assert bars == [(hour.format(h=hours[0]), value)]
+
+
+def test_whole_dirhams_round_to_the_nearest_dirham() -> None:
+    from ui.figures import whole_dirhams
+
+    assert whole_dirhams(567_749, "en") == "5,677"
+    assert whole_dirhams(567_750, "en") == "5,678"
+    assert whole_dirhams(567_700, "fr") == f"5{NBSP}677"
+    assert whole_dirhams(100_000_000, "en") == "1,000,000"
+    assert whole_dirhams(0, "ar") == "0"
+
+
+# --- the products table -----------------------------------------------------------------
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_a_negative_stock_keeps_its_minus_before_the_digits(qtbot: Any, make_window: Any,
+                                                            data_dir: Path, lang: str) -> None:
+    store = Store.open(data_dir / DB_FILENAME)
+    with store.write() as s:
+        product = s.scalar(select(Product).where(Product.sku == "TAJ-M"))
+        assert product is not None
+        product.stock = -25000  # sold past what was counted in
+    store.close()
+    window = make_window(lang=lang)
+    window.show_screen("products")
+    screen = window.products
+    qtbot.keyClicks(screen.search, "TAJ-M")
+    table = screen.table
+    index = table.model().index(0, 5)
+    shown = str(index.data())
+    assert shown.replace("\u2066", "").replace("\u2069", "") == "-25"
+    layout = QTextLayout(shown, table.font())
+    option = layout.textOption()
+    option.setTextDirection(table.layoutDirection())
+    layout.setTextOption(option)
+    layout.beginLayout()
+    line = layout.createLine()
+    line.setLineWidth(500)
+    layout.endLayout()
+    minus, two, five = (line.glyphRuns(shown.index(ch), 1)[0].positions()[0].x() for ch in "-25")
+    assert minus < two < five
+
+
+def test_the_names_have_room_on_a_small_screen(qtbot: Any, make_window: Any) -> None:
+    window = make_window(lang="fr", size=SMALL)
+    window.show_screen("products")
+    settle()
+    table = window.products.table
+    header = table.horizontalHeader()
+    widths = [header.sectionSize(c) for c in range(header.count())]
+    assert widths[1] == max(widths)
+    metrics = table.fontMetrics()
+    names = [str(table.model().index(r, 1).data()) for r in range(table.model().rowCount())]
+    whole = [n for n in names if metrics.horizontalAdvance(n) + 12 <= widths[1]]
+    assert len(whole) >= 0.8 * len(names), sorted(set(names) - set(whole))
+    assert sum(widths) <= table.viewport().width()
+
+
+# --- translated file filters and the printer example ----------------------------------------
+def test_file_filters_and_printer_example_are_translated(qtbot: Any, make_window: Any,
+                                                         tmp_path: Path,
+                                                         monkeypatch: Any) -> None:
+    from ui.app import build
+    from ui.context import AppContext
+    from ui.products import ProductDialog
+
+    asked: list[str] = []
+
+    def pick(_parent: Any, _caption: str, _folder: str, filters: str) -> tuple[str, str]:
+        asked.append(filters)
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(pick))
+    window = make_window(lang="ar")
+    dialog = ProductDialog(window.ctx, window, window.products.photos)
+    qtbot.addWidget(dialog)
+    qtbot.mouseClick(dialog.findChild(QPushButton, "productChoosePhoto"), LEFT)
+    window.show_screen("settings")
+    example = window.settings.printer_address.placeholderText()
+
+    ctx = AppContext.open(tmp_path / "blank", "ar")
+    holder = build(ctx)
+    qtbot.addWidget(holder)
+    wizard: Any = holder.centralWidget()
+    try:
+        qtbot.mouseClick(wizard.findChild(QPushButton, "setupLogoChoose"), LEFT)
+        assert wizard.printer_address.placeholderText() == example != ""
+    finally:
+        holder.close()
+        ctx.store.close()
+    assert asked == ["الصور (*.png *.jpg *.jpeg)", "الصور (*.png *.jpg *.jpeg *.bmp)"]
