@@ -111,7 +111,7 @@ SELECT c.id, c.name_ar, c.name_fr, c.sector, c.stand, c.province, c.region,
        CASE WHEN d.last IS NOT NULL  -- (greatest() would turn a NULL into 0)
             THEN greatest(0, floor(extract(epoch FROM %(now)s - d.last)))::int END,
        CASE WHEN d.last IS NULL THEN %(running)s
-            ELSE coalesce(o.open, false) AND %(now)s - d.last > %(stale)s END,
+            ELSE coalesce(t.open, false) AND %(now)s - d.last > %(stale)s END,
        coalesce(k.n, 0)
 FROM cooperatives c
 LEFT JOIN (SELECT cooperative_id AS cid, sum(total_net)::bigint AS net,
@@ -123,17 +123,13 @@ LEFT JOIN (SELECT cooperative_id AS cid, sum(total_net)::bigint AS net,
                                     AND id %% %(parts)s = %(part)s)
            GROUP BY cooperative_id) d ON d.cid = c.id
 LEFT JOIN (SELECT cooperative_id AS cid, sum(net)::bigint AS net,
-                  sum(sales_count)::bigint AS tickets
+                  sum(sales_count)::bigint AS tickets,
+                  bool_or(status = 'open' AND device_id <> ALL (ARRAY(  -- open on a live till
+                      SELECT v.id FROM devices v JOIN cooperatives k ON k.id = v.cooperative_id
+                      WHERE k.market_id = %(market)s AND v.revoked_at IS NOT NULL))) AS open
            FROM day_summaries WHERE market_id = %(market)s AND business_day = %(day)s
                                 AND cooperative_id %% %(parts)s = %(part)s
            GROUP BY cooperative_id) t ON t.cid = c.id
-LEFT JOIN (SELECT cid, bool_or(status = 'open') AS open  -- a till's last day is open
-           FROM (SELECT DISTINCT ON (s.device_id) s.cooperative_id AS cid, s.status
-                 FROM day_summaries s JOIN devices v ON v.id = s.device_id
-                 WHERE s.market_id = %(market)s AND v.revoked_at IS NULL
-                       AND s.cooperative_id %% %(parts)s = %(part)s
-                 ORDER BY s.device_id, s.business_day DESC) last
-           GROUP BY cid) o ON o.cid = c.id
 LEFT JOIN (SELECT cooperative_id AS cid, count(*) AS n FROM conflicts
            WHERE cooperative_id IN (SELECT id FROM cooperatives WHERE market_id = %(market)s
                                     AND id %% %(parts)s = %(part)s)
@@ -156,11 +152,11 @@ def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.d
     devices are those not revoked; its last sync is its devices' latest push; it comes
     from inside the region when its region is the market's (letter case aside).
 
-    It is late (``stale``) when one of its tills has an open day (that till's last
-    summary says so) and the cooperative has not pushed for more than
+    It is late (``stale``) when ``day`` (the day shown: today by default) is open on one
+    of its live tills and the cooperative has not pushed for more than
     :data:`STALE_AFTER`, or when it has never pushed while the market runs (today, in
-    Morocco, is one of the market's days). A cooperative whose days are all closed is
-    not late, however long ago it pushed.
+    Morocco, is one of the market's days). A cooperative whose day is closed is not
+    late, however long ago it pushed.
 
     ``beside``, a session reading the same snapshot (PostgreSQL), reads half of them.
     """
@@ -222,23 +218,13 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
                func.max(d.last_push_at).label("last"))
         .where(d.cooperative_id.in_(members)).group_by(d.cooperative_id).subquery()
     )
+    revoked = select(d.id).where(d.revoked_at.is_not(None))
     today = (
         select(s.cooperative_id.label("cid"), _total(s.net).label("net"),
-               _total(s.sales_count).label("tickets"))
+               _total(s.sales_count).label("tickets"),
+               func.max(case((and_(s.status == "open", s.device_id.not_in(revoked)), 1),
+                             else_=0)).label("open"))  # the day open on a live till
         .where(s.market_id == market.id, s.business_day == day)
-        .group_by(s.cooperative_id).subquery()
-    )
-    last_day = (
-        select(s.device_id, func.max(s.business_day).label("day"))
-        .where(s.market_id == market.id).group_by(s.device_id).subquery()
-    )
-    opened = (  # a till's last day is open
-        select(s.cooperative_id.label("cid"),
-               func.max(case((s.status == "open", 1), else_=0)).label("open"))
-        .join(last_day, and_(last_day.c.device_id == s.device_id,
-                             last_day.c.day == s.business_day))
-        .join(d, d.id == s.device_id)
-        .where(s.market_id == market.id, d.revoked_at.is_(None))
         .group_by(s.cooperative_id).subquery()
     )
     conflicts = (
@@ -253,9 +239,8 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
                func.coalesce(devices.c.tickets, 0), func.coalesce(devices.c.refunds, 0),
                func.coalesce(devices.c.closed, 0), today.c.cid.is_not(None),
                func.coalesce(devices.c.live, 0), devices.c.last,
-               func.coalesce(conflicts.c.n, 0), func.coalesce(opened.c.open, 0))
+               func.coalesce(conflicts.c.n, 0), func.coalesce(today.c.open, 0))
         .outerjoin(devices, devices.c.cid == c.id)
-        .outerjoin(opened, opened.c.cid == c.id)
         .outerjoin(today, today.c.cid == c.id)
         .outerjoin(conflicts, conflicts.c.cid == c.id)
         .where(c.market_id == market.id)

@@ -115,12 +115,14 @@ def late_world(client: TestClient, db: Database, world: World) -> dict[str, Any]
     return {"world": world, "kept": kept, "gone": gone}
 
 
-def late(db: Database, market_id: int, now: dt.datetime) -> dict[str, tuple[Any, ...]]:
-    """Per stand: (stale_seconds, stale), on this database and stall by stall."""
+def late(db: Database, market_id: int, now: dt.datetime, day: dt.date = DAY
+         ) -> dict[str, tuple[Any, ...]]:
+    """Per stand: (stale_seconds, stale) with ``day`` shown, on this database and stall by
+    stall."""
     with db.read() as s:
         market = s.get_one(Market, market_id)
-        rows = queries.cooperative_values(s, market, DAY, now)
-        assert rows == queries._coop_values_portable(s, market, DAY, now)
+        rows = queries.cooperative_values(s, market, day, now)
+        assert rows == queries._coop_values_portable(s, market, day, now)
     fields = queries.COOP_FIELDS
     return {r[fields.index("stand")]: (r[fields.index("stale_seconds")],
                                        r[fields.index("stale")]) for r in rows}
@@ -134,15 +136,17 @@ def test_late_means_a_day_open_and_no_push_for_half_an_hour(
     set_last_push(db, world.pottery, now - dt.timedelta(days=3))
     set_last_push(db, late_world["kept"], now - dt.timedelta(days=2))
     set_last_push(db, late_world["gone"], now - dt.timedelta(days=2))
-    assert late(db, world.market_id, now) == {
-        "12": (40 * 60, True),  # a day open, 40 minutes without a push
+    opened = DAY + dt.timedelta(days=1)  # the day shown: argan's open day
+    assert late(db, world.market_id, now, opened) == {
+        "12": (40 * 60, True),  # its day open, 40 minutes without a push
         "3": (3 * 86_400, False),  # its day closed: not late, three days on
         "20": (None, True),  # never synced while the market runs
         "21": (None, True),
         "22": (2 * 86_400, False),  # the open day is on a revoked till
     }
     set_last_push(db, world.argan, now - dt.timedelta(minutes=20))
-    assert late(db, world.market_id, now)["12"] == (20 * 60, False)
+    assert late(db, world.market_id, now, opened)["12"] == (20 * 60, False)
+    assert late(db, world.market_id, now, DAY)["12"] == (20 * 60, False)  # a closed day
 
 
 @pytest.mark.parametrize(("now", "running"), [
