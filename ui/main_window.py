@@ -33,9 +33,9 @@ from ui.login import LoginScreen
 from ui.preload import SERVICE_MODULES, Preload
 from ui.printing import PrinterBar, PrintService
 from ui.sale import SaleScreen
-from ui.scanner import BLOCK, SCANS, ScannerFilter
+from ui.scanner import ScannerFilter
 from ui.tiles import Photos
-from ui.widgets import Dialog, Texts, button, hbox, label, named
+from ui.widgets import Texts, button, confirm, hbox, named
 
 if TYPE_CHECKING:
     from ui.day_screen import DayScreen
@@ -404,21 +404,9 @@ class MainWindow(QMainWindow):
         cart = self.sale.cart
         if not self.confirm_close or cart is None or cart.is_empty:
             return True
-        dialog = Dialog(self.ctx, self, "closeConfirm", "ui.close_cart.title")
-        dialog.setProperty(SCANS, BLOCK)
-        dialog.setMinimumWidth(420)
-        text = label("closeConfirmText", wrap=True)
-        text.setText(self.ctx.t("ui.close_cart.question", count=len(cart.lines)))
-        dialog.body.addWidget(text)
-        dialog.setAccessibleDescription(text.text())
-        dialog.texts.button(dialog.ok, "ui.close_cart.close")
-        dialog.texts.button(dialog.cancel, "ui.close_cart.keep")
-        dialog.ok.setDefault(False)
-        dialog.ok.setAutoDefault(False)
-        dialog.ok.setProperty("role", "danger")
-        dialog.cancel.setDefault(True)
-        dialog.cancel.setFocus()
-        return bool(dialog.exec())
+        return confirm(self.ctx, self, "closeConfirm", "ui.close_cart.title",
+                       self.ctx.t("ui.close_cart.question", count=len(cart.lines)),
+                       "ui.close_cart.close", "ui.close_cart.keep", risky=True)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._close_anyway():

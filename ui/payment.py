@@ -34,8 +34,8 @@ from pos.cart import NOTES_AND_COINS, PaymentMethod, PaymentSpec, check_payments
 from pos.errors import Amount, InputError, RuleError
 from pos.money import format_amount, format_money, parse_money
 from ui.context import AppContext
-from ui.scanner import BLOCK, SCANS, TO_CART
-from ui.widgets import Dialog, Kept, button, hbox, label, named, vbox
+from ui.scanner import SCANS, TO_CART
+from ui.widgets import Dialog, Kept, button, confirm, hbox, label, named, vbox
 
 METHOD_KEYS = {"cash": "F5", "card": "F6", "mobile": "F7"}
 BIG_CHANGE = max(NOTES_AND_COINS)  # change of the largest banknote or more is confirmed
@@ -239,18 +239,10 @@ class PaymentDialog(Dialog):
     def _confirm_change(self, given: int, due: int) -> bool:
         """Ask whether ``given`` (leaving ``given - due`` to give back) is right."""
         lang = self.ctx.lang
-        dialog = Dialog(self.ctx, self, "payChangeConfirm", "ui.pay.confirm_title")
-        dialog.setProperty(SCANS, BLOCK)
-        dialog.setMinimumWidth(420)
-        text = label("payChangeConfirmText", style="subtitle", wrap=True)
-        text.setText(self.ctx.t("ui.pay.confirm_change", given=format_money(given, lang),
-                                change=format_money(given - due, lang)))
-        dialog.body.addWidget(text)
-        dialog.setAccessibleDescription(text.text())
-        dialog.texts.button(dialog.ok, "ui.pay.confirm_yes")
-        dialog.texts.button(dialog.cancel, "ui.pay.confirm_no")
-        dialog.ok.setFocus()
-        if dialog.exec():
+        question = self.ctx.t("ui.pay.confirm_change", given=format_money(given, lang),
+                              change=format_money(given - due, lang))
+        if confirm(self.ctx, self, "payChangeConfirm", "ui.pay.confirm_title", question,
+                   "ui.pay.confirm_yes", "ui.pay.confirm_no", style="subtitle"):
             return True
         self.tendered.setFocus()
         self.tendered.selectAll()

@@ -34,15 +34,14 @@ from pos.money import format_money, format_quantity
 from ui.cart_view import CartModel
 from ui.context import AppContext
 from ui.printing import PrintService
-from ui.scanner import BLOCK, SCANS
 from ui.tiles import TILE_SIZE, Photos, ProductModel, ProductRole, TileDelegate
 from ui.widgets import (
     Banner,
-    Dialog,
     Texts,
     ask_manager,
     button,
     card,
+    confirm,
     hbox,
     label,
     named,
@@ -552,21 +551,9 @@ class SaleScreen(QWidget):
         """Ask before emptying the cart: No is the default (Enter keeps the cart) and a
         scanner's Enter is swallowed, never taken as the answer."""
         assert self.cart is not None
-        dialog = Dialog(self.ctx, self, "clearConfirm", "ui.clear_cart.title")
-        dialog.setProperty(SCANS, BLOCK)
-        dialog.setMinimumWidth(420)
-        text = label("clearConfirmText", wrap=True)
-        text.setText(self.ctx.t("ui.clear_cart.question", count=len(self.cart.lines)))
-        dialog.body.addWidget(text)
-        dialog.setAccessibleDescription(text.text())
-        dialog.texts.button(dialog.ok, "ui.clear_cart.clear")
-        dialog.texts.button(dialog.cancel, "ui.clear_cart.keep")
-        dialog.ok.setDefault(False)
-        dialog.ok.setAutoDefault(False)
-        dialog.ok.setProperty("role", "danger")
-        dialog.cancel.setDefault(True)
-        dialog.cancel.setFocus()
-        return bool(dialog.exec())
+        return confirm(self.ctx, self, "clearConfirm", "ui.clear_cart.title",
+                       self.ctx.t("ui.clear_cart.question", count=len(self.cart.lines)),
+                       "ui.clear_cart.clear", "ui.clear_cart.keep", risky=True)
 
     # --- payment ----------------------------------------------------------------
     def start_payment(self) -> None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from pos.errors import SoukError
 from pos.money import parse_money
 from ui.context import AppContext
+from ui.scanner import BLOCK, SCANS
 
 if TYPE_CHECKING:
     from pos.models import User
@@ -291,6 +292,34 @@ class PinDialog(Dialog):
             self.pin.setFocus()
             return
         self.accept()
+
+
+def confirm(ctx: AppContext, parent: QWidget | None, name: str, title_key: str,
+            question: str, yes_key: str, no_key: str, *, risky: bool = False,
+            style: str = "") -> bool:
+    """Ask ``question`` (already in words) and whether the seller answered yes.
+
+    A scanner's Enter never answers it (the scan is dropped). ``risky``: the yes button
+    is marked dangerous and No is the default, so Enter keeps things as they are;
+    otherwise Yes is the default."""
+    dialog = Dialog(ctx, parent, name, title_key)
+    dialog.setProperty(SCANS, BLOCK)
+    dialog.setMinimumWidth(420)
+    text = label(f"{name}Text", style=style, wrap=True)
+    text.setText(question)
+    dialog.body.addWidget(text)
+    dialog.setAccessibleDescription(question)
+    dialog.texts.button(dialog.ok, yes_key)
+    dialog.texts.button(dialog.cancel, no_key)
+    if risky:
+        dialog.ok.setDefault(False)
+        dialog.ok.setAutoDefault(False)
+        dialog.ok.setProperty("role", "danger")
+        dialog.cancel.setDefault(True)
+        dialog.cancel.setFocus()
+    else:
+        dialog.ok.setFocus()
+    return bool(dialog.exec())
 
 
 def ask_manager(ctx: AppContext, parent: QWidget | None, reason_key: str) -> User | None:
