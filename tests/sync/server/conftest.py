@@ -12,6 +12,7 @@ import shutil
 import uuid
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -60,9 +61,11 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def pg_schema_url() -> Iterator[str]:
-    schema = f"souk_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+@contextmanager
+def pg_schema(prefix: str) -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL schema, dropped at the end; skips the test with
+    how to enable it when PostgreSQL is not there."""
+    schema = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     admin_engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT",
                                  connect_args={"connect_timeout": 3})
     try:
@@ -71,16 +74,21 @@ def pg_schema_url() -> Iterator[str]:
     except Exception as exc:
         admin_engine.dispose()
         pytest.skip(PG_HINT.format(url=PG_URL) + f" ({exc.__class__.__name__})")
-    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    db = Database.connect(url)
-    db.migrate()
-    db.dispose()
     try:
-        yield url
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
     finally:
         with admin_engine.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin_engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_schema_url() -> Iterator[str]:
+    with pg_schema("souk_test") as url:
+        db = Database.connect(url)
+        db.migrate()
+        db.dispose()
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -263,6 +264,15 @@ LAYOUT_PROBLEMS = """(fits) => {
 NETS = [11_166_245 - 1_234_567 * n for n in range(5)]  # as seed_busy pushes them
 
 
+def log_in(page: Any, base: str, lang: str) -> None:
+    """Log the organiser in through the login form, then wait for the dashboard's data."""
+    page.goto(f"{base}/dashboard/login?lang={lang}")
+    page.fill("input[name=username]", "nadia")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("body[data-loaded]")
+
+
 def test_dashboard_fits_desktop_and_phone(live_server: tuple[str, Database],
                                           tmp_path: Path) -> None:
     """With five cooperatives with long names, in French and in Arabic, on a 1366 or 1280 px
@@ -278,11 +288,7 @@ def test_dashboard_fits_desktop_and_phone(live_server: tuple[str, Database],
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
-            page.goto(f"{base}/dashboard/login?lang=fr")
-            page.fill("input[name=username]", "nadia")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_selector("body[data-loaded]")
+            log_in(page, base, "fr")
             for lang in ("fr", "ar"):
                 for width, height in ((1366, 768), (1280, 800), (390, 844)):
                     page.set_viewport_size({"width": width, "height": height})
@@ -338,11 +344,7 @@ def test_arabic_time_ago_has_its_dual_and_plural(live_server: tuple[str, Databas
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
-            page.goto(f"{base}/dashboard/login?lang=ar")
-            page.fill("input[name=username]", "nadia")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_selector("body[data-loaded]")
+            log_in(page, base, "ar")
             minute, hour, day = 60, 3600, 86400
             said = page.evaluate(
                 "(ages) => ages.map((s) => window.soukDashboard.ago(s))",

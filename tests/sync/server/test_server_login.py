@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.resources
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +13,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import inspect, select, text
 
 from sync.server import admin
 from sync.server.app import create_app
@@ -23,7 +22,7 @@ from sync.server.db import Database
 from sync.server.models import User
 from sync.server.security import hash_password
 
-from .conftest import PG_HINT, PG_URL
+from .conftest import pg_schema
 
 if TYPE_CHECKING:
     from httpx import Response
@@ -278,23 +277,12 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[D
         yield database
         database.dispose()
         return
-    schema = f"souk_test_login_{uuid.uuid4().hex[:8]}"
-    admin_engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT",
-                                 connect_args={"connect_timeout": 3})
-    try:
-        with admin_engine.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:
-        admin_engine.dispose()
-        pytest.skip(PG_HINT.format(url=PG_URL) + f" ({exc.__class__.__name__})")
-    database = Database.connect(f"{PG_URL}?options=-csearch_path%3D{schema}")
-    try:
-        yield database
-    finally:
-        database.dispose()
-        with admin_engine.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin_engine.dispose()
+    with pg_schema("souk_test_login") as url:
+        database = Database.connect(url)
+        try:
+            yield database
+        finally:
+            database.dispose()
 
 
 def alembic(database: Database, action: str, revision: str) -> None:

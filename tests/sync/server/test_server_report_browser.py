@@ -16,7 +16,7 @@ from sync.server import admin
 from sync.server.db import Database
 
 from .server_support import DAY, summary
-from .test_server_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, live_server
+from .test_server_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, live_server, log_in
 
 __all__ = ["live_server"]  # the fixture, shared with the dashboard's browser tests
 
@@ -107,11 +107,7 @@ def test_report_figures_and_names_never_overlap(live_server: tuple[str, Database
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
-            page.goto(f"{base}/dashboard/login?lang=fr")
-            page.fill("input[name=username]", "nadia")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(lambda url: "/login" not in url)
+            log_in(page, base, "fr")
             for lang in ("ar", "fr"):
                 for media, width in LAYOUTS:
                     page.set_viewport_size({"width": width, "height": 1000})
