@@ -75,16 +75,6 @@ def within(dates: tuple[dt.date, dt.date] | None, date: dt.date) -> bool:
     return dates is None or dates[0] <= date <= dates[1]
 
 
-def outside_market(session: Session) -> list[DayState]:
-    """The days not pushed because their date is outside the market's dates, oldest first
-    (the last day of each date whose version the server has not acknowledged)."""
-    dates = market_dates(session)
-    states = day_states(session)
-    last_of_date = {s.date: s.day_id for s in states}
-    return [s for s in states if last_of_date[s.date] == s.day_id and s.waiting
-            and not within(dates, s.date)]
-
-
 def plan(session: Session) -> tuple[list[DayState], list[DayState]]:
     """(days to push, oldest first; earlier days of the same dates, covered by them).
 
@@ -94,7 +84,7 @@ def plan(session: Session) -> tuple[list[DayState], list[DayState]]:
 
     Only days within the dates of the market the stall is enrolled in are pushed: the
     days of an earlier market (a stall enrolled into the next edition) belong to that
-    market's figures, not to this one's (:func:`outside_market` lists them).
+    market's figures, not to this one's (:class:`sync.client.status.DayRow` ``outside``).
     """
     dates = market_dates(session)
     states = [s for s in day_states(session) if within(dates, s.date)]
