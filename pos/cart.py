@@ -85,6 +85,8 @@ class Totals:
     total: int
     shares: tuple[int, ...]  # cart discount share of each line
     taxes: tuple[TaxLine, ...]
+    line_discount_amounts: tuple[int, ...]  # each line's own discount
+    nets: tuple[int, ...]  # each line's amount after its own discount
 
     @property
     def discount(self) -> int:
@@ -142,7 +144,10 @@ class Cart:
         return not self.lines
 
     def totals(self) -> Totals:
-        nets = [line.net for line in self.lines]
+        grosses = [line.gross for line in self.lines]
+        discounts = [line.discount.on(gross) if line.discount else 0
+                     for line, gross in zip(self.lines, grosses, strict=True)]
+        nets = [gross - discount for gross, discount in zip(grosses, discounts, strict=True)]
         after_lines = sum(nets)
         cart_discount = self.discount.on(after_lines) if self.discount else 0
         shares = allocate(cart_discount, nets)
@@ -150,12 +155,14 @@ class Cart:
         for line, net, share in zip(self.lines, nets, shares, strict=True):
             by_rate[line.tax_rate] = by_rate.get(line.tax_rate, 0) + net - share
         return Totals(
-            subtotal=sum(line.gross for line in self.lines),
-            line_discounts=sum(line.discount_amount for line in self.lines),
+            subtotal=sum(grosses),
+            line_discounts=sum(discounts),
             cart_discount=cart_discount,
             total=after_lines - cart_discount,
             shares=tuple(shares),
             taxes=taxes_of(by_rate),
+            line_discount_amounts=tuple(discounts),
+            nets=tuple(nets),
         )
 
 

@@ -2,8 +2,8 @@
 
 ::
 
-    with store.write() as s:
-        sale = checkout.complete(s, cart, [cash(cart.totals().total, 20000)], cashier=user)
+    with store.ledger() as db:  # or a write session: ``with store.write() as s``
+        sale = checkout.complete(db, cart, [cash(cart.totals().total, 20000)], cashier=user)
     # the commit has returned: now, and only now, tell the seller it is done
 """
 
@@ -38,9 +38,9 @@ _INSERT_SALE = (
     "reverses, reason, journal_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _INSERT_LINE = (
-    "INSERT INTO sale_line (sale_id, position, product_id, sku, name_ar, name_fr, category, "
-    "member, unit, unit_price, list_price, quantity, discount, cart_discount, total, tax_rate, "
-    "reverses_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO sale_line (id, sale_id, position, product_id, sku, name_ar, name_fr, "
+    "category, member, unit, unit_price, list_price, quantity, discount, cart_discount, total, "
+    "tax_rate, reverses_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _INSERT_PAYMENT = (
     "INSERT INTO payment (sale_id, position, method, amount, tendered, change, reference) "
@@ -48,18 +48,21 @@ _INSERT_PAYMENT = (
 )
 
 
-def record_sale(session: Session, sale: SaleRecord, day_id: int) -> SaleRecord:
+def record_sale(writer: journal.Writer, sale: SaleRecord, day_id: int) -> SaleRecord:
     """Number, journal and store a fully built sale (lines and payments attached), and
-    move the stock, in the session's transaction.
+    move the stock, in the writer's transaction.
 
-    The rows are written with plain statements on the session's connection: this is the
+    The rows are written with plain statements on the writer's connection: this is the
     hot path of the till. ``sale`` is returned with its number, journal link and line ids.
     """
-    db = journal.driver_connection(session)
-    sale.number = db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM sale").fetchone()[0]
+    db = journal.driver_connection(writer)
+    sale.number, last_line = db.execute(
+        "SELECT (SELECT COALESCE(MAX(number), 0) + 1 FROM sale), "
+        "(SELECT COALESCE(MAX(id), 0) FROM sale_line)"
+    ).fetchone()
     sale.day_id = day_id
     link = journal.append(
-        session, kind=sale.kind, ref=sale.id, day_id=day_id, amount=sale.total,
+        db, kind=sale.kind, ref=sale.id, day_id=day_id, amount=sale.total,
         data=sale.journal_data(), at=sale.created_at,
     )
     sale.journal_seq = link.seq
@@ -69,30 +72,32 @@ def record_sale(session: Session, sale: SaleRecord, day_id: int) -> SaleRecord:
         sale.authorised_by, sale.subtotal, sale.discount, sale.cart_discount, sale.total,
         sale.reverses, sale.reason, sale.journal_seq,
     ))
-    for ln in sale.lines:
-        ln.sale_id = sale.id
-        cursor = db.execute(_INSERT_LINE, (
-            sale.id, ln.position, ln.product_id, ln.sku, ln.name_ar, ln.name_fr, ln.category,
-            ln.member, ln.unit, ln.unit_price, ln.list_price, ln.quantity, ln.discount,
-            ln.cart_discount, ln.total, ln.tax_rate, ln.reverses_line,
-        ))
-        ln.id = int(cursor.lastrowid or 0)
+    for i, ln in enumerate(sale.lines, start=last_line + 1):  # the transaction is the only
+        ln.sale_id, ln.id = sale.id, i  # writer: the ids after the last are free
+    db.executemany(_INSERT_LINE, [
+        (ln.id, sale.id, ln.position, ln.product_id, ln.sku, ln.name_ar, ln.name_fr,
+         ln.category, ln.member, ln.unit, ln.unit_price, ln.list_price, ln.quantity,
+         ln.discount, ln.cart_discount, ln.total, ln.tax_rate, ln.reverses_line)
+        for ln in sale.lines
+    ])
     db.executemany(_INSERT_PAYMENT, [
         (sale.id, p.position, p.method, p.amount, p.tendered, p.change, p.reference)
         for p in sale.payments
     ])
-    move_stock(session, db, sale.lines)
+    move_stock(writer, sale.lines)
     return sale
 
 
-def move_stock(session: Session, db: sqlite3.Connection, lines: Sequence[LineRecord]) -> None:
+def move_stock(writer: journal.Writer, lines: Sequence[LineRecord]) -> None:
     """Take sold quantities out of stock (refunds and voids put them back)."""
     moved = [(ln.quantity, ln.product_id) for ln in lines if ln.product_id is not None]
-    db.executemany("UPDATE product SET stock = stock - ? WHERE id = ?", moved)
-    for _, product_id in moved:  # products loaded in this session now show the new stock
-        loaded = session.identity_map.get(identity_key(Product, product_id))
-        if loaded is not None:
-            session.expire(loaded, ["stock"])
+    journal.driver_connection(writer).executemany(
+        "UPDATE product SET stock = stock - ? WHERE id = ?", moved)
+    if isinstance(writer, Session):  # products loaded in the session show the new stock
+        for _, product_id in moved:
+            loaded = writer.identity_map.get(identity_key(Product, product_id))
+            if loaded is not None:
+                writer.expire(loaded, ["stock"])
 
 
 def open_day_id(db: sqlite3.Connection) -> int:
@@ -103,7 +108,7 @@ def open_day_id(db: sqlite3.Connection) -> int:
 
 
 def complete(
-    session: Session,
+    writer: journal.Writer,
     cart: Cart,
     payments: Sequence[PaymentSpec],
     *,
@@ -114,7 +119,7 @@ def complete(
     """Record the sale of ``cart`` paid by ``payments`` in the open business day."""
     if cart.is_empty:
         raise RuleError("sale.empty")
-    day_id = open_day_id(journal.driver_connection(session))
+    day_id = open_day_id(journal.driver_connection(writer))
     totals = cart.totals()
     if totals.total <= 0:
         raise RuleError("sale.zero_total")
@@ -137,17 +142,17 @@ def complete(
             position=i, product_id=ln.product_id, sku=ln.sku, name_ar=ln.name_ar,
             name_fr=ln.name_fr, category=ln.category, member=ln.member, unit=ln.unit,
             unit_price=ln.unit_price, list_price=ln.list_price, quantity=ln.quantity,
-            discount=ln.discount_amount, cart_discount=share, total=ln.net - share,
-            tax_rate=ln.tax_rate,
+            discount=discount, cart_discount=share, total=net - share, tax_rate=ln.tax_rate,
         )
-        for i, (ln, share) in enumerate(zip(cart.lines, totals.shares, strict=True))
+        for i, (ln, discount, net, share) in enumerate(zip(
+            cart.lines, totals.line_discount_amounts, totals.nets, totals.shares, strict=True))
     ]
     sale.payments = [
         PaymentRecord(position=i, method=p.method, amount=p.amount, tendered=p.tendered,
                 change=p.change, reference=p.reference.strip())
         for i, p in enumerate(payments)
     ]
-    return record_sale(session, sale, day_id)
+    return record_sale(writer, sale, day_id)
 
 
 def get_sale(session: Session, sale_id: str) -> Sale:

@@ -10,6 +10,10 @@ The caller owns the session::
     with store.write() as s:
         checkout.complete(s, cart, ...)
     # the commit has returned: the sale is durable
+
+The till's own checkout, a handful of plain statements, runs on :meth:`Store.ledger`: the
+same pooled connection and transaction rules without an ORM session, whose bookkeeping
+would cost as much as the statements themselves.
 """
 
 from __future__ import annotations
@@ -151,6 +155,27 @@ class Store:
         """A session whose transaction commits (durably) when the block ends without error."""
         with self._write() as session, session.begin():
             yield session
+
+    @contextmanager
+    def ledger(self) -> Iterator[sqlite3.Connection]:
+        """A plain connection in a ``BEGIN IMMEDIATE`` transaction that commits (durably)
+        when the block ends without error and is rolled back otherwise. For code written
+        in plain statements (:func:`pos.checkout.complete` and what the till writes with
+        it); the connection goes back to the pool at the end."""
+        pooled = self.engine.raw_connection()
+        try:
+            conn = pooled.driver_connection
+            assert isinstance(conn, sqlite3.Connection)
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        finally:
+            pooled.close()
 
     def close(self) -> None:
         self.engine.dispose()

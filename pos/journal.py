@@ -51,6 +51,7 @@ import json
 import sqlite3
 import threading
 import urllib.parse
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -86,12 +87,20 @@ class Head:
     grand_total: int
 
 
-def driver_connection(session: Session) -> sqlite3.Connection:
-    """The session's own sqlite3 connection, inside its transaction (pending ORM changes
-    flushed first). The journal and the sales tables are written through it: a checkout
-    is a handful of plain statements, as fast as SQLite itself allows."""
-    session.flush()
-    conn = session.connection().connection.driver_connection
+#: Where records are written: a write session, or the plain connection of
+#: :meth:`pos.db.Store.ledger`.
+Writer = Session | sqlite3.Connection
+
+
+def driver_connection(db: Writer) -> sqlite3.Connection:
+    """The sqlite3 connection that ``db`` writes through, inside its transaction (a
+    session's pending ORM changes flushed first). The journal and the sales tables are
+    written through it: a checkout is a handful of plain statements, as fast as SQLite
+    itself allows."""
+    if isinstance(db, sqlite3.Connection):
+        return db
+    db.flush()
+    conn = db.connection().connection.driver_connection
     assert isinstance(conn, sqlite3.Connection)
     return conn
 
@@ -111,17 +120,17 @@ def sql_time(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _device_id(session: Session, db: sqlite3.Connection) -> str:
-    row = db.execute("SELECT value FROM setting WHERE key = 'device_id'").fetchone()
-    if row is not None:
-        return str(json.loads(row[0]))
-    device = settings.device_id(session)
-    session.flush()
-    return device
+def _device_id(db: sqlite3.Connection) -> str:
+    """This till's identity (:func:`pos.settings.device_id`), created with its first record."""
+    value = settings.stored(db, settings.DEVICE_ID)
+    if value is None:
+        value = str(uuid.uuid4())
+        settings.store(db, settings.DEVICE_ID, value)
+    return str(value)
 
 
 def append(
-    session: Session,
+    writer: Writer,
     *,
     kind: str,
     ref: str,
@@ -133,7 +142,7 @@ def append(
     """Add the next link inside the write transaction that records the event; returns it."""
     if kind not in KINDS:
         raise ValueError(f"unknown journal kind {kind!r}")
-    db = driver_connection(session)
+    db = driver_connection(writer)
     last = head_of(db)
     seq = last.seq + 1
     grand_total = last.grand_total + amount
@@ -142,7 +151,7 @@ def append(
         "seq": seq,
         "kind": kind,
         "ref": ref,
-        "device": _device_id(session, db),
+        "device": _device_id(db),
         "day": day_id,
         "at": iso(at),
         "amount": amount,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import uuid
 from typing import Any, Final
 
@@ -34,6 +36,18 @@ def put(session: Session, key: str, value: Any) -> None:
         row.value = value
 
 
+def stored(db: sqlite3.Connection, key: str, default: Any = None) -> Any:
+    """:func:`get` on a plain connection (see :meth:`pos.db.Store.ledger`)."""
+    row = db.execute("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
+    return default if row is None else json.loads(row[0])
+
+
+def store(db: sqlite3.Connection, key: str, value: Any) -> None:
+    """:func:`put` on a plain connection, as the ORM's JSON column writes it."""
+    db.execute("INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
+               "SET value = excluded.value", (key, json.dumps(value)))
+
+
 def device_id(session: Session) -> str:
     """This till's identity, created once."""
     value = get(session, DEVICE_ID)
@@ -43,8 +57,11 @@ def device_id(session: Session) -> str:
     return str(value)
 
 
+DEFAULT_PREFIX: Final = "T01"
+
+
 def device_prefix(session: Session) -> str:
-    return str(get(session, DEVICE_PREFIX, "T01"))
+    return str(get(session, DEVICE_PREFIX, DEFAULT_PREFIX))
 
 
 def ticket_label(prefix: str, number: int) -> str:

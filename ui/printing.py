@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from pos import receipts
+    from pos.journal import Writer
     from pos.printing.render import Raster
 
 #: the connections a printer can have (``pos.printing.escpos_out.CONNECTIONS``)
@@ -154,7 +155,7 @@ class PrintService(QObject):
             self.worker.stop(timeout=2.0)
             self.worker = None
 
-    def enqueue(self, session: Session, kind: str, ref: str | int, *,
+    def enqueue(self, writer: Writer, kind: str, ref: str | int, *,
                 duplicate: bool = False) -> None:
         """Queue a print job inside the caller's write transaction (when a printer is set
         up); call :meth:`notify` once the transaction has committed."""
@@ -162,7 +163,7 @@ class PrintService(QObject):
             return
         self._load()
         if self.queue is not None:
-            self.queue.enqueue(session, kind, ref, duplicate=duplicate)
+            self.queue.enqueue(writer, kind, ref, duplicate=duplicate)
 
     def notify(self) -> None:
         if self.worker is not None:

@@ -579,11 +579,12 @@ class SaleScreen(QWidget):
         from pos import checkout, settings
 
         try:
-            with self.ctx.write() as s:
-                sale = checkout.complete(s, self.cart, payments, cashier=self.ctx.user)
-                self.printer.enqueue(s, sale.kind, sale.id)
+            with self.ctx.store.ledger() as db:
+                sale = checkout.complete(db, self.cart, payments, cashier=self.ctx.user)
+                self.printer.enqueue(db, sale.kind, sale.id)
                 sale_id, total = sale.id, sale.total
-                ticket = settings.ticket_label(settings.device_prefix(s), sale.number)
+                prefix = settings.stored(db, settings.DEVICE_PREFIX, settings.DEFAULT_PREFIX)
+                ticket = settings.ticket_label(prefix, sale.number)
         except SoukError as exc:
             self.banner.error(exc.message(self.ctx.lang))
             return False

@@ -3,9 +3,9 @@
 A sale never waits on the printer. Whoever records something to print adds a
 :class:`~pos.models.PrintJob` in the *same* write transaction, then wakes the worker::
 
-    with store.write() as s:
-        sale = checkout.complete(s, cart, payments, cashier=user)
-        queue.enqueue(s, sale.kind, sale.id)
+    with store.ledger() as db:  # or a write session
+        sale = checkout.complete(db, cart, payments, cashier=user)
+        queue.enqueue(db, sale.kind, sale.id)
     worker.notify()
 
 The worker (a plain thread; no Qt) rebuilds the document from the database, renders it
@@ -38,7 +38,7 @@ from typing import Final, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pos import receipts, settings
+from pos import journal, receipts, settings
 from pos.db import Store
 from pos.i18n import normalise_language, tr
 from pos.models import PrintJob, Sale, utcnow
@@ -67,18 +67,20 @@ State = Literal["printing", "printed", "failed", "cancelled", "unsure"]
 SALE_KINDS: Final = ("sale", "refund", "void")
 
 
-def enqueue(session: Session, kind: str, ref: str | int, duplicate: bool = False) -> PrintJob:
-    """Queue a document to print; call inside the write transaction that records it."""
+def enqueue(writer: journal.Writer, kind: str, ref: str | int, duplicate: bool = False) -> int:
+    """Queue a document to print; call inside the write transaction that records it.
+    Returns the job's id."""
     if kind not in KINDS:
         raise ValueError(f"unknown print job kind {kind!r}")
-    job = PrintJob(kind=kind, ref=str(ref), duplicate=duplicate, status=QUEUED, attempts=0,
-                   last_error="", created_at=utcnow())  # fmt: skip
-    session.add(job)
-    session.flush()
-    return job
+    cursor = journal.driver_connection(writer).execute(
+        "INSERT INTO print_job (created_at, kind, ref, duplicate, status, attempts, last_error) "
+        "VALUES (?, ?, ?, ?, ?, 0, '')",
+        (journal.sql_time(utcnow()), kind, str(ref), duplicate, QUEUED),
+    )
+    return int(cursor.lastrowid or 0)
 
 
-def reprint(session: Session, sale_id: str) -> PrintJob:
+def reprint(session: Session, sale_id: str) -> int:
     """Queue a copy of a sale, refund or void receipt, marked "DUPLICATA / نسخة"."""
     sale = session.get(Sale, sale_id)
     if sale is None:
@@ -98,10 +100,10 @@ def unsure(session: Session) -> list[PrintJob]:
     return list(session.scalars(query))
 
 
-def settle(session: Session, job_id: int, *, printed: bool) -> PrintJob | None:
+def settle(session: Session, job_id: int, *, printed: bool) -> int | None:
     """The seller's answer about an ``unsure`` job: it printed (nothing more to do), or it
     did not and is printed again: a sale, refund or void as a copy (which never opens the
-    drawer), a report or test page as it was. Returns the new job, if any."""
+    drawer), a report or test page as it was. Returns the new job's id, if any."""
     job = session.get(PrintJob, job_id)
     if job is None or job.status != UNSURE:
         return None

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from pos import checkout, journal, users
+from pos import checkout, journal, settings, users
 from pos.cart import Cart, Discount, PaymentSpec, cash
 from pos.db import Store
 from pos.errors import RuleError, SoukError
 from pos.models import JournalEntry, Product, Sale
+from pos.printing import queue
 from tests.helpers import ring
 
 
@@ -133,3 +134,59 @@ def test_price_override_needs_a_manager(store: Store, open_day: int) -> None:
         sale = checkout.complete(s, cart, [cash(200000)], cashier=None)
         assert sale.authorised_by == manager.id
         assert (sale.lines[0].list_price, sale.lines[0].unit_price) == (240000, 200000)
+
+
+def _cart(store: Store, skus: list[str]) -> Cart:
+    with store.read() as s:
+        cart = Cart()
+        for sku in skus:
+            product = s.scalar(select(Product).where(Product.sku == sku))
+            assert product is not None
+            cart.add(product)
+        return cart
+
+
+def test_the_till_rings_on_the_ledger_what_a_session_would_write(
+    store: Store, open_day: int
+) -> None:
+    before = stock(store, "ARG-250")
+    in_session = ring(store, [("ARG-250", 1000), ("SAF-1G", 2000)])
+    cart = _cart(store, ["ARG-250", "SAF-1G", "SAF-1G"])
+    with store.ledger() as db:
+        on_ledger = checkout.complete(db, cart, [cash(cart.totals().total, 20000)], cashier=None)
+        job = queue.enqueue(db, on_ledger.kind, on_ledger.id)
+    assert on_ledger.number == in_session.number + 1
+    assert stock(store, "ARG-250") == before - 2000
+    with store.read() as s:
+        stored = s.get(Sale, on_ledger.id)
+        assert stored is not None and stored.total == in_session.total
+        assert [ln.id for ln in stored.lines] == [ln.id for ln in on_ledger.lines]
+        assert [ln.id for ln in stored.lines] == [in_session.lines[-1].id + 1,
+                                                 in_session.lines[-1].id + 2]
+        pending = queue.pending(s)
+        assert [(j.id, j.kind, j.ref, j.duplicate) for j in pending] == [
+            (job, "sale", on_ledger.id, False)]
+        assert settings.device_id(s) == journal.records(s)[-1]["device"]
+        conn = journal.driver_connection(s)
+        assert journal.verify(conn).ok
+
+
+def test_a_failed_block_on_the_ledger_leaves_nothing(store: Store, open_day: int) -> None:
+    cart = _cart(store, ["ARG-250"])
+    with store.read() as s:
+        head = journal.head(s)
+    before = stock(store, "ARG-250")
+    with pytest.raises(OSError), store.ledger() as db:
+        checkout.complete(db, cart, [cash(cart.totals().total, 20000)], cashier=None)
+        queue.enqueue(db, "sale", "x")
+        raise OSError("disk full")  # what the till cannot write stays unsold
+    with pytest.raises(RuleError), store.ledger() as db:
+        checkout.complete(db, cart, [cash(1, 1)], cashier=None)
+    with store.read() as s:
+        assert journal.head(s) == head
+        assert s.scalar(select(func.count()).select_from(Sale)) == 0
+        assert queue.pending(s) == []
+    assert stock(store, "ARG-250") == before
+    # and the connection it gave back to the pool is not left inside a transaction
+    sale = ring(store, [("ARG-250", 1000)])
+    assert sale.number == 1

@@ -184,7 +184,7 @@ def test_no_printer_configured_says_so(
 
 def test_cancel_and_pending(store: Store) -> None:
     with store.write() as s:
-        a = queue.enqueue(s, "test", "").id
+        a = queue.enqueue(s, "test", "")
         queue.enqueue(s, "x", "1")
     with store.write() as s:
         queue.cancel(s, a)
@@ -306,7 +306,7 @@ def test_a_crash_after_sending_is_never_printed_again_by_itself(
     # the customer has no receipt: the seller reprints it, as a copy
     with store.write() as s:
         copy = queue.settle(s, job_id, printed=False)
-        assert copy is not None and copy.duplicate
+        assert copy is not None and s.get(PrintJob, copy).duplicate
     assert restarted.run_once() == 1
     fake_printer.close()
     assert len(fake_printer.jobs) == 2  # the original before the crash, then the copy
