@@ -217,13 +217,23 @@ def cmd_report_x(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_report_z(ctx: Context, args: argparse.Namespace) -> int:
+    """The Z of the day closed on ``--day``; ``--z`` chooses when it was closed twice."""
+    date = args.day.isoformat()
     with ctx.existing_store.read() as s:
-        found = day.day_by_date(s, args.day)
-        if found is None:
-            raise InputError("day.unknown", date=args.day.isoformat())
-        if found.is_open:
-            raise InputError("day.still_open", date=args.day.isoformat())
-        report = day_report(s, found)
+        days = day.days_of_date(s, args.day)
+        if not days:
+            raise InputError("day.unknown", date=date)
+        closed = [d for d in days if not d.is_open]
+        if args.z is not None:
+            closed = [d for d in closed if d.z_number == args.z]
+            if not closed:
+                raise InputError("day.no_such_z", z=args.z, date=date)
+        if not closed:
+            raise InputError("day.still_open", date=date)
+        if len(closed) > 1:
+            numbers = ", ".join(str(d.z_number) for d in closed)
+            raise InputError("day.several_z", date=date, numbers=numbers)
+        report = day_report(s, closed[0])
     return _print_report(ctx, report, args.json)
 
 
@@ -312,6 +322,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     p.set_defaults(func=cmd_report_x)
     p = rsub.add_parser("z")
     p.add_argument("--day", type=_date, required=True)
+    p.add_argument("--z", type=_int_in(1, 10**9))
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_report_z)
 

@@ -157,7 +157,8 @@ def days(session: Session) -> list[BusinessDay]:
     return list(session.scalars(select(BusinessDay).order_by(BusinessDay.id.desc())))
 
 
-def day_by_date(session: Session, date: dt.date) -> BusinessDay | None:
-    """The last business day opened on ``date`` (local)."""
-    query = select(BusinessDay).where(BusinessDay.date == date).order_by(BusinessDay.id.desc())
-    return session.scalars(query).first()
+def days_of_date(session: Session, date: dt.date) -> list[BusinessDay]:
+    """The business days opened on ``date`` (local), oldest first: a day closed by mistake
+    and opened again makes two, each with its own Z."""
+    query = select(BusinessDay).where(BusinessDay.date == date).order_by(BusinessDay.id)
+    return list(session.scalars(query))

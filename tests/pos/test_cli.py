@@ -307,3 +307,36 @@ def test_argument_errors_in_the_saved_language(
     assert code == 2 and err == "souk-pos: 'nonsense' is not a date (YYYY-MM-DD).\n"
     code, _, err = run(capsys, "--data-dir", str(tmp_path / "none"), "report", "z", "--day", "x")
     assert code == 2 and "« x » n'est pas une date" in err
+
+
+def test_report_z_of_a_date_closed_twice_asks_which(
+    data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A day closed by mistake and opened again has two Z reports: the seller picks one."""
+    from pos import day, users
+    from pos.db import Store
+    from tests.helpers import ring
+
+    store = Store.open(data / "souk.sqlite3")
+    for sales in (2, 1):
+        with store.write() as s:
+            day.open_day(s, 0, user=None)
+        for _ in range(sales):
+            ring(store, [("ARG-250", 1000)])
+        with store.write() as s:
+            manager = users.require_manager(s, "1234")
+            day.close_day(s, day.count_for(day.day_report_expected(s)), manager=manager)
+    with store.write() as s:
+        day.open_day(s, 0, user=None)  # and opened a third time: not in any Z yet
+    store.close()
+    d, today = str(data), dt.date.today().isoformat()
+    code, out, err = run(capsys, "--data-dir", d, "report", "z", "--day", today)
+    assert (code, out) == (2, "") and "clôturée plusieurs fois (Z 1, 2)" in err and "--z" in err
+    for z, sales in ((1, 2), (2, 1)):
+        code, out, _ = run(capsys, "--data-dir", d, "report", "z", "--day", today, "--z", str(z),
+                           "--json")
+        report = json.loads(out)
+        assert code == 0 and (report["z_number"], report["sales_count"]) == (z, sales)
+    code, out, err = run(capsys, "--data-dir", d, "--lang", "en", "report", "z", "--day", today,
+                         "--z", "3")
+    assert (code, out) == (2, "") and "There is no Z 3 for the day of " + today in err
