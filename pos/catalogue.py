@@ -6,8 +6,10 @@ import csv
 import io
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Final
 
 from sqlalchemy import select
@@ -35,6 +37,7 @@ _ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # haraka
 _ARABIC_FOLD = str.maketrans(
     {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"}
 )
+_RARITY_SAMPLE: Final = 50_000  # characters of the search keys in which words are counted
 _BARCODE = re.compile(r"^[0-9A-Za-z\-]{3,32}$")
 _TRUE = {"1", "true", "yes", "oui", "نعم", "y", "o"}
 _FALSE = {"0", "false", "no", "non", "لا", "n", ""}
@@ -156,18 +159,42 @@ def low_stock(session: Session) -> list[Product]:
 
 
 class SearchIndex:
-    """In-memory search over names, SKUs and barcodes, as the seller types."""
+    """In-memory search over names, SKUs and barcodes, as the seller types.
+
+    The products' search keys are folded once and joined, one a line, into one string: a
+    word typed (never whitespace, so never across two keys) is looked for in it with
+    ``str.find``, which skips the keys without it at C speed, and the search stops once
+    ``limit`` products are found."""
 
     def __init__(self, products: Iterable[Product]) -> None:
-        self._rows = [
-            (fold(f"{p.name_ar} {p.name_fr} {p.sku} {' '.join(b.code for b in p.barcodes)}"), p)
-            for p in products
-        ]
+        self._products = list(products)
+        keys = [fold(f"{p.name_ar} {p.name_fr} {p.sku} {' '.join(b.code for b in p.barcodes)}")
+                for p in self._products]
+        self._keys = "\n".join(keys)
+        # where each key starts in ``_keys``, and where a key after the last one would
+        self._starts = list(accumulate((len(k) + 1 for k in keys), initial=0))
 
     def search(self, text: str, limit: int | None = None) -> list[Product]:
+        """The products whose key holds every word of ``text``, in the catalogue's order (the
+        first ``limit`` of them)."""
         words = fold(text).split()
-        found = [p for key, p in self._rows if all(w in key for w in words)]
-        return found if limit is None else found[:limit]
+        if not words:
+            return self._products[:limit]
+        keys, starts = self._keys, self._starts
+        # the keys are walked through the places of the word rarest in the first keys, the
+        # other words checked in each
+        scanned = words[0] if len(words) == 1 else min(
+            words, key=lambda w: keys.count(w, 0, _RARITY_SAMPLE))
+        others = [w for w in words if w != scanned]
+        found: list[Product] = []
+        at = keys.find(scanned)
+        while at >= 0 and len(found) != limit:
+            row = bisect_right(starts, at) - 1
+            end = starts[row + 1]
+            if not others or all(w in keys[starts[row]:end - 1] for w in others):
+                found.append(self._products[row])
+            at = keys.find(scanned, end)
+        return found
 
 
 # --- CSV -------------------------------------------------------------------------------

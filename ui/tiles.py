@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QRect,
     QSize,
+    QStringListModel,
     Qt,
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPixmap
@@ -35,6 +36,20 @@ TILE_SIZE = QSize(150, 188)
 PICTURE = 92
 ProductRole = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
+# what every tile is painted with, made once
+_SURFACE = QColor(theme.SURFACE)
+_LINE = QColor(theme.LINE)
+_INK = QColor(theme.INK)
+_ACCENT = QColor(theme.ACCENT)
+_PRIMARY = QColor(theme.PRIMARY)
+_PRIMARY_DARK = QColor(theme.PRIMARY_DARK)
+_PRIMARY_LIGHT = QColor(theme.PRIMARY_LIGHT)
+_NO_PEN = Qt.PenStyle.NoPen
+_ANTIALIASING = QPainter.RenderHint.Antialiasing
+_HIGHLIGHTED = QStyle.StateFlag.State_MouseOver | QStyle.StateFlag.State_HasFocus
+_CENTERED = Qt.AlignmentFlag.AlignCenter
+_NAME_FLAGS = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+                  | Qt.TextFlag.TextWordWrap)
 _UNITS = (
     "kg", "mg", "g", "gr", "ml", "cl", "dl", "l", "L", "mm", "cm", "m",
     "كغ", "كلغ", "غ", "غرام", "مل", "لتر", "ل", "سم", "م",
@@ -83,8 +98,13 @@ class Photos:
             del self._cache[key]
 
 
-class ProductModel(QAbstractListModel):
-    """The products shown as tiles (one category, or the search results)."""
+class ProductModel(QStringListModel):
+    """The products shown as tiles (one category, or the search results).
+
+    A string list of one empty string per product gives the rows: the view asks for the
+    row count twice per row each time it lays the tiles out (600 times for the 300 tiles of
+    a search, at each keystroke), and a QStringListModel answers in C++, where a Python
+    ``rowCount`` costs a call into Python each time."""
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -92,12 +112,11 @@ class ProductModel(QAbstractListModel):
         self.products: list[Product | ProductRow] = []
 
     def set_products(self, products: Sequence[Product | ProductRow]) -> None:
-        self.beginResetModel()
         self.products = list(products)
-        self.endResetModel()
+        self.setStringList([""] * len(self.products))  # resets the model
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.products)
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        return QAbstractListModel.flags(self, index)  # a tile, not a string to edit or drag
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -114,7 +133,10 @@ class ProductModel(QAbstractListModel):
 
 
 class TileDelegate(QStyledItemDelegate):
-    """Paints a product tile: rounded card, picture, two lines of name, the price."""
+    """Paints a product tile: rounded card, picture, two lines of name, the price.
+
+    A keystroke in the search repaints every tile in view: the colours, flags and texts
+    are made once, not per tile."""
 
     def __init__(self, ctx: AppContext, photos: Photos) -> None:
         super().__init__()
@@ -130,40 +152,33 @@ class TileDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         product: Product | ProductRow = index.data(ProductRole)
-        rect = QRect(option.rect).adjusted(5, 5, -5, -5)
+        rect = option.rect.adjusted(5, 5, -5, -5)
+        left, top, width = rect.left(), rect.top(), rect.width()
         painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(_ANTIALIASING)
         path = QPainterPath()
         path.addRoundedRect(rect, 12, 12)
-        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
-        selected = bool(option.state & QStyle.StateFlag.State_HasFocus)
-        painter.fillPath(path, QColor(theme.SURFACE))
-        pen = QColor(theme.PRIMARY) if hovered or selected else QColor(theme.LINE)
-        painter.setPen(pen)
+        painter.setBrush(_SURFACE)
+        painter.setPen(_PRIMARY if option.state & _HIGHLIGHTED else _LINE)
         painter.drawPath(path)
-        pic_rect = QRect(rect.left() + (rect.width() - PICTURE) // 2, rect.top() + 8,
-                         PICTURE, PICTURE)
+        pic_rect = QRect(left + (width - PICTURE) // 2, top + 8, PICTURE, PICTURE)
         pix = self.photos.get(product.photo, PICTURE)
         if pix is not None:
-            x = pic_rect.left() + (PICTURE - pix.width()) // 2
-            y = pic_rect.top() + (PICTURE - pix.height()) // 2
-            painter.drawPixmap(x, y, pix)
+            painter.drawPixmap(pic_rect.left() + (PICTURE - pix.width()) // 2,
+                               pic_rect.top() + (PICTURE - pix.height()) // 2, pix)
         else:
             self._initial(painter, pic_rect, product)
-        low = product.low_stock > 0 and product.stock <= product.low_stock
-        if low:
-            painter.setBrush(QColor(theme.ACCENT))
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.drawEllipse(rect.right() - 18, rect.top() + 8, 10, 10)
-        painter.setPen(QColor(theme.INK))
+        if product.low_stock > 0 and product.stock <= product.low_stock:
+            painter.setBrush(_ACCENT)
+            painter.setPen(_NO_PEN)
+            painter.drawEllipse(rect.right() - 18, top + 8, 10, 10)
+        painter.setPen(_INK)
         painter.setFont(self.name_font)
-        text_rect = QRect(rect.left() + 6, pic_rect.bottom() + 4, rect.width() - 12, 46)
-        name, price = self._text(product, text_rect.width())
-        painter.drawText(text_rect, _name_flags(), name)
+        name, price = self._text(product, width - 12)
+        painter.drawText(QRect(left + 6, pic_rect.bottom() + 4, width - 12, 46), _NAME_FLAGS, name)
         painter.setFont(self.price_font)
-        painter.setPen(QColor(theme.PRIMARY_DARK))
-        price_rect = QRect(rect.left() + 6, rect.bottom() - 25, rect.width() - 12, 22)
-        painter.drawText(price_rect, Qt.AlignmentFlag.AlignCenter, price)
+        painter.setPen(_PRIMARY_DARK)
+        painter.drawText(QRect(left + 6, rect.bottom() - 25, width - 12, 22), _CENTERED, price)
         painter.restore()
 
     def _text(self, product: Product | ProductRow, width: int) -> tuple[str, str]:
@@ -183,18 +198,13 @@ class TileDelegate(QStyledItemDelegate):
         self._texts.clear()
 
     def _initial(self, painter: QPainter, rect: QRect, product: Product | ProductRow) -> None:
-        painter.setBrush(QColor(theme.PRIMARY_LIGHT))
-        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(_PRIMARY_LIGHT)
+        painter.setPen(_NO_PEN)
         painter.drawRoundedRect(rect, 14, 14)
-        painter.setPen(QColor(theme.PRIMARY_DARK))
+        painter.setPen(_PRIMARY_DARK)
         painter.setFont(self.initial_font)
         name = self.ctx.name_of(product.name_ar, product.name_fr) or product.sku
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, name[:1].upper())
-
-
-def _name_flags() -> int:
-    return int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
-               | Qt.TextFlag.TextWordWrap)
+        painter.drawText(rect, _CENTERED, name[:1].upper())
 
 
 def _two_lines(text: str, font: QFont, width: int) -> str:

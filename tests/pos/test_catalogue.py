@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from pos import catalogue
@@ -122,6 +125,26 @@ def test_search_ignores_case_accents_and_arabic_diacritics(store: Store) -> None
     assert [p.sku for p in index.search("6111")] == ["G"]
     assert index.search("zzz") == []
     assert fold("Épicé") == "epice"
+
+
+_WORDS = st.sampled_from(["miel", "huile", "أركان", "عسل", "thym", "a", "m", "250", "g", "é"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    names=st.lists(st.lists(_WORDS, max_size=4).map(" ".join), max_size=30),
+    query=st.lists(_WORDS, max_size=3).map(" ".join),
+    limit=st.one_of(st.none(), st.integers(0, 5)),
+)
+def test_search_finds_the_products_holding_every_word_in_catalogue_order(
+    names: list[str], query: str, limit: int | None
+) -> None:
+    products = [SimpleNamespace(name_ar="", name_fr=name, sku=f"P{i}", barcodes=[])
+                for i, name in enumerate(names)]
+    words = fold(query).split()
+    expected = [p for p in products if all(w in fold(f"{p.name_fr} {p.sku}") for w in words)]
+    found = SearchIndex(products).search(query, limit)  # type: ignore[arg-type]
+    assert found == (expected if limit is None else expected[:limit])
 
 
 def test_low_stock_is_listed(store: Store) -> None:
