@@ -19,8 +19,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import struct
 import subprocess
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Final, Literal, NamedTuple
 
@@ -55,6 +57,7 @@ MAX_SLICE: Final = 255
 BAD_HEIGHT: Final = 48  # slice heights that are multiples of this are avoided
 LOOKBACK: Final = 16  # stretches of rows a band may reach back over (see _plan)
 COLUMN_BAND: Final = 24
+_RASTER_SIZE: Final = struct.Struct("<HH")  # GS v 0: width in bytes, then height in rows
 MIN_WIDTH: Final = 96  # the paper widths (in dots) a receipt can be laid out for
 MAX_WIDTH: Final = 2048
 
@@ -217,30 +220,36 @@ def _placement(left: int, right: int, stride: int, justify: bool) -> tuple[Justi
     with at least ``left`` and ``right`` blank bytes at either side and prints them in
     place. Centred rasters leave the same number of bytes at both sides, so printers that
     centre by dots and those that centre by bytes put them at the same place."""
-    narrow: tuple[Justify, int, int] = ("left", 0, stride - right)
+    placement: tuple[Justify, int, int] = ("left", 0, stride - right)
     if not justify:
-        return narrow
-    side = min(left, right)
-    centred: tuple[Justify, int, int] = ("center", side, stride - 2 * side)
-    flush: tuple[Justify, int, int] = ("right", left, stride - left)
-    return min(narrow, centred, flush, key=lambda p: p[2])  # ties: left, then centre
+        return placement
+    side = left if left < right else right
+    if stride - 2 * side < placement[2]:  # ties: left, then centre
+        placement = ("center", side, stride - 2 * side)
+    if stride - left < placement[2]:
+        placement = ("right", left, stride - left)
+    return placement
 
 
-def _cut(top: int, height: int) -> Iterator[tuple[int, int]]:
+def _cut(top: int, height: int) -> list[tuple[int, int]]:
     """``height`` rows from ``top`` in pieces of at most MAX_SLICE rows, none 48*k high."""
+    if height <= MAX_SLICE and height % BAD_HEIGHT:
+        return [(top, height)]  # most bands
+    pieces = []
     while height > 0:
         piece = min(height, MAX_SLICE)
         if piece % BAD_HEIGHT == 0:
             piece -= 1
         if (height - piece) % BAD_HEIGHT == 0 and height - piece > 0:
             piece -= 1  # leave no multiple of 48 behind either
-        yield top, piece
+        pieces.append((top, piece))
         top += piece
         height -= piece
+    return pieces
 
 
 def _pieces(height: int) -> int:
-    return len(list(_cut(0, height)))
+    return len(_cut(0, height))
 
 
 def _feed_cost(height: int, feed: bool) -> int:
@@ -258,19 +267,18 @@ def _cheapest(
     cost = [0] * (count + 1)  # bytes of the cheapest bands for the first k atoms
     start = [0] * (count + 1)
     sides = [(0, 0)] * (count + 1)
-    inked: list[int] = []  # the inked atoms so far, which a band may start with
-    for k, last in enumerate(atoms, 1):
-        if not last.ink:
-            cost[k], start[k] = cost[k - 1] + _feed_cost(last.end - last.top, feed), k - 1
+    window: deque[tuple[int, int, int, int]] = deque()  # inked atoms a band may start with
+    for k, (first_top, end, ink, first_left, first_right) in enumerate(atoms, 1):
+        if not ink:
+            cost[k], start[k] = cost[k - 1] + _feed_cost(end - first_top, feed), k - 1
             continue
-        inked.append(k - 1)
-        best, best_j, best_sides = -1, k - 1, (0, 0)
+        window.append((k - 1, first_top, first_left, first_right))  # (atom, top, left, right)
+        while window[0][0] < k - LOOKBACK:
+            window.popleft()
+        best, best_j, best_left, best_right = -1, k - 1, 0, 0
         left = right = stride
         width = extra = 0
-        for j in reversed(inked[-LOOKBACK:]):  # the band's first atom, nearest first
-            if j < k - LOOKBACK:
-                break
-            top, _, _, atom_left, atom_right = atoms[j]
+        for j, top, atom_left, atom_right in reversed(window):  # the band's first atom
             if atom_left < left or atom_right < right:  # the band's placement changes
                 left = atom_left if atom_left < left else left
                 right = atom_right if atom_right < right else right
@@ -281,12 +289,12 @@ def _cheapest(
                         width, extra = stride - 2 * side, 3  # and an ESC a
                     if stride - left < width:
                         width, extra = stride - left, 3
-            height = last.end - top
+            height = end - top
             pieces = 1 if height <= MAX_SLICE else _pieces(height)
             total = cost[j] + height * width + 8 * pieces + extra
             if best < 0 or total < best:
-                best, best_j, best_sides = total, j, (left, right)
-        cost[k], start[k], sides[k] = best, best_j, best_sides
+                best, best_j, best_left, best_right = total, j, left, right
+        cost[k], start[k], sides[k] = best, best_j, (best_left, best_right)
     return start, sides
 
 
@@ -296,21 +304,20 @@ def _plan(raster: Raster, justify: bool, feed: bool) -> list[Slice]:
     stride = raster.stride
     atoms = _atoms(raster)
     start, sides = _cheapest(atoms, stride, justify, feed)
-    count = len(atoms)
     bands: list[Slice] = []
-    k = count
+    k = len(atoms)
     while k > 0:
         j = start[k]
-        top, end = atoms[j].top, atoms[k - 1].end
-        if atoms[j].ink:
+        top, _, ink, _, _ = atoms[j]
+        end = atoms[k - 1].end
+        if ink:
             where, first, width = _placement(*sides[k], stride, justify)
-            cuts = reversed(list(_cut(top, end - top)))
-            bands += [Slice(t, h, width, first, where) for t, h in cuts]
+            bands += [Slice(t, h, width, first, where) for t, h in reversed(_cut(top, end - top))]
         elif feed:
             bands += [Slice(t, min(MAX_SLICE, end - t), 0, feed=True)
                       for t in reversed(range(top, end, MAX_SLICE))]  # fmt: skip
         else:
-            bands += [Slice(t, h, 1) for t, h in reversed(list(_cut(top, end - top)))]
+            bands += [Slice(t, h, 1) for t, h in reversed(_cut(top, end - top))]
         k = j
     bands.reverse()
     return bands
@@ -340,21 +347,22 @@ def raster_bytes(
     data, stride = raster.data, raster.stride
     out = bytearray()
     current: Justify = "left"
-    for part in slices(raster, compact=compact, justify=justify, feed=feed):
-        if part.feed:
-            out += ESC + b"J" + bytes([part.height])
+    for top, height, width, first, where, blank in slices(
+        raster, compact=compact, justify=justify, feed=feed
+    ):
+        if blank:
+            out += ESC + b"J" + bytes([height])
             continue
-        if part.justify != current:
-            out += ESC + b"a" + bytes([_JUSTIFY_CODE[part.justify]])
-            current = part.justify
-        w = part.width_bytes
-        out += GS + b"v0\x00" + w.to_bytes(2, "little") + part.height.to_bytes(2, "little")
-        begin = part.top * stride + part.left_bytes
-        end = begin + part.height * stride
-        if w == stride:
+        if where != current:
+            out += ESC + b"a" + bytes([_JUSTIFY_CODE[where]])
+            current = where
+        out += GS + b"v0\x00" + _RASTER_SIZE.pack(width, height)
+        begin = top * stride + first
+        end = begin + height * stride
+        if width == stride:
             out += data[begin:end]
         else:
-            out += b"".join([data[i : i + w] for i in range(begin, end, stride)])
+            out += b"".join([data[i : i + width] for i in range(begin, end, stride)])
     if current != "left":
         out += ESC + b"a\x00"
     return bytes(out)

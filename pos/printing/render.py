@@ -23,6 +23,7 @@ import qrcode
 from PIL import Image
 from PySide6.QtCore import QMarginsF, QPoint, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
+    QBrush,
     QColor,
     QFont,
     QFontMetricsF,
@@ -68,6 +69,8 @@ ARABIC_SCALE: Final = 1.15  # Arabic letters are set this much larger than Latin
 ASCENT: Final = 0.9  # share of the font ascent and descent a line keeps (see _layout)
 DESCENT: Final = 0.75
 LEADING: Final = 2
+DASH: Final = 8  # dots of ink of a dashed separator's dash...
+DASH_STEP: Final = 12  # ...and from the start of one dash to the next
 QR_QUIET: Final = 4  # modules of white above and below a QR code (fed, not sent)
 QR_MASK: Final = 0
 
@@ -134,6 +137,13 @@ def _flags(align: Align, direction: Direction) -> Qt.AlignmentFlag:
     return side | Qt.AlignmentFlag.AlignAbsolute
 
 
+def _dashes() -> QBrush:
+    """The brush of dashed separators: dashes of DASH dots every DASH_STEP from the left
+    margin (the paper's left edge is the brush's origin)."""
+    pattern = bytes(0 if (x - MARGIN) % DASH_STEP < DASH else 255 for x in range(DASH_STEP))
+    return QBrush(QImage(pattern, DASH_STEP, 1, DASH_STEP, QImage.Format.Format_Grayscale8).copy())
+
+
 @cache
 def _option(align: Align, direction: Direction) -> QTextOption:
     """The text option of paragraphs set this way (``QTextLayout`` keeps a copy)."""
@@ -145,13 +155,16 @@ def _option(align: Align, direction: Direction) -> QTextOption:
     return option
 
 
-_ARABIC_LETTER: Final = "[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufeff]"
+_ARABIC_FIRST: Final = "\u0600"
+_ARABIC_LETTER: Final = f"[{_ARABIC_FIRST}-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufeff]"
 #: A stretch of Arabic letters, with the spaces between them (``\s`` is ``str.isspace``).
 _ARABIC_RUN: Final = re.compile(f"{_ARABIC_LETTER}+(?:\\s+{_ARABIC_LETTER}+)*")
 
 
 def arabic_runs(text: str) -> list[tuple[int, int]]:
     """(start, length) of each stretch of Arabic letters (with the spaces between them)."""
+    if not text or max(text) < _ARABIC_FIRST:  # nothing from U+0600 on: most Latin text
+        return []
     return [(m.start(), m.end() - m.start()) for m in _ARABIC_RUN.finditer(text)]
 
 
@@ -191,6 +204,7 @@ def _layout(
     below its top, and the next line starts ``DESCENT`` of its descent below.
     """
     layout = QTextLayout(text, font)
+    layout.setCacheEnabled(True)  # keep the shaped glyphs for drawing (else shaped again)
     runs = arabic_runs(text)
     if runs:
         if arabic is None:
@@ -199,13 +213,13 @@ def _layout(
     layout.setTextOption(_option(align, direction))
     layout.beginLayout()
     y = 0.0
-    while True:
-        line = layout.createLine()
-        if not line.isValid():
-            break
+    line = layout.createLine()
+    while line.isValid():
         line.setLineWidth(width)
-        line.setPosition(QPointF(0, y - line.ascent() * (1 - ASCENT)))
-        y += line.ascent() * ASCENT + line.descent() * DESCENT + LEADING
+        ascent = line.ascent()
+        line.setPosition(QPointF(0, y - ascent * (1 - ASCENT)))
+        y += ascent * ASCENT + line.descent() * DESCENT + LEADING
+        line = layout.createLine()
     layout.endLayout()
     return layout, y
 
@@ -247,6 +261,7 @@ class Renderer:
         self._levels = [_BLACK.rgb() if v <= threshold else _WHITE.rgb() for v in range(256)]
         # QR module size in dots: 3 (0.375 mm) on 58 mm paper, which phones read easily
         self.module = max(3, round(width / 128))
+        self._dashes = _dashes()
 
     def font(self, size: Size, bold: bool) -> QFont:
         return self._face(size, bold).font
@@ -292,7 +307,8 @@ class Renderer:
         value_align: Align = "end" if value_dir == block.direction else "start"
         value, value_h = _layout(block.value, face.font, self.inner, value_dir, value_align,
                                  face.arabic)  # fmt: skip
-        value_w = value.lineAt(0).naturalTextWidth() if value.lineCount() else 0.0
+        value_line = value.lineAt(0) if value.lineCount() else None
+        value_w = value_line.naturalTextWidth() if value_line is not None else 0.0
         # The value shares the label's line when the whole label fits beside it; otherwise
         # it goes under the label, at the end side. A ``near`` label ends against the
         # value column (as wide as the widest amount) rather than starting at the edge.
@@ -306,9 +322,12 @@ class Renderer:
             label_x = MARGIN + (indent if ltr else 0)
         room = box - value_w - GAP if not block.near else box
         label, label_h = _layout(block.label, face.font, box, block.direction, align, face.arabic)
-        same_line = label.lineCount() == 1 and label.lineAt(0).naturalTextWidth() <= room
-        if same_line and label.lineCount() and value.lineCount():
-            value_dy = label.lineAt(0).ascent() - value.lineAt(0).ascent()
+        label_line = label.lineAt(0) if label.lineCount() == 1 else None
+        if (
+            label_line is not None and value_line is not None
+            and label_line.naturalTextWidth() <= room
+        ):  # fmt: skip
+            value_dy = label_line.ascent() - value_line.ascent()
         else:
             value_dy = label_h
         height = max(label_h, value_dy + value_h)
@@ -323,10 +342,7 @@ class Renderer:
         def draw(painter: QPainter, y: float) -> None:
             top = y + 6
             if block.style == "dashed":
-                x = MARGIN
-                while x < MARGIN + self.inner:
-                    painter.fillRect(QRectF(x, top, min(8, MARGIN + self.inner - x), 2), _BLACK)
-                    x += 12
+                painter.fillRect(QRectF(MARGIN, top, self.inner, 2), self._dashes)
                 return
             painter.fillRect(QRectF(MARGIN, top, self.inner, 2), _BLACK)
             if block.style == "double":
