@@ -16,16 +16,29 @@ from sync.server.web import render
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: set[int],
-           empty: str = "") -> str:
-    """A table; with no rows and an ``empty`` text, that text in a row of its own."""
+           empty: str = "", *, ranked: bool = False) -> str:
+    """A table; with no rows and an ``empty`` text, that text in a row of its own.
+
+    Each cell names its column in ``data-label``: on a phone a row is shown as a card
+    whose figures are each labelled so. The row's title is its ``key`` cell, the first,
+    or (``ranked``) the second after the ``rank`` cell.
+    """
+    roles = ("rank", "key") if ranked else ("key",)
+    columns = []  # the attributes of each column's cells
+    for i, header in enumerate(headers):
+        kinds = [roles[i]] if i < len(roles) else []
+        if i in numeric:
+            kinds.append("num")
+        kind = " ".join(kinds)
+        columns.append((f' class="{kind}"' if kind else "")
+                       + f' data-label="{html.escape(header)}"')
     head = "".join(
         f'<th class="num">{html.escape(h)}</th>' if i in numeric else f"<th>{html.escape(h)}</th>"
         for i, h in enumerate(headers)
     )
     body = "".join(
         "<tr>" + "".join(
-            f'<td class="num">{html.escape(v)}</td>' if i in numeric
-            else f"<td>{html.escape(v)}</td>" for i, v in enumerate(row)
+            f"<td{attrs}>{html.escape(v)}</td>" for attrs, v in zip(columns, row, strict=True)
         ) + "</tr>"
         for row in rows
     )
@@ -142,13 +155,13 @@ def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> 
             [[str(i), coop_name(c), c.stand, t.sector(c.sector), t.money(c.edition_net),
               _share(c.edition_net, total)]
              for i, c in enumerate(top_coops if sold else [], start=1)],
-            {0, 4, 5}, none,
+            {0, 4, 5}, none, ranked=True,
         ),
         "products_table": _table(
             [t("rank"), t("product"), t("cooperative"), t("quantity"), t("amount")],
             [[str(i), name(p), p[f"cooperative_{suffix}"], t.quantity(p["quantity"]),
               t.money(p["amount"])] for i, p in enumerate(products, start=1)],
-            {0, 3, 4}, none,
+            {0, 3, 4}, none, ranked=True,
         ),
     }
     return render("report.html", t, **values)

@@ -76,6 +76,13 @@ def section(page: str, title: str) -> str:
     return match.group(1)
 
 
+def cells(markup: str) -> list[list[tuple[set[str], str]]]:
+    """The rows of a table's body: each cell's classes and text."""
+    return [[(set(kind.split()), text) for kind, text in
+             re.findall(r'<td(?: class="([^"]*)")?[^>]*>(.*?)</td>', row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", markup) if "<td" in row]
+
+
 def chart(page: str, title: str) -> ET.Element:
     markup = section(page, title)
     svg = markup[markup.index("<svg"):markup.index("</svg>") + 6]
@@ -196,14 +203,24 @@ def test_report_figures_in_the_languages_formats_and_morocco_time(
     figures = kpis(page)
     assert (figures[t("net_sales")], figures[t("tickets")], figures[t("members")]) == (
         net, tickets, members)
-    products = section(page, t("top_products"))
     argan, product = ("تعاونية أركان النساء", "منتج 0") if lang == "ar" else (
         "Coopérative Argan Nissae", "Produit 0")
-    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", products)
-               if f"<td>{product}</td><td>{argan}</td>" in r)
-    assert '<td class="num">3,5</td>' in row  # 3.5 kg, with a decimal comma
-    days = section(page, t("per_day"))
-    assert f'<td class="num">10{NBSP}945</td>' in days
+    row = next(r for r in cells(section(page, t("top_products")))
+               if [text for _, text in r[1:3]] == [product, argan])
+    assert row[3] == ({"num"}, "3,5")  # 3.5 kg, with a decimal comma
+    assert ({"num"}, f"10{NBSP}945") in cells(section(page, t("per_day")))[0]
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_each_cell_names_its_column(db: Database, big: World, lang: str) -> None:
+    """On a phone a table's row is a card that shows each figure beside its column's name,
+    which the cell carries."""
+    tables = re.findall(r"<table>(.*?)</table>", build(db, big.market_id, lang))
+    assert len(tables) == 6
+    for table in tables:
+        headers = re.findall(r"<th(?: [^>]*)?>(.*?)</th>", table)
+        for row in re.findall(r"<tr>(<td.*?)</tr>", table):
+            assert re.findall(r'<td[^>]* data-label="([^"]*)"', row) == headers
 
 
 @pytest.mark.parametrize("lang", ["fr", "ar"])

@@ -1,9 +1,11 @@
 """The edition report in a real headless Chromium, on screen and printed on A4, in Arabic
-and French: the headline figures never run into each other, and the cooperatives' names in
-the bar charts are never cut off or covered by a bar."""
+and French: the headline figures never run into each other, the cooperatives' names in the
+bar charts are never cut off or covered by a bar, and on a phone the tables are read whole
+without scrolling sideways."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -122,6 +124,172 @@ def test_report_figures_and_names_never_overlap(live_server: tuple[str, Database
                     assert bad == [], where
                     page.screenshot(path=str(tmp_path / f"report-{lang}-{media}-{width}.png"),
                                     full_page=True)
+        finally:
+            browser.close()
+    if os.environ.get("SOUK_SCREENSHOTS"):
+        for png in tmp_path.glob("*.png"):
+            shutil.copy(png, Path(os.environ["SOUK_SCREENSHOTS"]) / png.name)
+
+
+# an edition of ten days: (name in Arabic, name in French, sector, region, women-led,
+# youth-led, stand); the region of Fès-Meknès is the market's
+EDITION_DAYS = 10
+EDITION = [
+    (*COOPERATIVES[0][:2], "food", "Fès-Meknès", True, False, "A-101"),
+    (*COOPERATIVES[1][:2], "herbs", "Fès-Meknès", False, True, "A-102"),
+    (*COOPERATIVES[2][:2], "handicrafts", "Drâa-Tafilalet", True, False, "B-14"),
+    (*COOPERATIVES[3][:2], "handicrafts", "Fès-Meknès", False, False, "B-15"),
+    ("تعاونية النساء القرويات لتثمين منتجات الصبار والعسل الحر",
+     "Coopérative des femmes rurales pour la valorisation du cactus et du miel",
+     "cosmetics", "Souss-Massa", True, True, "C-3"),
+    ("تعاونية الزرابي الأمازيغية التقليدية لجبال الأطلس الكبير",
+     "Coopérative des tapis amazighs traditionnels du Haut Atlas", "handicrafts",
+     "Marrakech-Safi", False, True, "C-27"),
+    ("تعاونية أركان النساء", "Coopérative Argan Nissae", "food", "Souss-Massa", True, False,
+     "D-8"),
+    ("تعاونية الأعشاب والزيوت الأساسية لإيموزار كندر", "Coopérative Imouzzer Essences",
+     "other", "Fès-Meknès", False, False, "D-9"),
+]
+PRODUCTS = [  # (name in Arabic, name in French)
+    ("زيت أركان غذائي معصور على البارد 250 مل", "Huile d'argan alimentaire pressée à froid 250 ml"),
+    ("عسل الزعتر الحر من جبال الأطلس 500 غ", "Miel de thym sauvage des montagnes de l'Atlas 500 g"),
+    ("زربية أمازيغية منسوجة يدويا 2 × 3 م", "Tapis amazigh tissé à la main 2 × 3 m"),
+    ("ماء الورد المقطر من قلعة مكونة", "Eau de rose distillée de Kelâat M'Gouna"),
+    ("طاجين فخاري مزخرف", "Tajine en terre cuite décoré"),
+    ("أملو باللوز وزيت الأركان", "Amlou aux amandes et à l'huile d'argan"),
+]
+
+
+def seed_edition(base: str, db: Database) -> None:
+    """An edition of ten days and eight cooperatives (several with long names, from
+    inside and outside the region, women- and youth-led), each selling six products with
+    long names every day, for a little over a million dirhams each."""
+    first = DAY - dt.timedelta(days=EDITION_DAYS - 1)
+    with db.write() as s:
+        market = admin.add_market(s, name_ar="المعرض الجهوي للمنتجات المجالية بفاس",
+                                  name_fr="Salon régional des produits du terroir de Fès",
+                                  city="Fès", region="Fès-Meknès", starts_on=first,
+                                  ends_on=DAY)
+        admin.add_user(s, "nadia", PASSWORD)
+        codes = []
+        for name_ar, name_fr, sector, region, women, youth, stand in EDITION:
+            coop = admin.add_cooperative(s, admin.CooperativeInput(
+                market_id=market.id, name_ar=name_ar, name_fr=name_fr, sector=sector,
+                province="Fès", region=region, stand=stand, members=1_250,
+                women_led=women, youth_led=youth))
+            codes.append(admin.issue_enrol_code(s, coop.id)[0])
+    for n, code in enumerate(codes):
+        device = httpx.post(f"{base}/api/v1/enrol",
+                            json={"code": code, "device_name": "stall"}).json()
+        summaries = []
+        for d in range(EDITION_DAYS):
+            day = first + dt.timedelta(days=d)
+            body = summary(device["device_id"], day, 3, net=13_977_360 - 731_145 * n + 97_531 * d,
+                           tickets=2_697 - 211 * n, refunds=145_100, products=len(PRODUCTS),
+                           status="closed" if day < DAY else "open").model_dump(mode="json")
+            for line, (name_ar, name_fr) in zip(body["products"], PRODUCTS, strict=True):
+                line["name_ar"], line["name_fr"] = name_ar, name_fr
+            summaries.append(body)
+        reply = httpx.post(f"{base}/api/v1/push", json={"summaries": summaries},
+                           headers={"Authorization": f"Bearer {device['token']}"})
+        assert reply.status_code == 200, reply.text
+
+
+# What an organiser reading the report's tables would find wrong, from inside the page: a
+# page wider than the window, a table's value not shown, out of its section or spilling
+# out of its cell, a row's name not against its cell's start or a figure not against its
+# cell's end (the right in French, the left in Arabic), and on a phone (``stacked``) a
+# value other than the row's rank and name shown without its column's name.
+TABLE_PROBLEMS = """(stacked) => {
+  const problems = [];
+  const width = window.innerWidth;
+  const root = document.documentElement;
+  if (root.scrollWidth > width) problems.push(`the page is ${root.scrollWidth} px wide`);
+  const rtl = getComputedStyle(document.body).direction === "rtl";
+  for (const table of document.querySelectorAll("table")) {
+    const section = table.closest("section");
+    const frame = section.getBoundingClientRect();
+    const title = section.querySelector("h2").textContent;
+    const headers = [...table.querySelectorAll("thead th")].map(th => th.textContent);
+    for (const row of table.querySelectorAll("tbody tr")) {
+      [...row.cells].forEach((cell, i) => {
+        if (cell.classList.contains("empty")) return;
+        const what = `${title}: ${headers[i]} ${cell.textContent}`;
+        const range = document.createRange();
+        range.selectNodeContents(cell);
+        const text = range.getBoundingClientRect();
+        const box = cell.getBoundingClientRect();
+        const style = getComputedStyle(cell);
+        if (text.width === 0 || style.visibility !== "visible") {
+          problems.push(`${what}: not shown`);
+          return;
+        }
+        if (text.left < frame.left - 0.5 || text.right > frame.right + 0.5) {
+          problems.push(`${what}: out of its section`);
+        }
+        if (text.left < box.left - 0.5 || text.right > box.right + 0.5) {
+          problems.push(`${what}: spills out of its cell`);
+        }
+        const left = text.left - box.left - parseFloat(style.paddingLeft);
+        const right = box.right - parseFloat(style.paddingRight) - text.right;
+        if (cell.classList.contains("num") && Math.abs(rtl ? left : right) > 1) {
+          problems.push(`${what}: ${rtl ? left : right} px from its cell's end`);
+        }
+        if (cell.classList.contains("key") && Math.abs(rtl ? right : left) > 1) {
+          problems.push(`${what}: ${rtl ? right : left} px from its cell's start`);
+        }
+        const label = getComputedStyle(cell, "::before").content;
+        if (stacked && !cell.matches(".key, .rank") && label !== JSON.stringify(headers[i])) {
+          problems.push(`${what}: labelled ${label}`);
+        }
+      });
+    }
+  }
+  return problems;
+}"""
+TABLES = "[...document.querySelectorAll('table')].map(t => getComputedStyle(t).display)"
+# the rows of the edition's tables: days, sectors, origins, programmes, cooperatives, products
+ROWS = EDITION_DAYS + 5 + 2 + 3 + len(EDITION) + 10
+
+
+def test_report_tables_read_on_a_phone(live_server: tuple[str, Database],
+                                       tmp_path: Path) -> None:
+    """An edition of ten days and eight cooperatives with long names, on a phone (390 px
+    wide) in French and in Arabic: the report is laid out at the phone's width and does
+    not scroll sideways, every value of every table is shown whole, each figure against
+    its cell's end and named by its column; Arabic reads right to left. On a 1280 px
+    screen the tables are read whole too, and printed from the phone they stay tables."""
+    from playwright.sync_api import sync_playwright
+
+    base, db = live_server
+    seed_edition(base, db)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            phone = browser.new_context(viewport={"width": 390, "height": 844},
+                                        is_mobile=True, has_touch=True)
+            desktop = browser.new_context(viewport={"width": 1280, "height": 800})
+            for context, width in ((phone, 390), (desktop, 1280)):
+                page = context.new_page()
+                log_in(page, base, "fr")
+                for lang in ("fr", "ar"):
+                    where = f"{lang} at {width} px"
+                    page.emulate_media(media="screen")
+                    page.goto(f"{base}/dashboard/report?lang={lang}")
+                    page.screenshot(path=str(tmp_path / f"report-tables-{lang}-{width}.png"),
+                                    full_page=True)
+                    assert page.evaluate("window.innerWidth") == width, where
+                    assert page.locator("table tbody tr").count() == ROWS, where
+                    problems = page.evaluate(TABLE_PROBLEMS, context is phone)
+                    assert problems == [], (where, problems)
+                    direction = page.evaluate(
+                        "[document.documentElement.dir, getComputedStyle(document.body)"
+                        ".direction]")
+                    assert direction == [{"ar": "rtl", "fr": "ltr"}[lang]] * 2, where
+                    shown = "block" if context is phone else "table"
+                    assert page.evaluate(TABLES) == [shown] * 6, where
+                    page.emulate_media(media="print")
+                    assert page.evaluate(TABLES) == ["table"] * 6, f"{where}, printed"
         finally:
             browser.close()
     if os.environ.get("SOUK_SCREENSHOTS"):
