@@ -63,6 +63,10 @@ NAME = 1
 #: columns of free text that give way to the name on a narrow screen (elided in the middle,
 #: at most this share of the table's width each)
 NARROWED = {2: 0.11, 6: 0.14, 7: 0.11}
+#: the roles the table answers
+ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole,
+                   Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole,
+                   Qt.ItemDataRole.ToolTipRole})
 
 
 def may_change_catalogue(ctx: AppContext, parent: QWidget | None) -> bool:
@@ -74,16 +78,68 @@ def may_change_catalogue(ctx: AppContext, parent: QWidget | None) -> bool:
     return ask_manager(ctx, parent, CATALOGUE_PIN) is not None
 
 
+def search_key(p: Product) -> str:
+    """What the products screen's search looks in: the SKU, both names, the member and the
+    barcodes, folded."""
+    return catalogue.fold(f"{p.sku} {p.name_ar} {p.name_fr} {p.member} "
+                          + " ".join(b.code for b in p.barcodes))
+
+
 class ProductTable(QAbstractTableModel):
+    """The products in the order of the column the table is sorted by, and for each whether
+    it matches the search (its key, folded once per load, holds every word searched)."""
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
         self.products: list[Product] = []
+        self.matching: list[bool] = []
+        self._keys: list[str] = []
+        self._loaded: list[tuple[Product, str]] = []  # in the catalogue's order
+        self._sorted_by: tuple[int, Qt.SortOrder] | None = None
+        self._words: list[str] = []
 
     def set_products(self, products: list[Product]) -> None:
         self.beginResetModel()
-        self.products = products
+        self._loaded = [(p, search_key(p)) for p in products]
+        self._arrange()
         self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by the text shown in ``column``, products of equal text in the catalogue's
+        order; the selection follows its product."""
+        self._sorted_by = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        before = self.persistentIndexList()
+        moved = [self.products[index.row()] for index in before]
+        self._arrange()
+        rows = {id(p): row for row, p in enumerate(self.products)}
+        self.changePersistentIndexList(before, [
+            self.index(rows[id(p)], index.column())
+            for p, index in zip(moved, before, strict=True)])
+        self.layoutChanged.emit()
+
+    def search(self, words: list[str]) -> None:
+        """Mark the products whose key holds every one of ``words`` (folded)."""
+        self._words = words
+        self._match()
+
+    def _arrange(self) -> None:
+        rows = self._loaded
+        if self._sorted_by is not None:
+            column, order = self._sorted_by
+            rows = sorted(rows, key=lambda row: self.cell(row[0], column),
+                          reverse=order == Qt.SortOrder.DescendingOrder)
+        self.products = [p for p, _key in rows]
+        self._keys = [key for _p, key in rows]
+        self._match()
+
+    def _match(self) -> None:
+        keys = self._keys
+        matching = [True] * len(keys)
+        for word in self._words:
+            matching = [shown and word in key for shown, key in zip(matching, keys, strict=True)]
+        self.matching = matching
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.products)
@@ -98,34 +154,67 @@ class ProductTable(QAbstractTableModel):
         return None
 
     def cell(self, p: Product, col: int) -> str:
+        """The text of column ``col``, made alone (a view asks for its cells one at a time)."""
         lang = self.ctx.lang
-        return (
-            p.sku, self.ctx.name_of(p.name_ar, p.name_fr), self.ctx.category_label(p.category),
-            format_amount(p.price, lang), self.ctx.t("ui.unit." + p.unit),
-            signed(format_quantity(p.stock, p.unit, lang), lang),
-            " ".join(b.code for b in p.barcodes),
-            p.member,
-        )[col]
+        match col:
+            case 0:
+                return p.sku
+            case 1:
+                return self.ctx.name_of(p.name_ar, p.name_fr)
+            case 2:
+                return self.ctx.category_label(p.category)
+            case 3:
+                return format_amount(p.price, lang)
+            case 4:
+                return self.ctx.t("ui.unit." + p.unit)
+            case 5:
+                return signed(format_quantity(p.stock, p.unit, lang), lang)
+            case 6:
+                return " ".join(b.code for b in p.barcodes)
+            case _:
+                return p.member
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # a view asks for a dozen roles of each cell it paints: the others are let go first
+        if role not in ROLES or not index.isValid():
             return None
         p = self.products[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self.cell(p, index.column())
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return None if p.active else QColor(theme.MUTED)
         low = p.low_stock > 0 and p.stock <= p.low_stock
-        if role == Qt.ItemDataRole.BackgroundRole and low:
-            return QColor(theme.WARNING_LIGHT)
-        if role == Qt.ItemDataRole.ForegroundRole and not p.active:
-            return QColor(theme.MUTED)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            tips = [self.cell(p, NAME)] if index.column() == NAME else []
-            tips += [self.ctx.t("ui.products.low_stock")] if low else []
-            return "\n".join(tips) or None
-        if role == Qt.ItemDataRole.UserRole:
-            return catalogue.fold(f"{p.sku} {p.name_ar} {p.name_fr} {p.member} "
-                                  + " ".join(b.code for b in p.barcodes))
-        return None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QColor(theme.WARNING_LIGHT) if low else None
+        # the tool tip: the whole name (it may be elided) and the low stock
+        tips = [self.cell(p, NAME)] if index.column() == NAME else []
+        tips += [self.ctx.t("ui.products.low_stock")] if low else []
+        return "\n".join(tips) or None
+
+
+class ProductFilter(QSortFilterProxyModel):
+    """The rows of a :class:`ProductTable` that match the search, in the table's order.
+
+    Sorting by a column is left to the table, which sorts its products once with one key
+    each: sorted here, every row that a shorter search lets back would be placed by
+    comparisons that each ask the table for two cells."""
+
+    def __init__(self, table: ProductTable) -> None:
+        super().__init__()
+        self.table = table
+        self.setSourceModel(table)
+
+    def search(self, text: str) -> None:
+        folded = catalogue.fold(text)
+        self.table.search(folded.split())
+        # the rows are chosen by filterAcceptsRow, not by this string: setting it refilters
+        self.setFilterFixedString(folded)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        return self.table.matching[source_row]
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.table.sort(column, order)
 
 
 class ProductDialog(Dialog):
@@ -296,12 +385,8 @@ class ProductsScreen(QWidget):
         t.bind(title.setText, "ui.products.title")
         self.search = search_field(t, "productsSearch", "ui.products.search")
         self.model = ProductTable(ctx)
-        self.proxy = QSortFilterProxyModel()
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterRole(Qt.ItemDataRole.UserRole)
-        self.proxy.setFilterKeyColumn(0)
-        self.search.textChanged.connect(
-            lambda text: self.proxy.setFilterFixedString(catalogue.fold(text.strip())))
+        self.proxy = ProductFilter(self.model)
+        self.search.textChanged.connect(self.proxy.search)
         self.table = named(QTableView(), "productsTable")
         t.bind(self.table.setAccessibleName, "ui.products.title")
         self.table.setModel(self.proxy)
@@ -381,16 +466,16 @@ class ProductsScreen(QWidget):
     def _categories(self) -> list[str]:
         return sorted({p.category for p in self.model.products if p.category})
 
-    def add(self, barcode: str = "") -> Product | None:
-        dialog = ProductDialog(self.ctx, self, self.photos, barcode=barcode,
+    def add(self) -> Product | None:
+        return self.create_with_barcode("")
+
+    def create_with_barcode(self, code: str) -> Product | None:
+        dialog = ProductDialog(self.ctx, self, self.photos, barcode=code,
                                categories=self._categories())
         if dialog.exec():
             self.ctx.catalogue_changed.emit()
             return dialog.saved
         return None
-
-    def create_with_barcode(self, code: str) -> Product | None:
-        return self.add(code)
 
     def edit(self) -> None:
         product = self.selected()

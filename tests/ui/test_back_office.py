@@ -6,13 +6,36 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from pos import catalogue, settings, users
 from pos.cart import cash
-from tests.ui.conftest import MANAGER_PIN, click_tile, on_modal, tile_row, type_pin
+from tests.ui.conftest import MANAGER_PIN, click_tile, on_modal, tile_row, type_pin, type_text
 
 LEFT = Qt.MouseButton.LeftButton
+HONEY = {"HNY-THY", "HNY-EUP", "HNY-ORG", "HNY-KG"}
+
+
+def shown(screen: Any, column: int = 0) -> list[str]:
+    """The texts of a column of the products table, top to bottom."""
+    table = screen.table.model()
+    return [table.index(row, column).data() for row in range(table.rowCount())]
+
+
+def search(qtbot: Any, screen: Any, text: str) -> set[str]:
+    """The SKUs listed once ``text`` is typed in the cleared search box."""
+    screen.search.clear()
+    type_text(qtbot, screen.search, text)
+    return set(shown(screen))
+
+
+def sort_by(qtbot: Any, screen: Any, column: int) -> bool:
+    """Click the header of ``column``; whether the table is then sorted in ascending order."""
+    header = screen.table.horizontalHeader()
+    x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+    qtbot.mouseClick(header.viewport(), LEFT, pos=QPoint(x, header.height() // 2))
+    assert header.sortIndicatorSection() == column
+    return bool(header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder)
 
 
 def test_csv_import_and_export(qtbot: Any, make_window: Any, tmp_path: Path) -> None:
@@ -65,6 +88,78 @@ def test_edit_a_product_price(qtbot: Any, make_window: Any) -> None:
     qtbot.mouseClick(screen.edit_btn, LEFT)
     product = next(p for p in window.sale.products if p.sku == "MNT-BND")
     assert product.price == 650
+
+
+def test_search_lists_the_matching_products(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    window.show_screen("products")
+    screen = window.products
+    everything = set(shown(screen))
+    assert len(everything) == 33
+    assert search(qtbot, screen, "MIEL") == HONEY
+    assert search(qtbot, screen, "seche") == {"THY-50", "VRB-50"}  # Thym séché, Verveine séchée
+    assert search(qtbot, screen, "عَسَل") == HONEY  # harakat typed, none in the names
+    assert search(qtbot, screen, "زيت اركان") == {"ARG-250", "ARG-100C", "ARG-500"}  # أركان
+    assert search(qtbot, screen, "rug-") == {"RUG-S", "RUG-L"}
+    assert search(qtbot, screen, "6111245780074") == {"HNY-THY"}  # its barcode
+    assert search(qtbot, screen, "ouchen") == HONEY  # the member who makes them
+    # every word, in any order and anywhere in the product (Huile d'argan …)
+    assert search(qtbot, screen, "argan huile") == {"ARG-250", "ARG-100C", "ARG-500"}
+    assert search(qtbot, screen, "huile  250 ") == {"ARG-250"}
+    assert search(qtbot, screen, "miel argan") == set()
+    screen.search.clear()
+    assert set(shown(screen)) == everything
+
+
+def test_search_keeps_the_sorted_order_and_the_selection(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    window.show_screen("products")
+    screen = window.products
+    type_text(qtbot, screen.search, "miel")
+    screen.table.selectRow(2)
+    chosen = screen.selected()
+    ascending = sort_by(qtbot, screen, 1)
+    assert shown(screen, 1) == sorted(shown(screen, 1), reverse=not ascending)
+    assert set(shown(screen)) == HONEY
+    assert screen.selected() is chosen
+    assert sort_by(qtbot, screen, 1) is not ascending
+    assert shown(screen, 1) == sorted(shown(screen, 1), reverse=ascending)
+    screen.search.clear()
+    names = shown(screen, 1)
+    assert len(names) == 33 and names == sorted(names, reverse=ascending)
+    assert screen.selected() is chosen
+
+
+def test_search_finds_a_product_added_or_renamed(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    window.show_screen("products")
+    screen = window.products
+
+    def add(dialog: Any) -> None:
+        qtbot.keyClicks(dialog.sku, "NEW-1")
+        type_text(qtbot, dialog.name_fr, "Savon au miel d'Imouzzer")
+        qtbot.keyClicks(dialog.price, "25")
+        on_modal("pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    type_text(qtbot, screen.search, "imouzzer")
+    assert shown(screen) == []
+    on_modal("productDialog", add)
+    qtbot.mouseClick(screen.add_btn, LEFT)
+    assert shown(screen) == ["NEW-1"]
+    assert search(qtbot, screen, "miel") == HONEY | {"NEW-1"}
+
+    def rename(dialog: Any) -> None:
+        dialog.name_fr.setText("Menthe nanah du jardin")
+        on_modal("pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    assert search(qtbot, screen, "MNT-BND") == {"MNT-BND"}
+    screen.table.selectRow(0)
+    on_modal("productDialog", rename)
+    qtbot.mouseClick(screen.edit_btn, LEFT)
+    assert search(qtbot, screen, "nanah jardin") == {"MNT-BND"}
+    assert search(qtbot, screen, "fraiche") == set()
 
 
 def test_figures_today_and_edition(qtbot: Any, make_window: Any) -> None:
