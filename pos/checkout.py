@@ -72,8 +72,9 @@ def record_sale(writer: journal.Writer, sale: SaleRecord, day_id: int) -> SaleRe
         sale.authorised_by, sale.subtotal, sale.discount, sale.cart_discount, sale.total,
         sale.reverses, sale.reason, sale.journal_seq,
     ))
-    for i, ln in enumerate(sale.lines, start=last_line + 1):  # the transaction is the only
-        ln.sale_id, ln.id = sale.id, i  # writer: the ids after the last are free
+    # the transaction is the only writer: the line ids after the last one are free
+    for i, ln in enumerate(sale.lines, start=last_line + 1):
+        ln.sale_id, ln.id = sale.id, i
     db.executemany(_INSERT_LINE, [
         (ln.id, sale.id, ln.position, ln.product_id, ln.sku, ln.name_ar, ln.name_fr,
          ln.category, ln.member, ln.unit, ln.unit_price, ln.list_price, ln.quantity,
