@@ -443,8 +443,9 @@ def _sales_problem(conn: sqlite3.Connection, chain: _Chain, candidates: Candidat
         if lost is not None:
             found.append(_Problem(lost, "sale", "id"))
     # a refund or void line gives back a line of the sale it reverses, of the same product
+    # (CROSS JOIN: from the few sales that reverse one, by their index, not from every line)
     wrong = conn.execute(
-        "SELECT MIN(s.journal_seq) FROM sale s JOIN sale_line l ON l.sale_id = s.id "
+        "SELECT MIN(s.journal_seq) FROM sale s CROSS JOIN sale_line l ON l.sale_id = s.id "
         "LEFT JOIN sale_line o ON o.id = l.reverses_line WHERE s.reverses IS NOT NULL "
         "AND (o.sale_id IS NOT s.reverses OR o.sku IS NOT l.sku)"
     ).fetchone()[0]
