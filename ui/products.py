@@ -4,6 +4,7 @@ catalogue asks for the manager's PIN first."""
 
 from __future__ import annotations
 
+import math
 import shutil
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor, QPixmap, QResizeEvent
+from PySide6.QtGui import QColor, QFontMetricsF, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressBar,
+    QStyle,
     QTableView,
     QWidget,
 )
@@ -398,11 +400,12 @@ class ProductsScreen(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(38)
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        # the columns are sized once per load (see fit_columns): sized to their contents by
+        # the header, they were measured again over a thousand rows at every keystroke
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
-        for column in NARROWED:
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        self._needed: dict[int, int] = {}
         self.table.doubleClicked.connect(lambda _i: self.edit())
         self.add_btn = button("productsAdd", role="primary")
         self.edit_btn = button("productsEdit")
@@ -434,23 +437,43 @@ class ProductsScreen(QWidget):
         with self.ctx.read() as s:
             products = catalogue.all_products(s, include_inactive=True)
         self.model.set_products(products)
+        self.measure_columns()
         self.fit_columns()
         low = sum(1 for p in products if p.active and p.low_stock > 0 and p.stock <= p.low_stock)
         self.low_label.setText(self.ctx.t("ui.products.low_count", count=low) if low else "")
 
+    def measure_columns(self) -> None:
+        """The width each column needs for its title and for the widest of its texts among
+        all the products loaded (searched or not), as the table's cells draw them."""
+        table = self.table
+        metrics = QFontMetricsF(table.font())
+        # a cell's text is drawn between two margins (and laid out a pixel wider than its
+        # advance at times); the grid line takes a pixel
+        margin = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin,
+                                                None, table) + 1) + 1 + int(table.showGrid())
+        header = table.horizontalHeader()
+        products = self.model.products
+        self._needed = {}
+        for column in range(len(COLUMNS)):
+            texts = {self.model.cell(p, column) for p in products}
+            widest = max(map(metrics.horizontalAdvance, texts), default=0.0)
+            self._needed[column] = max(math.ceil(widest) + margin if texts else 0,
+                                       header.sectionSizeHint(column))
+
     def fit_columns(self) -> None:
-        """The category, barcode and member columns as wide as their contents; when the
-        name would then be cut, each gives way down to a share of the table's width."""
+        """Every column as wide as it needs (:meth:`measure_columns`), the name taking what
+        is left; when the name would then be cut, the category, barcode and member columns
+        each give way down to a share of the table's width."""
+        if not self._needed:
+            self.measure_columns()
         width = self.table.viewport().width()
-        header = self.table.horizontalHeader()
-        needed = {column: max(self.table.sizeHintForColumn(column),
-                              header.sectionSizeHint(column)) for column in NARROWED}
-        others = sum(header.sectionSize(column) for column in range(len(COLUMNS))
-                     if column != NAME and column not in NARROWED)
-        name = max(self.table.sizeHintForColumn(NAME), header.sectionSizeHint(NAME))
-        roomy = others + sum(needed.values()) + name <= width
-        for column, share in NARROWED.items():
-            cap = needed[column] if roomy else max(int(width * share), 60)
+        needed = self._needed
+        roomy = sum(needed.values()) <= width
+        for column in range(len(COLUMNS)):
+            if column == NAME:
+                continue
+            share = NARROWED.get(column)
+            cap = needed[column] if roomy or share is None else max(int(width * share), 60)
             self.table.setColumnWidth(column, min(needed[column], cap))
 
     def resizeEvent(self, event: QResizeEvent) -> None:

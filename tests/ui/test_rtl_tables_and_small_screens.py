@@ -266,6 +266,54 @@ def test_the_names_have_room_on_a_small_screen(qtbot: Any, make_window: Any) -> 
     assert sum(widths) <= table.viewport().width()
 
 
+def _column_widths(table: Any) -> list[int]:
+    """The widths of the columns but the name's (which takes what the scroll bar leaves)."""
+    header = table.horizontalHeader()
+    return [header.sectionSize(c) for c in range(header.count()) if c != 1]
+
+
+def _cut_cells(table: Any) -> list[str]:
+    """The texts of the SKU, category, price, unit and stock cells that their column cuts
+    short: wider, as the table's own delegate lays them out, than the cell (the column
+    less its grid line)."""
+    model = table.model()
+    return [str(index.data()) for column in (0, 2, 3, 4, 5) for row in range(model.rowCount())
+            if table.sizeHintForIndex(index := model.index(row, column)).width() + 1
+            > table.columnWidth(column)]
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_product_columns_show_every_text_and_hold_still_while_searching(
+        qtbot: Any, make_window: Any, lang: str) -> None:
+    from pos import catalogue
+    from pos.catalogue import ProductData
+
+    window = make_window(lang=lang)
+    window.show_screen("products")
+    settle()
+    screen = window.products
+    table = screen.table
+    assert _cut_cells(table) == []
+    widths = _column_widths(table)
+    qtbot.keyClicks(screen.search, "TAJ-M")  # one row, with a short SKU
+    settle()
+    assert table.model().rowCount() == 1
+    assert _column_widths(table) == widths
+    screen.search.clear()
+    settle()
+    assert _column_widths(table) == widths
+    # a product with a longer SKU and a bigger price widens those columns
+    with window.ctx.write() as s:
+        catalogue.add_or_update(s, ProductData(
+            sku="COFFRET-CADEAU-ARGAN-XXL", name_ar="علبة هدايا", name_fr="Coffret cadeau",
+            price=12_345_600, stock=-1_234_000))
+    window.ctx.catalogue_changed.emit()
+    settle()
+    assert _cut_cells(table) == []
+    wider = _column_widths(table)
+    assert wider[0] > widths[0] and wider[2] > widths[2], (widths, wider)  # SKU and price
+
+
 # --- translated file filters and the printer example ----------------------------------------
 def test_file_filters_and_printer_example_are_translated(qtbot: Any, make_window: Any,
                                                          tmp_path: Path,
