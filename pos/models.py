@@ -227,6 +227,8 @@ class PrintJob(Base):
     kind: Mapped[str] = mapped_column(String(12))  # sale, refund, void, x, z, test
     ref: Mapped[str] = mapped_column(String(64), default="")  # sale id, day id...
     duplicate: Mapped[bool] = mapped_column(Boolean, default=False)
+    # a receipt language (pos.receipts.RECEIPT_LANGUAGES); None: the settings' one
+    language: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(String(300), default="")

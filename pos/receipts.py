@@ -5,9 +5,11 @@ separators, a QR code, a picture, vertical space). It says nothing about dots or
 :mod:`pos.printing.render` lays it out for a given paper width, and the same drawing is the
 on-screen preview, the PNG/PDF copy and what the thermal printer receives.
 
-Receipt language is ``"ar"``, ``"fr"`` or ``"both"`` (bilingual lines, French reading order
-with the Arabic beside it). Alignment in blocks is logical: ``"start"`` is the right edge of
-a right-to-left block.
+Receipt language is ``"ar"``, ``"fr"``, ``"en"``, ``"both"`` (Arabic and French: bilingual
+lines, French reading order with the Arabic beside it) or ``"ar_en"`` (Arabic and English,
+likewise). Product and place names have an Arabic and a French (Latin script) form: an
+English receipt shows the French one. Alignment in blocks is logical: ``"start"`` is the
+right edge of a right-to-left block.
 
 ::
 
@@ -37,11 +39,16 @@ Align = Literal["start", "center", "end"]
 Size = Literal["small", "normal", "large", "huge"]
 Direction = Literal["ltr", "rtl"]
 Rule = Literal["solid", "dashed", "double"]
-ReceiptLanguage = Literal["ar", "fr", "both"]
+ReceiptLanguage = Literal["ar", "fr", "en", "both", "ar_en"]
 
-RECEIPT_LANGUAGES: Final = ("ar", "fr", "both")
+#: in the order the settings offer them
+RECEIPT_LANGUAGES: Final[tuple[ReceiptLanguage, ...]] = ("both", "ar", "fr", "ar_en", "en")
 DEFAULT_RECEIPT_LANGUAGE: Final = "both"
+#: the languages of a receipt language, the Latin one first when there are two
+RECEIPT_LANGUAGE_PARTS: Final[dict[str, tuple[str, ...]]] = {
+    "ar": ("ar",), "fr": ("fr",), "en": ("en",), "both": ("fr", "ar"), "ar_en": ("en", "ar")}
 DUPLICATE_MARK: Final = "DUPLICATA / نسخة"
+COPY_MARK: Final = "COPY / نسخة"  # the same mark on English receipts
 QR_PREFIX: Final = "SOUK1"
 HASH_CHARS: Final = 16
 LRI: Final = "\u2066"  # left-to-right isolate
@@ -163,11 +170,7 @@ class Shop:
 
 def receipt_language(session: Session) -> ReceiptLanguage:
     value = settings.get(session, settings.RECEIPT_LANGUAGE, DEFAULT_RECEIPT_LANGUAGE)
-    if value == "ar":
-        return "ar"
-    if value == "fr":
-        return "fr"
-    return "both"
+    return next((lang for lang in RECEIPT_LANGUAGES if lang == value), "both")
 
 
 def strong_direction(text: str, default: Direction = "ltr") -> Direction:
@@ -203,18 +206,25 @@ class _Words:
 
     def __init__(self, lang: str) -> None:
         self.lang = lang if lang in RECEIPT_LANGUAGES else DEFAULT_RECEIPT_LANGUAGE
+        self.langs = RECEIPT_LANGUAGE_PARTS[self.lang]
+        self.pair = len(self.langs) == 2
         self.rtl = self.lang == "ar"
         self.direction: Direction = "rtl" if self.rtl else "ltr"
-        self.number_lang = "ar" if self.rtl else "fr"
+        self.number_lang = self.langs[0]  # an Arabic and French receipt writes 1 250,00
+        self.latin = "en" if "en" in self.langs else "fr"  # the language of the Latin names
 
     def __call__(self, key: str, /, **params: object) -> str:
-        if self.lang == "both":
-            fr = tr("fr", key, **_isolated(params, "ltr"))
+        if self.pair:
+            latin = tr(self.latin, key, **_isolated(params, "ltr"))
             ar = tr("ar", key, **_isolated(params, "rtl"))
             # The Arabic half is isolated (RLI ... PDI) so that its digits and signs keep
-            # their places inside the French line.
-            return fr if fr == ar else f"{fr} / {RLI}{ar}{PDI}"
+            # their places inside the Latin line.
+            return latin if latin == ar else f"{latin} / {RLI}{ar}{PDI}"
         return tr(self.lang, key, **_isolated(params, self.direction))
+
+    @property
+    def duplicate_mark(self) -> str:
+        return COPY_MARK if self.latin == "en" else DUPLICATE_MARK
 
     def money(self, centimes: int) -> str:
         amount = format_amount(centimes, self.number_lang)
@@ -249,12 +259,11 @@ class _Words:
         return Text(text, direction=self.direction, **style)
 
     def title(self, key: str, /, **params: object) -> list[Block]:
-        """A centred heading; in both languages, one line each (French, then Arabic)."""
-        langs = ["fr", "ar"] if self.lang == "both" else [self.lang]
+        """A centred heading; in two languages, one line each (the Latin one first)."""
         return [
             Text(tr(lang, key, **params), direction="rtl" if lang == "ar" else "ltr",
                  align="center", size="large", bold=True)
-            for lang in langs
+            for lang in self.langs
         ]  # fmt: skip
 
     def local_time(self, utc: dt.datetime, offset_minutes: int) -> str:
@@ -264,7 +273,7 @@ class _Words:
         """A product or place name in the receipt's language(s)."""
         if self.lang == "ar":
             return Text(isolate(name_ar or name_fr, "rtl"), direction="rtl")
-        if self.lang == "fr" or not name_ar or name_ar == name_fr:
+        if not self.pair or not name_ar or name_ar == name_fr:
             return Text(isolate(name_fr or name_ar, "ltr"))
         return Columns(name_fr, name_ar)
 
@@ -284,16 +293,15 @@ def letterhead(shop: Shop, words: _Words) -> list[Block]:
     if shop.logo:
         blocks.append(Picture(shop.logo))
     names = [(shop.name_ar, True), (shop.name_fr, False)]
-    if words.lang == "fr":
+    if words.lang in ("fr", "en"):
         names.reverse()
     for name, rtl in names:
         if name:
             blocks.append(_centered(name, rtl=rtl, size="large", bold=True))
     details = [words("receipt.ice", ice=shop.ice) if shop.ice else "", shop.city]
     blocks.extend(_centered(d) for d in details if d)
-    market = {"ar": [shop.market_ar], "fr": [shop.market_fr]}.get(
-        words.lang, [shop.market_fr, shop.market_ar]
-    )
+    market = [shop.market_ar] if words.lang == "ar" else (
+        [shop.market_fr, shop.market_ar] if words.pair else [shop.market_fr])
     for name in market:
         if name:
             blocks.append(_centered(name, rtl=name == shop.market_ar and bool(shop.market_ar)))
@@ -357,13 +365,15 @@ def _tax_lines(words: _Words, taxes: Iterable[TaxLine]) -> list[Block]:
 
 def _footer(shop: Shop, words: _Words) -> list[Block]:
     footer = shop.footer
+    langs = words.langs[::-1]  # Arabic first
     if isinstance(footer, Mapping):
-        langs = ["ar", "fr"] if words.lang == "both" else [words.lang]
-        texts = [(str(footer.get(lang) or ""), lang == "ar") for lang in langs]
+        # an English receipt shows the cooperative's French words when it wrote none in
+        # English (they may say how to return a product)
+        texts = [(str(footer.get(lang) or (footer.get("fr") if lang == "en" else "") or ""),
+                  lang == "ar") for lang in langs]
     elif footer:
         texts = [(footer, any("\u0600" <= ch <= "\u06ff" for ch in footer))]
     else:
-        langs = ["ar", "fr"] if words.lang == "both" else [words.lang]
         texts = [(tr(lang, "receipt.thanks"), lang == "ar") for lang in langs]
     return [_centered(t, rtl=rtl, size="normal") for t, rtl in texts if t]
 
@@ -376,7 +386,8 @@ def _sale_header(
         *words.title(f"receipt.title.{sale.kind}"),
     ]
     if duplicate:
-        blocks.append(Text(DUPLICATE_MARK, align="center", size="large", bold=True, inverse=True))
+        blocks.append(Text(words.duplicate_mark, align="center", size="large", bold=True,
+                           inverse=True))
     blocks += [
         Spacer(0.3),
         words.columns(words("receipt.number"), label, bold=True),
@@ -418,7 +429,8 @@ def sale_receipt(
     """The receipt of a sale, a refund or a void (``sale.kind``).
 
     ``original_number`` is the ticket number of the sale a refund or void reverses;
-    ``duplicate`` marks a reprint "DUPLICATA / نسخة" (and never opens the drawer).
+    ``duplicate`` marks a reprint "DUPLICATA / نسخة" ("COPY / نسخة" in English), and never
+    opens the drawer.
     """
     words = _Words(lang)
     label = ticket_label(shop, sale.number)
@@ -452,8 +464,10 @@ def sale_receipt(
     )
 
 
-def load_sale_receipt(session: Session, sale_id: str, *, duplicate: bool = False) -> Document:
-    """Rebuild the receipt of a recorded sale, refund or void from the database."""
+def load_sale_receipt(session: Session, sale_id: str, *, duplicate: bool = False,
+                      lang: str | None = None) -> Document:
+    """Rebuild the receipt of a recorded sale, refund or void from the database, in
+    ``lang`` or else the receipt language of the settings."""
     sale = session.get(Sale, sale_id)
     if sale is None:
         raise LookupError(f"no sale {sale_id}")
@@ -462,7 +476,7 @@ def load_sale_receipt(session: Session, sale_id: str, *, duplicate: bool = False
     if sale.reverses:
         original = session.scalar(select(Sale.number).where(Sale.id == sale.reverses))
     return sale_receipt(
-        sale, Shop.from_settings(session), receipt_language(session),
+        sale, Shop.from_settings(session), lang or receipt_language(session),
         journal_hash=entry.hash if entry else "", original_number=original, duplicate=duplicate,
     )
 
@@ -576,12 +590,13 @@ def z_report(report: DayReport, shop: Shop, lang: str) -> Document:
     return _report(report, shop, lang, "z")
 
 
-def load_day_report(session: Session, day_id: int, kind: Literal["x", "z"]) -> Document:
+def load_day_report(session: Session, day_id: int, kind: Literal["x", "z"],
+                    lang: str | None = None) -> Document:
     day = session.get(BusinessDay, day_id)
     if day is None:
         raise LookupError(f"no business day {day_id}")
     report = day_report(session, day)
-    return _report(report, Shop.from_settings(session), receipt_language(session), kind)
+    return _report(report, Shop.from_settings(session), lang or receipt_language(session), kind)
 
 
 def test_page(shop: Shop, lang: str, *, printer: str = "", width_dots: int = 0) -> Document:

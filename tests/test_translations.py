@@ -12,6 +12,7 @@ import pytest
 
 from pos.catalogue import UNITS
 from pos.i18n import LANGUAGES, catalogue, placeholders
+from pos.receipts import RECEIPT_LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted((Path(str(resources.files("resources"))) / "i18n").glob("*.json"))
@@ -24,7 +25,7 @@ FAMILIES = {
     "ui.printer.kind_": ("none", "usb", "network", "serial", "file", "cups", "win32"),
     "ui.sales.kind_": ("sale", "refund", "void"),
     "ui.users.role_": ("manager", "cashier"),
-    "ui.receipt_language.": ("both", "ar", "fr"),
+    "ui.receipt_language.": RECEIPT_LANGUAGES,
     "ui.setup.step_": ("language", "cooperative", "manager", "printer", "catalogue"),
     "ui.figures.kpi_": ("net", "sales", "average", "refunds"),
     "ui.day.cash_": ("in_title", "out_title"),

@@ -156,14 +156,15 @@ class PrintService(QObject):
             self.worker = None
 
     def enqueue(self, writer: Writer, kind: str, ref: str | int, *,
-                duplicate: bool = False) -> None:
+                duplicate: bool = False, language: str | None = None) -> None:
         """Queue a print job inside the caller's write transaction (when a printer is set
-        up); call :meth:`notify` once the transaction has committed."""
+        up), in the receipt ``language`` or the settings' one; call :meth:`notify` once the
+        transaction has committed."""
         if not self.configured:
             return
         self._load()
         if self.queue is not None:
-            self.queue.enqueue(writer, kind, ref, duplicate=duplicate)
+            self.queue.enqueue(writer, kind, ref, duplicate=duplicate, language=language)
 
     def notify(self) -> None:
         if self.worker is not None:
@@ -215,12 +216,13 @@ class PrintService(QObject):
         if event.state != "printing":
             self.refresh_queue()
 
-    def print_job(self, kind: str, ref: str | int, *, duplicate: bool = False) -> bool:
+    def print_job(self, kind: str, ref: str | int, *, duplicate: bool = False,
+                  language: str | None = None) -> bool:
         """Queue a (re)print or a report now; False when no printer is set up."""
         if not self.configured:
             return False
         with self.ctx.write() as s:
-            self.enqueue(s, kind, ref, duplicate=duplicate)
+            self.enqueue(s, kind, ref, duplicate=duplicate, language=language)
         self.notify()
         self.refresh_queue()
         return True
@@ -246,11 +248,13 @@ class PrintService(QObject):
     def show_document(self, parent: QWidget, document: receipts.Document) -> None:
         self.dialog(parent, document).exec()
 
-    def show_receipt(self, parent: QWidget, sale_id: str, *, duplicate: bool = False) -> None:
+    def show_receipt(self, parent: QWidget, sale_id: str, *, duplicate: bool = False,
+                     language: str | None = None) -> None:
         from pos import receipts
 
         with self.ctx.read() as s:
-            document = receipts.load_sale_receipt(s, sale_id, duplicate=duplicate)
+            document = receipts.load_sale_receipt(s, sale_id, duplicate=duplicate,
+                                                  lang=language)
         self.show_document(parent, document)
 
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHeaderView,
     QLineEdit,
+    QMenu,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -26,6 +27,7 @@ from pos.catalogue import fold
 from pos.errors import InputError, SoukError
 from pos.models import BusinessDay, Sale, User
 from pos.money import format_amount, format_quantity, parse_quantity
+from pos.receipts import RECEIPT_LANGUAGES
 from ui.context import AppContext
 from ui.figures import money, rich_table, signed
 from ui.printing import PrintService
@@ -238,9 +240,19 @@ class SalesScreen(QWidget):
         self.hint = label("saleDetailHint", style="muted", wrap=True)
         self.banner = Banner("salesMessage")
         self.reprint_btn = button("salesReprint")
+        # a copy in the language the customer reads (a tourist's receipt in English)
+        self.reprint_in_btn = button("salesReprintIn")
+        t.button(self.reprint_in_btn, "ui.sales.reprint_in")
+        self.languages = named(QMenu(self.reprint_in_btn), "salesReprintLanguages")
+        for lang in RECEIPT_LANGUAGES:
+            action = self.languages.addAction("")
+            action.setData(lang)
+            t.bind(action.setText, f"ui.receipt_language.{lang}")
+            action.triggered.connect(lambda _c=False, lang=lang: self.reprint(lang))
+        self.reprint_in_btn.setMenu(self.languages)
         self.refund_btn = button("salesRefund")
         self.void_btn = button("salesVoid", role="danger")
-        for btn, key, slot in ((self.reprint_btn, "ui.sales.reprint", self.reprint),
+        for btn, key, slot in ((self.reprint_btn, "ui.sales.reprint", lambda: self.reprint()),
                                (self.refund_btn, "ui.sales.refund", self.refund),
                                (self.void_btn, "ui.sales.void", self.void)):
             t.button(btn, key)
@@ -249,7 +261,7 @@ class SalesScreen(QWidget):
         side.setMinimumWidth(320)
         side.setMaximumWidth(440)
         side.setLayout(vbox(self.detail_title, self.detail, None, self.hint, self.reprint_btn,
-                            self.refund_btn, self.void_btn, margins=14))
+                            self.reprint_in_btn, self.refund_btn, self.void_btn, margins=14))
         left = vbox(spacing=8)
         left.addLayout(hbox(title, None, day_caption, self.day_box))
         left.addWidget(self.search)
@@ -382,7 +394,7 @@ class SalesScreen(QWidget):
     def _show_detail(self) -> None:
         sale = self.selected()
         t, lang = self.ctx.t, self.ctx.lang
-        for btn in (self.reprint_btn, self.refund_btn, self.void_btn):
+        for btn in (self.reprint_btn, self.reprint_in_btn, self.refund_btn, self.void_btn):
             btn.setEnabled(sale is not None)
         self.hint.setText("")
         self.void_btn.setToolTip("")
@@ -423,14 +435,16 @@ class SalesScreen(QWidget):
         self.detail.setText(rich_table(rows, lang) + extra)
 
     # --- actions ----------------------------------------------------------------
-    def reprint(self) -> None:
+    def reprint(self, language: str | None = None) -> None:
+        """Print a copy of the selected receipt, in the receipt ``language`` (or the
+        settings' one); without a printer, show it (to save as PNG or PDF)."""
         sale = self.selected()
         if sale is None:
             return
-        if self.printer.print_job(sale.kind, sale.id, duplicate=True):
+        if self.printer.print_job(sale.kind, sale.id, duplicate=True, language=language):
             self.banner.notice(self.ctx.t("ui.sales.reprinted"))
         else:
-            self.printer.show_receipt(self, sale.id, duplicate=True)
+            self.printer.show_receipt(self, sale.id, duplicate=True, language=language)
 
     def refund(self) -> None:
         sale = self.selected()

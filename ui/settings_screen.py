@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from pos import backup, settings, users
 from pos.errors import SoukError
 from pos.i18n import LANGUAGES
+from pos.receipts import RECEIPT_LANGUAGES
 from ui.context import AppContext
 from ui.printing import CONNECTIONS, PrintService, make_config, printer_address, printer_config
 from ui.tasks import Task
@@ -228,10 +229,9 @@ class SettingsScreen(QWidget):
             people = [(u.id, u.name, u.role) for u in users.active_users(s)]
         self.language.setCurrentIndex(LANGUAGES.index(self.ctx.lang))
         self.receipt_language.clear()
-        for value in ("both", "ar", "fr"):
+        for value in RECEIPT_LANGUAGES:
             self.receipt_language.addItem(self.ctx.t(f"ui.receipt_language.{value}"), value)
-        self.receipt_language.setCurrentIndex(("both", "ar", "fr").index(receipt_lang)
-                                              if receipt_lang in ("both", "ar", "fr") else 0)
+        self.receipt_language.setCurrentIndex(max(0, self.receipt_language.findData(receipt_lang)))
         for key, edit in self.coop.items():
             value = coop.get(key) or ""
             edit.setText(value if isinstance(value, str) else str(value))

@@ -67,25 +67,30 @@ State = Literal["printing", "printed", "failed", "cancelled", "unsure"]
 SALE_KINDS: Final = ("sale", "refund", "void")
 
 
-def enqueue(writer: journal.Writer, kind: str, ref: str | int, duplicate: bool = False) -> int:
+def enqueue(writer: journal.Writer, kind: str, ref: str | int, duplicate: bool = False,
+            language: str | None = None) -> int:
     """Queue a document to print; call inside the write transaction that records it.
+    ``language`` is a receipt language for this job alone (None: the settings' one).
     Returns the job's id."""
     if kind not in KINDS:
         raise ValueError(f"unknown print job kind {kind!r}")
+    if language is not None and language not in receipts.RECEIPT_LANGUAGES:
+        raise ValueError(f"unknown receipt language {language!r}")
     cursor = journal.driver_connection(writer).execute(
-        "INSERT INTO print_job (created_at, kind, ref, duplicate, status, attempts, last_error) "
-        "VALUES (?, ?, ?, ?, ?, 0, '')",
-        (journal.sql_time(utcnow()), kind, str(ref), duplicate, QUEUED),
+        "INSERT INTO print_job (created_at, kind, ref, duplicate, language, status, attempts, "
+        "last_error) VALUES (?, ?, ?, ?, ?, ?, 0, '')",
+        (journal.sql_time(utcnow()), kind, str(ref), duplicate, language, QUEUED),
     )
     return int(cursor.lastrowid or 0)
 
 
-def reprint(session: Session, sale_id: str) -> int:
-    """Queue a copy of a sale, refund or void receipt, marked "DUPLICATA / نسخة"."""
+def reprint(session: Session, sale_id: str, language: str | None = None) -> int:
+    """Queue a copy of a sale, refund or void receipt, marked "DUPLICATA / نسخة", in
+    ``language`` (a receipt language; None: the settings' one)."""
     sale = session.get(Sale, sale_id)
     if sale is None:
         raise LookupError(f"no sale {sale_id}")
-    return enqueue(session, sale.kind, sale.id, duplicate=True)
+    return enqueue(session, sale.kind, sale.id, duplicate=True, language=language)
 
 
 def pending(session: Session) -> list[PrintJob]:
@@ -112,7 +117,8 @@ def settle(session: Session, job_id: int, *, printed: bool) -> int | None:
         job.printed_at = utcnow()
         return None
     job.status = CANCELLED
-    return enqueue(session, job.kind, job.ref, duplicate=job.duplicate or job.kind in SALE_KINDS)
+    return enqueue(session, job.kind, job.ref, duplicate=job.duplicate or job.kind in SALE_KINDS,
+                   language=job.language)
 
 
 def cancel(session: Session, job_id: int) -> None:
@@ -125,10 +131,11 @@ def cancel(session: Session, job_id: int) -> None:
 def build_document(session: Session, job: PrintJob, config: PrinterSettings) -> Document:
     """The document of a job, rebuilt from the database."""
     if job.kind in SALE_KINDS:
-        return receipts.load_sale_receipt(session, job.ref, duplicate=job.duplicate)
+        return receipts.load_sale_receipt(session, job.ref, duplicate=job.duplicate,
+                                          lang=job.language)
     if job.kind in ("x", "z"):
         kind: Literal["x", "z"] = "x" if job.kind == "x" else "z"
-        return receipts.load_day_report(session, int(job.ref), kind)
+        return receipts.load_day_report(session, int(job.ref), kind, lang=job.language)
     if job.kind == "test":
         return receipts.test_page(
             receipts.Shop.from_settings(session), receipts.receipt_language(session),

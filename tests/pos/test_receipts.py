@@ -66,6 +66,42 @@ def test_sale_receipt_says_what_was_sold(lang: str) -> None:
     assert bool(rtl) == (lang == "ar")
 
 
+@pytest.mark.parametrize("lang", ["en", "ar_en"])
+def test_english_receipts_for_visitors(lang: str) -> None:
+    sale = sample_sale(15)
+    doc = sale_receipt(sale, SHOP, lang, journal_hash=SAMPLE_HASH)
+    rows = {b.label: b.value for b in doc.blocks if isinstance(b, Columns)}
+    text = doc.plain_text()
+    # English words and English numbers, the products by their Latin names
+    total = "TOTAL" if lang == "en" else f"TOTAL / {RLI}المجموع{PDI}"
+    assert rows[total] == "MAD 1,861.00"
+    assert "RECEIPT" in text and "Thank you for your visit" in text
+    assert "1.25 kg × 300.00\t375.00" in text and "Huile d'argan alimentaire 250 ml" in text
+    assert "TICKET DE CAISSE" not in text and "Espèces" not in text
+    assert ("زيت أركان غذائي 250 مل" in text) == (lang == "ar_en")
+    assert ("شكرا على زيارتكم" in text) == (lang == "ar_en")
+    assert doc.language == lang
+    copy = sale_receipt(sale, SHOP, lang, journal_hash=SAMPLE_HASH, duplicate=True)
+    assert "COPY / نسخة" in copy.plain_text() and not copy.open_drawer
+
+
+def test_an_english_receipt_keeps_the_cooperatives_own_footer() -> None:
+    shop = dataclasses.replace(SHOP, footer={"ar": "مرحبا", "fr": "Échange sous 7 jours"})
+    text = sale_receipt(sample_sale(1), shop, "en", journal_hash="").plain_text()
+    assert "Échange sous 7 jours" in text and "مرحبا" not in text
+    shop = dataclasses.replace(shop, footer={"fr": "Échange sous 7 jours", "en": "7-day returns"})
+    text = sale_receipt(sample_sale(1), shop, "en", journal_hash="").plain_text()
+    assert "7-day returns" in text and "Échange" not in text
+
+
+@pytest.mark.parametrize("lang", ["en", "ar_en"])
+def test_the_receipt_language_setting_reaches_the_receipt(store: Store, lang: str) -> None:
+    with store.write() as s:
+        settings.put(s, settings.RECEIPT_LANGUAGE, lang)
+    with store.read() as s:
+        assert receipts.receipt_language(s) == lang
+
+
 def test_reprint_is_marked_and_keeps_the_drawer_shut() -> None:
     doc = sale_receipt(sample_sale(2), SHOP, "fr", journal_hash=SAMPLE_HASH, duplicate=True)
     assert DUPLICATE_MARK in doc.plain_text() and not doc.open_drawer

@@ -213,3 +213,99 @@ def test_a_paper_width_no_printer_has_is_refused_when_saved() -> None:
         else:
             raise AssertionError(f"{width} dots accepted")
     assert make_config({}, "usb", "0416:5011", 576)["width_dots"] == 576
+
+
+def choose_from_menu(qtbot: Any, button: Any, text: str) -> None:
+    """Open ``button``'s menu and click its entry ``text``, as a hand would."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    chosen: list[str] = []
+
+    def pick() -> None:
+        menu = QApplication.activePopupWidget()
+        if not isinstance(menu, QMenu):
+            QTimer.singleShot(10, pick)
+            return
+        action = next(a for a in menu.actions() if a.text() == text)
+        chosen.append(action.text())
+        qtbot.mouseClick(menu, LEFT, pos=menu.actionGeometry(action).center())
+
+    QTimer.singleShot(0, pick)
+    qtbot.mouseClick(button, LEFT)
+    qtbot.waitUntil(lambda: chosen == [text])
+
+
+def test_a_copy_prints_in_the_language_the_customer_reads(
+    qtbot: Any, make_window: Any
+) -> None:
+    window = make_window()  # a French till whose receipts are in Arabic and French
+    good = FakePrinter()
+    use_printer(window, good.port)
+    window.printer.start()
+    sale = ring(window.ctx.store, [("AML-250", 1000)], tendered=10000)
+    window.show_screen("sales")
+    screen = window.sales
+    screen.table.selectRow(0)
+    assert screen.reprint_in_btn.text() == "Réimprimer en…"
+    assert [a.text() for a in screen.languages.actions()] == [
+        "Arabe et français", "Arabe", "Français", "Arabe et anglais", "Anglais"]
+    choose_from_menu(qtbot, screen.reprint_in_btn, "Anglais")
+    qtbot.waitUntil(lambda: len(good.jobs) == 1)
+    qtbot.mouseClick(screen.reprint_btn, LEFT)  # and one in the receipts' own language
+    qtbot.waitUntil(lambda: len(good.jobs) == 2)
+    good.close()
+    with window.ctx.read() as s:
+        english = load_sale_receipt(s, sale.id, duplicate=True, lang="en")
+        usual = load_sale_receipt(s, sale.id, duplicate=True)
+    text = english.plain_text()
+    assert "RECEIPT" in text and "COPY / نسخة" in text and "Cash\t" in text
+    assert "Amlou" in text and "أملو" not in text  # the products' Latin names
+    render = Renderer(384).render
+    [first] = decode(good.jobs[0], 384)
+    [second] = decode(good.jobs[1], 384)
+    assert first.data == render(english).data and not first.drawer
+    assert second.data == render(usual).data
+
+
+def test_without_a_printer_a_copy_in_english_is_shown_to_save(
+    qtbot: Any, make_window: Any
+) -> None:
+    window = make_window(lang="ar")
+    sale = ring(window.ctx.store, [("AML-250", 1000)], tendered=10000)
+    window.show_screen("sales")
+    table = window.sales.table
+    qtbot.waitUntil(lambda: table.viewport().width() > 100)
+    row = table.visualRect(table.model().index(0, 1))
+    qtbot.mouseClick(table.viewport(), LEFT, pos=row.center())
+    assert window.sales.selected() is not None
+    shown: list[str] = []
+
+    def look(dialog: Any) -> None:
+        shown.append(dialog.document.plain_text())
+        dialog.close()
+
+    on_modal("receiptDialog", look)
+    choose_from_menu(qtbot, window.sales.reprint_in_btn, "الإنجليزية")
+    qtbot.waitUntil(lambda: len(shown) == 1)
+    with window.ctx.read() as s:
+        assert shown == [load_sale_receipt(s, sale.id, duplicate=True, lang="en").plain_text()]
+    assert "Cash\t" in shown[0] and "Change\t" in shown[0]
+
+
+def test_the_settings_offer_receipts_in_english(qtbot: Any, make_window: Any) -> None:
+    window = make_window(lang="en")
+    window.show_screen("settings")
+    combo = window.settings.receipt_language
+    assert [combo.itemText(i) for i in range(combo.count())] == [
+        "Arabic and French", "Arabic", "French", "Arabic and English", "English"]
+    assert combo.currentData() == "both"
+    combo.setCurrentIndex(combo.findData("en"))
+    combo.activated.emit(combo.currentIndex())
+    sale = ring(window.ctx.store, [("AML-250", 1000)], tendered=10000)
+    with window.ctx.read() as s:
+        text = load_sale_receipt(s, sale.id).plain_text()
+    assert "RECEIPT" in text and "Change\t35.00" in text
+    window.show_screen("sale")
+    window.show_screen("settings")
+    assert combo.currentText() == "English"

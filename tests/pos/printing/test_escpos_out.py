@@ -30,7 +30,7 @@ def _receipt(
 
 
 @pytest.mark.parametrize("width", [384, 576])
-@pytest.mark.parametrize("lang", ["ar", "fr", "both"])
+@pytest.mark.parametrize("lang", ["ar", "fr", "both", "en", "ar_en"])
 def test_dummy_bytes_decode_to_the_rendered_receipt(
     gui: QGuiApplication, shop: Shop, lang: str, width: int
 ) -> None:

@@ -358,3 +358,27 @@ def test_an_impossible_paper_width_is_a_printer_settings_error(
         assert str(width) in refused.value.message("ar")
     with store.read() as s:
         assert settings.get(s, settings.PRINTER) == stored
+
+
+def test_a_copy_in_english_stays_english_through_a_crash(
+    gui: QGuiApplication, store: Store, open_day: int, fake_printer: FakePrinter,
+) -> None:  # fmt: skip
+    _setup(store, fake_printer.port)  # the receipts are in Arabic and French
+    sale = ring(store, [("ARG-250", 2000)], tendered=50000)
+    with store.write() as s:
+        with pytest.raises(ValueError):
+            queue.reprint(s, sale.id, "klingon")
+        job_id = queue.reprint(s, sale.id, "en")
+        s.get(PrintJob, job_id).status = queue.SENDING  # the till stops while it prints
+    assert PrintWorker(store).recover() == [job_id]
+    with store.write() as s:
+        copy = queue.settle(s, job_id, printed=False)  # it did not print: again
+    worker = PrintWorker(store)
+    assert worker.run_once() == 1
+    fake_printer.close()
+    with store.read() as s:
+        assert s.get(PrintJob, copy).language == "en"
+        english = load_sale_receipt(s, sale.id, duplicate=True, lang="en")
+    assert "COPY / نسخة" in english.plain_text()
+    [sent] = fake_printer.jobs
+    assert decode(sent, 384)[0].data == Renderer(384).render(english).data

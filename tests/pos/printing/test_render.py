@@ -96,7 +96,7 @@ def test_right_to_left_rows_put_the_amount_on_the_left(gui: QGuiApplication) -> 
     assert min(_ink_columns(label.data, label.stride)) > 192
 
 
-@pytest.mark.parametrize("lang", ["ar", "fr", "both"])
+@pytest.mark.parametrize("lang", ["ar", "fr", "both", "en", "ar_en"])
 def test_every_character_has_a_glyph(gui: QGuiApplication, shop: Shop, lang: str) -> None:
     docs = [
         sale_receipt(sample_sale(15), shop, lang, journal_hash=SAMPLE_HASH, duplicate=True),
@@ -195,7 +195,7 @@ def test_covers_asks_the_bundled_fonts_only(gui: QGuiApplication) -> None:
         assert covers(char), char
 
 
-@pytest.mark.parametrize("lang", ["ar", "fr", "both"])
+@pytest.mark.parametrize("lang", ["ar", "fr", "both", "en", "ar_en"])
 def test_reports_use_only_characters_of_the_bundled_fonts(
     gui: QGuiApplication, shop: Shop, lang: str
 ) -> None:
