@@ -1,4 +1,9 @@
-"""Small SVG bar charts for the printable edition report (no scripts, no fonts to fetch)."""
+"""Small bar charts for the printable edition report (no scripts, no fonts to fetch).
+
+Each chart is drawn twice: in SVG for a screen and for paper, and as a list of bars in the
+page's own text for a phone, where an SVG drawn for a wide page would shrink its text
+past reading.
+"""
 
 from __future__ import annotations
 
@@ -119,3 +124,26 @@ def bars(labels: Sequence[str], values: Sequence[int], label_of: Callable[[int],
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" aria-label="{html.escape(title)}" direction="ltr">',
         *rows, "</svg>"])
+
+
+def bar_list(labels: Sequence[str], values: Sequence[int], label_of: Callable[[int], str],
+             *, title: str, timed: bool = False, accent: bool = False) -> str:
+    """A chart as a list for a phone: a row per value with its label, its bar and its
+    figure, in the page's own text and direction (so it stays readable at any width and
+    reads right to left in Arabic).
+
+    A label has a line of its own above its bar, or (``timed``: a day, an hour; short)
+    sits before it. Every bar is measured against the largest value; with ``accent``,
+    the largest is drawn in the accent colour, as in :func:`bars`.
+    """
+    peak = max([*values, 1])
+    top = values.index(max(values)) if accent and values else -1
+    rows = []
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        width = 100 * max(value, 0) / peak
+        attrs = ' class="top"' if i == top else ""
+        rows.append(f'<li{attrs}><span class="name">{html.escape(label)}</span>'
+                    f'<span class="track"><span class="bar" style="width: {width:.1f}%"></span>'
+                    f'</span><span class="value">{html.escape(label_of(value))}</span></li>')
+    kind = "bars timed" if timed else "bars"
+    return f'<ol class="{kind}" aria-label="{html.escape(title)}">{"".join(rows)}</ol>'

@@ -47,13 +47,29 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: set[i
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _chart(t: Translator, values: Sequence[int], draw: Callable[[], str], *,
-           say: bool = True) -> str:
-    """A chart, or when it would draw nothing but zeros "no sales yet" (nothing if not
-    ``say``: its table says it)."""
+def _chart(t: Translator, values: Sequence[int], draw: Callable[[], str],
+           listed: Callable[[], str], *, say: bool = True) -> str:
+    """A chart, drawn for a screen or paper and ``listed`` for a phone (the stylesheet
+    shows one of them), or when it would draw nothing but zeros "no sales yet" (nothing
+    if not ``say``: its table says it)."""
     if any(values):
-        return draw()
+        return f'<div class="chart">{draw()}{listed()}</div>'
     return f'<p class="empty">{html.escape(t("no_sales_yet"))}</p>' if say else ""
+
+
+def _bars(t: Translator, labels: Sequence[str], values: Sequence[int], title: str, *,
+          say: bool = True) -> str:
+    """Horizontal bars of amounts, the largest in the accent colour."""
+    rtl = t.dir == "rtl"
+    return _chart(
+        t, values, lambda: charts.bars(labels, values, t.money, rtl=rtl, title=title),
+        lambda: charts.bar_list(labels, values, t.money, title=title, accent=True), say=say)
+
+
+def _opening_hours(hours: Sequence[dict[str, int]]) -> Sequence[dict[str, int]]:
+    """The hours from the first with sales to the last (the hours between them too)."""
+    sold = [i for i, h in enumerate(hours) if h["amount"]]
+    return hours[sold[0]:sold[-1] + 1] if sold else []
 
 
 def _kpis(t: Translator, items: Sequence[tuple[str, str]]) -> str:
@@ -108,6 +124,8 @@ def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> 
     sector_values = [g.edition_net for g in split.sectors]
     origin_values = [g.edition_net for g in split.origins]
     hour_values = [h["amount"] for h in hours]
+    opening = _opening_hours(hours)
+    day_labels = [d["day"][5:] for d in days]
     coop_values = [c.edition_net for c in top_coops]
     values: dict[str, Any] = {
         "lang": t.lang, "dir": t.dir,
@@ -126,29 +144,28 @@ def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> 
             (t("days_with_sales"), t.count(sum(1 for d in days if d["tickets"]))),
         ]),
         "days_chart": _chart(t, day_values, lambda: charts.columns(
-            [d["day"][5:] for d in days], day_values, short, title=t("per_day")),
-            say=bool(days)),
+            day_labels, day_values, short, title=t("per_day")), lambda: charts.bar_list(
+            day_labels, day_values, t.money, title=t("per_day"), timed=True), say=bool(days)),
         "days_table": _table(
             [t("day"), t("net_sales"), t("tickets"), t("devices_reporting"), t("closed")],
             [[d["day"], t.money(d["net"]), t.count(d["tickets"]), t.count(d["devices"]),
               t.count(d["closed"])] for d in days],
             {1, 2, 3, 4}, none,
         ),
-        "sectors_chart": _chart(t, sector_values, lambda: charts.bars(
-            [t.sector(g.key) for g in split.sectors], sector_values, t.money, rtl=rtl,
-            title=t("per_sector"))),
+        "sectors_chart": _bars(t, [t.sector(g.key) for g in split.sectors], sector_values,
+                               t("per_sector")),
         "sectors_table": _groups(t, t("sector"), split.sectors, t.sector, total),
-        "origins_chart": _chart(t, origin_values, lambda: charts.bars(
-            [t(g.key) for g in split.origins], origin_values, t.money, rtl=rtl,
-            title=t("per_origin"))),
+        "origins_chart": _bars(t, [t(g.key) for g in split.origins], origin_values,
+                               t("per_origin")),
         "origins_table": _groups(t, t("origin"), split.origins, t, total),
         "programmes_table": _groups(t, t("yes_no_title"), split.programmes, t, total),
         "hours_chart": _chart(t, hour_values, lambda: charts.columns(
             [f"{h['hour']:02d}" for h in hours], hour_values, short,
-            title=t("sales_by_hour"))),
-        "top_coops_chart": _chart(t, coop_values, lambda: charts.bars(
-            [coop_name(c) for c in top_coops], coop_values, t.money, rtl=rtl,
-            title=t("top_cooperatives")), say=sold),
+            title=t("sales_by_hour")), lambda: charts.bar_list(
+            [f"{h['hour']:02d}:00" for h in opening], [h["amount"] for h in opening], t.money,
+            title=t("sales_by_hour"), timed=True)),
+        "top_coops_chart": _bars(t, [coop_name(c) for c in top_coops], coop_values,
+                                 t("top_cooperatives"), say=sold),
         "top_coops_table": _table(
             [t("rank"), t("cooperative"), t("stand"), t("sector"), t("edition_sales"),
              t("share")],

@@ -239,6 +239,20 @@ def test_long_cooperative_names_are_whole_above_their_bars(
 
 
 @pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_phone_reads_the_sales_of_every_hour(db: Database, big: World, lang: str) -> None:
+    """A phone shows the chart of sales by hour as a list: each hour from the first with
+    sales to the last, those without sales too, with its sales as money in the page's
+    language."""
+    t = Translator(lang)
+    markup = section(build(db, big.market_id, lang), t("sales_by_hour"))
+    rows = re.findall(r'<span class="name">([^<]*)</span>.*?<span class="value">([^<]*)</span>',
+                      markup)
+    sales = {10: 44_960_985 // 2 + 25_000_000, 16: 44_960_985 - 44_960_985 // 2 + 25_000_000}
+    assert rows == [(f"{hour}:00", t.money(sales.get(hour, 0))) for hour in range(10, 17)]
+    assert t.money(sales[16]) == f"474{NBSP}804,93{NBSP}" + ("د.م." if lang == "ar" else "DH")
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
 def test_an_empty_market_says_no_sales_yet(db: Database, world: World, lang: str) -> None:
     page = build(db, world.market_id, lang)
     t = Translator(lang)

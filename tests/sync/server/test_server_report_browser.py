@@ -1,12 +1,13 @@
 """The edition report in a real headless Chromium, on screen and printed on A4, in Arabic
 and French: the headline figures never run into each other, the cooperatives' names in the
 bar charts are never cut off or covered by a bar, and on a phone the tables are read whole
-without scrolling sideways."""
+without scrolling sideways and the charts' text at a readable size."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any, Literal
@@ -16,6 +17,7 @@ import pytest
 
 from sync.server import admin
 from sync.server.db import Database
+from sync.server.i18n import CURRENCY, NBSP, Translator, format_money
 
 from .server_support import DAY, summary
 from .test_server_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, live_server, log_in
@@ -150,6 +152,9 @@ EDITION = [
     ("تعاونية الأعشاب والزيوت الأساسية لإيموزار كندر", "Coopérative Imouzzer Essences",
      "other", "Fès-Meknès", False, False, "D-9"),
 ]
+# each day's sales by hour, in shares of the day: from 9:00 to 21:59, none from 14:00 to
+# 14:59 (the market's break)
+HOURS = {9: 2, 10: 5, 11: 8, 12: 9, 13: 6, 15: 5, 16: 7, 17: 9, 18: 10, 19: 8, 20: 5, 21: 2}
 PRODUCTS = [  # (name in Arabic, name in French)
     ("زيت أركان غذائي معصور على البارد 250 مل", "Huile d'argan alimentaire pressée à froid 250 ml"),
     ("عسل الزعتر الحر من جبال الأطلس 500 غ", "Miel de thym sauvage des montagnes de l'Atlas 500 g"),
@@ -160,10 +165,11 @@ PRODUCTS = [  # (name in Arabic, name in French)
 ]
 
 
-def seed_edition(base: str, db: Database) -> None:
+def seed_edition(base: str, db: Database) -> dict[int, int]:
     """An edition of ten days and eight cooperatives (several with long names, from
     inside and outside the region, women- and youth-led), each selling six products with
-    long names every day, for a little over a million dirhams each."""
+    long names every day, for a little over a million dirhams each; the edition's sales by
+    hour (in centimes)."""
     first = DAY - dt.timedelta(days=EDITION_DAYS - 1)
     with db.write() as s:
         market = admin.add_market(s, name_ar="المعرض الجهوي للمنتجات المجالية بفاس",
@@ -178,6 +184,7 @@ def seed_edition(base: str, db: Database) -> None:
                 province="Fès", region=region, stand=stand, members=1_250,
                 women_led=women, youth_led=youth))
             codes.append(admin.issue_enrol_code(s, coop.id)[0])
+    by_hour = dict.fromkeys(HOURS, 0)
     for n, code in enumerate(codes):
         device = httpx.post(f"{base}/api/v1/enrol",
                             json={"code": code, "device_name": "stall"}).json()
@@ -189,10 +196,25 @@ def seed_edition(base: str, db: Database) -> None:
                            status="closed" if day < DAY else "open").model_dump(mode="json")
             for line, (name_ar, name_fr) in zip(body["products"], PRODUCTS, strict=True):
                 line["name_ar"], line["name_fr"] = name_ar, name_fr
+            body["hours"] = spread(body["net"], body["sales_count"])
+            for hour in body["hours"]:
+                by_hour[hour["hour"]] += hour["amount"]
             summaries.append(body)
         reply = httpx.post(f"{base}/api/v1/push", json={"summaries": summaries},
                            headers={"Authorization": f"Bearer {device['token']}"})
         assert reply.status_code == 200, reply.text
+    return by_hour
+
+
+def spread(net: int, tickets: int) -> list[dict[str, int]]:
+    """A day's sales by hour, in the shares of ``HOURS`` (the last hour takes what is
+    left)."""
+    whole = sum(HOURS.values())
+    hours = [{"hour": hour, "amount": net * share // whole, "tickets": tickets * share // whole}
+             for hour, share in HOURS.items()]
+    hours[-1]["amount"] += net - sum(h["amount"] for h in hours)
+    hours[-1]["tickets"] += tickets - sum(h["tickets"] for h in hours)
+    return hours
 
 
 # What an organiser reading the report's tables would find wrong, from inside the page: a
@@ -248,21 +270,99 @@ TABLE_PROBLEMS = """(stacked) => {
   return problems;
 }"""
 TABLES = "[...document.querySelectorAll('table')].map(t => getComputedStyle(t).display)"
+# What an organiser reading the report's charts on a phone would find wrong: a chart wider
+# than the screen; a text of a chart smaller than 11 px as drawn (an SVG's text shrinks
+# with its drawing), cut by the chart's edges, running into another text or into a bar;
+# a row's label not against the chart's start, its bar not growing from the start of its
+# track, or its figure not against the chart's end and past its bar (the start is the
+# right in Arabic). Each chart's rows as read: (title, [[label, figure], ...]).
+CHART_PROBLEMS = """() => {
+  const problems = [];
+  const read = [];
+  const rtl = getComputedStyle(document.body).direction === "rtl";
+  const meet = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5
+                      && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+  const visible = (el) => el.checkVisibility() && el.getBoundingClientRect().width > 0;
+  const textBox = (el) => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return range.getBoundingClientRect();
+  };
+  const fromStart = (inner, outer) => rtl ? outer.right - inner.right : inner.left - outer.left;
+  const fromEnd = (inner, outer) => rtl ? inner.left - outer.left : outer.right - inner.right;
+  for (const chart of document.querySelectorAll(".chart")) {
+    const title = chart.closest("section").querySelector("h2").textContent;
+    const frame = chart.getBoundingClientRect();
+    if (frame.left < -0.5 || frame.right > window.innerWidth + 0.5
+        || chart.scrollWidth > chart.clientWidth) {
+      problems.push(`${title}: wider than the screen`);
+    }
+    const texts = [];
+    const walker = document.createTreeWalker(chart, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const node = walker.currentNode;
+      const el = node.parentElement;
+      if (!node.textContent.trim() || el.closest("title") || !visible(el)) continue;
+      const what = `${title}: ${node.textContent}`;
+      const scale = el instanceof SVGElement ? el.getScreenCTM().a : 1;
+      const size = parseFloat(getComputedStyle(el).fontSize) * scale;
+      if (size < 11) problems.push(`${what}: a ${size.toFixed(1)} px font`);
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const box = range.getBoundingClientRect();
+      if (box.left < frame.left - 0.5 || box.right > frame.right + 0.5) {
+        problems.push(`${what}: cut`);
+      }
+      texts.push([what, [...range.getClientRects()]]);
+    }
+    const bars = [...chart.querySelectorAll(".bar")].filter(visible)
+      .map(bar => bar.getBoundingClientRect());
+    texts.forEach(([what, lines], i) => {
+      texts.slice(i + 1).forEach(([other, others]) => {
+        if (lines.some(a => others.some(b => meet(a, b)))) {
+          problems.push(`${what}: runs into ${other}`);
+        }
+      });
+      if (lines.some(a => bars.some(b => meet(a, b)))) problems.push(`${what}: on a bar`);
+    });
+    const rows = [...chart.querySelectorAll("li")].filter(visible);
+    for (const row of rows) {
+      const [name, value] = [".name", ".value"].map(part => textBox(row.querySelector(part)));
+      const [track, bar] = [".track", ".bar"]
+        .map(part => row.querySelector(part).getBoundingClientRect());
+      const what = `${title}: ${[...row.children].map(part => part.textContent).join(" ")}`;
+      const gaps = [fromStart(name, frame), fromStart(bar, track), fromEnd(value, frame)];
+      if (gaps.some(gap => Math.abs(gap) > 1)) problems.push(`${what}: ${gaps} px off`);
+      if (rtl ? value.right > bar.left : value.left < bar.right) {
+        problems.push(`${what}: its figure on its bar's side`);
+      }
+    }
+    read.push([title, rows.map(row => [row.querySelector(".name").textContent,
+                                       row.querySelector(".value").textContent])]);
+  }
+  return {problems, read};
+}"""
+# how each chart is shown: [its drawing, its list of bars]
+CHARTS = """[...document.querySelectorAll('.chart')].map(chart =>
+  [chart.querySelector('svg'), chart.querySelector('ol')].map(e => getComputedStyle(e).display))"""
 # the rows of the edition's tables: days, sectors, origins, programmes, cooperatives, products
 ROWS = EDITION_DAYS + 5 + 2 + 3 + len(EDITION) + 10
 
 
-def test_report_tables_read_on_a_phone(live_server: tuple[str, Database],
-                                       tmp_path: Path) -> None:
+def test_report_tables_and_charts_read_on_a_phone(live_server: tuple[str, Database],
+                                                  tmp_path: Path) -> None:
     """An edition of ten days and eight cooperatives with long names, on a phone (390 px
     wide) in French and in Arabic: the report is laid out at the phone's width and does
     not scroll sideways, every value of every table is shown whole, each figure against
-    its cell's end and named by its column; Arabic reads right to left. On a 1280 px
-    screen the tables are read whole too, and printed from the phone they stay tables."""
+    its cell's end and named by its column; each chart's text is as large as the tables',
+    whole and clear of the rest, every hour of the market's day with its sales, every
+    figure as money in the page's language; Arabic reads right to left. On a 1280 px
+    screen the tables are read whole too and the charts are drawn; printed from the phone
+    the tables stay tables and the charts are drawn."""
     from playwright.sync_api import sync_playwright
 
     base, db = live_server
-    seed_edition(base, db)
+    by_hour = seed_edition(base, db)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -288,10 +388,34 @@ def test_report_tables_read_on_a_phone(live_server: tuple[str, Database],
                     assert direction == [{"ar": "rtl", "fr": "ltr"}[lang]] * 2, where
                     shown = "block" if context is phone else "table"
                     assert page.evaluate(TABLES) == [shown] * 6, where
+                    drawn = ["none", "grid"] if context is phone else ["block", "none"]
+                    assert page.evaluate(CHARTS) == [drawn] * 5, where
+                    if context is phone:
+                        check_charts(page.evaluate(CHART_PROBLEMS), lang, by_hour)
                     page.emulate_media(media="print")
                     assert page.evaluate(TABLES) == ["table"] * 6, f"{where}, printed"
+                    assert page.evaluate(CHARTS) == [["block", "none"]] * 5, f"{where}, printed"
         finally:
             browser.close()
     if os.environ.get("SOUK_SCREENSHOTS"):
         for png in tmp_path.glob("*.png"):
             shutil.copy(png, Path(os.environ["SOUK_SCREENSHOTS"]) / png.name)
+
+
+def check_charts(charts: dict[str, Any], lang: str, by_hour: dict[int, int]) -> None:
+    """The charts on a phone: no problem (see ``CHART_PROBLEMS``); the sales of every hour
+    from the first with sales to the last, the best cooperatives' names whole; each figure
+    money in the page's language."""
+    assert charts["problems"] == [], (lang, charts["problems"])
+    t = Translator(lang)
+    read = dict(charts["read"])
+    assert list(read) == [t(title) for title in (
+        "per_day", "per_sector", "per_origin", "sales_by_hour", "top_cooperatives")]
+    assert read[t("sales_by_hour")] == [
+        [f"{hour:02d}:00", format_money(by_hour.get(hour, 0), lang)] for hour in range(9, 22)]
+    names = [name for name, _ in read[t("top_cooperatives")]]
+    assert sorted(names) == sorted(c[0 if lang == "ar" else 1] for c in EDITION)
+    money = re.compile(rf"\d{{1,3}}({NBSP}\d{{3}})*,\d\d{NBSP}{re.escape(CURRENCY[lang])}")
+    odd = [figure for rows in read.values() for _, figure in rows
+           if not money.fullmatch(figure)]
+    assert odd == [], lang
