@@ -39,6 +39,11 @@ _ARABIC_FOLD = str.maketrans(
 )
 _RARITY_SAMPLE: Final = 50_000  # characters of the search keys in which words are counted
 _BARCODE = re.compile(r"^[0-9A-Za-z\-]{3,32}$")
+#: the longest text each field keeps (the columns' sizes; the organisers' server takes
+#: at most 200 characters of any of them)
+MAX_NAME: Final = 120
+MAX_CATEGORY: Final = 60
+MAX_MEMBER: Final = 80
 _TRUE = {"1", "true", "yes", "oui", "نعم", "y", "o"}
 _FALSE = {"0", "false", "no", "non", "لا", "n", ""}
 
@@ -83,6 +88,8 @@ class ProductData:
             raise InputError("product.sku")
         if not self.name_ar and not self.name_fr:
             raise InputError("product.name_empty")
+        self.category, self.member = self.category.strip(), self.member.strip()
+        self._check_texts()
         if self.price < 0:
             raise InputError("money.negative", text=str(self.price))
         if self.unit not in UNITS:
@@ -98,6 +105,18 @@ class ProductData:
             raise InputError("product.low_stock")
         if self.low_stock > MAX_QUANTITY:
             raise InputError("quantity.too_large", text=format_quantity(self.low_stock))
+
+    def _check_texts(self) -> None:
+        """The texts fit their columns, and the organisers' server takes them."""
+        for text, longest, key in (
+                (self.name_ar, MAX_NAME, "product.name_long"),
+                (self.name_fr, MAX_NAME, "product.name_long"),
+                (self.category, MAX_CATEGORY, "product.category_long"),
+                (self.member, MAX_MEMBER, "product.member_long")):
+            if len(text) > longest:
+                raise InputError(key, max=longest)
+            if "\x00" in text:
+                raise InputError("product.nul")
 
 
 def add_or_update(session: Session, data: ProductData) -> Product:

@@ -102,13 +102,26 @@ def build(session: Session, state: DayState) -> DaySummary | str:
     data = summary(session, report)
     # one canonical order, by the stall's product key: variants of a product sit side by
     # side, which roughly halves what gzip has to say about their names
-    data["products"] = sorted(data["products"], key=lambda p: str(p["product_id"]))
+    data["products"] = sorted(
+        ({**p, **{k: _wire_text(p[k]) for k in _PRODUCT_TEXTS}} for p in data["products"]),
+        key=lambda p: str(p["product_id"]))
+    data["members"] = [{**m, "member": _wire_text(m["member"])} for m in data["members"]]
     try:
         return DaySummary.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ()))
         return f"{where}: {first.get('msg', 'invalid')}"[:500]
+
+
+_PRODUCT_TEXTS = ("name_ar", "name_fr", "category")
+_WIRE_TEXT_MAX = 200  # sync.protocol.ShortText
+
+
+def _wire_text(text: str) -> str:
+    """A name as the server takes it: no NUL, at most 200 characters (a sale line keeps
+    the product's name as it was sold, which an older version let be longer)."""
+    return text.replace("\x00", "")[:_WIRE_TEXT_MAX]
 
 
 def _row(session: Session, day_id: int) -> SyncDay:
