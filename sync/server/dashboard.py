@@ -41,7 +41,7 @@ from sqlalchemy import select, update
 from sync.server import exports, queries, report
 from sync.server.body import BadEncoding, BodyTooLarge, read_capped
 from sync.server.db import Database, utcnow
-from sync.server.i18n import LANGS, Translator, asset, catalogue, choose_lang
+from sync.server.i18n import LANGS, Translator, asset, catalogue, choose_lang, market_today
 from sync.server.models import Market, User
 from sync.server.security import (
     SESSION_SECONDS,
@@ -320,7 +320,7 @@ def static(name: str) -> Response:
 
 def _market_and_day(request: Request, market_id: int | None, day: dt.date | None
                     ) -> tuple[Market, dt.date, list[Market]]:
-    today = dt.date.today()
+    today = market_today()
     with _db(request).read() as session:
         market = queries.pick_market(session, market_id, today)
         markets = queries.list_markets(session)
@@ -336,7 +336,7 @@ DayParam = Annotated[dt.date | None, Query()]
 @router.get(f"{BASE}/data.json")
 def data(request: Request, market_id: MarketParam = None, day: DayParam = None) -> Response:
     _require_user(request)
-    today = dt.date.today()
+    today = market_today()
     with _db(request).read_together(beside=2) as (session, beside):
         markets = queries.list_markets(session)
         market = queries.pick_market(session, market_id, today)
@@ -375,7 +375,7 @@ def export(request: Request, table: str, fmt: str, market_id: MarketParam = None
             tab = exports.cooperatives_table(t, rows)
         else:
             tab = exports.days_table(t, queries.day_rows(session, market))
-    name = f"souk-market{market.id}-{table}-{dt.date.today().isoformat()}.{fmt}"
+    name = f"souk-market{market.id}-{table}-{market_today().isoformat()}.{fmt}"
     if fmt == "csv":
         return _attachment(exports.to_csv(tab, t.lang), "text/csv; charset=utf-8", name)
     return _attachment(exports.to_xlsx(tab, t.lang), XLSX, name)

@@ -134,6 +134,11 @@ def market_time(utc: dt.datetime) -> dt.datetime:
     return utc.replace(tzinfo=dt.UTC).astimezone(zone).replace(tzinfo=None)
 
 
+def market_today() -> dt.date:
+    """Today's date in Morocco, the markets' date, whatever the server's own time zone."""
+    return market_time(dt.datetime.now(dt.UTC).replace(tzinfo=None)).date()
+
+
 def format_money(centimes: int, lang: str) -> str:
     """``125,50 DH`` (fr), ``125,50 د.م.`` (ar); a no-break space before the currency."""
     return f"{format_amount(centimes)}{NBSP}{CURRENCY.get(lang, 'DH')}"

@@ -100,7 +100,7 @@ def _groups(t: Translator, first: str, groups: Sequence[queries.Group],
 
 
 def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> str:
-    day = queries.pick_day(market, None, now.date())
+    day = queries.pick_day(market, None, market_time(now).date())
     coops = queries.cooperative_rows(session, market, day, now)
     days = queries.day_rows(session, market)
     hours = queries.hour_rows(session, market, None)
