@@ -69,6 +69,22 @@ def _int(text: str) -> int:
         raise BadArgument(AdminError("server.err.bad_int", text=text)) from None
 
 
+def _int_in(low: int, high: int) -> Callable[[str], int]:
+    """A whole number from ``low`` to ``high`` (ids fit the databases' integers)."""
+    def parse(text: str) -> int:
+        value = _int(text)
+        if not low <= value <= high:
+            raise BadArgument(AdminError("server.err.int_range", text=text, low=low,
+                                         high=high))
+        return value
+
+    return parse
+
+
+MAX_ID = 2**31 - 1
+_id = _int_in(1, MAX_ID)
+
+
 def _number(text: str) -> float:
     try:
         value = float(text)
@@ -135,7 +151,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="run the server")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=_int, default=8700)
+    serve.add_argument("--port", type=_int_in(1, 65535), default=8700)
 
     market = sub.add_parser("market", help="markets (editions)").add_subparsers(
         dest="action", required=True)
@@ -151,7 +167,7 @@ def _parser() -> argparse.ArgumentParser:
     coop = sub.add_parser("cooperative", help="cooperatives").add_subparsers(
         dest="action", required=True)
     add = coop.add_parser("add", help="add a cooperative to a market")
-    add.add_argument("--market", type=_int, required=True, help="market id")
+    add.add_argument("--market", type=_id, required=True, help="market id")
     add.add_argument("--name-ar", required=True)
     add.add_argument("--name-fr", required=True)
     add.add_argument("--sector", required=True, type=_sector,
@@ -165,7 +181,7 @@ def _parser() -> argparse.ArgumentParser:
     coop.add_parser("list", help="list the cooperatives")
 
     code = sub.add_parser("enrol-code", help="issue a one-time enrolment code")
-    code.add_argument("cooperative", type=_int, help="cooperative id")
+    code.add_argument("cooperative", type=_id, help="cooperative id")
     code.add_argument("--days", type=_number, default=admin.DEFAULT_CODE_DAYS,
                       help="valid for this many days (default 7)")
     code.add_argument("--no-qr", action="store_true", help="do not print the QR code")
