@@ -40,12 +40,13 @@ def prepare(folder: Path) -> None:
         day.open_day(s, 50000, user=manager, at=opening)
         products = [p for p in catalogue.all_products(s) if p.unit == "piece"]
         for hour, count in enumerate((3, 6, 9, 5, 2, 4, 7, 8, 4)):
-            for _ in range(count):
+            # rung one after the other: the ticket numbers follow the time
+            for minute in sorted(rng.randrange(60) for _ in range(count)):
                 cart = Cart()
                 for product in rng.sample(products, rng.choice((1, 2, 3))):
                     cart.add(product, 1000 * rng.choice((1, 1, 2)))
                 total = cart.totals().total
-                at = opening + dt.timedelta(minutes=30 + 60 * hour + rng.randrange(60))
+                at = opening + dt.timedelta(minutes=30 + 60 * hour + minute)
                 pays = ([cash(total, -(-total // 5000) * 5000)] if rng.random() < 0.7
                         else [PaymentSpec("card", total, None, f"CB{rng.randrange(10**6):06d}")])
                 checkout.complete(s, cart, pays, cashier=cashier, at=at)
