@@ -31,6 +31,7 @@ MARKET = ["market", "add", "--name-ar", "السوق المتنقل لمكناس"
 COOP = ["cooperative", "add", "--market", "1", "--name-ar", "تعاونية العسل",
         "--name-fr", "Coopérative du miel", "--sector", "food", "--province", "Ifrane",
         "--stand", "7", "--members", "12", "--women-led"]
+HUGE = "99999999999999999999"  # more than any database's integer
 
 
 def run(url: str, *args: str, capsys: pytest.CaptureFixture[str],
@@ -91,6 +92,9 @@ def test_setting_up_a_market(database_url: str, db: Database,
     (["device", "revoke", "not-a-uuid"], "is not a device id"),
     (["device", "revoke", str(uuid.uuid4())], "no device with id"),
     (["import", "/nonexistent/bundle.json"], "cannot read"),
+    (["enrol-code", HUGE], f"{HUGE} is not between 1 and 2147483647"),
+    ([*COOP[:3], HUGE, *COOP[4:]], f"{HUGE} is not between 1 and 2147483647"),
+    (["serve", "--port", "70000"], "70000 is not between 1 and 65535"),
 ])
 def test_bad_input_is_one_line_status_2_nothing_written(
         database_url: str, db: Database, capsys: pytest.CaptureFixture[str],
@@ -103,6 +107,12 @@ def test_bad_input_is_one_line_status_2_nothing_written(
     assert out == ""
     assert err.count("\n") == 1 and err.startswith("souk-server: error: ") and message in err
     assert counts(db) == before
+
+
+def test_a_number_out_of_range_in_arabic(database_url: str,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(database_url, "enrol-code", HUGE, capsys=capsys, lang="ar")
+    assert code == 2 and "ليس بين 1 و2147483647" in err
 
 
 def test_stand_taken_and_short_password(database_url: str, db: Database,
