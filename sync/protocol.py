@@ -10,10 +10,12 @@ Endpoints (all under ``/api/v1``)
     from a captive portal (it checks ``service == SERVICE_NAME``).
 ``POST /enrol``   :class:`EnrolRequest` -> :class:`EnrolResponse`; no auth. The one-time
     code is consumed; a used or expired code gets 400 with :class:`ErrorBody`. A stall that
-    the code's cooperative already has a device for (same ``installation_id``, or the
+    the code's market already has a device for (same ``installation_id``, or the
     ``previous_device_id`` of a device enrolled without one) gets that device back with a
     new token (the old one stops working, a revocation is lifted), so its days are never
-    held twice; any other stall gets a new device.
+    held twice; if the code is another cooperative's, the device and the days it pushed
+    move to that cooperative. Any other stall, or the same stall in another market, gets
+    a new device.
 ``POST /push``    :class:`PushRequest` -> :class:`PushResponse`; ``Authorization: Bearer
     TOKEN``. ``Content-Encoding: gzip`` accepted. Each summary is upserted per
     (device, business_day) and replaces only an older version. The reply lists, per pushed
@@ -76,12 +78,13 @@ class EnrolRequest(_Model):
     installation_id: uuid.UUID | None = Field(
         default=None,
         description="the stall's own lasting id: enrolling the same stall again into the "
-        "same cooperative gives back its device (same device id, a new token)",
+        "same market gives back its device (same device id, a new token), moved with its "
+        "days to the code's cooperative",
     )
     previous_device_id: uuid.UUID | None = Field(
         default=None,
         description="the device id this stall was given before, if any: a device of the "
-        "same cooperative enrolled without an installation id is taken over",
+        "same market enrolled without an installation id is taken over",
     )
 
 

@@ -138,10 +138,12 @@ def save_enrolment(session: Session, url: str, ca_file: str | None, reply: Enrol
     """Keep the identity the server gave, and the market and cooperative for receipts.
 
     The same device id (the server gave this stall its device back, see
-    :func:`sync.server.ingest.enrol`) keeps what the server acknowledged, so no day is
-    pushed twice. A new device id means a new identity on the server (another cooperative,
-    another market): what it acknowledged under the old one no longer counts, so every day
-    within the new market's dates is pushed again (:func:`sync.client.outbox.plan`).
+    :func:`sync.server.ingest.enrol`; in another cooperative of the same market, with the
+    days it held) keeps what the server acknowledged, so no day is pushed twice. A new
+    device id means a new identity on the server (another market, or a server that does
+    not know this stall): what it acknowledged under the old one no longer counts, so
+    every day within the new market's dates is pushed again
+    (:func:`sync.client.outbox.plan`).
     """
     before = load(session)
     coop = reply.cooperative

@@ -419,11 +419,8 @@ def _run(args: argparse.Namespace, lang: str) -> int:
             db.dispose()
     except AdminError as exc:
         return _fail(lang, exc.message(lang))
-    except ingest.OutsideMarket as exc:
-        return _fail(lang, tr(lang, "server.err.day_outside_market", day=exc.day,
-                              starts=exc.starts_on, ends=exc.ends_on))
     except ingest.IngestError as exc:
-        return _fail(lang, str(exc))
+        return _fail(lang, exc.message(lang))
     except SQLAlchemyError as exc:
         print(f"souk-server: database error: {exc.__class__.__name__}: "
               f"{str(exc).splitlines()[0]}", file=sys.stderr)

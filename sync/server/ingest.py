@@ -25,7 +25,7 @@ from typing import Any, cast
 
 import orjson
 from pydantic import ValidationError
-from sqlalchemy import Connection, Table, bindparam, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from sync.protocol import (
@@ -41,25 +41,40 @@ from sync.protocol import (
     summary_json,
     token_hash,
 )
+from sync.server import messages
 from sync.server.db import Database, utcnow
 from sync.server.models import (
+    Conflict,
     Cooperative,
     DaySummaryRow,
     Device,
     EnrolCode,
     Market,
+    SummaryProduct,
 )
 from sync.server.security import code_hash, new_token
 
 
 class IngestError(Exception):
-    """A request the server refuses; ``status`` is the HTTP status to answer with."""
+    """A request the server refuses; ``status`` is the HTTP status to answer with.
+
+    ``detail`` is the API's answer (English, shown as it is by the stalls); ``key`` and
+    ``params``, the message the organisers read (``souk-server import``) in their
+    language. Every refusal an import can meet has a key; the others (enrolment, tokens)
+    are only ever answered over the API.
+    """
 
     status = 400
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, key: str | None = None, /, **params: object) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.key = key
+        self.params = params
+
+    def message(self, lang: str) -> str:
+        """The refusal in ``lang`` (the API's English words when it has no message id)."""
+        return self.detail if self.key is None else messages.message(lang, self.key, self.params)
 
 
 class BadCode(IngestError):
@@ -84,7 +99,8 @@ class OutsideMarket(Invalid):
     def __init__(self, where: str, day: dt.date, starts_on: dt.date, ends_on: dt.date
                  ) -> None:
         super().__init__(f"{where}: this business day is outside the market's dates "
-                         f"({starts_on} to {ends_on})")
+                         f"({starts_on} to {ends_on})", "server.err.day_outside_market",
+                         day=day, starts=starts_on, ends=ends_on)
         self.day, self.starts_on, self.ends_on = day, starts_on, ends_on
 
 
@@ -96,11 +112,14 @@ def enrol(session: Session, code: str, device_name: str, now: dt.datetime | None
           previous_device_id: uuid.UUID | None = None) -> EnrolResponse:
     """Consume a one-time code and give its stall a device with a new token (returned once).
 
-    A stall the code's cooperative already has a device for (the same ``installation_id``,
-    or the ``previous_device_id`` of a device enrolled without one) gets that device back:
+    A stall the code's market already has a device for (the same ``installation_id``, or
+    the ``previous_device_id`` of a device enrolled without one) gets that device back:
     same id, so the days the server holds stay its days and are not pushed twice; a new
-    token, so the old one stops working; its revocation lifted. Any other stall, or the
-    same stall in another cooperative, gets a new device.
+    token, so the old one stops working; its revocation lifted. When the code is another
+    cooperative's (the organisers gave the stall the wrong one first), the device moves to
+    it with every day it pushed: the market's figures stay as they are, the stall's sales
+    are its new cooperative's. Any other stall, or the same stall in another market (the
+    next edition, whose figures are its own), gets a new device.
     """
     if "\x00" in device_name:
         raise Invalid("device_name must not contain NUL characters")
@@ -118,17 +137,17 @@ def enrol(session: Session, code: str, device_name: str, now: dt.datetime | None
     if consumed is None:
         raise BadCode("this enrolment code is unknown, used already or expired")
     code_id, cooperative_id = consumed
-    # PostgreSQL: the enrolments of one cooperative one at a time (SQLite: the write lock),
-    # so that two codes used at once by one stall still make one device; a push's foreign
-    # key checks take a weaker lock that this one does not wait for
-    coop = session.scalars(
-        select(Cooperative).where(Cooperative.id == cooperative_id)
-        .with_for_update(key_share=True)
+    coop = session.get_one(Cooperative, cooperative_id)
+    # PostgreSQL: the enrolments of one market one at a time (SQLite: the write lock), so
+    # that two codes used at once by one stall still make one device; a push's foreign key
+    # checks take a weaker lock that this one does not wait for
+    market = session.scalars(
+        select(Market).where(Market.id == coop.market_id).with_for_update(key_share=True)
     ).one()
-    market = session.get_one(Market, coop.market_id)
     name = device_name.strip() or "device"
     token = new_token()
-    device = _enrolled_before(session, coop.id, installation_id, previous_device_id)
+    device = _enrolled_before(session, coop, installation_id, previous_device_id)
+    moved = False
     if device is None:
         device = Device(
             id=uuid.uuid4(), cooperative_id=coop.id, name=name, token_hash=token_hash(token),
@@ -136,12 +155,16 @@ def enrol(session: Session, code: str, device_name: str, now: dt.datetime | None
         )
         session.add(device)
     else:
+        moved = device.cooperative_id != coop.id
+        device.cooperative_id = coop.id
         device.name = name
         device.token_hash = token_hash(token)
         device.revoked_at = None
         if installation_id is not None:
             device.installation_id = installation_id
     session.flush()
+    if moved:
+        _move_days(session, device.id, coop.id)
     session.execute(update(EnrolCode).where(EnrolCode.id == code_id)
                     .values(device_id=device.id))
     return EnrolResponse(
@@ -155,21 +178,46 @@ def enrol(session: Session, code: str, device_name: str, now: dt.datetime | None
     )
 
 
-def _enrolled_before(session: Session, cooperative_id: int, installation_id: uuid.UUID | None,
+def _enrolled_before(session: Session, coop: Cooperative, installation_id: uuid.UUID | None,
                      previous_device_id: uuid.UUID | None) -> Device | None:
-    """The cooperative's device of this stall, if it has one."""
+    """This stall's device in the market of ``coop``, if it has one, its row locked.
+
+    A device is the stall's by its installation id or, enrolled without one, by being the
+    ``previous_device_id`` the stall names. Should the stall have several in the market
+    (enrolled into two of its cooperatives before they were moved), the one of ``coop``
+    comes first, then the one of its installation id, the one it names, the latest.
+    """
+    mine = []
     if installation_id is not None:
-        device = session.scalars(select(Device).where(
-            Device.cooperative_id == cooperative_id, Device.installation_id == installation_id
-        )).one_or_none()
-        if device is not None:
-            return device
+        mine.append(Device.installation_id == installation_id)
     if previous_device_id is not None:
-        return session.scalars(select(Device).where(
-            Device.id == previous_device_id, Device.cooperative_id == cooperative_id,
-            Device.installation_id.is_(None),
-        )).one_or_none()
-    return None
+        mine.append(and_(Device.id == previous_device_id, Device.installation_id.is_(None)))
+    if not mine:
+        return None
+    found = list(session.scalars(
+        select(Device).join(Cooperative, Cooperative.id == Device.cooperative_id)
+        .where(Cooperative.market_id == coop.market_id, or_(*mine))
+        .order_by(Device.id)  # locked in the order the push writer locks devices
+        .with_for_update(of=Device)
+    ))
+    found.sort(key=lambda d: d.enrolled_at, reverse=True)
+    return min(found, default=None, key=lambda d: (
+        d.cooperative_id != coop.id, d.installation_id != installation_id,
+        d.id != previous_device_id))
+
+
+def _move_days(session: Session, device_id: uuid.UUID, cooperative_id: int) -> None:
+    """Give the days a device pushed (their product lines, their conflicts) to the
+    cooperative it moved to, in its market: the market's running totals and its hours
+    stay as they are, the device's running totals moved with it."""
+    days = select(DaySummaryRow.id).where(DaySummaryRow.device_id == device_id)
+    for table, where in (
+        (DaySummaryRow, DaySummaryRow.device_id == device_id),
+        (SummaryProduct, SummaryProduct.summary_id.in_(days)),
+        (Conflict, Conflict.device_id == device_id),
+    ):
+        session.execute(update(table).where(where).values(cooperative_id=cooperative_id),
+                        execution_options={"synchronize_session": False})
 
 
 # --- authentication ----------------------------------------------------------------------
@@ -213,42 +261,52 @@ def check_summaries(auth: DeviceAuth, summaries: Sequence[DaySummary]) -> None:
     market's dates (422)."""
     for s in summaries:
         if s.device_id != auth.device_id:
-            raise Forbidden(f"summary of {s.business_day} names another device")
+            raise Forbidden(f"summary of {s.business_day} names another device",
+                            "server.err.day_other_device", day=s.business_day)
         if s.cooperative_id is not None and s.cooperative_id != auth.cooperative_id:
-            raise Forbidden(f"summary of {s.business_day} names another cooperative")
+            raise Forbidden(f"summary of {s.business_day} names another cooperative",
+                            "server.err.day_other_cooperative", day=s.business_day,
+                            named=s.cooperative_id, cooperative=auth.cooperative_id)
     seen: set[dt.date] = set()
     for i, s in enumerate(summaries):
         where = f"summaries.{i} ({s.business_day})"
         if s.business_day in seen:
-            raise Invalid(f"{where}: this business day appears twice in the push")
+            raise Invalid(f"{where}: this business day appears twice in the push",
+                          "server.err.day_twice", day=s.business_day)
         seen.add(s.business_day)
         if auth.starts_on is not None and auth.ends_on is not None and not (
                 auth.starts_on <= s.business_day <= auth.ends_on):
             raise OutsideMarket(where, s.business_day, auth.starts_on, auth.ends_on)
         problem = _inconsistency(s)
         if problem:
-            raise Invalid(f"{where}: {problem}")
+            words, key, params = problem
+            raise Invalid(f"{where}: {words}", key, day=s.business_day, **params)
 
 
-def _inconsistency(s: DaySummary) -> str | None:
+Problem = tuple[str, str, dict[str, object]]  # the API's words, a message id, its parameters
+
+
+def _inconsistency(s: DaySummary) -> Problem | None:
     if s.net != s.gross - s.refunds - s.voids:
-        return "net must equal gross - refunds - voids"
+        return "net must equal gross - refunds - voids", "server.err.day_net", {}
     if len({h.hour for h in s.hours}) != len(s.hours):
-        return "an hour appears twice in hours"
+        return "an hour appears twice in hours", "server.err.day_hour_twice", {}
     if len({p.method for p in s.payments}) != len(s.payments):
-        return "a payment method appears twice in payments"
+        return "a payment method appears twice in payments", "server.err.day_payment_twice", {}
     if len({p.product_id for p in s.products}) != len(s.products):
-        return "a product appears twice in products"
+        return "a product appears twice in products", "server.err.day_product_twice", {}
     if max(s.version, s.journal_head.seq, s.z_number or 0) > MAX_INT64:
-        return f"version, journal_head.seq and z_number must be at most {MAX_INT64}"
+        return (f"version, journal_head.seq and z_number must be at most {MAX_INT64}",
+                "server.err.day_too_large", {"max": MAX_INT64})
     texts = [t for p in s.products for t in (p.product_id, p.name_ar, p.name_fr, p.category)]
     if "\x00" in "".join(texts + [m.member for m in s.members]):  # one search, not one per text
-        return "texts must not contain NUL characters"
+        return "texts must not contain NUL characters", "server.err.day_nul", {}
     for name, value in (("opened_at", s.opened_at), ("closed_at", s.closed_at)):
         try:
             _utc(value)
         except OverflowError:
-            return f"{name} is out of range once converted to UTC"
+            return (f"{name} is out of range once converted to UTC",
+                    f"server.err.day_{name}_range", {"time": value})
     return None
 
 
@@ -727,14 +785,17 @@ def check_written(upserted: Any, day: dt.date) -> None:
 
 def _same_body(store: Store, auth: DeviceAuth, s: DaySummary) -> bool:
     """Whether the stored body of the day says the same as ``s`` (digests made by another
-    release of the server differ for equal bodies)."""
+    release of the server differ for equal bodies). The cooperative a body names is not
+    compared: it is its device's, which the stall's names again once the device moved to
+    another cooperative (see :func:`enrol`)."""
     stored = store.stored_body(auth.device_id, s.business_day)
     if stored is None:
         return False
     try:
-        return DaySummary.model_validate_json(stored) == s
+        held = DaySummary.model_validate_json(stored)
     except ValidationError:
         return False
+    return held.model_copy(update={"cooperative_id": s.cooperative_id}) == s
 
 
 def upsert_summary(store: Store, auth: DeviceAuth, s: DaySummary, now: dt.datetime,
@@ -832,7 +893,8 @@ def push(db: Database, session: Session, auth: DeviceAuth, summaries: Sequence[D
     conn = session.connection()
     now = utcnow()
     if conn.execute(_TOUCH, {"device_id": auth.device_id, "now": now}).rowcount != 1:
-        raise Unauthorised("this device has been revoked")
+        raise Unauthorised("this device has been revoked", "server.err.device_revoked",
+                           device=auth.device_id)
     store = Store.of(conn)
     changes: MarketDays = {}
     results = apply_push(store, auth, summaries, now, changes)
@@ -853,12 +915,15 @@ def import_bundle(db: Database, session: Session, bundle: Bundle) -> list[PushRe
         .where(Device.id == bundle.device_id)
     ).one_or_none()
     if row is None:
-        raise Unauthorised(f"the bundle comes from an unknown device {bundle.device_id}")
+        raise Unauthorised(f"the bundle comes from an unknown device {bundle.device_id}",
+                           "server.err.bundle_unknown_device", device=bundle.device_id)
     expected = bundle_signature(row.token_hash, bundle.device_id, list(bundle.summaries))
     if not hmac.compare_digest(expected, bundle.signature):
-        raise Unauthorised("the bundle's signature does not match its device")
+        raise Unauthorised("the bundle's signature does not match its device",
+                           "server.err.bundle_signature", device=bundle.device_id)
     if row.revoked_at is not None:
-        raise Unauthorised(f"device {bundle.device_id} has been revoked")
+        raise Unauthorised(f"device {bundle.device_id} has been revoked",
+                           "server.err.device_revoked", device=bundle.device_id)
     auth = DeviceAuth(bundle.device_id, row.cooperative_id, row.market_id, row.starts_on,
                       row.ends_on)
     results, _ = push(db, session, auth, bundle.summaries)

@@ -48,10 +48,13 @@ class AdminError(ValueError):
         super().__init__(self.message("en"))
 
     def message(self, lang: str) -> str:
-        shown = {
-            k: tr(lang, v.key) if isinstance(v, Field) else v for k, v in self.params.items()
-        }
-        return tr(lang, self.key, **shown)
+        return message(lang, self.key, self.params)
+
+
+def message(lang: str, key: str, params: dict[str, object]) -> str:
+    """A message in ``lang``, its :class:`Field` parameters translated with it."""
+    shown = {k: tr(lang, v.key) if isinstance(v, Field) else v for k, v in params.items()}
+    return tr(lang, key, **shown)
 
 
 class Field:

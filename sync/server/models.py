@@ -119,7 +119,8 @@ class Device(Base):
     total_refunds: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     days_closed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # the stall's own lasting id (sent at enrolment; None for devices enrolled without it):
-    # one device per (installation, cooperative), which a new enrolment gives back
+    # one device per (installation, market), which a new enrolment into the market gives
+    # back, moved to the code's cooperative
     installation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     __table_args__ = (
         Index("ix_devices_installation", "installation_id", "cooperative_id", unique=True),
