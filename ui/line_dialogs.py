@@ -23,7 +23,6 @@ class ValueDialog(Dialog):
         self.field = named(QLineEdit(value), f"{name}Input", caption)
         self.field.setStyleSheet("font-size: 26px;")
         self.field.selectAll()
-        self.field.returnPressed.connect(self._try_accept)
         self.body.addWidget(cap)
         self.body.addWidget(self.field)
         self.field.setFocus()
@@ -50,7 +49,6 @@ class DiscountDialog(Dialog):
         self.percent.setChecked(True)
         self.field = named(QLineEdit(), f"{name}Input", ctx.t("ui.discount.value"))
         self.field.setStyleSheet("font-size: 26px;")
-        self.field.returnPressed.connect(self._try_accept)
         quick = []
         for pct in (5, 10, 15, 20):
             btn = button(f"{name}Quick{pct}", role="money")

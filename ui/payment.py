@@ -99,7 +99,6 @@ class PaymentDialog(Dialog):
         self.tendered = named(QLineEdit(), "payTendered", self.ctx.t("ui.pay.given"))
         self.tendered.setStyleSheet("font-size: 24px; font-weight: bold; padding: 2px 10px;")
         self.tendered.textChanged.connect(self._update)
-        self.tendered.returnPressed.connect(self._try_accept)
         exact = button("payExact", shortcut="F11")
         t.button(exact, "ui.pay.exact")
         exact.clicked.connect(self._exact)
@@ -134,7 +133,6 @@ class PaymentDialog(Dialog):
         ref_caption = label("payReferenceCaption")
         t.bind(ref_caption.setText, "ui.pay.reference")
         self.reference = named(QLineEdit(), "payReference", self.ctx.t("ui.pay.reference"))
-        self.reference.returnPressed.connect(self._try_accept)
         hint = label("payOtherHint", style="muted", wrap=True)
         t.bind(hint.setText, "ui.pay.split_hint")
         page.setLayout(vbox(amount_caption, self.amount, ref_caption, self.reference, hint, None,

@@ -281,6 +281,9 @@ class ProductDialog(Dialog):
         columns.addLayout(form, 1)
         columns.addLayout(form2, 1)
         self.body.addLayout(columns)
+        # never narrower than its fields and buttons (a window is otherwise kept to two
+        # thirds of the screen, which on a 1024 px screen cuts "Choose a photo…")
+        self.setMinimumWidth(max(760, self.minimumSizeHint().width()))
         self._show_photo()
         (self.name_fr if product else self.sku).setFocus()
 

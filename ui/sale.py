@@ -459,6 +459,7 @@ class SaleScreen(QWidget):
                 self.cart_model.index(select, 0),
                 QItemSelectionModel.SelectionFlag.ClearAndSelect
                 | QItemSelectionModel.SelectionFlag.Rows)
+            self.table.doItemsLayout()  # the new line's height and the scroll range first
             self.table.scrollTo(self.cart_model.index(select, 0))
 
     def step(self, delta: int) -> None:

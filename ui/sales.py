@@ -231,7 +231,10 @@ class SalesScreen(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(40)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        for col in (0, 1, 2):  # the number, the hour and "Refunded sale" are read whole
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemSelectionChanged.connect(self._show_detail)
         self.detail_title = label("saleDetailTitle", style="subtitle", wrap=True)
         self.detail = label("saleDetail", wrap=True)
@@ -356,6 +359,7 @@ class SalesScreen(QWidget):
     def _fill(self) -> None:
         t, lang = self.ctx.t, self.ctx.lang
         self.table.setHorizontalHeaderLabels([t(c) for c in COLUMNS])
+        chosen = self.selected()  # stays chosen when the list is filled again
         words = fold(self.search.text()).split()
         shown = [sale for sale in self.rows if self._matches(sale, words)]
         if self.found is not None and all(s.id != self.found.id for s in shown):
@@ -372,8 +376,13 @@ class SalesScreen(QWidget):
                 if sale.kind != "sale" or sale.id in self.reversals:
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(row, col, item)
+        rows = [r for r, sale in enumerate(shown) if chosen is not None and sale.id == chosen.id]
         if len(shown) == 1 and self.found is not None:
-            self.select_row(0)
+            rows = [0]
+        if rows:
+            self.select_row(rows[0])
+        else:
+            self.table.clearSelection()
         self._show_detail()
 
     def selected(self) -> Sale | None:

@@ -179,7 +179,11 @@ def search_field(texts: Texts, name: str, key: str) -> QLineEdit:
 
 
 class Dialog(QDialog):
-    """A dialog with a title, a body, an inline error banner and OK / Cancel buttons."""
+    """A dialog with a title, a body, an inline error banner and OK / Cancel buttons.
+
+    OK is the default button: Enter in a field presses it, once (a field's own
+    ``returnPressed`` must not validate too, or a step that keeps the dialog open, such
+    as a part of a split payment, is validated a second time)."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None, name: str, title_key: str,
                  /, **params: Any) -> None:
@@ -246,7 +250,6 @@ class PinDialog(Dialog):
         self.pin.setMaxLength(8)
         self.pin.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.pin.setStyleSheet("font-size: 28px; letter-spacing: 8px;")
-        self.pin.returnPressed.connect(self._try_accept)
         pad = QGridLayout()
         pad.setSpacing(6)
         for i, key in enumerate(["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "C"]):

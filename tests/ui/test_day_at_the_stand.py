@@ -1,0 +1,156 @@
+"""A day at the stand on a small laptop (1024x600) and a common one (1366x768): the line
+just rung is seen whole in a full cart, a split payment typed at the keyboard says what is
+left to pay, the ticket just refunded stays the one shown, the kind of each ticket is read
+whole, and the product dialog shows its buttons whole."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QPushButton
+
+from pos import users
+from tests.ui.conftest import MANAGER_PIN, click_tile, tile_row, type_pin
+from tests.ui.test_day_and_refunds import ring
+from tests.ui.test_sale_guards import on_modal
+
+LEFT = Qt.MouseButton.LeftButton
+RETURN = Qt.Key.Key_Return
+SMALL = (1024, 600)
+TEN = ("ARG-250", "AML-250", "HNY-THY", "SAF-1G", "GHS-200", "ROS-200", "TAJ-M", "OLV-1L",
+       "HNY-EUP", "RAS-100")
+
+
+@pytest.mark.parametrize("size", [SMALL, (1366, 768)])
+def test_the_line_just_rung_is_seen_whole_in_a_full_cart(qtbot: Any, make_window: Any,
+                                                          size: tuple[int, int]) -> None:
+    window = make_window(size=size)
+    sale = window.sale
+    for sku in TEN:
+        click_tile(qtbot, window, tile_row(window, sku))
+        row = len(sale.cart.lines) - 1
+        line = sale.table.visualRect(sale.cart_model.index(row, 0))
+        assert sale.table.viewport().rect().contains(line), (sku, line)
+    assert sale.table.verticalScrollBar().isVisible()  # the cart was longer than its box
+
+
+def test_a_split_payment_typed_at_the_keyboard_says_what_is_left(qtbot: Any,
+                                                                  make_window: Any) -> None:
+    window = make_window(size=SMALL)
+    sale = window.sale
+    for sku in ("ARG-250", "SAF-1G"):  # 120,00 + 35,00
+        qtbot.keyClicks(sale.search, sku)
+        qtbot.keyClick(sale.search, RETURN)
+    seen: dict[str, Any] = {}
+
+    def pay(dialog: Any) -> None:
+        qtbot.keyClick(dialog.tendered, Qt.Key.Key_F6)  # card
+        dialog.amount.setText("100")
+        qtbot.keyClicks(dialog.reference, "CB1234")
+        qtbot.keyClick(dialog.reference, RETURN)
+        seen["card"] = (dialog.banner.text(), dialog.banner.property("role"),
+                        dialog.due.text(), dialog.isVisible())
+        qtbot.keyClicks(dialog.tendered, "20")  # cash, short of the 55,00 left
+        qtbot.keyClick(dialog.tendered, RETURN)
+        seen["cash"] = (dialog.banner.text(), dialog.banner.property("role"),
+                        dialog.due.text(), dialog.isVisible())
+        qtbot.keyClick(dialog.tendered, Qt.Key.Key_F11)  # the exact rest
+        qtbot.keyClick(dialog.tendered, RETURN)
+
+    on_modal(qtbot, "payDialog", pay)
+    qtbot.keyClick(sale.search, Qt.Key.Key_F12)
+    assert seen["card"] == ("Partie enregistrée. Reste : 55,00 DH", "notice", "55,00 DH", True)
+    assert seen["cash"] == ("Partie enregistrée. Reste : 35,00 DH", "notice", "35,00 DH", True)
+    assert sale.cart.is_empty
+    assert sale.last_sale.text().startswith("Ticket n° T01-000001 enregistré : 155,00 DH")
+    with window.ctx.read() as s:
+        from pos.models import Sale
+
+        paid = [(p.method, p.amount) for p in s.query(Sale).one().payments]
+    assert paid == [("card", 10000), ("cash", 2000), ("cash", 3500)]
+
+
+def test_the_ticket_just_refunded_stays_the_one_shown(qtbot: Any, make_window: Any) -> None:
+    window = make_window(size=SMALL)
+    ring(qtbot, window, ["HNY-THY"], (20000,))  # T01-000001, 150,00
+    ring(qtbot, window, ["ROS-200"], (5000,))  # T01-000002, 40,00
+    window.show_screen("sales")
+    screen = window.sales
+    screen.select_number(1)
+
+    def refund(dialog: Any) -> None:
+        dialog.fill_all()
+        dialog.reason.setCurrentIndex(0)
+        on_modal(qtbot, "pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal(qtbot, "refundDialog", refund)
+    qtbot.mouseClick(screen.refund_btn, LEFT)
+    assert [screen.table.item(r, 0).text() for r in range(3)] == [
+        "T01-000003", "T01-000002", "T01-000001"]
+    chosen = screen.selected()
+    assert chosen is not None and chosen.number == 1
+    assert screen.detail_title.text().startswith("Vente T01-000001")
+    assert "Remboursée : T01-000003" in screen.detail.text()
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar", "en"])
+def test_the_kind_of_each_ticket_is_read_whole(qtbot: Any, make_window: Any,
+                                               lang: str) -> None:
+    window = make_window(lang=lang, size=SMALL)
+    ring(qtbot, window, ["HNY-THY"], (20000,))
+    ring(qtbot, window, ["ROS-200"], (5000,))
+    window.show_screen("sales")
+    screen = window.sales
+    screen.select_number(2)
+    on_modal(qtbot, "voidDialog", lambda d: (
+        on_modal(qtbot, "pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN)),
+        qtbot.mouseClick(d.ok, LEFT)))
+    qtbot.mouseClick(screen.void_btn, LEFT)
+    screen.select_number(1)
+
+    def refund(dialog: Any) -> None:
+        dialog.fill_all()
+        dialog.reason.setCurrentIndex(0)
+        on_modal(qtbot, "pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal(qtbot, "refundDialog", refund)
+    qtbot.mouseClick(screen.refund_btn, LEFT)
+    t = window.ctx.t
+    kinds = [screen.table.item(r, 2).text() for r in range(4)]
+    assert kinds == [t("ui.sales.kind_refund"), t("ui.sales.kind_void"),
+                     t("ui.sales.kind_voided"), t("ui.sales.kind_refunded")]
+    header = screen.table.horizontalHeader()
+    needed = screen.table.sizeHintForColumn(2)  # the widest kind with the cell's margins
+    assert needed > screen.table.fontMetrics().horizontalAdvance(max(kinds, key=len))
+    assert header.sectionSize(2) >= needed
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar", "en"])
+def test_the_product_dialog_shows_its_buttons_whole(qtbot: Any, make_window: Any,
+                                                    lang: str) -> None:
+    window = make_window(lang=lang, size=SMALL)
+    with window.ctx.read() as s:
+        manager = users.authenticate(s, MANAGER_PIN)
+        s.expunge(manager)
+    window.ctx.set_user(manager)
+    window.show_screen("products")
+    sizes: list[tuple[str, int, int]] = []
+
+    def look(dialog: Any) -> None:
+        for btn in dialog.findChildren(QPushButton):
+            if btn.isVisible():
+                sizes.append((btn.text(), btn.width(), btn.sizeHint().width()))
+        rect = dialog.rect()
+        for child in (dialog.ok, dialog.cancel):
+            assert rect.contains(QRect(child.mapTo(dialog, child.rect().topLeft()),
+                                       child.size()))
+
+    on_modal(qtbot, "productDialog", look)
+    qtbot.mouseClick(window.products.add_btn, LEFT)
+    photo = {"fr": "Choisir une photo…", "ar": "اختيار صورة…", "en": "Choose a photo…"}[lang]
+    assert photo in [text for text, _w, _h in sizes]
+    assert all(width >= hint for _t, width, hint in sizes), sizes
