@@ -21,7 +21,7 @@ Centimes = NewType("Centimes", int)
 
 MAX_AMOUNT: Final = 100_000_000_00  # 100 million DH: nothing at a stall costs more
 MAX_QUANTITY: Final = 1_000_000_000  # a million units, in thousandths
-NBSP: Final = "\u00a0"  # groups thousands: "1 250,50 DH" never breaks across lines
+NBSP: Final = "\u00a0"  # in "1 250,50 DH": the amount and its currency never part
 
 _DIGITS: Final = str.maketrans(
     "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹",
@@ -167,13 +167,14 @@ def format_amount(centimes: int, lang: str = "fr") -> str:
 
 
 def format_money(centimes: int, lang: str = "fr") -> str:
-    """``125,50 DH`` (fr), ``125,50 د.م.`` (ar), ``MAD 125.50`` (en)."""
+    """``125,50 DH`` (fr), ``125,50 د.م.`` (ar), ``MAD 125.50`` (en); a no-break space
+    between the amount and its currency, which a wrapped line never parts."""
     amount = format_amount(centimes, lang)
     if lang == "en":
-        return f"MAD {amount}"
+        return f"MAD{NBSP}{amount}"
     if lang == "ar":
-        return f"{amount} د.م."
-    return f"{amount} DH"
+        return f"{amount}{NBSP}د.م."
+    return f"{amount}{NBSP}DH"
 
 
 def format_quantity(milli: int, unit: str = "piece", lang: str = "fr") -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtWidgets import QButtonGroup, QLineEdit, QWidget
 
 from pos.cart import Discount
@@ -36,8 +38,8 @@ class DiscountDialog(Dialog):
     """A discount as an amount or a percentage (0 removes it)."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None, name: str,
-                 title_key: str) -> None:
-        super().__init__(ctx, parent, name, title_key)
+                 title_key: str, /, **params: Any) -> None:
+        super().__init__(ctx, parent, name, title_key, **params)
         self.discount: Discount | None = None
         self.percent = button(f"{name}Percent", checkable=True)
         self.amount = button(f"{name}Amount", checkable=True)

@@ -501,7 +501,9 @@ class SaleScreen(QWidget):
             return
         from ui.line_dialogs import DiscountDialog
 
-        dialog = DiscountDialog(self.ctx, self, "lineDiscountDialog", "ui.discount.line_title")
+        line = self.cart.lines[row]
+        dialog = DiscountDialog(self.ctx, self, "lineDiscountDialog", "ui.discount.line_title",
+                                name=self.ctx.name_of(line.name_ar, line.name_fr))
         if dialog.exec():
             self.cart.lines[row].discount = dialog.discount
             self._refresh_cart(select=row)

@@ -148,6 +148,10 @@ class RefundDialog(Dialog):
         self.body.addLayout(hbox(rcap, self.reason, 1))
         self.body.addLayout(hbox(mcap, self.method, None))
         self.texts.button(self.ok, "ui.refund.do")
+        # the quantities are typed first (or "Refund everything" pressed)
+        first = next((f for f in self.fields.values() if f.isEnabled()), None)
+        if first is not None:
+            first.setFocus()
 
     def fill_all(self) -> None:
         for line in self.sale.lines:
@@ -504,6 +508,8 @@ class SalesScreen(QWidget):
         self.printer.notify()
         self.banner.notice(self.ctx.t(f"ui.sales.{kind}_done"))
         self.ctx.sales_changed.emit()
+        # the button pressed may be disabled now (a voided ticket): the keys stay on the list
+        self.table.setFocus()
 
     def _set_title(self) -> None:
         """Today's sales, or the tickets of the earlier day chosen."""

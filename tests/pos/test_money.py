@@ -51,6 +51,9 @@ from pos.money import (
         ("١٬٢٥٠٫٥٠", 125050),
         ("٠٫٥٠٠", 50),
         ("MAD 1,250.50", 125050),
+        ("1\u00a0250,50\u00a0DH", 125050),  # an amount as the till writes it, pasted back
+        ("125,50\u00a0د.م.", 12550),
+        ("MAD\u00a01,250.50", 125050),
     ],
 )
 def test_parses_what_sellers_type(typed: str, centimes: int) -> None:
@@ -98,11 +101,12 @@ def test_error_messages_speak_the_users_language() -> None:
 
 
 def test_formats_as_written_in_morocco() -> None:
-    assert format_money(12550, "fr") == "125,50 DH"
-    assert format_money(12550, "ar") == "125,50 د.م."
-    assert format_money(12550, "en") == "MAD 125.50"
-    assert format_money(125050, "fr") == "1\u00a0250,50 DH"
-    assert format_money(-5, "fr") == "-0,05 DH"
+    # a no-break space in the thousands and before (after) the currency: never wrapped
+    assert format_money(12550, "fr") == "125,50\u00a0DH"
+    assert format_money(12550, "ar") == "125,50\u00a0د.م."
+    assert format_money(12550, "en") == "MAD\u00a0125.50"
+    assert format_money(125050, "fr") == "1\u00a0250,50\u00a0DH"
+    assert format_money(-5, "fr") == "-0,05\u00a0DH"
 
 
 def test_more_than_two_decimals_of_money_are_refused_clearly() -> None:

@@ -168,7 +168,7 @@ def test_figures_today_and_edition(qtbot: Any, make_window: Any) -> None:
     assert window.sale.complete([cash(85000, 100000)])
     window.show_screen("figures")
     screen = window.figures
-    assert screen.kpis["net"][1].text() == "850,00 DH"
+    assert screen.kpis["net"][1].text() == "850,00\u00a0DH"
     assert [b[1] for b in screen.chart.bars if b[1]] == [85000]
     assert "Tapis amazigh petit" in screen.top.text()
     qtbot.mouseClick(screen.edition_btn, LEFT)

@@ -174,7 +174,7 @@ def test_open_day_cash_out_and_close_with_a_difference(qtbot: Any, make_window: 
     screen.counts[20000].setValue(3)  # 600
     screen.counts[1000].setValue(2)  # 20 -> 620: short by 10
     assert "620,00" in screen.counted_label.text()
-    assert screen.difference.text() == "Il manque 10,00 DH"
+    assert screen.difference.text() == "Il manque 10,00\u00a0DH"
     shown: list[str] = []
 
     def close_pin(pin: Any) -> None:

@@ -61,10 +61,11 @@ def test_a_split_payment_typed_at_the_keyboard_says_what_is_left(qtbot: Any,
 
     on_modal(qtbot, "payDialog", pay)
     qtbot.keyClick(sale.search, Qt.Key.Key_F12)
-    assert seen["card"] == ("Partie enregistrée. Reste : 55,00 DH", "notice", "55,00 DH", True)
-    assert seen["cash"] == ("Partie enregistrée. Reste : 35,00 DH", "notice", "35,00 DH", True)
+    left = "Partie enregistrée. Reste : {}\u00a0DH"
+    assert seen["card"] == (left.format("55,00"), "notice", "55,00\u00a0DH", True)
+    assert seen["cash"] == (left.format("35,00"), "notice", "35,00\u00a0DH", True)
     assert sale.cart.is_empty
-    assert sale.last_sale.text().startswith("Ticket n° T01-000001 enregistré : 155,00 DH")
+    assert sale.last_sale.text().startswith("Ticket n° T01-000001 enregistré : 155,00\u00a0DH")
     with window.ctx.read() as s:
         from pos.models import Sale
 
@@ -154,3 +155,33 @@ def test_the_product_dialog_shows_its_buttons_whole(qtbot: Any, make_window: Any
     photo = {"fr": "Choisir une photo…", "ar": "اختيار صورة…", "en": "Choose a photo…"}[lang]
     assert photo in [text for text, _w, _h in sizes]
     assert all(width >= hint for _t, width, hint in sizes), sizes
+
+
+def test_a_refund_starts_at_the_quantities_and_a_void_leaves_the_keys_on_the_list(
+        qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    ring(qtbot, window, ["HNY-THY", "ROS-200"], (20000,))  # T01-000001
+    ring(qtbot, window, ["TAJ-M"], (20000,))  # T01-000002
+    window.show_screen("sales")
+    screen = window.sales
+    screen.select_number(1)
+    focused: list[bool] = []
+
+    def look(dialog: Any) -> None:
+        first = next(iter(dialog.fields.values()))
+        focused.append(dialog.focusWidget() is first)
+        dialog.reject()
+
+    on_modal(qtbot, "refundDialog", look)
+    qtbot.mouseClick(screen.refund_btn, LEFT)
+    assert focused == [True]  # the first quantity, ready to be typed
+    screen.select_number(2)
+
+    def void(dialog: Any) -> None:
+        on_modal(qtbot, "pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal(qtbot, "voidDialog", void)
+    qtbot.mouseClick(screen.void_btn, LEFT)
+    assert not screen.void_btn.isEnabled()  # the ticket is voided
+    assert window.focusWidget() is screen.table  # the arrows still move along the tickets

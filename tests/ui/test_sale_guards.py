@@ -84,9 +84,9 @@ def test_a_scan_into_the_payment_dialog_joins_the_cart(qtbot: Any, make_window: 
     qtbot.mouseClick(sale.pay, LEFT)
     assert seen["open"]
     assert seen["given"] == "50,00"  # the amount field is as it was before the scan
-    assert seen["due"] == "80,00 DH"
-    assert "Thym séché 50 g" in seen["notice"] and "80,00 DH" in seen["notice"]
-    assert seen["change"] == "20,00 DH"
+    assert seen["due"] == "80,00\u00a0DH"
+    assert "Thym séché 50 g" in seen["notice"] and "80,00\u00a0DH" in seen["notice"]
+    assert seen["change"] == "20,00\u00a0DH"
     rows = sales(window)
     assert len(rows) == 1 and rows[0].total == 8000
     assert sorted(line.sku for line in rows[0].lines) == ["AML-250", "THY-50"]
@@ -149,7 +149,7 @@ def test_large_change_is_confirmed_first(qtbot: Any, make_window: Any) -> None:
     assert seen["open_after_no"] and seen["recorded_after_no"] == 0
     assert seen["given_after_no"] == "500"
     assert len(seen["asked"]) == 2
-    assert "500,00 DH" in seen["asked"][0] and "435,00 DH" in seen["asked"][0]
+    assert "500,00\u00a0DH" in seen["asked"][0] and "435,00\u00a0DH" in seen["asked"][0]
     rows = sales(window)
     assert [(p.amount, p.tendered, p.change) for p in rows[0].payments] == [
         (6500, 50000, 43500)]
@@ -191,7 +191,7 @@ def test_an_absurd_amount_is_refused(qtbot: Any, make_window: Any) -> None:
     on_modal(qtbot, "payDialog", pay)
     qtbot.mouseClick(window.sale.pay, LEFT)
     assert seen["open"] and seen["given"] == "96385074"
-    assert "65,00 DH" in seen["error"] and "Corrigez" in seen["error"]
+    assert "65,00\u00a0DH" in seen["error"] and "Corrigez" in seen["error"]
     assert sales(window) == [] and len(window.sale.cart.lines) == 1
 
 
@@ -285,16 +285,20 @@ def test_a_long_name_keeps_its_price_and_discount_visible(qtbot: Any, make_windo
     click_tile(qtbot, window, tile_row(window, "ARG-250"))  # 120,00, the line selected
 
     def twelve(dialog: Any) -> None:
+        titles.append(dialog.title.text())
         qtbot.mouseClick(dialog.amount, LEFT)
         qtbot.keyClicks(dialog.field, "12")
         qtbot.mouseClick(dialog.ok, LEFT)
 
+    titles: list[str] = []
     on_modal(qtbot, "lineDiscountDialog", twelve)
     qtbot.mouseClick(sale.disc_btn, LEFT)
     assert sale.cart.lines[1].discount_amount == 1200
+    argan = sale.cart.lines[1].name_fr if lang == "fr" else sale.cart.lines[1].name_ar
+    assert titles == [("Remise sur " if lang == "fr" else "تخفيض على ") + argan]
     text = sale.cart_model.index(1, 0).data()
     name, detail_text = text.split("\n")
-    amounts = ("120,00 DH", "12,00") if lang == "fr" else ("120,00 د.م.", "12,00")
+    amounts = ("120,00\u00a0DH", "12,00") if lang == "fr" else ("120,00\u00a0د.م.", "12,00")
     assert all(a in detail_text for a in amounts)
     name_lines, detail, visible = _detail_geometry(sale.table, 1)
     if lang == "fr":
@@ -310,7 +314,7 @@ def test_enter_in_the_search_adds_the_only_result(qtbot: Any, make_window: Any) 
     qtbot.keyClick(sale.search, RETURN)
     assert [(ln.sku, ln.quantity) for ln in sale.cart.lines] == [("VRB-50", 1000)]
     assert sale.search.text() == "" and sale.search.hasFocus()
-    assert sale.total.text() == "18,00 DH"
+    assert sale.total.text() == "18,00\u00a0DH"
 
 
 def test_enter_with_several_results_adds_nothing(qtbot: Any, make_window: Any) -> None:
