@@ -122,7 +122,9 @@
 
   function columnsChart(containerId, labels, values, highlight) {
     const container = document.getElementById(containerId);
-    const chart = { container, labels, values, highlight, width: 0 };
+    // named as its panel, for screen readers (the figures are the bars' titles)
+    const title = container.closest("section").querySelector("h2").textContent;
+    const chart = { container, title, labels, values, highlight, width: 0 };
     if (!charts.has(containerId)) resized.observe(container);
     charts.set(containerId, chart);
     drawColumns(chart);
@@ -142,7 +144,7 @@
     const left = 12 + 7 * Math.max(...ticks.map((v) => count(v).length));
     const plotW = width - left - right, plotH = height - bottom - top;
     const svg = svgNode("svg", { viewBox: `0 0 ${width} ${height}`, direction: "ltr",
-                                 role: "img" });
+                                 role: "img", "aria-label": chart.title });
     // (the drawing is left to right: the Arabic unit is isolated to keep its letters' order)
     svg.appendChild(svgNode("text", { x: left - 6, y: 12, "text-anchor": "end", class: "unit" },
                             cfg.lang === "ar" ? "\u2067" + CURRENCY + "\u2069" : CURRENCY));
@@ -214,7 +216,8 @@
     setText("kpi-day-net", money(tot.day.net));
     setText("kpi-day-tickets", count(tot.day.tickets));
     setText("kpi-day-stalls", count(tot.day.stalls));
-    setText("kpi-coops", t("of_cooperatives", { n: tot.cooperatives }));
+    setText("kpi-coops", counted("of_cooperatives", tot.cooperatives)
+      || t("of_cooperatives", { n: count(tot.cooperatives) }));
     setText("kpi-edition-net", money(tot.edition.net));
     setText("kpi-edition-tickets", count(tot.edition.tickets));
     setText("kpi-edition-refunds", money(tot.edition.refunds));

@@ -145,11 +145,15 @@ def _lang_links(t: Translator, path: str) -> str:
 
 
 def _login_page(t: Translator, error: str = "", status: int = 200,
-                headers: dict[str, str] | None = None) -> HTMLResponse:
+                headers: dict[str, str] | None = None, username: str = "") -> HTMLResponse:
+    """The login form; after a refused login it keeps the user name typed, and the cursor
+    waits in the password field."""
     page = render(
         "login.html", t, lang=t.lang, dir=t.dir, error=error,
         error_class="error" if error else "error hidden",
-        languages=_lang_links(t, f"{BASE}/login"),
+        languages=_lang_links(t, f"{BASE}/login"), username=username,
+        username_focus="" if username else "autofocus",
+        password_focus="autofocus" if username else "",
     )
     response = HTMLResponse(page, status_code=status, headers=headers)
     _secure_headers(response)
@@ -255,9 +259,9 @@ async def login(request: Request) -> Response:
                                     username, password)
     if isinstance(found, Throttled):
         return _login_page(t, t("login_throttled", seconds=found.seconds), status=429,
-                           headers={"Retry-After": str(found.seconds)})
+                           headers={"Retry-After": str(found.seconds)}, username=username)
     if found is None:
-        return _login_page(t, t("login_failed"), status=401)
+        return _login_page(t, t("login_failed"), status=401, username=username)
     response = RedirectResponse(f"{BASE}/", status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

@@ -369,3 +369,95 @@ def test_arabic_time_ago_has_its_dual_and_plural(live_server: tuple[str, Databas
             assert said == ["il y a 1 min", "il y a 2 min", "il y a 11 min", "il y a 2 j"]
         finally:
             browser.close()
+
+
+def test_a_wrong_password_keeps_the_name_typed(live_server: tuple[str, Database]) -> None:
+    """After a wrong password the form says so and keeps the organiser's name, with the
+    cursor in the password field: typing the right one and Enter logs in."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, db = live_server
+    with db.write() as s:
+        admin.add_user(s, "nadia", PASSWORD)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(f"{base}/dashboard/login?lang=ar")
+            expect(page.locator("input[name=username]")).to_be_focused()
+            page.keyboard.type("nadia")
+            page.keyboard.press("Tab")
+            page.keyboard.type("souk-organiser-2025")
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            expect(page.locator("p.error")).to_have_text(
+                "اسم المستخدم أو كلمة المرور غير صحيحة.")
+            expect(page.locator("input[name=username]")).to_have_value("nadia")
+            expect(page.locator("input[name=password]")).to_be_focused()
+            page.keyboard.type(PASSWORD)
+            page.keyboard.press("Enter")
+            page.wait_for_selector("body[data-loaded]")
+            expect(page.locator("h1")).to_have_text("سوق — لوحة قيادة السوق")
+        finally:
+            browser.close()
+
+
+def test_the_count_of_cooperatives_agrees_with_its_number(
+        live_server: tuple[str, Database]) -> None:
+    """Under the stalls that reported, the market's cooperatives are counted in each
+    language's grammar: "sur 1 coopérative", "of 1 cooperative", in Arabic a plural from
+    3 to 10 ("5 تعاونيات")."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, db = live_server
+    market, small = seed_busy(base, db)
+    with db.write() as s:
+        admin.add_cooperative(s, admin.CooperativeInput(
+            market_id=small, name_ar="تعاونية الأرز", name_fr="Coopérative du Cèdre",
+            sector="handicrafts", province="Ifrane", stand="1", members=6))
+    said = {("ar", market): "من أصل 5 تعاونيات", ("fr", market): "sur 5 coopératives",
+            ("fr", small): "sur 1 coopérative", ("en", small): "of 1 cooperative"}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            log_in(page, base, "fr")
+            for (lang, shown), text in said.items():
+                page.goto(f"{base}/dashboard/?lang={lang}")
+                page.wait_for_selector("body[data-loaded]")
+                page.select_option("#market", str(shown))
+                expect(page.locator("#kpi-coops")).to_have_text(text)
+        finally:
+            browser.close()
+
+
+def test_tables_and_charts_are_named_for_screen_readers(
+        live_server: tuple[str, Database]) -> None:
+    """A screen reader names each table and chart by its panel's title, in the page's
+    language, instead of reading a chart as its axis' figures."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, db = live_server
+    seed_busy(base, db)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            log_in(page, base, "fr")
+            for lang, tables, charts in (
+                ("fr", ["Par coopérative", "Par jour", "Par secteur", "Par origine",
+                        "Programmes", "Meilleurs produits du jour"],
+                 ["Ventes par heure", "Par jour"]),
+                ("ar", ["حسب التعاونية", "حسب اليوم", "حسب القطاع", "حسب الأصل", "البرامج",
+                        "أكثر المنتجات مبيعا خلال اليوم"],
+                 ["المبيعات حسب الساعة", "حسب اليوم"]),
+            ):
+                page.goto(f"{base}/dashboard/?lang={lang}")
+                page.wait_for_selector("body[data-loaded]")
+                page.select_option("#day", DAY.isoformat())
+                for name in tables:
+                    expect(page.get_by_role("table", name=name, exact=True)).to_have_count(1)
+                for name in charts:
+                    expect(page.get_by_role("img", name=name, exact=True)).to_have_count(1)
+        finally:
+            browser.close()
