@@ -19,20 +19,26 @@
     return text.replace(/\{(\w+)\}/g, (m, name) => (values && name in values ? values[name] : m));
   }
 
+  // 1 250,50 (a no-break space between thousands); in English 1,250.50, as the stalls write it
+  const GROUP = cfg.lang === "en" ? "," : NBSP, POINT = cfg.lang === "en" ? "." : ",";
   function amount(centimes) {
     const sign = centimes < 0 ? "-" : "";
     const abs = Math.abs(centimes);
-    const units = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, NBSP);
-    return sign + units + "," + String(abs % 100).padStart(2, "0");
+    const units = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, GROUP);
+    return sign + units + POINT + String(abs % 100).padStart(2, "0");
   }
   // A date inside an Arabic sentence would show its parts swapped: isolate it (LRI..PDI).
   function ltr(text) { return "\u2066" + text + "\u2069"; }
-  function money(centimes) { return amount(centimes) + NBSP + CURRENCY; }
-  function quantity(milli) {
-    const text = (milli / 1000).toFixed(3).replace(/\.?0+$/, "");
-    return cfg.lang === "en" ? text : text.replace(".", ",");
+  function money(centimes) {
+    return cfg.lang === "en" ? CURRENCY + NBSP + amount(centimes) : amount(centimes) + NBSP + CURRENCY;
   }
-  function count(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, NBSP); }
+  function count(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, GROUP); }
+  function quantity(milli) {
+    const sign = milli < 0 ? "-" : "";
+    const abs = Math.abs(milli);
+    const rest = String(abs % 1000).padStart(3, "0").replace(/0+$/, "");
+    return sign + count(Math.floor(abs / 1000)) + (rest ? POINT + rest : "");
+  }
   // "2026-05-12" as people read it here: 12/05/2026 (English keeps the ISO date)
   function date(iso) {
     if (cfg.lang === "en") return iso;

@@ -75,10 +75,10 @@ class Translator:
         return self(f"sector_{sector}")
 
     def count(self, value: int) -> str:
-        return format_count(value)
+        return format_count(value, self.lang)
 
     def quantity(self, thousandths: int) -> str:
-        return format_quantity(thousandths)
+        return format_quantity(thousandths, self.lang)
 
     @property
     def zone(self) -> str:
@@ -90,8 +90,9 @@ class Translator:
 NBSP = "\u00a0"
 
 
-def format_amount(centimes: int) -> str:
-    """``125050`` -> ``1 250,50``: a no-break space between thousands, a decimal comma.
+def format_amount(centimes: int, lang: str = "fr") -> str:
+    """``125050`` -> ``1 250,50``: a no-break space between thousands, a decimal comma;
+    in English ``1,250.50``, as the stalls write it.
 
     The no-break space is a "common separator" for the Unicode bidi algorithm, so in an
     Arabic (right-to-left) line the groups of a number stay in order, which a plain
@@ -99,21 +100,25 @@ def format_amount(centimes: int) -> str:
     """
     sign = "-" if centimes < 0 else ""
     units, cents = divmod(abs(centimes), 100)
+    if lang == "en":
+        return f"{sign}{units:,}.{cents:02d}"
     grouped = f"{units:,}".replace(",", NBSP)
     return f"{sign}{grouped},{cents:02d}"
 
 
-def format_count(value: int) -> str:
-    """``10933`` -> ``10 933`` (a no-break space between thousands)."""
-    return f"{value:,}".replace(",", NBSP)
+def format_count(value: int, lang: str = "fr") -> str:
+    """``10933`` -> ``10 933`` (a no-break space between thousands; ``10,933`` in English)."""
+    return f"{value:,}" if lang == "en" else f"{value:,}".replace(",", NBSP)
 
 
-def format_quantity(thousandths: int) -> str:
-    """``3500`` thousandths -> ``3,5``; ``12000`` -> ``12``; ``1234567`` -> ``1 234,567``."""
+def format_quantity(thousandths: int, lang: str = "fr") -> str:
+    """``3500`` thousandths -> ``3,5``; ``12000`` -> ``12``; ``1234567`` -> ``1 234,567``
+    (``3.5`` and ``1,234.567`` in English)."""
     sign = "-" if thousandths < 0 else ""
     units, rest = divmod(abs(thousandths), 1000)
     decimals = f"{rest:03d}".rstrip("0")
-    return f"{sign}{format_count(units)}{',' + decimals if decimals else ''}"
+    point = "." if lang == "en" else ","
+    return f"{sign}{format_count(units, lang)}{point + decimals if decimals else ''}"
 
 
 @functools.cache
@@ -140,5 +145,8 @@ def market_today() -> dt.date:
 
 
 def format_money(centimes: int, lang: str) -> str:
-    """``125,50 DH`` (fr), ``125,50 د.م.`` (ar); a no-break space before the currency."""
-    return f"{format_amount(centimes)}{NBSP}{CURRENCY.get(lang, 'DH')}"
+    """``125,50 DH`` (fr), ``125,50 د.م.`` (ar), ``MAD 125.50`` (en, as the stalls' receipts
+    write it); a no-break space between the amount and its currency."""
+    if lang == "en":
+        return f"{CURRENCY['en']}{NBSP}{format_amount(centimes, lang)}"
+    return f"{format_amount(centimes, lang)}{NBSP}{CURRENCY.get(lang, 'DH')}"

@@ -107,7 +107,9 @@ def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> 
     products = queries.top_products(session, market, None, limit=10)
     split = queries.breakdowns(coops)
     rtl = t.dir == "rtl"
-    short = format_amount  # axis labels without the currency
+    def short(centimes: int) -> str:  # axis labels without the currency
+        return format_amount(centimes, t.lang)
+
     total = sum(d["net"] for d in days)
     suffix = "ar" if rtl else "fr"
 

@@ -174,6 +174,14 @@ def test_dashboard_in_chromium(live_server: tuple[str, Database], tmp_path: Path
             expect(argan).to_contain_text("1\u00a0250,50\u00a0د.م.")
             expect(argan).to_contain_text("المنتجات الغذائية")
             page.screenshot(path=str(tmp_path / "dashboard-ar.png"), full_page=True)
+
+            page.click("nav.languages a[lang=en]")  # as the stalls write English amounts
+            page.wait_for_selector("html[dir=ltr][lang=en]")
+            page.wait_for_selector("body[data-loaded]")
+            page.select_option("#day", DAY.isoformat())
+            expect(page.locator("#kpi-day-net")).to_have_text("MAD\u00a026,250.50")
+            argan = page.locator("#cooperatives tbody tr", has_text="Argan Nissae")
+            expect(argan).to_contain_text("MAD\u00a01,250.50")
             assert all(url.startswith(base) for url in requests), "a request left the server"
         finally:
             browser.close()

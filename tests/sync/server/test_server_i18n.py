@@ -8,7 +8,7 @@ import re
 import pytest
 
 from sync.server import i18n, queries, web
-from sync.server.i18n import LANGS, catalogue, format_money, placeholders
+from sync.server.i18n import LANGS, Translator, catalogue, format_money, placeholders
 from sync.server.models import SECTORS
 
 TEMPLATES = ("index.html", "login.html", "report.html")
@@ -83,6 +83,11 @@ def test_money_as_people_in_morocco_write_it() -> None:
     assert format_money(12_550, "ar") == "125,50\u00a0د.م."
     assert format_money(123_456_705, "fr") == "1\u00a0234\u00a0567,05\u00a0DH"
     assert format_money(-5, "fr") == "-0,05\u00a0DH"
+    # in English as the stalls' receipts write it
+    assert format_money(123_456_705, "en") == "MAD\u00a01,234,567.05"
+    assert Translator("en").quantity(1_234_500) == "1,234.5"
+    assert Translator("fr").quantity(1_234_500) == "1\u00a0234,5"
+    assert Translator("en").count(10_933) == "10,933"
 
 
 @pytest.mark.parametrize(("requested", "cookie", "accept", "expected"), [
