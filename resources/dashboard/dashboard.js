@@ -9,7 +9,9 @@
   // A no-break space is a bidi "common separator": the groups of a number stay in order
   // in a right-to-left line, where a plain space would let them swap.
   const NBSP = "\u00a0";
-  const state = { market: null, day: null, timer: null };
+  // the market and day the organiser chose (null: the server's, today's); ``asked``
+  // numbers the requests, so that only the latest one's answer is drawn
+  const state = { market: null, day: null, timer: null, asked: 0 };
   // which of the catalogue's forms a number takes ("one", "two", "few"… in Arabic)
   const PLURAL = new Intl.PluralRules(cfg.lang);
 
@@ -74,17 +76,24 @@
     if (cls) node.className = cls;
     return node;
   }
+  // A row's first cell names it (the ``key``): on a phone a row is a card headed by it.
   function row(cells) {
     const tr = document.createElement("tr");
-    for (const c of cells) {
+    cells.forEach((c, i) => {
       const td = el("td", c.text, c.cls);
+      if (i === 0 && !c.cls) td.classList.add("key");
       tr.appendChild(td);
-    }
+    });
     return tr;
   }
-  // a table's rows, or one line saying there is nothing to show yet
+  // a table's rows, or one line saying there is nothing to show yet; each cell names its
+  // column in ``data-label``, shown before it on a phone
   function fill(tableId, rows) {
     const table = document.getElementById(tableId);
+    const labels = Array.from(table.tHead.rows[0].cells, (th) => th.textContent.trim());
+    for (const tr of rows) {
+      Array.from(tr.cells).forEach((td, i) => { td.dataset.label = labels[i]; });
+    }
     if (!rows.length) {
       const td = el("td", t("no_data"), "empty");
       td.colSpan = table.tHead.rows[0].cells.length;
@@ -205,6 +214,7 @@
     fillSelect("market", data.markets.map((m) => [m.id, name(m) + " — " + m.city]), data.market.id);
     const days = marketDays(data.market);
     for (const d of data.days) if (!days.includes(d.day)) days.push(d.day);
+    if (!days.includes(data.day)) days.push(data.day);
     days.sort();
     fillSelect("day", days.map((d) => [d, date(d)]), data.day);
     const q = `?market=${data.market.id}&lang=${cfg.lang}`;
@@ -243,9 +253,10 @@
   function renderCooperatives(data) {
     fill("cooperatives", cooperatives(data).map((c) => {
       const tr = row([
-        { text: c.stand }, { text: name(c) }, { text: t("sector_" + c.sector) },
+        { text: c.stand, cls: "stand" }, { text: name(c), cls: "key" },
+        { text: t("sector_" + c.sector) },
         { text: t(c.inside ? "inside_region" : "outside_region") },
-        { text: money(c.day_net), cls: "num" }, { text: count(c.day_tickets), cls: "num" },
+        { text: money(c.day_net), cls: "num day-net" }, { text: count(c.day_tickets), cls: "num" },
         { text: money(c.edition_net), cls: "num" }, { text: count(c.days_closed), cls: "num" },
         { text: ago(c.stale_seconds) + (c.stale ? " · " + t("stale") : ""), cls: "sync" },
         { text: count(c.conflicts), cls: c.conflicts ? "num conflict" : "num" },
@@ -276,7 +287,7 @@
     fill("programmes", groupRows(data.programmes, (k) => t(k)));
     fill("days", data.days.map((d) => {
       const tr = row([
-        { text: date(d.day), cls: "date" }, { text: money(d.net), cls: "num" },
+        { text: date(d.day), cls: "key date" }, { text: money(d.net), cls: "num" },
         { text: count(d.tickets), cls: "num" }, { text: count(d.devices), cls: "num" },
         { text: count(d.closed), cls: "num" },
       ]);
@@ -299,19 +310,49 @@
     node.classList.toggle("error", Boolean(isError));
   }
 
+  // The chosen market and day are kept in the page's address, beside its language, and in
+  // the language links: a reload, a shared link or another language shows them again.
+  function chosen(lang) {
+    const params = new URLSearchParams({ lang });
+    if (state.market !== null) params.set("market", state.market);
+    if (state.day !== null) params.set("day", state.day);
+    return params;
+  }
+  function remember() {
+    const here = window.location;
+    history.replaceState(null, "", `${here.pathname}?${chosen(cfg.lang)}${here.hash}`);
+    for (const link of document.querySelectorAll("nav.languages a[lang]")) {
+      link.href = `${cfg.base}/?${chosen(link.getAttribute("lang"))}`;
+    }
+  }
+  // a date the server takes: yyyy-mm-dd of a day that exists
+  function isDay(text) {
+    if (!/^[12]\d{3}-\d{2}-\d{2}$/.test(text || "")) return false;
+    const d = new Date(text + "T00:00:00Z");
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
+  }
+  function readAddress() {
+    const params = new URLSearchParams(window.location.search);
+    const market = params.get("market"), day = params.get("day");
+    if (/^[1-9]\d{0,8}$/.test(market || "")) state.market = market;
+    if (isDay(day)) state.day = day;
+  }
+
   async function load() {
     const params = new URLSearchParams();
     if (state.market !== null) params.set("market", state.market);
     if (state.day !== null) params.set("day", state.day);
+    const asked = ++state.asked;
     let response;
     try {
       response = await fetch(`${cfg.base}/data.json?${params}`, {
         credentials: "same-origin", headers: { Accept: "application/json" },
       });
     } catch (err) {
-      status(t("refresh_failed"), true);
+      if (asked === state.asked) status(t("refresh_failed"), true);
       return;
     }
+    if (asked !== state.asked) return;
     if (response.status === 401) {
       status(t("session_expired"), true);
       window.location.assign(`${cfg.base}/login?lang=${cfg.lang}`);
@@ -319,6 +360,13 @@
     }
     if (!response.ok) { status(t("refresh_failed"), true); return; }
     const data = await response.json();
+    if (asked !== state.asked) return;
+    if (!data.market && state.market !== null) {
+      // a market of an old address that is no longer there: the current one instead
+      state.market = null; state.day = null; remember();
+      load();
+      return;
+    }
     const empty = !data.market;
     document.getElementById("no-market").classList.toggle("hidden", !empty);
     document.getElementById("content").classList.toggle("hidden", empty);
@@ -338,11 +386,13 @@
   window.soukDashboard = Object.freeze({ ago, date, axis });
 
   document.getElementById("market").addEventListener("change", (e) => {
-    state.market = e.target.value; state.day = null; load(); schedule();
+    state.market = e.target.value; state.day = null; remember(); load(); schedule();
   });
   document.getElementById("day").addEventListener("change", (e) => {
-    state.day = e.target.value; load(); schedule();
+    state.day = e.target.value; remember(); load(); schedule();
   });
+  readAddress();
+  remember();
   load();
   schedule();
 })();

@@ -22,6 +22,7 @@ from sqlalchemy import update
 from sync.server import admin
 from sync.server.app import create_app
 from sync.server.db import Database, utcnow
+from sync.server.i18n import format_money
 from sync.server.models import Device
 
 from .server_support import DAY, seed_market, summary
@@ -467,5 +468,161 @@ def test_tables_and_charts_are_named_for_screen_readers(
                     expect(page.get_by_role("table", name=name, exact=True)).to_have_count(1)
                 for name in charts:
                     expect(page.get_by_role("img", name=name, exact=True)).to_have_count(1)
+        finally:
+            browser.close()
+
+
+# Each card of the cooperatives' table on a phone: where it is, and its last sync's and
+# day's sales' column names (shown before them), texts, colours and places.
+PHONE_CARDS = """() => {
+  const box = document.querySelector("#cooperatives").closest(".table-box");
+  function cell(td) {
+    const r = td.getBoundingClientRect();
+    const label = getComputedStyle(td, "::before").content.replace(/^"|"$/g, "");
+    return { label, text: td.textContent, color: getComputedStyle(td).color,
+             left: r.left, right: r.right, width: r.width };
+  }
+  return {
+    width: window.innerWidth, page: document.documentElement.scrollWidth,
+    box: { scroll: box.scrollWidth, client: box.clientWidth },
+    cards: Array.from(document.querySelectorAll("#cooperatives tbody tr"), (tr) => {
+      const r = tr.getBoundingClientRect();
+      return { stand: tr.querySelector("td.stand").textContent,
+               name: tr.querySelector("td.key").textContent,
+               left: r.left, right: r.right,
+               sync: cell(tr.querySelector("td.sync")), day: cell(tr.querySelector("td.day-net")) };
+    }),
+  };
+}"""
+WARN_RED = "rgb(179, 38, 30)"
+
+
+def test_phone_shows_each_cooperative_as_a_card(live_server: tuple[str, Database]) -> None:
+    """On a phone, in French and in Arabic, each cooperative is a card headed by its stand
+    and name, no wider than the screen: its last sync (with "late", in red, for the two
+    stalls silent for days on an open day) and its day's sales are read under their
+    columns' names without scrolling sideways."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, db = live_server
+    seed_busy(base, db)
+    day = DAY + dt.timedelta(days=1)  # open on every till: the silent stalls are late
+    stands = ["12", "3"] + [stand for *_, stand in LONG_COOPERATIVES]  # as seed_busy adds them
+    late = {"fr": {"12": "il y a 2 j · en retard", "3": "il y a 11 j · en retard"},
+            "ar": {"12": "منذ يومين · متأخر", "3": "منذ 11 يومًا · متأخر"}}
+    on_time = {"fr": "à l'instant", "ar": "الآن"}
+    labels = {"fr": ("Dernière synchro", "Ventes du jour"), "ar": ("آخر مزامنة", "مبيعات اليوم")}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            log_in(page, base, "fr")
+            for lang in ("fr", "ar"):
+                page.goto(f"{base}/dashboard/?lang={lang}")
+                page.wait_for_selector("body[data-loaded]")
+                page.select_option("#day", day.isoformat())
+                expect(page.locator("#day-title")).to_contain_text("13/05/2026")
+                expect(page.locator("#cooperatives tbody tr.stale")).to_have_count(2)
+                seen = page.evaluate(PHONE_CARDS)
+                assert seen["page"] <= seen["width"], seen
+                assert seen["box"]["scroll"] <= seen["box"]["client"], seen["box"]
+                assert sorted(c["stand"] for c in seen["cards"]) == sorted(stands)
+                for card in seen["cards"]:
+                    where = (lang, card["stand"], card)
+                    assert card["left"] >= 0 and card["right"] <= seen["width"], where
+                    for figure in (card["sync"], card["day"]):
+                        assert figure["width"] > 0, where
+                        assert card["left"] <= figure["left"], where
+                        assert figure["right"] <= card["right"], where
+                    assert (card["sync"]["label"], card["day"]["label"]) == labels[lang], where
+                    net = NETS[stands.index(card["stand"])]
+                    assert card["day"]["text"] == format_money(net, lang), where
+                    if card["stand"] in late[lang]:
+                        assert card["sync"]["text"] == late[lang][card["stand"]], where
+                        assert card["sync"]["color"] == WARN_RED, where
+                    else:
+                        assert card["sync"]["text"] == on_time[lang], where
+                        assert card["sync"]["color"] != WARN_RED, where
+        finally:
+            browser.close()
+
+
+def test_the_chosen_market_and_day_stay_in_the_address(
+        live_server: tuple[str, Database]) -> None:
+    """The market and day an organiser picks are in the page's address: a reload, the link
+    opened in another tab and another language show them again, not today's market."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, db = live_server
+    _, other = seed_busy(base, db)  # the first market is shown by default
+    day = (DAY + dt.timedelta(days=1)).isoformat()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1366, "height": 768})
+            page = context.new_page()
+            log_in(page, base, "fr")
+            page.goto(f"{base}/dashboard/?lang=fr")
+            page.wait_for_selector("body[data-loaded]")
+            expect(page.locator("#market")).not_to_have_value(str(other))
+            page.select_option("#market", str(other))
+            expect(page.locator("#day option")).to_have_count(3)  # its three days
+            page.select_option("#day", day)
+            expect(page.locator("#day-title")).to_have_text("Journée du \u206613/05/2026\u2069")
+            expect(page).to_have_url(re.compile(rf"\?lang=fr&market={other}&day={day}$"))
+
+            def shows_the_choice(title: str) -> None:
+                page.wait_for_selector("body[data-loaded]")
+                expect(page.locator("#market")).to_have_value(str(other))
+                expect(page.locator("#market option:checked")).to_have_text(
+                    re.compile("^(Marché sans stands|سوق بلا تعاونيات) — Ifrane$"))
+                expect(page.locator("#day")).to_have_value(day)
+                expect(page.locator("#day-title")).to_have_text(title)
+
+            page.reload()
+            shows_the_choice("Journée du \u206613/05/2026\u2069")
+            shared = context.new_page()  # the link, opened in another tab
+            shared.goto(page.url)
+            page, first = shared, page
+            shows_the_choice("Journée du \u206613/05/2026\u2069")
+            first.close()
+            page.click("nav.languages a[lang=ar]")
+            page.wait_for_selector("html[dir=rtl]")
+            shows_the_choice("يوم \u206613/05/2026\u2069")
+            page.click("nav.languages a[lang=en]")
+            page.wait_for_selector("html[lang=en]")
+            expect(page).to_have_url(re.compile(rf"\?lang=en&market={other}&day={day}$"))
+            shows_the_choice("Day \u20662026-05-13\u2069")
+        finally:
+            browser.close()
+
+
+def test_the_market_picker_shows_the_whole_name(live_server: tuple[str, Database]) -> None:
+    """On a 1366 px screen the market picker is as wide as its longest market's name and
+    city ("Marché itinérant de Fès — Fès"), in each language, not cut."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, db = live_server
+    seed_busy(base, db)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            log_in(page, base, "fr")
+            for lang in ("fr", "en", "ar"):
+                page.goto(f"{base}/dashboard/?lang={lang}")
+                page.wait_for_selector("body[data-loaded]")
+                expect(page.locator("#market option")).to_have_count(2)
+                widths = page.evaluate("""() => {
+                  const select = document.getElementById("market");
+                  const shown = select.getBoundingClientRect().width;
+                  select.style.maxWidth = "none";
+                  const whole = select.getBoundingClientRect().width;
+                  select.style.maxWidth = "";
+                  return { shown, whole };
+                }""")
+                assert widths["shown"] >= widths["whole"] - 0.5, (lang, widths)
+                problems = page.evaluate(LAYOUT_PROBLEMS, True)
+                assert problems == [], (lang, problems)
         finally:
             browser.close()
