@@ -231,6 +231,7 @@
     setText("day-title", t("selected_day", { day: ltr(date(data.day)) }));
     setText("kpi-day-net", money(tot.day.net));
     setText("kpi-day-tickets", count(tot.day.tickets));
+    setText("kpi-day-refunds", money(tot.day.refunds));
     setText("kpi-day-stalls", count(tot.day.stalls));
     setText("kpi-coops", counted("of_cooperatives", tot.cooperatives)
       || t("of_cooperatives", { n: count(tot.cooperatives) }));

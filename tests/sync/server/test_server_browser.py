@@ -68,11 +68,12 @@ def seed(base: str, db: Database) -> None:
     with db.write() as s:
         admin.add_user(s, "nadia", PASSWORD)
         codes = [admin.issue_enrol_code(s, c)[0] for c in (argan, pottery)]
-    for code, net, tickets in zip(codes, (125_050, 2_500_000), (7, 3), strict=True):
+    for code, net, tickets, refunds in zip(codes, (125_050, 2_500_000), (7, 3), (4_500, 0),
+                                           strict=True):
         device = httpx.post(f"{base}/api/v1/enrol",
                             json={"code": code, "device_name": "stall"}).json()
-        body = {"summaries": [summary(device["device_id"], DAY, 9, net=net, tickets=tickets)
-                              .model_dump(mode="json")]}
+        body = {"summaries": [summary(device["device_id"], DAY, 9, net=net, tickets=tickets,
+                                      refunds=refunds).model_dump(mode="json")]}
         reply = httpx.post(f"{base}/api/v1/push", json=body,
                            headers={"Authorization": f"Bearer {device['token']}"})
         assert reply.status_code == 200
@@ -149,6 +150,7 @@ def test_dashboard_in_chromium(live_server: tuple[str, Database], tmp_path: Path
             page.select_option("#day", DAY.isoformat())
             expect(page.locator("#kpi-day-net")).to_have_text("26\u00a0250,50\u00a0DH")
             expect(page.locator("#kpi-day-tickets")).to_have_text("10")
+            expect(page.locator("#kpi-day-refunds")).to_have_text("45,00\u00a0DH")
             argan = page.locator("#cooperatives tbody tr", has_text="Coopérative Argan Nissae")
             expect(argan).to_contain_text("1\u00a0250,50\u00a0DH")
             expect(argan).to_contain_text("Produits alimentaires")
@@ -181,6 +183,7 @@ def test_dashboard_in_chromium(live_server: tuple[str, Database], tmp_path: Path
             page.wait_for_selector("body[data-loaded]")
             page.select_option("#day", DAY.isoformat())
             expect(page.locator("#kpi-day-net")).to_have_text("MAD\u00a026,250.50")
+            expect(page.locator("#kpi-day-refunds")).to_have_text("MAD\u00a045.00")
             argan = page.locator("#cooperatives tbody tr", has_text="Argan Nissae")
             expect(argan).to_contain_text("MAD\u00a01,250.50")
             assert all(url.startswith(base) for url in requests), "a request left the server"
