@@ -11,7 +11,8 @@
   const NBSP = "\u00a0";
   // the market and day the organiser chose (null: the server's, today's); ``asked``
   // numbers the requests, so that only the latest one's answer is drawn
-  const state = { market: null, day: null, timer: null, asked: 0 };
+  const state = { market: null, day: null, timer: null, asked: 0, data: null,
+                  sort: { column: 0, way: 1 } };
   // which of the catalogue's forms a number takes ("one", "two", "few"… in Arabic)
   const PLURAL = new Intl.PluralRules(cfg.lang);
 
@@ -251,8 +252,37 @@
     });
   }
 
+  // The cooperatives table sorts by the column whose header was pressed (again: the other
+  // way), and stays sorted through the refreshes; by stand number until then.
+  const collator = new Intl.Collator(cfg.lang, { numeric: true, sensitivity: "base" });
+  const SORTS = [  // per column: the value compared, and whether it is a figure
+    [(c) => c.stand, false], [(c) => name(c), false], [(c) => t("sector_" + c.sector), false],
+    [(c) => t(c.inside ? "inside_region" : "outside_region"), false],
+    [(c) => c.day_net, true], [(c) => c.day_tickets, true], [(c) => c.edition_net, true],
+    [(c) => c.days_closed, true],
+    [(c) => (c.stale_seconds === null ? Infinity : c.stale_seconds), true],  // never: last
+    [(c) => c.conflicts, true],
+  ];
+  function sorted(list) {
+    const [value, figure] = SORTS[state.sort.column];
+    const by = (a, b) => (figure ? value(a) - value(b) : collator.compare(value(a), value(b)));
+    const stand = (a, b) => collator.compare(a.stand, b.stand);
+    return list.slice().sort((a, b) => state.sort.way * by(a, b) || stand(a, b));
+  }
+  function sortBy(column) {
+    const figure = SORTS[column][1];
+    // a first press shows the largest figures, or the names from A
+    state.sort = { column, way: state.sort.column === column ? -state.sort.way : (figure ? -1 : 1) };
+    document.querySelectorAll("#cooperatives thead th").forEach((th, i) => {
+      if (i === column) th.setAttribute("aria-sort", state.sort.way > 0 ? "ascending" : "descending");
+      else th.removeAttribute("aria-sort");
+    });
+    if (state.data) renderCooperatives(state.data);
+  }
+
   function renderCooperatives(data) {
-    fill("cooperatives", cooperatives(data).map((c) => {
+    state.data = data;
+    fill("cooperatives", sorted(cooperatives(data)).map((c) => {
       const tr = row([
         { text: c.stand, cls: "stand" }, { text: name(c), cls: "key" },
         { text: t("sector_" + c.sector) },
@@ -391,6 +421,14 @@
   });
   document.getElementById("day").addEventListener("change", (e) => {
     state.day = e.target.value; remember(); load(); schedule();
+  });
+  document.querySelectorAll("#cooperatives thead th").forEach((th, i) => {
+    const press = document.createElement("button");
+    press.type = "button";
+    press.className = "sort";
+    press.append(...th.childNodes);
+    press.addEventListener("click", () => sortBy(i));
+    th.appendChild(press);
   });
   readAddress();
   remember();

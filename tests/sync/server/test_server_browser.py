@@ -629,3 +629,44 @@ def test_the_market_picker_shows_the_whole_name(live_server: tuple[str, Database
                 assert problems == [], (lang, problems)
         finally:
             browser.close()
+
+
+def _figures(page: Any, column: int) -> list[int]:
+    """The cooperatives' figures of ``column`` (money in centimes), top to bottom."""
+    cells = page.locator(f"#cooperatives tbody tr td:nth-child({column})").all_text_contents()
+    return [int(re.sub(r"\D", "", text)) for text in cells]
+
+
+def test_the_cooperatives_sort_by_the_header_pressed(live_server: tuple[str, Database]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base, db = live_server
+    seed_busy(base, db)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            log_in(page, base, "fr")
+            page.select_option("#day", DAY.isoformat())
+            expect(page.locator("#cooperatives tbody tr")).to_have_count(5)
+            stands = page.locator("#cooperatives tbody td.stand")
+            expect(stands).to_have_text(["3", "12", "A-104", "B-27", "C-3"])  # by stand
+            header = page.locator("#cooperatives thead th").nth(4)
+            header.get_by_role("button", name="Ventes du jour").click()  # the largest first
+            sales = _figures(page, 5)
+            assert sales == sorted(sales, reverse=True) and len(set(sales)) == 5, sales
+            expect(header).to_have_attribute("aria-sort", "descending")
+            header.get_by_role("button").press("Enter")  # again, from the keyboard
+            assert _figures(page, 5) == sorted(sales)
+            expect(header).to_have_attribute("aria-sort", "ascending")
+            # another day and back: the figures are fetched again, still in that order
+            page.select_option("#day", (DAY + dt.timedelta(days=1)).isoformat())
+            page.select_option("#day", DAY.isoformat())
+            expect(page.locator("#day-title")).to_contain_text("12/05/2026")
+            assert _figures(page, 5) == sorted(sales)
+            name = page.locator("#cooperatives thead th").nth(1).get_by_role("button")
+            name.click()  # names from A, as French sorts them
+            names = page.locator("#cooperatives tbody td.key").all_text_contents()
+            assert names == sorted(names, key=lambda n: n.casefold()), names
+        finally:
+            browser.close()
