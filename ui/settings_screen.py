@@ -10,10 +10,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QFrame,
     QLabel,
     QLineEdit,
     QListWidget,
     QProgressBar,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
     QWidget,
@@ -190,7 +192,13 @@ class SettingsScreen(QWidget):
         panel = self.make_sync_panel() if self.make_sync_panel else None
         if panel is not None:
             panel.setObjectName("syncPanel")
-            return panel
+            # On a small screen the page scrolls rather than push the window past its height.
+            scroller = named(QScrollArea(), "syncScroll")
+            scroller.setWidget(panel)
+            scroller.setWidgetResizable(True)
+            scroller.setFrameShape(QFrame.Shape.NoFrame)
+            scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            return scroller
         page = card()
         text = label("syncNotSetUp", wrap=True)
         self.texts.bind(text.setText, "ui.sync.not_set_up_long")

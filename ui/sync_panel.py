@@ -19,6 +19,8 @@ Call ``retranslate(lang)`` when the language changes.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -169,7 +171,9 @@ class SyncPanel(QWidget):
         self.table.setRowCount(len(snap.days))
         for row, day in enumerate(snap.days):
             for col, text in enumerate(self._cells(day)):
-                self.table.setItem(row, col, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)  # the whole reason, when the column cuts it short
+                self.table.setItem(row, col, item)
 
     def _details(self, snap: Snapshot) -> str:
         if not snap.enrolled:
@@ -179,8 +183,8 @@ class SyncPanel(QWidget):
         ar = self.lang == "ar"
         name = coop.get("name_ar" if ar else "name_fr", "")
         market_name = market.get("name_ar" if ar else "name_fr", "")
-        dates = self._t("sync.panel.dates", starts=market.get("starts_on", ""),
-                        ends=market.get("ends_on", ""))
+        dates = self._t("sync.panel.dates", starts=_date(market.get("starts_on", "")),
+                        ends=_date(market.get("ends_on", "")))
         return "\n".join([
             f"{self._t('sync.panel.cooperative')}: {name}",
             f"{self._t('sync.panel.stand')}: {coop.get('stand', '')}",
@@ -203,5 +207,15 @@ class SyncPanel(QWidget):
             state = self._t("sync.day.synced")
         z = f"Z{day.z_number}" if day.z_number else self._t("sync.day.open")
         error = describe(day.last_error, self.lang) if day.waiting or day.last_error else ""
-        return (day.date.isoformat(), z, str(day.local_version), str(day.acked_version), state,
+        return (_date(day.date), z, str(day.local_version), str(day.acked_version), state,
                 error)
+
+
+def _date(value: dt.date | str) -> str:
+    """A date as the rest of the app writes it (31/12/2026); other text as it is."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value.strftime("%d/%m/%Y")

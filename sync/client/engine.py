@@ -26,6 +26,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from pos.db import Store
+from pos.errors import InputError
 from pos.models import BusinessDay
 from pos.reports import last_seq
 from sync.client import config, outbox
@@ -229,6 +230,9 @@ def enrol_store(store: Store, url: str, code: str, *, ca_file: str | None = None
     from pos import settings
 
     url = config.normalise_url(url)
+    code = code.strip()
+    if not 4 <= len(code) <= 64 or sum(ch.isalnum() for ch in code) < 4:
+        raise InputError("sync.err.code_form")
     ca_file = config.check_ca_file(ca_file)
     with store.write() as s:
         installation = uuid.UUID(settings.device_id(s))

@@ -184,6 +184,8 @@ class Transport:
                                {"Content-Type": "application/json"}, retry=False)
         except Offline as exc:
             raise EnrolFailed("sync.err.enrol_offline", reason=exc) from None
+        if reply.status == 400 and _server_error(reply):  # the code is not (or no longer) good
+            raise EnrolFailed("sync.err.enrol_bad_code")
         if reply.status != 200:
             raise EnrolFailed("sync.err.enrol_refused", detail=_detail(reply))
         try:

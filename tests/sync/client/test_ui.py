@@ -102,3 +102,34 @@ def test_sales_keep_ringing_while_the_server_hangs(
     finally:
         bridge.stop()
     assert len(local_figures(enrolled)) == 1
+
+
+def test_the_panel_answers_each_code_typed_in_the_managers_language(
+    qtbot: QtBot, store: Store, staff: object, products: object, server: LiveServer
+) -> None:
+    bridge = SyncBridge(store, "fr", options=options())
+    panel = SyncPanel(bridge, "fr")
+    qtbot.addWidget(panel)
+    bridge.start()
+
+    def enrol(code: str) -> str:
+        panel.url_edit.setText(server.url)
+        panel.code_edit.setText(code)
+        panel.enrol_button.click()
+        qtbot.waitUntil(panel.enrol_button.isEnabled, timeout=5000)
+        return panel.message.text()
+
+    type_it = ("Échec de l'inscription : Saisissez le code à usage unique donné par les "
+               "organisateurs (comme ABCD-EFGH-JKMN).")
+    refused = ("Échec de l'inscription : Ce code est inconnu, déjà utilisé ou expiré : "
+               "vérifiez-le ou demandez-en un nouveau aux organisateurs.")
+    try:
+        assert enrol("") == type_it
+        assert enrol(" AB ") == type_it
+        assert enrol("WRON-GCOD-E234") == refused
+        code = server.code()
+        assert enrol(" " + code.replace("-", " ").lower() + " ") == "Inscrite."
+        assert bridge.snapshot.enrolled
+        assert enrol(code) == refused  # a code works once
+    finally:
+        bridge.stop()
