@@ -23,6 +23,19 @@ TEN = ("ARG-250", "AML-250", "HNY-THY", "SAF-1G", "GHS-200", "ROS-200", "TAJ-M",
        "HNY-EUP", "RAS-100")
 
 
+def refund_all(qtbot: Any, screen: Any) -> None:
+    """Refund the whole of the chosen ticket, as the manager does with the PIN."""
+
+    def refund(dialog: Any) -> None:
+        dialog.fill_all()
+        dialog.reason.setCurrentIndex(0)
+        on_modal(qtbot, "pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal(qtbot, "refundDialog", refund)
+    qtbot.mouseClick(screen.refund_btn, LEFT)
+
+
 @pytest.mark.parametrize("size", [SMALL, (1366, 768)])
 def test_the_line_just_rung_is_seen_whole_in_a_full_cart(qtbot: Any, make_window: Any,
                                                           size: tuple[int, int]) -> None:
@@ -80,15 +93,7 @@ def test_the_ticket_just_refunded_stays_the_one_shown(qtbot: Any, make_window: A
     window.show_screen("sales")
     screen = window.sales
     screen.select_number(1)
-
-    def refund(dialog: Any) -> None:
-        dialog.fill_all()
-        dialog.reason.setCurrentIndex(0)
-        on_modal(qtbot, "pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
-        qtbot.mouseClick(dialog.ok, LEFT)
-
-    on_modal(qtbot, "refundDialog", refund)
-    qtbot.mouseClick(screen.refund_btn, LEFT)
+    refund_all(qtbot, screen)
     assert [screen.table.item(r, 0).text() for r in range(3)] == [
         "T01-000003", "T01-000002", "T01-000001"]
     chosen = screen.selected()
@@ -111,15 +116,7 @@ def test_the_kind_of_each_ticket_is_read_whole(qtbot: Any, make_window: Any,
         qtbot.mouseClick(d.ok, LEFT)))
     qtbot.mouseClick(screen.void_btn, LEFT)
     screen.select_number(1)
-
-    def refund(dialog: Any) -> None:
-        dialog.fill_all()
-        dialog.reason.setCurrentIndex(0)
-        on_modal(qtbot, "pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
-        qtbot.mouseClick(dialog.ok, LEFT)
-
-    on_modal(qtbot, "refundDialog", refund)
-    qtbot.mouseClick(screen.refund_btn, LEFT)
+    refund_all(qtbot, screen)
     t = window.ctx.t
     kinds = [screen.table.item(r, 2).text() for r in range(4)]
     assert kinds == [t("ui.sales.kind_refund"), t("ui.sales.kind_void"),

@@ -6,8 +6,6 @@ till is told what to do in its own language."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,18 +16,11 @@ from pos.i18n import tr
 from sync.client import config
 from sync.client.engine import enrol_store
 from tests.sync.client.conftest import FAST, options
+from tests.sync.client.conftest import server as server  # the organisers' live server
 from tests.sync.client.support import LiveServer, Till
 from ui.sync_bridge import SyncBridge
 
 SMALL = (1024, 600)
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
-    live = LiveServer(tmp_path / "server").start()
-    live.seed()
-    yield live
-    live.stop()
 
 
 @pytest.mark.parametrize("lang", ["ar", "fr", "en"])
