@@ -38,7 +38,7 @@ from pos.db import Store
 from pos.errors import SoukError
 from sync.client import config, engine
 from sync.client.engine import Outcome
-from sync.client.errors import InternalError, SyncError
+from sync.client.errors import EnrolFailed, InternalError, SyncError
 from sync.client.status import Snapshot, snapshot
 from sync.client.transport import Backoff, Timeouts
 
@@ -261,6 +261,11 @@ class SyncService:
                                stop=self._stop)
         except SoukError as exc:
             self._emit("enrol_failed", error=exc)
+            return
+        except Exception as exc:  # the database, a bug: say so, and let the manager try again
+            log.exception("sync: the enrolment failed")
+            self._emit("enrol_failed",
+                       error=EnrolFailed("sync.err.enrol_internal", detail=type(exc).__name__))
             return
         self._emit("enrolled")
         self.request("startup")

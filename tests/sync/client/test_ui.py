@@ -133,3 +133,29 @@ def test_the_panel_answers_each_code_typed_in_the_managers_language(
         assert enrol(code) == refused  # a code works once
     finally:
         bridge.stop()
+
+
+def test_an_enrolment_that_fails_on_the_till_lets_the_manager_try_again(
+    qtbot: QtBot, store: Store, staff: object, products: object, server: LiveServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sync.client import engine
+
+    def broken(*_args: object, **_kw: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(engine, "enrol_store", broken)
+    bridge = SyncBridge(store, "fr", options=options())
+    panel = SyncPanel(bridge, "fr")
+    qtbot.addWidget(panel)
+    bridge.start()
+    try:
+        panel.url_edit.setText(server.url)
+        panel.code_edit.setText(server.code())
+        panel.enrol_button.click()
+        qtbot.waitUntil(panel.enrol_button.isEnabled, timeout=5000)
+        assert panel.message.text() == ("Échec de l'inscription : L'inscription a échoué sur "
+                                        "cette caisse (OSError) ; réessayez.")
+        assert not bridge.snapshot.enrolled
+    finally:
+        bridge.stop()
