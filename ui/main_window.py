@@ -375,11 +375,25 @@ class MainWindow(QMainWindow):
             short = detail if len(detail) <= 70 else detail[:69] + "…"
             self.printer_status.setText(self.printer_status.text() + " — " + short)
         self.sync_status.setText(self._sync_text())
+        self.sync_status.setProperty("role", self._sync_role())
+        self.sync_status.style().unpolish(self.sync_status)
+        self.sync_status.style().polish(self.sync_status)
         user = self.ctx.user
         self.user_status.setText(t("ui.status.cashier", name=user.name) if user else
                                  t("ui.status.locked"))
         for lab in (self.day_status, self.printer_status, self.sync_status, self.user_status):
             lab.setAccessibleName(lab.text())
+
+    def _sync_role(self) -> str:
+        """Red when the organisers' figures wait on someone (a revoked till, a day set
+        aside, a server ahead of the till), green when they are all delivered; no colour
+        while days wait for the network, as they do for hours at a market."""
+        if self.sync is None or not self.sync.snapshot.enrolled:
+            return ""
+        snap = self.sync.snapshot
+        if snap.revoked or snap.set_aside or snap.server_newer:
+            return "bad"
+        return "ok" if not snap.failing and not snap.waiting else ""
 
     def _sync_text(self) -> str:
         t = self.ctx.t

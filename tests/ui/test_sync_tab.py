@@ -44,6 +44,7 @@ def test_a_revoked_tills_sync_tab_on_a_small_screen(qtbot: Any, make_window: Any
         bridge.start()
         qtbot.waitUntil(lambda: bridge.snapshot.last_success_at is not None
                         and bridge.snapshot.waiting == 0, timeout=5000)
+        assert window.sync_status.property("role") == "ok"  # green: all delivered
         with store.read() as s:
             device = config.load(s).device_id
         assert device is not None
@@ -69,5 +70,6 @@ def test_a_revoked_tills_sync_tab_on_a_small_screen(qtbot: Any, make_window: Any
         assert problem.toolTip() == problem.text()
         assert window.sync_status.text() == tr(lang, "ui.status.sync",
                                                state=tr(lang, "sync.status.revoked"))
+        assert window.sync_status.property("role") == "bad"  # red: ask for a new code
     finally:
         bridge.stop()
