@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from pos.errors import InputError
-from pos.models import Barcode, Product
+from pos.models import CATEGORY_SIZE, MEMBER_SIZE, NAME_SIZE, Barcode, Product
 from pos.money import (
     MAX_QUANTITY,
     format_amount,
@@ -39,11 +39,6 @@ _ARABIC_FOLD = str.maketrans(
 )
 _RARITY_SAMPLE: Final = 50_000  # characters of the search keys in which words are counted
 _BARCODE = re.compile(r"^[0-9A-Za-z\-]{3,32}$")
-#: the longest text each field keeps (the columns' sizes; the organisers' server takes
-#: at most 200 characters of any of them)
-MAX_NAME: Final = 120
-MAX_CATEGORY: Final = 60
-MAX_MEMBER: Final = 80
 _TRUE = {"1", "true", "yes", "oui", "نعم", "y", "o"}
 _FALSE = {"0", "false", "no", "non", "لا", "n", ""}
 
@@ -109,10 +104,10 @@ class ProductData:
     def _check_texts(self) -> None:
         """The texts fit their columns, and the organisers' server takes them."""
         for text, longest, key in (
-                (self.name_ar, MAX_NAME, "product.name_long"),
-                (self.name_fr, MAX_NAME, "product.name_long"),
-                (self.category, MAX_CATEGORY, "product.category_long"),
-                (self.member, MAX_MEMBER, "product.member_long")):
+                (self.name_ar, NAME_SIZE, "product.name_long"),
+                (self.name_fr, NAME_SIZE, "product.name_long"),
+                (self.category, CATEGORY_SIZE, "product.category_long"),
+                (self.member, MEMBER_SIZE, "product.member_long")):
             if len(text) > longest:
                 raise InputError(key, max=longest)
             if "\x00" in text:

@@ -26,6 +26,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+#: the sizes of a product's texts, kept as sold on its sale lines (the organisers' server
+#: takes at most 200 characters of any of them)
+NAME_SIZE = 120
+CATEGORY_SIZE = 60
+MEMBER_SIZE = 80
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -66,16 +72,16 @@ class Product(Base):
     __tablename__ = "product"
     id: Mapped[int] = mapped_column(primary_key=True)
     sku: Mapped[str] = mapped_column(String(40), unique=True)
-    name_ar: Mapped[str] = mapped_column(String(120))
-    name_fr: Mapped[str] = mapped_column(String(120))
-    category: Mapped[str] = mapped_column(String(60), default="")
+    name_ar: Mapped[str] = mapped_column(String(NAME_SIZE))
+    name_fr: Mapped[str] = mapped_column(String(NAME_SIZE))
+    category: Mapped[str] = mapped_column(String(CATEGORY_SIZE), default="")
     price: Mapped[int] = mapped_column(Integer)  # centimes, tax included, per unit
     unit: Mapped[str] = mapped_column(String(8), default="piece")
     tax_rate: Mapped[int] = mapped_column(Integer, default=0)
     stock: Mapped[int] = mapped_column(Integer, default=0)  # thousandths of the unit
     low_stock: Mapped[int] = mapped_column(Integer, default=0)
     photo: Mapped[str] = mapped_column(String(260), default="")
-    member: Mapped[str] = mapped_column(String(80), default="")
+    member: Mapped[str] = mapped_column(String(MEMBER_SIZE), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     barcodes: Mapped[list[Barcode]] = relationship(
@@ -156,10 +162,10 @@ class SaleLine(Base):
     position: Mapped[int] = mapped_column(Integer)
     product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"))
     sku: Mapped[str] = mapped_column(String(40))
-    name_ar: Mapped[str] = mapped_column(String(120))
-    name_fr: Mapped[str] = mapped_column(String(120))
-    category: Mapped[str] = mapped_column(String(60))
-    member: Mapped[str] = mapped_column(String(80))
+    name_ar: Mapped[str] = mapped_column(String(NAME_SIZE))
+    name_fr: Mapped[str] = mapped_column(String(NAME_SIZE))
+    category: Mapped[str] = mapped_column(String(CATEGORY_SIZE))
+    member: Mapped[str] = mapped_column(String(MEMBER_SIZE))
     unit: Mapped[str] = mapped_column(String(8))
     unit_price: Mapped[int] = mapped_column(Integer)
     list_price: Mapped[int] = mapped_column(Integer)  # catalogue price (differs on override)

@@ -50,7 +50,8 @@ MAX_SUMMARIES_PER_PUSH = 31
 Centimes = Annotated[int, Field(ge=-10**13, le=10**13, description="MAD centimes")]
 Count = Annotated[int, Field(ge=0, le=10**9)]
 Milli = Annotated[int, Field(ge=-10**12, le=10**12, description="thousandths of the unit")]
-ShortText = Annotated[str, Field(max_length=200)]
+SHORT_TEXT = 200  # the most characters of a name, category or member a summary takes
+ShortText = Annotated[str, Field(max_length=SHORT_TEXT)]
 PaymentMethod = Literal["cash", "card", "mobile"]
 Sector = Literal["handicrafts", "food", "herbs", "cosmetics", "other"]
 

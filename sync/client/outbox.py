@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from pos import settings
 from pos.models import BusinessDay, SyncDay, utcnow
 from pos.reports import date_report, last_seq, summary
-from sync.protocol import DaySummary
+from sync.protocol import SHORT_TEXT, DaySummary
 
 SERVER_NEWER = "sync.err.server_newer"  # the message id of a day the server holds newer
 
@@ -115,13 +115,12 @@ def build(session: Session, state: DayState) -> DaySummary | str:
 
 
 _PRODUCT_TEXTS = ("name_ar", "name_fr", "category")
-_WIRE_TEXT_MAX = 200  # sync.protocol.ShortText
 
 
 def _wire_text(text: str) -> str:
     """A name as the server takes it: no NUL, at most 200 characters (a sale line keeps
     the product's name as it was sold, which an older version let be longer)."""
-    return text.replace("\x00", "")[:_WIRE_TEXT_MAX]
+    return text.replace("\x00", "")[:SHORT_TEXT]
 
 
 def _row(session: Session, day_id: int) -> SyncDay:
