@@ -70,6 +70,29 @@ class ErrorBody(_Model):
     detail: str
 
 
+REFUSAL_HEADER: Final = "Souk-Refusal"
+MAX_REFUSAL_PARAMS = 10
+MAX_REFUSAL_BYTES = 1024  # the header's value; a proxy's buffer for headers may be 4 kB
+
+
+class Refusal(_Model):
+    """A refusal's message id and parameters (``server.err.day_net``, ``{"day":
+    "2026-05-12"}``), the English of which is the :class:`ErrorBody`'s ``detail``; sent as
+    compact ASCII JSON in the :data:`REFUSAL_HEADER` header of the answer, when it holds
+    in :data:`MAX_REFUSAL_BYTES` (else the words go alone)."""
+
+    key: Annotated[str, Field(max_length=80, pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")]
+    params: Annotated[
+        dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=SHORT_TEXT)]],
+        Field(max_length=MAX_REFUSAL_PARAMS),
+    ] = Field(default_factory=dict)
+
+    def header(self) -> str:
+        """The header's value: JSON with every other character escaped (headers are
+        Latin-1)."""
+        return json.dumps(self.model_dump(), ensure_ascii=True, separators=(",", ":"))
+
+
 # --- enrolment ---------------------------------------------------------------------------
 
 

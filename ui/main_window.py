@@ -375,6 +375,7 @@ class MainWindow(QMainWindow):
             short = detail if len(detail) <= 70 else detail[:69] + "…"
             self.printer_status.setText(self.printer_status.text() + " — " + short)
         self.sync_status.setText(self._sync_text())
+        self.sync_status.setToolTip(self._sync_tip())
         self.sync_status.setProperty("role", self._sync_role())
         self.sync_status.style().unpolish(self.sync_status)
         self.sync_status.style().polish(self.sync_status)
@@ -394,6 +395,15 @@ class MainWindow(QMainWindow):
         if snap.revoked or snap.set_aside or snap.server_newer:
             return "bad"
         return "ok" if not snap.failing and not snap.waiting else ""
+
+    def _sync_tip(self) -> str:
+        """The whole state, which a narrow status bar may cut, and when the figures last
+        reached the organisers, on a line of its own."""
+        if self.sync is None:
+            return ""
+        lang = self.ctx.lang
+        state = self.ctx.t("ui.status.sync", state=str(self.sync.state_text(lang, sent=False)))
+        return "\n".join(line for line in (state, str(self.sync.last_sent(lang))) if line)
 
     def _sync_text(self) -> str:
         t = self.ctx.t

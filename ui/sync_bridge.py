@@ -19,8 +19,10 @@ API for the main window and the settings::
     bridge.set_language("ar")
     bridge.stop()                         # on quit (returns within ~1 s)
 
-Properties: ``status_text`` (e.g. "synced 2 min ago", "offline - 3 days waiting",
-"sync not set up", "device revoked"), ``snapshot`` (per-day versions, errors, market).
+Properties: ``status_text`` (e.g. "synced 2 min ago", "offline - 3 days waiting · last
+sent at 14:05", "sync not set up", "device revoked"), ``snapshot`` (per-day versions,
+errors, market). ``last_sent(lang)`` says when the figures last reached the organisers
+("last sent at 14:05"); ``state_text(lang, sent=False)``, the status words without it.
 
 Signals:
     status_changed(str): the status bar's text changed (also as time passes).
@@ -28,18 +30,21 @@ Signals:
     sync_started(): a run began.
     sync_finished(bool, str): a run ended: everything acknowledged?, problem in words or "".
     enrolled(): enrolment succeeded; a first sync follows.
-    enrol_failed(str): enrolment failed, in words.
-    problem(str): another problem in words (e.g. a malformed server address).
+    enrol_failed(object): enrolment failed: the ``pos.errors.SoukError`` saying why (its
+        ``message(lang)`` gives the words in any language, again after a change of it).
+    problem(object): another problem, as a ``SoukError`` (e.g. a malformed server address).
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from pos.db import Store
 from pos.i18n import normalise_language
 from sync.client.service import SyncEvent, SyncOptions, SyncService
-from sync.client.status import Snapshot, snapshot, status_text
+from sync.client.status import Snapshot, sent_text, snapshot, status_text
 
 CLOCK_MS = 20_000  # how often "synced N min ago" is brought up to date
 
@@ -50,8 +55,8 @@ class SyncBridge(QObject):
     sync_started = Signal()
     sync_finished = Signal(bool, str)
     enrolled = Signal()
-    enrol_failed = Signal(str)
-    problem = Signal(str)
+    enrol_failed = Signal(object)
+    problem = Signal(object)
     _event = Signal(object)  # worker thread -> GUI thread
 
     def __init__(self, store: Store, lang: str = "fr", parent: QObject | None = None, *,
@@ -109,6 +114,19 @@ class SyncBridge(QObject):
     def status_text(self) -> str:
         return self._status
 
+    def state_text(self, lang: str | None = None, *, sent: bool = True) -> str:
+        """The status words in ``lang`` (the bridge's by default); without the last sending
+        when ``sent`` is False, for a place that shows :meth:`last_sent` on its own line."""
+        return status_text(self._snapshot, lang or self.lang, sent=sent)
+
+    def last_sent(self, lang: str | None = None) -> str:
+        """When the figures last reached the organisers, in ``lang`` (the bridge's by
+        default): "last sent at 14:05"; "" before enrolment."""
+        if not self._snapshot.enrolled:
+            return ""
+        return sent_text(lang or self.lang, self._snapshot.last_success_at,
+                         dt.datetime.now(dt.UTC))
+
     # --- events from the worker, on the GUI thread -------------------------------------
 
     @Slot(object)
@@ -124,9 +142,9 @@ class SyncBridge(QObject):
         elif event.kind == "enrolled":
             self.enrolled.emit()
         elif event.kind == "enrol_failed" and event.error is not None:
-            self.enrol_failed.emit(event.error.message(self.lang))
+            self.enrol_failed.emit(event.error)
         elif event.error is not None:
-            self.problem.emit(event.error.message(self.lang))
+            self.problem.emit(event.error)
 
     def _update_status(self) -> None:
         text = status_text(self._snapshot, self.lang)

@@ -7,19 +7,22 @@ never be turned off), and the "Enrol this till" button. Once enrolled it shows t
 cooperative, stand, market, dates and device id the server gave. Below, one row per
 business day: its local version, the version the server acknowledged, its state (on the
 server / waiting / set aside with the server's reason / not synced because the server
-holds newer figures) and the last problem in words, the "Sync now" button, and the "Retry
+holds newer figures) and the last problem in words, when the figures last reached the
+organisers ("last sent at 14:05", kept while offline), the "Sync now" button, and the "Retry
 the days set aside" button (enabled while a day is held back), which clears the set-aside
 marks and syncs at once. A warning above the table says when the server holds newer
 figures than this stall (its database was restored from a backup). Everything goes
 through :class:`ui.sync_bridge.SyncBridge`; the panel never touches the network and reads
 no database.
 
-Call ``retranslate(lang)`` when the language changes.
+Call ``retranslate(lang)`` when the language changes: every text follows, the message under
+the enrolment (kept as what to say, not as words) too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -36,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos.errors import SoukError
 from pos.i18n import tr
 from sync.client.errors import describe
 from sync.client.status import DayRow, Snapshot
@@ -61,9 +65,13 @@ class SyncPanel(QWidget):
         self.enrol_button = QPushButton()
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self._said: Callable[[str], str] | None = None  # the message, in a language
         self.details = QLabel()
         self.details.setWordWrap(True)
         self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.last_sent = QLabel()  # its own line: the status above leaves it out
+        self.last_sent.setWordWrap(True)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
@@ -81,10 +89,10 @@ class SyncPanel(QWidget):
         self.sync_button.clicked.connect(lambda: bridge.request_sync("manual"))
         self.retry_button.clicked.connect(bridge.retry_set_aside)
         bridge.snapshot_changed.connect(self.show_snapshot)
-        bridge.status_changed.connect(self.status.setText)
+        bridge.status_changed.connect(self._on_status)
         bridge.enrolled.connect(self._on_enrolled)
         bridge.enrol_failed.connect(self._on_enrol_failed)
-        bridge.problem.connect(self.message.setText)
+        bridge.problem.connect(self._on_problem)
         self.retranslate(lang)
         self.show_snapshot(bridge.snapshot)
 
@@ -106,7 +114,10 @@ class SyncPanel(QWidget):
         layout.addWidget(self.enrol_box)
         layout.addWidget(self.details)
         bottom = QHBoxLayout()
-        bottom.addWidget(self.status, 1)
+        state = QVBoxLayout()
+        state.addWidget(self.status)
+        state.addWidget(self.last_sent)
+        bottom.addLayout(state, 1)
         bottom.addWidget(self.sync_button)
         bottom.addWidget(self.retry_button)
         layout.addLayout(bottom)
@@ -125,7 +136,8 @@ class SyncPanel(QWidget):
         self.sync_button.setText(t("sync.panel.sync_now"))
         self.retry_button.setText(t("sync.panel.retry"))
         self.table.setHorizontalHeaderLabels([t(k) for k in COLUMNS])
-        self.status.setText(self.bridge.status_text)
+        self.message.setText(self._said(lang) if self._said else "")
+        self._on_status()
         self.show_snapshot(self.bridge.snapshot)
 
     def _t(self, key: str, **params: object) -> str:
@@ -133,9 +145,14 @@ class SyncPanel(QWidget):
 
     # --- actions -----------------------------------------------------------------------
 
+    def _say(self, said: Callable[[str], str]) -> None:
+        """Show the message ``said`` gives in the panel's language (and in the next one)."""
+        self._said = said
+        self.message.setText(said(self.lang))
+
     def _enrol(self) -> None:
         self.enrol_button.setEnabled(False)
-        self.message.setText(self._t("sync.panel.enrolling"))
+        self._say(lambda lang: tr(lang, "sync.panel.enrolling"))
         self.bridge.enrol(self.url_edit.text(), self.code_edit.text(), self.ca_edit.text())
 
     def _browse(self) -> None:
@@ -150,11 +167,18 @@ class SyncPanel(QWidget):
     def _on_enrolled(self) -> None:
         self.enrol_button.setEnabled(True)
         self.code_edit.clear()
-        self.message.setText(self._t("sync.panel.enrolled_ok"))
+        self._say(lambda lang: tr(lang, "sync.panel.enrolled_ok"))
 
-    def _on_enrol_failed(self, text: str) -> None:
+    def _on_enrol_failed(self, error: SoukError) -> None:
         self.enrol_button.setEnabled(True)
-        self.message.setText(self._t("sync.panel.enrol_failed", error=text))
+        self._say(lambda lang: tr(lang, "sync.panel.enrol_failed", error=error.message(lang)))
+
+    def _on_problem(self, error: SoukError) -> None:
+        self._say(error.message)
+
+    def _on_status(self, _text: str = "") -> None:
+        self.status.setText(self.bridge.state_text(self.lang, sent=False))
+        self.last_sent.setText(self.bridge.last_sent(self.lang))
 
     # --- state -------------------------------------------------------------------------
 
@@ -164,6 +188,7 @@ class SyncPanel(QWidget):
         if snap.ca_file and not self.ca_edit.text():
             self.ca_edit.setText(snap.ca_file)
         self.details.setText(self._details(snap))
+        self._on_status()
         self.retry_button.setEnabled(snap.set_aside + snap.server_newer > 0)
         self.warning.setVisible(snap.server_newer > 0)
         self.warning.setText(self._t("sync.panel.server_newer", n=snap.server_newer)

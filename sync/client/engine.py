@@ -11,11 +11,12 @@
    aggregate at its current version. A version is marked synced only from a 2xx reply,
    in a local write transaction. A day the server itself refuses (its JSON error body
    with a 4xx, see :mod:`sync.client.transport`) is set aside with the server's reason
-   and the others go on; a 409 sets the conflicting days aside and pushes the rest
-   again; a 401 stops everything (the device was revoked). A day the server holds in a
-   newer version than the stall's ("stale": the stall's database was restored from a
-   backup) is not synced: it is held back until its version changes. Set-aside days
-   are pushed again after :func:`retry_set_aside`.
+   (its message id and parameters when it sends them, so that the stall tells it in the
+   manager's language, and its English words) and the others go on; a 409 sets the
+   conflicting days aside and pushes the rest again; a 401 stops everything (the device
+   was revoked). A day the server holds in a newer version than the stall's ("stale":
+   the stall's database was restored from a backup) is not synced: it is held back until
+   its version changes. Set-aside days are pushed again after :func:`retry_set_aside`.
 
 The run never holds a database transaction open across the network.
 """
@@ -43,7 +44,7 @@ class Outcome:
     """What one run did."""
 
     acked: list[dt.date] = field(default_factory=list)  # now held by the server
-    set_aside: list[tuple[dt.date, str]] = field(default_factory=list)
+    set_aside: list[tuple[dt.date, str]] = field(default_factory=list)  # and why, stored
     lost: list[dt.date] = field(default_factory=list)  # the server had lost them
     server_newer: list[dt.date] = field(default_factory=list)  # it holds a newer version
     waiting: int = 0  # days still not acknowledged (held-back days not counted)
@@ -79,14 +80,15 @@ class _Run:
         """Summaries of the waiting days, built now, in pushes of bounded size."""
         out: list[list[tuple[DayState, DaySummary]]] = [[]]
         size = 0
-        bad: list[tuple[DayState, str]] = []
+        bad: list[tuple[DayState, SyncError]] = []
         with self.store.read() as s:
             for state in todo:
                 built = outbox.build(s, state)
                 if isinstance(built, str):
                     # the version this very read saw (a sale may have come since plan())
                     version = last_seq(s, s.get_one(BusinessDay, state.day_id))
-                    bad.append((replace(state, version=version), built))
+                    bad.append((replace(state, version=version),
+                                SyncError("sync.err.unbuildable", detail=built)))
                     continue
                 state = replace(state, version=built.version)
                 length = len(encode(built))
@@ -96,11 +98,12 @@ class _Run:
                     size = 0
                 out[-1].append((state, built))
                 size += length
-        for state, reason in bad:
-            self.set_aside(state, reason)
+        for state, why in bad:
+            self.set_aside(state, why)
         return [b for b in out if b]
 
-    def set_aside(self, state: DayState, reason: str) -> None:
+    def set_aside(self, state: DayState, why: SyncError) -> None:
+        reason = why.to_text(limit=outbox.REASON_CHARS, param_chars=300)
         with self.store.write() as s:
             outbox.set_aside(s, state.day_id, state.version, reason)
         self.outcome.set_aside.append((state.date, reason))
@@ -128,7 +131,7 @@ class _Run:
                 status, reply = self.transport.push([summary for _, summary in batch])
             except Refused as exc:
                 if len(batch) == 1:
-                    self.set_aside(batch[0][0], _reason(exc))
+                    self.set_aside(batch[0][0], exc)
                     return
                 for one in batch:  # find which day the server refuses
                     self.push([one])
@@ -141,7 +144,9 @@ class _Run:
                 return
             for state, _ in batch:
                 if state.date in conflicts:
-                    self.set_aside(state, conflicts[state.date].detail or "conflict")
+                    held = conflicts[state.date]
+                    self.set_aside(state, Refused("sync.err.conflict", version=held.version,
+                                                  detail=held.detail or "conflict"))
             batch = [item for item in batch if item[0].date not in conflicts]
 
     def record_failure(self, error: SyncError) -> None:
@@ -161,12 +166,6 @@ class _Run:
             todo, _ = outbox.plan(s)
         for batch in self.batches(todo):
             self.push(batch)
-
-
-def _reason(exc: SyncError) -> str:
-    status = exc.params.get("status", "")
-    detail = str(exc.params.get("detail", ""))
-    return f"{status} {detail}".strip()
 
 
 def sync_once(store: Store, transport: Transport) -> Outcome:

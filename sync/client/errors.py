@@ -7,10 +7,18 @@ problem of each day in the user's language, long after it happened.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
+
+from pydantic import ValidationError
 
 from pos.errors import SoukError
-from pos.i18n import tr
+from pos.i18n import catalogue, placeholders, tr
+from sync.protocol import Refusal
+
+SERVER_KEYS = "server.err."  # the server's message ids the stall has its own words for,
+STALL_KEYS = "sync.refusal."  # under this prefix: server.err.day_net -> sync.refusal.day_net
 
 
 class SyncError(SoukError):
@@ -18,10 +26,16 @@ class SyncError(SoukError):
 
     transient = False
 
-    def to_text(self) -> str:
+    def to_text(self, limit: int = 300, param_chars: int = 150) -> str:
         """What is stored: the message id and its parameters, as compact JSON."""
-        params = {k: str(v)[:150] for k, v in self.params.items()}
-        return json.dumps([self.key, params], ensure_ascii=False, separators=(",", ":"))[:300]
+        return _dump(self.key, self._stored_params(param_chars))[:limit]
+
+    def _stored_params(self, chars: int) -> dict[str, object]:
+        return {k: str(v)[:chars] for k, v in self.params.items()}
+
+
+def _dump(key: str, params: dict[str, object]) -> str:
+    return json.dumps([key, params], ensure_ascii=False, separators=(",", ":"))
 
 
 class NotEnrolled(SyncError):
@@ -48,7 +62,32 @@ class Revoked(SyncError):
 
 
 class Refused(SyncError):
-    """The server refused a request for good (a 4xx other than 401)."""
+    """The server refused a request for good (a 4xx other than 401).
+
+    ``refusal`` is the message id and parameters the server sent with its English words
+    (``sync.protocol.Refusal``): the stall says it in its own words when it has them
+    (:func:`refusal_message`), else the server's English words in its ``sync.err.refused``
+    frame. A server of before them sends the words alone.
+    """
+
+    def __init__(self, key: str, /, refusal: Refusal | None = None, **params: object) -> None:
+        super().__init__(key, **params)
+        self.refusal = refusal
+
+    def message(self, lang: str) -> str:
+        said = refusal_message(lang, self.refusal)
+        return super().message(lang) if said is None else said
+
+    def to_text(self, limit: int = 300, param_chars: int = 150) -> str:
+        """As :meth:`SyncError.to_text`, with the server's message id when it fits in
+        ``limit`` (the server's words cut shorter for it, if need be)."""
+        if self.refusal is not None:
+            refusal = self.refusal.model_dump()
+            for chars in (param_chars, param_chars // 2, param_chars // 5):
+                text = _dump(self.key, {**self._stored_params(chars), "refusal": refusal})
+                if len(text) <= limit:
+                    return text
+        return super().to_text(limit, param_chars)
 
 
 class InternalError(SyncError):
@@ -62,11 +101,47 @@ class EnrolFailed(SyncError):
 
 
 def describe(stored: str, lang: str) -> str:
-    """A stored error (see :meth:`SyncError.to_text`) in words, in ``lang``."""
+    """A stored error (see :meth:`SyncError.to_text`) in words, in ``lang``; text stored
+    by an older version of the stall (the server's words) as it is."""
     if not stored:
         return ""
     try:
         key, params = json.loads(stored)
-        return tr(lang, str(key), **dict(params))
+        params = dict(params)
+        said = refusal_message(lang, params.pop("refusal", None))
+        return tr(lang, str(key), **params) if said is None else said
     except (ValueError, TypeError):
         return stored
+
+
+def refusal_message(lang: str, refusal: Refusal | object) -> str | None:
+    """The server's refusal (a :class:`~sync.protocol.Refusal`, or one as stored) in the
+    stall's own words in ``lang``; None for a message id, or parameters, it has no words
+    for (a newer server's), which then are told by the server's English words."""
+    if refusal is None:
+        return None
+    if not isinstance(refusal, Refusal):
+        try:
+            refusal = Refusal.model_validate(refusal)
+        except ValidationError:
+            return None
+    if not refusal.key.startswith(SERVER_KEYS):
+        return None
+    key = STALL_KEYS + refusal.key.removeprefix(SERVER_KEYS)
+    texts = catalogue().get(key)
+    if texts is None or not placeholders(texts["en"]) <= refusal.params.keys():
+        return None
+    return tr(lang, key, **{k: _shown(v) for k, v in refusal.params.items()})
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _shown(value: str) -> str:
+    """A parameter as the app writes it: an ISO date as 31/12/2026, the rest as it is."""
+    if _ISO_DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    return value

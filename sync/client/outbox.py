@@ -28,6 +28,7 @@ from pos.reports import date_report, last_seq, summary
 from sync.protocol import SHORT_TEXT, DaySummary
 
 SERVER_NEWER = "sync.err.server_newer"  # the message id of a day the server holds newer
+REASON_CHARS = 500  # what SyncDay.rejected_reason holds
 
 
 def is_server_newer(reason: str) -> bool:
@@ -154,10 +155,11 @@ def mark_acked(session: Session, day_id: int, version: int, note: str = "") -> N
 
 
 def set_aside(session: Session, day_id: int, version: int, reason: str) -> None:
-    """Stop pushing this version of the day; a later version is tried again."""
+    """Stop pushing this version of the day; a later version is tried again. ``reason``
+    is stored as :meth:`sync.client.errors.SyncError.to_text` writes it."""
     row = _row(session, day_id)
     row.rejected_version = version
-    row.rejected_reason = reason[:500]
+    row.rejected_reason = reason[:REASON_CHARS]
     row.last_attempt_at = utcnow()
 
 

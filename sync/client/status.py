@@ -144,12 +144,28 @@ def age_text(lang: str, then: dt.datetime, now: dt.datetime) -> str:
     return tr(lang, "sync.age.days", n=seconds // 86400)
 
 
+def sent_text(lang: str, then: dt.datetime | None, now: dt.datetime) -> str:
+    """When the figures last reached the organisers (the last sync that went through):
+    'last sent at 14:05' today, 'last sent on 12/05/2026' before, in the till's local
+    time; 'nothing sent yet' before the first."""
+    if then is None:
+        return tr(lang, "sync.sent.never")
+    local = then.astimezone()
+    if local.date() == now.astimezone().date():
+        return tr(lang, "sync.sent.today", time=local.strftime("%H:%M"))
+    return tr(lang, "sync.sent.earlier", date=local.strftime("%d/%m/%Y"))
+
+
 def _count(lang: str, key: str, n: int) -> str:
     return tr(lang, f"{key}_one" if n == 1 else key, n=n)
 
 
-def status_text(snap: Snapshot, lang: str, now: dt.datetime | None = None) -> str:
-    """The status bar's words: 'synced 2 min ago', 'offline - 3 days waiting'..."""
+def status_text(snap: Snapshot, lang: str, now: dt.datetime | None = None, *,
+                sent: bool = True) -> str:
+    """The status bar's words: 'synced 2 min ago', 'offline - 3 days waiting · last sent
+    at 14:05'... While offline they end with when the figures last reached the organisers
+    (after the warnings, which a narrow status bar must not cut), unless ``sent`` is
+    False (a place that shows it on its own line)."""
     now = now or dt.datetime.now(dt.UTC)
     if not snap.enrolled:
         return tr(lang, "sync.status.not_set_up")
@@ -157,10 +173,9 @@ def status_text(snap: Snapshot, lang: str, now: dt.datetime | None = None) -> st
         return tr(lang, "sync.status.revoked")
     if snap.syncing:
         text = tr(lang, "sync.status.syncing")
-    elif snap.failing and snap.waiting:
-        text = _count(lang, "sync.status.offline", snap.waiting)
     elif snap.failing:
-        text = tr(lang, "sync.status.offline_nothing")
+        text = (_count(lang, "sync.status.offline", snap.waiting) if snap.waiting
+                else tr(lang, "sync.status.offline_nothing"))
     elif snap.server_newer:
         text = ""
     elif snap.last_success_at is not None:
@@ -172,6 +187,8 @@ def status_text(snap: Snapshot, lang: str, now: dt.datetime | None = None) -> st
         text = f"{text} · {warning}" if text else warning
     if snap.set_aside:
         text += " · " + _count(lang, "sync.status.set_aside", snap.set_aside)
+    if sent and snap.failing and not snap.syncing and snap.last_success_at is not None:
+        text += " · " + sent_text(lang, snap.last_success_at, now)
     return text
 
 

@@ -10,7 +10,8 @@ turn verification off.
 
 Only a reply that is recognisably the server's own refusal (one of
 :data:`REFUSAL_STATUSES` with the JSON error body of the server's handlers,
-``{"detail": "..."}``) is a :class:`Refused`, which sets a day aside for good; any other
+``{"detail": "..."}``) is a :class:`Refused`, which sets a day aside for good (with the
+message id of the server's ``Souk-Refusal`` header, when it sends one); any other
 4xx (a proxy's 407, a captive portal's HTML 403, a gateway's JSON of its own) is
 :class:`NotTheServer`, tried again later.
 
@@ -35,6 +36,7 @@ from pydantic import ValidationError
 from sync.client.errors import EnrolFailed, NotEnrolled, NotTheServer, Offline, Refused, Revoked
 from sync.protocol import (
     API_PREFIX,
+    REFUSAL_HEADER,
     SERVICE_NAME,
     DaySummary,
     EnrolRequest,
@@ -44,6 +46,7 @@ from sync.protocol import (
     KnownDays,
     PushRequest,
     PushResponse,
+    Refusal,
 )
 
 USER_AGENT = "souk-pos/1"
@@ -77,6 +80,7 @@ class _Reply:
     status: int
     body: bytes
     content_type: str
+    refusal: str = ""  # the REFUSAL_HEADER header, "" without it
 
 
 @dataclass
@@ -117,7 +121,8 @@ class Transport:
                     if time.monotonic() > deadline:
                         raise Offline("sync.err.timeout")
                 return _Reply(resp.status_code, b"".join(chunks),
-                              resp.headers.get("content-type", ""))
+                              resp.headers.get("content-type", ""),
+                              resp.headers.get(REFUSAL_HEADER, ""))
         except requests.exceptions.SSLError as exc:
             raise NotTheServer("sync.err.tls", detail=_short(exc)) from None
         except requests.exceptions.Timeout:
@@ -230,7 +235,8 @@ class Transport:
         if 300 <= reply.status < 400:
             raise NotTheServer("sync.err.not_server_status", status=reply.status)
         if reply.status in REFUSAL_STATUSES and ours:
-            raise Refused("sync.err.refused", status=reply.status, detail=_detail(reply))
+            raise Refused("sync.err.refused", refusal=_refusal_of(reply), status=reply.status,
+                          detail=_detail(reply))
         if 400 <= reply.status < 500:
             raise NotTheServer("sync.err.not_server_status", status=reply.status)
 
@@ -255,6 +261,17 @@ def _server_error(reply: _Reply) -> bool:
     except ValidationError:
         return False
     return True
+
+
+def _refusal_of(reply: _Reply) -> Refusal | None:
+    """The message id the server sent with its refusal; None when it sent none (a server
+    of before them) or something that is not one."""
+    if not reply.refusal:
+        return None
+    try:
+        return Refusal.model_validate_json(reply.refusal)
+    except ValidationError:
+        return None
 
 
 def _detail(reply: _Reply) -> str:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from sync.protocol import (
     API_PREFIX,
+    REFUSAL_HEADER,
     EnrolRequest,
     EnrolResponse,
     ErrorBody,
@@ -136,10 +137,19 @@ PUSH_BODY = {
 }
 
 
+def _with_refusal(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Error answers that may carry the refusal's message id (``sync.protocol.Refusal``)."""
+    header = {REFUSAL_HEADER: {
+        "description": "the refusal's message id and parameters, as a JSON "
+                       "sync.protocol.Refusal, when the server has a message for it",
+        "schema": {"type": "string"}}}
+    return {s: {"model": ErrorBody, "headers": header} for s in statuses}
+
+
 @router.post(
     "/push", response_model=PushResponse, openapi_extra=PUSH_BODY,
     responses={409: {"model": PushResponse, "description": "a day conflicted"},
-               **_errors(400, 401, 403, 413, 415, 422)},
+               **_errors(400, 401, 413, 415), **_with_refusal(403, 422)},
 )
 async def push(request: Request) -> Response:
     """Upsert day summaries; ``Content-Encoding: gzip`` accepted."""
@@ -160,7 +170,9 @@ async def push(request: Request) -> Response:
         req, problem = None, describe_validation_error(exc)
     writer: PushWriter = request.app.state.writer
     reply = await writer.submit(token, req, problem)
-    headers = {"WWW-Authenticate": "Bearer"} if reply.unauthorised else None
+    headers = {"WWW-Authenticate": "Bearer"} if reply.unauthorised else {}
+    if reply.refusal is not None:
+        headers[REFUSAL_HEADER] = reply.refusal
     return Response(reply.body, status_code=reply.status, headers=headers,
                     media_type="application/json")
 

@@ -29,6 +29,7 @@ from sqlalchemy import Connection, Table, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from sync.protocol import (
+    MAX_REFUSAL_BYTES,
     Bundle,
     CooperativeInfo,
     DaySummary,
@@ -36,6 +37,7 @@ from sync.protocol import (
     EnrolResponse,
     MarketInfo,
     PushResult,
+    Refusal,
     bundle_signature,
     summary_digest,
     summary_json,
@@ -58,10 +60,10 @@ from sync.server.security import code_hash, new_token
 class IngestError(Exception):
     """A request the server refuses; ``status`` is the HTTP status to answer with.
 
-    ``detail`` is the API's answer (English, shown as it is by the stalls); ``key`` and
-    ``params``, the message the organisers read (``souk-server import``) in their
-    language. Every refusal an import can meet has a key; the others (enrolment, tokens)
-    are only ever answered over the API.
+    ``detail`` is the API's answer in English; ``key`` and ``params``, the message the
+    organisers read (``souk-server import``) in their language, which the API sends too
+    (:meth:`refusal`) for the stall to tell the manager in theirs. Every refusal an import
+    or a push can meet has a key; the others (enrolment, tokens) are answered in English.
     """
 
     status = 400
@@ -75,6 +77,28 @@ class IngestError(Exception):
     def message(self, lang: str) -> str:
         """The refusal in ``lang`` (the API's English words when it has no message id)."""
         return self.detail if self.key is None else messages.message(lang, self.key, self.params)
+
+    def refusal(self) -> Refusal | None:
+        """The message id and parameters as the API sends them (``sync.protocol.Refusal``),
+        or None when there is no message id, or it does not fit the protocol's limits (the
+        English ``detail`` then says it alone)."""
+        if self.key is None:
+            return None
+        try:
+            refusal = Refusal(key=self.key, params={k: _wire_param(v)
+                                                    for k, v in self.params.items()})
+        except ValidationError:
+            return None
+        return refusal if len(refusal.header()) <= MAX_REFUSAL_BYTES else None
+
+
+def _wire_param(value: object) -> str:
+    """A parameter as the stall gets it: dates in ISO form, a field by its English name."""
+    if isinstance(value, messages.Field):
+        return messages.tr("en", value.key)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return str(value)
 
 
 class BadCode(IngestError):

@@ -45,7 +45,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
@@ -67,10 +67,18 @@ class Reply:
     status: int
     body: bytes
     unauthorised: bool = False
+    refusal: str | None = None  # the ``sync.protocol.REFUSAL_HEADER`` header, if any
 
 
 def _error(status: int, detail: str) -> Reply:
     return Reply(status, json.dumps({"detail": detail}).encode(), unauthorised=status == 401)
+
+
+def _refused(exc: ingest.IngestError) -> Reply:
+    """A refusal's reply: its English words, and its message id when it has one."""
+    reply = _error(exc.status, exc.detail)
+    refusal = exc.refusal()
+    return reply if refusal is None else replace(reply, refusal=refusal.header())
 
 
 @dataclass(slots=True)
@@ -284,7 +292,7 @@ class PushWriter:
                             raise ingest.Invalid(jobs[i].problem or "invalid body")
                         ingest.check_summaries(device, request.summaries)
                     except ingest.IngestError as exc:
-                        replies[i] = _error(exc.status, exc.detail)
+                        replies[i] = _refused(exc)
                         continue
                     ready[i] = device, request
                 for i, (device, request) in ready.items():
@@ -346,7 +354,7 @@ def _one(store: ingest.Store, job: Job, now: dt.datetime, changes: ingest.Market
             raise ingest.Invalid(job.problem or "invalid body")
         return _answer(*ingest.apply_push(store, device, job.request.summaries, now, changes))
     except ingest.IngestError as exc:
-        return _error(exc.status, exc.detail)
+        return _refused(exc)
 
 
 def _answer(results: list[PushResult], days: list[DayVersion]) -> Reply:

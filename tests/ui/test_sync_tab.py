@@ -1,10 +1,13 @@
 """The Settings "Synchronisation" tab of an enrolled till on a 1024x600 screen, against
 the real server on loopback: the window keeps its size, days and market dates are written
 as elsewhere in the app, a reason too long for its column can be read whole, and a revoked
-till is told what to do in its own language."""
+till is told what to do in its own language; when the figures last reached the organisers
+is shown, and stays while the server is out of reach; a failed enrolment's message follows
+the app's language."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from typing import Any
 
@@ -15,6 +18,7 @@ from pos import users
 from pos.i18n import tr
 from sync.client import config
 from sync.client.engine import enrol_store
+from sync.client.status import sent_text
 from tests.sync.client.conftest import FAST, options
 from tests.sync.client.conftest import server as server  # the organisers' live server
 from tests.sync.client.support import LiveServer, Till
@@ -71,5 +75,104 @@ def test_a_revoked_tills_sync_tab_on_a_small_screen(qtbot: Any, make_window: Any
         assert window.sync_status.text() == tr(lang, "ui.status.sync",
                                                state=tr(lang, "sync.status.revoked"))
         assert window.sync_status.property("role") == "bad"  # red: ask for a new code
+    finally:
+        bridge.stop()
+
+
+def manager_window(make_window: Any, lang: str) -> Any:
+    window = make_window(lang=lang, day_open=False, size=SMALL)
+    with window.ctx.read() as s:
+        manager = next(u for u in users.active_users(s) if u.role == users.MANAGER)
+        s.expunge(manager)
+    window.ctx.user = manager
+    return window
+
+
+def sync_tab(window: Any) -> Any:
+    window.show_screen("settings")
+    settings = window.screen("settings")
+    settings.tabs.setCurrentIndex(4)
+    QApplication.processEvents()
+    return settings.findChild(QWidget, "syncPanel")
+
+
+SENT_TODAY = {"ar": "آخر إرسال الساعة ", "fr": "dernier envoi à ", "en": "last sent at "}
+NOTHING_SENT = {"ar": "لم يُرسل شيء بعد", "fr": "rien d'envoyé pour l'instant",
+                "en": "nothing sent yet"}
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "en"])
+def test_the_last_sending_is_shown_and_stays_while_the_server_is_out_of_reach(
+        qtbot: Any, make_window: Any, server: LiveServer, lang: str) -> None:
+    window = manager_window(make_window, lang)
+    store = window.ctx.store
+    enrol_store(store, server.url, server.code(), name="T01 test", **FAST)
+    till = Till(store)
+    rng = random.Random(8)
+    till.sell(rng)
+    bridge = SyncBridge(store, lang, parent=window, options=options())
+    window.sync = bridge
+    bridge.status_changed.connect(lambda _text: window.update_status())
+    try:
+        panel = sync_tab(window)
+        assert panel.last_sent.text() == NOTHING_SENT[lang]
+        bridge.start()
+        qtbot.waitUntil(lambda: bridge.snapshot.last_success_at is not None
+                        and bridge.snapshot.waiting == 0, timeout=5000)
+        when = bridge.snapshot.last_success_at
+        assert when is not None
+        sent = SENT_TODAY[lang] + when.astimezone().strftime("%H:%M")
+        assert panel.last_sent.text() == sent
+        assert window.sync_status.toolTip() == f"{window.sync_status.text()}\n{sent}"
+
+        server.stop()  # the market's network is gone for hours
+        till.sell(rng)
+        bridge.request_sync("manual")
+        qtbot.waitUntil(lambda: bridge.snapshot.failing, timeout=5000)
+        assert panel.last_sent.text() == sent
+        offline = window.sync_status.text()
+        assert offline.endswith(" · " + sent)  # after "offline - 1 day waiting"
+        # the whole state, which a narrow status bar may cut, and the time on its own line
+        assert window.sync_status.toolTip() == f"{offline.removesuffix(' · ' + sent)}\n{sent}"
+        assert sent not in panel.status.text()  # the panel says it once, on its own line
+        assert (window.width(), window.height()) == SMALL
+    finally:
+        bridge.stop()
+
+
+def test_a_sending_before_today_is_told_by_its_date() -> None:
+    now = dt.datetime(2026, 5, 13, 9, 30).astimezone()
+    yesterday = dt.datetime(2026, 5, 12, 18, 40).astimezone()
+    assert sent_text("fr", yesterday, now) == "dernier envoi le 12/05/2026"
+    assert sent_text("ar", yesterday, now) == "آخر إرسال يوم 12/05/2026"
+    assert sent_text("en", yesterday, now) == "last sent on 12/05/2026"
+    assert sent_text("en", now.replace(hour=8, minute=5), now) == "last sent at 08:05"
+
+
+def test_a_failed_enrolments_message_follows_the_apps_language(
+        qtbot: Any, make_window: Any, server: LiveServer) -> None:
+    window = manager_window(make_window, "fr")
+    bridge = SyncBridge(window.ctx.store, "fr", parent=window, options=options())
+    window.sync = bridge
+    window.ctx.language_changed.connect(bridge.set_language)
+    try:
+        bridge.start()
+        panel = sync_tab(window)
+        panel.url_edit.setText(server.url)
+        panel.code_edit.setText("WRON-GCOD-E234")
+        panel.enrol_button.click()
+        qtbot.waitUntil(panel.enrol_button.isEnabled, timeout=5000)
+        assert panel.message.text() == (
+            "Échec de l'inscription : Ce code est inconnu, déjà utilisé ou expiré : "
+            "vérifiez-le ou demandez-en un nouveau aux organisateurs.")
+        window.ctx.set_language("ar")
+        assert panel.message.text() == (
+            "فشل التسجيل: هذا الرمز غير معروف أو مستعمل من قبل أو منتهي الصلاحية: تحقق منه "
+            "أو اطلب رمزًا جديدًا من المنظمين.")
+        window.ctx.set_language("en")
+        assert panel.message.text() == (
+            "Enrolment failed: This code is unknown, used already or expired: check it, or "
+            "ask the organisers for a new one.")
+        assert panel.enrol_button.text() == "Enrol this till"
     finally:
         bridge.stop()

@@ -21,7 +21,7 @@ from pos.db import Store
 from sync.client import config, outbox
 from sync.client.engine import sync_once, sync_store
 from sync.client.errors import NotTheServer, Offline
-from sync.client.status import snapshot, status_text
+from sync.client.status import sent_text, snapshot, status_text
 from sync.client.transport import Transport
 from tests.sync.client.conftest import FAST
 from tests.sync.client.support import MARKET_DAY, LiveServer, Till, free_port, local_figures
@@ -47,9 +47,11 @@ def token_of(store: Store) -> str:
 
 class Between:
     """Something between the stall and the server on 127.0.0.1: the stall's GETs reach
-    the server, its pushes get ``reply`` (status, content type, body) instead."""
+    the server, its pushes get ``reply`` (status, content type, body), with ``headers``,
+    instead."""
 
-    def __init__(self, upstream: str, reply: tuple[int, str, bytes]) -> None:
+    def __init__(self, upstream: str, reply: tuple[int, str, bytes],
+                 headers: dict[str, str] | None = None) -> None:
         self.pushes = 0
         outer = self
 
@@ -66,10 +68,13 @@ class Between:
             def do_POST(self) -> None:
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 outer.pushes += 1
-                self._answer(*reply)
+                self._answer(*reply, headers=headers)
 
-            def _answer(self, status: int, content_type: str, body: bytes) -> None:
+            def _answer(self, status: int, content_type: str, body: bytes,
+                        headers: dict[str, str] | None = None) -> None:
                 self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -149,7 +154,8 @@ def test_the_servers_own_refusal_sets_the_day_aside_and_sync_retry_pushes_it(
     corrupt_day(monkeypatch, MARKET_DAY)
     assert run(till.store, *CLI_FAST) == 1
     out = capsys.readouterr().out
-    assert f"Set aside {MARKET_DAY.isoformat()}: 422" in out
+    assert (f"Set aside {MARKET_DAY.isoformat()}: The server refuses the figures of "
+            "12/05/2026: they do not add up") in out
     assert snapshot(till.store).set_aside == 1
     monkeypatch.undo()  # whatever made the server refuse it is put right
     # a closed day's version never changes: a plain sync leaves it aside
@@ -279,7 +285,8 @@ def test_a_clock_put_back_does_not_make_an_offline_stall_look_synced(
     snap = snapshot(till.store)
     assert snap.last_attempt_at is not None and snap.last_attempt_at < synced_at
     assert snap.failing
-    assert status_text(snap, "en", now=back) == "offline - 1 day waiting"
+    assert status_text(snap, "en", now=back) == (
+        "offline - 1 day waiting · " + sent_text("en", synced_at, back))
 
     with till.store.write() as s:  # the network is back, the clock still behind
         config.update(s, url=server.url)
@@ -300,7 +307,8 @@ def test_the_panels_retry_button_pushes_the_days_set_aside(
     bridge.start()
     qtbot.waitUntil(lambda: bridge.status_text == "synced just now · 1 day set aside",
                     timeout=5000)
-    assert panel.table.item(0, 4).text().startswith("set aside: 422")
+    assert panel.table.item(0, 4).text().startswith(
+        "set aside: The server refuses the figures of 12/05/2026")
     assert panel.retry_button.isEnabled()
     monkeypatch.undo()
     with qtbot.waitSignal(bridge.sync_finished, timeout=5000,

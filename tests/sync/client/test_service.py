@@ -71,5 +71,7 @@ def test_status_words() -> None:
                     last_attempt_at=now, last_error='["sync.err.network",{}]',
                     days=(day(1, 5, 5), day(2, 9, 0), day(3, 12, 0), day(4, 20, 14),
                           day(5, 30, 0, rejected=30)))
-    assert status_text(down, "en", now) == "offline - 3 days waiting · 1 day set aside"
+    sent = (now - dt.timedelta(days=3)).astimezone()  # the till's local date
+    assert status_text(down, "en", now) == (
+        f"offline - 3 days waiting · 1 day set aside · last sent on {sent:%d/%m/%Y}")
     assert status_text(Snapshot(enrolled=True, revoked="x"), "en") == "device revoked"

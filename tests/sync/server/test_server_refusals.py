@@ -1,5 +1,7 @@
 """What the stalls' API refuses, writing nothing: an enrolment body too large to be one, and
-days outside their market's dates (which would otherwise count in the edition's figures)."""
+days outside their market's dates (which would otherwise count in the edition's figures);
+a refused push names its message id and parameters beside the words a stall of before
+them reads."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import func, select
 
+from sync.protocol import REFUSAL_HEADER, ErrorBody, Refusal
 from sync.server import admin, queries
 from sync.server.api import ENROL_BODY_BYTES
 from sync.server.db import Database
@@ -137,6 +140,8 @@ def test_a_refused_day_in_a_batch_leaves_the_others_stored(db: Database, world: 
          None)])
     assert isinstance(refused, Reply) and refused.status == 422
     assert f"({late})" in json.loads(refused.body)["detail"]
+    assert refused.refusal is not None
+    assert Refusal.model_validate_json(refused.refusal).key == "server.err.day_outside_market"
     assert isinstance(stored, Reply) and stored.status == 200
     assert market_figures(db, world.market_id) == (1, 1, 1_000, [DAY.isoformat()])
 
@@ -152,3 +157,37 @@ def test_a_market_moved_later_refuses_the_days_it_no_longer_covers(
     assert reply.status_code == 422
     assert "(2026-05-13 to 2026-05-16)" in reply.json()["detail"]
     assert market_figures(db, world.market_id)[:2] == (0, 0)
+
+
+@pytest.mark.parametrize(("change", "key", "params", "words"), [
+    ({"net": 10_001}, "server.err.day_net", {"day": "2026-05-12"},
+     "summaries.0 (2026-05-12): net must equal gross - refunds - voids"),
+    ({"business_day": LAST_DAY + dt.timedelta(days=1)}, "server.err.day_outside_market",
+     {"day": "2026-05-17", "starts": "2026-05-12", "ends": "2026-05-16"},
+     "summaries.0 (2026-05-17): this business day is outside the market's dates "
+     "(2026-05-12 to 2026-05-16)"),
+], ids=["net", "outside"])
+def test_a_refused_push_names_its_message_beside_the_words_an_old_stall_reads(
+        client: TestClient, db: Database, world: World, change: dict[str, object], key: str,
+        params: dict[str, str], words: str) -> None:
+    stall = world.argan
+    bad = summary(stall.device_id, DAY, 3, net=10_000).model_copy(update=change)
+    reply = client.post("/api/v1/push", json=push_body(bad), headers=stall.headers)
+    assert reply.status_code == 422
+    # the body is the one a stall of before the header reads, strictly, as it always was
+    assert ErrorBody.model_validate_json(reply.content) == ErrorBody(detail=words)
+    assert Refusal.model_validate_json(reply.headers[REFUSAL_HEADER]) == Refusal(
+        key=key, params=params)
+    assert reply.headers[REFUSAL_HEADER].isascii()
+    assert market_figures(db, world.market_id) == (0, 0, 0, [])
+
+
+def test_a_refusal_with_no_message_has_its_words_alone(client: TestClient,
+                                                       world: World) -> None:
+    stall = world.argan
+    body = push_body(summary(stall.device_id))
+    body["summaries"][0]["gross"] = "a lot"
+    reply = client.post("/api/v1/push", json=body, headers=stall.headers)
+    assert reply.status_code == 422
+    assert "summaries.0.gross" in ErrorBody.model_validate_json(reply.content).detail
+    assert REFUSAL_HEADER not in reply.headers
