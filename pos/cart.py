@@ -7,11 +7,42 @@ from typing import Final, Literal
 
 from pos.errors import Amount, InputError, RuleError
 from pos.models import Product
-from pos.money import allocate, line_amount, percent_of, tax_part
+from pos.money import allocate, line_amount, parse_quantity, percent_of, tax_part
 
 PaymentMethod = Literal["cash", "card", "mobile"]
 METHODS: Final = ("cash", "card", "mobile")
 NOTES_AND_COINS: Final = (20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20)
+
+
+def whole_pieces(quantity: int, unit: str) -> bool:
+    """Whether ``quantity`` (thousandths) can be sold of a product sold by ``unit``: a
+    product sold by the piece (a bottle, a rug) only in whole pieces; weights and volumes
+    to the gram or millilitre."""
+    return unit != "piece" or quantity % 1000 == 0
+
+
+def check_quantity(quantity: int, unit: str) -> None:
+    """Refuse a line quantity that is not more than zero, or a fraction of a piece."""
+    if quantity <= 0:
+        raise InputError("quantity.zero")
+    if not whole_pieces(quantity, unit):
+        raise InputError("quantity.whole_pieces")
+
+
+def parse_line_quantity(text: str, unit: str, *, allow_zero: bool = False) -> int:
+    """The quantity typed for a product sold by ``unit`` (thousandths). For pieces, a typo
+    is answered with a whole number as the example, not "1,5"; whether a fraction of a
+    piece may be taken is the caller's rule (see :func:`check_quantity`)."""
+    try:
+        return parse_quantity(text, allow_zero=allow_zero)
+    except InputError as exc:
+        if unit != "piece":
+            raise
+        if exc.key == "quantity.not_a_number":
+            raise InputError("quantity.not_pieces", text=text.strip()) from None
+        if exc.key == "quantity.too_precise":
+            raise InputError("quantity.whole_pieces") from None
+        raise
 
 
 @dataclass(frozen=True)
@@ -111,8 +142,7 @@ class Cart:
 
     def add(self, product: Product, quantity: int = 1000) -> CartLine:
         """Add a product; a second tap on the same plain line adds to its quantity."""
-        if quantity <= 0:
-            raise InputError("quantity.zero")
+        check_quantity(quantity, product.unit)
         for line in self.lines:
             if (line.product_id == product.id and line.unit_price == product.price
                     and line.discount is None and line.unit == "piece"):
@@ -123,10 +153,13 @@ class Cart:
         return line
 
     def set_quantity(self, index: int, quantity: int) -> None:
+        """A new quantity for line ``index``; zero or less removes the line."""
         if quantity <= 0:
             del self.lines[index]
-        else:
-            self.lines[index].quantity = quantity
+            return
+        line = self.lines[index]
+        check_quantity(quantity, line.unit)
+        line.quantity = quantity
 
     def override_price(self, index: int, unit_price: int, manager_id: int) -> None:
         if unit_price < 0:

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pos.i18n import tr
 
 
 class Amount(int):
     """An error parameter that is money (centimes): shown formatted in the user's language."""
+
+
+@dataclass(frozen=True)
+class Name:
+    """An error parameter that is a product's name: its Arabic form in an Arabic message,
+    its French (Latin script) one in French and English, each falling back on the other."""
+
+    ar: str
+    fr: str
+
+    def in_language(self, lang: str) -> str:
+        if lang == "ar":
+            return self.ar or self.fr
+        return self.fr or self.ar
 
 
 class SoukError(Exception):
@@ -26,6 +42,8 @@ class SoukError(Exception):
                 return value.message(lang)
             if isinstance(value, Amount):
                 return format_money(value, lang)
+            if isinstance(value, Name):
+                return value.in_language(lang)
             return value
 
         return tr(lang, self.key, **{k: show(v) for k, v in self.params.items()})

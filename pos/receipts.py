@@ -600,23 +600,19 @@ def load_day_report(session: Session, day_id: int, kind: Literal["x", "z"],
 
 
 def test_page(shop: Shop, lang: str, *, printer: str = "", width_dots: int = 0) -> Document:
-    """A page that proves the whole path: both scripts, sizes, rules, edges and a QR code."""
+    """A page that proves the whole path: both scripts, sizes, rules, edges and a QR code.
+    Its own words are in the receipt language ``lang``, as a sale receipt's; the samples
+    of both scripts are printed whatever the language, as the receipts may show both."""
     words = _Words(lang)
     blocks: list[Block] = letterhead(shop, words)
-    blocks += [
-        Spacer(0.3),
-        Text(tr("fr", "printing.test.title"), align="center", size="large", bold=True),
-        Text(tr("ar", "printing.test.title"), direction="rtl", align="center", size="large",
-             bold=True),
-        Separator("solid"),
-    ]
+    blocks += [Spacer(0.3), *words.title("printing.test.title"), Separator("solid")]
     if printer:
-        blocks.append(Columns(tr("fr", "printing.test.printer"), printer, size="small"))
+        blocks.append(words.columns(words("printing.test.printer"), printer, size="small"))
     if width_dots:
-        blocks.append(Columns(tr("fr", "printing.test.width"), str(width_dots), size="small"))
+        blocks.append(words.columns(words("printing.test.width"), str(width_dots), size="small"))
     blocks += [
-        Text(tr("ar", "printing.test.sample"), direction="rtl"),
-        Text(tr("fr", "printing.test.sample")),
+        *(Text(tr(part, "printing.test.sample"), direction="rtl" if part == "ar" else "ltr")
+          for part in words.langs[::-1]),
         Text("àâçéèêëîïôûùüÿœæ ÀÂÇÉÈÊËÎÏÔÛÙÜŸŒÆ 0123456789"),
         Text("٠١٢٣٤٥٦٧٨٩ ١٢٥٫٥٠ د.م.", direction="rtl"),
         Columns("Huile d'argan", "زيت الأركان"),
@@ -626,15 +622,15 @@ def test_page(shop: Shop, lang: str, *, printer: str = "", width_dots: int = 0) 
         Text("normal / عادي"),
         Text("large / كبير", size="large"),
         Text("123,45 DH", size="huge", bold=True, align="center"),
-        Text(DUPLICATE_MARK, align="center", bold=True, inverse=True),
+        Text(words.duplicate_mark, align="center", bold=True, inverse=True),
         Separator("double"),
         Columns("|<", ">|", bold=True),
         QrCode("SOUK1:TEST"),
-        Text(tr("fr", "printing.test.end"), align="center", size="small"),
-        Text(tr("ar", "printing.test.end"), direction="rtl", align="center", size="small"),
     ]
-    return Document(kind="test", title=tr(words.number_lang, "printing.test.title"),
-                    language=words.lang, blocks=tuple(blocks))
+    blocks += [_centered(tr(part, "printing.test.end"), rtl=part == "ar")
+               for part in words.langs]
+    return Document(kind="test", title=words("printing.test.title"), language=words.lang,
+                    blocks=tuple(blocks))
 
 
 def characters(document: Document) -> set[str]:

@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pos.cart import METHODS
+from pos.cart import METHODS, whole_pieces
 from pos.checkout import get_sale, local_offset_minutes, record_sale
 from pos.day import require_open_day
-from pos.errors import InputError, RuleError
+from pos.errors import InputError, Name, RuleError, SoukError
 from pos.models import Sale, SaleLine, User, utcnow
 from pos.money import round_div
 from pos.records import LineRecord, PaymentRecord, SaleRecord
@@ -38,6 +38,18 @@ def refundable(session: Session, sale: Sale) -> dict[int, int]:
     """Per line id of ``sale``: the quantity that can still be given back."""
     done = refunded(session, sale.id)
     return {ln.id: ln.quantity - done.get(ln.id, (0, 0))[0] for ln in sale.lines}
+
+
+def quantity_problem(line: SaleLine, quantity: int, left: int) -> SoukError | None:
+    """Why ``quantity`` (thousandths) of ``line`` cannot be given back when ``left`` is
+    what remains of it, or None. Pieces come back whole, except the last of a line sold
+    in a fraction of a piece (journals kept from before pieces were whole)."""
+    name = Name(line.name_ar, line.name_fr)
+    if quantity < 0 or quantity > left:
+        return RuleError("refund.too_much", name=name)
+    if quantity != left and not whole_pieces(quantity, line.unit):
+        return InputError("refund.whole_pieces", name=name)
+    return None
 
 
 def _check_manager(manager: User) -> None:
@@ -105,8 +117,9 @@ def refund(
         qty = wanted.pop(ln.id, 0)
         if qty == 0:
             continue
-        if qty < 0 or qty > left[ln.id]:
-            raise RuleError("refund.too_much", name=ln.name_fr or ln.name_ar)
+        problem = quantity_problem(ln, qty, left[ln.id])
+        if problem is not None:
+            raise problem
         if qty == left[ln.id]:  # the last of this line: give back exactly what is left
             amount = ln.total - done.get(ln.id, (0, 0))[1]
         else:

@@ -6,32 +6,71 @@ from typing import Any
 
 from PySide6.QtWidgets import QButtonGroup, QLineEdit, QWidget
 
-from pos.cart import Discount
+from pos.cart import Discount, check_quantity, parse_line_quantity
+from pos.errors import SoukError
 from pos.money import parse_money, parse_percent, parse_quantity
 from ui.context import AppContext
+from ui.theme import DANGER
 from ui.widgets import Dialog, button, hbox, label, named
+
+#: a field whose value the dialog's message is about (see mark_wrong)
+WRONG_FIELD = f'QLineEdit[wrong="true"] {{ border: 2px solid {DANGER}; }}'
+
+
+def mark_wrong(field: QLineEdit, wrong: bool = True) -> None:
+    """Show, with a red border, that ``field`` is what the dialog's message is about; when
+    marked, it takes the focus with its text selected, to be typed again. The dialog's
+    style sheet holds :data:`WRONG_FIELD`."""
+    if bool(field.property("wrong")) != wrong:
+        field.setProperty("wrong", wrong)
+        field.style().unpolish(field)
+        field.style().polish(field)
+    if wrong:
+        field.setFocus()
+        field.selectAll()
 
 
 class ValueDialog(Dialog):
-    """One field: a quantity, a weight or a price."""
+    """One field: a quantity, a weight or a price. A quantity of a product sold by the
+    piece (``unit``) is a whole number."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None, name: str, title_key: str,
-                 caption: str, value: str = "", kind: str = "money") -> None:
+                 caption: str, value: str = "", kind: str = "money", unit: str = "") -> None:
         super().__init__(ctx, parent, name, title_key)
+        self.setStyleSheet(WRONG_FIELD)
         self.kind = kind
+        self.unit = unit
         self.value = 0
         cap = label(f"{name}Caption", wrap=True)
         cap.setText(caption)
         self.field = named(QLineEdit(value), f"{name}Input", caption)
         self.field.setStyleSheet("font-size: 26px;")
         self.field.selectAll()
+        self.field.textEdited.connect(lambda _t: mark_wrong(self.field, False))
         self.body.addWidget(cap)
         self.body.addWidget(self.field)
         self.field.setFocus()
 
+    def _try_accept(self) -> None:
+        super()._try_accept()
+        if self.isVisible() and self.banner.isVisible():
+            self.adjustSize()  # a window keeps its size: grown to show the message whole
+
     def validate(self) -> None:
-        text = self.field.text()
-        self.value = parse_quantity(text) if self.kind == "quantity" else parse_money(text)
+        try:
+            self.value = self._value(self.field.text())
+        except SoukError:
+            mark_wrong(self.field)
+            raise
+
+    def _value(self, text: str) -> int:
+        if self.kind != "quantity":
+            return parse_money(text)
+        if not self.unit:
+            return parse_quantity(text)
+        quantity = parse_line_quantity(text, self.unit)
+        check_quantity(quantity, self.unit)
+        return quantity
 
 
 class DiscountDialog(Dialog):

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Final
 
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QGridLayout,
     QHeaderView,
     QLineEdit,
     QMenu,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -23,13 +26,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from pos import checkout, day, refunds, settings
+from pos.cart import parse_line_quantity
 from pos.catalogue import fold
 from pos.errors import InputError, SoukError
 from pos.models import BusinessDay, Sale, User
-from pos.money import format_amount, format_quantity, parse_quantity
+from pos.money import format_amount, format_quantity
 from pos.receipts import RECEIPT_LANGUAGES
 from ui.context import AppContext
 from ui.figures import money, rich_table, signed
+from ui.line_dialogs import WRONG_FIELD, mark_wrong
 from ui.printing import PrintService
 from ui.widgets import (
     Banner,
@@ -93,19 +98,67 @@ def reversals(session: Session, *, day_id: int | None = None,
     return out
 
 
+def scrolling(area: QScrollArea, body: QWidget, name: str) -> QScrollArea:
+    """``area`` made to scroll ``body`` up and down as part of the page around it (no
+    frame, no background of its own, as wide as it is given)."""
+    named(area, name)
+    area.setWidget(body)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setStyleSheet("QScrollArea { background: transparent; }")
+    area.viewport().setAutoFillBackground(False)
+    body.setAutoFillBackground(False)
+    return area
+
+
+class LinesArea(QScrollArea):
+    """A ticket's lines that scroll past ``rows`` of them, so that what follows them (the
+    reason, the buttons) stays on a 1024x600 screen however long the ticket."""
+
+    def __init__(self, body: QWidget, name: str, rows: int, count: int) -> None:
+        super().__init__()
+        scrolling(self, body, name)
+        self.rows = rows
+        self.count = max(count, 1)
+
+    def _hint(self, rows: int) -> QSize:
+        """As wide as the lines with the scroll bar beside them, ``rows`` of them high."""
+        inner = self.widget().sizeHint()
+        if self.count <= rows:
+            return inner
+        bar = self.verticalScrollBar().sizeHint().width()
+        return QSize(inner.width() + bar, inner.height() * rows // self.count)
+
+    def sizeHint(self) -> QSize:
+        return self._hint(self.rows)
+
+    def minimumSizeHint(self) -> QSize:
+        # never narrower than the lines (a scroll area would squeeze them), at least two
+        return self._hint(min(2, self.rows))
+
+
 class RefundDialog(Dialog):
-    """Choose what is given back, why, and how; the manager's PIN is asked on OK."""
+    """Choose what is given back, why, and how. On OK the quantities are checked (no more
+    than is left, pieces whole) before the manager's PIN is asked; a wrong one is marked
+    and nothing is asked."""
+
+    #: lines shown at once; more scroll
+    ROWS: Final = 4
 
     def __init__(self, ctx: AppContext, parent: QWidget | None, sale: Sale,
                  left: dict[int, int], label_text: str,
                  printer: PrintService | None = None) -> None:
         super().__init__(ctx, parent, "refundDialog", "ui.refund.title", ticket=label_text)
+        self.setStyleSheet(WRONG_FIELD)
         self.printer = printer  # the receipt is queued in the refund's own transaction
         self.sale = sale
         self.left = left
         self.result_sale: str | None = None
         self.fields: dict[int, QLineEdit] = {}
-        grid = QGridLayout()
+        body = named(QWidget(), "refundLinesBody")
+        grid = QGridLayout(body)
+        grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(12)
         lang = ctx.lang
         for row, line in enumerate(sale.lines):
@@ -119,10 +172,12 @@ class RefundDialog(Dialog):
             field.setPlaceholderText("0")
             field.setMaximumWidth(110)
             field.setEnabled(left.get(line.id, 0) > 0)
+            field.textEdited.connect(lambda _t, f=field: mark_wrong(f, False))
             self.fields[line.id] = field
             grid.addWidget(name, row, 0)
             grid.addWidget(sold, row, 1)
             grid.addWidget(field, row, 2)
+        self.lines_area = LinesArea(body, "refundLines", self.ROWS, len(sale.lines))
         everything = button("refundAll")
         self.texts.button(everything, "ui.refund.all")
         everything.clicked.connect(self.fill_all)
@@ -143,7 +198,7 @@ class RefundDialog(Dialog):
         paid = max(sale.payments, key=lambda p: p.amount, default=None)
         if paid is not None:
             self.method.setCurrentIndex(max(self.method.findData(paid.method), 0))
-        self.body.addLayout(grid)
+        self.body.addWidget(self.lines_area, 1)
         self.body.addWidget(everything)
         self.body.addLayout(hbox(rcap, self.reason, 1))
         self.body.addLayout(hbox(mcap, self.method, None))
@@ -160,15 +215,30 @@ class RefundDialog(Dialog):
                 self.fields[line.id].setText(format_quantity(qty, line.unit, self.ctx.lang))
 
     def quantities(self) -> dict[int, int]:
+        """What is typed to be given back, per line id; a quantity that cannot be (not a
+        number, more than is left, a part of a piece) raises, its field marked."""
         out: dict[int, int] = {}
-        for line_id, field in self.fields.items():
+        for line in self.sale.lines:
+            field = self.fields[line.id]
+            mark_wrong(field, False)
             text = field.text().strip()
-            if text and text != "0":
-                out[line_id] = parse_quantity(text)
+            if not text or not field.isEnabled():
+                continue
+            try:
+                quantity = parse_line_quantity(text, line.unit, allow_zero=True)
+                problem = refunds.quantity_problem(line, quantity, self.left.get(line.id, 0))
+                if problem is not None:
+                    raise problem
+            except SoukError:
+                self.lines_area.ensureWidgetVisible(field)
+                mark_wrong(field)
+                raise
+            if quantity:
+                out[line.id] = quantity
         return out
 
     def validate(self) -> None:
-        quantities = self.quantities()
+        quantities = self.quantities()  # checked before the PIN is asked
         if not quantities:
             raise InputError("refund.nothing")
         if not self.reason.currentText().strip():
@@ -244,6 +314,8 @@ class SalesScreen(QWidget):
         self.detail = label("saleDetail", wrap=True)
         self.detail.setTextFormat(Qt.TextFormat.RichText)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop)
+        # a long ticket scrolls in its card instead of growing the window past the screen
+        self.detail_area = scrolling(QScrollArea(), self.detail, "saleDetailScroll")
         self.hint = label("saleDetailHint", style="muted", wrap=True)
         self.banner = Banner("salesMessage")
         self.reprint_btn = button("salesReprint")
@@ -267,8 +339,10 @@ class SalesScreen(QWidget):
         side = card()
         side.setMinimumWidth(320)
         side.setMaximumWidth(440)
-        side.setLayout(vbox(self.detail_title, self.detail, None, self.hint, self.reprint_btn,
-                            self.reprint_in_btn, self.refund_btn, self.void_btn, margins=14))
+        side_layout = vbox(self.detail_title, self.detail_area, self.hint, self.reprint_btn,
+                           self.reprint_in_btn, self.refund_btn, self.void_btn, margins=14)
+        side_layout.setStretchFactor(self.detail_area, 1)
+        side.setLayout(side_layout)
         left = vbox(spacing=8)
         left.addLayout(hbox(title, None, day_caption, self.day_box))
         left.addWidget(self.search)
@@ -446,6 +520,7 @@ class SalesScreen(QWidget):
             key = "ui.sales.voided_by" if voided else "ui.sales.refunded_by"
             extra += f"<p><b>{t(key, tickets=tickets)}</b></p>"
         self.detail.setText(rich_table(rows, lang) + extra)
+        self.detail_area.verticalScrollBar().setValue(0)  # a ticket is read from its top
 
     # --- actions ----------------------------------------------------------------
     def reprint(self, language: str | None = None) -> None:

@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import func, select
 
 from pos import checkout, journal, settings, users
-from pos.cart import Cart, Discount, PaymentSpec, cash
+from pos.cart import Cart, Discount, PaymentSpec, cash, check_quantity, parse_line_quantity
 from pos.db import Store
-from pos.errors import RuleError, SoukError
+from pos.errors import InputError, RuleError, SoukError
 from pos.models import JournalEntry, Product, Sale
 from pos.printing import queue
 from tests.helpers import ring
@@ -50,6 +50,46 @@ def test_weighed_goods_and_discounts(store: Store, open_day: int) -> None:
         sale = checkout.complete(s, cart, [cash(20000, 20000)], cashier=None)
     assert sum(line.total for line in sale.lines) == sale.total == 20000
     assert sum(line.cart_discount for line in sale.lines) == 2500
+
+
+def test_pieces_are_sold_whole_and_weights_keep_their_decimals(
+        store: Store, open_day: int) -> None:
+    with store.read() as s:
+        bottle = s.scalar(select(Product).where(Product.sku == "ARG-250"))
+        almonds = s.scalar(select(Product).where(Product.sku == "ALM-KG"))
+        assert bottle and almonds
+    cart = Cart()
+    with pytest.raises(InputError) as added:
+        cart.add(bottle, 1500)
+    assert cart.is_empty
+    cart.add(bottle)
+    with pytest.raises(InputError) as typed:
+        cart.set_quantity(0, 1500)  # F7 with 1,5 on a bottle
+    assert cart.lines[0].quantity == 1000  # nothing changed half-way
+    for caught in (added, typed):
+        assert caught.value.key == "quantity.whole_pieces"
+        assert caught.value.message("fr") == ("Vendu à la pièce : saisissez un nombre entier "
+                                              "(ex. 2).")
+        assert "2" in caught.value.message("ar") and "1,5" not in caught.value.message("ar")
+    cart.set_quantity(0, 3000)
+    cart.add(almonds, 1500)
+    cart.set_quantity(1, 111)  # 111 g of almonds
+    assert [ln.quantity for ln in cart.lines] == [3000, 111]
+
+
+@pytest.mark.parametrize(("typed", "unit", "message"), [
+    ("1,5", "piece", "Vendu à la pièce : saisissez un nombre entier (ex. 2)."),
+    ("1,2345", "piece", "Vendu à la pièce : saisissez un nombre entier (ex. 2)."),
+    ("deux", "piece", "« deux » n'est pas un nombre de pièces (ex. 2)."),
+    ("deux", "kg", "« deux » n'est pas une quantité (par exemple 1,5)."),
+])
+def test_what_is_typed_for_a_line_is_answered_for_its_unit(typed: str, unit: str,
+                                                           message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        check_quantity(parse_line_quantity(typed, unit), unit)
+    assert caught.value.message("fr") == message
+    assert check_quantity(parse_line_quantity("1,5", "kg"), "kg") is None
+    assert parse_line_quantity("٢", "piece") == 2000
 
 
 def test_tax_part_is_computed_per_rate(store: Store, open_day: int) -> None:

@@ -225,10 +225,32 @@ def test_test_page_and_shop_from_settings(store: Store) -> None:
         shop = Shop.from_settings(s)
         lang = receipts.receipt_language(s)
     assert (shop.name_fr, shop.stand, lang) == ("Coop", "4", "both")
-    page = receipts.test_page(shop, "fr", printer="USB 0416:5011", width_dots=384)
+    page = receipts.test_page(shop, "both", printer="USB 0416:5011", width_dots=384)
     assert "PAGE DE TEST" in page.plain_text() and "صفحة اختبار" in page.plain_text()
     footer = sale_receipt(sample_sale(1), shop, "fr", journal_hash="").plain_text()
     assert "Bonne route" in footer
+
+
+@pytest.mark.parametrize(("lang", "words", "others"), [
+    ("en", ["PRINTER TEST", "Printer\tUSB 0416:5011", "Width (dots)\t576", "COPY / نسخة",
+            "If this page is complete and straight, printing works."],
+     ["PAGE DE TEST", "Imprimante", "Largeur", "صفحة اختبار", "DUPLICATA"]),
+    ("fr", ["PAGE DE TEST", "Imprimante\tUSB 0416:5011", "Largeur (points)\t576"],
+     ["PRINTER TEST", "Printer", "صفحة اختبار", "الطابعة"]),
+    ("ar", ["صفحة اختبار", "الطابعة\tUSB 0416:5011", "العرض (نقط)\t576"],
+     ["PAGE DE TEST", "PRINTER TEST", "Imprimante", "Printer", "Width", "Largeur"]),
+    ("ar_en", ["PRINTER TEST", "صفحة اختبار", f"Printer / {RLI}الطابعة{PDI}\tUSB 0416:5011"],
+     ["PAGE DE TEST", "Imprimante", "Largeur"]),
+])
+def test_the_test_page_speaks_the_receipt_language(lang: str, words: list[str],
+                                                   others: list[str]) -> None:
+    page = receipts.test_page(Shop(name_fr="Coop"), lang, printer="USB 0416:5011",
+                              width_dots=576)
+    text = page.plain_text()
+    assert [w for w in words if w not in text] == []
+    assert [w for w in others if w in text] == []
+    # both scripts are still printed, whatever the language
+    assert "àâçéèêëîïôûùüÿœæ" in text and "٠١٢٣٤٥٦٧٨٩" in text
 
 
 def test_sale_lookup_uses_journal(store: Store, open_day: int) -> None:

@@ -63,7 +63,10 @@ def _apply(store: Store, op: tuple, rung: list[str]) -> None:  # type: ignore[ty
             left = {k: v for k, v in refunds.refundable(s, sale).items() if v > 0}
             if left:
                 line_id = min(left)
-                qty = left[line_id] if op[2] else max(1, left[line_id] // 2)
+                unit = next(ln.unit for ln in sale.lines if ln.id == line_id)
+                step = 1000 if unit == "piece" else 1  # pieces come back whole
+                half = left[line_id] // 2 // step * step
+                qty = left[line_id] if op[2] else max(step, half)
                 refunds.refund(s, sale.id, quantities={line_id: qty}, reason="r", manager=manager)
         elif op[0] == "void" and rung:
             try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from tests.ui.conftest import (
     tile_row,
     type_pin,
 )
+from ui.widgets import ask_manager
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -203,3 +205,62 @@ def test_x_report_is_shown(qtbot: Any, make_window: Any) -> None:
     on_modal("receiptDialog", lambda d: (shown.append(d.windowTitle()), d.accept()))
     qtbot.mouseClick(window.day.x_btn, LEFT)
     assert shown and "X" in shown[0]
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_refund_quantities_are_checked_before_the_pin(qtbot: Any, make_window: Any,
+                                                      monkeypatch: Any, lang: str) -> None:
+    """More than is left, or half a bottle, is answered on the dialog with the field
+    marked; the manager types the PIN once, for what can be given back."""
+    import ui.sales
+
+    asked: list[bool] = []
+    ready = [False]  # the quantities are right: the PIN may be asked
+
+    def ask(*args: Any) -> Any:
+        asked.append(ready[0])
+        return ask_manager(*args) if ready[0] else None  # too early: as if cancelled
+
+    monkeypatch.setattr(ui.sales, "ask_manager", ask)
+    window = make_window(lang=lang)
+    ring(qtbot, window, ["ARG-250", "SAV-BLD", "SAV-BLD"], (20000,))  # 120 + 2 x 30
+    window.show_screen("sales")
+    screen = window.sales
+    screen.select_number(1)
+    seen: list[tuple[str, bool, bool, bool]] = []
+
+    def refund(dialog: Any) -> None:
+        bottle, soap = dialog.fields.values()
+
+        def press_ok(field: Any) -> None:
+            qtbot.mouseClick(dialog.ok, LEFT)
+            seen.append((dialog.banner.text(), bool(field.property("wrong")),
+                         dialog.focusWidget() is field, dialog.isVisible()))
+
+        dialog.reason.setCurrentIndex(0)
+        qtbot.keyClicks(bottle, "2")  # one was sold
+        press_ok(bottle)
+        bottle.clear()
+        qtbot.keyClicks(soap, "0,5")  # half a soap
+        press_ok(soap)
+        assert not bottle.property("wrong")
+        soap.clear()
+        qtbot.keyClicks(soap, "1")
+        assert not soap.property("wrong")  # typing again clears the mark
+        ready[0] = True
+        on_modal("pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal("refundDialog", refund)
+    qtbot.mouseClick(screen.refund_btn, LEFT)
+    t = window.ctx.t
+    bottle = window.ctx.name_of("زيت أركان غذائي 250 مل", "Huile d'argan alimentaire 250 ml")
+    soap = window.ctx.name_of("صابون بلدي بالأوكالبتوس", "Savon noir beldi à l'eucalyptus")
+    assert seen == [(t("refund.too_much", name=bottle), True, True, True),
+                    (t("refund.whole_pieces", name=soap), True, True, True)]
+    assert ("Huile" in seen[0][0]) == (lang != "ar")
+    assert asked == [True]  # once, when the quantities were right
+    with window.ctx.read() as s:
+        back = s.scalars(select(Sale).where(Sale.kind == "refund")).one()
+        assert [(ln.sku, ln.quantity) for ln in back.lines] == [("SAV-BLD", -1000)]
+    assert journal(window) == ["day_open", "sale", "refund"]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QTextLayout
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QPushButton
 from sqlalchemy import select
@@ -347,3 +347,58 @@ def test_file_filters_and_printer_example_are_translated(qtbot: Any, make_window
         holder.close()
         ctx.store.close()
     assert asked == ["الصور (*.png *.jpg *.jpeg)", "الصور (*.png *.jpg *.jpeg *.bmp)"]
+
+
+# --- a long ticket on a 1024x600 screen -----------------------------------------------------
+EIGHT = ("ARG-250", "AML-250", "HNY-THY", "SAF-1G", "GHS-200", "ROS-200", "TAJ-M", "OLV-1L")
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_an_eight_line_ticket_and_its_refund_fit_a_small_screen(qtbot: Any, make_window: Any,
+                                                                lang: str) -> None:
+    from tests.ui.conftest import MANAGER_PIN, type_pin
+    from tests.ui.test_sale_guards import on_modal
+
+    window = make_window(lang=lang, size=SMALL)
+    for sku in EIGHT:
+        click_tile(qtbot, window, tile_row(window, sku))
+    assert window.sale.complete([cash(window.sale.cart.totals().total)])
+    window.show_screen("sales")
+    screen = window.sales
+    screen.select_number(1)
+    settle()
+    assert screen.detail.text().count("<tr>") == 8 + 2  # the lines, the total, the payment
+    assert window.minimumSizeHint().height() <= SMALL[1]
+    assert (window.width(), window.height()) == SMALL
+    assert problems(window) == []
+    for btn in (screen.reprint_btn, screen.refund_btn, screen.void_btn):
+        assert window.rect().contains(QRect(btn.mapTo(window, QPoint(0, 0)), btn.size()))
+    bar = screen.detail_area.verticalScrollBar()
+    assert bar.maximum() > 0  # the ticket's end is reached by scrolling its card
+    seen: list[tuple[int, int, bool, bool]] = []
+
+    def refund(dialog: Any) -> None:
+        settle()
+        ok = QRect(dialog.ok.mapTo(dialog, QPoint(0, 0)), dialog.ok.size())
+        last = list(dialog.fields.values())[-1]
+        dialog.lines_area.ensureWidgetVisible(last)
+        settle()
+        shown = dialog.lines_area.viewport().rect()
+        at = QRect(last.mapTo(dialog.lines_area.viewport(), QPoint(0, 0)), last.size())
+        seen.append((dialog.height(), len(problems(dialog)), dialog.rect().contains(ok),
+                     shown.contains(at)))
+        dialog.fill_all()
+        dialog.reason.setCurrentIndex(0)
+        on_modal(qtbot, "pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal(qtbot, "refundDialog", refund)
+    qtbot.mouseClick(screen.refund_btn, LEFT)
+    assert seen and seen[0][0] <= SMALL[1] - 60, seen  # room for a title bar and a panel
+    assert seen[0][1:] == (0, True, True)  # nothing cut, the button and the last line reached
+    with window.ctx.read() as s:
+        from pos.models import Sale
+
+        assert s.scalars(select(Sale).where(Sale.kind == "refund")).one().total < 0
+    settle()
+    assert (window.width(), window.height()) == SMALL

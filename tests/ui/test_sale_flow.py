@@ -6,7 +6,9 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
 from pos.db import DB_FILENAME
@@ -180,6 +182,48 @@ def test_plus_minus_quantity_and_bad_input(qtbot: Any, make_window: Any) -> None
     assert sale.cart.lines[0].quantity == 6000
     qtbot.mouseClick(sale.remove_btn, LEFT)
     assert sale.cart.is_empty and not sale.pay.isEnabled()
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_quantity_of_pieces_is_a_whole_number(qtbot: Any, make_window: Any,
+                                                lang: str) -> None:
+    """The quantity dialog of a product sold by the piece refuses 1,5 and says so with a
+    whole number as the example; a weighed product keeps its decimals."""
+    from ui.line_dialogs import ValueDialog
+
+    window = make_window(lang=lang)
+    t = window.ctx.t
+    seen: list[tuple[str, bool, bool]] = []
+
+    def typed(unit: str, *texts: str) -> int | None:
+        def type_each(dialog: Any) -> None:
+            for text in texts:
+                dialog.field.clear()
+                qtbot.keyClicks(dialog.field, text)
+                qtbot.mouseClick(dialog.ok, LEFT)
+                if dialog.isVisible():
+                    for _ in range(5):
+                        QApplication.processEvents()
+                    banner = dialog.banner
+                    whole = (banner.height() >= banner.heightForWidth(banner.width())
+                             and not banner.geometry().intersects(dialog.field.geometry()))
+                    seen.append((banner.text() if whole else "(cut)",
+                                 bool(dialog.field.property("wrong")),
+                                 dialog.field.selectedText() == text))
+
+        caption = t("ui.cart.quantity_caption", name="Savon")
+        dialog = ValueDialog(window.ctx, window.sale, "quantityDialog", "ui.cart.quantity_title",
+                             caption, "1", kind="quantity", unit=unit)
+        on_modal("quantityDialog", type_each)
+        return dialog.value if dialog.exec() else None
+
+    assert typed("piece", "1,5", "abc", "2") == 2000
+    assert seen == [(t("quantity.whole_pieces"), True, True),
+                    (t("quantity.not_pieces", text="abc"), True, True)]
+    assert "1,5" not in "".join(text for text, _m, _s in seen)
+    seen.clear()
+    assert typed("kg", "abc", "1,5") == 1500
+    assert seen == [(t("quantity.not_a_number", text="abc"), True, True)]
 
 
 def test_split_payment_card_then_cash(qtbot: Any, make_window: Any) -> None:

@@ -8,7 +8,9 @@ import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QGuiApplication, QImage, QPainter
 
-from pos import receipts
+from pos import receipts, refunds, settings
+from pos.db import Store
+from pos.models import User
 from pos.printing.fonts import ARABIC_FAMILY, covers, receipt_font
 from pos.printing.render import MARGIN, SIZES, Renderer, _layout, arabic_runs, render
 from pos.printing.samples import SAMPLE_HASH, sample_day_report, sample_refund, sample_sale
@@ -22,6 +24,7 @@ from pos.receipts import (
     sale_receipt,
     z_report,
 )
+from tests.helpers import ring
 
 WORD = "سلام"  # four letters that join: initial, medial, medial, final forms
 
@@ -215,3 +218,27 @@ def test_a_character_without_a_bundled_glyph_is_reported_not_borrowed(
     # no font of this computer draws them: both are the bundled face's empty box
     assert arrow.data == tick.data
     assert render(_doc(Text("T1 – T2"))).missing == frozenset()
+
+
+def test_arabic_refunds_and_voids_from_the_database_print_the_minus_first(
+    gui: QGuiApplication, store: Store, open_day: int, staff: tuple[User, User]
+) -> None:
+    """The receipts the till prints for a refund of a bottle and 111 g of almonds, and for
+    the void of the rest, as the printer draws them: "-1 × 120,00", "-0,111 كلغ × 120,00"."""
+    sale = ring(store, [("ARG-250", 1000), ("ALM-KG", 111)])
+    other = ring(store, [("ARG-250", 2000)])
+    with store.write() as s:
+        settings.put(s, settings.RECEIPT_LANGUAGE, "ar")
+        back = refunds.refund(s, sale.id, quantities=None, reason="x", manager=staff[0])
+        voided = refunds.void(s, other.id, reason="x", manager=staff[0])
+    printed = {}
+    for reversal in (back, voided):
+        with store.read() as s:
+            doc = receipts.load_sale_receipt(s, reversal.id)
+        rows = [b for b in doc.blocks if isinstance(b, Columns) and b.near and "×" in b.label]
+        printed[reversal.kind] = [(_visual(row.label, row.direction, "0123456789,-×"),
+                                   _visual(row.value, "ltr", "0123456789,-")) for row in rows]
+        assert render(doc, 384).missing == frozenset()
+    # read from the right: the quantity (minus first, then its unit), ×, the unit price
+    assert printed == {"refund": [("120,00×-1", "-120,00"), ("120,00×-0,111", "-13,32")],
+                       "void": [("120,00×-2", "-240,00")]}
