@@ -1,4 +1,8 @@
-"""The cooperative's products: editing, barcodes, search and CSV import/export."""
+"""The cooperative's products: editing, barcodes, search and CSV import/export.
+
+A product's SKU is one product's only, capitals and small letters alike, as the sale screen
+reads a typed code: a new product (or a new SKU) that another product already has is
+refused, while a CSV file updates the product the till finds with each row's SKU."""
 
 from __future__ import annotations
 
@@ -12,10 +16,10 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Final
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from pos.errors import InputError
+from pos.errors import InputError, SoukError
 from pos.models import CATEGORY_SIZE, MEMBER_SIZE, NAME_SIZE, Barcode, Product
 from pos.money import (
     MAX_QUANTITY,
@@ -56,8 +60,8 @@ class ProductData:
     """The editable fields of a product, validated.
 
     ``stock`` may be below zero (sold past the stock). A product read from a CSV file knows
-    its ``line`` (errors found on saving it name that line) and the SKUs of the whole file
-    (``file_skus``: a barcode may move to it from another product of the file).
+    its ``line`` (errors found on saving it name that line) and the SKUs of the whole file,
+    case folded (``file_skus``: a barcode may move to it from another product of the file).
     """
 
     sku: str
@@ -114,8 +118,61 @@ class ProductData:
                 raise InputError("product.nul")
 
 
+class ProductName(SoukError):
+    """A product's name as a parameter of a message: Arabic in an Arabic message, French
+    otherwise, as the screens show it (a message renders a parameter that is an error in
+    its own language)."""
+
+    def __init__(self, product: Product) -> None:
+        super().__init__("product.name")
+        self.name_ar, self.name_fr = product.name_ar, product.name_fr
+
+    def message(self, lang: str) -> str:
+        if lang == "ar":
+            return self.name_ar or self.name_fr
+        return self.name_fr or self.name_ar
+
+
+def same_sku(session: Session, sku: str) -> list[Product]:
+    """The products whose SKU is ``sku`` as the sale screen matches a typed code, capitals
+    and small letters alike (the exact one first)."""
+    sku = sku.strip()
+    wanted = sku.casefold()
+    query = select(Product)
+    if sku.isascii():
+        # SQLite's lower() folds ASCII letters only: enough to find an ASCII code's twins
+        query = query.where(func.lower(Product.sku) == sku.lower())
+    found = [p for p in session.scalars(query) if p.sku.casefold() == wanted]
+    return sorted(found, key=lambda p: p.sku != sku)
+
+
+def check_product(session: Session, data: ProductData, product_id: int | None = None) -> None:
+    """Refuse, before anything is written, a product (new, or product ``product_id`` edited)
+    whose SKU is another product's, capitals aside (a new SKU only: a product keeps the code
+    it has), or with a barcode of another product."""
+    data.validate()
+    current = session.get(Product, product_id) if product_id is not None else None
+    if current is None or data.sku != current.sku:
+        for other in same_sku(session, data.sku):
+            if other.id != product_id:
+                key = "product.sku_taken" if other.sku == data.sku else "product.sku_taken_case"
+                raise InputError(key, sku=data.sku, other=other.sku, name=ProductName(other))
+    _check_barcodes(session, data, product_id)
+
+
+def save_product(session: Session, data: ProductData, product_id: int | None = None) -> Product:
+    """Add a product, or write product ``product_id`` as edited (its SKU may change), once
+    :func:`check_product` lets it: nothing is written otherwise."""
+    check_product(session, data, product_id)
+    product = Product(sku=data.sku) if product_id is None else session.get_one(Product,
+                                                                               product_id)
+    product.sku = data.sku
+    return _write(session, product, data)
+
+
 def add_or_update(session: Session, data: ProductData) -> Product:
-    """Create the product with this SKU, or update it. Barcodes must not be another's.
+    """Create the product with this SKU, or update the one the till finds with it (capitals
+    aside; it keeps its own spelling). Barcodes must not be another's.
 
     A product read from a CSV line is refused with that line's number.
     """
@@ -131,18 +188,35 @@ def _add_or_update(session: Session, data: ProductData) -> Product:
     data.validate()
     product = session.scalar(select(Product).where(Product.sku == data.sku))
     if product is None:
-        product = Product(sku=data.sku)
+        found = same_sku(session, data.sku)
+        if len(found) > 1:
+            raise InputError("product.sku_ambiguous", sku=data.sku,
+                             others=", ".join(p.sku for p in found))
+        product = found[0] if found else Product(sku=data.sku)
+    _check_barcodes(session, data, product.id)
+    return _write(session, product, data)
+
+
+def _check_barcodes(session: Session, data: ProductData, product_id: int | None) -> None:
+    """A barcode belongs to one product; one of another product of the same CSV file may
+    move (that product's own row gives it up)."""
+    for code in dict.fromkeys(data.barcodes):
+        owner = session.get(Barcode, code)
+        if owner is None or owner.product_id == product_id:
+            continue
+        if owner.product.sku.casefold() not in data.file_skus:
+            raise InputError("product.barcode_taken", code=code, sku=owner.product.sku,
+                             name=ProductName(owner.product))
+
+
+def _write(session: Session, product: Product, data: ProductData) -> Product:
+    if product.id is None:
         session.add(product)
     for name in ("name_ar", "name_fr", "category", "price", "unit", "tax_rate", "stock",
                  "low_stock", "member", "photo", "active"):
         setattr(product, name, getattr(data, name))
     session.flush()
     wanted = list(dict.fromkeys(data.barcodes))
-    for code in wanted:
-        owner = session.get(Barcode, code)
-        moved = owner is not None and owner.product.sku in data.file_skus
-        if owner is not None and owner.product_id != product.id and not moved:
-            raise InputError("product.barcode_taken", code=code, sku=owner.product.sku)
     product.barcodes[:] = [session.get(Barcode, c) or Barcode(code=c) for c in wanted]
     session.flush()
     return product
@@ -274,7 +348,7 @@ def parse_csv(text: str) -> list[ProductData]:
     if absent:
         raise InputError("csv.header", columns=", ".join(absent))
     rows: list[ProductData] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, str]] = {}  # folded SKU -> (line, sku) of its row
     codes: dict[str, tuple[int, str]] = {}  # barcode -> (line, sku) of its first row
     for row in reader:
         line = reader.line_num
@@ -284,9 +358,14 @@ def parse_csv(text: str) -> list[ProductData]:
             data = _row_to_data(row)
         except InputError as exc:
             raise InputError("csv.bad_row", line=line, reason=exc) from exc
-        if data.sku in seen:
-            raise InputError("csv.duplicate", line=line, sku=data.sku, first=seen[data.sku])
-        seen[data.sku] = line
+        key = data.sku.casefold()
+        if key in seen:
+            first, first_sku = seen[key]
+            if first_sku == data.sku:
+                raise InputError("csv.duplicate", line=line, sku=data.sku, first=first)
+            raise InputError("csv.duplicate_case", line=line, sku=data.sku, first=first,
+                             first_sku=first_sku)
+        seen[key] = (line, data.sku)
         for code in dict.fromkeys(data.barcodes):
             if code in codes:
                 first, sku = codes[code]

@@ -1,6 +1,8 @@
 """The business day: open it with a float, put cash in or take it out, read the X report,
 and close it with a count by note and coin (running total, difference called out), then
-the Z report."""
+the Z report. Closing is for good: it is confirmed first, with the cash expected, counted
+and the difference in words (an empty count is called out, going back to count being the
+default), and only then is the manager's PIN asked."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from ui.widgets import (
     ask_manager,
     button,
     card,
+    confirm,
     hbox,
     label,
     named,
@@ -210,16 +213,19 @@ class DayScreen(QWidget):
             spin.setToolTip(format_money(value * n, lang))
         self.counted_label.setText(t("ui.day.counted", amount=format_money(total, lang)))
         self.expected_label.setText(t("ui.day.expected", amount=format_money(self.expected, lang)))
-        diff = total - self.expected
-        if diff == 0:
-            text, colour = t("ui.day.exact"), "#067647"
-        elif diff < 0:
-            text, colour = t("ui.day.missing", amount=format_money(-diff, lang)), "#b42318"
-        else:
-            text, colour = t("ui.day.surplus", amount=format_money(diff, lang)), "#b54708"
+        text, colour = self._difference(total - self.expected)
         self.difference.setText(text)
         self.difference.setStyleSheet(f"color: {colour}; font-size: 26px;")
         self.difference.setAccessibleName(text)
+
+    def _difference(self, diff: int) -> tuple[str, str]:
+        """The difference counted minus expected in words, and its colour."""
+        lang, t = self.ctx.lang, self.ctx.t
+        if diff == 0:
+            return t("ui.day.exact"), "#067647"
+        if diff < 0:
+            return t("ui.day.missing", amount=format_money(-diff, lang)), "#b42318"
+        return t("ui.day.surplus", amount=format_money(diff, lang)), "#b54708"
 
     # --- actions ----------------------------------------------------------------
     def open_day(self) -> None:
@@ -258,7 +264,30 @@ class DayScreen(QWidget):
             document = receipts.load_day_report(s, self.last_z, "z")
         self.printer.show_document(self, document)
 
+    def _confirm_close(self) -> bool:
+        """Whether the seller, shown the cash expected, counted and the difference, still
+        closes the day. An empty count while cash is expected is called out; then, as with
+        any difference, going back to the count is the default (Enter closes nothing)."""
+        lang, t = self.ctx.lang, self.ctx.t
+        counts = self.counted()
+        total = day.counted_total(counts)
+        figures = "\n".join((t("ui.day.expected", amount=format_money(self.expected, lang)),
+                             t("ui.day.counted", amount=format_money(total, lang)),
+                             self._difference(total - self.expected)[0]))
+        if not counts and self.expected:
+            title, question, yes = ("ui.day.close_empty_title", "ui.day.close_empty_question",
+                                    "ui.day.close_empty_yes")
+        else:
+            title, question, yes = ("ui.day.close_confirm_title",
+                                    "ui.day.close_confirm_question", "ui.day.close_confirm_yes")
+        return confirm(self.ctx, self, "closeDayConfirm", title, t(question, figures=figures),
+                       yes, "ui.day.close_back", risky=total != self.expected)
+
     def close_day(self) -> None:
+        if not self._confirm_close():
+            first = next(iter(self.counts.values()))
+            first.setFocus()
+            return
         manager = ask_manager(self.ctx, self, "ui.pin.reason_close")
         if manager is None:
             return

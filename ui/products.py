@@ -61,7 +61,7 @@ Index = QModelIndex | QPersistentModelIndex
 CATALOGUE_PIN = "ui.pin.reason_catalogue"
 COLUMNS = ("ui.products.sku", "ui.products.name", "ui.products.category", "ui.products.price",
            "ui.products.unit", "ui.products.stock", "ui.products.barcode", "ui.products.member")
-NAME = 1
+NAME, PRICE, STOCK = 1, 3, 5
 #: columns of free text that give way to the name on a narrow screen (elided in the middle,
 #: at most this share of the table's width each)
 NARROWED = {2: 0.11, 6: 0.14, 7: 0.11}
@@ -108,8 +108,8 @@ class ProductTable(QAbstractTableModel):
         self.endResetModel()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sort by the text shown in ``column``, products of equal text in the catalogue's
-        order; the selection follows its product."""
+        """Sort by ``column`` (:meth:`sort_key`), products alike in the catalogue's order; the
+        selection follows its product."""
         self._sorted_by = (column, order)
         self.layoutAboutToBeChanged.emit()
         before = self.persistentIndexList()
@@ -130,7 +130,7 @@ class ProductTable(QAbstractTableModel):
         rows = self._loaded
         if self._sorted_by is not None:
             column, order = self._sorted_by
-            rows = sorted(rows, key=lambda row: self.cell(row[0], column),
+            rows = sorted(rows, key=lambda row: self.sort_key(row[0], column),
                           reverse=order == Qt.SortOrder.DescendingOrder)
         self.products = [p for p, _key in rows]
         self._keys = [key for _p, key in rows]
@@ -175,6 +175,17 @@ class ProductTable(QAbstractTableModel):
                 return " ".join(b.code for b in p.barcodes)
             case _:
                 return p.member
+
+    def sort_key(self, p: Product, col: int) -> tuple[int, str, str]:
+        """How ``p`` is placed when the table is sorted by ``col``: by the amount for the
+        price and the stock (their texts would put 120,00 before 25,00), else by the text
+        shown, capitals and accents aside ("savon" among the S, "Éponge" among the E)."""
+        if col == PRICE:
+            return p.price, "", ""
+        if col == STOCK:
+            return p.stock, "", ""
+        text = self.cell(p, col)
+        return 0, catalogue.fold(text), text
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # a view asks for a dozen roles of each cell it paints: the others are let go first
@@ -247,7 +258,9 @@ class ProductDialog(Dialog):
             self.category.addItem(ctx.category_label(cat), cat)
         self.category.setCurrentText(ctx.category_label(product.category) if product else "")
         self._row(form, "category", self.category)
-        self.price = self._field(form, "price", format_amount(product.price) if product else "")
+        lang = ctx.lang
+        self.price = self._field(form, "price",
+                                 format_amount(product.price, lang) if product else "")
         self.unit = named(QComboBox(), "productUnit")
         for unit in UNITS:
             self.unit.addItem(ctx.t("ui.unit." + unit), unit)
@@ -261,9 +274,9 @@ class ProductDialog(Dialog):
         codes = " ".join(b.code for b in product.barcodes) if product else barcode
         self.barcodes = self._field(form2, "barcode", codes)
         unit = product.unit if product else "piece"
-        self.stock = self._field(form2, "stock", format_quantity(product.stock, unit)
+        self.stock = self._field(form2, "stock", format_quantity(product.stock, unit, lang)
                                  if product else "0")
-        self.low = self._field(form2, "low_stock", format_quantity(product.low_stock, unit)
+        self.low = self._field(form2, "low_stock", format_quantity(product.low_stock, unit, lang)
                                if product else "0")
         self.member = self._field(form2, "member", product.member if product else "")
         self.picture = named(QLabel(), "productPhoto")
@@ -363,16 +376,22 @@ class ProductDialog(Dialog):
             [b.code for b in p.barcodes], p.stock, p.low_stock, p.member, p.photo, p.active)
 
     def validate(self) -> None:
+        """Save the product as typed: a new one, or the one edited (by its id, so a new SKU
+        renames it). An SKU or a barcode of another product is refused before the PIN is
+        asked, and nothing is written (the photo is copied only once it is accepted)."""
         data = self.data(store_photo=False)
         data.validate()
         if self._unchanged(data):
             return
+        product_id = self.product.id if self.product is not None else None
+        with self.ctx.read() as s:
+            catalogue.check_product(s, data, product_id)
         if not may_change_catalogue(self.ctx, self):
             raise Kept
-        data.photo = self._stored_photo()
         with self.ctx.write() as s:
-            product = catalogue.add_or_update(s, data)
-            s.flush()
+            catalogue.check_product(s, data, product_id)
+            data.photo = self._stored_photo()
+            product = catalogue.save_product(s, data, product_id)
             _ = list(product.barcodes)
             self.saved = product
 
@@ -395,6 +414,9 @@ class ProductsScreen(QWidget):
         self.table = named(QTableView(), "productsTable")
         t.bind(self.table.setAccessibleName, "ui.products.title")
         self.table.setModel(self.proxy)
+        # sorting starts from the header's indicator, which Qt puts on the first column in
+        # descending order: the products open by name, A to Z
+        self.table.horizontalHeader().setSortIndicator(NAME, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

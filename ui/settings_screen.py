@@ -1,5 +1,6 @@
 """Settings: language (switches at once, right-to-left for Arabic), the cooperative, users
-and PINs, the printer, the sync server and backups."""
+and PINs, the printer, the sync server and backups. Switching the language relabels the
+page and keeps whatever was typed and not yet saved in the other tabs."""
 
 from __future__ import annotations
 
@@ -82,6 +83,7 @@ class SettingsScreen(QWidget):
         self.printer = printer
         self.texts = Texts(ctx)
         self.task: Task | None = None
+        self.people: list[tuple[int, str, str]] = []
         t = self.texts
         title = label("settingsTitle", style="title")
         t.bind(title.setText, "ui.settings.title")
@@ -126,6 +128,8 @@ class SettingsScreen(QWidget):
         self.language.activated.connect(
             lambda _i: self.ctx.set_language(self.language.currentData()))
         self.receipt_language = named(QComboBox(), "settingsReceiptLanguage")
+        for value in RECEIPT_LANGUAGES:
+            self.receipt_language.addItem(self.ctx.t(f"ui.receipt_language.{value}"), value)
         self.texts.bind(self.receipt_language.setAccessibleName, "ui.settings.receipt_language")
         self.receipt_language.activated.connect(self._save_receipt_language)
         form.addRow(self._caption("ui.settings.language"), self.language)
@@ -168,6 +172,8 @@ class SettingsScreen(QWidget):
     def _printer(self) -> QWidget:
         page, form = self._form_page()
         self.printer_kind = named(QComboBox(), "printerKind")
+        for kind in CONNECTIONS:
+            self.printer_kind.addItem(self.ctx.t(f"ui.printer.kind_{kind}"), kind)
         self.texts.bind(self.printer_kind.setAccessibleName, "ui.printer.kind")
         self.printer_address = named(QLineEdit(), "printerAddress")
         self.texts.bind(self.printer_address.setAccessibleName, "ui.printer.address")
@@ -236,20 +242,13 @@ class SettingsScreen(QWidget):
             keep = settings.get(s, settings.BACKUPS_KEPT, backup.DEFAULT_KEPT)
             people = [(u.id, u.name, u.role) for u in users.active_users(s)]
         self.language.setCurrentIndex(LANGUAGES.index(self.ctx.lang))
-        self.receipt_language.clear()
-        for value in RECEIPT_LANGUAGES:
-            self.receipt_language.addItem(self.ctx.t(f"ui.receipt_language.{value}"), value)
         self.receipt_language.setCurrentIndex(max(0, self.receipt_language.findData(receipt_lang)))
         for key, edit in self.coop.items():
             value = coop.get(key) or ""
             edit.setText(value if isinstance(value, str) else str(value))
         self.user_list.clear()
         self.people = people
-        for _id, name, role in people:
-            self.user_list.addItem(f"{name} — {self.ctx.t('ui.users.role_' + role)}")
-        self.printer_kind.clear()
-        for kind in CONNECTIONS:
-            self.printer_kind.addItem(self.ctx.t(f"ui.printer.kind_{kind}"), kind)
+        self.user_list.addItems([self._user_label(name, role) for _id, name, role in people])
         idx = self.printer_kind.findData(printer.get("connection") or "none")
         self.printer_kind.setCurrentIndex(max(idx, 0))
         self.printer_address.setText(printer_address(printer))
@@ -354,9 +353,26 @@ class SettingsScreen(QWidget):
         self.backup_progress.hide()
         self._list_backups()
 
+    def _relabel(self) -> None:
+        """The texts of the lists' items in the UI language; what is chosen and typed stays."""
+        t = self.ctx.t
+        self.language.setCurrentIndex(LANGUAGES.index(self.ctx.lang))
+        for i, value in enumerate(RECEIPT_LANGUAGES):
+            self.receipt_language.setItemText(i, t(f"ui.receipt_language.{value}"))
+        for i, kind in enumerate(CONNECTIONS):
+            self.printer_kind.setItemText(i, t(f"ui.printer.kind_{kind}"))
+        for row, (_id, name, role) in enumerate(self.people):
+            item = self.user_list.item(row)
+            if item is not None:
+                item.setText(self._user_label(name, role))
+
+    def _user_label(self, name: str, role: str) -> str:
+        return f"{name} — {self.ctx.t('ui.users.role_' + role)}"
+
     def retranslate(self) -> None:
+        """Relabel the page in the new language, without reading the settings again: edits
+        not yet saved in the other tabs are kept."""
         self.texts.apply()
         for i, (_page, key) in enumerate(self.pages):
             self.tabs.setTabText(i, self.ctx.t(key))
-        if self.isVisible():
-            self.refresh()
+        self._relabel()

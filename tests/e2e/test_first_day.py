@@ -134,8 +134,10 @@ def test_first_day_of_a_stall(qtbot: Any, tmp_path: Path) -> None:
     window.day.counts[10000].setValue(1)
     window.day.counts[5000].setValue(1)
     assert window.day.difference.text() == "Il manque 10,00\u00a0DH"
-    on_modal("pinDialog", lambda pin: (
-        on_modal("receiptDialog", lambda d: d.accept()), type_pin(qtbot, pin, PIN)))
+    on_modal("closeDayConfirm", lambda confirm: (
+        on_modal("pinDialog", lambda pin: (
+            on_modal("receiptDialog", lambda d: d.accept()), type_pin(qtbot, pin, PIN))),
+        qtbot.mouseClick(confirm.ok, LEFT)))
     qtbot.mouseClick(window.day.close_btn, LEFT)
 
     ctx = window.ctx

@@ -255,8 +255,10 @@ def test_a_barcode_of_a_product_outside_the_file_is_refused_with_its_line(store:
         for data in rows:  # as the CLI and the products screen do, in one transaction
             catalogue.add_or_update(s, data)
     assert caught.value.message("en") == (
-        "Line 3: Barcode 1234567 already belongs to product OLD. Nothing was imported."
+        "Line 3: Barcode 1234567 already belongs to product OLD ('Ancien'). Nothing was "
+        "imported."
     )
+    assert "«قديم»" in caught.value.message("ar")
     assert count(store) == 1
     assert [b.code for b in product(store, "OLD").barcodes] == ["1234567"]
 
@@ -286,3 +288,105 @@ def test_a_product_edited_by_hand_keeps_stock_sold_past(store: Store) -> None:
         catalogue.add_or_update(s, ProductData("A", "أ", "A", 100, stock=0, low_stock=-1))
     assert caught.value.key == "product.low_stock"
     assert product(store, "A").stock == -2000
+
+
+def fields(store: Store, sku: str) -> tuple[object, ...]:
+    p = product(store, sku)
+    return (p.sku, p.name_fr, p.price, p.stock, p.category, p.member,
+            [b.code for b in p.barcodes])
+
+
+@pytest.mark.parametrize(("sku", "key"), [("ARG-1", "product.sku_taken"),
+                                          (" arg-1 ", "product.sku_taken_case")])
+def test_a_new_product_with_another_products_sku_is_refused_capitals_aside(
+    store: Store, sku: str, key: str
+) -> None:
+    with store.write() as s:
+        catalogue.add_or_update(s, ProductData(
+            "ARG-1", "زيت أركان", "Huile d'argan", 12000, category="oils", stock=400000,
+            member="Fatima", barcodes=["6111000000011"]))
+    before = fields(store, "ARG-1")
+    with pytest.raises(InputError) as caught, store.write() as s:
+        catalogue.save_product(s, ProductData(sku, "صابون", "Savon test", 1000))
+    assert caught.value.key == key
+    assert "« Huile d'argan »" in caught.value.message("fr")
+    assert "«زيت أركان»" in caught.value.message("ar")
+    assert "Nothing was saved" in caught.value.message("en")
+    assert count(store) == 1 and fields(store, "ARG-1") == before
+
+
+def test_a_barcode_of_another_product_is_refused_and_nothing_is_written(store: Store) -> None:
+    with store.write() as s:
+        catalogue.add_or_update(s, ProductData("A", "أ", "Ambre", 100, barcodes=["1234567"]))
+    with pytest.raises(InputError) as caught, store.write() as s:
+        catalogue.save_product(s, ProductData("B", "ب", "B", 100, barcodes=["1234567"]))
+    assert caught.value.message("fr") == (
+        "Le code-barres 1234567 appartient déjà au produit A « Ambre ».")
+    assert count(store) == 1
+
+
+def test_an_edit_may_change_the_sku_but_not_to_another_products(store: Store) -> None:
+    with store.write() as s:
+        first = catalogue.add_or_update(s, ProductData("A-1", "أ", "A", 100, barcodes=["111111"]))
+        catalogue.add_or_update(s, ProductData("B-1", "ب", "B", 200))
+        first_id = first.id
+    with pytest.raises(InputError) as caught, store.write() as s:
+        catalogue.save_product(s, ProductData("b-1", "أ", "A", 150), first_id)
+    assert caught.value.key == "product.sku_taken_case" and caught.value.params["other"] == "B-1"
+    assert fields(store, "A-1")[:3] == ("A-1", "A", 100)
+    with store.write() as s:  # a new code renames the product; its barcode stays its own
+        catalogue.save_product(s, ProductData("A-2", "أ", "A", 150, barcodes=["111111"]),
+                               first_id)
+    assert count(store) == 2
+    assert fields(store, "A-2") == ("A-2", "A", 150, 0, "", "", ["111111"])
+
+
+def test_a_product_keeping_a_code_another_shares_capitals_aside_may_still_be_edited(
+    store: Store
+) -> None:
+    with store.write() as s:  # two codes alike but for capitals, from before they were refused
+        catalogue.add_or_update(s, ProductData("ARG-1", "أ", "A", 100))
+        twin = Product(sku="arg-1", name_ar="ب", name_fr="B", price=100)
+        s.add(twin)
+        s.flush()
+        twin_id = twin.id
+    with store.write() as s:
+        catalogue.save_product(s, ProductData("arg-1", "ب", "B", 100, active=False), twin_id)
+    assert product(store, "arg-1").active is False
+
+
+def test_csv_updates_the_product_the_till_finds_capitals_aside(store: Store) -> None:
+    with store.write() as s:
+        catalogue.add_or_update(s, ProductData("ARG-1", "أ", "Argan", 100, stock=5000))
+    with store.write() as s:
+        assert catalogue.import_csv(s, HEADER + "arg-1,أ,Argan bio,x,12,piece,0,,7,0,,,1\n") == 1
+    assert count(store) == 1
+    assert fields(store, "ARG-1")[:4] == ("ARG-1", "Argan bio", 1200, 7000)  # its own spelling
+
+
+def test_csv_rows_whose_codes_differ_by_capitals_only_are_refused_with_both_lines(
+    store: Store
+) -> None:
+    with pytest.raises(InputError) as caught, store.write() as s:
+        catalogue.import_csv(s, HEADER + (
+            "ARG-1,أ,A,x,1,piece,0,,1,0,,,1\n"
+            "MNT,ب,B,x,1,piece,0,,1,0,,,1\n"
+            "Arg-1,ج,C,x,1,piece,0,,1,0,,,1\n"))
+    assert caught.value.message("en") == (
+        "Line 4: product code Arg-1 is the same as ARG-1 on line 2: the till does not tell "
+        "capitals from small letters. Nothing was imported.")
+    assert "السطر 4" in caught.value.message("ar")
+    assert count(store) == 0
+
+
+def test_csv_code_matching_two_products_capitals_aside_is_refused(store: Store) -> None:
+    with store.write() as s:
+        s.add_all([Product(sku="ARG-1", name_ar="أ", name_fr="A", price=100),
+                   Product(sku="arg-1", name_ar="ب", name_fr="B", price=100)])
+    with pytest.raises(InputError) as caught, store.write() as s:
+        catalogue.import_csv(s, HEADER + "Arg-1,ج,C,x,1,piece,0,,1,0,,,1\n")
+    message = caught.value.message("fr")
+    assert message.startswith("Ligne 2 :") and "ARG-1, arg-1" in message
+    with store.write() as s:  # written exactly as one of them, it updates that one
+        catalogue.import_csv(s, HEADER + "arg-1,ج,C,x,1,piece,0,,1,0,,,1\n")
+    assert fields(store, "arg-1")[1] == "C" and fields(store, "ARG-1")[1] == "A"

@@ -101,12 +101,25 @@ def make_window(qtbot: Any, data_dir: Path) -> Iterator[Callable[..., Any]]:
         app.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
 
 
+_test_number = [0]  # which test is running: a watcher of on_modal ends with its test
+
+
+@pytest.fixture(autouse=True)
+def _modal_watchers_end_with_the_test() -> Iterator[None]:
+    yield
+    _test_number[0] += 1
+
+
 def on_modal(name: str, handler: Callable[[Any], None], *, timeout_ms: int = 5000) -> None:
     """Run ``handler(dialog)`` as soon as the modal dialog ``name`` is shown (dialogs block
-    in ``exec``, so the test's steps inside them are scheduled beforehand)."""
+    in ``exec``, so the test's steps inside them are scheduled beforehand). A watcher whose
+    dialog never came stops with its test, so it cannot answer a later test's dialog."""
     waited = [0]
+    test = _test_number[0]
 
     def poll() -> None:
+        if _test_number[0] != test:
+            return
         dialog = QApplication.activeModalWidget()
         if dialog is not None and dialog.isVisible() and dialog.objectName() == name:
             handler(dialog)

@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QPoint, Qt
+from sqlalchemy import select
 
 from pos import catalogue, settings, users
 from pos.cart import cash
+from pos.models import Product
 from tests.ui.conftest import MANAGER_PIN, click_tile, on_modal, tile_row, type_pin, type_text
+from tests.ui.test_catalogue_pin import pick, sign_in_manager
 
 LEFT = Qt.MouseButton.LeftButton
 HONEY = {"HNY-THY", "HNY-EUP", "HNY-ORG", "HNY-KG"}
@@ -162,6 +165,166 @@ def test_search_finds_a_product_added_or_renamed(qtbot: Any, make_window: Any) -
     assert search(qtbot, screen, "fraiche") == set()
 
 
+def stored(window: Any, sku: str) -> tuple[object, ...] | None:
+    """What the database holds of the product ``sku`` (exactly so spelt)."""
+    with window.ctx.read() as s:
+        p = s.scalar(select(Product).where(Product.sku == sku))
+        if p is None:
+            return None
+        return (p.name_fr, p.price, p.stock, p.category, p.member, p.active,
+                [b.code for b in p.barcodes])
+
+
+def product_count(window: Any) -> int:
+    with window.ctx.read() as s:
+        return len(catalogue.all_products(s, include_inactive=True))
+
+
+def test_a_new_product_with_a_code_taken_is_refused_naming_that_product(
+    qtbot: Any, make_window: Any
+) -> None:
+    window = make_window()
+    sign_in_manager(window)  # no PIN asked: the refusal is the code's alone
+    window.show_screen("products")
+    screen = window.products
+    argan = stored(window, "ARG-250")
+    seen: list[tuple[bool, str]] = []
+
+    def add(dialog: Any) -> None:
+        for sku in ("ARG-250", "arg-250"):
+            dialog.sku.clear()
+            qtbot.keyClicks(dialog.sku, sku)
+            if not dialog.name_fr.text():
+                type_text(qtbot, dialog.name_fr, "Savon test")
+                type_text(qtbot, dialog.name_ar, "صابون")
+                qtbot.keyClicks(dialog.price, "10")
+            qtbot.mouseClick(dialog.ok, LEFT)
+            seen.append((dialog.isVisible(), dialog.banner.text()))
+            if not dialog.isVisible():
+                return
+        qtbot.mouseClick(dialog.cancel, LEFT)
+
+    on_modal("productDialog", add)
+    qtbot.mouseClick(screen.add_btn, LEFT)
+    assert [still_open for still_open, _text in seen] == [True, True]
+    exact, case = (text for _open, text in seen)
+    assert exact.startswith("Le code ARG-250 est déjà celui du produit "
+                            "« Huile d'argan alimentaire 250 ml ».")
+    assert case.startswith("Le code arg-250 est le même que celui du produit "
+                           "« Huile d'argan alimentaire 250 ml » (ARG-250)")
+    assert "Rien n'a été enregistré" in case
+    assert stored(window, "ARG-250") == argan and stored(window, "arg-250") is None
+    assert product_count(window) == 33
+    window.show_screen("sale")
+    qtbot.keyClicks(window.sale.search, "arg-250")
+    qtbot.keyClick(window.sale.search, Qt.Key.Key_Return)
+    assert [(ln.sku, ln.unit_price) for ln in window.sale.cart.lines] == [("ARG-250", 12000)]
+
+
+def test_a_new_barcode_of_another_product_is_refused_before_the_pin(
+    qtbot: Any, make_window: Any
+) -> None:
+    window = make_window()
+    window.show_screen("products")
+    screen = window.products
+    seen: list[str] = []
+    asked: list[str] = []
+
+    def add(dialog: Any) -> None:
+        qtbot.keyClicks(dialog.sku, "SAV-NEW")
+        type_text(qtbot, dialog.name_fr, "Savon test")
+        qtbot.keyClicks(dialog.price, "10")
+        qtbot.keyClicks(dialog.barcodes, "6111245780012")
+        on_modal("pinDialog", lambda pin: (asked.append("pin"), qtbot.mouseClick(pin.cancel,
+                                                                                   LEFT)))
+        qtbot.mouseClick(dialog.ok, LEFT)
+        seen.append(dialog.banner.text())
+        qtbot.mouseClick(dialog.cancel, LEFT)
+
+    on_modal("productDialog", add)
+    qtbot.mouseClick(screen.add_btn, LEFT)
+    assert asked == []
+    assert seen == ["Le code-barres 6111245780012 appartient déjà au produit ARG-250 "
+                    "« Huile d'argan alimentaire 250 ml »."]
+    assert stored(window, "SAV-NEW") is None
+    assert stored(window, "ARG-250")[-1] == ["6111245780012"]  # type: ignore[index]
+
+
+def test_an_edit_renames_the_code_unless_another_product_has_it(
+    qtbot: Any, make_window: Any
+) -> None:
+    window = make_window()
+    window.show_screen("products")
+    screen = window.products
+    mint = stored(window, "MNT-BND")
+    pick(qtbot, screen, "MNT-BND")
+    seen: list[str] = []
+    asked: list[str] = []
+
+    def edit(dialog: Any) -> None:
+        on_modal("pinDialog", lambda pin: (asked.append(dialog.sku.text()),
+                                           type_pin(qtbot, pin, MANAGER_PIN)))
+        dialog.sku.setText("thy-50")  # Thym séché's code, in small letters
+        qtbot.mouseClick(dialog.ok, LEFT)
+        seen.append(dialog.banner.text())
+        if not dialog.isVisible():
+            return
+        dialog.sku.setText("MNT-BTE")
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal("productDialog", edit)
+    qtbot.mouseClick(screen.edit_btn, LEFT)
+    assert asked == ["MNT-BTE"]  # the code taken was refused before the PIN was asked
+    assert "« Thym séché 50 g » (THY-50)" in seen[0]
+    assert stored(window, "MNT-BTE") == mint and stored(window, "MNT-BND") is None
+    assert product_count(window) == 33
+
+
+def test_products_open_sorted_by_name_and_sort_prices_as_amounts(
+    qtbot: Any, make_window: Any
+) -> None:
+    window = make_window()
+    window.show_screen("products")
+    screen = window.products
+    names = shown(screen, 1)
+    assert names[:2] == ["Amandes beldi au kilo", "Amlou aux amandes 250 g"]
+    assert names == sorted(names, key=catalogue.fold)
+    header = screen.table.horizontalHeader()
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
+        1, Qt.SortOrder.AscendingOrder)
+    assert sort_by(qtbot, screen, 3)
+    prices = shown(screen, 3)
+    assert prices[0] == "5,00" and prices[-1] == "2\u00a0400,00"
+
+
+def test_the_product_dialog_shows_english_amounts_in_english(
+    qtbot: Any, make_window: Any
+) -> None:
+    window = make_window(lang="en")
+    with window.ctx.write() as s:
+        honey = s.scalar(select(Product).where(Product.sku == "HNY-KG"))
+        assert honey is not None
+        honey.stock, honey.low_stock = 2500, 1250
+    window.show_screen("products")
+    screen = window.products
+    assert "2,400.00" in shown(screen, 3)
+    seen: list[tuple[str, str, str]] = []
+    closed: list[bool] = []
+
+    def look(dialog: Any) -> None:
+        seen.append((dialog.price.text(), dialog.stock.text(), dialog.low.text()))
+        qtbot.mouseClick(dialog.ok, LEFT)  # unchanged: closes, asking nothing
+        closed.append(not dialog.isVisible())
+
+    for sku in ("RUG-L", "HNY-KG"):
+        pick(qtbot, screen, sku)
+        on_modal("productDialog", look)
+        qtbot.mouseClick(screen.edit_btn, LEFT)
+    assert seen == [("2,400.00", "2", "1"), ("200.00", "2.5", "1.25")]
+    assert closed == [True, True]
+    assert stored(window, "HNY-KG")[1:3] == (20000, 2500)  # type: ignore[index]
+
+
 def test_figures_today_and_edition(qtbot: Any, make_window: Any) -> None:
     window = make_window()
     click_tile(qtbot, window, tile_row(window, "RUG-S"))
@@ -199,6 +362,38 @@ def test_settings_cooperative_user_and_backup(qtbot: Any, make_window: Any) -> N
         assert "Zahra" in [u.name for u in users.active_users(s)]
     qtbot.mouseClick(screen.findChild(type(window.sale.pay), "backupNow"), LEFT)
     qtbot.waitUntil(lambda: screen.backup_list.count() == 1, timeout=10000)
+
+
+def test_switching_the_language_keeps_what_is_typed_in_the_settings(
+    qtbot: Any, make_window: Any
+) -> None:
+    window = make_window()
+    window.show_screen("settings")
+    screen = window.settings
+    screen.tabs.setCurrentIndex(1)
+    screen.coop["city"].clear()
+    type_text(qtbot, screen.coop["city"], "Meknès")  # typed, not saved yet
+    screen.tabs.setCurrentIndex(3)
+    screen.printer_kind.setCurrentIndex(screen.printer_kind.findData("network"))
+    qtbot.keyClicks(screen.printer_address, "192.168.1.50")
+    screen.tabs.setCurrentIndex(0)
+    english = screen.language.findData("en")
+    screen.language.setCurrentIndex(english)
+    screen.language.activated.emit(english)  # as the manager picks "English"
+    assert window.ctx.lang == "en"
+    assert screen.coop["city"].text() == "Meknès"
+    assert (screen.printer_kind.currentText(), screen.printer_address.text()) == (
+        "Network", "192.168.1.50")
+    assert screen.tabs.tabText(1) == "Cooperative"
+    assert screen.receipt_language.itemText(0) == "Arabic and French"
+    users_shown = [screen.user_list.item(i).text() for i in range(screen.user_list.count())]
+    assert sorted(users_shown) == ["Aicha — Cashier", "Fatima — Manager"]
+    with window.ctx.read() as s:
+        assert settings.get(s, settings.COOPERATIVE)["city"] == "Fès"
+    screen.tabs.setCurrentIndex(1)
+    qtbot.mouseClick(screen.findChild(type(window.sale.pay), "coopSave"), LEFT)
+    with window.ctx.read() as s:
+        assert settings.get(s, settings.COOPERATIVE)["city"] == "Meknès"
 
 
 def test_screenshots_command(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton
 from sqlalchemy import select
 
 from pos import backup
@@ -16,6 +16,7 @@ from pos.cart import PaymentSpec
 from pos.db import DB_FILENAME
 from pos.journal import verify
 from pos.models import BusinessDay, JournalEntry, Sale
+from pos.money import format_money
 from tests.ui.conftest import (
     MANAGER_PIN,
     click_tile,
@@ -23,6 +24,7 @@ from tests.ui.conftest import (
     tile_row,
     type_pin,
 )
+from tests.ui.test_sale_guards import on_modal as on_modal_active
 from ui.widgets import ask_manager
 
 LEFT = Qt.MouseButton.LeftButton
@@ -178,13 +180,29 @@ def test_open_day_cash_out_and_close_with_a_difference(qtbot: Any, make_window: 
     assert "620,00" in screen.counted_label.text()
     assert screen.difference.text() == "Il manque 10,00\u00a0DH"
     shown: list[str] = []
+    asked: list[str] = []
 
     def close_pin(pin: Any) -> None:
+        asked.append("pin")
         on_modal("receiptDialog", lambda d: (shown.append(d.windowTitle()), d.accept()))
         type_pin(qtbot, pin, MANAGER_PIN)
 
+    def back(dialog: Any) -> None:
+        asked.append(confirm_text(dialog))
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)  # going back is the default
+
     on_modal("pinDialog", close_pin)
+    on_modal_active(qtbot, "closeDayConfirm", back)
     qtbot.mouseClick(screen.close_btn, LEFT)
+    assert asked == ["Attendu : 630,00\u00a0DH\nCompté : 620,00\u00a0DH\n"
+                     "Il manque 10,00\u00a0DH\n\n"
+                     "La clôture imprime le rapport Z et ne peut pas être annulée."]
+    assert journal(window) == ["day_open", "sale", "cash_out"]  # nothing written
+    assert screen.count_card.isVisible() and "Journée ouverte" in window.day_status.text()
+
+    on_modal_active(qtbot, "closeDayConfirm", lambda d: qtbot.mouseClick(d.ok, LEFT))
+    qtbot.mouseClick(screen.close_btn, LEFT)
+    assert asked[1:] == ["pin"]  # the PIN once the close is confirmed
     assert shown and "Z" in shown[0]
     with window.ctx.read() as s:
         closed = s.scalars(select(BusinessDay)).one()
@@ -195,6 +213,54 @@ def test_open_day_cash_out_and_close_with_a_difference(qtbot: Any, make_window: 
     qtbot.waitUntil(lambda: len(backup.list_backups(window.ctx.db_path)) == 1, timeout=5000)
     (kept,) = backup.list_backups(window.ctx.db_path)
     assert kept.name.endswith("-z.sqlite3")  # the closed day is backed up, off the UI thread
+
+
+def confirm_text(dialog: Any) -> str:
+    return str(dialog.findChild(QLabel, "closeDayConfirmText").text())
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar", "en"])
+def test_closing_with_nothing_counted_says_so_and_goes_back_to_the_count(
+    qtbot: Any, make_window: Any, lang: str
+) -> None:
+    window = make_window(lang=lang)  # opened with 500,00 of float: 500,00 expected
+    ring(qtbot, window, ["TAJ-M"], (20000,))  # +150,00 cash
+    window.show_screen("day")
+    screen = window.day
+    seen: list[tuple[str, str, bool, str]] = []
+    asked: list[int] = []
+
+    def back(dialog: Any) -> None:
+        seen.append((dialog.windowTitle(), confirm_text(dialog), dialog.cancel.isDefault(),
+                     dialog.cancel.text()))
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)
+
+    def close_pin(pin: Any) -> None:
+        asked.append(len(seen))
+        on_modal("receiptDialog", lambda d: d.accept())
+        type_pin(qtbot, pin, MANAGER_PIN)
+
+    on_modal("pinDialog", close_pin)
+    on_modal_active(qtbot, "closeDayConfirm", back)
+    qtbot.mouseClick(screen.close_btn, LEFT)
+    ((title, text, back_is_default, back_text),) = seen
+    empty, missing, go_back = {
+        "fr": ("La caisse n'a pas été comptée", "Il manque", "Revenir au comptage"),
+        "ar": ("لم يُعَدّ الصندوق", "ناقص", "الرجوع إلى العدّ"),
+        "en": ("The cash has not been counted", "Short by", "Back to the count"),
+    }[lang]
+    missing += " " + format_money(65000, lang)
+    assert title == empty and missing in text and back_is_default and back_text == go_back
+    assert journal(window) == ["day_open", "sale"]  # no PIN asked, nothing written
+    assert asked == [] and window.ctx.open_day() is not None
+    assert window.focusWidget() is screen.counts[20000]  # back at the count, its first field
+
+    on_modal_active(qtbot, "closeDayConfirm", lambda d: qtbot.mouseClick(d.ok, LEFT))
+    qtbot.mouseClick(screen.close_btn, LEFT)  # closing anyway is the seller's choice
+    assert asked == [1]  # the PIN, once closing anyway is chosen
+    with window.ctx.read() as s:
+        closed = s.scalars(select(BusinessDay)).one()
+    assert (closed.counted, closed.expected) == (0, 65000)
 
 
 def test_x_report_is_shown(qtbot: Any, make_window: Any) -> None:
