@@ -298,7 +298,8 @@ class SettingsScreen(QWidget):
             return
         with self.ctx.read() as s:
             shop = receipts.Shop.from_settings(s)
-        document = receipts.test_page(shop, self.ctx.lang, width_dots=self.paper.currentData())
+            lang = receipts.receipt_language(s)  # as the printed page
+        document = receipts.test_page(shop, lang, width_dots=self.paper.currentData())
         self.printer.show_document(self, document)
 
     def _save_keep(self, value: int) -> None:

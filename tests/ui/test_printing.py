@@ -11,6 +11,7 @@ from typing import Any
 
 from PIL import Image
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 from sqlalchemy import select
 
 from pos import settings
@@ -309,3 +310,24 @@ def test_the_settings_offer_receipts_in_english(qtbot: Any, make_window: Any) ->
     window.show_screen("sale")
     window.show_screen("settings")
     assert combo.currentText() == "English"
+
+
+def test_without_a_printer_the_test_page_shows_in_the_receipt_language(
+    qtbot: Any, make_window: Any
+) -> None:
+    window = make_window(lang="fr")  # a French screen, receipts in English
+    window.show_screen("settings")
+    combo = window.settings.receipt_language
+    combo.setCurrentIndex(combo.findData("en"))
+    combo.activated.emit(combo.currentIndex())
+    shown: list[str] = []
+
+    def look(dialog: Any) -> None:
+        shown.append(dialog.document.plain_text())
+        dialog.close()
+
+    on_modal("receiptDialog", look)
+    test_btn = window.settings.findChild(QPushButton, "printerTest")
+    qtbot.mouseClick(test_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(shown) == 1)
+    assert "PRINTER TEST" in shown[0] and "PAGE DE TEST" not in shown[0]
