@@ -122,7 +122,7 @@ def complete(
         raise RuleError("sale.empty")
     day_id = open_day_id(journal.driver_connection(writer))
     totals = cart.totals()
-    if totals.total <= 0:
+    if totals.total < 0:  # a gift (a 100 % discount, a price of 0) is a sale of 0, unpaid
         raise RuleError("sale.zero_total")
     check_payments(totals.total, list(payments))
     if any(ln.unit_price != ln.list_price and ln.override_by is None for ln in cart.lines):

@@ -13,20 +13,31 @@ back is confirmed first, showing the amount given and the change; an amount
 Amounts the dialog puts in its fields (a note tapped, the exact amount) are written the way
 the UI language writes them (``1 250,00``, ``1,250.00``), which :func:`pos.money.parse_money`
 reads back.
+
+The parts of a split already taken (a card charged, a transfer received, cash handed over)
+are never dropped by closing the dialog: the sale screen keeps them with the cart and opens
+the dialog again with them, asking only for the rest, and leaving with parts taken is
+confirmed first. A part is only removed by its own button, once the seller confirms it was
+given back (on the card terminal, the transfer, the cash). A cart worth nothing (a gift, a
+100 % discount) is validated with nothing given, and recorded without a payment.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QButtonGroup,
     QGridLayout,
+    QHeaderView,
     QLineEdit,
-    QListWidget,
     QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
     QWidget,
 )
 
@@ -41,6 +52,9 @@ METHOD_KEYS = {"cash": "F5", "card": "F6", "mobile": "F7"}
 BIG_CHANGE = max(NOTES_AND_COINS)  # change of the largest banknote or more is confirmed
 ABSURD_TIMES = 100  # cash given this many times the sum due...
 ABSURD_FLOOR = 100_000  # ...and over 1 000 DH is a typing (or scanning) accident
+#: how to give each kind of part back before removing it
+REMOVE_QUESTIONS = {"cash": "ui.pay.remove_cash", "card": "ui.pay.remove_card",
+                    "mobile": "ui.pay.remove_mobile"}
 
 
 def note_text(value: int, lang: str) -> str:
@@ -49,19 +63,32 @@ def note_text(value: int, lang: str) -> str:
     return text[:-3] if value % 100 == 0 else text
 
 
+def part_text(ctx: AppContext, spec: PaymentSpec) -> str:
+    """A payment taken, as the seller reads it: ``Carte  500,00 DH  (CB777)``."""
+    text = f"{ctx.t(f'payment.{spec.method}')}  {format_money(spec.amount, ctx.lang)}"
+    return f"{text}  ({spec.reference})" if spec.reference else text
+
+
+def parts_text(ctx: AppContext, specs: Sequence[PaymentSpec]) -> str:
+    return " ; ".join(part_text(ctx, spec) for spec in specs)
+
+
 class PaymentDialog(Dialog):
-    def __init__(self, ctx: AppContext, parent: QWidget | None, total: int) -> None:
+    """``taken``: the parts of the payment already taken for this cart (kept by the sale
+    screen when the dialog was closed before the end); ``payments`` is what was taken when
+    the dialog closes, accepted or not."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None, total: int,
+                 taken: Sequence[PaymentSpec] = ()) -> None:
         super().__init__(ctx, parent, "payDialog", "ui.pay.title")
         self.total = total
-        self.payments: list[PaymentSpec] = []
+        self.payments: list[PaymentSpec] = list(taken)
         self.setProperty(SCANS, TO_CART)
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(680)
         t = self.texts
         self.due_caption = label("payDueCaption", style="muted")
         self.due = label("payDue", style="bigTotal")
-        self.paid_list = named(QListWidget(), "payPaidList")
-        self.paid_list.setMaximumHeight(70)
-        self.paid_list.hide()
+        self.paid_list = self._parts_table()
         self.methods = QButtonGroup(self)
         row = []
         for method, key in METHOD_KEYS.items():
@@ -82,15 +109,37 @@ class PaymentDialog(Dialog):
         self.ok.setMinimumWidth(200)
         self.ok.setProperty("role", "pay")
         self.body.setSpacing(6)
-        self.body.addLayout(hbox(self.due_caption, None, self.due))
-        self.body.addWidget(self.paid_list)
+        due_row = hbox(self.due_caption, None, self.due, self.paid_list)
+        due_row.setStretch(1, 0)
+        due_row.setStretch(3, 1)  # the parts take the room the sum due leaves
+        self.body.addLayout(due_row)
         self.body.addLayout(hbox(*row))
         self.body.addWidget(self.stack)
         self.method = "cash"
+        self._show_parts()
         self.set_method("cash")
         self._update()
 
     # --- pages ------------------------------------------------------------------
+    def _parts_table(self) -> QTableWidget:
+        table = named(QTableWidget(0, 2), "payPaidList", self.ctx.t("ui.pay.paid_parts"))
+        table.horizontalHeader().hide()
+        table.verticalHeader().hide()
+        table.setShowGrid(False)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        table.setWordWrap(True)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        table.setMinimumWidth(280)
+        table.hide()
+        return table
+
     def _cash_page(self) -> QWidget:
         page = QWidget()
         t = self.texts
@@ -116,11 +165,13 @@ class PaymentDialog(Dialog):
             grid.addWidget(btn, i // 5, i % 5)
         self.change_caption = label("payChangeCaption", style="muted")
         self.change = label("payChange", style="change")
-        layout = vbox(given, spacing=4)
-        layout.addLayout(hbox(self.tendered, exact, clear))
+        self.tendered.setMinimumWidth(140)
+        layout = vbox(spacing=4)
+        tendered_row = hbox(given, self.tendered, exact, clear)
+        tendered_row.setStretch(1, 1)
+        layout.addLayout(tendered_row)
         layout.addLayout(grid)
-        layout.addLayout(hbox(self.change_caption, None))
-        layout.addWidget(self.change)
+        layout.addLayout(hbox(self.change_caption, None, self.change))
         page.setLayout(layout)
         return page
 
@@ -196,15 +247,79 @@ class PaymentDialog(Dialog):
 
     def _record_part(self, spec: PaymentSpec) -> None:
         self.payments.append(spec)
-        self.paid_list.show()
-        method = self.ctx.t(f"payment.{spec.method}")
-        text = f"{method}  {format_money(spec.amount, self.ctx.lang)}"
-        if spec.reference:
-            text += f"  ({spec.reference})"
-        self.paid_list.addItem(text)
+        self._show_parts()
+
+    def _show_parts(self) -> None:
+        """The parts taken, newest in view, each with its own button to remove it; the list
+        sits beside the sum due and scrolls, so a split never makes the dialog taller."""
+        table = self.paid_list
+        table.setRowCount(0)
+        for i, spec in enumerate(self.payments):
+            text = part_text(self.ctx, spec)
+            item = QTableWidgetItem(text)
+            item.setToolTip(text)
+            remove = button(f"payRemovePart{i}")
+            remove.setText(self.ctx.t("ui.pay.remove_part"))
+            remove.setAccessibleName(self.ctx.t("ui.pay.remove_part_named", part=text))
+            remove.setToolTip(remove.accessibleName())
+            remove.setStyleSheet("padding: 2px 8px;")
+            remove.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            remove.clicked.connect(lambda _=False, s=spec: self._remove_part(s))
+            table.insertRow(i)
+            table.setItem(i, 0, item)
+            table.setCellWidget(i, 1, remove)
+        count = table.rowCount()
+        table.setVisible(bool(count))
+        if count:
+            table.resizeRowsToContents()
+            rows = sum(table.rowHeight(r) for r in range(min(count, 2)))
+            table.setFixedHeight(rows + 2 * table.frameWidth())
+            table.scrollToItem(table.item(count - 1, 0))
+
+    def _remove_part(self, spec: PaymentSpec) -> None:
+        """Remove a part taken, once the seller confirms it was given back to the customer."""
+        lang = self.ctx.lang
+        question = self.ctx.t(REMOVE_QUESTIONS[spec.method], part=part_text(self.ctx, spec),
+                              amount=format_money(spec.amount, lang))
+        if not confirm(self.ctx, self, "payRemoveConfirm", "ui.pay.remove_title", question,
+                       "ui.pay.remove_yes", "ui.pay.remove_no", risky=True):
+            return
+        self.payments.remove(spec)
+        self._show_parts()
+        if self.method != "cash":
+            self.amount.setText(format_amount(self.remaining, lang))
+        self._update()
+        self.banner.notice(self.ctx.t("ui.pay.part_removed",
+                                      amount=format_money(self.remaining, lang)))
+
+    def reject(self) -> None:
+        """Esc, Cancel or the window's close: with parts taken, only once the seller
+        confirms (the parts stay with the cart either way)."""
+        if self.payments and not self._confirm_leave():
+            return
+        super().reject()
+
+    def _confirm_leave(self) -> bool:
+        lang = self.ctx.lang
+        question = self.ctx.t("ui.pay.leave_question",
+                              paid=format_money(self.total - self.remaining, lang),
+                              parts=parts_text(self.ctx, self.payments),
+                              rest=format_money(self.remaining, lang))
+        return confirm(self.ctx, self, "payLeaveConfirm", "ui.pay.leave_title", question,
+                       "ui.pay.leave_yes", "ui.pay.leave_no")
+
+    def _entered(self) -> int:
+        """The amount typed on the page shown (0 when empty)."""
+        field = self.tendered if self.method == "cash" else self.amount
+        return parse_money(field.text()) if field.text().strip() else 0
 
     def validate(self) -> None:
         remaining = self.remaining
+        if remaining == 0:  # a gift, or parts that already cover the cart: nothing to take
+            if self._entered():
+                raise InputError("ui.pay.nothing_due")
+            check_payments(self.total, self.payments)
+            return
         if self.method == "cash":
             given = parse_money(self.tendered.text()) if self.tendered.text().strip() else 0
             if given <= 0:

@@ -11,10 +11,22 @@ up then; Pay stays disabled until then.
 Del removes the selected cart line (the line last added is selected) wherever the focus is
 on the screen, unless the search box holds text, which Del then edits. Clearing a cart of
 more than one line is confirmed first (No by default; a scanner's Enter never answers).
+
+The keyboard stays in the search box: tapping a tile or a cart button leaves it there (they
+take the focus only by Tab, for those who work with the keyboard alone), and a sale done puts
+it back, so the next customer's first code is never typed into nothing. A click in the cart
+gives it the arrow keys.
+
+The parts of a payment already taken when the payment dialog is closed (a card charged
+before the customer pays the rest in cash) stay with the cart until the sale is recorded:
+F12 shows them and asks only for the rest, and the cart cannot be made worth less than
+them. Emptying the cart drops them only once the seller confirms they were given back.
 """
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QSize, Qt, Signal
@@ -50,7 +62,7 @@ from ui.widgets import (
 )
 
 if TYPE_CHECKING:
-    from pos.cart import Cart
+    from pos.cart import Cart, PaymentSpec
     from pos.catalogue import SearchIndex
     from pos.models import Product
     from pos.snapshot import Product as ProductRow
@@ -94,6 +106,8 @@ class SaleScreen(QWidget):
         self.index: SearchIndex | None = None
         self.category = ALL
         self.last_sale_id: str | None = None
+        self._last_sale: tuple[str, int, int] | None = None  # ticket, total, change
+        self.taken: list[PaymentSpec] = []  # parts of the payment taken for this cart
         self.paying: PaymentDialog | None = None  # the payment dialog, while it is open
         self._waiting: list[tuple[str, Any]] = []  # taps and scans before the store opened
         self._build(photos)
@@ -153,10 +167,12 @@ class SaleScreen(QWidget):
         self.grid.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.grid.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.grid.setModel(self.model)
+        self.grid.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a tap leaves the keys to the search
+        self.grid.installEventFilter(self)
         self.delegate = TileDelegate(self.ctx, photos)
         self.grid.setItemDelegate(self.delegate)
         self.grid.clicked.connect(self._tile_clicked)
-        self.grid.activated.connect(self._tile_clicked)
+        self.grid.doubleClicked.connect(self._tile_clicked)  # a quick second tap
         t.bind(self.grid.setAccessibleName, "ui.sale.products")
         self.no_result = label("saleNoResult", style="subtitle", wrap=True)
         self.no_result.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -248,8 +264,13 @@ class SaleScreen(QWidget):
         self.pay = button("payButton", role="pay", shortcut="F12")
         t.button(self.pay, "ui.sale.pay")
         self.pay.clicked.connect(self.start_payment)
-        self.last_sale = label("lastSale", style="notice", wrap=True)
+        self.taken_label = label("cartTaken", style="subtitle", wrap=True)
+        self.taken_label.hide()
+        self.last_sale = label("lastSale", wrap=True)
         self.last_sale.hide()
+        self.last_change = label("lastChange", style="notice")
+        self.last_change.setStyleSheet("font-size: 18px; font-weight: bold;")
+        self.last_change.hide()
         self.receipt_btn = button("lastReceipt")
         t.button(self.receipt_btn, "ui.sale.show_receipt")
         self.receipt_btn.clicked.connect(self.show_last_receipt)
@@ -263,19 +284,33 @@ class SaleScreen(QWidget):
         box.addLayout(hbox(self.disc_btn, self.price_btn, self.cart_disc_btn, spacing=6))
         box.addLayout(hbox(self.subtotal, None, self.discount_label))
         box.addLayout(hbox(total_caption, None, self.total))
-        box.addWidget(self.last_sale)
-        box.addWidget(self.receipt_btn)
+        box.addWidget(self.taken_label)
+        last_row = hbox(self.last_sale, self.receipt_btn)  # a sale with change fits 1024x600
+        last_row.setStretch(0, 1)
+        box.addLayout(last_row)
+        box.addWidget(self.last_change)
         box.addWidget(self.pay)
         for b in (self.qty_btn, self.disc_btn, self.price_btn, self.remove_btn,
                   self.cart_disc_btn):
             b.setStyleSheet("font-size: 13px; padding: 4px 6px;")
-        self.cart_disc_btn.setToolTip(self.ctx.t("ui.cart.cart_discount"))
+        for b in (self.clear_btn, self.minus, self.plus, self.qty_btn, self.disc_btn,
+                  self.price_btn, self.remove_btn, self.cart_disc_btn, self.receipt_btn,
+                  self.pay):
+            b.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a tap leaves the keys to the search
+        t.bind(self.cart_disc_btn.setToolTip, "ui.cart.cart_discount")
         self._refresh_cart()
         return panel
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """An empty search box lets Del (and Ctrl+Del) reach the cart's shortcuts instead of
-        claiming them for editing."""
+        claiming them for editing; Enter on the tile chosen with the arrow keys rings it up."""
+        if watched is self.grid and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                index = self.grid.currentIndex()
+                if index.isValid():
+                    self._ring_tile(index)
+                return True
         if watched is self.search and event.type() == QEvent.Type.ShortcutOverride:
             assert isinstance(event, QKeyEvent)
             modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
@@ -361,6 +396,11 @@ class SaleScreen(QWidget):
 
     # --- ringing ----------------------------------------------------------------
     def _tile_clicked(self, index: QModelIndex) -> None:
+        """A tile tapped: rung up, and the keyboard is the search box's again."""
+        self._ring_tile(index)
+        self.search.setFocus()
+
+    def _ring_tile(self, index: QModelIndex) -> None:
         product = index.data(ProductRole)
         if product is not None:
             self.add_product(product)
@@ -376,7 +416,7 @@ class SaleScreen(QWidget):
                 self.ctx, self, "weightDialog", "ui.cart.weight_title",
                 self.ctx.t("ui.cart.weight_caption", unit=self.ctx.t("ui.unit." + product.unit),
                            name=self.ctx.name_of(product.name_ar, product.name_fr)),
-                kind="quantity")
+                kind="quantity", unit=product.unit)
             if not dialog.exec():
                 return
             quantity = dialog.value
@@ -385,8 +425,7 @@ class SaleScreen(QWidget):
         except SoukError as exc:
             self._error(exc.message(self.ctx.lang))
             return
-        self.last_sale.hide()
-        self.receipt_btn.hide()
+        self._hide_last_sale()
         self._refresh_cart(select=self.cart.lines.index(line))
         if self.paying is not None:
             self.paying.set_total(self.cart.totals().total,
@@ -450,6 +489,11 @@ class SaleScreen(QWidget):
             if totals.discount else "")
         self.subtotal.setVisible(bool(totals.discount))
         self.discount_label.setVisible(bool(totals.discount))
+        paid = self.taken_total
+        self.taken_label.setText(self.ctx.t(
+            "ui.cart.taken", paid=format_money(paid, lang),
+            rest=format_money(max(totals.total - paid, 0), lang)) if paid else "")
+        self.taken_label.setVisible(bool(self.taken))
         empty = self.cart.is_empty
         for b in (self.pay, self.clear_btn, self.minus, self.plus, self.qty_btn, self.disc_btn,
                   self.price_btn, self.remove_btn, self.cart_disc_btn):
@@ -462,14 +506,42 @@ class SaleScreen(QWidget):
             self.table.doItemsLayout()  # the new line's height and the scroll range first
             self.table.scrollTo(self.cart_model.index(select, 0))
 
+    @property
+    def taken_total(self) -> int:
+        """What the parts of the payment already taken for this cart add up to."""
+        return sum(p.amount for p in self.taken)
+
+    def _fits(self, change: Callable[[Cart], object]) -> bool:
+        """Whether the cart, once changed by ``change``, would still be worth the payments
+        already taken for it; if not, the seller is told why nothing changed."""
+        paid = self.taken_total
+        if not paid:
+            return True
+        trial = copy.deepcopy(self.cart)
+        change(trial)
+        total = trial.totals().total
+        if total >= paid:
+            return True
+        lang = self.ctx.lang
+        self._error(self.ctx.t("ui.sale.below_taken", paid=format_money(paid, lang),
+                               total=format_money(total, lang)), seconds=15)
+        return False
+
+    def _change(self, change: Callable[[Cart], object]) -> bool:
+        """Make ``change`` to the cart when it :meth:`_fits`; whether it was made."""
+        if not self._fits(change):
+            return False
+        change(self.cart)
+        return True
+
     def step(self, delta: int) -> None:
         row = self._selected_row()
         if row is None:
             return
         line = self.cart.lines[row]
         unit = 1000 if line.unit == "piece" else 100 if line.unit in ("kg", "l") else 50_000
-        self.cart.set_quantity(row, line.quantity + delta * unit)
-        self._refresh_cart(select=min(row, len(self.cart.lines) - 1))
+        if self._change(lambda cart: cart.set_quantity(row, line.quantity + delta * unit)):
+            self._refresh_cart(select=min(row, len(self.cart.lines) - 1))
 
     def edit_quantity(self) -> None:
         row = self._selected_row()
@@ -484,15 +556,14 @@ class SaleScreen(QWidget):
             self.ctx, self, "quantityDialog", "ui.cart.quantity_title",
             self.ctx.t(caption_key, unit=self.ctx.t("ui.unit." + line.unit),
                        name=self.ctx.name_of(line.name_ar, line.name_fr)),
-            format_quantity(line.quantity, line.unit, self.ctx.lang), kind="quantity")
-        if dialog.exec():
-            self.cart.set_quantity(row, dialog.value)
-            self._refresh_cart(select=row)
+            format_quantity(line.quantity, line.unit, self.ctx.lang), kind="quantity",
+            unit=line.unit)
+        if dialog.exec() and self._change(lambda cart: cart.set_quantity(row, dialog.value)):
+            self._refresh_cart(select=min(row, len(self.cart.lines) - 1))
 
     def remove_line(self) -> None:
         row = self._selected_row()
-        if row is not None:
-            self.cart.set_quantity(row, 0)
+        if row is not None and self._change(lambda cart: cart.set_quantity(row, 0)):
             self._refresh_cart(select=min(row, len(self.cart.lines) - 1))
 
     def line_discount(self) -> None:
@@ -504,8 +575,8 @@ class SaleScreen(QWidget):
         line = self.cart.lines[row]
         dialog = DiscountDialog(self.ctx, self, "lineDiscountDialog", "ui.discount.line_title",
                                 name=self.ctx.name_of(line.name_ar, line.name_fr))
-        if dialog.exec():
-            self.cart.lines[row].discount = dialog.discount
+        if dialog.exec() and self._change(
+                lambda cart: setattr(cart.lines[row], "discount", dialog.discount)):
             self._refresh_cart(select=row)
 
     def cart_discount(self) -> None:
@@ -514,8 +585,8 @@ class SaleScreen(QWidget):
         from ui.line_dialogs import DiscountDialog
 
         dialog = DiscountDialog(self.ctx, self, "cartDiscountDialog", "ui.discount.cart_title")
-        if dialog.exec():
-            self.cart.discount = dialog.discount
+        if dialog.exec() and self._change(
+                lambda cart: setattr(cart, "discount", dialog.discount)):
             self._refresh_cart()
 
     def override_price(self) -> None:
@@ -532,6 +603,9 @@ class SaleScreen(QWidget):
             kind="money")
         if not dialog.exec():
             return
+        if dialog.value >= 0 and not self._fits(  # a negative price is refused below
+                lambda cart: cart.override_price(row, dialog.value, 0)):
+            return
         manager = ask_manager(self.ctx, self, "ui.pin.reason_price")
         if manager is None:
             return
@@ -542,13 +616,27 @@ class SaleScreen(QWidget):
         self._refresh_cart(select=row)
 
     def clear_cart(self) -> None:
-        """Empty the cart; a cart of more than one line only once the seller confirms."""
+        """Empty the cart; a cart of more than one line, or with payments already taken
+        for it, only once the seller confirms."""
         if self.cart is None or self.cart.is_empty:
             return
-        if len(self.cart.lines) > 1 and not self._confirm_clear():
+        if self.taken:
+            if not self._confirm_drop_taken():
+                return
+        elif len(self.cart.lines) > 1 and not self._confirm_clear():
             return
         self.cart.clear()
+        self.taken = []
         self._refresh_cart()
+
+    def _confirm_drop_taken(self) -> bool:
+        """Ask before emptying a cart partly paid: the parts are named, to be given back."""
+        from ui.payment import parts_text
+
+        return confirm(self.ctx, self, "clearConfirm", "ui.clear_cart.title",
+                       self.ctx.t("ui.clear_cart.taken_question",
+                                  parts=parts_text(self.ctx, self.taken)),
+                       "ui.clear_cart.clear", "ui.clear_cart.keep", risky=True)
 
     def _confirm_clear(self) -> bool:
         """Ask before emptying the cart: No is the default (Enter keeps the cart) and a
@@ -568,14 +656,27 @@ class SaleScreen(QWidget):
         if self.ctx.open_day() is None:
             self.banner.error(self.ctx.t("day.not_open"))
             return
-        dialog = PaymentDialog(self.ctx, self, total)
+        if total < self.taken_total:  # the cart's changes are checked; never pay twice
+            self._error(self.ctx.t("ui.sale.below_taken",
+                                   paid=format_money(self.taken_total, self.ctx.lang),
+                                   total=format_money(total, self.ctx.lang)), seconds=15)
+            return
+        dialog = PaymentDialog(self.ctx, self, total, self.taken)
         self.paying = dialog
         try:
             accepted = dialog.exec()
         finally:
             self.paying = None
+            self.taken = list(dialog.payments)  # what was taken stays with the cart
         if accepted:
-            self.complete(dialog.payments)
+            self.complete(self.taken)
+        elif self.taken:
+            self._refresh_cart()
+            lang = self.ctx.lang
+            self.banner.notice(self.ctx.t(
+                "ui.sale.taken_kept", paid=format_money(self.taken_total, lang),
+                rest=format_money(self.cart.totals().total - self.taken_total, lang)),
+                seconds=15)
 
     def complete(self, payments: list) -> bool:  # type: ignore[type-arg]
         """Record the sale; on success the cart is empty and ready for the next customer."""
@@ -597,20 +698,36 @@ class SaleScreen(QWidget):
         self.printer.notify()
         change = sum(p.change or 0 for p in payments)
         self.cart.clear()
+        self.taken = []
         self.last_sale_id = sale_id
         self._refresh_cart()
-        lang = self.ctx.lang
-        text = self.ctx.t("ui.sale.done", number=ticket, total=format_money(total, lang))
-        if change:
-            text += "\n" + self.ctx.t("ui.sale.give_change", change=format_money(change, lang))
-        self.last_sale.setText(text)
-        self.last_sale.setStyleSheet("font-size: 18px; font-weight: bold;" if change else "")
-        self.last_sale.show()
-        self.receipt_btn.show()
+        self._last_sale = (ticket, total, change)
+        self._show_last_sale()
         self.search.clear()
+        self.search.setFocus()  # the next customer's first code goes into the search
         self.sale_recorded.emit(sale_id)
         self.ctx.sales_changed.emit()
         return True
+
+    def _show_last_sale(self) -> None:
+        """The sale just recorded (its ticket, and the change to give back, large), in the
+        language of the moment."""
+        if self._last_sale is None:
+            return
+        ticket, total, change = self._last_sale
+        lang = self.ctx.lang
+        self.last_sale.setText(self.ctx.t("ui.sale.done", number=ticket,
+                                          total=format_money(total, lang)))
+        self.last_change.setText(self.ctx.t("ui.sale.give_change",
+                                            change=format_money(change, lang)))
+        self.last_sale.show()
+        self.receipt_btn.show()
+        self.last_change.setVisible(bool(change))
+
+    def _hide_last_sale(self) -> None:
+        self._last_sale = None
+        for widget in (self.last_sale, self.last_change, self.receipt_btn):
+            widget.hide()
 
     def show_last_receipt(self) -> None:
         if self.last_sale_id:
@@ -629,5 +746,6 @@ class SaleScreen(QWidget):
         self.cart_model.refresh()
         self.cart_model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 2)
         self._refresh_cart()
+        self._show_last_sale()
         self._day_notice()
         self._filter()

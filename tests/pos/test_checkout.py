@@ -142,6 +142,21 @@ def test_bad_payments_write_nothing(
         assert journal.head(s).seq == 1  # only the day opening
 
 
+def test_a_gift_is_a_sale_of_zero_without_payment(store: Store, open_day: int) -> None:
+    before = stock(store, "THY-50")
+    gift = Discount("percent", 100_00)
+    sale = ring(store, [("THY-50", 1000)], payments=[], discount=gift)
+    assert (sale.total, sale.cart_discount, sale.payments) == (0, 1500, [])
+    assert stock(store, "THY-50") == before - 1000
+    with pytest.raises(SoukError) as caught:  # nothing can be paid on it
+        ring(store, [("THY-50", 1000)], payments=[cash(100)], discount=gift)
+    assert caught.value.key == "payment.mismatch"
+    with store.read() as s:
+        assert list(s.scalars(select(Sale.total))) == [0]
+        entry = s.get(JournalEntry, s.scalars(select(Sale.journal_seq)).one())
+        assert entry is not None and entry.kind == "sale" and entry.amount == 0
+
+
 def test_ticket_numbers_are_gapless_even_after_a_refused_sale(store: Store, open_day: int) -> None:
     ring(store, [("THY-50", 1000)])
     with pytest.raises(RuleError):

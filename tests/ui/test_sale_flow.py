@@ -69,7 +69,7 @@ def test_tap_tiles_and_pay_cash_with_change(qtbot: Any, make_window: Any) -> Non
     qtbot.mouseClick(sale.pay, LEFT)
     assert seen["change"] == "5,00\u00a0DH"
     assert sale.cart.is_empty and sale.total.text() == "0,00\u00a0DH"
-    assert "5,00" in sale.last_sale.text()
+    assert sale.last_change.text() == "Rendre la monnaie : 5,00\u00a0DH"
     assert "T01-000001" in sale.last_sale.text()  # the number printed on the receipt
     rows = sales(window)
     assert len(rows) == 1 and rows[0].total == 14500
@@ -167,18 +167,20 @@ def test_plus_minus_quantity_and_bad_input(qtbot: Any, make_window: Any) -> None
     errors: list[str] = []
 
     def bad_then_good(dialog: Any) -> None:
-        dialog.field.clear()
-        qtbot.keyClicks(dialog.field, "abc")
-        qtbot.mouseClick(dialog.ok, LEFT)
-        errors.append(dialog.banner.text())
-        assert dialog.isVisible()
+        for typed in ("abc", "1,5"):  # mint is sold by the bunch: no half bunch
+            dialog.field.clear()
+            qtbot.keyClicks(dialog.field, typed)
+            qtbot.mouseClick(dialog.ok, LEFT)
+            errors.append(dialog.banner.text())
+            assert dialog.isVisible()
         dialog.field.clear()
         qtbot.keyClicks(dialog.field, "6")
         qtbot.mouseClick(dialog.ok, LEFT)
 
     on_modal("quantityDialog", bad_then_good)
     qtbot.mouseClick(sale.qty_btn, LEFT)
-    assert errors and "abc" in errors[0]
+    assert len(errors) == 2 and "abc" in errors[0]
+    assert errors[1] == window.ctx.t("quantity.whole_pieces")
     assert sale.cart.lines[0].quantity == 6000
     qtbot.mouseClick(sale.remove_btn, LEFT)
     assert sale.cart.is_empty and not sale.pay.isEnabled()

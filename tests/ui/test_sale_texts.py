@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QWidget
 
 from pos import settings, users
+from pos.cart import PaymentSpec
 from pos.db import DB_FILENAME, Store
 from pos.money import NBSP
 from tests.ui.conftest import CASHIER_PIN, MANAGER_PIN, click_tile, tile_row, type_text
@@ -108,3 +110,23 @@ def test_keep_units_leaves_other_words_alone() -> None:
     assert keep_units("Tapis 2 lits 3 kg") == f"Tapis 2 lits 3{NBSP}kg"
     assert keep_units("Lot de 2 l'unité") == "Lot de 2 l'unité"
     assert keep_units("Safran 0,5 g, 1 l") == f"Safran 0,5{NBSP}g, 1{NBSP}l"
+
+
+def tooltips(root: QWidget) -> dict[str, str]:
+    return {w.objectName(): w.toolTip() for w in root.findChildren(QWidget) if w.toolTip()}
+
+
+def test_tooltips_and_the_last_sale_follow_the_language(qtbot: Any,
+                                                        make_window: Any) -> None:
+    window = make_window(lang="fr")
+    sale = window.sale
+    click_tile(qtbot, window, tile_row(window, "AML-250"))
+    sale.complete([PaymentSpec("cash", 6500, 10000)])
+    before = tooltips(sale)
+    assert before == {"cartDiscount": "Remise sur le panier (marchandage)"}
+    window.ctx.set_language("ar", save=False)
+    assert tooltips(sale) == {"cartDiscount": "تخفيض على السلة (مساومة)"}
+    window.ctx.set_language("en", save=False)
+    assert tooltips(sale) == {"cartDiscount": "Cart discount (bargaining)"}
+    assert sale.last_sale.text() == "Ticket T01-000001 recorded: MAD\u00a065.00"
+    assert sale.last_change.text() == "Give change: MAD\u00a035.00"
