@@ -424,12 +424,19 @@ class MainWindow(QMainWindow):
         self.update_status()
 
     def _close_anyway(self) -> bool:
-        """Whether to close: yes with an empty cart, else as the seller answers."""
+        """Whether to close: yes with an empty cart, else as the seller answers, told of the
+        parts of the payment already taken for it."""
         cart = self.sale.cart
         if not self.confirm_close or cart is None or cart.is_empty:
             return True
-        return confirm(self.ctx, self, "closeConfirm", "ui.close_cart.title",
-                       self.ctx.t("ui.close_cart.question", count=len(cart.lines)),
+        if self.sale.taken:  # a card charged for this cart must be given back first
+            from ui.payment import parts_text
+
+            question = self.ctx.t("ui.close_cart.taken_question",
+                                  parts=parts_text(self.ctx, self.sale.taken))
+        else:
+            question = self.ctx.t("ui.close_cart.question", count=len(cart.lines))
+        return confirm(self.ctx, self, "closeConfirm", "ui.close_cart.title", question,
                        "ui.close_cart.close", "ui.close_cart.keep", risky=True)
 
     def closeEvent(self, event: QCloseEvent) -> None:

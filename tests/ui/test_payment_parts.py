@@ -253,6 +253,25 @@ def test_emptying_a_one_line_cart_partly_paid_asks_first(qtbot: Any,
     assert len(sale.cart.lines) == 1 and sale.taken == [PaymentSpec("card", 10000, None, "CB1")]
 
 
+def test_closing_the_app_names_the_parts_taken(qtbot: Any, make_window: Any) -> None:
+    window = make_window(lang="ar")
+    window.confirm_close = True
+    click_tile(qtbot, window, tile_row(window, "RUG-S"))
+    take_card_and_leave(qtbot, window, "100", "CB1")
+    back_to(qtbot, window)
+    asked: list[str] = []
+
+    def keep(confirm: Any) -> None:
+        asked.append(question(confirm, "closeConfirm"))
+        qtbot.keyClick(confirm, Qt.Key.Key_Return)  # No is the default
+
+    on_modal(qtbot, "closeConfirm", keep)
+    assert not window.close()
+    assert asked and "(CB1)" in asked[0] and "أُخذت دفعات لهذه السلة" in asked[0]
+    assert window.isVisible() and window.sale.taken == [PaymentSpec("card", 10000, None, "CB1")]
+    window.confirm_close = False  # the fixture closes it
+
+
 @pytest.mark.parametrize("how", ["nothing typed", "exact amount", "card"])
 def test_a_cart_worth_nothing_is_sold_without_payment(qtbot: Any, make_window: Any,
                                                       how: str) -> None:
