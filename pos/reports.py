@@ -34,6 +34,7 @@ class ProductTotal:
     category: str
     quantity: int
     amount: int
+    unit: str | None = None  # its lines' unit; None when they were sold in several
 
 
 @dataclass(frozen=True)
@@ -138,27 +139,30 @@ def _lines(
 ) -> tuple[list[ProductTotal], dict[int, int], list[MemberTotal]]:
     """Per product, per tax rate and per member, from one scan of the day's lines."""
     rows = session.execute(
-        select(SaleLine.sku, SaleLine.tax_rate, SaleLine.member, func.max(SaleLine.name_ar),
-               func.max(SaleLine.name_fr), func.max(SaleLine.category),
-               func.sum(SaleLine.quantity), func.sum(SaleLine.total))
+        select(SaleLine.sku, SaleLine.tax_rate, SaleLine.member, SaleLine.unit,
+               func.max(SaleLine.name_ar), func.max(SaleLine.name_fr),
+               func.max(SaleLine.category), func.sum(SaleLine.quantity),
+               func.sum(SaleLine.total))
         .join(Sale, Sale.id == SaleLine.sale_id)
         .where(Sale.day_id.in_(ids))
-        .group_by(SaleLine.sku, SaleLine.tax_rate, SaleLine.member)
+        .group_by(SaleLine.sku, SaleLine.tax_rate, SaleLine.member, SaleLine.unit)
     ).all()
     products: dict[str, list[Any]] = {}
     rates: dict[int, int] = {}
     members: dict[str, list[int]] = {}
-    for sku, rate, member, name_ar, name_fr, category, quantity, amount in rows:
-        product = products.setdefault(sku, [name_ar, name_fr, category, 0, 0])
+    for sku, rate, member, unit, name_ar, name_fr, category, quantity, amount in rows:
+        product = products.setdefault(sku, [name_ar, name_fr, category, 0, 0, unit])
         product[0], product[1] = max(product[0], name_ar), max(product[1], name_fr)
         product[3] += quantity
         product[4] += amount
+        if product[5] != unit:  # its unit changed during the day: its quantity has none
+            product[5] = None
         rates[rate] = rates.get(rate, 0) + amount
         totals = members.setdefault(member, [0, 0])
         totals[0] += amount
         totals[1] += quantity
     by_product = sorted(
-        (ProductTotal(sku, a, f, c, q, t) for sku, (a, f, c, q, t) in products.items()),
+        (ProductTotal(sku, a, f, c, q, t, u) for sku, (a, f, c, q, t, u) in products.items()),
         key=lambda p: (-p.amount, p.sku),
     )
     by_member = sorted(
@@ -291,7 +295,8 @@ def summary(session: Session, report: DayReport) -> dict[str, Any]:
         ],
         "products": [
             {"product_id": p.sku, "name_ar": p.name_ar, "name_fr": p.name_fr,
-             "category": p.category, "quantity": p.quantity, "amount": p.amount}
+             "category": p.category, "quantity": p.quantity, "amount": p.amount,
+             "unit": p.unit}
             for p in report.products
         ],
         "hours": [{"hour": h.hour, "amount": h.amount, "tickets": h.tickets} for h in report.hours],

@@ -28,6 +28,13 @@ Endpoints (all under ``/api/v1``)
 ``GET  /days``    -> :class:`KnownDays`; bearer auth. What the server holds for this device.
 
 Money is always integer centimes (MAD); quantities are integer thousandths of the unit.
+
+Protocol 2 (the server's ``Health.protocol``) adds the products' units to a day summary:
+``DaySummary.default_unit``, the unit of every product that names none, and
+``ProductTotal.unit`` for the others. Both are left out of the JSON when absent, so a
+summary of an older stall, which has neither (its units are unknown), keeps its bytes and
+its digest. A stall sends them only to a server of protocol 2 or later (an older one
+refuses fields it does not know).
 """
 
 from __future__ import annotations
@@ -41,7 +48,8 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
+UNITS_SINCE: Final = 2  # the protocol from which a server takes the products' units
 SERVICE_NAME: Final = "souk-server"
 API_PREFIX = "/api/v1"
 MAX_BODY_BYTES = 2 * 1024 * 1024  # compressed or not, per request
@@ -54,6 +62,11 @@ SHORT_TEXT = 200  # the most characters of a name, category or member a summary 
 ShortText = Annotated[str, Field(max_length=SHORT_TEXT)]
 PaymentMethod = Literal["cash", "card", "mobile"]
 Sector = Literal["handicrafts", "food", "herbs", "cosmetics", "other"]
+Unit = Literal["piece", "kg", "g", "l"]  # the stall's units (``pos.catalogue.UNITS``)
+
+
+def _absent(value: object) -> bool:
+    return value is None
 
 
 class _Model(BaseModel):
@@ -159,6 +172,11 @@ class ProductTotal(_Model):
     category: ShortText
     quantity: Milli
     amount: Centimes
+    unit: Unit | None = Field(
+        default=None, exclude_if=_absent,
+        description="the unit the quantity counts thousandths of, when it is not the "
+        "summary's default_unit (protocol 2)",
+    )
 
 
 class HourTotal(_Model):
@@ -211,12 +229,32 @@ class DaySummary(_Model):
     items: Milli  # quantity sold, net
     taxes: Annotated[list[TaxTotal], Field(max_length=10)]
     payments: Annotated[list[PaymentTotal], Field(max_length=3)]
+    default_unit: Unit | None = Field(
+        default=None, exclude_if=_absent,
+        description="the unit of the products that name none (protocol 2; absent: those "
+        "products' units are unknown)",
+    )
     products: Annotated[list[ProductTotal], Field(max_length=5000)]
     hours: Annotated[list[HourTotal], Field(max_length=24)]
     members: Annotated[list[MemberTotal], Field(max_length=1000)]
     cash: CashTotals
     journal_head: JournalHead
     grand_total: Centimes  # perpetual total of the device after the last included record
+
+    def unit_of(self, product: ProductTotal) -> str | None:
+        """A product's unit: its own, else the summary's default; None when not known."""
+        return product.unit or self.default_unit
+
+    @property
+    def says_units(self) -> bool:
+        """Whether the summary names any unit (a stall of protocol 2 or later does)."""
+        return self.default_unit is not None or any(p.unit for p in self.products)
+
+    def without_units(self) -> DaySummary:
+        """The summary as a stall that does not send units would have written it."""
+        return self.model_copy(update={
+            "default_unit": None,
+            "products": [p.model_copy(update={"unit": None}) for p in self.products]})
 
 
 class PushRequest(_Model):

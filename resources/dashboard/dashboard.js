@@ -12,9 +12,11 @@
   // the market and day the organiser chose (null: the server's, today's); ``asked``
   // numbers the requests, so that only the latest one's answer is drawn
   const state = { market: null, day: null, timer: null, asked: 0, data: null,
-                  sort: { column: 0, way: 1 } };
+                  sort: { column: 0, way: 1 }, offline: false, late: null };
   // which of the catalogue's forms a number takes ("one", "two", "few"… in Arabic)
   const PLURAL = new Intl.PluralRules(cfg.lang);
+  // names in a sentence, as the language joins them ("A, B et C")
+  const LIST = new Intl.ListFormat(cfg.lang, { type: "conjunction" });
 
   function t(key, values) {
     const text = S[key];
@@ -56,10 +58,18 @@
     return row[key];
   }
   // the catalogue's text for n of something when the language has one for n's plural
-  // form (key_one, key_two, key_few, key_many), else null
-  function counted(key, n) {
+  // form (key_one, key_two, key_few, key_many), else null; n written as ``shown``
+  function counted(key, n, shown) {
     const form = key + "_" + PLURAL.select(n);
-    return form in S ? t(form, { n: count(n) }) : null;
+    return form in S ? t(form, { n: shown === undefined ? count(n) : shown }) : null;
+  }
+  // a quantity with its unit as the stalls name units: "3,5 kg", "12 pièces", in Arabic a
+  // dual for two pieces; the number alone when the stall did not say its unit
+  function measured(milli, unit) {
+    const n = quantity(milli);
+    const key = "unit_" + unit;
+    if (!unit || !(key in S)) return n;
+    return counted(key, milli / 1000, n) || t(key, { n });
   }
   function ago(seconds) {
     if (seconds === null || seconds === undefined) return t("never");
@@ -224,6 +234,8 @@
     document.getElementById("export-coops-xlsx").href = `${base}/export/cooperatives.xlsx${q}`;
     document.getElementById("export-days-csv").href = `${base}/export/days.csv${q}`;
     document.getElementById("export-days-xlsx").href = `${base}/export/days.xlsx${q}`;
+    document.getElementById("export-products-csv").href = `${base}/export/products.csv${q}`;
+    document.getElementById("export-products-xlsx").href = `${base}/export/products.xlsx${q}`;
     document.getElementById("report").href = `${base}/report${q}`;
   }
 
@@ -327,7 +339,8 @@
     }));
     fill("products", data.top_products.map((p) => row([
       { text: name(p) }, { text: name(p, "cooperative") },
-      { text: quantity(p.quantity), cls: "num" }, { text: money(p.amount), cls: "num" },
+      { text: p.quantities.map((q) => measured(q.quantity, q.unit)).join(" + "), cls: "num" },
+      { text: money(p.amount), cls: "num" },
     ])));
     columnsChart("hours-chart", data.hours.map((h) => String(h.hour).padStart(2, "0")),
       data.hours.map((h) => h.amount), -1);
@@ -335,10 +348,37 @@
       data.days.map((d) => d.net), data.days.findIndex((d) => d.day === data.day));
   }
 
+  // The status line is shown, not read out: it changes at every refresh. What matters is
+  // told to screen readers, politely, in a live region of its own: the server lost or
+  // back, cooperatives turning late. A refresh that changes nothing leaves it as it is.
   function status(text, isError) {
     const node = document.getElementById("status");
     node.textContent = text;
     node.classList.toggle("error", Boolean(isError));
+  }
+  function announce(news) {
+    if (news.length) document.getElementById("announce").textContent = news.join(" ");
+  }
+  // the refresh failed: said once, when the server is lost
+  function lost() {
+    status(t("refresh_failed"), true);
+    if (!state.offline) announce([t("refresh_failed")]);
+    state.offline = true;
+  }
+  // The cooperatives late now that were not at the last refresh of the same market and
+  // day (a new market or day is read from its tables, not announced).
+  function newlyLate(data) {
+    const view = data.market.id + "/" + data.day;
+    const late = new Map(cooperatives(data).filter((c) => c.stale).map((c) => [c.id, c]));
+    const before = state.late && state.late.view === view ? state.late.ids : null;
+    state.late = { view, ids: new Set(late.keys()) };
+    if (before === null) return [];
+    const fresh = Array.from(late.values()).filter((c) => !before.has(c.id));
+    if (!fresh.length) return [];
+    if (fresh.length > 3) {
+      return [counted("late_now_count", fresh.length) || t("late_now_count", { n: count(fresh.length) })];
+    }
+    return [t("late_now", { names: LIST.format(fresh.map((c) => name(c))) })];
   }
 
   // The chosen market and day are kept in the page's address, beside its language, and in
@@ -380,16 +420,18 @@
         credentials: "same-origin", headers: { Accept: "application/json" },
       });
     } catch (err) {
-      if (asked === state.asked) status(t("refresh_failed"), true);
+      if (asked === state.asked) lost();
       return;
     }
     if (asked !== state.asked) return;
     if (response.status === 401) {
       status(t("session_expired"), true);
-      window.location.assign(`${cfg.base}/login?lang=${cfg.lang}`);
+      // back to this very page (its market and day) once logged in again
+      const here = window.location.pathname + window.location.search;
+      window.location.assign(`${cfg.base}/login?${new URLSearchParams({ lang: cfg.lang, next: here })}`);
       return;
     }
-    if (!response.ok) { status(t("refresh_failed"), true); return; }
+    if (!response.ok) { lost(); return; }
     const data = await response.json();
     if (asked !== state.asked) return;
     if (!data.market && state.market !== null) {
@@ -398,10 +440,16 @@
       load();
       return;
     }
+    const news = state.offline ? [t("connection_back")] : [];
+    state.offline = false;
     const empty = !data.market;
     document.getElementById("no-market").classList.toggle("hidden", !empty);
     document.getElementById("content").classList.toggle("hidden", empty);
-    if (!empty) render(data);
+    if (!empty) {
+      render(data);
+      news.push(...newlyLate(data));
+    }
+    announce(news);
     const time = new Date().toLocaleTimeString(cfg.lang === "ar" ? "ar-MA-u-nu-latn" : cfg.lang,
       { hour: "2-digit", minute: "2-digit", second: "2-digit" });
     status(t("updated_at", { time }), false);
@@ -414,7 +462,7 @@
   }
 
   // the page's own formatting, for checks from the browser (console, tests)
-  window.soukDashboard = Object.freeze({ ago, date, axis });
+  window.soukDashboard = Object.freeze({ ago, date, axis, measured });
 
   document.getElementById("market").addEventListener("change", (e) => {
     state.market = e.target.value; state.day = null; remember(); load(); schedule();

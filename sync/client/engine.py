@@ -4,7 +4,8 @@
 
     outcome = sync_once(store, transport)
 
-1. ``GET /health``: a captive portal or a stranger's page stops the run here.
+1. ``GET /health``: a captive portal or a stranger's page stops the run here. The
+   server's protocol says whether the summaries may name the products' units.
 2. ``GET /days``: what the server holds for this device; an acknowledged version the
    server no longer has (restored from an old backup) is queued again.
 3. ``POST /push`` of every waiting day (oldest first, in batches), each the full
@@ -34,7 +35,13 @@ from sync.client import config, outbox
 from sync.client.errors import NotEnrolled, Refused, Revoked, SyncError
 from sync.client.outbox import DayState
 from sync.client.transport import Transport, encode
-from sync.protocol import MAX_BODY_BYTES, MAX_SUMMARIES_PER_PUSH, DaySummary, PushResponse
+from sync.protocol import (
+    MAX_BODY_BYTES,
+    MAX_SUMMARIES_PER_PUSH,
+    UNITS_SINCE,
+    DaySummary,
+    PushResponse,
+)
 
 BATCH_BYTES = MAX_BODY_BYTES // 2  # uncompressed JSON per push, well under the server's cap
 
@@ -67,6 +74,7 @@ class _Run:
         self.store = store
         self.transport = transport
         self.outcome = Outcome()
+        self.units = False  # whether the server takes the products' units
 
     def reconcile(self) -> None:
         known = self.transport.known_days()
@@ -83,7 +91,7 @@ class _Run:
         bad: list[tuple[DayState, SyncError]] = []
         with self.store.read() as s:
             for state in todo:
-                built = outbox.build(s, state)
+                built = outbox.build(s, state, units=self.units)
                 if isinstance(built, str):
                     # the version this very read saw (a sale may have come since plan())
                     version = last_seq(s, s.get_one(BusinessDay, state.day_id))
@@ -160,7 +168,7 @@ class _Run:
             config.update(s, **changes)
 
     def run(self) -> None:
-        self.transport.health()
+        self.units = self.transport.health().protocol >= UNITS_SINCE
         self.reconcile()
         with self.store.read() as s:
             todo, _ = outbox.plan(s)

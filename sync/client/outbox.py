@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from dataclasses import dataclass
 
 from pydantic import ValidationError
@@ -95,8 +96,9 @@ def plan(session: Session) -> tuple[list[DayState], list[DayState]]:
     return todo, shadowed
 
 
-def build(session: Session, state: DayState) -> DaySummary | str:
-    """The day's summary at its current version, or why it cannot be built."""
+def build(session: Session, state: DayState, *, units: bool = True) -> DaySummary | str:
+    """The day's summary at its current version, or why it cannot be built. Without
+    ``units`` (a server older than protocol 2 refuses them) it names no unit."""
     report = date_report(session, state.date)
     if report is None:
         return "no business day"
@@ -106,6 +108,10 @@ def build(session: Session, state: DayState) -> DaySummary | str:
     data["products"] = sorted(
         ({**p, **{k: _wire_text(p[k]) for k in _PRODUCT_TEXTS}} for p in data["products"]),
         key=lambda p: str(p["product_id"]))
+    data["default_unit"] = _default_units(data["products"]) if units else None
+    if not units:
+        for p in data["products"]:
+            p.pop("unit", None)
     data["members"] = [{**m, "member": _wire_text(m["member"])} for m in data["members"]]
     try:
         return DaySummary.model_validate(data)
@@ -116,6 +122,21 @@ def build(session: Session, state: DayState) -> DaySummary | str:
 
 
 _PRODUCT_TEXTS = ("name_ar", "name_fr", "category")
+
+
+def _default_units(products: list[dict[str, object]]) -> str | None:
+    """The day's most common unit, left out of the products sold in it (most are sold by
+    the piece: a summary stays as small as it was without units); the others keep theirs.
+    A product whose unit changed during the day has none (``pos.reports``): then the day
+    has no default, which would give it one, and every other product names its own."""
+    named = [p["unit"] for p in products]
+    if not named or None in named:
+        return None
+    default = Counter(named).most_common(1)[0][0]
+    for p in products:
+        if p["unit"] == default:
+            del p["unit"]
+    return str(default)
 
 
 def _wire_text(text: str) -> str:

@@ -21,6 +21,11 @@ with the same schedule, in each process's memory (bounded; see
 real one, with the same message and the same password check's time; an unknown name is
 only told apart by spreading attempts over addresses, which gives no password guesses.
 A refused attempt checks no password and answers 429 with the seconds left.
+
+A page asked for without a session (a shared link to a market and day) sends the browser
+to the login page with the page's address in ``next``; after the login the browser lands
+on it. Only an address of the dashboard's own pages on this site is followed (see
+:func:`safe_next`), so the login page cannot be made to send anyone elsewhere.
 """
 
 from __future__ import annotations
@@ -70,6 +75,7 @@ REPORT_CSP = (
 )
 STATIC_FILES = ("dashboard.js", "dashboard.css", "report.js")
 LOGIN_FORM_BYTES = 8192
+NEXT_MAX = 2000  # the longest address the login leads back to
 
 router = APIRouter(include_in_schema=False)
 LangParam = Annotated[str | None, Query(pattern="^(ar|fr|en)$")]
@@ -131,27 +137,78 @@ def _require_user(request: Request) -> User:
 
 @router.get("/")
 @router.get(BASE)
-def root() -> RedirectResponse:
-    return RedirectResponse(f"{BASE}/", status_code=303)
+def root(request: Request) -> RedirectResponse:
+    """The dashboard, with the address's query (a shared link's market and day) kept."""
+    query = request.url.query
+    return RedirectResponse(f"{BASE}/" + (f"?{query}" if query else ""), status_code=303)
 
 
-def _lang_links(t: Translator, path: str) -> str:
+def safe_next(value: str | None) -> str | None:
+    """``value`` when it is the address of a dashboard page on this site (a path under
+    ``/dashboard/`` with its query), else None: never another site's URL, ``//host``, a
+    backslash (which browsers read as a slash) nor a control character (which browsers
+    drop: a tab in ``/<tab>/host`` would leave ``//host``)."""
+    if not value or len(value) > NEXT_MAX or not value.startswith(f"{BASE}/"):
+        return None
+    if "\\" in value or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        return None
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme or parts.netloc or parts.path == f"{BASE}/login":
+        return None
+    return value
+
+
+def _landing(next_page: str | None, lang: str) -> str:
+    """Where a login leads: the page asked for (its language the one the organiser logged
+    in with, when its address names one), else the dashboard."""
+    target = safe_next(next_page)
+    if target is None:
+        return f"{BASE}/"
+    parts = urllib.parse.urlsplit(target)
+    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    if any(key == "lang" for key, _ in query):
+        query = [(key, lang if key == "lang" else value) for key, value in query]
+        target = urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
+    return target
+
+
+def _login_url(lang: str, next_page: str | None = None) -> str:
+    """The login page in ``lang``, leading back to ``next_page`` (if it is safe)."""
+    query = {"lang": lang}
+    target = safe_next(next_page)
+    if target is not None:
+        query["next"] = target
+    return f"{BASE}/login?{urllib.parse.urlencode(query)}"
+
+
+def _here(request: Request) -> str:
+    """The address of this request on this site: its path and query."""
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def _lang_links(t: Translator, path: str, query: dict[str, str] | None = None) -> str:
     links = []
     for code in LANGS:
         current = ' aria-current="true"' if code == t.lang else ""
-        links.append(f'<a href="{path}?lang={code}" lang="{code}"{current}>'
+        href = f"{path}?{urllib.parse.urlencode({'lang': code, **(query or {})})}"
+        links.append(f'<a href="{html.escape(href)}" lang="{code}"{current}>'
                      f'{html.escape(t("lang_" + code))}</a>')
     return " ".join(links)
 
 
 def _login_page(t: Translator, error: str = "", status: int = 200,
-                headers: dict[str, str] | None = None, username: str = "") -> HTMLResponse:
+                headers: dict[str, str] | None = None, username: str = "",
+                next_page: str | None = None) -> HTMLResponse:
     """The login form; after a refused login it keeps the user name typed, and the cursor
-    waits in the password field."""
+    waits in the password field. The page asked for before the login (``next_page``) is
+    kept in the form and in the language links."""
+    target = safe_next(next_page)
     page = render(
         "login.html", t, lang=t.lang, dir=t.dir, error=error,
         error_class="error" if error else "error hidden",
-        languages=_lang_links(t, f"{BASE}/login"), username=username,
+        languages=_lang_links(t, f"{BASE}/login", {"next": target} if target else None),
+        username=username, next=target or "",
         username_focus="" if username else "autofocus",
         password_focus="autofocus" if username else "",
     )
@@ -160,9 +217,13 @@ def _login_page(t: Translator, error: str = "", status: int = 200,
     return response
 
 
+NextParam = Annotated[str | None, Query(alias="next")]  # an unsafe one is left out
+
+
 @router.get(f"{BASE}/login")
-def login_page(request: Request, lang: LangParam = None) -> HTMLResponse:
-    response = _login_page(_lang(request, lang))
+def login_page(request: Request, lang: LangParam = None, next_page: NextParam = None
+               ) -> HTMLResponse:
+    response = _login_page(_lang(request, lang), next_page=next_page)
     _remember_lang(response, lang)
     return response
 
@@ -251,6 +312,7 @@ async def login(request: Request) -> Response:
     form = urllib.parse.parse_qs(raw.decode("utf-8", "replace"))
     username = form.get("username", [""])[0].strip()
     password = form.get("password", [""])[0]
+    next_page = safe_next(form.get("next", [""])[0])
     t = _lang(request, form.get("lang", [None])[0])
     if not _same_origin(request):
         return _login_page(t, t("login_foreign"), status=403)
@@ -259,10 +321,12 @@ async def login(request: Request) -> Response:
                                     username, password)
     if isinstance(found, Throttled):
         return _login_page(t, t("login_throttled", seconds=found.seconds), status=429,
-                           headers={"Retry-After": str(found.seconds)}, username=username)
+                           headers={"Retry-After": str(found.seconds)}, username=username,
+                           next_page=next_page)
     if found is None:
-        return _login_page(t, t("login_failed"), status=401, username=username)
-    response = RedirectResponse(f"{BASE}/", status_code=303)
+        return _login_page(t, t("login_failed"), status=401, username=username,
+                           next_page=next_page)
+    response = RedirectResponse(_landing(next_page, t.lang), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         make_session(request.app.state.session_key, found.id, found.password_hash,
@@ -299,7 +363,7 @@ def logout(request: Request) -> RedirectResponse:
 def page(request: Request, lang: LangParam = None) -> Response:
     t = _lang(request, lang)
     if current_user(request) is None:
-        return RedirectResponse(f"{BASE}/login?lang={t.lang}", status_code=303)
+        return RedirectResponse(_login_url(t.lang, _here(request)), status_code=303)
     body = render(
         "index.html", t, lang=t.lang, dir=t.dir, languages=_lang_links(t, f"{BASE}/"),
         config={"lang": t.lang, "refresh_seconds": REFRESH_SECONDS, "base": BASE,
@@ -369,7 +433,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def export(request: Request, table: str, fmt: str, market_id: MarketParam = None,
            lang: LangParam = None) -> Response:
     _require_user(request)
-    if table not in ("cooperatives", "days") or fmt not in ("csv", "xlsx"):
+    if table not in ("cooperatives", "days", "products") or fmt not in ("csv", "xlsx"):
         raise HTTPException(status_code=404)
     t = _lang(request, lang)
     market, day, _ = _market_and_day(request, market_id, None)
@@ -377,6 +441,8 @@ def export(request: Request, table: str, fmt: str, market_id: MarketParam = None
         if table == "cooperatives":
             rows = queries.cooperative_rows(session, market, day, utcnow())
             tab = exports.cooperatives_table(t, rows)
+        elif table == "products":
+            tab = exports.products_table(t, queries.product_rows(session, market))
         else:
             tab = exports.days_table(t, queries.day_rows(session, market))
     name = f"souk-market{market.id}-{table}-{market_today().isoformat()}.{fmt}"
@@ -388,9 +454,9 @@ def export(request: Request, table: str, fmt: str, market_id: MarketParam = None
 @router.get(f"{BASE}/report")
 def edition_report(request: Request, market_id: MarketParam = None, lang: LangParam = None
                    ) -> Response:
-    if current_user(request) is None:
-        return RedirectResponse(f"{BASE}/login", status_code=303)
     t = _lang(request, lang)
+    if current_user(request) is None:
+        return RedirectResponse(_login_url(t.lang, _here(request)), status_code=303)
     market, _, _ = _market_and_day(request, market_id, None)
     with _db(request).read() as session:
         page = report.build(session, market, t, utcnow())

@@ -1,10 +1,10 @@
-"""CSV and XLSX exports of the per-cooperative and per-day tables.
+"""CSV and XLSX exports of the per-cooperative, per-day and per-product tables.
 
 CSV starts with a UTF-8 byte order mark so that Excel shows Arabic; in French and Arabic
 it uses ``;`` between fields and a decimal comma, as Excel does with those locales.
-XLSX holds real numbers (dirhams with two decimals), real dates and times (which Excel
-sorts and filters as such) and runs right to left in Arabic. Times are in Morocco's time,
-and their column says so.
+XLSX holds real numbers (dirhams with two decimals, quantities in their unit, which the
+next column names), real dates and times (which Excel sorts and filters as such) and runs
+right to left in Arabic. Times are in Morocco's time, and their column says so.
 
 A text that a spreadsheet would read as a formula (it starts with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return: a cooperative named ``=HYPERLINK(...)``) is written as
@@ -25,9 +25,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from sync.server.i18n import CURRENCY, Translator, market_time
-from sync.server.queries import CoopRow
+from sync.server.queries import CoopRow, ProductRow
 
-MONEY, INT, TEXT, DATE, TIME = "money", "int", "text", "date", "time"
+MONEY, INT, QUANTITY, TEXT, DATE, TIME = "money", "int", "quantity", "text", "date", "time"
 NUMBER_FORMATS = {MONEY: "#,##0.00", DATE: "yyyy-mm-dd", TIME: "yyyy-mm-dd hh:mm"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -103,16 +103,47 @@ def days_table(t: Translator, rows: Sequence[dict[str, Any]]) -> Table:
     return Table(t("sheet_days"), columns, rows)
 
 
+def products_table(t: Translator, rows: Sequence[ProductRow]) -> Table:
+    """The edition's products, one row per cooperative, product and unit: the quantity a
+    number, its unit beside it (empty when the stall did not say it)."""
+    def unit(r: ProductRow) -> str:
+        return t(f"unit_name_{r.unit}") if r.unit else ""
+
+    columns = [
+        Column(t("stand"), TEXT, lambda r: r.stand),
+        Column(f"{t('cooperative')} (ar)", TEXT, lambda r: r.cooperative_ar),
+        Column(f"{t('cooperative')} (fr)", TEXT, lambda r: r.cooperative_fr),
+        Column(t("product_code"), TEXT, lambda r: r.product_id),
+        Column(f"{t('product')} (ar)", TEXT, lambda r: r.name_ar),
+        Column(f"{t('product')} (fr)", TEXT, lambda r: r.name_fr),
+        Column(t("quantity"), QUANTITY, lambda r: r.quantity),
+        Column(t("unit"), TEXT, unit),
+        Column(_money_header(t, "amount"), MONEY, lambda r: r.amount),
+    ]
+    return Table(t("sheet_products"), columns, rows)
+
+
 def _decimal(centimes: int, comma: bool) -> str:
     sign = "-" if centimes < 0 else ""
     units, cents = divmod(abs(centimes), 100)
     return f"{sign}{units}{',' if comma else '.'}{cents:02d}"
 
 
+def _thousandths(milli: int, comma: bool) -> str:
+    """``3500`` -> ``3,5`` (``3.5``): no grouping, trailing zeros dropped, as a
+    spreadsheet reads a number."""
+    sign = "-" if milli < 0 else ""
+    units, rest = divmod(abs(milli), 1000)
+    decimals = f"{rest:03d}".rstrip("0")
+    return f"{sign}{units}" + (f"{',' if comma else '.'}{decimals}" if decimals else "")
+
+
 def _csv_cell(column: Column, row: Any, comma: bool) -> Any:
     value = column.value(row)
     if column.kind == MONEY:
         return _decimal(value, comma)
+    if column.kind == QUANTITY:
+        return _thousandths(value, comma)
     if column.kind == DATE:
         return value.isoformat()
     if column.kind == TIME:
@@ -128,6 +159,16 @@ def to_csv(table: Table, lang: str) -> bytes:
     for row in table.rows:
         writer.writerow([_csv_cell(c, row, comma) for c in table.columns])
     return "\ufeff".encode() + out.getvalue().encode()
+
+
+def _xlsx_value(column: Column, row: Any) -> Any:
+    """A cell's value: money in dirhams, quantities in units (a real number each)."""
+    value = column.value(row)
+    if column.kind == MONEY:
+        return value / 100
+    if column.kind == QUANTITY:
+        return value / 1000
+    return value
 
 
 def as_text(cell: Any) -> None:
@@ -146,9 +187,7 @@ def to_xlsx(table: Table, lang: str) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table.rows:
-        sheet.append([
-            c.value(row) / 100 if c.kind == MONEY else c.value(row) for c in table.columns
-        ])
+        sheet.append([_xlsx_value(c, row) for c in table.columns])
     for cells in sheet.iter_rows():
         for cell in cells:
             if is_formula_like(cell.value):

@@ -39,6 +39,45 @@ def placeholders(text: str) -> set[str]:
     return set(_PLACEHOLDER.findall(text))
 
 
+#: the placeholder of the number a plural form is chosen by
+COUNT = "n"
+#: the plural forms a catalogue may give a text (``key_one``, ``key_two``...), as Unicode
+#: CLDR names them; Arabic has them all, French one, many and other, English one and other
+PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")
+
+
+def plural_base(key: str, strings: Mapping[str, str]) -> str | None:
+    """The text ``key`` is a plural form of (``unit_piece`` for ``unit_piece_two``), when
+    it is one: its suffix names a form and that text counts ``{n}``. A form may say its
+    number in words instead of writing it ("قطعتان", two pieces)."""
+    base, _, form = key.rpartition("_")
+    if form not in PLURAL_FORMS or base not in strings:
+        return None
+    return base if COUNT in placeholders(strings[base]) else None
+
+
+def plural_form(lang: str, thousandths: int) -> str:
+    """The plural form (:data:`PLURAL_FORMS`) a number takes in ``lang``, by the Unicode
+    CLDR rules the page's ``Intl.PluralRules`` follows; the number in thousandths, as
+    quantities are kept (``1500``: 1.5, which French counts as one, English and Arabic
+    as other)."""
+    whole, rest = divmod(abs(thousandths), 1000)
+    if lang == "fr":
+        if whole in (0, 1):
+            return "one"
+        return "many" if not rest and whole % 1_000_000 == 0 else "other"
+    if lang != "ar":
+        return "one" if whole == 1 and not rest else "other"
+    if rest:
+        return "other"
+    hundreds = whole % 100
+    if whole in (0, 1, 2):
+        return ("zero", "one", "two")[whole]
+    if 3 <= hundreds <= 10:
+        return "few"
+    return "many" if hundreds >= 11 else "other"
+
+
 def direction(lang: str) -> str:
     return "rtl" if lang in RTL else "ltr"
 
@@ -79,6 +118,21 @@ class Translator:
 
     def quantity(self, thousandths: int) -> str:
         return format_quantity(thousandths, self.lang)
+
+    def counted(self, key: str, thousandths: int, shown: str) -> str:
+        """The text ``key`` in the plural form of a number (in thousandths), the number
+        written as ``shown``."""
+        form = f"{key}_{plural_form(self.lang, thousandths)}"
+        return self(form if form in self.strings else key, **{COUNT: shown})
+
+    def measure(self, thousandths: int, unit: str | None) -> str:
+        """A quantity with its unit, as the stalls name units: ``3,5 kg``, ``12 pièces``,
+        in Arabic ``قطعتان``; without a unit (an older stall did not say it) the number
+        alone."""
+        shown = self.quantity(thousandths)
+        if unit is None or f"unit_{unit}" not in self.strings:
+            return shown
+        return self.counted(f"unit_{unit}", thousandths, shown)
 
     @property
     def zone(self) -> str:

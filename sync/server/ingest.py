@@ -467,26 +467,28 @@ hrs AS (
   ON CONFLICT (summary_id, hour) DO UPDATE
   SET amount = excluded.amount, tickets = excluded.tickets WHERE o IS DISTINCT FROM excluded),
 products AS (
-  SELECT jb.id, jb.market_id, jb.business_day, jb.cooperative_id, p.* FROM jb,
+  SELECT jb.id, jb.market_id, jb.business_day, jb.cooperative_id, p.pid, p.ar, p.fr, p.c,
+         p.q, p.a, coalesce(p.u, jb.b->>'default_unit') AS u, p.n FROM jb,
     ROWS FROM (jsonb_to_recordset(jb.b->'products') AS (product_id text, name_ar text,
-      name_fr text, category text, quantity bigint, amount bigint))
-    WITH ORDINALITY AS p(pid, ar, fr, c, q, a, n)),
+      name_fr text, category text, quantity bigint, amount bigint, unit text))
+    WITH ORDINALITY AS p(pid, ar, fr, c, q, a, u, n)),
 prod_gone AS (
   DELETE FROM summary_products o USING jb WHERE o.summary_id = jb.id
   AND o.line >= jsonb_array_length(jb.b->'products')),
 prods AS (
   INSERT INTO summary_products AS o (summary_id, line, market_id, business_day,
-    cooperative_id, product_id, name_ar, name_fr, category, quantity, amount)
-  SELECT id, n - 1, market_id, business_day, cooperative_id, pid, ar, fr, c, q, a
+    cooperative_id, product_id, name_ar, name_fr, category, quantity, amount, unit)
+  SELECT id, n - 1, market_id, business_day, cooperative_id, pid, ar, fr, c, q, a, u
   FROM products p
   WHERE NOT {_unchanged("summary_products", {"summary_id": "p.id", "line": "p.n - 1"}, {
       "market_id": "p.market_id", "business_day": "p.business_day",
       "cooperative_id": "p.cooperative_id", "product_id": "p.pid", "name_ar": "p.ar",
-      "name_fr": "p.fr", "category": "p.c", "quantity": "p.q", "amount": "p.a"})}
+      "name_fr": "p.fr", "category": "p.c", "quantity": "p.q", "amount": "p.a",
+      "unit": "p.u"})}
   ON CONFLICT (summary_id, line) DO UPDATE
   SET product_id = excluded.product_id, name_ar = excluded.name_ar,
       name_fr = excluded.name_fr, category = excluded.category,
-      quantity = excluded.quantity, amount = excluded.amount
+      quantity = excluded.quantity, amount = excluded.amount, unit = excluded.unit
   WHERE o IS DISTINCT FROM excluded),
 devices AS (
   UPDATE devices d SET last_push_at = x.now, total_net = d.total_net + x.net,
@@ -527,11 +529,12 @@ _LITE_HOURS = (
     "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (summary_id, hour) DO UPDATE SET amount = "
     "excluded.amount, tickets = excluded.tickets WHERE (amount, tickets) IS NOT "
     "(excluded.amount, excluded.tickets)")
-_PRODUCT_FIELDS = ("product_id", "name_ar", "name_fr", "category", "quantity", "amount")
+_PRODUCT_FIELDS = ("product_id", "name_ar", "name_fr", "category", "quantity", "amount",
+                   "unit")
 _LITE_PRODUCTS = (
     "INSERT INTO summary_products (summary_id, line, market_id, business_day, cooperative_id, "
-    "product_id, name_ar, name_fr, category, quantity, amount) VALUES "
-    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (summary_id, line) DO UPDATE SET "
+    "product_id, name_ar, name_fr, category, quantity, amount, unit) VALUES "
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (summary_id, line) DO UPDATE SET "
     + ", ".join(f"{n} = excluded.{n}" for n in _PRODUCT_FIELDS)
     + f" WHERE ({', '.join(_PRODUCT_FIELDS)}) IS NOT "
     f"({', '.join('excluded.' + n for n in _PRODUCT_FIELDS)})")
@@ -722,7 +725,7 @@ class Store:
                                       for h in s.hours])
         cur.executemany(_LITE_PRODUCTS, [
             (sid, i, market, day, auth.cooperative_id, p.product_id, p.name_ar, p.name_fr,
-             p.category, p.quantity, p.amount) for i, p in enumerate(s.products)])
+             p.category, p.quantity, p.amount, s.unit_of(p)) for i, p in enumerate(s.products)])
         return sid
 
     def conflict(self, auth: DeviceAuth, s: DaySummary, stored_digest: str, digest: str,
@@ -811,7 +814,8 @@ def _same_body(store: Store, auth: DeviceAuth, s: DaySummary) -> bool:
     """Whether the stored body of the day says the same as ``s`` (digests made by another
     release of the server differ for equal bodies). The cooperative a body names is not
     compared: it is its device's, which the stall's names again once the device moved to
-    another cooperative (see :func:`enrol`)."""
+    another cooperative (see :func:`enrol`). Nor are units when the stored body has none:
+    a stall updated since it pushed this version names them now (see ``sync.protocol``)."""
     stored = store.stored_body(auth.device_id, s.business_day)
     if stored is None:
         return False
@@ -819,6 +823,8 @@ def _same_body(store: Store, auth: DeviceAuth, s: DaySummary) -> bool:
         held = DaySummary.model_validate_json(stored)
     except ValidationError:
         return False
+    if not held.says_units:
+        s = s.without_units()
     return held.model_copy(update={"cooperative_id": s.cooperative_id}) == s
 
 

@@ -230,6 +230,8 @@ class SummaryProduct(Base):
     category: Mapped[str] = mapped_column(String(200))
     quantity: Mapped[int] = mapped_column(BigInteger)
     amount: Mapped[int] = mapped_column(BigInteger)
+    # the unit the quantity counts thousandths of; NULL from a stall that did not say it
+    unit: Mapped[str | None] = mapped_column(String(8), nullable=True)
     # sorted for the top products' grouping; on PostgreSQL an index-only scan
     __table_args__ = (
         Index("ix_summary_products_market_day", "market_id", "business_day", "cooperative_id",

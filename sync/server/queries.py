@@ -341,14 +341,8 @@ def top_products(session: Session, market: Market, day: dt.date | None, limit: i
     if not winners:
         return []
     keys = [(w.cooperative_id, w.product_id) for w in winners]
-    details = {
-        (r.cooperative_id, r.product_id): r for r in session.connection().execute(
-            select(p.cooperative_id, p.product_id, func.max(p.name_ar).label("name_ar"),
-                   func.max(p.name_fr).label("name_fr"), func.sum(p.quantity).label("quantity"))
-            .where(*where, tuple_(p.cooperative_id, p.product_id).in_(keys))
-            .group_by(p.cooperative_id, p.product_id)
-        )
-    }
+    details = _product_details(
+        session, [*where, tuple_(p.cooperative_id, p.product_id).in_(keys)])
     names = {
         c.id: c for c in session.connection().execute(
             select(Cooperative.id, Cooperative.name_ar, Cooperative.name_fr)
@@ -360,9 +354,96 @@ def top_products(session: Session, market: Market, day: dt.date | None, limit: i
          "cooperative_ar": names[w.cooperative_id].name_ar,
          "cooperative_fr": names[w.cooperative_id].name_fr, "product_id": w.product_id,
          "name_ar": details[key].name_ar, "name_fr": details[key].name_fr,
-         "quantity": int(details[key].quantity), "amount": int(w.amount)}
+         "quantity": sum(part.quantity for part in details[key].parts),
+         "quantities": [{"quantity": part.quantity, "unit": part.unit}
+                        for part in details[key].parts],
+         "amount": int(w.amount)}
         for w, key in zip(winners, keys, strict=True)
     ]
+
+
+class Part(NamedTuple):
+    """What a product sold in one unit (None: a stall that did not say which)."""
+
+    unit: str | None
+    quantity: int
+    amount: int
+
+
+class ProductDetails(NamedTuple):
+    name_ar: str
+    name_fr: str
+    parts: list[Part]
+
+
+UNIT_ORDER = ("piece", "kg", "g", "l")
+
+
+def merge_units(parts: Iterable[Part]) -> list[Part]:
+    """A product's quantities by unit. Lines that do not say their unit (from a stall not
+    yet updated) count in the product's unit when its other lines name one only: its
+    older days add up with its newer ones. With several units named (its unit was changed
+    during the edition) they stay apart, as they cannot be added."""
+    parts = list(parts)
+    known = [x for x in parts if x.unit is not None]
+    unknown = [x for x in parts if x.unit is None]
+    if len(known) == 1 and unknown:
+        return [Part(known[0].unit, sum(x.quantity for x in parts),
+                     sum(x.amount for x in parts))]
+    rank = {u: i for i, u in enumerate(UNIT_ORDER)}
+    return sorted(parts, key=lambda x: rank.get(x.unit or "", len(rank)))
+
+
+def _product_details(session: Session, where: list[Any]
+                     ) -> dict[tuple[int, str], ProductDetails]:
+    """The names and quantities by unit of the products of the lines ``where`` selects,
+    per (cooperative, product key)."""
+    p = SummaryProduct
+    rows = session.connection().execute(
+        select(p.cooperative_id, p.product_id, p.unit, func.max(p.name_ar).label("name_ar"),
+               func.max(p.name_fr).label("name_fr"), _total(p.quantity).label("quantity"),
+               _total(p.amount).label("amount"))
+        .where(*where).group_by(p.cooperative_id, p.product_id, p.unit))
+    names: dict[tuple[int, str], tuple[str, str]] = {}
+    parts: dict[tuple[int, str], list[Part]] = {}
+    for r in rows:
+        key = (r.cooperative_id, r.product_id)
+        known = names.get(key)
+        names[key] = (r.name_ar, r.name_fr) if known is None else (
+            max(known[0], r.name_ar), max(known[1], r.name_fr))
+        parts.setdefault(key, []).append(Part(r.unit, int(r.quantity), int(r.amount)))
+    return {key: ProductDetails(*names[key], merge_units(parts[key])) for key in names}
+
+
+class ProductRow(NamedTuple):
+    """A product of a cooperative sold in one unit over the edition (an export's row)."""
+
+    stand: str
+    cooperative_ar: str
+    cooperative_fr: str
+    product_id: str
+    name_ar: str
+    name_fr: str
+    quantity: int
+    unit: str | None
+    amount: int
+
+
+def product_rows(session: Session, market: Market) -> list[ProductRow]:
+    """Every product of the edition, per cooperative and unit, the best sellers first."""
+    details = _product_details(session, [SummaryProduct.market_id == market.id])
+    coops = {
+        c.id: c for c in session.connection().execute(
+            select(Cooperative.id, Cooperative.stand, Cooperative.name_ar, Cooperative.name_fr)
+            .where(Cooperative.market_id == market.id))
+    }
+    rows = [
+        ProductRow(coops[cid].stand, coops[cid].name_ar, coops[cid].name_fr, pid,
+                   d.name_ar, d.name_fr, part.quantity, part.unit, part.amount)
+        for (cid, pid), d in details.items() if cid in coops for part in d.parts
+    ]
+    rows.sort(key=lambda r: (-r.amount, r.stand, r.product_id, r.unit or ""))
+    return rows
 
 
 @dataclass

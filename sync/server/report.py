@@ -85,6 +85,12 @@ def _ltr(value: object) -> str:
     return f"\u2066{value}\u2069"
 
 
+def _quantities(t: Translator, product: dict[str, Any]) -> str:
+    """A product's quantity with its unit ("3,5 kg"); the quantities of its units side by
+    side when it was sold in several."""
+    return " + ".join(t.measure(q["quantity"], q["unit"]) for q in product["quantities"])
+
+
 def _share(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)} %" if whole > 0 else "—"
 
@@ -178,7 +184,7 @@ def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> 
         ),
         "products_table": _table(
             [t("rank"), t("product"), t("cooperative"), t("quantity"), t("amount")],
-            [[str(i), name(p), p[f"cooperative_{suffix}"], t.quantity(p["quantity"]),
+            [[str(i), name(p), p[f"cooperative_{suffix}"], _quantities(t, p),
               t.money(p["amount"])] for i, p in enumerate(products, start=1)],
             {0, 3, 4}, none, ranked=True,
         ),

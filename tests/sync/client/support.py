@@ -206,12 +206,18 @@ class Till:
 
     def sell(self, rng: Any, lines: int = 2) -> int:
         """Ring one sale (opening a day if none is open); returns its total."""
+        return self.ring([(product, 1000 * rng.randint(1, 3))
+                          for product in rng.sample(self.products, lines)])
+
+    def ring(self, lines: list[tuple[Product, int]]) -> int:
+        """Ring one sale of these products (and thousandths of their unit), opening a day
+        if none is open; returns its total."""
         if not self.is_open():
             self.open_day()
         with self.store.write() as s:
             cart = Cart()
-            for product in rng.sample(self.products, lines):
-                cart.add(s.merge(product), 1000 * rng.randint(1, 3))
+            for product, quantity in lines:
+                cart.add(s.merge(product), quantity)
             total = cart.totals().total
             sale = checkout.complete(s, cart, [cash(total, total)],
                                      cashier=s.merge(self.cashier), at=self._now(s))

@@ -182,10 +182,10 @@ def test_the_version_set_aside_is_the_one_sent(
     real_build = outbox.build
     sent: list[int] = []
 
-    def build_after_a_sale(session, state):  # type: ignore[no-untyped-def]
+    def build_after_a_sale(session, state, **options):  # type: ignore[no-untyped-def]
         if not sent:
             till.sell(rng)  # a sale lands between the plan and the summary
-        built = real_build(session, state)
+        built = real_build(session, state, **options)
         sent.append(built.version)
         return built
 

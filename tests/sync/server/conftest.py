@@ -106,6 +106,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A database without any table, for the migrations' tests."""
+    if request.param == "sqlite":
+        database = Database.connect(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+        yield database
+        database.dispose()
+        return
+    with pg_schema("souk_test_empty") as url:
+        database = Database.connect(url)
+        try:
+            yield database
+        finally:
+            database.dispose()
+
+
 @pytest.fixture
 def db(database_url: str) -> Iterator[Database]:
     database = Database.connect(database_url)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.resources
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from alembic import command
+from alembic.config import Config
 
 from sync.protocol import DaySummary
 from sync.server import admin
@@ -13,6 +17,17 @@ from sync.server.db import Database
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
+
+def alembic(database: Database, action: str, revision: str) -> None:
+    """Run an Alembic command (``upgrade``, ``downgrade``) of the server's migrations."""
+    cfg = Config()
+    cfg.set_main_option(
+        "script_location", str(importlib.resources.files("sync.server") / "migrations"))
+    with database.engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        getattr(command, action)(cfg, revision)
+        conn.commit()
+
 
 # --- a market with cooperatives and enrolled devices -------------------------------------
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text, update
 
 from sync.protocol import (
+    PROTOCOL_VERSION,
     SERVICE_NAME,
     DaySummary,
     PushResponse,
@@ -44,7 +45,7 @@ def test_health_names_the_service(client: TestClient) -> None:
     reply = client.get("/api/v1/health")
     assert reply.status_code == 200
     assert reply.json()["service"] == SERVICE_NAME
-    assert reply.json()["protocol"] == 1
+    assert reply.json()["protocol"] == PROTOCOL_VERSION == 2
 
 
 def test_enrol_gives_a_token_stored_only_as_hash(client: TestClient, db: Database,

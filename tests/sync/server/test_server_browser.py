@@ -13,19 +13,22 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from sync.server import admin
 from sync.server.app import create_app
+from sync.server.dashboard import REFRESH_SECONDS
 from sync.server.db import Database, utcnow
-from sync.server.i18n import format_money
-from sync.server.models import Device
+from sync.server.i18n import format_money, plural_form
+from sync.server.models import Cooperative, Device
 
-from .server_support import DAY, seed_market, summary
+from .server_support import DAY, push_body, seed_market, summary
+from .test_server_units import day_of
 
 CHROMIUM = os.environ.get("SOUK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -418,7 +421,7 @@ def test_the_count_of_cooperatives_agrees_with_its_number(
         live_server: tuple[str, Database]) -> None:
     """Under the stalls that reported, the market's cooperatives are counted in each
     language's grammar: "sur 1 coopérative", "of 1 cooperative", in Arabic a plural from
-    3 to 10 ("5 تعاونيات")."""
+    3 to 10 ("5 تعاونيات") and one said in words ("تعاونية واحدة", not "1 تعاونية")."""
     from playwright.sync_api import expect, sync_playwright
 
     base, db = live_server
@@ -428,7 +431,8 @@ def test_the_count_of_cooperatives_agrees_with_its_number(
             market_id=small, name_ar="تعاونية الأرز", name_fr="Coopérative du Cèdre",
             sector="handicrafts", province="Ifrane", stand="1", members=6))
     said = {("ar", market): "من أصل 5 تعاونيات", ("fr", market): "sur 5 coopératives",
-            ("fr", small): "sur 1 coopérative", ("en", small): "of 1 cooperative"}
+            ("fr", small): "sur 1 coopérative", ("en", small): "of 1 cooperative",
+            ("ar", small): "من أصل تعاونية واحدة"}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -598,6 +602,166 @@ def test_the_chosen_market_and_day_stay_in_the_address(
             shows_the_choice("Day \u20662026-05-13\u2069")
         finally:
             browser.close()
+
+
+def test_a_shared_link_opens_its_market_and_day_after_the_login(
+        live_server: tuple[str, Database]) -> None:
+    """A link to a market and day, opened by someone not logged in, goes through the login
+    page (whose language can still be changed) and then shows that market and day. A
+    login page made to lead elsewhere (another site, ``//host``, a backslash) leads to the
+    dashboard of this server instead."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, db = live_server
+    _, other = seed_busy(base, db)  # not the market shown by default
+    day = (DAY + dt.timedelta(days=1)).isoformat()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(locale="fr-FR")
+            page.goto(f"{base}/?market={other}&day={day}")
+            expect(page).to_have_url(re.compile(r"/dashboard/login\?"))
+            page.click("nav.languages a[lang=ar]")
+            page.wait_for_selector("html[dir=rtl]")
+            page.fill("input[name=username]", "nadia")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_selector("body[data-loaded]")
+            expect(page).to_have_url(re.compile(rf"/dashboard/\?lang=ar&market={other}&day={day}$"))
+            expect(page.locator("#market")).to_have_value(str(other))
+            expect(page.locator("#day")).to_have_value(day)
+            expect(page.locator("#day-title")).to_have_text("يوم \u206613/05/2026\u2069")
+
+            for elsewhere in ("//elsewhere.example/", "/\\elsewhere.example/",
+                              "http://elsewhere.example/"):
+                visitor = browser.new_page()
+                visitor.route("http://elsewhere.example/**", lambda route: route.fulfill(
+                    body="elsewhere", content_type="text/plain"))
+                visitor.goto(f"{base}/dashboard/login?lang=fr&next={quote(elsewhere)}")
+                visitor.fill("input[name=username]", "nadia")
+                visitor.fill("input[name=password]", PASSWORD)
+                visitor.click("button[type=submit]")
+                visitor.wait_for_selector("body[data-loaded]")
+                assert visitor.url.startswith(f"{base}/dashboard/"), (elsewhere, visitor.url)
+                visitor.close()
+        finally:
+            browser.close()
+
+
+def test_screen_readers_hear_what_changed_not_every_refresh(
+        live_server: tuple[str, Database]) -> None:
+    """The "updated at" line is shown but not read out; a polite live region of its own
+    says, once each, that a cooperative turned late, that the server is lost and that it
+    answers again. A refresh that changes nothing leaves its text as it was."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, db = live_server
+    market, _ = seed_busy(base, db)
+    day = (DAY + dt.timedelta(days=1)).isoformat()  # open on every till: two stalls late
+    with db.read() as s:
+        herbs = s.scalars(select(Device.id).join(Cooperative).where(
+            Cooperative.stand == "A-104")).one()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.clock.install()  # the refreshes come when the test moves the page's clock
+            log_in(page, base, "fr")
+            page.goto(f"{base}/dashboard/?lang=fr&market={market}&day={day}")
+            page.wait_for_selector("body[data-loaded]")
+            status, said = page.locator("#status"), page.locator("#announce")
+            expect(status).to_have_text(re.compile("^Mis à jour à "))
+            for attribute in ("role", "aria-live"):
+                assert status.get_attribute(attribute) is None, attribute
+            expect(said).to_have_attribute("role", "status")
+            expect(said).to_have_attribute("aria-live", "polite")
+            expect(page.locator("#cooperatives tbody tr.stale")).to_have_count(2)
+            expect(said).to_have_text("")  # what the page shows first is not news
+
+            def refresh() -> None:
+                loaded = page.locator("body").get_attribute("data-loaded")
+                page.clock.fast_forward(REFRESH_SECONDS * 1000)
+                expect(page.locator("body")).not_to_have_attribute("data-loaded", loaded or "")
+
+            refresh()
+            expect(said).to_have_text("")
+            with db.write() as s:  # the herbs' stall silent for 31 minutes on an open day
+                s.execute(update(Device).where(Device.id == herbs)
+                          .values(last_push_at=utcnow() - dt.timedelta(minutes=31)))
+            refresh()
+            late = ("Désormais en retard : Coopérative des plantes aromatiques et médicinales "
+                    "du Moyen Atlas et de l'Ourika.")
+            expect(said).to_have_text(late)
+            expect(page.locator("#cooperatives tbody tr.stale")).to_have_count(3)
+            refresh()
+            expect(said).to_have_text(late)
+
+            page.route("**/dashboard/data.json*", lambda route: route.abort())
+            page.clock.fast_forward(REFRESH_SECONDS * 1000)
+            expect(status).to_have_class(re.compile(r"\berror\b"))
+            lost = "Serveur injoignable, nouvel essai dans quelques secondes…"
+            expect(said).to_have_text(lost)
+            page.unroute("**/dashboard/data.json*")
+            refresh()
+            expect(said).to_have_text("Le serveur répond de nouveau.")
+            expect(status).to_have_text(re.compile("^Mis à jour à "))
+            refresh()
+            expect(said).to_have_text("Le serveur répond de nouveau.")
+        finally:
+            browser.close()
+
+
+def test_top_products_show_their_unit(live_server: tuple[str, Database],
+                                      tmp_path: Path) -> None:
+    """The day's top products give their quantity with its unit, as the stalls name units,
+    in each language (the Arabic dual for two pieces); a product of a stall that did not
+    say its unit shows its number alone. The page's plural forms are the server's (the
+    report's and exports')."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, db = live_server
+    _, argan, _ = seed_market(db)
+    with db.write() as s:
+        admin.add_user(s, "nadia", PASSWORD)
+        code, _ = admin.issue_enrol_code(s, argan)
+    device = httpx.post(f"{base}/api/v1/enrol", json={"code": code, "device_name": "stall"}
+                        ).json()
+    day = day_of(device["device_id"], DAY, 9, [  # the mint's unit is not said
+        ("HNY-KG", 3_500, 70_000, "kg"), ("ARG-250", 2_000, 24_000, "piece"),
+        ("OLV-1L", 1_000, 8_500, "l"), ("MNT-BND", 4_000, 2_000, None)])
+    reply = httpx.post(f"{base}/api/v1/push", json=push_body(day),
+                       headers={"Authorization": f"Bearer {device['token']}"})
+    assert reply.status_code == 200, reply.text
+    said = {"fr": ["3,5 kg", "2 pièces", "1 l", "4"],
+            "ar": ["3,5 كغ", "قطعتان", "لتر واحد", "4"],
+            "en": ["3.5 kg", "2 pieces", "1 l", "4"]}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            log_in(page, base, "fr")
+            for lang, quantities in said.items():
+                page.set_viewport_size({"width": 1366, "height": 768})
+                page.goto(f"{base}/dashboard/?lang={lang}&day={DAY.isoformat()}")
+                page.wait_for_selector("body[data-loaded]")
+                cells = page.locator("#products tbody tr td:nth-child(3)")
+                expect(cells).to_have_text(quantities)
+                milli = [0, 500, 1_000, 1_500, 2_000, 3_000, 11_000, 100_000, 103_000,
+                         1_000_000_000]
+                forms = page.evaluate(
+                    "(values) => values.map((m) => new Intl.PluralRules(document.documentElement"
+                    ".lang).select(m / 1000))", milli)
+                assert forms == [plural_form(lang, m) for m in milli], lang
+                for width, height in ((1366, 768), (390, 844)):
+                    page.set_viewport_size({"width": width, "height": height})
+                    assert page.evaluate(LAYOUT_PROBLEMS, width > 1000) == [], (lang, width)
+                    page.screenshot(path=str(tmp_path / f"units-{lang}-{width}.png"),
+                                    full_page=True)
+        finally:
+            browser.close()
+    if os.environ.get("SOUK_SCREENSHOTS"):
+        for png in tmp_path.glob("*.png"):
+            shutil.copy(png, Path(os.environ["SOUK_SCREENSHOTS"]) / png.name)
 
 
 def test_the_market_picker_shows_the_whole_name(live_server: tuple[str, Database]) -> None:

@@ -244,6 +244,9 @@ def test_import_a_signed_bundle(database_url: str, db: Database, tmp_path: Path,
     path.write_text('{"format": "souk-bundle"}')
     code, _, err = run(database_url, "import", str(path), capsys=capsys)
     assert code == 2 and "is not a valid bundle" in err and err.count("\n") == 1
+    path.write_text(good.model_dump_json().replace(good.signature, "not-a-signature"))
+    code, _, err = run(database_url, "import", str(path), capsys=capsys)
+    assert code == 2 and "(problems found: 1; the first: signature:" in err
     assert counts(db) == before
     with db.read() as s:
         assert s.scalar(select(func.sum(DaySummaryRow.net))) == 79_000

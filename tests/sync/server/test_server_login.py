@@ -4,14 +4,13 @@ from other sites, and sessions that outlive a logout."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.resources
+import html
+import re
+import urllib.parse
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect, select, text
 
@@ -22,7 +21,7 @@ from sync.server.db import Database
 from sync.server.models import User
 from sync.server.security import hash_password
 
-from .conftest import pg_schema
+from .server_support import alembic
 
 if TYPE_CHECKING:
     from httpx import Response
@@ -272,32 +271,81 @@ def test_the_login_page_lets_the_browser_name_its_origin(client: TestClient) -> 
     assert page.headers["referrer-policy"] == "same-origin"
 
 
+# --- back to the page asked for --------------------------------------------------------------
+
+
+def hidden_next(page: str) -> str:
+    """The value of the login form's hidden ``next`` field."""
+    found = re.search(r'<input type="hidden" name="next" value="([^"]*)">', page)
+    assert found, page
+    return html.unescape(found.group(1))
+
+
+def test_a_shared_link_leads_through_the_login_to_its_market_and_day(
+        client: TestClient, organiser: str) -> None:
+    """A link to a market and day opened without a session goes through the login page,
+    which keeps it (in its form and its language links, and again after a wrong
+    password), and the login lands on it."""
+    asked = "/dashboard/?market=3&day=2026-05-12"
+    first = client.get("/?market=3&day=2026-05-12", follow_redirects=False)
+    assert first.status_code == 303 and first.headers["location"] == asked
+    login = client.get(asked, headers={"Accept-Language": "fr"}, follow_redirects=False)
+    assert login.status_code == 303
+    where = urllib.parse.urlsplit(login.headers["location"])
+    assert where.path == "/dashboard/login"
+    assert urllib.parse.parse_qs(where.query) == {"lang": ["fr"], "next": [asked]}
+    page = client.get(login.headers["location"]).text
+    assert hidden_next(page) == asked
+    arabic = re.search(r'<a href="([^"]+)" lang="ar"', page)
+    assert arabic is not None
+    assert urllib.parse.parse_qs(urllib.parse.urlsplit(html.unescape(arabic.group(1))).query
+                                 ) == {"lang": ["ar"], "next": [asked]}
+    wrong = client.post("/dashboard/login", data={"username": organiser, "password": "nope",
+                                                  "lang": "fr", "next": asked},
+                        follow_redirects=False)
+    assert wrong.status_code == 401 and hidden_next(wrong.text) == asked
+    reply = client.post("/dashboard/login", data={"username": organiser, "password": PASSWORD,
+                                                  "lang": "fr", "next": asked},
+                        follow_redirects=False)
+    assert reply.status_code == 303 and reply.headers["location"] == asked
+
+
+def test_the_page_asked_for_opens_in_the_language_logged_in_with(
+        client: TestClient, organiser: str) -> None:
+    reply = client.post("/dashboard/login", data={
+        "username": organiser, "password": PASSWORD, "lang": "ar",
+        "next": "/dashboard/?lang=fr&market=3&day=2026-05-12"}, follow_redirects=False)
+    assert reply.headers["location"] == "/dashboard/?lang=ar&market=3&day=2026-05-12"
+
+
+def test_the_report_asked_for_without_a_session_comes_back_after_the_login(
+        client: TestClient, organiser: str) -> None:
+    reply = client.get("/dashboard/report?market=3&lang=en", follow_redirects=False)
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(reply.headers["location"]).query)
+    assert query == {"lang": ["en"], "next": ["/dashboard/report?market=3&lang=en"]}
+
+
+@pytest.mark.parametrize("elsewhere", [
+    "https://evil.example/dashboard/", "//evil.example/dashboard/", "/\\evil.example/",
+    "\\\\evil.example/", "/dashboard/\\..\\\\evil.example", "/\t/evil.example",
+    "/dashboard/\t/x", "javascript:alert(1)", "/elsewhere", "/dashboard", "dashboard/",
+    "/dashboard/login?next=//evil.example", "/dashboard/" + "x" * 2001,
+])
+def test_the_login_never_leads_elsewhere(client: TestClient, organiser: str,
+                                         elsewhere: str) -> None:
+    """An address that is not a page of this dashboard (another site, ``//host``, a
+    backslash, a control character a browser would drop) is neither kept nor followed:
+    the login lands on the dashboard."""
+    page = client.get("/dashboard/login", params={"next": elsewhere})
+    assert page.status_code == 200 and hidden_next(page.text) == ""
+    assert "evil.example" not in page.text
+    reply = client.post("/dashboard/login", data={"username": organiser, "password": PASSWORD,
+                                                  "lang": "fr", "next": elsewhere},
+                        follow_redirects=False)
+    assert reply.status_code == 303 and reply.headers["location"] == "/dashboard/"
+
+
 # --- the migration ---------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        database = Database.connect(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
-        yield database
-        database.dispose()
-        return
-    with pg_schema("souk_test_login") as url:
-        database = Database.connect(url)
-        try:
-            yield database
-        finally:
-            database.dispose()
-
-
-def alembic(database: Database, action: str, revision: str) -> None:
-    cfg = Config()
-    cfg.set_main_option(
-        "script_location", str(importlib.resources.files("sync.server") / "migrations"))
-    with database.engine.connect() as conn:
-        cfg.attributes["connection"] = conn
-        getattr(command, action)(cfg, revision)
-        conn.commit()
 
 
 def user_columns(database: Database) -> set[str]:
