@@ -14,6 +14,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
+from pathlib import Path
 from typing import Final
 
 from sqlalchemy import func, select
@@ -23,7 +24,6 @@ from pos.errors import InputError, SoukError
 from pos.models import CATEGORY_SIZE, MEMBER_SIZE, NAME_SIZE, Barcode, Product
 from pos.money import (
     MAX_QUANTITY,
-    format_amount,
     format_quantity,
     parse_money,
     parse_quantity,
@@ -45,6 +45,9 @@ _RARITY_SAMPLE: Final = 50_000  # characters of the search keys in which words a
 _BARCODE = re.compile(r"^[0-9A-Za-z\-]{3,32}$")
 _TRUE = {"1", "true", "yes", "oui", "نعم", "y", "o"}
 _FALSE = {"0", "false", "no", "non", "لا", "n", ""}
+_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+_EXCEL_TEXT: Final = 255  # characters of a text constant in an Excel formula
+_TEXT_FORMULA = re.compile(r'="((?:[^"]|"")*)"')
 
 
 def fold(text: str) -> str:
@@ -304,7 +307,8 @@ def _parse_int(text: str, key: str) -> int:
         raise InputError(key, text=text) from exc
 
 
-def _row_to_data(row: dict[str, str]) -> ProductData:
+def _row_to_data(cells: dict[str, str]) -> ProductData:
+    row = {k: v if v is None else _from_spreadsheet(v) for k, v in cells.items()}
     missing = [c for c in _REQUIRED if not (row.get(c) or "").strip()]
     if missing:
         raise InputError("csv.missing", columns=", ".join(missing))
@@ -337,11 +341,11 @@ def parse_csv(text: str) -> list[ProductData]:
     checked on saving (:func:`add_or_update` names the row's line).
     """
     text = text.lstrip("\ufeff")
-    try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+    try:  # the header line tells the separator; the quoting is a spreadsheet's
+        delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+        delimiter = ","
+    reader = csv.DictReader(io.StringIO(text), dialect=csv.excel, delimiter=delimiter)
     header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     absent = [c for c in _REQUIRED if c not in header]
@@ -388,16 +392,80 @@ def import_csv(session: Session, text: str) -> int:
     return len(rows)
 
 
-def export_csv(products: Sequence[Product]) -> str:
-    """UTF-8 text (the caller writes it with a BOM so spreadsheets show Arabic)."""
+def csv_dialect(lang: str) -> tuple[str, str]:
+    """(field separator, decimal point) of a CSV file in ``lang``, as Excel reads it in
+    that language: ``;`` and ``,`` in French and Arabic, ``,`` and ``.`` in English (as the
+    organisers' exports)."""
+    return (",", ".") if lang == "en" else (";", ",")
+
+
+def _spreadsheet_code(code: str) -> str:
+    """A code (SKU, barcodes) as a spreadsheet keeps it: ``="6111250000017"``.
+
+    A spreadsheet reads a bare 13-digit barcode as the number 6,11125E+12, drops the zeros
+    of ``0012`` and takes ``MAR-12`` for a date; a formula that is a text constant shows
+    the text as it is, in Excel, LibreOffice and Google Sheets, and saving the sheet again
+    as CSV writes the bare code. Excel's text constants stop at 255 characters: a longer
+    list of barcodes (never a number) stays bare."""
+    if not code or len(code) > _EXCEL_TEXT:
+        return _spreadsheet_text(code)
+    return '="' + code.replace('"', '""') + '"'
+
+
+def _spreadsheet_text(text: str) -> str:
+    """A text cell, behind a ``'`` if a spreadsheet could take it for a formula (a name
+    starting with ``=``, ``+``, ``-`` or ``@``), as the organisers' exports write it."""
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
+def _from_spreadsheet(cell: str) -> str:
+    """A cell as :func:`_spreadsheet_code` or :func:`_spreadsheet_text` wrote it, or as a
+    spreadsheet saved it again, back to its text."""
+    code = _TEXT_FORMULA.fullmatch(cell.strip())
+    if code is not None:
+        return code.group(1).replace('""', '"')
+    if cell.startswith("'") and cell[1:].startswith(_FORMULA_STARTS):
+        return cell[1:]
+    return cell
+
+
+def export_csv(products: Sequence[Product], lang: str) -> str:
+    """The catalogue as CSV text in ``lang``'s conventions (:func:`csv_dialect`), codes
+    kept as text for spreadsheets (:func:`_spreadsheet_code`); :func:`parse_csv` reads it
+    back to the same catalogue. The file is written with a byte order mark
+    (:func:`write_csv`) so that Excel shows Arabic."""
+    delimiter, point = csv_dialect(lang)
+    number_lang = "en" if point == "." else "fr"
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for p in products:
+        units, cents = divmod(p.price, 100)
         writer.writerow([
-            p.sku, p.name_ar, p.name_fr, p.category, format_amount(p.price, "en").replace(",", ""),
-            p.unit, p.tax_rate, "|".join(b.code for b in p.barcodes),
-            format_quantity(p.stock, p.unit, "en"), format_quantity(p.low_stock, p.unit, "en"),
-            p.member, p.photo, "1" if p.active else "0",
+            _spreadsheet_code(p.sku), _spreadsheet_text(p.name_ar),
+            _spreadsheet_text(p.name_fr), _spreadsheet_text(p.category),
+            f"{units}{point}{cents:02d}", p.unit, p.tax_rate,
+            _spreadsheet_code("|".join(b.code for b in p.barcodes)),
+            format_quantity(p.stock, p.unit, number_lang),
+            format_quantity(p.low_stock, p.unit, number_lang),
+            _spreadsheet_text(p.member), _spreadsheet_text(p.photo), "1" if p.active else "0",
         ])
     return out.getvalue()
+
+
+def write_csv(path: Path, products: Sequence[Product], lang: str) -> None:
+    """Write :func:`export_csv` to ``path`` with a UTF-8 byte order mark, whole or not at
+    all (through a ``.partial`` file); :class:`InputError` if it cannot be written."""
+    if path.is_dir():
+        raise InputError("cli.is_folder", path=str(path))
+    if not path.parent.is_dir():
+        raise InputError("cli.folder_missing", path=str(path.parent))
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_text("\ufeff" + export_csv(products, lang), encoding="utf-8",
+                           newline="")
+        partial.replace(path)
+    except OSError as exc:
+        if partial.is_file():
+            partial.unlink()
+        raise InputError("cli.cannot_write", path=str(path)) from exc

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
@@ -20,11 +21,11 @@ from typing import NoReturn
 
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-from pos import backup, catalogue, day, demo, settings, users
+from pos import backup, catalogue, day, demo, settings, usage, users
 from pos.db import DamagedDatabase, Store
 from pos.errors import InputError, SoukError
 from pos.files import DB_FILENAME, default_data_dir, saved_language
-from pos.i18n import LANGUAGES, normalise_language, tr
+from pos.i18n import LANGUAGES, tr, tr_count
 from pos.journal import verify
 from pos.money import format_money
 from pos.reports import DayReport, day_report
@@ -72,11 +73,35 @@ class Context:
 Command = Callable[[Context, argparse.Namespace], int]
 
 
+class UsageError(InputError):
+    """A command line argparse refuses, said in the user's language by :func:`run`;
+    ``prog`` names the command it was given to (``souk-pos report z``)."""
+
+    def __init__(self, prog: str, key: str, /, **params: object) -> None:
+        super().__init__(key, **params)
+        self.prog = prog
+
+
+def usage_error(prog: str, message: str) -> UsageError:
+    """argparse's English ``message`` as a translated :class:`UsageError`."""
+    kind, params = usage.read(message)
+    name = params.get("name", "")
+    if kind == "choice" and name == "--lang":
+        return UsageError(prog, "cli.unknown_language", value=params["value"])
+    if kind == "choice" and not name.startswith("-"):  # a command or an action
+        return UsageError(prog, "cli.usage_command", value=params["value"],
+                          choices=params["choices"])
+    if kind == "other":
+        return UsageError(prog, "cli.usage", text=message)
+    return UsageError(prog, f"cli.usage_{kind}", **params)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports bad usage in one line and exits with 2."""
+    """argparse whose usage errors are raised as :class:`UsageError`: :func:`run` prints
+    them in one line in the user's language and exits with 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
+        raise usage_error(self.prog, message)
 
 
 def _int_in(low: int, high: int) -> Callable[[str], int]:
@@ -87,6 +112,21 @@ def _int_in(low: int, high: int) -> Callable[[str], int]:
             value = low - 1
         if not low <= value <= high:
             raise InputError("cli.bad_number", text=text, low=low, high=high)
+        return value
+
+    return parse
+
+
+def seconds_up_to(high: float) -> Callable[[str], float]:
+    """An argument type: a number of seconds, more than 0 and at most ``high``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not 0 < value <= high:  # NaN and infinities too
+            raise InputError("cli.bad_seconds", text=text, high=high)
         return value
 
     return parse
@@ -110,14 +150,16 @@ def _existing_file(text: str) -> Path:
 
 
 def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
-    if args.manager_pin is not None:  # checked before the database file is made
+    # checked before the database file is made
+    prefix = settings.check_prefix(args.prefix) if args.prefix is not None else None
+    if args.manager_pin is not None:
         users.normalise_pin(args.manager_pin)
         if not args.manager_name.strip():
             raise InputError("user.name_empty")
     with ctx.store.write() as s:
         settings.device_id(s)
-        if args.prefix:
-            settings.put(s, settings.DEVICE_PREFIX, args.prefix)
+        if prefix is not None:
+            settings.put(s, settings.DEVICE_PREFIX, prefix)
         settings.put(s, settings.LANGUAGE, ctx.lang)
         if args.manager_pin is not None and not users.has_manager(s):
             users.add_user(s, args.manager_name, users.MANAGER, args.manager_pin)
@@ -138,28 +180,15 @@ def cmd_products_import(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.store.write() as s:
         for data in rows:
             catalogue.add_or_update(s, data)
-    ctx.say(ctx.t("cli.imported", count=len(rows)))
+    ctx.say(tr_count(ctx.lang, "cli.imported", len(rows)))
     return EXIT_OK
 
 
 def cmd_products_export(ctx: Context, args: argparse.Namespace) -> int:
-    target: Path = args.file
-    if target.is_dir():
-        raise InputError("cli.is_folder", path=str(target))
-    if not target.parent.is_dir():
-        raise InputError("cli.folder_missing", path=str(target.parent))
     with ctx.existing_store.read() as s:
         products = catalogue.all_products(s, include_inactive=True)
-        text = catalogue.export_csv(products)
-    partial = target.with_name(target.name + ".partial")
-    try:
-        partial.write_text("\ufeff" + text, encoding="utf-8")
-        partial.replace(target)
-    except OSError as exc:
-        if partial.is_file():
-            partial.unlink()
-        raise InputError("cli.cannot_write", path=str(target)) from exc
-    ctx.say(ctx.t("cli.exported", count=len(products), path=target))
+        catalogue.write_csv(args.file, products, ctx.lang)
+    ctx.say(tr_count(ctx.lang, "cli.exported", len(products), path=args.file))
     return EXIT_OK
 
 
@@ -195,7 +224,7 @@ def report_lines(report: DayReport, lang: str) -> list[str]:
     if cash.counted is not None and cash.difference is not None:
         rows += [("report.counted", m(cash.counted)), ("report.difference", m(cash.difference))]
     rows.append(("report.grand_total", m(report.grand_total)))
-    out += [f"{t(key)}: {value}" for key, value in rows]
+    out += [t("report.row", label=t(key), value=value) for key, value in rows]
     return out
 
 
@@ -296,12 +325,14 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     p = sub.add_parser("init", help="create the database (and the manager)")
     p.add_argument("--manager-name", default="Manager")
     p.add_argument("--manager-pin", default=None)
-    p.add_argument("--prefix", default=None, help="device prefix printed on receipts, e.g. T03")
+    p.add_argument("--prefix", default=None,
+                   help="device prefix printed on receipts: 1 to 8 letters or digits, e.g. T03")
     p.add_argument("--demo", action="store_true", help="load the demo catalogue")
     p.set_defaults(func=cmd_init)
 
     products = sub.add_parser("products", help="import or export the catalogue as CSV")
-    psub = products.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    psub = products.add_subparsers(dest="action", required=True, parser_class=_Parser,
+                                   metavar="{import,export}")
     p = psub.add_parser("import")
     p.add_argument("file", type=_existing_file)
     p.set_defaults(func=cmd_products_import)
@@ -316,7 +347,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     p.set_defaults(func=cmd_demo_sales)
 
     report = sub.add_parser("report", help="X report (open day) or Z report (closed day)")
-    rsub = report.add_subparsers(dest="which", required=True, parser_class=_Parser)
+    rsub = report.add_subparsers(dest="which", required=True, parser_class=_Parser,
+                                 metavar="{x,z}")
     p = rsub.add_parser("x")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_report_x)
@@ -351,11 +383,12 @@ def _pre_scan(argv: Sequence[str], option: str) -> str | None:
 
 
 def _pre_scan_lang(argv: Sequence[str]) -> str:
-    """The language for errors met while reading the arguments: ``--lang``, else the
-    stall's saved language (in ``--data-dir`` or the default folder), else ``LANG``."""
+    """The language for errors met while reading the arguments: ``--lang`` if it is one of
+    :data:`LANGUAGES`, else the stall's saved language (in ``--data-dir`` or the default
+    folder), else ``LANG``."""
     lang = _pre_scan(argv, "--lang")
-    if lang is not None:
-        return normalise_language(lang)
+    if lang in LANGUAGES:
+        return str(lang)
     folder = _pre_scan(argv, "--data-dir")
     return saved_language((Path(folder) if folder else default_data_dir()) / DB_FILENAME)
 
@@ -369,8 +402,9 @@ def run(
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(argv)
-    except SoukError as exc:  # raised by an argument type
-        print(f"souk-pos: {exc.message(_pre_scan_lang(argv))}", file=sys.stderr)
+    except SoukError as exc:  # a usage error, or raised by an argument type
+        prog = exc.prog if isinstance(exc, UsageError) else "souk-pos"
+        print(f"{prog}: {exc.message(_pre_scan_lang(argv))}", file=sys.stderr)
         return EXIT_USAGE
     except SystemExit as exc:  # --help, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE

@@ -72,6 +72,20 @@ def tr(lang: str, key: str, /, **params: object) -> str:
         return template
 
 
+def tr_count(lang: str, key: str, count: int, /, **params: object) -> str:
+    """The message ``key`` about ``count`` things, ``{count}`` filled in.
+
+    A language that puts the noun in the singular for this count (1; in French 0 and 1,
+    "0 produit importé") reads ``key + "_one"`` when the catalogue has it. Arabic, whose
+    nouns take four forms after a number, words both so that none is needed
+    ("عدد المنتجات المستوردة: 5").
+    """
+    singular = count == 1 or (lang == "fr" and count == 0)
+    if singular and f"{key}_one" in catalogue():
+        key = f"{key}_one"
+    return tr(lang, key, count=count, **params)
+
+
 class Translator:
     """Messages bound to one language; ``t("key", n=3)``."""
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import uuid
 from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
+from pos.errors import InputError
 from pos.models import Setting
 
 DEVICE_ID: Final = "device_id"
@@ -58,6 +60,19 @@ def device_id(session: Session) -> str:
 
 
 DEFAULT_PREFIX: Final = "T01"
+PREFIX_SIZE: Final = 8
+_PREFIX: Final = re.compile(f"[A-Za-z0-9]{{1,{PREFIX_SIZE}}}")
+
+
+def check_prefix(prefix: str) -> str:
+    """The device prefix, if it can head a receipt number: 1 to :data:`PREFIX_SIZE` ASCII
+    letters or digits (``T03``), so that ``T03-000123`` and the Z report's span of
+    tickets fit a 58 mm receipt's line and every printer's code page, and its QR code
+    stays small."""
+    prefix = prefix.strip()
+    if not _PREFIX.fullmatch(prefix):
+        raise InputError("settings.bad_prefix", max=PREFIX_SIZE)
+    return prefix
 
 
 def device_prefix(session: Session) -> str:

@@ -40,3 +40,14 @@ def test_importing_the_core_loads_no_widgets_and_no_network() -> None:
     assert "PySide6.QtWidgets" not in loaded
     assert "requests" not in loaded
     assert not {m for m in loaded if m.split(".")[0] in ("ui", "sync")}
+
+
+def test_the_server_takes_nothing_of_the_stall_but_its_usage_errors() -> None:
+    """The organisers' server stands on the wire schema alone; of the stall's core it shares
+    only the reading of argparse's errors (``pos.usage``, which imports nothing else)."""
+    for path in (ROOT / "sync" / "server").rglob("*.py"):
+        for name in imports_of(path) - {"pos"}:  # ``from pos import x`` is also ``pos.x``
+            if name.split(".")[0] in ("pos", "ui") or name.startswith("sync.client"):
+                assert name.startswith("pos.usage"), f"{path.relative_to(ROOT)} imports {name}"
+    usage = imports_of(ROOT / "pos" / "usage.py")
+    assert not {n for n in usage if n.split(".")[0] in ("pos", "ui", "sync")}

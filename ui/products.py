@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from pos import catalogue, users
 from pos.catalogue import TAX_RATES, UNITS, ProductData
 from pos.errors import SoukError
+from pos.i18n import tr_count
 from pos.models import Product
 from pos.money import format_amount, format_quantity, parse_money, parse_quantity, parse_stock
 from ui import theme
@@ -592,24 +593,24 @@ class ProductsScreen(QWidget):
                         progress(i, len(rows))
             return len(rows)
 
-        def done(count: object) -> None:
-            self.banner.notice(self.ctx.t("cli.imported", count=count))
+        def done(count: int) -> None:
+            self.banner.notice(tr_count(self.ctx.lang, "cli.imported", count))
             self.ctx.catalogue_changed.emit()
 
         self._run(work, done)
 
     def export_file(self, path: Path) -> None:
-        store = self.ctx.store
+        store, lang = self.ctx.store, self.ctx.lang
 
         def work(progress: Any) -> int:
             with store.read() as s:
                 products = catalogue.all_products(s, include_inactive=True)
-            path.write_text("\ufeff" + catalogue.export_csv(products), encoding="utf-8")
+            catalogue.write_csv(path, products, lang)
             progress(len(products), len(products))
             return len(products)
 
-        def done(count: object) -> None:
-            self.banner.notice(self.ctx.t("cli.exported", count=count, path=str(path)))
+        def done(count: int) -> None:
+            self.banner.notice(tr_count(self.ctx.lang, "cli.exported", count, path=str(path)))
 
         self._run(work, done)
 

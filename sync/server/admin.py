@@ -21,6 +21,7 @@ from sync.server.models import SECTORS, Cooperative, Device, EnrolCode, Market, 
 from sync.server.security import code_hash, hash_password, new_enrol_code
 
 DEFAULT_CODE_DAYS = 7
+MIN_CODE_HOURS = 1
 
 
 def _text(value: str, what: str, max_length: int = 200) -> str:
@@ -142,7 +143,12 @@ def issue_enrol_code(
 
 
 def check_code_days(days: float) -> None:
-    if not 0 < days <= 90:
+    """An enrolment code lives from one hour (time to hand it over and type it at the
+    stall; a code that expires as it is printed helps no one) to 90 days; fractions of
+    a day are fine (``--days 0.5``)."""
+    if not days * 24 >= MIN_CODE_HOURS:  # NaN too
+        raise AdminError("server.err.code_hours")
+    if days > 90:
         raise AdminError("server.err.code_days")
 
 

@@ -5,8 +5,9 @@
 The database is ``--database-url``, else ``$SOUK_SERVER_DATABASE_URL``, else an SQLite
 file in the data dir. Migrations are applied before any command. Bad input prints one
 line on stderr in the organiser's language and exits with status 2, having written
-nothing: the arguments are checked (and a password or a bundle file read) before the
-database is opened, and an SQLite file that a failed command created is removed again.
+nothing: the arguments and the database URL are checked (and a password or a bundle file
+read) before the database is opened, and an SQLite file that a failed command created is
+removed again. A database that cannot be reached is one such line too, with status 1.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from pathlib import Path
 from typing import NoReturn
 
 from pydantic import ValidationError
-from sqlalchemy import func, make_url, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import URL, func, make_url, select
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from pos import usage
 from sync.protocol import Bundle
 from sync.server import admin, ingest
 from sync.server.db import (
@@ -40,11 +42,18 @@ from sync.server.db import (
 from sync.server.messages import LANGUAGES, AdminError, language, tr
 from sync.server.models import SECTORS, Cooperative, User
 
-USAGE_ERROR = 2
+USAGE_ERROR, FAILED = 2, 1
+#: the databases souk-server runs on, as (backend, driver) of their URL
+DATABASES = frozenset({("sqlite", "pysqlite"), ("postgresql", "psycopg")})
+_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
 
 
 class CommandError(AdminError):
     """Shown as one line in the organiser's language, exit status 2."""
+
+
+class Unreachable(AdminError):
+    """The database cannot be reached (or made): one line, exit status 1."""
 
 
 class BadArgument(Exception):
@@ -112,25 +121,11 @@ def _sector(text: str) -> str:
     return text
 
 
-# argparse's own usage errors (its messages are English), as the organiser reads them
-_USAGE_ERRORS = [
-    (re.compile(r"the following arguments are required: (?P<names>.+)"),
-     "server.err.usage_required"),
-    (re.compile(r"unrecognized arguments: (?P<args>.+)"), "server.err.usage_unknown"),
-    (re.compile(r"argument (?P<name>.+?): expected one argument"), "server.err.usage_value"),
-    (re.compile(r"argument .+?: invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)"),
-     "server.err.usage_choice"),
-]
-
-
 def usage_error(message: str) -> AdminError:
     """An argparse error message as an :class:`AdminError` (translated)."""
-    for pattern, key in _USAGE_ERRORS:
-        match = pattern.fullmatch(message)
-        if match:
-            return AdminError(key, **{k: v.replace("'", "") for k, v in
-                                      match.groupdict().items()})
-    return AdminError("server.err.usage", message=message)
+    kind, params = usage.read(message)
+    return AdminError("server.err.usage" if kind == "other" else f"server.err.usage_{kind}",
+                      **params)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -183,7 +178,8 @@ def _parser() -> argparse.ArgumentParser:
     code = sub.add_parser("enrol-code", help="issue a one-time enrolment code")
     code.add_argument("cooperative", type=_id, help="cooperative id")
     code.add_argument("--days", type=_number, default=admin.DEFAULT_CODE_DAYS,
-                      help="valid for this many days (default 7)")
+                      help="valid for this many days, fractions allowed: from one hour "
+                           "(0.042) to 90; default 7")
     code.add_argument("--no-qr", action="store_true", help="do not print the QR code")
 
     device = sub.add_parser("device", help="devices").add_subparsers(
@@ -359,20 +355,48 @@ def _requested_language(argv: Sequence[str]) -> str | None:
     return None
 
 
-def _fail(lang: str, message: str) -> int:
+def _fail(lang: str, message: str, status: int = USAGE_ERROR) -> int:
     print(tr(lang, "server.err.prefix", message=message), file=sys.stderr)
-    return USAGE_ERROR
+    return status
 
 
-def _new_sqlite_file(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
+def _shown(text: str) -> str:
+    """A database URL, or a driver's message quoting one, with its password hidden."""
+    return _PASSWORD.sub(r"\1***@", text)
+
+
+def check_database_url(text: str) -> URL:
+    """The URL of a database souk-server runs on (:data:`DATABASES`), its driver
+    installed; raises :class:`CommandError` before anything connects."""
+    try:
+        url = make_url(text)
+    except (ArgumentError, ValueError):
+        raise CommandError("server.err.database_url", url=_shown(text)) from None
+    if (url.get_backend_name(), url.get_driver_name()) not in DATABASES:
+        raise CommandError("server.err.database_kind",
+                           url=url.render_as_string(hide_password=True))
+    try:
+        url.get_dialect().import_dbapi()
+    except ImportError:
+        raise CommandError("server.err.database_driver", driver=url.get_driver_name()) from None
+    return url
+
+
+def _given_url(args: argparse.Namespace) -> URL | None:
+    """The database URL given (``--database-url``, else the environment), checked; None
+    for the SQLite file in the data dir."""
+    text = args.database_url or os.environ.get(ENV_DATABASE_URL)
+    return check_database_url(text) if text else None
+
+
+def _new_sqlite_file(args: argparse.Namespace,
+                     url: URL | None) -> tuple[Path | None, Path | None]:
     """(the SQLite file the command will create, the data dir it will create): None for
     what exists already, or is not SQLite."""
-    url = args.database_url or os.environ.get(ENV_DATABASE_URL)
-    if url:
-        parsed = make_url(url)
-        if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+    if url is not None:
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
             return None, None
-        path = Path(parsed.database)
+        path = Path(url.database)
         return (None if path.exists() else path), None
     folder = Path(args.data_dir) if args.data_dir else default_data_dir()
     path = folder / SQLITE_FILE
@@ -398,33 +422,63 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BadArgument as exc:  # a bad value met while parsing (a date...)
         return _fail(lang, exc.error.message(lang))
     try:
+        url = _given_url(args)
         _check(args)
     except AdminError as exc:
         return _fail(lang, exc.message(lang))
-    new_file, new_folder = _new_sqlite_file(args)
+    new_file, new_folder = _new_sqlite_file(args, url)
     code = _run(args, lang)
     if code != 0:
         _remove_new(new_file, new_folder)
     return code
 
 
+def _reason(exc: BaseException) -> str:
+    """The first line of what the database driver said, password hidden."""
+    orig = getattr(exc, "orig", None)
+    lines = str(orig if orig is not None else exc).strip().splitlines()
+    return _shown(lines[0] if lines else exc.__class__.__name__)
+
+
+def _open(args: argparse.Namespace) -> Database:
+    """The database, reached once; :class:`Unreachable` if it cannot be."""
+    try:
+        url = resolve_database_url(args.database_url, args.data_dir)
+    except OSError as exc:  # the data dir cannot be made
+        raise Unreachable("server.err.database_unreachable",
+                          url=exc.filename or args.data_dir, reason=exc.strerror) from None
+    db = Database.connect(url)
+    try:
+        with db.engine.connect():
+            pass
+    except SQLAlchemyError as exc:
+        db.dispose()
+        password = db.engine.url.password
+        reason = _reason(exc)
+        raise Unreachable("server.err.database_unreachable",
+                          url=db.engine.url.render_as_string(hide_password=True),
+                          reason=reason.replace(password, "***") if password else reason,
+                          ) from None
+    return db
+
+
 def _run(args: argparse.Namespace, lang: str) -> int:
     """Open the database, migrate it and run the command; the exit status."""
     try:
-        db = Database.connect(resolve_database_url(args.database_url, args.data_dir))
+        db = _open(args)
         try:
             db.migrate()
             COMMANDS[args.command](db, args)
         finally:
             db.dispose()
+    except Unreachable as exc:
+        return _fail(lang, exc.message(lang), FAILED)
     except AdminError as exc:
         return _fail(lang, exc.message(lang))
     except ingest.IngestError as exc:
         return _fail(lang, exc.message(lang))
     except SQLAlchemyError as exc:
-        print(f"souk-server: database error: {exc.__class__.__name__}: "
-              f"{str(exc).splitlines()[0]}", file=sys.stderr)
-        return 1
+        return _fail(lang, tr(lang, "server.err.database", reason=_reason(exc)), FAILED)
     return 0
 
 

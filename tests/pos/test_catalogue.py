@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -26,7 +28,8 @@ def count(store: Store) -> int:
         return int(s.scalar(select(func.count(Product.id))) or 0)
 
 
-def test_csv_round_trips_arabic_names_and_all_fields(store: Store) -> None:
+@pytest.mark.parametrize("lang", ["ar", "fr", "en"])
+def test_csv_round_trips_arabic_names_and_all_fields(store: Store, lang: str) -> None:
     text = HEADER + (
         "ARG-1,زيت أركان,Huile d'argan,oils,120.50,piece,0,6111000000011|6111000000028,40,5,"
         "Fatima,argan.png,1\n"
@@ -35,12 +38,12 @@ def test_csv_round_trips_arabic_names_and_all_fields(store: Store) -> None:
     with store.write() as s:
         assert catalogue.import_csv(s, text) == 2
     with store.read() as s:
-        exported = catalogue.export_csv(catalogue.all_products(s, include_inactive=True))
+        exported = catalogue.export_csv(catalogue.all_products(s, include_inactive=True), lang)
     other = Store.open(store.path.parent.parent / "other" / "souk.sqlite3")
     with other.write() as s:
         catalogue.import_csv(s, exported)
     with other.read() as s:
-        again = catalogue.export_csv(catalogue.all_products(s, include_inactive=True))
+        again = catalogue.export_csv(catalogue.all_products(s, include_inactive=True), lang)
         saffron = s.scalar(select(Product).where(Product.sku == "SAF-KG"))
         assert saffron is not None
         names = (saffron.name_ar, saffron.name_fr, saffron.price)
@@ -210,7 +213,7 @@ def test_exported_catalogue_with_stock_sold_past_imports_again(
     sold = product(store, "SAF-1G").stock + 6000
     ring(store, [("SAF-1G", sold)])
     with store.read() as s:
-        exported = catalogue.export_csv(catalogue.all_products(s, include_inactive=True))
+        exported = catalogue.export_csv(catalogue.all_products(s, include_inactive=True), "fr")
         before = {p.sku: (p.stock, p.low_stock, p.price, sorted(b.code for b in p.barcodes))
                   for p in catalogue.all_products(s, include_inactive=True)}
     assert before["SAF-1G"][0] == -6000
@@ -221,7 +224,7 @@ def test_exported_catalogue_with_stock_sold_past_imports_again(
         with fresh.read() as s:
             after = {p.sku: (p.stock, p.low_stock, p.price, sorted(b.code for b in p.barcodes))
                      for p in catalogue.all_products(s, include_inactive=True)}
-            again = catalogue.export_csv(catalogue.all_products(s, include_inactive=True))
+            again = catalogue.export_csv(catalogue.all_products(s, include_inactive=True), "fr")
     finally:
         fresh.close()
     assert after == before
@@ -390,3 +393,88 @@ def test_csv_code_matching_two_products_capitals_aside_is_refused(store: Store) 
     with store.write() as s:  # written exactly as one of them, it updates that one
         catalogue.import_csv(s, HEADER + "arg-1,ج,C,x,1,piece,0,,1,0,,,1\n")
     assert fields(store, "arg-1")[1] == "C" and fields(store, "ARG-1")[1] == "A"
+
+
+TRICKY = HEADER + (
+    "0012,زيت,Huile,oils,120.50,piece,0,6111250000017,40,5,,,1\n"
+    "MAR-12,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",\"Miel \"\"pur\"\", 1 kg\",honey,"
+    "1250,kg,20,0012345|6111250000024,\"-1,5\",0.25,-Fatima,,0\n"
+    "\"A\"\"1\",أ,+212,@home,0,g,7,,0.001,0,Zahra,ph.png,1\n"
+)
+
+
+def catalogue_of(store: Store) -> dict[str, tuple[object, ...]]:
+    """Every product's fields, barcodes included, by SKU."""
+    with store.read() as s:
+        return {p.sku: (p.name_ar, p.name_fr, p.category, p.price, p.unit, p.tax_rate,
+                        [b.code for b in p.barcodes], p.stock, p.low_stock, p.member,
+                        p.photo, p.active)
+                for p in catalogue.all_products(s, include_inactive=True)}
+
+
+@pytest.mark.parametrize(("lang", "separator", "prices"),
+                         [("fr", ";", ("120,50", "1250,00")), ("ar", ";", ("120,50", "1250,00")),
+                          ("en", ",", ("120.50", "1250.00"))])
+def test_the_export_reads_in_a_spreadsheet_of_the_language_and_imports_back_the_same(
+    store: Store, tmp_path: Path, lang: str, separator: str, prices: tuple[str, str]
+) -> None:
+    with store.write() as s:
+        catalogue.import_csv(s, TRICKY)
+    before = catalogue_of(store)
+    path = tmp_path / f"{lang}.csv"
+    with store.read() as s:
+        catalogue.write_csv(path, catalogue.all_products(s, include_inactive=True), lang)
+    raw = path.read_bytes()
+    assert raw.startswith("\ufeffsku".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""),
+                           delimiter=separator))
+    assert rows[0] == list(catalogue.CSV_COLUMNS)
+    cells = {row[0]: dict(zip(catalogue.CSV_COLUMNS, row, strict=True)) for row in rows[1:]}
+    # what a spreadsheet gets: codes as text formulas, numbers in the language's way,
+    # names it could take for formulas behind a quote
+    assert cells['="0012"']["barcodes"] == '="6111250000017"'
+    assert cells['="0012"']["price"] == prices[0]
+    honey = cells['="MAR-12"']
+    assert (honey["price"], honey["barcodes"]) == (prices[1], '="0012345|6111250000024"')
+    assert honey["stock"] == ("-1.5" if lang == "en" else "-1,5")
+    assert honey["name_ar"] == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert (honey["name_fr"], honey["member"]) == ('Miel "pur", 1 kg', "'-Fatima")
+    odd = cells['="A""1"']
+    assert (odd["name_fr"], odd["category"]) == ("'+212", "'@home")
+
+    fresh = Store.open(tmp_path / "fresh" / "souk.sqlite3")
+    try:
+        with fresh.write() as s:
+            assert catalogue.import_csv(s, raw.decode("utf-8-sig")) == 3
+        assert catalogue_of(fresh) == before
+        again = tmp_path / "again.csv"
+        with fresh.read() as s:
+            catalogue.write_csv(again, catalogue.all_products(s, include_inactive=True), lang)
+        assert again.read_bytes() == raw
+    finally:
+        fresh.close()
+
+
+def test_codes_a_spreadsheet_saved_again_import_as_they_were(store: Store) -> None:
+    """Saved again by a spreadsheet, a code written as a text formula is bare text."""
+    text = ("\ufeff" + HEADER.replace(",", ";") +
+            "0012;زيت;Huile;oils;120,50;piece;0;6111250000017;40;5;;;1\r\n"
+            "'=1;ع;'-Miel;x;1;piece;0;;1;0;;;1\r\n")
+    with store.write() as s:
+        catalogue.import_csv(s, text)
+    assert catalogue_of(store)["0012"][6] == ["6111250000017"]
+    assert catalogue_of(store)["=1"][1] == "-Miel"
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ("B-1,ب,B,x,10,piece,0,,1,0,,,peut-être", "« peut-être » n'est ni oui ni non."),
+        ("B-1,ب,B,x,10,piece,0,,1,0,,,1,en trop", "Plus de champs que de colonnes."),
+        ("B-1,,B,x,,piece,0,,1,0,,,1", "Colonnes vides : name_ar, price."),
+    ],
+)
+def test_a_bad_row_reads_as_sentences(store: Store, row: str, reason: str) -> None:
+    with pytest.raises(InputError) as caught:
+        catalogue.parse_csv(HEADER + row + "\n")
+    assert caught.value.message("fr") == f"Ligne 2 : {reason} Rien n'a été importé."

@@ -24,6 +24,17 @@ def db_counts(folder: Path) -> tuple[int, int, int]:
         conn.close()
 
 
+def catalogue_rows(folder: Path) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(folder / "souk.sqlite3")
+    try:
+        return conn.execute(
+            "SELECT sku, name_ar, name_fr, category, price, unit, tax_rate, stock, low_stock, "
+            "member, photo, active, (SELECT group_concat(code) FROM barcode "
+            "WHERE product_id = product.id) FROM product ORDER BY sku").fetchall()
+    finally:
+        conn.close()
+
+
 def test_demo_sales_reports_and_verify(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     d = str(data)
     code, _, _ = run(capsys, "--data-dir", d, "demo-sales", "--days", "2", "--sales-per-day", "30")
@@ -46,9 +57,13 @@ def test_products_export_then_import(data: Path, tmp_path: Path,
     assert code == 0 and "33" in out
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and "زيت أركان".encode() in raw
+    # the stall speaks French: ';' between fields, decimal commas, codes kept as text
+    assert raw.startswith(b"\xef\xbb\xbfsku;name_ar;name_fr;")
+    assert b';55,00;piece;0;"=""6111245780289""";20;3;' in raw
     fresh = tmp_path / "fresh"
     code, out, _ = run(capsys, "--data-dir", str(fresh), "products", "import", str(target))
     assert code == 0 and db_counts(fresh)[0] == 33
+    assert catalogue_rows(fresh) == catalogue_rows(data)
 
 
 @pytest.mark.parametrize(
@@ -61,7 +76,7 @@ def test_products_export_then_import(data: Path, tmp_path: Path,
         (["report", "x"], "Aucune journée ouverte"),
         (["products", "import", "/no/such.csv"], "introuvable"),
         (["restore", "/no/such.sqlite3"], "Aucune sauvegarde"),
-        (["frobnicate"], "invalid choice"),
+        (["frobnicate"], "« frobnicate » n'est pas une commande"),
     ],
 )
 def test_bad_input_is_one_clear_line_exit_2_nothing_written(
@@ -340,3 +355,133 @@ def test_report_z_of_a_date_closed_twice_asks_which(
     code, out, err = run(capsys, "--data-dir", d, "--lang", "en", "report", "z", "--day", today,
                          "--z", "3")
     assert (code, out) == (2, "") and "There is no Z 3 for the day of " + today in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["--lang", "fr", "report", "z"], "souk-pos report z: Arguments manquants : --day."),
+        (["--lang", "en", "report"], "souk-pos report: Missing arguments: {x,z}."),
+        (["--lang", "fr", "report", "z", "--day"], "souk-pos report z: --day attend une valeur."),
+        (["--lang", "fr", "report", "x", "--json=oui"],
+         "souk-pos report x: --json ne prend pas de valeur."),
+        (["--lang", "ar", "verify", "now"], "souk-pos: وسائط غير معروفة: now."),
+        (["--lang", "fr", "frobnicate"],
+         "souk-pos: « frobnicate » n'est pas une commande. Les commandes : init, products, "
+         "demo-sales, report, verify, backup, restore, sync, screenshots."),
+        (["--lang", "fr", "products", "purge"],
+         "souk-pos products: « purge » n'est pas une commande. Les commandes : import, export."),
+        (["--lang", "ar", "sync", "--attempts", "99"],
+         "souk-pos sync: --attempts: «99» ليس من بين: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10."),
+        (["--lang", "fr", "sync", "--attempts", "abc"],
+         "souk-pos sync: --attempts : « abc » n'est pas une valeur valide."),
+        (["--lang", "en", "init", "--man", "x"],
+         "souk-pos init: --man could be --manager-name, --manager-pin: write it in full."),
+    ],
+)
+def test_usage_errors_are_one_line_in_the_users_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], line: str
+) -> None:
+    from ui.main import main as souk_pos  # the entry point, with the sync commands
+
+    folder = tmp_path / "new"
+    code = souk_pos(["--data-dir", str(folder), *argv])
+    assert (code, *capsys.readouterr()) == (2, "", line + "\n")
+    assert not folder.exists()
+
+
+def test_an_unknown_language_is_said_in_the_saved_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    folder = tmp_path / "ar"
+    assert run(capsys, "--data-dir", str(folder), "--lang", "ar", "init")[0] == 0
+    before = folder.joinpath("souk.sqlite3").read_bytes()
+    code, out, err = run(capsys, "--data-dir", str(folder), "--lang", "de", "verify")
+    assert (code, out, err) == (2, "", "souk-pos: لغة غير معروفة: «de». اختر ar أو fr أو en.\n")
+    assert folder.joinpath("souk.sqlite3").read_bytes() == before
+    code, out, err = run(capsys, "--data-dir", str(tmp_path / "none"), "--lang=de", "verify")
+    assert (code, out, err) == (2, "", "souk-pos: Unknown language 'de': choose ar, fr or en.\n")
+    assert not (tmp_path / "none").exists()
+
+
+def test_seconds_are_refused_in_words() -> None:
+    from pos.cli import seconds_up_to
+    from pos.errors import InputError
+
+    parse = seconds_up_to(600)
+    assert (parse("0.5"), parse("600")) == (0.5, 600.0)
+    for text in ("abc", "0", "-1", "601", "nan", "inf"):
+        with pytest.raises(InputError) as caught:
+            parse(text)
+        assert caught.value.message("fr") == (
+            f"« {text} » n'est pas un nombre de secondes supérieur à 0 et d'au plus 600.")
+
+
+@pytest.mark.parametrize("prefix", ["X" * 300, "T-03", "T 3", "", "ت03", "T0123456X"])
+def test_init_refuses_a_prefix_that_cannot_head_a_receipt_number(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], prefix: str
+) -> None:
+    folder = tmp_path / "new"
+    code, out, err = run(capsys, "--data-dir", str(folder), "--lang", "fr", "init",
+                         "--prefix", prefix)
+    assert (code, out) == (2, "")
+    assert err == ("souk-pos: Le préfixe des numéros de ticket doit compter de 1 à 8 lettres "
+                   "A-Z ou chiffres, comme T03.\n")
+    assert not folder.exists()
+
+
+def test_init_keeps_a_prefix_of_letters_and_digits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pos import settings
+    from pos.db import Store
+
+    folder = tmp_path / "new"
+    assert run(capsys, "--data-dir", str(folder), "init", "--prefix", "Souk2026")[0] == 0
+    store = Store.open(folder / "souk.sqlite3")
+    try:
+        with store.read() as s:
+            assert settings.ticket_label(settings.device_prefix(s), 12) == "Souk2026-000012"
+    finally:
+        store.close()
+
+
+def test_counts_of_products_read_as_each_language_says_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    one = tmp_path / "one.csv"
+    one.write_text("sku,name_ar,name_fr,price\nN-1,جديد,Nouveau,10\n", encoding="utf-8")
+    folder = str(tmp_path / "stall")
+    for lang, said in (("fr", "1 produit importé."), ("en", "1 product imported."),
+                       ("ar", "عدد المنتجات المستوردة: 1.")):
+        code, out, _ = run(capsys, "--data-dir", folder, "--lang", lang, "products", "import",
+                           str(one))
+        assert (code, out) == (0, said + "\n")
+    empty = tmp_path / "empty"
+    assert run(capsys, "--data-dir", str(empty), "--lang", "fr", "init")[0] == 0
+    target = tmp_path / "none.csv"
+    for lang, said in (("fr", f"0 produit exporté vers {target}."),
+                       ("en", f"0 products exported to {target}.")):
+        code, out, _ = run(capsys, "--data-dir", str(empty), "--lang", lang, "products",
+                           "export", str(target))
+        assert (code, out) == (0, said + "\n")
+
+
+def test_report_lines_follow_each_languages_punctuation(
+    data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    d = str(data)
+    assert run(capsys, "--data-dir", d, "demo-sales", "--days", "1", "--sales-per-day", "3")[0] == 0
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    lines = {}
+    for lang in ("fr", "en", "ar"):
+        code, out, _ = run(capsys, "--data-dir", d, "--lang", lang, "report", "z",
+                           "--day", yesterday)
+        assert code == 0
+        lines[lang] = out.splitlines()
+    assert lines["fr"][2].startswith("Ventes\u00a0: 3  ")
+    assert lines["en"][2].startswith("Sales: 3  ")
+    assert lines["ar"][2].startswith("المبيعات: 3  ")
+    assert all("\u00a0: " in line for line in lines["fr"][2:])
+    assert not any(" :" in line for line in lines["fr"][2:])

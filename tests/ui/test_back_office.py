@@ -71,8 +71,13 @@ def test_csv_import_and_export(qtbot: Any, make_window: Any, tmp_path: Path) -> 
     out = tmp_path / "out.csv"
     screen.export_file(out)
     qtbot.waitUntil(lambda: screen.task.isFinished() and screen.export_btn.isEnabled())
-    text = out.read_text(encoding="utf-8")
-    assert text.startswith("\ufeffsku,") and "IMP-119" in text
+    text = out.read_bytes().decode("utf-8")
+    with window.ctx.read() as s:  # the command line's export, in the app's language
+        assert text == "\ufeff" + catalogue.export_csv(
+            catalogue.all_products(s, include_inactive=True), "fr")
+    assert text.startswith("\ufeffsku;name_ar;") and '\n"=""IMP-119""";' in text
+    assert ";129,00;" in text
+    assert "153" in screen.banner.text()
 
 
 def test_edit_a_product_price(qtbot: Any, make_window: Any) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import socket
+import sys
 import uuid
 from pathlib import Path
 
@@ -89,6 +91,9 @@ def test_setting_up_a_market(database_url: str, db: Database,
     ([*COOP[:-4], "99", "--members", "-3"], "members must be between 0 and 100000"),
     (["enrol-code", "42"], "no cooperative with id 42"),
     (["enrol-code", "1", "--days", "400"], "expire within 90 days"),
+    (["enrol-code", "1", "--days", "0.0000001"], "valid for at least one hour"),
+    (["enrol-code", "1", "--days", "0.04"], "valid for at least one hour"),
+    (["enrol-code", "1", "--days", "0"], "valid for at least one hour"),
     (["device", "revoke", "not-a-uuid"], "is not a device id"),
     (["device", "revoke", str(uuid.uuid4())], "no device with id"),
     (["import", "/nonexistent/bundle.json"], "cannot read"),
@@ -159,6 +164,10 @@ def test_argument_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     ("fr", ["market", "frobnicate"],
      "souk-server : erreur : « frobnicate » ne fait pas partie de : add, list"),
     ("fr", ["enrol-code", "1", "--days"], "souk-server : erreur : --days attend une valeur"),
+    ("fr", ["--data", "x", "market", "list"],
+     "souk-server : erreur : --data peut désigner --data-dir, --database-url : écrivez-le en "
+     "entier"),
+    ("ar", ["enrol-code", "1", "--no-qr=1"], "souk-server: خطأ: --no-qr لا يأخذ أي قيمة"),
 ])
 def test_argument_errors_in_the_organisers_language_before_any_database(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str, args: list[str],
@@ -290,3 +299,73 @@ def test_data_dir_holds_the_sqlite_file(tmp_path: Path,
     monkeypatch.delenv("SOUK_SERVER_DATABASE_URL", raising=False)
     assert main(["--data-dir", str(tmp_path / "data"), *MARKET]) == 0
     assert (tmp_path / "data" / "souk-server.sqlite3").exists()
+
+
+def test_a_code_valid_for_an_hour(database_url: str, db: Database,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    run(database_url, *MARKET, capsys=capsys)
+    run(database_url, *COOP, capsys=capsys)
+    before = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    code, _, _ = run(database_url, "enrol-code", "1", "--days", "0.05", "--no-qr",
+                     capsys=capsys)
+    assert code == 0
+    with db.read() as s:
+        (expires,) = s.scalars(select(EnrolCode.expires_at))
+    assert expires >= before + dt.timedelta(hours=1)
+
+
+@pytest.mark.parametrize(("url", "error"), [
+    ("mysql://root:secret@localhost/souk",
+     "souk-server fonctionne avec SQLite ou avec PostgreSQL par psycopg, pas "
+     "mysql://root:***@localhost/souk : utilisez sqlite:///FICHIER ou "
+     "postgresql+psycopg://UTILISATEUR@HÔTE/BASE"),
+    ("postgresql+psycopg2://nadia:secret@db/souk",
+     "souk-server fonctionne avec SQLite ou avec PostgreSQL par psycopg, pas "
+     "postgresql+psycopg2://nadia:***@db/souk : utilisez sqlite:///FICHIER ou "
+     "postgresql+psycopg://UTILISATEUR@HÔTE/BASE"),
+    ("souk.sqlite3", "« souk.sqlite3 » n'est pas une adresse de base de données "
+     "(sqlite:///FICHIER ou postgresql+psycopg://UTILISATEUR@HÔTE/BASE)"),
+    ("postgresql+psycopg://nadia:secret@db:port/souk",
+     "« postgresql+psycopg://nadia:***@db:port/souk » n'est pas une adresse de base de "
+     "données (sqlite:///FICHIER ou postgresql+psycopg://UTILISATEUR@HÔTE/BASE)"),
+])
+def test_a_bad_database_url_is_one_line_status_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        url: str, error: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    for argv in (["--database-url", url], []):
+        if not argv:  # the same URL from the environment
+            monkeypatch.setenv("SOUK_SERVER_DATABASE_URL", url)
+        assert main(["--lang", "fr", *argv, *MARKET]) == 2
+        out, err = capsys.readouterr()
+        assert (out, err) == ("", f"souk-server : erreur : {error}\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_database_driver_not_installed(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as when it is not installed
+    code = main(["--lang", "ar", "--database-url", "postgresql+psycopg://nadia@db/souk",
+                 "market", "list"])
+    assert (code, *capsys.readouterr()) == (
+        2, "", "souk-server: خطأ: برنامج تشغيل قاعدة البيانات psycopg غير مثبت: "
+               "ثبّت souk-pos[server]\n")
+
+
+def test_a_database_that_cannot_be_reached(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    url = f"postgresql+psycopg://postgres:secret@127.0.0.1:{port}/test"
+    assert main(["--lang", "fr", "--database-url", url, "market", "list"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "secret" not in err
+    assert err.startswith("souk-server : erreur : impossible de joindre la base de données "
+                          f"postgresql+psycopg://postgres:***@127.0.0.1:{port}/test : ")
+    missing = tmp_path / "no" / "such" / "souk.sqlite3"
+    assert main(["--lang", "en", "--database-url", f"sqlite:///{missing}", *MARKET]) == 1
+    assert capsys.readouterr() == (
+        "", f"souk-server: error: cannot reach the database sqlite:///{missing}: "
+            "unable to open database file\n")
+    assert list(tmp_path.iterdir()) == []
