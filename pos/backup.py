@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import sqlite3
 from pathlib import Path
 from typing import Final
 
-from pos.errors import InputError
+from pos import folder_lock, oserrors
+from pos.errors import InputError, RuleError
 from pos.journal import verify
 
 DEFAULT_KEPT: Final = 14
@@ -67,24 +69,161 @@ def check_backup(path: Path) -> None:
         raise InputError("backup.invalid", path=str(path))
 
 
-def restore(db_path: Path, backup: Path) -> Path:
-    """Replace the database by ``backup``; the current one is kept aside and returned.
+def restore(db_path: Path, backup: Path) -> Path | None:
+    """Replace the database by ``backup``. The current one is kept aside, its path
+    returned (None when the folder had no database yet: a new laptop, whose folder is
+    made).
 
-    The app must not have the database open.
+    Refused while the app or a ``souk-pos`` command has the folder open
+    (:mod:`pos.folder_lock`) or any program has the database open: what such a
+    connection commits after the swap would go into the file set aside, and the sale the
+    seller saw as done would be missing from the restored till.
     """
     check_backup(backup)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    kept = db_path.with_name(f"{db_path.stem}-before-restore-{stamp}{db_path.suffix}")
-    if db_path.exists():
-        try:
-            _copy(db_path, kept)
-        except sqlite3.DatabaseError as exc:  # a damaged file is kept aside as it is
-            if isinstance(exc, sqlite3.OperationalError):
-                raise
-            shutil.copyfile(db_path, kept)
-    for suffix in ("-wal", "-shm"):
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    staging = db_path.with_suffix(".restoring")
-    _copy(backup, staging)
-    staging.replace(db_path)
+    folder = db_path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _cannot_write(folder, exc) from exc
+    held = folder_lock.alone(folder)
+    if held is None:
+        raise RuleError("backup.in_use", path=str(folder))
+    with held:
+        kept = _set_aside(db_path) if db_path.exists() else None
+        _put_in_place(backup, db_path)
     return kept
+
+
+def _kept_path(db_path: Path) -> Path:
+    """A name for the database set aside that no earlier restore has taken."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    for n in range(1000):
+        tail = f"-{n}" if n else ""
+        kept = db_path.with_name(f"{db_path.stem}-before-restore-{stamp}{tail}{db_path.suffix}")
+        if not any(Path(f"{kept}{s}").exists() for s in _COMPANIONS):
+            return kept
+    raise FileExistsError(kept)
+
+
+_COMPANIONS: Final = ("", "-wal", "-shm", "-journal")  # the database and SQLite's files
+
+
+def _alone_on(db_path: Path) -> sqlite3.Connection:
+    """A connection holding the database file alone (SQLite's exclusive locking mode), so
+    that no other program reads or commits while it is set aside. RuleError if another
+    program has it open (the till of an older version, a database browser...)."""
+    conn = sqlite3.connect(db_path, timeout=0, isolation_level=None)
+    try:
+        conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+        conn.execute("BEGIN EXCLUSIVE")  # in exclusive mode the lock outlives the commit
+        conn.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            raise RuleError("backup.in_use", path=str(db_path.parent)) from exc
+        raise
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _readable(db_path: Path) -> bool:
+    """Whether the file reads as a database. A read-only look: it neither folds the
+    write-ahead log into the file nor deletes it, as a read-write connection to a damaged
+    file does when it closes."""
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:
+        return True  # busy, or no index to read with: not damage (the next step says more)
+    except sqlite3.DatabaseError:
+        return False
+    return True
+
+
+def _set_aside(db_path: Path) -> Path:
+    """Keep the current database next to it, with every commit it holds: a consistent copy
+    when it can be read, else the file as it is with its write-ahead log (which may hold
+    the newest commits) and the log's index."""
+    kept = _kept_path(db_path)
+    if not _readable(db_path):
+        _copy_as_is(db_path, kept)
+        return kept
+    try:
+        conn = _alone_on(db_path)
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError):
+            raise
+        _copy_as_is(db_path, kept)
+        return kept
+    try:
+        _backup_into(conn, kept)
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError):
+            raise _cannot_write(kept, exc) from exc
+        _copy_as_is(db_path, kept)  # damaged, copied while no one else can write
+    finally:
+        conn.close()
+    return kept
+
+
+def _backup_into(conn: sqlite3.Connection, target: Path) -> None:
+    dst = sqlite3.connect(target)
+    try:
+        conn.backup(dst)
+        dst.execute("PRAGMA journal_mode=DELETE")
+    except BaseException:
+        dst.close()
+        _remove(target)
+        raise
+    dst.close()
+
+
+def _copy_as_is(db_path: Path, kept: Path) -> None:
+    try:
+        for suffix in _COMPANIONS:
+            if Path(f"{db_path}{suffix}").exists():
+                shutil.copyfile(f"{db_path}{suffix}", f"{kept}{suffix}")
+    except OSError as exc:
+        _remove(kept)
+        raise _cannot_write(kept, exc) from exc
+
+
+def _put_in_place(backup: Path, db_path: Path) -> None:
+    """Copy ``backup`` beside the database, then swap it in (the rename is atomic); the
+    old file's write-ahead log and journal go, lest SQLite replay them into the new one."""
+    staging = db_path.with_name(db_path.name + ".restoring")
+    _remove(staging)
+    try:
+        _copy(backup, staging)
+    except (OSError, sqlite3.OperationalError) as exc:
+        _remove(staging)
+        raise _cannot_write(db_path, exc) from exc
+    for suffix in _COMPANIONS[1:]:
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    staging.replace(db_path)
+    _sync_folder(db_path.parent)
+
+
+def _remove(path: Path) -> None:
+    for suffix in _COMPANIONS:
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename durable (POSIX; Windows has no handle on a folder for this)."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _cannot_write(path: Path, exc: OSError | sqlite3.Error) -> RuleError:
+    return RuleError("backup.cannot_write", path=str(path), reason=oserrors.reason(exc))

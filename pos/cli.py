@@ -21,7 +21,7 @@ from typing import NoReturn
 
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-from pos import backup, catalogue, day, demo, settings, usage, users
+from pos import backup, catalogue, day, demo, oserrors, settings, usage, users
 from pos.db import DamagedDatabase, Store
 from pos.errors import InputError, SoukError
 from pos.files import DB_FILENAME, default_data_dir, saved_language
@@ -309,7 +309,10 @@ def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_restore(ctx: Context, args: argparse.Namespace) -> int:
     kept = backup.restore(ctx.db_path, args.file)
-    ctx.say(ctx.t("backup.restored", path=args.file, kept=kept))
+    if kept is None:  # a new or empty folder: nothing was set aside
+        ctx.say(ctx.t("backup.restored_new", path=args.file, folder=ctx.db_path.parent))
+    else:
+        ctx.say(ctx.t("backup.restored", path=args.file, kept=kept))
     return EXIT_OK
 
 
@@ -420,8 +423,8 @@ def run(
         print(f"souk-pos: {exc.message(ctx.lang)}", file=sys.stderr)
         return EXIT_USAGE
     except (OperationalError, sqlite3.OperationalError) as exc:
-        key = "disk.full" if "full" in str(exc).lower() else "db.busy"
-        print(f"souk-pos: {ctx.t(key)}", file=sys.stderr)
+        problem = oserrors.database_problem(exc, ctx.db_path)
+        print(f"souk-pos: {problem.message(ctx.lang)}", file=sys.stderr)
         return EXIT_FAILED
     except (DatabaseError, sqlite3.DatabaseError) as exc:
         if not _is_damage(exc):

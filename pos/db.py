@@ -19,6 +19,7 @@ would cost as much as the statements themselves.
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -28,8 +29,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from pos import folder_lock
 from pos.errors import RuleError
 from pos.files import DB_FILENAME, shipped_head, stored_revision
+from pos.folder_lock import Held
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -121,9 +124,12 @@ def _is_new_or_souk(path: Path) -> bool:
 class Store:
     """The stall's database file, migrated, with read and write sessions."""
 
-    def __init__(self, path: Path, engine: Engine) -> None:
+    def __init__(self, path: Path, engine: Engine, held: Held | None = None) -> None:
         self.path = path
         self.engine = engine
+        # the data folder, held shared (pos.folder_lock) until close, or until the store
+        # is dropped without one
+        self._release = weakref.finalize(self, held.release) if held else None
         self._read = sessionmaker(engine, expire_on_commit=False)
         self._write = sessionmaker(
             engine.execution_options(souk_write=True), expire_on_commit=False
@@ -133,16 +139,22 @@ class Store:
     def open(cls, path: Path, *, migrate: bool = True, create: bool = True) -> Store:
         """The database at ``path``, created unless ``create`` is False (then NoDatabase),
         and migrated to the shipped schema. DamagedDatabase, before anything is written,
-        if the file is not a Souk POS database."""
+        if the file is not a Souk POS database. The store holds its folder (shared) until
+        :meth:`close`, so that no backup is restored under it (:mod:`pos.folder_lock`)."""
         if not create and not path.is_file():
             raise NoDatabase("db.missing", path=str(path.parent))
         if migrate and stored_revision(path) != shipped_head() and not _is_new_or_souk(path):
             raise DamagedDatabase("db.damaged", path=str(path))
         path.parent.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(path)
-        if migrate and stored_revision(path) != shipped_head():
-            upgrade(engine)
-        return cls(path, engine)
+        held = folder_lock.shared(path.parent)
+        try:
+            engine = make_engine(path)
+            if migrate and stored_revision(path) != shipped_head():
+                upgrade(engine)
+        except BaseException:
+            held.release()
+            raise
+        return cls(path, engine, held)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -179,3 +191,5 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._release is not None:
+            self._release()

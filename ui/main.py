@@ -68,14 +68,15 @@ def open_app(data_dir: Path, lang: str) -> int:
         from sqlalchemy.exc import OperationalError
 
         from pos.errors import SoukError
-        from pos.i18n import tr
-
         if isinstance(exc, SoukError):
             print(f"souk-pos: {exc.message(lang)}", file=sys.stderr)
             return 2
         if isinstance(exc, OperationalError):
-            key = "disk.full" if "full" in str(exc).lower() else "db.busy"
-            print(f"souk-pos: {tr(lang, key)}", file=sys.stderr)
+            from pos.files import DB_FILENAME
+            from pos.oserrors import database_problem
+
+            problem = database_problem(exc, data_dir / DB_FILENAME)
+            print(f"souk-pos: {problem.message(lang)}", file=sys.stderr)
             return 1
         raise
 

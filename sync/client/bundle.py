@@ -8,9 +8,12 @@ that version or a newer one is left as it is. Exporting does not mark anything s
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 from pathlib import Path
 
+from pos import oserrors
 from pos.db import Store
 from pos.errors import InputError
 from sync.client import config, outbox
@@ -41,12 +44,20 @@ def make_bundle(store: Store) -> Bundle:
 
 
 def export_bundle(store: Store, path: Path) -> Bundle:
-    """Write the bundle to ``path`` (atomically: a partial file never has the name)."""
+    """Write the bundle to ``path`` (atomically: a partial file never has the name, and
+    none is left behind on a full or unplugged USB stick). The data reaches the stick
+    before the name does, so a stick pulled out just after holds the whole bundle."""
     bundle = make_bundle(store)
     partial = path.with_name(path.name + ".partial")
     try:
-        partial.write_text(bundle.model_dump_json(), encoding="utf-8")
+        with open(partial, "w", encoding="utf-8") as out:
+            out.write(bundle.model_dump_json())
+            out.flush()
+            os.fsync(out.fileno())
         partial.replace(path)
     except OSError as exc:
-        raise InputError("sync.export_failed", path=path, detail=exc.strerror or exc) from None
+        with contextlib.suppress(OSError):
+            if not partial.is_dir():
+                partial.unlink(missing_ok=True)
+        raise InputError("sync.export_failed", path=path, reason=oserrors.reason(exc)) from None
     return bundle

@@ -4,6 +4,7 @@
                                         server acknowledged every day
 ``souk-pos sync enrol SERVER_URL CODE`` enrol this till with the organiser's one-time code
 ``souk-pos sync status``                the server, the market, and each day's versions
+                                        (the stall's and the server's, asked of it)
 ``souk-pos sync retry``                 push the days set aside again (then as ``sync``)
 ``souk-pos sync export FILE``           write a signed day-close bundle (USB stick)
 
@@ -18,11 +19,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pos.cli import EXIT_FAILED, EXIT_OK, Context
-from sync.client import config
+from pos.cli import EXIT_FAILED, EXIT_OK, Context, seconds_up_to
+from sync.client import config, outbox
 from sync.client.bundle import export_bundle
-from sync.client.engine import Outcome, enrol_store, retry_set_aside, sync_store
-from sync.client.errors import describe
+from sync.client.engine import (
+    Outcome,
+    ask_server,
+    check_enrolment,
+    enrol_store,
+    retry_set_aside,
+    sync_store,
+)
+from sync.client.errors import SyncError, describe
 from sync.client.status import DayRow, Snapshot, age_text, snapshot, status_text
 from sync.client.transport import Backoff, Timeouts
 
@@ -36,8 +44,10 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_enrol(ctx: Context, args: argparse.Namespace) -> int:
-    cfg = enrol_store(ctx.store, args.server_url, args.code, ca_file=args.ca_file,
-                      name=args.name, **_options(args))
+    # checked before the database is made: a mistyped address leaves a new folder empty
+    url, code, ca_file = check_enrolment(args.server_url, args.code, args.ca_file)
+    cfg = enrol_store(ctx.store, url, code, ca_file=ca_file, name=args.name,
+                      **_options(args))
     coop = cfg.cooperative
     market = coop.get("market", {})
     name = coop.get("name_ar") if ctx.lang == "ar" else coop.get("name_fr")
@@ -47,15 +57,31 @@ def cmd_enrol(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_outcome(ctx: Context, outcome: Outcome) -> None:
+def _server_newer_line(ctx: Context, day: DayRow) -> str:
+    held = outbox.server_version(day.rejected_reason)
+    return ctx.t("sync.cli.server_newer", date=day.date.isoformat(), version=day.local_version,
+                 held="?" if held is None else held)
+
+
+def _not_sent(snap: Snapshot) -> list[DayRow]:
+    """Days outside the market's dates with figures the server never acknowledged."""
+    return [d for d in snap.days if d.outside and d.local_version > d.acked_version]
+
+
+def _print_outcome(ctx: Context, outcome: Outcome, snap: Snapshot) -> None:
     if outcome.lost:
         ctx.say(ctx.t("sync.cli.lost", n=len(outcome.lost)))
     ctx.say(ctx.t("sync.cli.acked", n=len(outcome.acked)))
     for date, reason in outcome.set_aside:
         ctx.say(ctx.t("sync.cli.set_aside", date=date.isoformat(),
                       reason=describe(reason, ctx.lang)))
-    for date in outcome.server_newer:
-        ctx.say(ctx.t("sync.cli.server_newer", date=date.isoformat()))
+    for day in sorted((d for d in snap.days if d.server_newer), key=lambda d: d.date):
+        ctx.say(_server_newer_line(ctx, day))
+    outside = _not_sent(snap)
+    if outside:
+        market = snap.cooperative.get("market", {})
+        ctx.say(ctx.t("sync.cli.outside", n=len(outside), starts=market.get("starts_on", ""),
+                      ends=market.get("ends_on", "")))
     if outcome.waiting:
         ctx.say(ctx.t("sync.cli.waiting", n=outcome.waiting))
     if outcome.error is not None:
@@ -63,10 +89,12 @@ def _print_outcome(ctx: Context, outcome: Outcome) -> None:
 
 
 def cmd_push(ctx: Context, args: argparse.Namespace) -> int:
+    """Exit 0 only when the server holds every day of the market at the stall's version
+    (and no day of the stall was left out as outside the market's dates)."""
     outcome = sync_store(ctx.existing_store, **_options(args))
-    _print_outcome(ctx, outcome)
     snap = snapshot(ctx.existing_store)
-    if outcome.ok and not snap.set_aside and not snap.server_newer:
+    _print_outcome(ctx, outcome, snap)
+    if outcome.ok and not snap.set_aside and not snap.server_newer and not _not_sent(snap):
         ctx.say(ctx.t("sync.cli.all_acked"))
         return EXIT_OK
     return EXIT_FAILED
@@ -78,10 +106,16 @@ def cmd_retry(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _day_line(ctx: Context, day: DayRow) -> str:
+    """One day: its Z, the stall's version, the server's (what it acknowledged, or the
+    newer one it holds), and the state in words, as the app's sync panel says it."""
+    server = day.acked_version
     if day.set_aside:
         state = ctx.t("sync.day.set_aside", reason=describe(day.rejected_reason, ctx.lang))
     elif day.server_newer:
         state = ctx.t("sync.day.server_newer", reason=describe(day.rejected_reason, ctx.lang))
+        server = outbox.server_version(day.rejected_reason) or server
+    elif day.outside:
+        state = ctx.t("sync.day.outside")
     elif day.waiting:
         state = ctx.t("sync.day.waiting")
         if day.last_error:
@@ -89,13 +123,15 @@ def _day_line(ctx: Context, day: DayRow) -> str:
     else:
         state = ctx.t("sync.day.synced")
     z = f"Z{day.z_number}" if day.z_number else ctx.t("sync.day.open")
-    return (f"{day.date.isoformat()}  {z:>6}  {day.local_version:>7}  {day.acked_version:>7}"
-            f"  {state}")
+    return f"{day.date.isoformat()}  {z:>6}  {day.local_version:>7}  {server:>7}  {state}"
 
 
-def _status_lines(ctx: Context, snap: Snapshot) -> list[str]:
+def _status_lines(ctx: Context, snap: Snapshot, unasked: SyncError | None = None
+                  ) -> list[str]:
     now = dt.datetime.now(dt.UTC)
     lines = [status_text(snap, ctx.lang, now)]
+    if unasked is not None:
+        lines.append(ctx.t("sync.cli.unasked", error=unasked.message(ctx.lang)))
     if snap.enrolled:
         coop = snap.cooperative
         market = coop.get("market", {})
@@ -116,8 +152,20 @@ def _status_lines(ctx: Context, snap: Snapshot) -> list[str]:
     return lines
 
 
-def cmd_status(ctx: Context, _args: argparse.Namespace) -> int:
-    for line in _status_lines(ctx, snapshot(ctx.existing_store)):
+def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
+    """What the server holds of each day: asked of the server first (and recorded, as a
+    sync would: a day it lost, a day it holds newer); from the last sync when it cannot
+    be reached, which a line says."""
+    store = ctx.existing_store
+    snap = snapshot(store)
+    unasked: SyncError | None = None
+    if snap.enrolled and not snap.revoked:
+        try:
+            ask_server(store, **_options(args))
+        except SyncError as exc:
+            unasked = exc
+        snap = snapshot(store)
+    for line in _status_lines(ctx, snap, unasked):
         ctx.say(line)
     return EXIT_OK
 
@@ -135,24 +183,15 @@ def cmd_sync(ctx: Context, args: argparse.Namespace) -> int:
     return commands[action](ctx, args)
 
 
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 < value <= 600:
-        raise argparse.ArgumentTypeError(f"{text!r}: a number of seconds (0-600)")
-    return value
-
-
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add the ``sync`` command to the ``souk-pos`` parser."""
     p = sub.add_parser("sync", help="send the day summaries to the organisers' server now")
-    p.add_argument("--connect-timeout", type=_positive, default=5.0, help="seconds")
-    p.add_argument("--read-timeout", type=_positive, default=20.0, help="seconds")
+    p.add_argument("--connect-timeout", type=seconds_up_to(600), default=5.0, help="seconds")
+    p.add_argument("--read-timeout", type=seconds_up_to(600), default=20.0, help="seconds")
     p.add_argument("--attempts", type=int, choices=range(1, 11), default=4, metavar="1-10",
                    help="tries per request")
-    p.add_argument("--backoff", type=_positive, default=0.5, help="first retry wait, seconds")
+    p.add_argument("--backoff", type=seconds_up_to(600), default=0.5,
+                   help="first retry wait, seconds")
     p.set_defaults(func=cmd_sync)
     ssub = p.add_subparsers(dest="sync_action", parser_class=type(p))
     e = ssub.add_parser("enrol", help="enrol this till with the organiser's one-time code")

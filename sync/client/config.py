@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,20 +92,41 @@ def _local_host(host: str) -> bool:
     return address.is_loopback or address.is_private
 
 
+def _host_name(host: str) -> bool:
+    """Whether ``host`` is an IP address or a name made of letters, digits and hyphens."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return all(_LABEL.fullmatch(label) for label in host.split("."))
+    return True
+
+
+_LABEL = re.compile(r"[^\W_](?:[\w-]{0,61}[^\W_])?")
+
+
 def normalise_url(text: str) -> str:
     """``https://host[:port][/prefix]`` without a trailing slash.
 
     Plain ``http`` is accepted only for a server on this machine or the market's local
     network (loopback, private addresses, ``.local`` names): the token must never cross
-    the mobile network in clear.
+    the mobile network in clear. Without a scheme, a word that is no domain name, no
+    address and not ``localhost`` ("notaurl") is refused here rather than looked up.
     """
-    text = text.strip().rstrip("/")
-    if "://" not in text:
+    typed = text.strip()
+    text = typed.rstrip("/")
+    bare = "://" not in text
+    if bare:
         text = "https://" + text
     parts = urlsplit(text)
     host = parts.hostname or ""
-    if parts.scheme not in ("http", "https") or not host or parts.query or parts.fragment:
-        raise InputError("sync.bad_url", url=text)
+    try:
+        parts.port  # noqa: B018 - raises on a port that is no number or out of range
+    except ValueError:
+        host = ""
+    if (parts.scheme not in ("http", "https") or not host or not _host_name(host)
+            or parts.query or parts.fragment
+            or (bare and "." not in host and ":" not in host and host != "localhost")):
+        raise InputError("sync.bad_url", url=typed)
     if parts.scheme == "http" and not _local_host(host):
         raise InputError("sync.https_needed", url=text)
     return text

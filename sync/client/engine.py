@@ -190,8 +190,24 @@ def sync_once(store: Store, transport: Transport) -> Outcome:
                           last_success_at=config.now_text(), last_error="", revoked="")
     with store.read() as s:
         todo, _ = outbox.plan(s)
+        newer = outbox.held_newer(s)  # this run's and those found before, still held
     run.outcome.waiting = len(todo)
+    run.outcome.server_newer = sorted(set(run.outcome.server_newer) | set(newer))
     return run.outcome
+
+
+def ask_server(store: Store, **options: object) -> None:
+    """Learn what the server holds of each day, without pushing anything (``sync
+    status``): lost days are queued again and days it holds newer are marked, as a sync
+    run does. Raises the :class:`SyncError` met (not recorded: nothing was tried)."""
+    with store.read() as s:
+        cfg = config.load(s)
+    transport = make_transport(cfg, **options)
+    try:
+        transport.health()
+        _Run(store, transport).reconcile()
+    finally:
+        transport.close()
 
 
 def retry_set_aside(store: Store) -> int:
@@ -223,6 +239,17 @@ def device_name(store: Store) -> str:
     return f"{prefix} {socket.gethostname()}".strip()[:80]
 
 
+def check_enrolment(url: str, code: str, ca_file: str | None
+                    ) -> tuple[str, str, str | None]:
+    """The server's address, the code and the CA file as typed, checked (InputError
+    otherwise) before anything is written or sent."""
+    url = config.normalise_url(url)
+    code = code.strip()
+    if not 4 <= len(code) <= 64 or sum(ch.isalnum() for ch in code) < 4:
+        raise InputError("sync.err.code_form")
+    return url, code, config.check_ca_file(ca_file)
+
+
 def enrol_store(store: Store, url: str, code: str, *, ca_file: str | None = None,
                 name: str | None = None, **options: object) -> config.SyncConfig:
     """Enrol this stall with the organiser's one-time ``code``; returns the new settings.
@@ -236,11 +263,7 @@ def enrol_store(store: Store, url: str, code: str, *, ca_file: str | None = None
 
     from pos import settings
 
-    url = config.normalise_url(url)
-    code = code.strip()
-    if not 4 <= len(code) <= 64 or sum(ch.isalnum() for ch in code) < 4:
-        raise InputError("sync.err.code_form")
-    ca_file = config.check_ca_file(ca_file)
+    url, code, ca_file = check_enrolment(url, code, ca_file)
     with store.write() as s:
         installation = uuid.UUID(settings.device_id(s))
         previous = config.load(s).device_id

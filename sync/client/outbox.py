@@ -3,8 +3,9 @@
 A day needs pushing when the last journal number of that day (its *version*) is above the
 version the server acknowledged (``SyncDay.acked_version``), unless that very version was
 held back: set aside (refused by the server, or unbuildable), or answered by the server
-with a newer version of its own (:func:`mark_server_newer`: the stall's database was
-restored from a backup). A held-back day is tried again when its version changes, or
+with a newer version of its own, or found so in what the server says it holds
+(:func:`mark_server_newer`, :func:`reconcile`: the stall's database was restored from a
+backup). A held-back day is tried again when its version changes, or
 when the seller asks (:func:`clear_held_back`). The summary pushed is always the full
 aggregate of the day (``pos.reports``), never a delta.
 
@@ -35,6 +36,20 @@ REASON_CHARS = 500  # what SyncDay.rejected_reason holds
 def is_server_newer(reason: str) -> bool:
     """Whether a held-back day's stored reason says the server holds a newer version."""
     return reason.startswith(f'["{SERVER_NEWER}"')
+
+
+def _newer_reason(held: int) -> str:
+    return json.dumps([SERVER_NEWER, {"version": str(held)}], separators=(",", ":"))
+
+
+def server_version(reason: str) -> int | None:
+    """The version the server holds, from a server-newer day's stored reason."""
+    if not is_server_newer(reason):
+        return None
+    try:
+        return int(json.loads(reason)[1]["version"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -189,8 +204,7 @@ def mark_server_newer(session: Session, day_id: int, version: int, held: int) ->
     not synced, and not pushed again until the stall's version of the day changes."""
     row = _row(session, day_id)
     row.rejected_version = version
-    row.rejected_reason = json.dumps([SERVER_NEWER, {"version": str(held)}],
-                                     separators=(",", ":"))
+    row.rejected_reason = _newer_reason(held)
     row.last_attempt_at = utcnow()
     row.last_error = ""
     row.attempts = 0
@@ -216,10 +230,15 @@ def record_failure(session: Session, day_ids: list[int], error_text: str) -> Non
 
 
 def reconcile(session: Session, known: dict[dt.date, int]) -> list[dt.date]:
-    """Lower each acknowledged version to what the server says it holds.
+    """Bring what the stall records of the server in line with ``known``, the version the
+    server says it holds of each date; returns the dates the server had lost.
 
     A server restored from an old backup has lost versions it once acknowledged: the
-    affected days need pushing again. Returns their dates.
+    acknowledged version is lowered and those days are pushed again. A server holding a
+    newer version of a day than the stall's own (the stall's database was restored from
+    an older backup: the sales made after it are in the server's figures only) marks the
+    day :func:`mark_server_newer`, not synced; pushing the older figures would change
+    nothing, as the server keeps the newest version of a day.
     """
     rows = session.execute(
         select(SyncDay, BusinessDay.date)
@@ -233,4 +252,28 @@ def reconcile(session: Session, known: dict[dt.date, int]) -> list[dt.date]:
             row.acked_version = held
             row.last_error = '["sync.err.server_lost",{}]'
             lost.append(date)
+    _mark_newer_on_server(session, known)
     return lost
+
+
+def _mark_newer_on_server(session: Session, known: dict[dt.date, int]) -> None:
+    dates = market_dates(session)
+    last_of_date = {s.date: s for s in day_states(session) if within(dates, s.date)}
+    for date, state in last_of_date.items():
+        held = known.get(date, 0)
+        if held <= state.version:
+            continue
+        row = session.get(SyncDay, state.day_id)
+        if row is None or row.rejected_version != state.version \
+                or row.rejected_reason != _newer_reason(held):
+            mark_server_newer(session, state.day_id, state.version, held)
+
+
+def held_newer(session: Session) -> list[dt.date]:
+    """The dates whose current version is held back because the server holds a newer
+    one, oldest first."""
+    versions = {s.day_id: s for s in day_states(session)}
+    rows = session.scalars(select(SyncDay).where(SyncDay.rejected_version.is_not(None))).all()
+    return sorted({versions[r.day_id].date for r in rows
+                   if r.day_id in versions and r.rejected_version == versions[r.day_id].version
+                   and is_server_newer(r.rejected_reason)})

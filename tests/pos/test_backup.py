@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from pos import backup
-from pos.db import Store
-from pos.errors import InputError
+from pos import backup, settings
+from pos.db import DB_FILENAME, Store
+from pos.errors import InputError, RuleError
+from pos.files import saved_language
 from tests.helpers import ring
+from tests.pos.conftest import run
 
 
 def sales(path: Path) -> int:
@@ -58,3 +63,166 @@ def test_a_tampered_backup_is_refused(store: Store, open_day: int) -> None:
     conn.close()
     with pytest.raises(InputError):
         backup.restore(store.path, copy)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+TILL = """
+import sys
+from pathlib import Path
+from pos.db import Store
+from tests.helpers import ring
+
+store = Store.open(Path(sys.argv[1]))
+print("open", flush=True)
+sys.stdin.readline()
+ring(store, [("THY-50", 1000)])
+print("done", flush=True)  # the seller sees the sale done
+store.close()
+"""
+
+OTHER_PROGRAM = """
+import sqlite3, sys
+
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA journal_mode=WAL")
+conn.execute("SELECT COUNT(*) FROM sale").fetchone()
+print("open", flush=True)
+sys.stdin.readline()
+conn.execute("CREATE TABLE written_after(x)")
+print("committed", flush=True)
+"""
+
+
+def started(script: str, db_path: Path) -> subprocess.Popen[str]:
+    """``script`` in a process of its own, once it says it has the database open."""
+    proc = subprocess.Popen([sys.executable, "-c", script, str(db_path)], cwd=ROOT,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline() == "open\n"
+    return proc
+
+
+def finished(proc: subprocess.Popen[str]) -> str:
+    """Let ``proc`` commit and end; what it printed."""
+    out, _ = proc.communicate("go\n", timeout=60)
+    assert proc.returncode == 0
+    return out
+
+
+def stopped(proc: subprocess.Popen[str]) -> None:
+    """End ``proc`` if a failed step left it running."""
+    if proc.returncode is None:
+        proc.kill()
+        proc.communicate(timeout=60)
+
+
+def test_restore_is_refused_while_a_till_has_the_folder_open(
+    store: Store, open_day: int
+) -> None:
+    ring(store, [("THY-50", 1000)])
+    saved = backup.make_backup(store.path)
+    store.close()
+    till = started(TILL, store.path)
+    try:
+        with pytest.raises(RuleError) as refused:
+            backup.restore(store.path, saved)
+        assert refused.value.key == "backup.in_use"
+        assert "The till is open on this folder" in refused.value.message("en")
+        assert "La caisse est ouverte" in refused.value.message("fr")
+        assert finished(till) == "done\n"  # a sale rung after the refusal
+    finally:
+        stopped(till)
+    assert sales(store.path) == 2  # it is in the database, not in a file set aside
+    assert list(store.path.parent.glob("*before-restore*")) == []
+    kept = backup.restore(store.path, saved)  # the till closed: the restore goes ahead
+    assert kept is not None and sales(kept) == 2 and sales(store.path) == 1
+
+
+def test_restore_is_refused_while_another_program_has_the_database_open(
+    store: Store, open_day: int
+) -> None:
+    ring(store, [("THY-50", 1000)])
+    saved = backup.make_backup(store.path)
+    store.close()
+    other = started(OTHER_PROGRAM, store.path)
+    try:
+        with pytest.raises(RuleError) as refused:
+            backup.restore(store.path, saved)
+        assert refused.value.key == "backup.in_use"
+        assert finished(other) == "committed\n"
+    finally:
+        stopped(other)
+    conn = sqlite3.connect(store.path)
+    try:  # what it committed after the refusal is in the database
+        assert conn.execute("SELECT COUNT(*) FROM written_after").fetchone() == (0,)
+    finally:
+        conn.close()
+
+
+def test_an_open_store_in_this_process_holds_the_folder_too(
+    store: Store, open_day: int
+) -> None:
+    saved = backup.make_backup(store.path)
+    with pytest.raises(RuleError):
+        backup.restore(store.path, saved)
+    ring(store, [("THY-50", 1000)])
+    assert sales(store.path) == 1
+
+
+def test_a_damaged_database_is_set_aside_with_its_write_ahead_log(
+    store: Store, open_day: int, tmp_path: Path
+) -> None:
+    ring(store, [("THY-50", 1000)])
+    saved = backup.make_backup(store.path)
+    conn = sqlite3.connect(store.path)
+    try:  # the database file holds everything so far; the log starts afresh
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    with store.write() as s:
+        settings.put(s, settings.LANGUAGE, "ar")  # this commit is in the log only
+    crashed = tmp_path / "crashed" / DB_FILENAME
+    crashed.parent.mkdir()
+    for suffix in ("", "-wal", "-shm"):  # the files as a power cut leaves them
+        shutil.copyfile(f"{store.path}{suffix}", f"{crashed}{suffix}")
+    wal = Path(f"{crashed}-wal").read_bytes()
+    raw = crashed.read_bytes()
+    crashed.write_bytes(b"\xa5" * 100 + raw[100:])  # the header is damaged
+
+    kept = backup.restore(crashed, saved)
+    assert kept is not None and sales(crashed) == 1
+    assert kept.read_bytes()[100:] == raw[100:]
+    assert Path(f"{kept}-wal").read_bytes() == wal
+    assert Path(f"{kept}-shm").is_file()
+    kept.write_bytes(raw[:100] + kept.read_bytes()[100:])  # mended by someone who knows how
+    assert saved_language(kept) == "ar"  # the commit the log held is there
+
+
+def test_restore_into_a_new_folder(
+    store: Store, open_day: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ring(store, [("THY-50", 1000)])
+    saved = backup.make_backup(store.path)
+    laptop = tmp_path / "new" / "laptop"
+    code, out, err = run(capsys, "--data-dir", str(laptop), "--lang", "en", "restore", str(saved))
+    assert code == 0 and err == ""
+    assert out.strip() == f"Restored from {saved} into {laptop}."
+    assert sales(laptop / DB_FILENAME) == 1
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert backup.restore(empty / DB_FILENAME, saved) is None  # nothing to set aside
+    reopened = Store.open(empty / DB_FILENAME)
+    ring(reopened, [("THY-50", 1000)])
+    reopened.close()
+    assert sales(empty / DB_FILENAME) == 2
+
+
+def test_each_restore_sets_aside_a_copy_of_its_own(store: Store, open_day: int) -> None:
+    ring(store, [("THY-50", 1000)])
+    saved = backup.make_backup(store.path)
+    ring(store, [("THY-50", 1000)])
+    store.close()
+    first = backup.restore(store.path, saved)
+    second = backup.restore(store.path, saved)  # within the same second, as like as not
+    assert first is not None and second is not None and first != second
+    assert sales(first) == 2 and sales(second) == 1

@@ -375,6 +375,8 @@ def test_report_z_of_a_date_closed_twice_asks_which(
          "souk-pos sync: --attempts: «99» ليس من بين: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10."),
         (["--lang", "fr", "sync", "--attempts", "abc"],
          "souk-pos sync: --attempts : « abc » n'est pas une valeur valide."),
+        (["--lang", "fr", "sync", "--connect-timeout", "abc"],
+         "souk-pos: « abc » n'est pas un nombre de secondes supérieur à 0 et d'au plus 600."),
         (["--lang", "en", "init", "--man", "x"],
          "souk-pos init: --man could be --manager-name, --manager-pin: write it in full."),
     ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from pos.db import Store
 from pos.models import Product, User
 from sync.client import config
 from sync.protocol import Bundle
-from tests.sync.client.support import LiveServer, Till, free_port
+from tests.sync.client.support import MARKET_DAY, MARKET_END, LiveServer, Till, free_port
 from ui.main import main
 
 FAST = ["--connect-timeout", "0.5", "--read-timeout", "2", "--attempts", "2",
@@ -81,3 +82,65 @@ def test_bad_addresses_and_ca_files_are_refused_in_words(
     assert "is not a server address" in capsys.readouterr().err
     assert run(store, "enrol", "https://souk.example.ma", "ABCD", "--ca-file", "/nope.pem") == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_days_outside_the_markets_dates_are_not_said_to_be_on_the_server(
+    enrolled: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = MARKET_DAY - dt.timedelta(days=3)  # rung before the market began
+    till = Till(enrolled, start=before)
+    rng = random.Random(34)
+    till.sell(rng)
+    till.close_day()
+    till.next_date = MARKET_DAY
+    till.sell(rng)
+    assert run(enrolled, *FAST) == 1
+    out = capsys.readouterr().out
+    assert "Acknowledged by the server: 1 day(s)." in out
+    assert (f"1 day(s) outside the market's dates ({MARKET_DAY} to {MARKET_END}) were not "
+            "sent: they are not in this market's figures.") in out
+    assert "Everything is on the server." not in out
+    assert run(enrolled, "status") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert next(line for line in lines if line.startswith(before.isoformat())).endswith(
+        "outside the market's dates: not sent")
+    assert next(line for line in lines if line.startswith(MARKET_DAY.isoformat())).endswith(
+        "on the server")
+
+
+def test_a_mistyped_address_leaves_a_new_folder_as_it_was(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fresh = tmp_path / "fresh"
+    assert main(["--data-dir", str(fresh), "--lang", "fr", "sync", "enrol", "notaurl",
+                 "ABCD-EFGH"]) == 2
+    assert capsys.readouterr().err == (
+        "souk-pos: « notaurl » n'est pas une adresse de serveur "
+        "(par ex. https://souk.example.ma).\n")
+    assert main(["--data-dir", str(fresh), "--lang", "en", "sync", "enrol",
+                 "https://souk.example.ma", "AB"]) == 2
+    assert "one-time code" in capsys.readouterr().err
+    assert not fresh.exists()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_an_export_to_a_full_stick_leaves_nothing_and_says_why_in_words(
+    till: Till, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    till.sell(random.Random(35))
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    target = stick / "bundle.json"
+    (stick / "bundle.json.partial").symlink_to("/dev/full")  # whatever is written: disk full
+    data = str(till.store.path.parent)
+    assert main(["--data-dir", data, "--lang", "fr", "sync", "export", str(target)]) == 2
+    assert capsys.readouterr().err == (
+        f"souk-pos: Impossible d'écrire {target} : le disque ou la clé USB est plein "
+        "(No space left on device).\n")
+    assert list(stick.iterdir()) == []
+
+    unplugged = tmp_path / "unplugged" / "bundle.json"
+    assert main(["--data-dir", data, "--lang", "ar", "sync", "export", str(unplugged)]) == 2
+    assert capsys.readouterr().err == (
+        f"souk-pos: تعذّرت كتابة {unplugged}: المجلد غير موجود؛ هل ذاكرة USB موصولة؟ "
+        "(No such file or directory).\n")

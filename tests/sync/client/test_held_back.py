@@ -230,9 +230,10 @@ def test_a_stall_restored_from_a_backup_is_not_shown_as_synced(
         assert text == "the server has newer figures than this till for 1 day: tell the organisers"
         assert "serveur a des chiffres plus récents" in status_text(snap, "fr")
 
-        # not pushed again while the stall's version stays the same
+        # not pushed again while the stall's version stays the same, and still not synced
         again = sync_store(store, **FAST)
-        assert again.server_newer == [] and again.acked == [] and again.waiting == 0
+        assert again.server_newer == [MARKET_DAY] and not again.ok
+        assert again.acked == [] and again.waiting == 0
         assert snapshot(store).server_newer == 1
         assert server.held(device)[MARKET_DAY]["version"] == held
 
@@ -258,6 +259,57 @@ def test_a_stall_restored_from_a_backup_is_not_shown_as_synced(
         restored.sell(rng)
         later = sync_store(store, **FAST)
         assert later.server_newer == [MARKET_DAY]
+    finally:
+        store.close()
+
+
+def test_a_restored_stall_that_sold_nothing_since_shows_the_server_newer(
+    till: Till, server: LiveServer, qtbot: QtBot, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rng = random.Random(46)
+    for _ in range(2):
+        till.sell(rng)
+    assert sync_store(till.store, **FAST).ok
+    saved = backup.make_backup(till.store.path)
+    for _ in range(3):
+        till.sell(rng)
+    assert sync_store(till.store, **FAST).ok
+    device = device_of(till.store)
+    held = server.held(device)[MARKET_DAY]["version"]
+
+    till.store.close()
+    backup.restore(till.store.path, saved)
+    store = Store.open(till.store.path)
+    try:
+        day = snapshot(store).days[0]
+        local = day.local_version
+        assert local == day.acked_version < held  # what the backup remembers: "synced"
+
+        # "sync status" asks the server, and shows its version next to the stall's
+        assert run(store, "status") == 0
+        status = capsys.readouterr().out
+        assert status.startswith("the server has newer figures than this till for 1 day")
+        line = next(ln for ln in status.splitlines() if ln.startswith(MARKET_DAY.isoformat()))
+        assert line.split()[2:4] == [str(local), str(held)]
+        assert f"not synced: The server holds a newer version ({held})" in line
+
+        # "sync" says it and what to do, and exits 1; the server keeps its figures
+        assert run(store, *CLI_FAST) == 1
+        out = capsys.readouterr().out
+        assert (f"Not synced {MARKET_DAY}: the server holds version {held} of this day, "
+                f"newer than this till's ({local}).") in out
+        assert "souk-before-restore" in out and "Everything is on the server." not in out
+        assert server.held(device)[MARKET_DAY]["version"] == held
+        outcome = sync_store(store, **FAST)
+        assert outcome.server_newer == [MARKET_DAY] and not outcome.ok
+
+        # the app's status bar and sync panel say it too
+        bridge = SyncBridge(store, "en")
+        panel = SyncPanel(bridge, "en")
+        qtbot.addWidget(panel)
+        assert bridge.status_text.startswith("the server has newer figures")
+        assert not panel.warning.isHidden()
+        assert panel.table.item(0, 4).text().startswith("not synced:")
     finally:
         store.close()
 
