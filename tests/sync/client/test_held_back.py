@@ -200,10 +200,9 @@ def test_the_version_set_aside_is_the_one_sent(
     assert again.set_aside == [] and again.error is None and len(sent) == 1
 
 
-def test_a_stall_restored_from_a_backup_is_not_shown_as_synced(
-    till: Till, server: LiveServer, qtbot: QtBot, capsys: pytest.CaptureFixture[str]
-) -> None:
-    rng = random.Random(43)
+def _restore_an_older_backup(till: Till, server: LiveServer, rng: random.Random) -> int:
+    """Two sales synced and backed up, three more synced, then the backup restored (the
+    till closed): the version the server holds of the day, newer than the till's."""
     for _ in range(2):
         till.sell(rng)
     assert sync_store(till.store, **FAST).ok
@@ -211,11 +210,17 @@ def test_a_stall_restored_from_a_backup_is_not_shown_as_synced(
     for _ in range(3):
         till.sell(rng)
     assert sync_store(till.store, **FAST).ok
-    device = device_of(till.store)
-    held = server.held(device)[MARKET_DAY]["version"]
-
+    held: int = server.held(device_of(till.store))[MARKET_DAY]["version"]
     till.store.close()
     backup.restore(till.store.path, saved)
+    return held
+
+
+def test_a_stall_restored_from_a_backup_is_not_shown_as_synced(
+    till: Till, server: LiveServer, qtbot: QtBot, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rng = random.Random(43)
+    held = _restore_an_older_backup(till, server, rng)
     store = Store.open(till.store.path)
     try:
         restored = Till(store)
@@ -235,7 +240,7 @@ def test_a_stall_restored_from_a_backup_is_not_shown_as_synced(
         assert again.server_newer == [MARKET_DAY] and not again.ok
         assert again.acked == [] and again.waiting == 0
         assert snapshot(store).server_newer == 1
-        assert server.held(device)[MARKET_DAY]["version"] == held
+        assert server.held(device_of(store))[MARKET_DAY]["version"] == held
 
         # the CLI says it, and exits 1
         assert run(store, *CLI_FAST) == 1
@@ -267,18 +272,7 @@ def test_a_restored_stall_that_sold_nothing_since_shows_the_server_newer(
     till: Till, server: LiveServer, qtbot: QtBot, capsys: pytest.CaptureFixture[str]
 ) -> None:
     rng = random.Random(46)
-    for _ in range(2):
-        till.sell(rng)
-    assert sync_store(till.store, **FAST).ok
-    saved = backup.make_backup(till.store.path)
-    for _ in range(3):
-        till.sell(rng)
-    assert sync_store(till.store, **FAST).ok
-    device = device_of(till.store)
-    held = server.held(device)[MARKET_DAY]["version"]
-
-    till.store.close()
-    backup.restore(till.store.path, saved)
+    held = _restore_an_older_backup(till, server, rng)
     store = Store.open(till.store.path)
     try:
         day = snapshot(store).days[0]
@@ -299,7 +293,7 @@ def test_a_restored_stall_that_sold_nothing_since_shows_the_server_newer(
         assert (f"Not synced {MARKET_DAY}: the server holds version {held} of this day, "
                 f"newer than this till's ({local}).") in out
         assert "souk-before-restore" in out and "Everything is on the server." not in out
-        assert server.held(device)[MARKET_DAY]["version"] == held
+        assert server.held(device_of(store))[MARKET_DAY]["version"] == held
         outcome = sync_store(store, **FAST)
         assert outcome.server_newer == [MARKET_DAY] and not outcome.ok
 
