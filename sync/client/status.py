@@ -35,7 +35,9 @@ class DayRow:
     last_error: str  # stored form; see :func:`sync.client.errors.describe`
     rejected_version: int | None
     rejected_reason: str
-    outside: bool = False  # its date is outside the enrolled market's dates: not pushed
+    # its date is outside the enrolled market's dates and it holds figures never delivered
+    # (an earlier market's day that reached the organisers is synced, not outside)
+    outside: bool = False
 
     @property
     def held_back(self) -> bool:
@@ -115,7 +117,8 @@ def snapshot(store: Store) -> Snapshot:
                 last_error=sd.last_error if sd else "",
                 rejected_version=sd.rejected_version if sd else None,
                 rejected_reason=sd.rejected_reason if sd else "",
-                outside=not outbox.within(dates, d.date),
+                outside=(not outbox.within(dates, d.date)
+                         and versions.get(d.id, 0) > (sd.acked_version if sd else 0)),
             )
             for d, sd in rows
         )

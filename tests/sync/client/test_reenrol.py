@@ -223,3 +223,18 @@ def test_the_stall_follows_the_markets_dates_as_the_organisers_move_them(
         assert settings.get(s, settings.MARKET)["ends_on"] == MARKET_END.isoformat()
         assert settings.get(s, settings.MARKET)["stand"]  # the stand is kept
     assert edition_net(server, server.market_id) == stall_net(till.store)
+
+
+def test_a_day_delivered_before_the_dates_moved_stays_synced(
+    till: Till, server: LiveServer
+) -> None:
+    till.sell(random.Random(48))
+    till.close_day()
+    assert sync_store(till.store, **FAST).ok
+    with server.database.write() as s:  # the organisers start the market a day later
+        s.get_one(Market, server.market_id).starts_on = MARKET_DAY + dt.timedelta(days=1)
+    outcome = sync_store(till.store, **FAST)
+    assert outcome.ok and outcome.acked == []
+    assert outside(till.store) == []  # it reached the organisers: not "outside, not sent"
+    (day,) = status.snapshot(till.store).days
+    assert not day.waiting and day.acked_version == day.local_version
