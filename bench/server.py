@@ -142,13 +142,15 @@ class Connection:
 
 
 def make_summary(device_id: uuid.UUID, day: dt.date, version: int) -> dict[str, object]:
-    """A realistic day summary: 25 products, 10 hours, 3 payment methods, 4 members."""
+    """A realistic day summary: 25 products, 10 hours, 3 payment methods, 4 members,
+    adding up as the stall's do (or the server would refuse it)."""
     products = [
         {"product_id": f"SKU-{p:03d}", "name_ar": f"زيت أركان {p}", "name_fr": f"Huile d'argan {p}",
          "category": "huiles", "quantity": 1000 * (p % 7 + 1), "amount": 4500 * (p % 9 + 1)}
         for p in range(25)
     ]
     net = sum(int(p["amount"]) for p in products)  # type: ignore[call-overload]
+    items = sum(int(p["quantity"]) for p in products)  # type: ignore[call-overload]
     hours = [{"hour": 9 + h, "amount": net // 10 + (net % 10 if h == 0 else 0), "tickets": 3}
              for h in range(10)]
     return {
@@ -156,15 +158,15 @@ def make_summary(device_id: uuid.UUID, day: dt.date, version: int) -> dict[str, 
         "version": version, "status": "open", "opened_at": f"{day}T08:00:00+01:00",
         "closed_at": None, "utc_offset_minutes": 60, "z_number": None, "currency": "MAD",
         "sales_count": 30, "refunds_count": 0, "voids_count": 0, "gross": net, "refunds": 0,
-        "voids": 0, "net": net, "discounts": 0, "items": 30_000,
+        "voids": 0, "net": net, "discounts": 0, "items": items,
         "taxes": [{"rate": 20, "base": net * 5 // 6, "tax": net - net * 5 // 6}],
         "payments": [{"method": "cash", "amount": net - 20_000, "count": 26},
                      {"method": "card", "amount": 15_000, "count": 3},
                      {"method": "mobile", "amount": 5_000, "count": 1}],
         "products": products, "hours": hours,
-        "members": [{"member": f"عضوة {m}", "amount": net // 4, "quantity": 7500}
-                    for m in range(4)],
-        "cash": {"opening_float": 20_000, "cash_in": net - 20_000, "cash_out": 0,
+        "members": [{"member": f"عضوة {m}", "amount": net // 4 + (net % 4 if m == 0 else 0),
+                     "quantity": items // 4 + (items % 4 if m == 0 else 0)} for m in range(4)],
+        "cash": {"opening_float": 20_000, "cash_in": 0, "cash_out": 0,
                  "expected": net, "counted": None, "difference": None},
         "journal_head": {"seq": version, "hash": f"{version:064x}"},
         "grand_total": 10_000_000 + net,

@@ -206,7 +206,16 @@ class JournalHead(_Model):
 
 
 class DaySummary(_Model):
-    """The full aggregate of one (device, business day); never a delta."""
+    """The full aggregate of one (device, business day); never a delta.
+
+    Its breakdowns add up to its figures, as the stall makes them, and the server refuses
+    a summary where they do not (``sync.server.ingest``): the hours' amounts, the payments'
+    amounts, the products' amounts and the members' amounts each add up to ``net``; the
+    hours' tickets to ``sales_count``; ``items`` is the products' quantity (those with a
+    ``product_id``), the members' quantities add up to all the products'; the cash expected
+    is the float plus the cash payments plus cash in minus cash out, the difference is
+    counted minus expected (both null until counted).
+    """
 
     device_id: uuid.UUID
     cooperative_id: int | None = None

@@ -319,6 +319,9 @@ def _inconsistency(s: DaySummary) -> Problem | None:
         return "a payment method appears twice in payments", "server.err.day_payment_twice", {}
     if len({p.product_id for p in s.products}) != len(s.products):
         return "a product appears twice in products", "server.err.day_product_twice", {}
+    problem = _breakdown_problem(s)
+    if problem:
+        return problem
     if max(s.version, s.journal_head.seq, s.z_number or 0) > MAX_INT64:
         return (f"version, journal_head.seq and z_number must be at most {MAX_INT64}",
                 "server.err.day_too_large", {"max": MAX_INT64})
@@ -331,6 +334,47 @@ def _inconsistency(s: DaySummary) -> Problem | None:
         except OverflowError:
             return (f"{name} is out of range once converted to UTC",
                     f"server.err.day_{name}_range", {"time": value})
+    return None
+
+
+def _breakdown_problem(s: DaySummary) -> Problem | None:
+    """A breakdown that does not add up to the day's own figures.
+
+    The stall makes each breakdown of a day from the same sales, lines and payments as its
+    totals (``pos.reports``): a sale's lines and its payments add up to its total (change
+    given back is not a payment), a refund or a void reverses both; so on every summary it
+    builds, the hours, the payments, the products and the members add up to the net to the
+    centime, and the cash expected follows from the cash taken. The organisers see these
+    breakdowns beside the totals: a day where they disagree would show two figures for one
+    thing. The taxes are not among them (only taxed rates are listed), nor the payments'
+    counts (a sale paid in two ways counts in both).
+    """
+    net, cash = s.net, s.cash
+    if sum(h.amount for h in s.hours) != net:
+        return "the hours' amounts must add up to net", "server.err.day_hours_net", {}
+    if sum(h.tickets for h in s.hours) != s.sales_count:
+        return ("the hours' tickets must add up to sales_count",
+                "server.err.day_hours_tickets", {})
+    if sum(p.amount for p in s.payments) != net:
+        return "the payments' amounts must add up to net", "server.err.day_payments_net", {}
+    if sum(p.amount for p in s.products) != net:
+        return "the products' amounts must add up to net", "server.err.day_products_net", {}
+    if s.items != sum(p.quantity for p in s.products if p.product_id):
+        return ("items must equal the quantities of the products with a product_id",
+                "server.err.day_items", {})
+    if sum(m.amount for m in s.members) != net:
+        return "the members' amounts must add up to net", "server.err.day_members_net", {}
+    if sum(m.quantity for m in s.members) != sum(p.quantity for p in s.products):
+        return ("the members' quantities must add up to the products' quantities",
+                "server.err.day_members_quantity", {})
+    taken = sum(p.amount for p in s.payments if p.method == "cash")
+    if cash.expected != cash.opening_float + taken + cash.cash_in - cash.cash_out:
+        return ("cash.expected must equal cash.opening_float + the cash payments + "
+                "cash.cash_in - cash.cash_out", "server.err.day_cash_expected", {})
+    if (cash.counted is None) != (cash.difference is None) or (
+            cash.counted is not None and cash.difference != cash.counted - cash.expected):
+        return ("cash.difference must equal cash.counted - cash.expected (both null when "
+                "not counted)", "server.err.day_cash_difference", {})
     return None
 
 

@@ -85,7 +85,8 @@ def seed_market(db: Database) -> tuple[int, int, int]:
 def summary(device_id: uuid.UUID, day: dt.date = DAY, version: int = 10, *,
             net: int = 125_050, tickets: int = 7, cooperative_id: int | None = None,
             status: str = "open", refunds: int = 0, products: int = 3) -> DaySummary:
-    """A consistent day summary whose figures derive from ``net`` and ``version``."""
+    """A consistent day summary whose figures derive from ``net`` and ``version``: its
+    breakdowns add up as the stall's do (``sync.server.ingest``)."""
     gross = net + refunds
     opened = dt.datetime.combine(day, dt.time(8, 30), dt.UTC)
     hours = [(10, net // 2, tickets // 2), (16, net - net // 2, tickets - tickets // 2)]
@@ -102,7 +103,7 @@ def summary(device_id: uuid.UUID, day: dt.date = DAY, version: int = 10, *,
         "utc_offset_minutes": 60, "z_number": 4 if status == "closed" else None,
         "sales_count": tickets, "refunds_count": 1 if refunds else 0, "voids_count": 0,
         "gross": gross, "refunds": refunds, "voids": 0, "net": net, "discounts": 0,
-        "items": 1000 * tickets,
+        "items": sum(qty for *_, qty in lines),
         "taxes": [{"rate": 20, "base": net * 5 // 6, "tax": net - net * 5 // 6}],
         "payments": [{"method": "cash", "amount": net, "count": tickets}],
         "products": [
@@ -111,8 +112,9 @@ def summary(device_id: uuid.UUID, day: dt.date = DAY, version: int = 10, *,
             for (sku, ar, fr, qty), share in zip(lines, shares, strict=True)
         ],
         "hours": [{"hour": h, "amount": a, "tickets": n} for h, a, n in hours],
-        "members": [{"member": "Fatima", "amount": net, "quantity": 1000}],
-        "cash": {"opening_float": 20_000, "cash_in": net, "cash_out": 0,
+        "members": [{"member": "Fatima", "amount": net,
+                     "quantity": sum(qty for *_, qty in lines)}],
+        "cash": {"opening_float": 20_000, "cash_in": 0, "cash_out": 0,
                  "expected": 20_000 + net},
         "journal_head": {"seq": version, "hash": f"{version:064x}"},
         "grand_total": 1_000_000 + net,

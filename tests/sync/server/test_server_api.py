@@ -232,6 +232,7 @@ def test_a_newer_version_replaces_every_line_whatever_its_keys(
                      {"hour": 16, "amount": 2000, "tickets": 4}]
     data["payments"] = [{"method": "card", "amount": 2500, "count": 5},
                         {"method": "mobile", "amount": 500, "count": 2}]
+    data["cash"]["expected"] = data["cash"]["opening_float"]  # no cash taken
     newer = DaySummary.model_validate(data)
     reply = client.post("/api/v1/push", json=push_body(newer), headers=h)
     assert reply.json()["results"][0]["status"] == "stored"

@@ -6,11 +6,13 @@ import csv
 import datetime as dt
 import io
 import re
+import uuid
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from openpyxl import load_workbook
 
+from sync.protocol import DaySummary
 from sync.server import admin, queries
 from sync.server.db import Database
 from sync.server.models import Device
@@ -132,12 +134,15 @@ def test_data_has_the_pushed_figures(client: TestClient, organiser: str, pushed:
     assert [d["day"] for d in data["days"]] == ["2026-05-12", "2026-05-13"]
 
 
-def with_products(day: Any, *lines: tuple[str, int, int]) -> Any:
-    """``day`` with these product lines (key, quantity, amount)."""
+def with_products(device_id: uuid.UUID, day: dt.date, *lines: tuple[str, int, int]
+                  ) -> DaySummary:
+    """A summary of ``day`` that sold these product lines (key, quantity, amount)."""
     products = [{"product_id": sku, "name_ar": f"منتج {sku}", "name_fr": f"Produit {sku}",
                  "category": "huile", "quantity": qty, "amount": amount}
                 for sku, qty, amount in lines]
-    return type(day).model_validate({**day.model_dump(), "products": products})
+    data = summary(device_id, day, 3, net=sum(p["amount"] for p in products)).model_dump()
+    data["items"] = data["members"][0]["quantity"] = sum(p["quantity"] for p in products)
+    return DaySummary.model_validate({**data, "products": products})
 
 
 def test_a_days_top_products_sum_a_cooperatives_tills(client: TestClient, db: Database,
@@ -153,10 +158,10 @@ def test_a_days_top_products_sum_a_cooperatives_tills(client: TestClient, db: Da
                          ("CUP", 1_000, 2_000)]),
     ]
     for stall, lines in sold:
-        day = with_products(summary(stall.device_id, DAY, 3), *lines)
+        day = with_products(stall.device_id, DAY, *lines)
         reply = client.post("/api/v1/push", headers=stall.headers, json=push_body(day))
         assert reply.status_code == 200, reply.text
-        other = with_products(summary(stall.device_id, DAY + dt.timedelta(days=1), 3),
+        other = with_products(stall.device_id, DAY + dt.timedelta(days=1),
                               ("SKU-Z", 1_000, 90_000))  # another day: not counted
         assert client.post("/api/v1/push", headers=stall.headers,
                            json=push_body(other)).status_code == 200

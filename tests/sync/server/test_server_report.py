@@ -180,6 +180,7 @@ def big(client: TestClient, db: Database, world: World) -> World:
     s = summary(world.argan.device_id, DAY, 3, net=44_960_985, tickets=10_933,
                 refunds=580_400).model_dump(mode="json")
     s["products"][0]["quantity"] = 3_500
+    s["items"] = s["members"][0]["quantity"] = sum(p["quantity"] for p in s["products"])
     reply = client.post("/api/v1/push", headers=world.argan.headers, json={"summaries": [s]})
     assert reply.status_code == 200, reply.text
     herbs = enrol(client, db, add_coop(db, world.market_id, "7", LONG_FR, LONG_AR))

@@ -41,6 +41,7 @@ def day_of(device_id: Any, day: dt.date, version: int,
          "category": "miel", "quantity": qty, "amount": amount,
          **({"unit": unit} if unit is not None else {})}
         for sku, qty, amount, unit in lines]
+    data["items"] = data["members"][0]["quantity"] = sum(qty for _, qty, _, _ in lines)
     if default_unit is not None:
         data["default_unit"] = default_unit
     return DaySummary.model_validate(data)
