@@ -35,7 +35,7 @@ from ui.printing import PrinterBar, PrintService
 from ui.sale import SaleScreen
 from ui.scanner import ScannerFilter
 from ui.tiles import Photos
-from ui.widgets import Texts, button, confirm, hbox, named
+from ui.widgets import ElidedLabel, Texts, button, confirm, hbox, named
 
 if TYPE_CHECKING:
     from ui.day_screen import DayScreen
@@ -160,9 +160,9 @@ class MainWindow(QMainWindow):
     def _status(self) -> None:
         bar = self.statusBar()
         bar.setSizeGripEnabled(False)
-        self.day_status = named(QLabel(), "statusDay")
-        self.printer_status = named(QLabel(), "statusPrinter")
-        self.sync_status = named(QLabel(), "statusSync")
+        self.day_status = named(ElidedLabel(), "statusDay")
+        self.printer_status = named(ElidedLabel(), "statusPrinter")
+        self.sync_status = named(ElidedLabel(), "statusSync")
         self.user_status = named(QLabel(), "statusCashier")
         for lab in (self.day_status, self.printer_status, self.sync_status):
             bar.addWidget(lab)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QPainter, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QBoxLayout,
     QDialog,
@@ -38,6 +38,23 @@ def named(widget: W, name: str, accessible: str = "") -> W:
     widget.setObjectName(name)
     widget.setAccessibleName(accessible or name)
     return widget
+
+
+class ElidedLabel(QLabel):
+    """One line that ends with "…" when its place is too narrow for it (a status bar on a
+    1024 px screen), rather than being cut in the middle of a word; its tooltip and
+    accessible name keep the whole text."""
+
+    def shown_text(self) -> str:
+        """The text as drawn in the label's present width."""
+        width = self.contentsRect().width()
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, width)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        self.style().drawItemText(painter, self.contentsRect(), int(self.alignment()),
+                                  self.palette(), self.isEnabled(), self.shown_text(),
+                                  self.foregroundRole())
 
 
 def button(

@@ -402,3 +402,20 @@ def test_an_eight_line_ticket_and_its_refund_fit_a_small_screen(qtbot: Any, make
         assert s.scalars(select(Sale).where(Sale.kind == "refund")).one().total < 0
     settle()
     assert (window.width(), window.height()) == SMALL
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_long_status_ends_with_an_ellipsis_not_in_a_word(qtbot: Any, make_window: Any,
+                                                             lang: str) -> None:
+    window = make_window(lang=lang, size=SMALL)
+    words = {"fr": "Synchro : hors ligne - 2 journées en attente · 1 journée mise de côté · "
+                   "dernier envoi à 14:05",
+             "ar": "المزامنة: غير متصل - أيام في الانتظار: 2 · أيام موقوفة: 1 · "
+                   "آخر إرسال الساعة 14:05 · " + "ملاحظة " * 8}[lang]
+    label = window.sync_status
+    label.setText(words)
+    qtbot.waitUntil(lambda: label.width() < label.sizeHint().width())  # too narrow for it
+    shown = label.shown_text()
+    assert shown.endswith("…") and words.startswith(shown[:-1])
+    assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()
+    assert window.statusBar().geometry().bottom() < SMALL[1]
