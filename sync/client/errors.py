@@ -27,8 +27,13 @@ class SyncError(SoukError):
     transient = False
 
     def to_text(self, limit: int = 300, param_chars: int = 150) -> str:
-        """What is stored: the message id and its parameters, as compact JSON."""
-        return _dump(self.key, self._stored_params(param_chars))[:limit]
+        """What is stored: the message id and its parameters, as compact JSON of at most
+        ``limit`` characters (the parameters cut shorter for it, never the JSON)."""
+        for chars in (param_chars, param_chars // 2, param_chars // 5, 0):
+            text = _dump(self.key, self._stored_params(chars))
+            if len(text) <= limit:
+                return text
+        return _dump(self.key, {})
 
     def _stored_params(self, chars: int) -> dict[str, object]:
         return {k: str(v)[:chars] for k, v in self.params.items()}
