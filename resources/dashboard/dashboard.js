@@ -228,14 +228,17 @@
     if (!days.includes(data.day)) days.push(data.day);
     days.sort();
     fillSelect("day", days.map((d) => [d, date(d)]), data.day);
+    // the exports are of the market and day shown (the cooperatives' day figures, the
+    // file's name); the report is the whole edition's
     const q = `?market=${data.market.id}&lang=${cfg.lang}`;
+    const shown = `${q}&day=${data.day}`;
     const base = cfg.base;
-    document.getElementById("export-coops-csv").href = `${base}/export/cooperatives.csv${q}`;
-    document.getElementById("export-coops-xlsx").href = `${base}/export/cooperatives.xlsx${q}`;
-    document.getElementById("export-days-csv").href = `${base}/export/days.csv${q}`;
-    document.getElementById("export-days-xlsx").href = `${base}/export/days.xlsx${q}`;
-    document.getElementById("export-products-csv").href = `${base}/export/products.csv${q}`;
-    document.getElementById("export-products-xlsx").href = `${base}/export/products.xlsx${q}`;
+    document.getElementById("export-coops-csv").href = `${base}/export/cooperatives.csv${shown}`;
+    document.getElementById("export-coops-xlsx").href = `${base}/export/cooperatives.xlsx${shown}`;
+    document.getElementById("export-days-csv").href = `${base}/export/days.csv${shown}`;
+    document.getElementById("export-days-xlsx").href = `${base}/export/days.xlsx${shown}`;
+    document.getElementById("export-products-csv").href = `${base}/export/products.csv${shown}`;
+    document.getElementById("export-products-xlsx").href = `${base}/export/products.xlsx${shown}`;
     document.getElementById("report").href = `${base}/report${q}`;
   }
 
@@ -450,9 +453,8 @@
       news.push(...newlyLate(data));
     }
     announce(news);
-    const time = new Date().toLocaleTimeString(cfg.lang === "ar" ? "ar-MA-u-nu-latn" : cfg.lang,
-      { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-    status(t("updated_at", { time }), false);
+    // the server's time of the figures, in Morocco's time as every time here
+    status(t("updated_at", { time: data.updated_time }), false);
     document.body.dataset.loaded = data.generated_at || "empty";
   }
 

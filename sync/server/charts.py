@@ -8,6 +8,7 @@ past reading.
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Callable, Sequence
 
 INK = "#1f4e5f"
@@ -15,45 +16,55 @@ ACCENT = "#c8553d"
 GRID = "#d9d4c7"
 
 
-def _nice_max(value: int) -> int:
-    if value <= 0:
-        return 1
-    magnitude = 10 ** (len(str(value)) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        top = int(step * magnitude)
-        if top >= value:
-            return top
-    return value
+def axis(peak_centimes: int) -> tuple[int, int]:
+    """A value axis in whole dirhams, as the dashboard's charts draw theirs (``axis`` in
+    dashboard.js): its step, 1, 2 or 5 times a power of ten, and its top, at most four
+    steps above zero."""
+    peak = max(0, peak_centimes) / 100
+    rough = peak / 4
+    step = 1
+    if rough > 1:
+        magnitude = 10 ** math.floor(math.log10(rough))
+        step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= rough)
+    return step, max(step, math.ceil(peak / step) * step)
 
 
 def columns(labels: Sequence[str], values: Sequence[int], label_of: Callable[[int], str],
-            *, width: int = 900, height: int = 240, title: str = "") -> str:
-    """Vertical bars, left to right (time axes read left to right in both languages)."""
-    left, bottom, top = 70, 28, 12
+            tick_of: Callable[[int], str], *, unit: str, rtl: bool = False, width: int = 900,
+            height: int = 240, title: str = "") -> str:
+    """Vertical bars of amounts, left to right (time axes read left to right in both
+    languages); the value axis in whole dirhams (``tick_of`` writes them), its currency
+    ``unit`` above it, as on the dashboard. ``label_of`` writes a bar's own amount."""
+    left, bottom, top = 70, 28, 22
     plot_w, plot_h = width - left - 8, height - bottom - top
-    peak = _nice_max(max(values, default=0))
+    step, peak = axis(max(values, default=0))
     n = max(1, len(values))
     slot = min(plot_w / n, 48)
+    # the drawing is left to right: an Arabic unit is isolated to keep its letters' order
+    shown_unit = f"\u2067{unit}\u2069" if rtl else unit
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-label="{html.escape(title)}" direction="ltr">'
+        f'width="100%" role="img" aria-label="{html.escape(title)}" direction="ltr">',
+        f'<text class="unit" x="{left - 6}" y="12" font-size="10" text-anchor="end" '
+        f'fill="#666">{html.escape(shown_unit)}</text>',
     ]
-    for i in range(5):
-        y = top + plot_h - plot_h * i / 4
+    for tick in range(0, peak + 1, step):
+        y = top + plot_h - plot_h * tick / peak
         parts.append(f'<line x1="{left}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" '
                      f'stroke="{GRID}" stroke-width="1"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="10" '
-                     f'text-anchor="end" fill="#555">{html.escape(label_of(peak * i // 4))}</text>')
+        parts.append(f'<text class="tick-y" x="{left - 6}" y="{y + 4:.1f}" font-size="10" '
+                     f'text-anchor="end" fill="#555">{html.escape(tick_of(tick * 100))}</text>')
     every = max(1, n // 12)
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
-        h = plot_h * max(value, 0) / peak
+        h = plot_h * max(value, 0) / 100 / peak
         x = left + i * slot + slot * 0.15
         parts.append(f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{slot * 0.7:.1f}" '
                      f'height="{h:.1f}" fill="{INK}"><title>{html.escape(label)}: '
                      f'{html.escape(label_of(value))}</title></rect>')
         if i % every == 0:
-            parts.append(f'<text x="{x + slot * 0.35:.1f}" y="{height - 10}" font-size="10" '
-                         f'text-anchor="middle" fill="#333">{html.escape(label)}</text>')
+            parts.append(f'<text class="tick-x" x="{x + slot * 0.35:.1f}" y="{height - 10}" '
+                         f'font-size="10" text-anchor="middle" fill="#333">'
+                         f'{html.escape(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

@@ -46,7 +46,16 @@ from sqlalchemy import select, update
 from sync.server import exports, queries, report
 from sync.server.body import BadEncoding, BodyTooLarge, read_capped
 from sync.server.db import Database, utcnow
-from sync.server.i18n import LANGS, Translator, asset, catalogue, choose_lang, market_today
+from sync.server.i18n import (
+    LANGS,
+    Translator,
+    asset,
+    catalogue,
+    choose_lang,
+    format_time,
+    market_time,
+    market_today,
+)
 from sync.server.models import Market, User
 from sync.server.security import (
     SESSION_SECONDS,
@@ -404,16 +413,21 @@ DayParam = Annotated[dt.date | None, Query()]
 @router.get(f"{BASE}/data.json")
 def data(request: Request, market_id: MarketParam = None, day: DayParam = None) -> Response:
     _require_user(request)
-    today = market_today()
+    now = utcnow()
+    today = market_time(now).date()
+    # the time of the figures, as the page says it ("updated at"): Morocco's, like every
+    # other time on the dashboard, whatever the browser's clock and zone
+    updated = format_time(market_time(now))
     with _db(request).read_together(beside=2) as (session, beside):
         markets = queries.list_markets(session)
         market = queries.pick_market(session, market_id, today)
         if market is None:
-            return JSONResponse({"market": None, "markets": []},
+            return JSONResponse({"market": None, "markets": [], "updated_time": updated},
                                 headers={"Cache-Control": "no-store"})
         chosen = queries.pick_day(market, day, today)
-        payload = queries.dashboard_data(session, market, chosen, utcnow(), markets,
+        payload = queries.dashboard_data(session, market, chosen, now, markets,
                                          beside=beside)
+    payload["updated_time"] = updated
     # a market of thousands of stalls makes megabytes of JSON: orjson writes them in a few ms
     return Response(orjson.dumps(payload), media_type="application/json",
                     headers={"Cache-Control": "no-store"})
@@ -431,12 +445,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @router.get(f"{BASE}/export/{{table}}.{{fmt}}")
 def export(request: Request, table: str, fmt: str, market_id: MarketParam = None,
-           lang: LangParam = None) -> Response:
+           day: DayParam = None, lang: LangParam = None) -> Response:
+    """A table of the dashboard as a file, for the market and day the dashboard shows (the
+    cooperatives' day figures are that day's, and their file is named after it)."""
     _require_user(request)
     if table not in ("cooperatives", "days", "products") or fmt not in ("csv", "xlsx"):
         raise HTTPException(status_code=404)
     t = _lang(request, lang)
-    market, day, _ = _market_and_day(request, market_id, None)
+    market, day, _ = _market_and_day(request, market_id, day)
     with _db(request).read() as session:
         if table == "cooperatives":
             rows = queries.cooperative_rows(session, market, day, utcnow())
@@ -445,7 +461,10 @@ def export(request: Request, table: str, fmt: str, market_id: MarketParam = None
             tab = exports.products_table(t, queries.product_rows(session, market))
         else:
             tab = exports.days_table(t, queries.day_rows(session, market))
-    name = f"souk-market{market.id}-{table}-{market_today().isoformat()}.{fmt}"
+    # the cooperatives' file holds the day's figures: named after it; the others cover the
+    # whole edition: named after the day they were taken
+    stamp = day if table == "cooperatives" else market_today()
+    name = f"souk-market{market.id}-{table}-{stamp.isoformat()}.{fmt}"
     if fmt == "csv":
         return _attachment(exports.to_csv(tab, t.lang), "text/csv; charset=utf-8", name)
     return _attachment(exports.to_xlsx(tab, t.lang), XLSX, name)

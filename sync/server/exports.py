@@ -69,6 +69,8 @@ def _synced(row: CoopRow) -> dt.datetime | None:
 
 
 def cooperatives_table(t: Translator, rows: Sequence[CoopRow]) -> Table:
+    """The cooperatives as the dashboard's table shows them for its chosen day: that day's
+    sales and tickets (named as on screen), then the edition's figures, named so."""
     yes_no = {True: t("yes"), False: t("no")}
     columns = [
         Column(t("stand"), TEXT, lambda r: r.stand),
@@ -81,9 +83,11 @@ def cooperatives_table(t: Translator, rows: Sequence[CoopRow]) -> Table:
         Column(t("women_led"), TEXT, lambda r: yes_no[r.women_led]),
         Column(t("youth_led"), TEXT, lambda r: yes_no[r.youth_led]),
         Column(t("members"), INT, lambda r: r.members),
+        Column(_money_header(t, "day_sales"), MONEY, lambda r: r.day_net),
+        Column(t("day_tickets"), INT, lambda r: r.day_tickets),
         Column(_money_header(t, "edition_sales"), MONEY, lambda r: r.edition_net),
-        Column(t("tickets"), INT, lambda r: r.edition_tickets),
-        Column(_money_header(t, "refunds"), MONEY, lambda r: r.edition_refunds),
+        Column(t("edition_tickets"), INT, lambda r: r.edition_tickets),
+        Column(_money_header(t, "edition_refunds"), MONEY, lambda r: r.edition_refunds),
         Column(t("days_closed"), INT, lambda r: r.days_closed),
         Column(f"{t('last_sync')} ({t.zone})", TIME, _synced),
         Column(t("conflicts"), INT, lambda r: r.conflicts),

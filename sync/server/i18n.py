@@ -110,6 +110,19 @@ class Translator:
     def money(self, centimes: int) -> str:
         return format_money(centimes, self.lang)
 
+    def date(self, day: dt.date | str) -> str:
+        return format_date(day, self.lang)
+
+    def short_date(self, day: dt.date | str) -> str:
+        return format_short_date(day, self.lang)
+
+    def axis_money(self, centimes: int) -> str:
+        return format_axis_amount(centimes, self.lang)
+
+    @property
+    def currency(self) -> str:
+        return CURRENCY[self.lang]
+
     def sector(self, sector: str) -> str:
         return self(f"sector_{sector}")
 
@@ -204,3 +217,34 @@ def format_money(centimes: int, lang: str) -> str:
     if lang == "en":
         return f"{CURRENCY['en']}{NBSP}{format_amount(centimes, lang)}"
     return f"{format_amount(centimes, lang)}{NBSP}{CURRENCY.get(lang, 'DH')}"
+
+
+def _iso(day: dt.date | str) -> str:
+    return day if isinstance(day, str) else day.isoformat()
+
+
+def format_date(day: dt.date | str, lang: str) -> str:
+    """A day as the dashboard writes it: ``25/11/2026`` in French and Arabic, the ISO date
+    ``2026-11-25`` in English (``date`` in dashboard.js)."""
+    iso = _iso(day)
+    if lang == "en":
+        return iso
+    year, month, mday = iso.split("-")
+    return f"{mday}/{month}/{year}"
+
+
+def format_short_date(day: dt.date | str, lang: str) -> str:
+    """A day on a chart's axis, as the dashboard's: ``25/11`` (``11-25`` in English)."""
+    return _iso(day)[5:] if lang == "en" else format_date(day, lang)[:5]
+
+
+def format_time(moment: dt.datetime) -> str:
+    """A time of day on a 24-hour clock, ``06:55:34``, in every language (as the stalls and
+    the rest of the dashboard write it)."""
+    return f"{moment:%H:%M:%S}"
+
+
+def format_axis_amount(centimes: int, lang: str) -> str:
+    """A value axis's figure in whole dirhams, grouped as counts (``12 500``), as the
+    dashboard's charts label theirs; the axis names its currency once."""
+    return format_count(centimes // 100, lang)

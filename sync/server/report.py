@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from sync.server import charts, queries
-from sync.server.i18n import Translator, asset, format_amount, market_time
+from sync.server.i18n import Translator, asset, market_time
 from sync.server.models import Market
 from sync.server.web import render
 
@@ -106,15 +106,18 @@ def _groups(t: Translator, first: str, groups: Sequence[queries.Group],
 
 
 def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> str:
-    day = queries.pick_day(market, None, market_time(now).date())
+    local = market_time(now)
+    day = queries.pick_day(market, None, local.date())
     coops = queries.cooperative_rows(session, market, day, now)
     days = queries.day_rows(session, market)
     hours = queries.hour_rows(session, market, None)
     products = queries.top_products(session, market, None, limit=10)
     split = queries.breakdowns(coops)
     rtl = t.dir == "rtl"
-    def short(centimes: int) -> str:  # axis labels without the currency
-        return format_amount(centimes, t.lang)
+
+    def columns(labels: Sequence[str], values: Sequence[int], title: str) -> str:
+        return charts.columns(labels, values, t.money, t.axis_money, unit=t.currency,
+                              rtl=rtl, title=title)
 
     total = sum(d["net"] for d in days)
     suffix = "ar" if rtl else "fr"
@@ -133,14 +136,14 @@ def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> 
     origin_values = [g.edition_net for g in split.origins]
     hour_values = [h["amount"] for h in hours]
     opening = _opening_hours(hours)
-    day_labels = [d["day"][5:] for d in days]
+    day_labels = [t.short_date(d["day"]) for d in days]
     coop_values = [c.edition_net for c in top_coops]
     values: dict[str, Any] = {
         "lang": t.lang, "dir": t.dir,
         "title": t("report_title", market=market.name_ar if rtl else market.name_fr),
-        "subtitle": t("report_subtitle", city=market.city, start=_ltr(market.starts_on),
-                      end=_ltr(market.ends_on)),
-        "generated": t("report_generated", date=_ltr(f"{market_time(now):%Y-%m-%d %H:%M}")
+        "subtitle": t("report_subtitle", city=market.city, start=_ltr(t.date(market.starts_on)),
+                      end=_ltr(t.date(market.ends_on))),
+        "generated": t("report_generated", date=_ltr(f"{t.date(local.date())} {local:%H:%M}")
                        + f" ({t.zone})"),
         "style": asset("report.css").decode(),
         "kpis": _kpis(t, [
@@ -151,12 +154,12 @@ def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> 
             (t("members"), t.count(sum(c.members for c in coops))),
             (t("days_with_sales"), t.count(sum(1 for d in days if d["tickets"]))),
         ]),
-        "days_chart": _chart(t, day_values, lambda: charts.columns(
-            day_labels, day_values, short, title=t("per_day")), lambda: charts.bar_list(
+        "days_chart": _chart(t, day_values, lambda: columns(
+            day_labels, day_values, t("per_day")), lambda: charts.bar_list(
             day_labels, day_values, t.money, title=t("per_day"), timed=True), say=bool(days)),
         "days_table": _table(
             [t("day"), t("net_sales"), t("tickets"), t("devices_reporting"), t("closed")],
-            [[d["day"], t.money(d["net"]), t.count(d["tickets"]), t.count(d["devices"]),
+            [[t.date(d["day"]), t.money(d["net"]), t.count(d["tickets"]), t.count(d["devices"]),
               t.count(d["closed"])] for d in days],
             {1, 2, 3, 4}, none,
         ),
@@ -167,11 +170,11 @@ def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> 
                                t("per_origin")),
         "origins_table": _groups(t, t("origin"), split.origins, t, total),
         "programmes_table": _groups(t, t("yes_no_title"), split.programmes, t, total),
-        "hours_chart": _chart(t, hour_values, lambda: charts.columns(
-            [f"{h['hour']:02d}" for h in hours], hour_values, short,
-            title=t("sales_by_hour")), lambda: charts.bar_list(
-            [f"{h['hour']:02d}:00" for h in opening], [h["amount"] for h in opening], t.money,
-            title=t("sales_by_hour"), timed=True)),
+        "hours_chart": _chart(t, hour_values, lambda: columns(
+            [f"{h['hour']:02d}" for h in hours], hour_values, t("sales_by_hour")),
+            lambda: charts.bar_list(
+                [f"{h['hour']:02d}:00" for h in opening], [h["amount"] for h in opening],
+                t.money, title=t("sales_by_hour"), timed=True)),
         "top_coops_chart": _bars(t, [coop_name(c) for c in top_coops], coop_values,
                                  t("top_cooperatives"), say=sold),
         "top_coops_table": _table(

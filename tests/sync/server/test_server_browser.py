@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import os
 import re
 import shutil
@@ -24,7 +26,7 @@ from sync.server import admin
 from sync.server.app import create_app
 from sync.server.dashboard import REFRESH_SECONDS
 from sync.server.db import Database, utcnow
-from sync.server.i18n import format_money, plural_form
+from sync.server.i18n import format_money, market_time, plural_form
 from sync.server.models import Cooperative, Device
 
 from .server_support import DAY, push_body, seed_market, summary
@@ -165,10 +167,15 @@ def test_dashboard_in_chromium(live_server: tuple[str, Database], tmp_path: Path
                 page.click("#export-coops-csv")
             saved = tmp_path / "cooperatives.csv"
             download.value.save_as(saved)
+            # the file of the day shown, with that day's figures as the table shows them
+            assert download.value.suggested_filename.endswith(
+                f"-cooperatives-{DAY.isoformat()}.csv")
             text = saved.read_bytes()
             assert text.startswith(b"\xef\xbb\xbf")
-            assert "Coopérative Argan Nissae" in text.decode("utf-8-sig")
-            assert "1250,50" in text.decode("utf-8-sig")
+            rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig")), delimiter=";"))
+            shown = dict(zip(rows[0], next(r for r in rows if "Coopérative Argan Nissae" in r),
+                             strict=True))
+            assert (shown["Ventes du jour (DH)"], shown["Tickets du jour"]) == ("1250,50", "7")
 
             page.click("nav.languages a[lang=ar]")
             page.wait_for_selector("html[dir=rtl]")
@@ -207,6 +214,26 @@ def test_day_after_is_empty(live_server: tuple[str, Database]) -> None:
         data = client.get(f"/dashboard/data.json?day={later}").json()
         assert data["totals"]["day"]["net"] == 0
         assert data["totals"]["edition"]["net"] == 2_625_050
+
+
+def test_updated_at_is_the_servers_morocco_time(live_server: tuple[str, Database]) -> None:
+    """"Updated at" says the time of the figures in Morocco, on a 24-hour clock, as every
+    time on the dashboard: not the browser's clock, zone or 12-hour English."""
+    from playwright.sync_api import sync_playwright
+
+    base, db = live_server
+    seed(base, db)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(locale="en-US", timezone_id="America/Los_Angeles")
+            log_in(page, base, "en")
+            shown = page.evaluate("""() => ({ status: document.getElementById("status")
+              .textContent, generated: document.body.dataset.loaded })""")
+        finally:
+            browser.close()
+    generated = dt.datetime.fromisoformat(shown["generated"].removesuffix("Z"))
+    assert shown["status"] == f"Updated at {market_time(generated):%H:%M:%S}", shown
 
 
 def test_a_login_form_on_another_site_is_refused(live_server: tuple[str, Database]) -> None:
@@ -793,6 +820,43 @@ def test_the_market_picker_shows_the_whole_name(live_server: tuple[str, Database
                 assert problems == [], (lang, problems)
         finally:
             browser.close()
+
+
+def test_a_long_market_name_does_not_widen_the_phone_page(
+        live_server: tuple[str, Database], tmp_path: Path) -> None:
+    """On a 390 px phone, in each language, a market with a long name and city does not
+    make the page scroll sideways: the picker shrinks to the screen's width."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, db = live_server
+    seed_busy(base, db)
+    with db.write() as s:
+        admin.add_market(s, name_ar="المعرض الجهوي للتعاونيات والاقتصاد الاجتماعي والتضامني بفاس",
+                         name_fr="Salon régional des coopératives et de l'économie sociale "
+                                 "et solidaire de Fès", city="Fès", region="Fès-Meknès",
+                         starts_on=DAY, ends_on=DAY + dt.timedelta(days=2))
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            log_in(page, base, "fr")
+            for lang in ("ar", "fr", "en"):
+                page.goto(f"{base}/dashboard/?lang={lang}")
+                page.wait_for_selector("body[data-loaded]")
+                expect(page.locator("#market option")).to_have_count(3)
+                page.screenshot(path=str(tmp_path / f"long-market-{lang}-390.png"))
+                width = page.evaluate("document.documentElement.scrollWidth")
+                assert width <= 390, (lang, width)
+                picker = page.locator("#market").bounding_box()
+                assert picker is not None and picker["x"] >= 0, (lang, picker)
+                assert picker["x"] + picker["width"] <= 390, (lang, picker)
+                problems = page.evaluate(LAYOUT_PROBLEMS, False)
+                assert problems == [], (lang, problems)
+        finally:
+            browser.close()
+    if os.environ.get("SOUK_SCREENSHOTS"):
+        for png in tmp_path.glob("*.png"):
+            shutil.copy(png, Path(os.environ["SOUK_SCREENSHOTS"]) / png.name)
 
 
 def _figures(page: Any, column: int) -> list[int]:

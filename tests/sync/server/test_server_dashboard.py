@@ -323,6 +323,46 @@ def test_csv_export_has_a_bom_and_arabic(client: TestClient, organiser: str,
     assert days.splitlines()[1] == "2026-05-12,26250.50,100.00,10,2,1"
 
 
+@pytest.mark.parametrize(("lang", "day_sales", "day_tickets", "edition_sales",
+                          "edition_tickets", "delimiter"), [
+    ("fr", "Ventes du jour (DH)", "Tickets du jour", "Ventes de l'édition (DH)",
+     "Tickets de l'édition", ";"),
+    ("en", "Day's sales (MAD)", "Day's tickets", "Edition sales (MAD)", "Edition tickets",
+     ","),
+])
+def test_cooperatives_export_follows_the_chosen_day(
+        client: TestClient, organiser: str, pushed: World, lang: str, day_sales: str,
+        day_tickets: str, edition_sales: str, edition_tickets: str, delimiter: str) -> None:
+    """The cooperatives' file holds the figures of the day the dashboard shows, under the
+    screen's headers, beside the edition's (named as such), and is named after that day."""
+    log_in(client, organiser)
+    second = DAY + dt.timedelta(days=1)
+    for day, sales, tickets in ((DAY, "1250.50", "7"), (second, "300.00", "2")):
+        reply = client.get(f"/dashboard/export/cooperatives.csv?market={pushed.market_id}"
+                           f"&day={day.isoformat()}&lang={lang}")
+        assert reply.status_code == 200
+        assert reply.headers["content-disposition"] == (
+            f'attachment; filename="souk-market{pushed.market_id}-cooperatives-'
+            f'{day.isoformat()}.csv"')
+        rows = list(csv.reader(io.StringIO(reply.content.decode("utf-8-sig")),
+                               delimiter=delimiter))
+        argan = dict(zip(rows[0], next(r for r in rows if r[0] == "12"), strict=True))
+        if lang == "fr":
+            sales = sales.replace(".", ",")
+        assert (argan[day_sales], argan[day_tickets]) == (sales, tickets)
+        assert (argan[edition_sales], argan[edition_tickets]) == (
+            "1550,50" if lang == "fr" else "1550.50", "9")
+        assert "Tickets" not in rows[0]  # every count says whose tickets it counts
+    book = client.get(f"/dashboard/export/cooperatives.xlsx?market={pushed.market_id}"
+                      f"&day={second.isoformat()}&lang={lang}")
+    assert book.headers["content-disposition"].endswith(f'-{second.isoformat()}.xlsx"')
+    sheet = load_workbook(io.BytesIO(book.content)).active
+    assert sheet is not None
+    headers = [c.value for c in sheet[1]]
+    argan = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == "12")
+    assert (argan[headers.index(day_sales)], argan[headers.index(day_tickets)]) == (300, 2)
+
+
 def test_xlsx_export_holds_numbers(client: TestClient, organiser: str, pushed: World) -> None:
     log_in(client, organiser)
     reply = client.get("/dashboard/export/days.xlsx?lang=fr")

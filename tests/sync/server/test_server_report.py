@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import update
 
-from sync.server import admin, queries, report
+from sync.server import admin, charts, queries, report
 from sync.server.db import Database
 from sync.server.i18n import NBSP, Translator, market_zone
 from sync.server.models import Device, Market
@@ -190,9 +190,9 @@ def big(client: TestClient, db: Database, world: World) -> World:
 
 @needs_zone
 @pytest.mark.parametrize(("lang", "generated", "net", "tickets", "members"), [
-    ("fr", "Établi le \u20662026-05-12 22:05\u2069 (heure du Maroc)",
+    ("fr", "Établi le \u206612/05/2026 22:05\u2069 (heure du Maroc)",
      f"949{NBSP}609,85{NBSP}DH", f"10{NBSP}945", f"1{NBSP}283"),
-    ("ar", "حرر بتاريخ \u20662026-05-12 22:05\u2069 (بتوقيت المغرب)",
+    ("ar", "حرر بتاريخ \u206612/05/2026 22:05\u2069 (بتوقيت المغرب)",
      f"949{NBSP}609,85{NBSP}د.م.", f"10{NBSP}945", f"1{NBSP}283"),
 ])
 def test_report_figures_in_the_languages_formats_and_morocco_time(
@@ -210,6 +210,46 @@ def test_report_figures_in_the_languages_formats_and_morocco_time(
                if [text for _, text in r[1:3]] == [product, argan])
     assert row[3] == ({"num"}, "3,5")  # 3.5 kg, with a decimal comma
     assert ({"num"}, f"10{NBSP}945") in cells(section(page, t("per_day")))[0]
+
+
+@needs_zone
+@pytest.mark.parametrize(("lang", "subtitle", "day", "short"), [
+    ("fr", "Fès, du \u206612/05/2026\u2069 au \u206616/05/2026\u2069", "12/05/2026", "12/05"),
+    ("ar", "Fès، من \u206612/05/2026\u2069 إلى \u206616/05/2026\u2069", "12/05/2026", "12/05"),
+    ("en", "Fès, \u20662026-05-12\u2069 to \u20662026-05-16\u2069", "2026-05-12", "05-12"),
+])
+def test_report_dates_read_as_on_the_dashboard(db: Database, big: World, lang: str,
+                                               subtitle: str, day: str, short: str) -> None:
+    """The report writes its days as the dashboard does: 12/05/2026 in French and Arabic
+    (12/05 under a chart's column), the ISO date in English."""
+    page = build(db, big.market_id, lang)
+    t = Translator(lang)
+    assert f'<p class="subtitle">{subtitle}</p>' in page
+    days = cells(section(page, t("per_day")))
+    assert days[0][0] == ({"key"}, day)
+    svg = chart(page, t("per_day"))
+    labels = [x.text for x in svg.iter(f"{SVG}text") if x.get("class") == "tick-x"]
+    assert labels == [short]
+
+
+@pytest.mark.parametrize(("lang", "unit", "ticks"), [
+    ("fr", "DH", ["0", f"500{NBSP}000", f"1{NBSP}000{NBSP}000"]),
+    ("ar", "\u2067د.م.\u2069", ["0", f"500{NBSP}000", f"1{NBSP}000{NBSP}000"]),
+    ("en", "MAD", ["0", "500,000", "1,000,000"]),
+])
+def test_report_chart_axes_read_as_on_the_dashboard(db: Database, big: World, lang: str,
+                                                    unit: str, ticks: list[str]) -> None:
+    """A chart's value axis counts whole dirhams in steps of 1, 2 or 5 times a power of
+    ten, its currency written once above it, as on the dashboard's charts (949 609,85 DH
+    sold on the busiest day: an axis to 1 000 000 in steps of 500 000)."""
+    page = build(db, big.market_id, lang)
+    svg = chart(page, Translator(lang)("per_day"))
+    texts = list(svg.iter(f"{SVG}text"))
+    assert [x.text for x in texts if x.get("class") == "unit"] == [unit]
+    assert [x.text for x in texts if x.get("class") == "tick-y"] == ticks
+    for peak, step, top in ((0, 1, 1), (350, 1, 4), (94_960_985, 500_000, 1_000_000),
+                            (2_500_000, 10_000, 30_000), (12_345_00, 5_000, 15_000)):
+        assert charts.axis(peak) == (step, top), peak
 
 
 @pytest.mark.parametrize("lang", ["fr", "ar"])
