@@ -43,6 +43,15 @@ def panel_of(qtbot: QtBot, store: Store, lang: str) -> tuple[SyncBridge, SyncPan
     return bridge, panel
 
 
+def sync_until_set_aside(qtbot: QtBot, bridge: SyncBridge) -> None:
+    """Run the app's sync until it has set a day aside."""
+    try:
+        bridge.start()
+        qtbot.waitUntil(lambda: bridge.snapshot.set_aside == 1, timeout=5000)
+    finally:
+        bridge.stop()
+
+
 def state_shown(panel: SyncPanel) -> str:
     item = panel.table.item(0, STATE)
     assert item.toolTip() == item.text()  # the whole reason, whatever the column's width
@@ -57,11 +66,7 @@ def test_a_day_the_server_sets_aside_is_told_in_arabic_then_in_french(
     till.close_day()
     corrupt_day(monkeypatch, MARKET_DAY)
     bridge, panel = panel_of(qtbot, enrolled, "ar")
-    try:
-        bridge.start()
-        qtbot.waitUntil(lambda: bridge.snapshot.set_aside == 1, timeout=5000)
-    finally:
-        bridge.stop()
+    sync_until_set_aside(qtbot, bridge)
     assert state_shown(panel) == NET_AR
     panel.retranslate("fr")  # the manager switches the app to French
     assert state_shown(panel) == NET_FR
@@ -86,11 +91,7 @@ def test_a_day_that_conflicts_on_the_server_is_told_in_the_managers_language(
         transport.close()
     assert status == 200
     bridge, panel = panel_of(qtbot, enrolled, "fr")
-    try:
-        bridge.start()
-        qtbot.waitUntil(lambda: bridge.snapshot.set_aside == 1, timeout=5000)
-    finally:
-        bridge.stop()
+    sync_until_set_aside(qtbot, bridge)
     assert state_shown(panel) == (
         f"mise de côté : Le serveur a déjà d'autres chiffres pour cette journée sous la même "
         f"version ({built.version}). Prévenez les organisateurs.")
@@ -116,10 +117,8 @@ def test_a_refusal_the_stall_has_no_words_for_shows_the_servers(
         config.update(s, url=between.url)
     bridge, panel = panel_of(qtbot, enrolled, "fr")
     try:
-        bridge.start()
-        qtbot.waitUntil(lambda: bridge.snapshot.set_aside == 1, timeout=5000)
+        sync_until_set_aside(qtbot, bridge)
     finally:
-        bridge.stop()
         between.close()
     assert state_shown(panel) == f"mise de côté : Le serveur l'a refusé (HTTP 422) : {SERVER_WORDS}"
     panel.retranslate("ar")
