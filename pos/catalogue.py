@@ -20,7 +20,8 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from pos.errors import InputError, SoukError
+from pos.errors import InputError, Name
+from pos.files import write_whole
 from pos.models import CATEGORY_SIZE, MEMBER_SIZE, NAME_SIZE, Barcode, Product
 from pos.money import (
     MAX_QUANTITY,
@@ -121,21 +122,6 @@ class ProductData:
                 raise InputError("product.nul")
 
 
-class ProductName(SoukError):
-    """A product's name as a parameter of a message: Arabic in an Arabic message, French
-    otherwise, as the screens show it (a message renders a parameter that is an error in
-    its own language)."""
-
-    def __init__(self, product: Product) -> None:
-        super().__init__("product.name")
-        self.name_ar, self.name_fr = product.name_ar, product.name_fr
-
-    def message(self, lang: str) -> str:
-        if lang == "ar":
-            return self.name_ar or self.name_fr
-        return self.name_fr or self.name_ar
-
-
 def same_sku(session: Session, sku: str) -> list[Product]:
     """The products whose SKU is ``sku`` as the sale screen matches a typed code, capitals
     and small letters alike (the exact one first)."""
@@ -159,7 +145,8 @@ def check_product(session: Session, data: ProductData, product_id: int | None = 
         for other in same_sku(session, data.sku):
             if other.id != product_id:
                 key = "product.sku_taken" if other.sku == data.sku else "product.sku_taken_case"
-                raise InputError(key, sku=data.sku, other=other.sku, name=ProductName(other))
+                raise InputError(key, sku=data.sku, other=other.sku,
+                                 name=Name(other.name_ar, other.name_fr))
     _check_barcodes(session, data, product_id)
 
 
@@ -209,7 +196,7 @@ def _check_barcodes(session: Session, data: ProductData, product_id: int | None)
             continue
         if owner.product.sku.casefold() not in data.file_skus:
             raise InputError("product.barcode_taken", code=code, sku=owner.product.sku,
-                             name=ProductName(owner.product))
+                             name=Name(owner.product.name_ar, owner.product.name_fr))
 
 
 def _write(session: Session, product: Product, data: ProductData) -> Product:
@@ -460,12 +447,7 @@ def write_csv(path: Path, products: Sequence[Product], lang: str) -> None:
         raise InputError("cli.is_folder", path=str(path))
     if not path.parent.is_dir():
         raise InputError("cli.folder_missing", path=str(path.parent))
-    partial = path.with_name(path.name + ".partial")
     try:
-        partial.write_text("\ufeff" + export_csv(products, lang), encoding="utf-8",
-                           newline="")
-        partial.replace(path)
+        write_whole(path, "\ufeff" + export_csv(products, lang))
     except OSError as exc:
-        if partial.is_file():
-            partial.unlink()
         raise InputError("cli.cannot_write", path=str(path)) from exc

@@ -4,6 +4,7 @@ SQLAlchemy is loaded."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -73,3 +74,21 @@ def saved_language(db_path: Path) -> str:
         except ValueError:
             pass
     return normalise_language(os.environ.get("LANG"))
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` whole or not at all: through a ``.partial`` file
+    that reaches the disk (or USB stick) before it takes the name, and that is removed when
+    writing fails (a full or unplugged stick). Raises the OSError."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with open(partial, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        partial.replace(path)
+    except OSError:
+        if not partial.is_dir():
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+        raise

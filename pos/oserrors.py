@@ -25,7 +25,8 @@ _BY_ERRNO = {
     errno.EISDIR: "os.is_folder",
 }
 # SQLite's primary result codes for the same causes
-_BY_SQLITE = {13: "os.no_space", 8: "os.read_only", 3: "os.permission", 14: "os.not_found"}
+_BY_SQLITE = {sqlite3.SQLITE_FULL: "os.no_space", sqlite3.SQLITE_READONLY: "os.read_only",
+              sqlite3.SQLITE_PERM: "os.permission", sqlite3.SQLITE_CANTOPEN: "os.not_found"}
 
 
 def reason(exc: OSError | sqlite3.Error) -> SoukError:
@@ -39,8 +40,6 @@ def reason(exc: OSError | sqlite3.Error) -> SoukError:
     return SoukError(key, detail=str(exc))
 
 
-_BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
-_FULL = 13  # SQLITE_FULL
 
 
 def database_problem(exc: BaseException, path: object) -> SoukError:
@@ -51,9 +50,10 @@ def database_problem(exc: BaseException, path: object) -> SoukError:
     code = getattr(orig, "sqlite_errorcode", None)
     primary = code & 0xFF if isinstance(code, int) else None
     text = str(orig).lower()
-    if primary in _BUSY or (primary is None and ("locked" in text or "busy" in text)):
+    busy = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    if primary in busy or (primary is None and ("locked" in text or "busy" in text)):
         return SoukError("db.busy")
-    if primary == _FULL or (primary is None and "full" in text):
+    if primary == sqlite3.SQLITE_FULL or (primary is None and "full" in text):
         return SoukError("disk.full")
     cause = reason(orig) if isinstance(orig, (OSError, sqlite3.Error)) else str(orig)
     return SoukError("db.unusable", path=str(path), reason=cause)

@@ -10,24 +10,7 @@ from pos.cart import Discount, check_quantity, parse_line_quantity
 from pos.errors import SoukError
 from pos.money import parse_money, parse_percent, parse_quantity
 from ui.context import AppContext
-from ui.theme import DANGER
-from ui.widgets import Dialog, button, hbox, label, named
-
-#: a field whose value the dialog's message is about (see mark_wrong)
-WRONG_FIELD = f'QLineEdit[wrong="true"] {{ border: 2px solid {DANGER}; }}'
-
-
-def mark_wrong(field: QLineEdit, wrong: bool = True) -> None:
-    """Show, with a red border, that ``field`` is what the dialog's message is about; when
-    marked, it takes the focus with its text selected, to be typed again. The dialog's
-    style sheet holds :data:`WRONG_FIELD`."""
-    if bool(field.property("wrong")) != wrong:
-        field.setProperty("wrong", wrong)
-        field.style().unpolish(field)
-        field.style().polish(field)
-    if wrong:
-        field.setFocus()
-        field.selectAll()
+from ui.widgets import WRONG_FIELD, Dialog, button, hbox, label, mark_wrong, named
 
 
 class ValueDialog(Dialog):

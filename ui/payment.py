@@ -321,7 +321,7 @@ class PaymentDialog(Dialog):
             check_payments(self.total, self.payments)
             return
         if self.method == "cash":
-            given = parse_money(self.tendered.text()) if self.tendered.text().strip() else 0
+            given = self._entered()
             if given <= 0:
                 raise RuleError("payment.tendered_short")
             if given > ABSURD_TIMES * remaining and given > ABSURD_FLOOR:

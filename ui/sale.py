@@ -522,10 +522,14 @@ class SaleScreen(QWidget):
         total = trial.totals().total
         if total >= paid:
             return True
-        lang = self.ctx.lang
-        self._error(self.ctx.t("ui.sale.below_taken", paid=format_money(paid, lang),
-                               total=format_money(total, lang)), seconds=15)
+        self._refuse_below_taken(total)
         return False
+
+    def _refuse_below_taken(self, total: int) -> None:
+        """Say that a cart worth ``total`` is less than the payments already taken for it."""
+        lang = self.ctx.lang
+        self._error(self.ctx.t("ui.sale.below_taken", paid=format_money(self.taken_total, lang),
+                               total=format_money(total, lang)), seconds=15)
 
     def _change(self, change: Callable[[Cart], object]) -> bool:
         """Make ``change`` to the cart when it :meth:`_fits`; whether it was made."""
@@ -657,9 +661,7 @@ class SaleScreen(QWidget):
             self.banner.error(self.ctx.t("day.not_open"))
             return
         if total < self.taken_total:  # the cart's changes are checked; never pay twice
-            self._error(self.ctx.t("ui.sale.below_taken",
-                                   paid=format_money(self.taken_total, self.ctx.lang),
-                                   total=format_money(total, self.ctx.lang)), seconds=15)
+            self._refuse_below_taken(total)
             return
         dialog = PaymentDialog(self.ctx, self, total, self.taken)
         self.paying = dialog

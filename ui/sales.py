@@ -34,9 +34,9 @@ from pos.money import format_amount, format_quantity
 from pos.receipts import RECEIPT_LANGUAGES
 from ui.context import AppContext
 from ui.figures import money, rich_table, signed
-from ui.line_dialogs import WRONG_FIELD, mark_wrong
 from ui.printing import PrintService
 from ui.widgets import (
+    WRONG_FIELD,
     Banner,
     Dialog,
     Kept,
@@ -46,6 +46,7 @@ from ui.widgets import (
     card,
     hbox,
     label,
+    mark_wrong,
     named,
     search_field,
     vbox,

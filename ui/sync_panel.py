@@ -21,7 +21,6 @@ the enrolment (kept as what to say, not as words) too.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtWidgets import (
@@ -41,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from pos.errors import SoukError
 from pos.i18n import tr
-from sync.client.errors import describe
+from sync.client.errors import date_text, describe
 from sync.client.status import DayRow, Snapshot
 from ui.sync_bridge import SyncBridge
 
@@ -208,8 +207,8 @@ class SyncPanel(QWidget):
         ar = self.lang == "ar"
         name = coop.get("name_ar" if ar else "name_fr", "")
         market_name = market.get("name_ar" if ar else "name_fr", "")
-        dates = self._t("sync.panel.dates", starts=_date(market.get("starts_on", "")),
-                        ends=_date(market.get("ends_on", "")))
+        dates = self._t("sync.panel.dates", starts=date_text(market.get("starts_on", "")),
+                        ends=date_text(market.get("ends_on", "")))
         return "\n".join([
             f"{self._t('sync.panel.cooperative')}: {name}",
             f"{self._t('sync.panel.stand')}: {coop.get('stand', '')}",
@@ -232,15 +231,7 @@ class SyncPanel(QWidget):
             state = self._t("sync.day.synced")
         z = f"Z{day.z_number}" if day.z_number else self._t("sync.day.open")
         error = describe(day.last_error, self.lang) if day.waiting or day.last_error else ""
-        return (_date(day.date), z, str(day.local_version), str(day.acked_version), state,
+        return (date_text(day.date), z, str(day.local_version), str(day.acked_version), state,
                 error)
 
 
-def _date(value: dt.date | str) -> str:
-    """A date as the rest of the app writes it (31/12/2026); other text as it is."""
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value)
-        except ValueError:
-            return value
-    return value.strftime("%d/%m/%Y")

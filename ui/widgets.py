@@ -26,6 +26,7 @@ from pos.errors import SoukError
 from pos.money import parse_money
 from ui.context import AppContext
 from ui.scanner import BLOCK, SCANS
+from ui.theme import DANGER
 
 if TYPE_CHECKING:
     from pos.models import User
@@ -38,6 +39,23 @@ def named(widget: W, name: str, accessible: str = "") -> W:
     widget.setObjectName(name)
     widget.setAccessibleName(accessible or name)
     return widget
+
+
+#: a field whose value the dialog's message is about (see mark_wrong)
+WRONG_FIELD = f'QLineEdit[wrong="true"] {{ border: 2px solid {DANGER}; }}'
+
+
+def mark_wrong(field: QLineEdit, wrong: bool = True) -> None:
+    """Show, with a red border, that ``field`` is what the dialog's message is about; when
+    marked, it takes the focus with its text selected, to be typed again. The dialog's
+    style sheet holds :data:`WRONG_FIELD`."""
+    if bool(field.property("wrong")) != wrong:
+        field.setProperty("wrong", wrong)
+        field.style().unpolish(field)
+        field.style().polish(field)
+    if wrong:
+        field.setFocus()
+        field.selectAll()
 
 
 class ElidedLabel(QLabel):

@@ -8,14 +8,13 @@ that version or a newer one is left as it is. Exporting does not mark anything s
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
 from pathlib import Path
 
 from pos import oserrors
 from pos.db import Store
 from pos.errors import InputError
+from pos.files import write_whole
 from sync.client import config, outbox
 from sync.client.errors import NotEnrolled
 from sync.protocol import Bundle, DaySummary, bundle_signature, token_hash
@@ -48,16 +47,8 @@ def export_bundle(store: Store, path: Path) -> Bundle:
     none is left behind on a full or unplugged USB stick). The data reaches the stick
     before the name does, so a stick pulled out just after holds the whole bundle."""
     bundle = make_bundle(store)
-    partial = path.with_name(path.name + ".partial")
     try:
-        with open(partial, "w", encoding="utf-8") as out:
-            out.write(bundle.model_dump_json())
-            out.flush()
-            os.fsync(out.fileno())
-        partial.replace(path)
+        write_whole(path, bundle.model_dump_json())
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            if not partial.is_dir():
-                partial.unlink(missing_ok=True)
         raise InputError("sync.export_failed", path=path, reason=oserrors.reason(exc)) from None
     return bundle

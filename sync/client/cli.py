@@ -65,7 +65,7 @@ def _server_newer_line(ctx: Context, day: DayRow) -> str:
 
 def _not_sent(snap: Snapshot) -> list[DayRow]:
     """Days outside the market's dates with figures the server never acknowledged."""
-    return [d for d in snap.days if d.outside and d.local_version > d.acked_version]
+    return [d for d in snap.days if d.outside]
 
 
 def _print_outcome(ctx: Context, outcome: Outcome, snap: Snapshot) -> None:

@@ -129,7 +129,6 @@ class _Run:
                     self.outcome.acked.append(state.date)
                 elif result.status == "stale" and result.version > summary.version:
                     outbox.mark_server_newer(s, state.day_id, summary.version, result.version)
-                    self.outcome.server_newer.append(state.date)
             known = {d.business_day: d.version for d in reply.known_days}
             self.outcome.lost += outbox.reconcile(s, known)
 
@@ -192,7 +191,7 @@ def sync_once(store: Store, transport: Transport) -> Outcome:
         todo, _ = outbox.plan(s)
         newer = outbox.held_newer(s)  # this run's and those found before, still held
     run.outcome.waiting = len(todo)
-    run.outcome.server_newer = sorted(set(run.outcome.server_newer) | set(newer))
+    run.outcome.server_newer = newer
     return run.outcome
 
 

@@ -28,12 +28,18 @@ class SyncError(SoukError):
 
     def to_text(self, limit: int = 300, param_chars: int = 150) -> str:
         """What is stored: the message id and its parameters, as compact JSON of at most
-        ``limit`` characters (the parameters cut shorter for it, never the JSON)."""
-        for chars in (param_chars, param_chars // 2, param_chars // 5, 0):
-            text = _dump(self.key, self._stored_params(chars))
-            if len(text) <= limit:
-                return text
+        ``limit`` characters (the parameters cut shorter for it, never the JSON), with the
+        first of :meth:`_extras` that fits."""
+        for extra in self._extras():
+            for chars in (param_chars, param_chars // 2, param_chars // 5, 0):
+                text = _dump(self.key, {**self._stored_params(chars), **extra})
+                if len(text) <= limit:
+                    return text
         return _dump(self.key, {})
+
+    def _extras(self) -> tuple[dict[str, object], ...]:
+        """What to store besides the parameters, the most wanted first."""
+        return ({},)
 
     def _stored_params(self, chars: int) -> dict[str, object]:
         return {k: str(v)[:chars] for k, v in self.params.items()}
@@ -83,16 +89,12 @@ class Refused(SyncError):
         said = refusal_message(lang, self.refusal)
         return super().message(lang) if said is None else said
 
-    def to_text(self, limit: int = 300, param_chars: int = 150) -> str:
-        """As :meth:`SyncError.to_text`, with the server's message id when it fits in
-        ``limit`` (the server's words cut shorter for it, if need be)."""
-        if self.refusal is not None:
-            refusal = self.refusal.model_dump()
-            for chars in (param_chars, param_chars // 2, param_chars // 5):
-                text = _dump(self.key, {**self._stored_params(chars), "refusal": refusal})
-                if len(text) <= limit:
-                    return text
-        return super().to_text(limit, param_chars)
+    def _extras(self) -> tuple[dict[str, object], ...]:
+        """The server's message id when it fits (the server's words cut shorter for it, if
+        need be), else the words alone."""
+        if self.refusal is None:
+            return ({},)
+        return ({"refusal": self.refusal.model_dump()}, {})
 
 
 class InternalError(SyncError):
@@ -136,17 +138,21 @@ def refusal_message(lang: str, refusal: Refusal | object) -> str | None:
     texts = catalogue().get(key)
     if texts is None or not placeholders(texts["en"]) <= refusal.params.keys():
         return None
-    return tr(lang, key, **{k: _shown(v) for k, v in refusal.params.items()})
+    return tr(lang, key, **{k: date_text(v) for k, v in refusal.params.items()})
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def _shown(value: str) -> str:
-    """A parameter as the app writes it: an ISO date as 31/12/2026, the rest as it is."""
-    if _ISO_DATE.match(value):
-        try:
-            return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
-        except ValueError:
-            return value
+def date_text(value: dt.date | str) -> str:
+    """A date as the app writes it (31/12/2026); other text (an ISO date in a message's
+    parameters, or not a date) as it is but for the ISO date."""
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if not _ISO_DATE.match(value):
+        return value
+    try:
+        return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+    except ValueError:
+        return value
     return value

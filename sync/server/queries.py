@@ -12,11 +12,12 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, get_args
 
 from sqlalchemy import BigInteger, and_, case, cast, func, select, text, tuple_
 from sqlalchemy.orm import Session
 
+from sync.protocol import Unit
 from sync.server.i18n import market_time
 from sync.server.models import (
     SECTORS,
@@ -376,7 +377,7 @@ class ProductDetails(NamedTuple):
     parts: list[Part]
 
 
-UNIT_ORDER = ("piece", "kg", "g", "l")
+UNIT_ORDER = get_args(Unit)  # piece first, as the stalls count most goods
 
 
 def merge_units(parts: Iterable[Part]) -> list[Part]:
