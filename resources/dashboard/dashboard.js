@@ -57,6 +57,8 @@
     const key = (prefix || "name") + (cfg.lang === "ar" ? "_ar" : "_fr");
     return row[key];
   }
+  // a market's city as this language writes it (in Arabic its Arabic name, when given)
+  function city(market) { return cfg.lang === "ar" ? market.city_ar : market.city; }
   // the catalogue's text for n of something when the language has one for n's plural
   // form (key_one, key_two, key_few, key_many), else null; n written as ``shown``
   function counted(key, n, shown) {
@@ -222,14 +224,14 @@
   }
 
   function renderControls(data) {
-    fillSelect("market", data.markets.map((m) => [m.id, name(m) + " — " + m.city]), data.market.id);
+    fillSelect("market", data.markets.map((m) => [m.id, name(m) + " — " + city(m)]), data.market.id);
     const days = marketDays(data.market);
     for (const d of data.days) if (!days.includes(d.day)) days.push(d.day);
     if (!days.includes(data.day)) days.push(data.day);
     days.sort();
     fillSelect("day", days.map((d) => [d, date(d)]), data.day);
-    // the exports are of the market and day shown (the cooperatives' day figures, the
-    // file's name); the report is the whole edition's
+    // the exports are of the market and day shown (the cooperatives' day figures and the
+    // day's products, and their files' names); the report is the whole edition's
     const q = `?market=${data.market.id}&lang=${cfg.lang}`;
     const shown = `${q}&day=${data.day}`;
     const base = cfg.base;
@@ -239,6 +241,8 @@
     document.getElementById("export-days-xlsx").href = `${base}/export/days.xlsx${shown}`;
     document.getElementById("export-products-csv").href = `${base}/export/products.csv${shown}`;
     document.getElementById("export-products-xlsx").href = `${base}/export/products.xlsx${shown}`;
+    document.getElementById("export-day-products-csv").href = `${base}/export/day-products.csv${shown}`;
+    document.getElementById("export-day-products-xlsx").href = `${base}/export/day-products.xlsx${shown}`;
     document.getElementById("report").href = `${base}/report${q}`;
   }
 

@@ -25,38 +25,61 @@ MIN_CODE_HOURS = 1
 
 
 def _text(value: str, what: str, max_length: int = 200) -> str:
-    """``value`` stripped; ``what`` names the field (``server.field.<what>``)."""
+    """``value`` stripped; ``what`` names the field (``server.field.<what>``). A NUL
+    character is refused on every database, as PostgreSQL cannot store one."""
     value = value.strip()
     field = Field(f"server.field.{what}")
     if not value:
         raise AdminError("server.err.empty", what=field)
     if len(value) > max_length:
         raise AdminError("server.err.too_long", what=field, max_length=max_length)
+    if "\x00" in value:
+        raise AdminError("server.err.nul", what=field)
     return value
+
+
+def _optional_text(value: str | None, what: str, max_length: int = 200) -> str | None:
+    """:func:`_text` for a field that may be left out (None or empty: None)."""
+    return _text(value, what, max_length) if value else None
 
 
 def check_market(
     *, name_ar: str, name_fr: str, city: str, region: str, starts_on: dt.date,
-    ends_on: dt.date,
+    ends_on: dt.date, city_ar: str | None = None,
 ) -> Market:
-    """A new market's row, its fields checked (not added to any session)."""
+    """A new market's row, its fields checked (not added to any session). ``city_ar``,
+    the city's Arabic name, may be left out: Arabic pages then write ``city``."""
     if ends_on < starts_on:
         raise AdminError("server.err.market_dates", ends=ends_on, starts=starts_on)
     return Market(
         name_ar=_text(name_ar, "name_ar"), name_fr=_text(name_fr, "name_fr"),
-        city=_text(city, "city"), region=_text(region, "region"),
-        starts_on=starts_on, ends_on=ends_on,
+        city=_text(city, "city"), city_ar=_optional_text(city_ar, "city_ar"),
+        region=_text(region, "region"), starts_on=starts_on, ends_on=ends_on,
     )
+
+
+def check_city_ar(city_ar: str) -> str:
+    """A city's Arabic name, stripped and checked."""
+    return _text(city_ar, "city_ar")
 
 
 def add_market(
     session: Session, *, name_ar: str, name_fr: str, city: str, region: str,
-    starts_on: dt.date, ends_on: dt.date,
+    starts_on: dt.date, ends_on: dt.date, city_ar: str | None = None,
 ) -> Market:
     market = check_market(name_ar=name_ar, name_fr=name_fr, city=city, region=region,
-                          starts_on=starts_on, ends_on=ends_on)
+                          starts_on=starts_on, ends_on=ends_on, city_ar=city_ar)
     market.created_at = utcnow()
     session.add(market)
+    session.flush()
+    return market
+
+
+def set_city_ar(session: Session, market_id: int, city_ar: str) -> Market:
+    """Give a market its city's Arabic name (one set up without it, or mistyped)."""
+    name = check_city_ar(city_ar)
+    market = get_market(session, market_id)
+    market.city_ar = name
     session.flush()
     return market
 
@@ -91,7 +114,7 @@ def check_cooperative(data: CooperativeInput) -> CooperativeInput:
     return replace(
         data, stand=_text(data.stand, "stand", 40), name_ar=_text(data.name_ar, "name_ar"),
         name_fr=_text(data.name_fr, "name_fr"), province=_text(data.province, "province"),
-        region=_text(data.region, "region") if data.region else None,
+        region=_optional_text(data.region, "region"),
     )
 
 

@@ -40,7 +40,7 @@ from sync.server.db import (
     resolve_database_url,
 )
 from sync.server.messages import LANGUAGES, AdminError, language, tr
-from sync.server.models import SECTORS, Cooperative, User
+from sync.server.models import SECTORS, Cooperative, Market, User
 
 USAGE_ERROR, FAILED = 2, 1
 #: the databases souk-server runs on, as (backend, driver) of their URL
@@ -153,10 +153,14 @@ def _parser() -> argparse.ArgumentParser:
     add = market.add_parser("add", help="add a market")
     add.add_argument("--name-ar", required=True)
     add.add_argument("--name-fr", required=True)
-    add.add_argument("--city", required=True)
+    add.add_argument("--city", required=True, help="e.g. Fès")
+    add.add_argument("--city-ar", help="the city in Arabic, e.g. فاس (default: --city)")
     add.add_argument("--region", required=True, help="e.g. Fès-Meknès")
     add.add_argument("--starts", type=_date, required=True, help="YYYY-MM-DD")
     add.add_argument("--ends", type=_date, required=True, help="YYYY-MM-DD")
+    edit = market.add_parser("edit", help="give a market its city's Arabic name")
+    edit.add_argument("market", type=_id, help="market id")
+    edit.add_argument("--city-ar", required=True, help="the city in Arabic, e.g. فاس")
     market.add_parser("list", help="list the markets")
 
     coop = sub.add_parser("cooperative", help="cooperatives").add_subparsers(
@@ -209,7 +213,10 @@ def _check(args: argparse.Namespace) -> None:
     action = getattr(args, "action", None)
     if args.command == "market" and action == "add":
         admin.check_market(name_ar=args.name_ar, name_fr=args.name_fr, city=args.city,
-                           region=args.region, starts_on=args.starts, ends_on=args.ends)
+                           city_ar=args.city_ar, region=args.region, starts_on=args.starts,
+                           ends_on=args.ends)
+    elif args.command == "market" and action == "edit":
+        admin.check_city_ar(args.city_ar)
     elif args.command == "cooperative" and action == "add":
         args.data = admin.check_cooperative(admin.CooperativeInput(
             market_id=args.market, name_ar=args.name_ar, name_fr=args.name_fr,
@@ -267,18 +274,29 @@ def _serve(db: Database, args: argparse.Namespace) -> None:
     run(app, args.host, args.port, log_level="info", server_header=False)
 
 
+def _cities(m: Market) -> str:
+    """A market's city, and its Arabic name beside it when it has one."""
+    return f"{m.city} / {m.city_ar}" if m.city_ar else m.city
+
+
 def _market(db: Database, args: argparse.Namespace) -> None:
     with db.write() as s:
         if args.action == "add":
             m = admin.add_market(s, name_ar=args.name_ar, name_fr=args.name_fr, city=args.city,
-                                 region=args.region, starts_on=args.starts, ends_on=args.ends)
-            print(f"market {m.id}: {m.name_fr} / {m.name_ar}, {m.city}, "
+                                 city_ar=args.city_ar, region=args.region,
+                                 starts_on=args.starts, ends_on=args.ends)
+            print(f"market {m.id}: {m.name_fr} / {m.name_ar}, {_cities(m)}, "
                   f"{m.starts_on} .. {m.ends_on}")
+            return
+        if args.action == "edit":
+            m = admin.set_city_ar(s, args.market, args.city_ar)
+            print(f"market {m.id}: {m.name_fr} / {m.name_ar}, {_cities(m)}")
             return
         from sync.server.queries import list_markets
 
         for m in list_markets(s):
-            print(f"{m.id}\t{m.starts_on}..{m.ends_on}\t{m.city}\t{m.name_fr}\t{m.name_ar}")
+            print(f"{m.id}\t{m.starts_on}..{m.ends_on}\t{m.city}\t{m.name_fr}\t{m.name_ar}"
+                  f"\t{m.city_in('ar')}")
 
 
 def _cooperative(db: Database, args: argparse.Namespace) -> None:

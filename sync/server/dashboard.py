@@ -42,6 +42,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from sync.server import exports, queries, report
 from sync.server.body import BadEncoding, BodyTooLarge, read_capped
@@ -441,29 +442,40 @@ def _attachment(body: bytes, media_type: str, filename: str) -> Response:
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: the tables the dashboard exports; those of :data:`DAY_TABLES` hold the chosen day's
+#: figures, the others cover the whole edition
+TABLES = ("cooperatives", "days", "products", "day-products")
+DAY_TABLES = frozenset({"cooperatives", "day-products"})
+
+
+def _export_table(session: Session, t: Translator, table: str, market: Market,
+                  day: dt.date) -> exports.Table:
+    if table == "cooperatives":
+        return exports.cooperatives_table(
+            t, queries.cooperative_rows(session, market, day, utcnow()))
+    if table == "products":
+        return exports.products_table(t, queries.product_rows(session, market))
+    if table == "day-products":
+        return exports.products_table(t, queries.product_rows(session, market, day), day)
+    return exports.days_table(t, queries.day_rows(session, market))
 
 
 @router.get(f"{BASE}/export/{{table}}.{{fmt}}")
 def export(request: Request, table: str, fmt: str, market_id: MarketParam = None,
            day: DayParam = None, lang: LangParam = None) -> Response:
     """A table of the dashboard as a file, for the market and day the dashboard shows (the
-    cooperatives' day figures are that day's, and their file is named after it)."""
+    cooperatives' day figures and the day's products are that day's, and their files are
+    named after it)."""
     _require_user(request)
-    if table not in ("cooperatives", "days", "products") or fmt not in ("csv", "xlsx"):
+    if table not in TABLES or fmt not in ("csv", "xlsx"):
         raise HTTPException(status_code=404)
     t = _lang(request, lang)
     market, day, _ = _market_and_day(request, market_id, day)
     with _db(request).read() as session:
-        if table == "cooperatives":
-            rows = queries.cooperative_rows(session, market, day, utcnow())
-            tab = exports.cooperatives_table(t, rows)
-        elif table == "products":
-            tab = exports.products_table(t, queries.product_rows(session, market))
-        else:
-            tab = exports.days_table(t, queries.day_rows(session, market))
-    # the cooperatives' file holds the day's figures: named after it; the others cover the
-    # whole edition: named after the day they were taken
-    stamp = day if table == "cooperatives" else market_today()
+        tab = _export_table(session, t, table, market, day)
+    # a file of the day's figures is named after that day; one of the whole edition after
+    # the day it was taken
+    stamp = day if table in DAY_TABLES else market_today()
     name = f"souk-market{market.id}-{table}-{stamp.isoformat()}.{fmt}"
     if fmt == "csv":
         return _attachment(exports.to_csv(tab, t.lang), "text/csv; charset=utf-8", name)

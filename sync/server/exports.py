@@ -107,9 +107,12 @@ def days_table(t: Translator, rows: Sequence[dict[str, Any]]) -> Table:
     return Table(t("sheet_days"), columns, rows)
 
 
-def products_table(t: Translator, rows: Sequence[ProductRow]) -> Table:
-    """The edition's products, one row per cooperative, product and unit: the quantity a
-    number, its unit beside it (empty when the stall did not say it)."""
+def products_table(t: Translator, rows: Sequence[ProductRow], day: dt.date | None = None
+                   ) -> Table:
+    """The edition's products, or (``day``) that day's, one row per cooperative, product
+    and unit: the quantity a number, its unit beside it (empty when the stall did not say
+    it). A day's sheet is named after it (a sheet's name cannot hold a ``/``: the date
+    is written yyyy-mm-dd)."""
     def unit(r: ProductRow) -> str:
         return t(f"unit_name_{r.unit}") if r.unit else ""
 
@@ -124,7 +127,8 @@ def products_table(t: Translator, rows: Sequence[ProductRow]) -> Table:
         Column(t("unit"), TEXT, unit),
         Column(_money_header(t, "amount"), MONEY, lambda r: r.amount),
     ]
-    return Table(t("sheet_products"), columns, rows)
+    title = t("sheet_day_products", day=day.isoformat()) if day else t("sheet_products")
+    return Table(title, columns, rows)
 
 
 def _decimal(centimes: int, comma: bool) -> str:

@@ -61,11 +61,19 @@ class Market(Base):
     name_ar: Mapped[str] = mapped_column(String(200))
     name_fr: Mapped[str] = mapped_column(String(200))
     city: Mapped[str] = mapped_column(String(200))
+    # the city in Arabic letters ("فاس"); None for a market set up without it, whose
+    # Arabic pages then name the city as ``city`` writes it
+    city_ar: Mapped[str | None] = mapped_column(String(200))
     region: Mapped[str] = mapped_column(String(200))
     starts_on: Mapped[dt.date] = mapped_column(Date)
     ends_on: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     __table_args__ = (CheckConstraint("ends_on >= starts_on", name="dates"),)
+
+    def city_in(self, lang: str) -> str:
+        """The city as a page or file in ``lang`` names it: in Arabic its Arabic name
+        when it has one."""
+        return (self.city_ar or self.city) if lang == "ar" else self.city
 
 
 class Cooperative(Base):

@@ -36,9 +36,10 @@ _BESIDE = ThreadPoolExecutor(max_workers=8, thread_name_prefix="souk-dashboard")
 
 
 def market_dict(m: Market) -> dict[str, Any]:
+    """A market for the page: its city's Arabic name is ``city`` when it has none."""
     return {"id": m.id, "name_ar": m.name_ar, "name_fr": m.name_fr, "city": m.city,
-            "region": m.region, "starts_on": m.starts_on.isoformat(),
-            "ends_on": m.ends_on.isoformat()}
+            "city_ar": m.city_in("ar"), "region": m.region,
+            "starts_on": m.starts_on.isoformat(), "ends_on": m.ends_on.isoformat()}
 
 
 def list_markets(session: Session) -> list[Market]:
@@ -417,7 +418,8 @@ def _product_details(session: Session, where: list[Any]
 
 
 class ProductRow(NamedTuple):
-    """A product of a cooperative sold in one unit over the edition (an export's row)."""
+    """A product of a cooperative sold in one unit over the edition, or on one day (an
+    export's row)."""
 
     stand: str
     cooperative_ar: str
@@ -430,9 +432,14 @@ class ProductRow(NamedTuple):
     amount: int
 
 
-def product_rows(session: Session, market: Market) -> list[ProductRow]:
-    """Every product of the edition, per cooperative and unit, the best sellers first."""
-    details = _product_details(session, [SummaryProduct.market_id == market.id])
+def product_rows(session: Session, market: Market, day: dt.date | None = None
+                 ) -> list[ProductRow]:
+    """Every product of the edition, or (``day``) of that day, per cooperative and unit,
+    the best sellers first. A day's rows are the lines the day's top products are summed
+    from, its units merged the same way: the figures are the panel's."""
+    p = SummaryProduct
+    where = [p.market_id == market.id] + ([p.business_day == day] if day is not None else [])
+    details = _product_details(session, where)
     coops = {
         c.id: c for c in session.connection().execute(
             select(Cooperative.id, Cooperative.stand, Cooperative.name_ar, Cooperative.name_fr)

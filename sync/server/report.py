@@ -141,8 +141,8 @@ def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> 
     values: dict[str, Any] = {
         "lang": t.lang, "dir": t.dir,
         "title": t("report_title", market=market.name_ar if rtl else market.name_fr),
-        "subtitle": t("report_subtitle", city=market.city, start=_ltr(t.date(market.starts_on)),
-                      end=_ltr(t.date(market.ends_on))),
+        "subtitle": t("report_subtitle", city=market.city_in(t.lang),
+                      start=_ltr(t.date(market.starts_on)), end=_ltr(t.date(market.ends_on))),
         "generated": t("report_generated", date=_ltr(f"{t.date(local.date())} {local:%H:%M}")
                        + f" ({t.zone})"),
         "style": asset("report.css").decode(),

@@ -898,3 +898,165 @@ def test_the_cooperatives_sort_by_the_header_pressed(live_server: tuple[str, Dat
             assert names == sorted(names, key=lambda n: n.casefold()), names
         finally:
             browser.close()
+
+
+def test_the_city_reads_in_the_pages_language(live_server: tuple[str, Database]) -> None:
+    """The market picker names a market's city in Arabic on the Arabic page ("… — فاس"),
+    as given on the French one; a market without an Arabic name for its city is written
+    with its city as given."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, db = live_server
+    market, empty = seed_busy(base, db)
+    with db.write() as s:
+        admin.set_city_ar(s, market, "فاس")
+    shown = {"ar": {market: "السوق المتنقل لفاس — فاس", empty: "سوق بلا تعاونيات — Ifrane"},
+             "fr": {market: "Marché itinérant de Fès — Fès", empty: "Marché sans stands — Ifrane"}}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            log_in(page, base, "fr")
+            for lang, options in shown.items():
+                page.goto(f"{base}/dashboard/?lang={lang}")
+                page.wait_for_selector("body[data-loaded]")
+                for value, text in options.items():
+                    expect(page.locator(f"#market option[value='{value}']")).to_have_text(text)
+        finally:
+            browser.close()
+
+
+def enrol_and_push(base: str, code: str, day: dt.date, net: int) -> None:
+    """A till enrolled with ``code`` that sends its figures of ``day``."""
+    device = httpx.post(f"{base}/api/v1/enrol", json={"code": code, "device_name": "stall"}
+                        ).json()
+    reply = httpx.post(f"{base}/api/v1/push", json=push_body(summary(
+        device["device_id"], day, 4, net=net, tickets=2)),
+        headers={"Authorization": f"Bearer {device['token']}"})
+    assert reply.status_code == 200, reply.text
+
+
+def test_the_two_reporting_counts_say_what_they_count(live_server: tuple[str, Database]
+                                                      ) -> None:
+    """The day's panel counts the stands that sent the day's figures (a cooperative with
+    two tills once), the days table the tills that sent theirs (that cooperative's twice):
+    each label says which, in each language, and its title says how it counts."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, db = live_server
+    seed(base, db)
+    with db.write() as s:
+        argan = s.scalars(select(Cooperative.id).where(Cooperative.stand == "12")).one()
+        code, _ = admin.issue_enrol_code(s, argan)
+    enrol_and_push(base, code, DAY, 40_000)  # the argan cooperative's second till
+    said = {
+        "fr": ("Stands ayant envoyé les chiffres du jour", "Un stand à deux caisses compte "
+               "une fois.", "Caisses ayant envoyé leurs chiffres", "Un stand à deux caisses "
+               "compte deux fois."),
+        "ar": ("الأروقة التي أرسلت أرقام هذا اليوم", "الرواق الذي له صندوقان يُحسب مرة واحدة.",
+               "الصناديق التي أرسلت أرقامها", "الرواق الذي له صندوقان يُحسب مرتين."),
+        "en": ("Stands that sent this day's figures", "A stand with two tills counts once.",
+               "Tills that sent figures", "A stand with two tills counts twice."),
+    }
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            log_in(page, base, "fr")
+            for lang, (stands, once, tills, twice) in said.items():
+                page.goto(f"{base}/dashboard/?lang={lang}&day={DAY.isoformat()}")
+                page.wait_for_selector("body[data-loaded]")
+                kpi = page.locator(".kpi", has=page.locator("#kpi-day-stalls"))
+                expect(kpi.locator(".label")).to_have_text(stands)
+                assert (kpi.locator(".label").get_attribute("title") or "").endswith(once)
+                expect(page.locator("#kpi-day-stalls")).to_have_text("2")
+                header = page.locator("#days thead th").nth(3)
+                expect(header).to_have_text(tills)
+                assert (header.get_attribute("title") or "").endswith(twice)
+                row = page.locator(f"#days tbody tr[data-day='{DAY.isoformat()}'] td")
+                expect(row.nth(3)).to_have_text("3")
+                expect(row.nth(3)).to_have_attribute("data-label", tills)
+        finally:
+            browser.close()
+
+
+def _cents(text: str) -> int:
+    """An amount as the page or a French CSV writes it, in centimes."""
+    return int(re.sub(r"\D", "", text))
+
+
+def test_the_days_products_export_sits_by_its_panel(live_server: tuple[str, Database],
+                                                    tmp_path: Path) -> None:
+    """The day's top products panel offers the chosen day's products as CSV and Excel:
+    the file is named after the day and its products' amounts are the panel's, and add up
+    to the day's sales; choosing another day gives that day's file. The edition's file
+    stays in the exports. On a 1280 px screen and a 390 px phone, in Arabic and French,
+    the links stay inside their panel."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, db = live_server
+    market, _ = seed_busy(base, db)
+    with db.write() as s:
+        admin.set_city_ar(s, market, "فاس")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(accept_downloads=True,
+                                    viewport={"width": 1280, "height": 800})
+            log_in(page, base, "fr")
+            page.select_option("#day", DAY.isoformat())
+            expect(page.locator("#day-title")).to_contain_text("12/05/2026")
+            section = page.locator("section", has=page.locator("#products"))
+            link = section.locator("#export-day-products-csv")
+            expect(link).to_have_text("Produits de ce jour (CSV)")
+            expect(section.locator("#export-day-products-xlsx")).to_have_text(
+                "Produits de ce jour (Excel)")
+            expect(page.locator(".exports-panel #export-products-csv")).to_have_text(
+                "Produits de l'édition (CSV)")
+            with page.expect_download() as download:
+                link.click()
+            assert download.value.suggested_filename == (
+                f"souk-market{market}-day-products-{DAY.isoformat()}.csv")
+            saved = tmp_path / "day-products.csv"
+            download.value.save_as(saved)
+            rows = list(csv.reader(io.StringIO(saved.read_text("utf-8-sig")), delimiter=";"))
+            amounts = {(r[2], r[5]): _cents(r[8]) for r in rows[1:]}
+            assert len(amounts) == 15  # five cooperatives, three products each
+            assert sum(amounts.values()) == _cents(page.locator("#kpi-day-net").inner_text())
+            shown = page.locator("#products tbody tr")
+            expect(shown).to_have_count(10)
+            for i in range(10):
+                cells = shown.nth(i).locator("td").all_text_contents()
+                assert amounts[cells[1], cells[0]] == _cents(cells[3]), cells
+
+            page.select_option("#day", (DAY + dt.timedelta(days=1)).isoformat())
+            expect(page.locator("#day-title")).to_contain_text("13/05/2026")
+            with page.expect_download() as download:
+                link.click()
+            assert download.value.suggested_filename.endswith("-day-products-2026-05-13.csv")
+            with page.expect_download() as download:
+                page.click("#export-products-csv")
+            assert "-day-" not in download.value.suggested_filename
+
+            for lang in ("ar", "fr"):
+                for width, height in ((1280, 800), (390, 844)):
+                    page.set_viewport_size({"width": width, "height": height})
+                    page.goto(f"{base}/dashboard/?lang={lang}&day={DAY.isoformat()}")
+                    page.wait_for_selector("body[data-loaded]")
+                    expect(page.locator("#products tbody tr")).to_have_count(10)
+                    page.screenshot(path=str(tmp_path / f"day-products-{lang}-{width}.png"),
+                                    full_page=True)
+                    problems = page.evaluate(LAYOUT_PROBLEMS, width > 1000)
+                    assert problems == [], (lang, width, problems)
+                    panel = section.bounding_box()
+                    assert panel is not None
+                    for name in ("csv", "xlsx"):
+                        box = section.locator(f"#export-day-products-{name}").bounding_box()
+                        assert box is not None and box["x"] >= panel["x"], (lang, width, box)
+                        assert box["x"] + box["width"] <= panel["x"] + panel["width"], (
+                            lang, width, box)
+        finally:
+            browser.close()
+    if os.environ.get("SOUK_SCREENSHOTS"):
+        for png in tmp_path.glob("*.png"):
+            shutil.copy(png, Path(os.environ["SOUK_SCREENSHOTS"]) / png.name)

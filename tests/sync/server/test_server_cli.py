@@ -100,6 +100,11 @@ def test_setting_up_a_market(database_url: str, db: Database,
     (["enrol-code", HUGE], f"{HUGE} is not between 1 and 2147483647"),
     ([*COOP[:3], HUGE, *COOP[4:]], f"{HUGE} is not between 1 and 2147483647"),
     (["serve", "--port", "70000"], "70000 is not between 1 and 65535"),
+    ([*MARKET, "--city-ar", "ف" * 201], "the city in Arabic is longer than 200 characters"),
+    ([*MARKET, "--city-ar", "مك\x00ناس"], "the city in Arabic must not contain a NUL character"),
+    ([*MARKET[:5], "Marché\x00de Meknès", *MARKET[6:]],
+     "the French name must not contain a NUL character"),
+    ([*COOP[:11], "Ifrane\x00", *COOP[12:]], "the province must not contain a NUL character"),
 ])
 def test_bad_input_is_one_line_status_2_nothing_written(
         database_url: str, db: Database, capsys: pytest.CaptureFixture[str],
@@ -112,6 +117,48 @@ def test_bad_input_is_one_line_status_2_nothing_written(
     assert out == ""
     assert err.count("\n") == 1 and err.startswith("souk-server: error: ") and message in err
     assert counts(db) == before
+
+
+def test_a_market_with_its_citys_arabic_name(database_url: str, db: Database,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """``--city-ar`` gives the city's Arabic name; a market set up without it is given one
+    by ``market edit``; the list shows the city as each language's pages write it."""
+    code, out, _ = run(database_url, *MARKET, "--city-ar", " مكناس ", capsys=capsys)
+    assert (code, out) == (0, "market 1: Marché de Meknès / السوق المتنقل لمكناس, "
+                              "Meknès / مكناس, 2026-05-12 .. 2026-05-16\n")
+    run(database_url, *MARKET[:7], "Fès", *MARKET[8:], capsys=capsys)
+    with db.read() as s:
+        assert [(m.city, m.city_ar) for m in s.scalars(select(Market).order_by(Market.id))] == [
+            ("Meknès", "مكناس"), ("Fès", None)]
+    code, out, _ = run(database_url, "market", "list", capsys=capsys)
+    assert [line.split("\t")[2::3] for line in out.splitlines()] == [
+        ["Meknès", "مكناس"], ["Fès", "Fès"]]
+    code, out, _ = run(database_url, "market", "edit", "2", "--city-ar", "فاس", capsys=capsys)
+    assert (code, out) == (0, "market 2: Marché de Meknès / السوق المتنقل لمكناس, Fès / فاس\n")
+    with db.read() as s:
+        assert s.get_one(Market, 2).city_ar == "فاس"
+
+
+@pytest.mark.parametrize(("lang", "args", "message"), [
+    ("en", ["market", "edit", "1", "--city-ar", "ف" * 201],
+     "the city in Arabic is longer than 200 characters"),
+    ("fr", ["market", "edit", "1", "--city-ar", "فا\x00س"],
+     "la ville en arabe ne doit pas contenir de caractère NUL"),
+    ("ar", ["market", "edit", "1", "--city-ar", "فا\x00س"],
+     "المدينة بالعربية لا يجب أن يحتوي على المحرف NUL"),
+    ("ar", ["market", "edit", "1", "--city-ar", "  "], "المدينة بالعربية لا يجب أن يكون فارغًا"),
+    ("en", ["market", "edit", "9", "--city-ar", "فاس"], "no market with id 9"),
+    ("en", ["market", "edit", "1"], "missing arguments: --city-ar"),
+])
+def test_a_bad_arabic_city_changes_nothing(database_url: str, db: Database,
+                                           capsys: pytest.CaptureFixture[str], lang: str,
+                                           args: list[str], message: str) -> None:
+    run(database_url, *MARKET, "--city-ar", "مكناس", capsys=capsys)
+    code, out, err = run(database_url, *args, capsys=capsys, lang=lang)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and message in err
+    with db.read() as s:
+        assert s.get_one(Market, 1).city_ar == "مكناس"
 
 
 def test_a_number_out_of_range_in_arabic(database_url: str,
@@ -140,7 +187,8 @@ def test_argument_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2
     assert "'12/05/2026' is not a date (YYYY-MM-DD)" in capsys.readouterr().err
     assert main(["--lang", "en", "market", "frobnicate"]) == 2
-    assert capsys.readouterr().err == "souk-server: error: 'frobnicate' is not one of: add, list\n"
+    assert capsys.readouterr().err == (
+        "souk-server: error: 'frobnicate' is not one of: add, edit, list\n")
 
 
 @pytest.mark.parametrize(("lang", "args", "error"), [
@@ -162,7 +210,7 @@ def test_argument_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
      "--ends"),
     ("ar", ["market", "list", "--verbose"], "souk-server: خطأ: وسائط غير معروفة: --verbose"),
     ("fr", ["market", "frobnicate"],
-     "souk-server : erreur : « frobnicate » ne fait pas partie de : add, list"),
+     "souk-server : erreur : « frobnicate » ne fait pas partie de : add, edit, list"),
     ("fr", ["enrol-code", "1", "--days"], "souk-server : erreur : --days attend une valeur"),
     ("fr", ["--data", "x", "market", "list"],
      "souk-server : erreur : --data peut désigner --data-dir, --database-url : écrivez-le en "
@@ -188,6 +236,9 @@ def test_argument_errors_in_the_organisers_language_before_any_database(
     ["market", "add", *MARKET[2:-1], "2026-05-01"],
     ["user", "add", "nadia", "--password-stdin"],  # too short
     ["import", "/nonexistent/bundle.json"],
+    [*MARKET, "--city-ar", "مك\x00ناس"],
+    ["market", "edit", "1", "--city-ar", "مكناس"],  # no market 1
+    ["market", "edit", "1", "--city-ar", "ف" * 201],
 ])
 def test_a_failed_command_on_a_fresh_data_dir_creates_no_database(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,

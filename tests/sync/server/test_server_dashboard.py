@@ -392,6 +392,31 @@ def test_edition_report_is_printable_with_charts(client: TestClient, organiser: 
     assert "تعاونية فخار فاس" in ar.text
 
 
+def test_the_city_reads_in_the_pages_language(client: TestClient, db: Database,
+                                               organiser: str, world: World) -> None:
+    """A market's city is written in Arabic on the Arabic report and picker (its Arabic
+    name), as given on the French ones; a market without an Arabic name for its city
+    writes the city as given in every language."""
+    with db.write() as s:
+        admin.set_city_ar(s, world.market_id, "فاس")
+        other = admin.add_market(s, name_ar="سوق إفران", name_fr="Marché d'Ifrane",
+                                 city="Ifrane", region="Fès-Meknès", starts_on=DAY,
+                                 ends_on=DAY).id
+    log_in(client, organiser)
+    data = client.get(f"/dashboard/data.json?market={world.market_id}").json()
+    assert (data["market"]["city"], data["market"]["city_ar"]) == ("Fès", "فاس")
+    assert {m["id"]: (m["city"], m["city_ar"]) for m in data["markets"]} == {
+        world.market_id: ("Fès", "فاس"), other: ("Ifrane", "Ifrane")}
+    start, end = "\u206612/05/2026\u2069", "\u206616/05/2026\u2069"
+    ar = client.get(f"/dashboard/report?market={world.market_id}&lang=ar").text
+    assert f'<p class="subtitle">فاس، من {start} إلى {end}</p>' in ar
+    fr = client.get(f"/dashboard/report?market={world.market_id}&lang=fr").text
+    assert f'<p class="subtitle">Fès, du {start} au {end}</p>' in fr
+    assert "فاس" not in fr
+    plain = client.get(f"/dashboard/report?market={other}&lang=ar").text
+    assert '<p class="subtitle">Ifrane، من' in plain
+
+
 def test_product_names_from_stalls_are_escaped(client: TestClient, organiser: str,
                                                world: World) -> None:
     s = summary(world.argan.device_id, products=1).model_dump(mode="json")

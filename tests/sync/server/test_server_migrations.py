@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
-from sync.server.db import Database
-from sync.server.models import Base
+from sync.server import admin, queries
+from sync.server.db import Database, utcnow
+from sync.server.models import Base, Market
+
+from .server_support import DAY, alembic
 
 
 def test_migrated_schema_matches_the_models(db: Database) -> None:
@@ -23,3 +28,42 @@ def test_migrating_again_is_harmless(db: Database) -> None:
     assert "day_summaries" in inspect(db.engine).get_table_names()
     assert len(db.session_key()) == 32
     assert db.session_key() == db.session_key()  # made once, then kept
+
+
+def test_migration_0008_gives_markets_an_arabic_city_and_goes_back(
+        empty_database: Database) -> None:
+    """A market set up before keeps its city and has no Arabic name for it (its Arabic pages
+    write the city as before) until one is given; going back drops the Arabic names and
+    keeps the markets and the cooperatives that refer to them."""
+    db = empty_database
+    alembic(db, "upgrade", "0007")
+    with db.write() as s:  # as the server of schema 0007 wrote them
+        s.execute(text(
+            "INSERT INTO markets (id, name_ar, name_fr, city, region, starts_on, ends_on, "
+            "created_at) VALUES (1, 'السوق المتنقل لفاس', 'Marché itinérant de Fès', 'Fès', "
+            "'Fès-Meknès', :starts, :ends, :now)"),
+            {"starts": DAY, "ends": DAY + dt.timedelta(days=4), "now": utcnow()})
+        s.execute(text(
+            "INSERT INTO cooperatives (market_id, name_ar, name_fr, sector, province, region, "
+            "stand, members, women_led, youth_led, created_at) VALUES (1, 'تعاونية فخار فاس', "
+            "'Coopérative Poterie de Fès', 'handicrafts', 'Fès', 'Fès-Meknès', '3', 9, false, "
+            "false, :now)"), {"now": utcnow()})
+    alembic(db, "upgrade", "0008")
+    with db.read() as s:
+        market = s.get_one(Market, 1)
+        assert (market.city, market.city_ar) == ("Fès", None)
+        assert queries.market_dict(market)["city_ar"] == "Fès"
+    with db.write() as s:
+        admin.set_city_ar(s, 1, "فاس")
+    with db.read() as s:
+        assert queries.market_dict(s.get_one(Market, 1))["city_ar"] == "فاس"
+
+    alembic(db, "downgrade", "0007")
+    assert "city_ar" not in {c["name"] for c in inspect(db.engine).get_columns("markets")}
+    with db.read() as s:
+        assert s.execute(text("SELECT city FROM markets")).scalars().all() == ["Fès"]
+        assert s.execute(text("SELECT market_id FROM cooperatives")).scalars().all() == [1]
+    db.migrate()
+    with db.read() as s:
+        assert s.get_one(Market, 1).city_ar is None
+    test_migrated_schema_matches_the_models(db)
