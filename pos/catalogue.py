@@ -137,8 +137,13 @@ def same_sku(session: Session, sku: str) -> list[Product]:
 
 def check_product(session: Session, data: ProductData, product_id: int | None = None) -> None:
     """Refuse, before anything is written, a product (new, or product ``product_id`` edited)
-    whose SKU is another product's, capitals aside (a new SKU only: a product keeps the code
-    it has), or with a barcode of another product."""
+    with a wrong field, whose SKU is another product's, capitals aside (a new SKU only: a
+    product keeps the code it has), or with a barcode of another product."""
+    _check_fields(session, data, product_id)
+    _barcode_rows(session, data, product_id)
+
+
+def _check_fields(session: Session, data: ProductData, product_id: int | None) -> None:
     data.validate()
     current = session.get(Product, product_id) if product_id is not None else None
     if current is None or data.sku != current.sku:
@@ -147,13 +152,18 @@ def check_product(session: Session, data: ProductData, product_id: int | None = 
                 key = "product.sku_taken" if other.sku == data.sku else "product.sku_taken_case"
                 raise InputError(key, sku=data.sku, other=other.sku,
                                  name=Name(other.name_ar, other.name_fr))
-    _check_barcodes(session, data, product_id)
 
 
-def save_product(session: Session, data: ProductData, product_id: int | None = None) -> Product:
+def save_product(session: Session, data: ProductData, product_id: int | None = None, *,
+                 checked: bool = False) -> Product:
     """Add a product, or write product ``product_id`` as edited (its SKU may change), once
-    :func:`check_product` lets it: nothing is written otherwise."""
-    check_product(session, data, product_id)
+    :func:`check_product` lets it: nothing is written otherwise (its barcodes are checked
+    as they are written, in the caller's transaction). ``checked``: the caller ran
+    :func:`check_product` on these very data just before (the product dialog does, before it
+    asks for the manager's PIN), so it is not run again; a barcode another product took
+    since is still never taken from it."""
+    if not checked:
+        _check_fields(session, data, product_id)
     product = Product(sku=data.sku) if product_id is None else session.get_one(Product,
                                                                                product_id)
     product.sku = data.sku
@@ -183,31 +193,35 @@ def _add_or_update(session: Session, data: ProductData) -> Product:
             raise InputError("product.sku_ambiguous", sku=data.sku,
                              others=", ".join(p.sku for p in found))
         product = found[0] if found else Product(sku=data.sku)
-    _check_barcodes(session, data, product.id)
     return _write(session, product, data)
 
 
-def _check_barcodes(session: Session, data: ProductData, product_id: int | None) -> None:
-    """A barcode belongs to one product; one of another product of the same CSV file may
-    move (that product's own row gives it up)."""
+def _barcode_rows(session: Session, data: ProductData, product_id: int | None) -> list[Barcode]:
+    """The rows of the product's barcodes as ``data`` lists them (new ones made). A barcode
+    belongs to one product; one of another product of the same CSV file may move (that
+    product's own row gives it up)."""
+    rows = []
     for code in dict.fromkeys(data.barcodes):
         owner = session.get(Barcode, code)
-        if owner is None or owner.product_id == product_id:
-            continue
-        if owner.product.sku.casefold() not in data.file_skus:
+        if (owner is not None and owner.product_id != product_id
+                and owner.product.sku.casefold() not in data.file_skus):
             raise InputError("product.barcode_taken", code=code, sku=owner.product.sku,
                              name=Name(owner.product.name_ar, owner.product.name_fr))
+        rows.append(owner or Barcode(code=code))
+    return rows
 
 
 def _write(session: Session, product: Product, data: ProductData) -> Product:
+    """Write ``data`` to ``product``. Its barcodes are looked up as they are written, and
+    one of another product is refused there (the caller's transaction then writes
+    nothing): never taken from it, whether :func:`check_product` ran before or not."""
     if product.id is None:
         session.add(product)
     for name in ("name_ar", "name_fr", "category", "price", "unit", "tax_rate", "stock",
                  "low_stock", "member", "photo", "active"):
         setattr(product, name, getattr(data, name))
     session.flush()
-    wanted = list(dict.fromkeys(data.barcodes))
-    product.barcodes[:] = [session.get(Barcode, c) or Barcode(code=c) for c in wanted]
+    product.barcodes[:] = _barcode_rows(session, data, product.id)
     session.flush()
     return product
 

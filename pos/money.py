@@ -7,7 +7,8 @@ grouped by spaces (also no-break and narrow no-break spaces) or the Arabic ``٬`
 or ``,`` only when both appear (``"1.250,50"``, ``"1,250.50"``: the last one is the decimal
 separator) or when the same one repeats between groups of three (``"1.250.000"``).
 Formatting follows how amounts are written in Morocco: ``"125,50 DH"`` (fr),
-``"125,50 د.م."`` (ar), ``"MAD 125.50"`` (en).
+``"125,50 د.م."`` (ar), ``"MAD 125.50"`` (en). A unit has one word per language
+(:func:`unit_name`), the same on the screens and on the receipts.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 from typing import Final, NewType
 
 from pos.errors import InputError
+from pos.i18n import tr
 
 Centimes = NewType("Centimes", int)
 
@@ -186,6 +188,13 @@ def format_quantity(milli: int, unit: str = "piece", lang: str = "fr") -> str:
         sep = "." if lang == "en" else ","
         text += sep + f"{frac:03d}".rstrip("0")
     return sign + text
+
+
+def unit_name(unit: str, lang: str = "fr") -> str:
+    """The word for ``unit`` (``piece``, ``kg``, ``g``, ``l``), one per language wherever the
+    till writes it (tiles, cart, products, receipts): ``pièce``, ``kg``; in Arabic the
+    Moroccan ``قطعة``, ``كلغ``, ``غ``, ``لتر``."""
+    return tr(lang, f"unit.{unit}")
 
 
 def percent_of(amount: int, basis_points: int) -> int:

@@ -32,7 +32,7 @@ from pos import settings
 from pos.cart import TaxLine, taxes_of
 from pos.i18n import tr
 from pos.models import BusinessDay, JournalEntry, Payment, Sale, SaleLine
-from pos.money import format_amount, format_money, format_quantity, line_amount
+from pos.money import format_amount, format_money, format_quantity, line_amount, unit_name
 from pos.reports import DayReport, day_report
 
 Align = Literal["start", "center", "end"]
@@ -246,7 +246,7 @@ class _Words:
     def unit(self, unit: str) -> str:
         if unit == "piece":
             return ""
-        return tr(self.number_lang, f"receipt.unit.{unit}")
+        return unit_name(unit, self.number_lang)
 
     def columns(self, label: str, value: str, **style: Any) -> Columns:
         return Columns(label, value, direction=self.direction, **style)

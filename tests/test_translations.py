@@ -20,7 +20,7 @@ CALL = re.compile(r"""\b(?:t|tr)\(\s*(?:[\w.]+\s*,\s*)?["']([a-z][\w.]*)["']""")
 UI_LITERAL = re.compile(r"""["'](ui\.[a-z][\w.]*[a-z0-9])["']""")
 #: message families the UI builds from a known list of values
 FAMILIES = {
-    "ui.unit.": UNITS,
+    "unit.": UNITS,
     "ui.printer.": ("none", "ready", "printing", "error"),
     "ui.printer.kind_": ("none", "usb", "network", "serial", "file", "cups", "win32"),
     "ui.sales.kind_": ("sale", "refund", "void"),

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
-from pos.money import format_amount, format_money, format_quantity
+from pos.money import format_amount, format_money, format_quantity, unit_name
 from ui import theme
 from ui.context import AppContext
 from ui.tiles import keep_units
@@ -57,7 +57,7 @@ class CartModel(QAbstractTableModel):
         name = keep_units(self.ctx.name_of(line.name_ar, line.name_fr))
         detail = format_money(line.unit_price, lang)
         if line.unit != "piece":
-            detail += f" / {self.ctx.t('ui.unit.' + line.unit)}"
+            detail += f" / {unit_name(line.unit, lang)}"
         if line.unit_price != line.list_price:
             detail += "  " + self.ctx.t("ui.cart.overridden")
         if line.discount is not None:
@@ -75,7 +75,7 @@ class CartModel(QAbstractTableModel):
                 return self._name(index.row())
             if col == 1:
                 qty = format_quantity(line.quantity, line.unit, self.ctx.lang)
-                unit = self.ctx.t("ui.unit." + line.unit)
+                unit = unit_name(line.unit, self.ctx.lang)
                 return qty if line.unit == "piece" else f"{qty} {unit}"
             return format_amount(line.net, self.ctx.lang)
         if role == Qt.ItemDataRole.TextAlignmentRole:

@@ -367,13 +367,14 @@ class MainWindow(QMainWindow):
         self.day_status.style().unpolish(self.day_status)
         self.day_status.style().polish(self.day_status)
         state = self.printer.state
-        self.printer_status.setText(t("ui.status.printer", state=t(f"ui.printer.{state}")))
-        self.printer_status.setToolTip(self.printer.detail)
+        printer = t("ui.status.printer", state=t(f"ui.printer.{state}"))
+        if state == "error" and self.printer.detail:  # cut with "…" where the bar ends
+            printer += " — " + self.printer.detail
+        self.printer_status.setText(printer)
+        self.printer_status.setToolTip(printer if self.printer.detail else "")
         self.printer_status.setProperty("role", "bad" if state == "error" else "")
-        if state == "error" and self.printer.detail:
-            detail = self.printer.detail
-            short = detail if len(detail) <= 70 else detail[:69] + "…"
-            self.printer_status.setText(self.printer_status.text() + " — " + short)
+        self.printer_status.style().unpolish(self.printer_status)  # red in error, from now
+        self.printer_status.style().polish(self.printer_status)
         self.sync_status.setText(self._sync_text())
         self.sync_status.setToolTip(self._sync_tip())
         self.sync_status.setProperty("role", self._sync_role())

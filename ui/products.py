@@ -37,7 +37,14 @@ from pos.catalogue import TAX_RATES, UNITS, ProductData
 from pos.errors import SoukError
 from pos.i18n import tr_count
 from pos.models import Product
-from pos.money import format_amount, format_quantity, parse_money, parse_quantity, parse_stock
+from pos.money import (
+    format_amount,
+    format_quantity,
+    parse_money,
+    parse_quantity,
+    parse_stock,
+    unit_name,
+)
 from ui import theme
 from ui.context import AppContext
 from ui.figures import signed
@@ -169,7 +176,7 @@ class ProductTable(QAbstractTableModel):
             case 3:
                 return format_amount(p.price, lang)
             case 4:
-                return self.ctx.t("ui.unit." + p.unit)
+                return unit_name(p.unit, lang)
             case 5:
                 return signed(format_quantity(p.stock, p.unit, lang), lang)
             case 6:
@@ -264,7 +271,7 @@ class ProductDialog(Dialog):
                                  format_amount(product.price, lang) if product else "")
         self.unit = named(QComboBox(), "productUnit")
         for unit in UNITS:
-            self.unit.addItem(ctx.t("ui.unit." + unit), unit)
+            self.unit.addItem(unit_name(unit, ctx.lang), unit)
         self.unit.setCurrentIndex(UNITS.index(product.unit) if product else 0)
         self._row(form, "unit", self.unit)
         self.tax = named(QComboBox(), "productTax")
@@ -378,21 +385,20 @@ class ProductDialog(Dialog):
 
     def validate(self) -> None:
         """Save the product as typed: a new one, or the one edited (by its id, so a new SKU
-        renames it). An SKU or a barcode of another product is refused before the PIN is
-        asked, and nothing is written (the photo is copied only once it is accepted)."""
+        renames it). The product is checked once, before the PIN is asked: a wrong field,
+        an SKU or a barcode of another product is refused, and nothing is written (the
+        photo is copied only once it is accepted)."""
         data = self.data(store_photo=False)
-        data.validate()
-        if self._unchanged(data):
-            return
         product_id = self.product.id if self.product is not None else None
         with self.ctx.read() as s:
             catalogue.check_product(s, data, product_id)
+        if self._unchanged(data):  # as checked: its texts trimmed
+            return
         if not may_change_catalogue(self.ctx, self):
             raise Kept
         with self.ctx.write() as s:
-            catalogue.check_product(s, data, product_id)
             data.photo = self._stored_photo()
-            product = catalogue.save_product(s, data, product_id)
+            product = catalogue.save_product(s, data, product_id, checked=True)
             _ = list(product.barcodes)
             self.saved = product
 

@@ -1,7 +1,10 @@
 """The sale screen, where the seller spends the day: category tabs and product tiles,
 search as you type (Enter adds the product found), the scanner, the cart with its
-discounts, and payment. A code scanned while the payment dialog is open joins the cart and
-the dialog shows the new sum due.
+discounts, and payment. A code scanned while a dialog of the cart is open (payment, weight,
+quantity, discount, price) joins the cart as anywhere on the screen: its digits never reach
+the dialog's field and its Enter never validates it; the dialog stays open as it was and
+says what the scan did (the payment dialog shows the new sum due). A quantity typed for a
+line that a scan added to meanwhile is the quantity the seller saw, the scanned ones on top.
 
 On a fast start the tiles are first drawn from the context's snapshot; the cart, search
 and payment come to life when the store opens (``AppContext.store_opened``), a few
@@ -42,10 +45,11 @@ from PySide6.QtWidgets import (
 )
 
 from pos.errors import SoukError
-from pos.money import format_money, format_quantity
+from pos.money import format_money, format_quantity, unit_name
 from ui.cart_view import CartModel
 from ui.context import AppContext
 from ui.printing import PrintService
+from ui.scanner import SCANS, TO_CART
 from ui.tiles import TILE_SIZE, Photos, ProductModel, ProductRole, TileDelegate
 from ui.widgets import (
     Banner,
@@ -67,6 +71,7 @@ if TYPE_CHECKING:
     from pos.models import Product
     from pos.snapshot import Product as ProductRow
     from ui.payment import PaymentDialog
+    from ui.widgets import Dialog
 
 ALL = ""
 SEARCH_LIMIT = 300  # tiles shown for a search; typing one more letter narrows it
@@ -109,6 +114,7 @@ class SaleScreen(QWidget):
         self._last_sale: tuple[str, int, int] | None = None  # ticket, total, change
         self.taken: list[PaymentSpec] = []  # parts of the payment taken for this cart
         self.paying: PaymentDialog | None = None  # the payment dialog, while it is open
+        self._over: list[Dialog] = []  # the dialogs open over the cart, the innermost last
         self._waiting: list[tuple[str, Any]] = []  # taps and scans before the store opened
         self._build(photos)
         ctx.catalogue_changed.connect(self.reload)
@@ -414,10 +420,10 @@ class SaleScreen(QWidget):
 
             dialog = ValueDialog(
                 self.ctx, self, "weightDialog", "ui.cart.weight_title",
-                self.ctx.t("ui.cart.weight_caption", unit=self.ctx.t("ui.unit." + product.unit),
+                self.ctx.t("ui.cart.weight_caption", unit=unit_name(product.unit, self.ctx.lang),
                            name=self.ctx.name_of(product.name_ar, product.name_fr)),
                 kind="quantity", unit=product.unit)
-            if not dialog.exec():
+            if not self._over_cart(dialog):
                 return
             quantity = dialog.value
         try:  # a snapshot row has the fields of a Product that a cart line takes
@@ -427,15 +433,28 @@ class SaleScreen(QWidget):
             return
         self._hide_last_sale()
         self._refresh_cart(select=self.cart.lines.index(line))
+        name = self.ctx.name_of(product.name_ar, product.name_fr)
         if self.paying is not None:
-            self.paying.set_total(self.cart.totals().total,
-                                  self.ctx.name_of(product.name_ar, product.name_fr))
+            self.paying.set_total(self.cart.totals().total, name)
+        if self._over and self._over[-1] is not self.paying:
+            self._over[-1].tell(self.ctx.t("ui.cart.scan_added", name=name), seconds=5)
+
+    def _over_cart(self, dialog: Dialog) -> bool:
+        """Run ``dialog`` over the cart; whether it was accepted. A code scanned while it is
+        open joins the cart (see :meth:`scanned`), and the dialog shows what came of it."""
+        dialog.setProperty(SCANS, TO_CART)
+        self._over.append(dialog)
+        try:
+            return bool(dialog.exec())
+        finally:
+            self._over.remove(dialog)
 
     def _error(self, text: str, seconds: int = 8) -> None:
-        """Show ``text`` on the screen, and in the payment dialog when it is open."""
+        """Show ``text`` on the screen, and in the dialog open over the cart if there is
+        one (a code scanned while paying or typing a weight that the till does not know)."""
         self.banner.error(text, seconds=seconds)
-        if self.paying is not None:
-            self.paying.banner.error(text, seconds=seconds)
+        if self._over:
+            self._over[-1].tell(text, error=True, seconds=seconds)
 
     def scanned(self, code: str) -> None:
         """A barcode was read (wherever the focus was)."""
@@ -554,15 +573,21 @@ class SaleScreen(QWidget):
         from ui.line_dialogs import ValueDialog
 
         line = self.cart.lines[row]
+        shown = line.quantity
         piece = line.unit == "piece"
         caption_key = "ui.cart.quantity_caption" if piece else "ui.cart.weight_caption"
         dialog = ValueDialog(
             self.ctx, self, "quantityDialog", "ui.cart.quantity_title",
-            self.ctx.t(caption_key, unit=self.ctx.t("ui.unit." + line.unit),
+            self.ctx.t(caption_key, unit=unit_name(line.unit, self.ctx.lang),
                        name=self.ctx.name_of(line.name_ar, line.name_fr)),
-            format_quantity(line.quantity, line.unit, self.ctx.lang), kind="quantity",
+            format_quantity(shown, line.unit, self.ctx.lang), kind="quantity",
             unit=line.unit)
-        if dialog.exec() and self._change(lambda cart: cart.set_quantity(row, dialog.value)):
+        if not self._over_cart(dialog):
+            return
+        # a scan while the dialog was open may have added to this very line: those units
+        # come on top of the quantity typed for the ones the seller saw
+        wanted = dialog.value + line.quantity - shown
+        if self._change(lambda cart: cart.set_quantity(row, wanted)):
             self._refresh_cart(select=min(row, len(self.cart.lines) - 1))
 
     def remove_line(self) -> None:
@@ -579,7 +604,7 @@ class SaleScreen(QWidget):
         line = self.cart.lines[row]
         dialog = DiscountDialog(self.ctx, self, "lineDiscountDialog", "ui.discount.line_title",
                                 name=self.ctx.name_of(line.name_ar, line.name_fr))
-        if dialog.exec() and self._change(
+        if self._over_cart(dialog) and self._change(
                 lambda cart: setattr(cart.lines[row], "discount", dialog.discount)):
             self._refresh_cart(select=row)
 
@@ -589,7 +614,7 @@ class SaleScreen(QWidget):
         from ui.line_dialogs import DiscountDialog
 
         dialog = DiscountDialog(self.ctx, self, "cartDiscountDialog", "ui.discount.cart_title")
-        if dialog.exec() and self._change(
+        if self._over_cart(dialog) and self._change(
                 lambda cart: setattr(cart, "discount", dialog.discount)):
             self._refresh_cart()
 
@@ -605,7 +630,7 @@ class SaleScreen(QWidget):
             self.ctx.t("ui.cart.price_caption", name=self.ctx.name_of(line.name_ar, line.name_fr),
                        price=format_money(line.list_price, self.ctx.lang)),
             kind="money")
-        if not dialog.exec():
+        if not self._over_cart(dialog):
             return
         if dialog.value >= 0 and not self._fits(  # a negative price is refused below
                 lambda cart: cart.override_price(row, dialog.value, 0)):
@@ -666,7 +691,7 @@ class SaleScreen(QWidget):
         dialog = PaymentDialog(self.ctx, self, total, self.taken)
         self.paying = dialog
         try:
-            accepted = dialog.exec()
+            accepted = self._over_cart(dialog)
         finally:
             self.paying = None
             self.taken = list(dialog.payments)  # what was taken stays with the cart

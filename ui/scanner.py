@@ -8,10 +8,11 @@ person typing is never that fast, so their digits and Enter go through untouched
 
 Modal dialogs (PIN, amounts) are left alone, unless the dialog sets the property
 :data:`SCANS` (``dialog.setProperty(SCANS, ...)``): with :data:`TO_CART` a scan made while
-it is open is read as everywhere else (the payment dialog: the product joins the cart
-instead of the digits going into the amount and Enter confirming it); with :data:`BLOCK`
-the scan is dropped, its digits taken back and its Enter swallowed (a confirmation that a
-scanner's Enter must not answer).
+it is open is read as everywhere else (the payment dialog and the sale screen's weight,
+quantity, discount and price dialogs: the product joins the cart instead of the digits
+going into the field and Enter confirming it); with :data:`BLOCK` the scan is dropped, its
+digits taken back and its Enter swallowed (a confirmation that a scanner's Enter must not
+answer).
 
 Signals:
     scanned(str): a code was read.
@@ -51,7 +52,7 @@ class ScannerFilter(QObject):
         self._digits: list[str] = []
         self._last = 0.0
         self._field: QLineEdit | None = None
-        self._before = ""
+        self._before = self._state(None)
         self.enabled = True
 
     def _reset(self) -> None:
@@ -64,6 +65,28 @@ class ScannerFilter(QObject):
         if isinstance(widget, QAbstractSpinBox):
             return widget.findChild(QLineEdit)
         return None
+
+    @staticmethod
+    def _state(field: QLineEdit | None) -> tuple[str, int, int, int]:
+        """``field``'s text, cursor and selection (start, length), to put back after a scan."""
+        if field is None:
+            return ("", 0, -1, 0)
+        return (
+            field.text(),
+            field.cursorPosition(),
+            field.selectionStart(),
+            len(field.selectedText()),
+        )
+
+    def _restore(self, field: QLineEdit) -> None:
+        """Put ``field`` back as it was before the scan, its selection too: a value shown
+        selected (the quantity of a line) is still replaced by what the seller types."""
+        text, cursor, start, length = self._before
+        field.setText(text)
+        if start >= 0 and length:
+            field.setSelection(start, length)
+        else:
+            field.setCursorPosition(cursor)
 
     def _is_receiver(self, watched: QObject) -> bool:
         """Whether ``watched`` is the first receiver of the key (not a parent it propagated
@@ -103,14 +126,14 @@ class ScannerFilter(QObject):
             if not (fast and self._digits):
                 self._reset()
                 self._field = self._editor(watched)
-                self._before = self._field.text() if self._field else ""
+                self._before = self._state(self._field)
             self._digits.append(text)
             return False
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
         if enter and fast and len(self._digits) >= MIN_LENGTH:
             code = "".join(self._digits)
             if self._field is not None and code in self._field.text():
-                self._field.setText(self._before)
+                self._restore(self._field)
             self._reset()
             if policy == TO_CART:
                 self.scanned.emit(code)

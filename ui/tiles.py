@@ -24,7 +24,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from pos.money import NBSP, format_money
+from pos.money import NBSP, format_money, unit_name
 from ui import theme
 from ui.context import AppContext
 
@@ -189,7 +189,7 @@ class TileDelegate(QStyledItemDelegate):
             name = keep_units(self.ctx.name_of(product.name_ar, product.name_fr))
             price = format_money(product.price, self.ctx.lang)
             if product.unit != "piece":
-                price += f" / {self.ctx.t('ui.unit.' + product.unit)}"
+                price += f" / {unit_name(product.unit, self.ctx.lang)}"
             cached = (_two_lines(name, self.name_font, width), price)
             self._texts[key] = cached
         return cached

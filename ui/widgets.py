@@ -252,6 +252,24 @@ class Dialog(QDialog):
     def validate(self) -> None:
         """Raise a SoukError to keep the dialog open with its message."""
 
+    def tell(self, text: str, *, error: bool = False, seconds: int = 8) -> None:
+        """Show ``text`` in the banner while the dialog stays open (what a scan did), the
+        window grown if it must be to show it whole: an open window keeps its size, and
+        the banner would take the room of its caption."""
+        if error:
+            self.banner.error(text, seconds=seconds)
+        else:
+            self.banner.notice(text, seconds=seconds)
+        layout = self.layout()
+        if not self.isVisible() or layout is None:
+            return
+        layout.activate()
+        width = self.width()
+        needed = (layout.totalHeightForWidth(width) if layout.hasHeightForWidth()
+                  else layout.totalSizeHint().height())
+        if needed > self.height():
+            self.resize(width, needed)
+
     def _try_accept(self) -> None:
         try:
             self.validate()

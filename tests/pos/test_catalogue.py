@@ -328,6 +328,21 @@ def test_a_barcode_of_another_product_is_refused_and_nothing_is_written(store: S
     assert count(store) == 1
 
 
+def test_a_checked_product_never_takes_a_barcode_another_was_given_since(store: Store) -> None:
+    """The product dialog checks before the PIN and writes after it without checking
+    again: a barcode given to another product in between (a CSV import) is refused as it
+    is written, and nothing is."""
+    data = ProductData("B", "ب", "B", 100, barcodes=["1234567"])
+    with store.read() as s:
+        catalogue.check_product(s, data)
+    with store.write() as s:
+        catalogue.add_or_update(s, ProductData("A", "أ", "Ambre", 100, barcodes=["1234567"]))
+    with pytest.raises(InputError) as caught, store.write() as s:
+        catalogue.save_product(s, data, checked=True)
+    assert caught.value.key == "product.barcode_taken" and caught.value.params["sku"] == "A"
+    assert count(store) == 1 and fields(store, "A")[-1] == ["1234567"]
+
+
 def test_an_edit_may_change_the_sku_but_not_to_another_products(store: Store) -> None:
     with store.write() as s:
         first = catalogue.add_or_update(s, ProductData("A-1", "أ", "A", 100, barcodes=["111111"]))

@@ -6,11 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from sqlalchemy import select
 
 from pos import catalogue, settings, users
 from pos.cart import cash
+from pos.catalogue import ProductData
 from pos.models import Product
 from tests.ui.conftest import MANAGER_PIN, click_tile, on_modal, tile_row, type_pin, type_text
 from tests.ui.test_catalogue_pin import pick, sign_in_manager
@@ -253,6 +255,59 @@ def test_a_new_barcode_of_another_product_is_refused_before_the_pin(
                     "« Huile d'argan alimentaire 250 ml »."]
     assert stored(window, "SAV-NEW") is None
     assert stored(window, "ARG-250")[-1] == ["6111245780012"]  # type: ignore[index]
+
+
+def test_a_product_is_checked_once_when_saved(qtbot: Any, make_window: Any,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its fields, its code and its barcodes are checked once, before the PIN is asked
+    (not again in the write): a code taken is refused with its message, no PIN asked; a
+    product with a free code and barcode is saved whole once the PIN is typed."""
+    checks: list[str] = []
+    validate, same_sku = ProductData.validate, catalogue.same_sku
+
+    def counted_validate(data: ProductData) -> None:
+        checks.append("fields")
+        validate(data)
+
+    def counted_same_sku(session: Any, sku: str) -> list[Product]:
+        checks.append("sku")
+        return same_sku(session, sku)
+
+    monkeypatch.setattr(ProductData, "validate", counted_validate)
+    monkeypatch.setattr(catalogue, "same_sku", counted_same_sku)
+    window = make_window()
+    window.show_screen("products")
+    screen = window.products
+    seen: list[tuple[list[str], list[str], str]] = []
+    asked: list[str] = []
+
+    def add(dialog: Any) -> None:
+        qtbot.keyClicks(dialog.sku, "ARG-250")  # another product's
+        type_text(qtbot, dialog.name_fr, "Savon au miel")
+        qtbot.keyClicks(dialog.price, "25")
+        qtbot.keyClicks(dialog.barcodes, "6111999000019")
+        def pin_typed(pin: Any) -> None:
+            asked.append("pin")
+            type_pin(qtbot, pin, MANAGER_PIN)
+
+        on_modal("pinDialog", pin_typed)
+        for sku in ("ARG-250", "SAV-MIEL"):
+            dialog.sku.setText(sku)
+            checks.clear()
+            qtbot.mouseClick(dialog.ok, LEFT)
+            seen.append((list(checks), list(asked), dialog.banner.text()))
+            if not dialog.isVisible():
+                return
+        qtbot.mouseClick(dialog.cancel, LEFT)
+
+    on_modal("productDialog", add)
+    qtbot.mouseClick(screen.add_btn, LEFT)
+    refused, saved = seen
+    assert refused[:2] == (["fields", "sku"], [])
+    assert refused[2].startswith("Le code ARG-250 est déjà celui du produit")
+    assert saved[:2] == (["fields", "sku"], ["pin"])
+    assert stored(window, "SAV-MIEL") == ("Savon au miel", 2500, 0, "", "", True,
+                                          ["6111999000019"])
 
 
 def test_an_edit_renames_the_code_unless_another_product_has_it(

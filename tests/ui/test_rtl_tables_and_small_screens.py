@@ -11,18 +11,20 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QTextLayout
+from PySide6.QtGui import QColor, QTextLayout
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QPushButton
 from sqlalchemy import select
 
 from pos import day
 from pos.cart import PaymentMethod, PaymentSpec, cash
 from pos.db import DB_FILENAME, Store
+from pos.i18n import tr
 from pos.models import Product
 from pos.money import NBSP, format_amount
 from pos.reports import day_report
 from tests.ui.conftest import click_tile, tile_row
 from tests.ui.test_language_and_layout import problems
+from ui.theme import DANGER
 
 LEFT = Qt.MouseButton.LeftButton
 SMALL = (1024, 600)
@@ -419,3 +421,35 @@ def test_a_long_status_ends_with_an_ellipsis_not_in_a_word(qtbot: Any, make_wind
     assert shown.endswith("…") and words.startswith(shown[:-1])
     assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()
     assert window.statusBar().geometry().bottom() < SMALL[1]
+
+
+@pytest.mark.parametrize(("lang", "key", "params"), [
+    ("fr", "printing.error.document", {"detail": "Errno 5"}),  # 71 letters
+    ("ar", "printing.error.offline", {}),  # 72 letters
+])
+def test_a_printer_error_is_cut_where_the_bar_ends_and_whole_in_its_tooltip(
+        qtbot: Any, make_window: Any, lang: str, key: str, params: dict[str, str]) -> None:
+    """The printer's state and what went wrong, in red: whole when the status bar has room
+    for it, ending with "…" where the bar ends on a 1024 px screen; the tooltip holds it
+    whole."""
+    window = make_window(lang=lang)
+    label = window.printer_status
+    detail = tr(lang, key, **params)
+    window.printer.set_state("error", detail)
+    whole = tr(lang, "ui.status.printer", state=tr(lang, "ui.printer.error")) + " — " + detail
+    assert label.text() == whole and label.toolTip() == whole
+    assert label.palette().color(label.foregroundRole()) == QColor(DANGER)
+    qtbot.waitUntil(lambda: label.width() >= label.sizeHint().width())  # room for it
+    assert label.shown_text() == whole
+    window.resize(*SMALL)
+    window.printer.set_state("error", " ".join([detail] * 3))
+    longer = label.text()
+    assert label.toolTip() == longer and longer.endswith(" ".join([detail] * 3))
+    qtbot.waitUntil(lambda: label.width() < label.sizeHint().width())  # too narrow for it
+    shown = label.shown_text()
+    assert shown.endswith("…") and longer.startswith(shown[:-1])
+    assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()
+    assert window.statusBar().geometry().right() < SMALL[0]
+    window.printer.set_state("ready")
+    assert label.toolTip() == "" and label.palette().color(label.foregroundRole()) != QColor(
+        DANGER)

@@ -1,5 +1,6 @@
-"""Guards around ringing a sale: a scan while the payment dialog is open joins the cart
-(never the amount given), large change is confirmed and absurd amounts refused, closing
+"""Guards around ringing a sale: a scan while the payment dialog or a dialog of the cart
+(weight, quantity, discount, price) is open joins the cart (never the amount, weight or
+value typed, which stay as they were), large change is confirmed and absurd amounts refused, closing
 over a cart in progress asks first, cart lines show their price and discount in full, and
 Enter in the search box rings up the product found."""
 
@@ -22,13 +23,15 @@ from PySide6.QtWidgets import (
 
 from pos import catalogue
 from pos.db import DB_FILENAME, Store
-from tests.ui.conftest import click_tile, tile_row
+from tests.ui.conftest import MANAGER_PIN, click_tile, tile_row, type_pin
 from tests.ui.conftest import on_modal as _on_modal
 from tests.ui.test_sale_flow import journal_ok, sales
 
 LEFT = Qt.MouseButton.LeftButton
 RETURN = Qt.Key.Key_Return
 THYME_CODE = "6111245780203"  # THY-50, 15,00
+AMLOU_CODE = "6111245780050"  # AML-250, 65,00
+SCAN_PAUSE = 200  # ms between a person's last key and a scan (a scanner's keys: under 50)
 
 
 def on_modal(qtbot: Any, name: str, handler: Callable[[Any], None]) -> None:
@@ -118,6 +121,101 @@ def test_an_unknown_code_scanned_while_paying_records_nothing(qtbot: Any,
     assert "96385074" in seen["error"]
     assert sales(window) == []
     assert [(ln.sku, ln.quantity) for ln in sale.cart.lines] == [("AML-250", 1000)]
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_scan_into_the_weight_dialog_joins_the_cart_and_the_weight_still_waits(
+    qtbot: Any, make_window: Any, lang: str
+) -> None:
+    """The seller tapped the honey sold by weight; before it is weighed, the customer's next
+    item is scanned: it joins the cart, the weight field is as it was, and the weight
+    typed then is the honey's. A code the till does not know is said in the dialog."""
+    window = make_window(lang=lang)
+    sale = window.sale
+    seen: dict[str, Any] = {}
+
+    def weigh(dialog: Any) -> None:
+        qtbot.keyClicks(dialog.field, "0,5")
+        qtbot.wait(SCAN_PAUSE)
+        scan(qtbot, dialog.field, THYME_CODE)
+        seen["open"] = dialog.isVisible()
+        seen["typed"] = dialog.field.text()
+        seen["notice"] = dialog.banner.text()
+        seen["cart"] = skus_and_quantities(window)
+        if not seen["open"]:
+            return
+        scan(qtbot, dialog.field, "96385074")
+        seen["unknown"] = dialog.banner.text()
+        seen["typed_after_unknown"] = dialog.field.text()
+        qtbot.keyClick(dialog.field, RETURN)  # Enter typed by hand validates the weight
+
+    on_modal(qtbot, "weightDialog", weigh)
+    click_tile(qtbot, window, tile_row(window, "HNY-KG"))  # 200,00 the kilo
+    assert seen["open"] and seen["typed"] == "0,5"
+    thyme = "Thym séché 50 g" if lang == "fr" else "زعتر مجفف 50 غ"
+    assert seen["notice"] == window.ctx.t("ui.cart.scan_added", name=thyme)
+    assert seen["cart"] == [("THY-50", 1000)]
+    assert "96385074" in seen["unknown"] and seen["typed_after_unknown"] == "0,5"
+    assert skus_and_quantities(window) == [("THY-50", 1000), ("HNY-KG", 500)]
+    assert sale.cart.totals().total == 11500
+
+
+def skus_and_quantities(window: Any) -> list[tuple[str, int]]:
+    return [(ln.sku, ln.quantity) for ln in window.sale.cart.lines]
+
+
+@pytest.mark.parametrize(("button", "dialog_name", "typed", "code", "cart"), [
+    ("qty_btn", "quantityDialog", "3", THYME_CODE, [("AML-250", 3000), ("THY-50", 2000)]),
+    # the same product scanned: on top of the quantity typed for the one the seller saw
+    ("qty_btn", "quantityDialog", "3", AMLOU_CODE, [("AML-250", 5000)]),
+    ("disc_btn", "lineDiscountDialog", "10", THYME_CODE, [("AML-250", 1000), ("THY-50", 2000)]),
+    ("cart_disc_btn", "cartDiscountDialog", "10", THYME_CODE,
+     [("AML-250", 1000), ("THY-50", 2000)]),
+    ("price_btn", "priceDialog", "60", THYME_CODE, [("AML-250", 1000), ("THY-50", 2000)]),
+])  # fmt: skip
+def test_a_scan_into_a_line_dialog_joins_the_cart_and_leaves_the_dialog_as_it_was(
+    qtbot: Any, make_window: Any, button: str, dialog_name: str, typed: str, code: str,
+    cart: list[tuple[str, int]]
+) -> None:
+    """A code scanned before the value is typed and another after: each joins the cart,
+    the field is as it was each time (the line's quantity shown selected is still replaced
+    by the one typed), and the dialog does what was typed."""
+    window = make_window()
+    sale = window.sale
+    click_tile(qtbot, window, tile_row(window, "AML-250"))  # 65,00, the line selected
+    seen: dict[str, Any] = {}
+
+    def scan_type_scan(dialog: Any) -> None:
+        before = (dialog.field.text(), dialog.field.selectedText())
+        scan(qtbot, dialog.field, code)
+        seen["first"] = (dialog.isVisible(), (dialog.field.text(), dialog.field.selectedText())
+                         == before)
+        qtbot.wait(SCAN_PAUSE)
+        qtbot.keyClicks(dialog.field, typed)
+        qtbot.wait(SCAN_PAUSE)
+        scan(qtbot, dialog.field, code)
+        seen["open"] = dialog.isVisible()
+        seen["typed"] = dialog.field.text()
+        seen["notice"] = dialog.banner.text()
+        if seen["open"]:
+            on_modal(qtbot, "pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
+            qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal(qtbot, dialog_name, scan_type_scan)
+    qtbot.mouseClick(getattr(sale, button), LEFT)
+    assert seen["first"] == (True, True)
+    assert seen["open"] and seen["typed"] == typed
+    name = "Thym séché 50 g" if code == THYME_CODE else "Amlou aux amandes 250 g"
+    assert seen["notice"] == f"{name} ajouté au panier."
+    assert skus_and_quantities(window) == cart
+    amlou = sale.cart.lines[0]
+    totals = sale.cart.totals()
+    if dialog_name == "lineDiscountDialog":
+        assert amlou.discount_amount == 650 and totals.total == 8850
+    elif dialog_name == "cartDiscountDialog":
+        assert totals.discount == 950 and totals.total == 8550
+    elif dialog_name == "priceDialog":
+        assert amlou.unit_price == 6000 and totals.total == 9000
 
 
 def test_large_change_is_confirmed_first(qtbot: Any, make_window: Any) -> None:

@@ -1,20 +1,25 @@
 """Texts of the sale screen: a category name with "&" shows the "&" on its tab, an empty
-catalogue says how to add products, and a name never wraps between a number and its unit."""
+catalogue says how to add products, a name never wraps between a number and its unit, and
+a unit has one word, the same on every screen and on the receipt."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
-from pos import settings, users
+from pos import catalogue, receipts, settings, users
 from pos.cart import PaymentSpec
+from pos.catalogue import ProductData
 from pos.db import DB_FILENAME, Store
 from pos.money import NBSP
-from tests.ui.conftest import CASHIER_PIN, MANAGER_PIN, click_tile, tile_row, type_text
+from tests.ui.conftest import CASHIER_PIN, MANAGER_PIN, click_tile, on_modal, tile_row, type_text
+from ui.products import ProductDialog
 from ui.tiles import TILE_SIZE, keep_units
 
 
@@ -130,3 +135,61 @@ def test_tooltips_and_the_last_sale_follow_the_language(qtbot: Any,
     assert tooltips(sale) == {"cartDiscount": "Cart discount (bargaining)"}
     assert sale.last_sale.text() == "Ticket T01-000001 recorded: MAD\u00a065.00"
     assert sale.last_change.text() == "Give change: MAD\u00a035.00"
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("fr", {"piece": "pièce", "kg": "kg", "g": "g", "l": "l"}),
+    ("ar", {"piece": "قطعة", "kg": "كلغ", "g": "غ", "l": "لتر"}),
+])
+def test_a_unit_reads_the_same_on_the_screen_and_on_the_receipt(
+        qtbot: Any, make_window: Any, data_dir: Path, lang: str, words: dict[str, str]) -> None:
+    """One word for each unit in each language (in Arabic the Moroccan كلغ): the tile's
+    price, the weight asked, the cart, the products table, the product form and the receipt
+    all write it alike."""
+    store = Store.open(data_dir / DB_FILENAME)
+    with store.write() as s:
+        catalogue.save_product(s, ProductData("OLV-L", "زيت الزيتون باللتر",
+                                              "Huile d'olive au litre", 9000, unit="l"))
+    store.close()
+    window = make_window(lang=lang)
+    sale = window.sale
+    t = window.ctx.t
+    kg, litre = words["kg"], words["l"]
+    width = TILE_SIZE.width() - 22
+    for sku, word in (("HNY-KG", kg), ("OLV-L", litre)):
+        _name, price = sale.delegate._text(sale.model.products[tile_row(window, sku)], width)
+        assert price.endswith(f" / {word}")
+    captions: list[str] = []
+
+    def weigh(text: str) -> Callable[[Any], None]:
+        def handle(dialog: Any) -> None:
+            captions.append(dialog.findChild(QLabel, "weightDialogCaption").text())
+            qtbot.keyClicks(dialog.field, text)
+            qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
+        return handle
+
+    on_modal("weightDialog", weigh("0,5"))
+    click_tile(qtbot, window, tile_row(window, "HNY-KG"))  # 200,00 the kilo
+    on_modal("weightDialog", weigh("1,5"))
+    click_tile(qtbot, window, tile_row(window, "OLV-L"))  # 90,00 the litre
+    honey = window.ctx.name_of("عسل متعدد الأزهار بالكيلو", "Miel toutes fleurs au kilo")
+    olive = window.ctx.name_of("زيت الزيتون باللتر", "Huile d'olive au litre")
+    assert captions == [t("ui.cart.weight_caption", name=honey, unit=kg),
+                        t("ui.cart.weight_caption", name=olive, unit=litre)]
+    cart = sale.cart_model
+    assert [cart.index(row, 1).data() for row in (0, 1)] == [f"0,5 {kg}", f"1,5 {litre}"]
+    assert cart.index(0, 0).data().split("\n")[1].endswith(f" / {kg}")
+    sale.complete([PaymentSpec("cash", 23500, tendered=23500)])
+    assert sale.cart.is_empty
+    with window.ctx.read() as s:
+        receipt = receipts.load_sale_receipt(s, sale.last_sale_id, lang=lang)
+    details = [b.label for b in receipt.blocks if isinstance(b, receipts.Columns) and b.near]
+    assert details == [f"0,5 {kg} × 200,00", f"1,5 {litre} × 90,00"]
+    window.show_screen("products")
+    table = window.products.model
+    unit_column = {p.sku: table.index(row, 4).data() for row, p in enumerate(table.products)}
+    assert (unit_column["ARG-250"], unit_column["HNY-KG"], unit_column["OLV-L"]) == (
+        words["piece"], kg, litre)
+    form = ProductDialog(window.ctx, window.products, window.photos)
+    assert [form.unit.itemText(i) for i in range(form.unit.count())] == list(words.values())
+    form.deleteLater()
