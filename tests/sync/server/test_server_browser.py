@@ -760,7 +760,7 @@ def test_top_products_show_their_unit(live_server: tuple[str, Database],
                        headers={"Authorization": f"Bearer {device['token']}"})
     assert reply.status_code == 200, reply.text
     said = {"fr": ["3,5 kg", "2 pièces", "1 l", "4"],
-            "ar": ["3,5 كغ", "قطعتان", "لتر واحد", "4"],
+            "ar": ["3,5 كلغ", "قطعتان", "لتر واحد", "4"],
             "en": ["3.5 kg", "2 pieces", "1 l", "4"]}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -115,7 +115,7 @@ def test_the_days_products_file_holds_the_panels_figures(client: TestClient,
 
 @pytest.mark.parametrize(("lang", "title", "unit", "quantity"), [
     ("fr", "Produits 2026-05-12", "kg", "2,25"),
-    ("ar", "المنتجات 2026-05-12", "كغ", "2,25"),
+    ("ar", "المنتجات 2026-05-12", "كلغ", "2,25"),
 ])
 def test_the_days_products_file_in_french_and_arabic(client: TestClient, sold: World,
                                                      lang: str, title: str, unit: str,

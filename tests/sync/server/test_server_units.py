@@ -166,7 +166,7 @@ def test_the_dashboard_sends_each_quantity_with_its_unit(
 @pytest.mark.parametrize(("lang", "said"), [
     ("fr", ["3,5 kg", "12 pièces", "1 pièce", "2 pièces", "0,5 pièce", "250 g", "1,5 l"]),
     ("en", ["3.5 kg", "12 pieces", "1 piece", "2 pieces", "0.5 pieces", "250 g", "1.5 l"]),
-    ("ar", ["3,5 كغ", "12 قطعة", "قطعة واحدة", "قطعتان", "0,5 قطعة", "250 غ", "1,5 لتر"]),
+    ("ar", ["3,5 كلغ", "12 قطعة", "قطعة واحدة", "قطعتان", "0,5 قطعة", "250 غ", "1,5 لتر"]),
 ])
 def test_quantities_read_with_their_unit_in_each_language(lang: str, said: list[str]) -> None:
     """As the stalls name their units; a piece's number agrees with it (in Arabic, one and
@@ -198,7 +198,7 @@ def test_the_report_and_exports_give_quantities_with_their_unit(
     report_fr = client.get(f"/dashboard/report?market={world.market_id}&lang=fr").text
     assert ">3,5 kg<" in report_fr and ">2 pièces<" in report_fr
     report_ar = client.get(f"/dashboard/report?market={world.market_id}&lang=ar").text
-    assert ">قطعتان<" in report_ar and ">3,5 كغ<" in report_ar and ">لتر واحد<" in report_ar
+    assert ">قطعتان<" in report_ar and ">3,5 كلغ<" in report_ar and ">لتر واحد<" in report_ar
 
     reply = client.get(f"/dashboard/export/products.csv?market={world.market_id}&lang=fr")
     assert reply.status_code == 200
@@ -210,7 +210,7 @@ def test_the_report_and_exports_give_quantities_with_their_unit(
         [OIL, f"منتج {OIL}", f"Produit {OIL}", "1", "l", "85,00"]]
     ar = client.get(f"/dashboard/export/products.csv?market={world.market_id}&lang=ar")
     assert [r[7] for r in list(csv.reader(
-        io.StringIO(ar.content.decode("utf-8-sig")), delimiter=";"))[1:]] == ["كغ", "قطعة", "لتر"]
+        io.StringIO(ar.content.decode("utf-8-sig")), delimiter=";"))[1:]] == ["كلغ", "قطعة", "لتر"]
     book = client.get(f"/dashboard/export/products.xlsx?market={world.market_id}&lang=en")
     sheet = load_workbook(io.BytesIO(book.content)).active
     assert sheet is not None and sheet.title == "Products"
