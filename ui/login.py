@@ -72,6 +72,12 @@ class LoginScreen(QWidget):
         btn.clicked.connect(lambda: self.pin.insert(key))
         pad.addWidget(btn, i // 3, i % 3)
 
+    def scan_refused(self) -> None:
+        """A code was scanned here (see :mod:`ui.scanner`): its digits were taken back and
+        its Enter swallowed, so nothing was tried as a PIN; say so."""
+        self.banner.notice(self.ctx.t("ui.pin.scanned"), seconds=5)
+        self.pin.setFocus()
+
     def reset(self) -> None:
         self.pin.clear()
         self.pin.setFocus()

@@ -332,7 +332,8 @@ class MainWindow(QMainWindow):
         self.show_screen("sale")
 
     def _scanned(self, code: str) -> None:
-        if self.ctx.user is None:
+        if self.ctx.user is None:  # signing in: a code is not a PIN, and sells nothing
+            self.login.scan_refused()
             return
         if self.current_screen() == "products" and "products" in self.screens:
             self.products.scanned(code)

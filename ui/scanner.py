@@ -6,13 +6,20 @@ Enter ends a burst of at least :data:`MIN_LENGTH` digits typed less than
 field that received them (the field is left as it was), and emits ``scanned(code)``. A
 person typing is never that fast, so their digits and Enter go through untouched.
 
-Modal dialogs (PIN, amounts) are left alone, unless the dialog sets the property
+Modal dialogs (amounts, names) are left alone, unless the dialog sets the property
 :data:`SCANS` (``dialog.setProperty(SCANS, ...)``): with :data:`TO_CART` a scan made while
 it is open is read as everywhere else (the payment dialog and the sale screen's weight,
 quantity, discount and price dialogs: the product joins the cart instead of the digits
 going into the field and Enter confirming it); with :data:`BLOCK` the scan is dropped, its
 digits taken back and its Enter swallowed (a confirmation that a scanner's Enter must not
-answer).
+answer; the PIN dialog, where a code would be tried as a PIN), and a dialog that has a
+``scan_refused()`` method is told, to say so. (The sign-in screen is no dialog: the window
+that receives ``scanned`` tells it.)
+
+A PIN typed by hand is safe: PINs of 4 or 5 digits are shorter than any scan, and a
+longer one is read as a scan only if every key, Enter too, came within :data:`MAX_GAP` of
+the one before, a pace no hand keeps up over six keys (a scanner sends its keys a few ms
+apart). Should it happen, the scan is dropped with the dialog's message, never tried.
 
 Signals:
     scanned(str): a code was read.
@@ -51,12 +58,14 @@ class ScannerFilter(QObject):
         self._clock = clock
         self._digits: list[str] = []
         self._last = 0.0
+        self._receiver: QObject | None = None  # the widget the burst's keys go to
         self._field: QLineEdit | None = None
         self._before = self._state(None)
         self.enabled = True
 
     def _reset(self) -> None:
         self._digits.clear()
+        self._receiver = None
         self._field = None
 
     def _editor(self, widget: QObject) -> QLineEdit | None:
@@ -87,6 +96,27 @@ class ScannerFilter(QObject):
             field.setSelection(start, length)
         else:
             field.setCursorPosition(cursor)
+
+    def _holds(self, field: QLineEdit, code: str) -> bool:
+        """Whether ``field`` holds the scan's digits: all of them, or as many as its maximum
+        length let in (the PIN field takes 8 of an EAN-13's 13)."""
+        text = field.text()
+        if code in text:
+            return True
+        before, cursor, start, length = self._before
+        if start >= 0 and length:
+            head, tail = before[:start], before[start + length :]
+        else:
+            head, tail = before[:cursor], before[cursor:]
+        room = max(field.maxLength() - len(head) - len(tail), 0)
+        return text == head + code[:room] + tail
+
+    @staticmethod
+    def _refused() -> None:
+        """Tell the dialog that a scan was dropped, if it has something to say about it."""
+        tell = getattr(QApplication.activeModalWidget(), "scan_refused", None)
+        if callable(tell):
+            tell()
 
     def _is_receiver(self, watched: QObject) -> bool:
         """Whether ``watched`` is the first receiver of the key (not a parent it propagated
@@ -123,20 +153,25 @@ class ScannerFilter(QObject):
         self._last = now
         text = event.text()
         if text and text.isdigit() and text.isascii():
-            if not (fast and self._digits):
+            if not (fast and self._digits and watched is self._receiver):
+                # a new burst; one that goes on into another widget (a dialog closed,
+                # the next one opened) is a new one too, its old field may be gone
                 self._reset()
+                self._receiver = watched
                 self._field = self._editor(watched)
                 self._before = self._state(self._field)
             self._digits.append(text)
             return False
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-        if enter and fast and len(self._digits) >= MIN_LENGTH:
+        if enter and fast and len(self._digits) >= MIN_LENGTH and watched is self._receiver:
             code = "".join(self._digits)
-            if self._field is not None and code in self._field.text():
+            if self._field is not None and self._holds(self._field, code):
                 self._restore(self._field)
             self._reset()
             if policy == TO_CART:
                 self.scanned.emit(code)
+            else:
+                self._refused()
             return True
         self._reset()
         return False

@@ -288,11 +288,17 @@ class Kept(Exception):
 
 
 class PinDialog(Dialog):
-    """Asks for the manager's PIN (a keypad for touch screens); ``user`` is the manager."""
+    """Asks for the manager's PIN (a keypad for touch screens); ``user`` is the manager.
+
+    A code scanned while it is open is dropped (see :mod:`ui.scanner`): its digits would be
+    tried as a PIN and count as a wrong one. Nor does it join the cart when the dialog is
+    over the sale screen: the manager approves the cart the seller showed, which must not
+    change under the approval; the dialog says the scan was not taken."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None, reason_key: str,
                  *, manager: bool = True) -> None:
         super().__init__(ctx, parent, "pinDialog", "ui.pin.title")
+        self.setProperty(SCANS, BLOCK)
         self.setMinimumWidth(400)
         self.manager = manager
         self.user: User | None = None
@@ -328,6 +334,11 @@ class PinDialog(Dialog):
             self.pin.clear()
         else:
             self.pin.insert(key)
+
+    def scan_refused(self) -> None:
+        """A code was scanned into the PIN: its digits were taken back, nothing was tried."""
+        self.tell(self.ctx.t("ui.pin.scanned"), seconds=5)
+        self.pin.setFocus()
 
     def validate(self) -> None:
         from pos import users

@@ -1,19 +1,41 @@
-"""PINs in the app: the PIN dialog makes the till wait after wrong PINs, and the users'
-page refuses a PIN another user already has."""
+"""PINs in the app: the PIN dialog makes the till wait after wrong PINs, a code scanned
+into it or into the sign-in screen is never tried as a PIN (a PIN typed by hand, even
+fast, still is), and the users' page refuses a PIN another user already has."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QPushButton
 
 from pos import users
+from pos.db import DB_FILENAME, Store
 from tests.conftest import Clock
-from tests.ui.conftest import CASHIER_PIN, MANAGER_PIN, on_modal, type_pin
+from tests.ui.conftest import CASHIER_PIN, MANAGER_PIN, click_tile, on_modal, tile_row, type_pin
+from tests.ui.test_sale_guards import (
+    RETURN,
+    SCAN_PAUSE,
+    THYME_CODE,
+    scan,
+    skus_and_quantities,
+)
+from tests.ui.test_sale_guards import on_modal as on_active_modal
 
 LEFT = Qt.MouseButton.LeftButton
-
+EAN8 = "96385074"  # fits the PIN field whole, and has a PIN's length
+#: five codes: were they tried as PINs, the till would then refuse even the right one
+SCANS = (THYME_CODE, EAN8, THYME_CODE, EAN8, THYME_CODE)
+HAND_MS = 80  # between the keys of a PIN typed fast by hand (a scanner's: a few ms)
+SCANNED = {
+    "fr": (
+        "Un code-barres a été scanné : ce n'est pas un code PIN, il n'a pas été compté. "
+        "Tapez le code PIN."
+    ),
+    "ar": "قُرئ باركود: ليس رمزًا سريًا ولم يُحتسب. اكتب الرمز السري.",
+}
 
 
 def test_the_pin_dialog_says_how_long_to_wait_after_wrong_pins(
@@ -71,8 +93,7 @@ def test_the_users_page_refuses_a_pin_another_user_has(qtbot: Any, make_window: 
         assert sorted(u.name for u in users.active_users(s)) == ["Aicha", "Fatima"]
 
     screen = window.settings
-    screen.user_list.setCurrentRow(
-        next(i for i, p in enumerate(screen.people) if p[1] == "Aicha"))
+    screen.user_list.setCurrentRow(next(i for i, p in enumerate(screen.people) if p[1] == "Aicha"))
 
     def change(dialog: Any) -> None:
         qtbot.keyClicks(dialog.pin, MANAGER_PIN)
@@ -85,3 +106,121 @@ def test_the_users_page_refuses_a_pin_another_user_has(qtbot: Any, make_window: 
     with window.ctx.read() as s:
         assert users.authenticate(s, CASHIER_PIN).name == "Aicha"
         assert users.require_manager(s, MANAGER_PIN).name == "Fatima"
+
+
+def shown_pin_dialog(qtbot: Any, window: Any) -> Any:
+    """The manager's PIN dialog, open and active as it is when a refund asks for it."""
+    from ui.widgets import PinDialog
+
+    dialog = PinDialog(window.ctx, window, "ui.pin.reason_refund")
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.windowHandle().requestActivate()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    return dialog
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_code_scanned_into_the_pin_dialog_is_not_tried(
+    qtbot: Any, make_window: Any, clock: Clock, lang: str
+) -> None:
+    """Codes scanned while the manager's PIN is asked never reach the field nor count as
+    wrong PINs (after five, the right PIN is still taken), and the dialog says why; a scan
+    between two digits typed leaves those digits."""
+    window = make_window(lang=lang)
+    dialog = shown_pin_dialog(qtbot, window)
+    for code in SCANS:
+        scan(qtbot, dialog.pin, code)
+        assert dialog.isVisible() and dialog.pin.text() == ""
+    assert dialog.banner.isVisible() and dialog.banner.text() == SCANNED[lang]
+    qtbot.keyClicks(dialog.pin, MANAGER_PIN[:2])
+    qtbot.wait(SCAN_PAUSE)
+    scan(qtbot, dialog.pin, THYME_CODE)
+    assert dialog.isVisible() and dialog.pin.text() == MANAGER_PIN[:2]
+    qtbot.wait(SCAN_PAUSE)
+    qtbot.keyClicks(dialog.pin, MANAGER_PIN[2:])
+    qtbot.keyClick(dialog.pin, RETURN)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.user is not None and dialog.user.name == "Fatima"
+
+
+def test_a_code_scanned_while_a_price_is_approved_leaves_the_cart_as_it_was(
+    qtbot: Any, make_window: Any, clock: Clock
+) -> None:
+    """After the price dialog (F10), the manager's PIN is asked over the sale screen: the
+    customer's next item scanned then does not join the cart the manager is approving, and
+    the dialog says the code was not taken; the PIN typed then approves the price."""
+    window = make_window()
+    sale = window.sale
+    click_tile(qtbot, window, tile_row(window, "AML-250"))  # 65,00
+    seen: dict[str, Any] = {}
+
+    def pin(dialog: Any) -> None:
+        scan(qtbot, dialog.pin, THYME_CODE)
+        seen.update(
+            open=dialog.isVisible(),
+            pin=dialog.pin.text(),
+            said=dialog.banner.text(),
+            cart=skus_and_quantities(window),
+        )
+        qtbot.wait(SCAN_PAUSE)
+        qtbot.keyClicks(dialog.pin, MANAGER_PIN)
+        qtbot.keyClick(dialog.pin, RETURN)
+
+    def price(dialog: Any) -> None:
+        qtbot.keyClicks(dialog.field, "60")
+        on_active_modal(qtbot, "pinDialog", pin)
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_active_modal(qtbot, "priceDialog", price)
+    qtbot.mouseClick(sale.price_btn, LEFT)
+    assert seen == {"open": True, "pin": "", "said": SCANNED["fr"], "cart": [("AML-250", 1000)]}
+    assert skus_and_quantities(window) == [("AML-250", 1000)]
+    assert sale.cart.lines[0].unit_price == 6000 and sale.cart.lines[0].override_by
+
+
+def test_a_pin_typed_by_hand_is_a_pin_however_fast(
+    qtbot: Any, make_window: Any, data_dir: Path, clock: Clock
+) -> None:
+    """A PIN of four digits typed as fast as keys go, then Enter, is tried; one of six
+    typed fast by hand (80 ms a key) too. Six digits sent at a scanner's pace are a scan:
+    not tried, and the dialog says so (the right PIN then typed is taken)."""
+    six = "482915"
+    store = Store.open(data_dir / DB_FILENAME)
+    with store.write() as s:
+        users.set_pin(next(u for u in users.active_users(s) if u.role == users.MANAGER), six)
+    store.close()
+    window = make_window()
+    dialog = shown_pin_dialog(qtbot, window)
+    qtbot.keyClicks(dialog.pin, "1234")
+    qtbot.keyClick(dialog.pin, RETURN)
+    assert dialog.isVisible() and dialog.banner.text() == "Code PIN incorrect."
+    qtbot.wait(SCAN_PAUSE)
+    scan(qtbot, dialog.pin, six)
+    assert dialog.isVisible() and dialog.pin.text() == "" and dialog.banner.text() == SCANNED["fr"]
+    qtbot.wait(SCAN_PAUSE)
+    for key in (*six, RETURN):
+        qtbot.wait(HAND_MS)
+        qtbot.keyClick(dialog.pin, key)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.user is not None and dialog.user.name == "Fatima"
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_code_scanned_at_sign_in_is_not_tried(
+    qtbot: Any, make_window: Any, clock: Clock, lang: str
+) -> None:
+    """On the sign-in (or unlock) screen, scanned codes are not tried as PINs and sell
+    nothing; the screen says why, and a PIN typed as fast as keys go then signs in."""
+    window = make_window(lang=lang, signed_in=False)
+    pin = window.login.pin
+    for code in SCANS:
+        scan(qtbot, pin, code)
+        assert pin.text() == "" and window.ctx.user is None
+    assert window.current_screen() == "login"
+    assert window.login.banner.isVisible() and window.login.banner.text() == SCANNED[lang]
+    qtbot.wait(SCAN_PAUSE)
+    qtbot.keyClicks(pin, MANAGER_PIN)
+    qtbot.keyClick(pin, RETURN)
+    assert window.ctx.user is not None and window.ctx.user.name == "Fatima"
+    assert window.current_screen() == "sale" and window.sale.cart.is_empty
