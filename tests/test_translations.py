@@ -21,7 +21,8 @@ UI_LITERAL = re.compile(r"""["'](ui\.[a-z][\w.]*[a-z0-9])["']""")
 #: message families the UI builds from a known list of values
 FAMILIES = {
     "unit.": UNITS,
-    "ui.printer.": ("none", "ready", "printing", "error"),
+    "ui.printer.": ("none", "ready", "printing", "unsure", "error"),
+    "printing.unsure.": ("sale", "refund", "void", "x", "z", "test", "cut_off", "stopped", "fault"),
     "ui.printer.kind_": ("none", "usb", "network", "serial", "file", "cups", "win32"),
     "ui.sales.kind_": ("sale", "refund", "void"),
     "ui.users.role_": ("manager", "cashier"),

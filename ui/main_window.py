@@ -31,11 +31,11 @@ from pos.money import format_money
 from ui.context import AppContext
 from ui.login import LoginScreen
 from ui.preload import SERVICE_MODULES, Preload
-from ui.printing import PrinterBar, PrintService
+from ui.printing import PrinterBar, PrinterQuestion, PrintService
 from ui.sale import SaleScreen
 from ui.scanner import ScannerFilter
 from ui.tiles import Photos
-from ui.widgets import ElidedLabel, Texts, button, confirm, hbox, named
+from ui.widgets import ElidedLabel, Texts, button, confirm, hbox, named, vbox
 
 if TYPE_CHECKING:
     from ui.day_screen import DayScreen
@@ -98,7 +98,8 @@ class MainWindow(QMainWindow):
         central = QWidget()
         layout = hbox(spacing=0)
         layout.addWidget(self.rail)
-        layout.addWidget(self.stack, 1)
+        self.printer_question = PrinterQuestion(ctx, self.printer, instead_of=self.statusBar())
+        layout.addLayout(vbox(self.stack, self.printer_question, spacing=0), 1)
         central.setLayout(layout)
         self.setCentralWidget(central)
         self._status()
@@ -372,7 +373,9 @@ class MainWindow(QMainWindow):
         if state == "error" and self.printer.detail:  # cut with "…" where the bar ends
             printer += " — " + self.printer.detail
         self.printer_status.setText(printer)
-        self.printer_status.setToolTip(printer if self.printer.detail else "")
+        # the whole line (an error's detail is cut where the bar ends), or what is unsure
+        self.printer_status.setToolTip(
+            (printer if state == "error" else self.printer.detail) if self.printer.detail else "")
         self.printer_status.setProperty("role", "bad" if state == "error" else "")
         self.printer_status.style().unpolish(self.printer_status)  # red in error, from now
         self.printer_status.style().polish(self.printer_status)

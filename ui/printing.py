@@ -1,8 +1,8 @@
 """The UI's side of printing: queue a receipt in the sale's own transaction, wake the
 printing worker after the commit, show a receipt or report on screen (and save it as PNG
-or PDF), report the printer's state as a Qt signal, and the printer bar: the receipts
-waiting for the printer with "Retry printing", and the ones that may have printed when
-the till stopped.
+or PDF), report the printer's state as a Qt signal, the printer bar (the receipts waiting
+for the printer, with "Retry printing"), and the printer's question about a receipt that
+may have come out whole ("Did receipt T03-000123 come out whole?" Yes / Print it again).
 
 The worker (``pos.printing.queue.PrintWorker``) prints on its own thread; the UI never
 talks to the printer. Its modules (python-escpos, Pillow) are loaded after the first
@@ -20,21 +20,25 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
+    QFrame,
     QLabel,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from pos.errors import InputError
 from ui.context import AppContext
-from ui.widgets import Banner, Texts, button, hbox, label, named
+from ui.theme import ACCENT, WARNING_LIGHT
+from ui.widgets import Banner, Texts, button, hbox, label, named, vbox
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from pos import receipts
     from pos.journal import Writer
+    from pos.printing.queue import PrintEvent
     from pos.printing.render import Raster
 
 #: the connections a printer can have (``pos.printing.escpos_out.CONNECTIONS``)
@@ -99,7 +103,8 @@ class PrintService(QObject):
     """Signals:
         state_changed(str, str): (state, message in the user's language); state is
             ``none`` (no printer set up: receipts are shown on screen), ``ready``,
-            ``printing`` or ``error``.
+            ``printing``, ``unsure`` (a receipt may have come out whole: the seller is
+            asked) or ``error``.
         queue_changed(): the receipts waiting (:attr:`waiting`) or that may have printed
             (:attr:`unsure`) changed.
         _event(object): a worker event, carried to the GUI thread.
@@ -120,7 +125,7 @@ class PrintService(QObject):
         self.configured = False
         self.width = DEFAULT_WIDTH
         self.waiting = 0  # jobs waiting for the printer
-        self.unsure: dict[int, str] = {}  # job id -> "may have printed" message
+        self.unsure: dict[int, PrintEvent] = {}  # job id -> its "unsure" event
         self._event.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
         self.reload_settings()
 
@@ -187,8 +192,13 @@ class PrintService(QObject):
         if not printed:
             self.notify()
         self.refresh_queue()
-        if not self.unsure and self.state == "error":
-            self.set_state("ready" if self.configured else "none")
+
+    def question(self, job_id: int) -> tuple[str, str]:
+        """(the question about an unsure job, why it is asked), in the user's language."""
+        event = self.unsure[job_id]
+        lang = self.ctx.lang
+        return (self.queue.question(lang, event.kind, event.label),
+                self.ctx.t(f"printing.unsure.{event.reason or 'fault'}"))
 
     def refresh_queue(self) -> None:
         """Count the waiting jobs and list the unsure ones (a read of the stall database)."""
@@ -198,21 +208,25 @@ class PrintService(QObject):
         with self.ctx.read() as s:
             waiting = len(self.queue.pending(s))
             unsure = [job.id for job in self.queue.unsure(s)]
-        # the messages come with the worker's events (it reports every unsure job it finds)
-        self.unsure = {i: text for i, text in self.unsure.items() if i in unsure}
+        # the questions come with the worker's events (it reports every unsure job it finds)
+        self.unsure = {i: event for i, event in self.unsure.items() if i in unsure}
         self.waiting = waiting
+        if not self.unsure and self.state == "unsure":
+            self.set_state("ready" if self.configured else "none")
         self.queue_changed.emit()
 
     def set_state(self, state: str, detail: str = "") -> None:
         self.state, self.detail = state, detail
         self.state_changed.emit(state, detail)
 
-    def _on_event(self, event: Any) -> None:
+    def _on_event(self, event: PrintEvent) -> None:
         state = {"printing": "printing", "printed": "ready", "failed": "error",
-                 "cancelled": "ready", "unsure": "error"}.get(event.state, "ready")
+                 "cancelled": "ready", "unsure": "unsure"}.get(event.state, "ready")
         if event.state == "unsure":
-            self.unsure[event.job_id] = event.message
-        self.set_state(state, event.message if state == "error" else "")
+            self.unsure[event.job_id] = event
+        elif state == "ready" and self.unsure:
+            state = "unsure"  # printing goes on; the question is still there
+        self.set_state(state, event.message if state in ("error", "unsure") else "")
         if event.state != "printing":
             self.refresh_queue()
 
@@ -338,9 +352,8 @@ class ReceiptDialog(QDialog):
 
 
 class PrinterBar(QWidget):
-    """The receipts waiting for the printer, with "Retry printing" (Ctrl+P), and the ones
-    that may have printed when the till stopped, with the seller's answer ("It printed" /
-    "Reprint a copy"). Hidden when there is nothing to say."""
+    """The receipts waiting for the printer, with "Retry printing" (Ctrl+P). Hidden when
+    none waits."""
 
     def __init__(self, ctx: AppContext, service: PrintService) -> None:
         super().__init__()
@@ -352,18 +365,10 @@ class PrinterBar(QWidget):
         self.retry = button("printerRetry", role="primary", shortcut="Ctrl+P")
         self.texts.button(self.retry, "ui.printer.retry")
         self.retry.clicked.connect(self._retry)
-        self.unsure = label("printerUnsure", style="alert", wrap=True)
-        self.printed = button("printerUnsurePrinted")
-        self.texts.button(self.printed, "ui.printer.unsure_printed")
-        self.printed.clicked.connect(lambda: self._settle(printed=True))
-        self.reprint = button("printerUnsureReprint")
-        self.texts.button(self.reprint, "ui.printer.unsure_reprint")
-        self.reprint.clicked.connect(lambda: self._settle(printed=False))
-        layout = hbox(self.waiting, self.retry, self.unsure, self.printed, self.reprint)
+        layout = hbox(self.waiting, self.retry)
         layout.setContentsMargins(0, 0, 0, 0)
         self.setLayout(layout)
         service.queue_changed.connect(self.update_view)
-        service.state_changed.connect(lambda *_: self.update_view())
         ctx.language_changed.connect(lambda _lang: self.retranslate())
         self.update_view()
 
@@ -371,27 +376,98 @@ class PrinterBar(QWidget):
         self.texts.apply()
         self.update_view()
 
-    def first_unsure(self) -> int | None:
-        return min(self.service.unsure) if self.service.unsure else None
-
     def update_view(self) -> None:
         count = self.service.waiting
         self.waiting.setText(self.ctx.t("printing.waiting", count=count))
         self.waiting.setAccessibleName(self.waiting.text())
-        for widget in (self.waiting, self.retry):
+        for widget in (self.waiting, self.retry):  # hidden too: the status bar stays thin
             widget.setVisible(count > 0)
-        job_id = self.first_unsure()
-        message = "" if job_id is None else self.service.unsure[job_id]
-        self.unsure.setText(message)
-        self.unsure.setAccessibleName(message)
-        for widget in (self.unsure, self.printed, self.reprint):
-            widget.setVisible(job_id is not None)
-        self.setVisible(count > 0 or job_id is not None)
+        self.setVisible(count > 0)
 
     def _retry(self) -> None:
         self.service.retry()
 
+
+class PrinterQuestion(QFrame):
+    """The question about a receipt that may have come out whole (the connection to the
+    printer failed once all of it was sent, or the till stopped while it printed): "Did
+    receipt T03-000123 come out whole?", why it is asked, and the seller's answers, "Yes"
+    and "Print it again" (a sale's receipt then comes out as a copy, DUPLICATA). One
+    question at a time, the oldest first.
+
+    A strip under the screens, seen from every screen and in the way of none: while it
+    asks it stands in for ``instead_of`` (the status bar: a 1024x600 screen has no room
+    for both under the sale screen). Hidden when there is nothing to ask, and while the
+    till is locked."""
+
+    def __init__(self, ctx: AppContext, service: PrintService, *,
+                 instead_of: QWidget | None = None) -> None:
+        super().__init__()
+        named(self, "printerQuestion")
+        self.ctx = ctx
+        self.service = service
+        self.instead_of = instead_of
+        self.texts = Texts(ctx)
+        self.setStyleSheet(
+            f"#printerQuestion {{ background: {WARNING_LIGHT}; border-top: 3px solid {ACCENT}; }}"
+            " #printerQuestionText { font-size: 14px; font-weight: bold; }"
+            " #printerQuestionWhy { font-size: 12px; }"
+            " #printerQuestion QPushButton { min-height: 26px; padding: 3px 18px; }")
+        self.question = label("printerQuestionText", wrap=True)
+        self.why = label("printerQuestionWhy", wrap=True)
+        for text in (self.question, self.why):
+            text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.printed = button("printerUnsurePrinted", role="primary")
+        self.texts.button(self.printed, "ui.printer.unsure_printed")
+        self.texts.bind(self.printed.setToolTip, "ui.printer.unsure_printed_tip")
+        self.printed.clicked.connect(lambda: self._settle(printed=True))
+        self.reprint = button("printerUnsureReprint")
+        self.texts.button(self.reprint, "ui.printer.unsure_reprint")
+        self.texts.bind(self.reprint.setToolTip, "ui.printer.unsure_reprint_tip")
+        self.reprint.clicked.connect(lambda: self._settle(printed=False))
+        layout = hbox(spacing=10)
+        layout.setContentsMargins(14, 2, 14, 2)  # two lines high: 1024x600 has no more
+        layout.addLayout(vbox(self.question, self.why, spacing=0), 1)
+        layout.addWidget(self.printed)
+        layout.addWidget(self.reprint)
+        self.setLayout(layout)
+        service.queue_changed.connect(self.update_view)
+        ctx.user_changed.connect(self.update_view)
+        ctx.language_changed.connect(lambda _lang: self.retranslate())
+        self.update_view()
+
+    def retranslate(self) -> None:
+        self.texts.apply()
+        self.update_view()
+
+    def job(self) -> int | None:
+        """The unsure job asked about (the oldest), if any."""
+        return min(self.service.unsure) if self.service.unsure else None
+
+    def update_view(self) -> None:
+        job_id = self.job()
+        asking = job_id is not None and self.ctx.user is not None
+        shown, hidden = (self, self.instead_of) if asking else (self.instead_of, self)
+        if hidden is not None:  # first, and laid out, so the window never makes room for both
+            hidden.hide()
+            around = hidden.parentWidget()
+            layout = around.layout() if around is not None else None
+            if layout is not None:
+                layout.activate()
+        if shown is not None:
+            shown.show()
+        if job_id is None:
+            return
+        question, why = self.service.question(job_id)
+        if self.service.unsure[job_id].kind in ("sale", "refund", "void"):
+            why += " " + self.ctx.t("ui.printer.unsure_copy")
+        self.question.setText(question)
+        self.why.setText(why)
+        self.setAccessibleName(question)
+        self.question.setAccessibleName(question)
+        self.why.setAccessibleName(why)
+
     def _settle(self, *, printed: bool) -> None:
-        job_id = self.first_unsure()
+        job_id = self.job()
         if job_id is not None:
             self.service.settle(job_id, printed=printed)

@@ -11,6 +11,14 @@ is not one dot, turn those off in their settings (``raster_justify``, ``raster_f
 ``compact=False`` sends every row at full width. Printers without ``GS v 0`` fall back to
 column mode (``ESC *``, 24-dot bands).
 
+A printer never says it printed. What the till can tell is how far the bytes went: a
+connection that fails before the whole image was handed over left at most part of a
+receipt (:class:`PrinterError`: print it again, whole), one that fails after (while
+cutting, asking for the status, closing) may have left a whole receipt
+(:class:`MayHavePrinted`: the seller looks at the printer). On Linux a network printer's
+socket also says which bytes never left the till, so a drop while most of the image was
+still queued counts as partial.
+
 Printer settings live in ``settings.PRINTER`` as a dict (see :class:`PrinterSettings`).
 """
 
@@ -21,6 +29,7 @@ import logging
 import socket
 import struct
 import subprocess
+import sys
 from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
@@ -29,6 +38,7 @@ from typing import Any, Final, Literal, NamedTuple
 from escpos.escpos import Escpos
 from escpos.exceptions import DeviceNotFoundError
 from escpos.exceptions import Error as EscposError
+from escpos.printer import Dummy
 from escpos.printer import Network as NetworkPrinter
 from PIL import Image
 from sqlalchemy.orm import Session
@@ -52,6 +62,8 @@ GS: Final = b"\x1d"
 INIT: Final = ESC + b"@"
 STATUS_ONLINE: Final = b"\x10\x04\x01"  # DLE EOT 1: printer status
 STATUS_PAPER: Final = b"\x10\x04\x04"  # DLE EOT 4: paper roll sensor
+FEED_PAST_TEAR: Final = ESC + b"d\x04"  # ESC d 4: feed past the tear bar (no cutter)
+SIOCOUTQNSD: Final = 0x894B  # Linux: bytes written to a TCP socket and not sent yet
 PAPER_END: Final = 0x60  # bits 5 and 6 of the paper status: no paper
 MAX_SLICE: Final = 255
 BAD_HEIGHT: Final = 48  # slice heights that are multiples of this are avoided
@@ -155,6 +167,15 @@ class PrinterError(Exception):
         self.key = key
         self.detail = detail
         self.params = params  # the message's {placeholders}
+
+
+class MayHavePrinted(PrinterError):
+    """Every byte of the receipt's image was handed to the printer's connection, then the
+    connection failed (cutting, answering the last status request, closing): the receipt
+    may have come out whole, so it must not be printed again as an original."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("printing.error.offline", detail)
 
 
 # -- encoding --------------------------------------------------------------------------
@@ -474,34 +495,64 @@ def send_image(
     for its status, once it has answered after the cut), so an attempt that fails never
     opens it; a kick that fails after a printed receipt is not an error (the receipt is
     out; the seller opens the drawer with its key). Returns the number of bytes of the
-    image commands. Connection errors propagate as :class:`PrinterError`.
+    image commands. A connection that fails raises :class:`MayHavePrinted` once the whole
+    image was handed over, :class:`PrinterError` before.
     """
+    handed = False  # every byte of the image went to the connection
+    ending = _ending(device, config)
     try:
         if config.asks_status and _status(device, STATUS_PAPER) & PAPER_END == PAPER_END:
             raise PrinterError("printing.error.no_paper")
         device._raw(INIT)
         payload = image_bytes(raster, config)
         device._raw(payload)
-        if config.cut:
-            device.cut()
-        else:
-            device._raw(ESC + b"d\x04")  # feed past the tear bar
+        handed = True
+        device._raw(ending)
         if config.asks_status:
             _status(device, STATUS_ONLINE)  # everything before it has reached the printer
-    except PrinterError:
-        raise
-    except (EscposError, OSError, RuntimeError, ValueError) as exc:
-        raise PrinterError("printing.error.offline", _describe(exc)) from exc
     except Exception as exc:
-        if _is_usb_error(exc):
-            raise PrinterError("printing.error.offline", _describe(exc)) from exc
-        raise
+        known = isinstance(exc, (PrinterError, EscposError, OSError, RuntimeError, ValueError))
+        if not known and not _is_usb_error(exc):
+            raise
+        after = len(ending) + (len(STATUS_ONLINE) if config.asks_status else 0)
+        if handed and not _left_unsent(device, after):
+            raise MayHavePrinted(_describe(exc)) from exc
+        if isinstance(exc, PrinterError):
+            raise
+        raise PrinterError("printing.error.offline", _describe(exc)) from exc
     if open_drawer and config.drawer:
         try:
             device.cashdraw(2)
         except Exception:
             log.warning("the receipt printed but the drawer kick failed", exc_info=True)
     return len(payload)
+
+
+def _ending(device: Escpos, config: PrinterSettings) -> bytes:
+    """What follows the image: a feed and the cut as ``device``'s profile words them, or
+    a feed past the tear bar."""
+    if not config.cut:
+        return FEED_PAST_TEAR
+    words = Dummy()
+    words.profile = device.profile
+    words.cut()
+    return bytes(words.output)
+
+
+def _left_unsent(device: Escpos, after: int) -> bool:
+    """Whether some of the image certainly never left the till: more bytes wait unsent in
+    the connection than were written after the image (``after``). False when that cannot
+    be known (not a TCP socket, not Linux), which counts the image as handed over."""
+    sock = getattr(device, "_device", None)
+    if not isinstance(sock, socket.socket) or not sys.platform.startswith("linux"):
+        return False
+    import fcntl
+
+    try:
+        unsent: int = struct.unpack("i", fcntl.ioctl(sock.fileno(), SIOCOUTQNSD, bytes(4)))[0]
+    except (OSError, ValueError):
+        return False
+    return unsent > after
 
 
 def _is_usb_error(exc: BaseException) -> bool:
@@ -516,13 +567,25 @@ def print_raster(
     raster: Raster, config: PrinterSettings, *, open_drawer: bool = False,
     opener: Opener = open_printer,
 ) -> int:  # fmt: skip
-    """Open the printer, print, close. Raises :class:`PrinterError`."""
+    """Open the printer, print, close. Raises :class:`PrinterError`, or
+    :class:`MayHavePrinted` when the connection failed after the whole image was handed
+    over, closing included (closing flushes a device file or a serial port, and hands a
+    CUPS or Windows job to the spooler) unless the printer answered a status request
+    after the cut."""
     device = opener(config)
     try:
-        return send_image(device, raster, config, open_drawer=open_drawer)
-    finally:
+        sent = send_image(device, raster, config, open_drawer=open_drawer)
+    except BaseException:
         with contextlib.suppress(Exception):
             device.close()
+        raise
+    try:
+        device.close()
+    except Exception as exc:
+        if not config.asks_status:
+            raise MayHavePrinted(_describe(exc)) from exc
+        log.warning("the printer answered after the cut, then closing failed", exc_info=True)
+    return sent
 
 
 # -- discovery -------------------------------------------------------------------------

@@ -10,18 +10,23 @@ A sale never waits on the printer. Whoever records something to print adds a
 
 The worker (a plain thread; no Qt) rebuilds the document from the database, renders it
 for the configured paper, records that sending has started (``sending``, committed before
-the first byte goes out), sends it and marks the job printed. When the printer fails the
+the first byte goes out), sends it and marks the job printed. When the printer fails
+before the whole image was handed over (nothing or part of the receipt came out), the
 job goes back to ``queued`` with ``last_error`` and the callback receives a message in the
 user's language ("the printer is not answering; the sale is saved; ..."). Failed and old
 jobs are printed again only on :meth:`PrintWorker.retry` (the seller's "Retry printing"),
 as the originals they are, so a printer coming back never spills out a pile of stale
 receipts by itself.
 
-A job still ``sending`` when the worker starts was cut off by a crash or a power cut: it
-may have printed, and the cash drawer may have opened. It is never printed again by
-itself: :meth:`PrintWorker.recover` marks it ``unsure`` and reports it; the seller checks
-the printer and either confirms it printed or reprints it (:func:`settle`): a sale's
-receipt then comes out as a copy ("DUPLICATA / نسخة"), which never opens the drawer.
+A job that may have printed whole is ``unsure``, and never printed again by itself: the
+connection failed once every byte of the image was handed over (cutting, answering the
+last status request, closing; ``last_error`` starts with :data:`CUT_OFF`), or the job was
+still ``sending`` when the worker started, cut off by a crash or a power cut
+(:meth:`PrintWorker.recover`; :data:`STOPPED`), when the cash drawer may have opened too.
+The state is in the database, so the question outlives a restart: the seller is asked
+"Did receipt T03-000123 come out whole?" (:func:`question`) and answers (:func:`settle`)
+yes, or "print it again": a sale's receipt then comes out as a copy ("DUPLICATA / نسخة"),
+which never opens the drawer, so that no receipt ever exists twice as an original.
 
 Callbacks run on the worker thread: the UI re-emits them as Qt signals.
 """
@@ -43,6 +48,7 @@ from pos.db import Store
 from pos.i18n import normalise_language, tr
 from pos.models import PrintJob, Sale, utcnow
 from pos.printing.escpos_out import (
+    MayHavePrinted,
     Opener,
     PrinterError,
     PrinterSettings,
@@ -57,13 +63,20 @@ log = logging.getLogger(__name__)
 KINDS: Final = ("sale", "refund", "void", "x", "z", "test")
 QUEUED: Final = "queued"
 SENDING: Final = "sending"  # committed before the bytes go out; cleared when they are out
-UNSURE: Final = "unsure"  # was sending when the till stopped: may have printed
+UNSURE: Final = "unsure"  # may have printed whole: waits for the seller's answer
 PRINTED: Final = "printed"
 CANCELLED: Final = "cancelled"
 FAILED: Final = "failed"  # the document itself could not be built; retrying will not help
 FRESH_FOR: Final = dt.timedelta(minutes=10)
+#: ``last_error`` of an unsure job: the till stopped while sending it...
+STOPPED: Final = "interrupted while sending"
+#: ...or (at its start) the connection failed after every byte of its image was handed over
+CUT_OFF: Final = "sent whole, then"
 
 State = Literal["printing", "printed", "failed", "cancelled", "unsure"]
+#: why a job is unsure: the till stopped, the connection failed at the very end, or an
+#: unexpected error while sending
+Reason = Literal["stopped", "cut_off", "fault"]
 SALE_KINDS: Final = ("sale", "refund", "void")
 
 
@@ -105,10 +118,28 @@ def unsure(session: Session) -> list[PrintJob]:
     return list(session.scalars(query))
 
 
+def reason(job: PrintJob) -> Reason:
+    """Why an ``unsure`` job may have printed, from what was recorded with it."""
+    if job.last_error == STOPPED:
+        return "stopped"
+    return "cut_off" if job.last_error.startswith(CUT_OFF) else "fault"
+
+
+def question(lang: str, kind: str, label: str) -> str:
+    """The question about an unsure job, in ``lang``: "Did receipt T03-000123 come out
+    whole?" (``label``: the receipt's number, or a Z report's)."""
+    return tr(lang, f"printing.unsure.{kind}", label=label)
+
+
+def unsure_message(lang: str, kind: str, label: str, why: Reason) -> str:
+    """The question and why it is asked, in ``lang``."""
+    return f"{question(lang, kind, label)} {tr(lang, f'printing.unsure.{why}')}"
+
+
 def settle(session: Session, job_id: int, *, printed: bool) -> int | None:
-    """The seller's answer about an ``unsure`` job: it printed (nothing more to do), or it
-    did not and is printed again: a sale, refund or void as a copy (which never opens the
-    drawer), a report or test page as it was. Returns the new job's id, if any."""
+    """The seller's answer about an ``unsure`` job: it came out whole (nothing more to do),
+    or it did not and is printed again: a sale, refund or void as a copy (which never opens
+    the drawer), a report or test page as it was. Returns the new job's id, if any."""
     job = session.get(PrintJob, job_id)
     if job is None or job.status != UNSURE:
         return None
@@ -126,6 +157,11 @@ def cancel(session: Session, job_id: int) -> None:
     job = session.get(PrintJob, job_id)
     if job is not None and job.status == QUEUED:
         job.status = CANCELLED
+
+
+def document_label(document: Document) -> str:
+    """The number the seller knows a document by: a receipt's (T03-000123), a Z report's."""
+    return document.metadata.get("label") or document.metadata.get("z") or ""
 
 
 def build_document(session: Session, job: PrintJob, config: PrinterSettings) -> Document:
@@ -146,7 +182,9 @@ def build_document(session: Session, job: PrintJob, config: PrinterSettings) -> 
 
 @dataclass(frozen=True)
 class PrintEvent:
-    """What happened to a job; ``message`` is in the user's language."""
+    """What happened to a job; ``message`` is in the user's language. An ``unsure`` job's
+    event also says what to ask about it: ``label`` (the receipt's number, a Z report's;
+    see :func:`question`) and ``reason``."""
 
     job_id: int
     kind: str
@@ -154,6 +192,8 @@ class PrintEvent:
     state: State
     message: str
     detail: str = ""
+    label: str = ""
+    reason: Reason | None = None
 
 
 Callback = Callable[[PrintEvent], None]
@@ -237,28 +277,33 @@ class PrintWorker:
 
     def recover(self) -> list[int]:
         """Mark the jobs left ``sending`` by a crash as ``unsure`` and report every unsure
-        job (state ``unsure``), so the seller checks them. Run once when the worker starts,
-        before any job is printed (the thread does it). Returns the unsure jobs' ids."""
+        job (state ``unsure``), so the seller is asked about each. Run once when the worker
+        starts, before any job is printed (the thread does it). Returns their ids."""
         with self._pass, self.store.write() as s:
             for job in s.scalars(select(PrintJob).where(PrintJob.status == SENDING)):
                 job.status = UNSURE
-                job.last_error = "interrupted while sending"
+                job.last_error = STOPPED
             s.flush()
             lang = self._language(s)
             config = PrinterSettings.load(s)
-            found = [(job.id, job.kind, job.ref, self._title(s, job, config))
+            found = [(job.id, job.kind, job.ref, self._label(s, job, config), reason(job))
                      for job in unsure(s)]  # fmt: skip
-        for job_id, kind, ref, title in found:
-            message = tr(lang, "printing.error.interrupted", document=title)
-            self._emit(PrintEvent(job_id, kind, ref, "unsure", message))
+        for job_id, kind, ref, label, why in found:
+            self._emit_unsure(job_id, kind, ref, lang, label, why)
         return [job_id for job_id, *_ in found]
 
     @staticmethod
-    def _title(session: Session, job: PrintJob, config: PrinterSettings) -> str:
+    def _label(session: Session, job: PrintJob, config: PrinterSettings) -> str:
+        """The number the seller knows the job's document by ("" if it cannot be built)."""
         try:
-            return build_document(session, job, config).title
+            return document_label(build_document(session, job, config))
         except Exception:
-            return f"{job.kind} {job.ref}".strip()
+            return ""
+
+    def _emit_unsure(self, job_id: int, kind: str, ref: str, lang: str, label: str,
+                     why: Reason, detail: str = "") -> None:
+        message = unsure_message(lang, kind, label, why)
+        self._emit(PrintEvent(job_id, kind, ref, "unsure", message, detail, label, why))
 
     # -- one pass -----------------------------------------------------------------------
 
@@ -324,20 +369,26 @@ class PrintWorker:
         if not self._sending(job_id):
             return "skipped"
         drawer = document.open_drawer and not duplicate  # an original's first print only
+        label = document_label(document)
         try:
             print_raster(raster, config, open_drawer=drawer, opener=self.opener)
+        except MayHavePrinted as exc:  # the whole image went out, then the connection failed
+            log.warning("print job %s may have printed: %s", job_id, exc.detail)
+            self._finish(job_id, UNSURE, f"{CUT_OFF} {exc.detail}")
+            self._emit_unsure(job_id, kind, ref, lang, label, "cut_off", exc.detail)
+            return "offline"
         except PrinterError as exc:
             return self._failed(job_id, kind, ref, lang, exc, attempt=False)
-        except Exception:  # a fault while sending: the receipt may be out
+        except Exception as exc:  # a fault while sending: the receipt may be out
             log.exception("print job %s failed while sending", job_id)
-            self._finish(job_id, UNSURE, "interrupted while sending")
-            with self.store.read() as s:
-                job = s.get(PrintJob, job_id)
-                title = self._title(s, job, config) if job is not None else kind
-            message = tr(lang, "printing.error.interrupted", document=title)
-            self._emit(PrintEvent(job_id, kind, ref, "unsure", message))
+            detail = f"{type(exc).__name__}: {exc}"
+            self._finish(job_id, UNSURE, detail)
+            self._emit_unsure(job_id, kind, ref, lang, label, "fault", detail[:250])
             return "offline"
-        self._finish(job_id, PRINTED, "")
+        try:
+            self._finish(job_id, PRINTED, "")
+        except Exception:  # it stays "sending": after a restart the seller is asked
+            log.exception("print job %s printed but could not be marked printed", job_id)
         self._emit(PrintEvent(job_id, kind, ref, "printed", tr(lang, "printing.state.printed")))
         return "printed"
 

@@ -1,7 +1,8 @@
 """Printing from the till's window, against the fake network printer: a refused receipt
-waits and "Retry printing" prints it once, as the original; a receipt that may have
-printed when the till stopped is reprinted as a copy; the receipt preview is as wide as
-the paper and saves as PNG and PDF."""
+waits and "Retry printing" prints it once, as the original; about a receipt that may have
+come out whole (the printer dropped the line once it had all of it, or the till stopped
+while it printed) the seller is asked, and "Print it again" prints a copy; the receipt
+preview is as wide as the paper and saves as PNG and PDF."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
@@ -88,7 +90,7 @@ def test_a_refused_receipt_waits_and_retry_prints_the_original_once(
     assert bar.waiting.isVisible()
     assert bar.waiting.text() == tr("fr", "printing.waiting", count=1)
     assert bar.retry.isVisible() and "Réessayer" in bar.retry.text()
-    assert not bar.unsure.isVisible()
+    assert not window.printer_question.isVisible()
     # the printer is back; the seller presses "Retry printing"
     good = FakePrinter()
     use_printer(window, good.port)
@@ -132,17 +134,18 @@ def test_a_receipt_that_may_have_printed_is_reprinted_as_a_copy(
     sale = ring(window.ctx.store, [("AML-250", 1000)], tendered=10000)
     with window.ctx.write() as s:
         s.add(PrintJob(kind="sale", ref=sale.id, status="sending", attempts=1))
-        title = load_sale_receipt(s, sale.id).title
+        label = load_sale_receipt(s, sale.id).metadata["label"]
     window.printer.start()
-    bar = window.printer_bar
-    qtbot.waitUntil(bar.unsure.isVisible)
-    message = tr("fr", "printing.error.interrupted", document=title)
-    assert bar.unsure.text() == message and window.printer.detail == message
+    ask = window.printer_question
+    qtbot.waitUntil(ask.isVisible)
+    assert ask.question.text() == f"Le ticket {label} est-il sorti en entier ?"
+    assert ask.why.text() == ("La caisse s'est arrêtée pendant son impression. Réimprimé, il "
+                              "portera la mention DUPLICATA.")
     assert jobs(window) == [("unsure", False)]  # not printed again by itself
-    assert not bar.retry.isVisible()
-    qtbot.mouseClick(bar.reprint, LEFT)
+    assert not window.printer_bar.isVisible()
+    qtbot.mouseClick(ask.reprint, LEFT)
     qtbot.waitUntil(lambda: jobs(window) == [("cancelled", False), ("printed", True)])
-    qtbot.waitUntil(lambda: not bar.isVisible())
+    qtbot.waitUntil(lambda: not ask.isVisible())
     good.close()
     original, copy = rasters(window, sale.id)
     [sent] = good.jobs
@@ -331,3 +334,109 @@ def test_without_a_printer_the_test_page_shows_in_the_receipt_language(
     qtbot.mouseClick(test_btn, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(shown) == 1)
     assert "PRINTER TEST" in shown[0] and "PAGE DE TEST" not in shown[0]
+
+
+def cut_off_at_the_end(qtbot: Any, window: Any) -> tuple[FakePrinter, str]:
+    """A cash sale whose receipt the printer takes whole, then drops the line without
+    answering: the seller is asked. Returns the printer and the sale's id."""
+    printer = FakePrinter("drop_at_end")
+    use_printer(window, printer.port)
+    window.printer.start()
+    sale_id = sell_cash(qtbot, window)
+    qtbot.waitUntil(window.printer_question.isVisible)
+    return printer, sale_id
+
+
+@pytest.mark.parametrize("answer", ["print again", "yes"])
+def test_a_receipt_cut_off_at_the_very_end_is_asked_about_and_never_doubled(
+    qtbot: Any, make_window: Any, answer: str
+) -> None:
+    window = make_window()
+    printer, sale_id = cut_off_at_the_end(qtbot, window)
+    ask = window.printer_question
+    with window.ctx.read() as s:
+        label = load_sale_receipt(s, sale_id).metadata["label"]
+    # the sale is saved; the seller is asked in words; nothing prints again by itself
+    assert window.sale.cart.is_empty and jobs(window) == [("unsure", False)]
+    assert ask.question.text() == f"Le ticket {label} est-il sorti en entier ?"
+    assert ask.why.text() == ("La liaison avec l'imprimante s'est coupée tout à la fin. "
+                              "Réimprimé, il portera la mention DUPLICATA.")
+    assert (ask.printed.text(), ask.reprint.text()) == ("Oui", "Réimprimer")
+    assert window.printer.state == "unsure"
+    assert window.printer_status.text() == "Imprimante : un ticket à vérifier"
+    assert not window.statusBar().isVisible()  # the question stands in for it
+    printer.mode = "accept"  # the printer is fine again
+    window.printer.retry()
+    assert window.printer.worker.run_once(include_old=True) == 0
+    [whole] = printer.partial  # what came out the first time: the whole original
+    original, copy = rasters(window, sale_id)
+    assert decode(whole, 384)[0].data == original and printer.jobs == []
+    qtbot.mouseClick(ask.reprint if answer == "print again" else ask.printed, LEFT)
+    if answer == "yes":
+        qtbot.waitUntil(lambda: not ask.isVisible())
+        assert jobs(window) == [("printed", False)]
+    else:
+        qtbot.waitUntil(lambda: jobs(window) == [("cancelled", False), ("printed", True)])
+        qtbot.waitUntil(lambda: not ask.isVisible())
+    assert window.printer.worker.run_once(include_old=True) == 0
+    printer.close()
+    qtbot.waitUntil(lambda: window.printer.state == "ready")
+    assert window.statusBar().isVisible()
+    assert window.printer_status.text() == "Imprimante : prête"
+    if answer == "yes":
+        assert printer.jobs == []
+    else:
+        [sent] = printer.jobs
+        [page] = decode(sent, 384)
+        assert page.data == copy and page.data != original  # DUPLICATA
+        assert not page.drawer
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "en"])
+def test_the_question_fits_a_small_screen_in_every_language(
+    qtbot: Any, make_window: Any, tmp_path: Path, lang: str
+) -> None:
+    window = make_window(lang=lang, size=(1024, 600))
+    printer, sale_id = cut_off_at_the_end(qtbot, window)
+    printer.close()
+    ask = window.printer_question
+    with window.ctx.read() as s:
+        label = load_sale_receipt(s, sale_id).metadata["label"]
+    question = tr(lang, "printing.unsure.sale", label=label)
+    assert ask.question.text() == question and label in question
+    why = tr(lang, "printing.unsure.cut_off")
+    assert ask.why.text() == f"{why} {tr(lang, 'ui.printer.unsure_copy')}"
+    assert (ask.printed.text(), ask.reprint.text()) == (
+        tr(lang, "ui.printer.unsure_printed"), tr(lang, "ui.printer.unsure_reprint"))
+    assert window.printer_status.toolTip() == f"{question} {why}"
+    assert not window.statusBar().isVisible()  # the question stands in for it
+
+    def laid_out() -> bool:
+        return all(text.height() >= text.heightForWidth(text.width())
+                   for text in (ask.question, ask.why))
+
+    qtbot.waitUntil(laid_out)
+    window.grab().save(str(tmp_path / f"question-{lang}.png"))
+    screen = window.rect()
+
+    def on_screen(widget: Any) -> bool:
+        where = widget.rect().translated(widget.mapTo(window, widget.rect().topLeft()))
+        return bool(screen.contains(where))
+
+    assert window.size().toTuple() == (1024, 600)
+    assert window.minimumSizeHint().height() <= 600  # nothing is squeezed below its size
+    assert on_screen(ask.question) and on_screen(ask.why)  # every line shows, whole
+    for btn in (ask.printed, ask.reprint):  # the answers are whole and at hand
+        assert on_screen(btn) and btn.width() >= btn.sizeHint().width()
+    pay = window.sale.pay  # the sale screen works on around it
+    assert on_screen(pay) and pay.height() >= pay.minimumSizeHint().height()
+    assert (ask.question.mapTo(window, ask.question.rect().topLeft()).x()
+            > ask.reprint.mapTo(window, ask.reprint.rect().topLeft()).x()) is (lang == "ar")
+    # locked, the till asks nothing; the status bar says a receipt is to be checked
+    window.lock()
+    qtbot.waitUntil(lambda: window.statusBar().isVisible() and not ask.isVisible())
+    status = tr(lang, "ui.status.printer", state=tr(lang, "ui.printer.unsure"))
+    assert window.printer_status.text() == status
+    assert window.printer_status.shown_text() == status  # whole, not cut
+    assert window.size().toTuple() == (1024, 600)
+    window.grab().save(str(tmp_path / f"question-locked-{lang}.png"))

@@ -16,6 +16,7 @@ from PySide6.QtGui import QGuiApplication
 from pos.printing import ensure_gui_app
 from pos.printing.samples import SAMPLE_SHOP
 from pos.receipts import Shop
+from tests.pos.printing.escpos_decode import status_requests, whole_job
 
 
 @pytest.fixture(scope="session")
@@ -33,15 +34,25 @@ class FakePrinter:
 
     Modes: ``accept`` (reads everything, answers status requests), ``stall`` (accepts the
     connection, never reads nor answers), ``drop`` (reads ``drop_after`` bytes, then
-    closes). ``refuse`` is a port where nothing listens: call :meth:`close`.
+    drops the connection), ``drop_at_end`` (reads a whole job, its cut included, then
+    drops the connection without answering the status request that follows).
+    ``refuse`` is a port where nothing listens: call :meth:`close`. As a printer's, its
+    input buffer is small (``RECEIVE_BUFFER``): what it has not read yet is not taken off
+    the till's hands. ``mode`` may change between two connections.
     """
 
-    def __init__(self, mode: str = "accept", drop_after: int = 2000) -> None:
+    RECEIVE_BUFFER = 4096
+
+    def __init__(self, mode: str = "accept", drop_after: int = 2000, width: int = 384) -> None:
         self.mode = mode
         self.drop_after = drop_after
+        self.width = width  # paper width in dots, to know a job is whole (drop_at_end)
         self.jobs: list[bytes] = []  # what each connection delivered, in full
         self.partial: list[bytes] = []  # what each dropped connection delivered before
-        self._server = socket.create_server(("127.0.0.1", 0))
+        self._server = socket.socket()
+        self._server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.RECEIVE_BUFFER)
+        self._server.bind(("127.0.0.1", 0))
+        self._server.listen()
         self._server.settimeout(0.1)
         self.port = self._server.getsockname()[1]
         self._stop = threading.Event()
@@ -64,7 +75,7 @@ class FakePrinter:
             self._held.append(conn)  # never read, never answer
             return
         received = bytearray()
-        scanned = 0  # status requests are looked for across chunk boundaries
+        answered = 0
         conn.settimeout(5)
         with conn:
             while True:
@@ -75,11 +86,13 @@ class FakePrinter:
                 if not chunk:
                     break
                 received += chunk
-                if self.mode == "drop" and len(received) >= self.drop_after:
+                if (self.mode == "drop" and len(received) >= self.drop_after) or (
+                    self.mode == "drop_at_end" and whole_job(bytes(received), self.width)
+                ):
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
                     break
-                requests = received.count(b"\x10\x04", max(0, scanned - 1))
-                scanned = len(received)
+                requests = status_requests(bytes(received), self.width) - answered
+                answered += requests
                 try:
                     conn.sendall(b"\x12" * requests)  # online, paper present
                 except OSError:

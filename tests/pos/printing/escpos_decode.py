@@ -138,3 +138,32 @@ def _setting(data: bytes, i: int, page: Page) -> int:
     if data[i] == 0x0A:  # line feed after a column band
         return i + 1
     raise DecodeError(f"unknown command at {i}: {data[i:i + 8]!r}")
+
+
+def whole_job(data: bytes, width: int) -> bool:
+    """Whether ``data`` holds at least one whole job: every command complete, and the
+    last job cut (what a printer has when the till's last byte of a receipt arrived)."""
+    try:
+        pages = decode(data, width)
+    except (DecodeError, IndexError):  # stopped inside a command
+        return False
+    return bool(pages) and pages[-1].cut
+
+
+def status_requests(data: bytes, width: int) -> int:
+    """The status requests (``DLE EOT``) among the whole commands at the start of ``data``:
+    the ones a printer answers. The same bytes inside an image are not requests."""
+    count, page, i = 0, Page(width), 0
+    while i < len(data):
+        if data.startswith(b"\x1b@", i):
+            i += 2
+        elif data.startswith(b"\x10\x04", i):
+            if i + 3 > len(data):
+                break
+            count, i = count + 1, i + 3
+        else:
+            try:
+                i = _command(data, i, page)
+            except (DecodeError, IndexError):  # not all here yet
+                break
+    return count

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import pytest
+import usb.core
 from escpos.printer import Dummy
 from PySide6.QtGui import QGuiApplication
 
 from pos.printing.escpos_out import (
     MAX_SLICE,
+    MayHavePrinted,
+    PrinterError,
     PrinterSettings,
     list_serial_ports,
     list_usb_printers,
+    print_raster,
     raster_bytes,
     send_image,
     slices,
@@ -149,3 +153,61 @@ def test_a_long_bilingual_receipt_stays_small(gui: QGuiApplication, shop: Shop) 
     assert sent < len(raster_bytes(raster, justify=False, feed=False)) * 0.75
     page = decode(b"\x1b@" + raster_bytes(raster), 384)[0]
     assert page.data == raster.data
+
+
+class UnpluggedPrinter(Dummy):  # type: ignore[misc]
+    """A USB printer whose cable comes out: at the ``fail_at``-th write (1: ESC @, 2: the
+    image, 3: the feed and cut), or when the connection is closed."""
+
+    def __init__(self, fail_at: int = 0, fail_close: bool = False) -> None:
+        super().__init__()
+        self.fail_at = fail_at
+        self.fail_close = fail_close
+        self.writes = 0
+
+    def _raw(self, msg: bytes) -> None:
+        self.writes += 1
+        if self.writes == self.fail_at:
+            raise usb.core.USBError("No such device (it may have been disconnected)", 19, 19)
+        super()._raw(msg)
+
+    def close(self) -> None:
+        if self.fail_close:
+            self.fail_close = False  # once: python-escpos closes again when it is collected
+            raise usb.core.USBError("No such device (it may have been disconnected)", 19, 19)
+
+
+@pytest.mark.parametrize(("fail_at", "fail_close", "uncertain"), [
+    (1, False, False),  # nothing went out: print it again
+    (2, False, False),  # part of the image: print it again, whole
+    (3, False, True),  # the whole image, not the cut: it may be out whole
+    (0, True, True),  # everything, then closing failed
+])  # fmt: skip
+def test_a_usb_printer_unplugged_after_the_whole_image_may_have_printed(
+    gui: QGuiApplication, shop: Shop, fail_at: int, fail_close: bool, uncertain: bool
+) -> None:
+    raster = _receipt(shop, "both", 384)
+    printer = UnpluggedPrinter(fail_at, fail_close)
+    config = PrinterSettings(connection="usb", usb="0416:5011", drawer=True)
+    with pytest.raises(PrinterError) as failed:
+        print_raster(raster, config, open_drawer=True, opener=lambda _config: printer)
+    assert isinstance(failed.value, MayHavePrinted) is uncertain
+    assert failed.value.key == "printing.error.offline"
+    assert "USBError" in failed.value.detail
+    if fail_at:  # the drawer never opens on an attempt that failed while sending
+        assert b"\x1bp" not in printer.output
+    if uncertain:  # what the printer has is the whole image
+        assert decode(printer.output, 384)[0].data == raster.data
+
+
+def test_closing_fails_after_the_printer_answered_the_cut(gui: QGuiApplication, shop: Shop) -> None:
+    class Answering(UnpluggedPrinter):
+        def _read(self) -> bytes:
+            return b"\x12"  # online, paper present
+
+    printer = Answering(fail_close=True)
+    raster = _receipt(shop, "fr", 384)
+    config = PrinterSettings(connection="usb", usb="0416:5011", check_status=True)
+    assert print_raster(raster, config, opener=lambda _config: printer) > 0
+    [page] = decode(printer.output, 384)
+    assert page.data == raster.data and page.cut and page.status_requests == 1

@@ -22,7 +22,7 @@ from pos.printing.render import Renderer
 from pos.receipts import load_sale_receipt
 from tests.helpers import ring
 from tests.pos.printing.conftest import FakePrinter
-from tests.pos.printing.escpos_decode import DecodeError, Page, _command, decode
+from tests.pos.printing.escpos_decode import DecodeError, Page, _command, decode, whole_job
 
 
 def _setup(store: Store, port: int, *, lang: str = "fr") -> None:
@@ -103,6 +103,9 @@ def test_failing_printer_keeps_the_job_and_a_retry_prints_once(
         assert s.get(Sale, sale_id) is not None  # the sale stays committed
     [(status, attempts, error)] = _jobs(store)
     assert (status, attempts) == ("queued", 1) and error
+    if failure == "drop":  # the printer had part of the receipt: it is printed again, whole
+        [partial] = bad.partial
+        assert len(partial) >= 3000 and not whole_job(partial, 384)
     failed = events[-1]
     assert failed.state == "failed"
     assert failed.message == tr("ar", "printing.error.offline")
@@ -254,8 +257,8 @@ def test_the_drawer_opens_after_the_receipt_and_never_on_a_failed_attempt(
     assert events[-1].state == "failed"
     [partial] = bad.partial
     failed = walk(partial)
-    assert failed.rows > 0  # the image went out, then the printer dropped the line
-    assert failed.kicks == []
+    assert failed.rows > 0  # part of the image went out, then the printer dropped the line
+    assert not failed.whole and failed.kicks == [] and failed.cuts == []
     good = FakePrinter()
     _drawer_setup(store, good.port)
     assert worker.run_once(include_old=True) == 1
@@ -293,11 +296,14 @@ def test_a_crash_after_sending_is_never_printed_again_by_itself(
     restarted = PrintWorker(store, events.append)
     with store.read() as s:
         [job_id] = s.scalars(select(PrintJob.id))
-        title = load_sale_receipt(s, sale_id).title
+        label = load_sale_receipt(s, sale_id).metadata["label"]
     assert restarted.recover() == [job_id]
-    assert [(e.state, e.job_id) for e in events] == [("unsure", job_id)]
-    assert events[0].message == tr("fr", "printing.error.interrupted", document=title)
-    assert "peut-être" in events[0].message
+    assert [(e.state, e.job_id, e.label, e.reason) for e in events] == [
+        ("unsure", job_id, label, "stopped")
+    ]
+    assert events[0].message == queue.unsure_message("fr", "sale", label, "stopped")
+    assert events[0].message.startswith(f"Le ticket {label} est-il sorti en entier ?")
+    assert "La caisse s'est arrêtée" in events[0].message
     assert restarted.run_once() == 0
     assert restarted.run_once(include_old=True) == 0  # not even on "retry printing"
     assert _jobs(store)[0][0] == "unsure"
@@ -382,3 +388,95 @@ def test_a_copy_in_english_stays_english_through_a_crash(
     assert "COPY / نسخة" in english.plain_text()
     [sent] = fake_printer.jobs
     assert decode(sent, 384)[0].data == Renderer(384).render(english).data
+
+
+# -- a printer that drops the line once it has the whole receipt ------------------------
+
+
+def _receipt(store: Store, sale_id: str, *, duplicate: bool = False) -> bytes:
+    with store.read() as s:
+        return Renderer(384).render(load_sale_receipt(s, sale_id, duplicate=duplicate)).data
+
+
+@pytest.mark.parametrize("answer", ["print again", "yes"])
+def test_a_receipt_whose_connection_drops_at_the_very_end_is_asked_about_not_retried(
+    gui: QGuiApplication, store: Store, open_day: int, events: list[PrintEvent], answer: str,
+) -> None:  # fmt: skip
+    printer = FakePrinter("drop_at_end")
+    try:
+        _drawer_setup(store, printer.port)
+        sale_id = _sell(store)  # paid cash
+        worker = PrintWorker(store, events.append)
+        assert worker.run_once() == 0
+        with store.read() as s:
+            assert s.get(Sale, sale_id) is not None  # the sale stays committed
+            label = load_sale_receipt(s, sale_id).metadata["label"]
+        # the printer had every byte of the receipt, then dropped the line unanswered
+        [sent] = printer.partial
+        [page] = decode(sent, 384)
+        assert page.data == _receipt(store, sale_id) and page.cut and not page.drawer
+        [(status, attempts, error)] = _jobs(store)
+        assert (status, attempts) == ("unsure", 1) and error.startswith(queue.CUT_OFF)
+        unsure = events[-1]
+        assert (unsure.state, unsure.label, unsure.reason) == ("unsure", label, "cut_off")
+        assert unsure.message == queue.unsure_message("fr", "sale", label, "cut_off")
+        assert unsure.message == (
+            f"Le ticket {label} est-il sorti en entier ? La liaison avec "
+            "l'imprimante s'est coupée tout à la fin."
+        )
+        # no second copy goes out by itself: not on the next sale's pass, not on "retry"
+        printer.mode = "accept"
+        assert worker.run_once() == 0 and worker.run_once(include_old=True) == 0
+        # the question outlives a restart of the till
+        store.close()
+        store = Store.open(store.path)
+        again: list[PrintEvent] = []
+        restarted = PrintWorker(store, again.append, lang="ar")
+        assert restarted.recover() == [unsure.job_id]
+        assert [(e.label, e.reason) for e in again] == [(label, "cut_off")]
+        assert again[0].message.startswith(f"هل خرج الوصل {label} كاملاً؟")
+        assert restarted.run_once(include_old=True) == 0
+        assert printer.jobs == [] and len(printer.partial) == 1
+        with store.write() as s:
+            copy = queue.settle(s, unsure.job_id, printed=answer == "yes")
+        assert restarted.run_once() == (0 if answer == "yes" else 1)
+    finally:
+        printer.close()
+    if answer == "yes":
+        assert copy is None and printer.jobs == []
+        assert [row[0] for row in _jobs(store)] == ["printed"]
+    else:
+        [sent] = printer.jobs  # the copy, marked DUPLICATA, which opens no drawer
+        [page] = decode(sent, 384)
+        assert page.data == _receipt(store, sale_id, duplicate=True) and not page.drawer
+        assert page.data != _receipt(store, sale_id)
+        with store.read() as s:
+            assert "DUPLICATA" in load_sale_receipt(s, sale_id, duplicate=True).plain_text()
+        assert [row[0] for row in _jobs(store)] == ["cancelled", "printed"]
+    assert PrintWorker(store).recover() == []
+    store.close()
+
+
+def test_a_receipt_printed_but_not_marked_printed_is_asked_about_after_a_restart(
+    gui: QGuiApplication, store: Store, open_day: int, fake_printer: FakePrinter,
+    events: list[PrintEvent], monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    _setup(store, fake_printer.port)
+    _sell(store)
+    worker = PrintWorker(store, events.append)
+    finish = worker._finish
+
+    def disk_full(job_id: int, status: str, error: str, **kw: bool) -> None:
+        if status == queue.PRINTED:
+            raise OSError(28, "No space left on device")
+        finish(job_id, status, error, **kw)
+
+    monkeypatch.setattr(worker, "_finish", disk_full)
+    assert worker.run_once() == 1
+    assert events[-1].state == "printed"  # it came out: the seller is told so
+    assert worker.run_once(include_old=True) == 0
+    fake_printer.close()
+    assert len(fake_printer.jobs) == 1
+    assert _jobs(store)[0][0] == "sending"  # never printed again by itself...
+    assert len(PrintWorker(store).recover()) == 1  # ...and asked about after a restart
+    assert _jobs(store)[0][0] == "unsure"
