@@ -1,4 +1,12 @@
-"""Rolling backups of the stall database (SQLite online backup API) and restore."""
+"""Rolling backups of the stall database (SQLite online backup API) and restore.
+
+A restore is recorded in the restored journal (a ``restore`` record, see
+:func:`record_restore`): the sales made after the backup are gone from this till, and
+its figures for those days go down. The record carries the till's restore count, which
+the day summaries carry on to the organisers' server (``sync.protocol.DaySummary``): the
+server takes the restored till's figures and keeps what it held before, so that nothing
+the till lost disappears from the organisers' view without a word.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +14,14 @@ import datetime as dt
 import os
 import shutil
 import sqlite3
+import uuid
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
-from pos import folder_lock, oserrors
+from pos import folder_lock, journal, oserrors
 from pos.errors import InputError, RuleError
 from pos.journal import verify
+from pos.models import utcnow
 
 DEFAULT_KEPT: Final = 14
 PATTERN: Final = "souk-*.sqlite3"
@@ -90,8 +100,50 @@ def restore(db_path: Path, backup: Path) -> Path | None:
         raise RuleError("backup.in_use", path=str(folder))
     with held:
         kept = _set_aside(db_path) if db_path.exists() else None
-        _put_in_place(backup, db_path)
+        _put_in_place(backup, db_path, kept)
     return kept
+
+
+def record_restore(conn: sqlite3.Connection, backup: Path, kept: Path | None) -> int:
+    """Append the ``restore`` record to the journal of the restored database ``conn``;
+    returns the till's restore count after it.
+
+    The count is one more than the highest of the backup's and the set-aside database's
+    (when it can be read): a later restore, even of an older backup, counts higher. The
+    record belongs to the day left open in the backup, if any (that day's figures changed:
+    its version moves past the backup's), and says how far the set-aside journal went.
+    """
+    lost = _journal_end(kept) if kept is not None else None
+    count = max(_restore_count(conn), lost[1] if lost else 0) + 1
+    row = conn.execute("SELECT id FROM business_day WHERE closed_at IS NULL "
+                       "ORDER BY id DESC LIMIT 1").fetchone()
+    data: dict[str, Any] = {
+        "backup": backup.name, "restores": count,
+        "set_aside": kept.name if kept is not None else None,
+        "lost": None if lost is None else {"seq": lost[0].seq, "hash": lost[0].hash,
+                                           "grand_total": lost[0].grand_total},
+    }
+    journal.append(conn, kind=journal.RESTORE, ref=str(uuid.uuid4()),
+                   day_id=row[0] if row else None, amount=0, data=data, at=utcnow())
+    return count
+
+
+def _restore_count(conn: sqlite3.Connection) -> int:
+    found = journal.restores_of(conn)
+    return found[-1][1] if found else 0
+
+
+def _journal_end(path: Path) -> tuple[journal.Head, int] | None:
+    """The head of a set-aside database's journal and its restore count; None when it
+    cannot be read (damaged: it was kept as it was)."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return journal.head_of(conn), _restore_count(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
 
 
 def _kept_path(db_path: Path) -> Path:
@@ -193,13 +245,15 @@ def _copy_as_is(db_path: Path, kept: Path) -> None:
         raise _cannot_write(kept, exc) from exc
 
 
-def _put_in_place(backup: Path, db_path: Path) -> None:
-    """Copy ``backup`` beside the database, then swap it in (the rename is atomic); the
-    old file's write-ahead log and journal go, lest SQLite replay them into the new one."""
+def _put_in_place(backup: Path, db_path: Path, kept: Path | None) -> None:
+    """Copy ``backup`` beside the database and record the restore in the copy, then swap
+    it in (the rename is atomic); the old file's write-ahead log and journal go, lest
+    SQLite replay them into the new one."""
     staging = db_path.with_name(db_path.name + ".restoring")
     _remove(staging)
     try:
         _copy(backup, staging)
+        _record_in(staging, backup, kept)
     except (OSError, sqlite3.OperationalError) as exc:
         _remove(staging)
         raise _cannot_write(db_path, exc) from exc
@@ -207,6 +261,22 @@ def _put_in_place(backup: Path, db_path: Path) -> None:
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     staging.replace(db_path)
     _sync_folder(db_path.parent)
+
+
+def _record_in(staging: Path, backup: Path, kept: Path | None) -> None:
+    """:func:`record_restore` in the staging copy, committed durably."""
+    conn = sqlite3.connect(staging, isolation_level=None)
+    try:
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            record_restore(conn, backup, kept)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.close()
 
 
 def _remove(path: Path) -> None:

@@ -313,6 +313,7 @@ def cmd_restore(ctx: Context, args: argparse.Namespace) -> int:
         ctx.say(ctx.t("backup.restored_new", path=args.file, folder=ctx.db_path.parent))
     else:
         ctx.say(ctx.t("backup.restored", path=args.file, kept=kept))
+    ctx.say(ctx.t("backup.recorded"))
     return EXIT_OK
 
 

@@ -5,6 +5,10 @@ canonical JSON record with a gapless sequence number and the perpetual grand tot
 
     hash(n) = SHA-256(hash(n-1) || canonical bytes of record n)
 
+A restore of a backup (``pos.backup.restore``) is a record too, appended to the restored
+journal: the records the backup lacks are gone from this till, and the chain says where
+(and, when the database set aside could be read, how far its journal went).
+
 :func:`verify` walks the chain and reports the first record that was edited, deleted,
 inserted or moved. It then compares the tables that the reports, receipts and sync
 summaries read with what the journal recorded, and reports the first row that differs
@@ -64,7 +68,9 @@ from pos.models import JournalEntry
 
 GENESIS: Final = "0" * 64
 FORMAT: Final = 1
-KINDS: Final = ("sale", "refund", "void", "cash_in", "cash_out", "day_open", "day_close")
+KINDS: Final = ("sale", "refund", "void", "cash_in", "cash_out", "day_open", "day_close",
+                 "restore")
+RESTORE: Final = "restore"  # the database was replaced by a backup (``pos.backup.restore``)
 
 
 def canonical(record: dict[str, Any]) -> str:
@@ -648,6 +654,31 @@ def verify(conn: sqlite3.Connection) -> Verdict:
         return Verdict(False, chain.head, prev, bad_seq=bad.seq, problem=bad.problem,
                        table=bad.table, column=bad.column, ref=bad.ref)
     return Verdict(True, chain.head, prev)
+
+
+#: the restores recorded, read by their own index (``ix_journal_restore``, which a literal
+#: kind lets SQLite use); a restore's data holds the till's restore count after it
+_RESTORES_SQL: Final = (
+    "SELECT seq, json_extract(record, '$.data.restores') FROM journal "
+    "WHERE kind = 'restore' ORDER BY seq")
+
+
+def restores_of(db: sqlite3.Connection) -> list[tuple[int, int]]:
+    """The restores of a backup this journal records: (journal number, the till's restore
+    count after it), oldest first. The count goes on across restores (the database set
+    aside by a restore counts too), so that a later restore always has a higher one."""
+    return [(int(seq), int(n or 0)) for seq, n in db.execute(_RESTORES_SQL)]
+
+
+def restores_at(restores: list[tuple[int, int]], seq: int) -> int:
+    """The restore count in effect at journal number ``seq`` (0 before any restore), from
+    :func:`restores_of`."""
+    count = 0
+    for at, n in restores:
+        if at > seq:
+            break
+        count = n
+    return count
 
 
 def records(session: Session, day_id: int | None = None) -> list[dict[str, Any]]:

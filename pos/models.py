@@ -253,8 +253,13 @@ class SyncDay(Base):
     last_error: Mapped[str] = mapped_column(String(300), default="")
     rejected_version: Mapped[int | None] = mapped_column(Integer)
     rejected_reason: Mapped[str] = mapped_column(String(500), default="")
+    # what the server held of the day before figures sent after a restore of this till's
+    # database replaced it (``sync.protocol.Replaced``, as JSON); None when never
+    restored: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 Index("ix_sale_day_kind", Sale.day_id, Sale.kind)
+# the few restores of a backup among the journal's records (``pos.journal.restores_of``)
+Index("ix_journal_restore", JournalEntry.seq, sqlite_where=JournalEntry.kind == "restore")
 # only refunds and voids are indexed by the sale they reverse: a plain sale writes no entry
 Index("ix_sale_reverses", Sale.reverses, sqlite_where=Sale.reverses.is_not(None))

@@ -35,6 +35,24 @@ Protocol 2 (the server's ``Health.protocol``) adds the products' units to a day 
 summary of an older stall, which has neither (its units are unknown), keeps its bytes and
 its digest. A stall sends them only to a server of protocol 2 or later (an older one
 refuses fields it does not know).
+
+Protocol 3 adds restores. A stall whose database was restored from a backup (``souk-pos
+restore``) has lost the records the backup lacked; its journal records the restore with
+the till's restore count. ``DaySummary.restores`` is that count as of the summary's
+version, left out before any restore. The server orders a day's summaries by (restores,
+version): a summary made after a restore replaces what the server held, even at a lower
+version (the organisers' figures are the till's own, never counted twice), and the server
+keeps what it replaced (:class:`Replaced`), which it tells the stall in the
+``PushResult.replaced`` of that push and in ``DayVersion.restored`` of its known days;
+``DayVersion.restores`` is the count of the summary it holds. These fields are absent
+when there was no restore, so a stall of before protocol 3 (which sends no count) never
+gets them; a stall sends the count only to a server of protocol 3 or later.
+
+Error answers of the API carry the message id of what went wrong, when the server has
+one, in the :data:`REFUSAL_HEADER` header (see :class:`Refusal`): the refusals of a push,
+and since protocol 3 also the answers of the server's own checks (a body too large or not
+read as the schema says, a token refused, an address the API does not have).
+The body stays ``{"detail": "..."}`` in English, as a stall of before them reads it.
 """
 
 from __future__ import annotations
@@ -48,8 +66,9 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 UNITS_SINCE: Final = 2  # the protocol from which a server takes the products' units
+RESTORES_SINCE: Final = 3  # the protocol from which a server takes the restore count
 SERVICE_NAME: Final = "souk-server"
 API_PREFIX = "/api/v1"
 MAX_BODY_BYTES = 2 * 1024 * 1024  # compressed or not, per request
@@ -221,6 +240,12 @@ class DaySummary(_Model):
     cooperative_id: int | None = None
     business_day: dt.date
     version: Annotated[int, Field(ge=1, description="last journal number included")]
+    restores: Annotated[int, Field(ge=1, le=10**6)] | None = Field(
+        default=None, exclude_if=_absent,
+        description="how many times the stall's database was restored from a backup, as "
+        "of this version (protocol 3; absent: never): a summary with a higher count "
+        "replaces the server's whatever their versions",
+    )
     status: Literal["open", "closed"]
     opened_at: dt.datetime
     closed_at: dt.datetime | None = None
@@ -266,6 +291,16 @@ class DaySummary(_Model):
             "products": [p.model_copy(update={"unit": None}) for p in self.products]})
 
 
+class Replaced(_Model):
+    """What the server held of a day when a summary sent after a restore of the stall's
+    database replaced it (protocol 3): the figures the organisers saw before."""
+
+    restores: Annotated[int, Field(ge=1, description="the replacing summary's count")]
+    version: Annotated[int, Field(ge=1)]
+    net: Centimes
+    tickets: Count
+
+
 class PushRequest(_Model):
     summaries: Annotated[list[DaySummary], Field(min_length=1, max_length=MAX_SUMMARIES_PER_PUSH)]
 
@@ -273,6 +308,13 @@ class PushRequest(_Model):
 class DayVersion(_Model):
     business_day: dt.date
     version: int
+    restores: int | None = Field(
+        default=None, exclude_if=_absent,
+        description="the restore count of the summary held (protocol 3; absent: none)")
+    restored: Replaced | None = Field(
+        default=None, exclude_if=_absent,
+        description="what the server held before the latest restore of the stall replaced "
+        "it (protocol 3; in the answer of GET /days only)")
 
 
 class PushResult(_Model):
@@ -280,6 +322,10 @@ class PushResult(_Model):
     status: Literal["stored", "unchanged", "stale", "conflict"]
     version: int  # the version the server holds after this push
     detail: str | None = None
+    replaced: Replaced | None = Field(
+        default=None, exclude_if=_absent,
+        description="what this push replaced, when it came after a restore of the stall "
+        "(protocol 3)")
 
 
 class PushResponse(_Model):

@@ -11,7 +11,10 @@ holds newer figures) and the last problem in words, when the figures last reache
 organisers ("last sent at 14:05", kept while offline), the "Sync now" button, and the "Retry
 the days set aside" button (enabled while a day is held back), which clears the set-aside
 marks and syncs at once. A warning above the table says when the server holds newer
-figures than this stall (its database was restored from a backup). Everything goes
+figures than this stall (its database was restored from a backup by hand), and, for each
+day whose figures sent after a ``souk-pos restore`` replaced the server's, that it was
+restored and what the server held before against what the till says now (the day's row
+says "restored from a backup" too). Everything goes
 through :class:`ui.sync_bridge.SyncBridge`; the panel never touches the network and reads
 no database.
 
@@ -41,7 +44,7 @@ from PySide6.QtWidgets import (
 from pos.errors import SoukError
 from pos.i18n import tr
 from sync.client.errors import date_text, describe
-from sync.client.status import DayRow, Snapshot
+from sync.client.status import DayRow, Snapshot, restored_text
 from ui.sync_bridge import SyncBridge
 
 COLUMNS = ("sync.panel.col_date", "sync.panel.col_z", "sync.panel.col_local",
@@ -189,9 +192,11 @@ class SyncPanel(QWidget):
         self.details.setText(self._details(snap))
         self._on_status()
         self.retry_button.setEnabled(snap.set_aside + snap.server_newer > 0)
-        self.warning.setVisible(snap.server_newer > 0)
-        self.warning.setText(self._t("sync.panel.server_newer", n=snap.server_newer)
-                             if snap.server_newer else "")
+        said = [restored_text(self.lang, day) for day in snap.restored]
+        if snap.server_newer:
+            said.insert(0, self._t("sync.panel.server_newer", n=snap.server_newer))
+        self.warning.setVisible(bool(said))
+        self.warning.setText("\n".join(said))
         self.table.setRowCount(len(snap.days))
         for row, day in enumerate(snap.days):
             for col, text in enumerate(self._cells(day)):
@@ -229,6 +234,8 @@ class SyncPanel(QWidget):
             state = self._t("sync.day.waiting")
         else:
             state = self._t("sync.day.synced")
+        if day.restored is not None:
+            state += " · " + self._t("sync.day.restored")
         z = f"Z{day.z_number}" if day.z_number else self._t("sync.day.open")
         error = describe(day.last_error, self.lang) if day.waiting or day.last_error else ""
         return (date_text(day.date), z, str(day.local_version), str(day.acked_version), state,

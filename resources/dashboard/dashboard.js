@@ -325,9 +325,21 @@
     ]));
   }
 
+  // the stands whose till was restored from a backup on the day shown: what the server
+  // held before, against what the till says now
+  function renderRestored(data) {
+    const lines = (data.restored || []).map((r) => el("li", t("restored_line", {
+      stand: r.stand, cooperative: name(r), held_net: money(r.held_net),
+      held_tickets: count(r.held_tickets), net: money(r.net), tickets: count(r.tickets),
+    })));
+    document.getElementById("restored-panel").classList.toggle("hidden", !lines.length);
+    document.getElementById("restored").replaceChildren(...lines);
+  }
+
   function render(data) {
     renderControls(data);
     renderKpis(data);
+    renderRestored(data);
     renderCooperatives(data);
     fill("sectors", data.sectors.map((g) => row([
       { text: t("sector_" + g.key) }, { text: count(g.cooperatives), cls: "num" },

@@ -31,7 +31,14 @@ from sync.client.engine import (
     sync_store,
 )
 from sync.client.errors import SyncError, describe
-from sync.client.status import DayRow, Snapshot, age_text, snapshot, status_text
+from sync.client.status import (
+    DayRow,
+    Snapshot,
+    age_text,
+    restored_text,
+    snapshot,
+    status_text,
+)
 from sync.client.transport import Backoff, Timeouts
 
 
@@ -77,6 +84,9 @@ def _print_outcome(ctx: Context, outcome: Outcome, snap: Snapshot) -> None:
                       reason=describe(reason, ctx.lang)))
     for day in sorted((d for d in snap.days if d.server_newer), key=lambda d: d.date):
         ctx.say(_server_newer_line(ctx, day))
+    for day in snap.restored:  # the days this run delivered (all of them: "sync status")
+        if day.date in outcome.acked:
+            ctx.say(restored_text(ctx.lang, day))
     outside = _not_sent(snap)
     if outside:
         market = snap.cooperative.get("market", {})
@@ -122,6 +132,8 @@ def _day_line(ctx: Context, day: DayRow) -> str:
             state += " - " + describe(day.last_error, ctx.lang)
     else:
         state = ctx.t("sync.day.synced")
+    if day.restored is not None:
+        state += " · " + ctx.t("sync.day.restored")
     z = f"Z{day.z_number}" if day.z_number else ctx.t("sync.day.open")
     return f"{day.date.isoformat()}  {z:>6}  {day.local_version:>7}  {server:>7}  {state}"
 
@@ -149,6 +161,7 @@ def _status_lines(ctx: Context, snap: Snapshot, unasked: SyncError | None = None
     if snap.days:
         lines.append(ctx.t("sync.cli.header"))
         lines += [_day_line(ctx, d) for d in snap.days]
+    lines += [restored_text(ctx.lang, d) for d in snap.restored]
     return lines
 
 

@@ -5,7 +5,8 @@
     outcome = sync_once(store, transport)
 
 1. ``GET /health``: a captive portal or a stranger's page stops the run here. The
-   server's protocol says whether the summaries may name the products' units.
+   server's protocol says whether the summaries may name the products' units, and carry
+   the till's restore count (see :mod:`sync.client.outbox`).
 2. ``GET /days``: what the server holds for this device; an acknowledged version the
    server no longer has (restored from an old backup) is queued again.
 3. ``POST /push`` of every waiting day (oldest first, in batches), each the full
@@ -18,8 +19,12 @@
    was revoked). A day the server holds in a newer version than the stall's ("stale":
    the stall's database was restored from a backup) is not synced: it is held back until
    its version changes. Set-aside days are pushed again after :func:`retry_set_aside`.
+   A day whose figures, sent after a restore of this till, replaced what the server held
+   keeps what the server said it held before (``SyncDay.restored``).
 
-The run never holds a database transaction open across the network.
+The run never holds a database transaction open across the network. Each transaction
+that records what the server said reads the day states once, and hands them to every
+step (their versions cannot change while it holds the write lock).
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from sync.client.transport import Transport, encode
 from sync.protocol import (
     MAX_BODY_BYTES,
     MAX_SUMMARIES_PER_PUSH,
+    RESTORES_SINCE,
     UNITS_SINCE,
     DaySummary,
     PushResponse,
@@ -75,14 +81,19 @@ class _Run:
         self.transport = transport
         self.outcome = Outcome()
         self.units = False  # whether the server takes the products' units
+        self.restores = False  # and the till's restore count
+
+    def know(self, protocol: int) -> None:
+        """What the server's protocol lets the summaries say."""
+        self.units = protocol >= UNITS_SINCE
+        self.restores = protocol >= RESTORES_SINCE
 
     def reconcile(self) -> None:
         known = self.transport.known_days()
-        versions = {d.business_day: d.version for d in known.days}
         with self.store.write() as s:
             if known.market is not None:  # the organisers may have moved its dates
                 config.save_market(s, known.market)
-            self.outcome.lost = outbox.reconcile(s, versions)
+            self.outcome.lost = outbox.reconcile(s, known.days, with_restores=self.restores)
 
     def batches(self, todo: list[DayState]) -> list[list[tuple[DayState, DaySummary]]]:
         """Summaries of the waiting days, built now, in pushes of bounded size."""
@@ -91,7 +102,8 @@ class _Run:
         bad: list[tuple[DayState, SyncError]] = []
         with self.store.read() as s:
             for state in todo:
-                built = outbox.build(s, state, units=self.units)
+                built = outbox.build(s, state, units=self.units,
+                                     with_restores=self.restores)
                 if isinstance(built, str):
                     # the version this very read saw (a sale may have come since plan())
                     version = last_seq(s, s.get_one(BusinessDay, state.day_id))
@@ -120,17 +132,20 @@ class _Run:
         """Record a 2xx reply: every day it confirms at the version we pushed."""
         results = {r.business_day: r for r in reply.results}
         with self.store.write() as s:
+            states = outbox.day_states(s)  # once: every step below reads them
             for state, summary in batch:
                 result = results.get(state.date)
                 if result is None:
                     continue
                 if result.status in ("stored", "unchanged") and result.version == summary.version:
-                    outbox.mark_acked(s, state.day_id, summary.version)
+                    outbox.mark_acked(s, state.day_id, summary.version, states=states)
                     self.outcome.acked.append(state.date)
-                elif result.status == "stale" and result.version > summary.version:
+                    if result.replaced is not None:
+                        outbox.note_restored(s, state.day_id, result.replaced)
+                elif result.status == "stale":  # newer there, by version or restore count
                     outbox.mark_server_newer(s, state.day_id, summary.version, result.version)
-            known = {d.business_day: d.version for d in reply.known_days}
-            self.outcome.lost += outbox.reconcile(s, known)
+            self.outcome.lost += outbox.reconcile(s, reply.known_days,
+                                                  with_restores=self.restores, states=states)
 
     def push(self, batch: list[tuple[DayState, DaySummary]]) -> None:
         while batch:
@@ -167,7 +182,7 @@ class _Run:
             config.update(s, **changes)
 
     def run(self) -> None:
-        self.units = self.transport.health().protocol >= UNITS_SINCE
+        self.know(self.transport.health().protocol)
         self.reconcile()
         with self.store.read() as s:
             todo, _ = outbox.plan(s)
@@ -188,8 +203,9 @@ def sync_once(store: Store, transport: Transport) -> Outcome:
             config.update(s, last_attempt_at=config.now_text(),
                           last_success_at=config.now_text(), last_error="", revoked="")
     with store.read() as s:
-        todo, _ = outbox.plan(s)
-        newer = outbox.held_newer(s)  # this run's and those found before, still held
+        states = outbox.day_states(s)
+        todo, _ = outbox.plan(s, states)
+        newer = outbox.held_newer(s, states)  # this run's and those found before, still held
     run.outcome.waiting = len(todo)
     run.outcome.server_newer = newer
     return run.outcome
@@ -203,8 +219,9 @@ def ask_server(store: Store, **options: object) -> None:
         cfg = config.load(s)
     transport = make_transport(cfg, **options)
     try:
-        transport.health()
-        _Run(store, transport).reconcile()
+        run = _Run(store, transport)
+        run.know(transport.health().protocol)
+        run.reconcile()
     finally:
         transport.close()
 

@@ -68,17 +68,13 @@ class NotTheServer(SyncError):
     transient = True
 
 
-class Revoked(SyncError):
-    """The server refuses the token (401): the device was revoked or is unknown."""
-
-
-class Refused(SyncError):
-    """The server refused a request for good (a 4xx other than 401).
+class ServerSaid(SyncError):
+    """An answer of the server's own that stops a request.
 
     ``refusal`` is the message id and parameters the server sent with its English words
     (``sync.protocol.Refusal``): the stall says it in its own words when it has them
-    (:func:`refusal_message`), else the server's English words in its ``sync.err.refused``
-    frame. A server of before them sends the words alone.
+    (:func:`refusal_message`), else its own message ``key``, whose parameters hold the
+    server's English words. A server of before them sends the words alone.
     """
 
     def __init__(self, key: str, /, refusal: Refusal | None = None, **params: object) -> None:
@@ -97,13 +93,22 @@ class Refused(SyncError):
         return ({"refusal": self.refusal.model_dump()}, {})
 
 
+class Revoked(ServerSaid):
+    """The server refuses the token (401): the device was revoked or is unknown."""
+
+
+class Refused(ServerSaid):
+    """The server refused a request for good (a 4xx other than 401); without words of the
+    stall's own for it, the server's English words in the ``sync.err.refused`` frame."""
+
+
 class InternalError(SyncError):
     """Something went wrong on the stall itself (its database); tried again later."""
 
     transient = True
 
 
-class EnrolFailed(SyncError):
+class EnrolFailed(ServerSaid):
     """The enrolment did not go through."""
 
 

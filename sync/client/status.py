@@ -16,8 +16,22 @@ from sqlalchemy import select
 from pos.db import Store
 from pos.i18n import tr
 from pos.models import BusinessDay, SyncDay
+from pos.money import format_money
+from pos.reports import date_report
 from sync.client import config, outbox
-from sync.client.errors import describe
+from sync.client.errors import date_text, describe
+
+
+@dataclass(frozen=True)
+class Restored:
+    """A day whose figures, sent after a restore of this till's database from a backup,
+    replaced what the server held: what it held before, and what the till says now (the
+    organisers see both)."""
+
+    held_net: int
+    held_tickets: int
+    net: int
+    tickets: int
 
 
 @dataclass(frozen=True)
@@ -38,6 +52,7 @@ class DayRow:
     # its date is outside the enrolled market's dates and it holds figures never delivered
     # (an earlier market's day that reached the organisers is synced, not outside)
     outside: bool = False
+    restored: Restored | None = None
 
     @property
     def held_back(self) -> bool:
@@ -89,6 +104,11 @@ class Snapshot:
         return sum(1 for d in self.days if d.server_newer)
 
     @property
+    def restored(self) -> tuple[DayRow, ...]:
+        """The days whose figures of a restore replaced the server's, oldest first."""
+        return tuple(sorted((d for d in self.days if d.restored), key=lambda d: d.date))
+
+    @property
     def failing(self) -> bool:
         """The latest attempt failed: a failure stores its error, a success clears it
         (decided from what happened, not from the order of clock readings, which a clock
@@ -119,6 +139,7 @@ def snapshot(store: Store) -> Snapshot:
                 rejected_reason=sd.rejected_reason if sd else "",
                 outside=(not outbox.within(dates, d.date)
                          and versions.get(d.id, 0) > (sd.acked_version if sd else 0)),
+                restored=_restored(s, d.date, sd.restored) if sd and sd.restored else None,
             )
             for d, sd in rows
         )
@@ -129,6 +150,26 @@ def snapshot(store: Store) -> Snapshot:
         last_attempt_at=config.parse_time(cfg.last_attempt_at), last_error=cfg.last_error,
         days=days,
     )
+
+
+def _restored(session: Any, date: dt.date, held: dict[str, Any]) -> Restored | None:
+    report = date_report(session, date)
+    try:
+        return Restored(int(held["net"]), int(held["tickets"]),
+                        report.net if report else 0, report.sales_count if report else 0)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def restored_text(lang: str, day: DayRow) -> str:
+    """'12/05/2026: this till's figures were restored from a backup...' (what the server
+    held before, what the till says now); "" for a day that was not."""
+    r = day.restored
+    if r is None:
+        return ""
+    return tr(lang, "sync.restored.day", date=date_text(day.date),
+              held_net=format_money(r.held_net, lang), held_tickets=r.held_tickets,
+              net=format_money(r.net, lang), tickets=r.tickets)
 
 
 def age_text(lang: str, then: dt.datetime, now: dt.datetime) -> str:

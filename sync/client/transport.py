@@ -53,6 +53,7 @@ USER_AGENT = "souk-pos/1"
 GZIP_ABOVE = 1024  # bytes of JSON; smaller bodies go as they are
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 REFUSAL_STATUSES = frozenset({400, 403, 404, 409, 413, 422})  # the server's final answers
+BAD_CODE = "server.err.enrol_code"  # the server's message id of an enrolment code refused
 
 
 @dataclass(frozen=True)
@@ -189,10 +190,12 @@ class Transport:
                                {"Content-Type": "application/json"}, retry=False)
         except Offline as exc:
             raise EnrolFailed("sync.err.enrol_offline", reason=exc) from None
-        if reply.status == 400 and _server_error(reply):  # the code is not (or no longer) good
-            raise EnrolFailed("sync.err.enrol_bad_code")
+        ours = _server_error(reply)
+        refusal = _refusal_of(reply) if ours else None
+        if reply.status == 400 and ours and (refusal is None or refusal.key == BAD_CODE):
+            raise EnrolFailed("sync.err.enrol_bad_code")  # the code is not (or no longer) good
         if reply.status != 200:
-            raise EnrolFailed("sync.err.enrol_refused", detail=_detail(reply))
+            raise EnrolFailed("sync.err.enrol_refused", refusal=refusal, detail=_detail(reply))
         try:
             return EnrolResponse.model_validate_json(reply.body)
         except ValidationError:
@@ -231,7 +234,7 @@ class Transport:
         only when the server itself said so, :class:`NotTheServer` for anything else."""
         ours = _server_error(reply)
         if reply.status == 401 and ours:
-            raise Revoked("sync.err.revoked", detail=_detail(reply))
+            raise Revoked("sync.err.revoked", refusal=_refusal_of(reply), detail=_detail(reply))
         if 300 <= reply.status < 400:
             raise NotTheServer("sync.err.not_server_status", status=reply.status)
         if reply.status in REFUSAL_STATUSES and ours:

@@ -5,6 +5,10 @@ and hands it to the app's :class:`~sync.server.writer.PushWriter`, which applies
 waiting in batches; its request schema is added to the OpenAPI by
 :func:`add_protocol_schemas`. ``/enrol``, open to anyone, has its body read with a small
 cap (:data:`ENROL_BODY_BYTES`) before FastAPI parses it (:class:`CappedRoute`).
+
+Every error answer is ``{"detail": "..."}`` in English and, when the server has a message
+for it, its message id in the ``Souk-Refusal`` header (:func:`refused`): a stall tells it
+in the manager's language, a stall of before them reads the English.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from sync.protocol import (
     API_PREFIX,
+    MAX_BODY_BYTES,
     REFUSAL_HEADER,
     EnrolRequest,
     EnrolResponse,
@@ -46,17 +51,52 @@ def _error(status: int, detail: str) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status, headers=headers)
 
 
-def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    return {s: {"model": ErrorBody} for s in statuses}
+def refused(exc: ingest.IngestError) -> JSONResponse:
+    """A refusal's answer: its English words, and its message id when it has one (the
+    :data:`~sync.protocol.REFUSAL_HEADER` header), which the stall tells in its own
+    words."""
+    response = _error(exc.status, exc.detail)
+    refusal = exc.refusal()
+    if refusal is not None:
+        response.headers[REFUSAL_HEADER] = refusal.header()
+    return response
+
+
+def body_refusal(exc: BodyTooLarge | BadEncoding, limit: int) -> ingest.IngestError:
+    """Why a body of at most ``limit`` bytes could not be read, as a refusal."""
+    if isinstance(exc, BodyTooLarge):
+        return ingest.TooLarge("the body is too large", "server.err.body_too_large",
+                               max=limit)
+    if exc.unsupported:
+        return ingest.Unsupported(str(exc), "server.err.body_encoding")
+    return ingest.Malformed(str(exc), "server.err.body_gzip")
+
+
+def invalid_body(exc: ValidationError | Any) -> ingest.Invalid:
+    """A body that is not what the schema says, as a refusal: its English words say where
+    each problem is; its message names where the first one is, and how many there are."""
+    errors = exc.errors()
+    return ingest.Invalid(describe_validation_error(exc), "server.err.body_invalid",
+                          where=_where(errors[0]) if errors else "body", problems=len(errors))
+
+
+def _with_refusal(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Error answers that may carry the refusal's message id (``sync.protocol.Refusal``)."""
+    header = {REFUSAL_HEADER: {
+        "description": "the refusal's message id and parameters, as a JSON "
+                       "sync.protocol.Refusal, when the server has a message for it",
+        "schema": {"type": "string"}}}
+    return {s: {"model": ErrorBody, "headers": header} for s in statuses}
 
 
 def describe_validation_error(exc: ValidationError | Any) -> str:
     """One line saying where each problem is, e.g. ``summaries.0.net: ...``."""
-    parts = []
-    for err in exc.errors()[:10]:
-        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
-        parts.append(f"{loc or 'body'}: {err.get('msg', 'invalid')}")
-    return "; ".join(parts)
+    return "; ".join(f"{_where(err)}: {err.get('msg', 'invalid')}" for err in exc.errors()[:10])
+
+
+def _where(error: Any) -> str:
+    """Where one problem of a validation error is: ``summaries.0.net``."""
+    return ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
 
 
 def _db(request: Request) -> Database:
@@ -85,10 +125,8 @@ class CappedRoute(APIRoute):
         async def capped(request: Request) -> Response:
             try:
                 raw = await read_capped(request, ENROL_BODY_BYTES)
-            except BodyTooLarge:
-                return _error(413, "the body is too large")
-            except BadEncoding as exc:
-                return _error(415 if "Content-Encoding" in str(exc) else 400, str(exc))
+            except (BodyTooLarge, BadEncoding) as exc:
+                return refused(body_refusal(exc, ENROL_BODY_BYTES))
             return await handler(_ReadRequest(request, raw))
 
         return capped
@@ -112,17 +150,18 @@ def enrol(body: EnrolRequest, request: Request) -> EnrolResponse | JSONResponse:
                                 installation_id=body.installation_id,
                                 previous_device_id=body.previous_device_id)
     except ingest.IngestError as exc:
-        return _error(exc.status, exc.detail)
+        return refused(exc)
 
 
 router.add_api_route("/enrol", enrol, methods=["POST"], response_model=EnrolResponse,
-                     responses=_errors(400, 413, 415, 422), route_class_override=CappedRoute)
+                     responses=_with_refusal(400, 413, 415, 422),
+                     route_class_override=CappedRoute)
 
 
 def _authenticate(db: Database, credentials: HTTPAuthorizationCredentials | None
                   ) -> ingest.DeviceAuth:
     if credentials is None:
-        raise ingest.Unauthorised("a bearer token is needed")
+        raise ingest.Unauthorised("a bearer token is needed", "server.err.token_missing")
     with db.read() as session:
         return ingest.authenticate(session, f"Bearer {credentials.credentials}")
 
@@ -137,37 +176,26 @@ PUSH_BODY = {
 }
 
 
-def _with_refusal(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """Error answers that may carry the refusal's message id (``sync.protocol.Refusal``)."""
-    header = {REFUSAL_HEADER: {
-        "description": "the refusal's message id and parameters, as a JSON "
-                       "sync.protocol.Refusal, when the server has a message for it",
-        "schema": {"type": "string"}}}
-    return {s: {"model": ErrorBody, "headers": header} for s in statuses}
-
-
 @router.post(
     "/push", response_model=PushResponse, openapi_extra=PUSH_BODY,
     responses={409: {"model": PushResponse, "description": "a day conflicted"},
-               **_errors(400, 401, 413, 415), **_with_refusal(403, 422)},
+               **_with_refusal(400, 401, 403, 413, 415, 422)},
 )
 async def push(request: Request) -> Response:
     """Upsert day summaries; ``Content-Encoding: gzip`` accepted."""
     try:
         token = ingest.bearer_token(request.headers.get("authorization"))
     except ingest.Unauthorised as exc:
-        return _error(exc.status, exc.detail)
+        return refused(exc)
     try:
         raw = await read_capped(request)
-    except BodyTooLarge:
-        return _error(413, "the body is too large")
-    except BadEncoding as exc:
-        return _error(415 if "Content-Encoding" in str(exc) else 400, str(exc))
+    except (BodyTooLarge, BadEncoding) as exc:
+        return refused(body_refusal(exc, MAX_BODY_BYTES))
     try:
         req: PushRequest | None = PushRequest.model_validate_json(raw)
         problem = None
     except ValidationError as exc:  # told after the token is checked (401 first)
-        req, problem = None, describe_validation_error(exc)
+        req, problem = None, invalid_body(exc)
     writer: PushWriter = request.app.state.writer
     reply = await writer.submit(token, req, problem)
     headers = {"WWW-Authenticate": "Bearer"} if reply.unauthorised else {}
@@ -177,14 +205,14 @@ async def push(request: Request) -> Response:
                     media_type="application/json")
 
 
-@router.get("/days", response_model=KnownDays, responses=_errors(401))
+@router.get("/days", response_model=KnownDays, responses=_with_refusal(401))
 def days(request: Request, credentials: Credentials) -> KnownDays | JSONResponse:
     """Every (business day, version) the server holds for this device."""
     db = _db(request)
     try:
         device = _authenticate(db, credentials)
     except ingest.IngestError as exc:
-        return _error(exc.status, exc.detail)
+        return refused(exc)
     with db.read() as session:
         return KnownDays(days=ingest.known_days(session, device.device_id),
                          market=ingest.market_info(session, device.market_id))

@@ -12,11 +12,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 
-from sync.protocol import PROTOCOL_VERSION, PushRequest
+from sync.protocol import API_PREFIX, PROTOCOL_VERSION, REFUSAL_HEADER, PushRequest, Refusal
 from sync.server import api
 from sync.server.db import Database
 from sync.server.writer import PushWriter
@@ -50,7 +52,18 @@ def create_app(db: Database, *, migrate: bool = True) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": api.describe_validation_error(exc)}, status_code=422)
+        return api.refused(api.invalid_body(exc))
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        """FastAPI's answer; under the stalls' API, an address it does not have says so
+        by a message id too (a stall newer than the server, or a wrong address)."""
+        response = await http_exception_handler(request, exc)
+        path = request.url.path
+        if exc.status_code == 404 and path.startswith(API_PREFIX + "/"):
+            refusal = Refusal(key="server.err.api_not_found", params={"path": path[:200]})
+            response.headers[REFUSAL_HEADER] = refusal.header()
+        return response
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

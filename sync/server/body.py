@@ -14,7 +14,12 @@ class BodyTooLarge(Exception):
 
 
 class BadEncoding(Exception):
-    pass
+    """A body that cannot be read: ``unsupported`` when its Content-Encoding is not one the
+    server takes, else a gzip body that is corrupt or cut short."""
+
+    def __init__(self, detail: str, *, unsupported: bool = False) -> None:
+        super().__init__(detail)
+        self.unsupported = unsupported
 
 
 async def read_capped(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
@@ -24,7 +29,9 @@ async def read_capped(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
         raise BodyTooLarge
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
     if encoding not in ("identity", "gzip", ""):
-        raise BadEncoding(f"unsupported Content-Encoding {encoding!r} (use gzip or none)")
+        raise BadEncoding(
+            f"unsupported Content-Encoding {encoding!r} (use gzip or none)", unsupported=True
+        )
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():

@@ -1,12 +1,14 @@
 """Enrolment, device authentication and the idempotent upsert of day summaries.
 
-The upsert is per (device, business day) and replaces only an older version. It is
+The upsert is per (device, business day) and replaces only an older version (ordered by
+the stall's restore count, then the version: see :func:`upsert_summary`). It is
 race-safe on both databases: on SQLite every write transaction holds the database's write
 lock from its start (``BEGIN IMMEDIATE``); on PostgreSQL a push first locks its device's
 row, which serialises the pushes of one device. The day itself is written with one
-``INSERT ... ON CONFLICT (device_id, business_day) DO UPDATE ... WHERE excluded.version >
-day_summaries.version``, atomic on both databases. So two pushes of the same day are
-applied one after the other and the older one never wins.
+``INSERT ... ON CONFLICT (device_id, business_day) DO UPDATE ... WHERE (excluded.restores,
+excluded.version) > (day_summaries.restores, day_summaries.version)``, atomic on both
+databases. So two pushes of the same day are applied one after the other and the older
+one never wins.
 
 The API applies pushes in batches, one transaction each (see :mod:`sync.server.writer`);
 :func:`push` applies one in a caller's session (bundles, tests).
@@ -38,6 +40,7 @@ from sync.protocol import (
     MarketInfo,
     PushResult,
     Refusal,
+    Replaced,
     bundle_signature,
     summary_digest,
     summary_json,
@@ -52,6 +55,7 @@ from sync.server.models import (
     Device,
     EnrolCode,
     Market,
+    RestoredDay,
     SummaryProduct,
 )
 from sync.server.security import code_hash, new_token
@@ -117,6 +121,22 @@ class Invalid(IngestError):
     status = 422
 
 
+class Malformed(IngestError):
+    """A body that cannot be read (a corrupt gzip body)."""
+
+    status = 400
+
+
+class TooLarge(IngestError):
+    status = 413
+
+
+class Unsupported(IngestError):
+    """A body in an encoding the server does not take."""
+
+    status = 415
+
+
 class OutsideMarket(Invalid):
     """A pushed day outside its device's market's dates."""
 
@@ -146,7 +166,8 @@ def enrol(session: Session, code: str, device_name: str, now: dt.datetime | None
     next edition, whose figures are its own), gets a new device.
     """
     if "\x00" in device_name:
-        raise Invalid("device_name must not contain NUL characters")
+        raise Invalid("device_name must not contain NUL characters",
+                      "server.err.device_name_nul")
     now = now or utcnow()
     consumed = session.execute(
         update(EnrolCode)
@@ -159,7 +180,8 @@ def enrol(session: Session, code: str, device_name: str, now: dt.datetime | None
         .returning(EnrolCode.id, EnrolCode.cooperative_id)
     ).one_or_none()
     if consumed is None:
-        raise BadCode("this enrolment code is unknown, used already or expired")
+        raise BadCode("this enrolment code is unknown, used already or expired",
+                      "server.err.enrol_code")
     code_id, cooperative_id = consumed
     coop = session.get_one(Cooperative, cooperative_id)
     # PostgreSQL: the enrolments of one market one at a time (SQLite: the write lock), so
@@ -239,6 +261,7 @@ def _move_days(session: Session, device_id: uuid.UUID, cooperative_id: int) -> N
         (DaySummaryRow, DaySummaryRow.device_id == device_id),
         (SummaryProduct, SummaryProduct.summary_id.in_(days)),
         (Conflict, Conflict.device_id == device_id),
+        (RestoredDay, RestoredDay.device_id == device_id),
     ):
         session.execute(update(table).where(where).values(cooperative_id=cooperative_id),
                         execution_options={"synchronize_session": False})
@@ -262,7 +285,7 @@ def bearer_token(authorization: str | None) -> str:
     scheme, _, token = (authorization or "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
-        raise Unauthorised("a bearer token is needed")
+        raise Unauthorised("a bearer token is needed", "server.err.token_missing")
     return token
 
 
@@ -397,7 +420,7 @@ def _columns(auth: DeviceAuth, s: DaySummary, digest: str, now: dt.datetime
         "cash_expected": s.cash.expected, "cash_counted": s.cash.counted,
         "cash_difference": s.cash.difference, "grand_total": s.grand_total,
         "journal_seq": s.journal_head.seq, "journal_hash": s.journal_head.hash,
-        "received_at": now,
+        "received_at": now, "restores": s.restores or 0,
     }
 
 
@@ -418,6 +441,17 @@ class Held:
     refunds: int
     sales_count: int
     status: str
+    restores: int  # the stall's restore count as of this version (0: never restored)
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """What orders a day's summaries: (restore count, version)."""
+        return self.restores, self.version
+
+
+def summary_key(s: DaySummary) -> tuple[int, int]:
+    """A summary's (restore count, version): see :func:`upsert_summary`."""
+    return s.restores or 0, s.version
 
 
 _SUMMARY_COLUMNS = ["device_id", "business_day", *_REPLACEABLE]
@@ -440,7 +474,8 @@ def _upsert_sql(p: str, *, rows: str = "", returning: str = "id") -> str:
     sets = ", ".join(f"{name} = excluded.{name}" for name in _REPLACEABLE)
     return (f"INSERT INTO day_summaries ({names}) {source} "
             f"ON CONFLICT (device_id, business_day) DO UPDATE SET {sets} "
-            f"WHERE excluded.version > day_summaries.version RETURNING {returning}")
+            "WHERE (excluded.restores, excluded.version) > (day_summaries.restores, "
+            f"day_summaries.version) RETURNING {returning}")
 
 
 def _pg_record() -> str:
@@ -604,6 +639,17 @@ _CONFLICT = (
     "INSERT INTO conflicts (device_id, cooperative_id, business_day, version, stored_digest, "
     "received_digest, received_at, body) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}) "
     "ON CONFLICT (device_id, business_day, version, received_digest) DO NOTHING")
+# what a summary sent after a restore of its stall replaces, kept (see RestoredDay)
+_KEEP_REPLACED = (
+    "INSERT INTO restored_days (device_id, cooperative_id, market_id, business_day, "
+    "restores, version, held_restores, status, net, gross, refunds, sales_count, digest, "
+    "body, new_version, new_net, new_sales_count, received_at) "
+    "SELECT s.device_id, s.cooperative_id, s.market_id, s.business_day, {p}, s.version, "
+    "s.restores, s.status, s.net, s.gross, s.refunds, s.sales_count, s.digest, "
+    "coalesce(b.body, ''), {p}, {p}, {p}, {p} FROM day_summaries s "
+    "LEFT JOIN summary_bodies b ON b.summary_id = s.id "
+    "WHERE s.device_id = {p} AND s.business_day = {p} "
+    "ON CONFLICT (device_id, business_day, restores) DO NOTHING")
 _STORED_BODY = ("SELECT b.body FROM summary_bodies b JOIN day_summaries s ON s.id = "
                 "b.summary_id WHERE s.device_id = {p} AND s.business_day = {p}")
 
@@ -691,9 +737,10 @@ class Store:
     def device_found(self, row: Any, digest: str) -> DeviceAuth:
         """:meth:`device`'s answer, from the row :meth:`find_device`'s query found."""
         if row is None or not hmac.compare_digest(row[1], digest):
-            raise Unauthorised("unknown token")
+            raise Unauthorised("unknown token", "server.err.token_unknown")
         if row[2] is not None:
-            raise Unauthorised("this device has been revoked")
+            raise Unauthorised("this device has been revoked", "server.err.device_revoked",
+                               device=uuid.UUID(hex=row[0]) if self.sqlite else row[0])
         if self.sqlite:
             return DeviceAuth(uuid.UUID(hex=row[0]), row[3], row[4],
                               dt.date.fromisoformat(row[5]), dt.date.fromisoformat(row[6]))
@@ -771,6 +818,17 @@ class Store:
             (sid, i, market, day, auth.cooperative_id, p.product_id, p.name_ar, p.name_fr,
              p.category, p.quantity, p.amount, s.unit_of(p)) for i, p in enumerate(s.products)])
         return sid
+
+    def keep_replaced(self, auth: DeviceAuth, s: DaySummary, now: dt.datetime) -> None:
+        """Keep what the server holds of ``s``'s day, which ``s`` (sent after a restore of
+        its stall) is about to replace; sent before the day's upsert."""
+        day: str | dt.date = s.business_day
+        when: str | dt.datetime | None = now
+        if self.sqlite:
+            day, when = s.business_day.isoformat(), _lite_time(now)
+        self.driver.execute(_KEEP_REPLACED.format(p=self.p), (
+            s.restores or 0, s.version, s.net, s.sales_count, when,
+            self._key(auth.device_id), day))
 
     def conflict(self, auth: DeviceAuth, s: DaySummary, stored_digest: str, digest: str,
                  body: str, now: dt.datetime) -> None:
@@ -876,6 +934,11 @@ def upsert_summary(store: Store, auth: DeviceAuth, s: DaySummary, now: dt.dateti
                    held: dict[dt.date, Held], deltas: Deltas) -> PushResult:
     """Store one summary unless the server holds its version or a newer one.
 
+    Versions are ordered by the stall's restore count first (:func:`summary_key`): a
+    summary made after a restore of the stall's database replaces what the server holds
+    even at a lower version (the organisers' figures are the till's own), and what it
+    replaces is kept (:class:`~sync.server.models.RestoredDay`) and told in the result.
+
     ``held`` is what the server holds for the device, read after the device's row lock
     (or SQLite's write lock) was taken, so no other push of the device can change it
     before this transaction ends; it is updated with what this push stores.
@@ -883,13 +946,20 @@ def upsert_summary(store: Store, auth: DeviceAuth, s: DaySummary, now: dt.dateti
     body, digest = summary_json(s)
     day = s.business_day
     old = held.get(day)
-    if old is None or s.version > old.version:
+    key = summary_key(s)
+    if old is None or key > old.key:
+        replaced = None
+        if old is not None and key[0] > old.restores:
+            store.keep_replaced(auth, s, now)
+            replaced = Replaced(restores=key[0], version=old.version, net=old.net,
+                                tickets=old.sales_count)
         check_written(store.store(auth, s, body, digest, now, replacing=old is not None), day)
         deltas.add(s, old)
         held[day] = Held(s.version, digest, s.net, s.gross, s.refunds, s.sales_count,
-                         s.status)
-        return PushResult(business_day=day, status="stored", version=s.version)
-    if s.version < old.version:
+                         s.status, key[0])
+        return PushResult(business_day=day, status="stored", version=s.version,
+                          replaced=replaced)
+    if key < old.key:
         return PushResult(business_day=day, status="stale", version=old.version,
                           detail="the server holds a newer version")
     if hmac.compare_digest(digest, old.digest) or _same_body(store, auth, s):
@@ -904,7 +974,7 @@ def bodies_to_compare(held: dict[dt.date, Held], summaries: Sequence[DaySummary]
     """The days whose summary comes with the version the server holds, under another
     digest: :func:`upsert_summary` compares their stored body (read it ahead)."""
     return [s.business_day for s in summaries
-            if (old := held.get(s.business_day)) is not None and s.version == old.version
+            if (old := held.get(s.business_day)) is not None and summary_key(s) == old.key
             and summary_digest(s) != old.digest]
 
 
@@ -929,14 +999,21 @@ def apply_checked(store: Store, auth: DeviceAuth, summaries: Sequence[DaySummary
               for s in sorted(summaries, key=lambda s: s.business_day)}
     store.device_totals(auth, deltas, now)
     deltas.into(auth.market_id, changes)
-    days = [DayVersion(business_day=d, version=held[d].version) for d in sorted(held)]
+    days = [DayVersion(business_day=d, version=held[d].version,
+                       restores=held[d].restores or None) for d in sorted(held)]
     return [by_day[s.business_day] for s in summaries], days
 
 
 _KNOWN_DAYS = (
-    select(DaySummaryRow.business_day, DaySummaryRow.version)
+    select(DaySummaryRow.business_day, DaySummaryRow.version, DaySummaryRow.restores)
     .where(DaySummaryRow.device_id == bindparam("device_id"))
     .order_by(DaySummaryRow.business_day)
+)
+_RESTORED = (
+    select(RestoredDay.business_day, RestoredDay.restores, RestoredDay.version,
+           RestoredDay.net, RestoredDay.sales_count)
+    .where(RestoredDay.device_id == bindparam("device_id"))
+    .order_by(RestoredDay.restores)
 )
 _TOUCH = (
     update(Device)
@@ -953,8 +1030,13 @@ def market_info(session: Session, market_id: int) -> MarketInfo:
 
 
 def known_days(session: Session, device_id: uuid.UUID) -> list[DayVersion]:
-    rows = session.connection().execute(_KNOWN_DAYS, {"device_id": device_id})
-    return [DayVersion(business_day=d, version=v) for d, v in rows]
+    """What the server holds of each day of a device: its version and restore count, and
+    what the latest restore of the stall replaced, if one did."""
+    conn = session.connection()
+    restored = {d: Replaced(restores=r, version=v, net=n, tickets=t)  # the latest wins
+                for d, r, v, n, t in conn.execute(_RESTORED, {"device_id": device_id})}
+    return [DayVersion(business_day=d, version=v, restores=r or None, restored=restored.get(d))
+            for d, v, r in conn.execute(_KNOWN_DAYS, {"device_id": device_id})]
 
 
 def push(db: Database, session: Session, auth: DeviceAuth, summaries: Sequence[DaySummary]

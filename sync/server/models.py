@@ -164,6 +164,9 @@ class DaySummaryRow(Base):
     journal_seq: Mapped[int] = mapped_column(BigInteger)
     journal_hash: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # how many times the stall's database was restored from a backup, as of this version
+    # (0: never); a day is replaced by a higher (restores, version): see RestoredDay
+    restores: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     __table_args__ = (
         UniqueConstraint("device_id", "business_day", name="uq_day_summaries_device_day"),
         Index("ix_day_summaries_market_day", "market_id", "business_day"),
@@ -268,6 +271,41 @@ class Conflict(Base):
             "device_id", "business_day", "version", "received_digest",
             name="uq_conflicts_device_day_version_digest",
         ),
+    )
+
+
+class RestoredDay(Base):
+    """What the server held of a day when a summary sent after a restore of the stall's
+    database (a higher restore count) replaced it: the sales the stall lost with its
+    damaged database leave the figures, not the record. One per (device, day, restore
+    count): the count of the summary that replaced it."""
+
+    __tablename__ = "restored_days"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("devices.id"))
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"))
+    market_id: Mapped[int] = mapped_column(ForeignKey("markets.id"))
+    business_day: Mapped[dt.date] = mapped_column(Date)
+    restores: Mapped[int] = mapped_column(Integer)
+    # what was held: its version, restore count, figures and body
+    version: Mapped[int] = mapped_column(BigInteger)
+    held_restores: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(6))
+    net: Mapped[int] = mapped_column(BigInteger)
+    gross: Mapped[int] = mapped_column(BigInteger)
+    refunds: Mapped[int] = mapped_column(BigInteger)
+    sales_count: Mapped[int] = mapped_column(BigInteger)
+    digest: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    # what replaced it, as it arrived
+    new_version: Mapped[int] = mapped_column(BigInteger)
+    new_net: Mapped[int] = mapped_column(BigInteger)
+    new_sales_count: Mapped[int] = mapped_column(BigInteger)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    __table_args__ = (
+        UniqueConstraint("device_id", "business_day", "restores",
+                         name="uq_restored_days_device_day_restores"),
+        Index("ix_restored_days_market_day", "market_id", "business_day"),
     )
 
 

@@ -27,6 +27,7 @@ from sync.server.models import (
     Device,
     Market,
     MarketDay,
+    RestoredDay,
     SummaryHour,
     SummaryProduct,
 )
@@ -517,6 +518,22 @@ def breakdowns(rows: Iterable[tuple[Any, ...]]) -> Breakdowns:
     return split
 
 
+def restored_rows(session: Session, market: Market, day: dt.date) -> list[dict[str, Any]]:
+    """The stands whose day was restored from a backup on their till: what the server held
+    before the restored till's figures replaced it (one row per restore), and what the
+    till says now. Read by index (``ix_restored_days_market_day``); a market has few."""
+    r, s, c = RestoredDay, DaySummaryRow, Cooperative
+    rows = session.connection().execute(
+        select(c.stand, c.name_ar, c.name_fr, r.net, r.sales_count, s.net, s.sales_count)
+        .join(s, and_(s.device_id == r.device_id, s.business_day == r.business_day))
+        .join(c, c.id == s.cooperative_id)
+        .where(r.market_id == market.id, r.business_day == day)
+        .order_by(c.stand, r.device_id, r.restores))
+    return [{"stand": stand, "name_ar": ar, "name_fr": fr, "held_net": int(held_net),
+             "held_tickets": int(held_tickets), "net": int(net), "tickets": int(tickets)}
+            for stand, ar, fr, held_net, held_tickets, net, tickets in rows]
+
+
 def _in_memory(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":  # sums in memory, not on disk
         session.execute(text("SET LOCAL work_mem = '32MB'"))
@@ -575,4 +592,5 @@ def dashboard_data(session: Session, market: Market, day: dt.date, now: dt.datet
         "days": days,
         "hours": hours,
         "top_products": top,
+        "restored": restored_rows(session, market, day),
     }

@@ -83,12 +83,19 @@ def _refused(exc: ingest.IngestError) -> Reply:
 
 @dataclass(slots=True)
 class Job:
-    """One push waiting: the device's token, its parsed body (or what is wrong with it)."""
+    """One push waiting: the device's token, its parsed body (or what is wrong with it:
+    the refusal to answer, or its words)."""
 
     token: str
     request: PushRequest | None
-    problem: str | None
+    problem: ingest.IngestError | str | None
     future: asyncio.Future[Reply] = field(repr=False)
+
+    def refusal(self) -> ingest.IngestError:
+        """The refusal of a body that is not a push (told once the token is checked)."""
+        if isinstance(self.problem, ingest.IngestError):
+            return self.problem
+        return ingest.Invalid(self.problem or "invalid body")
 
 
 @dataclass
@@ -118,7 +125,7 @@ class PushWriter:
         self._loops: dict[asyncio.AbstractEventLoop, _Loop] = {}
 
     async def submit(self, token: str, request: PushRequest | None,
-                     problem: str | None = None) -> Reply:
+                     problem: ingest.IngestError | str | None = None) -> Reply:
         """Queue a push and wait for its reply (sent once its batch is committed)."""
         loop = asyncio.get_running_loop()
         state = self._loops.get(loop)
@@ -289,7 +296,7 @@ class PushWriter:
                         device = store.device_found(by_digest.get(digest), digest)
                         request = jobs[i].request
                         if request is None:
-                            raise ingest.Invalid(jobs[i].problem or "invalid body")
+                            raise jobs[i].refusal()
                         ingest.check_summaries(device, request.summaries)
                     except ingest.IngestError as exc:
                         replies[i] = _refused(exc)
@@ -351,7 +358,7 @@ def _one(store: ingest.Store, job: Job, now: dt.datetime, changes: ingest.Market
     try:
         device = store.device(job.token)
         if job.request is None:
-            raise ingest.Invalid(job.problem or "invalid body")
+            raise job.refusal()
         return _answer(*ingest.apply_push(store, device, job.request.summaries, now, changes))
     except ingest.IngestError as exc:
         return _refused(exc)
@@ -360,10 +367,15 @@ def _one(store: ingest.Store, job: Job, now: dt.datetime, changes: ingest.Market
 def _answer(results: list[PushResult], days: list[DayVersion]) -> Reply:
     """The reply to a push: the :class:`PushResponse` of its results, written by orjson
     from the models' fields (the same bytes as ``model_dump_json``, without building and
-    checking the response model again)."""
+    checking the response model again). The fields of protocol 3 are left out when
+    absent, as ``model_dump_json`` leaves them: a stall of before them refuses them."""
     status = 409 if any(r.status == "conflict" for r in results) else 200
-    return Reply(status, orjson.dumps({"results": [r.__dict__ for r in results],
-                                       "known_days": [d.__dict__ for d in days]}))
+    return Reply(status, orjson.dumps({
+        "results": [{"business_day": r.business_day, "status": r.status,
+                     "version": r.version, "detail": r.detail}
+                    if r.replaced is None else r.model_dump(mode="json") for r in results],
+        "known_days": [{"business_day": d.business_day, "version": d.version}
+                       if d.restores is None else d.model_dump(mode="json") for d in days]}))
 
 
 def _rounds(jobs: list[Job]) -> list[list[int]]:

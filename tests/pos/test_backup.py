@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -7,11 +8,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from pos import backup, settings
+from pos import backup, day, settings
 from pos.db import DB_FILENAME, Store
 from pos.errors import InputError, RuleError
 from pos.files import saved_language
+from pos.journal import driver_connection, head_of, restores_of, verify
+from pos.models import BusinessDay, User
+from pos.reports import last_seq
 from tests.helpers import ring
 from tests.pos.conftest import run
 
@@ -196,6 +201,8 @@ def test_a_damaged_database_is_set_aside_with_its_write_ahead_log(
     assert Path(f"{kept}-shm").is_file()
     kept.write_bytes(raw[:100] + kept.read_bytes()[100:])  # mended by someone who knows how
     assert saved_language(kept) == "ar"  # the commit the log held is there
+    # the restore is recorded; how far the damaged journal went could not be read
+    assert restore_record(crashed)[2]["lost"] is None
 
 
 def test_restore_into_a_new_folder(
@@ -206,7 +213,11 @@ def test_restore_into_a_new_folder(
     laptop = tmp_path / "new" / "laptop"
     code, out, err = run(capsys, "--data-dir", str(laptop), "--lang", "en", "restore", str(saved))
     assert code == 0 and err == ""
-    assert out.strip() == f"Restored from {saved} into {laptop}."
+    assert out.splitlines() == [
+        f"Restored from {saved} into {laptop}.",
+        "The restore is recorded in the journal: the sales made after the backup are no "
+        "longer in this till. At the next sync the organisers get this till's figures, and "
+        "see what their server held before."]
     assert sales(laptop / DB_FILENAME) == 1
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -226,3 +237,69 @@ def test_each_restore_sets_aside_a_copy_of_its_own(store: Store, open_day: int) 
     second = backup.restore(store.path, saved)  # within the same second, as like as not
     assert first is not None and second is not None and first != second
     assert sales(first) == 2 and sales(second) == 1
+
+
+def restore_record(path: Path) -> tuple[int, int | None, dict[str, object]]:
+    """The newest journal record of the database at ``path``, which must be a restore's:
+    (its number, its day, its data); the journal must hold."""
+    conn = sqlite3.connect(path)
+    try:
+        assert verify(conn).ok
+        seq, kind, day_id, record = conn.execute(
+            "SELECT seq, kind, day_id, record FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
+    finally:
+        conn.close()
+    assert kind == "restore"
+    return seq, day_id, json.loads(record)["data"]
+
+
+def test_a_restore_is_recorded_in_the_restored_journal(store: Store, open_day: int) -> None:
+    """The restored journal is the backup's and one record more: the restore, in the day
+    the backup left open (whose version moves past the backup's), saying how far the
+    journal set aside went."""
+    ring(store, [("THY-50", 1000)])
+    saved = backup.make_backup(store.path)
+    for _ in range(3):
+        ring(store, [("VRB-50", 1000)])
+    with store.ledger() as conn:
+        lost = head_of(conn)
+    store.close()
+    kept = backup.restore(store.path, saved)
+    assert kept is not None
+    seq, day_id, data = restore_record(store.path)
+    with sqlite3.connect(saved) as conn:
+        saved_head = head_of(conn)
+    assert seq == saved_head.seq + 1 and day_id == open_day
+    assert data == {"backup": saved.name, "restores": 1, "set_aside": kept.name,
+                    "lost": {"seq": lost.seq, "hash": lost.hash,
+                             "grand_total": lost.grand_total}}
+    reopened = Store.open(store.path)
+    try:
+        with reopened.read() as s:
+            day = s.get_one(BusinessDay, open_day)
+            assert last_seq(s, day) == seq  # the open day's figures changed
+            assert restores_of(driver_connection(s)) == [(seq, 1)]
+    finally:
+        reopened.close()
+
+
+def test_the_restore_count_goes_on_whatever_backup_is_restored(
+    store: Store, open_day: int, tmp_path: Path
+) -> None:
+    ring(store, [("THY-50", 1000)])
+    older = backup.make_backup(store.path)
+    ring(store, [("THY-50", 1000)])
+    with store.write() as s:
+        day.close_day(s, day.count_for(day.day_report_expected(s)),
+                      manager=s.scalars(select(User)).first())
+    closed = backup.make_backup(store.path)
+    store.close()
+    backup.restore(store.path, closed)
+    _, day_id, data = restore_record(store.path)
+    assert (day_id, data["restores"]) == (None, 1)  # no day was open in the backup
+    backup.restore(store.path, older)  # whose journal knows no restore
+    assert restore_record(store.path)[2]["restores"] == 2
+    laptop = tmp_path / "laptop" / DB_FILENAME  # a new laptop knows only the backup's count
+    assert backup.restore(laptop, older) is None
+    assert restore_record(laptop)[2] == {"backup": older.name, "restores": 1,
+                                         "set_aside": None, "lost": None}

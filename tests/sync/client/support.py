@@ -1,9 +1,9 @@
 """The real organisers' server on 127.0.0.1 for the stall's sync tests, and stall helpers.
 
 :class:`LiveServer` runs ``sync.server.app`` under uvicorn in a thread, on a free port,
-over an SQLite file in the test's folder; it can be stopped and started again on the same
-port (the stall then finds it "back"), and its database file copied and restored (a
-server restored from an old backup).
+over an SQLite file in the test's folder (or a PostgreSQL database it is given); it can be
+stopped and started again on the same port (the stall then finds it "back"), and its
+SQLite file copied and restored (a server restored from an old backup).
 """
 
 from __future__ import annotations
@@ -52,10 +52,12 @@ def free_port() -> int:
 class LiveServer:
     """The server app, served for real; ``url`` stays the same across stop/start."""
 
-    def __init__(self, folder: Path, port: int | None = None) -> None:
+    def __init__(self, folder: Path, port: int | None = None,
+                 database_url: str | None = None) -> None:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / "server.sqlite3"
+        self.database_url = database_url or f"sqlite:///{self.path}"
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.db: Database | None = None
@@ -65,9 +67,11 @@ class LiveServer:
         self.cooperative_id = 0
 
     def start(self) -> LiveServer:
-        self.db = Database.connect(f"sqlite:///{self.path}")
+        self.db = Database.connect(self.database_url)
         app = create_app(self.db)
-        config = uvicorn.Config(app, log_level="critical", access_log=False, lifespan="off",
+        # PostgreSQL: the app's shutdown closes its push writer's connection
+        lifespan = "off" if self.database_url.startswith("sqlite") else "on"
+        config = uvicorn.Config(app, log_level="critical", access_log=False, lifespan=lifespan,
                                 ws="none", http="h11", timeout_keep_alive=2)
         self._server = uvicorn.Server(config)
         sock = listening_socket(self.port)

@@ -45,7 +45,7 @@ def test_health_names_the_service(client: TestClient) -> None:
     reply = client.get("/api/v1/health")
     assert reply.status_code == 200
     assert reply.json()["service"] == SERVICE_NAME
-    assert reply.json()["protocol"] == PROTOCOL_VERSION == 2
+    assert reply.json()["protocol"] == PROTOCOL_VERSION == 3
 
 
 def test_enrol_gives_a_token_stored_only_as_hash(client: TestClient, db: Database,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import func, select
 
-from sync.protocol import REFUSAL_HEADER, ErrorBody, Refusal
+from sync.protocol import MAX_BODY_BYTES, REFUSAL_HEADER, ErrorBody, Refusal
 from sync.server import admin, queries
 from sync.server.api import ENROL_BODY_BYTES
 from sync.server.db import Database
@@ -25,6 +25,7 @@ from .server_support import DAY, World, push_body, summary
 from .test_server_writer import push_all, request
 
 if TYPE_CHECKING:
+    import httpx
     from fastapi.testclient import TestClient
 
 LAST_DAY = DAY + dt.timedelta(days=4)  # the seeded market runs DAY .. DAY + 4
@@ -182,12 +183,117 @@ def test_a_refused_push_names_its_message_beside_the_words_an_old_stall_reads(
     assert market_figures(db, world.market_id) == (0, 0, 0, [])
 
 
-def test_a_refusal_with_no_message_has_its_words_alone(client: TestClient,
-                                                       world: World) -> None:
+def refusal_of(reply: httpx.Response) -> Refusal:
+    """The message id an error answer names; its body is the one a stall of before the
+    header reads, as it always was."""
+    ErrorBody.model_validate_json(reply.content)
+    assert reply.headers[REFUSAL_HEADER].isascii()
+    return Refusal.model_validate_json(reply.headers[REFUSAL_HEADER])
+
+
+def test_a_body_the_schema_refuses_names_its_message_and_where(client: TestClient,
+                                                                world: World) -> None:
     stall = world.argan
     body = push_body(summary(stall.device_id))
     body["summaries"][0]["gross"] = "a lot"
+    body["summaries"][0]["units_of_the_future"] = 1  # what a newer stall might send
     reply = client.post("/api/v1/push", json=body, headers=stall.headers)
     assert reply.status_code == 422
-    assert "summaries.0.gross" in ErrorBody.model_validate_json(reply.content).detail
-    assert REFUSAL_HEADER not in reply.headers
+    assert reply.json()["detail"] == (
+        "summaries.0.gross: Input should be a valid integer, unable to parse string as an "
+        "integer; summaries.0.units_of_the_future: Extra inputs are not permitted")
+    assert refusal_of(reply) == Refusal(key="server.err.body_invalid", params={
+        "where": "summaries.0.gross", "problems": "2"})
+    # not JSON at all
+    reply = client.post("/api/v1/push", content=b"{", headers={
+        **stall.headers, "Content-Type": "application/json"})
+    assert reply.status_code == 422 and refusal_of(reply).key == "server.err.body_invalid"
+
+
+def test_a_body_too_large_or_unreadable_names_its_message(client: TestClient,
+                                                          world: World) -> None:
+    stall = world.argan
+    headers = {**stall.headers, "Content-Type": "application/json"}
+    reply = client.post("/api/v1/push", content=b" " * (MAX_BODY_BYTES + 1), headers=headers)
+    assert reply.status_code == 413 and reply.json() == {"detail": "the body is too large"}
+    assert refusal_of(reply) == Refusal(key="server.err.body_too_large",
+                                        params={"max": str(MAX_BODY_BYTES)})
+    reply = client.post("/api/v1/push", content=b"\x1f\x8b not gzip",
+                        headers={**headers, "Content-Encoding": "gzip"})
+    assert reply.status_code == 400 and refusal_of(reply).key == "server.err.body_gzip"
+    reply = client.post("/api/v1/push", content=b"{}", headers={**headers,
+                                                                 "Content-Encoding": "br"})
+    assert reply.status_code == 415 and refusal_of(reply).key == "server.err.body_encoding"
+    reply = client.post("/api/v1/enrol", content=b" " * (ENROL_BODY_BYTES + 1),
+                        headers={"Content-Type": "application/json"})
+    assert reply.status_code == 413 and refusal_of(reply) == Refusal(
+        key="server.err.body_too_large", params={"max": str(ENROL_BODY_BYTES)})
+
+
+def test_an_enrolment_refused_names_its_message(client: TestClient, code: str) -> None:
+    reply = client.post("/api/v1/enrol", json={"code": code})
+    assert reply.status_code == 422 and refusal_of(reply) == Refusal(
+        key="server.err.body_invalid", params={"where": "device_name", "problems": "1"})
+    reply = client.post("/api/v1/enrol", json={"code": "AAAA-BBBB-CCCC", "device_name": "x"})
+    assert reply.status_code == 400
+    assert reply.json() == {"detail": "this enrolment code is unknown, used already or expired"}
+    assert refusal_of(reply).key == "server.err.enrol_code"
+    reply = client.post("/api/v1/enrol", json={"code": code, "device_name": "a\x00b"})
+    assert reply.status_code == 422 and refusal_of(reply).key == "server.err.device_name_nul"
+
+
+def test_a_token_refused_names_why(client: TestClient, db: Database, world: World) -> None:
+    stall = world.argan
+    body = push_body(summary(stall.device_id))
+    for path in ("/api/v1/push", "/api/v1/days"):
+        call = client.post if path.endswith("push") else client.get
+        kwargs: dict[str, object] = {"json": body} if path.endswith("push") else {}
+        reply = call(path, **kwargs)  # type: ignore[operator]
+        assert reply.status_code == 401 and refusal_of(reply).key == "server.err.token_missing"
+        reply = call(path, headers={"Authorization": "Bearer " + "x" * 43}, **kwargs)
+        assert reply.status_code == 401 and refusal_of(reply).key == "server.err.token_unknown"
+        assert reply.headers["WWW-Authenticate"] == "Bearer"
+    with db.write() as s:
+        admin.revoke_device(s, stall.device_id)
+    for reply in (client.post("/api/v1/push", json=body, headers=stall.headers),
+                  client.get("/api/v1/days", headers=stall.headers)):
+        assert reply.status_code == 401 and reply.json() == {
+            "detail": "this device has been revoked"}
+        assert refusal_of(reply) == Refusal(key="server.err.device_revoked",
+                                            params={"device": str(stall.device_id)})
+
+
+def test_an_address_the_api_does_not_have_names_its_message(client: TestClient) -> None:
+    reply = client.get("/api/v1/days/all")
+    assert reply.status_code == 404 and reply.json() == {"detail": "Not Found"}
+    assert refusal_of(reply) == Refusal(key="server.err.api_not_found",
+                                        params={"path": "/api/v1/days/all"})
+    # the dashboard's pages are not the stalls' API: their answers are as they were
+    reply = client.get("/dashboard/static/nothing.js")
+    assert reply.status_code == 404 and REFUSAL_HEADER not in reply.headers
+
+
+def test_every_message_the_api_names_is_the_servers_and_the_stalls() -> None:
+    """Each message id the API can send has the organisers' words (server.json) and the
+    stall's own (sync.json), the stall's with no parameter the server does not send (a
+    revoked device and an enrolment code refused: the stall's ``sync.err.revoked`` and
+    ``sync.err.enrol_bad_code`` say them)."""
+    import re
+    from importlib import resources
+
+    from pos.i18n import catalogue, placeholders
+    from sync.client.errors import SERVER_KEYS, STALL_KEYS
+
+    source = "".join((resources.files("sync.server") / name).read_text(encoding="utf-8")
+                     for name in ("api.py", "app.py", "ingest.py"))
+    used = set(re.findall(r'"(server\.err\.[a-z_]+)"', source))
+    assert {"server.err.body_invalid", "server.err.body_too_large", "server.err.token_unknown",
+            "server.err.api_not_found"} <= used
+    text = (resources.files("resources") / "i18n" / "server.json").read_text(encoding="utf-8")
+    server_words = json.loads(text)
+    stall_words = catalogue()
+    for key in used - {"server.err.bundle_unknown_device", "server.err.bundle_signature",
+                       "server.err.device_revoked", "server.err.enrol_code"}:
+        ours = STALL_KEYS + key.removeprefix(SERVER_KEYS)
+        assert key in server_words and ours in stall_words, key
+        assert placeholders(stall_words[ours]["en"]) <= placeholders(server_words[key]["en"])

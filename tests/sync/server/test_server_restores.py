@@ -1,0 +1,323 @@
+"""A stall restored from a backup (protocol 3): its figures, sent with its restore count,
+replace what the server held even at a lower version, never counted twice; the server
+keeps what they replaced and tells the stall and the organisers; a stall of before
+protocol 3 never sees the new fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+from sqlalchemy import func, inspect, select, text
+
+from sync.protocol import DaySummary, summary_json
+from sync.server import admin, ingest, queries
+from sync.server.db import Database
+from sync.server.models import DaySummaryRow, Device, Market, RestoredDay
+from sync.server.writer import PushWriter, Reply
+
+from .server_support import DAY, Stall, World, alembic, push_body, seed_market, summary
+from .test_server_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, live_server, log_in
+from .test_server_units import logged_in
+from .test_server_writer import push_all, request, running_totals_match
+
+__all__ = ["live_server"]  # the fixture, shared with the dashboard's browser tests
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+
+def restored(day: DaySummary, restores: int) -> DaySummary:
+    """``day`` as a stall restored ``restores`` times sends it."""
+    return DaySummary.model_validate({**day.model_dump(mode="json"), "restores": restores})
+
+
+def push(client: TestClient, stall: Stall, *days: DaySummary) -> dict[str, Any]:
+    reply = client.post("/api/v1/push", json=push_body(*days), headers=stall.headers)
+    assert reply.status_code == 200, reply.text
+    body: dict[str, Any] = reply.json()
+    return body
+
+
+def figures(db: Database, market_id: int, stall: Stall) -> dict[str, Any]:
+    """What the organisers see of the day: the stall's stored day, the market's day and
+    the device's running totals."""
+    with db.read() as s:
+        row = s.scalars(
+            select(DaySummaryRow).where(
+                DaySummaryRow.device_id == stall.device_id, DaySummaryRow.business_day == DAY
+            )
+        ).one()
+        device = s.get_one(Device, stall.device_id)
+        (market_day,) = queries.day_rows(s, s.get_one(Market, market_id))
+        return {
+            "day": (row.version, row.restores, row.net, row.sales_count),
+            "market": (market_day["net"], market_day["tickets"], market_day["devices"]),
+            "device": (device.total_net, device.total_tickets),
+        }
+
+
+def traces(db: Database) -> list[dict[str, Any]]:
+    with db.read() as s:
+        return [
+            {
+                "restores": r.restores,
+                "version": r.version,
+                "held_restores": r.held_restores,
+                "status": r.status,
+                "net": r.net,
+                "tickets": r.sales_count,
+                "new": (r.new_version, r.new_net, r.new_sales_count),
+                "body": r.body,
+                "digest": r.digest,
+            }
+            for r in s.scalars(select(RestoredDay).order_by(RestoredDay.restores))
+        ]
+
+
+def test_a_day_sent_after_a_restore_replaces_a_newer_one_and_the_server_keeps_it(
+    client: TestClient, db: Database, world: World
+) -> None:
+    stall = world.argan
+    before = summary(stall.device_id, DAY, 9, net=125_050, tickets=7)
+    push(client, stall, before)
+    # the stall's database is restored from a backup of version 4: it sends version 5 (the
+    # restore's own record) with three tickets, and its restore count
+    after = restored(summary(stall.device_id, DAY, 5, net=50_000, tickets=3), 1)
+    reply = push(client, stall, after)
+    assert reply["results"] == [
+        {
+            "business_day": DAY.isoformat(),
+            "status": "stored",
+            "version": 5,
+            "detail": None,
+            "replaced": {"restores": 1, "version": 9, "net": 125_050, "tickets": 7},
+        }
+    ]
+    assert reply["known_days"] == [{"business_day": DAY.isoformat(), "version": 5, "restores": 1}]
+    # the organisers' figures are the till's own, counted once
+    assert figures(db, world.market_id, stall) == {
+        "day": (5, 1, 50_000, 3),
+        "market": (50_000, 3, 1),
+        "device": (50_000, 3),
+    }
+    assert running_totals_match(db)
+    # what it replaced is kept, body and all
+    (kept,) = traces(db)
+    body, digest = summary_json(before)
+    assert kept == {
+        "restores": 1,
+        "version": 9,
+        "held_restores": 0,
+        "status": "open",
+        "net": 125_050,
+        "tickets": 7,
+        "new": (5, 50_000, 3),
+        "body": body,
+        "digest": digest,
+    }
+    days = client.get("/api/v1/days", headers=stall.headers).json()["days"]
+    assert days == [
+        {
+            "business_day": DAY.isoformat(),
+            "version": 5,
+            "restores": 1,
+            "restored": {"restores": 1, "version": 9, "net": 125_050, "tickets": 7},
+        }
+    ]
+
+    # the same summary again changes nothing; the next sale replaces it as usual
+    again = push(client, stall, after)["results"][0]
+    assert (again["status"], "replaced" in again) == ("unchanged", False)
+    later = push(
+        client, stall, restored(summary(stall.device_id, DAY, 7, net=60_000, tickets=4), 1)
+    )["results"][0]
+    assert (later["status"], "replaced" in later) == ("stored", False)
+    # a push from before the restore, late on the network, is older whatever its version
+    late = push(client, stall, summary(stall.device_id, DAY, 12, net=170_000, tickets=9))
+    assert late["results"][0]["status"] == "stale" and late["results"][0]["version"] == 7
+    assert figures(db, world.market_id, stall) == {
+        "day": (7, 1, 60_000, 4),
+        "market": (60_000, 4, 1),
+        "device": (60_000, 4),
+    }
+    assert len(traces(db)) == 1
+
+    # restored again, from an older backup: its count is higher, so is its day
+    push(client, stall, restored(summary(stall.device_id, DAY, 3, net=20_000, tickets=1), 2))
+    assert [(t["restores"], t["version"], t["held_restores"], t["net"]) for t in traces(db)] == [
+        (1, 9, 0, 125_050),
+        (2, 7, 1, 60_000),
+    ]
+    assert figures(db, world.market_id, stall)["market"] == (20_000, 1, 1)
+    assert running_totals_match(db)
+    days = client.get("/api/v1/days", headers=stall.headers).json()["days"]
+    assert days[0]["restored"] == {"restores": 2, "version": 7, "net": 60_000, "tickets": 4}
+
+
+def test_a_stall_of_before_protocol_3_gets_the_answers_it_always_got(
+    client: TestClient, world: World
+) -> None:
+    """A stall whose models refuse unknown fields reads every answer: without a restore
+    the server sends none of protocol 3's fields."""
+    stall = world.pottery
+    reply = push(
+        client,
+        stall,
+        summary(stall.device_id, DAY, 4),
+        summary(stall.device_id, DAY + dt.timedelta(days=1), 6),
+    )
+    assert [set(r) for r in reply["results"]] == [
+        {"business_day", "status", "version", "detail"}
+    ] * 2
+    assert [set(d) for d in reply["known_days"]] == [{"business_day", "version"}] * 2
+    stale = push(client, stall, summary(stall.device_id, DAY, 3))["results"][0]
+    assert set(stale) == {"business_day", "status", "version", "detail"}
+    days = client.get("/api/v1/days", headers=stall.headers).json()["days"]
+    assert [set(d) for d in days] == [{"business_day", "version"}] * 2
+
+
+def test_a_batch_keeps_what_a_restored_stall_replaced(db: Database, world: World) -> None:
+    """Pushes applied together (one transaction; on PostgreSQL, pipelined statements)."""
+    argan, pottery = world.argan, world.pottery
+    push_all(
+        PushWriter(db),
+        [
+            (argan.token, request(summary(argan.device_id, DAY, 9, net=90_000)), None),
+            (pottery.token, request(summary(pottery.device_id, DAY, 4, net=10_000)), None),
+        ],
+    )
+    replies = push_all(
+        PushWriter(db),
+        [
+            (argan.token, request(restored(summary(argan.device_id, DAY, 2, net=30_000), 1)), None),
+            (pottery.token, request(summary(pottery.device_id, DAY, 5, net=12_000)), None),
+            (argan.token, request(restored(summary(argan.device_id, DAY, 3, net=35_000), 1)), None),
+        ],
+    )
+    assert all(isinstance(r, Reply) and r.status == 200 for r in replies)
+    first = json.loads(replies[0].body)["results"][0]  # type: ignore[union-attr]
+    assert first["replaced"] == {"restores": 1, "version": 9, "net": 90_000, "tickets": 7}
+    assert [(t["version"], t["net"], t["new"][:2]) for t in traces(db)] == [
+        (9, 90_000, (2, 30_000))
+    ]
+    with db.read() as s:
+        assert s.scalar(select(func.sum(DaySummaryRow.net))) == 35_000 + 12_000
+    assert running_totals_match(db)
+
+
+def test_the_dashboard_says_which_stands_day_was_restored(
+    client: TestClient, db: Database, world: World
+) -> None:
+    stall = world.argan
+    push(client, stall, summary(stall.device_id, DAY, 9, net=125_050, tickets=7))
+    push(client, stall, restored(summary(stall.device_id, DAY, 5, net=50_000, tickets=3), 1))
+    logged_in(client, db)
+    data = client.get(f"/dashboard/data.json?day={DAY.isoformat()}").json()
+    assert data["restored"] == [
+        {
+            "stand": "12",
+            "name_ar": "تعاونية أركان النساء",
+            "name_fr": "Coopérative Argan Nissae",
+            "held_net": 125_050,
+            "held_tickets": 7,
+            "net": 50_000,
+            "tickets": 3,
+        }
+    ]
+    later = (DAY + dt.timedelta(days=1)).isoformat()
+    assert client.get(f"/dashboard/data.json?day={later}").json()["restored"] == []
+
+
+def test_migration_0009_goes_back_and_forth_keeping_the_days(empty_database: Database) -> None:
+    """Going back drops the kept days and the restore counts, and keeps the days with
+    their lines; going forth again, the days stored meanwhile count 0 restores."""
+    db = empty_database
+    db.migrate()
+    market_id, argan, _ = seed_market(db)
+    with db.write() as s:
+        code, _ = admin.issue_enrol_code(s, argan)
+        device = ingest.enrol(s, code, "stall").device_id
+    auth = ingest.DeviceAuth(device, argan, market_id)
+    for day in (
+        summary(device, DAY, 9, net=90_000),
+        restored(summary(device, DAY, 2, net=30_000), 1),
+    ):
+        with db.write() as s:
+            ingest.push(db, s, auth, [day])
+    assert [t["net"] for t in traces(db)] == [90_000]
+    alembic(db, "downgrade", "0008")
+    with db.read() as s:
+        row = s.execute(text("SELECT * FROM day_summaries")).mappings().one()
+        lines = s.execute(text("SELECT count(*) FROM summary_products")).scalar()
+        tables = inspect(s.connection()).get_table_names()
+    assert "restores" not in row and (row["version"], row["net"]) == (2, 30_000)
+    assert lines == 3 and "restored_days" not in tables
+    alembic(db, "upgrade", "head")
+    with db.read() as s:
+        assert s.execute(text("SELECT restores FROM day_summaries")).scalar() == 0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"no Chromium at {CHROMIUM}")
+def test_the_dashboard_page_says_it_in_french_and_arabic(
+    live_server: tuple[str, Database], tmp_path: Path
+) -> None:
+    """In Chromium: the restored stand is named above the cooperatives' table, with what
+    the server held before and what its till says now; a day without a restore shows no
+    such panel."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, db = live_server
+    _, argan, _ = seed_market(db)
+    with db.write() as s:
+        admin.add_user(s, "nadia", PASSWORD)
+        code, _ = admin.issue_enrol_code(s, argan)
+    device = httpx.post(f"{base}/api/v1/enrol", json={"code": code, "device_name": "T03"}).json()
+    headers = {"Authorization": f"Bearer {device['token']}"}
+    for day in (
+        summary(device["device_id"], DAY, 9, net=305_600, tickets=5),
+        restored(summary(device["device_id"], DAY, 5, net=125_800, tickets=3), 1),
+    ):
+        assert (
+            httpx.post(f"{base}/api/v1/push", json=push_body(day), headers=headers).status_code
+            == 200
+        )
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            log_in(page, base, "fr")
+            page.select_option("#day", DAY.isoformat())
+            panel = page.locator("#restored-panel")
+            expect(panel).to_be_visible()
+            expect(panel.locator("h2")).to_have_text("Stands restaurés depuis une sauvegarde")
+            expect(panel.locator("li")).to_have_text(
+                "Stand 12, Coopérative Argan Nissae : la journée de ce stand a été restaurée "
+                "depuis une sauvegarde sur sa caisse. Le serveur avait 3\u00a0056,00\u00a0DH "
+                "(tickets : 5) avant ; la caisse indique maintenant 1\u00a0258,00\u00a0DH "
+                "(tickets : 3)."
+            )
+            expect(page.locator("#kpi-day-net")).to_have_text("1\u00a0258,00\u00a0DH")
+            page.screenshot(path=str(tmp_path / "dashboard-restored-fr.png"))
+            page.click("nav.languages a[lang=ar]")
+            page.wait_for_selector("html[dir=rtl]")
+            page.wait_for_selector("body[data-loaded]")
+            page.select_option("#day", DAY.isoformat())
+            expect(panel.locator("li")).to_contain_text(
+                "الجناح 12، تعاونية أركان النساء: استُرجع يوم هذا الجناح من نسخة احتياطية"
+            )
+            expect(panel.locator("li")).to_contain_text("(التذاكر: 5)")
+            page.screenshot(path=str(tmp_path / "dashboard-restored-ar.png"))
+            page.select_option("#day", (DAY + dt.timedelta(days=1)).isoformat())
+            page.wait_for_function(
+                f"() => document.getElementById('day').value !== '{DAY.isoformat()}'"
+            )
+            expect(panel).to_be_hidden()
+        finally:
+            browser.close()
