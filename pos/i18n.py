@@ -52,6 +52,15 @@ def normalise_language(lang: str | None) -> str:
     return DEFAULT_LANGUAGE
 
 
+_DIGITS: Final = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def latin_digits(text: str) -> str:
+    """``text`` with Arabic-Indic and Persian digits written 0-9 (what an Arabic keyboard
+    types into a number, an address or a port)."""
+    return text.translate(_DIGITS)
+
+
 def is_rtl(lang: str) -> bool:
     return lang in RTL_LANGUAGES
 

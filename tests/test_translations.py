@@ -24,6 +24,11 @@ FAMILIES = {
     "ui.printer.": ("none", "ready", "printing", "unsure", "error"),
     "printing.unsure.": ("sale", "refund", "void", "x", "z", "test", "cut_off", "stopped", "fault"),
     "ui.printer.kind_": ("none", "usb", "network", "serial", "file", "cups", "win32"),
+    "ui.printer.address_hint_": ("usb", "network", "serial", "file", "cups", "win32"),
+    "ui.printer.cause_": ("offline", "no_paper", "not_configured", "bad_address", "not_here",
+                          "paper_width", "document"),
+    "printing.test_error.": ("offline", "no_paper", "not_configured", "bad_address", "not_here",
+                             "paper_width", "document", "cut_off", "fault"),
     "ui.sales.kind_": ("sale", "refund", "void"),
     "ui.users.role_": ("manager", "cashier"),
     "ui.receipt_language.": RECEIPT_LANGUAGES,
@@ -77,3 +82,19 @@ def test_ui_messages_are_prefixed() -> None:
     path = ROOT / "resources" / "i18n" / "ui.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     assert [key for key in data if not key.startswith("ui.")] == []
+
+
+def test_every_printer_failure_has_words_for_a_test_page_and_the_status_bar() -> None:
+    """A receipt's failure (``printing.error.*``: the sale is saved, "Retry printing") is
+    said about a test page in its own words, and in a few words in the status bar."""
+    known = catalogue()
+    causes = [key.rsplit(".", 1)[1] for key in known
+              if key.startswith("printing.error.") and key != "printing.error.bad_width"]
+    assert "offline" in causes and "bad_address" in causes
+    missing = [f"{prefix}{cause}" for cause in causes
+               for prefix in ("printing.test_error.", "ui.printer.cause_")
+               if f"{prefix}{cause}" not in known]
+    assert missing == []
+    for cause in causes:
+        assert placeholders(known[f"printing.test_error.{cause}"]["en"]) == placeholders(
+            known[f"printing.error.{cause}"]["en"])

@@ -20,7 +20,6 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QPaintEvent, QShortcut, QSh
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
-    QLabel,
     QMainWindow,
     QStackedWidget,
     QVBoxLayout,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos.money import format_money
+from ui import tasks
 from ui.context import AppContext
 from ui.login import LoginScreen
 from ui.preload import SERVICE_MODULES, Preload
@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         ctx.sync_requested.connect(lambda: self._sync_request("day_close"))
         ctx.settings_changed.connect(self.printer.reload_settings)
         self.printer.state_changed.connect(lambda *_: self.update_status())
+        self.printer.state_changed.connect(self._printer_failed)
         self._started = False
         self._painted = False
         self._open_failed = False
@@ -162,13 +163,14 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         bar.setSizeGripEnabled(False)
         self.day_status = named(ElidedLabel(), "statusDay")
-        self.printer_status = named(ElidedLabel(), "statusPrinter")
+        # a few words, whole: what went wrong is in its tooltip and on the sale screen
+        self.printer_status = named(ElidedLabel(shrinks=False), "statusPrinter")
         self.sync_status = named(ElidedLabel(), "statusSync")
-        self.user_status = named(QLabel(), "statusCashier")
+        self.user_status = named(ElidedLabel(), "statusCashier")
         for lab in (self.day_status, self.printer_status, self.sync_status):
             bar.addWidget(lab)
         self.printer_bar = PrinterBar(self.ctx, self.printer)
-        bar.addWidget(self.printer_bar, 1)
+        bar.addWidget(self.printer_bar)
         bar.addPermanentWidget(self.user_status)
 
     # --- screens and services ---------------------------------------------------
@@ -368,14 +370,15 @@ class MainWindow(QMainWindow):
             self.day_status.setProperty("role", "ok")
         self.day_status.style().unpolish(self.day_status)
         self.day_status.style().polish(self.day_status)
-        state = self.printer.state
-        printer = t("ui.status.printer", state=t(f"ui.printer.{state}"))
-        if state == "error" and self.printer.detail:  # cut with "…" where the bar ends
-            printer += " — " + self.printer.detail
+        state, cause = self.printer.state, self.printer.cause
+        word = t(f"ui.printer.cause_{cause}") if cause else t(f"ui.printer.{state}")
+        printer = t("ui.status.printer", state=word)
         self.printer_status.setText(printer)
-        # the whole line (an error's detail is cut where the bar ends), or what is unsure
+        # what went wrong and what to do (the status bar has room for a few words only),
+        # or what is unsure
+        detail = self.printer.detail
         self.printer_status.setToolTip(
-            (printer if state == "error" else self.printer.detail) if self.printer.detail else "")
+            (f"{printer} — {detail}" if state == "error" else detail) if detail else "")
         self.printer_status.setProperty("role", "bad" if state == "error" else "")
         self.printer_status.style().unpolish(self.printer_status)  # red in error, from now
         self.printer_status.style().polish(self.printer_status)
@@ -387,8 +390,15 @@ class MainWindow(QMainWindow):
         user = self.ctx.user
         self.user_status.setText(t("ui.status.cashier", name=user.name) if user else
                                  t("ui.status.locked"))
+        self.user_status.setToolTip(self.user_status.text())
         for lab in (self.day_status, self.printer_status, self.sync_status, self.user_status):
             lab.setAccessibleName(lab.text())
+
+    def _printer_failed(self, state: str, detail: str) -> None:
+        """A receipt did not print: the whole message, what to do included, above the
+        sale screen (the status bar says it in a few words)."""
+        if state == "error" and detail:
+            self.sale.banner.error(detail, seconds=20)
 
     def _sync_role(self) -> str:
         """Red when the organisers' figures wait on someone (a revoked till, a day set
@@ -454,4 +464,5 @@ class MainWindow(QMainWindow):
         self.printer.stop()
         if self.sync is not None:
             self.sync.stop()
+        tasks.finish_all()  # a backup under way is written whole
         super().closeEvent(event)

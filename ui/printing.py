@@ -1,8 +1,10 @@
 """The UI's side of printing: queue a receipt in the sale's own transaction, wake the
 printing worker after the commit, show a receipt or report on screen (and save it as PNG
 or PDF), report the printer's state as a Qt signal, the printer bar (the receipts waiting
-for the printer, with "Retry printing"), and the printer's question about a receipt that
-may have come out whole ("Did receipt T03-000123 come out whole?" Yes / Print it again).
+for the printer, with "Retry printing"), the printer's question about a receipt that
+may have come out whole ("Did receipt T03-000123 come out whole?" Yes / Print it again),
+and the printer's fields of the wizard and the settings (:class:`PrinterForm`: the
+address is checked before it is saved).
 
 The worker (``pos.printing.queue.PrintWorker``) prints on its own thread; the UI never
 talks to the printer. Its modules (python-escpos, Pillow) are loaded after the first
@@ -18,20 +20,35 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QFileDialog,
     QFrame,
     QLabel,
+    QLineEdit,
     QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from pos.errors import InputError
+from pos.errors import InputError, SoukError
+from pos.printing import address
 from ui.context import AppContext
+from ui.tasks import Task
 from ui.theme import ACCENT, WARNING_LIGHT
-from ui.widgets import Banner, Texts, button, hbox, label, named, vbox
+from ui.widgets import (
+    WRONG_FIELD,
+    Banner,
+    ElidedLabel,
+    Texts,
+    button,
+    hbox,
+    label,
+    mark_wrong,
+    named,
+    vbox,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -43,9 +60,9 @@ if TYPE_CHECKING:
 
 #: the connections a printer can have (``pos.printing.escpos_out.CONNECTIONS``)
 CONNECTIONS = ("none", "usb", "network", "serial", "file", "cups", "win32")
-#: which PrinterSettings field holds the address, per connection
-ADDRESS_FIELD = {"usb": "usb", "network": "host", "serial": "serial_port", "file": "device",
-                 "cups": "name", "win32": "name"}
+#: why the printer failed, as the status bar says it in a few words (``ui.printer.cause_*``)
+CAUSES = ("offline", "no_paper", "not_configured", "bad_address", "not_here", "paper_width",
+          "document")
 #: the paper widths a receipt can be laid out for (``pos.printing.escpos_out``), in dots
 MIN_WIDTH, MAX_WIDTH = 96, 2048
 DEFAULT_WIDTH = 384
@@ -66,8 +83,8 @@ def printer_config(session: Session) -> dict[str, Any]:
 
 
 def printer_address(config: dict[str, Any]) -> str:
-    field = ADDRESS_FIELD.get(str(config.get("connection") or "none"))
-    return str(config.get(field) or "") if field else ""
+    """The address as the seller typed it (a network printer's port when not 9100)."""
+    return address.shown(config)
 
 
 def valid_width(width: object) -> bool:
@@ -80,22 +97,17 @@ def paper_width(config: dict[str, Any]) -> int:
     return width if valid_width(width) else DEFAULT_WIDTH
 
 
-def make_config(old: dict[str, Any], connection: str, address: str, width: int) -> dict[str, Any]:
+def make_config(old: dict[str, Any], connection: str, text: str, width: int) -> dict[str, Any]:
     """The PRINTER setting with a new connection, address and paper width; a width no
-    receipt printer has raises :class:`~pos.errors.InputError` (``printing.error.bad_width``)."""
+    receipt printer has (``printing.error.bad_width``) or an address of the wrong form
+    (``printing.address.*``, :func:`pos.printing.address.parse`) raises
+    :class:`~pos.errors.InputError`."""
     if not valid_width(width):
         raise InputError("printing.error.bad_width", width=width)
     config = dict(old)
+    config.update(address.parse(connection, text))
     config["connection"] = connection
     config["width_dots"] = width
-    field = ADDRESS_FIELD.get(connection)
-    if field == "host" and ":" in address:
-        host, _, port = address.rpartition(":")
-        config["host"] = host
-        if port.isdigit():
-            config["port"] = int(port)
-    elif field:
-        config[field] = address
     return config
 
 
@@ -104,14 +116,20 @@ class PrintService(QObject):
         state_changed(str, str): (state, message in the user's language); state is
             ``none`` (no printer set up: receipts are shown on screen), ``ready``,
             ``printing``, ``unsure`` (a receipt may have come out whole: the seller is
-            asked) or ``error``.
+            asked) or ``error`` (why, in a few words: :attr:`cause`, one of
+            :data:`CAUSES`).
         queue_changed(): the receipts waiting (:attr:`waiting`) or that may have printed
             (:attr:`unsure`) changed.
+        test_done(bool, str): a test page went to the printer (True) or did not, and the
+            message for the screen where it was asked, in the user's language. A test
+            page is not a receipt: it never changes the state but to say that a printer
+            in error works again.
         _event(object): a worker event, carried to the GUI thread.
     """
 
     state_changed = Signal(str, str)
     queue_changed = Signal()
+    test_done = Signal(bool, str)
     _event = Signal(object)
 
     def __init__(self, ctx: AppContext) -> None:
@@ -122,6 +140,7 @@ class PrintService(QObject):
         self.worker: Any = None
         self.state = "none"
         self.detail = ""
+        self.cause = ""  # why the printer is in error (CAUSES), "" when it is not
         self.configured = False
         self.width = DEFAULT_WIDTH
         self.waiting = 0  # jobs waiting for the printer
@@ -215,20 +234,34 @@ class PrintService(QObject):
             self.set_state("ready" if self.configured else "none")
         self.queue_changed.emit()
 
-    def set_state(self, state: str, detail: str = "") -> None:
+    def set_state(self, state: str, detail: str = "", cause: str = "") -> None:
         self.state, self.detail = state, detail
+        self.cause = cause if state == "error" and cause in CAUSES else ""
         self.state_changed.emit(state, detail)
 
     def _on_event(self, event: PrintEvent) -> None:
+        if event.kind == "test":
+            self._on_test(event)
+            return
         state = {"printing": "printing", "printed": "ready", "failed": "error",
                  "cancelled": "ready", "unsure": "unsure"}.get(event.state, "ready")
         if event.state == "unsure":
             self.unsure[event.job_id] = event
         elif state == "ready" and self.unsure:
             state = "unsure"  # printing goes on; the question is still there
-        self.set_state(state, event.message if state in ("error", "unsure") else "")
+        self.set_state(state, event.message if state in ("error", "unsure") else "",
+                       event.cause)
         if event.state != "printing":
             self.refresh_queue()
+
+    def _on_test(self, event: PrintEvent) -> None:
+        """A test page's outcome goes to the screen that asked for it."""
+        if event.state == "printed":
+            if self.state == "error" and not self.unsure:  # the printer works again
+                self.set_state("ready")
+            self.test_done.emit(True, self.ctx.t("ui.printer.test_printed"))
+        elif event.state == "failed":
+            self.test_done.emit(False, event.message)
 
     def print_job(self, kind: str, ref: str | int, *, duplicate: bool = False,
                   language: str | None = None) -> bool:
@@ -353,7 +386,12 @@ class ReceiptDialog(QDialog):
 
 class PrinterBar(QWidget):
     """The receipts waiting for the printer, with "Retry printing" (Ctrl+P). Hidden when
-    none waits."""
+    none waits.
+
+    The button is always whole: the count beside it gives way ("…", whole in its
+    tooltip). With no printer set up ("on-screen preview") the receipts are still kept,
+    but there is no button that could not print them: the bar says what to do instead
+    (choose a printer in the settings), whole."""
 
     def __init__(self, ctx: AppContext, service: PrintService) -> None:
         super().__init__()
@@ -361,14 +399,16 @@ class PrinterBar(QWidget):
         self.ctx = ctx
         self.service = service
         self.texts = Texts(ctx)
-        self.waiting = label("printerWaiting")
+        self.waiting = named(ElidedLabel(), "printerWaiting")
         self.retry = button("printerRetry", role="primary", shortcut="Ctrl+P")
+        self.retry.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.texts.button(self.retry, "ui.printer.retry")
         self.retry.clicked.connect(self._retry)
         layout = hbox(self.waiting, self.retry)
         layout.setContentsMargins(0, 0, 0, 0)
         self.setLayout(layout)
         service.queue_changed.connect(self.update_view)
+        service.state_changed.connect(lambda *_: self.update_view())  # a printer chosen
         ctx.language_changed.connect(lambda _lang: self.retranslate())
         self.update_view()
 
@@ -378,10 +418,16 @@ class PrinterBar(QWidget):
 
     def update_view(self) -> None:
         count = self.service.waiting
-        self.waiting.setText(self.ctx.t("printing.waiting", count=count))
-        self.waiting.setAccessibleName(self.waiting.text())
-        for widget in (self.waiting, self.retry):  # hidden too: the status bar stays thin
-            widget.setVisible(count > 0)
+        printer = self.service.configured
+        t = self.ctx.t
+        text = t("printing.waiting" if printer else "ui.printer.waiting_none", count=count)
+        self.waiting.setText(text)
+        self.waiting.setToolTip(text if printer else f"{text}\n{t('ui.printer.waiting_none_tip')}")
+        self.waiting.setAccessibleName(text)
+        self.waiting.set_shrinks(printer)  # without a button, the text is what to do
+        # hidden too when nothing waits: the status bar stays thin
+        self.waiting.setVisible(count > 0)
+        self.retry.setVisible(count > 0 and printer)
         self.setVisible(count > 0)
 
     def _retry(self) -> None:
@@ -471,3 +517,109 @@ class PrinterQuestion(QFrame):
         job_id = self.job()
         if job_id is not None:
             self.service.settle(job_id, printed=printed)
+
+
+class PrinterForm(QObject):
+    """The printer's fields of the wizard and the settings (connection, address, paper):
+    the address's example follows the connection, and :meth:`check` checks what is typed
+    before anything is saved: its form at once (:func:`pos.printing.address.parse`),
+    then, for a device file, a serial port or a system printer, what the system says of
+    it on a worker thread (:func:`pos.printing.address.look_up`: it may run a command or
+    wait on a device). A refused address is marked and takes the focus.
+
+    Signals:
+        checking(str): the system is being asked (what to show meanwhile, in the user's
+            language).
+        checked(object, str): the PRINTER setting to save (a dict) and a warning to
+            show with it, in the user's language ("" when there is none).
+        refused(str): why nothing can be saved, in the user's language.
+    """
+
+    checking = Signal(str)
+    checked = Signal(object, str)
+    refused = Signal(str)
+
+    def __init__(self, ctx: AppContext, kind: QComboBox, address_field: QLineEdit,
+                 paper: QComboBox, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.kind = kind
+        self.field = address_field
+        self.paper = paper
+        self.task: Task | None = None
+        self._config: dict[str, Any] = {}
+        self._held: tuple[QWidget, ...] = ()
+        address_field.setStyleSheet(WRONG_FIELD)
+        address_field.textEdited.connect(lambda _text: mark_wrong(address_field, False))
+        kind.currentIndexChanged.connect(lambda _i: self._kind_changed())
+        ctx.language_changed.connect(lambda _lang: self.show_example())
+        self.show_example()
+
+    def connection(self) -> str:
+        return str(self.kind.currentData() or "none")
+
+    def show_example(self) -> None:
+        """The address's placeholder: an address of the right form for the connection."""
+        kind = self.connection()
+        key = "ui.printer.address_hint" if kind == "none" else f"ui.printer.address_hint_{kind}"
+        self.field.setPlaceholderText(self.ctx.t(key))
+
+    def _kind_changed(self) -> None:
+        mark_wrong(self.field, False)
+        self.show_example()
+
+    @property
+    def busy(self) -> bool:
+        return self.task is not None
+
+    def check(self, old: dict[str, Any], hold: tuple[QWidget, ...] = ()) -> None:
+        """Check the fields as the new PRINTER setting over ``old``; ends with
+        :attr:`checked` or :attr:`refused` (at once, or once the system has answered;
+        ``hold`` is disabled until then)."""
+        if self.task is not None:
+            return
+        kind = self.connection()
+        try:
+            config = make_config(old, kind, self.field.text(), self.paper.currentData())
+        except InputError as exc:
+            self._refuse(exc)
+            return
+        if kind not in address.LOOKED_UP:
+            self.checked.emit(config, "")
+            return
+        field = address.FIELDS[kind]
+        fields = {field: config[field]}
+        self._config = config
+        self._held = hold
+        for widget in hold:
+            widget.setEnabled(False)
+        self.task = Task(lambda _progress: address.look_up(kind, fields), self)
+        self.task.succeeded.connect(self._found)
+        self.task.failed.connect(self._failed)
+        self.task.finished.connect(self.task.deleteLater)
+        self.task.start()
+        self.checking.emit(self.ctx.t("ui.printer.checking"))
+
+    def _release(self) -> None:
+        self.task = None
+        for widget in self._held:
+            widget.setEnabled(True)
+        self._held = ()
+
+    def _found(self, result: tuple[dict[str, Any], InputError | None]) -> None:
+        self._release()
+        fields, warning = result
+        config = {**self._config, **fields}
+        self.checked.emit(config, warning.message(self.ctx.lang) if warning else "")
+
+    def _failed(self, exc: Exception) -> None:
+        self._release()
+        if isinstance(exc, SoukError):
+            self._refuse(exc)
+        else:
+            self.refused.emit(self.ctx.t("ui.error.generic", detail=str(exc)[:160]))
+
+    def _refuse(self, exc: SoukError) -> None:
+        if exc.key.startswith("printing.address."):
+            mark_wrong(self.field)
+        self.refused.emit(exc.message(self.ctx.lang))

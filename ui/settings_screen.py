@@ -27,7 +27,7 @@ from pos.errors import SoukError
 from pos.i18n import LANGUAGES
 from pos.receipts import RECEIPT_LANGUAGES
 from ui.context import AppContext
-from ui.printing import CONNECTIONS, PrintService, make_config, printer_address, printer_config
+from ui.printing import CONNECTIONS, PrinterForm, PrintService, printer_address, printer_config
 from ui.tasks import Task
 from ui.widgets import Banner, Dialog, Texts, ask_manager, button, card, hbox, label, named, vbox
 
@@ -177,15 +177,21 @@ class SettingsScreen(QWidget):
         self.texts.bind(self.printer_kind.setAccessibleName, "ui.printer.kind")
         self.printer_address = named(QLineEdit(), "printerAddress")
         self.texts.bind(self.printer_address.setAccessibleName, "ui.printer.address")
-        self.texts.bind(self.printer_address.setPlaceholderText, "ui.printer.address_hint")
         self.paper = named(QComboBox(), "printerPaper")
         self.texts.bind(self.paper.setAccessibleName, "ui.printer.paper")
         for mm, dots in PAPER:
             self.paper.addItem(f"{mm} mm", dots)
-        save = button("printerSave", role="primary")
+        self.printer_form = PrinterForm(self.ctx, self.printer_kind, self.printer_address,
+                                        self.paper, self)
+        self.printer_form.checked.connect(self._printer_checked)
+        self.printer_form.refused.connect(lambda text: self.banner.error(text, seconds=20))
+        self.printer_form.checking.connect(lambda text: self.banner.notice(text, seconds=30))
+        self.printer.test_done.connect(self._test_done)
+        self.then_test = False  # the Test page button asked for the check
+        self.printer_save = save = button("printerSave", role="primary")
         self.texts.button(save, "ui.save")
-        save.clicked.connect(self._save_printer)
-        test = button("printerTest")
+        save.clicked.connect(lambda: self._save_printer())
+        self.printer_test = test = button("printerTest")
         self.texts.button(test, "ui.printer.test")
         test.clicked.connect(self._test_page)
         form.addRow(self._caption("ui.printer.kind"), self.printer_kind)
@@ -282,19 +288,43 @@ class SettingsScreen(QWidget):
         coop.update({k: e.text().strip() for k, e in self.coop.items()})
         self._save(settings.COOPERATIVE, coop)
 
-    def _save_printer(self) -> None:
+    def _save_printer(self, *, then_test: bool = False) -> None:
+        """Check the printer's fields (see :class:`~ui.printing.PrinterForm`), then save
+        them (:meth:`_printer_checked`); nothing is saved when the address is refused."""
+        if self.printer_form.busy:
+            return
+        self.then_test = then_test
         with self.ctx.read() as s:
             old = printer_config(s)
-        self._save(settings.PRINTER, make_config(
-            old, self.printer_kind.currentData(), self.printer_address.text().strip(),
-            self.paper.currentData()))
-        self.printer.reload_settings()
+        self.printer_form.check(old, hold=(self.printer_save, self.printer_test))
+
+    def _printer_checked(self, config: dict[str, Any], warning: str) -> None:
+        with self.ctx.read() as s:
+            changed = config != printer_config(s)
+        if changed or not self.then_test:
+            self._save(settings.PRINTER, config)
+            self.printer.reload_settings()
+            if warning:
+                self.banner.notice(f"{self.ctx.t('ui.saved')} {warning}", seconds=30)
+        if self.then_test:
+            self.then_test = False
+            self._send_test_page()
 
     def _test_page(self) -> None:
+        """A test page of the printer as set in the fields (saved first when changed)."""
+        self._save_printer(then_test=True)
+
+    def _test_done(self, printed: bool, message: str) -> None:
+        if printed:
+            self.banner.notice(message, seconds=20)
+        else:
+            self.banner.error(message, seconds=30)
+
+    def _send_test_page(self) -> None:
         from pos import receipts
 
         if self.printer.print_job("test", ""):
-            self.banner.notice(self.ctx.t("ui.printer.test_sent"))
+            self.banner.notice(self.ctx.t("ui.printer.test_sending"), seconds=30)
             return
         with self.ctx.read() as s:
             shop = receipts.Shop.from_settings(s)

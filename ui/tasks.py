@@ -1,5 +1,9 @@
-"""Long work off the GUI thread (imports, exports, backups), reporting progress as Qt
-signals so that the window never freezes."""
+"""Long work off the GUI thread (imports, exports, backups, printer look-ups), reporting
+progress as Qt signals so that the window never freezes.
+
+A task is kept alive by this module until its work ends, not by the widget that started it:
+a screen closed meanwhile does not destroy a running thread (which would stop the app), and
+:func:`finish_all` lets the window wait, on closing, for a backup to be written whole."""
 
 from __future__ import annotations
 
@@ -24,8 +28,15 @@ class Task(QThread):
 
     def __init__(self, work: Callable[[Callable[[int, int], None]], Any],
                  parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        # ``parent``, the widget that starts it, does not own it: see the module's docstring
+        super().__init__()
+        del parent
         self.work = work
+        self.finished.connect(lambda: _RUNNING.discard(self))
+
+    def start(self, *args: Any) -> None:
+        _RUNNING.add(self)
+        super().start(*args)
 
     def run(self) -> None:
         try:
@@ -34,3 +45,12 @@ class Task(QThread):
             self.failed.emit(exc)
         else:
             self.succeeded.emit(result)
+
+
+_RUNNING: set[Task] = set()
+
+
+def finish_all(timeout_ms: int = 30_000) -> None:
+    """Wait for the tasks still running (the app is closing): a backup is written whole."""
+    for task in list(_RUNNING):
+        task.wait(timeout_ms)

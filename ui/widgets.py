@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QPainter, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -61,7 +61,28 @@ def mark_wrong(field: QLineEdit, wrong: bool = True) -> None:
 class ElidedLabel(QLabel):
     """One line that ends with "…" when its place is too narrow for it (a status bar on a
     1024 px screen), rather than being cut in the middle of a word; its tooltip and
-    accessible name keep the whole text."""
+    accessible name keep the whole text.
+
+    It gives way to its neighbours in a row too narrow for all (a status bar's button
+    stays whole) down to a few letters; ``shrinks=False`` keeps it whole, for a short
+    text that must be read as it is."""
+
+    def __init__(self, *, shrinks: bool = True) -> None:
+        super().__init__()
+        self.shrinks = shrinks
+
+    def set_shrinks(self, shrinks: bool) -> None:
+        if shrinks != self.shrinks:
+            self.shrinks = shrinks
+            self.updateGeometry()
+
+    def minimumSizeHint(self) -> QSize:
+        whole = super().minimumSizeHint()
+        if not self.shrinks:
+            return whole
+        few = self.fontMetrics().horizontalAdvance(self.text()[:3] + "…")
+        margins = self.contentsMargins()
+        return QSize(min(whole.width(), few + margins.left() + margins.right()), whole.height())
 
     def shown_text(self) -> str:
         """The text as drawn in the label's present width."""

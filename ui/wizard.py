@@ -20,7 +20,7 @@ from pos import demo, settings, users
 from pos.errors import InputError, SoukError
 from pos.i18n import LANGUAGES
 from ui.context import AppContext
-from ui.printing import CONNECTIONS, make_config
+from ui.printing import CONNECTIONS, PrinterForm
 from ui.settings_screen import LANGUAGE_NAMES, PAPER
 from ui.widgets import Banner, Texts, button, card, hbox, label, named, vbox
 
@@ -153,10 +153,15 @@ class SetupWizard(QWidget):
         self.texts.bind(cap.setText, "ui.printer.kind")
         form.addRow(cap, self.printer_kind)
         self.printer_address = self._edit(form, "setupPrinterAddress", "ui.printer.address")
-        self.texts.bind(self.printer_address.setPlaceholderText, "ui.printer.address_hint")
         self.paper = named(QComboBox(), "setupPaper")
         for mm, dots in PAPER:
             self.paper.addItem(f"{mm} mm", dots)
+        self.printer_form = PrinterForm(self.ctx, self.printer_kind, self.printer_address,
+                                        self.paper, self)
+        self.printer_form.checked.connect(self._printer_checked)
+        self.printer_form.refused.connect(lambda text: self.banner.error(text, seconds=20))
+        self.printer_form.checking.connect(lambda text: self.banner.notice(text, seconds=30))
+        self.printer_setting: dict[str, object] = {}  # as checked when leaving the step
         cap2 = QLabel()
         self.texts.bind(cap2.setText, "ui.printer.paper")
         form.addRow(cap2, self.paper)
@@ -223,8 +228,22 @@ class SetupWizard(QWidget):
         except SoukError as exc:
             self.banner.error(exc.message(self.ctx.lang))
             return
+        if STEPS[self.step] == "printer":  # checked first; _printer_checked goes on
+            self.printer_form.check({}, hold=(self.back, self.next))
+            return
         self.step += 1
         self._show()
+
+    def _printer_checked(self, config: dict[str, object], warning: str) -> None:
+        """The printer's address is right: on to the next step, told of anything to
+        know about the printer (a USB printer not plugged in yet)."""
+        if STEPS[self.step] != "printer":
+            return
+        self.printer_setting = config
+        self.step += 1
+        self._show()
+        if warning:
+            self.banner.notice(warning, seconds=30)
 
     def go_back(self) -> None:
         if self.step:
@@ -232,7 +251,7 @@ class SetupWizard(QWidget):
             self._show()
 
     def finish(self) -> None:
-        kind = self.printer_kind.currentData()
+        printer = self.printer_setting
         with self.ctx.write() as s:
             settings.device_id(s)
             settings.put(s, settings.LANGUAGE, self.ctx.lang)
@@ -241,9 +260,8 @@ class SetupWizard(QWidget):
                 "ice": self.ice.text().strip(), "city": self.city.text().strip(),
                 "logo": self.logo.text().strip(), "footer": "",
             })
-            if kind != "none":
-                settings.put(s, settings.PRINTER, make_config(
-                    {}, kind, self.printer_address.text().strip(), self.paper.currentData()))
+            if printer.get("connection", "none") != "none":
+                settings.put(s, settings.PRINTER, printer)
             manager = users.add_user(s, self.manager_name.text(), users.MANAGER, self.pin.text())
             if self.demo.isChecked():
                 demo.load_catalogue(s)

@@ -5,7 +5,9 @@
 - :mod:`pos.printing.escpos_out`: that image as ESC/POS raster (``GS v 0``) or column
   (``ESC *``) commands, and the printer connections (USB, network, serial, device file,
   CUPS, Windows);
-- :mod:`pos.printing.queue`: the persisted print queue and its worker thread.
+- :mod:`pos.printing.queue`: the persisted print queue and its worker thread;
+- :mod:`pos.printing.address`: the printer's address for each connection, checked
+  before it is saved.
 
 Never imports QtWidgets.
 """

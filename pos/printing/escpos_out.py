@@ -28,7 +28,6 @@ import contextlib
 import logging
 import socket
 import struct
-import subprocess
 import sys
 from collections import deque
 from collections.abc import Callable
@@ -45,6 +44,7 @@ from sqlalchemy.orm import Session
 
 from pos import settings
 from pos.errors import InputError
+from pos.printing import address
 from pos.printing.render import Raster
 
 log = logging.getLogger(__name__)
@@ -122,10 +122,22 @@ class PrinterSettings:
         return cls.from_dict(settings.get(session, settings.PRINTER))
 
     def save(self, session: Session) -> None:
-        """Store the settings; a paper width no receipt printer has raises
+        """Store the settings; a paper width no receipt printer has, or an address of the
+        wrong form (:func:`pos.printing.address.parse`), raises
         :class:`~pos.errors.InputError` and stores nothing."""
-        check_width(self.width_dots)
+        self.check()
         settings.put(session, settings.PRINTER, self.to_dict())
+
+    def check(self) -> None:
+        """Raise :class:`~pos.errors.InputError` for a paper width no receipt printer has
+        or an address of the wrong form for the connection."""
+        check_width(self.width_dots)
+        address.parse(self.connection, self.address)
+
+    @property
+    def address(self) -> str:
+        """The address as the seller types it (``0416:5011``, ``192.168.1.50:9101``)."""
+        return address.shown(self.to_dict())
 
     @property
     def width_ok(self) -> bool:
@@ -416,34 +428,34 @@ def image_bytes(raster: Raster, printer: PrinterSettings) -> bytes:
 # -- connections -----------------------------------------------------------------------
 
 
-def _usb_ids(text: str) -> tuple[int, int]:
-    try:
-        vendor, product = text.split(":")
-        return int(vendor, 16), int(product, 16)
-    except ValueError:
-        raise PrinterError("printing.error.not_configured", f"bad USB id {text!r}") from None
-
-
 def _open(config: PrinterSettings) -> Escpos:
     """The python-escpos printer object for ``config`` (not opened yet)."""
     from escpos import printer as drivers
 
+    if config.connection == "none":
+        raise PrinterError("printing.error.not_configured")
+    try:
+        address.parse(config.connection, config.address)
+    except InputError as exc:  # an old or hand-edited setting
+        raise PrinterError("printing.error.bad_address", str(exc),
+                           address=config.address or "-") from None  # fmt: skip
     profile = {"profile": config.profile} if config.profile else {}
     timeout = config.timeout
     if config.connection == "usb":
-        vendor, product = _usb_ids(config.usb)
+        vendor, product = (int(part, 16) for part in config.usb.split(":"))
         return drivers.Usb(vendor, product, timeout=int(timeout * 1000), **profile)
-    if config.connection == "network" and config.host:
+    if config.connection == "network":
         return _Network(config.host, config.port, timeout=timeout, **profile)
-    if config.connection == "serial" and config.serial_port:
+    if config.connection == "serial":
         return drivers.Serial(config.serial_port, config.baudrate, timeout=timeout, **profile)
-    if config.connection == "file" and config.device:
+    if config.connection == "file":
         return drivers.File(config.device, **profile)
-    if config.connection == "cups" and config.name and drivers.LP.is_usable():
+    if config.connection == "cups" and drivers.LP.is_usable():
         return drivers.LP(config.name, **profile)
-    if config.connection == "win32" and config.name and drivers.Win32Raw.is_usable():
+    if config.connection == "win32" and drivers.Win32Raw.is_usable():
         return drivers.Win32Raw(config.name, **profile)
-    raise PrinterError("printing.error.not_configured", config.connection)
+    raise PrinterError("printing.error.not_here", config.connection,
+                       system=address.SYSTEMS[config.connection])  # fmt: skip
 
 
 class _Network(NetworkPrinter):  # type: ignore[misc]
@@ -657,11 +669,5 @@ def list_serial_ports() -> list[str]:
 
 
 def list_system_printers() -> list[str]:
-    """Printers known to CUPS (Linux, macOS); empty where there is no ``lpstat``."""
-    try:
-        result = subprocess.run(
-            ["lpstat", "-e"], capture_output=True, text=True, timeout=5, check=False
-        )
-    except (OSError, subprocess.SubprocessError):
-        return []
-    return [line.strip() for line in result.stdout.splitlines() if line.strip()]
+    """Printers known to CUPS (Linux, macOS); empty where the list cannot be read."""
+    return address.system_printers("cups") or []

@@ -28,6 +28,13 @@ The state is in the database, so the question outlives a restart: the seller is 
 yes, or "print it again": a sale's receipt then comes out as a copy ("DUPLICATA / نسخة"),
 which never opens the drawer, so that no receipt ever exists twice as an original.
 
+A test page is not a receipt: it is for the moment the seller asks for it. It is never
+among the documents waiting for the printer (:func:`pending`), never printed again by
+itself nor by "Retry printing", and never asked about: when the printer does not take it
+whole, the job is cancelled and its event says so in words about the test page
+(:func:`failure_message`), for the screen where it was asked. A test page left from
+before a restart is dropped.
+
 Callbacks run on the worker thread: the UI re-emits them as Qt signals.
 """
 
@@ -78,6 +85,7 @@ State = Literal["printing", "printed", "failed", "cancelled", "unsure"]
 #: unexpected error while sending
 Reason = Literal["stopped", "cut_off", "fault"]
 SALE_KINDS: Final = ("sale", "refund", "void")
+TEST: Final = "test"
 
 
 def enqueue(writer: journal.Writer, kind: str, ref: str | int, duplicate: bool = False,
@@ -107,8 +115,10 @@ def reprint(session: Session, sale_id: str, language: str | None = None) -> int:
 
 
 def pending(session: Session) -> list[PrintJob]:
-    """Jobs still waiting for the printer, oldest first."""
-    query = select(PrintJob).where(PrintJob.status == QUEUED).order_by(PrintJob.id)
+    """Receipts and reports still waiting for the printer, oldest first (a test page is
+    never among them)."""
+    query = (select(PrintJob).where(PrintJob.status == QUEUED, PrintJob.kind != TEST)
+             .order_by(PrintJob.id))  # fmt: skip
     return list(session.scalars(query))
 
 
@@ -159,6 +169,16 @@ def cancel(session: Session, job_id: int) -> None:
         job.status = CANCELLED
 
 
+def failure_message(lang: str, kind: str, key: str, /, **params: object) -> str:
+    """What the seller reads when the printer did not take a job, in ``lang``: for a
+    receipt or report, ``key`` (``printing.error.*``: the sale is saved, what to do, then
+    "Retry printing"); for a test page, the same cause in words about the test page
+    (``printing.test_error.*``: it did not print, what to check, then "Test page")."""
+    if kind == TEST:
+        key = "printing.test_error." + key.rsplit(".", 1)[-1]
+    return tr(lang, key, **params)
+
+
 def document_label(document: Document) -> str:
     """The number the seller knows a document by: a receipt's (T03-000123), a Z report's."""
     return document.metadata.get("label") or document.metadata.get("z") or ""
@@ -194,6 +214,7 @@ class PrintEvent:
     detail: str = ""
     label: str = ""
     reason: Reason | None = None
+    cause: str = ""  # why a job failed: the end of its message's key ("offline", "no_paper")
 
 
 Callback = Callable[[PrintEvent], None]
@@ -276,10 +297,15 @@ class PrintWorker:
     # -- after a restart -----------------------------------------------------------------
 
     def recover(self) -> list[int]:
-        """Mark the jobs left ``sending`` by a crash as ``unsure`` and report every unsure
-        job (state ``unsure``), so the seller is asked about each. Run once when the worker
-        starts, before any job is printed (the thread does it). Returns their ids."""
+        """Drop the test pages left from before (queued, sending or unsure), mark the jobs
+        left ``sending`` by a crash as ``unsure`` and report every unsure job (state
+        ``unsure``), so the seller is asked about each. Run once when the worker starts,
+        before any job is printed (the thread does it). Returns their ids."""
         with self._pass, self.store.write() as s:
+            left = (QUEUED, SENDING, UNSURE)
+            for job in s.scalars(select(PrintJob).where(PrintJob.kind == TEST,
+                                                        PrintJob.status.in_(left))):
+                job.status = CANCELLED
             for job in s.scalars(select(PrintJob).where(PrintJob.status == SENDING)):
                 job.status = UNSURE
                 job.last_error = STOPPED
@@ -328,9 +354,10 @@ class PrintWorker:
     def _due(self, include_old: bool) -> list[int]:
         with self.store.read() as s:
             query = select(PrintJob.id).where(PrintJob.status == QUEUED).order_by(PrintJob.id)
-            if not include_old:
-                since = utcnow() - self.fresh_for
-                query = query.where(PrintJob.attempts == 0, PrintJob.created_at >= since)
+            since = utcnow() - self.fresh_for
+            fresh = (PrintJob.attempts == 0) & (PrintJob.created_at >= since)
+            # a retry prints the old receipts too, never an old test page
+            query = query.where(fresh if not include_old else fresh | (PrintJob.kind != TEST))
             return list(s.scalars(query))
 
     def _language(self, session: Session) -> str:
@@ -349,9 +376,10 @@ class PrintWorker:
             except Exception as exc:
                 log.exception("cannot build print job %s", job_id)
                 detail = f"{type(exc).__name__}: {exc}"[:250]
-                message = tr(lang, "printing.error.document", detail=detail)
+                message = failure_message(lang, kind, "printing.error.document", detail=detail)
                 self._finish(job_id, FAILED, detail, attempt=True)
-                self._emit(PrintEvent(job_id, kind, ref, "failed", message, detail))
+                self._emit(PrintEvent(job_id, kind, ref, "failed", message, detail,
+                                      cause="document"))  # fmt: skip
                 return "failed"
         self._emit(PrintEvent(job_id, kind, ref, "printing", tr(lang, "printing.state.printing")))
         try:
@@ -374,17 +402,16 @@ class PrintWorker:
             print_raster(raster, config, open_drawer=drawer, opener=self.opener)
         except MayHavePrinted as exc:  # the whole image went out, then the connection failed
             log.warning("print job %s may have printed: %s", job_id, exc.detail)
-            self._finish(job_id, UNSURE, f"{CUT_OFF} {exc.detail}")
-            self._emit_unsure(job_id, kind, ref, lang, label, "cut_off", exc.detail)
-            return "offline"
+            error = f"{CUT_OFF} {exc.detail}"
+            return self._may_have_printed(job_id, kind, ref, lang, label, "cut_off", error,
+                                          exc.detail)  # fmt: skip
         except PrinterError as exc:
             return self._failed(job_id, kind, ref, lang, exc, attempt=False)
         except Exception as exc:  # a fault while sending: the receipt may be out
             log.exception("print job %s failed while sending", job_id)
             detail = f"{type(exc).__name__}: {exc}"
-            self._finish(job_id, UNSURE, detail)
-            self._emit_unsure(job_id, kind, ref, lang, label, "fault", detail[:250])
-            return "offline"
+            return self._may_have_printed(job_id, kind, ref, lang, label, "fault", detail,
+                                          detail[:250])  # fmt: skip
         try:
             self._finish(job_id, PRINTED, "")
         except Exception:  # it stays "sending": after a restart the seller is asked
@@ -395,11 +422,29 @@ class PrintWorker:
     def _failed(
         self, job_id: int, kind: str, ref: str, lang: str, exc: PrinterError, *, attempt: bool
     ) -> Literal["offline"]:
-        """The printer could not take the job: it waits for a retry."""
+        """The printer could not take the job: a receipt or report waits for a retry; a
+        test page is cancelled (the seller asks for another)."""
         detail = exc.detail or exc.key
-        self._finish(job_id, QUEUED, detail, attempt=attempt)
-        message = tr(lang, exc.key, **exc.params)
-        self._emit(PrintEvent(job_id, kind, ref, "failed", message, detail))
+        self._finish(job_id, CANCELLED if kind == TEST else QUEUED, detail, attempt=attempt)
+        message = failure_message(lang, kind, exc.key, **exc.params)
+        cause = exc.key.rsplit(".", 1)[-1]
+        self._emit(PrintEvent(job_id, kind, ref, "failed", message, detail, cause=cause))
+        return "offline"
+
+    def _may_have_printed(
+        self, job_id: int, kind: str, ref: str, lang: str, label: str, why: Reason, error: str,
+        detail: str,
+    ) -> Literal["offline"]:  # fmt: skip
+        """The job may have come out whole: a receipt or report is ``unsure`` and the
+        seller is asked about it (it is never printed again by itself); a test page is done
+        with (the seller is at the printer, looking at it), and its event says so."""
+        if kind == TEST:
+            self._finish(job_id, CANCELLED, error)
+            message = tr(lang, f"printing.test_error.{why}")
+            self._emit(PrintEvent(job_id, kind, ref, "failed", message, detail, cause=why))
+        else:
+            self._finish(job_id, UNSURE, error)
+            self._emit_unsure(job_id, kind, ref, lang, label, why, detail)
         return "offline"
 
     def _sending(self, job_id: int) -> bool:

@@ -6,6 +6,7 @@ preview is as wide as the paper and saves as PNG and PDF."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from pos import settings
 from pos.errors import InputError
 from pos.i18n import tr
 from pos.models import PrintJob, Sale
+from pos.printing import address
 from pos.printing.render import Renderer
 from pos.receipts import load_sale_receipt
 from tests.helpers import ring
@@ -440,3 +442,215 @@ def test_the_question_fits_a_small_screen_in_every_language(
     assert window.printer_status.shown_text() == status  # whole, not cut
     assert window.size().toTuple() == (1024, 600)
     window.grab().save(str(tmp_path / f"question-locked-{lang}.png"))
+
+
+# --- the printer's address, test pages, no printer --------------------------------------
+def printer_tab(window: Any) -> Any:
+    window.show_screen("settings")
+    screen = window.settings
+    screen.tabs.setCurrentIndex(3)
+    return screen
+
+
+def fill_printer(qtbot: Any, kind_box: Any, field: Any, kind: str, text: str) -> None:
+    kind_box.setCurrentIndex(kind_box.findData(kind))
+    field.clear()
+    qtbot.keyClicks(field, text)
+
+
+def address_error(connection: str, text: str, lang: str) -> str:
+    with pytest.raises(InputError) as refused:
+        address.parse(connection, text)
+    return refused.value.message(lang)
+
+
+@pytest.mark.parametrize(("lang", "kind", "text", "good", "shown"), [
+    ("fr", "network", "192.168.1.300:abc", "192.168.1.30:9101", "192.168.1.30:9101"),
+    ("ar", "network", "10.0.0.99:91000", "10.0.0.99:9100", "10.0.0.99"),
+    ("en", "network", "printer.local:abc", "printer.local", "printer.local"),
+    ("fr", "usb", "04b8", "04b8:0e15", "04b8:0e15"),
+    ("en", "usb", "zz:yy", "0x0416:0x5011", "0416:5011"),
+])  # fmt: skip
+def test_the_settings_refuse_a_printer_address_of_the_wrong_form(
+    qtbot: Any, make_window: Any, lang: str, kind: str, text: str, good: str, shown: str
+) -> None:
+    window = make_window(lang=lang)
+    screen = printer_tab(window)
+    field = screen.printer_address
+    fill_printer(qtbot, screen.printer_kind, field, kind, text)
+    qtbot.mouseClick(screen.printer_save, LEFT)
+    message = address_error(kind, text, lang)
+    banner = screen.banner
+    assert banner.isVisible() and banner.property("role") == "alert"
+    assert banner.text() == message
+    assert field.property("wrong") is True and field.hasFocus()  # marked, to be typed again
+    with window.ctx.read() as s:
+        assert settings.get(s, settings.PRINTER) is None  # nothing saved
+    assert window.printer.state == "none"
+    assert window.printer_status.text() == tr(lang, "ui.status.printer",
+                                              state=tr(lang, "ui.printer.none"))
+    qtbot.mouseClick(screen.printer_test, LEFT)  # the test page tries what is typed: refused
+    assert banner.text() == message and jobs(window) == []
+    field.clear()
+    qtbot.keyClicks(field, good)
+    assert not field.property("wrong")
+    qtbot.mouseClick(screen.printer_save, LEFT)
+    assert banner.property("role") == "notice" and banner.text() == tr(lang, "ui.saved")
+    with window.ctx.read() as s:
+        saved = settings.get(s, settings.PRINTER)
+    assert saved == {"connection": kind, "width_dots": 384, **address.parse(kind, good)}
+    assert window.printer.state == "ready"
+    window.show_screen("sale")
+    printer_tab(window)
+    assert field.text() == shown  # as typed, a network printer's port when not 9100
+
+
+def test_the_wizard_checks_the_printer_before_the_next_step(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    from ui.app import application, build
+    from ui.context import AppContext
+
+    application()
+    ctx = AppContext.open(tmp_path / "stall", "fr")
+    holder = build(ctx)
+    qtbot.addWidget(holder)
+    holder.show()
+    wizard: Any = holder.centralWidget()
+    try:
+        qtbot.mouseClick(wizard.next, LEFT)  # French
+        qtbot.keyClicks(wizard.name_fr, "Cooperative Amal")
+        qtbot.mouseClick(wizard.next, LEFT)
+        qtbot.keyClicks(wizard.manager_name, "Khadija")
+        qtbot.keyClicks(wizard.pin, "2468")
+        qtbot.keyClicks(wizard.pin2, "2468")
+        qtbot.mouseClick(wizard.next, LEFT)
+        assert wizard.step == 3  # the printer
+        field = wizard.printer_address
+        fill_printer(qtbot, wizard.printer_kind, field, "network", "10.0.0.99:91000")
+        assert field.placeholderText() == tr("fr", "ui.printer.address_hint_network")
+        qtbot.mouseClick(wizard.next, LEFT)
+        assert wizard.step == 3 and wizard.banner.isVisible()
+        assert wizard.banner.text() == address_error("network", "10.0.0.99:91000", "fr")
+        assert "10.0.0.99:9100" in wizard.banner.text()
+        assert field.property("wrong") is True
+        # a USB printer's device file, not there before the printer is plugged in: on, told
+        device = str(tmp_path / "usb" / "lp0")
+        fill_printer(qtbot, wizard.printer_kind, field, "file", device)
+        assert not field.property("wrong")
+        assert field.placeholderText() == "ex. /dev/usb/lp0"
+        qtbot.mouseClick(wizard.next, LEFT)
+        qtbot.waitUntil(lambda: wizard.step == 4)
+        assert wizard.banner.isVisible() and wizard.banner.property("role") == "notice"
+        assert wizard.banner.text().startswith(f"{device} n'existe pas pour le moment")
+        wizard.demo.setChecked(False)
+        qtbot.mouseClick(wizard.next, LEFT)  # finish
+        with ctx.read() as s:
+            saved = settings.get(s, settings.PRINTER)
+        assert (saved["connection"], saved["device"], saved["width_dots"]) == ("file", device, 384)
+    finally:
+        window = holder.property("next")
+        if window is not None:
+            window.close()
+        holder.close()
+        ctx.store.close()
+
+
+def test_a_system_printer_is_looked_up_off_the_ui_thread(
+    qtbot: Any, make_window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CUPS is asked with ``lpstat`` (a real command on the PATH, that answers only when the
+    test lets it): the click returns and the screen waits, then says what the system said."""
+    from tests.pos.printing.test_address import fake_lpstat
+
+    bin_dir, answer = tmp_path / "bin", tmp_path / "answer"
+    fake_lpstat(bin_dir, f'while [ ! -e "{answer}" ]; do sleep 0.02; done\n'
+                         'printf "XP58\\nOffice\\n"')  # fmt: skip
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}/bin{os.pathsep}/usr/bin")
+    window = make_window(lang="en")
+    screen = printer_tab(window)
+    field = screen.printer_address
+    fill_printer(qtbot, screen.printer_kind, field, "cups", "NoSuchPrinter")
+    qtbot.mouseClick(screen.printer_save, LEFT)
+    # lpstat has not answered yet, and the screen is not frozen waiting for it
+    assert screen.banner.text() == "Checking the printer's address…"
+    assert not screen.printer_save.isEnabled() and not screen.printer_test.isEnabled()
+    answer.touch()
+    qtbot.waitUntil(lambda: screen.banner.property("role") == "alert")
+    assert screen.banner.text() == ("This computer has no printer named “NoSuchPrinter”. "
+                                    "Its printers: XP58, Office.")
+    assert field.property("wrong") is True and screen.printer_save.isEnabled()
+    with window.ctx.read() as s:
+        assert settings.get(s, settings.PRINTER) is None
+    field.clear()
+    qtbot.keyClicks(field, "xp58")
+    qtbot.mouseClick(screen.printer_save, LEFT)
+    qtbot.waitUntil(lambda: screen.banner.text() == "Saved.")
+    with window.ctx.read() as s:
+        assert settings.get(s, settings.PRINTER)["name"] == "XP58"  # as the system spells it
+
+
+def test_a_test_page_says_where_it_was_asked_whether_it_printed_and_never_waits(
+    qtbot: Any, make_window: Any
+) -> None:
+    off = FakePrinter()
+    off.close()  # nothing listens there: the printer is off
+    window = make_window()
+    window.printer.start()
+    screen = printer_tab(window)
+    fill_printer(qtbot, screen.printer_kind, screen.printer_address, "network",
+                 f"127.0.0.1:{off.port}")  # fmt: skip
+    qtbot.mouseClick(screen.printer_test, LEFT)  # saved, then tried
+    banner = screen.banner
+    assert banner.text() == "Envoi de la page de test à l'imprimante…"
+    qtbot.waitUntil(lambda: banner.property("role") == "alert")
+    assert banner.text() == tr("fr", "printing.test_error.offline")
+    assert "vente" not in banner.text()
+    assert jobs(window) == [("cancelled", False)]  # not a receipt: it does not wait
+    assert window.printer.waiting == 0 and not window.printer_bar.isVisible()
+    assert window.printer.state == "ready" and not window.sale.banner.isVisible()
+    good = FakePrinter()
+    fill_printer(qtbot, screen.printer_kind, screen.printer_address, "network",
+                 f"127.0.0.1:{good.port}")  # fmt: skip
+    qtbot.mouseClick(screen.printer_test, LEFT)
+    qtbot.waitUntil(lambda: banner.text() == tr("fr", "ui.printer.test_printed"))
+    window.printer.retry()  # "Retry printing" never brings back the test page that failed
+    assert window.printer.worker.run_once(include_old=True) == 0
+    good.close()
+    [sent] = good.jobs
+    assert len(decode(sent, 384)) == 1
+    assert jobs(window) == [("cancelled", False), ("printed", False)]
+
+
+def test_with_no_printer_the_receipts_waiting_are_kept_and_no_retry_is_offered(
+    qtbot: Any, make_window: Any
+) -> None:
+    off = FakePrinter()
+    off.close()
+    window = make_window()
+    use_printer(window, off.port)
+    window.printer.start()
+    sell_cash(qtbot, window)
+    bar = window.printer_bar
+    qtbot.waitUntil(lambda: bar.retry.isVisible() and window.printer.state == "error")
+    screen = printer_tab(window)
+    screen.printer_kind.setCurrentIndex(screen.printer_kind.findData("none"))
+    qtbot.mouseClick(screen.printer_save, LEFT)
+    window.show_screen("sale")
+    assert window.printer_status.text() == "Imprimante : aperçu à l'écran"
+    text = "1 ticket(s) non imprimé(s) : choisissez une imprimante dans Réglages (F6)"
+    assert bar.isVisible() and bar.waiting.isVisible() and bar.waiting.text() == text
+    assert not bar.retry.isVisible()  # nothing it could print on: Ctrl+P does nothing either
+    assert bar.waiting.toolTip() == f"{text}\n{tr('fr', 'ui.printer.waiting_none_tip')}"
+    assert jobs(window) == [("queued", False)]  # kept, never lost
+    good = FakePrinter()
+    screen = printer_tab(window)
+    fill_printer(qtbot, screen.printer_kind, screen.printer_address, "network",
+                 f"127.0.0.1:{good.port}")  # fmt: skip
+    qtbot.mouseClick(screen.printer_save, LEFT)
+    window.show_screen("sale")
+    assert bar.retry.isVisible() and bar.waiting.text() == tr("fr", "printing.waiting", count=1)
+    qtbot.mouseClick(bar.retry, LEFT)
+    qtbot.waitUntil(lambda: jobs(window) == [("printed", False)] and not bar.isVisible())
+    good.close()
+    assert len(good.jobs) == 1

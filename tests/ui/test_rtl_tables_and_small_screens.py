@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QTextLayout
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QPushButton
 from sqlalchemy import select
 
-from pos import day
+from pos import day, settings
 from pos.cart import PaymentMethod, PaymentSpec, cash
 from pos.db import DB_FILENAME, Store
 from pos.i18n import tr
@@ -423,33 +423,55 @@ def test_a_long_status_ends_with_an_ellipsis_not_in_a_word(qtbot: Any, make_wind
     assert window.statusBar().geometry().bottom() < SMALL[1]
 
 
-@pytest.mark.parametrize(("lang", "key", "params"), [
-    ("fr", "printing.error.document", {"detail": "Errno 5"}),  # 71 letters
-    ("ar", "printing.error.offline", {}),  # 72 letters
-])
-def test_a_printer_error_is_cut_where_the_bar_ends_and_whole_in_its_tooltip(
-        qtbot: Any, make_window: Any, lang: str, key: str, params: dict[str, str]) -> None:
-    """The printer's state and what went wrong, in red: whole when the status bar has room
-    for it, ending with "…" where the bar ends on a 1024 px screen; the tooltip holds it
-    whole."""
-    window = make_window(lang=lang)
-    label = window.printer_status
-    detail = tr(lang, key, **params)
-    window.printer.set_state("error", detail)
-    whole = tr(lang, "ui.status.printer", state=tr(lang, "ui.printer.error")) + " — " + detail
-    assert label.text() == whole and label.toolTip() == whole
-    assert label.palette().color(label.foregroundRole()) == QColor(DANGER)
-    qtbot.waitUntil(lambda: label.width() >= label.sizeHint().width())  # room for it
-    assert label.shown_text() == whole
-    window.resize(*SMALL)
-    window.printer.set_state("error", " ".join([detail] * 3))
-    longer = label.text()
-    assert label.toolTip() == longer and longer.endswith(" ".join([detail] * 3))
-    qtbot.waitUntil(lambda: label.width() < label.sizeHint().width())  # too narrow for it
-    shown = label.shown_text()
-    assert shown.endswith("…") and longer.startswith(shown[:-1])
-    assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()
+@pytest.mark.parametrize("lang", ["ar", "fr", "en"])
+def test_the_printer_status_and_retry_are_whole_on_a_small_screen(
+        qtbot: Any, make_window: Any, tmp_path: Path, lang: str) -> None:
+    """A printer that does not answer, on a 1024x600 screen: the status bar says so in a
+    few words, whole and in red, with "Retry printing" whole beside the receipts waiting
+    (the labels around give way); what to do is above the sale screen and in the
+    tooltip. With no printer set up the bar says, whole, what the seller can do."""
+    from tests.pos.printing.conftest import FakePrinter
+    from tests.ui.test_printing import sell_cash, use_printer
+    from ui.printing import make_config
+
+    off = FakePrinter()
+    off.close()  # nothing listens there: the printer is off
+    window = make_window(lang=lang, size=SMALL)
+    use_printer(window, off.port)
+    window.printer.start()
+    sell_cash(qtbot, window)
+    message = tr(lang, "printing.error.offline")
+    bar = window.printer_bar
+    qtbot.waitUntil(lambda: bar.isVisible() and window.printer.detail == message)
+    settle()
+    status = window.printer_status
+    words = tr(lang, "ui.status.printer", state=tr(lang, "ui.printer.cause_offline"))
+    assert status.text() == words and status.shown_text() == words  # whole
+    assert status.palette().color(status.foregroundRole()) == QColor(DANGER)
+    assert status.toolTip() == f"{words} — {message}"  # what to do, whole
+    banner = window.sale.banner  # and above the sale screen, where the seller looks
+    assert banner.isVisible() and banner.text() == message
+    assert tr(lang, "ui.printer.retry") in message
+    retry = bar.retry
+    assert retry.text() == tr(lang, "ui.printer.retry") + "  (Ctrl+P)"
+    assert retry.width() >= retry.sizeHint().width()  # the button is whole
+    assert window.rect().contains(QRect(retry.mapTo(window, QPoint(0, 0)), retry.size()))
+    waiting = tr(lang, "printing.waiting", count=1)
+    shown = bar.waiting.shown_text()
+    assert shown == waiting or (shown.endswith("…") and waiting.startswith(shown[:-1]))
+    assert bar.waiting.toolTip() == waiting
     assert window.statusBar().geometry().right() < SMALL[0]
-    window.printer.set_state("ready")
-    assert label.toolTip() == "" and label.palette().color(label.foregroundRole()) != QColor(
-        DANGER)
+    assert (window.width(), window.height()) == SMALL
+    window.grab().save(str(tmp_path / f"printer-error-{lang}.png"))
+    # no printer now: the receipt is kept; no button that cannot print; what to do, whole
+    with window.ctx.write() as s:
+        settings.put(s, settings.PRINTER, make_config({}, "none", "", 384))
+    window.ctx.settings_changed.emit()
+    settle()
+    kept = tr(lang, "ui.printer.waiting_none", count=1)
+    assert not retry.isVisible() and bar.waiting.isVisible()
+    assert bar.waiting.text() == kept and bar.waiting.shown_text() == kept
+    assert status.shown_text() == status.text() == tr(
+        lang, "ui.status.printer", state=tr(lang, "ui.printer.none"))
+    assert (window.width(), window.height()) == SMALL
+    window.grab().save(str(tmp_path / f"printer-none-{lang}.png"))

@@ -179,10 +179,101 @@ def test_no_printer_configured_says_so(
     gui: QGuiApplication, store: Store, open_day: int, events: list[PrintEvent]
 ) -> None:
     with store.write() as s:
-        queue.enqueue(s, "test", "")
+        queue.enqueue(s, "x", open_day)
     PrintWorker(store, events.append, lang="en").run_once()
     assert events[-1].message == tr("en", "printing.error.not_configured")
+    assert events[-1].cause == "not_configured"
     assert _jobs(store)[0][:2] == ("queued", 1)
+
+
+def test_a_usb_address_of_the_wrong_form_is_blamed_on_the_address(
+    gui: QGuiApplication, store: Store, open_day: int, events: list[PrintEvent]
+) -> None:
+    with store.write() as s:  # saved before addresses were checked
+        settings.put(s, settings.PRINTER, {"connection": "usb", "usb": "04b8"})
+    _sell(store)
+    PrintWorker(store, events.append, lang="en").run_once()
+    failed = events[-1]
+    assert (failed.state, failed.cause) == ("failed", "bad_address")
+    assert failed.message == (
+        "The printer's address in the settings (04b8) is not right; the sale is saved; "
+        "correct it in the settings, then press “Retry printing”."
+    )
+    assert "No printer is set up" not in failed.message
+    assert _jobs(store)[0][:2] == ("queued", 1)
+
+
+def test_a_test_page_the_printer_refuses_is_not_a_receipt_waiting(
+    gui: QGuiApplication, store: Store, open_day: int, events: list[PrintEvent]
+) -> None:
+    off = FakePrinter()
+    off.close()  # nothing listens there: the printer is off
+    _setup(store, off.port)
+    worker = PrintWorker(store, events.append)
+    with store.write() as s:
+        queue.enqueue(s, "test", "")
+    assert worker.run_once() == 0
+    failed = events[-1]
+    assert (failed.kind, failed.state, failed.cause) == ("test", "failed", "offline")
+    assert failed.message == tr("fr", "printing.test_error.offline")
+    assert failed.message.startswith("La page de test n'est pas sortie : l'imprimante ne répond")
+    assert "vente" not in failed.message and "Réessayer" not in failed.message
+    assert _jobs(store)[0][0] == "cancelled"  # never printed again by itself
+    sale_id = _sell(store)
+    assert worker.run_once() == 0
+    with store.read() as s:
+        assert [(j.kind, j.ref) for j in queue.pending(s)] == [("sale", sale_id)]
+    # the printer is back; "Retry printing" prints the receipt, not the old test page
+    good = FakePrinter()
+    _setup(store, good.port)
+    assert worker.run_once(include_old=True) == 1
+    good.close()
+    [sent] = good.jobs
+    assert decode(sent, 384)[0].data == _receipt(store, sale_id)
+    with store.read() as s:
+        assert queue.pending(s) == []
+
+
+def test_a_test_page_that_may_have_printed_is_not_asked_about(
+    gui: QGuiApplication, store: Store, open_day: int, events: list[PrintEvent]
+) -> None:
+    printer = FakePrinter("drop_at_end")
+    try:
+        _setup(store, printer.port)
+        with store.write() as s:
+            queue.enqueue(s, "test", "")
+        worker = PrintWorker(store, events.append, lang="en")
+        assert worker.run_once() == 0
+        assert len(printer.partial) == 1  # it came out, then the line dropped
+        printer.mode = "accept"
+        assert worker.run_once(include_old=True) == 0
+    finally:
+        printer.close()
+    assert printer.jobs == []
+    failed = events[-1]
+    assert (failed.kind, failed.state, failed.reason) == ("test", "failed", None)
+    assert failed.message == tr("en", "printing.test_error.cut_off")
+    assert "look at the printer" in failed.message
+    with store.read() as s:
+        assert queue.unsure(s) == [] and queue.pending(s) == []
+    assert _jobs(store)[0][0] == "cancelled"
+
+
+def test_test_pages_left_from_before_a_restart_are_dropped(
+    gui: QGuiApplication, store: Store, open_day: int, events: list[PrintEvent]
+) -> None:
+    sale_id = _sell(store)
+    with store.write() as s:  # as a till stopped in the middle of trying the printer left them
+        s.add_all([PrintJob(kind="test", ref="", status=status, attempts=attempts)
+                   for status, attempts in (("queued", 0), ("queued", 3), ("sending", 1),
+                                            ("unsure", 1))])  # fmt: skip
+    worker = PrintWorker(store, events.append)
+    assert worker.recover() == []  # nothing to ask about
+    assert events == []
+    with store.read() as s:
+        assert [(j.kind, j.ref) for j in queue.pending(s)] == [("sale", sale_id)]
+        kinds = s.execute(select(PrintJob.kind, PrintJob.status).order_by(PrintJob.id)).all()
+    assert [tuple(row) for row in kinds] == [("sale", "queued")] + [("test", "cancelled")] * 4
 
 
 def test_cancel_and_pending(store: Store) -> None:
