@@ -5,35 +5,67 @@ A restore is recorded in the restored journal (a ``restore`` record, see
 its figures for those days go down. The record carries the till's restore count, which
 the day summaries carry on to the organisers' server (``sync.protocol.DaySummary``): the
 server takes the restored till's figures and keeps what it held before, so that nothing
-the till lost disappears from the organisers' view without a word.
+the till lost disappears from the organisers' view without a word. It also says where the
+ticket and Z numbers resume, so that no number printed before the restore is given again
+(:func:`record_restore`).
+
+Backups go to the folder the manager chose (a USB stick) or the laptop's own ``backups``
+folder (:func:`backup_to`); one that cannot be written leaves no file and says why, naming
+the folder (:class:`BackupFailed`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
 import sqlite3
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 from pos import folder_lock, journal, oserrors
-from pos.errors import InputError, RuleError
+from pos.errors import InputError, Ltr, RuleError, SoukError
+from pos.i18n import ltr, tr
 from pos.journal import verify
 from pos.models import utcnow
 
 DEFAULT_KEPT: Final = 14
 PATTERN: Final = "souk-*.sqlite3"
+SET_ASIDE: Final = "*-before-restore-*"  # the databases restores set aside, beside the live one
 
 
 def backup_dir(db_path: Path) -> Path:
+    """The laptop's own backups folder, beside the database."""
     return db_path.parent / "backups"
 
 
-def list_backups(db_path: Path) -> list[Path]:
-    """Backups, newest first."""
-    return sorted(backup_dir(db_path).glob(PATTERN), reverse=True)
+def _backups_in(folder: Path) -> list[Path]:
+    try:
+        return sorted(folder.glob(PATTERN), reverse=True)
+    except OSError:  # a stick pulled while it was read
+        return []
+
+
+def list_backups(db_path: Path, folder: Path | None = None) -> list[Path]:
+    """Backups, newest first: the laptop's own, and those in ``folder`` (the folder the
+    manager chose, see :func:`backup_to`) when given."""
+    found = set(_backups_in(backup_dir(db_path)))
+    if folder is not None:
+        found.update(_backups_in(folder))
+    return sorted(found, key=lambda path: (path.name, str(path)), reverse=True)
+
+
+class BackupFailed(RuleError):
+    """No backup was written in ``folder``; ``reason`` says why in the user's language
+    (:func:`pos.oserrors.reason`). The database itself is untouched."""
+
+    def __init__(self, folder: Path, reason: SoukError) -> None:
+        super().__init__("backup.write_failed", folder=Ltr(folder), reason=reason)
+        self.folder = folder
+        self.reason = reason
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -47,19 +79,102 @@ def _copy(source: Path, target: Path) -> None:
         src.close()
 
 
-def make_backup(db_path: Path, *, label: str = "manual", keep: int = DEFAULT_KEPT) -> Path:
-    """Copy the live database consistently (readers and the till may go on) and keep the
-    newest ``keep`` backups."""
-    folder = backup_dir(db_path)
-    folder.mkdir(parents=True, exist_ok=True)
+def _missing(folder: Path) -> SoukError:
+    return SoukError("os.not_found", detail=Ltr(folder))
+
+
+def _usable(folder: Path, *, make: bool) -> None:
+    """Raise BackupFailed unless ``folder`` is a folder (made when ``make``: the laptop's own;
+    a chosen folder is never made, lest a pulled USB stick's folder be made on the laptop)."""
+    if folder.exists() and not folder.is_dir():
+        raise BackupFailed(folder, SoukError("os.not_a_folder", detail=str(folder)))
+    if not make and not folder.is_dir():
+        raise BackupFailed(folder, _missing(folder))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackupFailed(folder, oserrors.reason(exc)) from exc
+
+
+def make_backup(db_path: Path, *, label: str = "manual", keep: int = DEFAULT_KEPT,
+                folder: Path | None = None) -> Path:
+    """Copy the live database consistently (readers and the till may go on) into ``folder``
+    (which must exist), else into the laptop's own :func:`backup_dir`, and keep the newest
+    ``keep`` backups there.
+
+    Written whole or not at all: through a ``.partial`` file that is removed when writing
+    fails. BackupFailed says why, naming the folder (a full or read-only USB stick, a file
+    where the folder should be), in the user's language.
+    """
+    own = folder is None
+    folder = backup_dir(db_path) if folder is None else folder
+    _usable(folder, make=own)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = folder / f"souk-{stamp}-{label}.sqlite3"
     partial = target.with_suffix(".partial")
-    _copy(db_path, partial)
-    partial.replace(target)
-    for old in list_backups(db_path)[max(keep, 1):]:
-        old.unlink(missing_ok=True)
+    try:
+        with open(partial, "xb"):  # the system's own reason when the folder takes no file
+            pass
+        _copy(db_path, partial)
+        partial.replace(target)
+    except (OSError, sqlite3.OperationalError) as exc:
+        with contextlib.suppress(OSError):  # a read-only folder refuses even that
+            _remove(partial)
+        raise BackupFailed(folder, oserrors.reason(exc)) from exc
+    for old in _backups_in(folder)[max(keep, 1):]:
+        with contextlib.suppress(OSError):  # one that cannot go stays; the new one is written
+            old.unlink(missing_ok=True)
     return target
+
+
+@dataclass(frozen=True)
+class Written:
+    """Where :func:`backup_to` wrote the backup; ``missed`` says why not in the folder the
+    manager chose (then it is in the laptop's own folder)."""
+
+    path: Path
+    missed: BackupFailed | None = None
+
+
+def backup_to(db_path: Path, chosen: str | Path | None, *, label: str = "manual",
+              keep: int = DEFAULT_KEPT) -> Written:
+    """A backup in the folder the manager chose (a USB stick), else in the laptop's own
+    folder: a stick pulled, full or write-protected never leaves the till without one.
+    BackupFailed only when the laptop's folder fails too."""
+    missed = None
+    if chosen:
+        try:
+            return Written(make_backup(db_path, label=label, keep=keep, folder=Path(chosen)))
+        except BackupFailed as exc:
+            missed = exc
+    return Written(make_backup(db_path, label=label, keep=keep), missed)
+
+
+def done_text(lang: str, written: Written) -> str:
+    """Where the backup went, in ``lang``; why not in the chosen folder, if it was not."""
+    path = ltr(str(written.path), lang)
+    if written.missed is None:
+        return tr(lang, "backup.done", path=path)
+    return tr(lang, "backup.done_instead", folder=ltr(str(written.missed.folder), lang),
+              reason=written.missed.reason.message(lang), path=path)
+
+
+def check_folder(folder: Path) -> Path:
+    """``folder`` if backups can be written in it (a file is written there and removed),
+    else BackupFailed saying why."""
+    _usable(folder, make=False)
+    probe = folder / f".souk-write-test-{uuid.uuid4().hex}"
+    try:
+        with open(probe, "xb") as out:
+            out.write(b"souk")
+            out.flush()
+            os.fsync(out.fileno())
+    except OSError as exc:
+        raise BackupFailed(folder, oserrors.reason(exc)) from exc
+    finally:
+        with contextlib.suppress(OSError):
+            probe.unlink(missing_ok=True)
+    return folder
 
 
 def check_backup(path: Path) -> None:
@@ -112,16 +227,34 @@ def record_restore(conn: sqlite3.Connection, backup: Path, kept: Path | None) ->
     (when it can be read): a later restore, even of an older backup, counts higher. The
     record belongs to the day left open in the backup, if any (that day's figures changed:
     its version moves past the backup's), and says how far the set-aside journal went.
+
+    It also says where the ticket and Z numbers resume (``numbers``, see
+    :func:`pos.journal.numbers_of`), so that no number printed on a lost sale is given
+    again: after the set-aside journal's last ones when it can be read. When it cannot (a
+    damaged file, or none: a new laptop), how far they went is unknown, even to the
+    organisers' server, which only knows the last sync: the ticket labels then carry the
+    restore count (``T03-R2-000124``), higher than any this till's journals and backups
+    nearby have seen.
     """
-    lost = _journal_end(kept) if kept is not None else None
-    count = max(_restore_count(conn), lost[1] if lost else 0) + 1
+    end = _journal_end(kept) if kept is not None else None
+    ours = journal.numbers_of(conn)
+    if end is not None:
+        lost, lost_count, theirs = end
+        count = max(_restore_count(conn), lost_count) + 1
+        numbers = journal.Numbers(ticket=max(ours.ticket, theirs.ticket),
+                                  z=max(ours.z, theirs.z), mark=max(ours.mark, theirs.mark))
+    else:
+        lost = None
+        count = max(_restore_count(conn), _counts_nearby(backup, kept)) + 1
+        numbers = journal.Numbers(ticket=ours.ticket, z=ours.z, mark=count)
     row = conn.execute("SELECT id FROM business_day WHERE closed_at IS NULL "
                        "ORDER BY id DESC LIMIT 1").fetchone()
     data: dict[str, Any] = {
         "backup": backup.name, "restores": count,
         "set_aside": kept.name if kept is not None else None,
-        "lost": None if lost is None else {"seq": lost[0].seq, "hash": lost[0].hash,
-                                           "grand_total": lost[0].grand_total},
+        "lost": None if lost is None else {"seq": lost.seq, "hash": lost.hash,
+                                           "grand_total": lost.grand_total},
+        "numbers": numbers.data(),
     }
     journal.append(conn, kind=journal.RESTORE, ref=str(uuid.uuid4()),
                    day_id=row[0] if row else None, amount=0, data=data, at=utcnow())
@@ -133,17 +266,43 @@ def _restore_count(conn: sqlite3.Connection) -> int:
     return found[-1][1] if found else 0
 
 
-def _journal_end(path: Path) -> tuple[journal.Head, int] | None:
-    """The head of a set-aside database's journal and its restore count; None when it
-    cannot be read (damaged: it was kept as it was)."""
+def _journal_end(path: Path) -> tuple[journal.Head, int, journal.Numbers] | None:
+    """The head of a set-aside database's journal, its restore count and how far its
+    numbers went; None when it cannot be read (damaged: it was kept as it was)."""
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            return journal.head_of(conn), _restore_count(conn)
+            return journal.head_of(conn), _restore_count(conn), journal.numbers_of(conn)
         finally:
             conn.close()
     except sqlite3.Error:
         return None
+
+
+def _counts_nearby(backup: Path, kept: Path | None) -> int:
+    """The highest restore count among the other backups beside ``backup`` and in the
+    till's own backups folder, and the databases earlier restores set aside beside
+    ``kept``: what the till's lost journal may
+    have counted up to, when it cannot be read itself."""
+    files = set(_backups_in(backup.parent))
+    if kept is not None:
+        files.update(_backups_in(backup_dir(kept)))
+        with contextlib.suppress(OSError):
+            files.update(kept.parent.glob(SET_ASIDE + kept.suffix))
+    files.discard(backup)
+    if kept is not None:
+        files.discard(kept)
+    highest = 0
+    for path in files:
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                highest = max(highest, _restore_count(conn))
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            continue  # damaged too, or not a database
+    return highest
 
 
 def _kept_path(db_path: Path) -> Path:

@@ -56,9 +56,8 @@ def record_sale(writer: journal.Writer, sale: SaleRecord, day_id: int) -> SaleRe
     hot path of the till. ``sale`` is returned with its number, journal link and line ids.
     """
     db = journal.driver_connection(writer)
-    sale.number, last_line = db.execute(
-        "SELECT (SELECT COALESCE(MAX(number), 0) + 1 FROM sale), "
-        "(SELECT COALESCE(MAX(id), 0) FROM sale_line)"
+    sale.number, last_line = db.execute(  # numbering resumes after a restore's tickets
+        f"SELECT ({journal.NEXT_TICKET_SQL}), (SELECT COALESCE(MAX(id), 0) FROM sale_line)"
     ).fetchone()
     sale.day_id = day_id
     link = journal.append(

@@ -21,7 +21,7 @@ from typing import NoReturn
 
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-from pos import backup, catalogue, day, demo, oserrors, settings, usage, users
+from pos import backup, catalogue, day, demo, journal, oserrors, settings, usage, users
 from pos.db import DamagedDatabase, Store
 from pos.errors import InputError, SoukError
 from pos.files import DB_FILENAME, default_data_dir, saved_language
@@ -302,8 +302,10 @@ def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
         conn.close()
     if not ok:
         raise DamagedDatabase("db.damaged", path=str(ctx.db_path))
-    path = backup.make_backup(ctx.db_path, keep=args.keep)
-    ctx.say(ctx.t("backup.done", path=path))
+    with ctx.store.read() as s:
+        chosen = settings.get(s, settings.BACKUP_FOLDER)
+    written = backup.backup_to(ctx.db_path, chosen, keep=args.keep)
+    ctx.say(backup.done_text(ctx.lang, written))
     return EXIT_OK
 
 
@@ -314,7 +316,23 @@ def cmd_restore(ctx: Context, args: argparse.Namespace) -> int:
     else:
         ctx.say(ctx.t("backup.restored", path=args.file, kept=kept))
     ctx.say(ctx.t("backup.recorded"))
+    ctx.say(_numbering_after_restore(ctx, kept))
     return EXIT_OK
+
+
+def _numbering_after_restore(ctx: Context, kept: Path | None) -> str:
+    """Which ticket the restored till prints next, and why that number (or its mark)."""
+    conn = sqlite3.connect(f"file:{ctx.db_path}?mode=ro", uri=True)
+    try:
+        numbers = journal.numbers_of(conn)
+        marked = numbers.mark == journal.restores_of(conn)[-1][1]  # by this very restore
+        label = journal.label_of(conn, numbers.ticket + 1)
+    finally:
+        conn.close()
+    if not marked:
+        return ctx.t("backup.numbers_resume", label=label)
+    return ctx.t("backup.numbers_marked_new" if kept is None else "backup.numbers_marked",
+                 label=label)
 
 
 # --- parser ----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Final
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos import journal
@@ -117,7 +117,8 @@ def count_for(amount: int) -> dict[int, int]:
 
 
 def next_z_number(session: Session) -> int:
-    return (session.scalar(select(func.max(BusinessDay.z_number))) or 0) + 1
+    """After the last Z, and after the Z reports of a journal that a restore set aside."""
+    return journal.numbers_of(journal.driver_connection(session)).z + 1
 
 
 def close_day(

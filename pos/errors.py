@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pos.i18n import tr
+from pos.i18n import ltr, tr
 
 
 class Amount(int):
@@ -23,6 +23,11 @@ class Name:
         if lang == "ar":
             return self.ar or self.fr
         return self.fr or self.ar
+
+
+class Ltr(str):
+    """An error parameter that reads left to right (a file path): isolated in a
+    right-to-left message (:func:`pos.i18n.ltr`)."""
 
 
 class SoukError(Exception):
@@ -44,6 +49,8 @@ class SoukError(Exception):
                 return format_money(value, lang)
             if isinstance(value, Name):
                 return value.in_language(lang)
+            if isinstance(value, Ltr):
+                return ltr(value, lang)
             return value
 
         return tr(lang, self.key, **{k: show(v) for k, v in self.params.items()})

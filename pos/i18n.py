@@ -65,6 +65,13 @@ def is_rtl(lang: str) -> bool:
     return lang in RTL_LANGUAGES
 
 
+def ltr(text: str, lang: str) -> str:
+    """``text`` that reads left to right (a file path, an address) for a message in
+    ``lang``: isolated (LRI ... PDI) in a right-to-left one, lest the bidi algorithm move
+    its leading slash to the other end."""
+    return f"\u2066{text}\u2069" if is_rtl(lang) else text
+
+
 def tr(lang: str, key: str, /, **params: object) -> str:
     """The message ``key`` in ``lang``, formatted with ``params``.
 

@@ -40,7 +40,8 @@ the stall recorded its journal's progress elsewhere:
   last record;
 - a ticket that was printed or queued (``print_job``) and is no longer a sale, a Z
   report printed for a day that is no longer closed;
-- a gap in the ticket numbers.
+- a gap in the ticket numbers, but for one a restore record explains (numbering resumed
+  after the tickets of the journal it set aside, see :func:`numbers_of`).
 
 Deleting the very newest records of an open day that was neither synced nor printed
 since leaves nothing to compare with, and is not detected on the stall (the organisers'
@@ -567,8 +568,39 @@ def _days_problem(conn: sqlite3.Connection, chain: _Chain) -> _Problem | None:
     return min(found, key=lambda p: p.seq or 0) if found else None
 
 
-def _numbers_problem(conn: sqlite3.Connection) -> _Problem | None:
-    """Ticket numbers run 1, 2, 3... without a gap."""
+def _numbers_problem(conn: sqlite3.Connection, chain: _Chain) -> _Problem | None:
+    """Ticket numbers run 1, 2, 3... without a gap, except where a restore record says
+    numbering resumed after a higher number (the tickets of the journal it set aside)."""
+    resumed = _resumptions(chain)
+    if not resumed:
+        return _plain_numbers_problem(conn)
+    expected, after = 1, 0
+    rows = conn.execute("SELECT number, journal_seq FROM sale ORDER BY number")
+    for number, seq in rows:
+        while after < len(resumed) and resumed[after][0] < seq:
+            expected = resumed[after][1] + 1  # the restore before this sale
+            after += 1
+        if number != expected:
+            return _Problem(seq, "sale", "number", "journal.numbers", ref=str(expected))
+        expected += 1
+    return None
+
+
+def _resumptions(chain: _Chain) -> list[tuple[int, int]]:
+    """(journal number, last ticket number before it) of each restore record that says
+    where numbering resumed, oldest first."""
+    found = []
+    for seq, (kind, text) in sorted(chain.others.items()):
+        if kind == RESTORE:
+            data = _parse(text).get("data")
+            numbers = data.get("numbers") if isinstance(data, dict) else None
+            if isinstance(numbers, dict):
+                found.append((seq, _int(numbers.get("ticket"))))
+    return found
+
+
+def _plain_numbers_problem(conn: sqlite3.Connection) -> _Problem | None:
+    """Ticket numbers run 1, 2, 3... without a gap (a journal that resumed no numbering)."""
     query = "SELECT COUNT(*), MIN(number), MAX(number) FROM sale"
     count, first, last = conn.execute(query).fetchone()
     if count == (last or 0) and first in (1, None):
@@ -622,7 +654,7 @@ def _tables_problem(conn: sqlite3.Connection, chain: _Chain, candidates: Candida
                          _days_problem(conn, chain)) if p is not None]
     if found:
         return min(found, key=lambda p: p.seq or 0)
-    return _numbers_problem(conn) or _synced_problem(conn, chain) or _printed_problem(conn)
+    return _numbers_problem(conn, chain) or _synced_problem(conn, chain) or _printed_problem(conn)
 
 
 def verify(conn: sqlite3.Connection) -> Verdict:
@@ -679,6 +711,96 @@ def restores_at(restores: list[tuple[int, int]], seq: int) -> int:
             break
         count = n
     return count
+
+
+# --- numbering across restores ------------------------------------------------------------
+#
+# A restore puts the backup's journal back, and with it the backup's last ticket and Z
+# numbers: the sales and days closed after the backup are gone from the till, but their
+# receipts and Z reports are in people's hands. So that no number is given twice, the
+# restore record says where numbering resumes (``data.numbers``):
+#
+# - ``ticket`` and ``z``: the last numbers given so far, as far as the till knows (the
+#   higher of the backup's and the set-aside journal's, when that one could be read);
+#   the next sale is ``ticket + 1``, the gap between is explained by the record;
+# - ``mark``: the mark that the ticket labels carry from then on (``T03-R2-000124``; 0: no
+#   mark). When the set-aside journal cannot be read (a damaged file, or a new laptop),
+#   nobody knows how far its numbers went: the labels then carry the restore count, which
+#   no label before the restore carried. A later restore keeps the highest mark it sees.
+#
+# Numbers grow with the journal, so the mark of a ticket follows from its number alone.
+
+#: the ``numbers`` of the newest restore record that has them, by the restores' own index
+_RESUMED_SQL: Final = (
+    "SELECT json_extract(record, '$.data.numbers') FROM journal "
+    "WHERE kind = 'restore' AND json_extract(record, '$.data.numbers') IS NOT NULL "
+    "ORDER BY seq DESC LIMIT 1")
+#: the next ticket number: after the last sale, and after where the last restore resumed
+NEXT_TICKET_SQL: Final = (
+    "SELECT MAX(COALESCE((SELECT MAX(number) FROM sale), 0), COALESCE((SELECT "
+    "json_extract(record, '$.data.numbers.ticket') FROM journal WHERE kind = 'restore' "
+    "ORDER BY seq DESC LIMIT 1), 0)) + 1")
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """How far a journal's numbering went: the last ticket and Z numbers given (those its
+    restores resumed after included) and the mark its ticket labels carry now."""
+
+    ticket: int = 0
+    z: int = 0
+    mark: int = 0
+
+    def data(self) -> dict[str, int]:
+        """As a restore record holds it."""
+        return {"ticket": self.ticket, "z": self.z, "mark": self.mark}
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def numbers_of(db: sqlite3.Connection) -> Numbers:
+    row = db.execute("SELECT (SELECT MAX(number) FROM sale), "
+                     f"(SELECT MAX(z_number) FROM business_day), ({_RESUMED_SQL})").fetchone()
+    resumed = _parse(row[2]) if row[2] else {}
+    return Numbers(ticket=max(row[0] or 0, _int(resumed.get("ticket"))),
+                   z=max(row[1] or 0, _int(resumed.get("z"))), mark=_int(resumed.get("mark")))
+
+
+Marks = tuple[tuple[int, int], ...]
+
+
+def ticket_marks(db: sqlite3.Connection) -> Marks:
+    """(first ticket number, mark) from each restore record on, oldest first: what
+    :func:`mark_at` reads."""
+    found = []
+    for (text,) in db.execute(_RESTORE_NUMBERS_SQL):
+        numbers = _parse(text) if text else {}
+        found.append((_int(numbers.get("ticket")) + 1, _int(numbers.get("mark"))))
+    return tuple(found)
+
+
+_RESTORE_NUMBERS_SQL: Final = (
+    "SELECT json_extract(record, '$.data.numbers') FROM journal WHERE kind = 'restore' "
+    "AND json_extract(record, '$.data.numbers') IS NOT NULL ORDER BY seq")
+
+
+def mark_at(marks: Marks, number: int) -> int:
+    """The mark of ticket ``number`` (0: none), from :func:`ticket_marks`."""
+    mark = 0
+    for first, value in marks:
+        if first > number:
+            break
+        mark = value
+    return mark
+
+
+def label_of(db: sqlite3.Connection, number: int) -> str:
+    """Ticket ``number`` as printed (``T03-000124``, or ``T03-R2-000124`` after a restore
+    that could not know how far the numbers went)."""
+    prefix = settings.stored(db, settings.DEVICE_PREFIX, settings.DEFAULT_PREFIX)
+    return settings.ticket_label(str(prefix), number, mark_at(ticket_marks(db), number))
 
 
 def records(session: Session, day_id: int | None = None) -> list[dict[str, Any]]:

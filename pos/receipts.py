@@ -28,7 +28,7 @@ from typing import Any, Final, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pos import settings
+from pos import journal, settings
 from pos.cart import TaxLine, taxes_of
 from pos.i18n import tr
 from pos.models import BusinessDay, JournalEntry, Payment, Sale, SaleLine
@@ -150,6 +150,7 @@ class Shop:
     market_city: str = ""
     stand: str = ""
     device_prefix: str = "T01"
+    ticket_marks: journal.Marks = ()  # the marks restores put on ticket labels
 
     @classmethod
     def from_settings(cls, session: Session) -> Shop:
@@ -165,6 +166,7 @@ class Shop:
             market_fr=str(market.get("name_fr") or ""),
             market_city=str(market.get("city") or ""), stand=str(market.get("stand") or ""),
             device_prefix=settings.device_prefix(session),
+            ticket_marks=journal.ticket_marks(journal.driver_connection(session)),
         )
 
 
@@ -312,7 +314,8 @@ def letterhead(shop: Shop, words: _Words) -> list[Block]:
 
 
 def ticket_label(shop: Shop, number: int) -> str:
-    return settings.ticket_label(shop.device_prefix, number)
+    mark = journal.mark_at(shop.ticket_marks, number)
+    return settings.ticket_label(shop.device_prefix, number, mark)
 
 
 def qr_payload(sale_id: str, label: str, total: int, journal_hash: str) -> str:

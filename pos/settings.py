@@ -22,6 +22,7 @@ PRINTER: Final = "printer"  # connection and paper settings, see pos.printing
 RECEIPT_LANGUAGE: Final = "receipt_language"  # one of pos.receipts.RECEIPT_LANGUAGES
 SYNC: Final = "sync"  # server url, device id on the server, token, ca file
 BACKUPS_KEPT: Final = "backups_kept"
+BACKUP_FOLDER: Final = "backup_folder"  # chosen by the manager (a USB stick); None: the laptop's
 SETUP_DONE: Final = "setup_done"
 
 
@@ -79,6 +80,7 @@ def device_prefix(session: Session) -> str:
     return str(get(session, DEVICE_PREFIX, DEFAULT_PREFIX))
 
 
-def ticket_label(prefix: str, number: int) -> str:
-    """The receipt number as printed: ``T03-000123``."""
-    return f"{prefix}-{number:06d}"
+def ticket_label(prefix: str, number: int, mark: int = 0) -> str:
+    """The receipt number as printed: ``T03-000123``; ``T03-R2-000123`` with the mark of a
+    restore (see :func:`pos.journal.mark_at`)."""
+    return f"{prefix}-R{mark}-{number:06d}" if mark else f"{prefix}-{number:06d}"

@@ -297,11 +297,12 @@ class DayScreen(QWidget):
                 self.printer.enqueue(s, "z", closed.id)
                 day_id = closed.id
                 keep = int(settings.get(s, settings.BACKUPS_KEPT, backup.DEFAULT_KEPT))
+                chosen = settings.get(s, settings.BACKUP_FOLDER)
         except SoukError as exc:
             self.banner.error(exc.message(self.ctx.lang))
             return
         self.printer.notify()
-        self.backup_after_close(keep)
+        self.backup_after_close(keep, chosen)
         for spin in self.counts.values():
             spin.setValue(0)
         self.ctx.day_changed.emit()
@@ -309,15 +310,22 @@ class DayScreen(QWidget):
         self.last_z = day_id
         self.show_last_z()
 
-    def backup_after_close(self, keep: int) -> None:
-        """A rolling backup of the closed day, off the UI thread; a failure is shown, the
-        day stays closed."""
+    def backup_after_close(self, keep: int, chosen: str | None = None) -> None:
+        """A rolling backup of the closed day, off the UI thread, in the folder the manager
+        chose (else, and when it is missing or full, the laptop's own, which the banner
+        says); a failure is shown, the day stays closed."""
         path = self.ctx.db_path
-        self.backup_task = Task(lambda _progress: backup.make_backup(path, label="z", keep=keep),
-                                self)
-        self.backup_task.failed.connect(
-            lambda exc: self.banner.error(self.ctx.t("ui.backup.failed", reason=str(exc))))
+        self.backup_task = Task(
+            lambda _progress: backup.backup_to(path, chosen, label="z", keep=keep), self)
+        self.backup_task.succeeded.connect(self._backed_up)
+        self.backup_task.failed.connect(lambda exc: self.banner.error(
+            exc.message(self.ctx.lang) if isinstance(exc, SoukError)
+            else self.ctx.t("ui.backup.failed", reason=str(exc)[:160]), seconds=20))
         self.backup_task.start()
+
+    def _backed_up(self, written: backup.Written) -> None:
+        if written.missed is not None:
+            self.banner.error(backup.done_text(self.ctx.lang, written), seconds=20)
 
     def retranslate(self) -> None:
         self.texts.apply()

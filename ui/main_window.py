@@ -417,14 +417,20 @@ class MainWindow(QMainWindow):
         if self.sync is None:
             return ""
         lang = self.ctx.lang
-        state = self.ctx.t("ui.status.sync", state=str(self.sync.state_text(lang, sent=False)))
+        state = self.ctx.t("ui.status.sync", state=self._sync_state(sent=False))
         return "\n".join(line for line in (state, str(self.sync.last_sent(lang))) if line)
 
     def _sync_text(self) -> str:
-        t = self.ctx.t
-        if self.sync is not None:
-            return t("ui.status.sync", state=str(self.sync.status_text))
-        return t("ui.status.sync", state=t("ui.sync.not_set_up"))
+        return self.ctx.t("ui.status.sync", state=self._sync_state())
+
+    def _sync_state(self, *, sent: bool = True) -> str:
+        """The words after "Sync:", the same before and after the sync service started
+        (a till not enrolled: "not set up", not "sync not set up")."""
+        if self.sync is None or not self.sync.snapshot.enrolled:
+            return self.ctx.t("ui.sync.not_set_up")
+        if sent:
+            return str(self.sync.status_text)
+        return str(self.sync.state_text(self.ctx.lang, sent=False))
 
     def retranslate(self) -> None:
         t = self.ctx.t

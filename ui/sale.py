@@ -707,15 +707,14 @@ class SaleScreen(QWidget):
 
     def complete(self, payments: list) -> bool:  # type: ignore[type-arg]
         """Record the sale; on success the cart is empty and ready for the next customer."""
-        from pos import checkout, settings
+        from pos import checkout, journal
 
         try:
             with self.ctx.store.ledger() as db:
                 sale = checkout.complete(db, self.cart, payments, cashier=self.ctx.user)
                 self.printer.enqueue(db, sale.kind, sale.id)
                 sale_id, total = sale.id, sale.total
-                prefix = settings.stored(db, settings.DEVICE_PREFIX, settings.DEFAULT_PREFIX)
-                ticket = settings.ticket_label(prefix, sale.number)
+                ticket = journal.label_of(db, sale.number)
         except SoukError as exc:
             self.banner.error(exc.message(self.ctx.lang))
             return False

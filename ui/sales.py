@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from pos import checkout, day, refunds, settings
+from pos import checkout, day, journal, refunds, settings
 from pos.cart import parse_line_quantity
 from pos.catalogue import fold
 from pos.errors import InputError, SoukError
@@ -58,20 +58,25 @@ COLUMNS = ("ui.sales.number", "ui.sales.time", "ui.sales.kind", "ui.sales.paymen
 
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-_TICKET = re.compile(r"^(?:([^\s-]+)-)?(\d{1,9})$")
+_TICKET = re.compile(r"^(?:([^\s-]+)-)?(?:[Rr](\d{1,4})-)?(\d{1,9})$")
 
 
 def local_time(sale: Sale, fmt: str = "%H:%M") -> str:
     return (sale.created_at + dt.timedelta(minutes=sale.utc_offset_minutes)).strftime(fmt)
 
 
-def ticket_number(text: str, prefix: str) -> int | None:
+def ticket_number(text: str, prefix: str, marks: journal.Marks = ()) -> int | None:
     """The ticket number typed as ``T03-000012``, ``000012`` or ``12`` (Arabic digits
-    too); None for anything else, or for another device's prefix."""
+    too), or ``T03-R2-000012`` after a restore (:func:`pos.journal.mark_at`); None for
+    anything else, for another device's prefix, or for a mark this number does not have
+    (a ticket of the journal a restore set aside)."""
     match = _TICKET.match(text.strip().translate(_DIGITS))
     if match is None or (match[1] and match[1].casefold() != prefix.casefold()):
         return None
-    return int(match[2]) or None
+    number = int(match[3])
+    if match[2] is not None and int(match[2]) != journal.mark_at(marks, number):
+        return None
+    return number or None
 
 
 def sale_by_number(session: Session, number: int) -> Sale | None:
@@ -288,6 +293,7 @@ class SalesScreen(QWidget):
         self.day_id: int | None = None
         self._newest: int | None = None
         self.prefix = "T01"
+        self.marks: journal.Marks = ()  # the marks restores put on ticket labels
         t = self.texts
         title = self.title = label("salesTitle", style="title")
         title.setText(ctx.t("ui.sales.title"))
@@ -358,7 +364,7 @@ class SalesScreen(QWidget):
         ctx.language_changed.connect(lambda _l: self.retranslate())
 
     def label_of(self, number: int) -> str:
-        return settings.ticket_label(self.prefix, number)
+        return settings.ticket_label(self.prefix, number, journal.mark_at(self.marks, number))
 
     # --- loading ----------------------------------------------------------------
     def refresh(self) -> None:
@@ -366,6 +372,7 @@ class SalesScreen(QWidget):
         chosen until a new day is opened; then that day is shown."""
         with self.ctx.read() as s:
             self.prefix = settings.device_prefix(s)
+            self.marks = journal.ticket_marks(journal.driver_connection(s))
             self.days = day.days(s)
         newest = self.days[0].id if self.days else None
         if newest != self._newest or self.day_id not in {d.id for d in self.days}:
@@ -409,7 +416,7 @@ class SalesScreen(QWidget):
         self._fill()
 
     def _lookup(self, session: Session) -> Sale | None:
-        number = ticket_number(self.search.text(), self.prefix)
+        number = ticket_number(self.search.text(), self.prefix, self.marks)
         return sale_by_number(session, number) if number is not None else None
 
     def _search_changed(self) -> None:

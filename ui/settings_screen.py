@@ -5,16 +5,19 @@ page and keeps whatever was typed and not yet saved in the other tabs."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QFrame,
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QProgressBar,
     QScrollArea,
     QSpinBox,
@@ -24,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from pos import backup, settings, users
 from pos.errors import SoukError
-from pos.i18n import LANGUAGES
+from pos.i18n import LANGUAGES, ltr
 from pos.receipts import RECEIPT_LANGUAGES
 from ui.context import AppContext
 from ui.printing import CONNECTIONS, PrinterForm, PrintService, printer_address, printer_config
@@ -232,8 +235,26 @@ class SettingsScreen(QWidget):
         self.backup_progress.setRange(0, 0)
         self.backup_progress.hide()
         keep_caption = self._caption("ui.backup.kept")
+        self.chosen_folder: str | None = None  # the folder the manager chose (a USB stick)
+        self.backup_folder = named(QLineEdit(), "backupFolder")
+        self.backup_folder.setReadOnly(True)
+        self.texts.bind(self.backup_folder.setAccessibleName, "ui.backup.folder")
+        choose = button("backupChooseFolder")
+        self.texts.button(choose, "ui.backup.choose")
+        choose.clicked.connect(self.choose_backup_folder)
+        self.own_folder_btn = button("backupOwnFolder")
+        self.texts.button(self.own_folder_btn, "ui.backup.own_folder")
+        self.own_folder_btn.clicked.connect(lambda: self._set_backup_folder(None))
+        self.backup_where = label("backupWhere", wrap=True)
+        self.ctx.language_changed.connect(lambda _l: self._show_backup_folder())
         layout = vbox(margins=16)
         layout.addLayout(hbox(now, None, keep_caption, self.keep))
+        folder_row = hbox(self._caption("ui.backup.folder"))
+        folder_row.addWidget(self.backup_folder, 1)
+        folder_row.addWidget(choose)
+        folder_row.addWidget(self.own_folder_btn)
+        layout.addLayout(folder_row)
+        layout.addWidget(self.backup_where)
         layout.addWidget(self.backup_progress)
         layout.addWidget(self.backup_list, 1)
         page.setLayout(layout)
@@ -265,9 +286,60 @@ class SettingsScreen(QWidget):
         self._list_backups()
 
     def _list_backups(self) -> None:
+        """The backups of both folders, newest first (the folder beside each name when the
+        manager chose one), and where the next backup goes."""
+        with self.ctx.read() as s:
+            chosen = settings.get(s, settings.BACKUP_FOLDER)
+        self.chosen_folder = str(chosen) if chosen else None
         self.backup_list.clear()
-        for path in backup.list_backups(self.ctx.db_path):
-            self.backup_list.addItem(path.name)
+        folder = Path(self.chosen_folder) if self.chosen_folder else None
+        for path in backup.list_backups(self.ctx.db_path, folder):
+            item = QListWidgetItem(f"{path.name}  —  {path.parent}" if folder else path.name)
+            item.setToolTip(str(path))
+            self.backup_list.addItem(item)
+        self._show_backup_folder()
+
+    def _show_backup_folder(self) -> None:
+        """The folder backups go to, and a warning when the one chosen is not there (a USB
+        stick pulled): then they go to the laptop's own folder."""
+        own, chosen, lang = backup.backup_dir(self.ctx.db_path), self.chosen_folder, self.ctx.lang
+        self.backup_folder.setText(chosen or str(own))
+        self.own_folder_btn.setEnabled(chosen is not None)
+        role = ""
+        if chosen is None:
+            text = self.ctx.t("ui.backup.where_own")
+        elif not Path(chosen).is_dir():
+            text = self.ctx.t("ui.backup.where_missing", folder=ltr(chosen, lang),
+                              own=ltr(str(own), lang))
+            role = "alert"
+        else:
+            text = self.ctx.t("ui.backup.where_chosen", own=ltr(str(own), lang))
+        self.backup_where.setText(text)
+        self.backup_where.setProperty("role", role)
+        self.backup_where.style().unpolish(self.backup_where)
+        self.backup_where.style().polish(self.backup_where)
+
+    def choose_backup_folder(self) -> None:
+        """Ask for a folder (a USB stick's), and keep it only if a backup can be written
+        there."""
+        start = self.chosen_folder or str(Path.home())
+        path = QFileDialog.getExistingDirectory(self, self.ctx.t("ui.backup.choose_title"),
+                                                start)
+        if not path:
+            return
+        try:
+            backup.check_folder(Path(path))
+        except backup.BackupFailed as exc:
+            self.banner.error(self.ctx.t("ui.backup.folder_refused",
+                                         folder=ltr(path, self.ctx.lang),
+                                         reason=exc.reason.message(self.ctx.lang)),
+                              seconds=15)
+            return
+        self._set_backup_folder(path)
+
+    def _set_backup_folder(self, folder: str | None) -> None:
+        self._save(settings.BACKUP_FOLDER, folder)
+        self._list_backups()
 
     def _save(self, key: str, value: Any) -> None:
         try:
@@ -369,16 +441,22 @@ class SettingsScreen(QWidget):
         self.refresh()
 
     def backup_now(self) -> None:
-        path, keep = self.ctx.db_path, self.keep.value()
+        path, keep, chosen = self.ctx.db_path, self.keep.value(), self.chosen_folder
         self.backup_progress.show()
-        self.task = Task(lambda _p: backup.make_backup(path, keep=keep), self)
-        self.task.succeeded.connect(
-            lambda target: self.banner.notice(self.ctx.t("backup.done", path=str(target))))
+        self.task = Task(lambda _p: backup.backup_to(path, chosen, keep=keep), self)
+        self.task.succeeded.connect(self._backed_up)
         self.task.failed.connect(lambda exc: self.banner.error(
             exc.message(self.ctx.lang) if isinstance(exc, SoukError)
-            else self.ctx.t("ui.error.generic", detail=str(exc)[:160])))
+            else self.ctx.t("ui.error.generic", detail=str(exc)[:160]), seconds=15))
         self.task.finished.connect(self._backup_finished)
         self.task.start()
+
+    def _backed_up(self, written: backup.Written) -> None:
+        text = backup.done_text(self.ctx.lang, written)
+        if written.missed is None:
+            self.banner.notice(text)
+        else:  # in the laptop's own folder: the chosen one could not take it
+            self.banner.error(text, seconds=20)
 
     def _backup_finished(self) -> None:
         self.backup_progress.hide()

@@ -8,7 +8,8 @@ cooperative, stand, market, dates and device id the server gave. Below, one row 
 business day: its local version, the version the server acknowledged, its state (on the
 server / waiting / set aside with the server's reason / not synced because the server
 holds newer figures) and the last problem in words, when the figures last reached the
-organisers ("last sent at 14:05", kept while offline), the "Sync now" button, and the "Retry
+organisers ("last sent at 14:05", kept while offline), the "Sync now" button (disabled
+until the till is enrolled, its tooltip saying so), and the "Retry
 the days set aside" button (enabled while a day is held back), which clears the set-aside
 marks and syncs at once. A warning above the table says when the server holds newer
 figures than this stall (its database was restored from a backup by hand), and, for each
@@ -179,8 +180,14 @@ class SyncPanel(QWidget):
         self._say(error.message)
 
     def _on_status(self, _text: str = "") -> None:
-        self.status.setText(self.bridge.state_text(self.lang, sent=False))
+        """The state under the enrolment; none before it (the words above say what to do),
+        and "Sync now" only once there is a server to send to."""
+        enrolled = self.bridge.snapshot.enrolled
+        self.status.setText(self.bridge.state_text(self.lang, sent=False) if enrolled else "")
+        self.status.setVisible(enrolled)
         self.last_sent.setText(self.bridge.last_sent(self.lang))
+        self.sync_button.setEnabled(enrolled)
+        self.sync_button.setToolTip("" if enrolled else self._t("sync.panel.enrol_first"))
 
     # --- state -------------------------------------------------------------------------
 

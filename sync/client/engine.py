@@ -33,11 +33,19 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from pos.db import Store
-from pos.errors import InputError
+from pos.errors import InputError, Ltr
 from pos.models import BusinessDay
 from pos.reports import last_seq
 from sync.client import config, outbox
-from sync.client.errors import NotEnrolled, Refused, Revoked, SyncError
+from sync.client.errors import (
+    EnrolFailed,
+    NotEnrolled,
+    NotTheServer,
+    Offline,
+    Refused,
+    Revoked,
+    SyncError,
+)
 from sync.client.outbox import DayState
 from sync.client.transport import Transport, encode
 from sync.protocol import (
@@ -279,6 +287,7 @@ def enrol_store(store: Store, url: str, code: str, *, ca_file: str | None = None
 
     from pos import settings
 
+    bare = "://" not in url
     url, code, ca_file = check_enrolment(url, code, ca_file)
     with store.write() as s:
         installation = uuid.UUID(settings.device_id(s))
@@ -287,6 +296,11 @@ def enrol_store(store: Store, url: str, code: str, *, ca_file: str | None = None
     try:
         transport.health()
         reply = transport.enrol(code, name or device_name(store), installation, previous)
+    except (Offline, NotTheServer) as exc:
+        if not bare:
+            raise
+        # typed without http(s)://: say which address was tried
+        raise EnrolFailed("sync.err.enrol_bare", url=Ltr(url), reason=exc) from None
     finally:
         transport.close()
     with store.write() as s:

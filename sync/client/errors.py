@@ -14,9 +14,10 @@ import re
 from pydantic import ValidationError
 
 from pos.errors import SoukError
-from pos.i18n import catalogue, placeholders, tr
+from pos.i18n import catalogue, ltr, placeholders, tr
 from sync.protocol import Refusal
 
+LTR_PARAMS = frozenset({"url", "plain", "host"})  # written left to right (pos.i18n.ltr)
 SERVER_KEYS = "server.err."  # the server's message ids the stall has its own words for,
 STALL_KEYS = "sync.refusal."  # under this prefix: server.err.day_net -> sync.refusal.day_net
 
@@ -60,6 +61,11 @@ class Offline(SyncError):
     """No answer: no network, refused, reset, timed out, or the server said 5xx."""
 
     transient = True
+
+
+class Unreached(Offline):
+    """No server was reached at all (its name not found, nothing listening, no route):
+    nothing was sent. The message says what to check."""
 
 
 class NotTheServer(SyncError):
@@ -121,6 +127,7 @@ def describe(stored: str, lang: str) -> str:
         key, params = json.loads(stored)
         params = dict(params)
         said = refusal_message(lang, params.pop("refusal", None))
+        params = {k: ltr(str(v), lang) if k in LTR_PARAMS else v for k, v in params.items()}
         return tr(lang, str(key), **params) if said is None else said
     except (ValueError, TypeError):
         return stored

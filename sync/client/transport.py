@@ -20,20 +20,33 @@ Failures are raised as :mod:`sync.client.errors`.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import json
 import random
+import socket
+import ssl
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from pydantic import ValidationError
 
-from sync.client.errors import EnrolFailed, NotEnrolled, NotTheServer, Offline, Refused, Revoked
+from pos.errors import Ltr
+from sync.client.errors import (
+    EnrolFailed,
+    NotEnrolled,
+    NotTheServer,
+    Offline,
+    Refused,
+    Revoked,
+    Unreached,
+)
 from sync.protocol import (
     API_PREFIX,
     REFUSAL_HEADER,
@@ -125,16 +138,20 @@ class Transport:
                               resp.headers.get("content-type", ""),
                               resp.headers.get(REFUSAL_HEADER, ""))
         except requests.exceptions.SSLError as exc:
-            raise NotTheServer("sync.err.tls", detail=_short(exc)) from None
+            raise _tls_problem(exc, self.url) from None
+        except requests.exceptions.ConnectTimeout:
+            raise Unreached("sync.err.connect_timeout", host=_host(self.url)) from None
         except requests.exceptions.Timeout:
             raise Offline("sync.err.timeout") from None
-        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
+        except requests.exceptions.ConnectionError as exc:
+            raise _unreached(exc, self.url) from None
+        except (requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError):
             raise Offline("sync.err.network") from None
         except requests.exceptions.RequestException as exc:
             raise Offline("sync.err.network_detail", detail=_short(exc)) from None
-        except OSError as exc:  # e.g. a CA file that cannot be read
-            raise NotTheServer("sync.err.tls", detail=_short(exc)) from None
+        except OSError:  # e.g. a CA file that cannot be read
+            raise NotTheServer("sync.err.tls") from None
 
     def _call(self, method: str, path: str, body: bytes | None = None,
               headers: dict[str, str] | None = None, *, retry: bool = True) -> _Reply:
@@ -188,6 +205,8 @@ class Transport:
         try:
             reply = self._call("POST", "/enrol", body.model_dump_json().encode(),
                                {"Content-Type": "application/json"}, retry=False)
+        except Unreached:
+            raise  # the code was not sent
         except Offline as exc:
             raise EnrolFailed("sync.err.enrol_offline", reason=exc) from None
         ours = _server_error(reply)
@@ -285,6 +304,72 @@ def _detail(reply: _Reply) -> str:
     if isinstance(data, dict) and isinstance(data.get("detail"), str):
         return str(data["detail"])[:300]
     return str(data)[:200]
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and what caused it, as requests and urllib3 wrap it (``__cause__``,
+    ``__context__``, urllib3's ``reason``, exceptions given as arguments)."""
+    found: list[BaseException] = []
+    todo: list[object] = [exc]
+    while todo:
+        item = todo.pop(0)
+        if not isinstance(item, BaseException) or any(item is f for f in found):
+            continue
+        found.append(item)
+        todo += [item.__cause__, item.__context__, getattr(item, "reason", None), *item.args]
+    return found
+
+
+def _host(url: str) -> Ltr:
+    return Ltr(urlsplit(url).hostname or url)
+
+
+def _port(url: str) -> int:
+    parts = urlsplit(url)
+    return parts.port or (443 if parts.scheme == "https" else 80)
+
+
+# TLS errors of an answer in plain http to an https request, as OpenSSL words them
+_PLAIN_HTTP = frozenset({"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE",
+                         "PACKET_LENGTH_TOO_LONG", "HTTP_REQUEST", "UNKNOWN_PROTOCOL"})
+# OpenSSL's certificate verification codes -> what to check
+_CERTIFICATE = {9: "sync.err.tls_date", 10: "sync.err.tls_date",
+                18: "sync.err.tls_unknown_ca", 19: "sync.err.tls_unknown_ca",
+                20: "sync.err.tls_unknown_ca", 21: "sync.err.tls_unknown_ca",
+                62: "sync.err.tls_name"}
+
+
+def _tls_problem(exc: BaseException, url: str) -> NotTheServer:
+    """A secure connection that failed, with what to check: the address (a server that
+    answers in plain http, a certificate made for another name), this laptop's date, the
+    CA file."""
+    for cause in _causes(exc):
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            key = _CERTIFICATE.get(cause.verify_code or 0, "sync.err.tls_cert")
+            return NotTheServer(key, host=_host(url))
+        if isinstance(cause, ssl.SSLError) and cause.reason in _PLAIN_HTTP:
+            return NotTheServer("sync.err.tls_plain", url=Ltr(url),
+                                plain=Ltr("http://" + url.removeprefix("https://")))
+    return NotTheServer("sync.err.tls", host=_host(url))
+
+
+def _unreached(exc: BaseException, url: str) -> Offline | NotTheServer:
+    """A request that reached no server, with what to check: the name (not found), the
+    address and port (nothing listens), this laptop's network."""
+    for cause in _causes(exc):
+        if isinstance(cause, ssl.SSLError):
+            return _tls_problem(cause, url)
+        if isinstance(cause, socket.gaierror):
+            return Unreached("sync.err.dns", host=_host(url))
+        if isinstance(cause, ConnectionRefusedError):
+            return Unreached("sync.err.no_answer", host=_host(url), port=_port(url))
+        if isinstance(cause, OSError) and cause.errno in _NO_ROUTE:
+            return Unreached("sync.err.no_route", host=_host(url))
+    return Offline("sync.err.network")
+
+
+_NO_ROUTE = frozenset({errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN,
+                       errno.EHOSTDOWN})
 
 
 def _short(exc: BaseException) -> str:

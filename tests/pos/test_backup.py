@@ -14,11 +14,15 @@ from pos import backup, day, settings
 from pos.db import DB_FILENAME, Store
 from pos.errors import InputError, RuleError
 from pos.files import saved_language
+from pos.i18n import ltr
 from pos.journal import driver_connection, head_of, restores_of, verify
-from pos.models import BusinessDay, User
+from pos.models import BusinessDay, Sale, User
+from pos.receipts import QrCode, load_sale_receipt
 from pos.reports import last_seq
-from tests.helpers import ring
+from tests.helpers import ring, small_disk
 from tests.pos.conftest import run
+from tests.pos.test_journal import check, tamper
+from tests.pos.test_journal_tables import rechain_without
 
 
 def sales(path: Path) -> int:
@@ -76,7 +80,7 @@ TILL = """
 import sys
 from pathlib import Path
 from pos.db import Store
-from tests.helpers import ring
+from tests.helpers import ring, small_disk
 
 store = Store.open(Path(sys.argv[1]))
 print("open", flush=True)
@@ -217,7 +221,10 @@ def test_restore_into_a_new_folder(
         f"Restored from {saved} into {laptop}.",
         "The restore is recorded in the journal: the sales made after the backup are no "
         "longer in this till. At the next sync the organisers get this till's figures, and "
-        "see what their server held before."]
+        "see what their server held before.",
+        "This folder had no database: how far the receipt numbers went after this backup on "
+        "the till it came from is unknown. The next receipts carry the restore's mark "
+        "(T01-R1-000002), so that no number is given twice."]
     assert sales(laptop / DB_FILENAME) == 1
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -272,7 +279,8 @@ def test_a_restore_is_recorded_in_the_restored_journal(store: Store, open_day: i
     assert seq == saved_head.seq + 1 and day_id == open_day
     assert data == {"backup": saved.name, "restores": 1, "set_aside": kept.name,
                     "lost": {"seq": lost.seq, "hash": lost.hash,
-                             "grand_total": lost.grand_total}}
+                             "grand_total": lost.grand_total},
+                    "numbers": {"ticket": 4, "z": 0, "mark": 0}}  # the journal set aside's
     reopened = Store.open(store.path)
     try:
         with reopened.read() as s:
@@ -302,4 +310,234 @@ def test_the_restore_count_goes_on_whatever_backup_is_restored(
     laptop = tmp_path / "laptop" / DB_FILENAME  # a new laptop knows only the backup's count
     assert backup.restore(laptop, older) is None
     assert restore_record(laptop)[2] == {"backup": older.name, "restores": 1,
-                                         "set_aside": None, "lost": None}
+                                         "set_aside": None, "lost": None,
+                                         "numbers": {"ticket": 1, "z": 0, "mark": 1}}
+
+
+# --- numbering after a restore ----------------------------------------------------------
+
+
+def labels(path: Path) -> list[str]:
+    """Every ticket of the database at ``path`` as printed on its receipt (the label, and
+    the label its QR code carries), in order; the journal must hold."""
+    store = Store.open(path)
+    try:
+        with store.read() as s:
+            found = []
+            for sale_id in s.scalars(select(Sale.id).order_by(Sale.number)):
+                receipt = load_sale_receipt(s, sale_id)
+                (code,) = [b.payload for b in receipt.blocks if isinstance(b, QrCode)]
+                label = receipt.metadata["label"]
+                assert f":{label}:" in code and label in receipt.plain_text()
+                found.append(label)
+    finally:
+        store.close()
+    assert check(path).ok
+    return found
+
+
+def close_and_open(store: Store) -> None:
+    with store.write() as s:
+        manager = s.scalars(select(User)).first()
+        assert manager is not None
+        day.close_day(s, day.count_for(day.day_report_expected(s)), manager=manager)
+        day.open_day(s, 50000, user=manager)
+
+
+def test_numbers_printed_before_a_restore_are_not_given_again(
+    store: Store, open_day: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The tickets 2 to 4 and the Z 1 rung after the backup are lost with their database,
+    but are in customers' and organisers' hands: the restored till goes on after them."""
+    ring(store, [("THY-50", 1000)])
+    saved = backup.make_backup(store.path)
+    ring(store, [("THY-50", 1000)])
+    close_and_open(store)  # Z 1
+    ring(store, [("THY-50", 1000)])
+    ring(store, [("THY-50", 1000)])
+    assert labels(store.path) == [f"T01-{n:06d}" for n in (1, 2, 3, 4)]
+    store.close()
+    code, said, err = run(capsys, "--data-dir", str(store.path.parent), "--lang", "fr",
+                          "restore", str(saved))
+    assert code == 0 and err == ""
+    reopened = Store.open(store.path)
+    ring(reopened, [("THY-50", 1000)])
+    close_and_open(reopened)
+    ring(reopened, [("THY-50", 1000)])
+    with reopened.read() as s:
+        z_numbers = s.scalars(select(BusinessDay.z_number).order_by(BusinessDay.id)).all()
+    reopened.close()
+    assert labels(store.path) == ["T01-000001", "T01-000005", "T01-000006"]
+    assert z_numbers == [2, None]  # not Z 1 again
+    code, _out, err = run(capsys, "--data-dir", str(store.path.parent), "verify")
+    assert code == 0 and err == ""  # the gap 2-4 is the restore's
+    assert said.splitlines()[-1] == ("Le prochain ticket sera le T01-000005 : les numéros "
+                                     "imprimés avant la restauration ne sont pas redonnés.")
+
+
+def test_a_gap_no_restore_explains_is_still_caught(store: Store, open_day: int) -> None:
+    ring(store, [("THY-50", 1000)])
+    saved = backup.make_backup(store.path)
+    ring(store, [("THY-50", 1000)])
+    store.close()
+    backup.restore(store.path, saved)
+    reopened = Store.open(store.path)
+    for _ in range(3):
+        ring(reopened, [("THY-50", 1000)])  # tickets 3, 4, 5
+    reopened.close()
+    assert check(store.path).ok
+    rechain_without(store.path, 4)
+    verdict = check(store.path)
+    assert not verdict.ok and verdict.problem == "journal.numbers" and verdict.ref == "4"
+    tamper(store.path, "UPDATE sale SET number = 2 WHERE number = 3")  # into the gap
+    verdict = check(store.path)
+    assert not verdict.ok and verdict.problem in ("journal.numbers", "journal.tables")
+
+
+def test_labels_carry_the_restore_when_the_lost_numbers_cannot_be_known(
+    store: Store, open_day: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The damaged database cannot say how far its tickets went: the tickets after the
+    restore carry its count, which no ticket before carried; a later restore that can read
+    the database it sets aside keeps the mark and goes on after its tickets."""
+    ring(store, [("THY-50", 1000)])
+    saved = backup.make_backup(store.path)
+    ring(store, [("THY-50", 1000)])  # T01-000002, printed, then the file is damaged
+    store.close()
+    raw = store.path.read_bytes()
+    store.path.write_bytes(b"\xa5" * 100 + raw[100:])
+    code, out, err = run(capsys, "--data-dir", str(store.path.parent), "--lang", "en",
+                         "restore", str(saved))
+    assert code == 0 and err == ""
+    reopened = Store.open(store.path)
+    ring(reopened, [("THY-50", 1000)])
+    assert labels(store.path) == ["T01-000001", "T01-R1-000002"]
+    assert out.splitlines()[-1] == (
+        "The database set aside cannot be read, so how far its receipt numbers went is "
+        "unknown: the next receipts carry the restore's mark (T01-R1-000002), so that no "
+        "number is given twice.")
+    again = backup.make_backup(reopened.path)
+    ring(reopened, [("THY-50", 1000)])  # T01-R1-000003, lost by the next restore
+    reopened.close()
+    backup.restore(store.path, again)
+    reopened = Store.open(store.path)
+    ring(reopened, [("THY-50", 1000)])
+    reopened.close()
+    assert labels(store.path) == ["T01-000001", "T01-R1-000002", "T01-R1-000004"]
+
+
+def test_a_mark_is_above_every_count_the_backups_nearby_know(
+    store: Store, open_day: int
+) -> None:
+    ring(store, [("THY-50", 1000)])
+    older = backup.make_backup(store.path)
+    store.close()
+    for _ in range(2):
+        backup.restore(store.path, older)  # restores 1 and 2
+    backup.make_backup(store.path)  # a backup of restore 2, beside the older one
+    raw = store.path.read_bytes()
+    store.path.write_bytes(b"\xa5" * 100 + raw[100:])
+    backup.restore(store.path, older)  # whose journal knows no restore
+    assert restore_record(store.path)[2]["numbers"] == {"ticket": 1, "z": 0, "mark": 3}
+
+
+# --- a backup that cannot be written ---------------------------------------------------
+
+
+def test_a_full_disk_leaves_no_partial_backup_and_says_so(store: Store, open_day: int) -> None:
+    ring(store, [("THY-50", 1000)])
+    folder = backup.backup_dir(store.path)
+    with small_disk(folder):
+        with pytest.raises(backup.BackupFailed) as failed:
+            backup.make_backup(store.path)
+        assert list(folder.iterdir()) == []  # no partial file
+    said = failed.value.message("ar")
+    assert said.startswith(f"تعذّرت كتابة النسخة الاحتياطية في {ltr(str(folder), 'ar')}: "
+                           "القرص أو ذاكرة USB ممتلئة")  # the path isolated, left to right
+    assert "Something went wrong" not in failed.value.message("en")
+    assert sales(store.path) == 1 and check(store.path).ok
+
+
+def test_a_read_only_backups_folder_is_named_not_the_database(
+    data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = data / "backups"
+    with small_disk(folder, read_only=True):
+        code, out, err = run(capsys, "--data-dir", str(data), "--lang", "ar", "backup")
+        fr = run(capsys, "--data-dir", str(data), "--lang", "fr", "backup")
+        assert list(folder.iterdir()) == []
+    assert code == 2 and out == ""
+    assert err.startswith(f"souk-pos: تعذّرت كتابة النسخة الاحتياطية في {ltr(str(folder), 'ar')}"
+                          ": القرص أو ذاكرة USB للقراءة فقط")
+    assert "souk.sqlite3" not in err and "قاعدة البيانات" not in err.split(".")[0]
+    assert fr[2].startswith(f"souk-pos: La sauvegarde n'a pas pu être écrite dans {folder} : "
+                            "le disque ou la clé USB est en lecture seule")
+
+
+def test_a_file_where_the_backups_folder_should_be(
+    data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (data / "backups").write_text("not a folder")
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", "en", "backup")
+    assert code == 2 and out == ""
+    assert err == (f"souk-pos: The backup could not be written in {data / 'backups'}: a file "
+                   "of that name is there, not a folder. The sales are safe in the database; "
+                   "try again.\n")
+    assert (data / "backups").read_text() == "not a folder"
+
+
+# --- the folder the manager chose -------------------------------------------------------
+
+
+def test_backups_go_to_the_chosen_folder(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    store = Store.open(data / DB_FILENAME)
+    with store.write() as s:
+        settings.put(s, settings.BACKUP_FOLDER, str(stick))
+    store.close()
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", "en", "backup")
+    (written,) = stick.glob(backup.PATTERN)
+    assert (code, out, err) == (0, f"Backup written: {written}\n", "")
+    assert backup.list_backups(data / DB_FILENAME, stick) == [written]
+    assert not (data / "backups").exists()
+
+
+@pytest.mark.parametrize("stick_is", ["pulled", "full"])
+def test_without_the_chosen_folder_backups_go_to_the_laptop(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], stick_is: str
+) -> None:
+    stick = tmp_path / "media" / "USB"
+    store = Store.open(data / DB_FILENAME)
+    with store.write() as s:
+        settings.put(s, settings.BACKUP_FOLDER, str(stick))
+    store.close()
+    if stick_is == "pulled":
+        code, out, err = run(capsys, "--data-dir", str(data), "--lang", "fr", "backup")
+        reason = "le dossier n'existe pas ; la clé USB est-elle branchée ?"
+        assert not stick.exists()  # never made on the laptop's disk
+    else:
+        with small_disk(stick):
+            code, out, err = run(capsys, "--data-dir", str(data), "--lang", "fr", "backup")
+            assert list(stick.iterdir()) == []
+        reason = "le disque ou la clé USB est plein"
+    (written,) = (data / "backups").glob(backup.PATTERN)
+    assert code == 0 and err == ""
+    assert out.startswith(f"Le dossier de sauvegarde {stick} est inutilisable : {reason}")
+    assert out.endswith(f"La sauvegarde a été écrite dans le dossier de l'ordinateur : "
+                        f"{written}\n")
+
+
+def test_a_folder_is_checked_before_it_is_chosen(tmp_path: Path) -> None:
+    good = tmp_path / "good"
+    good.mkdir()
+    assert backup.check_folder(good) == good and list(good.iterdir()) == []
+    with (small_disk(tmp_path / "locked", read_only=True) as locked,
+          pytest.raises(backup.BackupFailed) as refused):
+        backup.check_folder(locked)
+    assert "lecture seule" in refused.value.message("fr")
+    with pytest.raises(backup.BackupFailed) as missing:
+        backup.check_folder(tmp_path / "gone")
+    assert "n'existe pas" in missing.value.message("fr")

@@ -8,12 +8,15 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QFileDialog
 from sqlalchemy import select
 
-from pos import catalogue, settings, users
+from pos import backup, catalogue, settings, users
 from pos.cart import cash
 from pos.catalogue import ProductData
+from pos.i18n import ltr
 from pos.models import Product
+from tests.helpers import small_disk
 from tests.ui.conftest import MANAGER_PIN, click_tile, on_modal, tile_row, type_pin, type_text
 from tests.ui.test_catalogue_pin import pick, sign_in_manager
 
@@ -462,3 +465,89 @@ def test_screenshots_command(tmp_path: Path) -> None:
     assert main(["--data-dir", str(tmp_path / "data"), "screenshots", str(tmp_path)]) == 0
     names = sorted(p.name for p in tmp_path.glob("*.png"))
     assert len(names) == 16 and "sale-ar.png" in names and "day-close-fr.png" in names
+
+
+def backup_tab(window: Any) -> Any:
+    window.show_screen("settings")
+    screen = window.settings
+    screen.tabs.setCurrentIndex(5)
+    return screen
+
+
+def backed_up(qtbot: Any, screen: Any) -> str:
+    """Click "Back up now"; the banner once the backup is over."""
+    qtbot.mouseClick(screen.findChild(type(screen.own_folder_btn), "backupNow"), LEFT)
+    qtbot.waitUntil(lambda: screen.task is not None and screen.task.isFinished(), timeout=10000)
+    qtbot.waitUntil(lambda: screen.backup_progress.isHidden(), timeout=10000)
+    return str(screen.banner.text())
+
+
+def test_the_backup_folder_is_chosen_checked_and_used(
+    qtbot: Any, make_window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = make_window()
+    screen = backup_tab(window)
+    own = backup.backup_dir(window.ctx.db_path)
+    assert screen.backup_folder.text() == str(own)
+    assert not screen.own_folder_btn.isEnabled()
+    answer: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                        staticmethod(lambda *_a, **_k: answer[-1]))
+    with small_disk(tmp_path / "locked", read_only=True) as locked:
+        answer.append(str(locked))
+        qtbot.mouseClick(screen.findChild(type(screen.own_folder_btn), "backupChooseFolder"),
+                         LEFT)
+    assert screen.banner.text().startswith(f"Les sauvegardes ne peuvent pas aller dans {locked} : "
+                                           "le disque ou la clé USB est en lecture seule")
+    with window.ctx.read() as s:
+        assert settings.get(s, settings.BACKUP_FOLDER) is None  # not kept
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    answer.append(str(stick))
+    qtbot.mouseClick(screen.findChild(type(screen.own_folder_btn), "backupChooseFolder"), LEFT)
+    with window.ctx.read() as s:
+        assert settings.get(s, settings.BACKUP_FOLDER) == str(stick)
+    assert screen.backup_folder.text() == str(stick) and screen.own_folder_btn.isEnabled()
+    said = backed_up(qtbot, screen)
+    (written,) = stick.glob(backup.PATTERN)
+    assert said == f"Sauvegarde écrite : {written}"
+    assert screen.backup_list.item(0).toolTip() == str(written)
+    assert not own.exists()
+
+
+def test_a_pulled_stick_sends_the_backups_to_the_laptop_and_the_screen_says_so(
+    qtbot: Any, make_window: Any, tmp_path: Path
+) -> None:
+    stick = tmp_path / "media" / "USB"
+    window = make_window(lang="ar")
+    with window.ctx.write() as s:
+        settings.put(s, settings.BACKUP_FOLDER, str(stick))
+    screen = backup_tab(window)
+    screen.refresh()
+    own = backup.backup_dir(window.ctx.db_path)
+    assert screen.backup_where.text() == (  # paths isolated, left to right
+        f"المجلد {ltr(str(stick), 'ar')} غير موجود (هل نُزعت ذاكرة USB؟): تُحفظ النسخ "
+        f"الاحتياطية في مجلد الحاسوب نفسه {ltr(str(own), 'ar')} إلى أن يعود.")
+    said = backed_up(qtbot, screen)
+    (written,) = own.glob(backup.PATTERN)
+    assert said.startswith(f"تعذّر استعمال مجلد النسخ الاحتياطية {ltr(str(stick), 'ar')}: "
+                           "المجلد غير موجود")
+    assert said.endswith(f"كُتبت النسخة الاحتياطية في مجلد الحاسوب نفسه: "
+                         f"{ltr(str(written), 'ar')}")
+    assert not stick.exists()
+    window.ctx.set_language("fr")
+    assert screen.backup_where.text().startswith(f"Le dossier {stick} est introuvable")
+
+
+def test_a_full_disk_is_told_in_arabic_and_leaves_no_file(
+    qtbot: Any, make_window: Any
+) -> None:
+    window = make_window(lang="ar")
+    screen = backup_tab(window)
+    own = backup.backup_dir(window.ctx.db_path)
+    with small_disk(own):
+        said = backed_up(qtbot, screen)
+        assert list(own.iterdir()) == []
+    assert said.startswith(f"تعذّرت كتابة النسخة الاحتياطية في {ltr(str(own), 'ar')}: القرص "
+                           "أو ذاكرة USB ممتلئة")
+    assert "حدث خطأ" not in said

@@ -330,3 +330,19 @@ def test_refund_quantities_are_checked_before_the_pin(qtbot: Any, make_window: A
         back = s.scalars(select(Sale).where(Sale.kind == "refund")).one()
         assert [(ln.sku, ln.quantity) for ln in back.lines] == [("SAV-BLD", -1000)]
     assert journal(window) == ["day_open", "sale", "refund"]
+
+
+def test_the_backup_after_a_close_goes_to_the_laptop_when_the_stick_is_pulled(
+    qtbot: Any, make_window: Any, tmp_path: Any
+) -> None:
+    window = make_window(lang="fr")
+    window.show_screen("day")
+    screen = window.day
+    stick = tmp_path / "media" / "USB"  # chosen, then pulled
+    screen.backup_after_close(3, str(stick))
+    qtbot.waitUntil(lambda: screen.backup_task.isFinished(), timeout=10000)
+    qtbot.waitUntil(screen.banner.isVisible, timeout=5000)
+    (kept,) = backup.list_backups(window.ctx.db_path)
+    assert kept.name.endswith("-z.sqlite3") and not stick.exists()
+    assert screen.banner.text().startswith(f"Le dossier de sauvegarde {stick} est inutilisable")
+    assert screen.banner.text().endswith(f"dossier de l'ordinateur : {kept}")

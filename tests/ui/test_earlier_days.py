@@ -129,3 +129,12 @@ def test_void_is_kept_for_the_open_day(qtbot: Any, make_window: Any) -> None:
 ])
 def test_ticket_number(text: str, number: int | None) -> None:
     assert ticket_number(text, "T01") == number
+
+
+def test_ticket_number_marked_by_a_restore() -> None:
+    marks = ((10, 2),)  # from ticket 10 on, the labels carry restore 2
+    assert ticket_number("T01-R2-000012", "T01", marks) == 12
+    assert ticket_number("t01-r2-12", "T01", marks) == 12
+    assert ticket_number("T01-000012", "T01", marks) == 12
+    assert ticket_number("T01-R1-000012", "T01", marks) is None  # a ticket of another journal
+    assert ticket_number("T01-R2-000009", "T01", marks) is None

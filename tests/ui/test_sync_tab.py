@@ -12,10 +12,10 @@ import random
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from pos import users
-from pos.i18n import tr
+from pos.i18n import ltr, tr
 from sync.client import config
 from sync.client.engine import enrol_store
 from sync.client.status import sent_text
@@ -174,5 +174,68 @@ def test_a_failed_enrolments_message_follows_the_apps_language(
             "Enrolment failed: This code is unknown, used already or expired: check it, or "
             "ask the organisers for a new one.")
         assert panel.enrol_button.text() == "Enrol this till"
+    finally:
+        bridge.stop()
+
+
+NOT_SET_UP = {"ar": "المزامنة: غير مضبوطة", "fr": "Synchro : non configurée",
+              "en": "Sync: not set up"}
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_a_till_not_enrolled_says_so_once_and_cannot_sync_yet(
+        qtbot: Any, make_window: Any, server: LiveServer, lang: str) -> None:
+    window = manager_window(make_window, lang)
+    window.update_status()
+    assert window.sync_status.text() == NOT_SET_UP[lang]  # before sync started
+    bridge = SyncBridge(window.ctx.store, lang, parent=window, options=options())
+    window.sync = bridge
+    bridge.status_changed.connect(lambda _text: window.update_status())
+    try:
+        bridge.start()
+        panel = sync_tab(window)
+        window.update_status()
+        assert window.sync_status.text() == NOT_SET_UP[lang]  # and after
+        assert panel.details.text() == tr(lang, "sync.panel.not_enrolled")
+        assert not panel.status.isVisible()  # no second "not set up" under it
+        words = tr(lang, "sync.status.not_set_up")
+        assert all(words not in label.text() for label in panel.findChildren(QLabel))
+        assert not panel.sync_button.isEnabled()
+        assert panel.sync_button.toolTip() == tr(lang, "sync.panel.enrol_first")
+
+        panel.url_edit.setText(server.url)
+        panel.code_edit.setText(server.code())
+        panel.enrol_button.click()
+        qtbot.waitUntil(lambda: bridge.snapshot.enrolled, timeout=5000)
+        qtbot.waitUntil(panel.sync_button.isEnabled, timeout=5000)
+        assert panel.sync_button.toolTip() == "" and panel.status.isVisible()
+        assert window.sync_status.text() != NOT_SET_UP[lang]
+    finally:
+        bridge.stop()
+
+
+def test_enrolling_with_https_against_an_http_server_says_what_to_type(
+        qtbot: Any, make_window: Any, server: LiveServer) -> None:
+    window = manager_window(make_window, "ar")
+    bridge = SyncBridge(window.ctx.store, "ar", parent=window, options=options())
+    window.sync = bridge
+    window.ctx.language_changed.connect(bridge.set_language)
+    try:
+        bridge.start()
+        panel = sync_tab(window)
+        tried = server.url.replace("http://", "https://")
+        panel.url_edit.setText(tried)
+        panel.code_edit.setText(server.code())
+        panel.enrol_button.click()
+        qtbot.waitUntil(lambda: panel.enrol_button.isEnabled() and bool(panel.message.text())
+                        and panel.message.text() != tr("ar", "sync.panel.enrolling"),
+                        timeout=5000)
+        assert panel.message.text() == (
+            f"فشل التسجيل: الخادم على {ltr(tried, 'ar')} يجيب دون تشفير: إذا كان العنوان الذي "
+            f"قدمه المنظمون يبدأ بـ {ltr('http://', 'ar')} (خادم على شبكة السوق نفسها)، فاكتب "
+            f"{ltr(server.url, 'ar')}.")
+        window.ctx.set_language("fr")
+        assert panel.message.text().startswith(
+            f"Échec de l'inscription : Le serveur à {tried} répond sans chiffrement")
     finally:
         bridge.stop()

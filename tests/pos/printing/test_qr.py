@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from dataclasses import replace
 
 import pytest
 import zxingcpp
@@ -50,3 +51,15 @@ def test_codes_of_any_sale_read_back(gui: QGuiApplication) -> None:
         doc = Document(kind="test", title="qr", language="fr", blocks=(QrCode(payload),))
         raster = render(doc, 384)
         assert read_codes(raster.data, raster.width, raster.height) == [payload], payload
+
+
+def test_a_label_marked_by_a_restore_reads_back(gui: QGuiApplication, shop: Shop) -> None:
+    """After a restore that could not know how far the numbers went, the label carries the
+    restore (``T03-R2-...``): the QR code still holds only QR alphanumeric characters."""
+    marked = replace(shop, device_prefix="T03", ticket_marks=((124, 2),))
+    document = sale_receipt(sample_sale(3, number=124), marked, "ar",
+                            journal_hash=SAMPLE_HASH)
+    (payload,) = [b.payload for b in document.blocks if isinstance(b, QrCode)]
+    assert ":T03-R2-000124:" in payload and "T03-R2-000124" in document.plain_text()
+    raster = render(document, 384)
+    assert read_codes(raster.data, raster.width, raster.height) == [payload]

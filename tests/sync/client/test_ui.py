@@ -32,7 +32,7 @@ def test_status_goes_from_offline_to_synced_when_the_server_comes_up(
     qtbot.waitUntil(lambda: bridge.status_text == "offline - 1 day waiting", timeout=5000)
     assert panel.table.rowCount() == 1
     assert panel.table.item(0, 4).text() == "waiting"
-    assert "No connection" in panel.table.item(0, 5).text()
+    assert "Nothing answers at 127.0.0.1" in panel.table.item(0, 5).text()
     server.start()
     # A retry begun by the offline back-off may end (failed or not) around the click, and
     # the click's own run start after it; the seller sees "syncing…" briefly, then this.
