@@ -11,7 +11,6 @@ from pos.money import allocate, line_amount, parse_quantity, percent_of, tax_par
 
 PaymentMethod = Literal["cash", "card", "mobile"]
 METHODS: Final = ("cash", "card", "mobile")
-NOTES_AND_COINS: Final = (20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20)
 
 
 def whole_pieces(quantity: int, unit: str) -> bool:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session
 
 from pos import backup, catalogue, day, demo, journal, oserrors, settings, usage, users
 from pos.db import DamagedDatabase, Store
@@ -150,25 +151,54 @@ def _existing_file(text: str) -> Path:
 
 
 def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
+    """Create the stall's database, or add to one what it lacks, and say what was done.
+
+    A stall that already has a manager refuses ``--manager-pin`` (its PIN is changed in
+    Settings → Users), having written nothing. ``--lang`` says this command's messages: it
+    becomes the stall's language only when the stall has none yet (a new database), and
+    never replaces the one chosen in the app.
+    """
     # checked before the database file is made
     prefix = settings.check_prefix(args.prefix) if args.prefix is not None else None
     if args.manager_pin is not None:
         users.normalise_pin(args.manager_pin)
         if not args.manager_name.strip():
             raise InputError("user.name_empty")
+    existed = ctx.db_path.exists()
+    done: list[str] = []
     with ctx.store.write() as s:
+        if args.manager_pin is not None and users.has_manager(s):
+            raise InputError("cli.init_has_manager")
         settings.device_id(s)
-        if prefix is not None:
+        if prefix is not None and prefix != settings.device_prefix(s):
             settings.put(s, settings.DEVICE_PREFIX, prefix)
-        settings.put(s, settings.LANGUAGE, ctx.lang)
-        if args.manager_pin is not None and not users.has_manager(s):
+            done.append(ctx.t("cli.init_prefix", prefix=prefix))
+        if settings.get(s, settings.LANGUAGE) is None:
+            settings.put(s, settings.LANGUAGE, ctx.lang)
+        if args.manager_pin is not None:
             users.add_user(s, args.manager_name, users.MANAGER, args.manager_pin)
-        if args.demo and not catalogue.all_products(s, include_inactive=True):
-            demo.load_catalogue(s)
-            if not users.has_manager(s):  # the demo staff only on a stall with no manager
-                demo.ensure_demo_users(s)
-    ctx.say(ctx.t("cli.initialised", path=ctx.db_path))
+            done.append(ctx.t("cli.init_manager", name=args.manager_name.strip()))
+        if args.demo:
+            done.append(_load_demo(ctx, s))
+    if existed:
+        ctx.say(ctx.t("cli.init_existing", path=ctx.db_path))
+        done = done or [ctx.t("cli.init_nothing")]
+    else:
+        ctx.say(ctx.t("cli.initialised", path=ctx.db_path))
+    for line in done:
+        ctx.say(line)
     return EXIT_OK
+
+
+def _load_demo(ctx: Context, session: Session) -> str:
+    """Load the demo catalogue (and the demo staff on a stall with no manager) into a stall
+    with no products; what was done, or why not."""
+    if catalogue.all_products(session, include_inactive=True):
+        return ctx.t("cli.init_demo_skipped")
+    demo.load_catalogue(session)
+    if not users.has_manager(session):  # the demo staff only on a stall with no manager
+        demo.ensure_demo_users(session)
+    return ctx.t("cli.init_demo")
 
 
 def cmd_products_import(ctx: Context, args: argparse.Namespace) -> int:
@@ -287,7 +317,7 @@ def cmd_verify(ctx: Context, _args: argparse.Namespace) -> int:
         print(f"souk-pos: {ctx.t('db.damaged', path=ctx.db_path)}", file=sys.stderr)
         return EXIT_FAILED
     if verdict.ok:
-        ctx.say(ctx.t("journal.ok", records=verdict.records, head=verdict.head_hash[:16]))
+        ctx.say(tr_count(ctx.lang, "journal.ok", verdict.records, head=verdict.head_hash[:16]))
         return EXIT_OK
     print(ctx.t(verdict.problem, **verdict.params), file=sys.stderr)
     return EXIT_FAILED
@@ -341,7 +371,9 @@ def _numbering_after_restore(ctx: Context, kept: Path | None) -> str:
 def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[_Parser]]:
     parser = _Parser(prog="souk-pos", description="Souk POS")
     parser.add_argument("--data-dir", type=Path, default=None, help="where the database lives")
-    parser.add_argument("--lang", choices=LANGUAGES, default=None, help="ar, fr or en")
+    parser.add_argument("--lang", choices=LANGUAGES, default=None,
+                        help="the language of this command's messages: ar, fr or en (a new "
+                             "stall's language; the app's own is changed in its Settings)")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     p = sub.add_parser("init", help="create the database (and the manager)")

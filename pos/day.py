@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping
-from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,10 +16,8 @@ from sqlalchemy.orm import Session
 from pos import journal
 from pos.errors import InputError, RuleError
 from pos.models import BusinessDay, CashMovement, User, utcnow
+from pos.money import NOTES_AND_COINS
 from pos.users import MANAGER
-
-#: Moroccan notes and coins, in centimes, largest first.
-DENOMINATIONS: Final = (20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20)
 
 
 def current_day(session: Session) -> BusinessDay | None:
@@ -93,7 +90,7 @@ def cash_movement(
 def counted_total(counts: Mapping[int, int]) -> int:
     """Cash in the drawer from a count by denomination (centimes -> how many)."""
     for denomination, number in counts.items():
-        if denomination not in DENOMINATIONS:
+        if denomination not in NOTES_AND_COINS:
             raise InputError("count.denomination", value=denomination)
         if number < 0:
             raise InputError("count.negative")
@@ -111,7 +108,7 @@ def count_for(amount: int) -> dict[int, int]:
     """A count by denomination adding up to ``amount`` (largest notes first)."""
     counts: dict[int, int] = {}
     rest = max(0, amount)
-    for denomination in DENOMINATIONS:
+    for denomination in NOTES_AND_COINS:
         counts[denomination], rest = divmod(rest, denomination)
     return {d: n for d, n in counts.items() if n}
 

@@ -7,6 +7,12 @@ area: ``pos.json``, ``ui.json``...), each entry giving the three languages side 
 
 Placeholders use :meth:`str.format` syntax and must be the same in every language (a test
 checks it). Never translate an f-string: translate the template, then format.
+
+A message about a number of things (:func:`tr_count`) may have plural forms, each its own
+entry named by the CLDR form (``key_one``, ``key_two``, ``key_few``...) in the languages
+whose rules have that form (:data:`pos.cldr.FORMS_OF`); Arabic has six::
+
+    {"journal.ok_few": {"ar": "السجل سليم: {count} قيود، الرأس {head}."}}
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ import string
 from functools import cache
 from importlib import resources
 from typing import Final
+
+from pos.cldr import PLURAL_FORMS, plural_form
 
 LANGUAGES: Final = ("ar", "fr", "en")
 DEFAULT_LANGUAGE: Final = "fr"
@@ -89,17 +97,30 @@ def tr(lang: str, key: str, /, **params: object) -> str:
 
 
 def tr_count(lang: str, key: str, count: int, /, **params: object) -> str:
-    """The message ``key`` about ``count`` things, ``{count}`` filled in.
+    """The message ``key`` about ``count`` things, ``{count}`` filled in, in the plural
+    form the number takes in ``lang`` (:func:`pos.cldr.plural_form`).
 
-    A language that puts the noun in the singular for this count (1; in French 0 and 1,
-    "0 produit importé") reads ``key + "_one"`` when the catalogue has it. Arabic, whose
-    nouns take four forms after a number, words both so that none is needed
-    ("عدد المنتجات المستوردة: 5").
+    The catalogue's ``key + "_" + form`` is read when it gives that form in ``lang``, else
+    ``key`` itself (the form "other"): in French 0 and 1 take ``_one`` ("0 produit
+    importé"); in Arabic 0 ``_zero``, 1 ``_one``, 2 ``_two`` (their words may say the
+    number), 3 to 10 ``_few`` with the plural ("4 قيود"), 11 to 99 ``_many`` with the
+    accusative singular ("11 قيدًا"), 100 to 102 ``key`` ("100 قيد"), and past 100 as
+    their last two digits say (103 few, 111 many).
     """
-    singular = count == 1 or (lang == "fr" and count == 0)
-    if singular and f"{key}_one" in catalogue():
-        key = f"{key}_one"
+    form = f"{key}_{plural_form(lang, count * 1000)}"
+    if (catalogue().get(form) or {}).get(lang):
+        key = form
     return tr(lang, key, count=count, **params)
+
+
+def plural_base(key: str) -> str | None:
+    """The message ``key`` is a plural form of (``journal.ok`` for ``journal.ok_few``),
+    when it is one: its suffix names a CLDR form and that message counts ``{count}``."""
+    base, _, form = key.rpartition("_")
+    texts = catalogue().get(base)
+    if form not in PLURAL_FORMS or texts is None:
+        return None
+    return base if "count" in placeholders(texts.get("en", "")) else None
 
 
 class Translator:

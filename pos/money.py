@@ -9,6 +9,12 @@ separator) or when the same one repeats between groups of three (``"1.250.000"``
 Formatting follows how amounts are written in Morocco: ``"125,50 DH"`` (fr),
 ``"125,50 د.م."`` (ar), ``"MAD 125.50"`` (en). A unit has one word per language
 (:func:`unit_name`), the same on the screens and on the receipts.
+
+What is formatted here is for people to read: in Arabic a negative number's minus is the
+CLDR's, a left-to-right mark before the hyphen-minus (:data:`pos.cldr.MINUS`), so that a
+right-to-left line shows ``-25``, not ``25-``. Files and messages for machines (CSV
+exports, JSON, the sync protocol) write their numbers without it. Parsing ignores the
+direction marks, so a number copied from a screen reads back.
 """
 
 from __future__ import annotations
@@ -16,11 +22,16 @@ from __future__ import annotations
 import re
 from typing import Final, NewType
 
+from pos.cldr import minus_sign, money_prefix
 from pos.errors import InputError
 from pos.i18n import tr
 
 Centimes = NewType("Centimes", int)
 
+#: Morocco's banknotes and coins, in centimes, largest first: the notes of 200, 100, 50 and
+#: 20 DH, the coins of 10, 5, 2 and 1 DH and of 50, 20 and 10 centimes (the payment keys,
+#: the cash count)
+NOTES_AND_COINS: Final = (20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20, 10)
 MAX_AMOUNT: Final = 100_000_000_00  # 100 million DH: nothing at a stall costs more
 MAX_QUANTITY: Final = 1_000_000_000  # a million units, in thousandths
 NBSP: Final = "\u00a0"  # in "1 250,50 DH": the amount and its currency never part
@@ -33,13 +44,18 @@ _DIGITS: Final = str.maketrans(
 _SEPARATORS: Final = str.maketrans(
     {"٬": " ", "\u00a0": " ", "\u202f": " ", "\u2009": " ", "،": ",", "\u2212": "-"}
 )
+#: the marks that only direct a text (LRM, RLM, ALM, embeddings and isolates): what a
+#: number shown in Arabic carries (:data:`pos.cldr.MINUS`), never part of its value
+_DIRECTION_MARKS: Final = str.maketrans(
+    dict.fromkeys("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
+                  "\u2066\u2067\u2068\u2069"))
 _CURRENCY = re.compile(r"(?i)(mad|dhs?|dh|د\.?\s*م\.?|درهم)")
 _SHAPE = re.compile(r"^\d[\d .,٫]*$")
 _GROUPS = re.compile(r"^\d{1,3}(?:([ .,])\d{3})(?:\1\d{3})*$")
 
 
 def _normalise(text: str) -> str:
-    return text.translate(_DIGITS).strip()
+    return text.translate(_DIGITS).translate(_DIRECTION_MARKS).strip()
 
 
 def _decimal_point(text: str) -> str | None:
@@ -160,8 +176,9 @@ def _group(whole: int, sep: str) -> str:
 
 
 def format_amount(centimes: int, lang: str = "fr") -> str:
-    """The number only: ``1 250,50`` (fr, ar) or ``1,250.50`` (en)."""
-    sign = "-" if centimes < 0 else ""
+    """The number only: ``1 250,50`` (fr, ar) or ``1,250.50`` (en); below zero with the
+    language's minus (:func:`pos.cldr.minus_sign`)."""
+    sign = minus_sign(lang) if centimes < 0 else ""
     whole, frac = divmod(abs(centimes), 100)
     if lang == "en":
         return f"{sign}{_group(whole, ',')}.{frac:02d}"
@@ -170,18 +187,21 @@ def format_amount(centimes: int, lang: str = "fr") -> str:
 
 def format_money(centimes: int, lang: str = "fr") -> str:
     """``125,50 DH`` (fr), ``125,50 د.م.`` (ar), ``MAD 125.50`` (en); a no-break space
-    between the amount and its currency, which a wrapped line never parts."""
+    between the amount and its currency, which a wrapped line never parts. A negative
+    amount in Arabic starts with a right-to-left mark (:func:`pos.cldr.money_prefix`), so
+    that a label or a receipt's column that starts with it stays right-to-left."""
     amount = format_amount(centimes, lang)
     if lang == "en":
         return f"MAD{NBSP}{amount}"
     if lang == "ar":
-        return f"{amount}{NBSP}د.م."
+        return f"{money_prefix(lang, centimes)}{amount}{NBSP}د.م."
     return f"{amount}{NBSP}DH"
 
 
 def format_quantity(milli: int, unit: str = "piece", lang: str = "fr") -> str:
-    """``2`` for pieces, ``1,250`` kg, ``0,5`` l; trailing zeros dropped."""
-    sign = "-" if milli < 0 else ""
+    """``2`` for pieces, ``1,250`` kg, ``0,5`` l; trailing zeros dropped; below zero with
+    the language's minus (:func:`pos.cldr.minus_sign`)."""
+    sign = minus_sign(lang) if milli < 0 else ""
     whole, frac = divmod(abs(milli), 1000)
     text = str(whole)
     if frac:

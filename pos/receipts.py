@@ -229,21 +229,20 @@ class _Words:
         return COPY_MARK if self.latin == "en" else DUPLICATE_MARK
 
     def money(self, centimes: int) -> str:
-        amount = format_amount(centimes, self.number_lang)
-        return format_money(centimes, self.number_lang).replace(amount, self.signed(amount), 1)
+        """An amount with its currency; below zero on an Arabic receipt with the CLDR's
+        minus and marks (:func:`pos.money.format_money`): ``-21,50 د.م.``, not ``21,50-``."""
+        return format_money(centimes, self.number_lang)
 
     def amount(self, centimes: int) -> str:
-        return self.signed(format_amount(centimes, self.number_lang))
+        """An amount alone (a column's value), with the language's minus."""
+        return format_amount(centimes, self.number_lang)
 
     def quantity(self, milli: int, unit: str) -> str:
-        return self.signed(format_quantity(milli, unit, self.number_lang))
-
-    def signed(self, number: str) -> str:
-        """A number for a line in the receipt's direction: on an Arabic receipt a negative
-        one is isolated, so that its minus stays before the digits (``-2``, not ``2-``)."""
-        if self.rtl and number.startswith("-"):
-            return f"{LRI}{number}{PDI}"
-        return number
+        """A quantity that more of its line follows (``-2 × 120,00``): on an Arabic receipt
+        a negative one, which its minus's left-to-right mark makes left-to-right, is
+        isolated (:func:`isolate`), so that nothing after it turns left-to-right too (the
+        price would move to the other side of it)."""
+        return isolate(format_quantity(milli, unit, self.number_lang), self.direction)
 
     def unit(self, unit: str) -> str:
         if unit == "piece":

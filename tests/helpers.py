@@ -1,5 +1,5 @@
 """Small helpers shared by tests: ring a sale the way the till does; a small disk of its
-own, full or read-only."""
+own, full or read-only; see the order in which Qt draws a text."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QTextLayout
 from sqlalchemy import select
 
 from pos import checkout, users
@@ -59,3 +61,26 @@ def small_disk(folder: Path, *, size: str = "16k", read_only: bool = False) -> I
         yield folder
     finally:
         subprocess.run(["umount", "-l", str(folder)], capture_output=True, check=False)
+
+
+#: the marks that only direct a text, and spaces: never drawn as a character
+_UNDRAWN = frozenset("\u200e\u200f\u061c\u2066\u2067\u2068\u2069")
+
+
+def drawn_order(text: str, direction: Qt.LayoutDirection = Qt.LayoutDirection.LayoutDirectionAuto
+                ) -> str:
+    """The characters of ``text`` in the order Qt draws them, left to right, laid out as one
+    line of a paragraph of ``direction`` (by default the one its first strong letter gives,
+    as a label takes it); the marks that only direct the text and the spaces left out.
+    An Arabic word comes out reversed: ``"د.م."`` is drawn ``".م.د"``."""
+    layout = QTextLayout(text, QFont())
+    option = layout.textOption()
+    option.setTextDirection(direction)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    line = layout.createLine()
+    line.setLineWidth(10_000)
+    layout.endLayout()
+    drawn = [(line.glyphRuns(i, 1)[0].positions()[0].x(), ch) for i, ch in enumerate(text)
+             if ch not in _UNDRAWN and not ch.isspace()]
+    return "".join(ch for _x, ch in sorted(drawn))

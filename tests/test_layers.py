@@ -42,12 +42,20 @@ def test_importing_the_core_loads_no_widgets_and_no_network() -> None:
     assert not {m for m in loaded if m.split(".")[0] in ("ui", "sync")}
 
 
-def test_the_server_takes_nothing_of_the_stall_but_its_usage_errors() -> None:
+#: what the server shares of the stall's core: modules that import nothing of the project
+SHARED_WITH_THE_SERVER = ("pos.usage", "pos.cldr")
+
+
+def test_the_server_takes_nothing_of_the_stall_but_what_both_must_agree_on() -> None:
     """The organisers' server stands on the wire schema alone; of the stall's core it shares
-    only the reading of argparse's errors (``pos.usage``, which imports nothing else)."""
+    only the reading of argparse's errors (``pos.usage``) and the CLDR's rules both must
+    write numbers by (``pos.cldr``: plural forms, the Arabic minus), which import nothing
+    else."""
     for path in (ROOT / "sync" / "server").rglob("*.py"):
         for name in imports_of(path) - {"pos"}:  # ``from pos import x`` is also ``pos.x``
             if name.split(".")[0] in ("pos", "ui") or name.startswith("sync.client"):
-                assert name.startswith("pos.usage"), f"{path.relative_to(ROOT)} imports {name}"
-    usage = imports_of(ROOT / "pos" / "usage.py")
-    assert not {n for n in usage if n.split(".")[0] in ("pos", "ui", "sync")}
+                assert name.startswith(SHARED_WITH_THE_SERVER), (
+                    f"{path.relative_to(ROOT)} imports {name}")
+    for module in SHARED_WITH_THE_SERVER:
+        names = imports_of(ROOT / (module.replace(".", "/") + ".py"))
+        assert not {n for n in names if n.split(".")[0] in ("pos", "ui", "sync")}, module

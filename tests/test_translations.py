@@ -1,5 +1,6 @@
 """Every message exists in Arabic, French and English, with the same placeholders, and
-every message id the app uses is defined."""
+every message id the app uses is defined; a count is said in the plural form its number
+takes in each language."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from pos.catalogue import UNITS
-from pos.i18n import LANGUAGES, catalogue, placeholders
+from pos.cldr import FORMS_OF
+from pos.i18n import LANGUAGES, catalogue, placeholders, plural_base, tr_count
 from pos.receipts import RECEIPT_LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +47,9 @@ def test_every_message_in_three_languages_with_the_same_placeholders(path: Path)
     data = json.loads(path.read_text(encoding="utf-8"))
     problems = []
     for key, texts in data.items():
+        if plural_base(key) is not None:
+            problems += _plural_form_problems(key, texts)
+            continue
         missing = [lang for lang in LANGUAGES if not (texts.get(lang) or "").strip()]
         if missing:
             problems.append(f"{key}: missing {missing}")
@@ -55,6 +60,73 @@ def test_every_message_in_three_languages_with_the_same_placeholders(path: Path)
                 problems.append(f"{key}: {lang} placeholders {placeholders(texts[lang])} "
                                 f"differ from {reference}")
     assert problems == []
+
+
+def _plural_form_problems(key: str, texts: dict[str, str]) -> list[str]:
+    """A plural form (``journal.ok_few``) is given in the languages whose rules have that
+    form, at least one, with its message's placeholders; in Arabic the forms for zero, one
+    and two may say their number in words instead of writing ``{count}``."""
+    base = plural_base(key)
+    assert base is not None
+    form = key.rpartition("_")[2]
+    reference = placeholders(catalogue()[base]["en"])
+    problems = [f"{key}: {lang} has no form {form!r}" for lang in texts
+                if form not in FORMS_OF.get(lang, ())]
+    if not any(text.strip() for text in texts.values()):
+        problems.append(f"{key}: no language")
+    for lang, text in texts.items():
+        allowed = [reference]
+        if lang == "ar" and form in ("zero", "one", "two"):
+            allowed.append(reference - {"count"})
+        if placeholders(text) not in allowed:
+            problems.append(f"{key}: {lang} placeholders {placeholders(text)}")
+    return problems
+
+
+def test_an_arabic_count_has_every_form_or_none() -> None:
+    """Arabic puts the noun after a number in four ways (3-10 plural, 11-99 accusative
+    singular, 100 genitive singular; one and two said in words): a message with one of its
+    forms has them all, the message itself being the form of 100."""
+    known = catalogue()
+    counted = {base for key in known if (base := plural_base(key)) is not None
+               and "ar" in known[key]}
+    assert "journal.ok" in counted and "cli.imported" in counted
+    missing = sorted(f"{base}_{form}" for base in counted
+                     for form in ("zero", "one", "two", "few", "many")
+                     if "ar" not in known.get(f"{base}_{form}", {}))
+    assert missing == []
+
+
+@pytest.mark.parametrize(("count", "said"), [
+    (0, "السجل سليم: لا قيود فيه، الرأس ab12."),
+    (1, "السجل سليم: قيد واحد، الرأس ab12."),
+    (2, "السجل سليم: قيدان، الرأس ab12."),
+    (3, "السجل سليم: 3 قيود، الرأس ab12."),
+    (4, "السجل سليم: 4 قيود، الرأس ab12."),
+    (10, "السجل سليم: 10 قيود، الرأس ab12."),
+    (11, "السجل سليم: 11 قيدًا، الرأس ab12."),
+    (99, "السجل سليم: 99 قيدًا، الرأس ab12."),
+    (100, "السجل سليم: 100 قيد، الرأس ab12."),
+    (102, "السجل سليم: 102 قيد، الرأس ab12."),
+    (103, "السجل سليم: 103 قيود، الرأس ab12."),
+    (111, "السجل سليم: 111 قيدًا، الرأس ab12."),
+    (1000, "السجل سليم: 1000 قيد، الرأس ab12."),
+])
+def test_arabic_counts_agree_with_their_number(count: int, said: str) -> None:
+    assert tr_count("ar", "journal.ok", count, head="ab12") == said
+
+
+def test_french_says_zero_and_one_in_the_singular_english_only_one() -> None:
+    def said(lang: str, count: int) -> str:
+        return tr_count(lang, "cli.imported", count)
+
+    assert [said("fr", n) for n in (0, 1, 2)] == [
+        "0 produit importé.", "1 produit importé.", "2 produits importés."]
+    assert [said("en", n) for n in (0, 1, 2)] == [
+        "0 products imported.", "1 product imported.", "2 products imported."]
+    assert [said("ar", n) for n in (0, 1, 2, 5, 20, 300)] == [
+        "لم يُستورد أي منتج.", "تم استيراد منتج واحد.", "تم استيراد منتجين.",
+        "تم استيراد 5 منتجات.", "تم استيراد 20 منتجًا.", "تم استيراد 300 منتج."]
 
 
 def _ui_sources() -> list[Path]:

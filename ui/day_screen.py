@@ -12,10 +12,10 @@ from PySide6.QtWidgets import QGridLayout, QLineEdit, QWidget
 
 from pos import backup, day, receipts, settings
 from pos.errors import SoukError
-from pos.money import format_money
-from pos.reports import day_report
+from pos.money import NOTES_AND_COINS, format_money
+from pos.reports import DayReport, day_report
 from ui.context import AppContext
-from ui.figures import money, rich_table
+from ui.figures import rich_table
 from ui.line_dialogs import ValueDialog
 from ui.printing import PrintService
 from ui.tasks import Task
@@ -140,8 +140,9 @@ class DayScreen(QWidget):
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(4)
-        for i, value in enumerate(day.DENOMINATIONS):
-            row, col = i % 5, (i // 5) * 3
+        rows = -(-len(NOTES_AND_COINS) // 2)  # two columns, the notes first
+        for i, value in enumerate(NOTES_AND_COINS):
+            row, col = i % rows, (i // rows) * 3
             name = label(f"countLabel_{value}")
             name.setText(format_money(value, self.ctx.lang))
             spin = named(CountField(), f"count_{value}", format_money(value, self.ctx.lang))
@@ -189,17 +190,32 @@ class DayScreen(QWidget):
         self.state.setText(t("ui.day.open_state", date=report.date.strftime("%d/%m/%Y")))
         cash = report.cash
         rows = [
-            (t("report.float"), money(cash.opening_float, lang)),
-            (t("ui.day.cash_sales"), money(cash.cash_sales, lang)),
-            (t("report.cash_in"), money(cash.cash_in, lang)),
-            (t("report.cash_out"), money(cash.cash_out, lang)),
-            (t("report.expected"), money(cash.expected, lang)),
-            (t("report.sales"), str(report.sales_count)),
-            (t("report.net"), money(report.net, lang)),
+            (t("report.float"), format_money(cash.opening_float, lang)),
+            (t("ui.day.cash_sales"), format_money(cash.cash_sales, lang)),
+            (t("report.cash_in"), format_money(cash.cash_in, lang)),
+            (t("report.cash_out"), format_money(cash.cash_out, lang)),
+            (t("report.expected"), format_money(cash.expected, lang)),
+            *self._sales_rows(report),
         ]
         self.summary.setText(rich_table(((a, f"<b>{b}</b>") for a, b in rows), lang))
         self.expected = cash.expected
         self._update_count()
+
+    def _sales_rows(self, report: DayReport) -> list[tuple[str, str]]:
+        """The day's sales, refunds (and voids, when any) with their counts, and the net
+        they leave, as the X and Z reports give them: a sale refunded shows why the net
+        is back to nothing."""
+        lang, t = self.ctx.lang, self.ctx.t
+        rows = [
+            (f"{t('report.sales')} ({report.sales_count})", format_money(report.gross, lang)),
+            (f"{t('report.refunds')} ({report.refunds_count})",
+             format_money(-report.refunds, lang)),
+        ]
+        if report.voids_count:
+            rows.append((f"{t('report.voids')} ({report.voids_count})",
+                         format_money(-report.voids, lang)))
+        rows.append((t("report.net"), format_money(report.net, lang)))
+        return rows
 
     def counted(self) -> dict[int, int]:
         return {d: spin.value() for d, spin in self.counts.items() if spin.value()}

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QButtonGroup, QFrame, QScrollArea, QWidget
 from pos import day, settings
 from pos.i18n import is_rtl
 from pos.money import format_amount, format_money, round_div
-from pos.receipts import LRI, PDI
 from pos.reports import DayReport, day_report
 from ui.chart import BarChart
 from ui.context import AppContext
@@ -21,25 +20,11 @@ from ui.widgets import Texts, button, card, hbox, label, named, vbox
 TOP_PRODUCTS = 6
 
 
-def signed(number: str, lang: str) -> str:
-    """A number for a right-to-left line: in Arabic a negative one is isolated (LRI ... PDI)
-    so that its minus stays before the digits (``-25``, not ``25-``)."""
-    if is_rtl(lang) and number.startswith("-"):
-        return f"{LRI}{number}{PDI}"
-    return number
-
-
-def money(centimes: int, lang: str) -> str:
-    """:func:`pos.money.format_money`, its number kept whole in a right-to-left line."""
-    amount = format_amount(centimes, lang)
-    return format_money(centimes, lang).replace(amount, signed(amount, lang), 1)
-
-
 def whole_dirhams(centimes: int, lang: str) -> str:
     """An amount rounded to the dirham, without decimals: ``5 677`` (fr, ar), ``5,677``
     (en)."""
     text = format_amount(round_div(centimes, 100) * 100, lang)
-    return signed(text.rpartition("." if lang == "en" else ",")[0], lang)
+    return text.rpartition("." if lang == "en" else ",")[0]
 
 
 def rich_table(rows: Iterable[Sequence[str]], lang: str, *, spacing: int = 4) -> str:
@@ -188,8 +173,9 @@ class FiguresScreen(QWidget):
         f = self._collect()
         self.period.setText(t("ui.figures.days", count=f.days) if self.scope == "edition" else "")
         average = f.net // f.sales if f.sales else 0
-        values = {"net": money(f.net, lang), "sales": str(f.sales),
-                  "average": money(average, lang), "refunds": money(f.refunds, lang)}
+        values = {"net": format_money(f.net, lang), "sales": str(f.sales),
+                  "average": format_money(average, lang),
+                  "refunds": format_money(f.refunds, lang)}
         for key, (caption, value) in self.kpis.items():
             caption.setText(t(f"ui.figures.kpi_{key}"))  # type: ignore[attr-defined]
             value.setText(values[key])  # type: ignore[attr-defined]
@@ -201,12 +187,13 @@ class FiguresScreen(QWidget):
         total = sum(f.methods.values()) or 1
         methods = sorted(f.methods.items(), key=lambda x: -x[1])
         self.methods.setText(rich_table(
-            ((t("payment." + m), f"<b>{money(a, lang)}</b>", f"{round(100 * a / total)} %")
-             for m, a in methods), lang, spacing=1) if methods else t("ui.figures.no_sales"))
+            ((t("payment." + m), f"<b>{format_money(a, lang)}</b>",
+              f"{round(100 * a / total)} %") for m, a in methods), lang, spacing=1)
+            if methods else t("ui.figures.no_sales"))
         top = sorted(f.products.items(), key=lambda x: -x[1][0])[:TOP_PRODUCTS]
         self.top.setText(rich_table(
-            ((self.ctx.name_of(ar, fr), f"<b>{money(a, lang)}</b>") for (ar, fr), (a, _q) in top),
-            lang, spacing=1) if top else t("ui.figures.no_sales"))
+            ((self.ctx.name_of(ar, fr), f"<b>{format_money(a, lang)}</b>")
+             for (ar, fr), (a, _q) in top), lang, spacing=1) if top else t("ui.figures.no_sales"))
 
     def retranslate(self) -> None:
         self.texts.apply()

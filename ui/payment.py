@@ -41,9 +41,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos.cart import NOTES_AND_COINS, PaymentMethod, PaymentSpec, check_payments
+from pos.cart import PaymentMethod, PaymentSpec, check_payments
 from pos.errors import Amount, InputError, RuleError
-from pos.money import format_amount, format_money, parse_money
+from pos.money import NOTES_AND_COINS, format_amount, format_money, parse_money
 from ui.context import AppContext
 from ui.scanner import SCANS, TO_CART
 from ui.widgets import Dialog, Kept, button, confirm, hbox, label, named, vbox
@@ -156,13 +156,14 @@ class PaymentDialog(Dialog):
         clear.clicked.connect(self.tendered.clear)
         grid = QGridLayout()
         grid.setSpacing(6)
+        columns = -(-len(NOTES_AND_COINS) // 2)  # two rows, the notes first
         for i, value in enumerate(NOTES_AND_COINS):
             btn = button(f"payNote_{value}", role="money")
             btn.setText(note_text(value, self.ctx.lang))
             btn.setAccessibleName(format_money(value, self.ctx.lang))
             btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             btn.clicked.connect(lambda _=False, v=value: self._add_note(v))
-            grid.addWidget(btn, i // 5, i % 5)
+            grid.addWidget(btn, i // columns, i % columns)
         self.change_caption = label("payChangeCaption", style="muted")
         self.change = label("payChange", style="change")
         self.tendered.setMinimumWidth(140)

@@ -47,7 +47,6 @@ from pos.money import (
 )
 from ui import theme
 from ui.context import AppContext
-from ui.figures import signed
 from ui.tasks import Task
 from ui.tiles import Photos
 from ui.widgets import (
@@ -178,7 +177,7 @@ class ProductTable(QAbstractTableModel):
             case 4:
                 return unit_name(p.unit, lang)
             case 5:
-                return signed(format_quantity(p.stock, p.unit, lang), lang)
+                return format_quantity(p.stock, p.unit, lang)
             case 6:
                 return " ".join(b.code for b in p.barcodes)
             case _:

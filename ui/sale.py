@@ -504,7 +504,7 @@ class SaleScreen(QWidget):
         self.subtotal.setText(self.ctx.t("ui.cart.subtotal",
                                          amount=format_money(totals.subtotal, lang)))
         self.discount_label.setText(
-            self.ctx.t("ui.cart.discount_total", amount=format_money(totals.discount, lang))
+            self.ctx.t("ui.cart.discount_total", amount=format_money(-totals.discount, lang))
             if totals.discount else "")
         self.subtotal.setVisible(bool(totals.discount))
         self.discount_label.setVisible(bool(totals.discount))

@@ -30,10 +30,10 @@ from pos.cart import parse_line_quantity
 from pos.catalogue import fold
 from pos.errors import InputError, SoukError
 from pos.models import BusinessDay, Sale, User
-from pos.money import format_amount, format_quantity
-from pos.receipts import RECEIPT_LANGUAGES
+from pos.money import format_amount, format_money, format_quantity
+from pos.receipts import RECEIPT_LANGUAGES, Direction, isolate
 from ui.context import AppContext
-from ui.figures import money, rich_table, signed
+from ui.figures import rich_table
 from ui.printing import PrintService
 from ui.widgets import (
     WRONG_FIELD,
@@ -456,7 +456,7 @@ class SalesScreen(QWidget):
             methods = " + ".join(dict.fromkeys(t(f"payment.{p.method}") for p in sale.payments))
             when = local_time(sale, "%H:%M" if sale.day_id == self.day_id else "%d/%m %H:%M")
             cells = (self.label_of(sale.number), when, self._kind(sale), methods,
-                     money(sale.total, lang))
+                     format_money(sale.total, lang))
             for col, value in enumerate(cells):
                 item = QTableWidgetItem(value)
                 if sale.kind != "sale" or sale.id in self.reversals:
@@ -510,17 +510,18 @@ class SalesScreen(QWidget):
         self.detail_title.setText(f"{t('ui.sales.kind_' + sale.kind)} "
                                   f"{self.label_of(sale.number)} · "
                                   f"{local_time(sale, '%d/%m/%Y %H:%M')}")
+        direction: Direction = "rtl" if self.ctx.rtl else "ltr"  # a quantity below 0 kept whole
         rows = [
-            (f"{signed(format_quantity(ln.quantity, ln.unit, lang), lang)} × "
+            (f"{isolate(format_quantity(ln.quantity, ln.unit, lang), direction)} × "
              f"{self.ctx.name_of(ln.name_ar, ln.name_fr)}",
-             signed(format_amount(ln.total, lang), lang))
+             format_amount(ln.total, lang))
             for ln in sale.lines
         ]
-        rows.append((f"<b>{t('ui.cart.total')}</b>", f"<b>{money(sale.total, lang)}</b>"))
+        rows.append((f"<b>{t('ui.cart.total')}</b>", f"<b>{format_money(sale.total, lang)}</b>"))
         for p in sale.payments:
             ref = f" ({p.reference})" if p.reference else ""
             rows.append((f"{t('payment.' + p.method)}{ref}",
-                         signed(format_amount(p.amount, lang), lang)))
+                         format_amount(p.amount, lang)))
         extra = f"<p>{t('ui.sales.reason', reason=sale.reason)}</p>" if sale.reason else ""
         if done:
             tickets = ", ".join(self.label_of(number) for _k, number in done)

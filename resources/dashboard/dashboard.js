@@ -24,10 +24,14 @@
     return text.replace(/\{(\w+)\}/g, (m, name) => (values && name in values ? values[name] : m));
   }
 
-  // 1 250,50 (a no-break space between thousands); in English 1,250.50, as the stalls write it
+  // 1 250,50 (a no-break space between thousands); in English 1,250.50, as the stalls write it.
+  // Below zero with the language's minus (in Arabic a left-to-right mark before it keeps it
+  // before the digits), and a negative amount with its currency starts with the mark the
+  // server gives (in Arabic a right-to-left one), as the server's own pages write them.
   const GROUP = cfg.lang === "en" ? "," : NBSP, POINT = cfg.lang === "en" ? "." : ",";
+  const MINUS = cfg.signs.minus, MONEY_MARK = cfg.signs.money_mark;
   function amount(centimes) {
-    const sign = centimes < 0 ? "-" : "";
+    const sign = centimes < 0 ? MINUS : "";
     const abs = Math.abs(centimes);
     const units = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, GROUP);
     return sign + units + POINT + String(abs % 100).padStart(2, "0");
@@ -35,11 +39,12 @@
   // A date inside an Arabic sentence would show its parts swapped: isolate it (LRI..PDI).
   function ltr(text) { return "\u2066" + text + "\u2069"; }
   function money(centimes) {
-    return cfg.lang === "en" ? CURRENCY + NBSP + amount(centimes) : amount(centimes) + NBSP + CURRENCY;
+    if (cfg.lang === "en") return CURRENCY + NBSP + amount(centimes);
+    return (centimes < 0 ? MONEY_MARK : "") + amount(centimes) + NBSP + CURRENCY;
   }
   function count(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, GROUP); }
   function quantity(milli) {
-    const sign = milli < 0 ? "-" : "";
+    const sign = milli < 0 ? MINUS : "";
     const abs = Math.abs(milli);
     const rest = String(abs % 1000).padStart(3, "0").replace(/0+$/, "");
     return sign + count(Math.floor(abs / 1000)) + (rest ? POINT + rest : "");

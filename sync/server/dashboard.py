@@ -377,7 +377,7 @@ def page(request: Request, lang: LangParam = None) -> Response:
     body = render(
         "index.html", t, lang=t.lang, dir=t.dir, languages=_lang_links(t, f"{BASE}/"),
         config={"lang": t.lang, "refresh_seconds": REFRESH_SECONDS, "base": BASE,
-                "strings": dict(catalogue(t.lang))},
+                "strings": dict(catalogue(t.lang)), "signs": t.signs},
     )
     response = _secure_headers(HTMLResponse(body))
     _remember_lang(response, lang)

@@ -16,6 +16,9 @@ import re
 import zoneinfo
 from collections.abc import Mapping
 
+# the stall's plural rules and minus sign, which the page's Intl.PluralRules follows too
+from pos.cldr import PLURAL_FORMS, minus_sign, money_prefix, plural_form
+
 LANGS = ("ar", "fr", "en")
 DEFAULT_LANG = "ar"
 RTL = frozenset({"ar"})
@@ -41,9 +44,6 @@ def placeholders(text: str) -> set[str]:
 
 #: the placeholder of the number a plural form is chosen by
 COUNT = "n"
-#: the plural forms a catalogue may give a text (``key_one``, ``key_two``...), as Unicode
-#: CLDR names them; Arabic has them all, French one, many and other, English one and other
-PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")
 
 
 def plural_base(key: str, strings: Mapping[str, str]) -> str | None:
@@ -54,28 +54,6 @@ def plural_base(key: str, strings: Mapping[str, str]) -> str | None:
     if form not in PLURAL_FORMS or base not in strings:
         return None
     return base if COUNT in placeholders(strings[base]) else None
-
-
-def plural_form(lang: str, thousandths: int) -> str:
-    """The plural form (:data:`PLURAL_FORMS`) a number takes in ``lang``, by the Unicode
-    CLDR rules the page's ``Intl.PluralRules`` follows; the number in thousandths, as
-    quantities are kept (``1500``: 1.5, which French counts as one, English and Arabic
-    as other)."""
-    whole, rest = divmod(abs(thousandths), 1000)
-    if lang == "fr":
-        if whole in (0, 1):
-            return "one"
-        return "many" if not rest and whole % 1_000_000 == 0 else "other"
-    if lang != "ar":
-        return "one" if whole == 1 and not rest else "other"
-    if rest:
-        return "other"
-    hundreds = whole % 100
-    if whole in (0, 1, 2):
-        return ("zero", "one", "two")[whole]
-    if 3 <= hundreds <= 10:
-        return "few"
-    return "many" if hundreds >= 11 else "other"
 
 
 def direction(lang: str) -> str:
@@ -123,6 +101,13 @@ class Translator:
     def currency(self) -> str:
         return CURRENCY[self.lang]
 
+    @property
+    def signs(self) -> dict[str, str]:
+        """What the page's script writes a negative number with, as :func:`format_amount`
+        and :func:`format_money` do: the minus, and the mark a negative amount with its
+        currency starts with."""
+        return {"minus": minus_sign(self.lang), "money_mark": money_prefix(self.lang, -1)}
+
     def sector(self, sector: str) -> str:
         return self(f"sector_{sector}")
 
@@ -163,9 +148,10 @@ def format_amount(centimes: int, lang: str = "fr") -> str:
 
     The no-break space is a "common separator" for the Unicode bidi algorithm, so in an
     Arabic (right-to-left) line the groups of a number stay in order, which a plain
-    space would not ensure.
+    space would not ensure. A negative amount's minus is the language's
+    (:func:`pos.cldr.minus_sign`: in Arabic it keeps its place before the digits).
     """
-    sign = "-" if centimes < 0 else ""
+    sign = minus_sign(lang) if centimes < 0 else ""
     units, cents = divmod(abs(centimes), 100)
     if lang == "en":
         return f"{sign}{units:,}.{cents:02d}"
@@ -181,7 +167,7 @@ def format_count(value: int, lang: str = "fr") -> str:
 def format_quantity(thousandths: int, lang: str = "fr") -> str:
     """``3500`` thousandths -> ``3,5``; ``12000`` -> ``12``; ``1234567`` -> ``1 234,567``
     (``3.5`` and ``1,234.567`` in English)."""
-    sign = "-" if thousandths < 0 else ""
+    sign = minus_sign(lang) if thousandths < 0 else ""
     units, rest = divmod(abs(thousandths), 1000)
     decimals = f"{rest:03d}".rstrip("0")
     point = "." if lang == "en" else ","
@@ -213,10 +199,13 @@ def market_today() -> dt.date:
 
 def format_money(centimes: int, lang: str) -> str:
     """``125,50 DH`` (fr), ``125,50 د.م.`` (ar), ``MAD 125.50`` (en, as the stalls' receipts
-    write it); a no-break space between the amount and its currency."""
+    write it); a no-break space between the amount and its currency. A negative one in
+    Arabic starts with a right-to-left mark (:func:`pos.cldr.money_prefix`), as the
+    stalls write it."""
     if lang == "en":
         return f"{CURRENCY['en']}{NBSP}{format_amount(centimes, lang)}"
-    return f"{format_amount(centimes, lang)}{NBSP}{CURRENCY.get(lang, 'DH')}"
+    amount = format_amount(centimes, lang)
+    return f"{money_prefix(lang, centimes)}{amount}{NBSP}{CURRENCY.get(lang, 'DH')}"
 
 
 def _iso(day: dt.date | str) -> str:

@@ -456,7 +456,7 @@ def test_counts_of_products_read_as_each_language_says_them(
     one.write_text("sku,name_ar,name_fr,price\nN-1,جديد,Nouveau,10\n", encoding="utf-8")
     folder = str(tmp_path / "stall")
     for lang, said in (("fr", "1 produit importé."), ("en", "1 product imported."),
-                       ("ar", "عدد المنتجات المستوردة: 1.")):
+                       ("ar", "تم استيراد منتج واحد.")):
         code, out, _ = run(capsys, "--data-dir", folder, "--lang", lang, "products", "import",
                            str(one))
         assert (code, out) == (0, said + "\n")
@@ -464,7 +464,8 @@ def test_counts_of_products_read_as_each_language_says_them(
     assert run(capsys, "--data-dir", str(empty), "--lang", "fr", "init")[0] == 0
     target = tmp_path / "none.csv"
     for lang, said in (("fr", f"0 produit exporté vers {target}."),
-                       ("en", f"0 products exported to {target}.")):
+                       ("en", f"0 products exported to {target}."),
+                       ("ar", f"لم يُصدَّر أي منتج إلى {target}.")):
         code, out, _ = run(capsys, "--data-dir", str(empty), "--lang", lang, "products",
                            "export", str(target))
         assert (code, out) == (0, said + "\n")
@@ -487,3 +488,109 @@ def test_report_lines_follow_each_languages_punctuation(
     assert lines["ar"][2].startswith("المبيعات: 3  ")
     assert all("\u00a0: " in line for line in lines["fr"][2:])
     assert not any(" :" in line for line in lines["fr"][2:])
+
+
+def saved_settings(folder: Path) -> dict[str, str]:
+    conn = sqlite3.connect(folder / "souk.sqlite3")
+    try:
+        return dict(conn.execute("SELECT key, value FROM setting").fetchall())
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("fr", "Cette caisse est déjà configurée et a un gérant : rien n'a été modifié. Pour "
+           "changer le code, ouvrez l'application : Réglages → Utilisateurs → Changer le code."),
+    ("ar", "هذا الصندوق مُعَدّ من قبل وله مسير: لم يتغير شيء. لتغيير الرمز السري افتح "
+           "التطبيق: الإعدادات ← المستخدمون ← تغيير الرمز."),
+    ("en", "This stall is already set up and has a manager: nothing was changed. To change "
+           "the PIN, open the app: Settings → Users → Change the PIN."),
+])
+def test_init_refuses_a_pin_on_a_stall_that_has_a_manager(
+    data: Path, capsys: pytest.CaptureFixture[str], lang: str, said: str
+) -> None:
+    from pos import users
+    from pos.db import Store
+    from pos.errors import AuthError
+
+    db = data / "souk.sqlite3"
+    before = db.read_bytes(), saved_settings(data)
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", lang, "init",
+                         "--manager-pin", "9876", "--prefix", "T07", "--demo")
+    assert (code, out, err) == (2, "", f"souk-pos: {said}\n")
+    assert (db.read_bytes(), saved_settings(data)) == before
+    store = Store.open(db)
+    try:
+        with store.read() as s:
+            assert users.authenticate(s, "1234").role == users.MANAGER
+            with pytest.raises(AuthError):
+                users.authenticate(s, "9876")
+    finally:
+        store.close()
+
+
+def test_lang_says_the_commands_messages_and_leaves_the_stalls_language(
+    data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The stall speaks French (set when it was made): a command run with ``--lang ar``
+    answers in Arabic, and the stall, the app and the next commands still speak French."""
+    from pos.files import saved_language
+
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", "ar", "init")
+    assert (code, err) == (0, "")
+    assert out == f"قاعدة البيانات موجودة من قبل: {data / 'souk.sqlite3'}\nلم يتغير شيء.\n"
+    assert saved_language(data / "souk.sqlite3") == "fr"
+    code, out, _ = run(capsys, "--data-dir", str(data), "--lang", "en", "verify")
+    assert code == 0 and out.startswith("Journal intact: ")
+    code, out, _ = run(capsys, "--data-dir", str(data), "verify")
+    assert code == 0 and out.startswith("Journal intact : ")
+    assert saved_language(data / "souk.sqlite3") == "fr"
+
+
+def test_init_says_what_it_added_to_a_stall_without_a_manager(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    one = tmp_path / "one.csv"
+    one.write_text("sku,name_ar,name_fr,price\nN-1,جديد,Nouveau,10\n", encoding="utf-8")
+    folder = tmp_path / "stall"
+    assert run(capsys, "--data-dir", str(folder), "--lang", "fr", "products", "import",
+               str(one))[0] == 0
+    code, out, err = run(capsys, "--data-dir", str(folder), "--lang", "fr", "init",
+                         "--manager-pin", "4321", "--manager-name", "Fatima", "--prefix", "T07",
+                         "--demo")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        f"Base de données déjà en place : {folder / 'souk.sqlite3'}",
+        "Les numéros de ticket commencent maintenant par T07.",
+        "Gérant Fatima ajouté.",
+        "Catalogue de démonstration non chargé : la caisse a déjà des produits.",
+    ]
+    assert user_rows(folder) == [("Fatima", "manager")] and db_counts(folder)[0] == 1
+    new = tmp_path / "new"
+    code, out, _ = run(capsys, "--data-dir", str(new), "--lang", "en", "init",
+                       "--manager-pin", "4321", "--demo")
+    assert code == 0 and out.splitlines() == [
+        f"Database ready: {new / 'souk.sqlite3'}", "Manager Manager added.",
+        "Demo catalogue loaded."]
+
+
+def test_verify_counts_the_records_as_each_language_says_them(
+    data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pos import day
+    from pos.db import Store
+    from tests.helpers import ring
+
+    store = Store.open(data / "souk.sqlite3")
+    with store.write() as s:
+        day.open_day(s, 0, user=None)
+    for _ in range(3):
+        ring(store, [("ARG-250", 1000)])
+    store.close()
+    said = {}
+    for lang in ("ar", "fr", "en"):
+        code, out, _ = run(capsys, "--data-dir", str(data), "--lang", lang, "verify")
+        assert code == 0
+        said[lang] = out.partition("،" if lang == "ar" else ",")[0]
+    assert said == {"ar": "السجل سليم: 4 قيود", "fr": "Journal intact : 4 enregistrements",
+                    "en": "Journal intact: 4 records"}

@@ -86,3 +86,15 @@ def test_day_date_is_local(store: Store, staff) -> None:  # type: ignore[no-unty
         d = day.open_day(s, 0, user=None, at=at)
     assert d.date == (at + dt.timedelta(minutes=d.utc_offset_minutes)).date()
     assert day.count_for(60070) == {20000: 3, 50: 1, 20: 1}
+
+
+def test_ten_centime_coins_are_counted(store: Store, open_day: int) -> None:
+    """Morocco's coins go down to 10 centimes: a drawer holding some is counted exactly."""
+    ring(store, [("MNT-BND", 1000)], tendered=1000)  # 5,00, given 10,00: 505,00 expected
+    assert day.count_for(50530) == {20000: 2, 10000: 1, 500: 1, 20: 1, 10: 1}
+    with store.write() as s:
+        closed = day.close_day(s, {20000: 2, 10000: 1, 500: 1, 10: 3},
+                               manager=users.require_manager(s, "1234"))
+        z = day_report(s, closed)
+    assert (z.cash.counted, z.cash.expected, z.cash.difference) == (50530, 50500, 30)
+    assert z.cash.count_detail == {"20000": 2, "10000": 1, "500": 1, "10": 3}

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from PySide6.QtCore import Qt
 
 from pos.errors import InputError
 from pos.money import (
@@ -19,6 +20,9 @@ from pos.money import (
     round_div,
     tax_part,
 )
+from tests.helpers import drawn_order
+
+RTL, AUTO = Qt.LayoutDirection.RightToLeft, Qt.LayoutDirection.LayoutDirectionAuto
 
 
 @pytest.mark.parametrize(
@@ -109,6 +113,39 @@ def test_formats_as_written_in_morocco() -> None:
     assert format_money(-5, "fr") == "-0,05\u00a0DH"
 
 
+def test_arabic_numbers_below_zero_take_the_cldr_minus() -> None:
+    """In Arabic the minus is the CLDR's, a left-to-right mark before the hyphen-minus, and
+    an amount with its currency below zero starts with a right-to-left mark, as a
+    browser's ``Intl.NumberFormat("ar-MA")`` writes them; French and English keep the bare
+    minus."""
+    assert format_money(-52_100, "ar") == "\u200f\u200e-521,00\u00a0د.م."
+    assert format_amount(-52_100, "ar") == "\u200e-521,00"
+    assert format_quantity(-1_250, "kg", "ar") == "\u200e-1,25"
+    assert format_money(52_100, "ar") == "521,00\u00a0د.م."
+    assert format_money(0, "ar") == format_amount(0, "ar") + "\u00a0د.م."
+    assert format_money(-52_100, "fr") == "-521,00\u00a0DH"
+    assert format_money(-52_100, "en") == "MAD\u00a0-521.00"
+    assert format_quantity(-1_250, "kg", "fr") == "-1,25"
+
+
+@pytest.mark.parametrize("direction", [RTL, AUTO], ids=["right-to-left", "its own"])
+@pytest.mark.parametrize(("shown", "drawn"), [
+    (format_money(-52_100, "ar"), ".م.د-521,00"),
+    (format_amount(-52_100, "ar"), "-521,00"),
+    (format_quantity(-2_000, "piece", "ar"), "-2"),
+    ("المجموع: " + format_money(-52_100, "ar"), ".م.د-521,00:عومجملا"),
+    ("التخفيض " + format_money(-5_210, "ar"), ".م.د-52,10ضيفختلا"),
+    (format_money(52_100, "ar"), ".م.د521,00"),
+])
+def test_an_arabic_line_draws_the_minus_before_the_digits(
+    shown: str, drawn: str, direction: Qt.LayoutDirection
+) -> None:
+    """Drawn in a right-to-left line, or in a line that takes its direction from its text
+    (a label), the minus is at the left of the digits and the currency at their left, as
+    for an amount above zero (a bare minus would be drawn at their right: 521,00-)."""
+    assert drawn_order(shown, direction) == drawn
+
+
 def test_more_than_two_decimals_of_money_are_refused_clearly() -> None:
     with pytest.raises(InputError) as caught:
         parse_money("12,505")
@@ -135,8 +172,11 @@ def test_quantities_round_trip_through_parsing(milli: int, lang: str) -> None:
 
 @given(st.integers(min_value=-MAX_QUANTITY, max_value=MAX_QUANTITY))
 def test_stock_round_trips_through_parsing(milli: int) -> None:
+    """Also in Arabic, whose minus carries a direction mark (a stock below zero shown in
+    the product's form reads back)."""
     assert parse_stock(format_quantity(milli, "kg", "en")) == milli
     assert parse_stock(format_quantity(milli, "kg", "fr")) == milli
+    assert parse_stock(format_quantity(milli, "kg", "ar")) == milli
 
 
 @given(st.integers(min_value=0, max_value=MAX_AMOUNT))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from pos import receipts, refunds, settings
 from pos.cart import PaymentSpec
+from pos.cldr import LRM, RLM
 from pos.db import Store
 from pos.i18n import catalogue, placeholders, tr
 from pos.models import JournalEntry, Sale, User
@@ -30,7 +32,9 @@ from pos.receipts import (
     x_report,
     z_report,
 )
-from tests.helpers import ring
+from tests.helpers import drawn_order, ring
+
+RTL = Qt.LayoutDirection.RightToLeft
 
 SHOP = Shop(name_ar="تعاونية", name_fr="Coopérative", ice="0012", city="Fès", stand="7",
             device_prefix="T03")  # fmt: skip
@@ -121,9 +125,14 @@ def test_amounts_and_taxes_add_up() -> None:
 
 
 def test_arabic_negative_amounts_keep_their_sign_in_front() -> None:
+    """An amount with its currency is a column's value, laid out in its own direction:
+    below zero it stays right-to-left (its right-to-left mark first), its minus drawn
+    before the digits and the currency at their left, as above zero."""
     words = receipts._Words("ar")
-    assert words.money(-2150) == "\u2066-21,50\u2069\u00a0د.م."
+    assert words.money(-2150) == f"{RLM}{LRM}-21,50\u00a0د.م."
     assert words.money(2150) == "21,50\u00a0د.م."
+    assert strong_direction(words.money(-2150)) == strong_direction(words.money(2150)) == "rtl"
+    assert drawn_order(words.money(-2150), RTL) == ".م.د-21,50"
 
 
 def test_refund_lines_keep_their_minus_before_the_digits_in_arabic() -> None:
@@ -131,18 +140,22 @@ def test_refund_lines_keep_their_minus_before_the_digits_in_arabic() -> None:
         doc = sale_receipt(sample_refund(), SHOP, lang, journal_hash=SAMPLE_HASH)
         return [b.label for b in doc.blocks if isinstance(b, Columns) and b.near]
 
-    # an Arabic row isolates a negative number (left to right inside the row), so that the
-    # minus is printed before its digits; the unit follows the number, as Arabic reads
+    # an Arabic row isolates a negative quantity (left to right inside the row, its minus
+    # before its digits) so that the price after it keeps its place; the unit follows the
+    # number, as Arabic reads
     assert details("ar")[:4] == [
-        f"{LRI}-2{PDI} × 120,00", f"{LRI}-1{PDI} × 65,00", "تخفيض",
-        f"{LRI}-1,25{PDI} كلغ × 300,00",
+        f"{LRI}{LRM}-2{PDI} × 120,00", f"{LRI}{LRM}-1{PDI} × 65,00", "تخفيض",
+        f"{LRI}{LRM}-1,25{PDI} كلغ × 300,00",
     ]  # fmt: skip
+    # drawn as a sale's line is (the quantity at the right), the minus before the digits
+    assert drawn_order(details("ar")[0], RTL) == "120,00×-2"
+    assert drawn_order("2 × 120,00", RTL) == "120,00×2"
     expected = ["-2 × 120,00", "-1 × 65,00", "Remise", "-1,25 kg × 300,00"]
     assert details("fr")[:4] == expected
     assert details("both")[:4] == [*expected[:2], f"Remise / {RLI}تخفيض{PDI}", expected[3]]
     words = receipts._Words("ar")
-    assert words.amount(-4500) == f"{LRI}-45,00{PDI}" and words.amount(4500) == "45,00"
-    assert words.quantity(-1250, "kg") == f"{LRI}-1,25{PDI}"
+    assert words.amount(-4500) == f"{LRM}-45,00" and words.amount(4500) == "45,00"
+    assert words.quantity(-1250, "kg") == f"{LRI}{LRM}-1,25{PDI}"
 
 
 def test_names_written_the_other_way_keep_their_own_order() -> None:

@@ -26,7 +26,7 @@ def test_importing_the_snapshot_loads_no_sqlalchemy() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=ROOT)
     loaded = set(ast.literal_eval(out.stdout.strip()))
-    assert loaded <= {"pos", "pos.snapshot", "pos.files", "pos.i18n"}, loaded
+    assert loaded <= {"pos", "pos.snapshot", "pos.files", "pos.i18n", "pos.cldr"}, loaded
 
 
 def test_the_snapshot_holds_what_the_orm_reads(

@@ -3,20 +3,23 @@ difference, the Z report; the journal holds exactly what was done."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 from sqlalchemy import select
 
-from pos import backup
+from pos import backup, receipts
 from pos.cart import PaymentSpec
 from pos.db import DB_FILENAME
+from pos.i18n import tr
 from pos.journal import verify
 from pos.models import BusinessDay, JournalEntry, Sale
 from pos.money import format_money
+from tests.helpers import drawn_order
 from tests.ui.conftest import (
     MANAGER_PIN,
     click_tile,
@@ -24,6 +27,7 @@ from tests.ui.conftest import (
     tile_row,
     type_pin,
 )
+from tests.ui.test_language_and_layout import problems
 from tests.ui.test_sale_guards import on_modal as on_modal_active
 from ui.widgets import ask_manager
 
@@ -346,3 +350,128 @@ def test_the_backup_after_a_close_goes_to_the_laptop_when_the_stick_is_pulled(
     assert kept.name.endswith("-z.sqlite3") and not stick.exists()
     assert screen.banner.text().startswith(f"Le dossier de sauvegarde {stick} est inutilisable")
     assert screen.banner.text().endswith(f"dossier de l'ordinateur : {kept}")
+
+
+def refund_all(qtbot: Any, window: Any) -> None:
+    """Refund the whole ticket selected in today's tickets, with the manager's PIN."""
+
+    def refund(dialog: Any) -> None:
+        qtbot.mouseClick(dialog.findChild(QPushButton, "refundAll"), LEFT)
+        dialog.reason.setCurrentIndex(0)
+        on_modal("pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal("refundDialog", refund)
+    qtbot.mouseClick(window.sales.refund_btn, LEFT)
+
+
+def table_rows(label: QLabel, rtl: bool) -> dict[str, str]:
+    """The rows of a rich-text table (ui.figures.rich_table) as name -> figure, as read."""
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", label.text()):
+        cells = [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        if rtl:
+            cells.reverse()
+        rows[cells[0]] = cells[1]
+    return rows
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_refund_shows_on_the_day_screen_as_on_the_x_report(qtbot: Any, make_window: Any,
+                                                             lang: str) -> None:
+    """After a sale and its refund the net is nothing: the day screen says why, the refunds'
+    count and amount under the sales', with the figures the X report prints."""
+    window = make_window(lang=lang)
+    ring(qtbot, window, ["TAJ-M"], (20000,))  # 150,00
+    window.show_screen("sales")
+    window.sales.select_number(1)
+    refund_all(qtbot, window)
+    window.show_screen("day")
+    t = window.ctx.t
+    rows = table_rows(window.day.summary, lang == "ar")
+    sales, refunded = f"{t('report.sales')} (1)", f"{t('report.refunds')} (1)"
+    assert [(name, rows.get(name)) for name in (sales, refunded, t("report.net"))] == [
+        (sales, format_money(15000, lang)), (refunded, format_money(-15000, lang)),
+        (t("report.net"), format_money(0, lang))]
+    assert not any(name.startswith(t("report.voids")) for name in rows)  # none to show
+    if lang == "ar":  # the minus drawn before the digits, the currency at their left
+        assert drawn_order(rows[refunded], Qt.LayoutDirection.RightToLeft) == ".م.د-150,00"
+    with window.ctx.read() as s:
+        day_id = window.ctx.open_day().id
+        x = receipts.load_day_report(s, day_id, "x", lang=lang)
+    printed = {b.label: b.value for b in x.blocks if isinstance(b, receipts.Columns)}
+    assert printed[f"{tr(lang, 'receipt.report.sales')} (1)"] in rows[sales]
+    assert printed[f"{tr(lang, 'receipt.report.refunds')} (1)"] in rows[refunded]
+    assert printed[tr(lang, "receipt.report.net")] == rows[t("report.net")]
+
+
+def test_a_void_shows_on_the_day_screen(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    ring(qtbot, window, ["BSK-DM"], (10000,))  # 70,00
+    window.show_screen("sales")
+    window.sales.select_number(1)
+
+    def void(dialog: Any) -> None:
+        on_modal("pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal("voidDialog", void)
+    qtbot.mouseClick(window.sales.void_btn, LEFT)
+    window.show_screen("day")
+    rows = table_rows(window.day.summary, rtl=False)
+    assert (rows["Ventes (1)"], rows["Remboursements (0)"], rows["Annulations (1)"],
+            rows["Ventes nettes"]) == ("70,00\u00a0DH", "0,00\u00a0DH", "-70,00\u00a0DH",
+                                       "0,00\u00a0DH")
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_a_cart_discount_is_written_below_zero(qtbot: Any, make_window: Any, lang: str) -> None:
+    """The discount under the cart's total reads as an amount taken off, its minus drawn
+    before the digits in Arabic too."""
+    window = make_window(lang=lang)
+    window.show_screen("sale")
+    click_tile(qtbot, window, tile_row(window, "AML-250"))  # 65,00: 10 % is 6,50
+    on_modal("cartDiscountDialog", lambda d: qtbot.mouseClick(
+        d.findChild(QPushButton, "cartDiscountDialogQuick10"), LEFT))
+    qtbot.mouseClick(window.sale.cart_disc_btn, LEFT)
+    shown = window.sale.discount_label.text()
+    assert shown == window.ctx.t("ui.cart.discount_total", amount=format_money(-650, lang))
+    drawn = {"ar": ".م.د-6,50ضيفختلا", "fr": "Remise-6,50DH"}[lang]
+    assert drawn_order(shown) == drawn  # as a label lays it out
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_ten_centime_coins_are_taken_and_counted(qtbot: Any, make_window: Any,
+                                                  lang: str) -> None:
+    """The 10-centime coin (Morocco's smallest in use) has its key when paying and its line
+    in the cash count, which still fit a 1024x600 screen."""
+    window = make_window(lang=lang, size=(1024, 600))
+    window.show_screen("sale")
+    click_tile(qtbot, window, tile_row(window, "MNT-BND"))  # 5,00
+    seen: list[tuple[str, str, str, list[str]]] = []
+
+    def pay(dialog: Any) -> None:
+        coin = dialog.findChild(QPushButton, "payNote_10")
+        assert isinstance(coin, QPushButton)  # else the dialog is closed, the test fails
+        for value in (500, 10, 10):
+            qtbot.mouseClick(dialog.findChild(QPushButton, f"payNote_{value}"), LEFT)
+        qtbot.wait(1)  # the change's caption, longer now, laid out again
+        seen.append((coin.text(), coin.accessibleName(), dialog.tendered.text(),
+                     problems(dialog)))
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal_active(qtbot, "payDialog", pay)
+    qtbot.mouseClick(window.sale.pay, LEFT)
+    assert seen == [("0,10", format_money(10, lang), "5,20", [])]
+    window.show_screen("day")
+    screen = window.day
+    screen.counts[10].setValue(3)
+    screen.counts[20000].setValue(2)
+    qtbot.wait(1)
+    assert screen.counted_label.text() == window.ctx.t(
+        "ui.day.counted", amount=format_money(40030, lang))
+    field = screen.counts[10]
+    assert field.isVisible() and window.rect().contains(
+        QRect(field.mapTo(window, QPoint(0, 0)), field.size()))
+    assert window.height() <= 600 and problems(window) == []
+    assert screen.counted() == {10: 3, 20000: 2}

@@ -22,11 +22,12 @@ import pytest
 import uvicorn
 from sqlalchemy import select, update
 
+from pos.cldr import plural_form
 from sync.server import admin
 from sync.server.app import create_app
 from sync.server.dashboard import REFRESH_SECONDS
 from sync.server.db import Database, utcnow
-from sync.server.i18n import format_money, market_time, plural_form
+from sync.server.i18n import format_money, market_time
 from sync.server.models import Cooperative, Device
 
 from .server_support import DAY, push_body, seed_market, summary
@@ -1055,6 +1056,61 @@ def test_the_days_products_export_sits_by_its_panel(live_server: tuple[str, Data
                         assert box is not None and box["x"] >= panel["x"], (lang, width, box)
                         assert box["x"] + box["width"] <= panel["x"] + panel["width"], (
                             lang, width, box)
+        finally:
+            browser.close()
+    if os.environ.get("SOUK_SCREENSHOTS"):
+        for png in tmp_path.glob("*.png"):
+            shutil.copy(png, Path(os.environ["SOUK_SCREENSHOTS"]) / png.name)
+
+
+#: the characters of an element's text in the order they are drawn, left to right (the
+#: marks that only direct the text and the spaces left out)
+DRAWN_ORDER = """(selector) => {
+  const node = document.querySelector(selector).firstChild;
+  const drawn = [];
+  for (let i = 0; i < node.textContent.length; i++) {
+    const ch = node.textContent[i];
+    if (/[\\s\\u200e\\u200f\\u2066-\\u2069]/.test(ch)) continue;
+    const range = document.createRange();
+    range.setStart(node, i);
+    range.setEnd(node, i + 1);
+    drawn.push([range.getBoundingClientRect().left, ch]);
+  }
+  return drawn.sort((a, b) => a[0] - b[0]).map((d) => d[1]).join("");
+}"""
+
+
+def test_a_negative_net_keeps_its_minus_before_the_digits(live_server: tuple[str, Database],
+                                                          tmp_path: Path) -> None:
+    """A cooperative whose day holds only a refund (of an earlier day's sale) has a net
+    below zero: the page writes it as the server's pages do, and in Arabic, as in French,
+    its minus is drawn at the left of the digits (a right-to-left line would put a bare
+    one at their right: "521,00- د.م.")."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, db = live_server
+    _, argan, _ = seed_market(db)
+    with db.write() as s:
+        admin.add_user(s, "nadia", PASSWORD)
+        code = admin.issue_enrol_code(s, argan)[0]
+    device = httpx.post(f"{base}/api/v1/enrol", json={"code": code, "device_name": "stall"}
+                        ).json()
+    day = summary(device["device_id"], DAY, 9, net=-52_100, tickets=0, refunds=52_100,
+                  products=1)
+    reply = httpx.post(f"{base}/api/v1/push", json=push_body(day),
+                       headers={"Authorization": f"Bearer {device['token']}"})
+    assert reply.status_code == 200, reply.text
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            for lang, currency in (("ar", ".م.د"), ("fr", "DH")):
+                log_in(page, base, lang)
+                page.select_option("#day", DAY.isoformat())
+                expect(page.locator("#kpi-day-net")).to_have_text(format_money(-52_100, lang))
+                drawn = page.evaluate(DRAWN_ORDER, "#kpi-day-net")
+                assert drawn == (f"{currency}-521,00" if lang == "ar" else f"-521,00{currency}")
+                page.screenshot(path=str(tmp_path / f"negative-{lang}.png"), full_page=True)
         finally:
             browser.close()
     if os.environ.get("SOUK_SCREENSHOTS"):

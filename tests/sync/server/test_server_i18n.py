@@ -113,11 +113,26 @@ def test_money_as_people_in_morocco_write_it() -> None:
     assert format_money(12_550, "ar") == "125,50\u00a0د.م."
     assert format_money(123_456_705, "fr") == "1\u00a0234\u00a0567,05\u00a0DH"
     assert format_money(-5, "fr") == "-0,05\u00a0DH"
+    # in Arabic the CLDR's minus (a left-to-right mark before it keeps it before the
+    # digits in a right-to-left line), and a right-to-left mark first, as the stalls write
+    assert format_money(-52_100, "ar") == "\u200f\u200e-521,00\u00a0د.م."
+    assert Translator("ar").quantity(-1_500) == "\u200e-1,5"
+    assert Translator("fr").quantity(-1_500) == "-1,5"
     # in English as the stalls' receipts write it
     assert format_money(123_456_705, "en") == "MAD\u00a01,234,567.05"
     assert Translator("en").quantity(1_234_500) == "1,234.5"
     assert Translator("fr").quantity(1_234_500) == "1\u00a0234,5"
     assert Translator("en").count(10_933) == "10,933"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_amounts_read_as_the_stalls_write_them(lang: str) -> None:
+    """The same amount reads the same on a stall's screen and on the organisers' pages,
+    below zero too."""
+    from pos.money import format_money as stall_money
+
+    for centimes in (-123_456_705, -52_100, -5, 0, 12_550):
+        assert format_money(centimes, lang) == stall_money(centimes, lang)
 
 
 @pytest.mark.parametrize(("requested", "cookie", "accept", "expected"), [

@@ -14,10 +14,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select, text
 
+from pos.cldr import plural_form
 from sync.protocol import DaySummary, summary_json
 from sync.server import admin, ingest, queries
 from sync.server.db import Database
-from sync.server.i18n import Translator, plural_form
+from sync.server.i18n import Translator
 from sync.server.models import Conflict, Market, SummaryBody, SummaryProduct
 
 from .server_support import DAY, World, alembic, push_body, seed_market, summary
