@@ -352,8 +352,8 @@ def test_the_backup_after_a_close_goes_to_the_laptop_when_the_stick_is_pulled(
     assert screen.banner.text().endswith(f"dossier de l'ordinateur : {kept}")
 
 
-def refund_all(qtbot: Any, window: Any) -> None:
-    """Refund the whole ticket selected in today's tickets, with the manager's PIN."""
+def refund_all(qtbot: Any, screen: Any) -> None:
+    """Refund the whole ticket selected on the tickets ``screen``, with the manager's PIN."""
 
     def refund(dialog: Any) -> None:
         qtbot.mouseClick(dialog.findChild(QPushButton, "refundAll"), LEFT)
@@ -362,7 +362,7 @@ def refund_all(qtbot: Any, window: Any) -> None:
         qtbot.mouseClick(dialog.ok, LEFT)
 
     on_modal("refundDialog", refund)
-    qtbot.mouseClick(window.sales.refund_btn, LEFT)
+    qtbot.mouseClick(screen.refund_btn, LEFT)
 
 
 def table_rows(label: QLabel, rtl: bool) -> dict[str, str]:
@@ -385,7 +385,7 @@ def test_a_refund_shows_on_the_day_screen_as_on_the_x_report(qtbot: Any, make_wi
     ring(qtbot, window, ["TAJ-M"], (20000,))  # 150,00
     window.show_screen("sales")
     window.sales.select_number(1)
-    refund_all(qtbot, window)
+    refund_all(qtbot, window.sales)
     window.show_screen("day")
     t = window.ctx.t
     rows = table_rows(window.day.summary, lang == "ar")

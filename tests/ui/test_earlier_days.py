@@ -7,13 +7,11 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
 from sqlalchemy import select
 
 from pos import day, users
 from pos.models import BusinessDay, Sale
-from tests.ui.conftest import MANAGER_PIN, on_modal, type_pin
-from tests.ui.test_day_and_refunds import journal, ring
+from tests.ui.test_day_and_refunds import journal, refund_all, ring
 from ui.sales import ticket_number
 
 LEFT = Qt.MouseButton.LeftButton
@@ -28,17 +26,6 @@ def next_market_day(window: Any) -> tuple[int, int]:
         new = day.open_day(s, 50000, user=manager).id
     window.ctx.day_changed.emit()
     return old, new
-
-
-def refund_everything(qtbot: Any, screen: Any) -> None:
-    def refund(dialog: Any) -> None:
-        qtbot.mouseClick(dialog.findChild(QPushButton, "refundAll"), LEFT)
-        dialog.reason.setCurrentIndex(0)
-        on_modal("pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
-        qtbot.mouseClick(dialog.ok, LEFT)
-
-    on_modal("refundDialog", refund)
-    qtbot.mouseClick(screen.refund_btn, LEFT)
 
 
 def column(screen: Any, col: int) -> list[str]:
@@ -62,7 +49,7 @@ def test_refund_yesterdays_ticket_found_by_its_number(qtbot: Any, make_window: A
     assert screen.selected() is not None and screen.selected().number == 1
     assert not screen.void_btn.isEnabled()  # only the open day's tickets can be voided
     assert "rembours" in screen.hint.text().lower()
-    refund_everything(qtbot, screen)
+    refund_all(qtbot, screen)
     with window.ctx.read() as s:
         rows = list(s.scalars(select(Sale).order_by(Sale.number)))
     assert [(r.number, r.kind, r.total, r.day_id) for r in rows] == [
@@ -98,7 +85,7 @@ def test_refund_from_the_day_selector(qtbot: Any, make_window: Any) -> None:
     screen.select_number(1)
     assert screen.refund_btn.isEnabled() and not screen.void_btn.isEnabled()
     qtbot.mouseClick(screen.void_btn, LEFT)  # disabled: nothing happens
-    refund_everything(qtbot, screen)
+    refund_all(qtbot, screen)
     assert screen.day_box.currentData() == first  # the day chosen stays shown
     assert column(screen, 2) == ["Vente", "Vente remboursée"]
     with window.ctx.read() as s:
