@@ -44,6 +44,11 @@ ReceiptLanguage = Literal["ar", "fr", "en", "both", "ar_en"]
 #: in the order the settings offer them
 RECEIPT_LANGUAGES: Final[tuple[ReceiptLanguage, ...]] = ("both", "ar", "fr", "ar_en", "en")
 DEFAULT_RECEIPT_LANGUAGE: Final = "both"
+#: the receipt language first offered for a UI language: the market's customers read
+#: Arabic, so every receipt has it; beside it French, as Moroccan trade writes, unless
+#: the till speaks English (a manager who set up in English reads the other half)
+RECEIPT_LANGUAGE_FOR: Final[dict[str, ReceiptLanguage]] = {
+    "ar": "both", "fr": "both", "en": "ar_en"}
 #: the languages of a receipt language, the Latin one first when there are two
 RECEIPT_LANGUAGE_PARTS: Final[dict[str, tuple[str, ...]]] = {
     "ar": ("ar",), "fr": ("fr",), "en": ("en",), "both": ("fr", "ar"), "ar_en": ("en", "ar")}
@@ -299,7 +304,8 @@ def letterhead(shop: Shop, words: _Words) -> list[Block]:
     for name, rtl in names:
         if name:
             blocks.append(_centered(name, rtl=rtl, size="large", bold=True))
-    details = [words("receipt.ice", ice=shop.ice) if shop.ice else "", shop.city]
+    # "ICE 001234567000089": Moroccan documents use the label "ICE" in Arabic too
+    details = [f"{words('receipt.ice')} {shop.ice}" if shop.ice else "", shop.city]
     blocks.extend(_centered(d) for d in details if d)
     market = [shop.market_ar] if words.lang == "ar" else (
         [shop.market_fr, shop.market_ar] if words.pair else [shop.market_fr])

@@ -6,12 +6,14 @@ import json
 import re
 import sqlite3
 import uuid
+from pathlib import Path
 from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
 from pos.errors import InputError
 from pos.models import Setting
+from pos.users import ASCII_DIGITS
 
 DEVICE_ID: Final = "device_id"
 DEVICE_PREFIX: Final = "device_prefix"
@@ -84,3 +86,36 @@ def ticket_label(prefix: str, number: int, mark: int = 0) -> str:
     """The receipt number as printed: ``T03-000123``; ``T03-R2-000123`` with the mark of a
     restore (see :func:`pos.journal.mark_at`)."""
     return f"{prefix}-R{mark}-{number:06d}" if mark else f"{prefix}-{number:06d}"
+
+
+ICE_DIGITS: Final = 15
+#: the first bytes of the images a logo may be (those the logo chooser offers)
+_IMAGE_SIGNATURES: Final = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"BM")
+
+
+def check_ice(text: str) -> str:
+    """The cooperative's ICE (Identifiant Commun de l'Entreprise) as receipts and the Z
+    report print it: its 15 digits, Arabic-Indic ones written 0-9, spaces left out ("" when
+    none is given: the ICE is optional). InputError for anything else, which would be
+    printed as the cooperative's identity."""
+    digits = "".join(text.split()).translate(ASCII_DIGITS)
+    if digits and not (len(digits) == ICE_DIGITS and digits.isascii() and digits.isdigit()):
+        raise InputError("settings.bad_ice", digits=ICE_DIGITS)
+    return digits
+
+
+def check_logo(path: str) -> str:
+    """The logo's path ("" for none), if it is a PNG, JPEG or BMP image that can be read:
+    a path to nothing, or to another kind of file, would leave receipts without the logo
+    and nobody told. InputError otherwise."""
+    path = path.strip()
+    if not path:
+        return ""
+    try:
+        with Path(path).open("rb") as file:
+            head = file.read(len(_IMAGE_SIGNATURES[0]))
+    except OSError as exc:
+        raise InputError("settings.logo_missing") from exc
+    if not head.startswith(_IMAGE_SIGNATURES):
+        raise InputError("settings.logo_not_image")
+    return path

@@ -27,12 +27,13 @@ CASHIER: Final = "cashier"
 ROLES: Final = (MANAGER, CASHIER)
 _N, _R, _P = 2**14, 8, 1
 _PIN = re.compile(r"^\d{4,8}$")
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+#: Arabic-Indic and Eastern Arabic-Indic digits written 0-9 (as a PIN or an ICE is kept)
+ASCII_DIGITS: Final = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 
 def normalise_pin(pin: str) -> str:
     """Digits only, Arabic-Indic accepted; 4 to 8 of them."""
-    pin = pin.strip().translate(_DIGITS)
+    pin = pin.strip().translate(ASCII_DIGITS)
     if not _PIN.match(pin):
         raise InputError("pin.format")
     return pin

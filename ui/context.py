@@ -2,7 +2,8 @@
 events re-emitted as Qt signals on the GUI thread.
 
 Signals:
-    language_changed(str): the UI language switched; screens retranslate themselves.
+    language_changed(str): the UI language switched; screens retranslate themselves
+        (then every window receives Qt's ``LanguageChange``).
     day_changed(): a business day was opened or closed, or cash moved.
     sales_changed(): a sale, refund or void was recorded.
     catalogue_changed(): products were added, edited or imported.
@@ -24,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 
 from pos.files import DB_FILENAME
 from pos.i18n import Translator, is_rtl, normalise_language
@@ -150,6 +151,17 @@ class AppContext(QObject):
             with self.write() as s:
                 settings.put(s, settings.LANGUAGE, lang)
         self.language_changed.emit(lang)
+        self._tell_windows()
+
+    @staticmethod
+    def _tell_windows() -> None:
+        """Send Qt's ``LanguageChange`` through every window, to the widgets that hold a
+        text no screen relabels (a banner's message, see :class:`ui.widgets.Banner`)."""
+        from PySide6.QtWidgets import QApplication
+
+        if isinstance(app := QApplication.instance(), QApplication):
+            for window in app.topLevelWidgets():
+                QApplication.sendEvent(window, QEvent(QEvent.Type.LanguageChange))
 
     def set_user(self, user: User | None) -> None:
         self.user = user

@@ -4,7 +4,7 @@ page and keeps whatever was typed and not yet saved in the other tabs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -31,24 +32,116 @@ from pos.i18n import LANGUAGES, ltr
 from pos.receipts import RECEIPT_LANGUAGES
 from ui.context import AppContext
 from ui.printing import CONNECTIONS, PrinterForm, PrintService, printer_address, printer_config
+from ui.scanner import BLOCK, SCANS
 from ui.tasks import Task
-from ui.widgets import Banner, Dialog, Texts, ask_manager, button, card, hbox, label, named, vbox
+from ui.widgets import (
+    WRONG_FIELD,
+    Banner,
+    Dialog,
+    Message,
+    Texts,
+    ask_manager,
+    button,
+    card,
+    error_words,
+    hbox,
+    label,
+    mark_wrong,
+    named,
+    vbox,
+)
 
 LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
 PAPER = (("58", 384), ("80", 576))
+IMAGE_PATTERNS = "*.png *.jpg *.jpeg *.bmp"  # the kinds pos.settings.check_logo takes
 
 
-class UserDialog(Dialog):
+def set_choices(combo: QComboBox, items: Iterable[tuple[str, Any]]) -> None:
+    """Fill ``combo`` with (text, data) items; filled already, its items take these texts
+    (the language changed) and the choice stays."""
+    for i, (text, data) in enumerate(items):
+        if i < combo.count():
+            combo.setItemText(i, text)
+        else:
+            combo.addItem(text, data)
+
+
+def paper_choices(ctx: AppContext) -> list[tuple[str, int]]:
+    """The paper widths, in words of the UI language: ``58 مم`` in Arabic, the unit after
+    the number as Arabic reads (a Latin ``mm`` in a right-to-left box shows ``mm 58``)."""
+    return [(ctx.t("ui.printer.paper_mm", mm=mm), dots) for mm, dots in PAPER]
+
+
+def receipt_language_choices(ctx: AppContext) -> list[tuple[str, str]]:
+    return [(ctx.t(f"ui.receipt_language.{value}"), value) for value in RECEIPT_LANGUAGES]
+
+
+def logo_row(texts: Texts, parent: QWidget, name: str) -> tuple[QLineEdit, QHBoxLayout]:
+    """The logo's field and its "Choose…" button (images only), side by side."""
+    edit = named(QLineEdit(), name)
+    texts.bind(edit.setAccessibleName, "ui.setup.logo")
+    texts.bind(edit.setPlaceholderText, "ui.setup.optional")
+    choose = button(f"{name}Choose")
+    texts.button(choose, "ui.setup.choose")
+    choose.clicked.connect(lambda: choose_logo(texts.ctx, parent, edit))
+    return edit, hbox(edit, choose)
+
+
+def choose_logo(ctx: AppContext, parent: QWidget, edit: QLineEdit) -> None:
+    """Ask for the logo's image file; the one chosen goes into ``edit``."""
+    path, _ = QFileDialog.getOpenFileName(
+        parent, ctx.t("ui.setup.logo"), "", ctx.t("ui.file.images", patterns=IMAGE_PATTERNS))
+    if path:
+        edit.setText(path)
+        mark_wrong(edit, False)
+
+
+def ice_field(texts: Texts, name: str) -> QLineEdit:
+    edit = named(QLineEdit(), name)
+    texts.bind(edit.setAccessibleName, "ui.setup.ice")
+    texts.bind(edit.setPlaceholderText, "ui.setup.ice_hint")
+    return edit
+
+
+def checked_coop(fields: dict[str, QLineEdit]) -> dict[str, str]:
+    """The cooperative's fields as they are saved, the ICE as its 15 digits; a field that
+    cannot be saved (the ICE, the logo) raises, marked wrong."""
+    values = {key: edit.text().strip() for key, edit in fields.items()}
+    for key, check in (("ice", settings.check_ice), ("logo", settings.check_logo)):
+        mark_wrong(fields[key], False)
+        try:
+            values[key] = check(values[key])
+        except SoukError:
+            mark_wrong(fields[key])
+            raise
+    return values
+
+
+class NewPinDialog(Dialog):
+    """A dialog where a new PIN is typed: a barcode scanned into it is dropped (see
+    :mod:`ui.scanner`), never made a PIN, and the dialog says so."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None, name: str, pin_name: str,
+                 title_key: str, /, **params: Any) -> None:
+        super().__init__(ctx, parent, name, title_key, **params)
+        self.setProperty(SCANS, BLOCK)
+        self.pin = named(QLineEdit(), pin_name, ctx.t("ui.users.pin"))
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+
+    def scan_refused(self) -> None:
+        self.tell(lambda: self.ctx.t("ui.pin.scanned_new"), seconds=5)
+        self.pin.setFocus()
+
+
+class UserDialog(NewPinDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None) -> None:
-        super().__init__(ctx, parent, "userDialog", "ui.users.add")
+        super().__init__(ctx, parent, "userDialog", "userPin", "ui.users.add")
         form = QFormLayout()
         self.name = named(QLineEdit(), "userName", ctx.t("ui.users.name"))
         self.role = named(QComboBox(), "userRole", ctx.t("ui.users.role"))
         for role in users.ROLES:
             self.role.addItem(ctx.t(f"ui.users.role_{role}"), role)
         self.role.setCurrentIndex(1)
-        self.pin = named(QLineEdit(), "userPin", ctx.t("ui.users.pin"))
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         for key, widget in (("ui.users.name", self.name), ("ui.users.role", self.role),
                             ("ui.users.pin", self.pin)):
             form.addRow(ctx.t(key), widget)
@@ -59,12 +152,11 @@ class UserDialog(Dialog):
             users.add_user(s, self.name.text(), self.role.currentData(), self.pin.text())
 
 
-class PinChangeDialog(Dialog):
+class PinChangeDialog(NewPinDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None, user_id: int, name: str) -> None:
-        super().__init__(ctx, parent, "pinChangeDialog", "ui.users.change_pin_title", name=name)
+        super().__init__(ctx, parent, "pinChangeDialog", "newPin", "ui.users.change_pin_title",
+                         name=name)
         self.user_id = user_id
-        self.pin = named(QLineEdit(), "newPin", ctx.t("ui.users.pin"))
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.body.addWidget(self.pin)
 
     def validate(self) -> None:
@@ -131,8 +223,7 @@ class SettingsScreen(QWidget):
         self.language.activated.connect(
             lambda _i: self.ctx.set_language(self.language.currentData()))
         self.receipt_language = named(QComboBox(), "settingsReceiptLanguage")
-        for value in RECEIPT_LANGUAGES:
-            self.receipt_language.addItem(self.ctx.t(f"ui.receipt_language.{value}"), value)
+        set_choices(self.receipt_language, receipt_language_choices(self.ctx))
         self.texts.bind(self.receipt_language.setAccessibleName, "ui.settings.receipt_language")
         self.receipt_language.activated.connect(self._save_receipt_language)
         form.addRow(self._caption("ui.settings.language"), self.language)
@@ -141,14 +232,26 @@ class SettingsScreen(QWidget):
 
     def _cooperative(self) -> QWidget:
         page, form = self._form_page()
+        page.setStyleSheet(WRONG_FIELD)
         self.coop: dict[str, QLineEdit] = {}
+        logo, logo_choice = logo_row(self.texts, self, "coop_logo")
         for key in ("name_ar", "name_fr", "ice", "city", "footer", "logo"):
-            edit = named(QLineEdit(), f"coop_{key}")
-            self.texts.bind(edit.setAccessibleName, f"ui.setup.{key}")
+            if key == "ice":
+                edit = ice_field(self.texts, "coop_ice")
+            elif key == "logo":
+                edit = logo
+            else:
+                edit = named(QLineEdit(), f"coop_{key}")
+                self.texts.bind(edit.setAccessibleName, f"ui.setup.{key}")
             if key == "name_ar":
                 edit.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+            edit.textEdited.connect(lambda _t, e=edit: mark_wrong(e, False))
             self.coop[key] = edit
-            form.addRow(self._caption(f"ui.setup.{key}"), edit)
+            caption = self._caption(f"ui.setup.{key}")
+            if key == "logo":
+                form.addRow(caption, logo_choice)
+            else:
+                form.addRow(caption, edit)
         save = button("coopSave", role="primary")
         self.texts.button(save, "ui.save")
         save.clicked.connect(self._save_coop)
@@ -182,8 +285,7 @@ class SettingsScreen(QWidget):
         self.texts.bind(self.printer_address.setAccessibleName, "ui.printer.address")
         self.paper = named(QComboBox(), "printerPaper")
         self.texts.bind(self.paper.setAccessibleName, "ui.printer.paper")
-        for mm, dots in PAPER:
-            self.paper.addItem(f"{mm} mm", dots)
+        set_choices(self.paper, paper_choices(self.ctx))
         self.printer_form = PrinterForm(self.ctx, self.printer_kind, self.printer_address,
                                         self.paper, self)
         self.printer_form.checked.connect(self._printer_checked)
@@ -341,14 +443,24 @@ class SettingsScreen(QWidget):
         self._save(settings.BACKUP_FOLDER, folder)
         self._list_backups()
 
+    def _error(self, exc: SoukError) -> None:
+        self.banner.error(error_words(self.ctx, exc))
+
+    def _notice(self, key: str, **params: Any) -> None:
+        self.banner.notice(self._words(key, **params))
+
+    def _words(self, key: str, **params: Any) -> Message:
+        """The message ``key``, written again if the language changes while it shows."""
+        return lambda: self.ctx.t(key, **params)
+
     def _save(self, key: str, value: Any) -> None:
         try:
             with self.ctx.write() as s:
                 settings.put(s, key, value)
         except SoukError as exc:
-            self.banner.error(exc.message(self.ctx.lang))
+            self._error(exc)
             return
-        self.banner.notice(self.ctx.t("ui.saved"))
+        self._notice("ui.saved")
         self.ctx.settings_changed.emit()
 
     def _save_receipt_language(self) -> None:
@@ -357,7 +469,12 @@ class SettingsScreen(QWidget):
     def _save_coop(self) -> None:
         with self.ctx.read() as s:
             coop = dict(settings.get(s, settings.COOPERATIVE, {}) or {})
-        coop.update({k: e.text().strip() for k, e in self.coop.items()})
+        try:
+            coop.update(checked_coop(self.coop))
+        except SoukError as exc:
+            self._error(exc)
+            return
+        self.coop["ice"].setText(coop["ice"])
         self._save(settings.COOPERATIVE, coop)
 
     def _save_printer(self, *, then_test: bool = False) -> None:
@@ -423,7 +540,7 @@ class SettingsScreen(QWidget):
         if chosen is None or ask_manager(self.ctx, self, "ui.pin.reason_users") is None:
             return
         if PinChangeDialog(self.ctx, self, chosen[0], chosen[1]).exec():
-            self.banner.notice(self.ctx.t("ui.saved"))
+            self._notice("ui.saved")
 
     def _disable_user(self) -> None:
         from pos.models import User
@@ -437,7 +554,7 @@ class SettingsScreen(QWidget):
             if user is not None and not (user.role == users.MANAGER and len(managers) == 1):
                 user.active = False
             else:
-                self.banner.error(self.ctx.t("ui.users.last_manager"))
+                self.banner.error(self._words("ui.users.last_manager"))
         self.refresh()
 
     def backup_now(self) -> None:
@@ -445,9 +562,9 @@ class SettingsScreen(QWidget):
         self.backup_progress.show()
         self.task = Task(lambda _p: backup.backup_to(path, chosen, keep=keep), self)
         self.task.succeeded.connect(self._backed_up)
-        self.task.failed.connect(lambda exc: self.banner.error(
-            exc.message(self.ctx.lang) if isinstance(exc, SoukError)
-            else self.ctx.t("ui.error.generic", detail=str(exc)[:160]), seconds=15))
+        self.task.failed.connect(lambda exc: self._error(
+            exc if isinstance(exc, SoukError)
+            else SoukError("ui.error.generic", detail=str(exc)[:160])))
         self.task.finished.connect(self._backup_finished)
         self.task.start()
 
@@ -466,8 +583,8 @@ class SettingsScreen(QWidget):
         """The texts of the lists' items in the UI language; what is chosen and typed stays."""
         t = self.ctx.t
         self.language.setCurrentIndex(LANGUAGES.index(self.ctx.lang))
-        for i, value in enumerate(RECEIPT_LANGUAGES):
-            self.receipt_language.setItemText(i, t(f"ui.receipt_language.{value}"))
+        set_choices(self.receipt_language, receipt_language_choices(self.ctx))
+        set_choices(self.paper, paper_choices(self.ctx))
         for i, kind in enumerate(CONNECTIONS):
             self.printer_kind.setItemText(i, t(f"ui.printer.kind_{kind}"))
         for row, (_id, name, role) in enumerate(self.people):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QPainter, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -165,32 +165,61 @@ class Texts:
             self._apply_one(setter, key, params, widget)
 
 
+#: a message: its text, or what writes it in the language of the moment (see Banner)
+Message = str | Callable[[], str]
+
+
+def error_words(ctx: AppContext, exc: SoukError) -> Message:
+    """``exc``'s message, written in the language of the moment (see :class:`Banner`)."""
+    return lambda: exc.message(ctx.lang)
+
+
 class Banner(QLabel):
-    """An inline message (error or notice) that hides itself after a while."""
+    """An inline message (error or notice) that hides itself after a while.
+
+    When the language changes (Qt's ``LanguageChange``, which :class:`AppContext` sends
+    to every window) a message given as a function is written again in the new
+    language; one given as a text, which cannot be, is hidden rather than left in the
+    old language."""
 
     def __init__(self, name: str = "banner") -> None:
         super().__init__()
         named(self, name)
         self.setWordWrap(True)
         self.hide()
+        self._again: Callable[[], str] | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.hide)
 
-    def error(self, text: str, *, seconds: int = 8) -> None:
-        self._show(text, "alert", seconds)
+    def error(self, message: Message, *, seconds: int = 8) -> None:
+        self._show(message, "alert", seconds)
 
-    def notice(self, text: str, *, seconds: int = 5) -> None:
-        self._show(text, "notice", seconds)
+    def notice(self, message: Message, *, seconds: int = 5) -> None:
+        self._show(message, "notice", seconds)
 
-    def _show(self, text: str, kind: str, seconds: int) -> None:
+    def _show(self, message: Message, kind: str, seconds: int) -> None:
+        self._again = None if isinstance(message, str) else message
         self.setProperty("role", kind)
-        self.setText(text)
-        self.setAccessibleDescription(text)
+        self._write(message if isinstance(message, str) else message())
         self.style().unpolish(self)
         self.style().polish(self)
         self.show()
         self._timer.start(seconds * 1000)
+
+    def _write(self, text: str) -> None:
+        self.setText(text)
+        self.setAccessibleDescription(text)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() != QEvent.Type.LanguageChange or self.isHidden():
+            return
+        if self._again is None:
+            self._timer.stop()
+            self.hide()
+        else:
+            self._write(self._again())
 
 
 def parse_money_field(edit: QLineEdit, *, allow_zero: bool = True) -> int:
@@ -273,7 +302,7 @@ class Dialog(QDialog):
     def validate(self) -> None:
         """Raise a SoukError to keep the dialog open with its message."""
 
-    def tell(self, text: str, *, error: bool = False, seconds: int = 8) -> None:
+    def tell(self, text: Message, *, error: bool = False, seconds: int = 8) -> None:
         """Show ``text`` in the banner while the dialog stays open (what a scan did), the
         window grown if it must be to show it whole: an open window keeps its size, and
         the banner would take the room of its caption."""

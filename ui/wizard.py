@@ -1,14 +1,15 @@
-"""The first-run wizard: language, the cooperative, the manager's PIN, the printer (can be
-skipped) and the demo catalogue."""
+"""The first-run wizard: the languages (the app's and the receipts'), the cooperative, the
+manager's PIN, the printer (can be skipped) and the demo catalogue."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -19,10 +20,32 @@ from PySide6.QtWidgets import (
 from pos import demo, settings, users
 from pos.errors import InputError, SoukError
 from pos.i18n import LANGUAGES
+from pos.receipts import RECEIPT_LANGUAGE_FOR
 from ui.context import AppContext
 from ui.printing import CONNECTIONS, PrinterForm
-from ui.settings_screen import LANGUAGE_NAMES, PAPER
-from ui.widgets import Banner, Texts, button, card, hbox, label, named, vbox
+from ui.scanner import ScannerFilter
+from ui.settings_screen import (
+    LANGUAGE_NAMES,
+    checked_coop,
+    ice_field,
+    logo_row,
+    paper_choices,
+    receipt_language_choices,
+    set_choices,
+)
+from ui.widgets import (
+    WRONG_FIELD,
+    Banner,
+    Texts,
+    button,
+    card,
+    error_words,
+    hbox,
+    label,
+    mark_wrong,
+    named,
+    vbox,
+)
 
 STEPS = ("language", "cooperative", "manager", "printer", "catalogue")
 
@@ -30,6 +53,10 @@ STEPS = ("language", "cooperative", "manager", "printer", "catalogue")
 class SetupWizard(QWidget):
     """Signals:
         completed(): the stall is set up; ``ctx.user`` is the new manager.
+
+    While the manager's PIN is asked, a barcode scanned into the page is dropped (see
+    :mod:`ui.scanner`; the main window, which watches scans otherwise, is not there yet):
+    an 8-digit code typed twice would otherwise become the manager's PIN.
     """
 
     completed = Signal()
@@ -43,6 +70,9 @@ class SetupWizard(QWidget):
         self.step = 0
         self.heading = label("setupHeading", style="title", wrap=True)
         self.progress = label("setupStep", style="muted")
+        self.receipt_chosen = False  # the receipt language follows the app's until chosen
+        self.scanner = ScannerFilter(self)
+        self.scanner.scanned.connect(lambda _code: self.scan_refused())
         self.stack = named(QStackedWidget(), "setupPages")
         for build in (self._language, self._cooperative, self._manager, self._printer,
                       self._catalogue):
@@ -55,6 +85,7 @@ class SetupWizard(QWidget):
         self.next.clicked.connect(self.go_next)
         self.next.setMinimumWidth(180)
         box = card()
+        box.setMinimumWidth(560)
         box.setMaximumWidth(720)
         inner = vbox(self.progress, self.heading, self.stack, self.banner, margins=22,
                      spacing=10)
@@ -71,7 +102,7 @@ class SetupWizard(QWidget):
         outer.addStretch(2)
         self.setLayout(outer)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet("#setupWizard { background: #f2f4f7; }")
+        self.setStyleSheet("#setupWizard { background: #f2f4f7; } " + WRONG_FIELD)
         ctx.language_changed.connect(lambda _l: self.retranslate())
         self._show()
 
@@ -84,15 +115,21 @@ class SetupWizard(QWidget):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
         return page, form
 
-    def _edit(self, form: QFormLayout, name: str, key: str, *, secret: bool = False) -> QLineEdit:
-        edit = named(QLineEdit(), name)
-        self.texts.bind(edit.setAccessibleName, key)
+    def _edit(self, form: QFormLayout, name: str, key: str, *, secret: bool = False,
+              edit: QLineEdit | None = None) -> QLineEdit:
+        if edit is None:
+            edit = named(QLineEdit(), name)
+            self.texts.bind(edit.setAccessibleName, key)
         if secret:
             edit.setEchoMode(QLineEdit.EchoMode.Password)
+        edit.textEdited.connect(lambda _t: mark_wrong(edit, False))
+        form.addRow(self._caption(key), edit)
+        return edit
+
+    def _caption(self, key: str) -> QLabel:
         cap = QLabel()
         self.texts.bind(cap.setText, key)
-        form.addRow(cap, edit)
-        return edit
+        return cap
 
     def _language(self) -> QWidget:
         page = QWidget()
@@ -111,28 +148,46 @@ class SetupWizard(QWidget):
         self.lang_buttons[self.ctx.lang].setChecked(True)
         hint = label("setupLangHint", style="muted", wrap=True)
         self.texts.bind(hint.setText, "ui.setup.language_hint")
+        self.receipt_language = named(QComboBox(), "setupReceiptLanguage")
+        self.texts.bind(self.receipt_language.setAccessibleName, "ui.settings.receipt_language")
+        set_choices(self.receipt_language, receipt_language_choices(self.ctx))
+        self._receipt_default()
+        self.receipt_language.activated.connect(self._receipt_language_chosen)
+        receipt_hint = label("setupReceiptLanguageHint", style="muted", wrap=True)
+        self.texts.bind(receipt_hint.setText, "ui.setup.receipt_language_hint")
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
+        form.addRow(self._caption("ui.settings.receipt_language"), self.receipt_language)
+        form.addRow("", receipt_hint)
         layout = vbox(hint, spacing=12)
         layout.addLayout(row)
+        layout.addSpacing(8)
+        layout.addLayout(form)
         layout.addStretch(1)
         page.setLayout(layout)
         return page
+
+    def _receipt_default(self) -> None:
+        """Receipts in the language(s) that go with the app's (see
+        :data:`pos.receipts.RECEIPT_LANGUAGE_FOR`), until the manager picks them."""
+        if not self.receipt_chosen:
+            index = self.receipt_language.findData(RECEIPT_LANGUAGE_FOR[self.ctx.lang])
+            self.receipt_language.setCurrentIndex(max(index, 0))
+
+    def _receipt_language_chosen(self) -> None:
+        self.receipt_chosen = True
 
     def _cooperative(self) -> QWidget:
         page, form = self._form()
         self.name_ar = self._edit(form, "setupNameAr", "ui.setup.name_ar")
         self.name_ar.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
         self.name_fr = self._edit(form, "setupNameFr", "ui.setup.name_fr")
-        self.ice = self._edit(form, "setupIce", "ui.setup.ice")
+        self.ice = self._edit(form, "setupIce", "ui.setup.ice",
+                              edit=ice_field(self.texts, "setupIce"))
         self.city = self._edit(form, "setupCity", "ui.setup.city")
-        self.logo = named(QLineEdit(), "setupLogo")
-        self.texts.bind(self.logo.setAccessibleName, "ui.setup.logo")
-        self.texts.bind(self.logo.setPlaceholderText, "ui.setup.optional")
-        choose = button("setupLogoChoose")
-        self.texts.button(choose, "ui.setup.choose")
-        choose.clicked.connect(self._choose_logo)
-        cap = QLabel()
-        self.texts.bind(cap.setText, "ui.setup.logo")
-        form.addRow(cap, hbox(self.logo, choose))
+        self.logo, logo_choice = logo_row(self.texts, self, "setupLogo")
+        self.logo.textEdited.connect(lambda _t: mark_wrong(self.logo, False))
+        form.addRow(self._caption("ui.setup.logo"), logo_choice)
         return page
 
     def _manager(self) -> QWidget:
@@ -154,8 +209,8 @@ class SetupWizard(QWidget):
         form.addRow(cap, self.printer_kind)
         self.printer_address = self._edit(form, "setupPrinterAddress", "ui.printer.address")
         self.paper = named(QComboBox(), "setupPaper")
-        for mm, dots in PAPER:
-            self.paper.addItem(f"{mm} mm", dots)
+        self.texts.bind(self.paper.setAccessibleName, "ui.printer.paper")
+        set_choices(self.paper, paper_choices(self.ctx))
         self.printer_form = PrinterForm(self.ctx, self.printer_kind, self.printer_address,
                                         self.paper, self)
         self.printer_form.checked.connect(self._printer_checked)
@@ -188,13 +243,6 @@ class SetupWizard(QWidget):
         page.setLayout(vbox(self.demo, hint, None))
         return page
 
-    def _choose_logo(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.ctx.t("ui.setup.logo"), "",
-                                              self.ctx.t("ui.file.images",
-                                                         patterns="*.png *.jpg *.jpeg *.bmp"))
-        if path:
-            self.logo.setText(path)
-
     # --- flow -------------------------------------------------------------------
     def _show(self) -> None:
         t = self.ctx.t
@@ -206,18 +254,55 @@ class SetupWizard(QWidget):
         self.next.setText(t("ui.setup.finish" if last else "ui.setup.next"))
         self.next.setAccessibleName(self.next.text())
         self.banner.hide()
+        self.scanner.enabled = STEPS[self.step] == "manager"
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.scanner)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.scanner)
+
+    def scan_refused(self) -> None:
+        """A code was scanned while the PIN is asked: its digits were taken back and its
+        Enter swallowed; say so."""
+        self.banner.notice(lambda: self.ctx.t("ui.pin.scanned_new"), seconds=5)
 
     def _check(self) -> None:
         page = STEPS[self.step]
-        if page == "cooperative" and not (self.name_ar.text().strip()
-                                          or self.name_fr.text().strip()):
-            raise InputError("ui.setup.name_needed")
+        if page == "cooperative":
+            if not (self.name_ar.text().strip() or self.name_fr.text().strip()):
+                raise InputError("ui.setup.name_needed")
+            checked = checked_coop({"ice": self.ice, "logo": self.logo})
+            self.ice.setText(checked["ice"])  # as it will be printed
         if page == "manager":
-            users.normalise_pin(self.pin.text())
-            if self.pin.text().strip() != self.pin2.text().strip():
-                raise InputError("ui.setup.pin_mismatch")
-            if not self.manager_name.text().strip():
-                raise InputError("user.name_empty")
+            self._check_manager()
+
+    def _check_manager(self) -> None:
+        """The PIN (typed twice: the same digits, Arabic-Indic or not) and the name; what
+        is wrong is marked."""
+        for field in (self.pin, self.pin2, self.manager_name):
+            mark_wrong(field, False)
+        try:
+            pin = users.normalise_pin(self.pin.text())
+        except SoukError:
+            mark_wrong(self.pin)
+            raise
+        try:
+            again: str | None = users.normalise_pin(self.pin2.text())
+        except InputError:
+            again = None
+        if again != pin:
+            mark_wrong(self.pin2)
+            raise InputError("ui.setup.pin_mismatch")
+        if not self.manager_name.text().strip():
+            mark_wrong(self.manager_name)
+            raise InputError("user.name_empty")
 
     def go_next(self) -> None:
         try:
@@ -226,7 +311,7 @@ class SetupWizard(QWidget):
                 self.finish()
                 return
         except SoukError as exc:
-            self.banner.error(exc.message(self.ctx.lang))
+            self.banner.error(error_words(self.ctx, exc))
             return
         if STEPS[self.step] == "printer":  # checked first; _printer_checked goes on
             self.printer_form.check({}, hold=(self.back, self.next))
@@ -255,10 +340,11 @@ class SetupWizard(QWidget):
         with self.ctx.write() as s:
             settings.device_id(s)
             settings.put(s, settings.LANGUAGE, self.ctx.lang)
+            settings.put(s, settings.RECEIPT_LANGUAGE, self.receipt_language.currentData())
             settings.put(s, settings.COOPERATIVE, {
                 "name_ar": self.name_ar.text().strip(), "name_fr": self.name_fr.text().strip(),
-                "ice": self.ice.text().strip(), "city": self.city.text().strip(),
-                "logo": self.logo.text().strip(), "footer": "",
+                "ice": settings.check_ice(self.ice.text()), "city": self.city.text().strip(),
+                "logo": settings.check_logo(self.logo.text()), "footer": "",
             })
             if printer.get("connection", "none") != "none":
                 settings.put(s, settings.PRINTER, printer)
@@ -275,5 +361,8 @@ class SetupWizard(QWidget):
     def retranslate(self) -> None:
         self.texts.apply()
         self._fill_printer_kinds()
+        set_choices(self.receipt_language, receipt_language_choices(self.ctx))
+        self._receipt_default()
+        set_choices(self.paper, paper_choices(self.ctx))
         self.lang_buttons[self.ctx.lang].setChecked(True)
         self._show()

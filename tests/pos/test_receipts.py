@@ -222,6 +222,25 @@ def test_z_report_has_the_cash_count() -> None:
     assert "RAPPORT X" in x and "Compté" not in x and "تقرير X" in x
 
 
+@pytest.mark.parametrize("lang", ["fr", "ar", "both", "ar_en"])
+def test_the_ice_is_written_once_as_moroccan_documents_write_it(lang: str) -> None:
+    """Moroccan documents print the label "ICE" in Arabic as in French: one label and the
+    number once, in every receipt language (never "ICE / ICE", never mirrored)."""
+    line = "ICE 001234567000089"
+    shop = dataclasses.replace(SHOP, ice="001234567000089")
+    for doc in (z_report(sample_day_report(), shop, lang),
+                sale_receipt(sample_sale(1), shop, lang, journal_hash=SAMPLE_HASH)):
+        lines = doc.plain_text().splitlines()
+        assert [t for t in lines if "001234567000089" in t] == [line]
+
+
+def test_the_receipts_first_offered_follow_the_app_language() -> None:
+    """Arabic on every receipt (the market's customers read it), with French beside it
+    unless the till speaks English."""
+    assert receipts.RECEIPT_LANGUAGE_FOR == {"ar": "both", "fr": "both", "en": "ar_en"}
+    assert set(receipts.RECEIPT_LANGUAGE_FOR.values()) <= set(receipts.RECEIPT_LANGUAGES)
+
+
 def test_day_report_from_the_database(store: Store, open_day: int) -> None:
     ring(store, [("ARG-250", 1000)])
     with store.read() as s:

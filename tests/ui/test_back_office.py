@@ -427,6 +427,73 @@ def test_settings_cooperative_user_and_backup(qtbot: Any, make_window: Any) -> N
     qtbot.waitUntil(lambda: screen.backup_list.count() == 1, timeout=10000)
 
 
+def test_settings_refuse_an_ice_or_a_logo_that_receipts_cannot_print(
+    qtbot: Any, make_window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ICE is 15 digits (Arabic-Indic ones and spaces taken, saved as printed), the
+    logo an image that is there, chosen with "Choose…": anything else is refused in the
+    manager's language, its field marked, and nothing of the page is saved."""
+    from PySide6.QtGui import QColor, QImage
+    from PySide6.QtWidgets import QFileDialog, QPushButton
+
+    window = make_window(lang="ar", size=(1024, 600))
+    window.show_screen("settings")
+    screen = window.settings
+    screen.tabs.setCurrentIndex(1)
+    fields = screen.coop
+    save = screen.findChild(QPushButton, "coopSave")
+    fields["city"].setText("Meknès")
+    fields["ice"].setText("12AB")
+    qtbot.mouseClick(save, LEFT)
+    assert screen.banner.text() == "التعريف الموحد للمقاولة (ICE) من 15 رقمًا، ولا تُحتسب الفراغات."
+    assert fields["ice"].property("wrong") is True
+    fields["ice"].clear()
+    type_text(qtbot, fields["ice"], "٠٠٩ ٨٧٦ ٥٤٣ ٠٠٠ ٠٢١")
+    assert not fields["ice"].property("wrong")
+    fields["logo"].setText(str(tmp_path / "logo.png"))
+    qtbot.mouseClick(save, LEFT)
+    assert screen.banner.text() == "لا توجد صورة يمكن قراءتها هنا: اختر الشعار من جديد."
+    assert fields["logo"].property("wrong") is True
+    with window.ctx.read() as s:
+        coop = settings.get(s, settings.COOPERATIVE)
+    assert (coop["ice"], coop["city"], coop.get("logo")) == ("001234567000089", "Fès", None)
+
+    logo = tmp_path / "argan.jpg"
+    image = QImage(40, 20, QImage.Format.Format_RGB32)
+    image.fill(QColor("darkgreen"))
+    assert image.save(str(logo))
+
+    asked: list[str] = []
+
+    def pick(_parent: Any, _caption: str, _folder: str, filters: str) -> tuple[str, str]:
+        asked.append(filters)
+        return str(logo), filters
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(pick))
+    qtbot.mouseClick(screen.findChild(QPushButton, "coop_logoChoose"), LEFT)
+    assert asked == ["الصور (*.png *.jpg *.jpeg *.bmp)"]  # images only
+    assert fields["logo"].text() == str(logo) and not fields["logo"].property("wrong")
+    qtbot.mouseClick(save, LEFT)
+    assert screen.banner.text() == "تم الحفظ."
+    assert fields["ice"].text() == "009876543000021"
+    with window.ctx.read() as s:
+        coop = settings.get(s, settings.COOPERATIVE)
+    assert (coop["ice"], coop["city"], coop["logo"]) == ("009876543000021", "Meknès", str(logo))
+
+
+def test_the_paper_width_in_the_settings_reads_as_arabic_writes_it(
+    qtbot: Any, make_window: Any
+) -> None:
+    window = make_window(lang="ar")
+    window.show_screen("settings")
+    paper = window.settings.paper
+    assert [paper.itemText(i) for i in range(paper.count())] == ["58 مم", "80 مم"]
+    paper.setCurrentIndex(1)
+    window.ctx.set_language("fr")
+    assert [paper.itemText(i) for i in range(paper.count())] == ["58 mm", "80 mm"]
+    assert paper.currentData() == 576
+
+
 def test_switching_the_language_keeps_what_is_typed_in_the_settings(
     qtbot: Any, make_window: Any
 ) -> None:

@@ -50,6 +50,35 @@ def test_switch_to_arabic_and_back(qtbot: Any, make_window: Any) -> None:
         assert settings.get(s, settings.LANGUAGE) == "fr"
 
 
+def test_a_message_on_screen_follows_a_language_switch_or_goes(
+    qtbot: Any, make_window: Any
+) -> None:
+    """After switching the language, no message stays in the old one: the settings' "Saved."
+    is written again in the new language; a message that cannot be (the sale screen's, made
+    of a text) is hidden."""
+    from PySide6.QtWidgets import QPushButton
+
+    window = make_window(lang="en")
+    sale = window.sale
+    sale.search.setFocus()
+    qtbot.keyClicks(sale.search, "miel")  # products carry French and Arabic names
+    qtbot.keyClick(sale.search, Qt.Key.Key_Return)
+    assert sale.banner.isVisible() and sale.banner.text().startswith("4 products match")
+    window.show_screen("settings")
+    screen = window.settings
+    screen.tabs.setCurrentIndex(1)
+    qtbot.mouseClick(screen.findChild(QPushButton, "coopSave"), LEFT)
+    assert screen.banner.isVisible() and screen.banner.text() == "Saved."
+    combo = screen.language
+    combo.setCurrentIndex(combo.findData("ar"))
+    combo.activated.emit(combo.currentIndex())
+    assert screen.banner.isVisible() and screen.banner.text() == "تم الحفظ."
+    assert screen.banner.accessibleDescription() == "تم الحفظ."
+    assert sale.banner.isHidden()
+    window.show_screen("sale")
+    assert not sale.banner.isVisible()
+
+
 def _visible(widget: QWidget) -> bool:
     return widget.isVisibleTo(widget.window()) and widget.width() > 0
 

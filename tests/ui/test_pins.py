@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QPushButton
 
 from pos import users
 from pos.db import DB_FILENAME, Store
+from pos.errors import AuthError
 from tests.conftest import Clock
 from tests.ui.conftest import CASHIER_PIN, MANAGER_PIN, click_tile, on_modal, tile_row, type_pin
 from tests.ui.test_sale_guards import (
@@ -106,6 +107,48 @@ def test_the_users_page_refuses_a_pin_another_user_has(qtbot: Any, make_window: 
     with window.ctx.read() as s:
         assert users.authenticate(s, CASHIER_PIN).name == "Aicha"
         assert users.require_manager(s, MANAGER_PIN).name == "Fatima"
+
+
+SCANNED_NEW = ("Un code-barres a été scanné : il n'a pas été pris comme code PIN. "
+               "Tapez le code PIN à la main.")
+
+
+@pytest.mark.parametrize(("button", "name"), [("usersAdd", "userDialog"),
+                                              ("usersPin", "pinChangeDialog")])
+def test_a_code_scanned_into_a_new_pin_does_not_become_the_pin(
+    qtbot: Any, make_window: Any, button: str, name: str
+) -> None:
+    """A barcode scanned while a new PIN is typed (a user added, a PIN changed) is taken
+    back, its Enter does not save: the dialog stays open and says so. A PIN then typed by
+    hand is saved."""
+    window = make_window()
+    window.show_screen("settings")
+    screen = window.settings
+    screen.user_list.setCurrentRow(next(i for i, p in enumerate(screen.people) if p[1] == "Aicha"))
+    seen: list[tuple[bool, str, str]] = []
+
+    def new_pin(dialog: Any) -> None:
+        if name == "userDialog":
+            qtbot.keyClicks(dialog.name, "Zahra")
+        dialog.pin.setFocus()
+        scan(qtbot, dialog.pin, EAN8)
+        seen.append((dialog.isVisible(), dialog.pin.text(), dialog.banner.text()))
+        qtbot.wait(SCAN_PAUSE)
+        qtbot.keyClicks(dialog.pin, "2580")
+        qtbot.keyClick(dialog.pin, RETURN)
+
+    def pin(dialog: Any) -> None:
+        on_active_modal(qtbot, name, new_pin)
+        type_pin(qtbot, dialog, MANAGER_PIN)
+
+    on_modal("pinDialog", pin)
+    qtbot.mouseClick(screen.findChild(QPushButton, button), LEFT)
+    assert seen == [(True, "", SCANNED_NEW)]
+    with window.ctx.read() as s:
+        assert users.authenticate(s, "2580").name == ("Zahra" if name == "userDialog"
+                                                      else "Aicha")
+        with pytest.raises(AuthError):
+            users.authenticate(s, EAN8)
 
 
 def shown_pin_dialog(qtbot: Any, window: Any) -> Any:
