@@ -16,8 +16,9 @@ import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import NoReturn
+from typing import Final, NoReturn
 
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session
@@ -26,12 +27,16 @@ from pos import backup, catalogue, day, demo, journal, oserrors, settings, usage
 from pos.db import DamagedDatabase, Store
 from pos.errors import InputError, SoukError
 from pos.files import DB_FILENAME, default_data_dir, saved_language
-from pos.i18n import LANGUAGES, tr, tr_count
+from pos.i18n import LANGUAGES, lookup, tr, tr_count
 from pos.journal import verify
 from pos.money import format_money
 from pos.reports import DayReport, day_report
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: the catalogue's message ids of ``souk-pos``'s help (:func:`pos.usage.help_keys`)
+HELP: Final = "cli.help"
+#: the manager ``init --manager-pin`` adds when no ``--manager-name`` is given
+DEFAULT_MANAGER_NAME: Final = "Manager"
 
 
 @dataclass
@@ -160,9 +165,12 @@ def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
     """
     # checked before the database file is made
     prefix = settings.check_prefix(args.prefix) if args.prefix is not None else None
+    if args.manager_name is not None and args.manager_pin is None:
+        raise InputError("cli.init_name_without_pin")  # a name alone would be dropped
+    name = DEFAULT_MANAGER_NAME if args.manager_name is None else args.manager_name
     if args.manager_pin is not None:
         users.normalise_pin(args.manager_pin)
-        if not args.manager_name.strip():
+        if not name.strip():
             raise InputError("user.name_empty")
     existed = ctx.db_path.exists()
     done: list[str] = []
@@ -176,8 +184,8 @@ def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
         if settings.get(s, settings.LANGUAGE) is None:
             settings.put(s, settings.LANGUAGE, ctx.lang)
         if args.manager_pin is not None:
-            users.add_user(s, args.manager_name, users.MANAGER, args.manager_pin)
-            done.append(ctx.t("cli.init_manager", name=args.manager_name.strip()))
+            users.add_user(s, name, users.MANAGER, args.manager_pin)
+            done.append(ctx.t("cli.init_manager", name=name.strip()))
         if args.demo:
             done.append(_load_demo(ctx, s))
     if existed:
@@ -224,7 +232,8 @@ def cmd_products_export(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_demo_sales(ctx: Context, args: argparse.Namespace) -> int:
     count = demo.demo_sales(ctx.store, days=args.days, per_day=args.sales_per_day, seed=args.seed)
-    ctx.say(ctx.t("cli.demo_done", sales=count, days=args.days))
+    days = tr_count(ctx.lang, "cli.demo_days", args.days)
+    ctx.say(tr_count(ctx.lang, "cli.demo_done", count, days=days))
     return EXIT_OK
 
 
@@ -369,58 +378,62 @@ def _numbering_after_restore(ctx: Context, kept: Path | None) -> str:
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[_Parser]]:
-    parser = _Parser(prog="souk-pos", description="Souk POS")
-    parser.add_argument("--data-dir", type=Path, default=None, help="where the database lives")
-    parser.add_argument("--lang", choices=LANGUAGES, default=None,
-                        help="the language of this command's messages: ar, fr or en (a new "
-                             "stall's language; the app's own is changed in its Settings)")
+    """``souk-pos``'s parser; its help texts are the catalogue's ``cli.help.*``
+    (:data:`HELP`), put in the user's language by :func:`run`."""
+    parser = _Parser(prog="souk-pos")
+    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--lang", choices=LANGUAGES, default=None)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
-    p = sub.add_parser("init", help="create the database (and the manager)")
-    p.add_argument("--manager-name", default="Manager")
+    p = command(sub, "init")
+    p.add_argument("--manager-name", default=None)
     p.add_argument("--manager-pin", default=None)
-    p.add_argument("--prefix", default=None,
-                   help="device prefix printed on receipts: 1 to 8 letters or digits, e.g. T03")
-    p.add_argument("--demo", action="store_true", help="load the demo catalogue")
+    p.add_argument("--prefix", default=None)
+    p.add_argument("--demo", action="store_true")
     p.set_defaults(func=cmd_init)
 
-    products = sub.add_parser("products", help="import or export the catalogue as CSV")
+    products = command(sub, "products")
     psub = products.add_subparsers(dest="action", required=True, parser_class=_Parser,
                                    metavar="{import,export}")
-    p = psub.add_parser("import")
+    p = command(psub, "import")
     p.add_argument("file", type=_existing_file)
     p.set_defaults(func=cmd_products_import)
-    p = psub.add_parser("export")
+    p = command(psub, "export")
     p.add_argument("file", type=Path)
     p.set_defaults(func=cmd_products_export)
 
-    p = sub.add_parser("demo-sales", help="fill the journal with demo sales")
+    p = command(sub, "demo-sales")
     p.add_argument("--days", type=_int_in(1, 3650), default=5)
     p.add_argument("--sales-per-day", type=_int_in(1, 20000), default=200)
     p.add_argument("--seed", type=_int_in(0, 2**31), default=7)
     p.set_defaults(func=cmd_demo_sales)
 
-    report = sub.add_parser("report", help="X report (open day) or Z report (closed day)")
+    report = command(sub, "report")
     rsub = report.add_subparsers(dest="which", required=True, parser_class=_Parser,
                                  metavar="{x,z}")
-    p = rsub.add_parser("x")
+    p = command(rsub, "x")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_report_x)
-    p = rsub.add_parser("z")
+    p = command(rsub, "z")
     p.add_argument("--day", type=_date, required=True)
     p.add_argument("--z", type=_int_in(1, 10**9))
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_report_z)
 
-    p = sub.add_parser("verify", help="check the journal's hash chain")
-    p.set_defaults(func=cmd_verify)
-    p = sub.add_parser("backup", help="write a backup now")
+    command(sub, "verify").set_defaults(func=cmd_verify)
+    p = command(sub, "backup")
     p.add_argument("--keep", type=_int_in(1, 1000), default=backup.DEFAULT_KEPT)
     p.set_defaults(func=cmd_backup)
-    p = sub.add_parser("restore", help="replace the database by a backup")
+    p = command(sub, "restore")
     p.add_argument("file", type=Path)
     p.set_defaults(func=cmd_restore)
     return parser, sub
+
+
+def command(sub: argparse._SubParsersAction[_Parser], name: str) -> _Parser:
+    """The subcommand ``name``, listed in its parent's help (argparse lists only those
+    given a help); its words, ``cli.help.<command>``, are put in by :func:`run`."""
+    return sub.add_parser(name, help="")
 
 
 def _language(args: argparse.Namespace, data_dir: Path) -> str:
@@ -454,11 +467,13 @@ def run(
 ) -> int:
     """Parse ``argv`` with ``parser`` and run the chosen command."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    said = _pre_scan_lang(argv)  # --help and usage errors come before the arguments are read
+    usage.translate_help(parser, partial(lookup, said), HELP)
     try:
         args = parser.parse_args(argv)
     except SoukError as exc:  # a usage error, or raised by an argument type
         prog = exc.prog if isinstance(exc, UsageError) else "souk-pos"
-        print(f"{prog}: {exc.message(_pre_scan_lang(argv))}", file=sys.stderr)
+        print(f"{prog}: {exc.message(said)}", file=sys.stderr)
         return EXIT_USAGE
     except SystemExit as exc:  # --help, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE

@@ -80,6 +80,13 @@ def ltr(text: str, lang: str) -> str:
     return f"\u2066{text}\u2069" if is_rtl(lang) else text
 
 
+def lookup(lang: str, key: str) -> str | None:
+    """The message ``key`` in ``lang`` (else in English) as the catalogue writes it,
+    unformatted; None when there is no such message (for texts a caller has its own for)."""
+    texts = catalogue().get(key)
+    return (texts.get(lang) or texts.get("en")) if texts else None
+
+
 def tr(lang: str, key: str, /, **params: object) -> str:
     """The message ``key`` in ``lang``, formatted with ``params``.
 

@@ -18,7 +18,7 @@ from pos.receipts import RECEIPT_LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted((Path(str(resources.files("resources"))) / "i18n").glob("*.json"))
-CALL = re.compile(r"""\b(?:t|tr)\(\s*(?:[\w.]+\s*,\s*)?["']([a-z][\w.]*)["']""")
+CALL = re.compile(r"""\b(?:t|tr|tr_count)\(\s*(?:[\w.]+\s*,\s*)?["']([a-z][\w.]*)["']""")
 UI_LITERAL = re.compile(r"""["'](ui\.[a-z][\w.]*[a-z0-9])["']""")
 #: message families the UI builds from a known list of values
 FAMILIES = {
@@ -127,6 +127,19 @@ def test_french_says_zero_and_one_in_the_singular_english_only_one() -> None:
     assert [said("ar", n) for n in (0, 1, 2, 5, 20, 300)] == [
         "لم يُستورد أي منتج.", "تم استيراد منتج واحد.", "تم استيراد منتجين.",
         "تم استيراد 5 منتجات.", "تم استيراد 20 منتجًا.", "تم استيراد 300 منتج."]
+
+
+def test_no_count_dodges_agreement() -> None:
+    """A count is said in its plural forms (:func:`pos.i18n.tr_count`), never with a
+    "(s)" that fits every number ("1 ticket(s)", "jour(s)") nor, in Arabic, a plural
+    noun as a label ("أيام: 3", where "عدد ...: 3", "the number of...", is right) or
+    "يوم/أيام"."""
+    dodges = re.compile(r"\w\((?:s|e?s|x)\)")
+    arabic = re.compile(r"يوم/أيام|(?:^|[-(،] ?)(?!عدد)[^-(،:]*: \{(?:count|n)\}(?:$|[.)؛؟])")
+    found = sorted(key for key, texts in catalogue().items()
+                   if dodges.search(texts.get("en", "") + texts.get("fr", ""))
+                   or arabic.search(texts.get("ar", "")))
+    assert found == []
 
 
 def _ui_sources() -> list[Path]:

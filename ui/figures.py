@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QButtonGroup, QFrame, QScrollArea, QWidget
 
 from pos import day, settings
-from pos.i18n import is_rtl
+from pos.i18n import is_rtl, tr_count
 from pos.money import format_amount, format_money, round_div
 from pos.reports import DayReport, day_report
 from ui.chart import BarChart
@@ -171,7 +171,8 @@ class FiguresScreen(QWidget):
     def refresh(self) -> None:
         t, lang = self.ctx.t, self.ctx.lang
         f = self._collect()
-        self.period.setText(t("ui.figures.days", count=f.days) if self.scope == "edition" else "")
+        self.period.setText(tr_count(lang, "ui.figures.days", f.days)
+                            if self.scope == "edition" else "")
         average = f.net // f.sales if f.sales else 0
         values = {"net": format_money(f.net, lang), "sales": str(f.sales),
                   "average": format_money(average, lang),

@@ -87,15 +87,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options is not None:
         data_dir = options[0] or default_data_dir()
         return open_app(data_dir, options[1] or saved_language(data_dir / DB_FILENAME))
-    from pos.cli import build_parser, run
+    from pos.cli import run
+
+    return run(args, command_parser(), default=cmd_app)
+
+
+def command_parser() -> argparse.ArgumentParser:
+    """``souk-pos``'s whole parser: the core's commands, ``sync`` and ``screenshots``."""
+    from pos.cli import build_parser, command
     from sync.client.cli import register as register_sync
 
     parser, sub = build_parser()
     register_sync(sub)
-    p = sub.add_parser("screenshots", help="draw each main screen, in Arabic and French, to PNG")
+    p = command(sub, "screenshots")
     p.add_argument("dir", type=Path)
     p.set_defaults(func=cmd_screenshots)
-    return run(args, parser, default=cmd_app)
+    return parser
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos.i18n import tr_count
 from pos.money import format_money
 from ui import tasks
 from ui.context import AppContext
@@ -456,7 +457,7 @@ class MainWindow(QMainWindow):
             question = self.ctx.t("ui.close_cart.taken_question",
                                   parts=parts_text(self.ctx, self.sale.taken))
         else:
-            question = self.ctx.t("ui.close_cart.question", count=len(cart.lines))
+            question = tr_count(self.ctx.lang, "ui.close_cart.question", len(cart.lines))
         return confirm(self.ctx, self, "closeConfirm", "ui.close_cart.title", question,
                        "ui.close_cart.close", "ui.close_cart.keep", risky=True)
 

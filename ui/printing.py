@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos.errors import InputError, SoukError
+from pos.i18n import tr_count
 from pos.printing import address
 from ui.context import AppContext
 from ui.tasks import Task
@@ -420,7 +421,8 @@ class PrinterBar(QWidget):
         count = self.service.waiting
         printer = self.service.configured
         t = self.ctx.t
-        text = t("printing.waiting" if printer else "ui.printer.waiting_none", count=count)
+        key = "printing.waiting" if printer else "ui.printer.waiting_none"
+        text = tr_count(self.ctx.lang, key, count)
         self.waiting.setText(text)
         self.waiting.setToolTip(text if printer else f"{text}\n{t('ui.printer.waiting_none_tip')}")
         self.waiting.setAccessibleName(text)

@@ -471,7 +471,8 @@ class ProductsScreen(QWidget):
         self.measure_columns()
         self.fit_columns()
         low = sum(1 for p in products if p.active and p.low_stock > 0 and p.stock <= p.low_stock)
-        self.low_label.setText(self.ctx.t("ui.products.low_count", count=low) if low else "")
+        self.low_label.setText(tr_count(self.ctx.lang, "ui.products.low_count", low)
+                               if low else "")
 
     def measure_columns(self) -> None:
         """The width each column needs for its title and for the widest of its texts among

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos.errors import SoukError
+from pos.i18n import tr_count
 from pos.money import format_money, format_quantity, unit_name
 from ui.cart_view import CartModel
 from ui.context import AppContext
@@ -395,7 +396,7 @@ class SaleScreen(QWidget):
         chosen = exact[0] if len(exact) == 1 else found[0] if len(found) == 1 else None
         if chosen is None:
             if found:
-                self.banner.notice(self.ctx.t("ui.sale.pick_one", count=len(found)))
+                self.banner.notice(tr_count(self.ctx.lang, "ui.sale.matches", len(found)))
             return
         self.search.clear()
         self.add_product(chosen)

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos.errors import SoukError
-from pos.i18n import tr
+from pos.i18n import tr, tr_count
 from sync.client.errors import date_text, describe
 from sync.client.status import DayRow, Snapshot, restored_text
 from ui.sync_bridge import SyncBridge
@@ -201,7 +201,7 @@ class SyncPanel(QWidget):
         self.retry_button.setEnabled(snap.set_aside + snap.server_newer > 0)
         said = [restored_text(self.lang, day) for day in snap.restored]
         if snap.server_newer:
-            said.insert(0, self._t("sync.panel.server_newer", n=snap.server_newer))
+            said.insert(0, tr_count(self.lang, "sync.panel.server_newer", snap.server_newer))
         self.warning.setVisible(bool(said))
         self.warning.setText("\n".join(said))
         self.table.setRowCount(len(snap.days))

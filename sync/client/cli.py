@@ -19,7 +19,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pos.cli import EXIT_FAILED, EXIT_OK, Context, seconds_up_to
+from pos.cli import EXIT_FAILED, EXIT_OK, Context, command, seconds_up_to
+from pos.i18n import tr_count
 from sync.client import config, outbox
 from sync.client.bundle import export_bundle
 from sync.client.engine import (
@@ -77,8 +78,8 @@ def _not_sent(snap: Snapshot) -> list[DayRow]:
 
 def _print_outcome(ctx: Context, outcome: Outcome, snap: Snapshot) -> None:
     if outcome.lost:
-        ctx.say(ctx.t("sync.cli.lost", n=len(outcome.lost)))
-    ctx.say(ctx.t("sync.cli.acked", n=len(outcome.acked)))
+        ctx.say(tr_count(ctx.lang, "sync.cli.lost", len(outcome.lost)))
+    ctx.say(tr_count(ctx.lang, "sync.cli.acked", len(outcome.acked)))
     for date, reason in outcome.set_aside:
         ctx.say(ctx.t("sync.cli.set_aside", date=date.isoformat(),
                       reason=describe(reason, ctx.lang)))
@@ -90,10 +91,10 @@ def _print_outcome(ctx: Context, outcome: Outcome, snap: Snapshot) -> None:
     outside = _not_sent(snap)
     if outside:
         market = snap.cooperative.get("market", {})
-        ctx.say(ctx.t("sync.cli.outside", n=len(outside), starts=market.get("starts_on", ""),
-                      ends=market.get("ends_on", "")))
+        ctx.say(tr_count(ctx.lang, "sync.cli.outside", len(outside),
+                         starts=market.get("starts_on", ""), ends=market.get("ends_on", "")))
     if outcome.waiting:
-        ctx.say(ctx.t("sync.cli.waiting", n=outcome.waiting))
+        ctx.say(tr_count(ctx.lang, "sync.cli.waiting", outcome.waiting))
     if outcome.error is not None:
         print(f"souk-pos: {outcome.error.message(ctx.lang)}", file=sys.stderr)
 
@@ -111,7 +112,7 @@ def cmd_push(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_retry(ctx: Context, args: argparse.Namespace) -> int:
-    ctx.say(ctx.t("sync.cli.retrying", n=retry_set_aside(ctx.existing_store)))
+    ctx.say(tr_count(ctx.lang, "sync.cli.retrying", retry_set_aside(ctx.existing_store)))
     return cmd_push(ctx, args)
 
 
@@ -185,7 +186,7 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     bundle = export_bundle(ctx.existing_store, args.file)
-    ctx.say(ctx.t("sync.exported", n=len(bundle.summaries), path=args.file))
+    ctx.say(tr_count(ctx.lang, "sync.exported", len(bundle.summaries), path=args.file))
     return EXIT_OK
 
 
@@ -197,24 +198,22 @@ def cmd_sync(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
-    """Add the ``sync`` command to the ``souk-pos`` parser."""
-    p = sub.add_parser("sync", help="send the day summaries to the organisers' server now")
-    p.add_argument("--connect-timeout", type=seconds_up_to(600), default=5.0, help="seconds")
-    p.add_argument("--read-timeout", type=seconds_up_to(600), default=20.0, help="seconds")
-    p.add_argument("--attempts", type=int, choices=range(1, 11), default=4, metavar="1-10",
-                   help="tries per request")
-    p.add_argument("--backoff", type=seconds_up_to(600), default=0.5,
-                   help="first retry wait, seconds")
+    """Add the ``sync`` command to the ``souk-pos`` parser (its help: ``cli.help.sync.*``)."""
+    p = command(sub, "sync")
+    p.add_argument("--connect-timeout", type=seconds_up_to(600), default=5.0)
+    p.add_argument("--read-timeout", type=seconds_up_to(600), default=20.0)
+    p.add_argument("--attempts", type=int, choices=range(1, 11), default=4, metavar="1-10")
+    p.add_argument("--backoff", type=seconds_up_to(600), default=0.5)
     p.set_defaults(func=cmd_sync)
     ssub = p.add_subparsers(dest="sync_action", parser_class=type(p))
-    e = ssub.add_parser("enrol", help="enrol this till with the organiser's one-time code")
+    e = command(ssub, "enrol")
     e.add_argument("server_url")
     e.add_argument("code")
-    e.add_argument("--ca-file", default=None, help="PEM file of the server's CA")
-    e.add_argument("--name", default=None, help="how the organisers see this till")
-    ssub.add_parser("status", help="what the server holds of each day")
-    ssub.add_parser("retry", help="push the days set aside again")
-    x = ssub.add_parser("export", help="write a signed day-close bundle for a USB stick")
+    e.add_argument("--ca-file", default=None)
+    e.add_argument("--name", default=None)
+    command(ssub, "status")
+    command(ssub, "retry")
+    x = command(ssub, "export")
     x.add_argument("file", type=Path)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from pos.db import Store
-from pos.i18n import tr
+from pos.i18n import tr, tr_count
 from pos.models import BusinessDay, SyncDay
 from pos.money import format_money
 from pos.reports import date_report
@@ -182,10 +182,10 @@ def age_text(lang: str, then: dt.datetime, now: dt.datetime) -> str:
     if seconds < 60:
         return tr(lang, "sync.age.now")
     if seconds < 3600:
-        return tr(lang, "sync.age.minutes", n=seconds // 60)
+        return tr_count(lang, "sync.age.minutes", seconds // 60)
     if seconds < 2 * 86400:
-        return tr(lang, "sync.age.hours", n=seconds // 3600)
-    return tr(lang, "sync.age.days", n=seconds // 86400)
+        return tr_count(lang, "sync.age.hours", seconds // 3600)
+    return tr_count(lang, "sync.age.days", seconds // 86400)
 
 
 def sent_text(lang: str, then: dt.datetime | None, now: dt.datetime) -> str:
@@ -198,10 +198,6 @@ def sent_text(lang: str, then: dt.datetime | None, now: dt.datetime) -> str:
     if local.date() == now.astimezone().date():
         return tr(lang, "sync.sent.today", time=local.strftime("%H:%M"))
     return tr(lang, "sync.sent.earlier", date=local.strftime("%d/%m/%Y"))
-
-
-def _count(lang: str, key: str, n: int) -> str:
-    return tr(lang, f"{key}_one" if n == 1 else key, n=n)
 
 
 def status_text(snap: Snapshot, lang: str, now: dt.datetime | None = None, *,
@@ -218,19 +214,19 @@ def status_text(snap: Snapshot, lang: str, now: dt.datetime | None = None, *,
     if snap.syncing:
         text = tr(lang, "sync.status.syncing")
     elif snap.failing:
-        text = (_count(lang, "sync.status.offline", snap.waiting) if snap.waiting
+        text = (tr_count(lang, "sync.status.offline", snap.waiting) if snap.waiting
                 else tr(lang, "sync.status.offline_nothing"))
     elif snap.server_newer:
         text = ""
     elif snap.last_success_at is not None:
         text = tr(lang, "sync.status.synced", age=age_text(lang, snap.last_success_at, now))
     else:
-        text = _count(lang, "sync.status.waiting", snap.waiting)
+        text = tr_count(lang, "sync.status.waiting", snap.waiting)
     if snap.server_newer:
-        warning = _count(lang, "sync.status.server_newer", snap.server_newer)
+        warning = tr_count(lang, "sync.status.server_newer", snap.server_newer)
         text = f"{text} · {warning}" if text else warning
     if snap.set_aside:
-        text += " · " + _count(lang, "sync.status.set_aside", snap.set_aside)
+        text += " · " + tr_count(lang, "sync.status.set_aside", snap.set_aside)
     if sent and snap.failing and not snap.syncing and snap.last_success_at is not None:
         text += " · " + sent_text(lang, snap.last_success_at, now)
     return text

@@ -22,6 +22,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import suppress
+from functools import partial
 from pathlib import Path
 from typing import NoReturn
 
@@ -39,7 +40,7 @@ from sync.server.db import (
     default_data_dir,
     resolve_database_url,
 )
-from sync.server.messages import LANGUAGES, AdminError, language, tr
+from sync.server.messages import LANGUAGES, AdminError, language, lookup, tr
 from sync.server.models import SECTORS, Cooperative, Market, User
 
 USAGE_ERROR, FAILED = 2, 1
@@ -136,72 +137,76 @@ class _Parser(argparse.ArgumentParser):
         raise BadArgument(usage_error(message))
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="souk-server", description="The organisers' server.")
-    p.add_argument("--data-dir", help="where the SQLite database lives")
-    p.add_argument("--lang", type=_one_of(LANGUAGES), metavar="{ar,fr,en}",
-                   help="language of the messages (default: from LANG, else English)")
-    p.add_argument("--database-url", help="e.g. postgresql+psycopg://user@host/db")
+#: the catalogue's message ids of ``souk-server``'s help (:func:`pos.usage.help_keys`)
+HELP = "server.help"
+
+
+def _parser(lang: str = "en") -> argparse.ArgumentParser:
+    """``souk-server``'s parser, its help in ``lang`` (``server.help.*``)."""
+    p = _Parser(prog="souk-server")
+    p.add_argument("--data-dir")
+    p.add_argument("--lang", type=_one_of(LANGUAGES), metavar="{ar,fr,en}")
+    p.add_argument("--database-url")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    serve = sub.add_parser("serve", help="run the server")
+    serve = _command(sub, "serve")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=_int_in(1, 65535), default=8700)
 
-    market = sub.add_parser("market", help="markets (editions)").add_subparsers(
-        dest="action", required=True)
-    add = market.add_parser("add", help="add a market")
+    market = _command(sub, "market").add_subparsers(dest="action", required=True)
+    add = _command(market, "add")
     add.add_argument("--name-ar", required=True)
     add.add_argument("--name-fr", required=True)
-    add.add_argument("--city", required=True, help="e.g. Fès")
-    add.add_argument("--city-ar", help="the city in Arabic, e.g. فاس (default: --city)")
-    add.add_argument("--region", required=True, help="e.g. Fès-Meknès")
-    add.add_argument("--starts", type=_date, required=True, help="YYYY-MM-DD")
-    add.add_argument("--ends", type=_date, required=True, help="YYYY-MM-DD")
-    edit = market.add_parser("edit", help="give a market its city's Arabic name")
-    edit.add_argument("market", type=_id, help="market id")
-    edit.add_argument("--city-ar", required=True, help="the city in Arabic, e.g. فاس")
-    market.add_parser("list", help="list the markets")
+    add.add_argument("--city", required=True)
+    add.add_argument("--city-ar")
+    add.add_argument("--region", required=True)
+    add.add_argument("--starts", type=_date, required=True)
+    add.add_argument("--ends", type=_date, required=True)
+    edit = _command(market, "edit")
+    edit.add_argument("market", type=_id)
+    edit.add_argument("--city-ar", required=True)
+    _command(market, "list")
 
-    coop = sub.add_parser("cooperative", help="cooperatives").add_subparsers(
-        dest="action", required=True)
-    add = coop.add_parser("add", help="add a cooperative to a market")
-    add.add_argument("--market", type=_id, required=True, help="market id")
+    coop = _command(sub, "cooperative").add_subparsers(dest="action", required=True)
+    add = _command(coop, "add")
+    add.add_argument("--market", type=_id, required=True)
     add.add_argument("--name-ar", required=True)
     add.add_argument("--name-fr", required=True)
     add.add_argument("--sector", required=True, type=_sector,
                      metavar="{" + ",".join(SECTORS) + "}")
-    add.add_argument("--province", required=True, help="province of origin")
-    add.add_argument("--region", help="region of origin (default: the market's)")
+    add.add_argument("--province", required=True)
+    add.add_argument("--region")
     add.add_argument("--stand", required=True)
     add.add_argument("--members", type=_int, required=True)
     add.add_argument("--women-led", action="store_true")
     add.add_argument("--youth-led", action="store_true")
-    coop.add_parser("list", help="list the cooperatives")
+    _command(coop, "list")
 
-    code = sub.add_parser("enrol-code", help="issue a one-time enrolment code")
-    code.add_argument("cooperative", type=_id, help="cooperative id")
-    code.add_argument("--days", type=_number, default=admin.DEFAULT_CODE_DAYS,
-                      help="valid for this many days, fractions allowed: from one hour "
-                           "(0.042) to 90; default 7")
-    code.add_argument("--no-qr", action="store_true", help="do not print the QR code")
+    code = _command(sub, "enrol-code")
+    code.add_argument("cooperative", type=_id)
+    code.add_argument("--days", type=_number, default=admin.DEFAULT_CODE_DAYS)
+    code.add_argument("--no-qr", action="store_true")
 
-    device = sub.add_parser("device", help="devices").add_subparsers(
-        dest="action", required=True)
-    device.add_parser("list", help="list the devices")
-    revoke = device.add_parser("revoke", help="revoke a device's token")
-    revoke.add_argument("device", help="device id")
+    device = _command(sub, "device").add_subparsers(dest="action", required=True)
+    _command(device, "list")
+    revoke = _command(device, "revoke")
+    revoke.add_argument("device")
 
-    user = sub.add_parser("user", help="organiser logins").add_subparsers(
-        dest="action", required=True)
-    add = user.add_parser("add", help="add an organiser login")
+    user = _command(sub, "user").add_subparsers(dest="action", required=True)
+    add = _command(user, "add")
     add.add_argument("username")
-    add.add_argument("--password-stdin", action="store_true",
-                     help="read the password from the first line of stdin")
+    add.add_argument("--password-stdin", action="store_true")
 
-    imp = sub.add_parser("import", help="import a day-close bundle file")
+    imp = _command(sub, "import")
     imp.add_argument("file", type=Path)
+    usage.translate_help(p, partial(lookup, lang), HELP)
     return p
+
+
+def _command(sub: argparse._SubParsersAction[_Parser], name: str) -> _Parser:
+    """The subcommand ``name``, listed in its parent's help (argparse lists only those
+    given a help); its words, ``server.help.<command>``, are put in by :func:`_parser`."""
+    return sub.add_parser(name, help="")
 
 
 # --- checks before the database is opened ------------------------------------------------
@@ -436,7 +441,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = language(_requested_language(argv))
     try:
-        args = _parser().parse_args(argv)
+        args = _parser(lang).parse_args(argv)
     except BadArgument as exc:  # a bad value met while parsing (a date...)
         return _fail(lang, exc.error.message(lang))
     try:

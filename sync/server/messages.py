@@ -32,6 +32,13 @@ def language(requested: str | None = None) -> str:
     return "en"
 
 
+def lookup(lang: str, key: str) -> str | None:
+    """The message ``key`` in ``lang`` (else in English), unformatted; None when there is
+    no such message."""
+    texts = _catalogue().get(key)
+    return (texts.get(lang) or texts.get("en")) if texts else None
+
+
 def tr(lang: str, key: str, /, **params: object) -> str:
     texts = _catalogue().get(key, {})
     template = texts.get(lang) or texts.get("en") or key

@@ -37,8 +37,9 @@ def catalogue_rows(folder: Path) -> list[tuple[object, ...]]:
 
 def test_demo_sales_reports_and_verify(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     d = str(data)
-    code, _, _ = run(capsys, "--data-dir", d, "demo-sales", "--days", "2", "--sales-per-day", "30")
-    assert code == 0
+    code, out, _ = run(capsys, "--data-dir", d, "--lang", "ar", "demo-sales", "--days", "2",
+                       "--sales-per-day", "30")
+    assert code == 0 and out == "سُجلت 60 عملية بيع تجريبية على مدى يومين.\n"  # not "days: 2"
     code, out, _ = run(capsys, "--data-dir", d, "verify")
     assert code == 0 and "Journal intact" in out
     yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
@@ -206,6 +207,30 @@ def test_init_with_a_bad_pin_creates_nothing(
                        "--manager-pin", "12")
     assert code == 2 and err == "souk-pos: A PIN is 4 to 8 digits.\n"
     assert not folder.exists()
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("fr", "--manager-name demande aussi --manager-pin (le code du gérant, 4 à 8 chiffres) : "
+           "rien n'a été modifié."),
+    ("ar", "\u200e--manager-name\u200e يحتاج أيضًا إلى \u200e--manager-pin\u200e (الرمز السري "
+           "للمسير، من 4 إلى 8 أرقام): لم يتغير شيء."),
+])
+def test_init_refuses_a_manager_name_without_a_pin(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str, said: str
+) -> None:
+    """A name alone would add no manager: it is refused, on a new folder (left as it was)
+    and on a stall already set up (its database unchanged), not silently dropped."""
+    folder = tmp_path / "new"
+    code, out, err = run(capsys, "--data-dir", str(folder), "--lang", lang, "init",
+                         "--manager-name", "Fatima", "--demo")
+    assert (code, out, err) == (2, "", f"souk-pos: {said}\n")
+    assert not folder.exists()
+    db = data / "souk.sqlite3"
+    before = db.read_bytes()
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", lang, "init",
+                         "--manager-name", "Fatima")
+    assert (code, out, err) == (2, "", f"souk-pos: {said}\n")
+    assert db.read_bytes() == before
 
 
 def test_export_to_a_missing_folder_or_onto_a_folder(
@@ -390,6 +415,55 @@ def test_usage_errors_are_one_line_in_the_users_language(
     code = souk_pos(["--data-dir", str(folder), *argv])
     assert (code, *capsys.readouterr()) == (2, "", line + "\n")
     assert not folder.exists()
+
+
+def test_help_is_in_the_language_asked_keeping_what_is_typed_latin(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``--help`` speaks ``--lang``'s language, argparse's own words ("usage:",
+    "options:") too; the commands, options and metavars stay as they are typed."""
+    from ui.main import main as souk_pos
+
+    monkeypatch.setenv("COLUMNS", "80")  # a terminal's width, as argparse wraps to it
+
+    assert souk_pos(["--lang", "ar", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("الاستعمال: souk-pos [-h] [--data-dir DATA_DIR] [--lang {ar,fr,en}]")
+    assert "\nالخيارات:\n" in out and "\nالوسائط:\n" in out
+    assert "  -h, --help            يعرض هذه المساعدة ثم يخرج\n" in out
+    assert "    init                ينشئ قاعدة البيانات (والمسير)\n" in out
+    assert "    sync                يرسل ملخصات الأيام إلى خادم المنظمين الآن\n" in out
+    assert "usage:" not in out and "options:" not in out and "show this help" not in out
+    assert souk_pos(["--lang", "fr", "sync", "enrol", "-h"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("utilisation : souk-pos sync enrol [-h] [--ca-file CA_FILE]")
+    assert "inscrit cette caisse avec le code à usage unique de l'organisateur" in out
+    assert "  --name NAME        le nom de cette caisse pour les organisateurs\n" in out
+
+
+def test_help_speaks_the_stalls_language_without_lang(
+    data: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The stall speaks French (its language saved): ``init --help`` is in French."""
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = run(capsys, "--data-dir", str(data), "init", "--help")
+    assert code == 0 and out.startswith("utilisation : souk-pos init [-h]")
+    assert "crée la base de données (et le gérant)" in out
+    assert "le code du gérant, 4 à 8 chiffres" in out and "--manager-pin MANAGER_PIN" in out
+
+
+def test_every_help_text_is_in_the_catalogue() -> None:
+    """Every command and argument of ``souk-pos`` has its help (in the three languages: the
+    translation test checks every message is)."""
+    from pos.cli import HELP
+    from pos.i18n import catalogue
+    from pos.usage import help_keys
+    from ui.main import command_parser
+
+    keys = help_keys(command_parser(), HELP)
+    assert "cli.help.init.manager_pin" in keys and "cli.help.sync.enrol.ca_file" in keys
+    assert [key for key in keys if key not in catalogue()] == []
 
 
 def test_an_unknown_language_is_said_in_the_saved_one(

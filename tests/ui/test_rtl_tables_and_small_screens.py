@@ -18,7 +18,7 @@ from sqlalchemy import select
 from pos import day, settings
 from pos.cart import PaymentMethod, PaymentSpec, cash
 from pos.db import DB_FILENAME, Store
-from pos.i18n import tr
+from pos.i18n import tr, tr_count
 from pos.models import Product
 from pos.money import NBSP, format_amount, format_quantity
 from pos.reports import day_report
@@ -412,7 +412,7 @@ def test_a_long_status_ends_with_an_ellipsis_not_in_a_word(qtbot: Any, make_wind
     window = make_window(lang=lang, size=SMALL)
     words = {"fr": "Synchro : hors ligne - 2 journées en attente · 1 journée mise de côté · "
                    "dernier envoi à 14:05",
-             "ar": "المزامنة: غير متصل - أيام في الانتظار: 2 · أيام موقوفة: 1 · "
+             "ar": "المزامنة: غير متصل - يومان في الانتظار · يوم واحد موقوف · "
                    "آخر إرسال الساعة 14:05 · " + "ملاحظة " * 8}[lang]
     label = window.sync_status
     label.setText(words)
@@ -456,7 +456,8 @@ def test_the_printer_status_and_retry_are_whole_on_a_small_screen(
     assert retry.text() == tr(lang, "ui.printer.retry") + "  (Ctrl+P)"
     assert retry.width() >= retry.sizeHint().width()  # the button is whole
     assert window.rect().contains(QRect(retry.mapTo(window, QPoint(0, 0)), retry.size()))
-    waiting = tr(lang, "printing.waiting", count=1)
+    waiting = {"ar": "وصل واحد في انتظار الطباعة", "fr": "1 ticket en attente d'impression",
+               "en": "1 receipt waiting for the printer"}[lang]
     shown = bar.waiting.shown_text()
     assert shown == waiting or (shown.endswith("…") and waiting.startswith(shown[:-1]))
     assert bar.waiting.toolTip() == waiting
@@ -468,7 +469,9 @@ def test_the_printer_status_and_retry_are_whole_on_a_small_screen(
         settings.put(s, settings.PRINTER, make_config({}, "none", "", 384))
     window.ctx.settings_changed.emit()
     settle()
-    kept = tr(lang, "ui.printer.waiting_none", count=1)
+    kept = tr_count(lang, "ui.printer.waiting_none", 1)
+    assert kept.startswith({"ar": "وصل واحد لم يُطبع", "fr": "1 ticket non imprimé",
+                            "en": "1 receipt not printed"}[lang])
     assert not retry.isVisible() and bar.waiting.isVisible()
     assert bar.waiting.text() == kept and bar.waiting.shown_text() == kept
     assert status.shown_text() == status.text() == tr(

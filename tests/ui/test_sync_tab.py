@@ -239,3 +239,38 @@ def test_enrolling_with_https_against_an_http_server_says_what_to_type(
             f"Échec de l'inscription : Le serveur à {tried} répond sans chiffrement")
     finally:
         bridge.stop()
+
+
+OFFLINE_TWO = {"ar": "غير متصل - يومان في الانتظار", "fr": "hors ligne - 2 journées en attente",
+               "en": "offline - 2 days waiting"}
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "en"])
+def test_the_days_waiting_are_counted_as_each_language_says_them(
+        qtbot: Any, make_window: Any, server: LiveServer, tmp_path: Any, lang: str) -> None:
+    """Two days that could not be sent: "two days" in Arabic's dual (not "days: 2"), in
+    the status bar and in the tab, whole on a 1024x600 screen."""
+    window = manager_window(make_window, lang)
+    store = window.ctx.store
+    enrol_store(store, server.url, server.code(), name="T01 test", **FAST)
+    server.stop()  # out of reach before anything was sent
+    till = Till(store)
+    rng = random.Random(9)
+    till.sell(rng)
+    till.close_day()
+    till.sell(rng)
+    bridge = SyncBridge(store, lang, parent=window, options=options())
+    window.sync = bridge
+    bridge.status_changed.connect(lambda _text: window.update_status())
+    try:
+        panel = sync_tab(window)
+        bridge.start()
+        qtbot.waitUntil(lambda: bridge.snapshot.failing, timeout=5000)
+        QApplication.processEvents()
+        assert panel.status.text() == OFFLINE_TWO[lang]
+        words = tr(lang, "ui.status.sync", state=OFFLINE_TWO[lang])
+        assert window.sync_status.text() == words and window.sync_status.shown_text() == words
+        assert (window.width(), window.height()) == SMALL
+        window.grab().save(str(tmp_path / f"sync-offline-{lang}.png"))
+    finally:
+        bridge.stop()

@@ -19,8 +19,8 @@ FAST = ["--connect-timeout", "0.5", "--read-timeout", "2", "--attempts", "2",
         "--backoff", "0.01"]
 
 
-def run(store: Store, *args: str) -> int:
-    return main(["--data-dir", str(store.path.parent), "--lang", "en", "sync", *args])
+def run(store: Store, *args: str, lang: str = "en") -> int:
+    return main(["--data-dir", str(store.path.parent), "--lang", lang, "sync", *args])
 
 
 def test_enrol_sync_status_export(
@@ -46,7 +46,7 @@ def test_enrol_sync_status_export(
     till.sell(rng)
     assert run(store, *FAST) == 0
     out = capsys.readouterr().out
-    assert "Acknowledged by the server: 2 day(s)." in out
+    assert "The server acknowledged 2 days." in out
     assert "Everything is on the server." in out
 
     assert run(store, "status") == 0
@@ -71,7 +71,7 @@ def test_sync_exits_1_while_offline_and_says_why(
         config.update(s, url=f"http://127.0.0.1:{free_port()}")
     assert run(enrolled, *FAST) == 1
     captured = capsys.readouterr()
-    assert "Still waiting: 1 day(s)." in captured.out
+    assert "1 day still waiting." in captured.out
     assert "Nothing answers at 127.0.0.1 on port" in captured.err  # what to check
 
 
@@ -96,9 +96,9 @@ def test_days_outside_the_markets_dates_are_not_said_to_be_on_the_server(
     till.sell(rng)
     assert run(enrolled, *FAST) == 1
     out = capsys.readouterr().out
-    assert "Acknowledged by the server: 1 day(s)." in out
-    assert (f"1 day(s) outside the market's dates ({MARKET_DAY} to {MARKET_END}) were not "
-            "sent: they are not in this market's figures.") in out
+    assert "The server acknowledged 1 day." in out
+    assert (f"1 day outside the market's dates ({MARKET_DAY} to {MARKET_END}) was not "
+            "sent: it is not in this market's figures.") in out
     assert "Everything is on the server." not in out
     assert run(enrolled, "status") == 0
     lines = capsys.readouterr().out.splitlines()
@@ -106,6 +106,15 @@ def test_days_outside_the_markets_dates_are_not_said_to_be_on_the_server(
         "outside the market's dates: not sent")
     assert next(line for line in lines if line.startswith(MARKET_DAY.isoformat())).endswith(
         "on the server")
+    # said again, in Arabic and French, each count in the form its number takes
+    assert run(enrolled, *FAST, lang="ar") == 1
+    out = capsys.readouterr().out
+    assert "لم يؤكد الخادم استلام أي يوم." in out  # nothing new: "no day", not "days: 0"
+    assert (f"يوم واحد خارج تواريخ السوق (من {MARKET_DAY} إلى {MARKET_END}) لم يُرسل") in out
+    assert run(enrolled, *FAST, lang="fr") == 1
+    out = capsys.readouterr().out
+    assert "Le serveur a reçu 0 journée." in out  # French counts 0 in the singular
+    assert "1 journée hors des dates du marché" in out and "n'a pas été envoyée" in out
 
 
 def test_a_mistyped_address_leaves_a_new_folder_as_it_was(

@@ -168,7 +168,7 @@ def test_the_servers_own_refusal_sets_the_day_aside_and_sync_retry_pushes_it(
 
     assert run(till.store, *CLI_FAST, "retry") == 0
     out = capsys.readouterr().out
-    assert "Days set aside, sent again now: 1." in out
+    assert "1 day set aside, sent again now." in out
     assert "Everything is on the server." in out
     assert snapshot(till.store).set_aside == 0
     assert server.held(device_of(till.store)) == local_figures(till.store)

@@ -247,7 +247,7 @@ def test_the_days_after_the_backup_are_replaced_as_the_seller_rings_them(
         capsys.readouterr()
         assert run(store, *CLI_FAST) == 0  # "souk-pos sync"
         out = capsys.readouterr().out.splitlines()
-        assert "Acknowledged by the server: 2 day(s)." in out
+        assert "The server acknowledged 2 days." in out
         said = [line for line in out if "restored from a backup" in line]
         assert [line[:11] for line in said] == ["12/05/2026:", "13/05/2026:"]
         assert "Everything is on the server." in out

@@ -75,3 +75,30 @@ def test_status_words() -> None:
     assert status_text(down, "en", now) == (
         f"offline - 3 days waiting · 1 day set aside · last sent on {sent:%d/%m/%Y}")
     assert status_text(Snapshot(enrolled=True, revoked="x"), "en") == "device revoked"
+
+
+def test_status_counts_agree_with_their_number_in_every_language() -> None:
+    """French says 0 and 1 in the singular; Arabic writes a count of days in one of its
+    forms (two in words, 3-10 plural, 11-99 accusative singular), never "label: n"."""
+    never = Snapshot(enrolled=True)
+    assert status_text(never, "fr") == "0 journée en attente"
+    assert status_text(never, "en") == "0 days waiting"
+    assert status_text(never, "ar") == "لا أيام في الانتظار"
+
+    def waiting(count: int, lang: str) -> str:
+        return status_text(Snapshot(enrolled=True, days=tuple(
+            day(n, 2, 1) for n in range(1, count + 1))), lang)
+
+    assert [waiting(n, "ar") for n in (1, 2, 3, 11)] == [
+        "يوم واحد في الانتظار", "يومان في الانتظار", "3 أيام في الانتظار",
+        "11 يومًا في الانتظار"]
+    assert [waiting(n, "fr") for n in (1, 2)] == [
+        "1 journée en attente", "2 journées en attente"]
+    now = dt.datetime(2026, 5, 20, 12, tzinfo=dt.UTC)
+    down = Snapshot(enrolled=True, last_attempt_at=now, last_error='["sync.err.network",{}]',
+                    days=(day(1, 9, 0), day(2, 9, 0), day(3, 30, 0, rejected=30),
+                          day(4, 30, 0, rejected=30)))
+    assert status_text(down, "ar", now) == "غير متصل - يومان في الانتظار · يومان موقوفان"
+    ago = Snapshot(enrolled=True, last_success_at=now - dt.timedelta(hours=5),
+                   days=(day(1, 5, 5),))
+    assert status_text(ago, "ar", now) == "تمت المزامنة منذ 5 ساعات"

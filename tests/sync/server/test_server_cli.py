@@ -227,6 +227,44 @@ def test_argument_errors_in_the_organisers_language_before_any_database(
     assert not fresh.exists()
 
 
+def test_help_is_in_the_organisers_language(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--help`` speaks ``--lang``, else ``LANG``; options and metavars stay Latin, and
+    asking for help touches no database."""
+    monkeypatch.setenv("COLUMNS", "80")
+    fresh = tmp_path / "fresh"
+    with pytest.raises(SystemExit) as done:
+        main(["--lang", "ar", "--data-dir", str(fresh), "--help"])
+    assert done.value.code == 0 and not fresh.exists()
+    out = capsys.readouterr().out
+    assert out.startswith("الاستعمال: souk-server [-h] [--data-dir DATA_DIR] [--lang {ar,fr,en}]")
+    assert "\nالخيارات:\n" in out and "  -h, --help            يعرض هذه المساعدة ثم يخرج\n" in out
+    assert "    enrol-code          يصدر رمز تسجيل صالحًا لمرة واحدة\n" in out
+    monkeypatch.setenv("LANG", "fr_MA.UTF-8")
+    with pytest.raises(SystemExit):
+        main(["enrol-code", "-h"])
+    out = capsys.readouterr().out
+    assert out.startswith("utilisation : souk-server enrol-code [-h]")
+    assert "\narguments:\n  cooperative  " in out and "--days DAYS" in out
+    assert "émet un code d'inscription à usage unique" in out
+    assert "n'affiche pas le code QR" in out
+
+
+def test_every_help_text_is_in_the_servers_catalogue() -> None:
+    import json
+    from importlib import resources
+
+    from pos.usage import help_keys
+    from sync.server.cli import HELP, _parser
+
+    known = json.loads((resources.files("resources") / "i18n" / "server.json").read_text(
+        encoding="utf-8"))
+    keys = help_keys(_parser(), HELP)
+    assert "server.help.cooperative.add.women_led" in keys
+    assert [key for key in keys if key not in known] == []
+
+
 @pytest.mark.parametrize("args", [
     COOP,  # no market 1
     ["enrol-code", "3"],
