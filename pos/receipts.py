@@ -153,6 +153,7 @@ class Shop:
     market_ar: str = ""
     market_fr: str = ""
     market_city: str = ""
+    market_city_ar: str = ""  # "" when the server gave none: market_city is written
     stand: str = ""
     device_prefix: str = "T01"
     ticket_marks: journal.Marks = ()  # the marks restores put on ticket labels
@@ -169,7 +170,8 @@ class Shop:
             footer=footer if isinstance(footer, Mapping) else str(footer),
             market_ar=str(market.get("name_ar") or ""),
             market_fr=str(market.get("name_fr") or ""),
-            market_city=str(market.get("city") or ""), stand=str(market.get("stand") or ""),
+            market_city=str(market.get("city") or ""),
+            market_city_ar=str(market.get("city_ar") or ""), stand=str(market.get("stand") or ""),
             device_prefix=settings.device_prefix(session),
             ticket_marks=journal.ticket_marks(journal.driver_connection(session)),
         )
@@ -312,10 +314,22 @@ def letterhead(shop: Shop, words: _Words) -> list[Block]:
     for name in market:
         if name:
             blocks.append(_centered(name, rtl=name == shop.market_ar and bool(shop.market_ar)))
-    place = [words("receipt.stand", stand=shop.stand) if shop.stand else "", shop.market_city]
+    place = [words("receipt.stand", stand=shop.stand) if shop.stand else "",
+             _market_city(shop, words)]
     if any(place):
         blocks.append(_centered(" · ".join(p for p in place if p), rtl=words.rtl))
     return blocks
+
+
+def _market_city(shop: Shop, words: _Words) -> str:
+    """The market's city in Arabic on an Arabic receipt, in Latin letters then Arabic on a
+    receipt in two languages (once when the server gave no Arabic name)."""
+    arabic = shop.market_city_ar or shop.market_city
+    if words.rtl:
+        return arabic
+    if words.pair and arabic != shop.market_city:
+        return f"{shop.market_city} / {RLI}{arabic}{PDI}"
+    return shop.market_city
 
 
 def ticket_label(shop: Shop, number: int) -> str:

@@ -6,6 +6,7 @@ import json
 import re
 import sqlite3
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -19,7 +20,8 @@ DEVICE_ID: Final = "device_id"
 DEVICE_PREFIX: Final = "device_prefix"
 LANGUAGE: Final = "language"
 COOPERATIVE: Final = "cooperative"  # name_ar, name_fr, ice, city, logo, footer
-MARKET: Final = "market"  # from enrolment: name_ar, name_fr, city, stand, starts_on, ends_on
+MARKET: Final = "market"  # from enrolment: name_ar, name_fr, city, city_ar, stand, starts_on,
+# ends_on
 PRINTER: Final = "printer"  # connection and paper settings, see pos.printing
 RECEIPT_LANGUAGE: Final = "receipt_language"  # one of pos.receipts.RECEIPT_LANGUAGES
 SYNC: Final = "sync"  # server url, device id on the server, token, ca file
@@ -51,6 +53,13 @@ def store(db: sqlite3.Connection, key: str, value: Any) -> None:
     """:func:`put` on a plain connection, as the ORM's JSON column writes it."""
     db.execute("INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
                "SET value = excluded.value", (key, json.dumps(value)))
+
+
+def market_city(market: Mapping[str, Any], lang: str) -> str:
+    """The city of a market (as :data:`MARKET` keeps it) in ``lang``: its Arabic name in
+    Arabic when the server gave one, else the city as the organisers wrote it."""
+    city = str(market.get("city") or "")
+    return str(market.get("city_ar") or city) if lang == "ar" else city
 
 
 def device_id(session: Session) -> str:

@@ -39,6 +39,21 @@ def normalise_pin(pin: str) -> str:
     return pin
 
 
+def confirmed_pin(pin: str, again: str) -> str:
+    """The new PIN ``pin`` (normalised), once typed ``again`` alike, Arabic-Indic or 0-9
+    digits: a PIN mistyped once is not saved, lest its owner (the manager) be locked out.
+    InputError ``pin.format`` for a malformed ``pin``, ``pin.mismatch`` when ``again`` is
+    another PIN or none."""
+    pin = normalise_pin(pin)
+    try:
+        same = normalise_pin(again) == pin
+    except InputError:
+        same = False
+    if not same:
+        raise InputError("pin.mismatch")
+    return pin
+
+
 def hash_pin(pin: str) -> str:
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(normalise_pin(pin).encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)

@@ -48,6 +48,12 @@ keeps what it replaced (:class:`Replaced`), which it tells the stall in the
 when there was no restore, so a stall of before protocol 3 (which sends no count) never
 gets them; a stall sends the count only to a server of protocol 3 or later.
 
+Protocol 4 adds the city's Arabic name: ``MarketInfo.city_ar`` (absent when the organisers
+gave none: the stall writes ``city`` then). A stall names its protocol in the
+:data:`PROTOCOL_HEADER` header of every request, and the server sends ``city_ar`` (in the
+answers of POST /enrol and GET /days) only to a stall that names protocol 4 or later: a
+stall of before it sends no such header, and its models refuse fields they do not know.
+
 Error answers of the API carry the message id of what went wrong, when the server has
 one, in the :data:`REFUSAL_HEADER` header (see :class:`Refusal`): the refusals of a push,
 and since protocol 3 also the answers of the server's own checks (a body too large or not
@@ -66,9 +72,11 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PROTOCOL_VERSION = 3
+PROTOCOL_VERSION = 4
 UNITS_SINCE: Final = 2  # the protocol from which a server takes the products' units
 RESTORES_SINCE: Final = 3  # the protocol from which a server takes the restore count
+CITY_AR_SINCE: Final = 4  # the protocol from which a stall is told the city in Arabic
+PROTOCOL_HEADER: Final = "Souk-Protocol"  # the stall's protocol, sent with each request
 SERVICE_NAME: Final = "souk-server"
 API_PREFIX = "/api/v1"
 MAX_BODY_BYTES = 2 * 1024 * 1024  # compressed or not, per request
@@ -149,6 +157,10 @@ class MarketInfo(_Model):
     name_ar: ShortText
     name_fr: ShortText
     city: ShortText
+    city_ar: ShortText | None = Field(
+        default=None, exclude_if=_absent,
+        description="the city in Arabic letters (protocol 4, to a stall that names it in "
+        "the Souk-Protocol header; absent: the organisers gave none, write city)")
     starts_on: dt.date
     ends_on: dt.date
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos import backup, settings, users
-from pos.errors import SoukError
+from pos.errors import InputError, SoukError
 from pos.i18n import LANGUAGES, ltr
 from pos.receipts import RECEIPT_LANGUAGES
 from ui.context import AppContext
@@ -43,6 +43,7 @@ from ui.widgets import (
     ask_manager,
     button,
     card,
+    confirmed_pin,
     error_words,
     hbox,
     label,
@@ -118,38 +119,79 @@ def checked_coop(fields: dict[str, QLineEdit]) -> dict[str, str]:
 
 
 class NewPinDialog(Dialog):
-    """A dialog where a new PIN is typed: a barcode scanned into it is dropped (see
-    :mod:`ui.scanner`), never made a PIN, and the dialog says so."""
+    """A dialog where a new PIN is typed, twice: a PIN mistyped once is not saved (a
+    manager could lock themselves out of every manager action); the confirmation that
+    differs is emptied and marked, and nothing is saved. A barcode scanned into either
+    field is dropped (see :mod:`ui.scanner`), never made a PIN, and the dialog says so."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None, name: str, pin_name: str,
                  title_key: str, /, **params: Any) -> None:
         super().__init__(ctx, parent, name, title_key, **params)
         self.setProperty(SCANS, BLOCK)
-        self.pin = named(QLineEdit(), pin_name, ctx.t("ui.users.pin"))
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.setStyleSheet(WRONG_FIELD)
+        self.form = QFormLayout()
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
+        self.body.addLayout(self.form)
+        self.pin = self._pin_field(pin_name, "ui.users.pin")
+        self.pin_again = self._pin_field(f"{pin_name}Again", "ui.setup.pin_again")
+
+    def _pin_field(self, name: str, key: str) -> QLineEdit:
+        edit = named(QLineEdit(), name, self.ctx.t(key))
+        edit.setEchoMode(QLineEdit.EchoMode.Password)
+        edit.textEdited.connect(lambda _t: mark_wrong(edit, False))
+        return edit
+
+    def add_pin_rows(self) -> None:
+        """The two PIN fields, last in the form."""
+        self.form.addRow(self.ctx.t("ui.users.pin"), self.pin)
+        self.form.addRow(self.ctx.t("ui.setup.pin_again"), self.pin_again)
 
     def scan_refused(self) -> None:
         self.tell(lambda: self.ctx.t("ui.pin.scanned_new"), seconds=5)
-        self.pin.setFocus()
+        focus = self.focusWidget()
+        (self.pin_again if focus is self.pin_again else self.pin).setFocus()
+
+    def validate(self) -> None:
+        pin = confirmed_pin(self.pin, self.pin_again)
+        try:
+            self.save(pin)
+        except InputError as exc:
+            self.mark(exc)
+            raise
+
+    def save(self, pin: str) -> None:
+        """Write the new PIN (checked, typed twice alike)."""
+        raise NotImplementedError
+
+    def mark(self, exc: InputError) -> None:
+        """Mark the field ``exc`` is about: a PIN another user has is typed again, twice."""
+        if exc.key == "pin.taken":
+            self.pin_again.clear()
+            mark_wrong(self.pin)
 
 
 class UserDialog(NewPinDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None) -> None:
         super().__init__(ctx, parent, "userDialog", "userPin", "ui.users.add")
-        form = QFormLayout()
         self.name = named(QLineEdit(), "userName", ctx.t("ui.users.name"))
+        self.name.textEdited.connect(lambda _t: mark_wrong(self.name, False))
         self.role = named(QComboBox(), "userRole", ctx.t("ui.users.role"))
         for role in users.ROLES:
             self.role.addItem(ctx.t(f"ui.users.role_{role}"), role)
         self.role.setCurrentIndex(1)
-        for key, widget in (("ui.users.name", self.name), ("ui.users.role", self.role),
-                            ("ui.users.pin", self.pin)):
-            form.addRow(ctx.t(key), widget)
-        self.body.addLayout(form)
+        for key, widget in (("ui.users.name", self.name), ("ui.users.role", self.role)):
+            self.form.addRow(ctx.t(key), widget)
+        self.add_pin_rows()
+        self.name.setFocus()
 
-    def validate(self) -> None:
+    def save(self, pin: str) -> None:
         with self.ctx.write() as s:
-            users.add_user(s, self.name.text(), self.role.currentData(), self.pin.text())
+            users.add_user(s, self.name.text(), self.role.currentData(), pin)
+
+    def mark(self, exc: InputError) -> None:
+        super().mark(exc)
+        if exc.key == "user.name_empty":
+            mark_wrong(self.name)
 
 
 class PinChangeDialog(NewPinDialog):
@@ -157,15 +199,16 @@ class PinChangeDialog(NewPinDialog):
         super().__init__(ctx, parent, "pinChangeDialog", "newPin", "ui.users.change_pin_title",
                          name=name)
         self.user_id = user_id
-        self.body.addWidget(self.pin)
+        self.add_pin_rows()
+        self.pin.setFocus()
 
-    def validate(self) -> None:
+    def save(self, pin: str) -> None:
         from pos.models import User
 
         with self.ctx.write() as s:
             user = s.get(User, self.user_id)
             if user is not None:
-                users.set_pin(user, self.pin.text())
+                users.set_pin(user, pin)
 
 
 class SettingsScreen(QWidget):

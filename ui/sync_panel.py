@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 
 from pos.errors import SoukError
 from pos.i18n import tr, tr_count
+from pos.settings import market_city
 from sync.client.errors import date_text, describe
 from sync.client.status import DayRow, Snapshot, restored_text
 from ui.sync_bridge import SyncBridge
@@ -224,7 +225,8 @@ class SyncPanel(QWidget):
         return "\n".join([
             f"{self._t('sync.panel.cooperative')}: {name}",
             f"{self._t('sync.panel.stand')}: {coop.get('stand', '')}",
-            f"{self._t('sync.panel.market')}: {market_name}, {market.get('city', '')}, {dates}",
+            f"{self._t('sync.panel.market')}: "
+            + ("، " if ar else ", ").join([market_name, market_city(market, self.lang), dates]),
             f"{self._t('sync.panel.device')}: {snap.device_id}",
         ])
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos.errors import SoukError
+from pos.errors import InputError, SoukError
 from pos.money import parse_money
 from ui.context import AppContext
 from ui.scanner import BLOCK, SCANS
@@ -56,6 +56,26 @@ def mark_wrong(field: QLineEdit, wrong: bool = True) -> None:
     if wrong:
         field.setFocus()
         field.selectAll()
+
+
+def confirmed_pin(pin: QLineEdit, again: QLineEdit) -> str:
+    """The new PIN typed in ``pin`` and once more in ``again``, compared as
+    :func:`pos.users.confirmed_pin` does (Arabic-Indic and 0-9 digits alike). A malformed
+    PIN marks ``pin``; a confirmation that differs is emptied and marked, to be typed
+    again (its dots cannot show what it held). Raises the InputError to show."""
+    from pos import users
+
+    for field in (pin, again):
+        mark_wrong(field, False)
+    try:
+        return users.confirmed_pin(pin.text(), again.text())
+    except InputError as exc:
+        if exc.key == "pin.mismatch":
+            again.clear()
+            mark_wrong(again)
+        else:
+            mark_wrong(pin)
+        raise
 
 
 class ElidedLabel(QLabel):

@@ -39,6 +39,7 @@ from ui.widgets import (
     Texts,
     button,
     card,
+    confirmed_pin,
     error_words,
     hbox,
     label,
@@ -286,20 +287,8 @@ class SetupWizard(QWidget):
     def _check_manager(self) -> None:
         """The PIN (typed twice: the same digits, Arabic-Indic or not) and the name; what
         is wrong is marked."""
-        for field in (self.pin, self.pin2, self.manager_name):
-            mark_wrong(field, False)
-        try:
-            pin = users.normalise_pin(self.pin.text())
-        except SoukError:
-            mark_wrong(self.pin)
-            raise
-        try:
-            again: str | None = users.normalise_pin(self.pin2.text())
-        except InputError:
-            again = None
-        if again != pin:
-            mark_wrong(self.pin2)
-            raise InputError("ui.setup.pin_mismatch")
+        mark_wrong(self.manager_name, False)
+        confirmed_pin(self.pin, self.pin2)
         if not self.manager_name.text().strip():
             mark_wrong(self.manager_name)
             raise InputError("user.name_empty")

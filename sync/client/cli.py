@@ -21,6 +21,7 @@ from typing import Any
 
 from pos.cli import EXIT_FAILED, EXIT_OK, Context, command, seconds_up_to
 from pos.i18n import tr_count
+from pos.settings import market_city
 from sync.client import config, outbox
 from sync.client.bundle import export_bundle
 from sync.client.engine import (
@@ -61,7 +62,7 @@ def cmd_enrol(ctx: Context, args: argparse.Namespace) -> int:
     name = coop.get("name_ar") if ctx.lang == "ar" else coop.get("name_fr")
     market_name = market.get("name_ar") if ctx.lang == "ar" else market.get("name_fr")
     ctx.say(ctx.t("sync.enrolled", cooperative=name, stand=coop.get("stand", ""),
-                  market=market_name, city=market.get("city", "")))
+                  market=market_name, city=market_city(market, ctx.lang)))
     return EXIT_OK
 
 
@@ -151,8 +152,10 @@ def _status_lines(ctx: Context, snap: Snapshot, unasked: SyncError | None = None
         lines.append(ctx.t("sync.cli.server", url=snap.url, device=snap.device_id))
         lines.append(ctx.t("sync.cli.cooperative", name=coop.get("name_fr", ""),
                            name_ar=coop.get("name_ar", ""), stand=coop.get("stand", "")))
-        lines.append(ctx.t("sync.cli.market", name=market.get("name_fr", ""),
-                           city=market.get("city", ""), starts=market.get("starts_on", ""),
+        lines.append(ctx.t("sync.cli.market",
+                           name=market.get("name_ar" if ctx.lang == "ar" else "name_fr", ""),
+                           city=market_city(market, ctx.lang),
+                           starts=market.get("starts_on", ""),
                            ends=market.get("ends_on", "")))
         if snap.last_success_at:
             lines.append(ctx.t("sync.cli.last_success",

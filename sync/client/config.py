@@ -191,15 +191,21 @@ def save_enrolment(session: Session, url: str, ca_file: str | None, reply: Enrol
 
 
 def save_market(session: Session, market: MarketInfo, stand: str | None = None) -> None:
-    """Keep the market the stall is enrolled in (its names for receipts, its dates for
-    :func:`sync.client.outbox.plan`); ``stand`` None keeps the stand already known."""
+    """Keep the market the stall is enrolled in (its names and city for receipts, its dates
+    for :func:`sync.client.outbox.plan`), in the market settings and in the sync settings'
+    cooperative (which the sync panel shows); ``stand`` None keeps the stand already
+    known. ``city_ar`` is "" when the server gave none (an older server, or a market set
+    up without it): :func:`pos.settings.market_city` writes ``city`` then."""
     if stand is None:
         stand = str((settings.get(session, settings.MARKET, {}) or {}).get("stand") or "")
     settings.put(session, settings.MARKET, {
         "name_ar": market.name_ar, "name_fr": market.name_fr, "city": market.city,
-        "stand": stand, "starts_on": market.starts_on.isoformat(),
-        "ends_on": market.ends_on.isoformat(),
+        "city_ar": market.city_ar or "", "stand": stand,
+        "starts_on": market.starts_on.isoformat(), "ends_on": market.ends_on.isoformat(),
     })
+    cooperative = raw(session).get("cooperative")
+    if isinstance(cooperative, dict) and cooperative.get("market") is not None:
+        update(session, cooperative={**cooperative, "market": market.model_dump(mode="json")})
 
 
 def json_error(key: str, **params: object) -> str:

@@ -49,6 +49,8 @@ from sync.client.errors import (
 )
 from sync.protocol import (
     API_PREFIX,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
     REFUSAL_HEADER,
     SERVICE_NAME,
     DaySummary,
@@ -111,7 +113,9 @@ class Transport:
     session: requests.Session = field(default_factory=requests.Session)
 
     def __post_init__(self) -> None:
-        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        # the protocol this stall reads: the server sends it no field it would refuse
+        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json",
+                                     PROTOCOL_HEADER: str(PROTOCOL_VERSION)})
         self.session.verify = self.ca_file or True
         self.session.trust_env = False  # no proxy or .netrc from the environment
 

@@ -25,7 +25,9 @@ from pydantic import BaseModel, ValidationError
 
 from sync.protocol import (
     API_PREFIX,
+    CITY_AR_SINCE,
     MAX_BODY_BYTES,
+    PROTOCOL_HEADER,
     REFUSAL_HEADER,
     EnrolRequest,
     EnrolResponse,
@@ -141,6 +143,18 @@ async def health() -> Health:
     return Health(time=dt.datetime.now(dt.UTC))
 
 
+def stall_protocol(request: Request) -> int:
+    """The protocol the stall names in its :data:`PROTOCOL_HEADER` header (0 without one,
+    or with a value that is not a number: a stall of before protocol 4)."""
+    value = request.headers.get(PROTOCOL_HEADER, "").strip()
+    return int(value) if value.isdigit() and len(value) < 6 else 0
+
+
+def _city_ar(request: Request) -> bool:
+    """Whether the stall reads the market's city in Arabic (protocol 4)."""
+    return stall_protocol(request) >= CITY_AR_SINCE
+
+
 def enrol(body: EnrolRequest, request: Request) -> EnrolResponse | JSONResponse:
     """Trade a one-time code for a device id and a bearer token."""
     db = _db(request)
@@ -148,7 +162,8 @@ def enrol(body: EnrolRequest, request: Request) -> EnrolResponse | JSONResponse:
         with db.write() as session:
             return ingest.enrol(session, body.code, body.device_name,
                                 installation_id=body.installation_id,
-                                previous_device_id=body.previous_device_id)
+                                previous_device_id=body.previous_device_id,
+                                city_ar=_city_ar(request))
     except ingest.IngestError as exc:
         return refused(exc)
 
@@ -215,7 +230,8 @@ def days(request: Request, credentials: Credentials) -> KnownDays | JSONResponse
         return refused(exc)
     with db.read() as session:
         return KnownDays(days=ingest.known_days(session, device.device_id),
-                         market=ingest.market_info(session, device.market_id))
+                         market=ingest.market_info(session, device.market_id,
+                                                   city_ar=_city_ar(request)))
 
 
 def add_protocol_schemas(openapi: dict[str, Any], *models: type[BaseModel]) -> None:

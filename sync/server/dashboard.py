@@ -448,16 +448,21 @@ TABLES = ("cooperatives", "days", "products", "day-products")
 DAY_TABLES = frozenset({"cooperatives", "day-products"})
 
 
-def _export_table(session: Session, t: Translator, table: str, market: Market,
-                  day: dt.date) -> exports.Table:
+def _export_tables(session: Session, t: Translator, table: str, market: Market,
+                   day: dt.date) -> list[exports.Table]:
+    """The table asked for, then the tables its workbook holds on further sheets: after
+    the days, the stands' days restored from a backup, when there are any (a CSV file
+    holds the first table only, whose days each say how many stands were restored)."""
     if table == "cooperatives":
-        return exports.cooperatives_table(
-            t, queries.cooperative_rows(session, market, day, utcnow()))
+        return [exports.cooperatives_table(
+            t, queries.cooperative_rows(session, market, day, utcnow()))]
     if table == "products":
-        return exports.products_table(t, queries.product_rows(session, market))
+        return [exports.products_table(t, queries.product_rows(session, market))]
     if table == "day-products":
-        return exports.products_table(t, queries.product_rows(session, market, day), day)
-    return exports.days_table(t, queries.day_rows(session, market))
+        return [exports.products_table(t, queries.product_rows(session, market, day), day)]
+    restored = queries.restored_rows(session, market)
+    days = exports.days_table(t, queries.day_rows(session, market), restored)
+    return [days, exports.restored_table(t, restored)] if restored else [days]
 
 
 @router.get(f"{BASE}/export/{{table}}.{{fmt}}")
@@ -472,14 +477,14 @@ def export(request: Request, table: str, fmt: str, market_id: MarketParam = None
     t = _lang(request, lang)
     market, day, _ = _market_and_day(request, market_id, day)
     with _db(request).read() as session:
-        tab = _export_table(session, t, table, market, day)
+        tab, *more = _export_tables(session, t, table, market, day)
     # a file of the day's figures is named after that day; one of the whole edition after
     # the day it was taken
     stamp = day if table in DAY_TABLES else market_today()
     name = f"souk-market{market.id}-{table}-{stamp.isoformat()}.{fmt}"
     if fmt == "csv":
         return _attachment(exports.to_csv(tab, t.lang), "text/csv; charset=utf-8", name)
-    return _attachment(exports.to_xlsx(tab, t.lang), XLSX, name)
+    return _attachment(exports.to_xlsx(tab, t.lang, *more), XLSX, name)
 
 
 @router.get(f"{BASE}/report")

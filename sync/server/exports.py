@@ -95,7 +95,14 @@ def cooperatives_table(t: Translator, rows: Sequence[CoopRow]) -> Table:
     return Table(t("sheet_cooperatives"), columns, rows)
 
 
-def days_table(t: Translator, rows: Sequence[dict[str, Any]]) -> Table:
+def days_table(t: Translator, rows: Sequence[dict[str, Any]],
+               restored: Sequence[dict[str, Any]] = ()) -> Table:
+    """The edition's days; each says how many stands had it restored from a backup on their
+    till (``restored``: the rows of :func:`sync.server.queries.restored_rows`, which
+    :func:`restored_table` details)."""
+    stands: dict[str, set[str]] = {}
+    for r in restored:
+        stands.setdefault(r["day"], set()).add(r["stand"])
     columns = [
         Column(t("day"), DATE, lambda r: dt.date.fromisoformat(r["day"])),
         Column(_money_header(t, "net_sales"), MONEY, lambda r: r["net"]),
@@ -103,8 +110,25 @@ def days_table(t: Translator, rows: Sequence[dict[str, Any]]) -> Table:
         Column(t("tickets"), INT, lambda r: r["tickets"]),
         Column(t("devices_reporting"), INT, lambda r: r["devices"]),
         Column(t("closed"), INT, lambda r: r["closed"]),
+        Column(t("restored_title"), INT, lambda r: len(stands.get(r["day"], ()))),
     ]
     return Table(t("sheet_days"), columns, rows)
+
+
+def restored_table(t: Translator, rows: Sequence[dict[str, Any]]) -> Table:
+    """The stands' days restored from a backup on their till (one row per restore): what
+    the server held before, against what the till says now, as the dashboard's panel."""
+    columns = [
+        Column(t("day"), DATE, lambda r: dt.date.fromisoformat(r["day"])),
+        Column(t("stand"), TEXT, lambda r: r["stand"]),
+        Column(f"{t('cooperative')} (ar)", TEXT, lambda r: r["name_ar"]),
+        Column(f"{t('cooperative')} (fr)", TEXT, lambda r: r["name_fr"]),
+        Column(_money_header(t, "restored_held_net"), MONEY, lambda r: r["held_net"]),
+        Column(t("restored_held_tickets"), INT, lambda r: r["held_tickets"]),
+        Column(_money_header(t, "restored_till_net"), MONEY, lambda r: r["net"]),
+        Column(t("restored_till_tickets"), INT, lambda r: r["tickets"]),
+    ]
+    return Table(t("sheet_restored"), columns, rows)
 
 
 def products_table(t: Translator, rows: Sequence[ProductRow], day: dt.date | None = None
@@ -185,10 +209,7 @@ def as_text(cell: Any) -> None:
     cell.quotePrefix = True
 
 
-def to_xlsx(table: Table, lang: str) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
+def _fill_sheet(sheet: Any, table: Table, lang: str) -> None:
     sheet.title = table.title[:31]
     sheet.sheet_view.rightToLeft = lang == "ar"
     sheet.append([c.header for c in table.columns])
@@ -209,6 +230,16 @@ def to_xlsx(table: Table, lang: str) -> bytes:
         if column.kind == TIME:
             sheet.column_dimensions[letter].width = max(18, min(40, len(column.header) + 2))
     sheet.freeze_panes = "A2"
+
+
+def to_xlsx(table: Table, lang: str, *more: Table) -> bytes:
+    """A workbook of ``table``, and of each of ``more`` on a sheet of its own after it."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    _fill_sheet(sheet, table, lang)
+    for other in more:
+        _fill_sheet(book.create_sheet(), other, lang)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

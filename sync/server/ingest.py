@@ -153,7 +153,8 @@ class OutsideMarket(Invalid):
 
 def enrol(session: Session, code: str, device_name: str, now: dt.datetime | None = None, *,
           installation_id: uuid.UUID | None = None,
-          previous_device_id: uuid.UUID | None = None) -> EnrolResponse:
+          previous_device_id: uuid.UUID | None = None, city_ar: bool = False
+          ) -> EnrolResponse:
     """Consume a one-time code and give its stall a device with a new token (returned once).
 
     A stall the code's market already has a device for (the same ``installation_id``, or
@@ -163,7 +164,8 @@ def enrol(session: Session, code: str, device_name: str, now: dt.datetime | None
     cooperative's (the organisers gave the stall the wrong one first), the device moves to
     it with every day it pushed: the market's figures stay as they are, the stall's sales
     are its new cooperative's. Any other stall, or the same stall in another market (the
-    next edition, whose figures are its own), gets a new device.
+    next edition, whose figures are its own), gets a new device. ``city_ar``: the stall
+    reads the market's city in Arabic (see :func:`market_info`).
     """
     if "\x00" in device_name:
         raise Invalid("device_name must not contain NUL characters",
@@ -219,7 +221,7 @@ def enrol(session: Session, code: str, device_name: str, now: dt.datetime | None
             id=coop.id, name_ar=coop.name_ar, name_fr=coop.name_fr,
             sector=coop.sector,  # type: ignore[arg-type]  # checked by the table
             province=coop.province, stand=coop.stand,
-            market=market_info(session, market.id),
+            market=market_info(session, market.id, city_ar=city_ar),
         ),
     )
 
@@ -1022,10 +1024,12 @@ _TOUCH = (
 )
 
 
-def market_info(session: Session, market_id: int) -> MarketInfo:
-    """A market as the stalls are told of it."""
+def market_info(session: Session, market_id: int, *, city_ar: bool = False) -> MarketInfo:
+    """A market as the stalls are told of it; its city's Arabic name (when it has one) only
+    with ``city_ar``, for a stall of protocol 4 or later (an older one refuses the field)."""
     m = session.get_one(Market, market_id)
     return MarketInfo(id=m.id, name_ar=m.name_ar, name_fr=m.name_fr, city=m.city,
+                      city_ar=m.city_ar if city_ar else None,
                       starts_on=m.starts_on, ends_on=m.ends_on)
 
 

@@ -518,20 +518,26 @@ def breakdowns(rows: Iterable[tuple[Any, ...]]) -> Breakdowns:
     return split
 
 
-def restored_rows(session: Session, market: Market, day: dt.date) -> list[dict[str, Any]]:
-    """The stands whose day was restored from a backup on their till: what the server held
-    before the restored till's figures replaced it (one row per restore), and what the
-    till says now. Read by index (``ix_restored_days_market_day``); a market has few."""
+def restored_rows(session: Session, market: Market, day: dt.date | None = None
+                  ) -> list[dict[str, Any]]:
+    """The stands whose day was restored from a backup on their till, on ``day`` or (None)
+    over the edition: what the server held before the restored till's figures replaced it
+    (one row per restore), and what the till says now. The dashboard's panel, the edition
+    report and the days export show these rows. Read by index
+    (``ix_restored_days_market_day``); a market has few."""
     r, s, c = RestoredDay, DaySummaryRow, Cooperative
+    on_day = [r.business_day == day] if day is not None else []
     rows = session.connection().execute(
-        select(c.stand, c.name_ar, c.name_fr, r.net, r.sales_count, s.net, s.sales_count)
+        select(r.business_day, c.stand, c.name_ar, c.name_fr, r.net, r.sales_count, s.net,
+               s.sales_count)
         .join(s, and_(s.device_id == r.device_id, s.business_day == r.business_day))
         .join(c, c.id == s.cooperative_id)
-        .where(r.market_id == market.id, r.business_day == day)
-        .order_by(c.stand, r.device_id, r.restores))
-    return [{"stand": stand, "name_ar": ar, "name_fr": fr, "held_net": int(held_net),
-             "held_tickets": int(held_tickets), "net": int(net), "tickets": int(tickets)}
-            for stand, ar, fr, held_net, held_tickets, net, tickets in rows]
+        .where(r.market_id == market.id, *on_day)
+        .order_by(r.business_day, c.stand, r.device_id, r.restores))
+    return [{"day": when.isoformat(), "stand": stand, "name_ar": ar, "name_fr": fr,
+             "held_net": int(held_net), "held_tickets": int(held_tickets), "net": int(net),
+             "tickets": int(tickets)}
+            for when, stand, ar, fr, held_net, held_tickets, net, tickets in rows]
 
 
 def _in_memory(session: Session) -> None:

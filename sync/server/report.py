@@ -105,6 +105,24 @@ def _groups(t: Translator, first: str, groups: Sequence[queries.Group],
     )
 
 
+def _restored(t: Translator, rows: Sequence[dict[str, Any]], name: str) -> str:
+    """The section of the stands' days restored from a backup on their till (one row per
+    restore: what the server held before, what the till says now, the figures the report
+    counts), or nothing when no till was restored."""
+    if not rows:
+        return ""
+    table = _table(
+        [t("day"), t("stand"), t("cooperative"), t("restored_held_net"),
+         t("restored_held_tickets"), t("restored_till_net"), t("restored_till_tickets")],
+        [[t.date(r["day"]), r["stand"], r[name],
+          t.money(r["held_net"]), t.count(r["held_tickets"]), t.money(r["net"]),
+          t.count(r["tickets"])] for r in rows],
+        {3, 4, 5, 6},
+    )
+    return (f'<section class="restored"><h2>{html.escape(t("restored_title"))}</h2>'
+            f'<p class="note">{html.escape(t("restored_note"))}</p>{table}</section>')
+
+
 def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> str:
     local = market_time(now)
     day = queries.pick_day(market, None, local.date())
@@ -157,6 +175,8 @@ def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> 
         "days_chart": _chart(t, day_values, lambda: columns(
             day_labels, day_values, t("per_day")), lambda: charts.bar_list(
             day_labels, day_values, t.money, title=t("per_day"), timed=True), say=bool(days)),
+        "restored": _restored(t, queries.restored_rows(session, market),
+                              "name_ar" if rtl else "name_fr"),
         "days_table": _table(
             [t("day"), t("net_sales"), t("tickets"), t("devices_reporting"), t("closed")],
             [[t.date(d["day"]), t.money(d["net"]), t.count(d["tickets"]), t.count(d["devices"]),

@@ -71,6 +71,23 @@ def test_a_pin_shared_from_before_never_grants_the_manager(store: Store) -> None
             users.require_manager(s, "5555")
 
 
+def test_a_new_pin_is_confirmed_by_the_same_digits_in_either_script() -> None:
+    """Typed twice, a new PIN is the same PIN whether its digits are Arabic-Indic or 0-9;
+    another PIN, or none, as its confirmation is refused in the user's language."""
+    assert users.confirmed_pin("١٢٣٤", "1234") == "1234"
+    assert users.confirmed_pin(" 24680 ", "۲۴۶۸۰") == "24680"
+    for again in ("1243", "", "12345", "abcd"):
+        with pytest.raises(InputError) as refused:
+            users.confirmed_pin("1234", again)
+        assert refused.value.key == "pin.mismatch"
+    assert refused.value.message("fr") == "Les deux codes ne sont pas identiques."
+    assert refused.value.message("ar") == "الرمزان غير متطابقين."
+    assert refused.value.message("en") == "The two PINs differ."
+    with pytest.raises(InputError) as malformed:
+        users.confirmed_pin("12", "12")
+    assert malformed.value.key == "pin.format"
+
+
 @pytest.fixture
 def staffed(store: Store) -> Store:
     with store.write() as s:

@@ -1,5 +1,5 @@
 """Products (edit, CSV import and export with progress), the figures, settings (the
-cooperative, users, backups) and the screenshots command."""
+cooperative, users and their new PINs typed twice, backups) and the screenshots command."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QFileDialog
 from sqlalchemy import select
 
@@ -19,6 +19,9 @@ from pos.models import Product
 from tests.helpers import small_disk
 from tests.ui.conftest import MANAGER_PIN, click_tile, on_modal, tile_row, type_pin, type_text
 from tests.ui.test_catalogue_pin import pick, sign_in_manager
+from tests.ui.test_language_and_layout import problems
+from tests.ui.test_rtl_tables_and_small_screens import SMALL, settle
+from tests.ui.test_sale_guards import on_modal as on_active_modal
 
 LEFT = Qt.MouseButton.LeftButton
 HONEY = {"HNY-THY", "HNY-EUP", "HNY-ORG", "HNY-KG"}
@@ -413,6 +416,7 @@ def test_settings_cooperative_user_and_backup(qtbot: Any, make_window: Any) -> N
     def add_user(dialog: Any) -> None:
         qtbot.keyClicks(dialog.name, "Zahra")
         qtbot.keyClicks(dialog.pin, "7777")
+        qtbot.keyClicks(dialog.pin_again, "7777")
         qtbot.mouseClick(dialog.ok, LEFT)
 
     def pin(dialog: Any) -> None:
@@ -425,6 +429,54 @@ def test_settings_cooperative_user_and_backup(qtbot: Any, make_window: Any) -> N
         assert "Zahra" in [u.name for u in users.active_users(s)]
     qtbot.mouseClick(screen.findChild(type(window.sale.pay), "backupNow"), LEFT)
     qtbot.waitUntil(lambda: screen.backup_list.count() == 1, timeout=10000)
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+@pytest.mark.parametrize(
+    ("button", "name"), [("usersAdd", "userDialog"), ("usersPin", "pinChangeDialog")]
+)
+def test_the_new_pin_dialogs_fit_a_small_screen(
+    qtbot: Any, make_window: Any, tmp_path: Path, lang: str, button: str, name: str
+) -> None:
+    """Adding a user and changing a PIN, with their message that the two PINs differ, fit
+    a 1024x600 screen in Arabic and French: every caption, field and button whole."""
+    window = make_window(lang=lang, size=SMALL)
+    window.show_screen("settings")
+    screen = window.settings
+    screen.tabs.setCurrentIndex(2)
+    screen.user_list.setCurrentRow(next(i for i, p in enumerate(screen.people) if p[1] == "Aicha"))
+    seen: list[Any] = []
+
+    def new_pin(dialog: Any) -> None:
+        if name == "userDialog":
+            type_text(qtbot, dialog.name, "زهرة" if lang == "ar" else "Zahra")
+        qtbot.keyClicks(dialog.pin, "2580")
+        qtbot.keyClicks(dialog.pin_again, "2508")
+        qtbot.mouseClick(dialog.ok, LEFT)
+        settle()
+        dialog.grab().save(str(tmp_path / f"{name}-{lang}.png"))
+        whole = [
+            w.objectName()
+            for w in (dialog.pin, dialog.pin_again, dialog.ok, dialog.cancel)
+            if not dialog.rect().contains(QRect(w.mapTo(dialog, QPoint(0, 0)), w.size()))
+        ]
+        seen.append(
+            (
+                dialog.banner.isVisible(),
+                dialog.width() <= SMALL[0],
+                dialog.height() <= SMALL[1] - 60,
+                whole,
+                problems(dialog),
+            )
+        )
+
+    def pin(dialog: Any) -> None:
+        on_active_modal(qtbot, name, new_pin)
+        type_pin(qtbot, dialog, MANAGER_PIN)
+
+    on_modal("pinDialog", pin)
+    qtbot.mouseClick(screen.findChild(type(window.sale.pay), button), LEFT)
+    assert seen == [(True, True, True, [], [])]
 
 
 def test_settings_refuse_an_ice_or_a_logo_that_receipts_cannot_print(

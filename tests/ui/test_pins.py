@@ -1,6 +1,7 @@
 """PINs in the app: the PIN dialog makes the till wait after wrong PINs, a code scanned
 into it or into the sign-in screen is never tried as a PIN (a PIN typed by hand, even
-fast, still is), and the users' page refuses a PIN another user already has."""
+fast, still is), and the users' page refuses a PIN another user already has, and a new
+PIN typed differently twice; a manager's own PIN is changed only with it given first."""
 
 from __future__ import annotations
 
@@ -15,7 +16,15 @@ from pos import users
 from pos.db import DB_FILENAME, Store
 from pos.errors import AuthError
 from tests.conftest import Clock
-from tests.ui.conftest import CASHIER_PIN, MANAGER_PIN, click_tile, on_modal, tile_row, type_pin
+from tests.ui.conftest import (
+    CASHIER_PIN,
+    MANAGER_PIN,
+    click_tile,
+    on_modal,
+    tile_row,
+    type_pin,
+    type_text,
+)
 from tests.ui.test_sale_guards import (
     RETURN,
     SCAN_PAUSE,
@@ -65,11 +74,11 @@ def test_the_pin_dialog_says_how_long_to_wait_after_wrong_pins(
 
 def users_page(qtbot: Any, window: Any, button: str, handler: Any, name: str) -> None:
     """Press ``button`` on the users' page, give the manager's PIN, then run ``handler``
-    on the dialog ``name`` that follows."""
+    on the dialog ``name`` that follows (closed should the handler fail)."""
     screen = window.settings
 
     def pin(dialog: Any) -> None:
-        on_modal(name, handler)
+        on_active_modal(qtbot, name, handler)
         type_pin(qtbot, dialog, MANAGER_PIN)
 
     on_modal("pinDialog", pin)
@@ -84,12 +93,17 @@ def test_the_users_page_refuses_a_pin_another_user_has(qtbot: Any, make_window: 
     def add(dialog: Any) -> None:
         qtbot.keyClicks(dialog.name, "Zahra")
         qtbot.keyClicks(dialog.pin, CASHIER_PIN)
+        qtbot.keyClicks(dialog.pin_again, CASHIER_PIN)
         qtbot.mouseClick(dialog.ok, LEFT)
         seen.append(dialog.banner.text() if dialog.isVisible() else "closed")
+        # the PIN is marked, to be chosen again and typed twice
+        marked.append((dialog.pin.property("wrong"), dialog.pin_again.text()))
         qtbot.mouseClick(dialog.cancel, LEFT)
 
+    marked: list[tuple[bool, str]] = []
     users_page(qtbot, window, "usersAdd", add, "userDialog")
     assert seen == ["Un autre utilisateur a déjà ce code PIN ; choisissez-en un autre."]
+    assert marked == [(True, "")]
     with window.ctx.read() as s:
         assert sorted(u.name for u in users.active_users(s)) == ["Aicha", "Fatima"]
 
@@ -98,6 +112,7 @@ def test_the_users_page_refuses_a_pin_another_user_has(qtbot: Any, make_window: 
 
     def change(dialog: Any) -> None:
         qtbot.keyClicks(dialog.pin, MANAGER_PIN)
+        qtbot.keyClicks(dialog.pin_again, MANAGER_PIN)
         qtbot.mouseClick(dialog.ok, LEFT)
         seen.append(dialog.banner.text() if dialog.isVisible() else "closed")
         qtbot.mouseClick(dialog.cancel, LEFT)
@@ -118,9 +133,9 @@ SCANNED_NEW = ("Un code-barres a été scanné : il n'a pas été pris comme cod
 def test_a_code_scanned_into_a_new_pin_does_not_become_the_pin(
     qtbot: Any, make_window: Any, button: str, name: str
 ) -> None:
-    """A barcode scanned while a new PIN is typed (a user added, a PIN changed) is taken
-    back, its Enter does not save: the dialog stays open and says so. A PIN then typed by
-    hand is saved."""
+    """A barcode scanned while a new PIN is typed (a user added, a PIN changed), into the
+    PIN or its confirmation, is taken back, its Enter does not save: the dialog stays open
+    and says so. A PIN then typed by hand, twice, is saved."""
     window = make_window()
     window.show_screen("settings")
     screen = window.settings
@@ -130,12 +145,14 @@ def test_a_code_scanned_into_a_new_pin_does_not_become_the_pin(
     def new_pin(dialog: Any) -> None:
         if name == "userDialog":
             qtbot.keyClicks(dialog.name, "Zahra")
-        dialog.pin.setFocus()
-        scan(qtbot, dialog.pin, EAN8)
-        seen.append((dialog.isVisible(), dialog.pin.text(), dialog.banner.text()))
-        qtbot.wait(SCAN_PAUSE)
+        for field in (dialog.pin, dialog.pin_again):
+            field.setFocus()
+            scan(qtbot, field, EAN8)
+            seen.append((dialog.isVisible(), field.text(), dialog.banner.text()))
+            qtbot.wait(SCAN_PAUSE)
         qtbot.keyClicks(dialog.pin, "2580")
-        qtbot.keyClick(dialog.pin, RETURN)
+        qtbot.keyClicks(dialog.pin_again, "2580")
+        qtbot.keyClick(dialog.pin_again, RETURN)
 
     def pin(dialog: Any) -> None:
         on_active_modal(qtbot, name, new_pin)
@@ -143,12 +160,136 @@ def test_a_code_scanned_into_a_new_pin_does_not_become_the_pin(
 
     on_modal("pinDialog", pin)
     qtbot.mouseClick(screen.findChild(QPushButton, button), LEFT)
-    assert seen == [(True, "", SCANNED_NEW)]
+    assert seen == [(True, "", SCANNED_NEW)] * 2
     with window.ctx.read() as s:
         assert users.authenticate(s, "2580").name == ("Zahra" if name == "userDialog"
                                                       else "Aicha")
         with pytest.raises(AuthError):
             users.authenticate(s, EAN8)
+
+
+MISMATCH = {"fr": "Les deux codes ne sont pas identiques.", "ar": "الرمزان غير متطابقين."}
+
+
+def pin_owners(window: Any, pin: str) -> list[str]:
+    """The active users whose PIN ``pin`` is (compared without counting a wrong PIN)."""
+    with window.ctx.read() as s:
+        return [u.name for u in users.active_users(s) if users.check_pin(pin, u.pin_hash)]
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+@pytest.mark.parametrize(
+    ("button", "name"), [("usersAdd", "userDialog"), ("usersPin", "pinChangeDialog")]
+)
+def test_a_new_pin_typed_twice_differently_is_not_saved(
+    qtbot: Any, make_window: Any, button: str, name: str, lang: str
+) -> None:
+    """A new PIN (a user added, a PIN changed) is typed twice: two different PINs are
+    refused in the user's language and nothing is saved, the dialog stays open with the
+    confirmation emptied and marked; the same PIN typed again, in Arabic-Indic digits, is
+    the same PIN and is saved."""
+    window = make_window(lang=lang)
+    window.show_screen("settings")
+    screen = window.settings
+    screen.user_list.setCurrentRow(next(i for i, p in enumerate(screen.people) if p[1] == "Aicha"))
+    seen: list[Any] = []
+
+    def new_pin(dialog: Any) -> None:
+        first = dialog.name if name == "userDialog" else dialog.pin  # ready to be typed in
+        seen.append(dialog.focusWidget() is first)
+        if name == "userDialog":
+            qtbot.keyClicks(dialog.name, "Zahra")
+        qtbot.keyClicks(dialog.pin, "2580")
+        qtbot.keyClicks(dialog.pin_again, "2508")
+        qtbot.mouseClick(dialog.ok, LEFT)
+        seen.append(
+            (
+                dialog.isVisible(),
+                dialog.banner.text(),
+                dialog.pin.text(),
+                dialog.pin_again.text(),
+                dialog.pin_again.property("wrong"),
+                bool(dialog.pin.property("wrong")),
+                dialog.focusWidget() is dialog.pin_again,
+            )
+        )
+        seen.append(
+            (
+                pin_owners(window, "2580"),
+                pin_owners(window, "2508"),
+                pin_owners(window, CASHIER_PIN),
+            )
+        )
+        type_text(qtbot, dialog.pin_again, "٢٥٨٠")
+        seen.append(bool(dialog.pin_again.property("wrong")))
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    def pin(dialog: Any) -> None:
+        on_active_modal(qtbot, name, new_pin)
+        type_pin(qtbot, dialog, MANAGER_PIN)
+
+    on_modal("pinDialog", pin)
+    qtbot.mouseClick(screen.findChild(QPushButton, button), LEFT)
+    assert seen[0] is True
+    assert seen[1] == (True, MISMATCH[lang], "2580", "", True, False, True)
+    assert seen[2] == ([], [], ["Aicha"])  # nothing saved: Aicha keeps her PIN
+    assert seen[3] is False  # typing again takes the mark off
+    with window.ctx.read() as s:
+        assert users.authenticate(s, "2580").name == ("Zahra" if name == "userDialog" else "Aicha")
+        assert users.authenticate(s, "٢٥٨٠").name == users.authenticate(s, "2580").name
+
+
+def test_a_manager_changing_their_own_pin_gives_it_first(qtbot: Any, make_window: Any) -> None:
+    """At a till left signed in as the manager, changing the manager's own PIN first asks
+    the manager's PIN, the one the manager has now: a cashier's PIN is refused, and
+    cancelling leaves the PIN as it was without a new PIN ever asked."""
+    window = make_window()
+    with window.ctx.read() as s:
+        manager = users.authenticate(s, MANAGER_PIN)
+        s.expunge(manager)
+    window.ctx.set_user(manager)
+    window.show_screen("settings")
+    screen = window.settings
+    screen.user_list.setCurrentRow(next(i for i, p in enumerate(screen.people) if p[1] == "Fatima"))
+    seen: list[str] = []
+
+    def refuse(dialog: Any) -> None:
+        type_pin(qtbot, dialog, CASHIER_PIN)
+        seen.append(dialog.banner.text())
+        qtbot.mouseClick(dialog.cancel, LEFT)
+
+    def new_pin(dialog: Any) -> None:
+        seen.append("new PIN asked")
+        dialog.reject()
+
+    on_modal("pinDialog", refuse)
+    on_modal("pinChangeDialog", new_pin)
+    qtbot.mouseClick(screen.findChild(QPushButton, "usersPin"), LEFT)
+    assert seen == ["Aicha n'est pas gérant : le code du gérant est nécessaire."]
+    assert pin_owners(window, MANAGER_PIN) == ["Fatima"]
+
+
+def test_a_manager_changes_their_own_pin_with_the_present_one(qtbot: Any, make_window: Any) -> None:
+    """The present PIN given, the new one typed twice replaces it: the old PIN no longer
+    signs the manager in."""
+    window = make_window()
+    screen = window.settings
+    window.show_screen("settings")
+    screen.user_list.setCurrentRow(next(i for i, p in enumerate(screen.people) if p[1] == "Fatima"))
+
+    def new_pin(dialog: Any) -> None:
+        qtbot.keyClicks(dialog.pin, "97531")
+        qtbot.keyClicks(dialog.pin_again, "97531")
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    def pin(dialog: Any) -> None:
+        on_active_modal(qtbot, "pinChangeDialog", new_pin)
+        type_pin(qtbot, dialog, MANAGER_PIN)
+
+    on_modal("pinDialog", pin)
+    qtbot.mouseClick(screen.findChild(QPushButton, "usersPin"), LEFT)
+    assert pin_owners(window, "97531") == ["Fatima"]
+    assert pin_owners(window, MANAGER_PIN) == []
 
 
 def shown_pin_dialog(qtbot: Any, window: Any) -> Any:

@@ -19,6 +19,7 @@ from pos.i18n import ltr, tr
 from sync.client import config
 from sync.client.engine import enrol_store
 from sync.client.status import sent_text
+from sync.server import admin
 from tests.sync.client.conftest import FAST, options
 from tests.sync.client.conftest import server as server  # the organisers' live server
 from tests.sync.client.support import LiveServer, Till
@@ -136,6 +137,35 @@ def test_the_last_sending_is_shown_and_stays_while_the_server_is_out_of_reach(
         assert window.sync_status.toolTip() == f"{offline.removesuffix(' · ' + sent)}\n{sent}"
         assert sent not in panel.status.text()  # the panel says it once, on its own line
         assert (window.width(), window.height()) == SMALL
+    finally:
+        bridge.stop()
+
+
+@pytest.mark.parametrize(("lang", "market"), [
+    ("ar", "السوق: السوق المتنقل لفاس، فاس، من "),
+    ("fr", "Marché: Marché itinérant de Fès, Fès, du "),
+])
+def test_the_market_city_is_written_in_the_tabs_language(
+        qtbot: Any, make_window: Any, server: LiveServer, tmp_path: Any, lang: str,
+        market: str) -> None:
+    """A till enrolled before the organisers wrote the market's city in Arabic is told it
+    at its next sync: the Arabic tab writes it in Arabic letters, the French one as
+    before."""
+    window = manager_window(make_window, lang)
+    store = window.ctx.store
+    enrol_store(store, server.url, server.code(), name="T01 test", **FAST)
+    with server.database.write() as s:
+        admin.set_city_ar(s, server.market_id, "فاس")
+    bridge = SyncBridge(store, lang, parent=window, options=options())
+    window.sync = bridge
+    bridge.status_changed.connect(lambda _text: window.update_status())
+    try:
+        bridge.start()
+        qtbot.waitUntil(lambda: bridge.snapshot.last_success_at is not None, timeout=5000)
+        panel = sync_tab(window)
+        qtbot.waitUntil(lambda: market in panel.details.text(), timeout=5000)
+        assert ("Fès" in panel.details.text()) == (lang == "fr")
+        window.grab().save(str(tmp_path / f"sync-tab-city-{lang}.png"))
     finally:
         bridge.stop()
 

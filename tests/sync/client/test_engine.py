@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pos import day, settings
+from pos import day, receipts, settings
 from pos.db import Store
 from pos.errors import InputError
 from sync.client import config, outbox
@@ -22,7 +22,7 @@ from sync.client.errors import EnrolFailed, NotTheServer, Offline, Revoked, desc
 from sync.client.status import snapshot, status_text
 from sync.client.transport import Transport
 from sync.protocol import Bundle
-from sync.server import ingest
+from sync.server import admin, ingest
 from tests.sync.client.conftest import FAST
 from tests.sync.client.support import MARKET_DAY, LiveServer, Till, free_port, local_figures
 
@@ -195,6 +195,41 @@ def test_enrolment_keeps_the_market_for_receipts_and_hides_the_token(
     assert market["starts_on"] == MARKET_DAY.isoformat()
     assert coop["name_fr"] == "Coopérative Argan Nissae"
     assert cfg.token and cfg.token not in repr(cfg)
+
+
+def stand_line(store: Store, lang: str) -> str:
+    """The line of a receipt's letterhead that names the stand and the market's city."""
+    with store.read() as s:
+        shop = receipts.Shop.from_settings(s)
+    texts = [b.text for b in receipts.test_page(shop, lang).blocks
+             if isinstance(b, receipts.Text)]
+    return next(text for text in texts if "12" in text and " · " in text)
+
+
+def test_the_market_city_reaches_the_stall_in_arabic(
+    store: Store, staff: object, server: LiveServer
+) -> None:
+    """A stall enrolled before the organisers wrote the city in Arabic writes it in Latin
+    letters; its next sync brings the Arabic name (kept with the market, and in the sync
+    settings the panel shows), which its Arabic receipts print, its receipts in two
+    languages beside the Latin one."""
+    enrol_store(store, server.url, server.code(), name="T01 test", **FAST)
+    with store.read() as s:
+        assert settings.get(s, settings.MARKET)["city_ar"] == ""
+    assert stand_line(store, "ar") == "الرواق 12 · Fès"
+    with server.database.write() as s:
+        admin.set_city_ar(s, server.market_id, "فاس")
+    assert sync_store(store, **FAST).error is None
+    with store.read() as s:
+        market = settings.get(s, settings.MARKET)
+        shown = config.load(s).cooperative["market"]
+    assert (market["city"], market["city_ar"], market["stand"]) == ("Fès", "فاس", "12")
+    assert (shown["city"], shown["city_ar"]) == ("Fès", "فاس")
+    assert settings.market_city(market, "ar") == "فاس"
+    assert settings.market_city(market, "fr") == "Fès"
+    assert stand_line(store, "ar") == "الرواق 12 · فاس"
+    assert stand_line(store, "fr") == "Stand 12 · Fès"
+    assert stand_line(store, "both").endswith(" · Fès / \u2067فاس\u2069")
 
 
 def test_a_used_code_is_refused_in_words(store: Store, staff: object, server: LiveServer) -> None:

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text, update
 
 from sync.protocol import (
+    PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     SERVICE_NAME,
     DaySummary,
@@ -45,7 +46,7 @@ def test_health_names_the_service(client: TestClient) -> None:
     reply = client.get("/api/v1/health")
     assert reply.status_code == 200
     assert reply.json()["service"] == SERVICE_NAME
-    assert reply.json()["protocol"] == PROTOCOL_VERSION == 3
+    assert reply.json()["protocol"] == PROTOCOL_VERSION == 4
 
 
 def test_enrol_gives_a_token_stored_only_as_hash(client: TestClient, db: Database,
@@ -68,6 +69,41 @@ def test_enrol_reply_describes_the_cooperative_and_market(client: TestClient, db
     assert body["cooperative"]["name_fr"] == "Coopérative Poterie de Fès"
     assert body["cooperative"]["sector"] == "handicrafts"
     assert body["cooperative"]["market"]["city"] == "Fès"
+
+
+OLD_MARKET = {"id", "name_ar", "name_fr", "city", "starts_on", "ends_on"}
+
+
+@pytest.mark.parametrize(("protocol", "city_ar"), [
+    (None, None), ("3", None), ("junk", None), ("4", "فاس"), ("5", "فاس")])
+def test_the_city_in_arabic_goes_only_to_a_stall_that_reads_it(
+        client: TestClient, db: Database, world: World, protocol: str | None,
+        city_ar: str | None) -> None:
+    """A stall of protocol 4 or later (it says so in its Souk-Protocol header) is told the
+    market's city in Arabic, at enrolment and with its known days; an older stall, whose
+    models refuse fields they do not know, gets the market's fields of before."""
+    with db.write() as s:
+        admin.set_city_ar(s, world.market_id, "فاس")
+        code, _ = admin.issue_enrol_code(s, world.pottery.cooperative_id)
+    headers = {PROTOCOL_HEADER: protocol} if protocol else {}
+    reply = client.post("/api/v1/enrol", json={"code": code, "device_name": "caisse 2"},
+                        headers=headers)
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    days = client.get("/api/v1/days", headers={
+        **headers, "Authorization": f"Bearer {body['token']}"}).json()
+    for market in (body["cooperative"]["market"], days["market"]):
+        assert market["city"] == "Fès"
+        assert market.get("city_ar") == city_ar
+        assert set(market) == OLD_MARKET | ({"city_ar"} if city_ar else set())
+
+
+def test_a_market_without_its_city_in_arabic_sends_none(client: TestClient,
+                                                        world: World) -> None:
+    """The stall then writes the city as the organisers wrote it."""
+    days = client.get("/api/v1/days", headers={
+        **world.argan.headers, PROTOCOL_HEADER: str(PROTOCOL_VERSION)}).json()
+    assert set(days["market"]) == OLD_MARKET
 
 
 def test_push_stores_the_summary_and_its_lines(client: TestClient, db: Database,

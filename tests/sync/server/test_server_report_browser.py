@@ -203,7 +203,32 @@ def seed_edition(base: str, db: Database) -> dict[int, int]:
         reply = httpx.post(f"{base}/api/v1/push", json={"summaries": summaries},
                            headers={"Authorization": f"Bearer {device['token']}"})
         assert reply.status_code == 200, reply.text
+        if EDITION[n][-1] == RESTORED[0]:
+            restore(base, device, summaries[RESTORED[1]], by_hour)
     return by_hour
+
+
+# the stand whose till was restored from a backup, the day (its index) it lost sales on,
+# and what the till says of that day after the restore (net sales, tickets)
+RESTORED = ("D-8", 3, 4_210_050, 512)
+
+
+def restore(base: str, device: dict[str, Any], held: dict[str, Any],
+            by_hour: dict[int, int]) -> None:
+    """The day ``held`` as the stall's till sends it after a restore from a backup."""
+    _, _, net, tickets = RESTORED
+    day = summary(device["device_id"], dt.date.fromisoformat(held["business_day"]), 2,
+                  net=net, tickets=tickets, refunds=145_100, products=len(PRODUCTS),
+                  status="closed").model_dump(mode="json")
+    body = {**day, "restores": 1, "products": [
+        {**line, "name_ar": old["name_ar"], "name_fr": old["name_fr"]}
+        for line, old in zip(day["products"], held["products"], strict=True)]}
+    body["hours"] = spread(body["net"], body["sales_count"])
+    for old, new in zip(held["hours"], body["hours"], strict=True):
+        by_hour[old["hour"]] += new["amount"] - old["amount"]
+    reply = httpx.post(f"{base}/api/v1/push", json={"summaries": [body]},
+                       headers={"Authorization": f"Bearer {device['token']}"})
+    assert reply.status_code == 200, reply.text
 
 
 def spread(net: int, tickets: int) -> list[dict[str, int]]:
@@ -345,14 +370,16 @@ CHART_PROBLEMS = """() => {
 # how each chart is shown: [its drawing, its list of bars]
 CHARTS = """[...document.querySelectorAll('.chart')].map(chart =>
   [chart.querySelector('svg'), chart.querySelector('ol')].map(e => getComputedStyle(e).display))"""
-# the rows of the edition's tables: days, sectors, origins, programmes, cooperatives, products
-ROWS = EDITION_DAYS + 5 + 2 + 3 + len(EDITION) + 10
+# the rows of the edition's tables: days, restored stands, sectors, origins, programmes,
+# cooperatives, products
+ROWS = EDITION_DAYS + 1 + 5 + 2 + 3 + len(EDITION) + 10
 
 
 def test_report_tables_and_charts_read_on_a_phone(live_server: tuple[str, Database],
                                                   tmp_path: Path) -> None:
-    """An edition of ten days and eight cooperatives with long names, on a phone (390 px
-    wide) in French and in Arabic: the report is laid out at the phone's width and does
+    """An edition of ten days and eight cooperatives with long names (one stand's day
+    restored from a backup on its till), on a phone (390 px wide) in French and in Arabic:
+    the report is laid out at the phone's width and does
     not scroll sideways, every value of every table is shown whole, each figure against
     its cell's end and named by its column; each chart's text is as large as the tables',
     whole and clear of the rest, every hour of the market's day with its sales, every
@@ -387,19 +414,36 @@ def test_report_tables_and_charts_read_on_a_phone(live_server: tuple[str, Databa
                         ".direction]")
                     assert direction == [{"ar": "rtl", "fr": "ltr"}[lang]] * 2, where
                     shown = "block" if context is phone else "table"
-                    assert page.evaluate(TABLES) == [shown] * 6, where
+                    assert page.evaluate(TABLES) == [shown] * 7, where
+                    check_restored(page, lang)
                     drawn = ["none", "grid"] if context is phone else ["block", "none"]
                     assert page.evaluate(CHARTS) == [drawn] * 5, where
                     if context is phone:
                         check_charts(page.evaluate(CHART_PROBLEMS), lang, by_hour)
                     page.emulate_media(media="print")
-                    assert page.evaluate(TABLES) == ["table"] * 6, f"{where}, printed"
+                    assert page.evaluate(TABLES) == ["table"] * 7, f"{where}, printed"
                     assert page.evaluate(CHARTS) == [["block", "none"]] * 5, f"{where}, printed"
         finally:
             browser.close()
     if os.environ.get("SOUK_SCREENSHOTS"):
         for png in tmp_path.glob("*.png"):
             shutil.copy(png, Path(os.environ["SOUK_SCREENSHOTS"]) / png.name)
+
+
+def check_restored(page: Any, lang: str) -> None:
+    """The section of the stand restored from a backup: its one row as the organiser reads
+    it, what the server held before against what the till says now."""
+    t = Translator(lang)
+    n = next(i for i, c in enumerate(EDITION) if c[-1] == RESTORED[0])
+    name_ar, name_fr = EDITION[n][:2]
+    _, index, net, tickets = RESTORED
+    day = DAY - dt.timedelta(days=EDITION_DAYS - 1 - index)
+    section = page.locator("section.restored")
+    assert section.locator("h2").inner_text() == t("restored_title")
+    cells = section.locator("tbody td").all_text_contents()
+    assert cells == [t.date(day), RESTORED[0], name_ar if lang == "ar" else name_fr,
+                     t.money(13_977_360 - 731_145 * n + 97_531 * index),
+                     t.count(2_697 - 211 * n), t.money(net), t.count(tickets)], lang
 
 
 def check_charts(charts: dict[str, Any], lang: str, by_hour: dict[int, int]) -> None:

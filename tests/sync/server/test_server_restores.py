@@ -5,24 +5,31 @@ protocol 3 never sees the new fields."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import html
+import io
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, inspect, select, text
 
 from sync.protocol import DaySummary, summary_json
-from sync.server import admin, ingest, queries
+from sync.server import admin, ingest, queries, report
 from sync.server.db import Database
+from sync.server.i18n import NBSP, Translator
 from sync.server.models import DaySummaryRow, Device, Market, RestoredDay
 from sync.server.writer import PushWriter, Reply
 
 from .server_support import DAY, Stall, World, alembic, push_body, seed_market, summary
 from .test_server_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, live_server, log_in
+from .test_server_report import MAY_EVENING, cells, section
 from .test_server_units import logged_in
 from .test_server_writer import push_all, request, running_totals_match
 
@@ -221,6 +228,7 @@ def test_the_dashboard_says_which_stands_day_was_restored(
     data = client.get(f"/dashboard/data.json?day={DAY.isoformat()}").json()
     assert data["restored"] == [
         {
+            "day": DAY.isoformat(),
             "stand": "12",
             "name_ar": "تعاونية أركان النساء",
             "name_fr": "Coopérative Argan Nissae",
@@ -232,6 +240,94 @@ def test_the_dashboard_says_which_stands_day_was_restored(
     ]
     later = (DAY + dt.timedelta(days=1)).isoformat()
     assert client.get(f"/dashboard/data.json?day={later}").json()["restored"] == []
+
+
+def restore_two_stands(client: TestClient, world: World) -> None:
+    """Argan's first day restored twice (1 250,50 DH and 7 tickets, then 500,00 DH and 3,
+    now 200,00 DH and 1), pottery's second day once (100,00 DH and 2, now 80,00 DH and 1)."""
+    argan, pottery = world.argan, world.pottery
+    second = DAY + dt.timedelta(days=1)
+    push(client, argan, summary(argan.device_id, DAY, 9, net=125_050, tickets=7))
+    push(client, argan, restored(summary(argan.device_id, DAY, 5, net=50_000, tickets=3), 1))
+    push(client, argan, restored(summary(argan.device_id, DAY, 3, net=20_000, tickets=1), 2))
+    push(client, pottery, summary(pottery.device_id, second, 4, net=10_000, tickets=2))
+    push(client, pottery, restored(summary(pottery.device_id, second, 2, net=8_000, tickets=1), 1))
+
+
+def edition_report(db: Database, market_id: int, lang: str) -> str:
+    with db.read() as s:
+        return report.build(s, s.get_one(Market, market_id), Translator(lang), MAY_EVENING)
+
+
+@pytest.mark.parametrize(("lang", "rows"), [
+    ("fr", [["12/05/2026", "12", "Coopérative Argan Nissae", f"1{NBSP}250,50{NBSP}DH", "7",
+             f"200,00{NBSP}DH", "1"],
+            ["12/05/2026", "12", "Coopérative Argan Nissae", f"500,00{NBSP}DH", "3",
+             f"200,00{NBSP}DH", "1"],
+            ["13/05/2026", "3", "Coopérative Poterie de Fès", f"100,00{NBSP}DH", "2",
+             f"80,00{NBSP}DH", "1"]]),
+    ("ar", [["12/05/2026", "12", "تعاونية أركان النساء", f"1{NBSP}250,50{NBSP}د.م.", "7",
+             f"200,00{NBSP}د.م.", "1"],
+            ["12/05/2026", "12", "تعاونية أركان النساء", f"500,00{NBSP}د.م.", "3",
+             f"200,00{NBSP}د.م.", "1"],
+            ["13/05/2026", "3", "تعاونية فخار فاس", f"100,00{NBSP}د.م.", "2",
+             f"80,00{NBSP}د.م.", "1"]]),
+])
+def test_the_edition_report_lists_each_restore_with_what_it_replaced(
+    client: TestClient, db: Database, world: World, lang: str, rows: list[list[str]]
+) -> None:
+    """One row per restore, every day of the edition: what the server held before, what
+    the till says now; the report's figures are the tills'. Without a restore the report
+    has no such section."""
+    t = Translator(lang)
+    assert t("restored_title") not in edition_report(db, world.market_id, lang)
+    restore_two_stands(client, world)
+    page = edition_report(db, world.market_id, lang)
+    markup = section(page, t("restored_title"))
+    assert html.escape(t("restored_note")) in markup
+    assert [[text for _, text in row] for row in cells(markup)] == rows
+    net = dict(re.findall(r'<div class="label">([^<]*)</div><div class="value">([^<]*)</div>',
+                          page))[t("net_sales")]
+    assert net == rows[0][5].replace("200,00", "280,00")  # 200,00 + 80,00: the tills'
+
+
+def test_the_days_export_says_which_stands_were_restored_and_what_was_replaced(
+    client: TestClient, db: Database, world: World
+) -> None:
+    """Each day says how many stands had it restored (CSV and XLSX); the workbook details
+    each restore on a sheet of its own, in real numbers and dates, right to left in
+    Arabic; without a restore it has the days' sheet only."""
+    logged_in(client, db)
+    push(client, world.argan, summary(world.argan.device_id, DAY, 3, net=1_000, tickets=1))
+    book = load_workbook(io.BytesIO(client.get("/dashboard/export/days.xlsx?lang=fr").content))
+    assert book.sheetnames == ["Jours"]
+    restore_two_stands(client, world)
+    text = client.get("/dashboard/export/days.csv?lang=fr").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][-1] == "Stands restaurés depuis une sauvegarde"
+    assert [(r[0], r[1], r[-1]) for r in rows[1:]] == [
+        ("2026-05-12", "200,00", "1"), ("2026-05-13", "80,00", "1")]
+    book = load_workbook(io.BytesIO(client.get("/dashboard/export/days.xlsx?lang=fr").content))
+    assert book.sheetnames == ["Jours", "Restaurés"]
+    days = [[c.value for c in row] for row in book["Jours"].iter_rows()]
+    assert [(d[0], d[-1]) for d in days[1:]] == [
+        (dt.datetime(2026, 5, 12), 1), (dt.datetime(2026, 5, 13), 1)]
+    sheet = book["Restaurés"]
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        ["Jour", "Stand", "Coopérative (ar)", "Coopérative (fr)", "Ventes nettes avant (DH)",
+         "Tickets avant", "Ventes nettes selon la caisse (DH)", "Tickets selon la caisse"],
+        [dt.datetime(2026, 5, 12), "12", "تعاونية أركان النساء", "Coopérative Argan Nissae",
+         1250.5, 7, 200, 1],
+        [dt.datetime(2026, 5, 12), "12", "تعاونية أركان النساء", "Coopérative Argan Nissae",
+         500, 3, 200, 1],
+        [dt.datetime(2026, 5, 13), "3", "تعاونية فخار فاس", "Coopérative Poterie de Fès",
+         100, 2, 80, 1],
+    ]
+    assert sheet["E2"].number_format == "#,##0.00" and sheet["A2"].is_date
+    arabic = load_workbook(io.BytesIO(client.get("/dashboard/export/days.xlsx?lang=ar").content))
+    assert arabic.sheetnames == ["الأيام", "مسترجعة"]
+    assert arabic["مسترجعة"].sheet_view.rightToLeft
+    assert arabic["مسترجعة"]["E1"].value == "صافي المبيعات من قبل (د.م.)"
 
 
 def test_migration_0009_goes_back_and_forth_keeping_the_days(empty_database: Database) -> None:
