@@ -1035,12 +1035,15 @@ def market_info(session: Session, market_id: int, *, city_ar: bool = False) -> M
 
 def known_days(session: Session, device_id: uuid.UUID) -> list[DayVersion]:
     """What the server holds of each day of a device: its version and restore count, and
-    what the latest restore of the stall replaced, if one did."""
+    what the latest restore of the stall replaced, if one did (only a day sent after a
+    restore replaced anything: the kept days are looked up only when one was)."""
     conn = session.connection()
+    days = conn.execute(_KNOWN_DAYS, {"device_id": device_id}).all()
     restored = {d: Replaced(restores=r, version=v, net=n, tickets=t)  # the latest wins
-                for d, r, v, n, t in conn.execute(_RESTORED, {"device_id": device_id})}
+                for d, r, v, n, t in conn.execute(_RESTORED, {"device_id": device_id})
+                } if any(r for _d, _v, r in days) else {}
     return [DayVersion(business_day=d, version=v, restores=r or None, restored=restored.get(d))
-            for d, v, r in conn.execute(_KNOWN_DAYS, {"device_id": device_id})]
+            for d, v, r in days]
 
 
 def push(db: Database, session: Session, auth: DeviceAuth, summaries: Sequence[DaySummary]
