@@ -877,6 +877,7 @@ def test_the_cooperatives_sort_by_the_header_pressed(live_server: tuple[str, Dat
             page = browser.new_page(viewport={"width": 1366, "height": 768})
             log_in(page, base, "fr")
             page.select_option("#day", DAY.isoformat())
+            expect(page.locator("#day-title")).to_contain_text("12/05/2026")  # its figures came
             expect(page.locator("#cooperatives tbody tr")).to_have_count(5)
             stands = page.locator("#cooperatives tbody td.stand")
             expect(stands).to_have_text(["3", "12", "A-104", "B-27", "C-3"])  # by stand
