@@ -164,3 +164,23 @@ def type_text(qtbot: Any, widget: Any, text: str) -> None:
             continue
         for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
+
+
+def choose_logo(qtbot: Any, monkeypatch: Any, choose: Any, logo: Path) -> list[str]:
+    """Press the logo's Choose… button ``choose`` and pick ``logo``, a small picture made
+    here (the file dialog answers as a person would); the filters the dialog offered."""
+    from PySide6.QtGui import QColor, QImage
+    from PySide6.QtWidgets import QFileDialog
+
+    image = QImage(40, 20, QImage.Format.Format_RGB32)
+    image.fill(QColor("darkgreen"))
+    assert image.save(str(logo))
+    asked: list[str] = []
+
+    def pick(_parent: Any, _caption: str, _folder: str, filters: str) -> tuple[str, str]:
+        asked.append(filters)
+        return str(logo), filters
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(pick))
+    qtbot.mouseClick(choose, Qt.MouseButton.LeftButton)
+    return asked

@@ -17,7 +17,15 @@ from pos.catalogue import ProductData
 from pos.i18n import ltr
 from pos.models import Product
 from tests.helpers import small_disk
-from tests.ui.conftest import MANAGER_PIN, click_tile, on_modal, tile_row, type_pin, type_text
+from tests.ui.conftest import (
+    MANAGER_PIN,
+    choose_logo,
+    click_tile,
+    on_modal,
+    tile_row,
+    type_pin,
+    type_text,
+)
 from tests.ui.test_catalogue_pin import pick, sign_in_manager
 from tests.ui.test_language_and_layout import problems
 from tests.ui.test_rtl_tables_and_small_screens import SMALL, settle
@@ -485,8 +493,7 @@ def test_settings_refuse_an_ice_or_a_logo_that_receipts_cannot_print(
     """The ICE is 15 digits (Arabic-Indic ones and spaces taken, saved as printed), the
     logo an image that is there, chosen with "Choose…": anything else is refused in the
     manager's language, its field marked, and nothing of the page is saved."""
-    from PySide6.QtGui import QColor, QImage
-    from PySide6.QtWidgets import QFileDialog, QPushButton
+    from PySide6.QtWidgets import QPushButton
 
     window = make_window(lang="ar", size=(1024, 600))
     window.show_screen("settings")
@@ -511,18 +518,8 @@ def test_settings_refuse_an_ice_or_a_logo_that_receipts_cannot_print(
     assert (coop["ice"], coop["city"], coop.get("logo")) == ("001234567000089", "Fès", None)
 
     logo = tmp_path / "argan.jpg"
-    image = QImage(40, 20, QImage.Format.Format_RGB32)
-    image.fill(QColor("darkgreen"))
-    assert image.save(str(logo))
-
-    asked: list[str] = []
-
-    def pick(_parent: Any, _caption: str, _folder: str, filters: str) -> tuple[str, str]:
-        asked.append(filters)
-        return str(logo), filters
-
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(pick))
-    qtbot.mouseClick(screen.findChild(QPushButton, "coop_logoChoose"), LEFT)
+    asked = choose_logo(qtbot, monkeypatch, screen.findChild(QPushButton, "coop_logoChoose"),
+                        logo)
     assert asked == ["الصور (*.png *.jpg *.jpeg *.bmp)"]  # images only
     assert fields["logo"].text() == str(logo) and not fields["logo"].property("wrong")
     qtbot.mouseClick(save, LEFT)

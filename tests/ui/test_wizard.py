@@ -11,11 +11,10 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QApplication, QFileDialog, QPushButton
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from pos import receipts, settings, users
-from tests.ui.conftest import type_text
+from tests.ui.conftest import choose_logo, type_text
 from tests.ui.test_sale_guards import SCAN_PAUSE, scan
 from ui.app import application, build
 from ui.context import AppContext
@@ -167,18 +166,7 @@ def test_an_ice_or_a_logo_that_receipts_cannot_print_is_refused(
     assert wz.banner.text() == "هذا الملف ليس صورة PNG أو JPEG أو BMP: اختر صورة الشعار."
 
     logo = tmp_path / "argan.png"
-    image = QImage(40, 20, QImage.Format.Format_RGB32)
-    image.fill(QColor("darkgreen"))
-    assert image.save(str(logo))
-
-    asked: list[str] = []
-
-    def pick(_parent: Any, _caption: str, _folder: str, filters: str) -> tuple[str, str]:
-        asked.append(filters)
-        return str(logo), filters
-
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(pick))
-    qtbot.mouseClick(wz.findChild(QPushButton, "setupLogoChoose"), LEFT)
+    asked = choose_logo(qtbot, monkeypatch, wz.findChild(QPushButton, "setupLogoChoose"), logo)
     assert asked == ["الصور (*.png *.jpg *.jpeg *.bmp)"]  # images only
     assert wz.logo.text() == str(logo) and not wz.logo.property("wrong")
     next_step(qtbot, wz)
