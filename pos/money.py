@@ -24,7 +24,7 @@ from typing import Final, NewType
 
 from pos.cldr import minus_sign, money_prefix
 from pos.errors import InputError
-from pos.i18n import tr
+from pos.i18n import latin_digits, tr
 
 Centimes = NewType("Centimes", int)
 
@@ -36,10 +36,6 @@ MAX_AMOUNT: Final = 100_000_000_00  # 100 million DH: nothing at a stall costs m
 MAX_QUANTITY: Final = 1_000_000_000  # a million units, in thousandths
 NBSP: Final = "\u00a0"  # in "1 250,50 DH": the amount and its currency never part
 
-_DIGITS: Final = str.maketrans(
-    "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹",
-    "01234567890123456789",
-)
 #: spaces and the Arabic thousands separator only ever group; "٫" is only a decimal point
 _SEPARATORS: Final = str.maketrans(
     {"٬": " ", "\u00a0": " ", "\u202f": " ", "\u2009": " ", "،": ",", "\u2212": "-"}
@@ -55,7 +51,7 @@ _GROUPS = re.compile(r"^\d{1,3}(?:([ .,])\d{3})(?:\1\d{3})*$")
 
 
 def _normalise(text: str) -> str:
-    return text.translate(_DIGITS).translate(_DIRECTION_MARKS).strip()
+    return latin_digits(text).translate(_DIRECTION_MARKS).strip()
 
 
 def _decimal_point(text: str) -> str | None:

@@ -13,8 +13,8 @@ from typing import Any, Final
 from sqlalchemy.orm import Session
 
 from pos.errors import InputError
+from pos.i18n import latin_digits
 from pos.models import Setting
-from pos.users import ASCII_DIGITS
 
 DEVICE_ID: Final = "device_id"
 DEVICE_PREFIX: Final = "device_prefix"
@@ -107,7 +107,7 @@ def check_ice(text: str) -> str:
     report print it: its 15 digits, Arabic-Indic ones written 0-9, spaces left out ("" when
     none is given: the ICE is optional). InputError for anything else, which would be
     printed as the cooperative's identity."""
-    digits = "".join(text.split()).translate(ASCII_DIGITS)
+    digits = latin_digits("".join(text.split()))
     if digits and not (len(digits) == ICE_DIGITS and digits.isascii() and digits.isdigit()):
         raise InputError("settings.bad_ice", digits=ICE_DIGITS)
     return digits

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from pos.errors import AuthError, InputError
+from pos.i18n import latin_digits
 from pos.models import User
 
 MANAGER: Final = "manager"
@@ -28,12 +29,11 @@ ROLES: Final = (MANAGER, CASHIER)
 _N, _R, _P = 2**14, 8, 1
 _PIN = re.compile(r"^\d{4,8}$")
 #: Arabic-Indic and Eastern Arabic-Indic digits written 0-9 (as a PIN or an ICE is kept)
-ASCII_DIGITS: Final = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 
 def normalise_pin(pin: str) -> str:
     """Digits only, Arabic-Indic accepted; 4 to 8 of them."""
-    pin = pin.strip().translate(ASCII_DIGITS)
+    pin = latin_digits(pin.strip())
     if not _PIN.match(pin):
         raise InputError("pin.format")
     return pin

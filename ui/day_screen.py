@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QGridLayout, QLineEdit, QWidget
 
 from pos import backup, day, receipts, settings
 from pos.errors import SoukError
+from pos.i18n import latin_digits
 from pos.money import NOTES_AND_COINS, format_money
 from pos.reports import DayReport, day_report
 from ui.context import AppContext
@@ -48,7 +49,7 @@ class CountField(QLineEdit):
         self.setStyleSheet("font-size: 17px; padding: 2px 8px;")
 
     def value(self) -> int:
-        text = self.text().translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789"))
+        text = latin_digits(self.text())
         return int(text) if text.isdigit() else 0
 
     def setValue(self, value: int) -> None:

@@ -29,6 +29,7 @@ from pos import checkout, day, journal, refunds, settings
 from pos.cart import parse_line_quantity
 from pos.catalogue import fold
 from pos.errors import InputError, SoukError
+from pos.i18n import latin_digits
 from pos.models import BusinessDay, Sale, User
 from pos.money import format_amount, format_money, format_quantity
 from pos.receipts import RECEIPT_LANGUAGES, Direction, isolate
@@ -57,7 +58,6 @@ COLUMNS = ("ui.sales.number", "ui.sales.time", "ui.sales.kind", "ui.sales.paymen
            "ui.sales.total")
 
 
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _TICKET = re.compile(r"^(?:([^\s-]+)-)?(?:[Rr](\d{1,4})-)?(\d{1,9})$")
 
 
@@ -70,7 +70,7 @@ def ticket_number(text: str, prefix: str, marks: journal.Marks = ()) -> int | No
     too), or ``T03-R2-000012`` after a restore (:func:`pos.journal.mark_at`); None for
     anything else, for another device's prefix, or for a mark this number does not have
     (a ticket of the journal a restore set aside)."""
-    match = _TICKET.match(text.strip().translate(_DIGITS))
+    match = _TICKET.match(latin_digits(text.strip()))
     if match is None or (match[1] and match[1].casefold() != prefix.casefold()):
         return None
     number = int(match[3])
