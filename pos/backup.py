@@ -232,9 +232,9 @@ def record_restore(conn: sqlite3.Connection, backup: Path, kept: Path | None) ->
     :func:`pos.journal.numbers_of`), so that no number printed on a lost sale is given
     again: after the set-aside journal's last ones when it can be read. When it cannot (a
     damaged file, or none: a new laptop), how far they went is unknown, even to the
-    organisers' server, which only knows the last sync: the ticket labels then carry the
-    restore count (``T03-R2-000124``), higher than any this till's journals and backups
-    nearby have seen.
+    organisers' server, which only knows the last sync: the ticket and Z labels then carry
+    the restore count (``T03-R2-000124``, ``R2-8``), higher than any this till's journals
+    and backups nearby have seen.
     """
     end = _journal_end(kept) if kept is not None else None
     ours = journal.numbers_of(conn)
@@ -242,11 +242,12 @@ def record_restore(conn: sqlite3.Connection, backup: Path, kept: Path | None) ->
         lost, lost_count, theirs = end
         count = max(_restore_count(conn), lost_count) + 1
         numbers = journal.Numbers(ticket=max(ours.ticket, theirs.ticket),
-                                  z=max(ours.z, theirs.z), mark=max(ours.mark, theirs.mark))
+                                  z=max(ours.z, theirs.z), mark=max(ours.mark, theirs.mark),
+                                  z_mark=max(ours.z_mark, theirs.z_mark))
     else:
         lost = None
         count = max(_restore_count(conn), _counts_nearby(backup, kept)) + 1
-        numbers = journal.Numbers(ticket=ours.ticket, z=ours.z, mark=count)
+        numbers = journal.Numbers(ticket=ours.ticket, z=ours.z, mark=count, z_mark=count)
     row = conn.execute("SELECT id FROM business_day WHERE closed_at IS NULL "
                        "ORDER BY id DESC LIMIT 1").fetchone()
     data: dict[str, Any] = {

@@ -145,6 +145,13 @@ def _date(text: str) -> dt.date:
         raise InputError("cli.bad_date", text=text) from exc
 
 
+def _z_label(text: str) -> str:
+    """A Z number as the report prints it (``8``, or ``R2-8`` after a restore)."""
+    if journal.z_label_parts(text) is None:
+        raise InputError("cli.bad_z", text=text)
+    return text
+
+
 def _existing_file(text: str) -> Path:
     path = Path(text)
     if not path.is_file():
@@ -246,7 +253,7 @@ def report_lines(report: DayReport, lang: str) -> list[str]:
     def m(centimes: int) -> str:
         return format_money(centimes, lang)
 
-    title = t("report.z_title", z=report.z_number) if report.z_number else t("report.x_title")
+    title = t("report.z_title", z=report.z_label) if report.z_number else t("report.x_title")
     out = [title, t("report.day", date=report.date.isoformat())]
     rows = [
         ("report.sales", f"{report.sales_count}  {m(report.gross)}"),
@@ -292,14 +299,16 @@ def cmd_report_z(ctx: Context, args: argparse.Namespace) -> int:
         if not days:
             raise InputError("day.unknown", date=date)
         closed = [d for d in days if not d.is_open]
-        if args.z is not None:
-            closed = [d for d in closed if d.z_number == args.z]
+        marks = journal.z_marks(journal.driver_connection(s))
+        if args.z is not None:  # as the Z report prints it: 8, or R2-8 after a restore
+            number = journal.z_number_of(args.z, marks)
+            closed = [d for d in closed if number is not None and d.z_number == number]
             if not closed:
                 raise InputError("day.no_such_z", z=args.z, date=date)
         if not closed:
             raise InputError("day.still_open", date=date)
         if len(closed) > 1:
-            numbers = ", ".join(str(d.z_number) for d in closed)
+            numbers = ", ".join(journal.z_label_at(marks, d.z_number or 0) for d in closed)
             raise InputError("day.several_z", date=date, numbers=numbers)
         report = day_report(s, closed[0])
     return _print_report(ctx, report, args.json)
@@ -360,18 +369,20 @@ def cmd_restore(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _numbering_after_restore(ctx: Context, kept: Path | None) -> str:
-    """Which ticket the restored till prints next, and why that number (or its mark)."""
+    """Which ticket and Z report the restored till prints next, and why those numbers (or
+    their mark)."""
     conn = sqlite3.connect(f"file:{ctx.db_path}?mode=ro", uri=True)
     try:
         numbers = journal.numbers_of(conn)
         marked = numbers.mark == journal.restores_of(conn)[-1][1]  # by this very restore
         label = journal.label_of(conn, numbers.ticket + 1)
+        z = journal.z_label_of(conn, numbers.z + 1)
     finally:
         conn.close()
     if not marked:
-        return ctx.t("backup.numbers_resume", label=label)
+        return ctx.t("backup.numbers_resume", label=label, z=z)
     return ctx.t("backup.numbers_marked_new" if kept is None else "backup.numbers_marked",
-                 label=label)
+                 label=label, z=z)
 
 
 # --- parser ----------------------------------------------------------------------------
@@ -416,7 +427,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     p.set_defaults(func=cmd_report_x)
     p = command(rsub, "z")
     p.add_argument("--day", type=_date, required=True)
-    p.add_argument("--z", type=_int_in(1, 10**9))
+    p.add_argument("--z", type=_z_label)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_report_z)
 

@@ -40,8 +40,9 @@ the stall recorded its journal's progress elsewhere:
   last record;
 - a ticket that was printed or queued (``print_job``) and is no longer a sale, a Z
   report printed for a day that is no longer closed;
-- a gap in the ticket numbers, but for one a restore record explains (numbering resumed
-  after the tickets of the journal it set aside, see :func:`numbers_of`).
+- a gap in the ticket numbers or the Z numbers, but for one a restore record explains
+  (numbering resumed after the tickets and Z reports of the journal it set aside, see
+  :func:`numbers_of`).
 
 Deleting the very newest records of an open day that was neither synced nor printed
 since leaves nothing to compare with, and is not detected on the stall (the organisers'
@@ -53,11 +54,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import sqlite3
 import threading
 import urllib.parse
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -65,6 +67,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos import settings
+from pos.i18n import latin_digits
 from pos.models import JournalEntry
 
 GENESIS: Final = "0" * 64
@@ -571,31 +574,48 @@ def _days_problem(conn: sqlite3.Connection, chain: _Chain) -> _Problem | None:
 def _numbers_problem(conn: sqlite3.Connection, chain: _Chain) -> _Problem | None:
     """Ticket numbers run 1, 2, 3... without a gap, except where a restore record says
     numbering resumed after a higher number (the tickets of the journal it set aside)."""
-    resumed = _resumptions(chain)
+    resumed = _resumptions(chain, "ticket")
     if not resumed:
         return _plain_numbers_problem(conn)
-    expected, after = 1, 0
     rows = conn.execute("SELECT number, journal_seq FROM sale ORDER BY number")
+    return _gap_problem(rows, resumed, "sale", "number", "journal.numbers")
+
+
+def _z_numbers_problem(conn: sqlite3.Connection, chain: _Chain) -> _Problem | None:
+    """Z numbers run 1, 2, 3... in the order the days were closed, without a gap, except
+    where a restore record says they resumed after a higher number (the Z reports of the
+    journal it set aside)."""
+    rows = conn.execute("SELECT z_number, close_seq FROM business_day "
+                        "WHERE z_number IS NOT NULL AND close_seq IS NOT NULL ORDER BY z_number")
+    return _gap_problem(rows, _resumptions(chain, "z"), "business_day", "z_number",
+                        "journal.z_numbers")
+
+
+def _gap_problem(rows: Iterable[tuple[int, int]], resumed: list[tuple[int, int]], table: str,
+                 column: str, problem: str) -> _Problem | None:
+    """The first number of ``rows`` ((number, journal number), by number) that is not the
+    one after the last, or after where the restore before it resumed numbering."""
+    expected, after = 1, 0
     for number, seq in rows:
         while after < len(resumed) and resumed[after][0] < seq:
-            expected = resumed[after][1] + 1  # the restore before this sale
+            expected = resumed[after][1] + 1  # the restore before this number
             after += 1
         if number != expected:
-            return _Problem(seq, "sale", "number", "journal.numbers", ref=str(expected))
+            return _Problem(seq, table, column, problem, ref=str(expected))
         expected += 1
     return None
 
 
-def _resumptions(chain: _Chain) -> list[tuple[int, int]]:
-    """(journal number, last ticket number before it) of each restore record that says
-    where numbering resumed, oldest first."""
+def _resumptions(chain: _Chain, key: str) -> list[tuple[int, int]]:
+    """(journal number, last ticket or Z number before it: ``key``) of each restore record
+    that says where numbering resumed, oldest first."""
     found = []
     for seq, (kind, text) in sorted(chain.others.items()):
         if kind == RESTORE:
             data = _parse(text).get("data")
             numbers = data.get("numbers") if isinstance(data, dict) else None
             if isinstance(numbers, dict):
-                found.append((seq, _int(numbers.get("ticket"))))
+                found.append((seq, _int(numbers.get(key))))
     return found
 
 
@@ -654,7 +674,8 @@ def _tables_problem(conn: sqlite3.Connection, chain: _Chain, candidates: Candida
                          _days_problem(conn, chain)) if p is not None]
     if found:
         return min(found, key=lambda p: p.seq or 0)
-    return _numbers_problem(conn, chain) or _synced_problem(conn, chain) or _printed_problem(conn)
+    return (_numbers_problem(conn, chain) or _z_numbers_problem(conn, chain)
+            or _synced_problem(conn, chain) or _printed_problem(conn))
 
 
 def verify(conn: sqlite3.Connection) -> Verdict:
@@ -727,8 +748,12 @@ def restores_at(restores: list[tuple[int, int]], seq: int) -> int:
 #   mark). When the set-aside journal cannot be read (a damaged file, or a new laptop),
 #   nobody knows how far its numbers went: the labels then carry the restore count, which
 #   no label before the restore carried. A later restore keeps the highest mark it sees.
+# - ``z_mark``: the same for the Z reports (``R2-8``). Restore records written before Z
+#   reports had a mark have none: the Z reports after them keep the plain numbers they
+#   were printed with.
 #
-# Numbers grow with the journal, so the mark of a ticket follows from its number alone.
+# Numbers grow with the journal, so the mark of a ticket or a Z follows from its number
+# alone.
 
 #: the ``numbers`` of the newest restore record that has them, by the restores' own index
 _RESUMED_SQL: Final = (
@@ -745,15 +770,16 @@ NEXT_TICKET_SQL: Final = (
 @dataclass(frozen=True)
 class Numbers:
     """How far a journal's numbering went: the last ticket and Z numbers given (those its
-    restores resumed after included) and the mark its ticket labels carry now."""
+    restores resumed after included) and the marks its ticket and Z labels carry now."""
 
     ticket: int = 0
     z: int = 0
     mark: int = 0
+    z_mark: int = 0
 
     def data(self) -> dict[str, int]:
         """As a restore record holds it."""
-        return {"ticket": self.ticket, "z": self.z, "mark": self.mark}
+        return {"ticket": self.ticket, "z": self.z, "mark": self.mark, "z_mark": self.z_mark}
 
 
 def _int(value: Any) -> int:
@@ -765,20 +791,31 @@ def numbers_of(db: sqlite3.Connection) -> Numbers:
                      f"(SELECT MAX(z_number) FROM business_day), ({_RESUMED_SQL})").fetchone()
     resumed = _parse(row[2]) if row[2] else {}
     return Numbers(ticket=max(row[0] or 0, _int(resumed.get("ticket"))),
-                   z=max(row[1] or 0, _int(resumed.get("z"))), mark=_int(resumed.get("mark")))
+                   z=max(row[1] or 0, _int(resumed.get("z"))), mark=_int(resumed.get("mark")),
+                   z_mark=_int(resumed.get("z_mark")))
 
 
 Marks = tuple[tuple[int, int], ...]
 
 
-def ticket_marks(db: sqlite3.Connection) -> Marks:
-    """(first ticket number, mark) from each restore record on, oldest first: what
-    :func:`mark_at` reads."""
+def _marks(db: sqlite3.Connection, number: str, mark: str) -> Marks:
     found = []
     for (text,) in db.execute(_RESTORE_NUMBERS_SQL):
         numbers = _parse(text) if text else {}
-        found.append((_int(numbers.get("ticket")) + 1, _int(numbers.get("mark"))))
+        found.append((_int(numbers.get(number)) + 1, _int(numbers.get(mark))))
     return tuple(found)
+
+
+def ticket_marks(db: sqlite3.Connection) -> Marks:
+    """(first ticket number, mark) from each restore record on, oldest first: what
+    :func:`mark_at` reads."""
+    return _marks(db, "ticket", "mark")
+
+
+def z_marks(db: sqlite3.Connection) -> Marks:
+    """(first Z number, mark) from each restore record on, oldest first: what
+    :func:`mark_at` reads for the Z reports."""
+    return _marks(db, "z", "z_mark")
 
 
 _RESTORE_NUMBERS_SQL: Final = (
@@ -801,6 +838,39 @@ def label_of(db: sqlite3.Connection, number: int) -> str:
     that could not know how far the numbers went)."""
     prefix = settings.stored(db, settings.DEVICE_PREFIX, settings.DEFAULT_PREFIX)
     return settings.ticket_label(str(prefix), number, mark_at(ticket_marks(db), number))
+
+
+def z_label_of(db: sqlite3.Connection, number: int) -> str:
+    """Z report ``number`` as printed (``8``, or ``R2-8`` after a restore that could not
+    know how far the Z numbers went)."""
+    return z_label_at(z_marks(db), number)
+
+
+def z_label_at(marks: Marks, number: int) -> str:
+    """Z report ``number`` as printed, from :func:`z_marks` (read once for many)."""
+    return settings.z_label(number, mark_at(marks, number))
+
+
+_Z_LABEL: Final = re.compile(r"(?:[Rr](\d{1,4})-)?(\d{1,9})")
+
+
+def z_label_parts(text: str) -> tuple[int, int | None] | None:
+    """(number, mark or None when none was typed) of a Z number typed as printed (``8``,
+    or ``R2-8`` after a restore; Arabic digits too); None for anything else."""
+    match = _Z_LABEL.fullmatch(latin_digits(text.strip()))
+    if match is None or int(match[2]) == 0:
+        return None
+    return int(match[2]), None if match[1] is None else int(match[1])
+
+
+def z_number_of(text: str, marks: Marks) -> int | None:
+    """The Z number typed as printed (see :func:`z_label_parts`); None for anything else,
+    or for a mark this number does not have (a Z of the journal a restore set aside)."""
+    parts = z_label_parts(text)
+    if parts is None:
+        return None
+    number, mark = parts
+    return None if mark is not None and mark != mark_at(marks, number) else number
 
 
 def records(session: Session, day_id: int | None = None) -> list[dict[str, Any]]:

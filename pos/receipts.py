@@ -269,8 +269,9 @@ class _Words:
     def title(self, key: str, /, **params: object) -> list[Block]:
         """A centred heading; in two languages, one line each (the Latin one first)."""
         return [
-            Text(tr(lang, key, **params), direction="rtl" if lang == "ar" else "ltr",
-                 align="center", size="large", bold=True)
+            Text(tr(lang, key, **_isolated(params, "rtl" if lang == "ar" else "ltr")),
+                 direction="rtl" if lang == "ar" else "ltr", align="center", size="large",
+                 bold=True)
             for lang in self.langs
         ]  # fmt: skip
 
@@ -541,7 +542,7 @@ def _report_header(words: _Words, report: DayReport, kind: str) -> list[Block]:
     row = words.row
     blocks: list[Block] = [
         Spacer(0.3),
-        *words.title(f"receipt.report.title.{kind}", number=report.z_number or 0),
+        *words.title(f"receipt.report.title.{kind}", number=report.z_label),
         Spacer(0.3),
         row("receipt.report.day", f"{report.date:%d/%m/%Y}", bold=True),
         row("receipt.report.opened", words.local_time(report.opened_at, offset)),
@@ -595,10 +596,10 @@ def _report(report: DayReport, shop: Shop, lang: str, kind: Literal["x", "z"]) -
         words.columns(words("receipt.report.grand_total"), words.amount(report.grand_total),
                       size="small"),
     ]
-    title = words(f"receipt.report.title.{kind}", number=report.z_number or 0)
+    title = words(f"receipt.report.title.{kind}", number=report.z_label)
     return Document(
         kind=kind, title=title, language=words.lang, blocks=tuple(blocks),
-        metadata={"day_id": str(report.day_id), "z": str(report.z_number or "")},
+        metadata={"day_id": str(report.day_id), "z": report.z_label},
     )
 
 

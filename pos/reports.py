@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pos import settings
+from pos import journal, settings
 from pos.cart import TaxLine, taxes_of
 from pos.models import BusinessDay, CashMovement, JournalEntry, Payment, Sale, SaleLine
 
@@ -93,6 +93,9 @@ class DayReport:
     journal_hash: str
     grand_total: int
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    #: the Z number as printed, ``R2-8`` after a restore (:func:`pos.journal.z_label_of`);
+    #: "" while the day is open
+    z_label: str = ""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -260,6 +263,8 @@ def _report(session: Session, days: list[BusinessDay]) -> DayReport:
         members=tuple(members),
         cash=_cash(session, days, cash_sales), journal_seq=head.seq, journal_hash=head.hash,
         grand_total=head.grand_total,
+        z_label=journal.z_label_of(journal.driver_connection(session), last.z_number)
+        if last.z_number else "",
     )
 
 

@@ -97,6 +97,12 @@ def ticket_label(prefix: str, number: int, mark: int = 0) -> str:
     return f"{prefix}-R{mark}-{number:06d}" if mark else f"{prefix}-{number:06d}"
 
 
+def z_label(number: int, mark: int = 0) -> str:
+    """The Z report's number as printed: ``8``; ``R2-8`` with the mark of a restore (see
+    :func:`pos.journal.mark_at`)."""
+    return f"R{mark}-{number}" if mark else str(number)
+
+
 ICE_DIGITS: Final = 15
 #: the first bytes of the images a logo may be (those the logo chooser offers)
 _IMAGE_SIGNATURES: Final = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"BM")

@@ -294,6 +294,7 @@ class SalesScreen(QWidget):
         self._newest: int | None = None
         self.prefix = "T01"
         self.marks: journal.Marks = ()  # the marks restores put on ticket labels
+        self.z_marks: journal.Marks = ()  # and on Z numbers
         t = self.texts
         title = self.title = label("salesTitle", style="title")
         title.setText(ctx.t("ui.sales.title"))
@@ -373,6 +374,7 @@ class SalesScreen(QWidget):
         with self.ctx.read() as s:
             self.prefix = settings.device_prefix(s)
             self.marks = journal.ticket_marks(journal.driver_connection(s))
+            self.z_marks = journal.z_marks(journal.driver_connection(s))
             self.days = day.days(s)
         newest = self.days[0].id if self.days else None
         if newest != self._newest or self.day_id not in {d.id for d in self.days}:
@@ -386,7 +388,8 @@ class SalesScreen(QWidget):
         date = d.date.strftime("%d/%m/%Y")
         if d.is_open:
             return self.ctx.t("ui.sales.day_open", date=date)
-        return self.ctx.t("ui.sales.day_closed", date=date, z=d.z_number or "")
+        z = journal.z_label_at(self.z_marks, d.z_number) if d.z_number else ""
+        return self.ctx.t("ui.sales.day_closed", date=date, z=z)
 
     def _fill_days(self) -> None:
         self.day_box.blockSignals(True)

@@ -245,7 +245,7 @@ class SyncPanel(QWidget):
             state = self._t("sync.day.synced")
         if day.restored is not None:
             state += " · " + self._t("sync.day.restored")
-        z = f"Z{day.z_number}" if day.z_number else self._t("sync.day.open")
+        z = f"Z{day.z_label}" if day.z_number else self._t("sync.day.open")
         error = describe(day.last_error, self.lang) if day.waiting or day.last_error else ""
         return (date_text(day.date), z, str(day.local_version), str(day.acked_version), state,
                 error)

@@ -114,5 +114,5 @@ def sample_day_report() -> DayReport:
                          expected=expected, counted=counted, difference=counted - expected,
                          count_detail=count),
         journal_seq=1315, journal_hash=SAMPLE_HASH, grand_total=98_412_35,
-        generated_at=dt.datetime(2025, 5, 12, 17, 48, tzinfo=dt.UTC),
+        generated_at=dt.datetime(2025, 5, 12, 17, 48, tzinfo=dt.UTC), z_label="7",
     )  # fmt: skip

@@ -136,7 +136,7 @@ def _day_line(ctx: Context, day: DayRow) -> str:
         state = ctx.t("sync.day.synced")
     if day.restored is not None:
         state += " · " + ctx.t("sync.day.restored")
-    z = f"Z{day.z_number}" if day.z_number else ctx.t("sync.day.open")
+    z = f"Z{day.z_label}" if day.z_number else ctx.t("sync.day.open")
     return f"{day.date.isoformat()}  {z:>6}  {day.local_version:>7}  {server:>7}  {state}"
 
 

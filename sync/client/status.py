@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from pos import journal, settings
 from pos.db import Store
 from pos.i18n import tr, tr_count
 from pos.models import BusinessDay, SyncDay
@@ -53,6 +54,12 @@ class DayRow:
     # (an earlier market's day that reached the organisers is synced, not outside)
     outside: bool = False
     restored: Restored | None = None
+    z_mark: int = 0  # the mark a restore put on its Z number (see pos.journal.z_marks)
+
+    @property
+    def z_label(self) -> str:
+        """The Z number as its report prints it (``R2-8`` after a restore); "" when open."""
+        return settings.z_label(self.z_number, self.z_mark) if self.z_number else ""
 
     @property
     def held_back(self) -> bool:
@@ -121,6 +128,7 @@ def snapshot(store: Store) -> Snapshot:
         cfg = config.load(s)
         versions = {d.day_id: d.version for d in outbox.day_states(s)}
         dates = outbox.market_dates(s)
+        z_marks = journal.z_marks(journal.driver_connection(s))
         rows = s.execute(
             select(BusinessDay, SyncDay)
             .outerjoin(SyncDay, SyncDay.day_id == BusinessDay.id)
@@ -140,6 +148,7 @@ def snapshot(store: Store) -> Snapshot:
                 outside=(not outbox.within(dates, d.date)
                          and versions.get(d.id, 0) > (sd.acked_version if sd else 0)),
                 restored=_restored(s, d.date, sd.restored) if sd and sd.restored else None,
+                z_mark=journal.mark_at(z_marks, d.z_number or 0),
             )
             for d, sd in rows
         )

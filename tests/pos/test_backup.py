@@ -5,6 +5,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -15,10 +16,11 @@ from pos.db import DB_FILENAME, Store
 from pos.errors import InputError, RuleError
 from pos.files import saved_language
 from pos.i18n import ltr
-from pos.journal import driver_connection, head_of, restores_of, verify
+from pos.journal import canonical, chain_hash, driver_connection, head_of, restores_of, verify
 from pos.models import BusinessDay, Sale, User
-from pos.receipts import QrCode, load_sale_receipt
+from pos.receipts import QrCode, load_day_report, load_sale_receipt
 from pos.reports import last_seq
+from sync.client import status
 from tests.helpers import ring, small_disk
 from tests.pos.conftest import run
 from tests.pos.test_journal import check, tamper
@@ -222,9 +224,10 @@ def test_restore_into_a_new_folder(
         "The restore is recorded in the journal: the sales made after the backup are no "
         "longer in this till. At the next sync the organisers get this till's figures, and "
         "see what their server held before.",
-        "This folder had no database: how far the receipt numbers went after this backup on "
-        "the till it came from is unknown. The next receipts carry the restore's mark "
-        "(T01-R1-000002), so that no number is given twice."]
+        "This folder had no database: how far the receipt and Z numbers went after this "
+        "backup on the till it came from is unknown. The next receipts and Z reports carry "
+        "the restore's mark (T01-R1-000002, Z report no. R1-1), so that no number is given "
+        "twice."]
     assert sales(laptop / DB_FILENAME) == 1
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -280,7 +283,8 @@ def test_a_restore_is_recorded_in_the_restored_journal(store: Store, open_day: i
     assert data == {"backup": saved.name, "restores": 1, "set_aside": kept.name,
                     "lost": {"seq": lost.seq, "hash": lost.hash,
                              "grand_total": lost.grand_total},
-                    "numbers": {"ticket": 4, "z": 0, "mark": 0}}  # the journal set aside's
+                    "numbers": {"ticket": 4, "z": 0, "mark": 0,  # the journal set aside's
+                                "z_mark": 0}}
     reopened = Store.open(store.path)
     try:
         with reopened.read() as s:
@@ -311,7 +315,8 @@ def test_the_restore_count_goes_on_whatever_backup_is_restored(
     assert backup.restore(laptop, older) is None
     assert restore_record(laptop)[2] == {"backup": older.name, "restores": 1,
                                          "set_aside": None, "lost": None,
-                                         "numbers": {"ticket": 1, "z": 0, "mark": 1}}
+                                         "numbers": {"ticket": 1, "z": 0, "mark": 1,
+                                                     "z_mark": 1}}
 
 
 # --- numbering after a restore ----------------------------------------------------------
@@ -371,8 +376,9 @@ def test_numbers_printed_before_a_restore_are_not_given_again(
     assert z_numbers == [2, None]  # not Z 1 again
     code, _out, err = run(capsys, "--data-dir", str(store.path.parent), "verify")
     assert code == 0 and err == ""  # the gap 2-4 is the restore's
-    assert said.splitlines()[-1] == ("Le prochain ticket sera le T01-000005 : les numéros "
-                                     "imprimés avant la restauration ne sont pas redonnés.")
+    assert said.splitlines()[-1] == (
+        "Le prochain ticket sera le T01-000005 et le prochain rapport Z le n° 2 : les numéros "
+        "imprimés avant la restauration ne sont pas redonnés.")
 
 
 def test_a_gap_no_restore_explains_is_still_caught(store: Store, open_day: int) -> None:
@@ -413,9 +419,9 @@ def test_labels_carry_the_restore_when_the_lost_numbers_cannot_be_known(
     ring(reopened, [("THY-50", 1000)])
     assert labels(store.path) == ["T01-000001", "T01-R1-000002"]
     assert out.splitlines()[-1] == (
-        "The database set aside cannot be read, so how far its receipt numbers went is "
-        "unknown: the next receipts carry the restore's mark (T01-R1-000002), so that no "
-        "number is given twice.")
+        "The database set aside cannot be read, so how far its receipt and Z numbers went is "
+        "unknown: the next receipts and Z reports carry the restore's mark (T01-R1-000002, "
+        "Z report no. R1-1), so that no number is given twice.")
     again = backup.make_backup(reopened.path)
     ring(reopened, [("THY-50", 1000)])  # T01-R1-000003, lost by the next restore
     reopened.close()
@@ -438,7 +444,135 @@ def test_a_mark_is_above_every_count_the_backups_nearby_know(
     raw = store.path.read_bytes()
     store.path.write_bytes(b"\xa5" * 100 + raw[100:])
     backup.restore(store.path, older)  # whose journal knows no restore
-    assert restore_record(store.path)[2]["numbers"] == {"ticket": 1, "z": 0, "mark": 3}
+    assert restore_record(store.path)[2]["numbers"] == {"ticket": 1, "z": 0, "mark": 3,
+                                                       "z_mark": 3}
+
+
+def z_labels(path: Path) -> list[str]:
+    """Every Z report of the database at ``path`` as printed (the number its paper shows in
+    its title), in the order of the days; the sync panel's list of days says the same; the
+    journal must hold."""
+    store = Store.open(path)
+    try:
+        with store.read() as s:
+            found = []
+            closed = select(BusinessDay.id).where(BusinessDay.z_number.is_not(None))
+            for day_id in s.scalars(closed.order_by(BusinessDay.id)):
+                paper = load_day_report(s, day_id, "z", lang="en")
+                label = paper.metadata["z"]
+                assert paper.title == f"Z REPORT No. {label}" in paper.plain_text()
+                found.append(label)
+        listed = [d.z_label for d in status.snapshot(store).days if d.closed]  # newest first
+    finally:
+        store.close()
+    assert listed[::-1] == found
+    assert check(path).ok
+    return found
+
+
+def cli_backup(capsys: pytest.CaptureFixture[str], folder: Path) -> Path:
+    """``souk-pos backup`` of the data folder ``folder``: the backup it wrote."""
+    code, _out, err = run(capsys, "--data-dir", str(folder), "backup")
+    assert code == 0 and err == ""
+    return backup.list_backups(folder / DB_FILENAME)[0]
+
+
+def test_z_numbers_carry_the_restore_when_the_lost_ones_cannot_be_known(
+    store: Store, open_day: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The damaged database cannot say how far its Z reports went: those after the restore
+    carry its count, on the paper, in ``report z`` and the sync panel; a later restore that
+    can read the database it sets aside keeps the mark and goes on after its Z reports."""
+    folder = store.path.parent
+    close_and_open(store)  # Z 1
+    store.close()
+    saved = cli_backup(capsys, folder)
+    lost = Store.open(store.path)
+    close_and_open(lost)  # Z 2, printed and handed over, then the file is damaged
+    lost.close()
+    raw = store.path.read_bytes()
+    store.path.write_bytes(b"\xa5" * 100 + raw[100:])
+    code, out, err = run(capsys, "--data-dir", str(folder), "--lang", "en", "restore",
+                         str(saved))
+    assert code == 0 and err == ""
+    assert "(T01-R1-000001, Z report no. R1-2)" in out.splitlines()[-1]
+    reopened = Store.open(store.path)
+    close_and_open(reopened)
+    reopened.close()
+    assert z_labels(store.path) == ["1", "R1-2"]  # not a second Z 2
+
+    with closing(sqlite3.connect(store.path)) as conn:
+        date = conn.execute("SELECT date FROM business_day LIMIT 1").fetchone()[0]
+    report_z = ("--data-dir", str(folder), "--lang", "en", "report", "z", "--day", date)
+    for typed in ("R1-2", "r1-2", "2", "R١-٢"):  # as the paper shows it, or its number
+        code, out, err = run(capsys, *report_z, "--z", typed)
+        assert (code, err) == (0, "") and out.splitlines()[0] == "Z report no. R1-2"
+    code, out, _ = run(capsys, *report_z, "--z", "R1-2", "--json")
+    assert code == 0 and (json.loads(out)["z_label"], json.loads(out)["z_number"]) == ("R1-2", 2)
+    for typed in ("R2-2", "R1-1"):  # no Z of this till was printed so
+        code, out, err = run(capsys, *report_z, "--z", typed)
+        assert (code, out) == (2, "") and f"There is no Z {typed} for the day of {date}" in err
+    code, out, err = run(capsys, *report_z)
+    assert (code, out) == (2, "") and "closed more than once (Z 1, R1-2)" in err
+    code, out, err = run(capsys, *report_z, "--z", "Z2")
+    assert (code, out) == (2, "") and "'Z2' is not a Z number" in err
+
+    again = cli_backup(capsys, folder)
+    reopened = Store.open(store.path)
+    close_and_open(reopened)  # R1-3, lost by the next restore
+    reopened.close()
+    code, out, err = run(capsys, "--data-dir", str(folder), "--lang", "en", "restore",
+                         str(again))
+    assert code == 0 and err == ""
+    assert "the next Z report no. R1-4:" in out.splitlines()[-1]
+    reopened = Store.open(store.path)
+    close_and_open(reopened)
+    reopened.close()
+    assert z_labels(store.path) == ["1", "R1-2", "R1-4"]
+    assert run(capsys, "--data-dir", str(folder), "verify")[0] == 0
+
+
+def forge_z(path: Path, z: int, forged: int) -> None:
+    """Give Z ``z`` the number ``forged``, in its day and its record, and rebuild the chain
+    after it: a forger who knows how the hashes are made."""
+    conn = sqlite3.connect(path)
+    with conn:
+        (seq,) = conn.execute("SELECT close_seq FROM business_day WHERE z_number = ?",
+                              (z,)).fetchone()
+        conn.execute("UPDATE business_day SET z_number = ? WHERE z_number = ?", (forged, z))
+        (prev,) = conn.execute("SELECT hash FROM journal WHERE seq = ?", (seq - 1,)).fetchone()
+        later = conn.execute("SELECT seq, record FROM journal WHERE seq >= ? ORDER BY seq",
+                             (seq,)).fetchall()
+        for at, text in later:
+            record = json.loads(text)
+            if at == seq:
+                record["data"]["z"] = forged
+            text = canonical(record)
+            prev = chain_hash(prev, text)
+            conn.execute("UPDATE journal SET record = ?, hash = ? WHERE seq = ?",
+                         (text, prev, at))
+    conn.close()
+
+
+def test_a_z_gap_no_restore_explains_is_caught(
+    store: Store, open_day: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    close_and_open(store)  # Z 1
+    saved = backup.make_backup(store.path)
+    close_and_open(store)  # Z 2, lost by the restore
+    store.close()
+    backup.restore(store.path, saved)
+    reopened = Store.open(store.path)
+    for _ in range(2):
+        close_and_open(reopened)  # Z 3 and 4
+    reopened.close()
+    assert check(store.path).ok  # the missing Z 2 is the restore's
+    forge_z(store.path, 4, 5)
+    verdict = check(store.path)
+    assert not verdict.ok and (verdict.problem, verdict.ref) == ("journal.z_numbers", "4")
+    code, out, err = run(capsys, "--data-dir", str(store.path.parent), "--lang", "en",
+                         "verify")
+    assert (code, out) == (1, "") and err.startswith("Z report number 4 is missing")
 
 
 # --- a backup that cannot be written ---------------------------------------------------

@@ -214,6 +214,17 @@ def test_z_report_has_the_cash_count() -> None:
     assert "RAPPORT X" in x and "Compté" not in x and "تقرير X" in x
 
 
+def test_a_z_number_marked_by_a_restore_reads_the_same_in_every_language() -> None:
+    """After a restore that could not read the lost database, the Z number carries its
+    mark (``R2-7``): in an Arabic title it keeps its order, mark first."""
+    report = dataclasses.replace(sample_day_report(), z_label="R2-7")
+    title = z_report(report, SHOP, "ar").blocks
+    (ar,) = [b.text for b in title if isinstance(b, Text) and "تقرير Z" in b.text]
+    assert drawn_order(ar, RTL).startswith("R2-7")  # drawn at the left end of the line
+    both = z_report(report, SHOP, "both")
+    assert both.metadata["z"] == "R2-7" and "RAPPORT Z N° R2-7" in both.plain_text()
+
+
 @pytest.mark.parametrize("lang", ["fr", "ar", "both", "ar_en"])
 def test_the_ice_is_written_once_as_moroccan_documents_write_it(lang: str) -> None:
     """Moroccan documents print the label "ICE" in Arabic as in French: one label and the
