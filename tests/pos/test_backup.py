@@ -349,6 +349,15 @@ def close_and_open(store: Store) -> None:
         day.open_day(s, 50000, user=manager)
 
 
+def close_and_open_at(path: Path) -> None:
+    """:func:`close_and_open` on the database at ``path``, opened for it and closed after."""
+    store = Store.open(path)
+    try:
+        close_and_open(store)
+    finally:
+        store.close()
+
+
 def test_numbers_printed_before_a_restore_are_not_given_again(
     store: Store, open_day: int, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -487,18 +496,14 @@ def test_z_numbers_carry_the_restore_when_the_lost_ones_cannot_be_known(
     close_and_open(store)  # Z 1
     store.close()
     saved = cli_backup(capsys, folder)
-    lost = Store.open(store.path)
-    close_and_open(lost)  # Z 2, printed and handed over, then the file is damaged
-    lost.close()
+    close_and_open_at(store.path)  # Z 2, printed and handed over, then the file is damaged
     raw = store.path.read_bytes()
     store.path.write_bytes(b"\xa5" * 100 + raw[100:])
     code, out, err = run(capsys, "--data-dir", str(folder), "--lang", "en", "restore",
                          str(saved))
     assert code == 0 and err == ""
     assert "(T01-R1-000001, Z report no. R1-2)" in out.splitlines()[-1]
-    reopened = Store.open(store.path)
-    close_and_open(reopened)
-    reopened.close()
+    close_and_open_at(store.path)
     assert z_labels(store.path) == ["1", "R1-2"]  # not a second Z 2
 
     with closing(sqlite3.connect(store.path)) as conn:
@@ -518,16 +523,12 @@ def test_z_numbers_carry_the_restore_when_the_lost_ones_cannot_be_known(
     assert (code, out) == (2, "") and "'Z2' is not a Z number" in err
 
     again = cli_backup(capsys, folder)
-    reopened = Store.open(store.path)
-    close_and_open(reopened)  # R1-3, lost by the next restore
-    reopened.close()
+    close_and_open_at(store.path)  # R1-3, lost by the next restore
     code, out, err = run(capsys, "--data-dir", str(folder), "--lang", "en", "restore",
                          str(again))
     assert code == 0 and err == ""
     assert "the next Z report no. R1-4:" in out.splitlines()[-1]
-    reopened = Store.open(store.path)
-    close_and_open(reopened)
-    reopened.close()
+    close_and_open_at(store.path)
     assert z_labels(store.path) == ["1", "R1-2", "R1-4"]
     assert run(capsys, "--data-dir", str(folder), "verify")[0] == 0
 
@@ -562,10 +563,8 @@ def test_a_z_gap_no_restore_explains_is_caught(
     close_and_open(store)  # Z 2, lost by the restore
     store.close()
     backup.restore(store.path, saved)
-    reopened = Store.open(store.path)
     for _ in range(2):
-        close_and_open(reopened)  # Z 3 and 4
-    reopened.close()
+        close_and_open_at(store.path)  # Z 3 and 4
     assert check(store.path).ok  # the missing Z 2 is the restore's
     forge_z(store.path, 4, 5)
     verdict = check(store.path)
