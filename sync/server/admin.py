@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -45,43 +46,69 @@ def _optional_text(value: str | None, what: str, max_length: int = 200) -> str |
 
 def check_market(
     *, name_ar: str, name_fr: str, city: str, region: str, starts_on: dt.date,
-    ends_on: dt.date, city_ar: str | None = None,
+    ends_on: dt.date, city_ar: str | None = None, region_ar: str | None = None,
 ) -> Market:
-    """A new market's row, its fields checked (not added to any session). ``city_ar``,
-    the city's Arabic name, may be left out: Arabic pages then write ``city``."""
+    """A new market's row, its fields checked (not added to any session). ``city_ar``
+    and ``region_ar``, the Arabic names, may be left out: Arabic pages then write ``city``
+    and ``region``."""
     if ends_on < starts_on:
         raise AdminError("server.err.market_dates", ends=ends_on, starts=starts_on)
     return Market(
         name_ar=_text(name_ar, "name_ar"), name_fr=_text(name_fr, "name_fr"),
         city=_text(city, "city"), city_ar=_optional_text(city_ar, "city_ar"),
-        region=_text(region, "region"), starts_on=starts_on, ends_on=ends_on,
+        region=_text(region, "region"), region_ar=_optional_text(region_ar, "region_ar"),
+        starts_on=starts_on, ends_on=ends_on,
     )
 
 
-def check_city_ar(city_ar: str) -> str:
-    """A city's Arabic name, stripped and checked."""
-    return _text(city_ar, "city_ar")
+def check_arabic_names(**names: str | None) -> dict[str, str]:
+    """The Arabic names given to change (``city_ar="فاس"``; None: left as it is),
+    stripped and checked; at least one must be given."""
+    given = {what: _text(name, what) for what, name in names.items() if name is not None}
+    if not given:
+        raise AdminError("server.err.nothing_to_change",
+                         options=", ".join("--" + what.replace("_", "-") for what in names))
+    return given
 
 
 def add_market(
     session: Session, *, name_ar: str, name_fr: str, city: str, region: str,
     starts_on: dt.date, ends_on: dt.date, city_ar: str | None = None,
+    region_ar: str | None = None,
 ) -> Market:
     market = check_market(name_ar=name_ar, name_fr=name_fr, city=city, region=region,
-                          starts_on=starts_on, ends_on=ends_on, city_ar=city_ar)
+                          starts_on=starts_on, ends_on=ends_on, city_ar=city_ar,
+                          region_ar=region_ar)
     market.created_at = utcnow()
     session.add(market)
     session.flush()
     return market
 
 
-def set_city_ar(session: Session, market_id: int, city_ar: str) -> Market:
-    """Give a market its city's Arabic name (one set up without it, or mistyped)."""
-    name = check_city_ar(city_ar)
-    market = get_market(session, market_id)
-    market.city_ar = name
+_Named = TypeVar("_Named", Market, Cooperative)
+
+
+def _name_in_arabic(session: Session, row: _Named, names: dict[str, str]) -> _Named:
+    """``row`` given the Arabic names :func:`check_arabic_names` checked (a row set up
+    without them, or mistyped)."""
+    for what, name in names.items():
+        setattr(row, what, name)
     session.flush()
-    return market
+    return row
+
+
+def edit_market(session: Session, market_id: int, *, city_ar: str | None = None,
+                region_ar: str | None = None) -> Market:
+    """Give a market its city's or its region's Arabic name, or both."""
+    names = check_arabic_names(city_ar=city_ar, region_ar=region_ar)
+    return _name_in_arabic(session, get_market(session, market_id), names)
+
+
+def edit_cooperative(session: Session, cooperative_id: int, *,
+                     province_ar: str | None = None) -> Cooperative:
+    """Give a cooperative its province's Arabic name."""
+    names = check_arabic_names(province_ar=province_ar)
+    return _name_in_arabic(session, get_cooperative(session, cooperative_id), names)
 
 
 def get_market(session: Session, market_id: int) -> Market:
@@ -101,6 +128,7 @@ class CooperativeInput:
     stand: str
     members: int
     region: str | None = None  # defaults to the market's region
+    province_ar: str | None = None  # the province's Arabic name, if given
     women_led: bool = False
     youth_led: bool = False
 
@@ -114,6 +142,7 @@ def check_cooperative(data: CooperativeInput) -> CooperativeInput:
     return replace(
         data, stand=_text(data.stand, "stand", 40), name_ar=_text(data.name_ar, "name_ar"),
         name_fr=_text(data.name_fr, "name_fr"), province=_text(data.province, "province"),
+        province_ar=_optional_text(data.province_ar, "province_ar"),
         region=_optional_text(data.region, "region"),
     )
 
@@ -131,7 +160,8 @@ def add_cooperative(session: Session, data: CooperativeInput) -> Cooperative:
         raise AdminError("server.err.stand_taken", stand=stand, market=market.id, taken=taken)
     coop = Cooperative(
         market_id=market.id, name_ar=data.name_ar, name_fr=data.name_fr, sector=data.sector,
-        province=data.province, region=data.region or market.region, stand=stand,
+        province=data.province, province_ar=data.province_ar,
+        region=data.region or market.region, stand=stand,
         members=data.members, women_led=data.women_led, youth_led=data.youth_led,
         created_at=utcnow(),
     )

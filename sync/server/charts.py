@@ -39,7 +39,8 @@ def columns(labels: Sequence[str], values: Sequence[int], label_of: Callable[[in
     plot_w, plot_h = width - left - 8, height - bottom - top
     step, peak = axis(max(values, default=0))
     n = max(1, len(values))
-    slot = min(plot_w / n, 48)
+    slot = min(plot_w / n, 72)
+    start = left + (plot_w - slot * n) / 2  # a few bars stand in the middle, not at one side
     # the drawing is left to right: an Arabic unit is isolated to keep its letters' order
     shown_unit = f"\u2067{unit}\u2069" if rtl else unit
     parts = [
@@ -57,7 +58,7 @@ def columns(labels: Sequence[str], values: Sequence[int], label_of: Callable[[in
     every = max(1, n // 12)
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         h = plot_h * max(value, 0) / 100 / peak
-        x = left + i * slot + slot * 0.15
+        x = start + i * slot + slot * 0.15
         parts.append(f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{slot * 0.7:.1f}" '
                      f'height="{h:.1f}" fill="{INK}"><title>{html.escape(label)}: '
                      f'{html.escape(label_of(value))}</title></rect>')

@@ -40,6 +40,7 @@ from sync.server.db import (
     default_data_dir,
     resolve_database_url,
 )
+from sync.server.i18n import Translator, market_time
 from sync.server.messages import LANGUAGES, AdminError, language, lookup, tr
 from sync.server.models import SECTORS, Cooperative, Market, User
 
@@ -160,11 +161,13 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     add.add_argument("--city", required=True)
     add.add_argument("--city-ar")
     add.add_argument("--region", required=True)
+    add.add_argument("--region-ar")
     add.add_argument("--starts", type=_date, required=True)
     add.add_argument("--ends", type=_date, required=True)
     edit = _command(market, "edit")
     edit.add_argument("market", type=_id)
-    edit.add_argument("--city-ar", required=True)
+    edit.add_argument("--city-ar")
+    edit.add_argument("--region-ar")
     _command(market, "list")
 
     coop = _command(sub, "cooperative").add_subparsers(dest="action", required=True)
@@ -175,11 +178,15 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     add.add_argument("--sector", required=True, type=_sector,
                      metavar="{" + ",".join(SECTORS) + "}")
     add.add_argument("--province", required=True)
+    add.add_argument("--province-ar")
     add.add_argument("--region")
     add.add_argument("--stand", required=True)
     add.add_argument("--members", type=_int, required=True)
     add.add_argument("--women-led", action="store_true")
     add.add_argument("--youth-led", action="store_true")
+    edit = _command(coop, "edit")
+    edit.add_argument("cooperative", type=_id)
+    edit.add_argument("--province-ar")
     _command(coop, "list")
 
     code = _command(sub, "enrol-code")
@@ -199,8 +206,19 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
 
     imp = _command(sub, "import")
     imp.add_argument("file", type=Path)
+    _name_choices(p)
     usage.translate_help(p, partial(lookup, lang), HELP)
     return p
+
+
+def _name_choices(parser: argparse.ArgumentParser) -> None:
+    """Name each command's subcommands by their choices (``{add,edit,list}``), as its help
+    writes them, so that one left out is asked for by them, not by the word "action"."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            action.metavar = "{" + ",".join(action.choices) + "}"
+            for sub in action.choices.values():
+                _name_choices(sub)
 
 
 def _command(sub: argparse._SubParsersAction[_Parser], name: str) -> _Parser:
@@ -218,14 +236,17 @@ def _check(args: argparse.Namespace) -> None:
     action = getattr(args, "action", None)
     if args.command == "market" and action == "add":
         admin.check_market(name_ar=args.name_ar, name_fr=args.name_fr, city=args.city,
-                           city_ar=args.city_ar, region=args.region, starts_on=args.starts,
-                           ends_on=args.ends)
+                           city_ar=args.city_ar, region=args.region,
+                           region_ar=args.region_ar, starts_on=args.starts, ends_on=args.ends)
     elif args.command == "market" and action == "edit":
-        admin.check_city_ar(args.city_ar)
+        admin.check_arabic_names(city_ar=args.city_ar, region_ar=args.region_ar)
+    elif args.command == "cooperative" and action == "edit":
+        admin.check_arabic_names(province_ar=args.province_ar)
     elif args.command == "cooperative" and action == "add":
         args.data = admin.check_cooperative(admin.CooperativeInput(
             market_id=args.market, name_ar=args.name_ar, name_fr=args.name_fr,
-            sector=args.sector, province=args.province, region=args.region,
+            sector=args.sector, province=args.province, province_ar=args.province_ar,
+            region=args.region,
             stand=args.stand, members=args.members, women_led=args.women_led,
             youth_led=args.youth_led,
         ))
@@ -274,14 +295,20 @@ def _serve(db: Database, args: argparse.Namespace) -> None:
     app = create_app(db)
     with db.read() as s:
         if not s.scalar(select(func.count()).select_from(User)):
-            print("No organiser login yet: create one with 'souk-server user add NAME'.")
-    print(f"souk-server on http://{args.host}:{args.port}/dashboard/", flush=True)
+            print(tr(args.lang, "server.out.no_login"))
+    print(tr(args.lang, "server.out.serving", url=f"http://{args.host}:{args.port}/dashboard/"),
+          flush=True)
     run(app, args.host, args.port, log_level="info", server_header=False)
 
 
-def _cities(m: Market) -> str:
-    """A market's city, and its Arabic name beside it when it has one."""
-    return f"{m.city} / {m.city_ar}" if m.city_ar else m.city
+def _both(latin: str, arabic: str | None) -> str:
+    """A place's name, and its Arabic name beside it when it has one."""
+    return f"{latin} / {arabic}" if arabic else latin
+
+
+def _places(m: Market) -> str:
+    """A market's city and region, each with its Arabic name beside it when it has one."""
+    return f"{_both(m.city, m.city_ar)}, {_both(m.region, m.region_ar)}"
 
 
 def _market(db: Database, args: argparse.Namespace) -> None:
@@ -289,19 +316,21 @@ def _market(db: Database, args: argparse.Namespace) -> None:
         if args.action == "add":
             m = admin.add_market(s, name_ar=args.name_ar, name_fr=args.name_fr, city=args.city,
                                  city_ar=args.city_ar, region=args.region,
-                                 starts_on=args.starts, ends_on=args.ends)
-            print(f"market {m.id}: {m.name_fr} / {m.name_ar}, {_cities(m)}, "
+                                 region_ar=args.region_ar, starts_on=args.starts,
+                                 ends_on=args.ends)
+            print(f"market {m.id}: {m.name_fr} / {m.name_ar}, {_places(m)}, "
                   f"{m.starts_on} .. {m.ends_on}")
             return
         if args.action == "edit":
-            m = admin.set_city_ar(s, args.market, args.city_ar)
-            print(f"market {m.id}: {m.name_fr} / {m.name_ar}, {_cities(m)}")
+            m = admin.edit_market(s, args.market, city_ar=args.city_ar,
+                                  region_ar=args.region_ar)
+            print(f"market {m.id}: {m.name_fr} / {m.name_ar}, {_places(m)}")
             return
         from sync.server.queries import list_markets
 
         for m in list_markets(s):
             print(f"{m.id}\t{m.starts_on}..{m.ends_on}\t{m.city}\t{m.name_fr}\t{m.name_ar}"
-                  f"\t{m.city_in('ar')}")
+                  f"\t{m.city_in('ar')}\t{m.region}\t{m.region_in('ar')}")
 
 
 def _cooperative(db: Database, args: argparse.Namespace) -> None:
@@ -310,9 +339,14 @@ def _cooperative(db: Database, args: argparse.Namespace) -> None:
             c = admin.add_cooperative(s, args.data)
             print(f"cooperative {c.id}: {c.name_fr} / {c.name_ar}, stand {c.stand}")
             return
+        if args.action == "edit":
+            c = admin.edit_cooperative(s, args.cooperative, province_ar=args.province_ar)
+            print(f"cooperative {c.id}: {c.name_fr} / {c.name_ar}, "
+                  f"{_both(c.province, c.province_ar)}")
+            return
         for c in s.scalars(select(Cooperative).order_by(Cooperative.market_id, Cooperative.id)):
             print(f"{c.id}\tmarket {c.market_id}\tstand {c.stand}\t{c.sector}\t"
-                  f"{c.name_fr}\t{c.name_ar}")
+                  f"{c.name_fr}\t{c.name_ar}\t{c.province}\t{c.province_in('ar')}")
 
 
 def ascii_qr(text: str) -> str:
@@ -329,8 +363,10 @@ def _enrol_code(db: Database, args: argparse.Namespace) -> None:
     with db.write() as s:
         code, row = admin.issue_enrol_code(s, args.cooperative, days=args.days)
         coop = admin.get_cooperative(s, args.cooperative)
-    print(f"Enrolment code for cooperative {coop.id} ({coop.name_fr}), one use, "
-          f"valid until {row.expires_at:%Y-%m-%d %H:%M} UTC:")
+    name = coop.name_ar if args.lang == "ar" else coop.name_fr
+    until = f"{market_time(row.expires_at):%Y-%m-%d %H:%M}"
+    print(tr(args.lang, "server.out.enrol_code", id=coop.id, name=name, until=until,
+             zone=Translator(args.lang).zone))
     print(f"\n    {code}\n")
     if not args.no_qr:
         print(ascii_qr(code))
@@ -340,7 +376,7 @@ def _device(db: Database, args: argparse.Namespace) -> None:
     if args.action == "revoke":
         with db.write() as s:
             d = admin.revoke_device(s, args.device_id)
-        print(f"device {d.id} ({d.name}) revoked")
+        print(tr(args.lang, "server.out.device_revoked", id=d.id, name=d.name))
         return
     with db.read() as s:
         for d, c in admin.list_devices(s):
@@ -353,7 +389,7 @@ def _device(db: Database, args: argparse.Namespace) -> None:
 def _user(db: Database, args: argparse.Namespace) -> None:
     with db.write() as s:
         u = admin.add_user(s, args.username, args.password)
-    print(f"user {u.username} added")
+    print(tr(args.lang, "server.out.user_added", name=u.username))
 
 
 def _import(db: Database, args: argparse.Namespace) -> None:
@@ -449,8 +485,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         _check(args)
     except AdminError as exc:
         return _fail(lang, exc.message(lang))
+    args.lang = lang  # the language of the command's own messages
     new_file, new_folder = _new_sqlite_file(args, url)
-    code = _run(args, lang)
+    try:
+        code = _run(args, lang)
+        sys.stdout.flush()
+    except BrokenPipeError:  # what reads the output stopped (``list | head``): no traceback
+        with suppress(OSError, ValueError):  # nor another when Python flushes it at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return FAILED
     if code != 0:
         _remove_new(new_file, new_folder)
     return code

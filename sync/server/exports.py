@@ -30,6 +30,7 @@ from sync.server.queries import CoopRow, ProductRow
 MONEY, INT, QUANTITY, TEXT, DATE, TIME = "money", "int", "quantity", "text", "date", "time"
 NUMBER_FORMATS = {MONEY: "#,##0.00", DATE: "yyyy-mm-dd", TIME: "yyyy-mm-dd hh:mm"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+WIDTHS = (10, 60)  # an XLSX column's narrowest and widest, in characters
 
 
 def is_formula_like(value: object) -> bool:
@@ -77,11 +78,12 @@ def cooperatives_table(t: Translator, rows: Sequence[CoopRow]) -> Table:
         Column(f"{t('cooperative')} (ar)", TEXT, lambda r: r.name_ar),
         Column(f"{t('cooperative')} (fr)", TEXT, lambda r: r.name_fr),
         Column(t("sector"), TEXT, lambda r: t.sector(r.sector)),
-        Column(t("province"), TEXT, lambda r: r.province),
+        Column(t("province"), TEXT,
+               lambda r: r.province_ar if t.lang == "ar" else r.province),
         Column(t("origin"), TEXT,
                lambda r: t("inside_region") if r.inside else t("outside_region")),
-        Column(t("women_led"), TEXT, lambda r: yes_no[r.women_led]),
-        Column(t("youth_led"), TEXT, lambda r: yes_no[r.youth_led]),
+        Column(t("led_by_women"), TEXT, lambda r: yes_no[r.women_led]),  # (one cooperative's)
+        Column(t("led_by_youth"), TEXT, lambda r: yes_no[r.youth_led]),
         Column(t("members"), INT, lambda r: r.members),
         Column(_money_header(t, "day_sales"), MONEY, lambda r: r.day_net),
         Column(t("day_tickets"), INT, lambda r: r.day_tickets),
@@ -223,13 +225,30 @@ def _fill_sheet(sheet: Any, table: Table, lang: str) -> None:
                 as_text(cell)
     for index, column in enumerate(table.columns, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
-        sheet.column_dimensions[letter].width = max(10, min(40, len(column.header) + 2))
+        sheet.column_dimensions[letter].width = _width(column, table.rows)
         if column.kind in NUMBER_FORMATS:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                 cell.number_format = NUMBER_FORMATS[column.kind]
-        if column.kind == TIME:
-            sheet.column_dimensions[letter].width = max(18, min(40, len(column.header) + 2))
     sheet.freeze_panes = "A2"
+
+
+def _shown_length(column: Column, row: Any) -> int:
+    """How many characters a cell shows (an amount as its number format writes it)."""
+    value = column.value(row)
+    if value is None:
+        return 0
+    if column.kind == MONEY:
+        return len(f"{value / 100:,.2f}")
+    if column.kind == TIME:
+        return 16  # yyyy-mm-dd hh:mm
+    return len(str(value))
+
+
+def _width(column: Column, rows: Sequence[Any]) -> int:
+    """A column as wide as its header and its longest cell (a cooperative's whole name),
+    within :data:`WIDTHS`."""
+    longest = max((_shown_length(column, row) for row in rows), default=0)
+    return max(WIDTHS[0], min(WIDTHS[1], max(len(column.header), longest) + 2))
 
 
 def to_xlsx(table: Table, lang: str, *more: Table) -> bytes:

@@ -55,6 +55,12 @@ class Setting(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+def named_in(lang: str, latin: str, arabic: str | None) -> str:
+    """A place as a page or file in ``lang`` names it: in Arabic its Arabic name when it
+    has one (a market or a cooperative set up without it has None), else as ``latin``."""
+    return (arabic or latin) if lang == "ar" else latin
+
+
 class Market(Base):
     __tablename__ = "markets"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +71,8 @@ class Market(Base):
     # Arabic pages then name the city as ``city`` writes it
     city_ar: Mapped[str | None] = mapped_column(String(200))
     region: Mapped[str] = mapped_column(String(200))
+    # the region in Arabic letters ("جهة فاس مكناس"); None as ``city_ar``
+    region_ar: Mapped[str | None] = mapped_column(String(200))
     starts_on: Mapped[dt.date] = mapped_column(Date)
     ends_on: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -73,7 +81,11 @@ class Market(Base):
     def city_in(self, lang: str) -> str:
         """The city as a page or file in ``lang`` names it: in Arabic its Arabic name
         when it has one."""
-        return (self.city_ar or self.city) if lang == "ar" else self.city
+        return named_in(lang, self.city, self.city_ar)
+
+    def region_in(self, lang: str) -> str:
+        """The region as a page or file in ``lang`` names it (as :meth:`city_in`)."""
+        return named_in(lang, self.region, self.region_ar)
 
 
 class Cooperative(Base):
@@ -84,6 +96,8 @@ class Cooperative(Base):
     name_fr: Mapped[str] = mapped_column(String(200))
     sector: Mapped[str] = mapped_column(String(20))
     province: Mapped[str] = mapped_column(String(200))
+    # the province in Arabic letters ("إفران"); None as ``Market.city_ar``
+    province_ar: Mapped[str | None] = mapped_column(String(200))
     region: Mapped[str] = mapped_column(String(200))
     stand: Mapped[str] = mapped_column(String(40))
     members: Mapped[int] = mapped_column(Integer)
@@ -97,6 +111,10 @@ class Cooperative(Base):
         ),
         CheckConstraint("members >= 0", name="members"),
     )
+
+    def province_in(self, lang: str) -> str:
+        """The province as a page or file in ``lang`` names it (as :meth:`Market.city_in`)."""
+        return named_in(lang, self.province, self.province_ar)
 
 
 class EnrolCode(Base):

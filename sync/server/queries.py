@@ -37,9 +37,10 @@ _BESIDE = ThreadPoolExecutor(max_workers=8, thread_name_prefix="souk-dashboard")
 
 
 def market_dict(m: Market) -> dict[str, Any]:
-    """A market for the page: its city's Arabic name is ``city`` when it has none."""
+    """A market for the page: its city's and region's Arabic names are ``city`` and
+    ``region`` when it has none."""
     return {"id": m.id, "name_ar": m.name_ar, "name_fr": m.name_fr, "city": m.city,
-            "city_ar": m.city_in("ar"), "region": m.region,
+            "city_ar": m.city_in("ar"), "region": m.region, "region_ar": m.region_in("ar"),
             "starts_on": m.starts_on.isoformat(), "ends_on": m.ends_on.isoformat()}
 
 
@@ -73,6 +74,7 @@ class CoopRow(NamedTuple):
     sector: str
     stand: str
     province: str
+    province_ar: str  # as the Arabic pages name it: ``province`` when it has no Arabic name
     region: str
     inside: bool
     members: int
@@ -105,7 +107,8 @@ def _total(col: Any) -> Any:
 # makes them (the same values, in the same order): the stall-by-stall work of a market of
 # thousands of stalls is done where the rows are, and the server only reads them
 _PG_COOPS = """
-SELECT c.id, c.name_ar, c.name_fr, c.sector, c.stand, c.province, c.region,
+SELECT c.id, c.name_ar, c.name_fr, c.sector, c.stand, c.province,
+       coalesce(c.province_ar, c.province), c.region,
        c.region = ANY(%(inside)s), c.members, c.women_led, c.youth_led,
        coalesce(t.net, 0), coalesce(t.tickets, 0), coalesce(d.net, 0),
        coalesce(d.tickets, 0), coalesce(d.refunds, 0), coalesce(d.closed, 0),
@@ -236,7 +239,8 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
         .subquery()
     )
     query = (
-        select(c.id, c.name_ar, c.name_fr, c.sector, c.stand, c.province, c.region, c.members,
+        select(c.id, c.name_ar, c.name_fr, c.sector, c.stand, c.province,
+               func.coalesce(c.province_ar, c.province), c.region, c.members,
                c.women_led, c.youth_led, func.coalesce(today.c.net, 0),
                func.coalesce(today.c.tickets, 0), func.coalesce(devices.c.net, 0),
                func.coalesce(devices.c.tickets, 0), func.coalesce(devices.c.refunds, 0),
@@ -252,9 +256,9 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
     now_running = running(market, now)
     inside: dict[str, bool] = {}  # a market's cooperatives come from a few regions
     values: list[tuple[Any, ...]] = []
-    for (cid, name_ar, name_fr, sector, stand, province, coop_region, size, women, youth,
-         day_net, day_tickets, net, tickets, refunds, closed, reported, live, last,
-         conflicted, open_day) in session.connection().execute(query).all():
+    for (cid, name_ar, name_fr, sector, stand, province, province_ar, coop_region, size,
+         women, youth, day_net, day_tickets, net, tickets, refunds, closed, reported, live,
+         last, conflicted, open_day) in session.connection().execute(query).all():
         near = inside.get(coop_region)
         if near is None:
             near = inside[coop_region] = coop_region.casefold() == region
@@ -265,10 +269,10 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
             synced = last.isoformat(timespec="microseconds") + "Z"
             stale_seconds = max(0, int(age.total_seconds()))
             stale = bool(open_day) and age > STALE_AFTER
-        values.append((cid, name_ar, name_fr, sector, stand, province, coop_region, near,
-                       size, bool(women), bool(youth), day_net, day_tickets, net, tickets,
-                       refunds, closed, int(reported), live, synced, stale_seconds, stale,
-                       conflicted))
+        values.append((cid, name_ar, name_fr, sector, stand, province, province_ar,
+                       coop_region, near, size, bool(women), bool(youth), day_net,
+                       day_tickets, net, tickets, refunds, closed, int(reported), live,
+                       synced, stale_seconds, stale, conflicted))
     return _by_stand(values)
 
 

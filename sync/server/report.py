@@ -85,6 +85,12 @@ def _ltr(value: object) -> str:
     return f"\u2066{value}\u2069"
 
 
+def _isolated(name: str) -> str:
+    """A place's name kept whole inside a sentence of either direction (a first-strong
+    isolate: a Latin name in an Arabic sentence keeps its order, and its punctuation)."""
+    return f"\u2068{name}\u2069"
+
+
 def _quantities(t: Translator, product: dict[str, Any]) -> str:
     """A product's quantity with its unit ("3,5 kg"); the quantities of its units side by
     side when it was sold in several."""
@@ -159,7 +165,8 @@ def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> 
     values: dict[str, Any] = {
         "lang": t.lang, "dir": t.dir,
         "title": t("report_title", market=market.name_ar if rtl else market.name_fr),
-        "subtitle": t("report_subtitle", city=market.city_in(t.lang),
+        "subtitle": t("report_subtitle", city=_isolated(market.city_in(t.lang)),
+                      region=_isolated(market.region_in(t.lang)),
                       start=_ltr(t.date(market.starts_on)), end=_ltr(t.date(market.ends_on))),
         "generated": t("report_generated", date=_ltr(f"{t.date(local.date())} {local:%H:%M}")
                        + f" ({t.zone})"),

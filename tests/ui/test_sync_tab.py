@@ -155,7 +155,7 @@ def test_the_market_city_is_written_in_the_tabs_language(
     store = window.ctx.store
     enrol_store(store, server.url, server.code(), name="T01 test", **FAST)
     with server.database.write() as s:
-        admin.set_city_ar(s, server.market_id, "فاس")
+        admin.edit_market(s, server.market_id, city_ar="فاس")
     bridge = SyncBridge(store, lang, parent=window, options=options())
     window.sync = bridge
     bridge.status_changed.connect(lambda _text: window.update_status())

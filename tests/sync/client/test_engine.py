@@ -218,7 +218,7 @@ def test_the_market_city_reaches_the_stall_in_arabic(
         assert settings.get(s, settings.MARKET)["city_ar"] == ""
     assert stand_line(store, "ar") == "الرواق 12 · Fès"
     with server.database.write() as s:
-        admin.set_city_ar(s, server.market_id, "فاس")
+        admin.edit_market(s, server.market_id, city_ar="فاس")
     assert sync_store(store, **FAST).error is None
     with store.read() as s:
         market = settings.get(s, settings.MARKET)

@@ -83,7 +83,7 @@ def test_the_city_in_arabic_goes_only_to_a_stall_that_reads_it(
     market's city in Arabic, at enrolment and with its known days; an older stall, whose
     models refuse fields they do not know, gets the market's fields of before."""
     with db.write() as s:
-        admin.set_city_ar(s, world.market_id, "فاس")
+        admin.edit_market(s, world.market_id, city_ar="فاس")
         code, _ = admin.issue_enrol_code(s, world.pottery.cooperative_id)
     headers = {PROTOCOL_HEADER: protocol} if protocol else {}
     reply = client.post("/api/v1/enrol", json={"code": code, "device_name": "caisse 2"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import socket
+import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -13,9 +14,10 @@ import pytest
 from sqlalchemy import func, select
 
 from sync.protocol import Bundle, bundle_signature, token_hash
-from sync.server import ingest
+from sync.server import admin, ingest
 from sync.server.cli import main
 from sync.server.db import Database
+from sync.server.i18n import market_time
 from sync.server.models import (
     Cooperative,
     DaySummaryRow,
@@ -26,6 +28,7 @@ from sync.server.models import (
 )
 
 from .server_support import DAY, summary
+from .test_server_report import needs_zone
 
 MARKET = ["market", "add", "--name-ar", "السوق المتنقل لمكناس", "--name-fr", "Marché de Meknès",
           "--city", "Meknès", "--region", "Fès-Meknès", "--starts", "2026-05-12",
@@ -53,7 +56,8 @@ def test_setting_up_a_market(database_url: str, db: Database,
                              capsys: pytest.CaptureFixture[str],
                              monkeypatch: pytest.MonkeyPatch) -> None:
     assert run(database_url, *MARKET, capsys=capsys)[:2] == (
-        0, "market 1: Marché de Meknès / السوق المتنقل لمكناس, Meknès, 2026-05-12 .. 2026-05-16\n")
+        0, "market 1: Marché de Meknès / السوق المتنقل لمكناس, Meknès, Fès-Meknès, "
+           "2026-05-12 .. 2026-05-16\n")
     code, out, _ = run(database_url, *COOP, capsys=capsys)
     assert (code, out) == (0, "cooperative 1: Coopérative du miel / تعاونية العسل, stand 7\n")
     with db.read() as s:
@@ -85,6 +89,38 @@ def test_setting_up_a_market(database_url: str, db: Database,
         assert user.password_hash.startswith("scrypt$")
 
 
+@needs_zone
+@pytest.mark.parametrize(("lang", "code_line", "user_line", "revoked"), [
+    ("fr", "Code d'inscription de la coopérative 1 (Coopérative du miel), à usage unique, "
+           "valable jusqu'au {until} (heure du Maroc) :", "utilisateur nadia ajouté",
+     "appareil {id} (caisse) révoqué"),
+    ("ar", "رمز تسجيل التعاونية 1 (تعاونية العسل)، يُستعمل مرة واحدة، صالح حتى "
+           "\u200e{until}\u200e (بتوقيت المغرب):", "أُضيف المستخدم nadia",
+     "أُلغي الجهاز \u200e{id}\u200e (caisse)"),
+])
+def test_what_the_commands_say_is_in_the_organisers_language(
+        database_url: str, db: Database, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, lang: str, code_line: str, user_line: str,
+        revoked: str) -> None:
+    """An organiser who works in French or Arabic reads the enrolment code's line (which
+    they read out to the cooperative: its name in their language, the code's end in
+    Morocco's time), the user and device lines in that language."""
+    run(database_url, *MARKET, capsys=capsys)
+    run(database_url, *COOP, capsys=capsys)
+    code, out, _ = run(database_url, "enrol-code", "1", "--no-qr", capsys=capsys, lang=lang)
+    with db.read() as s:
+        expires = s.get_one(EnrolCode, 1).expires_at
+    until = f"{market_time(expires):%Y-%m-%d %H:%M}"
+    assert (code, out.split("\n")[0]) == (0, code_line.format(until=until))
+    with db.write() as s:
+        device = ingest.enrol(s, out.split("\n\n")[1].strip(), "caisse").device_id
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
+    assert run(database_url, "user", "add", "nadia", "--password-stdin", capsys=capsys,
+               lang=lang)[:2] == (0, user_line + "\n")
+    assert run(database_url, "device", "revoke", str(device), capsys=capsys, lang=lang)[:2] == (
+        0, revoked.format(id=device) + "\n")
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["market", "add", *MARKET[2:-1], "2026-05-01"], "ends (2026-05-01) before it starts"),
     ([*COOP[:3], "9", *COOP[4:]], "no market with id 9"),
@@ -100,8 +136,12 @@ def test_setting_up_a_market(database_url: str, db: Database,
     (["enrol-code", HUGE], f"{HUGE} is not between 1 and 2147483647"),
     ([*COOP[:3], HUGE, *COOP[4:]], f"{HUGE} is not between 1 and 2147483647"),
     (["serve", "--port", "70000"], "70000 is not between 1 and 65535"),
+    (["market"], "missing arguments: {add,edit,list}"),  # its choices, not "action"
+    (["cooperative"], "missing arguments: {add,edit,list}"),
     ([*MARKET, "--city-ar", "ف" * 201], "the city in Arabic is longer than 200 characters"),
     ([*MARKET, "--city-ar", "مك\x00ناس"], "the city in Arabic must not contain a NUL character"),
+    ([*MARKET, "--region-ar", "ج" * 201], "the region in Arabic is longer than 200 characters"),
+    ([*COOP, "--province-ar", " "], "the province in Arabic must not be empty"),
     ([*MARKET[:5], "Marché\x00de Meknès", *MARKET[6:]],
      "the French name must not contain a NUL character"),
     ([*COOP[:11], "Ifrane\x00", *COOP[12:]], "the province must not contain a NUL character"),
@@ -125,7 +165,7 @@ def test_a_market_with_its_citys_arabic_name(database_url: str, db: Database,
     by ``market edit``; the list shows the city as each language's pages write it."""
     code, out, _ = run(database_url, *MARKET, "--city-ar", " مكناس ", capsys=capsys)
     assert (code, out) == (0, "market 1: Marché de Meknès / السوق المتنقل لمكناس, "
-                              "Meknès / مكناس, 2026-05-12 .. 2026-05-16\n")
+                              "Meknès / مكناس, Fès-Meknès, 2026-05-12 .. 2026-05-16\n")
     run(database_url, *MARKET[:7], "Fès", *MARKET[8:], capsys=capsys)
     with db.read() as s:
         assert [(m.city, m.city_ar) for m in s.scalars(select(Market).order_by(Market.id))] == [
@@ -134,9 +174,53 @@ def test_a_market_with_its_citys_arabic_name(database_url: str, db: Database,
     assert [line.split("\t")[2::3] for line in out.splitlines()] == [
         ["Meknès", "مكناس"], ["Fès", "Fès"]]
     code, out, _ = run(database_url, "market", "edit", "2", "--city-ar", "فاس", capsys=capsys)
-    assert (code, out) == (0, "market 2: Marché de Meknès / السوق المتنقل لمكناس, Fès / فاس\n")
+    assert (code, out) == (0, "market 2: Marché de Meknès / السوق المتنقل لمكناس, Fès / فاس, "
+                              "Fès-Meknès\n")
     with db.read() as s:
         assert s.get_one(Market, 2).city_ar == "فاس"
+
+
+def test_a_market_with_its_regions_arabic_name(database_url: str, db: Database,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """``--region-ar`` gives the region's Arabic name, at ``market add`` or later by
+    ``market edit`` (alone, or with ``--city-ar``; what is not given is kept); the list
+    shows the region as each language's pages write it."""
+    code, out, _ = run(database_url, *MARKET, "--region-ar", " جهة فاس مكناس ", capsys=capsys)
+    assert (code, out) == (0, "market 1: Marché de Meknès / السوق المتنقل لمكناس, "
+                              "Meknès, Fès-Meknès / جهة فاس مكناس, 2026-05-12 .. 2026-05-16\n")
+    run(database_url, *MARKET, "--city-ar", "مكناس", capsys=capsys)
+    code, out, _ = run(database_url, "market", "list", capsys=capsys)
+    assert [line.split("\t")[5:] for line in out.splitlines()] == [
+        ["Meknès", "Fès-Meknès", "جهة فاس مكناس"], ["مكناس", "Fès-Meknès", "Fès-Meknès"]]
+    code, out, _ = run(database_url, "market", "edit", "2", "--region-ar", "جهة فاس-مكناس",
+                       capsys=capsys)
+    assert (code, out) == (0, "market 2: Marché de Meknès / السوق المتنقل لمكناس, "
+                              "Meknès / مكناس, Fès-Meknès / جهة فاس-مكناس\n")
+    code, out, _ = run(database_url, "market", "edit", "1", "--city-ar", "مكناس",
+                       "--region-ar", "جهة فاس مكناس", capsys=capsys)
+    assert code == 0
+    with db.read() as s:
+        assert [(m.city_ar, m.region_ar) for m in s.scalars(select(Market).order_by(Market.id))
+                ] == [("مكناس", "جهة فاس مكناس"), ("مكناس", "جهة فاس-مكناس")]
+
+
+def test_a_cooperative_with_its_provinces_arabic_name(
+        database_url: str, db: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--province-ar`` gives the province's Arabic name, at ``cooperative add`` or later
+    by ``cooperative edit``; the list shows the province as each language writes it."""
+    run(database_url, *MARKET, capsys=capsys)
+    assert run(database_url, *COOP, "--province-ar", " إفران ", capsys=capsys)[0] == 0
+    run(database_url, *COOP[:-4], "8", "--members", "5", capsys=capsys)
+    code, out, _ = run(database_url, "cooperative", "list", capsys=capsys)
+    assert [line.split("\t")[-2:] for line in out.splitlines()] == [
+        ["Ifrane", "إفران"], ["Ifrane", "Ifrane"]]
+    code, out, _ = run(database_url, "cooperative", "edit", "2", "--province-ar", "إفران",
+                       capsys=capsys)
+    assert (code, out) == (0, "cooperative 2: Coopérative du miel / تعاونية العسل, "
+                              "Ifrane / إفران\n")
+    with db.read() as s:
+        assert [c.province_ar for c in s.scalars(select(Cooperative).order_by(Cooperative.id))
+                ] == ["إفران", "إفران"]
 
 
 @pytest.mark.parametrize(("lang", "args", "message"), [
@@ -148,17 +232,35 @@ def test_a_market_with_its_citys_arabic_name(database_url: str, db: Database,
      "المدينة بالعربية لا يجب أن يحتوي على المحرف NUL"),
     ("ar", ["market", "edit", "1", "--city-ar", "  "], "المدينة بالعربية لا يجب أن يكون فارغًا"),
     ("en", ["market", "edit", "9", "--city-ar", "فاس"], "no market with id 9"),
-    ("en", ["market", "edit", "1"], "missing arguments: --city-ar"),
+    ("en", ["market", "edit", "1"], "say what to change: --city-ar, --region-ar"),
+    ("fr", ["market", "edit", "1"], "indiquez ce qu'il faut changer : --city-ar, --region-ar"),
+    ("ar", ["market", "edit", "1"], "حدّد ما تريد تغييره: \u200e--city-ar, --region-ar\u200e"),
+    ("en", ["market", "edit", "1", "--region-ar", "ج" * 201],
+     "the region in Arabic is longer than 200 characters"),
+    ("ar", ["market", "edit", "1", "--city-ar", "فاس", "--region-ar", " "],
+     "الجهة بالعربية لا يجب أن يكون فارغًا"),
+    ("fr", ["market", "edit", "1", "--region-ar", "جهة\x00"],
+     "la région en arabe ne doit pas contenir de caractère NUL"),
+    ("en", ["cooperative", "edit", "1", "--province-ar", "إفران\x00"],
+     "the province in Arabic must not contain a NUL character"),
+    ("ar", ["cooperative", "edit", "1", "--province-ar", ""],
+     "الإقليم بالعربية لا يجب أن يكون فارغًا"),
+    ("en", ["cooperative", "edit", "1"], "say what to change: --province-ar"),
+    ("en", ["cooperative", "edit", "9", "--province-ar", "إفران"], "no cooperative with id 9"),
 ])
-def test_a_bad_arabic_city_changes_nothing(database_url: str, db: Database,
+def test_a_bad_arabic_name_changes_nothing(database_url: str, db: Database,
                                            capsys: pytest.CaptureFixture[str], lang: str,
                                            args: list[str], message: str) -> None:
-    run(database_url, *MARKET, "--city-ar", "مكناس", capsys=capsys)
+    run(database_url, *MARKET, "--city-ar", "مكناس", "--region-ar", "جهة فاس مكناس",
+        capsys=capsys)
+    run(database_url, *COOP, "--province-ar", "إفران", capsys=capsys)
     code, out, err = run(database_url, *args, capsys=capsys, lang=lang)
     assert (code, out) == (2, "")
     assert err.count("\n") == 1 and message in err
     with db.read() as s:
-        assert s.get_one(Market, 1).city_ar == "مكناس"
+        market = s.get_one(Market, 1)
+        assert (market.city_ar, market.region_ar) == ("مكناس", "جهة فاس مكناس")
+        assert s.get_one(Cooperative, 1).province_ar == "إفران"
 
 
 def test_a_number_out_of_range_in_arabic(database_url: str,
@@ -277,6 +379,9 @@ def test_every_help_text_is_in_the_servers_catalogue() -> None:
     [*MARKET, "--city-ar", "مك\x00ناس"],
     ["market", "edit", "1", "--city-ar", "مكناس"],  # no market 1
     ["market", "edit", "1", "--city-ar", "ف" * 201],
+    ["market", "edit", "1", "--region-ar", "جهة فاس مكناس"],  # no market 1
+    ["cooperative", "edit", "1", "--province-ar", "إفران"],  # no cooperative 1
+    ["cooperative", "edit", "1"],
 ])
 def test_a_failed_command_on_a_fresh_data_dir_creates_no_database(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
@@ -458,3 +563,26 @@ def test_a_database_that_cannot_be_reached(tmp_path: Path,
         "", f"souk-server: error: cannot reach the database sqlite:///{missing}: "
             "unable to open database file\n")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_list_read_in_part_ends_without_a_traceback(database_url: str, db: Database,
+                                                      tmp_path: Path) -> None:
+    """``souk-server cooperative list | head`` on a large market: the list stops where the
+    reader stopped, with no Python traceback on the organiser's screen."""
+    with db.write() as s:
+        market = admin.add_market(s, name_ar="سوق", name_fr="Marché", city="Fès",
+                                  region="Fès-Meknès", starts_on=DAY, ends_on=DAY).id
+        for stand in range(1, 1201):  # far more than a pipe holds
+            admin.add_cooperative(s, admin.CooperativeInput(
+                market_id=market, name_ar="تعاونية الزرابي التقليدية لجبال الأطلس",
+                name_fr="Coopérative des tapis traditionnels du Haut Atlas",
+                sector="handicrafts", province="Ifrane", stand=str(stand), members=3))
+    command = [sys.executable, "-m", "sync.server.cli", "--database-url", database_url,
+               "cooperative", "list"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          cwd=Path(__file__).parents[3]) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.readline().startswith(b"1\tmarket ")
+        process.stdout.close()  # as head does once it has its lines
+        errors = process.stderr.read().decode()
+    assert "Traceback" not in errors and "BrokenPipe" not in errors, errors

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from sync.protocol import DaySummary
 from sync.server import admin, queries
 from sync.server.db import Database
+from sync.server.i18n import Translator
 from sync.server.models import Device
 
 from .server_support import DAY, World, enrol, push_body, summary
@@ -250,7 +251,7 @@ def test_breakdowns_sum_each_group_exactly_its_cooperatives() -> None:
     """Every mix of sector, origin and programmes: each group holds exactly the
     cooperatives that belong to it, and their figures to the centime."""
     rows = [
-        queries.CoopRow(i, f"ت {i}", f"C {i}", sector, str(i), "P", "R", inside, 3 + i,
+        queries.CoopRow(i, f"ت {i}", f"C {i}", sector, str(i), "P", "P", "R", inside, 3 + i,
                         women, youth, day_net=1_000 * i + 7, day_tickets=i,
                         edition_net=100_003 * i, edition_tickets=10 * i)
         for i, (sector, inside, women, youth) in enumerate(
@@ -382,7 +383,7 @@ def test_edition_report_is_printable_with_charts(client: TestClient, organiser: 
     log_in(client, organiser)
     fr = client.get("/dashboard/report?lang=fr")
     assert fr.status_code == 200
-    assert "Rapport de l&#x27;édition : Marché itinérant de Fès" in fr.text
+    assert "Rapport de l&#x27;édition\u00a0: Marché itinérant de Fès" in fr.text
     assert "@media print" in fr.text and "@page" in fr.text
     assert fr.text.count("<svg") >= 5
     assert "26\u00a0550,50\u00a0DH" in fr.text  # the edition's net sales
@@ -392,29 +393,51 @@ def test_edition_report_is_printable_with_charts(client: TestClient, organiser: 
     assert "تعاونية فخار فاس" in ar.text
 
 
-def test_the_city_reads_in_the_pages_language(client: TestClient, db: Database,
-                                               organiser: str, world: World) -> None:
-    """A market's city is written in Arabic on the Arabic report and picker (its Arabic
-    name), as given on the French ones; a market without an Arabic name for its city
-    writes the city as given in every language."""
+def test_places_read_in_the_pages_language(client: TestClient, db: Database,
+                                          organiser: str, world: World) -> None:
+    """A market's city and region, and a cooperative's province, are written in Arabic on
+    the Arabic report, picker and exports (their Arabic names), as given on the French
+    ones; a market or cooperative without Arabic names writes them as given in every
+    language."""
     with db.write() as s:
-        admin.set_city_ar(s, world.market_id, "فاس")
+        admin.edit_market(s, world.market_id, city_ar="فاس", region_ar="جهة فاس مكناس")
+        admin.edit_cooperative(s, world.pottery.cooperative_id, province_ar="فاس")
         other = admin.add_market(s, name_ar="سوق إفران", name_fr="Marché d'Ifrane",
                                  city="Ifrane", region="Fès-Meknès", starts_on=DAY,
                                  ends_on=DAY).id
     log_in(client, organiser)
     data = client.get(f"/dashboard/data.json?market={world.market_id}").json()
-    assert (data["market"]["city"], data["market"]["city_ar"]) == ("Fès", "فاس")
-    assert {m["id"]: (m["city"], m["city_ar"]) for m in data["markets"]} == {
-        world.market_id: ("Fès", "فاس"), other: ("Ifrane", "Ifrane")}
+    market = data["market"]
+    assert [market[k] for k in ("city", "city_ar", "region", "region_ar")] == [
+        "Fès", "فاس", "Fès-Meknès", "جهة فاس مكناس"]
+    assert {m["id"]: (m["city"], m["city_ar"], m["region_ar"]) for m in data["markets"]} == {
+        world.market_id: ("Fès", "فاس", "جهة فاس مكناس"),
+        other: ("Ifrane", "Ifrane", "Fès-Meknès")}
     start, end = "\u206612/05/2026\u2069", "\u206616/05/2026\u2069"
     ar = client.get(f"/dashboard/report?market={world.market_id}&lang=ar").text
-    assert f'<p class="subtitle">فاس، من {start} إلى {end}</p>' in ar
+    assert (f'<p class="subtitle">\u2068فاس\u2069 (\u2068جهة فاس مكناس\u2069)، '
+            f'من {start} إلى {end}</p>') in ar
     fr = client.get(f"/dashboard/report?market={world.market_id}&lang=fr").text
-    assert f'<p class="subtitle">Fès, du {start} au {end}</p>' in fr
+    assert (f'<p class="subtitle">\u2068Fès\u2069 (\u2068Fès-Meknès\u2069), '
+            f'du {start} au {end}</p>') in fr
     assert "فاس" not in fr
     plain = client.get(f"/dashboard/report?market={other}&lang=ar").text
-    assert '<p class="subtitle">Ifrane، من' in plain
+    assert '<p class="subtitle">\u2068Ifrane\u2069 (\u2068Fès-Meknès\u2069)، من' in plain
+
+    def provinces(lang: str) -> dict[str, str]:
+        """Per stand, the province as the cooperatives' CSV and XLSX write it (the same)."""
+        url = f"/dashboard/export/cooperatives.%s?market={world.market_id}&lang={lang}"
+        rows = list(csv.reader(io.StringIO(client.get(url % "csv").content.decode(
+            "utf-8-sig")), delimiter=";"))
+        sheet = [[c.value for c in r] for r in load_workbook(io.BytesIO(
+            client.get(url % "xlsx").content)).worksheets[0].iter_rows()]
+        header = Translator(lang)("province")
+        in_csv = {r[0]: r[rows[0].index(header)] for r in rows[1:]}
+        assert in_csv == {r[0]: r[sheet[0].index(header)] for r in sheet[1:]}
+        return in_csv
+
+    assert provinces("ar") == {"3": "فاس", "12": "Essaouira"}
+    assert provinces("fr") == {"3": "Fès", "12": "Essaouira"}
 
 
 def test_product_names_from_stalls_are_escaped(client: TestClient, organiser: str,

@@ -112,3 +112,44 @@ def test_a_leading_tab_or_carriage_return_is_quoted_too() -> None:
     assert [[(c.value, c.data_type) for c in row] for row in sheet.iter_rows(min_row=2)] == [
         [("\tcmd", "s"), (-0.05, "n")], [("\n=1", "s"), (0.07, "n")], [("ok", "s"), (0, "n")]]
     assert [row[0].quotePrefix for row in sheet.iter_rows(min_row=2)] == [True, True, False]
+
+
+def test_xlsx_columns_are_as_wide_as_their_longest_name(client: TestClient, db: Database,
+                                                        world: World) -> None:
+    """A cooperative's whole name shows in its column when the workbook opens (a column
+    sized on its header alone cut "Coopérative Poterie de Fès" to "Coopérative Pote"), and
+    a very long name does not make its column wider than a screen."""
+    with db.write() as s:
+        admin.add_user(s, "nadia", PASSWORD)
+    log_in(client, "nadia")
+
+    def widths(lang: str) -> dict[str, float]:
+        sheet = load_workbook(io.BytesIO(client.get(
+            f"/dashboard/export/cooperatives.xlsx?lang={lang}").content)).active
+        assert sheet is not None
+        return {str(column[0].value): sheet.column_dimensions[column[0].column_letter].width
+                for column in sheet.iter_cols()}
+
+    fr, ar = widths("fr"), widths("ar")
+    assert fr["Coopérative (fr)"] >= len("Coopérative Poterie de Fès")
+    assert fr["Coopérative (ar)"] >= len("تعاونية أركان النساء")
+    assert ar["التعاونية (fr)"] >= len("Coopérative Poterie de Fès")
+    assert fr["Dernière synchro (heure du Maroc)"] >= len("Dernière synchro (heure du Maroc)")
+    with db.write() as s:
+        admin.add_cooperative(s, admin.CooperativeInput(
+            market_id=world.market_id, name_ar="تعاونية", sector="herbs", province="Sefrou",
+            name_fr="Coopérative " + "des plantes aromatiques " * 5, stand="40", members=4))
+    assert widths("fr")["Coopérative (fr)"] == exports.WIDTHS[1]
+
+
+def test_a_cooperatives_columns_speak_of_one_cooperative(client: TestClient, db: Database,
+                                                         world: World) -> None:
+    """Each row of the cooperatives' export is one cooperative: its yes/no columns read
+    "Dirigée par des femmes", not the programmes' group name "Dirigées par des femmes"."""
+    with db.write() as s:
+        admin.add_user(s, "nadia", PASSWORD)
+    log_in(client, "nadia")
+    header = next(csv.reader(io.StringIO(client.get(
+        "/dashboard/export/cooperatives.csv?lang=fr").content.decode("utf-8-sig")),
+        delimiter=";"))
+    assert header[6:8] == ["Dirigée par des femmes", "Dirigée par des jeunes"]

@@ -54,6 +54,14 @@ def test_plural_forms_write_their_number_unless_their_words_say_it(lang: str) ->
             assert "{n}" in text and not re.search(r"[0-9]", text.replace("{n}", "")), key
 
 
+def test_french_punctuation_stays_with_its_word() -> None:
+    """In French a colon, semicolon, question or exclamation mark, a closing guillemet
+    and a unit follow a no-break space: a narrow report's title never starts a line with
+    ": Marché…" ("Rapport de l'édition : Marché…" wrapped)."""
+    loose = re.compile(r" [:;!?»]|« |\} s\b")
+    assert [key for key, text in catalogue("fr").items() if loose.search(text)] == []
+
+
 def test_arabic_strings_are_arabic() -> None:
     untranslated = [k for k, v in catalogue("ar").items()
                     if not re.search(r"[\u0600-\u06ff]", v) and not k.startswith("lang_")

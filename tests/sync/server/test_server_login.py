@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from httpx import Response
 
 PASSWORD = "souk-organiser-2026"
-THROTTLED_FR = "Trop de tentatives ; réessayez dans {} s."
+THROTTLED_FR = "Trop de tentatives\u00a0; réessayez dans {}\u00a0s."
 
 
 class Clock:

@@ -10,7 +10,7 @@ from sqlalchemy import inspect, text
 
 from sync.server import admin, queries
 from sync.server.db import Database, utcnow
-from sync.server.models import Base, Market
+from sync.server.models import Base, Cooperative, Market
 
 from .server_support import DAY, alembic
 
@@ -49,14 +49,9 @@ def test_migration_0008_gives_markets_an_arabic_city_and_goes_back(
             "'Coopérative Poterie de Fès', 'handicrafts', 'Fès', 'Fès-Meknès', '3', 9, false, "
             "false, :now)"), {"now": utcnow()})
     alembic(db, "upgrade", "0008")
-    with db.read() as s:
-        market = s.get_one(Market, 1)
-        assert (market.city, market.city_ar) == ("Fès", None)
-        assert queries.market_dict(market)["city_ar"] == "Fès"
-    with db.write() as s:
-        admin.set_city_ar(s, 1, "فاس")
-    with db.read() as s:
-        assert queries.market_dict(s.get_one(Market, 1))["city_ar"] == "فاس"
+    with db.write() as s:  # (the models are those of the latest schema: read as 0008 does)
+        assert s.execute(text("SELECT city, city_ar FROM markets")).all() == [("Fès", None)]
+        s.execute(text("UPDATE markets SET city_ar = 'فاس'"))
 
     alembic(db, "downgrade", "0007")
     assert "city_ar" not in {c["name"] for c in inspect(db.engine).get_columns("markets")}
@@ -65,5 +60,59 @@ def test_migration_0008_gives_markets_an_arabic_city_and_goes_back(
         assert s.execute(text("SELECT market_id FROM cooperatives")).scalars().all() == [1]
     db.migrate()
     with db.read() as s:
-        assert s.get_one(Market, 1).city_ar is None
+        market = s.get_one(Market, 1)
+        assert (market.city, market.city_ar) == ("Fès", None)
+        assert queries.market_dict(market)["city_ar"] == "Fès"
+    with db.write() as s:
+        admin.edit_market(s, 1, city_ar="فاس")
+    with db.read() as s:
+        assert queries.market_dict(s.get_one(Market, 1))["city_ar"] == "فاس"
+    test_migrated_schema_matches_the_models(db)
+
+def test_migration_0010_gives_regions_and_provinces_arabic_names_and_goes_back(
+        empty_database: Database) -> None:
+    """As 0008 for the city: a market's region and a cooperative's province set up before
+    have no Arabic name (their Arabic pages write them as before) until one is given;
+    going back drops the Arabic names and keeps the rows."""
+    db = empty_database
+    alembic(db, "upgrade", "0009")
+    with db.write() as s:  # as the server of schema 0009 wrote them
+        s.execute(text(
+            "INSERT INTO markets (id, name_ar, name_fr, city, city_ar, region, starts_on, "
+            "ends_on, created_at) VALUES (1, 'السوق المتنقل لفاس', 'Marché itinérant de Fès', "
+            "'Fès', 'فاس', 'Fès-Meknès', :starts, :ends, :now)"),
+            {"starts": DAY, "ends": DAY + dt.timedelta(days=4), "now": utcnow()})
+        s.execute(text(
+            "INSERT INTO cooperatives (id, market_id, name_ar, name_fr, sector, province, "
+            "region, stand, members, women_led, youth_led, created_at) VALUES (1, 1, "
+            "'تعاونية فخار فاس', 'Coopérative Poterie de Fès', 'handicrafts', 'Sefrou', "
+            "'Fès-Meknès', '3', 9, false, false, :now)"), {"now": utcnow()})
+    alembic(db, "upgrade", "0010")
+    with db.read() as s:
+        market, coop = s.get_one(Market, 1), s.get_one(Cooperative, 1)
+        assert (market.region_ar, coop.province_ar) == (None, None)
+        assert (market.region_in("ar"), coop.province_in("ar")) == ("Fès-Meknès", "Sefrou")
+        assert queries.market_dict(market)["region_ar"] == "Fès-Meknès"
+    with db.write() as s:
+        admin.edit_market(s, 1, region_ar="جهة فاس مكناس")
+        admin.edit_cooperative(s, 1, province_ar="صفرو")
+    with db.read() as s:
+        market, coop = s.get_one(Market, 1), s.get_one(Cooperative, 1)
+        assert (market.city_ar, market.region_in("ar"), market.region_in("fr")) == (
+            "فاس", "جهة فاس مكناس", "Fès-Meknès")
+        assert (coop.province_in("ar"), coop.province_in("fr")) == ("صفرو", "Sefrou")
+
+    alembic(db, "downgrade", "0009")
+    assert "region_ar" not in {c["name"] for c in inspect(db.engine).get_columns("markets")}
+    assert "province_ar" not in {
+        c["name"] for c in inspect(db.engine).get_columns("cooperatives")}
+    with db.read() as s:
+        assert s.execute(text("SELECT city_ar, region FROM markets")).all() == [
+            ("فاس", "Fès-Meknès")]
+        assert s.execute(text("SELECT province FROM cooperatives")).scalars().all() == [
+            "Sefrou"]
+    db.migrate()
+    with db.read() as s:
+        assert (s.get_one(Market, 1).region_ar, s.get_one(Cooperative, 1).province_ar) == (
+            None, None)
     test_migrated_schema_matches_the_models(db)

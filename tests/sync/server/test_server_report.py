@@ -212,11 +212,16 @@ def test_report_figures_in_the_languages_formats_and_morocco_time(
     assert ({"num"}, f"10{NBSP}945") in cells(section(page, t("per_day")))[0]
 
 
+PLACES = "\u2068Fès\u2069 (\u2068Fès-Meknès\u2069)"
+
+
 @needs_zone
 @pytest.mark.parametrize(("lang", "subtitle", "day", "short"), [
-    ("fr", "Fès, du \u206612/05/2026\u2069 au \u206616/05/2026\u2069", "12/05/2026", "12/05"),
-    ("ar", "Fès، من \u206612/05/2026\u2069 إلى \u206616/05/2026\u2069", "12/05/2026", "12/05"),
-    ("en", "Fès, \u20662026-05-12\u2069 to \u20662026-05-16\u2069", "2026-05-12", "05-12"),
+    ("fr", f"{PLACES}, du \u206612/05/2026\u2069 au \u206616/05/2026\u2069", "12/05/2026",
+     "12/05"),
+    ("ar", f"{PLACES}، من \u206612/05/2026\u2069 إلى \u206616/05/2026\u2069", "12/05/2026",
+     "12/05"),
+    ("en", f"{PLACES}, \u20662026-05-12\u2069 to \u20662026-05-16\u2069", "2026-05-12", "05-12"),
 ])
 def test_report_dates_read_as_on_the_dashboard(db: Database, big: World, lang: str,
                                                subtitle: str, day: str, short: str) -> None:
@@ -250,6 +255,20 @@ def test_report_chart_axes_read_as_on_the_dashboard(db: Database, big: World, la
     for peak, step, top in ((0, 1, 1), (350, 1, 4), (94_960_985, 500_000, 1_000_000),
                             (2_500_000, 10_000, 30_000), (12_345_00, 5_000, 15_000)):
         assert charts.axis(peak) == (step, top), peak
+
+
+@pytest.mark.parametrize("days", [1, 4, 30])
+def test_a_short_edition_stands_its_bars_in_the_middle_of_the_chart(days: int) -> None:
+    """Four days of a five-day market are not four thin bars at one side of an empty
+    chart (the far side, read in Arabic): the bars stand in the middle of the plot, and
+    thirty days fill it."""
+    svg = ET.fromstring(charts.columns([f"{d}/11" for d in range(days)], [1_000] * days,
+                                       str, str, unit="DH", width=900))
+    bars = [(float(r.get("x", 0)), float(r.get("width", 0))) for r in svg.iter(f"{SVG}rect")]
+    first, last = bars[0][0], bars[-1][0] + bars[-1][1]
+    plot_left, plot_right = 70, 900 - 8
+    assert abs((first - plot_left) - (plot_right - last)) < 1  # as much room at each side
+    assert (last - first) / (plot_right - plot_left) > (0.8 if days == 30 else 0.05)
 
 
 @pytest.mark.parametrize("lang", ["fr", "ar"])

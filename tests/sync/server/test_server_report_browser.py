@@ -9,6 +9,7 @@ import datetime as dt
 import os
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -63,6 +64,15 @@ OVERLAPS = """() => {
   }).map(box => box.textContent);
   return {boxes: boxes.length, overlaps: found, spills: spills};
 }"""
+
+# each headline box: its width, its top, and whether its figure holds on one line
+KPI_BOXES = """() => [...document.querySelectorAll('.kpi')].map(box => {
+  const r = box.getBoundingClientRect();
+  const value = box.querySelector('.value');
+  const one = value.getBoundingClientRect().height
+              < 1.8 * parseFloat(getComputedStyle(value).fontSize);
+  return [Math.round(r.width), Math.round(r.top), one];
+})"""
 
 LABELS = """() => [...document.querySelectorAll('svg')].flatMap(svg => {
   const frame = svg.getBoundingClientRect();
@@ -120,6 +130,13 @@ def test_report_figures_and_names_never_overlap(live_server: tuple[str, Database
                     where = f"{lang}, {media} at {width} px"
                     kpis: dict[str, Any] = page.evaluate(OVERLAPS)
                     assert kpis == {"boxes": 6, "overlaps": [], "spills": []}, where
+                    # two even rows of three (never five, and the sixth alone across the
+                    # page), each figure on one line
+                    shape = page.evaluate(KPI_BOXES)
+                    assert len({width for width, _, _ in shape}) == 1, (where, shape)
+                    assert sorted(Counter(top for _, top, _ in shape).values()) == [3, 3], (
+                        where, shape)
+                    assert all(one for _, _, one in shape), (where, shape)
                     labels: list[dict[str, Any]] = page.evaluate(LABELS)
                     assert set(names[lang]) <= {x["text"] for x in labels}, where
                     bad = [x for x in labels if not x["inside"] or x["covered"]]

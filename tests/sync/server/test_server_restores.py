@@ -394,10 +394,10 @@ def test_the_dashboard_page_says_it_in_french_and_arabic(
             expect(panel).to_be_visible()
             expect(panel.locator("h2")).to_have_text("Stands restaurés depuis une sauvegarde")
             expect(panel.locator("li")).to_have_text(
-                "Stand 12, Coopérative Argan Nissae : la journée de ce stand a été restaurée "
+                "Stand 12, Coopérative Argan Nissae\u00a0: la journée de ce stand a été restaurée "
                 "depuis une sauvegarde sur sa caisse. Le serveur avait 3\u00a0056,00\u00a0DH "
-                "(tickets : 5) avant ; la caisse indique maintenant 1\u00a0258,00\u00a0DH "
-                "(tickets : 3)."
+                "(tickets\u00a0: 5) avant\u00a0; la caisse indique maintenant "
+                "1\u00a0258,00\u00a0DH (tickets\u00a0: 3)."
             )
             expect(page.locator("#kpi-day-net")).to_have_text("1\u00a0258,00\u00a0DH")
             page.screenshot(path=str(tmp_path / "dashboard-restored-fr.png"))
