@@ -2,7 +2,10 @@
 and close it with a count by note and coin (running total, difference called out), then
 the Z report. Closing is for good: it is confirmed first, with the cash expected, counted
 and the difference in words (an empty count is called out, going back to count being the
-default), and only then is the manager's PIN asked."""
+default), and only then is the manager's PIN asked. Opening a day when the laptop's date
+is outside the market's dates, or its clock went back before the till's last record
+(``pos.clock.opening_doubt``), first asks whether to open anyway, saying what is wrong
+(not opening is the default)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QGridLayout, QLineEdit, QWidget
 
-from pos import backup, day, receipts, settings
+from pos import backup, clock, day, receipts, settings
 from pos.errors import SoukError
 from pos.i18n import latin_digits
 from pos.money import NOTES_AND_COINS, format_money
@@ -246,7 +249,7 @@ class DayScreen(QWidget):
 
     # --- actions ----------------------------------------------------------------
     def open_day(self) -> None:
-        if self.ctx.open_day() is not None:
+        if self.ctx.open_day() is not None or not self._clock_right_or_confirmed():
             return
         dialog = ValueDialog(self.ctx, self, "openDayDialog", "ui.day.open",
                              self.ctx.t("ui.day.float_caption"), "500", kind="money")
@@ -259,6 +262,17 @@ class DayScreen(QWidget):
             self.banner.error(exc.message(self.ctx.lang))
             return
         self.ctx.day_changed.emit()
+
+    def _clock_right_or_confirmed(self) -> bool:
+        """Whether to go on opening the day: the laptop's clock looks right, or the manager,
+        told what looks wrong with it, opens anyway."""
+        with self.ctx.read() as s:
+            doubt = clock.opening_doubt(s)
+        if doubt is None:
+            return True
+        return confirm(self.ctx, self, "openDayClock", "ui.day.clock_title",
+                       doubt.message(self.ctx.lang), "ui.day.clock_open", "ui.day.clock_back",
+                       risky=True)
 
     def cash(self, kind: str) -> None:
         if CashDialog(self.ctx, self, kind).exec():

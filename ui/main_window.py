@@ -7,7 +7,9 @@ made meanwhile waits in the event queue, or in the sale screen's); the other scr
 the services wait for it. Printing and sync then load on a worker thread
 (``ui.preload``) and start once loaded.
 
-Closing the window over a cart that is not sold asks first (No by default)."""
+Closing the window over a cart that is not sold asks first (No by default). When the
+laptop's clock is found behind the open day's records (it was put back), the sale screen's
+banner says so after each sale; the sales go through."""
 
 from __future__ import annotations
 
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     from ui.settings_screen import SettingsScreen
 
 RETRY_OPEN_MS = 3000  # a store that would not open (locked, disk trouble) is tried again
+CLOCK_WARNING_S = 60  # how long the warning of a clock put back stays (again at each sale)
 
 SCREENS = (
     ("sale", "ui.nav.sale", "F1"),
@@ -117,6 +120,7 @@ class MainWindow(QMainWindow):
         ctx.sales_changed.connect(self.update_status)
         ctx.user_changed.connect(self.update_status)
         ctx.sales_changed.connect(lambda: self._sync_request("sale"))
+        ctx.sales_changed.connect(self.warn_of_clock)
         ctx.sync_requested.connect(lambda: self._sync_request("day_close"))
         ctx.settings_changed.connect(self.printer.reload_settings)
         self.printer.state_changed.connect(lambda *_: self.update_status())
@@ -394,6 +398,18 @@ class MainWindow(QMainWindow):
         self.user_status.setToolTip(self.user_status.text())
         for lab in (self.day_status, self.printer_status, self.sync_status, self.user_status):
             lab.setAccessibleName(lab.text())
+
+    def warn_of_clock(self) -> None:
+        """The laptop's clock is behind the open day's newest record (it was put back): the
+        sale screen's banner says by how much (``pos.clock.lag``); nothing is held up."""
+        if not self.ctx.ready:
+            return
+        from pos import clock
+
+        with self.ctx.read() as s:
+            late = clock.lag(s)
+        if late is not None:
+            self.sale.banner.error(lambda: late.message(self.ctx.lang), seconds=CLOCK_WARNING_S)
 
     def _printer_failed(self, state: str, detail: str) -> None:
         """A receipt did not print: the whole message, what to do included, above the

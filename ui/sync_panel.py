@@ -15,7 +15,8 @@ marks and syncs at once. A warning above the table says when the server holds ne
 figures than this stall (its database was restored from a backup by hand), and, for each
 day whose figures sent after a ``souk-pos restore`` replaced the server's, that it was
 restored and what the server held before against what the till says now (the day's row
-says "restored from a backup" too). Everything goes
+says "restored from a backup" too), and when this laptop's clock is more than five
+minutes from the server's, by how much and which way. Everything goes
 through :class:`ui.sync_bridge.SyncBridge`; the panel never touches the network and reads
 no database.
 
@@ -46,7 +47,7 @@ from pos.errors import SoukError
 from pos.i18n import tr, tr_count
 from pos.settings import market_city
 from sync.client.errors import date_text, describe
-from sync.client.status import DayRow, Snapshot, restored_text
+from sync.client.status import DayRow, Snapshot, clock_text, restored_text
 from ui.sync_bridge import SyncBridge
 
 COLUMNS = ("sync.panel.col_date", "sync.panel.col_z", "sync.panel.col_local",
@@ -203,6 +204,8 @@ class SyncPanel(QWidget):
         said = [restored_text(self.lang, day) for day in snap.restored]
         if snap.server_newer:
             said.insert(0, tr_count(self.lang, "sync.panel.server_newer", snap.server_newer))
+        if snap.enrolled and (clock := clock_text(self.lang, snap.clock_offset)):
+            said.insert(0, clock)
         self.warning.setVisible(bool(said))
         self.warning.setText("\n".join(said))
         self.table.setRowCount(len(snap.days))

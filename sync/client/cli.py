@@ -4,7 +4,9 @@
                                         server acknowledged every day
 ``souk-pos sync enrol SERVER_URL CODE`` enrol this till with the organiser's one-time code
 ``souk-pos sync status``                the server, the market, and each day's versions
-                                        (the stall's and the server's, asked of it)
+                                        (the stall's and the server's, asked of it), and
+                                        how far this laptop's clock is from the server's
+                                        past 5 minutes
 ``souk-pos sync retry``                 push the days set aside again (then as ``sync``)
 ``souk-pos sync export FILE``           write a signed day-close bundle (USB stick)
 
@@ -37,6 +39,7 @@ from sync.client.status import (
     DayRow,
     Snapshot,
     age_text,
+    clock_text,
     restored_text,
     snapshot,
     status_text,
@@ -96,6 +99,8 @@ def _print_outcome(ctx: Context, outcome: Outcome, snap: Snapshot) -> None:
                          starts=market.get("starts_on", ""), ends=market.get("ends_on", "")))
     if outcome.waiting:
         ctx.say(tr_count(ctx.lang, "sync.cli.waiting", outcome.waiting))
+    if clock := clock_text(ctx.lang, snap.clock_offset):
+        ctx.say(clock)
     if outcome.error is not None:
         print(f"souk-pos: {outcome.error.message(ctx.lang)}", file=sys.stderr)
 
@@ -146,6 +151,8 @@ def _status_lines(ctx: Context, snap: Snapshot, unasked: SyncError | None = None
     lines = [status_text(snap, ctx.lang, now)]
     if unasked is not None:
         lines.append(ctx.t("sync.cli.unasked", error=unasked.message(ctx.lang)))
+    if snap.enrolled and (clock := clock_text(ctx.lang, snap.clock_offset)):
+        lines.append(clock)
     if snap.enrolled:
         coop = snap.cooperative
         market = coop.get("market", {})

@@ -6,7 +6,9 @@ The value is a JSON object::
      "device_id": "…", "cooperative_id": 12, "token": "…",       # from enrolment
      "cooperative": {…CooperativeInfo…}, "enrolled_at": "…",
      "revoked": "",                                                # the server's reason
-     "last_attempt_at": "…", "last_success_at": "…", "last_error": "…"}
+     "last_attempt_at": "…", "last_success_at": "…", "last_error": "…",
+     "clock_offset": -7800.0, "clock_checked_at": "…"}   # this laptop's clock minus the
+                                                          # server's, at its last reply
 
 The token stays in this database (which the stall's backups carry) and is never printed
 nor logged: :class:`SyncConfig` keeps it out of its ``repr``.
@@ -48,6 +50,8 @@ class SyncConfig:
     last_attempt_at: str = ""
     last_success_at: str = ""
     last_error: str = ""
+    clock_offset: float | None = None  # seconds, this laptop's clock minus the server's
+    clock_checked_at: str = ""
 
     @property
     def enrolled(self) -> bool:
@@ -72,7 +76,24 @@ def load(session: Session) -> SyncConfig:
         last_attempt_at=str(data.get("last_attempt_at") or ""),
         last_success_at=str(data.get("last_success_at") or ""),
         last_error=str(data.get("last_error") or ""),
+        clock_offset=_number(data.get("clock_offset")),
+        clock_checked_at=str(data.get("clock_checked_at") or ""),
     )
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def clock_changes(offset: float | None) -> dict[str, Any]:
+    """The sync settings' keys that keep how far this laptop's clock is from the server's
+    (:attr:`sync.client.transport.Transport.clock_offset`); none when it was not measured."""
+    if offset is None:
+        return {}
+    return {"clock_offset": round(offset, 1), "clock_checked_at": now_text()}
 
 
 def update(session: Session, **changes: Any) -> None:

@@ -22,6 +22,9 @@
    A day whose figures, sent after a restore of this till, replaced what the server held
    keeps what the server said it held before (``SyncDay.restored``).
 
+Each run keeps how far this laptop's clock is from the server's, as the last reply
+recognised as the server's measured it (``config.clock_changes``).
+
 The run never holds a database transaction open across the network. Each transaction
 that records what the server said reads the day states once, and hands them to every
 step (their versions cannot change while it holds the write lock).
@@ -183,8 +186,9 @@ class _Run:
         with self.store.write() as s:
             todo, _ = outbox.plan(s)
             outbox.record_failure(s, [d.day_id for d in todo], error.to_text())
-            changes: dict[str, str] = {"last_attempt_at": config.now_text(),
-                                       "last_error": error.to_text()}
+            changes: dict[str, object] = {
+                "last_attempt_at": config.now_text(), "last_error": error.to_text(),
+                **config.clock_changes(self.transport.clock_offset)}
             if isinstance(error, Revoked):
                 changes["revoked"] = str(error.params.get("detail") or "revoked")
             config.update(s, **changes)
@@ -209,7 +213,8 @@ def sync_once(store: Store, transport: Transport) -> Outcome:
     else:
         with store.write() as s:
             config.update(s, last_attempt_at=config.now_text(),
-                          last_success_at=config.now_text(), last_error="", revoked="")
+                          last_success_at=config.now_text(), last_error="", revoked="",
+                          **config.clock_changes(transport.clock_offset))
     with store.read() as s:
         states = outbox.day_states(s)
         todo, _ = outbox.plan(s, states)
@@ -232,6 +237,9 @@ def ask_server(store: Store, **options: object) -> None:
         run.reconcile()
     finally:
         transport.close()
+        if transport.clock_offset is not None:
+            with store.write() as s:
+                config.update(s, **config.clock_changes(transport.clock_offset))
 
 
 def retry_set_aside(store: Store) -> int:
@@ -305,4 +313,5 @@ def enrol_store(store: Store, url: str, code: str, *, ca_file: str | None = None
         transport.close()
     with store.write() as s:
         config.save_enrolment(s, url, ca_file or None, reply)
+        config.update(s, **config.clock_changes(transport.clock_offset))
         return config.load(s)

@@ -31,7 +31,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pos import journal, settings
+from pos import clock, journal
 from pos.models import BusinessDay, SyncDay, utcnow
 from pos.reports import date_report, last_seq, summary
 from sync.protocol import SHORT_TEXT, DaySummary, DayVersion, Replaced
@@ -105,13 +105,7 @@ def day_states(session: Session) -> list[DayState]:
 def market_dates(session: Session) -> tuple[dt.date, dt.date] | None:
     """The first and last day of the market the stall is enrolled in (kept at enrolment in
     ``pos.settings.MARKET``); None when unknown."""
-    market = settings.get(session, settings.MARKET, {}) or {}
-    try:
-        first = dt.date.fromisoformat(str(market["starts_on"]))
-        last = dt.date.fromisoformat(str(market["ends_on"]))
-    except (KeyError, TypeError, ValueError):
-        return None
-    return first, last
+    return clock.market_dates(session)
 
 
 def within(dates: tuple[dt.date, dt.date] | None, date: dt.date) -> bool:

@@ -26,6 +26,7 @@ thread (``ui.sync_bridge``).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 import random
 import threading
@@ -40,7 +41,7 @@ from sync.client import config, engine
 from sync.client.engine import Outcome
 from sync.client.errors import EnrolFailed, InternalError, SyncError
 from sync.client.status import Snapshot, snapshot
-from sync.client.transport import Backoff, Timeouts
+from sync.client.transport import Backoff, Timeouts, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -75,13 +76,16 @@ Listener = Callable[[SyncEvent], None]
 
 
 class SyncService:
-    """Schedules and runs syncs of ``store`` on its own thread."""
+    """Schedules and runs syncs of ``store`` on its own thread. ``clock`` paces the runs;
+    ``now`` is this laptop's time, which the server's replies are compared with."""
 
     def __init__(self, store: Store, options: SyncOptions | None = None, *,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 now: Callable[[], dt.datetime] = utc_now) -> None:
         self.store = store
         self.options = options or SyncOptions()
         self._clock = clock
+        self._now = now
         self._cond = threading.Condition()
         self._stop = threading.Event()
         self._jobs: list[Callable[[], None]] = []
@@ -244,7 +248,7 @@ class SyncService:
         try:
             outcome = engine.sync_store(
                 self.store, timeouts=self.options.timeouts, backoff=self.options.backoff,
-                stop=self._stop,
+                stop=self._stop, now=self._now,
             )
         except SyncError as exc:
             outcome = Outcome(error=exc)
@@ -258,7 +262,7 @@ class SyncService:
         try:
             engine.enrol_store(self.store, url, code, ca_file=ca_file,
                                timeouts=self.options.timeouts, backoff=self.options.backoff,
-                               stop=self._stop)
+                               stop=self._stop, now=self._now)
         except SoukError as exc:
             self._emit("enrol_failed", error=exc)
             return

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from pos import journal, settings
+from pos.clock import duration_text
 from pos.db import Store
 from pos.i18n import tr, tr_count
 from pos.models import BusinessDay, SyncDay
@@ -97,6 +98,8 @@ class Snapshot:
     last_error: str = ""
     days: tuple[DayRow, ...] = ()
     syncing: bool = False
+    #: this laptop's clock minus the server's, in seconds, at the server's last reply
+    clock_offset: float | None = None
 
     @property
     def waiting(self) -> int:
@@ -157,7 +160,7 @@ def snapshot(store: Store) -> Snapshot:
         device_id=str(cfg.device_id or ""), cooperative=cfg.cooperative, revoked=cfg.revoked,
         last_success_at=config.parse_time(cfg.last_success_at),
         last_attempt_at=config.parse_time(cfg.last_attempt_at), last_error=cfg.last_error,
-        days=days,
+        days=days, clock_offset=cfg.clock_offset,
     )
 
 
@@ -239,6 +242,20 @@ def status_text(snap: Snapshot, lang: str, now: dt.datetime | None = None, *,
     if sent and snap.failing and not snap.syncing and snap.last_success_at is not None:
         text += " · " + sent_text(lang, snap.last_success_at, now)
     return text
+
+
+#: how far this laptop's clock may be from the server's before the till says so (seconds)
+CLOCK_TOLERANCE = 5 * 60
+
+
+def clock_text(lang: str, offset: float | None) -> str:
+    """'This laptop's clock is 2 h 10 min behind the organisers' server…' when the last
+    reply of the server found the clocks apart by more than :data:`CLOCK_TOLERANCE`;
+    "" otherwise (and before any reply)."""
+    if offset is None or abs(offset) <= CLOCK_TOLERANCE:
+        return ""
+    key = "sync.clock.behind" if offset < 0 else "sync.clock.ahead"
+    return tr(lang, key, amount=duration_text(lang, offset))
 
 
 def error_text(stored: str, lang: str) -> str:

@@ -15,11 +15,17 @@ message id of the server's ``Souk-Refusal`` header, when it sends one); any othe
 4xx (a proxy's 407, a captive portal's HTML 403, a gateway's JSON of its own) is
 :class:`NotTheServer`, tried again later.
 
+Every successful reply's ``Date`` header is compared with this laptop's clock:
+:attr:`Transport.clock_offset` is how far the laptop's clock is ahead of the server's
+(negative: behind), in seconds, to the second the header gives.
+
 Failures are raised as :mod:`sync.client.errors`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import errno
 import gzip
 import json
@@ -97,11 +103,28 @@ class _Reply:
     body: bytes
     content_type: str
     refusal: str = ""  # the REFUSAL_HEADER header, "" without it
+    date: str = ""  # the Date header, "" without it
+    received_at: dt.datetime | None = None  # this laptop's time when the reply came
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def server_time(date: str) -> dt.datetime | None:
+    """The time an HTTP ``Date`` header gives (aware, UTC); None when it gives none."""
+    try:
+        moment = email.utils.parsedate_to_datetime(date)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 @dataclass
 class Transport:
-    """Calls to one server. ``stop`` (an Event) cuts the waits between retries short."""
+    """Calls to one server. ``stop`` (an Event) cuts the waits between retries short;
+    ``now`` is this laptop's clock (aware UTC), which the server's replies are compared
+    with (:attr:`clock_offset`)."""
 
     url: str
     token: str | None = field(default=None, repr=False)
@@ -111,6 +134,10 @@ class Transport:
     stop: threading.Event = field(default_factory=threading.Event)
     rng: random.Random = field(default_factory=random.Random)
     session: requests.Session = field(default_factory=requests.Session)
+    now: Callable[[], dt.datetime] = field(default_factory=lambda: utc_now)
+    #: this laptop's clock minus the server's, in seconds, at the last successful reply
+    #: that gave its time; None before one
+    clock_offset: float | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         # the protocol this stall reads: the server sends it no field it would refuse
@@ -133,6 +160,7 @@ class Transport:
                 timeout=(self.timeouts.connect, self.timeouts.read), allow_redirects=False,
                 stream=True,
             ) as resp:
+                received = self.now()
                 chunks = []
                 for chunk in resp.iter_content(16384):
                     chunks.append(chunk)
@@ -140,7 +168,8 @@ class Transport:
                         raise Offline("sync.err.timeout")
                 return _Reply(resp.status_code, b"".join(chunks),
                               resp.headers.get("content-type", ""),
-                              resp.headers.get(REFUSAL_HEADER, ""))
+                              resp.headers.get(REFUSAL_HEADER, ""),
+                              resp.headers.get("date", ""), received)
         except requests.exceptions.SSLError as exc:
             raise _tls_problem(exc, self.url) from None
         except requests.exceptions.ConnectTimeout:
@@ -176,6 +205,15 @@ class Transport:
             return reply
         raise last or Offline("sync.err.network")
 
+    def _measure(self, reply: _Reply) -> None:
+        """Compare the server's time (its ``Date`` header, to the second) with this
+        laptop's when the reply came: a reply recognised as the server's (a captive
+        portal's clock says nothing of the organisers')."""
+        told = server_time(reply.date)
+        if told is None or reply.received_at is None:
+            return
+        self.clock_offset = (reply.received_at - told).total_seconds()
+
     def _auth(self) -> dict[str, str]:
         if not self.token:
             raise NotEnrolled()
@@ -194,6 +232,7 @@ class Transport:
             raise NotTheServer("sync.err.not_server") from None
         if health.service != SERVICE_NAME:
             raise NotTheServer("sync.err.not_server")
+        self._measure(reply)
         return health
 
     def enrol(self, code: str, device_name: str, installation_id: uuid.UUID | None = None,
@@ -220,17 +259,21 @@ class Transport:
         if reply.status != 200:
             raise EnrolFailed("sync.err.enrol_refused", refusal=refusal, detail=_detail(reply))
         try:
-            return EnrolResponse.model_validate_json(reply.body)
+            enrolled = EnrolResponse.model_validate_json(reply.body)
         except ValidationError:
             raise NotTheServer("sync.err.not_server") from None
+        self._measure(reply)
+        return enrolled
 
     def known_days(self) -> KnownDays:
         reply = self._call("GET", "/days", headers=self._auth())
         self._refusal(reply)
         try:
-            return KnownDays.model_validate_json(reply.body)
+            known = KnownDays.model_validate_json(reply.body)
         except ValidationError:
             raise NotTheServer("sync.err.not_server") from None
+        self._measure(reply)
+        return known
 
     def push(self, summaries: list[DaySummary]) -> tuple[int, PushResponse]:
         """Push summaries; returns (200 or 409, the reply). Other answers raise."""
@@ -244,12 +287,14 @@ class Transport:
             self._refusal(reply)
             raise NotTheServer("sync.err.not_server_status", status=reply.status)
         try:
-            return reply.status, PushResponse.model_validate_json(reply.body)
+            pushed = PushResponse.model_validate_json(reply.body)
         except ValidationError:
             if reply.status == 409:  # the server's refusal rather than its conflicts?
                 self._refusal(reply)
             # a 200 that is not our reply (a portal, a truncated body): nothing is acked
             raise NotTheServer("sync.err.not_server") from None
+        self._measure(reply)
+        return reply.status, pushed
 
     @staticmethod
     def _refusal(reply: _Reply) -> None:
