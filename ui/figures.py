@@ -15,7 +15,7 @@ from pos.money import format_amount, format_money, round_div
 from pos.reports import DayReport, day_report
 from ui.chart import BarChart
 from ui.context import AppContext
-from ui.widgets import Texts, button, card, hbox, label, named, vbox
+from ui.widgets import Texts, button, card, hbox, label, named, percent_text, vbox
 
 TOP_PRODUCTS = 6
 
@@ -189,7 +189,7 @@ class FiguresScreen(QWidget):
         methods = sorted(f.methods.items(), key=lambda x: -x[1])
         self.methods.setText(rich_table(
             ((t("payment." + m), f"<b>{format_money(a, lang)}</b>",
-              f"{round(100 * a / total)} %") for m, a in methods), lang, spacing=1)
+              percent_text(round(100 * a / total), lang)) for m, a in methods), lang, spacing=1)
             if methods else t("ui.figures.no_sales"))
         top = sorted(f.products.items(), key=lambda x: -x[1][0])[:TOP_PRODUCTS]
         self.top.setText(rich_table(

@@ -10,7 +10,16 @@ from pos.cart import Discount, check_quantity, parse_line_quantity
 from pos.errors import SoukError
 from pos.money import parse_money, parse_percent, parse_quantity
 from ui.context import AppContext
-from ui.widgets import WRONG_FIELD, Dialog, button, hbox, label, mark_wrong, named
+from ui.widgets import (
+    WRONG_FIELD,
+    Dialog,
+    button,
+    hbox,
+    label,
+    mark_wrong,
+    named,
+    percent_text,
+)
 
 
 class ValueDialog(Dialog):
@@ -72,11 +81,15 @@ class DiscountDialog(Dialog):
         group.addButton(self.amount)
         self.percent.setChecked(True)
         self.field = named(QLineEdit(), f"{name}Input", ctx.t("ui.discount.value"))
+        for kind in (self.percent, self.amount):
+            # the digits typed next are the discount's, and Enter validates it
+            kind.setAutoDefault(False)
+            kind.clicked.connect(self._type_value)
         self.field.setStyleSheet("font-size: 26px;")
         quick = []
         for pct in (5, 10, 15, 20):
             btn = button(f"{name}Quick{pct}", role="money")
-            btn.setText(f"{pct} %")
+            btn.setText(percent_text(pct, ctx.lang))
             btn.clicked.connect(lambda _=False, p=pct: self._quick(p))
             quick.append(btn)
         hint = label(f"{name}Hint", style="muted", wrap=True)
@@ -86,6 +99,10 @@ class DiscountDialog(Dialog):
         self.body.addLayout(hbox(*quick))
         self.body.addWidget(hint)
         self.field.setFocus()
+
+    def _type_value(self) -> None:
+        self.field.setFocus()
+        self.field.selectAll()
 
     def _quick(self, pct: int) -> None:
         self.percent.setChecked(True)

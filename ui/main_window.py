@@ -366,12 +366,14 @@ class MainWindow(QMainWindow):
         day = self.ctx.open_day()
         if day is None:
             self.day_status.setText("● " + t("ui.status.day_closed"))
+            self.day_status.set_short("")
             self.day_status.setProperty("role", "bad")
         else:
-            self.day_status.setText("● " + t("ui.status.day_open",
-                                             date=day.date.strftime("%d/%m/%Y")))
-            self.day_status.setToolTip(t("report.float") + " "
-                                       + format_money(day.opening_float, self.ctx.lang))
+            opened = "● " + t("ui.status.day_open", date=day.date.strftime("%d/%m/%Y"))
+            self.day_status.setText(opened)
+            self.day_status.set_short("● " + t("ui.status.day_open_short"))  # a small screen
+            self.day_status.setToolTip(f"{opened}\n{t('report.float')} "
+                                       f"{format_money(day.opening_float, self.ctx.lang)}")
             self.day_status.setProperty("role", "ok")
         self.day_status.style().unpolish(self.day_status)
         self.day_status.style().polish(self.day_status)
@@ -395,6 +397,7 @@ class MainWindow(QMainWindow):
         user = self.ctx.user
         self.user_status.setText(t("ui.status.cashier", name=user.name) if user else
                                  t("ui.status.locked"))
+        self.user_status.set_short(user.name if user else "")  # the name, whole, if tight
         self.user_status.setToolTip(self.user_status.text())
         for lab in (self.day_status, self.printer_status, self.sync_status, self.user_status):
             lab.setAccessibleName(lab.text())
@@ -413,8 +416,9 @@ class MainWindow(QMainWindow):
 
     def _printer_failed(self, state: str, detail: str) -> None:
         """A receipt did not print: the whole message, what to do included, above the
-        sale screen (the status bar says it in a few words)."""
-        if state == "error" and detail:
+        sale screen (the status bar says it in a few words). A test page's failure is told
+        on the screen that asked for it."""
+        if state == "error" and detail and not self.printer.by_test:
             self.sale.banner.error(detail, seconds=20)
 
     def _sync_role(self) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -67,6 +67,8 @@ CAUSES = ("offline", "no_paper", "not_configured", "bad_address", "not_here", "p
 #: the paper widths a receipt can be laid out for (``pos.printing.escpos_out``), in dots
 MIN_WIDTH, MAX_WIDTH = 96, 2048
 DEFAULT_WIDTH = 384
+#: room for a window's title bar; the least height a receipt dialog is given
+TITLE_BAR, MIN_DIALOG_HEIGHT = 40, 320
 
 
 def _module(name: str) -> Any:
@@ -123,8 +125,9 @@ class PrintService(QObject):
             (:attr:`unsure`) changed.
         test_done(bool, str): a test page went to the printer (True) or did not, and the
             message for the screen where it was asked, in the user's language. A test
-            page is not a receipt: it never changes the state but to say that a printer
-            in error works again.
+            page that did not print puts the printer in error (:attr:`by_test`: the
+            screen that asked has told it whole) until a page or receipt prints; one cut
+            off at the very end changes nothing (the seller is looking at it).
         _event(object): a worker event, carried to the GUI thread.
     """
 
@@ -142,6 +145,7 @@ class PrintService(QObject):
         self.state = "none"
         self.detail = ""
         self.cause = ""  # why the printer is in error (CAUSES), "" when it is not
+        self.by_test = False  # the error was found by a test page, not by a receipt
         self.configured = False
         self.width = DEFAULT_WIDTH
         self.waiting = 0  # jobs waiting for the printer
@@ -235,9 +239,11 @@ class PrintService(QObject):
             self.set_state("ready" if self.configured else "none")
         self.queue_changed.emit()
 
-    def set_state(self, state: str, detail: str = "", cause: str = "") -> None:
+    def set_state(self, state: str, detail: str = "", cause: str = "", *,
+                  by_test: bool = False) -> None:
         self.state, self.detail = state, detail
         self.cause = cause if state == "error" and cause in CAUSES else ""
+        self.by_test = by_test and state == "error"
         self.state_changed.emit(state, detail)
 
     def _on_event(self, event: PrintEvent) -> None:
@@ -256,13 +262,24 @@ class PrintService(QObject):
             self.refresh_queue()
 
     def _on_test(self, event: PrintEvent) -> None:
-        """A test page's outcome goes to the screen that asked for it."""
+        """A test page's outcome goes to the screen that asked for it; the status bar says
+        whether the printer works."""
         if event.state == "printed":
-            if self.state == "error" and not self.unsure:  # the printer works again
-                self.set_state("ready")
+            if self.state == "error":  # the printer works again
+                self._works_again()
             self.test_done.emit(True, self.ctx.t("ui.printer.test_printed"))
         elif event.state == "failed":
+            if event.cause != "cut_off":  # a page cut off at the end may be whole
+                self.set_state("error", event.message, event.cause, by_test=True)
             self.test_done.emit(False, event.message)
+
+    def _works_again(self) -> None:
+        """Out of error: ready, or still asking about a receipt that may have printed."""
+        if self.unsure:
+            event = self.unsure[min(self.unsure)]
+            self.set_state("unsure", event.message)
+        else:
+            self.set_state("ready")
 
     def print_job(self, kind: str, ref: str | int, *, duplicate: bool = False,
                   language: str | None = None) -> bool:
@@ -304,6 +321,20 @@ class PrintService(QObject):
             document = receipts.load_sale_receipt(s, sale_id, duplicate=duplicate,
                                                   lang=language)
         self.show_document(parent, document)
+
+
+def fitting_height(parent: QWidget | None, wanted: int) -> int:
+    """``wanted``, or less on a small screen: a dialog over ``parent`` no taller than its
+    window nor than the screen (its title bar included), so its buttons stay in sight on
+    a 1024x600 laptop."""
+    heights = [wanted]
+    # (QWidget.screen: the main window names its own screens "screen")
+    screen = QWidget.screen(parent) if parent is not None else QGuiApplication.primaryScreen()
+    if screen is not None:
+        heights.append(screen.availableGeometry().height() - TITLE_BAR)
+    if parent is not None:
+        heights.append(parent.window().height())
+    return max(MIN_DIALOG_HEIGHT, min(heights))
 
 
 class ReceiptDialog(QDialog):
@@ -348,7 +379,8 @@ class ReceiptDialog(QDialog):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.banner)
         layout.addLayout(hbox(self.save_png, self.save_pdf, None, close))
-        self.resize(max(480, (raster.width if raster is not None else 0) + 80), 640)
+        self.resize(max(480, (raster.width if raster is not None else 0) + 80),
+                    fitting_height(parent, 640))
 
     def suggested_name(self, kind: str) -> str:
         name = self.document.metadata.get("label") or self.document.kind or "receipt"

@@ -59,6 +59,7 @@ from ui.widgets import (
     hbox,
     label,
     named,
+    percent_text,
     search_field,
     vbox,
     when_visible,
@@ -275,7 +276,7 @@ class ProductDialog(Dialog):
         self._row(form, "unit", self.unit)
         self.tax = named(QComboBox(), "productTax")
         for rate in TAX_RATES:
-            self.tax.addItem(f"{rate} %", rate)
+            self.tax.addItem(percent_text(rate, ctx.lang), rate)
         self.tax.setCurrentIndex(TAX_RATES.index(product.tax_rate) if product else 0)
         self._row(form2, "tax", self.tax)
         codes = " ".join(b.code for b in product.barcodes) if product else barcode

@@ -206,8 +206,14 @@ class RefundDialog(Dialog):
             self.method.setCurrentIndex(max(self.method.findData(paid.method), 0))
         self.body.addWidget(self.lines_area, 1)
         self.body.addWidget(everything)
-        self.body.addLayout(hbox(rcap, self.reason, 1))
-        self.body.addLayout(hbox(mcap, self.method, None))
+        choices = QGridLayout()  # the two fields one above the other, aligned
+        choices.setHorizontalSpacing(12)
+        choices.addWidget(rcap, 0, 0)
+        choices.addWidget(self.reason, 0, 1)
+        choices.addWidget(mcap, 1, 0)
+        choices.addWidget(self.method, 1, 1, Qt.AlignmentFlag.AlignLeading)
+        choices.setColumnStretch(1, 1)
+        self.body.addLayout(choices)
         self.texts.button(self.ok, "ui.refund.do")
         # the quantities are typed first (or "Refund everything" pressed)
         first = next((f for f in self.fields.values() if f.isEnabled()), None)
@@ -268,9 +274,12 @@ class VoidDialog(Dialog):
         self.texts.bind(cap.setText, "ui.refund.reason")
         self.reason = named(QLineEdit(), "voidReason", ctx.t("ui.refund.reason"))
         self.reason.setText(ctx.t("ui.refund.reason_mistake"))
+        self.reason.selectAll()  # the usual reason, replaced by what is typed
         self.reason_text = ""
         self.body.addWidget(cap)
         self.body.addWidget(self.reason)
+        self.setMinimumWidth(380)  # the ticket's number and a reason whole
+        self.reason.setFocus()
 
     def validate(self) -> None:
         self.reason_text = self.reason.text().strip()

@@ -85,11 +85,20 @@ class ElidedLabel(QLabel):
 
     It gives way to its neighbours in a row too narrow for all (a status bar's button
     stays whole) down to a few letters; ``shrinks=False`` keeps it whole, for a short
-    text that must be read as it is."""
+    text that must be read as it is. A :attr:`short` text (the cashier's name without
+    "Cashier:") is shown instead of the whole one when that does not fit, before any
+    "…"."""
 
     def __init__(self, *, shrinks: bool = True) -> None:
         super().__init__()
         self.shrinks = shrinks
+        self.short = ""
+
+    def set_short(self, short: str) -> None:
+        if short != self.short:
+            self.short = short
+            self.updateGeometry()
+            self.update()
 
     def set_shrinks(self, shrinks: bool) -> None:
         if shrinks != self.shrinks:
@@ -100,14 +109,18 @@ class ElidedLabel(QLabel):
         whole = super().minimumSizeHint()
         if not self.shrinks:
             return whole
-        few = self.fontMetrics().horizontalAdvance(self.text()[:3] + "…")
+        few = self.fontMetrics().horizontalAdvance((self.short or self.text())[:3] + "…")
         margins = self.contentsMargins()
         return QSize(min(whole.width(), few + margins.left() + margins.right()), whole.height())
 
     def shown_text(self) -> str:
         """The text as drawn in the label's present width."""
         width = self.contentsRect().width()
-        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, width)
+        metrics = self.fontMetrics()
+        text = self.text()
+        if self.short and metrics.horizontalAdvance(text) > width:
+            text = self.short
+        return metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -240,6 +253,13 @@ class Banner(QLabel):
             self.hide()
         else:
             self._write(self._again())
+
+
+def percent_text(value: int | str, lang: str) -> str:
+    """A percentage as it reads in ``lang``: ``10 %`` in French (a no-break space, so the
+    sign never starts a line), ``10%`` in English and in Arabic, where a space would send
+    the sign to the other side of the number on a right-to-left line."""
+    return f"{value}\u00a0%" if lang == "fr" else f"{value}%"
 
 
 def parse_money_field(edit: QLineEdit, *, allow_zero: bool = True) -> int:

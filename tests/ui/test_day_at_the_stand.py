@@ -78,7 +78,8 @@ def test_a_split_payment_typed_at_the_keyboard_says_what_is_left(qtbot: Any,
     assert seen["card"] == (left.format("55,00"), "notice", "55,00\u00a0DH", True)
     assert seen["cash"] == (left.format("35,00"), "notice", "35,00\u00a0DH", True)
     assert sale.cart.is_empty
-    assert sale.last_sale.text().startswith("Ticket n° T01-000001 enregistré : 155,00\u00a0DH")
+    assert sale.last_sale.text().startswith(
+        "Ticket n° T01-000001 enregistré\u00a0: 155,00\u00a0DH")
     with window.ctx.read() as s:
         from pos.models import Sale
 

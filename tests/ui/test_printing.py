@@ -608,18 +608,54 @@ def test_a_test_page_says_where_it_was_asked_whether_it_printed_and_never_waits(
     assert "vente" not in banner.text()
     assert jobs(window) == [("cancelled", False)]  # not a receipt: it does not wait
     assert window.printer.waiting == 0 and not window.printer_bar.isVisible()
-    assert window.printer.state == "ready" and not window.sale.banner.isVisible()
+    # the status bar says the printer does not answer; the sale screen does not say it again
+    assert window.printer.state == "error"
+    assert window.printer_status.text() == "Imprimante : ne répond pas"
+    assert window.sale.banner.isHidden()
     good = FakePrinter()
     fill_printer(qtbot, screen.printer_kind, screen.printer_address, "network",
                  f"127.0.0.1:{good.port}")  # fmt: skip
     qtbot.mouseClick(screen.printer_test, LEFT)
     qtbot.waitUntil(lambda: banner.text() == tr("fr", "ui.printer.test_printed"))
+    assert window.printer_status.text() == "Imprimante : prête"
     window.printer.retry()  # "Retry printing" never brings back the test page that failed
     assert window.printer.worker.run_once(include_old=True) == 0
     good.close()
     [sent] = good.jobs
     assert len(decode(sent, 384)) == 1
     assert jobs(window) == [("cancelled", False), ("printed", False)]
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "en"])
+def test_a_failed_test_page_shows_in_the_status_bar_until_a_receipt_prints(
+    qtbot: Any, make_window: Any, lang: str
+) -> None:
+    printer = FakePrinter("stall")  # it takes the connection, then nothing: it hangs
+    window = make_window(lang=lang)
+    use_printer(window, printer.port)
+    window.printer.start()
+    screen = printer_tab(window)
+    ready = tr(lang, "ui.status.printer", state=tr(lang, "ui.printer.ready"))
+    assert window.printer_status.text() == ready
+    qtbot.mouseClick(screen.printer_test, LEFT)
+    message = tr(lang, "printing.test_error.offline")
+    qtbot.waitUntil(lambda: screen.banner.text() == message)
+    status = window.printer_status
+    words = tr(lang, "ui.status.printer", state=tr(lang, "ui.printer.cause_offline"))
+    assert status.text() == words and status.property("role") == "bad"
+    assert status.toolTip() == f"{words} — {message}"  # what to do, whole
+    assert jobs(window) == [("cancelled", False)]  # a test page never waits
+    window.show_screen("sale")  # still said there, and not again above the sale
+    assert status.isVisible() and status.text() == words
+    assert window.sale.banner.isHidden() and not window.printer_bar.isVisible()
+    # the printer is back: the next receipt prints, and the status bar says so
+    printer.mode = "accept"
+    sell_cash(qtbot, window)
+    qtbot.waitUntil(lambda: jobs(window) == [("cancelled", False), ("printed", False)])
+    qtbot.waitUntil(lambda: window.printer.state == "ready")
+    printer.close()
+    assert status.text() == ready and status.property("role") == ""
+    assert status.toolTip() == "" and len(printer.jobs) == 1
 
 
 def test_with_no_printer_the_receipts_waiting_are_kept_and_no_retry_is_offered(
