@@ -183,3 +183,16 @@ def test_every_printer_failure_has_words_for_a_test_page_and_the_status_bar() ->
     for cause in causes:
         assert placeholders(known[f"printing.test_error.{cause}"]["en"]) == placeholders(
             known[f"printing.error.{cause}"]["en"])
+
+
+FRENCH_SPACE = re.compile(r" [:;!?»]|« ")
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_french_punctuation_never_starts_a_line(path: Path) -> None:
+    """French puts a space before ``: ; ! ?`` and inside « »: a no-break one, or a narrow
+    line (the status bar, a dialog, a 58 mm receipt) starts its next line with the sign."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    found = [f"{key}: {texts['fr']!r}" for key, texts in data.items()
+             if FRENCH_SPACE.search(texts.get("fr") or "")]
+    assert not found, "plain spaces where French wants no-break ones:\n" + "\n".join(found)

@@ -93,7 +93,7 @@ def test_first_day_of_a_stall(qtbot: Any, tmp_path: Path) -> None:
     click_tile(qtbot, window, tile_row(window, "SAV-BLD"))
     pay(qtbot, (20000,))
     qtbot.mouseClick(window.sale.pay, LEFT)
-    assert window.sale.last_change.text() == "Rendre la monnaie : 75,00\u00a0DH"
+    assert window.sale.last_change.text() == "Rendre la monnaie : 75,00\u00a0DH"
 
     # 2: scanner + search, split card/cash (120 + 35 = 155)
     window.sale.search.setFocus()

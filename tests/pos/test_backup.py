@@ -386,7 +386,7 @@ def test_numbers_printed_before_a_restore_are_not_given_again(
     code, _out, err = run(capsys, "--data-dir", str(store.path.parent), "verify")
     assert code == 0 and err == ""  # the gap 2-4 is the restore's
     assert said.splitlines()[-1] == (
-        "Le prochain ticket sera le T01-000005 et le prochain rapport Z le n° 2 : les numéros "
+        "Le prochain ticket sera le T01-000005 et le prochain rapport Z le n° 2 : les numéros "
         "imprimés avant la restauration ne sont pas redonnés.")
 
 
@@ -603,7 +603,7 @@ def test_a_read_only_backups_folder_is_named_not_the_database(
     assert err.startswith(f"souk-pos: تعذّرت كتابة النسخة الاحتياطية في {ltr(str(folder), 'ar')}"
                           ": القرص أو ذاكرة USB للقراءة فقط")
     assert "souk.sqlite3" not in err and "قاعدة البيانات" not in err.split(".")[0]
-    assert fr[2].startswith(f"souk-pos: La sauvegarde n'a pas pu être écrite dans {folder} : "
+    assert fr[2].startswith(f"souk-pos: La sauvegarde n'a pas pu être écrite dans {folder} : "
                             "le disque ou la clé USB est en lecture seule")
 
 
@@ -649,7 +649,7 @@ def test_without_the_chosen_folder_backups_go_to_the_laptop(
     store.close()
     if stick_is == "pulled":
         code, out, err = run(capsys, "--data-dir", str(data), "--lang", "fr", "backup")
-        reason = "le dossier n'existe pas ; la clé USB est-elle branchée ?"
+        reason = "le dossier n'existe pas ; la clé USB est-elle branchée ?"
         assert not stick.exists()  # never made on the laptop's disk
     else:
         with small_disk(stick):
@@ -658,8 +658,8 @@ def test_without_the_chosen_folder_backups_go_to_the_laptop(
         reason = "le disque ou la clé USB est plein"
     (written,) = (data / "backups").glob(backup.PATTERN)
     assert code == 0 and err == ""
-    assert out.startswith(f"Le dossier de sauvegarde {stick} est inutilisable : {reason}")
-    assert out.endswith(f"La sauvegarde a été écrite dans le dossier de l'ordinateur : "
+    assert out.startswith(f"Le dossier de sauvegarde {stick} est inutilisable : {reason}")
+    assert out.endswith(f"La sauvegarde a été écrite dans le dossier de l'ordinateur : "
                         f"{written}\n")
 
 

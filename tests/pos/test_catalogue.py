@@ -66,8 +66,8 @@ def test_a_bad_row_names_its_line_and_nothing_is_imported(store: Store) -> None:
     )
     with pytest.raises(InputError) as caught, store.write() as s:
         catalogue.import_csv(s, text)
-    assert caught.value.message("fr").startswith("Ligne 3 :")
-    assert "« dix »" in caught.value.message("fr")
+    assert caught.value.message("fr").startswith("Ligne 3 :")
+    assert "« dix »" in caught.value.message("fr")
     assert "السطر 3" in caught.value.message("ar")
     assert count(store) == 0
 
@@ -249,7 +249,7 @@ def test_a_barcode_on_two_rows_names_both_lines(store: Store) -> None:
     assert caught.value.message("en") == (
         "Line 4: barcode 1234567 is already on line 2 (product A1). Nothing was imported."
     )
-    assert caught.value.message("fr").startswith("Ligne 4 :")
+    assert caught.value.message("fr").startswith("Ligne 4 :")
     assert "السطر 4" in caught.value.message("ar")
     assert count(store) == 0
 
@@ -319,7 +319,7 @@ def test_a_new_product_with_another_products_sku_is_refused_capitals_aside(
     with pytest.raises(InputError) as caught, store.write() as s:
         catalogue.save_product(s, ProductData(sku, "صابون", "Savon test", 1000))
     assert caught.value.key == key
-    assert "« Huile d'argan »" in caught.value.message("fr")
+    assert "« Huile d'argan »" in caught.value.message("fr")
     assert "«زيت أركان»" in caught.value.message("ar")
     assert "Nothing was saved" in caught.value.message("en")
     assert count(store) == 1 and fields(store, "ARG-1") == before
@@ -331,7 +331,7 @@ def test_a_barcode_of_another_product_is_refused_and_nothing_is_written(store: S
     with pytest.raises(InputError) as caught, store.write() as s:
         catalogue.save_product(s, ProductData("B", "ب", "B", 100, barcodes=["1234567"]))
     assert caught.value.message("fr") == (
-        "Le code-barres 1234567 appartient déjà au produit A « Ambre ».")
+        "Le code-barres 1234567 appartient déjà au produit A « Ambre ».")
     assert count(store) == 1
 
 
@@ -411,7 +411,7 @@ def test_csv_code_matching_two_products_capitals_aside_is_refused(store: Store) 
     with pytest.raises(InputError) as caught, store.write() as s:
         catalogue.import_csv(s, HEADER + "Arg-1,ج,C,x,1,piece,0,,1,0,,,1\n")
     message = caught.value.message("fr")
-    assert message.startswith("Ligne 2 :") and "ARG-1, arg-1" in message
+    assert message.startswith("Ligne 2 :") and "ARG-1, arg-1" in message
     with store.write() as s:  # written exactly as one of them, it updates that one
         catalogue.import_csv(s, HEADER + "arg-1,ج,C,x,1,piece,0,,1,0,,,1\n")
     assert fields(store, "arg-1")[1] == "C" and fields(store, "ARG-1")[1] == "A"
@@ -491,12 +491,12 @@ def test_codes_a_spreadsheet_saved_again_import_as_they_were(store: Store) -> No
 @pytest.mark.parametrize(
     ("row", "reason"),
     [
-        ("B-1,ب,B,x,10,piece,0,,1,0,,,peut-être", "« peut-être » n'est ni oui ni non."),
+        ("B-1,ب,B,x,10,piece,0,,1,0,,,peut-être", "« peut-être » n'est ni oui ni non."),
         ("B-1,ب,B,x,10,piece,0,,1,0,,,1,en trop", "Plus de champs que de colonnes."),
-        ("B-1,,B,x,,piece,0,,1,0,,,1", "Colonnes vides : name_ar, price."),
+        ("B-1,,B,x,,piece,0,,1,0,,,1", "Colonnes vides : name_ar, price."),
     ],
 )
 def test_a_bad_row_reads_as_sentences(store: Store, row: str, reason: str) -> None:
     with pytest.raises(InputError) as caught:
         catalogue.parse_csv(HEADER + row + "\n")
-    assert caught.value.message("fr") == f"Ligne 2 : {reason} Rien n'a été importé."
+    assert caught.value.message("fr") == f"Ligne 2 : {reason} Rien n'a été importé."

@@ -28,10 +28,10 @@ def products(folder: Path) -> list[tuple[str, int, int, str | None]]:
     ("rows", "needle"),
     [
         ("N-1,جديد,Nouveau,10,6119999999991,1\nN-2,جديد,Nouveau,10,6119999999991,1\n",
-         "Ligne 3 : le code-barres 6119999999991 figure déjà ligne 2 (produit N-1)."),
+         "Ligne 3 : le code-barres 6119999999991 figure déjà ligne 2 (produit N-1)."),
         ("N-1,جديد,Nouveau,10,,1\nN-2,جديد,Nouveau,10,6111245780012,1\n",
-         "Ligne 3 : Le code-barres 6111245780012 appartient déjà au produit ARG-250 "
-         "« Huile d'argan alimentaire 250 ml »."),
+         "Ligne 3 : Le code-barres 6111245780012 appartient déjà au produit ARG-250 "
+         "« Huile d'argan alimentaire 250 ml »."),
     ],
 )
 def test_a_barcode_taken_is_refused_with_its_line(

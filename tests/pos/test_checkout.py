@@ -68,7 +68,7 @@ def test_pieces_are_sold_whole_and_weights_keep_their_decimals(
     assert cart.lines[0].quantity == 1000  # nothing changed half-way
     for caught in (added, typed):
         assert caught.value.key == "quantity.whole_pieces"
-        assert caught.value.message("fr") == ("Vendu à la pièce : saisissez un nombre entier "
+        assert caught.value.message("fr") == ("Vendu à la pièce : saisissez un nombre entier "
                                               "(ex. 2).")
         assert "2" in caught.value.message("ar") and "1,5" not in caught.value.message("ar")
     cart.set_quantity(0, 3000)
@@ -78,10 +78,10 @@ def test_pieces_are_sold_whole_and_weights_keep_their_decimals(
 
 
 @pytest.mark.parametrize(("typed", "unit", "message"), [
-    ("1,5", "piece", "Vendu à la pièce : saisissez un nombre entier (ex. 2)."),
-    ("1,2345", "piece", "Vendu à la pièce : saisissez un nombre entier (ex. 2)."),
-    ("deux", "piece", "« deux » n'est pas un nombre de pièces (ex. 2)."),
-    ("deux", "kg", "« deux » n'est pas une quantité (par exemple 1,5)."),
+    ("1,5", "piece", "Vendu à la pièce : saisissez un nombre entier (ex. 2)."),
+    ("1,2345", "piece", "Vendu à la pièce : saisissez un nombre entier (ex. 2)."),
+    ("deux", "piece", "« deux » n'est pas un nombre de pièces (ex. 2)."),
+    ("deux", "kg", "« deux » n'est pas une quantité (par exemple 1,5)."),
 ])
 def test_what_is_typed_for_a_line_is_answered_for_its_unit(typed: str, unit: str,
                                                            message: str) -> None:

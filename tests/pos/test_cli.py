@@ -70,14 +70,14 @@ def test_products_export_then_import(data: Path, tmp_path: Path,
 @pytest.mark.parametrize(
     ("argv", "needle"),
     [
-        (["demo-sales", "--days", "zero"], "« zero »"),
-        (["demo-sales", "--sales-per-day", "-4"], "« -4 »"),
+        (["demo-sales", "--days", "zero"], "« zero »"),
+        (["demo-sales", "--sales-per-day", "-4"], "« -4 »"),
         (["report", "z", "--day", "29/11/2026"], "AAAA-MM-JJ"),
         (["report", "z", "--day", "2001-01-01"], "Aucune journée"),
         (["report", "x"], "Aucune journée ouverte"),
         (["products", "import", "/no/such.csv"], "introuvable"),
         (["restore", "/no/such.sqlite3"], "Aucune sauvegarde"),
-        (["frobnicate"], "« frobnicate » n'est pas une commande"),
+        (["frobnicate"], "« frobnicate » n'est pas une commande"),
     ],
 )
 def test_bad_input_is_one_clear_line_exit_2_nothing_written(
@@ -154,7 +154,7 @@ def test_init_refuses_a_manager_pin_a_cashier_has(
     code, _, err = run(capsys, "--data-dir", str(folder), "--lang", "fr", "init",
                        "--manager-pin", "5555")
     assert code == 2
-    assert err == "souk-pos: Un autre utilisateur a déjà ce code PIN ; choisissez-en un autre.\n"
+    assert err == "souk-pos: Un autre utilisateur a déjà ce code PIN ; choisissez-en un autre.\n"
     assert user_rows(folder) == [("Aicha", "cashier")]
 
 
@@ -194,8 +194,8 @@ def test_reading_commands_create_no_database(
     argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
     code, out, err = run(capsys, "--data-dir", str(folder), "--lang", "fr", *argv)
     assert code == 2 and out == ""
-    assert err == (f"souk-pos: Pas encore de base Souk POS dans {folder} : créez-la avec "
-                   "« souk-pos init » (ou l'assistant de l'application).\n")
+    assert err == (f"souk-pos: Pas encore de base Souk POS dans {folder} : créez-la avec "
+                   "« souk-pos init » (ou l'assistant de l'application).\n")
     assert not folder.exists() and not (tmp_path / "products.csv").exists()
 
 
@@ -210,7 +210,7 @@ def test_init_with_a_bad_pin_creates_nothing(
 
 
 @pytest.mark.parametrize(("lang", "said"), [
-    ("fr", "--manager-name demande aussi --manager-pin (le code du gérant, 4 à 8 chiffres) : "
+    ("fr", "--manager-name demande aussi --manager-pin (le code du gérant, 4 à 8 chiffres) : "
            "rien n'a été modifié."),
     ("ar", "\u200e--manager-name\u200e يحتاج أيضًا إلى \u200e--manager-pin\u200e (الرمز السري "
            "للمسير، من 4 إلى 8 أرقام): لم يتغير شيء."),
@@ -239,7 +239,7 @@ def test_export_to_a_missing_folder_or_onto_a_folder(
     missing = tmp_path / "no" / "such"
     code, _, err = run(capsys, "--data-dir", str(data), "--lang", "fr", "products", "export",
                        str(missing / "x.csv"))
-    assert code == 2 and err == f"souk-pos: Dossier introuvable : {missing}.\n"
+    assert code == 2 and err == f"souk-pos: Dossier introuvable : {missing}.\n"
     folder = tmp_path / "exports"
     folder.mkdir()
     code, _, err = run(capsys, "--data-dir", str(data), "--lang", "fr", "products", "export",
@@ -346,7 +346,7 @@ def test_argument_errors_in_the_saved_language(
     code, _, err = run(capsys, "--lang", "en", "report", "z", "--day", "nonsense")
     assert code == 2 and err == "souk-pos: 'nonsense' is not a date (YYYY-MM-DD).\n"
     code, _, err = run(capsys, "--data-dir", str(tmp_path / "none"), "report", "z", "--day", "x")
-    assert code == 2 and "« x » n'est pas une date" in err
+    assert code == 2 and "« x » n'est pas une date" in err
 
 
 def test_report_z_of_a_date_closed_twice_asks_which(
@@ -385,23 +385,23 @@ def test_report_z_of_a_date_closed_twice_asks_which(
 @pytest.mark.parametrize(
     ("argv", "line"),
     [
-        (["--lang", "fr", "report", "z"], "souk-pos report z: Arguments manquants : --day."),
+        (["--lang", "fr", "report", "z"], "souk-pos report z: Arguments manquants : --day."),
         (["--lang", "en", "report"], "souk-pos report: Missing arguments: {x,z}."),
         (["--lang", "fr", "report", "z", "--day"], "souk-pos report z: --day attend une valeur."),
         (["--lang", "fr", "report", "x", "--json=oui"],
          "souk-pos report x: --json ne prend pas de valeur."),
         (["--lang", "ar", "verify", "now"], "souk-pos: وسائط غير معروفة: now."),
         (["--lang", "fr", "frobnicate"],
-         "souk-pos: « frobnicate » n'est pas une commande. Les commandes : init, products, "
+         "souk-pos: « frobnicate » n'est pas une commande. Les commandes : init, products, "
          "demo-sales, report, verify, backup, restore, sync, screenshots."),
         (["--lang", "fr", "products", "purge"],
-         "souk-pos products: « purge » n'est pas une commande. Les commandes : import, export."),
+         "souk-pos products: « purge » n'est pas une commande. Les commandes : import, export."),
         (["--lang", "ar", "sync", "--attempts", "99"],
          "souk-pos sync: --attempts: «99» ليس من بين: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10."),
         (["--lang", "fr", "sync", "--attempts", "abc"],
-         "souk-pos sync: --attempts : « abc » n'est pas une valeur valide."),
+         "souk-pos sync: --attempts : « abc » n'est pas une valeur valide."),
         (["--lang", "fr", "sync", "--connect-timeout", "abc"],
-         "souk-pos: « abc » n'est pas un nombre de secondes supérieur à 0 et d'au plus 600."),
+         "souk-pos: « abc » n'est pas un nombre de secondes supérieur à 0 et d'au plus 600."),
         (["--lang", "en", "init", "--man", "x"],
          "souk-pos init: --man could be --manager-name, --manager-pin: write it in full."),
     ],
@@ -436,7 +436,7 @@ def test_help_is_in_the_language_asked_keeping_what_is_typed_latin(
     assert "usage:" not in out and "options:" not in out and "show this help" not in out
     assert souk_pos(["--lang", "fr", "sync", "enrol", "-h"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("utilisation : souk-pos sync enrol [-h] [--ca-file CA_FILE]")
+    assert out.startswith("utilisation : souk-pos sync enrol [-h] [--ca-file CA_FILE]")
     assert "inscrit cette caisse avec le code à usage unique de l'organisateur" in out
     assert "  --name NAME        le nom de cette caisse pour les organisateurs\n" in out
 
@@ -448,7 +448,7 @@ def test_help_speaks_the_stalls_language_without_lang(
     monkeypatch.setenv("LANG", "en_GB.UTF-8")
     monkeypatch.setenv("COLUMNS", "80")
     code, out, _ = run(capsys, "--data-dir", str(data), "init", "--help")
-    assert code == 0 and out.startswith("utilisation : souk-pos init [-h]")
+    assert code == 0 and out.startswith("utilisation : souk-pos init [-h]")
     assert "crée la base de données (et le gérant)" in out
     assert "le code du gérant, 4 à 8 chiffres" in out and "--manager-pin MANAGER_PIN" in out
 
@@ -491,7 +491,7 @@ def test_seconds_are_refused_in_words() -> None:
         with pytest.raises(InputError) as caught:
             parse(text)
         assert caught.value.message("fr") == (
-            f"« {text} » n'est pas un nombre de secondes supérieur à 0 et d'au plus 600.")
+            f"« {text} » n'est pas un nombre de secondes supérieur à 0 et d'au plus 600.")
 
 
 @pytest.mark.parametrize("prefix", ["X" * 300, "T-03", "T 3", "", "ت03", "T0123456X"])
@@ -573,8 +573,8 @@ def saved_settings(folder: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(("lang", "said"), [
-    ("fr", "Cette caisse est déjà configurée et a un gérant : rien n'a été modifié. Pour "
-           "changer le code, ouvrez l'application : Réglages → Utilisateurs → Changer le code."),
+    ("fr", "Cette caisse est déjà configurée et a un gérant : rien n'a été modifié. Pour "
+           "changer le code, ouvrez l'application : Réglages → Utilisateurs → Changer le code."),
     ("ar", "هذا الصندوق مُعَدّ من قبل وله مسير: لم يتغير شيء. لتغيير الرمز السري افتح "
            "التطبيق: الإعدادات ← المستخدمون ← تغيير الرمز."),
     ("en", "This stall is already set up and has a manager: nothing was changed. To change "
@@ -617,7 +617,7 @@ def test_lang_says_the_commands_messages_and_leaves_the_stalls_language(
     code, out, _ = run(capsys, "--data-dir", str(data), "--lang", "en", "verify")
     assert code == 0 and out.startswith("Journal intact: ")
     code, out, _ = run(capsys, "--data-dir", str(data), "verify")
-    assert code == 0 and out.startswith("Journal intact : ")
+    assert code == 0 and out.startswith("Journal intact : ")
     assert saved_language(data / "souk.sqlite3") == "fr"
 
 
@@ -634,10 +634,10 @@ def test_init_says_what_it_added_to_a_stall_without_a_manager(
                          "--demo")
     assert (code, err) == (0, "")
     assert out.splitlines() == [
-        f"Base de données déjà en place : {folder / 'souk.sqlite3'}",
+        f"Base de données déjà en place : {folder / 'souk.sqlite3'}",
         "Les numéros de ticket commencent maintenant par T07.",
         "Gérant Fatima ajouté.",
-        "Catalogue de démonstration non chargé : la caisse a déjà des produits.",
+        "Catalogue de démonstration non chargé : la caisse a déjà des produits.",
     ]
     assert user_rows(folder) == [("Fatima", "manager")] and db_counts(folder)[0] == 1
     new = tmp_path / "new"
@@ -666,5 +666,5 @@ def test_verify_counts_the_records_as_each_language_says_them(
         code, out, _ = run(capsys, "--data-dir", str(data), "--lang", lang, "verify")
         assert code == 0
         said[lang] = out.partition("،" if lang == "ar" else ",")[0]
-    assert said == {"ar": "السجل سليم: 4 قيود", "fr": "Journal intact : 4 enregistrements",
+    assert said == {"ar": "السجل سليم: 4 قيود", "fr": "Journal intact : 4 enregistrements",
                     "en": "Journal intact: 4 records"}

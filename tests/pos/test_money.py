@@ -150,8 +150,8 @@ def test_more_than_two_decimals_of_money_are_refused_clearly() -> None:
     with pytest.raises(InputError) as caught:
         parse_money("12,505")
     assert caught.value.message("fr") == (
-        "« 12,505 » : un montant a au plus 2 chiffres après la virgule "
-        "(séparez les milliers par une espace : 1 250)."
+        "« 12,505 » : un montant a au plus 2 chiffres après la virgule "
+        "(séparez les milliers par une espace : 1 250)."
     )
     assert "12,505" in caught.value.message("ar") and "2" in caught.value.message("ar")
 

@@ -30,7 +30,7 @@ def test_a_writer_holding_the_database_is_busy(tmp_path: Path) -> None:
         exc = _error(path, f"file:{path}", "BEGIN IMMEDIATE")
     finally:
         holder.close()
-    busy = "La base de données est occupée ; réessayez."
+    busy = "La base de données est occupée ; réessayez."
     assert database_problem(exc, path).message("fr") == busy
 
 
@@ -39,6 +39,6 @@ def test_a_read_only_database_says_so_not_busy(tmp_path: Path) -> None:
     sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.close()
     exc = _error(path, f"file:{path}?mode=ro", "INSERT INTO t VALUES (1)")
     message = database_problem(exc, path).message("fr")
-    assert message.startswith(f"La base de données {path} est inutilisable : le disque ou la clé")
+    assert message.startswith(f"La base de données {path} est inutilisable : le disque ou la clé")
     assert "lecture seule" in message and "occupée" not in message
     assert "للقراءة فقط" in database_problem(exc, path).message("ar")

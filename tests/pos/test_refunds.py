@@ -103,8 +103,8 @@ def test_pieces_are_refunded_whole_and_weights_to_the_gram(store: Store, open_da
     with store.write() as s, pytest.raises(InputError) as caught:
         refunds.refund(s, sale.id, quantities={bottle.id: 500}, reason="x", manager=manager(s))
     assert caught.value.key == "refund.whole_pieces"
-    assert caught.value.message("fr") == ("« Huile d'argan alimentaire 250 ml » se rembourse "
-                                          "à la pièce : saisissez un nombre entier.")
+    assert caught.value.message("fr") == ("« Huile d'argan alimentaire 250 ml » se rembourse "
+                                          "à la pièce : saisissez un nombre entier.")
     with store.read() as s:
         assert s.scalars(select(Sale).where(Sale.kind == "refund")).first() is None
     with store.write() as s:
@@ -120,7 +120,7 @@ def test_a_refund_names_the_product_in_the_messages_language(store: Store,
         refunds.refund(s, sale.id, quantities={sale.lines[0].id: 2000}, reason="x",
                        manager=manager(s))
     assert caught.value.message("ar") == "كمية «زيت أركان غذائي 250 مل» أكثر مما تبقى للإرجاع."
-    assert caught.value.message("fr") == ("Plus de « Huile d'argan alimentaire 250 ml » qu'il "
+    assert caught.value.message("fr") == ("Plus de « Huile d'argan alimentaire 250 ml » qu'il "
                                           "n'en reste à rembourser.")
     assert "Huile d'argan alimentaire 250 ml" in caught.value.message("en")
     # a name in one script only is shown in every language

@@ -41,7 +41,7 @@ def test_anything_but_15_digits_is_refused_as_an_ice(typed: str) -> None:
     with pytest.raises(InputError) as refused:
         settings.check_ice(typed)
     assert refused.value.message("fr") == (
-        "Un ICE compte 15 chiffres ; les espaces ne comptent pas."
+        "Un ICE compte 15 chiffres ; les espaces ne comptent pas."
     )
     assert refused.value.message("ar") == (
         "التعريف الموحد للمقاولة (ICE) من 15 رقمًا، ولا تُحتسب الفراغات."

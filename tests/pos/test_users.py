@@ -25,7 +25,7 @@ def test_a_pin_another_active_user_has_is_refused(store: Store) -> None:
     with pytest.raises(InputError) as refused, store.write() as s:
         users.add_user(s, "Fatima", users.MANAGER, "٥٥٥٥")  # the same PIN in Arabic digits
     assert refused.value.message("fr") == (
-        "Un autre utilisateur a déjà ce code PIN ; choisissez-en un autre.")
+        "Un autre utilisateur a déjà ce code PIN ; choisissez-en un autre.")
     assert "مستخدم آخر" in refused.value.message("ar")
     assert names(store) == ["Aicha"]
     with store.write() as s:
@@ -123,7 +123,7 @@ def test_five_wrong_pins_make_every_pin_wait_30_seconds(staffed: Store, clock: C
         users.require_manager(s, "1234")
     assert refused.value.message("en") == "Too many wrong PINs; try again in 30 s."
     assert refused.value.message("fr") == (
-        "Trop de codes PIN incorrects ; réessayez dans 30 s.")
+        "Trop de codes PIN incorrects ; réessayez dans 30 s.")
     assert refused.value.message("ar") == "رموز سرية خاطئة كثيرة؛ أعد المحاولة بعد 30 ثانية."
     clock.now += 29.5
     assert refused_for(staffed, "1234") == 1

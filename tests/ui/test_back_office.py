@@ -230,9 +230,9 @@ def test_a_new_product_with_a_code_taken_is_refused_naming_that_product(
     assert [still_open for still_open, _text in seen] == [True, True]
     exact, case = (text for _open, text in seen)
     assert exact.startswith("Le code ARG-250 est déjà celui du produit "
-                            "« Huile d'argan alimentaire 250 ml ».")
+                            "« Huile d'argan alimentaire 250 ml ».")
     assert case.startswith("Le code arg-250 est le même que celui du produit "
-                           "« Huile d'argan alimentaire 250 ml » (ARG-250)")
+                           "« Huile d'argan alimentaire 250 ml » (ARG-250)")
     assert "Rien n'a été enregistré" in case
     assert stored(window, "ARG-250") == argan and stored(window, "arg-250") is None
     assert product_count(window) == 33
@@ -266,7 +266,7 @@ def test_a_new_barcode_of_another_product_is_refused_before_the_pin(
     qtbot.mouseClick(screen.add_btn, LEFT)
     assert asked == []
     assert seen == ["Le code-barres 6111245780012 appartient déjà au produit ARG-250 "
-                    "« Huile d'argan alimentaire 250 ml »."]
+                    "« Huile d'argan alimentaire 250 ml »."]
     assert stored(window, "SAV-NEW") is None
     assert stored(window, "ARG-250")[-1] == ["6111245780012"]  # type: ignore[index]
 
@@ -349,7 +349,7 @@ def test_an_edit_renames_the_code_unless_another_product_has_it(
     on_modal("productDialog", edit)
     qtbot.mouseClick(screen.edit_btn, LEFT)
     assert asked == ["MNT-BTE"]  # the code taken was refused before the PIN was asked
-    assert "« Thym séché 50 g » (THY-50)" in seen[0]
+    assert "« Thym séché 50 g » (THY-50)" in seen[0]
     assert stored(window, "MNT-BTE") == mint and stored(window, "MNT-BND") is None
     assert product_count(window) == 33
 
@@ -613,7 +613,7 @@ def test_the_backup_folder_is_chosen_checked_and_used(
         answer.append(str(locked))
         qtbot.mouseClick(screen.findChild(type(screen.own_folder_btn), "backupChooseFolder"),
                          LEFT)
-    assert screen.banner.text().startswith(f"Les sauvegardes ne peuvent pas aller dans {locked} : "
+    assert screen.banner.text().startswith(f"Les sauvegardes ne peuvent pas aller dans {locked} : "
                                            "le disque ou la clé USB est en lecture seule")
     with window.ctx.read() as s:
         assert settings.get(s, settings.BACKUP_FOLDER) is None  # not kept
@@ -626,7 +626,7 @@ def test_the_backup_folder_is_chosen_checked_and_used(
     assert screen.backup_folder.text() == str(stick) and screen.own_folder_btn.isEnabled()
     said = backed_up(qtbot, screen)
     (written,) = stick.glob(backup.PATTERN)
-    assert said == f"Sauvegarde écrite : {written}"
+    assert said == f"Sauvegarde écrite : {written}"
     assert screen.backup_list.item(0).toolTip() == str(written)
     assert not own.exists()
 

@@ -83,7 +83,7 @@ def test_clearing_a_cart_of_several_lines_asks_no_by_default(qtbot: Any,
 
     on_modal(qtbot, "clearConfirm", press_enter)
     qtbot.keyClick(sale.search, DEL, CTRL)
-    assert asked == ["Retirer les 2 lignes du panier ?"]
+    assert asked == ["Retirer les 2 lignes du panier ?"]
     assert skus(window) == ["AML-250", "THY-50"]
 
     def scan_in(dialog: Any) -> None:  # a scanner's digits and Enter answer nothing

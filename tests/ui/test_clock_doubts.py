@@ -72,7 +72,7 @@ def test_opening_a_day_outside_the_market_s_dates_asks_first(
         "Vérifiez la date de l'ordinateur",
         f"La date de cet ordinateur est le {today}, hors des dates du marché (du 01/03/2019 "
         "au 05/03/2019). Si elle est fausse, réglez d'abord la date et l'heure de "
-        "l'ordinateur : les ventes porteraient une date fausse et n'arriveraient pas aux "
+        "l'ordinateur : les ventes porteraient une date fausse et n'arriveraient pas aux "
         "organisateurs.",
         True)]
     assert floats == [] and window.ctx.open_day() is None and kinds(window) == []

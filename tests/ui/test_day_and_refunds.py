@@ -198,7 +198,7 @@ def test_open_day_cash_out_and_close_with_a_difference(qtbot: Any, make_window: 
     on_modal("pinDialog", close_pin)
     on_modal_active(qtbot, "closeDayConfirm", back)
     qtbot.mouseClick(screen.close_btn, LEFT)
-    assert asked == ["Attendu : 630,00\u00a0DH\nCompté : 620,00\u00a0DH\n"
+    assert asked == ["Attendu : 630,00\u00a0DH\nCompté : 620,00\u00a0DH\n"
                      "Il manque 10,00\u00a0DH\n\n"
                      "La clôture imprime le rapport Z et ne peut pas être annulée."]
     assert journal(window) == ["day_open", "sale", "cash_out"]  # nothing written
@@ -349,7 +349,7 @@ def test_the_backup_after_a_close_goes_to_the_laptop_when_the_stick_is_pulled(
     (kept,) = backup.list_backups(window.ctx.db_path)
     assert kept.name.endswith("-z.sqlite3") and not stick.exists()
     assert screen.banner.text().startswith(f"Le dossier de sauvegarde {stick} est inutilisable")
-    assert screen.banner.text().endswith(f"dossier de l'ordinateur : {kept}")
+    assert screen.banner.text().endswith(f"dossier de l'ordinateur : {kept}")
 
 
 def refund_all(qtbot: Any, screen: Any) -> None:

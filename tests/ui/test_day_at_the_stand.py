@@ -74,7 +74,7 @@ def test_a_split_payment_typed_at_the_keyboard_says_what_is_left(qtbot: Any,
 
     on_modal(qtbot, "payDialog", pay)
     qtbot.keyClick(sale.search, Qt.Key.Key_F12)
-    left = "Partie enregistrée. Reste : {}\u00a0DH"
+    left = "Partie enregistrée. Reste : {}\u00a0DH"
     assert seen["card"] == (left.format("55,00"), "notice", "55,00\u00a0DH", True)
     assert seen["cash"] == (left.format("35,00"), "notice", "35,00\u00a0DH", True)
     assert sale.cart.is_empty
@@ -100,7 +100,7 @@ def test_the_ticket_just_refunded_stays_the_one_shown(qtbot: Any, make_window: A
     chosen = screen.selected()
     assert chosen is not None and chosen.number == 1
     assert screen.detail_title.text().startswith("Vente T01-000001")
-    assert "Remboursée : T01-000003" in screen.detail.text()
+    assert "Remboursée : T01-000003" in screen.detail.text()
 
 
 @pytest.mark.parametrize("lang", ["fr", "ar", "en"])

@@ -59,7 +59,7 @@ def test_refund_yesterdays_ticket_found_by_its_number(qtbot: Any, make_window: A
     qtbot.keyClicks(screen.search, screen.label_of(1))
     screen.select_number(1)
     assert column(screen, 2) == ["Vente remboursée"]
-    assert f"Remboursée : {screen.label_of(2)}" in screen.detail.text()
+    assert f"Remboursée : {screen.label_of(2)}" in screen.detail.text()
     screen.search.clear()
     assert column(screen, 0) == [screen.label_of(2)]  # today's list: the refund
     assert journal(window) == ["day_open", "sale", "day_close", "day_open", "refund"]

@@ -101,18 +101,18 @@ def test_a_card_part_stays_with_the_cart_when_the_payment_is_left(qtbot: Any,
 
     on_modal(qtbot, "payDialog", pay)
     qtbot.mouseClick(sale.pay, LEFT)
-    assert seen["notice"] == f"Partie enregistrée. Reste : 350,00{DH}"
+    assert seen["notice"] == f"Partie enregistrée. Reste : 350,00{DH}"
     assert seen["asked"] == (
-        f"Déjà payé : 500,00{DH} (Carte  500,00{DH}  (CB777)).\n"
-        "Ces paiements restent avec le panier : au prochain encaissement (F12), il ne "
-        f"restera que 350,00{DH} à payer.\nFermer l'encaissement ?")
+        f"Déjà payé : 500,00{DH} (Carte  500,00{DH}  (CB777)).\n"
+        "Ces paiements restent avec le panier : au prochain encaissement (F12), il ne "
+        f"restera que 350,00{DH} à payer.\nFermer l'encaissement ?")
     assert seen["open after no"] and not seen["open after yes"]
     assert sales(window) == []
     assert sale.taken == [CB777]
     assert sale.taken_label.isVisible()
     assert sale.taken_label.text() == f"Déjà payé 500,00{DH} · reste 350,00{DH}"
     assert sale.banner.text() == (f"Paiements déjà pris (500,00{DH}) gardés avec le panier. "
-                                  f"Reste à payer : 350,00{DH} (F12).")
+                                  f"Reste à payer : 350,00{DH} (F12).")
 
     def finish(dialog: Any) -> None:
         seen["due"] = (dialog.due_caption.text(), dialog.due.text())
@@ -170,13 +170,13 @@ def test_a_part_is_removed_only_once_the_seller_says_it_was_given_back(
     on_modal(qtbot, "payDialog", pay)
     qtbot.mouseClick(sale.pay, LEFT)
     assert seen["button"] == ("Retirer", f"Retirer Carte  500,00{DH}  (CB777)")
-    terminal = (f"Retirer le paiement Carte  500,00{DH}  (CB777) ?\nAnnulez-le ou "
+    terminal = (f"Retirer le paiement Carte  500,00{DH}  (CB777) ?\nAnnulez-le ou "
                 f"remboursez-le d'abord sur le terminal de paiement (500,00{DH}), sinon la "
                 "carte du client reste débitée.")
     assert asked == [terminal, terminal]  # asked twice, never on leaving
     assert seen["after no"] == (f"350,00{DH}", [f"Carte  500,00{DH}  (CB777)"])
     assert seen["after yes"] == (f"850,00{DH}", False,
-                                 f"Paiement retiré. Reste : 850,00{DH}")
+                                 f"Paiement retiré. Reste : 850,00{DH}")
     assert seen["closed"]
     assert sale.taken == [] and not sale.taken_label.isVisible()
     assert sales(window) == [] and len(sale.cart.lines) == 1
@@ -195,7 +195,7 @@ def test_the_cart_cannot_fall_below_the_parts_taken(qtbot: Any, make_window: Any
     qtbot.keyClick(sale.table, Qt.Key.Key_Delete)  # the rug out: 15,00 for 500,00 paid
     assert [ln.sku for ln in sale.cart.lines] == ["RUG-S", "THY-50"]
     assert sale.banner.text() == (
-        f"Impossible : 500,00{DH} sont déjà payés pour ce panier, qui ne ferait plus que "
+        f"Impossible : 500,00{DH} sont déjà payés pour ce panier, qui ne ferait plus que "
         f"15,00{DH}. Retirez d'abord le paiement en trop dans l'encaissement (F12), après "
         "l'avoir rendu au client.")
 
@@ -228,9 +228,9 @@ def test_the_cart_cannot_fall_below_the_parts_taken(qtbot: Any, make_window: Any
     on_modal(qtbot, "clearConfirm", answer(True))
     qtbot.mouseClick(sale.clear_btn, LEFT)
     assert asked == [
-        f"Des paiements ont déjà été pris pour ce panier : Carte  500,00{DH}  (CB777).\n"
-        "Vider le panier les annule : rendez d'abord les espèces, et remboursez la carte ou "
-        "le virement au client.\nVider quand même ?"] * 2
+        f"Des paiements ont déjà été pris pour ce panier : Carte  500,00{DH}  (CB777).\n"
+        "Vider le panier les annule : rendez d'abord les espèces, et remboursez la carte ou "
+        "le virement au client.\nVider quand même ?"] * 2
     assert sale.cart.is_empty and sale.taken == [] and not sale.taken_label.isVisible()
     assert sales(window) == []
 
@@ -334,7 +334,7 @@ def test_money_given_when_nothing_is_due_is_refused(qtbot: Any, make_window: Any
     on_modal(qtbot, "payDialog", pay)
     qtbot.mouseClick(sale.pay, LEFT)
     assert seen["due"] == f"0,00{DH}"
-    assert seen["error"] == (True, "Il n'y a rien à payer : effacez le montant saisi et "
+    assert seen["error"] == (True, "Il n'y a rien à payer : effacez le montant saisi et "
                                    "validez.")
     rows = sales(window)
     assert [(p.method, p.amount, p.reference) for p in rows[0].payments] == [

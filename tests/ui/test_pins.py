@@ -41,7 +41,7 @@ SCANS = (THYME_CODE, EAN8, THYME_CODE, EAN8, THYME_CODE)
 HAND_MS = 80  # between the keys of a PIN typed fast by hand (a scanner's: a few ms)
 SCANNED = {
     "fr": (
-        "Un code-barres a été scanné : ce n'est pas un code PIN, il n'a pas été compté. "
+        "Un code-barres a été scanné : ce n'est pas un code PIN, il n'a pas été compté. "
         "Tapez le code PIN."
     ),
     "ar": "قُرئ باركود: ليس رمزًا سريًا ولم يُحتسب. اكتب الرمز السري.",
@@ -102,7 +102,7 @@ def test_the_users_page_refuses_a_pin_another_user_has(qtbot: Any, make_window: 
 
     marked: list[tuple[bool, str]] = []
     users_page(qtbot, window, "usersAdd", add, "userDialog")
-    assert seen == ["Un autre utilisateur a déjà ce code PIN ; choisissez-en un autre."]
+    assert seen == ["Un autre utilisateur a déjà ce code PIN ; choisissez-en un autre."]
     assert marked == [(True, "")]
     with window.ctx.read() as s:
         assert sorted(u.name for u in users.active_users(s)) == ["Aicha", "Fatima"]
@@ -118,13 +118,13 @@ def test_the_users_page_refuses_a_pin_another_user_has(qtbot: Any, make_window: 
         qtbot.mouseClick(dialog.cancel, LEFT)
 
     users_page(qtbot, window, "usersPin", change, "pinChangeDialog")
-    assert seen[1] == "Un autre utilisateur a déjà ce code PIN ; choisissez-en un autre."
+    assert seen[1] == "Un autre utilisateur a déjà ce code PIN ; choisissez-en un autre."
     with window.ctx.read() as s:
         assert users.authenticate(s, CASHIER_PIN).name == "Aicha"
         assert users.require_manager(s, MANAGER_PIN).name == "Fatima"
 
 
-SCANNED_NEW = ("Un code-barres a été scanné : il n'a pas été pris comme code PIN. "
+SCANNED_NEW = ("Un code-barres a été scanné : il n'a pas été pris comme code PIN. "
                "Tapez le code PIN à la main.")
 
 
@@ -265,7 +265,7 @@ def test_a_manager_changing_their_own_pin_gives_it_first(qtbot: Any, make_window
     on_modal("pinDialog", refuse)
     on_modal("pinChangeDialog", new_pin)
     qtbot.mouseClick(screen.findChild(QPushButton, "usersPin"), LEFT)
-    assert seen == ["Aicha n'est pas gérant : le code du gérant est nécessaire."]
+    assert seen == ["Aicha n'est pas gérant : le code du gérant est nécessaire."]
     assert pin_owners(window, MANAGER_PIN) == ["Fatima"]
 
 

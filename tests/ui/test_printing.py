@@ -140,7 +140,7 @@ def test_a_receipt_that_may_have_printed_is_reprinted_as_a_copy(
     window.printer.start()
     ask = window.printer_question
     qtbot.waitUntil(ask.isVisible)
-    assert ask.question.text() == f"Le ticket {label} est-il sorti en entier ?"
+    assert ask.question.text() == f"Le ticket {label} est-il sorti en entier ?"
     assert ask.why.text() == ("La caisse s'est arrêtée pendant son impression. Réimprimé, il "
                               "portera la mention DUPLICATA.")
     assert jobs(window) == [("unsure", False)]  # not printed again by itself
@@ -193,7 +193,7 @@ def test_the_preview_is_as_wide_as_the_paper_and_saves_png_and_pdf(
     missing = tmp_path / "no-such-folder" / "ticket.png"
     assert dialog.save(missing, "png") is None
     assert dialog.banner.property("role") == "alert"
-    assert dialog.banner.text().startswith(f"Impossible d'enregistrer {missing} : ")
+    assert dialog.banner.text().startswith(f"Impossible d'enregistrer {missing} : ")
     assert not missing.exists()
 
 
@@ -360,12 +360,12 @@ def test_a_receipt_cut_off_at_the_very_end_is_asked_about_and_never_doubled(
         label = load_sale_receipt(s, sale_id).metadata["label"]
     # the sale is saved; the seller is asked in words; nothing prints again by itself
     assert window.sale.cart.is_empty and jobs(window) == [("unsure", False)]
-    assert ask.question.text() == f"Le ticket {label} est-il sorti en entier ?"
+    assert ask.question.text() == f"Le ticket {label} est-il sorti en entier ?"
     assert ask.why.text() == ("La liaison avec l'imprimante s'est coupée tout à la fin. "
                               "Réimprimé, il portera la mention DUPLICATA.")
     assert (ask.printed.text(), ask.reprint.text()) == ("Oui", "Réimprimer")
     assert window.printer.state == "unsure"
-    assert window.printer_status.text() == "Imprimante : un ticket à vérifier"
+    assert window.printer_status.text() == "Imprimante : un ticket à vérifier"
     assert not window.statusBar().isVisible()  # the question stands in for it
     printer.mode = "accept"  # the printer is fine again
     window.printer.retry()
@@ -384,7 +384,7 @@ def test_a_receipt_cut_off_at_the_very_end_is_asked_about_and_never_doubled(
     printer.close()
     qtbot.waitUntil(lambda: window.printer.state == "ready")
     assert window.statusBar().isVisible()
-    assert window.printer_status.text() == "Imprimante : prête"
+    assert window.printer_status.text() == "Imprimante : prête"
     if answer == "yes":
         assert printer.jobs == []
     else:
@@ -564,7 +564,7 @@ def test_a_system_printer_is_looked_up_off_the_ui_thread(
     from tests.pos.printing.test_address import fake_lpstat
 
     bin_dir, answer = tmp_path / "bin", tmp_path / "answer"
-    fake_lpstat(bin_dir, f'while [ ! -e "{answer}" ]; do sleep 0.02; done\n'
+    fake_lpstat(bin_dir, f'while [ ! -e "{answer}" ]; do sleep 0.02; done\n'
                          'printf "XP58\\nOffice\\n"')  # fmt: skip
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}/bin{os.pathsep}/usr/bin")
     window = make_window(lang="en")
@@ -610,14 +610,14 @@ def test_a_test_page_says_where_it_was_asked_whether_it_printed_and_never_waits(
     assert window.printer.waiting == 0 and not window.printer_bar.isVisible()
     # the status bar says the printer does not answer; the sale screen does not say it again
     assert window.printer.state == "error"
-    assert window.printer_status.text() == "Imprimante : ne répond pas"
+    assert window.printer_status.text() == "Imprimante : ne répond pas"
     assert window.sale.banner.isHidden()
     good = FakePrinter()
     fill_printer(qtbot, screen.printer_kind, screen.printer_address, "network",
                  f"127.0.0.1:{good.port}")  # fmt: skip
     qtbot.mouseClick(screen.printer_test, LEFT)
     qtbot.waitUntil(lambda: banner.text() == tr("fr", "ui.printer.test_printed"))
-    assert window.printer_status.text() == "Imprimante : prête"
+    assert window.printer_status.text() == "Imprimante : prête"
     window.printer.retry()  # "Retry printing" never brings back the test page that failed
     assert window.printer.worker.run_once(include_old=True) == 0
     good.close()
@@ -673,8 +673,8 @@ def test_with_no_printer_the_receipts_waiting_are_kept_and_no_retry_is_offered(
     screen.printer_kind.setCurrentIndex(screen.printer_kind.findData("none"))
     qtbot.mouseClick(screen.printer_save, LEFT)
     window.show_screen("sale")
-    assert window.printer_status.text() == "Imprimante : aperçu à l'écran"
-    text = "1 ticket non imprimé : choisissez une imprimante dans Réglages (F6)"
+    assert window.printer_status.text() == "Imprimante : aperçu à l'écran"
+    text = "1 ticket non imprimé : choisissez une imprimante dans Réglages (F6)"
     assert bar.isVisible() and bar.waiting.isVisible() and bar.waiting.text() == text
     assert not bar.retry.isVisible()  # nothing it could print on: Ctrl+P does nothing either
     assert bar.waiting.toolTip() == f"{text}\n{tr('fr', 'ui.printer.waiting_none_tip')}"

@@ -410,7 +410,7 @@ def test_an_eight_line_ticket_and_its_refund_fit_a_small_screen(qtbot: Any, make
 def test_a_long_status_ends_with_an_ellipsis_not_in_a_word(qtbot: Any, make_window: Any,
                                                              lang: str) -> None:
     window = make_window(lang=lang, size=SMALL)
-    words = {"fr": "Synchro : hors ligne - 2 journées en attente · 1 journée mise de côté · "
+    words = {"fr": "Synchro : hors ligne - 2 journées en attente · 1 journée mise de côté · "
                    "dernier envoi à 14:05",
              "ar": "المزامنة: غير متصل - يومان في الانتظار · يوم واحد موقوف · "
                    "آخر إرسال الساعة 14:05 · " + "ملاحظة " * 8}[lang]

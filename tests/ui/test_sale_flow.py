@@ -69,7 +69,7 @@ def test_tap_tiles_and_pay_cash_with_change(qtbot: Any, make_window: Any) -> Non
     qtbot.mouseClick(sale.pay, LEFT)
     assert seen["change"] == "5,00\u00a0DH"
     assert sale.cart.is_empty and sale.total.text() == "0,00\u00a0DH"
-    assert sale.last_change.text() == "Rendre la monnaie : 5,00\u00a0DH"
+    assert sale.last_change.text() == "Rendre la monnaie : 5,00\u00a0DH"
     assert "T01-000001" in sale.last_sale.text()  # the number printed on the receipt
     rows = sales(window)
     assert len(rows) == 1 and rows[0].total == 14500

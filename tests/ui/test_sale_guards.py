@@ -307,7 +307,7 @@ def test_closing_over_a_cart_asks_no_by_default(qtbot: Any, make_window: Any) ->
 
     on_modal(qtbot, "closeConfirm", press_enter)
     assert not window.close()
-    assert asked == ["Le panier a 2 lignes non vendues. Fermer quand même ?"]
+    assert asked == ["Le panier a 2 lignes non vendues. Fermer quand même ?"]
     assert window.isVisible() and len(window.sale.cart.lines) == 2
 
     on_modal(qtbot, "closeConfirm", lambda dialog: qtbot.mouseClick(dialog.ok, LEFT))

@@ -58,7 +58,7 @@ def empty_catalogue(data_dir: Path) -> Path:
 @pytest.mark.parametrize(("lang", "message", "searched"), [
     ("en", "No products yet: add them in Products (F4) or import a CSV file.",
      "No product matches."),
-    ("fr", "Aucun produit pour l'instant : ajoutez-les dans Produits (F4) ou importez un "
+    ("fr", "Aucun produit pour l'instant : ajoutez-les dans Produits (F4) ou importez un "
      "fichier CSV.", "Aucun produit ne correspond."),
     ("ar", "لا توجد منتجات بعد: أضِفها في المنتجات (F4) أو استورد ملف CSV.",
      "لا يوجد منتج بهذا الاسم."),

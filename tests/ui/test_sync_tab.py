@@ -193,7 +193,7 @@ def test_a_failed_enrolments_message_follows_the_apps_language(
         panel.enrol_button.click()
         qtbot.waitUntil(panel.enrol_button.isEnabled, timeout=5000)
         assert panel.message.text() == (
-            "Échec de l'inscription : Ce code est inconnu, déjà utilisé ou expiré : "
+            "Échec de l'inscription : Ce code est inconnu, déjà utilisé ou expiré : "
             "vérifiez-le ou demandez-en un nouveau aux organisateurs.")
         window.ctx.set_language("ar")
         assert panel.message.text() == (
@@ -208,7 +208,7 @@ def test_a_failed_enrolments_message_follows_the_apps_language(
         bridge.stop()
 
 
-NOT_SET_UP = {"ar": "المزامنة: غير مضبوطة", "fr": "Synchro : non configurée",
+NOT_SET_UP = {"ar": "المزامنة: غير مضبوطة", "fr": "Synchro : non configurée",
               "en": "Sync: not set up"}
 
 
@@ -266,7 +266,7 @@ def test_enrolling_with_https_against_an_http_server_says_what_to_type(
             f"{ltr(server.url, 'ar')}.")
         window.ctx.set_language("fr")
         assert panel.message.text().startswith(
-            f"Échec de l'inscription : Le serveur à {tried} répond sans chiffrement")
+            f"Échec de l'inscription : Le serveur à {tried} répond sans chiffrement")
     finally:
         bridge.stop()
 

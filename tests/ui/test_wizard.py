@@ -24,7 +24,7 @@ EAN8 = "96385074"  # a code with a PIN's length: typed twice it would pass as on
 ICE = "001234567000089"
 SCANNED_NEW = {
     "fr": (
-        "Un code-barres a été scanné : il n'a pas été pris comme code PIN. "
+        "Un code-barres a été scanné : il n'a pas été pris comme code PIN. "
         "Tapez le code PIN à la main."
     ),
     "ar": "قُرئ باركود: لم يُؤخذ رمزًا سريًا. اكتب الرمز السري بيدك.",

@@ -104,7 +104,7 @@ def test_a_device_file_not_there_yet_is_saved_with_a_warning(tmp_path: Path) -> 
     fields, warning = address.look_up("file", {"device": missing})
     assert fields == {"device": missing} and warning is not None
     assert warning.message("fr").startswith(f"{missing} n'existe pas pour le moment")
-    assert "« Page de test »" in warning.message("fr")
+    assert "« Page de test »" in warning.message("fr")
     assert "صفحة تجريبية" in warning.message("ar")
     _, warning = address.look_up("serial", {"serial_port": missing})
     assert warning is not None and warning.key == "printing.address.missing"
@@ -136,8 +136,8 @@ def test_a_system_printer_name_is_checked_against_the_system_list(
     with pytest.raises(InputError) as unknown:
         address.look_up("cups", {"name": "NoSuchPrinter"})
     assert unknown.value.message("fr") == (
-        "Cet ordinateur n'a pas d'imprimante nommée « NoSuchPrinter ». "
-        "Ses imprimantes : XP58, Office."
+        "Cet ordinateur n'a pas d'imprimante nommée « NoSuchPrinter ». "
+        "Ses imprimantes : XP58, Office."
     )
     fake_lpstat(bin_dir, "exit 0")  # CUPS runs, and knows no printer
     with pytest.raises(InputError) as none:
@@ -156,5 +156,5 @@ def test_a_system_printer_name_is_checked_against_the_system_list(
     with pytest.raises(InputError) as windows:  # a Windows printer on a Linux till
         address.look_up("win32", {"name": "XP58"}, platform="linux")
     assert windows.value.message("fr") == (
-        "Cet ordinateur n'imprime pas par Windows : choisissez un autre branchement."
+        "Cet ordinateur n'imprime pas par Windows : choisissez un autre branchement."
     )

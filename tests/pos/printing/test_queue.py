@@ -216,7 +216,7 @@ def test_a_test_page_the_printer_refuses_is_not_a_receipt_waiting(
     failed = events[-1]
     assert (failed.kind, failed.state, failed.cause) == ("test", "failed", "offline")
     assert failed.message == tr("fr", "printing.test_error.offline")
-    assert failed.message.startswith("La page de test n'est pas sortie : l'imprimante ne répond")
+    assert failed.message.startswith("La page de test n'est pas sortie : l'imprimante ne répond")
     assert "vente" not in failed.message and "Réessayer" not in failed.message
     assert _jobs(store)[0][0] == "cancelled"  # never printed again by itself
     sale_id = _sell(store)
@@ -393,7 +393,7 @@ def test_a_crash_after_sending_is_never_printed_again_by_itself(
         ("unsure", job_id, label, "stopped")
     ]
     assert events[0].message == queue.unsure_message("fr", "sale", label, "stopped")
-    assert events[0].message.startswith(f"Le ticket {label} est-il sorti en entier ?")
+    assert events[0].message.startswith(f"Le ticket {label} est-il sorti en entier ?")
     assert "La caisse s'est arrêtée" in events[0].message
     assert restarted.run_once() == 0
     assert restarted.run_once(include_old=True) == 0  # not even on "retry printing"
@@ -512,7 +512,7 @@ def test_a_receipt_whose_connection_drops_at_the_very_end_is_asked_about_not_ret
         assert (unsure.state, unsure.label, unsure.reason) == ("unsure", label, "cut_off")
         assert unsure.message == queue.unsure_message("fr", "sale", label, "cut_off")
         assert unsure.message == (
-            f"Le ticket {label} est-il sorti en entier ? La liaison avec "
+            f"Le ticket {label} est-il sorti en entier ? La liaison avec "
             "l'imprimante s'est coupée tout à la fin."
         )
         # no second copy goes out by itself: not on the next sale's pass, not on "retry"

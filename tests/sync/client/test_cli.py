@@ -124,7 +124,7 @@ def test_a_mistyped_address_leaves_a_new_folder_as_it_was(
     assert main(["--data-dir", str(fresh), "--lang", "fr", "sync", "enrol", "notaurl",
                  "ABCD-EFGH"]) == 2
     assert capsys.readouterr().err == (
-        "souk-pos: « notaurl » n'est pas une adresse de serveur "
+        "souk-pos: « notaurl » n'est pas une adresse de serveur "
         "(par ex. https://souk.example.ma).\n")
     assert main(["--data-dir", str(fresh), "--lang", "en", "sync", "enrol",
                  "https://souk.example.ma", "AB"]) == 2
@@ -144,7 +144,7 @@ def test_an_export_to_a_full_stick_leaves_nothing_and_says_why_in_words(
     data = str(till.store.path.parent)
     assert main(["--data-dir", data, "--lang", "fr", "sync", "export", str(target)]) == 2
     assert capsys.readouterr().err == (
-        f"souk-pos: Impossible d'écrire {target} : le disque ou la clé USB est plein "
+        f"souk-pos: Impossible d'écrire {target} : le disque ou la clé USB est plein "
         "(No space left on device).\n")
     assert list(stick.iterdir()) == []
 

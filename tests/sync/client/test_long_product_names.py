@@ -25,7 +25,7 @@ def test_a_csv_name_too_long_for_the_organisers_is_refused_at_import(till: Till)
     with pytest.raises(InputError) as refused, till.store.write() as s:
         catalogue.import_csv(s, f"{HEADER}ARG-LONG,زيت أركان,{LONG},150\n")
     assert refused.value.message("fr") == (
-        "Ligne 2 : Le nom du produit dépasse 120 caractères. Rien n'a été importé.")
+        "Ligne 2 : Le nom du produit dépasse 120 caractères. Rien n'a été importé.")
     assert refused.value.message("ar").startswith("السطر 2: اسم المنتج يتجاوز 120 حرفًا.")
     with till.store.read() as s:
         assert s.query(Product).filter_by(sku="ARG-LONG").first() is None

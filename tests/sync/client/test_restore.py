@@ -201,9 +201,9 @@ def test_a_restored_till_replaces_its_figures_and_the_lost_ones_are_told(
         assert not panel.warning.isHidden()
         text = panel.warning.text()
         assert text.startswith(
-            "12/05/2026 : les chiffres de cette caisse ont été restaurés depuis une sauvegarde."
+            "12/05/2026 : les chiffres de cette caisse ont été restaurés depuis une sauvegarde."
         )
-        assert "(tickets : 5)" in text and f"(tickets : {later['sales']})" in text
+        assert "(tickets : 5)" in text and f"(tickets : {later['sales']})" in text
         assert panel.table.item(0, 4).text() == ("sur le serveur · restaurée depuis une sauvegarde")
         panel.retranslate("ar")
         panel.setLayoutDirection(Qt.LayoutDirection.RightToLeft)

@@ -46,9 +46,9 @@ def test_a_field_the_server_cannot_read_sets_the_day_aside_in_the_managers_words
     bridge, panel = panel_of(qtbot, enrolled, "fr")
     sync_until_set_aside(qtbot, bridge)
     assert state_shown(panel) == (
-        "mise de côté : Le serveur ne peut pas lire ces chiffres (premier problème à "
-        "summaries.0.units_of_the_future) : sa version est-elle plus ancienne que celle de "
-        "cette caisse ? Prévenez les organisateurs."
+        "mise de côté : Le serveur ne peut pas lire ces chiffres (premier problème à "
+        "summaries.0.units_of_the_future) : sa version est-elle plus ancienne que celle de "
+        "cette caisse ? Prévenez les organisateurs."
     )
     panel.retranslate("ar")
     assert state_shown(panel) == (
@@ -57,7 +57,7 @@ def test_a_field_the_server_cannot_read_sets_the_day_aside_in_the_managers_words
         "أخبر المنظمين."
     )
     _, again = panel_of(qtbot, enrolled, "fr")  # the app started again
-    assert state_shown(again).startswith("mise de côté : Le serveur ne peut pas lire")
+    assert state_shown(again).startswith("mise de côté : Le serveur ne peut pas lire")
 
 
 def huge_day(device: uuid.UUID) -> DaySummary:
@@ -119,7 +119,7 @@ def test_a_day_too_large_for_the_server_is_told_in_the_managers_words(
     said = refused.value
     assert said.params["status"] == 413 and said.params["detail"] == "the body is too large"
     assert said.message("fr") == (
-        "Le serveur refuse ces chiffres : la requête dépasse la taille qu'il accepte "
+        "Le serveur refuse ces chiffres : la requête dépasse la taille qu'il accepte "
         f"({MAX_BODY_BYTES} octets). Prévenez les organisateurs."
     )
     assert describe(said.to_text(), "ar") == (
@@ -145,12 +145,12 @@ def test_a_token_the_server_refuses_is_told_in_the_managers_words(
     words = {
         "unknown": (
             "Le serveur ne connaît pas cette caisse (a-t-elle été inscrite sur un autre "
-            "serveur, ou la base du serveur a-t-elle été remplacée ?). La "
-            "synchronisation est arrêtée ; demandez un nouveau code aux organisateurs."
+            "serveur, ou la base du serveur a-t-elle été remplacée ?). La "
+            "synchronisation est arrêtée ; demandez un nouveau code aux organisateurs."
         ),
         "revoked": (
             "Le serveur n'accepte plus cette caisse (appareil révoqué). La "
-            "synchronisation est arrêtée ; demandez un nouveau code aux organisateurs."
+            "synchronisation est arrêtée ; demandez un nouveau code aux organisateurs."
         ),
     }[how]
     assert outcome.error.message("fr") == words
@@ -174,8 +174,8 @@ def test_an_address_the_server_does_not_have_is_told_in_the_managers_words(
     finally:
         link.close()
     assert refused.value.message("fr") == (
-        "Le serveur n'a pas d'adresse /api/v1/days/all : sa version est-elle plus ancienne "
-        "que celle de cette caisse, ou l'adresse du serveur est-elle fausse ? Prévenez les "
+        "Le serveur n'a pas d'adresse /api/v1/days/all : sa version est-elle plus ancienne "
+        "que celle de cette caisse, ou l'adresse du serveur est-elle fausse ? Prévenez les "
         "organisateurs."
     )
     assert refused.value.params["detail"] == "Not Found"  # the words an older stall shows

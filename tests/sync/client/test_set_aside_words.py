@@ -29,7 +29,7 @@ STATE = 4  # the day's state column
 
 NET_AR = ("موقوف: يرفض الخادم أرقام يوم 12/05/2026: فهي غير متّسقة (يجب أن يساوي صافي "
           "المبيعات إجماليها ناقص المرتجعات والإلغاءات).")
-NET_FR = ("mise de côté : Le serveur refuse les chiffres du 12/05/2026 : ils ne concordent pas "
+NET_FR = ("mise de côté : Le serveur refuse les chiffres du 12/05/2026 : ils ne concordent pas "
           "(les ventes nettes doivent égaler les ventes brutes moins les remboursements et les "
           "annulations).")
 SERVER_WORDS = "summaries.0 (2026-05-12): net must equal gross - refunds - voids"
@@ -93,7 +93,7 @@ def test_a_day_that_conflicts_on_the_server_is_told_in_the_managers_language(
     bridge, panel = panel_of(qtbot, enrolled, "fr")
     sync_until_set_aside(qtbot, bridge)
     assert state_shown(panel) == (
-        f"mise de côté : Le serveur a déjà d'autres chiffres pour cette journée sous la même "
+        f"mise de côté : Le serveur a déjà d'autres chiffres pour cette journée sous la même "
         f"version ({built.version}). Prévenez les organisateurs.")
     panel.retranslate("ar")
     assert state_shown(panel) == (f"موقوف: لدى الخادم أرقام أخرى لهذا اليوم بالنسخة نفسها "
@@ -120,7 +120,7 @@ def test_a_refusal_the_stall_has_no_words_for_shows_the_servers(
         sync_until_set_aside(qtbot, bridge)
     finally:
         between.close()
-    assert state_shown(panel) == f"mise de côté : Le serveur l'a refusé (HTTP 422) : {SERVER_WORDS}"
+    assert state_shown(panel) == f"mise de côté : Le serveur l'a refusé (HTTP 422) : {SERVER_WORDS}"
     panel.retranslate("ar")
     assert state_shown(panel) == f"موقوف: رفضه الخادم (HTTP 422): {SERVER_WORDS}"
 
@@ -134,7 +134,7 @@ def test_a_reason_an_older_stall_stored_is_shown_as_it_was(qtbot: QtBot, till: T
         outbox.set_aside(s, state.day_id, state.version, f"422 {SERVER_WORDS}")
         assert s.get_one(BusinessDay, state.day_id).date == MARKET_DAY
     _, panel = panel_of(qtbot, enrolled, "fr")
-    assert state_shown(panel) == f"mise de côté : 422 {SERVER_WORDS}"
+    assert state_shown(panel) == f"mise de côté : 422 {SERVER_WORDS}"
 
 
 def test_the_stall_has_words_for_every_refusal_of_a_days_figures() -> None:

@@ -218,7 +218,7 @@ def test_demo_days_add_up() -> None:
 @pytest.mark.parametrize(("lang", "words"), [
     ("ar", "يرفض الخادم أرقام يوم 13/05/2026: مجموع المبيعات حسب الساعة لا يساوي صافي "
            "المبيعات."),
-    ("fr", "Le serveur refuse les chiffres du 13/05/2026 : les ventes par heure ne "
+    ("fr", "Le serveur refuse les chiffres du 13/05/2026 : les ventes par heure ne "
            "totalisent pas les ventes nettes."),
     ("en", "The server refuses the figures of 13/05/2026: the sales by hour do not add up "
            "to the net sales."),

@@ -119,9 +119,9 @@ def test_the_panel_answers_each_code_typed_in_the_managers_language(
         qtbot.waitUntil(panel.enrol_button.isEnabled, timeout=5000)
         return panel.message.text()
 
-    type_it = ("Échec de l'inscription : Saisissez le code à usage unique donné par les "
+    type_it = ("Échec de l'inscription : Saisissez le code à usage unique donné par les "
                "organisateurs (comme ABCD-EFGH-JKMN).")
-    refused = ("Échec de l'inscription : Ce code est inconnu, déjà utilisé ou expiré : "
+    refused = ("Échec de l'inscription : Ce code est inconnu, déjà utilisé ou expiré : "
                "vérifiez-le ou demandez-en un nouveau aux organisateurs.")
     try:
         assert enrol("") == type_it
@@ -154,8 +154,8 @@ def test_an_enrolment_that_fails_on_the_till_lets_the_manager_try_again(
         panel.code_edit.setText(server.code())
         panel.enrol_button.click()
         qtbot.waitUntil(panel.enrol_button.isEnabled, timeout=5000)
-        assert panel.message.text() == ("Échec de l'inscription : L'inscription a échoué sur "
-                                        "cette caisse (OSError) ; réessayez.")
+        assert panel.message.text() == ("Échec de l'inscription : L'inscription a échoué sur "
+                                        "cette caisse (OSError) ; réessayez.")
         assert not bridge.snapshot.enrolled
     finally:
         bridge.stop()

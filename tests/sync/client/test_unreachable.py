@@ -84,7 +84,7 @@ def unknown_names(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_name_that_cannot_be_found(stall: Store, unknown_names: None) -> None:
     error = failure(stall, "https://souk.invalid", "ABCD-EFGH-JKMN")
     assert error.message("fr") == (
-        "Le nom souk.invalid est introuvable : vérifiez l'adresse telle que donnée par les "
+        "Le nom souk.invalid est introuvable : vérifiez l'adresse telle que donnée par les "
         "organisateurs, et que cet ordinateur est connecté (Wi-Fi ou données mobiles).")
 
 

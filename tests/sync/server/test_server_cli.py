@@ -92,7 +92,7 @@ def test_setting_up_a_market(database_url: str, db: Database,
 @needs_zone
 @pytest.mark.parametrize(("lang", "code_line", "user_line", "revoked"), [
     ("fr", "Code d'inscription de la coopérative 1 (Coopérative du miel), à usage unique, "
-           "valable jusqu'au {until} (heure du Maroc) :", "utilisateur nadia ajouté",
+           "valable jusqu'au {until} (heure du Maroc) :", "utilisateur nadia ajouté",
      "appareil {id} (caisse) révoqué"),
     ("ar", "رمز تسجيل التعاونية 1 (تعاونية العسل)، يُستعمل مرة واحدة، صالح حتى "
            "\u200e{until}\u200e (بتوقيت المغرب):", "أُضيف المستخدم nadia",
@@ -233,7 +233,7 @@ def test_a_cooperative_with_its_provinces_arabic_name(
     ("ar", ["market", "edit", "1", "--city-ar", "  "], "المدينة بالعربية لا يجب أن يكون فارغًا"),
     ("en", ["market", "edit", "9", "--city-ar", "فاس"], "no market with id 9"),
     ("en", ["market", "edit", "1"], "say what to change: --city-ar, --region-ar"),
-    ("fr", ["market", "edit", "1"], "indiquez ce qu'il faut changer : --city-ar, --region-ar"),
+    ("fr", ["market", "edit", "1"], "indiquez ce qu'il faut changer : --city-ar, --region-ar"),
     ("ar", ["market", "edit", "1"], "حدّد ما تريد تغييره: \u200e--city-ar, --region-ar\u200e"),
     ("en", ["market", "edit", "1", "--region-ar", "ج" * 201],
      "the region in Arabic is longer than 200 characters"),
@@ -295,27 +295,27 @@ def test_argument_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.parametrize(("lang", "args", "error"), [
     ("fr", [*COOP[:9], "foo", *COOP[10:]],
-     "souk-server : erreur : secteur inconnu « foo » (au choix : handicrafts, food, herbs, "
+     "souk-server : erreur : secteur inconnu « foo » (au choix : handicrafts, food, herbs, "
      "cosmetics, other)"),
     ("ar", [*COOP[:9], "foo", *COOP[10:]],
      "souk-server: خطأ: قطاع غير معروف «foo» (من بين: handicrafts, food, herbs, cosmetics, "
      "other)"),
     ("fr", [*COOP[:-2], "x", "--women-led"],
-     "souk-server : erreur : « x » n'est pas un nombre entier"),
+     "souk-server : erreur : « x » n'est pas un nombre entier"),
     ("ar", [*COOP[:-2], "x", "--women-led"], "souk-server: خطأ: «x» ليس عددًا صحيحًا"),
-    ("fr", ["enrol-code", "abc"], "souk-server : erreur : « abc » n'est pas un nombre entier"),
+    ("fr", ["enrol-code", "abc"], "souk-server : erreur : « abc » n'est pas un nombre entier"),
     ("ar", ["enrol-code", "abc"], "souk-server: خطأ: «abc» ليس عددًا صحيحًا"),
     ("fr", ["enrol-code", "1", "--days", "bientôt"],
-     "souk-server : erreur : « bientôt » n'est pas un nombre"),
+     "souk-server : erreur : « bientôt » n'est pas un nombre"),
     ("fr", ["market", "add", "--name-ar", "x"],
-     "souk-server : erreur : arguments manquants : --name-fr, --city, --region, --starts, "
+     "souk-server : erreur : arguments manquants : --name-fr, --city, --region, --starts, "
      "--ends"),
     ("ar", ["market", "list", "--verbose"], "souk-server: خطأ: وسائط غير معروفة: --verbose"),
     ("fr", ["market", "frobnicate"],
-     "souk-server : erreur : « frobnicate » ne fait pas partie de : add, edit, list"),
-    ("fr", ["enrol-code", "1", "--days"], "souk-server : erreur : --days attend une valeur"),
+     "souk-server : erreur : « frobnicate » ne fait pas partie de : add, edit, list"),
+    ("fr", ["enrol-code", "1", "--days"], "souk-server : erreur : --days attend une valeur"),
     ("fr", ["--data", "x", "market", "list"],
-     "souk-server : erreur : --data peut désigner --data-dir, --database-url : écrivez-le en "
+     "souk-server : erreur : --data peut désigner --data-dir, --database-url : écrivez-le en "
      "entier"),
     ("ar", ["enrol-code", "1", "--no-qr=1"], "souk-server: خطأ: --no-qr لا يأخذ أي قيمة"),
 ])
@@ -347,7 +347,7 @@ def test_help_is_in_the_organisers_language(
     with pytest.raises(SystemExit):
         main(["enrol-code", "-h"])
     out = capsys.readouterr().out
-    assert out.startswith("utilisation : souk-server enrol-code [-h]")
+    assert out.startswith("utilisation : souk-server enrol-code [-h]")
     assert "\narguments:\n  cooperative  " in out and "--days DAYS" in out
     assert "émet un code d'inscription à usage unique" in out
     assert "n'affiche pas le code QR" in out
@@ -393,7 +393,7 @@ def test_a_failed_command_on_a_fresh_data_dir_creates_no_database(
     for folder in (fresh, empty):
         assert main(["--lang", "fr", "--data-dir", str(folder), *args]) == 2
         out, err = capsys.readouterr()
-        assert out == "" and err.startswith("souk-server : erreur : ") and err.count("\n") == 1
+        assert out == "" and err.startswith("souk-server : erreur : ") and err.count("\n") == 1
     assert not fresh.exists()
     assert list(empty.iterdir()) == []
     file_url = f"sqlite:///{tmp_path / 'named.sqlite3'}"
@@ -410,14 +410,14 @@ def test_the_organiser_reads_errors_in_french_or_arabic(
     before = counts(db)
     code, _, err = run(database_url, *COOP, capsys=capsys, lang="fr")
     assert code == 2
-    assert err == ("souk-server : erreur : le stand 7 du marché 1 est déjà pris par la "
+    assert err == ("souk-server : erreur : le stand 7 du marché 1 est déjà pris par la "
                    "coopérative 1\n")
     code, _, err = run(database_url, "market", "add", "--name-ar", " ", "--name-fr", "x",
                        "--city", "c", "--region", "r", "--starts", "2026-05-12",
                        "--ends", "2026-05-16", capsys=capsys, lang="ar")
     assert code == 2 and "الاسم بالعربية لا يجب أن يكون فارغًا" in err
     code, _, err = run(database_url, "device", "revoke", "abc", capsys=capsys, lang="fr")
-    assert code == 2 and "« abc » n'est pas un identifiant d'appareil" in err
+    assert code == 2 and "« abc » n'est pas un identifiant d'appareil" in err
     assert counts(db) == before
 
 
@@ -473,8 +473,8 @@ def test_a_bundle_with_a_day_outside_the_market_imports_nothing(
     path.write_text(bundle.model_dump_json())
     code, out, err = run(database_url, "import", str(path), capsys=capsys, lang="fr")
     assert (code, out) == (2, "")
-    assert err == ("souk-server : erreur : le jour 2020-01-01 est en dehors des dates du marché "
-                   "(du 2026-05-12 au 2026-05-16) : rien n'a été importé\n")
+    assert err == ("souk-server : erreur : le jour 2020-01-01 est en dehors des dates du marché "
+                   "(du 2026-05-12 au 2026-05-16) : rien n'a été importé\n")
     assert counts(db) == before
 
 
@@ -511,16 +511,16 @@ def test_a_code_valid_for_an_hour(database_url: str, db: Database,
 @pytest.mark.parametrize(("url", "error"), [
     ("mysql://root:secret@localhost/souk",
      "souk-server fonctionne avec SQLite ou avec PostgreSQL par psycopg, pas "
-     "mysql://root:***@localhost/souk : utilisez sqlite:///FICHIER ou "
+     "mysql://root:***@localhost/souk : utilisez sqlite:///FICHIER ou "
      "postgresql+psycopg://UTILISATEUR@HÔTE/BASE"),
     ("postgresql+psycopg2://nadia:secret@db/souk",
      "souk-server fonctionne avec SQLite ou avec PostgreSQL par psycopg, pas "
-     "postgresql+psycopg2://nadia:***@db/souk : utilisez sqlite:///FICHIER ou "
+     "postgresql+psycopg2://nadia:***@db/souk : utilisez sqlite:///FICHIER ou "
      "postgresql+psycopg://UTILISATEUR@HÔTE/BASE"),
-    ("souk.sqlite3", "« souk.sqlite3 » n'est pas une adresse de base de données "
+    ("souk.sqlite3", "« souk.sqlite3 » n'est pas une adresse de base de données "
      "(sqlite:///FICHIER ou postgresql+psycopg://UTILISATEUR@HÔTE/BASE)"),
     ("postgresql+psycopg://nadia:secret@db:port/souk",
-     "« postgresql+psycopg://nadia:***@db:port/souk » n'est pas une adresse de base de "
+     "« postgresql+psycopg://nadia:***@db:port/souk » n'est pas une adresse de base de "
      "données (sqlite:///FICHIER ou postgresql+psycopg://UTILISATEUR@HÔTE/BASE)"),
 ])
 def test_a_bad_database_url_is_one_line_status_2(
@@ -532,7 +532,7 @@ def test_a_bad_database_url_is_one_line_status_2(
             monkeypatch.setenv("SOUK_SERVER_DATABASE_URL", url)
         assert main(["--lang", "fr", *argv, *MARKET]) == 2
         out, err = capsys.readouterr()
-        assert (out, err) == ("", f"souk-server : erreur : {error}\n")
+        assert (out, err) == ("", f"souk-server : erreur : {error}\n")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -555,8 +555,8 @@ def test_a_database_that_cannot_be_reached(tmp_path: Path,
     assert main(["--lang", "fr", "--database-url", url, "market", "list"]) == 1
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1 and "secret" not in err
-    assert err.startswith("souk-server : erreur : impossible de joindre la base de données "
-                          f"postgresql+psycopg://postgres:***@127.0.0.1:{port}/test : ")
+    assert err.startswith("souk-server : erreur : impossible de joindre la base de données "
+                          f"postgresql+psycopg://postgres:***@127.0.0.1:{port}/test : ")
     missing = tmp_path / "no" / "such" / "souk.sqlite3"
     assert main(["--lang", "en", "--database-url", f"sqlite:///{missing}", *MARKET]) == 1
     assert capsys.readouterr() == (

@@ -47,9 +47,9 @@ def test_a_refused_bundle_is_told_in_the_organisers_language(
     code, out, err = run(database_url, "import", str(path), capsys=capsys, lang="fr")
     assert (code, out) == (2, "")
     assert err == (
-        f"souk-server : erreur : la signature du lot ne correspond pas à son appareil "
+        f"souk-server : erreur : la signature du lot ne correspond pas à son appareil "
         f"{device.device_id} (le fichier a été modifié, ou créé avant une nouvelle inscription "
-        "de l'appareil) : rien n'a été importé\n")
+        "de l'appareil) : rien n'a été importé\n")
 
     stranger = uuid.uuid4()
     path.write_text(forged.model_copy(update={"device_id": stranger}).model_dump_json())
@@ -66,18 +66,18 @@ NEXT = DAY + dt.timedelta(days=1)
 
 @pytest.mark.parametrize(("lang", "days", "error"), [
     ("fr", lambda d: [summary(d, DAY, 30, cooperative_id=2)],
-     "souk-server : erreur : le jour 2026-05-12 désigne la coopérative 2, mais son appareil "
-     "appartient à la coopérative 1 : rien n'a été importé"),
+     "souk-server : erreur : le jour 2026-05-12 désigne la coopérative 2, mais son appareil "
+     "appartient à la coopérative 1 : rien n'a été importé"),
     ("ar", lambda d: [summary(d, DAY, 30, cooperative_id=2)],
      "souk-server: خطأ: اليوم 2026-05-12 يذكر التعاونية 2، لكن جهازه تابع للتعاونية 1: لم "
      "يُستورد أي شيء"),
     ("ar", lambda d: [summary(d, DAY, 30), summary(uuid.uuid4(), NEXT, 4)],
      "souk-server: خطأ: اليوم 2026-05-13 يذكر جهازًا غير جهاز الحزمة: لم يُستورد أي شيء"),
     ("fr", lambda d: [summary(d, NEXT, 30), summary(d, NEXT, 31)],
-     "souk-server : erreur : le jour 2026-05-13 figure deux fois : rien n'a été importé"),
+     "souk-server : erreur : le jour 2026-05-13 figure deux fois : rien n'a été importé"),
     ("fr", lambda d: [summary(d, DAY, 30).model_copy(update={"net": 1})],
-     "souk-server : erreur : les chiffres du jour 2026-05-12 ne concordent pas (les ventes "
-     "nettes doivent égaler les ventes brutes moins les remboursements et les annulations) : "
+     "souk-server : erreur : les chiffres du jour 2026-05-12 ne concordent pas (les ventes "
+     "nettes doivent égaler les ventes brutes moins les remboursements et les annulations) : "
      "rien n'a été importé"),
     ("ar", lambda d: [summary(d, DAY, 30), summary(d, NEXT, 4).model_copy(
         update={"products": [summary(d).products[0]] * 2})],
@@ -100,7 +100,7 @@ def test_a_day_the_server_refuses_imports_nothing(
 
 
 @pytest.mark.parametrize(("lang", "error"), [
-    ("fr", "souk-server : erreur : l'appareil {device} a été révoqué : rien n'a été importé"),
+    ("fr", "souk-server : erreur : l'appareil {device} a été révoqué : rien n'a été importé"),
     ("ar", "souk-server: خطأ: تم إلغاء الجهاز {device}: لم يُستورد أي شيء"),
 ], ids=["fr", "ar"])
 def test_a_bundle_of_a_revoked_device_imports_nothing(

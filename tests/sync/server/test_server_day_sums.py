@@ -73,7 +73,7 @@ def a_wrong_difference(d: dict[str, Any]) -> None:
 #: (tamper, message id, the API's words, the organisers' message in one of the languages)
 CASES: list[tuple[Tamper, str, str, str, str]] = [
     (inflate_an_hour, "server.err.day_hours_net", "the hours' amounts must add up to net",
-     "fr", "les ventes par heure du jour 2026-05-12 ne totalisent pas ses ventes nettes : "
+     "fr", "les ventes par heure du jour 2026-05-12 ne totalisent pas ses ventes nettes : "
      "rien n'a été importé"),
     (add_a_ticket, "server.err.day_hours_tickets",
      "the hours' tickets must add up to sales_count",
@@ -88,14 +88,14 @@ CASES: list[tuple[Tamper, str, str, str, str]] = [
     (add_items, "server.err.day_items",
      "items must equal the quantities of the products with a product_id",
      "fr", "les articles vendus du jour 2026-05-12 ne sont pas la somme des quantités de ses "
-     "produits : rien n'a été importé"),
+     "produits : rien n'a été importé"),
     (lower_a_member, "server.err.day_members_net", "the members' amounts must add up to net",
      "en", "the sales by member of the day 2026-05-12 do not add up to its net sales: nothing "
      "was imported"),
     (raise_a_members_quantity, "server.err.day_members_quantity",
      "the members' quantities must add up to the products' quantities",
      "fr", "les quantités par membre du jour 2026-05-12 ne totalisent pas celles de ses "
-     "produits : rien n'a été importé"),
+     "produits : rien n'a été importé"),
     (raise_the_cash_expected, "server.err.day_cash_expected",
      "cash.expected must equal cash.opening_float + the cash payments + cash.cash_in - "
      "cash.cash_out",
@@ -108,7 +108,7 @@ CASES: list[tuple[Tamper, str, str, str, str]] = [
     (a_wrong_difference, "server.err.day_cash_difference",
      "cash.difference must equal cash.counted - cash.expected (both null when not counted)",
      "fr", "l'écart de caisse du jour 2026-05-12 n'est pas les espèces comptées moins les "
-     "espèces attendues : rien n'a été importé"),
+     "espèces attendues : rien n'a été importé"),
 ]
 IDS = [tamper.__name__ for tamper, *_ in CASES]
 

@@ -412,7 +412,7 @@ def test_the_dashboard_page_says_it_in_french_and_arabic(
             page.screenshot(path=str(tmp_path / "dashboard-restored-ar.png"))
             page.select_option("#day", (DAY + dt.timedelta(days=1)).isoformat())
             page.wait_for_function(
-                f"() => document.getElementById('day').value !== '{DAY.isoformat()}'"
+                f"() => document.getElementById('day').value !== '{DAY.isoformat()}'"
             )
             expect(panel).to_be_hidden()
         finally:
