@@ -12,7 +12,7 @@
   // the market and day the organiser chose (null: the server's, today's); ``asked``
   // numbers the requests, so that only the latest one's answer is drawn
   const state = { market: null, day: null, timer: null, asked: 0, data: null,
-                  sort: { column: 0, way: 1 }, offline: false, late: null };
+                  sort: { column: 0, way: 1 }, offline: false, late: null, replaced: null };
   // which of the catalogue's forms a number takes ("one", "two", "few"… in Arabic)
   const PLURAL = new Intl.PluralRules(cfg.lang);
   // names in a sentence, as the language joins them ("A, B et C")
@@ -313,9 +313,16 @@
         { text: t(c.inside ? "inside_region" : "outside_region") },
         { text: money(c.day_net), cls: "num day-net" }, { text: count(c.day_tickets), cls: "num" },
         { text: money(c.edition_net), cls: "num" }, { text: count(c.days_closed), cls: "num" },
-        { text: ago(c.stale_seconds) + (c.stale ? " · " + t("stale") : ""), cls: "sync" },
+        { cls: "sync" },
         { text: count(c.conflicts), cls: c.conflicts ? "num conflict" : "num" },
       ]);
+      // how long ago, on one line, and "late" after it (on a line of its own when the
+      // column is narrow): "3 hours ago" never breaks in two. (One box: on a phone the
+      // cell puts its column's name and its box at its two ends.)
+      const when = el("span", null, "when");
+      when.append(el("span", ago(c.stale_seconds), "ago"));
+      if (c.stale) when.append(" ", el("span", "· " + t("stale"), "late"));
+      tr.cells[8].replaceChildren(when);
       tr.dataset.cooperative = c.id;
       if (c.stale) tr.classList.add("stale");
       return tr;
@@ -339,6 +346,31 @@
     })));
     document.getElementById("restored-panel").classList.toggle("hidden", !lines.length);
     document.getElementById("restored").replaceChildren(...lines);
+  }
+
+  // What the address asked for that is not there (a market that is not, or no longer,
+  // there; a day that is not one of its market's), and what the page shows instead: said
+  // until the organiser picks a market or a day, never a silent swap.
+  function replacedText(data) {
+    const asked = data.replaced || {};
+    const said = [];
+    if (asked.market !== undefined) {
+      said.push(t("unknown_market", { id: asked.market }),
+                t("market_shown_instead", { market: name(data.market) }));
+    }
+    if (asked.day !== undefined) {
+      const m = data.market;
+      said.push(t("not_a_market_day", { day: ltr(date(asked.day)), market: name(m),
+                                        first: ltr(date(m.starts_on)), last: ltr(date(m.ends_on)) }),
+                t("day_shown_instead", { day: ltr(date(data.day)) }));
+    }
+    return said.length ? said.join(" ") : null;
+  }
+  function renderReplaced() {
+    const node = document.getElementById("replaced");
+    const text = state.replaced || "";
+    if (node.textContent !== text) node.textContent = text;  // an alert is said once
+    node.classList.toggle("hidden", !text);
   }
 
   function render(data) {
@@ -464,6 +496,15 @@
       load();
       return;
     }
+    const replaced = replacedText(data);
+    if (replaced) {
+      // the address now names what is shown: a reload shows it again, without the notice
+      state.replaced = replaced;
+      if (data.replaced.market !== undefined) state.market = null;
+      if (data.replaced.day !== undefined) state.day = null;
+      remember();
+    }
+    renderReplaced();
     const news = state.offline ? [t("connection_back")] : [];
     state.offline = false;
     const empty = !data.market;
@@ -488,10 +529,11 @@
   window.soukDashboard = Object.freeze({ ago, date, axis, measured });
 
   document.getElementById("market").addEventListener("change", (e) => {
-    state.market = e.target.value; state.day = null; remember(); load(); schedule();
+    state.market = e.target.value; state.day = null; state.replaced = null;
+    remember(); load(); schedule();
   });
   document.getElementById("day").addEventListener("change", (e) => {
-    state.day = e.target.value; remember(); load(); schedule();
+    state.day = e.target.value; state.replaced = null; remember(); load(); schedule();
   });
   document.querySelectorAll("#cooperatives thead th").forEach((th, i) => {
     const press = document.createElement("button");

@@ -77,9 +77,9 @@ def body_refusal(exc: BodyTooLarge | BadEncoding, limit: int) -> ingest.IngestEr
 def invalid_body(exc: ValidationError | Any) -> ingest.Invalid:
     """A body that is not what the schema says, as a refusal: its English words say where
     each problem is; its message names where the first one is, and how many there are."""
-    errors = exc.errors()
+    where, problems = ingest.first_problem(exc)
     return ingest.Invalid(describe_validation_error(exc), "server.err.body_invalid",
-                          where=_where(errors[0]) if errors else "body", problems=len(errors))
+                          where=where, problems=problems)
 
 
 def _with_refusal(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -98,7 +98,7 @@ def describe_validation_error(exc: ValidationError | Any) -> str:
 
 def _where(error: Any) -> str:
     """Where one problem of a validation error is: ``summaries.0.net``."""
-    return ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
+    return ingest.problem_at(error)
 
 
 def _db(request: Request) -> Database:

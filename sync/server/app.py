@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
 from sync.protocol import API_PREFIX, PROTOCOL_VERSION, REFUSAL_HEADER, PushRequest, Refusal
@@ -51,13 +51,20 @@ def create_app(db: Database, *, migrate: bool = True) -> FastAPI:
     app.state.session_key = db.session_key()
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        """A refusal with its message id; a browser at a dashboard address gets a page
+        saying which value of its link is wrong, in the organiser's language."""
+        if dashboard.wants_page(request):
+            return dashboard.invalid_page(request, exc)
         return api.refused(api.invalid_body(exc))
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
         """FastAPI's answer; under the stalls' API, an address it does not have says so
-        by a message id too (a stall newer than the server, or a wrong address)."""
+        by a message id too (a stall newer than the server, or a wrong address). A
+        browser at a dashboard address gets a page in the organiser's language."""
+        if dashboard.wants_page(request):
+            return dashboard.http_error_page(request, exc)
         response = await http_exception_handler(request, exc)
         path = request.url.path
         if exc.status_code == 404 and path.startswith(API_PREFIX + "/"):

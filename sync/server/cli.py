@@ -278,12 +278,13 @@ def _read_bundle(path: Path) -> Bundle:
     try:
         return Bundle.model_validate_json(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "file"
-        raise CommandError(
-            "server.err.bad_bundle", path=path, count=exc.error_count(), where=where,
-            reason=first["msg"],
-        ) from None
+        # said as the push API says it (the field of the first problem, how many there
+        # are), in the organiser's language: never pydantic's English
+        if any(error["type"] == "json_invalid" for error in exc.errors()):
+            raise CommandError("server.err.bundle_not_json", path=path) from None
+        where, problems = ingest.first_problem(exc, "bundle")
+        raise CommandError("server.err.bundle_invalid", path=path, problems=problems,
+                           where=where) from None
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -344,8 +345,10 @@ def _cooperative(db: Database, args: argparse.Namespace) -> None:
             print(f"cooperative {c.id}: {c.name_fr} / {c.name_ar}, "
                   f"{_both(c.province, c.province_ar)}")
             return
+        t = Translator(args.lang)
         for c in s.scalars(select(Cooperative).order_by(Cooperative.market_id, Cooperative.id)):
-            print(f"{c.id}\tmarket {c.market_id}\tstand {c.stand}\t{c.sector}\t"
+            print(f"{c.id}\t{tr(args.lang, 'server.out.of_market', id=c.market_id)}\t"
+                  f"{tr(args.lang, 'server.out.stand', stand=c.stand)}\t{t.sector(c.sector)}\t"
                   f"{c.name_fr}\t{c.name_ar}\t{c.province}\t{c.province_in('ar')}")
 
 
@@ -379,11 +382,15 @@ def _device(db: Database, args: argparse.Namespace) -> None:
         print(tr(args.lang, "server.out.device_revoked", id=d.id, name=d.name))
         return
     with db.read() as s:
+        lang = args.lang
         for d, c in admin.list_devices(s):
-            state = f"revoked {d.revoked_at:%Y-%m-%d}" if d.revoked_at else "active"
-            seen = f"{d.last_push_at:%Y-%m-%d %H:%M}" if d.last_push_at else "never"
-            print(f"{d.id}\t{state}\tcooperative {c.id} ({c.name_fr})\t{d.name}\t"
-                  f"last push {seen}")
+            state = (tr(lang, "server.out.revoked_on", day=f"{d.revoked_at:%Y-%m-%d}")
+                     if d.revoked_at else tr(lang, "server.out.active"))
+            seen = (f"{d.last_push_at:%Y-%m-%d %H:%M}" if d.last_push_at
+                    else tr(lang, "server.out.never"))
+            name = c.name_ar if lang == "ar" else c.name_fr
+            print(f"{d.id}\t{state}\t{tr(lang, 'server.out.of_cooperative', id=c.id, name=name)}"
+                  f"\t{d.name}\t{tr(lang, 'server.out.last_push', when=seen)}")
 
 
 def _user(db: Database, args: argparse.Namespace) -> None:
@@ -396,7 +403,8 @@ def _import(db: Database, args: argparse.Namespace) -> None:
     with db.write() as s:
         results = ingest.import_bundle(db, s, args.bundle)
     for r in results:
-        print(f"{r.business_day}\t{r.status}\tversion {r.version}")
+        print(f"{r.business_day}\t{tr(args.lang, f'server.out.import.{r.status}')}\t"
+              f"{tr(args.lang, 'server.out.version', version=r.version)}")
 
 
 COMMANDS: dict[str, Callable[[Database, argparse.Namespace], None]] = {

@@ -26,6 +26,14 @@ A page asked for without a session (a shared link to a market and day) sends the
 to the login page with the page's address in ``next``; after the login the browser lands
 on it. Only an address of the dashboard's own pages on this site is followed (see
 :func:`safe_next`), so the login page cannot be made to send anyone elsewhere.
+
+An address of the dashboard that cannot be answered (an export it does not have, a
+market that is not there, a value a link cannot give) answers a browser with a page
+saying what is wrong in the organiser's language (:func:`error_page`); a client that
+asks for JSON (the page's own script, a program) keeps FastAPI's JSON answer. A link to
+a market that is not there, or to a day that is not one of its market's, opens the
+dashboard on the market and day it shows by default, and the page says what was asked
+and what it shows instead.
 """
 
 from __future__ import annotations
@@ -35,14 +43,16 @@ import html
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync.server import exports, queries, report
 from sync.server.body import BadEncoding, BodyTooLarge, read_capped
@@ -133,6 +143,91 @@ def current_user(request: Request) -> User | None:
             return None
         session.expunge(user)
         return user
+
+
+class PageError(HTTPException):
+    """An address of the dashboard that cannot be answered: its status and what is wrong,
+    said by ``say`` in a language (a browser reads it in the organiser's, a JSON client
+    in English)."""
+
+    def __init__(self, status: int, say: Callable[[Translator], str]) -> None:
+        super().__init__(status_code=status, detail=say(Translator("en")))
+        self.say = say
+
+
+def _isolated(text: object) -> str:
+    """A value inside a sentence (a date, an address), isolated from the words around it:
+    in an Arabic line its parts keep their order."""
+    return f"\u2068{text}\u2069"
+
+
+def _market_name(market: Market, lang: str) -> str:
+    return market.name_ar if lang == "ar" else market.name_fr
+
+
+def not_a_market_day(market: Market, day: dt.date, t: Translator) -> str:
+    """Why ``day`` is not shown for ``market``, in ``t``'s language."""
+    return t("not_a_market_day", day=_isolated(t.date(day)),
+             market=_market_name(market, t.lang), first=_isolated(t.date(market.starts_on)),
+             last=_isolated(t.date(market.ends_on)))
+
+
+def wants_page(request: Request) -> bool:
+    """Whether an error at this address is answered with a page: an address of the
+    dashboard asked for by a browser (it accepts HTML), not by a script asking JSON."""
+    return (request.url.path.startswith(f"{BASE}/")
+            and "text/html" in request.headers.get("accept", ""))
+
+
+def _query_lang(request: Request) -> Translator:
+    """The organiser's language for a page made of an error (the link's ``lang`` when it
+    is one of the dashboard's, else the remembered or the browser's)."""
+    return _lang(request, request.query_params.get("lang"))
+
+
+def error_page(request: Request, status: int, message: str, t: Translator) -> Response:
+    """What is wrong with this address, as a page in ``t``'s language, with the way back
+    to the dashboard."""
+    query = {k: v for k, v in request.query_params.items() if k != "lang"}
+    body = render("error.html", t, lang=t.lang, dir=t.dir, message=message,
+                  back=f"{BASE}/?{urllib.parse.urlencode({'lang': t.lang})}",
+                  languages=_lang_links(t, request.url.path, query))
+    return _secure_headers(HTMLResponse(body, status_code=status))
+
+
+def http_error_page(request: Request, exc: StarletteHTTPException) -> Response:
+    """A browser's answer for an :class:`HTTPException` at a dashboard address: the login
+    page (leading back here) without a session, else :func:`error_page`."""
+    t = _query_lang(request)
+    if exc.status_code == 401:
+        return RedirectResponse(_login_url(t.lang, _here(request)), status_code=303)
+    if isinstance(exc, PageError):
+        message = exc.say(t)
+    elif exc.status_code == 404:
+        message = t("page_not_found", path=_isolated(request.url.path[:200]))
+    else:
+        message = t("request_refused", status=exc.status_code)
+    return error_page(request, exc.status_code, message, t)
+
+
+#: what a link's values are called on the page (the others by their own name)
+_FIELDS = {"market": "market", "day": "day", "lang": "language", "next": "login_title"}
+
+
+def invalid_page(request: Request, exc: RequestValidationError) -> Response:
+    """A browser's answer for a link whose values cannot be read (``day=2026-13-45``): the
+    first value, and what it is for, in the organiser's language."""
+    t = _query_lang(request)
+    errors = exc.errors()
+    first: dict[str, Any] = dict(errors[0]) if errors else {}
+    name = str(first.get("loc", ("", "?"))[-1])
+    field = t(_FIELDS[name]) if name in _FIELDS else name
+    value = first.get("input")
+    shown = value if isinstance(value, str) else ""
+    if len(shown) > 100:
+        shown = shown[:100] + "…"
+    return error_page(request, 422, t("bad_link_value", field=field,
+                                      value=_isolated(shown)), t)
 
 
 def _require_user(request: Request) -> User:
@@ -397,14 +492,21 @@ def static(name: str) -> Response:
 
 
 def _market_and_day(request: Request, market_id: int | None, day: dt.date | None
-                    ) -> tuple[Market, dt.date, list[Market]]:
+                    ) -> tuple[Market, dt.date]:
+    """The market and day a link names (by default, those the dashboard shows first);
+    :class:`PageError` for a market that is not there, or a day that is not one of its
+    market's (:func:`queries.is_market_day`)."""
     today = market_today()
     with _db(request).read() as session:
         market = queries.pick_market(session, market_id, today)
-        markets = queries.list_markets(session)
-    if market is None:
-        raise HTTPException(status_code=404, detail="no market")
-    return market, queries.pick_day(market, day, today), markets
+        if market is None and market_id is not None:
+            raise PageError(404, lambda t: t("unknown_market", id=market_id))
+        if market is None:
+            raise PageError(404, lambda t: t("no_market"))
+    if day is not None and not queries.is_market_day(market, day):
+        shown, asked = market, day  # (read: raised outside the session)
+        raise PageError(404, lambda t: not_a_market_day(shown, asked, t))
+    return market, queries.pick_day(market, day, today)
 
 
 MarketParam = Annotated[int | None, Query(alias="market", ge=1, le=2**31 - 1)]
@@ -419,16 +521,27 @@ def data(request: Request, market_id: MarketParam = None, day: DayParam = None) 
     # the time of the figures, as the page says it ("updated at"): Morocco's, like every
     # other time on the dashboard, whatever the browser's clock and zone
     updated = format_time(market_time(now))
+    # what the address asked for that is not there, and is shown in its place: the page
+    # says so (a market that is not, or no longer, there; a day not of its market)
+    replaced: dict[str, Any] = {}
     with _db(request).read_together(beside=2) as (session, beside):
         markets = queries.list_markets(session)
         market = queries.pick_market(session, market_id, today)
+        if market is None and market_id is not None:
+            replaced["market"] = market_id
+            market = queries.pick_market(session, None, today)
         if market is None:
-            return JSONResponse({"market": None, "markets": [], "updated_time": updated},
+            return JSONResponse({"market": None, "markets": [], "updated_time": updated,
+                                 "replaced": replaced},
                                 headers={"Cache-Control": "no-store"})
+        if day is not None and not queries.is_market_day(market, day):
+            replaced["day"] = day.isoformat()
+            day = None
         chosen = queries.pick_day(market, day, today)
         payload = queries.dashboard_data(session, market, chosen, now, markets,
                                          beside=beside)
     payload["updated_time"] = updated
+    payload["replaced"] = replaced
     # a market of thousands of stalls makes megabytes of JSON: orjson writes them in a few ms
     return Response(orjson.dumps(payload), media_type="application/json",
                     headers={"Cache-Control": "no-store"})
@@ -470,12 +583,15 @@ def export(request: Request, table: str, fmt: str, market_id: MarketParam = None
            day: DayParam = None, lang: LangParam = None) -> Response:
     """A table of the dashboard as a file, for the market and day the dashboard shows (the
     cooperatives' day figures and the day's products are that day's, and their files are
-    named after it)."""
+    named after it). A market that is not there, or a day not of its market, is refused
+    (:class:`PageError`): a file of another market's figures, or of zeros, would pass
+    for the one asked."""
     _require_user(request)
     if table not in TABLES or fmt not in ("csv", "xlsx"):
-        raise HTTPException(status_code=404)
+        name = f"{table}.{fmt}"[:100]
+        raise PageError(404, lambda t: t("unknown_export", name=name))
     t = _lang(request, lang)
-    market, day, _ = _market_and_day(request, market_id, day)
+    market, day = _market_and_day(request, market_id, day)
     with _db(request).read() as session:
         tab, *more = _export_tables(session, t, table, market, day)
     # a file of the day's figures is named after that day; one of the whole edition after
@@ -493,7 +609,7 @@ def edition_report(request: Request, market_id: MarketParam = None, lang: LangPa
     t = _lang(request, lang)
     if current_user(request) is None:
         return RedirectResponse(_login_url(t.lang, _here(request)), status_code=303)
-    market, _, _ = _market_and_day(request, market_id, None)
+    market, _ = _market_and_day(request, market_id, None)
     with _db(request).read() as session:
         page = report.build(session, market, t, utcnow())
     return _secure_headers(HTMLResponse(page), REPORT_CSP)

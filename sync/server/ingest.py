@@ -96,6 +96,20 @@ class IngestError(Exception):
         return refusal if len(refusal.header()) <= MAX_REFUSAL_BYTES else None
 
 
+def problem_at(error: Any, whole: str = "body") -> str:
+    """Where one problem of a validation error is, by its fields' names:
+    ``summaries.0.net`` (``whole`` for the whole body or file)."""
+    return ".".join(str(p) for p in error.get("loc", ()) if p != "body") or whole
+
+
+def first_problem(exc: ValidationError | Any, whole: str = "body") -> tuple[str, int]:
+    """Where the first problem of a validation error is (:func:`problem_at`) and how many
+    there are: what a refusal says, in the reader's language, rather than pydantic's
+    English."""
+    errors = exc.errors()
+    return (problem_at(errors[0], whole) if errors else whole), len(errors)
+
+
 def _wire_param(value: object) -> str:
     """A parameter as the stall gets it: dates in ISO form, a field by its English name."""
     if isinstance(value, messages.Field):

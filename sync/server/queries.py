@@ -33,6 +33,9 @@ from sync.server.models import (
 )
 
 STALE_AFTER = dt.timedelta(minutes=30)
+#: when the markets open, in Morocco: from :data:`STALE_AFTER` past it, a stand that has
+#: sent nothing of today is late
+MARKET_OPENS = dt.time(9, 0)
 _BESIDE = ThreadPoolExecutor(max_workers=8, thread_name_prefix="souk-dashboard")
 
 
@@ -62,6 +65,12 @@ def pick_day(market: Market, day: dt.date | None, today: dt.date) -> dt.date:
     if day is not None:
         return day
     return min(max(today, market.starts_on), market.ends_on)
+
+
+def is_market_day(market: Market, day: dt.date) -> bool:
+    """Whether ``day`` is one of the market's days (the server takes no figures of
+    another)."""
+    return market.starts_on <= day <= market.ends_on
 
 
 class CoopRow(NamedTuple):
@@ -117,6 +126,7 @@ SELECT c.id, c.name_ar, c.name_fr, c.sector, c.stand, c.province,
        CASE WHEN d.last IS NOT NULL  -- (greatest() would turn a NULL into 0)
             THEN greatest(0, floor(extract(epoch FROM %(now)s - d.last)))::int END,
        CASE WHEN d.last IS NULL THEN %(running)s
+            WHEN t.cid IS NULL THEN %(due)s
             ELSE coalesce(t.open, false) AND %(now)s - d.last > %(stale)s END,
        coalesce(k.n, 0)
 FROM cooperatives c
@@ -160,9 +170,12 @@ def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.d
 
     It is late (``stale``) when ``day`` (the day shown: today by default) is open on one
     of its live tills and the cooperative has not pushed for more than
-    :data:`STALE_AFTER`, or when it has never pushed while the market runs (today, in
-    Morocco, is one of the market's days). A cooperative whose day is closed is not
-    late, however long ago it pushed.
+    :data:`STALE_AFTER`; when it has never pushed while the market runs (today, in
+    Morocco, is one of the market's days); or when ``day`` is today, the market's hours
+    have begun (:func:`figures_due`) and it has sent nothing of today (its last figures
+    are of an earlier day). A cooperative whose day is closed is not late, however long
+    ago it pushed. Whether today's figures are due is one value for the whole market:
+    the rule costs no more than the day's summaries already read.
 
     ``beside``, a session reading the same snapshot (PostgreSQL), reads half of them.
     """
@@ -171,7 +184,7 @@ def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.d
     region = market.region.casefold()
     regions = _driver(session).execute(_PG_REGIONS, (market.id,)).fetchall()
     params = {"market": market.id, "day": day, "now": now, "stale": STALE_AFTER,
-              "running": running(market, now),
+              "running": running(market, now), "due": figures_due(market, day, now),
               "inside": [r for r, in regions if r.casefold() == region], "parts": 1, "part": 0}
     if beside is None:
         return _by_stand(_pg_coops(session, params))
@@ -187,6 +200,16 @@ def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.d
 def running(market: Market, now: dt.datetime) -> bool:
     """Whether the market runs at ``now`` (naive UTC): today in Morocco is one of its days."""
     return market.starts_on <= market_time(now).date() <= market.ends_on
+
+
+def figures_due(market: Market, day: dt.date, now: dt.datetime) -> bool:
+    """Whether every stand should have sent figures of ``day`` by ``now`` (naive UTC):
+    ``day`` is today in Morocco, one of the market's days, and the market opened
+    (:data:`MARKET_OPENS`) more than :data:`STALE_AFTER` ago."""
+    local = market_time(now)
+    opened = dt.datetime.combine(local.date(), MARKET_OPENS)
+    return (day == local.date() and market.starts_on <= day <= market.ends_on
+            and local - opened > STALE_AFTER)
 
 
 def _driver(session: Session) -> Any:
@@ -254,6 +277,7 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
     )
     region = market.region.casefold()
     now_running = running(market, now)
+    due = figures_due(market, day, now)
     inside: dict[str, bool] = {}  # a market's cooperatives come from a few regions
     values: list[tuple[Any, ...]] = []
     for (cid, name_ar, name_fr, sector, stand, province, province_ar, coop_region, size,
@@ -268,7 +292,7 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
             age = now - last
             synced = last.isoformat(timespec="microseconds") + "Z"
             stale_seconds = max(0, int(age.total_seconds()))
-            stale = bool(open_day) and age > STALE_AFTER
+            stale = (bool(open_day) and age > STALE_AFTER) if reported else due
         values.append((cid, name_ar, name_fr, sector, stand, province, province_ar,
                        coop_region, near, size, bool(women), bool(youth), day_net,
                        day_tickets, net, tickets, refunds, closed, int(reported), live,

@@ -115,3 +115,54 @@ def test_a_bundle_of_a_revoked_device_imports_nothing(
     code, out, err = run(database_url, "import", str(path), capsys=capsys, lang=lang)
     assert (code, out, err) == (2, "", error.format(device=device.device_id) + "\n")
     assert counts(db) == before
+
+
+@pytest.mark.parametrize(("lang", "error"), [
+    ("fr", "souk-server : erreur : {path} n'est pas un lot de journées que ce serveur sait "
+           "lire (problèmes\u00a0: 2, le premier à summaries.0.version)\u00a0: rien n'a été "
+           "importé"),
+    ("ar", "souk-server: خطأ: {path} ليس حزمة يوم يقرؤها هذا الخادم (عدد المشكلات: 2، "
+           "أولاها في summaries.0.version): لم يُستورد أي شيء"),
+], ids=["fr", "ar"])
+def test_a_bundle_that_is_not_one_names_the_field_in_the_organisers_language(
+        database_url: str, db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        lang: str, error: str) -> None:
+    """As the push API's refusals say it: where the first problem is and how many there
+    are, in the organiser's language, never pydantic's English."""
+    device = enrolled(database_url, db, capsys)
+    before = counts(db)
+    text = signed(device, [summary(device.device_id, DAY, 30)]).model_dump_json()
+    path = tmp_path / "bundle.json"
+    path.write_text(text.replace('"net":125050', '"net":"beaucoup"').replace(
+        '"version":30', '"version":-1'))
+    code, out, err = run(database_url, "import", str(path), capsys=capsys, lang=lang)
+    assert (code, out, err) == (2, "", error.format(path=path) + "\n")
+    for english in ("Input should", "valid integer", "greater than"):
+        assert english not in err
+    assert counts(db) == before
+
+
+def test_a_file_that_is_not_json_is_told_so(
+        database_url: str, db: Database, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bundle.json"
+    path.write_text("Z report 8, 2026-05-12\n")
+    code, out, err = run(database_url, "import", str(path), capsys=capsys, lang="ar")
+    assert (code, out) == (2, "")
+    assert err == (f"souk-server: خطأ: {path} ليس ملف JSON (حزمة اليوم هي الملف الذي يكتبه "
+                   "الأمر «souk-pos sync export» على الصندوق): لم يُستورد أي شيء\n")
+
+
+@pytest.mark.parametrize(("lang", "lines"), [
+    ("fr", ["2026-05-12\tenregistré\tversion 30", "2026-05-13\tenregistré\tversion 12"]),
+    ("ar", ["2026-05-12\tحُفظ\tالنسخة 30", "2026-05-13\tحُفظ\tالنسخة 12"]),
+])
+def test_an_import_says_what_it_did_in_the_organisers_language(
+        database_url: str, db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        lang: str, lines: list[str]) -> None:
+    device = enrolled(database_url, db, capsys)
+    path = tmp_path / "bundle.json"
+    path.write_text(signed(device, [summary(device.device_id, DAY, 30),
+                                    summary(device.device_id, NEXT, 12)]).model_dump_json())
+    code, out, _ = run(database_url, "import", str(path), capsys=capsys, lang=lang)
+    assert (code, out.splitlines()) == (0, lines)

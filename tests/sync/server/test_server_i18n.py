@@ -11,7 +11,7 @@ from sync.server import i18n, queries, web
 from sync.server.i18n import LANGS, Translator, catalogue, format_money, placeholders
 from sync.server.models import SECTORS
 
-TEMPLATES = ("index.html", "login.html", "report.html")
+TEMPLATES = ("index.html", "login.html", "report.html", "error.html")
 
 
 def test_catalogues_have_the_same_keys_and_placeholders() -> None:
