@@ -1,5 +1,5 @@
-"""``souk-pos`` commands that need no screen: init, products, demo-sales, report, verify,
-backup, restore.
+"""``souk-pos`` commands that need no screen: init, products, demo-sales, report, invoice,
+verify, backup, restore.
 
 The ``souk-pos`` entry point (``ui.main``) adds the app itself, ``screenshots`` and
 ``sync`` to the parser built here. Bad input to any command prints one clear line in the
@@ -23,7 +23,19 @@ from typing import Final, NoReturn
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session
 
-from pos import backup, catalogue, day, demo, journal, oserrors, settings, usage, users
+from pos import (
+    backup,
+    catalogue,
+    day,
+    demo,
+    invoices,
+    journal,
+    oserrors,
+    receipts,
+    settings,
+    usage,
+    users,
+)
 from pos.db import DamagedDatabase, Store
 from pos.errors import InputError, SoukError
 from pos.files import DB_FILENAME, default_data_dir, saved_language
@@ -314,6 +326,59 @@ def cmd_report_z(ctx: Context, args: argparse.Namespace) -> int:
     return _print_report(ctx, report, args.json)
 
 
+def cmd_invoice(ctx: Context, args: argparse.Namespace) -> int:
+    """Make the invoice of a ticket (``--name`` required), or give the one it has again,
+    marked as a duplicate; print it as text, or save it as PDF or PNG (``--pdf``,
+    ``--png``). Bad input writes nothing."""
+    with ctx.existing_store.write() as s:
+        conn = journal.driver_connection(s)
+        number = invoices.ticket_number(args.ticket, settings.device_prefix(s),
+                                        journal.ticket_marks(conn))
+        row = conn.execute("SELECT id FROM sale WHERE number = ?",
+                           (number,)).fetchone() if number is not None else None
+        if row is None:
+            raise InputError("invoice.unknown_ticket", ticket=args.ticket)
+        existing = invoices.invoice_of(conn, row[0])
+        customer = existing.customer if existing is not None else invoices.check_customer(
+            args.name or "", args.ice or "", args.address or "")
+        invoice, new = invoices.issue(s, row[0], customer)
+        ticket = journal.label_of(conn, invoice.ticket)
+    said = "invoice.made" if new else "invoice.again"
+    ctx.say(ctx.t(said, label=invoice.label, ticket=ticket, name=invoice.customer.name))
+    with ctx.existing_store.read() as s:
+        document = receipts.load_invoice(s, invoice.sale_id, duplicate=not new,
+                                         lang=args.receipt_lang)
+        width = _paper_width(s)
+    if not (args.pdf or args.png):
+        ctx.say(document.plain_text())
+        return EXIT_OK
+    from pos.printing import ensure_gui_app
+    from pos.printing.render import render
+
+    ensure_gui_app()
+    raster = render(document, width)
+    for path, save in ((args.pdf, raster.save_pdf), (args.png, raster.save_png)):
+        if path is not None:
+            save(path)
+            ctx.say(ctx.t("invoice.saved", path=str(path)))
+    return EXIT_OK
+
+
+def _paper_width(session: Session) -> int:
+    """The paper width of the stall's printer, in dots (80 mm paper when none is set)."""
+    config = settings.get(session, settings.PRINTER)
+    width = config.get("width_dots") if isinstance(config, dict) else None
+    return width if isinstance(width, int) and 200 <= width <= 1000 else 576
+
+
+def _new_file(text: str) -> Path:
+    """A file to write, in a folder that exists."""
+    path = Path(text)
+    if not path.parent.is_dir():
+        raise InputError("cli.folder_missing", path=str(path.parent))
+    return path
+
+
 def _is_damage(exc: BaseException) -> bool:
     """Whether a database error means a damaged file (not a busy database, not a full
     disk, not a broken constraint)."""
@@ -430,6 +495,16 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     p.add_argument("--z", type=_z_label)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_report_z)
+
+    p = command(sub, "invoice")
+    p.add_argument("ticket")
+    p.add_argument("--name", default=None)
+    p.add_argument("--ice", default=None)
+    p.add_argument("--address", default=None)
+    p.add_argument("--receipt-lang", choices=receipts.RECEIPT_LANGUAGES, default=None)
+    p.add_argument("--pdf", type=_new_file, default=None)
+    p.add_argument("--png", type=_new_file, default=None)
+    p.set_defaults(func=cmd_invoice)
 
     command(sub, "verify").set_defaults(func=cmd_verify)
     p = command(sub, "backup")

@@ -22,7 +22,12 @@ by record number, table and column:
 - a business day: its opening record (date, time, float and, in records that hold it,
   the UTC offset) and its closing record (time, Z number, counted cash, count by
   denomination, expected cash); an open day has no closing figures;
-- every day opening, day close and cash movement record has its row.
+- every day opening, day close and cash movement record has its row;
+- an invoice (:mod:`pos.invoices`) moves no money, names a sale (not a refund nor a void)
+  with its ticket number and total, that no refund or void reversed before it, and that no
+  invoice before it named; its number is the one after the last invoice of its year (1 for
+  the year's first, or after where a restore record says the year's numbering resumed),
+  and its label says that year and number.
 
 Records written before day openings held ``"offset"`` keep verifying: for them the offset
 is only checked against the day's date. A refund or void line's ``reverses_line`` is not
@@ -39,7 +44,8 @@ the stall recorded its journal's progress elsewhere:
 - a day version that the organisers' server acknowledged (``sync_day``) beyond the day's
   last record;
 - a ticket that was printed or queued (``print_job``) and is no longer a sale, a Z
-  report printed for a day that is no longer closed;
+  report printed for a day that is no longer closed, an invoice printed that is no longer
+  in the journal;
 - a gap in the ticket numbers or the Z numbers, but for one a restore record explains
   (numbering resumed after the tickets and Z reports of the journal it set aside, see
   :func:`numbers_of`).
@@ -59,7 +65,7 @@ import sqlite3
 import threading
 import urllib.parse
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -73,8 +79,9 @@ from pos.models import JournalEntry
 GENESIS: Final = "0" * 64
 FORMAT: Final = 1
 KINDS: Final = ("sale", "refund", "void", "cash_in", "cash_out", "day_open", "day_close",
-                 "restore")
+                 "restore", "invoice")
 RESTORE: Final = "restore"  # the database was replaced by a backup (``pos.backup.restore``)
+INVOICE: Final = "invoice"  # an invoice made out for a sale (``pos.invoices``)
 
 
 def canonical(record: dict[str, Any]) -> str:
@@ -663,6 +670,69 @@ def _printed_problem(conn: sqlite3.Connection) -> _Problem | None:
     ).fetchone()
     if reopened is not None:
         return _Problem(None, "print_job", "ref", "journal.printed_z", ref=reopened[0])
+    uninvoiced = conn.execute(
+        "SELECT ref FROM print_job WHERE kind = 'invoice' AND NOT EXISTS (SELECT 1 FROM "
+        "journal j WHERE j.kind = 'invoice' AND j.ref = print_job.ref) ORDER BY id LIMIT 1"
+    ).fetchone()
+    if uninvoiced is not None:
+        return _Problem(None, "print_job", "ref", "journal.printed_invoice", ref=uninvoiced[0])
+    return None
+
+
+_INVOICE_LABEL: Final = re.compile(r"[^\s-]+-(?:R\d{1,4}-)?F(\d{4})-(\d{5,})")
+
+
+def _invoice_difference(conn: sqlite3.Connection, seq: int, record: dict[str, Any],
+                        invoiced: set[str], last: dict[int, int]) -> _Problem | None:
+    """What is wrong with invoice record ``seq`` (None: nothing), given the sales invoiced
+    and the last number of each year before it (both updated)."""
+    data = record.get("data")
+    data = data if isinstance(data, dict) else {}
+    sale_id, label = record.get("ref"), data.get("label")
+    shown = label if isinstance(label, str) else str(sale_id)
+    if record.get("amount") != 0:
+        return _Problem(seq, "journal", "amount", "journal.invoice", ref=shown)
+    sale = conn.execute("SELECT kind, number, total FROM sale WHERE id = ?",
+                        (sale_id,)).fetchone()
+    if sale is None or sale[0] != "sale":
+        return _Problem(seq, "sale", "id", "journal.invoice", ref=shown)
+    if not _same(data.get("ticket"), sale[1]) or not _same(data.get("total"), sale[2]):
+        return _Problem(seq, "sale", "number" if not _same(data.get("ticket"), sale[1])
+                        else "total", "journal.invoice", ref=shown)
+    reversed_before = conn.execute("SELECT 1 FROM sale WHERE reverses = ? AND journal_seq < ?",
+                                   (sale_id, seq)).fetchone()
+    if reversed_before is not None:
+        return _Problem(seq, "sale", "reverses", "journal.invoice", ref=shown)
+    if sale_id in invoiced:
+        return _Problem(seq, "journal", "ref", "journal.invoice_twice", ref=shown)
+    invoiced.add(str(sale_id))
+    year, number = data.get("year"), data.get("number")
+    match = _INVOICE_LABEL.fullmatch(label) if isinstance(label, str) else None
+    if (not isinstance(year, int) or not isinstance(number, int) or match is None
+            or (int(match[1]), int(match[2])) != (year, number)):
+        return _Problem(seq, "journal", "record", "journal.invoice", ref=shown)
+    expected = last.get(year, 0) + 1
+    if number != expected:
+        return _Problem(seq, "journal", "record", "journal.invoice_numbers",
+                        ref=f"{year}-{expected:05d}")
+    last[year] = number
+    return None
+
+
+def _invoices_problem(conn: sqlite3.Connection, chain: _Chain) -> _Problem | None:
+    """The first invoice record that is wrong (see :func:`_invoice_difference`)."""
+    invoiced: set[str] = set()
+    last: dict[int, int] = {}
+    for seq, (kind, text) in sorted(chain.others.items()):
+        if kind == INVOICE:
+            problem = _invoice_difference(conn, seq, _parse(text), invoiced, last)
+            if problem is not None:
+                return problem
+        elif kind == RESTORE:  # numbering resumes after the invoices of the journal set aside
+            data = _parse(text).get("data")
+            numbers = data.get("numbers") if isinstance(data, dict) else None
+            if isinstance(numbers, dict):
+                last = merged(last, invoice_numbers(numbers.get("invoices")))
     return None
 
 
@@ -671,7 +741,8 @@ def _tables_problem(conn: sqlite3.Connection, chain: _Chain, candidates: Candida
     """The first row that differs from the journal (the lowest record number), else the
     first sign that the journal lost its newest records."""
     found = [p for p in (_sales_problem(conn, chain, candidates), _cash_problem(conn, chain),
-                         _days_problem(conn, chain)) if p is not None]
+                         _days_problem(conn, chain), _invoices_problem(conn, chain))
+             if p is not None]
     if found:
         return min(found, key=lambda p: p.seq or 0)
     return (_numbers_problem(conn, chain) or _z_numbers_problem(conn, chain)
@@ -770,16 +841,47 @@ NEXT_TICKET_SQL: Final = (
 @dataclass(frozen=True)
 class Numbers:
     """How far a journal's numbering went: the last ticket and Z numbers given (those its
-    restores resumed after included) and the marks its ticket and Z labels carry now."""
+    restores resumed after included), the marks its ticket and Z labels carry now, and the
+    last invoice number of each year (:mod:`pos.invoices`; the invoices' labels carry the
+    tickets' mark)."""
 
     ticket: int = 0
     z: int = 0
     mark: int = 0
     z_mark: int = 0
+    invoices: Mapping[int, int] = field(default_factory=dict)
 
-    def data(self) -> dict[str, int]:
-        """As a restore record holds it."""
-        return {"ticket": self.ticket, "z": self.z, "mark": self.mark, "z_mark": self.z_mark}
+    def data(self) -> dict[str, Any]:
+        """As a restore record holds it (``invoices`` only when there are some)."""
+        out: dict[str, Any] = {"ticket": self.ticket, "z": self.z, "mark": self.mark,
+                               "z_mark": self.z_mark}
+        if self.invoices:
+            out["invoices"] = {str(year): n for year, n in sorted(self.invoices.items())}
+        return out
+
+
+def invoice_numbers(value: Any) -> dict[int, int]:
+    """The last invoice number of each year, as a restore record holds them."""
+    found: dict[int, int] = {}
+    if isinstance(value, dict):
+        for year, number in value.items():
+            if isinstance(year, str) and year.isdigit() and _int(number):
+                found[int(year)] = _int(number)
+    return found
+
+
+def merged(*numbers: Mapping[int, int]) -> dict[int, int]:
+    """The highest of several last invoice numbers, year by year."""
+    out: dict[int, int] = {}
+    for each in numbers:
+        for year, number in each.items():
+            out[year] = max(out.get(year, 0), number)
+    return out
+
+
+_INVOICES_SQL: Final = (
+    "SELECT json_extract(record, '$.data.year'), MAX(json_extract(record, '$.data.number')) "
+    "FROM journal WHERE kind = 'invoice' GROUP BY 1")
 
 
 def _int(value: Any) -> int:
@@ -790,9 +892,11 @@ def numbers_of(db: sqlite3.Connection) -> Numbers:
     row = db.execute("SELECT (SELECT MAX(number) FROM sale), "
                      f"(SELECT MAX(z_number) FROM business_day), ({_RESUMED_SQL})").fetchone()
     resumed = _parse(row[2]) if row[2] else {}
+    given = {_int(year): _int(n) for year, n in db.execute(_INVOICES_SQL)}
     return Numbers(ticket=max(row[0] or 0, _int(resumed.get("ticket"))),
                    z=max(row[1] or 0, _int(resumed.get("z"))), mark=_int(resumed.get("mark")),
-                   z_mark=_int(resumed.get("z_mark")))
+                   z_mark=_int(resumed.get("z_mark")),
+                   invoices=merged(given, invoice_numbers(resumed.get("invoices"))))
 
 
 Marks = tuple[tuple[int, int], ...]

@@ -261,5 +261,7 @@ class SyncDay(Base):
 Index("ix_sale_day_kind", Sale.day_id, Sale.kind)
 # the few restores of a backup among the journal's records (``pos.journal.restores_of``)
 Index("ix_journal_restore", JournalEntry.seq, sqlite_where=JournalEntry.kind == "restore")
+# the invoices among them, by the sale each invoices (``pos.invoices.invoice_of``)
+Index("ix_journal_invoice", JournalEntry.ref, sqlite_where=JournalEntry.kind == "invoice")
 # only refunds and voids are indexed by the sale they reverse: a plain sale writes no entry
 Index("ix_sale_reverses", Sale.reverses, sqlite_where=Sale.reverses.is_not(None))

@@ -15,6 +15,9 @@ right edge of a right-to-left block.
 
     with store.read() as s:
         doc = receipts.load_sale_receipt(s, sale_id)
+
+An invoice (:mod:`pos.invoices`) is a document of the same kind, for the same printer:
+:func:`invoice_document`, rebuilt by :func:`load_invoice`.
 """
 
 from __future__ import annotations
@@ -28,11 +31,20 @@ from typing import Any, Final, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pos import journal, settings
+from pos import invoices, journal, settings
+from pos.amount_words import in_words
 from pos.cart import TaxLine, taxes_of
 from pos.i18n import tr
 from pos.models import BusinessDay, JournalEntry, Payment, Sale, SaleLine
-from pos.money import format_amount, format_money, format_quantity, line_amount, unit_name
+from pos.money import (
+    allocate,
+    format_amount,
+    format_money,
+    format_quantity,
+    line_amount,
+    tax_part,
+    unit_name,
+)
 from pos.reports import DayReport, day_report
 
 Align = Literal["start", "center", "end"]
@@ -502,6 +514,162 @@ def load_sale_receipt(session: Session, sale_id: str, *, duplicate: bool = False
         sale, Shop.from_settings(session), lang or receipt_language(session),
         journal_hash=entry.hash if entry else "", original_number=original, duplicate=duplicate,
     )
+
+
+# --- invoices -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _InvoiceLine:
+    line: SaleLine
+    unit_ht: int  # the unit price excluding VAT
+    gross_ht: int  # quantity × unit price, excluding VAT
+    net_ht: int  # after the line's discounts, excluding VAT
+
+
+def _lines_ht(lines: Iterable[SaleLine]) -> tuple[list[_InvoiceLine], tuple[TaxLine, ...],
+                                                  dict[int, int]]:
+    """The lines excluding VAT, the VAT per rate (as the receipt and the Z report count it:
+    on each rate's total) and the total excluding VAT per rate. Each rate's total excluding
+    VAT is shared among its lines in proportion, so that the lines add up to it exactly."""
+    lines = list(lines)
+    by_rate: dict[int, list[SaleLine]] = {}
+    for line in lines:
+        by_rate.setdefault(line.tax_rate, []).append(line)
+    net: dict[int, int] = {}
+    bases: dict[int, int] = {}
+    for rate, group in by_rate.items():
+        total = sum(ln.total for ln in group)
+        bases[rate] = total - tax_part(total, rate)
+        for ln, share in zip(group, allocate(bases[rate], [ln.total for ln in group]),
+                             strict=True):
+            net[ln.id] = share
+    out = []
+    for ln in lines:
+        gross = line_amount(ln.unit_price, ln.quantity)
+        discounted = bool(ln.discount or ln.cart_discount)
+        gross_ht = gross - tax_part(gross, ln.tax_rate) if discounted else net[ln.id]
+        out.append(_InvoiceLine(ln, ln.unit_price - tax_part(ln.unit_price, ln.tax_rate),
+                                gross_ht, net[ln.id]))
+    totals = {rate: sum(ln.total for ln in group) for rate, group in by_rate.items()}
+    return out, taxes_of(totals), bases
+
+
+def _invoice_line(words: _Words, item: _InvoiceLine) -> list[Block]:
+    line = item.line
+    quantity = words.quantity(line.quantity, line.unit)
+    unit = words.unit(line.unit)
+    price = words.amount(item.unit_ht)
+    detail = f"{quantity} {unit} × {price}" if unit else f"{quantity} × {price}"
+    # the rate alone (the column's heading says VAT), in the language the numbers are in
+    detail += f" · {tr(words.number_lang, 'receipt.invoice.vat_rate', rate=line.tax_rate)}"
+    blocks: list[Block] = [words.name(line.name_ar, line.name_fr),
+                           words.columns(detail, words.amount(item.gross_ht), near=True)]
+    if item.gross_ht != item.net_ht:
+        blocks.append(words.columns(words("receipt.discount"),
+                                    words.amount(item.net_ht - item.gross_ht), near=True))
+    return blocks
+
+
+def _invoice_headings(words: _Words) -> list[Block]:
+    """What the lines' columns hold; in two languages, a row for each (the Latin one
+    first), both laid out as the lines are."""
+    return [Columns(tr(lang, "receipt.invoice.columns"), tr(lang, "receipt.invoice.amount_ht"),
+                    direction=words.direction, size="small")
+            for lang in words.langs]
+
+
+def _customer(words: _Words, customer: invoices.Customer) -> list[Block]:
+    blocks: list[Block] = [
+        words.text(words("receipt.invoice.customer"), bold=True),
+        words.text(isolate(customer.name, words.direction), bold=True),
+    ]
+    if customer.ice:
+        blocks.append(words.columns(words("receipt.ice"), customer.ice))
+    if customer.address:
+        blocks.append(words.text(isolate(customer.address, words.direction), size="small"))
+    return blocks
+
+
+def _in_words(words: _Words, total: int) -> list[Block]:
+    """"Arrêtée la présente facture à la somme de : ..." in each language of the document."""
+    return [Text(tr(lang, "receipt.invoice.words", amount=in_words(total, lang)),
+                 direction="rtl" if lang == "ar" else "ltr")
+            for lang in words.langs]
+
+
+def invoice_document(invoice: invoices.Invoice, sale: Sale, shop: Shop, lang: str, *,
+                     journal_hash: str, duplicate: bool = False) -> Document:
+    """The invoice of ``sale``: the cooperative (letterhead), the customer, the invoice's
+    number and date, the ticket it invoices, the lines excluding VAT with their rate, the
+    totals excluding VAT, the VAT per rate, the total including VAT, the payments and the
+    total in words. ``duplicate`` marks a reprint "DUPLICATA / نسخة"."""
+    words = _Words(lang)
+    ticket = ticket_label(shop, sale.number)
+    local = invoice.local_time
+    items, taxes, bases = _lines_ht(sale.lines)
+    blocks: list[Block] = letterhead(shop, words)
+    blocks += [Spacer(0.3), *words.title("receipt.invoice.title")]
+    if duplicate:
+        blocks.append(Text(words.duplicate_mark, align="center", size="large", bold=True,
+                           inverse=True))
+    blocks += [
+        Spacer(0.3),
+        words.columns(words("receipt.invoice.number"), invoice.label, bold=True),
+        words.columns(words("receipt.date"), f"{local:%d/%m/%Y}"),
+        words.text(words("receipt.invoice.ticket", label=ticket, date=words.local_time(
+            sale.created_at, sale.utc_offset_minutes)), size="small"),
+        Separator("dashed"),
+        *_customer(words, invoice.customer),
+        Separator("dashed"),
+        *_invoice_headings(words),
+    ]
+    for item in items:
+        blocks += _invoice_line(words, item)
+    blocks += [
+        Separator("dashed"),
+        words.columns(words("receipt.invoice.total_ht"), words.amount(sum(bases.values())),
+                      bold=True),
+    ]
+    tax = {t.rate: t.tax for t in taxes}  # a rate of 0 is said too, not left out
+    blocks += [words.columns(words("receipt.invoice.vat", rate=rate),
+                             words.amount(tax.get(rate, 0)))
+               for rate in sorted(bases)]
+    blocks += [
+        words.columns(words("receipt.invoice.total_ttc"), words.money(sale.total),
+                      size="large", bold=True),
+        Separator("dashed"),
+        words.text(words("receipt.report.payments"), bold=True),
+    ]
+    for payment in sale.payments:
+        blocks.append(words.columns(words(f"receipt.pay.{payment.method}"),
+                                    words.amount(payment.amount)))
+        if payment.reference:
+            blocks.append(words.text(words("receipt.reference", reference=payment.reference),
+                                     size="small"))
+    blocks += [Separator("dashed"), *_in_words(words, sale.total), Separator("solid"),
+               _centered(f"{invoice.label} · {journal_hash[:HASH_CHARS]}", size="small")]
+    return Document(
+        kind=invoices.KIND, title=f"{words('receipt.invoice.title')} {invoice.label}",
+        language=words.lang, blocks=tuple(blocks),
+        metadata={"sale_id": sale.id, "label": invoice.label, "ticket": ticket,
+                  "total": str(sale.total), "hash": journal_hash[:HASH_CHARS],
+                  "duplicate": "1" if duplicate else ""},
+    )
+
+
+def load_invoice(session: Session, sale_id: str, *, duplicate: bool = False,
+                 lang: str | None = None) -> Document:
+    """Rebuild the invoice of sale ``sale_id`` from the journal and the sale, in ``lang``
+    or else the receipt language of the settings."""
+    invoice = invoices.invoice_of(session, sale_id)
+    sale = session.get(Sale, sale_id)
+    if invoice is None or sale is None:
+        raise LookupError(f"no invoice of sale {sale_id}")
+    entry = session.get(JournalEntry, invoice.seq)
+    return invoice_document(invoice, sale, Shop.from_settings(session),
+                            lang or receipt_language(session),
+                            journal_hash=entry.hash if entry else "", duplicate=duplicate)
 
 
 def _count_lines(words: _Words, detail: Mapping[str, int] | None) -> list[Block]:

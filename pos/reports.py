@@ -216,10 +216,13 @@ def date_report(session: Session, date: dt.date) -> DayReport | None:
 
 def last_seq(session: Session, day: BusinessDay) -> int:
     """The journal number of a day's last record: its close, or for the open day (always
-    the latest) the journal's head."""
+    the latest) the journal's head, invoices left out: an invoice is no figure of any day
+    (:mod:`pos.invoices`), so making one changes no day's version and sends nothing."""
     if day.close_seq is not None:
         return day.close_seq
-    return int(session.scalar(select(func.max(JournalEntry.seq))) or day.open_seq)
+    head = session.scalar(select(JournalEntry.seq).where(JournalEntry.kind != "invoice")
+                          .order_by(JournalEntry.seq.desc()).limit(1))
+    return int(head or day.open_seq)
 
 
 def _report(session: Session, days: list[BusinessDay]) -> DayReport:

@@ -1,11 +1,13 @@
 """The tickets of a business day (today's by default, earlier days from a day selector):
 the list, search (a ticket number finds the ticket on any day), the detail of one ticket,
-reprint, refund (some or all lines, a reason, the manager's PIN) and void (open day only)."""
+reprint, refund (some or all lines, a reason, the manager's PIN), void (open day only) and
+the invoice of a sale (:mod:`ui.invoice`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from html import escape
 from typing import Final
 
 from PySide6.QtCore import QItemSelectionModel, QSize, Qt
@@ -25,7 +27,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from pos import checkout, day, journal, refunds, settings
+from pos import checkout, day, invoices, journal, refunds, settings
 from pos.cart import parse_line_quantity
 from pos.catalogue import fold
 from pos.errors import InputError, SoukError
@@ -35,6 +37,7 @@ from pos.money import format_amount, format_money, format_quantity
 from pos.receipts import RECEIPT_LANGUAGES, Direction, isolate
 from ui.context import AppContext
 from ui.figures import rich_table
+from ui.invoice import invoice_sale, invoiced_text
 from ui.printing import PrintService
 from ui.widgets import (
     WRONG_FIELD,
@@ -348,16 +351,19 @@ class SalesScreen(QWidget):
         self.reprint_in_btn.setMenu(self.languages)
         self.refund_btn = button("salesRefund")
         self.void_btn = button("salesVoid", role="danger")
+        self.invoice_btn = button("salesInvoice")
         for btn, key, slot in ((self.reprint_btn, "ui.sales.reprint", lambda: self.reprint()),
                                (self.refund_btn, "ui.sales.refund", self.refund),
-                               (self.void_btn, "ui.sales.void", self.void)):
+                               (self.void_btn, "ui.sales.void", self.void),
+                               (self.invoice_btn, "ui.sales.invoice", self.invoice)):
             t.button(btn, key)
             btn.clicked.connect(slot)
         side = card()
         side.setMinimumWidth(320)
         side.setMaximumWidth(440)
         side_layout = vbox(self.detail_title, self.detail_area, self.hint, self.reprint_btn,
-                           self.reprint_in_btn, self.refund_btn, self.void_btn, margins=14)
+                           self.reprint_in_btn, self.invoice_btn, self.refund_btn, self.void_btn,
+                           margins=14)
         side_layout.setStretchFactor(self.detail_area, 1)
         side.setLayout(side_layout)
         left = vbox(spacing=8)
@@ -501,7 +507,8 @@ class SalesScreen(QWidget):
     def _show_detail(self) -> None:
         sale = self.selected()
         t, lang = self.ctx.t, self.ctx.lang
-        for btn in (self.reprint_btn, self.reprint_in_btn, self.refund_btn, self.void_btn):
+        for btn in (self.reprint_btn, self.reprint_in_btn, self.refund_btn, self.void_btn,
+                    self.invoice_btn):
             btn.setEnabled(sale is not None)
         self.hint.setText("")
         self.void_btn.setToolTip("")
@@ -514,6 +521,10 @@ class SalesScreen(QWidget):
         today = open_day is not None and sale.day_id == open_day.id
         self.refund_btn.setEnabled(sale.kind == "sale" and open_day is not None)
         self.void_btn.setEnabled(sale.kind == "sale" and not done and today)
+        with self.ctx.read() as s:
+            invoice = invoices.invoice_of(s, sale.id)
+        # a sale's invoice, or its duplicate once it has one (a refunded sale gets none)
+        self.invoice_btn.setEnabled(sale.kind == "sale" and (invoice is not None or not done))
         if sale.kind == "sale" and not done and open_day is not None and not today:
             self.hint.setText(t("void.other_day"))
             self.void_btn.setToolTip(self.hint.text())
@@ -540,6 +551,8 @@ class SalesScreen(QWidget):
             voided = any(k == "void" for k, _n in done)
             key = "ui.sales.voided_by" if voided else "ui.sales.refunded_by"
             extra += f"<p><b>{t(key, tickets=tickets)}</b></p>"
+        if invoice is not None:
+            extra += f"<p>{escape(invoiced_text(self.ctx, invoice))}</p>"
         self.detail.setText(rich_table(rows, lang) + extra)
         self.detail_area.verticalScrollBar().setValue(0)  # a ticket is read from its top
 
@@ -587,6 +600,20 @@ class SalesScreen(QWidget):
         if manager is None:
             return
         self._void(sale, dialog.reason_text, manager)
+
+    def invoice(self) -> None:
+        """The selected sale's invoice: made, or printed again as a duplicate."""
+        sale = self.selected()
+        if sale is None:
+            return
+        try:
+            said = invoice_sale(self.ctx, self, self.printer, sale, self.label_of(sale.number))
+        except SoukError as exc:
+            self.banner.error(exc.message(self.ctx.lang))
+            return
+        if said:
+            self.banner.notice(said)
+            self._show_detail()
 
     def _void(self, sale: Sale, reason: str, manager: User) -> None:
         try:

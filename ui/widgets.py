@@ -366,7 +366,7 @@ class Dialog(QDialog):
         except Kept:
             return
         except SoukError as exc:
-            self.banner.error(exc.message(self.ctx.lang))
+            self.tell(exc.message(self.ctx.lang), error=True)  # grown to show it whole
             return
         self.accept()
 

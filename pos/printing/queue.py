@@ -67,7 +67,7 @@ from pos.receipts import Document
 
 log = logging.getLogger(__name__)
 
-KINDS: Final = ("sale", "refund", "void", "x", "z", "test")
+KINDS: Final = ("sale", "refund", "void", "x", "z", "test", "invoice")
 QUEUED: Final = "queued"
 SENDING: Final = "sending"  # committed before the bytes go out; cleared when they are out
 UNSURE: Final = "unsure"  # may have printed whole: waits for the seller's answer
@@ -86,6 +86,7 @@ State = Literal["printing", "printed", "failed", "cancelled", "unsure"]
 Reason = Literal["stopped", "cut_off", "fault"]
 SALE_KINDS: Final = ("sale", "refund", "void")
 TEST: Final = "test"
+INVOICE: Final = "invoice"  # ref: the id of the sale it invoices
 
 
 def enqueue(writer: journal.Writer, kind: str, ref: str | int, duplicate: bool = False,
@@ -149,7 +150,8 @@ def unsure_message(lang: str, kind: str, label: str, why: Reason) -> str:
 def settle(session: Session, job_id: int, *, printed: bool) -> int | None:
     """The seller's answer about an ``unsure`` job: it came out whole (nothing more to do),
     or it did not and is printed again: a sale, refund or void as a copy (which never opens
-    the drawer), a report or test page as it was. Returns the new job's id, if any."""
+    the drawer), an invoice as a copy, a report or test page as it was. Returns the new
+    job's id, if any."""
     job = session.get(PrintJob, job_id)
     if job is None or job.status != UNSURE:
         return None
@@ -158,8 +160,8 @@ def settle(session: Session, job_id: int, *, printed: bool) -> int | None:
         job.printed_at = utcnow()
         return None
     job.status = CANCELLED
-    return enqueue(session, job.kind, job.ref, duplicate=job.duplicate or job.kind in SALE_KINDS,
-                   language=job.language)
+    copy = job.duplicate or job.kind in SALE_KINDS or job.kind == INVOICE
+    return enqueue(session, job.kind, job.ref, duplicate=copy, language=job.language)
 
 
 def cancel(session: Session, job_id: int) -> None:
@@ -180,7 +182,8 @@ def failure_message(lang: str, kind: str, key: str, /, **params: object) -> str:
 
 
 def document_label(document: Document) -> str:
-    """The number the seller knows a document by: a receipt's (T03-000123), a Z report's."""
+    """The number the seller knows a document by: a receipt's (T03-000123), an invoice's
+    (T03-F2026-00001), a Z report's."""
     return document.metadata.get("label") or document.metadata.get("z") or ""
 
 
@@ -189,6 +192,9 @@ def build_document(session: Session, job: PrintJob, config: PrinterSettings) -> 
     if job.kind in SALE_KINDS:
         return receipts.load_sale_receipt(session, job.ref, duplicate=job.duplicate,
                                           lang=job.language)
+    if job.kind == INVOICE:
+        return receipts.load_invoice(session, job.ref, duplicate=job.duplicate,
+                                     lang=job.language)
     if job.kind in ("x", "z"):
         kind: Literal["x", "z"] = "x" if job.kind == "x" else "z"
         return receipts.load_day_report(session, int(job.ref), kind, lang=job.language)

@@ -1,0 +1,223 @@
+"""Invoices ("factures", فواتير) for the business customers of a sale: a hotel, a shop or
+a restaurant buying argan oil or amlou in bulk asks for one with its name and ICE.
+
+An invoice is a record of the journal (kind ``invoice``), appended like the others and
+never edited: the sale it invoices, the customer's name, ICE (15 digits, optional for a
+private person) and address, its number and when it was made. It moves no money (its
+amount is 0), belongs to no business day, and changes no figure: the day summaries, the
+X and Z reports and what is synced stay as they were. The document is rebuilt from the
+record and the sale (:func:`pos.receipts.load_invoice`).
+
+- **One invoice per sale.** Asking again for a sale's invoice gives the one it has, to be
+  printed marked "DUPLICATA / نسخة", never a second number. Only a sale can be invoiced
+  (not a refund nor a void), and not once a refund or a void reversed any of it: what the
+  customer paid in the end would not be what the invoice says (credit notes are not made).
+- **Numbering.** Gapless per till and per calendar year (the year of the invoice's local
+  date), printed with the till's prefix: ``T03-F2026-00001``, ``T03-F2026-00002``...,
+  ``T03-F2027-00001`` on the first invoice of 2027, as Moroccan bookkeeping numbers its
+  invoices by year. After a restore of a backup, numbering resumes after the invoices of
+  the journal set aside, and the labels carry the restore's mark when that journal could
+  not be read (``T03-R2-F2026-00004``), as the tickets do. :func:`pos.journal.verify`
+  checks the numbers, that each invoice names a sale of this till with its ticket and
+  total, and that no sale has two.
+
+::
+
+    with store.write() as s:
+        invoice, new = invoices.issue(s, sale_id, invoices.check_customer("Hôtel Zalagh",
+                                                                          ice, address))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from pos import journal, settings
+from pos.checkout import local_offset_minutes
+from pos.errors import InputError, RuleError
+from pos.i18n import latin_digits
+from pos.models import utcnow
+
+KIND: Final = "invoice"
+NAME_SIZE: Final = 120
+ADDRESS_SIZE: Final = 200
+
+_BY_SALE: Final = ("SELECT seq, record FROM journal WHERE kind = 'invoice' AND ref = ? "
+                   "ORDER BY seq LIMIT 1")
+_LAST_OF_YEAR: Final = (
+    "SELECT MAX(json_extract(record, '$.data.number')) FROM journal WHERE kind = 'invoice' "
+    "AND json_extract(record, '$.data.year') = ?")
+
+
+@dataclass(frozen=True)
+class Customer:
+    """Who the invoice is made out to."""
+
+    name: str
+    ice: str = ""
+    address: str = ""
+
+    def data(self) -> dict[str, str]:
+        return {"name": self.name, "ice": self.ice, "address": self.address}
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def check_customer(name: str, ice: str = "", address: str = "") -> Customer:
+    """The customer as typed, checked: a name (required), an ICE of 15 digits when one is
+    given (Arabic-Indic digits written 0-9, spaces left out) and an address, each on one
+    line. InputError for anything else."""
+    name = _one_line(name)
+    if not name:
+        raise InputError("invoice.name_needed")
+    if len(name) > NAME_SIZE:
+        raise InputError("invoice.name_too_long", size=NAME_SIZE)
+    checked_ice = settings.check_ice(ice)
+    address = _one_line(address)
+    if len(address) > ADDRESS_SIZE:
+        raise InputError("invoice.address_too_long", size=ADDRESS_SIZE)
+    return Customer(name, checked_ice, address)
+
+
+def label(prefix: str, year: int, number: int, mark: int = 0) -> str:
+    """The invoice number as printed: ``T03-F2026-00001``; ``T03-R2-F2026-00001`` with the
+    mark a restore put on the tickets (:func:`pos.journal.mark_at`)."""
+    return f"{prefix}-R{mark}-F{year}-{number:05d}" if mark else f"{prefix}-F{year}-{number:05d}"
+
+
+@dataclass(frozen=True)
+class Invoice:
+    """An invoice as its journal record holds it."""
+
+    seq: int  # its journal record
+    sale_id: str
+    number: int
+    year: int
+    label: str
+    ticket: int  # the number of the sale's ticket
+    total: int  # the sale's total, centimes
+    created_at: dt.datetime  # naive UTC
+    utc_offset_minutes: int
+    customer: Customer
+
+    @property
+    def local_time(self) -> dt.datetime:
+        return self.created_at + dt.timedelta(minutes=self.utc_offset_minutes)
+
+    @classmethod
+    def from_record(cls, seq: int, text: str) -> Invoice:
+        record = json.loads(text)
+        data: dict[str, Any] = record["data"]
+        customer = data.get("customer") or {}
+        return cls(
+            seq=seq, sale_id=str(record["ref"]), number=int(data["number"]),
+            year=int(data["year"]), label=str(data["label"]), ticket=int(data["ticket"]),
+            total=int(data["total"]), created_at=dt.datetime.fromisoformat(record["at"]),
+            utc_offset_minutes=int(data["offset"]),
+            customer=Customer(str(customer.get("name") or ""), str(customer.get("ice") or ""),
+                              str(customer.get("address") or "")),
+        )
+
+
+def invoice_of(db: journal.Writer, sale_id: str) -> Invoice | None:
+    """The invoice of sale ``sale_id``, if it has one."""
+    row = journal.driver_connection(db).execute(_BY_SALE, (sale_id,)).fetchone()
+    return Invoice.from_record(row[0], row[1]) if row else None
+
+
+def invoices_of(db: journal.Writer, sale_ids: Iterable[str]) -> dict[str, Invoice]:
+    """The invoices of those of ``sale_ids`` that have one, by sale id."""
+    conn = journal.driver_connection(db)
+    found: dict[str, Invoice] = {}
+    for sale_id in dict.fromkeys(sale_ids):
+        row = conn.execute(_BY_SALE, (sale_id,)).fetchone()
+        if row:
+            found[sale_id] = Invoice.from_record(row[0], row[1])
+    return found
+
+
+def next_number(db: journal.Writer, year: int) -> int:
+    """The number the next invoice of ``year`` takes (after where a restore resumed the
+    year's numbering, see :func:`pos.journal.numbers_of`)."""
+    conn = journal.driver_connection(db)
+    row = conn.execute(_LAST_OF_YEAR, (year,)).fetchone()
+    return max(int(row[0] or 0), journal.numbers_of(conn).invoices.get(year, 0)) + 1
+
+
+def _sale(conn: Any, sale_id: str) -> tuple[str, int, int]:
+    """(kind, ticket number, total) of the sale; RuleError when there is none."""
+    row = conn.execute("SELECT kind, number, total FROM sale WHERE id = ?",
+                       (sale_id,)).fetchone()
+    if row is None:
+        raise RuleError("invoice.no_sale")
+    return str(row[0]), int(row[1]), int(row[2])
+
+
+def refusal(db: journal.Writer, sale_id: str) -> RuleError | None:
+    """Why sale ``sale_id`` cannot get a new invoice (None: it can): it is a refund or a
+    void, or a refund or a void reversed some of it."""
+    conn = journal.driver_connection(db)
+    kind, _number, _total = _sale(conn, sale_id)
+    if kind != "sale":
+        return RuleError("invoice.not_a_sale")
+    reversed_by = conn.execute("SELECT kind FROM sale WHERE reverses = ? ORDER BY number",
+                               (sale_id,)).fetchall()
+    if reversed_by:
+        kinds = {k for (k,) in reversed_by}
+        return RuleError("invoice.voided" if "void" in kinds else "invoice.refunded")
+    return None
+
+
+def issue(writer: journal.Writer, sale_id: str, customer: Customer, *,
+          at: dt.datetime | None = None, offset_minutes: int | None = None
+          ) -> tuple[Invoice, bool]:
+    """The invoice of sale ``sale_id``: made now for ``customer`` and journaled in the
+    writer's transaction (True), or the one the sale already has (False: it is printed
+    again as a duplicate, whatever ``customer`` says). RuleError when the sale cannot be
+    invoiced (:func:`refusal`)."""
+    conn = journal.driver_connection(writer)
+    existing = invoice_of(conn, sale_id)
+    if existing is not None:
+        return existing, False
+    problem = refusal(conn, sale_id)
+    if problem is not None:
+        raise problem
+    _kind, ticket, total = _sale(conn, sale_id)
+    at = at or utcnow()
+    if offset_minutes is None:
+        offset_minutes = local_offset_minutes(at)
+    year = (at + dt.timedelta(minutes=offset_minutes)).year
+    number = next_number(conn, year)
+    prefix = str(settings.stored(conn, settings.DEVICE_PREFIX, settings.DEFAULT_PREFIX))
+    mark = journal.numbers_of(conn).mark
+    data = {"number": number, "year": year, "label": label(prefix, year, number, mark),
+            "ticket": ticket, "total": total, "offset": offset_minutes,
+            "customer": customer.data()}
+    link = journal.append(conn, kind=KIND, ref=sale_id, day_id=None, amount=0, data=data,
+                          at=at)
+    return Invoice(seq=link.seq, sale_id=sale_id, number=number, year=year,
+                   label=str(data["label"]), ticket=ticket, total=total, created_at=at,
+                   utc_offset_minutes=offset_minutes, customer=customer), True
+
+
+_TICKET: Final = re.compile(r"^(?:([^\s-]+)-)?(?:[Rr](\d{1,4})-)?(\d{1,9})$")
+
+
+def ticket_number(text: str, prefix: str, marks: journal.Marks = ()) -> int | None:
+    """The ticket number typed as printed (``T03-000012``, ``000012``, ``12``, Arabic
+    digits too, ``T03-R2-000012`` after a restore); None for anything else, another
+    till's prefix, or a mark this number does not have."""
+    match = _TICKET.match(latin_digits(text.strip()))
+    if match is None or (match[1] and match[1].casefold() != prefix.casefold()):
+        return None
+    number = int(match[3])
+    if match[2] is not None and int(match[2]) != journal.mark_at(marks, number):
+        return None
+    return number or None

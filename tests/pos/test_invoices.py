@@ -1,0 +1,437 @@
+"""Invoices for business customers: the document in Arabic, French and English, its
+total in words, one invoice per sale, gapless numbers that restart each year, the journal
+record that ``verify`` checks, and the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from pos import day, invoices, journal, receipts, refunds, settings, users
+from pos.amount_words import in_words
+from pos.cart import Discount
+from pos.db import DB_FILENAME, Store
+from pos.errors import InputError, RuleError
+from pos.i18n import tr
+from pos.models import BusinessDay, JournalEntry, PrintJob, Product, Sale, User
+from pos.money import format_money
+from pos.printing import queue
+from pos.printing.escpos_out import PrinterSettings
+from pos.printing.render import render
+from pos.reports import day_report, last_seq, summary
+from tests.helpers import ring
+from tests.pos.conftest import run
+
+HOTEL = invoices.Customer("Hôtel Zalagh", "001234567000089", "Route d'Immouzzer, Fès")
+
+
+def _shop(store: Store) -> None:
+    with store.write() as s:
+        settings.put(s, settings.COOPERATIVE, {
+            "name_ar": "تعاونية أركان الأطلس", "name_fr": "Coopérative Argan Atlas",
+            "ice": "002345678000041", "city": "Essaouira"})
+        settings.put(s, settings.MARKET, {"name_ar": "السوق المتنقل", "name_fr":
+                                          "Marché itinérant", "city": "Fès", "city_ar": "فاس"})
+        settings.put(s, settings.DEVICE_PREFIX, "T03")
+        for sku, rate in (("SAV-BLD", 20), ("HNY-THY", 10)):
+            product = s.scalar(select(Product).where(Product.sku == sku))
+            assert product is not None
+            product.tax_rate = rate
+
+
+def _sale(store: Store) -> str:
+    """1 honey (10 % VAT), 2 soaps (20 %) and 1 argan oil (no VAT), 5 DH off the cart."""
+    _shop(store)
+    sale = ring(store, [("HNY-THY", 1000), ("SAV-BLD", 2000), ("ARG-250", 1000)],
+                discount=Discount("amount", 500))
+    return sale.id
+
+
+def _invoices(store: Store) -> list[str]:
+    with store.read() as s:
+        return [json.loads(r)["data"]["label"] for r in s.scalars(
+            select(JournalEntry.record).where(JournalEntry.kind == "invoice")
+            .order_by(JournalEntry.seq))]
+
+
+def _verdict(store: Store) -> journal.Verdict:
+    conn = sqlite3.connect(store.path)
+    try:
+        return journal.verify(conn)
+    finally:
+        conn.close()
+
+
+# --- the total in words ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("centimes", "lang", "words"), [
+    (186150, "fr", "mille huit cent soixante et un dirhams et cinquante centimes"),
+    (186150, "ar", "ألف وثمانمائة وواحد وستون درهما وخمسون سنتيما"),
+    (186150, "en", "one thousand, eight hundred and sixty-one dirhams and fifty centimes"),
+    (100, "fr", "un dirham"), (100, "ar", "درهم واحد"), (100, "en", "one dirham"),
+    (200, "ar", "درهمان"), (500, "ar", "خمسة دراهم"), (1500, "ar", "خمسة عشر درهما"),
+    (10000, "ar", "مائة درهم"), (200000, "ar", "ألفا درهم"),
+    (250000, "ar", "ألفان وخمسمائة درهم"), (300000, "ar", "ثلاثة آلاف درهم"),
+    (1100000, "ar", "أحد عشر ألف درهم"), (1250000, "ar", "اثنا عشر ألفا وخمسمائة درهم"),
+    (8003, "ar", "ثمانون درهما وثلاثة سنتيمات"), (1, "ar", "سنتيم واحد"),
+    (50, "fr", "cinquante centimes"), (8001, "fr", "quatre-vingts dirhams et un centime"),
+    (100000000, "fr", "un million de dirhams"), (100000000, "ar", "مليون درهم"),
+    (0, "fr", "zéro dirham"),
+])
+def test_the_total_in_words_as_moroccan_invoices_write_it(centimes: int, lang: str,
+                                                          words: str) -> None:
+    assert in_words(centimes, lang) == words
+
+
+# --- the document ---------------------------------------------------------------------------
+
+
+def test_the_invoice_says_who_sells_to_whom_what_and_for_how_much(
+    store: Store, open_day: int
+) -> None:
+    sale_id = _sale(store)
+    with store.write() as s:
+        invoice, made = invoices.issue(s, sale_id, HOTEL)
+    assert made and invoice.label == f"T03-F{invoice.year}-00001"
+    with store.read() as s:
+        french = receipts.load_invoice(s, sale_id, lang="fr")
+        arabic = receipts.load_invoice(s, sale_id, lang="ar")
+        english = receipts.load_invoice(s, sale_id, lang="en")
+        both = receipts.load_invoice(s, sale_id, lang="both")
+    text = french.plain_text()
+    for said in ("Coopérative Argan Atlas", "ICE 002345678000041", "FACTURE",
+                 f"Facture n°\t{invoice.label}", "Ticket T03-000001 du ", "Client",
+                 "Hôtel Zalagh", "ICE\t001234567000089", "Route d'Immouzzer, Fès",
+                 "Qté × P.U. HT · TVA\tMontant HT", "Total HT\t", "TVA 0 %\t0,00",
+                 "TVA 10 %\t", "TVA 20 %\t", f"TOTAL TTC\t{format_money(32500, 'fr')}",
+                 "Espèces\t325,00",
+                 "Arrêtée la présente facture à la somme de : trois cent vingt-cinq "
+                 "dirhams."):
+        assert said in text, said
+    assert "DUPLICATA" not in text
+    # 325 DH: 150 honey at 10 %, 60 of soap at 20 %, 120 of oil at 0 %, 5 DH off the cart
+    lines = dict(line.split("\t") for line in text.splitlines() if "\t" in line)
+    total_ht = int(lines["Total HT"].replace(",", ""))
+    vat = sum(int(lines[f"TVA {r} %"].replace(",", "")) for r in (0, 10, 20))
+    assert total_ht + vat == 32500
+    line_amounts = [v for k, v in (ln.split("\t") for ln in text.splitlines() if "\t" in ln)
+                    if k[0].isdigit() or k == "Remise"]
+    assert sum(int(v.replace(",", "")) for v in line_amounts) == total_ht
+
+    atext = arabic.plain_text()
+    for said in ("تعاونية أركان الأطلس", "فاتورة", "رقم الفاتورة", "الزبون", "المجموع دون رسوم",
+                 "ض.ق.م 20%", f"المجموع مع الرسوم\t{format_money(32500, 'ar')}", "نقدا",
+                 "حُصِرت هذه الفاتورة في مبلغ: ثلاثمائة وخمسة وعشرون درهما."):
+        assert said in atext, said
+    assert arabic.language == "ar" and "Total" not in atext
+
+    etext = english.plain_text()
+    for said in ("INVOICE", f"Invoice No.\t{invoice.label}", "Customer", "Total excl. VAT",
+                 "VAT 20%", f"TOTAL incl. VAT\t{format_money(32500, 'en')}",
+                 "This invoice is closed at the sum of: three hundred and twenty-five dirhams."):
+        assert said in etext, said
+
+    btext = both.plain_text()  # French first, the Arabic beside it; the words in both
+    assert "FACTURE\nفاتورة" in btext
+    assert "trois cent vingt-cinq dirhams" in btext and "ثلاثمائة وخمسة وعشرون درهما" in btext
+    assert french.metadata["label"] == invoice.label and french.kind == "invoice"
+    assert not french.open_drawer
+
+
+@pytest.mark.parametrize("lang", receipts.RECEIPT_LANGUAGES)
+def test_the_invoice_prints_every_character_it_says(store: Store, open_day: int, lang: str,
+                                                    tmp_path: Path) -> None:
+    sale_id = _sale(store)
+    with store.write() as s:
+        invoices.issue(s, sale_id, invoices.Customer("مطعم الياقوت", "", "حي الرياض، فاس"))
+    with store.read() as s:
+        document = receipts.load_invoice(s, sale_id, lang=lang, duplicate=True)
+    raster = render(document, 576)
+    assert raster.missing == frozenset()
+    raster.save_png(tmp_path / f"invoice-{lang}.png")
+    assert (tmp_path / f"invoice-{lang}.png").stat().st_size > 0
+
+
+# --- one invoice per sale, numbered by year ------------------------------------------------
+
+
+def test_asking_again_gives_the_same_invoice_marked_duplicata(store: Store, open_day: int
+                                                              ) -> None:
+    sale_id = _sale(store)
+    with store.write() as s:
+        first, made = invoices.issue(s, sale_id, HOTEL)
+    with store.write() as s:
+        again, made_again = invoices.issue(s, sale_id, invoices.Customer("Autre client"))
+    assert made and not made_again
+    assert again == first and again.customer == HOTEL
+    assert _invoices(store) == [first.label]
+    with store.read() as s:
+        copy = receipts.load_invoice(s, sale_id, duplicate=True, lang="fr")
+    assert receipts.DUPLICATE_MARK in copy.plain_text()
+    assert first.label in copy.plain_text()
+    assert _verdict(store).ok
+
+
+def test_numbers_are_gapless_and_start_again_each_year(store: Store, open_day: int) -> None:
+    _shop(store)
+    sales = [ring(store, [("SAV-BLD", 1000)]).id for _ in range(5)]
+    moments = [  # (UTC time, the till's offset in minutes)
+        (dt.datetime(2026, 12, 30, 10, 0), 60),
+        (dt.datetime(2026, 12, 31, 22, 30), 60),  # 23:30 in Morocco: still 2026
+        (dt.datetime(2026, 12, 31, 23, 30), 60),  # 00:30 on 1 January 2027
+        (dt.datetime(2027, 1, 2, 9, 0), 60),
+        (dt.datetime(2028, 3, 1, 9, 0), 0),
+    ]
+    for sale_id, (at, offset) in zip(sales, moments, strict=True):
+        with store.write() as s:
+            invoices.issue(s, sale_id, HOTEL, at=at, offset_minutes=offset)
+    assert _invoices(store) == ["T03-F2026-00001", "T03-F2026-00002", "T03-F2027-00001",
+                                "T03-F2027-00002", "T03-F2028-00001"]
+    assert _verdict(store).ok
+
+
+def test_an_invoice_changes_no_figure(store: Store, open_day: int) -> None:
+    sale_id = _sale(store)
+    with store.read() as s:
+        before = summary(s, day_report(s, s.get_one(BusinessDay, open_day)))
+        version = last_seq(s, s.get_one(BusinessDay, open_day))
+    with store.write() as s:
+        invoices.issue(s, sale_id, HOTEL)
+    with store.read() as s:
+        after = summary(s, day_report(s, s.get_one(BusinessDay, open_day)))
+        entry = s.scalar(select(JournalEntry).where(JournalEntry.kind == "invoice"))
+        assert entry is not None and entry.amount == 0 and entry.day_id is None
+        assert last_seq(s, s.get_one(BusinessDay, open_day)) == version
+    assert after == before  # what is synced, its version (journal head) too: nothing is sent
+
+
+# --- what cannot be invoiced, and bad input ---------------------------------------------------
+
+
+def _manager(store: Store) -> User:
+    with store.read() as s:
+        manager = users.require_manager(s, "1234")
+        s.expunge(manager)
+        return manager
+
+
+def test_refunds_voids_and_refunded_sales_get_no_invoice(store: Store, open_day: int) -> None:
+    sale_id = _sale(store)
+    other = ring(store, [("SAV-BLD", 1000)]).id
+    manager = _manager(store)
+    with store.write() as s:
+        line = s.get_one(Sale, sale_id).lines[1]
+        refund = refunds.refund(s, sale_id, quantities={line.id: 1000}, reason="cassé",
+                                manager=manager)
+        voided = refunds.void(s, other, reason="erreur", manager=manager)
+    for target, key in ((sale_id, "invoice.refunded"), (other, "invoice.voided"),
+                        (refund.id, "invoice.not_a_sale"), (voided.id, "invoice.not_a_sale")):
+        with pytest.raises(RuleError) as caught, store.write() as s:
+            invoices.issue(s, target, HOTEL)
+        assert caught.value.key == key
+    assert caught.value.message("fr").startswith("Seule une vente se facture")
+    assert _invoices(store) == []
+
+
+def test_bad_customer_input_is_refused_in_the_users_language() -> None:
+    with pytest.raises(InputError) as caught:
+        invoices.check_customer("   ", "", "")
+    assert caught.value.message("ar") == "اسم الزبون إلزامي في الفاتورة."
+    with pytest.raises(InputError) as caught:
+        invoices.check_customer("Hôtel", "00123456700008", "")  # 14 digits
+    assert caught.value.message("fr") == "Un ICE compte 15 chiffres ; les espaces ne comptent pas."
+    with pytest.raises(InputError):
+        invoices.check_customer("Hôtel", "00123456700008X", "")
+    with pytest.raises(InputError) as caught:
+        invoices.check_customer("x" * (invoices.NAME_SIZE + 1))
+    assert caught.value.key == "invoice.name_too_long"
+    # a private person gives no ICE; Arabic-Indic digits and spaces are fine
+    assert invoices.check_customer(" Aïcha  B. ") == invoices.Customer("Aïcha B.")
+    assert invoices.check_customer("مقهى", "٠٠١ ٢٣٤ ٥٦٧ ٠٠٠ ٠٨٩").ice == "001234567000089"
+
+
+# --- the journal ---------------------------------------------------------------------------------
+
+
+def test_verify_accepts_an_invoice_and_catches_an_edited_one(store: Store, open_day: int) -> None:
+    sale_id = _sale(store)
+    with store.write() as s:
+        invoice, _ = invoices.issue(s, sale_id, HOTEL)
+    assert _verdict(store).ok
+    conn = sqlite3.connect(store.path)
+    try:  # the customer's name changed afterwards
+        conn.execute("UPDATE journal SET record = replace(record, 'Zalagh', 'Zalag') "
+                     "WHERE seq = ?", (invoice.seq,))
+        conn.commit()
+        verdict = journal.verify(conn)
+    finally:
+        conn.close()
+    assert not verdict.ok and verdict.problem == "journal.edited" and verdict.bad_seq == invoice.seq
+
+
+def _forge(store: Store, sale_id: str, amount: int = 0, **changes: object) -> journal.Verdict:
+    """Append, with a valid chain, an invoice record made by hand for ``sale_id``."""
+    with store.read() as s:
+        sale = s.get_one(Sale, sale_id)
+        ticket, total = sale.number, sale.total
+    data: dict[str, object] = {"number": 1, "year": 2026, "label": "T03-F2026-00001",
+                               "ticket": ticket, "total": total, "offset": 60,
+                               "customer": HOTEL.data()}
+    data.update(changes)
+    conn = sqlite3.connect(store.path)
+    try:
+        journal.append(conn, kind="invoice", ref=sale_id, day_id=None, amount=amount,
+                       data=data, at=dt.datetime(2026, 11, 30, 10, 0))
+        conn.commit()
+        return journal.verify(conn)
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(("changes", "problem"), [
+    ({}, "journal.invoice_twice"),  # a second invoice of an invoiced sale
+    ({"number": 3, "label": "T03-F2026-00003"}, "journal.invoice_numbers"),
+    ({"number": 2, "label": "T03-F2026-00001"}, "journal.invoice"),  # the label says 1
+    ({"total": 100}, "journal.invoice"),  # not the sale's total
+    ({"amount": 32500}, "journal.invoice"),  # an invoice is not money
+])
+def test_verify_catches_a_forged_invoice(store: Store, open_day: int,
+                                         changes: dict[str, object], problem: str) -> None:
+    sale_id = _sale(store)
+    with store.write() as s:
+        invoices.issue(s, sale_id, HOTEL, at=dt.datetime(2026, 11, 30, 9, 0), offset_minutes=60)
+    target = sale_id
+    if problem != "journal.invoice_twice":
+        target = ring(store, [("SAV-BLD", 1000)]).id
+        changes = {"number": 2, "label": "T03-F2026-00002", **changes}
+    verdict = _forge(store, target, **changes)  # type: ignore[arg-type]
+    assert not verdict.ok and verdict.problem == problem
+    assert verdict.bad_seq is not None
+
+
+def test_verify_catches_an_invoice_of_a_refund(store: Store, open_day: int) -> None:
+    sale_id = _sale(store)
+    with store.write() as s:
+        refund = refunds.void(s, sale_id, reason="erreur", manager=_manager(store))
+    verdict = _forge(store, refund.id)
+    assert not verdict.ok and verdict.problem == "journal.invoice"
+    assert tr("fr", verdict.problem, **verdict.params).startswith(
+        f"L'enregistrement {verdict.bad_seq} du journal, la facture T03-F2026-00001, ")
+
+
+# --- the print queue ------------------------------------------------------------------------
+
+
+def test_an_invoice_prints_from_the_queue_and_again_as_a_copy(store: Store, open_day: int
+                                                              ) -> None:
+    sale_id = _sale(store)
+    with store.write() as s:
+        invoice, _ = invoices.issue(s, sale_id, HOTEL)
+        job_id = queue.enqueue(s, "invoice", sale_id)
+    with store.write() as s:
+        job = s.get_one(PrintJob, job_id)
+        document = queue.build_document(s, job, PrinterSettings())
+        assert document.kind == "invoice" and queue.document_label(document) == invoice.label
+        assert not document.metadata["duplicate"]
+        job.status = queue.UNSURE
+    assert queue.question("fr", "invoice", invoice.label) == (
+        f"La facture {invoice.label} est-elle sortie en entier ?")
+    with store.write() as s:
+        again = queue.settle(s, job_id, printed=False)
+    with store.read() as s:
+        copy = s.get_one(PrintJob, again)
+        assert copy.kind == "invoice" and copy.duplicate
+        assert "DUPLICATA" in queue.build_document(s, copy, PrinterSettings()).plain_text()
+    assert _verdict(store).ok
+
+
+# --- the command line -------------------------------------------------------------------------
+
+
+def _ticket_in(data: Path) -> None:
+    store = Store.open(data / DB_FILENAME)
+    try:
+        with store.write() as s:
+            manager = s.scalars(select(User)).first()
+            assert manager is not None
+            day.open_day(s, 50000, user=manager)
+        ring(store, [("SAV-BLD", 2000)])
+    finally:
+        store.close()
+
+
+def test_the_command_makes_the_invoice_then_gives_it_again(
+    data: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _ticket_in(data)
+    base = ("--data-dir", str(data), "--lang", "fr", "invoice")
+    code, out, err = run(capsys, *base, "T01-000001", "--ice", "001234567000089")
+    assert (code, out) == (2, "")
+    assert "Le nom du client est obligatoire" in err
+    code, out, err = run(capsys, *base, "1", "--name", "Riad Fès", "--ice", "12345")
+    assert code == 2 and "15 chiffres" in err
+    code, out, err = run(capsys, *base, "99", "--name", "Riad Fès")
+    assert code == 2 and "Aucun ticket 99" in err
+    store = Store.open(data / DB_FILENAME)
+    assert _invoices(store) == []
+    store.close()
+
+    pdf = tmp_path / "facture.pdf"
+    code, out, err = run(capsys, *base, "١", "--name", "Riad Fès", "--ice",
+                         "001234567000089", "--pdf", str(pdf))
+    assert code == 0, err
+    year = dt.date.today().year
+    assert out.splitlines()[0] == (f"Facture T01-F{year}-00001 établie pour le ticket "
+                                   "T01-000001 (Riad Fès).")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    code, out, err = run(capsys, *base, "T01-000001", "--name", "Autre", "--receipt-lang", "ar")
+    assert code == 0, err
+    assert "déjà sa facture" in out and "Riad Fès" in out
+    assert "فاتورة" in out and "DUPLICATA" in out
+    code, out, _ = run(capsys, "--data-dir", str(data), "--lang", "fr", "verify")
+    assert code == 0
+
+
+# --- after a restore of a backup -----------------------------------------------------------
+
+
+def test_after_a_restore_no_invoice_number_is_given_twice(store: Store, open_day: int,
+                                                          tmp_path: Path) -> None:
+    from pos import backup
+
+    _shop(store)
+    sales = [ring(store, [("SAV-BLD", 1000)]).id for _ in range(4)]
+    at = dt.datetime(2026, 11, 30, 10, 0)
+    with store.write() as s:
+        invoices.issue(s, sales[0], HOTEL, at=at, offset_minutes=60)
+    saved = backup.make_backup(store.path)
+    with store.write() as s:  # given after the backup: the restore loses it
+        invoices.issue(s, sales[1], HOTEL, at=at, offset_minutes=60)
+    store.close()
+    backup.restore(store.path, saved)  # the journal set aside is read: numbers go on after it
+    restored = Store.open(store.path)
+    try:
+        with restored.write() as s:
+            invoice, _ = invoices.issue(s, sales[2], HOTEL, at=at, offset_minutes=60)
+        assert invoice.label == "T03-F2026-00003"
+        assert _invoices(restored) == ["T03-F2026-00001", "T03-F2026-00003"]
+        assert _verdict(restored).ok
+    finally:
+        restored.close()
+    # a new laptop does not know how far the numbers went: the labels say the restore
+    laptop = tmp_path / "laptop" / DB_FILENAME
+    assert backup.restore(laptop, saved) is None
+    other = Store.open(laptop)
+    try:
+        with other.write() as s:
+            invoice, _ = invoices.issue(s, sales[3], HOTEL, at=at, offset_minutes=60)
+        assert invoice.label == "T03-R1-F2026-00002"
+        assert _verdict(other).ok
+    finally:
+        other.close()

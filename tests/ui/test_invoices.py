@@ -1,0 +1,129 @@
+"""The invoice of a sale from today's tickets (F2): the dialog asks the customer, refuses
+bad input with nothing written, makes the invoice once and gives it again as a duplicate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+from sqlalchemy import select
+
+from pos.db import DB_FILENAME
+from pos.journal import verify
+from pos.models import JournalEntry
+from tests.ui.conftest import type_text
+from tests.ui.test_day_and_refunds import ring
+from tests.ui.test_sale_guards import on_modal
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+def kinds(window: Any) -> list[str]:
+    conn = sqlite3.connect(window.ctx.data_dir / DB_FILENAME)
+    try:
+        assert verify(conn).ok
+    finally:
+        conn.close()
+    with window.ctx.read() as s:
+        return list(s.scalars(select(JournalEntry.kind).order_by(JournalEntry.seq)))
+
+
+def cut_labels(dialog: Any) -> list[str]:
+    """The dialog's wrapped texts shown shorter than they need (their last line cut)."""
+    return [w.objectName() for w in dialog.findChildren(QLabel)
+            if w.isVisible() and w.wordWrap() and w.height() < w.heightForWidth(w.width())]
+
+
+def test_an_invoice_is_made_once_then_printed_again_as_a_duplicate(
+    qtbot: Any, make_window: Any
+) -> None:
+    window = make_window()
+    ring(qtbot, window, ["HNY-THY", "SAV-BLD"], (20000,))
+    window.show_screen("sales")
+    screen = window.sales
+    qtbot.waitUntil(lambda: screen.table.rowCount() == 1)
+    screen.select_row(0)
+    assert screen.invoice_btn.text() == "Facture…" and screen.invoice_btn.isEnabled()
+    label = f"T01-F{dt.date.today().year}-00001"
+    refused: list[str] = []
+    shown: list[Any] = []
+
+    def fill(dialog: Any) -> None:
+        name, ice = dialog.fields["name"], dialog.fields["ice"]
+        assert dialog.windowTitle() == "Facture du ticket T01-000001"
+        qtbot.mouseClick(dialog.ok, LEFT)  # no name
+        refused.append(dialog.banner.text())
+        assert dialog.isVisible() and name.property("wrong")
+        type_text(qtbot, name, "Hôtel Zalagh")
+        type_text(qtbot, ice, "12345")
+        qtbot.mouseClick(dialog.ok, LEFT)  # an ICE of 5 digits
+        refused.append(dialog.banner.text())
+        assert dialog.isVisible() and ice.property("wrong") and not name.property("wrong")
+        assert cut_labels(dialog) == []  # the message took room of its own, not the note's
+        assert kinds(window) == ["day_open", "sale"]  # nothing written
+        type_text(qtbot, ice, "٠٠١٢٣٤٥٦٧٠٠٠٠٨٩")  # replaces the wrong one, selected
+        type_text(qtbot, dialog.fields["address"], "Route d'Immouzzer, Fès")
+        on_modal(qtbot, "receiptDialog", lambda d: shown.append(d.document))  # no printer
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal(qtbot, "invoiceDialog", fill)
+    qtbot.mouseClick(screen.invoice_btn, LEFT)
+    qtbot.waitUntil(lambda: len(shown) == 1)
+    assert refused == ["Le nom du client est obligatoire sur une facture.",
+                       "Un ICE compte 15 chiffres ; les espaces ne comptent pas."]
+    first = shown[0]
+    assert first.kind == "invoice" and first.metadata["label"] == label
+    text = first.plain_text()
+    assert "ICE\t001234567000089" in text and "Hôtel Zalagh" in text
+    assert "DUPLICATA" not in text
+    assert screen.banner.text() == f"Facture {label} établie."
+    assert f"Facture {label} : Hôtel Zalagh" in screen.detail.text()
+    assert kinds(window) == ["day_open", "sale", "invoice"]
+
+    # asked again: no dialog, the same invoice as a duplicate
+    on_modal(qtbot, "receiptDialog", lambda d: shown.append(d.document))
+    qtbot.mouseClick(screen.invoice_btn, LEFT)
+    qtbot.waitUntil(lambda: len(shown) == 2)
+    assert shown[1].metadata["label"] == label and shown[1].metadata["duplicate"]
+    assert "DUPLICATA" in shown[1].plain_text()
+    assert screen.banner.text() == f"Facture {label} réimprimée en duplicata."
+    assert kinds(window) == ["day_open", "sale", "invoice"]
+
+
+def test_an_arabic_seller_is_told_in_arabic_and_a_void_gets_no_invoice(
+    qtbot: Any, make_window: Any
+) -> None:
+    window = make_window(lang="ar")
+    ring(qtbot, window, ["SAV-BLD"], (10000,))
+    assert kinds(window) == ["day_open", "sale"]
+    window.show_screen("sales")
+    screen = window.sales
+    qtbot.waitUntil(lambda: screen.table.rowCount() == 1)
+    screen.select_row(0)
+    assert screen.invoice_btn.text() == "فاتورة…"
+    said: list[str] = []
+
+    def empty(dialog: Any) -> None:
+        qtbot.mouseClick(dialog.ok, LEFT)
+        said.append(dialog.banner.text())
+        qtbot.mouseClick(dialog.cancel, LEFT)
+
+    on_modal(qtbot, "invoiceDialog", empty)
+    qtbot.mouseClick(screen.invoice_btn, LEFT)
+    assert said == ["اسم الزبون إلزامي في الفاتورة."]
+    assert kinds(window) == ["day_open", "sale"]
+
+    with window.ctx.write() as s:  # the sale voided: neither it nor its void is invoiced
+        from pos import refunds, users
+
+        manager = next(u for u in users.active_users(s) if u.role == users.MANAGER)
+        refunds.void(s, screen.selected().id, reason="خطأ", manager=manager)
+    screen.refresh()
+    assert screen.table.rowCount() == 2
+    for row in range(2):
+        screen.select_row(row)
+        assert screen.selected() is not None and screen.reprint_btn.isEnabled()
+        assert not screen.invoice_btn.isEnabled()
