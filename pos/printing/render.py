@@ -34,6 +34,7 @@ from PySide6.QtGui import (
     QPdfWriter,
     QTextCharFormat,
     QTextLayout,
+    QTextLine,
     QTextOption,
 )
 
@@ -61,6 +62,8 @@ DOTS_PER_MM: Final = 8.0
 #: little past half coverage, which keeps thin strokes of small letters whole).
 THRESHOLD: Final = 150
 SIZES: Final[dict[Size, int]] = {"small": 18, "normal": 21, "large": 26, "huge": 40}
+#: the size a label too long beside its value is set in instead (see Renderer._columns)
+SMALLER: Final[dict[Size, Size]] = {"normal": "small", "large": "normal"}
 MARGIN: Final = 4  # dots left blank at each side (some heads lose their edge dots)
 INDENT: Final = 20  # dots per indent step of a Columns block
 GAP: Final = 14  # least space between a label and its value
@@ -224,6 +227,14 @@ def _layout(
     return layout, y
 
 
+def _one_line(layout: QTextLayout, room: float) -> QTextLine | None:
+    """The layout's line when it has one only, at most ``room`` dots long."""
+    if layout.lineCount() != 1:
+        return None
+    line = layout.lineAt(0)
+    return line if line.naturalTextWidth() <= room else None
+
+
 Draw = Callable[[QPainter, float], None]
 
 
@@ -322,19 +333,28 @@ class Renderer:
             label_x = MARGIN + (indent if ltr else 0)
         room = box - value_w - GAP if not block.near else box
         label, label_h = _layout(block.label, face.font, box, block.direction, align, face.arabic)
-        label_line = label.lineAt(0) if label.lineCount() == 1 else None
-        if (
-            label_line is not None and value_line is not None
-            and label_line.naturalTextWidth() <= room
-        ):  # fmt: skip
-            value_dy = label_line.ascent() - value_line.ascent()
+        label_line = _one_line(label, room)
+        smaller = SMALLER.get(block.size)
+        if label_line is None and value_line is not None and smaller is not None:
+            # a label too long beside its value (a bilingual one on 58 mm paper) is set a
+            # size smaller rather than sending the value to a line of its own
+            small = self._face(smaller, block.bold)
+            fitted, fitted_h = _layout(block.label, small.font, box, block.direction, align,
+                                       small.arabic)  # fmt: skip
+            if (fitted_line := _one_line(fitted, room)) is not None:
+                label, label_h, label_line = fitted, fitted_h, fitted_line
+        # the label's and the value's baselines level; whichever is taller starts the row
+        label_y = value_y = 0.0
+        if label_line is not None and value_line is not None:
+            rise = label_line.ascent() - value_line.ascent()
+            label_y, value_y = max(0.0, -rise), max(0.0, rise)
         else:
-            value_dy = label_h
-        height = max(label_h, value_dy + value_h)
+            value_y = label_h
+        height = max(label_y + label_h, value_y + value_h)
 
         def draw(painter: QPainter, y: float) -> None:
-            label.draw(painter, QPointF(label_x, y))
-            value.draw(painter, QPointF(MARGIN, y + value_dy))
+            label.draw(painter, QPointF(label_x, y + label_y))
+            value.draw(painter, QPointF(MARGIN, y + value_y))
 
         return _Item(height, draw)
 

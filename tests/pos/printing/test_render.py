@@ -191,6 +191,29 @@ def test_a_wrapped_arabic_name_stays_at_the_right_edge(gui: QGuiApplication) -> 
     assert min(columns) > width // 2  # and is short: "الصويرة 250 مل"
 
 
+def _ink_rows(raster: object) -> list[int]:
+    return [y for y in range(raster.height) if any(raster.row(y))]  # type: ignore[attr-defined]
+
+
+def test_a_bilingual_label_too_long_beside_its_amount_is_set_smaller_not_wrapped(
+    gui: QGuiApplication,
+) -> None:
+    """On 58 mm paper "Remboursements / الاسترجاعات (1)" does not fit beside "-120,00" in
+    the row's size: the label is set a size smaller and the amount stays on its line; a
+    label that fits keeps its size, and one too long even smaller still wraps."""
+    label = "Remboursements / الاسترجاعات (1)"
+    row = render(_doc(Columns(label, "-120,00")), 384)
+    assert _ink_rows(row)[-1] - _ink_rows(row)[0] < 1.5 * SIZES["normal"]  # one line
+    columns = _ink_columns(b"".join(map(row.row, range(row.height))), row.stride)
+    assert min(columns) <= MARGIN + 2 and max(columns) >= 384 - MARGIN - 4  # both, whole
+    short = render(_doc(Columns("Ventes / المبيعات (38)", "4 218,50")), 384)
+    plain = render(_doc(Text("Ventes / المبيعات (38)")), 384)
+    assert _ink_rows(short)[-1] - _ink_rows(short)[0] == _ink_rows(plain)[-1] - _ink_rows(plain)[0]
+    longer = render(_doc(Columns("Remises accordées aux clients / التخفيضات الممنوحة", "61,50")),
+                    384)
+    assert _ink_rows(longer)[-1] - _ink_rows(longer)[0] > 1.5 * SIZES["normal"]
+
+
 def test_covers_asks_the_bundled_fonts_only(gui: QGuiApplication) -> None:
     for char in "→✓ⵜ":
         assert not covers(char), char
