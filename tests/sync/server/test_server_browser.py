@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -43,6 +44,26 @@ pytestmark = [
     pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"no Chromium at {CHROMIUM} "
                        "(apt-get install chromium, or set SOUK_CHROMIUM)"),
 ]
+
+
+def keep_screenshots(tmp_path: Path) -> None:
+    """Copy a test's screenshots to ``$SOUK_SCREENSHOTS``, when set, to look at them."""
+    if os.environ.get("SOUK_SCREENSHOTS"):
+        for png in tmp_path.glob("*.png"):
+            shutil.copy(png, Path(os.environ["SOUK_SCREENSHOTS"]) / png.name)
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """A headless Chromium (playwright's ``Browser``), closed after."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def free_port() -> int:
@@ -136,73 +157,67 @@ def seed_busy(base: str, db: Database) -> tuple[int, int]:
 
 
 def test_dashboard_in_chromium(live_server: tuple[str, Database], tmp_path: Path) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, db = live_server
     seed(base, db)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(accept_downloads=True, locale="fr-FR",
-                                    viewport={"width": 1280, "height": 900})
-            requests: list[str] = []
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(f"{base}/dashboard/?lang=fr")
-            assert "/dashboard/login" in page.url
-            page.fill("input[name=username]", "nadia")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_selector("body[data-loaded]")
-            page.select_option("#day", DAY.isoformat())
-            expect(page.locator("#kpi-day-net")).to_have_text("26\u00a0250,50\u00a0DH")
-            expect(page.locator("#kpi-day-tickets")).to_have_text("10")
-            expect(page.locator("#kpi-day-refunds")).to_have_text("45,00\u00a0DH")
-            argan = page.locator("#cooperatives tbody tr", has_text="Coopérative Argan Nissae")
-            expect(argan).to_contain_text("1\u00a0250,50\u00a0DH")
-            expect(argan).to_contain_text("Produits alimentaires")
-            expect(page.locator("#sectors")).to_contain_text("Artisanat")
-            assert page.locator("#hours-chart svg rect.bar").count() == 24
-            page.screenshot(path=str(tmp_path / "dashboard-fr.png"), full_page=True)
+    with chromium() as browser:
+        page = browser.new_page(accept_downloads=True, locale="fr-FR",
+                                viewport={"width": 1280, "height": 900})
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(f"{base}/dashboard/?lang=fr")
+        assert "/dashboard/login" in page.url
+        page.fill("input[name=username]", "nadia")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_selector("body[data-loaded]")
+        page.select_option("#day", DAY.isoformat())
+        expect(page.locator("#kpi-day-net")).to_have_text("26\u00a0250,50\u00a0DH")
+        expect(page.locator("#kpi-day-tickets")).to_have_text("10")
+        expect(page.locator("#kpi-day-refunds")).to_have_text("45,00\u00a0DH")
+        argan = page.locator("#cooperatives tbody tr", has_text="Coopérative Argan Nissae")
+        expect(argan).to_contain_text("1\u00a0250,50\u00a0DH")
+        expect(argan).to_contain_text("Produits alimentaires")
+        expect(page.locator("#sectors")).to_contain_text("Artisanat")
+        assert page.locator("#hours-chart svg rect.bar").count() == 24
+        page.screenshot(path=str(tmp_path / "dashboard-fr.png"), full_page=True)
 
-            with page.expect_download() as download:
-                page.click("#export-coops-csv")
-            saved = tmp_path / "cooperatives.csv"
-            download.value.save_as(saved)
-            # the file of the day shown, with that day's figures as the table shows them
-            assert download.value.suggested_filename.endswith(
-                f"-cooperatives-{DAY.isoformat()}.csv")
-            text = saved.read_bytes()
-            assert text.startswith(b"\xef\xbb\xbf")
-            rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig")), delimiter=";"))
-            shown = dict(zip(rows[0], next(r for r in rows if "Coopérative Argan Nissae" in r),
-                             strict=True))
-            assert (shown["Ventes du jour (DH)"], shown["Tickets du jour"]) == ("1250,50", "7")
+        with page.expect_download() as download:
+            page.click("#export-coops-csv")
+        saved = tmp_path / "cooperatives.csv"
+        download.value.save_as(saved)
+        # the file of the day shown, with that day's figures as the table shows them
+        assert download.value.suggested_filename.endswith(
+            f"-cooperatives-{DAY.isoformat()}.csv")
+        text = saved.read_bytes()
+        assert text.startswith(b"\xef\xbb\xbf")
+        rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig")), delimiter=";"))
+        shown = dict(zip(rows[0], next(r for r in rows if "Coopérative Argan Nissae" in r),
+                         strict=True))
+        assert (shown["Ventes du jour (DH)"], shown["Tickets du jour"]) == ("1250,50", "7")
 
-            page.click("nav.languages a[lang=ar]")
-            page.wait_for_selector("html[dir=rtl]")
-            page.wait_for_selector("body[data-loaded]")
-            page.select_option("#day", DAY.isoformat())
-            expect(page.locator("#kpi-day-net")).to_have_text("26\u00a0250,50\u00a0د.م.")
-            expect(page.locator("h1")).to_have_text("سوق — لوحة قيادة السوق")
-            argan = page.locator("#cooperatives tbody tr", has_text="تعاونية أركان النساء")
-            expect(argan).to_contain_text("1\u00a0250,50\u00a0د.م.")
-            expect(argan).to_contain_text("المنتجات الغذائية")
-            page.screenshot(path=str(tmp_path / "dashboard-ar.png"), full_page=True)
+        page.click("nav.languages a[lang=ar]")
+        page.wait_for_selector("html[dir=rtl]")
+        page.wait_for_selector("body[data-loaded]")
+        page.select_option("#day", DAY.isoformat())
+        expect(page.locator("#kpi-day-net")).to_have_text("26\u00a0250,50\u00a0د.م.")
+        expect(page.locator("h1")).to_have_text("سوق — لوحة قيادة السوق")
+        argan = page.locator("#cooperatives tbody tr", has_text="تعاونية أركان النساء")
+        expect(argan).to_contain_text("1\u00a0250,50\u00a0د.م.")
+        expect(argan).to_contain_text("المنتجات الغذائية")
+        page.screenshot(path=str(tmp_path / "dashboard-ar.png"), full_page=True)
 
-            page.click("nav.languages a[lang=en]")  # as the stalls write English amounts
-            page.wait_for_selector("html[dir=ltr][lang=en]")
-            page.wait_for_selector("body[data-loaded]")
-            page.select_option("#day", DAY.isoformat())
-            expect(page.locator("#kpi-day-net")).to_have_text("MAD\u00a026,250.50")
-            expect(page.locator("#kpi-day-refunds")).to_have_text("MAD\u00a045.00")
-            argan = page.locator("#cooperatives tbody tr", has_text="Argan Nissae")
-            expect(argan).to_contain_text("MAD\u00a01,250.50")
-            assert all(url.startswith(base) for url in requests), "a request left the server"
-        finally:
-            browser.close()
-    if os.environ.get("SOUK_SCREENSHOTS"):
-        for png in tmp_path.glob("*.png"):
-            shutil.copy(png, Path(os.environ["SOUK_SCREENSHOTS"]) / png.name)
+        page.click("nav.languages a[lang=en]")  # as the stalls write English amounts
+        page.wait_for_selector("html[dir=ltr][lang=en]")
+        page.wait_for_selector("body[data-loaded]")
+        page.select_option("#day", DAY.isoformat())
+        expect(page.locator("#kpi-day-net")).to_have_text("MAD\u00a026,250.50")
+        expect(page.locator("#kpi-day-refunds")).to_have_text("MAD\u00a045.00")
+        argan = page.locator("#cooperatives tbody tr", has_text="Argan Nissae")
+        expect(argan).to_contain_text("MAD\u00a01,250.50")
+        assert all(url.startswith(base) for url in requests), "a request left the server"
+    keep_screenshots(tmp_path)
 
 
 def test_day_after_is_empty(live_server: tuple[str, Database]) -> None:
@@ -220,19 +235,13 @@ def test_day_after_is_empty(live_server: tuple[str, Database]) -> None:
 def test_updated_at_is_the_servers_morocco_time(live_server: tuple[str, Database]) -> None:
     """"Updated at" says the time of the figures in Morocco, on a 24-hour clock, as every
     time on the dashboard: not the browser's clock, zone or 12-hour English."""
-    from playwright.sync_api import sync_playwright
-
     base, db = live_server
     seed(base, db)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(locale="en-US", timezone_id="America/Los_Angeles")
-            log_in(page, base, "en")
-            shown = page.evaluate("""() => ({ status: document.getElementById("status")
-              .textContent, generated: document.body.dataset.loaded })""")
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(locale="en-US", timezone_id="America/Los_Angeles")
+        log_in(page, base, "en")
+        shown = page.evaluate("""() => ({ status: document.getElementById("status")
+          .textContent, generated: document.body.dataset.loaded })""")
     generated = dt.datetime.fromisoformat(shown["generated"].removesuffix("Z"))
     assert shown["status"] == f"Updated at {market_time(generated):%H:%M:%S}", shown
 
@@ -240,7 +249,7 @@ def test_updated_at_is_the_servers_morocco_time(live_server: tuple[str, Database
 def test_a_login_form_on_another_site_is_refused(live_server: tuple[str, Database]) -> None:
     """A page elsewhere that posts a login to this server (to log the organiser in as
     someone else) gets a refusal, and the browser no session."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, db = live_server
     with db.write() as s:
@@ -248,21 +257,17 @@ def test_a_login_form_on_another_site_is_refused(live_server: tuple[str, Databas
     forged = (f'<form method="post" action="{base}/dashboard/login">'
               f'<input name="username" value="nadia"><input name="password" value="{PASSWORD}">'
               '<input name="lang" value="fr"><button type="submit">go</button></form>')
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.route("http://elsewhere.example/", lambda route: route.fulfill(
-                body=forged, content_type="text/html"))
-            page.goto("http://elsewhere.example/")
-            with page.expect_navigation():
-                page.click("button[type=submit]")
-            expect(page.locator("p.error")).to_have_text(
-                "Ce formulaire de connexion ne vient pas de ce serveur\u00a0: ouvrez la page de "
-                "connexion du tableau de bord.")
-            assert not [c for c in page.context.cookies() if c["name"] == "souk_session"]
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        page.route("http://elsewhere.example/", lambda route: route.fulfill(
+            body=forged, content_type="text/html"))
+        page.goto("http://elsewhere.example/")
+        with page.expect_navigation():
+            page.click("button[type=submit]")
+        expect(page.locator("p.error")).to_have_text(
+            "Ce formulaire de connexion ne vient pas de ce serveur\u00a0: ouvrez la page de "
+            "connexion du tableau de bord.")
+        assert not [c for c in page.context.cookies() if c["name"] == "souk_session"]
 
 
 # The problems of the page's layout, from inside the page: wider than the window, a panel
@@ -324,131 +329,117 @@ def test_dashboard_fits_desktop_and_phone(live_server: tuple[str, Database],
     does not scroll sideways (a wide table scrolls in its own box); the charts' text is
     drawn at a readable size with round amounts; dates read dd/mm/yyyy; an empty market
     says so."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, db = live_server
     _, empty = seed_busy(base, db)
     peak = sum(net // 2 for net in NETS)  # the day's busiest hour (centimes)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            log_in(page, base, "fr")
-            for lang in ("fr", "ar"):
-                for width, height in ((1366, 768), (1280, 800), (1024, 700), (390, 844)):
-                    page.set_viewport_size({"width": width, "height": height})
-                    page.goto(f"{base}/dashboard/?lang={lang}")
-                    page.wait_for_selector("body[data-loaded]")
-                    page.select_option("#day", DAY.isoformat())
-                    expect(page.locator("#day-title")).to_contain_text("12/05/2026")
-                    expect(page.locator("#products tbody tr")).to_have_count(10)
-                    page.screenshot(path=str(tmp_path / f"busy-{lang}-{width}.png"),
-                                    full_page=True)
-                    problems = page.evaluate(LAYOUT_PROBLEMS, width > 1000)
-                    assert problems == [], (lang, width, problems)
-                    if width > 1000:  # the groups side by side, their titles at their top
-                        tops = page.evaluate("""() => Array.from(document.querySelectorAll(
-                            ".kpi-group h2"), (h) => Math.round(h.getBoundingClientRect().top))""")
-                        assert len(tops) == 2 and len(set(tops)) == 1, (lang, width, tops)
+    with chromium() as browser:
+        page = browser.new_page()
+        log_in(page, base, "fr")
+        for lang in ("fr", "ar"):
+            for width, height in ((1366, 768), (1280, 800), (1024, 700), (390, 844)):
+                page.set_viewport_size({"width": width, "height": height})
+                page.goto(f"{base}/dashboard/?lang={lang}")
+                page.wait_for_selector("body[data-loaded]")
+                page.select_option("#day", DAY.isoformat())
+                expect(page.locator("#day-title")).to_contain_text("12/05/2026")
+                expect(page.locator("#products tbody tr")).to_have_count(10)
+                page.screenshot(path=str(tmp_path / f"busy-{lang}-{width}.png"),
+                                full_page=True)
+                problems = page.evaluate(LAYOUT_PROBLEMS, width > 1000)
+                assert problems == [], (lang, width, problems)
+                if width > 1000:  # the groups side by side, their titles at their top
+                    tops = page.evaluate("""() => Array.from(document.querySelectorAll(
+                        ".kpi-group h2"), (h) => Math.round(h.getBoundingClientRect().top))""")
+                    assert len(tops) == 2 and len(set(tops)) == 1, (lang, width, tops)
 
-                    ticks = page.locator("#hours-chart text.tick-y").all_text_contents()
-                    values = [int(t.replace("\u00a0", "")) for t in ticks]
-                    step = values[1] - values[0]
-                    assert values == [step * i for i in range(len(values))], ticks
-                    assert str(step).rstrip("0") in ("1", "2", "5"), ticks
-                    assert values[-1] * 100 >= peak > values[-2] * 100, ticks
-                    label = page.locator("#hours-chart text.tick-y").last.bounding_box()
-                    assert label is not None and label["height"] >= 11, label
-                    dated = page.locator(f"#days tbody tr[data-day='{DAY.isoformat()}'] td")
-                    expect(dated.first).to_have_text("12/05/2026")
+                ticks = page.locator("#hours-chart text.tick-y").all_text_contents()
+                values = [int(t.replace("\u00a0", "")) for t in ticks]
+                step = values[1] - values[0]
+                assert values == [step * i for i in range(len(values))], ticks
+                assert str(step).rstrip("0") in ("1", "2", "5"), ticks
+                assert values[-1] * 100 >= peak > values[-2] * 100, ticks
+                label = page.locator("#hours-chart text.tick-y").last.bounding_box()
+                assert label is not None and label["height"] >= 11, label
+                dated = page.locator(f"#days tbody tr[data-day='{DAY.isoformat()}'] td")
+                expect(dated.first).to_have_text("12/05/2026")
 
-            page.set_viewport_size({"width": 1366, "height": 768})
-            page.goto(f"{base}/dashboard/?lang=fr")
-            page.wait_for_selector("body[data-loaded]")
-            products = page.locator("section", has=page.locator("#products"))
-            expect(products.locator("h2")).to_have_text("Meilleurs produits du jour")
-            page.select_option("#market", str(empty))
-            for table in ("cooperatives", "days", "products"):
-                expect(page.locator(f"#{table} tbody td.empty")).to_have_text(
-                    "Aucune donnée pour l'instant.")
-            for chart in ("hours-chart", "days-chart"):
-                expect(page.locator(f"#{chart}")).to_have_text("Aucune vente pour l'instant.")
-                assert page.locator(f"#{chart} svg").count() == 0
-            page.screenshot(path=str(tmp_path / "empty-fr-1366.png"), full_page=True)
-        finally:
-            browser.close()
-    if os.environ.get("SOUK_SCREENSHOTS"):
-        for png in tmp_path.glob("*.png"):
-            shutil.copy(png, Path(os.environ["SOUK_SCREENSHOTS"]) / png.name)
+        page.set_viewport_size({"width": 1366, "height": 768})
+        page.goto(f"{base}/dashboard/?lang=fr")
+        page.wait_for_selector("body[data-loaded]")
+        products = page.locator("section", has=page.locator("#products"))
+        expect(products.locator("h2")).to_have_text("Meilleurs produits du jour")
+        page.select_option("#market", str(empty))
+        for table in ("cooperatives", "days", "products"):
+            expect(page.locator(f"#{table} tbody td.empty")).to_have_text(
+                "Aucune donnée pour l'instant.")
+        for chart in ("hours-chart", "days-chart"):
+            expect(page.locator(f"#{chart}")).to_have_text("Aucune vente pour l'instant.")
+            assert page.locator(f"#{chart} svg").count() == 0
+        page.screenshot(path=str(tmp_path / "empty-fr-1366.png"), full_page=True)
+    keep_screenshots(tmp_path)
 
 
 def test_arabic_time_ago_has_its_dual_and_plural(live_server: tuple[str, Database]) -> None:
     """In Arabic, 2 minutes ago is said with a dual, 3 to 10 with a plural, 11 and more
     with a singular: the page writes the forms people read, for minutes, hours and days."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, db = live_server
     seed_busy(base, db)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            log_in(page, base, "ar")
-            minute, hour, day = 60, 3600, 86400
-            said = page.evaluate(
-                "(ages) => ages.map((s) => window.soukDashboard.ago(s))",
-                [minute + 30, 2 * minute, 3 * minute + 59, 10 * minute, 11 * minute,
-                 59 * minute, hour, 2 * hour, 3 * hour, 11 * hour, day, 2 * day, 3 * day,
-                 10 * day, 11 * day, 100 * day])
-            assert said == [
-                "منذ دقيقة", "منذ دقيقتين", "منذ 3 دقائق", "منذ 10 دقائق", "منذ 11 دقيقة",
-                "منذ 59 دقيقة", "منذ ساعة", "منذ ساعتين", "منذ 3 ساعات", "منذ 11 ساعة",
-                "منذ يوم", "منذ يومين", "منذ 3 أيام", "منذ 10 أيام", "منذ 11 يومًا",
-                "منذ 100 يوم"]
-            # the cooperatives' last sync, 2 days and a half and 11 days and a half ago
-            argan = page.locator("#cooperatives tbody tr", has_text="تعاونية أركان النساء")
-            expect(argan.locator("td.sync")).to_have_text(re.compile("^منذ يومين( ·|$)"))
-            pottery = page.locator("#cooperatives tbody tr", has_text="تعاونية فخار فاس")
-            expect(pottery.locator("td.sync")).to_have_text(re.compile("^منذ 11 يومًا( ·|$)"))
+    with chromium() as browser:
+        page = browser.new_page()
+        log_in(page, base, "ar")
+        minute, hour, day = 60, 3600, 86400
+        said = page.evaluate(
+            "(ages) => ages.map((s) => window.soukDashboard.ago(s))",
+            [minute + 30, 2 * minute, 3 * minute + 59, 10 * minute, 11 * minute,
+             59 * minute, hour, 2 * hour, 3 * hour, 11 * hour, day, 2 * day, 3 * day,
+             10 * day, 11 * day, 100 * day])
+        assert said == [
+            "منذ دقيقة", "منذ دقيقتين", "منذ 3 دقائق", "منذ 10 دقائق", "منذ 11 دقيقة",
+            "منذ 59 دقيقة", "منذ ساعة", "منذ ساعتين", "منذ 3 ساعات", "منذ 11 ساعة",
+            "منذ يوم", "منذ يومين", "منذ 3 أيام", "منذ 10 أيام", "منذ 11 يومًا",
+            "منذ 100 يوم"]
+        # the cooperatives' last sync, 2 days and a half and 11 days and a half ago
+        argan = page.locator("#cooperatives tbody tr", has_text="تعاونية أركان النساء")
+        expect(argan.locator("td.sync")).to_have_text(re.compile("^منذ يومين( ·|$)"))
+        pottery = page.locator("#cooperatives tbody tr", has_text="تعاونية فخار فاس")
+        expect(pottery.locator("td.sync")).to_have_text(re.compile("^منذ 11 يومًا( ·|$)"))
 
-            page.goto(f"{base}/dashboard/?lang=fr")
-            page.wait_for_selector("body[data-loaded]")
-            said = page.evaluate("(ages) => ages.map((s) => window.soukDashboard.ago(s))",
-                                 [minute, 2 * minute, 11 * minute, 2 * day])
-            assert said == ["il y a 1 min", "il y a 2 min", "il y a 11 min", "il y a 2 j"]
-        finally:
-            browser.close()
+        page.goto(f"{base}/dashboard/?lang=fr")
+        page.wait_for_selector("body[data-loaded]")
+        said = page.evaluate("(ages) => ages.map((s) => window.soukDashboard.ago(s))",
+                             [minute, 2 * minute, 11 * minute, 2 * day])
+        assert said == ["il y a 1 min", "il y a 2 min", "il y a 11 min", "il y a 2 j"]
 
 
 def test_a_wrong_password_keeps_the_name_typed(live_server: tuple[str, Database]) -> None:
     """After a wrong password the form says so and keeps the organiser's name, with the
     cursor in the password field: typing the right one and Enter logs in."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, db = live_server
     with db.write() as s:
         admin.add_user(s, "nadia", PASSWORD)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(f"{base}/dashboard/login?lang=ar")
-            expect(page.locator("input[name=username]")).to_be_focused()
-            page.keyboard.type("nadia")
-            page.keyboard.press("Tab")
-            page.keyboard.type("souk-organiser-2025")
-            with page.expect_navigation():
-                page.keyboard.press("Enter")
-            expect(page.locator("p.error")).to_have_text(
-                "اسم المستخدم أو كلمة المرور غير صحيحة.")
-            expect(page.locator("input[name=username]")).to_have_value("nadia")
-            expect(page.locator("input[name=password]")).to_be_focused()
-            page.keyboard.type(PASSWORD)
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(f"{base}/dashboard/login?lang=ar")
+        expect(page.locator("input[name=username]")).to_be_focused()
+        page.keyboard.type("nadia")
+        page.keyboard.press("Tab")
+        page.keyboard.type("souk-organiser-2025")
+        with page.expect_navigation():
             page.keyboard.press("Enter")
-            page.wait_for_selector("body[data-loaded]")
-            expect(page.locator("h1")).to_have_text("سوق — لوحة قيادة السوق")
-        finally:
-            browser.close()
+        expect(page.locator("p.error")).to_have_text(
+            "اسم المستخدم أو كلمة المرور غير صحيحة.")
+        expect(page.locator("input[name=username]")).to_have_value("nadia")
+        expect(page.locator("input[name=password]")).to_be_focused()
+        page.keyboard.type(PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_selector("body[data-loaded]")
+        expect(page.locator("h1")).to_have_text("سوق — لوحة قيادة السوق")
 
 
 def test_the_count_of_cooperatives_agrees_with_its_number(
@@ -456,7 +447,7 @@ def test_the_count_of_cooperatives_agrees_with_its_number(
     """Under the stalls that reported, the market's cooperatives are counted in each
     language's grammar: "sur 1 coopérative", "of 1 cooperative", in Arabic a plural from
     3 to 10 ("5 تعاونيات") and one said in words ("تعاونية واحدة", not "1 تعاونية")."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, db = live_server
     market, small = seed_busy(base, db)
@@ -467,50 +458,42 @@ def test_the_count_of_cooperatives_agrees_with_its_number(
     said = {("ar", market): "من أصل 5 تعاونيات", ("fr", market): "sur 5 coopératives",
             ("fr", small): "sur 1 coopérative", ("en", small): "of 1 cooperative",
             ("ar", small): "من أصل تعاونية واحدة"}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            log_in(page, base, "fr")
-            for (lang, shown), text in said.items():
-                page.goto(f"{base}/dashboard/?lang={lang}")
-                page.wait_for_selector("body[data-loaded]")
-                page.select_option("#market", str(shown))
-                expect(page.locator("#kpi-coops")).to_have_text(text)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        log_in(page, base, "fr")
+        for (lang, shown), text in said.items():
+            page.goto(f"{base}/dashboard/?lang={lang}")
+            page.wait_for_selector("body[data-loaded]")
+            page.select_option("#market", str(shown))
+            expect(page.locator("#kpi-coops")).to_have_text(text)
 
 
 def test_tables_and_charts_are_named_for_screen_readers(
         live_server: tuple[str, Database]) -> None:
     """A screen reader names each table and chart by its panel's title, in the page's
     language, instead of reading a chart as its axis' figures."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, db = live_server
     seed_busy(base, db)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            log_in(page, base, "fr")
-            for lang, tables, charts in (
-                ("fr", ["Par coopérative", "Par jour", "Par secteur", "Par origine",
-                        "Programmes", "Meilleurs produits du jour"],
-                 ["Ventes par heure", "Par jour"]),
-                ("ar", ["حسب التعاونية", "حسب اليوم", "حسب القطاع", "حسب الأصل", "البرامج",
-                        "أكثر المنتجات مبيعا خلال اليوم"],
-                 ["المبيعات حسب الساعة", "حسب اليوم"]),
-            ):
-                page.goto(f"{base}/dashboard/?lang={lang}")
-                page.wait_for_selector("body[data-loaded]")
-                page.select_option("#day", DAY.isoformat())
-                for name in tables:
-                    expect(page.get_by_role("table", name=name, exact=True)).to_have_count(1)
-                for name in charts:
-                    expect(page.get_by_role("img", name=name, exact=True)).to_have_count(1)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        log_in(page, base, "fr")
+        for lang, tables, charts in (
+            ("fr", ["Par coopérative", "Par jour", "Par secteur", "Par origine",
+                    "Programmes", "Meilleurs produits du jour"],
+             ["Ventes par heure", "Par jour"]),
+            ("ar", ["حسب التعاونية", "حسب اليوم", "حسب القطاع", "حسب الأصل", "البرامج",
+                    "أكثر المنتجات مبيعا خلال اليوم"],
+             ["المبيعات حسب الساعة", "حسب اليوم"]),
+        ):
+            page.goto(f"{base}/dashboard/?lang={lang}")
+            page.wait_for_selector("body[data-loaded]")
+            page.select_option("#day", DAY.isoformat())
+            for name in tables:
+                expect(page.get_by_role("table", name=name, exact=True)).to_have_count(1)
+            for name in charts:
+                expect(page.get_by_role("img", name=name, exact=True)).to_have_count(1)
 
 
 # Each card of the cooperatives' table on a phone: where it is, and its last sync's and
@@ -543,7 +526,7 @@ def test_phone_shows_each_cooperative_as_a_card(live_server: tuple[str, Database
     and name, no wider than the screen: its last sync (with "late", in red, for the two
     stalls silent for days on an open day) and its day's sales are read under their
     columns' names without scrolling sideways."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, db = live_server
     seed_busy(base, db)
@@ -553,89 +536,81 @@ def test_phone_shows_each_cooperative_as_a_card(live_server: tuple[str, Database
             "ar": {"12": "منذ يومين · متأخر", "3": "منذ 11 يومًا · متأخر"}}
     on_time = {"fr": "à l'instant", "ar": "الآن"}
     labels = {"fr": ("Dernière synchro", "Ventes du jour"), "ar": ("آخر مزامنة", "مبيعات اليوم")}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 390, "height": 844})
-            log_in(page, base, "fr")
-            for lang in ("fr", "ar"):
-                page.goto(f"{base}/dashboard/?lang={lang}")
-                page.wait_for_selector("body[data-loaded]")
-                page.select_option("#day", day.isoformat())
-                expect(page.locator("#day-title")).to_contain_text("13/05/2026")
-                expect(page.locator("#cooperatives tbody tr.stale")).to_have_count(2)
-                seen = page.evaluate(PHONE_CARDS)
-                assert seen["page"] <= seen["width"], seen
-                assert seen["box"]["scroll"] <= seen["box"]["client"], seen["box"]
-                assert sorted(c["stand"] for c in seen["cards"]) == sorted(stands)
-                for card in seen["cards"]:
-                    where = (lang, card["stand"], card)
-                    assert card["left"] >= 0 and card["right"] <= seen["width"], where
-                    for figure in (card["sync"], card["day"]):
-                        assert figure["width"] > 0, where
-                        assert card["left"] <= figure["left"], where
-                        assert figure["right"] <= card["right"], where
-                    assert (card["sync"]["label"], card["day"]["label"]) == labels[lang], where
-                    net = NETS[stands.index(card["stand"])]
-                    assert card["day"]["text"] == format_money(net, lang), where
-                    if card["stand"] in late[lang]:
-                        assert card["sync"]["text"] == late[lang][card["stand"]], where
-                        assert card["sync"]["color"] == WARN_RED, where
-                    else:
-                        assert card["sync"]["text"] == on_time[lang], where
-                        assert card["sync"]["color"] != WARN_RED, where
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        log_in(page, base, "fr")
+        for lang in ("fr", "ar"):
+            page.goto(f"{base}/dashboard/?lang={lang}")
+            page.wait_for_selector("body[data-loaded]")
+            page.select_option("#day", day.isoformat())
+            expect(page.locator("#day-title")).to_contain_text("13/05/2026")
+            expect(page.locator("#cooperatives tbody tr.stale")).to_have_count(2)
+            seen = page.evaluate(PHONE_CARDS)
+            assert seen["page"] <= seen["width"], seen
+            assert seen["box"]["scroll"] <= seen["box"]["client"], seen["box"]
+            assert sorted(c["stand"] for c in seen["cards"]) == sorted(stands)
+            for card in seen["cards"]:
+                where = (lang, card["stand"], card)
+                assert card["left"] >= 0 and card["right"] <= seen["width"], where
+                for figure in (card["sync"], card["day"]):
+                    assert figure["width"] > 0, where
+                    assert card["left"] <= figure["left"], where
+                    assert figure["right"] <= card["right"], where
+                assert (card["sync"]["label"], card["day"]["label"]) == labels[lang], where
+                net = NETS[stands.index(card["stand"])]
+                assert card["day"]["text"] == format_money(net, lang), where
+                if card["stand"] in late[lang]:
+                    assert card["sync"]["text"] == late[lang][card["stand"]], where
+                    assert card["sync"]["color"] == WARN_RED, where
+                else:
+                    assert card["sync"]["text"] == on_time[lang], where
+                    assert card["sync"]["color"] != WARN_RED, where
 
 
 def test_the_chosen_market_and_day_stay_in_the_address(
         live_server: tuple[str, Database]) -> None:
     """The market and day an organiser picks are in the page's address: a reload, the link
     opened in another tab and another language show them again, not today's market."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, db = live_server
     _, other = seed_busy(base, db)  # the first market is shown by default
     day = (DAY + dt.timedelta(days=1)).isoformat()
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1366, "height": 768})
-            page = context.new_page()
-            log_in(page, base, "fr")
-            page.goto(f"{base}/dashboard/?lang=fr")
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        page = context.new_page()
+        log_in(page, base, "fr")
+        page.goto(f"{base}/dashboard/?lang=fr")
+        page.wait_for_selector("body[data-loaded]")
+        expect(page.locator("#market")).not_to_have_value(str(other))
+        page.select_option("#market", str(other))
+        expect(page.locator("#day option")).to_have_count(3)  # its three days
+        page.select_option("#day", day)
+        expect(page.locator("#day-title")).to_have_text("Journée du \u206613/05/2026\u2069")
+        expect(page).to_have_url(re.compile(rf"\?lang=fr&market={other}&day={day}$"))
+
+        def shows_the_choice(title: str) -> None:
             page.wait_for_selector("body[data-loaded]")
-            expect(page.locator("#market")).not_to_have_value(str(other))
-            page.select_option("#market", str(other))
-            expect(page.locator("#day option")).to_have_count(3)  # its three days
-            page.select_option("#day", day)
-            expect(page.locator("#day-title")).to_have_text("Journée du \u206613/05/2026\u2069")
-            expect(page).to_have_url(re.compile(rf"\?lang=fr&market={other}&day={day}$"))
+            expect(page.locator("#market")).to_have_value(str(other))
+            expect(page.locator("#market option:checked")).to_have_text(
+                re.compile("^(Marché sans stands|سوق بلا تعاونيات) — Ifrane$"))
+            expect(page.locator("#day")).to_have_value(day)
+            expect(page.locator("#day-title")).to_have_text(title)
 
-            def shows_the_choice(title: str) -> None:
-                page.wait_for_selector("body[data-loaded]")
-                expect(page.locator("#market")).to_have_value(str(other))
-                expect(page.locator("#market option:checked")).to_have_text(
-                    re.compile("^(Marché sans stands|سوق بلا تعاونيات) — Ifrane$"))
-                expect(page.locator("#day")).to_have_value(day)
-                expect(page.locator("#day-title")).to_have_text(title)
-
-            page.reload()
-            shows_the_choice("Journée du \u206613/05/2026\u2069")
-            shared = context.new_page()  # the link, opened in another tab
-            shared.goto(page.url)
-            page, first = shared, page
-            shows_the_choice("Journée du \u206613/05/2026\u2069")
-            first.close()
-            page.click("nav.languages a[lang=ar]")
-            page.wait_for_selector("html[dir=rtl]")
-            shows_the_choice("يوم \u206613/05/2026\u2069")
-            page.click("nav.languages a[lang=en]")
-            page.wait_for_selector("html[lang=en]")
-            expect(page).to_have_url(re.compile(rf"\?lang=en&market={other}&day={day}$"))
-            shows_the_choice("Day \u20662026-05-13\u2069")
-        finally:
-            browser.close()
+        page.reload()
+        shows_the_choice("Journée du \u206613/05/2026\u2069")
+        shared = context.new_page()  # the link, opened in another tab
+        shared.goto(page.url)
+        page, first = shared, page
+        shows_the_choice("Journée du \u206613/05/2026\u2069")
+        first.close()
+        page.click("nav.languages a[lang=ar]")
+        page.wait_for_selector("html[dir=rtl]")
+        shows_the_choice("يوم \u206613/05/2026\u2069")
+        page.click("nav.languages a[lang=en]")
+        page.wait_for_selector("html[lang=en]")
+        expect(page).to_have_url(re.compile(rf"\?lang=en&market={other}&day={day}$"))
+        shows_the_choice("Day \u20662026-05-13\u2069")
 
 
 def test_a_shared_link_opens_its_market_and_day_after_the_login(
@@ -644,42 +619,38 @@ def test_a_shared_link_opens_its_market_and_day_after_the_login(
     page (whose language can still be changed) and then shows that market and day. A
     login page made to lead elsewhere (another site, ``//host``, a backslash) leads to the
     dashboard of this server instead."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, db = live_server
     _, other = seed_busy(base, db)  # not the market shown by default
     day = (DAY + dt.timedelta(days=1)).isoformat()
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(locale="fr-FR")
-            page.goto(f"{base}/?market={other}&day={day}")
-            expect(page).to_have_url(re.compile(r"/dashboard/login\?"))
-            page.click("nav.languages a[lang=ar]")
-            page.wait_for_selector("html[dir=rtl]")
-            page.fill("input[name=username]", "nadia")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_selector("body[data-loaded]")
-            expect(page).to_have_url(re.compile(rf"/dashboard/\?lang=ar&market={other}&day={day}$"))
-            expect(page.locator("#market")).to_have_value(str(other))
-            expect(page.locator("#day")).to_have_value(day)
-            expect(page.locator("#day-title")).to_have_text("يوم \u206613/05/2026\u2069")
+    with chromium() as browser:
+        page = browser.new_page(locale="fr-FR")
+        page.goto(f"{base}/?market={other}&day={day}")
+        expect(page).to_have_url(re.compile(r"/dashboard/login\?"))
+        page.click("nav.languages a[lang=ar]")
+        page.wait_for_selector("html[dir=rtl]")
+        page.fill("input[name=username]", "nadia")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_selector("body[data-loaded]")
+        expect(page).to_have_url(re.compile(rf"/dashboard/\?lang=ar&market={other}&day={day}$"))
+        expect(page.locator("#market")).to_have_value(str(other))
+        expect(page.locator("#day")).to_have_value(day)
+        expect(page.locator("#day-title")).to_have_text("يوم \u206613/05/2026\u2069")
 
-            for elsewhere in ("//elsewhere.example/", "/\\elsewhere.example/",
-                              "http://elsewhere.example/"):
-                visitor = browser.new_page()
-                visitor.route("http://elsewhere.example/**", lambda route: route.fulfill(
-                    body="elsewhere", content_type="text/plain"))
-                visitor.goto(f"{base}/dashboard/login?lang=fr&next={quote(elsewhere)}")
-                visitor.fill("input[name=username]", "nadia")
-                visitor.fill("input[name=password]", PASSWORD)
-                visitor.click("button[type=submit]")
-                visitor.wait_for_selector("body[data-loaded]")
-                assert visitor.url.startswith(f"{base}/dashboard/"), (elsewhere, visitor.url)
-                visitor.close()
-        finally:
-            browser.close()
+        for elsewhere in ("//elsewhere.example/", "/\\elsewhere.example/",
+                          "http://elsewhere.example/"):
+            visitor = browser.new_page()
+            visitor.route("http://elsewhere.example/**", lambda route: route.fulfill(
+                body="elsewhere", content_type="text/plain"))
+            visitor.goto(f"{base}/dashboard/login?lang=fr&next={quote(elsewhere)}")
+            visitor.fill("input[name=username]", "nadia")
+            visitor.fill("input[name=password]", PASSWORD)
+            visitor.click("button[type=submit]")
+            visitor.wait_for_selector("body[data-loaded]")
+            assert visitor.url.startswith(f"{base}/dashboard/"), (elsewhere, visitor.url)
+            visitor.close()
 
 
 def test_screen_readers_hear_what_changed_not_every_refresh(
@@ -687,7 +658,7 @@ def test_screen_readers_hear_what_changed_not_every_refresh(
     """The "updated at" line is shown but not read out; a polite live region of its own
     says, once each, that a cooperative turned late, that the server is lost and that it
     answers again. A refresh that changes nothing leaves its text as it was."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, db = live_server
     market, _ = seed_busy(base, db)
@@ -695,54 +666,50 @@ def test_screen_readers_hear_what_changed_not_every_refresh(
     with db.read() as s:
         herbs = s.scalars(select(Device.id).join(Cooperative).where(
             Cooperative.stand == "A-104")).one()
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.clock.install()  # the refreshes come when the test moves the page's clock
-            log_in(page, base, "fr")
-            page.goto(f"{base}/dashboard/?lang=fr&market={market}&day={day}")
-            page.wait_for_selector("body[data-loaded]")
-            status, said = page.locator("#status"), page.locator("#announce")
-            expect(status).to_have_text(re.compile("^Mis à jour à "))
-            for attribute in ("role", "aria-live"):
-                assert status.get_attribute(attribute) is None, attribute
-            expect(said).to_have_attribute("role", "status")
-            expect(said).to_have_attribute("aria-live", "polite")
-            expect(page.locator("#cooperatives tbody tr.stale")).to_have_count(2)
-            expect(said).to_have_text("")  # what the page shows first is not news
+    with chromium() as browser:
+        page = browser.new_page()
+        page.clock.install()  # the refreshes come when the test moves the page's clock
+        log_in(page, base, "fr")
+        page.goto(f"{base}/dashboard/?lang=fr&market={market}&day={day}")
+        page.wait_for_selector("body[data-loaded]")
+        status, said = page.locator("#status"), page.locator("#announce")
+        expect(status).to_have_text(re.compile("^Mis à jour à "))
+        for attribute in ("role", "aria-live"):
+            assert status.get_attribute(attribute) is None, attribute
+        expect(said).to_have_attribute("role", "status")
+        expect(said).to_have_attribute("aria-live", "polite")
+        expect(page.locator("#cooperatives tbody tr.stale")).to_have_count(2)
+        expect(said).to_have_text("")  # what the page shows first is not news
 
-            def refresh() -> None:
-                loaded = page.locator("body").get_attribute("data-loaded")
-                page.clock.fast_forward(REFRESH_SECONDS * 1000)
-                expect(page.locator("body")).not_to_have_attribute("data-loaded", loaded or "")
-
-            refresh()
-            expect(said).to_have_text("")
-            with db.write() as s:  # the herbs' stall silent for 31 minutes on an open day
-                s.execute(update(Device).where(Device.id == herbs)
-                          .values(last_push_at=utcnow() - dt.timedelta(minutes=31)))
-            refresh()
-            late = ("Désormais en retard\u00a0: Coopérative des plantes aromatiques et médicinales "
-                    "du Moyen Atlas et de l'Ourika.")
-            expect(said).to_have_text(late)
-            expect(page.locator("#cooperatives tbody tr.stale")).to_have_count(3)
-            refresh()
-            expect(said).to_have_text(late)
-
-            page.route("**/dashboard/data.json*", lambda route: route.abort())
+        def refresh() -> None:
+            loaded = page.locator("body").get_attribute("data-loaded")
             page.clock.fast_forward(REFRESH_SECONDS * 1000)
-            expect(status).to_have_class(re.compile(r"\berror\b"))
-            lost = "Serveur injoignable, nouvel essai dans quelques secondes…"
-            expect(said).to_have_text(lost)
-            page.unroute("**/dashboard/data.json*")
-            refresh()
-            expect(said).to_have_text("Le serveur répond de nouveau.")
-            expect(status).to_have_text(re.compile("^Mis à jour à "))
-            refresh()
-            expect(said).to_have_text("Le serveur répond de nouveau.")
-        finally:
-            browser.close()
+            expect(page.locator("body")).not_to_have_attribute("data-loaded", loaded or "")
+
+        refresh()
+        expect(said).to_have_text("")
+        with db.write() as s:  # the herbs' stall silent for 31 minutes on an open day
+            s.execute(update(Device).where(Device.id == herbs)
+                      .values(last_push_at=utcnow() - dt.timedelta(minutes=31)))
+        refresh()
+        late = ("Désormais en retard\u00a0: Coopérative des plantes aromatiques et médicinales "
+                "du Moyen Atlas et de l'Ourika.")
+        expect(said).to_have_text(late)
+        expect(page.locator("#cooperatives tbody tr.stale")).to_have_count(3)
+        refresh()
+        expect(said).to_have_text(late)
+
+        page.route("**/dashboard/data.json*", lambda route: route.abort())
+        page.clock.fast_forward(REFRESH_SECONDS * 1000)
+        expect(status).to_have_class(re.compile(r"\berror\b"))
+        lost = "Serveur injoignable, nouvel essai dans quelques secondes…"
+        expect(said).to_have_text(lost)
+        page.unroute("**/dashboard/data.json*")
+        refresh()
+        expect(said).to_have_text("Le serveur répond de nouveau.")
+        expect(status).to_have_text(re.compile("^Mis à jour à "))
+        refresh()
+        expect(said).to_have_text("Le serveur répond de nouveau.")
 
 
 def test_top_products_show_their_unit(live_server: tuple[str, Database],
@@ -751,7 +718,7 @@ def test_top_products_show_their_unit(live_server: tuple[str, Database],
     in each language (the Arabic dual for two pieces); a product of a stall that did not
     say its unit shows its number alone. The page's plural forms are the server's (the
     report's and exports')."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, db = live_server
     _, argan, _ = seed_market(db)
@@ -769,71 +736,61 @@ def test_top_products_show_their_unit(live_server: tuple[str, Database],
     said = {"fr": ["3,5 kg", "2 pièces", "1 l", "4"],
             "ar": ["3,5 كلغ", "قطعتان", "لتر واحد", "4"],
             "en": ["3.5 kg", "2 pieces", "1 l", "4"]}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            log_in(page, base, "fr")
-            for lang, quantities in said.items():
-                page.set_viewport_size({"width": 1366, "height": 768})
-                page.goto(f"{base}/dashboard/?lang={lang}&day={DAY.isoformat()}")
-                page.wait_for_selector("body[data-loaded]")
-                cells = page.locator("#products tbody tr td:nth-child(3)")
-                expect(cells).to_have_text(quantities)
-                milli = [0, 500, 1_000, 1_500, 2_000, 3_000, 11_000, 100_000, 103_000,
-                         1_000_000_000]
-                forms = page.evaluate(
-                    "(values) => values.map((m) => new Intl.PluralRules(document.documentElement"
-                    ".lang).select(m / 1000))", milli)
-                assert forms == [plural_form(lang, m) for m in milli], lang
-                for width, height in ((1366, 768), (390, 844)):
-                    page.set_viewport_size({"width": width, "height": height})
-                    assert page.evaluate(LAYOUT_PROBLEMS, width > 1000) == [], (lang, width)
-                    page.screenshot(path=str(tmp_path / f"units-{lang}-{width}.png"),
-                                    full_page=True)
-        finally:
-            browser.close()
-    if os.environ.get("SOUK_SCREENSHOTS"):
-        for png in tmp_path.glob("*.png"):
-            shutil.copy(png, Path(os.environ["SOUK_SCREENSHOTS"]) / png.name)
+    with chromium() as browser:
+        page = browser.new_page()
+        log_in(page, base, "fr")
+        for lang, quantities in said.items():
+            page.set_viewport_size({"width": 1366, "height": 768})
+            page.goto(f"{base}/dashboard/?lang={lang}&day={DAY.isoformat()}")
+            page.wait_for_selector("body[data-loaded]")
+            cells = page.locator("#products tbody tr td:nth-child(3)")
+            expect(cells).to_have_text(quantities)
+            milli = [0, 500, 1_000, 1_500, 2_000, 3_000, 11_000, 100_000, 103_000,
+                     1_000_000_000]
+            forms = page.evaluate(
+                "(values) => values.map((m) => new Intl.PluralRules(document.documentElement"
+                ".lang).select(m / 1000))", milli)
+            assert forms == [plural_form(lang, m) for m in milli], lang
+            for width, height in ((1366, 768), (390, 844)):
+                page.set_viewport_size({"width": width, "height": height})
+                assert page.evaluate(LAYOUT_PROBLEMS, width > 1000) == [], (lang, width)
+                page.screenshot(path=str(tmp_path / f"units-{lang}-{width}.png"),
+                                full_page=True)
+    keep_screenshots(tmp_path)
 
 
 def test_the_market_picker_shows_the_whole_name(live_server: tuple[str, Database]) -> None:
     """On a 1366 px screen the market picker is as wide as its longest market's name and
     city ("Marché itinérant de Fès — Fès"), in each language, not cut."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, db = live_server
     seed_busy(base, db)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1366, "height": 768})
-            log_in(page, base, "fr")
-            for lang in ("fr", "en", "ar"):
-                page.goto(f"{base}/dashboard/?lang={lang}")
-                page.wait_for_selector("body[data-loaded]")
-                expect(page.locator("#market option")).to_have_count(2)
-                widths = page.evaluate("""() => {
-                  const select = document.getElementById("market");
-                  const shown = select.getBoundingClientRect().width;
-                  select.style.maxWidth = "none";
-                  const whole = select.getBoundingClientRect().width;
-                  select.style.maxWidth = "";
-                  return { shown, whole };
-                }""")
-                assert widths["shown"] >= widths["whole"] - 0.5, (lang, widths)
-                problems = page.evaluate(LAYOUT_PROBLEMS, True)
-                assert problems == [], (lang, problems)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        log_in(page, base, "fr")
+        for lang in ("fr", "en", "ar"):
+            page.goto(f"{base}/dashboard/?lang={lang}")
+            page.wait_for_selector("body[data-loaded]")
+            expect(page.locator("#market option")).to_have_count(2)
+            widths = page.evaluate("""() => {
+              const select = document.getElementById("market");
+              const shown = select.getBoundingClientRect().width;
+              select.style.maxWidth = "none";
+              const whole = select.getBoundingClientRect().width;
+              select.style.maxWidth = "";
+              return { shown, whole };
+            }""")
+            assert widths["shown"] >= widths["whole"] - 0.5, (lang, widths)
+            problems = page.evaluate(LAYOUT_PROBLEMS, True)
+            assert problems == [], (lang, problems)
 
 
 def test_a_long_market_name_does_not_widen_the_phone_page(
         live_server: tuple[str, Database], tmp_path: Path) -> None:
     """On a 390 px phone, in each language, a market with a long name and city does not
     make the page scroll sideways: the picker shrinks to the screen's width."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, db = live_server
     seed_busy(base, db)
@@ -842,28 +799,22 @@ def test_a_long_market_name_does_not_widen_the_phone_page(
                          name_fr="Salon régional des coopératives et de l'économie sociale "
                                  "et solidaire de Fès", city="Fès", region="Fès-Meknès",
                          starts_on=DAY, ends_on=DAY + dt.timedelta(days=2))
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 390, "height": 844})
-            log_in(page, base, "fr")
-            for lang in ("ar", "fr", "en"):
-                page.goto(f"{base}/dashboard/?lang={lang}")
-                page.wait_for_selector("body[data-loaded]")
-                expect(page.locator("#market option")).to_have_count(3)
-                page.screenshot(path=str(tmp_path / f"long-market-{lang}-390.png"))
-                width = page.evaluate("document.documentElement.scrollWidth")
-                assert width <= 390, (lang, width)
-                picker = page.locator("#market").bounding_box()
-                assert picker is not None and picker["x"] >= 0, (lang, picker)
-                assert picker["x"] + picker["width"] <= 390, (lang, picker)
-                problems = page.evaluate(LAYOUT_PROBLEMS, False)
-                assert problems == [], (lang, problems)
-        finally:
-            browser.close()
-    if os.environ.get("SOUK_SCREENSHOTS"):
-        for png in tmp_path.glob("*.png"):
-            shutil.copy(png, Path(os.environ["SOUK_SCREENSHOTS"]) / png.name)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        log_in(page, base, "fr")
+        for lang in ("ar", "fr", "en"):
+            page.goto(f"{base}/dashboard/?lang={lang}")
+            page.wait_for_selector("body[data-loaded]")
+            expect(page.locator("#market option")).to_have_count(3)
+            page.screenshot(path=str(tmp_path / f"long-market-{lang}-390.png"))
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, (lang, width)
+            picker = page.locator("#market").bounding_box()
+            assert picker is not None and picker["x"] >= 0, (lang, picker)
+            assert picker["x"] + picker["width"] <= 390, (lang, picker)
+            problems = page.evaluate(LAYOUT_PROBLEMS, False)
+            assert problems == [], (lang, problems)
+    keep_screenshots(tmp_path)
 
 
 def _figures(page: Any, column: int) -> list[int]:
@@ -873,46 +824,42 @@ def _figures(page: Any, column: int) -> list[int]:
 
 
 def test_the_cooperatives_sort_by_the_header_pressed(live_server: tuple[str, Database]) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, db = live_server
     seed_busy(base, db)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1366, "height": 768})
-            log_in(page, base, "fr")
-            page.select_option("#day", DAY.isoformat())
-            expect(page.locator("#day-title")).to_contain_text("12/05/2026")  # its figures came
-            expect(page.locator("#cooperatives tbody tr")).to_have_count(5)
-            stands = page.locator("#cooperatives tbody td.stand")
-            expect(stands).to_have_text(["3", "12", "A-104", "B-27", "C-3"])  # by stand
-            header = page.locator("#cooperatives thead th").nth(4)
-            header.get_by_role("button", name="Ventes du jour").click()  # the largest first
-            sales = _figures(page, 5)
-            assert sales == sorted(sales, reverse=True) and len(set(sales)) == 5, sales
-            expect(header).to_have_attribute("aria-sort", "descending")
-            header.get_by_role("button").press("Enter")  # again, from the keyboard
-            assert _figures(page, 5) == sorted(sales)
-            expect(header).to_have_attribute("aria-sort", "ascending")
-            # another day and back: the figures are fetched again, still in that order
-            page.select_option("#day", (DAY + dt.timedelta(days=1)).isoformat())
-            page.select_option("#day", DAY.isoformat())
-            expect(page.locator("#day-title")).to_contain_text("12/05/2026")
-            assert _figures(page, 5) == sorted(sales)
-            name = page.locator("#cooperatives thead th").nth(1).get_by_role("button")
-            name.click()  # names from A, as French sorts them
-            names = page.locator("#cooperatives tbody td.key").all_text_contents()
-            assert names == sorted(names, key=lambda n: n.casefold()), names
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        log_in(page, base, "fr")
+        page.select_option("#day", DAY.isoformat())
+        expect(page.locator("#day-title")).to_contain_text("12/05/2026")  # its figures came
+        expect(page.locator("#cooperatives tbody tr")).to_have_count(5)
+        stands = page.locator("#cooperatives tbody td.stand")
+        expect(stands).to_have_text(["3", "12", "A-104", "B-27", "C-3"])  # by stand
+        header = page.locator("#cooperatives thead th").nth(4)
+        header.get_by_role("button", name="Ventes du jour").click()  # the largest first
+        sales = _figures(page, 5)
+        assert sales == sorted(sales, reverse=True) and len(set(sales)) == 5, sales
+        expect(header).to_have_attribute("aria-sort", "descending")
+        header.get_by_role("button").press("Enter")  # again, from the keyboard
+        assert _figures(page, 5) == sorted(sales)
+        expect(header).to_have_attribute("aria-sort", "ascending")
+        # another day and back: the figures are fetched again, still in that order
+        page.select_option("#day", (DAY + dt.timedelta(days=1)).isoformat())
+        page.select_option("#day", DAY.isoformat())
+        expect(page.locator("#day-title")).to_contain_text("12/05/2026")
+        assert _figures(page, 5) == sorted(sales)
+        name = page.locator("#cooperatives thead th").nth(1).get_by_role("button")
+        name.click()  # names from A, as French sorts them
+        names = page.locator("#cooperatives tbody td.key").all_text_contents()
+        assert names == sorted(names, key=lambda n: n.casefold()), names
 
 
 def test_the_city_reads_in_the_pages_language(live_server: tuple[str, Database]) -> None:
     """The market picker names a market's city in Arabic on the Arabic page ("… — فاس"),
     as given on the French one; a market without an Arabic name for its city is written
     with its city as given."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, db = live_server
     market, empty = seed_busy(base, db)
@@ -920,18 +867,14 @@ def test_the_city_reads_in_the_pages_language(live_server: tuple[str, Database])
         admin.edit_market(s, market, city_ar="فاس")
     shown = {"ar": {market: "السوق المتنقل لفاس — فاس", empty: "سوق بلا تعاونيات — Ifrane"},
              "fr": {market: "Marché itinérant de Fès — Fès", empty: "Marché sans stands — Ifrane"}}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            log_in(page, base, "fr")
-            for lang, options in shown.items():
-                page.goto(f"{base}/dashboard/?lang={lang}")
-                page.wait_for_selector("body[data-loaded]")
-                for value, text in options.items():
-                    expect(page.locator(f"#market option[value='{value}']")).to_have_text(text)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        log_in(page, base, "fr")
+        for lang, options in shown.items():
+            page.goto(f"{base}/dashboard/?lang={lang}")
+            page.wait_for_selector("body[data-loaded]")
+            for value, text in options.items():
+                expect(page.locator(f"#market option[value='{value}']")).to_have_text(text)
 
 
 def enrol_and_push(base: str, code: str, day: dt.date, net: int) -> None:
@@ -949,7 +892,7 @@ def test_the_two_reporting_counts_say_what_they_count(live_server: tuple[str, Da
     """The day's panel counts the stands that sent the day's figures (a cooperative with
     two tills once), the days table the tills that sent theirs (that cooperative's twice):
     each label says which, in each language, and its title says how it counts."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, db = live_server
     seed(base, db)
@@ -966,26 +909,22 @@ def test_the_two_reporting_counts_say_what_they_count(live_server: tuple[str, Da
         "en": ("Stands that sent this day's figures", "A stand with two tills counts once.",
                "Tills that sent figures", "A stand with two tills counts twice."),
     }
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            log_in(page, base, "fr")
-            for lang, (stands, once, tills, twice) in said.items():
-                page.goto(f"{base}/dashboard/?lang={lang}&day={DAY.isoformat()}")
-                page.wait_for_selector("body[data-loaded]")
-                kpi = page.locator(".kpi", has=page.locator("#kpi-day-stalls"))
-                expect(kpi.locator(".label")).to_have_text(stands)
-                assert (kpi.locator(".label").get_attribute("title") or "").endswith(once)
-                expect(page.locator("#kpi-day-stalls")).to_have_text("2")
-                header = page.locator("#days thead th").nth(3)
-                expect(header).to_have_text(tills)
-                assert (header.get_attribute("title") or "").endswith(twice)
-                row = page.locator(f"#days tbody tr[data-day='{DAY.isoformat()}'] td")
-                expect(row.nth(3)).to_have_text("3")
-                expect(row.nth(3)).to_have_attribute("data-label", tills)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        log_in(page, base, "fr")
+        for lang, (stands, once, tills, twice) in said.items():
+            page.goto(f"{base}/dashboard/?lang={lang}&day={DAY.isoformat()}")
+            page.wait_for_selector("body[data-loaded]")
+            kpi = page.locator(".kpi", has=page.locator("#kpi-day-stalls"))
+            expect(kpi.locator(".label")).to_have_text(stands)
+            assert (kpi.locator(".label").get_attribute("title") or "").endswith(once)
+            expect(page.locator("#kpi-day-stalls")).to_have_text("2")
+            header = page.locator("#days thead th").nth(3)
+            expect(header).to_have_text(tills)
+            assert (header.get_attribute("title") or "").endswith(twice)
+            row = page.locator(f"#days tbody tr[data-day='{DAY.isoformat()}'] td")
+            expect(row.nth(3)).to_have_text("3")
+            expect(row.nth(3)).to_have_attribute("data-label", tills)
 
 
 def _cents(text: str) -> int:
@@ -1000,74 +939,68 @@ def test_the_days_products_export_sits_by_its_panel(live_server: tuple[str, Data
     to the day's sales; choosing another day gives that day's file. The edition's file
     stays in the exports. On a 1280 px screen and a 390 px phone, in Arabic and French,
     the links stay inside their panel."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, db = live_server
     market, _ = seed_busy(base, db)
     with db.write() as s:
         admin.edit_market(s, market, city_ar="فاس")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(accept_downloads=True,
-                                    viewport={"width": 1280, "height": 800})
-            log_in(page, base, "fr")
-            page.select_option("#day", DAY.isoformat())
-            expect(page.locator("#day-title")).to_contain_text("12/05/2026")
-            section = page.locator("section", has=page.locator("#products"))
-            link = section.locator("#export-day-products-csv")
-            expect(link).to_have_text("Produits de ce jour (CSV)")
-            expect(section.locator("#export-day-products-xlsx")).to_have_text(
-                "Produits de ce jour (Excel)")
-            expect(page.locator(".exports-panel #export-products-csv")).to_have_text(
-                "Produits de l'édition (CSV)")
-            with page.expect_download() as download:
-                link.click()
-            assert download.value.suggested_filename == (
-                f"souk-market{market}-day-products-{DAY.isoformat()}.csv")
-            saved = tmp_path / "day-products.csv"
-            download.value.save_as(saved)
-            rows = list(csv.reader(io.StringIO(saved.read_text("utf-8-sig")), delimiter=";"))
-            amounts = {(r[2], r[5]): _cents(r[8]) for r in rows[1:]}
-            assert len(amounts) == 15  # five cooperatives, three products each
-            assert sum(amounts.values()) == _cents(page.locator("#kpi-day-net").inner_text())
-            shown = page.locator("#products tbody tr")
-            expect(shown).to_have_count(10)
-            for i in range(10):
-                cells = shown.nth(i).locator("td").all_text_contents()
-                assert amounts[cells[1], cells[0]] == _cents(cells[3]), cells
+    with chromium() as browser:
+        page = browser.new_page(accept_downloads=True,
+                                viewport={"width": 1280, "height": 800})
+        log_in(page, base, "fr")
+        page.select_option("#day", DAY.isoformat())
+        expect(page.locator("#day-title")).to_contain_text("12/05/2026")
+        section = page.locator("section", has=page.locator("#products"))
+        link = section.locator("#export-day-products-csv")
+        expect(link).to_have_text("Produits de ce jour (CSV)")
+        expect(section.locator("#export-day-products-xlsx")).to_have_text(
+            "Produits de ce jour (Excel)")
+        expect(page.locator(".exports-panel #export-products-csv")).to_have_text(
+            "Produits de l'édition (CSV)")
+        with page.expect_download() as download:
+            link.click()
+        assert download.value.suggested_filename == (
+            f"souk-market{market}-day-products-{DAY.isoformat()}.csv")
+        saved = tmp_path / "day-products.csv"
+        download.value.save_as(saved)
+        rows = list(csv.reader(io.StringIO(saved.read_text("utf-8-sig")), delimiter=";"))
+        amounts = {(r[2], r[5]): _cents(r[8]) for r in rows[1:]}
+        assert len(amounts) == 15  # five cooperatives, three products each
+        assert sum(amounts.values()) == _cents(page.locator("#kpi-day-net").inner_text())
+        shown = page.locator("#products tbody tr")
+        expect(shown).to_have_count(10)
+        for i in range(10):
+            cells = shown.nth(i).locator("td").all_text_contents()
+            assert amounts[cells[1], cells[0]] == _cents(cells[3]), cells
 
-            page.select_option("#day", (DAY + dt.timedelta(days=1)).isoformat())
-            expect(page.locator("#day-title")).to_contain_text("13/05/2026")
-            with page.expect_download() as download:
-                link.click()
-            assert download.value.suggested_filename.endswith("-day-products-2026-05-13.csv")
-            with page.expect_download() as download:
-                page.click("#export-products-csv")
-            assert "-day-" not in download.value.suggested_filename
+        page.select_option("#day", (DAY + dt.timedelta(days=1)).isoformat())
+        expect(page.locator("#day-title")).to_contain_text("13/05/2026")
+        with page.expect_download() as download:
+            link.click()
+        assert download.value.suggested_filename.endswith("-day-products-2026-05-13.csv")
+        with page.expect_download() as download:
+            page.click("#export-products-csv")
+        assert "-day-" not in download.value.suggested_filename
 
-            for lang in ("ar", "fr"):
-                for width, height in ((1280, 800), (390, 844)):
-                    page.set_viewport_size({"width": width, "height": height})
-                    page.goto(f"{base}/dashboard/?lang={lang}&day={DAY.isoformat()}")
-                    page.wait_for_selector("body[data-loaded]")
-                    expect(page.locator("#products tbody tr")).to_have_count(10)
-                    page.screenshot(path=str(tmp_path / f"day-products-{lang}-{width}.png"),
-                                    full_page=True)
-                    problems = page.evaluate(LAYOUT_PROBLEMS, width > 1000)
-                    assert problems == [], (lang, width, problems)
-                    panel = section.bounding_box()
-                    assert panel is not None
-                    for name in ("csv", "xlsx"):
-                        box = section.locator(f"#export-day-products-{name}").bounding_box()
-                        assert box is not None and box["x"] >= panel["x"], (lang, width, box)
-                        assert box["x"] + box["width"] <= panel["x"] + panel["width"], (
-                            lang, width, box)
-        finally:
-            browser.close()
-    if os.environ.get("SOUK_SCREENSHOTS"):
-        for png in tmp_path.glob("*.png"):
-            shutil.copy(png, Path(os.environ["SOUK_SCREENSHOTS"]) / png.name)
+        for lang in ("ar", "fr"):
+            for width, height in ((1280, 800), (390, 844)):
+                page.set_viewport_size({"width": width, "height": height})
+                page.goto(f"{base}/dashboard/?lang={lang}&day={DAY.isoformat()}")
+                page.wait_for_selector("body[data-loaded]")
+                expect(page.locator("#products tbody tr")).to_have_count(10)
+                page.screenshot(path=str(tmp_path / f"day-products-{lang}-{width}.png"),
+                                full_page=True)
+                problems = page.evaluate(LAYOUT_PROBLEMS, width > 1000)
+                assert problems == [], (lang, width, problems)
+                panel = section.bounding_box()
+                assert panel is not None
+                for name in ("csv", "xlsx"):
+                    box = section.locator(f"#export-day-products-{name}").bounding_box()
+                    assert box is not None and box["x"] >= panel["x"], (lang, width, box)
+                    assert box["x"] + box["width"] <= panel["x"] + panel["width"], (
+                        lang, width, box)
+    keep_screenshots(tmp_path)
 
 
 #: the characters of an element's text in the order they are drawn, left to right (the
@@ -1093,7 +1026,7 @@ def test_a_negative_net_keeps_its_minus_before_the_digits(live_server: tuple[str
     below zero: the page writes it as the server's pages do, and in Arabic, as in French,
     its minus is drawn at the left of the digits (a right-to-left line would put a bare
     one at their right: "521,00- د.م.")."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, db = live_server
     _, argan, _ = seed_market(db)
@@ -1107,19 +1040,13 @@ def test_a_negative_net_keeps_its_minus_before_the_digits(live_server: tuple[str
     reply = httpx.post(f"{base}/api/v1/push", json=push_body(day),
                        headers={"Authorization": f"Bearer {device['token']}"})
     assert reply.status_code == 200, reply.text
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1366, "height": 768})
-            for lang, currency in (("ar", ".م.د"), ("fr", "DH")):
-                log_in(page, base, lang)
-                page.select_option("#day", DAY.isoformat())
-                expect(page.locator("#kpi-day-net")).to_have_text(format_money(-52_100, lang))
-                drawn = page.evaluate(DRAWN_ORDER, "#kpi-day-net")
-                assert drawn == (f"{currency}-521,00" if lang == "ar" else f"-521,00{currency}")
-                page.screenshot(path=str(tmp_path / f"negative-{lang}.png"), full_page=True)
-        finally:
-            browser.close()
-    if os.environ.get("SOUK_SCREENSHOTS"):
-        for png in tmp_path.glob("*.png"):
-            shutil.copy(png, Path(os.environ["SOUK_SCREENSHOTS"]) / png.name)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        for lang, currency in (("ar", ".م.د"), ("fr", "DH")):
+            log_in(page, base, lang)
+            page.select_option("#day", DAY.isoformat())
+            expect(page.locator("#kpi-day-net")).to_have_text(format_money(-52_100, lang))
+            drawn = page.evaluate(DRAWN_ORDER, "#kpi-day-net")
+            assert drawn == (f"{currency}-521,00" if lang == "ar" else f"-521,00{currency}")
+            page.screenshot(path=str(tmp_path / f"negative-{lang}.png"), full_page=True)
+    keep_screenshots(tmp_path)

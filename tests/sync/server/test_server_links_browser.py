@@ -5,7 +5,6 @@ line at 1024 px in Arabic."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
 from pathlib import Path
@@ -19,8 +18,9 @@ from sync.server.models import Cooperative, Device
 from .server_support import DAY
 from .test_server_browser import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     LAYOUT_PROBLEMS,
+    chromium,
+    keep_screenshots,
     live_server,
     log_in,
     seed_busy,
@@ -47,83 +47,69 @@ NOTICES = {
 }
 
 
-def _keep(tmp_path: Path) -> None:
-    if os.environ.get("SOUK_SCREENSHOTS"):
-        for png in tmp_path.glob("*.png"):
-            shutil.copy(png, Path(os.environ["SOUK_SCREENSHOTS"]) / png.name)
-
-
 def test_a_link_to_what_is_not_there_says_what_is_shown(live_server: tuple[str, Database],
                                                          tmp_path: Path) -> None:
     """A shared link to a market that is not there, or to a day outside its market's
     dates, shows the dashboard's default market and day with a notice, in the page's
     language, of what was asked and what is shown instead; the address then names what is
     shown, and picking a day ends the notice."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, db = live_server
     market, _ = seed_busy(base, db)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            for lang in ("fr", "ar"):
-                log_in(page, base, lang)
-                notice = page.locator("#replaced")
-                expect(notice).to_be_hidden()
-                page.goto(f"{base}/dashboard/?lang={lang}&market=99")
-                page.wait_for_selector("body[data-loaded]")
-                expect(notice).to_be_visible()
-                expect(notice).to_have_text(NOTICES[lang]["market"])
-                expect(page.locator("#market")).to_have_value(str(market))
-                expect(page).to_have_url(re.compile(rf"\?lang={lang}$"))
-                page.screenshot(path=str(tmp_path / f"link-market-{lang}.png"))
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        for lang in ("fr", "ar"):
+            log_in(page, base, lang)
+            notice = page.locator("#replaced")
+            expect(notice).to_be_hidden()
+            page.goto(f"{base}/dashboard/?lang={lang}&market=99")
+            page.wait_for_selector("body[data-loaded]")
+            expect(notice).to_be_visible()
+            expect(notice).to_have_text(NOTICES[lang]["market"])
+            expect(page.locator("#market")).to_have_value(str(market))
+            expect(page).to_have_url(re.compile(rf"\?lang={lang}$"))
+            page.screenshot(path=str(tmp_path / f"link-market-{lang}.png"))
 
-                page.goto(f"{base}/dashboard/?lang={lang}&market={market}&day=2027-01-15")
-                page.wait_for_selector("body[data-loaded]")
-                expect(notice).to_have_text(NOTICES[lang]["day"])
-                expect(page.locator("#day")).to_have_value("2026-05-16")
-                expect(page.locator("#day option[value='2027-01-15']")).to_have_count(0)
-                page.screenshot(path=str(tmp_path / f"link-day-{lang}.png"))
-                page.select_option("#day", DAY.isoformat())
-                expect(notice).to_be_hidden()
-                expect(page.locator("#day-title")).to_contain_text("12/05/2026")
-        finally:
-            browser.close()
-    _keep(tmp_path)
+            page.goto(f"{base}/dashboard/?lang={lang}&market={market}&day=2027-01-15")
+            page.wait_for_selector("body[data-loaded]")
+            expect(notice).to_have_text(NOTICES[lang]["day"])
+            expect(page.locator("#day")).to_have_value("2026-05-16")
+            expect(page.locator("#day option[value='2027-01-15']")).to_have_count(0)
+            page.screenshot(path=str(tmp_path / f"link-day-{lang}.png"))
+            page.select_option("#day", DAY.isoformat())
+            expect(notice).to_be_hidden()
+            expect(page.locator("#day-title")).to_contain_text("12/05/2026")
+    keep_screenshots(tmp_path)
 
 
 def test_a_bad_export_link_is_a_page_in_the_organisers_language(
         live_server: tuple[str, Database], tmp_path: Path) -> None:
     """Opened in the browser, a wrong export link is a page in the organiser's language
     (not English JSON) that leads back to the dashboard."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, db = live_server
     seed_busy(base, db)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1024, "height": 700})
-            log_in(page, base, "ar")
-            reply = page.goto(f"{base}/dashboard/export/frobs.csv?lang=ar")
-            assert reply is not None and reply.status == 404
-            expect(page.locator("html")).to_have_attribute("dir", "rtl")
-            expect(page.locator("#problem")).to_have_text(
-                "لا يوجد في لوحة القيادة تصدير باسم «frobs.csv».")
-            assert "detail" not in page.content()
-            page.screenshot(path=str(tmp_path / "bad-export-ar.png"))
-            page.goto(f"{base}/dashboard/export/days.csv?lang=fr&day=2026-13-45")
-            expect(page.locator("#problem")).to_have_text(
-                "Ce lien donne une valeur invalide à «\u00a0Jour\u00a0»\u00a0: "
-                "\u20682026-13-45\u2069")
-            page.screenshot(path=str(tmp_path / "bad-export-fr.png"))
-            page.click("text=Revenir au tableau de bord")
-            page.wait_for_selector("body[data-loaded]")
-            expect(page.locator("html")).to_have_attribute("lang", "fr")
-        finally:
-            browser.close()
-    _keep(tmp_path)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1024, "height": 700})
+        log_in(page, base, "ar")
+        reply = page.goto(f"{base}/dashboard/export/frobs.csv?lang=ar")
+        assert reply is not None and reply.status == 404
+        expect(page.locator("html")).to_have_attribute("dir", "rtl")
+        expect(page.locator("#problem")).to_have_text(
+            "لا يوجد في لوحة القيادة تصدير باسم «frobs.csv».")
+        assert "detail" not in page.content()
+        page.screenshot(path=str(tmp_path / "bad-export-ar.png"))
+        page.goto(f"{base}/dashboard/export/days.csv?lang=fr&day=2026-13-45")
+        expect(page.locator("#problem")).to_have_text(
+            "Ce lien donne une valeur invalide à «\u00a0Jour\u00a0»\u00a0: "
+            "\u20682026-13-45\u2069")
+        page.screenshot(path=str(tmp_path / "bad-export-fr.png"))
+        page.click("text=Revenir au tableau de bord")
+        page.wait_for_selector("body[data-loaded]")
+        expect(page.locator("html")).to_have_attribute("lang", "fr")
+    keep_screenshots(tmp_path)
 
 
 # per cooperative: its last sync's "how long ago" (before " · late"), and how many lines
@@ -143,7 +129,7 @@ def test_a_last_sync_reads_on_one_line_at_1024_px(live_server: tuple[str, Databa
     """On a 1024 px laptop, in Arabic and in French, a stand's last sync ("منذ 3 ساعات")
     is drawn on one line, and so is its "late" beside or under it; every column is still
     read whole in its panel."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, db = live_server
     market, _ = seed_busy(base, db)
@@ -156,24 +142,20 @@ def test_a_last_sync_reads_on_one_line_at_1024_px(live_server: tuple[str, Databa
             s.execute(update(Device).where(Device.id == device)
                       .values(last_push_at=utcnow() - age))
     day = (DAY + dt.timedelta(days=1)).isoformat()  # open on every till: all late
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1024, "height": 700})
-            log_in(page, base, "ar")
-            for lang in ("ar", "fr"):
-                page.goto(f"{base}/dashboard/?lang={lang}&market={market}&day={day}")
-                page.wait_for_selector("body[data-loaded]")
-                expect(page.locator("#cooperatives tbody tr.stale")).to_have_count(5)
-                if lang == "ar":
-                    expect(page.locator("#cooperatives")).to_contain_text("منذ 3 ساعات")
-                page.locator("#cooperatives").scroll_into_view_if_needed()
-                page.screenshot(path=str(tmp_path / f"sync-one-line-{lang}-1024.png"),
-                                full_page=True)
-                drawn = page.evaluate(SYNC_LINES)
-                assert len(drawn) == 5, drawn
-                assert [ago for ago, lines in drawn if lines != 1] == [], drawn
-                assert page.evaluate(LAYOUT_PROBLEMS, True) == [], lang
-        finally:
-            browser.close()
-    _keep(tmp_path)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1024, "height": 700})
+        log_in(page, base, "ar")
+        for lang in ("ar", "fr"):
+            page.goto(f"{base}/dashboard/?lang={lang}&market={market}&day={day}")
+            page.wait_for_selector("body[data-loaded]")
+            expect(page.locator("#cooperatives tbody tr.stale")).to_have_count(5)
+            if lang == "ar":
+                expect(page.locator("#cooperatives")).to_contain_text("منذ 3 ساعات")
+            page.locator("#cooperatives").scroll_into_view_if_needed()
+            page.screenshot(path=str(tmp_path / f"sync-one-line-{lang}-1024.png"),
+                            full_page=True)
+            drawn = page.evaluate(SYNC_LINES)
+            assert len(drawn) == 5, drawn
+            assert [ago for ago, lines in drawn if lines != 1] == [], drawn
+            assert page.evaluate(LAYOUT_PROBLEMS, True) == [], lang
+    keep_screenshots(tmp_path)

@@ -21,7 +21,7 @@ from sync.server.db import Database
 from sync.server.i18n import CURRENCY, NBSP, Translator, format_money
 
 from .server_support import DAY, summary
-from .test_server_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, live_server, log_in
+from .test_server_browser import CHROMIUM, PASSWORD, chromium, live_server, log_in
 
 __all__ = ["live_server"]  # the fixture, shared with the dashboard's browser tests
 
@@ -112,39 +112,33 @@ def seed(base: str, db: Database) -> None:
 
 def test_report_figures_and_names_never_overlap(live_server: tuple[str, Database],
                                                 tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
     base, db = live_server
     seed(base, db)
     names = {"ar": [c[0] for c in COOPERATIVES], "fr": [c[1] for c in COOPERATIVES]}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            log_in(page, base, "fr")
-            for lang in ("ar", "fr"):
-                for media, width in LAYOUTS:
-                    page.set_viewport_size({"width": width, "height": 1000})
-                    page.emulate_media(media=media)
-                    page.goto(f"{base}/dashboard/report?lang={lang}")
-                    where = f"{lang}, {media} at {width} px"
-                    kpis: dict[str, Any] = page.evaluate(OVERLAPS)
-                    assert kpis == {"boxes": 6, "overlaps": [], "spills": []}, where
-                    # two even rows of three (never five, and the sixth alone across the
-                    # page), each figure on one line
-                    shape = page.evaluate(KPI_BOXES)
-                    assert len({width for width, _, _ in shape}) == 1, (where, shape)
-                    assert sorted(Counter(top for _, top, _ in shape).values()) == [3, 3], (
-                        where, shape)
-                    assert all(one for _, _, one in shape), (where, shape)
-                    labels: list[dict[str, Any]] = page.evaluate(LABELS)
-                    assert set(names[lang]) <= {x["text"] for x in labels}, where
-                    bad = [x for x in labels if not x["inside"] or x["covered"]]
-                    assert bad == [], where
-                    page.screenshot(path=str(tmp_path / f"report-{lang}-{media}-{width}.png"),
-                                    full_page=True)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        log_in(page, base, "fr")
+        for lang in ("ar", "fr"):
+            for media, width in LAYOUTS:
+                page.set_viewport_size({"width": width, "height": 1000})
+                page.emulate_media(media=media)
+                page.goto(f"{base}/dashboard/report?lang={lang}")
+                where = f"{lang}, {media} at {width} px"
+                kpis: dict[str, Any] = page.evaluate(OVERLAPS)
+                assert kpis == {"boxes": 6, "overlaps": [], "spills": []}, where
+                # two even rows of three (never five, and the sixth alone across the
+                # page), each figure on one line
+                shape = page.evaluate(KPI_BOXES)
+                assert len({width for width, _, _ in shape}) == 1, (where, shape)
+                assert sorted(Counter(top for _, top, _ in shape).values()) == [3, 3], (
+                    where, shape)
+                assert all(one for _, _, one in shape), (where, shape)
+                labels: list[dict[str, Any]] = page.evaluate(LABELS)
+                assert set(names[lang]) <= {x["text"] for x in labels}, where
+                bad = [x for x in labels if not x["inside"] or x["covered"]]
+                assert bad == [], where
+                page.screenshot(path=str(tmp_path / f"report-{lang}-{media}-{width}.png"),
+                                full_page=True)
     if os.environ.get("SOUK_SCREENSHOTS"):
         for png in tmp_path.glob("*.png"):
             shutil.copy(png, Path(os.environ["SOUK_SCREENSHOTS"]) / png.name)
@@ -403,45 +397,39 @@ def test_report_tables_and_charts_read_on_a_phone(live_server: tuple[str, Databa
     figure as money in the page's language; Arabic reads right to left. On a 1280 px
     screen the tables are read whole too and the charts are drawn; printed from the phone
     the tables stay tables and the charts are drawn."""
-    from playwright.sync_api import sync_playwright
-
     base, db = live_server
     by_hour = seed_edition(base, db)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            phone = browser.new_context(viewport={"width": 390, "height": 844},
-                                        is_mobile=True, has_touch=True)
-            desktop = browser.new_context(viewport={"width": 1280, "height": 800})
-            for context, width in ((phone, 390), (desktop, 1280)):
-                page = context.new_page()
-                log_in(page, base, "fr")
-                for lang in ("fr", "ar"):
-                    where = f"{lang} at {width} px"
-                    page.emulate_media(media="screen")
-                    page.goto(f"{base}/dashboard/report?lang={lang}")
-                    page.screenshot(path=str(tmp_path / f"report-tables-{lang}-{width}.png"),
-                                    full_page=True)
-                    assert page.evaluate("window.innerWidth") == width, where
-                    assert page.locator("table tbody tr").count() == ROWS, where
-                    problems = page.evaluate(TABLE_PROBLEMS, context is phone)
-                    assert problems == [], (where, problems)
-                    direction = page.evaluate(
-                        "[document.documentElement.dir, getComputedStyle(document.body)"
-                        ".direction]")
-                    assert direction == [{"ar": "rtl", "fr": "ltr"}[lang]] * 2, where
-                    shown = "block" if context is phone else "table"
-                    assert page.evaluate(TABLES) == [shown] * 7, where
-                    check_restored(page, lang)
-                    drawn = ["none", "grid"] if context is phone else ["block", "none"]
-                    assert page.evaluate(CHARTS) == [drawn] * 5, where
-                    if context is phone:
-                        check_charts(page.evaluate(CHART_PROBLEMS), lang, by_hour)
-                    page.emulate_media(media="print")
-                    assert page.evaluate(TABLES) == ["table"] * 7, f"{where}, printed"
-                    assert page.evaluate(CHARTS) == [["block", "none"]] * 5, f"{where}, printed"
-        finally:
-            browser.close()
+    with chromium() as browser:
+        phone = browser.new_context(viewport={"width": 390, "height": 844},
+                                    is_mobile=True, has_touch=True)
+        desktop = browser.new_context(viewport={"width": 1280, "height": 800})
+        for context, width in ((phone, 390), (desktop, 1280)):
+            page = context.new_page()
+            log_in(page, base, "fr")
+            for lang in ("fr", "ar"):
+                where = f"{lang} at {width} px"
+                page.emulate_media(media="screen")
+                page.goto(f"{base}/dashboard/report?lang={lang}")
+                page.screenshot(path=str(tmp_path / f"report-tables-{lang}-{width}.png"),
+                                full_page=True)
+                assert page.evaluate("window.innerWidth") == width, where
+                assert page.locator("table tbody tr").count() == ROWS, where
+                problems = page.evaluate(TABLE_PROBLEMS, context is phone)
+                assert problems == [], (where, problems)
+                direction = page.evaluate(
+                    "[document.documentElement.dir, getComputedStyle(document.body)"
+                    ".direction]")
+                assert direction == [{"ar": "rtl", "fr": "ltr"}[lang]] * 2, where
+                shown = "block" if context is phone else "table"
+                assert page.evaluate(TABLES) == [shown] * 7, where
+                check_restored(page, lang)
+                drawn = ["none", "grid"] if context is phone else ["block", "none"]
+                assert page.evaluate(CHARTS) == [drawn] * 5, where
+                if context is phone:
+                    check_charts(page.evaluate(CHART_PROBLEMS), lang, by_hour)
+                page.emulate_media(media="print")
+                assert page.evaluate(TABLES) == ["table"] * 7, f"{where}, printed"
+                assert page.evaluate(CHARTS) == [["block", "none"]] * 5, f"{where}, printed"
     if os.environ.get("SOUK_SCREENSHOTS"):
         for png in tmp_path.glob("*.png"):
             shutil.copy(png, Path(os.environ["SOUK_SCREENSHOTS"]) / png.name)

@@ -28,7 +28,7 @@ from sync.server.models import DaySummaryRow, Device, Market, RestoredDay
 from sync.server.writer import PushWriter, Reply
 
 from .server_support import DAY, Stall, World, alembic, push_body, seed_market, summary
-from .test_server_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, live_server, log_in
+from .test_server_browser import CHROMIUM, PASSWORD, chromium, live_server, log_in
 from .test_server_report import MAY_EVENING, cells, section
 from .test_server_units import logged_in
 from .test_server_writer import push_all, request, running_totals_match
@@ -367,7 +367,7 @@ def test_the_dashboard_page_says_it_in_french_and_arabic(
     """In Chromium: the restored stand is named above the cooperatives' table, with what
     the server held before and what its till says now; a day without a restore shows no
     such panel."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, db = live_server
     _, argan, _ = seed_market(db)
@@ -384,36 +384,32 @@ def test_the_dashboard_page_says_it_in_french_and_arabic(
             httpx.post(f"{base}/api/v1/push", json=push_body(day), headers=headers).status_code
             == 200
         )
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            log_in(page, base, "fr")
-            page.select_option("#day", DAY.isoformat())
-            panel = page.locator("#restored-panel")
-            expect(panel).to_be_visible()
-            expect(panel.locator("h2")).to_have_text("Stands restaurés depuis une sauvegarde")
-            expect(panel.locator("li")).to_have_text(
-                "Stand 12, Coopérative Argan Nissae\u00a0: la journée de ce stand a été restaurée "
-                "depuis une sauvegarde sur sa caisse. Le serveur avait 3\u00a0056,00\u00a0DH "
-                "(tickets\u00a0: 5) avant\u00a0; la caisse indique maintenant "
-                "1\u00a0258,00\u00a0DH (tickets\u00a0: 3)."
-            )
-            expect(page.locator("#kpi-day-net")).to_have_text("1\u00a0258,00\u00a0DH")
-            page.screenshot(path=str(tmp_path / "dashboard-restored-fr.png"))
-            page.click("nav.languages a[lang=ar]")
-            page.wait_for_selector("html[dir=rtl]")
-            page.wait_for_selector("body[data-loaded]")
-            page.select_option("#day", DAY.isoformat())
-            expect(panel.locator("li")).to_contain_text(
-                "الجناح 12، تعاونية أركان النساء: استُرجع يوم هذا الجناح من نسخة احتياطية"
-            )
-            expect(panel.locator("li")).to_contain_text("(التذاكر: 5)")
-            page.screenshot(path=str(tmp_path / "dashboard-restored-ar.png"))
-            page.select_option("#day", (DAY + dt.timedelta(days=1)).isoformat())
-            page.wait_for_function(
-                f"() => document.getElementById('day').value !== '{DAY.isoformat()}'"
-            )
-            expect(panel).to_be_hidden()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        log_in(page, base, "fr")
+        page.select_option("#day", DAY.isoformat())
+        panel = page.locator("#restored-panel")
+        expect(panel).to_be_visible()
+        expect(panel.locator("h2")).to_have_text("Stands restaurés depuis une sauvegarde")
+        expect(panel.locator("li")).to_have_text(
+            "Stand 12, Coopérative Argan Nissae\u00a0: la journée de ce stand a été restaurée "
+            "depuis une sauvegarde sur sa caisse. Le serveur avait 3\u00a0056,00\u00a0DH "
+            "(tickets\u00a0: 5) avant\u00a0; la caisse indique maintenant "
+            "1\u00a0258,00\u00a0DH (tickets\u00a0: 3)."
+        )
+        expect(page.locator("#kpi-day-net")).to_have_text("1\u00a0258,00\u00a0DH")
+        page.screenshot(path=str(tmp_path / "dashboard-restored-fr.png"))
+        page.click("nav.languages a[lang=ar]")
+        page.wait_for_selector("html[dir=rtl]")
+        page.wait_for_selector("body[data-loaded]")
+        page.select_option("#day", DAY.isoformat())
+        expect(panel.locator("li")).to_contain_text(
+            "الجناح 12، تعاونية أركان النساء: استُرجع يوم هذا الجناح من نسخة احتياطية"
+        )
+        expect(panel.locator("li")).to_contain_text("(التذاكر: 5)")
+        page.screenshot(path=str(tmp_path / "dashboard-restored-ar.png"))
+        page.select_option("#day", (DAY + dt.timedelta(days=1)).isoformat())
+        page.wait_for_function(
+            f"() => document.getElementById('day').value !== '{DAY.isoformat()}'"
+        )
+        expect(panel).to_be_hidden()
