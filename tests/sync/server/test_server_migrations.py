@@ -69,6 +69,7 @@ def test_migration_0008_gives_markets_an_arabic_city_and_goes_back(
         assert queries.market_dict(s.get_one(Market, 1))["city_ar"] == "فاس"
     test_migrated_schema_matches_the_models(db)
 
+
 def test_migration_0010_gives_regions_and_provinces_arabic_names_and_goes_back(
         empty_database: Database) -> None:
     """As 0008 for the city: a market's region and a cooperative's province set up before
