@@ -228,7 +228,7 @@ def record_restore(conn: sqlite3.Connection, backup: Path, kept: Path | None) ->
     record belongs to the day left open in the backup, if any (that day's figures changed:
     its version moves past the backup's), and says how far the set-aside journal went.
 
-    It also says where the ticket, Z and invoice numbers resume (``numbers``, see
+    It also says where the ticket, Z, invoice and credit note numbers resume (``numbers``, see
     :func:`pos.journal.numbers_of`), so that no number printed on a lost sale is given
     again: after the set-aside journal's last ones when it can be read. When it cannot (a
     damaged file, or none: a new laptop), how far they went is unknown, even to the
@@ -244,12 +244,14 @@ def record_restore(conn: sqlite3.Connection, backup: Path, kept: Path | None) ->
         numbers = journal.Numbers(ticket=max(ours.ticket, theirs.ticket),
                                   z=max(ours.z, theirs.z), mark=max(ours.mark, theirs.mark),
                                   z_mark=max(ours.z_mark, theirs.z_mark),
-                                  invoices=journal.merged(ours.invoices, theirs.invoices))
+                                  invoices=journal.merged(ours.invoices, theirs.invoices),
+                                  credit_notes=journal.merged(ours.credit_notes,
+                                                              theirs.credit_notes))
     else:
         lost = None
         count = max(_restore_count(conn), _counts_nearby(backup, kept)) + 1
         numbers = journal.Numbers(ticket=ours.ticket, z=ours.z, mark=count, z_mark=count,
-                                  invoices=ours.invoices)
+                                  invoices=ours.invoices, credit_notes=ours.credit_notes)
     row = conn.execute("SELECT id FROM business_day WHERE closed_at IS NULL "
                        "ORDER BY id DESC LIMIT 1").fetchone()
     data: dict[str, Any] = {

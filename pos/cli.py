@@ -37,10 +37,11 @@ from pos import (
     users,
 )
 from pos.db import DamagedDatabase, Store
-from pos.errors import InputError, SoukError
+from pos.errors import InputError, RuleError, SoukError
 from pos.files import DB_FILENAME, default_data_dir, saved_language
 from pos.i18n import LANGUAGES, lookup, tr, tr_count
 from pos.journal import verify
+from pos.models import Sale
 from pos.money import format_money
 from pos.reports import DayReport, day_report
 
@@ -328,16 +329,19 @@ def cmd_report_z(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_invoice(ctx: Context, args: argparse.Namespace) -> int:
     """Make the invoice of a ticket (``--name`` required), or give the one it has again,
-    marked as a duplicate; print it as text, or save it as PDF or PNG (``--pdf``,
-    ``--png``). Bad input writes nothing."""
+    marked as a duplicate; of a refund or void of an invoiced sale, give its credit note
+    again. Print it as text, or save it as PDF or PNG (``--pdf``, ``--png``). Bad input
+    writes nothing."""
     with ctx.existing_store.write() as s:
         conn = journal.driver_connection(s)
-        number = invoices.ticket_number(args.ticket, settings.device_prefix(s),
+        number = journal.ticket_number(args.ticket, settings.device_prefix(s),
                                         journal.ticket_marks(conn))
-        row = conn.execute("SELECT id FROM sale WHERE number = ?",
+        row = conn.execute("SELECT id, kind FROM sale WHERE number = ?",
                            (number,)).fetchone() if number is not None else None
         if row is None:
             raise InputError("invoice.unknown_ticket", ticket=args.ticket)
+        if row[1] != "sale":
+            return _credit_note(ctx, args, row[0])
         existing = invoices.invoice_of(conn, row[0])
         customer = existing.customer if existing is not None else invoices.check_customer(
             args.name or "", args.ice or "", args.address or "")
@@ -349,6 +353,28 @@ def cmd_invoice(ctx: Context, args: argparse.Namespace) -> int:
         document = receipts.load_invoice(s, invoice.sale_id, duplicate=not new,
                                          lang=args.receipt_lang)
         width = _paper_width(s)
+    return _give(ctx, args, document, width)
+
+
+def _credit_note(ctx: Context, args: argparse.Namespace, refund_id: str) -> int:
+    """The credit note of refund or void ``refund_id``, again, as a duplicate."""
+    with ctx.existing_store.read() as s:
+        conn = journal.driver_connection(s)
+        note = invoices.credit_note_of(conn, refund_id)
+        ticket = journal.label_of(conn, s.get_one(Sale, refund_id).number)
+        if note is None:
+            raise RuleError("invoice.no_credit_note", ticket=ticket)
+        document = receipts.load_credit_note(s, refund_id, duplicate=True,
+                                             lang=args.receipt_lang)
+        width = _paper_width(s)
+    ctx.say(ctx.t("invoice.credit_note", label=note.label, ticket=ticket,
+                  name=note.customer.name))
+    return _give(ctx, args, document, width)
+
+
+def _give(ctx: Context, args: argparse.Namespace, document: receipts.Document,
+          width: int) -> int:
+    """Say ``document`` as text, or save it as PDF or PNG (``--pdf``, ``--png``)."""
     if not (args.pdf or args.png):
         ctx.say(document.plain_text())
         return EXIT_OK

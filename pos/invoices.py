@@ -11,7 +11,8 @@ record and the sale (:func:`pos.receipts.load_invoice`).
 - **One invoice per sale.** Asking again for a sale's invoice gives the one it has, to be
   printed marked "DUPLICATA / نسخة", never a second number. Only a sale can be invoiced
   (not a refund nor a void), and not once a refund or a void reversed any of it: what the
-  customer paid in the end would not be what the invoice says (credit notes are not made).
+  customer paid in the end would not be what the invoice says (a refund of an invoiced
+  sale gets a credit note instead, see below).
 - **Numbering.** Gapless per till and per calendar year (the year of the invoice's local
   date), printed with the till's prefix: ``T03-F2026-00001``, ``T03-F2026-00002``...,
   ``T03-F2027-00001`` on the first invoice of 2027, as Moroccan bookkeeping numbers its
@@ -20,6 +21,15 @@ record and the sale (:func:`pos.receipts.load_invoice`).
   not be read (``T03-R2-F2026-00004``), as the tickets do. :func:`pos.journal.verify`
   checks the numbers, that each invoice names a sale of this till with its ticket and
   total, and that no sale has two.
+- **Credit notes** ("factures d'avoir", إشعارات دائنة). When an invoiced sale is refunded,
+  in part or in whole, or voided, the refund's transaction appends a credit note (kind
+  ``credit_note``) for the customer of the invoice: the refund it stands for, the invoice
+  it corrects, the refunded lines (rebuilt from the refund, as an invoice's are from its
+  sale). Like an invoice it moves no money and changes no figure. Credit notes have their
+  own gapless yearly series per till, ``T03-A2026-00001`` ("A" for avoir), so that the
+  invoices' series stays one of invoices (an accountant reads a gap in either as a
+  missing document), with the restore's mark as the invoices have it. The invoice,
+  asked again, lists its credit notes.
 
 ::
 
@@ -32,7 +42,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
@@ -40,15 +49,24 @@ from typing import Any, Final
 from pos import journal, settings
 from pos.checkout import local_offset_minutes
 from pos.errors import InputError, RuleError
-from pos.i18n import latin_digits
 from pos.models import utcnow
 
 KIND: Final = "invoice"
+CREDIT_KIND: Final = "credit_note"
 NAME_SIZE: Final = 120
 ADDRESS_SIZE: Final = 200
 
 _BY_SALE: Final = ("SELECT seq, record FROM journal WHERE kind = 'invoice' AND ref = ? "
                    "ORDER BY seq LIMIT 1")
+_CREDIT_BY_REFUND: Final = (
+    "SELECT seq, record FROM journal WHERE kind = 'credit_note' AND ref = ? "
+    "ORDER BY seq LIMIT 1")
+_CREDITS_OF_INVOICE: Final = (
+    "SELECT seq, record FROM journal WHERE kind = 'credit_note' "
+    "AND json_extract(record, '$.data.invoice_seq') = ? ORDER BY seq")
+_LAST_CREDIT_OF_YEAR: Final = (
+    "SELECT MAX(json_extract(record, '$.data.number')) FROM journal "
+    "WHERE kind = 'credit_note' AND json_extract(record, '$.data.year') = ?")
 _LAST_OF_YEAR: Final = (
     "SELECT MAX(json_extract(record, '$.data.number')) FROM journal WHERE kind = 'invoice' "
     "AND json_extract(record, '$.data.year') = ?")
@@ -86,10 +104,12 @@ def check_customer(name: str, ice: str = "", address: str = "") -> Customer:
     return Customer(name, checked_ice, address)
 
 
-def label(prefix: str, year: int, number: int, mark: int = 0) -> str:
+def label(prefix: str, year: int, number: int, mark: int = 0, series: str = "F") -> str:
     """The invoice number as printed: ``T03-F2026-00001``; ``T03-R2-F2026-00001`` with the
-    mark a restore put on the tickets (:func:`pos.journal.mark_at`)."""
-    return f"{prefix}-R{mark}-F{year}-{number:05d}" if mark else f"{prefix}-F{year}-{number:05d}"
+    mark a restore put on the tickets (:func:`pos.journal.mark_at`). A credit note's is
+    of series ``A``: ``T03-A2026-00001``."""
+    head = f"{prefix}-R{mark}" if mark else prefix
+    return f"{head}-{series}{year}-{number:05d}"
 
 
 @dataclass(frozen=True)
@@ -126,6 +146,44 @@ class Invoice:
         )
 
 
+@dataclass(frozen=True)
+class CreditNote:
+    """A credit note as its journal record holds it."""
+
+    seq: int  # its journal record
+    refund_id: str  # the refund or void it stands for
+    number: int
+    year: int
+    label: str
+    ticket: int  # the number of the refund's ticket
+    total: int  # the refund's total, centimes (below zero)
+    invoice_seq: int  # the journal record of the invoice it corrects
+    invoice_label: str
+    created_at: dt.datetime  # naive UTC
+    utc_offset_minutes: int
+    customer: Customer
+
+    @property
+    def local_time(self) -> dt.datetime:
+        return self.created_at + dt.timedelta(minutes=self.utc_offset_minutes)
+
+    @classmethod
+    def from_record(cls, seq: int, text: str) -> CreditNote:
+        record = json.loads(text)
+        data: dict[str, Any] = record["data"]
+        customer = data.get("customer") or {}
+        return cls(
+            seq=seq, refund_id=str(record["ref"]), number=int(data["number"]),
+            year=int(data["year"]), label=str(data["label"]), ticket=int(data["ticket"]),
+            total=int(data["total"]), invoice_seq=int(data["invoice_seq"]),
+            invoice_label=str(data["invoice"]),
+            created_at=dt.datetime.fromisoformat(record["at"]),
+            utc_offset_minutes=int(data["offset"]),
+            customer=Customer(str(customer.get("name") or ""), str(customer.get("ice") or ""),
+                              str(customer.get("address") or "")),
+        )
+
+
 def invoice_of(db: journal.Writer, sale_id: str) -> Invoice | None:
     """The invoice of sale ``sale_id``, if it has one."""
     row = journal.driver_connection(db).execute(_BY_SALE, (sale_id,)).fetchone()
@@ -141,6 +199,58 @@ def invoices_of(db: journal.Writer, sale_ids: Iterable[str]) -> dict[str, Invoic
         if row:
             found[sale_id] = Invoice.from_record(row[0], row[1])
     return found
+
+
+def credit_note_of(db: journal.Writer, refund_id: str) -> CreditNote | None:
+    """The credit note of refund or void ``refund_id``, if it has one."""
+    row = journal.driver_connection(db).execute(_CREDIT_BY_REFUND, (refund_id,)).fetchone()
+    return CreditNote.from_record(row[0], row[1]) if row else None
+
+
+def credit_notes_of(db: journal.Writer, invoice: Invoice) -> list[CreditNote]:
+    """The credit notes that correct ``invoice``, oldest first."""
+    rows = journal.driver_connection(db).execute(_CREDITS_OF_INVOICE, (invoice.seq,))
+    return [CreditNote.from_record(seq, text) for seq, text in rows]
+
+
+def next_credit_number(db: journal.Writer, year: int) -> int:
+    """The number the next credit note of ``year`` takes (after where a restore resumed
+    the year's numbering)."""
+    conn = journal.driver_connection(db)
+    row = conn.execute(_LAST_CREDIT_OF_YEAR, (year,)).fetchone()
+    return max(int(row[0] or 0), journal.numbers_of(conn).credit_notes.get(year, 0)) + 1
+
+
+def credit(writer: journal.Writer, refund_id: str, *, at: dt.datetime | None = None,
+           offset_minutes: int | None = None) -> CreditNote | None:
+    """The credit note of refund or void ``refund_id``, journaled in the writer's
+    transaction (the one that records the refund), when the sale it reverses has an
+    invoice; None when it has none. Called by :mod:`pos.refunds`."""
+    conn = journal.driver_connection(writer)
+    row = conn.execute("SELECT kind, number, total, reverses, created_at FROM sale "
+                       "WHERE id = ?", (refund_id,)).fetchone()
+    if row is None or row[0] not in ("refund", "void") or row[3] is None:
+        return None
+    invoice = invoice_of(conn, str(row[3]))
+    if invoice is None:
+        return None
+    at = at or utcnow()
+    if offset_minutes is None:
+        offset_minutes = local_offset_minutes(at)
+    year = (at + dt.timedelta(minutes=offset_minutes)).year
+    number = next_credit_number(conn, year)
+    prefix = str(settings.stored(conn, settings.DEVICE_PREFIX, settings.DEFAULT_PREFIX))
+    mark = journal.numbers_of(conn).mark
+    data = {"number": number, "year": year, "label": label(prefix, year, number, mark, "A"),
+            "ticket": int(row[1]), "total": int(row[2]), "offset": offset_minutes,
+            "invoice": invoice.label, "invoice_seq": invoice.seq,
+            "customer": invoice.customer.data()}
+    link = journal.append(conn, kind=CREDIT_KIND, ref=refund_id, day_id=None, amount=0,
+                          data=data, at=at)
+    return CreditNote(seq=link.seq, refund_id=refund_id, number=number, year=year,
+                      label=str(data["label"]), ticket=int(row[1]), total=int(row[2]),
+                      invoice_seq=invoice.seq, invoice_label=invoice.label, created_at=at,
+                      utc_offset_minutes=offset_minutes, customer=invoice.customer)
 
 
 def next_number(db: journal.Writer, year: int) -> int:
@@ -207,17 +317,3 @@ def issue(writer: journal.Writer, sale_id: str, customer: Customer, *,
                    utc_offset_minutes=offset_minutes, customer=customer), True
 
 
-_TICKET: Final = re.compile(r"^(?:([^\s-]+)-)?(?:[Rr](\d{1,4})-)?(\d{1,9})$")
-
-
-def ticket_number(text: str, prefix: str, marks: journal.Marks = ()) -> int | None:
-    """The ticket number typed as printed (``T03-000012``, ``000012``, ``12``, Arabic
-    digits too, ``T03-R2-000012`` after a restore); None for anything else, another
-    till's prefix, or a mark this number does not have."""
-    match = _TICKET.match(latin_digits(text.strip()))
-    if match is None or (match[1] and match[1].casefold() != prefix.casefold()):
-        return None
-    number = int(match[3])
-    if match[2] is not None and int(match[2]) != journal.mark_at(marks, number):
-        return None
-    return number or None

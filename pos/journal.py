@@ -27,7 +27,12 @@ by record number, table and column:
   with its ticket number and total, that no refund or void reversed before it, and that no
   invoice before it named; its number is the one after the last invoice of its year (1 for
   the year's first, or after where a restore record says the year's numbering resumed),
-  and its label says that year and number.
+  and its label says that year and number;
+- a credit note (:mod:`pos.invoices`) moves no money, names a refund or void (made in the
+  record just before it) with its ticket number and total, whose sale has the invoice the
+  credit note names (and its customer), made before it; no refund has two; its number
+  follows the last credit note of its year as an invoice's does, in its own series
+  (``A2026``).
 
 Records written before day openings held ``"offset"`` keep verifying: for them the offset
 is only checked against the day's date. A refund or void line's ``reverses_line`` is not
@@ -79,9 +84,12 @@ from pos.models import JournalEntry
 GENESIS: Final = "0" * 64
 FORMAT: Final = 1
 KINDS: Final = ("sale", "refund", "void", "cash_in", "cash_out", "day_open", "day_close",
-                 "restore", "invoice")
+                 "restore", "invoice", "credit_note")
 RESTORE: Final = "restore"  # the database was replaced by a backup (``pos.backup.restore``)
 INVOICE: Final = "invoice"  # an invoice made out for a sale (``pos.invoices``)
+CREDIT_NOTE: Final = "credit_note"  # the credit note of a refund of an invoiced sale
+#: records that move no money and belong to no day's figures
+DOCUMENTS: Final = (INVOICE, CREDIT_NOTE)
 
 
 def canonical(record: dict[str, Any]) -> str:
@@ -676,10 +684,63 @@ def _printed_problem(conn: sqlite3.Connection) -> _Problem | None:
     ).fetchone()
     if uninvoiced is not None:
         return _Problem(None, "print_job", "ref", "journal.printed_invoice", ref=uninvoiced[0])
+    uncredited = conn.execute(
+        "SELECT ref FROM print_job WHERE kind = 'credit_note' AND NOT EXISTS (SELECT 1 FROM "
+        "journal j WHERE j.kind = 'credit_note' AND j.ref = print_job.ref) ORDER BY id LIMIT 1"
+    ).fetchone()
+    if uncredited is not None:
+        return _Problem(None, "print_job", "ref", "journal.printed_credit_note",
+                        ref=uncredited[0])
     return None
 
 
 _INVOICE_LABEL: Final = re.compile(r"[^\s-]+-(?:R\d{1,4}-)?F(\d{4})-(\d{5,})")
+_CREDIT_LABEL: Final = re.compile(r"[^\s-]+-(?:R\d{1,4}-)?A(\d{4})-(\d{5,})")
+
+
+def _numbered(seq: int, data: dict[str, Any], pattern: re.Pattern[str], last: dict[int, int],
+              shown: str, problem: str) -> _Problem | None:
+    """The year and number of an invoice or credit note (its label saying the same) must
+    follow the last of its year in ``last`` (updated)."""
+    label, year, number = data.get("label"), data.get("year"), data.get("number")
+    match = pattern.fullmatch(label) if isinstance(label, str) else None
+    if (not isinstance(year, int) or not isinstance(number, int) or match is None
+            or (int(match[1]), int(match[2])) != (year, number)):
+        return _Problem(seq, "journal", "record", problem, ref=shown)
+    expected = last.get(year, 0) + 1
+    if number != expected:
+        return _Problem(seq, "journal", "record", f"{problem}_numbers",
+                        ref=f"{year}-{expected:05d}")
+    last[year] = number
+    return None
+
+
+def _credit_difference(conn: sqlite3.Connection, seq: int, record: dict[str, Any],
+                       credited: set[str], invoices: dict[Any, tuple[Any, Any, Any]],
+                       last: dict[int, int]) -> _Problem | None:
+    """What is wrong with credit note record ``seq`` (None: nothing), given the refunds
+    credited, the invoices before it (by record: label, sale, customer) and the last number of each
+    year before it (all updated)."""
+    data = record.get("data")
+    data = data if isinstance(data, dict) else {}
+    refund_id, label = record.get("ref"), data.get("label")
+    shown = label if isinstance(label, str) else str(refund_id)
+    if record.get("amount") != 0:
+        return _Problem(seq, "journal", "amount", "journal.credit_note", ref=shown)
+    refund = conn.execute("SELECT kind, number, total, reverses, journal_seq FROM sale "
+                          "WHERE id = ?", (refund_id,)).fetchone()
+    if refund is None or refund[0] not in ("refund", "void") or refund[4] != seq - 1:
+        return _Problem(seq, "sale", "id", "journal.credit_note", ref=shown)
+    if not _same(data.get("ticket"), refund[1]) or not _same(data.get("total"), refund[2]):
+        return _Problem(seq, "sale", "number" if not _same(data.get("ticket"), refund[1])
+                        else "total", "journal.credit_note", ref=shown)
+    invoice = invoices.get(data.get("invoice_seq"))
+    if invoice is None or invoice != (data.get("invoice"), refund[3], data.get("customer")):
+        return _Problem(seq, "journal", "record", "journal.credit_note", ref=shown)
+    if refund_id in credited:
+        return _Problem(seq, "journal", "ref", "journal.credit_note_twice", ref=shown)
+    credited.add(str(refund_id))
+    return _numbered(seq, data, _CREDIT_LABEL, last, shown, "journal.credit_note")
 
 
 def _invoice_difference(conn: sqlite3.Connection, seq: int, record: dict[str, Any],
@@ -706,26 +767,27 @@ def _invoice_difference(conn: sqlite3.Connection, seq: int, record: dict[str, An
     if sale_id in invoiced:
         return _Problem(seq, "journal", "ref", "journal.invoice_twice", ref=shown)
     invoiced.add(str(sale_id))
-    year, number = data.get("year"), data.get("number")
-    match = _INVOICE_LABEL.fullmatch(label) if isinstance(label, str) else None
-    if (not isinstance(year, int) or not isinstance(number, int) or match is None
-            or (int(match[1]), int(match[2])) != (year, number)):
-        return _Problem(seq, "journal", "record", "journal.invoice", ref=shown)
-    expected = last.get(year, 0) + 1
-    if number != expected:
-        return _Problem(seq, "journal", "record", "journal.invoice_numbers",
-                        ref=f"{year}-{expected:05d}")
-    last[year] = number
-    return None
+    return _numbered(seq, data, _INVOICE_LABEL, last, shown, "journal.invoice")
 
 
 def _invoices_problem(conn: sqlite3.Connection, chain: _Chain) -> _Problem | None:
-    """The first invoice record that is wrong (see :func:`_invoice_difference`)."""
+    """The first invoice or credit note record that is wrong (see
+    :func:`_invoice_difference` and :func:`_credit_difference`)."""
     invoiced: set[str] = set()
+    credited: set[str] = set()
+    made: dict[Any, tuple[Any, Any, Any]] = {}  # the invoices so far: label, sale, customer
     last: dict[int, int] = {}
+    last_credit: dict[int, int] = {}
     for seq, (kind, text) in sorted(chain.others.items()):
         if kind == INVOICE:
-            problem = _invoice_difference(conn, seq, _parse(text), invoiced, last)
+            record = _parse(text)
+            problem = _invoice_difference(conn, seq, record, invoiced, last)
+            if problem is not None:
+                return problem
+            data = record.get("data") or {}
+            made[seq] = (data.get("label"), record.get("ref"), data.get("customer"))
+        elif kind == CREDIT_NOTE:
+            problem = _credit_difference(conn, seq, _parse(text), credited, made, last_credit)
             if problem is not None:
                 return problem
         elif kind == RESTORE:  # numbering resumes after the invoices of the journal set aside
@@ -733,6 +795,7 @@ def _invoices_problem(conn: sqlite3.Connection, chain: _Chain) -> _Problem | Non
             numbers = data.get("numbers") if isinstance(data, dict) else None
             if isinstance(numbers, dict):
                 last = merged(last, invoice_numbers(numbers.get("invoices")))
+                last_credit = merged(last_credit, invoice_numbers(numbers.get("credit_notes")))
     return None
 
 
@@ -850,13 +913,17 @@ class Numbers:
     mark: int = 0
     z_mark: int = 0
     invoices: Mapping[int, int] = field(default_factory=dict)
+    credit_notes: Mapping[int, int] = field(default_factory=dict)
 
     def data(self) -> dict[str, Any]:
-        """As a restore record holds it (``invoices`` only when there are some)."""
+        """As a restore record holds it (``invoices`` and ``credit_notes`` only when there
+        are some)."""
         out: dict[str, Any] = {"ticket": self.ticket, "z": self.z, "mark": self.mark,
                                "z_mark": self.z_mark}
         if self.invoices:
             out["invoices"] = {str(year): n for year, n in sorted(self.invoices.items())}
+        if self.credit_notes:
+            out["credit_notes"] = {str(year): n for year, n in sorted(self.credit_notes.items())}
         return out
 
 
@@ -882,6 +949,7 @@ def merged(*numbers: Mapping[int, int]) -> dict[int, int]:
 _INVOICES_SQL: Final = (
     "SELECT json_extract(record, '$.data.year'), MAX(json_extract(record, '$.data.number')) "
     "FROM journal WHERE kind = 'invoice' GROUP BY 1")
+_CREDIT_NOTES_SQL: Final = _INVOICES_SQL.replace("'invoice'", "'credit_note'")
 
 
 def _int(value: Any) -> int:
@@ -893,10 +961,13 @@ def numbers_of(db: sqlite3.Connection) -> Numbers:
                      f"(SELECT MAX(z_number) FROM business_day), ({_RESUMED_SQL})").fetchone()
     resumed = _parse(row[2]) if row[2] else {}
     given = {_int(year): _int(n) for year, n in db.execute(_INVOICES_SQL)}
+    credited = {_int(year): _int(n) for year, n in db.execute(_CREDIT_NOTES_SQL)}
     return Numbers(ticket=max(row[0] or 0, _int(resumed.get("ticket"))),
                    z=max(row[1] or 0, _int(resumed.get("z"))), mark=_int(resumed.get("mark")),
                    z_mark=_int(resumed.get("z_mark")),
-                   invoices=merged(given, invoice_numbers(resumed.get("invoices"))))
+                   invoices=merged(given, invoice_numbers(resumed.get("invoices"))),
+                   credit_notes=merged(credited,
+                                       invoice_numbers(resumed.get("credit_notes"))))
 
 
 Marks = tuple[tuple[int, int], ...]
@@ -975,6 +1046,23 @@ def z_number_of(text: str, marks: Marks) -> int | None:
         return None
     number, mark = parts
     return None if mark is not None and mark != mark_at(marks, number) else number
+
+
+_TICKET: Final = re.compile(r"^(?:([^\s-]+)-)?(?:[Rr](\d{1,4})-)?(\d{1,9})$")
+
+
+def ticket_number(text: str, prefix: str, marks: Marks = ()) -> int | None:
+    """The ticket number typed as printed: ``T03-000012``, ``000012`` or ``12`` (Arabic
+    digits too), or ``T03-R2-000012`` after a restore (:func:`mark_at`); None for anything
+    else, for another till's prefix, or for a mark this number does not have (a ticket of
+    the journal a restore set aside)."""
+    match = _TICKET.match(latin_digits(text.strip()))
+    if match is None or (match[1] and match[1].casefold() != prefix.casefold()):
+        return None
+    number = int(match[3])
+    if match[2] is not None and int(match[2]) != mark_at(marks, number):
+        return None
+    return number or None
 
 
 def records(session: Session, day_id: int | None = None) -> list[dict[str, Any]]:

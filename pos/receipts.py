@@ -17,7 +17,8 @@ right edge of a right-to-left block.
         doc = receipts.load_sale_receipt(s, sale_id)
 
 An invoice (:mod:`pos.invoices`) is a document of the same kind, for the same printer:
-:func:`invoice_document`, rebuilt by :func:`load_invoice`.
+:func:`invoice_document`, rebuilt by :func:`load_invoice`; so is the credit note of a
+refund of an invoiced sale: :func:`credit_note_document`, :func:`load_credit_note`.
 """
 
 from __future__ import annotations
@@ -591,23 +592,69 @@ def _customer(words: _Words, customer: invoices.Customer) -> list[Block]:
     return blocks
 
 
-def _in_words(words: _Words, total: int) -> list[Block]:
+def _in_words(words: _Words, total: int, key: str = "receipt.invoice.words") -> list[Block]:
     """"Arrêtée la présente facture à la somme de : ..." in each language of the document."""
-    return [Text(tr(lang, "receipt.invoice.words", amount=in_words(total, lang)),
+    return [Text(tr(lang, key, amount=in_words(total, lang)),
                  direction="rtl" if lang == "ar" else "ltr")
             for lang in words.langs]
 
 
+def _amounts_ht(words: _Words, sale: Sale) -> list[Block]:
+    """The lines excluding VAT under their headings, the total excluding VAT, the VAT of
+    each rate (0 % said too) and the total including VAT."""
+    items, taxes, bases = _lines_ht(sale.lines)
+    blocks: list[Block] = _invoice_headings(words)
+    for item in items:
+        blocks += _invoice_line(words, item)
+    blocks += [
+        Separator("dashed"),
+        words.columns(words("receipt.invoice.total_ht"), words.amount(sum(bases.values())),
+                      bold=True),
+    ]
+    tax = {t.rate: t.tax for t in taxes}  # a rate of 0 is said too, not left out
+    blocks += [words.columns(words("receipt.invoice.vat", rate=rate),
+                             words.amount(tax.get(rate, 0)))
+               for rate in sorted(bases)]
+    blocks.append(words.columns(words("receipt.invoice.total_ttc"), words.money(sale.total),
+                                size="large", bold=True))
+    return blocks
+
+
+def _payments(words: _Words, sale: Sale, key: str) -> list[Block]:
+    blocks: list[Block] = [words.text(words(key), bold=True)]
+    for payment in sale.payments:
+        blocks.append(words.columns(words(f"receipt.pay.{payment.method}"),
+                                    words.amount(payment.amount)))
+        if payment.reference:
+            blocks.append(words.text(words("receipt.reference", reference=payment.reference),
+                                     size="small"))
+    return blocks
+
+
+def _credit_notes(words: _Words, notes: Iterable[invoices.CreditNote]) -> list[Block]:
+    """The credit notes that corrected an invoice: number, date and amount of each."""
+    notes = list(notes)
+    if not notes:
+        return []
+    blocks: list[Block] = [Separator("dashed"),
+                           words.text(words("receipt.invoice.credit_notes"), bold=True)]
+    blocks += [words.columns(f"{note.label} · {note.local_time:%d/%m/%Y}",
+                             words.amount(note.total), size="small")
+               for note in notes]
+    return blocks
+
+
 def invoice_document(invoice: invoices.Invoice, sale: Sale, shop: Shop, lang: str, *,
-                     journal_hash: str, duplicate: bool = False) -> Document:
+                     journal_hash: str, duplicate: bool = False,
+                     credit_notes: Iterable[invoices.CreditNote] = ()) -> Document:
     """The invoice of ``sale``: the cooperative (letterhead), the customer, the invoice's
     number and date, the ticket it invoices, the lines excluding VAT with their rate, the
     totals excluding VAT, the VAT per rate, the total including VAT, the payments and the
-    total in words. ``duplicate`` marks a reprint "DUPLICATA / نسخة"."""
+    total in words; then the credit notes that corrected it, if any. ``duplicate`` marks a
+    reprint "DUPLICATA / نسخة"."""
     words = _Words(lang)
     ticket = ticket_label(shop, sale.number)
     local = invoice.local_time
-    items, taxes, bases = _lines_ht(sale.lines)
     blocks: list[Block] = letterhead(shop, words)
     blocks += [Spacer(0.3), *words.title("receipt.invoice.title")]
     if duplicate:
@@ -622,33 +669,15 @@ def invoice_document(invoice: invoices.Invoice, sale: Sale, shop: Shop, lang: st
         Separator("dashed"),
         *_customer(words, invoice.customer),
         Separator("dashed"),
-        *_invoice_headings(words),
-    ]
-    for item in items:
-        blocks += _invoice_line(words, item)
-    blocks += [
+        *_amounts_ht(words, sale),
         Separator("dashed"),
-        words.columns(words("receipt.invoice.total_ht"), words.amount(sum(bases.values())),
-                      bold=True),
-    ]
-    tax = {t.rate: t.tax for t in taxes}  # a rate of 0 is said too, not left out
-    blocks += [words.columns(words("receipt.invoice.vat", rate=rate),
-                             words.amount(tax.get(rate, 0)))
-               for rate in sorted(bases)]
-    blocks += [
-        words.columns(words("receipt.invoice.total_ttc"), words.money(sale.total),
-                      size="large", bold=True),
+        *_payments(words, sale, "receipt.report.payments"),
         Separator("dashed"),
-        words.text(words("receipt.report.payments"), bold=True),
+        *_in_words(words, sale.total),
+        *_credit_notes(words, credit_notes),
+        Separator("solid"),
+        _centered(f"{invoice.label} · {journal_hash[:HASH_CHARS]}", size="small"),
     ]
-    for payment in sale.payments:
-        blocks.append(words.columns(words(f"receipt.pay.{payment.method}"),
-                                    words.amount(payment.amount)))
-        if payment.reference:
-            blocks.append(words.text(words("receipt.reference", reference=payment.reference),
-                                     size="small"))
-    blocks += [Separator("dashed"), *_in_words(words, sale.total), Separator("solid"),
-               _centered(f"{invoice.label} · {journal_hash[:HASH_CHARS]}", size="small")]
     return Document(
         kind=invoices.KIND, title=f"{words('receipt.invoice.title')} {invoice.label}",
         language=words.lang, blocks=tuple(blocks),
@@ -669,7 +698,70 @@ def load_invoice(session: Session, sale_id: str, *, duplicate: bool = False,
     entry = session.get(JournalEntry, invoice.seq)
     return invoice_document(invoice, sale, Shop.from_settings(session),
                             lang or receipt_language(session),
-                            journal_hash=entry.hash if entry else "", duplicate=duplicate)
+                            journal_hash=entry.hash if entry else "", duplicate=duplicate,
+                            credit_notes=invoices.credit_notes_of(session, invoice))
+
+
+def credit_note_document(note: invoices.CreditNote, refund: Sale, shop: Shop, lang: str, *,
+                         journal_hash: str, duplicate: bool = False) -> Document:
+    """The credit note ("facture d'avoir", إشعار دائن) of ``refund`` (a refund or void of an
+    invoiced sale), laid out as the invoice is: the cooperative, the customer of the
+    invoice, the credit note's number and date, the invoice it corrects, the refund's ticket
+    and reason, the refunded lines excluding VAT, the VAT per rate, the total including VAT
+    and in words, how it was paid back. Amounts are below zero, as on the refund's receipt
+    and in the sales figures; the words say the size."""
+    words = _Words(lang)
+    ticket = ticket_label(shop, refund.number)
+    blocks: list[Block] = letterhead(shop, words)
+    blocks += [Spacer(0.3), *words.title("receipt.credit_note.title")]
+    if duplicate:
+        blocks.append(Text(words.duplicate_mark, align="center", size="large", bold=True,
+                           inverse=True))
+    blocks += [
+        Spacer(0.3),
+        words.columns(words("receipt.credit_note.number"), note.label, bold=True),
+        words.columns(words("receipt.date"), f"{note.local_time:%d/%m/%Y}"),
+        words.columns(words("receipt.credit_note.invoice"), note.invoice_label, bold=True),
+        words.text(words(f"receipt.credit_note.ticket_{refund.kind}", label=ticket,
+                         date=words.local_time(refund.created_at, refund.utc_offset_minutes)),
+                   size="small"),
+    ]
+    if refund.reason:
+        blocks.append(words.text(words("receipt.reason", reason=refund.reason), size="small"))
+    blocks += [
+        Separator("dashed"),
+        *_customer(words, note.customer),
+        Separator("dashed"),
+        *_amounts_ht(words, refund),
+        Separator("dashed"),
+        *_payments(words, refund, "receipt.credit_note.paid_back"),
+        Separator("dashed"),
+        *_in_words(words, refund.total, "receipt.credit_note.words"),
+        Separator("solid"),
+        _centered(f"{note.label} · {journal_hash[:HASH_CHARS]}", size="small"),
+    ]
+    return Document(
+        kind=invoices.CREDIT_KIND,
+        title=f"{words('receipt.credit_note.title')} {note.label}",
+        language=words.lang, blocks=tuple(blocks),
+        metadata={"sale_id": refund.id, "label": note.label, "ticket": ticket,
+                  "invoice": note.invoice_label, "total": str(refund.total),
+                  "hash": journal_hash[:HASH_CHARS], "duplicate": "1" if duplicate else ""},
+    )
+
+
+def load_credit_note(session: Session, refund_id: str, *, duplicate: bool = False,
+                     lang: str | None = None) -> Document:
+    """Rebuild the credit note of refund ``refund_id`` from the journal and the refund, in
+    ``lang`` or else the receipt language of the settings."""
+    note = invoices.credit_note_of(session, refund_id)
+    refund = session.get(Sale, refund_id)
+    if note is None or refund is None:
+        raise LookupError(f"no credit note of refund {refund_id}")
+    entry = session.get(JournalEntry, note.seq)
+    return credit_note_document(note, refund, Shop.from_settings(session),
+                                lang or receipt_language(session),
+                                journal_hash=entry.hash if entry else "", duplicate=duplicate)
 
 
 def _count_lines(words: _Words, detail: Mapping[str, int] | None) -> list[Block]:

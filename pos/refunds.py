@@ -2,6 +2,8 @@
 
 A refund gives back some or all of a sale's lines (a reason and the manager's PIN are
 required); a void cancels a whole sale of the open business day, e.g. rung by mistake.
+When the sale has an invoice, the same transaction appends the credit note of the refund
+or void (:func:`pos.invoices.credit`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Mapping
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pos import invoices
 from pos.cart import METHODS, whole_pieces
 from pos.checkout import get_sale, local_offset_minutes, record_sale
 from pos.day import require_open_day
@@ -139,7 +142,7 @@ def refund(
         PaymentRecord(position=0, method=method, amount=total, tendered=None,
                 change=-total if method == "cash" else None, reference=reference.strip())
     ]
-    return record_sale(session, refund_sale, day.id)
+    return _recorded(session, refund_sale, day.id)
 
 
 def void(
@@ -171,4 +174,12 @@ def void(
                 change=p.amount if p.method == "cash" else None, reference=p.reference)
         for p in original.payments
     ]
-    return record_sale(session, voided, day.id)
+    return _recorded(session, voided, day.id)
+
+
+def _recorded(session: Session, reversal: SaleRecord, day_id: int) -> SaleRecord:
+    """Record a refund or void, with the credit note of an invoiced sale."""
+    done = record_sale(session, reversal, day_id)
+    invoices.credit(session, done.id, at=done.created_at,
+                    offset_minutes=done.utc_offset_minutes)
+    return done

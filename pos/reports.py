@@ -216,11 +216,13 @@ def date_report(session: Session, date: dt.date) -> DayReport | None:
 
 def last_seq(session: Session, day: BusinessDay) -> int:
     """The journal number of a day's last record: its close, or for the open day (always
-    the latest) the journal's head, invoices left out: an invoice is no figure of any day
-    (:mod:`pos.invoices`), so making one changes no day's version and sends nothing."""
+    the latest) the journal's head, invoices and credit notes left out: they are no figure
+    of any day (:mod:`pos.invoices`), so making one changes no day's version and sends
+    nothing."""
     if day.close_seq is not None:
         return day.close_seq
-    head = session.scalar(select(JournalEntry.seq).where(JournalEntry.kind != "invoice")
+    head = session.scalar(select(JournalEntry.seq)
+                          .where(JournalEntry.kind.not_in(journal.DOCUMENTS))
                           .order_by(JournalEntry.seq.desc()).limit(1))
     return int(head or day.open_seq)
 

@@ -2,14 +2,16 @@
 ICE (15 digits, optional for a private person) and address; the invoice is journaled and
 queued for the printer in one transaction (without a printer, it is shown, to save as PNG
 or PDF). A sale that has its invoice gets it again, marked as a duplicate: never a second
-number (:mod:`pos.invoices`)."""
+number (:mod:`pos.invoices`). The refund or void of an invoiced sale has a credit note,
+made with it: it is queued with the refund's receipt (or shown, without a printer), and
+asked for again from the refund's ticket, printed again as a duplicate."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QLineEdit, QWidget
 
-from pos import invoices, receipts
-from pos.errors import InputError
+from pos import invoices, journal, receipts
+from pos.errors import InputError, RuleError
 from pos.models import Sale
 from ui.context import AppContext
 from ui.printing import PrintService
@@ -75,7 +77,10 @@ def invoice_sale(ctx: AppContext, parent: QWidget, printer: PrintService, sale: 
     """The invoice of ``sale`` (ticket ``ticket``), asked from the tickets screen: made
     (the dialog asks for the customer), or, when the sale has one, printed again marked as
     a duplicate; without a printer, shown to save as PNG or PDF. Returns what to tell the
-    seller (None: nothing was done). RuleError when the sale cannot be invoiced."""
+    seller (None: nothing was done). RuleError when the sale cannot be invoiced. Of a
+    refund or void that has a credit note, the credit note is printed again."""
+    if sale.kind != "sale":
+        return _credit_note_again(ctx, parent, printer, sale)
     with ctx.read() as s:
         existing = invoices.invoice_of(s, sale.id)
         problem = invoices.refusal(s, sale.id) if existing is None else None
@@ -98,14 +103,61 @@ def invoice_sale(ctx: AppContext, parent: QWidget, printer: PrintService, sale: 
 
 
 def _show(ctx: AppContext, parent: QWidget, printer: PrintService, sale_id: str, *,
-          duplicate: bool) -> None:
+          duplicate: bool, kind: str = invoices.KIND) -> None:
+    load = receipts.load_invoice if kind == invoices.KIND else receipts.load_credit_note
     with ctx.read() as s:
-        document = receipts.load_invoice(s, sale_id, duplicate=duplicate)
+        document = load(s, sale_id, duplicate=duplicate)
     printer.show_document(parent, document)
 
 
-def invoiced_text(ctx: AppContext, invoice: invoices.Invoice | None) -> str:
-    """The line the ticket's detail says of its invoice ("" when it has none)."""
+def _credit_note_again(ctx: AppContext, parent: QWidget, printer: PrintService,
+                       refund: Sale) -> str:
+    with ctx.read() as s:
+        note = invoices.credit_note_of(s, refund.id)
+    if note is None:
+        raise RuleError("invoice.not_a_sale")
+    if not printer.print_job(invoices.CREDIT_KIND, refund.id, duplicate=True):
+        _show(ctx, parent, printer, refund.id, duplicate=True, kind=invoices.CREDIT_KIND)
+    return ctx.t("ui.sales.credit_note_again", label=note.label)
+
+
+def queue_credit_note(printer: PrintService | None, writer: journal.Writer,
+                      refund_id: str) -> None:
+    """Queue the credit note of refund ``refund_id``, if it has one, after its receipt, in
+    the transaction that recorded it (:meth:`PrintService.enqueue`)."""
+    if printer is not None and invoices.credit_note_of(writer, refund_id) is not None:
+        printer.enqueue(writer, invoices.CREDIT_KIND, refund_id)
+
+
+def credit_note_made(ctx: AppContext, parent: QWidget, printer: PrintService,
+                     refund_id: str) -> str:
+    """What to tell the seller of the credit note of refund ``refund_id`` just recorded
+    ("" when it has none: the sale had no invoice); without a printer, it is shown, to be
+    saved as PNG or PDF for the customer."""
+    with ctx.read() as s:
+        note = invoices.credit_note_of(s, refund_id)
+    if note is None:
+        return ""
+    if not printer.configured:
+        _show(ctx, parent, printer, refund_id, duplicate=False, kind=invoices.CREDIT_KIND)
+    return ctx.t("ui.sales.credit_note_made", label=note.label, name=note.customer.name)
+
+
+def invoiced_text(ctx: AppContext, invoice: invoices.Invoice | None,
+                  notes: list[invoices.CreditNote] | None = None) -> str:
+    """The line the ticket's detail says of its invoice and the credit notes that
+    corrected it ("" when it has none)."""
     if invoice is None:
         return ""
-    return ctx.t("ui.sales.invoiced", label=invoice.label, name=invoice.customer.name)
+    said = ctx.t("ui.sales.invoiced", label=invoice.label, name=invoice.customer.name)
+    if notes:
+        said += " · " + ctx.t("ui.sales.credit_notes",
+                              labels=", ".join(note.label for note in notes))
+    return said
+
+
+def credit_note_text(ctx: AppContext, note: invoices.CreditNote | None) -> str:
+    """The line a refund's detail says of its credit note ("" when it has none)."""
+    if note is None:
+        return ""
+    return ctx.t("ui.sales.credit_note", label=note.label, name=note.customer.name)

@@ -6,7 +6,6 @@ the invoice of a sale (:mod:`ui.invoice`)."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from html import escape
 from typing import Final
 
@@ -31,13 +30,18 @@ from pos import checkout, day, invoices, journal, refunds, settings
 from pos.cart import parse_line_quantity
 from pos.catalogue import fold
 from pos.errors import InputError, SoukError
-from pos.i18n import latin_digits
 from pos.models import BusinessDay, Sale, User
 from pos.money import format_amount, format_money, format_quantity
 from pos.receipts import RECEIPT_LANGUAGES, Direction, isolate
 from ui.context import AppContext
 from ui.figures import rich_table
-from ui.invoice import invoice_sale, invoiced_text
+from ui.invoice import (
+    credit_note_made,
+    credit_note_text,
+    invoice_sale,
+    invoiced_text,
+    queue_credit_note,
+)
 from ui.printing import PrintService
 from ui.widgets import (
     WRONG_FIELD,
@@ -61,25 +65,8 @@ COLUMNS = ("ui.sales.number", "ui.sales.time", "ui.sales.kind", "ui.sales.paymen
            "ui.sales.total")
 
 
-_TICKET = re.compile(r"^(?:([^\s-]+)-)?(?:[Rr](\d{1,4})-)?(\d{1,9})$")
-
-
 def local_time(sale: Sale, fmt: str = "%H:%M") -> str:
     return (sale.created_at + dt.timedelta(minutes=sale.utc_offset_minutes)).strftime(fmt)
-
-
-def ticket_number(text: str, prefix: str, marks: journal.Marks = ()) -> int | None:
-    """The ticket number typed as ``T03-000012``, ``000012`` or ``12`` (Arabic digits
-    too), or ``T03-R2-000012`` after a restore (:func:`pos.journal.mark_at`); None for
-    anything else, for another device's prefix, or for a mark this number does not have
-    (a ticket of the journal a restore set aside)."""
-    match = _TICKET.match(latin_digits(text.strip()))
-    if match is None or (match[1] and match[1].casefold() != prefix.casefold()):
-        return None
-    number = int(match[3])
-    if match[2] is not None and int(match[2]) != journal.mark_at(marks, number):
-        return None
-    return number or None
 
 
 def sale_by_number(session: Session, number: int) -> Sale | None:
@@ -267,6 +254,7 @@ class RefundDialog(Dialog):
                                   cashier=self.ctx.user, method=self.method.currentData())
             if self.printer is not None:
                 self.printer.enqueue(s, done.kind, done.id)
+            queue_credit_note(self.printer, s, done.id)
             self.result_sale = done.id
 
 
@@ -434,7 +422,7 @@ class SalesScreen(QWidget):
         self._fill()
 
     def _lookup(self, session: Session) -> Sale | None:
-        number = ticket_number(self.search.text(), self.prefix, self.marks)
+        number = journal.ticket_number(self.search.text(), self.prefix, self.marks)
         return sale_by_number(session, number) if number is not None else None
 
     def _search_changed(self) -> None:
@@ -523,8 +511,12 @@ class SalesScreen(QWidget):
         self.void_btn.setEnabled(sale.kind == "sale" and not done and today)
         with self.ctx.read() as s:
             invoice = invoices.invoice_of(s, sale.id)
-        # a sale's invoice, or its duplicate once it has one (a refunded sale gets none)
-        self.invoice_btn.setEnabled(sale.kind == "sale" and (invoice is not None or not done))
+            notes = invoices.credit_notes_of(s, invoice) if invoice is not None else []
+            note = invoices.credit_note_of(s, sale.id) if sale.kind != "sale" else None
+        # a sale's invoice, or its duplicate once it has one (a refunded sale gets none); a
+        # refund's credit note again
+        self.invoice_btn.setEnabled((sale.kind == "sale" and (invoice is not None or not done))
+                                    or note is not None)
         if sale.kind == "sale" and not done and open_day is not None and not today:
             self.hint.setText(t("void.other_day"))
             self.void_btn.setToolTip(self.hint.text())
@@ -552,7 +544,9 @@ class SalesScreen(QWidget):
             key = "ui.sales.voided_by" if voided else "ui.sales.refunded_by"
             extra += f"<p><b>{t(key, tickets=tickets)}</b></p>"
         if invoice is not None:
-            extra += f"<p>{escape(invoiced_text(self.ctx, invoice))}</p>"
+            extra += f"<p>{escape(invoiced_text(self.ctx, invoice, notes))}</p>"
+        if note is not None:
+            extra += f"<p>{escape(credit_note_text(self.ctx, note))}</p>"
         self.detail.setText(rich_table(rows, lang) + extra)
         self.detail_area.verticalScrollBar().setValue(0)  # a ticket is read from its top
 
@@ -621,6 +615,7 @@ class SalesScreen(QWidget):
                 done = refunds.void(s, sale.id, reason=reason, manager=manager,
                                     cashier=self.ctx.user)
                 self.printer.enqueue(s, done.kind, done.id)
+                queue_credit_note(self.printer, s, done.id)
                 done_id = done.id
         except SoukError as exc:
             self.banner.error(exc.message(self.ctx.lang))
@@ -629,7 +624,8 @@ class SalesScreen(QWidget):
 
     def _after_reversal(self, sale_id: str, kind: str) -> None:
         self.printer.notify()
-        self.banner.notice(self.ctx.t(f"ui.sales.{kind}_done"))
+        said = credit_note_made(self.ctx, self, self.printer, sale_id)
+        self.banner.notice(" ".join(filter(None, (self.ctx.t(f"ui.sales.{kind}_done"), said))))
         self.ctx.sales_changed.emit()
         # the button pressed may be disabled now (a voided ticket): the keys stay on the list
         self.table.setFocus()

@@ -67,7 +67,7 @@ from pos.receipts import Document
 
 log = logging.getLogger(__name__)
 
-KINDS: Final = ("sale", "refund", "void", "x", "z", "test", "invoice")
+KINDS: Final = ("sale", "refund", "void", "x", "z", "test", "invoice", "credit_note")
 QUEUED: Final = "queued"
 SENDING: Final = "sending"  # committed before the bytes go out; cleared when they are out
 UNSURE: Final = "unsure"  # may have printed whole: waits for the seller's answer
@@ -87,6 +87,7 @@ Reason = Literal["stopped", "cut_off", "fault"]
 SALE_KINDS: Final = ("sale", "refund", "void")
 TEST: Final = "test"
 INVOICE: Final = "invoice"  # ref: the id of the sale it invoices
+CREDIT_NOTE: Final = "credit_note"  # ref: the id of the refund or void it stands for
 
 
 def enqueue(writer: journal.Writer, kind: str, ref: str | int, duplicate: bool = False,
@@ -150,8 +151,8 @@ def unsure_message(lang: str, kind: str, label: str, why: Reason) -> str:
 def settle(session: Session, job_id: int, *, printed: bool) -> int | None:
     """The seller's answer about an ``unsure`` job: it came out whole (nothing more to do),
     or it did not and is printed again: a sale, refund or void as a copy (which never opens
-    the drawer), an invoice as a copy, a report or test page as it was. Returns the new
-    job's id, if any."""
+    the drawer), an invoice or a credit note as a copy, a report or test page as it was.
+    Returns the new job's id, if any."""
     job = session.get(PrintJob, job_id)
     if job is None or job.status != UNSURE:
         return None
@@ -160,7 +161,7 @@ def settle(session: Session, job_id: int, *, printed: bool) -> int | None:
         job.printed_at = utcnow()
         return None
     job.status = CANCELLED
-    copy = job.duplicate or job.kind in SALE_KINDS or job.kind == INVOICE
+    copy = job.duplicate or job.kind in (*SALE_KINDS, INVOICE, CREDIT_NOTE)
     return enqueue(session, job.kind, job.ref, duplicate=copy, language=job.language)
 
 
@@ -183,7 +184,7 @@ def failure_message(lang: str, kind: str, key: str, /, **params: object) -> str:
 
 def document_label(document: Document) -> str:
     """The number the seller knows a document by: a receipt's (T03-000123), an invoice's
-    (T03-F2026-00001), a Z report's."""
+    (T03-F2026-00001), a credit note's (T03-A2026-00001), a Z report's."""
     return document.metadata.get("label") or document.metadata.get("z") or ""
 
 
@@ -195,6 +196,9 @@ def build_document(session: Session, job: PrintJob, config: PrinterSettings) -> 
     if job.kind == INVOICE:
         return receipts.load_invoice(session, job.ref, duplicate=job.duplicate,
                                      lang=job.language)
+    if job.kind == CREDIT_NOTE:
+        return receipts.load_credit_note(session, job.ref, duplicate=job.duplicate,
+                                         lang=job.language)
     if job.kind in ("x", "z"):
         kind: Literal["x", "z"] = "x" if job.kind == "x" else "z"
         return receipts.load_day_report(session, int(job.ref), kind, lang=job.language)

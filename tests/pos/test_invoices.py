@@ -435,3 +435,300 @@ def test_after_a_restore_no_invoice_number_is_given_twice(store: Store, open_day
         assert _verdict(other).ok
     finally:
         other.close()
+
+
+# --- credit notes ------------------------------------------------------------------------------
+
+
+def _credit_notes(store: Store) -> list[dict[str, object]]:
+    with store.read() as s:
+        return [json.loads(r) for r in s.scalars(
+            select(JournalEntry.record).where(JournalEntry.kind == "credit_note")
+            .order_by(JournalEntry.seq))]
+
+
+def _refund(store: Store, sale_id: str, line_index: int, quantity: int) -> Sale:
+    with store.write() as s:
+        line = s.get_one(Sale, sale_id).lines[line_index]
+        done = refunds.refund(s, sale_id, quantities={line.id: quantity}, reason="cassé",
+                              manager=_manager(store))
+    with store.read() as s:
+        refund = s.get_one(Sale, done.id)
+        s.expunge(refund)
+        return refund
+
+
+def test_a_refund_of_an_invoiced_sale_gets_its_credit_note(store: Store, open_day: int
+                                                           ) -> None:
+    sale_id = _sale(store)
+    with store.write() as s:
+        invoice, _ = invoices.issue(s, sale_id, HOTEL)
+    with store.read() as s:
+        before = summary(s, day_report(s, s.get_one(BusinessDay, open_day)))
+    refund = _refund(store, sale_id, 1, 1000)  # one of the two soaps (20 % VAT)
+    assert refund.total < 0
+    with store.read() as s:
+        note = invoices.credit_note_of(s, refund.id)
+        assert note is not None
+        entry = s.get_one(JournalEntry, note.seq)
+        assert entry.amount == 0 and entry.day_id is None
+        assert note.seq == refund.journal_seq + 1  # in the refund's own transaction
+        # the credit note is no figure: the day's version is the refund's record
+        assert last_seq(s, s.get_one(BusinessDay, open_day)) == refund.journal_seq
+        french = receipts.load_credit_note(s, refund.id, lang="fr")
+        arabic = receipts.load_credit_note(s, refund.id, lang="ar")
+    assert note.label == f"T03-A{note.year}-00001"
+    assert note.customer == HOTEL and note.invoice_label == invoice.label
+    assert note.total == refund.total and note.ticket == refund.number
+
+    text = french.plain_text()
+    for said in ("FACTURE D'AVOIR", f"Avoir n°\t{note.label}",
+                 f"Sur la facture\t{invoice.label}", "Ticket de remboursement T03-000002 du ",
+                 "Motif : cassé".replace(" :", "\u00a0:"), "Hôtel Zalagh",
+                 "ICE\t001234567000089", "Total HT", "TVA 20 %",
+                 f"TOTAL TTC\t{format_money(refund.total, 'fr')}", "Rendu au client",
+                 "Arrêté le présent avoir à la somme de\u00a0: "):
+        assert said in text, said
+    lines = dict(line.split("\t") for line in text.splitlines() if "\t" in line)
+    total_ht = int(lines["Total HT"].replace(",", "").replace("\u202f", "").replace(" ", ""))
+    vat = int(lines["TVA 20 %"].replace(",", ""))
+    assert total_ht + vat == refund.total and vat < 0  # the soap's VAT is given back
+    assert french.kind == "credit_note" and french.metadata["label"] == note.label
+    assert in_words(refund.total, "fr") in text
+    atext = arabic.plain_text()
+    for said in ("إشعار دائن", "رقم الإشعار الدائن", "الفاتورة المعنية", "وصل الاسترجاع",
+                 "حُصِر هذا الإشعار الدائن في مبلغ: " + in_words(refund.total, "ar")):
+        assert said in atext, said
+    with store.read() as s:  # the figures are the refund's, nothing more
+        after = summary(s, day_report(s, s.get_one(BusinessDay, open_day)))
+    assert after != before
+    assert _verdict(store).ok
+
+
+def test_a_sale_without_invoice_gets_no_credit_note(store: Store, open_day: int) -> None:
+    sale_id = _sale(store)
+    _refund(store, sale_id, 0, 1000)
+    assert _credit_notes(store) == []
+    assert _verdict(store).ok
+
+
+def test_each_refund_and_a_void_get_their_own_numbers_and_the_invoice_lists_them(
+    store: Store, open_day: int
+) -> None:
+    sale_id = _sale(store)
+    other = ring(store, [("SAV-BLD", 3000)]).id
+    with store.write() as s:
+        invoices.issue(s, sale_id, HOTEL)
+        second, _ = invoices.issue(s, other, invoices.Customer("Riad Fès"))
+    first_refund = _refund(store, sale_id, 1, 1000)
+    _refund(store, sale_id, 1, 1000)  # the other soap, later
+    with store.write() as s:
+        voided = refunds.void(s, other, reason="erreur", manager=_manager(store))
+    notes = _credit_notes(store)
+    year = notes[0]["data"]["year"]  # type: ignore[index]
+    assert [n["data"]["label"] for n in notes] == [  # type: ignore[index]
+        f"T03-A{year}-00001", f"T03-A{year}-00002", f"T03-A{year}-00003"]
+    with store.read() as s:
+        void_note = invoices.credit_note_of(s, voided.id)
+        assert void_note is not None and void_note.customer.name == "Riad Fès"
+        assert void_note.total == -s.get_one(Sale, other).total  # the whole sale
+        assert void_note.invoice_label == second.label
+        copy = receipts.load_invoice(s, sale_id, duplicate=True, lang="fr")
+        void_doc = receipts.load_credit_note(s, voided.id, lang="fr")
+    text = copy.plain_text()
+    assert receipts.DUPLICATE_MARK in text
+    assert "Avoirs sur cette facture\u00a0:" in text
+    assert f"T03-A{year}-00001 · " in text and f"T03-A{year}-00002 · " in text
+    assert f"T03-A{year}-00003" not in text  # the void's is another invoice's
+    assert "Ticket d'annulation T03-000005 du " in void_doc.plain_text()
+    assert first_refund.number == 3
+    assert _verdict(store).ok
+
+
+@pytest.mark.parametrize("lang", receipts.RECEIPT_LANGUAGES)
+def test_the_credit_note_prints_every_character_it_says(store: Store, open_day: int, lang: str,
+                                                        tmp_path: Path) -> None:
+    sale_id = _sale(store)
+    with store.write() as s:
+        invoices.issue(s, sale_id, invoices.Customer("مطعم الياقوت", "", "حي الرياض، فاس"))
+    refund = _refund(store, sale_id, 0, 1000)
+    with store.read() as s:
+        document = receipts.load_credit_note(s, refund.id, lang=lang, duplicate=True)
+    raster = render(document, 576)
+    assert raster.missing == frozenset()
+    raster.save_png(tmp_path / f"avoir-{lang}.png")
+    assert (tmp_path / f"avoir-{lang}.png").stat().st_size > 0
+
+
+def _forge_credit(store: Store, refund_id: str, amount: int = 0, **changes: object
+                  ) -> journal.Verdict:
+    """Append, with a valid chain, a credit note record made by hand for ``refund_id``."""
+    with store.read() as s:
+        refund = s.get_one(Sale, refund_id)
+        invoice = invoices.invoice_of(s, refund.reverses or refund.id)
+        ticket, total = refund.number, refund.total
+    data: dict[str, object] = {
+        "number": 1, "year": 2026, "label": "T03-A2026-00001", "ticket": ticket, "total": total,
+        "offset": 60, "invoice": invoice.label if invoice else "T03-F2026-00001",
+        "invoice_seq": invoice.seq if invoice else 1, "customer": HOTEL.data()}
+    data.update(changes)
+    conn = sqlite3.connect(store.path)
+    try:
+        journal.append(conn, kind="credit_note", ref=refund_id, day_id=None, amount=amount,
+                       data=data, at=dt.datetime(2026, 11, 30, 10, 0))
+        conn.commit()
+        return journal.verify(conn)
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(("changes", "problem"), [
+    ({}, ""),  # made as the till makes it: nothing to say
+    ({"number": 2, "label": "T03-A2026-00002"}, "journal.credit_note_numbers"),
+    ({"number": 2, "label": "T03-A2026-00001"}, "journal.credit_note"),  # the label says 1
+    ({"label": "T03-F2026-00001"}, "journal.credit_note"),  # an invoice's number
+    ({"total": -100}, "journal.credit_note"),  # not the refund's total
+    ({"ticket": 1}, "journal.credit_note"),  # not the refund's ticket
+    ({"invoice": "T03-F2026-00009"}, "journal.credit_note"),  # no such invoice
+    ({"customer": {"name": "Autre", "ice": "", "address": ""}}, "journal.credit_note"),
+    ({"amount": -2400}, "journal.credit_note"),  # a credit note is not money
+])
+def test_verify_catches_a_forged_credit_note(store: Store, open_day: int,
+                                             monkeypatch: pytest.MonkeyPatch,
+                                             changes: dict[str, object], problem: str
+                                             ) -> None:
+    sale_id = _sale(store)
+    with store.write() as s:
+        invoices.issue(s, sale_id, HOTEL, at=dt.datetime(2026, 11, 30, 9, 0), offset_minutes=60)
+    with monkeypatch.context() as patch:  # the refund recorded without its credit note
+        patch.setattr(invoices, "credit", lambda *_a, **_k: None)
+        refund = _refund(store, sale_id, 1, 1000)
+    assert _credit_notes(store) == [] and _verdict(store).ok
+    verdict = _forge_credit(store, refund.id, **changes)  # type: ignore[arg-type]
+    assert verdict.problem == problem and verdict.ok == (not problem)
+
+
+def test_verify_catches_a_credit_note_with_no_invoice_or_not_beside_its_refund(
+    store: Store, open_day: int
+) -> None:
+    sale_id = _sale(store)
+    refund = _refund(store, sale_id, 0, 1000)  # the sale had no invoice
+    verdict = _forge_credit(store, refund.id)
+    assert not verdict.ok and verdict.problem == "journal.credit_note"
+    assert tr("fr", verdict.problem, **verdict.params).startswith(
+        f"L'enregistrement {verdict.bad_seq} du journal, l'avoir T03-A2026-00001, ")
+
+
+def test_verify_catches_a_second_credit_note_of_a_refund(store: Store, open_day: int) -> None:
+    sale_id = _sale(store)
+    with store.write() as s:
+        invoices.issue(s, sale_id, HOTEL)
+    refund = _refund(store, sale_id, 1, 1000)
+    note = _credit_notes(store)[0]["data"]
+    verdict = _forge_credit(store, refund.id, number=2,  # type: ignore[arg-type]
+                            year=note["year"],  # type: ignore[index]
+                            label=f"T03-A{note['year']}-00002")  # type: ignore[index]
+    assert not verdict.ok and verdict.problem == "journal.credit_note"
+
+
+def test_a_credit_note_prints_from_the_queue_and_again_as_a_copy(store: Store, open_day: int
+                                                                 ) -> None:
+    sale_id = _sale(store)
+    with store.write() as s:
+        invoices.issue(s, sale_id, HOTEL)
+    refund = _refund(store, sale_id, 2, 1000)
+    with store.write() as s:
+        note = invoices.credit_note_of(s, refund.id)
+        assert note is not None
+        job_id = queue.enqueue(s, "credit_note", refund.id)
+    with store.write() as s:
+        job = s.get_one(PrintJob, job_id)
+        document = queue.build_document(s, job, PrinterSettings())
+        assert document.kind == "credit_note" and queue.document_label(document) == note.label
+        job.status = queue.UNSURE
+    assert queue.question("fr", "credit_note", note.label) == (
+        f"L'avoir {note.label} est-il sorti en entier\u00a0?")
+    with store.write() as s:
+        again = queue.settle(s, job_id, printed=False)
+    with store.read() as s:
+        copy = s.get_one(PrintJob, again)
+        assert copy.kind == "credit_note" and copy.duplicate
+        assert "DUPLICATA" in queue.build_document(s, copy, PrinterSettings()).plain_text()
+    assert _verdict(store).ok
+
+
+def test_the_command_gives_a_refunds_credit_note_again(
+    data: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _ticket_in(data)
+    base = ("--data-dir", str(data), "--lang", "fr", "invoice")
+    code, out, err = run(capsys, *base, "1", "--name", "Riad Fès")
+    assert code == 0, err
+    store = Store.open(data / DB_FILENAME)
+    try:
+        ring(store, [("SAV-BLD", 1000)])  # ticket 2, never invoiced
+        with store.write() as s:
+            manager = s.scalars(select(User)).first()
+            assert manager is not None
+            sale = s.scalar(select(Sale).where(Sale.number == 1))
+            assert sale is not None
+            refunds.refund(s, sale.id, quantities=None, reason="retour", manager=manager)
+            other = s.scalar(select(Sale).where(Sale.number == 2))
+            assert other is not None
+            refunds.void(s, other.id, reason="erreur", manager=manager)
+    finally:
+        store.close()
+    year = dt.date.today().year
+    code, out, err = run(capsys, *base, "T01-000003")
+    assert code == 0, err
+    assert out.splitlines()[0] == (
+        f"Le ticket T01-000003 rembourse une vente facturée\u00a0; son avoir est "
+        f"T01-A{year}-00001 (Riad Fès)\u00a0: le voici en duplicata.")
+    assert "FACTURE D'AVOIR" in out and "DUPLICATA" in out and f"T01-F{year}-00001" in out
+    png = tmp_path / "avoir.png"
+    code, out, err = run(capsys, *base, "3", "--receipt-lang", "ar", "--png", str(png))
+    assert code == 0, err and png.stat().st_size > 0
+    code, out, err = run(capsys, *base, "T01-000004")  # the void of a sale with no invoice
+    assert code != 0 and out == ""
+    assert "Le ticket T01-000004 rembourse ou annule une vente sans facture" in err
+    code, out, err = run(capsys, *base, "1")  # the invoice again: it lists its credit note
+    assert code == 0, err and f"T01-A{year}-00001" in out
+    code, out, _ = run(capsys, "--data-dir", str(data), "--lang", "fr", "verify")
+    assert code == 0
+
+
+def test_after_a_restore_no_credit_note_number_is_given_twice(store: Store, open_day: int,
+                                                              tmp_path: Path) -> None:
+    from pos import backup
+
+    _shop(store)
+    sales = [ring(store, [("SAV-BLD", 2000)]).id for _ in range(3)]
+    with store.write() as s:
+        for sale_id in sales:
+            invoices.issue(s, sale_id, HOTEL)
+    _refund(store, sales[0], 0, 1000)
+    saved = backup.make_backup(store.path)
+    _refund(store, sales[1], 0, 1000)  # after the backup: the restore loses it
+    store.close()
+    backup.restore(store.path, saved)  # the journal set aside is read: numbers go on after it
+    restored = Store.open(store.path)
+    try:
+        refund = _refund(restored, sales[2], 0, 1000)
+        with restored.read() as s:
+            note = invoices.credit_note_of(s, refund.id)
+        assert note is not None and note.label == f"T03-A{note.year}-00003"
+        assert _verdict(restored).ok
+    finally:
+        restored.close()
+    # a new laptop does not know how far the numbers went: the labels say the restore
+    laptop = tmp_path / "laptop" / DB_FILENAME
+    assert backup.restore(laptop, saved) is None
+    other = Store.open(laptop)
+    try:
+        refund = _refund(other, sales[1], 0, 1000)
+        with other.read() as s:
+            note = invoices.credit_note_of(s, refund.id)
+        assert note is not None and note.label == f"T03-R1-A{note.year}-00002"
+        assert _verdict(other).ok
+    finally:
+        other.close()

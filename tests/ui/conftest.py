@@ -8,6 +8,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import shutil
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,12 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
+from sqlalchemy import select
 
 from pos import day, demo, settings, users
 from pos.db import DB_FILENAME, Store
+from pos.journal import verify
+from pos.models import JournalEntry
 
 MANAGER_PIN = "4321"
 CASHIER_PIN = "1111"
@@ -184,3 +188,14 @@ def choose_logo(qtbot: Any, monkeypatch: Any, choose: Any, logo: Path) -> list[s
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(pick))
     qtbot.mouseClick(choose, Qt.MouseButton.LeftButton)
     return asked
+
+
+def journal_kinds(window: Any) -> list[str]:
+    """The kinds of the window's journal records, oldest first, once ``verify`` passed."""
+    conn = sqlite3.connect(window.ctx.data_dir / DB_FILENAME)
+    try:
+        assert verify(conn).ok
+    finally:
+        conn.close()
+    with window.ctx.read() as s:
+        return list(s.scalars(select(JournalEntry.kind).order_by(JournalEntry.seq)))

@@ -4,7 +4,6 @@ difference, the Z report; the journal holds exactly what was done."""
 from __future__ import annotations
 
 import re
-import sqlite3
 from typing import Any
 
 import pytest
@@ -14,15 +13,14 @@ from sqlalchemy import select
 
 from pos import backup, receipts
 from pos.cart import PaymentSpec
-from pos.db import DB_FILENAME
 from pos.i18n import tr
-from pos.journal import verify
-from pos.models import BusinessDay, JournalEntry, Sale
+from pos.models import BusinessDay, Sale
 from pos.money import format_money
 from tests.helpers import drawn_order
 from tests.ui.conftest import (
     MANAGER_PIN,
     click_tile,
+    journal_kinds,
     on_modal,
     tile_row,
     type_pin,
@@ -46,16 +44,6 @@ def ring(qtbot: Any, window: Any, skus: list[str], notes: tuple[int, ...]) -> No
 
     on_modal("payDialog", pay)
     qtbot.mouseClick(window.sale.pay, LEFT)
-
-
-def journal(window: Any) -> list[str]:
-    conn = sqlite3.connect(window.ctx.data_dir / DB_FILENAME)
-    try:
-        assert verify(conn).ok
-    finally:
-        conn.close()
-    with window.ctx.read() as s:
-        return list(s.scalars(select(JournalEntry.kind).order_by(JournalEntry.seq)))
 
 
 def test_refund_one_line_with_the_manager_pin(qtbot: Any, make_window: Any) -> None:
@@ -91,7 +79,7 @@ def test_refund_one_line_with_the_manager_pin(qtbot: Any, make_window: Any) -> N
     assert rows[1].reverses == rows[0].id and rows[1].authorised_by is not None
     assert [(p.method, p.amount) for p in rows[1].payments] == [("cash", -3000)]
     assert screen.table.rowCount() == 2
-    assert journal(window) == ["day_open", "sale", "refund"]
+    assert journal_kinds(window) == ["day_open", "sale", "refund"]
 
 
 def test_a_card_sale_is_refunded_to_the_card(qtbot: Any, make_window: Any) -> None:
@@ -135,7 +123,7 @@ def test_cancelled_pin_records_nothing(qtbot: Any, make_window: Any) -> None:
 
     on_modal("refundDialog", refund)
     qtbot.mouseClick(window.sales.refund_btn, LEFT)
-    assert journal(window) == ["day_open", "sale"]
+    assert journal_kinds(window) == ["day_open", "sale"]
 
 
 def test_void_a_ticket(qtbot: Any, make_window: Any) -> None:
@@ -150,7 +138,7 @@ def test_void_a_ticket(qtbot: Any, make_window: Any) -> None:
     with window.ctx.read() as s:
         kinds = [(r.kind, r.total) for r in s.scalars(select(Sale).order_by(Sale.number))]
     assert kinds == [("sale", 7000), ("void", -7000)]
-    assert journal(window) == ["day_open", "sale", "void"]
+    assert journal_kinds(window) == ["day_open", "sale", "void"]
 
 
 def test_open_day_cash_out_and_close_with_a_difference(qtbot: Any, make_window: Any) -> None:
@@ -201,7 +189,7 @@ def test_open_day_cash_out_and_close_with_a_difference(qtbot: Any, make_window: 
     assert asked == ["Attendu : 630,00\u00a0DH\nCompté : 620,00\u00a0DH\n"
                      "Il manque 10,00\u00a0DH\n\n"
                      "La clôture imprime le rapport Z et ne peut pas être annulée."]
-    assert journal(window) == ["day_open", "sale", "cash_out"]  # nothing written
+    assert journal_kinds(window) == ["day_open", "sale", "cash_out"]  # nothing written
     assert screen.count_card.isVisible() and "Journée ouverte" in window.day_status.text()
 
     on_modal_active(qtbot, "closeDayConfirm", lambda d: qtbot.mouseClick(d.ok, LEFT))
@@ -213,7 +201,7 @@ def test_open_day_cash_out_and_close_with_a_difference(qtbot: Any, make_window: 
     assert closed.z_number == 1 and closed.counted == 62000 and closed.expected == 63000
     assert closed.count_detail == {"20000": 3, "1000": 2}
     assert "Journée fermée" in window.day_status.text()
-    assert journal(window) == ["day_open", "sale", "cash_out", "day_close"]
+    assert journal_kinds(window) == ["day_open", "sale", "cash_out", "day_close"]
     qtbot.waitUntil(lambda: len(backup.list_backups(window.ctx.db_path)) == 1, timeout=5000)
     (kept,) = backup.list_backups(window.ctx.db_path)
     assert kept.name.endswith("-z.sqlite3")  # the closed day is backed up, off the UI thread
@@ -255,7 +243,7 @@ def test_closing_with_nothing_counted_says_so_and_goes_back_to_the_count(
     }[lang]
     missing += " " + format_money(65000, lang)
     assert title == empty and missing in text and back_is_default and back_text == go_back
-    assert journal(window) == ["day_open", "sale"]  # no PIN asked, nothing written
+    assert journal_kinds(window) == ["day_open", "sale"]  # no PIN asked, nothing written
     assert asked == [] and window.ctx.open_day() is not None
     assert window.focusWidget() is screen.counts[20000]  # back at the count, its first field
 
@@ -333,7 +321,7 @@ def test_refund_quantities_are_checked_before_the_pin(qtbot: Any, make_window: A
     with window.ctx.read() as s:
         back = s.scalars(select(Sale).where(Sale.kind == "refund")).one()
         assert [(ln.sku, ln.quantity) for ln in back.lines] == [("SAV-BLD", -1000)]
-    assert journal(window) == ["day_open", "sale", "refund"]
+    assert journal_kinds(window) == ["day_open", "sale", "refund"]
 
 
 def test_the_backup_after_a_close_goes_to_the_laptop_when_the_stick_is_pulled(

@@ -10,9 +10,10 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from pos import day, users
+from pos.journal import ticket_number
 from pos.models import BusinessDay, Sale
-from tests.ui.test_day_and_refunds import journal, refund_all, ring
-from ui.sales import ticket_number
+from tests.ui.conftest import journal_kinds
+from tests.ui.test_day_and_refunds import refund_all, ring
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -62,7 +63,7 @@ def test_refund_yesterdays_ticket_found_by_its_number(qtbot: Any, make_window: A
     assert f"Remboursée : {screen.label_of(2)}" in screen.detail.text()
     screen.search.clear()
     assert column(screen, 0) == [screen.label_of(2)]  # today's list: the refund
-    assert journal(window) == ["day_open", "sale", "day_close", "day_open", "refund"]
+    assert journal_kinds(window) == ["day_open", "sale", "day_close", "day_open", "refund"]
 
 
 def test_refund_from_the_day_selector(qtbot: Any, make_window: Any) -> None:
@@ -106,7 +107,7 @@ def test_void_is_kept_for_the_open_day(qtbot: Any, make_window: Any) -> None:
     qtbot.keyClicks(screen.search, "1")
     screen.void()  # called directly, as a shortcut would: a clear message, nothing written
     assert "journée ouverte" in screen.banner.text()
-    assert journal(window) == ["day_open", "sale", "day_close", "day_open"]
+    assert journal_kinds(window) == ["day_open", "sale", "day_close", "day_open"]
 
 
 @pytest.mark.parametrize(("text", "number"), [

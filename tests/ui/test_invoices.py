@@ -1,34 +1,21 @@
 """The invoice of a sale from today's tickets (F2): the dialog asks the customer, refuses
-bad input with nothing written, makes the invoice once and gives it again as a duplicate."""
+bad input with nothing written, makes the invoice once and gives it again as a duplicate;
+the refund of an invoiced sale gets its credit note."""
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
-from sqlalchemy import select
 
-from pos.db import DB_FILENAME
-from pos.journal import verify
-from pos.models import JournalEntry
-from tests.ui.conftest import type_text
+from pos.money import format_money
+from tests.ui.conftest import MANAGER_PIN, journal_kinds, type_pin, type_text
 from tests.ui.test_day_and_refunds import ring
 from tests.ui.test_sale_guards import on_modal
 
 LEFT = Qt.MouseButton.LeftButton
-
-
-def kinds(window: Any) -> list[str]:
-    conn = sqlite3.connect(window.ctx.data_dir / DB_FILENAME)
-    try:
-        assert verify(conn).ok
-    finally:
-        conn.close()
-    with window.ctx.read() as s:
-        return list(s.scalars(select(JournalEntry.kind).order_by(JournalEntry.seq)))
 
 
 def cut_labels(dialog: Any) -> list[str]:
@@ -63,7 +50,7 @@ def test_an_invoice_is_made_once_then_printed_again_as_a_duplicate(
         refused.append(dialog.banner.text())
         assert dialog.isVisible() and ice.property("wrong") and not name.property("wrong")
         assert cut_labels(dialog) == []  # the message took room of its own, not the note's
-        assert kinds(window) == ["day_open", "sale"]  # nothing written
+        assert journal_kinds(window) == ["day_open", "sale"]  # nothing written
         type_text(qtbot, ice, "٠٠١٢٣٤٥٦٧٠٠٠٠٨٩")  # replaces the wrong one, selected
         type_text(qtbot, dialog.fields["address"], "Route d'Immouzzer, Fès")
         on_modal(qtbot, "receiptDialog", lambda d: shown.append(d.document))  # no printer
@@ -81,7 +68,7 @@ def test_an_invoice_is_made_once_then_printed_again_as_a_duplicate(
     assert "DUPLICATA" not in text
     assert screen.banner.text() == f"Facture {label} établie."
     assert f"Facture {label} : Hôtel Zalagh" in screen.detail.text()
-    assert kinds(window) == ["day_open", "sale", "invoice"]
+    assert journal_kinds(window) == ["day_open", "sale", "invoice"]
 
     # asked again: no dialog, the same invoice as a duplicate
     on_modal(qtbot, "receiptDialog", lambda d: shown.append(d.document))
@@ -90,7 +77,7 @@ def test_an_invoice_is_made_once_then_printed_again_as_a_duplicate(
     assert shown[1].metadata["label"] == label and shown[1].metadata["duplicate"]
     assert "DUPLICATA" in shown[1].plain_text()
     assert screen.banner.text() == f"Facture {label} réimprimée en duplicata."
-    assert kinds(window) == ["day_open", "sale", "invoice"]
+    assert journal_kinds(window) == ["day_open", "sale", "invoice"]
 
 
 def test_an_arabic_seller_is_told_in_arabic_and_a_void_gets_no_invoice(
@@ -98,7 +85,7 @@ def test_an_arabic_seller_is_told_in_arabic_and_a_void_gets_no_invoice(
 ) -> None:
     window = make_window(lang="ar")
     ring(qtbot, window, ["SAV-BLD"], (10000,))
-    assert kinds(window) == ["day_open", "sale"]
+    assert journal_kinds(window) == ["day_open", "sale"]
     window.show_screen("sales")
     screen = window.sales
     qtbot.waitUntil(lambda: screen.table.rowCount() == 1)
@@ -114,7 +101,7 @@ def test_an_arabic_seller_is_told_in_arabic_and_a_void_gets_no_invoice(
     on_modal(qtbot, "invoiceDialog", empty)
     qtbot.mouseClick(screen.invoice_btn, LEFT)
     assert said == ["اسم الزبون إلزامي في الفاتورة."]
-    assert kinds(window) == ["day_open", "sale"]
+    assert journal_kinds(window) == ["day_open", "sale"]
 
     with window.ctx.write() as s:  # the sale voided: neither it nor its void is invoiced
         from pos import refunds, users
@@ -127,3 +114,67 @@ def test_an_arabic_seller_is_told_in_arabic_and_a_void_gets_no_invoice(
         screen.select_row(row)
         assert screen.selected() is not None and screen.reprint_btn.isEnabled()
         assert not screen.invoice_btn.isEnabled()
+
+
+def test_the_refund_of_an_invoiced_sale_gets_its_credit_note(qtbot: Any, make_window: Any
+                                                             ) -> None:
+    from pos import invoices
+
+    window = make_window()
+    ring(qtbot, window, ["HNY-THY", "SAV-BLD", "SAV-BLD"], (20000, 5000))
+    window.show_screen("sales")
+    screen = window.sales
+    qtbot.waitUntil(lambda: screen.table.rowCount() == 1)
+    screen.select_row(0)
+    with window.ctx.write() as s:
+        invoice, _ = invoices.issue(s, screen.selected().id,
+                                    invoices.Customer("Hôtel Zalagh", "001234567000089"))
+    year = dt.date.today().year
+    label = f"T01-A{year}-00001"
+    shown: list[Any] = []
+
+    def refund(dialog: Any) -> None:
+        soap_row = next(i for i, ln in enumerate(dialog.sale.lines) if ln.sku == "SAV-BLD")
+        qtbot.keyClicks(dialog.findChild(type(dialog.reason.lineEdit()),
+                                         f"refundQty_{soap_row}"), "1")
+        dialog.reason.setCurrentIndex(0)
+        on_modal(qtbot, "pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal(qtbot, "refundDialog", refund)
+    # no printer: the credit note is shown, to be saved for the customer
+    on_modal(qtbot, "receiptDialog", lambda d: shown.append(d.document))
+    qtbot.mouseClick(screen.refund_btn, LEFT)
+    qtbot.waitUntil(lambda: len(shown) == 1)
+    note = shown[0]
+    assert note.kind == "credit_note" and note.metadata["label"] == label
+    text = note.plain_text()
+    for said in ("FACTURE D'AVOIR\nإشعار دائن", invoice.label, "Hôtel Zalagh",
+                 format_money(-3000, "fr"), "trente dirhams", "ثلاثون درهما"):
+        assert said in text, said
+    assert "DUPLICATA" not in text
+    assert screen.banner.text() == (f"Remboursement enregistré. Avoir {label} établi pour "
+                                    "Hôtel Zalagh.")
+    assert journal_kinds(window) == ["day_open", "sale", "invoice", "refund", "credit_note"]
+
+    # the refund's detail names its credit note; "Invoice…" gives it again
+    qtbot.waitUntil(lambda: screen.table.rowCount() == 2)
+    screen.select_number(2)
+    assert screen.selected().kind == "refund"
+    assert f"Avoir {label}\u00a0: Hôtel Zalagh" in screen.detail.text()
+    assert screen.invoice_btn.isEnabled()
+    on_modal(qtbot, "receiptDialog", lambda d: shown.append(d.document))
+    qtbot.mouseClick(screen.invoice_btn, LEFT)
+    qtbot.waitUntil(lambda: len(shown) == 2)
+    assert shown[1].kind == "credit_note" and "DUPLICATA" in shown[1].plain_text()
+    assert screen.banner.text() == f"Avoir {label} réimprimé en duplicata."
+
+    # the sale's invoice, asked again, is a duplicate that lists the credit note
+    screen.select_number(1)
+    assert f"Avoirs\u00a0: {label}" in screen.detail.text()
+    on_modal(qtbot, "receiptDialog", lambda d: shown.append(d.document))
+    qtbot.mouseClick(screen.invoice_btn, LEFT)
+    qtbot.waitUntil(lambda: len(shown) == 3)
+    assert shown[2].kind == "invoice" and "DUPLICATA" in shown[2].plain_text()
+    assert f"{label} · " in shown[2].plain_text()
+    assert journal_kinds(window) == ["day_open", "sale", "invoice", "refund", "credit_note"]
