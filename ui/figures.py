@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QButtonGroup, QFrame, QScrollArea, QWidget
+from PySide6.QtWidgets import QButtonGroup, QFrame, QLabel, QScrollArea, QWidget
 
 from pos import day, settings
 from pos.i18n import is_rtl, tr_count
@@ -92,14 +92,14 @@ class FiguresScreen(QWidget):
         self.today_btn.clicked.connect(lambda: self.set_scope("today"))
         self.edition_btn.clicked.connect(lambda: self.set_scope("edition"))
         self.period = label("figuresPeriod", style="muted")
-        self.kpis: dict[str, tuple[QWidget, QWidget]] = {}
+        self.kpis: dict[str, tuple[QLabel, QLabel]] = {}
         kpi_row = hbox(spacing=10)
         for key in ("net", "sales", "average", "refunds"):
             box = card()
             caption = label(f"kpi_{key}_caption", style="muted")
             value = label(f"kpi_{key}", style="bigTotal")
             value.setStyleSheet("font-size: 28px;")
-            box.setLayout(vbox(caption, value, margins=12, spacing=2))
+            box.setLayout(vbox(caption, value, None, margins=12, spacing=2))
             self.kpis[key] = (caption, value)
             kpi_row.addWidget(box)
         chart_card = card()
@@ -177,9 +177,19 @@ class FiguresScreen(QWidget):
         values = {"net": format_money(f.net, lang), "sales": str(f.sales),
                   "average": format_money(average, lang),
                   "refunds": format_money(f.refunds, lang)}
+        # a label lines up a text by its own direction, and a count ("48") has none: every
+        # figure is put on the side its language reads from, at the height of the others
+        # (an amount in Arabic, with its "د.م.", takes a taller line than a count)
+        side = Qt.AlignmentFlag.AlignRight if is_rtl(lang) else Qt.AlignmentFlag.AlignLeft
         for key, (caption, value) in self.kpis.items():
-            caption.setText(t(f"ui.figures.kpi_{key}"))  # type: ignore[attr-defined]
-            value.setText(values[key])  # type: ignore[attr-defined]
+            caption.setText(t(f"ui.figures.kpi_{key}"))
+            value.setText(values[key])
+            for text in (caption, value):
+                text.setAlignment(side | Qt.AlignmentFlag.AlignAbsolute
+                                  | Qt.AlignmentFlag.AlignVCenter)
+        tallest = max(value.sizeHint().height() for _caption, value in self.kpis.values())
+        for _caption, value in self.kpis.values():
+            value.setMinimumHeight(tallest)
         hours = range(min(f.hours, default=9), max(f.hours, default=18) + 1) if f.hours else []
         self.chart.set_bars(
             [(t("ui.figures.hour", hour=h), f.hours.get(h, 0),

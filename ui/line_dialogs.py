@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
-from PySide6.QtWidgets import QButtonGroup, QLineEdit, QWidget
+from PySide6.QtWidgets import QButtonGroup, QLabel, QLineEdit, QWidget
 
 from pos.cart import Discount, check_quantity, parse_line_quantity
 from pos.errors import SoukError
-from pos.money import parse_money, parse_percent, parse_quantity
+from pos.money import NBSP, parse_money, parse_percent, parse_quantity
 from ui.context import AppContext
 from ui.widgets import (
     WRONG_FIELD,
@@ -20,6 +22,34 @@ from ui.widgets import (
     named,
     percent_text,
 )
+
+#: the widest a line dialog grows to show its texts each on one line (on a 1024 px screen
+#: the cart and the tiles stay in sight around it); a longer text wraps between words
+WIDEST = 640
+BRACKETED = re.compile(r"\([^()]*\)")
+
+
+def unbroken_brackets(text: str) -> str:
+    """``text`` with the spaces between brackets made no-break spaces: an example such as
+    "(e.g. 0.5)" or "(مثال 0,5)" never breaks across two lines."""
+    return BRACKETED.sub(lambda m: m.group().replace(" ", NBSP), text)
+
+
+def fit_texts(dialog: Dialog, *labels: QLabel) -> None:
+    """Make ``dialog`` wide enough for each of ``labels`` to show on one line, up to
+    :data:`WIDEST` (a window is otherwise only as wide as its buttons, and a caption
+    wraps in three lines)."""
+    widest = 0
+    for lab in labels:
+        lab.ensurePolished()  # its font as the style sheet sets it
+        margins = lab.contentsMargins()
+        widest = max(widest, math.ceil(lab.fontMetrics().horizontalAdvance(lab.text()))
+                     + margins.left() + margins.right() + 2 * lab.margin() + 2)
+    layout = dialog.layout()
+    if layout is not None:
+        outer = layout.contentsMargins()
+        widest += outer.left() + outer.right()
+    dialog.setMinimumWidth(max(dialog.minimumSizeHint().width(), min(widest, WIDEST)))
 
 
 class ValueDialog(Dialog):
@@ -33,14 +63,15 @@ class ValueDialog(Dialog):
         self.kind = kind
         self.unit = unit
         self.value = 0
-        cap = label(f"{name}Caption", wrap=True)
-        cap.setText(caption)
+        self.caption = cap = label(f"{name}Caption", wrap=True)
+        cap.setText(unbroken_brackets(caption))
         self.field = named(QLineEdit(value), f"{name}Input", caption)
         self.field.setStyleSheet("font-size: 26px;")
         self.field.selectAll()
         self.field.textEdited.connect(lambda _t: mark_wrong(self.field, False))
         self.body.addWidget(cap)
         self.body.addWidget(self.field)
+        fit_texts(self, self.title, cap)
         self.field.setFocus()
 
     def _try_accept(self) -> None:
@@ -98,6 +129,7 @@ class DiscountDialog(Dialog):
         self.body.addWidget(self.field)
         self.body.addLayout(hbox(*quick))
         self.body.addWidget(hint)
+        fit_texts(self, self.title, hint)
         self.field.setFocus()
 
     def _type_value(self) -> None:

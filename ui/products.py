@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import shutil
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QWidget,
 )
@@ -70,9 +73,12 @@ CATALOGUE_PIN = "ui.pin.reason_catalogue"
 COLUMNS = ("ui.products.sku", "ui.products.name", "ui.products.category", "ui.products.price",
            "ui.products.unit", "ui.products.stock", "ui.products.barcode", "ui.products.member")
 NAME, PRICE, STOCK = 1, 3, 5
-#: columns of free text that give way to the name on a narrow screen (elided in the middle,
-#: at most this share of the table's width each)
-NARROWED = {2: 0.11, 6: 0.14, 7: 0.11}
+#: the columns of free text (the name, category, barcodes and member): on a narrow screen
+#: they give way, their texts cut at the end (the tool tip gives them whole); the SKU,
+#: price, unit and stock always show whole
+FREE = (NAME, 2, 6, 7)
+#: the share of a free column's texts that it shows whole before it gives way further
+USUAL = 0.7
 #: the roles the table answers
 ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole,
                    Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole,
@@ -88,11 +94,65 @@ def may_change_catalogue(ctx: AppContext, parent: QWidget | None) -> bool:
     return ask_manager(ctx, parent, CATALOGUE_PIN) is not None
 
 
+def share_out(columns: dict[int, tuple[int, int, int]], room: int) -> dict[int, int]:
+    """The widths of ``columns`` in ``room`` pixels, each given as (what its widest text
+    needs, what most of its texts need, the least it takes): all as wide as they need when
+    there is room; else the widest give way first, each down to what most of its texts
+    need at most (a few long names cut rather than every member's); then all give way in
+    proportion down to their least."""
+    if sum(sizes[0] for sizes in columns.values()) <= room:
+        return {column: sizes[0] for column, sizes in columns.items()}
+    usual = sum(sizes[1] for sizes in columns.values())
+    if usual <= room:
+        def capped(level: int) -> dict[int, int]:
+            return {column: max(mostly, min(widest, level))
+                    for column, (widest, mostly, _least) in columns.items()}
+
+        low, high = 0, max(sizes[0] for sizes in columns.values())
+        while low < high:  # the highest level at which the columns fit
+            level = (low + high + 1) // 2
+            low, high = (level, high) if sum(capped(level).values()) <= room else (low, level - 1)
+        return capped(low)
+    least = sum(sizes[2] for sizes in columns.values())
+    kept = max(0.0, (room - least) / (usual - least)) if usual > least else 0.0
+    return {column: sizes[2] + int(kept * (sizes[1] - sizes[2]))
+            for column, sizes in columns.items()}
+
+
 def search_key(p: Product) -> str:
     """What the products screen's search looks in: the SKU, both names, the member and the
     barcodes, folded."""
     return catalogue.fold(f"{p.sku} {p.name_ar} {p.name_fr} {p.member} "
                           + " ".join(b.code for b in p.barcodes))
+
+
+def own_direction(text: str) -> Qt.LayoutDirection | None:
+    """The direction ``text`` is written in, from its first letter (None without one)."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return Qt.LayoutDirection.RightToLeft
+        if kind == "L":
+            return Qt.LayoutDirection.LeftToRight
+    return None
+
+
+class OwnDirection(QStyledItemDelegate):
+    """Each text laid out in its own direction (a member's Latin name in the Arabic table,
+    an Arabic category in the French one), so that a text cut short ends with "…" at its
+    own end; the cell keeps to the table's reading side."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:
+        super().initStyleOption(option, index)
+        table = option.direction  # type: ignore[attr-defined]
+        own = own_direction(option.text)  # type: ignore[attr-defined]
+        if own is None or own == table:
+            return
+        side = (Qt.AlignmentFlag.AlignRight if table == Qt.LayoutDirection.RightToLeft
+                else Qt.AlignmentFlag.AlignLeft)
+        option.direction = own  # type: ignore[attr-defined]
+        option.displayAlignment = (  # type: ignore[attr-defined]
+            side | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter)
 
 
 class ProductTable(QAbstractTableModel):
@@ -207,8 +267,8 @@ class ProductTable(QAbstractTableModel):
         low = p.low_stock > 0 and p.stock <= p.low_stock
         if role == Qt.ItemDataRole.BackgroundRole:
             return QColor(theme.WARNING_LIGHT) if low else None
-        # the tool tip: the whole name (it may be elided) and the low stock
-        tips = [self.cell(p, NAME)] if index.column() == NAME else []
+        # the tool tip: the whole text (it may be cut short) and the low stock
+        tips = [text] if index.column() in FREE and (text := self.cell(p, index.column())) else []
         tips += [self.ctx.t("ui.products.low_stock")] if low else []
         return "\n".join(tips) or None
 
@@ -431,13 +491,20 @@ class ProductsScreen(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(38)
         self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        # a text cut short keeps its beginning, where a name is read from (in Arabic too:
+        # the end of the text is its left)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.own_direction = OwnDirection(self.table)
+        for column in FREE:
+            self.table.setItemDelegateForColumn(column, self.own_direction)
         # the columns are sized once per load (see fit_columns): sized to their contents by
         # the header, they were measured again over a thousand rows at every keystroke
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
-        self._needed: dict[int, int] = {}
+        # the sort arrow is drawn in one title only: room is made for it where it goes
+        header.sortIndicatorChanged.connect(lambda _c, _o: self._resorted())
+        self._needed: dict[int, tuple[int, int, int]] = {}
         self.table.doubleClicked.connect(lambda _i: self.edit())
         self.add_btn = button("productsAdd", role="primary")
         self.edit_btn = button("productsEdit")
@@ -476,8 +543,10 @@ class ProductsScreen(QWidget):
                                if low else "")
 
     def measure_columns(self) -> None:
-        """The width each column needs for its title and for the widest of its texts among
-        all the products loaded (searched or not), as the table's cells draw them."""
+        """For each column, the width its title needs (with the sort arrow in the column
+        sorted by), the width of the widest of its texts among all the products loaded
+        (searched or not) and the width that most of them take (:data:`USUAL`), as the
+        table's cells draw them."""
         table = self.table
         metrics = QFontMetricsF(table.font())
         # a cell's text is drawn between two margins (and laid out a pixel wider than its
@@ -485,29 +554,42 @@ class ProductsScreen(QWidget):
         margin = 2 * (table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin,
                                                 None, table) + 1) + 1 + int(table.showGrid())
         header = table.horizontalHeader()
+        with_arrow = [header.sectionSizeHint(column) for column in range(len(COLUMNS))]
+        header.setSortIndicatorShown(False)
+        titles = [header.sectionSizeHint(column) for column in range(len(COLUMNS))]
+        header.setSortIndicatorShown(True)
+        sorted_by = header.sortIndicatorSection()
+        if 0 <= sorted_by < len(COLUMNS):
+            titles[sorted_by] = with_arrow[sorted_by]
         products = self.model.products
         self._needed = {}
         for column in range(len(COLUMNS)):
-            texts = {self.model.cell(p, column) for p in products}
-            widest = max(map(metrics.horizontalAdvance, texts), default=0.0)
-            self._needed[column] = max(math.ceil(widest) + margin if texts else 0,
-                                       header.sectionSizeHint(column))
+            advance: dict[str, int] = {}
+            sizes = sorted(advance.setdefault(text, math.ceil(metrics.horizontalAdvance(text)))
+                           for text in (self.model.cell(p, column) for p in products))
+            widest = sizes[-1] + margin if sizes else 0
+            usual = sizes[int(USUAL * (len(sizes) - 1))] + margin if sizes else 0
+            title = titles[column]
+            self._needed[column] = (max(widest, title), max(usual, title), title)
 
     def fit_columns(self) -> None:
         """Every column as wide as it needs (:meth:`measure_columns`), the name taking what
-        is left; when the name would then be cut, the category, barcode and member columns
-        each give way down to a share of the table's width."""
+        is left; when that does not leave the name the room it needs, the free texts (the
+        name, the category, the barcodes and the member) give way together (:func:`share_out`)
+        and the SKU, price, unit and stock stay whole."""
         if not self._needed:
             self.measure_columns()
-        width = self.table.viewport().width()
-        needed = self._needed
-        roomy = sum(needed.values()) <= width
+        room = self.table.viewport().width() - sum(
+            sizes[0] for column, sizes in self._needed.items() if column not in FREE)
+        widths = share_out({column: self._needed[column] for column in FREE}, room)
         for column in range(len(COLUMNS)):
-            if column == NAME:
-                continue
-            share = NARROWED.get(column)
-            cap = needed[column] if roomy or share is None else max(int(width * share), 60)
-            self.table.setColumnWidth(column, min(needed[column], cap))
+            if column != NAME:
+                self.table.setColumnWidth(column, widths.get(column, self._needed[column][0]))
+
+    def _resorted(self) -> None:
+        if self._needed:
+            self.measure_columns()
+            self.fit_columns()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
