@@ -7,7 +7,8 @@ made meanwhile waits in the event queue, or in the sale screen's); the other scr
 the services wait for it. Printing and sync then load on a worker thread
 (``ui.preload``) and start once loaded.
 
-Closing the window over a cart that is not sold asks first (No by default). When the
+Closing the window over a cart that is not sold asks first (No by default); a cart the
+seller closes over is kept in the database and comes back on the next start. When the
 laptop's clock is found behind the open day's records (it was put back), the sale screen's
 banner says so after each sale; the sales go through."""
 
@@ -485,6 +486,8 @@ class MainWindow(QMainWindow):
         if not self._close_anyway():
             event.ignore()
             return
+        if self.ctx.ready:
+            self.sale.keep_now()  # the cart comes back on the next start
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.scanner)

@@ -20,6 +20,11 @@ the dialog again with them, asking only for the rest, and leaving with parts tak
 confirmed first. A part is only removed by its own button, once the seller confirms it was
 given back (on the card terminal, the transfer, the cash). A cart worth nothing (a gift, a
 100 % discount) is validated with nothing given, and recorded without a payment.
+
+Each part taken or removed is told at once (``parts_changed``), so that the sale screen
+writes it to the database before anything else can happen to the till (a crash, a dead
+battery): a card charged is never forgotten. The cash that settles the sum due is the
+exception: the sale's own commit, which follows at once, records it.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -76,7 +81,13 @@ def parts_text(ctx: AppContext, specs: Sequence[PaymentSpec]) -> str:
 class PaymentDialog(Dialog):
     """``taken``: the parts of the payment already taken for this cart (kept by the sale
     screen when the dialog was closed before the end); ``payments`` is what was taken when
-    the dialog closes, accepted or not."""
+    the dialog closes, accepted or not.
+
+    Signals:
+        parts_changed(): a part was taken (but the cash that settles the sale) or removed.
+    """
+
+    parts_changed = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None, total: int,
                  taken: Sequence[PaymentSpec] = ()) -> None:
@@ -246,9 +257,11 @@ class PaymentDialog(Dialog):
             self.change.setText(format_money(self.remaining - given, lang))
             self.change.setStyleSheet("color: #b42318;")
 
-    def _record_part(self, spec: PaymentSpec) -> None:
+    def _record_part(self, spec: PaymentSpec, *, settles: bool = False) -> None:
         self.payments.append(spec)
         self._show_parts()
+        if not (settles and spec.method == "cash"):
+            self.parts_changed.emit()
 
     def _show_parts(self) -> None:
         """The parts taken, newest in view, each with its own button to remove it; the list
@@ -287,6 +300,7 @@ class PaymentDialog(Dialog):
             return
         self.payments.remove(spec)
         self._show_parts()
+        self.parts_changed.emit()
         if self.method != "cash":
             self.amount.setText(format_amount(self.remaining, lang))
         self._update()
@@ -331,7 +345,7 @@ class PaymentDialog(Dialog):
             if given - remaining >= BIG_CHANGE and not self._confirm_change(given, remaining):
                 raise Kept
             if given >= remaining:
-                self._record_part(PaymentSpec("cash", remaining, given))
+                self._record_part(PaymentSpec("cash", remaining, given), settles=True)
             else:
                 self._record_part(PaymentSpec("cash", given, given))
                 self.tendered.clear()

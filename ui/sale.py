@@ -24,16 +24,41 @@ The parts of a payment already taken when the payment dialog is closed (a card c
 before the customer pays the rest in cash) stay with the cart until the sale is recorded:
 F12 shows them and asks only for the rest, and the cart cannot be made worth less than
 them. Emptying the cart drops them only once the seller confirms they were given back.
+
+The cart is kept in the database (:mod:`pos.held`) so that a crash or a dead battery loses
+none of it: a moment after the seller's taps stop (:data:`KEEP_IDLE_MS`, at most
+:data:`KEEP_AT_MOST_S` after the first change not yet written: a durable commit costs
+milliseconds, which a tap must not wait for), and at once when payment starts, when a
+part of the payment is taken or given back, and when the screen is left. The sale's own
+transaction drops it. On the next start the cart comes back with a banner that says so
+and names the parts already taken.
+
+Park (F11) puts the cart aside, with its discounts and the parts already taken, for a
+customer who bargains or fetches cash, and empties the screen for the next one; the
+parked carts (Shift+F11) are listed with when they were parked, their items, total and
+products, and one is brought back (the cart on the screen, if not empty, is parked in its
+place, which the banner says). A cart brought back keeps the prices it had: the customer
+was told them; the banner names those the catalogue changed since.
 """
 
 from __future__ import annotations
 
 import copy
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QHideEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -69,6 +94,7 @@ from ui.widgets import (
 if TYPE_CHECKING:
     from pos.cart import Cart, PaymentSpec
     from pos.catalogue import SearchIndex
+    from pos.held import HeldCart, PriceChange, Recalled
     from pos.models import Product
     from pos.snapshot import Product as ProductRow
     from ui.payment import PaymentDialog
@@ -76,6 +102,10 @@ if TYPE_CHECKING:
 
 ALL = ""
 SEARCH_LIMIT = 300  # tiles shown for a search; typing one more letter narrows it
+KEEP_IDLE_MS = 800  # the cart is written to the database once the taps pause this long...
+KEEP_AT_MOST_S = 5.0  # ...or this long after its first change not yet written
+PARK_KEY = "F11"
+PARKED_KEY = "Shift+F11"
 
 
 def storage_error(ctx: AppContext, exc: Exception) -> str:
@@ -117,6 +147,12 @@ class SaleScreen(QWidget):
         self.paying: PaymentDialog | None = None  # the payment dialog, while it is open
         self._over: list[Dialog] = []  # the dialogs open over the cart, the innermost last
         self._waiting: list[tuple[str, Any]] = []  # taps and scans before the store opened
+        self._kept: str | None = None  # the cart as last written to the database
+        self._dirty_since: float | None = None  # its first change not written yet
+        self._keep_timer = QTimer(self)
+        self._keep_timer.setSingleShot(True)
+        self._keep_timer.timeout.connect(self.keep_now)
+        self.parked_count = 0
         self._build(photos)
         ctx.catalogue_changed.connect(self.reload)
         ctx.language_changed.connect(self.retranslate)
@@ -134,12 +170,22 @@ class SaleScreen(QWidget):
         return self.index is not None
 
     def _store_ready(self) -> None:
+        from pos import held
         from pos.cart import Cart
 
-        self.cart = Cart()
+        with self.ctx.read() as s:
+            kept = held.current(s)
+            self.parked_count = held.count_parked(s)
+        self.cart = Cart() if kept is None else kept.cart
+        if kept is not None:
+            self.taken = list(kept.payments)
+            self._kept = held.dumps(kept.cart, kept.payments)
         self.cart_model.set_cart(self.cart)
         self.reload()
         self._refresh_cart()
+        self.texts.apply()  # the parked carts' count
+        if kept is not None:
+            self.banner.notice(lambda: self._back_text(kept), seconds=120)
         waiting, self._waiting = self._waiting, []
         fresh = {p.id: p for p in self.products}
         for kind, value in waiting:
@@ -197,7 +243,11 @@ class SaleScreen(QWidget):
         self.create_product.clicked.connect(self._create_unknown)
         self.unknown_code = ""
         left = vbox(spacing=8)
-        left.addLayout(hbox(self.search))
+        self.parked_btn = button("cartParked", shortcut=PARKED_KEY)
+        t.button(self.parked_btn, "ui.held.parked_btn", count=lambda: self.parked_count)
+        self.parked_btn.clicked.connect(self.show_parked)
+        self.parked_btn.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        left.addLayout(hbox(self.search, self.parked_btn))
         left.addWidget(self.tabs)
         left.addWidget(self.day_box)
         left.addLayout(hbox(self.banner, self.create_product))
@@ -219,6 +269,9 @@ class SaleScreen(QWidget):
         self.clear_btn = button("cartClear", role="danger", shortcut="Ctrl+Del")
         t.button(self.clear_btn, "ui.cart.clear")
         self.clear_btn.clicked.connect(self.clear_cart)
+        self.park_btn = button("cartPark", shortcut=PARK_KEY)
+        t.button(self.park_btn, "ui.held.park")
+        self.park_btn.clicked.connect(self.park)
         self.cart_model = CartModel(self.ctx, None)
         self.table = named(QTableView(), "cartTable")
         t.bind(self.table.setAccessibleName, "ui.cart.title")
@@ -285,7 +338,7 @@ class SaleScreen(QWidget):
         box = QVBoxLayout(panel)
         box.setContentsMargins(12, 12, 12, 12)
         box.setSpacing(8)
-        box.addLayout(hbox(title, None, self.clear_btn))
+        box.addLayout(hbox(title, None, self.park_btn, self.clear_btn))
         box.addWidget(self.table, 1)
         box.addLayout(hbox(self.minus, self.plus, self.qty_btn, self.remove_btn, spacing=6))
         box.addLayout(hbox(self.disc_btn, self.price_btn, self.cart_disc_btn, spacing=6))
@@ -298,11 +351,11 @@ class SaleScreen(QWidget):
         box.addWidget(self.last_change)
         box.addWidget(self.pay)
         for b in (self.qty_btn, self.disc_btn, self.price_btn, self.remove_btn,
-                  self.cart_disc_btn):
+                  self.cart_disc_btn, self.park_btn):
             b.setStyleSheet("font-size: 13px; padding: 4px 6px;")
-        for b in (self.clear_btn, self.minus, self.plus, self.qty_btn, self.disc_btn,
-                  self.price_btn, self.remove_btn, self.cart_disc_btn, self.receipt_btn,
-                  self.pay):
+        for b in (self.clear_btn, self.park_btn, self.minus, self.plus, self.qty_btn,
+                  self.disc_btn, self.price_btn, self.remove_btn, self.cart_disc_btn,
+                  self.receipt_btn, self.pay):
             b.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a tap leaves the keys to the search
         t.bind(self.cart_disc_btn.setToolTip, "ui.cart.cart_discount")
         self._refresh_cart()
@@ -494,8 +547,9 @@ class SaleScreen(QWidget):
             self.total.setAccessibleName(self.ctx.t("ui.cart.total") + " " + self.total.text())
             for widget in (self.subtotal, self.discount_label):
                 widget.setVisible(False)
-            for b in (self.pay, self.clear_btn, self.minus, self.plus, self.qty_btn,
-                      self.disc_btn, self.price_btn, self.remove_btn, self.cart_disc_btn):
+            for b in (self.pay, self.clear_btn, self.park_btn, self.parked_btn, self.minus,
+                      self.plus, self.qty_btn, self.disc_btn, self.price_btn, self.remove_btn,
+                      self.cart_disc_btn):
                 b.setEnabled(False)
             return
         lang = self.ctx.lang
@@ -515,9 +569,11 @@ class SaleScreen(QWidget):
             rest=format_money(max(totals.total - paid, 0), lang)) if paid else "")
         self.taken_label.setVisible(bool(self.taken))
         empty = self.cart.is_empty
-        for b in (self.pay, self.clear_btn, self.minus, self.plus, self.qty_btn, self.disc_btn,
-                  self.price_btn, self.remove_btn, self.cart_disc_btn):
+        for b in (self.pay, self.clear_btn, self.park_btn, self.minus, self.plus, self.qty_btn,
+                  self.disc_btn, self.price_btn, self.remove_btn, self.cart_disc_btn):
             b.setEnabled(not empty)
+        self.parked_btn.setEnabled(bool(self.parked_count))
+        self._cart_changed()
         if select is not None and 0 <= select < len(self.cart.lines):
             self.table.selectionModel().select(
                 self.cart_model.index(select, 0),
@@ -658,6 +714,7 @@ class SaleScreen(QWidget):
         self.cart.clear()
         self.taken = []
         self._refresh_cart()
+        self.keep_now()  # a cart emptied, its parts given back, never comes back
 
     def _confirm_drop_taken(self) -> bool:
         """Ask before emptying a cart partly paid: the parts are named, to be given back."""
@@ -689,7 +746,9 @@ class SaleScreen(QWidget):
         if total < self.taken_total:  # the cart's changes are checked; never pay twice
             self._refuse_below_taken(total)
             return
+        self.keep_now()  # the cart as it is paid, before any part is taken
         dialog = PaymentDialog(self.ctx, self, total, self.taken)
+        dialog.parts_changed.connect(self.keep_now)  # a card charged is written at once
         self.paying = dialog
         try:
             accepted = self._over_cart(dialog)
@@ -707,21 +766,29 @@ class SaleScreen(QWidget):
                 seconds=15)
 
     def complete(self, payments: list) -> bool:  # type: ignore[type-arg]
-        """Record the sale; on success the cart is empty and ready for the next customer."""
-        from pos import checkout, journal
+        """Record the sale; on success the cart is empty and ready for the next customer.
+        The cart kept in the database goes in the sale's own transaction: a sale recorded
+        never comes back as a cart."""
+        from pos import checkout, held, journal
 
         try:
             with self.ctx.store.ledger() as db:
                 sale = checkout.complete(db, self.cart, payments, cashier=self.ctx.user)
+                held.drop_current(db)
                 self.printer.enqueue(db, sale.kind, sale.id)
                 sale_id, total = sale.id, sale.total
                 ticket = journal.label_of(db, sale.number)
         except SoukError as exc:
             self.banner.error(exc.message(self.ctx.lang))
+            self.keep_now()
             return False
         except Exception as exc:  # disk full, database locked: the cart stays
             self.banner.error(storage_error(self.ctx, exc), seconds=20)
+            self.keep_now()
             return False
+        self._kept = None
+        self._keep_timer.stop()
+        self._dirty_since = None
         self.printer.notify()
         change = sum(p.change or 0 for p in payments)
         self.cart.clear()
@@ -759,6 +826,168 @@ class SaleScreen(QWidget):
     def show_last_receipt(self) -> None:
         if self.last_sale_id:
             self.printer.show_receipt(self, self.last_sale_id)
+
+    # --- the cart kept in the database ------------------------------------------
+    def _cart_changed(self) -> None:
+        """Write the cart a moment from now: once the taps pause, or at the latest
+        :data:`KEEP_AT_MOST_S` after its first change not yet written."""
+        if self.cart is None:
+            return
+        now = time.monotonic()
+        if self._dirty_since is None:
+            self._dirty_since = now
+        if now - self._dirty_since < KEEP_AT_MOST_S or not self._keep_timer.isActive():
+            self._keep_timer.start(KEEP_IDLE_MS)
+
+    def _cashier_name(self) -> str:
+        return self.ctx.user.name if self.ctx.user is not None else ""
+
+    def keep_now(self) -> bool:
+        """Write the cart and the parts of its payment taken (in the payment dialog while
+        it is open) to the database now, if they changed; whether they are written. A
+        failure (a full disk) is said; the cart stays on the screen."""
+        self._keep_timer.stop()
+        self._dirty_since = None
+        if self.cart is None or not self.ctx.ready:
+            return False
+        from pos import held
+
+        payments = self.paying.payments if self.paying is not None else self.taken
+        text = None if self.cart.is_empty and not payments else held.dumps(self.cart, payments)
+        if text == self._kept:
+            return True
+        try:
+            with self.ctx.store.ledger() as db:
+                held.keep_text(db, text, cashier_name=self._cashier_name())
+        except Exception as exc:
+            self._error(storage_error(self.ctx, exc), seconds=20)
+            return False
+        self._kept = text
+        return True
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Another screen is shown, or the till locks or closes: the cart is written."""
+        if self.cart is not None:
+            self.keep_now()
+        super().hideEvent(event)
+
+    def _back_text(self, kept: HeldCart) -> str:
+        """The banner of a start that brought back the cart in progress."""
+        from ui.payment import parts_text
+
+        if kept.payments:
+            return self.ctx.t("ui.held.back_taken", parts=parts_text(self.ctx, kept.payments))
+        return self.ctx.t("ui.held.back")
+
+    # --- parked carts -----------------------------------------------------------
+    def _set_parked(self, count: int) -> None:
+        self.parked_count = count
+        self.texts.apply()
+        self.parked_btn.setEnabled(bool(count))
+
+    def park(self) -> None:
+        """Put the cart aside (lines, discounts, parts of the payment taken) and empty the
+        screen for the next customer."""
+        if self.cart is None or self.cart.is_empty:
+            return
+        from pos import held
+
+        total = self.cart.totals().total
+        try:
+            with self.ctx.store.ledger() as db:
+                held.park(db, self.cart, self.taken, cashier_name=self._cashier_name())
+                count = held.count_parked(db)
+        except SoukError as exc:
+            self._error(exc.message(self.ctx.lang))
+            return
+        except Exception as exc:
+            self._error(storage_error(self.ctx, exc), seconds=20)
+            return
+        self.cart.clear()
+        self.taken = []
+        self._kept = None
+        self._hide_last_sale()
+        self._set_parked(count)
+        self._refresh_cart()
+        self._keep_timer.stop()
+        self._dirty_since = None
+        self.banner.notice(lambda: self.ctx.t(
+            "ui.held.parked", total=format_money(total, self.ctx.lang), key=PARKED_KEY),
+            seconds=10)
+        self.search.clear()
+        self.search.setFocus()
+
+    def show_parked(self) -> None:
+        """List the parked carts; the one chosen comes back (see :meth:`recall`)."""
+        if not self.ready:
+            return
+        from pos import held
+        from ui.cart_view import ParkedDialog
+
+        with self.ctx.read() as s:
+            carts = held.parked(s)
+        if not carts:
+            self._set_parked(0)
+            self.banner.notice(self.ctx.t("ui.held.none"))
+            return
+        dialog = ParkedDialog(self.ctx, self, carts, cart_empty=self.cart.is_empty)
+        accepted = self._over_cart(dialog)
+        self._set_parked(dialog.remaining)
+        if accepted and dialog.chosen is not None:
+            self.recall(dialog.chosen)
+        self.search.setFocus()
+
+    def recall(self, parked_id: int) -> bool:
+        """Bring the parked cart ``parked_id`` back; the cart on the screen, if not empty,
+        is parked in its place. Whether it came back."""
+        from pos import held
+
+        current = None if self.cart.is_empty else self.cart
+        try:
+            with self.ctx.store.ledger() as db:
+                recalled = held.recall(db, parked_id, current_cart=current,
+                                       current_payments=self.taken,
+                                       cashier_name=self._cashier_name())
+                count = held.count_parked(db)
+        except SoukError as exc:
+            self._error(exc.message(self.ctx.lang))
+            return False
+        except Exception as exc:
+            self._error(storage_error(self.ctx, exc), seconds=20)
+            return False
+        back = recalled.cart
+        self.cart.lines[:] = back.cart.lines  # the model keeps showing the same cart
+        self.cart.discount = back.cart.discount
+        self.taken = list(back.payments)
+        self._kept = held.dumps(self.cart, self.taken)
+        self._hide_last_sale()
+        self._set_parked(count)
+        self._refresh_cart(select=len(self.cart.lines) - 1)
+        self._keep_timer.stop()
+        self._dirty_since = None
+        changes = held.price_changes(self.cart, ((p.id, p.price) for p in self.products))
+        self.banner.notice(lambda: self._recalled_text(recalled, changes), seconds=30)
+        return True
+
+    def _recalled_text(self, recalled: Recalled, changes: list[PriceChange]) -> str:
+        """What the banner says of a cart brought back: its total, the parts already taken,
+        the cart parked in its place, the prices kept that the catalogue changed since."""
+        from ui.payment import parts_text
+
+        t, lang = self.ctx.t, self.ctx.lang
+        back = recalled.cart
+        words = [t("ui.held.recalled", total=format_money(back.total, lang))]
+        if back.payments:
+            words.append(t("ui.held.recalled_taken", parts=parts_text(self.ctx, back.payments),
+                           rest=format_money(max(back.total - back.taken, 0), lang)))
+        if recalled.parked_instead is not None:
+            words.append(t("ui.held.parked_instead", key=PARKED_KEY))
+        if changes:
+            prices = " ; ".join(t("ui.held.price_now", name=self.ctx.name_of(c.name_ar, c.name_fr),
+                                  kept=format_money(c.kept, lang),
+                                  now=format_money(c.now, lang)) for c in changes)
+            words.append(t("ui.held.prices_kept", prices=prices))
+        return " ".join(words)
 
     # --- language ---------------------------------------------------------------
     def _day_notice(self) -> None:
