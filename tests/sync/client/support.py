@@ -58,7 +58,10 @@ class LiveServer:
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / "server.sqlite3"
         self.database_url = database_url or f"sqlite:///{self.path}"
-        self.port = port or free_port()
+        # a port of its own, held from now on: one looked up and bound later could be taken
+        # meanwhile (another test's connection may get it as its local port)
+        self._socket = listening_socket(port or 0)
+        self.port = int(self._socket.getsockname()[1])
         self.url = f"http://127.0.0.1:{self.port}"
         self.db: Database | None = None
         self._server: uvicorn.Server | None = None
@@ -74,7 +77,7 @@ class LiveServer:
         config = uvicorn.Config(app, log_level="critical", access_log=False, lifespan=lifespan,
                                 ws="none", http="h11", timeout_keep_alive=2)
         self._server = uvicorn.Server(config)
-        sock = listening_socket(self.port)
+        sock, self._socket = self._socket or listening_socket(self.port), None
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         daemon=True)
         self._thread.start()
