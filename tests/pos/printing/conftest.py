@@ -39,6 +39,9 @@ class FakePrinter:
     ``refuse`` is a port where nothing listens: call :meth:`close`. As a printer's, its
     input buffer is small (``RECEIVE_BUFFER``): what it has not read yet is not taken off
     the till's hands. ``mode`` may change between two connections.
+
+    :attr:`jobs` and :attr:`partial` are read once the connection being served (if any) is
+    recorded: the till may be done with a connection before the printer is.
     """
 
     RECEIVE_BUFFER = 4096
@@ -47,8 +50,10 @@ class FakePrinter:
         self.mode = mode
         self.drop_after = drop_after
         self.width = width  # paper width in dots, to know a job is whole (drop_at_end)
-        self.jobs: list[bytes] = []  # what each connection delivered, in full
-        self.partial: list[bytes] = []  # what each dropped connection delivered before
+        self._jobs: list[bytes] = []  # what each connection delivered, in full
+        self._partial: list[bytes] = []  # what each dropped connection delivered before
+        self._idle = threading.Event()  # no connection is being served
+        self._idle.set()
         self._server = socket.socket()
         self._server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.RECEIVE_BUFFER)
         self._server.bind(("127.0.0.1", 0))
@@ -68,10 +73,26 @@ class FakePrinter:
                 continue
             except OSError:
                 return
-            self._handle(conn)
+            self._idle.clear()
+            try:
+                self._handle(conn, self.mode)
+            finally:
+                self._idle.set()
 
-    def _handle(self, conn: socket.socket) -> None:
-        if self.mode == "stall":
+    @property
+    def jobs(self) -> list[bytes]:
+        """What each connection delivered in full (``accept``)."""
+        self._idle.wait(10)
+        return self._jobs
+
+    @property
+    def partial(self) -> list[bytes]:
+        """What each dropped connection delivered before it was dropped."""
+        self._idle.wait(10)
+        return self._partial
+
+    def _handle(self, conn: socket.socket, mode: str) -> None:
+        if mode == "stall":
             self._held.append(conn)  # never read, never answer
             return
         received = bytearray()
@@ -86,8 +107,8 @@ class FakePrinter:
                 if not chunk:
                     break
                 received += chunk
-                if (self.mode == "drop" and len(received) >= self.drop_after) or (
-                    self.mode == "drop_at_end" and whole_job(bytes(received), self.width)
+                if (mode == "drop" and len(received) >= self.drop_after) or (
+                    mode == "drop_at_end" and whole_job(bytes(received), self.width)
                 ):
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
                     break
@@ -97,10 +118,7 @@ class FakePrinter:
                     conn.sendall(b"\x12" * requests)  # online, paper present
                 except OSError:
                     break
-        if self.mode == "accept":
-            self.jobs.append(bytes(received))
-        else:
-            self.partial.append(bytes(received))
+        (self._jobs if mode == "accept" else self._partial).append(bytes(received))
 
     def close(self) -> None:
         self._stop.set()
