@@ -112,6 +112,26 @@ def label(prefix: str, year: int, number: int, mark: int = 0, series: str = "F")
     return f"{head}-{series}{year}-{number:05d}"
 
 
+def _local(at: dt.datetime, offset_minutes: int) -> dt.datetime:
+    return at + dt.timedelta(minutes=offset_minutes)
+
+
+def _record(seq: int, text: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """An invoice's or a credit note's journal record: what it refers to (``ref``), its
+    data, and the fields both documents have, by name."""
+    record = json.loads(text)
+    data: dict[str, Any] = record["data"]
+    customer = data.get("customer") or {}
+    return str(record["ref"]), data, {
+        "seq": seq, "number": int(data["number"]), "year": int(data["year"]),
+        "label": str(data["label"]), "ticket": int(data["ticket"]),
+        "total": int(data["total"]), "created_at": dt.datetime.fromisoformat(record["at"]),
+        "utc_offset_minutes": int(data["offset"]),
+        "customer": Customer(str(customer.get("name") or ""), str(customer.get("ice") or ""),
+                             str(customer.get("address") or "")),
+    }
+
+
 @dataclass(frozen=True)
 class Invoice:
     """An invoice as its journal record holds it."""
@@ -129,21 +149,12 @@ class Invoice:
 
     @property
     def local_time(self) -> dt.datetime:
-        return self.created_at + dt.timedelta(minutes=self.utc_offset_minutes)
+        return _local(self.created_at, self.utc_offset_minutes)
 
     @classmethod
     def from_record(cls, seq: int, text: str) -> Invoice:
-        record = json.loads(text)
-        data: dict[str, Any] = record["data"]
-        customer = data.get("customer") or {}
-        return cls(
-            seq=seq, sale_id=str(record["ref"]), number=int(data["number"]),
-            year=int(data["year"]), label=str(data["label"]), ticket=int(data["ticket"]),
-            total=int(data["total"]), created_at=dt.datetime.fromisoformat(record["at"]),
-            utc_offset_minutes=int(data["offset"]),
-            customer=Customer(str(customer.get("name") or ""), str(customer.get("ice") or ""),
-                              str(customer.get("address") or "")),
-        )
+        ref, _data, common = _record(seq, text)
+        return cls(sale_id=ref, **common)
 
 
 @dataclass(frozen=True)
@@ -165,23 +176,13 @@ class CreditNote:
 
     @property
     def local_time(self) -> dt.datetime:
-        return self.created_at + dt.timedelta(minutes=self.utc_offset_minutes)
+        return _local(self.created_at, self.utc_offset_minutes)
 
     @classmethod
     def from_record(cls, seq: int, text: str) -> CreditNote:
-        record = json.loads(text)
-        data: dict[str, Any] = record["data"]
-        customer = data.get("customer") or {}
-        return cls(
-            seq=seq, refund_id=str(record["ref"]), number=int(data["number"]),
-            year=int(data["year"]), label=str(data["label"]), ticket=int(data["ticket"]),
-            total=int(data["total"]), invoice_seq=int(data["invoice_seq"]),
-            invoice_label=str(data["invoice"]),
-            created_at=dt.datetime.fromisoformat(record["at"]),
-            utc_offset_minutes=int(data["offset"]),
-            customer=Customer(str(customer.get("name") or ""), str(customer.get("ice") or ""),
-                              str(customer.get("address") or "")),
-        )
+        ref, data, common = _record(seq, text)
+        return cls(refund_id=ref, invoice_seq=int(data["invoice_seq"]),
+                   invoice_label=str(data["invoice"]), **common)
 
 
 def invoice_of(db: journal.Writer, sale_id: str) -> Invoice | None:
