@@ -663,34 +663,33 @@ def _synced_problem(conn: sqlite3.Connection, chain: _Chain) -> _Problem | None:
     return None
 
 
+def _documents_printed(kind: str) -> str:
+    """The first print job of a ``kind`` of document kept as a journal record (an invoice,
+    a credit note) that has no such record."""
+    return (f"SELECT ref FROM print_job WHERE kind = '{kind}' AND NOT EXISTS (SELECT 1 FROM "
+            f"journal j WHERE j.kind = '{kind}' AND j.ref = print_job.ref) ORDER BY id LIMIT 1")
+
+
+#: what was printed (or queued) and is gone from the tables: each query's first, and the
+#: problem it is
+_PRINTED_GONE: Final = (
+    ("SELECT ref FROM print_job WHERE kind IN ('sale', 'refund', 'void') AND NOT EXISTS "
+     "(SELECT 1 FROM sale s WHERE s.id = print_job.ref) ORDER BY id LIMIT 1", "journal.printed"),
+    ("SELECT ref FROM print_job WHERE kind = 'z' AND NOT EXISTS (SELECT 1 FROM business_day "
+     "d WHERE CAST(d.id AS TEXT) = print_job.ref AND d.close_seq IS NOT NULL) "
+     "ORDER BY id LIMIT 1", "journal.printed_z"),
+    (_documents_printed("invoice"), "journal.printed_invoice"),
+    (_documents_printed("credit_note"), "journal.printed_credit_note"),
+)
+
+
 def _printed_problem(conn: sqlite3.Connection) -> _Problem | None:
-    """Each printed (or queued) ticket is a sale in the tables, each Z a closed day."""
-    gone = conn.execute(
-        "SELECT ref FROM print_job WHERE kind IN ('sale', 'refund', 'void') AND NOT EXISTS "
-        "(SELECT 1 FROM sale s WHERE s.id = print_job.ref) ORDER BY id LIMIT 1"
-    ).fetchone()
-    if gone is not None:
-        return _Problem(None, "print_job", "ref", "journal.printed", ref=gone[0])
-    reopened = conn.execute(
-        "SELECT ref FROM print_job WHERE kind = 'z' AND NOT EXISTS (SELECT 1 FROM business_day "
-        "d WHERE CAST(d.id AS TEXT) = print_job.ref AND d.close_seq IS NOT NULL) "
-        "ORDER BY id LIMIT 1"
-    ).fetchone()
-    if reopened is not None:
-        return _Problem(None, "print_job", "ref", "journal.printed_z", ref=reopened[0])
-    uninvoiced = conn.execute(
-        "SELECT ref FROM print_job WHERE kind = 'invoice' AND NOT EXISTS (SELECT 1 FROM "
-        "journal j WHERE j.kind = 'invoice' AND j.ref = print_job.ref) ORDER BY id LIMIT 1"
-    ).fetchone()
-    if uninvoiced is not None:
-        return _Problem(None, "print_job", "ref", "journal.printed_invoice", ref=uninvoiced[0])
-    uncredited = conn.execute(
-        "SELECT ref FROM print_job WHERE kind = 'credit_note' AND NOT EXISTS (SELECT 1 FROM "
-        "journal j WHERE j.kind = 'credit_note' AND j.ref = print_job.ref) ORDER BY id LIMIT 1"
-    ).fetchone()
-    if uncredited is not None:
-        return _Problem(None, "print_job", "ref", "journal.printed_credit_note",
-                        ref=uncredited[0])
+    """Each printed (or queued) ticket is a sale in the tables, each Z a closed day, each
+    invoice and credit note a journal record."""
+    for query, problem in _PRINTED_GONE:
+        gone = conn.execute(query).fetchone()
+        if gone is not None:
+            return _Problem(None, "print_job", "ref", problem, ref=gone[0])
     return None
 
 
