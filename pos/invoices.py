@@ -112,10 +112,6 @@ def label(prefix: str, year: int, number: int, mark: int = 0, series: str = "F")
     return f"{head}-{series}{year}-{number:05d}"
 
 
-def _local(at: dt.datetime, offset_minutes: int) -> dt.datetime:
-    return at + dt.timedelta(minutes=offset_minutes)
-
-
 def _record(seq: int, text: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """An invoice's or a credit note's journal record: what it refers to (``ref``), its
     data, and the fields both documents have, by name."""
@@ -133,23 +129,30 @@ def _record(seq: int, text: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
 
 
 @dataclass(frozen=True)
-class Invoice:
-    """An invoice as its journal record holds it."""
+class _Document:
+    """What an invoice and a credit note both hold (the ticket and total are the sale's,
+    or the refund's)."""
 
     seq: int  # its journal record
-    sale_id: str
     number: int
     year: int
     label: str
-    ticket: int  # the number of the sale's ticket
-    total: int  # the sale's total, centimes
+    ticket: int  # the number of the ticket it is for
+    total: int  # that ticket's total, centimes (below zero for a refund)
     created_at: dt.datetime  # naive UTC
     utc_offset_minutes: int
     customer: Customer
 
     @property
     def local_time(self) -> dt.datetime:
-        return _local(self.created_at, self.utc_offset_minutes)
+        return self.created_at + dt.timedelta(minutes=self.utc_offset_minutes)
+
+
+@dataclass(frozen=True)
+class Invoice(_Document):
+    """An invoice as its journal record holds it."""
+
+    sale_id: str
 
     @classmethod
     def from_record(cls, seq: int, text: str) -> Invoice:
@@ -158,25 +161,12 @@ class Invoice:
 
 
 @dataclass(frozen=True)
-class CreditNote:
+class CreditNote(_Document):
     """A credit note as its journal record holds it."""
 
-    seq: int  # its journal record
     refund_id: str  # the refund or void it stands for
-    number: int
-    year: int
-    label: str
-    ticket: int  # the number of the refund's ticket
-    total: int  # the refund's total, centimes (below zero)
     invoice_seq: int  # the journal record of the invoice it corrects
     invoice_label: str
-    created_at: dt.datetime  # naive UTC
-    utc_offset_minutes: int
-    customer: Customer
-
-    @property
-    def local_time(self) -> dt.datetime:
-        return _local(self.created_at, self.utc_offset_minutes)
 
     @classmethod
     def from_record(cls, seq: int, text: str) -> CreditNote:
