@@ -44,7 +44,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from pos import journal, settings
 from pos.checkout import local_offset_minutes
@@ -204,12 +204,34 @@ def credit_notes_of(db: journal.Writer, invoice: Invoice) -> list[CreditNote]:
     return [CreditNote.from_record(seq, text) for seq, text in rows]
 
 
-def next_credit_number(db: journal.Writer, year: int) -> int:
-    """The number the next credit note of ``year`` takes (after where a restore resumed
-    the year's numbering)."""
-    conn = journal.driver_connection(db)
-    row = conn.execute(_LAST_CREDIT_OF_YEAR, (year,)).fetchone()
-    return max(int(row[0] or 0), journal.numbers_of(conn).credit_notes.get(year, 0)) + 1
+class _Numbered(NamedTuple):
+    """When a new invoice or credit note is made, and the number it takes."""
+
+    at: dt.datetime  # naive UTC
+    offset_minutes: int
+    year: int  # of the local date: numbering starts again each year
+    number: int
+    label: str
+
+
+def _numbered(conn: Any, series: str, at: dt.datetime | None,
+              offset_minutes: int | None) -> _Numbered:
+    """The next number of ``series`` (``F`` invoices, ``A`` credit notes) in the year of
+    ``at`` (now), local time: after the year's last one in the journal, or after where a
+    restore resumed the year's numbering (:func:`pos.journal.numbers_of`); its label
+    carries the restore's mark when there is one."""
+    at = at or utcnow()
+    if offset_minutes is None:
+        offset_minutes = local_offset_minutes(at)
+    year = (at + dt.timedelta(minutes=offset_minutes)).year
+    numbers = journal.numbers_of(conn)
+    last, resumed = ((_LAST_OF_YEAR, numbers.invoices) if series == "F"
+                     else (_LAST_CREDIT_OF_YEAR, numbers.credit_notes))
+    row = conn.execute(last, (year,)).fetchone()
+    number = max(int(row[0] or 0), resumed.get(year, 0)) + 1
+    prefix = str(settings.stored(conn, settings.DEVICE_PREFIX, settings.DEFAULT_PREFIX))
+    return _Numbered(at, offset_minutes, year, number,
+                     label(prefix, year, number, numbers.mark, series))
 
 
 def credit(writer: journal.Writer, refund_id: str, *, at: dt.datetime | None = None,
@@ -225,31 +247,16 @@ def credit(writer: journal.Writer, refund_id: str, *, at: dt.datetime | None = N
     invoice = invoice_of(conn, str(row[3]))
     if invoice is None:
         return None
-    at = at or utcnow()
-    if offset_minutes is None:
-        offset_minutes = local_offset_minutes(at)
-    year = (at + dt.timedelta(minutes=offset_minutes)).year
-    number = next_credit_number(conn, year)
-    prefix = str(settings.stored(conn, settings.DEVICE_PREFIX, settings.DEFAULT_PREFIX))
-    mark = journal.numbers_of(conn).mark
-    data = {"number": number, "year": year, "label": label(prefix, year, number, mark, "A"),
-            "ticket": int(row[1]), "total": int(row[2]), "offset": offset_minutes,
-            "invoice": invoice.label, "invoice_seq": invoice.seq,
-            "customer": invoice.customer.data()}
+    n = _numbered(conn, "A", at, offset_minutes)
+    data = {"number": n.number, "year": n.year, "label": n.label, "ticket": int(row[1]),
+            "total": int(row[2]), "offset": n.offset_minutes, "invoice": invoice.label,
+            "invoice_seq": invoice.seq, "customer": invoice.customer.data()}
     link = journal.append(conn, kind=CREDIT_KIND, ref=refund_id, day_id=None, amount=0,
-                          data=data, at=at)
-    return CreditNote(seq=link.seq, refund_id=refund_id, number=number, year=year,
-                      label=str(data["label"]), ticket=int(row[1]), total=int(row[2]),
-                      invoice_seq=invoice.seq, invoice_label=invoice.label, created_at=at,
-                      utc_offset_minutes=offset_minutes, customer=invoice.customer)
-
-
-def next_number(db: journal.Writer, year: int) -> int:
-    """The number the next invoice of ``year`` takes (after where a restore resumed the
-    year's numbering, see :func:`pos.journal.numbers_of`)."""
-    conn = journal.driver_connection(db)
-    row = conn.execute(_LAST_OF_YEAR, (year,)).fetchone()
-    return max(int(row[0] or 0), journal.numbers_of(conn).invoices.get(year, 0)) + 1
+                          data=data, at=n.at)
+    return CreditNote(seq=link.seq, refund_id=refund_id, number=n.number, year=n.year,
+                      label=n.label, ticket=int(row[1]), total=int(row[2]),
+                      invoice_seq=invoice.seq, invoice_label=invoice.label, created_at=n.at,
+                      utc_offset_minutes=n.offset_minutes, customer=invoice.customer)
 
 
 def _sale(conn: Any, sale_id: str) -> tuple[str, int, int]:
@@ -291,20 +298,13 @@ def issue(writer: journal.Writer, sale_id: str, customer: Customer, *,
     if problem is not None:
         raise problem
     _kind, ticket, total = _sale(conn, sale_id)
-    at = at or utcnow()
-    if offset_minutes is None:
-        offset_minutes = local_offset_minutes(at)
-    year = (at + dt.timedelta(minutes=offset_minutes)).year
-    number = next_number(conn, year)
-    prefix = str(settings.stored(conn, settings.DEVICE_PREFIX, settings.DEFAULT_PREFIX))
-    mark = journal.numbers_of(conn).mark
-    data = {"number": number, "year": year, "label": label(prefix, year, number, mark),
-            "ticket": ticket, "total": total, "offset": offset_minutes,
-            "customer": customer.data()}
+    n = _numbered(conn, "F", at, offset_minutes)
+    data = {"number": n.number, "year": n.year, "label": n.label, "ticket": ticket,
+            "total": total, "offset": n.offset_minutes, "customer": customer.data()}
     link = journal.append(conn, kind=KIND, ref=sale_id, day_id=None, amount=0, data=data,
-                          at=at)
-    return Invoice(seq=link.seq, sale_id=sale_id, number=number, year=year,
-                   label=str(data["label"]), ticket=ticket, total=total, created_at=at,
-                   utc_offset_minutes=offset_minutes, customer=customer), True
+                          at=n.at)
+    return Invoice(seq=link.seq, sale_id=sale_id, number=n.number, year=n.year,
+                   label=n.label, ticket=ticket, total=total, created_at=n.at,
+                   utc_offset_minutes=n.offset_minutes, customer=customer), True
 
 
