@@ -9,6 +9,7 @@ input before it opens (or creates) one.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from dataclasses import dataclass, replace
 from typing import TypeVar
@@ -18,11 +19,22 @@ from sqlalchemy.orm import Session
 
 from sync.server.db import utcnow
 from sync.server.messages import AdminError, Field
-from sync.server.models import SECTORS, Cooperative, Device, EnrolCode, Market, User
+from sync.server.models import (
+    OPENS_DEFAULT,
+    SECTORS,
+    Cooperative,
+    Device,
+    EnrolCode,
+    Market,
+    User,
+)
 from sync.server.security import code_hash, hash_password, new_enrol_code
 
 DEFAULT_CODE_DAYS = 7
 MIN_CODE_HOURS = 1
+#: when a market opens unless its organiser says otherwise (``--opens``)
+DEFAULT_OPENS = dt.time.fromisoformat(OPENS_DEFAULT)
+_OPENS = re.compile(r"(\d{1,2}):(\d{2})")
 
 
 def _text(value: str, what: str, max_length: int = 200) -> str:
@@ -44,41 +56,56 @@ def _optional_text(value: str | None, what: str, max_length: int = 200) -> str |
     return _text(value, what, max_length) if value else None
 
 
+def parse_opens(text: str) -> dt.time:
+    """The hour a market opens, typed ``HH:MM`` on a 24-hour clock (``9:30``, ``14:00``;
+    Arabic-Indic digits too)."""
+    match = _OPENS.fullmatch(text.strip())
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise AdminError("server.err.bad_opens", text=text)
+    return dt.time(int(match[1]), int(match[2]))
+
+
 def check_market(
     *, name_ar: str, name_fr: str, city: str, region: str, starts_on: dt.date,
     ends_on: dt.date, city_ar: str | None = None, region_ar: str | None = None,
+    opens: dt.time = DEFAULT_OPENS,
 ) -> Market:
     """A new market's row, its fields checked (not added to any session). ``city_ar``
     and ``region_ar``, the Arabic names, may be left out: Arabic pages then write ``city``
-    and ``region``."""
+    and ``region``. ``opens``, its opening hour in Morocco, says from when its stands are
+    due to send the day's figures (:func:`sync.server.queries.figures_due`)."""
     if ends_on < starts_on:
         raise AdminError("server.err.market_dates", ends=ends_on, starts=starts_on)
     return Market(
         name_ar=_text(name_ar, "name_ar"), name_fr=_text(name_fr, "name_fr"),
         city=_text(city, "city"), city_ar=_optional_text(city_ar, "city_ar"),
         region=_text(region, "region"), region_ar=_optional_text(region_ar, "region_ar"),
-        starts_on=starts_on, ends_on=ends_on,
+        starts_on=starts_on, ends_on=ends_on, opens=opens,
     )
 
 
-def check_arabic_names(**names: str | None) -> dict[str, str]:
-    """The Arabic names given to change (``city_ar="فاس"``; None: left as it is),
-    stripped and checked; at least one must be given."""
-    given = {what: _text(name, what) for what, name in names.items() if name is not None}
-    if not given:
+Change = str | dt.time
+
+
+def check_changes(**given: Change | None) -> dict[str, Change]:
+    """The fields given to change (``city_ar="فاس"``, ``opens=dt.time(10, 0)``; None: left
+    as it is), texts stripped and checked; at least one must be given."""
+    changes = {what: _text(value, what) if isinstance(value, str) else value
+               for what, value in given.items() if value is not None}
+    if not changes:
         raise AdminError("server.err.nothing_to_change",
-                         options=", ".join("--" + what.replace("_", "-") for what in names))
-    return given
+                         options=", ".join("--" + what.replace("_", "-") for what in given))
+    return changes
 
 
 def add_market(
     session: Session, *, name_ar: str, name_fr: str, city: str, region: str,
     starts_on: dt.date, ends_on: dt.date, city_ar: str | None = None,
-    region_ar: str | None = None,
+    region_ar: str | None = None, opens: dt.time = DEFAULT_OPENS,
 ) -> Market:
     market = check_market(name_ar=name_ar, name_fr=name_fr, city=city, region=region,
                           starts_on=starts_on, ends_on=ends_on, city_ar=city_ar,
-                          region_ar=region_ar)
+                          region_ar=region_ar, opens=opens)
     market.created_at = utcnow()
     session.add(market)
     session.flush()
@@ -88,27 +115,27 @@ def add_market(
 _Named = TypeVar("_Named", Market, Cooperative)
 
 
-def _name_in_arabic(session: Session, row: _Named, names: dict[str, str]) -> _Named:
-    """``row`` given the Arabic names :func:`check_arabic_names` checked (a row set up
-    without them, or mistyped)."""
-    for what, name in names.items():
-        setattr(row, what, name)
+def _changed(session: Session, row: _Named, changes: dict[str, Change]) -> _Named:
+    """``row`` given the values :func:`check_changes` checked (a row set up without them,
+    or mistyped)."""
+    for what, value in changes.items():
+        setattr(row, what, value)
     session.flush()
     return row
 
 
 def edit_market(session: Session, market_id: int, *, city_ar: str | None = None,
-                region_ar: str | None = None) -> Market:
-    """Give a market its city's or its region's Arabic name, or both."""
-    names = check_arabic_names(city_ar=city_ar, region_ar=region_ar)
-    return _name_in_arabic(session, get_market(session, market_id), names)
+                region_ar: str | None = None, opens: dt.time | None = None) -> Market:
+    """Give a market its city's or its region's Arabic name, or its opening hour."""
+    changes = check_changes(city_ar=city_ar, region_ar=region_ar, opens=opens)
+    return _changed(session, get_market(session, market_id), changes)
 
 
 def edit_cooperative(session: Session, cooperative_id: int, *,
                      province_ar: str | None = None) -> Cooperative:
     """Give a cooperative its province's Arabic name."""
-    names = check_arabic_names(province_ar=province_ar)
-    return _name_in_arabic(session, get_cooperative(session, cooperative_id), names)
+    changes = check_changes(province_ar=province_ar)
+    return _changed(session, get_cooperative(session, cooperative_id), changes)
 
 
 def get_market(session: Session, market_id: int) -> Market:

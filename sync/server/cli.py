@@ -106,6 +106,13 @@ def _number(text: str) -> float:
     return value
 
 
+def _opens(text: str) -> dt.time:
+    try:
+        return admin.parse_opens(text)
+    except AdminError as exc:
+        raise BadArgument(exc) from None
+
+
 def _one_of(choices: Sequence[str]) -> Callable[[str], str]:
     def parse(text: str) -> str:
         if text not in choices:
@@ -164,10 +171,12 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     add.add_argument("--region-ar")
     add.add_argument("--starts", type=_date, required=True)
     add.add_argument("--ends", type=_date, required=True)
+    add.add_argument("--opens", type=_opens, default=admin.DEFAULT_OPENS, metavar="HH:MM")
     edit = _command(market, "edit")
     edit.add_argument("market", type=_id)
     edit.add_argument("--city-ar")
     edit.add_argument("--region-ar")
+    edit.add_argument("--opens", type=_opens, metavar="HH:MM")
     _command(market, "list")
 
     coop = _command(sub, "cooperative").add_subparsers(dest="action", required=True)
@@ -237,11 +246,12 @@ def _check(args: argparse.Namespace) -> None:
     if args.command == "market" and action == "add":
         admin.check_market(name_ar=args.name_ar, name_fr=args.name_fr, city=args.city,
                            city_ar=args.city_ar, region=args.region,
-                           region_ar=args.region_ar, starts_on=args.starts, ends_on=args.ends)
+                           region_ar=args.region_ar, starts_on=args.starts, ends_on=args.ends,
+                           opens=args.opens)
     elif args.command == "market" and action == "edit":
-        admin.check_arabic_names(city_ar=args.city_ar, region_ar=args.region_ar)
+        admin.check_changes(city_ar=args.city_ar, region_ar=args.region_ar, opens=args.opens)
     elif args.command == "cooperative" and action == "edit":
-        admin.check_arabic_names(province_ar=args.province_ar)
+        admin.check_changes(province_ar=args.province_ar)
     elif args.command == "cooperative" and action == "add":
         args.data = admin.check_cooperative(admin.CooperativeInput(
             market_id=args.market, name_ar=args.name_ar, name_fr=args.name_fr,
@@ -264,8 +274,8 @@ def _check(args: argparse.Namespace) -> None:
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("Password: ")
-    if first != getpass.getpass("Password again: "):
+    first = getpass.getpass(tr(args.lang, "server.out.password") + " ")
+    if first != getpass.getpass(tr(args.lang, "server.out.password_again") + " "):
         raise CommandError("server.err.passwords_differ")
     return first
 
@@ -302,14 +312,24 @@ def _serve(db: Database, args: argparse.Namespace) -> None:
     run(app, args.host, args.port, log_level="info", server_header=False)
 
 
-def _both(latin: str, arabic: str | None) -> str:
-    """A place's name, and its Arabic name beside it when it has one."""
-    return f"{latin} / {arabic}" if arabic else latin
+def _both(lang: str, latin: str, arabic: str | None) -> str:
+    """A place's name, and its Arabic name beside it when it has one (first in Arabic)."""
+    if not arabic:
+        return latin
+    return f"{arabic} / {latin}" if lang == "ar" else f"{latin} / {arabic}"
 
 
-def _places(m: Market) -> str:
-    """A market's city and region, each with its Arabic name beside it when it has one."""
-    return f"{_both(m.city, m.city_ar)}, {_both(m.region, m.region_ar)}"
+def _opening(opens: dt.time) -> str:
+    return f"{opens:%H:%M}"
+
+
+def _market_line(lang: str, m: Market) -> str:
+    """A market's details, as ``market add`` and ``market edit`` confirm them."""
+    t = Translator(lang)
+    return tr(lang, "server.out.market", id=m.id, name_ar=m.name_ar, name_fr=m.name_fr,
+              city=_both(lang, m.city, m.city_ar), region=_both(lang, m.region, m.region_ar),
+              starts=t.date(m.starts_on), ends=t.date(m.ends_on), opens=_opening(m.opens),
+              zone=t.zone)
 
 
 def _market(db: Database, args: argparse.Namespace) -> None:
@@ -318,32 +338,36 @@ def _market(db: Database, args: argparse.Namespace) -> None:
             m = admin.add_market(s, name_ar=args.name_ar, name_fr=args.name_fr, city=args.city,
                                  city_ar=args.city_ar, region=args.region,
                                  region_ar=args.region_ar, starts_on=args.starts,
-                                 ends_on=args.ends)
-            print(f"market {m.id}: {m.name_fr} / {m.name_ar}, {_places(m)}, "
-                  f"{m.starts_on} .. {m.ends_on}")
+                                 ends_on=args.ends, opens=args.opens)
+            print(_market_line(args.lang, m))
             return
         if args.action == "edit":
             m = admin.edit_market(s, args.market, city_ar=args.city_ar,
-                                  region_ar=args.region_ar)
-            print(f"market {m.id}: {m.name_fr} / {m.name_ar}, {_places(m)}")
+                                  region_ar=args.region_ar, opens=args.opens)
+            print(_market_line(args.lang, m))
             return
         from sync.server.queries import list_markets
 
         for m in list_markets(s):
             print(f"{m.id}\t{m.starts_on}..{m.ends_on}\t{m.city}\t{m.name_fr}\t{m.name_ar}"
-                  f"\t{m.city_in('ar')}\t{m.region}\t{m.region_in('ar')}")
+                  f"\t{m.city_in('ar')}\t{m.region}\t{m.region_in('ar')}\t{_opening(m.opens)}")
+
+
+def _cooperative_line(lang: str, c: Cooperative) -> str:
+    """A cooperative's details, as ``cooperative add`` and ``cooperative edit`` confirm
+    them."""
+    return tr(lang, "server.out.cooperative", id=c.id, name_ar=c.name_ar, name_fr=c.name_fr,
+              stand=c.stand, province=_both(lang, c.province, c.province_ar))
 
 
 def _cooperative(db: Database, args: argparse.Namespace) -> None:
     with db.write() as s:
         if args.action == "add":
-            c = admin.add_cooperative(s, args.data)
-            print(f"cooperative {c.id}: {c.name_fr} / {c.name_ar}, stand {c.stand}")
+            print(_cooperative_line(args.lang, admin.add_cooperative(s, args.data)))
             return
         if args.action == "edit":
-            c = admin.edit_cooperative(s, args.cooperative, province_ar=args.province_ar)
-            print(f"cooperative {c.id}: {c.name_fr} / {c.name_ar}, "
-                  f"{_both(c.province, c.province_ar)}")
+            print(_cooperative_line(args.lang, admin.edit_cooperative(
+                s, args.cooperative, province_ar=args.province_ar)))
             return
         t = Translator(args.lang)
         for c in s.scalars(select(Cooperative).order_by(Cooperative.market_id, Cooperative.id)):
@@ -367,9 +391,9 @@ def _enrol_code(db: Database, args: argparse.Namespace) -> None:
         code, row = admin.issue_enrol_code(s, args.cooperative, days=args.days)
         coop = admin.get_cooperative(s, args.cooperative)
     name = coop.name_ar if args.lang == "ar" else coop.name_fr
-    until = f"{market_time(row.expires_at):%Y-%m-%d %H:%M}"
-    print(tr(args.lang, "server.out.enrol_code", id=coop.id, name=name, until=until,
-             zone=Translator(args.lang).zone))
+    t = Translator(args.lang)
+    print(tr(args.lang, "server.out.enrol_code", id=coop.id, name=name,
+             until=t.moment(row.expires_at), zone=t.zone))
     print(f"\n    {code}\n")
     if not args.no_qr:
         print(ascii_qr(code))
@@ -381,16 +405,20 @@ def _device(db: Database, args: argparse.Namespace) -> None:
             d = admin.revoke_device(s, args.device_id)
         print(tr(args.lang, "server.out.device_revoked", id=d.id, name=d.name))
         return
+    lang = args.lang
+    t = Translator(lang)
     with db.read() as s:
-        lang = args.lang
         for d, c in admin.list_devices(s):
-            state = (tr(lang, "server.out.revoked_on", day=f"{d.revoked_at:%Y-%m-%d}")
+            # the day it was revoked at the market, as the last push's time is read there
+            state = (tr(lang, "server.out.revoked_on",
+                        day=t.date(market_time(d.revoked_at).date()))
                      if d.revoked_at else tr(lang, "server.out.active"))
-            seen = (f"{d.last_push_at:%Y-%m-%d %H:%M}" if d.last_push_at
-                    else tr(lang, "server.out.never"))
+            seen = (tr(lang, "server.out.last_push_at", when=t.moment(d.last_push_at),
+                       zone=t.zone) if d.last_push_at
+                    else tr(lang, "server.out.last_push", when=tr(lang, "server.out.never")))
             name = c.name_ar if lang == "ar" else c.name_fr
             print(f"{d.id}\t{state}\t{tr(lang, 'server.out.of_cooperative', id=c.id, name=name)}"
-                  f"\t{d.name}\t{tr(lang, 'server.out.last_push', when=seen)}")
+                  f"\t{d.name}\t{seen}")
 
 
 def _user(db: Database, args: argparse.Namespace) -> None:
@@ -488,12 +516,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser(lang).parse_args(argv)
     except BadArgument as exc:  # a bad value met while parsing (a date...)
         return _fail(lang, exc.error.message(lang))
+    args.lang = lang  # the language of the command's own messages (a password's prompt too)
     try:
         url = _given_url(args)
         _check(args)
     except AdminError as exc:
         return _fail(lang, exc.message(lang))
-    args.lang = lang  # the language of the command's own messages
     new_file, new_folder = _new_sqlite_file(args, url)
     try:
         code = _run(args, lang)

@@ -565,7 +565,8 @@ def _export_tables(session: Session, t: Translator, table: str, market: Market,
                    day: dt.date) -> list[exports.Table]:
     """The table asked for, then the tables its workbook holds on further sheets: after
     the days, the stands' days restored from a backup, when there are any (a CSV file
-    holds the first table only, whose days each say how many stands were restored)."""
+    holds the first table only, whose days each say how many stands were restored and what
+    their last restore replaced)."""
     if table == "cooperatives":
         return [exports.cooperatives_table(
             t, queries.cooperative_rows(session, market, day, utcnow()))]
@@ -574,7 +575,8 @@ def _export_tables(session: Session, t: Translator, table: str, market: Market,
     if table == "day-products":
         return [exports.products_table(t, queries.product_rows(session, market, day), day)]
     restored = queries.restored_rows(session, market)
-    days = exports.days_table(t, queries.day_rows(session, market), restored)
+    days = exports.days_table(t, queries.day_rows(session, market),
+                              queries.restored_sums(session, market))
     return [days, exports.restored_table(t, restored)] if restored else [days]
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +25,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from sync.server.i18n import CURRENCY, Translator, market_time
-from sync.server.queries import CoopRow, ProductRow
+from sync.server.queries import CoopRow, ProductRow, RestoredSums
 
 MONEY, INT, QUANTITY, TEXT, DATE, TIME = "money", "int", "quantity", "text", "date", "time"
 NUMBER_FORMATS = {MONEY: "#,##0.00", DATE: "yyyy-mm-dd", TIME: "yyyy-mm-dd hh:mm"}
@@ -98,13 +98,17 @@ def cooperatives_table(t: Translator, rows: Sequence[CoopRow]) -> Table:
 
 
 def days_table(t: Translator, rows: Sequence[dict[str, Any]],
-               restored: Sequence[dict[str, Any]] = ()) -> Table:
+               restored: Mapping[str, RestoredSums] | None = None) -> Table:
     """The edition's days; each says how many stands had it restored from a backup on their
-    till (``restored``: the rows of :func:`sync.server.queries.restored_rows`, which
-    :func:`restored_table` details)."""
-    stands: dict[str, set[str]] = {}
-    for r in restored:
-        stands.setdefault(r["day"], set()).add(r["stand"])
+    till and, summed over them, what their last restore replaced and what their tills say
+    now (``restored``: :func:`sync.server.queries.restored_sums`; empty cells on a day
+    without a restore), which a CSV file holds beside the day's figures;
+    :func:`restored_table` details each restore."""
+    restored = restored or {}
+
+    def of_restored(field: str) -> Callable[[dict[str, Any]], int | None]:
+        return lambda r: getattr(restored[r["day"]], field) if r["day"] in restored else None
+
     columns = [
         Column(t("day"), DATE, lambda r: dt.date.fromisoformat(r["day"])),
         Column(_money_header(t, "net_sales"), MONEY, lambda r: r["net"]),
@@ -112,7 +116,12 @@ def days_table(t: Translator, rows: Sequence[dict[str, Any]],
         Column(t("tickets"), INT, lambda r: r["tickets"]),
         Column(t("devices_reporting"), INT, lambda r: r["devices"]),
         Column(t("closed"), INT, lambda r: r["closed"]),
-        Column(t("restored_title"), INT, lambda r: len(stands.get(r["day"], ()))),
+        Column(t("restored_title"), INT,
+               lambda r: restored[r["day"]].stands if r["day"] in restored else 0),
+        Column(_money_header(t, "restored_days_held_net"), MONEY, of_restored("held_net")),
+        Column(t("restored_days_held_tickets"), INT, of_restored("held_tickets")),
+        Column(_money_header(t, "restored_days_till_net"), MONEY, of_restored("net")),
+        Column(t("restored_days_till_tickets"), INT, of_restored("tickets")),
     ]
     return Table(t("sheet_days"), columns, rows)
 
@@ -174,6 +183,8 @@ def _thousandths(milli: int, comma: bool) -> str:
 
 def _csv_cell(column: Column, row: Any, comma: bool) -> Any:
     value = column.value(row)
+    if value is None:  # nothing to say (a day without a restore, a stand never synced)
+        return ""
     if column.kind == MONEY:
         return _decimal(value, comma)
     if column.kind == QUANTITY:
@@ -181,7 +192,7 @@ def _csv_cell(column: Column, row: Any, comma: bool) -> Any:
     if column.kind == DATE:
         return value.isoformat()
     if column.kind == TIME:
-        return "" if value is None else f"{value:%Y-%m-%d %H:%M}"
+        return f"{value:%Y-%m-%d %H:%M}"
     return csv_text(value) if column.kind == TEXT else value
 
 
@@ -198,6 +209,8 @@ def to_csv(table: Table, lang: str) -> bytes:
 def _xlsx_value(column: Column, row: Any) -> Any:
     """A cell's value: money in dirhams, quantities in units (a real number each)."""
     value = column.value(row)
+    if value is None:
+        return None
     if column.kind == MONEY:
         return value / 100
     if column.kind == QUANTITY:

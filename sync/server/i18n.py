@@ -94,6 +94,9 @@ class Translator:
     def short_date(self, day: dt.date | str) -> str:
         return format_short_date(day, self.lang)
 
+    def moment(self, utc: dt.datetime) -> str:
+        return format_moment(utc, self.lang)
+
     def axis_money(self, centimes: int) -> str:
         return format_axis_amount(centimes, self.lang)
 
@@ -220,6 +223,13 @@ def format_date(day: dt.date | str, lang: str) -> str:
         return iso
     year, month, mday = iso.split("-")
     return f"{mday}/{month}/{year}"
+
+
+def format_moment(utc: dt.datetime, lang: str) -> str:
+    """A naive UTC time as it is read at the market: in Morocco's time (:func:`market_time`),
+    its day as :func:`format_date` writes it, to the minute: ``25/11/2026 14:05``."""
+    local = market_time(utc)
+    return f"{format_date(local.date(), lang)} {local:%H:%M}"
 
 
 def format_short_date(day: dt.date | str, lang: str) -> str:

@@ -32,10 +32,10 @@ from sync.server.models import (
     SummaryProduct,
 )
 
+#: from this long past its market's opening hour (``Market.opens``, in Morocco), a stand
+#: that has sent nothing of today is late; and one whose day is open, this long after its
+#: last push
 STALE_AFTER = dt.timedelta(minutes=30)
-#: when the markets open, in Morocco: from :data:`STALE_AFTER` past it, a stand that has
-#: sent nothing of today is late
-MARKET_OPENS = dt.time(9, 0)
 _BESIDE = ThreadPoolExecutor(max_workers=8, thread_name_prefix="souk-dashboard")
 
 
@@ -204,10 +204,10 @@ def running(market: Market, now: dt.datetime) -> bool:
 
 def figures_due(market: Market, day: dt.date, now: dt.datetime) -> bool:
     """Whether every stand should have sent figures of ``day`` by ``now`` (naive UTC):
-    ``day`` is today in Morocco, one of the market's days, and the market opened
-    (:data:`MARKET_OPENS`) more than :data:`STALE_AFTER` ago."""
+    ``day`` is today in Morocco, one of the market's days, and the market opened (at its
+    own hour, ``Market.opens``) more than :data:`STALE_AFTER` ago."""
     local = market_time(now)
-    opened = dt.datetime.combine(local.date(), MARKET_OPENS)
+    opened = dt.datetime.combine(local.date(), market.opens)
     return (day == local.date() and market.starts_on <= day <= market.ends_on
             and local - opened > STALE_AFTER)
 
@@ -566,6 +566,37 @@ def restored_rows(session: Session, market: Market, day: dt.date | None = None
              "held_net": int(held_net), "held_tickets": int(held_tickets), "net": int(net),
              "tickets": int(tickets)}
             for when, stand, ar, fr, held_net, held_tickets, net, tickets in rows]
+
+
+class RestoredSums(NamedTuple):
+    """A day's stands restored from a backup on their till, summed over them: how many, what
+    the last restore of each replaced, and what their tills say now."""
+
+    stands: int
+    held_net: int
+    held_tickets: int
+    net: int
+    tickets: int
+
+
+def restored_sums(session: Session, market: Market) -> dict[str, RestoredSums]:
+    """:class:`RestoredSums` by day (ISO) over the edition, for a table of one row per day
+    (the days export): of each till restored more than once, its last restore, which
+    replaced the figures the server held just before the till's of now (those of the
+    restores before are in :func:`restored_rows`)."""
+    r, s = RestoredDay, DaySummaryRow
+    last = (select(r.device_id, r.business_day, func.max(r.restores).label("restores"))
+            .where(r.market_id == market.id).group_by(r.device_id, r.business_day).subquery())
+    rows = session.connection().execute(
+        select(r.business_day, func.count(s.cooperative_id.distinct()), _total(r.net),
+               _total(r.sales_count), _total(s.net), _total(s.sales_count))
+        .join(last, and_(last.c.device_id == r.device_id,
+                         last.c.business_day == r.business_day,
+                         last.c.restores == r.restores))
+        .join(s, and_(s.device_id == r.device_id, s.business_day == r.business_day))
+        .where(r.market_id == market.id).group_by(r.business_day))
+    return {day.isoformat(): RestoredSums(*(int(v) for v in values))
+            for day, *values in rows}
 
 
 def _in_memory(session: Session) -> None:

@@ -168,8 +168,7 @@ def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> 
         "subtitle": t("report_subtitle", city=_isolated(market.city_in(t.lang)),
                       region=_isolated(market.region_in(t.lang)),
                       start=_ltr(t.date(market.starts_on)), end=_ltr(t.date(market.ends_on))),
-        "generated": t("report_generated", date=_ltr(f"{t.date(local.date())} {local:%H:%M}")
-                       + f" ({t.zone})"),
+        "generated": t("report_generated", date=_ltr(t.moment(now)) + f" ({t.zone})"),
         "style": asset("report.css").decode(),
         "kpis": _kpis(t, [
             (t("net_sales"), t.money(total)),

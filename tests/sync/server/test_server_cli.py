@@ -17,7 +17,7 @@ from sync.protocol import Bundle, bundle_signature, token_hash
 from sync.server import admin, ingest
 from sync.server.cli import main
 from sync.server.db import Database
-from sync.server.i18n import market_time
+from sync.server.i18n import Translator, market_time
 from sync.server.models import (
     Cooperative,
     DaySummaryRow,
@@ -37,6 +37,7 @@ COOP = ["cooperative", "add", "--market", "1", "--name-ar", "تعاونية ال
         "--name-fr", "Coopérative du miel", "--sector", "food", "--province", "Ifrane",
         "--stand", "7", "--members", "12", "--women-led"]
 HUGE = "99999999999999999999"  # more than any database's integer
+ZONE = Translator("en").zone  # "Morocco time" (UTC on a machine without time zone data)
 
 
 def run(url: str, *args: str, capsys: pytest.CaptureFixture[str],
@@ -57,9 +58,10 @@ def test_setting_up_a_market(database_url: str, db: Database,
                              monkeypatch: pytest.MonkeyPatch) -> None:
     assert run(database_url, *MARKET, capsys=capsys)[:2] == (
         0, "market 1: Marché de Meknès / السوق المتنقل لمكناس, Meknès, Fès-Meknès, "
-           "2026-05-12 .. 2026-05-16\n")
+           f"2026-05-12 to 2026-05-16, opens at 09:00 ({ZONE})\n")
     code, out, _ = run(database_url, *COOP, capsys=capsys)
-    assert (code, out) == (0, "cooperative 1: Coopérative du miel / تعاونية العسل, stand 7\n")
+    assert (code, out) == (0, "cooperative 1: Coopérative du miel / تعاونية العسل, stand 7, "
+                              "Ifrane\n")
     with db.read() as s:
         coop = s.get_one(Cooperative, 1)
         assert (coop.region, coop.women_led, coop.youth_led) == ("Fès-Meknès", True, False)
@@ -110,7 +112,7 @@ def test_what_the_commands_say_is_in_the_organisers_language(
     code, out, _ = run(database_url, "enrol-code", "1", "--no-qr", capsys=capsys, lang=lang)
     with db.read() as s:
         expires = s.get_one(EnrolCode, 1).expires_at
-    until = f"{market_time(expires):%Y-%m-%d %H:%M}"
+    until = Translator(lang).moment(expires)  # 25/11/2026 14:05, in Morocco's time
     assert (code, out.split("\n")[0]) == (0, code_line.format(until=until))
     with db.write() as s:
         device = ingest.enrol(s, out.split("\n\n")[1].strip(), "caisse").device_id
@@ -165,17 +167,18 @@ def test_a_market_with_its_citys_arabic_name(database_url: str, db: Database,
     by ``market edit``; the list shows the city as each language's pages write it."""
     code, out, _ = run(database_url, *MARKET, "--city-ar", " مكناس ", capsys=capsys)
     assert (code, out) == (0, "market 1: Marché de Meknès / السوق المتنقل لمكناس, "
-                              "Meknès / مكناس, Fès-Meknès, 2026-05-12 .. 2026-05-16\n")
+                              "Meknès / مكناس, Fès-Meknès, 2026-05-12 to 2026-05-16, opens at "
+                              f"09:00 ({ZONE})\n")
     run(database_url, *MARKET[:7], "Fès", *MARKET[8:], capsys=capsys)
     with db.read() as s:
         assert [(m.city, m.city_ar) for m in s.scalars(select(Market).order_by(Market.id))] == [
             ("Meknès", "مكناس"), ("Fès", None)]
     code, out, _ = run(database_url, "market", "list", capsys=capsys)
-    assert [line.split("\t")[2::3] for line in out.splitlines()] == [
+    assert [line.split("\t")[2:6:3] for line in out.splitlines()] == [
         ["Meknès", "مكناس"], ["Fès", "Fès"]]
     code, out, _ = run(database_url, "market", "edit", "2", "--city-ar", "فاس", capsys=capsys)
     assert (code, out) == (0, "market 2: Marché de Meknès / السوق المتنقل لمكناس, Fès / فاس, "
-                              "Fès-Meknès\n")
+                              f"Fès-Meknès, 2026-05-12 to 2026-05-16, opens at 09:00 ({ZONE})\n")
     with db.read() as s:
         assert s.get_one(Market, 2).city_ar == "فاس"
 
@@ -187,15 +190,17 @@ def test_a_market_with_its_regions_arabic_name(database_url: str, db: Database,
     shows the region as each language's pages write it."""
     code, out, _ = run(database_url, *MARKET, "--region-ar", " جهة فاس مكناس ", capsys=capsys)
     assert (code, out) == (0, "market 1: Marché de Meknès / السوق المتنقل لمكناس, "
-                              "Meknès, Fès-Meknès / جهة فاس مكناس, 2026-05-12 .. 2026-05-16\n")
+                              "Meknès, Fès-Meknès / جهة فاس مكناس, 2026-05-12 to 2026-05-16, "
+                              f"opens at 09:00 ({ZONE})\n")
     run(database_url, *MARKET, "--city-ar", "مكناس", capsys=capsys)
     code, out, _ = run(database_url, "market", "list", capsys=capsys)
-    assert [line.split("\t")[5:] for line in out.splitlines()] == [
+    assert [line.split("\t")[5:8] for line in out.splitlines()] == [
         ["Meknès", "Fès-Meknès", "جهة فاس مكناس"], ["مكناس", "Fès-Meknès", "Fès-Meknès"]]
     code, out, _ = run(database_url, "market", "edit", "2", "--region-ar", "جهة فاس-مكناس",
                        capsys=capsys)
     assert (code, out) == (0, "market 2: Marché de Meknès / السوق المتنقل لمكناس, "
-                              "Meknès / مكناس, Fès-Meknès / جهة فاس-مكناس\n")
+                              "Meknès / مكناس, Fès-Meknès / جهة فاس-مكناس, 2026-05-12 to "
+                              f"2026-05-16, opens at 09:00 ({ZONE})\n")
     code, out, _ = run(database_url, "market", "edit", "1", "--city-ar", "مكناس",
                        "--region-ar", "جهة فاس مكناس", capsys=capsys)
     assert code == 0
@@ -216,7 +221,7 @@ def test_a_cooperative_with_its_provinces_arabic_name(
         ["Ifrane", "إفران"], ["Ifrane", "Ifrane"]]
     code, out, _ = run(database_url, "cooperative", "edit", "2", "--province-ar", "إفران",
                        capsys=capsys)
-    assert (code, out) == (0, "cooperative 2: Coopérative du miel / تعاونية العسل, "
+    assert (code, out) == (0, "cooperative 2: Coopérative du miel / تعاونية العسل, stand 8, "
                               "Ifrane / إفران\n")
     with db.read() as s:
         assert [c.province_ar for c in s.scalars(select(Cooperative).order_by(Cooperative.id))
@@ -232,9 +237,11 @@ def test_a_cooperative_with_its_provinces_arabic_name(
      "المدينة بالعربية لا يجب أن يحتوي على المحرف NUL"),
     ("ar", ["market", "edit", "1", "--city-ar", "  "], "المدينة بالعربية لا يجب أن يكون فارغًا"),
     ("en", ["market", "edit", "9", "--city-ar", "فاس"], "no market with id 9"),
-    ("en", ["market", "edit", "1"], "say what to change: --city-ar, --region-ar"),
-    ("fr", ["market", "edit", "1"], "indiquez ce qu'il faut changer : --city-ar, --region-ar"),
-    ("ar", ["market", "edit", "1"], "حدّد ما تريد تغييره: \u200e--city-ar, --region-ar\u200e"),
+    ("en", ["market", "edit", "1"], "say what to change: --city-ar, --region-ar, --opens"),
+    ("fr", ["market", "edit", "1"],
+     "indiquez ce qu'il faut changer : --city-ar, --region-ar, --opens"),
+    ("ar", ["market", "edit", "1"],
+     "حدّد ما تريد تغييره: \u200e--city-ar, --region-ar, --opens\u200e"),
     ("en", ["market", "edit", "1", "--region-ar", "ج" * 201],
      "the region in Arabic is longer than 200 characters"),
     ("ar", ["market", "edit", "1", "--city-ar", "فاس", "--region-ar", " "],
@@ -617,7 +624,106 @@ def test_lists_speak_the_organisers_language(
     with db.read() as s:
         when = s.get_one(Device, device).revoked_at
     assert when is not None
+    day = Translator(lang).date(market_time(when).date())
     assert run(database_url, "device", "list", capsys=capsys, lang=lang)[:2] == (
-        0, revoked.format(id=device, day=f"{when:%Y-%m-%d}") + "\n")
+        0, revoked.format(id=device, day=day) + "\n")
     assert run(database_url, "cooperative", "list", capsys=capsys, lang=lang)[:2] == (
         0, coop_line + "\n")
+
+
+@needs_zone
+@pytest.mark.parametrize(("lang", "line"), [
+    ("fr", "{id}\trévoqué le 13/05/2026\tcoopérative 1 (Coopérative du miel)\tcaisse\t"
+           "dernier envoi\u00a0: 13/05/2026 00:30 (heure du Maroc)"),
+    ("ar", "{id}\tأُلغي في \u200e13/05/2026\u200e\tالتعاونية 1 (تعاونية العسل)\tcaisse\t"
+           "آخر إرسال: \u200e13/05/2026 00:30\u200e (بتوقيت المغرب)"),
+    ("en", "{id}\trevoked 2026-05-13\tcooperative 1 (Coopérative du miel)\tcaisse\t"
+           "last push 2026-05-13 00:30 (Morocco time)"),
+], ids=["fr", "ar", "en"])
+def test_device_list_gives_times_in_moroccos_time_in_the_organisers_format(
+        database_url: str, db: Database, capsys: pytest.CaptureFixture[str], lang: str,
+        line: str) -> None:
+    """A till's last push and the day it was revoked are read as the market reads its
+    clocks: at 23:30 UTC on 12 May it is already 00:30 on the 13th in Morocco (UTC+1),
+    written as the organiser's language writes a date."""
+    run(database_url, *MARKET, capsys=capsys)
+    run(database_url, *COOP, capsys=capsys)
+    code_out = run(database_url, "enrol-code", "1", "--no-qr", capsys=capsys)[1]
+    with db.write() as s:
+        device = ingest.enrol(s, code_out.split("\n\n")[1].strip(), "caisse").device_id
+        row = s.get_one(Device, device)
+        row.last_push_at = row.revoked_at = dt.datetime(2026, 5, 12, 23, 30)
+    assert run(database_url, "device", "list", capsys=capsys, lang=lang)[:2] == (
+        0, line.format(id=device) + "\n")
+
+
+@needs_zone
+@pytest.mark.parametrize(("lang", "market_line", "coop_line"), [
+    ("fr", "marché 1\u00a0: Marché de Meknès / السوق المتنقل لمكناس, Meknès / مكناس, "
+           "Fès-Meknès, du 12/05/2026 au 16/05/2026, ouvre à 10:30 (heure du Maroc)",
+     "coopérative 1\u00a0: Coopérative du miel / تعاونية العسل, stand 7, Ifrane / إفران"),
+    ("ar", "السوق 1: السوق المتنقل لمكناس / Marché de Meknès، مكناس / Meknès، Fès-Meknès، "
+           "من \u200e12/05/2026\u200e إلى \u200e16/05/2026\u200e، يفتح على الساعة "
+           "\u200e10:30\u200e (بتوقيت المغرب)",
+     "التعاونية 1: تعاونية العسل / Coopérative du miel، الرواق 7، إفران / Ifrane"),
+], ids=["fr", "ar"])
+def test_setting_up_speaks_the_organisers_language(
+        database_url: str, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, lang: str, market_line: str, coop_line: str) -> None:
+    """``market add`` and ``cooperative add`` confirm what they set up in the organiser's
+    language, the dates as it writes them (``market edit`` and ``cooperative edit`` the
+    same way); the password is asked in it too."""
+    assert run(database_url, *MARKET, "--city-ar", "مكناس", "--opens", "10:30",
+               capsys=capsys, lang=lang)[:2] == (0, market_line + "\n")
+    assert run(database_url, *COOP, "--province-ar", "إفران", capsys=capsys,
+               lang=lang)[:2] == (0, coop_line + "\n")
+    assert run(database_url, "market", "edit", "1", "--opens", "10:30", capsys=capsys,
+               lang=lang)[:2] == (0, market_line + "\n")
+    assert run(database_url, "cooperative", "edit", "1", "--province-ar", "إفران",
+               capsys=capsys, lang=lang)[:2] == (0, coop_line + "\n")
+    prompts: list[str] = []
+    monkeypatch.setattr("getpass.getpass", lambda prompt: prompts.append(prompt) or "x" * 12)
+    assert run(database_url, "user", "add", "nadia", capsys=capsys, lang=lang)[0] == 0
+    assert prompts == {"fr": ["Mot de passe\u00a0: ", "Mot de passe, encore une fois\u00a0: "],
+                       "ar": ["كلمة المرور: ", "كلمة المرور مرة أخرى: "]}[lang]
+
+
+def test_a_market_opens_at_its_own_hour(database_url: str, db: Database,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """``--opens`` sets a market's opening hour (09:00 when it is not given), in 0-9 or
+    Arabic-Indic digits; ``market edit --opens`` changes it alone; the list shows it."""
+    run(database_url, *MARKET, capsys=capsys)
+    assert run(database_url, *MARKET, "--opens", "١٠:٣٠", capsys=capsys)[0] == 0
+    code, out, _ = run(database_url, "market", "edit", "1", "--opens", " 8:05 ", capsys=capsys)
+    assert code == 0 and "opens at 08:05" in out
+    with db.read() as s:
+        assert [(m.opens, m.city) for m in s.scalars(select(Market).order_by(Market.id))] == [
+            (dt.time(8, 5), "Meknès"), (dt.time(10, 30), "Meknès")]
+    out = run(database_url, "market", "list", capsys=capsys)[1]
+    assert [line.split("\t")[-1] for line in out.splitlines()] == ["08:05", "10:30"]
+
+
+@pytest.mark.parametrize(("lang", "args", "message"), [
+    ("en", [*MARKET, "--opens", "25:00"],
+     "'25:00' is not an opening hour: write it HH:MM on a 24-hour clock, e.g. 09:30"),
+    ("fr", [*MARKET, "--opens", "9h30"],
+     "«\u00a09h30\u00a0» n'est pas une heure d'ouverture\u00a0: écrivez-la HH:MM sur "
+     "24\u00a0heures, par ex. 09:30"),
+    ("ar", ["market", "edit", "1", "--opens", "09:60"],
+     "«09:60» ليست ساعة افتتاح: اكتبها على شكل \u200eHH:MM\u200e بنظام 24 ساعة"),
+    ("en", ["market", "edit", "1", "--opens", ""], "'' is not an opening hour"),
+    ("en", ["market", "edit", "1", "--city-ar", "فاس", "--opens", "9"],
+     "'9' is not an opening hour"),
+])
+def test_a_bad_opening_hour_changes_nothing(database_url: str, db: Database,
+                                            capsys: pytest.CaptureFixture[str], lang: str,
+                                            args: list[str], message: str) -> None:
+    run(database_url, *MARKET, "--opens", "10:00", capsys=capsys)
+    before = counts(db)
+    code, out, err = run(database_url, *args, capsys=capsys, lang=lang)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and message in err
+    assert counts(db) == before
+    with db.read() as s:
+        market = s.get_one(Market, 1)
+        assert (market.opens, market.city_ar) == (dt.time(10, 0), None)

@@ -18,6 +18,7 @@ from sync.server.models import Device, Market
 
 from .server_support import DAY, World, push_body, summary
 from .test_server_dashboard import PASSWORD, log_in
+from .test_server_report import needs_zone
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -108,6 +109,17 @@ def test_an_export_link_opened_logged_out_goes_through_the_login(
     assert client.get("/dashboard/export/days.csv").status_code == 401  # a program
 
 
+def late_stands(db: Database, market_id: int, day: dt.date, now: dt.datetime
+                ) -> dict[str, bool]:
+    """Whether each stand is late on the dashboard of ``day`` at ``now`` (naive UTC), as
+    made stall by stall and, on PostgreSQL, by the database."""
+    with db.read() as s:
+        market = s.get_one(Market, market_id)
+        rows = queries.cooperative_values(s, market, day, now)
+        assert rows == queries._coop_values_portable(s, market, day, now)
+    return {r.stand: r.stale for r in map(queries.CoopRow._make, rows)}
+
+
 def test_a_stand_that_sent_nothing_today_is_late_once_the_market_opened(
         client: TestClient, db: Database, world: World) -> None:
     """A stand that closed yesterday and has sent nothing today is late on today's
@@ -128,14 +140,36 @@ def test_a_stand_that_sent_nothing_today_is_late_once_the_market_opened(
             last_push_at=noon - dt.timedelta(minutes=1)))
 
     def late(day: dt.date, now: dt.datetime) -> dict[str, bool]:
-        with db.read() as s:
-            market = s.get_one(Market, world.market_id)
-            rows = queries.cooperative_values(s, market, day, now)
-            assert rows == queries._coop_values_portable(s, market, day, now)
-        return {r.stand: r.stale for r in map(queries.CoopRow._make, rows)}
+        return late_stands(db, world.market_id, day, now)
 
     assert late(NEXT, noon) == {"3": False, "12": True}
     assert late(NEXT, morning) == {"3": False, "12": False}
     assert late(DAY, noon) == {"3": False, "12": False}  # yesterday: closed by both
     after = dt.datetime.combine(DAY + dt.timedelta(days=5), dt.time(11, 0))
     assert late(DAY + dt.timedelta(days=5), after)["12"] is False  # the market is over
+
+
+@needs_zone
+def test_a_stand_is_late_from_half_an_hour_past_its_markets_own_opening_hour(
+        client: TestClient, db: Database, world: World) -> None:
+    """A market that opens at 10:30 (Morocco's time, ``market edit --opens``) waits for
+    today's figures until 11:00: a stand that closed yesterday and has sent nothing today
+    is not late at 10:59 and is at 11:01. Moved to open at 08:00, the market finds it late
+    from 08:30."""
+    a = world.argan
+    client.post("/api/v1/push", headers=a.headers, json=push_body(
+        summary(a.device_id, DAY, 12, status="closed")))
+    with db.write() as s:
+        s.execute(update(Device).where(Device.id == a.device_id).values(
+            last_push_at=dt.datetime.combine(DAY, dt.time(20, 0))))
+        admin.edit_market(s, world.market_id, opens=dt.time(10, 30))
+
+    def late_at(hour: int, minute: int) -> bool:
+        """Whether argan's stand is late at this time in Morocco (UTC+1 in May)."""
+        now = dt.datetime.combine(NEXT, dt.time(hour - 1, minute))
+        return late_stands(db, world.market_id, NEXT, now)["12"]
+
+    assert (late_at(9, 45), late_at(10, 59), late_at(11, 1)) == (False, False, True)
+    with db.write() as s:
+        admin.edit_market(s, world.market_id, opens=dt.time(8, 0))
+    assert (late_at(8, 29), late_at(8, 31)) == (False, True)

@@ -6,7 +6,8 @@ import datetime as dt
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
+from sqlalchemy.orm import Session
 
 from sync.server import admin, queries
 from sync.server.db import Database, utcnow
@@ -30,6 +31,21 @@ def test_migrating_again_is_harmless(db: Database) -> None:
     assert db.session_key() == db.session_key()  # made once, then kept
 
 
+def an_older_market(s: Session) -> None:
+    """The first market and a cooperative of it, with only the columns every schema since
+    0007 has."""
+    s.execute(text(
+        "INSERT INTO markets (name_ar, name_fr, city, region, starts_on, ends_on, "
+        "created_at) VALUES ('السوق المتنقل لفاس', 'Marché itinérant de Fès', 'Fès', "
+        "'Fès-Meknès', :starts, :ends, :now)"),
+        {"starts": DAY, "ends": DAY + dt.timedelta(days=4), "now": utcnow()})
+    s.execute(text(
+        "INSERT INTO cooperatives (market_id, name_ar, name_fr, sector, province, region, "
+        "stand, members, women_led, youth_led, created_at) VALUES (1, 'تعاونية فخار فاس', "
+        "'Coopérative Poterie de Fès', 'handicrafts', 'Fès', 'Fès-Meknès', '3', 9, false, "
+        "false, :now)"), {"now": utcnow()})
+
+
 def test_migration_0008_gives_markets_an_arabic_city_and_goes_back(
         empty_database: Database) -> None:
     """A market set up before keeps its city and has no Arabic name for it (its Arabic pages
@@ -38,16 +54,7 @@ def test_migration_0008_gives_markets_an_arabic_city_and_goes_back(
     db = empty_database
     alembic(db, "upgrade", "0007")
     with db.write() as s:  # as the server of schema 0007 wrote them
-        s.execute(text(
-            "INSERT INTO markets (id, name_ar, name_fr, city, region, starts_on, ends_on, "
-            "created_at) VALUES (1, 'السوق المتنقل لفاس', 'Marché itinérant de Fès', 'Fès', "
-            "'Fès-Meknès', :starts, :ends, :now)"),
-            {"starts": DAY, "ends": DAY + dt.timedelta(days=4), "now": utcnow()})
-        s.execute(text(
-            "INSERT INTO cooperatives (market_id, name_ar, name_fr, sector, province, region, "
-            "stand, members, women_led, youth_led, created_at) VALUES (1, 'تعاونية فخار فاس', "
-            "'Coopérative Poterie de Fès', 'handicrafts', 'Fès', 'Fès-Meknès', '3', 9, false, "
-            "false, :now)"), {"now": utcnow()})
+        an_older_market(s)
     alembic(db, "upgrade", "0008")
     with db.write() as s:  # (the models are those of the latest schema: read as 0008 does)
         assert s.execute(text("SELECT city, city_ar FROM markets")).all() == [("Fès", None)]
@@ -88,7 +95,7 @@ def test_migration_0010_gives_regions_and_provinces_arabic_names_and_goes_back(
             "region, stand, members, women_led, youth_led, created_at) VALUES (1, 1, "
             "'تعاونية فخار فاس', 'Coopérative Poterie de Fès', 'handicrafts', 'Sefrou', "
             "'Fès-Meknès', '3', 9, false, false, :now)"), {"now": utcnow()})
-    alembic(db, "upgrade", "0010")
+    alembic(db, "upgrade", "head")  # 0010 and on: the models read the latest schema
     with db.read() as s:
         market, coop = s.get_one(Market, 1), s.get_one(Cooperative, 1)
         assert (market.region_ar, coop.province_ar) == (None, None)
@@ -116,4 +123,36 @@ def test_migration_0010_gives_regions_and_provinces_arabic_names_and_goes_back(
     with db.read() as s:
         assert (s.get_one(Market, 1).region_ar, s.get_one(Cooperative, 1).province_ar) == (
             None, None)
+    test_migrated_schema_matches_the_models(db)
+
+
+def test_migration_0011_gives_markets_their_opening_hour_and_goes_back(
+        empty_database: Database) -> None:
+    """A market set up before opens at 09:00, as the dashboard took every market to, until
+    an organiser gives it its own hour, which a market set up after is given at once; going
+    back drops the hours and keeps the markets and the cooperatives that refer to them."""
+    db = empty_database
+    alembic(db, "upgrade", "0010")
+    with db.write() as s:  # as the server of schema 0010 wrote them
+        an_older_market(s)
+    alembic(db, "upgrade", "0011")
+    with db.write() as s:
+        assert s.get_one(Market, 1).opens == dt.time(9, 0)
+        admin.add_market(s, name_ar="سوق مكناس", name_fr="Marché de Meknès", city="Meknès",
+                         region="Fès-Meknès", starts_on=DAY, ends_on=DAY, opens=dt.time(10, 30))
+    with db.write() as s:
+        admin.edit_market(s, 1, opens=dt.time(8, 30))
+    with db.read() as s:
+        assert [m.opens for m in s.scalars(select(Market).order_by(Market.id))] == [
+            dt.time(8, 30), dt.time(10, 30)]
+
+    alembic(db, "downgrade", "0010")
+    assert "opens" not in {c["name"] for c in inspect(db.engine).get_columns("markets")}
+    with db.read() as s:
+        assert s.execute(text("SELECT city FROM markets ORDER BY id")).scalars().all() == [
+            "Fès", "Meknès"]
+        assert s.execute(text("SELECT market_id FROM cooperatives")).scalars().all() == [1]
+    db.migrate()
+    with db.read() as s:
+        assert s.get_one(Market, 2).opens == dt.time(9, 0)
     test_migrated_schema_matches_the_models(db)

@@ -304,13 +304,13 @@ def test_the_days_export_says_which_stands_were_restored_and_what_was_replaced(
     restore_two_stands(client, world)
     text = client.get("/dashboard/export/days.csv?lang=fr").content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows[0][-1] == "Stands restaurés depuis une sauvegarde"
-    assert [(r[0], r[1], r[-1]) for r in rows[1:]] == [
+    assert rows[0][6] == "Stands restaurés depuis une sauvegarde"
+    assert [(r[0], r[1], r[6]) for r in rows[1:]] == [
         ("2026-05-12", "200,00", "1"), ("2026-05-13", "80,00", "1")]
     book = load_workbook(io.BytesIO(client.get("/dashboard/export/days.xlsx?lang=fr").content))
     assert book.sheetnames == ["Jours", "Restaurés"]
     days = [[c.value for c in row] for row in book["Jours"].iter_rows()]
-    assert [(d[0], d[-1]) for d in days[1:]] == [
+    assert [(d[0], d[6]) for d in days[1:]] == [
         (dt.datetime(2026, 5, 12), 1), (dt.datetime(2026, 5, 13), 1)]
     sheet = book["Restaurés"]
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [
@@ -328,6 +328,46 @@ def test_the_days_export_says_which_stands_were_restored_and_what_was_replaced(
     assert arabic.sheetnames == ["الأيام", "مسترجعة"]
     assert arabic["مسترجعة"].sheet_view.rightToLeft
     assert arabic["مسترجعة"]["E1"].value == "صافي المبيعات من قبل (د.م.)"
+
+
+@pytest.mark.parametrize(("lang", "delimiter", "header", "rows"), [
+    ("fr", ";", ["Stands restaurés depuis une sauvegarde",
+                 f"Stands restaurés{NBSP}: ventes nettes avant leur dernière restauration (DH)",
+                 f"Stands restaurés{NBSP}: tickets avant leur dernière restauration",
+                 f"Stands restaurés{NBSP}: ventes nettes selon leur caisse (DH)",
+                 f"Stands restaurés{NBSP}: tickets selon leur caisse"],
+     [["2026-05-12", "260,00", "2", "600,00", "5", "260,00", "2"],
+      ["2026-05-13", "30,00", "0", "", "", "", ""]]),
+    ("en", ",", ["Stands restored from a backup",
+                 "Restored stands: net sales before their last restore (MAD)",
+                 "Restored stands: tickets before their last restore",
+                 "Restored stands: net sales on their tills now (MAD)",
+                 "Restored stands: tickets on their tills now"],
+     [["2026-05-12", "260.00", "2", "600.00", "5", "260.00", "2"],
+      ["2026-05-13", "30.00", "0", "", "", "", ""]]),
+])
+def test_the_days_csv_says_what_the_last_restores_replaced(
+    client: TestClient, db: Database, world: World, lang: str, delimiter: str,
+    header: list[str], rows: list[list[str]]
+) -> None:
+    """A CSV file holds one table: after the day's figures (their columns as before), how
+    many stands had the day restored and, summed over them, what the last restore of each
+    replaced and what their tills say now (a till restored twice counts once, with what
+    its last restore replaced); a day without a restore leaves them empty. Numbers as the
+    language's spreadsheets read them."""
+    argan, pottery = world.argan, world.pottery
+    push(client, argan, summary(argan.device_id, DAY, 9, net=125_050, tickets=7))
+    push(client, argan, restored(summary(argan.device_id, DAY, 5, net=50_000, tickets=3), 1))
+    push(client, argan, restored(summary(argan.device_id, DAY, 3, net=20_000, tickets=1), 2))
+    push(client, pottery, summary(pottery.device_id, DAY, 4, net=10_000, tickets=2))
+    push(client, pottery, restored(summary(pottery.device_id, DAY, 2, net=6_000, tickets=1), 1))
+    push(client, pottery, summary(pottery.device_id, DAY + dt.timedelta(days=1), 6, net=3_000,
+                                  tickets=2))
+    logged_in(client, db)
+    text = client.get(f"/dashboard/export/days.csv?lang={lang}").content.decode("utf-8-sig")
+    got = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    assert len(got[0]) == 11 and got[0][6:] == header
+    assert [[r[0], r[1], *r[6:]] for r in got[1:]] == rows
 
 
 def test_migration_0009_goes_back_and_forth_keeping_the_days(empty_database: Database) -> None:
