@@ -14,6 +14,7 @@ import json
 import math
 import sqlite3
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -331,8 +332,17 @@ def cmd_report_z(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_invoice(ctx: Context, args: argparse.Namespace) -> int:
     """Make the invoice of a ticket (``--name`` required), or give the one it has again,
     marked as a duplicate; of a refund or void of an invoiced sale, give its credit note
-    again. Print it as text, or save it as PDF or PNG (``--pdf``, ``--png``). Bad input
-    writes nothing."""
+    (made now if the refund was recorded before credit notes were made). Print it as text,
+    or save it as PDF (an A4 page) or PNG (``--pdf``, ``--png``). ``--list``: the year's
+    invoices and credit notes. Bad input writes nothing."""
+    if args.list:
+        if args.ticket is not None:
+            raise InputError("invoice.list_or_ticket")
+        return _list_invoices(ctx, args.year or dt.date.today().year, args.json)
+    if args.ticket is None:
+        raise InputError("invoice.ticket_needed")
+    if args.year is not None or args.json:
+        raise InputError("invoice.list_only")
     with ctx.existing_store.write() as s:
         conn = journal.driver_connection(s)
         number = journal.ticket_number(args.ticket, settings.device_prefix(s),
@@ -342,53 +352,95 @@ def cmd_invoice(ctx: Context, args: argparse.Namespace) -> int:
         if row is None:
             raise InputError("invoice.unknown_ticket", ticket=args.ticket)
         if row[1] != "sale":
-            return _credit_note(ctx, args, row[0])
-        existing = invoices.invoice_of(conn, row[0])
-        customer = existing.customer if existing is not None else invoices.check_customer(
-            args.name or "", args.ice or "", args.address or "")
-        invoice, new = invoices.issue(s, row[0], customer)
-        ticket = journal.label_of(conn, invoice.ticket)
-    said = "invoice.made" if new else "invoice.again"
-    ctx.say(ctx.t(said, label=invoice.label, ticket=ticket, name=invoice.customer.name))
+            said, new = _credit_note(ctx, s, row[0])
+            load: Callable[..., receipts.Document] = receipts.load_credit_note
+        else:
+            existing = invoices.invoice_of(conn, row[0])
+            customer = existing.customer if existing is not None else invoices.check_customer(
+                args.name or "", args.ice or "", args.address or "")
+            invoice, new = invoices.issue(s, row[0], customer)
+            said = ctx.t("invoice.made" if new else "invoice.again", label=invoice.label,
+                         ticket=journal.label_of(conn, invoice.ticket),
+                         name=invoice.customer.name)
+            load = receipts.load_invoice
+    ctx.say(said)
     with ctx.existing_store.read() as s:
-        document = receipts.load_invoice(s, invoice.sale_id, duplicate=not new,
-                                         lang=args.receipt_lang)
+        document = load(s, row[0], duplicate=not new, lang=args.receipt_lang)
         width = _paper_width(s)
     return _give(ctx, args, document, width)
 
 
-def _credit_note(ctx: Context, args: argparse.Namespace, refund_id: str) -> int:
-    """The credit note of refund or void ``refund_id``, again, as a duplicate."""
-    with ctx.existing_store.read() as s:
-        conn = journal.driver_connection(s)
-        note = invoices.credit_note_of(conn, refund_id)
-        ticket = journal.label_of(conn, s.get_one(Sale, refund_id).number)
-        if note is None:
-            raise RuleError("invoice.no_credit_note", ticket=ticket)
-        document = receipts.load_credit_note(s, refund_id, duplicate=True,
-                                             lang=args.receipt_lang)
-        width = _paper_width(s)
-    ctx.say(ctx.t("invoice.credit_note", label=note.label, ticket=ticket,
-                  name=note.customer.name))
-    return _give(ctx, args, document, width)
+def _credit_note(ctx: Context, session: Session, refund_id: str) -> tuple[str, bool]:
+    """What to say of the credit note of refund or void ``refund_id``, and whether it is
+    new: the one it has, or one made now in ``session``'s transaction when the refund of an
+    invoiced sale was recorded before credit notes were made. RuleError when the sale had
+    no invoice."""
+    conn = journal.driver_connection(session)
+    refund = session.get_one(Sale, refund_id)
+    ticket = journal.label_of(conn, refund.number)
+    note, new = invoices.owed_credit(session, refund_id)
+    if note is None:
+        raise RuleError("invoice.no_credit_note", ticket=ticket)
+    date = f"{refund.created_at + dt.timedelta(minutes=refund.utc_offset_minutes):%d/%m/%Y}"
+    said = "invoice.credit_note_made" if new else "invoice.credit_note"
+    return ctx.t(said, label=note.label, ticket=ticket, name=note.customer.name, date=date), new
 
 
 def _give(ctx: Context, args: argparse.Namespace, document: receipts.Document,
           width: int) -> int:
-    """Say ``document`` as text, or save it as PDF or PNG (``--pdf``, ``--png``)."""
-    if not (args.pdf or args.png):
+    """Say ``document`` as text, or save it as PDF on an A4 page (as customers and their
+    accountants file invoices, ``--pdf``), as PDF or PNG as it prints (``--receipt-pdf``,
+    ``--png``)."""
+    if not (args.pdf or args.receipt_pdf or args.png):
         ctx.say(document.plain_text())
         return EXIT_OK
-    from pos.printing import ensure_gui_app
+    from pos.printing import a4, ensure_gui_app
     from pos.printing.render import render
 
     ensure_gui_app()
-    raster = render(document, width)
-    for path, save in ((args.pdf, raster.save_pdf), (args.png, raster.save_png)):
-        if path is not None:
-            save(path)
-            ctx.say(ctx.t("invoice.saved", path=str(path)))
+    if args.pdf is not None:
+        with ctx.existing_store.read() as s:
+            sheet = a4.load_sheet(s, document)
+        a4.save_pdf(sheet, args.pdf)
+        ctx.say(ctx.t("invoice.saved", path=str(args.pdf)))
+    if args.receipt_pdf or args.png:
+        raster = render(document, width)
+        for path, save in ((args.receipt_pdf, raster.save_pdf), (args.png, raster.save_png)):
+            if path is not None:
+                save(path)
+                ctx.say(ctx.t("invoice.saved", path=str(path)))
     return EXIT_OK
+
+
+def _list_invoices(ctx: Context, year: int, as_json: bool) -> int:
+    """The invoices and credit notes of ``year``, the newest first: as a table in the
+    user's language, or as JSON (amounts in centimes, dates as ISO)."""
+    with ctx.existing_store.read() as s:
+        conn = journal.driver_connection(s)
+        found = invoices.of_year(s, year)
+        tickets = {d.ticket: journal.label_of(conn, d.ticket) for d in found}
+    if as_json:
+        print(json.dumps([invoices.as_json(d, tickets[d.ticket]) for d in found],
+                         ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not found:
+        ctx.say(ctx.t("invoice.list_empty", year=year))
+        return EXIT_OK
+    head = [ctx.t(f"invoice.list.{c}") for c in ("number", "date", "customer", "ice", "total",
+                                                 "ticket")]
+    rows = [[d.label, f"{d.local_time:%d/%m/%Y}", d.customer.name, d.customer.ice,
+             format_money(d.total, ctx.lang), tickets[d.ticket]] for d in found]
+    widths = [max(_shown_width(row[i]) for row in [head, *rows]) for i in range(len(head))]
+    for row in [head, *rows]:
+        ctx.say("  ".join(cell + " " * (w - _shown_width(cell))
+                          for cell, w in zip(row, widths, strict=True)).rstrip())
+    return EXIT_OK
+
+
+def _shown_width(text: str) -> int:
+    """How many characters of ``text`` a terminal shows: not the direction marks around an
+    Arabic amount below zero."""
+    return sum(1 for char in text if unicodedata.category(char) != "Cf")
 
 
 def _paper_width(session: Session) -> int:
@@ -530,12 +582,16 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     p.set_defaults(func=cmd_report_z)
 
     p = command(sub, "invoice")
-    p.add_argument("ticket")
+    p.add_argument("ticket", nargs="?", default=None)
+    p.add_argument("--list", action="store_true")
+    p.add_argument("--year", type=_int_in(2000, 2999), default=None)
+    p.add_argument("--json", action="store_true")
     p.add_argument("--name", default=None)
     p.add_argument("--ice", default=None)
     p.add_argument("--address", default=None)
     p.add_argument("--receipt-lang", choices=receipts.RECEIPT_LANGUAGES, default=None)
     p.add_argument("--pdf", type=_new_file, default=None)
+    p.add_argument("--receipt-pdf", type=_new_file, default=None)
     p.add_argument("--png", type=_new_file, default=None)
     p.set_defaults(func=cmd_invoice)
 

@@ -29,7 +29,12 @@ record and the sale (:func:`pos.receipts.load_invoice`).
   own gapless yearly series per till, ``T03-A2026-00001`` ("A" for avoir), so that the
   invoices' series stays one of invoices (an accountant reads a gap in either as a
   missing document), with the restore's mark as the invoices have it. The invoice,
-  asked again, lists its credit notes.
+  asked again, lists its credit notes. A refund of an invoiced sale recorded before credit
+  notes were made has none: it gets one when it is asked for (:func:`owed_credit`), a new
+  record numbered and dated then, whose document names the refund's date; never two.
+- **The year's list** (:func:`of_year`): the invoices and credit notes numbered in a year,
+  the newest first, each read through its own index of the journal (``ix_journal_invoice``,
+  ``ix_journal_credit_note``).
 
 ::
 
@@ -61,9 +66,14 @@ _BY_SALE: Final = ("SELECT seq, record FROM journal WHERE kind = 'invoice' AND r
 _CREDIT_BY_REFUND: Final = (
     "SELECT seq, record FROM journal WHERE kind = 'credit_note' AND ref = ? "
     "ORDER BY seq LIMIT 1")
+# The scans of the invoices or credit notes say no order: SQLite then reads them through
+# their own index (``ix_journal_invoice``, ``ix_journal_credit_note``), where ordering by
+# ``seq`` would make it read the whole journal; they are sorted once read.
 _CREDITS_OF_INVOICE: Final = (
     "SELECT seq, record FROM journal WHERE kind = 'credit_note' "
-    "AND json_extract(record, '$.data.invoice_seq') = ? ORDER BY seq")
+    "AND json_extract(record, '$.data.invoice_seq') = ?")
+_OF_YEAR: Final = ("SELECT seq, record FROM journal WHERE kind = '{kind}' "  # a literal kind
+                   "AND json_extract(record, '$.data.year') = ?")
 _LAST_CREDIT_OF_YEAR: Final = (
     "SELECT MAX(json_extract(record, '$.data.number')) FROM journal "
     "WHERE kind = 'credit_note' AND json_extract(record, '$.data.year') = ?")
@@ -201,7 +211,30 @@ def credit_note_of(db: journal.Writer, refund_id: str) -> CreditNote | None:
 def credit_notes_of(db: journal.Writer, invoice: Invoice) -> list[CreditNote]:
     """The credit notes that correct ``invoice``, oldest first."""
     rows = journal.driver_connection(db).execute(_CREDITS_OF_INVOICE, (invoice.seq,))
-    return [CreditNote.from_record(seq, text) for seq, text in rows]
+    return [CreditNote.from_record(seq, text) for seq, text in sorted(rows)]
+
+
+def of_year(db: journal.Writer, year: int) -> list[Invoice | CreditNote]:
+    """The invoices and credit notes numbered in ``year``, the newest first."""
+    conn = journal.driver_connection(db)
+    found: list[Invoice | CreditNote] = []
+    for kind, document in ((KIND, Invoice), (CREDIT_KIND, CreditNote)):
+        found += [document.from_record(seq, text)
+                  for seq, text in conn.execute(_OF_YEAR.format(kind=kind), (year,))]
+    return sorted(found, key=lambda d: d.seq, reverse=True)
+
+
+def as_json(document: Invoice | CreditNote, ticket: str) -> dict[str, Any]:
+    """``document`` for a machine (``souk-pos invoice --list --json``): its kind, number,
+    local date (ISO), customer, total in centimes, the ``ticket`` it is for (as printed)
+    and, for a credit note, the invoice it corrects."""
+    out: dict[str, Any] = {
+        "kind": KIND if isinstance(document, Invoice) else CREDIT_KIND,
+        "number": document.label, "date": document.local_time.date().isoformat(),
+        "customer": document.customer.data(), "total": document.total, "ticket": ticket}
+    if isinstance(document, CreditNote):
+        out["invoice"] = document.invoice_label
+    return out
 
 
 class _Numbered(NamedTuple):
@@ -259,6 +292,18 @@ def credit(writer: journal.Writer, refund_id: str, *, at: dt.datetime | None = N
                       utc_offset_minutes=n.offset_minutes, customer=invoice.customer)
 
 
+def owed_credit(writer: journal.Writer, refund_id: str) -> tuple[CreditNote | None, bool]:
+    """The credit note of refund or void ``refund_id``: the one it has (False); or, when it
+    has none though the sale it reverses has an invoice (it was recorded before credit
+    notes were made), made now (True): a new record, numbered and dated now, whose
+    document names the refund's own date. (None, False) when the sale has no invoice."""
+    existing = credit_note_of(writer, refund_id)
+    if existing is not None:
+        return existing, False
+    made = credit(writer, refund_id)
+    return made, made is not None
+
+
 def _sale(conn: Any, sale_id: str) -> tuple[str, int, int]:
     """(kind, ticket number, total) of the sale; RuleError when there is none."""
     row = conn.execute("SELECT kind, number, total FROM sale WHERE id = ?",
@@ -270,11 +315,16 @@ def _sale(conn: Any, sale_id: str) -> tuple[str, int, int]:
 
 def refusal(db: journal.Writer, sale_id: str) -> RuleError | None:
     """Why sale ``sale_id`` cannot get a new invoice (None: it can): it is a refund or a
-    void, or a refund or a void reversed some of it."""
+    void, a refund or a void reversed some of it, or the cooperative's name or ICE, which
+    every invoice must carry, is not set."""
     conn = journal.driver_connection(db)
     kind, _number, _total = _sale(conn, sale_id)
     if kind != "sale":
         return RuleError("invoice.not_a_sale")
+    seller = settings.stored(conn, settings.COOPERATIVE, {}) or {}
+    if not (str(seller.get("name_fr") or seller.get("name_ar") or "").strip()
+            and str(seller.get("ice") or "").strip()):
+        return RuleError("invoice.no_seller")  # an invoice names its seller and the ICE
     reversed_by = conn.execute("SELECT kind FROM sale WHERE reverses = ? ORDER BY number",
                                (sale_id,)).fetchall()
     if reversed_by:

@@ -28,11 +28,12 @@ by record number, table and column:
   invoice before it named; its number is the one after the last invoice of its year (1 for
   the year's first, or after where a restore record says the year's numbering resumed),
   and its label says that year and number;
-- a credit note (:mod:`pos.invoices`) moves no money, names a refund or void (made in the
-  record just before it) with its ticket number and total, whose sale has the invoice the
-  credit note names (and its customer), made before it; no refund has two; its number
-  follows the last credit note of its year as an invoice's does, in its own series
-  (``A2026``).
+- a credit note (:mod:`pos.invoices`) moves no money, names a refund or void made before
+  it (in the record just before it; later for a refund recorded before credit notes were
+  made, whose credit note is made when asked) with its ticket number and total, whose sale
+  has the invoice the credit note names (and its customer), made before it; no refund has
+  two; its number follows the last credit note of its year as an invoice's does, in its
+  own series (``A2026``).
 
 Records written before day openings held ``"offset"`` keep verifying: for them the offset
 is only checked against the day's date. A refund or void line's ``reverses_line`` is not
@@ -728,7 +729,7 @@ def _credit_difference(conn: sqlite3.Connection, seq: int, record: dict[str, Any
         return _Problem(seq, "journal", "amount", "journal.credit_note", ref=shown)
     refund = conn.execute("SELECT kind, number, total, reverses, journal_seq FROM sale "
                           "WHERE id = ?", (refund_id,)).fetchone()
-    if refund is None or refund[0] not in ("refund", "void") or refund[4] != seq - 1:
+    if refund is None or refund[0] not in ("refund", "void") or refund[4] >= seq:
         return _Problem(seq, "sale", "id", "journal.credit_note", ref=shown)
     if not _same(data.get("ticket"), refund[1]) or not _same(data.get("total"), refund[2]):
         return _Problem(seq, "sale", "number" if not _same(data.get("ticket"), refund[1])

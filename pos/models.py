@@ -263,5 +263,9 @@ Index("ix_sale_day_kind", Sale.day_id, Sale.kind)
 Index("ix_journal_restore", JournalEntry.seq, sqlite_where=JournalEntry.kind == "restore")
 # the invoices among them, by the sale each invoices (``pos.invoices.invoice_of``)
 Index("ix_journal_invoice", JournalEntry.ref, sqlite_where=JournalEntry.kind == "invoice")
+# and the credit notes, by the refund or void each stands for (``pos.invoices.credit_note_of``;
+# the scans of all of them go through it too, where the journal would be read whole)
+Index("ix_journal_credit_note", JournalEntry.ref,
+      sqlite_where=JournalEntry.kind == "credit_note")
 # only refunds and voids are indexed by the sale they reverse: a plain sale writes no entry
 Index("ix_sale_reverses", Sale.reverses, sqlite_where=Sale.reverses.is_not(None))

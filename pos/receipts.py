@@ -521,15 +521,18 @@ def load_sale_receipt(session: Session, sale_id: str, *, duplicate: bool = False
 
 
 @dataclass(frozen=True)
-class _InvoiceLine:
+class InvoiceLine:
+    """A line of an invoice or a credit note, excluding VAT (:func:`lines_ht`; the A4 page
+    of :mod:`pos.printing.a4` lays them out too)."""
+
     line: SaleLine
     unit_ht: int  # the unit price excluding VAT
     gross_ht: int  # quantity × unit price, excluding VAT
     net_ht: int  # after the line's discounts, excluding VAT
 
 
-def _lines_ht(lines: Iterable[SaleLine]) -> tuple[list[_InvoiceLine], tuple[TaxLine, ...],
-                                                  dict[int, int]]:
+def lines_ht(lines: Iterable[SaleLine]) -> tuple[list[InvoiceLine], tuple[TaxLine, ...],
+                                                 dict[int, int]]:
     """The lines excluding VAT, the VAT per rate (as the receipt and the Z report count it:
     on each rate's total) and the total excluding VAT per rate. Each rate's total excluding
     VAT is shared among its lines in proportion, so that the lines add up to it exactly."""
@@ -550,13 +553,13 @@ def _lines_ht(lines: Iterable[SaleLine]) -> tuple[list[_InvoiceLine], tuple[TaxL
         gross = line_amount(ln.unit_price, ln.quantity)
         discounted = bool(ln.discount or ln.cart_discount)
         gross_ht = gross - tax_part(gross, ln.tax_rate) if discounted else net[ln.id]
-        out.append(_InvoiceLine(ln, ln.unit_price - tax_part(ln.unit_price, ln.tax_rate),
-                                gross_ht, net[ln.id]))
+        out.append(InvoiceLine(ln, ln.unit_price - tax_part(ln.unit_price, ln.tax_rate),
+                               gross_ht, net[ln.id]))
     totals = {rate: sum(ln.total for ln in group) for rate, group in by_rate.items()}
     return out, taxes_of(totals), bases
 
 
-def _invoice_line(words: _Words, item: _InvoiceLine) -> list[Block]:
+def _invoice_line(words: _Words, item: InvoiceLine) -> list[Block]:
     line = item.line
     quantity = words.quantity(line.quantity, line.unit)
     unit = words.unit(line.unit)
@@ -602,7 +605,7 @@ def _in_words(words: _Words, total: int, key: str = "receipt.invoice.words") -> 
 def _amounts_ht(words: _Words, sale: Sale) -> list[Block]:
     """The lines excluding VAT under their headings, the total excluding VAT, the VAT of
     each rate (0 % said too) and the total including VAT."""
-    items, taxes, bases = _lines_ht(sale.lines)
+    items, taxes, bases = lines_ht(sale.lines)
     blocks: list[Block] = _invoice_headings(words)
     for item in items:
         blocks += _invoice_line(words, item)

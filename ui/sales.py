@@ -1,7 +1,7 @@
 """The tickets of a business day (today's by default, earlier days from a day selector):
 the list, search (a ticket number finds the ticket on any day), the detail of one ticket,
-reprint, refund (some or all lines, a reason, the manager's PIN), void (open day only) and
-the invoice of a sale (:mod:`ui.invoice`)."""
+reprint, refund (some or all lines, a reason, the manager's PIN), void (open day only), the
+invoice of a sale and the year's invoices and credit notes (:mod:`ui.invoice`)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ from pos.receipts import RECEIPT_LANGUAGES, Direction, isolate
 from ui.context import AppContext
 from ui.figures import rich_table
 from ui.invoice import (
+    InvoicesDialog,
     credit_note_made,
     credit_note_text,
     invoice_sale,
@@ -340,6 +341,10 @@ class SalesScreen(QWidget):
         self.refund_btn = button("salesRefund")
         self.void_btn = button("salesVoid", role="danger")
         self.invoice_btn = button("salesInvoice")
+        # the year's invoices and credit notes, to find one again (a customer's accountant)
+        self.invoices_btn = button("salesInvoices")
+        t.button(self.invoices_btn, "ui.sales.invoices")
+        self.invoices_btn.clicked.connect(self.show_invoices)
         for btn, key, slot in ((self.reprint_btn, "ui.sales.reprint", lambda: self.reprint()),
                                (self.refund_btn, "ui.sales.refund", self.refund),
                                (self.void_btn, "ui.sales.void", self.void),
@@ -355,7 +360,7 @@ class SalesScreen(QWidget):
         side_layout.setStretchFactor(self.detail_area, 1)
         side.setLayout(side_layout)
         left = vbox(spacing=8)
-        left.addLayout(hbox(title, None, day_caption, self.day_box))
+        left.addLayout(hbox(title, None, self.invoices_btn, day_caption, self.day_box))
         left.addWidget(self.search)
         left.addWidget(self.banner)
         left.addWidget(self.table, 1)
@@ -513,10 +518,13 @@ class SalesScreen(QWidget):
             invoice = invoices.invoice_of(s, sale.id)
             notes = invoices.credit_notes_of(s, invoice) if invoice is not None else []
             note = invoices.credit_note_of(s, sale.id) if sale.kind != "sale" else None
+            # a refund of an invoiced sale recorded before credit notes were made has none
+            owed = (note is None and sale.reverses is not None
+                    and invoices.invoice_of(s, sale.reverses) is not None)
         # a sale's invoice, or its duplicate once it has one (a refunded sale gets none); a
-        # refund's credit note again
+        # refund's credit note again, or at last
         self.invoice_btn.setEnabled((sale.kind == "sale" and (invoice is not None or not done))
-                                    or note is not None)
+                                    or note is not None or owed)
         if sale.kind == "sale" and not done and open_day is not None and not today:
             self.hint.setText(t("void.other_day"))
             self.void_btn.setToolTip(self.hint.text())
@@ -608,6 +616,10 @@ class SalesScreen(QWidget):
         if said:
             self.banner.notice(said)
             self._show_detail()
+
+    def show_invoices(self) -> None:
+        """This year's invoices and credit notes, to find one and give it again."""
+        InvoicesDialog(self.ctx, self, self.printer).exec()
 
     def _void(self, sale: Sale, reason: str, manager: User) -> None:
         try:

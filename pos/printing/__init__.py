@@ -7,7 +7,8 @@
   CUPS, Windows);
 - :mod:`pos.printing.queue`: the persisted print queue and its worker thread;
 - :mod:`pos.printing.address`: the printer's address for each connection, checked
-  before it is saved.
+  before it is saved;
+- :mod:`pos.printing.a4`: invoices and credit notes on A4 pages, as PDF.
 
 Never imports QtWidgets.
 """

@@ -1,14 +1,20 @@
 """The invoice of a sale from today's tickets (F2): the dialog asks the customer, refuses
 bad input with nothing written, makes the invoice once and gives it again as a duplicate;
-the refund of an invoiced sale gets its credit note."""
+the refund of an invoiced sale gets its credit note, and one recorded before credit notes
+were made gets it when asked; the year's invoices and credit notes are listed, searched and
+given again, as receipts or A4 pages."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
+from sqlalchemy import select
 
 from pos.money import format_money
 from tests.ui.conftest import MANAGER_PIN, journal_kinds, type_pin, type_text
@@ -178,3 +184,172 @@ def test_the_refund_of_an_invoiced_sale_gets_its_credit_note(qtbot: Any, make_wi
     assert shown[2].kind == "invoice" and "DUPLICATA" in shown[2].plain_text()
     assert f"{label} · " in shown[2].plain_text()
     assert journal_kinds(window) == ["day_open", "sale", "invoice", "refund", "credit_note"]
+
+
+def _invoiced_and_refunded(window: Any, *, with_credit_note: bool = True) -> list[str]:
+    """Two sales, each invoiced, and a refund of one soap of the first (with its credit
+    note, or recorded as it was before credit notes were made); the two sales' ids."""
+    from pos import invoices, refunds, users
+    from pos.models import Sale
+
+    ring(window.qtbot, window, ["HNY-THY", "SAV-BLD", "SAV-BLD"], (20000, 5000))
+    ring(window.qtbot, window, ["SAV-BLD"], (5000,))
+    with window.ctx.write() as s:
+        sales = [s.get_one(Sale, sale_id).id for sale_id in
+                 s.scalars(select(Sale.id).order_by(Sale.number))]
+        invoices.issue(s, sales[0], invoices.Customer("Hôtel Zalagh", "001234567000089"))
+        invoices.issue(s, sales[1], invoices.Customer("Riad Fès"))
+    with window.ctx.write() as s:
+        manager = next(u for u in users.active_users(s) if u.role == users.MANAGER)
+        soap = next(ln for ln in s.get_one(Sale, sales[0]).lines if ln.sku == "SAV-BLD")
+        credit = invoices.credit
+        if not with_credit_note:
+            invoices.credit = lambda *_a, **_k: None  # type: ignore[assignment]
+        try:
+            refunds.refund(s, sales[0], quantities={soap.id: 1000}, reason="cassé",
+                           manager=manager)
+        finally:
+            invoices.credit = credit  # type: ignore[assignment]
+    return sales
+
+
+def test_the_years_invoices_and_credit_notes_are_listed_found_and_given_again(
+    qtbot: Any, make_window: Any, tmp_path: Path
+) -> None:
+    window = make_window(size=(1024, 600))
+    window.qtbot = qtbot
+    _invoiced_and_refunded(window)
+    year = dt.date.today().year
+    window.show_screen("sales")
+    screen = window.sales
+    assert screen.invoices_btn.text() == "Factures…" and screen.invoices_btn.isVisible()
+    seen: dict[str, Any] = {}
+
+    def rows(dialog: Any) -> list[list[str]]:
+        table = dialog.table
+        return [[table.item(r, c).text() for c in range(table.columnCount())]
+                for r in range(table.rowCount())]
+
+    def look(dialog: Any) -> None:
+        seen["title"] = dialog.windowTitle()
+        seen["all"] = rows(dialog)
+        type_text(qtbot, dialog.search, "riad")
+        seen["riad"] = rows(dialog)
+        dialog.search.clear()
+        type_text(qtbot, dialog.search, "T01-000001")  # the first sale's ticket
+        seen["ticket"] = rows(dialog)
+        dialog.search.clear()
+        type_text(qtbot, dialog.search, "nobody")
+        seen["nothing"] = (dialog.table.rowCount(), dialog.empty.text(),
+                           dialog.show_btn.isEnabled())
+        dialog.search.clear()
+        assert not dialog.print_btn.isEnabled()  # no printer
+        seen["shown"] = []
+
+        def save(preview: Any) -> None:
+            seen["shown"].append(preview.document)
+            preview.a4 = True
+            seen["a4"] = preview.save(tmp_path / "avoir", "pdf")
+            preview.a4 = False
+            seen["narrow"] = preview.save(tmp_path / "avoir-ticket.pdf", "pdf")
+
+        on_modal(qtbot, "receiptDialog", save)
+        qtbot.keyClick(dialog.table, Qt.Key.Key_Return)  # the newest: the credit note
+        qtbot.waitUntil(lambda: len(seen["shown"]) == 1)
+        dialog.accept()
+
+    on_modal(qtbot, "invoicesDialog", look)
+    qtbot.mouseClick(screen.invoices_btn, LEFT)
+    qtbot.waitUntil(lambda: "shown" in seen and len(seen["shown"]) == 1)
+    assert seen["title"] == f"Factures et avoirs {year}"
+    today = dt.date.today().strftime("%d/%m/%Y")
+    assert seen["all"] == [
+        [f"T01-A{year}-00001", today, "Hôtel Zalagh", "001234567000089",
+         format_money(-3000, "fr"), "T01-000003"],
+        [f"T01-F{year}-00002", today, "Riad Fès", "", format_money(3000, "fr"), "T01-000002"],
+        [f"T01-F{year}-00001", today, "Hôtel Zalagh", "001234567000089",
+         format_money(21000, "fr"), "T01-000001"],
+    ]
+    assert [r[0] for r in seen["riad"]] == [f"T01-F{year}-00002"]
+    assert [r[0] for r in seen["ticket"]] == [f"T01-F{year}-00001"]
+    assert seen["nothing"] == (0, "Aucune facture ni aucun avoir ne correspond à la recherche.",
+                               False)
+    document = seen["shown"][0]
+    assert document.kind == "credit_note" and document.metadata["duplicate"]
+    assert seen["a4"] == tmp_path / "avoir.pdf"
+    assert _page_size_mm(seen["a4"]) == (210, 297)
+    assert _page_size_mm(seen["narrow"])[0] < 100  # as wide as the receipt paper
+    assert journal_kinds(window) == ["day_open", "sale", "sale", "invoice", "invoice",
+                                     "refund", "credit_note"]
+
+
+def _page_size_mm(pdf: Path) -> tuple[int, int]:
+    """The size of the first page of ``pdf`` (its MediaBox), in whole millimetres."""
+    box = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf.read_bytes())
+    assert box is not None
+    return (round(float(box[1]) * 25.4 / 72), round(float(box[2]) * 25.4 / 72))
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "en"])
+def test_the_list_of_invoices_fits_a_small_screen(qtbot: Any, make_window: Any,
+                                                  tmp_path: Path, lang: str) -> None:
+    window = make_window(lang=lang, size=(1024, 600))
+    window.qtbot = qtbot
+    _invoiced_and_refunded(window)
+    window.show_screen("sales")
+    screen = window.sales
+    assert screen.invoices_btn.isVisible()
+    assert screen.invoices_btn.width() >= screen.invoices_btn.sizeHint().width()
+    screen.grab().save(str(tmp_path / f"sales-{lang}.png"))
+    looked: list[Any] = []
+
+    def look(dialog: Any) -> None:
+        qtbot.waitUntil(lambda: dialog.table.viewport().width() > 0)
+        table = dialog.table
+        looked.append((dialog.frameGeometry().height() <= 600, dialog.width() <= 1024,
+                       table.horizontalScrollBar().maximum(), table.rowCount(),
+                       dialog.selected() is dialog.shown[0] and dialog.show_btn.isEnabled(),
+                       all(b.width() >= b.sizeHint().width()
+                           for b in (dialog.show_btn, dialog.print_btn))))
+        dialog.grab().save(str(tmp_path / f"invoices-{lang}.png"))
+        dialog.accept()
+
+    on_modal(qtbot, "invoicesDialog", look)
+    qtbot.mouseClick(screen.invoices_btn, LEFT)
+    qtbot.waitUntil(lambda: len(looked) == 1)
+    assert looked == [(True, True, 0, 3, True, True)]
+
+
+def test_a_refund_made_before_credit_notes_gets_its_credit_note_once(
+    qtbot: Any, make_window: Any
+) -> None:
+    window = make_window()
+    window.qtbot = qtbot
+    _invoiced_and_refunded(window, with_credit_note=False)
+    kinds = ["day_open", "sale", "sale", "invoice", "invoice", "refund"]
+    assert journal_kinds(window) == kinds
+    window.show_screen("sales")
+    screen = window.sales
+    qtbot.waitUntil(lambda: screen.table.rowCount() == 3)
+    screen.select_number(3)
+    assert screen.selected().kind == "refund" and screen.invoice_btn.isEnabled()
+    year = dt.date.today().year
+    shown: list[Any] = []
+    on_modal(qtbot, "receiptDialog", lambda d: shown.append(d.document))
+    qtbot.mouseClick(screen.invoice_btn, LEFT)
+    qtbot.waitUntil(lambda: len(shown) == 1)
+    note = shown[0]
+    assert note.kind == "credit_note" and not note.metadata["duplicate"]
+    assert note.metadata["label"] == f"T01-A{year}-00001"
+    assert "Ticket de remboursement T01-000003 du " in note.plain_text()
+    assert screen.banner.text() == (
+        f"Avoir T01-A{year}-00001 établi maintenant pour Hôtel Zalagh\u00a0: le remboursement "
+        "date d'avant les avoirs.")
+    assert journal_kinds(window) == [*kinds, "credit_note"]
+    assert f"Avoir T01-A{year}-00001\u00a0: Hôtel Zalagh" in screen.detail.text()
+    # asked again: the same credit note, as a duplicate, never a second one
+    on_modal(qtbot, "receiptDialog", lambda d: shown.append(d.document))
+    qtbot.mouseClick(screen.invoice_btn, LEFT)
+    qtbot.waitUntil(lambda: len(shown) == 2)
+    assert shown[1].metadata["duplicate"] and shown[1].metadata["label"] == note.metadata["label"]
+    assert journal_kinds(window) == [*kinds, "credit_note"]
