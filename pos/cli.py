@@ -472,7 +472,7 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
         conn = sqlite3.connect(f"file:{ctx.db_path}?mode=ro", uri=True)
         try:
             verdict = verify(conn)
-            findings = [witness.check(conn, receipt, ctx.lang) for receipt in args.receipt]
+            findings = [witness.check(conn, receipt) for receipt in args.receipt]
         finally:
             conn.close()
     except (DamagedDatabase, DatabaseError, sqlite3.DatabaseError) as exc:
@@ -487,7 +487,7 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
     else:  # a chain cut at its end still holds: the receipts show what it lost
         ctx.say(ctx.t("witness.chain_holds"))
     for finding in findings:
-        print(ctx.t(finding.key, **finding.params), file=sys.stdout if finding.ok else sys.stderr)
+        print(finding.said.message(ctx.lang), file=sys.stdout if finding.ok else sys.stderr)
     return EXIT_OK if verdict.ok and all(f.ok for f in findings) else EXIT_FAILED
 
 

@@ -14,13 +14,12 @@ import datetime as dt
 import json
 import re
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final
 
 from pos import journal, settings
-from pos.errors import InputError
+from pos.errors import Amount, InputError, SoukError
 from pos.i18n import latin_digits
-from pos.money import format_money
 
 #: ``SOUK1:<sale id>:<ticket label>:<total in centimes>:<hash prefix>``, as the QR code
 #: carries it (upper case: QR's alphanumeric mode); read case-blind, as a scanner may type it
@@ -50,62 +49,65 @@ def parse(code: str) -> Receipt:
 
 @dataclass(frozen=True)
 class Finding:
-    """What the journal says of one receipt: ``ok`` when it holds the sale as printed; a
-    message of the catalogue and its parameters either way."""
+    """What the journal says of one receipt: ``ok`` when it holds the sale as printed, and
+    ``said``, the message of it, written in any language (:meth:`SoukError.message`)."""
 
     ok: bool
-    key: str
-    params: dict[str, Any] = field(default_factory=dict)
+    said: SoukError
 
 
-def check(db: sqlite3.Connection, receipt: Receipt, lang: str) -> Finding:
-    """Check ``receipt`` against the journal of ``db`` (amounts said in ``lang``)."""
+def check(db: sqlite3.Connection, receipt: Receipt) -> Finding:
+    """Check ``receipt`` against the journal of ``db``."""
     prefix = str(settings.stored(db, settings.DEVICE_PREFIX, settings.DEFAULT_PREFIX))
-    said = {"label": receipt.label, "total": format_money(receipt.total, lang)}
+    said = {"label": receipt.label, "total": Amount(receipt.total)}
     row = db.execute(
         "SELECT s.number, s.total, s.created_at, s.utc_offset_minutes, j.hash FROM sale s "
-        "LEFT JOIN journal j ON j.seq = s.journal_seq WHERE lower(s.id) = ?",
+        "LEFT JOIN journal j ON j.seq = s.journal_seq WHERE s.id = ?",
         (receipt.sale_id,)).fetchone()
     if row is not None:
-        return _compared(db, receipt, row, lang, said)
+        return _compared(db, receipt, row, said)
     match = re.fullmatch(r"([^-]+)-(?:R(\d{1,4})-)?(\d{1,9})", receipt.label)
     if match is None or match[1].casefold() != prefix.casefold():
-        return Finding(False, "witness.other_till", {**said, "prefix": prefix})
+        return _not_held("witness.other_till", **said, prefix=prefix)
     number, mark = int(match[3]), int(match[2] or 0)
     lost = _lost_with_restore(db, number, mark)
     if lost is not None:
-        return Finding(False, "witness.lost_in_restore", {**said, "date": lost})
+        return _not_held("witness.lost_in_restore", **said, date=lost)
     if db.execute("SELECT 1 FROM sale WHERE number = ?", (number,)).fetchone():
-        return Finding(False, "witness.not_this_sale", said)
+        return _not_held("witness.not_this_sale", **said)
     last = db.execute("SELECT MAX(number) FROM sale").fetchone()[0]
     if last is None or number > last:
-        return Finding(False, "witness.after_end", {
-            **said, "last": journal.label_of(db, last) if last else "—"})
-    return Finding(False, "witness.missing", said)
+        return _not_held("witness.after_end", **said,
+                         last=journal.label_of(db, last) if last else "—")
+    return _not_held("witness.missing", **said)
 
 
-def _compared(db: sqlite3.Connection, receipt: Receipt, row: tuple[Any, ...], lang: str,
+def _not_held(key: str, /, **params: object) -> Finding:
+    return Finding(False, SoukError(key, **params))
+
+
+def _compared(db: sqlite3.Connection, receipt: Receipt, row: tuple[Any, ...],
               said: dict[str, Any]) -> Finding:
     number, total, created_at, offset, entry_hash = row
     label = journal.label_of(db, number)
     when = dt.datetime.fromisoformat(str(created_at)) + dt.timedelta(minutes=offset or 0)
-    differences = []
+    differences: list[tuple[str, object]] = []
     if label != receipt.label:
         differences.append(("label", label))
     if total != receipt.total:
-        differences.append(("total", format_money(total, lang)))
+        differences.append(("total", Amount(total)))
     if not (entry_hash or "").startswith(receipt.hash):
         differences.append(("hash", (entry_hash or "—")[:len(receipt.hash)]))
     params = {**said, "date": f"{when:%d/%m/%Y %H:%M}"}
     if not differences:
-        return Finding(True, "witness.ok", params)
+        return Finding(True, SoukError("witness.ok", **params))
     what, recorded = differences[0]
-    return Finding(False, f"witness.differs_{what}", {**params, "recorded": recorded,
-                                                      "printed": _printed(receipt, what, said)})
+    return _not_held(f"witness.differs_{what}", **params, recorded=recorded,
+                     printed=_printed(receipt, what, said))
 
 
-def _printed(receipt: Receipt, what: str, said: dict[str, Any]) -> str:
-    return receipt.hash if what == "hash" else str(said[what])
+def _printed(receipt: Receipt, what: str, said: dict[str, Any]) -> object:
+    return receipt.hash if what == "hash" else said[what]
 
 
 def _lost_with_restore(db: sqlite3.Connection, number: int, mark: int) -> str | None:

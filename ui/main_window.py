@@ -37,7 +37,7 @@ from ui.login import LoginScreen
 from ui.preload import SERVICE_MODULES, Preload
 from ui.printing import PrinterBar, PrinterQuestion, PrintService
 from ui.sale import SaleScreen
-from ui.scanner import ScannerFilter
+from ui.scanner import ScannerFilter, is_receipt
 from ui.tiles import Photos
 from ui.widgets import ElidedLabel, Texts, button, confirm, hbox, named, vbox
 
@@ -344,12 +344,23 @@ class MainWindow(QMainWindow):
         if self.ctx.user is None:  # signing in: a code is not a PIN, and sells nothing
             self.login.scan_refused()
             return
+        if is_receipt(code):  # a customer's receipt: its ticket, to refund or invoice it
+            if QApplication.activeModalWidget() is None:  # else a cart's dialog is open
+                self._open_receipt(code)
+            return
         if self.current_screen() == "products" and "products" in self.screens:
             self.products.scanned(code)
             return
         if QApplication.activeModalWidget() is None:  # else the payment dialog is open
             self.show_screen("sale")
         self.sale.scanned(code)
+
+    def _open_receipt(self, code: str) -> None:
+        if not self.ctx.ready:
+            self.ctx.when_ready(lambda: self._open_receipt(code))
+            return
+        self.show_screen("sales")
+        self.sales.open_receipt(code)
 
     def _open_day_from_sale(self) -> None:
         self.show_screen("day")

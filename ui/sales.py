@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from pos import checkout, day, invoices, journal, refunds, settings
+from pos import checkout, day, invoices, journal, refunds, settings, witness
 from pos.cart import parse_line_quantity
 from pos.catalogue import fold
 from pos.errors import InputError, SoukError
@@ -53,6 +53,7 @@ from ui.widgets import (
     ask_manager,
     button,
     card,
+    error_words,
     hbox,
     label,
     mark_wrong,
@@ -616,6 +617,24 @@ class SalesScreen(QWidget):
         if said:
             self.banner.notice(said)
             self._show_detail()
+
+    def open_receipt(self, code: str) -> None:
+        """A receipt's QR code was scanned (a customer back with it, to refund, invoice or
+        print it again): show its ticket, whatever its day, and say so when the receipt is
+        not what the journal holds (another till's, forged, or lost with a restore)."""
+        try:
+            receipt = witness.parse(code)
+        except SoukError as exc:
+            self.banner.error(error_words(self.ctx, exc), seconds=20)
+            return
+        with self.ctx.read() as s:
+            finding = witness.check(journal.driver_connection(s), receipt)
+            sale = s.get(Sale, receipt.sale_id)
+            label = self.label_of(sale.number) if sale is not None else None
+        if label is not None:
+            self.search.setText(label)
+        if not finding.ok:
+            self.banner.error(error_words(self.ctx, finding.said), seconds=20)
 
     def show_invoices(self) -> None:
         """This year's invoices and credit notes, to find one and give it again."""

@@ -1,7 +1,8 @@
-"""A barcode scanner types like a keyboard: a fast burst of digits ending with Enter.
+"""A barcode scanner types like a keyboard: a fast burst of digits ending with Enter (a 2D
+scanner reading a receipt's QR code types ``SOUK1:...`` the same way).
 
 :class:`ScannerFilter` watches key presses application-wide (wherever the focus is). When
-Enter ends a burst of at least :data:`MIN_LENGTH` digits typed less than
+Enter ends a burst (at least :data:`MIN_LENGTH` digits, or a receipt's code) typed less than
 :data:`MAX_GAP` seconds apart, it swallows the Enter, takes the digits back out of the
 field that received them (the field is left as it was), and emits ``scanned(code)``. A
 person typing is never that fast, so their digits and Enter go through untouched.
@@ -47,6 +48,18 @@ _INPUTS: Final = (QLineEdit, QAbstractItemView, QAbstractSpinBox, QAbstractButto
 SCANS: Final = "scans"  # dialog property: what a scan made while the dialog is open does
 TO_CART: Final = "cart"
 BLOCK: Final = "block"
+RECEIPT: Final = "SOUK1:"  # what a receipt's QR code starts with (:mod:`pos.witness`)
+
+
+def is_scan(code: str) -> bool:
+    """Whether a burst typed as fast as a scanner types is a code to act on: a product's
+    barcode (digits), or a receipt's QR code (``SOUK1:...``, read by a 2D scanner)."""
+    return (code.isdigit() and len(code) >= MIN_LENGTH) or is_receipt(code)
+
+
+def is_receipt(code: str) -> bool:
+    """Whether ``code`` is read off a receipt's QR code, not a product's barcode."""
+    return code.upper().startswith(RECEIPT)
 
 
 class ScannerFilter(QObject):
@@ -56,7 +69,7 @@ class ScannerFilter(QObject):
         super().__init__(window)
         self.window = window
         self._clock = clock
-        self._digits: list[str] = []
+        self._typed: list[str] = []
         self._last = 0.0
         self._receiver: QObject | None = None  # the widget the burst's keys go to
         self._field: QLineEdit | None = None
@@ -64,7 +77,7 @@ class ScannerFilter(QObject):
         self.enabled = True
 
     def _reset(self) -> None:
-        self._digits.clear()
+        self._typed.clear()
         self._receiver = None
         self._field = None
 
@@ -152,19 +165,19 @@ class ScannerFilter(QObject):
         fast = now - self._last <= MAX_GAP
         self._last = now
         text = event.text()
-        if text and text.isdigit() and text.isascii():
-            if not (fast and self._digits and watched is self._receiver):
+        if len(text) == 1 and text.isascii() and text.isprintable():
+            if not (fast and self._typed and watched is self._receiver):
                 # a new burst; one that goes on into another widget (a dialog closed,
                 # the next one opened) is a new one too, its old field may be gone
                 self._reset()
                 self._receiver = watched
                 self._field = self._editor(watched)
                 self._before = self._state(self._field)
-            self._digits.append(text)
+            self._typed.append(text)
             return False
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-        if enter and fast and len(self._digits) >= MIN_LENGTH and watched is self._receiver:
-            code = "".join(self._digits)
+        code = "".join(self._typed)
+        if enter and fast and watched is self._receiver and is_scan(code):
             if self._field is not None and self._holds(self._field, code):
                 self._restore(self._field)
             self._reset()
