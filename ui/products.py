@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import shutil
-import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from pos import catalogue, users
 from pos.catalogue import TAX_RATES, UNITS, ProductData
-from pos.errors import SoukError
+from pos.errors import InputError, SoukError
 from pos.i18n import tr_count
 from pos.models import Product
 from pos.money import (
@@ -53,6 +53,7 @@ from ui.context import AppContext
 from ui.tasks import Task
 from ui.tiles import Photos
 from ui.widgets import (
+    WRONG_FIELD,
     Banner,
     Dialog,
     Kept,
@@ -61,7 +62,9 @@ from ui.widgets import (
     button,
     hbox,
     label,
+    mark_wrong,
     named,
+    own_direction,
     percent_text,
     search_field,
     vbox,
@@ -70,6 +73,12 @@ from ui.widgets import (
 
 Index = QModelIndex | QPersistentModelIndex
 CATALOGUE_PIN = "ui.pin.reason_catalogue"
+#: the product dialog's width: within a 1024 px screen
+WIDTH = 900
+#: the field an error of the product's is about (the name: the one of the UI's language)
+FIELD_OF = {"product.sku": "sku", "product.sku_taken": "sku", "product.sku_taken_case": "sku",
+            "product.barcode": "barcodes", "product.barcode_taken": "barcodes",
+            "product.low_stock": "low", "product.member_long": "member"}
 COLUMNS = ("ui.products.sku", "ui.products.name", "ui.products.category", "ui.products.price",
            "ui.products.unit", "ui.products.stock", "ui.products.barcode", "ui.products.member")
 NAME, PRICE, STOCK = 1, 3, 5
@@ -124,17 +133,6 @@ def search_key(p: Product) -> str:
     barcodes, folded."""
     return catalogue.fold(f"{p.sku} {p.name_ar} {p.name_fr} {p.member} "
                           + " ".join(b.code for b in p.barcodes))
-
-
-def own_direction(text: str) -> Qt.LayoutDirection | None:
-    """The direction ``text`` is written in, from its first letter (None without one)."""
-    for ch in text:
-        kind = unicodedata.bidirectional(ch)
-        if kind in ("R", "AL"):
-            return Qt.LayoutDirection.RightToLeft
-        if kind == "L":
-            return Qt.LayoutDirection.LeftToRight
-    return None
 
 
 class OwnDirection(QStyledItemDelegate):
@@ -309,13 +307,14 @@ class ProductDialog(Dialog):
         self.photos = photos
         self.product = product
         self.saved: Product | None = None
+        self.setStyleSheet(WRONG_FIELD)
         self.photo_path = product.photo if product else ""
         form = QFormLayout()
         form2 = QFormLayout()
         for f in (form, form2):
             f.setLabelAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
             f.setVerticalSpacing(8)
-        self.setMinimumWidth(760)
+        self.setMinimumWidth(WIDTH)
         self.sku = self._field(form, "sku", product.sku if product else "")
         self.name_ar = self._field(form, "name_ar", product.name_ar if product else "")
         self.name_ar.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
@@ -363,8 +362,9 @@ class ProductDialog(Dialog):
         columns.addLayout(form2, 1)
         self.body.addLayout(columns)
         # never narrower than its fields and buttons (a window is otherwise kept to two
-        # thirds of the screen, which on a 1024 px screen cuts "Choose a photo…")
-        self.setMinimumWidth(max(760, self.minimumSizeHint().width()))
+        # thirds of the screen, which on a 1024 px screen cuts "Choose a photo…"), and wide
+        # enough that the names, beside the photo's row, show a long name whole
+        self.setMinimumWidth(max(WIDTH, self.minimumSizeHint().width()))
         self._show_photo()
         (self.name_fr if product else self.sku).setFocus()
 
@@ -379,8 +379,24 @@ class ProductDialog(Dialog):
 
     def _field(self, form: QFormLayout, key: str, value: str) -> QLineEdit:
         edit = named(QLineEdit(value), f"product_{key}")
+        edit.textEdited.connect(lambda _t: mark_wrong(edit, False))
         self._row(form, key, edit)
         return edit
+
+    def _number(self, edit: QLineEdit, parse: Callable[[str], int]) -> int:
+        """What ``edit`` holds, as ``parse`` reads it; a field that does not read is marked."""
+        try:
+            return parse(edit.text().strip())
+        except InputError:
+            mark_wrong(edit)
+            raise
+
+    def _mark(self, exc: InputError) -> None:
+        """Mark the field ``exc`` is about, to be typed again."""
+        if exc.key == "product.name_empty":
+            mark_wrong(self.name_ar if self.ctx.rtl else self.name_fr)
+        elif exc.key in FIELD_OF:
+            mark_wrong(getattr(self, FIELD_OF[exc.key]))
 
     def _choose_photo(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.ctx.t("ui.products.choose_photo"), "",
@@ -407,14 +423,17 @@ class ProductDialog(Dialog):
         """The fields as typed; ``store_photo`` copies a photo chosen from disk into the
         data folder (the product then refers to the copy)."""
         unit = self.unit.currentData()
-        stock, low = self.stock.text().strip(), self.low.text().strip()
+        for edit in (self.sku, self.name_ar, self.name_fr, self.price, self.barcodes,
+                     self.stock, self.low, self.member):
+            mark_wrong(edit, False)
         return ProductData(
             sku=self.sku.text(), name_ar=self.name_ar.text(), name_fr=self.name_fr.text(),
-            price=parse_money(self.price.text()), category=self._category(), unit=unit,
+            price=self._number(self.price, parse_money), category=self._category(), unit=unit,
             tax_rate=self.tax.currentData(),
             barcodes=[c for c in self.barcodes.text().replace(",", " ").split() if c],
-            stock=parse_stock(stock) if stock else 0,
-            low_stock=parse_quantity(low, allow_zero=True) if low else 0,
+            stock=self._number(self.stock, lambda text: parse_stock(text) if text else 0),
+            low_stock=self._number(
+                self.low, lambda text: parse_quantity(text, allow_zero=True) if text else 0),
             member=self.member.text().strip(),
             photo=self._stored_photo() if store_photo else self.photo_path,
             active=self.active.isChecked(),
@@ -450,8 +469,12 @@ class ProductDialog(Dialog):
         photo is copied only once it is accepted)."""
         data = self.data(store_photo=False)
         product_id = self.product.id if self.product is not None else None
-        with self.ctx.read() as s:
-            catalogue.check_product(s, data, product_id)
+        try:
+            with self.ctx.read() as s:
+                catalogue.check_product(s, data, product_id)
+        except InputError as exc:
+            self._mark(exc)
+            raise
         if self._unchanged(data):  # as checked: its texts trimmed
             return
         if not may_change_catalogue(self.ctx, self):
@@ -618,6 +641,8 @@ class ProductsScreen(QWidget):
     def edit(self) -> None:
         product = self.selected()
         if product is None:
+            self.banner.error(lambda: self.ctx.t("ui.products.choose_first",
+                                                 button=self.ctx.t("ui.products.edit")))
             return
         dialog = ProductDialog(self.ctx, self, self.photos, product,
                                categories=self._categories())
@@ -661,9 +686,12 @@ class ProductsScreen(QWidget):
 
     def _failed(self, exc: object) -> None:
         if isinstance(exc, SoukError):
-            self.banner.error(exc.message(self.ctx.lang), seconds=20)
-        elif isinstance(exc, UnicodeDecodeError):
-            self.banner.error(self.ctx.t("csv.encoding"), seconds=20)
+            text = exc.message(self.ctx.lang)
+            if exc.key == "csv.header":  # the manager made the file: say where one comes from
+                text += " " + self.ctx.t("ui.products.csv_template")
+            self.banner.error(text, seconds=20)
+        elif isinstance(exc, UnicodeDecodeError):  # Excel's "CSV" is in the Windows code page
+            self.banner.error(self.ctx.t("ui.products.csv_not_utf8"), seconds=20)
         else:
             self.banner.error(self.ctx.t("ui.error.generic", detail=str(exc)[:160]), seconds=20)
 

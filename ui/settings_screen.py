@@ -35,6 +35,7 @@ from ui.printing import CONNECTIONS, PrinterForm, PrintService, printer_address,
 from ui.scanner import BLOCK, SCANS
 from ui.tasks import Task
 from ui.widgets import (
+    RLM,
     WRONG_FIELD,
     Banner,
     Dialog,
@@ -43,6 +44,7 @@ from ui.widgets import (
     ask_manager,
     button,
     card,
+    confirm,
     confirmed_pin,
     error_words,
     hbox,
@@ -179,6 +181,7 @@ class UserDialog(NewPinDialog):
         for role in users.ROLES:
             self.role.addItem(ctx.t(f"ui.users.role_{role}"), role)
         self.role.setCurrentIndex(1)
+        self.added = ""  # the name of the user added
         for key, widget in (("ui.users.name", self.name), ("ui.users.role", self.role)):
             self.form.addRow(ctx.t(key), widget)
         self.add_pin_rows()
@@ -186,7 +189,7 @@ class UserDialog(NewPinDialog):
 
     def save(self, pin: str) -> None:
         with self.ctx.write() as s:
-            users.add_user(s, self.name.text(), self.role.currentData(), pin)
+            self.added = users.add_user(s, self.name.text(), self.role.currentData(), pin).name
 
     def mark(self, exc: InputError) -> None:
         super().mark(exc)
@@ -569,13 +572,21 @@ class SettingsScreen(QWidget):
             settings.put(s, settings.BACKUPS_KEPT, value)
 
     def _selected_user(self) -> tuple[int, str, str] | None:
-        row = self.user_list.currentRow()
-        return self.people[row] if 0 <= row < len(self.people) else None
+        """The person chosen (highlighted) in the list; none chosen, the manager is told to
+        choose one. The list's current row alone is not a choice: the focus gives it one
+        that is not highlighted, and a PIN would be changed for someone not seen chosen."""
+        chosen = self.user_list.selectedIndexes()
+        if chosen and 0 <= chosen[0].row() < len(self.people):
+            return self.people[chosen[0].row()]
+        self.banner.error(self._words("ui.users.choose_first"))
+        return None
 
     def _add_user(self) -> None:
         if ask_manager(self.ctx, self, "ui.pin.reason_users") is None:
             return
-        if UserDialog(self.ctx, self).exec():
+        dialog = UserDialog(self.ctx, self)
+        dialog.accepted.connect(lambda: self._notice("ui.users.added", name=dialog.added))
+        if dialog.exec():
             self.refresh()
 
     def _change_pin(self) -> None:
@@ -589,16 +600,28 @@ class SettingsScreen(QWidget):
         from pos.models import User
 
         chosen = self._selected_user()
-        if chosen is None or ask_manager(self.ctx, self, "ui.pin.reason_users") is None:
+        if chosen is None:
+            return
+        name = chosen[1]
+        question = self.ctx.t("ui.users.disable_question", name=name)
+        if not confirm(self.ctx, self, "disableUser", "ui.users.disable", question,
+                       "ui.users.disable", "ui.cancel", risky=True):
+            return
+        if ask_manager(self.ctx, self, "ui.pin.reason_users") is None:
             return
         with self.ctx.write() as s:
             user = s.get(User, chosen[0])
             managers = [u for u in users.active_users(s) if u.role == users.MANAGER]
-            if user is not None and not (user.role == users.MANAGER and len(managers) == 1):
-                user.active = False
+            if user is None or (user.role == users.MANAGER and len(managers) == 1):
+                disabled = False
             else:
-                self.banner.error(self._words("ui.users.last_manager"))
+                user.active = False
+                disabled = True
         self.refresh()
+        if disabled:
+            self._notice("ui.users.disabled", name=name)
+        else:
+            self.banner.error(self._words("ui.users.last_manager"))
 
     def backup_now(self) -> None:
         path, keep, chosen = self.ctx.db_path, self.keep.value(), self.chosen_folder
@@ -636,7 +659,10 @@ class SettingsScreen(QWidget):
                 item.setText(self._user_label(name, role))
 
     def _user_label(self, name: str, role: str) -> str:
-        return f"{name} — {self.ctx.t('ui.users.role_' + role)}"
+        """The name, then the role, in the reading order of the screen (a Latin name would
+        otherwise lay an Arabic line out left to right, the role read first)."""
+        mark = RLM if self.ctx.rtl else ""
+        return f"{mark}{name} — {self.ctx.t('ui.users.role_' + role)}"
 
     def retranslate(self) -> None:
         """Relabel the page in the new language, without reading the settings again: edits

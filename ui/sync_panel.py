@@ -156,6 +156,12 @@ class SyncPanel(QWidget):
         self.message.setText(said(self.lang))
 
     def _enrol(self) -> None:
+        """Enrol with the address and code typed; no address is asked for first (else the
+        manager would be told that nothing is not a server's address)."""
+        if not self.url_edit.text().strip():
+            self._say(lambda lang: tr(lang, "ui.sync.url_needed"))
+            self.url_edit.setFocus()
+            return
         self.enrol_button.setEnabled(False)
         self._say(lambda lang: tr(lang, "sync.panel.enrolling"))
         self.bridge.enrol(self.url_edit.text(), self.code_edit.text(), self.ca_edit.text())
@@ -225,13 +231,11 @@ class SyncPanel(QWidget):
         market_name = market.get("name_ar" if ar else "name_fr", "")
         dates = self._t("sync.panel.dates", starts=date_text(market.get("starts_on", "")),
                         ends=date_text(market.get("ends_on", "")))
-        return "\n".join([
-            f"{self._t('sync.panel.cooperative')}: {name}",
-            f"{self._t('sync.panel.stand')}: {coop.get('stand', '')}",
-            f"{self._t('sync.panel.market')}: "
-            + ("، " if ar else ", ").join([market_name, market_city(market, self.lang), dates]),
-            f"{self._t('sync.panel.device')}: {snap.device_id}",
-        ])
+        place = ("، " if ar else ", ").join([market_name, market_city(market, self.lang), dates])
+        return "\n".join(
+            self._t("report.row", label=self._t(key), value=value) for key, value in (
+                ("sync.panel.cooperative", name), ("sync.panel.stand", coop.get("stand", "")),
+                ("sync.panel.market", place), ("sync.panel.device", snap.device_id)))
 
     def _cells(self, day: DayRow) -> tuple[str, ...]:
         if day.set_aside:

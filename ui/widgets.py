@@ -3,6 +3,7 @@ money fields and the manager PIN dialog."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from pos.models import User
 
 W = TypeVar("W", bound=QWidget)
+RLM = "\u200f"  # RIGHT-TO-LEFT MARK
 
 
 def named(widget: W, name: str, accessible: str = "") -> W:
@@ -39,6 +41,17 @@ def named(widget: W, name: str, accessible: str = "") -> W:
     widget.setObjectName(name)
     widget.setAccessibleName(accessible or name)
     return widget
+
+
+def own_direction(text: str) -> Qt.LayoutDirection | None:
+    """The direction ``text`` is written in, from its first letter (None without one)."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return Qt.LayoutDirection.RightToLeft
+        if kind == "L":
+            return Qt.LayoutDirection.LeftToRight
+    return None
 
 
 #: a field whose value the dialog's message is about (see mark_wrong)
@@ -221,6 +234,7 @@ class Banner(QLabel):
         self.setWordWrap(True)
         self.hide()
         self._again: Callable[[], str] | None = None
+        self._said = ""  # the message shown, without the mark that sets its direction
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.hide)
@@ -241,11 +255,24 @@ class Banner(QLabel):
         self._timer.start(seconds * 1000)
 
     def _write(self, text: str) -> None:
-        self.setText(text)
+        self._said = text
+        # A label reads its text in the direction of its first letter: an Arabic message
+        # that starts with what was typed ("«abc» ليس مبلغًا") would be laid out left to
+        # right, its words and full stop at the wrong ends. A right-to-left mark first
+        # makes it read as the screen does.
+        rtl = self.layoutDirection() == Qt.LayoutDirection.RightToLeft
+        mark = RLM if rtl and own_direction(text) != Qt.LayoutDirection.RightToLeft else ""
+        self.setText(mark + text)
         self.setAccessibleDescription(text)
+
+    def text(self) -> str:
+        """The message shown, as it was given (without the mark :meth:`_write` adds)."""
+        return self._said
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
+        if event.type() == QEvent.Type.LayoutDirectionChange:
+            self._write(self._said)
         if event.type() != QEvent.Type.LanguageChange or self.isHidden():
             return
         if self._again is None:

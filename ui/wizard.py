@@ -4,7 +4,7 @@ manager's PIN, the printer (can be skipped) and the demo catalogue."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtGui import QHideEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -84,6 +84,8 @@ class SetupWizard(QWidget):
         t.button(self.back, "ui.setup.back")
         self.back.clicked.connect(self.go_back)
         self.next.clicked.connect(self.go_next)
+        for btn in (self.back, self.next):
+            btn.setAutoDefault(True)  # Enter presses the one that has the focus
         self.next.setMinimumWidth(180)
         box = card()
         box.setMinimumWidth(560)
@@ -256,6 +258,18 @@ class SetupWizard(QWidget):
         self.next.setAccessibleName(self.next.text())
         self.banner.hide()
         self.scanner.enabled = STEPS[self.step] == "manager"
+        first = {"cooperative": self.name_ar, "manager": self.manager_name,
+                 "printer": self.printer_kind}.get(STEPS[self.step])
+        if first is not None:  # typed at once, without a click into the page first
+            first.setFocus()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter goes on, as it presses a dialog's OK: the fields, the lists and the language
+        buttons let it through (Back and Next, focused, take it themselves)."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.go_next()
+            return
+        super().keyPressEvent(event)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -277,7 +291,10 @@ class SetupWizard(QWidget):
     def _check(self) -> None:
         page = STEPS[self.step]
         if page == "cooperative":
+            for edit in (self.name_ar, self.name_fr):
+                mark_wrong(edit, False)
             if not (self.name_ar.text().strip() or self.name_fr.text().strip()):
+                mark_wrong(self.name_ar if self.ctx.rtl else self.name_fr)
                 raise InputError("ui.setup.name_needed")
             checked = checked_coop({"ice": self.ice, "logo": self.logo})
             self.ice.setText(checked["ice"])  # as it will be printed
@@ -285,15 +302,17 @@ class SetupWizard(QWidget):
             self._check_manager()
 
     def _check_manager(self) -> None:
-        """The PIN (typed twice: the same digits, Arabic-Indic or not) and the name; what
-        is wrong is marked."""
+        """The name, then the PIN (typed twice: the same digits, Arabic-Indic or not), in
+        the order of the page; what is wrong is marked."""
         mark_wrong(self.manager_name, False)
-        confirmed_pin(self.pin, self.pin2)
         if not self.manager_name.text().strip():
             mark_wrong(self.manager_name)
             raise InputError("user.name_empty")
+        confirmed_pin(self.pin, self.pin2)
 
     def go_next(self) -> None:
+        if self.printer_form.busy:  # the printer's address is being checked
+            return
         try:
             self._check()
             if self.step == len(STEPS) - 1:

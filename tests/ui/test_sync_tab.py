@@ -143,7 +143,7 @@ def test_the_last_sending_is_shown_and_stays_while_the_server_is_out_of_reach(
 
 @pytest.mark.parametrize(("lang", "market"), [
     ("ar", "السوق: السوق المتنقل لفاس، فاس، من "),
-    ("fr", "Marché: Marché itinérant de Fès, Fès, du "),
+    ("fr", "Marché\u00a0: Marché itinérant de Fès, Fès, du "),
 ])
 def test_the_market_city_is_written_in_the_tabs_language(
         qtbot: Any, make_window: Any, server: LiveServer, tmp_path: Any, lang: str,
@@ -303,5 +303,38 @@ def test_the_days_waiting_are_counted_as_each_language_says_them(
         assert bridge.snapshot.failing and window.sync_status.text() == words  # whole
         assert (window.width(), window.height()) == SMALL
         window.grab().save(str(tmp_path / f"sync-offline-{lang}.png"))
+    finally:
+        bridge.stop()
+
+
+def test_enrolling_with_an_empty_field_asks_for_it_and_the_details_read_as_french(
+        qtbot: Any, make_window: Any, server: LiveServer) -> None:
+    """The address asked for before anything is sent, then the code; once enrolled, the
+    cooperative's details are written with French punctuation ("Stand : 12")."""
+    window = manager_window(make_window, "fr")
+    bridge = SyncBridge(window.ctx.store, "fr", parent=window, options=options())
+    window.sync = bridge
+    try:
+        bridge.start()
+        panel = sync_tab(window)
+        panel.enrol_button.click()
+        assert panel.message.text() == (
+            "Saisissez l'adresse du serveur donnée par les organisateurs (comme "
+            "https://souk.example.ma).")
+        assert panel.enrol_button.isEnabled() and panel.focusWidget() is panel.url_edit
+        panel.url_edit.setText(server.url)
+        panel.enrol_button.click()
+        qtbot.waitUntil(panel.enrol_button.isEnabled, timeout=5000)
+        assert panel.message.text() == (
+            "Échec de l'inscription\u00a0: Saisissez le code à usage unique donné par les "
+            "organisateurs (comme ABCD-EFGH-JKMN).")
+        assert not bridge.snapshot.enrolled
+        panel.code_edit.setText(server.code())
+        panel.enrol_button.click()
+        qtbot.waitUntil(lambda: bridge.snapshot.enrolled, timeout=5000)
+        qtbot.waitUntil(lambda: "Stand" in panel.details.text(), timeout=5000)
+        lines = panel.details.text().split("\n")
+        assert [line.split("\u00a0: ")[0] for line in lines] == [
+            "Coopérative", "Stand", "Marché", "Appareil"], lines
     finally:
         bridge.stop()
