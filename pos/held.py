@@ -16,6 +16,12 @@ brought back or sold. They survive a restart and a crash:
 A cart keeps the prices it had: a parked cart brought back after the catalogue changed
 is sold at the price the customer was told (:func:`price_changes` says which differ).
 
+A kept cart whose text this version cannot read (written by a newer version, or damaged)
+never stops the till: :func:`current` and :func:`parked` pass it over, :func:`unreadable`
+finds it and :func:`set_aside` moves it to a state of its own (:data:`ASIDE`), kept as it
+was and never offered again. Nothing here deletes one: a cart in progress that cannot be
+read is set aside, not replaced.
+
 Everything here is plain statements on the connection of the caller's transaction::
 
     with store.ledger() as db:
@@ -31,21 +37,38 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from pos.cart import Cart, CartLine, Discount, PaymentMethod, PaymentSpec
-from pos.errors import RuleError
+from pos.cart import METHODS, Cart, CartLine, Discount, PaymentMethod, PaymentSpec
+from pos.errors import RuleError, SoukError
 from pos.journal import Writer, driver_connection, sql_time
 from pos.models import utcnow
 
 FORMAT = 1  # the version of the JSON a cart is kept as
 CURRENT = "current"
 PARKED = "parked"
+ASIDE = "aside"  # a cart this version could not read, kept as it was
+
+
+class Unreadable(ValueError):
+    """A kept cart's text that this version cannot read: a newer :data:`FORMAT`, or
+    damaged."""
 
 _LINE_FIELDS = ("product_id", "sku", "name_ar", "name_fr", "category", "member", "unit",
                 "tax_rate", "list_price", "quantity", "unit_price", "override_by")
 
 
 def _discount(value: Any) -> Discount | None:
-    return None if value is None else Discount(value[0], int(value[1]))
+    if value is None:
+        return None
+    if value[0] not in ("amount", "percent"):
+        raise Unreadable(f"discount {value[0]!r}")
+    return Discount(value[0], int(value[1]))
+
+
+def _payment(p: dict[str, Any]) -> PaymentSpec:
+    if p["method"] not in METHODS:  # a way of paying added by a newer version
+        raise Unreadable(f"method {p['method']!r}")
+    return PaymentSpec(cast(PaymentMethod, p["method"]), int(p["amount"]), p.get("tendered"),
+                       p.get("reference", ""))
 
 
 def dumps(cart: Cart, payments: Sequence[PaymentSpec] = ()) -> str:
@@ -64,15 +87,47 @@ def dumps(cart: Cart, payments: Sequence[PaymentSpec] = ()) -> str:
     }, ensure_ascii=False, separators=(",", ":"))
 
 
+_TEXT_FIELDS = ("sku", "name_ar", "name_fr", "category", "member", "unit")
+_NUMBER_FIELDS = ("tax_rate", "list_price", "quantity", "unit_price")
+
+
+def _checked_line(ln: dict[str, Any]) -> CartLine:
+    """One line as :func:`dumps` wrote it, each field of the type it has (a damaged
+    text parses to a line whose sums fail later, in the middle of a sale)."""
+    if (not all(isinstance(ln[name], str) for name in _TEXT_FIELDS)
+            or not all(type(ln[name]) is int for name in _NUMBER_FIELDS)
+            or not all(ln[name] is None or type(ln[name]) is int
+                       for name in ("product_id", "override_by"))):
+        raise Unreadable("a line's fields")
+    return CartLine(**{name: ln[name] for name in _LINE_FIELDS},
+                    discount=_discount(ln.get("discount")))
+
+
 def loads(text: str) -> tuple[Cart, list[PaymentSpec]]:
-    """The cart and payment parts that :func:`dumps` wrote."""
-    data = json.loads(text)
-    lines = [CartLine(**{name: ln[name] for name in _LINE_FIELDS},
-                      discount=_discount(ln.get("discount"))) for ln in data["lines"]]
-    payments = [PaymentSpec(cast(PaymentMethod, p["method"]), int(p["amount"]),
-                            p.get("tendered"), p.get("reference", ""))
-                for p in data.get("payments", ())]
-    return Cart(lines=lines, discount=_discount(data.get("discount"))), payments
+    """The cart and payment parts that :func:`dumps` wrote; :class:`Unreadable` for a text
+    of a newer format, or damaged."""
+    try:
+        data = json.loads(text)
+        if data["format"] != FORMAT:
+            raise Unreadable(f"format {data['format']!r}")
+        lines = [_checked_line(ln) for ln in data["lines"]]
+        payments = [_payment(p) for p in data.get("payments", ())]
+        cart = Cart(lines=lines, discount=_discount(data.get("discount")))
+        cart.totals()  # the sums a sale will need
+    except Unreadable:
+        raise
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, SoukError) as exc:
+        raise Unreadable(str(exc)[:80]) from exc
+    return cart, payments
+
+
+def readable(text: str) -> bool:
+    """Whether this version can read ``text`` as a kept cart."""
+    try:
+        loads(text)
+    except Unreadable:
+        return False
+    return True
 
 
 @dataclass
@@ -119,11 +174,20 @@ def _insert(db: sqlite3.Connection, state: str, text: str, cashier_name: str,
     return int(cur.lastrowid or 0)
 
 
+def _clear_current(conn: sqlite3.Connection) -> None:
+    """There is no current cart any more; one this version cannot read is set aside, not
+    deleted."""
+    row = conn.execute("SELECT id, data FROM held_cart WHERE state = 'current'").fetchone()
+    if row is not None and not readable(row[1]):
+        set_aside(conn, [int(row[0])])
+    conn.execute("DELETE FROM held_cart WHERE state = 'current'")
+
+
 def keep_text(db: Writer, text: str | None, *, cashier_name: str = "",
               at: dt.datetime | None = None) -> None:
     """Make ``text`` (:func:`dumps`) the current cart; None: there is none."""
     conn = driver_connection(db)
-    conn.execute("DELETE FROM held_cart WHERE state = 'current'")
+    _clear_current(conn)
     if text is not None:
         _insert(conn, CURRENT, text, cashier_name, at)
 
@@ -138,14 +202,39 @@ def keep_current(db: Writer, cart: Cart, payments: Sequence[PaymentSpec] = (), *
 
 def drop_current(db: Writer) -> None:
     """There is no cart in progress any more (its sale is recorded in this transaction)."""
-    driver_connection(db).execute("DELETE FROM held_cart WHERE state = 'current'")
+    _clear_current(driver_connection(db))
+
+
+def _read(row: tuple[Any, ...] | None) -> HeldCart | None:
+    """The kept cart of ``row``; None when there is none or it cannot be read."""
+    if row is None:
+        return None
+    try:
+        return _kept(row)
+    except Unreadable:
+        return None
 
 
 def current(db: Writer) -> HeldCart | None:
-    """The cart in progress when the till last saved it, if any."""
-    row = driver_connection(db).execute(
-        f"SELECT {_COLUMNS} FROM held_cart WHERE state = 'current'").fetchone()
-    return None if row is None else _kept(row)
+    """The cart in progress when the till last saved it, if any (and readable: see
+    :func:`unreadable`)."""
+    return _read(driver_connection(db).execute(
+        f"SELECT {_COLUMNS} FROM held_cart WHERE state = 'current'").fetchone())
+
+
+def unreadable(db: Writer) -> list[tuple[int, str]]:
+    """The kept carts, in progress or parked, whose text this version cannot read: (row
+    id, state) pairs, to be :func:`set_aside`."""
+    rows = driver_connection(db).execute(
+        "SELECT id, state, data FROM held_cart WHERE state IN ('current', 'parked') ORDER BY id")
+    return [(int(row[0]), str(row[1])) for row in rows if not readable(row[2])]
+
+
+def set_aside(db: Writer, ids: Iterable[int]) -> None:
+    """Put the kept carts ``ids`` in :data:`ASIDE`: kept as they are, offered no more."""
+    driver_connection(db).executemany(
+        "UPDATE held_cart SET state = 'aside' WHERE id = ? AND state IN ('current', 'parked')",
+        [(i,) for i in ids])
 
 
 def park(db: Writer, cart: Cart, payments: Sequence[PaymentSpec] = (), *,
@@ -159,10 +248,11 @@ def park(db: Writer, cart: Cart, payments: Sequence[PaymentSpec] = (), *,
 
 
 def parked(db: Writer) -> list[HeldCart]:
-    """The carts parked, the one parked first first."""
+    """The carts parked, the one parked first first (those that can be read: see
+    :func:`unreadable`)."""
     rows = driver_connection(db).execute(
         f"SELECT {_COLUMNS} FROM held_cart WHERE state = 'parked' ORDER BY saved_at, id")
-    return [_kept(row) for row in rows]
+    return [kept for row in rows if (kept := _read(row)) is not None]
 
 
 def count_parked(db: Writer) -> int:
@@ -185,18 +275,18 @@ def recall(db: Writer, parked_id: int, *, current_cart: Cart | None = None,
            at: dt.datetime | None = None) -> Recalled:
     """Bring the parked cart ``parked_id`` back as the current cart; a ``current_cart``
     that is not empty is parked first. RuleError ``held.gone`` if it was already brought
-    back (or removed)."""
+    back (or removed), or cannot be read."""
     conn = driver_connection(db)
-    row = conn.execute(f"SELECT {_COLUMNS} FROM held_cart WHERE id = ? AND state = 'parked'",
-                       (parked_id,)).fetchone()
-    if row is None:
+    back = _read(conn.execute(f"SELECT {_COLUMNS} FROM held_cart WHERE id = ? AND state = 'parked'",
+                              (parked_id,)).fetchone())
+    if back is None:
         raise RuleError("held.gone")
     instead = None
     if current_cart is not None and not current_cart.is_empty:
         instead = park(conn, current_cart, current_payments, cashier_name=cashier_name, at=at)
-    conn.execute("DELETE FROM held_cart WHERE state = 'current'")
+    _clear_current(conn)
     conn.execute("UPDATE held_cart SET state = 'current' WHERE id = ?", (parked_id,))
-    return Recalled(_kept(row), instead)
+    return Recalled(back, instead)
 
 
 def remove(db: Writer, parked_id: int) -> None:

@@ -5,9 +5,10 @@ and the difference in words (an empty count is called out, going back to count b
 default), and only then is the manager's PIN asked. Opening a day when the laptop's date
 is outside the market's dates, or its clock went back before the till's last record
 (``pos.clock.opening_doubt``), first asks whether to open anyway, saying what is wrong
-(not opening is the default). Closing while carts are parked (:mod:`pos.held`) says so
-first: they are not sales and stay parked for the next day; the parts of their payment
-already taken are named, to be finished or given back (going back is the default)."""
+(not opening is the default). Closing while the sale screen has a cart not paid yet, or
+carts are parked (:mod:`pos.held`), says so first, with their lines and totals: they are
+not sales and stay for the next day; the parts of their payment already taken are named,
+to be finished or given back (going back is the default)."""
 
 from __future__ import annotations
 
@@ -316,29 +317,41 @@ class DayScreen(QWidget):
         return confirm(self.ctx, self, "closeDayConfirm", title, t(question, figures=figures),
                        yes, "ui.day.close_back", risky=total != self.expected)
 
-    def _parked_confirmed(self) -> bool:
-        """Whether to go on closing with carts parked: they count in no figure and stay
-        parked for the next day; the payments already taken for them are named."""
+    def _held_confirmed(self) -> bool:
+        """Whether to go on closing with a cart in progress on the sale screen (not paid:
+        the sale screen keeps it in the database as it changes, and when it is left) or
+        carts parked: they count in no figure and stay for the next day; their lines and
+        totals, and the payments already taken for them, are named."""
         from pos import held
         from pos.i18n import tr_count
         from ui.payment import parts_text
 
         with self.ctx.read() as s:
+            current = held.current(s)
             carts = held.parked(s)
-        if not carts:
+        if current is None and not carts:
             return True
         lang, t = self.ctx.lang, self.ctx.t
-        total = format_money(sum(kept.total for kept in carts), lang)
-        words = [tr_count(lang, "ui.day.parked_question", len(carts), total=total)]
-        taken = [part for kept in carts for part in kept.payments]
-        if taken:
-            words.append(t("ui.day.parked_taken", parts=parts_text(self.ctx, taken)))
-        words.append(t("ui.day.parked_rest"))
-        return confirm(self.ctx, self, "closeDayParked", "ui.day.parked_title", "\n".join(words),
+        words = []
+        if current is not None:
+            words.append(tr_count(lang, "ui.day.current_question", len(current.cart.lines),
+                                  total=format_money(current.total, lang)))
+            if current.payments:
+                words.append(t("ui.day.current_taken",
+                               parts=parts_text(self.ctx, current.payments)))
+        if carts:
+            total = format_money(sum(kept.total for kept in carts), lang)
+            words.append(tr_count(lang, "ui.day.parked_question", len(carts), total=total))
+            taken = [part for kept in carts for part in kept.payments]
+            if taken:
+                words.append(t("ui.day.parked_taken", parts=parts_text(self.ctx, taken)))
+        words.append(t("ui.day.parked_rest" if carts else "ui.day.current_rest"))
+        title = "ui.day.current_title" if current is not None else "ui.day.parked_title"
+        return confirm(self.ctx, self, "closeDayParked", title, "\n".join(words),
                        "ui.day.parked_yes", "ui.day.parked_back", risky=True)
 
     def close_day(self) -> None:
-        if not self._parked_confirmed():
+        if not self._held_confirmed():
             return
         if not self._confirm_close():
             first = next(iter(self.counts.values()))

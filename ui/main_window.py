@@ -1,5 +1,7 @@
 """The main window: a navigation rail (F1..F6), the screens, and the status bar (business
-day, printer, sync, cashier).
+day, printer, sync, the clock's difference from the organisers' server past 5 minutes,
+receipts waiting, cashier). A status bar too narrow for all of it whole (1024 px while
+receipts wait) shows short forms, the whole words in the tooltips.
 
 Given a context that is still starting (``AppContext.starting``), the window paints the
 sale screen from the snapshot and opens the store right after its first paint (a tap
@@ -7,8 +9,9 @@ made meanwhile waits in the event queue, or in the sale screen's); the other scr
 the services wait for it. Printing and sync then load on a worker thread
 (``ui.preload``) and start once loaded.
 
-Closing the window over a cart that is not sold asks first (No by default); a cart the
-seller closes over is kept in the database and comes back on the next start. When the
+Closing the window over a cart that is not sold asks first (No by default), saying that
+the cart and the parts of its payment already taken are kept in the database and come back
+on the next start (or, when the cart could not be written, that closing loses it). When the
 laptop's clock is found behind the open day's records (it was put back), the sale screen's
 banner says so after each sale; the sales go through."""
 
@@ -19,7 +22,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence, QPaintEvent, QShortcut, QShowEvent
+from PySide6.QtGui import (
+    QCloseEvent,
+    QKeySequence,
+    QPaintEvent,
+    QResizeEvent,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -49,6 +59,9 @@ if TYPE_CHECKING:
     from ui.settings_screen import SettingsScreen
 
 RETRY_OPEN_MS = 3000  # a store that would not open (locked, disk trouble) is tried again
+WIDEST = 16_777_215  # Qt's QWIDGETSIZE_MAX: no maximum width
+STATUS_SPACING = 6  # QStatusBar's space between its widgets (and at its ends)
+STATUS_SLACK = 2  # a short form is measured to the pixel; a rounding must not cut it
 CLOCK_WARNING_S = 60  # how long the warning of a clock put back stays (again at each sale)
 
 SCREENS = (
@@ -59,6 +72,13 @@ SCREENS = (
     ("figures", "ui.nav.figures", "F5"),
     ("settings", "ui.nav.settings", "F6"),
 )
+
+
+def _polished(widget: QWidget, role: str) -> None:
+    """Give ``widget`` the style sheet's ``role`` (its colour), from now."""
+    widget.setProperty("role", role)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
 
 
 def sync_bridge(ctx: AppContext, parent: QWidget) -> Any:
@@ -87,6 +107,7 @@ class MainWindow(QMainWindow):
         self.services = services
         self.confirm_close = services if confirm_close is None else confirm_close
         self.sync: Any = None
+        self._day_short = ""  # the day's words without its date, for a tight status bar
         self.printer = PrintService(ctx)
         self.photos = Photos(ctx.data_dir)
         self.sale = SaleScreen(ctx, self.printer, self.photos)
@@ -172,12 +193,16 @@ class MainWindow(QMainWindow):
         # a few words, whole: what went wrong is in its tooltip and on the sale screen
         self.printer_status = named(ElidedLabel(shrinks=False), "statusPrinter")
         self.sync_status = named(ElidedLabel(), "statusSync")
+        # the laptop's clock against the organisers' server: shown only when it is off
+        self.clock_status = named(ElidedLabel(), "statusClock")
+        self.clock_status.hide()
         self.user_status = named(ElidedLabel(), "statusCashier")
-        for lab in (self.day_status, self.printer_status, self.sync_status):
+        for lab in (self.day_status, self.printer_status, self.sync_status, self.clock_status):
             bar.addWidget(lab)
         self.printer_bar = PrinterBar(self.ctx, self.printer)
         bar.addWidget(self.printer_bar)
         bar.addPermanentWidget(self.user_status)
+        self.printer.queue_changed.connect(self._fit_status)  # the receipts waiting came or went
 
     # --- screens and services ---------------------------------------------------
     def screen(self, name: str) -> QWidget:  # type: ignore[override]
@@ -232,6 +257,10 @@ class MainWindow(QMainWindow):
     def settings(self) -> SettingsScreen:
         return self.screen("settings")  # type: ignore[return-value]
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_status()
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self.services and not self._started:
@@ -283,12 +312,22 @@ class MainWindow(QMainWindow):
             return
         self.printer.start()
         if self.sync is None:
-            self.sync = sync_bridge(self.ctx, self)
-            if self.sync is not None:
-                self.sync.status_changed.connect(lambda _text: self.update_status())
-                self.ctx.language_changed.connect(self.sync.set_language)
-                self.sync.start()
+            bridge = sync_bridge(self.ctx, self)
+            if bridge is not None:
+                self.attach_sync(bridge)
+                bridge.start()
         self.update_status()
+
+    def attach_sync(self, bridge: Any) -> None:
+        """Show the state of ``bridge`` (``ui.sync_bridge.SyncBridge``) in the status bar as
+        it changes: its words, and how far this laptop's clock was found from the
+        organisers' server (the bridge keeps what the worker last found: nothing here
+        waits on the network)."""
+        self.sync = bridge
+        bridge.status_changed.connect(lambda _text: self.update_status())
+        bridge.snapshot_changed.connect(lambda _snap: self._show_sync())
+        self.ctx.language_changed.connect(bridge.set_language)
+        self._show_sync()
 
     def sync_panel(self) -> QWidget | None:
         if self.sync is None and self.services:
@@ -378,17 +417,15 @@ class MainWindow(QMainWindow):
         day = self.ctx.open_day()
         if day is None:
             self.day_status.setText("● " + t("ui.status.day_closed"))
-            self.day_status.set_short("")
-            self.day_status.setProperty("role", "bad")
+            self._day_short = ""  # said whole: nothing is sold until it is opened
+            _polished(self.day_status, "bad")
         else:
             opened = "● " + t("ui.status.day_open", date=day.date.strftime("%d/%m/%Y"))
             self.day_status.setText(opened)
-            self.day_status.set_short("● " + t("ui.status.day_open_short"))  # a small screen
+            self._day_short = "● " + t("ui.status.day_open_short")  # a small screen
             self.day_status.setToolTip(f"{opened}\n{t('report.float')} "
                                        f"{format_money(day.opening_float, self.ctx.lang)}")
-            self.day_status.setProperty("role", "ok")
-        self.day_status.style().unpolish(self.day_status)
-        self.day_status.style().polish(self.day_status)
+            _polished(self.day_status, "ok")
         state, cause = self.printer.state, self.printer.cause
         word = t(f"ui.printer.cause_{cause}") if cause else t(f"ui.printer.{state}")
         printer = t("ui.status.printer", state=word)
@@ -398,21 +435,82 @@ class MainWindow(QMainWindow):
         detail = self.printer.detail
         self.printer_status.setToolTip(
             (f"{printer} — {detail}" if state == "error" else detail) if detail else "")
-        self.printer_status.setProperty("role", "bad" if state == "error" else "")
-        self.printer_status.style().unpolish(self.printer_status)  # red in error, from now
-        self.printer_status.style().polish(self.printer_status)
-        self.sync_status.setText(self._sync_text())
-        self.sync_status.setToolTip(self._sync_tip())
-        self.sync_status.setProperty("role", self._sync_role())
-        self.sync_status.style().unpolish(self.sync_status)
-        self.sync_status.style().polish(self.sync_status)
+        _polished(self.printer_status, "bad" if state == "error" else "")  # red in error, now
         user = self.ctx.user
         self.user_status.setText(t("ui.status.cashier", name=user.name) if user else
                                  t("ui.status.locked"))
         self.user_status.set_short(user.name if user else "")  # the name, whole, if tight
         self.user_status.setToolTip(self.user_status.text())
-        for lab in (self.day_status, self.printer_status, self.sync_status, self.user_status):
+        for lab in (self.day_status, self.printer_status, self.user_status):
             lab.setAccessibleName(lab.text())
+        self._show_sync()
+
+    def _show_sync(self) -> None:
+        """The sync words (in a few when the status bar is tight: "Sync: offline", the
+        whole in the tooltip) and, past :data:`sync.client.status.CLOCK_TOLERANCE`, the
+        clock's difference from the organisers' server."""
+        self.sync_status.setText(self._sync_text())
+        self.sync_status.set_short(self._sync_short())
+        self.sync_status.setToolTip(self._sync_tip())
+        self.sync_status.setAccessibleName(self.sync_status.text())
+        _polished(self.sync_status, self._sync_role())
+        words, whole = self._clock_texts()
+        self.clock_status.setText(words)
+        self.clock_status.set_short(self.ctx.t("ui.status.clock_short") if words else "")
+        self.clock_status.setToolTip(whole)
+        self.clock_status.setAccessibleName(whole)
+        _polished(self.clock_status, "warn")
+        self.clock_status.setVisible(bool(words))
+        self._fit_status()
+
+    def _clock_texts(self) -> tuple[str, str]:
+        """(the status bar's words, the whole warning) on how far this laptop's clock was
+        from the organisers' server at its last reply; ("", "") within the tolerance."""
+        if self.sync is None or not self.sync.snapshot.enrolled:
+            return "", ""
+        from pos.clock import duration_text
+        from sync.client.status import clock_text
+
+        lang, offset = self.ctx.lang, self.sync.snapshot.clock_offset
+        whole = clock_text(lang, offset)
+        if not whole:
+            return "", ""
+        key = "ui.status.clock_behind" if offset < 0 else "ui.status.clock_ahead"
+        return self.ctx.t(key, amount=duration_text(lang, offset)), whole
+
+    def _fit_status(self) -> None:
+        """A status bar too narrow for every label whole (a 1024 px screen while receipts
+        wait) takes short forms, one after the other until the row fits: the sync words
+        ("Sync: offline"), the receipts waiting (beside "Retry printing"), the day without
+        its date, the cashier's name alone, the clock's "Set the clock", and last the open
+        day's green dot alone. Each is shown whole rather than all cut in the middle; the
+        whole texts are in the tooltips."""
+        bar = self.statusBar()
+        waiting = self.printer_bar.waiting
+        day_dot = "●" if self.day_status.property("role") == "ok" else ""
+        steps = ((self.sync_status, self.sync_status.short), (waiting, waiting.short),
+                 (self.day_status, self._day_short), (self.user_status, self.user_status.short),
+                 (self.clock_status, self.clock_status.short), (self.day_status, day_dot))
+        self.day_status.set_short(self._day_short)
+        for lab, _short in steps:
+            lab.setMaximumWidth(WIDEST)
+        for lab, short in steps:
+            if self._status_width() <= bar.width():
+                return
+            if short and not lab.isHidden():
+                lab.set_short(short)
+                metrics = lab.fontMetrics()
+                lab.setMaximumWidth(lab.sizeHint().width() + STATUS_SLACK
+                                    - metrics.horizontalAdvance(lab.text())
+                                    + metrics.horizontalAdvance(short))
+
+    def _status_width(self) -> int:
+        """The width the status bar's row asks for, its labels as they now are."""
+        shown = [w for w in (self.day_status, self.printer_status, self.sync_status,
+                             self.clock_status, self.printer_bar, self.user_status)
+                 if not w.isHidden()]
+        return (sum(min(w.sizeHint().width(), w.maximumWidth()) for w in shown)
+                + STATUS_SPACING * (len(shown) + 1))
 
     def warn_of_clock(self) -> None:
         """The laptop's clock is behind the open day's newest record (it was put back): the
@@ -456,6 +554,17 @@ class MainWindow(QMainWindow):
     def _sync_text(self) -> str:
         return self.ctx.t("ui.status.sync", state=self._sync_state())
 
+    def _sync_short(self) -> str:
+        """The sync words for a tight status bar: "No sync" before enrolment, "Sync:
+        offline" while the organisers' server is out of reach (the days waiting are in the
+        tooltip); else the words without when the figures were last sent."""
+        if self.sync is None or not self.sync.snapshot.enrolled:
+            return self.ctx.t("ui.status.sync_none_short")
+        snap = self.sync.snapshot
+        if snap.failing and not snap.syncing and not snap.revoked:
+            return self.ctx.t("ui.status.sync", state=self.ctx.t("ui.sync.offline_short"))
+        return self.ctx.t("ui.status.sync", state=self._sync_state(sent=False))
+
     def _sync_state(self, *, sent: bool = True) -> str:
         """The words after "Sync:", the same before and after the sync service started
         (a till not enrolled: "not set up", not "sync not set up")."""
@@ -478,18 +587,25 @@ class MainWindow(QMainWindow):
         self.update_status()
 
     def _close_anyway(self) -> bool:
-        """Whether to close: yes with an empty cart, else as the seller answers, told of the
-        parts of the payment already taken for it."""
+        """Whether to close: yes with an empty cart, else as the seller answers, told that
+        the cart (its lines, its total and the parts of the payment already taken) is
+        kept and comes back on the next start; or, when it could not be written, that
+        closing loses it."""
         cart = self.sale.cart
         if not self.confirm_close or cart is None or cart.is_empty:
             return True
-        if self.sale.taken:  # a card charged for this cart must be given back first
+        lang = self.ctx.lang
+        if not self.sale.keep_now():  # written now: the words below are true
+            question = self.ctx.t("ui.close_cart.unsaved_question")
+        elif self.sale.taken:  # a card charged for this cart must be settled on return
             from ui.payment import parts_text
 
-            question = self.ctx.t("ui.close_cart.taken_question",
-                                  parts=parts_text(self.ctx, self.sale.taken))
+            question = tr_count(lang, "ui.close_cart.taken_question", len(cart.lines),
+                                total=format_money(cart.totals().total, lang),
+                                parts=parts_text(self.ctx, self.sale.taken))
         else:
-            question = tr_count(self.ctx.lang, "ui.close_cart.question", len(cart.lines))
+            question = tr_count(lang, "ui.close_cart.question", len(cart.lines),
+                                total=format_money(cart.totals().total, lang))
         return confirm(self.ctx, self, "closeConfirm", "ui.close_cart.title", question,
                        "ui.close_cart.close", "ui.close_cart.keep", risky=True)
 

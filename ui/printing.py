@@ -456,6 +456,9 @@ class PrinterBar(QWidget):
         key = "printing.waiting" if printer else "ui.printer.waiting_none"
         text = tr_count(self.ctx.lang, key, count)
         self.waiting.setText(text)
+        # a tight status bar: "1 receipt waiting" beside "Retry printing"
+        self.waiting.set_short(tr_count(self.ctx.lang, "ui.printer.waiting_short", count)
+                               if printer else "")
         self.waiting.setToolTip(text if printer else f"{text}\n{t('ui.printer.waiting_none_tip')}")
         self.waiting.setAccessibleName(text)
         self.waiting.set_shrinks(printer)  # without a button, the text is what to do

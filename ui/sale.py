@@ -39,6 +39,14 @@ parked carts (Shift+F11) are listed with when they were parked, their items, tot
 products, and one is brought back (the cart on the screen, if not empty, is parked in its
 place, which the banner says). A cart brought back keeps the prices it had: the customer
 was told them; the banner names those the catalogue changed since.
+
+The banner's messages (a receipt that did not print, a cart parked...) show over the bottom
+of the tiles (:class:`FloatingBanner`), never in the layout: a tile never moves under the
+seller's finger, and a tap on a message reaches the tile below it.
+
+A kept or parked cart that this version cannot read (written by a newer version, or
+damaged) is set aside in the database, never deleted, and offered no more; the till starts
+with an empty cart, and the banner says so (at the start, or on opening the parked carts).
 """
 
 from __future__ import annotations
@@ -53,12 +61,14 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QObject,
+    QPoint,
+    QRect,
     QSize,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QHideEvent, QKeyEvent
+from PySide6.QtGui import QHideEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -76,6 +86,7 @@ from ui.cart_view import CartModel
 from ui.context import AppContext
 from ui.printing import PrintService
 from ui.scanner import SCANS, TO_CART
+from ui.theme import ACCENT, DANGER
 from ui.tiles import TILE_SIZE, Photos, ProductModel, ProductRole, TileDelegate
 from ui.widgets import (
     Banner,
@@ -105,6 +116,7 @@ SEARCH_LIMIT = 300  # tiles shown for a search; typing one more letter narrows i
 KEEP_IDLE_MS = 800  # the cart is written to the database once the taps pause this long...
 KEEP_AT_MOST_S = 5.0  # ...or this long after its first change not yet written
 PARK_KEY = "F11"
+FLOAT_MARGIN = 4  # between the banner floating over the tiles and their sides
 PARKED_KEY = "Shift+F11"
 
 
@@ -118,6 +130,68 @@ def storage_error(ctx: AppContext, exc: Exception) -> str:
     else:
         detail = str(exc)[:120]
     return ctx.t("ui.error.save_failed", detail=detail)
+
+
+class FloatingBanner(Banner):
+    """The sale screen's banner, drawn over the bottom of the tiles (the first of
+    ``over`` that is shown) with the button that may go with it (``beside``, at the
+    trailing end), rather than in the screen's layout: a message that comes and goes (a
+    receipt that did not print, at each sale while the printer is dead) never moves a
+    tile under the seller's finger. At 1024x600 it covers the row of tiles that the screen
+    cuts anyway, and a tap on the message reaches the tile below it."""
+
+    def __init__(self, name: str, screen: QWidget, over: tuple[QWidget, ...],
+                 beside: QWidget) -> None:
+        super().__init__(name)
+        self.over = over
+        self.beside = beside
+        self.setParent(screen)
+        beside.setParent(screen)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        # its own padding (counted in its height, which no layout gives it), thin enough
+        # for two lines to fit below the second row of tiles at 1024x600, and an edge that
+        # sets it apart from the tiles it covers
+        self.setStyleSheet(f"QLabel {{ padding: 1px 10px; font-size: 14px; }}"
+                           f" QLabel[role='alert'] {{ border: 1px solid {DANGER}; }}"
+                           f" QLabel[role='notice'] {{ border: 1px solid {ACCENT}; }}")
+        for widget in (*over, beside):
+            widget.installEventFilter(self)
+
+    def setText(self, text: str) -> None:  # type: ignore[override]
+        super().setText(text)
+        self._lay()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show,
+                            QEvent.Type.Hide):
+            self._lay()
+        return False
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._lay()
+
+    def _lay(self) -> None:
+        parent = self.parentWidget()
+        area = next((widget for widget in self.over if not widget.isHidden()), None)
+        if parent is None or area is None:
+            return
+        room = QRect(area.mapTo(parent, QPoint(0, 0)), area.size()).adjusted(
+            FLOAT_MARGIN, 0, -FLOAT_MARGIN, 0)
+        beside = None if self.beside.isHidden() else self.beside.sizeHint()
+        if beside is not None:
+            trailing = room.left() if self.isRightToLeft() else room.right() - beside.width() + 1
+            self.beside.setGeometry(trailing, room.bottom() - beside.height() + 1,
+                                    beside.width(), beside.height())
+            self.beside.raise_()
+            room.setWidth(room.width() - beside.width() - FLOAT_MARGIN)
+            if self.isRightToLeft():
+                room.translate(beside.width() + FLOAT_MARGIN, 0)
+        height = self.heightForWidth(room.width())
+        if beside is not None:
+            height = max(height, beside.height())  # the message and its button, one strip
+        self.setGeometry(room.left(), room.bottom() - height + 1, room.width(), height)
+        self.raise_()
 
 
 class SaleScreen(QWidget):
@@ -173,6 +247,7 @@ class SaleScreen(QWidget):
         from pos import held
         from pos.cart import Cart
 
+        aside = self._set_aside_unreadable()  # before anything counts or keeps a cart
         with self.ctx.read() as s:
             kept = held.current(s)
             self.parked_count = held.count_parked(s)
@@ -184,8 +259,11 @@ class SaleScreen(QWidget):
         self.reload()
         self._refresh_cart()
         self.texts.apply()  # the parked carts' count
+        said = [] if aside is None else [aside]
         if kept is not None:
-            self.banner.notice(lambda: self._back_text(kept), seconds=120)
+            said.append(lambda: self._back_text(kept))
+        if said:
+            self.banner.notice(lambda: " ".join(words() for words in said), seconds=120)
         waiting, self._waiting = self._waiting, []
         fresh = {p.id: p for p in self.products}
         for kind, value in waiting:
@@ -236,12 +314,13 @@ class SaleScreen(QWidget):
         self.open_day.clicked.connect(self.open_day_requested)
         self.day_box = QWidget()
         self.day_box.setLayout(hbox(self.day_notice, self.open_day))
-        self.banner = Banner("saleMessage")
         self.create_product = button("saleCreateProduct")
         t.button(self.create_product, "ui.sale.create_product")
         self.create_product.hide()
         self.create_product.clicked.connect(self._create_unknown)
         self.unknown_code = ""
+        self.banner = FloatingBanner("saleMessage", self, (self.grid, self.no_result),
+                                     self.create_product)
         left = vbox(spacing=8)
         self.parked_btn = button("cartParked", shortcut=PARKED_KEY)
         t.button(self.parked_btn, "ui.held.parked_btn", count=lambda: self.parked_count)
@@ -250,7 +329,6 @@ class SaleScreen(QWidget):
         left.addLayout(hbox(self.search, self.parked_btn))
         left.addWidget(self.tabs)
         left.addWidget(self.day_box)
-        left.addLayout(hbox(self.banner, self.create_product))
         left.addWidget(self.grid, 1)
         left.addWidget(self.no_result, 1)
         layout = hbox(spacing=12, margins=12)
@@ -879,6 +957,34 @@ class SaleScreen(QWidget):
             return self.ctx.t("ui.held.back_taken", parts=parts_text(self.ctx, kept.payments))
         return self.ctx.t("ui.held.back")
 
+    def _set_aside_unreadable(self) -> Callable[[], str] | None:
+        """Set aside the kept carts this version cannot read (written by a newer version,
+        or damaged: :func:`pos.held.unreadable`), so that none stops the till or comes
+        back; the banner's words for them, None when there is none (or the write failed,
+        which the banner says: they are passed over meanwhile)."""
+        from pos import held
+
+        with self.ctx.read() as s:
+            unread = held.unreadable(s)
+        if not unread:
+            return None
+        try:
+            with self.ctx.store.ledger() as db:
+                held.set_aside(db, [row for row, _state in unread])
+        except Exception as exc:
+            self._error(storage_error(self.ctx, exc), seconds=20)
+            return None
+        current = any(state == held.CURRENT for _row, state in unread)
+        parked = sum(state == held.PARKED for _row, state in unread)
+
+        def words() -> str:
+            said = [self.ctx.t("ui.held.unreadable_current")] if current else []
+            if parked:
+                said.append(tr_count(self.ctx.lang, "ui.held.unreadable_parked", parked))
+            return " ".join(said)
+
+        return words
+
     # --- parked carts -----------------------------------------------------------
     def _set_parked(self, count: int) -> None:
         self.parked_count = count
@@ -924,11 +1030,15 @@ class SaleScreen(QWidget):
         from pos import held
         from ui.cart_view import ParkedDialog
 
+        aside = self._set_aside_unreadable()
         with self.ctx.read() as s:
             carts = held.parked(s)
+        if aside is not None:
+            self.banner.notice(aside, seconds=30)
         if not carts:
             self._set_parked(0)
-            self.banner.notice(self.ctx.t("ui.held.none"))
+            if aside is None:
+                self.banner.notice(self.ctx.t("ui.held.none"))
             return
         dialog = ParkedDialog(self.ctx, self, carts, cart_empty=self.cart.is_empty)
         accepted = self._over_cart(dialog)

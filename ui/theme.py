@@ -166,6 +166,7 @@ QStatusBar {{ background: {SURFACE}; border-top: 1px solid {LINE}; }}
 QStatusBar QLabel {{ padding: 2px 10px; font-size: 13px; }}
 QStatusBar QLabel[role="ok"] {{ color: {OK}; }}
 QStatusBar QLabel[role="bad"] {{ color: {DANGER}; font-weight: bold; }}
+QStatusBar QLabel[role="warn"] {{ color: {ACCENT}; font-weight: bold; }}
 QGroupBox {{
     background: {SURFACE}; border: 1px solid {LINE}; border-radius: 12px;
     margin-top: 14px; padding: 14px 10px 10px 10px; font-weight: bold;

@@ -226,3 +226,53 @@ def test_prices_changed_since_parking_are_found(
     assert [(c.name_fr, c.kept, c.now) for c in changes] == [
         (oil.name_fr, oil.price, oil.price + 1000)]
     assert cart.lines[0].unit_price == oil.price  # the cart keeps the price it had
+
+
+def rows(path: object) -> list[tuple[int, str, str]]:
+    """(id, state, text) of every kept cart in the file, read with plain sqlite3."""
+    conn = sqlite3.connect(str(path))
+    try:
+        return conn.execute("SELECT id, state, data FROM held_cart ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+#: a cart kept by a newer version (a format this one does not know), and damaged texts
+NEWER = '{"format":2,"lines":[],"basket":{"kind":"gift"}}'
+DAMAGED = ('{"format":1,"lines":[{"sku":',
+           '{"format":1,"lines":[{"product_id":1,"sku":"X","name_ar":"x","name_fr":"x",'
+           '"category":"","member":"","unit":"piece","tax_rate":0,"list_price":"12,00",'
+           '"quantity":1000,"unit_price":1200,"override_by":null}],"discount":null}',
+           '{"format":1,"lines":[],"discount":null,"payments":[{"method":"voucher",'
+           '"amount":500}]}')
+
+
+@pytest.mark.parametrize("text", (NEWER, *DAMAGED))
+def test_a_cart_this_version_cannot_read_is_set_aside_never_lost(
+        store: Store, products: dict[str, Product], text: str) -> None:
+    with pytest.raises(held.Unreadable):
+        held.loads(text)
+    good = bargained_cart(store)
+    with store.ledger() as db:
+        held.keep_text(db, text)
+        parked_id = held.park(db, good)  # the cart in progress unread: set aside, not lost
+        held.keep_text(db, text)
+    with store.read() as s:
+        assert held.current(s) is None  # passed over, never an error
+        assert [kept.id for kept in held.parked(s)] == [parked_id]
+        unread = held.unreadable(s)
+    first, kept_good, last = rows(store.path)
+    assert first[1:] == (held.ASIDE, text)
+    assert kept_good[1:] == (held.PARKED, held.dumps(good))
+    assert last[1:] == (held.CURRENT, text)
+    assert unread == [(last[0], held.CURRENT)]
+    with store.ledger() as db:
+        held.set_aside(db, [row for row, _state in unread])
+        held.keep_current(db, good)  # the next cart: nothing set aside is replaced
+    assert [(state, data) for _, state, data in rows(store.path)] == [
+        (held.ASIDE, text), (held.PARKED, held.dumps(good)), (held.ASIDE, text),
+        (held.CURRENT, held.dumps(good))]
+    with store.read() as s:
+        assert held.unreadable(s) == [] and held.count_parked(s) == 1
+        current = held.current(s)
+    assert current is not None and current.cart == good

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QLabel
 
 from pos import held
 from pos.cart import PaymentSpec
+from pos.db import DB_FILENAME
 from tests.ui.conftest import CASHIER_PIN, click_tile, open_day, tile_row
 from tests.ui.test_payment_parts import take_card_and_leave
 from tests.ui.test_sale_flow import journal_ok, sales
@@ -232,6 +234,52 @@ def test_closing_the_day_with_parked_carts_warns_first(qtbot: Any, make_window: 
     assert window.ctx.open_day() is not None
 
 
+def test_closing_the_day_with_a_cart_on_the_sale_screen_warns_first(
+        qtbot: Any, make_window: Any) -> None:
+    """F3 from the sale screen with a cart not paid yet: the warning names its lines, its
+    total and the card part taken for it, with the carts parked; going back keeps all."""
+    window = make_window()
+    sale = window.sale
+    click_tile(qtbot, window, tile_row(window, "THY-50"))  # parked: 15,00
+    qtbot.keyClick(sale.search, Qt.Key.Key_F11)
+    click_tile(qtbot, window, tile_row(window, "RUG-S"))  # 850,00
+    click_tile(qtbot, window, tile_row(window, "AML-250"))  # 65,00
+    take_card_and_leave(qtbot, window)
+    qtbot.keyClick(sale.search, Qt.Key.Key_F3)
+    assert window.current_screen() == "day"
+    asked: list[tuple[str, str]] = []
+
+    def back(dialog: Any) -> None:
+        asked.append((dialog.windowTitle(), dialog.findChild(QLabel, "closeDayParkedText").text()))
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)  # going back is the default
+
+    on_modal(qtbot, "closeDayParked", back)
+    qtbot.mouseClick(window.day.close_btn, LEFT)
+    assert asked == [(
+        "Un panier est en cours",
+        f"L'écran de vente a un panier en cours, pas encore payé\u00a0: 2 lignes (915,00{DH}).\n"
+        f"Attention, des paiements sont déjà pris pour ce panier\u00a0: Carte  500,00{DH}  "
+        "(CB777). Cet argent n'est dans aucun chiffre tant que sa vente n'est pas "
+        "enregistrée\u00a0: terminez la vente ou rendez-le avant de fermer.\n"
+        f"1 panier est en attente (15,00{DH}).\n"
+        "Ce ne sont pas des ventes\u00a0: ils ne comptent dans aucun chiffre de la journée, et "
+        "restent en attente pour la journée suivante. Fermer la journée quand même\u00a0?")]
+    assert window.ctx.open_day() is not None
+
+    window.show_screen("sale")  # the parked cart back, the one on the screen parked instead
+    assert skus(window) == ["RUG-S", "AML-250"] and sale.taken == [CB777]
+    on_modal(qtbot, "parkedDialog", lambda dialog: qtbot.mouseClick(dialog.ok, LEFT))
+    qtbot.mouseClick(sale.parked_btn, LEFT)
+    assert skus(window) == ["THY-50"]
+    window.ctx.set_language("ar")
+    window.show_screen("day")
+    on_modal(qtbot, "closeDayParked", back)
+    qtbot.mouseClick(window.day.close_btn, LEFT)
+    assert asked[1][1].startswith(
+        "في شاشة البيع سلة قيد التسجيل لم تُدفع بعد: سطر واحد (15,00\u00a0د.م.).\n")
+    assert asked[1][1].endswith("وتبقى معلّقة لليوم التالي. هل تريد إغلاق اليوم رغم ذلك؟")
+
+
 def test_the_parked_list_in_arabic(qtbot: Any, make_window: Any) -> None:
     window = make_window(lang="ar")
     sale = window.sale
@@ -263,3 +311,84 @@ def test_the_cart_rung_up_is_kept_a_moment_after_the_taps(qtbot: Any,
     current, parked = kept(window)
     assert current is not None and [ln.sku for ln in current.cart.lines] == skus(window)
     assert parked == [] and sales(window) == []
+
+
+#: a cart kept by a newer version (a format this one does not know), and a damaged one
+NEWER = '{"format":2,"lines":[],"basket":{"kind":"gift"}}'
+DAMAGED = '{"format":1,"lines":[{"sku":'
+UNREAD_CURRENT = (
+    "Le panier gardé de la dernière fois n'a pas pu être lu (écrit par une version plus "
+    "récente de Souk POS, ou abîmé) : la caisse démarre avec un panier vide. Ce panier est "
+    "mis à l'écart dans la base de données ; rien n'est effacé.")
+UNREAD_PARKED = (
+    "1 panier en attente n'a pas pu être lu (écrit par une version plus récente de Souk "
+    "POS, ou abîmé) : il est mis à l'écart dans la base de données et n'est plus proposé ; "
+    "rien n'est effacé.")
+
+
+def file_rows(data_dir: Path) -> list[tuple[str, str]]:
+    """(state, text) of every kept cart in the till's file, read with plain sqlite3."""
+    conn = sqlite3.connect(data_dir / DB_FILENAME)
+    try:
+        return conn.execute("SELECT state, data FROM held_cart ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def write_kept(data_dir: Path, state: str, text: str) -> None:
+    """A kept cart as another version of the till (or a damaged disk) left it."""
+    conn = sqlite3.connect(data_dir / DB_FILENAME)
+    try:
+        with conn:
+            conn.execute("INSERT INTO held_cart (state, saved_at, cashier_name, data) "
+                         "VALUES (?, '2026-11-29 10:00:00', 'Aicha', ?)", (state, text))
+    finally:
+        conn.close()
+
+
+def test_a_kept_cart_this_version_cannot_read_never_stops_the_till(
+        qtbot: Any, make_window: Any, data_dir: Path) -> None:
+    open_day(data_dir)
+    write_kept(data_dir, "current", NEWER)
+    write_kept(data_dir, "parked", DAMAGED)
+    window = make_window(day_open=False)
+    sale = window.sale
+    assert sale.cart.is_empty and sale.total.text() == f"0,00{DH}"
+    assert sale.banner.isVisible()
+    assert sale.banner.text() == f"{UNREAD_CURRENT} {UNREAD_PARKED}"
+    assert sale.parked_btn.text() == "En attente (0)  (Shift+F11)"
+    assert file_rows(data_dir) == [("aside", NEWER), ("aside", DAMAGED)]  # kept as they were
+    window.ctx.set_language("ar")
+    assert sale.banner.text().startswith("تعذّرت قراءة السلة التي كانت قيد التسجيل (كتبها "
+                                         "إصدار أحدث من Souk POS، أو أنها تالفة)")
+    window.ctx.set_language("fr")
+
+    click_tile(qtbot, window, tile_row(window, "AML-250"))  # the till sells on
+    window = restart(make_window, window)
+    assert skus(window) == ["AML-250"]
+    assert window.sale.banner.text() == (
+        "Le panier en cours quand la caisse s'est arrêtée est de retour.")  # said once
+    assert file_rows(data_dir)[:2] == [("aside", NEWER), ("aside", DAMAGED)]
+
+
+def test_a_parked_cart_this_version_cannot_read_is_set_aside_from_the_list(
+        qtbot: Any, make_window: Any, data_dir: Path) -> None:
+    window = make_window()
+    sale = window.sale
+    click_tile(qtbot, window, tile_row(window, "AML-250"))
+    qtbot.keyClick(sale.search, Qt.Key.Key_F11)
+    write_kept(data_dir, "parked", NEWER)  # written by a newer till on this folder since
+    seen: dict[str, Any] = {}
+
+    def look(dialog: Any) -> None:
+        seen["rows"] = rows(dialog)
+        seen["banner"] = sale.banner.text()
+        qtbot.mouseClick(dialog.cancel, LEFT)
+
+    on_modal(qtbot, "parkedDialog", look)
+    qtbot.keyClick(sale.search, Qt.Key.Key_F11, Qt.KeyboardModifier.ShiftModifier)
+    assert seen == {"rows": [["1", f"65,00{DH}", "Amlou aux amandes 250\u00a0g"]],
+                    "banner": UNREAD_PARKED}
+    assert sale.parked_btn.text() == "En attente (1)  (Shift+F11)"
+    assert [state for state, _text in file_rows(data_dir)] == ["parked", "aside"]
+    assert file_rows(data_dir)[1] == ("aside", NEWER)

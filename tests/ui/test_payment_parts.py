@@ -267,7 +267,10 @@ def test_closing_the_app_names_the_parts_taken(qtbot: Any, make_window: Any) -> 
 
     on_modal(qtbot, "closeConfirm", keep)
     assert not window.close()
-    assert asked and "(CB1)" in asked[0] and "أُخذت دفعات لهذه السلة" in asked[0]
+    assert asked == [
+        "السلة قيد التسجيل (سطر واحد، 850,00\u00a0د.م.) محفوظة مع الدفعات المأخوذة من قبل لها: "
+        "بطاقة  100,00\u00a0د.م.  (CB1).\nستعود إلى الشاشة معها عند تشغيل الصندوق من جديد: "
+        "أتمم البيع حينها، أو أعد هذه الدفعات.\nهل تريد الإغلاق الآن؟"]
     assert window.isVisible() and window.sale.taken == [PaymentSpec("card", 10000, None, "CB1")]
     window.confirm_close = False  # the fixture closes it
 

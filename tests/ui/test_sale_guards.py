@@ -307,13 +307,17 @@ def test_closing_over_a_cart_asks_no_by_default(qtbot: Any, make_window: Any) ->
 
     on_modal(qtbot, "closeConfirm", press_enter)
     assert not window.close()
-    assert asked == ["Le panier a 2 lignes non vendues. Fermer quand même ?"]
+    assert asked == ["Le panier en cours (2 lignes, 80,00\u00a0DH) est gardé\u00a0: il reviendra à "
+                     "l'écran au prochain démarrage de la caisse.\nFermer maintenant\u00a0?"]
     assert window.isVisible() and len(window.sale.cart.lines) == 2
 
     on_modal(qtbot, "closeConfirm", lambda dialog: qtbot.mouseClick(dialog.ok, LEFT))
     assert window.close()
     assert not window.isVisible()
     window.confirm_close = False  # the fixture closes it again
+    window.ctx.store.close()
+    again = make_window(day_open=False)  # what the question said: the cart is back
+    assert [line.sku for line in again.sale.cart.lines] == ["AML-250", "THY-50"]
 
 
 def test_closing_with_an_empty_cart_does_not_ask(qtbot: Any, make_window: Any) -> None:
