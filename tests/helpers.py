@@ -1,16 +1,18 @@
 """Small helpers shared by tests: ring a sale the way the till does; a small disk of its
-own, full or read-only; see the order in which Qt draws a text."""
+own, full or read-only; see the order in which Qt draws a text, and what a widget painted."""
 
 from __future__ import annotations
 
 import contextlib
 import subprocess
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QTextLayout
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QFont, QTextLayout
+from PySide6.QtWidgets import QWidget
 from sqlalchemy import select
 
 from pos import checkout, users
@@ -84,3 +86,25 @@ def drawn_order(text: str, direction: Qt.LayoutDirection = Qt.LayoutDirection.La
     drawn = [(line.glyphRuns(i, 1)[0].positions()[0].x(), ch) for i, ch in enumerate(text)
              if ch not in _UNDRAWN and not ch.isspace()]
     return "".join(ch for _x, ch in sorted(drawn))
+
+
+def painted_shapes(widget: QWidget, rect: QRect) -> str:
+    """The marks painted in ``rect`` of ``widget``, left to right, as the eye tells a minus
+    from what stands beside it: "-" for a flat stroke at least three pixels wide (a minus),
+    "#" for any other mark (a digit, a letter, a dot). A mark is a run of pixel columns
+    holding ink (far lighter or darker than the commonest colour, the background: a
+    selected row's text is light on dark), set apart from the next by a column without any."""
+    image = widget.grab(rect).toImage()
+    pixels = [[image.pixel(x, y) for y in range(image.height())] for x in range(image.width())]
+    background = QColor(Counter(p for column in pixels for p in column).most_common(1)[0][0])
+    inked = [[y for y, p in enumerate(column)
+              if abs(QColor(p).lightness() - background.lightness()) > 100] for column in pixels]
+    shapes, mark = [], []
+    for ys in [*inked, []]:
+        if ys:
+            mark.append(ys)
+        elif mark:
+            flat = max(map(max, mark)) - min(map(min, mark)) <= 1 and len(mark) >= 3
+            shapes.append("-" if flat else "#")
+            mark = []
+    return "".join(shapes)

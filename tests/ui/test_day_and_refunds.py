@@ -16,7 +16,7 @@ from pos.cart import PaymentSpec
 from pos.i18n import tr
 from pos.models import BusinessDay, Sale
 from pos.money import format_money
-from tests.helpers import drawn_order
+from tests.helpers import drawn_order, painted_shapes
 from tests.ui.conftest import (
     MANAGER_PIN,
     click_tile,
@@ -374,6 +374,14 @@ def test_a_refund_shows_on_the_day_screen_as_on_the_x_report(qtbot: Any, make_wi
     window.show_screen("sales")
     window.sales.select_number(1)
     refund_all(qtbot, window.sales)
+    # on the tickets screen, the refund's total below zero: its minus painted at the left
+    # of the six marks of 150,00, the refund's row chosen (light text on dark) or not
+    tickets = window.sales.table
+    refund = next(row for row, sale in enumerate(window.sales.shown) if sale.number == 2)
+    total = tickets.visualItemRect(tickets.item(refund, tickets.columnCount() - 1))
+    for number in (1, 2):
+        window.sales.select_number(number)
+        assert "-######" in painted_shapes(tickets.viewport(), total)
     window.show_screen("day")
     t = window.ctx.t
     rows = table_rows(window.day.summary, lang == "ar")
