@@ -310,7 +310,10 @@ def _parse_int(text: str, key: str) -> int:
 
 def _row_to_data(cells: dict[str, str]) -> ProductData:
     row = {k: v if v is None else _from_spreadsheet(v) for k, v in cells.items()}
-    missing = [c for c in _REQUIRED if not (row.get(c) or "").strip()]
+    empty = [c for c in _REQUIRED if not (row.get(c) or "").strip()]
+    # a name in one language is enough, as in the product dialog
+    missing = empty if not {"name_ar", "name_fr"} - set(empty) else [
+        c for c in empty if c not in ("name_ar", "name_fr")]
     if missing:
         raise InputError("csv.missing", columns=", ".join(missing))
     unit = (row.get("unit") or "piece").strip() or "piece"

@@ -394,6 +394,9 @@ class SettingsScreen(QWidget):
         self.texts.button(self.own_folder_btn, "ui.backup.own_folder")
         self.own_folder_btn.clicked.connect(lambda: self._set_backup_folder(None))
         self.backup_where = label("backupWhere", wrap=True)
+        # an empty list says why it is empty and how it fills
+        self.no_backup = label("backupsNone", style="muted", wrap=True)
+        self.texts.bind(self.no_backup.setText, "ui.backup.none_yet")
         self.ctx.language_changed.connect(lambda _l: self._show_backup_folder())
         layout = vbox(margins=16)
         layout.addLayout(hbox(now, None, keep_caption, self.keep))
@@ -404,6 +407,7 @@ class SettingsScreen(QWidget):
         layout.addLayout(folder_row)
         layout.addWidget(self.backup_where)
         layout.addWidget(self.backup_progress)
+        layout.addWidget(self.no_backup)
         layout.addWidget(self.backup_list, 1)
         page.setLayout(layout)
         return page
@@ -445,6 +449,7 @@ class SettingsScreen(QWidget):
             item = QListWidgetItem(f"{path.name}  —  {path.parent}" if folder else path.name)
             item.setToolTip(str(path))
             self.backup_list.addItem(item)
+        self.no_backup.setHidden(self.backup_list.count() > 0)
         self._show_backup_folder()
 
     def _show_backup_folder(self) -> None:

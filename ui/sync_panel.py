@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -44,11 +45,12 @@ from PySide6.QtWidgets import (
 )
 
 from pos.errors import SoukError
-from pos.i18n import tr, tr_count
+from pos.i18n import is_rtl, tr, tr_count
 from pos.settings import market_city
 from sync.client.errors import date_text, describe
 from sync.client.status import DayRow, Snapshot, clock_text, restored_text
 from ui.sync_bridge import SyncBridge
+from ui.widgets import in_direction
 
 COLUMNS = ("sync.panel.col_date", "sync.panel.col_z", "sync.panel.col_local",
            "sync.panel.col_server", "sync.panel.col_state", "sync.panel.col_error")
@@ -141,7 +143,7 @@ class SyncPanel(QWidget):
         self.sync_button.setText(t("sync.panel.sync_now"))
         self.retry_button.setText(t("sync.panel.retry"))
         self.table.setHorizontalHeaderLabels([t(k) for k in COLUMNS])
-        self.message.setText(self._said(lang) if self._said else "")
+        self._show_message()
         self._on_status()
         self.show_snapshot(self.bridge.snapshot)
 
@@ -153,7 +155,13 @@ class SyncPanel(QWidget):
     def _say(self, said: Callable[[str], str]) -> None:
         """Show the message ``said`` gives in the panel's language (and in the next one)."""
         self._said = said
-        self.message.setText(said(self.lang))
+        self._show_message()
+
+    def _show_message(self) -> None:
+        direction = (Qt.LayoutDirection.RightToLeft if is_rtl(self.lang)
+                     else Qt.LayoutDirection.LeftToRight)
+        self.message.setText(in_direction(self._said(self.lang), direction) if self._said
+                             else "")
 
     def _enrol(self) -> None:
         """Enrol with the address and code typed; no address is asked for first (else the

@@ -54,6 +54,18 @@ def own_direction(text: str) -> Qt.LayoutDirection | None:
     return None
 
 
+def in_direction(text: str, direction: Qt.LayoutDirection) -> str:
+    """``text`` to show in a label laid out in ``direction``. A label reads its text in
+    the direction of its first letter: an Arabic message that starts with what was typed
+    ("«abc» ليس مبلغًا") or with a Latin name would be laid out left to right, its words
+    and full stop at the wrong ends; a right-to-left mark first makes it read as the screen
+    does."""
+    if direction == Qt.LayoutDirection.RightToLeft and (
+            own_direction(text) != Qt.LayoutDirection.RightToLeft):
+        return RLM + text
+    return text
+
+
 #: a field whose value the dialog's message is about (see mark_wrong)
 WRONG_FIELD = f'QLineEdit[wrong="true"] {{ border: 2px solid {DANGER}; }}'
 
@@ -256,13 +268,7 @@ class Banner(QLabel):
 
     def _write(self, text: str) -> None:
         self._said = text
-        # A label reads its text in the direction of its first letter: an Arabic message
-        # that starts with what was typed ("«abc» ليس مبلغًا") would be laid out left to
-        # right, its words and full stop at the wrong ends. A right-to-left mark first
-        # makes it read as the screen does.
-        rtl = self.layoutDirection() == Qt.LayoutDirection.RightToLeft
-        mark = RLM if rtl and own_direction(text) != Qt.LayoutDirection.RightToLeft else ""
-        self.setText(mark + text)
+        self.setText(in_direction(text, self.layoutDirection()))
         self.setAccessibleDescription(text)
 
     def text(self) -> str:

@@ -91,6 +91,16 @@ def test_each_kind_of_bad_row_is_explained(store: Store, row: str, line_text: st
     assert count(store) == 0
 
 
+def test_a_row_with_a_name_in_one_language_is_imported(store: Store) -> None:
+    """As in the product dialog, a name in Arabic or in French is enough."""
+    with store.write() as s:
+        catalogue.import_csv(s, HEADER + "A-1,,Savon noir,x,10,piece,0,,1,0,,,1\n"
+                                          "A-2,صابون,,x,10,piece,0,,1,0,,,1\n")
+    with store.read() as s:
+        names = {p.sku: (p.name_ar, p.name_fr) for p in s.scalars(select(Product))}
+    assert names == {"A-1": ("", "Savon noir"), "A-2": ("صابون", "")}
+
+
 def test_duplicate_sku_and_missing_columns_are_refused(store: Store) -> None:
     with pytest.raises(InputError) as caught:
         catalogue.parse_csv(HEADER + "A,أ,A,x,1,piece,0,,1,0,,,1\nA,ب,B,x,1,piece,0,,1,0,,,1\n")
@@ -493,7 +503,7 @@ def test_codes_a_spreadsheet_saved_again_import_as_they_were(store: Store) -> No
     [
         ("B-1,ب,B,x,10,piece,0,,1,0,,,peut-être", "« peut-être » n'est ni oui ni non."),
         ("B-1,ب,B,x,10,piece,0,,1,0,,,1,en trop", "Plus de champs que de colonnes."),
-        ("B-1,,B,x,,piece,0,,1,0,,,1", "Colonnes vides : name_ar, price."),
+        ("B-1,,,x,,piece,0,,1,0,,,1", "Colonnes vides : name_ar, name_fr, price."),
     ],
 )
 def test_a_bad_row_reads_as_sentences(store: Store, row: str, reason: str) -> None:

@@ -435,8 +435,12 @@ def test_settings_cooperative_user_and_backup(qtbot: Any, make_window: Any) -> N
     qtbot.mouseClick(screen.findChild(type(window.sale.pay), "usersAdd"), LEFT)
     with window.ctx.read() as s:
         assert "Zahra" in [u.name for u in users.active_users(s)]
+    screen.tabs.setCurrentWidget(screen.backup_list.parentWidget())
+    assert screen.no_backup.isVisible() and screen.no_backup.text().startswith(
+        "Aucune sauvegarde pour l'instant")
     qtbot.mouseClick(screen.findChild(type(window.sale.pay), "backupNow"), LEFT)
     qtbot.waitUntil(lambda: screen.backup_list.count() == 1, timeout=10000)
+    assert screen.no_backup.isHidden()
 
 
 @pytest.mark.parametrize("lang", ["ar", "fr"])

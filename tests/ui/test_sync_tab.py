@@ -15,11 +15,13 @@ import pytest
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from pos import users
+from pos.errors import SoukError
 from pos.i18n import ltr, tr
 from sync.client import config
 from sync.client.engine import enrol_store
 from sync.client.status import sent_text
 from sync.server import admin
+from tests.helpers import drawn_order
 from tests.sync.client.conftest import FAST, options
 from tests.sync.client.conftest import server as server  # the organisers' live server
 from tests.sync.client.support import LiveServer, Till
@@ -338,3 +340,19 @@ def test_enrolling_with_an_empty_field_asks_for_it_and_the_details_read_as_frenc
             "Coopérative", "Stand", "Marché", "Appareil"], lines
     finally:
         bridge.stop()
+
+
+def test_an_arabic_message_that_starts_with_an_address_reads_right_to_left(
+        qtbot: Any, make_window: Any) -> None:
+    """«ftp://x» ليس عنوان خادم: laid out from its first letter, the Latin address, the
+    message would read left to right, the full stop at its right end; it keeps the screen's
+    direction, the address at the start of the line, on the right."""
+    window = manager_window(make_window, "ar")
+    bridge = SyncBridge(window.ctx.store, "ar", parent=window, options=options())
+    window.sync = bridge
+    panel = sync_tab(window)
+    bridge.problem.emit(SoukError("sync.bad_url", url="ftp://x"))
+    shown = panel.message.text()
+    drawn = drawn_order(shown)  # as the label lays it out, from its first strong letter
+    assert drawn.startswith(".")  # the full stop ends the line on the left
+    assert drawn.endswith("»ftp://x«")  # the address starts it on the right
