@@ -38,6 +38,7 @@ CSV_COLUMNS: Final = (
     "stock", "low_stock", "member", "photo", "active",
 )
 _REQUIRED: Final = ("sku", "name_ar", "name_fr", "price")
+_NAMES: Final = frozenset({"name_ar", "name_fr"})
 _ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # harakat, tatweel
 _ARABIC_FOLD = str.maketrans(
     {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"}
@@ -310,10 +311,10 @@ def _parse_int(text: str, key: str) -> int:
 
 def _row_to_data(cells: dict[str, str]) -> ProductData:
     row = {k: v if v is None else _from_spreadsheet(v) for k, v in cells.items()}
-    empty = [c for c in _REQUIRED if not (row.get(c) or "").strip()]
-    # a name in one language is enough, as in the product dialog
-    missing = empty if not {"name_ar", "name_fr"} - set(empty) else [
-        c for c in empty if c not in ("name_ar", "name_fr")]
+    empty = {c for c in _REQUIRED if not (row.get(c) or "").strip()}
+    if _NAMES - empty:  # a name in one language is enough, as in the product dialog
+        empty -= _NAMES
+    missing = [c for c in _REQUIRED if c in empty]
     if missing:
         raise InputError("csv.missing", columns=", ".join(missing))
     unit = (row.get("unit") or "piece").strip() or "piece"

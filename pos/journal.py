@@ -1051,16 +1051,28 @@ def z_number_of(text: str, marks: Marks) -> int | None:
 _TICKET: Final = re.compile(r"^(?:([^\s-]+)-)?(?:[Rr](\d{1,4})-)?(\d{1,9})$")
 
 
+def ticket_parts(text: str) -> tuple[str | None, int | None, int] | None:
+    """(prefix, mark, number) of a ticket label as printed (``T03-000012``, ``T03-R2-000012``;
+    Arabic digits too), None for the prefix or the mark that was not typed; None for
+    anything else."""
+    match = _TICKET.match(latin_digits(text.strip()))
+    if match is None:
+        return None
+    return match[1] or None, None if match[2] is None else int(match[2]), int(match[3])
+
+
 def ticket_number(text: str, prefix: str, marks: Marks = ()) -> int | None:
     """The ticket number typed as printed: ``T03-000012``, ``000012`` or ``12`` (Arabic
     digits too), or ``T03-R2-000012`` after a restore (:func:`mark_at`); None for anything
     else, for another till's prefix, or for a mark this number does not have (a ticket of
     the journal a restore set aside)."""
-    match = _TICKET.match(latin_digits(text.strip()))
-    if match is None or (match[1] and match[1].casefold() != prefix.casefold()):
+    parts = ticket_parts(text)
+    if parts is None:
         return None
-    number = int(match[3])
-    if match[2] is not None and int(match[2]) != mark_at(marks, number):
+    typed_prefix, mark, number = parts
+    if typed_prefix is not None and typed_prefix.casefold() != prefix.casefold():
+        return None
+    if mark is not None and mark != mark_at(marks, number):
         return None
     return number or None
 

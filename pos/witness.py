@@ -66,10 +66,11 @@ def check(db: sqlite3.Connection, receipt: Receipt) -> Finding:
         (receipt.sale_id,)).fetchone()
     if row is not None:
         return _compared(db, receipt, row, said)
-    match = re.fullmatch(r"([^-]+)-(?:R(\d{1,4})-)?(\d{1,9})", receipt.label)
-    if match is None or match[1].casefold() != prefix.casefold():
+    parts = journal.ticket_parts(receipt.label)
+    if parts is None or parts[0] is None or parts[0].casefold() != prefix.casefold():
         return _not_held("witness.other_till", **said, prefix=prefix)
-    number, mark = int(match[3]), int(match[2] or 0)
+    _prefix, mark, number = parts
+    mark = mark or 0
     lost = _lost_with_restore(db, number, mark)
     if lost is not None:
         return _not_held("witness.lost_in_restore", **said, date=lost)
