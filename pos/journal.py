@@ -698,76 +698,101 @@ _INVOICE_LABEL: Final = re.compile(r"[^\s-]+-(?:R\d{1,4}-)?F(\d{4})-(\d{5,})")
 _CREDIT_LABEL: Final = re.compile(r"[^\s-]+-(?:R\d{1,4}-)?A(\d{4})-(\d{5,})")
 
 
-def _numbered(seq: int, data: dict[str, Any], pattern: re.Pattern[str], last: dict[int, int],
-              shown: str, problem: str) -> _Problem | None:
-    """The year and number of an invoice or credit note (its label saying the same) must
-    follow the last of its year in ``last`` (updated)."""
-    label, year, number = data.get("label"), data.get("year"), data.get("number")
-    match = pattern.fullmatch(label) if isinstance(label, str) else None
-    if (not isinstance(year, int) or not isinstance(number, int) or match is None
-            or (int(match[1]), int(match[2])) != (year, number)):
-        return _Problem(seq, "journal", "record", problem, ref=shown)
-    expected = last.get(year, 0) + 1
-    if number != expected:
-        return _Problem(seq, "journal", "record", f"{problem}_numbers",
-                        ref=f"{year}-{expected:05d}")
-    last[year] = number
-    return None
+@dataclass(frozen=True)
+class _InvoiceRecord:
+    """An invoice or credit note (facture d'avoir) record as ``verify`` reads it: record
+    ``seq``, its data, the sale it is about (for a credit note, the refund or void), how a
+    problem names it (its label, or else that sale's id) and the problem's key
+    (``journal.invoice``, ``journal.credit_note``)."""
+
+    seq: int
+    record: dict[str, Any]
+    data: dict[str, Any]
+    ref: Any
+    shown: str
+    problem: str
+
+    @classmethod
+    def read(cls, seq: int, record: dict[str, Any], problem: str) -> _InvoiceRecord:
+        data = record.get("data")
+        data = data if isinstance(data, dict) else {}
+        ref, label = record.get("ref"), data.get("label")
+        return cls(seq, record, data, ref, label if isinstance(label, str) else str(ref),
+                   problem)
+
+    def wrong(self, table: str, column: str, suffix: str = "") -> _Problem:
+        return _Problem(self.seq, table, column, self.problem + suffix, ref=self.shown)
+
+    def sale_difference(self, sale: tuple[Any, ...] | None) -> _Problem | None:
+        """What is wrong with what it says of its sale ``sale`` (number and total; None: no
+        sale it may be about): it moves no money, and says the sale's ticket and total."""
+        if self.record.get("amount") != 0:
+            return self.wrong("journal", "amount")
+        if sale is None:
+            return self.wrong("sale", "id")
+        for column, said, number in (("number", "ticket", sale[0]), ("total", "total", sale[1])):
+            if not _same(self.data.get(said), number):
+                return self.wrong("sale", column)
+        return None
+
+    def order_difference(self, done: set[str], pattern: re.Pattern[str],
+                         last: dict[int, int]) -> _Problem | None:
+        """It is the first of its sale (``done``: the sales with one before it) and its year
+        and number (its label, matching ``pattern``, saying the same) follow the last of its
+        year in ``last`` (both updated)."""
+        if self.ref in done:
+            return self.wrong("journal", "ref", "_twice")
+        done.add(str(self.ref))
+        label, year, number = (self.data.get("label"), self.data.get("year"),
+                               self.data.get("number"))
+        match = pattern.fullmatch(label) if isinstance(label, str) else None
+        if (not isinstance(year, int) or not isinstance(number, int) or match is None
+                or (int(match[1]), int(match[2])) != (year, number)):
+            return self.wrong("journal", "record")
+        expected = last.get(year, 0) + 1
+        if number != expected:
+            return _Problem(self.seq, "journal", "record", f"{self.problem}_numbers",
+                            ref=f"{year}-{expected:05d}")
+        last[year] = number
+        return None
 
 
 def _credit_difference(conn: sqlite3.Connection, seq: int, record: dict[str, Any],
                        credited: set[str], invoices: dict[Any, tuple[Any, Any, Any]],
                        last: dict[int, int]) -> _Problem | None:
-    """What is wrong with credit note record ``seq`` (None: nothing), given the refunds
-    credited, the invoices before it (by record: label, sale, customer) and the last number of each
-    year before it (all updated)."""
-    data = record.get("data")
-    data = data if isinstance(data, dict) else {}
-    refund_id, label = record.get("ref"), data.get("label")
-    shown = label if isinstance(label, str) else str(refund_id)
-    if record.get("amount") != 0:
-        return _Problem(seq, "journal", "amount", "journal.credit_note", ref=shown)
-    refund = conn.execute("SELECT kind, number, total, reverses, journal_seq FROM sale "
-                          "WHERE id = ?", (refund_id,)).fetchone()
-    if refund is None or refund[0] not in ("refund", "void") or refund[4] >= seq:
-        return _Problem(seq, "sale", "id", "journal.credit_note", ref=shown)
-    if not _same(data.get("ticket"), refund[1]) or not _same(data.get("total"), refund[2]):
-        return _Problem(seq, "sale", "number" if not _same(data.get("ticket"), refund[1])
-                        else "total", "journal.credit_note", ref=shown)
-    invoice = invoices.get(data.get("invoice_seq"))
-    if invoice is None or invoice != (data.get("invoice"), refund[3], data.get("customer")):
-        return _Problem(seq, "journal", "record", "journal.credit_note", ref=shown)
-    if refund_id in credited:
-        return _Problem(seq, "journal", "ref", "journal.credit_note_twice", ref=shown)
-    credited.add(str(refund_id))
-    return _numbered(seq, data, _CREDIT_LABEL, last, shown, "journal.credit_note")
+    """What is wrong with credit note record ``seq`` (None: nothing): it is about a refund
+    or void recorded before it, of the invoice it names (``invoices``, by record: label,
+    sale, customer), given the refunds credited and the last number of each year before
+    it (both updated)."""
+    note = _InvoiceRecord.read(seq, record, "journal.credit_note")
+    refund = conn.execute("SELECT number, total, reverses FROM sale WHERE id = ? AND kind IN "
+                          "('refund', 'void') AND journal_seq < ?", (note.ref, seq)).fetchone()
+    problem = note.sale_difference(refund)
+    if problem is not None:
+        return problem
+    invoice = invoices.get(note.data.get("invoice_seq"))
+    if invoice is None or invoice != (note.data.get("invoice"), refund[2],
+                                      note.data.get("customer")):
+        return note.wrong("journal", "record")
+    return note.order_difference(credited, _CREDIT_LABEL, last)
 
 
 def _invoice_difference(conn: sqlite3.Connection, seq: int, record: dict[str, Any],
                         invoiced: set[str], last: dict[int, int]) -> _Problem | None:
-    """What is wrong with invoice record ``seq`` (None: nothing), given the sales invoiced
-    and the last number of each year before it (both updated)."""
-    data = record.get("data")
-    data = data if isinstance(data, dict) else {}
-    sale_id, label = record.get("ref"), data.get("label")
-    shown = label if isinstance(label, str) else str(sale_id)
-    if record.get("amount") != 0:
-        return _Problem(seq, "journal", "amount", "journal.invoice", ref=shown)
-    sale = conn.execute("SELECT kind, number, total FROM sale WHERE id = ?",
-                        (sale_id,)).fetchone()
-    if sale is None or sale[0] != "sale":
-        return _Problem(seq, "sale", "id", "journal.invoice", ref=shown)
-    if not _same(data.get("ticket"), sale[1]) or not _same(data.get("total"), sale[2]):
-        return _Problem(seq, "sale", "number" if not _same(data.get("ticket"), sale[1])
-                        else "total", "journal.invoice", ref=shown)
+    """What is wrong with invoice record ``seq`` (None: nothing): it is about a sale that
+    nothing reversed before it, given the sales invoiced and the last number of each year
+    before it (both updated)."""
+    invoice = _InvoiceRecord.read(seq, record, "journal.invoice")
+    sale = conn.execute("SELECT number, total FROM sale WHERE id = ? AND kind = 'sale'",
+                        (invoice.ref,)).fetchone()
+    problem = invoice.sale_difference(sale)
+    if problem is not None:
+        return problem
     reversed_before = conn.execute("SELECT 1 FROM sale WHERE reverses = ? AND journal_seq < ?",
-                                   (sale_id, seq)).fetchone()
+                                   (invoice.ref, seq)).fetchone()
     if reversed_before is not None:
-        return _Problem(seq, "sale", "reverses", "journal.invoice", ref=shown)
-    if sale_id in invoiced:
-        return _Problem(seq, "journal", "ref", "journal.invoice_twice", ref=shown)
-    invoiced.add(str(sale_id))
-    return _numbered(seq, data, _INVOICE_LABEL, last, shown, "journal.invoice")
+        return invoice.wrong("sale", "reverses")
+    return invoice.order_difference(invoiced, _INVOICE_LABEL, last)
 
 
 def _invoices_problem(conn: sqlite3.Connection, chain: _Chain) -> _Problem | None:

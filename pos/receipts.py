@@ -521,6 +521,25 @@ def load_sale_receipt(session: Session, sale_id: str, *, duplicate: bool = False
 
 
 @dataclass(frozen=True)
+class Wording:
+    """What tells an invoice from a credit note on paper (on a receipt and on A4): its kind
+    (:data:`pos.invoices.KIND`, :data:`pos.invoices.CREDIT_KIND`) and the messages of its
+    title, of the heading of its payments and of its total in words."""
+
+    kind: str
+    title: str
+    paid: str
+    words: str
+
+
+INVOICE_WORDING: Final = Wording(invoices.KIND, "receipt.invoice.title",
+                                 "receipt.report.payments", "receipt.invoice.words")
+CREDIT_NOTE_WORDING: Final = Wording(invoices.CREDIT_KIND, "receipt.credit_note.title",
+                                     "receipt.credit_note.paid_back",
+                                     "receipt.credit_note.words")
+
+
+@dataclass(frozen=True)
 class InvoiceLine:
     """A line of an invoice or a credit note, excluding VAT (:func:`lines_ht`; the A4 page
     of :mod:`pos.printing.a4` lays them out too)."""
@@ -595,7 +614,7 @@ def _customer(words: _Words, customer: invoices.Customer) -> list[Block]:
     return blocks
 
 
-def _in_words(words: _Words, total: int, key: str = "receipt.invoice.words") -> list[Block]:
+def _in_words(words: _Words, total: int, key: str) -> list[Block]:
     """"Arrêtée la présente facture à la somme de : ..." in each language of the document."""
     return [Text(tr(lang, key, amount=in_words(total, lang)),
                  direction="rtl" if lang == "ar" else "ltr")
@@ -657,37 +676,16 @@ def invoice_document(invoice: invoices.Invoice, sale: Sale, shop: Shop, lang: st
     reprint "DUPLICATA / نسخة"."""
     words = _Words(lang)
     ticket = ticket_label(shop, sale.number)
-    local = invoice.local_time
-    blocks: list[Block] = letterhead(shop, words)
-    blocks += [Spacer(0.3), *words.title("receipt.invoice.title")]
-    if duplicate:
-        blocks.append(Text(words.duplicate_mark, align="center", size="large", bold=True,
-                           inverse=True))
-    blocks += [
-        Spacer(0.3),
+    heading: list[Block] = [
         words.columns(words("receipt.invoice.number"), invoice.label, bold=True),
-        words.columns(words("receipt.date"), f"{local:%d/%m/%Y}"),
+        words.columns(words("receipt.date"), f"{invoice.local_time:%d/%m/%Y}"),
         words.text(words("receipt.invoice.ticket", label=ticket, date=words.local_time(
             sale.created_at, sale.utc_offset_minutes)), size="small"),
-        Separator("dashed"),
-        *_customer(words, invoice.customer),
-        Separator("dashed"),
-        *_amounts_ht(words, sale),
-        Separator("dashed"),
-        *_payments(words, sale, "receipt.report.payments"),
-        Separator("dashed"),
-        *_in_words(words, sale.total),
-        *_credit_notes(words, credit_notes),
-        Separator("solid"),
-        _centered(f"{invoice.label} · {journal_hash[:HASH_CHARS]}", size="small"),
     ]
-    return Document(
-        kind=invoices.KIND, title=f"{words('receipt.invoice.title')} {invoice.label}",
-        language=words.lang, blocks=tuple(blocks),
-        metadata={"sale_id": sale.id, "label": invoice.label, "ticket": ticket,
-                  "total": str(sale.total), "hash": journal_hash[:HASH_CHARS],
-                  "duplicate": "1" if duplicate else ""},
-    )
+    return _accounting_document(words, shop, INVOICE_WORDING, invoice.label, heading,
+                                invoice.customer, sale, _credit_notes(words, credit_notes),
+                                journal_hash=journal_hash, duplicate=duplicate,
+                                metadata={"ticket": ticket})
 
 
 def load_invoice(session: Session, sale_id: str, *, duplicate: bool = False,
@@ -715,13 +713,7 @@ def credit_note_document(note: invoices.CreditNote, refund: Sale, shop: Shop, la
     and in the sales figures; the words say the size."""
     words = _Words(lang)
     ticket = ticket_label(shop, refund.number)
-    blocks: list[Block] = letterhead(shop, words)
-    blocks += [Spacer(0.3), *words.title("receipt.credit_note.title")]
-    if duplicate:
-        blocks.append(Text(words.duplicate_mark, align="center", size="large", bold=True,
-                           inverse=True))
-    blocks += [
-        Spacer(0.3),
+    heading: list[Block] = [
         words.columns(words("receipt.credit_note.number"), note.label, bold=True),
         words.columns(words("receipt.date"), f"{note.local_time:%d/%m/%Y}"),
         words.columns(words("receipt.credit_note.invoice"), note.invoice_label, bold=True),
@@ -730,25 +722,46 @@ def credit_note_document(note: invoices.CreditNote, refund: Sale, shop: Shop, la
                    size="small"),
     ]
     if refund.reason:
-        blocks.append(words.text(words("receipt.reason", reason=refund.reason), size="small"))
+        heading.append(words.text(words("receipt.reason", reason=refund.reason), size="small"))
+    return _accounting_document(words, shop, CREDIT_NOTE_WORDING, note.label, heading,
+                                note.customer, refund, [], journal_hash=journal_hash,
+                                duplicate=duplicate,
+                                metadata={"ticket": ticket, "invoice": note.invoice_label})
+
+
+def _accounting_document(words: _Words, shop: Shop, wording: Wording, label: str,
+                         heading: list[Block], customer: invoices.Customer, sale: Sale,
+                         after: list[Block], *, journal_hash: str, duplicate: bool,
+                         metadata: dict[str, str]) -> Document:
+    """The invoice or credit note (``wording``) numbered ``label``, of ``sale``: the
+    cooperative, its title (DUPLICATA on a copy), ``heading`` (its number, date, what it
+    refers to), the customer, the lines and totals excluding and including VAT, the
+    payments, the total in words, ``after``, then its number and the journal's hash.
+    ``metadata`` adds to the sale, label, total, hash and copy mark."""
+    blocks: list[Block] = letterhead(shop, words)
+    blocks += [Spacer(0.3), *words.title(wording.title)]
+    if duplicate:
+        blocks.append(Text(words.duplicate_mark, align="center", size="large", bold=True,
+                           inverse=True))
     blocks += [
+        Spacer(0.3),
+        *heading,
         Separator("dashed"),
-        *_customer(words, note.customer),
+        *_customer(words, customer),
         Separator("dashed"),
-        *_amounts_ht(words, refund),
+        *_amounts_ht(words, sale),
         Separator("dashed"),
-        *_payments(words, refund, "receipt.credit_note.paid_back"),
+        *_payments(words, sale, wording.paid),
         Separator("dashed"),
-        *_in_words(words, refund.total, "receipt.credit_note.words"),
+        *_in_words(words, sale.total, wording.words),
+        *after,
         Separator("solid"),
-        _centered(f"{note.label} · {journal_hash[:HASH_CHARS]}", size="small"),
+        _centered(f"{label} · {journal_hash[:HASH_CHARS]}", size="small"),
     ]
     return Document(
-        kind=invoices.CREDIT_KIND,
-        title=f"{words('receipt.credit_note.title')} {note.label}",
-        language=words.lang, blocks=tuple(blocks),
-        metadata={"sale_id": refund.id, "label": note.label, "ticket": ticket,
-                  "invoice": note.invoice_label, "total": str(refund.total),
+        kind=wording.kind, title=f"{words(wording.title)} {label}", language=words.lang,
+        blocks=tuple(blocks),
+        metadata={"sale_id": sale.id, "label": label, **metadata, "total": str(sale.total),
                   "hash": journal_hash[:HASH_CHARS], "duplicate": "1" if duplicate else ""},
     )
 

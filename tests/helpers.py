@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QColor, QFont, QTextLayout
+from PySide6.QtGui import QColor, QFont, QImage, QTextLayout
 from PySide6.QtWidgets import QWidget
 from sqlalchemy import select
 
@@ -94,7 +94,14 @@ def painted_shapes(widget: QWidget, rect: QRect) -> str:
     "#" for any other mark (a digit, a letter, a dot). A mark is a run of pixel columns
     holding ink (far lighter or darker than the commonest colour, the background: a
     selected row's text is light on dark), set apart from the next by a column without any."""
-    image = widget.grab(rect).toImage()
+    return drawn_shapes(widget.grab(rect).toImage())
+
+
+def drawn_shapes(image: QImage, stroke: int = 1) -> str:
+    """The marks drawn in ``image``, left to right, as :func:`painted_shapes` tells them; a
+    minus of a page drawn larger than the screen is ``stroke`` pixels thick: a flat mark
+    is then one no more than a pixel taller, and half as wide again as it is tall (wider
+    than a dot)."""
     pixels = [[image.pixel(x, y) for y in range(image.height())] for x in range(image.width())]
     background = QColor(Counter(p for column in pixels for p in column).most_common(1)[0][0])
     inked = [[y for y, p in enumerate(column)
@@ -104,7 +111,8 @@ def painted_shapes(widget: QWidget, rect: QRect) -> str:
         if ys:
             mark.append(ys)
         elif mark:
-            flat = max(map(max, mark)) - min(map(min, mark)) <= 1 and len(mark) >= 3
+            height = max(map(max, mark)) - min(map(min, mark)) + 1
+            flat = height <= stroke + 1 and len(mark) >= max(3, 1.5 * height)
             shapes.append("-" if flat else "#")
             mark = []
     return "".join(shapes)

@@ -6,8 +6,9 @@ shapes the Arabic, the bidi algorithm orders mixed text), in the invoice's langu
 languages (Latin then Arabic, each heading on two lines), right-to-left in Arabic: the
 cooperative (names in Arabic and French, ICE, city, market), the title, number and date,
 the DUPLICATA mark of a copy, the customer, a table of the lines (designation, quantity,
-unit price excluding VAT, VAT rate, total excluding VAT), the VAT of each rate, the totals,
-the amount in words and the payments. Pages are laid out 96 units to the inch and drawn
+unit price excluding VAT, VAT rate, total excluding VAT; the headings of the amounts say
+their currency), the VAT of each rate and the totals, the amount in words and the payments
+(each amount with its currency). Pages are laid out 96 units to the inch and drawn
 at any resolution by one function: into the PDF (:func:`save_pdf`) and into images
 (:func:`page_images`, what is shown and checked), so that both are the same drawing.
 Only the bundled fonts are used.
@@ -44,13 +45,16 @@ from pos.printing.fonts import ARABIC_FAMILY, FAMILIES, load_fonts
 from pos.printing.render import arabic_runs
 from pos.receipts import (
     COPY_MARK,
+    CREDIT_NOTE_WORDING,
     DUPLICATE_MARK,
     HASH_CHARS,
+    INVOICE_WORDING,
     RECEIPT_LANGUAGE_PARTS,
     RECEIPT_LANGUAGES,
     Direction,
     Document,
     Shop,
+    Wording,
     isolate,
     lines_ht,
     receipt_language,
@@ -88,6 +92,22 @@ class Sheet:
     def pages(self) -> int:
         return _document(self).pageCount()
 
+    def boxes(self) -> list[tuple[str, int, QRectF]]:
+        """Each paragraph and table cell of the sheet as Qt lays it out: its text, the page
+        it starts on (0 for the first) and its box on that page, in units of 1/96 inch from
+        the page's top left corner (for tests, and to find a figure on a page)."""
+        doc = _document(self)
+        height = doc.pageSize().height()
+        out = []
+        block = doc.begin()
+        while block.isValid():
+            box = doc.documentLayout().blockBoundingRect(block)
+            page = int(box.top() // height)
+            out.append((block.text(), page,
+                        box.translated(MARGIN, MARGIN - page * height)))
+            block = block.next()
+        return out
+
 
 class _Html:
     """Texts of the sheet's language(s) as HTML."""
@@ -118,12 +138,16 @@ class _Html:
         of a sheet in two languages), it keeps its own order (:func:`pos.receipts.isolate`)."""
         return text(isolate(plain, self.direction))
 
+    def in_currency(self, key: str) -> str:
+        """The heading ``key`` of a column of amounts, with their currency: ``Montant HT
+        (DH)``, ``المبلغ دون رسوم (د.م.)``; one line a language."""
+        return "<br>".join(self.text(tr(lang, "receipt.a4.in_currency", label=tr(lang, key)))
+                           for lang in self.langs)
+
     def money(self, centimes: int) -> str:
-        """An amount with its currency; in Arabic the amount alone (the amount in words
-        says the dirhams): Qt sets the minus of "-21,50 د.م." after the number in a
-        right-to-left paragraph."""
-        if self.rtl:
-            return self.amount(centimes)
+        """An amount with its currency, as the receipts write it (:func:`pos.money.
+        format_money`): in Arabic the currency at the left of the amount, and a negative
+        amount's minus just before its digits (its marks keep it there in Qt's layout)."""
         return text(format_money(centimes, self.number_lang))
 
     def amount(self, centimes: int) -> str:
@@ -215,11 +239,11 @@ def _lines(h: _Html, sale: Sale) -> tuple[str, str]:
     """The table of the lines, and that of the totals (excluding VAT, VAT per rate, including
     VAT)."""
     items, taxes, bases = lines_ht(sale.lines)
-    heads = [("receipt.a4.designation", "start", 44), ("receipt.a4.quantity", "end", 10),
-             ("receipt.a4.unit_price", "end", 16), ("receipt.a4.vat", "end", 10),
-             ("receipt.invoice.amount_ht", "end", 20)]
-    head = h.row([(h(key), align) for key, align, _width in heads], head=True,
-                 style=f"background:{_SHADE}", widths=[width for *_k, width in heads])
+    heads = [(h("receipt.a4.designation"), "start", 37), (h("receipt.a4.quantity"), "end", 9),
+             (h.in_currency("receipt.a4.unit_price"), "end", 23), (h("receipt.a4.vat"), "end", 8),
+             (h.in_currency("receipt.invoice.amount_ht"), "end", 23)]
+    head = h.row([(heading, align) for heading, align, _width in heads], head=True,
+                 style=f"background:{_SHADE}", widths=[width for *_h, width in heads])
     rows = []
     for item in items:
         line = item.line
@@ -239,9 +263,9 @@ def _lines(h: _Html, sale: Sale) -> tuple[str, str]:
              f"<thead>{head}</thead>{''.join(rows)}</table>")
     tax = {t.rate: t.tax for t in taxes}
     totals = [h.row([(h("receipt.invoice.total_ht"), "start"),
-                     (h.amount(sum(bases.values())), "end")])]
+                     (h.money(sum(bases.values())), "end")])]
     totals += [h.row([(h("receipt.invoice.vat", rate=rate), "start"),
-                      (h.amount(tax.get(rate, 0)), "end")]) for rate in sorted(bases)]
+                      (h.money(tax.get(rate, 0)), "end")]) for rate in sorted(bases)]
     totals.append(h.row([(f"<b>{h('receipt.invoice.total_ttc')}</b>", "start"),
                          (f"<b>{h.money(sale.total)}</b>", "end")],
                         style=f"background:{_SHADE}; font-size:13pt"))
@@ -269,7 +293,7 @@ def _listing(h: _Html, heading: str, rows: list[tuple[str, str]]) -> str:
 def _payments(h: _Html, sale: Sale, key: str) -> str:
     return _listing(h, h.inline(key), [
         (h.inline(f"receipt.pay.{p.method}") + (f" ({text(p.reference)})" if p.reference else ""),
-         h.amount(p.amount)) for p in sale.payments])
+         h.money(p.amount)) for p in sale.payments])
 
 
 def _page(h: _Html, parts: Iterable[str]) -> str:
@@ -303,24 +327,17 @@ def invoice_sheet(invoice: invoices.Invoice, sale: Sale, shop: Shop, lang: str, 
     """The invoice of ``sale`` on A4 (see the module's text); with the credit notes that
     corrected it, if any."""
     h = _Html(lang)
-    ticket = ticket_label(shop, sale.number)
-    when = f"{sale.created_at + _offset(sale):%d/%m/%Y %H:%M}"
-    heading = _heading(h, "receipt.invoice.title", [
-        (h.inline("receipt.invoice.number"), text(invoice.label)),
-        (h.inline("receipt.date"), _date(invoice)),
-    ], duplicate)
-    lines, totals = _lines(h, sale)
+    ticket, when = _ticket(shop, sale)
     notes = list(credit_notes)
     listed = ""
     if notes:
         listed = _listing(h, h.inline("receipt.invoice.credit_notes"), [
-            (text(f"{n.label} · {n.local_time:%d/%m/%Y}"), h.amount(n.total)) for n in notes])
-    parts = _spaced(_beside(h, _identity(h, shop), heading), _customer(h, invoice.customer),
-                    f'<p style="{_P}">{h("receipt.invoice.ticket", label=ticket, date=when)}</p>',
-                    lines, _bottom(h, totals, _in_words(h, sale.total, "receipt.invoice.words"),
-                                   _payments(h, sale, "receipt.report.payments"), listed))
-    return Sheet(f"{tr(h.langs[0], 'receipt.invoice.title')} {invoice.label}",
-                 _footer(invoice.label, journal_hash), _page(h, parts), h.rtl)
+            (text(f"{n.label} · {n.local_time:%d/%m/%Y}"), h.money(n.total)) for n in notes])
+    return _sheet(h, shop, INVOICE_WORDING, invoice.label, [
+        (h.inline("receipt.invoice.number"), text(invoice.label)),
+        (h.inline("receipt.date"), _date(invoice)),
+    ], invoice.customer, sale, h("receipt.invoice.ticket", label=ticket, date=when), listed,
+        journal_hash=journal_hash, duplicate=duplicate)
 
 
 def credit_note_sheet(note: invoices.CreditNote, refund: Sale, shop: Shop, lang: str, *,
@@ -328,27 +345,38 @@ def credit_note_sheet(note: invoices.CreditNote, refund: Sale, shop: Shop, lang:
     """The credit note of ``refund`` on A4, laid out as the invoice is, with the invoice it
     corrects, the refund's ticket, date and reason; its amounts below zero."""
     h = _Html(lang)
-    ticket = ticket_label(shop, refund.number)
-    when = f"{refund.created_at + _offset(refund):%d/%m/%Y %H:%M}"
-    heading = _heading(h, "receipt.credit_note.title", [
-        (h.inline("receipt.credit_note.number"), text(note.label)),
-        (h.inline("receipt.date"), _date(note)),
-        (h.inline("receipt.credit_note.invoice"), text(note.invoice_label)),
-    ], duplicate)
-    lines, totals = _lines(h, refund)
+    ticket, when = _ticket(shop, refund)
     about = h(f"receipt.credit_note.ticket_{refund.kind}", label=ticket, date=when)
     if refund.reason:
         about += "<br>" + h("receipt.reason", reason=refund.reason)
-    parts = _spaced(_beside(h, _identity(h, shop), heading), _customer(h, note.customer),
+    return _sheet(h, shop, CREDIT_NOTE_WORDING, note.label, [
+        (h.inline("receipt.credit_note.number"), text(note.label)),
+        (h.inline("receipt.date"), _date(note)),
+        (h.inline("receipt.credit_note.invoice"), text(note.invoice_label)),
+    ], note.customer, refund, about, journal_hash=journal_hash, duplicate=duplicate)
+
+
+def _sheet(h: _Html, shop: Shop, wording: Wording, label: str, rows: list[tuple[str, str]],
+           customer: invoices.Customer, sale: Sale, about: str, *notes: str,
+           journal_hash: str, duplicate: bool) -> Sheet:
+    """The invoice or credit note (``wording``) numbered ``label``, of ``sale``: the
+    cooperative beside the title and ``rows`` (its number, date...), the customer, ``about``
+    (the ticket...), the lines, the totals beside the amount in words, the payments and
+    ``notes``."""
+    heading = _heading(h, wording.title, rows, duplicate)
+    lines, totals = _lines(h, sale)
+    parts = _spaced(_beside(h, _identity(h, shop), heading), _customer(h, customer),
                     f'<p style="{_P}">{about}</p>', lines,
-                    _bottom(h, totals, _in_words(h, refund.total, "receipt.credit_note.words"),
-                            _payments(h, refund, "receipt.credit_note.paid_back")))
-    return Sheet(f"{tr(h.langs[0], 'receipt.credit_note.title')} {note.label}",
-                 _footer(note.label, journal_hash), _page(h, parts), h.rtl)
+                    _bottom(h, totals, _in_words(h, sale.total, wording.words),
+                            _payments(h, sale, wording.paid), *notes))
+    return Sheet(f"{tr(h.langs[0], wording.title)} {label}", _footer(label, journal_hash),
+                 _page(h, parts), h.rtl)
 
 
-def _offset(sale: Sale) -> dt.timedelta:
-    return dt.timedelta(minutes=sale.utc_offset_minutes)
+def _ticket(shop: Shop, sale: Sale) -> tuple[str, str]:
+    """The label of ``sale``'s ticket and when it was made (its local time)."""
+    local = sale.created_at + dt.timedelta(minutes=sale.utc_offset_minutes)
+    return ticket_label(shop, sale.number), f"{local:%d/%m/%Y %H:%M}"
 
 
 def _footer(label: str, journal_hash: str) -> str:

@@ -8,9 +8,12 @@ import datetime as dt
 import json
 import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QRectF
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,12 +24,12 @@ from pos.db import DB_FILENAME, Store
 from pos.errors import InputError, RuleError
 from pos.i18n import tr
 from pos.models import BusinessDay, JournalEntry, PrintJob, Product, Sale, User
-from pos.money import format_money
-from pos.printing import queue
+from pos.money import format_amount, format_money
+from pos.printing import a4, queue
 from pos.printing.escpos_out import PrinterSettings
 from pos.printing.render import render
 from pos.reports import day_report, last_seq, summary
-from tests.helpers import ring
+from tests.helpers import drawn_shapes, ring
 from tests.pos.conftest import run
 
 HOTEL = invoices.Customer("Hôtel Zalagh", "001234567000089", "Route d'Immouzzer, Fès")
@@ -67,11 +70,18 @@ def _invoices(store: Store) -> list[str]:
 
 
 def _verdict(store: Store) -> journal.Verdict:
-    conn = sqlite3.connect(store.path)
-    try:
+    with closing(sqlite3.connect(store.path)) as conn:
         return journal.verify(conn)
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[Store]:
+    """The stall's database at ``path``, open for the ``with`` block."""
+    store = Store.open(path)
+    try:
+        yield store
     finally:
-        conn.close()
+        store.close()
 
 
 # --- the total in words ----------------------------------------------------------------------
@@ -152,17 +162,21 @@ def test_the_invoice_says_who_sells_to_whom_what_and_for_how_much(
 
 
 @pytest.mark.parametrize("lang", receipts.RECEIPT_LANGUAGES)
-def test_the_invoice_prints_every_character_it_says(store: Store, open_day: int, lang: str,
-                                                    tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["invoice", "credit_note"])
+def test_an_invoice_or_credit_note_prints_every_character_it_says(
+    store: Store, open_day: int, kind: str, lang: str, tmp_path: Path
+) -> None:
     sale_id = _sale(store)
     with store.write() as s:
         invoices.issue(s, sale_id, invoices.Customer("مطعم الياقوت", "", "حي الرياض، فاس"))
+    ref = sale_id if kind == "invoice" else _refund(store, sale_id, 0, 1000).id
+    load = receipts.load_invoice if kind == "invoice" else receipts.load_credit_note
     with store.read() as s:
-        document = receipts.load_invoice(s, sale_id, lang=lang, duplicate=True)
+        document = load(s, ref, lang=lang, duplicate=True)
     raster = render(document, 576)
     assert raster.missing == frozenset()
-    raster.save_png(tmp_path / f"invoice-{lang}.png")
-    assert (tmp_path / f"invoice-{lang}.png").stat().st_size > 0
+    raster.save_png(tmp_path / f"{kind}-{lang}.png")
+    assert (tmp_path / f"{kind}-{lang}.png").stat().st_size > 0
 
 
 # --- one invoice per sale, numbered by year ------------------------------------------------
@@ -288,14 +302,11 @@ def test_verify_accepts_an_invoice_and_catches_an_edited_one(store: Store, open_
     with store.write() as s:
         invoice, _ = invoices.issue(s, sale_id, HOTEL)
     assert _verdict(store).ok
-    conn = sqlite3.connect(store.path)
-    try:  # the customer's name changed afterwards
+    with closing(sqlite3.connect(store.path)) as conn:  # the customer's name changed afterwards
         conn.execute("UPDATE journal SET record = replace(record, 'Zalagh', 'Zalag') "
                      "WHERE seq = ?", (invoice.seq,))
         conn.commit()
         verdict = journal.verify(conn)
-    finally:
-        conn.close()
     assert not verdict.ok and verdict.problem == "journal.edited" and verdict.bad_seq == invoice.seq
 
 
@@ -307,15 +318,18 @@ def _forge(store: Store, sale_id: str, amount: int = 0, **changes: object) -> jo
     data: dict[str, object] = {"number": 1, "year": 2026, "label": "T03-F2026-00001",
                                "ticket": ticket, "total": total, "offset": 60,
                                "customer": HOTEL.data()}
-    data.update(changes)
-    conn = sqlite3.connect(store.path)
-    try:
-        journal.append(conn, kind="invoice", ref=sale_id, day_id=None, amount=amount,
-                       data=data, at=dt.datetime(2026, 11, 30, 10, 0))
+    return _append(store, "invoice", sale_id, amount, {**data, **changes})
+
+
+def _append(store: Store, kind: str, ref: str, amount: int, data: dict[str, object]
+            ) -> journal.Verdict:
+    """Append a ``kind`` record of ``data`` for ``ref`` with a valid chain; what ``verify``
+    then says."""
+    with closing(sqlite3.connect(store.path)) as conn:
+        journal.append(conn, kind=kind, ref=ref, day_id=None, amount=amount, data=data,
+                       at=dt.datetime(2026, 11, 30, 10, 0))
         conn.commit()
         return journal.verify(conn)
-    finally:
-        conn.close()
 
 
 @pytest.mark.parametrize(("changes", "problem"), [
@@ -352,25 +366,37 @@ def test_verify_catches_an_invoice_of_a_refund(store: Store, open_day: int) -> N
 # --- the print queue ------------------------------------------------------------------------
 
 
-def test_an_invoice_prints_from_the_queue_and_again_as_a_copy(store: Store, open_day: int
-                                                              ) -> None:
+@pytest.mark.parametrize(("kind", "question"), [
+    ("invoice", "La facture {label} est-elle sortie en entier\u00a0?"),
+    ("credit_note", "L'avoir {label} est-il sorti en entier\u00a0?"),
+])
+def test_an_invoice_or_credit_note_prints_from_the_queue_and_again_as_a_copy(
+    store: Store, open_day: int, kind: str, question: str
+) -> None:
     sale_id = _sale(store)
     with store.write() as s:
         invoice, _ = invoices.issue(s, sale_id, HOTEL)
-        job_id = queue.enqueue(s, "invoice", sale_id)
+    ref, label = sale_id, invoice.label
+    if kind == "credit_note":
+        ref = _refund(store, sale_id, 2, 1000).id
+        with store.read() as s:
+            note = invoices.credit_note_of(s, ref)
+        assert note is not None
+        label = note.label
+    with store.write() as s:
+        job_id = queue.enqueue(s, kind, ref)
     with store.write() as s:
         job = s.get_one(PrintJob, job_id)
         document = queue.build_document(s, job, PrinterSettings())
-        assert document.kind == "invoice" and queue.document_label(document) == invoice.label
+        assert document.kind == kind and queue.document_label(document) == label
         assert not document.metadata["duplicate"]
         job.status = queue.UNSURE
-    assert queue.question("fr", "invoice", invoice.label) == (
-        f"La facture {invoice.label} est-elle sortie en entier ?")
+    assert queue.question("fr", kind, label) == question.format(label=label)
     with store.write() as s:
         again = queue.settle(s, job_id, printed=False)
     with store.read() as s:
         copy = s.get_one(PrintJob, again)
-        assert copy.kind == "invoice" and copy.duplicate
+        assert copy.kind == kind and copy.duplicate
         assert "DUPLICATA" in queue.build_document(s, copy, PrinterSettings()).plain_text()
     assert _verdict(store).ok
 
@@ -379,16 +405,27 @@ def test_an_invoice_prints_from_the_queue_and_again_as_a_copy(store: Store, open
 
 
 def _ticket_in(data: Path) -> None:
-    store = Store.open(data / DB_FILENAME)
-    try:
+    with _opened(data / DB_FILENAME) as store:
         with store.write() as s:
             manager = s.scalars(select(User)).first()
             assert manager is not None
             day.open_day(s, 50000, user=manager)
             _seller(s)
         ring(store, [("SAV-BLD", 2000)])
-    finally:
-        store.close()
+
+
+def _take_back(data: Path, number: int, *, void: bool = False) -> None:
+    """Refund the whole of ticket ``number`` of the stall in ``data`` (or void it), as its
+    manager."""
+    with _opened(data / DB_FILENAME) as store, store.write() as s:
+        manager = s.scalars(select(User)).first()
+        assert manager is not None
+        sale = s.scalar(select(Sale).where(Sale.number == number))
+        assert sale is not None
+        if void:
+            refunds.void(s, sale.id, reason="erreur", manager=manager)
+        else:
+            refunds.refund(s, sale.id, quantities=None, reason="retour", manager=manager)
 
 
 def test_the_command_makes_the_invoice_then_gives_it_again(
@@ -403,9 +440,8 @@ def test_the_command_makes_the_invoice_then_gives_it_again(
     assert code == 2 and "15 chiffres" in err
     code, out, err = run(capsys, *base, "99", "--name", "Riad Fès")
     assert code == 2 and "Aucun ticket 99" in err
-    store = Store.open(data / DB_FILENAME)
-    assert _invoices(store) == []
-    store.close()
+    with _opened(data / DB_FILENAME) as store:
+        assert _invoices(store) == []
 
     pdf = tmp_path / "facture.pdf"
     code, out, err = run(capsys, *base, "١", "--name", "Riad Fès", "--ice",
@@ -440,26 +476,20 @@ def test_after_a_restore_no_invoice_number_is_given_twice(store: Store, open_day
         invoices.issue(s, sales[1], HOTEL, at=at, offset_minutes=60)
     store.close()
     backup.restore(store.path, saved)  # the journal set aside is read: numbers go on after it
-    restored = Store.open(store.path)
-    try:
+    with _opened(store.path) as restored:
         with restored.write() as s:
             invoice, _ = invoices.issue(s, sales[2], HOTEL, at=at, offset_minutes=60)
         assert invoice.label == "T03-F2026-00003"
         assert _invoices(restored) == ["T03-F2026-00001", "T03-F2026-00003"]
         assert _verdict(restored).ok
-    finally:
-        restored.close()
     # a new laptop does not know how far the numbers went: the labels say the restore
     laptop = tmp_path / "laptop" / DB_FILENAME
     assert backup.restore(laptop, saved) is None
-    other = Store.open(laptop)
-    try:
+    with _opened(laptop) as other:
         with other.write() as s:
             invoice, _ = invoices.issue(s, sales[3], HOTEL, at=at, offset_minutes=60)
         assert invoice.label == "T03-R1-F2026-00002"
         assert _verdict(other).ok
-    finally:
-        other.close()
 
 
 # --- credit notes ------------------------------------------------------------------------------
@@ -570,21 +600,6 @@ def test_each_refund_and_a_void_get_their_own_numbers_and_the_invoice_lists_them
     assert _verdict(store).ok
 
 
-@pytest.mark.parametrize("lang", receipts.RECEIPT_LANGUAGES)
-def test_the_credit_note_prints_every_character_it_says(store: Store, open_day: int, lang: str,
-                                                        tmp_path: Path) -> None:
-    sale_id = _sale(store)
-    with store.write() as s:
-        invoices.issue(s, sale_id, invoices.Customer("مطعم الياقوت", "", "حي الرياض، فاس"))
-    refund = _refund(store, sale_id, 0, 1000)
-    with store.read() as s:
-        document = receipts.load_credit_note(s, refund.id, lang=lang, duplicate=True)
-    raster = render(document, 576)
-    assert raster.missing == frozenset()
-    raster.save_png(tmp_path / f"avoir-{lang}.png")
-    assert (tmp_path / f"avoir-{lang}.png").stat().st_size > 0
-
-
 def _forge_credit(store: Store, refund_id: str, amount: int = 0, **changes: object
                   ) -> journal.Verdict:
     """Append, with a valid chain, a credit note record made by hand for ``refund_id``."""
@@ -596,15 +611,7 @@ def _forge_credit(store: Store, refund_id: str, amount: int = 0, **changes: obje
         "number": 1, "year": 2026, "label": "T03-A2026-00001", "ticket": ticket, "total": total,
         "offset": 60, "invoice": invoice.label if invoice else "T03-F2026-00001",
         "invoice_seq": invoice.seq if invoice else 1, "customer": HOTEL.data()}
-    data.update(changes)
-    conn = sqlite3.connect(store.path)
-    try:
-        journal.append(conn, kind="credit_note", ref=refund_id, day_id=None, amount=amount,
-                       data=data, at=dt.datetime(2026, 11, 30, 10, 0))
-        conn.commit()
-        return journal.verify(conn)
-    finally:
-        conn.close()
+    return _append(store, "credit_note", refund_id, amount, {**data, **changes})
 
 
 @pytest.mark.parametrize(("changes", "problem"), [
@@ -656,32 +663,6 @@ def test_verify_catches_a_second_credit_note_of_a_refund(store: Store, open_day:
     assert not verdict.ok and verdict.problem == "journal.credit_note_twice"
 
 
-def test_a_credit_note_prints_from_the_queue_and_again_as_a_copy(store: Store, open_day: int
-                                                                 ) -> None:
-    sale_id = _sale(store)
-    with store.write() as s:
-        invoices.issue(s, sale_id, HOTEL)
-    refund = _refund(store, sale_id, 2, 1000)
-    with store.write() as s:
-        note = invoices.credit_note_of(s, refund.id)
-        assert note is not None
-        job_id = queue.enqueue(s, "credit_note", refund.id)
-    with store.write() as s:
-        job = s.get_one(PrintJob, job_id)
-        document = queue.build_document(s, job, PrinterSettings())
-        assert document.kind == "credit_note" and queue.document_label(document) == note.label
-        job.status = queue.UNSURE
-    assert queue.question("fr", "credit_note", note.label) == (
-        f"L'avoir {note.label} est-il sorti en entier\u00a0?")
-    with store.write() as s:
-        again = queue.settle(s, job_id, printed=False)
-    with store.read() as s:
-        copy = s.get_one(PrintJob, again)
-        assert copy.kind == "credit_note" and copy.duplicate
-        assert "DUPLICATA" in queue.build_document(s, copy, PrinterSettings()).plain_text()
-    assert _verdict(store).ok
-
-
 def test_the_command_gives_a_refunds_credit_note_again(
     data: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -689,20 +670,10 @@ def test_the_command_gives_a_refunds_credit_note_again(
     base = ("--data-dir", str(data), "--lang", "fr", "invoice")
     code, out, err = run(capsys, *base, "1", "--name", "Riad Fès")
     assert code == 0, err
-    store = Store.open(data / DB_FILENAME)
-    try:
+    with _opened(data / DB_FILENAME) as store:
         ring(store, [("SAV-BLD", 1000)])  # ticket 2, never invoiced
-        with store.write() as s:
-            manager = s.scalars(select(User)).first()
-            assert manager is not None
-            sale = s.scalar(select(Sale).where(Sale.number == 1))
-            assert sale is not None
-            refunds.refund(s, sale.id, quantities=None, reason="retour", manager=manager)
-            other = s.scalar(select(Sale).where(Sale.number == 2))
-            assert other is not None
-            refunds.void(s, other.id, reason="erreur", manager=manager)
-    finally:
-        store.close()
+    _take_back(data, 1)  # ticket 3
+    _take_back(data, 2, void=True)  # ticket 4
     year = dt.date.today().year
     code, out, err = run(capsys, *base, "T01-000003")
     assert code == 0, err
@@ -738,27 +709,21 @@ def test_after_a_restore_no_credit_note_number_is_given_twice(store: Store, open
     _refund(store, sales[1], 0, 1000)  # after the backup: the restore loses it
     store.close()
     backup.restore(store.path, saved)  # the journal set aside is read: numbers go on after it
-    restored = Store.open(store.path)
-    try:
+    with _opened(store.path) as restored:
         refund = _refund(restored, sales[2], 0, 1000)
         with restored.read() as s:
             note = invoices.credit_note_of(s, refund.id)
         assert note is not None and note.label == f"T03-A{note.year}-00003"
         assert _verdict(restored).ok
-    finally:
-        restored.close()
     # a new laptop does not know how far the numbers went: the labels say the restore
     laptop = tmp_path / "laptop" / DB_FILENAME
     assert backup.restore(laptop, saved) is None
-    other = Store.open(laptop)
-    try:
+    with _opened(laptop) as other:
         refund = _refund(other, sales[1], 0, 1000)
         with other.read() as s:
             note = invoices.credit_note_of(s, refund.id)
         assert note is not None and note.label == f"T03-R1-A{note.year}-00002"
         assert _verdict(other).ok
-    finally:
-        other.close()
 
 
 # --- the year's list, credit notes made late, A4 pages --------------------------------------
@@ -790,8 +755,7 @@ def test_the_years_invoices_and_credit_notes_are_listed_newest_first(store: Stor
 def test_credit_notes_are_found_through_their_own_index(store: Store) -> None:
     """Measured on a journal of 200,000 records: a refund's credit note, or the lack of one
     (most refunds), took 38 ms read by a scan of the journal, 0.02 ms through the index."""
-    conn = sqlite3.connect(store.path)
-    try:
+    with closing(sqlite3.connect(store.path)) as conn:
         for query, args in ((invoices._CREDIT_BY_REFUND, ("x",)),
                             (invoices._CREDITS_OF_INVOICE, (1,)),
                             (invoices._LAST_CREDIT_OF_YEAR, (2026,)),
@@ -799,8 +763,6 @@ def test_credit_notes_are_found_through_their_own_index(store: Store) -> None:
                             (invoices._OF_YEAR.format(kind="invoice"), (2026,))):
             plan = " ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {query}", args))
             assert "USING INDEX ix_journal_" in plan, (query, plan)
-    finally:
-        conn.close()
 
 
 def _refund_before_credit_notes(store: Store, monkeypatch: pytest.MonkeyPatch) -> Sale:
@@ -854,16 +816,7 @@ def test_the_command_lists_the_years_invoices_and_credit_notes(
     assert (code, out) == (0, f"Aucune facture ni aucun avoir en {year}.\n")
     code, out, err = run(capsys, *base, "1", "--name", "Riad Fès", "--ice", "001234567000089")
     assert code == 0, err
-    store = Store.open(data / DB_FILENAME)
-    try:
-        with store.write() as s:
-            manager = s.scalars(select(User)).first()
-            assert manager is not None
-            sale = s.scalar(select(Sale).where(Sale.number == 1))
-            assert sale is not None
-            refunds.refund(s, sale.id, quantities=None, reason="retour", manager=manager)
-    finally:
-        store.close()
+    _take_back(data, 1)
     code, out, err = run(capsys, *base, "--list")
     assert code == 0, err
     today = dt.date.today().strftime("%d/%m/%Y")
@@ -899,17 +852,9 @@ def test_the_command_makes_the_credit_note_a_refund_made_before_them_lacks(
     base = ("--data-dir", str(data), "--lang", "fr", "invoice")
     code, out, err = run(capsys, *base, "1", "--name", "Riad Fès")
     assert code == 0, err
-    store = Store.open(data / DB_FILENAME)
-    try:
-        with store.write() as s, monkeypatch.context() as patch:
-            patch.setattr(invoices, "credit", lambda *_a, **_k: None)
-            manager = s.scalars(select(User)).first()
-            assert manager is not None
-            sale = s.scalar(select(Sale).where(Sale.number == 1))
-            assert sale is not None
-            refunds.refund(s, sale.id, quantities=None, reason="retour", manager=manager)
-    finally:
-        store.close()
+    with monkeypatch.context() as patch:
+        patch.setattr(invoices, "credit", lambda *_a, **_k: None)
+        _take_back(data, 1)
     year, today = dt.date.today().year, dt.date.today().strftime("%d/%m/%Y")
     code, out, err = run(capsys, *base, "T01-000002")
     assert code == 0, err
@@ -942,16 +887,19 @@ def test_the_command_saves_the_invoice_as_an_a4_pdf_or_as_wide_as_the_receipt(
     assert _page_mm(narrow) == (72, _page_mm(narrow)[1])  # 576 dots of 80 mm paper
 
 
-@pytest.mark.parametrize("lang", ["fr", "ar", "both", "en"])
-def test_the_a4_invoice_has_what_an_accountant_files(store: Store, open_day: int,
-                                                     tmp_path: Path, lang: str) -> None:
-    from pos.printing import a4, ensure_gui_app
-
-    ensure_gui_app()
+def _invoiced_then_refunded(store: Store) -> tuple[str, invoices.Invoice, Sale]:
+    """The sale of :func:`_sale` invoiced to the hotel, then one of its soaps refunded
+    (29,55 DH); the sale's id, its invoice and the refund."""
     sale_id = _sale(store)
     with store.write() as s:
         invoice, _ = invoices.issue(s, sale_id, HOTEL)
-    _refund(store, sale_id, 1, 1000)
+    return sale_id, invoice, _refund(store, sale_id, 1, 1000)
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar", "both", "en"])
+def test_the_a4_invoice_has_what_an_accountant_files(store: Store, open_day: int,
+                                                     tmp_path: Path, lang: str) -> None:
+    sale_id, invoice, _refund_of_a_soap = _invoiced_then_refunded(store)
     with store.read() as s:
         sheet = a4.load_sheet(s, receipts.load_invoice(s, sale_id, lang=lang, duplicate=True))
     text = sheet.plain_text()
@@ -982,13 +930,7 @@ def test_the_a4_invoice_has_what_an_accountant_files(store: Store, open_day: int
 def test_an_a4_credit_note_names_its_invoice_and_a_long_one_takes_more_pages(
     store: Store, open_day: int, tmp_path: Path
 ) -> None:
-    from pos.printing import a4, ensure_gui_app
-
-    ensure_gui_app()
-    sale_id = _sale(store)
-    with store.write() as s:
-        invoice, _ = invoices.issue(s, sale_id, HOTEL)
-    refund = _refund(store, sale_id, 1, 1000)
+    _sale_id, invoice, refund = _invoiced_then_refunded(store)
     with store.read() as s:
         sheet = a4.load_sheet(s, receipts.load_credit_note(s, refund.id, lang="fr"))
         note = invoices.credit_note_of(s, refund.id)
@@ -1010,3 +952,36 @@ def test_an_a4_credit_note_names_its_invoice_and_a_long_one_takes_more_pages(
     assert pages >= 2
     assert a4.save_pdf(long_sheet, tmp_path / "longue.pdf") == pages
     assert len(a4.page_images(long_sheet, 40)) == pages
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "both"])
+def test_the_a4_amounts_carry_their_currency_and_a_credit_notes_minus_stands_before_its_digits(
+    store: Store, open_day: int, lang: str
+) -> None:
+    _sale_id, _invoice, refund = _invoiced_then_refunded(store)
+    with store.read() as s:
+        sheet = a4.load_sheet(s, receipts.load_credit_note(s, refund.id, lang=lang))
+    number_lang = "ar" if lang == "ar" else "fr"  # a sheet in two languages writes "DH"
+    currency = "د.م." if lang == "ar" else "DH"
+    text = sheet.plain_text()
+    for heading in ("receipt.a4.unit_price", "receipt.invoice.amount_ht"):  # the lines' columns
+        assert f"{tr(number_lang, heading)} ({currency})" in text, heading
+    dpi = 200  # a minus is some five pixels thick
+    (page,) = a4.page_images(sheet, dpi)
+    scale = dpi / a4.UNITS_PER_INCH
+    drawn: dict[str, list[str]] = {}  # each amount with its currency: its marks, left to right
+    for said, _page, box in sheet.boxes():
+        if currency in said and any(ch.isdigit() for ch in said):
+            rect = QRectF(box.topLeft() * scale, box.size() * scale).toAlignedRect()
+            drawn.setdefault(said.strip("\u200e\u200f"), []).append(
+                drawn_shapes(page.copy(rect), stroke=5))
+    # the total excluding VAT, the VAT, the total, what was paid back (the total again)
+    amounts = [-2462, -493, -2955, -2955]
+    assert sorted(map(len, drawn.values())) == [1, 1, 2]
+    for centimes in amounts:
+        marks = drawn[format_money(centimes, number_lang).strip("\u200e\u200f")]
+        digits = len(format_amount(-centimes))  # "24,62": four digits and a comma
+        # in Arabic the currency at the left, then the minus just before the digits (as on
+        # the receipts: "د.م. -29,55", read from the right); in French "-29,55 DH"
+        shape = rf"#+-#{{{digits}}}" if lang == "ar" else rf"-#{{{digits}}}#+"
+        assert all(re.fullmatch(shape, m) for m in marks), (centimes, marks)
