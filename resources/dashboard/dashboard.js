@@ -30,6 +30,8 @@
   // server gives (in Arabic a right-to-left one), as the server's own pages write them.
   const GROUP = cfg.lang === "en" ? "," : NBSP, POINT = cfg.lang === "en" ? "." : ",";
   const MINUS = cfg.signs.minus, MONEY_MARK = cfg.signs.money_mark;
+  // a label's colon: in French after a no-break space ("13/05 : 0,00 DH")
+  const COLON = (cfg.lang === "fr" ? NBSP : "") + ": ";
   function amount(centimes) {
     const sign = centimes < 0 ? MINUS : "";
     const abs = Math.abs(centimes);
@@ -104,16 +106,17 @@
     });
     return tr;
   }
-  // a table's rows, or one line saying there is nothing to show yet; each cell names its
-  // column in ``data-label``, shown before it on a phone
-  function fill(tableId, rows) {
+  // a table's rows, or one line saying there is nothing to show (``empty``, by default
+  // that there is nothing yet); each cell names its column in ``data-label``, shown
+  // before it on a phone
+  function fill(tableId, rows, empty) {
     const table = document.getElementById(tableId);
     const labels = Array.from(table.tHead.rows[0].cells, (th) => th.textContent.trim());
     for (const tr of rows) {
       Array.from(tr.cells).forEach((td, i) => { td.dataset.label = labels[i]; });
     }
     if (!rows.length) {
-      const td = el("td", t("no_data"), "empty");
+      const td = el("td", empty || t("no_data"), "empty");
       td.colSpan = table.tHead.rows[0].cells.length;
       const tr = document.createElement("tr");
       tr.appendChild(td);
@@ -153,11 +156,12 @@
     }
   });
 
-  function columnsChart(containerId, labels, values, highlight) {
+  // ``empty``: what the chart says when it has no sales to draw
+  function columnsChart(containerId, labels, values, highlight, empty) {
     const container = document.getElementById(containerId);
     // named as its panel, for screen readers (the figures are the bars' titles)
     const title = container.closest("section").querySelector("h2").textContent;
-    const chart = { container, title, labels, values, highlight, width: 0 };
+    const chart = { container, title, labels, values, highlight, empty, width: 0 };
     if (!charts.has(containerId)) resized.observe(container);
     charts.set(containerId, chart);
     drawColumns(chart);
@@ -167,7 +171,7 @@
     const { container, labels, values, highlight } = chart;
     chart.width = Math.round(container.clientWidth);
     if (!values.some((v) => v > 0)) {
-      container.replaceChildren(el("p", t("no_sales_yet"), "empty"));
+      container.replaceChildren(el("p", chart.empty, "empty"));
       return;
     }
     const width = Math.max(200, chart.width), height = 200, bottom = 24, top = 22, right = 6;
@@ -195,7 +199,7 @@
       const x = left + i * slot + slot * 0.15;
       const bar = svgNode("rect", { class: i === highlight ? "bar today" : "bar", x,
                                     width: slot * 0.7, y: top + plotH - h, height: h });
-      bar.appendChild(svgNode("title", {}, labels[i] + " : " + money(value)));
+      bar.appendChild(svgNode("title", {}, labels[i] + COLON + money(value)));
       svg.appendChild(bar);
       if (i % every === 0) {
         svg.appendChild(svgNode("text", { x: x + slot * 0.35, y: height - 6,
@@ -206,8 +210,17 @@
     container.replaceChildren(svg);
   }
 
+  // A picker's options; a refresh that brings the same ones leaves the picker as it is (an
+  // organiser may have it open, or be moving through it with the keyboard).
   function fillSelect(id, options, selected) {
     const select = document.getElementById(id);
+    const same = select.options.length === options.length
+      && options.every(([value, label], i) => select.options[i].value === String(value)
+                                             && select.options[i].textContent === label);
+    if (same) {
+      if (select.value !== String(selected)) select.value = String(selected);
+      return;
+    }
     const nodes = options.map(([value, label]) => {
       const option = el("option", label);
       option.value = value;
@@ -226,6 +239,20 @@
       d.setUTCDate(d.getUTCDate() + 1);
     }
     return days;
+  }
+
+  // The market's days from its first to today (to its last once it is over), each with
+  // its figures: a day no till sent figures of (rain, a holiday) is a row of zeros and a
+  // bar of its own, not a gap that joins the days around it. (None at all while no till
+  // has sent anything: the table says there is nothing yet.)
+  function everyDay(data) {
+    if (!data.days.length) return [];
+    const last = data.today < data.market.ends_on ? data.today : data.market.ends_on;
+    const sent = new Map(data.days.map((d) => [d.day, d]));
+    const days = marketDays(data.market).filter((d) => d <= last);
+    for (const d of sent.keys()) if (!days.includes(d)) days.push(d);
+    return days.sort().map((d) => sent.get(d)
+      || { day: d, net: 0, gross: 0, refunds: 0, tickets: 0, devices: 0, closed: 0 });
   }
 
   function renderControls(data) {
@@ -284,7 +311,8 @@
     [(c) => t(c.inside ? "inside_region" : "outside_region"), false],
     [(c) => c.day_net, true], [(c) => c.day_tickets, true], [(c) => c.edition_net, true],
     [(c) => c.days_closed, true],
-    [(c) => (c.stale_seconds === null ? Infinity : c.stale_seconds), true],  // never: last
+    // the late stands, then the longest silent, first (never synced: the longest)
+    [(c) => (c.stale ? 1e12 : 0) + (c.stale_seconds === null ? 1e11 : c.stale_seconds), true],
     [(c) => c.conflicts, true],
   ];
   function sorted(list) {
@@ -310,7 +338,7 @@
       const tr = row([
         { text: c.stand, cls: "stand" }, { text: name(c), cls: "key" },
         { text: t("sector_" + c.sector) },
-        { text: t(c.inside ? "inside_region" : "outside_region") },
+        { text: t(c.inside ? "inside_region" : "outside_region"), cls: "origin" },
         { text: money(c.day_net), cls: "num day-net" }, { text: count(c.day_tickets), cls: "num" },
         { text: money(c.edition_net), cls: "num" }, { text: count(c.days_closed), cls: "num" },
         { cls: "sync" },
@@ -321,7 +349,11 @@
       // cell puts its column's name and its box at its two ends.)
       const when = el("span", null, "when");
       when.append(el("span", ago(c.stale_seconds), "ago"));
-      if (c.stale) when.append(" ", el("span", "· " + t("stale"), "late"));
+      // late with nothing of the day (whatever it sent of other days, just now maybe), or
+      // with its day open and silent
+      if (c.stale && !c.reported) {
+        when.append(" ", el("span", "· " + t("stale_nothing_today"), "late nothing"));
+      } else if (c.stale) when.append(" ", el("span", "· " + t("stale"), "late"));
       tr.cells[8].replaceChildren(when);
       tr.dataset.cooperative = c.id;
       if (c.stale) tr.classList.add("stale");
@@ -384,7 +416,11 @@
     ])));
     fill("origins", groupRows(data.origins, (k) => t(k)));
     fill("programmes", groupRows(data.programmes, (k) => t(k)));
-    fill("days", data.days.map((d) => {
+    const days = everyDay(data);
+    // what a day without sales says: of a day gone by, of a market whose tills send their
+    // figures, that none came for it (not "yet": the day is over)
+    const none = data.day < data.today && data.days.length ? t("no_sales_that_day") : null;
+    fill("days", days.map((d) => {
       const tr = row([
         { text: date(d.day), cls: "key date" }, { text: money(d.net), cls: "num" },
         { text: count(d.tickets), cls: "num" }, { text: count(d.devices), cls: "num" },
@@ -397,11 +433,11 @@
       { text: name(p) }, { text: name(p, "cooperative") },
       { text: p.quantities.map((q) => measured(q.quantity, q.unit)).join(" + "), cls: "num" },
       { text: money(p.amount), cls: "num" },
-    ])));
+    ])), none);
     columnsChart("hours-chart", data.hours.map((h) => String(h.hour).padStart(2, "0")),
-      data.hours.map((h) => h.amount), -1);
-    columnsChart("days-chart", data.days.map((d) => shortDate(d.day)),
-      data.days.map((d) => d.net), data.days.findIndex((d) => d.day === data.day));
+      data.hours.map((h) => h.amount), -1, none || t("no_sales_yet"));
+    columnsChart("days-chart", days.map((d) => shortDate(d.day)),
+      days.map((d) => d.net), days.findIndex((d) => d.day === data.day), t("no_sales_yet"));
   }
 
   // The status line is shown, not read out: it changes at every refresh. What matters is
@@ -484,7 +520,9 @@
       status(t("session_expired"), true);
       // back to this very page (its market and day) once logged in again
       const here = window.location.pathname + window.location.search;
-      window.location.assign(`${cfg.base}/login?${new URLSearchParams({ lang: cfg.lang, next: here })}`);
+      // (the login page says that the session ended)
+      const query = new URLSearchParams({ lang: cfg.lang, next: here, expired: "1" });
+      window.location.assign(`${cfg.base}/login?${query}`);
       return;
     }
     if (!response.ok) { lost(); return; }

@@ -326,9 +326,13 @@ NextParam = Annotated[str | None, Query(alias="next")]  # an unsafe one is left 
 
 
 @router.get(f"{BASE}/login")
-def login_page(request: Request, lang: LangParam = None, next_page: NextParam = None
-               ) -> HTMLResponse:
-    response = _login_page(_lang(request, lang), next_page=next_page)
+def login_page(request: Request, lang: LangParam = None, next_page: NextParam = None,
+               expired: str | None = None) -> HTMLResponse:
+    """The login form; ``expired=1`` (where the dashboard sends an organiser whose session
+    ended while the page was open: a logout in another browser, 12 hours) says why."""
+    t = _lang(request, lang)
+    response = _login_page(t, t("session_expired") if expired == "1" else "",
+                           next_page=next_page)
     _remember_lang(response, lang)
     return response
 
@@ -542,6 +546,9 @@ def data(request: Request, market_id: MarketParam = None, day: DayParam = None) 
                                          beside=beside)
     payload["updated_time"] = updated
     payload["replaced"] = replaced
+    # the market's today: the days before it are over (a day without sales says so, and
+    # the days' table runs to it)
+    payload["today"] = today.isoformat()
     # a market of thousands of stalls makes megabytes of JSON: orjson writes them in a few ms
     return Response(orjson.dumps(payload), media_type="application/json",
                     headers={"Cache-Control": "no-store"})
@@ -575,8 +582,9 @@ def _export_tables(session: Session, t: Translator, table: str, market: Market,
     if table == "day-products":
         return [exports.products_table(t, queries.product_rows(session, market, day), day)]
     restored = queries.restored_rows(session, market)
-    days = exports.days_table(t, queries.day_rows(session, market),
-                              queries.restored_sums(session, market))
+    # every day to today, a day without figures with zeros, as the dashboard lists them
+    rows = report.every_day(market, queries.day_rows(session, market), market_today())
+    days = exports.days_table(t, rows, queries.restored_sums(session, market))
     return [days, exports.restored_table(t, restored)] if restored else [days]
 
 

@@ -120,6 +120,9 @@ class Translator:
     def quantity(self, thousandths: int) -> str:
         return format_quantity(thousandths, self.lang)
 
+    def percent(self, value: int) -> str:
+        return format_percent(value, self.lang)
+
     def counted(self, key: str, thousandths: int, shown: str) -> str:
         """The text ``key`` in the plural form of a number (in thousandths), the number
         written as ``shown``."""
@@ -175,6 +178,15 @@ def format_quantity(thousandths: int, lang: str = "fr") -> str:
     decimals = f"{rest:03d}".rstrip("0")
     point = "." if lang == "en" else ","
     return f"{sign}{format_count(units, lang)}{point + decimals if decimals else ''}"
+
+
+def format_percent(value: int, lang: str) -> str:
+    """A whole percentage: ``34 %`` in French (a no-break space before the sign), ``34%``
+    in English and in Arabic. Written against its digits, the sign stays after them in a
+    right-to-left line too (it takes their direction), where a space before it would
+    let it go to their other side ("% 34")."""
+    sign = minus_sign(lang) if value < 0 else ""
+    return f"{sign}{format_count(abs(value), lang)}{NBSP if lang == 'fr' else ''}%"
 
 
 @functools.cache

@@ -72,6 +72,23 @@ def _opening_hours(hours: Sequence[dict[str, int]]) -> Sequence[dict[str, int]]:
     return hours[sold[0]:sold[-1] + 1] if sold else []
 
 
+def every_day(market: Market, rows: Sequence[dict[str, Any]], today: dt.date
+              ) -> list[dict[str, Any]]:
+    """The market's days from its first to ``today`` (to its last once it is over), each
+    with its figures of ``rows`` (:func:`queries.day_rows`): a day no till sent figures of
+    (rain, a holiday) is a row of zeros, not a gap that joins the days around it, as the
+    dashboard shows it. None while no till has sent anything."""
+    if not rows:
+        return []
+    sent = {row["day"]: row for row in rows}
+    last = min(today, market.ends_on)
+    days = [(market.starts_on + dt.timedelta(days=i)).isoformat()
+            for i in range((last - market.starts_on).days + 1)]
+    days = sorted({*days, *sent})
+    zero = dict.fromkeys(("net", "gross", "refunds", "tickets", "devices", "closed"), 0)
+    return [sent.get(day) or {"day": day, **zero} for day in days]
+
+
 def _kpis(t: Translator, items: Sequence[tuple[str, str]]) -> str:
     return "".join(
         f'<div class="kpi"><div class="label">{html.escape(label)}</div>'
@@ -97,8 +114,8 @@ def _quantities(t: Translator, product: dict[str, Any]) -> str:
     return " + ".join(t.measure(q["quantity"], q["unit"]) for q in product["quantities"])
 
 
-def _share(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole)} %" if whole > 0 else "—"
+def _share(t: Translator, part: int, whole: int) -> str:
+    return t.percent(round(100 * part / whole)) if whole > 0 else "—"
 
 
 def _groups(t: Translator, first: str, groups: Sequence[queries.Group],
@@ -106,7 +123,7 @@ def _groups(t: Translator, first: str, groups: Sequence[queries.Group],
     return _table(
         [first, t("cooperatives"), t("members"), t("edition_sales"), t("share")],
         [[name(g.key), t.count(g.cooperatives), t.count(g.members), t.money(g.edition_net),
-          _share(g.edition_net, total)] for g in groups],
+          _share(t, g.edition_net, total)] for g in groups],
         {1, 2, 3, 4},
     )
 
@@ -133,7 +150,7 @@ def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> 
     local = market_time(now)
     day = queries.pick_day(market, None, local.date())
     coops = queries.cooperative_rows(session, market, day, now)
-    days = queries.day_rows(session, market)
+    days = every_day(market, queries.day_rows(session, market), local.date())
     hours = queries.hour_rows(session, market, None)
     products = queries.top_products(session, market, None, limit=10)
     split = queries.breakdowns(coops)
@@ -207,7 +224,7 @@ def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> 
             [t("rank"), t("cooperative"), t("stand"), t("sector"), t("edition_sales"),
              t("share")],
             [[str(i), coop_name(c), c.stand, t.sector(c.sector), t.money(c.edition_net),
-              _share(c.edition_net, total)]
+              _share(t, c.edition_net, total)]
              for i, c in enumerate(top_coops if sold else [], start=1)],
             {0, 4, 5}, none, ranked=True,
         ),

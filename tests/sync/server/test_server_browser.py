@@ -1046,3 +1046,250 @@ def test_a_negative_net_keeps_its_minus_before_the_digits(live_server: tuple[str
             assert drawn == (f"{currency}-521,00" if lang == "ar" else f"-521,00{currency}")
             page.screenshot(path=str(tmp_path / f"negative-{lang}.png"), full_page=True)
     keep_screenshots(tmp_path)
+
+
+def test_a_day_without_sales_has_its_row_and_says_so(live_server: tuple[str, Database],
+                                                     tmp_path: Path) -> None:
+    """A market day between two days of sales on which no till sent figures (rain) is a
+    row of zeros in the days' table and a slot of its own on their chart, in its order,
+    not a gap that joins the days around it; the days' sums still add up to the
+    edition's. Shown, that day's hours and products say that no sales came for it (not
+    "yet": it is over), in each language."""
+    from playwright.sync_api import expect
+
+    base, db = live_server
+    _, argan, pottery = seed_market(db)
+    with db.write() as s:
+        admin.add_user(s, "nadia", PASSWORD)
+        codes = [admin.issue_enrol_code(s, c)[0] for c in (argan, pottery)]
+    sold = {DAY: (125_050, 240_000), DAY + dt.timedelta(days=2): (98_000, -12_000)}
+    for n, code in enumerate(codes):
+        device = httpx.post(f"{base}/api/v1/enrol",
+                            json={"code": code, "device_name": "stall"}).json()
+        reply = httpx.post(f"{base}/api/v1/push", json=push_body(*(
+            summary(device["device_id"], day, 5, net=nets[n], tickets=max(0, nets[n] // 10_000),
+                    refunds=12_000 if nets[n] < 0 else 0, status="closed")
+            for day, nets in sold.items())),
+            headers={"Authorization": f"Bearer {device['token']}"})
+        assert reply.status_code == 200, reply.text
+    rain = DAY + dt.timedelta(days=1)
+    every = [DAY + dt.timedelta(days=i) for i in range(5)]  # the market is over: all its days
+    said = {"fr": "Aucune vente reçue pour ce jour.", "ar": "لم تصل أي مبيعات عن هذا اليوم.",
+            "en": "No sales received for this day."}
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        log_in(page, base, "fr")
+        for lang, text in said.items():
+            page.goto(f"{base}/dashboard/?lang={lang}&day={rain.isoformat()}")
+            page.wait_for_selector("body[data-loaded]")
+            rows = page.locator("#days tbody tr")
+            expect(rows).to_have_count(5)
+            assert [rows.nth(i).get_attribute("data-day") for i in range(5)] == [
+                d.isoformat() for d in every]
+            quiet = page.locator(f"#days tbody tr[data-day='{rain.isoformat()}'] td")
+            expect(quiet.nth(1)).to_have_text(format_money(0, lang))
+            expect(quiet.nth(2)).to_have_text("0")
+            nets = [_cents(c) * (-1 if "-" in c else 1) for c in page.locator(
+                "#days tbody tr td:nth-child(2)").all_text_contents()]
+            assert sum(nets) == _cents(page.locator("#kpi-edition-net").inner_text())
+            assert page.locator("#days-chart rect.bar").count() == 5
+            labels = page.locator("#days-chart text.tick-x").all_text_contents()
+            assert len(labels) == 5, labels
+            assert labels[1] == ("05-13" if lang == "en" else "13/05"), labels
+            # each bar says its day and amount when pointed at, as the language writes it
+            title = page.locator("#days-chart rect.bar title").nth(1).text_content()
+            assert title == {"fr": f"13/05\u00a0: {format_money(0, 'fr')}",
+                             "en": f"05-13: {format_money(0, 'en')}",
+                             "ar": f"13/05: {format_money(0, 'ar')}"}[lang], title
+            expect(page.locator("#hours-chart")).to_have_text(text)
+            expect(page.locator("#products tbody td.empty")).to_have_text(text)
+            page.screenshot(path=str(tmp_path / f"rain-{lang}.png"), full_page=True)
+    keep_screenshots(tmp_path)
+
+
+def test_a_refresh_leaves_the_pickers_as_they_are(live_server: tuple[str, Database]) -> None:
+    """A refresh that brings the same markets and days leaves the pickers' options as they
+    were (an organiser may have one open, or be moving through it with the keyboard): the
+    picker keeps the focus and the day chosen."""
+    from playwright.sync_api import expect
+
+    base, db = live_server
+    seed(base, db)
+    with chromium() as browser:
+        page = browser.new_page()
+        page.clock.install()  # the refreshes come when the test moves the page's clock
+        log_in(page, base, "fr")
+        page.select_option("#day", DAY.isoformat())
+        expect(page.locator("#day-title")).to_contain_text("12/05/2026")
+        page.focus("#day")
+        page.evaluate("""() => { window.kept = [...document.querySelectorAll(
+            "#market option, #day option")]; }""")
+        loaded = page.locator("body").get_attribute("data-loaded")
+        page.clock.fast_forward(REFRESH_SECONDS * 1000)
+        expect(page.locator("body")).not_to_have_attribute("data-loaded", loaded or "")
+        assert page.evaluate("""() => { const now = [...document.querySelectorAll(
+            "#market option, #day option")];
+            return now.length === window.kept.length
+                   && now.every((option, i) => option === window.kept[i]); }""")
+        expect(page.locator("#day")).to_be_focused()
+        expect(page.locator("#day")).to_have_value(DAY.isoformat())
+
+
+def test_a_phone_sorts_the_cooperatives_too(live_server: tuple[str, Database],
+                                            tmp_path: Path) -> None:
+    """On a phone, where the cooperatives are cards without the table's header row, their
+    columns stay as buttons above the cards, after "Sort by", inside the screen: a press
+    on the last sync puts the late stands first, from a finger or the keyboard, in French
+    and in Arabic."""
+    from playwright.sync_api import expect
+
+    base, db = live_server
+    seed_busy(base, db)
+    day = DAY + dt.timedelta(days=1)  # open on every till: stands 12 and 3 are late
+    said = {"fr": ("Trier par\u00a0:", "Dernière synchro"), "ar": ("الترتيب حسب:", "آخر مزامنة")}
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                has_touch=True)
+        log_in(page, base, "fr")
+        for lang, (caption, column) in said.items():
+            page.goto(f"{base}/dashboard/?lang={lang}&day={day.isoformat()}")
+            page.wait_for_selector("body[data-loaded]")
+            expect(page.locator("#cooperatives tbody tr.stale")).to_have_count(2)
+            head = page.locator("#cooperatives thead tr")
+            expect(head).to_be_visible()
+            assert page.evaluate("""() => getComputedStyle(document.querySelector(
+                "#cooperatives thead tr"), "::before").content""") == f'"{caption}"'
+            buttons = page.locator("#cooperatives thead button.sort")
+            expect(buttons).to_have_count(10)
+            for i in range(10):
+                box = buttons.nth(i).bounding_box()
+                assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+            press = page.locator("#cooperatives thead th").nth(8).get_by_role("button")
+            expect(press).to_have_text(column)
+            press.tap()
+            stands = page.locator("#cooperatives tbody td.stand")
+            expect(stands.nth(0)).to_have_text("3")  # late, silent for 11 days
+            expect(stands.nth(1)).to_have_text("12")  # late, silent for 2 days
+            press.press("Enter")  # again, the other way
+            expect(stands.last).to_have_text("3")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            page.screenshot(path=str(tmp_path / f"phone-sort-{lang}.png"))
+    keep_screenshots(tmp_path)
+
+
+def test_a_session_ended_elsewhere_says_so_and_comes_back(
+        live_server: tuple[str, Database]) -> None:
+    """The organiser logged out in another browser while the dashboard stayed open on a
+    market and day: at its next refresh the page goes to the login page, in its language,
+    which says that the session ended; logging in again shows that market and day."""
+    from playwright.sync_api import expect
+
+    base, db = live_server
+    _, other = seed_busy(base, db)
+    day = (DAY + dt.timedelta(days=1)).isoformat()
+    said = {"fr": "Session expirée\u00a0: reconnectez-vous.",
+            "ar": "انتهت الجلسة: المرجو تسجيل الدخول من جديد."}
+    with chromium() as browser:
+        page = browser.new_page()
+        page.clock.install()  # the refreshes come when the test moves the page's clock
+        for lang in ("fr", "ar"):
+            log_in(page, base, lang)
+            page.goto(f"{base}/dashboard/?lang={lang}&market={other}&day={day}")
+            page.wait_for_selector("body[data-loaded]")
+            with httpx.Client(base_url=base) as elsewhere:  # the same organiser, elsewhere
+                elsewhere.post("/dashboard/login", data={"username": "nadia",
+                                                         "password": PASSWORD})
+                elsewhere.post("/dashboard/logout")
+            page.clock.fast_forward(REFRESH_SECONDS * 1000)
+            page.wait_for_url(re.compile(r"/dashboard/login\?"))
+            expect(page.locator("html")).to_have_attribute("lang", lang)
+            expect(page.get_by_role("alert")).to_have_text(said[lang])
+            page.fill("input[name=username]", "nadia")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_selector("body[data-loaded]")
+            expect(page.locator("#market")).to_have_value(str(other))
+            expect(page.locator("#day")).to_have_value(day)
+            page.goto(f"{base}/dashboard/login?lang={lang}")  # asked for: nothing to say
+            expect(page.locator("p[role=alert]")).to_have_text("")
+
+
+def test_a_cooperative_is_one_line_where_its_name_fits(
+        live_server: tuple[str, Database]) -> None:
+    """On a 1366 px laptop, in each language, a cooperative whose name fits on a line is a
+    row one line high: its origin ("Hors région", "From outside the region") does not
+    wrap onto a second line while the name's column has room. On a 1024 px one every
+    column is still read whole."""
+    from playwright.sync_api import expect
+
+    base, db = live_server
+    seed_busy(base, db)
+    with chromium() as browser:
+        page = browser.new_page()
+        log_in(page, base, "fr")
+        for lang in ("fr", "en", "ar"):
+            for width in (1366, 1024):
+                page.set_viewport_size({"width": width, "height": 768})
+                page.goto(f"{base}/dashboard/?lang={lang}&day={DAY.isoformat()}")
+                page.wait_for_selector("body[data-loaded]")
+                expect(page.locator("#cooperatives tbody tr")).to_have_count(5)
+                lines = page.evaluate("""() => Array.from(document.querySelectorAll(
+                  "#cooperatives tbody tr"), (tr) => [tr.cells[0].textContent,
+                  ...Array.from(tr.cells, (td) => {
+                    const range = document.createRange();
+                    range.selectNodeContents(td);
+                    return new Set(Array.from(range.getClientRects(),
+                                              (r) => Math.round(r.top))).size;
+                  })])""")
+                for stand, *cells in lines:
+                    if width == 1024:
+                        continue
+                    assert cells[3] == 1, (lang, width, stand, cells)  # its origin
+                    if stand in ("12", "3"):  # a short name: the row on one line
+                        assert cells == [1] * len(cells), (lang, width, stand, cells)
+                assert page.evaluate(LAYOUT_PROBLEMS, True) == [], (lang, width)
+
+
+def test_a_stand_late_with_nothing_of_today_says_so(live_server: tuple[str, Database]
+                                                    ) -> None:
+    """A stand is late either with its day open and silent, or with nothing of today sent
+    (its till may have sent yesterday's figures a minute ago): the second says so, in
+    each language, rather than "just now · late"; a 1024 px laptop still reads every
+    column whole. (The server's answer is the one it gives past the market's opening
+    hour for a stand that sent nothing of the day, whatever the hour of the test.)"""
+    from playwright.sync_api import expect
+
+    base, db = live_server
+    market, _ = seed_busy(base, db)
+    day = (DAY + dt.timedelta(days=1)).isoformat()  # open on every till: 12 and 3 late
+
+    def nothing_of_today(route: Any) -> None:
+        reply = route.fetch()
+        data = reply.json()
+        fields = data["cooperative_fields"]
+        for row in data["cooperatives"]:
+            if row[fields.index("stand")] == "A-104":
+                for field, value in (("reported", 0), ("stale", True), ("day_net", 0),
+                                     ("day_tickets", 0), ("stale_seconds", 20)):
+                    row[fields.index(field)] = value
+        route.fulfill(response=reply, json=data)
+
+    said = {"fr": ("à l'instant · en retard\u00a0: rien envoyé aujourd'hui",
+                   "il y a 2 j · en retard"),
+            "en": ("just now · late: nothing sent today", None),
+            "ar": ("الآن · متأخر: لم يرسل شيئًا اليوم", "منذ يومين · متأخر")}
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1024, "height": 700})
+        page.route("**/dashboard/data.json*", nothing_of_today)
+        log_in(page, base, "fr")
+        for lang, (nothing, silent) in said.items():
+            page.goto(f"{base}/dashboard/?lang={lang}&market={market}&day={day}")
+            page.wait_for_selector("body[data-loaded]")
+            expect(page.locator("#cooperatives tbody tr.stale")).to_have_count(3)
+            herbs = page.locator("#cooperatives tbody tr", has_text="A-104")
+            expect(herbs.locator("td.sync")).to_have_text(nothing)
+            if silent:
+                argan = page.locator("#cooperatives tbody tr", has=page.locator(
+                    "td.stand", has_text=re.compile("^12$")))
+                expect(argan.locator("td.sync")).to_have_text(silent)
+            assert page.evaluate(LAYOUT_PROBLEMS, True) == [], lang

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import re
 import uuid
@@ -306,6 +307,25 @@ def test_a_conflict_shows_on_its_cooperative(client: TestClient, organiser: str,
     log_in(client, organiser)
     data = client.get("/dashboard/data.json").json()
     assert {c["stand"]: c["conflicts"] for c in cooperatives(data)} == {"3": 0, "12": 1}
+
+
+@pytest.mark.parametrize(("lang", "says"), [
+    ("fr", "le serveur a gardé les premiers. À vérifier avec le stand."),
+    ("ar", "احتفظ الخادم بالأرقام الأولى. ينبغي التحقق من ذلك مع الرواق."),
+    ("en", "the server kept the first ones. Check with the stand."),
+])
+def test_the_conflicts_column_says_what_a_conflict_is(client: TestClient, organiser: str,
+                                                      lang: str, says: str) -> None:
+    """An organiser who sees a conflict counted on a stand learns from its column's title
+    what it is (a day sent again with other figures under the same number), what the
+    server did with it and what to do, in the page's language."""
+    log_in(client, organiser)
+    page = client.get(f"/dashboard/?lang={lang}").text
+    t = Translator(lang)
+    header = re.search(r'<th class="num" title="([^"]*)">([^<]*)</th>\s*</tr></thead>', page)
+    assert header is not None
+    assert header.group(2) == t("conflicts")
+    assert html.unescape(header.group(1)).endswith(says)
 
 
 def test_csv_export_has_a_bom_and_arabic(client: TestClient, organiser: str,

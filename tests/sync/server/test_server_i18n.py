@@ -69,6 +69,15 @@ def test_arabic_strings_are_arabic() -> None:
     assert untranslated == []
 
 
+def test_arabic_names_a_stand_and_a_till_one_way() -> None:
+    """The Arabic pages name a stand رواق and a till صندوق everywhere, as the tables'
+    headers do: the restored stands' panel, the report and the files' columns do not
+    speak of a جناح or of its جهاز, which an organiser would take for something else."""
+    other = re.compile(r"جناح|أجنحة|جهاز|أجهزة")
+    assert [k for k, v in catalogue("ar").items() if other.search(v)] == []
+    assert re.search("رواق", catalogue("ar")["stand"])
+
+
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_templates_use_only_known_keys(template: str) -> None:
     used = web.template_keys(template)

@@ -327,6 +327,56 @@ def test_an_empty_market_says_no_sales_yet(db: Database, world: World, lang: str
         page, t("top_products"))
 
 
+@pytest.mark.parametrize(("lang", "shares"), [
+    ("fr", [f"53{NBSP}%", f"47{NBSP}%", f"0{NBSP}%"]), ("ar", ["53%", "47%", "0%"]),
+    ("en", ["53%", "47%", "0%"])])
+def test_shares_are_written_as_the_language_writes_a_percentage(
+        db: Database, big: World, lang: str, shares: list[str]) -> None:
+    """A cooperative's share of the edition: in French with a no-break space before the
+    sign; in Arabic against its digits, so that a right-to-left cell shows the sign after
+    them ("53%"), not before ("% 53"), as a space before it would."""
+    t = Translator(lang)
+    rows = cells(section(build(db, big.market_id, lang), t("top_cooperatives")))
+    assert [row[-1] for row in rows] == [({"num"}, share) for share in shares]
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_day_without_sales_is_a_row_of_the_report(db: Database, client: TestClient,
+                                                    world: World, lang: str) -> None:
+    """A market day on which no till sent figures (rain), between two days of sales, is a
+    row of zeros in the report's days table and a bar of its own on their chart, in its
+    order; the days after today are not there yet."""
+    for day in (DAY, DAY + dt.timedelta(days=2)):
+        push(client, world.argan, summary(world.argan.device_id, day, 3, net=50_000,
+                                          tickets=4))
+    t = Translator(lang)
+    page = build(db, world.market_id, lang, MAY_EVENING + dt.timedelta(days=3))
+    rows = cells(section(page, t("per_day")))
+    assert [(r[0][1], r[1][1], r[2][1]) for r in rows] == [
+        (t.date(DAY + dt.timedelta(days=i)), t.money(50_000 if i in (0, 2) else 0),
+         "4" if i in (0, 2) else "0") for i in range(4)]
+    bars = [r.findtext(f"{SVG}title") or "" for r in chart(page, t("per_day")).iter(f"{SVG}rect")]
+    assert [bar.split(":")[0] for bar in bars] == [
+        t.short_date(DAY + dt.timedelta(days=i)) for i in range(4)]
+
+
+def test_the_days_export_has_a_row_for_a_day_without_sales(
+        client: TestClient, db: Database, world: World) -> None:
+    """The days' CSV file lists every day of the market (here over), one without figures
+    with zeros, as the dashboard lists them: its sums are the edition's."""
+    for day in (DAY, DAY + dt.timedelta(days=2)):
+        push(client, world.argan, summary(world.argan.device_id, day, 3, net=50_000,
+                                          tickets=4))
+    with db.write() as s:
+        admin.add_user(s, "nadia", PASSWORD)
+    log_in(client, "nadia")
+    rows = list(csv.reader(io.StringIO(client.get("/dashboard/export/days.csv?lang=fr")
+                                       .content.decode("utf-8-sig")), delimiter=";"))
+    assert [(r[0], r[1], r[3]) for r in rows[1:]] == [
+        ((DAY + dt.timedelta(days=i)).isoformat(), "500,00" if i in (0, 2) else "0,00",
+         "4" if i in (0, 2) else "0") for i in range(5)]
+
+
 # --- exports -----------------------------------------------------------------------------
 
 

@@ -468,3 +468,25 @@ def check_charts(charts: dict[str, Any], lang: str, by_hour: dict[int, int]) -> 
     odd = [figure for rows in read.values() for _, figure in rows
            if not money.fullmatch(figure)]
     assert odd == [], lang
+
+
+def test_the_printed_report_fits_an_a4_page(live_server: tuple[str, Database],
+                                            tmp_path: Path) -> None:
+    """Printed on A4 (its text 703 px wide), in French and in Arabic, every table of an
+    edition with a stand restored from a backup is read whole within the page: the
+    restored stands' table, whose figures' headers are long, does not run off its edge."""
+    base, db = live_server
+    seed_edition(base, db)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 703, "height": 1000})
+        log_in(page, base, "fr")
+        for lang in ("fr", "ar"):
+            page.emulate_media(media="print")
+            page.goto(f"{base}/dashboard/report?lang={lang}")
+            page.screenshot(path=str(tmp_path / f"report-print-{lang}.png"), full_page=True)
+            assert page.locator("section.restored tbody tr").count() == 1, lang
+            problems = page.evaluate(TABLE_PROBLEMS, False)
+            assert problems == [], (lang, problems)
+    if os.environ.get("SOUK_SCREENSHOTS"):
+        for png in tmp_path.glob("*.png"):
+            shutil.copy(png, Path(os.environ["SOUK_SCREENSHOTS"]) / png.name)

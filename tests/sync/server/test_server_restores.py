@@ -306,12 +306,14 @@ def test_the_days_export_says_which_stands_were_restored_and_what_was_replaced(
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0][6] == "Stands restaurés depuis une sauvegarde"
     assert [(r[0], r[1], r[6]) for r in rows[1:]] == [
-        ("2026-05-12", "200,00", "1"), ("2026-05-13", "80,00", "1")]
+        ("2026-05-12", "200,00", "1"), ("2026-05-13", "80,00", "1"),
+        *((f"2026-05-{d}", "0,00", "0") for d in (14, 15, 16))]  # the market's other days
     book = load_workbook(io.BytesIO(client.get("/dashboard/export/days.xlsx?lang=fr").content))
     assert book.sheetnames == ["Jours", "Restaurés"]
     days = [[c.value for c in row] for row in book["Jours"].iter_rows()]
     assert [(d[0], d[6]) for d in days[1:]] == [
-        (dt.datetime(2026, 5, 12), 1), (dt.datetime(2026, 5, 13), 1)]
+        (dt.datetime(2026, 5, 12), 1), (dt.datetime(2026, 5, 13), 1),
+        *((dt.datetime(2026, 5, d), 0) for d in (14, 15, 16))]
     sheet = book["Restaurés"]
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [
         ["Jour", "Stand", "Coopérative (ar)", "Coopérative (fr)", "Ventes nettes avant (DH)",
@@ -337,14 +339,16 @@ def test_the_days_export_says_which_stands_were_restored_and_what_was_replaced(
                  f"Stands restaurés{NBSP}: ventes nettes selon leur caisse (DH)",
                  f"Stands restaurés{NBSP}: tickets selon leur caisse"],
      [["2026-05-12", "260,00", "2", "600,00", "5", "260,00", "2"],
-      ["2026-05-13", "30,00", "0", "", "", "", ""]]),
+      ["2026-05-13", "30,00", "0", "", "", "", ""],
+      *([f"2026-05-{d}", "0,00", "0", "", "", "", ""] for d in (14, 15, 16))]),
     ("en", ",", ["Stands restored from a backup",
                  "Restored stands: net sales before their last restore (MAD)",
                  "Restored stands: tickets before their last restore",
                  "Restored stands: net sales on their tills now (MAD)",
                  "Restored stands: tickets on their tills now"],
      [["2026-05-12", "260.00", "2", "600.00", "5", "260.00", "2"],
-      ["2026-05-13", "30.00", "0", "", "", "", ""]]),
+      ["2026-05-13", "30.00", "0", "", "", "", ""],
+      *([f"2026-05-{d}", "0.00", "0", "", "", "", ""] for d in (14, 15, 16))]),
 ])
 def test_the_days_csv_says_what_the_last_restores_replaced(
     client: TestClient, db: Database, world: World, lang: str, delimiter: str,
@@ -353,8 +357,9 @@ def test_the_days_csv_says_what_the_last_restores_replaced(
     """A CSV file holds one table: after the day's figures (their columns as before), how
     many stands had the day restored and, summed over them, what the last restore of each
     replaced and what their tills say now (a till restored twice counts once, with what
-    its last restore replaced); a day without a restore leaves them empty. Numbers as the
-    language's spreadsheets read them."""
+    its last restore replaced); a day without a restore leaves them empty. Every day of the
+    market (over) is a row, one without figures with zeros. Numbers as the language's
+    spreadsheets read them."""
     argan, pottery = world.argan, world.pottery
     push(client, argan, summary(argan.device_id, DAY, 9, net=125_050, tickets=7))
     push(client, argan, restored(summary(argan.device_id, DAY, 5, net=50_000, tickets=3), 1))
@@ -444,7 +449,8 @@ def test_the_dashboard_page_says_it_in_french_and_arabic(
         page.wait_for_selector("body[data-loaded]")
         page.select_option("#day", DAY.isoformat())
         expect(panel.locator("li")).to_contain_text(
-            "الجناح 12، تعاونية أركان النساء: استُرجع يوم هذا الجناح من نسخة احتياطية"
+            "الرواق 12، تعاونية أركان النساء: استُرجع يوم هذا الرواق من نسخة احتياطية على "
+            "صندوقه"  # a stand and a till named as the tables name them
         )
         expect(panel.locator("li")).to_contain_text("(التذاكر: 5)")
         page.screenshot(path=str(tmp_path / "dashboard-restored-ar.png"))
