@@ -144,6 +144,9 @@ class ParkedDialog(Dialog):
         self.table = named(QTableWidget(0, len(PARKED_COLUMNS)), "parkedTable",
                            ctx.t("ui.held.title"))
         self.table.setHorizontalHeaderLabels([ctx.t(key) for key in PARKED_COLUMNS])
+        products = self.table.horizontalHeaderItem(3)
+        assert products is not None  # its caption over the products, not across the table
+        products.setTextAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

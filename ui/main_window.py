@@ -281,7 +281,8 @@ class MainWindow(QMainWindow):
             from ui.sale import storage_error
 
             self._open_failed = True
-            banner.error(storage_error(self.ctx, exc), seconds=RETRY_OPEN_MS // 1000 + 5)
+            banner.error(storage_error(self.ctx, exc, "ui.error.open_failed"),
+                         seconds=RETRY_OPEN_MS // 1000 + 5)
             QTimer.singleShot(RETRY_OPEN_MS, self._after_first_paint)
             return
         if self._open_failed:
@@ -590,13 +591,16 @@ class MainWindow(QMainWindow):
         """Whether to close: yes with an empty cart, else as the seller answers, told that
         the cart (its lines, its total and the parts of the payment already taken) is
         kept and comes back on the next start; or, when it could not be written, that
-        closing loses it."""
+        closing loses it, or its changes since it was last written."""
         cart = self.sale.cart
         if not self.confirm_close or cart is None or cart.is_empty:
             return True
         lang = self.ctx.lang
         if not self.sale.keep_now():  # written now: the words below are true
-            question = self.ctx.t("ui.close_cart.unsaved_question")
+            earlier = self.sale.kept_total()
+            question = (self.ctx.t("ui.close_cart.unsaved_question") if earlier is None
+                        else self.ctx.t("ui.close_cart.stale_question",
+                                        total=format_money(earlier, lang)))
         elif self.sale.taken:  # a card charged for this cart must be settled on return
             from ui.payment import parts_text
 
@@ -614,6 +618,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         if self.ctx.ready:
+            self.sale.closing = True  # a cart refused for the question is not waited for again
             self.sale.keep_now()  # the cart comes back on the next start
         app = QApplication.instance()
         if app is not None:

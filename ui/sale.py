@@ -12,8 +12,9 @@ hundred milliseconds later. A tile tapped or a code scanned before that is kept 
 up then; Pay stays disabled until then.
 
 Del removes the selected cart line (the line last added is selected) wherever the focus is
-on the screen, unless the search box holds text, which Del then edits. Clearing a cart of
-more than one line is confirmed first (No by default; a scanner's Enter never answers).
+on the screen, unless the search box holds text, which Del then edits and Esc empties (all
+the tiles are back). Clearing a cart of more than one line is confirmed first (No by
+default; a scanner's Enter never answers).
 
 The keyboard stays in the search box: tapping a tile or a cart button leaves it there (they
 take the focus only by Tab, for those who work with the keyboard alone), and a sale done puts
@@ -80,7 +81,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos.errors import SoukError
-from pos.i18n import tr_count
+from pos.i18n import latin_digits, tr_count
 from pos.money import format_money, format_quantity, unit_name
 from ui.cart_view import CartModel
 from ui.context import AppContext
@@ -120,8 +121,9 @@ FLOAT_MARGIN = 4  # between the banner floating over the tiles and their sides
 PARKED_KEY = "Shift+F11"
 
 
-def storage_error(ctx: AppContext, exc: Exception) -> str:
-    """What to tell the seller when the database refused a write."""
+def storage_error(ctx: AppContext, exc: Exception, key: str = "ui.error.save_failed") -> str:
+    """What to tell the seller when the database refused a write: the words of ``key``
+    (a sale not saved, unless told otherwise) with the reason."""
     text = str(exc).lower()
     if "full" in text or "no space" in text:
         detail = ctx.t("disk.full")
@@ -129,7 +131,7 @@ def storage_error(ctx: AppContext, exc: Exception) -> str:
         detail = ctx.t("db.busy")
     else:
         detail = str(exc)[:120]
-    return ctx.t("ui.error.save_failed", detail=detail)
+    return ctx.t(key, detail=detail)
 
 
 class FloatingBanner(Banner):
@@ -222,6 +224,8 @@ class SaleScreen(QWidget):
         self._over: list[Dialog] = []  # the dialogs open over the cart, the innermost last
         self._waiting: list[tuple[str, Any]] = []  # taps and scans before the store opened
         self._kept: str | None = None  # the cart as last written to the database
+        self._refused: str | None = None  # the cart as the database last refused it
+        self.closing = False  # the till closes: a cart just refused is not tried again
         self._dirty_since: float | None = None  # its first change not written yet
         self._keep_timer = QTimer(self)
         self._keep_timer.setSingleShot(True)
@@ -441,7 +445,14 @@ class SaleScreen(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """An empty search box lets Del (and Ctrl+Del) reach the cart's shortcuts instead of
-        claiming them for editing; Enter on the tile chosen with the arrow keys rings it up."""
+        claiming them for editing; Esc empties it (all the tiles are back); Enter on the tile
+        chosen with the arrow keys rings it up."""
+        if (watched is self.search and event.type() == QEvent.Type.KeyPress
+                and self.search.text()):
+            assert isinstance(event, QKeyEvent)
+            if event.key() == Qt.Key.Key_Escape:
+                self.search.clear()
+                return True
         if watched is self.grid and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -501,7 +512,7 @@ class SaleScreen(QWidget):
                 self.tabs.setCurrentIndex(i)
 
     def _filter(self) -> None:
-        text = self.search.text().strip()
+        text = latin_digits(self.search.text().strip())  # "٢٥٠" on an Arabic keyboard: 250
         if text and self.index is not None:
             found: list[Product | ProductRow] = list(self.index.search(text, limit=SEARCH_LIMIT))
         elif self.category:
@@ -522,8 +533,9 @@ class SaleScreen(QWidget):
             return
         found = self.model.products
         wanted = text.casefold()
+        code = latin_digits(text)  # a barcode typed on an Arabic keyboard
         exact = [p for p in found if p.sku.casefold() == wanted
-                 or any(b.code == text for b in getattr(p, "barcodes", ()))]
+                 or any(b.code == code for b in getattr(p, "barcodes", ()))]
         chosen = exact[0] if len(exact) == 1 else found[0] if len(found) == 1 else None
         if chosen is None:
             if found:
@@ -934,14 +946,28 @@ class SaleScreen(QWidget):
         text = None if self.cart.is_empty and not payments else held.dumps(self.cart, payments)
         if text == self._kept:
             return True
+        if self.closing and text == self._refused:
+            return False  # refused a moment ago, which the seller was told before closing
         try:
             with self.ctx.store.ledger() as db:
                 held.keep_text(db, text, cashier_name=self._cashier_name())
         except Exception as exc:
-            self._error(storage_error(self.ctx, exc), seconds=20)
+            self._refused = text
+            self._error(storage_error(self.ctx, exc, "ui.error.cart_not_kept"), seconds=20)
             return False
         self._kept = text
+        self._refused = None
         return True
+
+    def kept_total(self) -> int | None:
+        """The total of the cart as last written to the database, which comes back on the
+        next start; None when none is written."""
+        from pos import held
+
+        if self._kept is None:
+            return None
+        cart, _payments = held.loads(self._kept)
+        return cart.totals().total
 
     def hideEvent(self, event: QHideEvent) -> None:
         """Another screen is shown, or the till locks or closes: the cart is written."""
@@ -1007,7 +1033,7 @@ class SaleScreen(QWidget):
             self._error(exc.message(self.ctx.lang))
             return
         except Exception as exc:
-            self._error(storage_error(self.ctx, exc), seconds=20)
+            self._error(storage_error(self.ctx, exc, "ui.error.park_failed"), seconds=20)
             return
         self.cart.clear()
         self.taken = []
@@ -1063,7 +1089,7 @@ class SaleScreen(QWidget):
             self._error(exc.message(self.ctx.lang))
             return False
         except Exception as exc:
-            self._error(storage_error(self.ctx, exc), seconds=20)
+            self._error(storage_error(self.ctx, exc, "ui.error.recall_failed"), seconds=20)
             return False
         back = recalled.cart
         self.cart.lines[:] = back.cart.lines  # the model keeps showing the same cart

@@ -513,9 +513,9 @@ class SalesScreen(QWidget):
         done = self.reversals.get(sale.id, [])
         open_day = self.ctx.open_day()
         today = open_day is not None and sale.day_id == open_day.id
-        self.refund_btn.setEnabled(sale.kind == "sale" and open_day is not None)
         self.void_btn.setEnabled(sale.kind == "sale" and not done and today)
         with self.ctx.read() as s:
+            left = refunds.refundable(s, sale) if sale.kind == "sale" and done else None
             invoice = invoices.invoice_of(s, sale.id)
             notes = invoices.credit_notes_of(s, invoice) if invoice is not None else []
             note = invoices.credit_note_of(s, sale.id) if sale.kind != "sale" else None
@@ -526,11 +526,17 @@ class SalesScreen(QWidget):
         # refund's credit note again, or at last
         self.invoice_btn.setEnabled((sale.kind == "sale" and (invoice is not None or not done))
                                     or note is not None or owed)
+        given_back = left is not None and not any(left.values())  # refunded whole, or voided
+        self.refund_btn.setEnabled(sale.kind == "sale" and open_day is not None
+                                   and not given_back)
+        self.refund_btn.setToolTip(t("ui.sales.nothing_left") if given_back else "")
         if sale.kind == "sale" and not done and open_day is not None and not today:
             self.hint.setText(t("void.other_day"))
             self.void_btn.setToolTip(self.hint.text())
         elif sale.kind == "sale" and open_day is None:
             self.hint.setText(t("day.not_open"))
+        elif given_back:
+            self.hint.setText(t("ui.sales.nothing_left"))
         self.detail_title.setText(f"{t('ui.sales.kind_' + sale.kind)} "
                                   f"{self.label_of(sale.number)} · "
                                   f"{local_time(sale, '%d/%m/%Y %H:%M')}")
@@ -581,7 +587,7 @@ class SalesScreen(QWidget):
         with self.ctx.read() as s:
             left = refunds.refundable(s, sale)
         if not any(left.values()):
-            self.banner.error(self.ctx.t("refund.nothing"))
+            self.banner.error(self.ctx.t("ui.sales.nothing_left"))
             return
         dialog = RefundDialog(self.ctx, self, sale, left, self.label_of(sale.number),
                               printer=self.printer)

@@ -7,6 +7,12 @@ Enter ends a burst (at least :data:`MIN_LENGTH` digits, or a receipt's code) typ
 field that received them (the field is left as it was), and emits ``scanned(code)``. A
 person typing is never that fast, so their digits and Enter go through untouched.
 
+A scanner sends the keys of its digits, which the laptop's keyboard layout turns into
+characters: Arabic-Indic digits (٦١١...) with an Arabic layout, and with the French AZERTY
+layout of most Moroccan laptops, the unshifted keys of the digit row (``-&&&é'(...`` for
+6111245...) when the scanner is set for a QWERTY keyboard. Both are read as the digits
+they stand for (:func:`code_of`).
+
 Modal dialogs (amounts, names) are left alone, unless the dialog sets the property
 :data:`SCANS` (``dialog.setProperty(SCANS, ...)``): with :data:`TO_CART` a scan made while
 it is open is read as everywhere else (the payment dialog and the sale screen's weight,
@@ -42,6 +48,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos.i18n import latin_digits
+
 MIN_LENGTH: Final = 6
 MAX_GAP: Final = 0.05  # seconds between two keys of a scan
 _INPUTS: Final = (QLineEdit, QAbstractItemView, QAbstractSpinBox, QAbstractButton)
@@ -49,6 +57,17 @@ SCANS: Final = "scans"  # dialog property: what a scan made while the dialog is 
 TO_CART: Final = "cart"
 BLOCK: Final = "block"
 RECEIPT: Final = "SOUK1:"  # what a receipt's QR code starts with (:mod:`pos.witness`)
+
+
+_AZERTY_DIGITS: Final = str.maketrans("&é\"'(-è_çà", "1234567890")  # the unshifted keys
+
+
+def code_of(typed: str) -> str:
+    """The code a scanner's burst ``typed`` stands for: its digits written 0-9 whatever the
+    keyboard layout made of them (see the module's text); else ``typed``."""
+    code = latin_digits(typed)
+    azerty = code.translate(_AZERTY_DIGITS)
+    return azerty if azerty.isdigit() and not is_receipt(code) else code
 
 
 def is_scan(code: str) -> bool:
@@ -165,7 +184,7 @@ class ScannerFilter(QObject):
         fast = now - self._last <= MAX_GAP
         self._last = now
         text = event.text()
-        if len(text) == 1 and text.isascii() and text.isprintable():
+        if len(text) == 1 and code_of(text).isascii() and text.isprintable():
             if not (fast and self._typed and watched is self._receiver):
                 # a new burst; one that goes on into another widget (a dialog closed,
                 # the next one opened) is a new one too, its old field may be gone
@@ -173,12 +192,13 @@ class ScannerFilter(QObject):
                 self._receiver = watched
                 self._field = self._editor(watched)
                 self._before = self._state(self._field)
-            self._typed.append(text)
+            self._typed.append(text)  # as the field received it
             return False
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-        code = "".join(self._typed)
+        typed = "".join(self._typed)
+        code = code_of(typed)
         if enter and fast and watched is self._receiver and is_scan(code):
-            if self._field is not None and self._holds(self._field, code):
+            if self._field is not None and self._holds(self._field, typed):
                 self._restore(self._field)
             self._reset()
             if policy == TO_CART:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QPushButton
 
 from pos import users
+from pos.i18n import tr
 from tests.ui.conftest import MANAGER_PIN, click_tile, tile_row, type_pin
 from tests.ui.test_day_and_refunds import ring
 from tests.ui.test_sale_guards import on_modal
@@ -183,3 +184,22 @@ def test_a_refund_starts_at_the_quantities_and_a_void_leaves_the_keys_on_the_lis
     qtbot.mouseClick(screen.void_btn, LEFT)
     assert not screen.void_btn.isEnabled()  # the ticket is voided
     assert window.focusWidget() is screen.table  # the arrows still move along the tickets
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_ticket_given_back_whole_offers_no_refund_and_says_why(qtbot: Any, make_window: Any,
+                                                                  lang: str) -> None:
+    window = make_window(size=SMALL, lang=lang)
+    ring(qtbot, window, ["HNY-THY", "ROS-200"], (20000,))  # T01-000001
+    window.show_screen("sales")
+    screen = window.sales
+    screen.select_number(1)
+    assert screen.refund_btn.isEnabled() and screen.hint.text() == ""
+    refund_all(qtbot, screen)
+    screen.select_number(1)
+    words = tr(lang, "ui.sales.nothing_left")
+    assert not screen.refund_btn.isEnabled()
+    assert screen.hint.isVisible() and screen.hint.text() == words
+    assert screen.refund_btn.toolTip() == words
+    screen.select_number(2)  # the refund itself
+    assert not screen.refund_btn.isEnabled() and screen.hint.text() == ""

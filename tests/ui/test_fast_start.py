@@ -190,7 +190,9 @@ def test_a_store_that_will_not_open_says_so_and_is_tried_again(
     window.show()
     sale = window.sale
     qtbot.waitUntil(lambda: sale.banner.isVisible(), timeout=5000)
-    assert window.ctx.t("db.busy") in sale.banner.text() and not window.ctx.ready
+    assert sale.banner.text() == window.ctx.t("ui.error.open_failed",
+                                              detail=window.ctx.t("db.busy"))
+    assert "n'a pas pu être ouverte" in sale.banner.text() and not window.ctx.ready
     click_tile(qtbot, window, tile_row(window, "AML-250"))  # kept until the store opens
     qtbot.waitUntil(lambda: window.ctx.ready, timeout=5000)
     assert len(attempts) == 2 and not sale.banner.isVisible()

@@ -293,11 +293,17 @@ def test_the_parked_list_in_arabic(qtbot: Any, make_window: Any) -> None:
         seen["rtl"] = dialog.isRightToLeft()
         seen["rows"] = rows(dialog)
         seen["title"] = dialog.title.text()
+        table = dialog.table
+        # the products' caption starts where their names start (at the right), not in the
+        # middle of the table, far from them
+        seen["aligned"] = (int(table.model().headerData(3, Qt.Orientation.Horizontal,
+                                                        Qt.ItemDataRole.TextAlignmentRole))
+                           == int(table.item(0, 3).textAlignment()))
         qtbot.mouseClick(dialog.cancel, LEFT)
 
     on_modal(qtbot, "parkedDialog", look)
     qtbot.mouseClick(sale.parked_btn, LEFT)
-    assert seen == {"rtl": True, "title": "السلال المعلّقة",
+    assert seen == {"rtl": True, "title": "السلال المعلّقة", "aligned": True,
                     "rows": [["1", "65,00\u00a0د.م.", "أملو باللوز 250\u00a0غ"]]}
     assert sale.cart.is_empty  # closing the list brought nothing back
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
 from tests.ui.conftest import click_tile, tile_row
@@ -95,3 +96,61 @@ def test_a_double_tap_rings_the_tile_twice(qtbot: Any, make_window: Any) -> None
     qtbot.mouseClick(grid.viewport(), LEFT, pos=centre)  # the first tap...
     qtbot.mouseDClick(grid.viewport(), LEFT, pos=centre)  # ...and the second, quick one
     assert [(ln.sku, ln.quantity) for ln in window.sale.cart.lines] == [("THY-50", 2000)]
+
+
+def test_esc_empties_the_search_and_brings_back_every_tile(qtbot: Any, make_window: Any) -> None:
+    window = make_window(lang="ar", size=(1024, 600))
+    sale = window.sale
+    every = [p.sku for p in sale.model.products]
+    click_tile(qtbot, window, tile_row(window, "AML-250"))
+    type_where_the_focus_is(qtbot, "miel")
+    assert len(sale.model.products) == 4
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+    assert sale.search.text() == "" and sale.search.hasFocus()
+    assert [p.sku for p in sale.model.products] == every
+    assert [line.sku for line in sale.cart.lines] == ["AML-250"]  # the cart is left alone
+
+
+def type_keys(widget: Any, text: str) -> None:
+    """Key presses that type ``text``, as a keyboard set to Arabic sends them (its digits
+    are Arabic-Indic: ٠١٢...), a scanner's burst too."""
+    for char in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, ord(char),
+                                                     Qt.KeyboardModifier.NoModifier, char))
+
+
+def test_a_scanner_typing_arabic_digits_rings_the_product(qtbot: Any, make_window: Any) -> None:
+    window = make_window(lang="ar", size=(1024, 600))
+    sale = window.sale
+    type_keys(sale.search, "٦١١١٢٤٥٧٨٠٠٥٠")  # 6111245780050, AML-250's barcode
+    qtbot.keyClick(sale.search, Qt.Key.Key_Return)
+    assert [line.sku for line in sale.cart.lines] == ["AML-250"]
+    assert sale.search.text() == "" and not sale.create_product.isVisible()
+
+
+def test_digits_typed_on_an_arabic_keyboard_find_the_product(qtbot: Any,
+                                                             make_window: Any) -> None:
+    window = make_window(lang="ar", size=(1024, 600))
+    sale = window.sale
+    sale.search.setFocus()
+    type_keys(sale.search, "250")
+    by_latin = [p.sku for p in sale.model.products]
+    sale.search.clear()
+    type_keys(sale.search, "٢٥٠")
+    assert sale.search.text() == "٢٥٠"  # the search box shows what was typed
+    assert [p.sku for p in sale.model.products] == by_latin
+    assert "AML-250" in by_latin and "THY-50" not in by_latin
+
+
+def test_a_qwerty_scanner_on_an_azerty_laptop_rings_the_product(qtbot: Any,
+                                                               make_window: Any) -> None:
+    window = make_window(size=(1024, 600))
+    sale = window.sale
+    sale.search.setFocus()
+    sale.search.setText("thym")  # typed by the seller a moment before
+    type_keys(sale.search, "-&&&é'(è_àà(à")  # 6111245780050, AML-250's barcode, on AZERTY
+    qtbot.keyClick(sale.search, Qt.Key.Key_Return)
+    assert [line.sku for line in sale.cart.lines] == ["AML-250"]
+    assert sale.search.text() == "thym"  # the search typed before is left as it was
+    assert not sale.create_product.isVisible()
