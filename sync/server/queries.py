@@ -52,11 +52,20 @@ def list_markets(session: Session) -> list[Market]:
 
 
 def pick_market(session: Session, market_id: int | None, today: dt.date) -> Market | None:
-    """The asked market, else the one running today, else the latest to start."""
+    """The asked market; else, of the markets running today, the one most stalls have sent
+    today's figures to (a market opening today with nothing received yet does not hide one
+    in full swing), the latest to start among equals; else the latest to start."""
     if market_id is not None:
         return session.get(Market, market_id)
     markets = list_markets(session)
     running = [m for m in markets if m.starts_on <= today <= m.ends_on]
+    if len(running) > 1:
+        s = DaySummaryRow
+        stalls: dict[int, int] = {market: count for market, count in session.execute(
+            select(s.market_id, func.count(s.device_id.distinct()))
+            .where(s.market_id.in_([m.id for m in running]), s.business_day == today)
+            .group_by(s.market_id))}
+        running.sort(key=lambda m: -stalls.get(m.id, 0))  # stable: latest first among equals
     candidates = running or markets
     return candidates[0] if candidates else None
 

@@ -491,3 +491,26 @@ def test_the_dashboards_two_readers_share_one_snapshot(db: Database, pushed: Wor
         assert before == main.scalar(count) == 3
     with db.read() as s:
         assert s.scalar(count) == 0
+
+
+def test_of_two_markets_running_at_once_the_one_stalls_send_to_is_shown_first(
+        client: TestClient, db: Database, world: World) -> None:
+    """A market that opens today and has nothing yet does not hide the one in full swing;
+    the organiser can still pick either."""
+    today = DAY + dt.timedelta(days=1)
+    with db.write() as s:
+        newer = admin.add_market(s, name_ar="سوق مكناس", name_fr="Marché de Meknès",
+                                 city="Meknès", region="Fès-Meknès", starts_on=today,
+                                 ends_on=today + dt.timedelta(days=3)).id
+    with db.read() as s:
+        shown = queries.pick_market(s, None, today)
+        assert shown is not None and shown.id == newer  # nothing received anywhere yet
+    a = world.argan
+    reply = client.post("/api/v1/push", headers=a.headers,
+                        json=push_body(summary(a.device_id, today, 3, net=40_000)))
+    assert reply.status_code == 200, reply.text
+    with db.read() as s:
+        shown = queries.pick_market(s, None, today)
+        assert shown is not None and shown.id == world.market_id
+        asked = queries.pick_market(s, newer, today)
+        assert asked is not None and asked.id == newer
