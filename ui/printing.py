@@ -13,6 +13,7 @@ screen is painted, so they do not slow the start.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,11 +37,13 @@ from pos.errors import InputError, SoukError
 from pos.i18n import tr_count
 from pos.printing import address
 from ui.context import AppContext
+from ui.scanner import BLOCK, SCANS
 from ui.tasks import Task
 from ui.theme import ACCENT, WARNING_LIGHT
 from ui.widgets import (
     WRONG_FIELD,
     Banner,
+    Dialog,
     ElidedLabel,
     Texts,
     button,
@@ -203,6 +206,26 @@ class PrintService(QObject):
         """Send every waiting job again, as the originals they are (the worker prints)."""
         if self.worker is not None:
             self.worker.retry()
+
+    def waiting_since(self) -> dt.datetime | None:
+        """When the oldest receipt waiting for the printer was queued (UTC), if any."""
+        self._load()
+        if self.queue is None or not self.ctx.ready:
+            return None
+        with self.ctx.read() as s:
+            jobs = self.queue.pending(s)
+        return jobs[0].created_at if jobs else None
+
+    def forget_waiting(self) -> int:
+        """Cancel the receipts waiting for the printer (the seller's "Don't print them");
+        how many they were."""
+        self._load()
+        if self.queue is None:
+            return 0
+        with self.ctx.write() as s:
+            count = len(self.queue.forget_waiting(s))
+        self.refresh_queue()
+        return count
 
     def settle(self, job_id: int, *, printed: bool) -> None:
         """The seller's answer about a receipt that may have printed: it did, or print it
@@ -417,6 +440,14 @@ class ReceiptDialog(QDialog):
         return target
 
 
+def _since_text(at: dt.datetime) -> str:
+    """When a receipt was queued (naive UTC), in this laptop's time: ``10:32`` today, else
+    with its date, ``12/03/2026 10:32``."""
+    when = at.replace(tzinfo=dt.UTC).astimezone()
+    today = dt.datetime.now().astimezone().date()
+    return when.strftime("%H:%M" if when.date() == today else "%d/%m/%Y %H:%M")
+
+
 class PrinterBar(QWidget):
     """The receipts waiting for the printer, with "Retry printing" (Ctrl+P). Hidden when
     none waits.
@@ -468,7 +499,40 @@ class PrinterBar(QWidget):
         self.setVisible(count > 0)
 
     def _retry(self) -> None:
+        """Print what waits; when more than one receipt waits (the printer was away a
+        while), the seller is asked first whether to print them all or none of them."""
+        count = self.service.waiting
+        if count > 1 and not self._print_them_all(count):
+            return
         self.service.retry()
+
+    def _print_them_all(self, count: int) -> bool:
+        """Ask about the ``count`` receipts waiting: print them all (Enter), don't print
+        them (each can be printed again from today's sales), or cancel (Esc)."""
+        since = self.service.waiting_since()
+        question = tr_count(self.ctx.lang, "ui.printer.ask_text", count,
+                            time=_since_text(since) if since is not None else "")
+        dialog = Dialog(self.ctx, self.window(), "printerAsk", "ui.printer.ask_title")
+        dialog.setProperty(SCANS, BLOCK)
+        dialog.setMinimumWidth(460)
+        text = label("printerAskText", wrap=True)
+        text.setText(question)
+        dialog.body.addWidget(text)
+        dialog.setAccessibleDescription(question)
+        dialog.texts.button(dialog.ok, "ui.printer.print_all")
+        forget = button("printerAskForget")
+        forget.setAutoDefault(False)
+        dialog.texts.button(forget, "ui.printer.forget")
+        forgotten: list[int] = []
+
+        def forget_them() -> None:
+            forgotten.append(self.service.forget_waiting())
+            dialog.reject()
+
+        forget.clicked.connect(forget_them)
+        dialog.buttons.insertWidget(1, forget)  # [stretch] forget, cancel, print them all
+        dialog.ok.setFocus()
+        return bool(dialog.exec()) and not forgotten
 
 
 class PrinterQuestion(QFrame):

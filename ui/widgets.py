@@ -370,7 +370,8 @@ class Dialog(QDialog):
         layout.addWidget(self.title)
         layout.addLayout(self.body)
         layout.addWidget(self.banner)
-        layout.addLayout(hbox(None, self.cancel, self.ok))
+        self.buttons = hbox(None, self.cancel, self.ok)  # a dialog may add its own
+        layout.addLayout(self.buttons)
 
     def validate(self) -> None:
         """Raise a SoukError to keep the dialog open with its message."""

@@ -124,6 +124,17 @@ def pending(session: Session) -> list[PrintJob]:
     return list(session.scalars(query))
 
 
+def forget_waiting(session: Session) -> list[PrintJob]:
+    """The seller's "Don't print them" about the receipts and reports waiting (the printer
+    back after an hour, their customers long gone): every one of them is cancelled, none
+    is printed by "Retry printing"; the sales are in the journal as they were, and any
+    receipt can be printed again (:func:`reprint`). The jobs cancelled, oldest first."""
+    jobs = pending(session)
+    for job in jobs:
+        job.status = CANCELLED
+    return jobs
+
+
 def unsure(session: Session) -> list[PrintJob]:
     """Jobs that were being sent when the till stopped (they may have printed)."""
     query = select(PrintJob).where(PrintJob.status == UNSURE).order_by(PrintJob.id)

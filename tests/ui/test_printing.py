@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton
 from sqlalchemy import select
 
 from pos import settings
@@ -690,3 +690,70 @@ def test_with_no_printer_the_receipts_waiting_are_kept_and_no_retry_is_offered(
     qtbot.waitUntil(lambda: jobs(window) == [("printed", False)] and not bar.isVisible())
     good.close()
     assert len(good.jobs) == 1
+
+
+def sell_cash_again(qtbot: Any, window: Any) -> None:
+    """One more cash sale (of the amlou), paid with a 100 DH note."""
+    click_tile(qtbot, window, tile_row(window, "AML-250"))
+
+    def pay(dialog: Any) -> None:
+        qtbot.mouseClick(dialog.findChild(type(dialog.ok), "payNote_10000"), LEFT)
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal("payDialog", pay)
+    qtbot.mouseClick(window.sale.pay, LEFT)
+    assert window.sale.cart.is_empty
+
+
+@pytest.mark.parametrize("answer", ["print them all", "don't print them", "cancel"])
+def test_the_printer_back_after_a_while_asks_before_printing_every_waiting_receipt(
+    qtbot: Any, make_window: Any, answer: str
+) -> None:
+    """Three customers served while the printer was off have gone: "Retry printing" asks
+    first, and the seller may print them all, none (each can be printed again from today's
+    sales), or neither yet."""
+    refused = FakePrinter()
+    port = refused.port
+    refused.close()  # nothing listens there: the printer is off
+    window = make_window()
+    use_printer(window, port)
+    window.printer.start()
+    bar = window.printer_bar
+    for _ in range(3):
+        sell_cash_again(qtbot, window)
+    qtbot.waitUntil(lambda: bar.isVisible() and window.printer.waiting == 3)
+    assert jobs(window) == [("queued", False)] * 3
+    good = FakePrinter()
+    use_printer(window, good.port)
+    asked: list[str] = []
+
+    def reply(dialog: Any) -> None:
+        asked.append(dialog.findChild(QLabel, "printerAskText").text())
+        if answer == "print them all":
+            qtbot.keyClick(dialog, Qt.Key.Key_Return)  # the default
+        elif answer == "don't print them":
+            qtbot.mouseClick(dialog.findChild(QPushButton, "printerAskForget"), LEFT)
+        else:
+            qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+    on_modal("printerAsk", reply)
+    qtbot.mouseClick(bar.retry, LEFT)
+    [question] = asked
+    assert question.startswith("3 tickets attendent l'imprimante, le plus ancien depuis ")
+    assert "réimprimé depuis Ventes du jour (F2)" in question
+    if answer == "print them all":
+        qtbot.waitUntil(lambda: jobs(window) == [("printed", False)] * 3 and not bar.isVisible())
+        good.close()
+        assert len(good.jobs) == 3
+        return
+    if answer == "cancel":  # nothing done: they still wait for "Retry printing"
+        assert window.printer.worker.run_once() == 0
+        assert jobs(window) == [("queued", False)] * 3 and bar.isVisible()
+    else:  # never printed, not even by a retry
+        assert window.printer.worker.run_once(include_old=True) == 0
+        assert jobs(window) == [("cancelled", False)] * 3 and not bar.isVisible()
+        assert window.printer.waiting == 0
+    good.close()
+    assert good.jobs == []
+    with window.ctx.read() as s:
+        assert len(list(s.scalars(select(Sale)))) == 3  # the sales are as they were
