@@ -11,26 +11,37 @@ ticket and Z numbers resume, so that no number printed before the restore is giv
 
 Backups go to the folder the manager chose (a USB stick) or the laptop's own ``backups``
 folder (:func:`backup_to`); one that cannot be written leaves no file and says why, naming
-the folder (:class:`BackupFailed`).
+the folder (:class:`BackupFailed`). A backup also holds the catalogue's photos and the
+cooperative's logo, which a restore puts back beside the database (a new laptop has them).
+
+Before a restore, :func:`contents` says what a backup holds (when and why it was written,
+its sales and days, whose till it is) and :func:`replaced` what the restore would set aside
+of the database it replaces (its sales and kept carts the backup lacks, and whether it is
+another till's); :func:`check_backup` refuses a file that is no backup, a damaged one and a
+newer version's, before anything changes.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
+import re
 import shutil
 import sqlite3
 import uuid
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from pos import folder_lock, journal, oserrors
+from pos import clock, folder_lock, journal, oserrors
 from pos.errors import InputError, Ltr, RuleError, SoukError
-from pos.i18n import ltr, tr
+from pos.i18n import ltr, tr, tr_count
 from pos.journal import verify
 from pos.models import utcnow
+from pos.money import format_money
 
 DEFAULT_KEPT: Final = 14
 PATTERN: Final = "souk-*.sqlite3"
@@ -116,6 +127,7 @@ def make_backup(db_path: Path, *, label: str = "manual", keep: int = DEFAULT_KEP
         with open(partial, "xb"):  # the system's own reason when the folder takes no file
             pass
         _copy(db_path, partial)
+        _add_files(db_path, partial)
         partial.replace(target)
     except (OSError, sqlite3.OperationalError) as exc:
         with contextlib.suppress(OSError):  # a read-only folder refuses even that
@@ -150,13 +162,14 @@ def backup_to(db_path: Path, chosen: str | Path | None, *, label: str = "manual"
     return Written(make_backup(db_path, label=label, keep=keep), missed)
 
 
-def done_text(lang: str, written: Written) -> str:
-    """Where the backup went, in ``lang``; why not in the chosen folder, if it was not."""
+def done_text(lang: str, written: Written, *, again: str = "backup.again_app") -> str:
+    """Where the backup went, in ``lang``; why not in the chosen folder, if it was not, and
+    what to do for a copy off the laptop (``again``: in the app, or ``backup.again_cli``)."""
     path = ltr(str(written.path), lang)
     if written.missed is None:
         return tr(lang, "backup.done", path=path)
     return tr(lang, "backup.done_instead", folder=ltr(str(written.missed.folder), lang),
-              reason=written.missed.reason.message(lang), path=path)
+              reason=written.missed.reason.message(lang), again=tr(lang, again), path=path)
 
 
 def check_folder(folder: Path) -> Path:
@@ -178,7 +191,11 @@ def check_folder(folder: Path) -> Path:
 
 
 def check_backup(path: Path) -> None:
-    """Raise InputError unless ``path`` is a readable Souk database whose journal holds."""
+    """Raise InputError unless ``path`` is a readable Souk database whose journal holds,
+    written by this version of the app or an older one (a newer one's schema this version
+    cannot open: the till would not start on it)."""
+    if path.is_dir():
+        raise InputError("backup.is_folder", path=str(path))
     if not path.is_file():
         raise InputError("backup.not_found", path=str(path))
     try:
@@ -186,12 +203,183 @@ def check_backup(path: Path) -> None:
         try:
             ok = conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             verdict = verify(conn) if ok else None
+            revision = _revision(conn) if ok else None
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise InputError("backup.invalid", path=str(path)) from exc
     if verdict is None or not verdict.ok:
         raise InputError("backup.invalid", path=str(path))
+    if revision not in _shipped_revisions():
+        raise InputError("backup.newer", path=str(path))
+
+
+def _revision(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    return None if row is None else str(row[0])
+
+
+_REVISION: Final = re.compile(r"^revision\s*=\s*['\"]?(\w+)['\"]?", re.M)
+
+
+def _shipped_revisions() -> set[str]:
+    """The schema revisions this version knows (its migrations')."""
+    from importlib import resources
+
+    found = set()
+    for script in (resources.files("pos") / "migrations" / "versions").iterdir():
+        if script.name.endswith(".py"):
+            found.update(_REVISION.findall(script.read_text(encoding="utf-8")))
+    return found
+
+
+# souk-20261130-151755-151282-z.sqlite3: the laptop's local time when it was written
+_NAMED: Final = re.compile(r"souk-(\d{8}-\d{6})-\d+-(\w+)\.sqlite3$")
+
+
+@dataclass(frozen=True)
+class Contents:
+    """What a backup holds, read without changing it, for the manager to pick the right
+    one: when it was written (the laptop's local time, as its name says), why (``z``: at a
+    day close), its size, its sales and days, and whose till it is."""
+
+    path: Path
+    written: dt.datetime  # local time, naive
+    label: str
+    size: int
+    sales: int  # sales rung up (refunds and voids aside)
+    days: int
+    last_day: dt.date | None
+    device_id: str | None
+    prefix: str
+    cooperative: dict[str, str]
+    sale_ids: frozenset[str]
+    held: frozenset[tuple[str, str]] = frozenset()  # the carts kept (parked or being rung up)
+
+    def line(self, lang: str) -> str:
+        """One line in ``lang``: when, why, how many sales and days, how big."""
+        why = tr(lang, "backup.kind_z" if self.label == "z" else "backup.kind_manual")
+        sales = tr_count(lang, "backup.sales", self.sales)
+        days = tr_count(lang, "backup.days", self.days)
+        last = (" (" + tr(lang, "backup.last_day", date=ltr(clock.date_text(self.last_day),
+                                                          lang)) + ")"
+                if self.last_day is not None else "")
+        size = tr(lang, "backup.size_mb" if self.size >= 1_000_000 else "backup.size_kb",
+                  size=_size(self.size, lang))
+        comma = "، " if lang == "ar" else ", "
+        parts = [ltr(self.written.strftime("%d/%m/%Y %H:%M"), lang), why,
+                 f"{sales}{comma}{days}{last}", size]
+        return " · ".join(parts)
+
+    def whose(self, lang: str) -> str:
+        """Whose till it is: the cooperative's name in ``lang`` (or the other) and the
+        till's prefix."""
+        name = (self.cooperative.get("name_ar" if lang == "ar" else "name_fr")
+                or self.cooperative.get("name_fr") or self.cooperative.get("name_ar") or "")
+        if not name:
+            return tr(lang, "backup.till", prefix=self.prefix)
+        return tr(lang, "backup.till_of", prefix=self.prefix, name=name)
+
+
+def _size(size: int, lang: str) -> str:
+    value = f"{size / 1_000_000:.1f}" if size >= 1_000_000 else str(max(1, round(size / 1000)))
+    return value.replace(".", ",") if lang != "en" else value
+
+
+def contents(path: Path, *, ids: bool = True) -> Contents | None:
+    """What the backup ``path`` holds; None when it cannot be read as a Souk database.
+    ``ids``: with its sales' and kept carts' ids, for :func:`replaced` (a list of backups
+    only counts them)."""
+    try:
+        size = path.stat().st_size
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            def one(sql: str) -> Any:
+                row = conn.execute(sql).fetchone()
+                return None if row is None else row[0]
+
+            sales = int(one("SELECT COUNT(*) FROM sale WHERE kind = 'sale'") or 0)
+            sale_ids = frozenset(str(row[0]) for row in conn.execute(
+                "SELECT id FROM sale WHERE kind = 'sale'")) if ids else frozenset()
+            days = int(one("SELECT COUNT(*) FROM business_day") or 0)
+            last = one("SELECT MAX(date) FROM business_day")
+            values = {str(key): value for key, value in conn.execute(
+                "SELECT key, value FROM setting WHERE key IN (?, ?, ?)",
+                ("device_id", "device_prefix", "cooperative"))}
+            held = _held_carts(conn) if ids else frozenset()
+        finally:
+            conn.close()
+    except (OSError, sqlite3.DatabaseError):
+        return None
+    named = _NAMED.search(path.name)
+    if named:
+        written = dt.datetime.strptime(named[1], "%Y%m%d-%H%M%S")
+        label = named[2]
+    else:
+        written = dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+        label = "manual"
+    setting = {key: _json(value) for key, value in values.items()}
+    coop = setting.get("cooperative")
+    return Contents(
+        path=path, written=written, label=label, size=size, sales=sales, days=days,
+        last_day=dt.date.fromisoformat(str(last)) if last else None,
+        device_id=setting.get("device_id") if isinstance(setting.get("device_id"), str)
+        else None,
+        prefix=str(setting.get("device_prefix") or "T01"),
+        cooperative={str(k): str(v) for k, v in coop.items() if isinstance(v, str)}
+        if isinstance(coop, dict) else {},
+        sale_ids=sale_ids, held=held)
+
+
+def _held_carts(conn: sqlite3.Connection) -> frozenset[tuple[str, str]]:
+    """The carts kept in the database (parked, or being rung up when the app closed), by
+    when they were kept and what they hold; none in a backup older than kept carts."""
+    try:
+        return frozenset((str(at), str(data)) for at, data in conn.execute(
+            "SELECT saved_at, data FROM held_cart WHERE state IN ('current', 'parked')"))
+    except sqlite3.OperationalError:
+        return frozenset()
+
+
+def _json(value: Any) -> Any:
+    try:
+        return json.loads(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class Replaced:
+    """What the restore of a backup would set aside from the database it replaces: the sales
+    this till holds that the backup lacks (they stay in the set-aside file, never deleted),
+    and whether the backup is another till's."""
+
+    sales: int
+    total: int  # centimes
+    other_till: bool
+    held: int = 0  # kept carts the backup lacks
+
+
+def replaced(db_path: Path, backup: Contents) -> Replaced:
+    """What restoring ``backup`` over the database at ``db_path`` sets aside (nothing when
+    there is no database: a new laptop)."""
+    if not db_path.exists():
+        return Replaced(0, 0, False)
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            rows = conn.execute("SELECT id, total FROM sale WHERE kind = 'sale'").fetchall()
+            device = _device_of(conn)
+            used = conn.execute("SELECT 1 FROM business_day LIMIT 1").fetchone() is not None
+            held = _held_carts(conn) - backup.held
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return Replaced(0, 0, False)
+    missing = [int(total) for sale_id, total in rows if str(sale_id) not in backup.sale_ids]
+    # a till that never opened a day (a new laptop just set up) is no other till to lose
+    other = used and device != backup.device_id
+    return Replaced(len(missing), sum(missing), other, len(held))
 
 
 def restore(db_path: Path, backup: Path) -> Path | None:
@@ -219,6 +407,65 @@ def restore(db_path: Path, backup: Path) -> Path | None:
     return kept
 
 
+def before_text(lang: str, db_path: Path, found: Contents, *, aside: bool = True
+                ) -> list[str]:
+    """What restoring ``found`` over the database at ``db_path`` brings back, whose till
+    it is when not this one's, and (``aside``) the sales it sets aside, in ``lang``, said
+    before it is done."""
+    lines = [tr(lang, "backup.holds", whose=found.whose(lang), line=found.line(lang))]
+    replacing = replaced(db_path, found)
+    if replacing.other_till:
+        lines.append(tr(lang, "backup.other_till", whose=found.whose(lang)))
+    if aside and replacing.sales:
+        lines.append(tr(lang, "backup.sets_aside", count=replacing.sales,
+                        total=format_money(replacing.total, lang)))
+    if aside and replacing.held:
+        lines.append(tr(lang, "backup.sets_aside_carts", count=replacing.held))
+    return lines
+
+
+def after_text(lang: str, db_path: Path, backup: Path, kept: Path | None, *,
+               names: bool = False) -> list[str]:
+    """What the restore of ``backup`` into ``db_path`` did, in ``lang``: where the database
+    it replaced was kept and what it held that the backup lacks, and where the ticket and
+    Z numbers go on. ``names``: the files' names rather than their whole paths (a window,
+    where a long path would be cut over lines)."""
+
+    def shown(path: Path) -> str:
+        return ltr(path.name if names else str(path), lang)
+
+    if kept is None:  # a new or empty folder: nothing was set aside
+        lines = [tr(lang, "backup.restored_new", path=shown(backup),
+                    folder=shown(db_path.parent))]
+    else:
+        lines = [tr(lang, "backup.restored", path=shown(backup), kept=shown(kept))]
+        found = contents(db_path)
+        aside = replaced(kept, found) if found is not None else None
+        if aside is not None and aside.sales:
+            lines.append(tr(lang, "backup.kept_sales", count=aside.sales,
+                            total=format_money(aside.total, lang),
+                            kept=ltr(kept.name, lang)))
+    lines.append(tr(lang, "backup.recorded"))
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        numbers = journal.numbers_of(conn)
+        marked = numbers.mark == journal.restores_of(conn)[-1][1]  # by this very restore
+        label = journal.label_of(conn, numbers.ticket + 1)
+        z = journal.z_label_of(conn, numbers.z + 1)
+    finally:
+        conn.close()
+    if not marked:
+        lines.append(tr(lang, "backup.numbers_resume", label=label, z=z))
+    elif kept is None:
+        lines.append(tr(lang, "backup.numbers_marked_new", label=label, z=z))
+    else:
+        with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+            other = not same_till(conn, kept)
+        lines.append(tr(lang, "backup.numbers_marked_other" if other
+                        else "backup.numbers_marked", label=label, z=z))
+    return lines
+
+
 def record_restore(conn: sqlite3.Connection, backup: Path, kept: Path | None) -> int:
     """Append the ``restore`` record to the journal of the restored database ``conn``;
     returns the till's restore count after it.
@@ -234,9 +481,11 @@ def record_restore(conn: sqlite3.Connection, backup: Path, kept: Path | None) ->
     damaged file, or none: a new laptop), how far they went is unknown, even to the
     organisers' server, which only knows the last sync: the ticket and Z labels then carry
     the restore count (``T03-R2-000124``, ``R2-8``), higher than any this till's journals
-    and backups nearby have seen.
+    and backups nearby have seen. So too when the set-aside database is another till's
+    (:func:`same_till`): the database the first-run wizard made on a new laptop, before the
+    dead laptop's backup was restored over it, says nothing of how far that till went.
     """
-    end = _journal_end(kept) if kept is not None else None
+    end = _journal_end(kept) if kept is not None and same_till(conn, kept) else None
     ours = journal.numbers_of(conn)
     if end is not None:
         lost, lost_count, theirs = end
@@ -264,6 +513,26 @@ def record_restore(conn: sqlite3.Connection, backup: Path, kept: Path | None) ->
     journal.append(conn, kind=journal.RESTORE, ref=str(uuid.uuid4()),
                    day_id=row[0] if row else None, amount=0, data=data, at=utcnow())
     return count
+
+
+def _device_of(conn: sqlite3.Connection) -> Any:
+    row = conn.execute("SELECT value FROM setting WHERE key = 'device_id'").fetchone()
+    return None if row is None else _json(row[0])
+
+
+def same_till(conn: sqlite3.Connection, kept: Path) -> bool:
+    """Whether the database set aside at ``kept`` is the till of the restored database
+    ``conn`` (the same device id; neither having one is the same too). One that cannot be
+    read is taken for the same: the damaged database of this very till."""
+    try:
+        other = sqlite3.connect(f"file:{kept}?mode=ro", uri=True)
+        try:
+            theirs = _device_of(other)
+        finally:
+            other.close()
+    except sqlite3.Error:
+        return True
+    return bool(_device_of(conn) == theirs)
 
 
 def _restore_count(conn: sqlite3.Connection) -> int:
@@ -409,6 +678,72 @@ def _copy_as_is(db_path: Path, kept: Path) -> None:
         raise _cannot_write(kept, exc) from exc
 
 
+FILES: Final = "souk_backup_file"  # in a backup only: the files beside the database
+PHOTOS: Final = "photos"  # the catalogue's photos, beside the database (ui.products)
+LOGO: Final = "logo"  # where a restore puts the cooperative's logo it brings
+
+
+def _add_files(db_path: Path, target: Path) -> None:
+    """Put into the backup ``target`` the files the database names but does not hold: the
+    catalogue's photos and the cooperative's logo (a file anywhere on the laptop), so that
+    a new laptop gets them back with the rest."""
+    found: list[tuple[str, bytes]] = []
+    with contextlib.suppress(OSError):
+        for photo in sorted((db_path.parent / PHOTOS).iterdir()):
+            if photo.is_file():
+                found.append((f"{PHOTOS}/{photo.name}", photo.read_bytes()))
+    conn = sqlite3.connect(target, isolation_level=None)
+    try:
+        logo = _cooperative(conn).get("logo")
+        if isinstance(logo, str) and logo:
+            with contextlib.suppress(OSError):
+                found.append((f"{LOGO}/{Path(logo).name}", Path(logo).read_bytes()))
+        if not found:
+            return
+        conn.execute("BEGIN")
+        conn.execute(f"CREATE TABLE {FILES} (name TEXT PRIMARY KEY, data BLOB NOT NULL)")
+        conn.executemany(f"INSERT INTO {FILES} (name, data) VALUES (?, ?)", found)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def _cooperative(conn: sqlite3.Connection) -> dict[str, Any]:
+    row = conn.execute("SELECT value FROM setting WHERE key = 'cooperative'").fetchone()
+    value = _json(row[0]) if row else None
+    return value if isinstance(value, dict) else {}
+
+
+def _take_files(staging: Path, folder: Path) -> None:
+    """Put the files a backup brings (:func:`_add_files`) into the data ``folder``, and
+    take them out of the restored database: a photo or logo already there is kept as it
+    is; a logo whose path is not on this laptop is named where it was put."""
+    conn = sqlite3.connect(staging, isolation_level=None)
+    try:
+        try:
+            files = conn.execute(f"SELECT name, data FROM {FILES}").fetchall()
+        except sqlite3.OperationalError:
+            return  # a backup without files (none to bring, or an older version's)
+        coop = _cooperative(conn)
+        for name, data in files:
+            kind, _, base = str(name).partition("/")
+            if kind not in (PHOTOS, LOGO) or not base or Path(base).name != base:
+                continue  # only a plain name, in its own folder
+            if kind == LOGO and Path(str(coop.get("logo") or "")).is_file():
+                continue  # the logo is where the setting says (this very laptop)
+            target = folder / kind / base
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(bytes(data))
+            if kind == LOGO:
+                coop["logo"] = str(target)
+                conn.execute("UPDATE setting SET value = ? WHERE key = 'cooperative'",
+                             (json.dumps(coop, ensure_ascii=False),))
+        conn.execute(f"DROP TABLE {FILES}")
+    finally:
+        conn.close()
+
+
 def _put_in_place(backup: Path, db_path: Path, kept: Path | None) -> None:
     """Copy ``backup`` beside the database and record the restore in the copy, then swap
     it in (the rename is atomic); the old file's write-ahead log and journal go, lest
@@ -417,6 +752,7 @@ def _put_in_place(backup: Path, db_path: Path, kept: Path | None) -> None:
     _remove(staging)
     try:
         _copy(backup, staging)
+        _take_files(staging, db_path.parent)
         _record_in(staging, backup, kept)
     except (OSError, sqlite3.OperationalError) as exc:
         _remove(staging)

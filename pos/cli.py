@@ -503,36 +503,19 @@ def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.store.read() as s:
         chosen = settings.get(s, settings.BACKUP_FOLDER)
     written = backup.backup_to(ctx.db_path, chosen, keep=args.keep)
-    ctx.say(backup.done_text(ctx.lang, written))
+    ctx.say(backup.done_text(ctx.lang, written, again="backup.again_cli"))
     return EXIT_OK
 
 
 def cmd_restore(ctx: Context, args: argparse.Namespace) -> int:
+    backup.check_backup(args.file)
+    found = backup.contents(args.file)
+    said = ([] if found is None  # what it held and whose, as it was before the restore
+            else backup.before_text(ctx.lang, ctx.db_path, found, aside=False))
     kept = backup.restore(ctx.db_path, args.file)
-    if kept is None:  # a new or empty folder: nothing was set aside
-        ctx.say(ctx.t("backup.restored_new", path=args.file, folder=ctx.db_path.parent))
-    else:
-        ctx.say(ctx.t("backup.restored", path=args.file, kept=kept))
-    ctx.say(ctx.t("backup.recorded"))
-    ctx.say(_numbering_after_restore(ctx, kept))
+    for line in said + backup.after_text(ctx.lang, ctx.db_path, args.file, kept):
+        ctx.say(line)
     return EXIT_OK
-
-
-def _numbering_after_restore(ctx: Context, kept: Path | None) -> str:
-    """Which ticket and Z report the restored till prints next, and why those numbers (or
-    their mark)."""
-    conn = sqlite3.connect(f"file:{ctx.db_path}?mode=ro", uri=True)
-    try:
-        numbers = journal.numbers_of(conn)
-        marked = numbers.mark == journal.restores_of(conn)[-1][1]  # by this very restore
-        label = journal.label_of(conn, numbers.ticket + 1)
-        z = journal.z_label_of(conn, numbers.z + 1)
-    finally:
-        conn.close()
-    if not marked:
-        return ctx.t("backup.numbers_resume", label=label, z=z)
-    return ctx.t("backup.numbers_marked_new" if kept is None else "backup.numbers_marked",
-                 label=label, z=z)
 
 
 # --- parser ----------------------------------------------------------------------------

@@ -120,6 +120,82 @@ def checked_coop(fields: dict[str, QLineEdit]) -> dict[str, str]:
     return values
 
 
+def pick_backup(ctx: AppContext, parent: QWidget, path: Path | None,
+                banner: Banner | None = None) -> bool:
+    """Restore a backup from the app: ``path`` (else one the manager picks from the disk),
+    once it is checked, the manager's PIN typed when the till has a manager, and a question
+    answered that says what it holds, whose till it is when not this one's and what the
+    sales this till holds that it lacks become (set aside, never deleted). The window then
+    closes for the restore (:func:`ui.app.request_restore`). Whether it was asked for.
+
+    A file that is no backup, a damaged one or a newer version's is refused in words, on
+    ``banner`` or in a message box, and nothing changes."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.app import request_restore
+
+    if path is None:
+        start = str(backup.backup_dir(ctx.db_path))
+        with ctx.read() as s:
+            start = str(settings.get(s, settings.BACKUP_FOLDER) or start)
+        chosen, _filter = QFileDialog.getOpenFileName(
+            parent, ctx.t("ui.backup.pick_title"), start,
+            f"{ctx.t('ui.backup.files')} (souk-*.sqlite3 *.sqlite3);;* (*)")
+        if not chosen:
+            return False
+        path = Path(chosen)
+    try:
+        backup.check_backup(path)
+        found = backup.contents(path)
+        if found is None:  # a journal that holds, in a database that is not a till's
+            raise InputError("backup.invalid", path=str(path))
+    except SoukError as exc:
+        if banner is not None:
+            banner.error(error_words(ctx, exc), seconds=20)
+        else:
+            box = QMessageBox(QMessageBox.Icon.Warning, ctx.t("ui.backup.restore_title"),
+                              exc.message(ctx.lang), QMessageBox.StandardButton.Ok, parent)
+            box.setObjectName("restoreRefused")
+            box.exec()
+        return False
+    with ctx.read() as s:
+        has_manager = any(u.role == users.MANAGER for u in users.active_users(s))
+    lines = backup.before_text(ctx.lang, ctx.db_path, found)
+    if not backup.replaced(ctx.db_path, found).sales and has_manager:
+        lines.append(ctx.t("ui.backup.restore_all_in"))
+    lines.append(ctx.t("ui.backup.restore_then"))
+    if not _restore_asked(ctx, parent, "\n\n".join(lines)):
+        return False
+    if has_manager and ask_manager(ctx, parent, "ui.pin.reason_restore") is None:
+        return False
+    return request_restore(parent.window(), path)
+
+
+def _restore_asked(ctx: AppContext, parent: QWidget, question: str) -> bool:
+    """Whether the manager answers yes to restoring, told ``question`` (several paragraphs)
+    whole: the dialog is made as tall as its text needs at its width. As :func:`confirm`
+    with ``risky``: No is the default, a scan never answers it."""
+    dialog = Dialog(ctx, parent, "restoreBackup", "ui.backup.restore_title")
+    dialog.setProperty(SCANS, BLOCK)
+    text = label("restoreBackupText", wrap=True)
+    text.setText(question)
+    dialog.body.addWidget(text)
+    dialog.setAccessibleDescription(question)
+    dialog.texts.button(dialog.ok, "ui.backup.restore_go")
+    dialog.texts.button(dialog.cancel, "ui.cancel")
+    dialog.ok.setDefault(False)
+    dialog.ok.setAutoDefault(False)
+    dialog.ok.setProperty("role", "danger")
+    dialog.cancel.setDefault(True)
+    dialog.cancel.setFocus()
+    width = 640
+    layout = dialog.layout()
+    assert layout is not None
+    layout.activate()
+    dialog.resize(width, layout.totalHeightForWidth(width))
+    return bool(dialog.exec())
+
+
 class NewPinDialog(Dialog):
     """A dialog where a new PIN is typed, twice: a PIN mistyped once is not saved (a
     manager could lock themselves out of every manager action); the confirmation that
@@ -393,11 +469,18 @@ class SettingsScreen(QWidget):
         self.own_folder_btn = button("backupOwnFolder")
         self.texts.button(self.own_folder_btn, "ui.backup.own_folder")
         self.own_folder_btn.clicked.connect(lambda: self._set_backup_folder(None))
+        restore = button("backupRestore")
+        self.texts.button(restore, "ui.backup.restore")
+        restore.clicked.connect(self.restore_chosen)
+        restore_file = button("backupRestoreFile")
+        self.texts.button(restore_file, "ui.backup.restore_file")
+        restore_file.clicked.connect(
+            lambda: pick_backup(self.ctx, self, None, self.banner))
         self.backup_where = label("backupWhere", wrap=True)
         # an empty list says why it is empty and how it fills
         self.no_backup = label("backupsNone", style="muted", wrap=True)
         self.texts.bind(self.no_backup.setText, "ui.backup.none_yet")
-        self.ctx.language_changed.connect(lambda _l: self._show_backup_folder())
+        self.ctx.language_changed.connect(lambda _l: self._list_backups())
         layout = vbox(margins=16)
         layout.addLayout(hbox(now, None, keep_caption, self.keep))
         folder_row = hbox(self._caption("ui.backup.folder"))
@@ -409,6 +492,7 @@ class SettingsScreen(QWidget):
         layout.addWidget(self.backup_progress)
         layout.addWidget(self.no_backup)
         layout.addWidget(self.backup_list, 1)
+        layout.addLayout(hbox(restore, restore_file, None))
         page.setLayout(layout)
         return page
 
@@ -445,8 +529,15 @@ class SettingsScreen(QWidget):
         self.chosen_folder = str(chosen) if chosen else None
         self.backup_list.clear()
         folder = Path(self.chosen_folder) if self.chosen_folder else None
+        lang = self.ctx.lang
         for path in backup.list_backups(self.ctx.db_path, folder):
-            item = QListWidgetItem(f"{path.name}  —  {path.parent}" if folder else path.name)
+            found = backup.contents(path, ids=False)
+            text = (found.line(lang) if found is not None
+                    else self.ctx.t("ui.backup.unreadable", name=ltr(path.name, lang)))
+            if folder:  # which folder: the USB stick's or the laptop's
+                text += f"  —  {ltr(str(path.parent), lang)}"
+            item = QListWidgetItem(f"{RLM}{text}" if self.ctx.rtl else text)
+            item.setData(Qt.ItemDataRole.UserRole, str(path))
             item.setToolTip(str(path))
             self.backup_list.addItem(item)
         self.no_backup.setHidden(self.backup_list.count() > 0)
@@ -638,6 +729,15 @@ class SettingsScreen(QWidget):
             else SoukError("ui.error.generic", detail=str(exc)[:160])))
         self.task.finished.connect(self._backup_finished)
         self.task.start()
+
+    def restore_chosen(self) -> None:
+        """Restore the backup chosen (highlighted) in the list."""
+        chosen = self.backup_list.selectedItems()
+        if not chosen:
+            self.banner.error(self._words("ui.backup.choose_first"))
+            return
+        pick_backup(self.ctx, self, Path(chosen[0].data(Qt.ItemDataRole.UserRole)),
+                    self.banner)
 
     def _backed_up(self, written: backup.Written) -> None:
         text = backup.done_text(self.ctx.lang, written)

@@ -219,7 +219,9 @@ def test_restore_into_a_new_folder(
     laptop = tmp_path / "new" / "laptop"
     code, out, err = run(capsys, "--data-dir", str(laptop), "--lang", "en", "restore", str(saved))
     assert code == 0 and err == ""
-    assert out.splitlines() == [
+    said = out.splitlines()
+    assert said[0].startswith("Backup: till T01, ") and " · by hand · 1 sale, 1 day " in said[0]
+    assert said[1:] == [
         f"Restored from {saved} into {laptop}.",
         "The restore is recorded in the journal: the sales made after the backup are no "
         "longer in this till. At the next sync the organisers get this till's figures, and "

@@ -70,4 +70,5 @@ def test_one_app_per_folder_and_no_restore_under_it(data_dir: Path) -> None:
         first.communicate(timeout=60)
 
     restored = souk_pos("--data-dir", str(data_dir), "--lang", "en", "restore", str(saved))
-    assert restored.returncode == 0 and restored.stdout.startswith(f"Restored from {saved}")
+    assert restored.returncode == 0 and restored.stdout.startswith("Backup: till T01 ")
+    assert f"\nRestored from {saved}" in restored.stdout
