@@ -205,11 +205,7 @@ def tell_restored(ctx: AppContext, window: QWidget, restored: bool, text: str) -
     dialog.body.addWidget(said)
     dialog.setAccessibleDescription(text)
     dialog.cancel.hide()
-    width = 680
-    layout = dialog.layout()
-    assert layout is not None
-    layout.activate()
-    dialog.resize(width, layout.totalHeightForWidth(width))
+    dialog.fit(680)
     dialog.open()
     return dialog
 

@@ -188,11 +188,7 @@ def _restore_asked(ctx: AppContext, parent: QWidget, question: str) -> bool:
     dialog.ok.setProperty("role", "danger")
     dialog.cancel.setDefault(True)
     dialog.cancel.setFocus()
-    width = 640
-    layout = dialog.layout()
-    assert layout is not None
-    layout.activate()
-    dialog.resize(width, layout.totalHeightForWidth(width))
+    dialog.fit(640)
     return bool(dialog.exec())
 
 

@@ -376,6 +376,13 @@ class Dialog(QDialog):
     def validate(self) -> None:
         """Raise a SoukError to keep the dialog open with its message."""
 
+    def fit(self, width: int) -> None:
+        """Make the dialog ``width`` wide and as tall as its wrapped texts need there."""
+        layout = self.layout()
+        assert layout is not None
+        layout.activate()
+        self.resize(width, layout.totalHeightForWidth(width))
+
     def tell(self, text: Message, *, error: bool = False, seconds: int = 8) -> None:
         """Show ``text`` in the banner while the dialog stays open (what a scan did), the
         window grown if it must be to show it whole: an open window keeps its size, and
