@@ -407,13 +407,12 @@ def restore(db_path: Path, backup: Path) -> Path | None:
     return kept
 
 
-def before_text(lang: str, db_path: Path, found: Contents, *, aside: bool = True
+def before_text(lang: str, found: Contents, replacing: Replaced, *, aside: bool = True
                 ) -> list[str]:
-    """What restoring ``found`` over the database at ``db_path`` brings back, whose till
-    it is when not this one's, and (``aside``) the sales it sets aside, in ``lang``, said
-    before it is done."""
+    """What restoring ``found`` over a database brings back, whose till it is when not this
+    one's, and (``aside``) the sales it sets aside (``replacing``: :func:`replaced`), in
+    ``lang``, said before it is done."""
     lines = [tr(lang, "backup.holds", whose=found.whose(lang), line=found.line(lang))]
-    replacing = replaced(db_path, found)
     if replacing.other_till:
         lines.append(tr(lang, "backup.other_till", whose=found.whose(lang)))
     if aside and replacing.sales:

@@ -511,7 +511,8 @@ def cmd_restore(ctx: Context, args: argparse.Namespace) -> int:
     backup.check_backup(args.file)
     found = backup.contents(args.file)
     said = ([] if found is None  # what it held and whose, as it was before the restore
-            else backup.before_text(ctx.lang, ctx.db_path, found, aside=False))
+            else backup.before_text(ctx.lang, found, backup.replaced(ctx.db_path, found),
+                                    aside=False))
     kept = backup.restore(ctx.db_path, args.file)
     for line in said + backup.after_text(ctx.lang, ctx.db_path, args.file, kept):
         ctx.say(line)

@@ -442,10 +442,11 @@ class ReceiptDialog(QDialog):
 
 def _since_text(at: dt.datetime) -> str:
     """When a receipt was queued (naive UTC), in this laptop's time: ``10:32`` today, else
-    with its date, ``12/03/2026 10:32``."""
-    when = at.replace(tzinfo=dt.UTC).astimezone()
-    today = dt.datetime.now().astimezone().date()
-    return when.strftime("%H:%M" if when.date() == today else "%d/%m/%Y %H:%M")
+    with its date (:func:`pos.clock.when_text`)."""
+    from pos import clock  # not at start-up: the bar asks only once receipts wait
+
+    when = clock.local(at)
+    return when.strftime("%H:%M") if when.date() == dt.date.today() else clock.when_text(at)
 
 
 class PrinterBar(QWidget):

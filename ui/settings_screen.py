@@ -52,6 +52,7 @@ from ui.widgets import (
     mark_wrong,
     named,
     vbox,
+    when_visible,
 )
 
 LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
@@ -160,36 +161,18 @@ def pick_backup(ctx: AppContext, parent: QWidget, path: Path | None,
         return False
     with ctx.read() as s:
         has_manager = any(u.role == users.MANAGER for u in users.active_users(s))
-    lines = backup.before_text(ctx.lang, ctx.db_path, found)
-    if not backup.replaced(ctx.db_path, found).sales and has_manager:
+    replacing = backup.replaced(ctx.db_path, found)
+    lines = backup.before_text(ctx.lang, found, replacing)
+    if not replacing.sales and has_manager:
         lines.append(ctx.t("ui.backup.restore_all_in"))
     lines.append(ctx.t("ui.backup.restore_then"))
-    if not _restore_asked(ctx, parent, "\n\n".join(lines)):
+    if not confirm(ctx, parent, "restoreBackup", "ui.backup.restore_title",
+                   "\n\n".join(lines), "ui.backup.restore_go", "ui.cancel", risky=True,
+                   width=640):
         return False
     if has_manager and ask_manager(ctx, parent, "ui.pin.reason_restore") is None:
         return False
     return request_restore(parent.window(), path)
-
-
-def _restore_asked(ctx: AppContext, parent: QWidget, question: str) -> bool:
-    """Whether the manager answers yes to restoring, told ``question`` (several paragraphs)
-    whole: the dialog is made as tall as its text needs at its width. As :func:`confirm`
-    with ``risky``: No is the default, a scan never answers it."""
-    dialog = Dialog(ctx, parent, "restoreBackup", "ui.backup.restore_title")
-    dialog.setProperty(SCANS, BLOCK)
-    text = label("restoreBackupText", wrap=True)
-    text.setText(question)
-    dialog.body.addWidget(text)
-    dialog.setAccessibleDescription(question)
-    dialog.texts.button(dialog.ok, "ui.backup.restore_go")
-    dialog.texts.button(dialog.cancel, "ui.cancel")
-    dialog.ok.setDefault(False)
-    dialog.ok.setAutoDefault(False)
-    dialog.ok.setProperty("role", "danger")
-    dialog.cancel.setDefault(True)
-    dialog.cancel.setFocus()
-    dialog.fit(640)
-    return bool(dialog.exec())
 
 
 class NewPinDialog(Dialog):
@@ -476,7 +459,7 @@ class SettingsScreen(QWidget):
         # an empty list says why it is empty and how it fills
         self.no_backup = label("backupsNone", style="muted", wrap=True)
         self.texts.bind(self.no_backup.setText, "ui.backup.none_yet")
-        self.ctx.language_changed.connect(lambda _l: self._list_backups())
+        self.ctx.language_changed.connect(when_visible(self, self._list_backups))
         layout = vbox(margins=16)
         layout.addLayout(hbox(now, None, keep_caption, self.keep))
         folder_row = hbox(self._caption("ui.backup.folder"))

@@ -494,12 +494,13 @@ class PinDialog(Dialog):
 
 def confirm(ctx: AppContext, parent: QWidget | None, name: str, title_key: str,
             question: str, yes_key: str, no_key: str, *, risky: bool = False,
-            style: str = "") -> bool:
+            style: str = "", width: int | None = None) -> bool:
     """Ask ``question`` (already in words) and whether the seller answered yes.
 
     A scanner's Enter never answers it (the scan is dropped). ``risky``: the yes button
     is marked dangerous and No is the default, so Enter keeps things as they are;
-    otherwise Yes is the default."""
+    otherwise Yes is the default. ``width``: the dialog that wide and as tall as a long
+    question needs there (several paragraphs), shown whole."""
     dialog = Dialog(ctx, parent, name, title_key)
     dialog.setProperty(SCANS, BLOCK)
     dialog.setMinimumWidth(420)
@@ -517,6 +518,8 @@ def confirm(ctx: AppContext, parent: QWidget | None, name: str, title_key: str,
         dialog.cancel.setFocus()
     else:
         dialog.ok.setFocus()
+    if width is not None:
+        dialog.fit(width)
     return bool(dialog.exec())
 
 
