@@ -3,8 +3,10 @@
 ``SyncPanel(bridge, lang)`` shows, above, the enrolment: the server's address, the
 organiser's one-time code (typed, or pasted from the QR code's text), an optional CA file
 (a PEM bundle for a server with its own certificate authority; verification itself can
-never be turned off), and the "Enrol this till" button. Once enrolled it shows the
-cooperative, stand, market, dates and device id the server gave. Below, one row per
+never be turned off), and the "Enrol this till" button. Once enrolled it shows first the
+cooperative, stand, market, dates and device id the server gave, and the enrolment only
+when asked ("Enrol again with a new code…", under the days) or when the server revoked
+the till, which needs a new code. Below, one row per
 business day: its local version, the version the server acknowledged, its state (on the
 server / waiting / set aside with the server's reason / not synced because the server
 holds newer figures) and the last problem in words, when the figures last reached the
@@ -28,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -38,6 +40,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -83,8 +87,13 @@ class SyncPanel(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # the room left, at least a few days: a small screen's page does not scroll for it
+        self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        self.table.setMinimumHeight(140)
         self.sync_button = QPushButton()
         self.retry_button = QPushButton()
+        self.again_button = QPushButton()  # the enrolment, shown again on an enrolled till
+        self.again_button.setCheckable(True)
         self.warning = QLabel()
         self.warning.setWordWrap(True)
         self.warning.setProperty("role", "alert")
@@ -95,6 +104,7 @@ class SyncPanel(QWidget):
         self.ca_button.clicked.connect(self._use_ca)
         self.sync_button.clicked.connect(lambda: bridge.request_sync("manual"))
         self.retry_button.clicked.connect(bridge.retry_set_aside)
+        self.again_button.toggled.connect(self._show_enrolment)
         bridge.snapshot_changed.connect(self.show_snapshot)
         bridge.status_changed.connect(self._on_status)
         bridge.enrolled.connect(self._on_enrolled)
@@ -116,9 +126,9 @@ class SyncPanel(QWidget):
         ca_row.addWidget(self.ca_button)
         form.addRow(self._labels["sync.panel.ca_file"], ca_row)
         form.addRow(self.enrol_button)
-        form.addRow(self.message)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.enrol_box)
+        layout = self._layout = QVBoxLayout(self)
+        layout.addWidget(self.enrol_box)  # moved under the days once enrolled: _place_enrolment
+        layout.addWidget(self.message)
         layout.addWidget(self.details)
         bottom = QHBoxLayout()
         state = QVBoxLayout()
@@ -130,6 +140,7 @@ class SyncPanel(QWidget):
         layout.addLayout(bottom)
         layout.addWidget(self.warning)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.again_button, 0, Qt.AlignmentFlag.AlignTrailing)
 
     def retranslate(self, lang: str) -> None:
         self.lang = lang
@@ -142,6 +153,7 @@ class SyncPanel(QWidget):
         self.enrol_button.setText(t("sync.panel.enrol"))
         self.sync_button.setText(t("sync.panel.sync_now"))
         self.retry_button.setText(t("sync.panel.retry"))
+        self.again_button.setText(t("sync.panel.enrol_again"))
         self.table.setHorizontalHeaderLabels([t(k) for k in COLUMNS])
         self._show_message()
         self._on_status()
@@ -186,6 +198,7 @@ class SyncPanel(QWidget):
     def _on_enrolled(self) -> None:
         self.enrol_button.setEnabled(True)
         self.code_edit.clear()
+        self.again_button.setChecked(False)
         self._say(lambda lang: tr(lang, "sync.panel.enrolled_ok"))
 
     def _on_enrol_failed(self, error: SoukError) -> None:
@@ -204,6 +217,30 @@ class SyncPanel(QWidget):
         self.last_sent.setText(self.bridge.last_sent(self.lang))
         self.sync_button.setEnabled(enrolled)
         self.sync_button.setToolTip("" if enrolled else self._t("sync.panel.enrol_first"))
+        self._place_enrolment()
+
+    def _place_enrolment(self) -> None:
+        """The enrolment comes first on a till not enrolled, or revoked (it needs a new
+        code); an enrolled till shows its state first, and the enrolment under the days
+        only when "Enrol again…" is pressed."""
+        snap = self.bridge.snapshot
+        needed = not snap.enrolled or bool(snap.revoked)
+        self.again_button.setVisible(not needed)
+        layout, box = self._layout, self.enrol_box
+        if layout.indexOf(box) != (0 if needed else layout.indexOf(self.again_button) + 1):
+            layout.removeWidget(box)
+            layout.insertWidget(0 if needed else layout.indexOf(self.again_button) + 1, box)
+        self.enrol_box.setVisible(needed or self.again_button.isChecked())
+
+    def _show_enrolment(self, shown: bool) -> None:
+        self._place_enrolment()
+        if shown:
+            self.code_edit.setFocus()
+            scroller = self.parentWidget()
+            while scroller is not None and not isinstance(scroller, QScrollArea):
+                scroller = scroller.parentWidget()
+            if scroller is not None:  # once the layout has made room for it
+                QTimer.singleShot(0, lambda: scroller.ensureWidgetVisible(self.enrol_box))
 
     # --- state -------------------------------------------------------------------------
 

@@ -12,7 +12,8 @@ import random
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QWidget
 
 from pos import users
 from pos.errors import SoukError
@@ -75,6 +76,8 @@ def test_a_revoked_tills_sync_tab_on_a_small_screen(qtbot: Any, make_window: Any
         problem = table.item(0, 5)
         assert problem.text() == tr(lang, "sync.err.revoked")
         assert problem.toolTip() == problem.text()
+        assert panel.enrol_box.isVisible() and above(panel.enrol_box, panel.details)
+        assert not panel.again_button.isVisible()  # a revoked till needs the form: it is there
         assert window.sync_status.text() == tr(lang, "ui.status.sync",
                                                state=tr(lang, "sync.status.revoked"))
         assert window.sync_status.property("role") == "bad"  # red: ask for a new code
@@ -216,7 +219,7 @@ NOT_SET_UP = {"ar": "المزامنة: غير مضبوطة", "fr": "Synchro : n
 
 @pytest.mark.parametrize("lang", ["ar", "fr"])
 def test_a_till_not_enrolled_says_so_once_and_cannot_sync_yet(
-        qtbot: Any, make_window: Any, server: LiveServer, lang: str) -> None:
+        qtbot: Any, make_window: Any, server: LiveServer, tmp_path: Any, lang: str) -> None:
     window = manager_window(make_window, lang)
     window.update_status()
     assert window.sync_status.text() == NOT_SET_UP[lang]  # before sync started
@@ -242,8 +245,47 @@ def test_a_till_not_enrolled_says_so_once_and_cannot_sync_yet(
         qtbot.waitUntil(panel.sync_button.isEnabled, timeout=5000)
         assert panel.sync_button.toolTip() == "" and panel.status.isVisible()
         assert window.sync_status.text() != NOT_SET_UP[lang]
+
+        # enrolled: its state first, whole on the screen, and the form put away
+        assert panel.message.text() == tr(lang, "sync.panel.enrolled_ok")
+        assert not panel.enrol_box.isVisible()
+        shown = (panel.message, panel.details, panel.status, panel.sync_button,
+                 panel.again_button)
+        qtbot.waitUntil(lambda: all(on_screen(window, widget) for widget in shown),
+                        timeout=5000)
+        assert above(panel.details, panel.table)
+
+        # a new code (another market, a new server): the form comes back, under the days
+        panel.again_button.click()
+        qtbot.waitUntil(lambda: on_screen(window, panel.enrol_box), timeout=5000)
+        assert above(panel.table, panel.enrol_box)
+        assert panel.code_edit.hasFocus()
+        assert panel.url_edit.text() == server.url  # kept: only the code is new
+        panel.code_edit.setText(server.code())
+        panel.enrol_button.click()
+        qtbot.waitUntil(lambda: not panel.enrol_box.isVisible(), timeout=5000)
+        assert panel.message.text() == tr(lang, "sync.panel.enrolled_ok")
+        assert not panel.again_button.isChecked() and bridge.snapshot.enrolled
+        qtbot.waitUntil(lambda: all(on_screen(window, widget) for widget in shown),
+                        timeout=5000)
+        window.grab().save(str(tmp_path / f"sync-tab-enrolled-{lang}.png"))
     finally:
         bridge.stop()
+
+
+def on_screen(window: Any, widget: QWidget) -> bool:
+    """The widget is shown whole inside the window, the tab's scrolling as it is."""
+    scroller = window.screen("settings").findChild(QScrollArea, "syncScroll")
+    viewport = scroller.viewport()
+    top_left = widget.mapTo(viewport, QPoint(0, 0))
+    return widget.isVisible() and viewport.rect().contains(
+        QRect(top_left, widget.size()).adjusted(1, 1, -1, -1))
+
+
+def above(upper: QWidget, lower: QWidget) -> bool:
+    window = upper.window()
+    return upper.mapTo(window, QPoint(0, upper.height())).y() <= lower.mapTo(
+        window, QPoint(0, 0)).y()
 
 
 def test_enrolling_with_https_against_an_http_server_says_what_to_type(
