@@ -11,8 +11,11 @@ ticket and Z numbers resume, so that no number printed before the restore is giv
 
 Backups go to the folder the manager chose (a USB stick) or the laptop's own ``backups``
 folder (:func:`backup_to`); one that cannot be written leaves no file and says why, naming
-the folder (:class:`BackupFailed`). A backup also holds the catalogue's photos and the
-cooperative's logo, which a restore puts back beside the database (a new laptop has them).
+the folder (:class:`BackupFailed`). A chosen folder on the laptop's own disk
+(:func:`on_laptop`: a stick's mount point while the stick is out, or a folder of the
+laptop) takes the backup, which is then said to be no copy off the laptop
+(:func:`done_text`). A backup also holds the catalogue's photos and the cooperative's logo,
+which a restore puts back beside the database (a new laptop has them).
 
 Before a restore, :func:`contents` says what a backup holds (when and why it was written,
 its sales and days, whose till it is) and :func:`replaced` what the restore would set aside
@@ -142,34 +145,131 @@ def make_backup(db_path: Path, *, label: str = "manual", keep: int = DEFAULT_KEP
 @dataclass(frozen=True)
 class Written:
     """Where :func:`backup_to` wrote the backup; ``missed`` says why not in the folder the
-    manager chose (then it is in the laptop's own folder)."""
+    manager chose (then it is in the laptop's own folder); ``on_laptop``, that it is in the
+    folder chosen but that folder is on the laptop's own disk (:func:`on_laptop`): no copy
+    off the laptop."""
 
     path: Path
     missed: BackupFailed | None = None
+    on_laptop: bool = False
+
+    @property
+    def as_meant(self) -> bool:
+        """Whether the backup is where the manager meant it to go: in the folder chosen,
+        off the laptop, or in the laptop's own folder when none was chosen."""
+        return self.missed is None and not self.on_laptop
 
 
 def backup_to(db_path: Path, chosen: str | Path | None, *, label: str = "manual",
               keep: int = DEFAULT_KEPT) -> Written:
     """A backup in the folder the manager chose (a USB stick), else in the laptop's own
     folder: a stick pulled, full or write-protected never leaves the till without one.
+    A chosen folder on the laptop's own disk (a stick's mount point left behind when it was
+    pulled, or a folder of the laptop) takes it too, and ``on_laptop`` says so.
     BackupFailed only when the laptop's folder fails too."""
     missed = None
     if chosen:
+        folder = Path(chosen)
         try:
-            return Written(make_backup(db_path, label=label, keep=keep, folder=Path(chosen)))
+            path = make_backup(db_path, label=label, keep=keep, folder=folder)
         except BackupFailed as exc:
             missed = exc
+        else:
+            return Written(path, on_laptop=on_laptop(folder, db_path))
     return Written(make_backup(db_path, label=label, keep=keep), missed)
 
 
-def done_text(lang: str, written: Written, *, again: str = "backup.again_app") -> str:
-    """Where the backup went, in ``lang``; why not in the chosen folder, if it was not, and
-    what to do for a copy off the laptop (``again``: in the app, or ``backup.again_cli``)."""
+def done_text(lang: str, written: Written, *, cli: bool = False) -> str:
+    """Where the backup went, in ``lang``; why not in the chosen folder, if it was not, or
+    that the chosen folder is on the laptop's own disk, and what to do for a copy off the
+    laptop (in the app, or with the command when ``cli``)."""
     path = ltr(str(written.path), lang)
-    if written.missed is None:
-        return tr(lang, "backup.done", path=path)
-    return tr(lang, "backup.done_instead", folder=ltr(str(written.missed.folder), lang),
-              reason=written.missed.reason.message(lang), again=tr(lang, again), path=path)
+    if written.missed is not None:
+        again = tr(lang, "backup.again_cli" if cli else "backup.again_app")
+        return tr(lang, "backup.done_instead", folder=ltr(str(written.missed.folder), lang),
+                  reason=written.missed.reason.message(lang), again=again, path=path)
+    if written.on_laptop:
+        again = tr(lang, "backup.plug_cli" if cli else "backup.plug_app")
+        return tr(lang, "backup.done_on_laptop", again=again, path=path)
+    return tr(lang, "backup.done", path=path)
+
+
+def on_laptop(folder: Path, db_path: Path) -> bool:
+    """Whether ``folder`` is on the laptop's own disk: the disk the database ``db_path`` is
+    on, so a backup there is no copy off the laptop. So is a USB stick's mount point
+    (``/media/usb0``, ``/mnt/usb``) while the stick is out: a folder of the laptop's disk
+    then. The same filesystem as the database's, or (Linux) another partition or volume
+    of the same physical disk; a folder that cannot be looked at is not said to be on the
+    laptop (:func:`backup_to` has just written there, or says why it could not)."""
+    try:
+        if os.stat(folder).st_dev == os.stat(db_path.parent).st_dev:
+            return True
+    except OSError:
+        return False
+    return bool(_disks_of(folder) & _disks_of(db_path.parent))
+
+
+MOUNTS: Final = Path("/proc/self/mountinfo")
+BLOCK: Final = Path("/sys/dev/block")  # a block device's node, by major:minor
+
+
+def _disks_of(path: Path) -> frozenset[str]:
+    """The physical disks (as Linux names them: ``sda``, ``nvme0n1``) under the filesystem
+    ``path`` is on: through its partition, and the volumes (LVM, encryption) it is made of.
+    Empty where that is unknown: not Linux, a filesystem in memory or on the network."""
+    try:
+        mount = mount_of(os.path.realpath(path), MOUNTS.read_text(encoding="utf-8"))
+    except OSError:
+        return frozenset()
+    if mount is None:
+        return frozenset()
+    number, source = mount
+    nodes = [BLOCK / number] if not number.startswith("0:") else []
+    if source.startswith("/dev/"):
+        with contextlib.suppress(OSError):
+            device = os.stat(source).st_rdev
+            nodes.append(BLOCK / f"{os.major(device)}:{os.minor(device)}")
+    for node in nodes:
+        with contextlib.suppress(OSError):
+            return disks_under(node.resolve(strict=True))
+    return frozenset()
+
+
+def disks_under(node: Path, depth: int = 0) -> frozenset[str]:
+    """The disks of the block device ``node`` (its folder under ``/sys/devices``)."""
+    if (node / "partition").exists():
+        node = node.parent
+    parts: list[Path] = []
+    with contextlib.suppress(OSError):
+        parts = [part.resolve(strict=True) for part in (node / "slaves").iterdir()]
+    if not parts or depth > 8:
+        return frozenset({node.name})
+    return frozenset().union(*(disks_under(part, depth + 1) for part in parts))
+
+
+def mount_of(path: str, mountinfo: str) -> tuple[str, str] | None:
+    """The filesystem an absolute ``path`` is on, from the text of
+    ``/proc/self/mountinfo``: its device number (``major:minor``) and its source
+    (``/dev/sda2``; ``tmpfs``...). The mount nearest ``path`` wins, the last one mounted
+    where there are several at one place."""
+    found = None
+    depth = -1
+    for line in mountinfo.splitlines():
+        head, _, tail = line.partition(" - ")
+        fields, rest = head.split(), tail.split()
+        if len(fields) < 5 or len(rest) < 2:
+            continue
+        point = _unescaped(fields[4])
+        inside = path == point or path.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= depth:
+            found, depth = (fields[2], _unescaped(rest[1])), len(point)
+    return found
+
+
+def _unescaped(field: str) -> str:
+    """A path as mountinfo writes it: a space as ``\\040``, a tab, newline, backslash in
+    octal too."""
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m[1], 8)), field)
 
 
 def check_folder(folder: Path) -> Path:

@@ -503,7 +503,7 @@ def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
     with ctx.store.read() as s:
         chosen = settings.get(s, settings.BACKUP_FOLDER)
     written = backup.backup_to(ctx.db_path, chosen, keep=args.keep)
-    ctx.say(backup.done_text(ctx.lang, written, again="backup.again_cli"))
+    ctx.say(backup.done_text(ctx.lang, written, cli=True))
     return EXIT_OK
 
 

@@ -1,10 +1,14 @@
 """Small helpers shared by tests: ring a sale the way the till does; a small disk of its
-own, full or read-only; see the order in which Qt draws a text, and what a widget painted."""
+own, full or read-only; a USB stick (a filesystem other than the tests' databases'); see the
+order in which Qt draws a text, and what a widget painted."""
 
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 import subprocess
+import tempfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -63,6 +67,21 @@ def small_disk(folder: Path, *, size: str = "16k", read_only: bool = False) -> I
         yield folder
     finally:
         subprocess.run(["umount", "-l", str(folder)], capture_output=True, check=False)
+
+
+@contextlib.contextmanager
+def usb_stick(near: Path) -> Iterator[Path]:
+    """A folder on a filesystem other than the one ``near`` is on (where the tests keep
+    their databases): a USB stick plugged in. ``/dev/shm``, a filesystem of its own that
+    any user may write on; skips where the machine has none other."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or os.stat(shm).st_dev == os.stat(near).st_dev:
+        pytest.skip("no filesystem other than the tests' own here (/dev/shm) for a USB stick")
+    folder = Path(tempfile.mkdtemp(prefix="souk-usb-", dir=shm))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 #: the marks that only direct a text, and spaces: never drawn as a character

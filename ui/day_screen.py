@@ -382,7 +382,8 @@ class DayScreen(QWidget):
     def backup_after_close(self, keep: int, chosen: str | None = None) -> None:
         """A rolling backup of the closed day, off the UI thread, in the folder the manager
         chose (else, and when it is missing or full, the laptop's own, which the banner
-        says); a failure is shown, the day stays closed."""
+        says, as it says when the folder chosen is on the laptop's own disk: a USB stick's
+        mount point while the stick is out); a failure is shown, the day stays closed."""
         path = self.ctx.db_path
         self.backup_task = Task(
             lambda _progress: backup.backup_to(path, chosen, label="z", keep=keep), self)
@@ -393,7 +394,7 @@ class DayScreen(QWidget):
         self.backup_task.start()
 
     def _backed_up(self, written: backup.Written) -> None:
-        if written.missed is not None:
+        if not written.as_meant:
             self.banner.error(backup.done_text(self.ctx.lang, written), seconds=20)
 
     def retranslate(self) -> None:

@@ -524,7 +524,9 @@ class SettingsScreen(QWidget):
 
     def _show_backup_folder(self) -> None:
         """The folder backups go to, and a warning when the one chosen is not there (a USB
-        stick pulled): then they go to the laptop's own folder."""
+        stick pulled): then they go to the laptop's own folder; or when it is on the
+        laptop's own disk (a stick's mount point while the stick is out): then they go
+        there, and are no copy off the laptop."""
         own, chosen, lang = backup.backup_dir(self.ctx.db_path), self.chosen_folder, self.ctx.lang
         self.backup_folder.setText(chosen or str(own))
         self.own_folder_btn.setEnabled(chosen is not None)
@@ -535,6 +537,9 @@ class SettingsScreen(QWidget):
             text = self.ctx.t("ui.backup.where_missing", folder=ltr(chosen, lang),
                               own=ltr(str(own), lang))
             role = "alert"
+        elif backup.on_laptop(Path(chosen), self.ctx.db_path):
+            text = self.ctx.t("ui.backup.where_on_laptop", folder=ltr(chosen, lang))
+            role = "alert"
         else:
             text = self.ctx.t("ui.backup.where_chosen", own=ltr(str(own), lang))
         self.backup_where.setText(text)
@@ -544,7 +549,8 @@ class SettingsScreen(QWidget):
 
     def choose_backup_folder(self) -> None:
         """Ask for a folder (a USB stick's), and keep it only if a backup can be written
-        there."""
+        there; one on the laptop's own disk is kept with a warning: no copy off the
+        laptop."""
         start = self.chosen_folder or str(Path.home())
         path = QFileDialog.getExistingDirectory(self, self.ctx.t("ui.backup.choose_title"),
                                                 start)
@@ -558,11 +564,14 @@ class SettingsScreen(QWidget):
                                          reason=exc.reason.message(self.ctx.lang)),
                               seconds=15)
             return
-        self._set_backup_folder(path)
+        if self._set_backup_folder(path) and backup.on_laptop(Path(path), self.ctx.db_path):
+            self.banner.error(lambda: self.ctx.t("ui.backup.chosen_on_laptop",
+                                                 folder=ltr(path, self.ctx.lang)), seconds=20)
 
-    def _set_backup_folder(self, folder: str | None) -> None:
-        self._save(settings.BACKUP_FOLDER, folder)
+    def _set_backup_folder(self, folder: str | None) -> bool:
+        saved = self._save(settings.BACKUP_FOLDER, folder)
         self._list_backups()
+        return saved
 
     def _error(self, exc: SoukError) -> None:
         self.banner.error(error_words(self.ctx, exc))
@@ -574,15 +583,16 @@ class SettingsScreen(QWidget):
         """The message ``key``, written again if the language changes while it shows."""
         return lambda: self.ctx.t(key, **params)
 
-    def _save(self, key: str, value: Any) -> None:
+    def _save(self, key: str, value: Any) -> bool:
         try:
             with self.ctx.write() as s:
                 settings.put(s, key, value)
         except SoukError as exc:
             self._error(exc)
-            return
+            return False
         self._notice("ui.saved")
         self.ctx.settings_changed.emit()
+        return True
 
     def _save_receipt_language(self) -> None:
         self._save(settings.RECEIPT_LANGUAGE, self.receipt_language.currentData())
@@ -720,9 +730,9 @@ class SettingsScreen(QWidget):
 
     def _backed_up(self, written: backup.Written) -> None:
         text = backup.done_text(self.ctx.lang, written)
-        if written.missed is None:
+        if written.as_meant:
             self.banner.notice(text)
-        else:  # in the laptop's own folder: the chosen one could not take it
+        else:  # on the laptop's disk: the chosen folder could not take it, or is there
             self.banner.error(text, seconds=20)
 
     def _backup_finished(self) -> None:

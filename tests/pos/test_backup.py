@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
 import sqlite3
+import struct
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -21,7 +25,7 @@ from pos.models import BusinessDay, Sale, User
 from pos.receipts import QrCode, load_day_report, load_sale_receipt
 from pos.reports import last_seq
 from sync.client import status
-from tests.helpers import ring, small_disk
+from tests.helpers import ring, small_disk, usb_stick
 from tests.pos.conftest import run
 from tests.pos.test_journal import check, tamper
 from tests.pos.test_journal_tables import rechain_without
@@ -624,20 +628,68 @@ def test_a_file_where_the_backups_folder_should_be(
 # --- the folder the manager chose -------------------------------------------------------
 
 
+def choose(data: Path, folder: Path) -> None:
+    """Backups to ``folder``, as the manager chose it in Settings → Backups."""
+    store = Store.open(data / DB_FILENAME)
+    with store.write() as s:
+        settings.put(s, settings.BACKUP_FOLDER, str(folder))
+    store.close()
+
+
 def test_backups_go_to_the_chosen_folder(
     data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    stick = tmp_path / "usb"
-    stick.mkdir()
-    store = Store.open(data / DB_FILENAME)
-    with store.write() as s:
-        settings.put(s, settings.BACKUP_FOLDER, str(stick))
-    store.close()
-    code, out, err = run(capsys, "--data-dir", str(data), "--lang", "en", "backup")
-    (written,) = stick.glob(backup.PATTERN)
-    assert (code, out, err) == (0, f"Backup written: {written}\n", "")
-    assert backup.list_backups(data / DB_FILENAME, stick) == [written]
+    with usb_stick(tmp_path) as stick:
+        choose(data, stick)
+        code, out, err = run(capsys, "--data-dir", str(data), "--lang", "en", "backup")
+        (written,) = stick.glob(backup.PATTERN)
+        assert (code, out, err) == (0, f"Backup written: {written}\n", "")
+        assert backup.list_backups(data / DB_FILENAME, stick) == [written]
+        assert not backup.on_laptop(stick, data / DB_FILENAME)
     assert not (data / "backups").exists()
+
+
+def test_a_chosen_folder_on_the_laptops_disk_is_said_to_be_no_copy_off_it(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "Documents" / "souk"  # the same disk as the database
+    folder.mkdir(parents=True)
+    choose(data, folder)
+    assert backup.on_laptop(folder, data / DB_FILENAME)
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", "en", "backup")
+    (written,) = folder.glob(backup.PATTERN)  # written where it was chosen
+    assert (code, err) == (0, "")
+    assert out == (f"Backup written: {written}. That folder is on this laptop's own disk, not on "
+                   "a USB stick: it is no copy off the laptop. Plug the USB stick in, then run "
+                   "souk-pos backup again: only a copy off the laptop survives it breaking "
+                   "down.\n")
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", "ar", "backup")
+    assert code == 0 and err == ""
+    assert out.startswith("تم حفظ النسخة الاحتياطية: ")
+    assert "هذا المجلد على قرص الحاسوب نفسه، لا على ذاكرة USB" in out
+    assert "ثم أعد تنفيذ الأمر souk-pos backup" in out
+    assert len(list(folder.glob(backup.PATTERN))) == 2 and not (data / "backups").exists()
+
+
+def test_a_stick_pulled_from_its_mount_point_leaves_a_folder_of_the_laptop(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``/media/usb0`` (usbmount, fstab) stays when the stick is pulled: a folder of the
+    laptop's disk, where the backups then land. The command says so, in French."""
+    stick = tmp_path / "media" / "usb0"
+    choose(data, stick)
+    with small_disk(stick, size="64m"):
+        code, out, _ = run(capsys, "--data-dir", str(data), "--lang", "fr", "backup")
+        (on_stick,) = stick.glob(backup.PATTERN)
+        assert (code, out) == (0, f"Sauvegarde écrite\u00a0: {on_stick}\n")
+    assert stick.is_dir() and list(stick.iterdir()) == []  # the stick pulled
+    code, out, _ = run(capsys, "--data-dir", str(data), "--lang", "fr", "backup")
+    (on_laptop,) = stick.glob(backup.PATTERN)
+    assert code == 0
+    assert out == (f"Sauvegarde écrite\u00a0: {on_laptop}. Ce dossier est sur le disque de "
+                   "l'ordinateur, pas sur une clé USB\u00a0: ce n'est pas une copie hors de "
+                   "l'ordinateur. Branchez la clé USB, puis relancez souk-pos backup\u00a0: "
+                   "seule une copie hors de l'ordinateur survit à sa panne.\n")
 
 
 @pytest.mark.parametrize("stick_is", ["pulled", "full"])
@@ -676,3 +728,104 @@ def test_a_folder_is_checked_before_it_is_chosen(tmp_path: Path) -> None:
     with pytest.raises(backup.BackupFailed) as missing:
         backup.check_folder(tmp_path / "gone")
     assert "n'existe pas" in missing.value.message("fr")
+
+
+@contextlib.contextmanager
+def two_partitions(image: Path, at: tuple[Path, Path]) -> Iterator[None]:
+    """A disk of two partitions (a disk image on a loop device), each with a filesystem
+    mounted at one of ``at``: the laptop's disk with ``/`` and ``/home`` apart. Skips
+    where disks cannot be made (not root, no loop devices)."""
+    with image.open("wb") as disk:
+        disk.truncate(64 << 20)
+        table = bytearray(512)  # an MBR: two Linux partitions of 32 MB less the first MB
+        for n, start in enumerate((2048, 65536)):
+            table[446 + 16 * n:462 + 16 * n] = struct.pack("<B3sB3sII", 0, bytes(3), 0x83,
+                                                           bytes(3), start, 63488)
+        table[510:] = b"\x55\xaa"
+        disk.write(table)
+    made = subprocess.run(["losetup", "--partscan", "--find", "--show", str(image)],
+                          capture_output=True, text=True, check=False)
+    if made.returncode != 0:
+        pytest.skip(f"no disk can be made here: {made.stderr.strip()}")
+    loop = made.stdout.strip()
+    mounted: list[Path] = []
+    try:
+        subprocess.run(["partx", "--add", loop], capture_output=True, check=False)
+        for n, folder in enumerate(at, 1):
+            part = f"{loop}p{n}"
+            folder.mkdir(parents=True, exist_ok=True)
+            for command in (["mkfs.ext4", "-q", part], ["mount", part, str(folder)]):
+                done = subprocess.run(command, capture_output=True, text=True, check=False)
+                if done.returncode != 0:
+                    pytest.skip(f"no disk can be made here: {done.stderr.strip()}")
+            mounted.append(folder)
+        yield
+    finally:
+        for folder in mounted:
+            subprocess.run(["umount", "-l", str(folder)], capture_output=True, check=False)
+        subprocess.run(["losetup", "--detach", loop], capture_output=True, check=False)
+
+
+def test_another_partition_of_the_laptops_disk_is_no_copy_off_it(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The database on one partition, the folder chosen on another of the same disk (a
+    ``/home`` apart, a ``D:``): two filesystems, one disk that dies with the laptop."""
+    laptop, home = tmp_path / "laptop", tmp_path / "home"
+    with two_partitions(tmp_path / "disk.img", (laptop, home)):
+        shutil.copytree(data, laptop / "data")
+        folder = home / "backups"
+        folder.mkdir()
+        assert os.stat(laptop).st_dev != os.stat(home).st_dev
+        choose(laptop / "data", folder)
+        code, out, _ = run(capsys, "--data-dir", str(laptop / "data"), "--lang", "en", "backup")
+        (written,) = folder.glob(backup.PATTERN)
+        assert code == 0
+        assert out.startswith(f"Backup written: {written}. That folder is on this laptop's "
+                              "own disk, not on a USB stick")
+        with usb_stick(tmp_path) as stick:
+            assert not backup.on_laptop(stick, laptop / "data" / DB_FILENAME)
+
+
+FEDORA = r"""60 1 0:30 /root / rw,relatime shared:1 - btrfs /dev/nvme0n1p3 rw,subvol=/root
+23 60 0:22 / /sys rw,nosuid,nodev,noexec,relatime shared:2 - sysfs sysfs rw
+95 60 0:30 /home /home rw,relatime shared:55 - btrfs /dev/nvme0n1p3 rw,subvol=/home
+101 60 0:41 / /tmp rw,nosuid,nodev shared:60 - tmpfs tmpfs rw,size=8048420k
+120 60 8:17 / /media/amina/CLE\040USB rw,nosuid,nodev,relatime shared:300 - vfat /dev/sdb1 rw
+121 60 254:3 / /mnt/usb rw,relatime shared:301 - ext4 /dev/mapper/vg-data rw
+122 121 8:33 / /mnt/usb rw,relatime shared:302 - ext4 /dev/sdc1 rw
+"""
+
+
+@pytest.mark.parametrize(("path", "mount"), [
+    ("/home/amina/.local/share/souk", ("0:30", "/dev/nvme0n1p3")),  # btrfs: by its disk
+    ("/", ("0:30", "/dev/nvme0n1p3")),
+    ("/homework", ("0:30", "/dev/nvme0n1p3")),  # not under /home
+    ("/media/amina/CLE USB/souk", ("8:17", "/dev/sdb1")),  # a space in a stick's name
+    ("/media/amina/CLE USB2", ("0:30", "/dev/nvme0n1p3")),
+    ("/mnt/usb/souk", ("8:33", "/dev/sdc1")),  # the stick mounted over a volume: the last
+    ("/tmp/x", ("0:41", "tmpfs")),
+])
+def test_the_filesystem_a_folder_is_on_is_read_from_the_mounts(
+    path: str, mount: tuple[str, str]
+) -> None:
+    assert backup.mount_of(path, FEDORA) == mount
+
+
+def test_volumes_are_followed_down_to_their_disk(tmp_path: Path) -> None:
+    """An encrypted LVM volume (``dm-1`` on ``dm-0`` on ``sda3``), as ``/sys/devices``
+    shows it: on the disk ``sda``, as is its partition ``sda1``; a stick ``sdb`` is not."""
+    devices = tmp_path / "devices"
+    sda = devices / "pci0000:00" / "block" / "sda"
+    for part in ("sda1", "sda3"):
+        (sda / part).mkdir(parents=True)
+        (sda / part / "partition").write_text(part[-1])
+    (devices / "pci0000:00" / "block" / "sdb" / "sdb1").mkdir(parents=True)
+    (devices / "pci0000:00" / "block" / "sdb" / "sdb1" / "partition").write_text("1")
+    virtual = devices / "virtual" / "block"
+    for name, under in (("dm-0", sda / "sda3"), ("dm-1", virtual / "dm-0")):
+        (virtual / name / "slaves").mkdir(parents=True)
+        (virtual / name / "slaves" / under.name).symlink_to(under)
+    assert backup.disks_under(virtual / "dm-1") == {"sda"}
+    assert backup.disks_under(sda / "sda1") == {"sda"}
+    assert backup.disks_under(devices / "pci0000:00" / "block" / "sdb" / "sdb1") == {"sdb"}

@@ -16,7 +16,7 @@ from pos.cart import cash
 from pos.catalogue import ProductData
 from pos.i18n import ltr
 from pos.models import Product
-from tests.helpers import small_disk
+from tests.helpers import small_disk, usb_stick
 from tests.ui.conftest import (
     MANAGER_PIN,
     choose_logo,
@@ -621,18 +621,83 @@ def test_the_backup_folder_is_chosen_checked_and_used(
                                            "le disque ou la clé USB est en lecture seule")
     with window.ctx.read() as s:
         assert settings.get(s, settings.BACKUP_FOLDER) is None  # not kept
-    stick = tmp_path / "usb"
-    stick.mkdir()
-    answer.append(str(stick))
+    with usb_stick(tmp_path) as stick:
+        answer.append(str(stick))
+        qtbot.mouseClick(screen.findChild(type(screen.own_folder_btn), "backupChooseFolder"),
+                         LEFT)
+        with window.ctx.read() as s:
+            assert settings.get(s, settings.BACKUP_FOLDER) == str(stick)
+        assert screen.banner.text() == "Enregistré."
+        assert screen.backup_folder.text() == str(stick) and screen.own_folder_btn.isEnabled()
+        assert screen.backup_where.text().startswith("Les sauvegardes vont dans ce dossier.")
+        said = backed_up(qtbot, screen)
+        (written,) = stick.glob(backup.PATTERN)
+        assert said == f"Sauvegarde écrite : {written}"
+        assert screen.banner.property("role") == "notice"
+        assert screen.backup_list.item(0).toolTip() == str(written)
+    assert not own.exists()
+
+
+def test_a_folder_on_the_laptops_disk_is_kept_but_never_called_a_copy_off_it(
+    qtbot: Any, make_window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = make_window()
+    screen = backup_tab(window)
+    folder = tmp_path / "Documents"  # beside the database, on the same disk
+    folder.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                        staticmethod(lambda *_a, **_k: str(folder)))
     qtbot.mouseClick(screen.findChild(type(screen.own_folder_btn), "backupChooseFolder"), LEFT)
     with window.ctx.read() as s:
-        assert settings.get(s, settings.BACKUP_FOLDER) == str(stick)
-    assert screen.backup_folder.text() == str(stick) and screen.own_folder_btn.isEnabled()
+        assert settings.get(s, settings.BACKUP_FOLDER) == str(folder)  # allowed
+    assert screen.banner.text() == (
+        f"Enregistré. Le dossier {folder} est sur le disque de l'ordinateur, pas sur une clé "
+        "USB : les sauvegardes qui y sont écrites ne sont pas des copies hors de "
+        "l'ordinateur. Pour les garder hors de l'ordinateur, branchez une clé USB et "
+        "choisissez un dossier dessus.")
+    assert screen.banner.property("role") == "alert"
+    assert screen.backup_where.text().startswith(
+        f"Le dossier {folder} est sur le disque de l'ordinateur, pas sur une clé USB : les "
+        "sauvegardes y vont, mais ce ne sont pas des copies hors de l'ordinateur.")
+    assert screen.backup_where.property("role") == "alert"
+    window.ctx.set_language("ar")
+    assert screen.banner.text().startswith(
+        f"تم الحفظ. المجلد {ltr(str(folder), 'ar')} على قرص الحاسوب نفسه، لا على ذاكرة USB")
+    assert screen.backup_where.text() == (
+        f"المجلد {ltr(str(folder), 'ar')} على قرص الحاسوب نفسه، لا على ذاكرة USB: تُحفظ النسخ "
+        "الاحتياطية فيه، لكنها ليست نسخًا خارج الحاسوب. إن كان مجلد ذاكرة USB فهي غير موصولة: "
+        "صِلها بالحاسوب، ثم اضغط «نسخة احتياطية الآن».")
+    said = backed_up(qtbot, screen)
+    (written,) = folder.glob(backup.PATTERN)
+    assert said == (
+        f"تم حفظ النسخة الاحتياطية: {ltr(str(written), 'ar')}. هذا المجلد على قرص الحاسوب "
+        "نفسه، لا على ذاكرة USB: ليست نسخة خارج الحاسوب. صِل ذاكرة USB، ثم اضغط «نسخة "
+        "احتياطية الآن» في الإعدادات ← النسخ الاحتياطية: وحدها النسخة الموجودة خارج الحاسوب "
+        "تنجو إذا تعطّل.")
+    assert screen.banner.property("role") == "alert"
+    assert screen.backup_list.item(0).toolTip() == str(written)
+
+
+def test_the_folder_line_tells_when_the_stick_leaves_its_mount_point(
+    qtbot: Any, make_window: Any, tmp_path: Path
+) -> None:
+    stick = tmp_path / "media" / "usb0"  # made by usbmount, there with or without the stick
+    window = make_window()
+    with window.ctx.write() as s:
+        settings.put(s, settings.BACKUP_FOLDER, str(stick))
+    screen = backup_tab(window)
+    with small_disk(stick, size="64m"):
+        screen.refresh()
+        assert screen.backup_where.text().startswith("Les sauvegardes vont dans ce dossier.")
+        assert backed_up(qtbot, screen).startswith("Sauvegarde écrite : ")
+    screen.refresh()  # the stick pulled
+    assert screen.backup_where.text().startswith(
+        f"Le dossier {stick} est sur le disque de l'ordinateur, pas sur une clé USB")
     said = backed_up(qtbot, screen)
     (written,) = stick.glob(backup.PATTERN)
-    assert said == f"Sauvegarde écrite : {written}"
-    assert screen.backup_list.item(0).toolTip() == str(written)
-    assert not own.exists()
+    assert said.startswith(f"Sauvegarde écrite : {written}. Ce dossier est sur le disque de "
+                           "l'ordinateur")
+    assert "puis appuyez sur « Sauvegarder maintenant » dans Réglages → Sauvegardes" in said
 
 
 def test_a_pulled_stick_sends_the_backups_to_the_laptop_and_the_screen_says_so(

@@ -340,6 +340,27 @@ def test_the_backup_after_a_close_goes_to_the_laptop_when_the_stick_is_pulled(
     assert screen.banner.text().endswith(f"dossier de l'ordinateur : {kept}")
 
 
+def test_the_backup_after_a_close_in_a_folder_of_the_laptop_says_it_is_no_copy_off_it(
+    qtbot: Any, make_window: Any, tmp_path: Any
+) -> None:
+    window = make_window(lang="fr")
+    window.show_screen("day")
+    screen = window.day
+    folder = tmp_path / "media" / "usb0"  # a stick's mount point, the stick pulled
+    folder.mkdir(parents=True)
+    screen.backup_after_close(3, str(folder))
+    qtbot.waitUntil(lambda: screen.backup_task.isFinished(), timeout=10000)
+    qtbot.waitUntil(screen.banner.isVisible, timeout=5000)
+    (kept,) = folder.glob(backup.PATTERN)
+    assert kept.name.endswith("-z.sqlite3")
+    assert screen.banner.text() == (
+        f"Sauvegarde écrite\u00a0: {kept}. Ce dossier est sur le disque de l'ordinateur, pas "
+        "sur une clé USB\u00a0: ce n'est pas une copie hors de l'ordinateur. Branchez la clé "
+        "USB, puis appuyez sur «\u00a0Sauvegarder maintenant\u00a0» dans Réglages → "
+        "Sauvegardes\u00a0: seule une copie hors de l'ordinateur survit à sa panne.")
+    assert screen.banner.property("role") == "alert"
+
+
 def refund_all(qtbot: Any, screen: Any) -> None:
     """Refund the whole ticket selected on the tickets ``screen``, with the manager's PIN."""
 
