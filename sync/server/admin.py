@@ -14,18 +14,23 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from sync.server.db import utcnow
+from sync.server.ingest import MarketDays, Store
 from sync.server.messages import AdminError, Field
 from sync.server.models import (
     OPENS_DEFAULT,
     SECTORS,
     Cooperative,
+    DaySummaryRow,
     Device,
     EnrolCode,
     Market,
+    RestoredDay,
+    SummaryHour,
+    SummaryProduct,
     User,
 )
 from sync.server.security import code_hash, hash_password, new_enrol_code
@@ -202,6 +207,133 @@ def get_cooperative(session: Session, cooperative_id: int) -> Cooperative:
     if coop is None:
         raise AdminError("server.err.no_cooperative", id=cooperative_id)
     return coop
+
+
+def check_stand(stand: str | None) -> str | None:
+    """A stand number typed for a move (``--stand``), stripped; None: left as it is."""
+    return None if stand is None else _text(stand, "stand", 40)
+
+
+@dataclass(frozen=True)
+class Moved:
+    """What :func:`move_cooperative` moved: the cooperative (in its new market, at its new
+    stand), its stand in the market it left, and its figures that went with it."""
+
+    cooperative: Cooperative
+    stand: str
+    days: int  # day summaries, one per device and day
+    net: int
+    tickets: int
+    devices: int
+
+
+#: the most days a refusal names (then "…")
+_NAMED_DAYS = 5
+
+
+def _days_text(days: list[dt.date]) -> str:
+    named = ", ".join(d.isoformat() for d in days[:_NAMED_DAYS])
+    return named + (", …" if len(days) > _NAMED_DAYS else "")
+
+
+def hold_pushes(session: Session) -> None:
+    """PostgreSQL: hold every push (and enrolment) until the session's transaction ends,
+    those under way applied first; the dashboard's reads go on. A push that waited reads
+    what the transaction wrote. (SQLite: a write transaction holds the database's write
+    lock already.) Taken again in the same transaction, it changes nothing."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE devices IN EXCLUSIVE MODE"))
+
+
+def move_cooperative(session: Session, cooperative_id: int, market_id: int, *,
+                     stand: str | None = None) -> Moved:
+    """Move a cooperative enrolled into the wrong market, and everything the server holds
+    of it, into market ``market_id``, at stand ``stand`` (its own stand when None).
+
+    Its days go with it: the market their rows and their hours' and products' lines carry,
+    what its restored tills' days replaced, and the markets' running day totals, taken off
+    the market it leaves and added to the other, so that each market's figures stay the
+    sum of its stalls'. Its devices keep their tokens: their next pushes are the new
+    market's, and so is an enrolment code issued before. Refused, writing nothing: the same
+    market, a stand taken there, days outside its dates (they would show as sold at a
+    market that was not held), or days one of its stalls sent to the new market already
+    under another device (enrolled there too: they would count twice).
+
+    Pushes are held first (:func:`hold_pushes`): one under way is applied, then moved with
+    the rest; one that waited reads the cooperative's new market. The market days are
+    written last, in (market, day) order, as a push writes them.
+    """
+    hold_pushes(session)
+    coop = get_cooperative(session, cooperative_id)
+    target = get_market(session, market_id)
+    if coop.market_id == target.id:
+        raise AdminError("server.err.move_same_market", id=coop.id, market=target.id)
+    stand = coop.stand if stand is None else stand
+    taken = session.scalar(select(Cooperative.id).where(
+        Cooperative.market_id == target.id, Cooperative.stand == stand))
+    if taken is not None:
+        raise AdminError("server.err.move_stand_taken", stand=stand, market=target.id,
+                         taken=taken)
+    s = DaySummaryRow
+    days = session.execute(
+        select(s.id, s.market_id, s.business_day, s.net, s.gross, s.refunds,
+               s.sales_count, s.status)
+        .where(s.cooperative_id == coop.id).order_by(s.business_day, s.id)).all()
+    outside = sorted({d.business_day for d in days
+                      if not target.starts_on <= d.business_day <= target.ends_on})
+    if outside:
+        raise AdminError("server.err.move_days_outside", id=coop.id, market=target.id,
+                         starts=target.starts_on, ends=target.ends_on,
+                         days=_days_text(outside))
+    _refuse_counted_twice(session, coop.id, target.id)
+    devices = session.scalar(select(func.count()).select_from(Device)
+                             .where(Device.cooperative_id == coop.id)) or 0
+    changes: MarketDays = {}
+    for d in days:
+        figures = {"net": d.net, "gross": d.gross, "refunds": d.refunds,
+                   "tickets": d.sales_count, "devices": 1, "closed": int(d.status == "closed")}
+        for market, sign in ((d.market_id, -1), (target.id, 1)):
+            total = changes.setdefault((market, d.business_day), dict.fromkeys(figures, 0))
+            for name, value in figures.items():
+                total[name] += sign * value
+    was = coop.stand
+    coop.market_id, coop.stand = target.id, stand
+    session.flush()
+    ids = select(s.id).where(s.cooperative_id == coop.id).scalar_subquery()
+    for table, where in (
+        (s, s.cooperative_id == coop.id),
+        (SummaryHour, SummaryHour.summary_id.in_(ids)),
+        (SummaryProduct, SummaryProduct.summary_id.in_(ids)),
+        (RestoredDay, RestoredDay.cooperative_id == coop.id),
+    ):
+        session.execute(update(table).where(where).values(market_id=target.id),
+                        execution_options={"synchronize_session": False})
+    Store.of(session.connection()).market_days(changes)
+    return Moved(coop, stand=was, days=len(days), net=sum(d.net for d in days),
+                 tickets=sum(d.sales_count for d in days), devices=devices)
+
+
+def _refuse_counted_twice(session: Session, cooperative_id: int, market_id: int) -> None:
+    """Refuse a move that would count a stall's days twice: one of the cooperative's
+    stalls (its installation id) also enrolled into the market under another device (of
+    another cooperative there), which holds some of the same days."""
+    mine, theirs = Device.__table__.alias("mine"), Device.__table__.alias("theirs")
+    ours, other = DaySummaryRow.__table__.alias("ours"), DaySummaryRow.__table__.alias("other")
+    found = session.execute(
+        select(mine.c.id, theirs.c.id, theirs.c.cooperative_id, ours.c.business_day)
+        .join(theirs, theirs.c.installation_id == mine.c.installation_id)
+        .join(Cooperative, Cooperative.id == theirs.c.cooperative_id)
+        .join(ours, ours.c.device_id == mine.c.id)
+        .join(other, (other.c.device_id == theirs.c.id)
+              & (other.c.business_day == ours.c.business_day))
+        .where(mine.c.cooperative_id == cooperative_id, Cooperative.market_id == market_id,
+               theirs.c.cooperative_id != cooperative_id)
+        .order_by(ours.c.business_day)).all()
+    if found:
+        device, twin, cooperative, _ = found[0]
+        raise AdminError("server.err.move_counted_twice", device=device, market=market_id,
+                         other=twin, cooperative=cooperative,
+                         days=_days_text(sorted({r[3] for r in found})))
 
 
 def issue_enrol_code(

@@ -29,6 +29,7 @@ from typing import NoReturn
 from pydantic import ValidationError
 from sqlalchemy import URL, func, make_url, select
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from pos import usage
 from sync.protocol import Bundle
@@ -197,6 +198,11 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     edit.add_argument("cooperative", type=_id)
     edit.add_argument("--province-ar")
     _command(coop, "list")
+    move = _command(coop, "move")
+    move.add_argument("cooperative", type=_id)
+    move.add_argument("--market", type=_id, required=True)
+    move.add_argument("--stand")
+    move.add_argument("--dry-run", action="store_true")
 
     code = _command(sub, "enrol-code")
     code.add_argument("cooperative", type=_id)
@@ -252,6 +258,8 @@ def _check(args: argparse.Namespace) -> None:
         admin.check_changes(city_ar=args.city_ar, region_ar=args.region_ar, opens=args.opens)
     elif args.command == "cooperative" and action == "edit":
         admin.check_changes(province_ar=args.province_ar)
+    elif args.command == "cooperative" and action == "move":
+        args.stand = admin.check_stand(args.stand)
     elif args.command == "cooperative" and action == "add":
         args.data = admin.check_cooperative(admin.CooperativeInput(
             market_id=args.market, name_ar=args.name_ar, name_fr=args.name_fr,
@@ -361,6 +369,14 @@ def _cooperative_line(lang: str, c: Cooperative) -> str:
 
 
 def _cooperative(db: Database, args: argparse.Namespace) -> None:
+    if args.action == "move":
+        said: list[str] = []
+        with suppress(_DryRun), db.write() as s:
+            said = _move(s, args)
+            if args.dry_run:
+                raise _DryRun
+        print("\n".join(said))  # once pushes go on (see admin.hold_pushes)
+        return
     with db.write() as s:
         if args.action == "add":
             print(_cooperative_line(args.lang, admin.add_cooperative(s, args.data)))
@@ -374,6 +390,55 @@ def _cooperative(db: Database, args: argparse.Namespace) -> None:
             print(f"{c.id}\t{tr(args.lang, 'server.out.of_market', id=c.market_id)}\t"
                   f"{tr(args.lang, 'server.out.stand', stand=c.stand)}\t{t.sector(c.sector)}\t"
                   f"{c.name_fr}\t{c.name_ar}\t{c.province}\t{c.province_in('ar')}")
+
+
+class _DryRun(Exception):
+    """Raised in a write transaction to roll back what it did (``--dry-run``)."""
+
+
+def _edition(session: Session, market: Market) -> tuple[int, int]:
+    """A market's edition net and tickets, as its dashboard adds them up."""
+    from sync.server.queries import day_rows
+
+    days = day_rows(session, market)
+    return sum(d["net"] for d in days), sum(d["tickets"] for d in days)
+
+
+def _move(s: Session, args: argparse.Namespace) -> list[str]:
+    """``cooperative move``: the lines that say what was moved, and each market's edition
+    before and after (with ``--dry-run``, that nothing was)."""
+    lang = args.lang
+    t = Translator(lang)
+    admin.hold_pushes(s)  # the figures read before are those the move starts from
+    coop = admin.get_cooperative(s, args.cooperative)
+    markets = [admin.get_market(s, coop.market_id), admin.get_market(s, args.market)]
+    before = [_edition(s, m) for m in markets]
+    moved = admin.move_cooperative(s, coop.id, args.market, stand=args.stand)
+    after = [_edition(s, m) for m in markets]
+    c, (source, target) = moved.cooperative, markets
+    said = "server.out.moved" if c.stand == moved.stand else "server.out.moved_new_stand"
+    lines = [
+        tr(lang, said, id=c.id, name=c.name_ar if lang == "ar" else c.name_fr,
+           source=source.id, target=target.id, stand=c.stand, was=moved.stand),
+        tr(lang, "server.out.moved_figures", days=t.count(moved.days),
+           devices=t.count(moved.devices), net=t.money(moved.net),
+           tickets=t.count(moved.tickets)),
+    ]
+    for m, (net_before, tickets_before), (net_after, tickets_after) in zip(
+            markets, before, after, strict=True):
+        lines.append(tr(lang, "server.out.move_market", id=m.id,
+                        name=m.name_ar if lang == "ar" else m.name_fr,
+                        net_before=t.money(net_before), net_after=t.money(net_after),
+                        tickets_before=t.count(tickets_before),
+                        tickets_after=t.count(tickets_after)))
+    if moved.devices:
+        lines.append(tr(lang, "server.out.move_devices", target=target.id))
+        if c.stand != moved.stand:  # the stand a till prints is the one it was enrolled at
+            lines.append(tr(lang, "server.out.move_stand_tills", was=moved.stand, id=c.id,
+                            stand=c.stand))
+    if args.dry_run:
+        lines.append(tr(lang, "server.out.move_dry_run"))
+    return lines
 
 
 def ascii_qr(text: str) -> str:

@@ -139,7 +139,7 @@ def test_what_the_commands_say_is_in_the_organisers_language(
     ([*COOP[:3], HUGE, *COOP[4:]], f"{HUGE} is not between 1 and 2147483647"),
     (["serve", "--port", "70000"], "70000 is not between 1 and 65535"),
     (["market"], "missing arguments: {add,edit,list}"),  # its choices, not "action"
-    (["cooperative"], "missing arguments: {add,edit,list}"),
+    (["cooperative"], "missing arguments: {add,edit,list,move}"),
     ([*MARKET, "--city-ar", "ف" * 201], "the city in Arabic is longer than 200 characters"),
     ([*MARKET, "--city-ar", "مك\x00ناس"], "the city in Arabic must not contain a NUL character"),
     ([*MARKET, "--region-ar", "ج" * 201], "the region in Arabic is longer than 200 characters"),
