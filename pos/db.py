@@ -169,23 +169,36 @@ class Store:
             yield session
 
     @contextmanager
-    def ledger(self) -> Iterator[sqlite3.Connection]:
+    def ledger(self, *, wait_ms: int | None = None) -> Iterator[sqlite3.Connection]:
         """A plain connection in a ``BEGIN IMMEDIATE`` transaction that commits (durably)
         when the block ends without error and is rolled back otherwise. For code written
         in plain statements (:func:`pos.checkout.complete` and what the till writes with
-        it); the connection goes back to the pool at the end."""
+        it); the connection goes back to the pool at the end.
+
+        ``wait_ms``: how long this transaction waits for a write lock held elsewhere
+        before it fails (``database is locked``), instead of the connection's busy timeout
+        (:data:`BUSY_TIMEOUT_MS`), which the connection gets back before it returns to the
+        pool: a write the till makes by itself waits a moment, a sale as long as ever."""
         pooled = self.engine.raw_connection()
         try:
             conn = pooled.driver_connection
             assert isinstance(conn, sqlite3.Connection)
-            conn.execute("BEGIN IMMEDIATE")
+            usual = None
+            if wait_ms is not None:
+                usual = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+                conn.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
             try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            finally:
+                if usual is not None:
+                    conn.execute(f"PRAGMA busy_timeout={usual}")
         finally:
             pooled.close()
 

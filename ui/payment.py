@@ -14,6 +14,12 @@ Amounts the dialog puts in its fields (a note tapped, the exact amount) are writ
 the UI language writes them (``1 250,00``, ``1,250.00``), which :func:`pos.money.parse_money`
 reads back.
 
+Card and mobile transfer, from the keyboard, as on a till's tender keys: the key alone
+(F6, F7) pays the rest that way, the cursor in the reference; an amount typed first, less
+than the rest, is the part paid that way (``300`` then F6: 300 by card, the rest after).
+Shift+Tab from the reference reaches the amount, selected to be typed over; Enter there
+goes on to the reference while it is empty.
+
 The parts of a split already taken (a card charged, a transfer received, cash handed over)
 are never dropped by closing the dialog: the sale screen keeps them with the cart and opens
 the dialog again with them, asking only for the rest, and leaving with parts taken is
@@ -32,8 +38,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -193,6 +199,7 @@ class PaymentDialog(Dialog):
         amount_caption = label("payAmountCaption")
         t.bind(amount_caption.setText, "ui.pay.amount")
         self.amount = named(QLineEdit(), "payAmount", self.ctx.t("ui.pay.amount"))
+        self.amount.installEventFilter(self)
         ref_caption = label("payReferenceCaption")
         t.bind(ref_caption.setText, "ui.pay.reference")
         self.reference = named(QLineEdit(), "payReference", self.ctx.t("ui.pay.reference"))
@@ -208,17 +215,43 @@ class PaymentDialog(Dialog):
         return self.total - sum(p.amount for p in self.payments)
 
     def set_method(self, method: str) -> None:
-        self.method = method
+        """Pay by ``method``: the rest, or the amount typed on the page shown when it is
+        less than the rest (typed before choosing how it is paid); a card or a transfer
+        then asks for its reference."""
+        part = self._typed_part()
+        before, self.method = self.method, method
         for btn in self.methods.buttons():
             btn.setChecked(btn.objectName() == f"payMethod_{method}")
         self.stack.setCurrentIndex(0 if method == "cash" else 1)
+        lang = self.ctx.lang
         if method == "cash":
+            if part is not None:
+                self.tendered.setText(format_amount(part, lang))
             self.tendered.setFocus()
         else:
-            self.amount.setText(format_amount(self.remaining, self.ctx.lang))
-            self.reference.clear()
+            if part is not None and before == "cash":
+                self.tendered.clear()  # it is paid this way now
+            self.amount.setText(format_amount(self.remaining if part is None else part, lang))
+            if method != before:
+                self.reference.clear()
             self.reference.setFocus()
         self._update()
+
+    def _typed_part(self) -> int | None:
+        """The amount typed on the page shown, when it is less than the rest (a part of
+        it); None for nothing, the rest or more, or what is not an amount."""
+        value = _amount_in(self.tendered if self.method == "cash" else self.amount)
+        return value if value is not None and 0 < value < self.remaining else None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Enter in the amount of a card or transfer goes on to its reference while none
+        is typed, rather than refusing the part for want of it."""
+        if (watched is self.amount and event.type() == QEvent.Type.KeyPress
+                and cast(QKeyEvent, event).key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and not self.reference.text().strip()):
+            self.reference.setFocus()
+            return True
+        return super().eventFilter(watched, event)
 
     def _add_note(self, value: int) -> None:
         current = self._tendered_value()
@@ -236,8 +269,12 @@ class PaymentDialog(Dialog):
             return 0
 
     def set_total(self, total: int, added: str) -> None:
-        """The cart changed while paying (a product ``added`` by the scanner)."""
+        """The cart changed while paying (a product ``added`` by the scanner); a card or
+        transfer amount that was the rest is the new rest."""
+        whole = self.method != "cash" and _amount_in(self.amount) == self.remaining
         self.total = total
+        if whole:
+            self.amount.setText(format_amount(self.remaining, self.ctx.lang))
         self._update()
         self.banner.notice(self.ctx.t("ui.pay.added", name=added,
                                       amount=format_money(self.remaining, self.ctx.lang)))
@@ -360,6 +397,7 @@ class PaymentDialog(Dialog):
             method = cast(PaymentMethod, self.method)
             self._record_part(PaymentSpec(method, amount, None, self.reference.text()))
             if amount < remaining:
+                self.amount.clear()  # taken: not an amount to pay in cash
                 self.set_method("cash")
                 raise _Partial
         check_payments(self.total, self.payments)
@@ -393,6 +431,14 @@ class PaymentDialog(Dialog):
 
     def change_due(self) -> int:
         return sum((p.change or 0) for p in self.payments)
+
+
+def _amount_in(field: QLineEdit) -> int | None:
+    """The amount typed in ``field`` (0 when empty); None when it is not one."""
+    try:
+        return parse_money(field.text()) if field.text().strip() else 0
+    except InputError:
+        return None
 
 
 class _Partial(Exception):

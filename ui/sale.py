@@ -32,7 +32,11 @@ none of it: a moment after the seller's taps stop (:data:`KEEP_IDLE_MS`, at most
 milliseconds, which a tap must not wait for), and at once when payment starts, when a
 part of the payment is taken or given back, and when the screen is left. The sale's own
 transaction drops it. On the next start the cart comes back with a banner that says so
-and names the parts already taken.
+and names the parts already taken. While another program holds the database's write lock
+(a backup tool, a second window), the writes the till makes by itself wait only
+:data:`KEEP_WAIT_MS`, so that no tap waits seconds for them: the cart is tried again, less
+and less often, and the screen says it is not written only when that lasts; the seller's
+own steps (a part of the payment taken, parking, closing, the sale) wait as a sale does.
 
 Park (F11) puts the cart aside, with its discounts and the parts already taken, for a
 customer who bargains or fetches cash, and empties the screen for the next one; the
@@ -116,19 +120,30 @@ ALL = ""
 SEARCH_LIMIT = 300  # tiles shown for a search; typing one more letter narrows it
 KEEP_IDLE_MS = 800  # the cart is written to the database once the taps pause this long...
 KEEP_AT_MOST_S = 5.0  # ...or this long after its first change not yet written
+KEEP_WAIT_MS = 250  # how long such a write waits for a write lock held elsewhere
+KEEP_SAY_AFTER_S = 5.0  # a busy database is said once it has refused the cart this long
 PARK_KEY = "F11"
 FLOAT_MARGIN = 4  # between the banner floating over the tiles and their sides
 PARKED_KEY = "Shift+F11"
 
 
-def storage_error(ctx: AppContext, exc: Exception, key: str = "ui.error.save_failed") -> str:
+def is_busy(exc: Exception) -> bool:
+    """Whether the database refused a write because another connection held its write
+    lock (a backup tool, a second window), which goes by itself."""
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def storage_error(ctx: AppContext, exc: Exception, key: str = "ui.error.save_failed", *,
+                  busy: str = "db.busy") -> str:
     """What to tell the seller when the database refused a write: the words of ``key``
-    (a sale not saved, unless told otherwise) with the reason."""
+    (a sale not saved, unless told otherwise) with the reason (``busy``'s words when the
+    database was busy)."""
     text = str(exc).lower()
     if "full" in text or "no space" in text:
         detail = ctx.t("disk.full")
-    elif "locked" in text or "busy" in text:
-        detail = ctx.t("db.busy")
+    elif is_busy(exc):
+        detail = ctx.t(busy)
     else:
         detail = str(exc)[:120]
     return ctx.t(key, detail=detail)
@@ -227,9 +242,14 @@ class SaleScreen(QWidget):
         self._refused: str | None = None  # the cart as the database last refused it
         self.closing = False  # the till closes: a cart just refused is not tried again
         self._dirty_since: float | None = None  # its first change not written yet
+        self._refusals = 0  # the writes of the cart refused in a row
+        self._refused_since: float | None = None  # the first of them
+        self._unkept_said: str | None = None  # the words that said so
+        self._matches_said: str | None = None  # "12 products match", while it is true
+        self.clock: Callable[[], float] = time.monotonic  # when the cart waits, in seconds
         self._keep_timer = QTimer(self)
         self._keep_timer.setSingleShot(True)
-        self._keep_timer.timeout.connect(self.keep_now)
+        self._keep_timer.timeout.connect(self._keep_again)
         self.parked_count = 0
         self._build(photos)
         ctx.catalogue_changed.connect(self.reload)
@@ -282,6 +302,7 @@ class SaleScreen(QWidget):
         t = self.texts
         self.search = search_field(t, "saleSearch", "ui.sale.search")
         self.search.textChanged.connect(self._filter)
+        self.search.textChanged.connect(self._drop_matches)
         self.search.returnPressed.connect(self._search_entered)
         self.search.installEventFilter(self)
         self.tabs = named(QTabBar(), "saleCategories")
@@ -539,10 +560,17 @@ class SaleScreen(QWidget):
         chosen = exact[0] if len(exact) == 1 else found[0] if len(found) == 1 else None
         if chosen is None:
             if found:
-                self.banner.notice(tr_count(self.ctx.lang, "ui.sale.matches", len(found)))
+                self._matches_said = tr_count(self.ctx.lang, "ui.sale.matches", len(found))
+                self.banner.notice(self._matches_said)
             return
         self.search.clear()
         self.add_product(chosen)
+
+    def _drop_matches(self) -> None:
+        """The search that found several products changed (typed on, emptied) or one of
+        them joined the cart: their count is no longer what the screen shows."""
+        self._unsay(self._matches_said)
+        self._matches_said = None
 
     # --- ringing ----------------------------------------------------------------
     def _tile_clicked(self, index: QModelIndex) -> None:
@@ -663,6 +691,7 @@ class SaleScreen(QWidget):
                   self.disc_btn, self.price_btn, self.remove_btn, self.cart_disc_btn):
             b.setEnabled(not empty)
         self.parked_btn.setEnabled(bool(self.parked_count))
+        self._drop_matches()
         self._cart_changed()
         if select is not None and 0 <= select < len(self.cart.lines):
             self.table.selectionModel().select(
@@ -801,10 +830,11 @@ class SaleScreen(QWidget):
                 return
         elif len(self.cart.lines) > 1 and not self._confirm_clear():
             return
+        given_back = bool(self.taken)
         self.cart.clear()
         self.taken = []
         self._refresh_cart()
-        self.keep_now()  # a cart emptied, its parts given back, never comes back
+        self.keep_now(patient=given_back)  # emptied, its parts given back: never comes back
 
     def _confirm_drop_taken(self) -> bool:
         """Ask before emptying a cart partly paid: the parts are named, to be given back."""
@@ -836,7 +866,7 @@ class SaleScreen(QWidget):
         if total < self.taken_total:  # the cart's changes are checked; never pay twice
             self._refuse_below_taken(total)
             return
-        self.keep_now()  # the cart as it is paid, before any part is taken
+        self.keep_now(patient=False)  # the cart as it is paid, before any part is taken
         dialog = PaymentDialog(self.ctx, self, total, self.taken)
         dialog.parts_changed.connect(self.keep_now)  # a card charged is written at once
         self.paying = dialog
@@ -870,15 +900,16 @@ class SaleScreen(QWidget):
                 ticket = journal.label_of(db, sale.number)
         except SoukError as exc:
             self.banner.error(exc.message(self.ctx.lang))
-            self.keep_now()
+            self.keep_now(patient=False)
             return False
         except Exception as exc:  # disk full, database locked: the cart stays
             self.banner.error(storage_error(self.ctx, exc), seconds=20)
-            self.keep_now()
+            self.keep_now(patient=False)  # the sale waited for the lock already
             return False
         self._kept = None
         self._keep_timer.stop()
         self._dirty_since = None
+        self._written()
         self.printer.notify()
         change = sum(p.change or 0 for p in payments)
         self.cart.clear()
@@ -923,7 +954,9 @@ class SaleScreen(QWidget):
         :data:`KEEP_AT_MOST_S` after its first change not yet written."""
         if self.cart is None:
             return
-        now = time.monotonic()
+        if self._refusals and self._keep_timer.isActive():
+            return  # the database refused it a moment ago: tried again as planned
+        now = self.clock()
         if self._dirty_since is None:
             self._dirty_since = now
         if now - self._dirty_since < KEEP_AT_MOST_S or not self._keep_timer.isActive():
@@ -932,10 +965,19 @@ class SaleScreen(QWidget):
     def _cashier_name(self) -> str:
         return self.ctx.user.name if self.ctx.user is not None else ""
 
-    def keep_now(self) -> bool:
+    def keep_now(self, *, patient: bool = True) -> bool:
         """Write the cart and the parts of its payment taken (in the payment dialog while
-        it is open) to the database now, if they changed; whether they are written. A
-        failure (a full disk) is said; the cart stays on the screen."""
+        it is open) to the database now, if they changed; whether they are written. The
+        cart stays on the screen either way.
+
+        ``patient``: the seller asked for something that needs the cart written (a part of
+        the payment taken or given back, the window closed): the write waits for a lock
+        held elsewhere as long as a sale does, and a failure is said at once. Otherwise
+        (the writes the till makes by itself, after the taps) it waits
+        :data:`KEEP_WAIT_MS` at most, never freezing the screen, and a busy database is
+        said only once it has refused the cart for :data:`KEEP_SAY_AFTER_S`. A cart not
+        written is tried again, less and less often, until it is (the latest cart then);
+        the message goes once it is."""
         self._keep_timer.stop()
         self._dirty_since = None
         if self.cart is None or not self.ctx.ready:
@@ -945,19 +987,61 @@ class SaleScreen(QWidget):
         payments = self.paying.payments if self.paying is not None else self.taken
         text = None if self.cart.is_empty and not payments else held.dumps(self.cart, payments)
         if text == self._kept:
+            self._written()
             return True
         if self.closing and text == self._refused:
             return False  # refused a moment ago, which the seller was told before closing
         try:
-            with self.ctx.store.ledger() as db:
+            with self.ctx.store.ledger(wait_ms=None if patient else KEEP_WAIT_MS) as db:
                 held.keep_text(db, text, cashier_name=self._cashier_name())
         except Exception as exc:
             self._refused = text
-            self._error(storage_error(self.ctx, exc, "ui.error.cart_not_kept"), seconds=20)
+            self._not_written(exc, patient=patient)
             return False
         self._kept = text
         self._refused = None
+        self._written()
         return True
+
+    def _keep_again(self) -> None:
+        """The timer's write: the till's own, which waits only a moment."""
+        self.keep_now(patient=False)
+
+    def _not_written(self, exc: Exception, *, patient: bool) -> None:
+        """The database refused the cart: say so (at once when the seller was waiting for
+        it or the disk is full; when it is only busy, once it has been for
+        :data:`KEEP_SAY_AFTER_S` and the screen says nothing else), and try again later,
+        backing off up to :data:`KEEP_AT_MOST_S`."""
+        now = self.clock()
+        if self._refused_since is None:
+            self._refused_since = now
+        self._refusals += 1
+        busy = is_busy(exc)
+        if (patient or not busy or now - self._refused_since >= KEEP_SAY_AFTER_S) and (
+                patient or self._unkept_said is None or self.banner.isHidden()):
+            said = storage_error(self.ctx, exc, "ui.error.cart_not_kept",
+                                 busy="db.busy" if patient else "ui.error.busy_retrying")
+            self._error(said, seconds=20)
+            self._unkept_said = said
+        if not self.closing:
+            delay = KEEP_IDLE_MS * 2 ** min(self._refusals, 8)
+            self._keep_timer.start(min(delay, int(KEEP_AT_MOST_S * 1000)))
+
+    def _written(self) -> None:
+        """The cart in the database is the one on the screen: nothing to try again, and a
+        message that said it was not written goes."""
+        self._refusals = 0
+        self._refused_since = None
+        self._unsay(self._unkept_said)
+        self._unkept_said = None
+
+    def _unsay(self, said: str | None) -> None:
+        """Hide the message ``said`` where it still shows (on the screen, in the dialog
+        open over the cart), and no other."""
+        banners = [self.banner] + ([self._over[-1].banner] if self._over else [])
+        for banner in banners:
+            if said is not None and banner.text() == said and not banner.isHidden():
+                banner.hide()
 
     def kept_total(self) -> int | None:
         """The total of the cart as last written to the database, which comes back on the
@@ -972,7 +1056,7 @@ class SaleScreen(QWidget):
     def hideEvent(self, event: QHideEvent) -> None:
         """Another screen is shown, or the till locks or closes: the cart is written."""
         if self.cart is not None:
-            self.keep_now()
+            self.keep_now(patient=False)
         super().hideEvent(event)
 
     def _back_text(self, kept: HeldCart) -> str:
@@ -1043,6 +1127,7 @@ class SaleScreen(QWidget):
         self._refresh_cart()
         self._keep_timer.stop()
         self._dirty_since = None
+        self._written()
         self.banner.notice(lambda: self.ctx.t(
             "ui.held.parked", total=format_money(total, self.ctx.lang), key=PARKED_KEY),
             seconds=10)
@@ -1101,6 +1186,7 @@ class SaleScreen(QWidget):
         self._refresh_cart(select=len(self.cart.lines) - 1)
         self._keep_timer.stop()
         self._dirty_since = None
+        self._written()
         changes = held.price_changes(self.cart, ((p.id, p.price) for p in self.products))
         self.banner.notice(lambda: self._recalled_text(recalled, changes), seconds=30)
         return True

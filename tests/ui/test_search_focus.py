@@ -154,3 +154,37 @@ def test_a_qwerty_scanner_on_an_azerty_laptop_rings_the_product(qtbot: Any,
     assert [line.sku for line in sale.cart.lines] == ["AML-250"]
     assert sale.search.text() == "thym"  # the search typed before is left as it was
     assert not sale.create_product.isVisible()
+
+
+def test_the_count_of_products_found_goes_once_the_search_or_the_cart_moves_on(
+        qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    sale = window.sale
+    matches = ("4 produits correspondent\u00a0: touchez le bon ou précisez la recherche.")
+
+    def enter(text: str) -> None:
+        qtbot.keyClicks(sale.search, text)
+        qtbot.keyClick(sale.search, Qt.Key.Key_Return)
+
+    enter("miel")
+    assert sale.banner.isVisible() and sale.banner.text() == matches
+    qtbot.keyClicks(sale.search, " thym")  # typed on: one product now, not four
+    assert [p.sku for p in sale.model.products] == ["HNY-THY"]
+    assert sale.banner.isHidden()
+    sale.search.clear()
+
+    enter("miel")
+    assert sale.banner.isVisible()
+    qtbot.keyClick(sale.search, Qt.Key.Key_Escape)  # emptied: every tile is back
+    assert sale.banner.isHidden()
+
+    enter("miel")
+    assert sale.banner.isVisible()
+    click_tile(qtbot, window, tile_row(window, "HNY-EUP"))  # the right one, tapped
+    assert [ln.sku for ln in sale.cart.lines] == ["HNY-EUP"]
+    assert sale.banner.isHidden()
+
+    enter("")  # nothing searched: nothing said
+    sale.scanned("6119999999999")  # a message of its own stays as the search changes
+    qtbot.keyClicks(sale.search, "a")
+    assert sale.banner.isVisible() and sale.banner.text() == "Code-barres 6119999999999 inconnu."
