@@ -311,8 +311,10 @@
     [(c) => t(c.inside ? "inside_region" : "outside_region"), false],
     [(c) => c.day_net, true], [(c) => c.day_tickets, true], [(c) => c.edition_net, true],
     [(c) => c.days_closed, true],
-    // the late stands, then the longest silent, first (never synced: the longest)
-    [(c) => (c.stale ? 1e12 : 0) + (c.stale_seconds === null ? 1e11 : c.stale_seconds), true],
+    // the late stands, then those whose figures of the day came the longest ago (none
+    // came yet: the longest; never in contact: before), then the tills silent the longest
+    [(c) => (c.stale ? 1e12 : 0) + (c.received_seconds !== null ? c.received_seconds : 1e11)
+      + (c.stale_seconds === null ? 1e10 : c.stale_seconds / 1e10), true],
     [(c) => c.conflicts, true],
   ];
   function sorted(list) {
@@ -344,21 +346,55 @@
         { cls: "sync" },
         { text: count(c.conflicts), cls: c.conflicts ? "num conflict" : "num" },
       ]);
-      // how long ago, on one line, and "late" after it (on a line of its own when the
-      // column is narrow): "3 hours ago" never breaks in two. (One box: on a phone the
-      // cell puts its column's name and its box at its two ends.)
-      const when = el("span", null, "when");
-      when.append(el("span", ago(c.stale_seconds), "ago"));
-      // late with nothing of the day (whatever it sent of other days, just now maybe), or
-      // with its day open and silent
-      if (c.stale && !c.reported) {
-        when.append(" ", el("span", "· " + t("stale_nothing_today"), "late nothing"));
-      } else if (c.stale) when.append(" ", el("span", "· " + t("stale"), "late"));
-      tr.cells[8].replaceChildren(when);
+      tr.cells[8].replaceChildren(received(c, data));
       tr.dataset.cooperative = c.id;
       if (c.stale) tr.classList.add("stale");
       return tr;
     }));
+  }
+
+  // When the day's figures came from the stand ("18:42", the day shown being said above;
+  // "14/05 09:10" when they came on another day) and whether its tills closed the day, or
+  // that nothing came; then the till's last contact ("last contact 3 min ago") when it
+  // came after them and the day is today or not closed (figures may still come), and
+  // "late". Each piece on one line ("3 hours ago" never breaks in two), wrapping between
+  // them in a narrow column. (One box: on a phone the cell puts its column's name and
+  // its box at its two ends.)
+  function received(c, data) {
+    const today = data.day === data.today;
+    const parts = [];  // each a list of pieces, and its class
+    if (c.received) {
+      const [day, time] = c.received.split("T");
+      const at = [day === data.day ? time : ltr(shortDate(day) + " " + time)];
+      if (c.day_closed) at.push("· " + t("day_closed"));
+      else if (!today) at.push("· " + t("day_not_closed"));
+      parts.push([at, "at"]);
+    }
+    if (c.stale_seconds === null) parts.push([[t("no_contact")], "contact"]);
+    else {
+      if (!c.received) parts.push([[t("nothing_received")], "at"]);
+      const later = !c.received || c.stale_seconds < c.received_seconds;
+      if (later && (today || !c.day_closed)) {
+        // "last contact" and "3 hours ago" may go on two lines in a narrow column
+        const [before, after] = t("contact_ago").split("{ago}");
+        parts.push([[before.trim(), ago(c.stale_seconds) + after.trimEnd()]
+          .filter((piece) => piece), "contact"]);
+      }
+    }
+    // late with nothing of the day (whatever it sent of other days, just now maybe), or
+    // with its day open and silent
+    if (c.stale) parts.push([[t("stale")], "late"]);
+    const when = el("span", null, "when");
+    parts.forEach(([pieces, cls], i) => {
+      const part = el("span", null, cls);
+      pieces.forEach((piece, k) => {
+        if (k) part.append(" ");
+        part.append(el("span", (i && !k ? "· " : "") + piece));
+      });
+      if (i) when.append(" ");
+      when.append(part);
+    });
+    return when;
   }
 
   function groupRows(groups, label) {

@@ -31,10 +31,12 @@ def axis(peak_centimes: int) -> tuple[int, int]:
 
 def columns(labels: Sequence[str], values: Sequence[int], label_of: Callable[[int], str],
             tick_of: Callable[[int], str], *, unit: str, rtl: bool = False, width: int = 900,
-            height: int = 240, title: str = "") -> str:
+            height: int = 240, title: str = "", colon: str = ": ") -> str:
     """Vertical bars of amounts, left to right (time axes read left to right in both
     languages); the value axis in whole dirhams (``tick_of`` writes them), its currency
-    ``unit`` above it, as on the dashboard. ``label_of`` writes a bar's own amount."""
+    ``unit`` above it, as on the dashboard. ``label_of`` writes a bar's own amount, in its
+    tooltip after its label and ``colon`` (the language's: see
+    :func:`sync.server.i18n.label_colon`)."""
     left, bottom, top = 70, 28, 22
     plot_w, plot_h = width - left - 8, height - bottom - top
     step, peak = axis(max(values, default=0))
@@ -60,7 +62,7 @@ def columns(labels: Sequence[str], values: Sequence[int], label_of: Callable[[in
         h = plot_h * max(value, 0) / 100 / peak
         x = start + i * slot + slot * 0.15
         parts.append(f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{slot * 0.7:.1f}" '
-                     f'height="{h:.1f}" fill="{INK}"><title>{html.escape(label)}: '
+                     f'height="{h:.1f}" fill="{INK}"><title>{html.escape(label)}{colon}'
                      f'{html.escape(label_of(value))}</title></rect>')
         if i % every == 0:
             parts.append(f'<text class="tick-x" x="{x + slot * 0.35:.1f}" y="{height - 10}" '
@@ -96,8 +98,9 @@ def wrap(label: str, chars: int, lines: int = 3) -> list[str]:
 
 
 def bars(labels: Sequence[str], values: Sequence[int], label_of: Callable[[int], str],
-         *, rtl: bool, width: int = 900, title: str = "") -> str:
-    """Horizontal bars, each under its label; mirrored for right-to-left pages.
+         *, rtl: bool, width: int = 900, title: str = "", colon: str = ": ") -> str:
+    """Horizontal bars, each under its label; mirrored for right-to-left pages. A bar's
+    tooltip is its label, ``colon`` and its amount (as :func:`columns`).
 
     A label has the chart's whole width (on up to three lines: a cooperative's name, at
     most 200 letters, is shown whole), so a long name is never hidden by its bar. The
@@ -126,7 +129,7 @@ def bars(labels: Sequence[str], values: Sequence[int], label_of: Callable[[int],
         value_x = bar_x - 6 if rtl else margin + w + 6
         rows.append(f'<rect class="bar" x="{bar_x:.1f}" y="{bar_y}" width="{w:.1f}" '
                     f'height="{bar_h}" fill="{ACCENT if i == top else INK}"><title>'
-                    f'{html.escape(label)}: {html.escape(label_of(value))}</title></rect>')
+                    f'{html.escape(label)}{colon}{html.escape(label_of(value))}</title></rect>')
         rows.append(f'<text class="value" x="{value_x:.1f}" y="{bar_y + bar_h - 3}" '
                     f'font-size="12" direction="{text_dir}" text-anchor="start" fill="#333">'
                     f'{html.escape(label_of(value))}</text>')

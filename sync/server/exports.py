@@ -62,16 +62,23 @@ def _money_header(t: Translator, key: str) -> str:
 
 
 def _synced(row: CoopRow) -> dt.datetime | None:
-    """A cooperative's last sync in Morocco's time, to the minute (None: never)."""
+    """A cooperative's last contact in Morocco's time, to the minute (None: never)."""
     if row.last_sync is None:
         return None
     utc = dt.datetime.fromisoformat(row.last_sync.removesuffix("Z"))
     return market_time(utc).replace(second=0, microsecond=0)
 
 
+def _received(row: CoopRow) -> dt.datetime | None:
+    """When the day's figures came from the cooperative, in Morocco's time (None: not)."""
+    return None if row.received is None else dt.datetime.fromisoformat(row.received)
+
+
 def cooperatives_table(t: Translator, rows: Sequence[CoopRow]) -> Table:
     """The cooperatives as the dashboard's table shows them for its chosen day: that day's
-    sales and tickets (named as on screen), then the edition's figures, named so."""
+    sales and tickets (named as on screen), then the edition's figures, named so; when
+    the day's figures came and whether the day is closed, and the till's last contact
+    (at the time of the export, whatever the day)."""
     yes_no = {True: t("yes"), False: t("no")}
     columns = [
         Column(t("stand"), TEXT, lambda r: r.stand),
@@ -91,7 +98,10 @@ def cooperatives_table(t: Translator, rows: Sequence[CoopRow]) -> Table:
         Column(t("edition_tickets"), INT, lambda r: r.edition_tickets),
         Column(_money_header(t, "edition_refunds"), MONEY, lambda r: r.edition_refunds),
         Column(t("days_closed"), INT, lambda r: r.days_closed),
-        Column(f"{t('last_sync')} ({t.zone})", TIME, _synced),
+        Column(f"{t('day_received')} ({t.zone})", TIME, _received),
+        Column(t("day_closed_column"), TEXT,
+               lambda r: yes_no[r.day_closed] if r.received else None),
+        Column(f"{t('last_contact')} ({t.zone})", TIME, _synced),
         Column(t("conflicts"), INT, lambda r: r.conflicts),
     ]
     return Table(t("sheet_cooperatives"), columns, rows)

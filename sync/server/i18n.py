@@ -101,6 +101,11 @@ class Translator:
         return format_axis_amount(centimes, self.lang)
 
     @property
+    def colon(self) -> str:
+        """What puts a value after its label (:func:`label_colon`)."""
+        return label_colon(self.lang)
+
+    @property
     def currency(self) -> str:
         return CURRENCY[self.lang]
 
@@ -163,6 +168,12 @@ def format_amount(centimes: int, lang: str = "fr") -> str:
         return f"{sign}{units:,}.{cents:02d}"
     grouped = f"{units:,}".replace(",", NBSP)
     return f"{sign}{grouped},{cents:02d}"
+
+
+def label_colon(lang: str) -> str:
+    """A label's colon before its value: in French after a no-break space ("13/05 : 0,00
+    DH", which never starts a line with ":"), as the dashboard's script writes it."""
+    return f"{NBSP}: " if lang == "fr" else ": "
 
 
 def format_count(value: int, lang: str = "fr") -> str:

@@ -106,14 +106,20 @@ class CoopRow(NamedTuple):
     days_closed: int = 0
     reported: int = 0  # 1 when the day's summary arrived
     devices: int = 0
-    last_sync: str | None = None
+    last_sync: str | None = None  # the till's last contact (its last push, of any day)
     stale_seconds: int | None = None
     stale: bool = False  # late: see :func:`cooperative_values`
     conflicts: int = 0
+    # the day's figures: when their latest version arrived (in Morocco's time, to the
+    # minute, ``2026-05-12T18:42``), how long ago, and whether the day is closed (Z)
+    received: str | None = None
+    received_seconds: int | None = None
+    day_closed: bool = False
 
 
 COOP_FIELDS = CoopRow._fields
 _REPORTED = COOP_FIELDS.index("reported")
+_RECEIVED = COOP_FIELDS.index("received")
 
 
 def _total(col: Any) -> Any:
@@ -137,7 +143,10 @@ SELECT c.id, c.name_ar, c.name_fr, c.sector, c.stand, c.province,
        CASE WHEN d.last IS NULL THEN %(running)s
             WHEN t.cid IS NULL THEN %(due)s
             ELSE coalesce(t.open, false) AND %(now)s - d.last > %(stale)s END,
-       coalesce(k.n, 0)
+       coalesce(k.n, 0), t.received,
+       CASE WHEN t.received IS NOT NULL
+            THEN greatest(0, floor(extract(epoch FROM %(now)s - t.received)))::int END,
+       coalesce(t.closed AND NOT t.open, false)
 FROM cooperatives c
 LEFT JOIN (SELECT cooperative_id AS cid, sum(total_net)::bigint AS net,
                   sum(total_tickets)::bigint AS tickets, sum(total_refunds)::bigint AS refunds,
@@ -151,7 +160,8 @@ LEFT JOIN (SELECT cooperative_id AS cid, sum(net)::bigint AS net,
                   sum(sales_count)::bigint AS tickets,
                   bool_or(status = 'open' AND device_id <> ALL (ARRAY(  -- open on a live till
                       SELECT v.id FROM devices v JOIN cooperatives k ON k.id = v.cooperative_id
-                      WHERE k.market_id = %(market)s AND v.revoked_at IS NOT NULL))) AS open
+                      WHERE k.market_id = %(market)s AND v.revoked_at IS NOT NULL))) AS open,
+                  max(received_at) AS received, bool_or(status = 'closed') AS closed
            FROM day_summaries WHERE market_id = %(market)s AND business_day = %(day)s
                                 AND cooperative_id %% %(parts)s = %(part)s
            GROUP BY cooperative_id) t ON t.cid = c.id
@@ -174,8 +184,11 @@ def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.d
     The edition's totals are the devices' running totals (kept by the upsert); the day's
     come from that day's summaries, read by index. A cooperative's days closed are those
     of its most complete device (a day counts once even when two tills closed it); its
-    devices are those not revoked; its last sync is its devices' latest push; it comes
-    from inside the region when its region is the market's (letter case aside).
+    devices are those not revoked; its last sync is its devices' latest push (the till's
+    last contact, whatever day it sent); ``received`` is when the latest version of
+    ``day``'s figures arrived from its tills (in Morocco's time), and ``day_closed``
+    whether they say the day is closed (Z): closed on a till, open on no live one; it
+    comes from inside the region when its region is the market's (letter case aside).
 
     It is late (``stale``) when ``day`` (the day shown: today by default) is open on one
     of its live tills and the cooperative has not pushed for more than
@@ -229,7 +242,12 @@ def _driver(session: Session) -> Any:
 
 def _pg_coops(session: Session, params: dict[str, Any]) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = _driver(session).execute(_PG_COOPS, params).fetchall()
-    return rows
+    return [(*r[:_RECEIVED], _local_minute(r[_RECEIVED]), *r[_RECEIVED + 1:]) for r in rows]
+
+
+def _local_minute(utc: dt.datetime | None) -> str | None:
+    """A naive UTC time as the page writes it: in Morocco's time, to the minute."""
+    return None if utc is None else market_time(utc).isoformat(timespec="minutes")
 
 
 def _by_stand(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -261,7 +279,9 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
         select(s.cooperative_id.label("cid"), _total(s.net).label("net"),
                _total(s.sales_count).label("tickets"),
                func.max(case((and_(s.status == "open", s.device_id.not_in(revoked)), 1),
-                             else_=0)).label("open"))  # the day open on a live till
+                             else_=0)).label("open"),  # the day open on a live till
+               func.max(s.received_at).label("received"),
+               func.max(case((s.status == "closed", 1), else_=0)).label("closed"))
         .where(s.market_id == market.id, s.business_day == day)
         .group_by(s.cooperative_id).subquery()
     )
@@ -278,7 +298,8 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
                func.coalesce(devices.c.tickets, 0), func.coalesce(devices.c.refunds, 0),
                func.coalesce(devices.c.closed, 0), today.c.cid.is_not(None),
                func.coalesce(devices.c.live, 0), devices.c.last,
-               func.coalesce(conflicts.c.n, 0), func.coalesce(today.c.open, 0))
+               func.coalesce(conflicts.c.n, 0), func.coalesce(today.c.open, 0),
+               today.c.received, func.coalesce(today.c.closed, 0))
         .outerjoin(devices, devices.c.cid == c.id)
         .outerjoin(today, today.c.cid == c.id)
         .outerjoin(conflicts, conflicts.c.cid == c.id)
@@ -291,7 +312,8 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
     values: list[tuple[Any, ...]] = []
     for (cid, name_ar, name_fr, sector, stand, province, province_ar, coop_region, size,
          women, youth, day_net, day_tickets, net, tickets, refunds, closed, reported, live,
-         last, conflicted, open_day) in session.connection().execute(query).all():
+         last, conflicted, open_day, received, day_closed
+         ) in session.connection().execute(query).all():
         near = inside.get(coop_region)
         if near is None:
             near = inside[coop_region] = coop_region.casefold() == region
@@ -302,10 +324,13 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
             synced = last.isoformat(timespec="microseconds") + "Z"
             stale_seconds = max(0, int(age.total_seconds()))
             stale = (bool(open_day) and age > STALE_AFTER) if reported else due
+        received_seconds = (None if received is None
+                            else max(0, int((now - received).total_seconds())))
         values.append((cid, name_ar, name_fr, sector, stand, province, province_ar,
                        coop_region, near, size, bool(women), bool(youth), day_net,
                        day_tickets, net, tickets, refunds, closed, int(reported), live,
-                       synced, stale_seconds, stale, conflicted))
+                       synced, stale_seconds, stale, conflicted, _local_minute(received),
+                       received_seconds, bool(day_closed) and not open_day))
     return _by_stand(values)
 
 

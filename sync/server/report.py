@@ -62,7 +62,8 @@ def _bars(t: Translator, labels: Sequence[str], values: Sequence[int], title: st
     """Horizontal bars of amounts, the largest in the accent colour."""
     rtl = t.dir == "rtl"
     return _chart(
-        t, values, lambda: charts.bars(labels, values, t.money, rtl=rtl, title=title),
+        t, values, lambda: charts.bars(labels, values, t.money, rtl=rtl, title=title,
+                                       colon=t.colon),
         lambda: charts.bar_list(labels, values, t.money, title=title, accent=True), say=say)
 
 
@@ -158,7 +159,7 @@ def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> 
 
     def columns(labels: Sequence[str], values: Sequence[int], title: str) -> str:
         return charts.columns(labels, values, t.money, t.axis_money, unit=t.currency,
-                              rtl=rtl, title=title)
+                              rtl=rtl, title=title, colon=t.colon)
 
     total = sum(d["net"] for d in days)
     suffix = "ar" if rtl else "fr"

@@ -29,7 +29,7 @@ from sync.server.app import create_app
 from sync.server.dashboard import REFRESH_SECONDS
 from sync.server.db import Database, utcnow
 from sync.server.i18n import format_money, market_time
-from sync.server.models import Cooperative, Device
+from sync.server.models import Cooperative, DaySummaryRow, Device
 
 from .server_support import DAY, push_body, seed_market, summary
 from .test_server_units import day_of
@@ -69,6 +69,14 @@ def chromium() -> Iterator[Any]:
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[tuple[str, Database]]:
     db = Database.connect(f"sqlite:///{tmp_path / 'souk.sqlite3'}")
+    with serving(db) as base:
+        yield base, db
+    db.dispose()
+
+
+@contextmanager
+def serving(db: Database) -> Iterator[str]:
+    """The server on ``db`` on a port of the loopback, its address; stopped after."""
     app = create_app(db)
     sock = socket.socket()  # bound now: a port looked up and bound later may be taken
     sock.bind(("127.0.0.1", 0))
@@ -80,10 +88,11 @@ def live_server(tmp_path: Path) -> Iterator[tuple[str, Database]]:
     while not server.started:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", db
-    server.should_exit = True
-    thread.join(timeout=10)
-    db.dispose()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def seed(base: str, db: Database) -> None:
@@ -116,8 +125,9 @@ LONG_COOPERATIVES = [  # (name_ar, name_fr, sector, stand)
 
 def seed_busy(base: str, db: Database) -> tuple[int, int]:
     """A market of five cooperatives (three with long names) with large sales on two days
-    and long product names, whose stalls last synced 2 and 11 days ago, and a market
-    without any cooperative; gives both markets' ids."""
+    and long product names, each day's figures received at 19:30 (in Morocco) that day,
+    whose stalls were last in contact 2 and 11 days ago (the others just now), and a
+    market without any cooperative; gives both markets' ids."""
     market, argan, pottery = seed_market(db)
     with db.write() as s:
         admin.add_user(s, "nadia", PASSWORD)
@@ -149,6 +159,9 @@ def seed_busy(base: str, db: Database) -> tuple[int, int]:
                                             dt.timedelta(days=11, hours=12)), strict=False):
             s.execute(update(Device).where(Device.id == uuid.UUID(device_id))
                       .values(last_push_at=utcnow() - age))
+        for day in (DAY, DAY + dt.timedelta(days=1)):  # (its figures came at 19:30 that day)
+            s.execute(update(DaySummaryRow).where(DaySummaryRow.business_day == day)
+                      .values(received_at=dt.datetime.combine(day, dt.time(18, 30))))
     return market, empty
 
 
@@ -398,11 +411,12 @@ def test_arabic_time_ago_has_its_dual_and_plural(live_server: tuple[str, Databas
             "منذ 59 دقيقة", "منذ ساعة", "منذ ساعتين", "منذ 3 ساعات", "منذ 11 ساعة",
             "منذ يوم", "منذ يومين", "منذ 3 أيام", "منذ 10 أيام", "منذ 11 يومًا",
             "منذ 100 يوم"]
-        # the cooperatives' last sync, 2 days and a half and 11 days and a half ago
+        # the cooperatives' last contact, 2 days and a half and 11 days and a half ago
         argan = page.locator("#cooperatives tbody tr", has_text="تعاونية أركان النساء")
-        expect(argan.locator("td.sync")).to_have_text(re.compile("^منذ يومين( ·|$)"))
+        expect(argan.locator("td.sync")).to_have_text(re.compile("آخر اتصال منذ يومين$"))
         pottery = page.locator("#cooperatives tbody tr", has_text="تعاونية فخار فاس")
-        expect(pottery.locator("td.sync")).to_have_text(re.compile("^منذ 11 يومًا( ·|$)"))
+        expect(pottery.locator("td.sync")).to_have_text(
+            re.compile("آخر اتصال منذ 11 يومًا$"))
 
         page.goto(f"{base}/dashboard/?lang=fr")
         page.wait_for_selector("body[data-loaded]")
@@ -528,10 +542,14 @@ def test_phone_shows_each_cooperative_as_a_card(live_server: tuple[str, Database
     seed_busy(base, db)
     day = DAY + dt.timedelta(days=1)  # open on every till: the silent stalls are late
     stands = ["12", "3"] + [stand for *_, stand in LONG_COOPERATIVES]  # as seed_busy adds them
-    late = {"fr": {"12": "il y a 2 j · en retard", "3": "il y a 11 j · en retard"},
-            "ar": {"12": "منذ يومين · متأخر", "3": "منذ 11 يومًا · متأخر"}}
-    on_time = {"fr": "à l'instant", "ar": "الآن"}
-    labels = {"fr": ("Dernière synchro", "Ventes du jour"), "ar": ("آخر مزامنة", "مبيعات اليوم")}
+    late = {"fr": {"12": "19:30 · non clôturée · dernier contact il y a 2 j · en retard",
+                   "3": "19:30 · non clôturée · dernier contact il y a 11 j · en retard"},
+            "ar": {"12": "19:30 · غير مغلق · آخر اتصال منذ يومين · متأخر",
+                   "3": "19:30 · غير مغلق · آخر اتصال منذ 11 يومًا · متأخر"}}
+    on_time = {"fr": "19:30 · non clôturée · dernier contact à l'instant",
+               "ar": "19:30 · غير مغلق · آخر اتصال الآن"}
+    labels = {"fr": ("Chiffres du jour reçus", "Ventes du jour"),
+              "ar": ("وصول أرقام اليوم", "مبيعات اليوم")}
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 390, "height": 844})
         log_in(page, base, "fr")
@@ -1146,7 +1164,8 @@ def test_a_phone_sorts_the_cooperatives_too(live_server: tuple[str, Database],
     base, db = live_server
     seed_busy(base, db)
     day = DAY + dt.timedelta(days=1)  # open on every till: stands 12 and 3 are late
-    said = {"fr": ("Trier par\u00a0:", "Dernière synchro"), "ar": ("الترتيب حسب:", "آخر مزامنة")}
+    said = {"fr": ("Trier par\u00a0:", "Chiffres du jour reçus"),
+            "ar": ("الترتيب حسب:", "وصول أرقام اليوم")}
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True,
                                 has_touch=True)
@@ -1253,9 +1272,10 @@ def test_a_cooperative_is_one_line_where_its_name_fits(
 def test_a_stand_late_with_nothing_of_today_says_so(live_server: tuple[str, Database]
                                                     ) -> None:
     """A stand is late either with its day open and silent, or with nothing of today sent
-    (its till may have sent yesterday's figures a minute ago): the second says so, in
-    each language, rather than "just now · late"; a 1024 px laptop still reads every
-    column whole. (The server's answer is the one it gives past the market's opening
+    (its till may have sent yesterday's figures a minute ago): the second says that
+    nothing came, and when the till was last in contact, in each language, rather than
+    "just now · late"; a 1024 px laptop still reads every column whole. (The server's
+    answer is the one it gives, on the day shown as today, past the market's opening
     hour for a stand that sent nothing of the day, whatever the hour of the test.)"""
     from playwright.sync_api import expect
 
@@ -1267,17 +1287,20 @@ def test_a_stand_late_with_nothing_of_today_says_so(live_server: tuple[str, Data
         reply = route.fetch()
         data = reply.json()
         fields = data["cooperative_fields"]
+        data["today"] = day
         for row in data["cooperatives"]:
             if row[fields.index("stand")] == "A-104":
                 for field, value in (("reported", 0), ("stale", True), ("day_net", 0),
-                                     ("day_tickets", 0), ("stale_seconds", 20)):
+                                     ("day_tickets", 0), ("stale_seconds", 20),
+                                     ("received", None), ("received_seconds", None)):
                     row[fields.index(field)] = value
         route.fulfill(response=reply, json=data)
 
-    said = {"fr": ("à l'instant · en retard\u00a0: rien envoyé aujourd'hui",
-                   "il y a 2 j · en retard"),
-            "en": ("just now · late: nothing sent today", None),
-            "ar": ("الآن · متأخر: لم يرسل شيئًا اليوم", "منذ يومين · متأخر")}
+    said = {"fr": ("rien reçu · dernier contact à l'instant · en retard",
+                   "19:30 · dernier contact il y a 2 j · en retard"),
+            "en": ("nothing received · last contact just now · late", None),
+            "ar": ("لم يصل شيء · آخر اتصال الآن · متأخر",
+                   "19:30 · آخر اتصال منذ يومين · متأخر")}
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1024, "height": 700})
         page.route("**/dashboard/data.json*", nothing_of_today)

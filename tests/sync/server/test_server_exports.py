@@ -134,7 +134,8 @@ def test_xlsx_columns_are_as_wide_as_their_longest_name(client: TestClient, db: 
     assert fr["Coopérative (fr)"] >= len("Coopérative Poterie de Fès")
     assert fr["Coopérative (ar)"] >= len("تعاونية أركان النساء")
     assert ar["التعاونية (fr)"] >= len("Coopérative Poterie de Fès")
-    assert fr["Dernière synchro (heure du Maroc)"] >= len("Dernière synchro (heure du Maroc)")
+    contact = "Dernier contact de la caisse (heure du Maroc)"
+    assert fr[contact] >= len(contact)
     with db.write() as s:
         admin.add_cooperative(s, admin.CooperativeInput(
             market_id=world.market_id, name_ar="تعاونية", sector="herbs", province="Sefrou",

@@ -112,23 +112,24 @@ def test_a_bad_export_link_is_a_page_in_the_organisers_language(
     keep_screenshots(tmp_path)
 
 
-# per cooperative: its last sync's "how long ago" (before " · late"), and how many lines
-# it is drawn on
-SYNC_LINES = """() => Array.from(document.querySelectorAll("#cooperatives td.sync"), (td) => {
-  const ago = td.textContent.split(" · ")[0];
-  const text = document.createTreeWalker(td, NodeFilter.SHOW_TEXT).nextNode();
-  const range = document.createRange();
-  range.setStart(text, 0);
-  range.setEnd(text, Math.min(ago.length, text.length));
-  return [ago, new Set(Array.from(range.getClientRects(), (r) => Math.round(r.top))).size];
-})"""
+# per cooperative: each piece of when its figures came ("19:30", "· not closed", "· last
+# contact", "3 hours ago", "· late"), and how many lines it is drawn on
+SYNC_LINES = """() => Array.from(document.querySelectorAll(
+  "#cooperatives td.sync .when > span > span"), (piece) => {
+    const range = document.createRange();
+    range.selectNodeContents(piece);
+    return [piece.textContent,
+            new Set(Array.from(range.getClientRects(), (r) => Math.round(r.top))).size];
+  })"""
 
 
 def test_a_last_sync_reads_on_one_line_at_1024_px(live_server: tuple[str, Database],
                                                   tmp_path: Path) -> None:
-    """On a 1024 px laptop, in Arabic and in French, a stand's last sync ("منذ 3 ساعات")
-    is drawn on one line, and so is its "late" beside or under it; every column is still
-    read whole in its panel."""
+    """On a 1024 px laptop, in Arabic and in French, each piece of when a stand's figures
+    came is drawn on one line: the time, that the day is not closed, the till's last
+    contact ("آخر اتصال" and "منذ 3 ساعات": a narrow column may put them on two lines),
+    and its "late" beside or under them; every column is still read whole in its
+    panel."""
     from playwright.sync_api import expect
 
     base, db = live_server
@@ -150,12 +151,12 @@ def test_a_last_sync_reads_on_one_line_at_1024_px(live_server: tuple[str, Databa
             page.wait_for_selector("body[data-loaded]")
             expect(page.locator("#cooperatives tbody tr.stale")).to_have_count(5)
             if lang == "ar":
-                expect(page.locator("#cooperatives")).to_contain_text("منذ 3 ساعات")
+                expect(page.locator("#cooperatives")).to_contain_text("آخر اتصال منذ 3 ساعات")
             page.locator("#cooperatives").scroll_into_view_if_needed()
             page.screenshot(path=str(tmp_path / f"sync-one-line-{lang}-1024.png"),
                             full_page=True)
             drawn = page.evaluate(SYNC_LINES)
-            assert len(drawn) == 5, drawn
-            assert [ago for ago, lines in drawn if lines != 1] == [], drawn
+            assert len(drawn) == 5 * 5, drawn  # (their contact came after their figures)
+            assert [part for part, lines in drawn if lines != 1] == [], drawn
             assert page.evaluate(LAYOUT_PROBLEMS, True) == [], lang
     keep_screenshots(tmp_path)

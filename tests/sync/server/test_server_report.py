@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from sync.server import admin, charts, queries, report
 from sync.server.db import Database
 from sync.server.i18n import NBSP, Translator, market_zone
-from sync.server.models import Device, Market
+from sync.server.models import DaySummaryRow, Device, Market
 
 from .server_support import DAY, World, enrol, push_body, summary
 from .test_server_dashboard import PASSWORD, log_in
@@ -44,6 +44,14 @@ def set_last_push(db: Database, stall: Any, when: dt.datetime) -> None:
     with db.write() as s:
         s.execute(update(Device).where(Device.id == stall.device_id)
                   .values(last_push_at=when))
+
+
+def set_received(db: Database, stall: Any, day: dt.date, when: dt.datetime) -> None:
+    """As if the stall's figures of ``day`` had come at ``when`` (naive UTC)."""
+    with db.write() as s:
+        s.execute(update(DaySummaryRow).where(DaySummaryRow.device_id == stall.device_id,
+                                              DaySummaryRow.business_day == day)
+                  .values(received_at=when))
 
 
 def push(client: TestClient, stall: Any, *summaries: Any) -> None:
@@ -156,6 +164,71 @@ def test_late_means_a_day_open_and_no_push_for_half_an_hour(
     assert late(db, world.market_id, now, DAY)["12"] == (20 * 60, False)  # a closed day
 
 
+@needs_zone
+def test_a_days_receipt_is_that_days_not_the_tills_last_contact(
+        client: TestClient, db: Database, late_world: dict[str, Any]) -> None:
+    """Each day shown says when its figures came from a stand (Morocco's time, to the
+    minute, and how long ago) and whether its tills closed it, whatever the till sent
+    since: argan's closed day came at 20:05, its next day at 11:30 the day after, and it
+    was last in contact at 12:10. A stand with two tills, one of them revoked since, has
+    its day closed once its live till closed it (the revoked one will never close it);
+    its figures came when the latest did."""
+    world, kept, gone = late_world["world"], late_world["kept"], late_world["gone"]
+    now = dt.datetime(2026, 5, 13, 11, 40)  # 12:40 in Morocco
+    nxt = DAY + dt.timedelta(days=1)
+    set_received(db, world.argan, DAY, dt.datetime(2026, 5, 12, 19, 5))
+    set_received(db, world.argan, nxt, dt.datetime(2026, 5, 13, 10, 30))
+    set_last_push(db, world.argan, dt.datetime(2026, 5, 13, 11, 10))
+    set_received(db, kept, DAY, dt.datetime(2026, 5, 12, 18, 0))
+    fields = queries.COOP_FIELDS
+
+    def shown(day: dt.date) -> dict[str, tuple[Any, ...]]:
+        with db.read() as s:
+            market = s.get_one(Market, world.market_id)
+            rows = queries.cooperative_values(s, market, day, now)
+            assert rows == queries._coop_values_portable(s, market, day, now)
+        return {r[fields.index("stand")]: tuple(r[fields.index(f)] for f in (
+            "received", "received_seconds", "day_closed", "last_sync", "reported"))
+            for r in rows}
+
+    on_day = shown(DAY)
+    assert on_day["12"] == ("2026-05-12T20:05", 16 * 3600 + 35 * 60, True,
+                            "2026-05-13T11:10:00.000000Z", 1)
+    assert on_day["22"][:3] == ("2026-05-12T19:00", 17 * 3600 + 40 * 60, True)
+    assert on_day["20"] == on_day["21"] == (None, None, False, None, 0)
+    assert shown(nxt)["12"][:3] == ("2026-05-13T11:30", 70 * 60, False)
+    set_received(db, gone, nxt, dt.datetime(2026, 5, 13, 11, 0))
+    assert shown(nxt)["22"][:3] == ("2026-05-13T12:00", 40 * 60, False)  # open on "gone"
+    push(client, kept, summary(kept.device_id, nxt, 3, status="closed"))
+    set_received(db, kept, nxt, dt.datetime(2026, 5, 13, 9, 0))
+    # closed on its live till, open only on the revoked one: closed; the latest receipt
+    assert shown(nxt)["22"][:3] == ("2026-05-13T12:00", 40 * 60, True)
+
+
+def test_a_resend_is_contact_not_new_figures(client: TestClient, db: Database,
+                                             world: World) -> None:
+    """The day's receipt is the push that brought its figures: the same version sent again
+    (a till that did not hear the answer) is contact, which leaves it as it was; a newer
+    version moves it."""
+    a = world.argan
+
+    def times() -> tuple[dt.datetime, dt.datetime | None]:
+        with db.read() as s:
+            return (s.scalars(select(DaySummaryRow.received_at)
+                              .where(DaySummaryRow.device_id == a.device_id)).one(),
+                    s.get_one(Device, a.device_id).last_push_at)
+
+    push(client, a, summary(a.device_id, DAY, 3))
+    received, contact = times()
+    assert contact == received
+    push(client, a, summary(a.device_id, DAY, 3))  # unchanged
+    again, later = times()
+    assert again == received and later is not None and later > received
+    push(client, a, summary(a.device_id, DAY, 4, net=130_000))
+    newer, latest = times()
+    assert newer == latest and newer > later
+
+
 @pytest.mark.parametrize(("now", "running"), [
     (dt.datetime(2026, 5, 11, 22, 59), False),  # 23:59 in Morocco, the day before
     pytest.param(dt.datetime(2026, 5, 11, 23, 30), True, marks=needs_zone),  # 00:30, day one
@@ -257,6 +330,31 @@ def test_report_chart_axes_read_as_on_the_dashboard(db: Database, big: World, la
         assert charts.axis(peak) == (step, top), peak
 
 
+@pytest.mark.parametrize(("lang", "day", "sector"), [
+    ("fr", f"12/05{NBSP}: 949{NBSP}609,85{NBSP}DH",
+     f"Plantes aromatiques et médicinales{NBSP}: 500{NBSP}000,00{NBSP}DH"),
+    ("ar", f"12/05: 949{NBSP}609,85{NBSP}د.م.",
+     f"{Translator('ar').sector('herbs')}: 500{NBSP}000,00{NBSP}د.م."),
+    ("en", f"05-12: MAD{NBSP}949,609.85",
+     f"{Translator('en').sector('herbs')}: MAD{NBSP}500,000.00"),
+])
+def test_a_bars_tooltip_reads_as_the_language_writes_it(
+        db: Database, big: World, lang: str, day: str, sector: str) -> None:
+    """A bar's tooltip (its ``<title>``) is its label and its amount as the dashboard's
+    charts write them: in French a no-break space before the colon, and in every language
+    no-break spaces in the amount (grouping its digits, before its currency), which never
+    break a tooltip's line inside a figure."""
+    page = build(db, big.market_id, lang)
+    t = Translator(lang)
+    days = [r.findtext(f"{SVG}title") for r in chart(page, t("per_day")).iter(f"{SVG}rect")]
+    assert days == [day]
+    sectors = [r.findtext(f"{SVG}title")
+               for r in chart(page, t("per_sector")).iter(f"{SVG}rect")]
+    assert sector in sectors, sectors  # the long-named cooperative's herbs
+    for title in days + sectors:
+        assert title is not None and " " not in title.rsplit(t.colon, 1)[1], title
+
+
 @pytest.mark.parametrize("days", [1, 4, 30])
 def test_a_short_edition_stands_its_bars_in_the_middle_of_the_chart(days: int) -> None:
     """Four days of a five-day market are not four thin bars at one side of an empty
@@ -356,7 +454,7 @@ def test_a_day_without_sales_is_a_row_of_the_report(db: Database, client: TestCl
         (t.date(DAY + dt.timedelta(days=i)), t.money(50_000 if i in (0, 2) else 0),
          "4" if i in (0, 2) else "0") for i in range(4)]
     bars = [r.findtext(f"{SVG}title") or "" for r in chart(page, t("per_day")).iter(f"{SVG}rect")]
-    assert [bar.split(":")[0] for bar in bars] == [
+    assert [bar.split(t.colon)[0] for bar in bars] == [
         t.short_date(DAY + dt.timedelta(days=i)) for i in range(4)]
 
 
@@ -381,28 +479,41 @@ def test_the_days_export_has_a_row_for_a_day_without_sales(
 
 
 @needs_zone
-def test_exports_give_last_sync_in_morocco_time_and_excel_real_dates(
+def test_exports_give_receipt_and_contact_in_morocco_time_and_excel_real_dates(
         client: TestClient, db: Database, world: World) -> None:
-    push(client, world.argan, summary(world.argan.device_id, DAY, 3))
+    """The cooperatives' file of a day says, as the dashboard's table, when the day's
+    figures came from each stand and whether its day is closed (Z), then its till's last
+    contact: times in Morocco's time, real dates in Excel; empty cells for a stand that
+    sent nothing of the day."""
+    push(client, world.argan, summary(world.argan.device_id, DAY, 3, status="closed"))
+    set_received(db, world.argan, DAY, dt.datetime(2026, 5, 12, 17, 2, 10))  # 18:02
     set_last_push(db, world.argan, dt.datetime(2026, 5, 12, 17, 40, 30))  # 18:40 in Morocco
     with db.write() as s:
         admin.add_user(s, "nadia", PASSWORD)
     log_in(client, "nadia")
-    sheet = load_workbook(io.BytesIO(
-        client.get("/dashboard/export/cooperatives.xlsx?lang=fr").content)).active
+    sheet = load_workbook(io.BytesIO(client.get(
+        f"/dashboard/export/cooperatives.xlsx?lang=fr&day={DAY}").content)).active
     assert sheet is not None
     headers = [c.value for c in sheet[1]]
-    column = headers.index("Dernière synchro (heure du Maroc)")
+    received = headers.index("Chiffres du jour reçus (heure du Maroc)")
+    assert headers[received:received + 3] == [
+        "Chiffres du jour reçus (heure du Maroc)", "Journée clôturée (Z)",
+        "Dernier contact de la caisse (heure du Maroc)"]
     by_stand = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
-    synced = by_stand["12"][column]
-    assert synced.is_date and synced.value == dt.datetime(2026, 5, 12, 18, 40)
-    assert synced.number_format == "yyyy-mm-dd hh:mm"
-    assert by_stand["3"][column].value is None  # never synced: an empty cell
+    argan = by_stand["12"][received:received + 3]
+    assert [c.value for c in argan] == [
+        dt.datetime(2026, 5, 12, 18, 2), "oui", dt.datetime(2026, 5, 12, 18, 40)]
+    for cell in (argan[0], argan[2]):
+        assert cell.is_date and cell.number_format == "yyyy-mm-dd hh:mm"
+    # nothing of the day, never synced: empty cells
+    assert [c.value for c in by_stand["3"][received:received + 3]] == [None, None, None]
     rows = list(csv.reader(io.StringIO(client.get(
-        "/dashboard/export/cooperatives.csv?lang=ar").content.decode("utf-8-sig")),
+        f"/dashboard/export/cooperatives.csv?lang=ar&day={DAY}").content.decode("utf-8-sig")),
         delimiter=";"))
-    column = rows[0].index("آخر مزامنة (بتوقيت المغرب)")
-    assert {r[0]: r[column] for r in rows[1:]} == {"3": "", "12": "2026-05-12 18:40"}
+    column = rows[0].index("وصول أرقام اليوم (بتوقيت المغرب)")
+    assert rows[0][column + 1:column + 3] == ["اليوم مغلق (Z)", "آخر اتصال للصندوق (بتوقيت المغرب)"]
+    assert {r[0]: r[column:column + 3] for r in rows[1:]} == {
+        "3": ["", "", ""], "12": ["2026-05-12 18:02", "نعم", "2026-05-12 18:40"]}
     days = load_workbook(io.BytesIO(
         client.get("/dashboard/export/days.xlsx?lang=ar").content)).active
     assert days is not None
