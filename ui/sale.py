@@ -246,6 +246,7 @@ class SaleScreen(QWidget):
         self._refused_since: float | None = None  # the first of them
         self._unkept_said: str | None = None  # the words that said so
         self._matches_said: str | None = None  # "12 products match", while it is true
+        self._more_found = False  # the search found more products than its tiles show
         self.clock: Callable[[], float] = time.monotonic  # when the cart waits, in seconds
         self._keep_timer = QTimer(self)
         self._keep_timer.setSingleShot(True)
@@ -534,8 +535,12 @@ class SaleScreen(QWidget):
 
     def _filter(self) -> None:
         text = latin_digits(self.search.text().strip())  # "٢٥٠" on an Arabic keyboard: 250
+        self._more_found = False
         if text and self.index is not None:
-            found: list[Product | ProductRow] = list(self.index.search(text, limit=SEARCH_LIMIT))
+            found: list[Product | ProductRow] = list(self.index.search(text,
+                                                                       limit=SEARCH_LIMIT + 1))
+            self._more_found = len(found) > SEARCH_LIMIT  # the tiles show the first ones
+            del found[SEARCH_LIMIT:]
         elif self.category:
             found = [p for p in self.products if p.category == self.category]
         else:
@@ -560,7 +565,9 @@ class SaleScreen(QWidget):
         chosen = exact[0] if len(exact) == 1 else found[0] if len(found) == 1 else None
         if chosen is None:
             if found:
-                self._matches_said = tr_count(self.ctx.lang, "ui.sale.matches", len(found))
+                self._matches_said = (
+                    self.ctx.t("ui.sale.matches_more", count=SEARCH_LIMIT) if self._more_found
+                    else tr_count(self.ctx.lang, "ui.sale.matches", len(found)))
                 self.banner.notice(self._matches_said)
             return
         self.search.clear()

@@ -188,3 +188,35 @@ def test_the_count_of_products_found_goes_once_the_search_or_the_cart_moves_on(
     sale.scanned("6119999999999")  # a message of its own stays as the search changes
     qtbot.keyClicks(sale.search, "a")
     assert sale.banner.isVisible() and sale.banner.text() == "Code-barres 6119999999999 inconnu."
+
+
+def test_a_search_that_finds_more_than_its_tiles_says_so(
+        qtbot: Any, make_window: Any, data_dir: Any) -> None:
+    """A big catalogue: Enter on a word that more products share than the tiles show says
+    "more than", never a count the seller cannot see whole."""
+    from pos import catalogue
+    from pos.catalogue import ProductData
+    from pos.db import DB_FILENAME, Store
+    from ui.sale import SEARCH_LIMIT
+
+    store = Store.open(data_dir / DB_FILENAME)
+    with store.write() as s:
+        cat = catalogue.categories(s)[0]
+        for i in range(SEARCH_LIMIT + 5):
+            catalogue.add_or_update(s, ProductData(
+                sku=f"SAV-{i:04d}", name_ar=f"صابون {i}", name_fr=f"Savon parfum {i}",
+                price=1000 + i, category=cat))
+    store.close()
+    window = make_window()
+    sale = window.sale
+    qtbot.keyClicks(sale.search, "parfum")
+    assert sale.model.rowCount() == SEARCH_LIMIT
+    qtbot.keyClick(sale.search, Qt.Key.Key_Return)
+    assert sale.banner.text() == (
+        f"Plus de {SEARCH_LIMIT} produits correspondent\u00a0: précisez la recherche.")
+    qtbot.keyClicks(sale.search, " 30")  # Savon parfum 30, 300 to 304...: a few, counted
+    qtbot.keyClick(sale.search, Qt.Key.Key_Return)
+    shown = sale.model.rowCount()
+    assert 6 <= shown < SEARCH_LIMIT
+    assert sale.banner.text() == (
+        f"{shown} produits correspondent\u00a0: touchez le bon ou précisez la recherche.")
