@@ -9,10 +9,12 @@ input before it opens (or creates) one.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import re
 import uuid
 from dataclasses import dataclass, replace
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
@@ -89,18 +91,24 @@ def check_market(
     )
 
 
-Change = str | dt.time
+Change = str | dt.time | dt.date
 
 
 def check_changes(**given: Change | None) -> dict[str, Change]:
-    """The fields given to change (``city_ar="فاس"``, ``opens=dt.time(10, 0)``; None: left
-    as it is), texts stripped and checked; at least one must be given."""
+    """The fields given to change (``city_ar="فاس"``, ``opens=dt.time(10, 0)``,
+    ``ends_on=dt.date(2026, 5, 17)``; None: left as it is), texts stripped and checked; at
+    least one must be given."""
     changes = {what: _text(value, what) if isinstance(value, str) else value
                for what, value in given.items() if value is not None}
     if not changes:
         raise AdminError("server.err.nothing_to_change",
-                         options=", ".join("--" + what.replace("_", "-") for what in given))
+                         options=", ".join(_option(what) for what in given))
     return changes
+
+
+def _option(field: str) -> str:
+    """The option that gives ``field`` (``starts_on``: ``--starts``)."""
+    return "--" + field.removesuffix("_on").replace("_", "-")
 
 
 def add_market(
@@ -130,10 +138,31 @@ def _changed(session: Session, row: _Named, changes: dict[str, Change]) -> _Name
 
 
 def edit_market(session: Session, market_id: int, *, city_ar: str | None = None,
-                region_ar: str | None = None, opens: dt.time | None = None) -> Market:
-    """Give a market its city's or its region's Arabic name, or its opening hour."""
-    changes = check_changes(city_ar=city_ar, region_ar=region_ar, opens=opens)
-    return _changed(session, get_market(session, market_id), changes)
+                region_ar: str | None = None, opens: dt.time | None = None,
+                starts_on: dt.date | None = None, ends_on: dt.date | None = None) -> Market:
+    """Give a market its city's or its region's Arabic name, its opening hour, or other
+    dates (a market put back or held a day longer). Dates are refused, changing nothing,
+    when the market would end before it starts, or when stalls have sent days that the
+    new dates leave out (its figures would hold days of a market not held then); the
+    stalls read the new dates at their next sync and push the days within them."""
+    changes = check_changes(city_ar=city_ar, region_ar=region_ar, opens=opens,
+                            starts_on=starts_on, ends_on=ends_on)
+    market = get_market(session, market_id)
+    if starts_on is not None or ends_on is not None:
+        hold_pushes(session)  # no day arrives between the check and the change
+        starts, ends = starts_on or market.starts_on, ends_on or market.ends_on
+        if ends < starts:
+            raise AdminError("server.err.market_dates", ends=ends, starts=starts)
+        s = DaySummaryRow
+        outside = list(session.scalars(
+            select(s.business_day).distinct()
+            .where(s.market_id == market.id,
+                   (s.business_day < starts) | (s.business_day > ends))
+            .order_by(s.business_day)))
+        if outside:
+            raise AdminError("server.err.market_days_outside", id=market.id, starts=starts,
+                             ends=ends, days=_days_text(outside))
+    return _changed(session, market, changes)
 
 
 def edit_cooperative(session: Session, cooperative_id: int, *,
@@ -352,6 +381,73 @@ def issue_enrol_code(
     session.add(row)
     session.flush()
     return code, row
+
+
+@dataclass(frozen=True)
+class Issued:
+    """An enrolment code issued for a cooperative (the code itself, shown once)."""
+
+    cooperative: Cooperative
+    code: str
+    row: EnrolCode
+
+
+def stand_order(stand: str) -> tuple[tuple[int, int | str], ...]:
+    """The order stands are walked in: ``2`` before ``10``, ``A2`` before ``A10``."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part.casefold())
+                 for part in re.findall(r"\d+|\D+", stand))
+
+
+def issue_market_codes(
+    session: Session, market_id: int, days: float = DEFAULT_CODE_DAYS, *,
+    not_enrolled: bool = False, now: dt.datetime | None = None,
+) -> list[Issued]:
+    """A new one-time code for each cooperative of a market, in the order of their
+    stands (``not_enrolled``: only those without a till enrolled and not revoked), for
+    the sheet handed out on the morning of the first day. Refused when there is none."""
+    market = get_market(session, market_id)
+    check_code_days(days)
+    query = select(Cooperative).where(Cooperative.market_id == market.id)
+    if not_enrolled:
+        query = query.where(~select(Device.id).where(
+            Device.cooperative_id == Cooperative.id, Device.revoked_at.is_(None)).exists())
+    coops = sorted(session.scalars(query), key=lambda c: (stand_order(c.stand), c.id))
+    if not coops:
+        raise AdminError("server.err.no_cooperative_to_enrol" if not_enrolled
+                         else "server.err.market_empty", market=market.id)
+    now = now or utcnow()
+    return [Issued(c, *issue_enrol_code(session, c.id, days, now)) for c in coops]
+
+
+def check_server_url(text: str) -> str:
+    """The server's address as the stalls type it to enrol (``http://192.168.1.10:8700``),
+    without a trailing slash; refused when a till would refuse it: not an http(s) address
+    of a host, or plain http to a host outside the market's local network (a till sends
+    its token in clear only there: loopback, private addresses, ``.local`` names)."""
+    url = text.strip().rstrip("/")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (a port out of range raises)
+        host = parts.hostname or ""
+    except ValueError:
+        host = ""
+    if (not host or parts.scheme not in ("http", "https") or parts.query or parts.fragment
+            or any(ch.isspace() for ch in url)):
+        raise AdminError("server.err.server_url", text=text)
+    if parts.scheme == "http" and not local_host(host):
+        raise AdminError("server.err.server_url_https", text=text)
+    return url
+
+
+def local_host(host: str) -> bool:
+    """Whether a till sends to ``host`` over plain http (as ``sync.client.config`` says)."""
+    if host == "localhost" or host.endswith(".local"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private
 
 
 def check_code_days(days: float) -> None:

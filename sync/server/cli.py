@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import getpass
 import io
+import ipaddress
 import math
 import os
 import re
@@ -33,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from pos import usage
 from sync.protocol import Bundle
-from sync.server import admin, ingest
+from sync.server import admin, ingest, roster
 from sync.server.db import (
     ENV_DATABASE_URL,
     SQLITE_FILE,
@@ -41,8 +43,9 @@ from sync.server.db import (
     default_data_dir,
     resolve_database_url,
 )
+from sync.server.enrol_sheet import enrol_sheet
 from sync.server.i18n import Translator, market_time
-from sync.server.messages import LANGUAGES, AdminError, language, lookup, tr
+from sync.server.messages import LANGUAGES, AdminError, Field, language, lookup, tr
 from sync.server.models import SECTORS, Cooperative, Market, User
 
 USAGE_ERROR, FAILED = 2, 1
@@ -97,9 +100,13 @@ MAX_ID = 2**31 - 1
 _id = _int_in(1, MAX_ID)
 
 
+#: a decimal comma, as French and Arabic write a fraction (``0,5``, ``٠٫٥``), read as a point
+_DECIMAL_POINT = str.maketrans({",": ".", "\u066b": "."})
+
+
 def _number(text: str) -> float:
     try:
-        value = float(text)
+        value = float(text.strip().translate(_DECIMAL_POINT))
     except ValueError:
         value = math.nan
     if not math.isfinite(value):
@@ -178,6 +185,8 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     edit.add_argument("--city-ar")
     edit.add_argument("--region-ar")
     edit.add_argument("--opens", type=_opens, metavar="HH:MM")
+    edit.add_argument("--starts", type=_date)
+    edit.add_argument("--ends", type=_date)
     _command(market, "list")
 
     coop = _command(sub, "cooperative").add_subparsers(dest="action", required=True)
@@ -203,9 +212,16 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     move.add_argument("--market", type=_id, required=True)
     move.add_argument("--stand")
     move.add_argument("--dry-run", action="store_true")
+    imp = _command(coop, "import")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--market", type=_id, required=True)
 
     code = _command(sub, "enrol-code")
-    code.add_argument("cooperative", type=_id)
+    code.add_argument("cooperative", type=_id, nargs="?")
+    code.add_argument("--market", type=_id)
+    code.add_argument("--not-enrolled", action="store_true")
+    code.add_argument("--url")
+    code.add_argument("--html", type=Path, metavar="FILE")
     code.add_argument("--days", type=_number, default=admin.DEFAULT_CODE_DAYS)
     code.add_argument("--no-qr", action="store_true")
 
@@ -255,7 +271,10 @@ def _check(args: argparse.Namespace) -> None:
                            region_ar=args.region_ar, starts_on=args.starts, ends_on=args.ends,
                            opens=args.opens)
     elif args.command == "market" and action == "edit":
-        admin.check_changes(city_ar=args.city_ar, region_ar=args.region_ar, opens=args.opens)
+        admin.check_changes(city_ar=args.city_ar, region_ar=args.region_ar, opens=args.opens,
+                            starts_on=args.starts, ends_on=args.ends)
+        if args.starts and args.ends and args.ends < args.starts:
+            raise CommandError("server.err.market_dates", ends=args.ends, starts=args.starts)
     elif args.command == "cooperative" and action == "edit":
         admin.check_changes(province_ar=args.province_ar)
     elif args.command == "cooperative" and action == "move":
@@ -268,8 +287,10 @@ def _check(args: argparse.Namespace) -> None:
             stand=args.stand, members=args.members, women_led=args.women_led,
             youth_led=args.youth_led,
         ))
+    elif args.command == "cooperative" and action == "import":
+        args.rows = roster.read_cooperatives(args.file, _read(args.file), args.market)
     elif args.command == "enrol-code":
-        admin.check_code_days(args.days)
+        _check_enrol_code(args)
     elif args.command == "device" and action == "revoke":
         args.device_id = admin.parse_device_id(args.device)
     elif args.command == "user" and action == "add":
@@ -277,6 +298,47 @@ def _check(args: argparse.Namespace) -> None:
         admin.check_user(args.username, args.password)
     elif args.command == "import":
         args.bundle = _read_bundle(args.file)
+
+
+def _check_enrol_code(args: argparse.Namespace) -> None:
+    """One cooperative's code, or (``--market``) every stall's of a market, on the terminal
+    or (``--html``) as a page to print, which needs the server's address."""
+    if (args.cooperative is None) == (args.market is None):
+        raise CommandError("server.err.code_whom")
+    if args.market is None:
+        for option, given in (("--not-enrolled", args.not_enrolled), ("--html", args.html)):
+            if given:
+                raise CommandError("server.err.code_market_only", option=option)
+    if args.url is not None:
+        args.url = admin.check_server_url(args.url)
+    if args.html is not None:
+        if args.url is None:
+            raise CommandError("server.err.sheet_url")
+        folder = args.html.parent
+        if not folder.is_dir():
+            raise CommandError("server.err.cannot_write", path=args.html,
+                               reason=tr(args.lang, "server.err.no_folder", folder=folder))
+    admin.check_code_days(args.days)
+
+
+#: the reasons a file is not read or written, said in the organiser's language
+_OS_REASONS = {errno.ENOENT: "server.os.not_found", errno.EACCES: "server.os.denied",
+               errno.EPERM: "server.os.denied", errno.EISDIR: "server.os.folder",
+               errno.ENOTDIR: "server.os.not_folder", errno.ENOSPC: "server.os.full"}
+
+
+def _why(exc: OSError) -> Field | str:
+    """Why a file could not be read or written, in the organiser's language when it is a
+    usual reason (else as the system says it)."""
+    key = _OS_REASONS.get(exc.errno or 0)
+    return Field(key) if key else (exc.strerror or str(exc))
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise CommandError("server.err.cannot_read", path=path, reason=_why(exc)) from None
 
 
 def _read_password(args: argparse.Namespace) -> str:
@@ -289,10 +351,7 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def _read_bundle(path: Path) -> Bundle:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise CommandError("server.err.cannot_read", path=path, reason=exc.strerror) from None
+    raw = _read(path)
     try:
         return Bundle.model_validate_json(raw)
     except ValidationError as exc:
@@ -315,9 +374,52 @@ def _serve(db: Database, args: argparse.Namespace) -> None:
     with db.read() as s:
         if not s.scalar(select(func.count()).select_from(User)):
             print(tr(args.lang, "server.out.no_login"))
-    print(tr(args.lang, "server.out.serving", url=f"http://{args.host}:{args.port}/dashboard/"),
-          flush=True)
+    for line in _serving(args.lang, args.host, args.port):
+        print(line)
+    sys.stdout.flush()
     run(app, args.host, args.port, log_level="info", server_header=False)
+
+
+_EVERY_ADDRESS = ("0.0.0.0", "::", "")  # the host that listens on every address
+
+
+def _serving(lang: str, host: str, port: int) -> list[str]:
+    """What ``serve`` says before it serves: where the dashboard is, and the address the
+    stalls enrol with, or that only this computer reaches the server."""
+    every = host in _EVERY_ADDRESS
+    shown = "127.0.0.1" if every else f"[{host}]" if ":" in host else host
+    lines = [tr(lang, "server.out.serving", url=f"http://{shown}:{port}/dashboard/")]
+    if _loopback(host):
+        lines.append(tr(lang, "server.out.serving_local", port=port))
+        return lines
+    lan = _lan_address() if every else host
+    if lan and admin.local_host(lan):  # a till sends to another only over https
+        url = f"http://[{lan}]:{port}" if ":" in lan else f"http://{lan}:{port}"
+        lines.append(tr(lang, "server.out.serving_stalls", url=url))
+    return lines
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _lan_address() -> str | None:
+    """This computer's address on its network (the one its default route leaves by), as
+    the stalls reach it; None without a network. Nothing is sent."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            address = str(probe.getsockname()[0])
+        except OSError:
+            return None
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
 
 
 def _both(lang: str, latin: str, arabic: str | None) -> str:
@@ -351,7 +453,8 @@ def _market(db: Database, args: argparse.Namespace) -> None:
             return
         if args.action == "edit":
             m = admin.edit_market(s, args.market, city_ar=args.city_ar,
-                                  region_ar=args.region_ar, opens=args.opens)
+                                  region_ar=args.region_ar, opens=args.opens,
+                                  starts_on=args.starts, ends_on=args.ends)
             print(_market_line(args.lang, m))
             return
         from sync.server.queries import list_markets
@@ -376,6 +479,14 @@ def _cooperative(db: Database, args: argparse.Namespace) -> None:
             if args.dry_run:
                 raise _DryRun
         print("\n".join(said))  # once pushes go on (see admin.hold_pushes)
+        return
+    if args.action == "import":
+        with db.write() as s:
+            added = roster.add_cooperatives(s, args.file, args.market, args.rows)
+            lines = [_cooperative_line(args.lang, c) for c in added]
+        print("\n".join(lines))  # once committed
+        print(tr(args.lang, "server.out.cooperatives_imported", count=len(added),
+                 market=args.market))
         return
     with db.write() as s:
         if args.action == "add":
@@ -452,6 +563,9 @@ def ascii_qr(text: str) -> str:
 
 
 def _enrol_code(db: Database, args: argparse.Namespace) -> None:
+    if args.market is not None:
+        _market_codes(db, args)
+        return
     with db.write() as s:
         code, row = admin.issue_enrol_code(s, args.cooperative, days=args.days)
         coop = admin.get_cooperative(s, args.cooperative)
@@ -459,9 +573,50 @@ def _enrol_code(db: Database, args: argparse.Namespace) -> None:
     t = Translator(args.lang)
     print(tr(args.lang, "server.out.enrol_code", id=coop.id, name=name,
              until=t.moment(row.expires_at), zone=t.zone))
+    if args.url:
+        print(tr(args.lang, "server.out.enrol_server", url=args.url))
     print(f"\n    {code}\n")
     if not args.no_qr:
         print(ascii_qr(code))
+
+
+def _market_codes(db: Database, args: argparse.Namespace) -> None:
+    """``enrol-code --market``: a code for each stall of the market, listed by stand, or
+    written as a page to print (``--html``; the codes are kept only once it is written)."""
+    lang = args.lang
+    t = Translator(lang)
+    with db.write() as s:
+        market = admin.get_market(s, args.market)
+        issued = admin.issue_market_codes(s, market.id, args.days,
+                                          not_enrolled=args.not_enrolled)
+        if args.html is not None:
+            _write_private(args.html, enrol_sheet(lang, market, issued, args.url))
+        name = market.name_ar if lang == "ar" else market.name_fr
+        until = t.moment(issued[0].row.expires_at)
+    if args.html is not None:
+        print(tr(lang, "server.out.sheet_written", path=args.html, count=len(issued),
+                 until=until, zone=t.zone))
+        return
+    print(tr(lang, "server.out.market_codes", id=args.market, name=name, until=until,
+             zone=t.zone))
+    if args.url:
+        print(tr(lang, "server.out.enrol_server", url=args.url))
+    for i in issued:
+        c = i.cooperative
+        coop = tr(lang, "server.out.of_cooperative", id=c.id,
+                  name=c.name_ar if lang == "ar" else c.name_fr)
+        print(f"{tr(lang, 'server.out.stand', stand=c.stand)}\t{i.code}\t{coop}")
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path``, readable by its owner only (it holds secrets)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "w", encoding="utf-8") as out:
+            os.chmod(fd, 0o600)  # a file it replaces may have been readable by others
+            out.write(text)
+    except OSError as exc:
+        raise CommandError("server.err.cannot_write", path=path, reason=_why(exc)) from None
 
 
 def _device(db: Database, args: argparse.Namespace) -> None:
@@ -469,6 +624,7 @@ def _device(db: Database, args: argparse.Namespace) -> None:
         with db.write() as s:
             d = admin.revoke_device(s, args.device_id)
         print(tr(args.lang, "server.out.device_revoked", id=d.id, name=d.name))
+        print(tr(args.lang, "server.out.device_revoked_next", cooperative=d.cooperative_id))
         return
     lang = args.lang
     t = Translator(lang)

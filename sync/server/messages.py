@@ -59,8 +59,11 @@ class AdminError(ValueError):
 
 
 def message(lang: str, key: str, params: dict[str, object]) -> str:
-    """A message in ``lang``, its :class:`Field` parameters translated with it."""
-    shown = {k: tr(lang, v.key) if isinstance(v, Field) else v for k, v in params.items()}
+    """A message in ``lang``, its :class:`Field` parameters translated with it, and those
+    that are an :class:`AdminError` (the problem of a file's row) said in it."""
+    shown = {k: tr(lang, v.key) if isinstance(v, Field)
+             else v.message(lang) if isinstance(v, AdminError) else v
+             for k, v in params.items()}
     return tr(lang, key, **shown)
 
 

@@ -95,10 +95,14 @@ def test_setting_up_a_market(database_url: str, db: Database,
 @pytest.mark.parametrize(("lang", "code_line", "user_line", "revoked"), [
     ("fr", "Code d'inscription de la coopérative 1 (Coopérative du miel), à usage unique, "
            "valable jusqu'au {until} (heure du Maroc) :", "utilisateur nadia ajouté",
-     "appareil {id} (caisse) révoqué"),
+     "appareil {id} (caisse) révoqué\nle serveur n'en accepte plus rien, et les jours qu'il a "
+     "envoyés restent comptés\u00a0; la nouvelle caisse de la coopérative s'inscrit avec un "
+     "nouveau code\u00a0: souk-server enrol-code 1"),
     ("ar", "رمز تسجيل التعاونية 1 (تعاونية العسل)، يُستعمل مرة واحدة، صالح حتى "
            "\u200e{until}\u200e (بتوقيت المغرب):", "أُضيف المستخدم nadia",
-     "أُلغي الجهاز \u200e{id}\u200e (caisse)"),
+     "أُلغي الجهاز \u200e{id}\u200e (caisse)\nلم يعد الخادم يقبل منه شيئًا، وتبقى أيامه "
+     "المستلَمة محسوبة؛ يُسجَّل الصندوق الجديد للتعاونية برمز جديد: "
+     "\u200esouk-server enrol-code 1\u200e"),
 ])
 def test_what_the_commands_say_is_in_the_organisers_language(
         database_url: str, db: Database, capsys: pytest.CaptureFixture[str],
@@ -106,7 +110,8 @@ def test_what_the_commands_say_is_in_the_organisers_language(
         revoked: str) -> None:
     """An organiser who works in French or Arabic reads the enrolment code's line (which
     they read out to the cooperative: its name in their language, the code's end in
-    Morocco's time), the user and device lines in that language."""
+    Morocco's time), the user and device lines in that language; a revoked device's, what
+    its cooperative's new till needs."""
     run(database_url, *MARKET, capsys=capsys)
     run(database_url, *COOP, capsys=capsys)
     code, out, _ = run(database_url, "enrol-code", "1", "--no-qr", capsys=capsys, lang=lang)
@@ -139,7 +144,7 @@ def test_what_the_commands_say_is_in_the_organisers_language(
     ([*COOP[:3], HUGE, *COOP[4:]], f"{HUGE} is not between 1 and 2147483647"),
     (["serve", "--port", "70000"], "70000 is not between 1 and 65535"),
     (["market"], "missing arguments: {add,edit,list}"),  # its choices, not "action"
-    (["cooperative"], "missing arguments: {add,edit,list,move}"),
+    (["cooperative"], "missing arguments: {add,edit,list,move,import}"),
     ([*MARKET, "--city-ar", "ف" * 201], "the city in Arabic is longer than 200 characters"),
     ([*MARKET, "--city-ar", "مك\x00ناس"], "the city in Arabic must not contain a NUL character"),
     ([*MARKET, "--region-ar", "ج" * 201], "the region in Arabic is longer than 200 characters"),
@@ -237,11 +242,12 @@ def test_a_cooperative_with_its_provinces_arabic_name(
      "المدينة بالعربية لا يجب أن يحتوي على المحرف NUL"),
     ("ar", ["market", "edit", "1", "--city-ar", "  "], "المدينة بالعربية لا يجب أن يكون فارغًا"),
     ("en", ["market", "edit", "9", "--city-ar", "فاس"], "no market with id 9"),
-    ("en", ["market", "edit", "1"], "say what to change: --city-ar, --region-ar, --opens"),
+    ("en", ["market", "edit", "1"],
+     "say what to change: --city-ar, --region-ar, --opens, --starts, --ends"),
     ("fr", ["market", "edit", "1"],
-     "indiquez ce qu'il faut changer : --city-ar, --region-ar, --opens"),
+     "indiquez ce qu'il faut changer : --city-ar, --region-ar, --opens, --starts, --ends"),
     ("ar", ["market", "edit", "1"],
-     "حدّد ما تريد تغييره: \u200e--city-ar, --region-ar, --opens\u200e"),
+     "حدّد ما تريد تغييره: \u200e--city-ar, --region-ar, --opens, --starts, --ends\u200e"),
     ("en", ["market", "edit", "1", "--region-ar", "ج" * 201],
      "the region in Arabic is longer than 200 characters"),
     ("ar", ["market", "edit", "1", "--city-ar", "فاس", "--region-ar", " "],
@@ -349,13 +355,13 @@ def test_help_is_in_the_organisers_language(
     out = capsys.readouterr().out
     assert out.startswith("الاستعمال: souk-server [-h] [--data-dir DATA_DIR] [--lang {ar,fr,en}]")
     assert "\nالخيارات:\n" in out and "  -h, --help            يعرض هذه المساعدة ثم يخرج\n" in out
-    assert "    enrol-code          يصدر رمز تسجيل صالحًا لمرة واحدة\n" in out
+    assert "    enrol-code          يصدر رمز تسجيل صالحًا لمرة واحدة لتعاونية، أو لكل\n" in out
     monkeypatch.setenv("LANG", "fr_MA.UTF-8")
     with pytest.raises(SystemExit):
         main(["enrol-code", "-h"])
     out = capsys.readouterr().out
     assert out.startswith("utilisation : souk-server enrol-code [-h]")
-    assert "\narguments:\n  cooperative  " in out and "--days DAYS" in out
+    assert "\narguments:\n  cooperative " in out and "--days DAYS" in out
     assert "émet un code d'inscription à usage unique" in out
     assert "n'affiche pas le code QR" in out
 
