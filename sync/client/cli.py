@@ -34,7 +34,7 @@ from sync.client.engine import (
     retry_set_aside,
     sync_store,
 )
-from sync.client.errors import SyncError, describe
+from sync.client.errors import SyncError, date_text, describe
 from sync.client.status import (
     DayRow,
     Snapshot,
@@ -96,7 +96,8 @@ def _print_outcome(ctx: Context, outcome: Outcome, snap: Snapshot) -> None:
     if outside:
         market = snap.cooperative.get("market", {})
         ctx.say(tr_count(ctx.lang, "sync.cli.outside", len(outside),
-                         starts=market.get("starts_on", ""), ends=market.get("ends_on", "")))
+                         starts=date_text(market.get("starts_on", "")),
+                         ends=date_text(market.get("ends_on", ""))))
     if outcome.waiting:
         ctx.say(tr_count(ctx.lang, "sync.cli.waiting", outcome.waiting))
     if clock := clock_text(ctx.lang, snap.clock_offset):
@@ -162,8 +163,8 @@ def _status_lines(ctx: Context, snap: Snapshot, unasked: SyncError | None = None
         lines.append(ctx.t("sync.cli.market",
                            name=market.get("name_ar" if ctx.lang == "ar" else "name_fr", ""),
                            city=market_city(market, ctx.lang),
-                           starts=market.get("starts_on", ""),
-                           ends=market.get("ends_on", "")))
+                           starts=date_text(market.get("starts_on", "")),
+                           ends=date_text(market.get("ends_on", ""))))
         if snap.last_success_at:
             lines.append(ctx.t("sync.cli.last_success",
                                age=age_text(ctx.lang, snap.last_success_at, now)))

@@ -97,7 +97,8 @@ def test_days_outside_the_markets_dates_are_not_said_to_be_on_the_server(
     assert run(enrolled, *FAST) == 1
     out = capsys.readouterr().out
     assert "The server acknowledged 1 day." in out
-    assert (f"1 day outside the market's dates ({MARKET_DAY} to {MARKET_END}) was not "
+    dates = f"{MARKET_DAY:%d/%m/%Y} to {MARKET_END:%d/%m/%Y}"  # as the app writes dates
+    assert (f"1 day outside the market's dates ({dates}) was not "
             "sent: it is not in this market's figures.") in out
     assert "Everything is on the server." not in out
     assert run(enrolled, "status") == 0
@@ -110,11 +111,15 @@ def test_days_outside_the_markets_dates_are_not_said_to_be_on_the_server(
     assert run(enrolled, *FAST, lang="ar") == 1
     out = capsys.readouterr().out
     assert "لم يؤكد الخادم استلام أي يوم." in out  # nothing new: "no day", not "days: 0"
-    assert (f"يوم واحد خارج تواريخ السوق (من {MARKET_DAY} إلى {MARKET_END}) لم يُرسل") in out
+    assert (f"يوم واحد خارج تواريخ السوق (من {MARKET_DAY:%d/%m/%Y} إلى {MARKET_END:%d/%m/%Y}) "
+            "لم يُرسل") in out
     assert run(enrolled, *FAST, lang="fr") == 1
     out = capsys.readouterr().out
     assert "Le serveur a reçu 0 journée." in out  # French counts 0 in the singular
     assert "1 journée hors des dates du marché" in out and "n'a pas été envoyée" in out
+    assert run(enrolled, "status", lang="fr") == 0
+    assert (f"du {MARKET_DAY:%d/%m/%Y} au {MARKET_END:%d/%m/%Y}"
+            in capsys.readouterr().out)  # the market's dates, as the app writes them
 
 
 def test_a_mistyped_address_leaves_a_new_folder_as_it_was(
