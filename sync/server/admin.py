@@ -166,9 +166,12 @@ def edit_market(session: Session, market_id: int, *, city_ar: str | None = None,
 
 
 def edit_cooperative(session: Session, cooperative_id: int, *,
-                     province_ar: str | None = None) -> Cooperative:
-    """Give a cooperative its province's Arabic name."""
-    changes = check_changes(province_ar=province_ar)
+                     province_ar: str | None = None, region: str | None = None
+                     ) -> Cooperative:
+    """Give a cooperative its province's Arabic name, or the region it comes from (which
+    says whether it is of its market's region: one added without it took its market's,
+    wrong once it is moved to a market of another region)."""
+    changes = check_changes(province_ar=province_ar, region=region)
     return _changed(session, get_cooperative(session, cooperative_id), changes)
 
 

@@ -206,6 +206,7 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     edit = _command(coop, "edit")
     edit.add_argument("cooperative", type=_id)
     edit.add_argument("--province-ar")
+    edit.add_argument("--region")
     _command(coop, "list")
     move = _command(coop, "move")
     move.add_argument("cooperative", type=_id)
@@ -276,7 +277,7 @@ def _check(args: argparse.Namespace) -> None:
         if args.starts and args.ends and args.ends < args.starts:
             raise CommandError("server.err.market_dates", ends=args.ends, starts=args.starts)
     elif args.command == "cooperative" and action == "edit":
-        admin.check_changes(province_ar=args.province_ar)
+        admin.check_changes(province_ar=args.province_ar, region=args.region)
     elif args.command == "cooperative" and action == "move":
         args.stand = admin.check_stand(args.stand)
     elif args.command == "cooperative" and action == "add":
@@ -468,7 +469,7 @@ def _cooperative_line(lang: str, c: Cooperative) -> str:
     """A cooperative's details, as ``cooperative add`` and ``cooperative edit`` confirm
     them."""
     return tr(lang, "server.out.cooperative", id=c.id, name_ar=c.name_ar, name_fr=c.name_fr,
-              stand=c.stand, province=_both(lang, c.province, c.province_ar))
+              stand=c.stand, province=_both(lang, c.province, c.province_ar), region=c.region)
 
 
 def _cooperative(db: Database, args: argparse.Namespace) -> None:
@@ -494,7 +495,7 @@ def _cooperative(db: Database, args: argparse.Namespace) -> None:
             return
         if args.action == "edit":
             print(_cooperative_line(args.lang, admin.edit_cooperative(
-                s, args.cooperative, province_ar=args.province_ar)))
+                s, args.cooperative, province_ar=args.province_ar, region=args.region)))
             return
         t = Translator(args.lang)
         for c in s.scalars(select(Cooperative).order_by(Cooperative.market_id, Cooperative.id)):

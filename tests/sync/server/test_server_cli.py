@@ -61,7 +61,7 @@ def test_setting_up_a_market(database_url: str, db: Database,
            f"2026-05-12 to 2026-05-16, opens at 09:00 ({ZONE})\n")
     code, out, _ = run(database_url, *COOP, capsys=capsys)
     assert (code, out) == (0, "cooperative 1: Coopérative du miel / تعاونية العسل, stand 7, "
-                              "Ifrane\n")
+                              "Ifrane, region Fès-Meknès\n")
     with db.read() as s:
         coop = s.get_one(Cooperative, 1)
         assert (coop.region, coop.women_led, coop.youth_led) == ("Fès-Meknès", True, False)
@@ -227,7 +227,7 @@ def test_a_cooperative_with_its_provinces_arabic_name(
     code, out, _ = run(database_url, "cooperative", "edit", "2", "--province-ar", "إفران",
                        capsys=capsys)
     assert (code, out) == (0, "cooperative 2: Coopérative du miel / تعاونية العسل, stand 8, "
-                              "Ifrane / إفران\n")
+                              "Ifrane / إفران, region Fès-Meknès\n")
     with db.read() as s:
         assert [c.province_ar for c in s.scalars(select(Cooperative).order_by(Cooperative.id))
                 ] == ["إفران", "إفران"]
@@ -667,11 +667,13 @@ def test_device_list_gives_times_in_moroccos_time_in_the_organisers_format(
 @pytest.mark.parametrize(("lang", "market_line", "coop_line"), [
     ("fr", "marché 1\u00a0: Marché de Meknès / السوق المتنقل لمكناس, Meknès / مكناس, "
            "Fès-Meknès, du 12/05/2026 au 16/05/2026, ouvre à 10:30 (heure du Maroc)",
-     "coopérative 1\u00a0: Coopérative du miel / تعاونية العسل, stand 7, Ifrane / إفران"),
+     "coopérative 1\u00a0: Coopérative du miel / تعاونية العسل, stand 7, Ifrane / إفران, "
+     "région Fès-Meknès"),
     ("ar", "السوق 1: السوق المتنقل لمكناس / Marché de Meknès، مكناس / Meknès، Fès-Meknès، "
            "من \u200e12/05/2026\u200e إلى \u200e16/05/2026\u200e، يفتح على الساعة "
            "\u200e10:30\u200e (بتوقيت المغرب)",
-     "التعاونية 1: تعاونية العسل / Coopérative du miel، الرواق 7، إفران / Ifrane"),
+     "التعاونية 1: تعاونية العسل / Coopérative du miel، الرواق 7، إفران / Ifrane، "
+     "الجهة Fès-Meknès"),
 ], ids=["fr", "ar"])
 def test_setting_up_speaks_the_organisers_language(
         database_url: str, capsys: pytest.CaptureFixture[str],
@@ -733,3 +735,22 @@ def test_a_bad_opening_hour_changes_nothing(database_url: str, db: Database,
     with db.read() as s:
         market = s.get_one(Market, 1)
         assert (market.opens, market.city_ar) == (dt.time(10, 0), None)
+
+
+def test_a_cooperatives_region_is_edited_after_it_moved_to_another_region(
+        database_url: str, db: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    """A cooperative added without ``--region`` took its market's; moved to a market of
+    another region, the organisers give it its own."""
+    run(database_url, *MARKET, capsys=capsys)
+    run(database_url, *COOP, capsys=capsys)
+    code, out, _ = run(database_url, "cooperative", "edit", "1", "--region", " Drâa-Tafilalet ",
+                       capsys=capsys)
+    assert (code, out) == (0, "cooperative 1: Coopérative du miel / تعاونية العسل, stand 7, "
+                              "Ifrane, region Drâa-Tafilalet\n")
+    with db.read() as s:
+        assert s.get_one(Cooperative, 1).region == "Drâa-Tafilalet"
+    code, _, err = run(database_url, "cooperative", "edit", "1", "--region", "  ",
+                       capsys=capsys)
+    assert code == 2 and "region" in err
+    with db.read() as s:
+        assert s.get_one(Cooperative, 1).region == "Drâa-Tafilalet"  # nothing half-way

@@ -81,9 +81,12 @@ def test_the_cooperatives_come_from_the_organisers_excel_file(
                          lang="fr")
     assert (code, err) == (0, "")
     assert out.splitlines() == [
-        "coopérative 1\u00a0: Coopérative Safran / تعاونية الزعفران, stand A1, Taliouine / تالوين",
-        "coopérative 2\u00a0: Coopérative des herbes / تعاونية الأعشاب, stand 10, Ifrane",
-        "coopérative 3\u00a0: Coopérative Tapis / تعاونية الزرابي, stand 2, Azilal / أزيلال",
+        "coopérative 1\u00a0: Coopérative Safran / تعاونية الزعفران, stand A1, Taliouine / تالوين, "
+        "région Fès-Meknès",
+        "coopérative 2\u00a0: Coopérative des herbes / تعاونية الأعشاب, stand 10, Ifrane, région "
+        "Fès-Meknès",
+        "coopérative 3\u00a0: Coopérative Tapis / تعاونية الزرابي, stand 2, Azilal / أزيلال, "
+        "région Fès-Meknès",
         "coopératives ajoutées au marché 1\u00a0: 3. Leurs codes d'inscription\u00a0: "
         "souk-server enrol-code --market 1 --url ADRESSE --html codes.html",
     ]
