@@ -6,12 +6,13 @@ refused, while a CSV file updates the product the till finds with each row's SKU
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
@@ -20,7 +21,8 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from pos.errors import InputError, Name
+from pos import oserrors
+from pos.errors import InputError, Ltr, Name
 from pos.files import write_whole
 from pos.models import CATEGORY_SIZE, MEMBER_SIZE, NAME_SIZE, Barcode, Product
 from pos.money import (
@@ -42,18 +44,27 @@ _NAMES: Final = frozenset({"name_ar", "name_fr"})
 _ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # harakat, tatweel
 _ARABIC_FOLD = str.maketrans(
     {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"}
+    # Arabic-Indic and Persian digits as the 0-9 a keyboard types ("٢٥٠ مل" is "250 مل")
+    | {chr(0x660 + d): str(d) for d in range(10)} | {chr(0x6F0 + d): str(d) for d in range(10)}
 )
 _RARITY_SAMPLE: Final = 50_000  # characters of the search keys in which words are counted
 _BARCODE = re.compile(r"^[0-9A-Za-z\-]{3,32}$")
-_TRUE = {"1", "true", "yes", "oui", "نعم", "y", "o"}
-_FALSE = {"0", "false", "no", "non", "لا", "n", ""}
+# with the VRAI and FAUX of a French Excel's TRUE and FALSE
+_TRUE = {"1", "true", "yes", "oui", "نعم", "y", "o", "vrai"}
+_FALSE = {"0", "false", "no", "non", "لا", "n", "", "faux"}
 _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 _EXCEL_TEXT: Final = 255  # characters of a text constant in an Excel formula
 _TEXT_FORMULA = re.compile(r'="((?:[^"]|"")*)"')
+#: a number as a spreadsheet shows it in scientific notation (6,11125E+12: a barcode lost)
+_SCIENTIFIC = re.compile(r"^[0-9]+([.,][0-9]+)?[eE]\+[0-9]+$")
+#: the bad rows of a file described one by one (the others are named by their lines): as
+#: many as leave the products' table in sight under them on a 1024x600 screen
+LISTED: Final = 5
 
 
 def fold(text: str) -> str:
-    """Search key: lower case, no accents, no Arabic diacritics or letter variants."""
+    """Search key: lower case, no accents, no Arabic diacritics or letter variants, digits
+    as 0-9."""
     text = _ARABIC_MARKS.sub("", text)
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -65,8 +76,11 @@ class ProductData:
     """The editable fields of a product, validated.
 
     ``stock`` may be below zero (sold past the stock). A product read from a CSV file knows
-    its ``line`` (errors found on saving it name that line) and the SKUs of the whole file,
-    case folded (``file_skus``: a barcode may move to it from another product of the file).
+    its ``line`` (errors found on saving it name that line), the SKUs of the whole file,
+    case folded (``file_skus``: a barcode may move to it from another product of the file),
+    and the file's ``columns``: a product the file updates keeps what a column left out of
+    the file would have said (a file of codes and prices changes the prices only, never the
+    stock, barcodes or photos); ``None``: every field is given.
     """
 
     sku: str
@@ -84,6 +98,7 @@ class ProductData:
     active: bool = True
     line: int | None = field(default=None, compare=False)
     file_skus: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    columns: frozenset[str] | None = field(default=None, compare=False, repr=False)
 
     def validate(self) -> None:
         self.sku = self.sku.strip()
@@ -101,8 +116,10 @@ class ProductData:
         if self.tax_rate not in TAX_RATES:
             raise InputError("product.tax_rate", rate=self.tax_rate)
         for code in self.barcodes:
+            if _SCIENTIFIC.match(code):
+                raise InputError("product.barcode_number", code=Ltr(code))
             if not _BARCODE.match(code):
-                raise InputError("product.barcode", code=code)
+                raise InputError("product.barcode", code=Ltr(code))
         if abs(self.stock) > MAX_QUANTITY:
             raise InputError("quantity.too_large", text=format_quantity(self.stock))
         if self.low_stock < 0:
@@ -151,7 +168,7 @@ def _check_fields(session: Session, data: ProductData, product_id: int | None) -
         for other in same_sku(session, data.sku):
             if other.id != product_id:
                 key = "product.sku_taken" if other.sku == data.sku else "product.sku_taken_case"
-                raise InputError(key, sku=data.sku, other=other.sku,
+                raise InputError(key, sku=Ltr(data.sku), other=Ltr(other.sku),
                                  name=Name(other.name_ar, other.name_fr))
 
 
@@ -191,8 +208,8 @@ def _add_or_update(session: Session, data: ProductData) -> Product:
     if product is None:
         found = same_sku(session, data.sku)
         if len(found) > 1:
-            raise InputError("product.sku_ambiguous", sku=data.sku,
-                             others=", ".join(p.sku for p in found))
+            raise InputError("product.sku_ambiguous", sku=Ltr(data.sku),
+                             others=Ltr(", ".join(p.sku for p in found)))
         product = found[0] if found else Product(sku=data.sku)
     return _write(session, product, data)
 
@@ -206,7 +223,7 @@ def _barcode_rows(session: Session, data: ProductData, product_id: int | None) -
         owner = session.get(Barcode, code)
         if (owner is not None and owner.product_id != product_id
                 and owner.product.sku.casefold() not in data.file_skus):
-            raise InputError("product.barcode_taken", code=code, sku=owner.product.sku,
+            raise InputError("product.barcode_taken", code=Ltr(code), sku=Ltr(owner.product.sku),
                              name=Name(owner.product.name_ar, owner.product.name_fr))
         rows.append(owner or Barcode(code=code))
     return rows
@@ -216,14 +233,21 @@ def _write(session: Session, product: Product, data: ProductData) -> Product:
     """Write ``data`` to ``product``. Its barcodes are looked up as they are written, and
     one of another product is refused there (the caller's transaction then writes
     nothing): never taken from it, whether :func:`check_product` ran before or not."""
-    if product.id is None:
+    new = product.id is None
+    if new:
         session.add(product)
+
+    def given(column: str) -> bool:
+        return new or data.columns is None or column in data.columns
+
     for name in ("name_ar", "name_fr", "category", "price", "unit", "tax_rate", "stock",
                  "low_stock", "member", "photo", "active"):
-        setattr(product, name, getattr(data, name))
+        if given(name):
+            setattr(product, name, getattr(data, name))
     session.flush()
-    product.barcodes[:] = _barcode_rows(session, data, product.id)
-    session.flush()
+    if given("barcodes"):
+        product.barcodes[:] = _barcode_rows(session, data, product.id)
+        session.flush()
     return product
 
 
@@ -309,6 +333,12 @@ def _parse_int(text: str, key: str) -> int:
         raise InputError(key, text=text) from exc
 
 
+def _without_percent(text: str) -> str:
+    """A rate as a spreadsheet may show it, ``20%`` or ``20 %``, without its sign."""
+    stripped = text.strip()
+    return stripped[:-1].strip() if stripped.endswith("%") else text
+
+
 def _row_to_data(cells: dict[str, str]) -> ProductData:
     row = {k: v if v is None else _from_spreadsheet(v) for k, v in cells.items()}
     empty = {c for c in _REQUIRED if not (row.get(c) or "").strip()}
@@ -322,12 +352,13 @@ def _row_to_data(cells: dict[str, str]) -> ProductData:
     low_text = (row.get("low_stock") or "").strip()
     data = ProductData(
         sku=row["sku"],
-        name_ar=row["name_ar"],
-        name_fr=row["name_fr"],
+        name_ar=row.get("name_ar") or "",
+        name_fr=row.get("name_fr") or "",
         price=parse_money(row["price"]),
         category=(row.get("category") or "").strip(),
         unit=unit,
-        tax_rate=_parse_int(row.get("tax_rate") or "0", "product.tax_rate_text"),
+        tax_rate=_parse_int(_without_percent(row.get("tax_rate") or "0"),
+                            "product.tax_rate_text"),
         barcodes=[b.strip() for b in (row.get("barcodes") or "").split("|") if b.strip()],
         stock=parse_stock(stock_text) if stock_text else 0,
         low_stock=parse_quantity(low_text, allow_zero=True) if low_text else 0,
@@ -339,11 +370,29 @@ def _row_to_data(cells: dict[str, str]) -> ProductData:
     return data
 
 
+def decode_csv(data: bytes) -> str:
+    """The text of a CSV file as a spreadsheet saves it: UTF-8 (with or without a byte
+    order mark), or UTF-16 with its mark (Excel's "Unicode text"). A file in a Windows code
+    page (Excel's plain "CSV") is refused, saying how to save it: its Arabic letters could
+    not be told from accented Latin ones."""
+    try:
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError("csv.encoding") from exc
+
+
 def parse_csv(text: str) -> list[ProductData]:
-    """All rows, validated; the first bad row raises with its line number.
+    """All rows, validated; bad rows raise together, each named by its line
+    (:func:`refuse_rows`). The file needs the columns ``sku``, ``price`` and ``name_ar`` or
+    ``name_fr`` (or both); the others it leaves out keep, in the products it updates, what
+    they hold (:class:`ProductData`), and take their defaults in those it adds. A row left
+    blank (a spreadsheet writes its empty rows as ``;;;;``) is skipped, and so are blank
+    cells past the last column.
 
     A barcode may appear on one row only; whether it belongs to a product outside the file is
-    checked on saving (:func:`add_or_update` names the row's line).
+    checked on saving (:func:`save_rows` names the row's line).
     """
     text = text.lstrip("\ufeff")
     try:  # the header line tells the separator; the quoting is a spreadsheet's
@@ -354,47 +403,93 @@ def parse_csv(text: str) -> list[ProductData]:
     header = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     absent = [c for c in _REQUIRED if c not in header]
+    if _NAMES - set(absent):  # a column of names in one language is enough
+        absent = [c for c in absent if c not in _NAMES]
     if absent:
         raise InputError("csv.header", columns=", ".join(absent))
     rows: list[ProductData] = []
+    bad: list[InputError] = []
     seen: dict[str, tuple[int, str]] = {}  # folded SKU -> (line, sku) of its row
     codes: dict[str, tuple[int, str]] = {}  # barcode -> (line, sku) of its first row
     for row in reader:
         line = reader.line_num
+        extra = [cell for cell in row.pop(None, None) or [] if cell.strip()]  # past the header
+        if not extra and not any(cell.strip() for cell in row.values() if cell):
+            continue
         try:
-            if None in row:
+            if extra:
                 raise InputError("csv.extra_fields")
             data = _row_to_data(row)
+            _check_twins(data, line, seen, codes)
         except InputError as exc:
-            raise InputError("csv.bad_row", line=line, reason=exc) from exc
-        key = data.sku.casefold()
-        if key in seen:
-            first, first_sku = seen[key]
-            if first_sku == data.sku:
-                raise InputError("csv.duplicate", line=line, sku=data.sku, first=first)
-            raise InputError("csv.duplicate_case", line=line, sku=data.sku, first=first,
-                             first_sku=first_sku)
-        seen[key] = (line, data.sku)
-        for code in dict.fromkeys(data.barcodes):
-            if code in codes:
-                first, sku = codes[code]
-                raise InputError("csv.duplicate_barcode", line=line, code=code, first=first,
-                                 sku=sku)
-            codes[code] = (line, data.sku)
+            bad.append(InputError("csv.bad_row", line=line, reason=exc))
+            continue
         data.line = line
         rows.append(data)
-    skus = frozenset(seen)
+    refuse_rows(bad)
+    skus, columns = frozenset(seen), frozenset(header)
     for data in rows:
-        data.file_skus = skus
+        data.file_skus, data.columns = skus, columns
     return rows
+
+
+def _check_twins(data: ProductData, line: int, seen: dict[str, tuple[int, str]],
+                 codes: dict[str, tuple[int, str]]) -> None:
+    """Refuse a row whose SKU (capitals aside) or one of whose barcodes an earlier row of
+    the file has; else note them."""
+    key = data.sku.casefold()
+    if key in seen:
+        first, first_sku = seen[key]
+        if first_sku == data.sku:
+            raise InputError("csv.duplicate", sku=Ltr(data.sku), first=first)
+        raise InputError("csv.duplicate_case", sku=Ltr(data.sku), first=first,
+                         first_sku=Ltr(first_sku))
+    seen[key] = (line, data.sku)
+    for code in dict.fromkeys(data.barcodes):
+        if code in codes:
+            first, sku = codes[code]
+            raise InputError("csv.duplicate_barcode", code=Ltr(code), first=first, sku=Ltr(sku))
+    for code in data.barcodes:
+        codes.setdefault(code, (line, data.sku))
+
+
+def refuse_rows(bad: Sequence[InputError]) -> None:
+    """Raise the errors of the bad rows of a file (``csv.bad_row``, in the order of their
+    lines), if any: one alone as it is; several listed, the first :data:`LISTED` with what
+    is wrong and the others by their lines, so that the manager corrects them all at once."""
+    if len(bad) == 1:
+        raise bad[0]
+    if bad:
+        rows: list[InputError] = [InputError("csv.row", **exc.params) for exc in bad[:LISTED]]
+        if len(bad) > LISTED:
+            lines = ", ".join(str(exc.params["line"]) for exc in bad[LISTED:])
+            rows.append(InputError("csv.more_rows", lines=lines))
+        raise InputError("csv.bad_rows", rows=tuple(rows))
+
+
+def save_rows(session: Session, rows: Sequence[ProductData],
+              progress: Callable[[int, int], None] | None = None) -> int:
+    """Add or update the product of each row read from a file (:func:`parse_csv`), in the
+    caller's transaction; the rows refused on saving (a barcode of a product outside the
+    file) raise together once all are tried (:func:`refuse_rows`), and the caller's
+    transaction then writes nothing. ``progress(done, total)`` is called every 50 rows."""
+    bad: list[InputError] = []
+    for done, data in enumerate(rows, 1):
+        try:
+            add_or_update(session, data)
+        except InputError as exc:
+            if data.line is None:
+                raise
+            bad.append(exc)
+        if progress is not None and (done % 50 == 0 or done == len(rows)):
+            progress(done, len(rows))
+    refuse_rows(bad)
+    return len(rows)
 
 
 def import_csv(session: Session, text: str) -> int:
     """Add or update every product of the CSV; all or nothing (the caller's transaction)."""
-    rows = parse_csv(text)
-    for data in rows:
-        add_or_update(session, data)
-    return len(rows)
+    return save_rows(session, parse_csv(text))
 
 
 def csv_dialect(lang: str) -> tuple[str, str]:
@@ -460,12 +555,14 @@ def export_csv(products: Sequence[Product], lang: str) -> str:
 
 def write_csv(path: Path, products: Sequence[Product], lang: str) -> None:
     """Write :func:`export_csv` to ``path`` with a UTF-8 byte order mark, whole or not at
-    all (through a ``.partial`` file); :class:`InputError` if it cannot be written."""
+    all (through a ``.partial`` file): a file that was there is left as it was when the new
+    one cannot be written, and the :class:`InputError` says why."""
     if path.is_dir():
         raise InputError("cli.is_folder", path=str(path))
     if not path.parent.is_dir():
         raise InputError("cli.folder_missing", path=str(path.parent))
     try:
         write_whole(path, "\ufeff" + export_csv(products, lang))
-    except OSError as exc:
-        raise InputError("cli.cannot_write", path=str(path)) from exc
+    except OSError as exc:  # a file open in Excel is locked on Windows: it says so too
+        raise InputError("csv.cannot_write", path=Ltr(str(path)),
+                         reason=oserrors.reason(exc)) from exc

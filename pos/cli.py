@@ -232,14 +232,10 @@ def _load_demo(ctx: Context, session: Session) -> str:
 
 
 def cmd_products_import(ctx: Context, args: argparse.Namespace) -> int:
-    try:
-        text = args.file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError("csv.encoding") from exc
-    rows = catalogue.parse_csv(text)  # validate everything before opening a transaction
+    # every row read and checked before the transaction opens
+    rows = catalogue.parse_csv(catalogue.decode_csv(args.file.read_bytes()))
     with ctx.store.write() as s:
-        for data in rows:
-            catalogue.add_or_update(s, data)
+        catalogue.save_rows(s, rows)
     ctx.say(tr_count(ctx.lang, "cli.imported", len(rows)))
     return EXIT_OK
 

@@ -45,6 +45,8 @@ class SoukError(Exception):
         def show(value: object) -> object:
             if isinstance(value, SoukError):
                 return value.message(lang)
+            if isinstance(value, tuple):  # several errors, one a line
+                return "\n".join(str(show(item)) for item in value)
             if isinstance(value, Amount):
                 return format_money(value, lang)
             if isinstance(value, Name):

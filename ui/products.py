@@ -5,7 +5,8 @@ catalogue asks for the manager's PIN first."""
 from __future__ import annotations
 
 import math
-import shutil
+import re
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor, QFontMetricsF, QPixmap, QResizeEvent
+from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -37,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from pos import catalogue, users
 from pos.catalogue import TAX_RATES, UNITS, ProductData
-from pos.errors import InputError, SoukError
+from pos.errors import InputError, Ltr, SoukError
 from pos.i18n import tr_count
 from pos.models import Product
 from pos.money import (
@@ -51,7 +52,7 @@ from pos.money import (
 from ui import theme
 from ui.context import AppContext
 from ui.tasks import Task
-from ui.tiles import Photos
+from ui.tiles import Photos, elide_keeping_size, keep_units, read_picture
 from ui.widgets import (
     WRONG_FIELD,
     Banner,
@@ -75,6 +76,14 @@ Index = QModelIndex | QPersistentModelIndex
 CATALOGUE_PIN = "ui.pin.reason_catalogue"
 #: the product dialog's width: within a 1024 px screen
 WIDTH = 900
+#: the side of the photo shown in the product dialog
+PREVIEW = 84
+#: the longest side of a product's photo as kept beside the database: a tile shows it
+#: 92 px wide, and a phone's photo of several megabytes would go whole into every backup
+PHOTO_SIDE = 480
+#: what a photo's file name, made from the product's SKU, does without (folders' slashes,
+#: what Windows refuses, letters other than ASCII)
+_NOT_IN_FILE_NAMES = re.compile(r"[^0-9A-Za-z_-]+")
 #: the field an error of the product's is about (the name: the one of the UI's language)
 FIELD_OF = {"product.sku": "sku", "product.sku_taken": "sku", "product.sku_taken_case": "sku",
             "product.barcode": "barcodes", "product.barcode_taken": "barcodes",
@@ -128,22 +137,28 @@ def share_out(columns: dict[int, tuple[int, int, int]], room: int) -> dict[int, 
             for column, sizes in columns.items()}
 
 
-def search_key(p: Product) -> str:
-    """What the products screen's search looks in: the SKU, both names, the member and the
-    barcodes, folded."""
-    return catalogue.fold(f"{p.sku} {p.name_ar} {p.name_fr} {p.member} "
+def search_key(p: Product, category: str = "") -> str:
+    """What the products screen's search looks in: the SKU, both names, the member, the
+    barcodes and the ``category`` as the table shows it, folded."""
+    return catalogue.fold(f"{p.sku} {p.name_ar} {p.name_fr} {p.member} {category} "
                           + " ".join(b.code for b in p.barcodes))
 
 
 class OwnDirection(QStyledItemDelegate):
-    """Each text laid out in its own direction (a member's Latin name in the Arabic table,
-    an Arabic category in the French one), so that a text cut short ends with "…" at its
-    own end; the cell keeps to the table's reading side."""
+    """Each text laid out in its own direction (a member's Latin name or the barcodes in the
+    Arabic table, an Arabic category in the French one), so that a text cut short ends with
+    "…" at its own end; the cell keeps to the table's reading side. A name cut short keeps
+    its size (:meth:`_keep_size`)."""
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:
         super().initStyleOption(option, index)
+        if index.column() == NAME:
+            self._keep_size(option)
         table = option.direction  # type: ignore[attr-defined]
-        own = own_direction(option.text)  # type: ignore[attr-defined]
+        text = option.text  # type: ignore[attr-defined]
+        own = own_direction(text)
+        if own is None and any(ch.isdigit() for ch in text):  # barcodes read left to right
+            own = Qt.LayoutDirection.LeftToRight
         if own is None or own == table:
             return
         side = (Qt.AlignmentFlag.AlignRight if table == Qt.LayoutDirection.RightToLeft
@@ -151,6 +166,23 @@ class OwnDirection(QStyledItemDelegate):
         option.direction = own  # type: ignore[attr-defined]
         option.displayAlignment = (  # type: ignore[attr-defined]
             side | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter)
+
+    @staticmethod
+    def _keep_size(option: QStyleOptionViewItem) -> None:
+        """A name too long for its cell keeps the size that ends it, as on the tiles: the
+        words before it are cut instead ("Huile d'argan cosmé… 250 ml"), so that the sizes
+        of a product tell them apart."""
+        width = option.rect.width()  # type: ignore[attr-defined]
+        widget = option.widget  # type: ignore[attr-defined]
+        if width <= 0 or widget is None:  # measured, not drawn
+            return
+        # the text is drawn between two margins, a pixel wider than its advance at times
+        room = width - 2 * (widget.style().pixelMetric(
+            QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1) - 1
+        metrics = option.fontMetrics  # type: ignore[attr-defined]
+        if metrics.horizontalAdvance(option.text) > room:  # type: ignore[attr-defined]
+            option.text = elide_keeping_size(  # type: ignore[attr-defined]
+                keep_units(option.text), metrics, room)  # type: ignore[attr-defined]
 
 
 class ProductTable(QAbstractTableModel):
@@ -169,7 +201,8 @@ class ProductTable(QAbstractTableModel):
 
     def set_products(self, products: list[Product]) -> None:
         self.beginResetModel()
-        self._loaded = [(p, search_key(p)) for p in products]
+        label = self.ctx.category_label
+        self._loaded = [(p, search_key(p, label(p.category))) for p in products]
         self._arrange()
         self.endResetModel()
 
@@ -313,7 +346,7 @@ class ProductDialog(Dialog):
         form2 = QFormLayout()
         for f in (form, form2):
             f.setLabelAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
-            f.setVerticalSpacing(8)
+            f.setVerticalSpacing(6)
         self.setMinimumWidth(WIDTH)
         self.sku = self._field(form, "sku", product.sku if product else "")
         self.name_ar = self._field(form, "name_ar", product.name_ar if product else "")
@@ -326,13 +359,16 @@ class ProductDialog(Dialog):
         self.category.setCurrentText(ctx.category_label(product.category) if product else "")
         self._row(form, "category", self.category)
         lang = ctx.lang
-        self.price = self._field(form, "price",
-                                 format_amount(product.price, lang) if product else "")
+        # the unit first: the price is then typed per kilo, per gram or per litre, as its
+        # caption says (and the stock counted in that unit)
         self.unit = named(QComboBox(), "productUnit")
         for unit in UNITS:
             self.unit.addItem(unit_name(unit, ctx.lang), unit)
         self.unit.setCurrentIndex(UNITS.index(product.unit) if product else 0)
         self._row(form, "unit", self.unit)
+        self.unit.currentIndexChanged.connect(lambda _i: self.texts.apply())
+        self.price = self._field(form, "price",
+                                 format_amount(product.price, lang) if product else "")
         self.tax = named(QComboBox(), "productTax")
         for rate in TAX_RATES:
             self.tax.addItem(percent_text(rate, ctx.lang), rate)
@@ -347,16 +383,21 @@ class ProductDialog(Dialog):
                                if product else "0")
         self.member = self._field(form2, "member", product.member if product else "")
         self.picture = named(QLabel(), "productPhoto")
-        self.picture.setFixedSize(96, 96)
+        self.picture.setFixedSize(PREVIEW, PREVIEW)
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setStyleSheet(f"border: 1px solid {theme.LINE}; border-radius: 8px;")
         choose = button("productChoosePhoto")
         self.texts.button(choose, "ui.products.choose_photo")
         choose.clicked.connect(self._choose_photo)
-        form2.addRow(self._caption("photo"), hbox(self.picture, choose, None))
         self.active = named(QCheckBox(), "productActive")
         self.texts.bind(self.active.setText, "ui.products.active", self.active)
         self.active.setChecked(product.active if product else True)
-        form2.addRow("", self.active)
+        # "on sale" beside the photo, not on a row of its own: the dialog keeps room for
+        # a message of two lines on a 600 px high screen
+        photo_row = hbox(self.picture)
+        photo_row.addLayout(vbox(choose, self.active, None))
+        photo_row.addStretch(1)
+        form2.addRow(self._caption("photo"), photo_row)
         columns = hbox(spacing=24)
         columns.addLayout(form, 1)
         columns.addLayout(form2, 1)
@@ -370,8 +411,17 @@ class ProductDialog(Dialog):
 
     def _caption(self, key: str) -> QLabel:
         cap = label(f"productCaption_{key}")
-        self.texts.bind(cap.setText, f"ui.products.field_{key}")
+        self.texts.bind(lambda text: cap.setText(self._per_unit(key, text)),
+                        f"ui.products.field_{key}")
         return cap
+
+    def _per_unit(self, key: str, caption: str) -> str:
+        """The caption of field ``key``, naming the unit chosen when the field is counted in
+        it (the price of a kilo, the stock in kilos); a piece goes without saying."""
+        unit = self.unit.currentData() if hasattr(self, "unit") else "piece"
+        if unit == "piece" or key not in ("price", "stock", "low_stock"):
+            return caption
+        return self.ctx.t(f"ui.products.field_{key}_per", unit=unit_name(unit, self.ctx.lang))
 
     def _row(self, form: QFormLayout, key: str, widget: QWidget) -> None:
         widget.setAccessibleName(self.ctx.t(f"ui.products.field_{key}"))
@@ -407,9 +457,11 @@ class ProductDialog(Dialog):
             self._show_photo()
 
     def _show_photo(self) -> None:
-        pix = self.photos.get(self.photo_path, 96) if self.photo_path else None
-        if pix is None and self.photo_path and Path(self.photo_path).is_file():
-            pix = QPixmap(self.photo_path).scaled(96, 96, Qt.AspectRatioMode.KeepAspectRatio)
+        path = Path(self.photo_path) if self.photo_path else None
+        if path is not None and path.is_absolute():  # chosen now: read at the size shown
+            self.picture.setPixmap(QPixmap.fromImage(read_picture(path, PREVIEW)))
+            return
+        pix = self.photos.get(self.photo_path, PREVIEW) if self.photo_path else None
         self.picture.setPixmap(pix if pix is not None else QPixmap())
 
     def _category(self) -> str:
@@ -419,9 +471,9 @@ class ProductDialog(Dialog):
                 return str(self.category.itemData(i))
         return text
 
-    def data(self, *, store_photo: bool = True) -> ProductData:
-        """The fields as typed; ``store_photo`` copies a photo chosen from disk into the
-        data folder (the product then refers to the copy)."""
+    def data(self) -> ProductData:
+        """The fields as typed (a photo chosen from disk by its path, until
+        :meth:`_keep_photo` keeps it)."""
         unit = self.unit.currentData()
         for edit in (self.sku, self.name_ar, self.name_fr, self.price, self.barcodes,
                      self.stock, self.low, self.member):
@@ -435,21 +487,39 @@ class ProductDialog(Dialog):
             low_stock=self._number(
                 self.low, lambda text: parse_quantity(text, allow_zero=True) if text else 0),
             member=self.member.text().strip(),
-            photo=self._stored_photo() if store_photo else self.photo_path,
+            photo=self.photo_path,
             active=self.active.isChecked(),
         )
 
-    def _stored_photo(self) -> str:
-        """Photos chosen from disk are copied next to the database (backups carry them)."""
+    def _chosen_picture(self) -> QImage | None:
+        """The photo chosen from disk, if one was, turned as the camera held it and no
+        larger than :data:`PHOTO_SIDE`; :class:`InputError` if it is no picture."""
         path = Path(self.photo_path) if self.photo_path else None
         if path is None or not path.is_absolute():
-            return self.photo_path
+            return None
+        image = read_picture(path, PHOTO_SIDE)
+        if image.isNull():
+            raise InputError("ui.products.photo_unreadable", name=Ltr(path.name))
+        return image
+
+    def _keep_photo(self, image: QImage) -> str:
+        """Keep the photo chosen next to the database (backups carry it) under a name of its
+        own, whole or not at all: a photo kept before, this product's or another's, is never
+        written over (a product saved with it refers to it, one not saved leaves it unused).
+        Its file's name; :class:`InputError` if it cannot be written."""
         folder = self.ctx.data_dir / "photos"
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{self.sku.text().strip() or 'product'}{path.suffix.lower()}"
-        if path != target:
-            shutil.copyfile(path, target)
-        self.photos.forget(target.name)
+        stem = _NOT_IN_FILE_NAMES.sub("-", self.sku.text().strip()).strip("-") or "product"
+        kind = "png" if image.hasAlphaChannel() else "jpg"  # a cut-out keeps its transparency
+        target = folder / f"{stem}-{uuid.uuid4().hex[:8]}.{kind}"
+        partial = target.with_name(target.name + ".partial")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if not image.save(str(partial), kind.upper(), -1 if kind == "png" else 85):
+                raise OSError(str(partial))
+            partial.replace(target)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise InputError("cli.cannot_write", path=Ltr(str(target))) from exc
         return target.name
 
     def _unchanged(self, data: ProductData) -> bool:
@@ -465,9 +535,9 @@ class ProductDialog(Dialog):
     def validate(self) -> None:
         """Save the product as typed: a new one, or the one edited (by its id, so a new SKU
         renames it). The product is checked once, before the PIN is asked: a wrong field,
-        an SKU or a barcode of another product is refused, and nothing is written (the
-        photo is copied only once it is accepted)."""
-        data = self.data(store_photo=False)
+        an SKU or a barcode of another product, or a photo that is no picture, is refused,
+        and nothing is written (the photo is kept only once the PIN is given)."""
+        data = self.data()
         product_id = self.product.id if self.product is not None else None
         try:
             with self.ctx.read() as s:
@@ -475,12 +545,14 @@ class ProductDialog(Dialog):
         except InputError as exc:
             self._mark(exc)
             raise
+        picture = self._chosen_picture()
         if self._unchanged(data):  # as checked: its texts trimmed
             return
         if not may_change_catalogue(self.ctx, self):
             raise Kept
+        if picture is not None:
+            data.photo = self._keep_photo(picture)
         with self.ctx.write() as s:
-            data.photo = self._stored_photo()
             product = catalogue.save_product(s, data, product_id, checked=True)
             _ = list(product.barcodes)
             self.saved = product
@@ -686,12 +758,16 @@ class ProductsScreen(QWidget):
 
     def _failed(self, exc: object) -> None:
         if isinstance(exc, SoukError):
-            text = exc.message(self.ctx.lang)
-            if exc.key == "csv.header":  # the manager made the file: say where one comes from
-                text += " " + self.ctx.t("ui.products.csv_template")
-            self.banner.error(text, seconds=20)
-        elif isinstance(exc, UnicodeDecodeError):  # Excel's "CSV" is in the Windows code page
-            self.banner.error(self.ctx.t("ui.products.csv_not_utf8"), seconds=20)
+            error = exc
+
+            def words() -> str:
+                text = error.message(self.ctx.lang)
+                if error.key == "csv.header":  # the manager made the file: say where one
+                    text += " " + self.ctx.t("ui.products.csv_template")  # comes from
+                return text
+
+            # the lines to correct stay in sight while the file is corrected
+            self.banner.error(words, seconds=0 if exc.key == "csv.bad_rows" else 20)
         else:
             self.banner.error(self.ctx.t("ui.error.generic", detail=str(exc)[:160]), seconds=20)
 
@@ -701,14 +777,9 @@ class ProductsScreen(QWidget):
         store = self.ctx.store
 
         def work(progress: Any) -> int:
-            text = path.read_bytes().decode("utf-8-sig")
-            rows = catalogue.parse_csv(text)
+            rows = catalogue.parse_csv(catalogue.decode_csv(path.read_bytes()))
             with store.write() as s:
-                for i, data in enumerate(rows, 1):
-                    catalogue.add_or_update(s, data)
-                    if i % 50 == 0 or i == len(rows):
-                        progress(i, len(rows))
-            return len(rows)
+                return catalogue.save_rows(s, rows, progress)
 
         def done(count: int) -> None:
             self.banner.notice(tr_count(self.ctx.lang, "cli.imported", count))

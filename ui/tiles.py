@@ -21,7 +21,16 @@ from PySide6.QtCore import (
     QStringListModel,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QImage,
+    QImageReader,
+    QPainter,
+    QPainterPath,
+    QPixmap,
+)
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from pos.money import NBSP, format_money, unit_name
@@ -63,6 +72,23 @@ def keep_units(name: str) -> str:
     return _NUMBER_UNIT.sub(lambda m: f"{m.group(1)}{NBSP}{m.group(2)}", name)
 
 
+def read_picture(path: Path, side: int) -> QImage:
+    """The picture at ``path`` turned as the camera held it (a phone's photo says so in its
+    EXIF data) and no larger than ``side`` pixels either way: a phone's 4000-pixel JPEG is
+    decoded at a fraction of its size from the start, never whole. A null image when the
+    file is no picture Qt can read."""
+    reader = QImageReader(str(path))
+    reader.setAutoTransform(True)
+    size = reader.size()  # as stored, before it is turned: the reader scales it first
+    if size.isValid() and max(size.width(), size.height()) > side:
+        reader.setScaledSize(size.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio))
+    image = reader.read()
+    if max(image.width(), image.height()) > side:
+        image = image.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
+    return image
+
+
 class Photos:
     """Product pictures, scaled once and kept (the demo shares a few dozen files)."""
 
@@ -87,15 +113,11 @@ class Photos:
         key = (name, size)
         if key not in self._cache:
             path = self.path(name)
-            pix = QPixmap(str(path)) if path else QPixmap()
-            self._cache[key] = None if pix.isNull() else pix.scaled(
+            image = read_picture(path, size) if path else QImage()
+            self._cache[key] = None if image.isNull() else QPixmap.fromImage(image.scaled(
                 size, size, Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation)
+                Qt.TransformationMode.SmoothTransformation))
         return self._cache[key]
-
-    def forget(self, name: str) -> None:
-        for key in [k for k in self._cache if k[0] == name]:
-            del self._cache[key]
 
 
 class ProductModel(QStringListModel):
@@ -218,12 +240,12 @@ def _two_lines(text: str, font: QFont, width: int) -> str:
     for i, word in enumerate(words):
         trial = f"{first} {word}".strip()
         if metrics.horizontalAdvance(trial) > width and first:
-            return f"{first}\n{_elide(' '.join(words[i:]), metrics, width)}"
+            return f"{first}\n{elide_keeping_size(' '.join(words[i:]), metrics, width)}"
         first = trial
     return metrics.elidedText(text, Qt.TextElideMode.ElideRight, width * 2)
 
 
-def _elide(line: str, metrics: QFontMetrics, width: int) -> str:
+def elide_keeping_size(line: str, metrics: QFontMetrics, width: int) -> str:
     """``line`` cut to ``width`` pixels; a size that ends it ("200 ml") stays whole, the
     words before it cut instead."""
     if metrics.horizontalAdvance(line) <= width:

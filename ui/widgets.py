@@ -233,7 +233,8 @@ def error_words(ctx: AppContext, exc: SoukError) -> Message:
 
 
 class Banner(QLabel):
-    """An inline message (error or notice) that hides itself after a while.
+    """An inline message (error or notice) that hides itself after a while (or, given
+    ``seconds=0``, stays until the next message).
 
     When the language changes (Qt's ``LanguageChange``, which :class:`AppContext` sends
     to every window) a message given as a function is written again in the new
@@ -264,7 +265,10 @@ class Banner(QLabel):
         self.style().unpolish(self)
         self.style().polish(self)
         self.show()
-        self._timer.start(seconds * 1000)
+        if seconds:
+            self._timer.start(seconds * 1000)
+        else:  # until the next message
+            self._timer.stop()
 
     def _write(self, text: str) -> None:
         self._said = text

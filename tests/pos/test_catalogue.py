@@ -104,7 +104,10 @@ def test_a_row_with_a_name_in_one_language_is_imported(store: Store) -> None:
 def test_duplicate_sku_and_missing_columns_are_refused(store: Store) -> None:
     with pytest.raises(InputError) as caught:
         catalogue.parse_csv(HEADER + "A,أ,A,x,1,piece,0,,1,0,,,1\nA,ب,B,x,1,piece,0,,1,0,,,1\n")
-    assert caught.value.key == "csv.duplicate" and caught.value.params["first"] == 2
+    assert caught.value.key == "csv.bad_row" and caught.value.params["line"] == 3
+    reason = caught.value.params["reason"]
+    assert isinstance(reason, InputError)
+    assert reason.key == "csv.duplicate" and reason.params["first"] == 2
     with pytest.raises(InputError) as caught:
         catalogue.parse_csv("sku;nom\nA;B\n")
     assert caught.value.key == "csv.header"
@@ -139,6 +142,18 @@ def test_search_ignores_case_accents_and_arabic_diacritics(store: Store) -> None
     assert [p.sku for p in index.search("6111")] == ["G"]
     assert index.search("zzz") == []
     assert fold("Épicé") == "epice"
+
+
+def test_search_reads_arabic_indic_digits_as_the_keyboards_digits(store: Store) -> None:
+    with store.write() as s:
+        catalogue.add_or_update(s, ProductData("A", "زيت أركان ٢٥٠ مل", "", 100))
+        catalogue.add_or_update(s, ProductData("B", "زيت أركان 500 مل", "", 100))
+        catalogue.add_or_update(s, ProductData("C", "زعفران ۵ غ", "", 100))  # Persian digits
+    with store.read() as s:
+        index = SearchIndex(catalogue.all_products(s))
+    assert [p.sku for p in index.search("اركان 250")] == ["A"]
+    assert [p.sku for p in index.search("زيت ٥٠٠")] == ["B"]
+    assert [p.sku for p in index.search("زعفران 5")] == ["C"]
 
 
 _WORDS = st.sampled_from(["miel", "huile", "أركان", "عسل", "thym", "a", "m", "250", "g", "é"])
@@ -510,3 +525,138 @@ def test_a_bad_row_reads_as_sentences(store: Store, row: str, reason: str) -> No
     with pytest.raises(InputError) as caught:
         catalogue.parse_csv(HEADER + row + "\n")
     assert caught.value.message("fr") == f"Ligne 2 : {reason} Rien n'a été importé."
+
+
+EXCEL_HEADER = ("sku;name_ar;name_fr;category;price;unit;tax_rate;barcodes;stock;low_stock;"
+                "member;photo;active")
+
+
+def test_every_bad_line_of_a_file_is_named_at_once(store: Store) -> None:
+    rows = [f"P-{i};منتج {i};Produit {i};x;{10 + i},50;piece;20;{6111000000000 + i};1;0;;;1"
+            for i in range(12)]
+    rows[1] = rows[1].replace("11,50", "11,5O")  # line 3
+    rows[3] = rows[3].replace("13,50", "-3")  # line 5
+    rows[4] = rows[4].replace("P-4", "P-0")  # line 6: line 2's code
+    rows[6] = rows[6].replace(";20;", ";19;")  # line 8
+    text = "\r\n".join([EXCEL_HEADER, *rows])
+    with pytest.raises(InputError) as caught, store.write() as s:
+        catalogue.import_csv(s, text)
+    assert caught.value.message("fr").replace("\xa0", " ").splitlines() == [
+        "Rien n'a été importé : ces lignes du fichier sont erronées. Corrigez-les toutes, "
+        "puis importez le fichier à nouveau.",
+        "Ligne 3 : « 11,5O » n'est pas un montant (par exemple 12,50).",
+        "Ligne 5 : « -3 » : le montant ne peut pas être négatif.",
+        "Ligne 6 : le code produit P-0 figure déjà ligne 2.",
+        "Ligne 8 : Le taux de TVA 19 % n'est pas 0, 7, 10, 14 ou 20 %.",
+    ]
+    assert caught.value.message("ar").splitlines()[1] == "السطر 3: «11,5O» ليس مبلغًا (مثال: 12,50)."
+    assert count(store) == 0
+
+
+def test_bad_lines_past_those_described_are_named_by_their_lines(store: Store) -> None:
+    rows = [f"P-{i};;Produit {i};x;douze;piece;0;;1;0;;;1" for i in range(catalogue.LISTED + 3)]
+    with pytest.raises(InputError) as caught:
+        catalogue.parse_csv("\n".join([EXCEL_HEADER, *rows]))
+    lines = caught.value.message("en").splitlines()
+    assert len(lines) == 1 + catalogue.LISTED + 1
+    first = 2 + catalogue.LISTED  # the header is line 1
+    assert lines[-1] == f"And lines {first}, {first + 1}, {first + 2}."
+
+
+def test_the_barcodes_of_products_outside_the_file_are_all_named(store: Store) -> None:
+    with store.write() as s:
+        catalogue.add_or_update(s, ProductData("OLD", "قديم", "Ancien", 100,
+                                               barcodes=["1234567", "7654321"]))
+    text = HEADER + ("A1,أ,A,x,10,piece,0,1234567,1,0,,,1\n"
+                     "A2,ب,B,x,10,piece,0,2222222,1,0,,,1\n"
+                     "A3,ج,C,x,10,piece,0,7654321,1,0,,,1\n")
+    with pytest.raises(InputError) as caught, store.write() as s:
+        catalogue.import_csv(s, text)
+    said = caught.value.message("en")
+    assert "Line 2: Barcode 1234567 already belongs to product OLD" in said
+    assert "Line 4: Barcode 7654321 already belongs to product OLD" in said
+    assert count(store) == 1
+
+
+def test_a_sheet_as_excel_saves_it_imports(store: Store) -> None:
+    """Excel writes the empty rows of its sheet as ``;;;;``, the cells of a column once used
+    as trailing ``;``, a rate formatted as a percentage as ``20%``, and FALSE, in French,
+    as ``FAUX``."""
+    text = "\ufeff" + "\r\n".join([
+        EXCEL_HEADER,
+        "SAF-1G;زعفران تالوين;Safran de Taliouine;Épices;35,00;g;20%;;250;50;;;1;;",
+        ";;;;;;;;;;;;;;",
+        "HNY-KG;عسل;Miel;Alimentation;180,00;kg;10 %;;12,5;2;;;FAUX",
+        ";;;;;;;;;;;;",
+        "",
+    ])
+    with store.write() as s:
+        assert catalogue.import_csv(s, text) == 2
+    assert (product(store, "SAF-1G").tax_rate, product(store, "HNY-KG").tax_rate) == (20, 10)
+    assert product(store, "HNY-KG").stock == 12500
+    assert (product(store, "SAF-1G").active, product(store, "HNY-KG").active) == (True, False)
+
+
+def test_a_barcode_a_spreadsheet_turned_into_a_number_is_named_so(store: Store) -> None:
+    with pytest.raises(InputError) as caught:
+        catalogue.parse_csv("\n".join([
+            EXCEL_HEADER, "ARG-250;زيت;Huile;x;120,00;piece;0;6,11125E+12;1;0;;;1"]))
+    assert caught.value.message("fr").replace("\xa0", " ").startswith(
+        "Ligne 2 : « 6,11125E+12 » est un code-barres que le tableur a changé en nombre")
+    assert "Texte" in caught.value.message("fr") and "«نص»" in caught.value.message("ar")
+
+
+def test_a_file_of_prices_changes_the_prices_only(store: Store) -> None:
+    """Mid-week the manager imports a file of codes, names and new prices: the stock,
+    barcodes, photos, VAT and the rest of the products stay as they were."""
+    with store.write() as s:
+        catalogue.add_or_update(s, ProductData(
+            "ARG-250", "زيت أركان 250 مل", "Huile d'argan 250 ml", 12000, category="oils",
+            tax_rate=20, barcodes=["6111245780012"], stock=40000, low_stock=5000,
+            member="Fatima", photo="argan.png", active=False))
+    with store.write() as s:
+        assert catalogue.import_csv(s, "\ufeffsku;name_ar;name_fr;price\r\n"
+                                       "ARG-250;زيت أركان 250 مل;Huile d'argan 250 ml;130,00\r\n"
+                                       "NEW-1;;Savon noir;25,00\r\n") == 2
+    argan = product(store, "ARG-250")
+    assert (argan.price, argan.stock, argan.low_stock, argan.tax_rate, argan.category,
+            argan.member, argan.photo, argan.active, [b.code for b in argan.barcodes]) == (
+        13000, 40000, 5000, 20, "oils", "Fatima", "argan.png", False, ["6111245780012"])
+    soap = product(store, "NEW-1")
+    assert (soap.price, soap.stock, soap.unit, soap.tax_rate, soap.active) == (
+        2500, 0, "piece", 0, True)
+
+
+def test_a_file_of_french_names_only_updates_them_and_adds_products(store: Store) -> None:
+    with store.write() as s:
+        catalogue.add_or_update(s, ProductData("SAV-1", "صابون", "Savon", 2000))
+    with store.write() as s:
+        assert catalogue.import_csv(s, "sku;name_fr;price\r\nSAV-1;Savon noir;22,00\r\n"
+                                       "SAV-2;Savon à l'argan;30,00\r\n") == 2
+    assert (product(store, "SAV-1").name_ar, product(store, "SAV-1").name_fr) == (
+        "صابون", "Savon noir")
+    assert (product(store, "SAV-2").name_ar, product(store, "SAV-2").price) == ("", 3000)
+
+
+def test_codes_read_left_to_right_in_arabic_messages(store: Store) -> None:
+    """A code of digits and dashes keeps its order in an Arabic sentence (isolated), where
+    the bidi algorithm would show 12-34 as 34-12."""
+    with pytest.raises(InputError) as caught:
+        ProductData("A-1", "صابون", "", 100, barcodes=["12-34/5"]).validate()
+    assert "«\u206612-34/5\u2069»" in caught.value.message("ar")
+    assert "« 12-34/5 »" in caught.value.message("fr").replace("\xa0", " ")
+    with pytest.raises(InputError) as caught:
+        catalogue.parse_csv(HEADER + "250-12,أ,A,x,1,piece,0,,1,0,,,1\n"
+                                     "250-12,ب,B,x,1,piece,0,,1,0,,,1\n")
+    assert "\u2066250-12\u2069" in caught.value.message("ar")
+
+
+def test_unicode_text_from_excel_reads_and_a_windows_code_page_is_refused() -> None:
+    rows = "sku\tname_ar\tname_fr\tprice\r\nSAV-1\tصابون\tSavon à l'huile\t25,00\r\n"
+    read = catalogue.parse_csv(catalogue.decode_csv(rows.encode("utf-16")))  # with its mark
+    assert [(d.sku, d.name_ar, d.name_fr, d.price) for d in read] == [
+        ("SAV-1", "صابون", "Savon à l'huile", 2500)]
+    assert catalogue.decode_csv("\ufeff".encode() + rows.encode()) == rows
+    with pytest.raises(InputError) as caught:
+        catalogue.decode_csv(rows.replace("صابون", "").encode("cp1252"))
+    assert "CSV UTF-8" in caught.value.message("fr")

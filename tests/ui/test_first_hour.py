@@ -173,12 +173,12 @@ def test_a_csv_from_excel_that_cannot_be_read_says_how_to_save_it(
         "illisibles. Rien n'a été importé. Dans Excel, enregistrez le fichier à nouveau au "
         "format «\u00a0CSV UTF-8\u00a0», puis importez ce fichier.")
     made_by_hand = tmp_path / "miel.csv"
-    made_by_hand.write_text("sku;name_fr;price\nMIEL-1;Miel;80\n", encoding="utf-8")
+    made_by_hand.write_text("sku;name_fr;prix\nMIEL-1;Miel;80\n", encoding="utf-8")
     screen.banner.hide()
     screen.import_file(made_by_hand)
     qtbot.waitUntil(lambda: screen.banner.isVisible() and screen.import_btn.isEnabled())
     assert screen.banner.text() == (
-        "Il manque au fichier CSV les colonnes\u00a0: name_ar. Pour un fichier avec toutes "
+        "Il manque au fichier CSV les colonnes\u00a0: price. Pour un fichier avec toutes "
         "les colonnes\u00a0: «\u00a0Exporter CSV\u00a0» en écrit un, à remplir puis importer.")
     assert skus(window) == before
 
