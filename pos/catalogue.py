@@ -275,17 +275,30 @@ def low_stock(session: Session) -> list[Product]:
     return [p for p in session.scalars(query) if p.stock <= p.low_stock]
 
 
+#: a barcode's digits as the search keys hold them, between two marks: a few digits typed
+#: ("250", "500 g") find names and SKUs, never the middle of a barcode; a barcode is found
+#: whole (a short code of the stall's own), or by its beginning from :data:`BARCODE_TYPED`
+#: digits (a code read off a worn label)
+_CODE_MARK: Final = "\ue00a"
+_CODE_END: Final = "\ue00b"
+_CODE_DIGITS: Final = str.maketrans("0123456789", "".join(chr(0xE000 + d) for d in range(10)))
+BARCODE_TYPED: Final = 6
+
+
 class SearchIndex:
     """In-memory search over names, SKUs and barcodes, as the seller types.
 
     The products' search keys are folded once and joined, one a line, into one string: a
     word typed (never whitespace, so never across two keys) is looked for in it with
     ``str.find``, which skips the keys without it at C speed, and the search stops once
-    ``limit`` products are found."""
+    ``limit`` products are found. Barcodes are matched from their start only, by a word of
+    at least :data:`BARCODE_TYPED` digits (:data:`_CODE_MARK`)."""
 
     def __init__(self, products: Iterable[Product]) -> None:
         self._products = list(products)
-        keys = [fold(f"{p.name_ar} {p.name_fr} {p.sku} {' '.join(b.code for b in p.barcodes)}")
+        keys = [fold(f"{p.name_ar} {p.name_fr} {p.sku}") + "".join(
+                    f" {_CODE_MARK}{b.code.translate(_CODE_DIGITS)}{_CODE_END}"
+                    for b in p.barcodes)
                 for p in self._products]
         self._keys = "\n".join(keys)
         # where each key starts in ``_keys``, and where a key after the last one would
@@ -293,23 +306,35 @@ class SearchIndex:
 
     def search(self, text: str, limit: int | None = None) -> list[Product]:
         """The products whose key holds every word of ``text``, in the catalogue's order (the
-        first ``limit`` of them)."""
+        first ``limit`` of them); a word of digits is looked for as a whole barcode too, or
+        as a barcode's beginning when it is long enough."""
         words = fold(text).split()
         if not words:
             return self._products[:limit]
+        rows = self._rows(words, limit)
+        coded = [_CODE_MARK + w.translate(_CODE_DIGITS)
+                 + ("" if len(w) >= BARCODE_TYPED else _CODE_END)
+                 if w.isascii() and w.isdigit() else w for w in words]
+        if coded != words:  # as a barcode's beginning too, the products in their order
+            rows = sorted(set(rows).union(self._rows(coded, limit)))[:limit]
+        return [self._products[row] for row in rows]
+
+    def _rows(self, words: list[str], limit: int | None) -> list[int]:
+        """The rows of the keys that hold every one of ``words``, in order (the first
+        ``limit``)."""
         keys, starts = self._keys, self._starts
         # the keys are walked through the places of the word rarest in the first keys, the
         # other words checked in each
         scanned = words[0] if len(words) == 1 else min(
             words, key=lambda w: keys.count(w, 0, _RARITY_SAMPLE))
         others = [w for w in words if w != scanned]
-        found: list[Product] = []
+        found: list[int] = []
         at = keys.find(scanned)
         while at >= 0 and len(found) != limit:
             row = bisect_right(starts, at) - 1
             end = starts[row + 1]
             if not others or all(w in keys[starts[row]:end - 1] for w in others):
-                found.append(self._products[row])
+                found.append(row)
             at = keys.find(scanned, end)
         return found
 

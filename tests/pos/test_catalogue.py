@@ -660,3 +660,29 @@ def test_unicode_text_from_excel_reads_and_a_windows_code_page_is_refused() -> N
     with pytest.raises(InputError) as caught:
         catalogue.decode_csv(rows.replace("صابون", "").encode("cp1252"))
     assert "CSV UTF-8" in caught.value.message("fr")
+
+
+def test_a_few_digits_typed_find_names_not_the_middle_of_barcodes(store: Store) -> None:
+    """"250" is a size the seller types ("huile 250"): it never finds every product whose
+    barcode holds 250 somewhere. A barcode is found by its beginning, typed off a worn
+    label, or whole, a short code of the stall's own."""
+    with store.write() as s:
+        catalogue.add_or_update(s, ProductData("A", "زيت أركان 250 مل", "Huile d'argan 250 ml",
+                                               100, barcodes=["6111245780050"]))
+        catalogue.add_or_update(s, ProductData("B", "عسل", "Miel de thym", 100,
+                                               barcodes=["6111250000017"]))
+        catalogue.add_or_update(s, ProductData("C", "زعفران", "Safran", 100, barcodes=["1001"]))
+    with store.read() as s:
+        index = SearchIndex(catalogue.all_products(s))
+    assert [p.sku for p in index.search("250")] == ["A"]  # not B, whose code holds 250
+    assert [p.sku for p in index.search("huile 250")] == ["A"]
+    assert [p.sku for p in index.search("611125")] == ["B"]  # a barcode's beginning
+    assert [p.sku for p in index.search("6111")] == []  # too short for one
+    assert [p.sku for p in index.search("61112")] == []
+    assert [p.sku for p in index.search("6111245780050")] == ["A"]
+    assert [p.sku for p in index.search("٦١١١٢٤٥٧٨٠٠٥٠")] == ["A"]  # an Arabic keyboard's digits
+    assert [p.sku for p in index.search("1001")] == ["C"]  # a short code, whole
+    assert [p.sku for p in index.search("100")] == []
+    assert [p.sku for p in index.search("780050")] == []  # the end of a code is not its start
+    assert [p.sku for p in index.search("61112", limit=1)] == []
+    assert [p.sku for p in index.search("611124 argan")] == ["A"]
