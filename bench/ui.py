@@ -33,6 +33,13 @@ sys.path.insert(0, str(ROOT))
 CASHIER_PIN = "1111"
 
 
+def ean13(number: int) -> str:
+    """The EAN-13 of these 12 first digits, its last digit right."""
+    from pos.catalogue import check_digit
+
+    return f"{number}{check_digit(str(number))}"
+
+
 def prepare(folder: Path, extra_products: int = 0) -> None:
     from pos import catalogue, day, demo, settings, users
     from pos.catalogue import ProductData
@@ -52,7 +59,7 @@ def prepare(folder: Path, extra_products: int = 0) -> None:
                 sku=f"GEN-{i:05d}", name_ar=f"منتج تجريبي رقم {i}",
                 name_fr=f"Produit de test {i} {('miel', 'huile', 'savon', 'tapis')[i % 4]}",
                 price=100 * (5 + i % 400), category=cats[i % len(cats)],
-                barcodes=[f"{7_000_000_000_000 + i}"], stock=10_000,
+                barcodes=[ean13(700_000_000_000 + i)], stock=10_000,
                 photo=("honey-thyme.png", "argan-food.png", "rug.png", "")[i % 4]))
     store.close()
 

@@ -49,6 +49,9 @@ _ARABIC_FOLD = str.maketrans(
 )
 _RARITY_SAMPLE: Final = 50_000  # characters of the search keys in which words are counted
 _BARCODE = re.compile(r"^[0-9A-Za-z\-]{3,32}$")
+#: the GS1 codes by their number of digits: their last digit checks the others
+#: (:func:`check_digit`), and a scanner reads no code whose last digit is wrong
+GS1_CODES: Final = {8: "EAN-8", 12: "UPC-A", 13: "EAN-13", 14: "GTIN-14"}
 # with the VRAI and FAUX of a French Excel's TRUE and FALSE
 _TRUE = {"1", "true", "yes", "oui", "نعم", "y", "o", "vrai"}
 _FALSE = {"0", "false", "no", "non", "لا", "n", "", "faux"}
@@ -140,6 +143,25 @@ class ProductData:
                 raise InputError("product.nul")
 
 
+def check_digit(digits: str) -> str:
+    """The GS1 check digit that ends a code of these ``digits``: their sum weighted 3, 1,
+    3... from the right, up to a multiple of 10."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
+    return str(-total % 10)
+
+
+def _check_gs1(code: str) -> None:
+    """Refuse a code of the digits of a GS1 code (EAN-13, EAN-8, UPC-A, GTIN-14) whose last
+    digit is wrong: typed so by hand, no scan would ever find its product. Other codes (a
+    stall's own "1001", Code 128 letters) are the stall's to choose."""
+    kind = GS1_CODES.get(len(code))
+    if kind is None or not (code.isascii() and code.isdigit()):
+        return
+    digit = check_digit(code[:-1])
+    if code[-1] != digit:
+        raise InputError("product.barcode_check", code=Ltr(code), kind=Ltr(kind), digit=digit)
+
+
 def same_sku(session: Session, sku: str) -> list[Product]:
     """The products whose SKU is ``sku`` as the sale screen matches a typed code, capitals
     and small letters alike (the exact one first)."""
@@ -156,7 +178,8 @@ def same_sku(session: Session, sku: str) -> list[Product]:
 def check_product(session: Session, data: ProductData, product_id: int | None = None) -> None:
     """Refuse, before anything is written, a product (new, or product ``product_id`` edited)
     with a wrong field, whose SKU is another product's, capitals aside (a new SKU only: a
-    product keeps the code it has), or with a barcode of another product."""
+    product keeps the code it has), with a barcode of another product, or with a barcode
+    added whose GS1 check digit is wrong (a barcode it holds stays)."""
     _check_fields(session, data, product_id)
     _barcode_rows(session, data, product_id)
 
@@ -217,14 +240,18 @@ def _add_or_update(session: Session, data: ProductData) -> Product:
 def _barcode_rows(session: Session, data: ProductData, product_id: int | None) -> list[Barcode]:
     """The rows of the product's barcodes as ``data`` lists them (new ones made). A barcode
     belongs to one product; one of another product of the same CSV file may move (that
-    product's own row gives it up)."""
+    product's own row gives it up). A code added to the product has its GS1 check digit
+    right (:func:`_check_gs1`); one the product holds already stays, right or not (an older
+    till took it), so that the product can still be edited."""
     rows = []
     for code in dict.fromkeys(data.barcodes):
         owner = session.get(Barcode, code)
-        if (owner is not None and owner.product_id != product_id
-                and owner.product.sku.casefold() not in data.file_skus):
-            raise InputError("product.barcode_taken", code=Ltr(code), sku=Ltr(owner.product.sku),
-                             name=Name(owner.product.name_ar, owner.product.name_fr))
+        if owner is None or owner.product_id != product_id:
+            if owner is not None and owner.product.sku.casefold() not in data.file_skus:
+                raise InputError("product.barcode_taken", code=Ltr(code),
+                                 sku=Ltr(owner.product.sku),
+                                 name=Name(owner.product.name_ar, owner.product.name_fr))
+            _check_gs1(code)
         rows.append(owner or Barcode(code=code))
     return rows
 

@@ -87,6 +87,7 @@ _NOT_IN_FILE_NAMES = re.compile(r"[^0-9A-Za-z_-]+")
 #: the field an error of the product's is about (the name: the one of the UI's language)
 FIELD_OF = {"product.sku": "sku", "product.sku_taken": "sku", "product.sku_taken_case": "sku",
             "product.barcode": "barcodes", "product.barcode_taken": "barcodes",
+            "product.barcode_check": "barcodes",
             "product.low_stock": "low", "product.member_long": "member"}
 COLUMNS = ("ui.products.sku", "ui.products.name", "ui.products.category", "ui.products.price",
            "ui.products.unit", "ui.products.stock", "ui.products.barcode", "ui.products.member")

@@ -97,7 +97,7 @@ def test_first_day_of_a_stall(qtbot: Any, tmp_path: Path) -> None:
 
     # 2: scanner + search, split card/cash (120 + 35 = 155)
     window.sale.search.setFocus()
-    qtbot.keyClicks(window.sale.search, "6111245780012")
+    qtbot.keyClicks(window.sale.search, "6111245780016")
     qtbot.keyClick(window.sale.search, Qt.Key.Key_Return)
     qtbot.keyClicks(window.sale.search, "safran 1")
     click_tile(qtbot, window, 0)

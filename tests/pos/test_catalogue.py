@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -15,6 +16,7 @@ from pos import catalogue
 from pos.catalogue import ProductData, SearchIndex, fold
 from pos.db import Store
 from pos.errors import InputError
+from pos.i18n import ltr
 from pos.models import Product
 from tests.helpers import ring
 
@@ -32,7 +34,7 @@ def count(store: Store) -> int:
 @pytest.mark.parametrize("lang", ["ar", "fr", "en"])
 def test_csv_round_trips_arabic_names_and_all_fields(store: Store, lang: str) -> None:
     text = HEADER + (
-        "ARG-1,زيت أركان,Huile d'argan,oils,120.50,piece,0,6111000000011|6111000000028,40,5,"
+        "ARG-1,زيت أركان,Huile d'argan,oils,120.50,piece,0,6111000000014|6111000000021,40,5,"
         "Fatima,argan.png,1\n"
         "SAF-KG,زعفران,\"Safran, pistils\",spices,\"45,00\",kg,20,,1.5,0.25,Zahra,,0\n"
     )
@@ -52,7 +54,7 @@ def test_csv_round_trips_arabic_names_and_all_fields(store: Store, lang: str) ->
         fields = (saffron.unit, saffron.tax_rate, saffron.stock, saffron.low_stock)
         assert fields == ("kg", 20, 1500, 250)
         assert saffron.active is False
-        argan = catalogue.by_barcode(s, "6111000000028")
+        argan = catalogue.by_barcode(s, "6111000000021")
         assert argan is not None and argan.sku == "ARG-1" and argan.price == 12050
     other.close()
     assert again == exported
@@ -339,7 +341,7 @@ def test_a_new_product_with_another_products_sku_is_refused_capitals_aside(
     with store.write() as s:
         catalogue.add_or_update(s, ProductData(
             "ARG-1", "زيت أركان", "Huile d'argan", 12000, category="oils", stock=400000,
-            member="Fatima", barcodes=["6111000000011"]))
+            member="Fatima", barcodes=["6111000000014"]))
     before = fields(store, "ARG-1")
     with pytest.raises(InputError) as caught, store.write() as s:
         catalogue.save_product(s, ProductData(sku, "صابون", "Savon test", 1000))
@@ -612,7 +614,7 @@ def test_a_file_of_prices_changes_the_prices_only(store: Store) -> None:
     with store.write() as s:
         catalogue.add_or_update(s, ProductData(
             "ARG-250", "زيت أركان 250 مل", "Huile d'argan 250 ml", 12000, category="oils",
-            tax_rate=20, barcodes=["6111245780012"], stock=40000, low_stock=5000,
+            tax_rate=20, barcodes=["6111245780016"], stock=40000, low_stock=5000,
             member="Fatima", photo="argan.png", active=False))
     with store.write() as s:
         assert catalogue.import_csv(s, "\ufeffsku;name_ar;name_fr;price\r\n"
@@ -621,7 +623,7 @@ def test_a_file_of_prices_changes_the_prices_only(store: Store) -> None:
     argan = product(store, "ARG-250")
     assert (argan.price, argan.stock, argan.low_stock, argan.tax_rate, argan.category,
             argan.member, argan.photo, argan.active, [b.code for b in argan.barcodes]) == (
-        13000, 40000, 5000, 20, "oils", "Fatima", "argan.png", False, ["6111245780012"])
+        13000, 40000, 5000, 20, "oils", "Fatima", "argan.png", False, ["6111245780016"])
     soap = product(store, "NEW-1")
     assert (soap.price, soap.stock, soap.unit, soap.tax_rate, soap.active) == (
         2500, 0, "piece", 0, True)
@@ -668,7 +670,7 @@ def test_a_few_digits_typed_find_names_not_the_middle_of_barcodes(store: Store) 
     label, or whole, a short code of the stall's own."""
     with store.write() as s:
         catalogue.add_or_update(s, ProductData("A", "زيت أركان 250 مل", "Huile d'argan 250 ml",
-                                               100, barcodes=["6111245780050"]))
+                                               100, barcodes=["6111245780054"]))
         catalogue.add_or_update(s, ProductData("B", "عسل", "Miel de thym", 100,
                                                barcodes=["6111250000017"]))
         catalogue.add_or_update(s, ProductData("C", "زعفران", "Safran", 100, barcodes=["1001"]))
@@ -679,10 +681,122 @@ def test_a_few_digits_typed_find_names_not_the_middle_of_barcodes(store: Store) 
     assert [p.sku for p in index.search("611125")] == ["B"]  # a barcode's beginning
     assert [p.sku for p in index.search("6111")] == []  # too short for one
     assert [p.sku for p in index.search("61112")] == []
-    assert [p.sku for p in index.search("6111245780050")] == ["A"]
-    assert [p.sku for p in index.search("٦١١١٢٤٥٧٨٠٠٥٠")] == ["A"]  # an Arabic keyboard's digits
+    assert [p.sku for p in index.search("6111245780054")] == ["A"]
+    assert [p.sku for p in index.search("٦١١١٢٤٥٧٨٠٠٥٤")] == ["A"]  # an Arabic keyboard's digits
     assert [p.sku for p in index.search("1001")] == ["C"]  # a short code, whole
     assert [p.sku for p in index.search("100")] == []
-    assert [p.sku for p in index.search("780050")] == []  # the end of a code is not its start
+    assert [p.sku for p in index.search("780054")] == []  # the end of a code is not its start
     assert [p.sku for p in index.search("61112", limit=1)] == []
     assert [p.sku for p in index.search("611124 argan")] == ["A"]
+
+
+LOOK_AT_THE_LABEL = ("Vérifiez le code-barres sur l'étiquette : tel quel, un scan ne trouverait "
+                     "jamais le produit.")
+
+
+@pytest.mark.parametrize(("code", "kind", "digit"), [
+    ("4006381333932", "EAN-13", "1"), ("96385071", "EAN-8", "4"),
+    ("036000291450", "UPC-A", "2"), ("10012345678900", "GTIN-14", "2")])
+def test_a_barcode_typed_with_a_wrong_last_digit_is_refused_saying_the_right_one(
+        store: Store, code: str, kind: str, digit: str) -> None:
+    """The last digit of a GS1 code checks the others: typed wrong, the code would never
+    be scanned. The message names the code and the digit it would end in."""
+    new = ProductData("A", "زيت", "Huile", 100, barcodes=["1001", code])
+    with pytest.raises(InputError) as caught, store.write() as s:
+        catalogue.check_product(s, new)
+    assert caught.value.key == "product.barcode_check"
+    assert caught.value.message("fr").replace("\xa0", " ") == (
+        f"Le dernier chiffre du code-barres {code} est faux : en {kind}, ce serait {digit}. "
+        + LOOK_AT_THE_LABEL)
+    said = caught.value.message("ar")
+    assert ltr(code, "ar") in said and ltr(kind, "ar") in said and f" {digit}." in said
+    assert f"as {kind}, it would be {digit}." in caught.value.message("en")
+    with pytest.raises(InputError), store.write() as s:
+        catalogue.save_product(s, new)
+    assert count(store) == 0
+    right = code[:-1] + digit
+    with store.write() as s:
+        catalogue.save_product(s, ProductData("A", "زيت", "Huile", 100, barcodes=[right]))
+        added = s.scalar(select(Product).where(Product.sku == "A"))
+        assert added is not None
+        with pytest.raises(InputError) as caught:  # a second code, added to the product
+            catalogue.check_product(s, ProductData("A", "زيت", "Huile", 100,
+                                                   barcodes=[right, code]), added.id)
+        assert caught.value.key == "product.barcode_check"
+    with store.read() as s:
+        found = catalogue.by_barcode(s, right)
+        assert found is not None and found.sku == "A"
+
+
+@pytest.mark.parametrize("code", ["1001", "0012345", "61112457800", "611124578001234",
+                                  "ABC-123", "6111245780012A", "CODE128-6111245780019"])
+def test_a_stalls_own_codes_are_taken_whatever_their_last_digit(store: Store,
+                                                                 code: str) -> None:
+    """Codes of other lengths than a GS1 code's, or with letters (Code 128), are the
+    stall's to choose."""
+    with store.write() as s:
+        catalogue.save_product(s, ProductData("A", "زيت", "Huile", 100, barcodes=[code]))
+    assert [b.code for b in product(store, "A").barcodes] == [code]
+
+
+def test_barcodes_with_a_wrong_last_digit_in_a_file_are_named_by_their_lines_at_once(
+        store: Store) -> None:
+    codes = ["6111250000017", "6111250000018", "1001", "036000291450", "96385074"]
+    rows = [f"P-{i};منتج {i};Produit {i};x;10,50;piece;20;{code};1;0;;;1"
+            for i, code in enumerate(codes)]
+    with pytest.raises(InputError) as caught, store.write() as s:
+        catalogue.import_csv(s, "\r\n".join([EXCEL_HEADER, *rows]))
+    lines = caught.value.message("fr").replace("\xa0", " ").splitlines()
+    assert lines[0].startswith("Rien n'a été importé : ces lignes du fichier sont erronées.")
+    assert lines[1:] == [
+        "Ligne 3 : Le dernier chiffre du code-barres 6111250000018 est faux : en EAN-13, ce "
+        "serait 7. " + LOOK_AT_THE_LABEL,
+        "Ligne 5 : Le dernier chiffre du code-barres 036000291450 est faux : en UPC-A, ce "
+        "serait 2. " + LOOK_AT_THE_LABEL,
+    ]
+    assert caught.value.message("ar").splitlines()[1].startswith(
+        f"السطر 3: الرقم الأخير من الباركود {ltr('6111250000018', 'ar')} خاطئ")
+    assert count(store) == 0
+
+
+def test_a_product_of_an_older_database_is_edited_with_the_wrong_barcode_it_holds(
+        tmp_path: Path) -> None:
+    """A till of an earlier version took any last digit (the demo catalogue's were all
+    wrong): its products' prices and stock are still changed, in the product dialog's way
+    and by a file exported and imported again, and a scan of such a code still finds its
+    product; a wrong code added to one is refused."""
+    path = tmp_path / "souk.sqlite3"
+    shutil.copy(Path(__file__).with_name("data") / "schema-0002.sqlite3", path)
+    store = Store.open(path)
+    try:
+        old = product(store, "ARG-250")
+        assert [b.code for b in old.barcodes] == ["6111245780012"]  # its last digit: 6
+        edited = ProductData(old.sku, old.name_ar, old.name_fr, 12500, category=old.category,
+                             unit=old.unit, tax_rate=old.tax_rate, barcodes=["6111245780012"],
+                             stock=old.stock + 10_000, low_stock=old.low_stock,
+                             member=old.member, photo=old.photo, active=old.active)
+        with store.write() as s:
+            catalogue.check_product(s, edited, old.id)
+            catalogue.save_product(s, edited, old.id, checked=True)
+        assert fields(store, "ARG-250")[2:4] == (12500, old.stock + 10_000)
+
+        with store.read() as s:
+            text = catalogue.export_csv(catalogue.all_products(s, include_inactive=True), "fr")
+        lines = [ln.replace(";125,00;", ";130,00;") if ln.startswith('"=""ARG-250"""') else ln
+                 for ln in text.splitlines()]
+        with store.write() as s:
+            assert catalogue.import_csv(s, "\r\n".join(lines)) == len(lines) - 1
+        assert fields(store, "ARG-250")[2] == 13000
+        assert fields(store, "ARG-250")[-1] == ["6111245780012"]
+        with store.read() as s:
+            found = catalogue.by_barcode(s, "6111245780012")
+            assert found is not None and found.sku == "ARG-250"
+
+        edited.barcodes = ["6111245780012", "6111245780019"]
+        with pytest.raises(InputError) as caught, store.write() as s:
+            catalogue.save_product(s, edited, old.id)
+        assert caught.value.key == "product.barcode_check"
+        assert fields(store, "ARG-250")[2:] == (13000, old.stock + 10_000, old.category,
+                                                old.member, ["6111245780012"])
+    finally:
+        store.close()

@@ -27,14 +27,17 @@ def products(folder: Path) -> list[tuple[str, int, int, str | None]]:
 @pytest.mark.parametrize(
     ("rows", "needle"),
     [
-        ("N-1,جديد,Nouveau,10,6119999999991,1\nN-2,جديد,Nouveau,10,6119999999991,1\n",
-         "Ligne 3 : le code-barres 6119999999991 figure déjà ligne 2 (produit N-1)."),
-        ("N-1,جديد,Nouveau,10,,1\nN-2,جديد,Nouveau,10,6111245780012,1\n",
-         "Ligne 3 : Le code-barres 6111245780012 appartient déjà au produit ARG-250 "
+        ("N-1,جديد,Nouveau,10,6119999999999,1\nN-2,جديد,Nouveau,10,6119999999999,1\n",
+         "Ligne 3 : le code-barres 6119999999999 figure déjà ligne 2 (produit N-1)."),
+        ("N-1,جديد,Nouveau,10,,1\nN-2,جديد,Nouveau,10,6111245780016,1\n",
+         "Ligne 3 : Le code-barres 6111245780016 appartient déjà au produit ARG-250 "
          "« Huile d'argan alimentaire 250 ml »."),
+        ("N-1,جديد,Nouveau,10,6111245780012,1\n",
+         "Ligne 2 : Le dernier chiffre du code-barres 6111245780012 est faux : en EAN-13, ce "
+         "serait 6."),
     ],
 )
-def test_a_barcode_taken_is_refused_with_its_line(
+def test_a_barcode_refused_is_named_by_its_line(
     data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], rows: str, needle: str
 ) -> None:
     bad = tmp_path / "bad.csv"

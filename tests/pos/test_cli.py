@@ -60,7 +60,7 @@ def test_products_export_then_import(data: Path, tmp_path: Path,
     assert raw.startswith(b"\xef\xbb\xbf") and "زيت أركان".encode() in raw
     # the stall speaks French: ';' between fields, decimal commas, codes kept as text
     assert raw.startswith(b"\xef\xbb\xbfsku;name_ar;name_fr;")
-    assert b';55,00;piece;0;"=""6111245780289""";20;3;' in raw
+    assert b';55,00;piece;0;"=""6111245780283""";20;3;' in raw
     fresh = tmp_path / "fresh"
     code, out, _ = run(capsys, "--data-dir", str(fresh), "products", "import", str(target))
     assert code == 0 and db_counts(fresh)[0] == 33

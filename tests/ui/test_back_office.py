@@ -125,7 +125,7 @@ def test_search_lists_the_matching_products(qtbot: Any, make_window: Any) -> Non
     assert search(qtbot, screen, "عَسَل") == HONEY  # harakat typed, none in the names
     assert search(qtbot, screen, "زيت اركان") == {"ARG-250", "ARG-100C", "ARG-500"}  # أركان
     assert search(qtbot, screen, "rug-") == {"RUG-S", "RUG-L"}
-    assert search(qtbot, screen, "6111245780074") == {"HNY-THY"}  # its barcode
+    assert search(qtbot, screen, "6111245780078") == {"HNY-THY"}  # its barcode
     assert search(qtbot, screen, "ouchen") == HONEY  # the member who makes them
     # every word, in any order and anywhere in the product (Huile d'argan …)
     assert search(qtbot, screen, "argan huile") == {"ARG-250", "ARG-100C", "ARG-500"}
@@ -255,7 +255,7 @@ def test_a_new_barcode_of_another_product_is_refused_before_the_pin(
         qtbot.keyClicks(dialog.sku, "SAV-NEW")
         type_text(qtbot, dialog.name_fr, "Savon test")
         qtbot.keyClicks(dialog.price, "10")
-        qtbot.keyClicks(dialog.barcodes, "6111245780012")
+        qtbot.keyClicks(dialog.barcodes, "6111245780016")
         on_modal("pinDialog", lambda pin: (asked.append("pin"), qtbot.mouseClick(pin.cancel,
                                                                                    LEFT)))
         qtbot.mouseClick(dialog.ok, LEFT)
@@ -265,10 +265,10 @@ def test_a_new_barcode_of_another_product_is_refused_before_the_pin(
     on_modal("productDialog", add)
     qtbot.mouseClick(screen.add_btn, LEFT)
     assert asked == []
-    assert seen == ["Le code-barres 6111245780012 appartient déjà au produit ARG-250 "
+    assert seen == ["Le code-barres 6111245780016 appartient déjà au produit ARG-250 "
                     "« Huile d'argan alimentaire 250 ml »."]
     assert stored(window, "SAV-NEW") is None
-    assert stored(window, "ARG-250")[-1] == ["6111245780012"]  # type: ignore[index]
+    assert stored(window, "ARG-250")[-1] == ["6111245780016"]  # type: ignore[index]
 
 
 def test_a_product_is_checked_once_when_saved(qtbot: Any, make_window: Any,

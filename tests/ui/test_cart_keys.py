@@ -17,7 +17,7 @@ LEFT = Qt.MouseButton.LeftButton
 DEL = Qt.Key.Key_Delete
 CTRL = Qt.KeyboardModifier.ControlModifier
 RETURN = Qt.Key.Key_Return
-ARGAN_CODE = "6111245780012"  # ARG-250
+ARGAN_CODE = "6111245780016"  # ARG-250
 
 
 def skus(window: Any) -> list[str]:

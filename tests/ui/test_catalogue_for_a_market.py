@@ -21,6 +21,12 @@ HEADER = ("sku;name_ar;name_fr;category;price;unit;tax_rate;barcodes;stock;low_s
           "photo;active")
 
 
+def barcode(i: int) -> str:
+    """Product ``i``'s EAN-13, its last digit right."""
+    digits = str(611125000000 + i)
+    return digits + catalogue.check_digit(digits)
+
+
 def excel_rows(count: int) -> list[str]:
     """``count`` products as Excel saves them on a French Windows ("CSV UTF-8 (délimité par
     des points-virgules)"): decimal commas, "20%" rates, empty cells, honey by the kilo."""
@@ -28,7 +34,7 @@ def excel_rows(count: int) -> list[str]:
     for i in range(count):
         unit, stock = ("kg", "12,5") if i % 10 == 0 else ("piece", str(i % 40))
         rows.append(f"MKT-{i:03d};عسل {i};Miel {i};Alimentation;{80 + i},50;{unit};20%;"
-                    f"{6111250000000 + i};{stock};2;Aicha;;1")
+                    f"{barcode(i)};{stock};2;Aicha;;1")
     return rows
 
 
@@ -54,7 +60,7 @@ def test_a_file_with_bad_lines_names_them_all_and_imports_nothing(
     rows = excel_rows(200)
     rows[13] = rows[13].replace("93,50", "12,5O")  # line 15: a letter O typed for a zero
     rows[78] = rows[78].replace("158,50", "-3")  # line 80
-    rows[148] = rows[148].replace("6111250000148", "6111250000002")  # line 150: line 4's
+    rows[148] = rows[148].replace(barcode(148), barcode(2))  # line 150: line 4's
     rows.append(";;;;;;;;;;;;")  # Excel's empty rows at the end of the sheet
     source = tmp_path / "marché.csv"
     source.write_bytes("\ufeff".encode() + "\r\n".join([HEADER, *rows, ";;;;;;;;;;;;", ""])
@@ -64,7 +70,7 @@ def test_a_file_with_bad_lines_names_them_all_and_imports_nothing(
     line = "Ligne" if lang == "fr" else "السطر"
     for number in (15, 80, 150):
         assert f"{line} {number}" in said
-    assert "12,5O" in said and "-3" in said and "6111250000002" in said
+    assert "12,5O" in said and "-3" in said and barcode(2) in said
     assert "201" not in said and "202" not in said  # the empty rows are no lines to correct
     assert market_products(window) == {}
     settle()
@@ -74,7 +80,7 @@ def test_a_file_with_bad_lines_names_them_all_and_imports_nothing(
 
     rows[13] = rows[13].replace("12,5O", "93,50")
     rows[78] = rows[78].replace(";-3;", ";158,50;")
-    rows[148] = rows[148].replace("6111250000002", "6111250000148")
+    rows[148] = rows[148].replace(barcode(2), barcode(148))
     source.write_bytes("\ufeff".encode() + "\r\n".join([HEADER, *rows, ""]).encode("utf-8"))
     import_and_wait(qtbot, screen, source)
     imported = market_products(window)
@@ -83,7 +89,7 @@ def test_a_file_with_bad_lines_names_them_all_and_imports_nothing(
     with window.ctx.read() as s:
         honey = next(p for p in catalogue.all_products(s) if p.sku == "MKT-000")
         assert (honey.unit, honey.stock, honey.tax_rate) == ("kg", 12500, 20)
-        assert [b.code for b in honey.barcodes] == ["6111250000000"]
+        assert [b.code for b in honey.barcodes] == [barcode(0)]
 
 
 def test_more_bad_lines_than_the_banner_lists_are_named_by_their_lines(
@@ -299,13 +305,13 @@ def test_barcodes_cut_short_in_the_arabic_list_keep_their_first_digits_first(
     window = make_window(lang="ar", size=SMALL)
     with window.ctx.write() as s:
         catalogue.add_or_update(s, ProductData(
-            "ARG-GIFT", "علبة هدايا", "", 45_000, barcodes=["6111245789991", "6111245789984"]))
+            "ARG-GIFT", "علبة هدايا", "", 45_000, barcodes=["6111245789996", "6111245789989"]))
     window.show_screen("products")
     type_text(qtbot, window.products.search, "علبة هدايا")
     settle()
     table = window.products.table
     index = table.model().index(0, 6)
-    assert set(index.data().split()) == {"6111245789991", "6111245789984"}
+    assert set(index.data().split()) == {"6111245789996", "6111245789989"}
     option = QStyleOptionViewItem()
     option.initFrom(table)
     option.direction = table.layoutDirection()
@@ -357,11 +363,15 @@ def test_an_export_to_a_full_stick_says_why_and_keeps_the_file_there(
         assert [p.name for p in stick.iterdir()] == ["products.csv"]
 
 
+@pytest.mark.parametrize(("sku", "code", "named"), [("arg-250", "", "ARG-250"),
+                                                    ("OIL-1L", "6111245780019", "6111245780019")])
 @pytest.mark.parametrize("lang", ["fr", "ar"])
 def test_the_product_dialog_and_its_message_fit_a_small_screen(
-        qtbot: Any, make_window: Any, tmp_path: Path, lang: str) -> None:
-    """A code taken by another product (capitals aside) is refused with a message of two
-    lines: the dialog still fits a 1024x600 screen, its fields and buttons whole."""
+        qtbot: Any, make_window: Any, tmp_path: Path, lang: str, sku: str, code: str,
+        named: str) -> None:
+    """A code taken by another product (capitals aside), or a barcode whose last digit is
+    wrong, is refused with a message of two or three lines: the dialog still fits a
+    1024x600 screen, its fields and buttons whole."""
     from PySide6.QtCore import QPoint, QRect
 
     window = make_window(lang=lang, size=SMALL)
@@ -370,16 +380,17 @@ def test_the_product_dialog_and_its_message_fit_a_small_screen(
     seen: list[Any] = []
 
     def add(dialog: Any) -> None:
-        qtbot.keyClicks(dialog.sku, "arg-250")
+        qtbot.keyClicks(dialog.sku, sku)
         type_text(qtbot, dialog.name_ar, "زيت أركان")
         qtbot.keyClicks(dialog.price, "120")
+        qtbot.keyClicks(dialog.barcodes, code)
         qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
         settle()
-        dialog.grab().save(str(tmp_path / f"refused_{lang}.png"))
+        dialog.grab().save(str(tmp_path / f"refused_{lang}_{sku}.png"))
         cut = [w.objectName() for w in (dialog.sku, dialog.member, dialog.picture,
                                          dialog.active, dialog.ok, dialog.cancel)
                if not dialog.rect().contains(QRect(w.mapTo(dialog, QPoint(0, 0)), w.size()))]
-        seen.append((dialog.banner.isVisible(), "ARG-250" in dialog.banner.text(),
+        seen.append((dialog.banner.isVisible(), named in dialog.banner.text(),
                      dialog.width() <= SMALL[0], dialog.height() <= SMALL[1] - 60, cut,
                      problems(dialog)))
         dialog.reject()

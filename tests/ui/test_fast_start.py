@@ -112,7 +112,7 @@ def test_taps_and_scans_before_the_store_opens_are_rung_up(
     sale = window.sale
     click_tile(qtbot, window, tile_row(window, "AML-250"))
     click_tile(qtbot, window, tile_row(window, "AML-250"))
-    sale.scanned("6111245780012")  # ARG-250
+    sale.scanned("6111245780016")  # ARG-250
     type_text(qtbot, sale.search, "miel")
     qtbot.mouseClick(sale.pay, Qt.MouseButton.LeftButton)
     assert not ctx.ready and sale.cart is None and not sale.pay.isEnabled()

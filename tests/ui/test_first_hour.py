@@ -69,7 +69,8 @@ def skus(window: Any) -> list[str]:
 
 
 @pytest.mark.parametrize(("field", "typed"), [("price", "abc"), ("stock", "1x"),
-                                              ("low", "-2"), ("barcodes", "6111245780050")])
+                                              ("low", "-2"), ("barcodes", "6111245780054"),
+                                              ("barcodes", "6111245780050")])
 @pytest.mark.parametrize("lang", ["ar", "fr"])
 def test_a_wrong_field_of_a_new_product_is_marked_and_said_in_the_screens_direction(
         qtbot: Any, make_window: Any, lang: str, field: str, typed: str) -> None:

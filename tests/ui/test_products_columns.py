@@ -65,7 +65,7 @@ def test_a_text_too_long_is_cut_at_its_end_with_the_whole_in_its_tool_tip(
             sku="BOX-XL", name_ar="علبة هدايا أركان وأملو وعسل الزعتر الجبلي الكبيرة",
             name_fr="Coffret cadeau argan, amlou et miel de thym de montagne, grand modèle",
             category=LONG_CATEGORY, price=45_000, member=LONG_MEMBER,
-            barcodes=["6111245789991", "6111245789984"]))
+            barcodes=["6111245789996", "6111245789989"]))
     window.show_screen("products")
     qtbot.keyClicks(window.products.search, "BOX-XL")
     settle()

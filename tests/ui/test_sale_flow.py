@@ -82,12 +82,12 @@ def test_tap_tiles_and_pay_cash_with_change(qtbot: Any, make_window: Any) -> Non
 def test_scanner_burst_adds_wherever_the_focus_is(qtbot: Any, make_window: Any) -> None:
     window = make_window()
     window.sale.search.setFocus()
-    qtbot.keyClicks(window.sale.search, "6111245780012")
+    qtbot.keyClicks(window.sale.search, "6111245780016")
     qtbot.keyClick(window.sale.search, Qt.Key.Key_Return)
     assert [ln.sku for ln in window.sale.cart.lines] == ["ARG-250"]
     assert window.sale.search.text() == ""
     window.sale.table.setFocus()
-    qtbot.keyClicks(window.sale.table, "6111245780012")
+    qtbot.keyClicks(window.sale.table, "6111245780016")
     qtbot.keyClick(window.sale.table, Qt.Key.Key_Return)
     assert window.sale.cart.lines[0].quantity == 2000
 
@@ -95,14 +95,14 @@ def test_scanner_burst_adds_wherever_the_focus_is(qtbot: Any, make_window: Any) 
 def test_unknown_barcode_offers_to_create_the_product(qtbot: Any, make_window: Any) -> None:
     window = make_window()
     window.sale.search.setFocus()
-    qtbot.keyClicks(window.sale.search, "9990001112223")
+    qtbot.keyClicks(window.sale.search, "9990001112226")
     qtbot.keyClick(window.sale.search, Qt.Key.Key_Return)
     assert window.sale.cart.is_empty
-    assert window.sale.banner.isVisible() and "9990001112223" in window.sale.banner.text()
+    assert window.sale.banner.isVisible() and "9990001112226" in window.sale.banner.text()
     assert window.sale.create_product.isVisible()
 
     def fill(dialog: Any) -> None:
-        assert dialog.barcodes.text() == "9990001112223"
+        assert dialog.barcodes.text() == "9990001112226"
         qtbot.keyClicks(dialog.sku, "NEW-1")
         type_text(qtbot, dialog.name_fr, "Savon à l'argan")
         qtbot.keyClicks(dialog.price, "22,50")

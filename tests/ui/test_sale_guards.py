@@ -29,8 +29,8 @@ from tests.ui.test_sale_flow import journal_ok, sales
 
 LEFT = Qt.MouseButton.LeftButton
 RETURN = Qt.Key.Key_Return
-THYME_CODE = "6111245780203"  # THY-50, 15,00
-AMLOU_CODE = "6111245780050"  # AML-250, 65,00
+THYME_CODE = "6111245780207"  # THY-50, 15,00
+AMLOU_CODE = "6111245780054"  # AML-250, 65,00
 SCAN_PAUSE = 200  # ms between a person's last key and a scan (a scanner's keys: under 50)
 
 
