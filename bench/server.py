@@ -279,9 +279,10 @@ SELECT i, 1, 'تعاونية ' || i, 'Coopérative ' || i,
        'Province ' || (i % 40), CASE WHEN i % 3 = 0 THEN 'Souss-Massa' ELSE 'Fès-Meknès' END,
        i::text, 5 + i % 30, i % 2 = 0, i % 7 = 0, now()
 FROM generate_series(1, :devices) AS i;
-INSERT INTO devices (id, cooperative_id, name, token_hash, enrolled_at, last_push_at)
+INSERT INTO devices (id, cooperative_id, name, token_hash, enrolled_at, last_push_at,
+                     last_seen_at)
 SELECT md5('device' || i)::uuid, i, 'stall ' || i, encode(sha256(('t' || i)::bytea), 'hex'),
-       now(), now() - make_interval(secs => i % 3600)
+       now(), now() - make_interval(secs => i % 3600), now() - make_interval(secs => i % 300)
 FROM generate_series(1, :devices) AS i;
 INSERT INTO day_summaries (id, device_id, cooperative_id, market_id, business_day, version,
     digest, status, z_number, opened_at, closed_at, sales_count, refunds_count, voids_count,

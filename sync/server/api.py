@@ -14,6 +14,7 @@ in the manager's language, a stall of before them reads the English.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
@@ -22,6 +23,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from sync.protocol import (
     API_PREFIX,
@@ -39,8 +41,10 @@ from sync.protocol import (
 )
 from sync.server import ingest
 from sync.server.body import BadEncoding, BodyTooLarge, read_capped
-from sync.server.db import Database
+from sync.server.db import Database, utcnow
 from sync.server.writer import PushWriter
+
+log = logging.getLogger(__name__)
 
 ENROL_BODY_BYTES = 16 * 1024  # an enrolment request is a few hundred bytes
 
@@ -222,16 +226,36 @@ async def push(request: Request) -> Response:
 
 @router.get("/days", response_model=KnownDays, responses=_with_refusal(401))
 def days(request: Request, credentials: Credentials) -> KnownDays | JSONResponse:
-    """Every (business day, version) the server holds for this device."""
+    """Every (business day, version) the server holds for this device.
+
+    A till asks it at every sync, with figures to push or not: it is the till's contact
+    (written at most once a minute, :func:`ingest.contact_due`)."""
     db = _db(request)
     try:
         device = _authenticate(db, credentials)
     except ingest.IngestError as exc:
         return refused(exc)
     with db.read() as session:
-        return KnownDays(days=ingest.known_days(session, device.device_id),
-                         market=ingest.market_info(session, device.market_id,
-                                                   city_ar=_city_ar(request)))
+        known = KnownDays(days=ingest.known_days(session, device.device_id),
+                          market=ingest.market_info(session, device.market_id,
+                                                    city_ar=_city_ar(request)))
+    _contact(db, device)
+    return known
+
+
+def _contact(db: Database, device: ingest.DeviceAuth) -> None:
+    """Write a request of ``device`` as its last contact when due. What it holds is the
+    organisers' to read, not the till's: a database too busy to take it leaves the
+    answer as it is (the till's next request writes it)."""
+    now = utcnow()
+    if not ingest.contact_due(device, now):
+        return
+    try:
+        with db.write() as session:
+            ingest.touch_contact(session, device.device_id, now)
+    except SQLAlchemyError:
+        log.warning("the contact of device %s was not written", device.device_id,
+                    exc_info=True)
 
 
 def add_protocol_schemas(openapi: dict[str, Any], *models: type[BaseModel]) -> None:

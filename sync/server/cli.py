@@ -631,13 +631,14 @@ def _device(db: Database, args: argparse.Namespace) -> None:
     t = Translator(lang)
     with db.read() as s:
         for d, c in admin.list_devices(s):
-            # the day it was revoked at the market, as the last push's time is read there
+            # the day it was revoked at the market, as the last contact's time is read there
             state = (tr(lang, "server.out.revoked_on",
                         day=t.date(market_time(d.revoked_at).date()))
                      if d.revoked_at else tr(lang, "server.out.active"))
-            seen = (tr(lang, "server.out.last_push_at", when=t.moment(d.last_push_at),
-                       zone=t.zone) if d.last_push_at
-                    else tr(lang, "server.out.last_push", when=tr(lang, "server.out.never")))
+            seen = (tr(lang, "server.out.last_contact_at", when=t.moment(d.last_seen_at),
+                       zone=t.zone) if d.last_seen_at
+                    else tr(lang, "server.out.last_contact",
+                            when=tr(lang, "server.out.never")))
             name = c.name_ar if lang == "ar" else c.name_fr
             print(f"{d.id}\t{state}\t{tr(lang, 'server.out.of_cooperative', id=c.id, name=name)}"
                   f"\t{d.name}\t{seen}")

@@ -22,7 +22,7 @@ import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, cast
 
 import orjson
@@ -294,6 +294,8 @@ class DeviceAuth:
     #: the market's dates: a pushed day must fall within them (unchecked when None)
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
+    #: the device's last contact as the server held it (read by :func:`authenticate` only)
+    seen_at: dt.datetime | None = None
 
 
 def bearer_token(authorization: str | None) -> str:
@@ -306,11 +308,35 @@ def bearer_token(authorization: str | None) -> str:
 
 
 def authenticate(session: Session, authorization: str | None) -> DeviceAuth:
-    """The device a ``Bearer`` token belongs to (its row not locked); raises
-    :class:`Unauthorised`."""
+    """The device a ``Bearer`` token belongs to (its row not locked), with its last
+    contact; raises :class:`Unauthorised`."""
     store = Store.of(session.connection())
     cursor, digest = store.find_device(bearer_token(authorization), lock=False)
-    return store.device_found(cursor.fetchone(), digest)
+    row = cursor.fetchone()
+    auth = store.device_found(row, digest)
+    seen = row[_SEEN_AT]
+    if isinstance(seen, str):  # SQLite
+        seen = dt.datetime.fromisoformat(seen)
+    return replace(auth, seen_at=seen)
+
+
+#: a device's last contact is written at most this often (its requests in between leave it)
+CONTACT_EVERY = dt.timedelta(minutes=1)
+
+
+def contact_due(auth: DeviceAuth, now: dt.datetime) -> bool:
+    """Whether a request of ``auth``'s device at ``now`` is to be written as its last
+    contact: the one held is older than :data:`CONTACT_EVERY` (or there is none)."""
+    return auth.seen_at is None or auth.seen_at < now - CONTACT_EVERY
+
+
+def touch_contact(session: Session, device_id: uuid.UUID, now: dt.datetime) -> bool:
+    """Write ``now`` as the device's last contact unless one was written less than
+    :data:`CONTACT_EVERY` before (by another request, another server process) or the
+    device was revoked meanwhile; whether it was written."""
+    written = session.connection().execute(_CONTACT, {
+        "device_id": device_id, "now": now, "since": now - CONTACT_EVERY})
+    return bool(written.rowcount)
 
 
 # --- the upsert --------------------------------------------------------------------------
@@ -586,11 +612,13 @@ prods AS (
       quantity = excluded.quantity, amount = excluded.amount, unit = excluded.unit
   WHERE o IS DISTINCT FROM excluded),
 devices AS (
-  UPDATE devices d SET last_push_at = x.now, total_net = d.total_net + x.net,
+  UPDATE devices d SET last_push_at = x.now,
+    last_seen_at = coalesce(x.seen, d.last_seen_at), total_net = d.total_net + x.net,
     total_tickets = d.total_tickets + x.tickets, total_refunds = d.total_refunds + x.refunds,
     days_closed = d.days_closed + x.closed
-  FROM json_to_recordset(%(devices)s::json) AS x(id uuid, now timestamp, net bigint,
-                                                  tickets bigint, refunds bigint, closed int)
+  FROM json_to_recordset(%(devices)s::json) AS x(id uuid, now timestamp, seen timestamp,
+                                                  net bigint, tickets bigint,
+                                                  refunds bigint, closed int)
   WHERE d.id = x.id)
 SELECT souk_check(count(*) = %(count)s, 'a day changed during its upsert') FROM up"""
 _PG_STORE = " ".join(_PG_STORE.split())
@@ -640,17 +668,18 @@ _LITE_GONE = [
     "json_each(?))",
     "DELETE FROM summary_products WHERE summary_id = ? AND line >= ?",
 ]
-_LITE_DEVICE = ("UPDATE devices SET last_push_at = ?, total_net = total_net + ?, total_tickets "
-                "= total_tickets + ?, total_refunds = total_refunds + ?, days_closed = "
-                "days_closed + ? WHERE id = ?")
+_LITE_DEVICE = ("UPDATE devices SET last_push_at = ?, last_seen_at = coalesce(?, last_seen_at), "
+                "total_net = total_net + ?, total_tickets = total_tickets + ?, "
+                "total_refunds = total_refunds + ?, days_closed = days_closed + ? WHERE id = ?")
 _LITE_MARKET_DAY = (
     "INSERT INTO market_days (market_id, business_day, net, gross, refunds, tickets, devices, "
     "closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (market_id, business_day) DO UPDATE "
     "SET " + ", ".join(f"{n} = market_days.{n} + excluded.{n}" for n in _COUNTED))
 _DEVICE_BY_TOKEN = (
     "SELECT d.id, d.token_hash, d.revoked_at, d.cooperative_id, c.market_id, m.starts_on, "
-    "m.ends_on FROM devices d JOIN cooperatives c ON c.id = d.cooperative_id "
+    "m.ends_on, d.last_seen_at FROM devices d JOIN cooperatives c ON c.id = d.cooperative_id "
     "JOIN markets m ON m.id = c.market_id WHERE d.token_hash = {p}")
+_SEEN_AT = 7  # where the device's last contact is in its row
 _CONFLICT = (
     "INSERT INTO conflicts (device_id, cooperative_id, business_day, version, stored_digest, "
     "received_digest, received_at, body) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}) "
@@ -683,11 +712,14 @@ class Store:
 
     Values are passed as the driver and SQLAlchemy's column types expect them, so what is
     written is exactly what the models read back. The caller owns the transaction.
+    ``online``: the pushes come from their devices themselves, each one's contact
+    (``last_seen_at``), written with its totals; not a bundle's.
     """
 
-    def __init__(self, driver: Any, sqlite: bool) -> None:
+    def __init__(self, driver: Any, sqlite: bool, *, online: bool = True) -> None:
         self.sqlite = sqlite
         self.driver = driver
+        self.online = online
         self.p = "?" if sqlite else "%s"
         # PostgreSQL: the days (JSON of their columns, body) and device totals to send
         # (:meth:`send_staged`), and the statements sent (:meth:`check_stored`)
@@ -718,9 +750,10 @@ class Store:
             cursor.fetchall()
 
     @classmethod
-    def of(cls, conn: Connection) -> Store:
+    def of(cls, conn: Connection, *, online: bool = True) -> Store:
         """The store on a SQLAlchemy connection's driver connection."""
-        return cls(conn.connection.driver_connection, conn.dialect.name == "sqlite")
+        return cls(conn.connection.driver_connection, conn.dialect.name == "sqlite",
+                   online=online)
 
     def _key(self, device_id: uuid.UUID) -> str | uuid.UUID:
         return device_id.hex if self.sqlite else device_id
@@ -858,15 +891,17 @@ class Store:
             digest, when, body))
 
     def device_totals(self, auth: DeviceAuth, deltas: Deltas, now: dt.datetime) -> None:
-        """Touch the device (``last_push_at``) and add a push's changes to its totals."""
+        """Touch the device (``last_push_at``, and ``last_seen_at`` when :attr:`online`) and
+        add a push's changes to its totals."""
+        seen = now if self.online else None
         if self.sqlite:
             self.driver.execute(_LITE_DEVICE, (
-                _lite_time(now), deltas.net, deltas.tickets, deltas.refunds, deltas.closed,
-                auth.device_id.hex))
+                _lite_time(now), _lite_time(seen), deltas.net, deltas.tickets, deltas.refunds,
+                deltas.closed, auth.device_id.hex))
             return
         self.totals[auth.device_id] = {
-            "id": auth.device_id, "now": now, "net": deltas.net, "tickets": deltas.tickets,
-            "refunds": deltas.refunds, "closed": deltas.closed}
+            "id": auth.device_id, "now": now, "seen": seen, "net": deltas.net,
+            "tickets": deltas.tickets, "refunds": deltas.refunds, "closed": deltas.closed}
 
     def market_days(self, changes: MarketDays) -> None:
         """Add the changes to the market days' running totals, in (market, day) order:
@@ -1036,6 +1071,12 @@ _TOUCH = (
     .where(Device.id == bindparam("device_id"), Device.revoked_at.is_(None))
     .values(last_push_at=bindparam("now"))
 )
+_CONTACT = (
+    update(Device)
+    .where(Device.id == bindparam("device_id"), Device.revoked_at.is_(None),
+           or_(Device.last_seen_at.is_(None), Device.last_seen_at < bindparam("since")))
+    .values(last_seen_at=bindparam("now"))
+)
 
 
 def market_info(session: Session, market_id: int, *, city_ar: bool = False) -> MarketInfo:
@@ -1065,14 +1106,16 @@ def push(db: Database, session: Session, auth: DeviceAuth, summaries: Sequence[D
     """:func:`apply_push` in a session's write transaction, for a device known already.
 
     The device's row is updated first (``last_push_at``), which serialises the pushes of
-    one device and refuses a revoked one.
+    one device and refuses a revoked one. Its last contact (``last_seen_at``) is left as
+    it is: a bundle brought on a USB stick is not the till online (the API's pushes go
+    through the writer, which writes it).
     """
     conn = session.connection()
     now = utcnow()
     if conn.execute(_TOUCH, {"device_id": auth.device_id, "now": now}).rowcount != 1:
         raise Unauthorised("this device has been revoked", "server.err.device_revoked",
                            device=auth.device_id)
-    store = Store.of(conn)
+    store = Store.of(conn, online=False)
     changes: MarketDays = {}
     results = apply_push(store, auth, summaries, now, changes)
     store.market_days(changes)

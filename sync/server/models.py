@@ -144,7 +144,11 @@ class Device(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     enrolled_at: Mapped[dt.datetime] = mapped_column(DateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # when figures from it were last stored (a push, or a bundle brought on a USB stick)
     last_push_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # its last contact with the server: the last request it made with its token (a push,
+    # asking which days the server holds), to the minute at least; a bundle is not contact
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # running totals over the device's stored days, kept by the upsert (for the dashboard)
     total_net: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     total_tickets: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

@@ -34,7 +34,7 @@ from sync.server.models import (
 
 #: from this long past its market's opening hour (``Market.opens``, in Morocco), a stand
 #: that has sent nothing of today is late; and one whose day is open, this long after its
-#: last push
+#: last contact
 STALE_AFTER = dt.timedelta(minutes=30)
 _BESIDE = ThreadPoolExecutor(max_workers=8, thread_name_prefix="souk-dashboard")
 
@@ -106,7 +106,7 @@ class CoopRow(NamedTuple):
     days_closed: int = 0
     reported: int = 0  # 1 when the day's summary arrived
     devices: int = 0
-    last_sync: str | None = None  # the till's last contact (its last push, of any day)
+    last_sync: str | None = None  # the till's last contact (a request with its token)
     stale_seconds: int | None = None
     stale: bool = False  # late: see :func:`cooperative_values`
     conflicts: int = 0
@@ -137,9 +137,9 @@ SELECT c.id, c.name_ar, c.name_fr, c.sector, c.stand, c.province,
        coalesce(t.net, 0), coalesce(t.tickets, 0), coalesce(d.net, 0),
        coalesce(d.tickets, 0), coalesce(d.refunds, 0), coalesce(d.closed, 0),
        (t.cid IS NOT NULL)::int, coalesce(d.live, 0),
-       to_char(d.last, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-       CASE WHEN d.last IS NOT NULL  -- (greatest() would turn a NULL into 0)
-            THEN greatest(0, floor(extract(epoch FROM %(now)s - d.last)))::int END,
+       to_char(d.seen, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+       CASE WHEN d.seen IS NOT NULL  -- (greatest() would turn a NULL into 0)
+            THEN greatest(0, floor(extract(epoch FROM %(now)s - d.seen)))::int END,
        CASE WHEN d.last IS NULL THEN %(running)s
             WHEN t.cid IS NULL THEN %(due)s
             ELSE coalesce(t.open, false) AND %(now)s - d.last > %(stale)s END,
@@ -151,7 +151,8 @@ FROM cooperatives c
 LEFT JOIN (SELECT cooperative_id AS cid, sum(total_net)::bigint AS net,
                   sum(total_tickets)::bigint AS tickets, sum(total_refunds)::bigint AS refunds,
                   max(days_closed) AS closed, count(*) FILTER (WHERE revoked_at IS NULL) AS live,
-                  max(last_push_at) AS last
+                  max(last_seen_at) AS seen,
+                  greatest(max(last_seen_at), max(last_push_at)) AS last  -- NULLs left out
            FROM devices
            WHERE cooperative_id IN (SELECT id FROM cooperatives WHERE market_id = %(market)s
                                     AND id %% %(parts)s = %(part)s)
@@ -184,15 +185,18 @@ def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.d
     The edition's totals are the devices' running totals (kept by the upsert); the day's
     come from that day's summaries, read by index. A cooperative's days closed are those
     of its most complete device (a day counts once even when two tills closed it); its
-    devices are those not revoked; its last sync is its devices' latest push (the till's
-    last contact, whatever day it sent); ``received`` is when the latest version of
-    ``day``'s figures arrived from its tills (in Morocco's time), and ``day_closed``
-    whether they say the day is closed (Z): closed on a till, open on no live one; it
-    comes from inside the region when its region is the market's (letter case aside).
+    devices are those not revoked; its last sync is its devices' latest contact (a request
+    made with a device's token, a push or asking which days the server holds, written at
+    most once a minute; a bundle imported is none), whatever day it sent; ``received`` is
+    when the latest version of ``day``'s figures arrived from its tills (in Morocco's
+    time), and ``day_closed`` whether they say the day is closed (Z): closed on a till,
+    open on no live one; it comes from inside the region when its region is the market's
+    (letter case aside).
 
     It is late (``stale``) when ``day`` (the day shown: today by default) is open on one
-    of its live tills and the cooperative has not pushed for more than
-    :data:`STALE_AFTER`; when it has never pushed while the market runs (today, in
+    of its live tills and the cooperative has been silent (no contact, no figures stored)
+    for more than :data:`STALE_AFTER` (a till in contact has pushed all it had); when it
+    has never been heard of while the market runs (today, in
     Morocco, is one of the market's days); or when ``day`` is today, the market's hours
     have begun (:func:`figures_due`) and it has sent nothing of today (its last figures
     are of an earlier day). A cooperative whose day is closed is not late, however long
@@ -271,7 +275,8 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
                _total(d.total_refunds).label("refunds"),
                func.max(d.days_closed).label("closed"),
                _total(case((d.revoked_at.is_(None), 1), else_=0)).label("live"),
-               func.max(d.last_push_at).label("last"))
+               func.max(d.last_seen_at).label("seen"),
+               func.max(d.last_push_at).label("pushed"))
         .where(d.cooperative_id.in_(members)).group_by(d.cooperative_id).subquery()
     )
     revoked = select(d.id).where(d.revoked_at.is_not(None))
@@ -297,7 +302,7 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
                func.coalesce(today.c.tickets, 0), func.coalesce(devices.c.net, 0),
                func.coalesce(devices.c.tickets, 0), func.coalesce(devices.c.refunds, 0),
                func.coalesce(devices.c.closed, 0), today.c.cid.is_not(None),
-               func.coalesce(devices.c.live, 0), devices.c.last,
+               func.coalesce(devices.c.live, 0), devices.c.seen, devices.c.pushed,
                func.coalesce(conflicts.c.n, 0), func.coalesce(today.c.open, 0),
                today.c.received, func.coalesce(today.c.closed, 0))
         .outerjoin(devices, devices.c.cid == c.id)
@@ -312,18 +317,20 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
     values: list[tuple[Any, ...]] = []
     for (cid, name_ar, name_fr, sector, stand, province, province_ar, coop_region, size,
          women, youth, day_net, day_tickets, net, tickets, refunds, closed, reported, live,
-         last, conflicted, open_day, received, day_closed
+         seen, pushed, conflicted, open_day, received, day_closed
          ) in session.connection().execute(query).all():
         near = inside.get(coop_region)
         if near is None:
             near = inside[coop_region] = coop_region.casefold() == region
+        synced = stale_seconds = None
+        if seen is not None:
+            synced = seen.isoformat(timespec="microseconds") + "Z"
+            stale_seconds = max(0, int((now - seen).total_seconds()))
+        last = max((t for t in (seen, pushed) if t is not None), default=None)
         if last is None:
-            synced, stale_seconds, stale = None, None, now_running
+            stale = now_running
         else:
-            age = now - last
-            synced = last.isoformat(timespec="microseconds") + "Z"
-            stale_seconds = max(0, int(age.total_seconds()))
-            stale = (bool(open_day) and age > STALE_AFTER) if reported else due
+            stale = (bool(open_day) and now - last > STALE_AFTER) if reported else due
         received_seconds = (None if received is None
                             else max(0, int((now - received).total_seconds())))
         values.append((cid, name_ar, name_fr, sector, stand, province, province_ar,

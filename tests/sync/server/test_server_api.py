@@ -19,7 +19,7 @@ from sync.protocol import (
     summary_digest,
     token_hash,
 )
-from sync.server import admin
+from sync.server import admin, ingest
 from sync.server.db import Database
 from sync.server.models import (
     Conflict,
@@ -212,6 +212,31 @@ def test_days_lists_what_the_server_holds_for_this_device_only(
     assert days == [{"business_day": "2026-05-12", "version": 3},
                     {"business_day": "2026-05-13", "version": 8}]
     assert client.get("/api/v1/days").status_code == 401
+
+
+def test_contact_is_written_once_a_minute_even_by_several_servers(
+        client: TestClient, db: Database, world: World) -> None:
+    """Asking which days the server holds is the till's contact. Two server processes
+    that both read a contact more than a minute old, and both write theirs, write it
+    once: the second finds the first's and leaves it. A revoked till is never written."""
+    a = world.argan
+    assert client.get("/api/v1/days", headers=a.headers).status_code == 200
+    with db.read() as s:
+        polled = s.get_one(Device, a.device_id).last_seen_at
+    assert polled is not None
+    now = polled + dt.timedelta(minutes=2)
+    with db.write() as s:
+        assert ingest.touch_contact(s, a.device_id, now)
+    with db.write() as s:  # the other process, a few seconds later
+        assert not ingest.touch_contact(s, a.device_id, now + dt.timedelta(seconds=59))
+    with db.write() as s:
+        assert ingest.touch_contact(s, a.device_id, now + dt.timedelta(seconds=61))
+        admin.revoke_device(s, world.pottery.device_id)
+    with db.write() as s:
+        assert not ingest.touch_contact(s, world.pottery.device_id, now)
+    with db.read() as s:
+        assert s.get_one(Device, a.device_id).last_seen_at == now + dt.timedelta(seconds=61)
+        assert s.get_one(Device, world.pottery.device_id).last_seen_at is None
 
 
 def test_invalid_body_says_what_is_wrong_and_writes_nothing(

@@ -157,8 +157,9 @@ def seed_busy(base: str, db: Database) -> tuple[int, int]:
     with db.write() as s:
         for device_id, age in zip(devices, (dt.timedelta(days=2, hours=12),
                                             dt.timedelta(days=11, hours=12)), strict=False):
+            last = utcnow() - age
             s.execute(update(Device).where(Device.id == uuid.UUID(device_id))
-                      .values(last_push_at=utcnow() - age))
+                      .values(last_push_at=last, last_seen_at=last))
         for day in (DAY, DAY + dt.timedelta(days=1)):  # (its figures came at 19:30 that day)
             s.execute(update(DaySummaryRow).where(DaySummaryRow.business_day == day)
                       .values(received_at=dt.datetime.combine(day, dt.time(18, 30))))
@@ -703,8 +704,9 @@ def test_screen_readers_hear_what_changed_not_every_refresh(
         refresh()
         expect(said).to_have_text("")
         with db.write() as s:  # the herbs' stall silent for 31 minutes on an open day
+            last = utcnow() - dt.timedelta(minutes=31)
             s.execute(update(Device).where(Device.id == herbs)
-                      .values(last_push_at=utcnow() - dt.timedelta(minutes=31)))
+                      .values(last_push_at=last, last_seen_at=last))
         refresh()
         late = ("Désormais en retard\u00a0: Coopérative des plantes aromatiques et médicinales "
                 "du Moyen Atlas et de l'Ourika.")

@@ -602,21 +602,22 @@ def test_a_list_read_in_part_ends_without_a_traceback(database_url: str, db: Dat
 
 
 @pytest.mark.parametrize(("lang", "active", "revoked", "coop_line"), [
-    ("fr", "{id}\tactif\tcoopérative 1 (Coopérative du miel)\tcaisse\tdernier envoi\u00a0: jamais",
+    ("fr", "{id}\tactif\tcoopérative 1 (Coopérative du miel)\tcaisse\t"
+           "dernier contact\u00a0: jamais",
      "{id}\trévoqué le {day}\tcoopérative 1 (Coopérative du miel)\tcaisse\t"
-     "dernier envoi\u00a0: jamais",
+     "dernier contact\u00a0: jamais",
      "1\tmarché 1\tstand 7\tProduits alimentaires\tCoopérative du miel\tتعاونية العسل\t"
      "Ifrane\tIfrane"),
-    ("ar", "{id}\tنشط\tالتعاونية 1 (تعاونية العسل)\tcaisse\tآخر إرسال: \u200eأبدًا\u200e",
+    ("ar", "{id}\tنشط\tالتعاونية 1 (تعاونية العسل)\tcaisse\tآخر اتصال: \u200eأبدًا\u200e",
      "{id}\tأُلغي في \u200e{day}\u200e\tالتعاونية 1 (تعاونية العسل)\tcaisse\t"
-     "آخر إرسال: \u200eأبدًا\u200e",
+     "آخر اتصال: \u200eأبدًا\u200e",
      "1\tالسوق 1\tالرواق 7\tالمنتجات الغذائية\tCoopérative du miel\tتعاونية العسل\t"
      "Ifrane\tIfrane"),
 ], ids=["fr", "ar"])
 def test_lists_speak_the_organisers_language(
         database_url: str, db: Database, capsys: pytest.CaptureFixture[str], lang: str,
         active: str, revoked: str, coop_line: str) -> None:
-    """``device list`` and ``cooperative list`` say a device's state, its last push (or
+    """``device list`` and ``cooperative list`` say a device's state, its last contact (or
     that there was none), the market, the stand and the sector in the organiser's
     language; the names stay as they were given."""
     run(database_url, *MARKET, capsys=capsys)
@@ -640,16 +641,16 @@ def test_lists_speak_the_organisers_language(
 @needs_zone
 @pytest.mark.parametrize(("lang", "line"), [
     ("fr", "{id}\trévoqué le 13/05/2026\tcoopérative 1 (Coopérative du miel)\tcaisse\t"
-           "dernier envoi\u00a0: 13/05/2026 00:30 (heure du Maroc)"),
+           "dernier contact\u00a0: 13/05/2026 00:30 (heure du Maroc)"),
     ("ar", "{id}\tأُلغي في \u200e13/05/2026\u200e\tالتعاونية 1 (تعاونية العسل)\tcaisse\t"
-           "آخر إرسال: \u200e13/05/2026 00:30\u200e (بتوقيت المغرب)"),
+           "آخر اتصال: \u200e13/05/2026 00:30\u200e (بتوقيت المغرب)"),
     ("en", "{id}\trevoked 2026-05-13\tcooperative 1 (Coopérative du miel)\tcaisse\t"
-           "last push 2026-05-13 00:30 (Morocco time)"),
+           "last contact 2026-05-13 00:30 (Morocco time)"),
 ], ids=["fr", "ar", "en"])
 def test_device_list_gives_times_in_moroccos_time_in_the_organisers_format(
         database_url: str, db: Database, capsys: pytest.CaptureFixture[str], lang: str,
         line: str) -> None:
-    """A till's last push and the day it was revoked are read as the market reads its
+    """A till's last contact and the day it was revoked are read as the market reads its
     clocks: at 23:30 UTC on 12 May it is already 00:30 on the 13th in Morocco (UTC+1),
     written as the organiser's language writes a date."""
     run(database_url, *MARKET, capsys=capsys)
@@ -658,7 +659,7 @@ def test_device_list_gives_times_in_moroccos_time_in_the_organisers_format(
     with db.write() as s:
         device = ingest.enrol(s, code_out.split("\n\n")[1].strip(), "caisse").device_id
         row = s.get_one(Device, device)
-        row.last_push_at = row.revoked_at = dt.datetime(2026, 5, 12, 23, 30)
+        row.last_seen_at = row.revoked_at = dt.datetime(2026, 5, 12, 23, 30)
     assert run(database_url, "device", "list", capsys=capsys, lang=lang)[:2] == (
         0, line.format(id=device) + "\n")
 

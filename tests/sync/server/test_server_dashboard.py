@@ -214,10 +214,11 @@ def test_cooperative_rows_in_stand_order_with_their_sync_state(
                 stand=stand, members=5, region=region))
     now = dt.datetime(2026, 5, 12, 18, 0, 0)
     with db.write() as s:
-        s.execute(update(Device).where(Device.id == pushed.argan.device_id)
-                  .values(last_push_at=dt.datetime(2026, 5, 12, 17, 0, 0)))
-        s.execute(update(Device).where(Device.id == pushed.pottery.device_id)
-                  .values(last_push_at=dt.datetime(2026, 5, 12, 17, 45, 30, 250)))
+        for device, last in ((pushed.argan.device_id, dt.datetime(2026, 5, 12, 17, 0, 0)),
+                             (pushed.pottery.device_id,
+                              dt.datetime(2026, 5, 12, 17, 45, 30, 250))):
+            s.execute(update(Device).where(Device.id == device)
+                      .values(last_push_at=last, last_seen_at=last))
     stall = enrol(client, db, pushed.pottery.cooperative_id, "pottery-2")
     with db.write() as s:
         admin.revoke_device(s, stall.device_id)
@@ -295,7 +296,7 @@ def test_a_cooperative_with_two_tills_one_revoked(client: TestClient, db: Databa
     assert (argan["edition_net"], argan["edition_tickets"]) == (155_050 + 10_000, 9 + 1)
     assert (argan["devices"], argan["days_closed"], argan["reported"]) == (1, 1, 1)
     with db.read() as s:
-        latest = s.get_one(Device, second.device_id).last_push_at
+        latest = s.get_one(Device, second.device_id).last_seen_at
     assert argan["last_sync"] == latest.isoformat(timespec="microseconds") + "Z"
 
 

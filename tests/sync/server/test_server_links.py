@@ -134,10 +134,10 @@ def test_a_stand_that_sent_nothing_today_is_late_once_the_market_opened(
     morning = dt.datetime.combine(NEXT, dt.time(7, 0))  # 08:00 in Morocco: not open yet
     noon = dt.datetime.combine(NEXT, dt.time(11, 0))  # 12:00 in Morocco
     with db.write() as s:
-        s.execute(update(Device).where(Device.id == a.device_id).values(
-            last_push_at=dt.datetime.combine(DAY, dt.time(20, 0))))
-        s.execute(update(Device).where(Device.id == p.device_id).values(
-            last_push_at=noon - dt.timedelta(minutes=1)))
+        for device, last in ((a.device_id, dt.datetime.combine(DAY, dt.time(20, 0))),
+                             (p.device_id, noon - dt.timedelta(minutes=1))):
+            s.execute(update(Device).where(Device.id == device).values(
+                last_push_at=last, last_seen_at=last))
 
     def late(day: dt.date, now: dt.datetime) -> dict[str, bool]:
         return late_stands(db, world.market_id, day, now)
@@ -160,8 +160,9 @@ def test_a_stand_is_late_from_half_an_hour_past_its_markets_own_opening_hour(
     client.post("/api/v1/push", headers=a.headers, json=push_body(
         summary(a.device_id, DAY, 12, status="closed")))
     with db.write() as s:
+        last = dt.datetime.combine(DAY, dt.time(20, 0))
         s.execute(update(Device).where(Device.id == a.device_id).values(
-            last_push_at=dt.datetime.combine(DAY, dt.time(20, 0))))
+            last_push_at=last, last_seen_at=last))
         admin.edit_market(s, world.market_id, opens=dt.time(10, 30))
 
     def late_at(hour: int, minute: int) -> bool:

@@ -140,8 +140,9 @@ def test_a_last_sync_reads_on_one_line_at_1024_px(live_server: tuple[str, Databa
         devices = s.scalars(select(Device.id).join(Cooperative)
                             .where(Cooperative.market_id == market).order_by(Device.id)).all()
         for device, age in zip(devices, ages, strict=True):
+            last = utcnow() - age
             s.execute(update(Device).where(Device.id == device)
-                      .values(last_push_at=utcnow() - age))
+                      .values(last_push_at=last, last_seen_at=last))
     day = (DAY + dt.timedelta(days=1)).isoformat()  # open on every till: all late
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1024, "height": 700})

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, select, text
+from sqlalchemy import Uuid, column, insert, inspect, select, table, text
 from sqlalchemy.orm import Session
 
 from sync.server import admin, queries
 from sync.server.db import Database, utcnow
-from sync.server.models import Base, Cooperative, Market
+from sync.server.models import Base, Cooperative, Device, Market
 
 from .server_support import DAY, alembic
 
@@ -155,4 +156,54 @@ def test_migration_0011_gives_markets_their_opening_hour_and_goes_back(
     db.migrate()
     with db.read() as s:
         assert s.get_one(Market, 2).opens == dt.time(9, 0)
+    test_migrated_schema_matches_the_models(db)
+
+
+def test_migration_0012_gives_devices_their_last_contact_and_goes_back(
+        empty_database: Database) -> None:
+    """A device of before takes its last push as its last contact (the latest the server
+    knew of it), which the dashboard and ``device list`` then show; one that never pushed
+    has had none. Going back drops the contacts and keeps the devices, whose days still
+    refer to them."""
+    db = empty_database
+    alembic(db, "upgrade", "0011")
+    pushed_at = dt.datetime(2026, 5, 12, 17, 40, 30, 250)
+    quiet, pushing = uuid.UUID(int=1), uuid.UUID(int=2)
+    devices = table("devices", column("id", Uuid()), column("cooperative_id"),
+                    column("name"), column("token_hash"), column("enrolled_at"),
+                    column("last_push_at"))
+    summaries = table("day_summaries", *(column(n) for n in (
+        "device_id", "cooperative_id", "market_id", "business_day", "version", "digest",
+        "status", "opened_at", "sales_count", "refunds_count", "voids_count", "gross",
+        "refunds", "voids", "net", "discounts", "items", "cash_expected", "grand_total",
+        "journal_seq", "journal_hash", "received_at")))
+    with db.write() as s:  # as the server of schema 0011 wrote them
+        an_older_market(s)
+        s.execute(insert(devices), [
+            {"id": device, "cooperative_id": 1, "name": name, "token_hash": name * 16,
+             "enrolled_at": DAY, "last_push_at": last}
+            for device, name, last in ((quiet, "aaaa", None), (pushing, "bbbb", pushed_at))])
+        s.execute(insert(summaries).values(
+            device_id=pushing if db.is_postgresql else pushing.hex, cooperative_id=1,
+            market_id=1, business_day=DAY, version=3, digest="d" * 64, status="open",
+            opened_at=pushed_at, sales_count=2, refunds_count=0, voids_count=0, gross=5_000,
+            refunds=0, voids=0, net=5_000, discounts=0, items=2, cash_expected=5_000,
+            grand_total=5_000, journal_seq=3, journal_hash="h" * 64, received_at=pushed_at))
+    alembic(db, "upgrade", "0012")
+    with db.read() as s:
+        assert {d.id: (d.last_seen_at, d.last_push_at) for d in s.scalars(select(Device))} == {
+            quiet: (None, None), pushing: (pushed_at, pushed_at)}
+        now = pushed_at + dt.timedelta(minutes=3)
+        (row,) = queries.cooperative_rows(s, s.get_one(Market, 1), DAY, now)
+        assert (row.last_sync, row.stale_seconds, row.devices, row.day_net) == (
+            pushed_at.isoformat(timespec="microseconds") + "Z", 180, 2, 5_000)
+
+    alembic(db, "downgrade", "0011")
+    assert "last_seen_at" not in {c["name"] for c in inspect(db.engine).get_columns("devices")}
+    with db.read() as s:
+        assert s.execute(text("SELECT count(*) FROM devices")).scalar_one() == 2
+        assert s.execute(text("SELECT net FROM day_summaries")).scalars().all() == [5_000]
+    db.migrate()
+    with db.read() as s:
+        assert s.get_one(Device, pushing).last_seen_at == pushed_at
     test_migrated_schema_matches_the_models(db)

@@ -43,6 +43,8 @@ STANDS = [  # stand, French name, Arabic name
     ("4", "Coopérative du safran de Taliouine", "تعاونية زعفران تالوين"),
     ("5", "Coopérative des tapis du Haut Atlas", "تعاونية زرابي الأطلس الكبير"),
     ("6", "Coopérative des herbes d'Ifrane", "تعاونية أعشاب إفران"),
+    ("7", "Coopérative de l'amlou de Tafraout", "تعاونية أملو تافراوت"),
+    ("8", "Coopérative des dattes de Zagora", "تعاونية تمور زاكورة"),
 ]
 
 
@@ -59,8 +61,10 @@ def seed_today(base: str, db: Database) -> dict[str, Any]:
     stand 1 sent today's figures 5 minutes ago; 2 sent them 50 minutes ago, and closed
     yesterday 3 minutes ago; 3 sent today's 45 minutes ago and nothing since (its day
     open: late); 4 closed today 10 minutes ago; 5 sent only yesterday's, the last time 2
-    minutes ago; 6 never sent anything. (Each a few seconds more, so that a minute does
-    not turn while the page is read.)"""
+    minutes ago; 6 never sent anything; 7 sent today's 40 minutes ago and has had no sale
+    since (its day open), and 8 has opened no day: their tills only asked the server which
+    days it holds, as they do at every sync, a minute ago, which is contact. (Each a few
+    seconds more, so that a minute does not turn while the page is read.)"""
     today = market_today()
     yesterday = today - dt.timedelta(days=1)
     now = utcnow()
@@ -89,6 +93,7 @@ def seed_today(base: str, db: Database) -> dict[str, Any]:
         "3": ([(today, "open", ago(45))], ago(45)),
         "4": ([(today, "closed", ago(10))], ago(10)),
         "5": ([(yesterday, "open", ago(2))], ago(2)),
+        "7": ([(today, "open", ago(40))], ago(40)),
     }
     for (stand, *_), (device_id, token) in zip(STANDS, devices, strict=True):
         if stand not in sent:
@@ -106,7 +111,17 @@ def seed_today(base: str, db: Database) -> dict[str, Any]:
                                                       DaySummaryRow.business_day == day)
                           .values(received_at=received))
             s.execute(update(Device).where(Device.id == device_id)
-                      .values(last_push_at=contact))
+                      .values(last_push_at=contact, last_seen_at=contact))
+    for (stand, *_), (device_id, token) in zip(STANDS, devices, strict=True):
+        if stand not in ("7", "8"):
+            continue
+        before = utcnow()
+        reply = httpx.get(f"{base}/api/v1/days", headers={"Authorization": f"Bearer {token}"})
+        assert reply.status_code == 200, reply.text
+        with db.write() as s:
+            polled = s.get_one(Device, device_id)
+            assert polled.last_seen_at is not None and polled.last_seen_at >= before
+            polled.last_seen_at = ago(1)
     with db.read() as s:
         due = queries.figures_due(s.get_one(Market, market_id), today, utcnow())
     return {"market": market_id, "today": today, "yesterday": yesterday, "sent": sent,
@@ -138,7 +153,7 @@ SAID = {
            "column": "وصول أرقام اليوم"},
 }
 # "2 minutes ago" in Arabic is a dual, "3 to 10 minutes" a plural
-CONTACT_AR = {2: "آخر اتصال منذ دقيقتين", 3: "آخر اتصال منذ 3 دقائق",
+CONTACT_AR = {1: "آخر اتصال منذ دقيقة", 2: "آخر اتصال منذ دقيقتين", 3: "آخر اتصال منذ 3 دقائق",
               5: "آخر اتصال منذ 5 دقائق", 10: "آخر اتصال منذ 10 دقائق",
               45: "آخر اتصال منذ 45 دقيقة"}
 
@@ -156,12 +171,15 @@ def expected(world: dict[str, Any], day: dt.date, lang: str) -> dict[str, str]:
 
     if day == world["today"]:
         five = [w["nothing"], contact(2)] + [w["late"]] * world["due"]
+        eight = [w["nothing"], contact(1)] + [w["late"]] * world["due"]
         return {"1": got("1"), "2": f"{got('2')} · {contact(3)}",
                 "3": f"{got('3')} · {w['late']}", "4": f"{got('4')} · {w['closed']}",
-                "5": " · ".join(five), "6": f"{w['never']} · {w['late']}"}
+                "5": " · ".join(five), "6": f"{w['never']} · {w['late']}",
+                "7": f"{got('7')} · {contact(1)}", "8": " · ".join(eight)}
     return {"1": f"{w['nothing']} · {contact(5)}", "2": f"{got('2')} · {w['closed']}",
             "3": f"{w['nothing']} · {contact(45)}", "4": f"{w['nothing']} · {contact(10)}",
-            "5": f"{got('5')} · {w['open']}", "6": f"{w['never']} · {w['late']}"}
+            "5": f"{got('5')} · {w['open']}", "6": f"{w['never']} · {w['late']}",
+            "7": f"{w['nothing']} · {contact(1)}", "8": f"{w['nothing']} · {contact(1)}"}
 
 
 def cells(page: Any) -> dict[str, str]:
@@ -175,12 +193,14 @@ def test_each_stand_says_when_its_figures_of_the_day_came(
         live: tuple[str, Database], tmp_path: Path) -> None:
     """Today, each stand's cell says when its figures of today came (their time in
     Morocco), whether its day is closed (Z), and its till's last contact when that came
-    after them (stand 2 sent yesterday's closing since); a stand silent for 45 minutes
-    with its day open is late, and so is one that sent nothing of today once the market
-    has opened. Yesterday, each says when yesterday's figures came (the date too when
-    they came today) and whether the day was closed. Pressed, the column puts the late
-    stands first, then those whose figures came the longest ago. In French, English and
-    Arabic, on a 1366 px laptop and a 390 px phone, nothing overflows."""
+    after them (stand 2 sent yesterday's closing since, 7 and 8 only asked the server what
+    it holds); a stand silent for 45 minutes with its day open is late, one whose day is
+    open with no sale for 40 minutes but whose till is in contact is not, and one that sent
+    nothing of today once the market has opened is, in contact or not. Yesterday, each
+    says when yesterday's figures came (the date too when they came today) and whether the
+    day was closed. Pressed, the column puts the late stands first, then those whose
+    figures came the longest ago. In French, English and Arabic, on a 1366 px laptop and a
+    390 px phone, nothing overflows."""
     from playwright.sync_api import expect
 
     base, db = live
@@ -196,7 +216,7 @@ def test_each_stand_says_when_its_figures_of_the_day_came(
                     page.goto(f"{base}/dashboard/?lang={lang}&market={world['market']}"
                               f"&day={day.isoformat()}")
                     page.wait_for_selector("body[data-loaded]")
-                    expect(page.locator("#cooperatives tbody tr")).to_have_count(6)
+                    expect(page.locator("#cooperatives tbody tr")).to_have_count(8)
                     where = (lang, width, day)
                     assert cells(page) == expected(world, day, lang), where
                     column = page.locator("#cooperatives thead th").nth(8)
@@ -210,9 +230,9 @@ def test_each_stand_says_when_its_figures_of_the_day_came(
         page.goto(f"{base}/dashboard/?lang=fr&market={world['market']}")
         page.wait_for_selector("body[data-loaded]")
         page.locator("#cooperatives thead th").nth(8).get_by_role("button").click()
-        order = ["6", "5", "3", "2", "4", "1"] if world["due"] else [
-            "6", "3", "5", "2", "4", "1"]
+        order = ["6", "5", "8", "3", "2", "7", "4", "1"] if world["due"] else [
+            "6", "3", "5", "8", "2", "7", "4", "1"]
         expect(page.locator("#cooperatives tbody td.stand")).to_have_text(order)
-        late = ["6", "5", "3"] if world["due"] else ["6", "3"]
+        late = ["6", "5", "8", "3"] if world["due"] else ["6", "3"]
         expect(page.locator("#cooperatives tbody tr.stale td.stand")).to_have_text(late)
     keep_screenshots(tmp_path)

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 
 from sync.server import admin, charts, queries, report
 from sync.server.db import Database
-from sync.server.i18n import NBSP, Translator, market_zone
+from sync.server.i18n import NBSP, Translator, market_time, market_zone
 from sync.server.models import DaySummaryRow, Device, Market
 
 from .server_support import DAY, World, enrol, push_body, summary
@@ -41,9 +41,10 @@ needs_zone = pytest.mark.skipif(market_zone() is None,
 
 
 def set_last_push(db: Database, stall: Any, when: dt.datetime) -> None:
+    """As if the stall's till had last pushed, and last been in contact, at ``when``."""
     with db.write() as s:
         s.execute(update(Device).where(Device.id == stall.device_id)
-                  .values(last_push_at=when))
+                  .values(last_push_at=when, last_seen_at=when))
 
 
 def set_received(db: Database, stall: Any, day: dt.date, when: dt.datetime) -> None:
@@ -484,10 +485,16 @@ def test_exports_give_receipt_and_contact_in_morocco_time_and_excel_real_dates(
     """The cooperatives' file of a day says, as the dashboard's table, when the day's
     figures came from each stand and whether its day is closed (Z), then its till's last
     contact: times in Morocco's time, real dates in Excel; empty cells for a stand that
-    sent nothing of the day."""
+    sent nothing of the day, but its last contact when its till, with nothing to push,
+    asked the server which days it holds."""
     push(client, world.argan, summary(world.argan.device_id, DAY, 3, status="closed"))
     set_received(db, world.argan, DAY, dt.datetime(2026, 5, 12, 17, 2, 10))  # 18:02
     set_last_push(db, world.argan, dt.datetime(2026, 5, 12, 17, 40, 30))  # 18:40 in Morocco
+    assert client.get("/api/v1/days", headers=world.pottery.headers).status_code == 200
+    with db.read() as s:
+        quiet = s.get_one(Device, world.pottery.device_id)
+        assert quiet.last_push_at is None and quiet.last_seen_at is not None
+        polled = market_time(quiet.last_seen_at).replace(second=0, microsecond=0)
     with db.write() as s:
         admin.add_user(s, "nadia", PASSWORD)
     log_in(client, "nadia")
@@ -505,15 +512,16 @@ def test_exports_give_receipt_and_contact_in_morocco_time_and_excel_real_dates(
         dt.datetime(2026, 5, 12, 18, 2), "oui", dt.datetime(2026, 5, 12, 18, 40)]
     for cell in (argan[0], argan[2]):
         assert cell.is_date and cell.number_format == "yyyy-mm-dd hh:mm"
-    # nothing of the day, never synced: empty cells
-    assert [c.value for c in by_stand["3"][received:received + 3]] == [None, None, None]
+    # nothing of the day, only asked: its contact alone
+    assert [c.value for c in by_stand["3"][received:received + 3]] == [None, None, polled]
     rows = list(csv.reader(io.StringIO(client.get(
         f"/dashboard/export/cooperatives.csv?lang=ar&day={DAY}").content.decode("utf-8-sig")),
         delimiter=";"))
     column = rows[0].index("وصول أرقام اليوم (بتوقيت المغرب)")
     assert rows[0][column + 1:column + 3] == ["اليوم مغلق (Z)", "آخر اتصال للصندوق (بتوقيت المغرب)"]
     assert {r[0]: r[column:column + 3] for r in rows[1:]} == {
-        "3": ["", "", ""], "12": ["2026-05-12 18:02", "نعم", "2026-05-12 18:40"]}
+        "3": ["", "", f"{polled:%Y-%m-%d %H:%M}"],
+        "12": ["2026-05-12 18:02", "نعم", "2026-05-12 18:40"]}
     days = load_workbook(io.BytesIO(
         client.get("/dashboard/export/days.xlsx?lang=ar").content)).active
     assert days is not None
