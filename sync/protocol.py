@@ -66,6 +66,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import json
 import uuid
 from typing import Annotated, Any, Final, Literal
@@ -373,6 +374,19 @@ def summary_json(summary: DaySummary) -> tuple[str, str]:
 def summary_digest(summary: DaySummary) -> str:
     """SHA-256 of a summary's JSON: see :func:`summary_json`."""
     return summary_json(summary)[1]
+
+
+def plain_http_allowed(host: str) -> bool:
+    """Whether a till may send to ``host`` over plain http, its token in clear: only on the
+    market's own network (loopback, private addresses, ``.local`` names); anywhere else it
+    needs https."""
+    if host == "localhost" or host.endswith(".local"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private
 
 
 def token_hash(token: str) -> str:

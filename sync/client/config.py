@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from pos import settings
 from pos.errors import InputError
 from pos.models import SyncDay
-from sync.protocol import EnrolResponse, MarketInfo
+from sync.protocol import EnrolResponse, MarketInfo, plain_http_allowed
 
 
 @dataclass(frozen=True)
@@ -103,16 +103,6 @@ def update(session: Session, **changes: Any) -> None:
     settings.put(session, settings.SYNC, data)
 
 
-def _local_host(host: str) -> bool:
-    if host in ("localhost",) or host.endswith(".local"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_loopback or address.is_private
-
-
 def _host_name(host: str) -> bool:
     """Whether ``host`` is an IP address or a name made of letters, digits and hyphens."""
     try:
@@ -148,7 +138,7 @@ def normalise_url(text: str) -> str:
             or parts.query or parts.fragment
             or (bare and "." not in host and ":" not in host and host != "localhost")):
         raise InputError("sync.bad_url", url=typed)
-    if parts.scheme == "http" and not _local_host(host):
+    if parts.scheme == "http" and not plain_http_allowed(host):
         raise InputError("sync.https_needed", url=text)
     return text
 

@@ -9,7 +9,6 @@ input before it opens (or creates) one.
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import re
 import uuid
 from dataclasses import dataclass, replace
@@ -19,6 +18,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
+from sync.protocol import plain_http_allowed
 from sync.server.db import utcnow
 from sync.server.ingest import MarketDays, Store
 from sync.server.messages import AdminError, Field
@@ -437,20 +437,9 @@ def check_server_url(text: str) -> str:
     if (not host or parts.scheme not in ("http", "https") or parts.query or parts.fragment
             or any(ch.isspace() for ch in url)):
         raise AdminError("server.err.server_url", text=text)
-    if parts.scheme == "http" and not local_host(host):
+    if parts.scheme == "http" and not plain_http_allowed(host):
         raise AdminError("server.err.server_url_https", text=text)
     return url
-
-
-def local_host(host: str) -> bool:
-    """Whether a till sends to ``host`` over plain http (as ``sync.client.config`` says)."""
-    if host == "localhost" or host.endswith(".local"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_loopback or address.is_private
 
 
 def check_code_days(days: float) -> None:

@@ -34,7 +34,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from pos import usage
-from sync.protocol import Bundle
+from sync.protocol import Bundle, plain_http_allowed
 from sync.server import admin, ingest, roster
 from sync.server.db import (
     ENV_DATABASE_URL,
@@ -394,7 +394,7 @@ def _serving(lang: str, host: str, port: int) -> list[str]:
         lines.append(tr(lang, "server.out.serving_local", port=port))
         return lines
     lan = _lan_address() if every else host
-    if lan and admin.local_host(lan):  # a till sends to another only over https
+    if lan and plain_http_allowed(lan):  # a till sends to another only over https
         url = f"http://[{lan}]:{port}" if ":" in lan else f"http://{lan}:{port}"
         lines.append(tr(lang, "server.out.serving_stalls", url=url))
     return lines

@@ -14,6 +14,8 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -240,3 +242,17 @@ class Till:
         with self.store.write() as s:
             expected = day.day_report_expected(s)
             day.close_day(s, day.count_for(expected), manager=s.merge(self.manager))
+
+
+@contextmanager
+def live_server(kind: str, folder: Path, schema: str) -> Iterator[LiveServer]:
+    """The real server on loopback over ``kind``'s database: SQLite in ``folder``, or a
+    PostgreSQL schema of its own named after ``schema``; seeded, stopped at the end."""
+    from tests.sync.server.conftest import pg_schema
+
+    with ExitStack() as stack:
+        url = None if kind == "sqlite" else stack.enter_context(pg_schema(schema))
+        live = LiveServer(folder, database_url=url).start()
+        stack.callback(live.stop)
+        live.seed()
+        yield live

@@ -12,7 +12,6 @@ import random
 import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -31,18 +30,13 @@ from sync.server.db import utcnow
 from sync.server.i18n import Translator, market_time
 from sync.server.models import Device, Market
 from tests.sync.client.conftest import FAST, options
-from tests.sync.client.support import LiveServer, Till, local_figures
-from tests.sync.server.conftest import pg_schema
+from tests.sync.client.support import LiveServer, Till, live_server, local_figures
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveServer]:
     """The real server, over SQLite or over a PostgreSQL schema of its own."""
-    with ExitStack() as stack:
-        url = None if request.param == "sqlite" else stack.enter_context(pg_schema("souk_seen"))
-        live = LiveServer(tmp_path / "server", database_url=url).start()
-        stack.callback(live.stop)
-        live.seed()
+    with live_server(request.param, tmp_path / "server", "souk_seen") as live:
         yield live
 
 

@@ -11,7 +11,6 @@ import json
 import random
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +32,9 @@ from sync.protocol import Health
 from sync.server import queries
 from sync.server.models import Device, Market, RestoredDay, SummaryBody
 from tests.sync.client.conftest import FAST
-from tests.sync.client.support import MARKET_DAY, LiveServer, Till, local_figures
+from tests.sync.client.support import MARKET_DAY, LiveServer, Till, live_server, local_figures
 from tests.sync.client.test_cli import FAST as CLI_FAST
 from tests.sync.client.test_cli import run
-from tests.sync.server.conftest import pg_schema
 from ui.sync_bridge import SyncBridge
 from ui.sync_panel import SyncPanel
 
@@ -44,11 +42,7 @@ from ui.sync_panel import SyncPanel
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveServer]:
     """The real server, over SQLite or over a PostgreSQL schema of its own."""
-    with ExitStack() as stack:
-        url = None if request.param == "sqlite" else stack.enter_context(pg_schema("souk_restore"))
-        live = LiveServer(tmp_path / "server", database_url=url).start()
-        stack.callback(live.stop)
-        live.seed()
+    with live_server(request.param, tmp_path / "server", "souk_restore") as live:
         yield live
 
 
