@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 from pos import oserrors
 from pos.errors import InputError, Ltr, Name
 from pos.files import write_whole
+from pos.i18n import tr, tr_count
 from pos.models import CATEGORY_SIZE, MEMBER_SIZE, NAME_SIZE, Barcode, Product
 from pos.money import (
     MAX_QUANTITY,
@@ -519,29 +520,55 @@ def refuse_rows(bad: Sequence[InputError]) -> None:
         raise InputError("csv.bad_rows", rows=tuple(rows))
 
 
+@dataclass(frozen=True)
+class Imported:
+    """What an import did: the products it added, and those it updated."""
+
+    added: int
+    updated: int
+
+    @property
+    def count(self) -> int:
+        return self.added + self.updated
+
+    def text(self, lang: str) -> str:
+        """"12 produits importés. Nouveaux : 2, mis à jour : 10." in ``lang``."""
+        said = tr_count(lang, "cli.imported", self.count)
+        if not self.count:
+            return said
+        return f"{said} " + tr(lang, "cli.imported_split", added=self.added,
+                               updated=self.updated)
+
+
 def save_rows(session: Session, rows: Sequence[ProductData],
-              progress: Callable[[int, int], None] | None = None) -> int:
+              progress: Callable[[int, int], None] | None = None) -> Imported:
     """Add or update the product of each row read from a file (:func:`parse_csv`), in the
     caller's transaction; the rows refused on saving (a barcode of a product outside the
     file) raise together once all are tried (:func:`refuse_rows`), and the caller's
     transaction then writes nothing. ``progress(done, total)`` is called every 50 rows."""
     bad: list[InputError] = []
+    known = set(session.scalars(select(Product.id)))
+    updated: set[int] = set()
     for done, data in enumerate(rows, 1):
         try:
-            add_or_update(session, data)
+            product = add_or_update(session, data)
         except InputError as exc:
             if data.line is None:
                 raise
             bad.append(exc)
+        else:
+            if product.id in known:
+                updated.add(product.id)
         if progress is not None and (done % 50 == 0 or done == len(rows)):
             progress(done, len(rows))
     refuse_rows(bad)
-    return len(rows)
+    return Imported(added=len(rows) - len(updated), updated=len(updated))
 
 
 def import_csv(session: Session, text: str) -> int:
-    """Add or update every product of the CSV; all or nothing (the caller's transaction)."""
-    return save_rows(session, parse_csv(text))
+    """Add or update every product of the CSV; all or nothing (the caller's transaction).
+    How many products the file held."""
+    return save_rows(session, parse_csv(text)).count
 
 
 def csv_dialect(lang: str) -> tuple[str, str]:

@@ -235,8 +235,8 @@ def cmd_products_import(ctx: Context, args: argparse.Namespace) -> int:
     # every row read and checked before the transaction opens
     rows = catalogue.parse_csv(catalogue.decode_csv(args.file.read_bytes()))
     with ctx.store.write() as s:
-        catalogue.save_rows(s, rows)
-    ctx.say(tr_count(ctx.lang, "cli.imported", len(rows)))
+        imported = catalogue.save_rows(s, rows)
+    ctx.say(imported.text(ctx.lang))
     return EXIT_OK
 
 

@@ -777,13 +777,13 @@ class ProductsScreen(QWidget):
             return
         store = self.ctx.store
 
-        def work(progress: Any) -> int:
+        def work(progress: Any) -> catalogue.Imported:
             rows = catalogue.parse_csv(catalogue.decode_csv(path.read_bytes()))
             with store.write() as s:
                 return catalogue.save_rows(s, rows, progress)
 
-        def done(count: int) -> None:
-            self.banner.notice(tr_count(self.ctx.lang, "cli.imported", count))
+        def done(imported: catalogue.Imported) -> None:
+            self.banner.notice(lambda: imported.text(self.ctx.lang))
             self.ctx.catalogue_changed.emit()
 
         self._run(work, done)

@@ -530,8 +530,9 @@ def test_counts_of_products_read_as_each_language_says_them(
     one = tmp_path / "one.csv"
     one.write_text("sku,name_ar,name_fr,price\nN-1,جديد,Nouveau,10\n", encoding="utf-8")
     folder = str(tmp_path / "stall")
-    for lang, said in (("fr", "1 produit importé."), ("en", "1 product imported."),
-                       ("ar", "تم استيراد منتج واحد.")):
+    for lang, said in (("fr", "1 produit importé. Nouveaux\u00a0: 1, mis à jour\u00a0: 0."),
+                       ("en", "1 product imported. New: 0, updated: 1."),
+                       ("ar", "تم استيراد منتج واحد. جديدة: 0، محدّثة: 1.")):
         code, out, _ = run(capsys, "--data-dir", folder, "--lang", lang, "products", "import",
                            str(one))
         assert (code, out) == (0, said + "\n")

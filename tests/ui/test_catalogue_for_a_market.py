@@ -85,7 +85,13 @@ def test_a_file_with_bad_lines_names_them_all_and_imports_nothing(
     import_and_wait(qtbot, screen, source)
     imported = market_products(window)
     assert len(imported) == 200 and imported["MKT-013"] == 9350 and imported["MKT-078"] == 15850
-    assert "200" in screen.banner.text()
+    assert screen.banner.text() == {
+        "fr": "200 produits importés. Nouveaux\u00a0: 200, mis à jour\u00a0: 0.",
+        "ar": "تم استيراد 200 منتج. جديدة: 200، محدّثة: 0."}[lang]
+    import_and_wait(qtbot, screen, source)  # the same file again: the same products
+    assert screen.banner.text() == {
+        "fr": "200 produits importés. Nouveaux\u00a0: 0, mis à jour\u00a0: 200.",
+        "ar": "تم استيراد 200 منتج. جديدة: 0، محدّثة: 200."}[lang]
     with window.ctx.read() as s:
         honey = next(p for p in catalogue.all_products(s) if p.sku == "MKT-000")
         assert (honey.unit, honey.stock, honey.tax_rate) == ("kg", 12500, 20)
