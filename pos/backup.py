@@ -41,7 +41,7 @@ from typing import Any, Final
 
 from pos import clock, folder_lock, journal, oserrors
 from pos.errors import InputError, Ltr, RuleError, SoukError
-from pos.i18n import ltr, tr, tr_count
+from pos.i18n import comma, ltr, tr, tr_count
 from pos.journal import verify
 from pos.models import utcnow
 from pos.money import format_money
@@ -366,9 +366,8 @@ class Contents:
                 if self.last_day is not None else "")
         size = tr(lang, "backup.size_mb" if self.size >= 1_000_000 else "backup.size_kb",
                   size=_size(self.size, lang))
-        comma = "، " if lang == "ar" else ", "
         parts = [ltr(self.written.strftime("%d/%m/%Y %H:%M"), lang), why,
-                 f"{sales}{comma}{days}{last}", size]
+                 f"{sales}{comma(lang)}{days}{last}", size]
         return " · ".join(parts)
 
     def whose(self, lang: str) -> str:

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from pos import oserrors
-from pos.errors import InputError, Ltr, Name
+from pos.errors import InputError, Items, Ltr, Name
 from pos.files import write_whole
 from pos.i18n import tr, tr_count
 from pos.models import CATEGORY_SIZE, MEMBER_SIZE, NAME_SIZE, Barcode, Product
@@ -515,7 +515,7 @@ def refuse_rows(bad: Sequence[InputError]) -> None:
     if bad:
         rows: list[InputError] = [InputError("csv.row", **exc.params) for exc in bad[:LISTED]]
         if len(bad) > LISTED:
-            lines = ", ".join(str(exc.params["line"]) for exc in bad[LISTED:])
+            lines = Items(str(exc.params["line"]) for exc in bad[LISTED:])
             rows.append(InputError("csv.more_rows", lines=lines))
         raise InputError("csv.bad_rows", rows=tuple(rows))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pos.i18n import ltr, tr
+from pos.i18n import comma, ltr, tr
 
 
 class Amount(int):
@@ -23,6 +23,11 @@ class Name:
         if lang == "ar":
             return self.ar or self.fr
         return self.fr or self.ar
+
+
+class Items(tuple[str, ...]):
+    """An error parameter that is a list (a file's line numbers): its items joined as
+    ``lang`` writes a list (:func:`pos.i18n.comma`)."""
 
 
 class Ltr(str):
@@ -45,6 +50,8 @@ class SoukError(Exception):
         def show(value: object) -> object:
             if isinstance(value, SoukError):
                 return value.message(lang)
+            if isinstance(value, Items):
+                return comma(lang).join(value)
             if isinstance(value, tuple):  # several errors, one a line
                 return "\n".join(str(show(item)) for item in value)
             if isinstance(value, Amount):

@@ -73,6 +73,11 @@ def is_rtl(lang: str) -> bool:
     return lang in RTL_LANGUAGES
 
 
+def comma(lang: str) -> str:
+    """What separates the items of a list in ``lang``: the Arabic comma in Arabic."""
+    return "، " if lang == "ar" else ", "
+
+
 def ltr(text: str, lang: str) -> str:
     """``text`` that reads left to right (a file path, an address) for a message in
     ``lang``: isolated (LRI ... PDI) in a right-to-left one, lest the bidi algorithm move

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos.errors import RuleError
+from pos.i18n import comma
 from pos.money import format_amount, format_money, format_quantity, unit_name
 from ui import theme
 from ui.context import AppContext
@@ -120,7 +121,7 @@ def products_text(ctx: AppContext, kept: HeldCart) -> str:
     from ui.payment import parts_text
 
     names = [keep_units(ctx.name_of(ln.name_ar, ln.name_fr)) for ln in kept.cart.lines]
-    text = "، ".join(names[:NAMES_SHOWN]) if ctx.lang == "ar" else ", ".join(names[:NAMES_SHOWN])
+    text = comma(ctx.lang).join(names[:NAMES_SHOWN])
     if len(names) > NAMES_SHOWN:
         text += "…"
     if kept.payments:

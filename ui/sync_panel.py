@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos.errors import SoukError
-from pos.i18n import is_rtl, tr, tr_count
+from pos.i18n import comma, is_rtl, tr, tr_count
 from pos.settings import market_city
 from sync.client.errors import date_text, describe
 from sync.client.status import DayRow, Snapshot, clock_text, restored_text
@@ -276,7 +276,7 @@ class SyncPanel(QWidget):
         market_name = market.get("name_ar" if ar else "name_fr", "")
         dates = self._t("sync.panel.dates", starts=date_text(market.get("starts_on", "")),
                         ends=date_text(market.get("ends_on", "")))
-        place = ("، " if ar else ", ").join([market_name, market_city(market, self.lang), dates])
+        place = comma(self.lang).join([market_name, market_city(market, self.lang), dates])
         return "\n".join(
             self._t("report.row", label=self._t(key), value=value) for key, value in (
                 ("sync.panel.cooperative", name), ("sync.panel.stand", coop.get("stand", "")),

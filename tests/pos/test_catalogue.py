@@ -563,6 +563,8 @@ def test_bad_lines_past_those_described_are_named_by_their_lines(store: Store) -
     assert len(lines) == 1 + catalogue.LISTED + 1
     first = 2 + catalogue.LISTED  # the header is line 1
     assert lines[-1] == f"And lines {first}, {first + 1}, {first + 2}."
+    assert caught.value.message("ar").splitlines()[-1] == (  # with the Arabic comma
+        f"والأسطر {first}، {first + 1}، {first + 2} أيضًا.")
 
 
 def test_the_barcodes_of_products_outside_the_file_are_all_named(store: Store) -> None:
