@@ -27,6 +27,7 @@ from pos.cart import Cart, cash
 from pos.db import Store
 from pos.models import BusinessDay, Product, User
 from pos.reports import date_report
+from sync.client import config as sync_config
 from sync.server import admin
 from sync.server.app import create_app
 from sync.server.db import Database
@@ -256,3 +257,11 @@ def live_server(kind: str, folder: Path, schema: str) -> Iterator[LiveServer]:
         stack.callback(live.stop)
         live.seed()
         yield live
+
+
+def device_of(store: Store) -> uuid.UUID:
+    """The device id the stall's store was given at enrolment."""
+    with store.read() as s:
+        device = sync_config.load(s).device_id
+    assert device is not None
+    return device

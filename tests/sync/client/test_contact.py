@@ -19,7 +19,6 @@ from sqlalchemy import update
 
 from pos.db import Store
 from pos.models import Product, User
-from sync.client import config
 from sync.client.bundle import export_bundle
 from sync.client.engine import enrol_store, sync_store
 from sync.client.errors import Revoked
@@ -30,7 +29,7 @@ from sync.server.db import utcnow
 from sync.server.i18n import Translator, market_time
 from sync.server.models import Device, Market
 from tests.sync.client.conftest import FAST, options
-from tests.sync.client.support import LiveServer, Till, live_server, local_figures
+from tests.sync.client.support import LiveServer, Till, device_of, live_server, local_figures
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -45,13 +44,6 @@ def enrolled(store: Store, staff: tuple[User, User], products: dict[str, Product
              server: LiveServer) -> Store:
     enrol_store(store, server.url, server.code(), name="T01 test", **FAST)
     return store
-
-
-def device_of(store: Store) -> uuid.UUID:
-    with store.read() as s:
-        device = config.load(s).device_id
-    assert device is not None
-    return device
 
 
 def times(server: LiveServer, device: uuid.UUID) -> tuple[dt.datetime | None, ...]:

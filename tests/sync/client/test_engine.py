@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -24,14 +23,14 @@ from sync.client.transport import Transport
 from sync.protocol import Bundle
 from sync.server import admin, ingest
 from tests.sync.client.conftest import FAST
-from tests.sync.client.support import MARKET_DAY, LiveServer, Till, free_port, local_figures
-
-
-def device_of(store: Store) -> uuid.UUID:
-    with store.read() as s:
-        cfg = config.load(s)
-    assert cfg.device_id is not None
-    return cfg.device_id
+from tests.sync.client.support import (
+    MARKET_DAY,
+    LiveServer,
+    Till,
+    device_of,
+    free_port,
+    local_figures,
+)
 
 
 def test_days_reach_the_server_and_equal_the_stall(till: Till, server: LiveServer) -> None:

@@ -12,7 +12,6 @@ import shutil
 import threading
 import urllib.error
 import urllib.request
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -27,18 +26,18 @@ from sync.client.errors import NotTheServer, Offline
 from sync.client.status import sent_text, snapshot, status_text
 from sync.client.transport import Transport
 from tests.sync.client.conftest import FAST
-from tests.sync.client.support import MARKET_DAY, LiveServer, Till, free_port, local_figures
+from tests.sync.client.support import (
+    MARKET_DAY,
+    LiveServer,
+    Till,
+    device_of,
+    free_port,
+    local_figures,
+)
 from tests.sync.client.test_cli import FAST as CLI_FAST
 from tests.sync.client.test_cli import run
 from ui.sync_bridge import SyncBridge
 from ui.sync_panel import SyncPanel
-
-
-def device_of(store: Store) -> uuid.UUID:
-    with store.read() as s:
-        cfg = config.load(s)
-    assert cfg.device_id is not None
-    return cfg.device_id
 
 
 def token_of(store: Store) -> str:

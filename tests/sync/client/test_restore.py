@@ -24,7 +24,6 @@ from pos.cli import main as souk_pos
 from pos.db import Store
 from pos.models import JournalEntry, Product, User
 from pos.money import format_money
-from sync.client import config
 from sync.client.engine import enrol_store, sync_store
 from sync.client.status import Restored, snapshot, status_text
 from sync.client.transport import Transport
@@ -32,7 +31,14 @@ from sync.protocol import Health
 from sync.server import queries
 from sync.server.models import Device, Market, RestoredDay, SummaryBody
 from tests.sync.client.conftest import FAST
-from tests.sync.client.support import MARKET_DAY, LiveServer, Till, live_server, local_figures
+from tests.sync.client.support import (
+    MARKET_DAY,
+    LiveServer,
+    Till,
+    device_of,
+    live_server,
+    local_figures,
+)
 from tests.sync.client.test_cli import FAST as CLI_FAST
 from tests.sync.client.test_cli import run
 from ui.sync_bridge import SyncBridge
@@ -52,13 +58,6 @@ def enrolled(
 ) -> Store:
     enrol_store(store, server.url, server.code(), name="T01 test", **FAST)
     return store
-
-
-def device_of(store: Store) -> uuid.UUID:
-    with store.read() as s:
-        device = config.load(s).device_id
-    assert device is not None
-    return device
 
 
 def cli(store_path: Path, *args: str) -> int:
