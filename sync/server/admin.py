@@ -452,17 +452,42 @@ def check_code_days(days: float) -> None:
         raise AdminError("server.err.code_days")
 
 
-def parse_device_id(text: str) -> uuid.UUID:
+#: the fewest characters of a device id that ``device revoke`` takes for the whole id
+DEVICE_ID_START = 6
+
+
+def parse_device_id(text: str) -> uuid.UUID | str:
+    """A device id as typed: the whole UUID, or its first characters (at least
+    :data:`DEVICE_ID_START`, as ``device list`` prints it), which :func:`find_device` looks
+    for."""
+    text = text.strip().lower()
     try:
-        return uuid.UUID(text.strip())
+        return uuid.UUID(text)
     except ValueError:
+        if len(text) >= DEVICE_ID_START and all(ch in "0123456789abcdef-" for ch in text):
+            return text
         raise AdminError("server.err.device_id", text=text) from None
 
 
-def revoke_device(session: Session, device_id: uuid.UUID) -> Device:
-    device = session.get(Device, device_id)
-    if device is None:
+def find_device(session: Session, device_id: uuid.UUID | str) -> Device:
+    """The device of that id, or the only one whose id starts so; refused when none, or
+    several, do."""
+    if isinstance(device_id, uuid.UUID):
+        device = session.get(Device, device_id)
+        if device is None:
+            raise AdminError("server.err.no_device", id=device_id)
+        return device
+    found = [d for d in session.scalars(select(Device.id)) if str(d).startswith(device_id)]
+    if not found:
         raise AdminError("server.err.no_device", id=device_id)
+    if len(found) > 1:
+        raise AdminError("server.err.device_ambiguous", id=device_id,
+                         ids=", ".join(sorted(str(d) for d in found)))
+    return session.get_one(Device, found[0])
+
+
+def revoke_device(session: Session, device_id: uuid.UUID | str) -> Device:
+    device = find_device(session, device_id)
     if device.revoked_at is None:
         device.revoked_at = utcnow()
     return device

@@ -78,8 +78,9 @@ def test_setting_up_a_market(database_url: str, db: Database,
 
     code, out, _ = run(database_url, "device", "list", capsys=capsys)
     assert str(reply.device_id) in out and "active" in out
-    code, out, _ = run(database_url, "device", "revoke", str(reply.device_id), capsys=capsys)
-    assert code == 0
+    code, out, _ = run(database_url, "device", "revoke", str(reply.device_id)[:8].upper(),
+                       capsys=capsys)  # its start, as device list prints it, is enough
+    assert code == 0 and str(reply.device_id) in out
     assert "revoked" in run(database_url, "device", "list", capsys=capsys)[1]
 
     monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
@@ -755,3 +756,33 @@ def test_a_cooperatives_region_is_edited_after_it_moved_to_another_region(
     assert code == 2 and "region" in err
     with db.read() as s:
         assert s.get_one(Cooperative, 1).region == "Drâa-Tafilalet"  # nothing half-way
+
+
+def test_a_device_is_revoked_by_the_start_of_its_id_when_only_it_starts_so(
+        database_url: str, db: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    run(database_url, *MARKET, capsys=capsys)
+    run(database_url, *COOP, capsys=capsys)
+    ids = [uuid.UUID("abcdef12-0000-4000-8000-000000000001"),
+           uuid.UUID("abcdef34-0000-4000-8000-000000000002")]
+    with db.write() as s:
+        for n, device_id in enumerate(ids):
+            s.add(Device(id=device_id, cooperative_id=1, name=f"T0{n}", token_hash=f"{n:064d}",
+                         enrolled_at=dt.datetime(2026, 5, 12, 8, 0)))
+
+    def revoked() -> list[bool]:
+        with db.read() as s:
+            return [s.get_one(Device, d).revoked_at is not None for d in ids]
+
+    code, _, err = run(database_url, "device", "revoke", "abcdef", capsys=capsys, lang="fr")
+    assert (code, err) == (2, "souk-server\u00a0: erreur\u00a0: plusieurs identifiants d'appareil "
+                              f"commencent par abcdef\u00a0: {ids[0]}, {ids[1]}. Tapez-en "
+                              "davantage, ou l'identifiant entier\u00a0; aucun appareil n'a été "
+                              "révoqué\n")
+    code, _, err = run(database_url, "device", "revoke", "abcd", capsys=capsys)
+    assert code == 2 and "'abcd' is not a device id" in err  # too short to be taken for one
+    code, _, err = run(database_url, "device", "revoke", "abcdef99", capsys=capsys)
+    assert code == 2 and "no device with id abcdef99" in err
+    assert revoked() == [False, False]  # nothing written
+    code, out, _ = run(database_url, "device", "revoke", "ABCDEF34", capsys=capsys)
+    assert code == 0 and str(ids[1]) in out
+    assert revoked() == [False, True]
