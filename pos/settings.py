@@ -20,8 +20,8 @@ DEVICE_ID: Final = "device_id"
 DEVICE_PREFIX: Final = "device_prefix"
 LANGUAGE: Final = "language"
 COOPERATIVE: Final = "cooperative"  # name_ar, name_fr, ice, city, logo, footer
-MARKET: Final = "market"  # from enrolment: name_ar, name_fr, city, city_ar, stand, starts_on,
-# ends_on
+MARKET: Final = "market"  # from enrolment, then each sync: name_ar, name_fr, city, city_ar,
+# stand, starts_on, ends_on
 PRINTER: Final = "printer"  # connection and paper settings, see pos.printing
 RECEIPT_LANGUAGE: Final = "receipt_language"  # one of pos.receipts.RECEIPT_LANGUAGES
 SYNC: Final = "sync"  # server url, device id on the server, token, ca file

@@ -54,6 +54,12 @@ gave none: the stall writes ``city`` then). A stall names its protocol in the
 answers of POST /enrol and GET /days) only to a stall that names protocol 4 or later: a
 stall of before it sends no such header, and its models refuse fields they do not know.
 
+Protocol 5 adds the cooperative's stand to the known days: ``KnownDays.stand``, the stand as
+the organisers hold it now (they may move the cooperative to another stand or market after
+its tills enrolled), which the stall keeps and prints on its receipts from then on. The
+server sends it only to a stall that names protocol 5 or later; a stall told none (by an
+older server) keeps the stand it was enrolled at.
+
 Error answers of the API carry the message id of what went wrong, when the server has
 one, in the :data:`REFUSAL_HEADER` header (see :class:`Refusal`): the refusals of a push,
 and since protocol 3 also the answers of the server's own checks (a body too large or not
@@ -73,10 +79,11 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PROTOCOL_VERSION = 4
+PROTOCOL_VERSION = 5
 UNITS_SINCE: Final = 2  # the protocol from which a server takes the products' units
 RESTORES_SINCE: Final = 3  # the protocol from which a server takes the restore count
 CITY_AR_SINCE: Final = 4  # the protocol from which a stall is told the city in Arabic
+STAND_SINCE: Final = 5  # the protocol from which a stall is told its stand with its days
 PROTOCOL_HEADER: Final = "Souk-Protocol"  # the stall's protocol, sent with each request
 SERVICE_NAME: Final = "souk-server"
 API_PREFIX = "/api/v1"
@@ -353,6 +360,11 @@ class KnownDays(_Model):
         description="the device's market as it is now (the organisers may move its dates): "
         "the stall pushes only the days within them",
     )
+    stand: ShortText | None = Field(
+        default=None, exclude_if=_absent,
+        description="the device's cooperative's stand as it is now, which its receipts "
+        "print (protocol 5, to a stall that names it in the Souk-Protocol header; absent: "
+        "the stall keeps the stand it was enrolled at)")
 
 
 # --- canonical bodies and signed bundles -------------------------------------------------

@@ -201,22 +201,30 @@ def save_enrolment(session: Session, url: str, ca_file: str | None, reply: Enrol
             row.attempts = 0
 
 
-def save_market(session: Session, market: MarketInfo, stand: str | None = None) -> None:
+def save_market(session: Session, market: MarketInfo | None, stand: str | None = None) -> None:
     """Keep the market the stall is enrolled in (its names and city for receipts, its dates
-    for :func:`sync.client.outbox.plan`), in the market settings and in the sync settings'
-    cooperative (which the sync panel shows); ``stand`` None keeps the stand already
-    known. ``city_ar`` is "" when the server gave none (an older server, or a market set
-    up without it): :func:`pos.settings.market_city` writes ``city`` then."""
+    for :func:`sync.client.outbox.plan`) and its stand (which the receipts print), in the
+    market settings and in the sync settings' cooperative (which the sync panel and ``sync
+    status`` show). ``market`` None keeps the market already known, ``stand`` None the
+    stand (an older server tells no stand after enrolment: the stall keeps the one it was
+    enrolled at). ``city_ar`` is "" when the server gave none (an older server, or a market
+    set up without it): :func:`pos.settings.market_city` writes ``city`` then."""
+    kept = dict(settings.get(session, settings.MARKET, {}) or {})
     if stand is None:
-        stand = str((settings.get(session, settings.MARKET, {}) or {}).get("stand") or "")
-    settings.put(session, settings.MARKET, {
-        "name_ar": market.name_ar, "name_fr": market.name_fr, "city": market.city,
-        "city_ar": market.city_ar or "", "stand": stand,
-        "starts_on": market.starts_on.isoformat(), "ends_on": market.ends_on.isoformat(),
-    })
+        stand = str(kept.get("stand") or "")
+    if market is not None:
+        kept = {
+            "name_ar": market.name_ar, "name_fr": market.name_fr, "city": market.city,
+            "city_ar": market.city_ar or "",
+            "starts_on": market.starts_on.isoformat(), "ends_on": market.ends_on.isoformat(),
+        }
+    settings.put(session, settings.MARKET, {**kept, "stand": stand})
     cooperative = raw(session).get("cooperative")
     if isinstance(cooperative, dict) and cooperative.get("market") is not None:
-        update(session, cooperative={**cooperative, "market": market.model_dump(mode="json")})
+        shown = {**cooperative, "stand": stand}
+        if market is not None:
+            shown["market"] = market.model_dump(mode="json")
+        update(session, cooperative=shown)
 
 
 def json_error(key: str, **params: object) -> str:

@@ -8,7 +8,8 @@
    server's protocol says whether the summaries may name the products' units, and carry
    the till's restore count (see :mod:`sync.client.outbox`).
 2. ``GET /days``: what the server holds for this device; an acknowledged version the
-   server no longer has (restored from an old backup) is queued again.
+   server no longer has (restored from an old backup) is queued again. The market and
+   stand it names (the organisers may have moved either) are kept for the receipts.
 3. ``POST /push`` of every waiting day (oldest first, in batches), each the full
    aggregate at its current version. A version is marked synced only from a 2xx reply,
    in a local write transaction. A day the server itself refuses (its JSON error body
@@ -102,8 +103,10 @@ class _Run:
     def reconcile(self) -> None:
         known = self.transport.known_days()
         with self.store.write() as s:
-            if known.market is not None:  # the organisers may have moved its dates
-                config.save_market(s, known.market)
+            if known.market is not None or known.stand is not None:
+                # the organisers may have moved its dates, or the cooperative to another
+                # stand or market
+                config.save_market(s, known.market, known.stand)
             self.outcome.lost = outbox.reconcile(s, known.days, with_restores=self.restores)
 
     def batches(self, todo: list[DayState]) -> list[list[tuple[DayState, DaySummary]]]:

@@ -226,7 +226,8 @@ async def push(request: Request) -> Response:
 
 @router.get("/days", response_model=KnownDays, responses=_with_refusal(401))
 def days(request: Request, credentials: Credentials) -> KnownDays | JSONResponse:
-    """Every (business day, version) the server holds for this device.
+    """Every (business day, version) the server holds for this device, with its market
+    and (protocol 5) its cooperative's stand as they are now.
 
     A till asks it at every sync, with figures to push or not: it is the till's contact
     (written at most once a minute, :func:`ingest.contact_due`)."""
@@ -238,7 +239,9 @@ def days(request: Request, credentials: Credentials) -> KnownDays | JSONResponse
     with db.read() as session:
         known = KnownDays(days=ingest.known_days(session, device.device_id),
                           market=ingest.market_info(session, device.market_id,
-                                                    city_ar=_city_ar(request)))
+                                                    city_ar=_city_ar(request)),
+                          stand=ingest.stand_told(session, device.cooperative_id,
+                                                  stall_protocol(request)))
     _contact(db, device)
     return known
 

@@ -545,8 +545,8 @@ def _move(s: Session, args: argparse.Namespace) -> list[str]:
                         tickets_after=t.count(tickets_after)))
     if moved.devices:
         lines.append(tr(lang, "server.out.move_devices", target=target.id))
-        if c.stand != moved.stand:  # the stand a till prints is the one it was enrolled at
-            lines.append(tr(lang, "server.out.move_stand_tills", was=moved.stand, id=c.id,
+        if c.stand != moved.stand:  # the tills are told their stand at their next sync
+            lines.append(tr(lang, "server.out.move_stand_tills", was=moved.stand,
                             stand=c.stand))
     if args.dry_run:
         lines.append(tr(lang, "server.out.move_dry_run"))

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from sync.protocol import (
     MAX_REFUSAL_BYTES,
+    STAND_SINCE,
     Bundle,
     CooperativeInfo,
     DaySummary,
@@ -1086,6 +1087,15 @@ def market_info(session: Session, market_id: int, *, city_ar: bool = False) -> M
     return MarketInfo(id=m.id, name_ar=m.name_ar, name_fr=m.name_fr, city=m.city,
                       city_ar=m.city_ar if city_ar else None,
                       starts_on=m.starts_on, ends_on=m.ends_on)
+
+
+def stand_told(session: Session, cooperative_id: int, protocol: int) -> str | None:
+    """A cooperative's stand as it is now (the organisers may have moved it since its tills
+    enrolled), to tell a stall of ``protocol`` with its known days: None before protocol 5
+    (an older stall refuses the field)."""
+    if protocol < STAND_SINCE:
+        return None
+    return session.get_one(Cooperative, cooperative_id).stand
 
 
 def known_days(session: Session, device_id: uuid.UUID) -> list[DayVersion]:

@@ -23,6 +23,7 @@ from sync.server import admin, ingest
 from sync.server.db import Database
 from sync.server.models import (
     Conflict,
+    Cooperative,
     DaySummaryRow,
     Device,
     SummaryBody,
@@ -46,7 +47,7 @@ def test_health_names_the_service(client: TestClient) -> None:
     reply = client.get("/api/v1/health")
     assert reply.status_code == 200
     assert reply.json()["service"] == SERVICE_NAME
-    assert reply.json()["protocol"] == PROTOCOL_VERSION == 4
+    assert reply.json()["protocol"] == PROTOCOL_VERSION == 5
 
 
 def test_enrol_gives_a_token_stored_only_as_hash(client: TestClient, db: Database,
@@ -74,14 +75,16 @@ def test_enrol_reply_describes_the_cooperative_and_market(client: TestClient, db
 OLD_MARKET = {"id", "name_ar", "name_fr", "city", "starts_on", "ends_on"}
 
 
-@pytest.mark.parametrize(("protocol", "city_ar"), [
-    (None, None), ("3", None), ("junk", None), ("4", "فاس"), ("5", "فاس")])
-def test_the_city_in_arabic_goes_only_to_a_stall_that_reads_it(
+@pytest.mark.parametrize(("protocol", "city_ar", "stand"), [
+    (None, None, None), ("3", None, None), ("junk", None, None), ("4", "فاس", None),
+    ("5", "فاس", "31"), ("6", "فاس", "31")])
+def test_the_city_in_arabic_and_the_stand_go_only_to_a_stall_that_reads_them(
         client: TestClient, db: Database, world: World, protocol: str | None,
-        city_ar: str | None) -> None:
+        city_ar: str | None, stand: str | None) -> None:
     """A stall of protocol 4 or later (it says so in its Souk-Protocol header) is told the
-    market's city in Arabic, at enrolment and with its known days; an older stall, whose
-    models refuse fields they do not know, gets the market's fields of before."""
+    market's city in Arabic, at enrolment and with its known days, and from protocol 5 its
+    cooperative's stand as it is now with its known days; an older stall, whose models
+    refuse fields they do not know, gets the fields of before."""
     with db.write() as s:
         admin.edit_market(s, world.market_id, city_ar="فاس")
         code, _ = admin.issue_enrol_code(s, world.pottery.cooperative_id)
@@ -90,12 +93,18 @@ def test_the_city_in_arabic_goes_only_to_a_stall_that_reads_it(
                         headers=headers)
     assert reply.status_code == 200, reply.text
     body = reply.json()
-    days = client.get("/api/v1/days", headers={
-        **headers, "Authorization": f"Bearer {body['token']}"}).json()
+    with db.write() as s:  # the organisers put the cooperative at another stand
+        s.get_one(Cooperative, world.pottery.cooperative_id).stand = "31"
+    reply = client.get("/api/v1/days", headers={
+        **headers, "Authorization": f"Bearer {body['token']}"})
+    assert reply.status_code == 200, reply.text
+    days = reply.json()
     for market in (body["cooperative"]["market"], days["market"]):
         assert market["city"] == "Fès"
         assert market.get("city_ar") == city_ar
         assert set(market) == OLD_MARKET | ({"city_ar"} if city_ar else set())
+    assert days.get("stand") == stand
+    assert set(days) == {"days", "market"} | ({"stand"} if stand else set())
 
 
 def test_a_market_without_its_city_in_arabic_sends_none(client: TestClient,

@@ -20,9 +20,9 @@ import pytest
 import requests
 from sqlalchemy import create_engine, func, select, text
 
-from pos import settings
+from pos import receipts, settings
 from pos.db import Store
-from pos.models import Product, User
+from pos.models import Product, Sale, User
 from sync.client import config
 from sync.client.engine import enrol_store, sync_store
 from sync.server import admin
@@ -239,9 +239,8 @@ def test_a_cooperative_in_the_wrong_market_moves_with_its_figures_and_its_till(
         f"before, {argan_tickets + 2} after",
         f"its tills stay enrolled: their next figures go to market {week.essaouira}, whose "
         "name and dates they show from their next sync",
-        "its tills print stand 12 on their receipts until enrolled again: a code from "
-        f"\"souk-server enrol-code {week.argan}\" gives them stand 5, with the same device "
-        "and days",
+        "its tills print stand 5 on their receipts instead of stand 12 from their next "
+        "sync",
     ]
     tables_add_up(server.database)
     agadir = seen(server, week.agadir)
@@ -258,15 +257,20 @@ def test_a_cooperative_in_the_wrong_market_moves_with_its_figures_and_its_till(
                                  (NEXT_DAY.isoformat(), stall[NEXT_DAY]["net"], 1)]
     assert essaouira["top"] == {week.argan, week.pottery}
 
-    # the till keeps its token and device; it learns its market at its next sync, sends
-    # nothing again, and its next sales land in Essaouira, counted once
+    # the till keeps its token and device; it learns its market and its stand at its next
+    # sync, sends nothing again, and its next sales land in Essaouira, counted once, their
+    # receipts naming the market and the stand it is at now
+    assert stand_printed(till.store) == "12"
     outcome = sync_store(till.store, **FAST)
     assert outcome.ok and outcome.acked == []
     assert identity(till.store) == (device, token)
     with till.store.read() as s:
-        market = config.load(s).cooperative["market"]
-    assert (market["id"], market["name_fr"]) == (week.essaouira, "Marché itinérant d'Essaouira")
+        shown = config.load(s).cooperative
+    assert (shown["market"]["id"], shown["market"]["name_fr"], shown["stand"]) == (
+        week.essaouira, "Marché itinérant d'Essaouira", "5")
     till.sell(random.Random(7))
+    lines = receipt_lines(till.store)
+    assert "Marché itinérant d'Essaouira" in lines and "Stand 5 · Essaouira" in lines
     outcome = sync_store(till.store, **FAST)
     assert outcome.ok and outcome.acked == [NEXT_DAY]
     stall = local_figures(till.store)
@@ -277,8 +281,7 @@ def test_a_cooperative_in_the_wrong_market_moves_with_its_figures_and_its_till(
     assert seen(server, week.essaouira)["net"] == argan + 31_500
     assert seen(server, week.agadir) == agadir
 
-    # enrolled again, as the move advised, it prints its new stand: same device, same days
-    assert stand_printed(till.store) == "12"
+    # enrolled again, it keeps its stand, its device and its days
     enrol_store(till.store, server.url, server.code(), name="T01 test", **FAST)
     assert identity(till.store)[0] == device and stand_printed(till.store) == "5"
     outcome = sync_store(till.store, **FAST)
@@ -290,6 +293,15 @@ def stand_printed(store: Store) -> str:
     """The stand the stall's receipts print."""
     with store.read() as s:
         return str(settings.get(s, settings.MARKET)["stand"])
+
+
+def receipt_lines(store: Store) -> list[str]:
+    """The lines of the receipt of the stall's last sale, in French."""
+    with store.read() as s:
+        sale = s.scalars(select(Sale).order_by(Sale.number.desc())).first()
+        assert sale is not None
+        document = receipts.load_sale_receipt(s, sale.id, lang="fr")
+    return document.plain_text().split("\n")
 
 
 def test_a_dry_run_says_the_same_and_writes_nothing(
