@@ -84,7 +84,9 @@ class ProductData:
     case folded (``file_skus``: a barcode may move to it from another product of the file),
     and the file's ``columns``: a product the file updates keeps what a column left out of
     the file would have said (a file of codes and prices changes the prices only, never the
-    stock, barcodes or photos); ``None``: every field is given.
+    stock, barcodes or photos); ``None``: every field is given. ``picture``: the picture file
+    a file's photo cell names, kept beside the database once the whole file is saved
+    (:func:`read_csv`).
     """
 
     sku: str
@@ -101,6 +103,7 @@ class ProductData:
     photo: str = ""
     active: bool = True
     line: int | None = field(default=None, compare=False)
+    picture: Path | None = field(default=None, compare=False, repr=False)
     file_skus: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     columns: frozenset[str] | None = field(default=None, compare=False, repr=False)
 
@@ -266,6 +269,8 @@ def _write(session: Session, product: Product, data: ProductData) -> Product:
         session.add(product)
 
     def given(column: str) -> bool:
+        if column == "photo" and data.picture is not None:
+            return False  # the picture's file, once kept (save_rows)
         return new or data.columns is None or column in data.columns
 
     for name in ("name_ar", "name_fr", "category", "price", "unit", "tax_rate", "stock",
@@ -447,6 +452,15 @@ def parse_csv(text: str) -> list[ProductData]:
     A barcode may appear on one row only; whether it belongs to a product outside the file is
     checked on saving (:func:`save_rows` names the row's line).
     """
+    rows, bad = _read_rows(text)
+    refuse_rows(bad)
+    return rows
+
+
+def _read_rows(text: str) -> tuple[list[ProductData], list[InputError]]:
+    """The rows of the CSV ``text`` read well (:func:`parse_csv`), and the errors of the
+    others (``csv.bad_row``, in the order of their lines), to be refused together with those
+    found on saving the rows (:func:`save_rows`)."""
     text = text.lstrip("\ufeff")
     try:  # the header line tells the separator; the quoting is a spreadsheet's
         delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t").delimiter
@@ -479,11 +493,10 @@ def parse_csv(text: str) -> list[ProductData]:
             continue
         data.line = line
         rows.append(data)
-    refuse_rows(bad)
     skus, columns = frozenset(seen), frozenset(header)
     for data in rows:
         data.file_skus, data.columns = skus, columns
-    return rows
+    return rows, bad
 
 
 def _check_twins(data: ProductData, line: int, seen: dict[str, tuple[int, str]],
@@ -541,14 +554,19 @@ class Imported:
 
 
 def save_rows(session: Session, rows: Sequence[ProductData],
-              progress: Callable[[int, int], None] | None = None) -> Imported:
+              progress: Callable[[int, int], None] | None = None, *,
+              refused: Sequence[InputError] = (), data_dir: Path | None = None) -> Imported:
     """Add or update the product of each row read from a file (:func:`parse_csv`), in the
     caller's transaction; the rows refused on saving (a barcode of a product outside the
-    file) raise together once all are tried (:func:`refuse_rows`), and the caller's
-    transaction then writes nothing. ``progress(done, total)`` is called every 50 rows."""
-    bad: list[InputError] = []
+    file, or added with a wrong check digit) raise together once all are tried, with those
+    the file's reading ``refused`` (:func:`refuse_rows`), and the caller's transaction then
+    writes nothing. Once every row is saved, the pictures the rows name are kept as their
+    products' photos in the data folder ``data_dir`` (:func:`_keep_pictures`).
+    ``progress(done, total)`` is called every 50 rows."""
+    bad = list(refused)
     known = set(session.scalars(select(Product.id)))
     updated: set[int] = set()
+    pictures: list[tuple[ProductData, Path, Product]] = []
     for done, data in enumerate(rows, 1):
         try:
             product = add_or_update(session, data)
@@ -559,16 +577,102 @@ def save_rows(session: Session, rows: Sequence[ProductData],
         else:
             if product.id in known:
                 updated.add(product.id)
+            if data.picture is not None:
+                pictures.append((data, data.picture, product))
         if progress is not None and (done % 50 == 0 or done == len(rows)):
             progress(done, len(rows))
-    refuse_rows(bad)
+    refuse_rows(sorted(bad, key=_line))
+    if pictures:
+        if data_dir is None:
+            raise ValueError("the pictures of a file are kept in a data folder")
+        _keep_pictures(session, pictures, data_dir)
     return Imported(added=len(rows) - len(updated), updated=len(updated))
 
 
+def _line(exc: InputError) -> int:
+    """The line a ``csv.bad_row`` error names."""
+    line = exc.params["line"]
+    assert isinstance(line, int)
+    return line
+
+
+def _keep_pictures(session: Session, pictures: Sequence[tuple[ProductData, Path, Product]],
+                   data_dir: Path) -> None:
+    """Keep each row's picture as its product's photo, as the product dialog keeps a photo
+    chosen (:func:`pos.photos.keep`; the photo a product has stays when it is the same
+    picture, a file imported again). A picture that cannot be read after all (a damaged
+    JPEG) makes a bad line, named by its line with any other; then, or when a photo cannot
+    be written, the photos kept so far are removed and the caller's transaction writes
+    nothing."""
+    from pos import photos  # QtGui, for a file that names pictures only
+
+    kept: list[Path] = []
+    bad: list[InputError] = []
+    try:
+        for data, picture, product in pictures:
+            image = photos.read_picture(picture, photos.SIDE)
+            if image.isNull():
+                reason = InputError("csv.photo_not_picture", photo=Ltr(data.photo))
+                bad.append(InputError("csv.bad_row", line=data.line, reason=reason))
+            elif not bad:
+                current = product.photo or ""
+                path = photos.keep(image, product.sku, data_dir, current)
+                if path.name != current:
+                    kept.append(path)
+                product.photo = path.name
+        refuse_rows(bad)
+        session.flush()
+    except BaseException:
+        for path in kept:
+            path.unlink(missing_ok=True)
+        raise
+
+
 def import_csv(session: Session, text: str) -> int:
-    """Add or update every product of the CSV; all or nothing (the caller's transaction).
-    How many products the file held."""
-    return save_rows(session, parse_csv(text)).count
+    """Add or update every product of the CSV; all or nothing (the caller's transaction),
+    every bad line named at once. How many products the file held."""
+    rows, bad = _read_rows(text)
+    return save_rows(session, rows, refused=bad).count
+
+
+@dataclass
+class CsvFile:
+    """A catalogue file read for an import (:func:`read_csv`): the rows read well, the
+    errors of the others, and the data folder its products' photos are kept in."""
+
+    rows: list[ProductData]
+    refused: list[InputError]
+    data_dir: Path
+
+
+def read_csv(path: Path, data_dir: Path) -> CsvFile:
+    """Read the catalogue file at ``path`` (:func:`decode_csv`, :func:`parse_csv`), for the
+    stall whose data folder is ``data_dir``, before the transaction that saves it
+    (:func:`save_file`). A photo cell that names a picture file, by its path or from the
+    file's folder, has it kept as the product's photo (:func:`pos.photos.named_in_file`); a
+    file that does not exist or is no picture makes the row's line a bad one."""
+    from pos import photos  # QtGui, for an import from a file only
+
+    rows, bad = _read_rows(decode_csv(path.read_bytes()))
+    folder = path.absolute().parent
+    good: list[ProductData] = []
+    for data in rows:
+        try:
+            data.picture = photos.named_in_file(data.photo, folder, data_dir)
+        except InputError as exc:
+            bad.append(InputError("csv.bad_row", line=data.line, reason=exc))
+        else:
+            good.append(data)
+    return CsvFile(good, bad, data_dir)
+
+
+def save_file(session: Session, file: CsvFile,
+              progress: Callable[[int, int], None] | None = None) -> Imported:
+    """Add or update the products of ``file``, their photos kept beside the database, in
+    the caller's transaction; every bad line of the file, whatever is wrong with it, is
+    named at once and nothing is written (:func:`save_rows`)."""
+    return save_rows(session, file.rows, progress, refused=file.refused,
+                     data_dir=file.data_dir)
 
 
 def csv_dialect(lang: str) -> tuple[str, str]:

@@ -233,9 +233,9 @@ def _load_demo(ctx: Context, session: Session) -> str:
 
 def cmd_products_import(ctx: Context, args: argparse.Namespace) -> int:
     # every row read and checked before the transaction opens
-    rows = catalogue.parse_csv(catalogue.decode_csv(args.file.read_bytes()))
+    file = catalogue.read_csv(args.file, ctx.data_dir)
     with ctx.store.write() as s:
-        imported = catalogue.save_rows(s, rows)
+        imported = catalogue.save_file(s, file)
     ctx.say(imported.text(ctx.lang))
     return EXIT_OK
 

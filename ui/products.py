@@ -5,8 +5,6 @@ catalogue asks for the manager's PIN first."""
 from __future__ import annotations
 
 import math
-import re
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -49,10 +47,13 @@ from pos.money import (
     parse_stock,
     unit_name,
 )
+from pos.photos import SIDE as PHOTO_SIDE
+from pos.photos import keep as keep_photo
+from pos.photos import read_picture
 from ui import theme
 from ui.context import AppContext
 from ui.tasks import Task
-from ui.tiles import Photos, elide_keeping_size, keep_units, read_picture
+from ui.tiles import Photos, elide_keeping_size, keep_units
 from ui.widgets import (
     WRONG_FIELD,
     Banner,
@@ -78,12 +79,6 @@ CATALOGUE_PIN = "ui.pin.reason_catalogue"
 WIDTH = 900
 #: the side of the photo shown in the product dialog
 PREVIEW = 84
-#: the longest side of a product's photo as kept beside the database: a tile shows it
-#: 92 px wide, and a phone's photo of several megabytes would go whole into every backup
-PHOTO_SIDE = 480
-#: what a photo's file name, made from the product's SKU, does without (folders' slashes,
-#: what Windows refuses, letters other than ASCII)
-_NOT_IN_FILE_NAMES = re.compile(r"[^0-9A-Za-z_-]+")
 #: the field an error of the product's is about (the name: the one of the UI's language)
 FIELD_OF = {"product.sku": "sku", "product.sku_taken": "sku", "product.sku_taken_case": "sku",
             "product.barcode": "barcodes", "product.barcode_taken": "barcodes",
@@ -474,7 +469,7 @@ class ProductDialog(Dialog):
 
     def data(self) -> ProductData:
         """The fields as typed (a photo chosen from disk by its path, until
-        :meth:`_keep_photo` keeps it)."""
+        :meth:`validate` keeps it)."""
         unit = self.unit.currentData()
         for edit in (self.sku, self.name_ar, self.name_fr, self.price, self.barcodes,
                      self.stock, self.low, self.member):
@@ -502,26 +497,6 @@ class ProductDialog(Dialog):
         if image.isNull():
             raise InputError("ui.products.photo_unreadable", name=Ltr(path.name))
         return image
-
-    def _keep_photo(self, image: QImage) -> str:
-        """Keep the photo chosen next to the database (backups carry it) under a name of its
-        own, whole or not at all: a photo kept before, this product's or another's, is never
-        written over (a product saved with it refers to it, one not saved leaves it unused).
-        Its file's name; :class:`InputError` if it cannot be written."""
-        folder = self.ctx.data_dir / "photos"
-        stem = _NOT_IN_FILE_NAMES.sub("-", self.sku.text().strip()).strip("-") or "product"
-        kind = "png" if image.hasAlphaChannel() else "jpg"  # a cut-out keeps its transparency
-        target = folder / f"{stem}-{uuid.uuid4().hex[:8]}.{kind}"
-        partial = target.with_name(target.name + ".partial")
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            if not image.save(str(partial), kind.upper(), -1 if kind == "png" else 85):
-                raise OSError(str(partial))
-            partial.replace(target)
-        except OSError as exc:
-            partial.unlink(missing_ok=True)
-            raise InputError("cli.cannot_write", path=Ltr(str(target))) from exc
-        return target.name
 
     def _unchanged(self, data: ProductData) -> bool:
         p = self.product
@@ -552,7 +527,8 @@ class ProductDialog(Dialog):
         if not may_change_catalogue(self.ctx, self):
             raise Kept
         if picture is not None:
-            data.photo = self._keep_photo(picture)
+            current = self.product.photo if self.product is not None else ""
+            data.photo = keep_photo(picture, self.sku.text(), self.ctx.data_dir, current).name
         with self.ctx.write() as s:
             product = catalogue.save_product(s, data, product_id, checked=True)
             _ = list(product.barcodes)
@@ -775,12 +751,12 @@ class ProductsScreen(QWidget):
     def import_file(self, path: Path) -> None:
         if not may_change_catalogue(self.ctx, self):
             return
-        store = self.ctx.store
+        store, data_dir = self.ctx.store, self.ctx.data_dir
 
         def work(progress: Any) -> catalogue.Imported:
-            rows = catalogue.parse_csv(catalogue.decode_csv(path.read_bytes()))
+            file = catalogue.read_csv(path, data_dir)
             with store.write() as s:
-                return catalogue.save_rows(s, rows, progress)
+                return catalogue.save_file(s, file, progress)
 
         def done(imported: catalogue.Imported) -> None:
             self.banner.notice(lambda: imported.text(self.ctx.lang))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,13 +25,13 @@ from PySide6.QtGui import (
     QFont,
     QFontMetrics,
     QImage,
-    QImageReader,
     QPainter,
     QPainterPath,
     QPixmap,
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from pos import photos
 from pos.money import NBSP, format_money, unit_name
 from ui import theme
 from ui.context import AppContext
@@ -72,23 +71,6 @@ def keep_units(name: str) -> str:
     return _NUMBER_UNIT.sub(lambda m: f"{m.group(1)}{NBSP}{m.group(2)}", name)
 
 
-def read_picture(path: Path, side: int) -> QImage:
-    """The picture at ``path`` turned as the camera held it (a phone's photo says so in its
-    EXIF data) and no larger than ``side`` pixels either way: a phone's 4000-pixel JPEG is
-    decoded at a fraction of its size from the start, never whole. A null image when the
-    file is no picture Qt can read."""
-    reader = QImageReader(str(path))
-    reader.setAutoTransform(True)
-    size = reader.size()  # as stored, before it is turned: the reader scales it first
-    if size.isValid() and max(size.width(), size.height()) > side:
-        reader.setScaledSize(size.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio))
-    image = reader.read()
-    if max(image.width(), image.height()) > side:
-        image = image.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
-                             Qt.TransformationMode.SmoothTransformation)
-    return image
-
-
 class Photos:
     """Product pictures, scaled once and kept (the demo shares a few dozen files)."""
 
@@ -97,23 +79,13 @@ class Photos:
         self._cache: dict[tuple[str, int], QPixmap | None] = {}
 
     def path(self, name: str) -> Path | None:
-        if not name:
-            return None
-        candidate = Path(name)
-        if candidate.is_absolute():
-            return candidate if candidate.is_file() else None
-        if self.data_dir is not None:
-            local = self.data_dir / "photos" / name
-            if local.is_file():
-                return local
-        shipped = resources.files("resources") / "demo" / "photos" / name
-        return Path(str(shipped)) if shipped.is_file() else None
+        return photos.find(name, self.data_dir)
 
     def get(self, name: str, size: int) -> QPixmap | None:
         key = (name, size)
         if key not in self._cache:
             path = self.path(name)
-            image = read_picture(path, size) if path else QImage()
+            image = photos.read_picture(path, size) if path else QImage()
             self._cache[key] = None if image.isNull() else QPixmap.fromImage(image.scaled(
                 size, size, Qt.AspectRatioMode.KeepAspectRatio,
                 Qt.TransformationMode.SmoothTransformation))

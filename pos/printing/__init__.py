@@ -1,4 +1,5 @@
-"""Printing receipts on ESC/POS thermal printers: the one part of ``pos`` that uses QtGui.
+"""Printing receipts on ESC/POS thermal printers: with :mod:`pos.photos`, the part of ``pos``
+that uses QtGui.
 
 - :mod:`pos.printing.render`: a :class:`pos.receipts.Document` drawn into a 1-bit image
   as wide as the paper (the preview, the PNG/PDF copy and what the printer gets);

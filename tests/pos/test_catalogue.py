@@ -534,8 +534,9 @@ EXCEL_HEADER = ("sku;name_ar;name_fr;category;price;unit;tax_rate;barcodes;stock
 
 
 def test_every_bad_line_of_a_file_is_named_at_once(store: Store) -> None:
-    rows = [f"P-{i};منتج {i};Produit {i};x;{10 + i},50;piece;20;{6111000000000 + i};1;0;;;1"
-            for i in range(12)]
+    codes = [f"{611100000000 + i}" for i in range(12)]
+    rows = [f"P-{i};منتج {i};Produit {i};x;{10 + i},50;piece;20;"
+            f"{code}{catalogue.check_digit(code)};1;0;;;1" for i, code in enumerate(codes)]
     rows[1] = rows[1].replace("11,50", "11,5O")  # line 3
     rows[3] = rows[3].replace("13,50", "-3")  # line 5
     rows[4] = rows[4].replace("P-4", "P-0")  # line 6: line 2's code
@@ -802,3 +803,190 @@ def test_a_product_of_an_older_database_is_edited_with_the_wrong_barcode_it_hold
                                                 old.member, ["6111245780012"])
     finally:
         store.close()
+
+
+def picture(path: Path, width: int, height: int, *, detail: bool = False) -> Path:
+    """A photo of ``width`` x ``height`` pixels at ``path`` (JPEG or PNG by its suffix): its
+    upper half red, or with ``detail`` noise that no JPEG makes small."""
+    import os
+
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    if detail:
+        image = QImage(os.urandom(width * height * 3), width, height, width * 3,
+                       QImage.Format.Format_RGB888).copy()
+    else:
+        image = QImage(width, height, QImage.Format.Format_RGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        painter.fillRect(0, 0, width, height // 2, QColor("red"))
+        painter.end()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    assert image.save(str(path))
+    return path
+
+
+def kept_photos(store: Store) -> list[str]:
+    folder = store.path.parent / "photos"
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+def import_file(store: Store, path: Path) -> catalogue.Imported:
+    """Import the CSV file at ``path`` as the app and ``souk-pos products import`` do."""
+    file = catalogue.read_csv(path, store.path.parent)
+    with store.write() as s:
+        return catalogue.save_file(s, file)
+
+
+def test_photos_named_by_their_path_or_beside_the_file_are_kept_beside_the_database(
+        store: Store, tmp_path: Path) -> None:
+    """A manager's file names a picture on the laptop by its full path, and others in the
+    folder of photos beside the file (as Excel on Windows writes them too, with
+    backslashes): each is kept beside the database, at most 480 pixels, under a name of its
+    own that the product holds, where the tiles find it."""
+    from PySide6.QtGui import QImage
+
+    from pos import photos
+
+    argan = picture(tmp_path / "home" / "fatima" / "Images" / "argan.jpg", 2000, 1500)
+    market = tmp_path / "marché"
+    picture(market / "photos" / "miel.png", 600, 800)
+    picture(market / "photos" / "amlou.jpg", 300, 200)
+    source = market / "catalogue.csv"
+    source.write_text(HEADER + (
+        f"ARG-1,زيت أركان,Huile d'argan,oils,120,piece,0,,4,0,,{argan},1\n"
+        "HNY-1,عسل,Miel,honey,80,piece,0,,4,0,,photos/miel.png,1\n"
+        "AML-1,أملو,Amlou,spreads,60,piece,0,,4,0,,photos\\amlou.jpg,1\n"
+        "SAV-1,صابون,Savon,soap,20,piece,0,,4,0,,,1\n"
+    ), encoding="utf-8")
+    imported = import_file(store, source)
+    assert (imported.added, imported.updated) == (4, 0)
+    assert imported.text("fr") == "4 produits importés. Nouveaux\u00a0: 4, mis à jour\u00a0: 0."
+    data_dir = store.path.parent
+    sizes = {}
+    for sku in ("ARG-1", "HNY-1", "AML-1"):
+        name = product(store, sku).photo
+        assert name.startswith(sku + "-") and "/" not in name
+        kept = data_dir / "photos" / name
+        assert photos.find(name, data_dir) == kept
+        image = QImage(str(kept))
+        sizes[sku] = (image.width(), image.height())
+        assert image.pixelColor(0, 0).red() > 200 and image.pixelColor(0, 0).green() < 80
+    assert sizes == {"ARG-1": (480, 360), "HNY-1": (360, 480), "AML-1": (300, 200)}
+    assert product(store, "SAV-1").photo == ""
+    assert len(kept_photos(store)) == 3 and not [n for n in kept_photos(store) if "partial" in n]
+
+
+def test_a_missing_photo_and_a_file_that_is_no_picture_are_named_by_their_lines(
+        store: Store, tmp_path: Path) -> None:
+    picture(tmp_path / "photos" / "miel.jpg", 100, 100)
+    (tmp_path / "photos" / "prix.jpg").write_text("12 DH le pot", encoding="utf-8")
+    (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04 not a picture")
+    source = tmp_path / "catalogue.csv"
+    source.write_text(HEADER + (
+        "HNY-1,عسل,Miel,honey,80,piece,0,,4,0,,photos/miel.jpg,1\n"
+        "AML-1,أملو,Amlou,spreads,60,piece,0,,4,0,,photos/amlou.jpg,1\n"
+        "ARG-1,زيت,Huile,oils,120,piece,0,,4,0,,C:\\Users\\Fatima\\Pictures\\argan.jpg,1\n"
+        "PRX-1,ثمن,Prix,x,1,piece,0,,4,0,,photos/prix.jpg,1\n"
+        f"DOC-1,وثيقة,Notes,x,1,piece,0,,4,0,,{tmp_path / 'notes.docx'},1\n"
+    ), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        import_file(store, source)
+    lines = caught.value.message("fr").replace("\xa0", " ").splitlines()
+    assert lines[1:] == [
+        "Ligne 3 : Photo photos/amlou.jpg introuvable : aucun fichier de ce nom sur cet "
+        "ordinateur, ni à côté du fichier CSV.",
+        "Ligne 4 : Photo C:\\Users\\Fatima\\Pictures\\argan.jpg introuvable : aucun fichier "
+        "de ce nom sur cet ordinateur, ni à côté du fichier CSV.",
+        "Ligne 5 : Le fichier photos/prix.jpg n'est pas une image que la caisse sait lire : "
+        "indiquez une photo JPEG ou PNG.",
+        f"Ligne 6 : Le fichier {tmp_path / 'notes.docx'} n'est pas une image que la caisse "
+        "sait lire : indiquez une photo JPEG ou PNG.",
+    ]
+    assert caught.value.message("ar").splitlines()[1].startswith("السطر 3: الصورة")
+    assert count(store) == 0 and kept_photos(store) == []
+
+
+def test_a_bad_price_and_a_wrong_check_digit_are_named_in_one_import(
+        store: Store, tmp_path: Path) -> None:
+    """The check digit of a new barcode needs the database to tell new codes, yet the
+    manager hears of it with the price typed wrong, and of a missing photo, at once."""
+    source = tmp_path / "catalogue.csv"
+    source.write_text("\r\n".join([
+        EXCEL_HEADER,
+        "P-1;منتج;Produit 1;x;10,50;piece;20;6111250000017;1;0;;;1",
+        "P-2;منتج;Produit 2;x;12,5O;piece;20;;1;0;;;1",
+        "P-3;منتج;Produit 3;x;10,50;piece;20;6111250000018;1;0;;;1",
+        "P-4;منتج;Produit 4;x;10,50;piece;20;;1;0;;miel.jpg;1",
+    ]), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        import_file(store, source)
+    lines = caught.value.message("fr").replace("\xa0", " ").splitlines()
+    assert lines[1:] == [
+        "Ligne 3 : « 12,5O » n'est pas un montant (par exemple 12,50).",
+        "Ligne 4 : Le dernier chiffre du code-barres 6111250000018 est faux : en EAN-13, ce "
+        "serait 7. " + LOOK_AT_THE_LABEL,
+        "Ligne 5 : Photo miel.jpg introuvable : aucun fichier de ce nom sur cet ordinateur, "
+        "ni à côté du fichier CSV.",
+    ]
+    assert count(store) == 0
+    with pytest.raises(InputError) as caught, store.write() as s:  # a text as the demo's
+        catalogue.import_csv(s, source.read_text(encoding="utf-8"))
+    assert [line.split(":")[0] for line in caught.value.message("en").splitlines()[1:]] == [
+        "Line 3", "Line 4"]
+
+
+def test_an_exported_catalogue_imports_again_with_its_photos(
+        store: Store, tmp_path: Path) -> None:
+    """The export writes the names of the photos kept: imported again (a price changed in
+    Excel) the products keep them, and no photo is copied once more, nor by the same file
+    with its paths imported again."""
+    picture(tmp_path / "photos" / "miel.jpg", 800, 600)
+    source = tmp_path / "catalogue.csv"
+    source.write_text(HEADER + (
+        "HNY-1,عسل,Miel,honey,80,piece,0,,4,0,,photos/miel.jpg,1\n"
+        "AML-1,أملو,Amlou,spreads,60,piece,0,,4,0,,almonds.png,1\n"  # a demo photo's name
+    ), encoding="utf-8")
+    import_file(store, source)
+    honey = product(store, "HNY-1").photo
+    assert kept_photos(store) == [honey]
+    assert product(store, "AML-1").photo == "almonds.png"
+
+    exported = tmp_path / "export" / "produits.csv"
+    exported.parent.mkdir()
+    with store.read() as s:
+        catalogue.write_csv(exported, catalogue.all_products(s, include_inactive=True), "fr")
+    exported.write_text(exported.read_text(encoding="utf-8-sig").replace("80,00", "85,00"),
+                        encoding="utf-8")
+    imported = import_file(store, exported)
+    assert (imported.added, imported.updated) == (0, 2)
+    assert (product(store, "HNY-1").photo, product(store, "HNY-1").price) == (honey, 8500)
+    assert product(store, "AML-1").photo == "almonds.png"
+    assert kept_photos(store) == [honey]
+
+    import_file(store, source)
+    assert product(store, "HNY-1").photo == honey and kept_photos(store) == [honey]
+
+
+def test_a_photo_that_cannot_be_written_leaves_the_catalogue_as_it_was(
+        store: Store, tmp_path: Path) -> None:
+    """The disk fills up on the second photo: the first is removed too, and no product is
+    added; the message says so."""
+    from tests.helpers import small_disk
+
+    with store.write() as s:
+        catalogue.add_or_update(s, ProductData("OLD", "قديم", "Ancien", 100))
+    picture(tmp_path / "photos" / "small.jpg", 64, 64)
+    picture(tmp_path / "photos" / "large.jpg", 480, 480, detail=True)
+    source = tmp_path / "catalogue.csv"
+    source.write_text(HEADER + (
+        "A-1,أ,A,x,10,piece,0,,1,0,,photos/small.jpg,1\n"
+        "B-1,ب,B,x,10,piece,0,,1,0,,photos/large.jpg,1\n"
+    ), encoding="utf-8")
+    with small_disk(store.path.parent / "photos", size="64k"):
+        with pytest.raises(InputError) as caught:
+            import_file(store, source)
+        assert kept_photos(store) == []
+    assert caught.value.key == "product.photo_cannot_write"
+    assert "Rien n'a été enregistré" in caught.value.message("fr")
+    assert count(store) == 1 and product(store, "OLD").photo == ""

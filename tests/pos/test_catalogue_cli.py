@@ -59,3 +59,46 @@ def test_weights_and_prices_with_three_decimals(
     assert [row for row in products(data) if row[0].startswith("N-")] == [
         ("N-1", 50, 1500, None), ("N-2", 1200, -2000, None)
     ]
+
+
+def test_photos_by_path_and_beside_the_file_are_kept_and_the_output_counts_the_products(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from PySide6.QtGui import QImage
+
+    from tests.pos.test_catalogue import picture
+
+    argan = picture(tmp_path / "Images" / "argan.jpg", 1600, 1200)
+    picture(tmp_path / "marché" / "photos" / "miel.png", 500, 500)
+    source = tmp_path / "marché" / "catalogue.csv"
+    source.write_text("sku,name_fr,price,photo\n"
+                      f"N-1,Huile d'argan,120,{argan}\n"
+                      "ARG-250,Huile d'argan alimentaire 250 ml,130,photos/miel.png\n",
+                      encoding="utf-8")
+    code, out, _ = run(capsys, "--data-dir", str(data), "products", "import", str(source))
+    assert code == 0
+    assert out.strip() == "2 produits importés. Nouveaux\u00a0: 1, mis à jour\u00a0: 1."
+    conn = sqlite3.connect(data / "souk.sqlite3")
+    try:
+        names = dict(conn.execute("SELECT sku, photo FROM product WHERE sku IN ('N-1', "
+                                  "'ARG-250')").fetchall())
+    finally:
+        conn.close()
+    for sku, side in (("N-1", 480), ("ARG-250", 480)):
+        image = QImage(str(data / "photos" / names[sku]))
+        assert names[sku].startswith(sku) and max(image.width(), image.height()) == side
+
+
+def test_a_bad_price_and_a_wrong_check_digit_are_named_in_one_run(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "N-1,جديد,Nouveau,dix,,1\nN-2,جديد,Nouveau,10,6111245780012,1\n",
+                   encoding="utf-8")
+    before = products(data)
+    code, _, err = run(capsys, "--data-dir", str(data), "products", "import", str(bad))
+    assert code == 2
+    assert "Ligne 2 : « dix » n'est pas un montant" in err.replace("\xa0", " ")
+    assert "Ligne 3 : Le dernier chiffre du code-barres 6111245780012 est faux" in err.replace(
+        "\xa0", " ")
+    assert products(data) == before

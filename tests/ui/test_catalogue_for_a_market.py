@@ -459,3 +459,47 @@ def test_the_list_searches_categories_and_arabic_indic_digits(
     assert len(foods) > 3
     assert search(qtbot, screen, food) == foods
     assert search(qtbot, screen, typed_250) == {"AML-250"}
+
+
+def test_a_file_naming_photos_on_the_laptop_shows_them_on_the_tiles(
+        qtbot: Any, make_window: Any, tmp_path: Path) -> None:
+    """The manager's file names a phone's photo by its full path and another in the folder
+    of photos beside the file: the tiles show both, from copies kept beside the database;
+    a photo the file names wrong is named by its line, with a price typed wrong."""
+    from PySide6.QtGui import QImage
+
+    window = make_window(size=SMALL)
+    sign_in_manager(window)
+    window.show_screen("products")
+    screen = window.products
+    phone = tmp_path / "Images" / "IMG_20261130_101500.jpg"
+    phone.parent.mkdir()
+    phone_photo(phone)
+    beside = tmp_path / "marché" / "photos" / "miel.png"
+    beside.parent.mkdir(parents=True)
+    assert QImage(600, 900, QImage.Format.Format_RGB32).save(str(beside))
+    source = tmp_path / "marché" / "catalogue.csv"
+    rows = [f"MKT-001;زربية;Tapis;Artisanat;2400,00;piece;20%;;1;0;;{phone};1",
+            "MKT-002;عسل;Miel;Alimentation;80,50;piece;20%;;10;2;;photos\\miel.png;1"]
+    wrong = [rows[0].replace("2400,00", "24OO"), rows[1].replace("miel.png", "miel.jpg")]
+    source.write_text("\r\n".join([HEADER, *wrong]), encoding="utf-8-sig")
+    import_and_wait(qtbot, screen, source)
+    said = screen.banner.text()
+    assert "Ligne 2" in said and "24OO" in said
+    assert "Ligne 3" in said and "photos\\miel.jpg" in said
+    assert market_products(window) == {}
+    assert not (window.ctx.data_dir / "photos").exists() or not any(
+        (window.ctx.data_dir / "photos").iterdir())
+
+    source.write_text("\r\n".join([HEADER, *rows]), encoding="utf-8-sig")
+    import_and_wait(qtbot, screen, source)
+    assert screen.banner.text() == "2 produits importés. Nouveaux\u00a0: 2, mis à jour\u00a0: 0."
+    window.show_screen("sale")
+    settle()
+    shown = {p.sku: p for p in window.sale.model.products if p.sku.startswith("MKT-")}
+    for sku, size in (("MKT-001", (69, 92)), ("MKT-002", (61, 92))):
+        kept = window.ctx.data_dir / "photos" / shown[sku].photo
+        assert kept.is_file() and max(QImage(str(kept)).width(),
+                                      QImage(str(kept)).height()) == 480
+        tile = window.photos.get(shown[sku].photo, 92)
+        assert tile is not None and (tile.width(), tile.height()) == size

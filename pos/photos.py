@@ -1,0 +1,127 @@
+"""The products' photos: a picture file read, turned as the camera held it and made small,
+kept beside the database under a name made from the product's SKU (the product dialog, a
+CSV import), and found again by that name (the tiles). Backups carry the folder they are
+kept in (:data:`pos.backup.PHOTOS`).
+
+QtGui reads and writes the pictures (it needs no QGuiApplication); never QtWidgets."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from pathlib import Path
+from typing import Final
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+from PySide6.QtGui import QImage, QImageReader, QImageWriter
+
+from pos import demo, oserrors
+from pos.backup import PHOTOS
+from pos.errors import InputError, Ltr
+
+#: the longest side of a product's photo as kept beside the database: a tile shows it
+#: 92 px wide, and a phone's photo of several megabytes would go whole into every backup
+SIDE: Final = 480
+#: what a photo's file name, made from the product's SKU, does without (folders' slashes,
+#: what Windows refuses, letters other than ASCII)
+_NOT_IN_FILE_NAMES = re.compile(r"[^0-9A-Za-z_-]+")
+
+
+def read_picture(path: Path, side: int) -> QImage:
+    """The picture at ``path`` turned as the camera held it (a phone's photo says so in its
+    EXIF data) and no larger than ``side`` pixels either way: a phone's 4000-pixel JPEG is
+    decoded at a fraction of its size from the start, never whole. A null image when the
+    file is no picture Qt can read."""
+    reader = QImageReader(str(path))
+    reader.setAutoTransform(True)
+    size = reader.size()  # as stored, before it is turned: the reader scales it first
+    if size.isValid() and max(size.width(), size.height()) > side:
+        reader.setScaledSize(size.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio))
+    image = reader.read()
+    if max(image.width(), image.height()) > side:
+        image = image.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
+    return image
+
+
+def find(name: str, data_dir: Path | None) -> Path | None:
+    """The file of the photo a product names: a file's path, a photo kept in the data
+    folder ``data_dir``, or one of the demo catalogue's; None when there is none."""
+    if not name:
+        return None
+    candidate = Path(name)
+    if candidate.is_absolute():
+        return candidate if candidate.is_file() else None
+    if data_dir is not None:
+        local = data_dir / PHOTOS / name
+        if local.is_file():
+            return local
+    shipped = demo.photo(name)
+    return Path(str(shipped)) if shipped.is_file() else None
+
+
+def keep(image: QImage, sku: str, data_dir: Path, current: str = "") -> Path:
+    """Keep ``image`` as the photo of the product ``sku`` next to the database (backups
+    carry it) under a name of its own, whole or not at all: a photo kept before, this
+    product's or another's, is never written over (a product saved with it refers to it,
+    one not saved leaves it unused). The product's ``current`` photo is kept as it is when
+    it is this very picture (a file imported again), never copied once more. Its file,
+    whose name the product keeps; :class:`InputError` if it cannot be written."""
+    folder = data_dir / PHOTOS
+    kind = "png" if image.hasAlphaChannel() else "jpg"  # a cut-out keeps its transparency
+    encoded = QByteArray()
+    buffer = QBuffer(encoded)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QImageWriter(buffer, kind.encode())
+    if kind == "jpg":
+        writer.setQuality(85)
+    written = writer.write(image)
+    data = bytes(encoded.data())
+    if written and current and Path(current).name == current and _holds(folder / current, data):
+        return folder / current
+    stem = _NOT_IN_FILE_NAMES.sub("-", sku.strip()).strip("-") or "product"
+    target = folder / f"{stem}-{uuid.uuid4().hex[:8]}.{kind}"
+    partial = target.with_name(target.name + ".partial")
+    try:
+        if not written:
+            raise OSError(str(partial))
+        folder.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(data)
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise InputError("product.photo_cannot_write", path=Ltr(str(target)),
+                         reason=oserrors.reason(exc)) from exc
+    return target
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether the file ``path`` holds ``data``."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def named_in_file(photo: str, folder: Path, data_dir: Path) -> Path | None:
+    """The picture file a CSV file's ``photo`` cell names, to be kept beside the database
+    (:func:`keep`) as the product dialog keeps a photo chosen: a path on this computer, or
+    one from the file's own ``folder`` (``photos/miel.jpg``, the photos beside the file;
+    backslashes read as folders, as Windows writes them). None for no photo, or for the
+    name of a photo kept already (what an export writes) or of a demo one: the product
+    keeps that name. :class:`InputError` when it names no file, or a file that is no
+    picture."""
+    if not photo:
+        return None
+    plain = "/" not in photo and "\\" not in photo  # a kept photo's name, or a file's
+    if plain and (data_dir / PHOTOS / photo).is_file():
+        return None
+    path = folder / (photo if os.sep == "\\" else photo.replace("\\", "/"))
+    if not path.is_file():
+        if plain and demo.photo(photo).is_file():
+            return None
+        raise InputError("csv.photo_missing", photo=Ltr(photo))
+    if not QImageReader(str(path)).canRead():
+        raise InputError("csv.photo_not_picture", photo=Ltr(photo))
+    return path
