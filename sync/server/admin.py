@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 import uuid
 from dataclasses import dataclass, replace
 from typing import TypeVar
@@ -198,14 +199,16 @@ class CooperativeInput:
 
 
 def check_cooperative(data: CooperativeInput) -> CooperativeInput:
-    """``data`` with its texts stripped, checked as far as it can be without the database."""
+    """``data`` with its texts stripped (its stand in its :func:`canonical_stand` form),
+    checked as far as it can be without the database."""
     if data.sector not in SECTORS:
         raise AdminError("server.err.sector", sector=data.sector, choices=", ".join(SECTORS))
     if data.members < 0 or data.members > 100_000:
         raise AdminError("server.err.members")
     return replace(
-        data, stand=_text(data.stand, "stand", 40), name_ar=_text(data.name_ar, "name_ar"),
-        name_fr=_text(data.name_fr, "name_fr"), province=_text(data.province, "province"),
+        data, stand=canonical_stand(_text(data.stand, "stand", 40)),
+        name_ar=_text(data.name_ar, "name_ar"), name_fr=_text(data.name_fr, "name_fr"),
+        province=_text(data.province, "province"),
         province_ar=_optional_text(data.province_ar, "province_ar"),
         region=_optional_text(data.region, "region"),
     )
@@ -215,11 +218,7 @@ def add_cooperative(session: Session, data: CooperativeInput) -> Cooperative:
     market = get_market(session, data.market_id)
     data = check_cooperative(data)
     stand = data.stand
-    taken = session.scalar(
-        select(Cooperative.id).where(
-            Cooperative.market_id == market.id, Cooperative.stand == stand
-        )
-    )
+    taken = stand_holder(session, market.id, stand)
     if taken is not None:
         raise AdminError("server.err.stand_taken", stand=stand, market=market.id, taken=taken)
     coop = Cooperative(
@@ -242,8 +241,41 @@ def get_cooperative(session: Session, cooperative_id: int) -> Cooperative:
 
 
 def check_stand(stand: str | None) -> str | None:
-    """A stand number typed for a move (``--stand``), stripped; None: left as it is."""
-    return None if stand is None else _text(stand, "stand", 40)
+    """A stand number typed for a move (``--stand``), in its canonical form
+    (:func:`canonical_stand`); None: left as it is."""
+    return None if stand is None else canonical_stand(_text(stand, "stand", 40))
+
+
+_NUMBER = re.compile(r"[0-9]+")
+_SPACES = re.compile(r"\s+")
+
+
+def canonical_stand(stand: str) -> str:
+    """A stand as it is written, however it was typed from a paper plan: stripped, its
+    spaces collapsed, every digit an ASCII one (Arabic-Indic ones too), each number without
+    its leading zeros: ``07`` is ``7``, ``" A 012"`` is ``A 12``, ``A٠١٢`` is ``A12``;
+    ``0`` stays ``0``. Its letters are left as typed (``Allée 3``); stands are compared by
+    :func:`stand_key`."""
+    text = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch
+                   for ch in _SPACES.sub(" ", stand.strip()))
+    return _NUMBER.sub(lambda number: number[0].lstrip("0") or "0", text)
+
+
+def stand_key(stand: str) -> str:
+    """What makes two stands one: their :func:`canonical_stand` forms without spaces and
+    case (``a 12``, ``A12`` and ``A 012`` are one stand)."""
+    return canonical_stand(stand).replace(" ", "").casefold()
+
+
+def stand_holder(session: Session, market_id: int, stand: str) -> int | None:
+    """The cooperative of market ``market_id`` at stand ``stand`` however either was
+    typed (their :func:`stand_key` alike: a stand stored before stands were written in
+    their :func:`canonical_stand` form is found too); None when the stand is free."""
+    wanted = stand_key(stand)
+    rows = session.execute(select(Cooperative.id, Cooperative.stand)
+                           .where(Cooperative.market_id == market_id)
+                           .order_by(Cooperative.id))
+    return next((cid for cid, held in rows if stand_key(held) == wanted), None)
 
 
 @dataclass(frozen=True)
@@ -300,9 +332,8 @@ def move_cooperative(session: Session, cooperative_id: int, market_id: int, *,
     target = get_market(session, market_id)
     if coop.market_id == target.id:
         raise AdminError("server.err.move_same_market", id=coop.id, market=target.id)
-    stand = coop.stand if stand is None else stand
-    taken = session.scalar(select(Cooperative.id).where(
-        Cooperative.market_id == target.id, Cooperative.stand == stand))
+    stand = coop.stand if stand is None else canonical_stand(stand)
+    taken = stand_holder(session, target.id, stand)
     if taken is not None:
         raise AdminError("server.err.move_stand_taken", stand=stand, market=target.id,
                          taken=taken)
@@ -396,9 +427,10 @@ class Issued:
 
 
 def stand_order(stand: str) -> tuple[tuple[int, int | str], ...]:
-    """The order stands are walked in: ``2`` before ``10``, ``A2`` before ``A10``."""
+    """The order stands are walked in: ``2`` before ``10``, ``A2`` before ``A10``
+    (``07`` as ``7``: their :func:`canonical_stand` forms)."""
     return tuple((0, int(part)) if part.isdigit() else (1, part.casefold())
-                 for part in re.findall(r"\d+|\D+", stand))
+                 for part in re.findall(r"\d+|\D+", canonical_stand(stand).replace(" ", "")))
 
 
 def issue_market_codes(

@@ -528,7 +528,8 @@ def _move(s: Session, args: argparse.Namespace) -> list[str]:
     moved = admin.move_cooperative(s, coop.id, args.market, stand=args.stand)
     after = [_edition(s, m) for m in markets]
     c, (source, target) = moved.cooperative, markets
-    said = "server.out.moved" if c.stand == moved.stand else "server.out.moved_new_stand"
+    same_stand = admin.stand_key(c.stand) == admin.stand_key(moved.stand)
+    said = "server.out.moved" if same_stand else "server.out.moved_new_stand"
     lines = [
         tr(lang, said, id=c.id, name=c.name_ar if lang == "ar" else c.name_fr,
            source=source.id, target=target.id, stand=c.stand, was=moved.stand),
@@ -545,7 +546,7 @@ def _move(s: Session, args: argparse.Namespace) -> list[str]:
                         tickets_after=t.count(tickets_after)))
     if moved.devices:
         lines.append(tr(lang, "server.out.move_devices", target=target.id))
-        if c.stand != moved.stand:  # the tills are told their stand at their next sync
+        if not same_stand:  # the tills are told their stand at their next sync
             lines.append(tr(lang, "server.out.move_stand_tills", was=moved.stand,
                             stand=c.stand))
     if args.dry_run:

@@ -153,7 +153,7 @@ def _cooperative(values: dict[str, str], market_id: int, sectors: dict[str, str]
         women_led=_yes_no(values.get("women_led", ""), "women_led"),
         youth_led=_yes_no(values.get("youth_led", ""), "youth_led"),
     ))
-    first = stands.setdefault(data.stand, line)
+    first = stands.setdefault(admin.stand_key(data.stand), line)
     if first != line:
         raise AdminError("server.err.csv_stand_twice", stand=data.stand, first=first)
     return data

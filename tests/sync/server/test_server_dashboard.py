@@ -232,7 +232,7 @@ def test_cooperative_rows_in_stand_order_with_their_sync_state(
         halves = queries.cooperative_values(main, main.get_one(Market, pushed.market_id), DAY,
                                             now, beside=beside[0] if beside else None)
         assert halves == portable
-    assert [r["stand"] for r in rows] == ["3", "١٠", "12", "100", "A-1", "B-2", "²"]
+    assert [r["stand"] for r in rows] == ["3", "10", "12", "100", "A-1", "B-2", "²"]
     by_stand = {r["stand"]: r for r in rows}
     argan, pottery = by_stand["12"], by_stand["3"]
     assert (argan["last_sync"], argan["stale_seconds"], argan["stale"]) == (
@@ -243,7 +243,7 @@ def test_cooperative_rows_in_stand_order_with_their_sync_state(
     # never synced while the market runs: late
     assert (by_stand["A-1"]["last_sync"], by_stand["A-1"]["stale_seconds"],
             by_stand["A-1"]["stale"], by_stand["A-1"]["devices"]) == (None, None, True, 0)
-    assert [by_stand[k]["inside"] for k in ("3", "١٠", "B-2", "12")] == [
+    assert [by_stand[k]["inside"] for k in ("3", "10", "B-2", "12")] == [
         True, True, False, False]
     assert (argan["day_net"], argan["edition_net"], argan["reported"]) == (125_050, 155_050, 1)
     assert by_stand["100"]["reported"] == 0
