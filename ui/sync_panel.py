@@ -69,7 +69,7 @@ class SyncPanel(QWidget):
         self.url_edit = QLineEdit()
         self.url_edit.setPlaceholderText("https://souk.example.ma")
         self.code_edit = QLineEdit()
-        self.code_edit.setPlaceholderText("ABCD-EFGH-JKMN")
+        self.code_edit.setPlaceholderText("7KMX-3HR9W-PC4T")
         self.ca_edit = QLineEdit()
         self.browse_button = QPushButton()
         self.ca_button = QPushButton()

@@ -44,7 +44,8 @@ p.lead { font-size: 10pt; margin: 0 0 4mm; }
 .qr svg { width: 100%; height: 100%; }
 .code, .url { text-align: center; font-family: "DejaVu Sans Mono", "Noto Sans Mono", monospace;
               font-weight: bold; }
-.code { grid-area: code; font-size: 22pt; letter-spacing: 1mm; }
+.code { grid-area: code; font-size: 20pt; letter-spacing: 1mm; }
+.code > bdi { white-space: nowrap; }
 .url { grid-area: url; font-size: 13pt; }
 .how { grid-area: how; font-size: 8.5pt; }
 .how p { margin: 0.5mm 0; }

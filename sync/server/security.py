@@ -15,12 +15,24 @@ import math
 import secrets
 import threading
 import time
+import unicodedata
 from typing import NamedTuple
 
 from sync.protocol import token_hash
 
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
-CODE_LENGTH = 12  # about 59 bits: enough for a one-time, expiring, online-only secret
+#: the characters of an enrolment code: none that a person reading it aloud, or copying
+#: it from a printed slip, takes for another (no B/8, S/5, Z/2, G/6, O/D/Q/0, I/L/1,
+#: U/V: one of each is kept, :data:`CONFUSED` reads the other as it)
+CODE_ALPHABET = "0123456789ACEFHJKMNPRTVWXY"
+#: the characters of codes issued before (no 0/O, 1/I/L), which stay valid until they expire
+OLD_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+#: what is read as a character of :data:`CODE_ALPHABET` when typed in its place
+CONFUSED = str.maketrans("BSZGODQILU", "852600011V")
+#: a code's characters in groups of these sizes; 13 characters of 26 hold about 61 bits
+#: (12 of :data:`OLD_CODE_ALPHABET` held 59): enough for a one-time, expiring, online-only
+#: secret
+CODE_GROUPS = (4, 5, 4)
+CODE_LENGTH = sum(CODE_GROUPS)
 SESSION_SECONDS = 12 * 3600
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
@@ -31,18 +43,38 @@ def new_token() -> str:
 
 
 def new_enrol_code() -> str:
-    """A one-time code people can type: ``ABCD-EFGH-JKMN``."""
+    """A one-time code people can type, read aloud and copy: ``7KM3-WX0RA-9PHE``."""
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+    groups, start = [], 0
+    for size in CODE_GROUPS:
+        groups.append(raw[start:start + size])
+        start += size
+    return "-".join(groups)
 
 
 def normalise_code(code: str) -> str:
-    """What is hashed: upper case, without the dashes and spaces people add or drop."""
-    return "".join(ch for ch in code.upper() if ch.isalnum())
+    """The code as typed, as its hash is made: in upper case, without the dashes and
+    spaces people add or drop, its digits ASCII ones (an Arabic keyboard's too)."""
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch
+                   for ch in code.upper() if ch.isalnum())
+
+
+def code_hashes(code: str) -> list[str]:
+    """The hashes a code typed may be stored under: the code as typed, then, if it
+    differs, with each character that is not of :data:`CODE_ALPHABET` read as the one it
+    is taken for (``B`` as ``8``, ``O`` as ``0``...). A code issued before holds some of
+    those characters: it is found as typed."""
+    typed = normalise_code(code)
+    read = typed.translate(CONFUSED)
+    return [_hash(typed)] + ([_hash(read)] if read != typed else [])
 
 
 def code_hash(code: str) -> str:
-    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+    return _hash(normalise_code(code))
+
+
+def _hash(normalised: str) -> str:
+    return hashlib.sha256(normalised.encode()).hexdigest()
 
 
 def secret_matches(stored_hash: str, presented: str) -> bool:

@@ -371,7 +371,7 @@ def test_enrolling_with_an_empty_field_asks_for_it_and_the_details_read_as_frenc
         qtbot.waitUntil(panel.enrol_button.isEnabled, timeout=5000)
         assert panel.message.text() == (
             "Échec de l'inscription\u00a0: Saisissez le code à usage unique donné par les "
-            "organisateurs (comme ABCD-EFGH-JKMN).")
+            "organisateurs (comme 7KMX-3HR9W-PC4T).")
         assert not bridge.snapshot.enrolled
         panel.code_edit.setText(server.code())
         panel.enrol_button.click()

@@ -69,7 +69,7 @@ def test_setting_up_a_market(database_url: str, db: Database,
     code, out, _ = run(database_url, "enrol-code", "1", capsys=capsys)
     assert code == 0
     printed = out.split("\n\n")[1].strip()
-    assert len(printed) == 14 and printed.count("-") == 2
+    assert len(printed) == 15 and printed.count("-") == 2
     assert "█" in out  # the QR code
     with db.write() as s:
         reply = ingest.enrol(s, printed, "caisse")

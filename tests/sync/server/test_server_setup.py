@@ -208,7 +208,7 @@ def issued(db: Database) -> int:
 def codes_on_the_page(page: str) -> dict[str, str]:
     """Each stand's code, read off the printed page as a person reads the slips."""
     slips = re.findall(r'<div class="stand"><bdi dir="ltr">([^<]*)</bdi></div>.*?'
-                       r'<div class="code">.*?<bdi dir="ltr">([A-Z0-9-]{14})</bdi>', page)
+                       r'<div class="code">.*?<bdi dir="ltr">([A-Z0-9-]{15})</bdi>', page)
     return {html.unescape(stand): code for stand, code in slips}
 
 
