@@ -206,15 +206,15 @@ async def push(request: Request) -> Response:
         token = ingest.bearer_token(request.headers.get("authorization"))
     except ingest.Unauthorised as exc:
         return refused(exc)
-    try:
-        raw = await read_capped(request)
+    req: PushRequest | None = None
+    problem: ingest.IngestError | None = None
+    try:  # a body refused is told after the token is checked (401 first), which makes
+        # the request its till's contact when the token is good
+        req = PushRequest.model_validate_json(await read_capped(request))
     except (BodyTooLarge, BadEncoding) as exc:
-        return refused(body_refusal(exc, MAX_BODY_BYTES))
-    try:
-        req: PushRequest | None = PushRequest.model_validate_json(raw)
-        problem = None
-    except ValidationError as exc:  # told after the token is checked (401 first)
-        req, problem = None, invalid_body(exc)
+        problem = body_refusal(exc, MAX_BODY_BYTES)
+    except ValidationError as exc:
+        problem = invalid_body(exc)
     writer: PushWriter = request.app.state.writer
     reply = await writer.submit(token, req, problem)
     headers = {"WWW-Authenticate": "Bearer"} if reply.unauthorised else {}

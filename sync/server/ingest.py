@@ -22,7 +22,7 @@ import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Any, cast
 
 import orjson
@@ -59,7 +59,7 @@ from sync.server.models import (
     RestoredDay,
     SummaryProduct,
 )
-from sync.server.security import code_hash, new_token
+from sync.server.security import code_hashes, new_token
 
 
 class IngestError(Exception):
@@ -180,22 +180,28 @@ def enrol(session: Session, code: str, device_name: str, now: dt.datetime | None
     it with every day it pushed: the market's figures stay as they are, the stall's sales
     are its new cooperative's. Any other stall, or the same stall in another market (the
     next edition, whose figures are its own), gets a new device. ``city_ar``: the stall
-    reads the market's city in Arabic (see :func:`market_info`).
+    reads the market's city in Arabic (see :func:`market_info`). A code is found as typed
+    or with the characters a person takes for others read as the code's own
+    (:func:`~sync.server.security.code_hashes`).
     """
     if "\x00" in device_name:
         raise Invalid("device_name must not contain NUL characters",
                       "server.err.device_name_nul")
     now = now or utcnow()
-    consumed = session.execute(
-        update(EnrolCode)
-        .where(
-            EnrolCode.code_hash == code_hash(code),
-            EnrolCode.used_at.is_(None),
-            EnrolCode.expires_at > now,
-        )
-        .values(used_at=now)
-        .returning(EnrolCode.id, EnrolCode.cooperative_id)
-    ).one_or_none()
+    consumed = None
+    for digest in code_hashes(code):  # as typed, then its confusable characters read
+        consumed = session.execute(
+            update(EnrolCode)
+            .where(
+                EnrolCode.code_hash == digest,
+                EnrolCode.used_at.is_(None),
+                EnrolCode.expires_at > now,
+            )
+            .values(used_at=now)
+            .returning(EnrolCode.id, EnrolCode.cooperative_id)
+        ).one_or_none()
+        if consumed is not None:
+            break
     if consumed is None:
         raise BadCode("this enrolment code is unknown, used already or expired",
                       "server.err.enrol_code")
@@ -295,7 +301,7 @@ class DeviceAuth:
     #: the market's dates: a pushed day must fall within them (unchecked when None)
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
-    #: the device's last contact as the server held it (read by :func:`authenticate` only)
+    #: the device's last contact as the server held it when its token was looked up
     seen_at: dt.datetime | None = None
 
 
@@ -313,12 +319,7 @@ def authenticate(session: Session, authorization: str | None) -> DeviceAuth:
     contact; raises :class:`Unauthorised`."""
     store = Store.of(session.connection())
     cursor, digest = store.find_device(bearer_token(authorization), lock=False)
-    row = cursor.fetchone()
-    auth = store.device_found(row, digest)
-    seen = row[_SEEN_AT]
-    if isinstance(seen, str):  # SQLite
-        seen = dt.datetime.fromisoformat(seen)
-    return replace(auth, seen_at=seen)
+    return store.device_found(cursor.fetchone(), digest)
 
 
 #: a device's last contact is written at most this often (its requests in between leave it)
@@ -681,6 +682,9 @@ _DEVICE_BY_TOKEN = (
     "m.ends_on, d.last_seen_at FROM devices d JOIN cooperatives c ON c.id = d.cooperative_id "
     "JOIN markets m ON m.id = c.market_id WHERE d.token_hash = {p}")
 _SEEN_AT = 7  # where the device's last contact is in its row
+# :data:`_CONTACT` on the driver: a device's last contact, unless written meanwhile
+_SEEN = ("UPDATE devices SET last_seen_at = {p} WHERE id = {p} AND revoked_at IS NULL "
+         "AND (last_seen_at IS NULL OR last_seen_at < {p})")
 _CONFLICT = (
     "INSERT INTO conflicts (device_id, cooperative_id, business_day, version, stored_digest, "
     "received_digest, received_at, body) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}) "
@@ -792,9 +796,25 @@ class Store:
             raise Unauthorised("this device has been revoked", "server.err.device_revoked",
                                device=uuid.UUID(hex=row[0]) if self.sqlite else row[0])
         if self.sqlite:
+            seen = row[_SEEN_AT]
             return DeviceAuth(uuid.UUID(hex=row[0]), row[3], row[4],
-                              dt.date.fromisoformat(row[5]), dt.date.fromisoformat(row[6]))
-        return DeviceAuth(row[0], row[3], row[4], row[5], row[6])
+                              dt.date.fromisoformat(row[5]), dt.date.fromisoformat(row[6]),
+                              None if seen is None else dt.datetime.fromisoformat(seen))
+        return DeviceAuth(row[0], row[3], row[4], row[5], row[6], row[_SEEN_AT])
+
+    def contact(self, auth: DeviceAuth, now: dt.datetime) -> None:
+        """Write ``now`` as the last contact of ``auth``'s device when due
+        (:func:`contact_due`), for a push refused once its token was found good: a till
+        that keeps trying is in contact. A push applied writes it with the device's totals
+        (:meth:`device_totals`); a bundle's never does (not :attr:`online`)."""
+        if not self.online or not contact_due(auth, now):
+            return
+        since = now - CONTACT_EVERY
+        if self.sqlite:
+            self.driver.execute(_SEEN.format(p="?"), (
+                _lite_time(now), auth.device_id.hex, _lite_time(since)))
+            return
+        self.driver.execute(_SEEN.format(p="%s"), (now, auth.device_id, since), prepare=True)
 
     def held(self, device_id: uuid.UUID) -> dict[dt.date, Held]:
         return self.held_found(self.find_held(device_id).fetchall())

@@ -26,7 +26,9 @@ held: the stalls it answered come back a little apart, and a batch started on th
 them would hold it alone while the others wait for the next one. A lone stall is not held
 up: its last batch held one.
 
-A push that is refused (401, 403, 422) writes nothing, so it does not disturb the others.
+A push that is refused (400, 401, 403, 413, 415, 422) writes nothing, so it does not disturb
+the others; but one whose token is good writes its device's last contact, when due (a till
+that keeps trying is in contact), as a push applied writes it with its device's totals.
 If the batch fails for another reason (a connection the database dropped, a deadlock with
 another server process), it is rolled back and its pushes are applied again one at a time,
 each in its own transaction; a push that fails alone gets the error. Pushes are idempotent,
@@ -294,11 +296,16 @@ class PushWriter:
                 for i, digest in zip(indexes, digests, strict=True):
                     try:
                         device = store.device_found(by_digest.get(digest), digest)
+                    except ingest.IngestError as exc:
+                        replies[i] = _refused(exc)
+                        continue
+                    try:
                         request = jobs[i].request
                         if request is None:
                             raise jobs[i].refusal()
                         ingest.check_summaries(device, request.summaries)
                     except ingest.IngestError as exc:
+                        store.contact(device, now)  # sent with the batch's statements
                         replies[i] = _refused(exc)
                         continue
                     ready[i] = device, request
@@ -354,13 +361,18 @@ class _Recorder:
 
 
 def _one(store: ingest.Store, job: Job, now: dt.datetime, changes: ingest.MarketDays) -> Reply:
-    """One push of a batch: authenticate (401), parse (422), check (403, 422), upsert."""
+    """One push of a batch: authenticate (401), parse (422), check (403, 422), upsert. A
+    push refused once its token is found good is its till's contact all the same."""
     try:
         device = store.device(job.token)
+    except ingest.IngestError as exc:
+        return _refused(exc)
+    try:
         if job.request is None:
             raise job.refusal()
         return _answer(*ingest.apply_push(store, device, job.request.summaries, now, changes))
     except ingest.IngestError as exc:
+        store.contact(device, now)
         return _refused(exc)
 
 
