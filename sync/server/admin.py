@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, insert, literal, select, text, update
 from sqlalchemy.orm import Session
 
 from sync.protocol import plain_http_allowed
@@ -31,8 +31,11 @@ from sync.server.models import (
     Device,
     EnrolCode,
     Market,
+    MergedDay,
     RestoredDay,
+    SummaryBody,
     SummaryHour,
+    SummaryPayment,
     SummaryProduct,
     User,
 )
@@ -368,6 +371,7 @@ def move_cooperative(session: Session, cooperative_id: int, market_id: int, *,
         (SummaryHour, SummaryHour.summary_id.in_(ids)),
         (SummaryProduct, SummaryProduct.summary_id.in_(ids)),
         (RestoredDay, RestoredDay.cooperative_id == coop.id),
+        (MergedDay, MergedDay.cooperative_id == coop.id),
     ):
         session.execute(update(table).where(where).values(market_id=target.id),
                         execution_options={"synchronize_session": False})
@@ -523,6 +527,244 @@ def revoke_device(session: Session, device_id: uuid.UUID | str) -> Device:
     if device.revoked_at is None:
         device.revoked_at = utcnow()
     return device
+
+
+# --- one till enrolled twice -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeldDay:
+    """What the server holds of a device's day, as a merge weighs it."""
+
+    id: int
+    device_id: uuid.UUID
+    market_id: int
+    business_day: dt.date
+    version: int
+    restores: int
+    journal_seq: int
+    journal_hash: str
+    net: int
+    gross: int
+    refunds: int
+    sales_count: int
+    status: str
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """What orders a day's copies, as the push's upsert orders them: (restore count,
+        version) (see :func:`sync.server.ingest.upsert_summary`)."""
+        return self.restores, self.version
+
+
+def _held_days(session: Session, device_ids: list[uuid.UUID]
+               ) -> dict[uuid.UUID, dict[dt.date, HeldDay]]:
+    s = DaySummaryRow
+    held: dict[uuid.UUID, dict[dt.date, HeldDay]] = {d: {} for d in device_ids}
+    for row in session.execute(
+            select(s.id, s.device_id, s.market_id, s.business_day, s.version, s.restores,
+                   s.journal_seq, s.journal_hash, s.net, s.gross, s.refunds, s.sales_count,
+                   s.status)
+            .where(s.device_id.in_(device_ids)).order_by(s.business_day)):
+        held[row.device_id][row.business_day] = HeldDay(**row._asdict())
+    return held
+
+
+def same_journal(one: dict[dt.date, HeldDay], other: dict[dt.date, HeldDay]) -> bool:
+    """Whether the days two devices hold certainly come from one till's journal.
+
+    A day's journal head (the number and hash of the last record it includes) is a point of
+    its till's hash chain: the same hash at the same number is the same journal up to
+    there, and two tills' journals never share one. So: the heads of both agree wherever
+    they are at the same number, and the last head of the device whose days end first is a
+    head the other holds too; its journal, as far as the server holds it, is then a start of
+    the other's, and each of its days a part of it. Two tills of one cooperative, whose
+    journals differ, never pass; nor does a device without days.
+    """
+    heads = [{d.journal_seq: d.journal_hash for d in days.values()} for days in (one, other)]
+    if not all(heads):
+        return False
+    first, second = heads
+    if any(second.get(seq, digest) != digest for seq, digest in first.items()):
+        return False
+    shorter, longer = sorted(heads, key=max)
+    return max(shorter) in longer
+
+
+def _aside(one: HeldDay, other: HeldDay) -> HeldDay:
+    """Of two copies of a day, the one set aside: the older by (restores, version), as the
+    upsert would have replaced it; of equal ones, ``one``."""
+    return other if other.key < one.key else one
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """Two devices of one cooperative holding days of one till's journal (it enrolled again
+    before the server gave it its device back): the days both hold, counted twice, and
+    their net and tickets counted twice (those of the copies a merge sets aside)."""
+
+    cooperative: Cooperative
+    old: Device
+    new: Device
+    days: list[dt.date]
+    net: int
+    tickets: int
+
+
+def find_duplicates(session: Session, market_id: int | None = None) -> list[Duplicate]:
+    """The pairs of devices whose days repeat each other's (:func:`same_journal`), each
+    the older enrolment first, by market, stand and enrolment."""
+    query = select(Device, Cooperative).join(Cooperative, Cooperative.id == Device.cooperative_id)
+    if market_id is not None:
+        query = query.where(Cooperative.market_id == get_market(session, market_id).id)
+    by_coop: dict[int, list[Device]] = {}
+    coops: dict[int, Cooperative] = {}
+    for device, coop in session.execute(query.order_by(Device.enrolled_at, Device.id)):
+        by_coop.setdefault(coop.id, []).append(device)
+        coops[coop.id] = coop
+    found = []
+    for coop_id, devices in by_coop.items():
+        if len(devices) < 2:
+            continue
+        held = _held_days(session, [d.id for d in devices])
+        for i, old in enumerate(devices):
+            for new in devices[i + 1:]:
+                mine, theirs = held[old.id], held[new.id]
+                both = sorted(mine.keys() & theirs.keys())
+                if not both or not same_journal(mine, theirs):
+                    continue
+                aside = [_aside(mine[d], theirs[d]) for d in both]
+                found.append(Duplicate(coops[coop_id], old, new, both,
+                                       net=sum(d.net for d in aside),
+                                       tickets=sum(d.sales_count for d in aside)))
+    found.sort(key=lambda p: (p.cooperative.market_id, stand_order(p.cooperative.stand),
+                              p.cooperative.id, p.old.enrolled_at, p.new.enrolled_at))
+    return found
+
+
+@dataclass(frozen=True)
+class Merged:
+    """What :func:`merge_devices` did: the days that went to the device kept, and the
+    days both held, whose other copy was set aside with its net and tickets."""
+
+    old: Device
+    new: Device
+    cooperative: Cooperative
+    moved: list[dt.date]
+    twice: list[dt.date]
+    net: int
+    tickets: int
+
+
+def device_to_merge(session: Session, device_id: uuid.UUID | str) -> Device:
+    """:func:`find_device`, its refusals said as a merge's."""
+    try:
+        return find_device(session, device_id)
+    except AdminError as exc:
+        if exc.key == "server.err.device_ambiguous":
+            raise AdminError("server.err.merge_ambiguous", **exc.params) from None
+        raise
+
+
+def merge_devices(session: Session, old_id: uuid.UUID | str, new_id: uuid.UUID | str
+                  ) -> Merged:
+    """Merge device ``old_id`` into ``new_id``: two devices of one till's journal
+    (:func:`same_journal`), the till enrolled again before the server gave it its device
+    back (migration 0005), whose days both hold count twice.
+
+    The days only the old device holds go to the new one; of a day both hold, the newer
+    copy by (restores, version) stays the new device's (the new one's when they are equal,
+    as the upsert keeps what it holds), the other is kept in ``merged_days``
+    (:class:`~sync.server.models.MergedDay`, its body with it) and leaves the counted
+    tables with its lines. The devices' running totals become the sums of their days, the
+    market days lose what was counted twice, and the old device is revoked (its token stops
+    working). Refused, writing nothing: the same device, devices of two cooperatives, a
+    revoked device to merge into, or days that do not certainly come from one journal (two
+    tills of the cooperative). Pushes are held first (:func:`hold_pushes`): one of either
+    device under way is applied before, one that waited reads the merged days.
+    """
+    hold_pushes(session)
+    old, new = device_to_merge(session, old_id), device_to_merge(session, new_id)
+    if old.id == new.id:
+        raise AdminError("server.err.merge_same_device", id=old.id)
+    if old.cooperative_id != new.cooperative_id:
+        raise AdminError("server.err.merge_two_cooperatives", old=old.id, new=new.id,
+                         old_cooperative=old.cooperative_id,
+                         new_cooperative=new.cooperative_id)
+    if new.revoked_at is not None:
+        raise AdminError("server.err.merge_into_revoked", id=new.id)
+    held = _held_days(session, [old.id, new.id])
+    mine, theirs = held[old.id], held[new.id]
+    both = sorted(mine.keys() & theirs.keys())
+    if not both:
+        raise AdminError("server.err.merge_no_day", old=old.id, new=new.id)
+    if not same_journal(mine, theirs):
+        raise AdminError("server.err.merge_two_tills", old=old.id, new=new.id,
+                         days=_days_text(both))
+    aside = [_aside(mine[d], theirs[d]) for d in both]
+    staying = [d for d in mine.values() if d not in aside]
+    changes: MarketDays = {}
+    for d in aside:
+        changes[d.market_id, d.business_day] = {
+            "net": -d.net, "gross": -d.gross, "refunds": -d.refunds,
+            "tickets": -d.sales_count, "devices": -1, "closed": -int(d.status == "closed")}
+    now = utcnow()
+    _set_aside(session, aside, new.id, now)
+    moved = [d.business_day for d in staying]
+    s = DaySummaryRow
+    session.execute(update(s).where(s.id.in_([d.id for d in staying])).values(device_id=new.id),
+                    execution_options={"synchronize_session": False})
+    # what restores of the till replaced, for the days the old device alone held
+    session.execute(update(RestoredDay).where(
+        RestoredDay.device_id == old.id,
+        RestoredDay.business_day.in_([d for d in moved if d not in theirs]))
+        .values(device_id=new.id), execution_options={"synchronize_session": False})
+    _sum_totals(session, old)
+    _sum_totals(session, new)
+    if old.revoked_at is None:
+        old.revoked_at = now
+    session.flush()
+    Store.of(session.connection()).market_days(changes)
+    coop = session.get_one(Cooperative, new.cooperative_id)
+    return Merged(old, new, coop, moved=[d for d in moved if d not in theirs], twice=both,
+                  net=sum(d.net for d in aside), tickets=sum(d.sales_count for d in aside))
+
+
+def _set_aside(session: Session, days: list[HeldDay], into: uuid.UUID, now: dt.datetime
+               ) -> None:
+    """Keep the copies of days ``days`` in ``merged_days``, then drop them, their body and
+    their lines from the tables that count."""
+    if not days:
+        return
+    ids = [d.id for d in days]
+    s = DaySummaryRow
+    kept = ("device_id", "cooperative_id", "market_id", "business_day", "version",
+            "restores", "status", "net", "gross", "refunds", "sales_count", "journal_seq",
+            "journal_hash", "digest", "received_at")
+    session.execute(insert(MergedDay).from_select(
+        [*kept, "into_device_id", "body", "merged_at"],
+        select(*(getattr(s, c) for c in kept), literal(into, s.device_id.type),
+               func.coalesce(SummaryBody.body, ""), literal(now, s.received_at.type))
+        .outerjoin(SummaryBody, SummaryBody.summary_id == s.id)
+        .where(s.id.in_(ids)).order_by(s.business_day)))
+    for table, column in ((SummaryPayment, SummaryPayment.summary_id),
+                          (SummaryHour, SummaryHour.summary_id),
+                          (SummaryProduct, SummaryProduct.summary_id),
+                          (SummaryBody, SummaryBody.summary_id), (s, s.id)):
+        session.execute(delete(table).where(column.in_(ids)),
+                        execution_options={"synchronize_session": False})
+
+
+def _sum_totals(session: Session, device: Device) -> None:
+    """A device's running totals made its days' sums again."""
+    s = DaySummaryRow
+    net, tickets, refunds, closed = session.execute(
+        select(func.coalesce(func.sum(s.net), 0), func.coalesce(func.sum(s.sales_count), 0),
+               func.coalesce(func.sum(s.refunds), 0),
+               func.count().filter(s.status == "closed"))
+        .where(s.device_id == device.id)).one()
+    device.total_net, device.total_tickets = int(net), int(tickets)
+    device.total_refunds, device.days_closed = int(refunds), int(closed)
 
 
 def list_devices(session: Session) -> list[tuple[Device, Cooperative]]:

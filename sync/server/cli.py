@@ -46,7 +46,7 @@ from sync.server.db import (
 from sync.server.enrol_sheet import enrol_sheet
 from sync.server.i18n import Translator, market_time
 from sync.server.messages import LANGUAGES, AdminError, Field, language, lookup, tr
-from sync.server.models import SECTORS, Cooperative, Market, User
+from sync.server.models import SECTORS, Cooperative, Device, Market, User
 
 USAGE_ERROR, FAILED = 2, 1
 #: the databases souk-server runs on, as (backend, driver) of their URL
@@ -230,6 +230,12 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     _command(device, "list")
     revoke = _command(device, "revoke")
     revoke.add_argument("device")
+    duplicates = _command(device, "duplicates")
+    duplicates.add_argument("--market", type=_id)
+    merge = _command(device, "merge")
+    merge.add_argument("old", metavar="OLD")
+    merge.add_argument("--into", required=True, metavar="NEW")
+    merge.add_argument("--dry-run", action="store_true")
 
     user = _command(sub, "user").add_subparsers(dest="action", required=True)
     add = _command(user, "add")
@@ -292,13 +298,23 @@ def _check(args: argparse.Namespace) -> None:
         args.rows = roster.read_cooperatives(args.file, _read(args.file), args.market)
     elif args.command == "enrol-code":
         _check_enrol_code(args)
-    elif args.command == "device" and action == "revoke":
-        args.device_id = admin.parse_device_id(args.device)
+    elif args.command == "device":
+        _check_device(args)
     elif args.command == "user" and action == "add":
         args.password = _read_password(args)
         admin.check_user(args.username, args.password)
     elif args.command == "import":
         args.bundle = _read_bundle(args.file)
+
+
+def _check_device(args: argparse.Namespace) -> None:
+    """The device ids typed (``revoke``, ``merge``), read as :func:`admin.find_device`
+    looks them up."""
+    if args.action == "revoke":
+        args.device_id = admin.parse_device_id(args.device)
+    elif args.action == "merge":
+        args.old_id = admin.parse_device_id(args.old)
+        args.new_id = admin.parse_device_id(args.into)
 
 
 def _check_enrol_code(args: argparse.Namespace) -> None:
@@ -622,6 +638,19 @@ def _write_private(path: Path, text: str) -> None:
 
 
 def _device(db: Database, args: argparse.Namespace) -> None:
+    if args.action == "duplicates":
+        with db.read() as s:
+            lines = _duplicates(s, args.lang, args.market)
+        print("\n".join(lines))
+        return
+    if args.action == "merge":
+        said: list[str] = []
+        with suppress(_DryRun), db.write() as s:
+            said = _merge(s, args)
+            if args.dry_run:
+                raise _DryRun
+        print("\n".join(said))  # once pushes go on (see admin.hold_pushes)
+        return
     if args.action == "revoke":
         with db.write() as s:
             d = admin.revoke_device(s, args.device_id)
@@ -643,6 +672,76 @@ def _device(db: Database, args: argparse.Namespace) -> None:
             name = c.name_ar if lang == "ar" else c.name_fr
             print(f"{d.id}\t{state}\t{tr(lang, 'server.out.of_cooperative', id=c.id, name=name)}"
                   f"\t{d.name}\t{seen}")
+
+
+def _short(device_id: object) -> str:
+    """A device id as ``device duplicates`` writes it: its first 8 characters, which
+    ``device merge`` takes for the whole id (:data:`admin.DEVICE_ID_START`)."""
+    return str(device_id)[:8]
+
+
+def _contact(lang: str, d: Device) -> str:
+    """A device's last contact with the server, as ``device list`` says it."""
+    t = Translator(lang)
+    if d.last_seen_at is None:
+        return tr(lang, "server.out.last_contact", when=tr(lang, "server.out.never"))
+    return tr(lang, "server.out.last_contact_at", when=t.moment(d.last_seen_at), zone=t.zone)
+
+
+def _duplicates(s: Session, lang: str, market_id: int | None) -> list[str]:
+    """``device duplicates``: each pair of devices of one till, what it counts twice, and
+    the command that merges it."""
+    t = Translator(lang)
+    found = admin.find_duplicates(s, market_id)
+    if not found:
+        return [tr(lang, "server.out.no_duplicates")]
+    lines: list[str] = []
+    for pair in found:
+        c = pair.cooperative
+        lines.append(tr(lang, "server.out.duplicate", id=c.id,
+                        name=c.name_ar if lang == "ar" else c.name_fr, stand=c.stand,
+                        market=c.market_id, old=_short(pair.old.id), new=_short(pair.new.id)))
+        for d in (pair.old, pair.new):
+            lines.append(tr(lang, "server.out.duplicate_device", id=_short(d.id), name=d.name,
+                            enrolled=t.date(market_time(d.enrolled_at).date()),
+                            contact=_contact(lang, d)))
+        lines.append(tr(lang, "server.out.duplicate_days", count=t.count(len(pair.days)),
+                        days=", ".join(t.date(day) for day in pair.days),
+                        net=t.money(pair.net), tickets=t.count(pair.tickets)))
+        lines.append(tr(lang, "server.out.duplicate_merge", old=_short(pair.old.id),
+                        new=_short(pair.new.id)))
+    return lines
+
+
+def _merge(s: Session, args: argparse.Namespace) -> list[str]:
+    """``device merge``: what was merged, and the market's figures before and after (with
+    ``--dry-run``, that nothing was)."""
+    lang = args.lang
+    t = Translator(lang)
+    admin.hold_pushes(s)  # the figures read before are those the merge starts from
+    admin.device_to_merge(s, args.old_id)  # refused first when unknown
+    coop = admin.get_cooperative(s, admin.device_to_merge(s, args.new_id).cooperative_id)
+    market = admin.get_market(s, coop.market_id)
+    net_before, tickets_before = _edition(s, market)
+    merged = admin.merge_devices(s, args.old_id, args.new_id)
+    net_after, tickets_after = _edition(s, market)
+    old, new = merged.old, merged.new
+    lines = [
+        tr(lang, "server.out.merged", old=_short(old.id), old_name=old.name,
+           new=_short(new.id), new_name=new.name, cooperative=coop.id,
+           name=coop.name_ar if lang == "ar" else coop.name_fr),
+        tr(lang, "server.out.merged_days", moved=t.count(len(merged.moved)),
+           twice=t.count(len(merged.twice)), net=t.money(merged.net),
+           tickets=t.count(merged.tickets)),
+        tr(lang, "server.out.move_market", id=market.id,
+           name=market.name_ar if lang == "ar" else market.name_fr,
+           net_before=t.money(net_before), net_after=t.money(net_after),
+           tickets_before=t.count(tickets_before), tickets_after=t.count(tickets_after)),
+        tr(lang, "server.out.merged_revoked", old=_short(old.id), new=_short(new.id)),
+    ]
+    if args.dry_run:
+        lines.append(tr(lang, "server.out.merge_dry_run"))
+    return lines
 
 
 def _user(db: Database, args: argparse.Namespace) -> None:

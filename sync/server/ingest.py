@@ -988,7 +988,9 @@ def _same_body(store: Store, auth: DeviceAuth, s: DaySummary) -> bool:
     """Whether the stored body of the day says the same as ``s`` (digests made by another
     release of the server differ for equal bodies). The cooperative a body names is not
     compared: it is its device's, which the stall's names again once the device moved to
-    another cooperative (see :func:`enrol`). Nor are units when the stored body has none:
+    another cooperative (see :func:`enrol`). Nor is the device: a day the till pushed under
+    a device since merged into this one names that one (see
+    :func:`sync.server.admin.merge_devices`). Nor are units when the stored body has none:
     a stall updated since it pushed this version names them now (see ``sync.protocol``)."""
     stored = store.stored_body(auth.device_id, s.business_day)
     if stored is None:
@@ -999,7 +1001,8 @@ def _same_body(store: Store, auth: DeviceAuth, s: DaySummary) -> bool:
         return False
     if not held.says_units:
         s = s.without_units()
-    return held.model_copy(update={"cooperative_id": s.cooperative_id}) == s
+    return held.model_copy(update={"cooperative_id": s.cooperative_id,
+                                   "device_id": s.device_id}) == s
 
 
 def upsert_summary(store: Store, auth: DeviceAuth, s: DaySummary, now: dt.datetime,

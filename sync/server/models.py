@@ -337,6 +337,34 @@ class RestoredDay(Base):
     )
 
 
+class MergedDay(Base):
+    """A day one till held twice, under two devices (a stall enrolled again before the
+    server gave it its device back, migration 0005), set aside when the two were merged
+    (``souk-server device merge``): the copy that did not stay, as it was stored, counted
+    nowhere. One per copy: the device that held it, the device it was merged into."""
+
+    __tablename__ = "merged_days"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("devices.id"), index=True)
+    into_device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("devices.id"))
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"))
+    market_id: Mapped[int] = mapped_column(ForeignKey("markets.id"))
+    business_day: Mapped[dt.date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(BigInteger)
+    restores: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(6))
+    net: Mapped[int] = mapped_column(BigInteger)
+    gross: Mapped[int] = mapped_column(BigInteger)
+    refunds: Mapped[int] = mapped_column(BigInteger)
+    sales_count: Mapped[int] = mapped_column(BigInteger)
+    journal_seq: Mapped[int] = mapped_column(BigInteger)
+    journal_hash: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    merged_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class User(Base):
     """An organiser who may log in to the dashboard."""
 

@@ -37,8 +37,8 @@ PG_HINT = (
 )
 TABLES = ("summary_products", "summary_hours", "summary_payments", "summary_bodies",
           "day_summaries",
-          "conflicts", "restored_days", "enrol_codes", "devices", "cooperatives", "markets",
-          "users")
+          "conflicts", "restored_days", "merged_days", "enrol_codes", "devices", "cooperatives",
+          "markets", "users")
 
 
 def pytest_configure(config: pytest.Config) -> None:
