@@ -1,7 +1,8 @@
-"""The main window: a navigation rail (F1..F6), the screens, and the status bar (business
-day, printer, sync, the clock's difference from the organisers' server past 5 minutes,
-receipts waiting, cashier). A status bar too narrow for all of it whole (1024 px while
-receipts wait) shows short forms, the whole words in the tooltips.
+"""The main window: a navigation rail (F1..F6), the screens, and the status bar (a cart
+that the database will not take, business day, printer, sync, the clock's difference from
+the organisers' server past 5 minutes, receipts waiting, cashier). A status bar too narrow
+for all of it whole (1024 px while receipts wait) shows short forms, the whole words in the
+tooltips.
 
 Given a context that is still starting (``AppContext.starting``), the window paints the
 sale screen from the snapshot and opens the store right after its first paint (a tap
@@ -136,6 +137,7 @@ class MainWindow(QMainWindow):
             app.installEventFilter(self.scanner)
         self.sale.open_day_requested.connect(self._open_day_from_sale)
         self.sale.create_product_requested.connect(self._create_product)
+        self.sale.unwritten_changed.connect(self._show_cart)
         self.login.signed_in.connect(self._signed_in)
         ctx.language_changed.connect(self.retranslate)
         ctx.day_changed.connect(self.update_status)
@@ -196,8 +198,13 @@ class MainWindow(QMainWindow):
         # the laptop's clock against the organisers' server: shown only when it is off
         self.clock_status = named(ElidedLabel(), "statusClock")
         self.clock_status.hide()
+        # the cart that the database will not take, in red and first, seen from every
+        # screen while it lasts (the sale screen's banner says it there)
+        self.cart_status = named(ElidedLabel(), "statusCart")
+        self.cart_status.hide()
         self.user_status = named(ElidedLabel(), "statusCashier")
-        for lab in (self.day_status, self.printer_status, self.sync_status, self.clock_status):
+        for lab in (self.cart_status, self.day_status, self.printer_status, self.sync_status,
+                    self.clock_status):
             bar.addWidget(lab)
         self.printer_bar = PrinterBar(self.ctx, self.printer)
         bar.addWidget(self.printer_bar)
@@ -444,7 +451,23 @@ class MainWindow(QMainWindow):
         self.user_status.setToolTip(self.user_status.text())
         for lab in (self.day_status, self.printer_status, self.user_status):
             lab.setAccessibleName(lab.text())
+        self._show_cart()
         self._show_sync()
+
+    def _show_cart(self) -> None:
+        """Say "Cart not written: database busy" in red while the database will not take
+        the cart and the sale screen said so, whatever the screen; the whole message in
+        the tooltip. Gone once the cart is written."""
+        unwritten = self.sale.unwritten()
+        words, whole = unwritten if unwritten is not None else ("", "")
+        self.cart_status.setText(words)
+        self.cart_status.set_short(self.ctx.t("ui.status.cart_not_kept_short") if words else "")
+        self.cart_status.setToolTip(whole)
+        self.cart_status.setAccessibleName(words)
+        self.cart_status.setAccessibleDescription(whole)
+        _polished(self.cart_status, "bad")
+        self.cart_status.setVisible(bool(words))
+        self._fit_status()
 
     def _show_sync(self) -> None:
         """The sync words (in a few when the status bar is tight: "Sync: offline", the
@@ -483,18 +506,21 @@ class MainWindow(QMainWindow):
         """A status bar too narrow for every label whole (a 1024 px screen while receipts
         wait) takes short forms, one after the other until the row fits: the sync words
         ("Sync: offline"), the receipts waiting (beside "Retry printing"), the day without
-        its date, the cashier's name alone, the clock's "Set the clock", and last the open
-        day's green dot alone. Each is shown whole rather than all cut in the middle; the
-        whole texts are in the tooltips."""
+        its date, the cashier's name alone, the clock's "Set the clock", the cart's "Cart not
+        written", and last the open day's green dot alone. Each is shown whole rather than
+        all cut in the middle; the whole texts are in the tooltips. Should the row still not
+        fit (every trouble at once), "Cart not written" stays whole and the others give way."""
         bar = self.statusBar()
         waiting = self.printer_bar.waiting
         day_dot = "●" if self.day_status.property("role") == "ok" else ""
         steps = ((self.sync_status, self.sync_status.short), (waiting, waiting.short),
                  (self.day_status, self._day_short), (self.user_status, self.user_status.short),
-                 (self.clock_status, self.clock_status.short), (self.day_status, day_dot))
+                 (self.clock_status, self.clock_status.short),
+                 (self.cart_status, self.cart_status.short), (self.day_status, day_dot))
         self.day_status.set_short(self._day_short)
         for lab, _short in steps:
             lab.setMaximumWidth(WIDEST)
+        self.cart_status.setMinimumWidth(0)
         for lab, short in steps:
             if self._status_width() <= bar.width():
                 return
@@ -504,11 +530,14 @@ class MainWindow(QMainWindow):
                 lab.setMaximumWidth(lab.sizeHint().width() + STATUS_SLACK
                                     - metrics.horizontalAdvance(lab.text())
                                     + metrics.horizontalAdvance(short))
+                if lab is self.cart_status:
+                    lab.setMinimumWidth(lab.maximumWidth())
 
     def _status_width(self) -> int:
         """The width the status bar's row asks for, its labels as they now are."""
-        shown = [w for w in (self.day_status, self.printer_status, self.sync_status,
-                             self.clock_status, self.printer_bar, self.user_status)
+        shown = [w for w in (self.cart_status, self.day_status, self.printer_status,
+                             self.sync_status, self.clock_status, self.printer_bar,
+                             self.user_status)
                  if not w.isHidden()]
         return (sum(min(w.sizeHint().width(), w.maximumWidth()) for w in shown)
                 + STATUS_SPACING * (len(shown) + 1))

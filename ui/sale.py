@@ -35,8 +35,9 @@ transaction drops it. On the next start the cart comes back with a banner that s
 and names the parts already taken. While another program holds the database's write lock
 (a backup tool, a second window), the writes the till makes by itself wait only
 :data:`KEEP_WAIT_MS`, so that no tap waits seconds for them: the cart is tried again, less
-and less often, and the screen says it is not written only when that lasts; the seller's
-own steps (a part of the payment taken, parking, closing, the sale) wait as a sale does.
+and less often, and the screen says it is not written only when that lasts (and the
+status bar too, seen from every screen, until the cart is written); the seller's own steps
+(a part of the payment taken, parking, closing, the sale) wait as a sale does.
 
 Park (F11) puts the cart aside, with its discounts and the parts already taken, for a
 customer who bargains or fetches cash, and empties the screen for the next one; the
@@ -134,13 +135,18 @@ def is_busy(exc: Exception) -> bool:
     return "locked" in text or "busy" in text
 
 
+def is_disk_full(exc: Exception) -> bool:
+    """Whether the database refused a write because the disk is full."""
+    text = str(exc).lower()
+    return "full" in text or "no space" in text
+
+
 def storage_error(ctx: AppContext, exc: Exception, key: str = "ui.error.save_failed", *,
                   busy: str = "db.busy") -> str:
     """What to tell the seller when the database refused a write: the words of ``key``
     (a sale not saved, unless told otherwise) with the reason (``busy``'s words when the
     database was busy)."""
-    text = str(exc).lower()
-    if "full" in text or "no space" in text:
+    if is_disk_full(exc):
         detail = ctx.t("disk.full")
     elif is_busy(exc):
         detail = ctx.t(busy)
@@ -216,9 +222,12 @@ class SaleScreen(QWidget):
         sale_recorded(str): a sale was committed (its id).
         open_day_requested(): the seller asked to open the day from here.
         create_product_requested(str): an unknown barcode should become a product.
+        unwritten_changed(): the screen said the cart is not written (:meth:`unwritten`),
+            or the cart was written after that.
     """
 
     sale_recorded = Signal(str)
+    unwritten_changed = Signal()
     open_day_requested = Signal()
     create_product_requested = Signal(str)
 
@@ -245,6 +254,7 @@ class SaleScreen(QWidget):
         self._refusals = 0  # the writes of the cart refused in a row
         self._refused_since: float | None = None  # the first of them
         self._unkept_said: str | None = None  # the words that said so
+        self._unkept_why: Exception | None = None  # why, while the cart is not written
         self._matches_said: str | None = None  # "12 products match", while it is true
         self._more_found = False  # the search found more products than its tiles show
         self.clock: Callable[[], float] = time.monotonic  # when the cart waits, in seconds
@@ -1030,6 +1040,8 @@ class SaleScreen(QWidget):
                                  busy="db.busy" if patient else "ui.error.busy_retrying")
             self._error(said, seconds=20)
             self._unkept_said = said
+            self._unkept_why = exc
+            self.unwritten_changed.emit()
         if not self.closing:
             delay = KEEP_IDLE_MS * 2 ** min(self._refusals, 8)
             self._keep_timer.start(min(delay, int(KEEP_AT_MOST_S * 1000)))
@@ -1041,6 +1053,24 @@ class SaleScreen(QWidget):
         self._refused_since = None
         self._unsay(self._unkept_said)
         self._unkept_said = None
+        if self._unkept_why is not None:
+            self._unkept_why = None
+            self.unwritten_changed.emit()
+
+    def unwritten(self) -> tuple[str, str] | None:
+        """While the cart is not written and the screen said so (the database busy for
+        :data:`KEEP_SAY_AFTER_S`, the disk full...): the reason in a few words and the
+        whole message, in the present language, for the screens other than this one;
+        None once the cart is written."""
+        exc = self._unkept_why
+        if exc is None:
+            return None
+        t = self.ctx.t
+        why = ("ui.status.cart_disk_full" if is_disk_full(exc)
+               else "ui.status.cart_busy" if is_busy(exc) else "ui.status.cart_error")
+        whole = storage_error(self.ctx, exc, "ui.error.cart_not_kept",
+                              busy="ui.error.busy_retrying")
+        return t("ui.status.cart_not_kept", why=t(why)), whole
 
     def _unsay(self, said: str | None) -> None:
         """Hide the message ``said`` where it still shows (on the screen, in the dialog

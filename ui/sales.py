@@ -261,8 +261,14 @@ class RefundDialog(Dialog):
 
 
 class VoidDialog(Dialog):
+    """The reason of a void. Its buttons say what they do ("Void the ticket", "Keep the
+    ticket"): in French and Arabic "Annuler" and "إلغاء" would name both the void and
+    going back."""
+
     def __init__(self, ctx: AppContext, parent: QWidget | None, label_text: str) -> None:
         super().__init__(ctx, parent, "voidDialog", "ui.void.title", ticket=label_text)
+        self.texts.button(self.ok, "ui.void.do")
+        self.texts.button(self.cancel, "ui.void.keep")
         cap = label("voidReasonCaption")
         self.texts.bind(cap.setText, "ui.refund.reason")
         self.reason = named(QLineEdit(), "voidReason", ctx.t("ui.refund.reason"))
@@ -536,7 +542,11 @@ class SalesScreen(QWidget):
         elif sale.kind == "sale" and open_day is None:
             self.hint.setText(t("day.not_open"))
         elif given_back:
-            self.hint.setText(t("ui.sales.nothing_left"))
+            voided = any(kind == "void" for kind, _n in done)
+            self.hint.setText(t("ui.sales.voided" if voided else "ui.sales.nothing_left"))
+        elif sale.kind == "sale" and done and today:  # refunded in part, no more voided
+            self.hint.setText(t("ui.sales.refunded_no_void"))
+            self.void_btn.setToolTip(self.hint.text())
         self.detail_title.setText(f"{t('ui.sales.kind_' + sale.kind)} "
                                   f"{self.label_of(sale.number)} · "
                                   f"{local_time(sale, '%d/%m/%Y %H:%M')}")
@@ -552,17 +562,19 @@ class SalesScreen(QWidget):
             ref = f" ({p.reference})" if p.reference else ""
             rows.append((f"{t('payment.' + p.method)}{ref}",
                          format_amount(p.amount, lang)))
-        extra = f"<p>{t('ui.sales.reason', reason=sale.reason)}</p>" if sale.reason else ""
+        # the refunds or the void first: at 1024x600 the lines below scroll
+        first = ""
         if done:
             tickets = ", ".join(self.label_of(number) for _k, number in done)
             voided = any(k == "void" for k, _n in done)
             key = "ui.sales.voided_by" if voided else "ui.sales.refunded_by"
-            extra += f"<p><b>{t(key, tickets=tickets)}</b></p>"
+            first = f"<p><b>{t(key, tickets=tickets)}</b></p>"
+        extra = f"<p>{t('ui.sales.reason', reason=sale.reason)}</p>" if sale.reason else ""
         if invoice is not None:
             extra += f"<p>{escape(invoiced_text(self.ctx, invoice, notes))}</p>"
         if note is not None:
             extra += f"<p>{escape(credit_note_text(self.ctx, note))}</p>"
-        self.detail.setText(rich_table(rows, lang) + extra)
+        self.detail.setText(first + rich_table(rows, lang) + extra)
         self.detail_area.verticalScrollBar().setValue(0)  # a ticket is read from its top
 
     # --- actions ----------------------------------------------------------------

@@ -101,6 +101,7 @@ QPushButton[role="pay"] {{
 QPushButton[role="pay"]:hover {{ background: {PRIMARY_DARK}; }}
 QPushButton[role="pay"]:disabled {{ background: #98c5bc; }}
 QPushButton[role="danger"] {{ color: {DANGER}; border-color: #f4b4ad; }}
+QPushButton[role="danger"]:disabled {{ color: #98a2b3; border-color: {LINE}; }}
 QPushButton[role="money"] {{
     font-size: 18px; font-weight: bold; min-height: 34px; background: #fbfaf6;
 }}

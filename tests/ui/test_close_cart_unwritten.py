@@ -62,8 +62,8 @@ def test_a_cart_not_written_is_said_and_kept_once_the_database_is_free(
     closed, question = close_asked(qtbot, window, "cancel")
     assert not closed and window.isVisible()
     assert question == ("Les dernières modifications du panier en cours n'ont pas pu être "
-                        "écrites dans la base de données (le message en rouge en bas de l'écran "
-                        "de vente dit pourquoi)\u00a0: si vous fermez maintenant, le panier "
+                        "écrites dans la base de données (le message en rouge en bas de la "
+                        "fenêtre dit pourquoi)\u00a0: si vous fermez maintenant, le panier "
                         "reviendra au prochain démarrage tel qu'il a été écrit la dernière fois "
                         "(65,00\u00a0DH), sans elles.\nFermer quand même\u00a0?")
     assert window.sale.banner.text() == (
@@ -108,7 +108,7 @@ def test_closing_anyway_says_which_cart_comes_back_and_waits_for_the_lock_once(
     closed, question = close_asked(qtbot, window, "ok")
     assert closed and not window.isVisible()
     assert question == ("تعذّرت كتابة آخر التغييرات على السلة قيد التسجيل في قاعدة البيانات "
-                        "(الرسالة الحمراء أسفل شاشة البيع تبيّن السبب): إن أغلقت الآن فستعود "
+                        "(الرسالة الحمراء أسفل النافذة تبيّن السبب): إن أغلقت الآن فستعود "
                         "السلة عند تشغيل الصندوق من جديد كما كُتبت آخر مرة (65,00\u00a0د.م.)، "
                         "من دون هذه التغييرات.\nهل تريد الإغلاق رغم ذلك؟")
     assert len(begun) == 1  # tried for the question, not again while the window closes
@@ -131,7 +131,7 @@ def test_a_cart_never_written_is_lost_only_when_the_seller_says_so(
     closed, question = close_asked(qtbot, window, "cancel")
     assert not closed
     assert question == ("The cart in progress could not be written to the database (the red "
-                        "message at the bottom of the sale screen says why): closing now loses "
+                        "message at the bottom of the window says why): closing now loses "
                         "it.\nClose anyway?")
     closed, _question = close_asked(qtbot, window, "ok")
     assert closed

@@ -203,3 +203,61 @@ def test_a_ticket_given_back_whole_offers_no_refund_and_says_why(qtbot: Any, mak
     assert screen.refund_btn.toolTip() == words
     screen.select_number(2)  # the refund itself
     assert not screen.refund_btn.isEnabled() and screen.hint.text() == ""
+
+
+def red_pixels(widget: Any) -> int:
+    """The pixels of ``widget`` drawn in the red of a danger button's words."""
+    image = widget.grab().toImage()
+    return sum(1 for x in range(image.width()) for y in range(image.height())
+               if (c := image.pixelColor(x, y)).red() > 140 and c.green() < 90
+               and c.blue() < 90)
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_ticket_refunded_in_part_says_why_it_cannot_be_voided_and_a_void_says_what_it_does(
+        qtbot: Any, make_window: Any, lang: str) -> None:
+    window = make_window(size=SMALL, lang=lang)
+    ring(qtbot, window, ["HNY-THY", "SAV-BLD", "SAV-BLD", "AML-250"], (20000, 10000))  # 1
+    ring(qtbot, window, ["ARG-250"], (20000,))  # T01-000002
+    window.show_screen("sales")
+    screen = window.sales
+    screen.select_number(1)
+
+    def refund_a_soap(dialog: Any) -> None:
+        soap = next(i for i, ln in enumerate(dialog.sale.lines) if ln.sku == "SAV-BLD")
+        qtbot.keyClicks(dialog.findChild(type(dialog.reason.lineEdit()), f"refundQty_{soap}"),
+                        "1")
+        dialog.reason.setCurrentIndex(0)
+        on_modal(qtbot, "pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal(qtbot, "refundDialog", refund_a_soap)
+    qtbot.mouseClick(screen.refund_btn, LEFT)
+    screen.select_number(1)
+    why = tr(lang, "ui.sales.refunded_no_void")
+    assert screen.refund_btn.isEnabled() and not screen.void_btn.isEnabled()
+    assert screen.hint.isVisible() and screen.hint.text() == why
+    assert screen.void_btn.toolTip() == why
+    assert red_pixels(screen.void_btn) == 0  # it looks as disabled as it is
+    # the refund is said above the lines, which scroll on this screen
+    assert screen.detail.text().startswith(
+        f"<p><b>{tr(lang, 'ui.sales.refunded_by', tickets=screen.label_of(3))}</b></p>")
+
+    screen.select_number(2)
+    assert screen.void_btn.isEnabled() and red_pixels(screen.void_btn) > 0
+    seen: list[tuple[str, str, bool]] = []
+
+    def void(dialog: Any) -> None:
+        seen.append((dialog.ok.text(), dialog.cancel.text(),
+                     all(b.width() >= b.sizeHint().width() for b in (dialog.ok, dialog.cancel))))
+        on_modal(qtbot, "pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal(qtbot, "voidDialog", void)
+    qtbot.mouseClick(screen.void_btn, LEFT)
+    # "Annuler" / "إلغاء" would name both the void and going back
+    assert seen == [(tr(lang, "ui.void.do"), tr(lang, "ui.void.keep"), True)]
+    assert tr(lang, "ui.void.keep") != tr(lang, "ui.cancel")
+    screen.select_number(2)
+    assert not screen.refund_btn.isEnabled() and not screen.void_btn.isEnabled()
+    assert screen.hint.text() == tr(lang, "ui.sales.voided")  # not "refunded"
