@@ -120,7 +120,7 @@ def test_the_panel_answers_each_code_typed_in_the_managers_language(
         return panel.message.text()
 
     type_it = ("Échec de l'inscription : Saisissez le code à usage unique donné par les "
-               "organisateurs (comme ABCD-EFGH-JKMN).")
+               "organisateurs (comme 7KMX-3HR9W-PC4T).")
     refused = ("Échec de l'inscription : Ce code est inconnu, déjà utilisé ou expiré : "
                "vérifiez-le ou demandez-en un nouveau aux organisateurs.")
     try:
