@@ -813,12 +813,18 @@ def _cash_lines(words: _Words, report: DayReport) -> list[Block]:
     return blocks
 
 
-def _report_header(words: _Words, report: DayReport, kind: str) -> list[Block]:
+def _report_header(words: _Words, report: DayReport, kind: str,
+                   duplicate: bool = False) -> list[Block]:
     offset = report.utc_offset_minutes
     row = words.row
     blocks: list[Block] = [
         Spacer(0.3),
         *words.title(f"receipt.report.title.{kind}", number=report.z_label),
+    ]
+    if duplicate:
+        blocks.append(Text(words.duplicate_mark, align="center", size="large", bold=True,
+                           inverse=True))
+    blocks += [
         Spacer(0.3),
         row("receipt.report.day", f"{report.date:%d/%m/%Y}", bold=True),
         row("receipt.report.opened", words.local_time(report.opened_at, offset)),
@@ -847,14 +853,16 @@ def _sales_lines(words: _Words, report: DayReport, shop: Shop) -> list[Block]:
         first = ticket_label(shop, report.first_number)
         span = f"{first} – {ticket_label(shop, report.last_number)}"  # en dash
         blocks.append(row("receipt.report.tickets", span, size="small"))
-    blocks.append(row("receipt.report.items", str(report.items), size="small"))
+    blocks.append(row("receipt.report.items", words.quantity(report.items, "piece"),
+                      size="small"))
     return blocks
 
 
-def _report(report: DayReport, shop: Shop, lang: str, kind: Literal["x", "z"]) -> Document:
+def _report(report: DayReport, shop: Shop, lang: str, kind: Literal["x", "z"],
+            duplicate: bool = False) -> Document:
     words = _Words(lang)
     blocks: list[Block] = letterhead(shop, words)
-    blocks += _report_header(words, report, kind)
+    blocks += _report_header(words, report, kind, duplicate)
     blocks.append(Separator("dashed"))
     blocks += _sales_lines(words, report, shop)
     blocks.append(Separator("dashed"))
@@ -875,7 +883,8 @@ def _report(report: DayReport, shop: Shop, lang: str, kind: Literal["x", "z"]) -
     title = words(f"receipt.report.title.{kind}", number=report.z_label)
     return Document(
         kind=kind, title=title, language=words.lang, blocks=tuple(blocks),
-        metadata={"day_id": str(report.day_id), "z": report.z_label},
+        metadata={"day_id": str(report.day_id), "z": report.z_label,
+                  "duplicate": "1" if duplicate else ""},
     )
 
 
@@ -890,12 +899,14 @@ def z_report(report: DayReport, shop: Shop, lang: str) -> Document:
 
 
 def load_day_report(session: Session, day_id: int, kind: Literal["x", "z"],
-                    lang: str | None = None) -> Document:
+                    lang: str | None = None, *, duplicate: bool = False) -> Document:
+    """The X or Z report of a day; ``duplicate`` marks a Z printed again later."""
     day = session.get(BusinessDay, day_id)
     if day is None:
         raise LookupError(f"no business day {day_id}")
     report = day_report(session, day)
-    return _report(report, Shop.from_settings(session), lang or receipt_language(session), kind)
+    return _report(report, Shop.from_settings(session), lang or receipt_language(session), kind,
+                   duplicate)
 
 
 def test_page(shop: Shop, lang: str, *, printer: str = "", width_dots: int = 0) -> Document:

@@ -1,4 +1,5 @@
-"""The business day: open it with a float, put cash in or take it out, read the X report,
+"""The business day: open it with a float, put cash in or take it out, read the X report
+(and the last Z again, printed as a duplicate),
 and close it with a count by note and coin (running total, difference called out), then
 the Z report. Closing is for good: it is confirmed first, with the cash expected, counted
 and the difference in words (an empty count is called out, going back to count being the
@@ -12,8 +13,8 @@ to be finished or given back (going back is the default)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRegularExpression, Qt
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtCore import QRegularExpression, Qt, QTimer
+from PySide6.QtGui import QRegularExpressionValidator, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QLineEdit, QWidget
 
 from pos import backup, clock, day, receipts, settings
@@ -79,6 +80,7 @@ class CashDialog(Dialog):
         self.body.addWidget(self.amount)
         self.body.addWidget(rcap)
         self.body.addWidget(self.reason)
+        self.amount.setFocus()
 
     def validate(self) -> None:
         from pos.money import parse_money
@@ -116,7 +118,7 @@ class DayScreen(QWidget):
             (self.cash_in_btn, "ui.day.cash_in", lambda: self.cash("in")),
             (self.cash_out_btn, "ui.day.cash_out", lambda: self.cash("out")),
             (self.x_btn, "ui.day.x_report_short", self.x_report),
-            (self.last_z_btn, "ui.day.last_z", self.show_last_z),
+            (self.last_z_btn, "ui.day.last_z", self.reprint_last_z),
         ):
             t.button(btn, key)
             btn.clicked.connect(slot)
@@ -175,6 +177,18 @@ class DayScreen(QWidget):
         box.setLayout(layout)
         return box
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._focus_first)  # once the screen is refreshed
+
+    def _focus_first(self) -> None:
+        """Where the manager starts on coming to the screen: the first note of the count
+        on an open day (typing counts, Enter opens nothing), the Open button on a closed
+        one."""
+        if self.isVisible():
+            opened = self.count_card.isVisible()
+            (next(iter(self.counts.values())) if opened else self.open_btn).setFocus()
+
     # --- state ------------------------------------------------------------------
     def refresh(self) -> None:
         lang, t = self.ctx.lang, self.ctx.t
@@ -200,7 +214,7 @@ class DayScreen(QWidget):
             (t("report.float"), format_money(cash.opening_float, lang)),
             (t("ui.day.cash_sales"), format_money(cash.cash_sales, lang)),
             (t("report.cash_in"), format_money(cash.cash_in, lang)),
-            (t("report.cash_out"), format_money(cash.cash_out, lang)),
+            (t("report.cash_out"), format_money(-cash.cash_out, lang)),
             (t("report.expected"), format_money(cash.expected, lang)),
             *self._sales_rows(report),
         ]
@@ -236,7 +250,10 @@ class DayScreen(QWidget):
             spin.setToolTip(format_money(value * n, lang))
         self.counted_label.setText(t("ui.day.counted", amount=format_money(total, lang)))
         self.expected_label.setText(t("ui.day.expected", amount=format_money(self.expected, lang)))
-        text, colour = self._difference(total - self.expected)
+        if counts or not self.expected:
+            text, colour = self._difference(total - self.expected)
+        else:  # nothing typed yet: no shortfall to call out before the count starts
+            text, colour = t("ui.day.not_counted"), "#475467"
         self.difference.setText(text)
         self.difference.setStyleSheet(f"color: {colour}; font-size: 26px;")
         self.difference.setAccessibleName(text)
@@ -291,12 +308,20 @@ class DayScreen(QWidget):
         self.printer.print_job("x", current.id)
         self.printer.show_document(self, document)
 
-    def show_last_z(self) -> None:
+    def show_last_z(self, *, duplicate: bool = False) -> None:
         if self.last_z is None:
             return
         with self.ctx.read() as s:
-            document = receipts.load_day_report(s, self.last_z, "z")
+            document = receipts.load_day_report(s, self.last_z, "z", duplicate=duplicate)
         self.printer.show_document(self, document)
+
+    def reprint_last_z(self) -> None:
+        """The last Z again, as the X report is: printed (marked as a duplicate, the
+        original having printed at the close) and shown."""
+        if self.last_z is None:
+            return
+        self.printer.print_job("z", self.last_z, duplicate=True)
+        self.show_last_z(duplicate=True)
 
     def _confirm_close(self) -> bool:
         """Whether the seller, shown the cash expected, counted and the difference, still
@@ -383,7 +408,8 @@ class DayScreen(QWidget):
         """A rolling backup of the closed day, off the UI thread, in the folder the manager
         chose (else, and when it is missing or full, the laptop's own, which the banner
         says, as it says when the folder chosen is on the laptop's own disk: a USB stick's
-        mount point while the stick is out); a failure is shown, the day stays closed."""
+        mount point while the stick is out); where it went is said, a failure is shown, the
+        day stays closed."""
         path = self.ctx.db_path
         self.backup_task = Task(
             lambda _progress: backup.backup_to(path, chosen, label="z", keep=keep), self)
@@ -394,8 +420,13 @@ class DayScreen(QWidget):
         self.backup_task.start()
 
     def _backed_up(self, written: backup.Written) -> None:
-        if not written.as_meant:
-            self.banner.error(backup.done_text(self.ctx.lang, written), seconds=20)
+        """Where the closed day's backup went, said either way: the manager closing the day
+        learns that it is safe, and where."""
+        text = backup.done_text(self.ctx.lang, written)
+        if written.as_meant:
+            self.banner.notice(text, seconds=20)
+        else:
+            self.banner.error(text, seconds=20)
 
     def retranslate(self) -> None:
         self.texts.apply()

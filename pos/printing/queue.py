@@ -212,7 +212,8 @@ def build_document(session: Session, job: PrintJob, config: PrinterSettings) -> 
                                          lang=job.language)
     if job.kind in ("x", "z"):
         kind: Literal["x", "z"] = "x" if job.kind == "x" else "z"
-        return receipts.load_day_report(session, int(job.ref), kind, lang=job.language)
+        return receipts.load_day_report(session, int(job.ref), kind, lang=job.language,
+                                        duplicate=job.duplicate)
     if job.kind == "test":
         return receipts.test_page(
             receipts.Shop.from_settings(session), receipts.receipt_language(session),

@@ -105,7 +105,7 @@ def sample_day_report() -> DayReport:
         opened_at=dt.datetime(2025, 5, 12, 8, 2), closed_at=dt.datetime(2025, 5, 12, 18, 47),
         utc_offset_minutes=60, z_number=7, sales_count=38, refunds_count=1, voids_count=1,
         gross=4_218_50, refunds=12000, voids=8500, net=4_218_50 - 12000 - 8500,
-        discounts=6_150, items=61, first_number=1201, last_number=1240,
+        discounts=6_150, items=61_000, first_number=1201, last_number=1240,
         taxes=(TaxLine(rate=20, base=57_625, tax=11_525),),
         payments=(MethodTotal("card", 1_896_00, 9), MethodTotal("cash", 1_394_50, 27),
                   MethodTotal("mobile", 7_05_00 - 1_00_00 + 3_00, 3)),

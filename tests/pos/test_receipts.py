@@ -252,6 +252,17 @@ def test_day_report_from_the_database(store: Store, open_day: int) -> None:
     assert "120,00" in doc.plain_text()
 
 
+def test_the_day_reports_count_the_items_sold_as_pieces(store: Store, open_day: int) -> None:
+    """Three bottles and two boxes sold read "5" on the X and Z reports, not the
+    thousandths the quantities are kept in."""
+    ring(store, [("ARG-250", 3000), ("SAF-1G", 2000)])
+    with store.read() as s:
+        fr = receipts.load_day_report(s, open_day, "x", lang="fr").plain_text()
+        ar = receipts.load_day_report(s, open_day, "x", lang="ar").plain_text()
+    assert "Articles vendus\t5" in fr.splitlines()
+    assert "المواد المبيعة\t5" in ar.splitlines()
+
+
 def test_test_page_and_shop_from_settings(store: Store) -> None:
     with store.write() as s:
         settings.put(s, settings.COOPERATIVE, {"name_fr": "Coop", "footer": {"fr": "Bonne route"}})

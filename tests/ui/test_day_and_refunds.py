@@ -492,3 +492,96 @@ def test_ten_centime_coins_are_taken_and_counted(qtbot: Any, make_window: Any,
         QRect(field.mapTo(window, QPoint(0, 0)), field.size()))
     assert window.height() <= 600 and problems(window) == []
     assert screen.counted() == {10: 3, 20000: 2}
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_paying_the_porter_is_typed_at_the_keyboard_and_the_drawer_adds_up(
+    qtbot: Any, make_window: Any, lang: str
+) -> None:
+    """The cash-out dialog opens on its amount: the manager types the amount, Tab, the
+    reason, Enter. The day's screen then shows the money taken out with its minus, as the
+    X report prints it, so that the float, the cash sales, the cash put in and the cash
+    taken out add up to the cash expected."""
+    window = make_window(lang=lang, size=(1024, 600))  # 500,00 of float
+    ring(qtbot, window, ["TAJ-M"], (20000,))  # +150,00 cash
+    window.show_screen("day")
+    screen = window.day
+
+    def porter(dialog: Any) -> None:
+        field = dialog.focusWidget()
+        qtbot.keyClicks(field, "30")
+        qtbot.keyClick(field, Qt.Key.Key_Tab)
+        qtbot.keyClicks(dialog.focusWidget(), "porter")
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+
+    on_modal_active(qtbot, "cashDialog", porter)
+    qtbot.mouseClick(screen.cash_out_btn, LEFT)
+    assert journal_kinds(window) == ["day_open", "sale", "cash_out"]
+    shown = re.findall(r"<b>([^<]*)</b>", screen.summary.text())
+    float_, sales, out, expected = shown[0], shown[1], shown[3], shown[4]
+    assert (float_, sales, out, expected) == tuple(
+        format_money(v, lang) for v in (50000, 15000, -3000, 62000))
+    assert screen.expected == 50000 + 15000 - 3000
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_the_day_screen_opens_on_the_count_or_on_opening_the_day(
+    qtbot: Any, make_window: Any, lang: str
+) -> None:
+    """F3 at the end of the day: the first note's field has the focus, so the count is
+    typed at once (and Enter opens no cash dialog); nothing is said missing before the
+    count starts. On a closed day, the Open button has the focus."""
+    window = make_window(lang=lang, size=(1024, 600))  # 500,00 of float
+    screen = window.day
+    qtbot.keyClick(window.sale.search, Qt.Key.Key_F3)
+    qtbot.waitUntil(lambda: window.focusWidget() is screen.counts[20000])
+    assert screen.difference.text() == tr(lang, "ui.day.not_counted")
+    qtbot.keyClicks(window.focusWidget(), "3")
+    qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Return)
+    assert screen.counted_label.text() == tr(lang, "ui.day.counted",
+                                             amount=format_money(60000, lang))
+    assert screen.difference.text() == tr(lang, "ui.day.surplus",
+                                          amount=format_money(10000, lang))
+    assert window.ctx.open_day() is not None
+
+    with window.ctx.write() as s:
+        from pos import day, users
+
+        manager = next(u for u in users.active_users(s) if u.role == users.MANAGER)
+        day.close_day(s, {20000: 3}, manager=manager)
+    window.ctx.day_changed.emit()
+    window.show_screen("sale")
+    qtbot.keyClick(window.sale.search, Qt.Key.Key_F3)
+    qtbot.waitUntil(lambda: window.focusWidget() is screen.open_btn)
+    opened: list[str] = []
+    on_modal("openDayDialog", lambda d: (opened.append(d.objectName()), d.reject()))
+    qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Space)
+    assert opened == ["openDayDialog"]
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_closing_the_day_says_where_its_backup_went(qtbot: Any, make_window: Any,
+                                                    lang: str) -> None:
+    """Counted short by 10,00 DH and closed with the PIN: once the Z is read, the screen
+    says the day's backup is written, and where (no folder chosen: the laptop's own)."""
+    window = make_window(lang=lang, size=(1024, 600))  # 500,00 of float
+    window.show_screen("day")
+    screen = window.day
+    screen.counts[20000].setValue(2)
+    screen.counts[5000].setValue(1)
+    screen.counts[2000].setValue(2)  # 490,00
+    assert screen.difference.text() == tr(lang, "ui.day.missing",
+                                          amount=format_money(1000, lang))
+
+    def close_pin(pin: Any) -> None:
+        on_modal("receiptDialog", lambda d: d.accept())
+        type_pin(qtbot, pin, MANAGER_PIN)
+
+    on_modal("pinDialog", close_pin)
+    on_modal_active(qtbot, "closeDayConfirm", lambda d: qtbot.mouseClick(d.ok, LEFT))
+    qtbot.mouseClick(screen.close_btn, LEFT)
+    qtbot.waitUntil(lambda: len(backup.list_backups(window.ctx.db_path)) == 1, timeout=5000)
+    (kept,) = backup.list_backups(window.ctx.db_path)
+    done = tr(lang, "backup.done", path="")
+    qtbot.waitUntil(lambda: screen.banner.text().startswith(done))
+    assert kept.name in screen.banner.text() and screen.banner.property("role") == "notice"

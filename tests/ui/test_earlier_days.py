@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from pos import day, users
 from pos.journal import ticket_number
-from pos.models import BusinessDay, Sale
+from pos.models import BusinessDay, PrintJob, Sale
 from tests.ui.conftest import journal_kinds
 from tests.ui.test_day_and_refunds import refund_all, ring
 
@@ -126,3 +126,31 @@ def test_ticket_number_marked_by_a_restore() -> None:
     assert ticket_number("T01-000012", "T01", marks) == 12
     assert ticket_number("T01-R1-000012", "T01", marks) is None  # a ticket of another journal
     assert ticket_number("T01-R2-000009", "T01", marks) is None
+
+
+def test_yesterdays_z_is_printed_again_as_a_duplicate(qtbot: Any, make_window: Any) -> None:
+    """The next morning, "Last Z report" shows yesterday's Z and prints it again, marked
+    DUPLICATA as any reprint is."""
+    from pos.printing.escpos_out import PrinterSettings
+    from pos.printing.queue import build_document
+    from tests.pos.printing.conftest import FakePrinter
+    from tests.ui.conftest import on_modal
+    from tests.ui.test_printing import use_printer
+
+    window = make_window()
+    printer = FakePrinter()
+    use_printer(window, printer.port)
+    yesterday, _today = next_market_day(window)
+    window.show_screen("day")
+    screen = window.day
+    shown: list[str] = []
+    on_modal("receiptDialog", lambda d: (shown.append(d.document.plain_text()), d.accept()))
+    qtbot.mouseClick(screen.last_z_btn, Qt.MouseButton.LeftButton)
+    printer.close()
+    assert "RAPPORT Z N° 1" in shown[0] and "DUPLICATA" in shown[0]
+    with window.ctx.read() as s:
+        job = s.scalars(select(PrintJob).order_by(PrintJob.id.desc())).first()
+        assert job is not None and (job.kind, job.ref, job.duplicate) == (
+            "z", str(yesterday), True)
+        printed = build_document(s, job, PrinterSettings.load(s)).plain_text()
+    assert "RAPPORT Z N° 1" in printed and "DUPLICATA" in printed
