@@ -45,6 +45,7 @@ from pos.i18n import comma, ltr, tr, tr_count
 from pos.journal import verify
 from pos.models import utcnow
 from pos.money import format_money
+from pos.photos import PHOTOS
 
 DEFAULT_KEPT: Final = 14
 PATTERN: Final = "souk-*.sqlite3"
@@ -777,7 +778,6 @@ def _copy_as_is(db_path: Path, kept: Path) -> None:
 
 
 FILES: Final = "souk_backup_file"  # in a backup only: the files beside the database
-PHOTOS: Final = "photos"  # the catalogue's photos, beside the database (ui.products)
 LOGO: Final = "logo"  # where a restore puts the cooperative's logo it brings
 
 

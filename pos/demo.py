@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 from importlib import resources
-from importlib.abc import Traversable
 
 from sqlalchemy.orm import Session
 
@@ -23,11 +22,6 @@ DEMO_CASHIER_PIN = "0000"
 
 def demo_csv() -> str:
     return (resources.files("resources") / "demo" / "catalogue.csv").read_text(encoding="utf-8")
-
-
-def photo(name: str) -> Traversable:
-    """A demo product picture shipped in resources/demo/photos."""
-    return resources.files("resources") / "demo" / "photos" / name
 
 
 def load_catalogue(session: Session) -> int:

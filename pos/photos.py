@@ -1,24 +1,31 @@
 """The products' photos: a picture file read, turned as the camera held it and made small,
 kept beside the database under a name made from the product's SKU (the product dialog, a
 CSV import), and found again by that name (the tiles). Backups carry the folder they are
-kept in (:data:`pos.backup.PHOTOS`).
+kept in (:data:`PHOTOS`).
 
-QtGui reads and writes the pictures (it needs no QGuiApplication); never QtWidgets."""
+QtGui reads and writes the pictures (it needs no QGuiApplication); never QtWidgets. It is
+imported by the functions that need it: the backups and the command line name the photos'
+folder without loading Qt, and the till's first paint finds its tiles' photos without
+loading the database's modules."""
 
 from __future__ import annotations
 
 import os
 import re
 import uuid
+from importlib import resources
+from importlib.abc import Traversable
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
-from PySide6.QtGui import QImage, QImageReader, QImageWriter
-
-from pos import demo, oserrors
-from pos.backup import PHOTOS
+from pos import oserrors
 from pos.errors import InputError, Ltr
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QImage
+
+#: the folder of the catalogue's photos, beside the database (backups carry it)
+PHOTOS: Final = "photos"
 
 #: the longest side of a product's photo as kept beside the database: a tile shows it
 #: 92 px wide, and a phone's photo of several megabytes would go whole into every backup
@@ -33,6 +40,9 @@ def read_picture(path: Path, side: int) -> QImage:
     EXIF data) and no larger than ``side`` pixels either way: a phone's 4000-pixel JPEG is
     decoded at a fraction of its size from the start, never whole. A null image when the
     file is no picture Qt can read."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QImageReader
+
     reader = QImageReader(str(path))
     reader.setAutoTransform(True)
     size = reader.size()  # as stored, before it is turned: the reader scales it first
@@ -43,6 +53,11 @@ def read_picture(path: Path, side: int) -> QImage:
         image = image.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
                              Qt.TransformationMode.SmoothTransformation)
     return image
+
+
+def demo_photo(name: str) -> Traversable:
+    """A demo product's picture, shipped in resources/demo/photos."""
+    return resources.files("resources") / "demo" / PHOTOS / name
 
 
 def find(name: str, data_dir: Path | None) -> Path | None:
@@ -57,7 +72,7 @@ def find(name: str, data_dir: Path | None) -> Path | None:
         local = data_dir / PHOTOS / name
         if local.is_file():
             return local
-    shipped = demo.photo(name)
+    shipped = demo_photo(name)
     return Path(str(shipped)) if shipped.is_file() else None
 
 
@@ -68,6 +83,9 @@ def keep(image: QImage, sku: str, data_dir: Path, current: str = "") -> Path:
     one not saved leaves it unused). The product's ``current`` photo is kept as it is when
     it is this very picture (a file imported again), never copied once more. Its file,
     whose name the product keeps; :class:`InputError` if it cannot be written."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    from PySide6.QtGui import QImageWriter
+
     folder = data_dir / PHOTOS
     kind = "png" if image.hasAlphaChannel() else "jpg"  # a cut-out keeps its transparency
     encoded = QByteArray()
@@ -119,9 +137,11 @@ def named_in_file(photo: str, folder: Path, data_dir: Path) -> Path | None:
         return None
     path = folder / (photo if os.sep == "\\" else photo.replace("\\", "/"))
     if not path.is_file():
-        if plain and demo.photo(photo).is_file():
+        if plain and demo_photo(photo).is_file():
             return None
         raise InputError("csv.photo_missing", photo=Ltr(photo))
+    from PySide6.QtGui import QImageReader
+
     if not QImageReader(str(path)).canRead():
         raise InputError("csv.photo_not_picture", photo=Ltr(photo))
     return path
