@@ -74,7 +74,7 @@ class CartModel(QAbstractTableModel):
             detail += "  " + self.ctx.t("ui.cart.overridden")
         if line.discount is not None:
             detail += "  " + self.ctx.t(
-                "ui.cart.line_discount", amount=format_amount(line.discount_amount, lang))
+                "ui.cart.line_discount", amount=format_amount(-line.discount_amount, lang))
         return f"{name}\n{detail}"
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

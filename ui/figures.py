@@ -176,7 +176,7 @@ class FiguresScreen(QWidget):
         average = f.net // f.sales if f.sales else 0
         values = {"net": format_money(f.net, lang), "sales": str(f.sales),
                   "average": format_money(average, lang),
-                  "refunds": format_money(f.refunds, lang)}
+                  "refunds": format_money(-f.refunds, lang)}  # given back, as on the day
         # a label lines up a text by its own direction, and a count ("48") has none: every
         # figure is put on the side its language reads from, at the height of the others
         # (an amount in Arabic, with its "د.م.", takes a taller line than a count)
@@ -195,7 +195,9 @@ class FiguresScreen(QWidget):
             [(t("ui.figures.hour", hour=h), f.hours.get(h, 0),
               whole_dirhams(f.hours.get(h, 0), lang)) for h in hours],
             t("ui.figures.no_sales"))
-        total = sum(f.methods.values()) or 1
+        # each method's share of what was taken; one that gave back more than it took (a
+        # refund to the card of an earlier day's sale) below zero
+        total = sum(a for a in f.methods.values() if a > 0) or 1
         methods = sorted(f.methods.items(), key=lambda x: -x[1])
         self.methods.setText(rich_table(
             ((t("payment." + m), f"<b>{format_money(a, lang)}</b>",

@@ -203,6 +203,7 @@ class MainWindow(QMainWindow):
         self.cart_status = named(ElidedLabel(), "statusCart")
         self.cart_status.hide()
         self.user_status = named(ElidedLabel(), "statusCashier")
+        self._given_way: list[QWidget] = []  # the labels hidden for a tight status bar
         for lab in (self.cart_status, self.day_status, self.printer_status, self.sync_status,
                     self.clock_status):
             bar.addWidget(lab)
@@ -509,8 +510,15 @@ class MainWindow(QMainWindow):
         its date, the cashier's name alone, the clock's "Set the clock", the cart's "Cart not
         written", and last the open day's green dot alone. Each is shown whole rather than
         all cut in the middle; the whole texts are in the tooltips. Should the row still not
-        fit (every trouble at once), "Cart not written" stays whole and the others give way."""
+        fit (every trouble at once: a cart not written, the printer dead with receipts
+        waiting, the clock off), the least useful labels give way to the urgent ones, one
+        after the other: the open day's dot, the cashier's name, then the sync words (the
+        till works offline; the sync tab says the rest). They come back as soon as the row
+        has room for them."""
         bar = self.statusBar()
+        for lab in self._given_way:
+            lab.show()
+        self._given_way = []
         waiting = self.printer_bar.waiting
         day_dot = "●" if self.day_status.property("role") == "ok" else ""
         steps = ((self.sync_status, self.sync_status.short), (waiting, waiting.short),
@@ -532,15 +540,38 @@ class MainWindow(QMainWindow):
                                     + metrics.horizontalAdvance(short))
                 if lab is self.cart_status:
                     lab.setMinimumWidth(lab.maximumWidth())
+        for lab in (self.day_status, self.user_status, self.sync_status):
+            if self._status_need() <= bar.width():
+                return
+            if lab is not self.day_status or day_dot:  # a closed day is always said
+                lab.hide()
+                self._given_way.append(lab)
+
+    def _status_shown(self) -> list[QWidget]:
+        """What the status bar's row holds now, in its order."""
+        return [w for w in (self.cart_status, self.day_status, self.printer_status,
+                            self.sync_status, self.clock_status, self.printer_bar,
+                            self.user_status)
+                if not w.isHidden()]
 
     def _status_width(self) -> int:
         """The width the status bar's row asks for, its labels as they now are."""
-        shown = [w for w in (self.cart_status, self.day_status, self.printer_status,
-                             self.sync_status, self.clock_status, self.printer_bar,
-                             self.user_status)
-                 if not w.isHidden()]
+        shown = self._status_shown()
         return (sum(min(w.sizeHint().width(), w.maximumWidth()) for w in shown)
                 + STATUS_SPACING * (len(shown) + 1))
+
+    def _status_need(self) -> int:
+        """The narrowest the status bar's row can be with its labels as they now are, each
+        squeezed to its words (the room around them given up, never a letter)."""
+        need = self._status_width()
+        for w in self._status_shown():
+            lab = self.printer_bar.waiting if w is self.printer_bar else w
+            if isinstance(lab, ElidedLabel) and not lab.isHidden():
+                text = lab.short if lab.short and lab.maximumWidth() < WIDEST else lab.text()
+                words = (lab.fontMetrics().horizontalAdvance(text) + STATUS_SLACK
+                         + lab.width() - lab.contentsRect().width())
+                need -= max(min(lab.sizeHint().width(), lab.maximumWidth()) - words, 0)
+        return need
 
     def warn_of_clock(self) -> None:
         """The laptop's clock is behind the open day's newest record (it was put back): the

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos.cldr import minus_sign
 from pos.errors import InputError, SoukError
 from pos.money import parse_money
 from ui.context import AppContext
@@ -295,7 +296,11 @@ class Banner(QLabel):
 def percent_text(value: int | str, lang: str) -> str:
     """A percentage as it reads in ``lang``: ``10 %`` in French (a no-break space, so the
     sign never starts a line), ``10%`` in English and in Arabic, where a space would send
-    the sign to the other side of the number on a right-to-left line."""
+    the sign to the other side of the number on a right-to-left line. Below zero (a
+    payment method that gave back more than it took) with the language's minus
+    (:func:`pos.cldr.minus_sign`), drawn before the digits in Arabic too."""
+    if isinstance(value, int) and value < 0:
+        value = f"{minus_sign(lang)}{-value}"
     return f"{value}\u00a0%" if lang == "fr" else f"{value}%"
 
 

@@ -8,15 +8,16 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 from sqlalchemy import select
 
 from pos import backup, receipts
 from pos.cart import PaymentSpec
 from pos.i18n import tr
 from pos.models import BusinessDay, Sale
-from pos.money import format_money
-from tests.helpers import drawn_order, painted_shapes
+from pos.money import format_amount, format_money
+from tests.helpers import drawn_order, drawn_shapes, painted_shapes
 from tests.ui.conftest import (
     MANAGER_PIN,
     click_tile,
@@ -585,3 +586,123 @@ def test_closing_the_day_says_where_its_backup_went(qtbot: Any, make_window: Any
     done = tr(lang, "backup.done", path="")
     qtbot.waitUntil(lambda: screen.banner.text().startswith(done))
     assert kept.name in screen.banner.text() and screen.banner.property("role") == "notice"
+
+
+def ink_rows(widget: QWidget) -> list[str]:
+    """The lines of marks painted in ``widget`` from its top (:func:`drawn_shapes`), one
+    per band of rows holding ink, each left to right."""
+    image = widget.grab().toImage()
+    background = QColor(image.pixel(1, 1)).lightness()
+    inked = [any(abs(QColor(image.pixel(x, y)).lightness() - background) > 100
+                 for x in range(image.width())) for y in range(image.height())]
+    bands, top = [], None
+    for y, ink in enumerate([*inked, False]):
+        if ink and top is None:
+            top = y
+        elif not ink and top is not None:
+            bands.append(drawn_shapes(image.copy(0, top, image.width(), y - top)))
+            top = None
+    return bands
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_a_refunded_ticket_has_its_minus_on_the_same_side_in_the_list_and_its_detail(
+        qtbot: Any, make_window: Any, lang: str) -> None:
+    """On a 1024x600 screen, the refund's total in today's sales and the lines of its
+    detail carry the same signed amount, with the language's minus (in Arabic the CLDR's,
+    a left-to-right mark before it): the minus is drawn at the left of the digits in both,
+    never at their right."""
+    window = make_window(lang=lang, size=(1024, 600))
+    ring(qtbot, window, ["SAV-BLD"], (5000,))  # 30,00
+    window.show_screen("sales")
+    screen = window.sales
+    screen.select_number(1)
+    refund_all(qtbot, screen)
+    screen.select_number(2)
+    for _ in range(5):
+        QApplication.processEvents()
+    tickets = screen.table
+    row = next(r for r, sale in enumerate(screen.shown) if sale.number == 2)
+    cell = tickets.item(row, tickets.columnCount() - 1)
+    signed = format_amount(-3000, lang)
+    assert signed == {"ar": "\u200e-30,00", "fr": "-30,00"}[lang]
+    assert cell.text() == format_money(-3000, lang)
+    assert signed in cell.text()
+    rows = table_rows(screen.detail, lang == "ar")
+    line = next(name for name in rows if "×" in name)
+    t = window.ctx.t
+    assert (rows[line], rows[t("payment.cash")]) == (signed, signed)
+    assert rows[t("ui.cart.total")] == cell.text()  # the same text as the list's
+    rtl = lang == "ar"
+    assert tickets.layoutDirection() == (Qt.LayoutDirection.RightToLeft if rtl
+                                         else Qt.LayoutDirection.LeftToRight)
+    # as painted: the minus just left of the five marks of 30,00, the currency beyond
+    # them (at the far left in Arabic, the far right in French)
+    shapes = painted_shapes(tickets.viewport(), tickets.visualItemRect(cell))
+    assert shapes == ("####-#####" if rtl else "-#######")  # د.م. -30,00 or -30,00 DH
+    # the line of the detail: its amount at the left in Arabic, at the right in French
+    first = ink_rows(screen.detail)[0]
+    assert first.startswith("-#####") if rtl else first.endswith("-#####")
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_the_figures_write_what_was_given_back_below_zero(qtbot: Any, make_window: Any,
+                                                          lang: str) -> None:
+    """A cash sale given back to the card: the figures screen's refunds read below zero
+    as on the day screen, and so does the card's amount and share, their minus drawn
+    before the digits in Arabic too."""
+    window = make_window(lang=lang, size=(1024, 600))
+    ring(qtbot, window, ["TAJ-M"], (20000,))  # 150,00 in cash
+    window.show_screen("sales")
+    window.sales.select_number(1)
+
+    def refund(dialog: Any) -> None:
+        qtbot.mouseClick(dialog.findChild(QPushButton, "refundAll"), LEFT)
+        dialog.reason.setCurrentIndex(0)
+        dialog.method.setCurrentIndex(dialog.method.findData("card"))
+        on_modal("pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal("refundDialog", refund)
+    qtbot.mouseClick(window.sales.refund_btn, LEFT)
+    window.show_screen("figures")
+    screen, t = window.figures, window.ctx.t
+    refunds = screen.kpis["refunds"][1].text()
+    assert refunds == format_money(-15000, lang)
+    methods = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", screen.methods.text()):
+        cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        if lang == "ar":
+            cells.reverse()
+        methods[cells[0]] = cells[1:]
+    minus = {"ar": "\u200e-", "fr": "-"}[lang]
+    percent = {"ar": "%", "fr": "\u00a0%"}[lang]
+    assert methods == {t("payment.cash"): [format_money(15000, lang), f"100{percent}"],
+                       t("payment.card"): [format_money(-15000, lang),
+                                           f"{minus}100{percent}"]}
+    if lang == "ar":
+        rtl = Qt.LayoutDirection.RightToLeft
+        assert drawn_order(refunds, rtl) == ".م.د-150,00"
+        assert drawn_order(methods[t("payment.card")][1], rtl) == "-100%"
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_a_line_discount_is_written_below_zero_as_the_cart_discount(
+        qtbot: Any, make_window: Any, lang: str) -> None:
+    """A line's discount under its name in the cart reads as an amount taken off, as the
+    cart's discount does: with the language's minus, drawn before the digits."""
+    window = make_window(lang=lang, size=(1024, 600))
+    window.show_screen("sale")
+    click_tile(qtbot, window, tile_row(window, "AML-250"))  # 65,00: 10 % is 6,50
+    on_modal("lineDiscountDialog", lambda d: qtbot.mouseClick(
+        d.findChild(QPushButton, "lineDiscountDialogQuick10"), LEFT))
+    window.sale.line_discount()
+    model = window.sale.cart_model
+    detail = model.data(model.index(0, 0)).split("\n")[1]
+    taken = window.ctx.t("ui.cart.line_discount", amount=format_amount(-650, lang))
+    assert detail.endswith(taken)
+    assert model.data(model.index(0, 2)) == format_amount(5850, lang)
+    if lang == "ar":  # at the left end of the right-to-left line, its minus first
+        assert drawn_order(detail, Qt.LayoutDirection.RightToLeft).startswith("-6,50ضيفخت")
+    else:
+        assert drawn_order(detail).endswith("remise-6,50")

@@ -208,3 +208,95 @@ def click_tile_at(qtbot: Any, window: Any, at: QPoint) -> None:
     assert target is not None
     qtbot.mouseClick(target, LEFT, pos=target.mapFrom(window, at))
 
+
+@pytest.mark.parametrize("lang", ["fr", "ar", "en"])
+def test_the_status_bar_fits_every_trouble_at_once(
+        qtbot: Any, make_window: Any, server: LiveServer, data_dir: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
+    """Every trouble of a market day at once on a 1024 px screen: the printer off with a
+    receipt waiting, the server out of reach, the laptop's clock off, the cart in progress
+    not written (another program holds the database) and a cashier signed in. The cart's
+    "Cart not written" comes first and whole; every other label shown is whole, in its
+    words or their short form, never cut by "…"; where even that is too wide (French),
+    the open day's dot, the cashier's name and then the sync words give way, and come
+    back once the cart is written."""
+    # these modules take this one's helpers: imported here, once it is loaded
+    from tests.conftest import Clock
+    from tests.ui.conftest import click_tile, tile_row
+    from tests.ui.test_cart_kept_while_busy import WHOLE, begun, statements
+    from tests.ui.test_close_cart_unwritten import lock_writes
+    from ui import sale as sale_screen
+
+    monkeypatch.setattr(sale_screen, "KEEP_IDLE_MS", 20)
+    window = make_window(lang=lang, size=SMALL)
+    store = window.ctx.store
+    enrol_store(store, server.url, server.code(), name="T01 test", **FAST)
+    patient = dataclasses.replace(options(), retry_min=60, retry_max=60)
+    bridge = SyncBridge(store, lang, parent=window,
+                        service=SyncService(store, patient, now=lambda: utc_now() - BEHIND))
+    window.attach_sync(bridge)
+    off = FakePrinter()
+    off.close()
+    use_printer(window, off.port)
+    window.printer.start()
+    other = None
+    try:
+        with qtbot.waitSignal(bridge.sync_finished, timeout=10000):
+            bridge.start()
+        server.stop()
+        sell_cash(qtbot, window)
+        with qtbot.waitSignal(bridge.sync_finished, timeout=10000):
+            bridge.request_sync("manual")
+        qtbot.waitUntil(lambda: window.printer_bar.isVisible()
+                        and window.printer.state == "error", timeout=10000)
+        qtbot.waitUntil(lambda: not window.clock_status.isHidden() and bridge.snapshot.failing
+                        and not bridge.snapshot.syncing, timeout=5000)
+        clock = Clock()
+        window.sale.clock = clock
+        run = statements(window)
+        other = lock_writes(data_dir)
+        click_tile(qtbot, window, tile_row(window, "AML-250"))
+        qtbot.waitUntil(lambda: begun(run) >= 2)
+        clock.now += sale_screen.KEEP_SAY_AFTER_S
+        qtbot.waitUntil(window.cart_status.isVisible, timeout=5000)
+        settle()
+        cart, bar = window.cart_status, window.statusBar()
+        shown = [lab for lab in [cart, *status_labels(window)] if lab.isVisible()]
+        assert [lab.objectName() for lab in shown if not whole_or_short(lab)] == []
+        assert cart.shown_text() == tr(lang, "ui.status.cart_not_kept_short")
+        assert cart.toolTip() == WHOLE[lang]
+        # first in the reading order: at the right end in Arabic, else at the left
+        firsts = sorted(shown, key=lambda lab: lab.mapTo(window, QPoint(0, 0)).x(),
+                        reverse=lang == "ar")
+        assert firsts[0] is cart
+        # the urgent ones all there; what gave way is the least useful, in that order
+        urgent = [window.printer_status, window.clock_status, window.printer_bar.waiting]
+        assert all(lab.isVisible() for lab in urgent)
+        given_way = [lab.objectName() for lab in (window.day_status, window.user_status,
+                                                  window.sync_status) if lab.isHidden()]
+        assert given_way == ["statusDay", "statusCashier", "statusSync"][:len(given_way)]
+        if lang == "fr":  # the widest: 160 px too many with every short form
+            assert given_way[:2] == ["statusDay", "statusCashier"]
+        for lab in shown:
+            place = QRect(lab.mapTo(bar, QPoint(0, 0)), lab.size())
+            assert bar.rect().contains(place), lab.objectName()
+        retry = window.printer_bar.retry
+        assert retry.text() == tr(lang, "ui.printer.retry") + "  (Ctrl+P)"
+        assert bar.rect().contains(QRect(retry.mapTo(bar, QPoint(0, 0)), retry.size()))
+        assert (window.width(), window.height()) == SMALL
+        window.grab().save(str(tmp_path / f"status-{lang}.png"))
+
+        other.execute("ROLLBACK")  # the database free again: the cart is written
+        other.close()
+        other = None
+        qtbot.waitUntil(cart.isHidden, timeout=5000)
+        settle()
+        assert window.user_status.isVisible() and window.sync_status.isVisible()
+        assert [lab.objectName() for lab in status_labels(window)
+                if not whole_or_short(lab)] == []
+    finally:
+        if other is not None:
+            other.execute("ROLLBACK")
+            other.close()
+        window.printer.stop()
+        bridge.stop()
