@@ -488,14 +488,21 @@ def _cooperative_line(lang: str, c: Cooperative) -> str:
               stand=c.stand, province=_both(lang, c.province, c.province_ar), region=c.region)
 
 
+def _change_and_say(db: Database, args: argparse.Namespace,
+                    change: Callable[[Session, argparse.Namespace], list[str]]) -> None:
+    """Make ``change`` in one transaction (``--dry-run``: rolled back) and print what it
+    says once it is committed, when the pushes it held go on (see admin.hold_pushes)."""
+    said: list[str] = []
+    with suppress(_DryRun), db.write() as s:
+        said = change(s, args)
+        if args.dry_run:
+            raise _DryRun
+    print("\n".join(said))
+
+
 def _cooperative(db: Database, args: argparse.Namespace) -> None:
     if args.action == "move":
-        said: list[str] = []
-        with suppress(_DryRun), db.write() as s:
-            said = _move(s, args)
-            if args.dry_run:
-                raise _DryRun
-        print("\n".join(said))  # once pushes go on (see admin.hold_pushes)
+        _change_and_say(db, args, _move)
         return
     if args.action == "import":
         with db.write() as s:
@@ -644,12 +651,7 @@ def _device(db: Database, args: argparse.Namespace) -> None:
         print("\n".join(lines))
         return
     if args.action == "merge":
-        said: list[str] = []
-        with suppress(_DryRun), db.write() as s:
-            said = _merge(s, args)
-            if args.dry_run:
-                raise _DryRun
-        print("\n".join(said))  # once pushes go on (see admin.hold_pushes)
+        _change_and_say(db, args, _merge)
         return
     if args.action == "revoke":
         with db.write() as s:

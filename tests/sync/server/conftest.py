@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 
 from sync.server.app import create_app
 from sync.server.db import Database
+from tests.sync.client.support import LiveServer
 
 from .server_support import World, enrol, seed_market
 
@@ -121,6 +122,16 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[D
             yield database
         finally:
             database.dispose()
+
+
+@pytest.fixture
+def server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """The real server on loopback, over SQLite or PostgreSQL, with a market and a
+    cooperative (:meth:`LiveServer.seed`)."""
+    live = LiveServer(tmp_path / "server", database_url=database_url).start()
+    live.seed()
+    yield live
+    live.stop()
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.resources
+import os
+import threading
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -124,3 +126,24 @@ def summary(device_id: uuid.UUID, day: dt.date = DAY, version: int = 10, *,
 
 def push_body(*summaries: DaySummary) -> dict[str, Any]:
     return {"summaries": [s.model_dump(mode="json") for s in summaries]}
+
+
+def wait_until_pushes_wait(database_url: str, count: int = 1) -> None:
+    """Until ``count`` of this process's push writers wait for a lock on PostgreSQL (a
+    transaction that holds pushes, such as a move or a merge), at most a minute."""
+    from sqlalchemy import create_engine, text
+
+    watcher = create_engine(database_url)
+    try:
+        with watcher.connect() as conn:
+            for _ in range(600):
+                waiting = conn.execute(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    " AND application_name LIKE :writer"
+                ), {"writer": f"souk-push-writer-{os.getpid()}-%"}).scalar() or 0
+                if waiting >= count:
+                    return
+                threading.Event().wait(0.1)
+    finally:
+        watcher.dispose()
+    raise AssertionError(f"{count} push(es) never came to wait for the lock held")

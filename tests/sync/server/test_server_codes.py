@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
@@ -31,14 +29,6 @@ CONFUSABLE = ["B8", "S5", "Z2", "G6", "O0DQ", "I1L", "UV"]
 OLD_CODE = "B8SZ-2G5U-VDQ7"
 #: a code of now, made of characters others are taken for
 NEW_CODE = "8520-61VKM-XY3A"
-
-
-@pytest.fixture
-def server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
-    live = LiveServer(tmp_path / "server", database_url=database_url).start()
-    live.seed()
-    yield live
-    live.stop()
 
 
 def issued(server: LiveServer, code: str, monkeypatch: pytest.MonkeyPatch) -> None:

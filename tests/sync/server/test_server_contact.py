@@ -9,11 +9,8 @@ import datetime as dt
 import gzip
 import json
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 import requests
 from sqlalchemy import select, update
 
@@ -25,14 +22,6 @@ from tests.sync.client.support import MARKET_DAY, MARKET_END, LiveServer
 from .server_support import push_body, summary
 
 LONG_AGO = dt.datetime(2026, 5, 12, 8, 0)
-
-
-@pytest.fixture
-def server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
-    live = LiveServer(tmp_path / "server", database_url=database_url).start()
-    live.seed()
-    yield live
-    live.stop()
 
 
 def enrolled(server: LiveServer) -> tuple[uuid.UUID, dict[str, str]]:

@@ -7,13 +7,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import random
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,7 +37,7 @@ from tests.sync.client.conftest import FAST
 from tests.sync.client.support import MARKET_DAY, LiveServer, Till, local_figures
 from tests.sync.client.test_reenrol import PASSWORD, dashboard, identity, sell_two_days
 
-from .server_support import push_body, summary
+from .server_support import push_body, summary, wait_until_pushes_wait
 
 NEXT_DAY = MARKET_DAY + dt.timedelta(days=1)
 
@@ -91,15 +88,6 @@ class Week:
         assert reply.status_code == 200, reply.text
         body: dict[str, Any] = reply.json()
         return body
-
-
-@pytest.fixture
-def server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
-    """The real server on loopback, over SQLite or PostgreSQL."""
-    live = LiveServer(tmp_path / "server", database_url=database_url).start()
-    live.seed()
-    yield live
-    live.stop()
 
 
 @pytest.fixture
@@ -494,25 +482,12 @@ def test_a_push_made_during_the_move_lands_in_the_new_market(
 
     assert push(4, 20_000).status_code == 200
     replies: list[requests.Response] = []
-    watcher = create_engine(database_url)
-    try:
-        with db.write() as s:
-            admin.move_cooperative(s, week.argan, week.essaouira, stand="7")
-            pusher = threading.Thread(target=lambda: replies.append(push(6, 35_000)))
-            pusher.start()
-            with watcher.connect() as conn:
-                for _ in range(600):  # until the push waits for the move (at most a minute)
-                    waiting = conn.execute(text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                        " AND application_name LIKE :writer"
-                    ), {"writer": f"souk-push-writer-{os.getpid()}-%"}).scalar()
-                    if waiting:
-                        break
-                    threading.Event().wait(0.1)
-                assert waiting, "the push never came to wait for the move"
-        pusher.join(30)
-    finally:
-        watcher.dispose()
+    with db.write() as s:
+        admin.move_cooperative(s, week.argan, week.essaouira, stand="7")
+        pusher = threading.Thread(target=lambda: replies.append(push(6, 35_000)))
+        pusher.start()
+        wait_until_pushes_wait(database_url)  # the push waits for the move
+    pusher.join(30)
     assert [r.status_code for r in replies] == [200]
     tables_add_up(db)
     with db.read() as s:
