@@ -34,6 +34,7 @@ import re
 import shutil
 import sqlite3
 import uuid
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -180,14 +181,16 @@ def backup_to(db_path: Path, chosen: str | Path | None, *, label: str = "manual"
     return Written(make_backup(db_path, label=label, keep=keep), missed)
 
 
-def done_text(lang: str, written: Written, *, cli: bool = False) -> str:
+def done_text(lang: str, written: Written, *, cli: bool = False,
+              shown: Callable[[Path], str] = str) -> str:
     """Where the backup went, in ``lang``; why not in the chosen folder, if it was not, or
     that the chosen folder is on the laptop's own disk, and what to do for a copy off the
-    laptop (in the app, or with the command when ``cli``)."""
-    path = ltr(str(written.path), lang)
+    laptop (in the app, or with the command when ``cli``). ``shown`` writes a path as the
+    message is to show it (whole, unless told)."""
+    path = ltr(shown(written.path), lang)
     if written.missed is not None:
         again = tr(lang, "backup.again_cli" if cli else "backup.again_app")
-        return tr(lang, "backup.done_instead", folder=ltr(str(written.missed.folder), lang),
+        return tr(lang, "backup.done_instead", folder=ltr(shown(written.missed.folder), lang),
                   reason=written.missed.reason.message(lang), again=again, path=path)
     if written.on_laptop:
         again = tr(lang, "backup.plug_cli" if cli else "backup.plug_app")

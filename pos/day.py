@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +20,9 @@ from pos.errors import InputError, RuleError
 from pos.models import BusinessDay, CashMovement, User, utcnow
 from pos.money import NOTES_AND_COINS
 from pos.users import MANAGER
+
+#: the float offered on a till's very first day, when no close says what the box holds
+FIRST_FLOAT: Final = 50000
 
 
 def current_day(session: Session) -> BusinessDay | None:
@@ -34,6 +39,29 @@ def require_open_day(session: Session) -> BusinessDay:
 def _offset(at: dt.datetime) -> int:
     offset = at.replace(tzinfo=dt.UTC).astimezone().utcoffset()
     return int(offset.total_seconds() // 60) if offset else 0
+
+
+@dataclass(frozen=True)
+class FloatGuess:
+    """The float to offer when a day opens, and where it comes from: ``"counted"``, the
+    cash counted at the last close (the Z records no cash taken out after the count, so
+    the count is what was left in the box); ``"float"``, that day's own float when nothing
+    was counted at its close; ``"first"``, :data:`FIRST_FLOAT` before any close."""
+
+    amount: int
+    source: Literal["counted", "float", "first"]
+    date: dt.date | None = None  # the business day whose close it comes from
+
+
+def float_guess(session: Session) -> FloatGuess:
+    """What the next day's float is likely to be: what the last close left in the box."""
+    last = session.scalar(select(BusinessDay).where(BusinessDay.closed_at.is_not(None))
+                          .order_by(BusinessDay.id.desc()).limit(1))
+    if last is None:
+        return FloatGuess(FIRST_FLOAT, "first")
+    if last.count_detail and last.counted is not None:
+        return FloatGuess(last.counted, "counted", last.date)
+    return FloatGuess(last.opening_float, "float", last.date)
 
 
 def open_day(

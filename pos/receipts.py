@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from pos import invoices, journal, settings
 from pos.amount_words import in_words
 from pos.cart import TaxLine, taxes_of
-from pos.i18n import tr
+from pos.i18n import comma, tr, tr_count
 from pos.models import BusinessDay, JournalEntry, Payment, Sale, SaleLine
 from pos.money import (
     allocate,
@@ -46,7 +46,7 @@ from pos.money import (
     tax_part,
     unit_name,
 )
-from pos.reports import DayReport, day_report
+from pos.reports import DayReport, MethodTotal, day_report
 
 Align = Literal["start", "center", "end"]
 Size = Literal["small", "normal", "large", "huge"]
@@ -243,6 +243,18 @@ class _Words:
             # their places inside the Latin line.
             return latin if latin == ar else f"{latin} / {RLI}{ar}{PDI}"
         return tr(self.lang, key, **_isolated(params, self.direction))
+
+    def counts(self, counts: Iterable[tuple[str, int]]) -> str:
+        """Counts of things, each in the plural form its number takes (``4 ventes,
+        1 remboursement``); in two languages, the Arabic half isolated as in a message."""
+        counts = list(counts)
+
+        def said(lang: str) -> str:
+            return comma(lang).join(tr_count(lang, key, n) for key, n in counts)
+
+        if self.pair:
+            return f"{said(self.latin)} / {RLI}{said('ar')}{PDI}"
+        return said(self.lang)
 
     @property
     def duplicate_mark(self) -> str:
@@ -858,6 +870,18 @@ def _sales_lines(words: _Words, report: DayReport, shop: Shop) -> list[Block]:
     return blocks
 
 
+def _method_lines(words: _Words, payment: MethodTotal) -> list[Block]:
+    """A payment method's amount (net of what it gave back), then, under it, the tickets
+    that make it: its sales, and its refunds and voids when there were any."""
+    counts = [("receipt.report.method_sales", payment.sales),
+              ("receipt.report.method_refunds", payment.refunds),
+              ("receipt.report.method_voids", payment.voids)]
+    return [
+        words.columns(words(f"receipt.pay.{payment.method}"), words.amount(payment.amount)),
+        words.text(words.counts((key, n) for key, n in counts if n), size="small"),
+    ]
+
+
 def _report(report: DayReport, shop: Shop, lang: str, kind: Literal["x", "z"],
             duplicate: bool = False) -> Document:
     words = _Words(lang)
@@ -867,10 +891,8 @@ def _report(report: DayReport, shop: Shop, lang: str, kind: Literal["x", "z"],
     blocks += _sales_lines(words, report, shop)
     blocks.append(Separator("dashed"))
     blocks.append(words.text(words("receipt.report.payments"), bold=True))
-    blocks += [
-        words.columns(f"{words(f'receipt.pay.{p.method}')} ({p.count})", words.amount(p.amount))
-        for p in report.payments
-    ]
+    for payment in report.payments:
+        blocks += _method_lines(words, payment)
     blocks.append(Separator("dashed"))
     blocks += _cash_lines(words, report)
     blocks.append(Separator("solid"))

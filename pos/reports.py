@@ -21,9 +21,17 @@ from pos.models import BusinessDay, CashMovement, JournalEntry, Payment, Sale, S
 
 @dataclass(frozen=True)
 class MethodTotal:
+    """What the day's tickets took (or gave back) by one method. ``amount`` is net of
+    refunds and voids; ``count`` is every ticket of the method, whatever its kind (as the
+    day summary sends it), of which ``sales`` were sales, ``refunds`` refunds and ``voids``
+    voids."""
+
     method: str
     amount: int
     count: int
+    sales: int = 0
+    refunds: int = 0
+    voids: int = 0
 
 
 @dataclass(frozen=True)
@@ -227,22 +235,35 @@ def last_seq(session: Session, day: BusinessDay) -> int:
     return int(head or day.open_seq)
 
 
+def _payments(session: Session, ids: list[int]) -> list[MethodTotal]:
+    """Per payment method, its amount and its tickets counted by kind (a ticket paid two
+    ways counts in both)."""
+    amounts: dict[str, int] = {}
+    counts: dict[str, dict[str, int]] = {}
+    for method, kind, amount, count in session.execute(
+        select(Payment.method, Sale.kind, func.sum(Payment.amount),
+               func.count(func.distinct(Payment.sale_id)))
+        .join(Sale, Sale.id == Payment.sale_id)
+        .where(Sale.day_id.in_(ids))
+        .group_by(Payment.method, Sale.kind)
+    ):
+        amounts[method] = amounts.get(method, 0) + int(amount)
+        counts.setdefault(method, {})[kind] = int(count)
+    return [
+        MethodTotal(method, amounts[method], sum(counts[method].values()),
+                    sales=counts[method].get("sale", 0),
+                    refunds=counts[method].get("refund", 0),
+                    voids=counts[method].get("void", 0))
+        for method in sorted(amounts)
+    ]
+
+
 def _report(session: Session, days: list[BusinessDay]) -> DayReport:
     ids = [d.id for d in days]
     last = days[-1]
     sales = _sales(session, ids)
     products, rates, members = _lines(session, ids)
-    payments = [
-        MethodTotal(method, int(amount), int(count))
-        for method, amount, count in session.execute(
-            select(Payment.method, func.sum(Payment.amount),
-                   func.count(func.distinct(Payment.sale_id)))
-            .join(Sale, Sale.id == Payment.sale_id)
-            .where(Sale.day_id.in_(ids))
-            .group_by(Payment.method)
-            .order_by(Payment.method)
-        )
-    ]
+    payments = _payments(session, ids)
     head = session.execute(
         select(JournalEntry.seq, JournalEntry.hash, JournalEntry.grand_total).where(
             JournalEntry.seq == max(last_seq(session, d) for d in days)

@@ -1,4 +1,5 @@
-"""The business day: open it with a float, put cash in or take it out, read the X report
+"""The business day: open it with a float (offered: what the last close left in the box,
+:func:`pos.day.float_guess`), put cash in or take it out, read the X report
 (and the last Z again, printed as a duplicate),
 and close it with a count by note and coin (running total, difference called out), then
 the Z report. Closing is for good: it is confirmed first, with the cash expected, counted
@@ -13,18 +14,21 @@ to be finished or given back (going back is the default)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Final
+
 from PySide6.QtCore import QRegularExpression, Qt, QTimer
-from PySide6.QtGui import QRegularExpressionValidator, QShowEvent
+from PySide6.QtGui import QFontMetrics, QRegularExpressionValidator, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QLineEdit, QWidget
 
 from pos import backup, clock, day, receipts, settings
 from pos.errors import SoukError
 from pos.i18n import latin_digits
-from pos.money import NOTES_AND_COINS, format_money
+from pos.money import NBSP, NOTES_AND_COINS, format_amount, format_money
 from pos.reports import DayReport, day_report
 from ui.context import AppContext
 from ui.figures import rich_table
-from ui.line_dialogs import ValueDialog
+from ui.line_dialogs import ValueDialog, fit_texts
 from ui.printing import PrintService
 from ui.tasks import Task
 from ui.widgets import (
@@ -41,6 +45,32 @@ from ui.widgets import (
     vbox,
     when_visible,
 )
+
+#: the room a banner's padding takes on each side of its text (ui.theme)
+BANNER_PADDING: Final = 14
+WORD_JOINER: Final = "\u2060"
+
+
+def unbroken(path: str) -> str:
+    """``path`` as a wrapped line never cuts it: a word joiner after each mark a line may
+    break after (separators, hyphens, an ellipsis), its spaces no-break ones."""
+    text = path.replace(" ", NBSP)
+    for mark in ("/", "\\", "-", "…"):
+        text = text.replace(mark, mark + WORD_JOINER)
+    return text
+
+
+def shown_path(path: Path, metrics: QFontMetrics, width: int) -> str:
+    """``path`` to show in a message on one line at most ``width`` pixels wide: whole when
+    it fits, else its folder shortened in the middle (``/home/…/Sauvegardes/``), its file
+    name whole; never cut by the message's wrapping (:func:`unbroken`)."""
+    whole = str(path)
+    if metrics.horizontalAdvance(whole) <= width:
+        return unbroken(whole)
+    name = path.name
+    folder = whole[: len(whole) - len(name)]
+    room = max(0, width - metrics.horizontalAdvance(name))
+    return unbroken(metrics.elidedText(folder, Qt.TextElideMode.ElideMiddle, room) + name)
 
 
 class CountField(QLineEdit):
@@ -80,6 +110,8 @@ class CashDialog(Dialog):
         self.body.addWidget(self.amount)
         self.body.addWidget(rcap)
         self.body.addWidget(self.reason)
+        fit_texts(self, self.title)
+        self.fit(self.minimumWidth())
         self.amount.setFocus()
 
     def validate(self) -> None:
@@ -271,8 +303,7 @@ class DayScreen(QWidget):
     def open_day(self) -> None:
         if self.ctx.open_day() is not None or not self._clock_right_or_confirmed():
             return
-        dialog = ValueDialog(self.ctx, self, "openDayDialog", "ui.day.open",
-                             self.ctx.t("ui.day.float_caption"), "500", kind="money")
+        dialog = self._float_dialog()
         if not dialog.exec():
             return
         try:
@@ -282,6 +313,26 @@ class DayScreen(QWidget):
             self.banner.error(exc.message(self.ctx.lang))
             return
         self.ctx.day_changed.emit()
+
+    def _float_dialog(self) -> ValueDialog:
+        """The float's dialog, offering what the last close left in the box (or that
+        day's float, when nothing was counted), said under the field; the first day, the
+        usual float."""
+        lang, t = self.ctx.lang, self.ctx.t
+        with self.ctx.read() as s:
+            guess = day.float_guess(s)
+        dialog = ValueDialog(self.ctx, self, "openDayDialog", "ui.day.open",
+                             t("ui.day.float_caption"), format_amount(guess.amount, lang),
+                             kind="money")
+        if guess.date is not None:
+            hint = label("openDayHint", style="muted", wrap=True)
+            key = "ui.day.float_counted" if guess.source == "counted" else (
+                "ui.day.float_not_counted")
+            hint.setText(t(key, date=f"{guess.date:%d/%m/%Y}",
+                           amount=format_money(guess.amount, lang)))
+            dialog.body.addWidget(hint)
+            fit_texts(dialog, dialog.title, dialog.caption, hint)
+        return dialog
 
     def _clock_right_or_confirmed(self) -> bool:
         """Whether to go on opening the day: the laptop's clock looks right, or the manager,
@@ -421,12 +472,28 @@ class DayScreen(QWidget):
 
     def _backed_up(self, written: backup.Written) -> None:
         """Where the closed day's backup went, said either way: the manager closing the day
-        learns that it is safe, and where."""
-        text = backup.done_text(self.ctx.lang, written)
+        learns that it is safe, and where. A path longer than the banner's line is
+        shortened in its folder (:func:`shown_path`), the message with the paths whole in
+        its tooltip."""
+        font = self.banner.font()
+        font.setBold(True)  # as an alert is written: the wider of the two
+        metrics = QFontMetrics(font)
+        # the banner spans the screen inside its margins, less its own padding (theme)
+        margins = self.layout().contentsMargins()  # type: ignore[union-attr]
+        room = self.width() - margins.left() - margins.right() - 2 * BANNER_PADDING
+        shortened: list[bool] = []
+
+        def shown(path: Path) -> str:
+            text = shown_path(path, metrics, room)
+            shortened.append(text != unbroken(str(path)))
+            return text
+
+        text = backup.done_text(self.ctx.lang, written, shown=shown)
+        tip = backup.done_text(self.ctx.lang, written) if any(shortened) else ""
         if written.as_meant:
-            self.banner.notice(text, seconds=20)
+            self.banner.notice(text, seconds=20, tip=tip)
         else:
-            self.banner.error(text, seconds=20)
+            self.banner.error(text, seconds=20, tip=tip)
 
     def retranslate(self) -> None:
         self.texts.apply()

@@ -253,15 +253,17 @@ class Banner(QLabel):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.hide)
 
-    def error(self, message: Message, *, seconds: int = 8) -> None:
-        self._show(message, "alert", seconds)
+    def error(self, message: Message, *, seconds: int = 8, tip: str = "") -> None:
+        self._show(message, "alert", seconds, tip)
 
-    def notice(self, message: Message, *, seconds: int = 5) -> None:
-        self._show(message, "notice", seconds)
+    def notice(self, message: Message, *, seconds: int = 5, tip: str = "") -> None:
+        self._show(message, "notice", seconds, tip)
 
-    def _show(self, message: Message, kind: str, seconds: int) -> None:
+    def _show(self, message: Message, kind: str, seconds: int, tip: str = "") -> None:
+        """``tip``: the message's tooltip (what it shortens, written whole), none if "". """
         self._again = None if isinstance(message, str) else message
         self.setProperty("role", kind)
+        self.setToolTip(tip)
         self._write(message if isinstance(message, str) else message())
         self.style().unpolish(self)
         self.style().polish(self)

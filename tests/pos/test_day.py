@@ -9,7 +9,7 @@ from pos import day, refunds, users
 from pos.cart import PaymentSpec
 from pos.db import Store
 from pos.errors import InputError, RuleError
-from pos.models import BusinessDay, JournalEntry
+from pos.models import BusinessDay, JournalEntry, Product, User
 from pos.reports import day_report
 from tests.helpers import ring
 
@@ -98,3 +98,25 @@ def test_ten_centime_coins_are_counted(store: Store, open_day: int) -> None:
         z = day_report(s, closed)
     assert (z.cash.counted, z.cash.expected, z.cash.difference) == (50530, 50500, 30)
     assert z.cash.count_detail == {"20000": 2, "10000": 1, "500": 1, "10": 3}
+
+
+def test_the_next_float_offered_is_what_the_last_close_left_in_the_box(
+    store: Store, staff: tuple[User, User], products: dict[str, Product]
+) -> None:
+    """The first day offers the usual 500 DH; then what the last close counted (the cash
+    taken out to the bank before the count is not in it); a close with nothing counted
+    offers that day's float again."""
+    with store.read() as s:
+        assert day.float_guess(s) == day.FloatGuess(50000, "first")
+    with store.write() as s:
+        first = day.open_day(s, 30000, user=staff[0], at=dt.datetime(2026, 5, 4, 8, 0))
+    ring(store, [("ARG-250", 1000)])  # 120 DH cash: 420,00 expected
+    with store.write() as s:
+        day.cash_movement(s, "out", 20000, "banque", user=staff[0])  # 220,00 left
+        day.close_day(s, {20000: 1, 1000: 2}, manager=staff[0])
+    with store.read() as s:
+        assert day.float_guess(s) == day.FloatGuess(22000, "counted", first.date)
+    with store.write() as s:
+        second = day.open_day(s, 15000, user=staff[0], at=dt.datetime(2026, 5, 5, 8, 0))
+        day.close_day(s, {}, manager=staff[0])  # closed without counting
+        assert day.float_guess(s) == day.FloatGuess(15000, "float", second.date)

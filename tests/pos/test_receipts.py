@@ -13,7 +13,7 @@ from pos.cart import PaymentSpec
 from pos.cldr import LRM, RLM
 from pos.db import Store
 from pos.i18n import tr
-from pos.models import JournalEntry, Sale, User
+from pos.models import BusinessDay, JournalEntry, Sale, User
 from pos.printing.samples import SAMPLE_HASH, sample_day_report, sample_refund, sample_sale
 from pos.receipts import (
     DUPLICATE_MARK,
@@ -32,6 +32,7 @@ from pos.receipts import (
     x_report,
     z_report,
 )
+from pos.reports import day_report
 from tests.helpers import drawn_order, ring
 
 RTL = Qt.LayoutDirection.RightToLeft
@@ -261,6 +262,36 @@ def test_the_day_reports_count_the_items_sold_as_pieces(store: Store, open_day: 
         ar = receipts.load_day_report(s, open_day, "x", lang="ar").plain_text()
     assert "Articles vendus\t5" in fr.splitlines()
     assert "المواد المبيعة\t5" in ar.splitlines()
+
+
+def test_the_day_reports_count_each_methods_sales_apart_from_its_refunds(
+    store: Store, open_day: int, staff: tuple[User, User]
+) -> None:
+    """Four cash sales and one of them refunded in cash: the cash line of the X report
+    says 4 sales and 1 refund (not "Espèces (5)"), its amount net of the refund; the
+    amounts per method add up to the day's net, as the journal has it."""
+    sold = [ring(store, [("ARG-250", 1000)]) for _ in range(4)]  # 4 × 120,00 cash
+    ring(store, [("RUG-S", 1000)], payments=[PaymentSpec("card", 85000, None, "T1")])
+    with store.write() as s:
+        settings.put(s, settings.RECEIPT_LANGUAGE, "fr")
+        refunds.refund(s, sold[0].id, quantities=None, reason="cassé", manager=staff[0])
+    with store.read() as s:
+        report = day_report(s, s.get(BusinessDay, open_day))  # type: ignore[arg-type]
+        journal_net = sum(e.amount for e in s.scalars(select(JournalEntry)))
+        docs = {lang: receipts.load_day_report(s, open_day, "x", lang=lang).plain_text()
+                for lang in ("fr", "ar", "en", "both")}
+    cash, card = (next(p for p in report.payments if p.method == m) for m in ("cash", "card"))
+    assert (cash.amount, cash.sales, cash.refunds, cash.voids, cash.count) == (36000, 4, 1, 0, 5)
+    assert (card.amount, card.sales, card.refunds) == (85000, 1, 0)
+    assert sum(p.amount for p in report.payments) == report.net == journal_net == 121000
+    fr = docs["fr"].splitlines()
+    assert fr[fr.index("Espèces\t360,00") + 1] == "4\u00a0ventes, 1\u00a0remboursement"
+    assert fr[fr.index("Carte\t850,00") + 1] == "1\u00a0vente"
+    assert not any(line.startswith("Espèces (") for line in fr)
+    assert "4\u00a0عمليات بيع، استرجاع واحد" in docs["ar"].splitlines()
+    assert "4\u00a0sales, 1\u00a0refund" in docs["en"].splitlines()
+    assert "4\u00a0ventes, 1\u00a0remboursement / \u20674\u00a0عمليات بيع، استرجاع واحد\u2069" in (
+        docs["both"].splitlines())
 
 
 def test_test_page_and_shop_from_settings(store: Store) -> None:

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QTextLayout, QTextOption
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 from sqlalchemy import select
 
-from pos import backup, receipts
+from pos import backup, day, receipts, users
 from pos.cart import PaymentSpec
 from pos.i18n import tr
 from pos.models import BusinessDay, Sale
@@ -28,6 +28,7 @@ from tests.ui.conftest import (
 )
 from tests.ui.test_language_and_layout import problems
 from tests.ui.test_sale_guards import on_modal as on_modal_active
+from ui.day_screen import unbroken
 from ui.widgets import ask_manager
 
 LEFT = Qt.MouseButton.LeftButton
@@ -337,8 +338,10 @@ def test_the_backup_after_a_close_goes_to_the_laptop_when_the_stick_is_pulled(
     qtbot.waitUntil(screen.banner.isVisible, timeout=5000)
     (kept,) = backup.list_backups(window.ctx.db_path)
     assert kept.name.endswith("-z.sqlite3") and not stick.exists()
-    assert screen.banner.text().startswith(f"Le dossier de sauvegarde {stick} est inutilisable")
-    assert screen.banner.text().endswith(f"dossier de l'ordinateur : {kept}")
+    assert screen.banner.text().startswith(
+        f"Le dossier de sauvegarde {unbroken(str(stick))} est inutilisable")
+    assert screen.banner.text().endswith(
+        f"dossier de l'ordinateur : {unbroken(str(kept))}")
 
 
 def test_the_backup_after_a_close_in_a_folder_of_the_laptop_says_it_is_no_copy_off_it(
@@ -355,10 +358,11 @@ def test_the_backup_after_a_close_in_a_folder_of_the_laptop_says_it_is_no_copy_o
     (kept,) = folder.glob(backup.PATTERN)
     assert kept.name.endswith("-z.sqlite3")
     assert screen.banner.text() == (
-        f"Sauvegarde écrite\u00a0: {kept}. Ce dossier est sur le disque de l'ordinateur, pas "
-        "sur une clé USB\u00a0: ce n'est pas une copie hors de l'ordinateur. Branchez la clé "
-        "USB, puis appuyez sur «\u00a0Sauvegarder maintenant\u00a0» dans Réglages → "
-        "Sauvegardes\u00a0: seule une copie hors de l'ordinateur survit à sa panne.")
+        f"Sauvegarde écrite\u00a0: {unbroken(str(kept))}. Ce dossier est sur le disque de "
+        "l'ordinateur, pas sur une clé USB\u00a0: ce n'est pas une copie hors de "
+        "l'ordinateur. Branchez la clé USB, puis appuyez sur «\u00a0Sauvegarder "
+        "maintenant\u00a0» dans Réglages → Sauvegardes\u00a0: seule une copie hors de "
+        "l'ordinateur survit à sa panne.")
     assert screen.banner.property("role") == "alert"
 
 
@@ -585,7 +589,8 @@ def test_closing_the_day_says_where_its_backup_went(qtbot: Any, make_window: Any
     (kept,) = backup.list_backups(window.ctx.db_path)
     done = tr(lang, "backup.done", path="")
     qtbot.waitUntil(lambda: screen.banner.text().startswith(done))
-    assert kept.name in screen.banner.text() and screen.banner.property("role") == "notice"
+    assert unbroken(kept.name) in screen.banner.text()
+    assert screen.banner.property("role") == "notice"
 
 
 def ink_rows(widget: QWidget) -> list[str]:
@@ -706,3 +711,113 @@ def test_a_line_discount_is_written_below_zero_as_the_cart_discount(
         assert drawn_order(detail, Qt.LayoutDirection.RightToLeft).startswith("-6,50ضيفخت")
     else:
         assert drawn_order(detail).endswith("remise-6,50")
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_the_next_morning_offers_as_float_what_the_close_left_in_the_box(
+        qtbot: Any, make_window: Any, lang: str) -> None:
+    """The first day offers the usual 500,00; the next morning, the 1 250,00 counted at
+    the close, said under the field with the day it was counted; the manager may type
+    another float."""
+    window = make_window(lang=lang, day_open=False, size=(1024, 600))
+    window.show_screen("day")
+    screen = window.day
+    offered: list[Any] = []
+
+    def take(typed: str | None) -> Any:
+        def answer(dialog: Any) -> None:
+            hint = dialog.findChild(QLabel, "openDayHint")
+            offered.append((dialog.field.text(), hint.text() if hint else None))
+            if hint is not None:  # said whole, on one line
+                assert hint.isVisible() and hint.height() < 2 * hint.fontMetrics().height()
+            if typed is not None:
+                dialog.field.setText(typed)
+            qtbot.mouseClick(dialog.ok, LEFT)
+        return answer
+
+    on_modal("openDayDialog", take(None))
+    qtbot.mouseClick(screen.open_btn, LEFT)
+    assert offered == [(format_amount(50000, lang), None)]
+    with window.ctx.write() as s:
+        first = day.current_day(s)
+        assert first is not None and first.opening_float == 50000
+        date = first.date
+        manager = next(u for u in users.active_users(s) if u.role == users.MANAGER)
+        day.close_day(s, {20000: 6, 5000: 1}, manager=manager)  # 1 250,00 left in the box
+    window.ctx.day_changed.emit()
+    on_modal("openDayDialog", take("800"))
+    qtbot.mouseClick(screen.open_btn, LEFT)
+    assert offered[1] == (format_amount(125000, lang), tr(
+        lang, "ui.day.float_counted", date=f"{date:%d/%m/%Y}",
+        amount=format_money(125000, lang)))
+    with window.ctx.read() as s:
+        second = day.current_day(s)
+        assert second is not None and second.opening_float == 80000
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar", "en"])
+def test_the_cash_in_and_out_dialogs_titles_fit_on_one_line(qtbot: Any, make_window: Any,
+                                                            lang: str) -> None:
+    """At 1024x600 the title of the cash in and cash out dialogs reads on one line: the
+    dialog is as wide as it, and no taller than it needs."""
+    window = make_window(lang=lang, size=(1024, 600))
+    window.show_screen("day")
+    seen: dict[str, tuple[bool, bool, bool]] = {}
+
+    def look(dialog: Any) -> None:
+        title = dialog.title
+        lines = title.heightForWidth(title.width()) / title.fontMetrics().lineSpacing()
+        seen[title.text()] = (
+            title.fontMetrics().horizontalAdvance(title.text()) <= title.width(),
+            title.width() < dialog.width() <= 1024 and lines < 2,
+            title.height() < 2 * title.fontMetrics().lineSpacing())
+        dialog.reject()
+
+    for kind, btn in (("in", window.day.cash_in_btn), ("out", window.day.cash_out_btn)):
+        on_modal("cashDialog", look)
+        qtbot.mouseClick(btn, LEFT)
+        assert seen.pop(tr(lang, f"ui.day.cash_{kind}_title")) == (True, True, True), kind
+
+
+def lines_holding(label: QLabel, start: int, end: int) -> list[int]:
+    """Which lines of ``label``'s text, as it wraps at its width, hold characters
+    ``start`` to ``end``."""
+    text = QLabel.text(label)
+    layout = QTextLayout(text, label.font())
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    option.setTextDirection(label.layoutDirection())
+    layout.setTextOption(option)
+    layout.beginLayout()
+    spans = []
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(label.contentsRect().width())
+        spans.append((line.textStart(), line.textStart() + line.textLength()))
+    layout.endLayout()
+    return [i for i, (a, b) in enumerate(spans) if a < end and b > start]
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_a_long_backup_path_reads_on_one_line_after_the_close(
+        qtbot: Any, make_window: Any, tmp_path: Any, lang: str) -> None:
+    """A backup folder deep in the laptop: at 1024x600 the banner shows its path on one
+    line, left to right inside the message, its folder shortened in the middle and the
+    file's name whole; the whole path is in the banner's tooltip."""
+    window = make_window(lang=lang, size=(1024, 600))
+    window.show_screen("day")
+    screen = window.day
+    folder = tmp_path.joinpath("Documents de la coopérative", "Sauvegardes de la caisse",
+                               "Marché régional de Fès-Meknès 2026", "Journées de mai")
+    folder.mkdir(parents=True)
+    screen.backup_after_close(3, str(folder))
+    qtbot.waitUntil(lambda: screen.backup_task.isFinished(), timeout=10000)
+    qtbot.waitUntil(screen.banner.isVisible, timeout=5000)
+    (kept,) = folder.glob(backup.PATTERN)
+    shown = QLabel.text(screen.banner)
+    start = shown.index("\u2066") if lang == "ar" else shown.index("/")
+    end = shown.index("\u2069") if lang == "ar" else shown.index(". ")
+    path = shown[start:end].strip("\u2066")
+    assert path.endswith(unbroken(kept.name)) and "…" in path
+    assert path.startswith(unbroken(str(tmp_path))[:8])
+    assert len(lines_holding(screen.banner, start, end)) == 1
+    assert str(kept) in screen.banner.toolTip() and str(kept) not in shown
