@@ -288,6 +288,15 @@ class _Words:
         """A two-column row whose label is the message ``key``."""
         return Columns(self(key), value, direction=self.direction, **style)
 
+    def labelled(self, key: str, param: str, value: str, **style: Any) -> Block:
+        """The message ``key`` said of ``value`` (its parameter ``param``): ``Motif : flacon
+        cassé``. In two languages ``value`` is written once, beside the labels of both
+        (the message ``key.label``), as the ticket's number is: ``Motif / السبب  flacon
+        cassé``, not the cashier's words or a payment's reference twice on the line."""
+        if self.pair:
+            return self.columns(self(f"{key}.label"), value, **style)
+        return self.text(self(key, **{param: value}), **style)
+
     def text(self, text: str, **style: Any) -> Text:
         return Text(text, direction=self.direction, **style)
 
@@ -399,8 +408,8 @@ def _payment_lines(words: _Words, payment: Payment) -> list[Block]:
             words.columns(words("receipt.change"), words.amount(payment.change), bold=True)
         )
     if payment.reference:
-        blocks.append(words.text(words("receipt.reference", reference=payment.reference),
-                                 size="small"))
+        blocks.append(words.labelled("receipt.reference", "reference", payment.reference,
+                                     size="small"))
     return blocks
 
 
@@ -445,9 +454,9 @@ def _sale_header(
     if sale.cashier_name:
         blocks.append(words.columns(words("receipt.cashier"), sale.cashier_name))
     if original:
-        blocks.append(words.text(words(f"receipt.reverses.{sale.kind}", label=original)))
+        blocks.append(words.labelled(f"receipt.reverses.{sale.kind}", "label", original))
     if sale.reason:
-        blocks.append(words.text(words("receipt.reason", reason=sale.reason), size="small"))
+        blocks.append(words.labelled("receipt.reason", "reason", sale.reason, size="small"))
     return blocks
 
 
@@ -660,8 +669,8 @@ def _payments(words: _Words, sale: Sale, key: str) -> list[Block]:
         blocks.append(words.columns(words(f"receipt.pay.{payment.method}"),
                                     words.amount(payment.amount)))
         if payment.reference:
-            blocks.append(words.text(words("receipt.reference", reference=payment.reference),
-                                     size="small"))
+            blocks.append(words.labelled("receipt.reference", "reference", payment.reference,
+                                         size="small"))
     return blocks
 
 
@@ -734,7 +743,7 @@ def credit_note_document(note: invoices.CreditNote, refund: Sale, shop: Shop, la
                    size="small"),
     ]
     if refund.reason:
-        heading.append(words.text(words("receipt.reason", reason=refund.reason), size="small"))
+        heading.append(words.labelled("receipt.reason", "reason", refund.reason, size="small"))
     return _accounting_document(words, shop, CREDIT_NOTE_WORDING, note.label, heading,
                                 note.customer, refund, [], journal_hash=journal_hash,
                                 duplicate=duplicate,

@@ -290,12 +290,48 @@ class Renderer:
 
     # -- blocks -------------------------------------------------------------------------
 
+    def _wrapped(
+        self, text: str, size: Size, bold: bool, width: float, direction: Direction,
+        align: Align,
+    ) -> tuple[QTextLayout, float]:  # fmt: skip
+        """``text`` laid out ``width`` dots wide, as few lines as it can take without a word
+        left alone or letters smaller than the receipts' smallest size.
+
+        A paragraph of ``normal`` size that wraps is set ``small`` (the size of the VAT
+        lines) when that takes fewer lines: a long name or footer on 58 mm paper keeps its
+        last words with the others, on a shorter receipt. Headings keep their size (the
+        cooperative's two names stay alike). A centred paragraph that still wraps is set
+        as narrow as its number of lines allows, so that its lines are even and none holds
+        a word alone."""
+        face = self._face(size, bold)
+        layout, height = _layout(text, face.font, width, direction, align, face.arabic)
+        smaller = SMALLER.get(size) if size == "normal" else None
+        if layout.lineCount() > 1 and smaller is not None:
+            small = self._face(smaller, bold)
+            fitted, fitted_h = _layout(text, small.font, width, direction, align, small.arabic)
+            if fitted.lineCount() < layout.lineCount():
+                face, layout, height = small, fitted, fitted_h
+        lines = layout.lineCount()
+        if align != "center" or lines < 2:
+            return layout, height
+        narrow, wide = width / lines, width  # too narrow, wide enough
+        while wide - narrow > 4:
+            middle = (narrow + wide) / 2
+            trial, trial_h = _layout(text, face.font, middle, direction, align, face.arabic)
+            if trial.lineCount() > lines:
+                narrow = middle
+            else:
+                wide, layout, height = middle, trial, trial_h
+        for i in range(layout.lineCount()):  # centred on the paper, not on the narrow box
+            line = layout.lineAt(i)
+            line.setPosition(QPointF((width - wide) / 2, line.position().y()))
+        return layout, height
+
     def _text(self, block: Text) -> _Item:
         pad = 4 if block.inverse else 0
-        face = self._face(block.size, block.bold)
-        layout, height = _layout(
-            block.text, face.font, self.inner - 2 * pad, block.direction, block.align,
-            face.arabic,
+        layout, height = self._wrapped(
+            block.text, block.size, block.bold, self.inner - 2 * pad, block.direction,
+            block.align,
         )  # fmt: skip
 
         def draw(painter: QPainter, y: float) -> None:
@@ -343,6 +379,9 @@ class Renderer:
                                        small.arabic)  # fmt: skip
             if (fitted_line := _one_line(fitted, room)) is not None:
                 label, label_h, label_line = fitted, fitted_h, fitted_line
+        if label_line is None and label.lineCount() > 1:  # wraps, the value under it
+            label, label_h = self._wrapped(block.label, block.size, block.bold, box,
+                                           block.direction, align)  # fmt: skip
         # the label's and the value's baselines level; whichever is taller starts the row
         label_y = value_y = 0.0
         if label_line is not None and value_line is not None:
@@ -350,6 +389,9 @@ class Renderer:
             label_y, value_y = max(0.0, -rise), max(0.0, rise)
         else:
             value_y = label_h
+            if value.lineCount() > 1:  # under the label, a long Arabic name
+                value, value_h = self._wrapped(block.value, block.size, block.bold, self.inner,
+                                               value_dir, value_align)  # fmt: skip
         height = max(label_y + label_h, value_y + value_h)
 
         def draw(painter: QPainter, y: float) -> None:

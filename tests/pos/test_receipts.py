@@ -336,3 +336,29 @@ def test_sale_lookup_uses_journal(store: Store, open_day: int) -> None:
         seq = s.scalar(select(Sale.journal_seq).where(Sale.id == sale.id))
         doc = load_sale_receipt(s, sale.id)
     assert seq and doc.metadata["label"].endswith("000001")
+
+
+def test_a_bilingual_receipt_writes_the_reference_and_reason_once() -> None:
+    """A phone payment's reference, a refund's reason and the ticket it refunds are said
+    once beside the labels of both languages ("Réf. / المرجع  CIH-8842-1173"), not once in
+    each half of the line; a receipt in one language keeps its sentence."""
+    sale = sample_sale(2)
+    sale.payments[0].method, sale.payments[0].reference = "mobile", "CIH-8842-1173"
+    sale.payments[0].tendered, sale.payments[0].change = None, 0
+    sale.reason = "client pressé"
+    doc = sale_receipt(sale, SHOP, "both", journal_hash=SAMPLE_HASH)
+    rows = {b.label: b.value for b in doc.blocks if isinstance(b, Columns)}
+    assert rows[f"Réf. / {RLI}المرجع{PDI}"] == "CIH-8842-1173"
+    assert rows[f"Motif / {RLI}السبب{PDI}"] == "client pressé"
+    text = doc.plain_text()
+    assert text.count("CIH-8842-1173") == 1 and text.count("client pressé") == 1
+    french = sale_receipt(sale, SHOP, "fr", journal_hash=SAMPLE_HASH).plain_text()
+    assert "Réf. CIH-8842-1173" in french and "Motif\u00a0: client pressé" in french
+    refund = sale_receipt(sample_refund(), SHOP, "both", journal_hash=SAMPLE_HASH,
+                          original_number=123)
+    rows = {b.label: b.value for b in refund.blocks if isinstance(b, Columns)}
+    assert rows[f"Remboursement du ticket / {RLI}استرجاع الوصل{PDI}"] == "T03-000123"
+    assert refund.plain_text().count("T03-000123") == 1
+    arabic = sale_receipt(sample_refund(), SHOP, "ar", journal_hash=SAMPLE_HASH,
+                          original_number=123)
+    assert f"استرجاع الوصل {LRI}T03-000123{PDI}" in arabic.plain_text()

@@ -15,6 +15,8 @@ from pos.printing.fonts import ARABIC_FAMILY, covers, receipt_font
 from pos.printing.render import MARGIN, SIZES, Renderer, _layout, arabic_runs, render
 from pos.printing.samples import SAMPLE_HASH, sample_day_report, sample_refund, sample_sale
 from pos.receipts import (
+    PDI,
+    RLI,
     Columns,
     Direction,
     Document,
@@ -265,3 +267,66 @@ def test_arabic_refunds_and_voids_from_the_database_print_the_minus_first(
     # read from the right: the quantity (minus first, then its unit), ×, the unit price
     assert printed == {"refund": [("120,00×-1", "-120,00"), ("120,00×-0,111", "-13,32")],
                        "void": [("120,00×-2", "-240,00")]}
+
+
+def _line_bands(raster: object) -> list[tuple[int, int]]:
+    """(first, last) ink row of each printed line: runs of ink rows at most 3 rows apart."""
+    bands: list[tuple[int, int]] = []
+    for y in _ink_rows(raster):
+        if bands and y - bands[-1][1] <= 3:
+            bands[-1] = (bands[-1][0], y)
+        else:
+            bands.append((y, y))
+    return bands
+
+
+def _band_width(raster: object, band: tuple[int, int]) -> int:
+    rows = b"".join(raster.row(y) for y in range(band[0], band[1] + 1))  # type: ignore[attr-defined]
+    columns = _ink_columns(rows, raster.stride)  # type: ignore[attr-defined]
+    return max(columns) - min(columns)
+
+
+def test_a_wrapped_footer_leaves_no_word_alone_on_its_line(gui: QGuiApplication) -> None:
+    """A cooperative's footer too long for 58 mm paper: in French it takes two lines set a
+    size smaller rather than three with "visite !" alone; in Arabic, still two lines, it is
+    split evenly rather than leaving "زيارتكم" alone under a full line."""
+    french = "Les produits alimentaires ne sont ni repris ni échangés. Merci de votre visite !"
+    fr = render(_doc(Text(french, align="center")), 384)
+    assert len(_line_bands(fr)) == 2
+    arabic = "المواد الغذائية لا ترد ولا تستبدل. شكرا على زيارتكم"
+    ar = render(_doc(Text(arabic, direction="rtl", align="center")), 384)
+    first, last = _line_bands(ar)
+    assert _band_width(ar, last) > 0.6 * _band_width(ar, first)
+    # still centred on the paper
+    columns = _ink_columns(b"".join(map(ar.row, range(ar.height))), ar.stride)
+    assert abs((min(columns) + max(columns)) / 2 - 384 / 2) < 12
+
+
+def test_a_long_arabic_name_with_its_size_alone_on_a_line_is_set_smaller(
+    gui: QGuiApplication,
+) -> None:
+    """"زيت الأركان التجميلي المعصور على البارد 250 مل" on 58 mm paper: one line a size
+    smaller (still the VAT lines' size), not "250 مل" alone on a second line; on an
+    Arabic receipt and under its French name on a receipt in two languages. A name that
+    fits keeps the normal size."""
+    name = "زيت الأركان التجميلي المعصور على البارد 250 مل"
+    alone = render(_doc(Text(name, direction="rtl")), 384)
+    assert len(_line_bands(alone)) == 1
+    both = render(_doc(Columns("Huile d'argan cosmétique pressée à froid 250 ml", name)), 384)
+    assert len(_line_bands(both)) == 3  # the French name on two lines, the Arabic on one
+    short = render(_doc(Text("زيت الأركان 250 مل", direction="rtl")), 384)
+    small = render(_doc(Text("زيت الأركان 250 مل", direction="rtl", size="small")), 384)
+    (band,) = _line_bands(short)
+    (small_band,) = _line_bands(small)
+    assert _band_width(short, band) > _band_width(small, small_band)
+
+
+def test_a_bilingual_label_that_wraps_above_its_value_keeps_its_words_together(
+    gui: QGuiApplication,
+) -> None:
+    """"Remboursement du ticket / استرجاع الوصل" beside "T03-000123" does not fit on
+    58 mm paper: the label takes one line a size smaller, the number the line under it,
+    rather than "الوصل" alone on a second line and the number on a third."""
+    label = f"Remboursement du ticket / {RLI}استرجاع الوصل{PDI}"
+    row = render(_doc(Columns(label, "T03-000123")), 384)
+    assert len(_line_bands(row)) == 2
