@@ -195,7 +195,7 @@ def format_money(centimes: int, lang: str = "fr") -> str:
 
 
 def format_quantity(milli: int, unit: str = "piece", lang: str = "fr") -> str:
-    """``2`` for pieces, ``1,250`` kg, ``0,5`` l; trailing zeros dropped; below zero with
+    """``2`` for pieces, ``1,25`` kg (1 250 g), ``0,5`` l; trailing zeros dropped; below zero with
     the language's minus (:func:`pos.cldr.minus_sign`)."""
     sign = minus_sign(lang) if milli < 0 else ""
     whole, frac = divmod(abs(milli), 1000)
