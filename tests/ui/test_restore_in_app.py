@@ -25,6 +25,7 @@ from pos.i18n import ltr
 from pos.models import Product
 from tests.ui.conftest import MANAGER_PIN, on_modal, type_pin
 from ui import app as ui_app
+from ui.day_screen import unbroken
 from ui.settings_screen import pick_backup
 
 
@@ -258,7 +259,8 @@ def test_a_day_closed_with_the_stick_pulled_says_in_arabic_what_to_do(
     (kept,) = backup.list_backups(window.ctx.db_path)
     said = screen.banner.text()
     assert "ثم اضغط «نسخة احتياطية الآن» في الإعدادات ← النسخ الاحتياطية" in said
-    assert said.endswith(f"كُتبت النسخة الاحتياطية في مجلد الحاسوب نفسه: {ltr(str(kept), 'ar')}")
+    assert said.endswith("كُتبت النسخة الاحتياطية في مجلد الحاسوب نفسه: "
+                         f"{ltr(unbroken(str(kept)), 'ar')}")
 
 
 RESTORING_APP = """
