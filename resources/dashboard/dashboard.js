@@ -40,6 +40,8 @@
   }
   // A date inside an Arabic sentence would show its parts swapped: isolate it (LRI..PDI).
   function ltr(text) { return "\u2066" + text + "\u2069"; }
+  // a text read in its own direction inside a sentence (a stand "7 bis" in Arabic)
+  function isolated(text) { return "\u2068" + text + "\u2069"; }
   function money(centimes) {
     if (cfg.lang === "en") return CURRENCY + NBSP + amount(centimes);
     return (centimes < 0 ? MONEY_MARK : "") + amount(centimes) + NBSP + CURRENCY;
@@ -97,10 +99,13 @@
     return node;
   }
   // A row's first cell names it (the ``key``): on a phone a row is a card headed by it.
+  // A cell ``isolate``d reads in its own text's direction (a stand "7 bis" on an Arabic
+  // page reads as it is painted at the market, not "bis 7").
   function row(cells) {
     const tr = document.createElement("tr");
     cells.forEach((c, i) => {
-      const td = el("td", c.text, c.cls);
+      const td = el("td", c.isolate ? null : c.text, c.cls);
+      if (c.isolate && c.text) td.append(el("bdi", c.text));
       if (i === 0 && !c.cls) td.classList.add("key");
       tr.appendChild(td);
     });
@@ -338,7 +343,7 @@
     state.data = data;
     fill("cooperatives", sorted(cooperatives(data)).map((c) => {
       const tr = row([
-        { text: c.stand, cls: "stand" }, { text: name(c), cls: "key" },
+        { text: c.stand, cls: "stand", isolate: true }, { text: name(c), cls: "key" },
         { text: t("sector_" + c.sector) },
         { text: t(c.inside ? "inside_region" : "outside_region"), cls: "origin" },
         { text: money(c.day_net), cls: "num day-net" }, { text: count(c.day_tickets), cls: "num" },
@@ -409,7 +414,7 @@
   // held before, against what the till says now
   function renderRestored(data) {
     const lines = (data.restored || []).map((r) => el("li", t("restored_line", {
-      stand: r.stand, cooperative: name(r), held_net: money(r.held_net),
+      stand: isolated(r.stand), cooperative: name(r), held_net: money(r.held_net),
       held_tickets: count(r.held_tickets), net: money(r.net), tickets: count(r.tickets),
     })));
     document.getElementById("restored-panel").classList.toggle("hidden", !lines.length);

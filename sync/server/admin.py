@@ -433,7 +433,7 @@ class Issued:
 def stand_order(stand: str) -> tuple[tuple[int, int | str], ...]:
     """The order stands are walked in: ``2`` before ``10``, ``A2`` before ``A10``
     (``07`` as ``7``: their :func:`canonical_stand` forms)."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part.casefold())
+    return tuple((0, int(part)) if part.isdecimal() else (1, part.casefold())
                  for part in re.findall(r"\d+|\D+", canonical_stand(stand).replace(" ", "")))
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import BigInteger, and_, case, cast, func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from sync.protocol import Unit
+from sync.server.admin import stand_order
 from sync.server.i18n import market_time
 from sync.server.models import (
     SECTORS,
@@ -255,13 +256,10 @@ def _local_minute(utc: dt.datetime | None) -> str | None:
 
 
 def _by_stand(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """The rows ordered by stand: numbered stands by number, then the others by name
-    (then by id)."""
-    numbered = [(int(r[_STAND]), r[0], r) for r in rows if r[_STAND].isdecimal()]
-    named = [(r[_STAND], r[0], r) for r in rows if not r[_STAND].isdecimal()]
-    numbered.sort()  # (stand, id) is unique: the rows themselves are never compared
-    named.sort()
-    return [r for _, _, r in numbered] + [r for _, _, r in named]
+    """The rows in the order stands are walked in (:func:`sync.server.admin.stand_order`,
+    as the dashboard's table and the enrolment codes list them: ``7``, ``7 bis``, ``12``,
+    ``A 2``, ``A 10``), then by id."""
+    return sorted(rows, key=lambda r: (stand_order(r[_STAND]), r[0]))
 
 
 def _coop_values_portable(session: Session, market: Market, day: dt.date, now: dt.datetime

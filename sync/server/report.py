@@ -16,8 +16,11 @@ from sync.server.web import render
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: set[int],
-           empty: str = "", *, ranked: bool = False) -> str:
-    """A table; with no rows and an ``empty`` text, that text in a row of its own.
+           empty: str = "", *, ranked: bool = False, isolated: frozenset[int] = frozenset()
+           ) -> str:
+    """A table; with no rows and an ``empty`` text, that text in a row of its own. The
+    cells of the ``isolated`` columns read in their own text's direction (a stand
+    "7 bis" in an Arabic page as it is painted at the market, not "bis 7").
 
     Each cell names its column in ``data-label``: on a phone a row is shown as a card
     whose figures are each labelled so. The row's title is its ``key`` cell, the first,
@@ -38,7 +41,9 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: set[i
     )
     body = "".join(
         "<tr>" + "".join(
-            f"<td{attrs}>{html.escape(v)}</td>" for attrs, v in zip(columns, row, strict=True)
+            f"<td{attrs}><bdi>{html.escape(v)}</bdi></td>" if i in isolated and v
+            else f"<td{attrs}>{html.escape(v)}</td>"
+            for i, (attrs, v) in enumerate(zip(columns, row, strict=True))
         ) + "</tr>"
         for row in rows
     )
@@ -119,12 +124,26 @@ def _share(t: Translator, part: int, whole: int) -> str:
     return t.percent(round(100 * part / whole)) if whole > 0 else "—"
 
 
+def _shares(t: Translator, parts: Sequence[int], whole: int) -> list[str]:
+    """Each part's share of ``whole``; when the parts split it (none negative), rounded so
+    that they add up to 100 % as the amounts beside them add up to the whole (the largest
+    remainders rounded up), not to 99 or 101."""
+    if whole <= 0 or sum(parts) != whole or min(parts, default=0) < 0:
+        return [_share(t, p, whole) for p in parts]
+    shares = [100 * p // whole for p in parts]
+    up = sorted(range(len(parts)), key=lambda i: (-(100 * parts[i] % whole), i))
+    for i in up[:100 - sum(shares)]:
+        shares[i] += 1
+    return [t.percent(share) for share in shares]
+
+
 def _groups(t: Translator, first: str, groups: Sequence[queries.Group],
             name: Callable[[str], str], total: int) -> str:
+    shares = _shares(t, [g.edition_net for g in groups], total)
     return _table(
         [first, t("cooperatives"), t("members"), t("edition_sales"), t("share")],
         [[name(g.key), t.count(g.cooperatives), t.count(g.members), t.money(g.edition_net),
-          _share(t, g.edition_net, total)] for g in groups],
+          share] for g, share in zip(groups, shares, strict=True)],
         {1, 2, 3, 4},
     )
 
@@ -141,7 +160,7 @@ def _restored(t: Translator, rows: Sequence[dict[str, Any]], name: str) -> str:
         [[t.date(r["day"]), r["stand"], r[name],
           t.money(r["held_net"]), t.count(r["held_tickets"]), t.money(r["net"]),
           t.count(r["tickets"])] for r in rows],
-        {3, 4, 5, 6},
+        {3, 4, 5, 6}, isolated=frozenset({1}),
     )
     return (f'<section class="restored"><h2>{html.escape(t("restored_title"))}</h2>'
             f'<p class="note">{html.escape(t("restored_note"))}</p>{table}</section>')
@@ -227,7 +246,7 @@ def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> 
             [[str(i), coop_name(c), c.stand, t.sector(c.sector), t.money(c.edition_net),
               _share(t, c.edition_net, total)]
              for i, c in enumerate(top_coops if sold else [], start=1)],
-            {0, 4, 5}, none, ranked=True,
+            {0, 4, 5}, none, ranked=True, isolated=frozenset({2}),
         ),
         "products_table": _table(
             [t("rank"), t("product"), t("cooperative"), t("quantity"), t("amount")],

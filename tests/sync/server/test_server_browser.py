@@ -1318,3 +1318,64 @@ def test_a_stand_late_with_nothing_of_today_says_so(live_server: tuple[str, Data
                     "td.stand", has_text=re.compile("^12$")))
                 expect(argan.locator("td.sync")).to_have_text(silent)
             assert page.evaluate(LAYOUT_PROBLEMS, True) == [], lang
+
+
+# Where the first character of ``text`` is painted in each element of ``selector`` that
+# holds it, and where its last one is: left to right, the first is at the left.
+PAINTED_ENDS = """([selector, text]) => Array.from(document.querySelectorAll(selector))
+  .filter((cell) => cell.textContent.includes(text)).map((cell) => {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    let node = walker.nextNode();
+    while (node && !node.data.includes(text)) node = walker.nextNode();
+    const at = (i) => {
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      return range.getBoundingClientRect().left;
+    };
+    const start = node.data.indexOf(text);
+    return [at(start), at(start + text.length - 1)];
+  })"""
+
+
+def test_a_stand_reads_as_it_is_painted_on_an_arabic_page(
+        live_server: tuple[str, Database]) -> None:
+    """On an Arabic page, stand "7 bis" reads "7 bis" as on its sign at the market, not
+    "bis 7": in the cooperatives' table on a laptop and on a phone's cards, in the
+    edition report's table of the best cooperatives, and in the line that says its till
+    was restored from a backup."""
+    base, db = live_server
+    seed(base, db)
+    with db.write() as s:
+        market = s.scalars(select(Cooperative.market_id)).first()
+        assert market is not None
+        admin.add_cooperative(s, admin.CooperativeInput(
+            market_id=market, name_ar="تعاونية أملو تافراوت", name_fr="Coopérative Amlou",
+            sector="food", province="Tiznit", stand="7 bis", members=8))
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        log_in(page, base, "ar")
+        for width in (1366, 390):
+            page.set_viewport_size({"width": width, "height": 800})
+            page.goto(f"{base}/dashboard/?lang=ar&day={DAY.isoformat()}")
+            page.wait_for_selector("body[data-loaded]")
+            ends = page.evaluate(PAINTED_ENDS, ["#cooperatives td.stand", "7 bis"])
+            assert len(ends) == 1 and ends[0][0] < ends[0][1], (width, ends)
+        page.set_viewport_size({"width": 1366, "height": 768})
+        page.goto(f"{base}/dashboard/report?lang=ar")
+        ends = page.evaluate(PAINTED_ENDS, ["table td", "7 bis"])
+        assert len(ends) == 1 and ends[0][0] < ends[0][1], ends
+
+        def restored_at_7_bis(route: Any) -> None:  # its till restored from a backup
+            reply = route.fetch()
+            data = reply.json()
+            data["restored"] = [{"stand": "7 bis", "name_ar": "تعاونية أملو تافراوت",
+                                 "name_fr": "Coopérative Amlou", "held_net": 305_600,
+                                 "held_tickets": 5, "net": 125_800, "tickets": 3}]
+            route.fulfill(response=reply, json=data)
+
+        page.route("**/dashboard/data.json*", restored_at_7_bis)
+        page.goto(f"{base}/dashboard/?lang=ar&day={DAY.isoformat()}")
+        page.wait_for_selector("body[data-loaded]")
+        ends = page.evaluate(PAINTED_ENDS, ["#restored li", "7 bis"])
+        assert len(ends) == 1 and ends[0][0] < ends[0][1], ends

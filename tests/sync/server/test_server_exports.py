@@ -154,3 +154,27 @@ def test_a_cooperatives_columns_speak_of_one_cooperative(client: TestClient, db:
         "/dashboard/export/cooperatives.csv?lang=fr").content.decode("utf-8-sig")),
         delimiter=";"))
     assert header[6:8] == ["Dirigée par des femmes", "Dirigée par des jeunes"]
+
+
+def test_the_cooperatives_export_walks_the_stands_as_the_dashboard_does(
+        client: TestClient, db: Database, world: World) -> None:
+    """The cooperatives' export (CSV and XLSX) lists them in the stands' order, as the
+    dashboard's table and the sheet of enrolment codes do: ``7 bis`` after ``7``, ``A 2``
+    before ``A 10``, ``B 2`` before ``B 12``, the numbered ones first."""
+    with db.write() as s:
+        admin.add_user(s, "nadia", PASSWORD)
+        for stand in ("B 12", "A 10", "7 bis", "100", "A 2", "B 2", "7", "12A"):
+            admin.add_cooperative(s, admin.CooperativeInput(
+                market_id=world.market_id, name_ar=f"تعاونية {stand}",
+                name_fr=f"Coopérative {stand}", sector="food", province="Fès", stand=stand,
+                members=5))
+    log_in(client, "nadia")
+    walked = ["3", "7", "7 bis", "12", "12A", "100", "A 2", "A 10", "B 2", "B 12"]
+    rows = list(csv.reader(io.StringIO(client.get(
+        "/dashboard/export/cooperatives.csv?lang=fr").content.decode("utf-8-sig")),
+        delimiter=";"))
+    assert [r[0] for r in rows[1:]] == walked
+    sheet = load_workbook(io.BytesIO(client.get(
+        "/dashboard/export/cooperatives.xlsx?lang=en").content)).active
+    assert sheet is not None
+    assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == walked

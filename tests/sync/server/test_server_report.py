@@ -86,8 +86,8 @@ def section(page: str, title: str) -> str:
 
 
 def cells(markup: str) -> list[list[tuple[set[str], str]]]:
-    """The rows of a table's body: each cell's classes and text."""
-    return [[(set(kind.split()), text) for kind, text in
+    """The rows of a table's body: each cell's classes and text (without its markup)."""
+    return [[(set(kind.split()), re.sub(r"<[^>]*>", "", text)) for kind, text in
              re.findall(r'<td(?: class="([^"]*)")?[^>]*>(.*?)</td>', row)]
             for row in re.findall(r"<tr>(.*?)</tr>", markup) if "<td" in row]
 
@@ -437,6 +437,27 @@ def test_shares_are_written_as_the_language_writes_a_percentage(
     t = Translator(lang)
     rows = cells(section(build(db, big.market_id, lang), t("top_cooperatives")))
     assert [row[-1] for row in rows] == [({"num"}, share) for share in shares]
+
+
+def test_the_sectors_shares_add_up_to_the_whole(db: Database, client: TestClient,
+                                               world: World) -> None:
+    """Three sectors that sold a third of the edition each (food a few centimes more):
+    their shares read 34 %, 33 % and 33 % (the whole edition, as their sales add up to
+    it), not 33 % three times; the origins' shares add up to 100 % too, and the
+    programmes, which overlap, keep each its own share."""
+    herbs = add_coop(db, world.market_id, "7", "Coopérative des herbes", "تعاونية الأعشاب")
+    stall = enrol(client, db, herbs)
+    for each, net in ((world.argan, 100_010), (world.pottery, 100_000), (stall, 100_000)):
+        push(client, each, summary(each.device_id, DAY, 3, net=net, tickets=2))
+    t = Translator("fr")
+    page = build(db, world.market_id, "fr")
+    shares = {row[0][1]: row[-1][1] for row in cells(section(page, t("per_sector")))}
+    assert {sector: shares[t.sector(sector)] for sector in ("food", "handicrafts", "herbs")
+            } == {"food": f"34{NBSP}%", "handicrafts": f"33{NBSP}%", "herbs": f"33{NBSP}%"}
+    origins = [row[-1][1] for row in cells(section(page, t("per_origin")))]
+    assert sorted(origins) == [f"33{NBSP}%", f"67{NBSP}%"]
+    programmes = [row[-1][1] for row in cells(section(page, t("programmes")))]
+    assert programmes[0] == f"100{NBSP}%"
 
 
 @pytest.mark.parametrize("lang", ["fr", "ar"])

@@ -437,8 +437,8 @@ def test_the_dashboard_page_says_it_in_french_and_arabic(
         expect(panel).to_be_visible()
         expect(panel.locator("h2")).to_have_text("Stands restaurés depuis une sauvegarde")
         expect(panel.locator("li")).to_have_text(
-            "Stand 12, Coopérative Argan Nissae\u00a0: la journée de ce stand a été restaurée "
-            "depuis une sauvegarde sur sa caisse. Le serveur avait 3\u00a0056,00\u00a0DH "
+            "Stand \u206812\u2069, Coopérative Argan Nissae\u00a0: la journée de ce stand a été "
+            "restaurée depuis une sauvegarde sur sa caisse. Le serveur avait 3\u00a0056,00\u00a0DH "
             "(tickets\u00a0: 5) avant\u00a0; la caisse indique maintenant "
             "1\u00a0258,00\u00a0DH (tickets\u00a0: 3)."
         )
@@ -449,8 +449,8 @@ def test_the_dashboard_page_says_it_in_french_and_arabic(
         page.wait_for_selector("body[data-loaded]")
         page.select_option("#day", DAY.isoformat())
         expect(panel.locator("li")).to_contain_text(
-            "الرواق 12، تعاونية أركان النساء: استُرجع يوم هذا الرواق من نسخة احتياطية على "
-            "صندوقه"  # a stand and a till named as the tables name them
+            "الرواق \u206812\u2069، تعاونية أركان النساء: استُرجع يوم هذا الرواق من نسخة "
+            "احتياطية على صندوقه"  # a stand and a till named as the tables name them
         )
         expect(panel.locator("li")).to_contain_text("(التذاكر: 5)")
         page.screenshot(path=str(tmp_path / "dashboard-restored-ar.png"))

@@ -58,6 +58,13 @@ def test_stands_are_walked_by_their_numbers() -> None:
     assert sorted(typed, key=admin.stand_order) == ["2", "07", "10", "A 2", "a10"]
 
 
+def test_a_stand_with_a_digit_that_is_not_a_number_is_walked_too() -> None:
+    """A superscript "²" typed from a plan is a sign, not a number: the stand is walked
+    after the numbered ones, as the dashboard's rows and the codes' sheet list it."""
+    typed = ["A²", "²", "10", "7 bis", "7"]
+    assert sorted(typed, key=admin.stand_order) == ["7", "7 bis", "10", "A²", "²"]
+
+
 def test_a_stand_is_written_in_one_form_and_shown_so(
         database_url: str, db: Database, capsys: pytest.CaptureFixture[str]) -> None:
     run(database_url, *MARKET, capsys=capsys)
