@@ -9,6 +9,7 @@ input before it opens (or creates) one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 import uuid
@@ -430,9 +431,13 @@ class Issued:
     row: EnrolCode
 
 
+@functools.lru_cache(maxsize=65_536)
 def stand_order(stand: str) -> tuple[tuple[int, int | str], ...]:
     """The order stands are walked in: ``2`` before ``10``, ``A2`` before ``A10``
-    (``07`` as ``7``: their :func:`canonical_stand` forms)."""
+    (``07`` as ``7``: their :func:`canonical_stand` forms). Kept for each stand met: the
+    dashboard sorts a market's thousands of stands at every refresh."""
+    if stand.isascii() and stand.isdigit():
+        return ((0, int(stand)),)
     return tuple((0, int(part)) if part.isdecimal() else (1, part.casefold())
                  for part in re.findall(r"\d+|\D+", canonical_stand(stand).replace(" ", "")))
 
