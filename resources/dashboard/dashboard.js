@@ -316,9 +316,9 @@
     [(c) => t(c.inside ? "inside_region" : "outside_region"), false],
     [(c) => c.day_net, true], [(c) => c.day_tickets, true], [(c) => c.edition_net, true],
     [(c) => c.days_closed, true],
-    // the late stands, then those whose figures of the day came the longest ago (none
+    // the late stands (and those whose figures are refused), then those whose figures of the day came the longest ago (none
     // came yet: the longest; never in contact: before), then the tills silent the longest
-    [(c) => (c.stale ? 1e12 : 0) + (c.received_seconds !== null ? c.received_seconds : 1e11)
+    [(c) => (c.stale || c.refused ? 1e12 : 0) + (c.received_seconds !== null ? c.received_seconds : 1e11)
       + (c.stale_seconds === null ? 1e10 : c.stale_seconds / 1e10), true],
     [(c) => c.conflicts, true],
   ];
@@ -353,7 +353,7 @@
       ]);
       tr.cells[8].replaceChildren(received(c, data));
       tr.dataset.cooperative = c.id;
-      if (c.stale) tr.classList.add("stale");
+      if (c.stale || c.refused) tr.classList.add("stale");
       return tr;
     }));
   }
@@ -389,6 +389,14 @@
     // late with nothing of the day (whatever it sent of other days, just now maybe), or
     // with its day open and silent
     if (c.stale) parts.push([[t("stale")], "late"]);
+    // its till's pushes refused since a push was last stored: since when, and why
+    if (c.refused) {
+      const [day, time] = c.refused.split("T");
+      parts.push([[t("figures_refused", {
+        time: day === data.today ? time : ltr(shortDate(day) + " " + time),
+        reason: refusal(c.refused_key, c.refused_params || {}),
+      })], "refused"]);
+    }
     const when = el("span", null, "when");
     parts.forEach(([pieces, cls], i) => {
       const part = el("span", null, cls);
@@ -400,6 +408,19 @@
       when.append(part);
     });
     return when;
+  }
+
+  // why a till's push was refused, from its message id and parameters (as the server's
+  // exports say it: sync.server.i18n.refusal_reason)
+  const REFUSAL_REASONS = {
+    "server.err.day_outside_market": "refused_outside_market",
+    "server.err.body_too_large": "refused_too_large",
+    "server.err.day_too_large": "refused_too_large",
+  };
+  function refusal(key, params) {
+    const reason = REFUSAL_REASONS[key] || "refused_invalid";
+    if (reason !== "refused_outside_market") return t(reason);
+    return params.day ? t(reason, { day: ltr(date(params.day)) }) : t("refused_invalid");
   }
 
   function groupRows(groups, label) {

@@ -18,6 +18,7 @@ import errno
 import getpass
 import io
 import ipaddress
+import json
 import math
 import os
 import re
@@ -672,8 +673,14 @@ def _device(db: Database, args: argparse.Namespace) -> None:
                     else tr(lang, "server.out.last_contact",
                             when=tr(lang, "server.out.never")))
             name = c.name_ar if lang == "ar" else c.name_fr
+            refused = ""
+            if d.refused_at and (d.last_push_at is None or d.refused_at > d.last_push_at):
+                refused = "\t" + tr(lang, "server.out.refused_since",
+                                    when=t.moment(d.refused_at), zone=t.zone,
+                                    reason=t.refusal(d.refused_key, json.loads(
+                                        d.refused_params or "{}")))
             print(f"{d.id}\t{state}\t{tr(lang, 'server.out.of_cooperative', id=c.id, name=name)}"
-                  f"\t{d.name}\t{seen}")
+                  f"\t{d.name}\t{seen}{refused}")
 
 
 def _short(device_id: object) -> str:

@@ -77,8 +77,9 @@ def _received(row: CoopRow) -> dt.datetime | None:
 def cooperatives_table(t: Translator, rows: Sequence[CoopRow]) -> Table:
     """The cooperatives as the dashboard's table shows them for its chosen day: that day's
     sales and tickets (named as on screen), then the edition's figures, named so; when
-    the day's figures came and whether the day is closed, and the till's last contact
-    (at the time of the export, whatever the day)."""
+    the day's figures came and whether the day is closed, the till's last contact and
+    whether its figures are refused, and why (at the time of the export, whatever the
+    day)."""
     yes_no = {True: t("yes"), False: t("no")}
     columns = [
         Column(t("stand"), TEXT, lambda r: r.stand),
@@ -103,8 +104,19 @@ def cooperatives_table(t: Translator, rows: Sequence[CoopRow]) -> Table:
                lambda r: yes_no[r.day_closed] if r.received else None),
         Column(f"{t('last_contact')} ({t.zone})", TIME, _synced),
         Column(t("conflicts"), INT, lambda r: r.conflicts),
+        Column(t("refused_column"), TEXT, lambda r: _refused(t, r)),
     ]
     return Table(t("sheet_cooperatives"), columns, rows)
+
+
+def _refused(t: Translator, row: CoopRow) -> str | None:
+    """Since when (in Morocco's time) and why the cooperative's till's figures are refused,
+    as the dashboard says it (None: they are not)."""
+    if row.refused is None:
+        return None
+    since = dt.datetime.fromisoformat(row.refused)
+    return t("figures_refused", time=f"{t.short_date(since.date())} {since:%H:%M}",
+             reason=t.refusal(row.refused_key, row.refused_params))
 
 
 def days_table(t: Translator, rows: Sequence[dict[str, Any]],

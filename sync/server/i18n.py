@@ -72,6 +72,24 @@ def choose_lang(requested: str | None, cookie: str | None, accept_language: str 
     return DEFAULT_LANG
 
 
+#: the refusals of a push the dashboard says in its own words (others: figures invalid)
+REFUSAL_REASONS = {
+    "server.err.day_outside_market": "refused_outside_market",
+    "server.err.body_too_large": "refused_too_large",
+    "server.err.day_too_large": "refused_too_large",
+}
+
+
+def refusal_reason(key: str | None, params: Mapping[str, str]) -> tuple[str, dict[str, str]]:
+    """The dashboard's message for a push's refusal (its message id, its parameters): its
+    key, and its values (days, in ISO form, for the caller's language to write)."""
+    reason = REFUSAL_REASONS.get(key or "", "refused_invalid")
+    day = params.get("day")
+    if reason == "refused_outside_market" and day:
+        return reason, {"day": day}
+    return ("refused_invalid" if reason == "refused_outside_market" else reason), {}
+
+
 class Translator:
     def __init__(self, lang: str) -> None:
         self.lang = lang if lang in LANGS else DEFAULT_LANG
@@ -96,6 +114,12 @@ class Translator:
 
     def moment(self, utc: dt.datetime) -> str:
         return format_moment(utc, self.lang)
+
+    def refusal(self, key: str | None, params: Mapping[str, str] | None) -> str:
+        """Why a till's figures are refused, from the refusal's message id and parameters
+        as the server keeps them (``CoopRow.refused_key``), as the dashboard says it."""
+        reason, values = refusal_reason(key, params or {})
+        return self(reason, **{k: self.date(v) for k, v in values.items()})
 
     def axis_money(self, centimes: int) -> str:
         return format_axis_amount(centimes, self.lang)

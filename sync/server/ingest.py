@@ -682,9 +682,11 @@ _DEVICE_BY_TOKEN = (
     "m.ends_on, d.last_seen_at FROM devices d JOIN cooperatives c ON c.id = d.cooperative_id "
     "JOIN markets m ON m.id = c.market_id WHERE d.token_hash = {p}")
 _SEEN_AT = 7  # where the device's last contact is in its row
-# :data:`_CONTACT` on the driver: a device's last contact, unless written meanwhile
-_SEEN = ("UPDATE devices SET last_seen_at = {p} WHERE id = {p} AND revoked_at IS NULL "
-         "AND (last_seen_at IS NULL OR last_seen_at < {p})")
+# :data:`_CONTACT` on the driver, for a push refused: its device's last refusal (when, why),
+# and its last contact unless one was written less than a minute before
+_SEEN = ("UPDATE devices SET last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < {p} "
+         "THEN {p} ELSE last_seen_at END, refused_at = {p}, refused_key = {p}, "
+         "refused_params = {p} WHERE id = {p} AND revoked_at IS NULL")
 _CONFLICT = (
     "INSERT INTO conflicts (device_id, cooperative_id, business_day, version, stored_digest, "
     "received_digest, received_at, body) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}) "
@@ -802,19 +804,26 @@ class Store:
                               None if seen is None else dt.datetime.fromisoformat(seen))
         return DeviceAuth(row[0], row[3], row[4], row[5], row[6], row[_SEEN_AT])
 
-    def contact(self, auth: DeviceAuth, now: dt.datetime) -> None:
-        """Write ``now`` as the last contact of ``auth``'s device when due
-        (:func:`contact_due`), for a push refused once its token was found good: a till
-        that keeps trying is in contact. A push applied writes it with the device's totals
-        (:meth:`device_totals`); a bundle's never does (not :attr:`online`)."""
-        if not self.online or not contact_due(auth, now):
+    def contact(self, auth: DeviceAuth, now: dt.datetime, refused: IngestError) -> None:
+        """For a push refused once its token was found good: write the refusal, ``now``
+        with its message id and parameters (the dashboard tells the till's figures refused,
+        and why, while no push was stored since), whatever the till's last contact (it asked
+        what the server holds just before); and ``now`` as its last contact when due
+        (:data:`CONTACT_EVERY`): a till that keeps trying is in contact. Refusals are rare;
+        a push applied writes the contact with the device's totals (:meth:`device_totals`);
+        a bundle's never does (not :attr:`online`)."""
+        if not self.online:
             return
         since = now - CONTACT_EVERY
+        params = orjson.dumps({k: _wire_param(v) for k, v in refused.params.items()}
+                              ).decode() if refused.key else None
         if self.sqlite:
             self.driver.execute(_SEEN.format(p="?"), (
-                _lite_time(now), auth.device_id.hex, _lite_time(since)))
+                _lite_time(since), _lite_time(now), _lite_time(now), refused.key, params,
+                auth.device_id.hex))
             return
-        self.driver.execute(_SEEN.format(p="%s"), (now, auth.device_id, since), prepare=True)
+        self.driver.execute(_SEEN.format(p="%s"), (
+            since, now, now, refused.key, params, auth.device_id), prepare=True)
 
     def held(self, device_id: uuid.UUID) -> dict[dt.date, Held]:
         return self.held_found(self.find_held(device_id).fetchall())

@@ -149,6 +149,12 @@ class Device(Base):
     # its last contact with the server: the last request it made with its token (a push,
     # asking which days the server holds), to the minute at least; a bundle is not contact
     last_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # its last push refused (its token good): when, and why (the message id, its parameters
+    # as JSON text), written with its contact; its figures are refused while it is later
+    # than ``last_push_at``
+    refused_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    refused_key: Mapped[str | None] = mapped_column(String(64))
+    refused_params: Mapped[str | None] = mapped_column(Text)
     # running totals over the device's stored days, kept by the upsert (for the dashboard)
     total_net: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     total_tickets: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple, get_args
 
+import orjson
 from sqlalchemy import BigInteger, and_, case, cast, func, select, text, tuple_
 from sqlalchemy.orm import Session
 
@@ -116,6 +117,11 @@ class CoopRow(NamedTuple):
     received: str | None = None
     received_seconds: int | None = None
     day_closed: bool = False
+    # its till's figures refused (its last push refused came after its last push stored):
+    # since when (Morocco's time, to the minute), and why (the message id, its parameters)
+    refused: str | None = None
+    refused_key: str | None = None
+    refused_params: dict[str, str] | None = None
 
 
 COOP_FIELDS = CoopRow._fields
@@ -204,6 +210,9 @@ def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.d
     ago it pushed. Whether today's figures are due is one value for the whole market:
     the rule costs no more than the day's summaries already read.
 
+    It is ``refused`` when one of its live tills had its last push refused after its last
+    push stored (:func:`refusals`).
+
     ``beside``, a session reading the same snapshot (PostgreSQL), reads half of them.
     """
     if session.get_bind().dialect.name != "postgresql":
@@ -214,14 +223,39 @@ def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.d
               "running": running(market, now), "due": figures_due(market, day, now),
               "inside": [r for r, in regions if r.casefold() == region], "parts": 1, "part": 0}
     if beside is None:
-        return _by_stand(_pg_coops(session, params))
+        return _with_refusals(session, market, _by_stand(_pg_coops(session, params)))
     # two halves of the cooperatives (by id), read at once: the database works on both
     other = _BESIDE.submit(_pg_coops, beside, {**params, "parts": 2, "part": 1})
     try:
         rows = _pg_coops(session, {**params, "parts": 2})
     finally:
         wait([other])  # the other session is not closed under its thread
-    return _by_stand(rows + other.result())
+    return _with_refusals(session, market, _by_stand(rows + other.result()))
+
+
+def refusals(session: Session, market: Market) -> dict[int, tuple[Any, ...]]:
+    """The market's cooperatives whose figures are refused: one of their live tills had
+    its last push refused (its token good) after its last push stored, the latest of
+    such refusals by cooperative: (since when, in Morocco's time to the minute, its message
+    id, its parameters). A push stored since clears it."""
+    d = Device
+    found = session.connection().execute(
+        select(d.cooperative_id, d.refused_at, d.refused_key, d.refused_params)
+        .join(Cooperative, Cooperative.id == d.cooperative_id)
+        .where(Cooperative.market_id == market.id, d.revoked_at.is_(None),
+               d.refused_at.is_not(None),
+               (d.last_push_at.is_(None)) | (d.refused_at > d.last_push_at))
+        .order_by(d.refused_at))
+    return {cid: (_local_minute(at), key, None if params is None else orjson.loads(params))
+            for cid, at, key, params in found}  # the latest last
+
+
+def _with_refusals(session: Session, market: Market, rows: list[tuple[Any, ...]]
+                   ) -> list[tuple[Any, ...]]:
+    """The rows with their refusal (:func:`refusals`), or none, at their end."""
+    refused = refusals(session, market)
+    none = (None, None, None)
+    return [(*r, *refused.get(r[0], none)) for r in rows]
 
 
 def running(market: Market, now: dt.datetime) -> bool:
@@ -336,7 +370,7 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
                        day_tickets, net, tickets, refunds, closed, int(reported), live,
                        synced, stale_seconds, stale, conflicted, _local_minute(received),
                        received_seconds, bool(day_closed) and not open_day))
-    return _by_stand(values)
+    return _with_refusals(session, market, _by_stand(values))
 
 
 def cooperative_rows(session: Session, market: Market, day: dt.date, now: dt.datetime

@@ -28,7 +28,8 @@ up: its last batch held one.
 
 A push that is refused (400, 401, 403, 413, 415, 422) writes nothing, so it does not disturb
 the others; but one whose token is good writes its device's last contact, when due (a till
-that keeps trying is in contact), as a push applied writes it with its device's totals.
+that keeps trying is in contact), as a push applied writes it with its device's totals, and
+with it the refusal (when, why: the dashboard says the till's figures are refused).
 If the batch fails for another reason (a connection the database dropped, a deadlock with
 another server process), it is rolled back and its pushes are applied again one at a time,
 each in its own transaction; a push that fails alone gets the error. Pushes are idempotent,
@@ -305,7 +306,7 @@ class PushWriter:
                             raise jobs[i].refusal()
                         ingest.check_summaries(device, request.summaries)
                     except ingest.IngestError as exc:
-                        store.contact(device, now)  # sent with the batch's statements
+                        store.contact(device, now, exc)  # sent with the batch's statements
                         replies[i] = _refused(exc)
                         continue
                     ready[i] = device, request
@@ -372,7 +373,7 @@ def _one(store: ingest.Store, job: Job, now: dt.datetime, changes: ingest.Market
             raise job.refusal()
         return _answer(*ingest.apply_push(store, device, job.request.summaries, now, changes))
     except ingest.IngestError as exc:
-        store.contact(device, now)
+        store.contact(device, now, exc)
         return _refused(exc)
 
 

@@ -786,3 +786,28 @@ def test_a_device_is_revoked_by_the_start_of_its_id_when_only_it_starts_so(
     code, out, _ = run(database_url, "device", "revoke", "ABCDEF34", capsys=capsys)
     assert code == 0 and str(ids[1]) in out
     assert revoked() == [False, True]
+
+
+def test_device_list_says_a_till_s_figures_are_refused_and_why(
+        database_url: str, db: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(database_url, *MARKET, capsys=capsys)[0] == 0
+    assert run(database_url, *COOP, capsys=capsys)[0] == 0
+    with db.write() as s:
+        code, _ = admin.issue_enrol_code(s, 1)
+    with db.write() as s:
+        till = ingest.enrol(s, code, "caisse").device_id
+    refused_at = dt.datetime(2026, 5, 13, 9, 42)
+    with db.write() as s:
+        device = s.get_one(Device, till)
+        device.last_push_at = refused_at - dt.timedelta(hours=1)
+        device.refused_at = refused_at
+        device.refused_key = "server.err.day_outside_market"
+        device.refused_params = '{"day": "2026-05-22", "starts": "2026-05-12"}'
+    t = Translator("fr")
+    out = run(database_url, "device", "list", capsys=capsys, lang="fr")[1]
+    assert out.rstrip("\n").endswith(
+        f"\tchiffres refusés depuis {t.moment(refused_at)} ({t.zone})\u00a0: le jour "
+        "22/05/2026 est hors des dates du marché")
+    with db.write() as s:  # a push stored since
+        s.get_one(Device, till).last_push_at = refused_at + dt.timedelta(minutes=5)
+    assert "refusés" not in run(database_url, "device", "list", capsys=capsys, lang="fr")[1]

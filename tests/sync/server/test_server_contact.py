@@ -15,8 +15,9 @@ import requests
 from sqlalchemy import select, update
 
 from sync.protocol import MAX_BODY_BYTES
+from sync.server import queries
 from sync.server.db import utcnow
-from sync.server.models import DaySummaryRow, Device
+from sync.server.models import DaySummaryRow, Device, Market
 from tests.sync.client.support import MARKET_DAY, MARKET_END, LiveServer
 
 from .server_support import push_body, summary
@@ -120,3 +121,68 @@ def test_an_accepted_push_is_a_contact_as_before(server: LiveServer) -> None:
     assert reply.status_code == 200, reply.text
     seen = last_seen(server, device)
     assert seen is not None and seen >= before
+
+
+def refusal(server: LiveServer, device: uuid.UUID) -> tuple[Any, ...]:
+    """The device's last refusal as the server keeps it: when, why (its parameters read)."""
+    with server.database.read() as s:
+        d = s.get_one(Device, device)
+        return d.refused_at, d.refused_key, json.loads(d.refused_params or "null")
+
+
+def test_a_refused_push_keeps_why_until_a_push_is_stored(server: LiveServer) -> None:
+    device, headers = enrolled(server)
+    outside = MARKET_END + dt.timedelta(days=1)
+    keys = []
+    for status, request in refused_pushes(device):
+        seen_long_ago(server, device)
+        before = utcnow()
+        extra = request.pop("headers", {})
+        assert post(server, {**headers, **extra}, **request).status_code == status
+        at, key, _params = refusal(server, device)
+        assert at is not None and at >= before, status
+        keys.append(key)
+    assert keys == ["server.err.day_outside_market", "server.err.day_other_device",
+                    "server.err.body_invalid", "server.err.body_too_large",
+                    "server.err.body_gzip"]
+    seen_long_ago(server, device)
+    (status, request), *_ = refused_pushes(device)
+    assert post(server, headers, **request).status_code == status
+    _at, key, params = refusal(server, device)
+    assert (key, params["day"]) == ("server.err.day_outside_market", outside.isoformat())
+    assert list(refused_stands(server)) == [server.cooperative_id]
+    reply = post(server, headers, json=push_body(summary(device, MARKET_DAY)))
+    assert reply.status_code == 200, reply.text
+    assert refused_stands(server) == {}  # its figures are stored again
+
+
+def test_a_refusal_right_after_the_tills_check_is_recorded(server: LiveServer) -> None:
+    """A till's sync asks what the server holds (its contact, written then), then pushes:
+    the push refused a moment later is recorded all the same, each time."""
+    device, headers = enrolled(server)
+    (status, request), *_ = refused_pushes(device)
+    for _ in range(2):
+        before = utcnow()
+        assert requests.get(f"{server.url}/api/v1/days", headers=headers,
+                            timeout=5).status_code == 200
+        seen = last_seen(server, device)
+        assert seen is not None
+        assert post(server, headers, **request).status_code == status
+        at, key, _params = refusal(server, device)
+        assert at is not None and at >= before and key == "server.err.day_outside_market"
+        assert last_seen(server, device) == seen  # the contact, once a minute
+
+
+def refused_stands(server: LiveServer) -> dict[int, tuple[Any, ...]]:
+    with server.database.read() as s:
+        return queries.refusals(s, s.get_one(Market, server.market_id))
+
+
+def test_a_bad_token_never_records_a_refusal(server: LiveServer) -> None:
+    device, headers = enrolled(server)
+    for token in ("not-the-token", headers["Authorization"].split()[1][:-1]):
+        for _status, request in refused_pushes(device):
+            extra = request.pop("headers", {})
+            reply = post(server, {"Authorization": f"Bearer {token}", **extra}, **request)
+            assert reply.status_code == 401, reply.text
+    assert refusal(server, device) == (None, None, None)

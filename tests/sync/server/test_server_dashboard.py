@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from sync.protocol import DaySummary
 from sync.server import admin, queries
 from sync.server.db import Database
-from sync.server.i18n import Translator
+from sync.server.i18n import Translator, market_time
 from sync.server.models import Device
 
 from .server_support import DAY, World, enrol, push_body, summary
@@ -515,3 +515,46 @@ def test_of_two_markets_running_at_once_the_one_stalls_send_to_is_shown_first(
         assert shown is not None and shown.id == world.market_id
         asked = queries.pick_market(s, newer, today)
         assert asked is not None and asked.id == newer
+
+
+def test_a_till_whose_figures_are_refused_says_so_and_why(
+        client: TestClient, organiser: str, world: World, db: Database) -> None:
+    a = world.argan
+    outside = DAY + dt.timedelta(days=10)  # the market runs 5 days
+    reply = client.post("/api/v1/push", headers=a.headers,
+                        json=push_body(summary(a.device_id, outside, 3, net=9_000)))
+    assert reply.status_code == 422, reply.text
+    with db.read() as s:
+        refused_at = s.get_one(Device, a.device_id).refused_at
+    assert refused_at is not None
+    since = market_time(refused_at)
+    log_in(client, organiser)
+
+    def argan_row() -> dict[str, Any]:
+        data = client.get(f"/dashboard/data.json?market={world.market_id}&day={DAY}").json()
+        rows = [dict(zip(data["cooperative_fields"], r, strict=True))
+                for r in data["cooperatives"]]
+        return next(r for r in rows if r["id"] == a.cooperative_id)
+
+    def export_says(lang: str) -> str:
+        reply = client.get(f"/dashboard/export/cooperatives.csv?market={world.market_id}"
+                           f"&day={DAY}&lang={lang}")
+        rows = list(csv.reader(io.StringIO(reply.content.decode("utf-8-sig")), delimiter=";"))
+        column = rows[0].index(Translator(lang)("refused_column"))
+        return next(r for r in rows[1:] if r[0] == "12")[column]
+
+    row = argan_row()
+    assert row["refused"] == since.isoformat(timespec="minutes")
+    assert row["refused_key"] == "server.err.day_outside_market"
+    assert row["refused_params"]["day"] == "2026-05-22"
+    at = f"{since:%d/%m %H:%M}"
+    assert export_says("fr") == (f"Chiffres refusés depuis {at}\u00a0: le jour 22/05/2026 "
+                                 "est hors des dates du marché")
+    assert export_says("ar") == f"الأرقام مرفوضة منذ {at}: اليوم 22/05/2026 خارج تواريخ السوق"
+    # the till's next push is taken: its figures are no longer refused
+    reply = client.post("/api/v1/push", headers=a.headers,
+                        json=push_body(summary(a.device_id, DAY, 3, net=9_000)))
+    assert reply.status_code == 200, reply.text
+    row = argan_row()
+    assert (row["refused"], row["refused_key"], row["refused_params"]) == (None, None, None)
+    assert export_says("fr") == ""

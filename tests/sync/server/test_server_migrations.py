@@ -189,7 +189,7 @@ def test_migration_0012_gives_devices_their_last_contact_and_goes_back(
             opened_at=pushed_at, sales_count=2, refunds_count=0, voids_count=0, gross=5_000,
             refunds=0, voids=0, net=5_000, discounts=0, items=2, cash_expected=5_000,
             grand_total=5_000, journal_seq=3, journal_hash="h" * 64, received_at=pushed_at))
-    alembic(db, "upgrade", "0012")
+    alembic(db, "upgrade", "head")  # (the models read the later devices' columns too)
     with db.read() as s:
         assert {d.id: (d.last_seen_at, d.last_push_at) for d in s.scalars(select(Device))} == {
             quiet: (None, None), pushing: (pushed_at, pushed_at)}
@@ -206,4 +206,45 @@ def test_migration_0012_gives_devices_their_last_contact_and_goes_back(
     db.migrate()
     with db.read() as s:
         assert s.get_one(Device, pushing).last_seen_at == pushed_at
+    test_migrated_schema_matches_the_models(db)
+
+
+def test_migration_0014_gives_devices_their_last_refusal_and_goes_back(
+        empty_database: Database) -> None:
+    """The devices of before have no refusal (none is refused on the dashboard); one
+    written after is kept with why; going back drops the refusals and keeps the devices,
+    which a push stored again then leaves as they were."""
+    db = empty_database
+    alembic(db, "upgrade", "0013")
+    pushed_at = dt.datetime(2026, 5, 12, 17, 40, 30, 250)
+    till = uuid.UUID(int=7)
+    devices = table("devices", column("id", Uuid()), column("cooperative_id"),
+                    column("name"), column("token_hash"), column("enrolled_at"),
+                    column("last_push_at"), column("last_seen_at"))
+    with db.write() as s:  # as the server of schema 0013 wrote it
+        an_older_market(s)
+        s.execute(insert(devices).values(id=till, cooperative_id=1, name="till",
+                                         token_hash="c" * 64, enrolled_at=DAY,
+                                         last_push_at=pushed_at, last_seen_at=pushed_at))
+    alembic(db, "upgrade", "0014")
+    now = pushed_at + dt.timedelta(minutes=3)
+    with db.write() as s:
+        (row,) = queries.cooperative_rows(s, s.get_one(Market, 1), DAY, now)
+        assert (row.refused, row.refused_key, row.refused_params) == (None, None, None)
+        device = s.get_one(Device, till)
+        device.refused_at = now
+        device.refused_key = "server.err.day_outside_market"
+        device.refused_params = '{"day": "2026-05-22"}'
+    with db.read() as s:
+        (row,) = queries.cooperative_rows(s, s.get_one(Market, 1), DAY, now)
+        assert (row.refused_key, row.refused_params) == (
+            "server.err.day_outside_market", {"day": "2026-05-22"})
+    alembic(db, "downgrade", "0013")
+    assert not {"refused_at", "refused_key", "refused_params"} & {
+        c["name"] for c in inspect(db.engine).get_columns("devices")}
+    with db.read() as s:
+        assert s.execute(text("SELECT count(*) FROM devices")).scalar_one() == 1
+    db.migrate()
+    with db.read() as s:
+        assert s.get_one(Device, till).refused_at is None
     test_migrated_schema_matches_the_models(db)
