@@ -316,9 +316,11 @@
     [(c) => t(c.inside ? "inside_region" : "outside_region"), false],
     [(c) => c.day_net, true], [(c) => c.day_tickets, true], [(c) => c.edition_net, true],
     [(c) => c.days_closed, true],
-    // the late stands (and those whose figures are refused), then those whose figures of the day came the longest ago (none
-    // came yet: the longest; never in contact: before), then the tills silent the longest
-    [(c) => (c.stale || c.refused ? 1e12 : 0) + (c.received_seconds !== null ? c.received_seconds : 1e11)
+    // the late stands (and those whose figures are refused), then those whose figures of
+    // the day came the longest ago (none came yet: the longest; never in contact: before),
+    // then the tills silent the longest
+    [(c) => (c.stale || c.refused ? 1e12 : 0)
+      + (c.received_seconds !== null ? c.received_seconds : 1e11)
       + (c.stale_seconds === null ? 1e10 : c.stale_seconds / 1e10), true],
     [(c) => c.conflicts, true],
   ];

@@ -14,7 +14,7 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func, insert, literal, select, text, update
@@ -357,12 +357,8 @@ def move_cooperative(session: Session, cooperative_id: int, market_id: int, *,
                              .where(Device.cooperative_id == coop.id)) or 0
     changes: MarketDays = {}
     for d in days:
-        figures = {"net": d.net, "gross": d.gross, "refunds": d.refunds,
-                   "tickets": d.sales_count, "devices": 1, "closed": int(d.status == "closed")}
-        for market, sign in ((d.market_id, -1), (target.id, 1)):
-            total = changes.setdefault((market, d.business_day), dict.fromkeys(figures, 0))
-            for name, value in figures.items():
-                total[name] += sign * value
+        _count_day(changes, d.market_id, d, -1)
+        _count_day(changes, target.id, d, 1)
     was = coop.stand
     coop.market_id, coop.stand = target.id, stand
     session.flush()
@@ -379,6 +375,17 @@ def move_cooperative(session: Session, cooperative_id: int, market_id: int, *,
     Store.of(session.connection()).market_days(changes)
     return Moved(coop, stand=was, days=len(days), net=sum(d.net for d in days),
                  tickets=sum(d.sales_count for d in days), devices=devices)
+
+
+def _count_day(changes: MarketDays, market_id: int, day: Any, sign: int) -> None:
+    """Add to a market's day (``sign`` 1) or take off it (-1) the figures of a stored day
+    summary (its net, gross, refunds, tickets, one till, closed or not), in ``changes``
+    for :meth:`ingest.Store.market_days`."""
+    figures = {"net": day.net, "gross": day.gross, "refunds": day.refunds,
+               "tickets": day.sales_count, "devices": 1, "closed": int(day.status == "closed")}
+    total = changes.setdefault((market_id, day.business_day), dict.fromkeys(figures, 0))
+    for name, value in figures.items():
+        total[name] += sign * value
 
 
 def _refuse_counted_twice(session: Session, cooperative_id: int, market_id: int) -> None:
@@ -710,9 +717,7 @@ def merge_devices(session: Session, old_id: uuid.UUID | str, new_id: uuid.UUID |
     staying = [d for d in mine.values() if d not in aside]
     changes: MarketDays = {}
     for d in aside:
-        changes[d.market_id, d.business_day] = {
-            "net": -d.net, "gross": -d.gross, "refunds": -d.refunds,
-            "tickets": -d.sales_count, "devices": -1, "closed": -int(d.status == "closed")}
+        _count_day(changes, d.market_id, d, -1)
     now = utcnow()
     _set_aside(session, aside, new.id, now)
     moved = [d.business_day for d in staying]

@@ -84,10 +84,10 @@ def refusal_reason(key: str | None, params: Mapping[str, str]) -> tuple[str, dic
     """The dashboard's message for a push's refusal (its message id, its parameters): its
     key, and its values (days, in ISO form, for the caller's language to write)."""
     reason = REFUSAL_REASONS.get(key or "", "refused_invalid")
-    day = params.get("day")
-    if reason == "refused_outside_market" and day:
-        return reason, {"day": day}
-    return ("refused_invalid" if reason == "refused_outside_market" else reason), {}
+    if reason != "refused_outside_market":
+        return reason, {}
+    day = params.get("day")  # the day is what it says: without it, the figures are invalid
+    return (reason, {"day": day}) if day else ("refused_invalid", {})
 
 
 class Translator:
