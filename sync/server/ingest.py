@@ -188,19 +188,18 @@ def enrol(session: Session, code: str, device_name: str, now: dt.datetime | None
         raise Invalid("device_name must not contain NUL characters",
                       "server.err.device_name_nul")
     now = now or utcnow()
+    digests = code_hashes(code)  # as typed, then its confusable characters read
+    valid = (EnrolCode.used_at.is_(None), EnrolCode.expires_at > now)
+    found = dict(session.execute(
+        select(EnrolCode.code_hash, EnrolCode.id).where(EnrolCode.code_hash.in_(digests),
+                                                        *valid)).all())
     consumed = None
-    for digest in code_hashes(code):  # as typed, then its confusable characters read
-        consumed = session.execute(
-            update(EnrolCode)
-            .where(
-                EnrolCode.code_hash == digest,
-                EnrolCode.used_at.is_(None),
-                EnrolCode.expires_at > now,
-            )
-            .values(used_at=now)
-            .returning(EnrolCode.id, EnrolCode.cooperative_id)
-        ).one_or_none()
-        if consumed is not None:
+    for digest in digests:
+        if digest in found:  # taken only once, by whichever enrolment takes it first
+            consumed = session.execute(
+                update(EnrolCode).where(EnrolCode.id == found[digest], *valid)
+                .values(used_at=now).returning(EnrolCode.id, EnrolCode.cooperative_id)
+            ).one_or_none()
             break
     if consumed is None:
         raise BadCode("this enrolment code is unknown, used already or expired",

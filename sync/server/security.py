@@ -11,6 +11,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import itertools
 import math
 import secrets
 import threading
@@ -28,6 +29,11 @@ CODE_ALPHABET = "0123456789ACEFHJKMNPRTVWXY"
 OLD_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 #: what is read as a character of :data:`CODE_ALPHABET` when typed in its place
 CONFUSED = str.maketrans("BSZGODQILU", "852600011V")
+#: the characters of :data:`OLD_CODE_ALPHABET` each typed character may stand for, when
+#: it may stand for more than itself (``8`` for ``B``, ``O`` for ``D`` or ``Q``...)
+OLD_CONFUSED = {typed: group for group in ("B8", "S5", "Z2", "G6", "DQ", "UV")
+                for typed in group} | {"O": "DQ", "0": "DQ"}
+OLD_CODE_LENGTH = 12
 #: a code's characters in groups of these sizes; 13 characters of 26 hold about 61 bits
 #: (12 of :data:`OLD_CODE_ALPHABET` held 59): enough for a one-time, expiring, online-only
 #: secret
@@ -60,13 +66,18 @@ def normalise_code(code: str) -> str:
 
 
 def code_hashes(code: str) -> list[str]:
-    """The hashes a code typed may be stored under: the code as typed, then, if it
+    """The hashes a code typed may be stored under, the code as typed first: then, if it
     differs, with each character that is not of :data:`CODE_ALPHABET` read as the one it
-    is taken for (``B`` as ``8``, ``O`` as ``0``...). A code issued before holds some of
-    those characters: it is found as typed."""
+    is taken for (``B`` as ``8``, ``O`` as ``0``...). A code issued before
+    (:data:`OLD_CODE_ALPHABET`, twelve characters) holds both characters of some pairs:
+    it is found as typed, or with any of its characters of such a pair read as the other
+    one (at most 2**12 readings, each a code of 59 bits)."""
     typed = normalise_code(code)
-    read = typed.translate(CONFUSED)
-    return [_hash(typed)] + ([_hash(read)] if read != typed else [])
+    readings = [typed, typed.translate(CONFUSED)]
+    if len(typed) == OLD_CODE_LENGTH:
+        readings += ["".join(chars) for chars in
+                     itertools.product(*(OLD_CONFUSED.get(ch, ch) for ch in typed))]
+    return [_hash(r) for r in dict.fromkeys(readings)]
 
 
 def code_hash(code: str) -> str:

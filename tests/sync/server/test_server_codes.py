@@ -66,6 +66,19 @@ def test_a_code_issued_before_still_enrols(server: LiveServer,
 
 
 @pytest.mark.parametrize("typed", [
+    "8BS2-ZG5U-VDQ7",  # B and 8, S and 5, Z and 2: each one taken for the other
+    "b8sz 265v uoo7",  # G as 6, U and V each as the other, D and Q as O
+    "B8SZ-2G5U-VD07",  # Q as a zero
+])
+def test_a_code_issued_before_typed_with_characters_taken_for_others_enrols(
+        server: LiveServer, monkeypatch: pytest.MonkeyPatch, typed: str) -> None:
+    issued(server, OLD_CODE, monkeypatch)
+    assert enrols(server, "B8SZ-2G5U-VDQ9") == 400  # a character wrong is no code
+    assert enrols(server, typed) == 200
+    assert enrols(server, OLD_CODE) == 400  # used
+
+
+@pytest.mark.parametrize("typed", [
     "BSZO-GIUKM-XY3A",  # every digit taken for the letter it looks like
     "8s2d-gl vkm-xy3a",  # some, in lower case, a space for a dash
     "٨٥٢٠-٦١VKM-XY٣A",  # the digits of an Arabic keyboard
