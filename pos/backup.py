@@ -33,6 +33,8 @@ import os
 import re
 import shutil
 import sqlite3
+import struct
+import sys
 import uuid
 from collections.abc import Callable
 from contextlib import closing
@@ -202,9 +204,10 @@ def on_laptop(folder: Path, db_path: Path) -> bool:
     """Whether ``folder`` is on the laptop's own disk: the disk the database ``db_path`` is
     on, so a backup there is no copy off the laptop. So is a USB stick's mount point
     (``/media/usb0``, ``/mnt/usb``) while the stick is out: a folder of the laptop's disk
-    then. The same filesystem as the database's, or (Linux) another partition or volume
-    of the same physical disk; a folder that cannot be looked at is not said to be on the
-    laptop (:func:`backup_to` has just written there, or says why it could not)."""
+    then. The same filesystem as the database's, or another partition or volume of the
+    same physical disk (Linux, Windows); a folder that cannot be looked at is not said to
+    be on the laptop (:func:`backup_to` has just written there, or says why it could
+    not)."""
     try:
         if os.stat(folder).st_dev == os.stat(db_path.parent).st_dev:
             return True
@@ -218,9 +221,12 @@ BLOCK: Final = Path("/sys/dev/block")  # a block device's node, by major:minor
 
 
 def _disks_of(path: Path) -> frozenset[str]:
-    """The physical disks (as Linux names them: ``sda``, ``nvme0n1``) under the filesystem
-    ``path`` is on: through its partition, and the volumes (LVM, encryption) it is made of.
-    Empty where that is unknown: not Linux, a filesystem in memory or on the network."""
+    """The physical disks (as Linux names them: ``sda``, ``nvme0n1``; as Windows numbers
+    them: ``PhysicalDrive0``) under the filesystem ``path`` is on: through its partition,
+    and the volumes (LVM, encryption; a Windows volume's extents) it is made of. Empty
+    where that is unknown: a filesystem in memory or on the network, another system."""
+    if sys.platform == "win32":
+        return _windows_disks(path)
     try:
         mount = mount_of(os.path.realpath(path), MOUNTS.read_text(encoding="utf-8"))
     except OSError:
@@ -237,6 +243,42 @@ def _disks_of(path: Path) -> frozenset[str]:
         with contextlib.suppress(OSError):
             return disks_under(node.resolve(strict=True))
     return frozenset()
+
+
+#: DeviceIoControl's code asking a volume for the disks it lies on (winioctl.h)
+IOCTL_VOLUME_GET_VOLUME_DISK_EXTENTS: Final = 0x00560000
+
+
+def _windows_disks(path: Path) -> frozenset[str]:
+    """:func:`_disks_of` on Windows (pywin32): the disks of the volume ``path`` is on, as
+    the volume's extents give them; empty when the volume does not say (a network
+    share)."""
+    try:
+        import win32file  # pywin32, on Windows only
+
+        root = win32file.GetVolumePathName(os.path.realpath(path))
+        volume = win32file.GetVolumeNameForVolumeMountPoint(root).rstrip("\\")
+        shared = win32file.FILE_SHARE_READ | win32file.FILE_SHARE_WRITE
+        handle = win32file.CreateFile(volume, 0, shared, None, win32file.OPEN_EXISTING, 0,
+                                      None)
+        try:
+            extents = win32file.DeviceIoControl(
+                handle, IOCTL_VOLUME_GET_VOLUME_DISK_EXTENTS, None, 4096)
+        finally:
+            handle.Close()
+    except Exception:  # no pywin32, no volume (a share), a device that will not say
+        return frozenset()
+    return disks_of_extents(bytes(extents))
+
+
+def disks_of_extents(extents: bytes) -> frozenset[str]:
+    """The disks a ``VOLUME_DISK_EXTENTS`` structure names: its count, then as many
+    ``DISK_EXTENT`` (the disk's number, then the extent's offset and length), aligned on
+    8 bytes."""
+    (count,) = struct.unpack_from("<I", extents, 0)
+    count = min(count, (len(extents) - 8) // 24)  # what the buffer holds of them
+    return frozenset(f"PhysicalDrive{struct.unpack_from('<I', extents, 8 + 24 * i)[0]}"
+                     for i in range(count))
 
 
 def disks_under(node: Path, depth: int = 0) -> frozenset[str]:

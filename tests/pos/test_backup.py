@@ -8,9 +8,11 @@ import sqlite3
 import struct
 import subprocess
 import sys
+import types
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
 from sqlalchemy import select
@@ -84,6 +86,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 TILL = """
 import sys
+import types
 from pathlib import Path
 from pos.db import Store
 from tests.helpers import ring, small_disk
@@ -829,3 +832,68 @@ def test_volumes_are_followed_down_to_their_disk(tmp_path: Path) -> None:
     assert backup.disks_under(virtual / "dm-1") == {"sda"}
     assert backup.disks_under(sda / "sda1") == {"sda"}
     assert backup.disks_under(devices / "pci0000:00" / "block" / "sdb" / "sdb1") == {"sdb"}
+
+
+def extents(*disks: int) -> bytes:
+    """A ``VOLUME_DISK_EXTENTS`` as Windows fills it: the count, then each extent's disk
+    number, offset and length, aligned on 8 bytes."""
+    return struct.pack("<I4x", len(disks)) + b"".join(
+        struct.pack("<I4xqq", disk, 1 << 20, 64 << 30) for disk in disks)
+
+
+class FakeWin32File(types.ModuleType):
+    """pywin32's ``win32file`` on a laptop whose disk 0 holds C: and D: (two partitions)
+    and whose USB stick, disk 1, is E:; F: is a network share, which names no disk."""
+
+    FILE_SHARE_READ, FILE_SHARE_WRITE, OPEN_EXISTING = 1, 2, 3
+    VOLUMES: ClassVar = {"C:\\": ("{c}", (0,)), "D:\\": ("{d}", (0,)),
+                         "E:\\": ("{e}", (1,)), "G:\\": ("{g}", (0, 2))}
+
+    def __init__(self) -> None:
+        super().__init__("win32file")
+        self.closed = 0
+
+    def GetVolumePathName(self, path: str) -> str:  # pywin32 names them so
+        return path[:3]
+
+    def GetVolumeNameForVolumeMountPoint(self, root: str) -> str:
+        if root not in self.VOLUMES:
+            raise OSError("not a volume")
+        return f"\\\\?\\Volume{self.VOLUMES[root][0]}\\"
+
+    def CreateFile(self, name: str, *args: object) -> Any:
+        assert not name.endswith("\\")  # the volume itself, not its root folder
+        fake = self
+
+        class Handle:
+            volume = name
+
+            def Close(self) -> None:
+                fake.closed += 1
+        return Handle()
+
+    def DeviceIoControl(self, handle: Any, code: int, inp: None, size: int) -> bytes:
+        assert code == 0x00560000  # IOCTL_VOLUME_GET_VOLUME_DISK_EXTENTS
+        (disks,) = [d for v, d in self.VOLUMES.values() if handle.volume.endswith(v)]
+        return extents(*disks)
+
+
+def test_on_windows_a_second_partition_of_the_laptops_disk_is_not_taken_for_a_stick(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake = FakeWin32File()
+    monkeypatch.setitem(sys.modules, "win32file", fake)
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(os.path, "realpath", lambda p: str(p))
+    laptop = backup._disks_of(Path("C:\\Users\\amina\\AppData\\souk-pos"))
+    assert laptop == {"PhysicalDrive0"}
+    assert backup._disks_of(Path("D:\\Sauvegardes")) & laptop  # the laptop's disk
+    assert not backup._disks_of(Path("E:\\souk")) & laptop  # the stick
+    assert backup._disks_of(Path("G:\\")) == {"PhysicalDrive0", "PhysicalDrive2"}
+    assert backup._disks_of(Path("F:\\partage")) == frozenset()  # says nothing
+    assert fake.closed == 4
+
+
+def test_a_volumes_disks_are_read_within_what_windows_wrote() -> None:
+    assert backup.disks_of_extents(extents(3)) == {"PhysicalDrive3"}
+    assert backup.disks_of_extents(extents(0, 1)[:32]) == {"PhysicalDrive0"}  # cut short
