@@ -99,6 +99,9 @@ class Columns:
     indent: int = 0  # in steps of about two characters, on the label side
     near: bool = False  # the label ends against the value column instead of starting at
     # the start edge: "2 × 120,00   240,00" (item details; keeps the printed band narrow)
+    shrink: bool = True  # a label too long beside its value may be set smaller to stay on
+    # its line; a name in two languages is not (the names of a receipt are of one size):
+    # its Arabic half goes on the line under the French one
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +164,7 @@ class Shop:
     name_fr: str = ""
     ice: str = ""
     city: str = ""
+    city_ar: str = ""  # "" when the cooperative gave none: city is written
     logo: str = ""
     footer: str | Mapping[str, str] = ""
     market_ar: str = ""
@@ -179,7 +183,7 @@ class Shop:
         return cls(
             name_ar=str(coop.get("name_ar") or ""), name_fr=str(coop.get("name_fr") or ""),
             ice=str(coop.get("ice") or ""), city=str(coop.get("city") or ""),
-            logo=str(coop.get("logo") or ""),
+            city_ar=str(coop.get("city_ar") or ""), logo=str(coop.get("logo") or ""),
             footer=footer if isinstance(footer, Mapping) else str(footer),
             market_ar=str(market.get("name_ar") or ""),
             market_fr=str(market.get("name_fr") or ""),
@@ -318,7 +322,7 @@ class _Words:
             return Text(isolate(name_ar or name_fr, "rtl"), direction="rtl")
         if not self.pair or not name_ar or name_ar == name_fr:
             return Text(isolate(name_fr or name_ar, "ltr"))
-        return Columns(name_fr, name_ar)
+        return Columns(name_fr, name_ar, shrink=False)
 
 
 def _isolated(params: Mapping[str, object], direction: Direction) -> dict[str, object]:
@@ -342,8 +346,10 @@ def letterhead(shop: Shop, words: _Words) -> list[Block]:
         if name:
             blocks.append(_centered(name, rtl=rtl, size="large", bold=True))
     # "ICE 001234567000089": Moroccan documents use the label "ICE" in Arabic too
-    details = [f"{words('receipt.ice')} {shop.ice}" if shop.ice else "", shop.city]
-    blocks.extend(_centered(d) for d in details if d)
+    if shop.ice:
+        blocks.append(_centered(f"{words('receipt.ice')} {shop.ice}"))
+    if city := city_in(shop.city, shop.city_ar, rtl=words.rtl, pair=words.pair):
+        blocks.append(_centered(city, rtl=words.rtl))
     market = [shop.market_ar] if words.lang == "ar" else (
         [shop.market_fr, shop.market_ar] if words.pair else [shop.market_fr])
     for name in market:
@@ -357,14 +363,20 @@ def letterhead(shop: Shop, words: _Words) -> list[Block]:
 
 
 def _market_city(shop: Shop, words: _Words) -> str:
-    """The market's city in Arabic on an Arabic receipt, in Latin letters then Arabic on a
-    receipt in two languages (once when the server gave no Arabic name)."""
-    arabic = shop.market_city_ar or shop.market_city
-    if words.rtl:
+    """The market's city in the receipt's language(s) (see :func:`city_in`)."""
+    return city_in(shop.market_city, shop.market_city_ar, rtl=words.rtl, pair=words.pair)
+
+
+def city_in(latin: str, arabic: str, *, rtl: bool, pair: bool) -> str:
+    """A city in Arabic on an Arabic document (``rtl``), in Latin letters then Arabic on
+    one in two languages (``pair``): ``Essaouira / الصويرة``; once, in the letters it has,
+    when it has no name in the other script."""
+    arabic = arabic or latin
+    if rtl:
         return arabic
-    if words.pair and arabic != shop.market_city:
-        return f"{shop.market_city} / {RLI}{arabic}{PDI}"
-    return shop.market_city
+    if pair and latin and arabic != latin:
+        return f"{latin} / {RLI}{arabic}{PDI}"
+    return latin or arabic
 
 
 def ticket_label(shop: Shop, number: int) -> str:
@@ -461,11 +473,22 @@ def _sale_header(
 
 
 def _totals(words: _Words, sale: Sale) -> list[Block]:
+    """The subtotal and the discounts when there are any, the total and its VAT. The
+    discounts are the lines' (those printed under the lines, added up) and the rest, the
+    ticket's (cart) discount, each on a line of its own when it is not zero, so that a
+    customer finds the lines' figure on the receipt; subtotal less both is the total."""
     blocks: list[Block] = []
-    if sale.discount:
+    lines = sum(ln.discount for ln in sale.lines)
+    ticket = sale.discount - lines
+    if lines or ticket:
         blocks.append(words.columns(words("receipt.subtotal"), words.amount(sale.subtotal)))
-        blocks.append(words.columns(words("receipt.discount"), words.amount(-sale.discount)))
-    title = "receipt.total" if sale.total >= 0 else "receipt.total_refund"
+    for key, discount in (("receipt.discount.lines", lines), ("receipt.discount.ticket", ticket)):
+        if discount:
+            blocks.append(words.columns(words(key), words.amount(-discount)))
+    # in two languages, short words ("REMBOURSÉ / المسترجع") keep a refund's total on one
+    # line of 58 mm paper
+    refunded = "receipt.total_refund.short" if words.pair else "receipt.total_refund"
+    title = "receipt.total" if sale.total >= 0 else refunded
     blocks.append(words.columns(words(title), words.money(sale.total), size="large", bold=True))
     rates: dict[int, int] = {}
     for line in sale.lines:
@@ -503,7 +526,7 @@ def sale_receipt(
     for payment in sale.payments:
         blocks += _payment_lines(words, payment)
     items = sum(abs(ln.quantity) // 1000 if ln.unit == "piece" else 1 for ln in sale.lines)
-    blocks.append(words.text(words("receipt.items", count=items), size="small"))
+    blocks.append(words.labelled("receipt.items", "count", str(items), size="small"))
     blocks.append(Separator("solid"))
     blocks += _footer(shop, words)
     blocks += [

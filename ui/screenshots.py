@@ -33,7 +33,7 @@ def prepare(folder: Path) -> None:
     with store.write() as s:
         settings.put(s, settings.COOPERATIVE, {
             "name_ar": "تعاونية تيفاوت للأركان", "name_fr": "Coopérative Tifaout Argan",
-            "ice": "002345678000041", "city": "Fès", "logo": "", "footer": ""})
+            "ice": "002345678000041", "city": "Fès", "city_ar": "فاس", "logo": "", "footer": ""})
         settings.put(s, settings.SETUP_DONE, True)
         manager, cashier = demo.ensure_demo_users(s)
         opening = dt.datetime.combine(dt.date.today(), dt.time(8, 30))

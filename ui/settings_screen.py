@@ -336,7 +336,7 @@ class SettingsScreen(QWidget):
         page.setStyleSheet(WRONG_FIELD)
         self.coop: dict[str, QLineEdit] = {}
         logo, logo_choice = logo_row(self.texts, self, "coop_logo")
-        for key in ("name_ar", "name_fr", "ice", "city", "footer", "logo"):
+        for key in ("name_ar", "name_fr", "ice", "city", "city_ar", "footer", "logo"):
             if key == "ice":
                 edit = ice_field(self.texts, "coop_ice")
             elif key == "logo":
@@ -344,15 +344,19 @@ class SettingsScreen(QWidget):
             else:
                 edit = named(QLineEdit(), f"coop_{key}")
                 self.texts.bind(edit.setAccessibleName, f"ui.setup.{key}")
-            if key == "name_ar":
+            if key in ("name_ar", "city_ar"):
                 edit.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
             edit.textEdited.connect(lambda _t, e=edit: mark_wrong(e, False))
             self.coop[key] = edit
-            caption = self._caption(f"ui.setup.{key}")
-            if key == "logo":
-                form.addRow(caption, logo_choice)
+            if key == "city":  # one row holds the city in Latin letters and in Arabic
+                continue
+            if key == "city_ar":
+                self.texts.bind(edit.setPlaceholderText, "ui.setup.city_ar")
+                form.addRow(self._caption("ui.setup.city"), hbox(self.coop["city"], edit))
+            elif key == "logo":
+                form.addRow(self._caption("ui.setup.logo"), logo_choice)
             else:
-                form.addRow(caption, edit)
+                form.addRow(self._caption(f"ui.setup.{key}"), edit)
         save = button("coopSave", role="primary")
         self.texts.button(save, "ui.save")
         save.clicked.connect(self._save_coop)

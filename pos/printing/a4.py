@@ -55,6 +55,7 @@ from pos.receipts import (
     Document,
     Shop,
     Wording,
+    city_in,
     isolate,
     lines_ht,
     receipt_language,
@@ -198,8 +199,8 @@ def _identity(h: _Html, shop: Shop) -> str:
              for name in names if name]
     if shop.ice:
         lines.append(h.text(f"{tr(h.langs[0], 'receipt.ice')} {shop.ice}"))
-    if shop.city:
-        lines.append(h.text(shop.city))
+    if city := city_in(shop.city, shop.city_ar, rtl=h.rtl, pair=len(h.langs) == 2):
+        lines.append(h.text(city))
     market = shop.market_ar if h.rtl else shop.market_fr or shop.market_ar
     place = " · ".join(p for p in (market, tr(h.langs[0], "receipt.stand", stand=shop.stand)
                                    if shop.stand else "") if p)

@@ -235,7 +235,45 @@ def _one_line(layout: QTextLayout, room: float) -> QTextLine | None:
     return line if line.naturalTextWidth() <= room else None
 
 
+def _smaller_sizes(size: Size) -> list[Size]:
+    """The sizes under ``size`` a label may be set in (:data:`SMALLER`), larger first."""
+    sizes: list[Size] = []
+    while (smaller := SMALLER.get(size)) is not None:
+        sizes.append(smaller)
+        size = smaller
+    return sizes
+
+
+def _smaller_rows(size: Size) -> list[tuple[Size, Size]]:
+    """(label size, value size) a row of ``size`` tries in turn when its label does not fit
+    beside its value: the label a size smaller, then two; then, a value larger than normal
+    (a total) a size smaller too, beside its label as large as fits. A value is never set
+    smaller than normal."""
+    rows = [(label, size) for label in _smaller_sizes(size)]
+    value = SMALLER.get(size)
+    if value is not None and value != "small":
+        rows += [(label, value) for label in (value, *_smaller_sizes(value))]
+    return rows
+
+
 Draw = Callable[[QPainter, float], None]
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A two-column row's label and value laid out in some sizes (see Renderer._row)."""
+
+    label: QTextLayout
+    label_h: float
+    label_line: QTextLine | None  # the label's line when it fits beside the value
+    value: QTextLayout
+    value_h: float
+    value_line: QTextLine | None
+    value_dir: Direction
+    value_align: Align
+    box: float  # the label's width
+    align: Align  # the label's alignment
+    label_x: float
 
 
 @dataclass
@@ -344,44 +382,26 @@ class Renderer:
         return _Item(height + 2 * pad, draw)
 
     def _columns(self, block: Columns) -> _Item:
-        face = self._face(block.size, block.bold)
-        indent = INDENT * block.indent
-        ltr = block.direction == "ltr"
-        value_dir = strong_direction(block.value)
-        # Laid out across the paper in its own direction, every line of it flush with the
-        # block's end edge (the right one of a left-to-right block, whatever the value's
-        # direction): a long Arabic name wraps with its second line at the same edge.
-        value_align: Align = "end" if value_dir == block.direction else "start"
-        value, value_h = _layout(block.value, face.font, self.inner, value_dir, value_align,
-                                 face.arabic)  # fmt: skip
-        value_line = value.lineAt(0) if value.lineCount() else None
-        value_w = value_line.naturalTextWidth() if value_line is not None else 0.0
-        # The value shares the label's line when the whole label fits beside it; otherwise
-        # it goes under the label, at the end side. A ``near`` label ends against the
-        # value column (as wide as the widest amount) rather than starting at the edge.
-        align: Align
-        if block.near:
-            column = max(value_w, face.amount_width) + GAP
-            box, align = self.inner - column, "end"
-            label_x = MARGIN + (0 if ltr else column)
-        else:
-            box, align = self.inner - indent, "start"
-            label_x = MARGIN + (indent if ltr else 0)
-        room = box - value_w - GAP if not block.near else box
-        label, label_h = _layout(block.label, face.font, box, block.direction, align, face.arabic)
-        label_line = _one_line(label, room)
-        smaller = SMALLER.get(block.size)
-        if label_line is None and value_line is not None and smaller is not None:
-            # a label too long beside its value (a bilingual one on 58 mm paper) is set a
-            # size smaller rather than sending the value to a line of its own
-            small = self._face(smaller, block.bold)
-            fitted, fitted_h = _layout(block.label, small.font, box, block.direction, align,
-                                       small.arabic)  # fmt: skip
-            if (fitted_line := _one_line(fitted, room)) is not None:
-                label, label_h, label_line = fitted, fitted_h, fitted_line
+        # The value shares the label's line when the whole label fits beside it. A label
+        # too long (a bilingual one on 58 mm paper) is set a size smaller, then two, rather
+        # than sending the value to a line of its own; when it still does not fit, a value
+        # larger than normal (a total) is set a size smaller too (see _smaller_rows).
+        # Otherwise the label keeps the row's size and the value goes under it, at the end
+        # side.
+        values: dict[Size, tuple[QTextLayout, float]] = {}
+        row = first = self._row(block, block.size, block.size, values)
+        if row.label_line is None and row.value_line is not None and block.shrink:
+            for label_size, value_size in _smaller_rows(block.size):
+                row = self._row(block, label_size, value_size, values)
+                if row.label_line is not None:
+                    break
+            else:
+                row = first
+        label, label_h, label_line = row.label, row.label_h, row.label_line
+        value, value_h, value_line = row.value, row.value_h, row.value_line
         if label_line is None and label.lineCount() > 1:  # wraps, the value under it
-            label, label_h = self._wrapped(block.label, block.size, block.bold, box,
-                                           block.direction, align)  # fmt: skip
+            label, label_h = self._wrapped(block.label, block.size, block.bold, row.box,
+                                           block.direction, row.align)  # fmt: skip
         # the label's and the value's baselines level; whichever is taller starts the row
         label_y = value_y = 0.0
         if label_line is not None and value_line is not None:
@@ -391,14 +411,51 @@ class Renderer:
             value_y = label_h
             if value.lineCount() > 1:  # under the label, a long Arabic name
                 value, value_h = self._wrapped(block.value, block.size, block.bold, self.inner,
-                                               value_dir, value_align)  # fmt: skip
+                                               row.value_dir, row.value_align)  # fmt: skip
         height = max(label_y + label_h, value_y + value_h)
+        label_x = row.label_x
 
         def draw(painter: QPainter, y: float) -> None:
             label.draw(painter, QPointF(label_x, y + label_y))
             value.draw(painter, QPointF(MARGIN, y + value_y))
 
         return _Item(height, draw)
+
+    def _row(
+        self, block: Columns, label_size: Size, value_size: Size,
+        values: dict[Size, tuple[QTextLayout, float]],
+    ) -> _Row:  # fmt: skip
+        """``block``'s label set in ``label_size`` beside its value in ``value_size``
+        (``values`` keeps the value's layouts of each size)."""
+        indent = INDENT * block.indent
+        ltr = block.direction == "ltr"
+        value_dir = strong_direction(block.value)
+        # Laid out across the paper in its own direction, every line of it flush with the
+        # block's end edge (the right one of a left-to-right block, whatever the value's
+        # direction): a long Arabic name wraps with its second line at the same edge.
+        value_align: Align = "end" if value_dir == block.direction else "start"
+        value_face = self._face(value_size, block.bold)
+        if value_size not in values:
+            values[value_size] = _layout(block.value, value_face.font, self.inner, value_dir,
+                                         value_align, value_face.arabic)  # fmt: skip
+        value, value_h = values[value_size]
+        value_line = value.lineAt(0) if value.lineCount() else None
+        value_w = value_line.naturalTextWidth() if value_line is not None else 0.0
+        # A ``near`` label ends against the value column (as wide as the widest amount)
+        # rather than starting at the edge.
+        align: Align
+        if block.near:
+            column = max(value_w, value_face.amount_width) + GAP
+            box, align = self.inner - column, "end"
+            label_x = MARGIN + (0 if ltr else column)
+        else:
+            box, align = self.inner - indent, "start"
+            label_x = MARGIN + (indent if ltr else 0)
+        room = box - value_w - GAP if not block.near else box
+        face = self._face(label_size, block.bold)
+        label, label_h = _layout(block.label, face.font, box, block.direction, align, face.arabic)
+        return _Row(label, label_h, _one_line(label, room), value, value_h, value_line,
+                    value_dir, value_align, box, align, label_x)  # fmt: skip
 
     def _separator(self, block: Separator) -> _Item:
         def draw(painter: QPainter, y: float) -> None:

@@ -19,7 +19,7 @@ SAMPLE_HASH: Final = "9f2c4e7a1b3d5f60" + "8a7b6c5d4e3f2a1b" * 3
 SAMPLE_TIME: Final = dt.datetime(2025, 5, 12, 13, 32)  # UTC; 14:32 in Morocco (UTC+1)
 SAMPLE_SHOP: Final = Shop(
     name_ar="تعاونية تيفاوين للأركان", name_fr="Coopérative Tifawin", ice="001234567000089",
-    city="Essaouira", market_ar="السوق المتنقل للمنتجات المجالية",
+    city="Essaouira", city_ar="الصويرة", market_ar="السوق المتنقل للمنتجات المجالية",
     market_fr="Souk itinérant des produits du terroir", market_city="Fès", stand="12",
     device_prefix="T03",
 )  # fmt: skip

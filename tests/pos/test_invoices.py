@@ -39,7 +39,7 @@ def _seller(s: Session) -> None:
     """The cooperative's name and ICE, which an invoice must carry."""
     settings.put(s, settings.COOPERATIVE, {
         "name_ar": "تعاونية أركان الأطلس", "name_fr": "Coopérative Argan Atlas",
-        "ice": "002345678000041", "city": "Essaouira"})
+        "ice": "002345678000041", "city": "Essaouira", "city_ar": "الصويرة"})
 
 
 def _shop(store: Store) -> None:
@@ -919,6 +919,9 @@ def test_the_a4_invoice_has_what_an_accountant_files(store: Store, open_day: int
                  f"{invoice.local_time:%d/%m/%Y}", "T03-000001",
                  "COPY" if lang == "en" else "DUPLICATA", "-2.06" if lang == "en" else "-2,06"):
         assert said.replace("\u00a0", " ") in text, said  # Qt gives no-break spaces as spaces
+    city = {"ar": "الصويرة", "fr": "Essaouira", "en": "Essaouira"}.get(lang, "Essaouira / الصويرة")
+    assert city in text.replace("\u2067", "").replace("\u2069", "")  # the seller's city
+    assert ("Essaouira" in text) == (lang != "ar")
     assert sheet.rtl == (lang == "ar") and sheet.pages() == 1
     assert a4.save_pdf(sheet, tmp_path / f"facture-{lang}.pdf") == 1
     assert _page_mm(tmp_path / f"facture-{lang}.pdf") == (210, 297)

@@ -8,12 +8,12 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
-from pos import receipts, refunds, settings
-from pos.cart import PaymentSpec
+from pos import checkout, receipts, refunds, settings
+from pos.cart import Cart, Discount, PaymentSpec, cash
 from pos.cldr import LRM, RLM
 from pos.db import Store
 from pos.i18n import tr
-from pos.models import BusinessDay, JournalEntry, Sale, User
+from pos.models import BusinessDay, JournalEntry, Product, Sale, User
 from pos.printing.samples import SAMPLE_HASH, sample_day_report, sample_refund, sample_sale
 from pos.receipts import (
     DUPLICATE_MARK,
@@ -111,7 +111,7 @@ def test_amounts_and_taxes_add_up() -> None:
     doc = sale_receipt(sale, SHOP, "fr", journal_hash=SAMPLE_HASH)
     rows = {b.label: b.value for b in doc.blocks if isinstance(b, Columns)}
     assert rows["TOTAL"] == "1\u00a0861,00\u00a0DH"
-    assert rows["Sous-total"] == "1\u00a0882,50" and rows["Remise"] == "-21,50"
+    assert rows["Sous-total"] == "1\u00a0882,50" and rows["Remises articles"] == "-21,50"
     assert rows["dont TVA 20 %"] == "132,25"
     assert rows["Rendu"] == "39,00"
     assert "0,75 kg × 110,00" in rows
@@ -362,3 +362,108 @@ def test_a_bilingual_receipt_writes_the_reference_and_reason_once() -> None:
     arabic = sale_receipt(sample_refund(), SHOP, "ar", journal_hash=SAMPLE_HASH,
                           original_number=123)
     assert f"استرجاع الوصل {LRI}T03-000123{PDI}" in arabic.plain_text()
+
+
+@pytest.mark.parametrize(("lang", "row", "sentence"), [
+    ("both", f"Articles / {RLI}عدد المواد{PDI}", None),
+    ("ar_en", f"Items / {RLI}عدد المواد{PDI}", None),
+    ("fr", None, "Articles\u00a0: 21"),
+    ("ar", None, "عدد المواد: 21"),
+])
+def test_the_item_count_is_written_once(lang: str, row: str | None, sentence: str | None) -> None:
+    """On a receipt in two languages the number of items is written once, beside the
+    labels of both ("Articles / عدد المواد  21"), as the ticket's number is; a receipt in
+    one language keeps its sentence."""
+    doc = sale_receipt(sample_sale(15), SHOP, lang, journal_hash=SAMPLE_HASH)
+    lines = doc.plain_text().splitlines()
+    counted = [line for line in lines if "Articles" in line or "Items" in line
+               or "عدد المواد" in line]
+    assert counted == [f"{row}\t21" if row else sentence]
+    if row:
+        (count,) = [b for b in doc.blocks if isinstance(b, Columns) and b.label == row]
+        assert count.size == "small"
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar", "both", "en"])
+def test_the_lines_and_the_tickets_discounts_are_told_apart(
+    store: Store, open_day: int, products: dict[str, Product], staff: tuple[User, User],
+    lang: str,
+) -> None:
+    """A customer adds up the discounts printed under the lines and finds them in the
+    totals, on a line of their own; the discount bargained on the whole ticket has its
+    own line and words; subtotal less both is the total, to the centime. A refund (whose
+    lines carry their share of every discount) and a sale without a ticket discount show
+    no ticket discount line."""
+    oil, honey = products["ARG-250"], products["HNY-KG"]
+    with store.write() as s:
+        cart = Cart()
+        bottles = cart.add(oil, 2000)
+        bottles.discount = Discount("percent", 1000)
+        kilo = cart.add(honey, 1000)
+        kilo.discount = Discount("amount", 650)
+        cart.discount = Discount("amount", 2000)
+        total = cart.totals().total
+        sale = checkout.complete(s, cart, [cash(total, total)], cashier=staff[1])
+    with store.write() as s:
+        settings.put(s, settings.RECEIPT_LANGUAGE, lang)
+        back = refunds.refund(s, sale.id, quantities=None, reason="x", manager=staff[0])
+    with store.read() as s:
+        doc = load_sale_receipt(s, sale.id)
+        refund = load_sale_receipt(s, back.id)
+    words = receipts._Words(lang)
+    gross = 2 * oil.price + honey.price
+    under_lines = [words.amount(-(2 * oil.price // 10)), words.amount(-650)]
+    rows = [(b.label, b.value) for b in doc.blocks if isinstance(b, Columns)]
+    assert [v for k, v in rows if k == words("receipt.discount")] == under_lines
+    totals = {k: v for k, v in rows}
+    line_discounts = 2 * oil.price // 10 + 650
+    assert totals[words("receipt.subtotal")] == words.amount(gross)
+    assert totals[words("receipt.discount.lines")] == words.amount(-line_discounts)
+    assert totals[words("receipt.discount.ticket")] == words.amount(-2000)
+    assert totals[words("receipt.total")] == words.money(gross - line_discounts - 2000)
+    assert words("receipt.discount.lines") != words("receipt.discount.ticket")
+    labels = [k for k, _ in rows]
+    assert labels.index(words("receipt.discount.lines")) < labels.index(
+        words("receipt.discount.ticket")) < labels.index(words("receipt.total"))
+    if lang == "fr":
+        assert "Remises articles" in labels and "Remise sur le ticket" in labels
+    back_rows = {b.label: b.value for b in refund.blocks if isinstance(b, Columns)}
+    assert words("receipt.discount.ticket") not in back_rows
+    given = sum(ln.discount for ln in back.lines)
+    assert back_rows[words("receipt.discount.lines")] == words.amount(-given)
+    assert back.subtotal - given == back.total  # the refund's figures add up too
+    plain = sale_receipt(sample_sale(3), SHOP, lang, journal_hash=SAMPLE_HASH)
+    plain_labels = {b.label for b in plain.blocks if isinstance(b, Columns)}
+    assert words("receipt.discount.lines") in plain_labels
+    assert words("receipt.discount.ticket") not in plain_labels
+
+
+def test_the_cooperatives_city_is_written_in_arabic_on_arabic_receipts(store: Store) -> None:
+    """The cooperative's city as it is set in Arabic ("الصويرة") on an Arabic receipt,
+    after its Latin name on a receipt in two languages, in Latin letters alone on a French
+    or English one; a cooperative stored before the Arabic city existed, or with none,
+    keeps its Latin name everywhere."""
+    with store.write() as s:
+        settings.put(s, settings.COOPERATIVE, {"name_fr": "Coop", "city": "Essaouira"})
+    with store.read() as s:
+        before = Shop.from_settings(s)
+    assert before.city_ar == ""
+
+    def city_lines(shop: Shop, lang: str) -> list[str]:
+        doc = sale_receipt(sample_sale(1), shop, lang, journal_hash=SAMPLE_HASH)
+        return [b.text for b in doc.blocks
+                if isinstance(b, Text) and ("Essaouira" in b.text or "الصويرة" in b.text)]
+
+    assert city_lines(before, "ar") == city_lines(before, "both") == ["Essaouira"]
+    with store.write() as s:
+        coop = dict(settings.get(s, settings.COOPERATIVE))
+        settings.put(s, settings.COOPERATIVE, {**coop, "city_ar": "الصويرة"})
+    with store.read() as s:
+        shop = Shop.from_settings(s)
+    assert city_lines(shop, "ar") == ["الصويرة"]
+    assert city_lines(shop, "both") == [f"Essaouira / {RLI}الصويرة{PDI}"]
+    assert city_lines(shop, "ar_en") == [f"Essaouira / {RLI}الصويرة{PDI}"]
+    assert city_lines(shop, "fr") == city_lines(shop, "en") == ["Essaouira"]
+    (arabic,) = [b for b in sale_receipt(sample_sale(1), shop, "ar", journal_hash="").blocks
+                 if isinstance(b, Text) and b.text == "الصويرة"]
+    assert arabic.direction == "rtl" and arabic.align == "center"

@@ -443,6 +443,46 @@ def test_settings_cooperative_user_and_backup(qtbot: Any, make_window: Any) -> N
     assert screen.no_backup.isHidden()
 
 
+def test_the_cooperatives_city_in_arabic_is_set_in_the_settings_and_printed(
+    qtbot: Any, make_window: Any
+) -> None:
+    """The manager types the cooperative's city in Arabic under its Latin name ("Ville en
+    arabe", a right-to-left field); saved, the Arabic receipts write it, those in two
+    languages after the Latin name. A cooperative saved before (no Arabic city) shows the
+    field empty and prints its Latin city."""
+    from PySide6.QtWidgets import QPushButton
+
+    from pos.printing.samples import SAMPLE_HASH, sample_sale
+    from pos.receipts import PDI, RLI, Shop, sale_receipt
+
+    window = make_window()
+    with window.ctx.write() as s:
+        settings.put(s, settings.COOPERATIVE, {"name_fr": "Coop", "city": "Meknès"})
+    window.show_screen("settings")
+    screen = window.settings
+    screen.refresh()
+    screen.tabs.setCurrentIndex(1)  # the cooperative
+    field = screen.coop["city_ar"]
+    assert field.text() == "" and field.layoutDirection() == Qt.LayoutDirection.RightToLeft
+    assert field.accessibleName() == field.placeholderText() == "Ville en arabe"
+    assert field.isVisible() and screen.coop["city"].isVisible()
+
+    def receipt(lang: str) -> str:
+        with window.ctx.read() as s:
+            shop = Shop.from_settings(s)
+        return sale_receipt(sample_sale(1), shop, lang, journal_hash=SAMPLE_HASH).plain_text()
+
+    assert "Meknès" in receipt("ar").splitlines()
+    type_text(qtbot, field, "مكناس")
+    qtbot.mouseClick(screen.findChild(QPushButton, "coopSave"), LEFT)
+    with window.ctx.read() as s:
+        coop = settings.get(s, settings.COOPERATIVE)
+    assert (coop["city"], coop["city_ar"], coop["name_fr"]) == ("Meknès", "مكناس", "Coop")
+    assert "مكناس" in receipt("ar").splitlines() and "Meknès" not in receipt("ar")
+    assert f"Meknès / {RLI}مكناس{PDI}" in receipt("both").splitlines()
+    assert "Meknès" in receipt("fr").splitlines() and "مكناس" not in receipt("fr")
+
+
 @pytest.mark.parametrize("lang", ["ar", "fr"])
 @pytest.mark.parametrize(
     ("button", "name"), [("usersAdd", "userDialog"), ("usersPin", "pinChangeDialog")]

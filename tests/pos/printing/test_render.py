@@ -10,10 +10,16 @@ from PySide6.QtGui import QGuiApplication, QImage, QPainter
 
 from pos import receipts, refunds, settings
 from pos.db import Store
-from pos.models import User
+from pos.models import SaleLine, User
 from pos.printing.fonts import ARABIC_FAMILY, covers, receipt_font
 from pos.printing.render import MARGIN, SIZES, Renderer, _layout, arabic_runs, render
-from pos.printing.samples import SAMPLE_HASH, sample_day_report, sample_refund, sample_sale
+from pos.printing.samples import (
+    PRODUCTS,
+    SAMPLE_HASH,
+    sample_day_report,
+    sample_refund,
+    sample_sale,
+)
 from pos.receipts import (
     PDI,
     RLI,
@@ -330,3 +336,74 @@ def test_a_bilingual_label_that_wraps_above_its_value_keeps_its_words_together(
     label = f"Remboursement du ticket / {RLI}استرجاع الوصل{PDI}"
     row = render(_doc(Columns(label, "T03-000123")), 384)
     assert len(_line_bands(row)) == 2
+
+
+def _first_word_group(raster: object, band: tuple[int, int], gap: int = 12) -> int:
+    """The width of the ink at the left of ``band`` up to the first blank stretch of more
+    than ``gap`` columns: the French name of a row whose Arabic name is at the right."""
+    rows = b"".join(raster.row(y) for y in range(band[0], band[1] + 1))  # type: ignore[attr-defined]
+    columns = sorted(_ink_columns(rows, raster.stride))  # type: ignore[attr-defined]
+    end = columns[0]
+    for x in columns[1:]:
+        if x - end > gap:
+            break
+        end = x
+    return end - columns[0]
+
+
+@pytest.mark.parametrize("width", [384, 576])
+def test_the_names_of_a_receipt_in_two_languages_are_all_one_size(
+    gui: QGuiApplication, width: int
+) -> None:
+    """Every French name of a receipt in two languages is printed at the size of the
+    others, whether its Arabic name shares its line or not: a pair too long for one line
+    at that size ("Safran de Taliouine 1 g" beside "زعفران تالوين 1 غ" on 58 mm paper)
+    takes two lines, the French name above the Arabic, rather than a smaller French."""
+    words = receipts._Words("both")
+    doc = sale_receipt(sample_sale(15), Shop(), "both", journal_hash=SAMPLE_HASH)
+    names = [b for b in doc.blocks if isinstance(b, Columns) and not b.near
+             and b.label in {p[1] for p in PRODUCTS}]
+    assert len(names) == len(PRODUCTS)
+    lines = {}
+    for name in names:
+        row = render(_doc(name), width)
+        alone = render(_doc(Text(name.label)), width)
+        (french,) = _line_bands(alone)
+        bands = _line_bands(row)
+        lines[name.label] = len(bands)
+        assert abs(_first_word_group(row, bands[0]) - _band_width(alone, french)) <= 1, name
+    assert words.name("زعفران تالوين 1 غ", "Safran de Taliouine 1 g") in names
+    if width == 384:
+        assert lines["Safran de Taliouine 1 g"] == lines["Savon beldi à l'argan"] == 2
+        assert lines["Miel de thym"] == 1
+    else:
+        assert set(lines.values()) == {1}
+
+
+def _refund_total(lang: str, amount: int = 0) -> Columns:
+    """The total row of the sample refund, ``amount`` centimes more refunded (a carpet)."""
+    refund = sample_refund()
+    if amount:
+        refund.lines.append(SaleLine(
+            position=9, sku="S91", name_ar="زربية كبيرة", name_fr="Grand tapis", category="",
+            member="", unit="piece", unit_price=amount, list_price=amount, quantity=-1000,
+            discount=0, cart_discount=0, total=-amount, tax_rate=20))  # fmt: skip
+        refund.subtotal -= amount
+        refund.total -= amount
+    doc = sale_receipt(refund, Shop(), lang, journal_hash=SAMPLE_HASH, original_number=123)
+    return next(b for b in doc.blocks if isinstance(b, Columns) and b.size == "large")
+
+
+@pytest.mark.parametrize("lang", ["both", "ar_en", "ar", "fr"])
+@pytest.mark.parametrize("amount", [0, 1_162_717])  # refunds of 718,50 and 12 345,67 DH
+def test_a_refunds_total_stays_on_one_line_of_58_mm_paper(
+    gui: QGuiApplication, lang: str, amount: int
+) -> None:
+    """The total of a refund, its words in two languages and the amount given back, is
+    one line on 58 mm paper, up to 12 345,67 DH, both its ends printed whole."""
+    total = _refund_total(lang, amount)
+    assert ("12" in total.value) == bool(amount)
+    row = render(_doc(total), 384)
+    assert len(_line_bands(row)) == 1, total
+    columns = _ink_columns(b"".join(map(row.row, range(row.height))), row.stride)
+    assert min(columns) <= MARGIN + 2 and max(columns) >= 384 - MARGIN - 4
