@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFileDialog,
+    QFormLayout,
     QFrame,
     QLabel,
     QLineEdit,
@@ -34,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos.errors import InputError, SoukError
-from pos.i18n import tr_count
+from pos.i18n import ltr, tr_count
 from pos.printing import address
 from ui.context import AppContext
 from ui.scanner import BLOCK, SCANS
@@ -66,7 +68,13 @@ if TYPE_CHECKING:
 CONNECTIONS = ("none", "usb", "network", "serial", "file", "cups", "win32")
 #: why the printer failed, as the status bar says it in a few words (``ui.printer.cause_*``)
 CAUSES = ("offline", "no_paper", "not_configured", "bad_address", "not_here", "paper_width",
-          "document")
+          "document", "no_access")
+#: the connections whose printers the system can list: the USB printers plugged in, the
+#: serial ports, the system's printers (:func:`find_printers`)
+LISTED = ("usb", "serial", "cups")
+#: the speeds a serial printer may talk at, in bauds (9600 unless its self-test page says)
+BAUDRATES = (9600, 19200, 38400, 57600, 115200)
+DEFAULT_BAUDRATE = 9600
 #: the paper widths a receipt can be laid out for (``pos.printing.escpos_out``), in dots
 MIN_WIDTH, MAX_WIDTH = 96, 2048
 DEFAULT_WIDTH = 384
@@ -103,18 +111,42 @@ def paper_width(config: dict[str, Any]) -> int:
     return width if valid_width(width) else DEFAULT_WIDTH
 
 
-def make_config(old: dict[str, Any], connection: str, text: str, width: int) -> dict[str, Any]:
-    """The PRINTER setting with a new connection, address and paper width; a width no
-    receipt printer has (``printing.error.bad_width``) or an address of the wrong form
-    (``printing.address.*``, :func:`pos.printing.address.parse`) raises
-    :class:`~pos.errors.InputError`."""
+def make_config(old: dict[str, Any], connection: str, text: str, width: int,
+                baudrate: int | None = None) -> dict[str, Any]:
+    """The PRINTER setting with a new connection, address and paper width (and, for a
+    serial printer, its speed in bauds); a width no receipt printer has
+    (``printing.error.bad_width``) or an address of the wrong form (``printing.address.*``,
+    :func:`pos.printing.address.parse`) raises :class:`~pos.errors.InputError`."""
     if not valid_width(width):
         raise InputError("printing.error.bad_width", width=width)
     config = dict(old)
     config.update(address.parse(connection, text))
     config["connection"] = connection
     config["width_dots"] = width
+    if connection == "serial" and baudrate is not None:
+        config["baudrate"] = baudrate
     return config
+
+
+def find_printers(connection: str) -> list[tuple[str, str]]:
+    """(its name, the address to type) of each printer ``connection`` can reach now: the
+    USB printers plugged in (named as they name themselves, or by their maker's brand;
+    "" for the chips of many brands), the serial ports, the system's printers (CUPS).
+    Asks the system (USB, ``lpstat``): not on the UI thread."""
+    from pos.printing import escpos_out
+
+    if connection == "usb":
+        found = []
+        for usb in escpos_out.list_usb_printers():
+            brand = escpos_out.PRINTER_VENDORS.get(usb.vendor, "")
+            name = " ".join(p for p in (usb.manufacturer, usb.name) if p)
+            found.append((name or ("" if "generic" in brand else brand), usb.ids))
+        return found
+    if connection == "serial":
+        return [(port, port) for port in escpos_out.list_serial_ports()]
+    if connection == "cups":
+        return [(name, name) for name in escpos_out.list_system_printers()]
+    return []
 
 
 class PrintService(QObject):
@@ -629,6 +661,11 @@ class PrinterForm(QObject):
     it on a worker thread (:func:`pos.printing.address.look_up`: it may run a command or
     wait on a device). A refused address is marked and takes the focus.
 
+    Its own rows (:meth:`add_rows`): for USB, serial and CUPS, the printers the system
+    lists now (:meth:`look_around`, on a worker thread), to choose one rather than type
+    its address, the first one typed when the address is not of the connection's form,
+    and "Search again" once the printer is plugged in; for a serial printer, its speed.
+
     Signals:
         checking(str): the system is being asked (what to show meanwhile, in the user's
             language).
@@ -642,20 +679,148 @@ class PrinterForm(QObject):
     refused = Signal(str)
 
     def __init__(self, ctx: AppContext, kind: QComboBox, address_field: QLineEdit,
-                 paper: QComboBox, parent: QObject | None = None) -> None:
+                 paper: QComboBox, parent: QObject | None = None, *,
+                 name: str = "printer") -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.kind = kind
         self.field = address_field
         self.paper = paper
+        self.texts = Texts(ctx)
         self.task: Task | None = None
+        self.search: Task | None = None  # the printers being listed (find_printers)
+        self.listed: tuple[str, list[tuple[str, str]]] | None = None  # (connection, found)
         self._config: dict[str, Any] = {}
         self._held: tuple[QWidget, ...] = ()
+        self._form: QFormLayout | None = None
+        # what the system lists, to choose from, and a serial printer's speed (add_rows)
+        self.found = named(QComboBox(), f"{name}Found")
+        self.texts.bind(self.found.setAccessibleName, "ui.printer.found")
+        self.found.activated.connect(self._chosen)
+        self.search_again = button(f"{name}Search")
+        self.texts.button(self.search_again, "ui.printer.search_again")
+        self.search_again.clicked.connect(self.look_around)
+        self.none_found = label(f"{name}FoundNone", style="muted", wrap=True)
+        self.none_found.setSizePolicy(QSizePolicy.Policy.Expanding,
+                                      QSizePolicy.Policy.Preferred)
+        self.none_found.setContentsMargins(10, 0, 10, 0)  # apart from the row's caption
+        self.none_found.hide()
+        self.found_row = QWidget()
+        row = hbox(self.found, self.none_found, self.search_again)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setStretch(0, 1)
+        row.setStretch(1, 1)
+        self.found_row.setLayout(row)
+        self.baud = named(QComboBox(), f"{name}Baud")
+        self.texts.bind(self.baud.setAccessibleName, "ui.printer.baud")
+        for rate in BAUDRATES:
+            self.baud.addItem(str(rate), rate)
         address_field.setStyleSheet(WRONG_FIELD)
         address_field.textEdited.connect(lambda _text: mark_wrong(address_field, False))
         kind.currentIndexChanged.connect(lambda _i: self._kind_changed())
-        ctx.language_changed.connect(lambda _lang: self.show_example())
+        ctx.language_changed.connect(lambda _lang: self._relabel())
         self.show_example()
+
+    def add_rows(self, form: QFormLayout, caption: Callable[[str], QWidget]) -> None:
+        """Put the printers the system lists above the address field of ``form`` and the
+        speed of a serial printer below it, each row shown for the connections that have
+        it (``caption``: a row's label for a catalogue key)."""
+        at, _role = form.getWidgetPosition(self.field)
+        form.insertRow(at + 1, caption("ui.printer.baud"), self.baud)
+        form.insertRow(at, caption("ui.printer.found"), self.found_row)
+        self._form = form
+        self._show_rows()
+
+    def _show_rows(self) -> None:
+        if self._form is not None:
+            kind = self.connection()
+            self._form.setRowVisible(self.found_row, kind in LISTED)
+            self._form.setRowVisible(self.baud, kind == "serial")
+
+    def set_baudrate(self, rate: object) -> None:
+        """Show ``rate`` (a saved setting's) as the serial printer's speed."""
+        rate = rate if type(rate) is int and rate > 0 else DEFAULT_BAUDRATE
+        if self.baud.findData(rate) < 0:
+            self.baud.addItem(str(rate), rate)  # set by hand: kept as it is
+        self.baud.setCurrentIndex(self.baud.findData(rate))
+
+    def look_around(self) -> None:
+        """List, on a worker thread, the printers the connection chosen can reach now
+        (:func:`find_printers`), in :attr:`found`: choosing one types its address."""
+        kind = self.connection()
+        self.listed = None
+        self.found.clear()
+        if kind not in LISTED:
+            return
+        self.found.addItem(self.ctx.t("ui.printer.found_searching"))
+        self.found.setEnabled(False)
+        self.found.show()
+        self.none_found.hide()
+        search = Task(lambda _progress: (kind, find_printers(kind)), self)
+        self.search = search
+        search.succeeded.connect(self._listed)
+        search.failed.connect(self._not_listed)
+        search.finished.connect(search.deleteLater)
+        search.start()
+
+    def _not_listed(self, _exc: Exception) -> None:
+        if self.sender() is self.search:
+            self._listed((self.connection(), []))
+
+    def _listed(self, result: tuple[str, list[tuple[str, str]]]) -> None:
+        kind, found = result
+        if self.sender() is not self.search or kind != self.connection():
+            return  # the seller chose another connection, or searched again, meanwhile
+        self.search = None
+        self.listed = (kind, found)
+        if found and not self._typed_for(kind):
+            self.field.setText(found[0][1])  # the only printer, most often: typed for them
+            mark_wrong(self.field, False)
+        self._show_found()
+
+    def _show_found(self) -> None:
+        if self.listed is None:
+            return
+        kind, found = self.listed
+        self.found.clear()
+        self.found.setVisible(bool(found))
+        self.none_found.setVisible(not found)
+        if not found:  # what to do, in as many lines as it takes
+            self.none_found.setText(self.ctx.t(f"ui.printer.found_none_{kind}"))
+            return
+        self.found.addItem(self.ctx.t("ui.printer.found_choose"))
+        lang = self.ctx.lang
+        for name, typed in found:
+            if kind == "usb":  # its numbers too: the address it gives
+                shown = f"{name or self.ctx.t('ui.printer.usb_printer')} ({ltr(typed, lang)})"
+            else:  # a path or a name, left to right
+                shown = ltr(name, lang)
+            self.found.addItem(shown, typed)
+        self.found.setEnabled(True)
+        typed_now = self.field.text().strip()
+        self.found.setCurrentIndex(max(0, self.found.findData(typed_now)))
+
+    def _typed_for(self, kind: str) -> bool:
+        """Whether the address field holds an address of the form ``kind`` needs (not
+        one typed for another connection)."""
+        try:
+            address.parse(kind, self.field.text())
+        except InputError:
+            return False
+        return True
+
+    def _chosen(self, index: int) -> None:
+        typed = self.found.itemData(index)
+        if typed:
+            self.field.setText(str(typed))
+            mark_wrong(self.field, False)
+
+    def _relabel(self) -> None:
+        self.texts.apply()
+        self.show_example()
+        if self.search is not None:
+            self.found.setItemText(0, self.ctx.t("ui.printer.found_searching"))
+        self._show_found()
 
     def connection(self) -> str:
         return str(self.kind.currentData() or "none")
@@ -669,6 +834,8 @@ class PrinterForm(QObject):
     def _kind_changed(self) -> None:
         mark_wrong(self.field, False)
         self.show_example()
+        self._show_rows()
+        self.look_around()
 
     @property
     def busy(self) -> bool:
@@ -682,7 +849,8 @@ class PrinterForm(QObject):
             return
         kind = self.connection()
         try:
-            config = make_config(old, kind, self.field.text(), self.paper.currentData())
+            config = make_config(old, kind, self.field.text(), self.paper.currentData(),
+                                 self.baud.currentData())
         except InputError as exc:
             self._refuse(exc)
             return

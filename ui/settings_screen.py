@@ -393,6 +393,9 @@ class SettingsScreen(QWidget):
         set_choices(self.paper, paper_choices(self.ctx))
         self.printer_form = PrinterForm(self.ctx, self.printer_kind, self.printer_address,
                                         self.paper, self)
+        self.printer_found = self.printer_form.found
+        self.printer_search = self.printer_form.search_again
+        self.printer_baud = self.printer_form.baud
         self.printer_form.checked.connect(self._printer_checked)
         self.printer_form.refused.connect(lambda text: self.banner.error(text, seconds=20))
         self.printer_form.checking.connect(lambda text: self.banner.notice(text, seconds=30))
@@ -408,6 +411,7 @@ class SettingsScreen(QWidget):
         form.addRow(self._caption("ui.printer.address"), self.printer_address)
         form.addRow(self._caption("ui.printer.paper"), self.paper)
         form.addRow("", hbox(save, test, None))
+        self.printer_form.add_rows(form, self._caption)
         return page
 
     def _sync(self) -> QWidget:
@@ -498,6 +502,7 @@ class SettingsScreen(QWidget):
         idx = self.printer_kind.findData(printer.get("connection") or "none")
         self.printer_kind.setCurrentIndex(max(idx, 0))
         self.printer_address.setText(printer_address(printer))
+        self.printer_form.set_baudrate(printer.get("baudrate"))
         self.paper.setCurrentIndex(1 if printer.get("width_dots") == 576 else 0)
         self.keep.blockSignals(True)
         self.keep.setValue(int(keep))
@@ -639,6 +644,7 @@ class SettingsScreen(QWidget):
         self._save_printer(then_test=True)
 
     def _test_done(self, printed: bool, message: str) -> None:
+        self.printer_test.setEnabled(True)
         if printed:
             self.banner.notice(message, seconds=20)
         else:
@@ -649,6 +655,8 @@ class SettingsScreen(QWidget):
 
         if self.printer.print_job("test", ""):
             self.banner.notice(self.ctx.t("ui.printer.test_sending"), seconds=30)
+            if self.printer.worker is not None:  # one page at a time: it says how it went
+                self.printer_test.setEnabled(False)
             return
         with self.ctx.read() as s:
             shop = receipts.Shop.from_settings(s)

@@ -215,7 +215,7 @@ class SetupWizard(QWidget):
         self.texts.bind(self.paper.setAccessibleName, "ui.printer.paper")
         set_choices(self.paper, paper_choices(self.ctx))
         self.printer_form = PrinterForm(self.ctx, self.printer_kind, self.printer_address,
-                                        self.paper, self)
+                                        self.paper, self, name="setupPrinter")
         self.printer_form.checked.connect(self._printer_checked)
         self.printer_form.refused.connect(lambda text: self.banner.error(text, seconds=20))
         self.printer_form.checking.connect(lambda text: self.banner.notice(text, seconds=30))
@@ -226,6 +226,7 @@ class SetupWizard(QWidget):
         hint = label("setupPrinterHint", style="muted", wrap=True)
         self.texts.bind(hint.setText, "ui.setup.printer_hint")
         form.addRow("", hint)
+        self.printer_form.add_rows(form, self._caption)
         self._fill_printer_kinds()
         return page
 

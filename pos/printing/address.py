@@ -1,11 +1,12 @@
 """Where the printer is: the address typed for each connection, checked before it is saved.
 
 An address is refused, with the form it should have, in the user's language
-(:class:`~pos.errors.InputError`): a USB printer is its vendor and product numbers in
-hexadecimal (``0416:5011``, as ``lsusb`` shows them); a network printer is an IPv4 address
-or a host name, with a port from 1 to 65535 when it is not 9100 (``192.168.1.50:9100``,
-``printer.local``); a serial port or a device file is a full path (``/dev/ttyUSB0``,
-``COM3``, ``/dev/usb/lp0``); a system printer (CUPS, Windows) is a name.
+(:class:`~pos.errors.InputError`; what was typed reads left to right in an Arabic
+message): a USB printer is its vendor and product numbers in hexadecimal (``0416:5011``,
+as ``lsusb`` shows them); a network printer is an IPv4 address or a host name, with a
+port from 1 to 65535 when it is not 9100 (``192.168.1.50:9100``, ``printer.local``); a
+serial port or a device file is a full path (``/dev/ttyUSB0``, ``COM3``,
+``/dev/usb/lp0``); a system printer (CUPS, Windows) is a name.
 
 :func:`parse` only reads the text (no I/O: it answers at once, on the UI thread too).
 :func:`look_up` asks the system and runs off the UI thread: a device file or serial port
@@ -25,7 +26,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from pos.errors import InputError
+from pos.errors import InputError, Ltr
 from pos.i18n import latin_digits
 
 DEFAULT_PORT: Final = 9100
@@ -58,7 +59,7 @@ def parse(connection: str, text: str) -> dict[str, Any]:
         raise ValueError(f"unknown printer connection {connection!r}")
     text = latin_digits(text).strip()
     if not text:
-        raise InputError("printing.address.empty", example=EXAMPLES[connection])
+        raise InputError("printing.address.empty", example=Ltr(EXAMPLES[connection]))
     if connection == "usb":
         return {"usb": _usb(text)}
     if connection == "network":
@@ -66,15 +67,15 @@ def parse(connection: str, text: str) -> dict[str, Any]:
         return {"host": host, "port": port}
     if connection == "serial":
         if not (_COM.fullmatch(text) or os.path.isabs(text)):
-            raise InputError("printing.address.serial", path=text)
+            raise InputError("printing.address.serial", path=Ltr(text))
         return {"serial_port": text.upper() if _COM.fullmatch(text) else text}
     if connection == "file":
         if not os.path.isabs(text):
-            raise InputError("printing.address.device", path=text)
+            raise InputError("printing.address.device", path=Ltr(text))
         return {"device": text}
     bad = _NOT_IN_CUPS_NAME if connection == "cups" else None
     if len(text) > 127 or not text.isprintable() or (bad is not None and bad.search(text)):
-        raise InputError("printing.address.name", name=text)
+        raise InputError("printing.address.name", name=Ltr(text))
     return {"name": text}
 
 
@@ -97,7 +98,7 @@ def _usb(text: str) -> str:
     found = _USB.fullmatch(text.replace(" ", ""))
     vendor, product = (int(part, 16) for part in found.groups()) if found else (0, 0)
     if not vendor or not product:
-        raise InputError("printing.address.usb", address=text)
+        raise InputError("printing.address.usb", address=Ltr(text))
     return f"{vendor:04x}:{product:04x}"
 
 
@@ -107,12 +108,12 @@ def _network(text: str) -> tuple[str, int]:
     if text.startswith("["):
         host, close, rest = text[1:].partition("]")
         if not close or (rest and not rest.startswith(":")):
-            raise InputError("printing.address.host", host=text)
+            raise InputError("printing.address.host", host=Ltr(text))
         port = rest[1:] if rest else None
     elif text.count(":") == 1:
         host, _, port = text.partition(":")
     if not host:
-        raise InputError("printing.address.empty", example=EXAMPLES["network"])
+        raise InputError("printing.address.empty", example=Ltr(EXAMPLES["network"]))
     host = _host(host)
     if port is not None and not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
         shown_host = f"[{host}]" if ":" in host else host
@@ -126,16 +127,16 @@ def _host(host: str) -> str:
         try:
             return str(ipaddress.IPv6Address(host))
         except ValueError:
-            raise InputError("printing.address.host", host=host) from None
+            raise InputError("printing.address.host", host=Ltr(host)) from None
     if re.fullmatch(r"[0-9.]+", host):  # all digits: an IPv4 address, or a mistake
         parts = host.split(".")
         if len(parts) != 4 or not all(p.isdigit() and int(p) <= 255 and len(p) <= 3
                                       for p in parts):  # fmt: skip
-            raise InputError("printing.address.ipv4", host=host)
+            raise InputError("printing.address.ipv4", host=Ltr(host))
         return ".".join(str(int(p)) for p in parts)
     labels = host.rstrip(".").split(".")
     if len(host) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
-        raise InputError("printing.address.host", host=host)
+        raise InputError("printing.address.host", host=Ltr(host))
     return host
 
 
@@ -189,20 +190,20 @@ def look_up(
         if _COM.fullmatch(path):
             return found, None
         if os.path.isdir(path):
-            raise InputError("printing.address.folder", path=path)
+            raise InputError("printing.address.folder", path=Ltr(path))
         if not os.path.exists(path):
-            return found, InputError("printing.address.missing", path=path)
+            return found, InputError("printing.address.missing", path=Ltr(path))
         return found, None
     if connection not in ("cups", "win32"):
         return found, None
     name = str(fields["name"])
     known = printers(connection)
     if known is None:
-        return found, InputError("printing.address.unlisted", name=name)
+        return found, InputError("printing.address.unlisted", name=Ltr(name))
     same = [printer for printer in known if printer.casefold() == name.casefold()]
     if same:
         found["name"] = name if name in same else same[0]
         return found, None
     if not known:
-        raise InputError("printing.address.no_system_printer", name=name)
-    raise InputError("printing.address.unknown_name", name=name, known=", ".join(known))
+        raise InputError("printing.address.no_system_printer", name=Ltr(name))
+    raise InputError("printing.address.unknown_name", name=Ltr(name), known=Ltr(", ".join(known)))

@@ -25,6 +25,7 @@ Printer settings live in ``settings.PRINTER`` as a dict (see :class:`PrinterSett
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import socket
 import struct
@@ -43,7 +44,7 @@ from PIL import Image
 from sqlalchemy.orm import Session
 
 from pos import settings
-from pos.errors import InputError
+from pos.errors import InputError, Ltr
 from pos.printing import address
 from pos.printing.render import Raster
 
@@ -150,13 +151,15 @@ class PrinterSettings:
         return self.check_status
 
     def describe(self) -> str:
-        """One line for the test page and the settings screen."""
+        """Where the printer is, for the test page, in words of no language (the page
+        says the paper width in its own): ``USB 0416:5011``, ``/dev/ttyUSB0 · 9600 Bd``;
+        a printer without ``GS v 0`` adds ``ESC *``."""
         where = {
             "usb": f"USB {self.usb}", "network": f"{self.host}:{self.port}",
-            "serial": f"{self.serial_port} {self.baudrate} bauds", "file": self.device,
+            "serial": f"{self.serial_port} · {self.baudrate} Bd", "file": self.device,
             "cups": f"CUPS {self.name}", "win32": f"Windows {self.name}", "none": "-",
         }[self.connection]  # fmt: skip
-        return f"{where} · {self.width_dots} dots · {self.raster_mode}"
+        return f"{where} · ESC *" if self.raster_mode == "column" else where
 
 
 def valid_width(width: object) -> bool:
@@ -438,7 +441,7 @@ def _open(config: PrinterSettings) -> Escpos:
         address.parse(config.connection, config.address)
     except InputError as exc:  # an old or hand-edited setting
         raise PrinterError("printing.error.bad_address", str(exc),
-                           address=config.address or "-") from None  # fmt: skip
+                           address=Ltr(config.address or "-")) from None  # fmt: skip
     profile = {"profile": config.profile} if config.profile else {}
     timeout = config.timeout
     if config.connection == "usb":
@@ -474,15 +477,34 @@ Opener = Callable[[PrinterSettings], Escpos]
 
 
 def open_printer(config: PrinterSettings) -> Escpos:
-    """An opened connection to the configured printer; raises :class:`PrinterError`."""
+    """An opened connection to the configured printer; raises :class:`PrinterError`:
+    ``printing.error.no_access`` when the system refused this user the device (a device
+    file, a serial port or a USB device the user has no right to: a fresh Linux laptop's
+    usual first failure), ``printing.error.offline`` otherwise."""
     device = _open(config)
     try:
         device.open()
     except PrinterError:
         raise
     except Exception as exc:  # escpos, OSError, USBError, serial errors...
+        if _access_refused(exc):
+            raise PrinterError("printing.error.no_access", _describe(exc),
+                               address=Ltr(config.address)) from exc  # fmt: skip
         raise PrinterError("printing.error.offline", _describe(exc)) from exc
     return device
+
+
+def _access_refused(exc: BaseException) -> bool:
+    """Whether ``exc``, or the error it was raised from (python-escpos wraps what the
+    system said in its own), is the system refusing access (EACCES, EPERM)."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            break
+        if getattr(seen, "errno", None) in (errno.EACCES, errno.EPERM):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _describe(exc: BaseException) -> str:

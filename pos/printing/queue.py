@@ -52,7 +52,8 @@ from sqlalchemy.orm import Session
 
 from pos import journal, receipts, settings
 from pos.db import Store
-from pos.i18n import normalise_language, tr
+from pos.errors import Ltr
+from pos.i18n import ltr, normalise_language, tr
 from pos.models import PrintJob, Sale, utcnow
 from pos.printing.escpos_out import (
     MayHavePrinted,
@@ -190,7 +191,9 @@ def failure_message(lang: str, kind: str, key: str, /, **params: object) -> str:
     (``printing.test_error.*``: it did not print, what to check, then "Test page")."""
     if kind == TEST:
         key = "printing.test_error." + key.rsplit(".", 1)[-1]
-    return tr(lang, key, **params)
+    shown = {name: ltr(value, lang) if isinstance(value, Ltr) else value
+             for name, value in params.items()}  # an address reads left to right
+    return tr(lang, key, **shown)
 
 
 def document_label(document: Document) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from pos import settings
 from pos.errors import InputError
 from pos.i18n import tr
 from pos.models import PrintJob, Sale
-from pos.printing import address
+from pos.printing import address, escpos_out
 from pos.printing.render import Renderer
 from pos.receipts import load_sale_receipt
 from tests.helpers import ring
@@ -511,6 +512,103 @@ def test_the_settings_refuse_a_printer_address_of_the_wrong_form(
     assert field.text() == shown  # as typed, a network printer's port when not 9100
 
 
+@pytest.mark.parametrize(("kind", "text", "expected"), [
+    ("serial", "ttyUSB0", "«\u2066ttyUSB0\u2069» ليس منفذاً تسلسلياً: اكتب اسمه الكامل، مثلاً "
+                          "\u2066/dev/ttyUSB0\u2069 أو \u2066/dev/rfcomm0\u2069 أو COM3."),
+    ("file", "usb/lp0", "«\u2066usb/lp0\u2069» ليس ملف جهاز: اكتب مساره الكامل، مثلاً "
+                        "\u2066/dev/usb/lp0\u2069."),
+], ids=["serial", "file"])  # fmt: skip
+def test_an_arabic_refusal_writes_the_paths_left_to_right(
+    qtbot: Any, make_window: Any, kind: str, text: str, expected: str
+) -> None:
+    """A path in a right-to-left message is isolated, lest its leading slash show at its
+    other end ("dev/ttyUSB0/")."""
+    window = make_window(lang="ar", size=(1024, 600))
+    screen = printer_tab(window)
+    fill_printer(qtbot, screen.printer_kind, screen.printer_address, kind, text)
+    qtbot.mouseClick(screen.printer_save, LEFT)
+    assert screen.banner.text() == expected
+    with window.ctx.read() as s:
+        assert settings.get(s, settings.PRINTER) is None
+
+
+def test_the_usb_printers_plugged_in_are_listed_off_the_ui_thread_to_choose_from(
+    qtbot: Any, make_window: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first-time seller does not know a USB printer's numbers: choosing USB lists
+    the printers plugged in (asking USB may wait on a device: not on the UI thread), the
+    first one typed in the address, another one there to choose."""
+    answer = threading.Event()
+    plugged = [escpos_out.UsbPrinter(0x0416, 0x5011, "", "", False),
+               escpos_out.UsbPrinter(0x04B8, 0x0E15, "EPSON", "TM-T20II", True)]
+
+    def list_usb_printers() -> list[escpos_out.UsbPrinter]:
+        answer.wait(10)
+        return plugged
+
+    monkeypatch.setattr(escpos_out, "list_usb_printers", list_usb_printers)
+    window = make_window(lang="fr", size=(1024, 600))
+    screen = printer_tab(window)
+    found, field = screen.printer_found, screen.printer_address
+    assert not found.isVisible()  # no printer chosen: nothing to list
+    screen.printer_kind.setCurrentIndex(screen.printer_kind.findData("usb"))
+    # USB has not answered yet, and the screen is not frozen waiting for it
+    assert found.isVisible() and found.currentText() == "Recherche des imprimantes…"
+    assert field.text() == ""
+    answer.set()
+    qtbot.waitUntil(lambda: found.count() == 3)
+    assert [found.itemText(i) for i in range(3)] == [
+        "Choisissez une imprimante pour remplir son adresse",
+        "Imprimante USB (0416:5011)", "EPSON TM-T20II (04b8:0e15)"]
+    assert field.text() == "0416:5011" and found.currentIndex() == 1
+    found.setCurrentIndex(2)
+    found.activated.emit(2)  # the seller picks the Epson
+    assert field.text() == "04b8:0e15"
+    qtbot.mouseClick(screen.printer_save, LEFT)
+    assert screen.banner.text() == "Enregistré."
+    with window.ctx.read() as s:
+        assert settings.get(s, settings.PRINTER)["usb"] == "04b8:0e15"
+    # nothing plugged in: said in a few words, and looked for again on demand
+    plugged.clear()
+    qtbot.mouseClick(screen.printer_search, LEFT)
+    none = screen.printer_form.none_found
+    qtbot.waitUntil(none.isVisible)
+    assert none.text() == "Aucune imprimante USB\u00a0: branchez-la et allumez-la"
+    assert none.wordWrap() and not found.isVisible() and field.text() == "04b8:0e15"
+    screen.printer_kind.setCurrentIndex(screen.printer_kind.findData("network"))
+    assert not found.isVisible()
+
+
+def test_a_serial_printer_is_saved_with_its_speed(
+    qtbot: Any, make_window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = tmp_path / "ttyUSB0"
+    port.touch()
+    monkeypatch.setattr(escpos_out, "list_serial_ports", lambda: [str(port)])
+    window = make_window(lang="ar", size=(1024, 600))
+    screen = printer_tab(window)
+    baud = screen.printer_baud
+    assert not baud.isVisible()
+    screen.printer_kind.setCurrentIndex(screen.printer_kind.findData("serial"))
+    qtbot.waitUntil(lambda: screen.printer_address.text() == str(port))  # the only port
+    assert baud.isVisible() and baud.currentText() == "9600"
+    assert screen.printer_found.itemText(1) == f"\u2066{port}\u2069"  # its slash first
+    assert [baud.itemText(i) for i in range(baud.count())] == [
+        "9600", "19200", "38400", "57600", "115200"]
+    baud.setCurrentIndex(baud.findData(115200))
+    qtbot.mouseClick(screen.printer_save, LEFT)
+    qtbot.waitUntil(lambda: screen.banner.text() == tr("ar", "ui.saved"))
+    with window.ctx.read() as s:
+        saved = escpos_out.PrinterSettings.load(s)
+    assert (saved.connection, saved.serial_port, saved.baudrate) == ("serial", str(port), 115200)
+    baud.setCurrentIndex(0)
+    window.show_screen("sale")
+    printer_tab(window)
+    assert baud.currentText() == "115200"  # as saved
+    screen.printer_kind.setCurrentIndex(screen.printer_kind.findData("usb"))
+    assert not baud.isVisible()
+
+
 def test_the_wizard_checks_the_printer_before_the_next_step(
     qtbot: Any, tmp_path: Path
 ) -> None:
@@ -630,6 +728,69 @@ def test_a_test_page_says_where_it_was_asked_whether_it_printed_and_never_waits(
     [sent] = good.jobs
     assert len(decode(sent, 384)) == 1
     assert jobs(window) == [("cancelled", False), ("printed", False)]
+
+
+def test_a_test_page_on_its_way_is_not_sent_twice(qtbot: Any, make_window: Any) -> None:
+    """The printer hangs and nothing comes out: pressing "Test page" again before the
+    first one is told about would queue a second page, printed later in the middle of
+    a sale. The button waits for the answer."""
+    printer = FakePrinter("stall")
+    window = make_window()
+    use_printer(window, printer.port)
+    window.printer.start()
+    screen = printer_tab(window)
+    qtbot.mouseClick(screen.printer_test, LEFT)
+    assert screen.banner.text() == "Envoi de la page de test à l'imprimante…"
+    assert not screen.printer_test.isEnabled()
+    qtbot.mouseClick(screen.printer_test, LEFT)  # pressed again, impatient
+    qtbot.waitUntil(lambda: screen.banner.text() == tr("fr", "printing.test_error.offline"))
+    assert screen.printer_test.isEnabled()  # to try again, once told
+    printer.mode = "accept"  # the printer comes back: a sale prints its receipt alone
+    sell_cash(qtbot, window)
+    qtbot.waitUntil(lambda: window.printer.state == "ready")
+    printer.close()
+    assert jobs(window) == [("cancelled", False), ("printed", False)]
+    assert len(printer.jobs) == 1
+
+
+def device_refused(tmp_path: Path) -> str:
+    """A device file this user may not write to, as the system refuses it (a printer's
+    /dev/usb/lp0 on a laptop whose user is not in the group lp)."""
+    if os.geteuid() != 0:
+        device = tmp_path / "lp0"
+        device.touch()
+        device.chmod(0o444)
+        return str(device)
+    device = "/sys/kernel/osrelease"  # refused to root too
+    try:
+        with open(device, "wb"):
+            pass
+    except PermissionError:
+        return device
+    pytest.skip("no device file refuses this user here")
+
+
+def test_a_printer_this_user_may_not_use_is_told_so_not_as_switched_off(
+    qtbot: Any, make_window: Any, tmp_path: Path
+) -> None:
+    device = device_refused(tmp_path)
+    window = make_window(size=(1024, 600))
+    window.printer.start()
+    screen = printer_tab(window)
+    fill_printer(qtbot, screen.printer_kind, screen.printer_address, "file", device)
+    qtbot.mouseClick(screen.printer_test, LEFT)
+    qtbot.waitUntil(lambda: screen.banner.property("role") == "alert")
+    assert screen.banner.text() == tr("fr", "printing.test_error.no_access", address=device)
+    assert "le groupe «\u00a0lp\u00a0»" in screen.banner.text()
+    assert "ne répond pas" not in screen.banner.text()
+    assert window.printer_status.text() == tr("fr", "ui.status.printer",
+                                              state=tr("fr", "ui.printer.cause_no_access"))
+    assert window.printer_status.text().endswith("accès refusé")
+    # a sale meanwhile: its receipt waits, and the seller reads why
+    sell_cash(qtbot, window)
+    qtbot.waitUntil(lambda: window.printer_bar.isVisible())
+    assert window.printer.detail == tr("fr", "printing.error.no_access", address=device)
+    assert jobs(window) == [("cancelled", False), ("queued", False)]
 
 
 @pytest.mark.parametrize("lang", ["ar", "fr", "en"])

@@ -203,6 +203,34 @@ def test_a_usb_address_of_the_wrong_form_is_blamed_on_the_address(
     assert _jobs(store)[0][:2] == ("queued", 1)
 
 
+def test_a_device_file_of_the_wrong_form_reads_left_to_right_in_arabic(
+    gui: QGuiApplication, store: Store, open_day: int, events: list[PrintEvent]
+) -> None:
+    with store.write() as s:  # saved before addresses were checked
+        settings.put(s, settings.PRINTER, {"connection": "file", "device": "usb/lp0"})
+    _sell(store)
+    PrintWorker(store, events.append, lang="ar").run_once()
+    failed = events[-1]
+    assert failed.cause == "bad_address"
+    # isolated, as typed: its slashes and dots keep their places in a right-to-left line
+    assert "(\u2066usb/lp0\u2069)" in failed.message
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_the_test_page_names_the_printer_in_no_english_words(store: Store, lang: str) -> None:
+    config = PrinterSettings(connection="serial", serial_port="/dev/ttyUSB0", baudrate=19200)
+    with store.write() as s:
+        config.save(s)
+        settings.put(s, settings.RECEIPT_LANGUAGE, lang)
+        queue.enqueue(s, "test", "")
+    with store.read() as s:
+        [job] = s.scalars(select(PrintJob))
+        printed = repr(queue.build_document(s, job, config).blocks)
+    assert "/dev/ttyUSB0 · 19200 Bd" in printed
+    assert tr(lang, "printing.test.width") in printed  # the paper width, in the page's words
+    assert "dots" not in printed and "bauds" not in printed and "raster" not in printed
+
+
 def test_a_test_page_the_printer_refuses_is_not_a_receipt_waiting(
     gui: QGuiApplication, store: Store, open_day: int, events: list[PrintEvent]
 ) -> None:
