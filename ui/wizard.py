@@ -187,7 +187,13 @@ class SetupWizard(QWidget):
         self.name_fr = self._edit(form, "setupNameFr", "ui.setup.name_fr")
         self.ice = self._edit(form, "setupIce", "ui.setup.ice",
                               edit=ice_field(self.texts, "setupIce"))
-        self.city = self._edit(form, "setupCity", "ui.setup.city")
+        self.city = named(QLineEdit(), "setupCity")  # in Latin letters and in Arabic
+        self.city_ar = named(QLineEdit(), "setupCityAr")
+        self.city_ar.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+        self.texts.bind(self.city.setAccessibleName, "ui.setup.city")
+        self.texts.bind(self.city_ar.setAccessibleName, "ui.setup.city_ar")
+        self.texts.bind(self.city_ar.setPlaceholderText, "ui.setup.city_ar")
+        form.addRow(self._caption("ui.setup.city"), hbox(self.city, self.city_ar))
         self.logo, logo_choice = logo_row(self.texts, self, "setupLogo")
         self.logo.textEdited.connect(lambda _t: mark_wrong(self.logo, False))
         form.addRow(self._caption("ui.setup.logo"), logo_choice)
@@ -353,6 +359,7 @@ class SetupWizard(QWidget):
             settings.put(s, settings.COOPERATIVE, {
                 "name_ar": self.name_ar.text().strip(), "name_fr": self.name_fr.text().strip(),
                 "ice": settings.check_ice(self.ice.text()), "city": self.city.text().strip(),
+                "city_ar": self.city_ar.text().strip(),
                 "logo": settings.check_logo(self.logo.text()), "footer": "",
             })
             if printer.get("connection", "none") != "none":

@@ -237,3 +237,17 @@ def test_the_paper_width_reads_as_arabic_writes_it(qtbot: Any, wizard: Any) -> N
     qtbot.mouseClick(wz.lang_buttons["fr"], LEFT)
     assert [paper.itemText(i) for i in range(paper.count())] == ["58 mm", "80 mm"]
     assert paper.currentData() == 576
+
+
+def test_the_cooperatives_city_is_asked_in_latin_letters_and_in_arabic(
+        qtbot: Any, wizard: Any) -> None:
+    """The receipts of an Arabic stall print its city in Arabic from the first sale."""
+    wizard = wizard("ar")
+    next_step(qtbot, wizard)
+    qtbot.keyClicks(wizard.name_fr, "Cooperative Amal")
+    qtbot.keyClicks(wizard.city, "Essaouira")
+    wizard.city_ar.insert("الصويرة")  # typed on an Arabic keyboard
+    assert wizard.city_ar.layoutDirection() == Qt.LayoutDirection.RightToLeft
+    next_step(qtbot, wizard)
+    coop = saved(finish(qtbot, wizard), settings.COOPERATIVE)
+    assert (coop["city"], coop["city_ar"]) == ("Essaouira", "الصويرة")
