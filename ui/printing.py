@@ -844,7 +844,8 @@ class PrinterForm(QObject):
     def check(self, old: dict[str, Any], hold: tuple[QWidget, ...] = ()) -> None:
         """Check the fields as the new PRINTER setting over ``old``; ends with
         :attr:`checked` or :attr:`refused` (at once, or once the system has answered;
-        ``hold`` is disabled until then)."""
+        ``hold`` is disabled until then, and what of it was disabled already, such as a
+        "Test page" waiting for its page's result, stays so)."""
         if self.task is not None:
             return
         kind = self.connection()
@@ -860,8 +861,8 @@ class PrinterForm(QObject):
         field = address.FIELDS[kind]
         fields = {field: config[field]}
         self._config = config
-        self._held = hold
-        for widget in hold:
+        self._held = tuple(widget for widget in hold if widget.isEnabled())
+        for widget in self._held:
             widget.setEnabled(False)
         self.task = Task(lambda _progress: address.look_up(kind, fields), self)
         self.task.succeeded.connect(self._found)

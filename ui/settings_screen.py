@@ -28,10 +28,17 @@ from PySide6.QtWidgets import (
 
 from pos import backup, settings, users
 from pos.errors import InputError, SoukError
-from pos.i18n import LANGUAGES, ltr
+from pos.i18n import LANGUAGES, ltr, tr_count
 from pos.receipts import RECEIPT_LANGUAGES
 from ui.context import AppContext
-from ui.printing import CONNECTIONS, PrinterForm, PrintService, printer_address, printer_config
+from ui.printing import (
+    CONNECTIONS,
+    PrinterForm,
+    PrintService,
+    paper_width,
+    printer_address,
+    printer_config,
+)
 from ui.scanner import BLOCK, SCANS
 from ui.tasks import Task
 from ui.widgets import (
@@ -56,7 +63,9 @@ from ui.widgets import (
 )
 
 LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
-PAPER = (("58", 384), ("80", 576))
+#: the paper widths offered (mm of the roll, dots of the head): those a receipt is laid out
+#: for (``pos.printing.render.PAPER_WIDTHS``), the 80 mm rolls of heads of 576 or 512 dots
+PAPER = (("58", 384), ("80", 576), ("80", 512))
 IMAGE_PATTERNS = "*.png *.jpg *.jpeg *.bmp"  # the kinds pos.settings.check_logo takes
 
 
@@ -70,10 +79,31 @@ def set_choices(combo: QComboBox, items: Iterable[tuple[str, Any]]) -> None:
             combo.addItem(text, data)
 
 
-def paper_choices(ctx: AppContext) -> list[tuple[str, int]]:
-    """The paper widths, in words of the UI language: ``58 مم`` in Arabic, the unit after
-    the number as Arabic reads (a Latin ``mm`` in a right-to-left box shows ``mm 58``)."""
-    return [(ctx.t("ui.printer.paper_mm", mm=mm), dots) for mm, dots in PAPER]
+def paper_choices(ctx: AppContext, widths: Iterable[int] = ()) -> list[tuple[str, int]]:
+    """The paper widths, in words of the UI language: ``58 مم (384 نقطةً)`` in Arabic, the
+    unit after the number as Arabic reads (a Latin ``mm`` in a right-to-left box shows
+    ``mm 58``); then each of ``widths`` that is none of them (set by hand), in dots."""
+
+    def dots_text(dots: int) -> str:
+        return tr_count(ctx.lang, "ui.printer.dots", dots)
+
+    choices = [(ctx.t("ui.printer.paper_mm", mm=mm, dots=dots_text(dots)), dots)
+               for mm, dots in PAPER]
+    offered = {dots for _mm, dots in PAPER}
+    return choices + [(dots_text(width), width) for width in dict.fromkeys(widths)
+                      if width not in offered]
+
+
+def show_paper(ctx: AppContext, combo: QComboBox, width: int | None = None) -> None:
+    """Fill ``combo`` with the paper widths in the UI language (their texts only, once it
+    is filled: the choice stays), and choose ``width`` (a saved setting's) when given; a
+    width set by hand, none of those offered, is added to them, so it is kept when saved."""
+    widths = [combo.itemData(i) for i in range(combo.count())]
+    if width is not None:
+        widths.append(width)
+    set_choices(combo, paper_choices(ctx, widths))
+    if width is not None:
+        combo.setCurrentIndex(combo.findData(width))
 
 
 def receipt_language_choices(ctx: AppContext) -> list[tuple[str, str]]:
@@ -295,6 +325,12 @@ class SettingsScreen(QWidget):
         ]
         for page, key in self.pages:
             self.tabs.addTab(page, ctx.t(key))
+        # Every title whole, whatever the platform's style does by default: the tabs never
+        # scroll nor shorten a title, and the screen is never laid out narrower than they
+        # need (a 1024 px screen has room for them in every language).
+        bar = self.tabs.tabBar()
+        bar.setUsesScrollButtons(False)
+        bar.setElideMode(Qt.TextElideMode.ElideNone)
         layout = vbox(title, self.banner, spacing=8, margins=12)
         layout.addWidget(self.tabs, 1)
         self.setLayout(layout)
@@ -390,7 +426,7 @@ class SettingsScreen(QWidget):
         self.texts.bind(self.printer_address.setAccessibleName, "ui.printer.address")
         self.paper = named(QComboBox(), "printerPaper")
         self.texts.bind(self.paper.setAccessibleName, "ui.printer.paper")
-        set_choices(self.paper, paper_choices(self.ctx))
+        show_paper(self.ctx, self.paper)
         self.printer_form = PrinterForm(self.ctx, self.printer_kind, self.printer_address,
                                         self.paper, self)
         self.printer_found = self.printer_form.found
@@ -503,7 +539,7 @@ class SettingsScreen(QWidget):
         self.printer_kind.setCurrentIndex(max(idx, 0))
         self.printer_address.setText(printer_address(printer))
         self.printer_form.set_baudrate(printer.get("baudrate"))
-        self.paper.setCurrentIndex(1 if printer.get("width_dots") == 576 else 0)
+        show_paper(self.ctx, self.paper, paper_width(printer))
         self.keep.blockSignals(True)
         self.keep.setValue(int(keep))
         self.keep.blockSignals(False)
@@ -756,7 +792,7 @@ class SettingsScreen(QWidget):
         t = self.ctx.t
         self.language.setCurrentIndex(LANGUAGES.index(self.ctx.lang))
         set_choices(self.receipt_language, receipt_language_choices(self.ctx))
-        set_choices(self.paper, paper_choices(self.ctx))
+        show_paper(self.ctx, self.paper)
         for i, kind in enumerate(CONNECTIONS):
             self.printer_kind.setItemText(i, t(f"ui.printer.kind_{kind}"))
         for row, (_id, name, role) in enumerate(self.people):

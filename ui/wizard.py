@@ -29,9 +29,9 @@ from ui.settings_screen import (
     checked_coop,
     ice_field,
     logo_row,
-    paper_choices,
     receipt_language_choices,
     set_choices,
+    show_paper,
 )
 from ui.widgets import (
     WRONG_FIELD,
@@ -219,7 +219,7 @@ class SetupWizard(QWidget):
         self.printer_address = self._edit(form, "setupPrinterAddress", "ui.printer.address")
         self.paper = named(QComboBox(), "setupPaper")
         self.texts.bind(self.paper.setAccessibleName, "ui.printer.paper")
-        set_choices(self.paper, paper_choices(self.ctx))
+        show_paper(self.ctx, self.paper)
         self.printer_form = PrinterForm(self.ctx, self.printer_kind, self.printer_address,
                                         self.paper, self, name="setupPrinter")
         self.printer_form.checked.connect(self._printer_checked)
@@ -379,6 +379,6 @@ class SetupWizard(QWidget):
         self._fill_printer_kinds()
         set_choices(self.receipt_language, receipt_language_choices(self.ctx))
         self._receipt_default()
-        set_choices(self.paper, paper_choices(self.ctx))
+        show_paper(self.ctx, self.paper)
         self.lang_buttons[self.ctx.lang].setChecked(True)
         self._show()

@@ -580,10 +580,12 @@ def test_the_paper_width_in_the_settings_reads_as_arabic_writes_it(
     window = make_window(lang="ar")
     window.show_screen("settings")
     paper = window.settings.paper
-    assert [paper.itemText(i) for i in range(paper.count())] == ["58 مم", "80 مم"]
+    assert [paper.itemText(i) for i in range(paper.count())] == [
+        "58 مم (384 نقطةً)", "80 مم (576 نقطةً)", "80 مم (512 نقطةً)"]
     paper.setCurrentIndex(1)
     window.ctx.set_language("fr")
-    assert [paper.itemText(i) for i in range(paper.count())] == ["58 mm", "80 mm"]
+    assert [paper.itemText(i) for i in range(paper.count())] == [
+        "58 mm (384 points)", "80 mm (576 points)", "80 mm (512 points)"]
     assert paper.currentData() == 576
 
 

@@ -1,15 +1,15 @@
 """The figures (F5) and settings (F6) on a 1024x600 screen, in Arabic and French: the four
 key figures line up, each on its language's reading side; a device path in an Arabic
-example keeps its slash in front."""
+example keeps its slash in front; every settings tab's title shows whole."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QTextLayout
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QStyleOptionTab, QToolButton
 
 from pos.cart import cash
 from tests.ui.conftest import click_tile, tile_row
@@ -79,3 +79,30 @@ def test_an_arabic_example_path_keeps_its_slash_in_front(qtbot: Any, make_window
     at = shown.index(path)
     slash, d = (line.glyphRuns(at + i, 1)[0].positions()[0].x() for i in (0, 1))
     assert slash < d  # "/dev/…", not "dev/…/"
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "en"])
+def test_every_settings_tab_title_is_whole_on_a_small_screen(qtbot: Any, make_window: Any,
+                                                             lang: str) -> None:
+    """At 1024x600, each tab open in turn (the open one's title in bold takes more room),
+    no title is shortened ("النسخ الاحتياط…") nor cut off, and no scroll arrows show; nor
+    in a window made as narrow as it goes (a dock beside it, a window not maximized)."""
+    window = make_window(lang=lang, size=SMALL)
+    window.show_screen("settings")
+    tabs = window.settings.tabs
+    bar = tabs.tabBar()
+    for width in (SMALL[0], 1):
+        window.resize(width, SMALL[1])
+        for current in range(tabs.count()):
+            tabs.setCurrentIndex(current)
+            settle()
+            assert window.height() == SMALL[1]
+            assert [arrow for arrow in bar.findChildren(QToolButton) if arrow.isVisible()] == []
+            seen = QRect(bar.mapTo(window, bar.rect().topLeft()), bar.size())
+            assert window.rect().contains(seen) and tabs.rect().contains(bar.geometry())
+            for i in range(bar.count()):
+                option = QStyleOptionTab()
+                bar.initStyleOption(option, i)
+                assert option.text == bar.tabText(i), (width, current)  # not shortened
+                assert bar.rect().contains(bar.tabRect(i)), (bar.tabText(i), width, current)
+                assert bar.tabRect(i).width() >= bar.tabSizeHint(i).width()

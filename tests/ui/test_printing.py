@@ -579,6 +579,40 @@ def test_the_usb_printers_plugged_in_are_listed_off_the_ui_thread_to_choose_from
     assert not found.isVisible()
 
 
+@pytest.mark.parametrize(("width", "shown"), [
+    (512, "80 mm (512 points)"), (640, "640 points")])  # 640: set by hand
+def test_the_paper_width_saved_is_shown_and_kept(
+    qtbot: Any, make_window: Any, width: int, shown: str
+) -> None:
+    """An 80 mm printer whose head is 512 dots wide (many Xprinter and Rongta models) is
+    shown as such, not as 58 mm, and stays so when something else of the printer is
+    saved; so does a width none of those offered, set by hand."""
+    window = make_window(lang="en")
+    use_printer(window, 9100, width=width)
+    screen = printer_tab(window)
+    paper = screen.paper
+    assert [paper.itemText(i) for i in range(3)] == [
+        "58 mm (384 points)", "80 mm (576 points)", "80 mm (512 points)"]
+    assert paper.currentText() == shown
+    fill_printer(qtbot, screen.printer_kind, screen.printer_address, "network", "10.0.0.7")
+    qtbot.mouseClick(screen.printer_save, LEFT)
+    assert screen.banner.text() == "Saved."
+    with window.ctx.read() as s:
+        saved = settings.get(s, settings.PRINTER)
+    assert (saved["host"], saved["width_dots"]) == ("10.0.0.7", width)
+    assert window.printer.width == width
+    window.ctx.set_language("ar")
+    assert paper.currentData() == width
+    assert paper.currentText() == {512: "80 مم (512 نقطةً)", 640: "640 نقطةً"}[width]
+
+
+def test_the_paper_widths_offered_are_those_receipts_are_laid_out_for() -> None:
+    from pos.printing.render import PAPER_WIDTHS
+    from ui.settings_screen import PAPER
+
+    assert sorted(dots for _mm, dots in PAPER) == sorted(PAPER_WIDTHS.values())
+
+
 def test_a_serial_printer_is_saved_with_its_speed(
     qtbot: Any, make_window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -751,6 +785,44 @@ def test_a_test_page_on_its_way_is_not_sent_twice(qtbot: Any, make_window: Any) 
     printer.close()
     assert jobs(window) == [("cancelled", False), ("printed", False)]
     assert len(printer.jobs) == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="a named pipe stands for the printer")
+def test_saving_while_a_test_page_is_on_its_way_keeps_test_page_waiting(
+    qtbot: Any, make_window: Any, tmp_path: Path
+) -> None:
+    """A device file that takes nothing until the printer reads (a named pipe): the test
+    page hangs. "Save" pressed meanwhile, the address checked by the system first, does
+    not give "Test page" back before the first page is told about: a second page would
+    be queued behind the hung one."""
+    device = tmp_path / "lp0"
+    os.mkfifo(device)
+    received: list[bytes] = []
+
+    def printer_reads() -> None:
+        with open(device, "rb") as pipe:
+            received.append(pipe.read())
+
+    reader = threading.Thread(target=printer_reads, daemon=True)
+    window = make_window(lang="en")
+    window.printer.start()
+    screen = printer_tab(window)
+    fill_printer(qtbot, screen.printer_kind, screen.printer_address, "file", str(device))
+    try:
+        qtbot.mouseClick(screen.printer_test, LEFT)  # saved, then tried
+        qtbot.waitUntil(lambda: screen.banner.text() == "Sending the test page to the printer…")
+        assert not screen.printer_test.isEnabled()
+        qtbot.mouseClick(screen.printer_save, LEFT)
+        assert not screen.printer_save.isEnabled()  # the system is asked about the address
+        qtbot.waitUntil(lambda: screen.printer_save.isEnabled())
+        assert screen.banner.text() == "Saved."
+        assert not screen.printer_test.isEnabled()  # the first page is not told about yet
+    finally:
+        reader.start()  # the printer reads: the page comes out
+    qtbot.waitUntil(lambda: screen.banner.text() == tr("en", "ui.printer.test_printed"))
+    assert screen.printer_test.isEnabled()
+    reader.join(5)
+    assert len(received) == 1 and len(decode(received[0], 384)) == 1
 
 
 def device_refused(tmp_path: Path) -> str:

@@ -232,11 +232,13 @@ def test_the_paper_width_reads_as_arabic_writes_it(qtbot: Any, wizard: Any) -> N
     right-to-left box puts before it; the width chosen stays across a language switch."""
     wz = wizard("ar")
     paper = wz.paper
-    assert [paper.itemText(i) for i in range(paper.count())] == ["58 مم", "80 مم"]
-    paper.setCurrentIndex(1)
+    assert [paper.itemText(i) for i in range(paper.count())] == [
+        "58 مم (384 نقطةً)", "80 مم (576 نقطةً)", "80 مم (512 نقطةً)"]
+    paper.setCurrentIndex(2)
     qtbot.mouseClick(wz.lang_buttons["fr"], LEFT)
-    assert [paper.itemText(i) for i in range(paper.count())] == ["58 mm", "80 mm"]
-    assert paper.currentData() == 576
+    assert [paper.itemText(i) for i in range(paper.count())] == [
+        "58 mm (384 points)", "80 mm (576 points)", "80 mm (512 points)"]
+    assert paper.currentData() == 512
 
 
 def test_the_cooperatives_city_is_asked_in_latin_letters_and_in_arabic(
