@@ -535,22 +535,27 @@ def refuse_rows(bad: Sequence[InputError]) -> None:
 
 @dataclass(frozen=True)
 class Imported:
-    """What an import did: the products it added, and those it updated."""
+    """What an import did: the products it added, those it updated, and the photos it
+    copied beside the database."""
 
     added: int
     updated: int
+    photos: int = 0
 
     @property
     def count(self) -> int:
         return self.added + self.updated
 
     def text(self, lang: str) -> str:
-        """"12 produits importés. Nouveaux : 2, mis à jour : 10." in ``lang``."""
+        """"12 produits importés. Nouveaux : 2, mis à jour : 10. 3 photos copiées." in
+        ``lang`` (the photos said when some were copied)."""
         said = tr_count(lang, "cli.imported", self.count)
         if not self.count:
             return said
-        return f"{said} " + tr(lang, "cli.imported_split", added=self.added,
-                               updated=self.updated)
+        said += " " + tr(lang, "cli.imported_split", added=self.added, updated=self.updated)
+        if self.photos:
+            said += " " + tr_count(lang, "cli.imported_photos", self.photos)
+        return said
 
 
 def save_rows(session: Session, rows: Sequence[ProductData],
@@ -562,11 +567,13 @@ def save_rows(session: Session, rows: Sequence[ProductData],
     the file's reading ``refused`` (:func:`refuse_rows`), and the caller's transaction then
     writes nothing. Once every row is saved, the pictures the rows name are kept as their
     products' photos in the data folder ``data_dir`` (:func:`_keep_pictures`).
-    ``progress(done, total)`` is called every 50 rows."""
+    ``progress(done, total)`` counts the rows saved, then the photos kept (``total``: the
+    rows and the pictures they name): it is called every 50 rows, and for each photo."""
     bad = list(refused)
     known = set(session.scalars(select(Product.id)))
     updated: set[int] = set()
     pictures: list[tuple[ProductData, Path, Product]] = []
+    total = len(rows) + sum(1 for data in rows if data.picture is not None)
     for done, data in enumerate(rows, 1):
         try:
             product = add_or_update(session, data)
@@ -580,13 +587,19 @@ def save_rows(session: Session, rows: Sequence[ProductData],
             if data.picture is not None:
                 pictures.append((data, data.picture, product))
         if progress is not None and (done % 50 == 0 or done == len(rows)):
-            progress(done, len(rows))
+            progress(done, total)
     refuse_rows(sorted(bad, key=_line))
+    copied = 0
     if pictures:
         if data_dir is None:
             raise ValueError("the pictures of a file are kept in a data folder")
-        _keep_pictures(session, pictures, data_dir)
-    return Imported(added=len(rows) - len(updated), updated=len(updated))
+
+        def kept(done: int) -> None:
+            if progress is not None:
+                progress(len(rows) + done, total)
+
+        copied = _keep_pictures(session, pictures, data_dir, kept)
+    return Imported(added=len(rows) - len(updated), updated=len(updated), photos=copied)
 
 
 def _line(exc: InputError) -> int:
@@ -597,19 +610,22 @@ def _line(exc: InputError) -> int:
 
 
 def _keep_pictures(session: Session, pictures: Sequence[tuple[ProductData, Path, Product]],
-                   data_dir: Path) -> None:
+                   data_dir: Path, progress: Callable[[int], None] = lambda _done: None,
+                   ) -> int:
     """Keep each row's picture as its product's photo, as the product dialog keeps a photo
     chosen (:func:`pos.photos.keep`; the photo a product has stays when it is the same
-    picture, a file imported again). A picture that cannot be read after all (a damaged
-    JPEG) makes a bad line, named by its line with any other; then, or when a photo cannot
+    picture, a file imported again). A picture that cannot be decoded after all (its
+    header and its end were checked on reading the file, :func:`read_csv`) makes a bad
+    line, named by its line with any other; then, or when a photo cannot
     be written, the photos kept so far are removed and the caller's transaction writes
-    nothing."""
+    nothing. ``progress(done)`` is called after each picture. How many photos were copied
+    (a product's photo kept as it was is not)."""
     from pos import photos  # QtGui, for a file that names pictures only
 
     kept: list[Path] = []
     bad: list[InputError] = []
     try:
-        for data, picture, product in pictures:
+        for done, (data, picture, product) in enumerate(pictures, 1):
             image = photos.read_picture(picture, photos.SIDE)
             if image.isNull():
                 reason = InputError("csv.photo_not_picture", photo=Ltr(data.photo))
@@ -620,12 +636,14 @@ def _keep_pictures(session: Session, pictures: Sequence[tuple[ProductData, Path,
                 if path.name != current:
                     kept.append(path)
                 product.photo = path.name
+            progress(done)
         refuse_rows(bad)
         session.flush()
     except BaseException:
         for path in kept:
             path.unlink(missing_ok=True)
         raise
+    return len(kept)
 
 
 def import_csv(session: Session, text: str) -> int:
@@ -650,7 +668,8 @@ def read_csv(path: Path, data_dir: Path) -> CsvFile:
     stall whose data folder is ``data_dir``, before the transaction that saves it
     (:func:`save_file`). A photo cell that names a picture file, by its path or from the
     file's folder, has it kept as the product's photo (:func:`pos.photos.named_in_file`); a
-    file that does not exist or is no picture makes the row's line a bad one."""
+    file that does not exist, is no picture or is cut short (a JPEG copied in part) makes
+    the row's line a bad one, named with the others before anything is written."""
     from pos import photos  # QtGui, for an import from a file only
 
     rows, bad = _read_rows(decode_csv(path.read_bytes()))

@@ -55,6 +55,38 @@ def read_picture(path: Path, side: int) -> QImage:
     return image
 
 
+def cut_short(path: Path) -> bool:
+    """Whether the picture file at ``path`` stops before its image ends: a JPEG or PNG
+    copied in part (a USB stick pulled out, a download stopped), whose header is right,
+    and which Qt would read all the same, the rest of the image grey. A JPEG's image ends
+    with its end-of-image marker after its first scan (an EXIF thumbnail's, before the
+    scan, does not count), a PNG's with its ``IEND`` chunk. False for a file of another
+    kind, or one that cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return b"IEND" not in data
+    if not data.startswith(b"\xff\xd8"):
+        return False
+    at = 2
+    while at + 4 <= len(data):  # the segments before the first scan, by their lengths
+        if data[at] != 0xFF:
+            return True
+        marker = data[at + 1]
+        if marker == 0xFF:  # a fill byte
+            at += 1
+            continue
+        if marker in (0x01, 0xD8) or 0xD0 <= marker <= 0xD7:  # markers without a length
+            at += 2
+            continue
+        if marker == 0xDA:  # start of scan: the image data, then the end-of-image marker
+            return b"\xff\xd9" not in data[at + 2:]
+        at += 2 + int.from_bytes(data[at + 2:at + 4], "big")
+    return True
+
+
 def demo_photo(name: str) -> Traversable:
     """A demo product's picture, shipped in resources/demo/photos."""
     return resources.files("resources") / "demo" / PHOTOS / name
@@ -128,8 +160,8 @@ def named_in_file(photo: str, folder: Path, data_dir: Path) -> Path | None:
     one from the file's own ``folder`` (``photos/miel.jpg``, the photos beside the file;
     backslashes read as folders, as Windows writes them). None for no photo, or for the
     name of a photo kept already (what an export writes) or of a demo one: the product
-    keeps that name. :class:`InputError` when it names no file, or a file that is no
-    picture."""
+    keeps that name. :class:`InputError` when it names no file, a file that is no
+    picture, or one cut short (:func:`cut_short`)."""
     if not photo:
         return None
     plain = "/" not in photo and "\\" not in photo  # a kept photo's name, or a file's
@@ -144,4 +176,6 @@ def named_in_file(photo: str, folder: Path, data_dir: Path) -> Path | None:
 
     if not QImageReader(str(path)).canRead():
         raise InputError("csv.photo_not_picture", photo=Ltr(photo))
+    if cut_short(path):
+        raise InputError("csv.photo_damaged", photo=Ltr(photo))
     return path

@@ -1,6 +1,6 @@
 """The business day: open it with a float (offered: what the last close left in the box,
 :func:`pos.day.float_guess`), put cash in or take it out, read the X report
-(and the last Z again, printed as a duplicate),
+(and the last Z on screen, with a copy to print),
 and close it with a count by note and coin (running total, difference called out), then
 the Z report. Closing is for good: it is confirmed first, with the cash expected, counted
 and the difference in words (an empty count is called out, going back to count being the
@@ -14,28 +14,28 @@ to be finished or given back (going back is the default)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRegularExpression, Qt, QTimer
-from PySide6.QtGui import QFontMetrics, QRegularExpressionValidator, QShowEvent
-from PySide6.QtWidgets import QGridLayout, QLineEdit, QWidget
+from PySide6.QtGui import QRegularExpressionValidator, QShowEvent
+from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QWidget
 
 from pos import backup, clock, day, receipts, settings
 from pos.errors import SoukError
 from pos.i18n import latin_digits
-from pos.money import NBSP, NOTES_AND_COINS, format_amount, format_money
+from pos.money import NOTES_AND_COINS, format_amount, format_money
 from pos.reports import DayReport, day_report
 from ui.context import AppContext
 from ui.figures import rich_table
 from ui.line_dialogs import ValueDialog, fit_texts
-from ui.printing import PrintService
+from ui.printing import PrintService, ReceiptDialog
 from ui.tasks import Task
 from ui.widgets import (
     Banner,
     Dialog,
     Texts,
     ask_manager,
+    banner_paths,
     button,
     card,
     confirm,
@@ -46,32 +46,10 @@ from ui.widgets import (
     when_visible,
 )
 
-#: the room a banner's padding takes on each side of its text (ui.theme)
-BANNER_PADDING: Final = 14
-WORD_JOINER: Final = "\u2060"
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
-
-def unbroken(path: str) -> str:
-    """``path`` as a wrapped line never cuts it: a word joiner after each mark a line may
-    break after (separators, hyphens, an ellipsis), its spaces no-break ones."""
-    text = path.replace(" ", NBSP)
-    for mark in ("/", "\\", "-", "…"):
-        text = text.replace(mark, mark + WORD_JOINER)
-    return text
-
-
-def shown_path(path: Path, metrics: QFontMetrics, width: int) -> str:
-    """``path`` to show in a message on one line at most ``width`` pixels wide: whole when
-    it fits, else its folder shortened in the middle (``/home/…/Sauvegardes/``), its file
-    name whole; never cut by the message's wrapping (:func:`unbroken`)."""
-    whole = str(path)
-    if metrics.horizontalAdvance(whole) <= width:
-        return unbroken(whole)
-    name = path.name
-    folder = whole[: len(whole) - len(name)]
-    room = max(0, width - metrics.horizontalAdvance(name))
-    return unbroken(metrics.elidedText(folder, Qt.TextElideMode.ElideMiddle, room) + name)
-
+    from pos.models import PrintJob
 
 class CountField(QLineEdit):
     """How many notes or coins of one kind: digits only (Arabic-Indic accepted)."""
@@ -150,7 +128,7 @@ class DayScreen(QWidget):
             (self.cash_in_btn, "ui.day.cash_in", lambda: self.cash("in")),
             (self.cash_out_btn, "ui.day.cash_out", lambda: self.cash("out")),
             (self.x_btn, "ui.day.x_report_short", self.x_report),
-            (self.last_z_btn, "ui.day.last_z", self.reprint_last_z),
+            (self.last_z_btn, "ui.day.last_z", self.view_last_z),
         ):
             t.button(btn, key)
             btn.clicked.connect(slot)
@@ -366,13 +344,51 @@ class DayScreen(QWidget):
             document = receipts.load_day_report(s, self.last_z, "z", duplicate=duplicate)
         self.printer.show_document(self, document)
 
-    def reprint_last_z(self) -> None:
-        """The last Z again, as the X report is: printed (marked as a duplicate, the
-        original having printed at the close) and shown."""
+    def view_last_z(self) -> None:
+        """The last Z report on screen, as a copy of it prints (marked as a duplicate, the
+        original having printed at the close), with "Print a copy" when a printer is set
+        up. A copy is queued on that press alone, and never while the report (its original
+        or a copy) still waits for the printer: pressed twice, or with the printer off, it
+        would come out twice; the dialog says it is waiting instead."""
         if self.last_z is None:
             return
-        self.printer.print_job("z", self.last_z, duplicate=True)
-        self.show_last_z(duplicate=True)
+        with self.ctx.read() as s:
+            document = receipts.load_day_report(s, self.last_z, "z", duplicate=True)
+        dialog = self.printer.dialog(self, document)
+        if self.printer.configured:
+            copy = button("receiptPrintCopy")
+            copy.setText(self.ctx.t("ui.day.z_copy"))
+            copy.clicked.connect(lambda: self._print_z_copy(dialog, copy))
+            buttons = dialog.layout().itemAt(dialog.layout().count() - 1).layout()
+            buttons.insertWidget(2, copy)  # after "Save as PNG/PDF", before "Close"
+            with self.ctx.read() as s:
+                waiting = bool(self._z_waiting(s))
+            if waiting:
+                self._z_copy_held(dialog, copy, "ui.day.z_copy_waiting")
+        dialog.exec()
+
+    def _z_waiting(self, session: Session) -> list[PrintJob]:
+        """The last Z's jobs still waiting for the printer (:func:`queue.waiting_for`)."""
+        from pos.printing import queue
+
+        return queue.waiting_for(session, "z", self.last_z or 0)
+
+    def _print_z_copy(self, dialog: ReceiptDialog, copy: QPushButton) -> None:
+        """Queue a copy of the last Z, unless the report already waits for the printer."""
+        with self.ctx.write() as s:
+            waiting = bool(self._z_waiting(s))
+            if not waiting:
+                self.printer.enqueue(s, "z", self.last_z or 0, duplicate=True)
+        if waiting:
+            self._z_copy_held(dialog, copy, "ui.day.z_copy_waiting")
+            return
+        self.printer.notify()
+        self.printer.refresh_queue()
+        self._z_copy_held(dialog, copy, "ui.day.z_copy_sent")
+
+    def _z_copy_held(self, dialog: ReceiptDialog, copy: QPushButton, key: str) -> None:
+        copy.setEnabled(False)
+        dialog.banner.notice(self.ctx.t(key), seconds=0)
 
     def _confirm_close(self) -> bool:
         """Whether the seller, shown the cash expected, counted and the difference, still
@@ -473,23 +489,11 @@ class DayScreen(QWidget):
     def _backed_up(self, written: backup.Written) -> None:
         """Where the closed day's backup went, said either way: the manager closing the day
         learns that it is safe, and where. A path longer than the banner's line is
-        shortened in its folder (:func:`shown_path`), the message with the paths whole in
+        shortened in its folder (:func:`~ui.widgets.shown_path`), the message with the paths whole in
         its tooltip."""
-        font = self.banner.font()
-        font.setBold(True)  # as an alert is written: the wider of the two
-        metrics = QFontMetrics(font)
-        # the banner spans the screen inside its margins, less its own padding (theme)
-        margins = self.layout().contentsMargins()  # type: ignore[union-attr]
-        room = self.width() - margins.left() - margins.right() - 2 * BANNER_PADDING
-        shortened: list[bool] = []
-
-        def shown(path: Path) -> str:
-            text = shown_path(path, metrics, room)
-            shortened.append(text != unbroken(str(path)))
-            return text
-
+        shown = banner_paths(self, self.banner)
         text = backup.done_text(self.ctx.lang, written, shown=shown)
-        tip = backup.done_text(self.ctx.lang, written) if any(shortened) else ""
+        tip = backup.done_text(self.ctx.lang, written) if shown.shortened else ""
         if written.as_meant:
             self.banner.notice(text, seconds=20, tip=tip)
         else:

@@ -48,8 +48,8 @@ from pos.money import (
     unit_name,
 )
 from pos.photos import SIDE as PHOTO_SIDE
+from pos.photos import cut_short, read_picture
 from pos.photos import keep as keep_photo
-from pos.photos import read_picture
 from ui import theme
 from ui.context import AppContext
 from ui.tasks import Task
@@ -489,13 +489,16 @@ class ProductDialog(Dialog):
 
     def _chosen_picture(self) -> QImage | None:
         """The photo chosen from disk, if one was, turned as the camera held it and no
-        larger than :data:`PHOTO_SIDE`; :class:`InputError` if it is no picture."""
+        larger than :data:`PHOTO_SIDE`; :class:`InputError` if it is no picture, or one cut
+        short (:func:`pos.photos.cut_short`)."""
         path = Path(self.photo_path) if self.photo_path else None
         if path is None or not path.is_absolute():
             return None
         image = read_picture(path, PHOTO_SIDE)
         if image.isNull():
             raise InputError("ui.products.photo_unreadable", name=Ltr(path.name))
+        if cut_short(path):
+            raise InputError("ui.products.photo_damaged", name=Ltr(path.name))
         return image
 
     def _unchanged(self, data: ProductData) -> bool:

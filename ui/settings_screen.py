@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -47,8 +48,10 @@ from ui.widgets import (
     Banner,
     Dialog,
     Message,
+    PathsShown,
     Texts,
     ask_manager,
+    banner_paths,
     button,
     card,
     confirm,
@@ -500,6 +503,8 @@ class SettingsScreen(QWidget):
         restore_file.clicked.connect(
             lambda: pick_backup(self.ctx, self, None, self.banner))
         self.backup_where = label("backupWhere", wrap=True)
+        # its paths are shortened to the width it is shown at: written again when it changes
+        self.backup_where.installEventFilter(self)
         # an empty list says why it is empty and how it fills
         self.no_backup = label("backupsNone", style="muted", wrap=True)
         self.texts.bind(self.no_backup.setText, "ui.backup.none_yet")
@@ -518,6 +523,13 @@ class SettingsScreen(QWidget):
         layout.addLayout(hbox(restore, restore_file, None))
         page.setLayout(layout)
         return page
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (watched is self.backup_where and event.type() == QEvent.Type.Resize
+                and isinstance(event, QResizeEvent)
+                and event.size().width() != event.oldSize().width()):
+            self._show_backup_folder()
+        return super().eventFilter(watched, event)
 
     # --- data -------------------------------------------------------------------
     def refresh(self) -> None:
@@ -564,7 +576,9 @@ class SettingsScreen(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, str(path))
             item.setToolTip(str(path))
             self.backup_list.addItem(item)
+        # an empty list leaves its room to the lines above it (a 1024x600 screen)
         self.no_backup.setHidden(self.backup_list.count() > 0)
+        self.backup_list.setHidden(self.backup_list.count() == 0)
         self._show_backup_folder()
 
     def _show_backup_folder(self) -> None:
@@ -574,23 +588,56 @@ class SettingsScreen(QWidget):
         there, and are no copy off the laptop."""
         own, chosen, lang = backup.backup_dir(self.ctx.db_path), self.chosen_folder, self.ctx.lang
         self.backup_folder.setText(chosen or str(own))
+        self.backup_folder.setToolTip(chosen or str(own))
         self.own_folder_btn.setEnabled(chosen is not None)
         role = ""
-        if chosen is None:
-            text = self.ctx.t("ui.backup.where_own")
-        elif not Path(chosen).is_dir():
-            text = self.ctx.t("ui.backup.where_missing", folder=ltr(chosen, lang),
-                              own=ltr(str(own), lang))
+
+        def where(shown: Callable[[str | Path], str]) -> str:
+            if chosen is None:
+                return self.ctx.t("ui.backup.where_own")
+            if not Path(chosen).is_dir():
+                return self.ctx.t("ui.backup.where_missing", folder=ltr(shown(chosen), lang),
+                                  own=ltr(shown(own), lang))
+            if backup.on_laptop(Path(chosen), self.ctx.db_path):
+                return self.ctx.t("ui.backup.where_on_laptop", folder=ltr(shown(chosen), lang))
+            return self.ctx.t("ui.backup.where_chosen", own=ltr(shown(own), lang))
+
+        if chosen is not None and (not Path(chosen).is_dir()
+                                   or backup.on_laptop(Path(chosen), self.ctx.db_path)):
             role = "alert"
-        elif backup.on_laptop(Path(chosen), self.ctx.db_path):
-            text = self.ctx.t("ui.backup.where_on_laptop", folder=ltr(chosen, lang))
-            role = "alert"
-        else:
-            text = self.ctx.t("ui.backup.where_chosen", own=ltr(str(own), lang))
+        shown = PathsShown(self.backup_where.font(), self._where_room())
+        text = where(shown)
+        self.backup_where.setToolTip(where(str) if shown.shortened else "")
         self.backup_where.setText(text)
         self.backup_where.setProperty("role", role)
         self.backup_where.style().unpolish(self.backup_where)
         self.backup_where.style().polish(self.backup_where)
+
+    def _where_room(self) -> int:
+        """The width of the line saying where backups go: the label's, once the Backups
+        page is laid out; before, the page's inside its margins."""
+        if self.backup_where.isVisible():
+            return self.backup_where.contentsRect().width()
+        margins = self.backup_where.parentWidget().layout().contentsMargins()  # type: ignore[union-attr]
+        page = self.tabs.currentWidget() or self.tabs
+        return page.width() - margins.left() - margins.right()
+
+    def _banner_paths(self) -> PathsShown:
+        return banner_paths(self, self.banner)
+
+    def _folder_error(self, key: str, folder: str, seconds: int,
+                      **params: Callable[[], str]) -> None:
+        """The error ``key`` naming ``folder`` on one line, shortened to fit (the whole in
+        the banner's tooltip), written again if the language changes while it shows."""
+
+        def words(shown: Callable[[str], str]) -> str:
+            return self.ctx.t(key, folder=ltr(shown(folder), self.ctx.lang),
+                              **{name: said() for name, said in params.items()})
+
+        paths = self._banner_paths()
+        words(paths)
+        self.banner.error(lambda: words(self._banner_paths()), seconds=seconds,
+                          tip=words(str) if paths.shortened else "")
 
     def choose_backup_folder(self) -> None:
         """Ask for a folder (a USB stick's), and keep it only if a backup can be written
@@ -604,14 +651,12 @@ class SettingsScreen(QWidget):
         try:
             backup.check_folder(Path(path))
         except backup.BackupFailed as exc:
-            self.banner.error(self.ctx.t("ui.backup.folder_refused",
-                                         folder=ltr(path, self.ctx.lang),
-                                         reason=exc.reason.message(self.ctx.lang)),
-                              seconds=15)
+            reason = exc.reason
+            self._folder_error("ui.backup.folder_refused", path, 15,
+                               reason=lambda: reason.message(self.ctx.lang))
             return
         if self._set_backup_folder(path) and backup.on_laptop(Path(path), self.ctx.db_path):
-            self.banner.error(lambda: self.ctx.t("ui.backup.chosen_on_laptop",
-                                                 folder=ltr(path, self.ctx.lang)), seconds=20)
+            self._folder_error("ui.backup.chosen_on_laptop", path, 20)
 
     def _set_backup_folder(self, folder: str | None) -> bool:
         saved = self._save(settings.BACKUP_FOLDER, folder)
@@ -777,11 +822,15 @@ class SettingsScreen(QWidget):
                     self.banner)
 
     def _backed_up(self, written: backup.Written) -> None:
-        text = backup.done_text(self.ctx.lang, written)
+        """Where the backup went, its paths on one line each, shortened to fit the banner
+        (:class:`~ui.widgets.PathsShown`), the message whole in its tooltip."""
+        shown = self._banner_paths()
+        text = backup.done_text(self.ctx.lang, written, shown=shown)
+        tip = backup.done_text(self.ctx.lang, written) if shown.shortened else ""
         if written.as_meant:
-            self.banner.notice(text)
+            self.banner.notice(text, tip=tip)
         else:  # on the laptop's disk: the chosen folder could not take it, or is there
-            self.banner.error(text, seconds=20)
+            self.banner.error(text, seconds=20, tip=tip)
 
     def _backup_finished(self) -> None:
         self.backup_progress.hide()

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QPainter, QPaintEvent, QShortcut
+from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QPainter, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QBoxLayout,
     QDialog,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from pos.cldr import minus_sign
 from pos.errors import InputError, SoukError
-from pos.money import parse_money
+from pos.money import NBSP, parse_money
 from ui.context import AppContext
 from ui.scanner import BLOCK, SCANS
 from ui.theme import DANGER
@@ -222,6 +223,61 @@ class Texts:
     def apply(self) -> None:
         for setter, key, params, widget in self._bindings:
             self._apply_one(setter, key, params, widget)
+
+
+#: the room a banner's padding takes on each side of its text (ui.theme)
+BANNER_PADDING: Final = 14
+WORD_JOINER: Final = "\u2060"
+
+
+def unbroken(path: str) -> str:
+    """``path`` as a wrapped line never cuts it: a word joiner after each mark a line may
+    break after (separators, hyphens, an ellipsis), its spaces no-break ones."""
+    text = path.replace(" ", NBSP)
+    for mark in ("/", "\\", "-", "…"):
+        text = text.replace(mark, mark + WORD_JOINER)
+    return text
+
+
+def shown_path(path: Path, metrics: QFontMetrics, width: int) -> str:
+    """``path`` to show in a message on one line at most ``width`` pixels wide: whole when
+    it fits, else its folder shortened in the middle (``/home/…/Sauvegardes/``), its file
+    name whole; never cut by the message's wrapping (:func:`unbroken`)."""
+    whole = str(path)
+    if metrics.horizontalAdvance(whole) <= width:
+        return unbroken(whole)
+    name = path.name
+    folder = whole[: len(whole) - len(name)]
+    room = max(0, width - metrics.horizontalAdvance(name))
+    return unbroken(metrics.elidedText(folder, Qt.TextElideMode.ElideMiddle, room) + name)
+
+
+class PathsShown:
+    """Paths written into a message ``room`` pixels wide in ``font`` (bold, as an alert is
+    written: the wider of the two), each on one line and shortened to fit
+    (:func:`shown_path`); :attr:`shortened` tells whether one was, for the message to have
+    its whole text in its tooltip."""
+
+    def __init__(self, font: QFont, room: int) -> None:
+        font = QFont(font)
+        font.setBold(True)
+        self.metrics = QFontMetrics(font)
+        self.room = room
+        self.shortened = False
+
+    def __call__(self, path: Path | str) -> str:
+        path = Path(path)
+        text = shown_path(path, self.metrics, self.room)
+        self.shortened = self.shortened or text != unbroken(str(path))
+        return text
+
+
+def banner_paths(screen: QWidget, banner: QLabel) -> PathsShown:
+    """Paths written into ``banner``, which spans ``screen`` inside its margins, less its
+    own padding (theme)."""
+    margins = screen.layout().contentsMargins()  # type: ignore[union-attr]
+    room = screen.width() - margins.left() - margins.right() - 2 * BANNER_PADDING
+    return PathsShown(banner.font(), room)
 
 
 #: a message: its text, or what writes it in the language of the moment (see Banner)

@@ -125,6 +125,16 @@ def pending(session: Session) -> list[PrintJob]:
     return list(session.scalars(query))
 
 
+def waiting_for(session: Session, kind: str, ref: str | int) -> list[PrintJob]:
+    """The jobs of the document ``kind`` ``ref`` (a Z report's day, a sale's id) waiting
+    for the printer or being sent, original or copy, oldest first: a copy asked while one
+    of them is there would only come out after it, a second time."""
+    query = (select(PrintJob).where(PrintJob.kind == kind, PrintJob.ref == str(ref),
+                                    PrintJob.status.in_((QUEUED, SENDING)))
+             .order_by(PrintJob.id))  # fmt: skip
+    return list(session.scalars(query))
+
+
 def forget_waiting(session: Session) -> list[PrintJob]:
     """The seller's "Don't print them" about the receipts and reports waiting (the printer
     back after an hour, their customers long gone): every one of them is cancelled, none

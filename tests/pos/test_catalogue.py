@@ -861,7 +861,9 @@ def test_photos_named_by_their_path_or_beside_the_file_are_kept_beside_the_datab
     ), encoding="utf-8")
     imported = import_file(store, source)
     assert (imported.added, imported.updated) == (4, 0)
-    assert imported.text("fr") == "4 produits importés. Nouveaux\u00a0: 4, mis à jour\u00a0: 0."
+    assert imported.text("fr") == (
+        "4 produits importés. Nouveaux\u00a0: 4, mis à jour\u00a0: 0. 3 photos copiées.")
+    assert imported.text("ar").endswith(" نُسخت 3 صور.")
     data_dir = store.path.parent
     sizes = {}
     for sku in ("ARG-1", "HNY-1", "AML-1"):
@@ -905,6 +907,71 @@ def test_a_missing_photo_and_a_file_that_is_no_picture_are_named_by_their_lines(
     ]
     assert caught.value.message("ar").splitlines()[1].startswith("السطر 3: الصورة")
     assert count(store) == 0 and kept_photos(store) == []
+
+
+def cut_short(photo: Path, path: Path) -> Path:
+    """The first 2 KB of ``photo`` at ``path``: its header right, its image cut off, as a
+    copy stopped half-way leaves it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(photo.read_bytes()[:2048])
+    return path
+
+
+def test_a_photo_cut_short_is_named_by_its_line_with_the_other_bad_lines(
+        store: Store, tmp_path: Path) -> None:
+    """A JPEG copied in part from a phone is one more bad line of the file, in the
+    manager's language, with a price typed wrong and a photo missing; nothing is written,
+    no photo kept."""
+    whole = picture(tmp_path / "phone" / "argan.jpg", 800, 600, detail=True)
+    cut_short(whole, tmp_path / "photos" / "argan.jpg")
+    cut_short(picture(tmp_path / "phone" / "miel.png", 300, 300, detail=True),
+              tmp_path / "photos" / "miel.png")
+    picture(tmp_path / "photos" / "amlou.jpg", 100, 100)
+    source = tmp_path / "catalogue.csv"
+    source.write_text(HEADER + (
+        "SAV-1,صابون,Savon,soap,2O,piece,0,,4,0,,,1\n"
+        "ARG-1,زيت,Huile,oils,120,piece,0,,4,0,,photos/argan.jpg,1\n"
+        "AML-1,أملو,Amlou,spreads,60,piece,0,,4,0,,photos/amlou.jpg,1\n"
+        "HNY-1,عسل,Miel,honey,80,piece,0,,4,0,,photos/miel.png,1\n"
+        "THE-1,شاي,Thé,tea,30,piece,0,,4,0,,photos/the.jpg,1\n"
+    ), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        import_file(store, source)
+    lines = caught.value.message("fr").replace("\xa0", " ").splitlines()
+    assert lines[1:] == [
+        "Ligne 2 : « 2O » n'est pas un montant (par exemple 12,50).",
+        "Ligne 3 : Le fichier photos/argan.jpg est abîmé : il s'arrête avant la fin de "
+        "l'image (copié en partie ?). Copiez-le de nouveau depuis le téléphone ou "
+        "l'appareil photo.",
+        "Ligne 5 : Le fichier photos/miel.png est abîmé : il s'arrête avant la fin de "
+        "l'image (copié en partie ?). Copiez-le de nouveau depuis le téléphone ou "
+        "l'appareil photo.",
+        "Ligne 6 : Photo photos/the.jpg introuvable : aucun fichier de ce nom sur cet "
+        "ordinateur, ni à côté du fichier CSV.",
+    ]
+    assert caught.value.message("ar").splitlines()[2].startswith("السطر 3: الملف")
+    assert "تالف" in caught.value.message("ar").splitlines()[2]
+    assert count(store) == 0 and kept_photos(store) == []
+
+
+def test_the_progress_of_an_import_counts_the_photos_copied(
+        store: Store, tmp_path: Path) -> None:
+    """Saving the rows is not the end of an import naming photos: the progress goes on
+    while they are copied, and is whole once they are."""
+    picture(tmp_path / "photos" / "miel.jpg", 800, 600)
+    picture(tmp_path / "photos" / "amlou.png", 300, 200)
+    source = tmp_path / "catalogue.csv"
+    source.write_text(HEADER + "".join(
+        f"P-{i},منتج,Produit {i},x,10,piece,0,,4,0,,,1\n" for i in range(60)) + (
+        "HNY-1,عسل,Miel,honey,80,piece,0,,4,0,,photos/miel.jpg,1\n"
+        "AML-1,أملو,Amlou,spreads,60,piece,0,,4,0,,photos/amlou.png,1\n"
+    ), encoding="utf-8")
+    seen: list[tuple[int, int]] = []
+    file = catalogue.read_csv(source, store.path.parent)
+    with store.write() as s:
+        imported = catalogue.save_file(s, file, lambda done, total: seen.append((done, total)))
+    assert seen == [(50, 64), (62, 64), (63, 64), (64, 64)]
+    assert imported.photos == 2 and len(kept_photos(store)) == 2
 
 
 def test_a_bad_price_and_a_wrong_check_digit_are_named_in_one_import(
@@ -959,7 +1026,8 @@ def test_an_exported_catalogue_imports_again_with_its_photos(
     exported.write_text(exported.read_text(encoding="utf-8-sig").replace("80,00", "85,00"),
                         encoding="utf-8")
     imported = import_file(store, exported)
-    assert (imported.added, imported.updated) == (0, 2)
+    assert (imported.added, imported.updated, imported.photos) == (0, 2, 0)
+    assert imported.text("fr") == "2 produits importés. Nouveaux\u00a0: 0, mis à jour\u00a0: 2."
     assert (product(store, "HNY-1").photo, product(store, "HNY-1").price) == (honey, 8500)
     assert product(store, "AML-1").photo == "almonds.png"
     assert kept_photos(store) == [honey]

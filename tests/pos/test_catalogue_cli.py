@@ -77,7 +77,8 @@ def test_photos_by_path_and_beside_the_file_are_kept_and_the_output_counts_the_p
                       encoding="utf-8")
     code, out, _ = run(capsys, "--data-dir", str(data), "products", "import", str(source))
     assert code == 0
-    assert out.strip() == "2 produits importés. Nouveaux\u00a0: 1, mis à jour\u00a0: 1."
+    assert out.strip() == (
+        "2 produits importés. Nouveaux\u00a0: 1, mis à jour\u00a0: 1. 2 photos copiées.")
     conn = sqlite3.connect(data / "souk.sqlite3")
     try:
         names = dict(conn.execute("SELECT sku, photo FROM product WHERE sku IN ('N-1', "

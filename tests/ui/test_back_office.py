@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QLabel
 from sqlalchemy import select
 
 from pos import backup, catalogue, settings, users
@@ -30,6 +30,7 @@ from tests.ui.test_catalogue_pin import pick, sign_in_manager
 from tests.ui.test_language_and_layout import problems
 from tests.ui.test_rtl_tables_and_small_screens import SMALL, settle
 from tests.ui.test_sale_guards import on_modal as on_active_modal
+from ui.widgets import unbroken
 
 LEFT = Qt.MouseButton.LeftButton
 HONEY = {"HNY-THY", "HNY-EUP", "HNY-ORG", "HNY-KG"}
@@ -659,7 +660,8 @@ def test_the_backup_folder_is_chosen_checked_and_used(
         answer.append(str(locked))
         qtbot.mouseClick(screen.findChild(type(screen.own_folder_btn), "backupChooseFolder"),
                          LEFT)
-    assert screen.banner.text().startswith(f"Les sauvegardes ne peuvent pas aller dans {locked} : "
+    assert screen.banner.text().startswith(f"Les sauvegardes ne peuvent pas aller dans "
+                                           f"{unbroken(str(locked))} : "
                                            "le disque ou la clé USB est en lecture seule")
     with window.ctx.read() as s:
         assert settings.get(s, settings.BACKUP_FOLDER) is None  # not kept
@@ -674,7 +676,7 @@ def test_the_backup_folder_is_chosen_checked_and_used(
         assert screen.backup_where.text().startswith("Les sauvegardes vont dans ce dossier.")
         said = backed_up(qtbot, screen)
         (written,) = stick.glob(backup.PATTERN)
-        assert said == f"Sauvegarde écrite : {written}"
+        assert said == f"Sauvegarde écrite : {unbroken(str(written))}"
         assert screen.banner.property("role") == "notice"
         assert screen.backup_list.item(0).toolTip() == str(written)
     assert not own.exists()
@@ -693,26 +695,31 @@ def test_a_folder_on_the_laptops_disk_is_kept_but_never_called_a_copy_off_it(
     with window.ctx.read() as s:
         assert settings.get(s, settings.BACKUP_FOLDER) == str(folder)  # allowed
     assert screen.banner.text() == (
-        f"Enregistré. Le dossier {folder} est sur le disque de l'ordinateur, pas sur une clé "
+        f"Enregistré. Le dossier {unbroken(str(folder))} est sur le disque de l'ordinateur, "
+        "pas sur une clé "
         "USB : les sauvegardes qui y sont écrites ne sont pas des copies hors de "
         "l'ordinateur. Pour les garder hors de l'ordinateur, branchez une clé USB et "
         "choisissez un dossier dessus.")
     assert screen.banner.property("role") == "alert"
     assert screen.backup_where.text().startswith(
-        f"Le dossier {folder} est sur le disque de l'ordinateur, pas sur une clé USB : les "
+        f"Le dossier {unbroken(str(folder))} est sur le disque de l'ordinateur, pas sur une "
+        "clé USB : les "
         "sauvegardes y vont, mais ce ne sont pas des copies hors de l'ordinateur.")
     assert screen.backup_where.property("role") == "alert"
     window.ctx.set_language("ar")
     assert screen.banner.text().startswith(
-        f"تم الحفظ. المجلد {ltr(str(folder), 'ar')} على قرص الحاسوب نفسه، لا على ذاكرة USB")
+        f"تم الحفظ. المجلد {ltr(unbroken(str(folder)), 'ar')} على قرص الحاسوب نفسه، "
+        "لا على ذاكرة USB")
     assert screen.backup_where.text() == (
-        f"المجلد {ltr(str(folder), 'ar')} على قرص الحاسوب نفسه، لا على ذاكرة USB: تُحفظ النسخ "
+        f"المجلد {ltr(unbroken(str(folder)), 'ar')} على قرص الحاسوب نفسه، لا على ذاكرة "
+        "USB: تُحفظ النسخ "
         "الاحتياطية فيه، لكنها ليست نسخًا خارج الحاسوب. إن كان مجلد ذاكرة USB فهي غير موصولة: "
         "صِلها بالحاسوب، ثم اضغط «نسخة احتياطية الآن».")
     said = backed_up(qtbot, screen)
     (written,) = folder.glob(backup.PATTERN)
     assert said == (
-        f"تم حفظ النسخة الاحتياطية: {ltr(str(written), 'ar')}. هذا المجلد على قرص الحاسوب "
+        f"تم حفظ النسخة الاحتياطية: {ltr(unbroken(str(written)), 'ar')}. هذا المجلد على "
+        "قرص الحاسوب "
         "نفسه، لا على ذاكرة USB: ليست نسخة خارج الحاسوب. صِل ذاكرة USB، ثم اضغط «نسخة "
         "احتياطية الآن» في الإعدادات ← النسخ الاحتياطية: وحدها النسخة الموجودة خارج الحاسوب "
         "تنجو إذا تعطّل.")
@@ -734,10 +741,12 @@ def test_the_folder_line_tells_when_the_stick_leaves_its_mount_point(
         assert backed_up(qtbot, screen).startswith("Sauvegarde écrite : ")
     screen.refresh()  # the stick pulled
     assert screen.backup_where.text().startswith(
-        f"Le dossier {stick} est sur le disque de l'ordinateur, pas sur une clé USB")
+        f"Le dossier {unbroken(str(stick))} est sur le disque de l'ordinateur, pas sur une "
+        "clé USB")
     said = backed_up(qtbot, screen)
     (written,) = stick.glob(backup.PATTERN)
-    assert said.startswith(f"Sauvegarde écrite : {written}. Ce dossier est sur le disque de "
+    assert said.startswith(f"Sauvegarde écrite : {unbroken(str(written))}. Ce dossier est "
+                           "sur le disque de "
                            "l'ordinateur")
     assert "puis appuyez sur « Sauvegarder maintenant » dans Réglages → Sauvegardes" in said
 
@@ -753,17 +762,19 @@ def test_a_pulled_stick_sends_the_backups_to_the_laptop_and_the_screen_says_so(
     screen.refresh()
     own = backup.backup_dir(window.ctx.db_path)
     assert screen.backup_where.text() == (  # paths isolated, left to right
-        f"المجلد {ltr(str(stick), 'ar')} غير موجود (هل نُزعت ذاكرة USB؟): تُحفظ النسخ "
-        f"الاحتياطية في مجلد الحاسوب نفسه {ltr(str(own), 'ar')} إلى أن يعود.")
+        f"المجلد {ltr(unbroken(str(stick)), 'ar')} غير موجود (هل نُزعت ذاكرة USB؟): تُحفظ النسخ "
+        f"الاحتياطية في مجلد الحاسوب نفسه {ltr(unbroken(str(own)), 'ar')} إلى أن يعود.")
     said = backed_up(qtbot, screen)
     (written,) = own.glob(backup.PATTERN)
-    assert said.startswith(f"تعذّر استعمال مجلد النسخ الاحتياطية {ltr(str(stick), 'ar')}: "
+    assert said.startswith("تعذّر استعمال مجلد النسخ الاحتياطية "
+                           f"{ltr(unbroken(str(stick)), 'ar')}: "
                            "المجلد غير موجود")
     assert said.endswith(f"كُتبت النسخة الاحتياطية في مجلد الحاسوب نفسه: "
-                         f"{ltr(str(written), 'ar')}")
+                         f"{ltr(unbroken(str(written)), 'ar')}")
     assert not stick.exists()
     window.ctx.set_language("fr")
-    assert screen.backup_where.text().startswith(f"Le dossier {stick} est introuvable")
+    assert screen.backup_where.text().startswith(
+        f"Le dossier {unbroken(str(stick))} est introuvable")
 
 
 def test_a_full_disk_is_told_in_arabic_and_leaves_no_file(
@@ -778,3 +789,43 @@ def test_a_full_disk_is_told_in_arabic_and_leaves_no_file(
     assert said.startswith(f"تعذّرت كتابة النسخة الاحتياطية في {ltr(str(own), 'ar')}: القرص "
                            "أو ذاكرة USB ممتلئة")
     assert "حدث خطأ" not in said
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_a_long_backup_folder_reads_on_one_line_in_the_backups_tab(
+    qtbot: Any, make_window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    """A backup folder deep in the laptop, at 1024x600: the line saying where backups go,
+    the message on choosing it and the one after "Back up now" each show its path on one
+    line, its folders shortened in the middle and its last name whole; the whole text is
+    in their tooltips."""
+    from tests.ui.test_day_and_refunds import lines_holding
+
+    folder = tmp_path.joinpath("Documents de la coopérative", "Sauvegardes de la caisse",
+                               "Marché régional de Fès-Meknès 2026", "Journées de mai")
+    folder.mkdir(parents=True)
+    window = make_window(lang=lang, size=SMALL)
+    screen = backup_tab(window)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                        staticmethod(lambda *_a, **_k: str(folder)))
+    qtbot.mouseClick(screen.findChild(type(screen.own_folder_btn), "backupChooseFolder"), LEFT)
+    settle()
+
+    def one_line(message: Any, path: Path) -> None:
+        shown = QLabel.text(message)
+        name = unbroken(path.name)
+        end = shown.index(name) + len(name)
+        start = shown.rindex(unbroken(str(tmp_path))[:6], 0, end)
+        assert "…" in shown[start:end], shown
+        assert len(lines_holding(message, start, end)) == 1, shown
+        assert str(path) in message.toolTip() and str(path) not in shown
+
+    one_line(screen.banner, folder)
+    one_line(screen.backup_where, folder)
+    where = screen.backup_where  # whole on the screen, none of its lines cut off
+    assert where.height() >= where.heightForWidth(where.width())
+    screen.grab().save(str(tmp_path / f"backups-{lang}.png"))
+    said = backed_up(qtbot, screen)
+    (written,) = folder.glob(backup.PATTERN)
+    assert unbroken(written.name) in said
+    one_line(screen.banner, written)

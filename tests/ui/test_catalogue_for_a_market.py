@@ -232,6 +232,29 @@ def test_a_file_that_is_no_picture_is_refused_and_nothing_is_saved(
         (window.ctx.data_dir / "photos").iterdir())
 
 
+@pytest.mark.parametrize(("lang", "words"), [("fr", "est abîmé"), ("ar", "تالف")])
+def test_a_phone_photo_copied_in_part_is_refused_and_nothing_is_saved(
+        qtbot: Any, make_window: Any, tmp_path: Path, monkeypatch: Any, lang: str,
+        words: str) -> None:
+    """The photo chosen stops half-way (the phone unplugged while it was copied): its
+    header is right, and Qt would show it, grey below the cut. The dialog says the file is
+    damaged, in the seller's language, and nothing is saved nor kept."""
+    whole = tmp_path / "phone" / "IMG_20261130_101500.jpg"
+    whole.parent.mkdir()
+    phone_photo(whole)
+    photo = tmp_path / "IMG_20261130_101500.jpg"
+    photo.write_bytes(whole.read_bytes()[:2048])
+    window = make_window(lang=lang)
+    sign_in_manager(window)
+    window.show_screen("products")
+    seen = add_with_photo(qtbot, window.products, monkeypatch, "TAP-1", photo)
+    assert words in seen["said"] and "IMG_20261130_101500.jpg" in seen["said"]
+    with window.ctx.read() as s:
+        assert "TAP-1" not in {p.sku for p in catalogue.all_products(s, include_inactive=True)}
+    assert not (window.ctx.data_dir / "photos").exists() or not any(
+        (window.ctx.data_dir / "photos").iterdir())
+
+
 @pytest.mark.parametrize("lang", ["fr", "ar"])
 def test_honey_by_the_kilo_then_repriced_and_withdrawn_mid_day(
         qtbot: Any, make_window: Any, tmp_path: Path, lang: str) -> None:
@@ -492,8 +515,13 @@ def test_a_file_naming_photos_on_the_laptop_shows_them_on_the_tiles(
         (window.ctx.data_dir / "photos").iterdir())
 
     source.write_text("\r\n".join([HEADER, *rows]), encoding="utf-8-sig")
+    bar: list[tuple[int, int]] = []  # the progress bar as it moves: (value, maximum)
+    screen.progress.valueChanged.connect(
+        lambda value: bar.append((value, screen.progress.maximum())))
     import_and_wait(qtbot, screen, source)
-    assert screen.banner.text() == "2 produits importés. Nouveaux\u00a0: 2, mis à jour\u00a0: 0."
+    assert screen.banner.text() == (
+        "2 produits importés. Nouveaux\u00a0: 2, mis à jour\u00a0: 0. 2 photos copiées.")
+    assert (2, 4) in bar and bar[-1] == (4, 4)  # not full until the photos are copied
     window.show_screen("sale")
     settle()
     shown = {p.sku: p for p in window.sale.model.products if p.sku.startswith("MKT-")}

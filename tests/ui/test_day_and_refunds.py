@@ -28,8 +28,7 @@ from tests.ui.conftest import (
 )
 from tests.ui.test_language_and_layout import problems
 from tests.ui.test_sale_guards import on_modal as on_modal_active
-from ui.day_screen import unbroken
-from ui.widgets import ask_manager
+from ui.widgets import ask_manager, unbroken
 
 LEFT = Qt.MouseButton.LeftButton
 

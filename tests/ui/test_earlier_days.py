@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 from sqlalchemy import select
 
 from pos import day, users
@@ -128,9 +129,10 @@ def test_ticket_number_marked_by_a_restore() -> None:
     assert ticket_number("T01-R2-000009", "T01", marks) is None
 
 
-def test_yesterdays_z_is_printed_again_as_a_duplicate(qtbot: Any, make_window: Any) -> None:
-    """The next morning, "Last Z report" shows yesterday's Z and prints it again, marked
-    DUPLICATA as any reprint is."""
+def test_yesterdays_z_is_shown_and_a_copy_printed_on_asking(qtbot: Any,
+                                                            make_window: Any) -> None:
+    """The next morning, "Last Z report" shows yesterday's Z, marked DUPLICATA as any copy
+    is; a copy goes to the printer only on "Print a copy"."""
     from pos.printing.escpos_out import PrinterSettings
     from pos.printing.queue import build_document
     from tests.pos.printing.conftest import FakePrinter
@@ -144,13 +146,95 @@ def test_yesterdays_z_is_printed_again_as_a_duplicate(qtbot: Any, make_window: A
     window.show_screen("day")
     screen = window.day
     shown: list[str] = []
-    on_modal("receiptDialog", lambda d: (shown.append(d.document.plain_text()), d.accept()))
-    qtbot.mouseClick(screen.last_z_btn, Qt.MouseButton.LeftButton)
+    queued: list[int] = []
+
+    def look_then_print(dialog: Any) -> None:
+        try:
+            shown.append(dialog.document.plain_text())
+            queued.append(len(z_jobs(window)))  # the report shown: nothing printed yet
+            qtbot.mouseClick(dialog.findChild(QPushButton, "receiptPrintCopy"), LEFT)
+        finally:
+            dialog.accept()
+
+    on_modal("receiptDialog", look_then_print)
+    qtbot.mouseClick(screen.last_z_btn, LEFT)
     printer.close()
     assert "RAPPORT Z N° 1" in shown[0] and "DUPLICATA" in shown[0]
+    assert queued == [0]
     with window.ctx.read() as s:
         job = s.scalars(select(PrintJob).order_by(PrintJob.id.desc())).first()
         assert job is not None and (job.kind, job.ref, job.duplicate) == (
             "z", str(yesterday), True)
         printed = build_document(s, job, PrinterSettings.load(s)).plain_text()
     assert "RAPPORT Z N° 1" in printed and "DUPLICATA" in printed
+
+
+def z_jobs(window: Any) -> list[tuple[str, bool]]:
+    with window.ctx.read() as s:
+        return [(job.ref, job.duplicate) for job in s.scalars(
+            select(PrintJob).where(PrintJob.kind == "z").order_by(PrintJob.id))]
+
+
+def test_last_z_pressed_again_with_the_printer_off_queues_no_second_copy(
+        qtbot: Any, make_window: Any) -> None:
+    """The printer is off: the seller prints a copy of yesterday's Z, sees nothing come out
+    and asks again, twice. One copy waits for the printer; the screen says so."""
+    from tests.pos.printing.conftest import FakePrinter
+    from tests.ui.conftest import on_modal
+    from tests.ui.test_printing import use_printer
+
+    window = make_window()
+    printer = FakePrinter()
+    printer.close()  # nothing answers on its port
+    use_printer(window, printer.port)
+    yesterday, _today = next_market_day(window)
+    window.show_screen("day")
+    screen = window.day
+    seen: list[tuple[bool, str]] = []
+
+    def print_copy(dialog: Any) -> None:
+        copy = dialog.findChild(QPushButton, "receiptPrintCopy")
+        if copy is not None and copy.isEnabled():
+            qtbot.mouseClick(copy, LEFT)
+        seen.append((copy is not None and copy.isEnabled(), dialog.banner.text()))
+        dialog.accept()
+
+    for _press in range(3):
+        on_modal("receiptDialog", print_copy)
+        qtbot.mouseClick(screen.last_z_btn, LEFT)
+    assert z_jobs(window) == [(str(yesterday), True)]
+    assert seen[0] == (False, "Une copie de ce rapport part à l'imprimante.")
+    for enabled, text in seen[1:]:
+        assert not enabled and text.startswith("Ce rapport attend déjà l'imprimante")
+
+
+def test_last_z_waiting_since_the_close_gets_no_copy(qtbot: Any, make_window: Any) -> None:
+    """The printer was off at the close: the Z waits for it. "Last Z report" shows it and
+    adds no copy that would print after it."""
+    from tests.pos.printing.conftest import FakePrinter
+    from tests.ui.conftest import on_modal
+    from tests.ui.test_printing import use_printer
+
+    window = make_window()
+    printer = FakePrinter()
+    printer.close()
+    use_printer(window, printer.port)
+    with window.ctx.write() as s:
+        manager = next(u for u in users.active_users(s) if u.role == users.MANAGER)
+        closed = day.close_day(s, day.count_for(day.day_report_expected(s)), manager=manager)
+        window.printer.enqueue(s, "z", closed.id)
+    window.ctx.day_changed.emit()
+    window.show_screen("day")
+    copies: list[bool | None] = []
+    texts: list[str] = []
+
+    def look(dialog: Any) -> None:
+        copy = dialog.findChild(QPushButton, "receiptPrintCopy")
+        copies.append(None if copy is None else copy.isEnabled())
+        texts.append(dialog.banner.text())
+        dialog.accept()
+
+    on_modal("receiptDialog", look)
+    qtbot.mouseClick(window.day.last_z_btn, LEFT)
+    assert copies == [False] and texts[0].startswith("Ce rapport attend déjà l'imprimante")
+    assert z_jobs(window) == [(str(closed.id), False)]

@@ -25,8 +25,8 @@ from pos.i18n import ltr
 from pos.models import Product
 from tests.ui.conftest import MANAGER_PIN, on_modal, type_pin
 from ui import app as ui_app
-from ui.day_screen import unbroken
 from ui.settings_screen import pick_backup
+from ui.widgets import unbroken
 
 
 def sale_ids(path: Path) -> set[str]:
