@@ -359,8 +359,7 @@ class DayScreen(QWidget):
             copy = button("receiptPrintCopy")
             copy.setText(self.ctx.t("ui.day.z_copy"))
             copy.clicked.connect(lambda: self._print_z_copy(dialog, copy))
-            buttons = dialog.layout().itemAt(dialog.layout().count() - 1).layout()
-            buttons.insertWidget(2, copy)  # after "Save as PNG/PDF", before "Close"
+            dialog.add_action(copy)
             with self.ctx.read() as s:
                 waiting = bool(self._z_waiting(s))
             if waiting:
@@ -489,8 +488,8 @@ class DayScreen(QWidget):
     def _backed_up(self, written: backup.Written) -> None:
         """Where the closed day's backup went, said either way: the manager closing the day
         learns that it is safe, and where. A path longer than the banner's line is
-        shortened in its folder (:func:`~ui.widgets.shown_path`), the message with the paths whole in
-        its tooltip."""
+        shortened in its folder (:func:`~ui.widgets.shown_path`), the message with the paths
+        whole in its tooltip."""
         shown = banner_paths(self, self.banner)
         text = backup.done_text(self.ctx.lang, written, shown=shown)
         tip = backup.done_text(self.ctx.lang, written) if shown.shortened else ""

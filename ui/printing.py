@@ -433,9 +433,14 @@ class ReceiptDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.banner)
-        layout.addLayout(hbox(self.save_png, self.save_pdf, None, close))
+        self.buttons = hbox(self.save_png, self.save_pdf, None, close)
+        layout.addLayout(self.buttons)
         self.resize(max(480, (raster.width if raster is not None else 0) + 80),
                     fitting_height(parent, 640))
+
+    def add_action(self, action: QWidget) -> None:
+        """A button of the caller's (``Print a copy``), after the saving ones."""
+        self.buttons.insertWidget(2, action)
 
     def suggested_name(self, kind: str) -> str:
         name = self.document.metadata.get("label") or self.document.kind or "receipt"
