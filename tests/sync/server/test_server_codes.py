@@ -65,31 +65,28 @@ def test_a_code_issued_before_still_enrols(server: LiveServer,
     assert enrols(server, OLD_CODE) == 400  # once
 
 
-@pytest.mark.parametrize("typed", [
-    "8BS2-ZG5U-VDQ7",  # B and 8, S and 5, Z and 2: each one taken for the other
-    "b8sz 265v uoo7",  # G as 6, U and V each as the other, D and Q as O
-    "B8SZ-2G5U-VD07",  # Q as a zero
-])
-def test_a_code_issued_before_typed_with_characters_taken_for_others_enrols(
-        server: LiveServer, monkeypatch: pytest.MonkeyPatch, typed: str) -> None:
-    issued(server, OLD_CODE, monkeypatch)
-    assert enrols(server, "B8SZ-2G5U-VDQ9") == 400  # a character wrong is no code
-    assert enrols(server, typed) == 200
-    assert enrols(server, OLD_CODE) == 400  # used
+#: a code issued, one of its characters wrong, and a way of typing it that enrols
+TYPED = [
+    # before: B and 8, S and 5, Z and 2, each one taken for the other
+    (OLD_CODE, "B8SZ-2G5U-VDQ9", "8BS2-ZG5U-VDQ7"),
+    (OLD_CODE, "B8SZ-2G5U-VDQ9", "b8sz 265v uoo7"),  # G as 6, U and V swapped, D and Q as O
+    (OLD_CODE, "B8SZ-2G5U-VDQ9", "B8SZ-2G5U-VD07"),  # Q as a zero
+    # now: every digit taken for the letter it looks like
+    (NEW_CODE, "8520-61VKM-XY3B", "BSZO-GIUKM-XY3A"),
+    (NEW_CODE, "8520-61VKM-XY3B", "8s2d-gl vkm-xy3a"),  # some, lower case, a space for a dash
+    (NEW_CODE, "8520-61VKM-XY3B", "٨٥٢٠-٦١VKM-XY٣A"),  # the digits of an Arabic keyboard
+    (NEW_CODE, "8520-61VKM-XY3B", "8520-61VKM-XY3A"),  # as printed
+]
 
 
-@pytest.mark.parametrize("typed", [
-    "BSZO-GIUKM-XY3A",  # every digit taken for the letter it looks like
-    "8s2d-gl vkm-xy3a",  # some, in lower case, a space for a dash
-    "٨٥٢٠-٦١VKM-XY٣A",  # the digits of an Arabic keyboard
-    "8520-61VKM-XY3A",  # as printed
-])
+@pytest.mark.parametrize(("code", "wrong", "typed"), TYPED)
 def test_a_code_typed_with_characters_taken_for_its_own_enrols(
-        server: LiveServer, monkeypatch: pytest.MonkeyPatch, typed: str) -> None:
-    issued(server, NEW_CODE, monkeypatch)
-    assert enrols(server, "8520-61VKM-XY3B") == 400  # a character wrong is no code
+        server: LiveServer, monkeypatch: pytest.MonkeyPatch, code: str, wrong: str,
+        typed: str) -> None:
+    issued(server, code, monkeypatch)
+    assert enrols(server, wrong) == 400  # a character wrong is no code
     assert enrols(server, typed) == 200
-    assert enrols(server, NEW_CODE) == 400  # used
+    assert enrols(server, code) == 400  # used
 
 
 def test_the_till_takes_the_code_as_the_seller_types_it(
