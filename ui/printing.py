@@ -116,7 +116,9 @@ def make_config(old: dict[str, Any], connection: str, text: str, width: int,
     """The PRINTER setting with a new connection, address and paper width (and, for a
     serial printer, its speed in bauds); a width no receipt printer has
     (``printing.error.bad_width``) or an address of the wrong form (``printing.address.*``,
-    :func:`pos.printing.address.parse`) raises :class:`~pos.errors.InputError`."""
+    :func:`pos.printing.address.parse`) raises :class:`~pos.errors.InputError`. Another
+    connection or address is another printer: whether the old one answered status
+    requests (``check_status``, learnt from a test page) is forgotten."""
     if not valid_width(width):
         raise InputError("printing.error.bad_width", width=width)
     config = dict(old)
@@ -125,6 +127,11 @@ def make_config(old: dict[str, Any], connection: str, text: str, width: int,
     config["width_dots"] = width
     if connection == "serial" and baudrate is not None:
         config["baudrate"] = baudrate
+    same = (old.get("connection") or "none") == connection and (
+        address.shown(old) == address.shown(config)
+    )
+    if not same and old.get("check_status") is not None:
+        config["check_status"] = None
     return config
 
 
@@ -159,7 +166,9 @@ class PrintService(QObject):
         queue_changed(): the receipts waiting (:attr:`waiting`) or that may have printed
             (:attr:`unsure`) changed.
         test_done(bool, str): a test page went to the printer (True) or did not, and the
-            message for the screen where it was asked, in the user's language. A test
+            message for the screen where it was asked, in the user's language (a USB or
+            serial printer that answered the status request after its page is asked for
+            paper before every receipt from now on, and the message says so). A test
             page that did not print puts the printer in error (:attr:`by_test`: the
             screen that asked has told it whole) until a page or receipt prints; one cut
             off at the very end changes nothing (the seller is looking at it).
@@ -322,7 +331,10 @@ class PrintService(QObject):
         if event.state == "printed":
             if self.state == "error":  # the printer works again
                 self._works_again()
-            self.test_done.emit(True, self.ctx.t("ui.printer.test_printed"))
+            message = self.ctx.t("ui.printer.test_printed")
+            if event.answers:  # asked for paper before every receipt from now on
+                message += " " + self.ctx.t("ui.printer.test_asks_paper")
+            self.test_done.emit(True, message)
         elif event.state == "failed":
             if event.cause != "cut_off":  # a page cut off at the end may be whole
                 self.set_state("error", event.message, event.cause, by_test=True)

@@ -66,6 +66,13 @@ STATUS_PAPER: Final = b"\x10\x04\x04"  # DLE EOT 4: paper roll sensor
 FEED_PAST_TEAR: Final = ESC + b"d\x04"  # ESC d 4: feed past the tear bar (no cutter)
 SIOCOUTQNSD: Final = 0x894B  # Linux: bytes written to a TCP socket and not sent yet
 PAPER_END: Final = 0x60  # bits 5 and 6 of the paper status: no paper
+#: the bits every answer to DLE EOT has alike (0xx1xx10: bits 0 and 7 off, 1 and 4 on)...
+STATUS_FIXED_BITS: Final = 0x93
+STATUS_FIXED: Final = 0x12  # ...and their values
+PROBE_TIMEOUT: Final = 1.0  # seconds a printer has to answer its first status request
+#: the connections whose printers are asked for their status only once they have answered
+#: one request, after a test page (some cheap ones never answer)
+LEARNED: Final = ("usb", "serial")
 MAX_SLICE: Final = 255
 BAD_HEIGHT: Final = 48  # slice heights that are multiples of this are avoided
 LOOKBACK: Final = 16  # stretches of rows a band may reach back over (see _plan)
@@ -103,7 +110,9 @@ class PrinterSettings:
     compact: bool = True  # narrow rasters to their ink; False: every row at full width
     raster_justify: bool = True  # centred and right-flush rasters (ESC a); off: left only
     raster_feed: bool = True  # blank stretches as paper feeds (ESC J, 1 unit = 1 dot)
-    check_status: bool | None = None  # ask the printer for its status; None: network only
+    #: ask the printer for its status; None: network printers only, and a USB or serial
+    #: printer's test page asks it once whether it answers (see :func:`print_test_page`)
+    check_status: bool | None = None
     timeout: float = 5.0  # seconds
 
     @classmethod
@@ -149,6 +158,12 @@ class PrinterSettings:
         if self.check_status is None:
             return self.connection == "network"
         return self.check_status
+
+    @property
+    def learns_status(self) -> bool:
+        """Whether a test page asks this printer once whether it answers status requests:
+        a USB or serial printer not known to answer or not."""
+        return self.check_status is None and self.connection in LEARNED
 
     def describe(self) -> str:
         """Where the printer is, for the test page, in words of no language (the page
@@ -512,12 +527,62 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"[:250]
 
 
-def _status(device: Escpos, query: bytes) -> int:
+def _answer(device: Escpos, query: bytes, timeout: float | None = None) -> bytes:
+    """Send the status request ``query`` and read the printer's answer (empty when none
+    came). ``timeout`` (seconds) replaces the connection's own for this answer where the
+    connection has one to replace (USB, serial). A serial port is first emptied of what
+    came before, and the request waits for everything before it to be on the wire (at 9600
+    bauds a receipt takes seconds): its answer is one byte, read alone."""
+    from escpos import printer as drivers
+
+    port = getattr(device, "device", None)
+    if isinstance(device, drivers.Serial) and port is not None:
+        port.reset_input_buffer()
+        device._raw(query)
+        port.flush()
+        before = port.timeout
+        port.timeout = before if timeout is None else timeout
+        try:
+            return bytes(port.read(1))
+        finally:
+            port.timeout = before
     device._raw(query)
-    answer: bytes = device._read()
+    if isinstance(device, drivers.Usb) and port is not None and timeout is not None:
+        before = port.default_timeout
+        port.default_timeout = int(timeout * 1000)
+        try:
+            return bytes(device._read())
+        finally:
+            port.default_timeout = before
+    return bytes(device._read())
+
+
+def _status(device: Escpos, query: bytes) -> int:
+    answer = _answer(device, query)
     if not answer:
         raise PrinterError("printing.error.offline", "no answer to a status request")
     return answer[0]
+
+
+def is_status(answer: bytes) -> bool:
+    """Whether ``answer`` is a printer's answer to a status request (DLE EOT): status
+    bytes, each with its fixed bits as ESC/POS sets them, not silence nor stray bytes."""
+    return bool(answer) and all(byte & STATUS_FIXED_BITS == STATUS_FIXED for byte in answer)
+
+
+def answers_status(device: Escpos) -> bool:
+    """Whether the printer answers a status request (DLE EOT 1) within
+    :data:`PROBE_TIMEOUT`, as ESC/POS words the answer. No answer, stray bytes or a
+    connection error: False (it is asked no more)."""
+    try:
+        answer = _answer(device, STATUS_ONLINE, PROBE_TIMEOUT)
+    except Exception:  # a timeout (USB raises one), the connection gone
+        log.info("the printer did not answer a status request", exc_info=True)
+        return False
+    if not is_status(answer):
+        log.info("the printer answered a status request with %r", answer)
+        return False
+    return True
 
 
 def send_image(
@@ -606,9 +671,31 @@ def print_raster(
     over, closing included (closing flushes a device file or a serial port, and hands a
     CUPS or Windows job to the spooler) unless the printer answered a status request
     after the cut."""
+    return _print(raster, config, open_drawer=open_drawer, opener=opener, probe=False)[0]
+
+
+def print_test_page(
+    raster: Raster, config: PrinterSettings, *, opener: Opener = open_printer
+) -> bool | None:
+    """Print a test page as :func:`print_raster` prints a receipt; a printer that
+    :attr:`~PrinterSettings.learns_status` is then asked once for its status, with a short
+    timeout (:func:`answers_status`). Returns whether it answered (None: not asked), for
+    its ``check_status``; the page is printed either way."""
+    return _print(raster, config, open_drawer=False, opener=opener,
+                  probe=config.learns_status)[1]  # fmt: skip
+
+
+def _print(
+    raster: Raster, config: PrinterSettings, *, open_drawer: bool, opener: Opener, probe: bool
+) -> tuple[int, bool | None]:
+    """(bytes of the image, whether the printer answered the status request asked after
+    it when ``probe``, else None)."""
     device = opener(config)
+    answered: bool | None = None
     try:
         sent = send_image(device, raster, config, open_drawer=open_drawer)
+        if probe:
+            answered = answers_status(device)
     except BaseException:
         with contextlib.suppress(Exception):
             device.close()
@@ -616,10 +703,10 @@ def print_raster(
     try:
         device.close()
     except Exception as exc:
-        if not config.asks_status:
+        if not (config.asks_status or answered):
             raise MayHavePrinted(_describe(exc)) from exc
         log.warning("the printer answered after the cut, then closing failed", exc_info=True)
-    return sent
+    return sent, answered
 
 
 # -- discovery -------------------------------------------------------------------------

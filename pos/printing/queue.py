@@ -33,7 +33,12 @@ among the documents waiting for the printer (:func:`pending`), never printed aga
 itself nor by "Retry printing", and never asked about: when the printer does not take it
 whole, the job is cancelled and its event says so in words about the test page
 (:func:`failure_message`), for the screen where it was asked. A test page left from
-before a restart is dropped.
+before a restart is dropped. On a USB or serial printer not known to answer status
+requests or not, the test page asks it once, after the page
+(:func:`~pos.printing.escpos_out.print_test_page`), and the answer is kept in the printer
+settings (``check_status``), written as the jobs' states are: a printer that answers is
+asked for paper before every receipt from then on, so that an empty roll keeps the receipt
+waiting with "no paper" rather than counting it printed.
 
 Callbacks run on the worker thread: the UI re-emits them as Qt signals.
 """
@@ -62,8 +67,9 @@ from pos.printing.escpos_out import (
     PrinterSettings,
     open_printer,
     print_raster,
+    print_test_page,
 )
-from pos.printing.render import Renderer
+from pos.printing.render import Raster, Renderer
 from pos.receipts import Document
 
 log = logging.getLogger(__name__)
@@ -250,6 +256,9 @@ class PrintEvent:
     label: str = ""
     reason: Reason | None = None
     cause: str = ""  # why a job failed: the end of its message's key ("offline", "no_paper")
+    #: a printed test page's: whether the printer answered the status request after it,
+    #: recorded in its settings (None: not asked, or not recorded)
+    answers: bool | None = None
 
 
 Callback = Callable[[PrintEvent], None]
@@ -434,7 +443,7 @@ class PrintWorker:
         drawer = document.open_drawer and not duplicate  # an original's first print only
         label = document_label(document)
         try:
-            print_raster(raster, config, open_drawer=drawer, opener=self.opener)
+            answers = self._send(kind, raster, config, drawer)
         except MayHavePrinted as exc:  # the whole image went out, then the connection failed
             log.warning("print job %s may have printed: %s", job_id, exc.detail)
             error = f"{CUT_OFF} {exc.detail}"
@@ -451,8 +460,41 @@ class PrintWorker:
             self._finish(job_id, PRINTED, "")
         except Exception:  # it stays "sending": after a restart the seller is asked
             log.exception("print job %s printed but could not be marked printed", job_id)
-        self._emit(PrintEvent(job_id, kind, ref, "printed", tr(lang, "printing.state.printed")))
+        answers = self._learned(config, answers)
+        self._emit(PrintEvent(job_id, kind, ref, "printed", tr(lang, "printing.state.printed"),
+                              answers=answers))  # fmt: skip
         return "printed"
+
+    def _send(self, kind: str, raster: Raster, config: PrinterSettings,
+              drawer: bool) -> bool | None:  # fmt: skip
+        """Print a job's image. A test page's tells whether the printer answered the
+        status request asked after it (None: not asked; see
+        :func:`~pos.printing.escpos_out.print_test_page`)."""
+        if kind == TEST:
+            return print_test_page(raster, config, opener=self.opener)
+        print_raster(raster, config, open_drawer=drawer, opener=self.opener)
+        return None
+
+    def _learned(self, config: PrinterSettings, answers: bool | None) -> bool | None:
+        """Record in the printer settings whether the printer of ``config`` answers status
+        requests (``check_status``), unless they name another printer by now or know it
+        already (the seller saved other settings while the page printed). ``answers`` when
+        it was recorded, else None."""
+        if answers is None:
+            return None
+        try:
+            with self.store.write() as s:
+                stored = settings.get(s, settings.PRINTER)
+                now = PrinterSettings.from_dict(stored if isinstance(stored, dict) else None)
+                same = (now.connection, now.address) == (config.connection, config.address)
+                if not same or now.check_status is not None:
+                    return None
+                settings.put(s, settings.PRINTER, {**stored, "check_status": answers})
+        except Exception:  # asked again at the next test page
+            log.exception("whether the printer answers could not be recorded")
+            return None
+        log.info("the printer %s status requests", "answers" if answers else "does not answer")
+        return answers
 
     def _failed(
         self, job_id: int, kind: str, ref: str, lang: str, exc: PrinterError, *, attempt: bool

@@ -26,7 +26,7 @@ from pos.printing import address, escpos_out
 from pos.printing.render import Renderer
 from pos.receipts import load_sale_receipt
 from tests.helpers import ring
-from tests.pos.printing.conftest import FakePrinter
+from tests.pos.printing.conftest import FakePrinter, FakeSerialPrinter
 from tests.pos.printing.escpos_decode import decode
 from tests.ui.conftest import click_tile, on_modal, tile_row
 from ui.printing import ReceiptDialog, make_config
@@ -983,3 +983,55 @@ def test_the_printer_back_after_a_while_asks_before_printing_every_waiting_recei
     assert good.jobs == []
     with window.ctx.read() as s:
         assert len(list(s.scalars(select(Sale)))) == 3  # the sales are as they were
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_serial_printer_that_answers_its_test_page_is_asked_for_paper_until_replaced(
+    qtbot: Any, make_window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    printer = FakeSerialPrinter()
+    other = tmp_path / "ttyUSB1"
+    other.touch()
+    monkeypatch.setattr(escpos_out, "list_serial_ports", lambda: [printer.path])
+    window = make_window(lang=lang)
+    window.printer.start()
+    screen = printer_tab(window)
+
+    def check_status() -> object:
+        with window.ctx.read() as s:
+            return settings.get(s, settings.PRINTER).get("check_status")
+
+    try:
+        fill_printer(qtbot, screen.printer_kind, screen.printer_address, "serial", printer.path)
+        qtbot.mouseClick(screen.printer_test, LEFT)  # saved, then tried
+        told = f"{tr(lang, 'ui.printer.test_printed')} {tr(lang, 'ui.printer.test_asks_paper')}"
+        qtbot.waitUntil(lambda: screen.banner.text() == told)
+        assert check_status() is True
+        # another paper width, the same printer: still asked
+        screen.paper.setCurrentIndex(screen.paper.findData(576))
+        qtbot.mouseClick(screen.printer_save, LEFT)
+        qtbot.waitUntil(lambda: screen.banner.text() == tr(lang, "ui.saved"))
+        assert check_status() is True
+    finally:
+        printer.close()
+    assert len(decode(printer.received, 384)) == 1
+    # another port: another printer, not known to answer
+    fill_printer(qtbot, screen.printer_kind, screen.printer_address, "serial", str(other))
+    qtbot.mouseClick(screen.printer_save, LEFT)
+    qtbot.waitUntil(lambda: check_status() is None)
+    with window.ctx.read() as s:
+        saved = escpos_out.PrinterSettings.load(s)
+    assert (saved.serial_port, saved.width_dots) == (str(other), 576)
+
+
+@pytest.mark.parametrize(("connection", "text", "kept"), [
+    ("usb", "0416:5011", True), ("usb", "0416:5012", False), ("network", "10.0.0.5", False),
+])  # fmt: skip
+def test_another_connection_or_address_forgets_whether_the_printer_answers(
+    connection: str, text: str, kept: bool
+) -> None:
+    old = {"connection": "usb", "usb": "0416:5011", "width_dots": 384, "check_status": True}
+    config = make_config(old, connection, text, 576)
+    assert config["check_status"] is (True if kept else None)
+    unchanged = make_config({**old, "check_status": False}, "usb", "0416:5011", 384)
+    assert unchanged["check_status"] is False

@@ -6,17 +6,21 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import select
 import socket
 import threading
+import tty
 from collections.abc import Iterator
 
 import pytest
+import usb.core
+from escpos.printer import Dummy
 from PySide6.QtGui import QGuiApplication
 
 from pos.printing import ensure_gui_app
 from pos.printing.samples import SAMPLE_SHOP
 from pos.receipts import Shop
-from tests.pos.printing.escpos_decode import status_requests, whole_job
+from tests.pos.printing.escpos_decode import status_codes, status_requests, whole_job
 
 
 @pytest.fixture(scope="session")
@@ -133,3 +137,90 @@ def fake_printer() -> Iterator[FakePrinter]:
     printer = FakePrinter()
     yield printer
     printer.close()
+
+
+ONLINE: bytes = b"\x12"  # an answer to DLE EOT: online, paper present (fixed bits 0xx1xx10)
+PAPER_OUT: bytes = b"\x72"  # the paper roll sensor's answer: no paper (bits 5 and 6)
+
+
+class FakeSerialPrinter:
+    """An ESC/POS printer on a serial line: the far end of a pseudo-terminal, whose own end
+    (:attr:`path`, ``/dev/pts/N``) the till opens as it opens ``/dev/ttyUSB0``. It reads
+    everything and, when ``answers``, answers each status request: ``paper`` to the paper
+    roll sensor's (``DLE EOT 4``), :data:`ONLINE` to the others; a cheap printer that
+    never answers does not. :attr:`received` is everything the till sent, whole once the
+    till has closed the port and the printer is closed."""
+
+    def __init__(self, answers: bool = True, paper: bytes = ONLINE, width: int = 384) -> None:
+        self.answers = answers
+        self.paper = paper
+        self.width = width
+        self._received = bytearray()
+        self._lock = threading.Lock()
+        self._far, self._near = os.openpty()
+        tty.setraw(self._near)  # no echo: what the till sends never comes back
+        self.path = os.ttyname(self._near)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    @property
+    def received(self) -> bytes:
+        with self._lock:
+            return bytes(self._received)
+
+    def _serve(self) -> None:
+        answered = 0
+        while not self._stop.is_set():
+            ready, _, _ = select.select([self._far], [], [], 0.05)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(self._far, 65536)
+            except OSError:  # the till closed its end
+                continue
+            with self._lock:
+                self._received += chunk
+                codes = status_codes(bytes(self._received), self.width)
+            asked, answered = codes[answered:], len(codes)
+            if self.answers and asked:
+                os.write(self._far, b"".join(self.paper if n == 4 else ONLINE for n in asked))
+
+    def close(self) -> None:
+        """Stop answering; what the till wrote and was not read yet is read first (the
+        till's writes are all there once it has closed its end)."""
+        self._stop.set()
+        self._thread.join(2)
+        while select.select([self._far], [], [], 0)[0]:
+            chunk = os.read(self._far, 65536)
+            if not chunk:
+                break
+            with self._lock:
+                self._received += chunk
+        os.close(self._far)
+        os.close(self._near)
+
+
+class UsbPrinter(Dummy):  # type: ignore[misc]
+    """A USB printer as python-escpos reaches it: ``answer`` is what it says to a status
+    request (empty: nothing; None: the read times out, as pyusb reports it); ``paper``
+    what its paper roll sensor says (``DLE EOT 4``) when it answers. :attr:`asked`: the
+    status requests it was sent."""
+
+    def __init__(self, answer: bytes | None = ONLINE, paper: bytes = ONLINE) -> None:
+        super().__init__()
+        self.answer = answer
+        self.paper = paper
+        self.asked: list[bytes] = []
+
+    def _raw(self, msg: bytes) -> None:
+        if msg.startswith(b"\x10\x04"):
+            self.asked.append(msg)
+        super()._raw(msg)
+
+    def _read(self) -> bytes:
+        if self.answer is None:
+            raise usb.core.USBTimeoutError("Operation timed out", 110, 110)
+        if not self.answer:  # silent to every request
+            return b""
+        return self.paper if self.asked[-1] == b"\x10\x04\x04" else self.answer

@@ -153,17 +153,25 @@ def whole_job(data: bytes, width: int) -> bool:
 def status_requests(data: bytes, width: int) -> int:
     """The status requests (``DLE EOT``) among the whole commands at the start of ``data``:
     the ones a printer answers. The same bytes inside an image are not requests."""
-    count, page, i = 0, Page(width), 0
+    return len(status_codes(data, width))
+
+
+def status_codes(data: bytes, width: int) -> list[int]:
+    """What each status request of :func:`status_requests` asks: ``n`` of ``DLE EOT n``
+    (1: the printer, 4: the paper roll sensor)."""
+    codes: list[int] = []
+    page, i = Page(width), 0
     while i < len(data):
         if data.startswith(b"\x1b@", i):
             i += 2
         elif data.startswith(b"\x10\x04", i):
             if i + 3 > len(data):
                 break
-            count, i = count + 1, i + 3
+            codes.append(data[i + 2])
+            i += 3
         else:
             try:
                 i = _command(data, i, page)
             except (DecodeError, IndexError):  # not all here yet
                 break
-    return count
+    return codes

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import usb.core
 from escpos.printer import Dummy
@@ -9,12 +11,15 @@ from PySide6.QtGui import QGuiApplication
 
 from pos.printing.escpos_out import (
     MAX_SLICE,
+    STATUS_ONLINE,
+    STATUS_PAPER,
     MayHavePrinted,
     PrinterError,
     PrinterSettings,
     list_serial_ports,
     list_usb_printers,
     print_raster,
+    print_test_page,
     raster_bytes,
     send_image,
     slices,
@@ -22,7 +27,8 @@ from pos.printing.escpos_out import (
 from pos.printing.render import Raster, render
 from pos.printing.samples import SAMPLE_HASH, sample_sale
 from pos.receipts import Shop, sale_receipt
-from tests.pos.printing.escpos_decode import decode
+from tests.pos.printing.conftest import ONLINE, PAPER_OUT, FakeSerialPrinter, UsbPrinter
+from tests.pos.printing.escpos_decode import decode, status_codes
 
 
 def _receipt(
@@ -211,3 +217,82 @@ def test_closing_fails_after_the_printer_answered_the_cut(gui: QGuiApplication, 
     assert print_raster(raster, config, opener=lambda _config: printer) > 0
     [page] = decode(printer.output, 384)
     assert page.data == raster.data and page.cut and page.status_requests == 1
+
+
+# -- whether a USB or serial printer answers status requests, learnt from a test page ---
+
+
+USB = PrinterSettings(connection="usb", usb="0416:5011")
+
+
+@pytest.mark.parametrize(("answer", "answers"), [
+    (ONLINE, True), (b"\x16", True),  # online; online, drawer open
+    (b"", False), (None, False),  # silent; the read times out
+    (b"\x10\x04\x01", False), (b"\xff", False),  # its request echoed back; noise
+])  # fmt: skip
+def test_a_usb_test_page_asks_once_whether_the_printer_answers(
+    gui: QGuiApplication, shop: Shop, answer: bytes | None, answers: bool
+) -> None:
+    raster = _receipt(shop, "fr", 384)
+    printer = UsbPrinter(answer)
+    assert USB.learns_status and not USB.asks_status
+    assert print_test_page(raster, USB, opener=lambda _config: printer) is answers
+    [page] = decode(printer.output, 384)
+    assert page.data == raster.data and page.cut  # the page printed either way...
+    assert printer.asked == [STATUS_ONLINE]  # ...then the printer was asked, once
+    assert printer.output.endswith(STATUS_ONLINE)
+    # a receipt asks nothing while the printer is not known to answer
+    receipt = UsbPrinter(answer)
+    print_raster(raster, USB, opener=lambda _config: receipt)
+    assert receipt.asked == []
+
+
+@pytest.mark.parametrize("known", [True, False])
+def test_a_printer_known_to_answer_or_not_is_not_asked_again(
+    gui: QGuiApplication, shop: Shop, known: bool
+) -> None:
+    printer = UsbPrinter()
+    config = replace(USB, check_status=known)
+    assert not config.learns_status
+    assert print_test_page(_receipt(shop, "fr", 384), config,
+                           opener=lambda _config: printer) is None  # fmt: skip
+    assert len(printer.asked) == (2 if known else 0)  # paper first, online after the cut
+
+
+def test_a_serial_printer_is_asked_over_the_line(gui: QGuiApplication, shop: Shop) -> None:
+    raster = _receipt(shop, "both", 384)
+    printer = FakeSerialPrinter()
+    config = PrinterSettings(connection="serial", serial_port=printer.path, timeout=5)
+    try:
+        assert print_test_page(raster, config) is True
+        learnt = replace(config, check_status=True)
+        print_raster(raster, learnt)  # asked for paper first, then online after the cut
+        printer.paper = PAPER_OUT
+        with pytest.raises(PrinterError) as empty:
+            print_raster(raster, learnt)
+    finally:
+        printer.close()
+    sent = printer.received
+    assert empty.value.key == "printing.error.no_paper"
+    assert not isinstance(empty.value, MayHavePrinted)
+    pages = decode(sent, 384)
+    assert len(pages) == 2  # the test page and the receipt; nothing of the third
+    assert all(page.data == raster.data and page.cut for page in pages)
+    assert status_codes(sent, 384) == [1, 4, 1, 4]
+    assert sent.endswith(STATUS_PAPER)
+
+
+def test_a_serial_printer_that_never_answers_is_not_waited_for(
+    gui: QGuiApplication, shop: Shop
+) -> None:
+    raster = _receipt(shop, "fr", 384)
+    printer = FakeSerialPrinter(answers=False, paper=PAPER_OUT)
+    config = PrinterSettings(connection="serial", serial_port=printer.path, timeout=30)
+    try:
+        assert print_test_page(raster, config) is False
+        print_raster(raster, replace(config, check_status=False))
+    finally:
+        printer.close()
+    sent = printer.received
+    assert [page.data for page in decode(sent, 384)] == [raster.data, raster.data]
+    assert status_codes(sent, 384) == [1]  # after the test page only

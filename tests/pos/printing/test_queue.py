@@ -21,7 +21,7 @@ from pos.printing.queue import PrintEvent, PrintWorker
 from pos.printing.render import Renderer
 from pos.receipts import load_sale_receipt
 from tests.helpers import ring
-from tests.pos.printing.conftest import FakePrinter
+from tests.pos.printing.conftest import ONLINE, PAPER_OUT, FakePrinter, UsbPrinter
 from tests.pos.printing.escpos_decode import DecodeError, Page, _command, decode, whole_job
 
 
@@ -599,3 +599,125 @@ def test_a_receipt_printed_but_not_marked_printed_is_asked_about_after_a_restart
     assert _jobs(store)[0][0] == "sending"  # never printed again by itself...
     assert len(PrintWorker(store).recover()) == 1  # ...and asked about after a restart
     assert _jobs(store)[0][0] == "unsure"
+
+
+# -- a USB printer's test page finds out whether it answers status requests ------------
+
+
+USB = PrinterSettings(connection="usb", usb="0416:5011")
+
+
+class UsbPrinters:
+    """The opener of a USB printer (:class:`UsbPrinter`), a new connection each time, as
+    the printer is now: ``answer`` to status requests, ``paper`` from its roll sensor."""
+
+    def __init__(self, answer: bytes | None) -> None:
+        self.answer = answer
+        self.paper = ONLINE
+        self.opened: list[UsbPrinter] = []
+
+    def __call__(self, config: PrinterSettings) -> UsbPrinter:
+        assert config.connection == "usb"
+        self.opened.append(UsbPrinter(self.answer, self.paper))
+        return self.opened[-1]
+
+
+def _usb_setup(store: Store) -> None:
+    _setup(store, 9100)
+    with store.write() as s:
+        replace(PrinterSettings.load(s), connection="usb", usb="0416:5011").save(s)
+
+
+def _check_status(store: Store) -> object:
+    with store.read() as s:
+        return settings.get(s, settings.PRINTER).get("check_status", "unset")
+
+
+def _test_page(worker: PrintWorker, store: Store) -> int:
+    with store.write() as s:
+        queue.enqueue(s, "test", "")
+    return worker.run_once()
+
+
+def test_a_usb_printer_that_answers_its_test_page_is_asked_for_paper_from_then_on(
+    gui: QGuiApplication, store: Store, open_day: int, events: list[PrintEvent]
+) -> None:
+    _usb_setup(store)
+    printers = UsbPrinters(ONLINE)
+    worker = PrintWorker(store, events.append, opener=printers, lang="en")
+    first = _sell(store)
+    assert worker.run_once() == 1
+    assert printers.opened[-1].asked == []  # not known to answer: not asked
+    assert _test_page(worker, store) == 1
+    page = events[-1]
+    assert (page.kind, page.state, page.answers) == ("test", "printed", True)
+    assert printers.opened[-1].asked == [b"\x10\x04\x01"]  # once, after the page
+    assert _check_status(store) is True
+    with store.read() as s:
+        assert PrinterSettings.load(s).asks_status
+    # the roll runs out: the next receipt waits, and the seller reads why
+    printers.paper = PAPER_OUT
+    sale_id = _sell(store)
+    assert worker.run_once() == 0
+    failed = events[-1]
+    assert (failed.kind, failed.state, failed.cause) == ("sale", "failed", "no_paper")
+    assert failed.message == tr("en", "printing.error.no_paper")
+    assert failed.message.startswith("The printer has no paper; the sale is saved")
+    empty = printers.opened[-1]
+    assert empty.asked == [b"\x10\x04\x04"] and decode(empty.output, 384) == []  # no image
+    with store.read() as s:
+        assert s.get(Sale, sale_id) is not None
+        assert [(j.ref, j.status) for j in queue.pending(s)] == [(sale_id, "queued")]
+    # a new roll, "Retry printing": the receipt comes out, once
+    printers.paper = ONLINE
+    assert worker.run_once(include_old=True) == 1
+    [printed] = decode(printers.opened[-1].output, 384)
+    assert printed.data == _receipt(store, sale_id) != _receipt(store, first)
+    assert printers.opened[-1].asked == [b"\x10\x04\x04", b"\x10\x04\x01"]  # paper first
+    assert [row[0] for row in _jobs(store)] == ["printed", "printed", "printed"]
+    assert _test_page(worker, store) == 1  # known now: not asked about again
+    assert (events[-1].state, events[-1].answers) == ("printed", None)
+
+
+@pytest.mark.parametrize("answer", [None, b"", b"\x00"])  # times out, silent, garbage
+def test_a_usb_printer_that_never_answers_prints_without_being_asked(
+    gui: QGuiApplication, store: Store, open_day: int, events: list[PrintEvent],
+    answer: bytes | None,
+) -> None:  # fmt: skip
+    _usb_setup(store)
+    printers = UsbPrinters(answer)
+    worker = PrintWorker(store, events.append, opener=printers, lang="fr")
+    assert _test_page(worker, store) == 1
+    page = events[-1]
+    assert (page.kind, page.state, page.answers) == ("test", "printed", False)
+    assert decode(printers.opened[-1].output, 384)[0].cut  # the page counts as printed
+    assert _check_status(store) is False
+    printers.paper = PAPER_OUT  # it would not say so anyway
+    sale_id = _sell(store)
+    assert worker.run_once() == 1
+    receipt = printers.opened[-1]
+    assert receipt.asked == []
+    assert decode(receipt.output, 384)[0].data == _receipt(store, sale_id)
+    assert _test_page(worker, store) == 1
+    assert printers.opened[-1].asked == []  # known not to answer: not asked again
+    assert [row[0] for row in _jobs(store)] == ["printed", "printed", "printed"]
+
+
+def test_what_a_test_page_learns_is_not_kept_for_a_printer_set_up_meanwhile(
+    gui: QGuiApplication, store: Store, open_day: int, events: list[PrintEvent]
+) -> None:
+    _usb_setup(store)
+    printers = UsbPrinters(ONLINE)
+
+    def opener(config: PrinterSettings) -> UsbPrinter:
+        with store.write() as s:  # the seller saves another printer while the page prints
+            replace(PrinterSettings.load(s), usb="04b8:0e15").save(s)
+        return printers(config)
+
+    worker = PrintWorker(store, events.append, opener=opener)
+    assert _test_page(worker, store) == 1
+    assert (events[-1].state, events[-1].answers) == ("printed", None)
+    assert printers.opened[-1].asked == [b"\x10\x04\x01"]
+    assert _check_status(store) is None
+    with store.read() as s:
+        assert PrinterSettings.load(s).usb == "04b8:0e15"
