@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ui import theme
@@ -29,10 +31,26 @@ class BarChart(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(480, 220)
 
+    def _geometry(self) -> tuple[QRectF, float, float]:
+        """The plot area, the room of one bar (its slot) and a bar's width."""
+        rect = QRectF(self.rect()).adjusted(8, 22, -8, -26)
+        slot = rect.width() / max(1, len(self.bars))
+        return rect, slot, max(4.0, min(38.0, slot * 0.7))
+
+    def label_step(self) -> int:
+        """Every how many bars a name is written under them: each one when the names fit
+        side by side, else one in two (three…), so that none runs into the next."""
+        if not self.bars:
+            return 1
+        _rect, slot, _width = self._geometry()
+        metrics = QFontMetricsF(theme.ui_font(12))
+        widest = max(metrics.horizontalAdvance(name) for name, _v, _t in self.bars) + 6
+        return max(1, math.ceil(widest / slot))
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = QRectF(self.rect()).adjusted(8, 22, -8, -26)
+        rect, slot, width = self._geometry()
         painter.setFont(theme.ui_font(12))
         if not self.bars or max(v for _l, v, _t in self.bars) <= 0:
             painter.setPen(QColor(theme.MUTED))
@@ -40,8 +58,7 @@ class BarChart(QWidget):
             return
         top = max(v for _l, v, _t in self.bars)
         n = len(self.bars)
-        slot = rect.width() / n
-        width = max(4.0, min(38.0, slot * 0.7))
+        step = self.label_step()
         painter.setPen(QColor(theme.LINE))
         painter.drawLine(rect.bottomLeft(), rect.bottomRight())
         rtl = self.layoutDirection() == Qt.LayoutDirection.RightToLeft
@@ -53,9 +70,10 @@ class BarChart(QWidget):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(theme.PRIMARY if value == top else "#5fa597"))
             painter.drawRoundedRect(bar, 4, 4)
-            painter.setPen(QColor(theme.MUTED))
-            painter.drawText(QRectF(x - slot / 2, rect.bottom() + 4, width + slot, 20),
-                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, name)
+            if i % step == 0:
+                painter.setPen(QColor(theme.MUTED))
+                painter.drawText(QRectF(x - slot / 2, rect.bottom() + 4, width + slot, 20),
+                                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, name)
             if value == top or (n <= 8 and value > 0):
                 painter.setPen(QColor(theme.INK))
                 painter.drawText(QRectF(x - slot, bar.top() - 20, width + 2 * slot, 18),

@@ -1,15 +1,18 @@
-"""The cooperative's own figures: today's totals, payment methods, top products, sales by
-hour as a chart; and the same for the whole market edition so far."""
+"""The cooperative's own figures: today's totals, payment methods, top products or what
+each member made, sales by hour as a chart; and the same for the whole market edition so
+far."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from html import escape
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QButtonGroup, QFrame, QLabel, QScrollArea, QWidget
 
-from pos import day, settings
+from pos import clock, day, settings
 from pos.i18n import is_rtl, tr_count
 from pos.money import format_amount, format_money, round_div
 from pos.reports import DayReport, day_report
@@ -25,6 +28,12 @@ def whole_dirhams(centimes: int, lang: str) -> str:
     (en)."""
     text = format_amount(round_div(centimes, 100) * 100, lang)
     return text.rpartition("." if lang == "en" else ",")[0]
+
+
+def count_text(count: int, lang: str) -> str:
+    """A count grouped by thousands as the language writes it: ``1 250`` (fr, ar),
+    ``1,250`` (en)."""
+    return whole_dirhams(100 * count, lang)
 
 
 def rich_table(rows: Iterable[Sequence[str]], lang: str, *, spacing: int = 4) -> str:
@@ -47,6 +56,9 @@ def rich_table(rows: Iterable[Sequence[str]], lang: str, *, spacing: int = 4) ->
 @dataclass
 class Figures:
     days: int = 0
+    dates: set[dt.date] = field(default_factory=set)
+    z_labels: list[str] = field(default_factory=list)
+    open: bool = False
     net: int = 0
     sales: int = 0
     refunds: int = 0
@@ -54,9 +66,16 @@ class Figures:
     methods: dict[str, int] = field(default_factory=dict)
     products: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     hours: dict[int, int] = field(default_factory=dict)
+    members: dict[str, int] = field(default_factory=dict)
 
     def add(self, report: DayReport) -> None:
-        self.days += 1
+        """Add one business day's report; a date closed early and opened again is still
+        one day of the market."""
+        self.dates.add(report.date)
+        self.days = len(self.dates)
+        self.open = self.open or report.status == "open"
+        if report.z_label:
+            self.z_labels.append(report.z_label)
         self.net += report.net
         self.sales += report.sales_count
         self.refunds += report.refunds + report.voids
@@ -69,6 +88,8 @@ class Figures:
             entry[1] += p.quantity
         for h in report.hours:
             self.hours[h.hour] = self.hours.get(h.hour, 0) + h.amount
+        for mt in report.members:
+            self.members[mt.member] = self.members.get(mt.member, 0) + mt.amount
 
 
 class FiguresScreen(QWidget):
@@ -114,12 +135,22 @@ class FiguresScreen(QWidget):
         self.methods = label("figuresMethods", wrap=True)
         self.methods.setTextFormat(Qt.TextFormat.RichText)
         methods_card.setLayout(vbox(methods_title, self.methods, None, margins=10, spacing=4))
+        # one card for the top products or, a click away, what each member's products
+        # took (to share out the takings)
         top_card = card()
-        top_title = label("topTitle", style="subtitle")
-        t.bind(top_title.setText, "ui.figures.top_products")
+        self.top_title = label("topTitle", style="subtitle")
+        self.members_btn = button("figuresByMember", checkable=True)
+        t.button(self.members_btn, "ui.figures.by_member")
+        # no taller than the card's title, so the card keeps its six lines on a small screen
+        self.members_btn.setStyleSheet("QPushButton { padding: 1px 10px; min-height: 0; }")
+        self.members_btn.toggled.connect(lambda _on: self.refresh())
         self.top = label("figuresTop", wrap=True)
         self.top.setTextFormat(Qt.TextFormat.RichText)
-        top_card.setLayout(vbox(top_title, self.top, None, margins=10, spacing=4))
+        top_layout = vbox(margins=10, spacing=4)
+        top_layout.addLayout(hbox(self.top_title, None, self.members_btn))
+        top_layout.addWidget(self.top)
+        top_layout.addStretch(1)
+        top_card.setLayout(top_layout)
         row = hbox(spacing=10)
         row.addWidget(chart_card, 3)
         side = vbox(methods_card, top_card, spacing=10)
@@ -158,8 +189,10 @@ class FiguresScreen(QWidget):
         with self.ctx.read() as s:
             all_days = day.days(s)
             if self.scope == "today":
+                # the whole date of the open day (or, none open, of the last one): a day
+                # closed early and opened again keeps its morning in the figures
                 current = day.current_day(s) or (all_days[0] if all_days else None)
-                chosen = [current] if current else []
+                chosen = day.days_of_date(s, current.date) if current else []
             else:
                 market = settings.get(s, settings.MARKET, {}) or {}
                 start = market.get("starts_on")
@@ -172,9 +205,9 @@ class FiguresScreen(QWidget):
         t, lang = self.ctx.t, self.ctx.lang
         f = self._collect()
         self.period.setText(tr_count(lang, "ui.figures.days", f.days)
-                            if self.scope == "edition" else "")
-        average = f.net // f.sales if f.sales else 0
-        values = {"net": format_money(f.net, lang), "sales": str(f.sales),
+                            if self.scope == "edition" else self._day_text(f))
+        average = round_div(f.net, f.sales) if f.sales else 0
+        values = {"net": format_money(f.net, lang), "sales": count_text(f.sales, lang),
                   "average": format_money(average, lang),
                   "refunds": format_money(-f.refunds, lang)}  # given back, as on the day
         # a label lines up a text by its own direction, and a count ("48") has none: every
@@ -203,10 +236,47 @@ class FiguresScreen(QWidget):
             ((t("payment." + m), f"<b>{format_money(a, lang)}</b>",
               percent_text(round(100 * a / total), lang)) for m, a in methods), lang, spacing=1)
             if methods else t("ui.figures.no_sales"))
-        top = sorted(f.products.items(), key=lambda x: -x[1][0])[:TOP_PRODUCTS]
-        self.top.setText(rich_table(
-            ((self.ctx.name_of(ar, fr), f"<b>{format_money(a, lang)}</b>")
-             for (ar, fr), (a, _q) in top), lang, spacing=1) if top else t("ui.figures.no_sales"))
+        if self.members_btn.isChecked():
+            self.top_title.setText(t("ui.figures.by_member"))
+            rows = self._member_rows(f.members)
+        else:
+            self.top_title.setText(t("ui.figures.top_products"))
+            # a product sold and given back the same day took nothing: it is no top product
+            sold = [(names, a) for names, (a, _q) in f.products.items() if a]
+            top = sorted(sold, key=lambda x: -x[1])[:TOP_PRODUCTS]
+            rows = [(escape(self.ctx.name_of(ar, fr)), f"<b>{format_money(a, lang)}</b>")
+                    for (ar, fr), a in top]
+        self.top.setText(rich_table(rows, lang, spacing=1) if rows
+                         else t("ui.figures.no_sales"))
+
+    def _member_rows(self, members: dict[str, int]) -> list[tuple[str, str]]:
+        """Each member with what their products took, the most first, as many as the card
+        holds; the others together, then the lines of no member: together they make the
+        takings. A member whose sales were all given back took nothing and is left out."""
+        lang = self.ctx.lang
+        ranked = sorted(((m, a) for m, a in members.items() if m and a),
+                        key=lambda x: (-x[1], x[0]))
+        unnamed = members.get("", 0)
+        room = TOP_PRODUCTS - (1 if unnamed else 0)
+        shown = ranked if len(ranked) <= room else ranked[:room - 1]
+        rows = [(escape(m), a) for m, a in shown]
+        if len(shown) < len(ranked):
+            rest = ranked[len(shown):]
+            rows.append((self.ctx.t("ui.figures.other_members", count=len(rest)),
+                         sum(a for _m, a in rest)))
+        if unnamed:
+            rows.append((self.ctx.t("ui.figures.no_member"), unnamed))
+        return [(name, f"<b>{format_money(a, lang)}</b>") for name, a in rows]
+
+    def _day_text(self, f: Figures) -> str:
+        """Which day "Today" shows: its date, open, or closed with its Z numbers (the day
+        before's figures, until the next day is opened)."""
+        if not f.dates:
+            return ""
+        date = clock.date_text(max(f.dates))
+        if f.open or not f.z_labels:
+            return self.ctx.t("ui.sales.day_open", date=date)
+        return self.ctx.t("ui.sales.day_closed", date=date, z=", ".join(f.z_labels))
 
     def retranslate(self) -> None:
         self.texts.apply()

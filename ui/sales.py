@@ -553,13 +553,13 @@ class SalesScreen(QWidget):
         direction: Direction = "rtl" if self.ctx.rtl else "ltr"  # a quantity below 0 kept whole
         rows = [
             (f"{isolate(format_quantity(ln.quantity, ln.unit, lang), direction)} × "
-             f"{self.ctx.name_of(ln.name_ar, ln.name_fr)}",
+             f"{escape(self.ctx.name_of(ln.name_ar, ln.name_fr))}",
              format_amount(ln.total, lang))
             for ln in sale.lines
         ]
         rows.append((f"<b>{t('ui.cart.total')}</b>", f"<b>{format_money(sale.total, lang)}</b>"))
         for p in sale.payments:
-            ref = f" ({p.reference})" if p.reference else ""
+            ref = f" ({escape(p.reference)})" if p.reference else ""
             rows.append((f"{t('payment.' + p.method)}{ref}",
                          format_amount(p.amount, lang)))
         # the refunds or the void first: at 1024x600 the lines below scroll
@@ -569,7 +569,8 @@ class SalesScreen(QWidget):
             voided = any(k == "void" for k, _n in done)
             key = "ui.sales.voided_by" if voided else "ui.sales.refunded_by"
             first = f"<p><b>{t(key, tickets=tickets)}</b></p>"
-        extra = f"<p>{t('ui.sales.reason', reason=sale.reason)}</p>" if sale.reason else ""
+        extra = (f"<p>{escape(t('ui.sales.reason', reason=sale.reason))}</p>" if sale.reason
+                 else "")
         if invoice is not None:
             extra += f"<p>{escape(invoiced_text(self.ctx, invoice, notes))}</p>"
         if note is not None:

@@ -1,18 +1,29 @@
 """The figures (F5) and settings (F6) on a 1024x600 screen, in Arabic and French: the four
-key figures line up, each on its language's reading side; a device path in an Arabic
-example keeps its slash in front; every settings tab's title shows whole."""
+key figures line up, each on its language's reading side; "Today" says which day it shows
+and keeps the morning of a day closed and opened again; the figures of a busy day are its
+Z report's; what each member made; the hours under the chart written apart; a device path
+in an Arabic example keeps its slash in front; every settings tab's title shows whole."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QTextLayout
+from PySide6.QtGui import QFontMetricsF, QTextLayout
 from PySide6.QtWidgets import QApplication, QLabel, QStyleOptionTab, QToolButton
+from sqlalchemy import select
 
-from pos.cart import cash
+from pos import catalogue, checkout, day, demo, refunds, reports, users
+from pos.cart import Cart, cash
+from pos.db import DB_FILENAME, Store
+from pos.i18n import tr_count
+from pos.models import Sale
+from pos.money import format_money, parse_money, round_div
 from tests.ui.conftest import click_tile, tile_row
+from ui import theme
 
 SMALL = (1024, 600)
 
@@ -106,3 +117,258 @@ def test_every_settings_tab_title_is_whole_on_a_small_screen(qtbot: Any, make_wi
                 assert option.text == bar.tabText(i), (width, current)  # not shortened
                 assert bar.rect().contains(bar.tabRect(i)), (bar.tabText(i), width, current)
                 assert bar.tabRect(i).width() >= bar.tabSizeHint(i).width()
+
+
+def sell(qtbot: Any, window: Any, *skus: str) -> None:
+    """One ticket per product, paid in cash to the centime."""
+    window.show_screen("sale")
+    for sku in skus:
+        click_tile(qtbot, window, tile_row(window, sku))
+        assert window.sale.complete([cash(window.sale.cart.totals().total)])
+
+
+def close_day(window: Any) -> None:
+    """Close the open day, its cash counted as expected."""
+    with window.ctx.write() as s:
+        manager = next(u for u in users.active_users(s) if u.role == users.MANAGER)
+        day.close_day(s, day.count_for(day.day_report_expected(s)), manager=manager)
+    window.ctx.day_changed.emit()
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_today_keeps_the_morning_of_a_day_closed_and_opened_again(
+        qtbot: Any, make_window: Any, lang: str) -> None:
+    """The day closed by mistake at noon and opened again: "Today" still counts the
+    morning's tickets, as the date's report to the organisers does, to the centime; the
+    whole edition so far is one day, not two."""
+    window = make_window(lang=lang, size=SMALL)
+    sell(qtbot, window, "RUG-S", "ARG-250")
+    close_day(window)
+    with window.ctx.write() as s:
+        manager = next(u for u in users.active_users(s) if u.role == users.MANAGER)
+        day.open_day(s, 50000, user=manager)
+    window.ctx.day_changed.emit()
+    sell(qtbot, window, "TAJ-M")
+    window.show_screen("figures")
+    settle()
+    screen = window.figures
+    with window.ctx.read() as s:
+        today = day.current_day(s)
+        assert today is not None
+        report = reports.date_report(s, today.date)
+    assert report is not None and report.sales_count == 3
+    kpis = {key: value.text() for key, (_caption, value) in screen.kpis.items()}
+    assert kpis["net"] == format_money(report.net, lang)
+    assert kpis["sales"] == "3"
+    assert sum(amount for _name, amount, _text in screen.chart.bars) == report.net
+    qtbot.mouseClick(screen.edition_btn, Qt.MouseButton.LeftButton)
+    assert screen.period.text() == tr_count(lang, "ui.figures.days", 1)
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_today_says_which_day_it_shows(qtbot: Any, make_window: Any, lang: str) -> None:
+    """The day open, "Today" names its date; once closed (no day opened yet), the figures
+    shown are that day's, named by its date and its Z."""
+    window = make_window(lang=lang, size=SMALL)
+    sell(qtbot, window, "RUG-S")
+    window.show_screen("figures")
+    settle()
+    screen, t = window.figures, window.ctx.t
+    date = dt.date.today().strftime("%d/%m/%Y")
+    assert screen.period.text() == t("ui.sales.day_open", date=date)
+    close_day(window)
+    window.show_screen("sale")
+    window.show_screen("figures")
+    settle()
+    with window.ctx.read() as s:
+        report = reports.day_report(s, day.days(s)[0])
+    assert report.z_label
+    assert screen.period.text() == t("ui.sales.day_closed", date=date, z=report.z_label)
+    assert screen.kpis["net"][1].text() == format_money(report.net, lang)
+
+
+def test_the_average_ticket_is_rounded_to_the_nearest_centime(
+        qtbot: Any, make_window: Any) -> None:
+    """365,00 DH in three tickets: an average of 121,67 DH (121,666…), not cut to 121,66."""
+    window = make_window(size=SMALL)
+    sell(qtbot, window, "AML-250", "TAJ-M", "TAJ-M")
+    window.show_screen("figures")
+    settle()
+    kpis = window.figures.kpis
+    assert kpis["net"][1].text() == format_money(36500, "fr")
+    assert kpis["average"][1].text() == format_money(12167, "fr")
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_what_each_member_made_adds_up_to_the_takings(qtbot: Any, make_window: Any,
+                                                      lang: str) -> None:
+    """The top products' card "By member": each member with what their products took,
+    the most first, on the card at 1024x600 without scrolling; together the takings."""
+    window = make_window(lang=lang, size=SMALL)
+    sell(qtbot, window, "TAJ-M", "RUG-S", "TAJ-M", "AML-250")
+    window.show_screen("figures")
+    settle()
+    screen = window.figures
+    qtbot.mouseClick(screen.members_btn, Qt.MouseButton.LeftButton)
+    settle()
+    rows = []
+    for row in re.findall(r"<tr>(.*?)</tr>", screen.top.text()):
+        cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        rows.append(tuple(reversed(cells)) if lang == "ar" else tuple(cells))
+    assert rows == [("Itto Ait Said", format_money(85000, lang)),
+                    ("Said Bennani", format_money(30000, lang)),
+                    ("Aicha Id Brahim", format_money(6500, lang))]
+    assert screen.kpis["net"][1].text() == format_money(121500, lang)
+    assert screen.scroller.verticalScrollBar().maximum() == 0
+    qtbot.mouseClick(screen.members_btn, Qt.MouseButton.LeftButton)
+    settle()
+    assert "Tapis amazigh petit" in screen.top.text() or "زربية" in screen.top.text()
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_what_was_all_given_back_is_no_top_product(qtbot: Any, make_window: Any,
+                                                   lang: str) -> None:
+    """A tajine sold, then refunded and a second one voided: neither the tajine nor the
+    member who made it is listed at 0,00 among the top products or by member."""
+    window = make_window(lang=lang, size=SMALL)
+    sell(qtbot, window, "RUG-S", "TAJ-M", "TAJ-M")
+    with window.ctx.write() as s:
+        manager = next(u for u in users.active_users(s) if u.role == users.MANAGER)
+        tajines = [sale.id for sale in s.scalars(select(Sale).order_by(Sale.number))][1:]
+        refunds.refund(s, tajines[0], quantities=None, reason="retour client",
+                       manager=manager)
+        refunds.void(s, tajines[1], reason="erreur de saisie", manager=manager)
+    window.ctx.sales_changed.emit()
+    window.show_screen("figures")
+    settle()
+    screen = window.figures
+    rug = window.ctx.name_of("زربية أمازيغية صغيرة", "Tapis amazigh petit")
+    assert screen.kpis["net"][1].text() == format_money(85000, lang)
+    assert screen.top.text().count("<tr>") == 1 and rug in screen.top.text()
+    qtbot.mouseClick(screen.members_btn, Qt.MouseButton.LeftButton)
+    settle()
+    assert screen.top.text().count("<tr>") == 1 and "Itto Ait Said" in screen.top.text()
+
+
+def ink_runs(image: Any, top: int, bottom: int, gap: int = 5) -> list[tuple[int, int]]:
+    """The runs of columns of ``image`` with dark ink between rows ``top`` and ``bottom``,
+    runs less than ``gap`` columns apart taken as one."""
+    columns = [x for x in range(image.width())
+               if any(image.pixelColor(x, y).lightness() < 200 for y in range(top, bottom))]
+    runs: list[tuple[int, int]] = []
+    for x in columns:
+        if runs and x - runs[-1][1] < gap:
+            runs[-1] = (runs[-1][0], x)
+        else:
+            runs.append((x, x))
+    return runs
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_the_hours_of_a_long_day_are_written_apart(qtbot: Any, make_window: Any,
+                                                   lang: str) -> None:
+    """Sales from 7 h to 22 h at 1024x600: the hours under the bars never run into one
+    another: one in two is written when all would not fit."""
+    window = make_window(lang=lang, size=SMALL)
+    with window.ctx.write() as s:
+        cashier = next(u for u in users.active_users(s) if u.role != users.MANAGER)
+        tajine = next(p for p in catalogue.all_products(s) if p.sku == "TAJ-M")
+        for hour in range(7, 23):
+            cart = Cart()
+            cart.add(tajine, 1000 + 1000 * (hour % 3))
+            at = dt.datetime.combine(dt.date.today(), dt.time(hour, 10))
+            checkout.complete(s, cart, [cash(cart.totals().total)], cashier=cashier, at=at)
+    window.ctx.sales_changed.emit()
+    window.show_screen("figures")
+    settle()
+    chart = window.figures.chart
+    assert len(chart.bars) == 16
+    image = chart.grab().toImage()
+    metrics = QFontMetricsF(theme.ui_font(12))
+    widest = max(metrics.horizontalAdvance(name) for name, _v, _t in chart.bars)
+    hours = ink_runs(image, image.height() - 24, image.height())
+    assert len(hours) >= 8
+    assert all(right - left <= widest + 2 for left, right in hours), (widest, hours)
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_a_busy_day_adds_up_with_its_z_report(qtbot: Any, make_window: Any, data_dir: Any,
+                                             lang: str) -> None:
+    """A day of 1 200 tickets (weighed goods, refunds and voids among them), closed: its
+    figures are its Z report's to the centime, the tickets counted as the language
+    groups thousands (1 200), each payment method's amount and each member's adding up to
+    the takings."""
+    store = Store.open(data_dir / DB_FILENAME)
+    demo.demo_sales(store, days=1, per_day=1200)
+    with store.read() as s:
+        report = reports.day_report(s, day.days(s)[0])
+    store.close()
+    window = make_window(lang=lang, size=SMALL, day_open=False)
+    window.show_screen("figures")
+    settle()
+    screen = window.figures
+    kpis = {key: value.text() for key, (_caption, value) in screen.kpis.items()}
+    assert kpis == {"net": format_money(report.net, lang),
+                    "sales": "1\u00a0200",
+                    "average": format_money(round_div(report.net, 1200), lang),
+                    "refunds": format_money(-report.refunds - report.voids, lang)}
+    assert sum(amount for _name, amount, _text in screen.chart.bars) == report.net
+    methods = {p.method: p.amount for p in report.payments}
+    assert sum(methods.values()) == report.net
+    for method, amount in methods.items():
+        assert format_money(amount, lang) in screen.methods.text(), method
+    qtbot.mouseClick(screen.members_btn, Qt.MouseButton.LeftButton)
+    settle()
+    shown = [re.sub(r"<[^>]+>", "", cell) for cell in
+             re.findall(r"<td[^>]*><b>(.*?)</b></td>", screen.top.text())]
+    assert sum(parse_money(text.replace("د.م.", "").replace("DH", "")) for text in shown) \
+        == report.net
+    others = window.ctx.t("ui.figures.other_members", count=0).partition("(")[0]
+    assert len(shown) == 6 and others in screen.top.text()  # 13 members: 5 and the others
+
+
+def test_names_and_references_with_markup_characters_are_shown_as_typed(
+        qtbot: Any, make_window: Any) -> None:
+    """A product named with "<", ">" or "&", a card reference or a refund's reason with
+    them, read as typed on the figures and the ticket's detail, not as markup."""
+    from PySide6.QtGui import QTextDocument
+
+    from pos.cart import PaymentSpec
+    from pos.models import Product
+
+    def shown(label: QLabel) -> str:
+        document = QTextDocument()
+        document.setHtml(label.text())
+        return document.toPlainText()
+
+    window = make_window(lang="fr", size=SMALL)
+    name = "Tapis <b>petit</b> & <i>co</i>"
+    with window.ctx.write() as s:
+        rug = s.scalars(select(Product).where(Product.sku == "RUG-S")).one()
+        rug.name_fr = name
+    window.ctx.catalogue_changed.emit()
+    window.show_screen("sale")
+    click_tile(qtbot, window, tile_row(window, "RUG-S"))
+    total = window.sale.cart.totals().total
+    assert window.sale.complete([PaymentSpec("card", total, None, "<CB&1>")])
+    sell(qtbot, window, "RUG-S")  # a second one, given back
+    with window.ctx.write() as s:
+        manager = next(u for u in users.active_users(s) if u.role == users.MANAGER)
+        second = s.scalars(select(Sale).order_by(Sale.number.desc())).first()
+        assert second is not None
+        refunds.refund(s, second.id, quantities=None, reason="<abîmé> & rendu",
+                       manager=manager)
+    window.ctx.sales_changed.emit()
+    window.show_screen("figures")
+    settle()
+    assert name in shown(window.figures.top)
+    window.show_screen("sales")
+    settle()
+    sales = window.sales
+    sales.select_row(sales.table.rowCount() - 1)  # the first sale, at the bottom
+    settle()
+    detail = shown(sales.detail)
+    assert name in detail and "(<CB&1>)" in detail
+    sales.select_row(0)  # the refund, at the top
+    settle()
+    assert "<abîmé> & rendu" in shown(sales.detail)
