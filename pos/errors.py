@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pos.i18n import comma, ltr, tr
+from pos.i18n import comma, ltr, tr, tr_count
 
 
 class Amount(int):
@@ -28,6 +28,19 @@ class Name:
 class Items(tuple[str, ...]):
     """An error parameter that is a list (a file's line numbers): its items joined as
     ``lang`` writes a list (:func:`pos.i18n.comma`)."""
+
+
+@dataclass(frozen=True)
+class Counted:
+    """An error parameter that is a number of things: the message ``key`` about ``count``
+    of them, in the plural form the number takes in the user's language
+    (:func:`pos.i18n.tr_count`)."""
+
+    key: str
+    count: int
+
+    def in_language(self, lang: str) -> str:
+        return tr_count(lang, self.key, self.count)
 
 
 class Ltr(str):
@@ -56,7 +69,7 @@ class SoukError(Exception):
                 return "\n".join(str(show(item)) for item in value)
             if isinstance(value, Amount):
                 return format_money(value, lang)
-            if isinstance(value, Name):
+            if isinstance(value, Name | Counted):
                 return value.in_language(lang)
             if isinstance(value, Ltr):
                 return ltr(value, lang)

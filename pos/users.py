@@ -19,7 +19,7 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from pos.errors import AuthError, InputError
+from pos.errors import AuthError, Counted, InputError
 from pos.i18n import latin_digits
 from pos.models import User
 
@@ -81,12 +81,29 @@ def _refuse_taken_pin(session: Session, pin: str, *, other_than: int | None = No
             raise InputError("pin.taken")
 
 
-def add_user(session: Session, name: str, role: str, pin: str) -> User:
-    """A new active user. Raises InputError for an empty name, an unknown role, a malformed
-    PIN or a PIN another active user already has."""
+def _same_name(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def check_name(session: Session, name: str) -> str:
+    """The name of a new user, stripped. InputError ``user.name_empty`` for none, and
+    ``user.name_taken`` for the name of an active user (case and spaces aside): receipts,
+    held carts and the users' list name people, and two alike could not be told apart."""
     name = name.strip()
     if not name:
         raise InputError("user.name_empty")
+    wanted = _same_name(name)
+    for user in session.scalars(select(User).where(User.active)):
+        if _same_name(user.name) == wanted:
+            raise InputError("user.name_taken", name=user.name)
+    return name
+
+
+def add_user(session: Session, name: str, role: str, pin: str) -> User:
+    """A new active user. Raises InputError for an empty name or one an active user has
+    (:func:`check_name`), an unknown role, a malformed PIN or a PIN another active user
+    already has."""
+    name = check_name(session, name)
     if role not in ROLES:
         raise InputError("user.role", role=role)
     pin_hash = hash_pin(pin)
@@ -164,6 +181,14 @@ class PinThrottle:
 throttle = PinThrottle()
 
 
+def wait_words(seconds: int) -> Counted:
+    """A wait as the till says it: in seconds up to a minute and a half, then in minutes
+    (rounded up, never said shorter than it is)."""
+    if seconds <= 90:
+        return Counted("pin.wait_seconds", seconds)
+    return Counted("pin.wait_minutes", math.ceil(seconds / 60))
+
+
 def _throttle_key(session: Session) -> str:
     return str(session.get_bind().engine.url)
 
@@ -174,7 +199,7 @@ def authenticate(session: Session, pin: str, *, user_id: int | None = None) -> U
     key = _throttle_key(session)
     seconds = throttle.wait(key)
     if seconds:
-        raise AuthError("pin.throttled", seconds=seconds)
+        raise AuthError("pin.throttled", seconds=seconds, wait=wait_words(seconds))
     try:
         normalise_pin(pin)
     except InputError as exc:

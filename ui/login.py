@@ -33,7 +33,8 @@ class LoginScreen(QWidget):
         self.texts.bind(self.pin.setPlaceholderText, "ui.pin.input")
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.pin.setStyleSheet("font-size: 28px; letter-spacing: 8px;")
+        self.pin.textChanged.connect(self._space_dots)
+        self._space_dots("")
         self.pin.returnPressed.connect(self.submit)
         self.banner = Banner("loginError")
         pad = QGridLayout()
@@ -72,6 +73,13 @@ class LoginScreen(QWidget):
         btn.clicked.connect(lambda: self.pin.insert(key))
         pad.addWidget(btn, i // 3, i % 3)
 
+    def _space_dots(self, text: str) -> None:
+        """The PIN's dots spaced apart; not the words shown while it is empty (spaced, the
+        Arabic letters of "الرمز السري" would no longer join)."""
+        style = "font-size: 28px;" + (" letter-spacing: 8px;" if text else "")
+        if self.pin.styleSheet() != style:
+            self.pin.setStyleSheet(style)
+
     def scan_refused(self) -> None:
         """A code was scanned here (see :mod:`ui.scanner`): its digits were taken back and
         its Enter swallowed, so nothing was tried as a PIN; say so."""
@@ -83,6 +91,9 @@ class LoginScreen(QWidget):
         self.pin.setFocus()
 
     def submit(self) -> None:
+        if not self.pin.text().strip():  # nothing typed yet: no PIN is wrong
+            self.pin.setFocus()
+            return
         if not self.ctx.ready:  # the PIN is checked as soon as the store is open
             if not self._waiting:
                 self._waiting = True
@@ -96,7 +107,10 @@ class LoginScreen(QWidget):
                 user = users.authenticate(s, self.pin.text())
                 s.expunge(user)
         except SoukError as exc:
-            self.banner.error(exc.message(self.ctx.lang))
+            words = exc.message(self.ctx.lang)
+            if exc.key == "pin.wrong":  # typed again; forgotten, a manager gives a new one
+                words += "\n" + self.ctx.t("ui.login.forgot")
+            self.banner.error(words)
             self.pin.clear()
             return
         self.pin.clear()

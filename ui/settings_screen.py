@@ -275,13 +275,27 @@ class UserDialog(NewPinDialog):
         self.add_pin_rows()
         self.name.setFocus()
 
+    def validate(self) -> None:
+        """The name first, as the form reads: none, or one another user has, is said and
+        marked before the PINs are."""
+        mark_wrong(self.name, False)
+        try:
+            with self.ctx.read() as s:
+                users.check_name(s, self.name.text())
+        except InputError as exc:
+            self.mark(exc)
+            self.name.setFocus()
+            self.name.end(False)  # an initial is added after the name, which stays
+            raise
+        super().validate()
+
     def save(self, pin: str) -> None:
         with self.ctx.write() as s:
             self.added = users.add_user(s, self.name.text(), self.role.currentData(), pin).name
 
     def mark(self, exc: InputError) -> None:
         super().mark(exc)
-        if exc.key == "user.name_empty":
+        if exc.key in ("user.name_empty", "user.name_taken"):
             mark_wrong(self.name)
 
 
@@ -796,10 +810,27 @@ class SettingsScreen(QWidget):
                 user.active = False
                 disabled = True
         self.refresh()
-        if disabled:
-            self._notice("ui.users.disabled", name=name)
-        else:
+        if not disabled:
             self.banner.error(self._words("ui.users.last_manager"))
+            return
+        self._notice("ui.users.disabled", name=name)
+        signed_in = self.ctx.user
+        if signed_in is not None and signed_in.id == chosen[0]:
+            self._sign_out(name)
+
+    def _sign_out(self, name: str) -> None:
+        """The person disabled is the one signed in at the till: the till is locked, and
+        says why, so that no sale is made in the name of someone who has left."""
+        from ui.main_window import MainWindow
+
+        window = self.window()
+        if isinstance(window, MainWindow):
+            window.lock()
+            window.login.banner.notice(
+                self._words("ui.users.disabled_signed_out", name=name), seconds=20
+            )
+        else:
+            self.ctx.set_user(None)
 
     def backup_now(self) -> None:
         path, keep, chosen = self.ctx.db_path, self.keep.value(), self.chosen_folder

@@ -124,7 +124,7 @@ def test_five_wrong_pins_make_every_pin_wait_30_seconds(staffed: Store, clock: C
     assert refused.value.message("en") == "Too many wrong PINs; try again in 30 s."
     assert refused.value.message("fr") == (
         "Trop de codes PIN incorrects ; réessayez dans 30 s.")
-    assert refused.value.message("ar") == "رموز سرية خاطئة كثيرة؛ أعد المحاولة بعد 30 ثانية."
+    assert refused.value.message("ar") == "رموز سرية خاطئة كثيرة؛ أعد المحاولة بعد 30 ثانيةً."
     clock.now += 29.5
     assert refused_for(staffed, "1234") == 1
     clock.now += 0.5
@@ -143,6 +143,39 @@ def test_each_further_wrong_pin_doubles_the_wait_up_to_ten_minutes(
         clock.now += wait
         wrong_pins(staffed, 1)
     assert waits == [30, 60, 120, 240, 480, 600, 600]
+
+
+@pytest.mark.parametrize(
+    ("seconds", "fr", "ar"),
+    [
+        (1, "1 s", "ثانية واحدة"),
+        (2, "2 s", "ثانيتين"),
+        (10, "10 s", "10 ثوانٍ"),
+        (60, "60 s", "60 ثانيةً"),
+        (120, "2 min", "دقيقتين"),
+        (241, "5 min", "5 دقائق"),
+        (600, "10 min", "10 دقائق"),
+    ],
+)
+def test_the_wait_is_said_as_people_say_it(
+    staffed: Store, clock: Clock, seconds: int, fr: str, ar: str
+) -> None:
+    """The wait after wrong PINs, in minutes past a minute and a half (not "600 s"),
+    each number with the Arabic word in the form it takes ("10 ثوانٍ", not "10 ثانية")."""
+    wrong_pins(staffed, 5)
+    wait = 30
+    while wait < seconds:  # one more wrong PIN once each wait is over doubles it
+        clock.now += wait
+        wrong_pins(staffed, 1)
+        wait = min(2 * wait, 600)
+    clock.now += wait - seconds
+    with staffed.read() as s, pytest.raises(AuthError) as refused:
+        users.authenticate(s, "1234")
+    assert refused.value.params["seconds"] == seconds
+    assert refused.value.message("fr") == (
+        f"Trop de codes PIN incorrects\u00a0; réessayez dans {fr}."
+    )
+    assert refused.value.message("ar") == f"رموز سرية خاطئة كثيرة؛ أعد المحاولة بعد {ar}."
 
 
 def test_thirty_guesses_cannot_be_made_in_a_row(staffed: Store, clock: Clock) -> None:
@@ -197,3 +230,23 @@ def test_each_stall_database_counts_its_own_wrong_pins(
         assert refused_for(other, "2468") is None
     finally:
         other.close()
+
+
+def test_a_name_an_active_user_has_is_refused(store: Store) -> None:
+    """Receipts, held carts and the users' list name people: two alike would be one."""
+    with store.write() as s:
+        users.add_user(s, "Aicha", users.CASHIER, "5555")
+        users.add_user(s, "Khadija", users.CASHIER, "6666").active = False
+    for name in ("Aicha", " aicha ", "AICHA"):
+        with pytest.raises(InputError) as refused, store.write() as s:
+            users.add_user(s, name, users.CASHIER, "7777")
+        assert refused.value.message("fr") == (
+            "Il y a déjà un utilisateur nommé Aicha\u00a0: ajoutez une initiale ou un nom de "
+            "famille, pour que la liste et les tickets distinguent les deux."
+        )
+    assert names(store) == ["Aicha", "Khadija"]
+    with store.write() as s:
+        users.add_user(s, "Aicha B.", users.CASHIER, "7777")
+        users.add_user(s, "Khadija", users.CASHIER, "8888")  # the one who left is no more
+    with store.read() as s:
+        assert [u.name for u in users.active_users(s)] == ["Aicha", "Aicha B.", "Khadija"]

@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QPushButton
+from PySide6.QtWidgets import QApplication, QDialog, QPushButton
+from sqlalchemy import select
 
 from pos import users
 from pos.db import DB_FILENAME, Store
 from pos.errors import AuthError
+from pos.models import User
 from tests.conftest import Clock
 from tests.ui.conftest import (
     CASHIER_PIN,
@@ -61,11 +63,11 @@ def test_the_pin_dialog_says_how_long_to_wait_after_wrong_pins(
         type_pin(qtbot, dialog, guess)
         assert dialog.banner.text() == "الرمز السري غير صحيح."
     type_pin(qtbot, dialog, MANAGER_PIN)
-    assert dialog.banner.text() == "رموز سرية خاطئة كثيرة؛ أعد المحاولة بعد 30 ثانية."
+    assert dialog.banner.text() == "رموز سرية خاطئة كثيرة؛ أعد المحاولة بعد 30 ثانيةً."
     assert dialog.isVisible() and dialog.user is None and dialog.pin.text() == ""
     clock.now += 20
     type_pin(qtbot, dialog, MANAGER_PIN)
-    assert dialog.banner.text() == "رموز سرية خاطئة كثيرة؛ أعد المحاولة بعد 10 ثانية."
+    assert dialog.banner.text() == "رموز سرية خاطئة كثيرة؛ أعد المحاولة بعد 10 ثوانٍ."
     clock.now += 10
     type_pin(qtbot, dialog, MANAGER_PIN)
     assert dialog.result() == QDialog.DialogCode.Accepted
@@ -239,6 +241,89 @@ def test_a_new_pin_typed_twice_differently_is_not_saved(
         assert users.authenticate(s, "٢٥٨٠").name == users.authenticate(s, "2580").name
 
 
+NAME_TAKEN = (
+    "يوجد من قبل مستخدم(ة) باسم Aicha: أضف حرفًا أو اسم العائلة ليتميز الاسمان في "
+    "القائمة وعلى التذاكر."
+)
+
+
+def test_a_second_user_of_the_same_name_is_refused_by_the_name(
+    qtbot: Any, make_window: Any
+) -> None:
+    """Adding a user, the name is checked first, as the form reads: none typed, the dialog
+    asks for it (not for the PIN below it); the name of a present user, whatever its case,
+    is refused, marked, and nothing is written; with an initial, the user is added."""
+    window = make_window(lang="ar", size=(1024, 600))
+    window.show_screen("settings")
+    seen: list[Any] = []
+
+    def add(dialog: Any) -> None:
+        qtbot.mouseClick(dialog.ok, LEFT)
+        seen.append(
+            (
+                dialog.banner.text(),
+                bool(dialog.name.property("wrong")),
+                dialog.focusWidget() is dialog.name,
+            )
+        )
+        qtbot.keyClicks(dialog.name, "aicha ")
+        qtbot.keyClicks(dialog.pin, "2580")
+        qtbot.keyClicks(dialog.pin_again, "2580")
+        qtbot.keyClick(dialog.pin_again, Qt.Key.Key_Return)
+        seen.append(
+            (
+                dialog.isVisible(),
+                dialog.banner.text(),
+                bool(dialog.name.property("wrong")),
+                pin_owners(window, "2580"),
+            )
+        )
+        qtbot.keyClicks(dialog.name, "B.")
+        qtbot.keyClick(dialog.name, Qt.Key.Key_Return)
+        seen.append(dialog.isVisible())
+
+    users_page(qtbot, window, "usersAdd", add, "userDialog")
+    assert seen[0] == ("أدخل الاسم.", True, True)
+    assert seen[1] == (True, NAME_TAKEN, True, [])
+    assert seen[2] is False
+    assert pin_owners(window, "2580") == ["aicha B."]
+
+
+def test_disabling_the_seller_signed_in_locks_the_till(qtbot: Any, make_window: Any) -> None:
+    """Aicha leaves while signed in at the till: once the manager disabled her, the till
+    is locked and says why, so that no sale is made in her name; she stays in the
+    database (the journal names her), and her PIN no longer signs in."""
+    window = make_window(lang="ar", size=(1024, 600))
+    window.show_screen("settings")
+    screen = window.settings
+    screen.user_list.setCurrentRow(next(i for i, p in enumerate(screen.people) if p[1] == "Aicha"))
+
+    def say_yes(dialog: Any) -> None:
+        on_modal("pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal("disableUser", say_yes)
+    qtbot.mouseClick(screen.findChild(QPushButton, "usersDisable"), LEFT)
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
+    assert window.ctx.user is None
+    assert window.current_screen() == "login"
+    assert window.login.banner.text() == (
+        "لم يعد بإمكان Aicha الدخول، فقُفل الصندوق: من يبيع الآن يكتب رمزه السري."
+    )
+    with window.ctx.read() as s:
+        assert [(u.name, u.active) for u in s.scalars(select(User).order_by(User.id))] == [
+            ("Fatima", True),
+            ("Aicha", False),
+        ]
+    qtbot.keyClicks(window.login.pin, CASHIER_PIN)
+    qtbot.keyClick(window.login.pin, Qt.Key.Key_Return)
+    assert window.ctx.user is None
+    assert window.login.banner.text().startswith("الرمز السري غير صحيح.\n")
+    qtbot.keyClicks(window.login.pin, MANAGER_PIN)
+    qtbot.keyClick(window.login.pin, Qt.Key.Key_Return)
+    assert window.ctx.user is not None and window.ctx.user.name == "Fatima"
+
+
 def test_a_manager_changing_their_own_pin_gives_it_first(qtbot: Any, make_window: Any) -> None:
     """At a till left signed in as the manager, changing the manager's own PIN first asks
     the manager's PIN, the one the manager has now: a cashier's PIN is refused, and
@@ -408,3 +493,42 @@ def test_a_code_scanned_at_sign_in_is_not_tried(
     qtbot.keyClick(pin, RETURN)
     assert window.ctx.user is not None and window.ctx.user.name == "Fatima"
     assert window.current_screen() == "sale" and window.sale.cart.is_empty
+
+
+def test_the_sign_in_words_are_not_spaced_apart(qtbot: Any, make_window: Any) -> None:
+    """The PIN's dots are spaced apart, but not the words the empty field shows: spaced,
+    the letters of "الرمز السري" would be drawn apart, no longer joined."""
+    window = make_window(lang="ar", size=(1024, 600))
+    window.lock()
+    pin = window.login.pin
+    assert pin.placeholderText() == "الرمز السري"
+    assert pin.font().letterSpacing() == 0
+    type_text(qtbot, pin, "١٢")
+    assert pin.font().letterSpacing() == 8
+    pin.clear()
+    assert pin.font().letterSpacing() == 0
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_wrong_pin_at_sign_in_says_what_to_do_when_it_is_forgotten(
+    qtbot: Any, make_window: Any, lang: str
+) -> None:
+    """A seller who forgot the PIN is told who gives a new one, and where, whole on the
+    sign-in screen of a 1024 x 600 till."""
+    window = make_window(lang=lang, size=(1024, 600))
+    window.lock()
+    banner = window.login.banner
+    qtbot.mouseClick(window.login.findChild(QPushButton, "loginOk"), LEFT)
+    assert banner.isHidden()  # nothing typed yet: no PIN is wrong
+    qtbot.keyClicks(window.login.pin, "9999")
+    qtbot.keyClick(window.login.pin, Qt.Key.Key_Return)
+    said = {
+        "fr": "Code PIN incorrect.\nCode oublié\u00a0? Un gérant vous en donne un nouveau\u00a0: "
+        "Réglages → Utilisateurs → Changer le code.",
+        "ar": "الرمز السري غير صحيح.\nنسيت رمزك السري؟ يعطيك المسير(ة) رمزًا جديدًا: "
+        "الإعدادات ← المستخدمون ← تغيير الرمز.",
+    }
+    assert banner.text() == said[lang]
+    qtbot.waitUntil(lambda: banner.height() >= banner.heightForWidth(banner.width()))
+    card = banner.parentWidget()
+    assert card.geometry().bottom() <= window.login.height()
