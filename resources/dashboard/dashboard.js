@@ -59,6 +59,15 @@
     const [y, m, d] = iso.split("-");
     return `${d}/${m}/${y}`;
   }
+  // "2026-11-30" in words, as a heading says it: "lundi 30 novembre 2026", "mardi 1er
+  // décembre 2026" (the weekday, the day, the month and the year, in this order in the
+  // three languages)
+  function longDate(iso) {
+    const d = new Date(iso + "T00:00:00Z");
+    const day = d.getUTCDate() === 1 ? t("first_of_month") : String(d.getUTCDate());
+    return [t("weekday_" + (((d.getUTCDay() + 6) % 7) + 1)), day,
+            t("month_" + (d.getUTCMonth() + 1)), String(d.getUTCFullYear())].join(" ");
+  }
   function shortDate(iso) {
     return cfg.lang === "en" ? iso.slice(5) : date(iso).slice(0, 5);
   }
@@ -260,10 +269,11 @@
       || { day: d, net: 0, gross: 0, refunds: 0, tickets: 0, devices: 0, closed: 0 });
   }
 
+  // The days the picker offers: the market's, to today in Morocco (a day to come has no
+  // figures); while the market is still to come, its first day, which the page shows.
   function renderControls(data) {
     fillSelect("market", data.markets.map((m) => [m.id, name(m) + " — " + city(m)]), data.market.id);
-    const days = marketDays(data.market);
-    for (const d of data.days) if (!days.includes(d.day)) days.push(d.day);
+    const days = marketDays(data.market).filter((d) => d <= data.today);
     if (!days.includes(data.day)) days.push(data.day);
     days.sort();
     fillSelect("day", days.map((d) => [d, date(d)]), data.day);
@@ -285,7 +295,10 @@
 
   function renderKpis(data) {
     const tot = data.totals;
-    setText("day-title", t("selected_day", { day: ltr(date(data.day)) }));
+    // the day in words, saying when it is today
+    const day = longDate(data.day);
+    setText("day-title", data.day === data.today ? t("today_heading", { day })
+                                                 : t("selected_day", { day }));
     setText("kpi-day-net", money(tot.day.net));
     setText("kpi-day-tickets", count(tot.day.tickets));
     setText("kpi-day-refunds", money(tot.day.refunds));
@@ -316,10 +329,11 @@
     [(c) => t(c.inside ? "inside_region" : "outside_region"), false],
     [(c) => c.day_net, true], [(c) => c.day_tickets, true], [(c) => c.edition_net, true],
     [(c) => c.days_closed, true],
-    // the late stands (and those whose figures are refused), then those whose figures of
+    // the late stands (and those whose figures are refused, or that need an eye for what
+    // did not come: a day not opened, nothing of a day gone by), then those whose figures of
     // the day came the longest ago (none came yet: the longest; never in contact: before),
     // then the tills silent the longest
-    [(c) => (c.stale || c.refused ? 1e12 : 0)
+    [(c) => (c.stale || c.refused || c.missing ? 1e12 : 0)
       + (c.received_seconds !== null ? c.received_seconds : 1e11)
       + (c.stale_seconds === null ? 1e10 : c.stale_seconds / 1e10), true],
     [(c) => c.conflicts, true],
@@ -355,7 +369,7 @@
       ]);
       tr.cells[8].replaceChildren(received(c, data));
       tr.dataset.cooperative = c.id;
-      if (c.stale || c.refused) tr.classList.add("stale");
+      if (c.stale || c.refused || c.missing) tr.classList.add("stale");
       return tr;
     }));
   }
@@ -364,9 +378,10 @@
   // "14/05 09:10" when they came on another day) and whether its tills closed the day, or
   // that nothing came; then the till's last contact ("last contact 3 min ago") when it
   // came after them and the day is today or not closed (figures may still come), and
-  // "late". Each piece on one line ("3 hours ago" never breaks in two), wrapping between
-  // them in a narrow column. (One box: on a phone the cell puts its column's name and
-  // its box at its two ends.)
+  // "late", or what did not come when it needs an eye ("till online, day not opened yet";
+  // "nothing received for this day" of a day gone by). Each piece on one line ("3 hours
+  // ago" never breaks in two), wrapping between them in a narrow column. (One box: on a
+  // phone the cell puts its column's name and its box at its two ends.)
   function received(c, data) {
     const today = data.day === data.today;
     const parts = [];  // each a list of pieces, and its class
@@ -377,9 +392,14 @@
       else if (!today) at.push("· " + t("day_not_closed"));
       parts.push([at, "at"]);
     }
-    if (c.stale_seconds === null) parts.push([[t("no_contact")], "contact"]);
-    else {
-      if (!c.received) parts.push([[t("nothing_received")], "at"]);
+    // nothing of the day, when that needs an eye: why (its till in contact, the day not
+    // opened on it yet; a day gone by that nothing came for)
+    const missing = { not_opened: "day_not_opened", nothing_sent: "nothing_for_day" }[c.missing];
+    if (c.stale_seconds === null) {
+      parts.push([[t("no_contact")], "contact"]);
+      if (missing) parts.push([[t(missing)], "missing"]);
+    } else {
+      if (!c.received) parts.push([[t(missing || "nothing_received")], missing ? "missing" : "at"]);
       const later = !c.received || c.stale_seconds < c.received_seconds;
       if (later && (today || !c.day_closed)) {
         // "last contact" and "3 hours ago" may go on two lines in a narrow column
@@ -453,6 +473,11 @@
     if (asked.market !== undefined) {
       said.push(t("unknown_market", { id: asked.market }),
                 t("market_shown_instead", { market: name(data.market) }));
+    }
+    if (asked.day_to_come !== undefined) {
+      said.push(t("day_to_come", { day: ltr(date(asked.day_to_come)),
+                                   today: ltr(date(data.today)) }),
+                t("day_shown_instead", { day: ltr(date(data.day)) }));
     }
     if (asked.day !== undefined) {
       const m = data.market;
@@ -603,7 +628,9 @@
       // the address now names what is shown: a reload shows it again, without the notice
       state.replaced = replaced;
       if (data.replaced.market !== undefined) state.market = null;
-      if (data.replaced.day !== undefined) state.day = null;
+      if (data.replaced.day !== undefined || data.replaced.day_to_come !== undefined) {
+        state.day = null;
+      }
       remember();
     }
     renderReplaced();

@@ -31,9 +31,9 @@ An address of the dashboard that cannot be answered (an export it does not have,
 market that is not there, a value a link cannot give) answers a browser with a page
 saying what is wrong in the organiser's language (:func:`error_page`); a client that
 asks for JSON (the page's own script, a program) keeps FastAPI's JSON answer. A link to
-a market that is not there, or to a day that is not one of its market's, opens the
-dashboard on the market and day it shows by default, and the page says what was asked
-and what it shows instead.
+a market that is not there, or to a day that is not one of its market's or is still to
+come (after today in Morocco), opens the dashboard on the market and day it shows by
+default, and the page says what was asked and what it shows instead.
 """
 
 from __future__ import annotations
@@ -170,6 +170,12 @@ def not_a_market_day(market: Market, day: dt.date, t: Translator) -> str:
     return t("not_a_market_day", day=_isolated(t.date(day)),
              market=_market_name(market, t.lang), first=_isolated(t.date(market.starts_on)),
              last=_isolated(t.date(market.ends_on)))
+
+
+def day_to_come(day: dt.date, today: dt.date, t: Translator) -> str:
+    """Why ``day``, one of its market's days after ``today``, is not shown, in ``t``'s
+    language."""
+    return t("day_to_come", day=_isolated(t.date(day)), today=_isolated(t.date(today)))
 
 
 def wants_page(request: Request) -> bool:
@@ -499,7 +505,8 @@ def _market_and_day(request: Request, market_id: int | None, day: dt.date | None
                     ) -> tuple[Market, dt.date]:
     """The market and day a link names (by default, those the dashboard shows first);
     :class:`PageError` for a market that is not there, or a day that is not one of its
-    market's (:func:`queries.is_market_day`)."""
+    market's (:func:`queries.is_market_day`) or is still to come
+    (:func:`queries.is_to_come`)."""
     today = market_today()
     with _db(request).read() as session:
         market = queries.pick_market(session, market_id, today)
@@ -510,6 +517,9 @@ def _market_and_day(request: Request, market_id: int | None, day: dt.date | None
     if day is not None and not queries.is_market_day(market, day):
         shown, asked = market, day  # (read: raised outside the session)
         raise PageError(404, lambda t: not_a_market_day(shown, asked, t))
+    if day is not None and queries.is_to_come(market, day, today):
+        future = day
+        raise PageError(404, lambda t: day_to_come(future, today, t))
     return market, queries.pick_day(market, day, today)
 
 
@@ -540,6 +550,9 @@ def data(request: Request, market_id: MarketParam = None, day: DayParam = None) 
                                 headers={"Cache-Control": "no-store"})
         if day is not None and not queries.is_market_day(market, day):
             replaced["day"] = day.isoformat()
+            day = None
+        elif day is not None and queries.is_to_come(market, day, today):
+            replaced["day_to_come"] = day.isoformat()
             day = None
         chosen = queries.pick_day(market, day, today)
         payload = queries.dashboard_data(session, market, chosen, now, markets,
@@ -593,9 +606,10 @@ def export(request: Request, table: str, fmt: str, market_id: MarketParam = None
            day: DayParam = None, lang: LangParam = None) -> Response:
     """A table of the dashboard as a file, for the market and day the dashboard shows (the
     cooperatives' day figures and the day's products are that day's, and their files are
-    named after it). A market that is not there, or a day not of its market, is refused
-    (:class:`PageError`): a file of another market's figures, or of zeros, would pass
-    for the one asked."""
+    named after the market and that day; the others after the market and the edition's
+    dates). A market that is not there, or a day not of its market or still to come, is
+    refused (:class:`PageError`): a file of another market's figures, or of zeros, would
+    pass for the one asked."""
     _require_user(request)
     if table not in TABLES or fmt not in ("csv", "xlsx"):
         name = f"{table}.{fmt}"[:100]
@@ -604,10 +618,11 @@ def export(request: Request, table: str, fmt: str, market_id: MarketParam = None
     market, day = _market_and_day(request, market_id, day)
     with _db(request).read() as session:
         tab, *more = _export_tables(session, t, table, market, day)
-    # a file of the day's figures is named after that day; one of the whole edition after
-    # the day it was taken
-    stamp = day if table in DAY_TABLES else market_today()
-    name = f"souk-market{market.id}-{table}-{stamp.isoformat()}.{fmt}"
+    # a file of the day's figures is named after its market and that day; one of the
+    # whole edition after its market and the edition's dates
+    held = (day.isoformat() if table in DAY_TABLES
+            else f"{market.starts_on.isoformat()}_{market.ends_on.isoformat()}")
+    name = f"souk-market{market.id}-{table}-{held}.{fmt}"
     if fmt == "csv":
         return _attachment(exports.to_csv(tab, t.lang), "text/csv; charset=utf-8", name)
     return _attachment(exports.to_xlsx(tab, t.lang, *more), XLSX, name)

@@ -77,9 +77,10 @@ def _received(row: CoopRow) -> dt.datetime | None:
 def cooperatives_table(t: Translator, rows: Sequence[CoopRow]) -> Table:
     """The cooperatives as the dashboard's table shows them for its chosen day: that day's
     sales and tickets (named as on screen), then the edition's figures, named so; when
-    the day's figures came and whether the day is closed, the till's last contact and
-    whether its figures are refused, and why (at the time of the export, whatever the
-    day)."""
+    the day's figures came and whether the day is closed, the till's last contact, what
+    needs the organisers' eye as the dashboard flags it (late, its day not opened on a till
+    in contact, nothing received for a day gone by, its figures refused) and whether its
+    figures are refused, and why (at the time of the export, whatever the day)."""
     yes_no = {True: t("yes"), False: t("no")}
     columns = [
         Column(t("stand"), TEXT, lambda r: r.stand),
@@ -103,10 +104,27 @@ def cooperatives_table(t: Translator, rows: Sequence[CoopRow]) -> Table:
         Column(t("day_closed_column"), TEXT,
                lambda r: yes_no[r.day_closed] if r.received else None),
         Column(f"{t('last_contact')} ({t.zone})", TIME, _synced),
+        Column(t("attention_column"), TEXT, lambda r: _attention(t, r)),
         Column(t("conflicts"), INT, lambda r: r.conflicts),
         Column(t("refused_column"), TEXT, lambda r: _refused(t, r)),
     ]
     return Table(t("sheet_cooperatives"), columns, rows)
+
+
+#: what a row's ``missing`` says, as the dashboard's cell says it
+_MISSING = {"not_opened": "day_not_opened", "nothing_sent": "nothing_for_day"}
+
+
+def _attention(t: Translator, row: CoopRow) -> str | None:
+    """Why the dashboard flags the cooperative's row, as its cell says it ("en retard",
+    "caisse en ligne, journée pas encore ouverte"...), several joined by a middle dot
+    (None: it is not flagged)."""
+    said = [t("stale")] if row.stale else []
+    if row.missing in _MISSING:
+        said.append(t(_MISSING[row.missing]))
+    if row.refused is not None:
+        said.append(t("attention_refused"))
+    return " · ".join(said) or None
 
 
 def _refused(t: Translator, row: CoopRow) -> str | None:

@@ -242,6 +242,14 @@ def market_time(utc: dt.datetime) -> dt.datetime:
     return utc.replace(tzinfo=dt.UTC).astimezone(zone).replace(tzinfo=None)
 
 
+def market_utc(local: dt.datetime) -> dt.datetime:
+    """A naive time in Morocco as naive UTC (:func:`market_time` the other way)."""
+    zone = market_zone()
+    if zone is None:
+        return local
+    return local.replace(tzinfo=zone).astimezone(dt.UTC).replace(tzinfo=None)
+
+
 def market_today() -> dt.date:
     """Today's date in Morocco, the markets' date, whatever the server's own time zone."""
     return market_time(dt.datetime.now(dt.UTC).replace(tzinfo=None)).date()

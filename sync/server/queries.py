@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from sync.protocol import Unit
 from sync.server.admin import stand_order
-from sync.server.i18n import market_time
+from sync.server.i18n import market_time, market_utc
 from sync.server.models import (
     SECTORS,
     Conflict,
@@ -78,6 +78,13 @@ def pick_day(market: Market, day: dt.date | None, today: dt.date) -> dt.date:
     return min(max(today, market.starts_on), market.ends_on)
 
 
+def is_to_come(market: Market, day: dt.date, today: dt.date) -> bool:
+    """Whether ``day`` is after the last day the dashboard shows of ``market`` on ``today``
+    (:func:`pick_day`'s default: today, or the market's first day while it is still to
+    come): a day after today has no figures yet, and the day picker does not offer it."""
+    return day > pick_day(market, None, today)
+
+
 def is_market_day(market: Market, day: dt.date) -> bool:
     """Whether ``day`` is one of the market's days (the server takes no figures of
     another)."""
@@ -117,6 +124,11 @@ class CoopRow(NamedTuple):
     received: str | None = None
     received_seconds: int | None = None
     day_closed: bool = False
+    # why nothing of ``day`` came, when that needs the organisers' eye: ``"not_opened"``
+    # (today, figures due, its till in contact: the day is not opened on it yet),
+    # ``"nothing_sent"`` (a day gone by of the market, the cooperative already in it);
+    # see :func:`cooperative_values`
+    missing: str | None = None
     # its till's figures refused (its last push refused came after its last push stored):
     # since when (Morocco's time, to the minute), and why (the message id, its parameters)
     refused: str | None = None
@@ -148,12 +160,16 @@ SELECT c.id, c.name_ar, c.name_fr, c.sector, c.stand, c.province,
        CASE WHEN d.seen IS NOT NULL  -- (greatest() would turn a NULL into 0)
             THEN greatest(0, floor(extract(epoch FROM %(now)s - d.seen)))::int END,
        CASE WHEN d.last IS NULL THEN %(running)s
-            WHEN t.cid IS NULL THEN %(due)s
+            WHEN t.cid IS NULL  -- nothing of the day: late when due, unless in contact
+                 THEN %(due)s AND (d.seen IS NULL OR %(now)s - d.seen > %(stale)s)
             ELSE coalesce(t.open, false) AND %(now)s - d.last > %(stale)s END,
        coalesce(k.n, 0), t.received,
        CASE WHEN t.received IS NOT NULL
             THEN greatest(0, floor(extract(epoch FROM %(now)s - t.received)))::int END,
-       coalesce(t.closed AND NOT t.open, false)
+       coalesce(t.closed AND NOT t.open, false),
+       CASE WHEN t.cid IS NOT NULL THEN NULL
+            WHEN %(due)s AND %(now)s - d.seen <= %(stale)s THEN 'not_opened'
+            WHEN %(gone)s AND c.created_at < %(joined)s THEN 'nothing_sent' END
 FROM cooperatives c
 LEFT JOIN (SELECT cooperative_id AS cid, sum(total_net)::bigint AS net,
                   sum(total_tickets)::bigint AS tickets, sum(total_refunds)::bigint AS refunds,
@@ -205,10 +221,18 @@ def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.d
     for more than :data:`STALE_AFTER` (a till in contact has pushed all it had); when it
     has never been heard of while the market runs (today, in
     Morocco, is one of the market's days); or when ``day`` is today, the market's hours
-    have begun (:func:`figures_due`) and it has sent nothing of today (its last figures
-    are of an earlier day). A cooperative whose day is closed is not late, however long
+    have begun (:func:`figures_due`), it has sent nothing of today (its last figures
+    are of an earlier day) and its tills have had no contact for more than
+    :data:`STALE_AFTER`. A cooperative whose day is closed is not late, however long
     ago it pushed. Whether today's figures are due is one value for the whole market:
     the rule costs no more than the day's summaries already read.
+
+    When nothing of ``day`` came, ``missing`` says why when it needs the organisers' eye:
+    ``"not_opened"`` when today's figures are due and its till is in contact all the same
+    (a till pushes its day as soon as it is opened, sale or not: the day is not opened on
+    it yet); ``"nothing_sent"`` on a day gone by of the market (before today in Morocco)
+    that the cooperative was already in the market on (set up before its end, in
+    Morocco's time), which is not "late": that day is over.
 
     It is ``refused`` when one of its live tills had its last push refused after its last
     push stored (:func:`refusals`).
@@ -221,6 +245,7 @@ def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.d
     regions = _driver(session).execute(_PG_REGIONS, (market.id,)).fetchall()
     params = {"market": market.id, "day": day, "now": now, "stale": STALE_AFTER,
               "running": running(market, now), "due": figures_due(market, day, now),
+              "gone": day_gone(market, day, now), "joined": day_end(day),
               "inside": [r for r, in regions if r.casefold() == region], "parts": 1, "part": 0}
     if beside is None:
         return _with_refusals(session, market, _by_stand(_pg_coops(session, params)))
@@ -261,6 +286,17 @@ def _with_refusals(session: Session, market: Market, rows: list[tuple[Any, ...]]
 def running(market: Market, now: dt.datetime) -> bool:
     """Whether the market runs at ``now`` (naive UTC): today in Morocco is one of its days."""
     return market.starts_on <= market_time(now).date() <= market.ends_on
+
+
+def day_gone(market: Market, day: dt.date, now: dt.datetime) -> bool:
+    """Whether ``day`` is one of the market's days and over at ``now`` (naive UTC): before
+    today in Morocco."""
+    return is_market_day(market, day) and day < market_time(now).date()
+
+
+def day_end(day: dt.date) -> dt.datetime:
+    """When ``day`` ends in Morocco (its next midnight there), as naive UTC."""
+    return market_utc(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
 
 
 def figures_due(market: Market, day: dt.date, now: dt.datetime) -> bool:
@@ -336,7 +372,7 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
                func.coalesce(devices.c.closed, 0), today.c.cid.is_not(None),
                func.coalesce(devices.c.live, 0), devices.c.seen, devices.c.pushed,
                func.coalesce(conflicts.c.n, 0), func.coalesce(today.c.open, 0),
-               today.c.received, func.coalesce(today.c.closed, 0))
+               today.c.received, func.coalesce(today.c.closed, 0), c.created_at)
         .outerjoin(devices, devices.c.cid == c.id)
         .outerjoin(today, today.c.cid == c.id)
         .outerjoin(conflicts, conflicts.c.cid == c.id)
@@ -345,11 +381,12 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
     region = market.region.casefold()
     now_running = running(market, now)
     due = figures_due(market, day, now)
+    gone, joined = day_gone(market, day, now), day_end(day)
     inside: dict[str, bool] = {}  # a market's cooperatives come from a few regions
     values: list[tuple[Any, ...]] = []
     for (cid, name_ar, name_fr, sector, stand, province, province_ar, coop_region, size,
          women, youth, day_net, day_tickets, net, tickets, refunds, closed, reported, live,
-         seen, pushed, conflicted, open_day, received, day_closed
+         seen, pushed, conflicted, open_day, received, day_closed, created
          ) in session.connection().execute(query).all():
         near = inside.get(coop_region)
         if near is None:
@@ -359,17 +396,26 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
             synced = seen.isoformat(timespec="microseconds") + "Z"
             stale_seconds = max(0, int((now - seen).total_seconds()))
         last = max((t for t in (seen, pushed) if t is not None), default=None)
+        in_contact = seen is not None and now - seen <= STALE_AFTER
         if last is None:
             stale = now_running
+        elif reported:
+            stale = bool(open_day) and now - last > STALE_AFTER
         else:
-            stale = (bool(open_day) and now - last > STALE_AFTER) if reported else due
+            stale = due and not in_contact
+        missing = None
+        if not reported:
+            if due and in_contact:
+                missing = "not_opened"
+            elif gone and created < joined:
+                missing = "nothing_sent"
         received_seconds = (None if received is None
                             else max(0, int((now - received).total_seconds())))
         values.append((cid, name_ar, name_fr, sector, stand, province, province_ar,
                        coop_region, near, size, bool(women), bool(youth), day_net,
                        day_tickets, net, tickets, refunds, closed, int(reported), live,
                        synced, stale_seconds, stale, conflicted, _local_minute(received),
-                       received_seconds, bool(day_closed) and not open_day))
+                       received_seconds, bool(day_closed) and not open_day, missing))
     return _with_refusals(session, market, _by_stand(values))
 
 

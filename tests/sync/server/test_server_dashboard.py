@@ -536,11 +536,11 @@ def test_a_till_whose_figures_are_refused_says_so_and_why(
                 for r in data["cooperatives"]]
         return next(r for r in rows if r["id"] == a.cooperative_id)
 
-    def export_says(lang: str) -> str:
+    def export_says(lang: str, header: str = "refused_column") -> str:
         reply = client.get(f"/dashboard/export/cooperatives.csv?market={world.market_id}"
                            f"&day={DAY}&lang={lang}")
         rows = list(csv.reader(io.StringIO(reply.content.decode("utf-8-sig")), delimiter=";"))
-        column = rows[0].index(Translator(lang)("refused_column"))
+        column = rows[0].index(Translator(lang)(header))
         return next(r for r in rows[1:] if r[0] == "12")[column]
 
     row = argan_row()
@@ -551,10 +551,12 @@ def test_a_till_whose_figures_are_refused_says_so_and_why(
     assert export_says("fr") == (f"Chiffres refusés depuis {at}\u00a0: le jour 22/05/2026 "
                                  "est hors des dates du marché")
     assert export_says("ar") == f"الأرقام مرفوضة منذ {at}: اليوم 22/05/2026 خارج تواريخ السوق"
+    # the stand needs attention for it, the file says beside
+    assert export_says("fr", "attention_column") == "chiffres refusés"
     # the till's next push is taken: its figures are no longer refused
     reply = client.post("/api/v1/push", headers=a.headers,
                         json=push_body(summary(a.device_id, DAY, 3, net=9_000)))
     assert reply.status_code == 200, reply.text
     row = argan_row()
     assert (row["refused"], row["refused_key"], row["refused_params"]) == (None, None, None)
-    assert export_says("fr") == ""
+    assert export_says("fr") == export_says("fr", "attention_column") == ""

@@ -17,7 +17,7 @@ from sqlalchemy import update
 from sync.server import admin, queries
 from sync.server.db import Database, utcnow
 from sync.server.i18n import market_time, market_today
-from sync.server.models import DaySummaryRow, Device, Market
+from sync.server.models import Cooperative, DaySummaryRow, Device, Market
 
 from .server_support import summary
 from .test_server_browser import (
@@ -63,8 +63,9 @@ def seed_today(base: str, db: Database) -> dict[str, Any]:
     open: late); 4 closed today 10 minutes ago; 5 sent only yesterday's, the last time 2
     minutes ago; 6 never sent anything; 7 sent today's 40 minutes ago and has had no sale
     since (its day open), and 8 has opened no day: their tills only asked the server which
-    days it holds, as they do at every sync, a minute ago, which is contact. (Each a few
-    seconds more, so that a minute does not turn while the page is read.)"""
+    days it holds, as they do at every sync, a minute ago, which is contact. The
+    cooperatives were set up the day before yesterday. (Each a few seconds more, so that a
+    minute does not turn while the page is read.)"""
     today = market_today()
     yesterday = today - dt.timedelta(days=1)
     now = utcnow()
@@ -77,6 +78,8 @@ def seed_today(base: str, db: Database) -> dict[str, Any]:
             market_id=market.id, name_ar=ar, name_fr=fr, sector="food", province="Fès",
             stand=stand, members=10)).id for stand, fr, ar in STANDS]
         codes = [admin.issue_enrol_code(s, c)[0] for c in coops]
+        s.execute(update(Cooperative).where(Cooperative.id.in_(coops))
+                  .values(created_at=now - dt.timedelta(days=2)))
         market_id = market.id
     devices = []
     for code in codes:
@@ -140,14 +143,20 @@ def at(when: dt.datetime, day: dt.date, lang: str) -> str:
 
 SAID = {
     "fr": {"closed": "clôturée (Z)", "open": "non clôturée", "nothing": "rien reçu",
+           "not_opened": "caisse en ligne, journée pas encore ouverte",
+           "nothing_that_day": "rien reçu pour ce jour",
            "contact": "dernier contact il y a {n} min", "never": "aucun contact",
            "late": "en retard",
            "column": "Chiffres du jour reçus"},
     "en": {"closed": "closed (Z)", "open": "not closed", "nothing": "nothing received",
+           "not_opened": "till online, day not opened yet",
+           "nothing_that_day": "nothing received for this day",
            "contact": "last contact {n} min ago", "never": "no contact yet",
            "late": "late",
            "column": "Day's figures received"},
     "ar": {"closed": "مغلق (Z)", "open": "غير مغلق", "nothing": "لم يصل شيء",
+           "not_opened": "الصندوق متصل، لم يُفتح اليوم بعد",
+           "nothing_that_day": "لم يصل شيء لهذا اليوم",
            "contact": "آخر اتصال منذ {n} دقائق", "never": "لم يتصل الصندوق بعد",
            "late": "متأخر",
            "column": "وصول أرقام اليوم"},
@@ -170,16 +179,17 @@ def expected(world: dict[str, Any], day: dt.date, lang: str) -> dict[str, str]:
         return at(next(r for d, _, r in sent[stand][0] if d == day), day, lang)
 
     if day == world["today"]:
-        five = [w["nothing"], contact(2)] + [w["late"]] * world["due"]
-        eight = [w["nothing"], contact(1)] + [w["late"]] * world["due"]
+        # in contact with nothing of today: once figures are due, its day is not opened
+        nothing = w["not_opened"] if world["due"] else w["nothing"]
         return {"1": got("1"), "2": f"{got('2')} · {contact(3)}",
                 "3": f"{got('3')} · {w['late']}", "4": f"{got('4')} · {w['closed']}",
-                "5": " · ".join(five), "6": f"{w['never']} · {w['late']}",
-                "7": f"{got('7')} · {contact(1)}", "8": " · ".join(eight)}
-    return {"1": f"{w['nothing']} · {contact(5)}", "2": f"{got('2')} · {w['closed']}",
-            "3": f"{w['nothing']} · {contact(45)}", "4": f"{w['nothing']} · {contact(10)}",
-            "5": f"{got('5')} · {w['open']}", "6": f"{w['never']} · {w['late']}",
-            "7": f"{w['nothing']} · {contact(1)}", "8": f"{w['nothing']} · {contact(1)}"}
+                "5": f"{nothing} · {contact(2)}", "6": f"{w['never']} · {w['late']}",
+                "7": f"{got('7')} · {contact(1)}", "8": f"{nothing} · {contact(1)}"}
+    none = w["nothing_that_day"]
+    return {"1": f"{none} · {contact(5)}", "2": f"{got('2')} · {w['closed']}",
+            "3": f"{none} · {contact(45)}", "4": f"{none} · {contact(10)}",
+            "5": f"{got('5')} · {w['open']}", "6": f"{w['never']} · {none} · {w['late']}",
+            "7": f"{none} · {contact(1)}", "8": f"{none} · {contact(1)}"}
 
 
 def cells(page: Any) -> dict[str, str]:
@@ -196,11 +206,12 @@ def test_each_stand_says_when_its_figures_of_the_day_came(
     after them (stand 2 sent yesterday's closing since, 7 and 8 only asked the server what
     it holds); a stand silent for 45 minutes with its day open is late, one whose day is
     open with no sale for 40 minutes but whose till is in contact is not, and one that sent
-    nothing of today once the market has opened is, in contact or not. Yesterday, each
+    nothing of today once the market has opened is late when its till is silent too, and
+    flagged as its day not opened when its till is in contact. Yesterday, each
     says when yesterday's figures came (the date too when they came today) and whether the
-    day was closed. Pressed, the column puts the late stands first, then those whose
-    figures came the longest ago. In French, English and Arabic, on a 1366 px laptop and a
-    390 px phone, nothing overflows."""
+    day was closed, or is flagged as having sent nothing for it. Pressed, the column puts
+    the flagged stands first, then those whose figures came the longest ago. In French,
+    English and Arabic, on a 1366 px laptop and a 390 px phone, nothing overflows."""
     from playwright.sync_api import expect
 
     base, db = live
@@ -236,3 +247,79 @@ def test_each_stand_says_when_its_figures_of_the_day_came(
         late = ["6", "5", "8", "3"] if world["due"] else ["6", "3"]
         expect(page.locator("#cooperatives tbody tr.stale td.stand")).to_have_text(late)
     keep_screenshots(tmp_path)
+
+
+WEEKDAYS = {
+    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    "ar": ("الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد"),
+}
+MONTHS = {
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+           "septembre", "octobre", "novembre", "décembre"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "ar": ("يناير", "فبراير", "مارس", "أبريل", "ماي", "يونيو", "يوليوز", "غشت", "شتنبر",
+           "أكتوبر", "نونبر", "دجنبر"),
+}
+HEADING = {  # today's, another day's
+    "fr": ("Aujourd'hui, {day}", "Journée du {day}"),
+    "en": ("Today, {day}", "{day}"),
+    "ar": ("اليوم، {day}", "يوم {day}"),
+}
+TO_COME = {
+    "fr": "Le {day} n'est pas encore passé (nous sommes le {today})\u00a0: il n'a pas encore "
+          "de chiffres. Le tableau de bord montre le {today} à la place.",
+    "en": "{day} has not come yet (today is {today}): it has no figures yet. The dashboard "
+          "shows {today} instead.",
+    "ar": "يوم {day} لم يأت بعد (اليوم هو {today}): لا أرقام له بعد. تعرض اللوحة بدلًا منه "
+          "يوم {today}.",
+}
+
+
+def heading(day: dt.date, today: dt.date, lang: str) -> str:
+    """The day's heading: "Aujourd'hui, lundi 30 novembre 2026" ("mardi 1er décembre")."""
+    number = "1er" if day.day == 1 and lang == "fr" else str(day.day)
+    words = f"{WEEKDAYS[lang][day.weekday()]} {number} {MONTHS[lang][day.month - 1]} {day.year}"
+    return HEADING[lang][day != today].format(day=words)
+
+
+def written(day: dt.date, lang: str) -> str:
+    """A date in a sentence, as the page writes it (isolated)."""
+    return "\u2066" + (day.isoformat() if lang == "en" else f"{day:%d/%m/%Y}") + "\u2069"
+
+
+def test_the_day_heading_says_today_and_the_picker_offers_no_day_to_come(
+        live: tuple[str, Database]) -> None:
+    """The heading says the day in words, and that it is today when it is; the day picker
+    offers the market's days up to today, not tomorrow (one of the market's days all the
+    same); a link to tomorrow shows today and says why, in French, English and Arabic."""
+    from playwright.sync_api import expect
+
+    base, db = live
+    world = seed_today(base, db)
+    today, yesterday = world["today"], world["yesterday"]
+    tomorrow = today + dt.timedelta(days=1)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        log_in(page, base, "fr")
+        for lang in ("fr", "en", "ar"):
+            page.goto(f"{base}/dashboard/?lang={lang}&market={world['market']}")
+            page.wait_for_selector("body[data-loaded]")
+            expect(page.locator("#day-title")).to_have_text(heading(today, today, lang))
+            options = page.locator("#day option")
+            expect(options).to_have_count(2)
+            assert [options.nth(i).get_attribute("value") for i in range(2)] == [
+                yesterday.isoformat(), today.isoformat()]
+            page.select_option("#day", yesterday.isoformat())
+            expect(page.locator("#day-title")).to_have_text(heading(yesterday, today, lang))
+            expect(page.locator("#replaced")).to_be_hidden()
+
+            page.goto(f"{base}/dashboard/?lang={lang}&market={world['market']}"
+                      f"&day={tomorrow.isoformat()}")
+            page.wait_for_selector("body[data-loaded]")
+            expect(page.locator("#replaced")).to_have_text(TO_COME[lang].format(
+                day=written(tomorrow, lang), today=written(today, lang)))
+            expect(page.locator("#day-title")).to_have_text(heading(today, today, lang))
+            expect(page.locator("#cooperatives tbody tr")).to_have_count(8)
+            assert tomorrow.isoformat() not in page.url
