@@ -435,7 +435,8 @@ async def login(request: Request) -> Response:
     found = await run_in_threadpool(_check_login, _db(request), _guard(request), client,
                                     username, password)
     if isinstance(found, Throttled):
-        return _login_page(t, t("login_throttled", seconds=found.seconds), status=429,
+        wait = t.counted("login_throttled", found.seconds * 1000, t.count(found.seconds))
+        return _login_page(t, wait, status=429,
                            headers={"Retry-After": str(found.seconds)}, username=username,
                            next_page=next_page)
     if found is None:

@@ -139,6 +139,10 @@ def test_the_wait_is_in_the_pages_language(client: TestClient, organiser: str,
     assert '<html lang="ar" dir="rtl">' in ar.text
     en = log_in(client, organiser, lang="en")
     assert "Too many attempts; try again in 20 s." in en.text
+    clock.advance(13)  # Arabic counts seconds as it counts anything
+    assert "أعد المحاولة بعد 7 ثوانٍ." in log_in(client, organiser, lang="ar").text
+    clock.advance(5)
+    assert "أعد المحاولة بعد ثانيتين." in log_in(client, organiser, lang="ar").text
 
 
 def test_the_count_is_shared_by_every_server_process(
