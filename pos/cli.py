@@ -1,5 +1,5 @@
-"""``souk-pos`` commands that need no screen: init, products, demo-sales, report, invoice,
-verify, backup, restore.
+"""``souk-pos`` commands that need no screen: init, users, products, demo-sales, report,
+invoice, verify, backup, restore.
 
 The ``souk-pos`` entry point (``ui.main``) adds the app itself, ``screenshots`` and
 ``sync`` to the parser built here. Bad input to any command prints one clear line in the
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import json
 import math
 import sqlite3
@@ -29,6 +30,7 @@ from pos import (
     catalogue,
     day,
     demo,
+    folder_lock,
     invoices,
     journal,
     oserrors,
@@ -192,8 +194,7 @@ def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
     name = DEFAULT_MANAGER_NAME if args.manager_name is None else args.manager_name
     if args.manager_pin is not None:
         users.normalise_pin(args.manager_pin)
-        if not name.strip():
-            raise InputError("user.name_empty")
+        users.plain_name(name)
     existed = ctx.db_path.exists()
     done: list[str] = []
     with ctx.store.write() as s:
@@ -217,6 +218,34 @@ def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
         ctx.say(ctx.t("cli.initialised", path=ctx.db_path))
     for line in done:
         ctx.say(line)
+    return EXIT_OK
+
+
+def cmd_users_reset_pin(ctx: Context, args: argparse.Namespace) -> int:
+    """Give the active manager ``args.name`` a new PIN, on the till's own computer: the way
+    back for a manager who forgot theirs with no other manager to give a new one. The PIN
+    is ``--pin`` (for scripts) or asked twice on the terminal, not shown; the same rules as
+    the app's. Refused while the app runs on the folder (it is held until the PIN is
+    saved). The journal records the change, made from the command line; the PIN is kept
+    hashed and never said."""
+    pin = users.normalise_pin(args.pin) if args.pin is not None else None
+    ctx.existing_store  # a folder with no stall says so  # noqa: B018
+    app = folder_lock.alone(ctx.data_dir, folder_lock.APP_LOCK_FILENAME)
+    if app is None:
+        raise RuleError("cli.app_open", path=str(ctx.data_dir))
+    with app:
+        with ctx.existing_store.read() as s:
+            name = users.active_manager(s, args.name).name
+        if pin is None:
+            try:
+                typed = getpass.getpass(ctx.t("cli.reset_pin_ask", name=name))
+                pin = users.confirmed_pin(typed, getpass.getpass(ctx.t("cli.reset_pin_again")))
+            except (EOFError, KeyboardInterrupt) as exc:
+                raise InputError("cli.reset_pin_stopped") from exc
+        with ctx.existing_store.write() as s:
+            users.set_pin(users.active_manager(s, args.name), pin,
+                          done_from=users.FROM_COMMAND_LINE)
+    ctx.say(ctx.t("cli.reset_pin_done", name=name))
     return EXIT_OK
 
 
@@ -532,6 +561,14 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     p.add_argument("--prefix", default=None)
     p.add_argument("--demo", action="store_true")
     p.set_defaults(func=cmd_init)
+
+    people = command(sub, "users")
+    usub = people.add_subparsers(dest="action", required=True, parser_class=_Parser,
+                                 metavar="{reset-pin}")
+    p = command(usub, "reset-pin")
+    p.add_argument("name")
+    p.add_argument("--pin", default=None)
+    p.set_defaults(func=cmd_users_reset_pin)
 
     products = command(sub, "products")
     psub = products.add_subparsers(dest="action", required=True, parser_class=_Parser,

@@ -5,6 +5,8 @@ canonical JSON record with a gapless sequence number and the perpetual grand tot
 
     hash(n) = SHA-256(hash(n-1) || canonical bytes of record n)
 
+A PIN changed (``pos.users.set_pin``, in the app or with ``souk-pos users reset-pin``) is a
+record too, that moves no money and names the user and where it was done, never the PIN.
 A restore of a backup (``pos.backup.restore``) is a record too, appended to the restored
 journal: the records the backup lacks are gone from this till, and the chain says where
 (and, when the database set aside could be read, how far its journal went).
@@ -85,10 +87,12 @@ from pos.models import JournalEntry
 GENESIS: Final = "0" * 64
 FORMAT: Final = 1
 KINDS: Final = ("sale", "refund", "void", "cash_in", "cash_out", "day_open", "day_close",
-                 "restore", "invoice", "credit_note")
+                 "restore", "invoice", "credit_note", "pin_change")
 RESTORE: Final = "restore"  # the database was replaced by a backup (``pos.backup.restore``)
 INVOICE: Final = "invoice"  # an invoice made out for a sale (``pos.invoices``)
 CREDIT_NOTE: Final = "credit_note"  # the credit note of a refund of an invoiced sale
+#: a user's PIN changed (``pos.users.set_pin``): who, and from where; never the PIN
+PIN_CHANGE: Final = "pin_change"
 #: records that move no money and belong to no day's figures
 DOCUMENTS: Final = (INVOICE, CREDIT_NOTE)
 

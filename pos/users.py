@@ -19,13 +19,21 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
+from pos import journal
 from pos.errors import AuthError, Counted, InputError
 from pos.i18n import latin_digits
-from pos.models import User
+from pos.models import User, utcnow
 
 MANAGER: Final = "manager"
 CASHIER: Final = "cashier"
 ROLES: Final = (MANAGER, CASHIER)
+#: the longest name a user may have: a receipt keeps the seller's name in 80 characters
+#: (``sale.cashier_name``), as the ``user`` table does
+NAME_SIZE: Final = 80
+#: where a PIN was changed, as its journal record says: the app's Settings → Users, or
+#: ``souk-pos users reset-pin`` on the till's computer
+FROM_APP: Final = "app"
+FROM_COMMAND_LINE: Final = "command_line"
 _N, _R, _P = 2**14, 8, 1
 _PIN = re.compile(r"^\d{4,8}$")
 #: Arabic-Indic and Eastern Arabic-Indic digits written 0-9 (as a PIN or an ICE is kept)
@@ -85,13 +93,23 @@ def _same_name(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def check_name(session: Session, name: str) -> str:
-    """The name of a new user, stripped. InputError ``user.name_empty`` for none, and
-    ``user.name_taken`` for the name of an active user (case and spaces aside): receipts,
-    held carts and the users' list name people, and two alike could not be told apart."""
+def plain_name(name: str) -> str:
+    """A user's name, stripped. InputError ``user.name_empty`` for none, and
+    ``user.name_long`` for one longer than :data:`NAME_SIZE` characters (a receipt would
+    not keep it whole)."""
     name = name.strip()
     if not name:
         raise InputError("user.name_empty")
+    if len(name) > NAME_SIZE:
+        raise InputError("user.name_long", size=NAME_SIZE, length=len(name))
+    return name
+
+
+def check_name(session: Session, name: str) -> str:
+    """The name of a new user, stripped (:func:`plain_name`). InputError
+    ``user.name_taken`` for the name of an active user (case and spaces aside): receipts,
+    held carts and the users' list name people, and two alike could not be told apart."""
+    name = plain_name(name)
     wanted = _same_name(name)
     for user in session.scalars(select(User).where(User.active)):
         if _same_name(user.name) == wanted:
@@ -114,15 +132,45 @@ def add_user(session: Session, name: str, role: str, pin: str) -> User:
     return user
 
 
-def set_pin(user: User, pin: str) -> None:
-    """Give ``user`` (attached to a session) a new PIN; InputError if it is malformed or
-    another active user has it."""
+def set_pin(user: User, pin: str, *, done_from: str = FROM_APP) -> None:
+    """Give ``user`` (attached to a session) a new PIN, and say so in the journal: a
+    ``pin_change`` record naming the user and where it was done (``done_from``:
+    :data:`FROM_APP` or :data:`FROM_COMMAND_LINE`), never the PIN. InputError
+    ``user.disabled`` for a user disabled meanwhile (their PIN would be saved for no one),
+    and if the PIN is malformed or another active user has it."""
     session = object_session(user)
     if session is None:
         raise ValueError("set_pin needs a user loaded in a session")
+    if not user.active:
+        raise InputError("user.disabled", name=user.name)
     pin_hash = hash_pin(pin)
     _refuse_taken_pin(session, pin, other_than=user.id)
     user.pin_hash = pin_hash
+    journal.append(
+        session,
+        kind=journal.PIN_CHANGE,
+        ref=str(user.id),
+        day_id=None,
+        amount=0,
+        data={"user": user.id, "name": user.name, "role": user.role, "from": done_from},
+        at=utcnow(),
+    )
+
+
+def active_manager(session: Session, name: str) -> User:
+    """The active manager called ``name`` (case and spaces aside). InputError
+    ``user.no_manager_named`` naming the active managers otherwise, ``user.no_manager_yet``
+    on a stall with none."""
+    wanted = _same_name(name)
+    managers = [u for u in active_users(session) if u.role == MANAGER]
+    if not managers:
+        raise InputError("user.no_manager_yet")
+    for user in managers:
+        if _same_name(user.name) == wanted:
+            return user
+    raise InputError(
+        "user.no_manager_named", name=name.strip(), managers=", ".join(u.name for u in managers)
+    )
 
 
 def active_users(session: Session) -> list[User]:

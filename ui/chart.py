@@ -51,11 +51,15 @@ class BarChart(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect, slot, width = self._geometry()
-        painter.setFont(theme.ui_font(12))
         if not self.bars or max(v for _l, v, _t in self.bars) <= 0:
+            # at the size of the screen's body text (the widget's own font)
             painter.setPen(QColor(theme.MUTED))
-            painter.drawText(QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter, self.empty_text)
+            painter.drawText(QRectF(self.rect()).adjusted(8, 0, -8, 0),
+                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                             self.empty_text)
             return
+        painter.setFont(theme.ui_font(12))
+        metrics = QFontMetricsF(painter.font())
         top = max(v for _l, v, _t in self.bars)
         n = len(self.bars)
         step = self.label_step()
@@ -74,8 +78,17 @@ class BarChart(QWidget):
                 painter.setPen(QColor(theme.MUTED))
                 painter.drawText(QRectF(x - slot / 2, rect.bottom() + 4, width + slot, 20),
                                  Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, name)
-            if value == top or (n <= 8 and value > 0):
+            # the value over the tallest bar, and over the others when it fits in their slot
+            room = metrics.horizontalAdvance(text) + 4
+            if value == top or (n <= 8 and value > 0 and room <= slot):
                 painter.setPen(QColor(theme.INK))
-                painter.drawText(QRectF(x - slot, bar.top() - 20, width + 2 * slot, 18),
+                painter.drawText(self.value_rect(bar, room),
                                  Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
                                  text)
+
+    def value_rect(self, bar: QRectF, room: float) -> QRectF:
+        """Where a value ``room`` pixels wide is written over ``bar``: centred on it, moved
+        in to stay whole at the chart's sides."""
+        left = bar.center().x() - room / 2
+        left = max(0.0, min(left, self.width() - room))
+        return QRectF(left, bar.top() - 20, room, 18)

@@ -5,6 +5,7 @@ far."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -12,15 +13,18 @@ from html import escape
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QButtonGroup, QFrame, QLabel, QScrollArea, QWidget
 
-from pos import clock, day, settings
+from pos import clock, day
 from pos.i18n import is_rtl, tr_count
-from pos.money import format_amount, format_money, round_div
+from pos.models import BusinessDay
+from pos.money import allocate, format_amount, format_money, round_div
 from pos.reports import DayReport, day_report
 from ui.chart import BarChart
 from ui.context import AppContext
 from ui.widgets import Texts, button, card, hbox, label, named, percent_text, vbox
 
 TOP_PRODUCTS = 6
+#: with no market known, days further apart than this belong to different editions
+EDITION_GAP = dt.timedelta(days=7)
 
 
 def whole_dirhams(centimes: int, lang: str) -> str:
@@ -28,6 +32,44 @@ def whole_dirhams(centimes: int, lang: str) -> str:
     (en)."""
     text = format_amount(round_div(centimes, 100) * 100, lang)
     return text.rpartition("." if lang == "en" else ",")[0]
+
+
+def whole_money(centimes: int, lang: str) -> str:
+    """An amount rounded to the dirham, with its currency as the app writes it:
+    ``5 677 DH`` (fr), ``5 677 د.م.`` (ar), ``MAD 5,677`` (en)."""
+    rounded = round_div(centimes, 100) * 100
+    return format_money(rounded, lang).replace(format_amount(rounded, lang),
+                                               whole_dirhams(rounded, lang), 1)
+
+
+def shares(amounts: Sequence[int]) -> list[int]:
+    """Each amount's share in percent of what the amounts above zero took: those above
+    zero add up to 100 (the largest remainders rounded up), not to 99 or 101; one below
+    zero (a method that gave back more than it took) rounded on its own."""
+    taken = [max(0, a) for a in amounts]
+    whole = sum(taken)
+    if not whole:
+        return [0] * len(amounts)
+    split = allocate(100, taken)
+    return [share if a >= 0 else round(100 * a / whole)
+            for a, share in zip(amounts, split, strict=True)]
+
+
+def edition_days(days: Sequence[BusinessDay],
+                 market: tuple[dt.date, dt.date] | None) -> list[BusinessDay]:
+    """The business days of the edition: those within the enrolled market's dates; with
+    no market known, the latest run of days none more than :data:`EDITION_GAP` after the
+    one before (an earlier edition's days, weeks before, left out)."""
+    if market is not None:
+        first, last = market
+        return [d for d in days if first <= d.date <= last]
+    dates = sorted({d.date for d in days}, reverse=True)
+    start = dates[0] if dates else None
+    for later, earlier in itertools.pairwise(dates):
+        if later - earlier > EDITION_GAP:
+            break
+        start = earlier
+    return [d for d in days if start is not None and d.date >= start]
 
 
 def count_text(count: int, lang: str) -> str:
@@ -62,6 +104,7 @@ class Figures:
     net: int = 0
     sales: int = 0
     refunds: int = 0
+    voids: int = 0
     discounts: int = 0
     methods: dict[str, int] = field(default_factory=dict)
     products: dict[tuple[str, str], list[int]] = field(default_factory=dict)
@@ -78,7 +121,8 @@ class Figures:
             self.z_labels.append(report.z_label)
         self.net += report.net
         self.sales += report.sales_count
-        self.refunds += report.refunds + report.voids
+        self.refunds += report.refunds
+        self.voids += report.voids
         self.discounts += report.discounts
         for m in report.payments:
             self.methods[m.method] = self.methods.get(m.method, 0) + m.amount
@@ -113,6 +157,7 @@ class FiguresScreen(QWidget):
         self.today_btn.clicked.connect(lambda: self.set_scope("today"))
         self.edition_btn.clicked.connect(lambda: self.set_scope("edition"))
         self.period = label("figuresPeriod", style="muted")
+        self.edition: tuple[dt.date, dt.date] | None = None
         self.kpis: dict[str, tuple[QLabel, QLabel]] = {}
         kpi_row = hbox(spacing=10)
         for key in ("net", "sales", "average", "refunds"):
@@ -120,7 +165,13 @@ class FiguresScreen(QWidget):
             caption = label(f"kpi_{key}_caption", style="muted")
             value = label(f"kpi_{key}", style="bigTotal")
             value.setStyleSheet("font-size: 28px;")
-            box.setLayout(vbox(caption, value, None, margins=12, spacing=2))
+            box_layout = vbox(caption, value, margins=12, spacing=2)
+            if key == "refunds":
+                # the voids apart from the refunds, as the Z report gives them
+                self.voids = label("kpi_voids", style="muted")
+                box_layout.addWidget(self.voids)
+            box_layout.addStretch(1)
+            box.setLayout(box_layout)
             self.kpis[key] = (caption, value)
             kpi_row.addWidget(box)
         chart_card = card()
@@ -193,10 +244,12 @@ class FiguresScreen(QWidget):
                 # closed early and opened again keeps its morning in the figures
                 current = day.current_day(s) or (all_days[0] if all_days else None)
                 chosen = day.days_of_date(s, current.date) if current else []
+                self.edition = None
             else:
-                market = settings.get(s, settings.MARKET, {}) or {}
-                start = market.get("starts_on")
-                chosen = [d for d in all_days if not start or d.date.isoformat() >= start]
+                market = clock.market_dates(s)
+                chosen = edition_days(all_days, market)
+                dates = [d.date for d in chosen]
+                self.edition = market or ((min(dates), max(dates)) if dates else None)
             for d in chosen:
                 figures.add(day_report(s, d))
         return figures
@@ -204,16 +257,20 @@ class FiguresScreen(QWidget):
     def refresh(self) -> None:
         t, lang = self.ctx.t, self.ctx.lang
         f = self._collect()
-        self.period.setText(tr_count(lang, "ui.figures.days", f.days)
-                            if self.scope == "edition" else self._day_text(f))
+        self.period.setText(self._edition_text(f) if self.scope == "edition"
+                            else self._day_text(f))
         average = round_div(f.net, f.sales) if f.sales else 0
+        side = Qt.AlignmentFlag.AlignRight if is_rtl(lang) else Qt.AlignmentFlag.AlignLeft
         values = {"net": format_money(f.net, lang), "sales": count_text(f.sales, lang),
                   "average": format_money(average, lang),
-                  "refunds": format_money(-f.refunds, lang)}  # given back, as on the day
+                  "refunds": format_money(-f.refunds, lang)}  # given back, as on the Z
+        self.voids.setText(t("report.row", label=t("ui.figures.kpi_voids"),
+                             value=format_money(-f.voids, lang)))
+        self.voids.setVisible(bool(f.voids))
+        self.voids.setAlignment(side | Qt.AlignmentFlag.AlignAbsolute)
         # a label lines up a text by its own direction, and a count ("48") has none: every
         # figure is put on the side its language reads from, at the height of the others
         # (an amount in Arabic, with its "د.م.", takes a taller line than a count)
-        side = Qt.AlignmentFlag.AlignRight if is_rtl(lang) else Qt.AlignmentFlag.AlignLeft
         for key, (caption, value) in self.kpis.items():
             caption.setText(t(f"ui.figures.kpi_{key}"))
             value.setText(values[key])
@@ -226,16 +283,16 @@ class FiguresScreen(QWidget):
         hours = range(min(f.hours, default=9), max(f.hours, default=18) + 1) if f.hours else []
         self.chart.set_bars(
             [(t("ui.figures.hour", hour=h), f.hours.get(h, 0),
-              whole_dirhams(f.hours.get(h, 0), lang)) for h in hours],
-            t("ui.figures.no_sales"))
+              whole_money(f.hours.get(h, 0), lang)) for h in hours],
+            self._no_sales_text(f))
         # each method's share of what was taken; one that gave back more than it took (a
         # refund to the card of an earlier day's sale) below zero
-        total = sum(a for a in f.methods.values() if a > 0) or 1
         methods = sorted(f.methods.items(), key=lambda x: -x[1])
+        percents = shares([a for _m, a in methods])
         self.methods.setText(rich_table(
-            ((t("payment." + m), f"<b>{format_money(a, lang)}</b>",
-              percent_text(round(100 * a / total), lang)) for m, a in methods), lang, spacing=1)
-            if methods else t("ui.figures.no_sales"))
+            ((t("payment." + m), f"<b>{format_money(a, lang)}</b>", percent_text(p, lang))
+             for (m, a), p in zip(methods, percents, strict=True)), lang, spacing=1)
+            if methods else self._no_sales_text(f))
         if self.members_btn.isChecked():
             self.top_title.setText(t("ui.figures.by_member"))
             rows = self._member_rows(f.members)
@@ -247,7 +304,7 @@ class FiguresScreen(QWidget):
             rows = [(escape(self.ctx.name_of(ar, fr)), f"<b>{format_money(a, lang)}</b>")
                     for (ar, fr), a in top]
         self.top.setText(rich_table(rows, lang, spacing=1) if rows
-                         else t("ui.figures.no_sales"))
+                         else self._no_sales_text(f))
 
     def _member_rows(self, members: dict[str, int]) -> list[tuple[str, str]]:
         """Each member with what their products took, the most first, as many as the card
@@ -267,6 +324,25 @@ class FiguresScreen(QWidget):
         if unnamed:
             rows.append((self.ctx.t("ui.figures.no_member"), unnamed))
         return [(name, f"<b>{format_money(a, lang)}</b>") for name, a in rows]
+
+    def _no_sales_text(self, f: Figures) -> str:
+        """What the figures say with no sale: none yet while the day is open (or none was
+        ever opened); none that day, or in the edition, once over."""
+        if f.open or not f.dates:
+            return self.ctx.t("ui.figures.no_sales")
+        return self.ctx.t("ui.figures.no_sales_edition" if self.scope == "edition"
+                          else "ui.figures.no_sales_day")
+
+    def _edition_text(self, f: Figures) -> str:
+        """The edition's dates (the market's, or else the days counted) and its days."""
+        days = tr_count(self.ctx.lang, "ui.figures.days", f.days)
+        if self.edition is None:
+            return days
+        first, last = self.edition
+        if first == last:
+            return self.ctx.t("ui.figures.edition_date", date=clock.date_text(first), days=days)
+        return self.ctx.t("ui.figures.edition_period", starts=clock.date_text(first),
+                          ends=clock.date_text(last), days=days)
 
     def _day_text(self, f: Figures) -> str:
         """Which day "Today" shows: its date, open, or closed with its Z numbers (the day

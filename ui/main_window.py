@@ -379,8 +379,14 @@ class MainWindow(QMainWindow):
         return "login"
 
     def lock(self) -> None:
+        """Sign out: the sign-in screen, and no screen of the rail shown as chosen (the
+        one signed in next is chosen again)."""
         self.ctx.set_user(None)
         self.rail.setEnabled(False)
+        self.nav.setExclusive(False)  # an exclusive group keeps one button checked
+        for btn in self.nav_buttons.values():
+            btn.setChecked(False)
+        self.nav.setExclusive(True)
         self.stack.setCurrentWidget(self.login)
         self.login.reset()
 

@@ -242,7 +242,14 @@ class NewPinDialog(Dialog):
         (self.pin_again if focus is self.pin_again else self.pin).setFocus()
 
     def validate(self) -> None:
-        pin = confirmed_pin(self.pin, self.pin_again)
+        try:
+            pin = confirmed_pin(self.pin, self.pin_again)
+        except InputError as exc:
+            if exc.key == "pin.format":  # its confirmation was typed after it: both again
+                self.pin.clear()
+                self.pin_again.clear()
+                self.pin.setFocus()
+            raise
         try:
             self.save(pin)
         except InputError as exc:
@@ -258,6 +265,7 @@ class NewPinDialog(Dialog):
         if exc.key == "pin.taken":
             self.pin_again.clear()
             mark_wrong(self.pin)
+            self.pin.setFocus()
 
 
 class UserDialog(NewPinDialog):
@@ -295,7 +303,7 @@ class UserDialog(NewPinDialog):
 
     def mark(self, exc: InputError) -> None:
         super().mark(exc)
-        if exc.key in ("user.name_empty", "user.name_taken"):
+        if exc.key in ("user.name_empty", "user.name_long", "user.name_taken"):
             mark_wrong(self.name)
 
 
@@ -304,16 +312,20 @@ class PinChangeDialog(NewPinDialog):
         super().__init__(ctx, parent, "pinChangeDialog", "newPin", "ui.users.change_pin_title",
                          name=name)
         self.user_id = user_id
+        self.user_name = name
         self.add_pin_rows()
         self.pin.setFocus()
 
     def save(self, pin: str) -> None:
+        """Refused (``user.disabled``) for a user disabled since the list was shown, in
+        another window or with a ``souk-pos`` command: nothing is saved."""
         from pos.models import User
 
         with self.ctx.write() as s:
             user = s.get(User, self.user_id)
-            if user is not None:
-                users.set_pin(user, pin)
+            if user is None:
+                raise InputError("user.disabled", name=self.user_name)
+            users.set_pin(user, pin)
 
 
 class SettingsScreen(QWidget):
@@ -552,15 +564,12 @@ class SettingsScreen(QWidget):
             receipt_lang = settings.get(s, settings.RECEIPT_LANGUAGE, "both")
             printer = printer_config(s)
             keep = settings.get(s, settings.BACKUPS_KEPT, backup.DEFAULT_KEPT)
-            people = [(u.id, u.name, u.role) for u in users.active_users(s)]
         self.language.setCurrentIndex(LANGUAGES.index(self.ctx.lang))
         self.receipt_language.setCurrentIndex(max(0, self.receipt_language.findData(receipt_lang)))
         for key, edit in self.coop.items():
             value = coop.get(key) or ""
             edit.setText(value if isinstance(value, str) else str(value))
-        self.user_list.clear()
-        self.people = people
-        self.user_list.addItems([self._user_label(name, role) for _id, name, role in people])
+        self._list_users()
         idx = self.printer_kind.findData(printer.get("connection") or "none")
         self.printer_kind.setCurrentIndex(max(idx, 0))
         self.printer_address.setText(printer_address(printer))
@@ -570,6 +579,13 @@ class SettingsScreen(QWidget):
         self.keep.setValue(int(keep))
         self.keep.blockSignals(False)
         self._list_backups()
+
+    def _list_users(self) -> None:
+        with self.ctx.read() as s:
+            people = [(u.id, u.name, u.role) for u in users.active_users(s)]
+        self.user_list.clear()
+        self.people = people
+        self.user_list.addItems([self._user_label(name, role) for _id, name, role in people])
 
     def _list_backups(self) -> None:
         """The backups of both folders, newest first (the folder beside each name when the
@@ -787,6 +803,8 @@ class SettingsScreen(QWidget):
             return
         if PinChangeDialog(self.ctx, self, chosen[0], chosen[1]).exec():
             self._notice("ui.saved")
+        else:  # it may have said the user was disabled meanwhile
+            self._list_users()
 
     def _disable_user(self) -> None:
         from pos.models import User

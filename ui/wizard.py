@@ -312,9 +312,11 @@ class SetupWizard(QWidget):
         """The name, then the PIN (typed twice: the same digits, Arabic-Indic or not), in
         the order of the page; what is wrong is marked."""
         mark_wrong(self.manager_name, False)
-        if not self.manager_name.text().strip():
+        try:
+            users.plain_name(self.manager_name.text())  # none, or too long for a receipt
+        except InputError:
             mark_wrong(self.manager_name)
-            raise InputError("user.name_empty")
+            raise
         confirmed_pin(self.pin, self.pin2)
 
     def go_next(self) -> None:

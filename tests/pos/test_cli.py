@@ -393,8 +393,8 @@ def test_report_z_of_a_date_closed_twice_asks_which(
          "souk-pos report x: --json ne prend pas de valeur."),
         (["--lang", "ar", "verify", "now"], "souk-pos: وسائط غير معروفة: now."),
         (["--lang", "fr", "frobnicate"],
-         "souk-pos: « frobnicate » n'est pas une commande. Les commandes : init, products, "
-         "demo-sales, report, invoice, verify, backup, restore, sync, screenshots."),
+         "souk-pos: « frobnicate » n'est pas une commande. Les commandes : init, users, "
+         "products, demo-sales, report, invoice, verify, backup, restore, sync, screenshots."),
         (["--lang", "fr", "products", "purge"],
          "souk-pos products: « purge » n'est pas une commande. Les commandes : import, export."),
         (["--lang", "ar", "sync", "--attempts", "99"],
@@ -576,11 +576,14 @@ def saved_settings(folder: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize(("lang", "said"), [
     ("fr", "Cette caisse est déjà configurée et a un gérant : rien n'a été modifié. Pour "
-           "changer le code, ouvrez l'application : Réglages → Utilisateurs → Changer le code."),
+           "changer le code, ouvrez l'application : Réglages → Utilisateurs → Changer le "
+           "code ; pour un gérant qui l'a oublié : souk-pos users reset-pin suivi de son nom."),
     ("ar", "هذا الصندوق مُعَدّ من قبل وله مسير: لم يتغير شيء. لتغيير الرمز السري افتح "
-           "التطبيق: الإعدادات ← المستخدمون ← تغيير الرمز."),
+           "التطبيق: الإعدادات ← المستخدمون ← تغيير الرمز؛ لمسير نسي رمزه: "
+           "\u200esouk-pos users reset-pin\u200e متبوعًا باسمه."),
     ("en", "This stall is already set up and has a manager: nothing was changed. To change "
-           "the PIN, open the app: Settings → Users → Change the PIN."),
+           "the PIN, open the app: Settings → Users → Change the PIN; for a manager who forgot "
+           "it: souk-pos users reset-pin followed by their name."),
 ])
 def test_init_refuses_a_pin_on_a_stall_that_has_a_manager(
     data: Path, capsys: pytest.CaptureFixture[str], lang: str, said: str
@@ -670,3 +673,172 @@ def test_verify_counts_the_records_as_each_language_says_them(
         said[lang] = out.partition("،" if lang == "ar" else ",")[0]
     assert said == {"ar": "السجل سليم: 4 قيود", "fr": "Journal intact : 4 enregistrements",
                     "en": "Journal intact: 4 records"}
+
+
+def journal_rows(folder: Path) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(folder / "souk.sqlite3")
+    try:
+        return conn.execute("SELECT kind, record FROM journal ORDER BY seq").fetchall()
+    finally:
+        conn.close()
+
+
+def signs_in(folder: Path, pin: str) -> str | None:
+    """The name of the user ``pin`` signs in, or None."""
+    from pos import users
+    from pos.db import Store
+    from pos.errors import AuthError
+
+    store = Store.open(folder / "souk.sqlite3")
+    try:
+        with store.read() as s:
+            try:
+                return users.authenticate(s, pin).name
+            except AuthError:
+                return None
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(("lang", "asked", "said"), [
+    ("fr", ["Nouveau code de Manager (4 à 8 chiffres, non affiché)\u00a0: ",
+            "Le même code encore une fois\u00a0: "],
+     "Manager a un nouveau code\u00a0; le journal enregistre qu'il a été changé en ligne de "
+     "commande.\n"),
+    ("ar", ["الرمز السري الجديد لـManager (من 4 إلى 8 أرقام، لا يظهر): ",
+            "الرمز نفسه مرة أخرى: "],
+     "لـManager رمز سري جديد؛ سُجّل في السجل أنه غُيّر من سطر الأوامر.\n"),
+])
+def test_a_manager_who_forgot_the_pin_gets_a_new_one_on_the_laptop(
+    data: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    lang: str, asked: list[str], said: str
+) -> None:
+    """The only manager forgot the PIN: ``users reset-pin`` asks the new one twice without
+    showing it (Arabic-Indic digits are digits), saves it hashed, and the journal says it
+    was changed from the command line, naming the manager, never the PIN; the journal
+    still verifies."""
+    typed = iter(["٤٣٢١", "4321"])
+    prompts: list[str] = []
+
+    def getpass(prompt: str = "") -> str:
+        prompts.append(prompt)
+        return next(typed)
+
+    monkeypatch.setattr("getpass.getpass", getpass)
+    before = len(journal_rows(data))
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", lang, "users",
+                         "reset-pin", " manager ")
+    assert (code, out, err) == (0, said, "")
+    assert prompts == asked
+    assert signs_in(data, "4321") == "Manager" and signs_in(data, "1234") is None
+    rows = journal_rows(data)
+    assert len(rows) == before + 1
+    kind, record = rows[-1]
+    assert kind == "pin_change"
+    assert json.loads(record)["data"] == {"user": 1, "name": "Manager", "role": "manager",
+                                          "from": "command_line"}
+    conn = sqlite3.connect(data / "souk.sqlite3")
+    try:
+        assert "4321" not in conn.execute("SELECT pin_hash FROM user").fetchone()[0]
+    finally:
+        conn.close()
+    assert "4321" not in record
+    code, out, _ = run(capsys, "--data-dir", str(data), "verify")
+    assert code == 0 and "Journal intact" in out
+
+
+def test_reset_pin_takes_the_pin_for_scripts(
+    data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", "en", "users",
+                         "reset-pin", "Manager", "--pin", "٨٧٦٥")
+    assert (code, err) == (0, "")
+    assert out == ("Manager has a new PIN; the journal records that it was changed from the "
+                   "command line.\n")
+    assert signs_in(data, "8765") == "Manager"
+
+
+@pytest.mark.parametrize(("argv", "typed", "said"), [
+    (["--pin", "12"], [], "Un code PIN compte 4 à 8 chiffres."),
+    (["--pin", "douze"], [], "Un code PIN compte 4 à 8 chiffres."),
+    ([], ["4321", "4312"], "Les deux codes ne sont pas identiques."),
+    ([], ["123", "123"], "Un code PIN compte 4 à 8 chiffres."),
+    (["--pin", "5555"], [],  # Aicha's
+     "Un autre utilisateur a déjà ce code PIN\u00a0; choisissez-en un autre."),
+])
+def test_reset_pin_refuses_a_pin_the_app_would_refuse(
+    data: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    argv: list[str], typed: list[str], said: str
+) -> None:
+    from pos import users
+    from pos.db import Store
+
+    store = Store.open(data / "souk.sqlite3")
+    with store.write() as s:
+        users.add_user(s, "Aicha", users.CASHIER, "5555")
+    store.close()
+    answers = iter(typed)
+    monkeypatch.setattr("getpass.getpass", lambda _prompt="": next(answers))
+    db = data / "souk.sqlite3"
+    before = db.read_bytes()
+    code, out, err = run(capsys, "--data-dir", str(data), "users", "reset-pin", "Manager",
+                         *argv)
+    assert (code, out, err) == (2, "", f"souk-pos: {said}\n")
+    assert db.read_bytes() == before
+    assert signs_in(data, "1234") == "Manager"
+
+
+def test_reset_pin_is_for_an_active_manager_named(
+    data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pos import users
+    from pos.db import Store
+
+    store = Store.open(data / "souk.sqlite3")
+    with store.write() as s:
+        users.add_user(s, "Aicha", users.CASHIER, "5555")
+    store.close()
+    db = data / "souk.sqlite3"
+    before = db.read_bytes()
+    for name in ("Aicha", "Karim"):
+        code, out, err = run(capsys, "--data-dir", str(data), "users", "reset-pin", name,
+                             "--pin", "4321")
+        assert (code, out) == (2, "")
+        assert err == (f"souk-pos: Aucun gérant ne s'appelle {name} ici\u00a0; les gérants\u00a0: "
+                       "Manager. Rien n'a été modifié.\n")
+    assert db.read_bytes() == before
+
+
+def test_reset_pin_is_refused_while_the_app_is_open(
+    data: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app holds its folder while it runs: the PIN is not changed under it, and the
+    command says to close it first, before any PIN is asked."""
+    from pos import folder_lock
+
+    monkeypatch.setattr("getpass.getpass", lambda _prompt="": pytest.fail("PIN asked"))
+    db = data / "souk.sqlite3"
+    before = db.read_bytes()
+    with folder_lock.alone(data, folder_lock.APP_LOCK_FILENAME):  # the app, running
+        code, out, err = run(capsys, "--data-dir", str(data), "--lang", "en", "users",
+                             "reset-pin", "Manager")
+    assert (code, out) == (2, "")
+    assert err == (f"souk-pos: Souk POS is open on this folder ({data}): close it first, then "
+                   "run the command again. Nothing was changed.\n")
+    assert db.read_bytes() == before
+    code, _, _ = run(capsys, "--data-dir", str(data), "users", "reset-pin", "Manager",
+                     "--pin", "4321")
+    assert code == 0 and signs_in(data, "4321") == "Manager"
+
+
+@pytest.mark.parametrize("command", [["init", "--manager-pin", "1234", "--manager-name"]])
+def test_init_refuses_a_name_longer_than_a_receipt_keeps(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    folder = tmp_path / "stall"
+    code, out, err = run(capsys, "--data-dir", str(folder), "--lang", "en", *command, "N" * 81)
+    assert (code, out) == (2, "")
+    assert err == "souk-pos: A name has at most 80 characters, this one has 81: shorten it.\n"
+    assert not (folder / "souk.sqlite3").exists()
+    code, _, _ = run(capsys, "--data-dir", str(folder), *command, "N" * 80)
+    assert code == 0 and user_rows(folder) == [("N" * 80, "manager")]

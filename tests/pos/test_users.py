@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from pos import users
 from pos.db import DB_FILENAME, Store
 from pos.errors import AuthError, InputError
-from pos.models import User
+from pos.models import JournalEntry, User
 from tests.conftest import Clock
 
 
@@ -250,3 +251,42 @@ def test_a_name_an_active_user_has_is_refused(store: Store) -> None:
         users.add_user(s, "Khadija", users.CASHIER, "8888")  # the one who left is no more
     with store.read() as s:
         assert [u.name for u in users.active_users(s)] == ["Aicha", "Aicha B.", "Khadija"]
+
+
+def test_a_name_longer_than_a_receipt_keeps_is_refused(store: Store) -> None:
+    """A receipt keeps the seller's name in 80 characters: a longer one is refused in
+    words and nothing is written; 80 characters, spaces around them aside, are a name."""
+    with pytest.raises(InputError) as refused, store.write() as s:
+        users.add_user(s, "ع" * 81, users.CASHIER, "5555")
+    assert refused.value.message("fr") == (
+        "Un nom compte au plus 80 caractères, celui-ci en a 81\u00a0: raccourcissez-le.")
+    assert names(store) == []
+    with store.write() as s:
+        users.add_user(s, f"  {'ع' * 80}  ", users.CASHIER, "5555")
+    assert names(store) == ["ع" * 80]
+
+
+def test_a_pin_is_not_given_to_a_user_disabled_meanwhile(store: Store) -> None:
+    with store.write() as s:
+        users.add_user(s, "Fatima", users.MANAGER, "1234")
+        users.add_user(s, "Aicha", users.CASHIER, "5555").active = False
+    with pytest.raises(InputError) as refused, store.write() as s:
+        users.set_pin(s.scalars(select(User).where(User.name == "Aicha")).one(), "2580")
+    assert refused.value.message("en") == "Aicha was disabled meanwhile: nothing was saved."
+    with store.read() as s:
+        aicha = s.scalars(select(User).where(User.name == "Aicha")).one()
+        assert users.check_pin("5555", aicha.pin_hash)
+        assert s.scalar(select(JournalEntry.seq).where(JournalEntry.kind == "pin_change")) is None
+
+
+def test_a_pin_changed_in_the_app_is_in_the_journal_without_the_pin(store: Store) -> None:
+    with store.write() as s:
+        users.add_user(s, "Fatima", users.MANAGER, "1234")
+        aicha = users.add_user(s, "Aicha", users.CASHIER, "5555")
+    with store.write() as s:
+        users.set_pin(s.get_one(User, aicha.id), "2580")
+    with store.read() as s:
+        records = [json.loads(e.record) for e in s.scalars(select(JournalEntry))]
+    assert [(r["kind"], r["data"]) for r in records] == [
+        ("pin_change", {"user": aicha.id, "name": "Aicha", "role": "cashier", "from": "app"})]
+    assert "2580" not in json.dumps(records)

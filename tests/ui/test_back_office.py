@@ -3,6 +3,7 @@ cooperative, users and their new PINs typed twice, backups) and the screenshots 
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -410,7 +411,7 @@ def test_figures_today_and_edition(qtbot: Any, make_window: Any) -> None:
     assert [b[1] for b in screen.chart.bars if b[1]] == [85000]
     assert "Tapis amazigh petit" in screen.top.text()
     qtbot.mouseClick(screen.edition_btn, LEFT)
-    assert screen.period.text() == "1 jour"
+    assert screen.period.text() == f"{dt.date.today():%d/%m/%Y} · 1 jour"
 
 
 def test_settings_cooperative_user_and_backup(qtbot: Any, make_window: Any) -> None:

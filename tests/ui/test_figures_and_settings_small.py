@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QFontMetricsF, QTextLayout
 from PySide6.QtWidgets import QApplication, QLabel, QStyleOptionTab, QToolButton
 from sqlalchemy import select
@@ -162,7 +162,9 @@ def test_today_keeps_the_morning_of_a_day_closed_and_opened_again(
     assert kpis["sales"] == "3"
     assert sum(amount for _name, amount, _text in screen.chart.bars) == report.net
     qtbot.mouseClick(screen.edition_btn, Qt.MouseButton.LeftButton)
-    assert screen.period.text() == tr_count(lang, "ui.figures.days", 1)
+    date = today.date.strftime("%d/%m/%Y")
+    assert screen.period.text() == window.ctx.t(
+        "ui.figures.edition_date", date=date, days=tr_count(lang, "ui.figures.days", 1))
 
 
 @pytest.mark.parametrize("lang", ["ar", "fr"])
@@ -311,7 +313,9 @@ def test_a_busy_day_adds_up_with_its_z_report(qtbot: Any, make_window: Any, data
     assert kpis == {"net": format_money(report.net, lang),
                     "sales": "1\u00a0200",
                     "average": format_money(round_div(report.net, 1200), lang),
-                    "refunds": format_money(-report.refunds - report.voids, lang)}
+                    "refunds": format_money(-report.refunds, lang)}
+    assert report.voids and screen.voids.isVisible()
+    assert format_money(-report.voids, lang) in screen.voids.text()
     assert sum(amount for _name, amount, _text in screen.chart.bars) == report.net
     methods = {p.method: p.amount for p in report.payments}
     assert sum(methods.values()) == report.net
@@ -372,3 +376,191 @@ def test_names_and_references_with_markup_characters_are_shown_as_typed(
     sales.select_row(0)  # the refund, at the top
     settle()
     assert "<abîmé> & rendu" in shown(sales.detail)
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_refunds_and_voids_are_apart_as_on_the_z_report(qtbot: Any, make_window: Any,
+                                                         lang: str) -> None:
+    """A rug refunded and a tajine voided, the day closed: the figures give the refunds
+    and the voids apart, in the Z report's words and to its amounts, whole at 1024x600."""
+    from pos.i18n import tr
+
+    window = make_window(lang=lang, size=SMALL)
+    sell(qtbot, window, "RUG-S", "TAJ-M", "AML-250")
+    with window.ctx.write() as s:
+        manager = next(u for u in users.active_users(s) if u.role == users.MANAGER)
+        rug, tajine = [sale.id for sale in s.scalars(select(Sale).order_by(Sale.number))][:2]
+        refunds.refund(s, rug, quantities=None, reason="retour", manager=manager)
+        refunds.void(s, tajine, reason="erreur", manager=manager)
+    close_day(window)
+    window.show_screen("figures")
+    settle()
+    with window.ctx.read() as s:
+        report = reports.day_report(s, day.days(s)[0])
+    assert report.refunds == 85000 and report.voids == 15000
+    screen = window.figures
+    caption, value = screen.kpis["refunds"]
+    assert caption.text() == tr(lang, "receipt.report.refunds")
+    assert value.text() == format_money(-report.refunds, lang)
+    voids = screen.voids
+    assert voids.isVisible()
+    assert tr(lang, "receipt.report.voids") in voids.text()
+    assert format_money(-report.voids, lang) in voids.text()
+    for text in (caption, value, voids):
+        assert text.width() >= text.sizeHint().width(), text.text()
+        seen = QRect(text.mapTo(window, text.rect().topLeft()), text.size())
+        assert window.rect().contains(seen), text.text()
+    assert screen.scroller.verticalScrollBar().maximum() == 0
+
+
+def sell_on(store: Store, date: dt.date, amount_skus: tuple[str, ...]) -> None:
+    """A day at ``date``: opened, one ticket per product paid in cash, closed."""
+    with store.write() as s:
+        manager = next(u for u in users.active_users(s) if u.role == users.MANAGER)
+        at = dt.datetime.combine(date, dt.time(9, 0))
+        day.open_day(s, 0, user=manager, at=at)
+        for i, sku in enumerate(amount_skus):
+            product = next(p for p in catalogue.all_products(s) if p.sku == sku)
+            cart = Cart()
+            cart.add(product, 1000)
+            checkout.complete(s, cart, [cash(cart.totals().total)], cashier=manager,
+                              at=at + dt.timedelta(hours=1, minutes=i))
+        day.close_day(s, day.count_for(day.day_report_expected(s)), manager=manager,
+                      at=at + dt.timedelta(hours=8))
+
+
+@pytest.mark.parametrize(("lang", "market"), [("ar", True), ("fr", True), ("fr", False)])
+def test_the_whole_edition_is_the_markets_dates(qtbot: Any, make_window: Any,
+                                               data_dir: Any, lang: str,
+                                               market: bool) -> None:
+    """An earlier edition's days two months ago, this edition's three days: "Whole
+    edition" counts only the days within the market's dates (its first and its last day),
+    and says which dates; with no market known, the latest days, an earlier edition's
+    weeks before left out, from the first to the last day counted."""
+    from pos import settings
+
+    today = dt.date.today()
+    store = Store.open(data_dir / DB_FILENAME)
+    demo.demo_sales(store, days=1, per_day=1)  # the demo stall, and a day long ago
+    with store.write() as s:
+        for d in day.days(s):
+            d.date = today - dt.timedelta(days=60)
+    sell_on(store, today - dt.timedelta(days=59), ("RUG-S",))
+    edition = [today - dt.timedelta(days=n) for n in (4, 3, 2)]
+    for date in edition:
+        sell_on(store, date, ("TAJ-M",))
+    sell_on(store, today - dt.timedelta(days=1), ("AML-250",))  # after the market's end
+    if market:
+        with store.write() as s:
+            settings.put(s, settings.MARKET, {
+                "name_fr": "Souk", "name_ar": "سوق", "city": "Agadir", "city_ar": "",
+                "stand": "A1", "starts_on": edition[0].isoformat(),
+                "ends_on": edition[-1].isoformat()})
+    store.close()
+    window = make_window(lang=lang, size=SMALL, day_open=False)
+    window.show_screen("figures")
+    screen = window.figures
+    qtbot.mouseClick(screen.edition_btn, Qt.MouseButton.LeftButton)
+    settle()
+    counted = edition if market else [*edition, today - dt.timedelta(days=1)]
+    net = 3 * 15000 + (0 if market else 6500)
+    assert screen.kpis["net"][1].text() == format_money(net, lang)
+    assert screen.kpis["sales"][1].text() == str(len(counted))
+    first, last = counted[0], edition[-1] if market else counted[-1]
+    assert screen.period.text() == window.ctx.t(
+        "ui.figures.edition_period", starts=first.strftime("%d/%m/%Y"),
+        ends=last.strftime("%d/%m/%Y"), days=tr_count(lang, "ui.figures.days", len(counted)))
+    period = screen.period
+    assert period.width() >= period.sizeHint().width()
+    assert window.rect().contains(QRect(period.mapTo(window, QPoint(0, 0)), period.size()))
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_payment_shares_add_up_to_100(qtbot: Any, make_window: Any, lang: str) -> None:
+    """A tajine paid a third in cash, a third by card and a third by mobile: 34, 33 and
+    33 %, not three times 33 that add to 99."""
+    from pos.cart import PaymentSpec
+
+    window = make_window(lang=lang, size=SMALL)
+    window.show_screen("sale")
+    click_tile(qtbot, window, tile_row(window, "TAJ-M"))
+    assert window.sale.cart.totals().total == 15000
+    assert window.sale.complete([cash(5000), PaymentSpec("card", 5000, None, "CB1"),
+                                 PaymentSpec("mobile", 5000, None, "M1")])
+    window.show_screen("figures")
+    settle()
+    percents = [int(p) for p in re.findall(r"(\d+)\s?%", screen_text(window))]
+    assert sorted(percents) == [33, 33, 34]
+
+
+def screen_text(window: Any) -> str:
+    from PySide6.QtGui import QTextDocument
+
+    document = QTextDocument()
+    document.setHtml(window.figures.methods.text())
+    return document.toPlainText()
+
+
+def ink_box(image: Any) -> tuple[int, int, int, int]:
+    """The left, top, right and bottom of what is drawn dark on ``image``."""
+    dark = [(x, y) for x in range(image.width()) for y in range(image.height())
+            if image.pixelColor(x, y).lightness() < 200]
+    assert dark
+    xs, ys = [x for x, _y in dark], [y for _x, y in dark]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_a_closed_day_without_sales_says_so_at_body_size(qtbot: Any, make_window: Any,
+                                                          lang: str) -> None:
+    """The day open without a sale: no sales yet; closed without one: no sales that day,
+    on the chart in letters the size of the cards' text beside it."""
+    window = make_window(lang=lang, size=SMALL)
+    window.show_screen("figures")
+    settle()
+    screen, t = window.figures, window.ctx.t
+    assert screen.methods.text() == t("ui.figures.no_sales")
+    close_day(window)
+    window.show_screen("sale")
+    window.show_screen("figures")
+    settle()
+    said = t("ui.figures.no_sales_day")
+    assert screen.methods.text() == screen.top.text() == screen.chart.empty_text == said
+    chart = screen.chart.grab().toImage()
+    card = screen.methods.grab().toImage()
+    left, top, right, bottom = ink_box(chart)
+    card_left, card_top, card_right, card_bottom = ink_box(card)
+    assert abs((right - left) - (card_right - card_left)) <= 4, (left, right, card_left,
+                                                                 card_right)
+    assert abs((bottom - top) - (card_bottom - card_top)) <= 2, (top, bottom, card_top,
+                                                                 card_bottom)
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_the_tallest_hour_is_written_as_an_amount(qtbot: Any, make_window: Any,
+                                                  lang: str) -> None:
+    """Nine tajines at 7 h, one at each hour after until 22 h: over the first bar, at the
+    chart's side, "1 350 DH" (or "1 350 د.م."), whole, not "1 350"."""
+    window = make_window(lang=lang, size=SMALL)
+    with window.ctx.write() as s:
+        cashier = next(u for u in users.active_users(s) if u.role != users.MANAGER)
+        tajine = next(p for p in catalogue.all_products(s) if p.sku == "TAJ-M")
+        for hour in range(7, 23):
+            cart = Cart()
+            cart.add(tajine, 9000 if hour == 7 else 1000)
+            at = dt.datetime.combine(dt.date.today(), dt.time(hour, 10))
+            checkout.complete(s, cart, [cash(cart.totals().total)], cashier=cashier, at=at)
+    window.ctx.sales_changed.emit()
+    window.show_screen("figures")
+    settle()
+    chart = window.figures.chart
+    currency = "د.م." if lang == "ar" else "DH"
+    _name, value, text = chart.bars[0]
+    assert value == 135000 and text == f"1\u00a0350\u00a0{currency}"
+    image = chart.grab().toImage()
+    runs = ink_runs(image, 0, 20, gap=12)
+    assert len(runs) == 1  # only the tallest is written
+    left, right = runs[0]
+    metrics = QFontMetricsF(theme.ui_font(12))
+    assert right - left >= metrics.horizontalAdvance(text) - 4  # whole, not cut at the side
+    assert left > 0 and right < image.width() - 1

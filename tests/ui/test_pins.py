@@ -524,11 +524,119 @@ def test_a_wrong_pin_at_sign_in_says_what_to_do_when_it_is_forgotten(
     qtbot.keyClick(window.login.pin, Qt.Key.Key_Return)
     said = {
         "fr": "Code PIN incorrect.\nCode oublié\u00a0? Un gérant vous en donne un nouveau\u00a0: "
-        "Réglages → Utilisateurs → Changer le code.",
+        "Réglages → Utilisateurs → Changer le code. Un gérant sans autre gérant\u00a0: la "
+        "commande souk-pos users reset-pin sur cet ordinateur.",
         "ar": "الرمز السري غير صحيح.\nنسيت رمزك السري؟ يعطيك المسير(ة) رمزًا جديدًا: "
-        "الإعدادات ← المستخدمون ← تغيير الرمز.",
+        "الإعدادات ← المستخدمون ← تغيير الرمز. مسير بلا مسير آخر: الأمر "
+        "\u200esouk-pos users reset-pin\u200e على هذا الحاسوب.",
     }
     assert banner.text() == said[lang]
     qtbot.waitUntil(lambda: banner.height() >= banner.heightForWidth(banner.width()))
     card = banner.parentWidget()
     assert card.geometry().bottom() <= window.login.height()
+
+
+def test_a_name_longer_than_a_receipt_keeps_is_refused_in_the_dialog(
+    qtbot: Any, make_window: Any
+) -> None:
+    """A receipt keeps 80 characters of the seller's name: a longer name is refused in
+    words and marked, and no one is added; shortened, it is."""
+    window = make_window(lang="en")
+    window.show_screen("settings")
+    seen: list[Any] = []
+
+    def add(dialog: Any) -> None:
+        qtbot.keyClicks(dialog.name, "N" * 81)
+        qtbot.keyClicks(dialog.pin, "2580")
+        qtbot.keyClicks(dialog.pin_again, "2580")
+        qtbot.mouseClick(dialog.ok, LEFT)
+        seen.append((dialog.isVisible(), dialog.banner.text(),
+                     bool(dialog.name.property("wrong")), pin_owners(window, "2580")))
+        qtbot.keyClick(dialog.name, Qt.Key.Key_Backspace)
+        qtbot.mouseClick(dialog.ok, LEFT)
+        seen.append(dialog.isVisible())
+
+    users_page(qtbot, window, "usersAdd", add, "userDialog")
+    assert seen[0] == (True, "A name has at most 80 characters, this one has 81: shorten it.",
+                       True, [])
+    assert seen[1] is False
+    assert pin_owners(window, "2580") == ["N" * 80]
+
+
+def test_a_pin_changed_for_a_user_disabled_meanwhile_is_refused(
+    qtbot: Any, make_window: Any
+) -> None:
+    """Aicha is disabled (in another window, or with a command) while her new PIN is
+    typed: the dialog says so and saves nothing, no "Saved" follows, and the list no
+    longer shows her."""
+    window = make_window(lang="fr")
+    window.show_screen("settings")
+    screen = window.settings
+    screen.user_list.setCurrentRow(next(i for i, p in enumerate(screen.people) if p[1] == "Aicha"))
+    seen: list[Any] = []
+
+    def change(dialog: Any) -> None:
+        with window.ctx.write() as s:
+            s.scalars(select(User).where(User.name == "Aicha")).one().active = False
+        qtbot.keyClicks(dialog.pin, "2580")
+        qtbot.keyClicks(dialog.pin_again, "2580")
+        qtbot.mouseClick(dialog.ok, LEFT)
+        seen.append((dialog.isVisible(), dialog.banner.text()))
+        qtbot.mouseClick(dialog.cancel, LEFT)
+
+    users_page(qtbot, window, "usersPin", change, "pinChangeDialog")
+    assert seen == [(True, "Aicha a été désactivé entre-temps\u00a0: rien n'a été enregistré.")]
+    assert screen.banner.isHidden() or screen.banner.text() != "Enregistré."
+    assert [p[1] for p in screen.people] == ["Fatima"]
+    with window.ctx.read() as s:
+        aicha = s.scalars(select(User).where(User.name == "Aicha")).one()
+        assert users.check_pin(CASHIER_PIN, aicha.pin_hash)
+
+
+@pytest.mark.parametrize(
+    ("button", "name"), [("usersAdd", "userDialog"), ("usersPin", "pinChangeDialog")]
+)
+def test_a_malformed_new_pin_is_typed_again_from_the_first_field(
+    qtbot: Any, make_window: Any, button: str, name: str
+) -> None:
+    """A new PIN too short, typed twice: both fields are emptied and the first one takes
+    the keys, so that the PIN typed next twice is saved (not refused as two PINs that
+    differ, the confirmation still holding the short one)."""
+    window = make_window(lang="fr")
+    window.show_screen("settings")
+    screen = window.settings
+    screen.user_list.setCurrentRow(next(i for i, p in enumerate(screen.people) if p[1] == "Aicha"))
+    seen: list[Any] = []
+
+    def new_pin(dialog: Any) -> None:
+        if name == "userDialog":
+            qtbot.keyClicks(dialog.name, "Zahra")
+        qtbot.keyClicks(dialog.pin, "258")
+        qtbot.keyClicks(dialog.pin_again, "258")
+        qtbot.mouseClick(dialog.ok, LEFT)
+        seen.append((dialog.banner.text(), dialog.pin.text(), dialog.pin_again.text(),
+                     dialog.focusWidget() is dialog.pin))
+        qtbot.keyClicks(dialog.focusWidget(), "2580")
+        qtbot.keyClicks(dialog.pin_again, "2580")
+        qtbot.mouseClick(dialog.ok, LEFT)
+        seen.append(dialog.isVisible())
+
+    users_page(qtbot, window, button, new_pin, name)
+    assert seen[0] == ("Un code PIN compte 4 à 8 chiffres.", "", "", True)
+    assert seen[1] is False
+    assert pin_owners(window, "2580") == ["Zahra" if name == "userDialog" else "Aicha"]
+
+
+def test_no_screen_looks_chosen_while_the_till_is_locked(qtbot: Any, make_window: Any) -> None:
+    """Locked, the till shows the sign-in screen and the rail shows no screen as chosen
+    (not the sales screen used last); signed in again, the screen shown is chosen."""
+    window = make_window()
+    window.show_screen("sale")
+    assert window.nav_buttons["sale"].isChecked()
+    window.lock()
+    assert window.current_screen() == "login"
+    assert [n for n, b in window.nav_buttons.items() if b.isChecked()] == []
+    qtbot.keyClicks(window.login.pin, CASHIER_PIN)
+    qtbot.keyClick(window.login.pin, Qt.Key.Key_Return)
+    assert window.current_screen() == "sale"
+    assert [n for n, b in window.nav_buttons.items() if b.isChecked()] == ["sale"]

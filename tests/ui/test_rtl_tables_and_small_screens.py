@@ -199,7 +199,8 @@ def test_the_wizard_fits_a_small_screen(qtbot: Any, tmp_path: Path, lang: str) -
 
 # --- the hour chart ---------------------------------------------------------------------
 @pytest.mark.parametrize(("lang", "hour", "value"), [
-    ("fr", "{h} h", f"2{NBSP}400"), ("en", "{h}:00", "2,400"), ("ar", "{h}:00", f"2{NBSP}400"),
+    ("fr", "{h} h", f"2{NBSP}400{NBSP}DH"), ("en", "{h}:00", f"MAD{NBSP}2,400"),
+    ("ar", "{h}:00", f"2{NBSP}400{NBSP}د.م."),
 ])
 def test_hour_chart_labels(qtbot: Any, make_window: Any, lang: str, hour: str,
                            value: str) -> None:
@@ -222,6 +223,14 @@ def test_whole_dirhams_round_to_the_nearest_dirham() -> None:
     assert whole_dirhams(567_700, "fr") == f"5{NBSP}677"
     assert whole_dirhams(100_000_000, "en") == "1,000,000"
     assert whole_dirhams(0, "ar") == "0"
+
+
+def test_whole_money_writes_the_currency() -> None:
+    from ui.figures import whole_money
+
+    assert whole_money(567_750, "fr") == f"5{NBSP}678{NBSP}DH"
+    assert whole_money(567_749, "en") == f"MAD{NBSP}5,677"
+    assert whole_money(100_000, "ar") == f"1{NBSP}000{NBSP}د.م."
 
 
 # --- the products table -----------------------------------------------------------------

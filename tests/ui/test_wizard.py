@@ -253,3 +253,23 @@ def test_the_cooperatives_city_is_asked_in_latin_letters_and_in_arabic(
     next_step(qtbot, wizard)
     coop = saved(finish(qtbot, wizard), settings.COOPERATIVE)
     assert (coop["city"], coop["city_ar"]) == ("Essaouira", "الصويرة")
+
+
+def test_a_manager_name_longer_than_a_receipt_keeps_is_refused_on_its_page(
+    qtbot: Any, wizard: Any
+) -> None:
+    """The manager's name is printed on receipts, which keep 80 characters of it: a
+    longer one is refused on the manager's page, marked, before anything is saved."""
+    wz = wizard("en")
+    to_manager(qtbot, wz)
+    qtbot.keyClicks(wz.manager_name, "K" * 81)
+    type_text(qtbot, wz.pin, "2468")
+    type_text(qtbot, wz.pin2, "2468")
+    next_step(qtbot, wz)
+    assert wz.step == 2
+    assert wz.banner.text() == "A name has at most 80 characters, this one has 81: shorten it."
+    assert wz.manager_name.property("wrong") is True
+    wz.manager_name.end(False)
+    qtbot.keyClick(wz.manager_name, Qt.Key.Key_Backspace)
+    next_step(qtbot, wz)
+    assert wz.step == 3, wz.banner.text()
