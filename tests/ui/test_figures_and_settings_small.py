@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -252,6 +253,19 @@ def test_what_was_all_given_back_is_no_top_product(qtbot: Any, make_window: Any,
     assert screen.top.text().count("<tr>") == 1 and "Itto Ait Said" in screen.top.text()
 
 
+def tajines_by_hour(window: Any, quantity: Callable[[int], int]) -> None:
+    """A ticket of tajines (``quantity`` of the hour, in thousandths) at each hour from
+    7 h to 22 h today, paid in cash."""
+    with window.ctx.write() as s:
+        cashier = next(u for u in users.active_users(s) if u.role != users.MANAGER)
+        tajine = next(p for p in catalogue.all_products(s) if p.sku == "TAJ-M")
+        for hour in range(7, 23):
+            cart = Cart()
+            cart.add(tajine, quantity(hour))
+            at = dt.datetime.combine(dt.date.today(), dt.time(hour, 10))
+            checkout.complete(s, cart, [cash(cart.totals().total)], cashier=cashier, at=at)
+
+
 def ink_runs(image: Any, top: int, bottom: int, gap: int = 5) -> list[tuple[int, int]]:
     """The runs of columns of ``image`` with dark ink between rows ``top`` and ``bottom``,
     runs less than ``gap`` columns apart taken as one."""
@@ -272,14 +286,7 @@ def test_the_hours_of_a_long_day_are_written_apart(qtbot: Any, make_window: Any,
     """Sales from 7 h to 22 h at 1024x600: the hours under the bars never run into one
     another: one in two is written when all would not fit."""
     window = make_window(lang=lang, size=SMALL)
-    with window.ctx.write() as s:
-        cashier = next(u for u in users.active_users(s) if u.role != users.MANAGER)
-        tajine = next(p for p in catalogue.all_products(s) if p.sku == "TAJ-M")
-        for hour in range(7, 23):
-            cart = Cart()
-            cart.add(tajine, 1000 + 1000 * (hour % 3))
-            at = dt.datetime.combine(dt.date.today(), dt.time(hour, 10))
-            checkout.complete(s, cart, [cash(cart.totals().total)], cashier=cashier, at=at)
+    tajines_by_hour(window, lambda hour: 1000 + 1000 * (hour % 3))
     window.ctx.sales_changed.emit()
     window.show_screen("figures")
     settle()
@@ -542,14 +549,7 @@ def test_the_tallest_hour_is_written_as_an_amount(qtbot: Any, make_window: Any,
     """Nine tajines at 7 h, one at each hour after until 22 h: over the first bar, at the
     chart's side, "1 350 DH" (or "1 350 د.م."), whole, not "1 350"."""
     window = make_window(lang=lang, size=SMALL)
-    with window.ctx.write() as s:
-        cashier = next(u for u in users.active_users(s) if u.role != users.MANAGER)
-        tajine = next(p for p in catalogue.all_products(s) if p.sku == "TAJ-M")
-        for hour in range(7, 23):
-            cart = Cart()
-            cart.add(tajine, 9000 if hour == 7 else 1000)
-            at = dt.datetime.combine(dt.date.today(), dt.time(hour, 10))
-            checkout.complete(s, cart, [cash(cart.totals().total)], cashier=cashier, at=at)
+    tajines_by_hour(window, lambda hour: 9000 if hour == 7 else 1000)
     window.ctx.sales_changed.emit()
     window.show_screen("figures")
     settle()

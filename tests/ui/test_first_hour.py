@@ -30,6 +30,19 @@ SMALL = (1024, 600)
 SCREEN_DIRECTION = {"ar": Qt.LayoutDirection.RightToLeft, "fr": Qt.LayoutDirection.LeftToRight}
 
 
+def disable_chosen_user(qtbot: Any, screen: Any) -> None:
+    """Settings → Users: "Disable" the user chosen in the list, said yes to with the
+    manager's PIN."""
+
+    def say_yes(dialog: Any) -> None:
+        on_modal("pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal("disableUser", say_yes)
+    qtbot.mouseClick(screen.findChild(QPushButton, "usersDisable"), LEFT)
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
+
+
 @pytest.mark.parametrize("lang", ["ar", "fr"])
 def test_the_wizard_goes_on_with_enter_and_says_what_is_missing_in_order(
         qtbot: Any, wizard: Any, lang: str) -> None:
@@ -144,13 +157,7 @@ def test_the_users_page_asks_to_choose_someone_and_names_who_is_disabled(
                      "Ses ventes restent dans les chiffres."]
     assert active_names(window) == ["Aicha", "Fatima"]
 
-    def say_yes(dialog: Any) -> None:
-        on_modal("pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
-        qtbot.mouseClick(dialog.ok, LEFT)
-
-    on_modal("disableUser", say_yes)
-    qtbot.mouseClick(screen.findChild(QPushButton, "usersDisable"), LEFT)
-    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
+    disable_chosen_user(qtbot, screen)
     assert active_names(window) == ["Fatima"]
     assert screen.banner.text() == tr("fr", "ui.users.disabled", name="Aicha")
     assert screen.banner.property("role") == "notice"

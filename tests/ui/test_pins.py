@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QPushButton
+from PySide6.QtWidgets import QDialog, QPushButton
 from sqlalchemy import select
 
 from pos import users
@@ -27,6 +27,7 @@ from tests.ui.conftest import (
     type_pin,
     type_text,
 )
+from tests.ui.test_first_hour import disable_chosen_user
 from tests.ui.test_sale_guards import (
     RETURN,
     SCAN_PAUSE,
@@ -298,13 +299,7 @@ def test_disabling_the_seller_signed_in_locks_the_till(qtbot: Any, make_window: 
     screen = window.settings
     screen.user_list.setCurrentRow(next(i for i, p in enumerate(screen.people) if p[1] == "Aicha"))
 
-    def say_yes(dialog: Any) -> None:
-        on_modal("pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
-        qtbot.mouseClick(dialog.ok, LEFT)
-
-    on_modal("disableUser", say_yes)
-    qtbot.mouseClick(screen.findChild(QPushButton, "usersDisable"), LEFT)
-    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
+    disable_chosen_user(qtbot, screen)
     assert window.ctx.user is None
     assert window.current_screen() == "login"
     assert window.login.banner.text() == (
