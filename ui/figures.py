@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QButtonGroup, QFrame, QLabel, QScrollArea, QWidget
+from PySide6.QtWidgets import QButtonGroup, QComboBox, QFrame, QLabel, QScrollArea, QWidget
 
 from pos import clock, day
 from pos.i18n import is_rtl, tr_count
@@ -150,12 +150,18 @@ class FiguresScreen(QWidget):
         self.edition_btn = button("figuresEdition", checkable=True)
         t.button(self.today_btn, "ui.figures.today")
         t.button(self.edition_btn, "ui.figures.edition")
-        group = QButtonGroup(self)
+        group = self.scope_group = QButtonGroup(self)
         group.addButton(self.today_btn)
         group.addButton(self.edition_btn)
         self.today_btn.setChecked(True)
-        self.today_btn.clicked.connect(lambda: self.set_scope("today"))
+        self.today_btn.clicked.connect(lambda: self.show_date(None))
         self.edition_btn.clicked.connect(lambda: self.set_scope("edition"))
+        # an earlier day's figures: the dates with a business day, the latest first
+        self.date_choice = named(QComboBox(), "figuresDate")
+        t.bind(self.date_choice.setAccessibleName, "ui.figures.date_choice")
+        self.date_choice.activated.connect(
+            lambda i: self.show_date(self.date_choice.itemData(i) if i > 0 else None))
+        self.chosen_date: dt.date | None = None  # None: the open day (or the last one)
         self.period = label("figuresPeriod", style="muted")
         self.edition: tuple[dt.date, dt.date] | None = None
         self.kpis: dict[str, tuple[QLabel, QLabel]] = {}
@@ -220,7 +226,8 @@ class FiguresScreen(QWidget):
         self.scroller.setStyleSheet("QScrollArea, #figuresBody { background: transparent; }")
         self.scroller.viewport().setAutoFillBackground(False)
         layout = vbox(spacing=10, margins=12)
-        layout.addLayout(hbox(title, None, self.period, self.today_btn, self.edition_btn))
+        layout.addLayout(hbox(title, None, self.period, self.date_choice, self.today_btn,
+                              self.edition_btn))
         layout.addWidget(self.scroller, 1)
         self.setLayout(layout)
         ctx.language_changed.connect(lambda _l: self.retranslate())
@@ -231,6 +238,27 @@ class FiguresScreen(QWidget):
         self.scope = scope
         self.refresh()
 
+    def show_date(self, date: dt.date | None) -> None:
+        """The figures of ``date`` (every business day opened that date), or of the open day
+        (or the last one) when None."""
+        self.chosen_date = date
+        # "Today" looks pressed for today only: an earlier date chosen, neither button is
+        self.scope_group.setExclusive(date is None)
+        self.today_btn.setChecked(date is None)
+        self.edition_btn.setChecked(False)
+        self.scope_group.setExclusive(True)
+        self.set_scope("today")
+
+    def _fill_dates(self, dates: list[dt.date], shown: dt.date | None) -> None:
+        """The dates to choose from, the latest first, the first one as "Today" says it;
+        ``shown`` chosen (the first when None)."""
+        combo = self.date_choice
+        combo.clear()
+        for date in dates:
+            combo.addItem(clock.date_text(date), date)
+        combo.setCurrentIndex(dates.index(shown) if shown in dates else 0)
+        combo.setVisible(self.scope == "today" and len(dates) > 1)
+
     def _refresh_if_visible(self) -> None:
         if self.isVisible():
             self.refresh()
@@ -239,11 +267,19 @@ class FiguresScreen(QWidget):
         figures = Figures()
         with self.ctx.read() as s:
             all_days = day.days(s)
+            current = day.current_day(s) or (all_days[0] if all_days else None)
+            dates = sorted({d.date for d in all_days}, reverse=True)
+            if current is not None and current.date in dates:  # the open day's date first
+                dates.remove(current.date)
+                dates.insert(0, current.date)
+            if self.chosen_date not in dates:
+                self.chosen_date = None
+            self._fill_dates(dates, self.chosen_date)
             if self.scope == "today":
-                # the whole date of the open day (or, none open, of the last one): a day
-                # closed early and opened again keeps its morning in the figures
-                current = day.current_day(s) or (all_days[0] if all_days else None)
-                chosen = day.days_of_date(s, current.date) if current else []
+                # the whole date of the open day (or, none open, of the last one), or of
+                # the date chosen: a day closed early and opened again keeps its morning
+                date = self.chosen_date or (current.date if current else None)
+                chosen = day.days_of_date(s, date) if date else []
                 self.edition = None
             else:
                 market = clock.market_dates(s)

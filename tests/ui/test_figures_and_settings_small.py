@@ -564,3 +564,50 @@ def test_the_tallest_hour_is_written_as_an_amount(qtbot: Any, make_window: Any,
     metrics = QFontMetricsF(theme.ui_font(12))
     assert right - left >= metrics.horizontalAdvance(text) - 4  # whole, not cut at the side
     assert left > 0 and right < image.width() - 1
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_an_earlier_days_figures_are_chosen_by_its_date(qtbot: Any, make_window: Any,
+                                                        lang: str) -> None:
+    """Yesterday closed with two rugs, today open with a tajine: the date chosen shows
+    yesterday's figures, to the centime of its Z, named by its date and Z; "Today" comes
+    back to today; the whole edition hides the choice."""
+    window = make_window(lang=lang, day_open=False, size=SMALL)
+    yesterday = dt.datetime.combine(dt.date.today() - dt.timedelta(days=1), dt.time(9))
+    with window.ctx.write() as s:
+        manager = next(u for u in users.active_users(s) if u.role == users.MANAGER)
+        rug = next(p for p in catalogue.all_products(s) if p.sku == "RUG-S")
+        day.open_day(s, 50000, user=manager, at=yesterday)
+        for hour in (10, 11):
+            cart = Cart()
+            cart.add(rug, 1000)
+            checkout.complete(s, cart, [cash(cart.totals().total)], cashier=manager,
+                              at=yesterday.replace(hour=hour))
+        closed = day.close_day(s, day.count_for(day.day_report_expected(s)), manager=manager,
+                               at=yesterday.replace(hour=19))
+        day.open_day(s, 50000, user=manager)
+        before = reports.day_report(s, closed)
+    window.ctx.day_changed.emit()
+    sell(qtbot, window, "TAJ-M")
+    window.show_screen("figures")
+    settle()
+    screen, t = window.figures, window.ctx.t
+    choice = screen.date_choice
+    assert choice.isVisible()
+    assert [choice.itemText(i) for i in range(choice.count())] == [
+        dt.date.today().strftime("%d/%m/%Y"), yesterday.strftime("%d/%m/%Y")]
+    choice.setCurrentIndex(1)
+    choice.activated.emit(1)
+    settle()
+    assert choice.currentText() == yesterday.strftime("%d/%m/%Y")  # still the one chosen
+    assert not screen.today_btn.isChecked() and not screen.edition_btn.isChecked()
+    kpis = {key: value.text() for key, (_caption, value) in screen.kpis.items()}
+    assert kpis["net"] == format_money(before.net, lang) and kpis["sales"] == "2"
+    assert sum(amount for _name, amount, _text in screen.chart.bars) == before.net
+    assert screen.period.text() == t("ui.sales.day_closed",
+                                     date=yesterday.strftime("%d/%m/%Y"), z="1")
+    qtbot.mouseClick(screen.today_btn, Qt.MouseButton.LeftButton)
+    assert screen.kpis["sales"][1].text() == "1" and choice.currentIndex() == 0
+    assert screen.today_btn.isChecked()
+    qtbot.mouseClick(screen.edition_btn, Qt.MouseButton.LeftButton)
+    assert not choice.isVisible() and screen.kpis["sales"][1].text() == "3"
