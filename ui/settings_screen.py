@@ -667,7 +667,7 @@ class SettingsScreen(QWidget):
         paths = self._banner_paths()
         words(paths)
         self.banner.error(lambda: words(self._banner_paths()), seconds=seconds,
-                          tip=words(str) if paths.shortened else "")
+                          tip=(lambda: words(str)) if paths.shortened else "")
 
     def choose_backup_folder(self) -> None:
         """Ask for a folder (a USB stick's), and keep it only if a backup can be written

@@ -304,22 +304,25 @@ class Banner(QLabel):
         self.setWordWrap(True)
         self.hide()
         self._again: Callable[[], str] | None = None
+        self._tip_again: Callable[[], str] | None = None  # the tooltip, likewise
         self._said = ""  # the message shown, without the mark that sets its direction
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.hide)
 
-    def error(self, message: Message, *, seconds: int = 8, tip: str = "") -> None:
+    def error(self, message: Message, *, seconds: int = 8, tip: Message = "") -> None:
         self._show(message, "alert", seconds, tip)
 
-    def notice(self, message: Message, *, seconds: int = 5, tip: str = "") -> None:
+    def notice(self, message: Message, *, seconds: int = 5, tip: Message = "") -> None:
         self._show(message, "notice", seconds, tip)
 
-    def _show(self, message: Message, kind: str, seconds: int, tip: str = "") -> None:
-        """``tip``: the message's tooltip (what it shortens, written whole), none if "". """
+    def _show(self, message: Message, kind: str, seconds: int, tip: Message = "") -> None:
+        """``tip``: the message's tooltip (what it shortens, written whole), none if "";
+        given as a function, written again with the message when the language changes."""
         self._again = None if isinstance(message, str) else message
+        self._tip_again = None if isinstance(tip, str) else tip
         self.setProperty("role", kind)
-        self.setToolTip(tip)
+        self.setToolTip(tip if isinstance(tip, str) else tip())
         self._write(message if isinstance(message, str) else message())
         self.style().unpolish(self)
         self.style().polish(self)
@@ -349,6 +352,8 @@ class Banner(QLabel):
             self.hide()
         else:
             self._write(self._again())
+            # a tooltip that cannot be written again is left out rather than left behind
+            self.setToolTip(self._tip_again() if self._tip_again else "")
 
 
 def percent_text(value: int | str, lang: str) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from pos import backup, catalogue, settings, users
 from pos.cart import cash
 from pos.catalogue import ProductData
-from pos.i18n import ltr
+from pos.i18n import ltr, tr
 from pos.models import Product
 from tests.helpers import small_disk, usb_stick
 from tests.ui.conftest import (
@@ -821,6 +821,12 @@ def test_a_long_backup_folder_reads_on_one_line_in_the_backups_tab(
         assert len(lines_holding(message, start, end)) == 1, shown
         assert str(path) in message.toolTip() and str(path) not in shown
 
+    one_line(screen.banner, folder)
+    other = "fr" if lang == "ar" else "ar"
+    window.ctx.set_language(other)  # the message and its tooltip, in the new language
+    assert screen.banner.toolTip() == tr(other, "ui.backup.chosen_on_laptop",
+                                         folder=ltr(str(folder), other))
+    window.ctx.set_language(lang)
     one_line(screen.banner, folder)
     one_line(screen.backup_where, folder)
     where = screen.backup_where  # whole on the screen, none of its lines cut off
