@@ -181,12 +181,24 @@ def format_amount(centimes: int, lang: str = "fr") -> str:
     return f"{sign}{_group(whole, NBSP)},{frac:02d}"
 
 
-def format_money(centimes: int, lang: str = "fr") -> str:
+def format_count(value: int, lang: str = "fr") -> str:
+    """A whole number grouped by thousands: ``1 250`` (fr, ar), ``1,250`` (en); below zero
+    with the language's minus."""
+    sign = minus_sign(lang) if value < 0 else ""
+    return f"{sign}{_group(abs(value), ',' if lang == 'en' else NBSP)}"
+
+
+def format_money(centimes: int, lang: str = "fr", *, whole: bool = False) -> str:
     """``125,50 DH`` (fr), ``125,50 د.م.`` (ar), ``MAD 125.50`` (en); a no-break space
     between the amount and its currency, which a wrapped line never parts. A negative
     amount in Arabic starts with a right-to-left mark (:func:`pos.cldr.money_prefix`), so
-    that a label or a receipt's column that starts with it stays right-to-left."""
-    amount = format_amount(centimes, lang)
+    that a label or a receipt's column that starts with it stays right-to-left.
+    ``whole``: rounded to the dirham, without decimals (``126 DH``)."""
+    if whole:
+        centimes = round_div(centimes, 100) * 100
+        amount = format_count(centimes // 100, lang)
+    else:
+        amount = format_amount(centimes, lang)
     if lang == "en":
         return f"MAD{NBSP}{amount}"
     if lang == "ar":

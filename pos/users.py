@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from pos import journal
-from pos.errors import AuthError, Counted, InputError
+from pos.errors import AuthError, Counted, InputError, Items
 from pos.i18n import latin_digits
 from pos.models import User, utcnow
 
@@ -169,7 +169,7 @@ def active_manager(session: Session, name: str) -> User:
         if _same_name(user.name) == wanted:
             return user
     raise InputError(
-        "user.no_manager_named", name=name.strip(), managers=", ".join(u.name for u in managers)
+        "user.no_manager_named", name=name.strip(), managers=Items(u.name for u in managers)
     )
 
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QButtonGroup, QComboBox, QFrame, QLabel, QScrollAr
 from pos import clock, day
 from pos.i18n import is_rtl, tr_count
 from pos.models import BusinessDay
-from pos.money import allocate, format_amount, format_money, round_div
+from pos.money import allocate, format_count, format_money, round_div
 from pos.reports import DayReport, day_report
 from ui.chart import BarChart
 from ui.context import AppContext
@@ -30,16 +30,7 @@ EDITION_GAP = dt.timedelta(days=7)
 def whole_dirhams(centimes: int, lang: str) -> str:
     """An amount rounded to the dirham, without decimals: ``5 677`` (fr, ar), ``5,677``
     (en)."""
-    text = format_amount(round_div(centimes, 100) * 100, lang)
-    return text.rpartition("." if lang == "en" else ",")[0]
-
-
-def whole_money(centimes: int, lang: str) -> str:
-    """An amount rounded to the dirham, with its currency as the app writes it:
-    ``5 677 DH`` (fr), ``5 677 د.م.`` (ar), ``MAD 5,677`` (en)."""
-    rounded = round_div(centimes, 100) * 100
-    return format_money(rounded, lang).replace(format_amount(rounded, lang),
-                                               whole_dirhams(rounded, lang), 1)
+    return format_count(round_div(centimes, 100), lang)
 
 
 def shares(amounts: Sequence[int]) -> list[int]:
@@ -70,12 +61,6 @@ def edition_days(days: Sequence[BusinessDay],
             break
         start = earlier
     return [d for d in days if start is not None and d.date >= start]
-
-
-def count_text(count: int, lang: str) -> str:
-    """A count grouped by thousands as the language writes it: ``1 250`` (fr, ar),
-    ``1,250`` (en)."""
-    return whole_dirhams(100 * count, lang)
 
 
 def rich_table(rows: Iterable[Sequence[str]], lang: str, *, spacing: int = 4) -> str:
@@ -297,7 +282,7 @@ class FiguresScreen(QWidget):
                             else self._day_text(f))
         average = round_div(f.net, f.sales) if f.sales else 0
         side = Qt.AlignmentFlag.AlignRight if is_rtl(lang) else Qt.AlignmentFlag.AlignLeft
-        values = {"net": format_money(f.net, lang), "sales": count_text(f.sales, lang),
+        values = {"net": format_money(f.net, lang), "sales": format_count(f.sales, lang),
                   "average": format_money(average, lang),
                   "refunds": format_money(-f.refunds, lang)}  # given back, as on the Z
         self.voids.setText(t("report.row", label=t("ui.figures.kpi_voids"),
@@ -319,7 +304,7 @@ class FiguresScreen(QWidget):
         hours = range(min(f.hours, default=9), max(f.hours, default=18) + 1) if f.hours else []
         self.chart.set_bars(
             [(t("ui.figures.hour", hour=h), f.hours.get(h, 0),
-              whole_money(f.hours.get(h, 0), lang)) for h in hours],
+              format_money(f.hours.get(h, 0), lang, whole=True)) for h in hours],
             self._no_sales_text(f))
         # each method's share of what was taken; one that gave back more than it took (a
         # refund to the card of an earlier day's sale) below zero

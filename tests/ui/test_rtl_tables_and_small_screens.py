@@ -226,7 +226,10 @@ def test_whole_dirhams_round_to_the_nearest_dirham() -> None:
 
 
 def test_whole_money_writes_the_currency() -> None:
-    from ui.figures import whole_money
+    from pos.money import format_money
+
+    def whole_money(centimes: int, lang: str) -> str:
+        return format_money(centimes, lang, whole=True)
 
     assert whole_money(567_750, "fr") == f"5{NBSP}678{NBSP}DH"
     assert whole_money(567_749, "en") == f"MAD{NBSP}5,677"
