@@ -467,7 +467,8 @@ def _read_rows(text: str) -> tuple[list[ProductData], list[InputError]]:
     except csv.Error:
         delimiter = ","
     reader = csv.DictReader(io.StringIO(text), dialect=csv.excel, delimiter=delimiter)
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    # "SKU", "Price": the columns' names as a manager types them in a spreadsheet
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     absent = [c for c in _REQUIRED if c not in header]
     if _NAMES - set(absent):  # a column of names in one language is enough
@@ -663,17 +664,24 @@ class CsvFile:
     data_dir: Path
 
 
-def read_csv(path: Path, data_dir: Path) -> CsvFile:
+def read_csv(path: Path, data_dir: Path,
+             progress: Callable[[int, int], None] | None = None) -> CsvFile:
     """Read the catalogue file at ``path`` (:func:`decode_csv`, :func:`parse_csv`), for the
     stall whose data folder is ``data_dir``, before the transaction that saves it
     (:func:`save_file`). A photo cell that names a picture file, by its path or from the
     file's folder, has it kept as the product's photo (:func:`pos.photos.named_in_file`); a
     file that does not exist, is no picture or is cut short (a JPEG copied in part) makes
-    the row's line a bad one, named with the others before anything is written."""
+    the row's line a bad one, named with the others before anything is written.
+    ``progress(checked, total)`` counts the photo cells checked (``total``: the rows that
+    name a photo): called with 0 before the first, then after each."""
     from pos import photos  # QtGui, for an import from a file only
 
     rows, bad = _read_rows(decode_csv(path.read_bytes()))
     folder = path.absolute().parent
+    named = sum(1 for data in rows if data.photo)
+    checked = 0
+    if progress is not None and named:
+        progress(0, named)
     good: list[ProductData] = []
     for data in rows:
         try:
@@ -682,6 +690,10 @@ def read_csv(path: Path, data_dir: Path) -> CsvFile:
             bad.append(InputError("csv.bad_row", line=data.line, reason=exc))
         else:
             good.append(data)
+        if data.photo:
+            checked += 1
+            if progress is not None:
+                progress(checked, named)
     return CsvFile(good, bad, data_dir)
 
 

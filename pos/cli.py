@@ -16,6 +16,7 @@ import math
 import sqlite3
 import sys
 import unicodedata
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -72,15 +73,24 @@ class Context:
     def store(self) -> Store:
         """The database, created if there is none yet (for commands that write)."""
         if self._store is None:
-            self._store = Store.open(self.db_path)
+            self._store = self._open(create=True)
         return self._store
 
     @property
     def existing_store(self) -> Store:
         """The database for commands that only read: NoDatabase if there is none yet."""
         if self._store is None:
-            self._store = Store.open(self.db_path, create=False)
+            self._store = self._open(create=False)
         return self._store
+
+    def _open(self, *, create: bool) -> Store:
+        """The store; a folder that cannot be made or opened (``--data-dir`` somewhere
+        this user may not write, or under a file) is said with the system's reason."""
+        try:
+            return Store.open(self.db_path, create=create)
+        except OSError as exc:
+            raise InputError("db.unusable", path=str(self.db_path),
+                             reason=oserrors.reason(exc)) from exc
 
     def t(self, key: str, /, **params: object) -> str:
         return tr(self.lang, key, **params)
@@ -91,6 +101,7 @@ class Context:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+            self._store = None
 
 
 Command = Callable[[Context, argparse.Namespace], int]
@@ -225,28 +236,44 @@ def cmd_users_reset_pin(ctx: Context, args: argparse.Namespace) -> int:
     """Give the active manager ``args.name`` a new PIN, on the till's own computer: the way
     back for a manager who forgot theirs with no other manager to give a new one. The PIN
     is ``--pin`` (for scripts) or asked twice on the terminal, not shown; the same rules as
-    the app's. Refused while the app runs on the folder (it is held until the PIN is
-    saved). The journal records the change, made from the command line; the PIN is kept
-    hashed and never said."""
+    the app's. Refused while the app runs on the folder: said before the PIN is asked, and
+    the folder is held as the app's only while the PIN is saved, so that a cashier who
+    starts the app while the manager types it is not told it is already open. An app
+    opened meanwhile is refused with nothing written. The journal records the change,
+    made from the command line; the PIN is kept hashed and never said."""
     pin = users.normalise_pin(args.pin) if args.pin is not None else None
-    ctx.existing_store  # a folder with no stall says so  # noqa: B018
+    with ctx.existing_store.read() as s:  # a folder with no stall says so
+        name = users.active_manager(s, args.name).name
+    _refuse_while_app_open(ctx)
+    if pin is None:
+        ctx.close()  # nothing held while the manager types
+        try:
+            with warnings.catch_warnings():  # no terminal: the PIN would not be hidden
+                warnings.simplefilter("error", getpass.GetPassWarning)
+                typed = getpass.getpass(ctx.t("cli.reset_pin_ask", name=name))
+                again = getpass.getpass(ctx.t("cli.reset_pin_again"))
+        except getpass.GetPassWarning as exc:
+            raise InputError("cli.reset_pin_no_terminal") from exc
+        except (EOFError, KeyboardInterrupt) as exc:
+            raise InputError("cli.reset_pin_stopped") from exc
+        pin = users.confirmed_pin(typed, again)
+    app = folder_lock.alone(ctx.data_dir, folder_lock.APP_LOCK_FILENAME)
+    if app is None:  # the app was started while the PIN was typed
+        raise RuleError("cli.app_opened_meanwhile", path=str(ctx.data_dir))
+    with app, ctx.existing_store.write() as s:  # the manager as they are now
+        users.set_pin(users.active_manager(s, args.name), pin,
+                      done_from=users.FROM_COMMAND_LINE)
+    ctx.say(ctx.t("cli.reset_pin_done", name=name))
+    return EXIT_OK
+
+
+def _refuse_while_app_open(ctx: Context) -> None:
+    """RuleError ``cli.app_open`` while the app runs on the data folder (it holds
+    :data:`pos.folder_lock.APP_LOCK_FILENAME`); the folder is not held after."""
     app = folder_lock.alone(ctx.data_dir, folder_lock.APP_LOCK_FILENAME)
     if app is None:
         raise RuleError("cli.app_open", path=str(ctx.data_dir))
-    with app:
-        with ctx.existing_store.read() as s:
-            name = users.active_manager(s, args.name).name
-        if pin is None:
-            try:
-                typed = getpass.getpass(ctx.t("cli.reset_pin_ask", name=name))
-                pin = users.confirmed_pin(typed, getpass.getpass(ctx.t("cli.reset_pin_again")))
-            except (EOFError, KeyboardInterrupt) as exc:
-                raise InputError("cli.reset_pin_stopped") from exc
-        with ctx.existing_store.write() as s:
-            users.set_pin(users.active_manager(s, args.name), pin,
-                          done_from=users.FROM_COMMAND_LINE)
-    ctx.say(ctx.t("cli.reset_pin_done", name=name))
-    return EXIT_OK
+    app.release()
 
 
 def _load_demo(ctx: Context, session: Session) -> str:
@@ -426,15 +453,22 @@ def _give(ctx: Context, args: argparse.Namespace, document: receipts.Document,
     if args.pdf is not None:
         with ctx.existing_store.read() as s:
             sheet = a4.load_sheet(s, document)
-        a4.save_pdf(sheet, args.pdf)
-        ctx.say(ctx.t("invoice.saved", path=str(args.pdf)))
+        _save(ctx, args.pdf, partial(a4.save_pdf, sheet))
     if args.receipt_pdf or args.png:
         raster = render(document, width)
         for path, save in ((args.receipt_pdf, raster.save_pdf), (args.png, raster.save_png)):
             if path is not None:
-                save(path)
-                ctx.say(ctx.t("invoice.saved", path=str(path)))
+                _save(ctx, path, save)
     return EXIT_OK
+
+
+def _save(ctx: Context, path: Path, save: Callable[[Path], object]) -> None:
+    """``save(path)`` and say so; InputError ``cli.cannot_write`` when it cannot."""
+    try:
+        save(path)
+    except OSError as exc:
+        raise InputError("cli.cannot_write", path=str(path)) from exc
+    ctx.say(ctx.t("invoice.saved", path=str(path)))
 
 
 def _list_invoices(ctx: Context, year: int, as_json: bool) -> int:
@@ -476,8 +510,10 @@ def _paper_width(session: Session) -> int:
 
 
 def _new_file(text: str) -> Path:
-    """A file to write, in a folder that exists."""
+    """A file to write, in a folder that exists (checked before anything is written)."""
     path = Path(text)
+    if path.is_dir():
+        raise InputError("cli.is_folder", path=str(path))
     if not path.parent.is_dir():
         raise InputError("cli.folder_missing", path=str(path.parent))
     return path
@@ -678,6 +714,8 @@ def run(
         parser.print_help()
         return EXIT_USAGE
     try:
+        if data_dir.exists() and not data_dir.is_dir():  # nothing made beside or under it
+            raise InputError("cli.data_dir_not_folder", path=str(data_dir))
         return func(ctx, args)
     except SoukError as exc:
         print(f"souk-pos: {exc.message(ctx.lang)}", file=sys.stderr)

@@ -12,9 +12,11 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
@@ -538,6 +540,14 @@ class ProductDialog(Dialog):
             self.saved = product
 
 
+class Counted(QObject):
+    """Counts said from a task's thread (``counted(done, total)``), delivered in the GUI
+    thread; kept by the task's work, not by the screen: a screen closed meanwhile only
+    stops hearing them."""
+
+    counted = Signal(int, int)
+
+
 class ProductsScreen(QWidget):
     def __init__(self, ctx: AppContext, photos: Photos) -> None:
         super().__init__()
@@ -594,12 +604,15 @@ class ProductsScreen(QWidget):
         self.low_label = label("productsLow", style="muted")
         self.progress = named(QProgressBar(), "productsProgress")
         self.progress.hide()
+        # what the bar counts, when it is not the saving: the photos checked
+        self.progress_text = label("productsProgressText")
+        self.progress_text.hide()
         self.banner = Banner("productsMessage")
         layout = vbox(spacing=8, margins=12)
         layout.addLayout(hbox(title, None, self.add_btn, self.edit_btn, self.import_btn,
                               self.export_btn))
         layout.addLayout(hbox(self.search, self.low_label))
-        layout.addWidget(self.progress)
+        layout.addLayout(hbox(self.progress_text, self.progress))
         layout.addWidget(self.banner)
         layout.addWidget(self.table, 1)
         self.setLayout(layout)
@@ -721,10 +734,13 @@ class ProductsScreen(QWidget):
         for btn in (self.add_btn, self.edit_btn, self.import_btn, self.export_btn):
             btn.setEnabled(not busy)
         self.progress.setVisible(busy)
+        if not busy:
+            self.progress_text.hide()
 
     def _run(self, work: Any, done: Any) -> None:
         self._busy(True)
         self.progress.setRange(0, 0)
+        self.progress_text.hide()
         self.task = Task(work, self)
         self.task.progressed.connect(self._progress)
         self.task.succeeded.connect(done)
@@ -733,6 +749,18 @@ class ProductsScreen(QWidget):
         self.task.start()
 
     def _progress(self, done: int, total: int) -> None:
+        if not self.progress_text.isHidden():  # the photos checked: now the saving
+            self.progress_text.hide()
+            self.progress.reset()
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _checking(self, done: int, total: int) -> None:
+        """Photo ``done`` of ``total`` checked, before anything is written: said in words
+        ("Checking photos: 120 / 300"), hundreds of photos taking a while."""
+        self.progress_text.setText(
+            self.ctx.t("ui.products.checking_photos", done=done, total=total))
+        self.progress_text.show()
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
 
@@ -756,8 +784,11 @@ class ProductsScreen(QWidget):
             return
         store, data_dir = self.ctx.store, self.ctx.data_dir
 
+        checked = Counted()  # photo i of n, before anything is written
+        checked.counted.connect(self._checking)
+
         def work(progress: Any) -> catalogue.Imported:
-            file = catalogue.read_csv(path, data_dir)
+            file = catalogue.read_csv(path, data_dir, checked.counted.emit)
             with store.write() as s:
                 return catalogue.save_file(s, file, progress)
 

@@ -103,3 +103,19 @@ def test_a_bad_price_and_a_wrong_check_digit_are_named_in_one_run(
     assert "Ligne 3 : Le dernier chiffre du code-barres 6111245780012 est faux" in err.replace(
         "\xa0", " ")
     assert products(data) == before
+
+
+def test_columns_named_with_capitals_as_typed_in_excel_are_read(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A manager's own sheet, saved by a French Excel (mark, ';', decimal commas), names its
+    columns "SKU", "Name_FR", "Price": they are the columns the import reads, not ones it
+    says are missing."""
+    source = tmp_path / "Catalogue.csv"
+    source.write_bytes("\ufeffSKU;Name_AR;Name_FR;Price;Stock\r\nN-1;جديد;Nouveau;10,50;3\r\n"
+                       .encode("utf-8"))
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", "fr", "products", "import",
+                         str(source))
+    assert (code, err) == (0, "")
+    assert out == "1 produit importé. Nouveaux\u00a0: 1, mis à jour\u00a0: 0.\n"
+    assert [row for row in products(data) if row[0] == "N-1"] == [("N-1", 1050, 3000, None)]

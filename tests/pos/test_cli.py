@@ -6,6 +6,8 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -842,3 +844,184 @@ def test_init_refuses_a_name_longer_than_a_receipt_keeps(
     assert not (folder / "souk.sqlite3").exists()
     code, _, _ = run(capsys, "--data-dir", str(folder), *command, "N" * 80)
     assert code == 0 and user_rows(folder) == [("N" * 80, "manager")]
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: the app's start, as far as its folder: held as *the* app (``ui.app.hold_folder``), or
+#: the message the cashier would read; held until told to end on standard input
+APP_STARTS = """
+import sys
+from pathlib import Path
+from pos.errors import SoukError
+from ui.app import hold_folder
+
+try:
+    held = hold_folder(Path(sys.argv[1]))
+except SoukError as exc:
+    print("told:", exc.message("en"), flush=True)
+    raise SystemExit(2)
+print("started", flush=True)
+sys.stdin.read()
+"""
+
+
+def start_app(folder: Path) -> subprocess.Popen[str]:
+    """The app started on ``folder`` in another process; it has started, or said why not,
+    once its first line is read."""
+    return subprocess.Popen([sys.executable, "-c", APP_STARTS, str(folder)], cwd=ROOT,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_the_app_starts_while_reset_pin_waits_for_the_pin(
+    data: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cashier starts the stall app while the manager is still to type the new PIN: the
+    app starts (it is not told it is already open); the PIN typed after is saved once the
+    app is closed."""
+    said: list[str] = []
+
+    def getpass(prompt: str = "") -> str:
+        if not said:  # the manager has not typed yet: a cashier starts the app
+            app = start_app(data)
+            assert app.stdout is not None
+            said.append(app.stdout.readline())
+            app.communicate("", timeout=60)  # and closes it
+        return "4321"
+
+    monkeypatch.setattr("getpass.getpass", getpass)
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", "en", "users",
+                         "reset-pin", "Manager")
+    assert said == ["started\n"]
+    assert (code, err) == (0, "")
+    assert out == ("Manager has a new PIN; the journal records that it was changed from the "
+                   "command line.\n")
+    assert signs_in(data, "4321") == "Manager"
+
+
+def test_an_app_opened_while_the_pin_is_typed_gets_no_pin_changed_under_it(
+    data: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app is started while the manager types the PIN, and is still open when it is
+    typed: the command says so and that the PIN was not changed, writes nothing, and
+    works once the app is closed."""
+    apps: list[subprocess.Popen[str]] = []
+
+    def getpass(prompt: str = "") -> str:
+        if not apps:
+            apps.append(start_app(data))
+            assert apps[0].stdout is not None and apps[0].stdout.readline() == "started\n"
+        return "4321"
+
+    monkeypatch.setattr("getpass.getpass", getpass)
+    db = data / "souk.sqlite3"
+    before = db.read_bytes()
+    try:
+        code, out, err = run(capsys, "--data-dir", str(data), "--lang", "en", "users",
+                             "reset-pin", "Manager")
+        assert (code, out) == (2, "")
+        assert err == (f"souk-pos: Souk POS was opened on this folder ({data}) while the PIN "
+                       "was being typed: the PIN was not changed. Close the app, then run the "
+                       "command again.\n")
+        assert db.read_bytes() == before
+        assert signs_in(data, "1234") == "Manager" and signs_in(data, "4321") is None
+    finally:
+        apps[0].communicate("", timeout=60)  # the app is closed
+    code, _, _ = run(capsys, "--data-dir", str(data), "users", "reset-pin", "Manager")
+    assert code == 0 and signs_in(data, "4321") == "Manager"
+
+
+@pytest.mark.parametrize("command", [
+    ["init", "--manager-pin", "1234"], ["products", "import", "{csv}"], ["report", "x"],
+    ["demo-sales", "--days", "1"], ["users", "reset-pin", "Manager", "--pin", "4321"],
+    ["backup"],
+])
+def test_a_data_dir_that_is_a_file_is_said_and_nothing_is_made(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    """``--data-dir`` given a file (the CSV's name typed in its place): one line saying so,
+    exit 2, the file as it was and nothing made beside it; not a traceback."""
+    csv = tmp_path / "produits.csv"
+    csv.write_text("sku;name_ar;name_fr;price\r\nN-1;جديد;Nouveau;10,50\r\n", encoding="utf-8")
+    before = csv.read_bytes()
+    argv = [arg.replace("{csv}", str(csv)) for arg in command]
+    code, out, err = run(capsys, "--data-dir", str(csv), "--lang", "fr", *argv)
+    assert (code, out) == (2, "")
+    assert err == (f"souk-pos: {csv} est un fichier, pas un dossier\u00a0: --data-dir indique "
+                   "le dossier de la base de données de la caisse. Rien n'a été modifié.\n")
+    assert csv.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == [csv.name]
+
+
+def test_a_data_dir_that_cannot_be_made_is_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder that cannot be made (here under a file) is said with the system's reason,
+    in the user's language: not a traceback."""
+    under = tmp_path / "notes.txt"
+    under.write_text("pas un dossier")
+    folder = under / "caisse"
+    code, out, err = run(capsys, "--data-dir", str(folder), "--lang", "fr", "init")
+    assert (code, out) == (2, "")
+    assert err.startswith(f"souk-pos: La base de données {folder / 'souk.sqlite3'} est "
+                          "inutilisable\u00a0: ")
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert under.read_text() == "pas un dossier"
+
+
+def test_reset_pin_with_no_terminal_says_to_give_the_pin_and_changes_nothing(
+    data: Path
+) -> None:
+    """Run where there is no terminal to type the PIN on unseen (a scheduled task, a pipe):
+    the command does not read it shown, with Python's warnings in English; it says, in the
+    stall's language, to run it in a terminal or give ``--pin``, and changes nothing."""
+    db = data / "souk.sqlite3"
+    before = db.read_bytes()
+    done = subprocess.run(
+        [sys.executable, "-c", "from pos.cli import main; raise SystemExit(main())",
+         "--data-dir", str(data), "users", "reset-pin", "Manager"],
+        cwd=ROOT, input="4321\n4321\n", capture_output=True, text=True, timeout=120,
+        start_new_session=True,  # no controlling terminal
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "souk-pos: Aucun terminal où taper le code sans qu'il s'affiche\u00a0: lancez la "
+        "commande dans un terminal, ou donnez le code avec --pin. Rien n'a été modifié.\n")
+    assert db.read_bytes() == before
+    assert signs_in(data, "1234") == "Manager"
+
+
+@pytest.mark.parametrize("option", ["--pdf", "--receipt-pdf", "--png"])
+def test_an_invoice_saved_onto_a_folder_is_refused_before_it_is_made(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str
+) -> None:
+    """``--pdf`` given a folder (the file's name forgotten): one line saying so, exit 2, and
+    no invoice made (not one made, then a traceback)."""
+    from tests.pos.test_invoices import _invoices, _opened, _ticket_in
+
+    _ticket_in(data)
+    folder = tmp_path / "factures"
+    folder.mkdir()
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", "fr", "invoice", "1",
+                         "--name", "Riad Fès", option, str(folder))
+    assert (code, out) == (2, "")
+    assert err == f"souk-pos: {folder} est un dossier, pas un fichier.\n"
+    assert list(folder.iterdir()) == []
+    with _opened(data / "souk.sqlite3") as store:
+        assert _invoices(store) == []
+
+
+def test_an_invoice_that_cannot_be_saved_is_one_clear_line(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A PNG that cannot be written (here, a name the picture cannot be saved under): the
+    invoice is made, as said, and then one line says the file was not written."""
+    from tests.pos.test_invoices import _ticket_in
+
+    _ticket_in(data)
+    target = tmp_path / "facture.unknown-kind"
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", "fr", "invoice", "1",
+                         "--name", "Riad Fès", "--png", str(target))
+    assert code == 2 and out.startswith("Facture T01-F")
+    assert err == f"souk-pos: Impossible d'écrire {target}.\n"
+    assert not target.exists()

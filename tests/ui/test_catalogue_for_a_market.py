@@ -531,3 +531,42 @@ def test_a_file_naming_photos_on_the_laptop_shows_them_on_the_tiles(
                                       QImage(str(kept)).height()) == 480
         tile = window.photos.get(shown[sku].photo, 92)
         assert tile is not None and (tile.width(), tile.height()) == size
+
+
+@pytest.mark.parametrize(("lang", "said"), [("fr", "Vérification des photos\u00a0: {} / 6"),
+                                             ("ar", "التحقق من الصور: {} من 6")])
+def test_the_photos_of_a_file_are_checked_photo_by_photo_in_sight(
+        qtbot: Any, make_window: Any, tmp_path: Path, lang: str, said: str) -> None:
+    """A file naming several photos: while they are checked, before anything is written,
+    the bar says how many of them are checked ("Checking photos: 3 / 6"), filling as they
+    are; then it fills again as the products and photos are saved."""
+    from PySide6.QtGui import QImage
+
+    window = make_window(lang=lang, size=SMALL)
+    sign_in_manager(window)
+    window.show_screen("products")
+    screen = window.products
+    folder = tmp_path / "marché"
+    (folder / "photos").mkdir(parents=True)
+    rows = []
+    for i in range(6):
+        picture = QImage(300 + i, 200, QImage.Format.Format_RGB32)
+        picture.fill(0x204080 + i)
+        assert picture.save(str(folder / "photos" / f"p{i}.png"))
+        rows.append(f"MKT-{i:03d};عسل {i};Miel {i};Alimentation;{80 + i},50;piece;20%;;5;2;;"
+                    f"photos/p{i}.png;1")
+    rows.append("MKT-006;عسل;Miel sans photo;Alimentation;9,50;piece;20%;;5;2;;;1")
+    source = folder / "catalogue.csv"
+    source.write_text("\r\n".join([HEADER, *rows]), encoding="utf-8-sig")
+    bar: list[tuple[int, int, str]] = []  # the bar as it moves: (value, maximum, its words)
+    screen.progress.valueChanged.connect(lambda value: bar.append(
+        (value, screen.progress.maximum(),
+         screen.progress_text.text() if screen.progress_text.isVisible() else "")))
+    import_and_wait(qtbot, screen, source)
+    checks = [(i, 6, said.format(i)) for i in range(7)]
+    assert bar[:7] == checks  # determinate from the first photo, photo by photo
+    saving = bar[7:]
+    assert saving and saving[-1] == (13, 13, "")  # then the rows and photos saved
+    assert all(maximum == 13 and not text for _, maximum, text in saving)
+    assert len(market_products(window)) == 7
+    assert screen.banner.isVisible() and "6" in screen.banner.text()
