@@ -14,6 +14,7 @@ to be finished or given back (going back is the default)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRegularExpression, Qt, QTimer
@@ -28,7 +29,7 @@ from pos.reports import DayReport, day_report
 from ui.context import AppContext
 from ui.figures import rich_table
 from ui.line_dialogs import ValueDialog, fit_texts
-from ui.printing import PrintService, ReceiptDialog
+from ui.printing import PrintService, ReceiptDialog, since_text
 from ui.tasks import Task
 from ui.widgets import (
     Banner,
@@ -361,9 +362,10 @@ class DayScreen(QWidget):
             copy.clicked.connect(lambda: self._print_z_copy(dialog, copy))
             dialog.add_action(copy)
             with self.ctx.read() as s:
-                waiting = bool(self._z_waiting(s))
-            if waiting:
-                self._z_copy_held(dialog, copy, "ui.day.z_copy_waiting")
+                waiting = self._z_waiting(s)
+                since = waiting[0].created_at if waiting else None
+            if since is not None:
+                self._z_copy_held(dialog, copy, "ui.day.z_copy_waiting", since)
         dialog.exec()
 
     def _z_waiting(self, session: Session) -> list[PrintJob]:
@@ -375,19 +377,25 @@ class DayScreen(QWidget):
     def _print_z_copy(self, dialog: ReceiptDialog, copy: QPushButton) -> None:
         """Queue a copy of the last Z, unless the report already waits for the printer."""
         with self.ctx.write() as s:
-            waiting = bool(self._z_waiting(s))
+            waiting = self._z_waiting(s)
+            since = waiting[0].created_at if waiting else None
             if not waiting:
                 self.printer.enqueue(s, "z", self.last_z or 0, duplicate=True)
-        if waiting:
-            self._z_copy_held(dialog, copy, "ui.day.z_copy_waiting")
+        if since is not None:
+            self._z_copy_held(dialog, copy, "ui.day.z_copy_waiting", since)
             return
         self.printer.notify()
         self.printer.refresh_queue()
         self._z_copy_held(dialog, copy, "ui.day.z_copy_sent")
 
-    def _z_copy_held(self, dialog: ReceiptDialog, copy: QPushButton, key: str) -> None:
+    def _z_copy_held(self, dialog: ReceiptDialog, copy: QPushButton, key: str,
+                     since: dt.datetime | None = None) -> None:
+        """"Print a copy" disabled, and why: a copy sent, or the report waiting for the
+        printer ``since`` (naive UTC: the oldest of its jobs waiting, said in local time,
+        with its date when not today)."""
         copy.setEnabled(False)
-        dialog.banner.notice(self.ctx.t(key), seconds=0)
+        params = {} if since is None else {"time": since_text(since, self.ctx.lang)}
+        dialog.banner.notice(self.ctx.t(key, **params), seconds=0)
 
     def _confirm_close(self) -> bool:
         """Whether the seller, shown the cash expected, counted and the difference, still

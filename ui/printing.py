@@ -80,6 +80,12 @@ MIN_WIDTH, MAX_WIDTH = 96, 2048
 DEFAULT_WIDTH = 384
 #: room for a window's title bar; the least height a receipt dialog is given
 TITLE_BAR, MIN_DIALOG_HEIGHT = 40, 320
+#: seconds the app, closing, waits for the printing thread: a printer hung in the middle
+#: of a job holds it up no longer (the job waits in the queue for the next start)
+STOP_GRACE = 0.2
+#: the connections whose printers a test page asks whether they answer status requests
+#: (``pos.printing.escpos_out.LEARNED``)
+LEARNED = ("usb", "serial")
 
 
 def _module(name: str) -> Any:
@@ -135,6 +141,23 @@ def make_config(old: dict[str, Any], connection: str, text: str, width: int,
     return config
 
 
+def paper_watch(config: dict[str, Any]) -> str:
+    """Whether the printer of the PRINTER setting ``config`` says when its paper runs out:
+    ``watched`` (it is asked before every receipt: an empty roll keeps the receipt
+    waiting), ``unwatched`` (it is never asked: an empty roll goes unseen), ``unknown``
+    (a USB or serial printer not asked yet: its test page asks it), "" without a printer.
+    As ``pos.printing.escpos_out.PrinterSettings.asks_status`` reads the setting."""
+    connection = config.get("connection") or "none"
+    check = config.get("check_status")
+    if connection == "none":
+        return ""
+    if check is None:
+        if connection in LEARNED:
+            return "unknown"
+        return "watched" if connection == "network" else "unwatched"
+    return "watched" if check else "unwatched"
+
+
 def find_printers(connection: str) -> list[tuple[str, str]]:
     """(its name, the address to type) of each printer ``connection`` can reach now: the
     USB printers plugged in (named as they name themselves, or by their maker's brand;
@@ -168,7 +191,9 @@ class PrintService(QObject):
         test_done(bool, str): a test page went to the printer (True) or did not, and the
             message for the screen where it was asked, in the user's language (a USB or
             serial printer that answered the status request after its page is asked for
-            paper before every receipt from now on, and the message says so). A test
+            paper before every receipt from now on, and the message says so; one that
+            did not is never asked, and the message says its roll must be watched; a
+            printer known before has the message say which it is). A test
             page that did not print puts the printer in error (:attr:`by_test`: the
             screen that asked has told it whole) until a page or receipt prints; one cut
             off at the very end changes nothing (the seller is looking at it).
@@ -224,8 +249,11 @@ class PrintService(QObject):
         self.refresh_queue()
 
     def stop(self) -> None:
+        """Stop the printing thread without waiting on the printer: a job it hangs in the
+        middle of waits in the queue for the next start (or, when all of it went out, the
+        seller is asked about it then)."""
         if self.worker is not None:
-            self.worker.stop(timeout=2.0)
+            self.worker.stop(timeout=STOP_GRACE)
             self.worker = None
 
     def enqueue(self, writer: Writer, kind: str, ref: str | int, *,
@@ -334,6 +362,13 @@ class PrintService(QObject):
             message = self.ctx.t("ui.printer.test_printed")
             if event.answers:  # asked for paper before every receipt from now on
                 message += " " + self.ctx.t("ui.printer.test_asks_paper")
+            elif event.answers is False:  # never asked: an empty roll goes unseen
+                message += " " + self.ctx.t("ui.printer.test_no_paper_state")
+            else:  # known before: said again, for the seller at the printer
+                with self.ctx.read() as s:
+                    watch = paper_watch(printer_config(s))
+                if watch in ("watched", "unwatched"):
+                    message += " " + self.ctx.t(f"ui.printer.paper_{watch}")
             self.test_done.emit(True, message)
         elif event.state == "failed":
             if event.cause != "cut_off":  # a page cut off at the end may be whole
@@ -489,13 +524,16 @@ class ReceiptDialog(QDialog):
         return target
 
 
-def _since_text(at: dt.datetime) -> str:
-    """When a receipt was queued (naive UTC), in this laptop's time: ``10:32`` today, else
-    with its date (:func:`pos.clock.when_text`)."""
+def since_text(at: dt.datetime, lang: str = "en") -> str:
+    """When a receipt was queued (naive UTC), in this laptop's time as the app shows
+    times: ``10:32`` today, else with its date (:func:`pos.clock.when_text`), kept left to
+    right in an Arabic message."""
     from pos import clock  # not at start-up: the bar asks only once receipts wait
 
     when = clock.local(at)
-    return when.strftime("%H:%M") if when.date() == dt.date.today() else clock.when_text(at)
+    today = clock.local(dt.datetime.now(dt.UTC).replace(tzinfo=None)).date()
+    text = when.strftime("%H:%M") if when.date() == today else clock.when_text(at)
+    return ltr(text, lang)
 
 
 class PrinterBar(QWidget):
@@ -561,7 +599,7 @@ class PrinterBar(QWidget):
         them (each can be printed again from today's sales), or cancel (Esc)."""
         since = self.service.waiting_since()
         question = tr_count(self.ctx.lang, "ui.printer.ask_text", count,
-                            time=_since_text(since) if since is not None else "")
+                            time=since_text(since, self.ctx.lang) if since is not None else "")
         dialog = Dialog(self.ctx, self.window(), "printerAsk", "ui.printer.ask_title")
         dialog.setProperty(SCANS, BLOCK)
         dialog.setMinimumWidth(460)

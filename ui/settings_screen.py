@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QTabWidget,
     QWidget,
@@ -36,6 +37,7 @@ from ui.printing import (
     CONNECTIONS,
     PrinterForm,
     PrintService,
+    paper_watch,
     paper_width,
     printer_address,
     printer_config,
@@ -476,8 +478,25 @@ class SettingsScreen(QWidget):
         form.addRow(self._caption("ui.printer.address"), self.printer_address)
         form.addRow(self._caption("ui.printer.paper"), self.paper)
         form.addRow("", hbox(save, test, None))
+        # whether the printer says when its paper runs out (learnt from a test page)
+        self.printer_paper = label("printerPaperWatch", style="muted", wrap=True)
+        self.printer_paper.setSizePolicy(QSizePolicy.Policy.Expanding,
+                                         QSizePolicy.Policy.Preferred)
+        form.addRow("", self.printer_paper)
         self.printer_form.add_rows(form, self._caption)
         return page
+
+    def _show_paper_watch(self, config: dict[str, Any] | None = None) -> None:
+        """Say whether the saved printer tells when its paper runs out (``config``: the
+        PRINTER setting, read when not given)."""
+        if config is None:
+            with self.ctx.read() as s:
+                config = printer_config(s)
+        watch = paper_watch(config)
+        text = self.ctx.t(f"ui.printer.paper_{watch}") if watch else ""
+        self.printer_paper.setText(text)
+        self.printer_paper.setAccessibleName(text)
+        self.printer_paper.setVisible(bool(text))
 
     def _sync(self) -> QWidget:
         panel = self.make_sync_panel() if self.make_sync_panel else None
@@ -575,6 +594,7 @@ class SettingsScreen(QWidget):
         self.printer_address.setText(printer_address(printer))
         self.printer_form.set_baudrate(printer.get("baudrate"))
         show_paper(self.ctx, self.paper, paper_width(printer))
+        self._show_paper_watch(printer)
         self.keep.blockSignals(True)
         self.keep.setValue(int(keep))
         self.keep.blockSignals(False)
@@ -744,6 +764,7 @@ class SettingsScreen(QWidget):
         if changed or not self.then_test:
             self._save(settings.PRINTER, config)
             self.printer.reload_settings()
+            self._show_paper_watch()
             if warning:
                 self.banner.notice(f"{self.ctx.t('ui.saved')} {warning}", seconds=30)
         if self.then_test:
@@ -756,6 +777,7 @@ class SettingsScreen(QWidget):
 
     def _test_done(self, printed: bool, message: str) -> None:
         self.printer_test.setEnabled(True)
+        self._show_paper_watch()  # what the page found out
         if printed:
             self.banner.notice(message, seconds=20)
         else:
@@ -893,6 +915,7 @@ class SettingsScreen(QWidget):
         show_paper(self.ctx, self.paper)
         for i, kind in enumerate(CONNECTIONS):
             self.printer_kind.setItemText(i, t(f"ui.printer.kind_{kind}"))
+        self._show_paper_watch()
         for row, (_id, name, role) in enumerate(self.people):
             item = self.user_list.item(row)
             if item is not None:

@@ -19,6 +19,10 @@ cutting, asking for the status, closing) may have left a whole receipt
 socket also says which bytes never left the till, so a drop while most of the image was
 still queued counts as partial.
 
+A printer answers a status request (``DLE EOT n``) with one byte; one with Automatic
+Status Back on (``GS a n``) also sends 4-byte status blocks by itself whenever its state
+changes, which are read past (:func:`heard`), and read for its paper when no answer came.
+
 Printer settings live in ``settings.PRINTER`` as a dict (see :class:`PrinterSettings`).
 """
 
@@ -30,6 +34,7 @@ import logging
 import socket
 import struct
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
@@ -69,6 +74,20 @@ PAPER_END: Final = 0x60  # bits 5 and 6 of the paper status: no paper
 #: the bits every answer to DLE EOT has alike (0xx1xx10: bits 0 and 7 off, 1 and 4 on)...
 STATUS_FIXED_BITS: Final = 0x93
 STATUS_FIXED: Final = 0x12  # ...and their values
+#: Automatic Status Back (``GS a n``): a printer with it on sends 4-byte status blocks by
+#: itself, whenever its state changes; the first byte is 0xx1xx00 (bits 0, 1 and 7 off, 4
+#: on: never an answer to DLE EOT, whose bit 1 is on), the three others 0xx0xxxx (bit 4
+#: off: never one either)
+ASB_FIRST_BITS: Final = 0x93
+ASB_FIRST: Final = 0x10
+ASB_NEXT_BITS: Final = 0x90
+ASB_SIZE: Final = 4
+ASB_OFFLINE: Final = 0x08  # first byte, bit 3: offline
+ASB_PAPER_END: Final = 0x0C  # third byte, bits 2 and 3: the roll paper end sensor
+MAX_HEARD: Final = 64  # bytes read at most while an answer is awaited among ASB blocks
+#: the image goes out in pieces of this many bytes when the worker may be stopped meanwhile
+#: (:class:`Gate`)
+PIECE: Final = 4096
 PROBE_TIMEOUT: Final = 1.0  # seconds a printer has to answer its first status request
 #: the connections whose printers are asked for their status only once they have answered
 #: one request, after a test page (some cheap ones never answer)
@@ -527,12 +546,67 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"[:250]
 
 
-def _answer(device: Escpos, query: bytes, timeout: float | None = None) -> bytes:
-    """Send the status request ``query`` and read the printer's answer (empty when none
-    came). ``timeout`` (seconds) replaces the connection's own for this answer where the
+class Heard(NamedTuple):
+    """What a printer sent back: the last answer to DLE EOT in it (None: none), and the
+    last whole Automatic Status Back block (``b""``: none)."""
+
+    answer: int | None
+    block: bytes
+    pending: bool = False  # it ends with the start of an ASB block: more is coming
+
+
+def heard(data: bytes) -> Heard:
+    """Sort what a printer sent into answers to DLE EOT and ASB blocks (other bytes are
+    stray: an echo, noise)."""
+    answer: int | None = None
+    block = b""
+    i = 0
+    while i < len(data):
+        byte = data[i]
+        if byte & STATUS_FIXED_BITS == STATUS_FIXED:
+            answer = byte
+            i += 1
+            continue
+        if byte & ASB_FIRST_BITS == ASB_FIRST:
+            rest = data[i + 1 : i + ASB_SIZE]
+            if all(b & ASB_NEXT_BITS == 0 for b in rest):
+                if len(rest) < ASB_SIZE - 1:
+                    return Heard(answer, block, True)
+                block = data[i : i + ASB_SIZE]
+                i += ASB_SIZE
+                continue
+        i += 1
+    return Heard(answer, block)
+
+
+def _listen(read: Callable[[], bytes]) -> Heard:
+    """Read what the printer sends until an answer to DLE EOT is in it; ASB blocks before
+    it are read past (and the last one kept). Stops at silence (an empty read, or a read
+    that times out once something was heard), at stray bytes, or after
+    :data:`MAX_HEARD` bytes."""
+    data = b""
+    while True:
+        try:
+            chunk = read()
+        except Exception:  # a timeout (USB, network): nothing more came
+            if not data:
+                raise
+            return heard(data)
+        data += chunk
+        found = heard(data)
+        if found.answer is not None or not chunk or len(data) >= MAX_HEARD:
+            return found
+        if not (found.block or found.pending):
+            return found  # stray bytes only: not a printer that speaks status
+
+
+def _answer(device: Escpos, query: bytes, timeout: float | None = None) -> Heard:
+    """Send the status request ``query`` and read the printer's answer, past the ASB
+    blocks a printer with Automatic Status Back on sends by itself (:func:`heard`).
+    ``timeout`` (seconds) replaces the connection's own for this answer where the
     connection has one to replace (USB, serial). A serial port is first emptied of what
     came before, and the request waits for everything before it to be on the wire (at 9600
-    bauds a receipt takes seconds): its answer is one byte, read alone."""
+    bauds a receipt takes seconds): what comes back is then read a byte at a time."""
     from escpos import printer as drivers
 
     port = getattr(device, "device", None)
@@ -543,7 +617,7 @@ def _answer(device: Escpos, query: bytes, timeout: float | None = None) -> bytes
         before = port.timeout
         port.timeout = before if timeout is None else timeout
         try:
-            return bytes(port.read(1))
+            return _listen(lambda: bytes(port.read(1)))
         finally:
             port.timeout = before
     device._raw(query)
@@ -551,17 +625,30 @@ def _answer(device: Escpos, query: bytes, timeout: float | None = None) -> bytes
         before = port.default_timeout
         port.default_timeout = int(timeout * 1000)
         try:
-            return bytes(device._read())
+            return _listen(lambda: bytes(device._read()))
         finally:
             port.default_timeout = before
-    return bytes(device._read())
+    return _listen(lambda: bytes(device._read()))
 
 
 def _status(device: Escpos, query: bytes) -> int:
-    answer = _answer(device, query)
-    if not answer:
-        raise PrinterError("printing.error.offline", "no answer to a status request")
-    return answer[0]
+    """The printer's answer to ``query``; a printer that sent only an ASB block has its
+    state read from the block, as the answer would have said it (paper end, offline)."""
+    found = _answer(device, query)
+    if found.answer is not None:
+        return found.answer
+    if found.block:
+        log.info("the printer sent an ASB block for its status: %r", found.block)
+        return from_block(found.block, query)
+    raise PrinterError("printing.error.offline", "no answer to a status request")
+
+
+def from_block(block: bytes, query: bytes) -> int:
+    """An ASB block read as the answer to ``query`` (DLE EOT 4: paper end; else offline)."""
+    if query == STATUS_PAPER:
+        empty = block[2] & ASB_PAPER_END == ASB_PAPER_END
+        return STATUS_FIXED | (PAPER_END if empty else 0)
+    return STATUS_FIXED | (block[0] & ASB_OFFLINE)
 
 
 def is_status(answer: bytes) -> bool:
@@ -572,21 +659,61 @@ def is_status(answer: bytes) -> bool:
 
 def answers_status(device: Escpos) -> bool:
     """Whether the printer answers a status request (DLE EOT 1) within
-    :data:`PROBE_TIMEOUT`, as ESC/POS words the answer. No answer, stray bytes or a
-    connection error: False (it is asked no more)."""
+    :data:`PROBE_TIMEOUT`, as ESC/POS words the answer (ASB blocks it sends by itself
+    are read past). No answer, stray bytes or a connection error: False (it is asked no
+    more)."""
     try:
-        answer = _answer(device, STATUS_ONLINE, PROBE_TIMEOUT)
+        found = _answer(device, STATUS_ONLINE, PROBE_TIMEOUT)
     except Exception:  # a timeout (USB raises one), the connection gone
         log.info("the printer did not answer a status request", exc_info=True)
         return False
-    if not is_status(answer):
-        log.info("the printer answered a status request with %r", answer)
+    if found.answer is None:
+        log.info("the printer answered a status request with no status (%r)", found)
         return False
     return True
 
 
+class Gate:
+    """Between the thread that prints and one that stops it (the app closing while the
+    printer hangs): once closed (:meth:`close`), no more of the image goes out, and it
+    says whether the receipt can have come out whole."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._closed = False
+        self._last = False  # the image's last piece has started out
+        self.device: Escpos | None = None
+        self.after = 0  # bytes written after the image (the cut, a status request)
+
+    def passing(self, last: bool = False) -> None:
+        """Before a piece of the image goes out (``last``: the last one); raises
+        :class:`PrinterError` once closed."""
+        with self._lock:
+            if self._closed:
+                raise PrinterError("printing.error.offline", "stopped: the till is closing")
+            self._last = self._last or last
+
+    def close(self) -> bool:
+        """Let nothing more out. True when the receipt cannot have come out whole: its
+        image's last piece had not started out, or (a network printer, on Linux) some of
+        the image still waits unsent in the connection. A network connection is then set
+        to be reset when it closes, so that what it holds is dropped rather than
+        delivered later, when the till has given the job back to its queue."""
+        with self._lock:
+            self._closed = True
+            last, device = self._last, self.device
+        if last and (device is None or not _left_unsent(device, self.after)):
+            return False
+        sock = getattr(device, "_device", None)
+        if isinstance(sock, socket.socket):
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        return True
+
+
 def send_image(
-    device: Escpos, raster: Raster, config: PrinterSettings, *, open_drawer: bool = False
+    device: Escpos, raster: Raster, config: PrinterSettings, *, open_drawer: bool = False,
+    gate: Gate | None = None,
 ) -> int:
     """Print ``raster`` on an opened printer: init, image, feed and cut, then the drawer.
 
@@ -595,16 +722,26 @@ def send_image(
     opens it; a kick that fails after a printed receipt is not an error (the receipt is
     out; the seller opens the drawer with its key). Returns the number of bytes of the
     image commands. A connection that fails raises :class:`MayHavePrinted` once the whole
-    image was handed over, :class:`PrinterError` before.
+    image was handed over, :class:`PrinterError` before. With a ``gate``, the image goes
+    out in pieces, each let through by it (:class:`Gate`).
     """
     handed = False  # every byte of the image went to the connection
     ending = _ending(device, config)
+    after = len(ending) + (len(STATUS_ONLINE) if config.asks_status else 0)
+    if gate is not None:
+        gate.device, gate.after = device, after
+        gate.passing()
     try:
         if config.asks_status and _status(device, STATUS_PAPER) & PAPER_END == PAPER_END:
             raise PrinterError("printing.error.no_paper")
         device._raw(INIT)
         payload = image_bytes(raster, config)
-        device._raw(payload)
+        if gate is None:
+            device._raw(payload)
+        else:
+            for at in range(0, max(len(payload), 1), PIECE):
+                gate.passing(last=at + PIECE >= len(payload))
+                device._raw(payload[at : at + PIECE])
         handed = True
         device._raw(ending)
         if config.asks_status:
@@ -613,7 +750,6 @@ def send_image(
         known = isinstance(exc, (PrinterError, EscposError, OSError, RuntimeError, ValueError))
         if not known and not _is_usb_error(exc):
             raise
-        after = len(ending) + (len(STATUS_ONLINE) if config.asks_status else 0)
         if handed and not _left_unsent(device, after):
             raise MayHavePrinted(_describe(exc)) from exc
         if isinstance(exc, PrinterError):
@@ -664,36 +800,39 @@ def _is_usb_error(exc: BaseException) -> bool:
 
 def print_raster(
     raster: Raster, config: PrinterSettings, *, open_drawer: bool = False,
-    opener: Opener = open_printer,
+    opener: Opener = open_printer, gate: Gate | None = None,
 ) -> int:  # fmt: skip
     """Open the printer, print, close. Raises :class:`PrinterError`, or
     :class:`MayHavePrinted` when the connection failed after the whole image was handed
     over, closing included (closing flushes a device file or a serial port, and hands a
     CUPS or Windows job to the spooler) unless the printer answered a status request
     after the cut."""
-    return _print(raster, config, open_drawer=open_drawer, opener=opener, probe=False)[0]
+    return _print(raster, config, open_drawer=open_drawer, opener=opener, probe=False,
+                  gate=gate)[0]  # fmt: skip
 
 
 def print_test_page(
-    raster: Raster, config: PrinterSettings, *, opener: Opener = open_printer
+    raster: Raster, config: PrinterSettings, *, opener: Opener = open_printer,
+    gate: Gate | None = None,
 ) -> bool | None:
     """Print a test page as :func:`print_raster` prints a receipt; a printer that
     :attr:`~PrinterSettings.learns_status` is then asked once for its status, with a short
     timeout (:func:`answers_status`). Returns whether it answered (None: not asked), for
     its ``check_status``; the page is printed either way."""
     return _print(raster, config, open_drawer=False, opener=opener,
-                  probe=config.learns_status)[1]  # fmt: skip
+                  probe=config.learns_status, gate=gate)[1]  # fmt: skip
 
 
 def _print(
-    raster: Raster, config: PrinterSettings, *, open_drawer: bool, opener: Opener, probe: bool
+    raster: Raster, config: PrinterSettings, *, open_drawer: bool, opener: Opener, probe: bool,
+    gate: Gate | None = None,
 ) -> tuple[int, bool | None]:
     """(bytes of the image, whether the printer answered the status request asked after
     it when ``probe``, else None)."""
     device = opener(config)
     answered: bool | None = None
     try:
-        sent = send_image(device, raster, config, open_drawer=open_drawer)
+        sent = send_image(device, raster, config, open_drawer=open_drawer, gate=gate)
         if probe:
             answered = answers_status(device)
     except BaseException:

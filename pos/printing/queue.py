@@ -40,6 +40,12 @@ settings (``check_status``), written as the jobs' states are: a printer that ans
 asked for paper before every receipt from then on, so that an empty roll keeps the receipt
 waiting with "no paper" rather than counting it printed.
 
+The app closing never waits on the printer (:meth:`PrintWorker.stop`): a job the printer
+hangs in the middle of is let go (:meth:`PrintWorker.give_up`); nothing more of it goes
+out, and when its image had not all gone out it is back in the queue as it was, so it
+prints at the next start; when all of it had, it may have come out whole and is asked
+about then, as any job left ``sending``.
+
 Callbacks run on the worker thread: the UI re-emits them as Qt signals.
 """
 
@@ -61,6 +67,7 @@ from pos.errors import Ltr
 from pos.i18n import ltr, normalise_language, tr
 from pos.models import PrintJob, Sale, utcnow
 from pos.printing.escpos_out import (
+    Gate,
     MayHavePrinted,
     Opener,
     PrinterError,
@@ -291,6 +298,10 @@ class PrintWorker:
         self._retry = False
         self._pass = threading.Lock()  # one pass over the queue at a time
         self._thread: threading.Thread | None = None
+        #: the job being sent and its gate (:meth:`stop` closes it), under ``_sending_lock``
+        self._current: tuple[int, Gate] | None = None
+        self._sending_lock = threading.Lock()
+        self._given_up: set[int] = set()  # jobs put back in the queue by :meth:`stop`
 
     # -- control ------------------------------------------------------------------------
 
@@ -302,12 +313,41 @@ class PrintWorker:
         self._thread.start()
         self.notify()  # jobs left from before a restart, if still fresh
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float = 10.0) -> int | None:
+        """Stop the thread, waiting at most ``timeout`` seconds for it. A thread still
+        there is held up by the printer (hung in the middle of a job, or slow): the job is
+        let go (:meth:`give_up`) and the thread left to end with the process. Returns the
+        id of a job put back in the queue, if any."""
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return None
+        thread.join(timeout)
+        return self.give_up() if thread.is_alive() else None
+
+    def give_up(self) -> int | None:
+        """Let go of the job being sent: nothing more of it goes to the printer. When it
+        cannot have come out whole (its image had not all gone out), it is back in the
+        queue as it was before this attempt, to print at the next start; otherwise it
+        stays ``sending``, and the seller is asked about it after a restart
+        (:meth:`recover`). The id of the job put back, if any."""
+        with self._sending_lock:
+            current = self._current
+            if current is None:
+                return None
+            job_id, gate = current
+            if not gate.close():
+                return None
+            self._given_up.add(job_id)
+            with self.store.write() as s:
+                job = s.get(PrintJob, job_id)
+                if job is None or job.status != SENDING:
+                    return None
+                job.status = QUEUED
+                job.attempts = max(0, job.attempts - 1)  # this one never reached the printer
+        log.info("print job %s was put back in the queue: the printer held it up", job_id)
+        return job_id
 
     def notify(self) -> None:
         """A new job was queued: print the fresh ones."""
@@ -438,12 +478,13 @@ class PrintWorker:
                 log.warning("no glyph for %s in job %s", sorted(raster.missing), job_id)
         except PrinterError as exc:
             return self._failed(job_id, kind, ref, lang, exc, attempt=True)
-        if not self._sending(job_id):
+        gate = Gate()
+        if not self._sending(job_id, gate):
             return "skipped"
         drawer = document.open_drawer and not duplicate  # an original's first print only
         label = document_label(document)
         try:
-            answers = self._send(kind, raster, config, drawer)
+            answers = self._send(kind, raster, config, drawer, gate)
         except MayHavePrinted as exc:  # the whole image went out, then the connection failed
             log.warning("print job %s may have printed: %s", job_id, exc.detail)
             error = f"{CUT_OFF} {exc.detail}"
@@ -456,6 +497,9 @@ class PrintWorker:
             detail = f"{type(exc).__name__}: {exc}"
             return self._may_have_printed(job_id, kind, ref, lang, label, "fault", detail,
                                           detail[:250])  # fmt: skip
+        finally:
+            with self._sending_lock:
+                self._current = None
         try:
             self._finish(job_id, PRINTED, "")
         except Exception:  # it stays "sending": after a restart the seller is asked
@@ -466,13 +510,13 @@ class PrintWorker:
         return "printed"
 
     def _send(self, kind: str, raster: Raster, config: PrinterSettings,
-              drawer: bool) -> bool | None:  # fmt: skip
+              drawer: bool, gate: Gate) -> bool | None:  # fmt: skip
         """Print a job's image. A test page's tells whether the printer answered the
         status request asked after it (None: not asked; see
         :func:`~pos.printing.escpos_out.print_test_page`)."""
         if kind == TEST:
-            return print_test_page(raster, config, opener=self.opener)
-        print_raster(raster, config, open_drawer=drawer, opener=self.opener)
+            return print_test_page(raster, config, opener=self.opener, gate=gate)
+        print_raster(raster, config, open_drawer=drawer, opener=self.opener, gate=gate)
         return None
 
     def _learned(self, config: PrinterSettings, answers: bool | None) -> bool | None:
@@ -524,17 +568,24 @@ class PrintWorker:
             self._emit_unsure(job_id, kind, ref, lang, label, why, detail)
         return "offline"
 
-    def _sending(self, job_id: int) -> bool:
-        """Record (and commit) that the job's bytes are about to go out."""
-        with self.store.write() as s:
-            job = s.get(PrintJob, job_id)
-            if job is None or job.status != QUEUED:
+    def _sending(self, job_id: int, gate: Gate) -> bool:
+        """Record (and commit) that the job's bytes are about to go out, through ``gate``
+        (unless the worker is stopping)."""
+        with self._sending_lock:
+            if self._stop.is_set():
                 return False
-            job.status = SENDING
-            job.attempts += 1
+            with self.store.write() as s:
+                job = s.get(PrintJob, job_id)
+                if job is None or job.status != QUEUED:
+                    return False
+                job.status = SENDING
+                job.attempts += 1
+            self._current = (job_id, gate)
             return True
 
     def _finish(self, job_id: int, status: str, error: str, *, attempt: bool = False) -> None:
+        if job_id in self._given_up:  # back in the queue for the next start: left so
+            return
         with self.store.write() as s:
             job = s.get(PrintJob, job_id)
             if job is None:
@@ -547,7 +598,7 @@ class PrintWorker:
                 job.printed_at = utcnow()
 
     def _emit(self, event: PrintEvent) -> None:
-        if self.on_event is None:
+        if self.on_event is None or event.job_id in self._given_up:
             return
         try:
             self.on_event(event)

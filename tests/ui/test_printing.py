@@ -754,7 +754,9 @@ def test_a_test_page_says_where_it_was_asked_whether_it_printed_and_never_waits(
     fill_printer(qtbot, screen.printer_kind, screen.printer_address, "network",
                  f"127.0.0.1:{good.port}")  # fmt: skip
     qtbot.mouseClick(screen.printer_test, LEFT)
-    qtbot.waitUntil(lambda: banner.text() == tr("fr", "ui.printer.test_printed"))
+    # with what is known of its paper: a network printer is asked before every receipt
+    printed = f'{tr("fr", "ui.printer.test_printed")} {tr("fr", "ui.printer.paper_watched")}'
+    qtbot.waitUntil(lambda: banner.text() == printed)
     assert window.printer_status.text() == "Imprimante : prête"
     window.printer.retry()  # "Retry printing" never brings back the test page that failed
     assert window.printer.worker.run_once(include_old=True) == 0
@@ -819,7 +821,9 @@ def test_saving_while_a_test_page_is_on_its_way_keeps_test_page_waiting(
         assert not screen.printer_test.isEnabled()  # the first page is not told about yet
     finally:
         reader.start()  # the printer reads: the page comes out
-    qtbot.waitUntil(lambda: screen.banner.text() == tr("en", "ui.printer.test_printed"))
+    # a device file is never asked for its paper: the seller watches the roll
+    printed = f'{tr("en", "ui.printer.test_printed")} {tr("en", "ui.printer.paper_unwatched")}'
+    qtbot.waitUntil(lambda: screen.banner.text() == printed)
     assert screen.printer_test.isEnabled()
     reader.join(5)
     assert len(received) == 1 and len(decode(received[0], 384)) == 1

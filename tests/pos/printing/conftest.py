@@ -20,7 +20,7 @@ from PySide6.QtGui import QGuiApplication
 from pos.printing import ensure_gui_app
 from pos.printing.samples import SAMPLE_SHOP
 from pos.receipts import Shop
-from tests.pos.printing.escpos_decode import status_codes, status_requests, whole_job
+from tests.pos.printing.escpos_decode import status_codes, whole_job
 
 
 @pytest.fixture(scope="session")
@@ -39,10 +39,14 @@ class FakePrinter:
     Modes: ``accept`` (reads everything, answers status requests), ``stall`` (accepts the
     connection, never reads nor answers), ``drop`` (reads ``drop_after`` bytes, then
     drops the connection), ``drop_at_end`` (reads a whole job, its cut included, then
-    drops the connection without answering the status request that follows).
-    ``refuse`` is a port where nothing listens: call :meth:`close`. As a printer's, its
-    input buffer is small (``RECEIVE_BUFFER``): what it has not read yet is not taken off
-    the till's hands. ``mode`` may change between two connections.
+    drops the connection without answering the status request that follows), ``mute``
+    (reads everything, answers nothing once a whole job is in: hung then; :attr:`received`
+    says when).
+    ``refuse`` is a port where nothing listens: call :meth:`close`. It answers ``paper``
+    to the paper roll sensor's request (``DLE EOT 4``); with Automatic Status Back on
+    (``asb``: its 4-byte block), it sends a block on connecting and before each answer.
+    As a printer's, its input buffer is small (``RECEIVE_BUFFER``): what it has not read
+    yet is not taken off the till's hands. ``mode`` may change between two connections.
 
     :attr:`jobs` and :attr:`partial` are read once the connection being served (if any) is
     recorded: the till may be done with a connection before the printer is.
@@ -50,11 +54,15 @@ class FakePrinter:
 
     RECEIVE_BUFFER = 4096
 
-    def __init__(self, mode: str = "accept", drop_after: int = 2000, width: int = 384) -> None:
+    def __init__(self, mode: str = "accept", drop_after: int = 2000, width: int = 384,
+                 paper: bytes = b"\x12", asb: bytes = b"") -> None:
         self.mode = mode
+        self.paper = paper
+        self.asb = asb
         self.drop_after = drop_after
         self.width = width  # paper width in dots, to know a job is whole (drop_at_end)
         self._jobs: list[bytes] = []  # what each connection delivered, in full
+        self.received = b""  # what the connection being served delivered so far
         self._partial: list[bytes] = []  # what each dropped connection delivered before
         self._idle = threading.Event()  # no connection is being served
         self._idle.set()
@@ -103,6 +111,8 @@ class FakePrinter:
         answered = 0
         conn.settimeout(5)
         with conn:
+            if self.asb:
+                conn.sendall(self.asb)
             while True:
                 try:
                     chunk = conn.recv(65536)
@@ -111,15 +121,19 @@ class FakePrinter:
                 if not chunk:
                     break
                 received += chunk
+                self.received = bytes(received)
+                if mode == "mute" and whole_job(bytes(received), self.width):
+                    continue
                 if (mode == "drop" and len(received) >= self.drop_after) or (
                     mode == "drop_at_end" and whole_job(bytes(received), self.width)
                 ):
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
                     break
-                requests = status_requests(bytes(received), self.width) - answered
-                answered += requests
-                try:
-                    conn.sendall(b"\x12" * requests)  # online, paper present
+                codes = status_codes(bytes(received), self.width)
+                asked, answered = codes[answered:], len(codes)
+                try:  # online; the paper as it is
+                    conn.sendall(b"".join(self.asb + (self.paper if n == 4 else b"\x12")
+                                          for n in asked))
                 except OSError:
                     break
         (self._jobs if mode == "accept" else self._partial).append(bytes(received))
@@ -148,12 +162,16 @@ class FakeSerialPrinter:
     (:attr:`path`, ``/dev/pts/N``) the till opens as it opens ``/dev/ttyUSB0``. It reads
     everything and, when ``answers``, answers each status request: ``paper`` to the paper
     roll sensor's (``DLE EOT 4``), :data:`ONLINE` to the others; a cheap printer that
-    never answers does not. :attr:`received` is everything the till sent, whole once the
-    till has closed the port and the printer is closed."""
+    never answers does not. With Automatic Status Back on (``asb``: its 4-byte block), a
+    block comes before each answer, as the printer sends one by itself whenever its
+    state changes. :attr:`received` is everything the till sent, whole once the till has
+    closed the port and the printer is closed."""
 
-    def __init__(self, answers: bool = True, paper: bytes = ONLINE, width: int = 384) -> None:
+    def __init__(self, answers: bool = True, paper: bytes = ONLINE, width: int = 384,
+                 asb: bytes = b"") -> None:
         self.answers = answers
         self.paper = paper
+        self.asb = asb
         self.width = width
         self._received = bytearray()
         self._lock = threading.Lock()
@@ -184,7 +202,8 @@ class FakeSerialPrinter:
                 codes = status_codes(bytes(self._received), self.width)
             asked, answered = codes[answered:], len(codes)
             if self.answers and asked:
-                os.write(self._far, b"".join(self.paper if n == 4 else ONLINE for n in asked))
+                os.write(self._far, b"".join(self.asb + (self.paper if n == 4 else ONLINE)
+                                             for n in asked))
 
     def close(self) -> None:
         """Stop answering; what the till wrote and was not read yet is read first (the
@@ -204,23 +223,29 @@ class FakeSerialPrinter:
 class UsbPrinter(Dummy):  # type: ignore[misc]
     """A USB printer as python-escpos reaches it: ``answer`` is what it says to a status
     request (empty: nothing; None: the read times out, as pyusb reports it); ``paper``
-    what its paper roll sensor says (``DLE EOT 4``) when it answers. :attr:`asked`: the
-    status requests it was sent."""
+    what its paper roll sensor says (``DLE EOT 4``) when it answers. With Automatic
+    Status Back on (``asb``: its 4-byte block), the block comes first, a read of its own
+    before the answer. :attr:`asked`: the status requests it was sent."""
 
-    def __init__(self, answer: bytes | None = ONLINE, paper: bytes = ONLINE) -> None:
+    def __init__(self, answer: bytes | None = ONLINE, paper: bytes = ONLINE,
+                 asb: bytes = b"") -> None:
         super().__init__()
         self.answer = answer
         self.paper = paper
+        self.asb = asb
         self.asked: list[bytes] = []
+        self._reads: list[bytes] = []  # what the next reads return, one each
 
     def _raw(self, msg: bytes) -> None:
         if msg.startswith(b"\x10\x04"):
             self.asked.append(msg)
+            reply = self.paper if msg == b"\x10\x04\x04" else self.answer
+            self._reads = [part for part in (self.asb, reply) if part]
         super()._raw(msg)
 
     def _read(self) -> bytes:
+        if self._reads:
+            return self._reads.pop(0)
         if self.answer is None:
             raise usb.core.USBTimeoutError("Operation timed out", 110, 110)
-        if not self.answer:  # silent to every request
-            return b""
-        return self.paper if self.asked[-1] == b"\x10\x04\x04" else self.answer
+        return b""  # silent
