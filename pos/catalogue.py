@@ -457,6 +457,18 @@ def parse_csv(text: str) -> list[ProductData]:
     return rows
 
 
+def _absent_columns(absent: Sequence[str]) -> InputError | None:
+    """The columns of :data:`_REQUIRED` a file's header lacks, as ``csv.header`` says them:
+    either name column is enough, so both lacking make one "column of names, name_ar or
+    name_fr" (with the others lacking). None when a name column alone is absent."""
+    others = ", ".join(c for c in absent if c not in _NAMES)
+    if not set(absent) >= _NAMES:
+        return InputError("csv.header_columns", columns=others) if others else None
+    if others:
+        return InputError("csv.header_names_and", columns=others)
+    return InputError("csv.header_names")
+
+
 def _read_rows(text: str) -> tuple[list[ProductData], list[InputError]]:
     """The rows of the CSV ``text`` read well (:func:`parse_csv`), and the errors of the
     others (``csv.bad_row``, in the order of their lines), to be refused together with those
@@ -470,11 +482,9 @@ def _read_rows(text: str) -> tuple[list[ProductData], list[InputError]]:
     # "SKU", "Price": the columns' names as a manager types them in a spreadsheet
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
-    absent = [c for c in _REQUIRED if c not in header]
-    if _NAMES - set(absent):  # a column of names in one language is enough
-        absent = [c for c in absent if c not in _NAMES]
-    if absent:
-        raise InputError("csv.header", columns=", ".join(absent))
+    lacking = _absent_columns([c for c in _REQUIRED if c not in header])
+    if lacking is not None:
+        raise InputError("csv.header", columns=lacking)
     rows: list[ProductData] = []
     bad: list[InputError] = []
     seen: dict[str, tuple[int, str]] = {}  # folded SKU -> (line, sku) of its row

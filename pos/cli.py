@@ -13,6 +13,7 @@ import datetime as dt
 import getpass
 import json
 import math
+import re
 import sqlite3
 import sys
 import unicodedata
@@ -44,13 +45,15 @@ from pos import (
 from pos.db import DamagedDatabase, Store
 from pos.errors import InputError, RuleError, SoukError
 from pos.files import DB_FILENAME, default_data_dir, saved_language
-from pos.i18n import LANGUAGES, lookup, tr, tr_count
+from pos.i18n import LANGUAGES, lookup, ltr, tr, tr_count
 from pos.journal import verify
 from pos.models import Sale
 from pos.money import format_money
 from pos.reports import DayReport, day_report
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: a command stopped with Ctrl+C, as a shell says a program ended by SIGINT (128 + 2)
+EXIT_STOPPED: Final = 130
 #: the catalogue's message ids of ``souk-pos``'s help (:func:`pos.usage.help_keys`)
 HELP: Final = "cli.help"
 #: the manager ``init --manager-pin`` adds when no ``--manager-name`` is given
@@ -107,6 +110,26 @@ class Context:
 Command = Callable[[Context, argparse.Namespace], int]
 
 
+class Stopped(KeyboardInterrupt):
+    """Ctrl+C, as a command says what it leaves: the message id ``key`` (:func:`run`)."""
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        super().__init__(key)
+        self.key, self.params = key, params
+
+
+#: what a command stopped with Ctrl+C leaves, said by :func:`run`; ``cli.stopped`` (only
+#: that it was stopped) for the others
+STOPPED: Final[dict[str, str]] = {
+    "cmd_products_import": "cli.stopped_nothing",  # one transaction, the photos taken back
+    "cmd_users_reset_pin": "cli.stopped_nothing",  # one transaction
+    "cmd_report_x": "cli.stopped_nothing",  # reads only
+    "cmd_report_z": "cli.stopped_nothing",
+    "cmd_verify": "cli.stopped_nothing",
+    "cmd_demo_sales": "cli.stopped_demo",  # a transaction a day
+}
+
+
 class UsageError(InputError):
     """A command line argparse refuses, said in the user's language by :func:`run`;
     ``prog`` names the command it was given to (``souk-pos report z``)."""
@@ -120,6 +143,9 @@ def usage_error(prog: str, message: str) -> UsageError:
     """argparse's English ``message`` as a translated :class:`UsageError`."""
     kind, params = usage.read(message)
     name = params.get("name", "")
+    action = _ACTIONS.fullmatch(params.get("names", ""))
+    if kind == "required" and action:  # ``report`` alone: say which ones it takes
+        return UsageError(prog, "cli.usage_action", choices=action[1].replace(",", ", "))
     if kind == "choice" and name == "--lang":
         return UsageError(prog, "cli.unknown_language", value=params["value"])
     if kind == "choice" and not name.startswith("-"):  # a command or an action
@@ -128,6 +154,22 @@ def usage_error(prog: str, message: str) -> UsageError:
     if kind == "other":
         return UsageError(prog, "cli.usage", text=message)
     return UsageError(prog, f"cli.usage_{kind}", **params)
+
+
+#: a subcommand's actions as argparse names them when none is given: ``{x,z}``
+_ACTIONS: Final = re.compile(r"\{([^{}]+)\}")
+
+
+def _name_positionals(parser: argparse.ArgumentParser) -> None:
+    """Give each argument typed without an option (``reset-pin NAME``) of ``parser`` and its
+    subcommands a name in capitals, as the README writes them, where it has none: argparse
+    would show its ``dest`` (``name``, ``server_url``) in the help and in usage errors."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _name_positionals(sub)
+        elif not action.option_strings and action.metavar is None and action.choices is None:
+            action.metavar = action.dest.upper()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -287,9 +329,35 @@ def _load_demo(ctx: Context, session: Session) -> str:
     return ctx.t("cli.init_demo")
 
 
+class _Progress:
+    """``Checking photos: 120/300`` on the terminal, written again in place as it goes;
+    nothing when standard error is no terminal (a script's log, a pipe)."""
+
+    def __init__(self, ctx: Context, key: str) -> None:
+        self.ctx, self.key, self.width = ctx, key, 0
+        self.shown = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.shown:
+            text = self.ctx.t(self.key, done=done, total=total)
+            print(f"\r{text}{' ' * (self.width - len(text))}", end="", file=sys.stderr,
+                  flush=True)
+            self.width = max(self.width, len(text))
+
+    def clear(self) -> None:
+        """Take the line away, for what is said next."""
+        if self.width:
+            print(f"\r{' ' * self.width}\r", end="", file=sys.stderr, flush=True)
+            self.width = 0
+
+
 def cmd_products_import(ctx: Context, args: argparse.Namespace) -> int:
     # every row read and checked before the transaction opens
-    file = catalogue.read_csv(args.file, ctx.data_dir)
+    progress = _Progress(ctx, "cli.checking_photos")
+    try:
+        file = catalogue.read_csv(args.file, ctx.data_dir, progress)
+    finally:
+        progress.clear()
     with ctx.store.write() as s:
         imported = catalogue.save_file(s, file)
     ctx.say(imported.text(ctx.lang))
@@ -305,7 +373,16 @@ def cmd_products_export(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_demo_sales(ctx: Context, args: argparse.Namespace) -> int:
+    """Ring invented days of sales, for trying the app or the reports: in a new folder,
+    made a demo stall and said so, or in a stall with no sale of its own and not enrolled
+    with a market server (:func:`pos.demo.check_demo_stall`, said before anything is
+    written): the days would stay in a real stall's journal for ever, and reach the
+    organisers as real figures."""
+    new = not ctx.db_path.exists()
     count = demo.demo_sales(ctx.store, days=args.days, per_day=args.sales_per_day, seed=args.seed)
+    if new:
+        ctx.say(ctx.t("cli.demo_new_stall", path=ltr(str(ctx.data_dir), ctx.lang),
+                      manager=demo.DEMO_MANAGER_PIN, cashier=demo.DEMO_CASHIER_PIN))
     days = tr_count(ctx.lang, "cli.demo_days", args.days)
     ctx.say(tr_count(ctx.lang, "cli.demo_done", count, days=days))
     return EXIT_OK
@@ -553,6 +630,8 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
+    """A backup in the folder chosen in the app (else the laptop's own). Stopped with
+    Ctrl+C while it is written, the part written is removed (:class:`Stopped`)."""
     ctx.existing_store  # noqa: B018
     conn = sqlite3.connect(f"file:{ctx.db_path}?mode=ro", uri=True)
     try:  # a damaged file must not push the good backups out
@@ -563,9 +642,29 @@ def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
         raise DamagedDatabase("db.damaged", path=str(ctx.db_path))
     with ctx.store.read() as s:
         chosen = settings.get(s, settings.BACKUP_FOLDER)
-    written = backup.backup_to(ctx.db_path, chosen, keep=args.keep)
+    folders = [backup.backup_dir(ctx.db_path)] + ([Path(chosen)] if chosen else [])
+    before = {path for folder in folders for path in _backup_files(folder)}
+    try:
+        written = backup.backup_to(ctx.db_path, chosen, keep=args.keep)
+    except KeyboardInterrupt:
+        new = {path for folder in folders for path in _backup_files(folder)} - before
+        for path in new:  # the .partial file it was writing
+            if path.suffix == ".partial":
+                path.unlink(missing_ok=True)
+        made = sorted(path for path in new if path.suffix != ".partial")
+        if made:  # stopped while it put away the oldest backups
+            raise Stopped("cli.stopped_backup_made", path=ltr(str(made[0]), ctx.lang)) from None
+        raise Stopped("cli.stopped_backup") from None
     ctx.say(backup.done_text(ctx.lang, written, cli=True))
     return EXIT_OK
+
+
+def _backup_files(folder: Path) -> set[Path]:
+    """The backups in ``folder``, and the ``.partial`` files of backups being written."""
+    try:
+        return {path for path in folder.glob("souk-*") if path.suffix in (".sqlite3", ".partial")}
+    except OSError:
+        return set()
 
 
 def cmd_restore(ctx: Context, args: argparse.Namespace) -> int:
@@ -587,14 +686,14 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     """``souk-pos``'s parser; its help texts are the catalogue's ``cli.help.*``
     (:data:`HELP`), put in the user's language by :func:`run`."""
     parser = _Parser(prog="souk-pos")
-    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR")
     parser.add_argument("--lang", choices=LANGUAGES, default=None)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     p = command(sub, "init")
-    p.add_argument("--manager-name", default=None)
-    p.add_argument("--manager-pin", default=None)
-    p.add_argument("--prefix", default=None)
+    p.add_argument("--manager-name", default=None, metavar="NAME")
+    p.add_argument("--manager-pin", default=None, metavar="PIN")
+    p.add_argument("--prefix", default=None, metavar="T03")
     p.add_argument("--demo", action="store_true")
     p.set_defaults(func=cmd_init)
 
@@ -602,24 +701,24 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     usub = people.add_subparsers(dest="action", required=True, parser_class=_Parser,
                                  metavar="{reset-pin}")
     p = command(usub, "reset-pin")
-    p.add_argument("name")
-    p.add_argument("--pin", default=None)
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--pin", default=None, metavar="PIN")
     p.set_defaults(func=cmd_users_reset_pin)
 
     products = command(sub, "products")
     psub = products.add_subparsers(dest="action", required=True, parser_class=_Parser,
                                    metavar="{import,export}")
     p = command(psub, "import")
-    p.add_argument("file", type=_existing_file)
+    p.add_argument("file", type=_existing_file, metavar="FILE.csv")
     p.set_defaults(func=cmd_products_import)
     p = command(psub, "export")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=Path, metavar="FILE.csv")
     p.set_defaults(func=cmd_products_export)
 
     p = command(sub, "demo-sales")
-    p.add_argument("--days", type=_int_in(1, 3650), default=5)
-    p.add_argument("--sales-per-day", type=_int_in(1, 20000), default=200)
-    p.add_argument("--seed", type=_int_in(0, 2**31), default=7)
+    p.add_argument("--days", type=_int_in(1, 3650), default=5, metavar="D")
+    p.add_argument("--sales-per-day", type=_int_in(1, 20000), default=200, metavar="N")
+    p.add_argument("--seed", type=_int_in(0, 2**31), default=7, metavar="N")
     p.set_defaults(func=cmd_demo_sales)
 
     report = command(sub, "report")
@@ -629,33 +728,34 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_report_x)
     p = command(rsub, "z")
-    p.add_argument("--day", type=_date, required=True)
-    p.add_argument("--z", type=_z_label)
+    p.add_argument("--day", type=_date, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--z", type=_z_label, metavar="N")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_report_z)
 
     p = command(sub, "invoice")
-    p.add_argument("ticket", nargs="?", default=None)
+    p.add_argument("ticket", nargs="?", default=None, metavar="TICKET")
     p.add_argument("--list", action="store_true")
-    p.add_argument("--year", type=_int_in(2000, 2999), default=None)
+    p.add_argument("--year", type=_int_in(2000, 2999), default=None, metavar="YYYY")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--name", default=None)
-    p.add_argument("--ice", default=None)
-    p.add_argument("--address", default=None)
+    p.add_argument("--name", default=None, metavar="NAME")
+    p.add_argument("--ice", default=None, metavar="ICE")
+    p.add_argument("--address", default=None, metavar="TEXT")
     p.add_argument("--receipt-lang", choices=receipts.RECEIPT_LANGUAGES, default=None)
-    p.add_argument("--pdf", type=_new_file, default=None)
-    p.add_argument("--receipt-pdf", type=_new_file, default=None)
-    p.add_argument("--png", type=_new_file, default=None)
+    p.add_argument("--pdf", type=_new_file, default=None, metavar="FILE")
+    p.add_argument("--receipt-pdf", type=_new_file, default=None, metavar="FILE")
+    p.add_argument("--png", type=_new_file, default=None, metavar="FILE")
     p.set_defaults(func=cmd_invoice)
 
     p = command(sub, "verify")
-    p.add_argument("--receipt", type=witness.parse, action="append", default=[])
+    p.add_argument("--receipt", type=witness.parse, action="append", default=[],
+                   metavar="CODE")
     p.set_defaults(func=cmd_verify)
     p = command(sub, "backup")
-    p.add_argument("--keep", type=_int_in(1, 1000), default=backup.DEFAULT_KEPT)
+    p.add_argument("--keep", type=_int_in(1, 1000), default=backup.DEFAULT_KEPT, metavar="N")
     p.set_defaults(func=cmd_backup)
     p = command(sub, "restore")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=Path, metavar="FILE")
     p.set_defaults(func=cmd_restore)
     return parser, sub
 
@@ -698,6 +798,7 @@ def run(
     """Parse ``argv`` with ``parser`` and run the chosen command."""
     argv = list(sys.argv[1:] if argv is None else argv)
     said = _pre_scan_lang(argv)  # --help and usage errors come before the arguments are read
+    _name_positionals(parser)
     usage.translate_help(parser, partial(lookup, said), HELP)
     try:
         args = parser.parse_args(argv)
@@ -717,6 +818,14 @@ def run(
         if data_dir.exists() and not data_dir.is_dir():  # nothing made beside or under it
             raise InputError("cli.data_dir_not_folder", path=str(data_dir))
         return func(ctx, args)
+    except KeyboardInterrupt as exc:  # Ctrl+C: what is left, not a trace
+        if isinstance(exc, Stopped):
+            said = ctx.t(exc.key, **exc.params)
+        else:
+            said = ctx.t(STOPPED.get(getattr(func, "__name__", ""), "cli.stopped"))
+        after = "\n" if sys.stderr.isatty() else ""  # past the ^C the terminal shows
+        print(f"{after}souk-pos: {said}", file=sys.stderr)
+        return EXIT_STOPPED
     except SoukError as exc:
         print(f"souk-pos: {exc.message(ctx.lang)}", file=sys.stderr)
         return EXIT_USAGE

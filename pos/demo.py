@@ -5,19 +5,24 @@ from __future__ import annotations
 import datetime as dt
 import random
 from importlib import resources
+from typing import Final
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pos import catalogue, checkout, day, refunds, users
+from pos import catalogue, checkout, day, refunds, settings, users
 from pos.cart import Cart, Discount, PaymentSpec, cash
 from pos.db import Store
 from pos.errors import RuleError
-from pos.models import Product, User
+from pos.models import Product, Sale, User
 
 DEMO_MANAGER = "Gérante / المسيرة"
 DEMO_CASHIER = "Vendeuse / البائعة"
 DEMO_MANAGER_PIN = "1234"
 DEMO_CASHIER_PIN = "0000"
+#: the setting :func:`demo_sales` keeps: how many sale records (sales, refunds, voids) the
+#: stall held after its last demo day, all of them rung by it
+DEMO_SALES: Final = "demo_sales"
 
 
 def demo_csv() -> str:
@@ -118,18 +123,37 @@ def _one_day(
     day.close_day(session, counts, manager=manager, at=opening + dt.timedelta(hours=12))
 
 
+def check_demo_stall(session: Session) -> None:
+    """RuleError unless invented sales may go into this stall's journal, where they would
+    stay for ever (nothing is deleted): not on a stall enrolled with a market server
+    (whose sync settings hold the identity enrolment gave), whose days would reach the
+    organisers as real figures; not on a stall holding sale records that
+    :func:`demo_sales` did not ring (:data:`DEMO_SALES`). A new stall, or one with no sale
+    yet, may take them."""
+    sync = settings.get(session, settings.SYNC)
+    if isinstance(sync, dict) and (sync.get("token") or sync.get("device_id")):
+        raise RuleError("cli.demo_enrolled")
+    rung = session.scalar(select(func.count()).select_from(Sale)) or 0
+    demo = settings.get(session, DEMO_SALES, 0)
+    if rung > (demo if isinstance(demo, int) else 0):
+        raise RuleError("cli.demo_real_sales")
+
+
 def demo_sales(
     store: Store, *, days: int, per_day: int, seed: int = 7, start: dt.date | None = None
 ) -> int:
     """Fill the journal with realistic days of sales (one transaction per day).
 
-    The demo catalogue and staff are added, if missing, in the first day's transaction, so
-    that a refusal (a day already open, a demo PIN taken) leaves the stall as it was.
+    Refused on a stall that is enrolled with a market server or holds sales of its own
+    (:func:`check_demo_stall`), and by each day on a day already open. The demo catalogue
+    and staff are added, if missing, in the first day's transaction, so that a refusal (a
+    demo PIN taken) leaves the stall as it was.
     """
     rng = random.Random(seed)
     first = start or (dt.date.today() - dt.timedelta(days=days))
     for i in range(days):
         with store.write() as session:
+            check_demo_stall(session)
             if day.current_day(session) is not None:
                 raise RuleError("day.already_open")
             if not catalogue.all_products(session):
@@ -137,6 +161,8 @@ def demo_sales(
             staff = ensure_demo_users(session)
             products = [p for p in catalogue.all_products(session) if p.price > 0]
             _one_day(session, first + dt.timedelta(days=i), per_day, rng, staff, products)
+            settings.put(session, DEMO_SALES,
+                         session.scalar(select(func.count()).select_from(Sale)))
     return days * per_day
 
 

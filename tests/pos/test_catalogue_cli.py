@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -119,3 +122,102 @@ def test_columns_named_with_capitals_as_typed_in_excel_are_read(
     assert (code, err) == (0, "")
     assert out == "1 produit importé. Nouveaux\u00a0: 1, mis à jour\u00a0: 0.\n"
     assert [row for row in products(data) if row[0] == "N-1"] == [("N-1", 1050, 3000, None)]
+
+
+@pytest.mark.parametrize(("header", "lang", "said"), [
+    ("sku;nom;prix;price", "fr",
+     "Il manque au fichier CSV une colonne de noms, name_ar ou name_fr."),
+    ("code;nom", "en", "The CSV file lacks a column of names, name_ar or name_fr, and the "
+                       "columns: sku, price."),
+    ("sku;nom", "ar", "ينقص ملف CSV عمود للأسماء، name_ar أو name_fr، والأعمدة: price."),
+    ("name_fr;prix", "fr", "Il manque au fichier CSV les colonnes\u00a0: sku, price."),
+], ids=["names-fr", "names-and-others-en", "names-and-price-ar", "a-name-is-there"])
+def test_a_file_without_names_asks_for_one_column_of_names_not_both(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], header: str, lang: str,
+    said: str,
+) -> None:
+    """Either name column is enough: a file with neither is told it lacks one column of
+    names, name_ar or name_fr, not that it lacks both; with the other columns it lacks."""
+    source = tmp_path / "produits.csv"
+    source.write_text(f"{header}\nA;B;C;1\n", encoding="utf-8")
+    before = products(data)
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", lang, "products", "import",
+                         str(source))
+    assert (code, out, err) == (2, "", f"souk-pos: {said}\n")
+    assert products(data) == before
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_photo_check_is_counted_on_the_terminal_only(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Hundreds of photos take a while to check: on a terminal, the import says how far it
+    is, on one line written again in place, then takes the line away; in a script's log
+    (standard error no terminal) it says nothing of it."""
+    import pty
+
+    from tests.pos.test_catalogue import picture
+
+    for n in (1, 2, 3):
+        picture(tmp_path / "photos" / f"p{n}.png", 60, 60)
+    source = tmp_path / "catalogue.csv"
+    source.write_text("sku,name_fr,price,photo\n" + "".join(
+        f"N-{n},Produit {n},10,photos/p{n}.png\n" for n in (1, 2, 3)), encoding="utf-8")
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "pos.cli", "--data-dir", str(data), "--lang", "fr",
+             "products", "import", str(source)],
+            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=follower,
+            timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT),
+                              "QT_QPA_PLATFORM": "offscreen"})
+    finally:
+        os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal's other end closed: all is read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert done.returncode == 0
+    assert done.stdout.decode().startswith("3 produits importés.")
+    check = "Vérification des photos\u00a0: {}/3"
+    assert shown.decode() == "".join(f"\r{check.format(n)}" for n in range(4)) + (
+        "\r" + " " * len(check.format(3)) + "\r")
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", "fr", "products", "import",
+                         str(source))  # standard error captured: no terminal
+    assert (code, err) == (0, "") and out.startswith("3 produits importés.")
+
+
+def test_an_import_stopped_with_ctrl_c_says_so_and_writes_nothing(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl+C while the products are saved: one line saying it was stopped and nothing was
+    written (true: the import is one transaction), exit 130; no Python trace."""
+    from pos import catalogue
+
+    saving = catalogue.add_or_update
+    saved: list[str] = []
+
+    def ctrl_c_at_the_third(session: object, data: catalogue.ProductData) -> object:
+        if len(saved) == 2:
+            raise KeyboardInterrupt
+        saved.append(data.sku)
+        return saving(session, data)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(catalogue, "add_or_update", ctrl_c_at_the_third)
+    source = tmp_path / "new.csv"
+    source.write_text(HEADER + "".join(f"N-{n},جديد,Nouveau,10,,1\n" for n in range(5)),
+                      encoding="utf-8")
+    before = products(data)
+    code, out, err = run(capsys, "--data-dir", str(data), "products", "import", str(source))
+    assert saved == ["N-0", "N-1"]  # two products were saved in the transaction
+    assert (code, out, err) == (130, "", "souk-pos: Interrompu\u00a0: rien n'a été écrit.\n")
+    assert products(data) == before

@@ -389,7 +389,15 @@ def test_report_z_of_a_date_closed_twice_asks_which(
     ("argv", "line"),
     [
         (["--lang", "fr", "report", "z"], "souk-pos report z: Arguments manquants : --day."),
-        (["--lang", "en", "report"], "souk-pos report: Missing arguments: {x,z}."),
+        (["--lang", "en", "report"], "souk-pos report: Say which: x, z."),
+        (["--lang", "ar", "users"], "souk-pos users: حدِّد أيًّا منها: reset-pin."),
+        (["--lang", "fr", "users", "reset-pin"],
+         "souk-pos users reset-pin: Arguments manquants\u00a0: NAME."),
+        (["--lang", "ar", "products", "import"],
+         "souk-pos products import: وسائط ناقصة: FILE.csv."),
+        (["--lang", "en", "restore"], "souk-pos restore: Missing arguments: FILE."),
+        (["--lang", "fr", "sync", "enrol"],
+         "souk-pos sync enrol: Arguments manquants\u00a0: SERVER_URL, CODE."),
         (["--lang", "fr", "report", "z", "--day"], "souk-pos report z: --day attend une valeur."),
         (["--lang", "fr", "report", "x", "--json=oui"],
          "souk-pos report x: --json ne prend pas de valeur."),
@@ -431,7 +439,7 @@ def test_help_is_in_the_language_asked_keeping_what_is_typed_latin(
 
     assert souk_pos(["--lang", "ar", "--help"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("الاستعمال: souk-pos [-h] [--data-dir DATA_DIR] [--lang {ar,fr,en}]")
+    assert out.startswith("الاستعمال: souk-pos [-h] [--data-dir DIR] [--lang {ar,fr,en}]")
     assert "\nالخيارات:\n" in out and "\nالوسائط:\n" in out
     assert "  -h, --help            يعرض هذه المساعدة ثم يخرج\n" in out
     assert "    init                ينشئ قاعدة البيانات (والمسير)\n" in out
@@ -453,7 +461,13 @@ def test_help_speaks_the_stalls_language_without_lang(
     code, out, _ = run(capsys, "--data-dir", str(data), "init", "--help")
     assert code == 0 and out.startswith("utilisation : souk-pos init [-h]")
     assert "crée la base de données (et le gérant)" in out
-    assert "le code du gérant, 4 à 8 chiffres" in out and "--manager-pin MANAGER_PIN" in out
+    assert "le code du gérant, 4 à 8 chiffres" in out and "--manager-pin PIN" in out
+    for argv, usage in (
+            (["report", "z"], "souk-pos report z [-h] --day YYYY-MM-DD [--z N] [--json]"),
+            (["users", "reset-pin"], "souk-pos users reset-pin [-h] [--pin PIN] NAME"),
+            (["products", "import"], "souk-pos products import [-h] FILE.csv")):
+        code, out, _ = run(capsys, "--data-dir", str(data), *argv, "--help")
+        assert code == 0 and out.startswith(f"utilisation\u00a0: {usage}\n"), out
 
 
 def test_every_help_text_is_in_the_catalogue() -> None:
@@ -1025,3 +1039,73 @@ def test_an_invoice_that_cannot_be_saved_is_one_clear_line(
     assert code == 2 and out.startswith("Facture T01-F")
     assert err == f"souk-pos: Impossible d'écrire {target}.\n"
     assert not target.exists()
+
+
+def test_a_backup_stopped_with_ctrl_c_leaves_no_part_of_a_file(
+    data: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl+C while the backup is written (the photos added to the copy): one line saying
+    no backup was made, exit 130, and no ``.partial`` file left in the backups folder for a
+    manager to take for a backup; no Python trace."""
+    from pos import backup
+
+    def ctrl_c(db_path: Path, target: Path) -> None:
+        assert target.exists()  # the database is copied in part
+        raise KeyboardInterrupt
+
+    code, _, _ = run(capsys, "--data-dir", str(data), "backup")
+    assert code == 0
+    (first,) = (data / "backups").iterdir()
+    monkeypatch.setattr(backup, "_add_files", ctrl_c)
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", "en", "backup")
+    assert (code, out) == (130, "")
+    assert err == "souk-pos: Stopped: no backup was made, and the part written was removed.\n"
+    assert list((data / "backups").iterdir()) == [first]
+
+
+def test_a_backup_stopped_once_written_says_where_it_is(
+    data: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl+C after the backup took its name, while the oldest ones are put away: it is
+    a backup, and the line says where."""
+    from pos import backup
+
+    def ctrl_c(folder: Path) -> list[Path]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(backup, "_backups_in", ctrl_c)
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", "fr", "backup")
+    (made,) = (data / "backups").iterdir()
+    assert made.suffix == ".sqlite3" and (code, out) == (130, "")
+    assert err == (f"souk-pos: Interrompu après l'écriture de la sauvegarde\u00a0: {made}. "
+                   "D'anciennes sauvegardes qu'elle aurait supprimées peuvent rester.\n")
+
+
+def test_demo_sales_stopped_with_ctrl_c_say_the_days_finished_stay(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A day a transaction: Ctrl+C in the third day leaves the two finished, as said."""
+    from pos import demo
+
+    closing_day = demo.day.close_day
+    closed: list[int] = []
+
+    def ctrl_c_at_the_third(*args: object, **kwargs: object) -> object:
+        if len(closed) == 2:
+            raise KeyboardInterrupt
+        closed.append(1)
+        return closing_day(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(demo.day, "close_day", ctrl_c_at_the_third)
+    folder = tmp_path / "essai"
+    code, _, err = run(capsys, "--data-dir", str(folder), "--lang", "en", "demo-sales",
+                       "--days", "4", "--sales-per-day", "2")
+    assert code == 130
+    assert err == ("souk-pos: Stopped: the demo days already finished stay in the journal; "
+                   "nothing of the day in progress was written.\n")
+    assert db_counts(folder)[1] >= 4 and len(closed) == 2
+    conn = sqlite3.connect(folder / "souk.sqlite3")
+    try:
+        assert conn.execute("SELECT COUNT(*) FROM business_day").fetchone()[0] == 2
+    finally:
+        conn.close()
