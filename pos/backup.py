@@ -121,8 +121,8 @@ def make_backup(db_path: Path, *, label: str = "manual", keep: int = DEFAULT_KEP
     ``keep`` backups there.
 
     Written whole or not at all: through a ``.partial`` file that is removed when writing
-    fails. BackupFailed says why, naming the folder (a full or read-only USB stick, a file
-    where the folder should be), in the user's language.
+    fails or is stopped. BackupFailed says why, naming the folder (a full or read-only USB
+    stick, a file where the folder should be), in the user's language.
     """
     own = folder is None
     folder = backup_dir(db_path) if folder is None else folder
@@ -140,6 +140,10 @@ def make_backup(db_path: Path, *, label: str = "manual", keep: int = DEFAULT_KEP
         with contextlib.suppress(OSError):  # a read-only folder refuses even that
             _remove(partial)
         raise BackupFailed(folder, oserrors.reason(exc)) from exc
+    except BaseException:  # stopped (Ctrl+C): no part of a backup is left behind
+        with contextlib.suppress(OSError):
+            _remove(partial)
+        raise
     for old in _backups_in(folder)[max(keep, 1):]:
         with contextlib.suppress(OSError):  # one that cannot go stays; the new one is written
             old.unlink(missing_ok=True)

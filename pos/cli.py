@@ -648,10 +648,7 @@ def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
         written = backup.backup_to(ctx.db_path, chosen, keep=args.keep)
     except KeyboardInterrupt:
         new = {path for folder in folders for path in _backup_files(folder)} - before
-        for path in new:  # the .partial file it was writing
-            if path.suffix == ".partial":
-                path.unlink(missing_ok=True)
-        made = sorted(path for path in new if path.suffix != ".partial")
+        made = sorted(new)  # the .partial file it was writing is gone (make_backup)
         if made:  # stopped while it put away the oldest backups
             raise Stopped("cli.stopped_backup_made", path=ltr(str(made[0]), ctx.lang)) from None
         raise Stopped("cli.stopped_backup") from None
@@ -660,9 +657,9 @@ def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _backup_files(folder: Path) -> set[Path]:
-    """The backups in ``folder``, and the ``.partial`` files of backups being written."""
+    """The backups in ``folder``."""
     try:
-        return {path for path in folder.glob("souk-*") if path.suffix in (".sqlite3", ".partial")}
+        return {path for path in folder.glob("souk-*") if path.suffix == ".sqlite3"}
     except OSError:
         return set()
 
