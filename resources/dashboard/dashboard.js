@@ -393,13 +393,14 @@
       parts.push([at, "at"]);
     }
     // nothing of the day, when that needs an eye: why (its till in contact, the day not
-    // opened on it yet; a day gone by that nothing came for)
-    const missing = { not_opened: "day_not_opened", nothing_sent: "nothing_for_day" }[c.missing];
+    // opened on it yet, or an earlier day still open on it; a day gone by that nothing
+    // came for)
+    const missing = missingText(c);
     if (c.stale_seconds === null) {
       parts.push([[t("no_contact")], "contact"]);
-      if (missing) parts.push([[t(missing)], "missing"]);
+      if (missing) parts.push([[missing], "missing"]);
     } else {
-      if (!c.received) parts.push([[t(missing || "nothing_received")], missing ? "missing" : "at"]);
+      if (!c.received) parts.push([[missing || t("nothing_received")], missing ? "missing" : "at"]);
       const later = !c.received || c.stale_seconds < c.received_seconds;
       if (later && (today || !c.day_closed)) {
         // "last contact" and "3 hours ago" may go on two lines in a narrow column
@@ -430,6 +431,16 @@
       when.append(part);
     });
     return when;
+  }
+
+  // what did not come of the day shown, as the cooperatives' export says it
+  // (sync.server.exports): null when nothing needs saying
+  const MISSING = { not_opened: "day_not_opened", nothing_sent: "nothing_for_day" };
+  function missingText(c) {
+    if (c.missing === "earlier_open") {
+      return t("earlier_day_open", { day: ltr(shortDate(c.open_day)) });
+    }
+    return c.missing in MISSING ? t(MISSING[c.missing]) : null;
   }
 
   // why a till's push was refused, from its message id and parameters (as the server's

@@ -79,8 +79,9 @@ def cooperatives_table(t: Translator, rows: Sequence[CoopRow]) -> Table:
     sales and tickets (named as on screen), then the edition's figures, named so; when
     the day's figures came and whether the day is closed, the till's last contact, what
     needs the organisers' eye as the dashboard flags it (late, its day not opened on a till
-    in contact, nothing received for a day gone by, its figures refused) and whether its
-    figures are refused, and why (at the time of the export, whatever the day)."""
+    in contact or an earlier day still open on it, nothing received for a day gone by, its
+    figures refused) and whether its figures are refused, and why (at the time of the
+    export, whatever the day)."""
     yes_no = {True: t("yes"), False: t("no")}
     columns = [
         Column(t("stand"), TEXT, lambda r: r.stand),
@@ -120,7 +121,10 @@ def _attention(t: Translator, row: CoopRow) -> str | None:
     "caisse en ligne, journée pas encore ouverte"...), several joined by a middle dot
     (None: it is not flagged)."""
     said = [t("stale")] if row.stale else []
-    if row.missing in _MISSING:
+    if row.missing == "earlier_open" and row.open_day is not None:
+        said.append(t("earlier_day_open",
+                      day=t.short_date(dt.date.fromisoformat(row.open_day))))
+    elif row.missing in _MISSING:
         said.append(t(_MISSING[row.missing]))
     if row.refused is not None:
         said.append(t("attention_refused"))

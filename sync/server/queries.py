@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple, get_args
 
 import orjson
-from sqlalchemy import BigInteger, and_, case, cast, func, select, text, tuple_
+from sqlalchemy import BigInteger, and_, case, cast, func, null, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from sync.protocol import Unit
@@ -126,9 +126,11 @@ class CoopRow(NamedTuple):
     day_closed: bool = False
     # why nothing of ``day`` came, when that needs the organisers' eye: ``"not_opened"``
     # (today, figures due, its till in contact: the day is not opened on it yet),
+    # ``"earlier_open"`` (the same, an earlier day still open on its till: ``open_day``),
     # ``"nothing_sent"`` (a day gone by of the market, the cooperative already in it);
     # see :func:`cooperative_values`
     missing: str | None = None
+    open_day: str | None = None  # with ``"earlier_open"``: that day (ISO)
     # its till's figures refused (its last push refused came after its last push stored):
     # since when (Morocco's time, to the minute), and why (the message id, its parameters)
     refused: str | None = None
@@ -159,17 +161,21 @@ SELECT c.id, c.name_ar, c.name_fr, c.sector, c.stand, c.province,
        to_char(d.seen, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
        CASE WHEN d.seen IS NOT NULL  -- (greatest() would turn a NULL into 0)
             THEN greatest(0, floor(extract(epoch FROM %(now)s - d.seen)))::int END,
-       CASE WHEN d.last IS NULL THEN %(running)s
+       CASE WHEN NOT %(today)s THEN false  -- late is said of today alone
             WHEN t.cid IS NULL  -- nothing of the day: late when due, unless in contact
                  THEN %(due)s AND (d.seen IS NULL OR %(now)s - d.seen > %(stale)s)
-            ELSE coalesce(t.open, false) AND %(now)s - d.last > %(stale)s END,
+            ELSE coalesce(t.open, false)
+                 AND (d.last IS NULL OR %(now)s - d.last > %(stale)s) END,
        coalesce(k.n, 0), t.received,
        CASE WHEN t.received IS NOT NULL
             THEN greatest(0, floor(extract(epoch FROM %(now)s - t.received)))::int END,
        coalesce(t.closed AND NOT t.open, false),
        CASE WHEN t.cid IS NOT NULL THEN NULL
-            WHEN %(due)s AND %(now)s - d.seen <= %(stale)s THEN 'not_opened'
-            WHEN %(gone)s AND c.created_at < %(joined)s THEN 'nothing_sent' END
+            WHEN %(due)s AND %(now)s - d.seen <= %(stale)s
+                 THEN CASE WHEN o.day IS NULL THEN 'not_opened' ELSE 'earlier_open' END
+            WHEN %(gone)s AND c.created_at < %(joined)s THEN 'nothing_sent' END,
+       CASE WHEN t.cid IS NULL AND %(due)s AND %(now)s - d.seen <= %(stale)s
+            THEN to_char(o.day, 'YYYY-MM-DD') END
 FROM cooperatives c
 LEFT JOIN (SELECT cooperative_id AS cid, sum(total_net)::bigint AS net,
                   sum(total_tickets)::bigint AS tickets, sum(total_refunds)::bigint AS refunds,
@@ -189,6 +195,14 @@ LEFT JOIN (SELECT cooperative_id AS cid, sum(net)::bigint AS net,
            FROM day_summaries WHERE market_id = %(market)s AND business_day = %(day)s
                                 AND cooperative_id %% %(parts)s = %(part)s
            GROUP BY cooperative_id) t ON t.cid = c.id
+LEFT JOIN (SELECT cooperative_id AS cid, max(business_day) AS day  -- (when due alone)
+           FROM day_summaries WHERE %(due)s AND market_id = %(market)s
+                AND business_day < %(day)s AND status = 'open'
+                AND cooperative_id %% %(parts)s = %(part)s
+                AND device_id <> ALL (ARRAY(  -- open on a live till
+                    SELECT v.id FROM devices v JOIN cooperatives k ON k.id = v.cooperative_id
+                    WHERE k.market_id = %(market)s AND v.revoked_at IS NOT NULL))
+           GROUP BY cooperative_id) o ON o.cid = c.id
 LEFT JOIN (SELECT cooperative_id AS cid, count(*) AS n FROM conflicts
            WHERE cooperative_id IN (SELECT id FROM cooperatives WHERE market_id = %(market)s
                                     AND id %% %(parts)s = %(part)s)
@@ -216,21 +230,23 @@ def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.d
     open on no live one; it comes from inside the region when its region is the market's
     (letter case aside).
 
-    It is late (``stale``) when ``day`` (the day shown: today by default) is open on one
-    of its live tills and the cooperative has been silent (no contact, no figures stored)
-    for more than :data:`STALE_AFTER` (a till in contact has pushed all it had); when it
-    has never been heard of while the market runs (today, in
-    Morocco, is one of the market's days); or when ``day`` is today, the market's hours
-    have begun (:func:`figures_due`), it has sent nothing of today (its last figures
-    are of an earlier day) and its tills have had no contact for more than
-    :data:`STALE_AFTER`. A cooperative whose day is closed is not late, however long
-    ago it pushed. Whether today's figures are due is one value for the whole market:
-    the rule costs no more than the day's summaries already read.
+    It is late (``stale``) only when ``day`` is today in Morocco (:func:`is_today`; a day
+    gone by is over: what did not come of it is ``missing``, below): when today is open
+    on one of its live tills and the cooperative has been silent (no contact, no figures
+    stored) for more than :data:`STALE_AFTER` (a till in contact has pushed all it had);
+    or when the market's hours have begun (:func:`figures_due`), it has sent nothing of
+    today (its last figures are of an earlier day, or it was never heard of) and its tills
+    have had no contact for more than :data:`STALE_AFTER`. A cooperative whose day is
+    closed is not late, however long ago it pushed. Whether today's figures are due is
+    one value for the whole market: the rule costs no more than the day's summaries
+    already read.
 
     When nothing of ``day`` came, ``missing`` says why when it needs the organisers' eye:
     ``"not_opened"`` when today's figures are due and its till is in contact all the same
     (a till pushes its day as soon as it is opened, sale or not: the day is not opened on
-    it yet); ``"nothing_sent"`` on a day gone by of the market (before today in Morocco)
+    it yet), or ``"earlier_open"`` when an earlier day is still open on one of its live
+    tills (the latest such day is ``open_day``: the till sells into it, not into today);
+    ``"nothing_sent"`` on a day gone by of the market (before today in Morocco)
     that the cooperative was already in the market on (set up before its end, in
     Morocco's time), which is not "late": that day is over.
 
@@ -244,7 +260,7 @@ def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.d
     region = market.region.casefold()
     regions = _driver(session).execute(_PG_REGIONS, (market.id,)).fetchall()
     params = {"market": market.id, "day": day, "now": now, "stale": STALE_AFTER,
-              "running": running(market, now), "due": figures_due(market, day, now),
+              "today": is_today(market, day, now), "due": figures_due(market, day, now),
               "gone": day_gone(market, day, now), "joined": day_end(day),
               "inside": [r for r, in regions if r.casefold() == region], "parts": 1, "part": 0}
     if beside is None:
@@ -283,9 +299,10 @@ def _with_refusals(session: Session, market: Market, rows: list[tuple[Any, ...]]
     return [(*r, *refused.get(r[0], none)) for r in rows]
 
 
-def running(market: Market, now: dt.datetime) -> bool:
-    """Whether the market runs at ``now`` (naive UTC): today in Morocco is one of its days."""
-    return market.starts_on <= market_time(now).date() <= market.ends_on
+def is_today(market: Market, day: dt.date, now: dt.datetime) -> bool:
+    """Whether ``day`` is today in Morocco at ``now`` (naive UTC) and one of the market's
+    days: the only day whose stands can be late."""
+    return is_market_day(market, day) and day == market_time(now).date()
 
 
 def day_gone(market: Market, day: dt.date, now: dt.datetime) -> bool:
@@ -348,6 +365,7 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
         .where(d.cooperative_id.in_(members)).group_by(d.cooperative_id).subquery()
     )
     revoked = select(d.id).where(d.revoked_at.is_not(None))
+    due = figures_due(market, day, now)
     today = (
         select(s.cooperative_id.label("cid"), _total(s.net).label("net"),
                _total(s.sales_count).label("tickets"),
@@ -356,6 +374,12 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
                func.max(s.received_at).label("received"),
                func.max(case((s.status == "closed", 1), else_=0)).label("closed"))
         .where(s.market_id == market.id, s.business_day == day)
+        .group_by(s.cooperative_id).subquery()
+    )
+    earlier = (  # the latest earlier day open on a live till (only asked when due)
+        select(s.cooperative_id.label("cid"), func.max(s.business_day).label("day"))
+        .where(s.market_id == market.id, s.business_day < day, s.status == "open",
+               s.device_id.not_in(revoked))
         .group_by(s.cooperative_id).subquery()
     )
     conflicts = (
@@ -372,21 +396,23 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
                func.coalesce(devices.c.closed, 0), today.c.cid.is_not(None),
                func.coalesce(devices.c.live, 0), devices.c.seen, devices.c.pushed,
                func.coalesce(conflicts.c.n, 0), func.coalesce(today.c.open, 0),
-               today.c.received, func.coalesce(today.c.closed, 0), c.created_at)
+               today.c.received, func.coalesce(today.c.closed, 0), c.created_at,
+               earlier.c.day if due else null())
         .outerjoin(devices, devices.c.cid == c.id)
         .outerjoin(today, today.c.cid == c.id)
         .outerjoin(conflicts, conflicts.c.cid == c.id)
         .where(c.market_id == market.id)
     )
+    if due:
+        query = query.outerjoin(earlier, earlier.c.cid == c.id)
     region = market.region.casefold()
-    now_running = running(market, now)
-    due = figures_due(market, day, now)
+    shown_today = is_today(market, day, now)
     gone, joined = day_gone(market, day, now), day_end(day)
     inside: dict[str, bool] = {}  # a market's cooperatives come from a few regions
     values: list[tuple[Any, ...]] = []
     for (cid, name_ar, name_fr, sector, stand, province, province_ar, coop_region, size,
          women, youth, day_net, day_tickets, net, tickets, refunds, closed, reported, live,
-         seen, pushed, conflicted, open_day, received, day_closed, created
+         seen, pushed, conflicted, open_day, received, day_closed, created, earlier_day
          ) in session.connection().execute(query).all():
         near = inside.get(coop_region)
         if near is None:
@@ -397,16 +423,17 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
             stale_seconds = max(0, int((now - seen).total_seconds()))
         last = max((t for t in (seen, pushed) if t is not None), default=None)
         in_contact = seen is not None and now - seen <= STALE_AFTER
-        if last is None:
-            stale = now_running
+        if not shown_today:
+            stale = False  # a day gone by (or to come) is flagged for what did not come
         elif reported:
-            stale = bool(open_day) and now - last > STALE_AFTER
+            stale = bool(open_day) and (last is None or now - last > STALE_AFTER)
         else:
             stale = due and not in_contact
-        missing = None
+        missing = still_open = None
         if not reported:
             if due and in_contact:
-                missing = "not_opened"
+                missing = "not_opened" if earlier_day is None else "earlier_open"
+                still_open = None if earlier_day is None else earlier_day.isoformat()
             elif gone and created < joined:
                 missing = "nothing_sent"
         received_seconds = (None if received is None
@@ -415,7 +442,8 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
                        coop_region, near, size, bool(women), bool(youth), day_net,
                        day_tickets, net, tickets, refunds, closed, int(reported), live,
                        synced, stale_seconds, stale, conflicted, _local_minute(received),
-                       received_seconds, bool(day_closed) and not open_day, missing))
+                       received_seconds, bool(day_closed) and not open_day, missing,
+                       still_open))
     return _with_refusals(session, market, _by_stand(values))
 
 
@@ -457,7 +485,8 @@ def hour_rows(session: Session, market: Market, day: dt.date | None) -> list[dic
 
 def top_products(session: Session, market: Market, day: dt.date | None, limit: int = 10
                  ) -> list[dict[str, Any]]:
-    """The best-selling products (per cooperative and product key), by amount.
+    """The best-selling products (per cooperative and product key), by amount; a product
+    whose amount is not above zero (only refunded that day) is none of them.
 
     Ranked on the amounts alone, then the few winners' names and quantities are read. On
     one day, a cooperative with a single device has one line per product (a summary names
@@ -471,7 +500,8 @@ def top_products(session: Session, market: Market, day: dt.date | None, limit: i
     summed = select(p.cooperative_id, p.product_id, amount.label("amount")).where(*where)
     if day is None:
         winners = session.connection().execute(
-            summed.group_by(p.cooperative_id, p.product_id).order_by(*order).limit(limit)
+            summed.group_by(p.cooperative_id, p.product_id).having(amount > 0)
+            .order_by(*order).limit(limit)
         ).all()
     else:
         several = list(session.connection().execute(  # (read from an index alone)
@@ -479,13 +509,14 @@ def top_products(session: Session, market: Market, day: dt.date | None, limit: i
             .having(func.count() > 1)).scalars())
         winners = list(session.connection().execute(
             select(p.cooperative_id, p.product_id, p.amount)
-            .where(*where, p.cooperative_id.not_in(several))
+            .where(*where, p.cooperative_id.not_in(several), p.amount > 0)
             .order_by(p.amount.desc(), p.cooperative_id, p.product_id).limit(limit)
         ))
         if several:  # their lines summed, and ranked with the others
             winners += session.connection().execute(
                 summed.where(p.cooperative_id.in_(several))
-                .group_by(p.cooperative_id, p.product_id).order_by(*order).limit(limit))
+                .group_by(p.cooperative_id, p.product_id).having(amount > 0)
+                .order_by(*order).limit(limit))
             winners.sort(key=lambda w: (-w.amount, w.cooperative_id, w.product_id))
             del winners[limit:]
     if not winners:

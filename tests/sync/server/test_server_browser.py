@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -24,7 +25,8 @@ import uvicorn
 from sqlalchemy import select, update
 
 from pos.cldr import plural_form
-from sync.server import admin
+from sync.server import admin, dashboard
+from sync.server import db as server_db
 from sync.server.app import create_app
 from sync.server.dashboard import REFRESH_SECONDS
 from sync.server.db import Database, utcnow
@@ -121,6 +123,27 @@ LONG_COOPERATIVES = [  # (name_ar, name_fr, sector, stand)
     ("تعاونية الزرابي الأمازيغية التقليدية لجبال الأطلس الكبير",
      "Coopérative des tapis amazighs traditionnels du Haut Atlas", "handicrafts", "C-3"),
 ]
+
+
+#: the evening of the second day of :func:`seed_busy`'s market (21:00 in Morocco), after its
+#: figures came: that day is today for a server whose clock is there (:func:`serve_at`)
+SECOND_EVENING = dt.datetime.combine(DAY + dt.timedelta(days=1), dt.time(20, 0))
+
+
+def serve_at(monkeypatch: pytest.MonkeyPatch, now: dt.datetime, *modules: Any) -> None:
+    """The dashboard's clock at ``now`` (naive UTC), its today that day in Morocco; and the
+    clock the seeding reads (``utcnow`` of this module and of ``modules``): a day of the
+    market of :data:`DAY` is shown as today, as an organiser lives it. (Stalls keep the
+    server's real clock: their contact is in this clock's future, "just now".)"""
+    started = server_db.utcnow()
+
+    def clock() -> dt.datetime:  # going on from ``now`` (each refresh its own time)
+        return now + (server_db.utcnow() - started)
+
+    monkeypatch.setattr(dashboard, "utcnow", clock)
+    monkeypatch.setattr(dashboard, "market_today", lambda: market_time(clock()).date())
+    for module in (sys.modules[__name__], *modules):
+        monkeypatch.setattr(module, "utcnow", clock)
 
 
 def seed_busy(base: str, db: Database) -> tuple[int, int]:
@@ -535,19 +558,20 @@ WARN_RED = "rgb(179, 38, 30)"
 
 def test_phone_shows_each_cooperative_as_a_card(live_server: tuple[str, Database]) -> None:
     """On a phone, in French and in Arabic, each cooperative is a card headed by its stand
-    and name, no wider than the screen: its last sync (with "late", in red, for the two
-    stalls silent for days on an open day) and its day's sales are read under their
-    columns' names without scrolling sideways."""
+    and name, no wider than the screen: its last sync and its day's sales are read under
+    their columns' names without scrolling sideways. On a day gone by (13 May 2026, the
+    market over), a stand whose day was left open on its till, silent for days, says so
+    and is not "late": that day is over."""
     from playwright.sync_api import expect
 
     base, db = live_server
     seed_busy(base, db)
-    day = DAY + dt.timedelta(days=1)  # open on every till: the silent stalls are late
+    day = DAY + dt.timedelta(days=1)  # open on every till, two of them silent for days
     stands = ["12", "3"] + [stand for *_, stand in LONG_COOPERATIVES]  # as seed_busy adds them
-    late = {"fr": {"12": "19:30 · non clôturée · dernier contact il y a 2 j · en retard",
-                   "3": "19:30 · non clôturée · dernier contact il y a 11 j · en retard"},
-            "ar": {"12": "19:30 · غير مغلق · آخر اتصال منذ يومين · متأخر",
-                   "3": "19:30 · غير مغلق · آخر اتصال منذ 11 يومًا · متأخر"}}
+    silent = {"fr": {"12": "19:30 · non clôturée · dernier contact il y a 2 j",
+                     "3": "19:30 · non clôturée · dernier contact il y a 11 j"},
+              "ar": {"12": "19:30 · غير مغلق · آخر اتصال منذ يومين",
+                     "3": "19:30 · غير مغلق · آخر اتصال منذ 11 يومًا"}}
     on_time = {"fr": "19:30 · non clôturée · dernier contact à l'instant",
                "ar": "19:30 · غير مغلق · آخر اتصال الآن"}
     labels = {"fr": ("Chiffres du jour reçus", "Ventes du jour"),
@@ -561,7 +585,7 @@ def test_phone_shows_each_cooperative_as_a_card(live_server: tuple[str, Database
             page.select_option("#day", day.isoformat())
             expect(page.locator("#day-title")).to_contain_text(
                 {"fr": "mercredi 13 mai 2026", "ar": "الأربعاء 13 ماي 2026"}[lang])
-            expect(page.locator("#cooperatives tbody tr.stale")).to_have_count(2)
+            expect(page.locator("#cooperatives tbody tr.stale")).to_have_count(0)
             seen = page.evaluate(PHONE_CARDS)
             assert seen["page"] <= seen["width"], seen
             assert seen["box"]["scroll"] <= seen["box"]["client"], seen["box"]
@@ -576,12 +600,11 @@ def test_phone_shows_each_cooperative_as_a_card(live_server: tuple[str, Database
                 assert (card["sync"]["label"], card["day"]["label"]) == labels[lang], where
                 net = NETS[stands.index(card["stand"])]
                 assert card["day"]["text"] == format_money(net, lang), where
-                if card["stand"] in late[lang]:
-                    assert card["sync"]["text"] == late[lang][card["stand"]], where
-                    assert card["sync"]["color"] == WARN_RED, where
+                if card["stand"] in silent[lang]:
+                    assert card["sync"]["text"] == silent[lang][card["stand"]], where
                 else:
                     assert card["sync"]["text"] == on_time[lang], where
-                    assert card["sync"]["color"] != WARN_RED, where
+                assert card["sync"]["color"] != WARN_RED, where  # none is late
 
 
 def test_the_chosen_market_and_day_stay_in_the_address(
@@ -671,13 +694,14 @@ def test_a_shared_link_opens_its_market_and_day_after_the_login(
 
 
 def test_screen_readers_hear_what_changed_not_every_refresh(
-        live_server: tuple[str, Database]) -> None:
+        live_server: tuple[str, Database], monkeypatch: pytest.MonkeyPatch) -> None:
     """The "updated at" line is shown but not read out; a polite live region of its own
     says, once each, that a cooperative turned late, that the server is lost and that it
     answers again. A refresh that changes nothing leaves its text as it was."""
     from playwright.sync_api import expect
 
     base, db = live_server
+    serve_at(monkeypatch, SECOND_EVENING)  # the day shown is today
     market, _ = seed_busy(base, db)
     day = (DAY + dt.timedelta(days=1)).isoformat()  # open on every till: two stalls late
     with db.read() as s:
@@ -1159,7 +1183,8 @@ def test_a_refresh_leaves_the_pickers_as_they_are(live_server: tuple[str, Databa
 
 
 def test_a_phone_sorts_the_cooperatives_too(live_server: tuple[str, Database],
-                                            tmp_path: Path) -> None:
+                                            tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """On a phone, where the cooperatives are cards without the table's header row, their
     columns stay as buttons above the cards, after "Sort by", inside the screen: a press
     on the last sync puts the late stands first, from a finger or the keyboard, in French
@@ -1167,6 +1192,7 @@ def test_a_phone_sorts_the_cooperatives_too(live_server: tuple[str, Database],
     from playwright.sync_api import expect
 
     base, db = live_server
+    serve_at(monkeypatch, SECOND_EVENING)  # the day shown is today
     seed_busy(base, db)
     day = DAY + dt.timedelta(days=1)  # open on every till: stands 12 and 3 are late
     said = {"fr": ("Trier par\u00a0:", "Chiffres du jour reçus"),
@@ -1274,8 +1300,8 @@ def test_a_cooperative_is_one_line_where_its_name_fits(
                 assert page.evaluate(LAYOUT_PROBLEMS, True) == [], (lang, width)
 
 
-def test_a_stand_late_with_nothing_of_today_says_so(live_server: tuple[str, Database]
-                                                    ) -> None:
+def test_a_stand_late_with_nothing_of_today_says_so(live_server: tuple[str, Database],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """A stand is late either with its day open and silent, or with nothing of today sent
     (its till may have sent yesterday's figures a minute ago): the second says that
     nothing came, and when the till was last in contact, in each language, rather than
@@ -1285,6 +1311,7 @@ def test_a_stand_late_with_nothing_of_today_says_so(live_server: tuple[str, Data
     from playwright.sync_api import expect
 
     base, db = live_server
+    serve_at(monkeypatch, SECOND_EVENING)  # the day shown is today
     market, _ = seed_busy(base, db)
     day = (DAY + dt.timedelta(days=1)).isoformat()  # open on every till: 12 and 3 late
 
@@ -1301,11 +1328,10 @@ def test_a_stand_late_with_nothing_of_today_says_so(live_server: tuple[str, Data
                     row[fields.index(field)] = value
         route.fulfill(response=reply, json=data)
 
-    said = {"fr": ("rien reçu · dernier contact à l'instant · en retard",
-                   "19:30 · dernier contact il y a 2 j · en retard"),
+    # (argan's day open since its figures came at 19:30, its till silent since)
+    said = {"fr": ("rien reçu · dernier contact à l'instant · en retard", "19:30 · en retard"),
             "en": ("nothing received · last contact just now · late", None),
-            "ar": ("لم يصل شيء · آخر اتصال الآن · متأخر",
-                   "19:30 · آخر اتصال منذ يومين · متأخر")}
+            "ar": ("لم يصل شيء · آخر اتصال الآن · متأخر", "19:30 · متأخر")}
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1024, "height": 700})
         page.route("**/dashboard/data.json*", nothing_of_today)

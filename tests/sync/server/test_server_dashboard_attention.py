@@ -71,18 +71,40 @@ def flags(db: Database, market_id: int, day: dt.date, now: dt.datetime = NOW
     return {r.stand: (r.stale, r.missing) for r in map(queries.CoopRow._make, rows)}
 
 
+def open_days(db: Database, market_id: int, day: dt.date, now: dt.datetime = NOW
+              ) -> dict[str, str | None]:
+    """Per stand, the earlier day still open on its till that the row names."""
+    with db.read() as s:
+        m = s.get_one(Market, market_id)
+        rows = queries.cooperative_values(s, m, day, now)
+        assert rows == queries._coop_values_portable(s, m, day, now)
+    return {r.stand: r.open_day for r in map(queries.CoopRow._make, rows)}
+
+
 def test_a_till_in_contact_without_todays_figures_has_not_opened_its_day(
-        db: Database, market: dict[str, int]) -> None:
+        client: TestClient, db: Database, world: World, market: dict[str, int]) -> None:
     """Today, figures due: the argan's till asked the server a minute ago and sent nothing
-    of today (a till sends its day as soon as it is opened): its day is not opened, which
-    is not "late"; the pottery's till, silent for two hours, is late, as are the stands
-    never heard of."""
+    of today (a till sends its day as soon as it is opened), which is not "late": its
+    13 May is still open on it (it sells into it; so is the 12th, earlier); once it closed
+    both, today is not opened on it yet. The pottery's till, silent for two hours, is
+    late, as are the stands never heard of."""
     assert flags(db, market["id"], THIRD) == {
-        "3": (True, None), "12": (False, "not_opened"), "20": (True, None),
+        "3": (True, None), "12": (False, "earlier_open"), "20": (True, None),
         "21": (True, None)}
-    # before the market's hours (09:00 in Morocco, and half an hour) nothing is due yet
+    assert open_days(db, market["id"], THIRD) == {
+        "3": None, "12": "2026-05-13", "20": None, "21": None}
+    a = world.argan
+    reply = client.post("/api/v1/push", headers=a.headers, json=push_body(
+        summary(a.device_id, DAY, 6, status="closed"),
+        summary(a.device_id, SECOND, 6, status="closed")))
+    assert reply.status_code == 200, reply.text
+    assert flags(db, market["id"], THIRD)["12"] == (False, "not_opened")
+    assert open_days(db, market["id"], THIRD)["12"] is None
+    # before the market's hours (09:00 in Morocco, and half an hour) nothing is due yet:
+    # a stand never heard of is not late yet either
     early = dt.datetime(2026, 5, 14, 8, 0)
-    assert flags(db, market["id"], THIRD, early)["12"] == (False, None)
+    assert [flags(db, market["id"], THIRD, early)[stand] for stand in ("12", "20", "21")
+            ] == [(False, None)] * 3
 
 
 def test_a_day_gone_by_flags_the_stands_that_sent_nothing_for_it(
@@ -90,17 +112,17 @@ def test_a_day_gone_by_flags_the_stands_that_sent_nothing_for_it(
     """On 13 May, seen on the 14th: the pottery sent nothing for it, nor did stand 20, set
     up on the evening of the 13th (in Morocco); stand 21, set up after midnight in
     Morocco, was not in the market yet; the argan sent it. None of them is "late" for
-    it, but the stands never heard of while the market runs."""
+    it, the stands never heard of neither: that day is over."""
     assert flags(db, market["id"], SECOND) == {
-        "3": (False, "nothing_sent"), "12": (False, None), "20": (True, "nothing_sent"),
-        "21": (True, None)}
-    # once the market is over, a stand never heard of is flagged for the day alone
+        "3": (False, "nothing_sent"), "12": (False, None), "20": (False, "nothing_sent"),
+        "21": (False, None)}
+    # once the market is over, the same
     after = dt.datetime(2026, 5, 20, 12, 0)
-    assert flags(db, market["id"], SECOND, after)["20"] == (False, "nothing_sent")
-    # the first day, which both sent (the pottery's day is still open on its till, silent
-    # for two hours: late)
+    assert flags(db, market["id"], SECOND, after) == flags(db, market["id"], SECOND)
+    # the first day, which both sent: the pottery's day still open on its till, silent for
+    # two hours, is not late for a day gone by (today, it is, above)
     assert flags(db, market["id"], DAY) == {
-        "3": (True, None), "12": (False, None), "20": (True, None), "21": (True, None)}
+        "3": (False, None), "12": (False, None), "20": (False, None), "21": (False, None)}
 
 
 @pytest.fixture
@@ -111,18 +133,19 @@ def at_noon(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 ATTENTION = {  # the column's header, and what it says of each stand
-    "fr": ("À suivre", {"3": "en retard", "12": "caisse en ligne, journée pas encore ouverte",
+    "fr": ("À suivre", {"3": "en retard",
+                        "12": "caisse en ligne, journée du 13/05 encore ouverte",
                         "20": "en retard", "21": "en retard"},
-           {"3": "rien reçu pour ce jour", "12": "", "20": "en retard · rien reçu pour ce jour",
-            "21": "en retard"}),
-    "en": ("Needs attention", {"3": "late", "12": "till online, day not opened yet",
+           {"3": "rien reçu pour ce jour", "12": "", "20": "rien reçu pour ce jour",
+            "21": ""}),
+    "en": ("Needs attention", {"3": "late", "12": "till online, day of 05-13 still open",
                                "20": "late", "21": "late"},
            {"3": "nothing received for this day", "12": "",
-            "20": "late · nothing received for this day", "21": "late"}),
-    "ar": ("يحتاج إلى متابعة", {"3": "متأخر", "12": "الصندوق متصل، لم يُفتح اليوم بعد",
+            "20": "nothing received for this day", "21": ""}),
+    "ar": ("يحتاج إلى متابعة", {"3": "متأخر", "12": "الصندوق متصل، يوم 13/05 ما زال مفتوحًا",
                                 "20": "متأخر", "21": "متأخر"},
            {"3": "لم يصل شيء لهذا اليوم", "12": "",
-            "20": "متأخر · لم يصل شيء لهذا اليوم", "21": "متأخر"}),
+            "20": "لم يصل شيء لهذا اليوم", "21": ""}),
 }
 
 

@@ -235,3 +235,22 @@ def _sell_sync_and_compare(live: Any, first: Any, second: Any) -> None:
     assert panel(data, {live.cooperative_id: "12"}) == day
     assert data["totals"]["day"]["stalls"] == 1
     assert [d["devices"] for d in data["days"] if d["day"] == DAY.isoformat()] == [2]
+
+
+def test_a_product_only_refunded_that_day_is_no_best_seller(
+        client: TestClient, db: Database, world: World) -> None:
+    """On a quiet day, a jar sold and a kilo of honey of an earlier day refunded: the day's
+    best products are the jar alone, not the honey at -200 DH; the day's file holds both
+    lines, which add up to the day's net."""
+    push(client, world.pottery, day_of(world.pottery.device_id, NEXT, 4, [
+        ("JAR", 1_000, 50_000, "piece"), ("HNY-KG", -1_000, -20_000, "kg")]))
+    with db.write() as s:
+        admin.add_user(s, "nadia", PASSWORD)
+    log_in(client, "nadia")
+    query = f"market={world.market_id}&day={NEXT.isoformat()}&lang=en"
+    data = client.get(f"/dashboard/data.json?{query}").json()
+    assert [(p["product_id"], p["amount"]) for p in data["top_products"]] == [("JAR", 50_000)]
+    day = figures(read_csv(client.get(f"/dashboard/export/day-products.csv?{query}")))
+    assert day == {("3", "JAR", "piece"): (1_000, 50_000),
+                   ("3", "HNY-KG", "kg"): (-1_000, -20_000)}
+    assert sum(amount for _, amount in day.values()) == data["totals"]["day"]["net"]

@@ -144,18 +144,21 @@ def at(when: dt.datetime, day: dt.date, lang: str) -> str:
 SAID = {
     "fr": {"closed": "clôturée (Z)", "open": "non clôturée", "nothing": "rien reçu",
            "not_opened": "caisse en ligne, journée pas encore ouverte",
+           "earlier_open": "caisse en ligne, journée du {day} encore ouverte",
            "nothing_that_day": "rien reçu pour ce jour",
            "contact": "dernier contact il y a {n} min", "never": "aucun contact",
            "late": "en retard",
            "column": "Chiffres du jour reçus"},
     "en": {"closed": "closed (Z)", "open": "not closed", "nothing": "nothing received",
            "not_opened": "till online, day not opened yet",
+           "earlier_open": "till online, day of {day} still open",
            "nothing_that_day": "nothing received for this day",
            "contact": "last contact {n} min ago", "never": "no contact yet",
            "late": "late",
            "column": "Day's figures received"},
     "ar": {"closed": "مغلق (Z)", "open": "غير مغلق", "nothing": "لم يصل شيء",
            "not_opened": "الصندوق متصل، لم يُفتح اليوم بعد",
+           "earlier_open": "الصندوق متصل، يوم {day} ما زال مفتوحًا",
            "nothing_that_day": "لم يصل شيء لهذا اليوم",
            "contact": "آخر اتصال منذ {n} دقائق", "never": "لم يتصل الصندوق بعد",
            "late": "متأخر",
@@ -179,16 +182,22 @@ def expected(world: dict[str, Any], day: dt.date, lang: str) -> dict[str, str]:
         return at(next(r for d, _, r in sent[stand][0] if d == day), day, lang)
 
     if day == world["today"]:
-        # in contact with nothing of today: once figures are due, its day is not opened
+        # in contact with nothing of today: once figures are due, its day is not opened,
+        # or (5) yesterday is still open on its till
         nothing = w["not_opened"] if world["due"] else w["nothing"]
+        yesterday = world["yesterday"]
+        still_open = w["earlier_open"].format(day="\u2066" + (
+            f"{yesterday:%m-%d}" if lang == "en" else f"{yesterday:%d/%m}") + "\u2069")
         return {"1": got("1"), "2": f"{got('2')} · {contact(3)}",
                 "3": f"{got('3')} · {w['late']}", "4": f"{got('4')} · {w['closed']}",
-                "5": f"{nothing} · {contact(2)}", "6": f"{w['never']} · {w['late']}",
+                "5": f"{still_open if world['due'] else w['nothing']} · {contact(2)}",
+                # never heard of: late once the market has been open for half an hour
+                "6": f"{w['never']} · {w['late']}" if world["due"] else w["never"],
                 "7": f"{got('7')} · {contact(1)}", "8": f"{nothing} · {contact(1)}"}
     none = w["nothing_that_day"]
     return {"1": f"{none} · {contact(5)}", "2": f"{got('2')} · {w['closed']}",
             "3": f"{none} · {contact(45)}", "4": f"{none} · {contact(10)}",
-            "5": f"{got('5')} · {w['open']}", "6": f"{w['never']} · {none} · {w['late']}",
+            "5": f"{got('5')} · {w['open']}", "6": f"{w['never']} · {none}",
             "7": f"{none} · {contact(1)}", "8": f"{none} · {contact(1)}"}
 
 
@@ -242,9 +251,9 @@ def test_each_stand_says_when_its_figures_of_the_day_came(
         page.wait_for_selector("body[data-loaded]")
         page.locator("#cooperatives thead th").nth(8).get_by_role("button").click()
         order = ["6", "5", "8", "3", "2", "7", "4", "1"] if world["due"] else [
-            "6", "3", "5", "8", "2", "7", "4", "1"]
+            "3", "6", "5", "8", "2", "7", "4", "1"]
         expect(page.locator("#cooperatives tbody td.stand")).to_have_text(order)
-        late = ["6", "5", "8", "3"] if world["due"] else ["6", "3"]
+        late = ["6", "5", "8", "3"] if world["due"] else ["3"]
         expect(page.locator("#cooperatives tbody tr.stale td.stand")).to_have_text(late)
     keep_screenshots(tmp_path)
 

@@ -146,23 +146,32 @@ def late(db: Database, market_id: int, now: dt.datetime, day: dt.date = DAY
 
 def test_late_means_a_day_open_and_no_push_for_half_an_hour(
         db: Database, late_world: dict[str, Any]) -> None:
+    """Late is said of today: a stand whose day is open and silent for half an hour, or
+    that sent nothing of today (or never was heard of) and is silent, the market open for
+    half an hour. Seen from a later day, none of them is late for that day: it is over."""
     world = late_world["world"]
-    now = dt.datetime(2026, 5, 15, 10, 0)  # the market runs (12 to 16 May)
+    now = dt.datetime(2026, 5, 13, 10, 0)  # 11:00 in Morocco, the market open since 09:00
     set_last_push(db, world.argan, now - dt.timedelta(minutes=40))
-    set_last_push(db, world.pottery, now - dt.timedelta(days=3))
-    set_last_push(db, late_world["kept"], now - dt.timedelta(days=2))
-    set_last_push(db, late_world["gone"], now - dt.timedelta(days=2))
-    opened = DAY + dt.timedelta(days=1)  # the day shown: argan's open day
+    set_last_push(db, world.pottery, now - dt.timedelta(days=1))
+    set_last_push(db, late_world["kept"], now - dt.timedelta(hours=20))
+    set_last_push(db, late_world["gone"], now - dt.timedelta(hours=20))
+    opened = DAY + dt.timedelta(days=1)  # the day shown, today: argan's open day
     assert late(db, world.market_id, now, opened) == {
         "12": (40 * 60, True),  # its day open, 40 minutes without a push
-        "3": (3 * 86_400, False),  # its day closed: not late, three days on
-        "20": (None, True),  # never synced while the market runs
+        "3": (86_400, True),  # nothing of today, its till silent since yesterday
+        "20": (None, True),  # never heard of
         "21": (None, True),
-        "22": (2 * 86_400, False),  # the open day is on a revoked till
+        "22": (20 * 3600, False),  # the open day is on a revoked till
     }
     set_last_push(db, world.argan, now - dt.timedelta(minutes=20))
     assert late(db, world.market_id, now, opened)["12"] == (20 * 60, False)
     assert late(db, world.market_id, now, DAY)["12"] == (20 * 60, False)  # a closed day
+    # two days on, the 13th is a day gone by: argan's day still open on its till, silent
+    # for two days, is not late for it, nor are the stands never heard of
+    later = now + dt.timedelta(days=2)
+    assert {stand: stale for stand, (_, stale) in
+            late(db, world.market_id, later, opened).items()} == dict.fromkeys(
+        ("12", "3", "20", "21", "22"), False)
 
 
 @needs_zone
@@ -230,18 +239,28 @@ def test_a_resend_is_contact_not_new_figures(client: TestClient, db: Database,
     assert newer == latest and newer > later
 
 
-@pytest.mark.parametrize(("now", "running"), [
-    (dt.datetime(2026, 5, 11, 22, 59), False),  # 23:59 in Morocco, the day before
-    pytest.param(dt.datetime(2026, 5, 11, 23, 30), True, marks=needs_zone),  # 00:30, day one
-    (dt.datetime(2026, 5, 16, 22, 30), True),  # 23:30 on the last day
-    pytest.param(dt.datetime(2026, 5, 16, 23, 30), False, marks=needs_zone),  # the day after
-    (dt.datetime(2026, 6, 1, 10, 0), False),
+LAST = DAY + dt.timedelta(days=4)
+
+
+@pytest.mark.parametrize(("now", "day", "late_now"), [
+    (dt.datetime(2026, 5, 11, 22, 59), DAY, False),  # 23:59 in Morocco, the day before
+    pytest.param(dt.datetime(2026, 5, 11, 23, 30), DAY, False,
+                 marks=needs_zone),  # 00:30 on day one: the market not open yet
+    (dt.datetime(2026, 5, 12, 8, 29), DAY, False),  # 09:29, opened at 09:00
+    (dt.datetime(2026, 5, 12, 8, 31), DAY, True),  # 09:31: half an hour open
+    (dt.datetime(2026, 5, 16, 22, 30), LAST, True),  # 23:30 on the last day
+    (dt.datetime(2026, 5, 16, 22, 30), DAY, False),  # day one, seen on the last: gone by
+    pytest.param(dt.datetime(2026, 5, 16, 23, 30), LAST, False,
+                 marks=needs_zone),  # the day after
+    (dt.datetime(2026, 6, 1, 10, 0), LAST, False),
 ])
-def test_never_synced_is_late_only_while_the_market_runs(
-        db: Database, late_world: dict[str, Any], now: dt.datetime, running: bool) -> None:
-    """The market's days are Morocco's days."""
-    rows = late(db, late_world["world"].market_id, now)
-    assert (rows["20"], rows["21"]) == ((None, running), (None, running))
+def test_never_synced_is_late_only_today_once_the_market_opened(
+        db: Database, late_world: dict[str, Any], now: dt.datetime, day: dt.date,
+        late_now: bool) -> None:
+    """The market's days are Morocco's days; a stand never heard of is late on today's
+    dashboard from half an hour after the market opened, never on a day gone by."""
+    rows = late(db, late_world["world"].market_id, now, day)
+    assert (rows["20"], rows["21"]) == ((None, late_now), (None, late_now))
 
 
 # --- the report --------------------------------------------------------------------------
