@@ -10,7 +10,9 @@ the till, which needs a new code. Below, one row per
 business day: its local version, the version the server acknowledged, its state (on the
 server / waiting / set aside with the server's reason / not synced because the server
 holds newer figures) and the last problem in words, when the figures last reached the
-organisers ("last sent at 14:05", kept while offline), the "Sync now" button (disabled
+organisers ("last sent at 14:05", kept while offline), while they cannot reach them
+the last problem whole and that the sales are safe on the till (sent by themselves once
+the connection is back), the "Sync now" button (disabled
 until the till is enrolled, its tooltip saying so), and the "Retry
 the days set aside" button (enabled while a day is held back), which clears the set-aside
 marks and syncs at once. A warning above the table says when the server holds newer
@@ -52,7 +54,7 @@ from pos.errors import SoukError
 from pos.i18n import comma, is_rtl, tr, tr_count
 from pos.settings import market_city
 from sync.client.errors import date_text, describe
-from sync.client.status import DayRow, Snapshot, clock_text, restored_text
+from sync.client.status import DayRow, Snapshot, clock_text, restored_text, safe_text
 from ui.sync_bridge import SyncBridge
 from ui.widgets import in_direction
 
@@ -83,6 +85,12 @@ class SyncPanel(QWidget):
         self.status.setWordWrap(True)
         self.last_sent = QLabel()  # its own line: the status above leaves it out
         self.last_sent.setWordWrap(True)
+        # while the figures cannot reach the organisers: the last problem whole (the
+        # table's column cuts it), and that the sales are safe on the till
+        self.safe = QLabel()
+        self.safe.setWordWrap(True)
+        self.safe.setProperty("role", "notice")
+        self.safe.setVisible(False)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
@@ -138,6 +146,7 @@ class SyncPanel(QWidget):
         bottom.addWidget(self.sync_button)
         bottom.addWidget(self.retry_button)
         layout.addLayout(bottom)
+        layout.addWidget(self.safe)
         layout.addWidget(self.warning)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.again_button, 0, Qt.AlignmentFlag.AlignTrailing)
@@ -215,6 +224,11 @@ class SyncPanel(QWidget):
         self.status.setText(self.bridge.state_text(self.lang, sent=False) if enrolled else "")
         self.status.setVisible(enrolled)
         self.last_sent.setText(self.bridge.last_sent(self.lang))
+        snap = self.bridge.snapshot
+        safe = safe_text(snap, self.lang)
+        problem = describe(snap.last_error, self.lang) if safe else ""
+        self.safe.setText("\n".join(line for line in (problem, safe) if line))
+        self.safe.setVisible(bool(safe))
         self.sync_button.setEnabled(enrolled)
         self.sync_button.setToolTip("" if enrolled else self._t("sync.panel.enrol_first"))
         self._place_enrolment()

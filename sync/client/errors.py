@@ -17,7 +17,7 @@ from pos.errors import SoukError
 from pos.i18n import catalogue, ltr, placeholders, tr
 from sync.protocol import Refusal
 
-LTR_PARAMS = frozenset({"url", "plain", "host"})  # written left to right (pos.i18n.ltr)
+LTR_PARAMS = frozenset({"url", "plain", "host", "root"})  # written left to right (pos.i18n.ltr)
 SERVER_KEYS = "server.err."  # the server's message ids the stall has its own words for,
 STALL_KEYS = "sync.refusal."  # under this prefix: server.err.day_net -> sync.refusal.day_net
 

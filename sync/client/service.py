@@ -29,6 +29,7 @@ import dataclasses
 import datetime as dt
 import logging
 import random
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -44,6 +45,26 @@ from sync.client.status import Snapshot, snapshot
 from sync.client.transport import Backoff, Timeouts, utc_now
 
 log = logging.getLogger(__name__)
+
+
+def _quiet(exc: BaseException | None) -> None:
+    """Leave the statement's parameters out of ``exc`` and what caused it, as SQLAlchemy
+    writes them: a write of the sync settings carries the device token, which a log must
+    never hold (nor its first characters, which SQLAlchemy keeps of a long value)."""
+    from sqlalchemy.exc import StatementError
+
+    seen: list[BaseException] = []
+    while exc is not None and not any(exc is e for e in seen):
+        seen.append(exc)
+        if isinstance(exc, StatementError):
+            exc.hide_parameters = True
+        exc = exc.__cause__ or exc.__context__
+
+
+def _log_failure(what: str) -> None:
+    """Log the exception being handled (see :func:`_quiet`)."""
+    _quiet(sys.exc_info()[1])
+    log.exception(what)
 
 Reason = Literal["sale", "timer", "day_close", "manual", "startup"]
 IMMEDIATE = frozenset({"day_close", "manual", "startup"})
@@ -172,7 +193,7 @@ class SyncService:
         try:
             snap = snapshot(self.store)
         except Exception:  # a locked or failing database must not kill the worker
-            log.exception("sync: could not read the sync state")
+            _log_failure("sync: could not read the sync state")
             snap = self._snapshot
         self._snapshot = dataclasses.replace(snap, syncing=syncing)
         event = SyncEvent(kind, self._snapshot, outcome, error)
@@ -180,7 +201,7 @@ class SyncService:
             try:
                 listener(event)
             except Exception:
-                log.exception("sync: a listener failed")
+                _log_failure("sync: a listener failed")
 
     def _next(self) -> tuple[list[Callable[[], None]], bool, bool, bool]:
         """Wait for work: (jobs, refresh, run now, manual)."""
@@ -215,7 +236,7 @@ class SyncService:
         except SoukError as exc:
             self._emit("snapshot", error=exc)
         except Exception:
-            log.exception("sync: a job failed")
+            _log_failure("sync: a job failed")
 
     def _schedule_after(self, outcome: Outcome) -> None:
         opts = self.options
@@ -239,7 +260,7 @@ class SyncService:
         try:
             snap = snapshot(self.store)
         except Exception:
-            log.exception("sync: could not read the sync state")
+            _log_failure("sync: could not read the sync state")
         if not snap.enrolled or (snap.revoked and not manual):
             self._schedule_after(Outcome())
             self._emit("snapshot")
@@ -253,7 +274,7 @@ class SyncService:
         except SyncError as exc:
             outcome = Outcome(error=exc)
         except Exception as exc:  # the database, a bug: keep the worker alive, retry later
-            log.exception("sync: the run failed")
+            _log_failure("sync: the run failed")
             outcome = Outcome(error=InternalError("sync.err.internal", detail=type(exc).__name__))
         self._schedule_after(outcome)
         self._emit("finished", outcome, outcome.error)
@@ -267,7 +288,7 @@ class SyncService:
             self._emit("enrol_failed", error=exc)
             return
         except Exception as exc:  # the database, a bug: say so, and let the manager try again
-            log.exception("sync: the enrolment failed")
+            _log_failure("sync: the enrolment failed")
             self._emit("enrol_failed",
                        error=EnrolFailed("sync.err.enrol_internal", detail=type(exc).__name__))
             return

@@ -244,6 +244,20 @@ def status_text(snap: Snapshot, lang: str, now: dt.datetime | None = None, *,
     return text
 
 
+def safe_text(snap: Snapshot, lang: str) -> str:
+    """What a seller whose figures cannot reach the organisers needs to read besides the
+    problem: that the sales are kept on the till and selling goes on, and, unless the
+    till was revoked (it needs a new code, which its problem says), that they will be
+    sent by themselves once the connection is back. "" when nothing is held up."""
+    if not snap.enrolled:
+        return ""
+    if snap.revoked:
+        return tr(lang, "sync.safe.kept")
+    if snap.failing and snap.waiting:
+        return f"{tr(lang, 'sync.safe.kept')} {tr(lang, 'sync.safe.later')}"
+    return ""
+
+
 #: how far this laptop's clock may be from the server's before the till says so (seconds)
 CLOCK_TOLERANCE = 5 * 60
 

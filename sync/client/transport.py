@@ -1,7 +1,8 @@
 """HTTP to the organisers' server: one ``requests.Session``, timeouts, retries, TLS.
 
-Every call has a connect and a read timeout and an overall deadline (a server that
-trickles bytes cannot hold the worker). Idempotent calls (health, days, push: the server's
+Every call has a connect and a read timeout and an overall deadline (a server, or a
+link, that trickles bytes cannot hold the worker: past the deadline the request's
+connection is shut, :class:`_Watchdog`). Idempotent calls (health, days, push: the server's
 upsert makes a resent push harmless) are retried with exponential backoff and jitter on
 network errors, on 5xx and on the "try later" statuses (408, 425, 429). Redirects are
 never followed: a captive portal redirects, the server never does. TLS is always
@@ -24,6 +25,7 @@ Failures are raised as :mod:`sync.client.errors`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.utils
 import errno
@@ -33,15 +35,17 @@ import random
 import socket
 import ssl
 import threading
-import time
 import uuid
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from pydantic import ValidationError
+from requests.adapters import HTTPAdapter
 
 from pos.errors import Ltr
 from sync.client.errors import (
@@ -97,6 +101,82 @@ class Backoff:
         return d / 2 + rng.uniform(0, d / 2)
 
 
+class _Watchdog:
+    """The sockets of one transport's connections, and the deadline of the request under
+    way: once it passes, they are shut, and a read waiting on them returns at once (a
+    read timeout alone restarts at every byte that comes). A connection still being
+    made is bounded by the connect timeout alone."""
+
+    def __init__(self) -> None:
+        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+        self._request = 0  # which request the deadline is for
+        self.expired = False
+
+    def add(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.add(sock)
+
+    def arm(self, seconds: float) -> None:
+        with self._lock:
+            self._request += 1
+            self.expired = False
+            timer = self._timer = threading.Timer(seconds, self._cut, args=(self._request,))
+        timer.daemon = True
+        timer.start()
+
+    def disarm(self) -> None:
+        with self._lock:
+            self._request += 1  # a deadline passing now is no longer this request's
+            timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
+
+    def _cut(self, request: int) -> None:
+        with self._lock:
+            if request != self._request:
+                return
+            self.expired = True
+            for sock in list(self._sockets):
+                # the socket's own shutdown: a TLS socket's would drop its TLS state under
+                # the read waiting on it; a socket closed meanwhile has nothing to shut
+                with contextlib.suppress(OSError):
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class _Adapter(HTTPAdapter):
+    """requests' adapter whose connections tell ``watchdog`` their sockets."""
+
+    def __init__(self, watchdog: _Watchdog) -> None:
+        self.watchdog = watchdog
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        add = self.watchdog.add
+
+        # the socket once connected (over TLS, the TLS socket: the plain one it wraps is
+        # detached from the connection then)
+        class Plain(urllib3.connection.HTTPConnection):
+            def connect(self) -> None:
+                super().connect()
+                add(self.sock)
+
+        class Secure(urllib3.connection.HTTPSConnection):
+            def connect(self) -> None:
+                super().connect()
+                add(self.sock)
+
+        class PlainPool(urllib3.HTTPConnectionPool):
+            ConnectionCls = Plain
+
+        class SecurePool(urllib3.HTTPSConnectionPool):
+            ConnectionCls = Secure
+
+        self.poolmanager.pool_classes_by_scheme = {"http": PlainPool, "https": SecurePool}
+
+
 @dataclass
 class _Reply:
     status: int
@@ -145,18 +225,34 @@ class Transport:
                                      PROTOCOL_HEADER: str(PROTOCOL_VERSION)})
         self.session.verify = self.ca_file or True
         self.session.trust_env = False  # no proxy or .netrc from the environment
+        self._watchdog = _Watchdog()
+        adapter = _Adapter(self._watchdog)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
 
     def close(self) -> None:
         self.session.close()
 
     # --- one request -------------------------------------------------------------------
 
-    def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]
-              ) -> _Reply:
-        deadline = time.monotonic() + self.timeouts.total
+    def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str],
+              base: str | None = None) -> _Reply:
+        self._watchdog.arm(self.timeouts.total)
+        try:
+            return self._receive(method, (base or self.url) + API_PREFIX + path, body,
+                                 headers)
+        except (Offline, NotTheServer):
+            if self._watchdog.expired:  # what the cut connection raised
+                raise Offline("sync.err.timeout") from None
+            raise
+        finally:
+            self._watchdog.disarm()
+
+    def _receive(self, method: str, url: str, body: bytes | None, headers: dict[str, str]
+                 ) -> _Reply:
         try:
             with self.session.request(
-                method, self.url + API_PREFIX + path, data=body, headers=headers,
+                method, url, data=body, headers=headers,
                 timeout=(self.timeouts.connect, self.timeouts.read), allow_redirects=False,
                 stream=True,
             ) as resp:
@@ -164,8 +260,8 @@ class Transport:
                 chunks = []
                 for chunk in resp.iter_content(16384):
                     chunks.append(chunk)
-                    if time.monotonic() > deadline:
-                        raise Offline("sync.err.timeout")
+                if self._watchdog.expired:  # cut at the deadline: the body may be whole
+                    raise Offline("sync.err.timeout")
                 return _Reply(resp.status_code, b"".join(chunks),
                               resp.headers.get("content-type", ""),
                               resp.headers.get(REFUSAL_HEADER, ""),
@@ -187,15 +283,17 @@ class Transport:
             raise NotTheServer("sync.err.tls") from None
 
     def _call(self, method: str, path: str, body: bytes | None = None,
-              headers: dict[str, str] | None = None, *, retry: bool = True) -> _Reply:
-        """Send, retrying transient failures; returns the first non-transient reply."""
+              headers: dict[str, str] | None = None, *, retry: bool = True,
+              base: str | None = None) -> _Reply:
+        """Send (to ``base``, the server's address by default), retrying transient
+        failures; returns the first non-transient reply."""
         attempts = self.backoff.attempts if retry else 1
         last: Offline | NotTheServer | None = None
         for attempt in range(attempts):
             if attempt and self.stop.wait(self.backoff.delay(attempt - 1, self.rng)):
                 break
             try:
-                reply = self._send(method, path, body, dict(headers or {}))
+                reply = self._send(method, path, body, dict(headers or {}), base)
             except (Offline, NotTheServer) as exc:
                 last = exc
                 continue
@@ -224,16 +322,29 @@ class Transport:
     def health(self) -> Health:
         """The server's health; raises :class:`NotTheServer` for anything else that answers."""
         reply = self._call("GET", "/health")
-        if reply.status != 200:
-            raise NotTheServer("sync.err.not_server_status", status=reply.status)
-        try:
-            health = Health.model_validate_json(reply.body)
-        except ValidationError:
-            raise NotTheServer("sync.err.not_server") from None
-        if health.service != SERVICE_NAME:
+        health = _health_of(reply)
+        if health is None:
+            self._elsewhere()
+            if reply.status != 200:
+                raise NotTheServer("sync.err.not_server_status", status=reply.status)
             raise NotTheServer("sync.err.not_server")
         self._measure(reply)
         return health
+
+    def _elsewhere(self) -> None:
+        """For an address with a path that is no server's (the dashboard's, copied from
+        the browser): raise :class:`NotTheServer` saying to type the address without it,
+        when the server answers there."""
+        parts = urlsplit(self.url)
+        if not parts.path.strip("/"):
+            return
+        root = f"{parts.scheme}://{parts.netloc}"
+        try:
+            reply = self._call("GET", "/health", retry=False, base=root)
+        except (Offline, NotTheServer):
+            return
+        if _health_of(reply) is not None:
+            raise NotTheServer("sync.err.wrong_path", url=Ltr(self.url), root=Ltr(root))
 
     def enrol(self, code: str, device_name: str, installation_id: uuid.UUID | None = None,
               previous_device_id: uuid.UUID | None = None) -> EnrolResponse:
@@ -323,6 +434,17 @@ def compress(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=9, mtime=0)
 
 
+def _health_of(reply: _Reply) -> Health | None:
+    """The server's health in ``reply``; None when the reply is not a Souk server's."""
+    if reply.status != 200:
+        return None
+    try:
+        health = Health.model_validate_json(reply.body)
+    except ValidationError:
+        return None
+    return health if health.service == SERVICE_NAME else None
+
+
 def _server_error(reply: _Reply) -> bool:
     """Whether ``reply`` carries the server's own error body (JSON ``{"detail": str}``)."""
     if reply.content_type.split(";")[0].strip().lower() != "application/json":
@@ -385,7 +507,7 @@ _PLAIN_HTTP = frozenset({"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE",
 _CERTIFICATE = {9: "sync.err.tls_date", 10: "sync.err.tls_date",
                 18: "sync.err.tls_unknown_ca", 19: "sync.err.tls_unknown_ca",
                 20: "sync.err.tls_unknown_ca", 21: "sync.err.tls_unknown_ca",
-                62: "sync.err.tls_name"}
+                62: "sync.err.tls_name", 64: "sync.err.tls_name"}  # a name, an IP address
 
 
 def _tls_problem(exc: BaseException, url: str) -> NotTheServer:

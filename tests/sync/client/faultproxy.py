@@ -11,6 +11,10 @@ meets one fault, chosen at random with the given weights:
 ``cut``           forwarded (the server commits), the reply cut in the middle by a reset
 ``duplicate``     forwarded twice at once; one of the replies returned
 ``stall``         forwarded, the reply's first bytes sent, then nothing past the timeout
+``portal``        answered by the proxy with a café's Wi-Fi login page (200, HTML), as a
+                  captive portal does; never chosen at random: give it a weight
+``trickle``       forwarded, the reply sent a byte at a time, ``hold`` seconds apart (each
+                  byte within the read timeout); never chosen at random: give it a weight
 
 ``latency`` adds a random delay before every forward.
 """
@@ -67,6 +71,7 @@ class FaultProxy:
         self.latency = latency
         self.enabled = True
         self.seen: Counter[str] = Counter()
+        self.trickled_whole = 0  # replies of the ``trickle`` fault sent to their last byte
         self._lock = threading.Lock()
         self._sock = socket.socket()
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -145,6 +150,12 @@ class FaultProxy:
         request = _read_request(conn)
         if request is None:
             return
+        if fault == "portal":
+            page = ("<html><head><title>Wi-Fi Café</title></head><body>Connectez-vous"
+                    "</body></html>").encode()
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: "
+                         + str(len(page)).encode() + b"\r\nConnection: close\r\n\r\n" + page)
+            return
         if fault in ("500", "502", "503"):
             conn.sendall(f"HTTP/1.1 {fault} Oops\r\nContent-Length: 0\r\n"
                          "Connection: close\r\n\r\n".encode())
@@ -162,6 +173,13 @@ class FaultProxy:
         if fault == "cut":
             conn.sendall(reply[: random.randint(0, max(0, len(reply) - 1))])
             _reset(conn)
+            return
+        if fault == "trickle":
+            for i in range(len(reply)):
+                conn.sendall(reply[i:i + 1])
+                time.sleep(self.hold)
+            with self._lock:
+                self.trickled_whole += 1
             return
         if fault == "stall":
             conn.sendall(reply[: random.randint(0, max(0, len(reply) - 1))])

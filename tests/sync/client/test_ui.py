@@ -159,3 +159,48 @@ def test_an_enrolment_that_fails_on_the_till_lets_the_manager_try_again(
         assert not bridge.snapshot.enrolled
     finally:
         bridge.stop()
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_while_the_figures_cannot_leave_the_panel_says_the_sales_are_safe(
+    qtbot: QtBot, till: Till, server: LiveServer, enrolled: Store, lang: str
+) -> None:
+    from pos.i18n import tr
+    from sync.client.errors import describe
+
+    bridge = SyncBridge(enrolled, lang, options=options())
+    panel = SyncPanel(bridge, lang)
+    qtbot.addWidget(panel)
+    panel.show()
+    rng = random.Random(23)
+    kept, later = tr(lang, "sync.safe.kept"), tr(lang, "sync.safe.later")
+    try:
+        till.sell(rng)
+        server.stop()  # the market's network is gone all morning
+        bridge.start()
+        qtbot.waitUntil(lambda: bridge.snapshot.failing and bridge.snapshot.waiting == 1,
+                        timeout=5000)
+        problem = describe(bridge.snapshot.last_error, lang)
+        assert panel.safe.isVisible()
+        assert panel.safe.text() == f"{problem}\n{kept} {later}"  # the problem whole
+        till.sell(rng)  # still selling
+
+        server.start()
+        with qtbot.waitSignal(bridge.sync_finished, timeout=5000,
+                              check_params_cb=lambda ok, _text: ok):
+            panel.sync_button.click()
+        assert not panel.safe.isVisible()
+
+        with enrolled.read() as s:
+            device = config.load(s).device_id
+        assert device is not None
+        server.revoke(device)
+        till.sell(rng)
+        bridge.request_sync("manual")
+        qtbot.waitUntil(lambda: bool(bridge.snapshot.revoked), timeout=5000)
+        # a new code is what it takes: the problem says so; the sales are kept meanwhile
+        assert panel.safe.text() == f"{tr(lang, 'sync.err.revoked')}\n{kept}"
+        assert panel.safe.isVisible()
+    finally:
+        bridge.stop()
+    assert len(local_figures(enrolled)) == 1

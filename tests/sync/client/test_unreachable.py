@@ -150,3 +150,23 @@ def test_the_enrol_command_says_what_to_check(
     assert err == (f"souk-pos: لا شيء يجيب على {ltr('127.0.0.1', 'ar')} في المنفذ {port}: "
                    "تحقق من العنوان ومن رقم المنفذ؛ إن كانا صحيحين فالخادم متوقف (أخبر "
                    "المنظمين).\n")
+
+
+def test_the_dashboards_address_typed_says_which_to_type(stall: Store,
+                                                        server: LiveServer) -> None:
+    """The address of the dashboard, copied from the organisers' browser, reaches the
+    server but not where tills send: the manager is told the address to type (not that a
+    Wi-Fi login page answered), and the code is not spent."""
+    code = server.code()
+    typed = server.url + "/dashboard/"
+    error = failure(stall, typed, code)
+    assert isinstance(error, NotTheServer) and error.key == "sync.err.wrong_path"
+    assert error.message("fr") == (
+        f"{server.url}/dashboard n'est pas l'adresse à saisir sur une caisse (celle du "
+        f"tableau de bord\u00a0?)\u00a0: saisissez {server.url}.")
+    assert error.message("ar") == (
+        f"{ltr(server.url + '/dashboard', 'ar')} ليس العنوان الذي يُكتب في الجهاز (عنوان "
+        f"لوحة المتابعة؟): اكتب {ltr(server.url, 'ar')}.")
+    assert not_enrolled(stall)
+    enrol_store(stall, server.url, code, name="T01 test", **FAST)  # as told: it works
+    assert not not_enrolled(stall)
