@@ -200,19 +200,25 @@ def _check_fields(session: Session, data: ProductData, product_id: int | None) -
 
 
 def save_product(session: Session, data: ProductData, product_id: int | None = None, *,
-                 checked: bool = False) -> Product:
+                 checked: bool = False, stock_shown: int | None = None) -> Product:
     """Add a product, or write product ``product_id`` as edited (its SKU may change), once
     :func:`check_product` lets it: nothing is written otherwise (its barcodes are checked
     as they are written, in the caller's transaction). ``checked``: the caller ran
     :func:`check_product` on these very data just before (the product dialog does, before it
     asks for the manager's PIN), so it is not run again; a barcode another product took
-    since is still never taken from it."""
+    since is still never taken from it.
+
+    ``stock_shown``: the stock the editor showed when it opened. A stock left as shown is
+    not written: the product keeps what the sales, refunds and voids recorded since made
+    it (a price changed while the seller sells loses none of them); a stock typed is the
+    count at the time of the save."""
     if not checked:
         _check_fields(session, data, product_id)
     product = Product(sku=data.sku) if product_id is None else session.get_one(Product,
                                                                                product_id)
     product.sku = data.sku
-    return _write(session, product, data)
+    kept = {"stock"} if product_id is not None and data.stock == stock_shown else set()
+    return _write(session, product, data, kept)
 
 
 def add_or_update(session: Session, data: ProductData) -> Product:
@@ -260,15 +266,19 @@ def _barcode_rows(session: Session, data: ProductData, product_id: int | None) -
     return rows
 
 
-def _write(session: Session, product: Product, data: ProductData) -> Product:
-    """Write ``data`` to ``product``. Its barcodes are looked up as they are written, and
-    one of another product is refused there (the caller's transaction then writes
-    nothing): never taken from it, whether :func:`check_product` ran before or not."""
+def _write(session: Session, product: Product, data: ProductData,
+           kept: set[str] | None = None) -> Product:
+    """Write ``data`` to ``product`` (but its columns ``kept``, left as they are). Its
+    barcodes are looked up as they are written, and one of another product is refused
+    there (the caller's transaction then writes nothing): never taken from it, whether
+    :func:`check_product` ran before or not."""
     new = product.id is None
     if new:
         session.add(product)
 
     def given(column: str) -> bool:
+        if kept and column in kept:
+            return False
         if column == "photo" and data.picture is not None:
             return False  # the picture's file, once kept (save_rows)
         return new or data.columns is None or column in data.columns

@@ -535,7 +535,9 @@ class ProductDialog(Dialog):
             current = self.product.photo if self.product is not None else ""
             data.photo = keep_photo(picture, self.sku.text(), self.ctx.data_dir, current).name
         with self.ctx.write() as s:
-            product = catalogue.save_product(s, data, product_id, checked=True)
+            shown = self.product.stock if self.product is not None else None
+            product = catalogue.save_product(s, data, product_id, checked=True,
+                                             stock_shown=shown)
             _ = list(product.barcodes)
             self.saved = product
 

@@ -1,5 +1,8 @@
 """The product grid: a list model over the catalogue and a delegate that paints each tile
-(picture, name in the UI language, price). Virtualised: 5,000 products are 5,000 rows of
+(picture, name in the UI language, price, and the stock left once it is at or below the
+product's alert level: orange, red at zero or below; never a reason to refuse the sale).
+The stock is read again after each sale, refund or void (the products themselves are
+loaded once, with the catalogue). Virtualised: 5,000 products are 5,000 rows of
 a model, never 5,000 widgets. A name never wraps between a number and its unit
 ("100 g", "250 مل"), and a name too long for its tile keeps the size that ends it, the
 words before it cut instead."""
@@ -19,6 +22,7 @@ from PySide6.QtCore import (
     QSize,
     QStringListModel,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import (
     QColor,
@@ -32,7 +36,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from pos import photos
-from pos.money import NBSP, format_money, unit_name
+from pos.money import NBSP, format_money, format_quantity, unit_name
 from ui import theme
 from ui.context import AppContext
 
@@ -49,6 +53,8 @@ _SURFACE = QColor(theme.SURFACE)
 _LINE = QColor(theme.LINE)
 _INK = QColor(theme.INK)
 _ACCENT = QColor(theme.ACCENT)
+_DANGER = QColor(theme.DANGER)
+_WHITE = QColor("white")
 _PRIMARY = QColor(theme.PRIMARY)
 _PRIMARY_DARK = QColor(theme.PRIMARY_DARK)
 _PRIMARY_LIGHT = QColor(theme.PRIMARY_LIGHT)
@@ -104,6 +110,42 @@ class ProductModel(QStringListModel):
         super().__init__()
         self.ctx = ctx
         self.products: list[Product | ProductRow] = []
+        #: product id -> (stock, alert level) as read since the products were loaded
+        self.stocks: dict[int, tuple[int, int]] = {}
+        # read once the event that moved it is done (the sale shown first), however many
+        # came together
+        self._restock = QTimer(self, singleShot=True, interval=0)
+        self._restock.timeout.connect(self.restock)
+        ctx.sales_changed.connect(self._restock.start)
+        ctx.catalogue_changed.connect(self._restock.start)
+
+    def restock(self) -> None:
+        """Read every product's stock again (a sale, a refund or a void moved it) and
+        repaint the tiles: one plain query, never the whole catalogue (SQLAlchemy is
+        imported here: the first paint does without it)."""
+        from sqlalchemy import select
+
+        from pos.models import Product as ProductTable
+
+        with self.ctx.read() as s:
+            rows = s.execute(select(ProductTable.id, ProductTable.stock,
+                                    ProductTable.low_stock)).all()
+        self.stocks = {id_: (stock, low) for id_, stock, low in rows}
+        if self.products:
+            self.dataChanged.emit(self.index(0), self.index(len(self.products) - 1))
+
+    def stock_of(self, product: Product | ProductRow) -> tuple[int, int]:
+        """(stock, alert level) of ``product`` as the database holds them now."""
+        return self.stocks.get(product.id, (product.stock, product.low_stock))
+
+    def stock_text(self, product: Product | ProductRow) -> str:
+        """"Stock: 3", "Stock : 1,5 kg": for a product whose stock is counted (an alert
+        level set, or a stock other than zero), else ''."""
+        stock, low = self.stock_of(product)
+        if low <= 0 and stock == 0:
+            return ""
+        return self.ctx.t("ui.sale.tile_stock", stock=quantity_text(stock, product.unit,
+                                                                    self.ctx.lang))
 
     def set_products(self, products: Sequence[Product | ProductRow]) -> None:
         self.products = list(products)
@@ -120,10 +162,25 @@ class ProductModel(QStringListModel):
             return product
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             name = self.ctx.name_of(product.name_ar, product.name_fr)
-            return f"{name}, {format_money(product.price, self.ctx.lang)}"
+            stock = self.stock_text(product)
+            return ", ".join(t for t in (name, format_money(product.price, self.ctx.lang),
+                                         stock) if t)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{product.name_fr}\n{product.name_ar}\n{product.sku}"
+            stock = self.stock_text(product)
+            return "\n".join(t for t in (product.name_fr, product.name_ar, product.sku, stock)
+                             if t)
         return None
+
+
+def quantity_text(milli: int, unit: str, lang: str) -> str:
+    """``3``, ``1,5 kg``, ``-2``: a stock as a tile shows it."""
+    text = format_quantity(milli, unit, lang)
+    return text if unit == "piece" else f"{text}{NBSP}{unit_name(unit, lang)}"
+
+
+def low_on_stock(stock: int, low: int) -> bool:
+    """The stock is at or below the alert level set for the product."""
+    return low > 0 and stock <= low
 
 
 class TileDelegate(QStyledItemDelegate):
@@ -138,6 +195,7 @@ class TileDelegate(QStyledItemDelegate):
         self.photos = photos
         self.name_font = theme.ui_font(14)
         self.price_font = theme.ui_font(16, bold=True)
+        self.stock_font = theme.ui_font(12, bold=True)
         self.initial_font = theme.ui_font(34, bold=True)
         self._texts: dict[tuple[int | None, str, int], tuple[str, str]] = {}
 
@@ -162,10 +220,9 @@ class TileDelegate(QStyledItemDelegate):
                                pic_rect.top() + (PICTURE - pix.height()) // 2, pix)
         else:
             self._initial(painter, pic_rect, product)
-        if product.low_stock > 0 and product.stock <= product.low_stock:
-            painter.setBrush(_ACCENT)
-            painter.setPen(_NO_PEN)
-            painter.drawEllipse(rect.right() - 18, top + 8, 10, 10)
+        stock, low = self._stock_of(index, product)
+        if low_on_stock(stock, low):
+            self._stock_badge(painter, rect, stock, product.unit)
         painter.setPen(_INK)
         painter.setFont(self.name_font)
         name, price = self._text(product, width - 12)
@@ -187,6 +244,31 @@ class TileDelegate(QStyledItemDelegate):
             cached = (_two_lines(name, self.name_font, width), price)
             self._texts[key] = cached
         return cached
+
+    @staticmethod
+    def _stock_of(index: Index, product: Product | ProductRow) -> tuple[int, int]:
+        model = index.model()
+        if isinstance(model, ProductModel):
+            return model.stock_of(product)
+        return product.stock, product.low_stock
+
+    def _stock_badge(self, painter: QPainter, rect: QRect, stock: int, unit: str) -> None:
+        """The stock left, in the tile's upper corner on the side the text starts from:
+        orange when low, red at zero or below (sold past what was counted)."""
+        text = quantity_text(stock, unit, self.ctx.lang)
+        metrics = QFontMetrics(self.stock_font)
+        width = min(metrics.horizontalAdvance(text) + 12, rect.width() - 12)
+        height = metrics.height() + 4
+        rtl = self.ctx.rtl
+        left = rect.right() - 5 - width if rtl else rect.left() + 5
+        badge = QRect(left, rect.top() + 5, width, height)
+        painter.setPen(_NO_PEN)
+        painter.setBrush(_DANGER if stock <= 0 else _ACCENT)
+        painter.drawRoundedRect(badge, height / 2, height / 2)
+        painter.setPen(_WHITE)
+        painter.setFont(self.stock_font)
+        painter.drawText(badge, _CENTERED,
+                         metrics.elidedText(text, Qt.TextElideMode.ElideRight, width - 8))
 
     def forget(self) -> None:
         self._texts.clear()
