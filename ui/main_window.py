@@ -49,6 +49,7 @@ from ui.preload import SERVICE_MODULES, Preload
 from ui.printing import PrinterBar, PrinterQuestion, PrintService
 from ui.sale import SaleScreen
 from ui.scanner import ScannerFilter, is_receipt
+from ui.theme import WARNING_LIGHT
 from ui.tiles import Photos
 from ui.widgets import ElidedLabel, Texts, button, confirm, hbox, named, vbox
 
@@ -63,6 +64,7 @@ RETRY_OPEN_MS = 3000  # a store that would not open (locked, disk trouble) is tr
 WIDEST = 16_777_215  # Qt's QWIDGETSIZE_MAX: no maximum width
 STATUS_SPACING = 6  # QStatusBar's space between its widgets (and at its ends)
 STATUS_SLACK = 2  # a short form is measured to the pixel; a rounding must not cut it
+WAITING_INK = "#6b4e00"  # dark amber on WARNING_LIGHT: read at a glance, not an alarm
 CLOCK_WARNING_S = 60  # how long the warning of a clock put back stays (again at each sale)
 
 SCREENS = (
@@ -73,6 +75,12 @@ SCREENS = (
     ("figures", "ui.nav.figures", "F5"),
     ("settings", "ui.nav.settings", "F6"),
 )
+
+
+#: the sync words while days wait for a server out of reach: a soft amber, set apart from
+#: the neutral words without the alarm of red (the sales are kept on the till)
+SYNC_WAITING_STYLE = (f'QLabel[role="waiting"] {{ background: {WARNING_LIGHT}; '
+                      f'color: {WAITING_INK}; border-radius: 6px; }}')
 
 
 def _polished(widget: QWidget, role: str) -> None:
@@ -195,6 +203,8 @@ class MainWindow(QMainWindow):
         # a few words, whole: what went wrong is in its tooltip and on the sale screen
         self.printer_status = named(ElidedLabel(shrinks=False), "statusPrinter")
         self.sync_status = named(ElidedLabel(), "statusSync")
+        # offline with days waiting: set apart, calmly (nothing is lost: not red)
+        self.sync_status.setStyleSheet(SYNC_WAITING_STYLE)
         # the laptop's clock against the organisers' server: shown only when it is off
         self.clock_status = named(ElidedLabel(), "statusClock")
         self.clock_status.hide()
@@ -484,6 +494,7 @@ class MainWindow(QMainWindow):
         self.sync_status.set_short(self._sync_short())
         self.sync_status.setToolTip(self._sync_tip())
         self.sync_status.setAccessibleName(self.sync_status.text())
+        self.sync_status.setAccessibleDescription(self._sync_safe())
         _polished(self.sync_status, self._sync_role())
         words, whole = self._clock_texts()
         self.clock_status.setText(words)
@@ -600,23 +611,39 @@ class MainWindow(QMainWindow):
 
     def _sync_role(self) -> str:
         """Red when the organisers' figures wait on someone (a revoked till, a day set
-        aside, a server ahead of the till), green when they are all delivered; no colour
-        while days wait for the network, as they do for hours at a market."""
+        aside, a server ahead of the till), green when they are all delivered; a calm
+        amber while days wait for a server out of reach, as they do for hours at a market
+        (the sales are kept on the till: nothing to fear, but not all is sent); no colour
+        otherwise (days waiting for the next run)."""
         if self.sync is None or not self.sync.snapshot.enrolled:
             return ""
         snap = self.sync.snapshot
         if snap.revoked or snap.set_aside or snap.server_newer:
             return "bad"
+        if snap.failing and snap.waiting:
+            return "waiting"
         return "ok" if not snap.failing and not snap.waiting else ""
 
     def _sync_tip(self) -> str:
-        """The whole state, which a narrow status bar may cut, and when the figures last
-        reached the organisers, on a line of its own."""
+        """The whole state, which a narrow status bar may cut, when the figures last
+        reached the organisers, on a line of its own, and, while they cannot reach them,
+        what the sync panel says besides: the sales are kept on the till and will be sent
+        by themselves once the connection is back."""
         if self.sync is None:
             return ""
         lang = self.ctx.lang
         state = self.ctx.t("ui.status.sync", state=self._sync_state(sent=False))
-        return "\n".join(line for line in (state, str(self.sync.last_sent(lang))) if line)
+        lines = (state, str(self.sync.last_sent(lang)), self._sync_safe())
+        return "\n".join(line for line in lines if line)
+
+    def _sync_safe(self) -> str:
+        """``sync.client.status.safe_text`` in the till's language; "" when nothing is
+        held up."""
+        if self.sync is None:
+            return ""
+        from sync.client.status import safe_text
+
+        return safe_text(self.sync.snapshot, self.ctx.lang)
 
     def _sync_text(self) -> str:
         return self.ctx.t("ui.status.sync", state=self._sync_state())

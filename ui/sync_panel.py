@@ -226,7 +226,7 @@ class SyncPanel(QWidget):
         self.last_sent.setText(self.bridge.last_sent(self.lang))
         snap = self.bridge.snapshot
         safe = safe_text(snap, self.lang)
-        problem = describe(snap.last_error, self.lang) if safe else ""
+        problem = describe(snap.last_error, self.lang, brief=True) if safe else ""
         self.safe.setText("\n".join(line for line in (problem, safe) if line))
         self.safe.setVisible(bool(safe))
         self.sync_button.setEnabled(enrolled)

@@ -21,7 +21,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import DatabaseError, DBAPIError, StatementError
+
+from pos import oserrors
 from pos.cli import EXIT_FAILED, EXIT_OK, Context, command, seconds_up_to
+from pos.errors import SoukError
 from pos.i18n import tr_count
 from pos.settings import market_city
 from sync.client import config, outbox
@@ -34,7 +38,7 @@ from sync.client.engine import (
     retry_set_aside,
     sync_store,
 )
-from sync.client.errors import SyncError, date_text, describe
+from sync.client.errors import SyncError, date_text, describe, hide_values
 from sync.client.status import (
     DayRow,
     Snapshot,
@@ -202,10 +206,28 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_sync(ctx: Context, args: argparse.Namespace) -> int:
+    """Run the sync command asked. A write of the till's database that fails (a full
+    disk, a database that refuses it) is said in one line in the user's language, never
+    with the statement's values: the sync settings it writes hold the device token."""
     action = getattr(args, "sync_action", None)
     commands = {None: cmd_push, "enrol": cmd_enrol, "status": cmd_status, "export": cmd_export,
                 "retry": cmd_retry}
-    return commands[action](ctx, args)
+    try:
+        return commands[action](ctx, args)
+    except StatementError as exc:
+        hide_values(exc)
+        if type(exc) is DatabaseError:  # a damaged file: souk-pos says so
+            raise
+        print(f"souk-pos: {_database_problem(exc, ctx).message(ctx.lang)}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _database_problem(exc: StatementError, ctx: Context) -> SoukError:
+    """What to tell of ``exc``: SQLite's reason (busy, full, refused...), never the
+    statement nor its values."""
+    if isinstance(exc, DBAPIError):
+        return oserrors.database_problem(exc, ctx.db_path)
+    return SoukError("db.unusable", path=str(ctx.db_path), reason=type(exc.orig).__name__)
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:

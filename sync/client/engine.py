@@ -20,6 +20,10 @@
    was revoked). A day the server holds in a newer version than the stall's ("stale":
    the stall's database was restored from a backup) is not synced: it is held back until
    its version changes. Set-aside days are pushed again after :func:`retry_set_aside`.
+   A batch the server keeps answering with a 5xx (it, or a gateway before it, fails on
+   one of its days) is pushed again day by day: the other days go through, the day it
+   fails on stays waiting (not set aside: the fault is the server's) and the run ends in
+   that failure, tried again later.
    A day whose figures, sent after a restore of this till, replaced what the server held
    keeps what the server said it held before (``SyncDay.restored``).
 
@@ -48,6 +52,7 @@ from sync.client.errors import (
     Offline,
     Refused,
     Revoked,
+    ServerTrouble,
     SyncError,
 )
 from sync.client.outbox import DayState
@@ -94,6 +99,7 @@ class _Run:
         self.outcome = Outcome()
         self.units = False  # whether the server takes the products' units
         self.restores = False  # and the till's restore count
+        self.troubles: list[ServerTrouble] = []  # days the server failed on (5xx), alone
 
     def know(self, protocol: int) -> None:
         """What the server's protocol lets the summaries say."""
@@ -161,10 +167,23 @@ class _Run:
             self.outcome.lost += outbox.reconcile(s, reply.known_days,
                                                   with_restores=self.restores, states=states)
 
-    def push(self, batch: list[tuple[DayState, DaySummary]]) -> None:
+    def push(self, batch: list[tuple[DayState, DaySummary]], *, alone: bool = False) -> None:
+        """Push ``batch`` until the server holds it or has refused its days. A batch the
+        server keeps failing on (a 5xx after every retry: one day may make it fail) is
+        pushed again day by day, once each (``alone``), so that the other days go
+        through; a day that fails alone stays waiting, and the run ends in that failure
+        (:meth:`run`), tried again later as any."""
         while batch:
             try:
-                status, reply = self.transport.push([summary for _, summary in batch])
+                status, reply = self.transport.push([summary for _, summary in batch],
+                                                    retry=not alone)
+            except ServerTrouble as exc:
+                if len(batch) == 1:
+                    self.troubles.append(exc)
+                    return
+                for one in batch:
+                    self.push([one], alone=True)
+                return
             except Refused as exc:
                 if len(batch) == 1:
                     self.set_aside(batch[0][0], exc)
@@ -203,6 +222,8 @@ class _Run:
             todo, _ = outbox.plan(s)
         for batch in self.batches(todo):
             self.push(batch)
+        if self.troubles:  # those days still wait; the others went through
+            raise self.troubles[0]
 
 
 def sync_once(store: Store, transport: Transport) -> Outcome:
@@ -212,7 +233,8 @@ def sync_once(store: Store, transport: Transport) -> Outcome:
         run.run()
     except SyncError as exc:
         run.outcome.error = exc
-        run.record_failure(exc)
+        if not transport.stop.is_set():  # stopped: the database may be replaced meanwhile
+            run.record_failure(exc)
     else:
         with store.write() as s:
             config.update(s, last_attempt_at=config.now_text(),

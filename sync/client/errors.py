@@ -63,6 +63,24 @@ class Offline(SyncError):
     transient = True
 
 
+GATEWAY_STATUSES = frozenset({502, 503, 504})  # may be a proxy's: the link, not the server
+GATEWAY_KEY = "sync.err.gateway"
+
+
+class ServerTrouble(Offline):
+    """The server, or a gateway between it and the stall (502, 503, 504: a café's proxy,
+    the operator's), answered a request with a 5xx after every retry: nothing was stored
+    by it, and nothing was refused. A push of several days that meets it is tried again
+    day by day (:mod:`sync.client.engine`), so that one day the server fails on holds up
+    no other."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(GATEWAY_KEY if status in GATEWAY_STATUSES else "sync.err.server_status",
+                         status=status)
+        self.status = status
+
+
+
 class Unreached(Offline):
     """No server was reached at all (its name not found, nothing listening, no route):
     nothing was sent. The message says what to check."""
@@ -118,14 +136,33 @@ class EnrolFailed(ServerSaid):
     """The enrolment did not go through."""
 
 
-def describe(stored: str, lang: str) -> str:
+def hide_values(exc: BaseException | None) -> None:
+    """Leave the statement's values out of ``exc`` and what caused it, as SQLAlchemy
+    writes them: a write of the sync settings carries the device token, which a log or a
+    terminal must never show (nor its first characters, which SQLAlchemy keeps of a long
+    value)."""
+    from sqlalchemy.exc import StatementError
+
+    seen: list[BaseException] = []
+    while exc is not None and not any(exc is e for e in seen):
+        seen.append(exc)
+        if isinstance(exc, StatementError):
+            exc.hide_parameters = True
+        exc = exc.__cause__ or exc.__context__
+
+
+def describe(stored: str, lang: str, *, brief: bool = False) -> str:
     """A stored error (see :meth:`SyncError.to_text`) in words, in ``lang``; text stored
-    by an older version of the stall (the server's words) as it is."""
+    by an older version of the stall (the server's words) as it is. ``brief``: without
+    what :func:`sync.client.status.safe_text` says beside it, for an error that says it
+    too (its ``_brief`` words, when it has them)."""
     if not stored:
         return ""
     try:
         key, params = json.loads(stored)
         params = dict(params)
+        if brief and f"{key}_brief" in catalogue():
+            key = f"{key}_brief"
         said = refusal_message(lang, params.pop("refusal", None))
         params = {k: ltr(str(v), lang) if k in LTR_PARAMS else v for k, v in params.items()}
         return tr(lang, str(key), **params) if said is None else said

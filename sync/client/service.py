@@ -40,30 +40,17 @@ from pos.db import Store
 from pos.errors import SoukError
 from sync.client import config, engine
 from sync.client.engine import Outcome
-from sync.client.errors import EnrolFailed, InternalError, SyncError
+from sync.client.errors import EnrolFailed, InternalError, SyncError, hide_values
 from sync.client.status import Snapshot, snapshot
-from sync.client.transport import Backoff, Timeouts, utc_now
+from sync.client.transport import Backoff, StopEvent, Timeouts, utc_now
 
 log = logging.getLogger(__name__)
 
 
-def _quiet(exc: BaseException | None) -> None:
-    """Leave the statement's parameters out of ``exc`` and what caused it, as SQLAlchemy
-    writes them: a write of the sync settings carries the device token, which a log must
-    never hold (nor its first characters, which SQLAlchemy keeps of a long value)."""
-    from sqlalchemy.exc import StatementError
-
-    seen: list[BaseException] = []
-    while exc is not None and not any(exc is e for e in seen):
-        seen.append(exc)
-        if isinstance(exc, StatementError):
-            exc.hide_parameters = True
-        exc = exc.__cause__ or exc.__context__
-
-
 def _log_failure(what: str) -> None:
-    """Log the exception being handled (see :func:`_quiet`)."""
-    _quiet(sys.exc_info()[1])
+    """Log the exception being handled, without the values of its statement
+    (:func:`~sync.client.errors.hide_values`)."""
+    hide_values(sys.exc_info()[1])
     log.exception(what)
 
 Reason = Literal["sale", "timer", "day_close", "manual", "startup"]
@@ -108,7 +95,7 @@ class SyncService:
         self._clock = clock
         self._now = now
         self._cond = threading.Condition()
-        self._stop = threading.Event()
+        self._stop = StopEvent()  # set: the request under way is cut too
         self._jobs: list[Callable[[], None]] = []
         self._due: float | None = None
         self._manual = False
@@ -135,7 +122,12 @@ class SyncService:
             self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Ask the worker to stop; waits at most ``timeout`` for a call in flight."""
+        """Stop the worker: the request under way is cut (not waited for: the server may
+        never answer; a connection still being made fails once made), then the worker is
+        given at most ``timeout`` to end, which it does at once but for a write of its own
+        database already begun. A reply not whole when it is stopped is dropped, and the
+        failure is not recorded: the database may be replaced next (a backup restored
+        from the app)."""
         self._stop.set()
         with self._cond:
             self._cond.notify_all()

@@ -55,6 +55,7 @@ from sync.client.errors import (
     Offline,
     Refused,
     Revoked,
+    ServerTrouble,
     Unreached,
 )
 from sync.protocol import (
@@ -79,6 +80,7 @@ GZIP_ABOVE = 1024  # bytes of JSON; smaller bodies go as they are
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 REFUSAL_STATUSES = frozenset({400, 403, 404, 409, 413, 422})  # the server's final answers
 BAD_CODE = "server.err.enrol_code"  # the server's message id of an enrolment code refused
+STOPPED = "sync.err.stopped"  # the message id of a request cut by a StopEvent
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,8 @@ class _Watchdog:
     """The sockets of one transport's connections, and the deadline of the request under
     way: once it passes, they are shut, and a read waiting on them returns at once (a
     read timeout alone restarts at every byte that comes). A connection still being
-    made is bounded by the connect timeout alone."""
+    made is bounded by the connect timeout alone. :meth:`cut` shuts them for good: the
+    transport was stopped (:class:`StopEvent`)."""
 
     def __init__(self) -> None:
         self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
@@ -113,10 +116,22 @@ class _Watchdog:
         self._timer: threading.Timer | None = None
         self._request = 0  # which request the deadline is for
         self.expired = False
+        self.stopped = False
 
     def add(self, sock: socket.socket) -> None:
         with self._lock:
             self._sockets.add(sock)
+            if not self.stopped:
+                return
+        _shut(sock)  # connected once the transport was stopped: cut at once
+
+    def cut(self) -> None:
+        """Shut every connection now and from now on, whatever the deadline."""
+        with self._lock:
+            self.stopped = True
+            socks = list(self._sockets)
+        for sock in socks:
+            _shut(sock)
 
     def arm(self, seconds: float) -> None:
         with self._lock:
@@ -139,10 +154,39 @@ class _Watchdog:
                 return
             self.expired = True
             for sock in list(self._sockets):
-                # the socket's own shutdown: a TLS socket's would drop its TLS state under
-                # the read waiting on it; a socket closed meanwhile has nothing to shut
-                with contextlib.suppress(OSError):
-                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    """The socket's own shutdown: a TLS socket's would drop its TLS state under the read
+    waiting on it; a socket closed meanwhile has nothing to shut."""
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class StopEvent(threading.Event):
+    """An Event for :attr:`Transport.stop` whose setting also cuts the request under way
+    of every transport made with it (its connections shut at once, and any made after):
+    a worker stopped, before the database it writes to is replaced (a backup restored
+    from the app), ends without waiting on the server, and learns nothing more from it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._guard = threading.Lock()
+        self._watchdogs: weakref.WeakSet[_Watchdog] = weakref.WeakSet()
+
+    def watch(self, watchdog: _Watchdog) -> None:
+        with self._guard:
+            self._watchdogs.add(watchdog)
+        if self.is_set():
+            watchdog.cut()
+
+    def set(self) -> None:
+        super().set()
+        with self._guard:
+            watchdogs = list(self._watchdogs)
+        for watchdog in watchdogs:
+            watchdog.cut()
 
 
 class _Adapter(HTTPAdapter):
@@ -202,7 +246,8 @@ def server_time(date: str) -> dt.datetime | None:
 
 @dataclass
 class Transport:
-    """Calls to one server. ``stop`` (an Event) cuts the waits between retries short;
+    """Calls to one server. ``stop`` (an Event) cuts the waits between retries short, and,
+    a :class:`StopEvent`, the request under way;
     ``now`` is this laptop's clock (aware UTC), which the server's replies are compared
     with (:attr:`clock_offset`)."""
 
@@ -226,6 +271,8 @@ class Transport:
         self.session.verify = self.ca_file or True
         self.session.trust_env = False  # no proxy or .netrc from the environment
         self._watchdog = _Watchdog()
+        if isinstance(self.stop, StopEvent):
+            self.stop.watch(self._watchdog)
         adapter = _Adapter(self._watchdog)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
@@ -237,16 +284,23 @@ class Transport:
 
     def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str],
               base: str | None = None) -> _Reply:
+        if self._watchdog.stopped:
+            raise Offline(STOPPED)
         self._watchdog.arm(self.timeouts.total)
         try:
-            return self._receive(method, (base or self.url) + API_PREFIX + path, body,
-                                 headers)
+            reply = self._receive(method, (base or self.url) + API_PREFIX + path, body,
+                                  headers)
         except (Offline, NotTheServer):
-            if self._watchdog.expired:  # what the cut connection raised
+            if self._watchdog.stopped:  # what the cut connection raised
+                raise Offline(STOPPED) from None
+            if self._watchdog.expired:
                 raise Offline("sync.err.timeout") from None
             raise
         finally:
             self._watchdog.disarm()
+        if self._watchdog.stopped:  # stopped as it came: nothing of it is to be written
+            raise Offline(STOPPED)
+        return reply
 
     def _receive(self, method: str, url: str, body: bytes | None, headers: dict[str, str]
                  ) -> _Reply:
@@ -291,6 +345,8 @@ class Transport:
         last: Offline | NotTheServer | None = None
         for attempt in range(attempts):
             if attempt and self.stop.wait(self.backoff.delay(attempt - 1, self.rng)):
+                if isinstance(self.stop, StopEvent):
+                    raise Offline(STOPPED)
                 break
             try:
                 reply = self._send(method, path, body, dict(headers or {}), base)
@@ -298,7 +354,8 @@ class Transport:
                 last = exc
                 continue
             if reply.status in RETRY_STATUSES:
-                last = Offline("sync.err.server_status", status=reply.status)
+                last = (ServerTrouble(reply.status) if reply.status >= 500
+                        else Offline("sync.err.server_status", status=reply.status))
                 continue
             return reply
         raise last or Offline("sync.err.network")
@@ -386,14 +443,16 @@ class Transport:
         self._measure(reply)
         return known
 
-    def push(self, summaries: list[DaySummary]) -> tuple[int, PushResponse]:
-        """Push summaries; returns (200 or 409, the reply). Other answers raise."""
+    def push(self, summaries: list[DaySummary], *, retry: bool = True
+             ) -> tuple[int, PushResponse]:
+        """Push summaries; returns (200 or 409, the reply). Other answers raise. Without
+        ``retry``, a transient failure is not tried again (one attempt)."""
         data = encode(PushRequest(summaries=summaries))
         headers = {**self._auth(), "Content-Type": "application/json"}
         if len(data) > GZIP_ABOVE:
             data = compress(data)
             headers["Content-Encoding"] = "gzip"
-        reply = self._call("POST", "/push", data, headers)
+        reply = self._call("POST", "/push", data, headers, retry=retry)
         if reply.status not in (200, 409):
             self._refusal(reply)
             raise NotTheServer("sync.err.not_server_status", status=reply.status)

@@ -138,8 +138,12 @@ def test_the_last_sending_is_shown_and_stays_while_the_server_is_out_of_reach(
         assert panel.last_sent.text() == sent
         offline = window.sync_status.text()
         assert offline.endswith(" · " + sent)  # after "offline - 1 day waiting"
-        # the whole state, which a narrow status bar may cut, and the time on its own line
-        assert window.sync_status.toolTip() == f"{offline.removesuffix(' · ' + sent)}\n{sent}"
+        # the whole state, which a narrow status bar may cut, the time on its own line,
+        # and that the sales are safe on the till, as the panel says
+        safe = f"{tr(lang, 'sync.safe.kept')} {tr(lang, 'sync.safe.later')}"
+        assert window.sync_status.toolTip() == (
+            f"{offline.removesuffix(' · ' + sent)}\n{sent}\n{safe}")
+        assert safe in panel.safe.text()
         assert sent not in panel.status.text()  # the panel says it once, on its own line
         assert (window.width(), window.height()) == SMALL
     finally:

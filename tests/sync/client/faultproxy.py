@@ -16,19 +16,22 @@ meets one fault, chosen at random with the given weights:
 ``trickle``       forwarded, the reply sent a byte at a time, ``hold`` seconds apart (each
                   byte within the read timeout); never chosen at random: give it a weight
 
-``latency`` adds a random delay before every forward.
+``latency`` adds a random delay before every forward. ``rule``, given the request read
+whole, may name the fault to meet instead of the one chosen (None: the one chosen), e.g.
+a 500 for every push holding a given day (:func:`body_of` gives the request's body).
 """
 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import random
 import socket
 import struct
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 FAULTS = ("pass", "refuse", "reset", "delay", "500", "502", "503", "cut", "duplicate", "stall")
 
@@ -37,6 +40,12 @@ def _reset(conn: socket.socket) -> None:
     with contextlib.suppress(OSError):
         conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     conn.close()
+
+
+def body_of(request: bytes) -> bytes:
+    """The body of a request as the proxy read it, gunzipped when it came so."""
+    head, _, body = request.partition(b"\r\n\r\n")
+    return gzip.decompress(body) if b"content-encoding: gzip" in head.lower() else body
 
 
 def _read_request(conn: socket.socket) -> bytes | None:
@@ -63,12 +72,14 @@ def _read_request(conn: socket.socket) -> bytes | None:
 
 class FaultProxy:
     def __init__(self, upstream_port: int, *, seed: int, hold: float,
-                 weights: Mapping[str, float] | None = None, latency: float = 0.0) -> None:
+                 weights: Mapping[str, float] | None = None, latency: float = 0.0,
+                 rule: Callable[[bytes], str | None] | None = None) -> None:
         self.upstream = ("127.0.0.1", upstream_port)
         self.rng = random.Random(seed)
         self.hold = hold  # longer than the client's timeouts
         self.weights = dict(weights or {f: 1.0 for f in FAULTS})
         self.latency = latency
+        self.rule = rule
         self.enabled = True
         self.seen: Counter[str] = Counter()
         self.trickled_whole = 0  # replies of the ``trickle`` fault sent to their last byte
@@ -139,6 +150,15 @@ class FaultProxy:
             with contextlib.suppress(OSError):
                 conn.close()
 
+    def _ruled(self, request: bytes, fault: str) -> str:
+        """The fault ``rule`` names for ``request``, else ``fault``."""
+        forced = self.rule(request) if self.rule is not None else None
+        if forced is None:
+            return fault
+        with self._lock:
+            self.seen[forced] += 1
+        return forced
+
     def _serve(self, conn: socket.socket, fault: str) -> None:
         if fault == "refuse":
             _reset(conn)
@@ -150,6 +170,7 @@ class FaultProxy:
         request = _read_request(conn)
         if request is None:
             return
+        fault = self._ruled(request, fault)
         if fault == "portal":
             page = ("<html><head><title>Wi-Fi Café</title></head><body>Connectez-vous"
                     "</body></html>").encode()

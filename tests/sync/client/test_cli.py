@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,34 @@ def test_an_export_to_a_full_stick_leaves_nothing_and_says_why_in_words(
     assert capsys.readouterr().err == (
         f"souk-pos: تعذّرت كتابة {unplugged}: المجلد غير موجود؛ هل ذاكرة USB موصولة؟ "
         "(No such file or directory).\n")
+
+
+def refuse_sync_settings(store: Store) -> None:
+    """The sync settings can no longer be written (as a full disk refuses a write)."""
+    db = sqlite3.connect(store.path)
+    with db:
+        db.execute("CREATE TRIGGER full BEFORE UPDATE ON setting WHEN NEW.key = 'sync' "
+                   "BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END")
+    db.close()
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("fr", "La base de données"), ("ar", "قاعدة البيانات"), ("en", "The database")])
+@pytest.mark.parametrize("action", [[], ["status"]])
+def test_a_failed_settings_write_is_one_line_without_the_token(
+        till: Till, capsys: pytest.CaptureFixture[str], lang: str, words: str,
+        action: list[str]) -> None:
+    till.sell(random.Random(36))
+    with till.store.read() as s:
+        token = config.load(s).token
+    assert token
+    refuse_sync_settings(till.store)
+    code = run(till.store, *FAST, *action, lang=lang)
+    captured = capsys.readouterr()
+    said = captured.err.splitlines()
+    assert code == 1
+    assert len(said) == 1 and said[0].startswith("souk-pos: ") and words in said[0], said
+    assert "database or disk is full" in said[0]  # SQLite's reason, as it gave it
+    for text in (captured.out, captured.err):  # nor any piece of it, nor the statement
+        assert not [token[i:i + 8] for i in range(len(token) - 7) if token[i:i + 8] in text]
+        assert "UPDATE" not in text and "parameters" not in text
