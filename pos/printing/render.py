@@ -69,9 +69,14 @@ INDENT: Final = 20  # dots per indent step of a Columns block
 GAP: Final = 14  # least space between a label and its value
 AMOUNT_SAMPLE: Final = "0\u00a0000,00"  # the widest amount a ``near`` row's column expects
 ARABIC_SCALE: Final = 1.15  # Arabic letters are set this much larger than Latin ones
-ASCENT: Final = 0.9  # share of the font ascent and descent a line keeps (see _layout)
+ASCENT: Final = 0.9  # share of the font ascent and descent a Latin line keeps (see _settle)
 DESCENT: Final = 0.75
 LEADING: Final = 2
+#: blank dots kept at least between the ink of a line holding Arabic and the ink of the
+#: lines above and under it (and the paper's ends)
+INK_GAP: Final = 3
+#: a dot more, as a glyph's ink may move by up to one when its baseline is put on a dot
+_SNAP: Final = 1.0
 DASH: Final = 8  # dots of ink of a dashed separator's dash...
 DASH_STEP: Final = 12  # ...and from the start of one dash to the next
 QR_QUIET: Final = 4  # modules of white above and below a QR code (fed, not sent)
@@ -197,14 +202,11 @@ def _arabic_formats(
 def _layout(
     text: str, font: QFont, width: float, direction: Direction, align: Align,
     arabic: QTextCharFormat | None = None,
-) -> tuple[QTextLayout, float]:  # fmt: skip
-    """A laid-out paragraph wrapped to ``width`` dots, and its height.
+) -> QTextLayout:  # fmt: skip
+    """A paragraph wrapped to ``width`` dots: its lines, not yet put one under the other
+    (see :func:`_settle`).
 
     Arabic letters get ``arabic``, which is ``arabic_format(font)`` (made here if not given).
-
-    Lines are set closer than the fonts' own metrics (Naskh reserves room for marks and
-    descenders that few words reach): the baseline sits ``ASCENT`` of the line's ascent
-    below its top, and the next line starts ``DESCENT`` of its descent below.
     """
     layout = QTextLayout(text, font)
     layout.setCacheEnabled(True)  # keep the shaped glyphs for drawing (else shaped again)
@@ -215,16 +217,163 @@ def _layout(
         layout.setFormats(_arabic_formats(runs, arabic))
     layout.setTextOption(_option(align, direction))
     layout.beginLayout()
-    y = 0.0
     line = layout.createLine()
     while line.isValid():
         line.setLineWidth(width)
-        ascent = line.ascent()
-        line.setPosition(QPointF(0, y - ascent * (1 - ASCENT)))
-        y += ascent * ASCENT + line.descent() * DESCENT + LEADING
         line = layout.createLine()
     layout.endLayout()
-    return layout, y
+    return layout
+
+
+_RUN_FLAGS: Final = (
+    QTextLayout.GlyphRunRetrievalFlag.RetrieveGlyphIndexes
+    | QTextLayout.GlyphRunRetrievalFlag.RetrieveGlyphPositions
+)
+_Ink = tuple[float, float] | None  # the top and bottom of some ink from a baseline
+#: the ink of each glyph measured so far, by font: (top, bottom) from its origin
+_GLYPH_INK: dict[tuple[str, str, float], dict[int, _Ink]] = {}
+#: the ink of each line measured so far, by its paragraph, the letters it holds of it, its
+#: face and direction: receipts keep repeating the same names and words. Plain keys, no Qt
+#: object, as it is shared by the threads that draw receipts.
+_LINE_INK: dict[tuple[str, int, int, int, bool, bool], _Ink] = {}
+_LINE_INK_MAX: Final = 20_000
+
+
+def _ink(line: QTextLine) -> _Ink:
+    """The top and the bottom of ``line``'s ink from its baseline (negative above it), None
+    when it has none: the boxes of its glyphs' outlines where they are set, marks placed
+    over and under letters included."""
+    baseline = line.y() + line.ascent()
+    top = bottom = None
+    for run in line.glyphRuns(-1, -1, _RUN_FLAGS):
+        raw = run.rawFont()
+        font = (raw.familyName(), raw.styleName(), raw.pixelSize())
+        glyphs = _GLYPH_INK.get(font)
+        if glyphs is None:
+            glyphs = _GLYPH_INK[font] = {}
+        for glyph, at in zip(run.glyphIndexes(), run.positions(), strict=True):
+            if glyph in glyphs:
+                ink = glyphs[glyph]
+            else:
+                box = raw.boundingRect(glyph)
+                ink = glyphs[glyph] = None if box.isEmpty() else (box.top(), box.bottom())
+            if ink is not None:
+                y = at.y() - baseline
+                top = y + ink[0] if top is None else min(top, y + ink[0])
+                bottom = y + ink[1] if bottom is None else max(bottom, y + ink[1])
+    return None if top is None or bottom is None else (top, bottom)
+
+
+class _Edge:
+    """The ink at the top or the bottom of a block's box: whether a line holding Arabic
+    makes it, and how far inside the box the ink stays (negative where it overhangs),
+    measured when first asked (a Latin line beside Latin ones keeps its spacing unmeasured).
+    """
+
+    __slots__ = ("_clear", "_measure", "arabic")
+
+    def __init__(self, arabic: bool, measure: Callable[[], float]) -> None:
+        self.arabic = arabic
+        self._measure = measure
+        self._clear: float | None = None
+
+    @classmethod
+    def blank(cls, clear: float) -> _Edge:
+        """The edge of a box whose ink (a rule, a code) stays ``clear`` dots inside it."""
+        return cls(False, lambda: clear)
+
+    def clear(self) -> float:
+        if self._clear is None:
+            self._clear = self._measure()
+        return self._clear
+
+
+def _nearest(*edges: tuple[_Edge, float]) -> _Edge:
+    """The edge of a box holding boxes whose edges are each some dots inside its own."""
+    return _Edge(any(edge.arabic for edge, _ in edges),
+                 lambda: min(edge.clear() + inside for edge, inside in edges))  # fmt: skip
+
+
+def _apart(upper: _Edge, lower: _Edge) -> float:
+    """The room to add between two boxes, one on top of the other, for their ink to stay
+    INK_GAP blank dots apart when a line holding Arabic is at either side (Latin lines
+    keep the room their fonts give them)."""
+    if not (upper.arabic or lower.arabic):
+        return 0.0
+    return max(0.0, INK_GAP + _SNAP - upper.clear() - lower.clear())
+
+
+@dataclass(frozen=True)
+class _Para:
+    """A paragraph whose lines are put one under the other, in a box ``height`` high."""
+
+    layout: QTextLayout
+    height: float
+    baseline: float  # the first line's, from the top of the box
+    top: _Edge
+    bottom: _Edge
+
+
+def _settle(layout: QTextLayout, face: _Face) -> _Para:
+    """Puts ``layout``'s lines (laid out in ``face``) one under the other, each where it
+    was across, and measures the box they take.
+
+    A line of Latin letters is set closer than its font's metrics: its baseline sits
+    ``ASCENT`` of its ascent below the top of its box, and the next line starts ``DESCENT``
+    of its descent further down, plus ``LEADING``. A line holding Arabic takes the box of
+    a line of the face's Latin letters (Naskh's own ascent and descent reserve room for
+    marks and descenders few words reach): its ink, which may overhang that box, comes
+    no closer than INK_GAP blank dots to the line above; the blocks around it keep their
+    distance in the same way (see Renderer.render).
+    """
+    lines = [layout.lineAt(i) for i in range(layout.lineCount())]
+    if not lines:
+        return _Para(layout, 0.0, 0.0, _Edge.blank(0.0), _Edge.blank(0.0))
+    inks: dict[int, _Ink] = {}
+
+    def ink(i: int) -> _Ink:
+        if i not in inks:
+            line = lines[i]
+            rtl = layout.textOption().textDirection() == Qt.LayoutDirection.RightToLeft
+            key = (layout.text(), line.textStart(), line.textLength(), *face.key, rtl)
+            try:
+                inks[i] = _LINE_INK[key]
+            except KeyError:
+                if len(_LINE_INK) >= _LINE_INK_MAX:
+                    _LINE_INK.clear()
+                inks[i] = _LINE_INK[key] = _ink(line)
+        return inks[i]
+
+    y = 0.0
+    bases: list[float] = []
+    arabic: list[bool] = []
+    for i, line in enumerate(lines):
+        ascent = line.ascent()
+        holds_arabic = ascent > face.ascent + 0.5  # Noto Naskh Arabic rises higher
+        if holds_arabic:
+            above, below = face.above, face.below
+        else:
+            above, below = ascent * ASCENT, line.descent() * DESCENT + LEADING
+        base = y + above
+        if i and (holds_arabic or arabic[-1]):
+            upper, lower = ink(i - 1), ink(i)
+            if upper is not None and lower is not None:
+                base = max(base, bases[-1] + upper[1] + INK_GAP + _SNAP - lower[0])
+        line.setPosition(QPointF(line.x(), base - ascent))
+        bases.append(base)
+        arabic.append(holds_arabic)
+        y = base + below
+    height = y
+
+    def top() -> float:
+        first = ink(0)
+        return height if first is None else bases[0] + first[0]
+
+    def bottom() -> float:
+        last = ink(len(lines) - 1)
+        return height if last is None else height - bases[-1] - last[1]
+
+    return _Para(layout, height, bases[0], _Edge(arabic[0], top), _Edge(arabic[-1], bottom))
 
 
 def _one_line(layout: QTextLayout, room: float) -> QTextLine | None:
@@ -264,10 +413,10 @@ class _Row:
     """A two-column row's label and value laid out in some sizes (see Renderer._row)."""
 
     label: QTextLayout
-    label_h: float
+    label_face: _Face
     label_line: QTextLine | None  # the label's line when it fits beside the value
     value: QTextLayout
-    value_h: float
+    value_face: _Face
     value_line: QTextLine | None
     value_dir: Direction
     value_align: Align
@@ -280,6 +429,13 @@ class _Row:
 class _Item:
     height: float
     draw: Draw
+    top: _Edge  # the ink at the top of its box and at the bottom
+    bottom: _Edge
+
+    @classmethod
+    def blank(cls, height: float, draw: Draw, top: float, bottom: float) -> _Item:
+        """An item whose ink stays ``top`` dots under its top, ``bottom`` over its bottom."""
+        return cls(height, draw, _Edge.blank(top), _Edge.blank(bottom))
 
 
 @dataclass(frozen=True)
@@ -289,11 +445,18 @@ class _Face:
     font: QFont
     arabic: QTextCharFormat  # arabic_format(font)
     amount_width: float  # the width of the value column of ``near`` rows (AMOUNT_SAMPLE)
+    key: tuple[int, bool]  # its size and weight
+    ascent: float  # the font's (Latin) ascent...
+    above: float  # ...the room a line keeps above its baseline and under it (see _settle)
+    below: float
 
     @classmethod
     def of(cls, font: QFont) -> _Face:
-        amount_width = QFontMetricsF(font).horizontalAdvance(AMOUNT_SAMPLE)
-        return cls(font, arabic_format(font), amount_width)
+        metrics = QFontMetricsF(font)
+        amount_width = metrics.horizontalAdvance(AMOUNT_SAMPLE)
+        ascent = metrics.ascent()
+        return cls(font, arabic_format(font), amount_width, (font.pixelSize(), font.bold()),
+                   ascent, ascent * ASCENT, metrics.descent() * DESCENT + LEADING)  # fmt: skip
 
 
 class Renderer:
@@ -331,7 +494,7 @@ class Renderer:
     def _wrapped(
         self, text: str, size: Size, bold: bool, width: float, direction: Direction,
         align: Align,
-    ) -> tuple[QTextLayout, float]:  # fmt: skip
+    ) -> _Para:  # fmt: skip
         """``text`` laid out ``width`` dots wide, as few lines as it can take without a word
         left alone or letters smaller than the receipts' smallest size.
 
@@ -342,44 +505,50 @@ class Renderer:
         as narrow as its number of lines allows, so that its lines are even and none holds
         a word alone."""
         face = self._face(size, bold)
-        layout, height = _layout(text, face.font, width, direction, align, face.arabic)
+        layout = _layout(text, face.font, width, direction, align, face.arabic)
         smaller = SMALLER.get(size) if size == "normal" else None
         if layout.lineCount() > 1 and smaller is not None:
             small = self._face(smaller, bold)
-            fitted, fitted_h = _layout(text, small.font, width, direction, align, small.arabic)
+            fitted = _layout(text, small.font, width, direction, align, small.arabic)
             if fitted.lineCount() < layout.lineCount():
-                face, layout, height = small, fitted, fitted_h
+                face, layout = small, fitted
         lines = layout.lineCount()
         if align != "center" or lines < 2:
-            return layout, height
+            return _settle(layout, face)
         narrow, wide = width / lines, width  # too narrow, wide enough
         while wide - narrow > 4:
             middle = (narrow + wide) / 2
-            trial, trial_h = _layout(text, face.font, middle, direction, align, face.arabic)
+            trial = _layout(text, face.font, middle, direction, align, face.arabic)
             if trial.lineCount() > lines:
                 narrow = middle
             else:
-                wide, layout, height = middle, trial, trial_h
+                wide, layout = middle, trial
         for i in range(layout.lineCount()):  # centred on the paper, not on the narrow box
-            line = layout.lineAt(i)
-            line.setPosition(QPointF((width - wide) / 2, line.position().y()))
-        return layout, height
+            layout.lineAt(i).setPosition(QPointF((width - wide) / 2, 0))
+        return _settle(layout, face)
 
     def _text(self, block: Text) -> _Item:
         pad = 4 if block.inverse else 0
-        layout, height = self._wrapped(
+        para = self._wrapped(
             block.text, block.size, block.bold, self.inner - 2 * pad, block.direction,
             block.align,
         )  # fmt: skip
+        layout = para.layout
+        if not block.inverse:
+            return _Item(para.height, lambda p, y: layout.draw(p, QPointF(MARGIN, y)),
+                         para.top, para.bottom)  # fmt: skip
+        # white letters on black: Arabic marks that overhang the lines' box stay on black
+        over = max(pad, INK_GAP - para.top.clear()) if para.top.arabic else pad
+        under = max(pad, INK_GAP - para.bottom.clear()) if para.bottom.arabic else pad
+        height = over + para.height + under
 
         def draw(painter: QPainter, y: float) -> None:
-            if block.inverse:
-                painter.fillRect(QRectF(MARGIN, y, self.inner, height + 2 * pad), _BLACK)
-                painter.setPen(_WHITE)
-            layout.draw(painter, QPointF(MARGIN + pad, y + pad))
+            painter.fillRect(QRectF(MARGIN, y, self.inner, height), _BLACK)
+            painter.setPen(_WHITE)
+            layout.draw(painter, QPointF(MARGIN + pad, y + over))
             painter.setPen(_BLACK)
 
-        return _Item(height + 2 * pad, draw)
+        return _Item.blank(height, draw, 0.0, 0.0)
 
     def _columns(self, block: Columns) -> _Item:
         # The value shares the label's line when the whole label fits beside it. A label
@@ -388,7 +557,7 @@ class Renderer:
         # larger than normal (a total) is set a size smaller too (see _smaller_rows).
         # Otherwise the label keeps the row's size and the value goes under it, at the end
         # side.
-        values: dict[Size, tuple[QTextLayout, float]] = {}
+        values: dict[Size, QTextLayout] = {}
         row = first = self._row(block, block.size, block.size, values)
         if row.label_line is None and row.value_line is not None and block.shrink:
             for label_size, value_size in _smaller_rows(block.size):
@@ -397,33 +566,43 @@ class Renderer:
                     break
             else:
                 row = first
-        label, label_h, label_line = row.label, row.label_h, row.label_line
-        value, value_h, value_line = row.value, row.value_h, row.value_line
-        if label_line is None and label.lineCount() > 1:  # wraps, the value under it
-            label, label_h = self._wrapped(block.label, block.size, block.bold, row.box,
-                                           block.direction, row.align)  # fmt: skip
-        # the label's and the value's baselines level; whichever is taller starts the row
+        label_line, value_line = row.label_line, row.value_line
+        if label_line is None and row.label.lineCount() > 1:  # wraps, the value under it
+            label = self._wrapped(block.label, block.size, block.bold, row.box,
+                                  block.direction, row.align)  # fmt: skip
+        else:
+            label = _settle(row.label, row.label_face)
         label_y = value_y = 0.0
         if label_line is not None and value_line is not None:
-            rise = label_line.ascent() - value_line.ascent()
+            # the label's and the value's baselines level; whichever is lower starts the row
+            value = _settle(row.value, row.value_face)
+            rise = label.baseline - value.baseline
             label_y, value_y = max(0.0, -rise), max(0.0, rise)
+            height = max(label_y + label.height, value_y + value.height)
+            top = _nearest((label.top, label_y), (value.top, value_y))
+            bottom = _nearest((label.bottom, height - label_y - label.height),
+                              (value.bottom, height - value_y - value.height))  # fmt: skip
         else:
-            value_y = label_h
-            if value.lineCount() > 1:  # under the label, a long Arabic name
-                value, value_h = self._wrapped(block.value, block.size, block.bold, self.inner,
-                                               row.value_dir, row.value_align)  # fmt: skip
-        height = max(label_y + label_h, value_y + value_h)
+            if row.value.lineCount() > 1:  # under the label, a long Arabic name
+                value = self._wrapped(block.value, block.size, block.bold, self.inner,
+                                      row.value_dir, row.value_align)  # fmt: skip
+            else:
+                value = _settle(row.value, row.value_face)
+            value_y = label.height + _apart(label.bottom, value.top)
+            height = value_y + value.height
+            top, bottom = label.top, value.bottom
         label_x = row.label_x
+        label_layout, value_layout = label.layout, value.layout
 
         def draw(painter: QPainter, y: float) -> None:
-            label.draw(painter, QPointF(label_x, y + label_y))
-            value.draw(painter, QPointF(MARGIN, y + value_y))
+            label_layout.draw(painter, QPointF(label_x, y + label_y))
+            value_layout.draw(painter, QPointF(MARGIN, y + value_y))
 
-        return _Item(height, draw)
+        return _Item(height, draw, top, bottom)
 
     def _row(
         self, block: Columns, label_size: Size, value_size: Size,
-        values: dict[Size, tuple[QTextLayout, float]],
+        values: dict[Size, QTextLayout],
     ) -> _Row:  # fmt: skip
         """``block``'s label set in ``label_size`` beside its value in ``value_size``
         (``values`` keeps the value's layouts of each size)."""
@@ -438,7 +617,7 @@ class Renderer:
         if value_size not in values:
             values[value_size] = _layout(block.value, value_face.font, self.inner, value_dir,
                                          value_align, value_face.arabic)  # fmt: skip
-        value, value_h = values[value_size]
+        value = values[value_size]
         value_line = value.lineAt(0) if value.lineCount() else None
         value_w = value_line.naturalTextWidth() if value_line is not None else 0.0
         # A ``near`` label ends against the value column (as wide as the widest amount)
@@ -453,8 +632,8 @@ class Renderer:
             label_x = MARGIN + (indent if ltr else 0)
         room = box - value_w - GAP if not block.near else box
         face = self._face(label_size, block.bold)
-        label, label_h = _layout(block.label, face.font, box, block.direction, align, face.arabic)
-        return _Row(label, label_h, _one_line(label, room), value, value_h, value_line,
+        label = _layout(block.label, face.font, box, block.direction, align, face.arabic)
+        return _Row(label, face, _one_line(label, room), value, value_face, value_line,
                     value_dir, value_align, box, align, label_x)  # fmt: skip
 
     def _separator(self, block: Separator) -> _Item:
@@ -467,7 +646,7 @@ class Renderer:
             if block.style == "double":
                 painter.fillRect(QRectF(MARGIN, top + 4, self.inner, 2), _BLACK)
 
-        return _Item(18 if block.style == "double" else 14, draw)
+        return _Item.blank(18 if block.style == "double" else 14, draw, 6.0, 6.0)
 
     def _qr(self, block: QrCode) -> _Item:
         # one fixed mask (any of the eight is valid): choosing the best of eight by their
@@ -497,7 +676,7 @@ class Renderer:
         def draw(painter: QPainter, y: float) -> None:
             painter.drawImage(QPoint(left, int(y) + quiet), image)
 
-        return _Item(size + 2 * quiet, draw)
+        return _Item.blank(size + 2 * quiet, draw, quiet, quiet)
 
     def _picture(self, block: Picture) -> _Item | None:
         image = QImage(block.path)
@@ -524,7 +703,7 @@ class Renderer:
         def draw(painter: QPainter, y: float) -> None:
             painter.drawImage(QPointF(left, y + 4), mono)
 
-        return _Item(mono.height() + 8, draw)
+        return _Item.blank(mono.height() + 8, draw, 4.0, 4.0)
 
     def _item(self, block: Block) -> _Item | None:
         if isinstance(block, Text):
@@ -538,24 +717,31 @@ class Renderer:
         if isinstance(block, Picture):
             return self._picture(block)
         if isinstance(block, Spacer):
-            return _Item(block.lines * self.line_height, lambda _p, _y: None)
+            height = block.lines * self.line_height
+            return _Item.blank(height, lambda _p, _y: None, height, height)
         raise TypeError(f"unknown block {block!r}")
 
     # -- document -----------------------------------------------------------------------
 
     def render(self, document: Document) -> Raster:
         items = [item for block in document.blocks if (item := self._item(block)) is not None]
-        top = 4.0
-        height = int(top + sum(item.height for item in items) + 8)
+        # Each item under the one before; where a line holding Arabic meets the next
+        # block, their ink kept INK_GAP dots apart (and from the paper's ends).
+        y, above = 4.0, _Edge.blank(4.0)  # 4 dots of paper above the first item...
+        tops = []
+        for item in items:
+            y += _apart(above, item.top)
+            tops.append(y)
+            y += item.height
+            above = item.bottom
+        height = int(y + 8 + _apart(above, _Edge.blank(8.0)))  # ...and 8 under the last
         canvas = QImage(self.width, height, QImage.Format.Format_Grayscale8)
         canvas.fill(_WHITE)
         painter = QPainter(canvas)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         painter.setPen(_BLACK)
-        y = top
-        for item in items:
-            item.draw(painter, y)
-            y += item.height
+        for item, top in zip(items, tops, strict=True):
+            item.draw(painter, top)
         painter.end()
         # The threshold: Qt reads the grey pixels in place as indices into ``_levels`` and
         # converts that image to 1 bit per pixel (1 = black), rows padded to 32 bits.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,15 @@ from pos import receipts, refunds, settings
 from pos.db import Store
 from pos.models import SaleLine, User
 from pos.printing.fonts import ARABIC_FAMILY, covers, receipt_font
-from pos.printing.render import MARGIN, SIZES, Renderer, _layout, arabic_runs, render
+from pos.printing.render import (
+    MARGIN,
+    SIZES,
+    Renderer,
+    _layout,
+    _settle,
+    arabic_runs,
+    render,
+)
 from pos.printing.samples import (
     PRODUCTS,
     SAMPLE_HASH,
@@ -27,6 +36,8 @@ from pos.receipts import (
     Direction,
     Document,
     Shop,
+    Size,
+    Spacer,
     Text,
     characters,
     sale_receipt,
@@ -37,7 +48,7 @@ from tests.helpers import ring
 WORD = "سلام"  # four letters that join: initial, medial, medial, final forms
 
 
-def _doc(*blocks: Text | Columns) -> Document:
+def _doc(*blocks: Text | Columns | Spacer) -> Document:
     return Document(kind="test", title="t", language="ar", blocks=blocks)
 
 
@@ -64,7 +75,8 @@ def test_arabic_is_shaped_like_qt_shapes_it(gui: QGuiApplication) -> None:
     ours = renderer.render(_doc(Text(WORD, direction="rtl")))
     # Qt's own layout of the word, drawn the same way, gives the same dots
     font = receipt_font(SIZES["normal"])
-    layout, _ = _layout(WORD, font, renderer.inner, "rtl", "start")
+    layout = _layout(WORD, font, renderer.inner, "rtl", "start")
+    _settle(layout, renderer._face("normal", False))  # its line where a receipt puts it
     canvas = QImage(384, ours.height, QImage.Format.Format_Grayscale8)
     canvas.fill(0xFFFFFFFF)
     painter = QPainter(canvas)
@@ -84,7 +96,7 @@ def test_arabic_is_shaped_like_qt_shapes_it(gui: QGuiApplication) -> None:
 
 def test_arabic_glyphs_are_contextual_forms(gui: QGuiApplication) -> None:
     font = receipt_font(40)
-    layout, _ = _layout(WORD, font, 1000, "rtl", "start")
+    layout = _layout(WORD, font, 1000, "rtl", "start")
     runs = layout.glyphRuns()
     shaped = [g for run in runs for g in run.glyphIndexes()]
     arabic = next(r.rawFont() for r in runs if r.rawFont().familyName() == ARABIC_FAMILY)
@@ -148,7 +160,7 @@ def test_logo_is_drawn(gui: QGuiApplication, tmp_path: Path) -> None:
 
 def _visual(text: str, direction: Direction, keep: str) -> str:
     """The characters of ``keep`` in ``text`` as printed, from left to right."""
-    layout, _ = _layout(text, receipt_font(SIZES["normal"]), 1000, direction, "start")
+    layout = _layout(text, receipt_font(SIZES["normal"]), 1000, direction, "start")
     glyphs = []
     for run in layout.glyphRuns():
         raw = run.rawFont()
@@ -407,3 +419,76 @@ def test_a_refunds_total_stays_on_one_line_of_58_mm_paper(
     assert len(_line_bands(row)) == 1, total
     columns = _ink_columns(b"".join(map(row.row, range(row.height))), row.stride)
     assert min(columns) <= MARGIN + 2 and max(columns) >= 384 - MARGIN - 4
+
+
+#: Arabic words whose marks, dots, hamzas and descenders reach far over and under their
+#: letters, one above the other (each one with a tall top under one that goes down low),
+#: and Latin words with accents and descenders between them
+TALL_AND_DEEP = ["أُمٌّ", "يجيء", "إِنَّ", "جِنّ", "لُؤْلُؤ", "فِيِّ", "ﷲ", "gypse", "آمين",
+                 "الباقي", "Île", "شَدَّةٌ", "بِئْرٌ", "Été", "لِلْأَرْكَانِ", "جِئْ"]  # fmt: skip
+
+
+def _lines_on_half(raster: object, right: bool, apart: int = 10) -> list[tuple[int, int]]:
+    """(first, last) ink row of each line printed on the right or left half of the paper:
+    runs of ink rows at most ``apart`` blank rows apart (a mark over or under a letter is
+    nearer its letter)."""
+    stride = raster.stride  # type: ignore[attr-defined]
+    half = slice(stride // 2, stride) if right else slice(0, stride // 2)
+    lines: list[tuple[int, int]] = []
+    for y in range(raster.height):  # type: ignore[attr-defined]
+        if any(raster.row(y)[half]):  # type: ignore[attr-defined]
+            if lines and y - lines[-1][1] <= apart + 1:
+                lines[-1] = (lines[-1][0], y)
+            else:
+                lines.append((y, y))
+    return lines
+
+
+@pytest.mark.parametrize("size", ["small", "normal", "large"])
+@pytest.mark.parametrize("bold", [False, True])
+@pytest.mark.parametrize("kind", [Text, Columns])
+def test_arabic_lines_are_set_close_but_their_ink_never_comes_within_3_dots(
+    gui: QGuiApplication, size: Size, bold: bool, kind: type[Text | Columns]
+) -> None:
+    """Lines holding Arabic are set by their ink: one under the other, words with tall
+    marks (shadda, hamza, madda, ﷲ) under words with deep descenders and marks under them
+    (ي ج, kasra), and Latin words beside them, the ink of two lines always keeps at least
+    3 blank dots between them, none is cut at the paper's ends, and each prints whole;
+    as paragraphs and as the labels of rows.
+
+    The lines alternate between the right and the left half of the paper, so that the
+    ink of each is told apart on the image."""
+    words = TALL_AND_DEEP
+
+    def line(i: int, word: str) -> Text | Columns:
+        if kind is Columns:  # a label at the start of a row whose value is blank
+            return Columns(word, "", direction="rtl" if i % 2 == 0 else "ltr", size=size,
+                           bold=bold)  # fmt: skip
+        return Text(word, direction="rtl", align="start" if i % 2 == 0 else "end", size=size,
+                    bold=bold)  # fmt: skip
+
+    raster = render(_doc(*(line(i, w) for i, w in enumerate(words))), 384)
+    right, left = _lines_on_half(raster, True), _lines_on_half(raster, False)
+    assert (len(right), len(left)) == ((len(words) + 1) // 2, len(words) // 2)
+    lines = [(right if i % 2 == 0 else left)[i // 2] for i in range(len(words))]
+    for i, (upper, lower) in enumerate(itertools.pairwise(lines)):
+        assert lower[0] - upper[1] - 1 >= 3, (words[i], words[i + 1], upper, lower)
+    assert lines[0][0] >= 3 and lines[-1][1] <= raster.height - 4  # the paper's ends
+    for i, word in enumerate(words):  # each line whole: as tall as when set with room
+        alone = render(_doc(Spacer(2), line(i, word), Spacer(2)), 384)
+        (band,) = _lines_on_half(alone, i % 2 == 0)
+        # (a dot more or less: a mark's ink as its baseline falls between two dots)
+        assert abs((lines[i][1] - lines[i][0]) - (band[1] - band[0])) <= 1, word
+
+
+@pytest.mark.parametrize("width", [384, 576])
+def test_an_arabic_receipt_takes_little_more_paper_than_the_french_one(
+    gui: QGuiApplication, shop: Shop, width: int
+) -> None:
+    """The receipt of a sale of 15 products in Arabic is hardly longer than in French:
+    the lines holding Arabic no longer keep room for marks and descenders few words have
+    (the Naskh font's own line height)."""
+    sale = sample_sale(15)
+    ar = render(sale_receipt(sale, shop, "ar", journal_hash=SAMPLE_HASH), width)
+    fr = render(sale_receipt(sale, shop, "fr", journal_hash=SAMPLE_HASH), width)
+    assert ar.height / fr.height < 1.15
