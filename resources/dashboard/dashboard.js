@@ -332,10 +332,10 @@
     // the late stands (and those whose figures are refused, or that need an eye for what
     // did not come: a day not opened, nothing of a day gone by), then those whose figures of
     // the day came the longest ago (none came yet: the longest; never in contact: before),
-    // then the tills silent the longest
-    [(c) => (c.stale || c.refused || c.missing ? 1e12 : 0)
+    // then the tills silent the longest; the stands not in the market yet that day last
+    [(c) => (notJoined(c) ? -1 : (c.stale || c.refused || c.missing ? 1e12 : 0)
       + (c.received_seconds !== null ? c.received_seconds : 1e11)
-      + (c.stale_seconds === null ? 1e10 : c.stale_seconds / 1e10), true],
+      + (c.stale_seconds === null ? 1e10 : c.stale_seconds / 1e10)), true],
     [(c) => c.conflicts, true],
   ];
   function sorted(list) {
@@ -355,21 +355,30 @@
     if (state.data) renderCooperatives(state.data);
   }
 
+  // A stand not in the market yet on the day shown (its cooperative set up after that
+  // day, and no figures of it): not one of the day's stands, which the page counts
+  // ("N of M cooperatives", the groups' tables) without it; its row is greyed, says so,
+  // and has no figures of that day (its edition's are those of the days since it joined).
+  function notJoined(c) { return c.missing === "not_joined"; }
+
   function renderCooperatives(data) {
     state.data = data;
     fill("cooperatives", sorted(cooperatives(data)).map((c) => {
+      const out = notJoined(c);
       const tr = row([
         { text: c.stand, cls: "stand", isolate: true }, { text: name(c), cls: "key" },
         { text: t("sector_" + c.sector) },
         { text: t(c.inside ? "inside_region" : "outside_region"), cls: "origin" },
-        { text: money(c.day_net), cls: "num day-net" }, { text: count(c.day_tickets), cls: "num" },
+        { text: out ? "—" : money(c.day_net), cls: "num day-net" },
+        { text: out ? "—" : count(c.day_tickets), cls: "num" },
         { text: money(c.edition_net), cls: "num" }, { text: count(c.days_closed), cls: "num" },
         { cls: "sync" },
         { text: count(c.conflicts), cls: c.conflicts ? "num conflict" : "num" },
       ]);
       tr.cells[8].replaceChildren(received(c, data));
       tr.dataset.cooperative = c.id;
-      if (c.stale || c.refused || c.missing) tr.classList.add("stale");
+      if (out) tr.classList.add("not-joined");
+      if (c.stale || c.refused || (c.missing && !out)) tr.classList.add("stale");
       return tr;
     }));
   }
@@ -379,34 +388,41 @@
   // that nothing came; then the till's last contact ("last contact 3 min ago") when it
   // came after them and the day is today or not closed (figures may still come), and
   // "late", or what did not come when it needs an eye ("till online, day not opened yet";
-  // "nothing received for this day" of a day gone by). Each piece on one line ("3 hours
+  // "nothing received for this day" of a day gone by); of a stand not in the market yet
+  // that day, only that ("not yet in the market"). Each piece on one line ("3 hours
   // ago" never breaks in two), wrapping between them in a narrow column. (One box: on a
   // phone the cell puts its column's name and its box at its two ends.)
   function received(c, data) {
     const today = data.day === data.today;
     const parts = [];  // each a list of pieces, and its class
-    if (c.received) {
-      const [day, time] = c.received.split("T");
-      const at = [day === data.day ? time : ltr(shortDate(day) + " " + time)];
-      if (c.day_closed) at.push("· " + t("day_closed"));
-      else if (!today) at.push("· " + t("day_not_closed"));
-      parts.push([at, "at"]);
-    }
-    // nothing of the day, when that needs an eye: why (its till in contact, the day not
-    // opened on it yet, or an earlier day still open on it; a day gone by that nothing
-    // came for)
-    const missing = missingText(c);
-    if (c.stale_seconds === null) {
-      parts.push([[t("no_contact")], "contact"]);
-      if (missing) parts.push([[missing], "missing"]);
+    if (notJoined(c)) {
+      // not in the market yet that day: that alone (its till's contact is of the days
+      // since it joined; its figures refused now, if they are, are said below)
+      parts.push([[t("not_yet_in_market")], "not-joined"]);
     } else {
-      if (!c.received) parts.push([[missing || t("nothing_received")], missing ? "missing" : "at"]);
-      const later = !c.received || c.stale_seconds < c.received_seconds;
-      if (later && (today || !c.day_closed)) {
-        // "last contact" and "3 hours ago" may go on two lines in a narrow column
-        const [before, after] = t("contact_ago").split("{ago}");
-        parts.push([[before.trim(), ago(c.stale_seconds) + after.trimEnd()]
-          .filter((piece) => piece), "contact"]);
+      if (c.received) {
+        const [day, time] = c.received.split("T");
+        const at = [day === data.day ? time : ltr(shortDate(day) + " " + time)];
+        if (c.day_closed) at.push("· " + t("day_closed"));
+        else if (!today) at.push("· " + t("day_not_closed"));
+        parts.push([at, "at"]);
+      }
+      // nothing of the day, when that needs an eye: why (its till in contact, the day not
+      // opened on it yet, or an earlier day still open on it; a day gone by that nothing
+      // came for)
+      const missing = missingText(c);
+      if (c.stale_seconds === null) {
+        parts.push([[t("no_contact")], "contact"]);
+        if (missing) parts.push([[missing], "missing"]);
+      } else {
+        if (!c.received) parts.push([[missing || t("nothing_received")], missing ? "missing" : "at"]);
+        const later = !c.received || c.stale_seconds < c.received_seconds;
+        if (later && (today || !c.day_closed)) {
+          // "last contact" and "3 hours ago" may go on two lines in a narrow column
+          const [before, after] = t("contact_ago").split("{ago}");
+          parts.push([[before.trim(), ago(c.stale_seconds) + after.trimEnd()]
+            .filter((piece) => piece), "contact"]);
+        }
       }
     }
     // late with nothing of the day (whatever it sent of other days, just now maybe), or

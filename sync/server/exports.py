@@ -25,7 +25,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from sync.server.i18n import CURRENCY, Translator, market_time
-from sync.server.queries import CoopRow, ProductRow, RestoredSums
+from sync.server.queries import NOT_JOINED, CoopRow, ProductRow, RestoredSums, in_market
 
 MONEY, INT, QUANTITY, TEXT, DATE, TIME = "money", "int", "quantity", "text", "date", "time"
 NUMBER_FORMATS = {MONEY: "#,##0.00", DATE: "yyyy-mm-dd", TIME: "yyyy-mm-dd hh:mm"}
@@ -81,7 +81,10 @@ def cooperatives_table(t: Translator, rows: Sequence[CoopRow]) -> Table:
     needs the organisers' eye as the dashboard flags it (late, its day not opened on a till
     in contact or an earlier day still open on it, nothing received for a day gone by, its
     figures refused) and whether its figures are refused, and why (at the time of the
-    export, whatever the day)."""
+    export, whatever the day). A cooperative not in the market yet that day (set up later,
+    with no figures of it) is a row that says so, as the page's greyed row: its day's
+    sales and tickets empty (it had no stand that day), its edition's figures those of the
+    days since it joined."""
     yes_no = {True: t("yes"), False: t("no")}
     columns = [
         Column(t("stand"), TEXT, lambda r: r.stand),
@@ -95,8 +98,9 @@ def cooperatives_table(t: Translator, rows: Sequence[CoopRow]) -> Table:
         Column(t("led_by_women"), TEXT, lambda r: yes_no[r.women_led]),  # (one cooperative's)
         Column(t("led_by_youth"), TEXT, lambda r: yes_no[r.youth_led]),
         Column(t("members"), INT, lambda r: r.members),
-        Column(_money_header(t, "day_sales"), MONEY, lambda r: r.day_net),
-        Column(t("day_tickets"), INT, lambda r: r.day_tickets),
+        Column(_money_header(t, "day_sales"), MONEY,
+               lambda r: r.day_net if in_market(r) else None),
+        Column(t("day_tickets"), INT, lambda r: r.day_tickets if in_market(r) else None),
         Column(_money_header(t, "edition_sales"), MONEY, lambda r: r.edition_net),
         Column(t("edition_tickets"), INT, lambda r: r.edition_tickets),
         Column(_money_header(t, "edition_refunds"), MONEY, lambda r: r.edition_refunds),
@@ -113,13 +117,14 @@ def cooperatives_table(t: Translator, rows: Sequence[CoopRow]) -> Table:
 
 
 #: what a row's ``missing`` says, as the dashboard's cell says it
-_MISSING = {"not_opened": "day_not_opened", "nothing_sent": "nothing_for_day"}
+_MISSING = {"not_opened": "day_not_opened", "nothing_sent": "nothing_for_day",
+            NOT_JOINED: "not_yet_in_market"}
 
 
 def _attention(t: Translator, row: CoopRow) -> str | None:
     """Why the dashboard flags the cooperative's row, as its cell says it ("en retard",
-    "caisse en ligne, journée pas encore ouverte"...), several joined by a middle dot
-    (None: it is not flagged)."""
+    "caisse en ligne, journée pas encore ouverte", "pas encore dans le marché"...), several
+    joined by a middle dot (None: it is not flagged)."""
     said = [t("stale")] if row.stale else []
     if row.missing == "earlier_open" and row.open_day is not None:
         said.append(t("earlier_day_open",

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple, get_args
 
 import orjson
-from sqlalchemy import BigInteger, and_, case, cast, func, null, select, text, tuple_
+from sqlalchemy import BigInteger, and_, case, cast, exists, func, null, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from sync.protocol import Unit
@@ -127,8 +127,9 @@ class CoopRow(NamedTuple):
     # why nothing of ``day`` came, when that needs the organisers' eye: ``"not_opened"``
     # (today, figures due, its till in contact: the day is not opened on it yet),
     # ``"earlier_open"`` (the same, an earlier day still open on its till: ``open_day``),
-    # ``"nothing_sent"`` (a day gone by of the market, the cooperative already in it);
-    # see :func:`cooperative_values`
+    # ``"nothing_sent"`` (a day gone by of the market, the cooperative already in it),
+    # ``"not_joined"`` (not in the market yet that day: see :data:`NOT_JOINED`); see
+    # :func:`cooperative_values`
     missing: str | None = None
     open_day: str | None = None  # with ``"earlier_open"``: that day (ISO)
     # its till's figures refused (its last push refused came after its last push stored):
@@ -141,6 +142,21 @@ class CoopRow(NamedTuple):
 COOP_FIELDS = CoopRow._fields
 _REPORTED = COOP_FIELDS.index("reported")
 _RECEIVED = COOP_FIELDS.index("received")
+_MISSING = COOP_FIELDS.index("missing")
+#: a row's ``missing`` when the cooperative was not in the market yet on the day shown: set
+#: up after that day's end (in Morocco's time), with no figures of that day nor of an
+#: earlier one (a stand that joined the market mid-edition, on the days before it joined).
+#: It is not one of that day's stands: not counted in the market's cooperatives of the day
+#: nor in its groups (:func:`in_market`, :func:`breakdowns`); the page shows it greyed
+NOT_JOINED = "not_joined"
+
+
+def in_market(row: Sequence[Any]) -> bool:
+    """Whether a cooperative's row (of :func:`cooperative_values`) is one of the stands of
+    its day: set up by that day's end, or with figures of that day or of an earlier one
+    all the same (a till that sold before its cooperative was set up on the server, and
+    pushed later: it was in the market from the first day it sold)."""
+    return bool(row[_MISSING] != NOT_JOINED)
 
 
 def _total(col: Any) -> Any:
@@ -148,10 +164,15 @@ def _total(col: Any) -> Any:
     return cast(func.coalesce(func.sum(col), 0), BigInteger)
 
 
+# not in the market yet on the day: set up after its end, and no figures of it nor of an
+# earlier day (read by index, and only of a cooperative set up after the day)
+_PG_NOT_JOINED = """(c.created_at >= %(joined)s AND NOT EXISTS (
+           SELECT 1 FROM day_summaries e WHERE e.cooperative_id = c.id
+           AND e.market_id = %(market)s AND e.business_day <= %(day)s))"""
 # PostgreSQL: the cooperatives' rows made by the database, as :func:`_coop_values_portable`
 # makes them (the same values, in the same order): the stall-by-stall work of a market of
 # thousands of stalls is done where the rows are, and the server only reads them
-_PG_COOPS = """
+_PG_COOPS = f"""
 SELECT c.id, c.name_ar, c.name_fr, c.sector, c.stand, c.province,
        coalesce(c.province_ar, c.province), c.region,
        c.region = ANY(%(inside)s), c.members, c.women_led, c.youth_led,
@@ -162,6 +183,7 @@ SELECT c.id, c.name_ar, c.name_fr, c.sector, c.stand, c.province,
        CASE WHEN d.seen IS NOT NULL  -- (greatest() would turn a NULL into 0)
             THEN greatest(0, floor(extract(epoch FROM %(now)s - d.seen)))::int END,
        CASE WHEN NOT %(today)s THEN false  -- late is said of today alone
+            WHEN t.cid IS NULL AND {_PG_NOT_JOINED} THEN false
             WHEN t.cid IS NULL  -- nothing of the day: late when due, unless in contact
                  THEN %(due)s AND (d.seen IS NULL OR %(now)s - d.seen > %(stale)s)
             ELSE coalesce(t.open, false)
@@ -171,10 +193,12 @@ SELECT c.id, c.name_ar, c.name_fr, c.sector, c.stand, c.province,
             THEN greatest(0, floor(extract(epoch FROM %(now)s - t.received)))::int END,
        coalesce(t.closed AND NOT t.open, false),
        CASE WHEN t.cid IS NOT NULL THEN NULL
+            WHEN {_PG_NOT_JOINED} THEN 'not_joined'
             WHEN %(due)s AND %(now)s - d.seen <= %(stale)s
                  THEN CASE WHEN o.day IS NULL THEN 'not_opened' ELSE 'earlier_open' END
-            WHEN %(gone)s AND c.created_at < %(joined)s THEN 'nothing_sent' END,
+            WHEN %(gone)s THEN 'nothing_sent' END,
        CASE WHEN t.cid IS NULL AND %(due)s AND %(now)s - d.seen <= %(stale)s
+                 AND NOT {_PG_NOT_JOINED}
             THEN to_char(o.day, 'YYYY-MM-DD') END
 FROM cooperatives c
 LEFT JOIN (SELECT cooperative_id AS cid, sum(total_net)::bigint AS net,
@@ -248,7 +272,12 @@ def cooperative_values(session: Session, market: Market, day: dt.date, now: dt.d
     tills (the latest such day is ``open_day``: the till sells into it, not into today);
     ``"nothing_sent"`` on a day gone by of the market (before today in Morocco)
     that the cooperative was already in the market on (set up before its end, in
-    Morocco's time), which is not "late": that day is over.
+    Morocco's time), which is not "late": that day is over. A cooperative set up after
+    the day's end that has no figures of it nor of an earlier day was not in the market
+    yet that day: ``missing`` is :data:`NOT_JOINED` (never late, nor anything else), and
+    it is not one of the day's stands (:func:`in_market`). One set up later that has
+    figures of the day all the same (its till sold before it was set up on the server)
+    is one of them, with its figures; so it is on the days after it first sold.
 
     It is ``refused`` when one of its live tills had its last push refused after its last
     push stored (:func:`refusals`).
@@ -382,6 +411,12 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
                s.device_id.not_in(revoked))
         .group_by(s.cooperative_id).subquery()
     )
+    day_ends = day_end(day)
+    # set up after the day, and no figures of it nor of an earlier day: not in the market
+    # yet that day (asked by index, and only of a cooperative set up after the day)
+    not_joined = case((c.created_at >= day_ends, ~exists().where(
+        s.cooperative_id == c.id, s.market_id == market.id, s.business_day <= day)),
+        else_=False)
     conflicts = (
         select(Conflict.cooperative_id.label("cid"), func.count().label("n"))
         .where(Conflict.cooperative_id.in_(members)).group_by(Conflict.cooperative_id)
@@ -396,7 +431,7 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
                func.coalesce(devices.c.closed, 0), today.c.cid.is_not(None),
                func.coalesce(devices.c.live, 0), devices.c.seen, devices.c.pushed,
                func.coalesce(conflicts.c.n, 0), func.coalesce(today.c.open, 0),
-               today.c.received, func.coalesce(today.c.closed, 0), c.created_at,
+               today.c.received, func.coalesce(today.c.closed, 0), not_joined,
                earlier.c.day if due else null())
         .outerjoin(devices, devices.c.cid == c.id)
         .outerjoin(today, today.c.cid == c.id)
@@ -407,12 +442,12 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
         query = query.outerjoin(earlier, earlier.c.cid == c.id)
     region = market.region.casefold()
     shown_today = is_today(market, day, now)
-    gone, joined = day_gone(market, day, now), day_end(day)
+    gone = day_gone(market, day, now)
     inside: dict[str, bool] = {}  # a market's cooperatives come from a few regions
     values: list[tuple[Any, ...]] = []
     for (cid, name_ar, name_fr, sector, stand, province, province_ar, coop_region, size,
          women, youth, day_net, day_tickets, net, tickets, refunds, closed, reported, live,
-         seen, pushed, conflicted, open_day, received, day_closed, created, earlier_day
+         seen, pushed, conflicted, open_day, received, day_closed, out, earlier_day
          ) in session.connection().execute(query).all():
         near = inside.get(coop_region)
         if near is None:
@@ -423,18 +458,23 @@ def _coop_values_portable(session: Session, market: Market, day: dt.date, now: d
             stale_seconds = max(0, int((now - seen).total_seconds()))
         last = max((t for t in (seen, pushed) if t is not None), default=None)
         in_contact = seen is not None and now - seen <= STALE_AFTER
-        if not shown_today:
-            stale = False  # a day gone by (or to come) is flagged for what did not come
+        joined = bool(reported) or not out
+        if not shown_today or not joined:
+            # a day gone by (or to come) is flagged for what did not come; a stand not in
+            # the market yet that day is not late for it
+            stale = False
         elif reported:
             stale = bool(open_day) and (last is None or now - last > STALE_AFTER)
         else:
             stale = due and not in_contact
         missing = still_open = None
-        if not reported:
+        if not joined:
+            missing = NOT_JOINED  # not in the market yet that day
+        elif not reported:
             if due and in_contact:
                 missing = "not_opened" if earlier_day is None else "earlier_open"
                 still_open = None if earlier_day is None else earlier_day.isoformat()
-            elif gone and created < joined:
+            elif gone:
                 missing = "nothing_sent"
         received_seconds = (None if received is None
                             else max(0, int((now - received).total_seconds())))
@@ -662,15 +702,20 @@ def breakdowns(rows: Iterable[tuple[Any, ...]]) -> Breakdowns:
     by programme (all, women-led, youth-led), from their rows (:class:`CoopRow` or the
     tuples of :func:`cooperative_values`). The rows are summed once per kind of
     cooperative (sector, origin, programmes: a few dozen kinds), then the kinds into the
-    groups."""
+    groups.
+
+    A cooperative not in the market yet on the day of its row (:func:`in_market`) is not
+    one of its groups' stands that day: neither it nor its members are counted; its sales
+    of the edition (of the days after it joined) are, as the edition's totals hold them."""
     kinds: dict[tuple[str, bool, bool, bool], list[int]] = {}
     for r in rows:
         kind = (r[_SECTOR], bool(r[_INSIDE]), bool(r[_WOMEN]), bool(r[_YOUTH]))
         sums = kinds.get(kind)
         if sums is None:
             sums = kinds[kind] = [0, 0, 0, 0, 0, 0]
-        sums[0] += 1
-        sums[1] += r[_MEMBERS]
+        if in_market(r):
+            sums[0] += 1
+            sums[1] += r[_MEMBERS]
         sums[2] += r[_DAY_NET]
         sums[3] += r[_DAY_TICKETS]
         sums[4] += r[_NET]
@@ -796,7 +841,8 @@ def dashboard_data(session: Session, market: Market, day: dt.date, now: dt.datet
                         "tickets": sum(d["tickets"] for d in days),
                         "refunds": sum(d["refunds"] for d in days),
                         "days": sum(1 for d in days if d["tickets"] or d["net"])},
-            "cooperatives": len(coops),
+            # the day's stands: not those not in the market yet that day
+            "cooperatives": sum(1 for c in coops if in_market(c)),
         },
         # rows of values, the field names once: a market can have thousands of stalls
         "cooperative_fields": COOP_FIELDS,

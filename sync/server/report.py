@@ -169,7 +169,10 @@ def _restored(t: Translator, rows: Sequence[dict[str, Any]], name: str) -> str:
 def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> str:
     local = market_time(now)
     day = queries.pick_day(market, None, local.date())
-    coops = queries.cooperative_rows(session, market, day, now)
+    # the stands of the edition: those in the market on the day it runs to (today, its
+    # last day once it is over), set up by then or that sold on one of its days
+    coops = [c for c in queries.cooperative_rows(session, market, day, now)
+             if queries.in_market(c)]
     days = every_day(market, queries.day_rows(session, market), local.date())
     hours = queries.hour_rows(session, market, None)
     products = queries.top_products(session, market, None, limit=10)

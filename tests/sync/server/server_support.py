@@ -64,6 +64,21 @@ def enrol(client: TestClient, db: Database, cooperative_id: int, name: str = "st
     return Stall(cooperative_id, uuid.UUID(body["device_id"]), body["token"])
 
 
+def set_up_before(db: Database, market_id: int,
+                  when: dt.datetime = dt.datetime(2026, 5, 1, 8, 0)) -> None:
+    """As if the market's cooperatives had been set up at ``when`` (naive UTC; by default
+    before the market of :data:`DAY`): a test whose clock is in that market's days sees
+    them in the market (one set up after a day, with no figures of it or before, was not
+    in the market yet that day)."""
+    from sqlalchemy import update
+
+    from sync.server.models import Cooperative
+
+    with db.write() as s:
+        s.execute(update(Cooperative).where(Cooperative.market_id == market_id)
+                  .values(created_at=when))
+
+
 def seed_market(db: Database) -> tuple[int, int, int]:
     with db.write() as s:
         m = admin.add_market(s, name_ar="السوق المتنقل لفاس", name_fr="Marché itinérant de Fès",

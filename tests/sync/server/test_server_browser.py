@@ -33,7 +33,7 @@ from sync.server.db import Database, utcnow
 from sync.server.i18n import format_money, market_time
 from sync.server.models import Cooperative, DaySummaryRow, Device
 
-from .server_support import DAY, push_body, seed_market, summary
+from .server_support import DAY, push_body, seed_market, set_up_before, summary
 from .test_server_units import day_of
 
 CHROMIUM = os.environ.get("SOUK_CHROMIUM", "/usr/bin/chromium")
@@ -490,6 +490,7 @@ def test_the_count_of_cooperatives_agrees_with_its_number(
         admin.add_cooperative(s, admin.CooperativeInput(
             market_id=small, name_ar="تعاونية الأرز", name_fr="Coopérative du Cèdre",
             sector="handicrafts", province="Ifrane", stand="1", members=6))
+    set_up_before(db, small)  # (in the market on the days the page shows)
     said = {("ar", market): "من أصل 5 تعاونيات", ("fr", market): "sur 5 coopératives",
             ("fr", small): "sur 1 coopérative", ("en", small): "of 1 cooperative",
             ("ar", small): "من أصل تعاونية واحدة"}
@@ -1381,6 +1382,7 @@ def test_a_stand_reads_as_it_is_painted_on_an_arabic_page(
         admin.add_cooperative(s, admin.CooperativeInput(
             market_id=market, name_ar="تعاونية أملو تافراوت", name_fr="Coopérative Amlou",
             sector="food", province="Tiznit", stand="7 bis", members=8))
+    set_up_before(db, market)  # (in the market on the days the page and report show)
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         log_in(page, base, "ar")

@@ -19,7 +19,7 @@ from sync.server.db import Database
 from sync.server.i18n import Translator, market_time
 from sync.server.models import Device
 
-from .server_support import DAY, World, enrol, push_body, summary
+from .server_support import DAY, World, enrol, push_body, set_up_before, summary
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -212,6 +212,7 @@ def test_cooperative_rows_in_stand_order_with_their_sync_state(
                 market_id=pushed.market_id, name_ar=f"تعاونية {stand}",
                 name_fr=f"Coopérative {stand}", sector="herbs", province="Sefrou",
                 stand=stand, members=5, region=region))
+    set_up_before(db, pushed.market_id)  # (in the market on the day shown)
     now = dt.datetime(2026, 5, 12, 18, 0, 0)
     with db.write() as s:
         for device, last in ((pushed.argan.device_id, dt.datetime(2026, 5, 12, 17, 0, 0)),
@@ -520,6 +521,7 @@ def test_of_two_markets_running_at_once_the_one_stalls_send_to_is_shown_first(
 def test_a_till_whose_figures_are_refused_says_so_and_why(
         client: TestClient, organiser: str, world: World, db: Database) -> None:
     a = world.argan
+    set_up_before(db, world.market_id)  # (in the market on the day shown)
     outside = DAY + dt.timedelta(days=10)  # the market runs 5 days
     reply = client.post("/api/v1/push", headers=a.headers,
                         json=push_body(summary(a.device_id, outside, 3, net=9_000)))
@@ -551,8 +553,10 @@ def test_a_till_whose_figures_are_refused_says_so_and_why(
     assert export_says("fr") == (f"Chiffres refusés depuis {at}\u00a0: le jour 22/05/2026 "
                                  "est hors des dates du marché")
     assert export_says("ar") == f"الأرقام مرفوضة منذ {at}: اليوم 22/05/2026 خارج تواريخ السوق"
-    # the stand needs attention for it, the file says beside
-    assert export_says("fr", "attention_column") == "chiffres refusés"
+    # the stand needs attention for it (and for its day, gone by, that nothing came of),
+    # the file says beside
+    assert export_says("fr", "attention_column") == (
+        "rien reçu pour ce jour · chiffres refusés")
     # the till's next push is taken: its figures are no longer refused
     reply = client.post("/api/v1/push", headers=a.headers,
                         json=push_body(summary(a.device_id, DAY, 3, net=9_000)))

@@ -115,14 +115,16 @@ def test_a_day_gone_by_flags_the_stands_that_sent_nothing_for_it(
     it, the stands never heard of neither: that day is over."""
     assert flags(db, market["id"], SECOND) == {
         "3": (False, "nothing_sent"), "12": (False, None), "20": (False, "nothing_sent"),
-        "21": (False, None)}
+        "21": (False, "not_joined")}
     # once the market is over, the same
     after = dt.datetime(2026, 5, 20, 12, 0)
     assert flags(db, market["id"], SECOND, after) == flags(db, market["id"], SECOND)
     # the first day, which both sent: the pottery's day still open on its till, silent for
-    # two hours, is not late for a day gone by (today, it is, above)
+    # two hours, is not late for a day gone by (today, it is, above); stands 20 and 21
+    # were not in the market yet
     assert flags(db, market["id"], DAY) == {
-        "3": (False, None), "12": (False, None), "20": (False, None), "21": (False, None)}
+        "3": (False, None), "12": (False, None), "20": (False, "not_joined"),
+        "21": (False, "not_joined")}
 
 
 @pytest.fixture
@@ -137,15 +139,15 @@ ATTENTION = {  # the column's header, and what it says of each stand
                         "12": "caisse en ligne, journée du 13/05 encore ouverte",
                         "20": "en retard", "21": "en retard"},
            {"3": "rien reçu pour ce jour", "12": "", "20": "rien reçu pour ce jour",
-            "21": ""}),
+            "21": "pas encore dans le marché"}),
     "en": ("Needs attention", {"3": "late", "12": "till online, day of 05-13 still open",
                                "20": "late", "21": "late"},
            {"3": "nothing received for this day", "12": "",
-            "20": "nothing received for this day", "21": ""}),
+            "20": "nothing received for this day", "21": "not yet in the market"}),
     "ar": ("يحتاج إلى متابعة", {"3": "متأخر", "12": "الصندوق متصل، يوم 13/05 ما زال مفتوحًا",
                                 "20": "متأخر", "21": "متأخر"},
            {"3": "لم يصل شيء لهذا اليوم", "12": "",
-            "20": "لم يصل شيء لهذا اليوم", "21": ""}),
+            "20": "لم يصل شيء لهذا اليوم", "21": "لم يلتحق بالسوق بعد"}),
 }
 
 
@@ -155,7 +157,8 @@ def test_the_cooperatives_export_says_which_stands_need_attention(
         lang: str) -> None:
     """A column, in the organiser's language, says of each stand what the dashboard flags:
     late, its till in contact with its day not opened, nothing received for a day gone
-    by; empty for a stand whose figures came."""
+    by, not in the market yet that day (stand 21, set up after it); empty for a stand
+    whose figures came."""
     with db.write() as s:
         admin.add_user(s, "nadia", PASSWORD)
     log_in(client, "nadia")

@@ -21,7 +21,7 @@ from sync.server.db import Database
 from sync.server.i18n import NBSP, Translator, market_time, market_zone
 from sync.server.models import DaySummaryRow, Device, Market
 
-from .server_support import DAY, World, enrol, push_body, summary
+from .server_support import DAY, World, enrol, push_body, set_up_before, summary
 from .test_server_dashboard import PASSWORD, log_in
 
 if TYPE_CHECKING:
@@ -128,6 +128,7 @@ def late_world(client: TestClient, db: Database, world: World) -> dict[str, Any]
     push(client, gone, summary(gone.device_id, DAY + dt.timedelta(days=1), 3))
     with db.write() as s:
         admin.revoke_device(s, gone.device_id)
+    set_up_before(db, world.market_id)  # (all in the market from its first day)
     return {"world": world, "kept": kept, "gone": gone}
 
 
@@ -278,6 +279,7 @@ def big(client: TestClient, db: Database, world: World) -> World:
     assert reply.status_code == 200, reply.text
     herbs = enrol(client, db, add_coop(db, world.market_id, "7", LONG_FR, LONG_AR))
     push(client, herbs, summary(herbs.device_id, DAY, 3, net=50_000_000, tickets=12))
+    set_up_before(db, world.market_id)  # (all in the market from its first day)
     return world
 
 
