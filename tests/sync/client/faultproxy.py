@@ -27,11 +27,14 @@ import contextlib
 import gzip
 import random
 import socket
+import ssl
 import struct
+import subprocess
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 FAULTS = ("pass", "refuse", "reset", "delay", "500", "502", "503", "cut", "duplicate", "stall")
 
@@ -208,3 +211,16 @@ class FaultProxy:
             _reset(conn)
             return
         conn.sendall(reply)
+
+
+def tls_context(folder: Path, name: str, alt: str) -> tuple[Path, ssl.SSLContext]:
+    """A self-signed certificate for ``alt`` (``DNS:name`` or ``IP:127.0.0.1``), signed by
+    no authority a till knows, written in ``folder``, and a server's TLS context using it."""
+    cert, key = folder / f"{name}.pem", folder / f"{name}.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+         "-out", str(cert), "-days", "2", "-subj", f"/CN={name}",
+         "-addext", f"subjectAltName={alt}"], check=True, capture_output=True)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return cert, context

@@ -9,8 +9,6 @@ import contextlib
 import random
 import shutil
 import socket
-import ssl
-import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from sync.client.engine import sync_once
-from tests.sync.client.faultproxy import FaultProxy
+from tests.sync.client.faultproxy import FaultProxy, tls_context
 from tests.sync.client.support import (
     LiveServer,
     Till,
@@ -67,13 +65,7 @@ class TlsPortal:
     (made for ``name``, signed by no authority the till knows)."""
 
     def __init__(self, folder: Path, name: str) -> None:
-        self.cert, key = folder / f"{name}.pem", folder / f"{name}.key"
-        subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
-             "-out", str(self.cert), "-days", "2", "-subj", f"/CN={name}",
-             "-addext", f"subjectAltName=DNS:{name}"], check=True, capture_output=True)
-        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.context.load_cert_chain(self.cert, key)
+        self.cert, self.context = tls_context(folder, name, f"DNS:{name}")
         self.sock = listening_socket()
         self.url = f"https://127.0.0.1:{self.sock.getsockname()[1]}"
         self.thread = threading.Thread(target=self._accept, daemon=True)

@@ -9,8 +9,6 @@ import contextlib
 import random
 import shutil
 import socket
-import ssl
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +19,7 @@ import pytest
 from pos.i18n import tr
 from sync.client.engine import sync_once
 from sync.client.transport import Backoff, Timeouts
-from tests.sync.client.faultproxy import FaultProxy
+from tests.sync.client.faultproxy import FaultProxy, tls_context
 from tests.sync.client.support import (
     LiveServer,
     Till,
@@ -68,14 +66,7 @@ class TlsTrickler:
     at a time, ``hold`` seconds apart; counts the answers sent whole."""
 
     def __init__(self, folder: Path, hold: float) -> None:
-        self.cert = folder / "cert.pem"
-        key = folder / "key.pem"
-        subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
-             "-out", str(self.cert), "-days", "2", "-subj", "/CN=127.0.0.1",
-             "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
-        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.context.load_cert_chain(self.cert, key)
+        self.cert, self.context = tls_context(folder, "127.0.0.1", "IP:127.0.0.1")
         self.hold = hold
         self.whole = 0
         self.sock = listening_socket()
