@@ -315,14 +315,19 @@ def enrol_store(store: Store, url: str, code: str, *, ca_file: str | None = None
     received is written to the database in the same transaction as the market's details.
     The stall's installation id (``pos.settings.DEVICE_ID``) and the device id it had are
     sent, so that enrolling again gives back the same device and no day is counted twice.
+    A stall holding demo sales (``souk-pos demo-sales``) is refused before the code is
+    spent: its invented days would reach the organisers as real figures.
     """
     import uuid
 
     from pos import settings
+    from pos.demo import DEMO_SALES
 
     bare = "://" not in url
     url, code, ca_file = check_enrolment(url, code, ca_file)
     with store.write() as s:
+        if settings.get(s, DEMO_SALES) is not None:  # before the code is spent
+            raise EnrolFailed("sync.err.demo_stall")
         installation = uuid.UUID(settings.device_id(s))
         previous = config.load(s).device_id
     transport = Transport(url, ca_file=ca_file or None, **options)  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pos import day, receipts, settings
-from pos.db import Store
+from pos.db import DB_FILENAME, Store
 from pos.errors import InputError
 from sync.client import config, outbox
 from sync.client.bundle import export_bundle
@@ -261,3 +261,23 @@ def test_the_bundle_imports_on_the_server_like_a_push(
     # online again: the server already holds every day
     outcome = sync_store(till.store, **FAST)
     assert outcome.ok and len(outcome.acked) == 2
+
+
+def test_a_stall_holding_demo_sales_is_not_enrolled_and_its_code_stays_good(
+        store: Store, server: LiveServer, tmp_path: Path) -> None:
+    from pos import demo
+
+    demo.demo_sales(store, days=1, per_day=5)
+    code = server.code()
+    with pytest.raises(EnrolFailed) as caught:
+        enrol_store(store, server.url, code, **FAST)
+    assert "demo sales" in caught.value.message("en")
+    assert "ventes de démonstration" in caught.value.message("fr")
+    with store.read() as s:
+        assert not config.load(s).enrolled
+    # the code was not spent: a till without demo sales enrols with it
+    clean = Store.open(tmp_path / "clean" / DB_FILENAME)
+    try:
+        assert enrol_store(clean, server.url, code, **FAST).enrolled
+    finally:
+        clean.close()
