@@ -121,18 +121,17 @@ class ProductModel(QStringListModel):
 
     def restock(self) -> None:
         """Read every product's stock again (a sale, a refund or a void moved it) and
-        repaint the tiles: one plain query, never the whole catalogue (SQLAlchemy is
-        imported here: the first paint does without it)."""
-        from sqlalchemy import select
-
-        from pos.models import Product as ProductTable
-
+        repaint the tiles whose stock moved: one plain query, never the whole catalogue."""
         with self.ctx.read() as s:
-            rows = s.execute(select(ProductTable.id, ProductTable.stock,
-                                    ProductTable.low_stock)).all()
-        self.stocks = {id_: (stock, low) for id_, stock, low in rows}
-        if self.products:
-            self.dataChanged.emit(self.index(0), self.index(len(self.products) - 1))
+            rows = s.connection().exec_driver_sql(
+                "SELECT id, stock, low_stock FROM product").fetchall()
+        before, self.stocks = self.stocks, {id_: (stock, low) for id_, stock, low in rows}
+        # only the tiles whose stock moved are painted again (those of the sale's lines)
+        for row, product in enumerate(self.products):
+            now = self.stocks.get(product.id)
+            if now is not None and now != before.get(product.id,
+                                                     (product.stock, product.low_stock)):
+                self.dataChanged.emit(self.index(row), self.index(row))
 
     def stock_of(self, product: Product | ProductRow) -> tuple[int, int]:
         """(stock, alert level) of ``product`` as the database holds them now."""

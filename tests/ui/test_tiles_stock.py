@@ -99,6 +99,11 @@ def test_the_tiles_follow_the_stock_sold_down_and_past_zero(
     said, orange, red = _tile(window, "HNY-KG")
     assert said.endswith("Stock\u00a0: -0,5\u00a0kg")
     assert red > 20
+    # another shelf, or a search, shows the stock as sold, not as the catalogue was loaded
+    window.sale.select_category("food")
+    assert _tile(window, "AML-250")[0].endswith("Stock\u00a0: 5")
+    window.sale.search.setText("amlou")
+    assert _tile(window, "AML-250")[0].endswith("Stock\u00a0: 5")
 
 
 def test_the_tiles_say_the_stock_in_arabic(
