@@ -8,24 +8,27 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import io
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from pos import oserrors
+from pos import oserrors, settings
+from pos.cart import check_quantity, parse_line_quantity
+from pos.clock import local
 from pos.errors import InputError, Items, Ltr, Name
 from pos.files import write_whole
 from pos.i18n import tr, tr_count
-from pos.models import CATEGORY_SIZE, MEMBER_SIZE, NAME_SIZE, Barcode, Product
+from pos.models import CATEGORY_SIZE, MEMBER_SIZE, NAME_SIZE, Barcode, Product, utcnow
 from pos.money import (
     MAX_QUANTITY,
     format_quantity,
@@ -33,6 +36,9 @@ from pos.money import (
     parse_quantity,
     parse_stock,
 )
+
+if TYPE_CHECKING:
+    from pos.db import Store
 
 UNITS: Final = ("piece", "kg", "g", "l")
 TAX_RATES: Final = (0, 7, 10, 14, 20)
@@ -61,6 +67,9 @@ _EXCEL_TEXT: Final = 255  # characters of a text constant in an Excel formula
 _TEXT_FORMULA = re.compile(r'="((?:[^"]|"")*)"')
 #: a number as a spreadsheet shows it in scientific notation (6,11125E+12: a barcode lost)
 _SCIENTIFIC = re.compile(r"^[0-9]+([.,][0-9]+)?[eE]\+[0-9]+$")
+#: the setting in which the catalogue's last export keeps the stock it wrote of each
+#: product, and when (:func:`remember_export`)
+EXPORTED_STOCK: Final = "exported_stock"
 #: the bad rows of a file described one by one (the others are named by their lines): as
 #: many as leave the products' table in sight under them on a 1024x600 screen
 LISTED: Final = 5
@@ -227,15 +236,23 @@ def add_or_update(session: Session, data: ProductData) -> Product:
 
     A product read from a CSV line is refused with that line's number.
     """
+    return _save_row(session, data, None)[0]
+
+
+def _save_row(session: Session, data: ProductData,
+              export: Export | None) -> tuple[Product, bool]:
+    """:func:`add_or_update`, a product whose stock in ``data`` is the one the ``export``
+    wrote of it keeping its own (:func:`save_rows`); whether it did."""
     try:
-        return _add_or_update(session, data)
+        return _add_or_update(session, data, export)
     except InputError as exc:
         if data.line is None:
             raise
         raise InputError("csv.bad_row", line=data.line, reason=exc) from exc
 
 
-def _add_or_update(session: Session, data: ProductData) -> Product:
+def _add_or_update(session: Session, data: ProductData,
+                   export: Export | None) -> tuple[Product, bool]:
     data.validate()
     product = session.scalar(select(Product).where(Product.sku == data.sku))
     if product is None:
@@ -244,7 +261,10 @@ def _add_or_update(session: Session, data: ProductData) -> Product:
             raise InputError("product.sku_ambiguous", sku=Ltr(data.sku),
                              others=Ltr(", ".join(p.sku for p in found)))
         product = found[0] if found else Product(sku=data.sku)
-    return _write(session, product, data)
+    untouched = (export is not None and product.id is not None
+                 and (data.columns is None or "stock" in data.columns)
+                 and export.stock.get(product.id) == data.stock)
+    return _write(session, product, data, {"stock"} if untouched else None), untouched
 
 
 def _barcode_rows(session: Session, data: ProductData, product_id: int | None) -> list[Barcode]:
@@ -291,6 +311,34 @@ def _write(session: Session, product: Product, data: ProductData,
     if given("barcodes"):
         product.barcodes[:] = _barcode_rows(session, data, product.id)
         session.flush()
+    return product
+
+
+def parse_received(text: str, unit: str) -> int:
+    """A quantity of goods received, as typed (decimal comma or point, Arabic-Indic digits)
+    in a product's ``unit``: thousandths of it, more than zero, whole pieces for a product
+    sold by the piece."""
+    received = parse_line_quantity(text, unit)
+    check_quantity(received, unit)
+    return received
+
+
+def receive_stock(session: Session, product_id: int, received: int) -> Product:
+    """Add ``received`` (thousandths of its unit, :func:`parse_received`) to the stock of
+    product ``product_id`` in one write, ``stock = stock + received``: what the sales took
+    out meanwhile stays taken out, whatever stock the manager saw. A stock that would grow
+    past what the till counts is refused, and the caller's transaction writes nothing. The
+    product, its stock as written."""
+    product = session.get_one(Product, product_id)
+    check_quantity(received, product.unit)
+    if received > MAX_QUANTITY:
+        raise InputError("quantity.too_large", text=format_quantity(received, product.unit))
+    session.execute(update(Product).where(Product.id == product_id)
+                    .values(stock=Product.stock + received)
+                    .execution_options(synchronize_session=False))
+    session.expire(product, ["stock"])
+    if abs(product.stock) > MAX_QUANTITY:
+        raise InputError("quantity.too_large", text=format_quantity(product.stock, product.unit))
     return product
 
 
@@ -555,27 +603,77 @@ def refuse_rows(bad: Sequence[InputError]) -> None:
 
 
 @dataclass(frozen=True)
+class Export:
+    """The catalogue's last export (:func:`remember_export`): when it was written (naive
+    UTC) and the stock it wrote of each product, by the product's id."""
+
+    at: dt.datetime
+    stock: dict[int, int]
+
+
+def stock_of(products: Iterable[Product]) -> dict[int, int]:
+    """The stock of each product, by its id, as :func:`export_csv` writes it."""
+    return {p.id: p.stock for p in products}
+
+
+def remember_export(session: Session, stock: Mapping[int, int], at: dt.datetime) -> None:
+    """Keep in the till's settings the stock an export written at ``at`` (naive UTC) gave
+    each product (``stock``, by id, :func:`stock_of`), the latest export replacing the one
+    before, so that importing the file again keeps the stock the sales made since
+    (:func:`save_rows`)."""
+    settings.put(session, EXPORTED_STOCK, {
+        "at": at.isoformat(timespec="seconds"),
+        "stock": {str(product_id): value for product_id, value in stock.items()},
+    })
+
+
+def last_export(session: Session) -> Export | None:
+    """The catalogue's last export, as :func:`remember_export` kept it; None if the
+    catalogue was never exported on this till."""
+    kept = settings.get(session, EXPORTED_STOCK)
+    try:
+        return Export(dt.datetime.fromisoformat(kept["at"]),
+                      {int(k): int(v) for k, v in kept["stock"].items()})
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def export_time(at: dt.datetime, now: dt.datetime | None = None) -> str:
+    """When an export was written, as the import's message says it: ``09:12`` the same
+    day (local time), else ``28/11/2026 09:12``."""
+    shown, today = local(at), local(now or utcnow())
+    return shown.strftime("%H:%M" if shown.date() == today.date() else "%d/%m/%Y %H:%M")
+
+
+@dataclass(frozen=True)
 class Imported:
     """What an import did: the products it added, those it updated, and the photos it
-    copied beside the database."""
+    copied beside the database; ``stock_kept``: the products that kept the till's stock,
+    their stock in the file being the one the export of ``export_at`` wrote of them."""
 
     added: int
     updated: int
     photos: int = 0
+    stock_kept: int = 0
+    export_at: dt.datetime | None = None
 
     @property
     def count(self) -> int:
         return self.added + self.updated
 
-    def text(self, lang: str) -> str:
-        """"12 produits importés. Nouveaux : 2, mis à jour : 10. 3 photos copiées." in
-        ``lang`` (the photos said when some were copied)."""
+    def text(self, lang: str, now: dt.datetime | None = None) -> str:
+        """"12 produits importés. Nouveaux : 2, mis à jour : 10. 3 photos copiées. 10
+        produits gardent le stock de la caisse : …" in ``lang`` (the photos said when some
+        were copied, the stock kept when some was)."""
         said = tr_count(lang, "cli.imported", self.count)
         if not self.count:
             return said
         said += " " + tr(lang, "cli.imported_split", added=self.added, updated=self.updated)
         if self.photos:
             said += " " + tr_count(lang, "cli.imported_photos", self.photos)
+        if self.stock_kept and self.export_at is not None:
+            said += " " + tr_count(lang, "cli.imported_stock_kept", self.stock_kept,
+                                   time=export_time(self.export_at, now))
         return said
 
 
@@ -589,20 +687,30 @@ def save_rows(session: Session, rows: Sequence[ProductData],
     writes nothing. Once every row is saved, the pictures the rows name are kept as their
     products' photos in the data folder ``data_dir`` (:func:`_keep_pictures`).
     ``progress(done, total)`` counts the rows saved, then the photos kept (``total``: the
-    rows and the pictures they name): it is called every 50 rows, and for each photo."""
+    rows and the pictures they name): it is called every 50 rows, and for each photo.
+
+    A product the file updates whose stock in the file is the one the catalogue's last
+    export wrote of it (:func:`remember_export`) keeps the till's stock, as the product
+    dialog keeps a stock left as it showed it: the file is that export edited (its prices),
+    and the sales made since the export stay counted. Another figure is a count, and is
+    written; so is every stock of a file when the catalogue was never exported here, or of
+    a product the export did not hold."""
     bad = list(refused)
     known = set(session.scalars(select(Product.id)))
+    export = last_export(session)
     updated: set[int] = set()
+    stock_kept = 0
     pictures: list[tuple[ProductData, Path, Product]] = []
     total = len(rows) + sum(1 for data in rows if data.picture is not None)
     for done, data in enumerate(rows, 1):
         try:
-            product = add_or_update(session, data)
+            product, untouched = _save_row(session, data, export)
         except InputError as exc:
             if data.line is None:
                 raise
             bad.append(exc)
         else:
+            stock_kept += untouched
             if product.id in known:
                 updated.add(product.id)
             if data.picture is not None:
@@ -620,7 +728,8 @@ def save_rows(session: Session, rows: Sequence[ProductData],
                 progress(len(rows) + done, total)
 
         copied = _keep_pictures(session, pictures, data_dir, kept)
-    return Imported(added=len(rows) - len(updated), updated=len(updated), photos=copied)
+    return Imported(added=len(rows) - len(updated), updated=len(updated), photos=copied,
+                    stock_kept=stock_kept, export_at=export.at if export is not None else None)
 
 
 def _line(exc: InputError) -> int:
@@ -800,3 +909,16 @@ def write_csv(path: Path, products: Sequence[Product], lang: str) -> None:
     except OSError as exc:  # a file open in Excel is locked on Windows: it says so too
         raise InputError("csv.cannot_write", path=Ltr(str(path)),
                          reason=oserrors.reason(exc)) from exc
+
+
+def export_file(store: Store, path: Path, lang: str) -> int:
+    """Write the whole catalogue to ``path`` (:func:`write_csv`), then remember the stock
+    it wrote of each product (:func:`remember_export`), so that the file imported again
+    keeps the stock the sales made since. How many products it wrote."""
+    with store.read() as s:
+        products = all_products(s, include_inactive=True)
+        written, at = stock_of(products), utcnow()
+    write_csv(path, products, lang)
+    with store.write() as s:
+        remember_export(s, written, at)
+    return len(products)

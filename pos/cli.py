@@ -365,10 +365,8 @@ def cmd_products_import(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_products_export(ctx: Context, args: argparse.Namespace) -> int:
-    with ctx.existing_store.read() as s:
-        products = catalogue.all_products(s, include_inactive=True)
-        catalogue.write_csv(args.file, products, ctx.lang)
-    ctx.say(tr_count(ctx.lang, "cli.exported", len(products), path=args.file))
+    count = catalogue.export_file(ctx.existing_store, args.file, ctx.lang)
+    ctx.say(tr_count(ctx.lang, "cli.exported", count, path=args.file))
     return EXIT_OK
 
 

@@ -79,6 +79,8 @@ Index = QModelIndex | QPersistentModelIndex
 CATALOGUE_PIN = "ui.pin.reason_catalogue"
 #: the product dialog's width: within a 1024 px screen
 WIDTH = 900
+#: the goods received dialog's width
+RECEIVE_WIDTH = 460
 #: the side of the photo shown in the product dialog
 PREVIEW = 84
 #: the field an error of the product's is about (the name: the one of the UI's language)
@@ -542,6 +544,63 @@ class ProductDialog(Dialog):
             self.saved = product
 
 
+class ReceiveDialog(Dialog):
+    """Goods received of one product (the van brings 20 more jars): the quantity, in the
+    product's unit, is added to the stock as it is then, sales meanwhile kept
+    (:func:`pos.catalogue.receive_stock`)."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None, product: Product) -> None:
+        name = ctx.name_of(product.name_ar, product.name_fr)
+        super().__init__(ctx, parent, "receiveDialog", "ui.products.receive_title", name=name)
+        self.product = product
+        self.received = self.stock = 0
+        self.saved: Product | None = None
+        self.setStyleSheet(WRONG_FIELD)
+        unit = product.unit
+        self.unit_name = "" if unit == "piece" else unit_name(unit, ctx.lang)
+        self.now = label("receiveNow", style="muted")
+        self.now.setText(ctx.t("ui.products.receive_now",
+                               stock=self.quantity_text(product.stock)))
+        caption = label("receiveCaption")
+        caption.setText(ctx.t("ui.products.receive_quantity_per", unit=self.unit_name)
+                        if self.unit_name else ctx.t("ui.products.receive_quantity"))
+        self.quantity = named(QLineEdit(), "receiveQuantity", caption.text())
+        self.quantity.textEdited.connect(lambda _t: mark_wrong(self.quantity, False))
+        caption.setBuddy(self.quantity)
+        hint = label("receiveHint", style="muted", wrap=True)
+        hint.setText(ctx.t("ui.products.receive_hint"))
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
+        form.addRow(caption, self.quantity)
+        self.body.addWidget(self.now)
+        self.body.addLayout(form)
+        self.body.addWidget(hint)
+        self.quantity.setFocus()
+        self.fit(RECEIVE_WIDTH)
+
+    def quantity_text(self, milli: int) -> str:
+        """A quantity of the product, with its unit unless it is counted in pieces."""
+        text = format_quantity(milli, self.product.unit, self.ctx.lang)
+        return f"{text} {self.unit_name}" if self.unit_name else text
+
+    def validate(self) -> None:
+        """Add the quantity typed to the stock, once a manager allows it: a quantity that
+        does not read, is not above zero or is a fraction of a piece is refused first,
+        and nothing is written."""
+        mark_wrong(self.quantity, False)
+        try:
+            received = catalogue.parse_received(self.quantity.text(), self.product.unit)
+        except InputError:
+            mark_wrong(self.quantity)
+            raise
+        if not may_change_catalogue(self.ctx, self):
+            raise Kept
+        with self.ctx.write() as s:
+            self.saved = catalogue.receive_stock(s, self.product.id, received)
+            stock = self.saved.stock
+        self.received, self.stock = received, stock
+
+
 class Counted(QObject):
     """Counts said from a task's thread (``counted(done, total)``), delivered in the GUI
     thread; kept by the task's work, not by the screen: a screen closed meanwhile only
@@ -595,10 +654,12 @@ class ProductsScreen(QWidget):
         self.table.doubleClicked.connect(lambda _i: self.edit())
         self.add_btn = button("productsAdd", role="primary")
         self.edit_btn = button("productsEdit")
+        self.receive_btn = button("productsReceive")
         self.import_btn = button("productsImport")
         self.export_btn = button("productsExport")
         for btn, key, slot in ((self.add_btn, "ui.products.add", self.add),
                                (self.edit_btn, "ui.products.edit", self.edit),
+                               (self.receive_btn, "ui.products.receive", self.receive),
                                (self.import_btn, "ui.products.import", self.choose_import),
                                (self.export_btn, "ui.products.export", self.choose_export)):
             t.button(btn, key)
@@ -611,8 +672,8 @@ class ProductsScreen(QWidget):
         self.progress_text.hide()
         self.banner = Banner("productsMessage")
         layout = vbox(spacing=8, margins=12)
-        layout.addLayout(hbox(title, None, self.add_btn, self.edit_btn, self.import_btn,
-                              self.export_btn))
+        layout.addLayout(hbox(title, None, self.add_btn, self.edit_btn, self.receive_btn,
+                              self.import_btn, self.export_btn))
         layout.addLayout(hbox(self.search, self.low_label))
         layout.addLayout(hbox(self.progress_text, self.progress))
         layout.addWidget(self.banner)
@@ -716,6 +777,23 @@ class ProductsScreen(QWidget):
         if dialog.exec() and dialog.saved is not None:
             self.ctx.catalogue_changed.emit()
 
+    def receive(self) -> None:
+        """Goods received of the product chosen in the table, added to its stock."""
+        product = self.selected()
+        if product is None:
+            self.banner.error(lambda: self.ctx.t("ui.products.choose_first",
+                                                 button=self.ctx.t("ui.products.receive")))
+            return
+        dialog = ReceiveDialog(self.ctx, self, product)
+        if dialog.exec() and dialog.saved is not None:
+            name = product.name_ar, product.name_fr
+            received, stock = dialog.quantity_text(dialog.received), dialog.quantity_text(
+                dialog.stock)
+            self.banner.notice(lambda: self.ctx.t(
+                "ui.products.received", name=self.ctx.name_of(*name), received=received,
+                stock=stock))
+            self.ctx.catalogue_changed.emit()
+
     def scanned(self, code: str) -> None:
         self.search.setText(code)
 
@@ -733,7 +811,8 @@ class ProductsScreen(QWidget):
             self.export_file(Path(path))
 
     def _busy(self, busy: bool) -> None:
-        for btn in (self.add_btn, self.edit_btn, self.import_btn, self.export_btn):
+        for btn in (self.add_btn, self.edit_btn, self.receive_btn, self.import_btn,
+                    self.export_btn):
             btn.setEnabled(not busy)
         self.progress.setVisible(busy)
         if not busy:
@@ -804,11 +883,9 @@ class ProductsScreen(QWidget):
         store, lang = self.ctx.store, self.ctx.lang
 
         def work(progress: Any) -> int:
-            with store.read() as s:
-                products = catalogue.all_products(s, include_inactive=True)
-            catalogue.write_csv(path, products, lang)
-            progress(len(products), len(products))
-            return len(products)
+            count = catalogue.export_file(store, path, lang)
+            progress(count, count)
+            return count
 
         def done(count: int) -> None:
             self.banner.notice(tr_count(self.ctx.lang, "cli.exported", count, path=str(path)))

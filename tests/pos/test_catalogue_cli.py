@@ -203,16 +203,17 @@ def test_an_import_stopped_with_ctrl_c_says_so_and_writes_nothing(
     written (true: the import is one transaction), exit 130; no Python trace."""
     from pos import catalogue
 
-    saving = catalogue.add_or_update
+    saving = catalogue._save_row
     saved: list[str] = []
 
-    def ctrl_c_at_the_third(session: object, data: catalogue.ProductData) -> object:
+    def ctrl_c_at_the_third(session: object, data: catalogue.ProductData,
+                            export: object) -> object:
         if len(saved) == 2:
             raise KeyboardInterrupt
         saved.append(data.sku)
-        return saving(session, data)  # type: ignore[arg-type]
+        return saving(session, data, export)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(catalogue, "add_or_update", ctrl_c_at_the_third)
+    monkeypatch.setattr(catalogue, "_save_row", ctrl_c_at_the_third)
     source = tmp_path / "new.csv"
     source.write_text(HEADER + "".join(f"N-{n},جديد,Nouveau,10,,1\n" for n in range(5)),
                       encoding="utf-8")
