@@ -461,8 +461,12 @@ def _row_to_data(cells: dict[str, str]) -> ProductData:
     if _NAMES - empty:  # a name in one language is enough, as in the product dialog
         empty -= _NAMES
     missing = [c for c in _REQUIRED if c in empty]
+    others = ", ".join(c for c in missing if c not in _NAMES)
+    if empty >= _NAMES:  # either name is enough: one name asked for, as in the header's case
+        raise (InputError("csv.missing_names_and", columns=others) if others
+               else InputError("csv.missing_names"))
     if missing:
-        raise InputError("csv.missing", columns=", ".join(missing))
+        raise InputError("csv.missing", columns=others)
     unit = (row.get("unit") or "piece").strip() or "piece"
     stock_text = (row.get("stock") or "").strip()
     low_text = (row.get("low_stock") or "").strip()

@@ -80,7 +80,7 @@ def test_a_bad_row_names_its_line_and_nothing_is_imported(store: Store) -> None:
         ("B-1,ب,B,x,10,box,0,,1,0,,,1", "box"),
         ("B-1,ب,B,x,10,piece,19,,1,0,,,1", "19"),
         ("B-1,ب,B,x,-3,piece,0,,1,0,,,1", "-3"),
-        ("B-1,,,x,10,piece,0,,1,0,,,1", "name_ar, name_fr"),
+        ("B-1,,,x,10,piece,0,,1,0,,,1", "a name, in name_ar or in name_fr"),
         ("B-1,ب,B,x,10,piece,0,,1,0,,,peut-être", "peut-être"),
         ("B-1,ب,B,x,10,piece,0,12,1,0,,,1", "12"),
     ],
@@ -520,7 +520,10 @@ def test_codes_a_spreadsheet_saved_again_import_as_they_were(store: Store) -> No
     [
         ("B-1,ب,B,x,10,piece,0,,1,0,,,peut-être", "« peut-être » n'est ni oui ni non."),
         ("B-1,ب,B,x,10,piece,0,,1,0,,,1,en trop", "Plus de champs que de colonnes."),
-        ("B-1,,,x,,piece,0,,1,0,,,1", "Colonnes vides : name_ar, name_fr, price."),
+        ("B-1,,,x,,piece,0,,1,0,,,1",
+         "Vides : un nom, en name_ar ou en name_fr, et les colonnes : price."),
+        ("B-1,,,x,10,piece,0,,1,0,,,1", "Vide : un nom, en name_ar ou en name_fr."),
+        ("B-1,,B,x,,piece,0,,1,0,,,1", "Colonnes vides : price."),
     ],
 )
 def test_a_bad_row_reads_as_sentences(store: Store, row: str, reason: str) -> None:
