@@ -457,16 +457,10 @@ def _without_percent(text: str) -> str:
 
 def _row_to_data(cells: dict[str, str]) -> ProductData:
     row = {k: v if v is None else _from_spreadsheet(v) for k, v in cells.items()}
-    empty = {c for c in _REQUIRED if not (row.get(c) or "").strip()}
-    if _NAMES - empty:  # a name in one language is enough, as in the product dialog
-        empty -= _NAMES
-    missing = [c for c in _REQUIRED if c in empty]
-    others = ", ".join(c for c in missing if c not in _NAMES)
-    if empty >= _NAMES:  # either name is enough: one name asked for, as in the header's case
-        raise (InputError("csv.missing_names_and", columns=others) if others
-               else InputError("csv.missing_names"))
-    if missing:
-        raise InputError("csv.missing", columns=others)
+    empty = _lacking({c for c in _REQUIRED if not (row.get(c) or "").strip()},
+                     ("csv.missing", "csv.missing_names", "csv.missing_names_and"))
+    if empty is not None:
+        raise empty
     unit = (row.get("unit") or "piece").strip() or "piece"
     stock_text = (row.get("stock") or "").strip()
     low_text = (row.get("low_stock") or "").strip()
@@ -519,16 +513,16 @@ def parse_csv(text: str) -> list[ProductData]:
     return rows
 
 
-def _absent_columns(absent: Sequence[str]) -> InputError | None:
-    """The columns of :data:`_REQUIRED` a file's header lacks, as ``csv.header`` says them:
-    either name column is enough, so both lacking make one "column of names, name_ar or
-    name_fr" (with the others lacking). None when a name column alone is absent."""
-    others = ", ".join(c for c in absent if c not in _NAMES)
-    if not set(absent) >= _NAMES:
-        return InputError("csv.header_columns", columns=others) if others else None
-    if others:
-        return InputError("csv.header_names_and", columns=others)
-    return InputError("csv.header_names")
+def _lacking(absent: set[str], keys: tuple[str, str, str]) -> InputError | None:
+    """The columns of :data:`_REQUIRED` in ``absent`` (a header's, or a row's empty ones),
+    said with ``keys`` (the columns; a name; a name and the columns): either name column
+    is enough, as in the product dialog, so both lacking ask for one name. None when
+    nothing required lacks."""
+    columns, names, names_and = keys
+    others = ", ".join(c for c in _REQUIRED if c in absent - _NAMES)
+    if absent >= _NAMES:
+        return InputError(names_and, columns=others) if others else InputError(names)
+    return InputError(columns, columns=others) if others else None
 
 
 def _read_rows(text: str) -> tuple[list[ProductData], list[InputError]]:
@@ -544,7 +538,8 @@ def _read_rows(text: str) -> tuple[list[ProductData], list[InputError]]:
     # "SKU", "Price": the columns' names as a manager types them in a spreadsheet
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
-    lacking = _absent_columns([c for c in _REQUIRED if c not in header])
+    lacking = _lacking({c for c in _REQUIRED if c not in header},
+                       ("csv.header_columns", "csv.header_names", "csv.header_names_and"))
     if lacking is not None:
         raise InputError("csv.header", columns=lacking)
     rows: list[ProductData] = []
@@ -615,14 +610,9 @@ class Export:
     stock: dict[int, int]
 
 
-def stock_of(products: Iterable[Product]) -> dict[int, int]:
-    """The stock of each product, by its id, as :func:`export_csv` writes it."""
-    return {p.id: p.stock for p in products}
-
-
 def remember_export(session: Session, stock: Mapping[int, int], at: dt.datetime) -> None:
     """Keep in the till's settings the stock an export written at ``at`` (naive UTC) gave
-    each product (``stock``, by id, :func:`stock_of`), the latest export replacing the one
+    each product (``stock``, by id), the latest export replacing the one
     before, so that importing the file again keeps the stock the sales made since
     (:func:`save_rows`)."""
     settings.put(session, EXPORTED_STOCK, {
@@ -921,7 +911,7 @@ def export_file(store: Store, path: Path, lang: str) -> int:
     keeps the stock the sales made since. How many products it wrote."""
     with store.read() as s:
         products = all_products(s, include_inactive=True)
-        written, at = stock_of(products), utcnow()
+        written, at = {p.id: p.stock for p in products}, utcnow()
     write_csv(path, products, lang)
     with store.write() as s:
         remember_export(s, written, at)

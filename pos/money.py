@@ -225,6 +225,14 @@ def unit_name(unit: str, lang: str = "fr") -> str:
     return tr(lang, f"unit.{unit}")
 
 
+def format_measure(milli: int, unit: str, lang: str = "fr", space: str = " ") -> str:
+    """A quantity with its unit, as the till says one to a person: ``3`` pieces go
+    without it, ``1,25 kg``, ``-0,5 كلغ`` (``space`` between them: :data:`NBSP` where the
+    two must not be parted)."""
+    text = format_quantity(milli, unit, lang)
+    return text if unit == "piece" else f"{text}{space}{unit_name(unit, lang)}"
+
+
 def percent_of(amount: int, basis_points: int) -> int:
     """``amount * basis_points / 10000`` rounded half away from zero, in centimes."""
     return round_div(amount * basis_points, 10_000)

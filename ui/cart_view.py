@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from pos.errors import RuleError
 from pos.i18n import comma
-from pos.money import format_amount, format_money, format_quantity, unit_name
+from pos.money import format_amount, format_measure, format_money, unit_name
 from ui import theme
 from ui.context import AppContext
 from ui.tiles import keep_units
@@ -86,9 +86,7 @@ class CartModel(QAbstractTableModel):
             if col == 0:
                 return self._name(index.row())
             if col == 1:
-                qty = format_quantity(line.quantity, line.unit, self.ctx.lang)
-                unit = unit_name(line.unit, self.ctx.lang)
-                return qty if line.unit == "piece" else f"{qty} {unit}"
+                return format_measure(line.quantity, line.unit, self.ctx.lang)
             return format_amount(line.net, self.ctx.lang)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if col == 0:

@@ -43,6 +43,7 @@ from pos.i18n import tr_count
 from pos.models import Product
 from pos.money import (
     format_amount,
+    format_measure,
     format_quantity,
     parse_money,
     parse_quantity,
@@ -580,8 +581,7 @@ class ReceiveDialog(Dialog):
 
     def quantity_text(self, milli: int) -> str:
         """A quantity of the product, with its unit unless it is counted in pieces."""
-        text = format_quantity(milli, self.product.unit, self.ctx.lang)
-        return f"{text} {self.unit_name}" if self.unit_name else text
+        return format_measure(milli, self.product.unit, self.ctx.lang)
 
     def validate(self) -> None:
         """Add the quantity typed to the stock, once a manager allows it: a quantity that

@@ -36,7 +36,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from pos import photos
-from pos.money import NBSP, format_money, format_quantity, unit_name
+from pos.money import NBSP, format_measure, format_money, unit_name
 from ui import theme
 from ui.context import AppContext
 
@@ -143,8 +143,8 @@ class ProductModel(QStringListModel):
         stock, low = self.stock_of(product)
         if low <= 0 and stock == 0:
             return ""
-        return self.ctx.t("ui.sale.tile_stock", stock=quantity_text(stock, product.unit,
-                                                                    self.ctx.lang))
+        return self.ctx.t("ui.sale.tile_stock",
+                          stock=format_measure(stock, product.unit, self.ctx.lang, NBSP))
 
     def set_products(self, products: Sequence[Product | ProductRow]) -> None:
         self.products = list(products)
@@ -169,12 +169,6 @@ class ProductModel(QStringListModel):
             return "\n".join(t for t in (product.name_fr, product.name_ar, product.sku, stock)
                              if t)
         return None
-
-
-def quantity_text(milli: int, unit: str, lang: str) -> str:
-    """``3``, ``1,5 kg``, ``-2``: a stock as a tile shows it."""
-    text = format_quantity(milli, unit, lang)
-    return text if unit == "piece" else f"{text}{NBSP}{unit_name(unit, lang)}"
 
 
 def low_on_stock(stock: int, low: int) -> bool:
@@ -254,7 +248,7 @@ class TileDelegate(QStyledItemDelegate):
     def _stock_badge(self, painter: QPainter, rect: QRect, stock: int, unit: str) -> None:
         """The stock left, in the tile's upper corner on the side the text starts from:
         orange when low, red at zero or below (sold past what was counted)."""
-        text = quantity_text(stock, unit, self.ctx.lang)
+        text = format_measure(stock, unit, self.ctx.lang, NBSP)
         metrics = QFontMetrics(self.stock_font)
         width = min(metrics.horizontalAdvance(text) + 12, rect.width() - 12)
         height = metrics.height() + 4
