@@ -118,16 +118,9 @@ class Stopped(KeyboardInterrupt):
         self.key, self.params = key, params
 
 
-#: what a command stopped with Ctrl+C leaves, said by :func:`run`; ``cli.stopped`` (only
-#: that it was stopped) for the others
-STOPPED: Final[dict[str, str]] = {
-    "cmd_products_import": "cli.stopped_nothing",  # one transaction, the photos taken back
-    "cmd_users_reset_pin": "cli.stopped_nothing",  # one transaction
-    "cmd_report_x": "cli.stopped_nothing",  # reads only
-    "cmd_report_z": "cli.stopped_nothing",
-    "cmd_verify": "cli.stopped_nothing",
-    "cmd_demo_sales": "cli.stopped_demo",  # a transaction a day
-}
+#: what a command stopped with Ctrl+C leaves, said by :func:`run`: its parser's default
+#: ``stopped`` (else ``cli.stopped``, only that it was stopped)
+NOTHING_WRITTEN: Final = "cli.stopped_nothing"
 
 
 class UsageError(InputError):
@@ -698,14 +691,15 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     p = command(usub, "reset-pin")
     p.add_argument("name", metavar="NAME")
     p.add_argument("--pin", default=None, metavar="PIN")
-    p.set_defaults(func=cmd_users_reset_pin)
+    p.set_defaults(func=cmd_users_reset_pin, stopped=NOTHING_WRITTEN)  # one transaction
 
     products = command(sub, "products")
     psub = products.add_subparsers(dest="action", required=True, parser_class=_Parser,
                                    metavar="{import,export}")
     p = command(psub, "import")
     p.add_argument("file", type=_existing_file, metavar="FILE.csv")
-    p.set_defaults(func=cmd_products_import)
+    # one transaction, the photos taken back
+    p.set_defaults(func=cmd_products_import, stopped=NOTHING_WRITTEN)
     p = command(psub, "export")
     p.add_argument("file", type=Path, metavar="FILE.csv")
     p.set_defaults(func=cmd_products_export)
@@ -714,19 +708,19 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     p.add_argument("--days", type=_int_in(1, 3650), default=5, metavar="D")
     p.add_argument("--sales-per-day", type=_int_in(1, 20000), default=200, metavar="N")
     p.add_argument("--seed", type=_int_in(0, 2**31), default=7, metavar="N")
-    p.set_defaults(func=cmd_demo_sales)
+    p.set_defaults(func=cmd_demo_sales, stopped="cli.stopped_demo")  # a transaction a day
 
     report = command(sub, "report")
     rsub = report.add_subparsers(dest="which", required=True, parser_class=_Parser,
                                  metavar="{x,z}")
     p = command(rsub, "x")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_report_x)
+    p.set_defaults(func=cmd_report_x, stopped=NOTHING_WRITTEN)  # reads only
     p = command(rsub, "z")
     p.add_argument("--day", type=_date, required=True, metavar="YYYY-MM-DD")
     p.add_argument("--z", type=_z_label, metavar="N")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_report_z)
+    p.set_defaults(func=cmd_report_z, stopped=NOTHING_WRITTEN)
 
     p = command(sub, "invoice")
     p.add_argument("ticket", nargs="?", default=None, metavar="TICKET")
@@ -745,7 +739,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     p = command(sub, "verify")
     p.add_argument("--receipt", type=witness.parse, action="append", default=[],
                    metavar="CODE")
-    p.set_defaults(func=cmd_verify)
+    p.set_defaults(func=cmd_verify, stopped=NOTHING_WRITTEN)
     p = command(sub, "backup")
     p.add_argument("--keep", type=_int_in(1, 1000), default=backup.DEFAULT_KEPT, metavar="N")
     p.set_defaults(func=cmd_backup)
@@ -817,7 +811,7 @@ def run(
         if isinstance(exc, Stopped):
             said = ctx.t(exc.key, **exc.params)
         else:
-            said = ctx.t(STOPPED.get(getattr(func, "__name__", ""), "cli.stopped"))
+            said = ctx.t(getattr(args, "stopped", "cli.stopped"))
         after = "\n" if sys.stderr.isatty() else ""  # past the ^C the terminal shows
         print(f"{after}souk-pos: {said}", file=sys.stderr)
         return EXIT_STOPPED
