@@ -9,18 +9,32 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from html import escape
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QButtonGroup, QComboBox, QFrame, QLabel, QScrollArea, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QScrollArea,
+    QWidget,
+)
 
-from pos import clock, day
+from pos import clock, day, sales_export
+from pos.errors import SoukError
 from pos.i18n import is_rtl, tr_count
 from pos.models import BusinessDay
 from pos.money import allocate, format_count, format_money, round_div
 from pos.reports import DayReport, day_report
 from ui.chart import BarChart
 from ui.context import AppContext
-from ui.widgets import Texts, button, card, hbox, label, named, percent_text, vbox
+from ui.tasks import Task
+from ui.widgets import Banner, Texts, button, card, hbox, label, named, percent_text, vbox
 
 TOP_PRODUCTS = 6
 #: with no market known, days further apart than this belong to different editions
@@ -147,6 +161,15 @@ class FiguresScreen(QWidget):
         self.date_choice.activated.connect(
             lambda i: self.show_date(self.date_choice.itemData(i) if i > 0 else None))
         self.chosen_date: dt.date | None = None  # None: the open day (or the last one)
+        self.shown_days: list[int] = []  # the business days the figures add up
+        self.shown_dates: list[dt.date] = []
+        # the tickets of the period shown, a row per line, for the accountant and for
+        # sharing the takings among the members
+        self.export_btn = button("figuresExport")
+        t.button(self.export_btn, "ui.figures.export")
+        self.export_btn.clicked.connect(self.choose_export)
+        self.banner = Banner("figuresMessage")
+        self.task: Task | None = None
         self.period = label("figuresPeriod", style="muted")
         self.edition: tuple[dt.date, dt.date] | None = None
         self.kpis: dict[str, tuple[QLabel, QLabel]] = {}
@@ -211,13 +234,51 @@ class FiguresScreen(QWidget):
         self.scroller.setStyleSheet("QScrollArea, #figuresBody { background: transparent; }")
         self.scroller.viewport().setAutoFillBackground(False)
         layout = vbox(spacing=10, margins=12)
-        layout.addLayout(hbox(title, None, self.period, self.date_choice, self.today_btn,
-                              self.edition_btn))
+        # the period beside the title, or under it when the line would not hold the
+        # choices and the export too (French on a 1024-pixel screen): see _place_period
+        self.period.setMinimumWidth(1)  # never what makes the window wider
+        self.heading = QGridLayout()
+        self.heading.setSpacing(0)
+        self.heading.setHorizontalSpacing(8)
+        self.heading.addWidget(title, 0, 0)
+        self.title = title
+        choices = hbox(None, self.date_choice, self.today_btn, self.edition_btn,
+                       self.export_btn)
+        choices.insertLayout(0, self.heading)
+        self.choices = choices
+        self._place_period(beside=True)
+        layout.addLayout(choices)
+        layout.addWidget(self.banner)
         layout.addWidget(self.scroller, 1)
         self.setLayout(layout)
         ctx.language_changed.connect(lambda _l: self.retranslate())
         ctx.sales_changed.connect(self._refresh_if_visible)
         ctx.day_changed.connect(self._refresh_if_visible)
+
+    def _place_period(self, *, beside: bool) -> None:
+        self.heading.removeWidget(self.period)
+        if beside:
+            self.heading.addWidget(self.period, 0, 1)
+        else:
+            self.heading.addWidget(self.period, 1, 0)
+
+    def _fit_heading(self) -> None:
+        """The period beside the title when the whole line fits the screen's width; under
+        the title otherwise, which takes a little height rather than push the window wider
+        than the screen (the choices and the export stay on the line)."""
+        shown = [w for w in (self.title, self.period, self.date_choice, self.today_btn,
+                             self.edition_btn, self.export_btn) if not w.isHidden()]
+        margins = self.layout().contentsMargins()
+        room = self.width() - margins.left() - margins.right()
+        needed = (sum(w.sizeHint().width() for w in shown)
+                  + self.choices.spacing() * len(shown) + self.heading.horizontalSpacing())
+        beside = needed <= room
+        if beside != (self.heading.getItemPosition(self.heading.indexOf(self.period))[0] == 0):
+            self._place_period(beside=beside)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._fit_heading()
+        super().resizeEvent(event)
 
     def set_scope(self, scope: str) -> None:
         self.scope = scope
@@ -273,6 +334,8 @@ class FiguresScreen(QWidget):
                 self.edition = market or ((min(dates), max(dates)) if dates else None)
             for d in chosen:
                 figures.add(day_report(s, d))
+            self.shown_days = [d.id for d in chosen]
+            self.shown_dates = sorted({d.date for d in chosen})
         return figures
 
     def refresh(self) -> None:
@@ -280,6 +343,9 @@ class FiguresScreen(QWidget):
         f = self._collect()
         self.period.setText(self._edition_text(f) if self.scope == "edition"
                             else self._day_text(f))
+        self._fit_heading()
+        self.export_btn.setEnabled(bool(f.dates) and (self.task is None
+                                                      or not self.task.isRunning()))
         average = round_div(f.net, f.sales) if f.sales else 0
         side = Qt.AlignmentFlag.AlignRight if is_rtl(lang) else Qt.AlignmentFlag.AlignLeft
         values = {"net": format_money(f.net, lang), "sales": format_count(f.sales, lang),
@@ -326,6 +392,44 @@ class FiguresScreen(QWidget):
                     for (ar, fr), a in top]
         self.top.setText(rich_table(rows, lang, spacing=1) if rows
                          else self._no_sales_text(f))
+
+    def choose_export(self) -> None:
+        """Ask where to save the sales of the period shown, a name offered with its dates."""
+        if not self.shown_dates:
+            return
+        name = sales_export.file_name(self.shown_dates[0], self.shown_dates[-1], self.ctx.lang)
+        path, _ = QFileDialog.getSaveFileName(self, self.ctx.t("ui.figures.export"),
+                                              str(Path.home() / name), "CSV (*.csv)")
+        if path:
+            self.export_file(Path(path))
+
+    def export_file(self, path: Path) -> None:
+        """Write the sales of the days shown to ``path``, off the UI thread (a whole
+        edition is thousands of lines, and the file may go to a slow USB stick); say what
+        was written, or why nothing was."""
+        store, lang, ids = self.ctx.store, self.ctx.lang, list(self.shown_days)
+
+        def work(_progress: Any) -> sales_export.Exported:
+            with store.read() as s:
+                return sales_export.export_sales(s, path, sales_export.days_of(s, ids), lang)
+
+        def done(exported: sales_export.Exported) -> None:
+            self.banner.notice(lambda: exported.text(self.ctx.lang, path), seconds=20)
+
+        def failed(exc: object) -> None:
+            if isinstance(exc, SoukError):
+                error = exc
+                self.banner.error(lambda: error.message(self.ctx.lang), seconds=20)
+            else:
+                self.banner.error(self.ctx.t("ui.error.generic", detail=str(exc)[:160]),
+                                  seconds=20)
+
+        self.export_btn.setEnabled(False)
+        self.task = Task(work, self)
+        self.task.succeeded.connect(done)
+        self.task.failed.connect(failed)
+        self.task.finished.connect(lambda: self.export_btn.setEnabled(True))
+        self.task.start()
 
     def _member_rows(self, members: dict[str, int]) -> list[tuple[str, str]]:
         """Each member with what their products took, the most first, as many as the card
