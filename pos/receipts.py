@@ -914,6 +914,25 @@ def _method_lines(words: _Words, payment: MethodTotal) -> list[Block]:
     ]
 
 
+def _member_lines(words: _Words, report: DayReport) -> list[Block]:
+    """What each member's products took, the most first, then the lines of no member:
+    together the day's net, for the cooperative to share out its takings. A member whose
+    sales were all given back took nothing and is left out; a stall whose products name
+    no member prints nothing of it."""
+    named = sorted((m for m in report.members if m.member and m.amount),
+                   key=lambda m: (-m.amount, m.member))
+    if not named:
+        return []
+    blocks: list[Block] = [Separator("dashed"),
+                           words.text(words("receipt.report.members"), bold=True)]
+    blocks += [words.columns(isolate(m.member, words.direction), words.amount(m.amount))
+               for m in named]
+    unnamed = sum(m.amount for m in report.members if not m.member)
+    if unnamed:
+        blocks.append(words.row("receipt.report.no_member", words.amount(unnamed)))
+    return blocks
+
+
 def _report(report: DayReport, shop: Shop, lang: str, kind: Literal["x", "z"],
             duplicate: bool = False) -> Document:
     words = _Words(lang)
@@ -925,6 +944,7 @@ def _report(report: DayReport, shop: Shop, lang: str, kind: Literal["x", "z"],
     blocks.append(words.text(words("receipt.report.payments"), bold=True))
     for payment in report.payments:
         blocks += _method_lines(words, payment)
+    blocks += _member_lines(words, report)
     blocks.append(Separator("dashed"))
     blocks += _cash_lines(words, report)
     blocks.append(Separator("solid"))

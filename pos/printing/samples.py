@@ -13,7 +13,7 @@ from pos.cart import TaxLine
 from pos.models import Payment, Sale, SaleLine
 from pos.money import line_amount
 from pos.receipts import Shop
-from pos.reports import CashSummary, DayReport, MethodTotal
+from pos.reports import CashSummary, DayReport, MemberTotal, MethodTotal
 
 SAMPLE_HASH: Final = "9f2c4e7a1b3d5f60" + "8a7b6c5d4e3f2a1b" * 3
 SAMPLE_TIME: Final = dt.datetime(2025, 5, 12, 13, 32)  # UTC; 14:32 in Morocco (UTC+1)
@@ -110,7 +110,10 @@ def sample_day_report() -> DayReport:
         payments=(MethodTotal("card", 1_896_00, 9, sales=9),
                   MethodTotal("cash", 1_394_50, 27, sales=25, refunds=1, voids=1),
                   MethodTotal("mobile", 7_05_00 - 1_00_00 + 3_00, 4, sales=4)),
-        products=(), hours=(), members=(),
+        products=(), hours=(),
+        members=(MemberTotal("Fatima Aït Ouahmane", 2_100_00, 18_000),
+                  MemberTotal("Mohamed Ouchen", 1_250_00, 9_000),
+                  MemberTotal("", 660_00, 34_000)),
         cash=CashSummary(opening_float=50000, cash_sales=1_394_50, cash_in=0, cash_out=12000,
                          expected=expected, counted=counted, difference=counted - expected,
                          count_detail=count),

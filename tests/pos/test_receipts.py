@@ -215,6 +215,34 @@ def test_z_report_has_the_cash_count() -> None:
     assert "RAPPORT X" in x and "Compté" not in x and "تقرير X" in x
 
 
+def test_the_x_and_z_say_what_each_members_products_took(
+        store: Store, products: dict[str, Product], open_day: int) -> None:
+    """Oil of one member, honey of another, a jar of theirs given back, a product of no
+    member: each member's takings, the most first, then those of no member, adding up to
+    the day's net; a stall whose products name no member prints none of it."""
+    a = ring(store, [("ARG-250", 2000), ("HNY-THY", 1000)])
+    ring(store, [("HNY-THY", 2000)])
+    with store.write() as s:
+        s.get_one(Product, products["TAJ-M"].id).member = ""
+    ring(store, [("TAJ-M", 1000)])
+    with store.write() as s:
+        manager = s.scalars(select(User).where(User.role == "manager")).first()
+        assert manager is not None
+        line = next(ln for ln in a.lines if ln.sku == "ARG-250")
+        refunds.refund(s, a.id, quantities={line.id: 1000}, reason="x", manager=manager)
+        report = day_report(s, s.get_one(BusinessDay, open_day))
+    oil, honey = products["ARG-250"], products["HNY-THY"]
+    text = x_report(report, SHOP, "fr").plain_text()
+    part = text[text.index("Par membre"):].splitlines()[1:4]
+    assert part == [f"{honey.member}\t450,00", f"{oil.member}\t120,00", "Sans membre\t150,00"]
+    assert (450_00 + 120_00 + 150_00) == report.net
+    arabic = z_report(report, SHOP, "ar").plain_text()
+    assert "حسب العضو(ة)" in arabic and f"{LRI}{oil.member}{PDI}\t120,00" in arabic
+    unnamed = dataclasses.replace(report, members=tuple(
+        dataclasses.replace(m, member="") for m in report.members))
+    assert "Par membre" not in x_report(unnamed, SHOP, "fr").plain_text()
+
+
 def test_a_z_number_marked_by_a_restore_reads_the_same_in_every_language() -> None:
     """After a restore that could not read the lost database, the Z number carries its
     mark (``R2-7``): in an Arabic title it keeps its order, mark first."""
