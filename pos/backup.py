@@ -405,6 +405,7 @@ class Contents:
     cooperative: dict[str, str]
     sale_ids: frozenset[str]
     held: frozenset[tuple[str, str]] = frozenset()  # the carts kept (parked or being rung up)
+    enrolled: bool = False  # with a market server (its device token)
 
     def line(self, lang: str) -> str:
         """One line in ``lang``: when, why, how many sales and days, how big."""
@@ -453,8 +454,8 @@ def contents(path: Path, *, ids: bool = True) -> Contents | None:
             days = int(one("SELECT COUNT(*) FROM business_day") or 0)
             last = one("SELECT MAX(date) FROM business_day")
             values = {str(key): value for key, value in conn.execute(
-                "SELECT key, value FROM setting WHERE key IN (?, ?, ?)",
-                ("device_id", "device_prefix", "cooperative"))}
+                "SELECT key, value FROM setting WHERE key IN (?, ?, ?, ?)",
+                ("device_id", "device_prefix", "cooperative", "sync"))}
             held = _held_carts(conn) if ids else frozenset()
         finally:
             conn.close()
@@ -468,7 +469,7 @@ def contents(path: Path, *, ids: bool = True) -> Contents | None:
         written = dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
         label = "manual"
     setting = {key: _json(value) for key, value in values.items()}
-    coop = setting.get("cooperative")
+    coop, sync = setting.get("cooperative"), setting.get("sync")
     return Contents(
         path=path, written=written, label=label, size=size, sales=sales, days=days,
         last_day=dt.date.fromisoformat(str(last)) if last else None,
@@ -477,7 +478,8 @@ def contents(path: Path, *, ids: bool = True) -> Contents | None:
         prefix=str(setting.get("device_prefix") or "T01"),
         cooperative={str(k): str(v) for k, v in coop.items() if isinstance(v, str)}
         if isinstance(coop, dict) else {},
-        sale_ids=sale_ids, held=held)
+        sale_ids=sale_ids, held=held,
+        enrolled=isinstance(sync, dict) and bool(sync.get("token")))
 
 
 def _held_carts(conn: sqlite3.Connection) -> frozenset[tuple[str, str]]:
@@ -507,6 +509,7 @@ class Replaced:
     total: int  # centimes
     other_till: bool
     held: int = 0  # kept carts the backup lacks
+    same_till: bool = False  # the backup is this very till's (a restore to undo a mistake)
 
 
 def replaced(db_path: Path, backup: Contents) -> Replaced:
@@ -528,7 +531,8 @@ def replaced(db_path: Path, backup: Contents) -> Replaced:
     missing = [int(total) for sale_id, total in rows if str(sale_id) not in backup.sale_ids]
     # a till that never opened a day (a new laptop just set up) is no other till to lose
     other = used and device != backup.device_id
-    return Replaced(len(missing), sum(missing), other, len(held))
+    return Replaced(len(missing), sum(missing), other, len(held),
+                    same_till=device == backup.device_id)
 
 
 def restore(db_path: Path, backup: Path) -> Path | None:
@@ -564,6 +568,10 @@ def before_text(lang: str, found: Contents, replacing: Replaced, *, aside: bool 
     lines = [tr(lang, "backup.holds", whose=found.whose(lang), line=found.line(lang))]
     if replacing.other_till:
         lines.append(tr(lang, "backup.other_till", whose=found.whose(lang)))
+    if found.enrolled and not replacing.same_till:
+        # a second laptop made a copy of the first one would sell under its enrolment:
+        # the server keeps one copy of each day of a till, and the other's sales are lost
+        lines.append(tr(lang, "backup.takes_place"))
     if aside and replacing.sales:
         lines.append(tr(lang, "backup.sets_aside", count=replacing.sales,
                         total=format_money(replacing.total, lang)))

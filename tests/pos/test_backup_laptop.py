@@ -50,6 +50,33 @@ def test_a_new_laptop_is_told_what_the_backup_holds_and_whose_till_it_is(
     assert "à la demande" in out
     assert sale_ids(new / DB_FILENAME) == sale_ids(data / DB_FILENAME)
     assert "absentes" not in out  # a new laptop sets nothing aside
+    assert "prendra la place" not in out  # a till enrolled with no market server
+
+
+def test_an_enrolled_tills_backup_on_another_laptop_says_the_first_must_stop_selling(
+        data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A cooperative copying its till to a second laptop by restoring its backup would have
+    two tills under one enrolment, the organisers getting one's sales only: the restore
+    says the new laptop takes the first one's place, and how to add a second till. Put
+    back on the till itself (a restore to undo a mistake), it says nothing of it."""
+    week_on_a_stick(data, tmp_path / "usb", capsys)
+    with closing(sqlite3.connect(data / DB_FILENAME)) as conn, conn:
+        conn.execute("INSERT INTO setting (key, value) VALUES ('sync', ?)", (json.dumps(
+            {"url": "http://127.0.0.1:8700", "device_id": "d1", "token": "secret"}),))
+    assert run(capsys, "--data-dir", str(data), "backup")[0] == 0
+    stick = max((tmp_path / "usb").glob("souk-*.sqlite3"))
+    found = backup.contents(stick)
+    assert found is not None and found.enrolled
+    code, out, err = run(capsys, "--data-dir", str(tmp_path / "second"), "--lang", "fr",
+                         "restore", str(stick))
+    assert code == 0, err
+    assert ("Cet ordinateur prendra la place de la caisse de cette sauvegarde, avec son "
+            "inscription auprès des organisateurs\u00a0: l'autre ordinateur doit cesser de "
+            "vendre") in out
+    assert "Pour une deuxième caisse au stand, ne restaurez pas" in out
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", "ar", "restore", str(stick))
+    assert code == 0, err
+    assert "سيحل هذا الحاسوب محل" not in out
 
 
 def test_in_arabic_the_backup_is_described_in_arabic_words(
