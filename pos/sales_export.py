@@ -14,6 +14,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from pos import journal, settings
 from pos.errors import InputError
 from pos.i18n import tr, tr_count
-from pos.models import BusinessDay, Sale
+from pos.models import BusinessDay, Payment, Sale, SaleLine
 from pos.money import format_money, format_quantity, unit_name
 from pos.spreadsheet import amount_cell, code_cell, csv_dialect, text_cell, write_csv
 
@@ -73,13 +74,13 @@ def _category(category: str, lang: str) -> str:
     return category if text == key else text
 
 
-def _payments(sale: Sale, lang: str, point: str) -> str:
+def _payments(payments: Sequence[tuple[str, int]], lang: str, point: str) -> str:
     """``Espèces`` for a ticket paid one way; ``Carte 100,00 + Espèces 50,00`` for one paid
     several ways."""
-    if len(sale.payments) == 1:
-        return tr(lang, f"payment.{sale.payments[0].method}")
-    return " + ".join(f"{tr(lang, f'payment.{p.method}')} {amount_cell(p.amount, point)}"
-                      for p in sale.payments)
+    if len(payments) == 1:
+        return tr(lang, f"payment.{payments[0][0]}")
+    return " + ".join(f"{tr(lang, f'payment.{method}')} {amount_cell(amount, point)}"
+                      for method, amount in payments)
 
 
 def sales_csv(session: Session, days: Sequence[BusinessDay], lang: str) -> tuple[str, Exported]:
@@ -99,28 +100,48 @@ def sales_csv(session: Session, days: Sequence[BusinessDay], lang: str) -> tuple
         return settings.ticket_label(prefix, number, journal.mark_at(marks, number))
 
     dates = {d.id: d.date for d in days}
-    sales = list(session.scalars(
-        select(Sale).where(Sale.day_id.in_(dates)).order_by(Sale.number)))
-    originals: dict[str, int] = {
-        sale_id: number for sale_id, number in session.execute(
-            select(Sale.id, Sale.number)
-            .where(Sale.id.in_({s.reverses for s in sales if s.reverses})))}
+    # plain rows, not ORM objects: a whole edition is tens of thousands of lines
+    sales = session.execute(
+        select(Sale.id, Sale.number, Sale.kind, Sale.day_id, Sale.created_at,
+               Sale.utc_offset_minutes, Sale.cashier_name, Sale.reverses, Sale.reason)
+        .where(Sale.day_id.in_(dates)).order_by(Sale.number)).all()
+    numbers = dict(session.execute(
+        select(Sale.id, Sale.number)
+        .where(Sale.id.in_({s.reverses for s in sales if s.reverses}))).all())
+    paid: dict[str, list[tuple[str, int]]] = {}
+    for sale_id, method, amount in session.execute(
+            select(Payment.sale_id, Payment.method, Payment.amount)
+            .join(Sale, Sale.id == Payment.sale_id).where(Sale.day_id.in_(dates))
+            .order_by(Payment.sale_id, Payment.position)):
+        paid.setdefault(sale_id, []).append((method, amount))
+    lines_of: dict[str, list[Any]] = {}
+    for line in session.execute(
+            select(SaleLine.sale_id, SaleLine.sku, SaleLine.name_ar, SaleLine.name_fr,
+                   SaleLine.category, SaleLine.member, SaleLine.quantity, SaleLine.unit,
+                   SaleLine.unit_price, SaleLine.discount, SaleLine.cart_discount,
+                   SaleLine.total, SaleLine.tax_rate)
+            .join(Sale, Sale.id == SaleLine.sale_id).where(Sale.day_id.in_(dates))
+            .order_by(SaleLine.sale_id, SaleLine.position)):
+        lines_of.setdefault(line.sale_id, []).append(line)
+    categories: dict[str, str] = {}
     lines = net = 0
     for sale in sales:
         at = sale.created_at + dt.timedelta(minutes=sale.utc_offset_minutes)
         ticket = [dates[sale.day_id].isoformat(), at.strftime("%H:%M"),
                   code_cell(label(sale.number)), tr(lang, f"sales_csv.kind_{sale.kind}"),
-                  code_cell(label(originals[sale.reverses])) if sale.reverses else "",
+                  code_cell(label(numbers[sale.reverses])) if sale.reverses else "",
                   text_cell(sale.cashier_name)]
-        paid = text_cell(_payments(sale, lang, point))
-        for line in sale.lines:
+        payment = text_cell(_payments(paid.get(sale.id, []), lang, point))
+        for line in lines_of.get(sale.id, []):
+            if line.category not in categories:
+                categories[line.category] = text_cell(_category(line.category, lang))
             writer.writerow([
                 *ticket, code_cell(line.sku), text_cell(line.name_ar),
-                text_cell(line.name_fr), text_cell(_category(line.category, lang)),
+                text_cell(line.name_fr), categories[line.category],
                 text_cell(line.member), format_quantity(line.quantity, line.unit, number_lang),
                 unit_name(line.unit, lang), amount_cell(line.unit_price, point),
                 amount_cell(line.discount, point), amount_cell(line.cart_discount, point),
-                amount_cell(line.total, point), str(line.tax_rate), paid,
+                amount_cell(line.total, point), str(line.tax_rate), payment,
                 text_cell(sale.reason)])
             lines += 1
             net += line.total
