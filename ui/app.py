@@ -150,7 +150,7 @@ def request_restore(window: QWidget, backup_path: Path) -> bool:
     assert isinstance(app, QApplication)
     app.setProperty(RESTORE_FROM, str(backup_path))
     window.close()
-    if window.isVisible():
+    if window.isVisible() and not getattr(window, "leaving", False):  # not a receipt finishing
         app.setProperty(RESTORE_FROM, None)
         return False
     return True

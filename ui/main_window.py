@@ -12,7 +12,9 @@ the services wait for it. Printing and sync then load on a worker thread
 
 Closing the window over a cart that is not sold asks first (No by default), saying that
 the cart and the parts of its payment already taken are kept in the database and come back
-on the next start (or, when the cart could not be written, that closing loses it). When the
+on the next start (or, when the cart could not be written, that closing loses it). A
+receipt still printing then is let finish, the window saying so, unless the printer stops
+taking it (``ui.printing.PrintService.finish``); closing again does not wait. When the
 laptop's clock is found behind the open day's records (it was put back), the sale screen's
 banner says so after each sale; the sales go through."""
 
@@ -159,6 +161,7 @@ class MainWindow(QMainWindow):
         self.printer.state_changed.connect(self._printer_failed)
         self._started = False
         self._painted = False
+        self.leaving = False  # closing: the seller was asked, the cart kept
         self._open_failed = False
         self._due = False  # printing and sync may start (a moment after the first paint)
         self.preload: Preload | None = None
@@ -707,15 +710,22 @@ class MainWindow(QMainWindow):
                        "ui.close_cart.close", "ui.close_cart.keep", risky=True)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._close_anyway():
+        if not self.leaving:
+            if not self._close_anyway():
+                event.ignore()
+                return
+            self.leaving = True
+            if self.ctx.ready:
+                self.sale.closing = True  # a cart refused for the question is not waited for again
+                self.sale.keep_now()  # the cart comes back on the next start
+            app = QApplication.instance()
+            if app is not None:
+                app.removeEventFilter(self.scanner)
+        if self.printer.finish(self.close):  # a receipt printing comes out whole first
+            self.centralWidget().setEnabled(False)  # nothing new is started meanwhile
+            self.statusBar().showMessage(self.ctx.t("ui.close.finishing_receipt"))
             event.ignore()
             return
-        if self.ctx.ready:
-            self.sale.closing = True  # a cart refused for the question is not waited for again
-            self.sale.keep_now()  # the cart comes back on the next start
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self.scanner)
         self.printer.stop()
         if self.sync is not None:
             self.sync.stop()

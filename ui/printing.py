@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -81,8 +81,12 @@ DEFAULT_WIDTH = 384
 #: room for a window's title bar; the least height a receipt dialog is given
 TITLE_BAR, MIN_DIALOG_HEIGHT = 40, 320
 #: seconds the app, closing, waits for the printing thread: a printer hung in the middle
-#: of a job holds it up no longer (the job waits in the queue for the next start)
+#: of a job (one that took no byte of it meanwhile) holds it up no longer (the job waits
+#: in the queue for the next start)
 STOP_GRACE = 0.2
+#: seconds a receipt the printer is still taking is given to come out whole when the app
+#: closes: what a slow serial printer needs for a receipt (some 17 kB at 9600 bauds)
+FINISH_WITHIN = 20.0
 #: the connections whose printers a test page asks whether they answer status requests
 #: (``pos.printing.escpos_out.LEARNED``)
 LEARNED = ("usb", "serial")
@@ -219,6 +223,8 @@ class PrintService(QObject):
         self.width = DEFAULT_WIDTH
         self.waiting = 0  # jobs waiting for the printer
         self.unsure: dict[int, PrintEvent] = {}  # job id -> its "unsure" event
+        self._finishing: QTimer | None = None  # the app closing waits for a receipt
+        self._waited = False  # the app closing has waited for one already
         self._event.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
         self.reload_settings()
 
@@ -252,9 +258,49 @@ class PrintService(QObject):
         """Stop the printing thread without waiting on the printer: a job it hangs in the
         middle of waits in the queue for the next start (or, when all of it went out, the
         seller is asked about it then)."""
+        if self._finishing is not None:
+            self._finishing.stop()
+            self._finishing = None
         if self.worker is not None:
             self.worker.stop(timeout=STOP_GRACE)
             self.worker = None
+
+    def finish(self, then: Callable[[], None]) -> bool:
+        """The app closing: whether a receipt is let finish printing first, the printer
+        still taking its bytes (some of them in :data:`STOP_GRACE`), so that it comes out
+        whole rather than cut off and again at the next start. Nothing more is printed
+        after it; ``then`` is called (on the GUI thread, which never waits meanwhile) once
+        it is out, once the printer stops taking it, or after :data:`FINISH_WITHIN`
+        seconds. False when nothing prints, when the printer hangs, once it has been
+        waited for, and when asked again meanwhile (the seller closing again: it is not
+        waited for any longer): :meth:`stop` then lets it go."""
+        if self._finishing is not None or self._waited or self.worker is None:
+            return False
+        self._waited = True
+        self.worker.halt()
+        if not self.worker.finishing(STOP_GRACE):
+            return False
+        ticks = round(FINISH_WITHIN / STOP_GRACE)
+        timer = self._finishing = QTimer(self)
+        timer.setInterval(round(STOP_GRACE * 1000))
+
+        def look() -> None:
+            nonlocal ticks
+            ticks -= 1
+            if ticks > 0 and self.worker is not None and self.worker.finishing():
+                return
+            timer.stop()
+            self._finishing = None
+            then()
+
+        timer.timeout.connect(look)
+        timer.start()
+        return True
+
+    @property
+    def finishing(self) -> bool:
+        """Whether the app, closing, waits for a receipt to finish printing."""
+        return self._finishing is not None
 
     def enqueue(self, writer: Writer, kind: str, ref: str | int, *,
                 duplicate: bool = False, language: str | None = None) -> None:
@@ -339,6 +385,8 @@ class PrintService(QObject):
         self.state_changed.emit(state, detail)
 
     def _on_event(self, event: PrintEvent) -> None:
+        if self._waited:  # the app is closing: what the printer does now is not shown
+            return
         if event.kind == "test":
             self._on_test(event)
             return

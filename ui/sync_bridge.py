@@ -18,7 +18,8 @@ API for the main window and the settings::
     bridge.retry_set_aside()              # push the days the server set aside again, now
     bridge.set_language("ar")
     bridge.stop()                         # on quit or restore: cuts the request under
-                                          # way, ends the worker (returns within ~1 s)
+                                          # way (even one still connecting), ends the
+                                          # worker (returns within ~1 s)
 
 Properties: ``status_text`` (e.g. "synced 2 min ago", "offline - 3 days waiting · last
 sent at 14:05", "sync not set up", "device revoked"), ``snapshot`` (per-day versions,

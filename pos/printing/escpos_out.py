@@ -70,6 +70,10 @@ STATUS_ONLINE: Final = b"\x10\x04\x01"  # DLE EOT 1: printer status
 STATUS_PAPER: Final = b"\x10\x04\x04"  # DLE EOT 4: paper roll sensor
 FEED_PAST_TEAR: Final = ESC + b"d\x04"  # ESC d 4: feed past the tear bar (no cutter)
 SIOCOUTQNSD: Final = 0x894B  # Linux: bytes written to a TCP socket and not sent yet
+#: Linux: a TCP socket's ``tcp_info``, and where in it the bytes the peer acknowledged are
+TCP_INFO: Final = 11
+TCP_BYTES_ACKED: Final = 120
+TCP_INFO_SIZE: Final = TCP_BYTES_ACKED + 8
 PAPER_END: Final = 0x60  # bits 5 and 6 of the paper status: no paper
 #: the bits every answer to DLE EOT has alike (0xx1xx10: bits 0 and 7 off, 1 and 4 on)...
 STATUS_FIXED_BITS: Final = 0x93
@@ -674,14 +678,18 @@ def answers_status(device: Escpos) -> bool:
 
 
 class Gate:
-    """Between the thread that prints and one that stops it (the app closing while the
-    printer hangs): once closed (:meth:`close`), no more of the image goes out, and it
-    says whether the receipt can have come out whole."""
+    """Between the thread that prints and one that stops it (the app closing): it tells
+    whether the printer is still taking the job's bytes (:meth:`moved`: a receipt
+    printing, let finish, rather than a printer that hangs), and once closed
+    (:meth:`close`), no more of the image goes out, and it says whether the receipt can
+    have come out whole."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._closed = False
         self._last = False  # the image's last piece has started out
+        self._handed = 0  # bytes of the image whose write returned
+        self._seen: int | None = None  # what the printer had taken at the last look
         self.device: Escpos | None = None
         self.after = 0  # bytes written after the image (the cut, a status request)
 
@@ -692,6 +700,24 @@ class Gate:
             if self._closed:
                 raise PrinterError("printing.error.offline", "stopped: the till is closing")
             self._last = self._last or last
+
+    def passed(self, size: int) -> None:
+        """After a piece of ``size`` bytes went to the connection."""
+        with self._lock:
+            self._handed += size
+
+    def moved(self) -> bool:
+        """Whether the printer took some of the job since the last look (the first look
+        only takes note): a printer printing takes bytes all along, one that hangs takes
+        none (:func:`taken`)."""
+        with self._lock:
+            handed, device = self._handed, self.device
+        if device is None:  # not connected yet: nothing taken, nothing to take note of
+            return False
+        now = taken(device, handed)
+        with self._lock:
+            seen, self._seen = self._seen, now
+        return seen is not None and now != seen
 
     def close(self) -> bool:
         """Let nothing more out. True when the receipt cannot have come out whole: its
@@ -742,6 +768,7 @@ def send_image(
             for at in range(0, max(len(payload), 1), PIECE):
                 gate.passing(last=at + PIECE >= len(payload))
                 device._raw(payload[at : at + PIECE])
+                gate.passed(len(payload[at : at + PIECE]))
         handed = True
         device._raw(ending)
         if config.asks_status:
@@ -772,6 +799,24 @@ def _ending(device: Escpos, config: PrinterSettings) -> bytes:
     words.profile = device.profile
     words.cut()
     return bytes(words.output)
+
+
+def taken(device: Escpos, handed: int) -> int:
+    """A count that grows as the printer takes bytes: on Linux a network printer's socket
+    counts those it acknowledged, a serial port tells those still waiting in it; else,
+    the ``handed`` bytes whose write returned. Only its changes mean something."""
+    port = getattr(device, "_device", None)  # (``device`` would open a closed one)
+    try:
+        if isinstance(port, socket.socket):
+            if sys.platform.startswith("linux"):
+                info = port.getsockopt(socket.IPPROTO_TCP, TCP_INFO, TCP_INFO_SIZE)
+                if len(info) >= TCP_INFO_SIZE:
+                    return int(struct.unpack_from("Q", info, TCP_BYTES_ACKED)[0])
+        elif isinstance(waiting := getattr(port, "out_waiting", None), int):
+            return handed - waiting
+    except OSError:  # closed meanwhile
+        pass
+    return handed
 
 
 def _left_unsent(device: Escpos, after: int) -> bool:

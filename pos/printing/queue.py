@@ -40,11 +40,14 @@ settings (``check_status``), written as the jobs' states are: a printer that ans
 asked for paper before every receipt from then on, so that an empty roll keeps the receipt
 waiting with "no paper" rather than counting it printed.
 
-The app closing never waits on the printer (:meth:`PrintWorker.stop`): a job the printer
-hangs in the middle of is let go (:meth:`PrintWorker.give_up`); nothing more of it goes
-out, and when its image had not all gone out it is back in the queue as it was, so it
+The app closing never waits on a printer that hangs (:meth:`PrintWorker.stop`): a job the
+printer hangs in the middle of is let go (:meth:`PrintWorker.give_up`); nothing more of it
+goes out, and when its image had not all gone out it is back in the queue as it was, so it
 prints at the next start; when all of it had, it may have come out whole and is asked
-about then, as any job left ``sending``.
+about then, as any job left ``sending``. A receipt the printer is still taking the bytes
+of (a slow printer, printing) may be let finish instead (:meth:`PrintWorker.halt`, then
+:meth:`PrintWorker.finishing` until it is out or the printer stops taking them), so
+that it comes out whole, once, rather than cut off and again at the next start.
 
 Callbacks run on the worker thread: the UI re-emits them as Qt signals.
 """
@@ -318,13 +321,35 @@ class PrintWorker:
         there is held up by the printer (hung in the middle of a job, or slow): the job is
         let go (:meth:`give_up`) and the thread left to end with the process. Returns the
         id of a job put back in the queue, if any."""
-        self._stop.set()
-        self._wake.set()
+        self.halt()
         thread, self._thread = self._thread, None
         if thread is None:
             return None
         thread.join(timeout)
         return self.give_up() if thread.is_alive() else None
+
+    def halt(self) -> None:
+        """Print nothing after the job being sent, if any, which goes on (the app
+        closing); :meth:`finishing` then tells whether the printer is still taking it."""
+        self._stop.set()
+        self._wake.set()
+        self._moved()  # from now on
+
+    def finishing(self, wait: float = 0.0) -> bool:
+        """Once halted, wait at most ``wait`` seconds for the thread to end: whether it is
+        still there, sending a job that the printer took some of since the last look (the
+        receipt comes out whole if let finish). False when the thread ended, or is held
+        up by a printer that took nothing meanwhile (it hangs: :meth:`stop` lets it go)."""
+        thread = self._thread
+        if thread is None:
+            return False
+        thread.join(wait)
+        return thread.is_alive() and self._moved()
+
+    def _moved(self) -> bool:
+        with self._sending_lock:
+            current = self._current
+        return current is not None and current[1].moved()
 
     def give_up(self) -> int | None:
         """Let go of the job being sent: nothing more of it goes to the printer. When it

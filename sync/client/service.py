@@ -123,9 +123,9 @@ class SyncService:
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the worker: the request under way is cut (not waited for: the server may
-        never answer; a connection still being made fails once made), then the worker is
-        given at most ``timeout`` to end, which it does at once but for a write of its own
-        database already begun. A reply not whole when it is stopped is dropped, and the
+        never answer), a connection still being made or its TLS handshake too, then the
+        worker is given at most ``timeout`` to end, which it does at once but for a write
+        of its own database already begun. A reply not whole when it is stopped is dropped, and the
         failure is not recorded: the database may be replaced next (a backup restored
         from the app)."""
         self._stop.set()

@@ -2,12 +2,13 @@
 
 Every call has a connect and a read timeout and an overall deadline (a server, or a
 link, that trickles bytes cannot hold the worker: past the deadline the request's
-connection is shut, :class:`_Watchdog`). Idempotent calls (health, days, push: the server's
-upsert makes a resent push harmless) are retried with exponential backoff and jitter on
-network errors, on 5xx and on the "try later" statuses (408, 425, 429). Redirects are
-never followed: a captive portal redirects, the server never does. TLS is always
-verified, against the system's CAs or a CA file the organiser provides; nothing here can
-turn verification off.
+connection is shut, :class:`_Watchdog`, even while it is still being made or its TLS
+handshake trickles). Stopping the transport (:class:`StopEvent`) shuts it at once.
+Idempotent calls (health, days, push: the server's upsert makes a resent push harmless)
+are retried with exponential backoff and jitter on network errors, on 5xx and on the "try
+later" statuses (408, 425, 429). Redirects are never followed: a captive portal
+redirects, the server never does. TLS is always verified, against the system's CAs or a
+CA file the organiser provides; nothing here can turn verification off.
 
 Only a reply that is recognisably the server's own refusal (one of
 :data:`REFUSAL_STATUSES` with the JSON error body of the server's handlers,
@@ -31,13 +32,15 @@ import email.utils
 import errno
 import gzip
 import json
+import os
 import random
+import select
 import socket
 import ssl
 import threading
 import uuid
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,6 +49,8 @@ import requests
 import urllib3
 from pydantic import ValidationError
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from urllib3.util.connection import allowed_gai_family
 
 from pos.errors import Ltr
 from sync.client.errors import (
@@ -106,9 +111,10 @@ class Backoff:
 class _Watchdog:
     """The sockets of one transport's connections, and the deadline of the request under
     way: once it passes, they are shut, and a read waiting on them returns at once (a
-    read timeout alone restarts at every byte that comes). A connection still being
-    made is bounded by the connect timeout alone. :meth:`cut` shuts them for good: the
-    transport was stopped (:class:`StopEvent`)."""
+    read timeout alone restarts at every byte that comes). A socket is told before it
+    connects (:meth:`connect`), so a connection still being made, or its TLS handshake,
+    is shut as well: at the deadline, or at once when :meth:`cut` shuts them for good
+    (the transport was stopped, :class:`StopEvent`)."""
 
     def __init__(self) -> None:
         self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
@@ -124,6 +130,68 @@ class _Watchdog:
             if not self.stopped:
                 return
         _shut(sock)  # connected once the transport was stopped: cut at once
+
+    def connect(self, address: tuple[str, int], timeout: float | None,
+                source_address: tuple[str, int] | None = None,
+                options: Sequence[tuple[int, int, int | bytes]] | None = None,
+                ) -> socket.socket:
+        """A connection to ``address``, as urllib3 makes one (each address the name has,
+        in turn), whose socket is watched from before it connects: a connection still
+        being made when the transport is stopped, or its request's deadline passes, fails
+        at once rather than at the end of the connect ``timeout``."""
+        host, port = address
+        error: OSError | None = None
+        for family, kind, proto, _, where in socket.getaddrinfo(
+                host.strip("[]"), port, allowed_gai_family(), socket.SOCK_STREAM):
+            sock = socket.socket(family, kind, proto)
+            try:
+                for option in options or ():
+                    sock.setsockopt(*option)
+                if source_address:
+                    sock.bind(source_address)
+                self._dial(sock, where, timeout)
+                return sock
+            except OSError as exc:
+                sock.close()
+                if self.stopped or self.expired:
+                    raise
+                error = exc
+        raise error or OSError("getaddrinfo returns an empty list")
+
+    def _dial(self, sock: socket.socket, where: Any, timeout: float | None) -> None:
+        """Connect ``sock`` in steps a cut can end: told before it connects, it is shut
+        under the wait (which then returns); a cut before the connect began is seen just
+        after it, before any wait."""
+        with self._lock:
+            self._check()
+            self._sockets.add(sock)
+        sock.setblocking(False)
+        code = sock.connect_ex(where)
+        with self._lock:
+            self._check()
+        if code in (errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN):
+            _, ready, failed = select.select([], [sock], [sock], timeout)
+            if not (ready or failed):
+                raise TimeoutError("timed out")
+            code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        with self._lock:
+            self._check()
+        if code:
+            raise OSError(code, os.strerror(code))
+        sock.settimeout(timeout)
+
+    def _check(self) -> None:
+        """Raise when the connections are being shut (stopped, or past the deadline)."""
+        if self.stopped or self.expired:
+            raise ConnectionAbortedError(errno.ECONNABORTED, "cut before it was made")
+
+    def twin(self, sock: socket.socket) -> socket.socket:
+        """A second handle on ``sock``'s connection, watched: a TLS handshake takes the
+        socket itself away from its connection until it is done, and shutting the twin
+        ends the handshake too. The caller closes it once the handshake is over."""
+        twin = sock.dup()
+        self.add(twin)
+        return twin
 
     def cut(self) -> None:
         """Shut every connection now and from now on, whatever the deadline."""
@@ -198,19 +266,30 @@ class _Adapter(HTTPAdapter):
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        add = self.watchdog.add
+        watchdog = self.watchdog
 
-        # the socket once connected (over TLS, the TLS socket: the plain one it wraps is
-        # detached from the connection then)
         class Plain(urllib3.connection.HTTPConnection):
-            def connect(self) -> None:
-                super().connect()
-                add(self.sock)
+            def _new_conn(self) -> socket.socket:
+                return _new_conn(self, watchdog)
 
+        # over TLS the handshake takes the plain socket away: a twin of it is watched
+        # until the handshake is done, then the TLS socket
         class Secure(urllib3.connection.HTTPSConnection):
+            _twin: socket.socket | None = None
+
+            def _new_conn(self) -> socket.socket:
+                sock = _new_conn(self, watchdog)
+                self._twin = watchdog.twin(sock)
+                return sock
+
             def connect(self) -> None:
-                super().connect()
-                add(self.sock)
+                try:
+                    super().connect()
+                finally:
+                    if self._twin is not None:
+                        self._twin.close()
+                        self._twin = None
+                watchdog.add(self.sock)
 
         class PlainPool(urllib3.HTTPConnectionPool):
             ConnectionCls = Plain
@@ -219,6 +298,22 @@ class _Adapter(HTTPAdapter):
             ConnectionCls = Secure
 
         self.poolmanager.pool_classes_by_scheme = {"http": PlainPool, "https": SecurePool}
+
+
+def _new_conn(conn: urllib3.connection.HTTPConnection, watchdog: _Watchdog) -> socket.socket:
+    """The connection's socket, made as urllib3 makes it (and its failures raised as
+    urllib3 raises them), under ``watchdog`` from before it connects."""
+    timeout = conn.timeout
+    try:
+        return watchdog.connect((conn._dns_host, conn.port), timeout, conn.source_address,
+                                conn.socket_options)
+    except socket.gaierror as exc:
+        raise NameResolutionError(conn.host, conn, exc) from exc
+    except TimeoutError as exc:
+        raise ConnectTimeoutError(conn, f"Connection to {conn.host} timed out. "
+                                        f"(connect timeout={timeout})") from exc
+    except OSError as exc:
+        raise NewConnectionError(conn, f"Failed to establish a new connection: {exc}") from exc
 
 
 @dataclass

@@ -2,7 +2,10 @@
 answers status requests does not say when its roll runs out: the test page and the
 settings say so, calmly, and it outlives a restart), closing the app while the printer
 hangs in the middle of a receipt (the window closes at once; the receipt prints at the
-next start), and since when the last Z report has been waiting for the printer."""
+next start) or while it is printing one (the window says it finishes the receipt, which
+comes out whole, once; a printer that stops taking it meanwhile is let go as one that
+hangs; closing again does not wait), and since when the last Z report has been waiting
+for the printer."""
 
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from pos.i18n import tr
 from pos.models import PrintJob, utcnow
 from pos.printing import escpos_out
 from tests.pos.printing.conftest import FakePrinter, FakeSerialPrinter
-from tests.pos.printing.escpos_decode import decode
+from tests.pos.printing.escpos_decode import decode, whole_job
 from tests.ui.conftest import on_modal
 from tests.ui.test_printing import fill_printer, jobs, printer_tab, sell_cash, use_printer
 
@@ -103,8 +106,8 @@ def test_closing_while_the_printer_hangs_mid_receipt_is_prompt_and_keeps_the_rec
     window.printer.start()
     sale_id = sell_cash(qtbot, window)
     qtbot.waitUntil(lambda: jobs(window) == [("sending", False)])
-    window.close()  # returns without waiting on the printer's 30 s
-    assert not window.isVisible()
+    window.close()
+    qtbot.waitUntil(lambda: not window.isVisible())  # not the printer's 30 s
     with window.ctx.read() as s:
         [job] = s.scalars(select(PrintJob))
         assert (job.kind, job.ref, job.status, job.attempts) == ("sale", sale_id, "queued", 0)
@@ -121,6 +124,98 @@ def test_closing_while_the_printer_hangs_mid_receipt_is_prompt_and_keeps_the_rec
     [page] = decode(receipt, 384)
     assert page.cut and page.drawer  # the original, which opens the drawer
     assert hung.jobs == []
+
+
+def printing_slowly(qtbot: Any, make_window: Any, printer: FakePrinter, lang: str) -> Any:
+    """A window selling to ``printer`` (a slow one: a receipt takes it seconds), its first
+    receipt under way; the printer given half a minute to answer."""
+    printer.SLOW_PAUSE = 0.05
+    window = make_window(lang=lang)
+    use_printer(window, printer.port)
+    with window.ctx.write() as s:
+        settings.put(s, settings.PRINTER, {**settings.get(s, settings.PRINTER), "timeout": 30})
+    window.printer.start()
+    sell_cash(qtbot, window)
+    qtbot.waitUntil(lambda: len(printer.received) > 0)
+    return window
+
+
+def finishing_said(window: Any, lang: str) -> bool:
+    """Whether the window says it finishes the receipt before it closes, and takes
+    nothing new meanwhile."""
+    return (window.isVisible() and not window.centralWidget().isEnabled()
+            and window.statusBar().currentMessage() == tr(lang, "ui.close.finishing_receipt"))
+
+
+@pytest.fixture
+def patient(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The printer is looked at every second rather than every 0.2 s: a printer taking a
+    receipt is never taken for one that hangs, however busy the test machine."""
+    from ui import printing
+
+    monkeypatch.setattr(printing, "STOP_GRACE", 1.0)
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_closing_while_a_receipt_prints_lets_it_come_out_whole_once(
+    qtbot: Any, make_window: Any, patient: None, lang: str
+) -> None:
+    slow = FakePrinter("slow")
+    window = printing_slowly(qtbot, make_window, slow, lang)
+    window.close()
+    assert finishing_said(window, lang)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=30000)  # once it is out
+    assert jobs(window) == [("printed", False)]
+    [receipt] = slow.jobs
+    [page] = decode(receipt, 384)
+    assert page.cut and page.drawer
+    window.ctx.store.close()
+    # the next start: nothing to ask about, nothing printed again
+    window = make_window(lang=lang, day_open=False)
+    use_printer(window, slow.port)
+    window.printer.start()
+    window.printer.worker.stop()  # once it has looked at what was left
+    slow.close()
+    assert jobs(window) == [("printed", False)] and len(slow.jobs) == 1
+
+
+def test_a_printer_that_stops_taking_the_receipt_while_it_finishes_is_let_go(
+    qtbot: Any, make_window: Any, patient: None
+) -> None:
+    halting = FakePrinter("slow_stall", drop_after=3000)  # prints a little, then hangs
+    window = printing_slowly(qtbot, make_window, halting, "fr")
+    window.close()
+    assert finishing_said(window, "fr")
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=30000)
+    with window.ctx.read() as s:
+        [job] = s.scalars(select(PrintJob))
+        assert (job.status, job.attempts) == ("queued", 0)  # as when it hangs from the start
+    window.ctx.store.close()
+    halting.close()
+    assert not whole_job(halting.received, 384)
+    good = FakePrinter()
+    window = make_window(day_open=False)
+    use_printer(window, good.port)
+    window.printer.start()
+    qtbot.waitUntil(lambda: jobs(window) == [("printed", False)])
+    good.close()
+    assert [page.cut for page in decode(good.jobs[0], 384)] == [True]
+
+
+def test_closing_again_while_the_receipt_finishes_does_not_wait(
+    qtbot: Any, make_window: Any, patient: None
+) -> None:
+    slow = FakePrinter("slow")
+    window = printing_slowly(qtbot, make_window, slow, "fr")
+    window.close()
+    assert finishing_said(window, "fr")
+    window.close()  # the seller insists
+    assert not window.isVisible()
+    with window.ctx.read() as s:
+        [job] = s.scalars(select(PrintJob))
+        assert (job.status, job.attempts) == ("queued", 0)  # it prints at the next start
+    window.ctx.store.close()
+    slow.close()
 
 
 @pytest.mark.parametrize("lang", ["fr", "ar", "en"])

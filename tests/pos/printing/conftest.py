@@ -9,6 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import select
 import socket
 import threading
+import time
 import tty
 from collections.abc import Iterator
 
@@ -41,7 +42,10 @@ class FakePrinter:
     drops the connection), ``drop_at_end`` (reads a whole job, its cut included, then
     drops the connection without answering the status request that follows), ``mute``
     (reads everything, answers nothing once a whole job is in: hung then; :attr:`received`
-    says when).
+    says when), ``slow`` (reads and answers as ``accept``, :attr:`SLOW_READ` bytes at a
+    time, :attr:`SLOW_PAUSE` seconds apart: a slow printer, printing), ``slow_stall``
+    (reads as ``slow``, then nothing more once ``drop_after`` bytes are in: it hangs in the
+    middle of the receipt).
     ``refuse`` is a port where nothing listens: call :meth:`close`. It answers ``paper``
     to the paper roll sensor's request (``DLE EOT 4``); with Automatic Status Back on
     (``asb``: its 4-byte block), it sends a block on connecting and before each answer.
@@ -53,6 +57,8 @@ class FakePrinter:
     """
 
     RECEIVE_BUFFER = 4096
+    SLOW_READ = 256
+    SLOW_PAUSE = 0.02
 
     def __init__(self, mode: str = "accept", drop_after: int = 2000, width: int = 384,
                  paper: bytes = b"\x12", asb: bytes = b"") -> None:
@@ -114,12 +120,17 @@ class FakePrinter:
             if self.asb:
                 conn.sendall(self.asb)
             while True:
+                if mode == "slow_stall" and len(received) >= self.drop_after:
+                    self._held.append(conn.dup())  # reads nothing more: it hangs
+                    break
                 try:
-                    chunk = conn.recv(65536)
+                    chunk = conn.recv(self.SLOW_READ if mode.startswith("slow") else 65536)
                 except OSError:
                     break
                 if not chunk:
                     break
+                if mode.startswith("slow"):
+                    time.sleep(self.SLOW_PAUSE)
                 received += chunk
                 self.received = bytes(received)
                 if mode == "mute" and whole_job(bytes(received), self.width):
@@ -136,7 +147,7 @@ class FakePrinter:
                                           for n in asked))
                 except OSError:
                     break
-        (self._jobs if mode == "accept" else self._partial).append(bytes(received))
+        (self._jobs if mode in ("accept", "slow") else self._partial).append(bytes(received))
 
     def close(self) -> None:
         self._stop.set()

@@ -80,3 +80,64 @@ def test_a_hung_receipt_waits_for_the_next_start_unless_all_of_it_went_out(
             assert queue.pending(s) == []
     finally:
         mute.close()
+
+
+#: how long a test waits for the printer to take some bytes: the printers here take some
+#: every few hundredths of a second, the till busy with other tests or not
+LOOK = 1.0
+
+
+def test_a_receipt_still_printing_is_let_finish_and_never_printed_again(
+    gui: QGuiApplication, store: Store, open_day: int
+) -> None:
+    slow = FakePrinter("slow")  # takes the receipt a little at a time, as it prints
+    try:
+        _hanging_setup(store, slow.port)
+        worker = PrintWorker(store)
+        worker.start()
+        _sell(store)
+        worker.notify()
+        _wait(lambda: len(slow.received) > 0, "printing")
+        worker.halt()  # the app closing
+        assert worker.finishing(LOOK)  # the printer is taking it: it is let finish
+        while worker.finishing(LOOK):
+            pass
+        assert worker.stop(timeout=0) is None  # nothing to let go: it came out
+        assert [job[0] for job in _jobs(store)] == ["printed"]
+        [receipt] = slow.jobs
+        assert [page.cut for page in decode(receipt, 384)] == [True]  # whole, once
+        # the next start: nothing to ask about, nothing printed again
+        assert PrintWorker(store).recover() == []
+        assert PrintWorker(store).run_once(include_old=True) == 0
+    finally:
+        slow.close()
+    assert len(slow.jobs) == 1
+
+
+def test_a_printer_that_stops_taking_the_receipt_is_let_go_as_one_that_hangs(
+    gui: QGuiApplication, store: Store, open_day: int
+) -> None:
+    halting = FakePrinter("slow_stall", drop_after=2048)  # prints a little, then hangs
+    try:
+        _hanging_setup(store, halting.port)
+        worker = PrintWorker(store)
+        worker.start()
+        _sell(store)
+        worker.notify()
+        _wait(lambda: len(halting.received) > 0, "printing")
+        worker.halt()
+        while worker.finishing(LOOK):  # taken while it prints, until it hangs
+            pass
+        assert worker.stop(timeout=0) is not None  # let go, back in the queue
+        assert _jobs(store) == [("queued", 0, "")]
+        assert not whole_job(halting.received, 384)
+        good = FakePrinter()
+        try:
+            _hanging_setup(store, good.port)
+            assert PrintWorker(store).recover() == []
+            assert PrintWorker(store).run_once() == 1  # whole, at the next start
+        finally:
+            good.close()
+        assert [page.cut for page in decode(good.jobs[0], 384)] == [True]
+    finally:
+        halting.close()

@@ -224,3 +224,66 @@ def tls_context(folder: Path, name: str, alt: str) -> tuple[Path, ssl.SSLContext
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     return cert, context
+
+
+class TrickleRelay:
+    """A link to ``upstream`` (a port on 127.0.0.1) that carries what the till sends as
+    it comes, and what comes back a byte at a time, ``hold`` seconds apart (each byte
+    within a read timeout): over TLS, the handshake itself trickles.
+    :attr:`whole` counts the connections whose upstream had nothing more to send."""
+
+    def __init__(self, upstream: int, hold: float) -> None:
+        self.upstream = ("127.0.0.1", upstream)
+        self.hold = hold
+        self.whole = 0
+        self.trickled = 0  # bytes the till was sent
+        self._stopping = threading.Event()
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(16)
+        self.port = self._sock.getsockname()[1]
+        self._threads: list[threading.Thread] = []
+        self._acceptor = threading.Thread(target=self._accept, daemon=True)
+        self._acceptor.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            thread = threading.Thread(target=self._relay, args=(conn,), daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def _relay(self, conn: socket.socket) -> None:
+        with conn, socket.create_connection(self.upstream, timeout=30) as up:
+            ahead = threading.Thread(target=self._carry, args=(conn, up), daemon=True)
+            ahead.start()
+            with contextlib.suppress(OSError):
+                while data := up.recv(65536):
+                    for i in range(len(data)):
+                        if self._stopping.is_set():
+                            return
+                        conn.sendall(data[i:i + 1])
+                        self.trickled += 1
+                        time.sleep(self.hold)
+                self.whole += 1
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+            ahead.join(5)
+
+    @staticmethod
+    def _carry(conn: socket.socket, up: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := conn.recv(65536):
+                up.sendall(data)
+
+    def close(self) -> None:
+        self._stopping.set()
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
+        self._sock.close()
+        self._acceptor.join(5)
+        for thread in self._threads:
+            thread.join(10)
