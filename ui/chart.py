@@ -10,6 +10,9 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ui import theme
 
+BAR = "#5fa597"
+BELOW_ZERO = "#e8a29b"  # an hour that gave back more than it took
+
 
 class BarChart(QWidget):
     """Bars with a label under each and the value above the tallest ones."""
@@ -47,11 +50,27 @@ class BarChart(QWidget):
         widest = max(metrics.horizontalAdvance(name) for name, _v, _t in self.bars) + 6
         return max(1, math.ceil(widest / slot))
 
+    def span(self) -> tuple[int, int]:
+        """The highest and lowest values the chart shows, zero included: an hour that
+        gave back more than it took (refunds only) goes below zero."""
+        values = [v for _l, v, _t in self.bars]
+        return max(0, *values), min(0, *values)
+
+    def zero_line(self) -> float:
+        """Where zero is drawn: the bottom of the plot, or above the room the hours below
+        zero take."""
+        rect, _slot, _width = self._geometry()
+        top, low = self.span() if self.bars else (0, 0)
+        if top == low:
+            return rect.bottom()
+        return rect.bottom() - rect.height() * -low / (top - low)
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect, slot, width = self._geometry()
-        if not self.bars or max(v for _l, v, _t in self.bars) <= 0:
+        top, low = self.span() if self.bars else (0, 0)
+        if top == low:  # no bar, or every hour at zero
             # at the size of the screen's body text (the widget's own font)
             painter.setPen(QColor(theme.MUTED))
             painter.drawText(QRectF(self.rect()).adjusted(8, 0, -8, 0),
@@ -60,27 +79,36 @@ class BarChart(QWidget):
             return
         painter.setFont(theme.ui_font(12))
         metrics = QFontMetricsF(painter.font())
-        top = max(v for _l, v, _t in self.bars)
+        scale = rect.height() / (top - low)
+        zero = self.zero_line()
         n = len(self.bars)
         step = self.label_step()
         painter.setPen(QColor(theme.LINE))
-        painter.drawLine(rect.bottomLeft(), rect.bottomRight())
+        painter.drawLine(rect.left(), zero, rect.right(), zero)
         rtl = self.layoutDirection() == Qt.LayoutDirection.RightToLeft
         for i, (name, value, text) in enumerate(self.bars):
             pos = n - 1 - i if rtl else i
             x = rect.left() + pos * slot + (slot - width) / 2
-            h = 0 if value <= 0 else max(2.0, rect.height() * value / top)
-            bar = QRectF(x, rect.bottom() - h, width, h)
+            h = 0.0 if value == 0 else max(2.0, abs(value) * scale)
+            # an hour below zero hangs under the line, in the colour of money given back
+            bar = QRectF(x, zero - h, width, h) if value >= 0 else QRectF(x, zero, width, h)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(theme.PRIMARY if value == top else "#5fa597"))
+            painter.setBrush(QColor(theme.PRIMARY if value == top else
+                                    BAR if value > 0 else BELOW_ZERO))
             painter.drawRoundedRect(bar, 4, 4)
             if i % step == 0:
                 painter.setPen(QColor(theme.MUTED))
                 painter.drawText(QRectF(x - slot / 2, rect.bottom() + 4, width + slot, 20),
                                  Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, name)
-            # the value over the tallest bar, and over the others when it fits in their slot
+            # the value over the tallest bar, and over the others when it fits in their
+            # slot; the lowest below zero written over the line, where its hour took nothing
             room = metrics.horizontalAdvance(text) + 4
-            if value == top or (n <= 8 and value > 0 and room <= slot):
+            if value < 0 and (value == low or (n <= 8 and room <= slot)):
+                painter.setPen(QColor(theme.DANGER))
+                painter.drawText(self.value_rect(QRectF(x, zero, width, 0), room),
+                                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
+                                 text)
+            elif value > 0 and (value == top or (n <= 8 and room <= slot)):
                 painter.setPen(QColor(theme.INK))
                 painter.drawText(self.value_rect(bar, room),
                                  Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
