@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Final
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from pos import oserrors, settings
+from pos import oserrors, settings, stock
 from pos.cart import check_quantity, parse_line_quantity
 from pos.clock import local
 from pos.errors import InputError, Items, Ltr, Name
 from pos.files import write_whole
 from pos.i18n import tr, tr_count
-from pos.models import CATEGORY_SIZE, MEMBER_SIZE, NAME_SIZE, Barcode, Product, utcnow
+from pos.models import CATEGORY_SIZE, MEMBER_SIZE, NAME_SIZE, Barcode, Product, User, utcnow
 from pos.money import (
     MAX_QUANTITY,
     format_quantity,
@@ -209,7 +209,8 @@ def _check_fields(session: Session, data: ProductData, product_id: int | None) -
 
 
 def save_product(session: Session, data: ProductData, product_id: int | None = None, *,
-                 checked: bool = False, stock_shown: int | None = None) -> Product:
+                 checked: bool = False, stock_shown: int | None = None,
+                 user: User | None = None) -> Product:
     """Add a product, or write product ``product_id`` as edited (its SKU may change), once
     :func:`check_product` lets it: nothing is written otherwise (its barcodes are checked
     as they are written, in the caller's transaction). ``checked``: the caller ran
@@ -220,31 +221,62 @@ def save_product(session: Session, data: ProductData, product_id: int | None = N
     ``stock_shown``: the stock the editor showed when it opened. A stock left as shown is
     not written: the product keeps what the sales, refunds and voids recorded since made
     it (a price changed while the seller sells loses none of them); a stock typed is the
-    count at the time of the save."""
+    count at the time of the save. The stock of a new product, or a count, is kept as a
+    move of its stock (:mod:`pos.stock`) made by ``user``."""
     if not checked:
         _check_fields(session, data, product_id)
     product = Product(sku=data.sku) if product_id is None else session.get_one(Product,
                                                                                product_id)
     product.sku = data.sku
     kept = {"stock"} if product_id is not None and data.stock == stock_shown else set()
-    return _write(session, product, data, kept)
+    user_id = user.id if user is not None else None
+    cause = stock.Cause(stock.CREATED if product_id is None else stock.COUNTED, user_id=user_id)
+    return _write(session, product, data, cause, kept)
 
 
-def add_or_update(session: Session, data: ProductData) -> Product:
+def add_or_update(session: Session, data: ProductData, source: str = "") -> Product:
     """Create the product with this SKU, or update the one the till finds with it (capitals
-    aside; it keeps its own spelling). Barcodes must not be another's.
+    aside; it keeps its own spelling). Barcodes must not be another's. The stock written is
+    kept as a move of an import from the file named ``source``.
 
     A product read from a CSV line is refused with that line's number.
     """
-    return _save_row(session, data, None)[0]
+    return _save_row(session, data, FileStock(stock.Cause(stock.IMPORTED, source)))[0]
+
+
+@dataclass(frozen=True)
+class FileStock:
+    """The stock figures of a catalogue file as an import saves them: the ``cause`` of the
+    moves they write, and what files last said of each product's stock, by id: the stock
+    the last ``export`` wrote (:func:`remember_export`), and when the last import that
+    wrote the product's stock did and what it wrote (``imported``,
+    :func:`pos.stock.last_imported`)."""
+
+    cause: stock.Cause
+    export: Export | None = None
+    imported: Mapping[int, tuple[dt.datetime, int]] = field(default_factory=dict)
+
+    def source(self, product_id: int | None, figure: int) -> str | None:
+        """"export" or "import": the file that last gave product ``product_id`` a stock,
+        the last export or the last import, when that stock was ``figure``; else None."""
+        if product_id is None:
+            return None
+        export = self.export
+        exported = export.stock.get(product_id) if export is not None else None
+        imported = self.imported.get(product_id)
+        # the export's time is kept to the second: one of the same second is the later
+        if imported is not None and (export is None or exported is None
+                                     or imported[0].replace(microsecond=0) > export.at):
+            return "import" if imported[1] == figure else None
+        return "export" if exported == figure else None
 
 
 def _save_row(session: Session, data: ProductData,
-              export: Export | None) -> tuple[Product, bool]:
-    """:func:`add_or_update`, a product whose stock in ``data`` is the one the ``export``
-    wrote of it keeping its own (:func:`save_rows`); whether it did."""
+              file: FileStock) -> tuple[Product, str | None]:
+    """:func:`add_or_update`, a product whose stock in ``data`` is the one a file last
+    carried of it keeping its own (:func:`save_rows`); which file that was, if it did."""
     try:
-        return _add_or_update(session, data, export)
+        return _add_or_update(session, data, file)
     except InputError as exc:
         if data.line is None:
             raise
@@ -252,7 +284,7 @@ def _save_row(session: Session, data: ProductData,
 
 
 def _add_or_update(session: Session, data: ProductData,
-                   export: Export | None) -> tuple[Product, bool]:
+                   file: FileStock) -> tuple[Product, str | None]:
     data.validate()
     product = session.scalar(select(Product).where(Product.sku == data.sku))
     if product is None:
@@ -261,10 +293,10 @@ def _add_or_update(session: Session, data: ProductData,
             raise InputError("product.sku_ambiguous", sku=Ltr(data.sku),
                              others=Ltr(", ".join(p.sku for p in found)))
         product = found[0] if found else Product(sku=data.sku)
-    untouched = (export is not None and product.id is not None
-                 and (data.columns is None or "stock" in data.columns)
-                 and export.stock.get(product.id) == data.stock)
-    return _write(session, product, data, {"stock"} if untouched else None), untouched
+    kept_by = (file.source(product.id, data.stock)
+               if data.columns is None or "stock" in data.columns else None)
+    kept = {"stock"} if kept_by is not None else None
+    return _write(session, product, data, file.cause, kept), kept_by
 
 
 def _barcode_rows(session: Session, data: ProductData, product_id: int | None) -> list[Barcode]:
@@ -286,13 +318,15 @@ def _barcode_rows(session: Session, data: ProductData, product_id: int | None) -
     return rows
 
 
-def _write(session: Session, product: Product, data: ProductData,
+def _write(session: Session, product: Product, data: ProductData, cause: stock.Cause,
            kept: set[str] | None = None) -> Product:
-    """Write ``data`` to ``product`` (but its columns ``kept``, left as they are). Its
-    barcodes are looked up as they are written, and one of another product is refused
-    there (the caller's transaction then writes nothing): never taken from it, whether
-    :func:`check_product` ran before or not."""
+    """Write ``data`` to ``product`` (but its columns ``kept``, left as they are), a stock
+    written kept as a move made by ``cause``. Its barcodes are looked up as they are
+    written, and one of another product is refused there (the caller's transaction then
+    writes nothing): never taken from it, whether :func:`check_product` ran before or
+    not."""
     new = product.id is None
+    before = 0 if new else product.stock
     if new:
         session.add(product)
 
@@ -308,6 +342,8 @@ def _write(session: Session, product: Product, data: ProductData,
         if given(name):
             setattr(product, name, getattr(data, name))
     session.flush()
+    if given("stock"):
+        stock.record(session, product, product.stock - before, cause)
     if given("barcodes"):
         product.barcodes[:] = _barcode_rows(session, data, product.id)
         session.flush()
@@ -323,12 +359,14 @@ def parse_received(text: str, unit: str) -> int:
     return received
 
 
-def receive_stock(session: Session, product_id: int, received: int) -> Product:
+def receive_stock(session: Session, product_id: int, received: int,
+                  user: User | None = None) -> Product:
     """Add ``received`` (thousandths of its unit, :func:`parse_received`) to the stock of
     product ``product_id`` in one write, ``stock = stock + received``: what the sales took
-    out meanwhile stays taken out, whatever stock the manager saw. A stock that would grow
-    past what the till counts is refused, and the caller's transaction writes nothing. The
-    product, its stock as written."""
+    out meanwhile stays taken out, whatever stock the manager saw, and the goods received
+    are kept as a move made by ``user``. A stock that would grow past what the till counts
+    is refused, and the caller's transaction writes nothing. The product, its stock as
+    written."""
     product = session.get_one(Product, product_id)
     check_quantity(received, product.unit)
     if received > MAX_QUANTITY:
@@ -339,6 +377,8 @@ def receive_stock(session: Session, product_id: int, received: int) -> Product:
     session.expire(product, ["stock"])
     if abs(product.stock) > MAX_QUANTITY:
         raise InputError("quantity.too_large", text=format_quantity(product.stock, product.unit))
+    stock.record(session, product, received,
+                 stock.Cause(stock.RECEIVED, user_id=user.id if user is not None else None))
     return product
 
 
@@ -643,13 +683,16 @@ def export_time(at: dt.datetime, now: dt.datetime | None = None) -> str:
 class Imported:
     """What an import did: the products it added, those it updated, and the photos it
     copied beside the database; ``stock_kept``: the products that kept the till's stock,
-    their stock in the file being the one the export of ``export_at`` wrote of them."""
+    their stock in the file being the one the export of ``export_at`` wrote of them;
+    ``stock_kept_imported``: those that kept it, their stock in the file being the one
+    the last import wrote."""
 
     added: int
     updated: int
     photos: int = 0
     stock_kept: int = 0
     export_at: dt.datetime | None = None
+    stock_kept_imported: int = 0
 
     @property
     def count(self) -> int:
@@ -658,7 +701,7 @@ class Imported:
     def text(self, lang: str, now: dt.datetime | None = None) -> str:
         """"12 produits importés. Nouveaux : 2, mis à jour : 10. 3 photos copiées. 10
         produits gardent le stock de la caisse : …" in ``lang`` (the photos said when some
-        were copied, the stock kept when some was)."""
+        were copied, the stock kept when some was, and why)."""
         said = tr_count(lang, "cli.imported", self.count)
         if not self.count:
             return said
@@ -668,12 +711,16 @@ class Imported:
         if self.stock_kept and self.export_at is not None:
             said += " " + tr_count(lang, "cli.imported_stock_kept", self.stock_kept,
                                    time=export_time(self.export_at, now))
+        if self.stock_kept_imported:
+            said += " " + tr_count(lang, "cli.imported_stock_kept_import",
+                                   self.stock_kept_imported)
         return said
 
 
 def save_rows(session: Session, rows: Sequence[ProductData],
               progress: Callable[[int, int], None] | None = None, *,
-              refused: Sequence[InputError] = (), data_dir: Path | None = None) -> Imported:
+              refused: Sequence[InputError] = (), data_dir: Path | None = None,
+              source: str = "", user: User | None = None) -> Imported:
     """Add or update the product of each row read from a file (:func:`parse_csv`), in the
     caller's transaction; the rows refused on saving (a barcode of a product outside the
     file, or added with a wrong check digit) raise together once all are tried, with those
@@ -683,28 +730,32 @@ def save_rows(session: Session, rows: Sequence[ProductData],
     ``progress(done, total)`` counts the rows saved, then the photos kept (``total``: the
     rows and the pictures they name): it is called every 50 rows, and for each photo.
 
-    A product the file updates whose stock in the file is the one the catalogue's last
-    export wrote of it (:func:`remember_export`) keeps the till's stock, as the product
-    dialog keeps a stock left as it showed it: the file is that export edited (its prices),
-    and the sales made since the export stay counted. Another figure is a count, and is
-    written; so is every stock of a file when the catalogue was never exported here, or of
-    a product the export did not hold."""
+    A product the file updates whose stock in the file is the one the last file to give it
+    a stock gave it, the catalogue's last export (:func:`remember_export`) or the last
+    import that wrote its stock (:func:`pos.stock.last_imported`), whichever came later
+    (:meth:`FileStock.source`), keeps the till's stock, as the product dialog keeps a stock
+    left as it showed it: the file is that export edited (its prices), or the same file
+    imported again, and the sales made since stay counted. Another figure is a count,
+    and is written, kept as a move of an import of the file named ``source`` made by
+    ``user``; so is every stock of a file of a product no file carried before."""
     bad = list(refused)
     known = set(session.scalars(select(Product.id)))
     export = last_export(session)
+    file = FileStock(stock.Cause(stock.IMPORTED, source, user.id if user is not None else None),
+                     export, stock.last_imported(session))
     updated: set[int] = set()
-    stock_kept = 0
+    kept_by: dict[str | None, int] = {}
     pictures: list[tuple[ProductData, Path, Product]] = []
     total = len(rows) + sum(1 for data in rows if data.picture is not None)
     for done, data in enumerate(rows, 1):
         try:
-            product, untouched = _save_row(session, data, export)
+            product, kept_by_file = _save_row(session, data, file)
         except InputError as exc:
             if data.line is None:
                 raise
             bad.append(exc)
         else:
-            stock_kept += untouched
+            kept_by[kept_by_file] = kept_by.get(kept_by_file, 0) + 1
             if product.id in known:
                 updated.add(product.id)
             if data.picture is not None:
@@ -723,7 +774,9 @@ def save_rows(session: Session, rows: Sequence[ProductData],
 
         copied = _keep_pictures(session, pictures, data_dir, kept)
     return Imported(added=len(rows) - len(updated), updated=len(updated), photos=copied,
-                    stock_kept=stock_kept, export_at=export.at if export is not None else None)
+                    stock_kept=kept_by.get("export", 0),
+                    export_at=export.at if export is not None else None,
+                    stock_kept_imported=kept_by.get("import", 0))
 
 
 def _line(exc: InputError) -> int:
@@ -770,21 +823,24 @@ def _keep_pictures(session: Session, pictures: Sequence[tuple[ProductData, Path,
     return len(kept)
 
 
-def import_csv(session: Session, text: str) -> int:
-    """Add or update every product of the CSV; all or nothing (the caller's transaction),
-    every bad line named at once. How many products the file held."""
+def import_csv(session: Session, text: str, source: str = "") -> int:
+    """Add or update every product of the CSV (of the file named ``source``); all or
+    nothing (the caller's transaction), every bad line named at once. How many products
+    the file held."""
     rows, bad = _read_rows(text)
-    return save_rows(session, rows, refused=bad).count
+    return save_rows(session, rows, refused=bad, source=source).count
 
 
 @dataclass
 class CsvFile:
     """A catalogue file read for an import (:func:`read_csv`): the rows read well, the
-    errors of the others, and the data folder its products' photos are kept in."""
+    errors of the others, the data folder its products' photos are kept in, and the
+    file's name, which the stock moves of the import keep."""
 
     rows: list[ProductData]
     refused: list[InputError]
     data_dir: Path
+    name: str = ""
 
 
 def read_csv(path: Path, data_dir: Path,
@@ -817,16 +873,18 @@ def read_csv(path: Path, data_dir: Path,
             checked += 1
             if progress is not None:
                 progress(checked, named)
-    return CsvFile(good, bad, data_dir)
+    return CsvFile(good, bad, data_dir, path.name)
 
 
 def save_file(session: Session, file: CsvFile,
-              progress: Callable[[int, int], None] | None = None) -> Imported:
+              progress: Callable[[int, int], None] | None = None, *,
+              user: User | None = None) -> Imported:
     """Add or update the products of ``file``, their photos kept beside the database, in
-    the caller's transaction; every bad line of the file, whatever is wrong with it, is
-    named at once and nothing is written (:func:`save_rows`)."""
+    the caller's transaction, the stock written kept as moves of an import of the file
+    made by ``user``; every bad line of the file, whatever is wrong with it, is named at
+    once and nothing is written (:func:`save_rows`)."""
     return save_rows(session, file.rows, progress, refused=file.refused,
-                     data_dir=file.data_dir)
+                     data_dir=file.data_dir, source=file.name, user=user)
 
 
 def csv_dialect(lang: str) -> tuple[str, str]:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from pos import journal
+from pos import journal, stock
 from pos.cart import Cart, PaymentSpec, check_payments
 from pos.errors import RuleError
 from pos.models import Product, Sale, User, utcnow
@@ -84,17 +84,22 @@ def record_sale(writer: journal.Writer, sale: SaleRecord, day_id: int) -> SaleRe
         (sale.id, p.position, p.method, p.amount, p.tendered, p.change, p.reference)
         for p in sale.payments
     ])
-    move_stock(writer, sale.lines)
+    move_stock(writer, sale)
     return sale
 
 
-def move_stock(writer: journal.Writer, lines: Sequence[LineRecord]) -> None:
-    """Take sold quantities out of stock (refunds and voids put them back)."""
-    moved = [(ln.quantity, ln.product_id) for ln in lines if ln.product_id is not None]
-    journal.driver_connection(writer).executemany(
-        "UPDATE product SET stock = stock - ? WHERE id = ?", moved)
+def move_stock(writer: journal.Writer, sale: SaleRecord) -> None:
+    """Take the quantities of ``sale`` out of stock (a refund or a void puts them back),
+    keeping one move per product with the sale's ticket and cashier (:mod:`pos.stock`)."""
+    changes: dict[int, int] = {}
+    for ln in sale.lines:
+        if ln.product_id is not None:
+            changes[ln.product_id] = changes.get(ln.product_id, 0) - ln.quantity
+    moved = [(product_id, change) for product_id, change in changes.items() if change]
+    stock.move_sold(journal.driver_connection(writer), at=journal.sql_time(sale.created_at),
+                    kind=sale.kind, sale_id=sale.id, user_id=sale.cashier_id, changes=moved)
     if isinstance(writer, Session):  # products loaded in the session show the new stock
-        for _, product_id in moved:
+        for product_id, _ in moved:
             loaded = writer.identity_map.get(identity_key(Product, product_id))
             if loaded is not None:
                 writer.expire(loaded, ["stock"])

@@ -30,7 +30,7 @@ def demo_csv() -> str:
 
 
 def load_catalogue(session: Session) -> int:
-    return catalogue.import_csv(session, demo_csv())
+    return catalogue.import_csv(session, demo_csv(), "catalogue.csv")
 
 
 def _tendered(total: int, rng: random.Random) -> int:

@@ -94,6 +94,29 @@ class Product(Base):
     )
 
 
+class StockMove(Base):
+    """One change of a product's stock, and what made it: written in the transaction that
+    changes the stock, never updated nor deleted, so that a product's moves add up to its
+    stock (:mod:`pos.stock`)."""
+
+    __tablename__ = "stock_move"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime]
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))  # see ix_stock_move
+    change: Mapped[int] = mapped_column(Integer)  # signed thousandths of the unit
+    stock_after: Mapped[int] = mapped_column(Integer)
+    # opening (the stock a database had when moves began to be kept), created, sale,
+    # refund, void, received, counted (typed in the product dialog), imported
+    kind: Mapped[str] = mapped_column(String(8))
+    sale_id: Mapped[str | None] = mapped_column(ForeignKey("sale.id"))  # sale, refund, void
+    source: Mapped[str] = mapped_column(String(260), default="")  # an import's file name
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    __table_args__ = (
+        CheckConstraint("kind IN ('opening', 'created', 'sale', 'refund', 'void', "
+                        "'received', 'counted', 'imported')", name="kind"),
+    )
+
+
 class Barcode(Base):
     __tablename__ = "barcode"
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -267,5 +290,7 @@ Index("ix_journal_invoice", JournalEntry.ref, sqlite_where=JournalEntry.kind == 
 # the scans of all of them go through it too, where the journal would be read whole)
 Index("ix_journal_credit_note", JournalEntry.ref,
       sqlite_where=JournalEntry.kind == "credit_note")
+# a product's moves, newest first (``pos.stock.history``)
+Index("ix_stock_move", StockMove.product_id, StockMove.id)
 # only refunds and voids are indexed by the sale they reverse: a plain sale writes no entry
 Index("ix_sale_reverses", Sale.reverses, sqlite_where=Sale.reverses.is_not(None))

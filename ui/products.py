@@ -40,7 +40,7 @@ from pos import catalogue, users
 from pos.catalogue import TAX_RATES, UNITS, ProductData
 from pos.errors import InputError, Ltr, SoukError
 from pos.i18n import tr_count
-from pos.models import Product
+from pos.models import Product, User
 from pos.money import (
     format_amount,
     format_measure,
@@ -55,8 +55,9 @@ from pos.photos import cut_short, read_picture
 from pos.photos import keep as keep_photo
 from ui import theme
 from ui.context import AppContext
+from ui.stock_history import StockHistoryDialog, counted
 from ui.tasks import Task
-from ui.tiles import Photos, elide_keeping_size, keep_units
+from ui.tiles import Photos, elide_keeping_size, keep_units, low_on_stock
 from ui.widgets import (
     WRONG_FIELD,
     Banner,
@@ -104,13 +105,14 @@ ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRo
                    Qt.ItemDataRole.ToolTipRole})
 
 
-def may_change_catalogue(ctx: AppContext, parent: QWidget | None) -> bool:
-    """Whether the catalogue may be changed now: a manager is signed in, or a manager
-    typed their PIN (a wrong PIN or a cancel answers no)."""
+def manager_allowing(ctx: AppContext, parent: QWidget | None) -> User | None:
+    """The manager who allows a change to the catalogue now, whose name the stock moves
+    it writes keep: the manager signed in, or a manager who typed their PIN (None: a
+    wrong PIN or a cancel, and nothing is changed)."""
     user = ctx.user
     if user is not None and user.role == users.MANAGER:
-        return True
-    return ask_manager(ctx, parent, CATALOGUE_PIN) is not None
+        return user
+    return ask_manager(ctx, parent, CATALOGUE_PIN)
 
 
 def share_out(columns: dict[int, tuple[int, int, int]], room: int) -> dict[int, int]:
@@ -186,9 +188,15 @@ class OwnDirection(QStyledItemDelegate):
                 keep_units(option.text), metrics, room)  # type: ignore[attr-defined]
 
 
+def is_low(p: Product) -> bool:
+    """An active product at or below the stock alert level set for it."""
+    return p.active and low_on_stock(p.stock, p.low_stock)
+
+
 class ProductTable(QAbstractTableModel):
     """The products in the order of the column the table is sorted by, and for each whether
-    it matches the search (its key, folded once per load, holds every word searched)."""
+    it matches the search (its key, folded once per load, holds every word searched) and,
+    while only those are shown (``low_only``), whether it is low on stock."""
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -199,6 +207,13 @@ class ProductTable(QAbstractTableModel):
         self._loaded: list[tuple[Product, str]] = []  # in the catalogue's order
         self._sorted_by: tuple[int, Qt.SortOrder] | None = None
         self._words: list[str] = []
+        self.low_only = False
+
+    def show_low_only(self, only: bool) -> None:
+        """Mark only the products low on stock (:func:`is_low`) that match the search, or all
+        that match it again."""
+        self.low_only = only
+        self._match()
 
     def set_products(self, products: list[Product]) -> None:
         self.beginResetModel()
@@ -238,7 +253,7 @@ class ProductTable(QAbstractTableModel):
 
     def _match(self) -> None:
         keys = self._keys
-        matching = [True] * len(keys)
+        matching = [is_low(p) for p in self.products] if self.low_only else [True] * len(keys)
         for word in self._words:
             matching = [shown and word in key for shown, key in zip(matching, keys, strict=True)]
         self.matching = matching
@@ -296,7 +311,7 @@ class ProductTable(QAbstractTableModel):
             return self.cell(p, index.column())
         if role == Qt.ItemDataRole.ForegroundRole:
             return None if p.active else QColor(theme.MUTED)
-        low = p.low_stock > 0 and p.stock <= p.low_stock
+        low = low_on_stock(p.stock, p.low_stock)
         if role == Qt.ItemDataRole.BackgroundRole:
             return QColor(theme.WARNING_LIGHT) if low else None
         # the tool tip: the whole text (it may be cut short) and the low stock
@@ -322,6 +337,12 @@ class ProductFilter(QSortFilterProxyModel):
         self.table.search(folded.split())
         # the rows are chosen by filterAcceptsRow, not by this string: setting it refilters
         self.setFilterFixedString(folded)
+
+    def low_only(self, only: bool) -> None:
+        """Show only the products low on stock (:func:`is_low`), or all of them again."""
+        self.beginFilterChange()
+        self.table.show_low_only(only)
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         return self.table.matching[source_row]
@@ -532,7 +553,8 @@ class ProductDialog(Dialog):
         picture = self._chosen_picture()
         if self._unchanged(data):  # as checked: its texts trimmed
             return
-        if not may_change_catalogue(self.ctx, self):
+        manager = manager_allowing(self.ctx, self)
+        if manager is None:
             raise Kept
         if picture is not None:
             current = self.product.photo if self.product is not None else ""
@@ -540,7 +562,7 @@ class ProductDialog(Dialog):
         with self.ctx.write() as s:
             shown = self.product.stock if self.product is not None else None
             product = catalogue.save_product(s, data, product_id, checked=True,
-                                             stock_shown=shown)
+                                             stock_shown=shown, user=manager)
             _ = list(product.barcodes)
             self.saved = product
 
@@ -593,10 +615,11 @@ class ReceiveDialog(Dialog):
         except InputError:
             mark_wrong(self.quantity)
             raise
-        if not may_change_catalogue(self.ctx, self):
+        manager = manager_allowing(self.ctx, self)
+        if manager is None:
             raise Kept
         with self.ctx.write() as s:
-            self.saved = catalogue.receive_stock(s, self.product.id, received)
+            self.saved = catalogue.receive_stock(s, self.product.id, received, manager)
             stock = self.saved.stock
         self.received, self.stock = received, stock
 
@@ -655,16 +678,26 @@ class ProductsScreen(QWidget):
         self.add_btn = button("productsAdd", role="primary")
         self.edit_btn = button("productsEdit")
         self.receive_btn = button("productsReceive")
+        self.history_btn = button("productsHistory")
         self.import_btn = button("productsImport")
         self.export_btn = button("productsExport")
         for btn, key, slot in ((self.add_btn, "ui.products.add", self.add),
                                (self.edit_btn, "ui.products.edit", self.edit),
                                (self.receive_btn, "ui.products.receive", self.receive),
+                               (self.history_btn, "ui.products.history", self.history),
                                (self.import_btn, "ui.products.import", self.choose_import),
                                (self.export_btn, "ui.products.export", self.choose_export)):
             t.button(btn, key)
             btn.clicked.connect(slot)
-        self.low_label = label("productsLow", style="muted")
+        # "3 products low on stock": pressed, the table shows those only, until "Show all
+        # products" (or the count pressed again) shows them all
+        self.low_btn = button("productsLow", checkable=True)
+        self.low_btn.toggled.connect(self._low_only)
+        self.low_btn.hide()
+        self.all_btn = button("productsShowAll")
+        t.button(self.all_btn, "ui.products.low_show_all")
+        self.all_btn.clicked.connect(lambda: self.low_btn.setChecked(False))
+        self.all_btn.hide()
         self.progress = named(QProgressBar(), "productsProgress")
         self.progress.hide()
         # what the bar counts, when it is not the saving: the photos checked
@@ -674,7 +707,7 @@ class ProductsScreen(QWidget):
         layout = vbox(spacing=8, margins=12)
         layout.addLayout(hbox(title, None, self.add_btn, self.edit_btn, self.receive_btn,
                               self.import_btn, self.export_btn))
-        layout.addLayout(hbox(self.search, self.low_label))
+        layout.addLayout(hbox(self.search, self.low_btn, self.all_btn, self.history_btn))
         layout.addLayout(hbox(self.progress_text, self.progress))
         layout.addWidget(self.banner)
         layout.addWidget(self.table, 1)
@@ -689,9 +722,23 @@ class ProductsScreen(QWidget):
         self.model.set_products(products)
         self.measure_columns()
         self.fit_columns()
-        low = sum(1 for p in products if p.active and p.low_stock > 0 and p.stock <= p.low_stock)
-        self.low_label.setText(tr_count(self.ctx.lang, "ui.products.low_count", low)
-                               if low else "")
+        self.show_low_count(sum(1 for p in products if is_low(p)))
+
+    def show_low_count(self, count: int) -> None:
+        """Say how many products are low on stock, on the button that lists them; none
+        left low, the whole list again."""
+        text = tr_count(self.ctx.lang, "ui.products.low_count", count) if count else ""
+        self.low_btn.setText(text)
+        self.low_btn.setAccessibleName(text)
+        self.low_btn.setVisible(bool(count))
+        if not count:
+            self.low_btn.setChecked(False)
+
+    def _low_only(self, only: bool) -> None:
+        self.proxy.low_only(only)
+        self.all_btn.setVisible(only)
+        if not only and self.all_btn.hasFocus():
+            self.low_btn.setFocus()
 
     def measure_columns(self) -> None:
         """For each column, the width its title needs (with the sort arrow in the column
@@ -794,6 +841,20 @@ class ProductsScreen(QWidget):
                 stock=stock))
             self.ctx.catalogue_changed.emit()
 
+    def history(self) -> None:
+        """The stock history of the product chosen in the table, if its stock is counted."""
+        product = self.selected()
+        if product is None:
+            self.banner.error(lambda: self.ctx.t("ui.products.choose_first",
+                                                 button=self.ctx.t("ui.products.history")))
+            return
+        if not counted(product):
+            name = product.name_ar, product.name_fr
+            self.banner.error(lambda: self.ctx.t("ui.products.history_not_counted",
+                                                 name=self.ctx.name_of(*name)))
+            return
+        StockHistoryDialog(self.ctx, self, product).exec()
+
     def scanned(self, code: str) -> None:
         self.search.setText(code)
 
@@ -811,8 +872,8 @@ class ProductsScreen(QWidget):
             self.export_file(Path(path))
 
     def _busy(self, busy: bool) -> None:
-        for btn in (self.add_btn, self.edit_btn, self.receive_btn, self.import_btn,
-                    self.export_btn):
+        for btn in (self.add_btn, self.edit_btn, self.receive_btn, self.history_btn,
+                    self.import_btn, self.export_btn):
             btn.setEnabled(not busy)
         self.progress.setVisible(busy)
         if not busy:
@@ -861,7 +922,8 @@ class ProductsScreen(QWidget):
             self.banner.error(self.ctx.t("ui.error.generic", detail=str(exc)[:160]), seconds=20)
 
     def import_file(self, path: Path) -> None:
-        if not may_change_catalogue(self.ctx, self):
+        manager = manager_allowing(self.ctx, self)
+        if manager is None:
             return
         store, data_dir = self.ctx.store, self.ctx.data_dir
 
@@ -871,7 +933,7 @@ class ProductsScreen(QWidget):
         def work(progress: Any) -> catalogue.Imported:
             file = catalogue.read_csv(path, data_dir, checked.counted.emit)
             with store.write() as s:
-                return catalogue.save_file(s, file, progress)
+                return catalogue.save_file(s, file, progress, user=manager)
 
         def done(imported: catalogue.Imported) -> None:
             self.banner.notice(lambda: imported.text(self.ctx.lang))

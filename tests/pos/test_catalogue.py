@@ -1030,7 +1030,10 @@ def test_an_exported_catalogue_imports_again_with_its_photos(
                         encoding="utf-8")
     imported = import_file(store, exported)
     assert (imported.added, imported.updated, imported.photos) == (0, 2, 0)
-    assert imported.text("fr") == "2 produits importés. Nouveaux\u00a0: 0, mis à jour\u00a0: 2."
+    assert imported.text("fr") == (
+        "2 produits importés. Nouveaux\u00a0: 0, mis à jour\u00a0: 2. 2 produits gardent le "
+        "stock de la caisse\u00a0: leur stock dans le fichier était celui qu'a écrit le "
+        "dernier import.")
     assert (product(store, "HNY-1").photo, product(store, "HNY-1").price) == (honey, 8500)
     assert product(store, "AML-1").photo == "almonds.png"
     assert kept_photos(store) == [honey]

@@ -117,16 +117,21 @@ def test_a_product_added_since_the_export_takes_the_files_stock(
 
 def test_a_file_of_a_till_that_never_exported_writes_every_stock(
         store: Store, open_day: int, tmp_path: Path) -> None:
-    """A file written elsewhere (another laptop, by hand): its stock figures are counts, as
-    before, and the message says nothing of an export."""
+    """A file written elsewhere (another laptop, by hand) after goods were received: its
+    stock figures are counts, as before, and the message says nothing of an export."""
     path = tmp_path / "other.csv"
-    with store.read() as s:
+    with store.write() as s:
+        argan = s.scalar(select(Product).where(Product.sku == "ARG-250"))
+        assert argan is not None
+        catalogue.receive_stock(s, argan.id, 5000)
         path.write_text("\ufeff" + catalogue.export_csv(catalogue.all_products(s), "fr"),
                         encoding="utf-8")
     ring(store, [("ARG-250", 3000)])
     imported = import_file(store, path)
-    assert stock(store, "ARG-250")[0] == 40000
-    assert imported.stock_kept == 0 and "stock" not in imported.text("fr")
+    assert stock(store, "ARG-250")[0] == 45000
+    # the other products' figures are the ones the catalogue's import wrote: kept
+    assert (imported.stock_kept, imported.stock_kept_imported) == (0, imported.updated - 1)
+    assert "export" not in imported.text("fr")
 
 
 def test_a_file_without_a_stock_column_keeps_the_stock_and_says_nothing_of_it(

@@ -21,6 +21,7 @@ def test_old_database_upgrades_on_open(tmp_path: Path, old: Path) -> None:
     shutil.copy(old, path)
     before = sqlite3.connect(path)
     sales_before = before.execute("SELECT COUNT(*), SUM(total) FROM sale").fetchone()
+    products = before.execute("SELECT COUNT(*) FROM product").fetchone()[0]
     before.close()
 
     store = Store.open(path)
@@ -32,6 +33,11 @@ def test_old_database_upgrades_on_open(tmp_path: Path, old: Path) -> None:
         assert conn.execute("SELECT COUNT(*), SUM(total) FROM sale").fetchone() == sales_before
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         assert journal.verify(conn).ok
+        # each product's stock is its opening move, its moves adding up to it
+        assert conn.execute(
+            "SELECT COUNT(*), SUM(stock = (SELECT SUM(change) FROM stock_move m "
+            "WHERE m.product_id = p.id AND m.kind = 'opening')) FROM product p").fetchone() == (
+            products, products)
     finally:
         conn.close()
 

@@ -75,7 +75,7 @@ def test_csv_import_and_export(qtbot: Any, make_window: Any, tmp_path: Path) -> 
     with window.ctx.read() as s:
         assert len(catalogue.all_products(s)) == 33 + 120
     assert "IMP-7" in {p.sku for p in window.sale.products}
-    assert "produit" in screen.low_label.text().lower()
+    assert "produit" in screen.low_btn.text().lower()
 
     bad = tmp_path / "bad.csv"
     bad.write_text("sku,name_ar,name_fr,price\nX-1,س,X,douze\n", encoding="utf-8")
