@@ -22,11 +22,10 @@ from typing import TYPE_CHECKING, Final
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from pos import oserrors, settings, stock
+from pos import settings, stock
 from pos.cart import check_quantity, parse_line_quantity
 from pos.clock import local
 from pos.errors import InputError, Items, Ltr, Name
-from pos.files import write_whole
 from pos.i18n import tr, tr_count
 from pos.models import CATEGORY_SIZE, MEMBER_SIZE, NAME_SIZE, Barcode, Product, User, utcnow
 from pos.money import (
@@ -36,6 +35,8 @@ from pos.money import (
     parse_quantity,
     parse_stock,
 )
+from pos.spreadsheet import amount_cell, code_cell, csv_dialect, from_cell, text_cell
+from pos.spreadsheet import write_csv as write_csv_text
 
 if TYPE_CHECKING:
     from pos.db import Store
@@ -62,9 +63,6 @@ GS1_CODES: Final = {8: "EAN-8", 12: "UPC-A", 13: "EAN-13", 14: "GTIN-14"}
 # with the VRAI and FAUX of a French Excel's TRUE and FALSE
 _TRUE = {"1", "true", "yes", "oui", "نعم", "y", "o", "vrai"}
 _FALSE = {"0", "false", "no", "non", "لا", "n", "", "faux"}
-_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
-_EXCEL_TEXT: Final = 255  # characters of a text constant in an Excel formula
-_TEXT_FORMULA = re.compile(r'="((?:[^"]|"")*)"')
 #: a number as a spreadsheet shows it in scientific notation (6,11125E+12: a barcode lost)
 _SCIENTIFIC = re.compile(r"^[0-9]+([.,][0-9]+)?[eE]\+[0-9]+$")
 #: the setting in which the catalogue's last export keeps the stock it wrote of each
@@ -496,7 +494,7 @@ def _without_percent(text: str) -> str:
 
 
 def _row_to_data(cells: dict[str, str]) -> ProductData:
-    row = {k: v if v is None else _from_spreadsheet(v) for k, v in cells.items()}
+    row = {k: v if v is None else from_cell(v) for k, v in cells.items()}
     empty = _lacking({c for c in _REQUIRED if not (row.get(c) or "").strip()},
                      ("csv.missing", "csv.missing_names", "csv.missing_names_and"))
     if empty is not None:
@@ -887,80 +885,33 @@ def save_file(session: Session, file: CsvFile,
                      data_dir=file.data_dir, source=file.name, user=user)
 
 
-def csv_dialect(lang: str) -> tuple[str, str]:
-    """(field separator, decimal point) of a CSV file in ``lang``, as Excel reads it in
-    that language: ``;`` and ``,`` in French and Arabic, ``,`` and ``.`` in English (as the
-    organisers' exports)."""
-    return (",", ".") if lang == "en" else (";", ",")
-
-
-def _spreadsheet_code(code: str) -> str:
-    """A code (SKU, barcodes) as a spreadsheet keeps it: ``="6111250000017"``.
-
-    A spreadsheet reads a bare 13-digit barcode as the number 6,11125E+12, drops the zeros
-    of ``0012`` and takes ``MAR-12`` for a date; a formula that is a text constant shows
-    the text as it is, in Excel, LibreOffice and Google Sheets, and saving the sheet again
-    as CSV writes the bare code. Excel's text constants stop at 255 characters: a longer
-    list of barcodes (never a number) stays bare."""
-    if not code or len(code) > _EXCEL_TEXT:
-        return _spreadsheet_text(code)
-    return '="' + code.replace('"', '""') + '"'
-
-
-def _spreadsheet_text(text: str) -> str:
-    """A text cell, behind a ``'`` if a spreadsheet could take it for a formula (a name
-    starting with ``=``, ``+``, ``-`` or ``@``), as the organisers' exports write it."""
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
-
-
-def _from_spreadsheet(cell: str) -> str:
-    """A cell as :func:`_spreadsheet_code` or :func:`_spreadsheet_text` wrote it, or as a
-    spreadsheet saved it again, back to its text."""
-    code = _TEXT_FORMULA.fullmatch(cell.strip())
-    if code is not None:
-        return code.group(1).replace('""', '"')
-    if cell.startswith("'") and cell[1:].startswith(_FORMULA_STARTS):
-        return cell[1:]
-    return cell
-
-
 def export_csv(products: Sequence[Product], lang: str) -> str:
-    """The catalogue as CSV text in ``lang``'s conventions (:func:`csv_dialect`), codes
-    kept as text for spreadsheets (:func:`_spreadsheet_code`); :func:`parse_csv` reads it
-    back to the same catalogue. The file is written with a byte order mark
-    (:func:`write_csv`) so that Excel shows Arabic."""
+    """The catalogue as CSV text in ``lang``'s conventions
+    (:func:`pos.spreadsheet.csv_dialect`), codes kept as text for spreadsheets
+    (:func:`pos.spreadsheet.code_cell`); :func:`parse_csv` reads it back to the same
+    catalogue."""
     delimiter, point = csv_dialect(lang)
     number_lang = "en" if point == "." else "fr"
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for p in products:
-        units, cents = divmod(p.price, 100)
         writer.writerow([
-            _spreadsheet_code(p.sku), _spreadsheet_text(p.name_ar),
-            _spreadsheet_text(p.name_fr), _spreadsheet_text(p.category),
-            f"{units}{point}{cents:02d}", p.unit, p.tax_rate,
-            _spreadsheet_code("|".join(b.code for b in p.barcodes)),
+            code_cell(p.sku), text_cell(p.name_ar),
+            text_cell(p.name_fr), text_cell(p.category),
+            amount_cell(p.price, point), p.unit, p.tax_rate,
+            code_cell("|".join(b.code for b in p.barcodes)),
             format_quantity(p.stock, p.unit, number_lang),
             format_quantity(p.low_stock, p.unit, number_lang),
-            _spreadsheet_text(p.member), _spreadsheet_text(p.photo), "1" if p.active else "0",
+            text_cell(p.member), text_cell(p.photo), "1" if p.active else "0",
         ])
     return out.getvalue()
 
 
 def write_csv(path: Path, products: Sequence[Product], lang: str) -> None:
-    """Write :func:`export_csv` to ``path`` with a UTF-8 byte order mark, whole or not at
-    all (through a ``.partial`` file): a file that was there is left as it was when the new
-    one cannot be written, and the :class:`InputError` says why."""
-    if path.is_dir():
-        raise InputError("cli.is_folder", path=str(path))
-    if not path.parent.is_dir():
-        raise InputError("cli.folder_missing", path=str(path.parent))
-    try:
-        write_whole(path, "\ufeff" + export_csv(products, lang))
-    except OSError as exc:  # a file open in Excel is locked on Windows: it says so too
-        raise InputError("csv.cannot_write", path=Ltr(str(path)),
-                         reason=oserrors.reason(exc)) from exc
+    """Write :func:`export_csv` to ``path``, whole or not at all, for Excel to show Arabic
+    (:func:`pos.spreadsheet.write_csv`)."""
+    write_csv_text(path, export_csv(products, lang))
 
 
 def export_file(store: Store, path: Path, lang: str) -> int:

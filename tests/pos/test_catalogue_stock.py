@@ -17,6 +17,7 @@ from pos.clock import local
 from pos.db import Store
 from pos.errors import InputError
 from pos.models import Product
+from pos.spreadsheet import from_cell
 from tests.helpers import ring
 from tests.pos.conftest import run
 
@@ -36,7 +37,7 @@ def edit(path: Path, lang: str, **cells: dict[str, str]) -> None:
     text = path.read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text), delimiter=delimiter))
     for row in rows:
-        sku = catalogue._from_spreadsheet(row["sku"])
+        sku = from_cell(row["sku"])
         row.update(cells.get(sku.replace("-", "_"), {}))
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), delimiter=delimiter)
