@@ -140,18 +140,22 @@
   }
   function setText(id, text) { document.getElementById(id).textContent = text; }
 
-  // The top of a value axis in whole dirhams, and its step: 1, 2 or 5 times a power of
-  // ten, at most four steps.
-  function axis(peakCentimes) {
-    const peak = Math.max(0, peakCentimes) / 100;
-    const rough = peak / 4;
+  // A value axis in whole dirhams: its step, 1, 2 or 5 times a power of ten, about four
+  // steps from the lowest value to the highest; its top, and its bottom (below zero when
+  // a bar is: an hour or a day with more refunded than sold).
+  function axis(peakCentimes, troughCentimes = 0) {
+    const peak = Math.max(0, peakCentimes) / 100, depth = Math.max(0, -troughCentimes) / 100;
+    const rough = (peak + depth) / 4;
     let step = 1;
     if (rough > 1) {
       const magnitude = 10 ** Math.floor(Math.log10(rough));
       step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= rough);
     }
-    return { step, top: Math.max(step, Math.ceil(peak / step) * step) };
+    return { step, top: Math.max(step, Math.ceil(peak / step) * step),
+             bottom: -Math.ceil(depth / step) * step };
   }
+  // an axis's figure, with the language's minus below zero
+  function tick(v) { return v < 0 ? MINUS + count(-v) : count(v); }
 
   function svgNode(tag, attributes, text) {
     const node = document.createElementNS(SVG, tag);
@@ -181,39 +185,45 @@
     drawColumns(chart);
   }
 
+  // An amount below zero (more refunded than sold) is a bar of its own colour below the
+  // axis, its tooltip saying so, and a line under the chart saying what that colour is:
+  // the bars still add up to the total.
   function drawColumns(chart) {
     const { container, labels, values, highlight } = chart;
     chart.width = Math.round(container.clientWidth);
-    if (!values.some((v) => v > 0)) {
+    if (!values.some((v) => v !== 0)) {
       container.replaceChildren(el("p", chart.empty, "empty"));
       return;
     }
     const width = Math.max(200, chart.width), height = 200, bottom = 24, top = 22, right = 6;
-    const { step, top: max } = axis(Math.max(...values));
+    const { step, top: max, bottom: min } = axis(Math.max(...values), Math.min(...values));
     const ticks = [];
-    for (let v = 0; v <= max; v += step) ticks.push(v);
-    const left = 12 + 7 * Math.max(...ticks.map((v) => count(v).length));
+    for (let v = min; v <= max; v += step) ticks.push(v);
+    const left = 12 + 7 * Math.max(...ticks.map((v) => tick(v).length));
     const plotW = width - left - right, plotH = height - bottom - top;
+    const y = (v) => top + (plotH * (max - v)) / (max - min);  // v in whole dirhams
     const svg = svgNode("svg", { viewBox: `0 0 ${width} ${height}`, direction: "ltr",
                                  role: "img", "aria-label": chart.title });
     // (the drawing is left to right: the Arabic unit is isolated to keep its letters' order)
     svg.appendChild(svgNode("text", { x: left - 6, y: 12, "text-anchor": "end", class: "unit" },
                             cfg.lang === "ar" ? "\u2067" + CURRENCY + "\u2069" : CURRENCY));
     for (const v of ticks) {
-      const y = top + plotH - (plotH * v) / max;
-      svg.appendChild(svgNode("line", { x1: left, x2: width - right, y1: y, y2: y }));
-      svg.appendChild(svgNode("text", { x: left - 6, y: y + 4, "text-anchor": "end",
-                                        class: "tick-y" }, count(v)));
+      svg.appendChild(svgNode("line", { x1: left, x2: width - right, y1: y(v), y2: y(v),
+                                        class: v === 0 && min < 0 ? "zero" : "grid" }));
+      svg.appendChild(svgNode("text", { x: left - 6, y: y(v) + 4, "text-anchor": "end",
+                                        class: "tick-y" }, tick(v)));
     }
     const slot = Math.min(plotW / Math.max(1, values.length), 56);
     const labelWidth = 10 + 7.5 * Math.max(...labels.map((l) => l.length));
     const every = Math.max(1, Math.ceil(labelWidth / slot));
     values.forEach((value, i) => {
-      const h = (plotH * Math.max(0, value)) / 100 / max;
+      const h = (plotH * Math.abs(value)) / 100 / (max - min);
       const x = left + i * slot + slot * 0.15;
-      const bar = svgNode("rect", { class: i === highlight ? "bar today" : "bar", x,
-                                    width: slot * 0.7, y: top + plotH - h, height: h });
-      bar.appendChild(svgNode("title", {}, labels[i] + COLON + money(value)));
+      const kind = value < 0 ? "bar refunded" : i === highlight ? "bar today" : "bar";
+      const bar = svgNode("rect", { class: kind, x, width: slot * 0.7,
+                                    y: value < 0 ? y(0) : y(0) - h, height: h });
+      const figure = value < 0 ? t("more_refunded", { amount: money(value) }) : money(value);
+      bar.appendChild(svgNode("title", {}, labels[i] + COLON + figure));
       svg.appendChild(bar);
       if (i % every === 0) {
         svg.appendChild(svgNode("text", { x: x + slot * 0.35, y: height - 6,
@@ -221,7 +231,13 @@
                                 labels[i]));
       }
     });
-    container.replaceChildren(svg);
+    const shown = [svg];
+    if (min < 0) {
+      const note = el("p", null, "legend");
+      note.append(el("span", null, "swatch refunded"), el("span", t("below_axis_refunds")));
+      shown.push(note);
+    }
+    container.replaceChildren(...shown);
   }
 
   // A picker's options; a refresh that brings the same ones leaves the picker as it is (an

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from sync.protocol import plain_http_allowed
 from sync.server.db import utcnow
 from sync.server.ingest import MarketDays, Store
-from sync.server.messages import AdminError, Field
+from sync.server.messages import AdminError, Day, Days, Field
 from sync.server.models import (
     OPENS_DEFAULT,
     SECTORS,
@@ -87,7 +87,7 @@ def check_market(
     and ``region``. ``opens``, its opening hour in Morocco, says from when its stands are
     due to send the day's figures (:func:`sync.server.queries.figures_due`)."""
     if ends_on < starts_on:
-        raise AdminError("server.err.market_dates", ends=ends_on, starts=starts_on)
+        raise AdminError("server.err.market_dates", ends=Day(ends_on), starts=Day(starts_on))
     return Market(
         name_ar=_text(name_ar, "name_ar"), name_fr=_text(name_fr, "name_fr"),
         city=_text(city, "city"), city_ar=_optional_text(city_ar, "city_ar"),
@@ -157,7 +157,7 @@ def edit_market(session: Session, market_id: int, *, city_ar: str | None = None,
         hold_pushes(session)  # no day arrives between the check and the change
         starts, ends = starts_on or market.starts_on, ends_on or market.ends_on
         if ends < starts:
-            raise AdminError("server.err.market_dates", ends=ends, starts=starts)
+            raise AdminError("server.err.market_dates", ends=Day(ends), starts=Day(starts))
         s = DaySummaryRow
         outside = list(session.scalars(
             select(s.business_day).distinct()
@@ -165,8 +165,8 @@ def edit_market(session: Session, market_id: int, *, city_ar: str | None = None,
                    (s.business_day < starts) | (s.business_day > ends))
             .order_by(s.business_day)))
         if outside:
-            raise AdminError("server.err.market_days_outside", id=market.id, starts=starts,
-                             ends=ends, days=_days_text(outside))
+            raise AdminError("server.err.market_days_outside", id=market.id,
+                             starts=Day(starts), ends=Day(ends), days=Days(outside))
     return _changed(session, market, changes)
 
 
@@ -254,14 +254,38 @@ _NUMBER = re.compile(r"[0-9]+")
 _SPACES = re.compile(r"\s+")
 
 
+def ascii_digits(text: str) -> str:
+    """``text`` with every digit an ASCII one (Arabic-Indic ones, as an Arabic keyboard
+    types them, too)."""
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
+
+
+def parse_date(text: str) -> dt.date:
+    """A day as an organiser types it: ``2026-05-12``, or as the commands write it in
+    French and Arabic, ``12/05/2026`` (day first); Arabic-Indic digits too."""
+    typed = ascii_digits(text.strip())
+    day = _DAY_FIRST.fullmatch(typed)
+    try:
+        if day is not None:
+            return dt.date(int(day[3]), int(day[2]), int(day[1]))
+        if _ISO_DAY.fullmatch(typed):
+            return dt.date.fromisoformat(typed)
+    except ValueError:
+        pass
+    raise AdminError("server.err.bad_date", text=text)
+
+
+_DAY_FIRST = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def canonical_stand(stand: str) -> str:
     """A stand as it is written, however it was typed from a paper plan: stripped, its
     spaces collapsed, every digit an ASCII one (Arabic-Indic ones too), each number without
     its leading zeros: ``07`` is ``7``, ``" A 012"`` is ``A 12``, ``A٠١٢`` is ``A12``;
     ``0`` stays ``0``. Its letters are left as typed (``Allée 3``); stands are compared by
     :func:`stand_key`."""
-    text = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch
-                   for ch in _SPACES.sub(" ", stand.strip()))
+    text = ascii_digits(_SPACES.sub(" ", stand.strip()))
     return _NUMBER.sub(lambda number: number[0].lstrip("0") or "0", text)
 
 
@@ -293,15 +317,6 @@ class Moved:
     net: int
     tickets: int
     devices: int
-
-
-#: the most days a refusal names (then "…")
-_NAMED_DAYS = 5
-
-
-def _days_text(days: list[dt.date]) -> str:
-    named = ", ".join(d.isoformat() for d in days[:_NAMED_DAYS])
-    return named + (", …" if len(days) > _NAMED_DAYS else "")
 
 
 def hold_pushes(session: Session) -> None:
@@ -350,8 +365,8 @@ def move_cooperative(session: Session, cooperative_id: int, market_id: int, *,
                       if not target.starts_on <= d.business_day <= target.ends_on})
     if outside:
         raise AdminError("server.err.move_days_outside", id=coop.id, market=target.id,
-                         starts=target.starts_on, ends=target.ends_on,
-                         days=_days_text(outside))
+                         starts=Day(target.starts_on), ends=Day(target.ends_on),
+                         days=Days(outside))
     _refuse_counted_twice(session, coop.id, target.id)
     devices = session.scalar(select(func.count()).select_from(Device)
                              .where(Device.cooperative_id == coop.id)) or 0
@@ -408,7 +423,7 @@ def _refuse_counted_twice(session: Session, cooperative_id: int, market_id: int)
         device, twin, cooperative, _ = found[0]
         raise AdminError("server.err.move_counted_twice", device=device, market=market_id,
                          other=twin, cooperative=cooperative,
-                         days=_days_text(sorted({r[3] for r in found})))
+                         days=Days(sorted({r[3] for r in found})))
 
 
 def issue_enrol_code(
@@ -712,7 +727,7 @@ def merge_devices(session: Session, old_id: uuid.UUID | str, new_id: uuid.UUID |
         raise AdminError("server.err.merge_no_day", old=old.id, new=new.id)
     if not same_journal(mine, theirs):
         raise AdminError("server.err.merge_two_tills", old=old.id, new=new.id,
-                         days=_days_text(both))
+                         days=Days(both))
     aside = [_aside(mine[d], theirs[d]) for d in both]
     staying = [d for d in mine.values() if d not in aside]
     changes: MarketDays = {}

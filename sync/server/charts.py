@@ -14,19 +14,28 @@ from collections.abc import Callable, Sequence
 INK = "#1f4e5f"
 ACCENT = "#c8553d"
 GRID = "#d9d4c7"
+#: a bar of more refunded than sold (below the axis), as on the dashboard
+REFUNDED = "#7b5ea7"
 
 
-def axis(peak_centimes: int) -> tuple[int, int]:
+def axis(peak_centimes: int, trough_centimes: int = 0) -> tuple[int, int]:
     """A value axis in whole dirhams, as the dashboard's charts draw theirs (``axis`` in
-    dashboard.js): its step, 1, 2 or 5 times a power of ten, and its top, at most four
-    steps above zero."""
+    dashboard.js): its step, 1, 2 or 5 times a power of ten, about four steps from the
+    lowest value (``trough_centimes``, below zero for a day of more refunded than sold)
+    to the highest, and its top (see :func:`depth` for its bottom)."""
     peak = max(0, peak_centimes) / 100
-    rough = peak / 4
+    rough = (peak + max(0, -trough_centimes) / 100) / 4
     step = 1
     if rough > 1:
         magnitude = 10 ** math.floor(math.log10(rough))
         step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= rough)
     return step, max(step, math.ceil(peak / step) * step)
+
+
+def depth(trough_centimes: int, step: int) -> int:
+    """How far a value axis of ``step`` goes below zero, in whole dirhams, to hold
+    ``trough_centimes`` (0 when no value is below zero)."""
+    return math.ceil(max(0, -trough_centimes) / 100 / step) * step
 
 
 def columns(labels: Sequence[str], values: Sequence[int], label_of: Callable[[int], str],
@@ -36,10 +45,18 @@ def columns(labels: Sequence[str], values: Sequence[int], label_of: Callable[[in
     languages); the value axis in whole dirhams (``tick_of`` writes them), its currency
     ``unit`` above it, as on the dashboard. ``label_of`` writes a bar's own amount, in its
     tooltip after its label and ``colon`` (the language's: see
-    :func:`sync.server.i18n.label_colon`)."""
+    :func:`sync.server.i18n.label_colon`).
+
+    An amount below zero (an hour or a day of more refunded than sold) is drawn below the
+    axis in its own colour, so that the bars still add up to the total."""
     left, bottom, top = 70, 28, 22
     plot_w, plot_h = width - left - 8, height - bottom - top
-    step, peak = axis(max(values, default=0))
+    step, peak = axis(max(values, default=0), min(values, default=0))
+    low = depth(min(values, default=0), step)
+
+    def y_of(dirhams: float) -> float:
+        return top + plot_h * (peak - dirhams) / (peak + low)
+
     n = max(1, len(values))
     slot = min(plot_w / n, 72)
     start = left + (plot_w - slot * n) / 2  # a few bars stand in the middle, not at one side
@@ -51,18 +68,21 @@ def columns(labels: Sequence[str], values: Sequence[int], label_of: Callable[[in
         f'<text class="unit" x="{left - 6}" y="12" font-size="10" text-anchor="end" '
         f'fill="#666">{html.escape(shown_unit)}</text>',
     ]
-    for tick in range(0, peak + 1, step):
-        y = top + plot_h - plot_h * tick / peak
+    for tick in range(-low, peak + 1, step):
+        y = y_of(tick)
+        stroke = "#888" if tick == 0 and low else GRID
         parts.append(f'<line x1="{left}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" '
-                     f'stroke="{GRID}" stroke-width="1"/>')
+                     f'stroke="{stroke}" stroke-width="1"/>')
         parts.append(f'<text class="tick-y" x="{left - 6}" y="{y + 4:.1f}" font-size="10" '
                      f'text-anchor="end" fill="#555">{html.escape(tick_of(tick * 100))}</text>')
     every = max(1, n // 12)
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
-        h = plot_h * max(value, 0) / 100 / peak
+        h = plot_h * abs(value) / 100 / (peak + low)
         x = start + i * slot + slot * 0.15
-        parts.append(f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{slot * 0.7:.1f}" '
-                     f'height="{h:.1f}" fill="{INK}"><title>{html.escape(label)}{colon}'
+        y = y_of(0) if value < 0 else y_of(0) - h
+        kind, fill = ("bar refunded", REFUNDED) if value < 0 else ("bar", INK)
+        parts.append(f'<rect class="{kind}" x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" '
+                     f'height="{h:.1f}" fill="{fill}"><title>{html.escape(label)}{colon}'
                      f'{html.escape(label_of(value))}</title></rect>')
         if i % every == 0:
             parts.append(f'<text class="tick-x" x="{x + slot * 0.35:.1f}" y="{height - 10}" '
@@ -142,23 +162,28 @@ def bars(labels: Sequence[str], values: Sequence[int], label_of: Callable[[int],
 
 
 def bar_list(labels: Sequence[str], values: Sequence[int], label_of: Callable[[int], str],
-             *, title: str, timed: bool = False, accent: bool = False) -> str:
+             *, title: str, timed: bool = False, accent: bool = False, refunded: str = ""
+             ) -> str:
     """A chart as a list for a phone: a row per value with its label, its bar and its
     figure, in the page's own text and direction (so it stays readable at any width and
     reads right to left in Arabic).
 
     A label has a line of its own above its bar, or (``timed``: a day, an hour; short)
     sits before it. Every bar is measured against the largest value; with ``accent``,
-    the largest is drawn in the accent colour, as in :func:`bars`.
+    the largest is drawn in the accent colour, as in :func:`bars`. A value below zero (more
+    refunded than sold) has its bar, as long as its size, in its own colour, as in
+    :func:`columns`, and the text ``refunded`` on a line under it.
     """
-    peak = max([*values, 1])
+    peak = max([*map(abs, values), 1])
     top = values.index(max(values)) if accent and values else -1
     rows = []
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
-        width = 100 * max(value, 0) / peak
-        attrs = ' class="top"' if i == top else ""
+        width = 100 * abs(value) / peak
+        attrs = ' class="refunded"' if value < 0 else ' class="top"' if i == top else ""
         rows.append(f'<li{attrs}><span class="name">{html.escape(label)}</span>'
                     f'<span class="track"><span class="bar" style="width: {width:.1f}%"></span>'
-                    f'</span><span class="value">{html.escape(label_of(value))}</span></li>')
+                    f'</span><span class="value">{html.escape(label_of(value))}</span>'
+                    + (f'<span class="note">{html.escape(refunded)}</span>'
+                       if value < 0 and refunded else "") + '</li>')
     kind = "bars timed" if timed else "bars"
     return f'<ol class="{kind}" aria-label="{html.escape(title)}">{"".join(rows)}</ol>'

@@ -46,7 +46,16 @@ from sync.server.db import (
 )
 from sync.server.enrol_sheet import enrol_sheet
 from sync.server.i18n import Translator, market_time
-from sync.server.messages import LANGUAGES, AdminError, Field, language, lookup, tr
+from sync.server.messages import (
+    LANGUAGES,
+    AdminError,
+    Day,
+    Field,
+    language,
+    listed,
+    lookup,
+    tr,
+)
 from sync.server.models import SECTORS, Cooperative, Device, Market, User
 
 USAGE_ERROR, FAILED = 2, 1
@@ -73,9 +82,9 @@ class BadArgument(Exception):
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise BadArgument(AdminError("server.err.bad_date", text=text)) from None
+        return admin.parse_date(text)
+    except AdminError as exc:
+        raise BadArgument(exc) from None
 
 
 def _int(text: str) -> int:
@@ -282,7 +291,8 @@ def _check(args: argparse.Namespace) -> None:
         admin.check_changes(city_ar=args.city_ar, region_ar=args.region_ar, opens=args.opens,
                             starts_on=args.starts, ends_on=args.ends)
         if args.starts and args.ends and args.ends < args.starts:
-            raise CommandError("server.err.market_dates", ends=args.ends, starts=args.starts)
+            raise CommandError("server.err.market_dates", ends=Day(args.ends),
+                               starts=Day(args.starts))
     elif args.command == "cooperative" and action == "edit":
         admin.check_changes(province_ar=args.province_ar, region=args.region)
     elif args.command == "cooperative" and action == "move":
@@ -460,6 +470,17 @@ def _market_line(lang: str, m: Market) -> str:
               zone=t.zone)
 
 
+def _latin_places(lang: str, m: Market) -> list[str]:
+    """What the Arabic pages, files and receipts write in Latin letters of a market, its
+    city or region given no Arabic name, and the command that gives it one."""
+    lines = []
+    if not m.city_ar:
+        lines.append(tr(lang, "server.out.latin_city", id=m.id, city=m.city))
+    if not m.region_ar:
+        lines.append(tr(lang, "server.out.latin_region", id=m.id, region=m.region))
+    return lines
+
+
 def _market(db: Database, args: argparse.Namespace) -> None:
     with db.write() as s:
         if args.action == "add":
@@ -467,13 +488,13 @@ def _market(db: Database, args: argparse.Namespace) -> None:
                                  city_ar=args.city_ar, region=args.region,
                                  region_ar=args.region_ar, starts_on=args.starts,
                                  ends_on=args.ends, opens=args.opens)
-            print(_market_line(args.lang, m))
+            print("\n".join([_market_line(args.lang, m), *_latin_places(args.lang, m)]))
             return
         if args.action == "edit":
             m = admin.edit_market(s, args.market, city_ar=args.city_ar,
                                   region_ar=args.region_ar, opens=args.opens,
                                   starts_on=args.starts, ends_on=args.ends)
-            print(_market_line(args.lang, m))
+            print("\n".join([_market_line(args.lang, m), *_latin_places(args.lang, m)]))
             return
         from sync.server.queries import list_markets
 
@@ -487,6 +508,19 @@ def _cooperative_line(lang: str, c: Cooperative) -> str:
     them."""
     return tr(lang, "server.out.cooperative", id=c.id, name_ar=c.name_ar, name_fr=c.name_fr,
               stand=c.stand, province=_both(lang, c.province, c.province_ar), region=c.region)
+
+
+def _latin_provinces(lang: str, coops: Sequence[Cooperative]) -> list[str]:
+    """The cooperatives whose province the Arabic pages and files write in Latin letters,
+    given no Arabic name, and the command that gives it one."""
+    latin = [c for c in coops if not c.province_ar]
+    if len(latin) == 1:
+        return [tr(lang, "server.out.latin_province", id=latin[0].id,
+                   province=latin[0].province)]
+    if latin:
+        ids = listed(lang, [str(c.id) for c in latin])
+        return [tr(lang, "server.out.latin_provinces", ids=ids)]
+    return []
 
 
 def _change_and_say(db: Database, args: argparse.Namespace,
@@ -509,17 +543,18 @@ def _cooperative(db: Database, args: argparse.Namespace) -> None:
         with db.write() as s:
             added = roster.add_cooperatives(s, args.file, args.market, args.rows)
             lines = [_cooperative_line(args.lang, c) for c in added]
+            latin = _latin_provinces(args.lang, added)
         print("\n".join(lines))  # once committed
         print(tr(args.lang, "server.out.cooperatives_imported", count=len(added),
                  market=args.market))
+        print("\n".join(latin), end="\n" if latin else "")
         return
     with db.write() as s:
-        if args.action == "add":
-            print(_cooperative_line(args.lang, admin.add_cooperative(s, args.data)))
-            return
-        if args.action == "edit":
-            print(_cooperative_line(args.lang, admin.edit_cooperative(
-                s, args.cooperative, province_ar=args.province_ar, region=args.region)))
+        if args.action in ("add", "edit"):
+            c = (admin.add_cooperative(s, args.data) if args.action == "add"
+                 else admin.edit_cooperative(s, args.cooperative, province_ar=args.province_ar,
+                                             region=args.region))
+            print("\n".join([_cooperative_line(args.lang, c), *_latin_provinces(args.lang, [c])]))
             return
         t = Translator(args.lang)
         for c in s.scalars(select(Cooperative).order_by(Cooperative.market_id, Cooperative.id)):
@@ -656,7 +691,13 @@ def _device(db: Database, args: argparse.Namespace) -> None:
         return
     if args.action == "revoke":
         with db.write() as s:
+            revoked_before = admin.find_device(s, args.device_id).revoked_at
             d = admin.revoke_device(s, args.device_id)
+        if revoked_before is not None:  # its first revocation stands, as it was
+            day = Translator(args.lang).date(market_time(revoked_before).date())
+            print(tr(args.lang, "server.out.device_already_revoked", id=d.id, name=d.name,
+                     day=day))
+            return
         print(tr(args.lang, "server.out.device_revoked", id=d.id, name=d.name))
         print(tr(args.lang, "server.out.device_revoked_next", cooperative=d.cooperative_id))
         return

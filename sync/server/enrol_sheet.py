@@ -47,6 +47,7 @@ p.lead { font-size: 10pt; margin: 0 0 4mm; }
 .code { grid-area: code; font-size: 20pt; letter-spacing: 1mm; }
 .code > bdi { white-space: nowrap; }
 .url { grid-area: url; font-size: 13pt; }
+.url > bdi { white-space: nowrap; }
 .how { grid-area: how; font-size: 8.5pt; }
 .how p { margin: 0.5mm 0; }
 """
@@ -80,6 +81,20 @@ def _labels(languages: Sequence[str], key: str) -> str:
         _in(lang, html.escape(tr(lang, key))) for lang in languages) + "</div>"
 
 
+#: the width of a slip's text (half the A4 page's 190 mm, less its padding), and a
+#: monospace letter's advance, in ems
+SLIP_TEXT_MM, MONO_EM = 86, 0.61
+
+
+def _address(url: str) -> str:
+    """The server's address on one line, its letters smaller when it is too long for the
+    slip at 13 pt: cut across two lines at a hyphen, a seller would take the hyphen for
+    the end of a line and leave it out."""
+    fit = SLIP_TEXT_MM / (MONO_EM * max(1, len(url)))
+    return (f'<bdi dir="ltr" style="font-size: min(13pt, {fit:.2f}mm)">'
+            f"{html.escape(url)}</bdi>")
+
+
 def _slip(issued: Issued, url: str, languages: Sequence[str]) -> str:
     c = issued.cooperative
     how = "".join(
@@ -97,7 +112,7 @@ def _slip(issued: Issued, url: str, languages: Sequence[str]) -> str:
         f'<div class="qr">{_qr_svg(issued.code)}</div>'
         f'<div class="code">{_labels(languages, "server.sheet.code")}'
         f'<bdi dir="ltr">{html.escape(issued.code)}</bdi></div>'
-        f'<div class="url">{_labels(languages, "server.sheet.address")}{_ltr(url)}</div>'
+        f'<div class="url">{_labels(languages, "server.sheet.address")}{_address(url)}</div>'
         f'<div class="how">{how}</div>'
         "</section>"
     )

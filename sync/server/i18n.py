@@ -300,5 +300,7 @@ def format_time(moment: dt.datetime) -> str:
 
 def format_axis_amount(centimes: int, lang: str) -> str:
     """A value axis's figure in whole dirhams, grouped as counts (``12 500``), as the
-    dashboard's charts label theirs; the axis names its currency once."""
-    return format_count(centimes // 100, lang)
+    dashboard's charts label theirs; the axis names its currency once. Below zero (a day
+    of more refunded than sold) with the language's minus, as amounts are written."""
+    sign = minus_sign(lang) if centimes < 0 else ""
+    return sign + format_count(abs(centimes) // 100, lang)

@@ -7,10 +7,14 @@ own file and nothing of the stall.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+from collections.abc import Callable, Sequence
 from functools import cache
 from importlib import resources
+
+from sync.server.i18n import format_date
 
 LANGUAGES = ("ar", "fr", "en")
 
@@ -59,12 +63,54 @@ class AdminError(ValueError):
 
 
 def message(lang: str, key: str, params: dict[str, object]) -> str:
-    """A message in ``lang``, its :class:`Field` parameters translated with it, and those
-    that are an :class:`AdminError` (the problem of a file's row) said in it."""
-    shown = {k: tr(lang, v.key) if isinstance(v, Field)
-             else v.message(lang) if isinstance(v, AdminError) else v
-             for k, v in params.items()}
-    return tr(lang, key, **shown)
+    """A message in ``lang``, its :class:`Field` parameters translated with it, those
+    that are an :class:`AdminError` (the problem of a file's row) said in it, its days
+    (:class:`Day`, :class:`Days`) written as the commands write them in it (12/05/2026),
+    and an :class:`InLanguage` value written in it."""
+    return tr(lang, key, **{k: _shown(lang, v) for k, v in params.items()})
+
+
+def _shown(lang: str, value: object) -> object:
+    if isinstance(value, Field):
+        return tr(lang, value.key)
+    if isinstance(value, AdminError):
+        return value.message(lang)
+    if isinstance(value, InLanguage):
+        return value.write(lang)
+    if isinstance(value, Day):
+        return format_date(value.day, lang)
+    if isinstance(value, Days):
+        more = ["…"] if len(value.days) > Days.NAMED else []
+        return listed(lang, [format_date(d, lang) for d in value.days[:Days.NAMED]] + more)
+    return value
+
+
+def listed(lang: str, items: Sequence[str]) -> str:
+    """``items`` one after the other, with the language's comma (in Arabic "،")."""
+    return ("، " if lang == "ar" else ", ").join(items)
+
+
+class InLanguage:
+    """A value a message writes in its language (``write(lang)``): the sectors' names."""
+
+    def __init__(self, write: Callable[[str], str]) -> None:
+        self.write = write
+
+
+class Day:
+    """A day in a message, written as the commands write it in its language."""
+
+    def __init__(self, day: dt.date) -> None:
+        self.day = day
+
+
+class Days:
+    """Days named in a message: the first :attr:`NAMED` of them, then "…"."""
+
+    NAMED = 5
+
+    def __init__(self, days: Sequence[dt.date]) -> None:
+        self.days = list(days)
 
 
 class Field:

@@ -58,8 +58,21 @@ def _chart(t: Translator, values: Sequence[int], draw: Callable[[], str],
     shows one of them), or when it would draw nothing but zeros "no sales yet" (nothing
     if not ``say``: its table says it)."""
     if any(values):
-        return f'<div class="chart">{draw()}{listed()}</div>'
+        note = _refunded_note(t) if min(values) < 0 else ""
+        return f'<div class="chart">{draw()}{listed()}{note}</div>'
     return f'<p class="empty">{html.escape(t("no_sales_yet"))}</p>' if say else ""
+
+
+def _refunded_note(t: Translator) -> str:
+    """The line under a chart with a bar below its axis saying what that bar is (printed
+    on paper, where no tooltip is)."""
+    return (f'<p class="legend"><span class="swatch" style="background: {charts.REFUNDED}">'
+            f'</span>{html.escape(t("below_axis_refunds"))}</p>')
+
+
+def _net(t: Translator, centimes: int) -> str:
+    """A day's or an hour's net; below zero, saying that more was refunded than sold."""
+    return t("more_refunded", amount=t.money(centimes)) if centimes < 0 else t.money(centimes)
 
 
 def _bars(t: Translator, labels: Sequence[str], values: Sequence[int], title: str, *,
@@ -179,8 +192,11 @@ def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> 
     split = queries.breakdowns(coops)
     rtl = t.dir == "rtl"
 
+    def net(centimes: int) -> str:
+        return _net(t, centimes)
+
     def columns(labels: Sequence[str], values: Sequence[int], title: str) -> str:
-        return charts.columns(labels, values, t.money, t.axis_money, unit=t.currency,
+        return charts.columns(labels, values, net, t.axis_money, unit=t.currency,
                               rtl=rtl, title=title, colon=t.colon)
 
     total = sum(d["net"] for d in days)
@@ -220,7 +236,8 @@ def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> 
         ]),
         "days_chart": _chart(t, day_values, lambda: columns(
             day_labels, day_values, t("per_day")), lambda: charts.bar_list(
-            day_labels, day_values, t.money, title=t("per_day"), timed=True), say=bool(days)),
+            day_labels, day_values, t.money, title=t("per_day"), timed=True,
+            refunded=t("more_refunded_than_sold")), say=bool(days)),
         "restored": _restored(t, queries.restored_rows(session, market),
                               "name_ar" if rtl else "name_fr"),
         "days_table": _table(
@@ -240,7 +257,8 @@ def build(session: Session, market: Market, t: Translator, now: dt.datetime) -> 
             [f"{h['hour']:02d}" for h in hours], hour_values, t("sales_by_hour")),
             lambda: charts.bar_list(
                 [f"{h['hour']:02d}:00" for h in opening], [h["amount"] for h in opening],
-                t.money, title=t("sales_by_hour"), timed=True)),
+                t.money, title=t("sales_by_hour"), timed=True,
+                refunded=t("more_refunded_than_sold"))),
         "top_coops_chart": _bars(t, [coop_name(c) for c in top_coops], coop_values,
                                  t("top_cooperatives"), say=sold),
         "top_coops_table": _table(

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from sync.server import admin
 from sync.server.i18n import LANGS, Translator
-from sync.server.messages import AdminError
+from sync.server.messages import AdminError, InLanguage, listed
 from sync.server.models import SECTORS, Cooperative
 
 REQUIRED = ("stand", "name_ar", "name_fr", "sector", "province", "members")
@@ -95,6 +95,8 @@ def read_cooperatives(path: Path, raw: bytes, market_id: int) -> list[Row]:
     checked as ``cooperative add`` checks it; raises :class:`AdminError` on the first
     problem, the row's line named."""
     text = _decoded(path, raw)
+    if not text.strip():
+        raise AdminError("server.err.csv_blank", path=path)
     lines = text.splitlines()
     reader = csv.reader(io.StringIO(text, newline=""),
                         delimiter=_delimiter(lines[0] if lines else ""))
@@ -139,8 +141,9 @@ def _cooperative(values: dict[str, str], market_id: int, sectors: dict[str, str]
                  stands: dict[str, int], line: int) -> admin.CooperativeInput:
     """One row's cooperative, checked; ``stands``: the file's stands so far, by line."""
     sector = values.get("sector", "").strip()
-    if sector.casefold() not in sectors:
-        raise AdminError("server.err.sector", sector=sector, choices=", ".join(SECTORS))
+    if sector.casefold() not in sectors:  # the names the file may give, in their language
+        raise AdminError("server.err.sector", sector=sector, choices=InLanguage(
+            lambda lang: listed(lang, [Translator(lang).sector(code) for code in SECTORS])))
     name_ar = values.get("name_ar", "")
     if "?" in name_ar and not _arabic(name_ar):
         raise AdminError("server.err.csv_arabic_lost", text=name_ar)

@@ -419,7 +419,9 @@ def test_a_refused_merge_says_why_and_writes_nothing(
             f"{pottery.device_id} cooperative {pottery.cooperative_id}'s: only two devices of "
             "one cooperative are merged; nothing was merged",
         ("abcdef99", str(new.device_id)): "no device with id abcdef99",
-        ("abc", str(new.device_id)): "'abc' is not a device id (a UUID)",
+        ("abc", str(new.device_id)):
+            "'abc' is not a device id: type it as souk-server device list prints it, or at "
+            "least its first 6 characters",
     }
     for (one, other), said in refusals.items():
         code, out, err = cli(database_url, "merge", one, "--into", other, capsys=capsys)

@@ -350,6 +350,9 @@ def test_report_chart_axes_read_as_on_the_dashboard(db: Database, big: World, la
     for peak, step, top in ((0, 1, 1), (350, 1, 4), (94_960_985, 500_000, 1_000_000),
                             (2_500_000, 10_000, 30_000), (12_345_00, 5_000, 15_000)):
         assert charts.axis(peak) == (step, top), peak
+    # an hour of more refunded than sold: the axis goes as far below zero, in its steps
+    assert charts.axis(60_000, -52_100) == (500, 1_000)
+    assert charts.depth(-52_100, 500) == 1_000 and charts.depth(60_000, 500) == 0
 
 
 @pytest.mark.parametrize(("lang", "day", "sector"), [
