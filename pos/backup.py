@@ -44,6 +44,7 @@ from typing import Any, Final
 
 from pos import clock, folder_lock, journal, oserrors
 from pos.errors import InputError, Ltr, RuleError, SoukError
+from pos.files import ctrl_c_held, write_whole
 from pos.i18n import comma, ltr, tr, tr_count
 from pos.journal import verify
 from pos.models import utcnow
@@ -535,6 +536,16 @@ def replaced(db_path: Path, backup: Contents) -> Replaced:
                     same_till=device == backup.device_id)
 
 
+class Restored(KeyboardInterrupt):
+    """Ctrl+C pressed while the restored database was put in place: it is, whole (Ctrl+C
+    was held off until then); the database it replaced is set aside at ``kept`` (None:
+    there was none)."""
+
+    def __init__(self, kept: Path | None) -> None:
+        super().__init__(str(kept))
+        self.kept = kept
+
+
 def restore(db_path: Path, backup: Path) -> Path | None:
     """Replace the database by ``backup``. The current one is kept aside, its path
     returned (None when the folder had no database yet: a new laptop, whose folder is
@@ -544,6 +555,10 @@ def restore(db_path: Path, backup: Path) -> Path | None:
     (:mod:`pos.folder_lock`) or any program has the database open: what such a
     connection commits after the swap would go into the file set aside, and the sale the
     seller saw as done would be missing from the restored till.
+
+    Stopped with Ctrl+C (KeyboardInterrupt), the database is as it was, and neither the
+    copy set aside nor the one being prepared is left beside it; once the restored copy
+    is being put in place, Ctrl+C waits until it is, whole (:class:`Restored`).
     """
     check_backup(backup)
     folder = db_path.parent
@@ -554,9 +569,21 @@ def restore(db_path: Path, backup: Path) -> Path | None:
     held = folder_lock.alone(folder)
     if held is None:
         raise RuleError("backup.in_use", path=str(folder))
-    with held:
-        kept = _set_aside(db_path) if db_path.exists() else None
-        _put_in_place(backup, db_path, kept)
+    kept: Path | None = None
+    swapped = False
+    try:
+        with held:
+            kept = _set_aside(db_path) if db_path.exists() else None
+            staging = _staged(backup, db_path, kept)
+            with ctrl_c_held():
+                _swap(staging, db_path)
+                swapped = True
+    except KeyboardInterrupt:
+        if swapped:
+            raise Restored(kept) from None
+        if kept is not None:  # a copy of the database as it still is
+            _remove(kept)
+        raise
     return kept
 
 
@@ -829,9 +856,11 @@ def _copy_as_is(db_path: Path, kept: Path) -> None:
         for suffix in _COMPANIONS:
             if Path(f"{db_path}{suffix}").exists():
                 shutil.copyfile(f"{db_path}{suffix}", f"{kept}{suffix}")
-    except OSError as exc:
+    except BaseException as exc:  # Ctrl+C too: no part of a copy left
         _remove(kept)
-        raise _cannot_write(kept, exc) from exc
+        if isinstance(exc, OSError):
+            raise _cannot_write(kept, exc) from exc
+        raise
 
 
 FILES: Final = "souk_backup_file"  # in a backup only: the files beside the database
@@ -887,9 +916,9 @@ def _take_files(staging: Path, folder: Path) -> None:
             if kind == LOGO and Path(str(coop.get("logo") or "")).is_file():
                 continue  # the logo is where the setting says (this very laptop)
             target = folder / kind / base
-            if not target.exists():
+            if not target.exists():  # written whole: a part would be kept as it is
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(bytes(data))
+                write_whole(target, bytes(data))
             if kind == LOGO:
                 coop["logo"] = str(target)
                 conn.execute("UPDATE setting SET value = ? WHERE key = 'cooperative'",
@@ -899,19 +928,27 @@ def _take_files(staging: Path, folder: Path) -> None:
         conn.close()
 
 
-def _put_in_place(backup: Path, db_path: Path, kept: Path | None) -> None:
-    """Copy ``backup`` beside the database and record the restore in the copy, then swap
-    it in (the rename is atomic); the old file's write-ahead log and journal go, lest
-    SQLite replay them into the new one."""
+def _staged(backup: Path, db_path: Path, kept: Path | None) -> Path:
+    """A copy of ``backup`` beside the database, the restore recorded in it and the files
+    it brings put in the data folder; removed when that fails or is stopped (Ctrl+C)."""
     staging = db_path.with_name(db_path.name + ".restoring")
     _remove(staging)
     try:
         _copy(backup, staging)
         _take_files(staging, db_path.parent)
         _record_in(staging, backup, kept)
-    except (OSError, sqlite3.OperationalError) as exc:
+    except BaseException as exc:
         _remove(staging)
-        raise _cannot_write(db_path, exc) from exc
+        if isinstance(exc, (OSError, sqlite3.OperationalError)):
+            raise _cannot_write(db_path, exc) from exc
+        raise
+    return staging
+
+
+def _swap(staging: Path, db_path: Path) -> None:
+    """Put the restored copy ``staging`` in the database's place (the rename is atomic);
+    the old file's write-ahead log and journal go first, lest SQLite replay them into the
+    new one."""
     for suffix in _COMPANIONS[1:]:
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     staging.replace(db_path)

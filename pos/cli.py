@@ -3,7 +3,10 @@ invoice, verify, backup, restore.
 
 The ``souk-pos`` entry point (``ui.main``) adds the app itself, ``screenshots`` and
 ``sync`` to the parser built here. Bad input to any command prints one clear line in the
-user's language and exits with code 2, having written nothing.
+user's language and exits with code 2, having written nothing; so does a command that
+reads or writes a stall's data run on a folder that holds no stall (only ``init``,
+``demo-sales``, ``restore`` and the app make one). Ctrl+C stops a command with one line
+saying what it leaves (:func:`run`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import datetime as dt
 import getpass
 import json
 import math
+import os
 import re
 import sqlite3
 import sys
@@ -42,9 +46,9 @@ from pos import (
     users,
     witness,
 )
-from pos.db import DamagedDatabase, Store
-from pos.errors import InputError, RuleError, SoukError
-from pos.files import DB_FILENAME, default_data_dir, saved_language
+from pos.db import DamagedDatabase, NoDatabase, Store
+from pos.errors import InputError, Ltr, RuleError, SoukError
+from pos.files import DB_FILENAME, ctrl_c_held, default_data_dir, saved_language, write_partial
 from pos.i18n import LANGUAGES, lookup, ltr, tr, tr_count
 from pos.journal import verify
 from pos.models import Sale
@@ -74,17 +78,32 @@ class Context:
 
     @property
     def store(self) -> Store:
-        """The database, created if there is none yet (for commands that write)."""
+        """The database, created if there is none yet: for the commands that make a stall
+        (``init``, ``demo-sales``); the others use :attr:`existing_store`."""
         if self._store is None:
             self._store = self._open(create=True)
         return self._store
 
     @property
     def existing_store(self) -> Store:
-        """The database for commands that only read: NoDatabase if there is none yet."""
+        """The database of the stall made in :attr:`data_dir`, for the commands that read
+        or write a stall's data but do not make one: NoDatabase, with nothing created (no
+        file, no folder), when the folder holds no stall (a mistyped ``--data-dir``, the
+        wrong user's folder), rather than a new empty stall the real till never sees."""
         if self._store is None:
+            if not self.holds_stall():
+                raise NoDatabase("db.missing", path=Ltr(str(self.data_dir)))
             self._store = self._open(create=False)
         return self._store
+
+    def holds_stall(self) -> bool:
+        """Whether the data folder holds a stall's database: not an empty file such as
+        ``sqlite3`` leaves where it is asked to open one, with no log beside it."""
+        try:
+            size = self.db_path.stat().st_size
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+        return size > 0 or Path(f"{self.db_path}-wal").exists()
 
     def _open(self, *, create: bool) -> Store:
         """The store; a folder that cannot be made or opened (``--data-dir`` somewhere
@@ -121,6 +140,20 @@ class Stopped(KeyboardInterrupt):
 #: what a command stopped with Ctrl+C leaves, said by :func:`run`: its parser's default
 #: ``stopped`` (else ``cli.stopped``, only that it was stopped)
 NOTHING_WRITTEN: Final = "cli.stopped_nothing"
+#: a command stopped once all it does was done: Ctrl+C held off (:func:`ctrl_c_held`)
+ALL_DONE: Final = "cli.stopped_all_done"
+#: a command stopped once the file ``{path}`` was written whole
+STOPPED_WRITTEN: Final = "cli.stopped_written"
+
+
+def file_state(path: Path) -> tuple[int, int, int] | None:
+    """What tells whether the file ``path`` was written since (a file written whole takes
+    its name by a rename: a new inode); None when there is none."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_ino, found.st_size, found.st_mtime_ns
 
 
 class UsageError(InputError):
@@ -345,22 +378,45 @@ class _Progress:
 
 
 def cmd_products_import(ctx: Context, args: argparse.Namespace) -> int:
-    # every row read and checked before the transaction opens
+    """Import the catalogue ``args.file`` into the stall, every row read and checked before
+    the transaction opens. A folder with no stall is refused before the file is read."""
+    store = ctx.existing_store
     progress = _Progress(ctx, "cli.checking_photos")
     try:
         file = catalogue.read_csv(args.file, ctx.data_dir, progress)
     finally:
         progress.clear()
-    with ctx.store.write() as s:
+    with store.write() as s:
         imported = catalogue.save_file(s, file)
     ctx.say(imported.text(ctx.lang))
     return EXIT_OK
 
 
 def cmd_products_export(ctx: Context, args: argparse.Namespace) -> int:
-    count = catalogue.export_file(ctx.existing_store, args.file, ctx.lang)
-    ctx.say(tr_count(ctx.lang, "cli.exported", count, path=args.file))
+    """Write the catalogue to ``args.file`` (:func:`pos.catalogue.export_file`). Stopped
+    with Ctrl+C, the line says what was done, as it is on the disk: no file (one there is
+    as it was), the file whole (never a part) before the till noted the stock it gives,
+    or both."""
+    store = ctx.existing_store
+    before = file_state(args.file), _export_noted(store)
+    try:
+        count = catalogue.export_file(store, args.file, ctx.lang)
+        ctx.say(tr_count(ctx.lang, "cli.exported", count, path=args.file))
+    except KeyboardInterrupt:
+        if file_state(args.file) == before[0]:
+            raise Stopped(NOTHING_WRITTEN) from None
+        path = ltr(str(args.file), ctx.lang)
+        if _export_noted(store) == before[1]:  # its import would lose the sales made since
+            raise Stopped("cli.stopped_export_unnoted", path=path) from None
+        raise Stopped(STOPPED_WRITTEN, path=path) from None
     return EXIT_OK
+
+
+def _export_noted(store: Store) -> dt.datetime | None:
+    """When the till noted the stock of the catalogue's last export (None: never)."""
+    with store.read() as s:
+        last = catalogue.last_export(s)
+    return None if last is None else last.at
 
 
 def cmd_demo_sales(ctx: Context, args: argparse.Namespace) -> int:
@@ -454,7 +510,15 @@ def cmd_invoice(ctx: Context, args: argparse.Namespace) -> int:
     marked as a duplicate; of a refund or void of an invoiced sale, give its credit note
     (made now if the refund was recorded before credit notes were made). Print it as text,
     or save it as PDF (an A4 page) or PNG (``--pdf``, ``--png``). ``--list``: the year's
-    invoices and credit notes. Bad input writes nothing."""
+    invoices and credit notes. Bad input writes nothing.
+
+    The files asked are made first, each written whole beside its name, and the invoice is
+    recorded only once they all are; then they take their names. One that cannot be
+    written (a full disk, a read-only folder, a name the system refuses) records nothing
+    and leaves no file, and one line says which and why: no invoice is numbered for a
+    customer who never got it, to be given next time as a DUPLICATA. Ctrl+C stops it
+    before the invoice is recorded, with nothing written; once it is, Ctrl+C waits until
+    the files have their names (:func:`pos.files.ctrl_c_held`)."""
     if args.list:
         if args.ticket is not None:
             raise InputError("invoice.list_or_ticket")
@@ -463,31 +527,79 @@ def cmd_invoice(ctx: Context, args: argparse.Namespace) -> int:
         raise InputError("invoice.ticket_needed")
     if args.year is not None or args.json:
         raise InputError("invoice.list_only")
-    with ctx.existing_store.write() as s:
-        conn = journal.driver_connection(s)
-        number = journal.ticket_number(args.ticket, settings.device_prefix(s),
-                                        journal.ticket_marks(conn))
-        row = conn.execute("SELECT id, kind FROM sale WHERE number = ?",
-                           (number,)).fetchone() if number is not None else None
-        if row is None:
-            raise InputError("invoice.unknown_ticket", ticket=args.ticket)
-        if row[1] != "sale":
-            said, new = _credit_note(ctx, s, row[0])
-            load: Callable[..., receipts.Document] = receipts.load_credit_note
-        else:
-            existing = invoices.invoice_of(conn, row[0])
-            customer = existing.customer if existing is not None else invoices.check_customer(
-                args.name or "", args.ice or "", args.address or "")
-            invoice, new = invoices.issue(s, row[0], customer)
-            said = ctx.t("invoice.made" if new else "invoice.again", label=invoice.label,
-                         ticket=journal.label_of(conn, invoice.ticket),
-                         name=invoice.customer.name)
-            load = receipts.load_invoice
-    ctx.say(said)
-    with ctx.existing_store.read() as s:
-        document = load(s, row[0], duplicate=not new, lang=args.receipt_lang)
-        width = _paper_width(s)
-    return _give(ctx, args, document, width)
+    _one_file_each(args)
+    if args.pdf or args.receipt_pdf or args.png:
+        from pos.printing import ensure_gui_app
+
+        ensure_gui_app()
+    return _give(ctx, args)
+
+
+def _give(ctx: Context, args: argparse.Namespace) -> int:
+    """The invoice or credit note of ``args.ticket``, its files written first and then
+    recorded (:func:`cmd_invoice`), then said, with its text or where its files are."""
+    committed = False
+    try:
+        with ctrl_c_held() as stopped:
+            files: list[tuple[Path, Path]] = []
+            try:
+                with ctx.existing_store.write() as s:
+                    said, document = _invoice_of(ctx, s, args)
+                    files = _files_written(s, document, args)
+                    if stopped():  # before the point of no return
+                        raise KeyboardInterrupt
+            except BaseException:
+                _discard(files)
+                raise
+            committed = True
+            for partial_file, path in files:
+                partial_file.replace(path)
+            ctx.say(said)
+            for line in ([ctx.t("invoice.saved", path=str(path)) for _, path in files]
+                         or [document.plain_text()]):
+                ctx.say(line)
+    except KeyboardInterrupt:
+        if committed:  # Ctrl+C held off until all was done
+            raise Stopped(ALL_DONE) from None
+        raise
+    return EXIT_OK
+
+
+def _one_file_each(args: argparse.Namespace) -> None:
+    """InputError when ``--pdf``, ``--receipt-pdf`` and ``--png`` name the same file."""
+    seen: set[Path] = set()
+    for path in (args.pdf, args.receipt_pdf, args.png):
+        if path is not None and path.resolve() in seen:
+            raise InputError("invoice.same_file", path=Ltr(str(path)))
+        if path is not None:
+            seen.add(path.resolve())
+
+
+def _invoice_of(ctx: Context, session: Session, args: argparse.Namespace
+                ) -> tuple[str, receipts.Document]:
+    """The invoice of the ticket ``args.ticket`` (or the credit note of a refund or void of
+    an invoiced sale), made in ``session``'s transaction when it has none: what to say of
+    it, and the document."""
+    conn = journal.driver_connection(session)
+    number = journal.ticket_number(args.ticket, settings.device_prefix(session),
+                                    journal.ticket_marks(conn))
+    row = conn.execute("SELECT id, kind FROM sale WHERE number = ?",
+                       (number,)).fetchone() if number is not None else None
+    if row is None:
+        raise InputError("invoice.unknown_ticket", ticket=args.ticket)
+    if row[1] != "sale":
+        said, new = _credit_note(ctx, session, row[0])
+        load: Callable[..., receipts.Document] = receipts.load_credit_note
+    else:
+        existing = invoices.invoice_of(conn, row[0])
+        customer = existing.customer if existing is not None else invoices.check_customer(
+            args.name or "", args.ice or "", args.address or "")
+        invoice, new = invoices.issue(session, row[0], customer)
+        said = ctx.t("invoice.made" if new else "invoice.again", label=invoice.label,
+                     ticket=journal.label_of(conn, invoice.ticket),
+                     name=invoice.customer.name)
+        load = receipts.load_invoice
+    return said, load(session, row[0], duplicate=not new, lang=args.receipt_lang)
 
 
 def _credit_note(ctx: Context, session: Session, refund_id: str) -> tuple[str, bool]:
@@ -506,37 +618,43 @@ def _credit_note(ctx: Context, session: Session, refund_id: str) -> tuple[str, b
     return ctx.t(said, label=note.label, ticket=ticket, name=note.customer.name, date=date), new
 
 
-def _give(ctx: Context, args: argparse.Namespace, document: receipts.Document,
-          width: int) -> int:
-    """Say ``document`` as text, or save it as PDF on an A4 page (as customers and their
-    accountants file invoices, ``--pdf``), as PDF or PNG as it prints (``--receipt-pdf``,
-    ``--png``)."""
-    if not (args.pdf or args.receipt_pdf or args.png):
-        ctx.say(document.plain_text())
-        return EXIT_OK
-    from pos.printing import a4, ensure_gui_app
-    from pos.printing.render import render
-
-    ensure_gui_app()
+def _files_written(session: Session, document: receipts.Document,
+                   args: argparse.Namespace) -> list[tuple[Path, Path]]:
+    """The files asked of ``document``, each written whole beside its name
+    (:func:`pos.files.write_partial`), not yet under it: an A4 page as customers and their
+    accountants file invoices (``--pdf``), the document as it prints as PDF or PNG
+    (``--receipt-pdf``, ``--png``). InputError ``invoice.cannot_write``, naming the file
+    and why, when one cannot be written; those written are removed."""
+    made: list[tuple[Path, Callable[[], bytes]]] = []
     if args.pdf is not None:
-        with ctx.existing_store.read() as s:
-            sheet = a4.load_sheet(s, document)
-        _save(ctx, args.pdf, partial(a4.save_pdf, sheet))
+        from pos.printing import a4
+
+        sheet = a4.load_sheet(session, document)
+        made.append((args.pdf, lambda: a4.pdf_bytes(sheet)[0]))
     if args.receipt_pdf or args.png:
-        raster = render(document, width)
-        for path, save in ((args.receipt_pdf, raster.save_pdf), (args.png, raster.save_png)):
-            if path is not None:
-                _save(ctx, path, save)
-    return EXIT_OK
+        from pos.printing.render import render
 
-
-def _save(ctx: Context, path: Path, save: Callable[[Path], object]) -> None:
-    """``save(path)`` and say so; InputError ``cli.cannot_write`` when it cannot."""
+        raster = render(document, _paper_width(session))
+        made += [(path, data) for path, data in ((args.receipt_pdf, raster.pdf_bytes),
+                                                 (args.png, raster.png_bytes)) if path]
+    written: list[tuple[Path, Path]] = []
     try:
-        save(path)
-    except OSError as exc:
-        raise InputError("cli.cannot_write", path=str(path)) from exc
-    ctx.say(ctx.t("invoice.saved", path=str(path)))
+        for path, data in made:
+            try:
+                written.append((write_partial(path, data()), path))
+            except OSError as exc:
+                raise InputError("invoice.cannot_write", path=Ltr(str(path)),
+                                 reason=oserrors.reason(exc)) from exc
+    except BaseException:
+        _discard(written)
+        raise
+    return written
+
+
+def _discard(files: list[tuple[Path, Path]]) -> None:
+    """Remove the files written beside their names (:func:`_files_written`)."""
+    for partial_file, _ in files:
+        partial_file.unlink(missing_ok=True)
 
 
 def _list_invoices(ctx: Context, year: int, as_json: bool) -> int:
@@ -580,9 +698,9 @@ def _paper_width(session: Session) -> int:
 def _new_file(text: str) -> Path:
     """A file to write, in a folder that exists (checked before anything is written)."""
     path = Path(text)
-    if path.is_dir():
+    if os.path.isdir(path):  # (a name too long for the system is said when written)
         raise InputError("cli.is_folder", path=str(path))
-    if not path.parent.is_dir():
+    if not os.path.isdir(path.parent):
         raise InputError("cli.folder_missing", path=str(path.parent))
     return path
 
@@ -656,15 +774,35 @@ def _backup_files(folder: Path) -> set[Path]:
 
 
 def cmd_restore(ctx: Context, args: argparse.Namespace) -> int:
+    """Put the backup ``args.file`` in place of the stall's database, or make the stall
+    from it on a new laptop (:func:`pos.backup.restore`), and say what it held and what it
+    set aside. Stopped with Ctrl+C, the database is as it was, or restored whole, never in
+    part, and the line says which."""
     backup.check_backup(args.file)
     found = backup.contents(args.file)
     said = ([] if found is None  # what it held and whose, as it was before the restore
             else backup.before_text(ctx.lang, found, backup.replaced(ctx.db_path, found),
                                     aside=False))
-    kept = backup.restore(ctx.db_path, args.file)
-    for line in said + backup.after_text(ctx.lang, ctx.db_path, args.file, kept):
-        ctx.say(line)
+    restored: list[Path | None] = []
+    try:
+        restored.append(backup.restore(ctx.db_path, args.file))
+        for line in said + backup.after_text(ctx.lang, ctx.db_path, args.file, restored[0]):
+            ctx.say(line)
+    except backup.Restored as stop:  # as it was put in place: it is, whole
+        raise _restored(ctx, stop.kept) from None
+    except KeyboardInterrupt:
+        if restored:
+            raise _restored(ctx, restored[0]) from None
+        raise  # the parser's default: nothing restored
     return EXIT_OK
+
+
+def _restored(ctx: Context, kept: Path | None) -> Stopped:
+    """Ctrl+C once the backup was restored, the database it replaced set aside at
+    ``kept`` (None: there was none)."""
+    if kept is None:
+        return Stopped("cli.stopped_restored")
+    return Stopped("cli.stopped_restored_aside", path=ltr(str(kept), ctx.lang))
 
 
 # --- parser ----------------------------------------------------------------------------
@@ -702,7 +840,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     p.set_defaults(func=cmd_products_import, stopped=NOTHING_WRITTEN)
     p = command(psub, "export")
     p.add_argument("file", type=Path, metavar="FILE.csv")
-    p.set_defaults(func=cmd_products_export)
+    p.set_defaults(func=cmd_products_export, stopped=NOTHING_WRITTEN)  # once begun: says what
 
     p = command(sub, "demo-sales")
     p.add_argument("--days", type=_int_in(1, 3650), default=5, metavar="D")
@@ -734,7 +872,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     p.add_argument("--pdf", type=_new_file, default=None, metavar="FILE")
     p.add_argument("--receipt-pdf", type=_new_file, default=None, metavar="FILE")
     p.add_argument("--png", type=_new_file, default=None, metavar="FILE")
-    p.set_defaults(func=cmd_invoice)
+    # the invoice and its files recorded and written together (once done: ALL_DONE)
+    p.set_defaults(func=cmd_invoice, stopped="cli.stopped_invoice")
 
     p = command(sub, "verify")
     p.add_argument("--receipt", type=witness.parse, action="append", default=[],
@@ -745,7 +884,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     p.set_defaults(func=cmd_backup)
     p = command(sub, "restore")
     p.add_argument("file", type=Path, metavar="FILE")
-    p.set_defaults(func=cmd_restore)
+    p.set_defaults(func=cmd_restore, stopped="cli.stopped_restore")  # else said as restored
     return parser, sub
 
 

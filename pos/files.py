@@ -1,6 +1,7 @@
 """Where the stall's data lives, its schema revision and its saved language, read with
 the standard library only: the app's first paint and the command line need these before
-SQLAlchemy is loaded."""
+SQLAlchemy is loaded. Files written whole or not at all, and Ctrl+C held off while they
+are put in place."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ import contextlib
 import json
 import os
 import re
+import signal
 import sqlite3
+import threading
+from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -76,19 +80,57 @@ def saved_language(db_path: Path) -> str:
     return normalise_language(os.environ.get("LANG"))
 
 
-def write_whole(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` whole or not at all: through a ``.partial`` file
-    that reaches the disk (or USB stick) before it takes the name, and that is removed when
-    writing fails (a full or unplugged stick). Raises the OSError."""
+def write_whole(path: Path, data: str | bytes) -> None:
+    """Write ``data`` (text as UTF-8) to ``path`` whole or not at all: through a ``.partial`` file
+    (:func:`write_partial`) that takes the name once it is on the disk. Raises the
+    OSError."""
+    partial = write_partial(path, data.encode("utf-8") if isinstance(data, str) else data)
+    try:
+        partial.replace(path)  # a file open in Excel is locked on Windows
+    except BaseException:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise
+
+
+def write_partial(path: Path, data: bytes) -> Path:
+    """Write ``data`` beside ``path``, to its ``.partial`` file, and return that file once
+    it has reached the disk (or USB stick), for the caller to give it ``path``'s name: a
+    file only ever has its name whole. The file is removed when writing fails (a full or
+    unplugged stick) or is stopped (Ctrl+C): the OSError, or the interruption, is raised."""
     partial = path.with_name(path.name + ".partial")
     try:
-        with open(partial, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
+        with open(partial, "wb") as out:
+            out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        partial.replace(path)
-    except OSError:
+    except BaseException:
         if not partial.is_dir():
             with contextlib.suppress(OSError):
                 partial.unlink(missing_ok=True)
         raise
+    return partial
+
+
+@contextlib.contextmanager
+def ctrl_c_held() -> Iterator[Callable[[], bool]]:
+    """Ctrl+C pressed in the block takes effect when the block ends, as it would have
+    then (Python's KeyboardInterrupt, raised at the end): so that what the block does is
+    done whole (files put in place together, a database swapped for another). The block
+    may ask whether it was pressed (the function given) to stop sooner by itself, before
+    its point of no return. Nothing is held outside the main thread, where no signal
+    arrives."""
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: pressed.append(signum))
+    try:
+        yield lambda: bool(pressed)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:  # the block ended as it should: what it held off comes now
+        if callable(previous):
+            previous(signal.SIGINT, None)
+        elif previous == signal.SIG_DFL:
+            signal.raise_signal(signal.SIGINT)

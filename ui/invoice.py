@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos import invoices, journal, receipts
+from pos import invoices, journal, oserrors, receipts
 from pos.catalogue import fold
 from pos.errors import InputError, RuleError
 from pos.models import Sale
@@ -180,9 +180,9 @@ class DocumentDialog(ReceiptDialog):
             with self.ctx.read() as s:
                 sheet = a4.load_sheet(s, self.document)
             a4.save_pdf(sheet, target)
-        except OSError as exc:
+        except OSError as exc:  # written whole or not at all: no part of a file left
             self.banner.error(self.ctx.t("ui.receipt.save_failed", path=str(target),
-                                         detail=exc.strerror or str(exc)))
+                                         detail=oserrors.reason(exc).message(self.ctx.lang)))
             return None
         self.banner.notice(self.ctx.t("ui.receipt.saved", path=str(target)))
         return target

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos import oserrors
 from pos.errors import InputError, SoukError
 from pos.i18n import ltr, tr_count
 from pos.printing import address
@@ -563,10 +564,9 @@ class ReceiptDialog(QDialog):
                 self.raster.save_pdf(target)
             else:
                 self.raster.save_png(target)
-        except OSError as exc:
-            detail = exc.strerror or str(exc)
+        except OSError as exc:  # written whole or not at all: no part of a file left
             self.banner.error(self.ctx.t("ui.receipt.save_failed", path=str(target),
-                                         detail=detail))
+                                         detail=oserrors.reason(exc).message(self.ctx.lang)))
             return None
         self.banner.notice(self.ctx.t("ui.receipt.saved", path=str(target)))
         return target

@@ -23,7 +23,7 @@ from html import escape
 from pathlib import Path
 from typing import Final
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from pos import invoices
 from pos.amount_words import in_words
+from pos.files import write_whole
 from pos.i18n import tr
 from pos.models import JournalEntry, Sale
 from pos.money import format_amount, format_money, format_quantity, unit_name
@@ -462,9 +463,11 @@ def _draw(sheet: Sheet, painter: QPainter, scale: float,
     return pages
 
 
-def save_pdf(sheet: Sheet, path: str | Path) -> int:
-    """Write ``sheet`` to ``path`` as a PDF of A4 pages; returns how many."""
-    writer = QPdfWriter(str(path))
+def pdf_bytes(sheet: Sheet) -> tuple[bytes, int]:
+    """``sheet`` as a PDF of A4 pages, in memory, and how many pages it has."""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
                                      QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
     writer.setResolution(PDF_DPI)
@@ -472,11 +475,20 @@ def save_pdf(sheet: Sheet, path: str | Path) -> int:
     writer.setCreator("Souk POS")
     painter = QPainter()
     if not painter.begin(writer):
-        raise OSError(f"could not write {path}")
+        raise OSError("the PDF could not be made")
     try:
-        return _draw(sheet, painter, PDF_DPI / UNITS_PER_INCH, writer.newPage)
+        pages = _draw(sheet, painter, PDF_DPI / UNITS_PER_INCH, writer.newPage)
     finally:
         painter.end()
+    return bytes(buffer.data().data()), pages
+
+
+def save_pdf(sheet: Sheet, path: str | Path) -> int:
+    """Write ``sheet`` to ``path`` as a PDF of A4 pages, whole or not at all (the OSError
+    raised); returns how many pages."""
+    data, pages = pdf_bytes(sheet)
+    write_whole(Path(path), data)
+    return pages
 
 
 def page_images(sheet: Sheet, dpi: int = UNITS_PER_INCH) -> list[QImage]:

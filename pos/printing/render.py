@@ -21,13 +21,24 @@ from typing import Final
 
 import qrcode
 from PIL import Image
-from PySide6.QtCore import QMarginsF, QPoint, QPointF, QRectF, QSizeF, Qt
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QMarginsF,
+    QPoint,
+    QPointF,
+    QRectF,
+    QSizeF,
+    Qt,
+)
 from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
     QFontMetricsF,
     QImage,
+    QImageWriter,
     QPageLayout,
     QPageSize,
     QPainter,
@@ -38,6 +49,7 @@ from PySide6.QtGui import (
     QTextOption,
 )
 
+from pos.files import write_whole
 from pos.printing.fonts import ARABIC_FAMILY, covers, receipt_font
 from pos.receipts import (
     Align,
@@ -108,13 +120,21 @@ class Raster:
         image.setColorTable([_WHITE.rgb(), _BLACK.rgb()])
         return image.copy()  # own the pixels: ``data`` is not kept alive by Qt
 
-    def save_png(self, path: str | Path) -> None:
-        if not self.to_image().save(str(path), quality=-1):  # format from the suffix
-            raise OSError(f"could not write {path}")
+    def png_bytes(self) -> bytes:
+        """The receipt as a PNG picture, in memory (written by :meth:`save_png`)."""
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        writer = QImageWriter(buffer, QByteArray(b"PNG"))
+        if not writer.write(self.to_image()):
+            raise OSError(writer.errorString())
+        return bytes(buffer.data().data())
 
-    def save_pdf(self, path: str | Path) -> None:
-        """A one-page PDF the size of the printed paper (for a copy on a phone)."""
-        writer = QPdfWriter(str(path))
+    def pdf_bytes(self) -> bytes:
+        """A one-page PDF the size of the printed paper (for a copy on a phone), in
+        memory (written by :meth:`save_pdf`)."""
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        writer = QPdfWriter(buffer)
         width_mm, height_mm = self.width / DOTS_PER_MM, max(self.height, 1) / DOTS_PER_MM
         size = QPageSize(QSizeF(width_mm, height_mm), QPageSize.Unit.Millimeter, "receipt")
         writer.setPageLayout(
@@ -124,12 +144,21 @@ class Raster:
         writer.setTitle("receipt")
         painter = QPainter()
         if not painter.begin(writer):
-            raise OSError(f"could not write {path}")
+            raise OSError("the PDF could not be made")
         try:
             target = QRectF(0, 0, writer.width(), writer.height())
             painter.drawImage(target, self.to_image())
         finally:
             painter.end()
+        return bytes(buffer.data().data())
+
+    def save_png(self, path: str | Path) -> None:
+        """Write :meth:`png_bytes` to ``path``, whole or not at all (the OSError raised)."""
+        write_whole(Path(path), self.png_bytes())
+
+    def save_pdf(self, path: str | Path) -> None:
+        """Write :meth:`pdf_bytes` to ``path``, whole or not at all (the OSError raised)."""
+        write_whole(Path(path), self.pdf_bytes())
 
     def to_pil(self) -> Image.Image:
         """The image for Pillow users (mode ``1``, black on white)."""

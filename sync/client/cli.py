@@ -24,9 +24,20 @@ from typing import Any
 from sqlalchemy.exc import DatabaseError, DBAPIError, StatementError
 
 from pos import oserrors
-from pos.cli import EXIT_FAILED, EXIT_OK, Context, command, seconds_up_to
+from pos.cli import (
+    EXIT_FAILED,
+    EXIT_OK,
+    NOTHING_WRITTEN,
+    STOPPED_WRITTEN,
+    Context,
+    Stopped,
+    command,
+    file_state,
+    seconds_up_to,
+)
+from pos.db import Store
 from pos.errors import SoukError
-from pos.i18n import tr_count
+from pos.i18n import ltr, tr_count
 from pos.settings import market_city
 from sync.client import config, outbox
 from sync.client.bundle import export_bundle
@@ -60,17 +71,36 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_enrol(ctx: Context, args: argparse.Namespace) -> int:
-    # checked before the database is made: a mistyped address leaves a new folder empty
+    """Enrol the stall with the organiser's code: a folder with no stall is refused (the
+    code would be spent on an empty stall the real till never sees), after the address
+    and the code are checked. Stopped with Ctrl+C, the line says whether the enrolment
+    was saved, as the till's database says."""
     url, code, ca_file = check_enrolment(args.server_url, args.code, args.ca_file)
-    cfg = enrol_store(ctx.store, url, code, ca_file=ca_file, name=args.name,
-                      **_options(args))
+    store = ctx.existing_store
+    before = _token(store)
+    try:
+        cfg = enrol_store(store, url, code, ca_file=ca_file, name=args.name,
+                          **_options(args))
+        _say_enrolled(ctx, cfg)
+    except KeyboardInterrupt:
+        enrolled = _token(store) not in (before, None)
+        raise Stopped("sync.cli.stopped_enrolled" if enrolled
+                      else "sync.cli.stopped_enrol") from None
+    return EXIT_OK
+
+
+def _token(store: Store) -> str | None:
+    with store.read() as s:
+        return config.load(s).token
+
+
+def _say_enrolled(ctx: Context, cfg: config.SyncConfig) -> None:
     coop = cfg.cooperative
     market = coop.get("market", {})
     name = coop.get("name_ar") if ctx.lang == "ar" else coop.get("name_fr")
     market_name = market.get("name_ar") if ctx.lang == "ar" else market.get("name_fr")
     ctx.say(ctx.t("sync.enrolled", cooperative=name, stand=coop.get("stand", ""),
                   market=market_name, city=market_city(market, ctx.lang)))
-    return EXIT_OK
 
 
 def _server_newer_line(ctx: Context, day: DayRow) -> str:
@@ -123,6 +153,7 @@ def cmd_push(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_retry(ctx: Context, args: argparse.Namespace) -> int:
+    """The days set aside put back to wait (one transaction), then :func:`cmd_push`."""
     ctx.say(tr_count(ctx.lang, "sync.cli.retrying", retry_set_aside(ctx.existing_store)))
     return cmd_push(ctx, args)
 
@@ -200,8 +231,18 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
-    bundle = export_bundle(ctx.existing_store, args.file)
-    ctx.say(tr_count(ctx.lang, "sync.exported", len(bundle.summaries), path=args.file))
+    """Write the day-close bundle (:func:`sync.client.bundle.export_bundle`, whole or not at
+    all). Stopped with Ctrl+C, the line says whether the file was written, as the disk
+    says (the export marks nothing sent)."""
+    store = ctx.existing_store
+    before = file_state(args.file)
+    try:
+        bundle = export_bundle(store, args.file)
+        ctx.say(tr_count(ctx.lang, "sync.exported", len(bundle.summaries), path=args.file))
+    except KeyboardInterrupt:
+        if file_state(args.file) == before:
+            raise Stopped(NOTHING_WRITTEN) from None
+        raise Stopped(STOPPED_WRITTEN, path=ltr(str(args.file), ctx.lang)) from None
     return EXIT_OK
 
 
@@ -237,17 +278,20 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--read-timeout", type=seconds_up_to(600), default=20.0)
     p.add_argument("--attempts", type=int, choices=range(1, 11), default=4, metavar="1-10")
     p.add_argument("--backoff", type=seconds_up_to(600), default=0.5)
-    p.set_defaults(func=cmd_sync)
+    # the days recorded as on the server stay so; the others wait for the next sync
+    p.set_defaults(func=cmd_sync, stopped="sync.cli.stopped")
     ssub = p.add_subparsers(dest="sync_action", parser_class=type(p))
     e = command(ssub, "enrol")
     e.add_argument("server_url")
     e.add_argument("code")
     e.add_argument("--ca-file", default=None)
     e.add_argument("--name", default=None)
-    command(ssub, "status")
-    command(ssub, "retry")
+    e.set_defaults(stopped="sync.cli.stopped_enrol")  # once asked: as the database says
+    command(ssub, "status").set_defaults(stopped="sync.cli.stopped_status")  # sends nothing
+    command(ssub, "retry").set_defaults(stopped="sync.cli.stopped_retry")
     x = command(ssub, "export")
     x.add_argument("file", type=Path)
+    x.set_defaults(stopped=NOTHING_WRITTEN)  # once begun: as the disk says
 
 
 __all__ = ["config", "register"]

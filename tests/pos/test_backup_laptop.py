@@ -218,3 +218,76 @@ def test_the_photos_and_the_logo_come_back_on_the_new_laptop(
     assert Path(coop["logo"]).read_bytes() == png[::-1][:64] + png
     assert backup.FILES not in tables  # the files went to the folder, not into the till
     assert run(capsys, "--data-dir", str(new), "verify")[0] == 0
+
+
+def left_beside(data: Path) -> list[str]:
+    """What a restore may leave beside the database: its copy set aside, its copy being
+    prepared."""
+    return sorted(p.name for p in data.iterdir() if "before-restore" in p.name
+                  or ".restoring" in p.name)
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("fr", "souk-pos: Interrompu\u00a0: rien n'a été restauré\u00a0; la base de données est "
+           "telle qu'elle était.\n"),
+    ("ar", "souk-pos: توقف الأمر: لم يُسترجع شيء، وقاعدة البيانات كما كانت.\n"),
+])
+def test_a_restore_stopped_while_it_is_prepared_leaves_the_database_as_it_was(
+        data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, lang: str, said: str) -> None:
+    """Ctrl+C while the restored copy is prepared (the restore being recorded in it): one
+    line saying nothing was restored, exit 130; the till's sales are all there, and
+    neither the copy set aside nor the one prepared is left beside the database."""
+    stick = week_on_a_stick(data, tmp_path / "usb", capsys)
+    assert run(capsys, "--data-dir", str(data), "demo-sales", "--days", "1",
+               "--sales-per-day", "3")[0] == 0
+    before = sale_ids(data / DB_FILENAME)
+
+    def ctrl_c(staging: Path, *_args: object) -> None:
+        assert staging.exists()  # the backup is copied beside the database
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(backup, "_record_in", ctrl_c)
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", lang, "restore", str(stick))
+    assert (code, out, err) == (130, "", said)
+    assert sale_ids(data / DB_FILENAME) == before and left_beside(data) == []
+    code, out, _ = run(capsys, "--data-dir", str(data), "verify")
+    assert code == 0
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_ctrl_c_as_the_backup_is_put_in_place_waits_until_it_is_whole(
+        data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
+    """A real Ctrl+C (SIGINT) as the restored copy replaces the database: the swap is
+    never left half done (the old log gone, the new file not yet in place); it ends,
+    then the command stops, saying the backup is restored whole and where the database
+    it replaced is kept."""
+    import signal
+
+    from pos.i18n import ltr
+
+    stick = week_on_a_stick(data, tmp_path / "usb", capsys)
+    backed_up = sale_ids(data / DB_FILENAME)
+    assert run(capsys, "--data-dir", str(data), "demo-sales", "--days", "1",
+               "--sales-per-day", "3")[0] == 0
+    sold = sale_ids(data / DB_FILENAME)
+    swap = backup._swap
+
+    def ctrl_c_then_swap(staging: Path, db_path: Path) -> None:
+        signal.raise_signal(signal.SIGINT)
+        swap(staging, db_path)
+
+    monkeypatch.setattr(backup, "_swap", ctrl_c_then_swap)
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", lang, "restore", str(stick))
+    (kept,) = data.glob("souk-before-restore-*.sqlite3")
+    path = ltr(str(kept), lang)
+    assert (code, out) == (130, "")
+    assert err == {
+        "fr": "souk-pos: Interrompu une fois la sauvegarde restaurée en entier\u00a0; la base "
+              f"de données qu'elle remplace est gardée de côté\u00a0: {path}.\n",
+        "ar": "souk-pos: توقف الأمر بعد أن استُرجعت النسخة الاحتياطية كاملة؛ وقاعدة البيانات "
+              f"التي حلّت محلها محفوظة جانبًا: {path}.\n"}[lang]
+    assert sale_ids(data / DB_FILENAME) == backed_up and sale_ids(kept) == sold
+    assert not list(data.glob("*.restoring*"))
+    assert run(capsys, "--data-dir", str(data), "verify")[0] == 0

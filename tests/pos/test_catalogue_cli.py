@@ -222,3 +222,47 @@ def test_an_import_stopped_with_ctrl_c_says_so_and_writes_nothing(
     assert saved == ["N-0", "N-1"]  # two products were saved in the transaction
     assert (code, out, err) == (130, "", "souk-pos: Interrompu\u00a0: rien n'a été écrit.\n")
     assert products(data) == before
+
+
+@pytest.mark.parametrize(("step", "lang", "said"), [
+    ("fsync", "fr", "souk-pos: Interrompu\u00a0: rien n'a été écrit.\n"),
+    ("remember_export", "fr",
+     "souk-pos: Interrompu après l'écriture complète de {path}, avant que la caisse ait noté "
+     "les stocks qu'il donne\u00a0: exportez à nouveau avant de modifier le fichier, sinon son "
+     "import prendra ses stocks pour de nouveaux comptages, sans les ventes faites depuis.\n"),
+    ("remember_export", "ar",
+     "souk-pos: توقف الأمر بعد كتابة {path} كاملًا، وقبل أن يسجّل الصندوق المخزون الذي فيه: "
+     "صدِّر من جديد قبل تعديل الملف، وإلا فإن استيراده سيأخذ أرقام مخزونه على أنها جرد جديد "
+     "دون المبيعات التي تمت بعده.\n"),
+])
+def test_an_export_stopped_with_ctrl_c_says_what_it_wrote(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, step: str, lang: str, said: str,
+) -> None:
+    """Ctrl+C while the file is written (its bytes on their way to the disk): nothing is
+    written, the file there as it was and no part of the new one left. Once it is
+    written, before the till noted the stock it gives: the file is whole, and the line
+    says to export again before editing it, lest its import lose the sales made since."""
+    from pos import catalogue
+    from pos.i18n import ltr
+
+    target = tmp_path / "produits.csv"
+    target.write_text("ancien", encoding="utf-8")
+
+    def ctrl_c(*_args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os if step == "fsync" else catalogue, step, ctrl_c)
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", lang, "products",
+                         "export", str(target))
+    assert (code, out) == (130, "")
+    assert err == said.format(path=ltr(str(target), lang))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "produits.csv"]
+    written = target.read_text(encoding="utf-8-sig")
+    assert written == "ancien" if step == "fsync" else written.startswith("sku;")
+    conn = sqlite3.connect(data / "souk.sqlite3")
+    try:
+        noted = conn.execute("SELECT COUNT(*) FROM setting WHERE key = 'exported_stock'")
+        assert noted.fetchone()[0] == 0
+    finally:
+        conn.close()

@@ -64,6 +64,7 @@ def test_products_export_then_import(data: Path, tmp_path: Path,
     assert raw.startswith(b"\xef\xbb\xbfsku;name_ar;name_fr;")
     assert b';55,00;piece;0;"=""6111245780283""";20;3;' in raw
     fresh = tmp_path / "fresh"
+    assert run(capsys, "--data-dir", str(fresh), "init")[0] == 0
     code, out, _ = run(capsys, "--data-dir", str(fresh), "products", "import", str(target))
     assert code == 0 and db_counts(fresh)[0] == 33
     assert catalogue_rows(fresh) == catalogue_rows(data)
@@ -179,26 +180,84 @@ def test_demo_sales_on_a_day_left_open_writes_nothing(
     assert before[0][0] == 0  # no demo catalogue either
 
 
-@pytest.mark.parametrize(
-    "argv",
-    [
-        ["report", "z", "--day", "2024-01-01"],
-        ["report", "x"],
-        ["verify"],
-        ["backup"],
-        ["products", "export", "{tmp}/products.csv"],
-    ],
-)
-def test_reading_commands_create_no_database(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+def no_stall(folder: Path, lang: str) -> str:
+    """What a command that needs a stall says of ``folder``, which holds none."""
+    from pos.i18n import ltr
+
+    return {
+        "fr": f"souk-pos: Le dossier {folder} ne contient aucune caisse\u00a0: lancez-y "
+              "l'application une fois ou exécutez «\u00a0souk-pos init\u00a0», ou vérifiez "
+              "--data-dir. Rien n'a été créé.\n",
+        "ar": f"souk-pos: لا يحتوي المجلد {ltr(str(folder), 'ar')} على أي صندوق: شغّل التطبيق "
+              "فيه مرة واحدة أو نفّذ الأمر «souk-pos init»، أو تحقق من \u200e--data-dir. لم "
+              "يُنشأ شيء.\n",
+        "en": f"souk-pos: The folder {folder} holds no stall: start the app there once or run "
+              "'souk-pos init', or check --data-dir. Nothing was created.\n",
+    }[lang]
+
+
+NEEDS_A_STALL = [
+    ["products", "import", "{tmp}/catalogue.csv"],
+    ["products", "export", "{tmp}/products.csv"],
+    ["report", "z", "--day", "2024-01-01"],
+    ["report", "x"],
+    ["invoice", "1", "--name", "Riad Fès", "--png", "{tmp}/facture.png"],
+    ["invoice", "--list"],
+    ["verify"],
+    ["backup"],
+    ["users", "reset-pin", "Manager", "--pin", "4321"],
+    ["sync"],
+    ["sync", "status"],
+    ["sync", "retry"],
+    ["sync", "export", "{tmp}/bundle.json"],
+    ["sync", "enrol", "https://souk.example.ma", "ABCD-EFGH"],
+]
+
+
+@pytest.mark.parametrize("argv", NEEDS_A_STALL, ids=" ".join)
+@pytest.mark.parametrize("lang", ["fr", "ar", "en"])
+def test_commands_that_need_a_stall_refuse_a_folder_without_one_and_make_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], lang: str
 ) -> None:
-    folder = tmp_path / "empty"
+    """A mistyped ``--data-dir`` (or another user's data folder): one line in the user's
+    language naming the folder and saying how a stall is made, exit 2, and nothing made:
+    not a new empty stall that takes the catalogue, the enrolment or the invoice the real
+    till never gets. So too in a folder that exists, and beside an empty database file (as
+    ``sqlite3`` leaves one)."""
+    from ui.main import main as souk_pos  # the entry point, with the sync commands
+
+    (tmp_path / "catalogue.csv").write_text("sku,name_fr,price\nN-1,Miel,10\n",
+                                            encoding="utf-8")
     argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
-    code, out, err = run(capsys, "--data-dir", str(folder), "--lang", "fr", *argv)
-    assert code == 2 and out == ""
-    assert err == (f"souk-pos: Pas encore de base Souk POS dans {folder} : créez-la avec "
-                   "« souk-pos init » (ou l'assistant de l'application).\n")
-    assert not folder.exists() and not (tmp_path / "products.csv").exists()
+    missing = tmp_path / "typo"
+    assert souk_pos(["--data-dir", str(missing), "--lang", lang, *argv]) == 2
+    assert capsys.readouterr() == ("", no_stall(missing, lang))
+    assert not missing.exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "souk.sqlite3").touch()
+    assert souk_pos(["--data-dir", str(empty), "--lang", lang, *argv]) == 2
+    assert capsys.readouterr() == ("", no_stall(empty, lang))
+    assert [p.name for p in empty.iterdir()] == ["souk.sqlite3"]
+    assert (empty / "souk.sqlite3").stat().st_size == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["catalogue.csv", "empty"]
+
+
+def test_the_commands_that_make_a_stall_still_make_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``init`` and ``demo-sales`` make the stall in a new folder (a restore onto a new
+    laptop too: tests/pos/test_backup_laptop.py); the commands that need one then work."""
+    source = tmp_path / "catalogue.csv"
+    source.write_text("sku,name_fr,price\nN-1,Miel,10\n", encoding="utf-8")
+    made = tmp_path / "new"
+    assert run(capsys, "--data-dir", str(made), "init")[0] == 0
+    assert run(capsys, "--data-dir", str(made), "products", "import", str(source))[0] == 0
+    assert db_counts(made)[0] == 1
+    demo = tmp_path / "demo"
+    assert run(capsys, "--data-dir", str(demo), "demo-sales", "--days", "1",
+               "--sales-per-day", "2")[0] == 0
+    assert run(capsys, "--data-dir", str(demo), "verify")[0] == 0
 
 
 def test_init_with_a_bad_pin_creates_nothing(
@@ -546,6 +605,7 @@ def test_counts_of_products_read_as_each_language_says_them(
     one = tmp_path / "one.csv"
     one.write_text("sku,name_ar,name_fr,price\nN-1,جديد,Nouveau,10\n", encoding="utf-8")
     folder = str(tmp_path / "stall")
+    assert run(capsys, "--data-dir", folder, "init")[0] == 0
     for lang, said in (("fr", "1 produit importé. Nouveaux\u00a0: 1, mis à jour\u00a0: 0."),
                        ("en", "1 product imported. New: 0, updated: 1."),
                        ("ar", "تم استيراد منتج واحد. جديدة: 0، محدّثة: 1.")):
@@ -648,6 +708,7 @@ def test_init_says_what_it_added_to_a_stall_without_a_manager(
     one = tmp_path / "one.csv"
     one.write_text("sku,name_ar,name_fr,price\nN-1,جديد,Nouveau,10\n", encoding="utf-8")
     folder = tmp_path / "stall"
+    assert run(capsys, "--data-dir", str(folder), "--lang", "fr", "init")[0] == 0
     assert run(capsys, "--data-dir", str(folder), "--lang", "fr", "products", "import",
                str(one))[0] == 0
     code, out, err = run(capsys, "--data-dir", str(folder), "--lang", "fr", "init",
@@ -1025,20 +1086,70 @@ def test_an_invoice_saved_onto_a_folder_is_refused_before_it_is_made(
         assert _invoices(store) == []
 
 
-def test_an_invoice_that_cannot_be_saved_is_one_clear_line(
-    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize(("lang", "full", "too_long"), [
+    ("fr", "le disque ou la clé USB est plein (No space left on device)",
+     "le système a refusé (File name too long)"),
+    ("ar", "القرص أو ذاكرة USB ممتلئة (No space left on device)",
+     "رفض النظام ذلك (File name too long)"),
+])
+def test_an_invoice_whose_file_cannot_be_written_is_not_made(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str, full: str,
+    too_long: str,
 ) -> None:
-    """A PNG that cannot be written (here, a name the picture cannot be saved under): the
-    invoice is made, as said, and then one line says the file was not written."""
-    from tests.pos.test_invoices import _ticket_in
+    """A file asked that cannot be written (a full USB stick, a name the system refuses):
+    one line naming it and saying why, exit 2; no invoice recorded and no file left, the
+    A4 page written before it taken away too. Run again where it can be written, the
+    invoice is the first, T01-F…-00001, as an original: not a DUPLICATA of one the
+    customer never got."""
+    from pos.i18n import ltr
+    from tests.pos.test_invoices import _invoices, _opened, _ticket_in
 
     _ticket_in(data)
-    target = tmp_path / "facture.unknown-kind"
-    code, out, err = run(capsys, "--data-dir", str(data), "--lang", "fr", "invoice", "1",
-                         "--name", "Riad Fès", "--png", str(target))
-    assert code == 2 and out.startswith("Facture T01-F")
-    assert err == f"souk-pos: Impossible d'écrire {target}.\n"
-    assert not target.exists()
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    page, png = stick / "facture.pdf", stick / "facture.png"
+    (stick / "facture.png.partial").symlink_to("/dev/full")  # whatever is written: full
+    base = ("--data-dir", str(data), "--lang", lang, "invoice", "1", "--name", "Riad Fès")
+    code, out, err = run(capsys, *base, "--pdf", str(page), "--png", str(png))
+    not_made = {"fr": "Rien n'a été enregistré et aucun fichier n'a été écrit.",
+                "ar": "لم يُسجَّل شيء ولم يُكتب أي ملف."}[lang]
+    cannot = {"fr": "Impossible d'écrire {}\u00a0: {}. ", "ar": "تعذّرت كتابة {}: {}. "}[lang]
+    assert (code, out) == (2, "")
+    assert err == f"souk-pos: {cannot.format(ltr(str(png), lang), full)}{not_made}\n"
+    assert list(stick.iterdir()) == []
+    long_name = stick / ("facture-" + "x" * 260 + ".pdf")
+    code, out, err = run(capsys, *base, "--receipt-pdf", str(long_name))
+    assert (code, out) == (2, "")
+    assert err == f"souk-pos: {cannot.format(ltr(str(long_name), lang), too_long)}{not_made}\n"
+    with _opened(data / "souk.sqlite3") as store:
+        assert _invoices(store) == []
+    code, out, err = run(capsys, *base, "--pdf", str(page), "--png", str(png))
+    assert (code, err) == (0, "")
+    year = dt.date.today().year
+    assert out.splitlines()[0] == {
+        "fr": f"Facture T01-F{year}-00001 établie pour le ticket T01-000001 (Riad Fès).",
+        "ar": f"أُعِدّت الفاتورة T01-F{year}-00001 للوصل T01-000001 (Riad Fès)."}[lang]
+    assert sorted(p.name for p in stick.iterdir()) == ["facture.pdf", "facture.png"]
+    assert page.read_bytes().startswith(b"%PDF") and png.read_bytes().startswith(b"\x89PNG")
+
+
+def test_an_invoice_asked_twice_in_one_file_is_refused_before_it_is_made(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--pdf`` and ``--png`` given the same file: one would be lost under the other."""
+    from tests.pos.test_invoices import _invoices, _opened, _ticket_in
+
+    _ticket_in(data)
+    same = tmp_path / "facture"
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", "en", "invoice", "1",
+                         "--name", "Riad Fès", "--pdf", str(same), "--png", str(same))
+    assert (code, out) == (2, "")
+    assert err == (f"souk-pos: --pdf, --receipt-pdf and --png each need a file of their own: "
+                   f"{same} is given twice.\n")
+    assert list(tmp_path.iterdir()) == [data]
+    with _opened(data / "souk.sqlite3") as store:
+        assert _invoices(store) == []
 
 
 def test_a_backup_stopped_with_ctrl_c_leaves_no_part_of_a_file(
@@ -1109,3 +1220,81 @@ def test_demo_sales_stopped_with_ctrl_c_say_the_days_finished_stay(
         assert conn.execute("SELECT COUNT(*) FROM business_day").fetchone()[0] == 2
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("fr", "souk-pos: Interrompu\u00a0: aucune facture ni aucun avoir n'a été enregistré, et "
+           "aucun fichier n'a été écrit.\n"),
+    ("ar", "souk-pos: توقف الأمر: لم تُسجَّل أي فاتورة ولا أي إشعار دائن، ولم يُكتب أي ملف.\n"),
+])
+@pytest.mark.parametrize("how", ["raised", "sigint"])
+def test_an_invoice_stopped_while_its_files_are_made_records_nothing(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, lang: str, said: str, how: str,
+) -> None:
+    """Ctrl+C while the PNG is made, the A4 page written already: one line saying that no
+    invoice was recorded and no file written, exit 130; none is, and no part of a file is
+    left. Whether Ctrl+C stops the rendering (``raised``) or comes as a real SIGINT, held
+    off while the invoice is made and its files written, then acted on before anything is
+    recorded (``sigint``)."""
+    import signal
+
+    from pos.printing.render import Raster
+    from tests.pos.test_invoices import _invoices, _opened, _ticket_in
+
+    _ticket_in(data)
+    making = Raster.png_bytes
+
+    def ctrl_c(raster: Raster) -> bytes:
+        if how == "raised":
+            raise KeyboardInterrupt
+        signal.raise_signal(signal.SIGINT)
+        return making(raster)
+
+    monkeypatch.setattr(Raster, "png_bytes", ctrl_c)
+    out_dir = tmp_path / "factures"
+    out_dir.mkdir()
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", lang, "invoice", "1",
+                         "--name", "Riad Fès", "--pdf", str(out_dir / "a4.pdf"),
+                         "--png", str(out_dir / "ticket.png"))
+    assert (code, out, err) == (130, "", said)
+    assert list(out_dir.iterdir()) == []
+    with _opened(data / "souk.sqlite3") as store:
+        assert _invoices(store) == []
+
+
+def test_ctrl_c_once_the_invoice_is_recorded_waits_for_its_files(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A real Ctrl+C (SIGINT) once the invoice is recorded, as its files take their names:
+    they all do, what is done is said, then the line that it was stopped once all was
+    done, exit 130."""
+    import signal
+
+    from pos.cli import Context
+    from tests.pos.test_invoices import _invoices, _opened, _ticket_in
+
+    _ticket_in(data)
+    saying = Context.say
+    said: list[str] = []
+
+    def ctrl_c_then_say(ctx: Context, text: str) -> None:
+        if not said:
+            signal.raise_signal(signal.SIGINT)
+        said.append(text)
+        saying(ctx, text)
+
+    monkeypatch.setattr(Context, "say", ctrl_c_then_say)
+    page, png = tmp_path / "a4.pdf", tmp_path / "ticket.png"
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", "en", "invoice", "1",
+                         "--name", "Riad Fès", "--pdf", str(page), "--png", str(png))
+    year = dt.date.today().year
+    assert (code, out.splitlines()) == (130, [
+        f"Invoice T01-F{year}-00001 made for ticket T01-000001 (Riad Fès).",
+        f"Saved to {page}.", f"Saved to {png}."])
+    assert err == "souk-pos: Stopped once all was done: what is said above is done.\n"
+    assert page.read_bytes().startswith(b"%PDF") and png.read_bytes().startswith(b"\x89PNG")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a4.pdf", "data", "ticket.png"]
+    with _opened(data / "souk.sqlite3") as store:
+        assert _invoices(store) == [f"T01-F{year}-00001"]

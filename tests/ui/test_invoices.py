@@ -353,3 +353,38 @@ def test_a_refund_made_before_credit_notes_gets_its_credit_note_once(
     qtbot.waitUntil(lambda: len(shown) == 2)
     assert shown[1].metadata["duplicate"] and shown[1].metadata["label"] == note.metadata["label"]
     assert journal_kinds(window) == [*kinds, "credit_note"]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize(("lang", "said"), [
+    ("fr", "Impossible d'enregistrer {path}\u00a0: le disque ou la clé USB est plein (No space "
+           "left on device)"),
+    ("ar", "تعذر حفظ الملف {path}: القرص أو ذاكرة USB ممتلئة (No space left on device)"),
+])
+def test_an_invoice_saved_onto_a_full_stick_leaves_no_part_of_a_file(
+    qtbot: Any, make_window: Any, tmp_path: Path, lang: str, said: str
+) -> None:
+    """"Save as PDF" (an A4 page) onto a full USB stick: the dialog says so in the seller's
+    language, and no part of a PDF is left on the stick for the customer to take; the
+    invoice stays on the screen, to be saved elsewhere."""
+    from pos import invoices, receipts
+    from tests.helpers import ring as ring_in
+    from ui.invoice import DocumentDialog
+
+    window = make_window(lang=lang)
+    sale_id = ring_in(window.ctx.store, [("SAV-BLD", 1000)], tendered=10000).id
+    with window.ctx.write() as s:
+        invoices.issue(s, sale_id, invoices.check_customer("Riad Fès", "", ""))
+    with window.ctx.read() as s:
+        document = receipts.load_invoice(s, sale_id)
+    dialog = DocumentDialog(window.ctx, window, document, None)
+    qtbot.addWidget(dialog)
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    (stick / "facture.pdf.partial").symlink_to("/dev/full")  # whatever is written: full
+    assert dialog.save(stick / "facture.pdf", "pdf") is None
+    assert dialog.banner.property("role") == "alert"
+    assert dialog.banner.text() == said.format(path=stick / "facture.pdf")
+    assert list(stick.iterdir()) == []
+    assert dialog.save(tmp_path / "facture.pdf", "pdf") == tmp_path / "facture.pdf"
+    assert _page_size_mm(tmp_path / "facture.pdf") == (210, 297)

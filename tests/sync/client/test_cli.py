@@ -6,6 +6,7 @@ import datetime as dt
 import random
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -190,3 +191,97 @@ def test_a_failed_settings_write_is_one_line_without_the_token(
     for text in (captured.out, captured.err):  # nor any piece of it, nor the statement
         assert not [token[i:i + 8] for i in range(len(token) - 7) if token[i:i + 8] in text]
         assert "UPDATE" not in text and "parameters" not in text
+
+
+def test_a_sync_stopped_with_ctrl_c_keeps_the_days_sent_and_sends_the_others_next(
+    till: Till, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real Ctrl+C (SIGINT) as the second day is pushed: one line saying the days
+    recorded as on the server stay so and the others go at the next sync, exit 130; so
+    they do: the first day is on the server, the second waits, and the next sync sends
+    it."""
+    import signal
+
+    from sync.client import engine
+    from sync.client.status import snapshot
+    from sync.client.transport import Transport
+
+    rng = random.Random(36)
+    till.sell(rng)
+    till.close_day()
+    till.sell(rng)
+    monkeypatch.setattr(engine, "MAX_SUMMARIES_PER_PUSH", 1)  # a push a day
+    pushing = Transport.push
+    pushes: list[int] = []
+
+    def ctrl_c_at_the_second(transport: Transport, *args: Any, **kwargs: Any) -> Any:
+        pushes.append(len(args[0]))
+        if len(pushes) == 2:
+            signal.raise_signal(signal.SIGINT)
+        return pushing(transport, *args, **kwargs)
+
+    monkeypatch.setattr(Transport, "push", ctrl_c_at_the_second)
+    assert run(till.store, *FAST, lang="fr") == 130
+    assert capsys.readouterr().err == (
+        "souk-pos: Interrompu\u00a0: les journées déjà notées comme reçues par le serveur le "
+        "restent\u00a0; celles en attente partiront à la prochaine synchronisation (une "
+        "journée envoyée deux fois n'est jamais comptée deux fois).\n")
+    waiting = [day.waiting for day in sorted(snapshot(till.store).days, key=lambda d: d.date)]
+    assert waiting == [False, True]  # the older day, pushed first, is on the server
+    assert run(till.store, *FAST) == 0
+    assert "Everything is on the server." in capsys.readouterr().out
+    assert [day.waiting for day in snapshot(till.store).days] == [False, False]
+
+
+@pytest.mark.parametrize("when", ["answered", "saved"])
+def test_an_enrolment_stopped_with_ctrl_c_says_whether_the_till_is_enrolled(
+    store: Store, staff: tuple[User, User], products: dict[str, Product], server: LiveServer,
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, when: str,
+) -> None:
+    """A real Ctrl+C (SIGINT) once the server answered, before the till saved its token:
+    the enrolment is not saved, and the line says to run the command again, or ask for a
+    new code if the server says it was used. Once saved: the till is enrolled, as said."""
+    import signal
+
+    from sync.client import cli as sync_cli
+    from sync.client.transport import Transport
+
+    target = (Transport, "enrol") if when == "answered" else (sync_cli, "_say_enrolled")
+    doing = getattr(*target)
+
+    def then_ctrl_c(*args: Any, **kwargs: Any) -> Any:
+        done = doing(*args, **kwargs)
+        signal.raise_signal(signal.SIGINT)
+        return done
+
+    monkeypatch.setattr(*target, then_ctrl_c)
+    assert run(store, *FAST, "enrol", server.url, server.code(), lang="fr") == 130
+    with store.read() as s:
+        token = config.load(s).token
+    assert capsys.readouterr().err == ({
+        "answered": "souk-pos: Interrompu\u00a0: cette inscription n'a pas été enregistrée "
+                    "sur la caisse. Relancez la commande avec le même code\u00a0; si le "
+                    "serveur le refuse comme déjà utilisé, demandez-en un nouveau aux "
+                    "organisateurs.\n",
+        "saved": "souk-pos: Interrompu une fois cette caisse inscrite\u00a0: «\u00a0souk-pos "
+                 "sync status\u00a0» l'affiche.\n"}[when])
+    assert (token is not None) == (when == "saved")
+
+
+def test_a_bundle_export_stopped_with_ctrl_c_writes_nothing(
+    till: Till, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl+C while the bundle reaches the USB stick: nothing is written (no part of a
+    file for the organisers to import), as the line says."""
+    import os
+
+    till.sell(random.Random(37))
+
+    def ctrl_c(_fd: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", ctrl_c)
+    assert run(till.store, "export", str(tmp_path / "bundle.json"), lang="ar") == 130
+    assert capsys.readouterr().err == "souk-pos: توقف الأمر: لم يُكتب شيء.\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("bundle")] == []
