@@ -41,6 +41,7 @@ from pos import (
     journal,
     oserrors,
     receipts,
+    sales_export,
     settings,
     usage,
     users,
@@ -409,6 +410,33 @@ def cmd_products_export(ctx: Context, args: argparse.Namespace) -> int:
         if _export_noted(store) == before[1]:  # its import would lose the sales made since
             raise Stopped("cli.stopped_export_unnoted", path=path) from None
         raise Stopped(STOPPED_WRITTEN, path=path) from None
+    return EXIT_OK
+
+
+def cmd_sales_export(ctx: Context, args: argparse.Namespace) -> int:
+    """Write the tickets of ``--day``, of ``--from`` to ``--to`` (either open-ended), or
+    else of the open day (the last one when none is open) to ``args.file``, a row per
+    ticket line (:func:`pos.sales_export.export_sales`). Stopped with Ctrl+C, the line says
+    whether the file was written (whole: never a part)."""
+    if args.day is not None and (args.first is not None or args.last is not None):
+        raise InputError("sales_csv.day_or_period")
+    before = file_state(args.file)
+    try:
+        with ctx.existing_store.read() as s:
+            if args.day is not None:
+                days = sales_export.days_between(s, args.day, args.day)
+            elif args.first is not None or args.last is not None:
+                days = sales_export.days_between(s, args.first or dt.date.min,
+                                                 args.last or dt.date.max)
+            else:
+                latest = day.current_day(s) or next(iter(day.days(s)), None)
+                days = day.days_of_date(s, latest.date) if latest is not None else []
+            exported = sales_export.export_sales(s, args.file, days, ctx.lang)
+        ctx.say(exported.text(ctx.lang, ltr(str(args.file), ctx.lang)))
+    except KeyboardInterrupt:
+        if file_state(args.file) == before:
+            raise Stopped(NOTHING_WRITTEN) from None
+        raise Stopped(STOPPED_WRITTEN, path=ltr(str(args.file), ctx.lang)) from None
     return EXIT_OK
 
 
@@ -841,6 +869,16 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     p = command(psub, "export")
     p.add_argument("file", type=Path, metavar="FILE.csv")
     p.set_defaults(func=cmd_products_export, stopped=NOTHING_WRITTEN)  # once begun: says what
+
+    sales = command(sub, "sales")
+    ssub = sales.add_subparsers(dest="action", required=True, parser_class=_Parser,
+                                metavar="{export}")
+    p = command(ssub, "export")
+    p.add_argument("file", type=Path, metavar="FILE.csv")
+    p.add_argument("--day", type=_date, default=None, metavar="YYYY-MM-DD")
+    p.add_argument("--from", dest="first", type=_date, default=None, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="last", type=_date, default=None, metavar="YYYY-MM-DD")
+    p.set_defaults(func=cmd_sales_export, stopped=NOTHING_WRITTEN)  # once written: says so
 
     p = command(sub, "demo-sales")
     p.add_argument("--days", type=_int_in(1, 3650), default=5, metavar="D")

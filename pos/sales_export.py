@@ -43,7 +43,7 @@ class Exported:
     first: dt.date | None
     last: dt.date | None
 
-    def text(self, lang: str, path: Path) -> str:
+    def text(self, lang: str, path: str | Path) -> str:
         """``312 lignes de 140 tickets enregistrées dans … ; elles totalisent 12 345,00 DH``."""
         return tr(lang, "sales_csv.written",
                   lines=tr_count(lang, "sales_csv.lines", self.lines),

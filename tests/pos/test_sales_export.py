@@ -13,11 +13,12 @@ import pytest
 
 from pos import day, refunds, sales_export
 from pos.cart import Discount, PaymentSpec, cash
-from pos.db import Store
+from pos.db import DB_FILENAME, Store
 from pos.errors import InputError
 from pos.models import BusinessDay, Product, User
 from pos.reports import day_report
 from tests.helpers import ring
+from tests.pos.conftest import run
 
 
 def _read(path: Path, delimiter: str = ";") -> list[dict[str, str]]:
@@ -157,3 +158,44 @@ def test_a_name_a_spreadsheet_would_take_for_a_formula_stays_text(
         sales_export.export_sales(s, tmp_path / "v.csv", [s.get_one(BusinessDay, open_day)],
                                   "fr")
     assert _read(tmp_path / "v.csv")[0]["Nom en français"] == "'=SOMME(A1:A9)"
+
+
+def test_souk_pos_sales_export_writes_a_day_or_a_period(
+        data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``souk-pos sales export FILE.csv``: the open day or the last one, ``--day``, or
+    ``--from``/``--to``; one line says what was written, or why nothing was."""
+    assert run(capsys, "--data-dir", str(data), "demo-sales", "--days", "3",
+               "--sales-per-day", "4")[0] == 0
+    store = Store.open(data / DB_FILENAME)
+    with store.read() as s:
+        days = sorted(day.days(s), key=lambda d: d.date)
+        nets = {d.date: day_report(s, d).net for d in days}
+    store.close()
+    first, last = min(nets), max(nets)
+    out_file = tmp_path / "ventes.csv"
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", "fr", "sales", "export",
+                         str(out_file))
+    assert code == 0, err
+    rows = _read(out_file)
+    assert {r["Date"] for r in rows} == {last.isoformat()}
+    assert sum(_number(r["Montant"]) for r in rows) * 100 == nets[last]
+    assert out.startswith(f"{len(rows)} lignes de ") and str(out_file) in out
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", "ar", "sales", "export",
+                         str(out_file), "--from", first.isoformat(), "--to",
+                         (last - dt.timedelta(days=1)).isoformat())
+    assert code == 0, err
+    rows = _read(out_file)
+    assert sum(_number(r["المبلغ"]) for r in rows) * 100 == sum(
+        v for d, v in nets.items() if d < last)
+    assert out.startswith("حُفظ ")
+    code, _, err = run(capsys, "--data-dir", str(data), "--lang", "fr", "sales", "export",
+                       str(out_file), "--day", first.isoformat(), "--to", last.isoformat())
+    assert code == 2 and "soit --day, soit --from et/ou --to" in err
+    code, _, err = run(capsys, "--data-dir", str(data), "--lang", "fr", "sales", "export",
+                       str(tmp_path / "x.csv"), "--day", "2020-01-01")
+    assert code == 2 and "Aucun ticket sur cette période" in err
+    assert not (tmp_path / "x.csv").exists()
+    code, _, err = run(capsys, "--data-dir", str(tmp_path / "typo"), "--lang", "fr", "sales",
+                       "export", str(tmp_path / "x.csv"))
+    assert code == 2 and "ne contient aucune caisse" in err
+    assert not (tmp_path / "typo").exists()
