@@ -23,6 +23,7 @@ _BY_ERRNO = {
     errno.ENOTDIR: "os.not_found",
     errno.ENODEV: "os.not_found",
     errno.EISDIR: "os.is_folder",
+    errno.ENAMETOOLONG: "os.name_too_long",
 }
 # SQLite's primary result codes for the same causes
 _BY_SQLITE = {sqlite3.SQLITE_FULL: "os.no_space", sqlite3.SQLITE_READONLY: "os.read_only",

@@ -67,12 +67,13 @@ def write_csv(path: Path, text: str) -> None:
     Arabic, whole or not at all (:func:`pos.files.write_whole`): a file that was there is
     left as it was when the new one cannot be written, and the :class:`InputError` says
     why."""
-    if path.is_dir():
-        raise InputError("cli.is_folder", path=str(path))
-    if not path.parent.is_dir():
-        raise InputError("cli.folder_missing", path=str(path.parent))
     try:
+        if path.is_dir():
+            raise InputError("cli.is_folder", path=str(path))
+        if not path.parent.is_dir():
+            raise InputError("cli.folder_missing", path=str(path.parent))
         write_whole(path, "\ufeff" + text)
     except OSError as exc:  # a file open in Excel is locked on Windows: it says so too
+        # (and a name too long for the file system, which even looking at it is)
         raise InputError("csv.cannot_write", path=Ltr(str(path)),
                          reason=oserrors.reason(exc)) from exc

@@ -266,3 +266,19 @@ def test_an_export_stopped_with_ctrl_c_says_what_it_wrote(
         assert noted.fetchone()[0] == 0
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("fr", "le nom est trop long pour le système de fichiers"),
+    ("ar", "الاسم طويل جدًا بالنسبة لنظام الملفات")])
+def test_an_export_to_a_name_too_long_is_one_line(
+        data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str,
+        words: str) -> None:
+    """A file name longer than the file system takes (255 bytes on most) is said in one
+    line in the user's language, never a Python trace, and nothing is written."""
+    target = tmp_path / ("catalogue-" + "x" * 300 + ".csv")
+    code, out, err = run(capsys, "--data-dir", str(data), "--lang", lang, "products",
+                         "export", str(target))
+    assert (code, out) == (2, "")
+    assert words in err and len(err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == [data]

@@ -463,7 +463,8 @@ def test_report_z_of_a_date_closed_twice_asks_which(
         (["--lang", "ar", "verify", "now"], "souk-pos: وسائط غير معروفة: now."),
         (["--lang", "fr", "frobnicate"],
          "souk-pos: « frobnicate » n'est pas une commande. Les commandes : init, users, "
-         "products, sales, demo-sales, report, invoice, verify, backup, restore, sync, screenshots."),
+         "products, sales, demo-sales, report, invoice, verify, backup, restore, sync, "
+         "screenshots."),
         (["--lang", "fr", "products", "purge"],
          "souk-pos products: « purge » n'est pas une commande. Les commandes : import, export."),
         (["--lang", "ar", "sync", "--attempts", "99"],
