@@ -764,12 +764,7 @@ def test_top_products_show_their_unit(live_server: tuple[str, Database],
     from playwright.sync_api import expect
 
     base, db = live_server
-    _, argan, _ = seed_market(db)
-    with db.write() as s:
-        admin.add_user(s, "nadia", PASSWORD)
-        code, _ = admin.issue_enrol_code(s, argan)
-    device = httpx.post(f"{base}/api/v1/enrol", json={"code": code, "device_name": "stall"}
-                        ).json()
+    device = stall_enrolled(base, db)
     day = day_of(device["device_id"], DAY, 9, [  # the mint's unit is not said
         ("HNY-KG", 3_500, 70_000, "kg"), ("ARG-250", 2_000, 24_000, "piece"),
         ("OLV-1L", 1_000, 8_500, "l"), ("MNT-BND", 4_000, 2_000, None)])
@@ -919,6 +914,18 @@ def test_the_city_reads_in_the_pages_language(live_server: tuple[str, Database])
             page.wait_for_selector("body[data-loaded]")
             for value, text in options.items():
                 expect(page.locator(f"#market option[value='{value}']")).to_have_text(text)
+
+
+def stall_enrolled(base: str, db: Database) -> dict[str, Any]:
+    """The market of ``seed_market``, its organiser ``nadia``, and a till of its argan
+    cooperative enrolled through the API: the enrolment's reply (device id, token)."""
+    _, argan, _ = seed_market(db)
+    with db.write() as s:
+        admin.add_user(s, "nadia", PASSWORD)
+        code = admin.issue_enrol_code(s, argan)[0]
+    reply: dict[str, Any] = httpx.post(f"{base}/api/v1/enrol",
+                                       json={"code": code, "device_name": "stall"}).json()
+    return reply
 
 
 def enrol_and_push(base: str, code: str, day: dt.date, net: int) -> None:
@@ -1073,12 +1080,7 @@ def test_a_negative_net_keeps_its_minus_before_the_digits(live_server: tuple[str
     from playwright.sync_api import expect
 
     base, db = live_server
-    _, argan, _ = seed_market(db)
-    with db.write() as s:
-        admin.add_user(s, "nadia", PASSWORD)
-        code = admin.issue_enrol_code(s, argan)[0]
-    device = httpx.post(f"{base}/api/v1/enrol", json={"code": code, "device_name": "stall"}
-                        ).json()
+    device = stall_enrolled(base, db)
     day = summary(device["device_id"], DAY, 9, net=-52_100, tickets=0, refunds=52_100,
                   products=1)
     reply = httpx.post(f"{base}/api/v1/push", json=push_body(day),

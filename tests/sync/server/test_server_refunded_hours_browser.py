@@ -13,18 +13,17 @@ from typing import Any
 import httpx
 import pytest
 
-from sync.server import admin
 from sync.server.db import Database
 from sync.server.i18n import Translator, format_money
 
-from .server_support import DAY, push_body, seed_market, summary
+from .server_support import DAY, push_body, summary
 from .test_server_browser import (
     CHROMIUM,
-    PASSWORD,
     chromium,
     keep_screenshots,
     live_server,
     log_in,
+    stall_enrolled,
 )
 
 __all__ = ["live_server"]  # the fixture, shared with the dashboard's browser tests
@@ -64,12 +63,7 @@ WIDE = """() => document.documentElement.scrollWidth > window.innerWidth + 1"""
 
 def seed_refunds(base: str, db: Database) -> None:
     """A market whose cooperative sent :data:`HOURS`' day, then a day of a refund alone."""
-    _, argan, _ = seed_market(db)
-    with db.write() as s:
-        admin.add_user(s, "nadia", PASSWORD)
-        code = admin.issue_enrol_code(s, argan)[0]
-    device = httpx.post(f"{base}/api/v1/enrol", json={"code": code, "device_name": "stall"}
-                        ).json()
+    device = stall_enrolled(base, db)
     first = summary(device["device_id"], DAY, 9, net=NET, tickets=6, refunds=52_100)
     first = first.model_copy(update={"hours": [
         first.hours[0].model_copy(update={"hour": h, "amount": a, "tickets": n})
