@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,18 @@ from pos.models import Product, User
 
 MANAGER_PIN = "1234"
 CASHIER_PIN = "5678"
+
+
+@pytest.fixture
+def ctrl_c() -> Iterator[None]:
+    """Ctrl+C (SIGINT) raises KeyboardInterrupt in the test, as it does on a terminal,
+    even when the tests were started with SIGINT ignored (a shell starts its background
+    jobs so, and Python then leaves it ignored)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -256,6 +256,7 @@ def test_a_restore_stopped_while_it_is_prepared_leaves_the_database_as_it_was(
 
 
 @pytest.mark.parametrize("lang", ["fr", "ar"])
+@pytest.mark.usefixtures("ctrl_c")
 def test_ctrl_c_as_the_backup_is_put_in_place_waits_until_it_is_whole(
         data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch, lang: str) -> None:

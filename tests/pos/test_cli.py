@@ -1090,9 +1090,10 @@ def test_an_invoice_saved_onto_a_folder_is_refused_before_it_is_made(
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
 @pytest.mark.parametrize(("lang", "full", "too_long"), [
     ("fr", "le disque ou la clé USB est plein (No space left on device)",
-     "le système a refusé (File name too long)"),
+     "le nom est trop long pour le système de fichiers\u00a0; choisissez-en un plus court "
+     "(File name too long)"),
     ("ar", "القرص أو ذاكرة USB ممتلئة (No space left on device)",
-     "رفض النظام ذلك (File name too long)"),
+     "الاسم طويل جدًا بالنسبة لنظام الملفات؛ اختر اسمًا أقصر (File name too long)"),
 ])
 def test_an_invoice_whose_file_cannot_be_written_is_not_made(
     data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str, full: str,
@@ -1229,6 +1230,7 @@ def test_demo_sales_stopped_with_ctrl_c_say_the_days_finished_stay(
     ("ar", "souk-pos: توقف الأمر: لم تُسجَّل أي فاتورة ولا أي إشعار دائن، ولم يُكتب أي ملف.\n"),
 ])
 @pytest.mark.parametrize("how", ["raised", "sigint"])
+@pytest.mark.usefixtures("ctrl_c")
 def test_an_invoice_stopped_while_its_files_are_made_records_nothing(
     data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch, lang: str, said: str, how: str,
@@ -1264,6 +1266,7 @@ def test_an_invoice_stopped_while_its_files_are_made_records_nothing(
         assert _invoices(store) == []
 
 
+@pytest.mark.usefixtures("ctrl_c")
 def test_ctrl_c_once_the_invoice_is_recorded_waits_for_its_files(
     data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,

@@ -193,6 +193,7 @@ def test_a_failed_settings_write_is_one_line_without_the_token(
         assert "UPDATE" not in text and "parameters" not in text
 
 
+@pytest.mark.usefixtures("ctrl_c")
 def test_a_sync_stopped_with_ctrl_c_keeps_the_days_sent_and_sends_the_others_next(
     till: Till, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -234,6 +235,7 @@ def test_a_sync_stopped_with_ctrl_c_keeps_the_days_sent_and_sends_the_others_nex
 
 
 @pytest.mark.parametrize("when", ["answered", "saved"])
+@pytest.mark.usefixtures("ctrl_c")
 def test_an_enrolment_stopped_with_ctrl_c_says_whether_the_till_is_enrolled(
     store: Store, staff: tuple[User, User], products: dict[str, Product], server: LiveServer,
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, when: str,
