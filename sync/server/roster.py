@@ -2,7 +2,8 @@
 
 One row per cooperative, under a header naming its columns as ``cooperative add`` names
 its options (``stand;name_ar;name_fr;sector;province;members``, and optionally
-``province_ar``, ``region``, ``women_led``, ``youth_led``), in any order. The file is
+``province_ar``, ``region``, ``women_led``, ``youth_led``) or by their French or Arabic
+names (``nom_ar``, ``secteur``, ``membres``, ``القطاع``...), in any order. The file is
 UTF-8, with the byte order mark Excel's "CSV UTF-8" writes or without; the fields are
 separated by ``;`` (Excel in French or Arabic), ``,`` or tabs. A sector is its code
 (``food``) or its name in Arabic, French or English (``Produits alimentaires``); a yes or
@@ -44,9 +45,25 @@ class Row:
     data: admin.CooperativeInput
 
 
+#: the columns' names as an organiser may write them in French or Arabic, after
+#: :func:`_column`'s folding (``Nom AR``, ``Secteur``, ``عدد الأعضاء``)
+_NAMED: dict[str, str] = {
+    "nom_ar": "name_ar", "nom_arabe": "name_ar", "nom_en_arabe": "name_ar",
+    "nom_fr": "name_fr", "nom_français": "name_fr", "nom_francais": "name_fr",
+    "nom_en_français": "name_fr", "nom_en_francais": "name_fr",
+    "secteur": "sector", "membres": "members", "nombre_de_membres": "members",
+    "région": "region", "province_arabe": "province_ar",
+    "الرواق": "stand", "الاسم_بالعربية": "name_ar", "الاسم_بالفرنسية": "name_fr",
+    "القطاع": "sector", "الإقليم": "province", "الإقليم_بالعربية": "province_ar",
+    "عدد_الأعضاء": "members", "الأعضاء": "members", "الجهة": "region",
+}
+
+
 def _column(header: str) -> str:
-    """A header as a column's name: ``Name-AR``, ``--name-ar`` and ``name ar`` alike."""
-    return header.strip().lstrip("-").strip().lower().replace("-", "_").replace(" ", "_")
+    """A header as a column's name: ``Name-AR``, ``--name-ar`` and ``name ar`` alike, and
+    the French or Arabic names of the columns (``Nom AR``, ``Secteur``, ``القطاع``)."""
+    name = header.strip().lstrip("-").strip().lower().replace("-", "_").replace(" ", "_")
+    return _NAMED.get(name, name)
 
 
 def _sectors() -> dict[str, str]:

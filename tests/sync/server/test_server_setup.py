@@ -102,6 +102,26 @@ def test_the_cooperatives_come_from_the_organisers_excel_file(
         assert {c.region for c in s.scalars(select(Cooperative))} == {"Fès-Meknès"}
 
 
+@pytest.mark.parametrize("header", [
+    "Stand;Nom AR;Nom FR;Secteur;Province;Membres;Région",
+    "الرواق;الاسم بالعربية;الاسم بالفرنسية;القطاع;الإقليم;عدد الأعضاء;الجهة"])
+def test_the_columns_may_be_named_in_french_or_in_arabic(
+        database_url: str, db: Database, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str], header: str) -> None:
+    """An organiser who titled the sheet's columns in French or Arabic, as the rest of
+    the sheet is, has it read as if named as ``cooperative add`` names its options."""
+    run(database_url, *MARKET, capsys=capsys)
+    text = (f"{header}\r\n"
+            "A1;تعاونية الزعفران;Coopérative Safran;Produits alimentaires;Taliouine;25;Souss\r\n")
+    code, _, err = run(database_url, "cooperative", "import", str(csv_file(tmp_path, text)),
+                       "--market", "1", capsys=capsys)
+    assert code == 0, err
+    assert [row[:3] for row in cooperatives(db)] == [("A1", "تعاونية الزعفران", "food")]
+    with db.read() as s:
+        (coop,) = s.scalars(select(Cooperative))
+        assert (coop.name_fr, coop.members, coop.region) == ("Coopérative Safran", 25, "Souss")
+
+
 def test_a_file_typed_in_arabic_with_commas_and_no_byte_order_mark(
         database_url: str, db: Database, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
