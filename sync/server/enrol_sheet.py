@@ -6,8 +6,8 @@ slip gives the stand, the cooperative's names in Arabic and in French, the serve
 and the one-time code (in large letters, and as a QR code that a phone reads as text), until
 when the code is valid in Morocco's time, and how to enter it at the till, in Arabic and in
 French whatever the organiser's language (the seller's till may be in either). The page
-stands alone (no script, no file beside it) and prints on A4, six slips a page, none cut
-across two.
+stands alone (no script, no file beside it) and prints on A4, up to six slips a page (four
+with long names), none cut across two.
 """
 
 from __future__ import annotations
