@@ -108,6 +108,14 @@ def tr(lang: str, key: str, /, **params: object) -> str:
         return template
 
 
+def category_label(category: str, lang: str) -> str:
+    """A product category in ``lang``: the catalogue's own categories (``oils``) by their
+    name (``Huiles``), one of the stall's own as it was typed."""
+    key = f"category.{category}"
+    text = tr(lang, key)
+    return category if text == key else text
+
+
 def tr_count(lang: str, key: str, count: int, /, **params: object) -> str:
     """The message ``key`` about ``count`` things, ``{count}`` filled in, in the plural
     form the number takes in ``lang`` (:func:`pos.cldr.plural_form`).

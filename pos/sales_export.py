@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from pos import journal, settings
 from pos.errors import InputError
-from pos.i18n import tr, tr_count
+from pos.i18n import category_label, tr, tr_count
 from pos.models import BusinessDay, Payment, Sale, SaleLine
 from pos.money import format_money, format_quantity, unit_name
 from pos.spreadsheet import amount_cell, code_cell, csv_dialect, text_cell, write_csv
@@ -40,8 +40,6 @@ class Exported:
     lines: int
     tickets: int
     net: int
-    first: dt.date | None
-    last: dt.date | None
 
     def text(self, lang: str, path: str | Path) -> str:
         """``312 lignes de 140 tickets enregistrées dans … ; elles totalisent 12 345,00 DH``."""
@@ -66,12 +64,6 @@ def days_of(session: Session, ids: Sequence[int]) -> list[BusinessDay]:
     """The business days of ``ids``, oldest first."""
     return list(session.scalars(
         select(BusinessDay).where(BusinessDay.id.in_(ids)).order_by(BusinessDay.id)))
-
-
-def _category(category: str, lang: str) -> str:
-    key = f"category.{category}"
-    text = tr(lang, key)
-    return category if text == key else text
 
 
 def _payments(payments: Sequence[tuple[str, int]], lang: str, point: str) -> str:
@@ -134,7 +126,7 @@ def sales_csv(session: Session, days: Sequence[BusinessDay], lang: str) -> tuple
         payment = text_cell(_payments(paid.get(sale.id, []), lang, point))
         for line in lines_of.get(sale.id, []):
             if line.category not in categories:
-                categories[line.category] = text_cell(_category(line.category, lang))
+                categories[line.category] = text_cell(category_label(line.category, lang))
             writer.writerow([
                 *ticket, code_cell(line.sku), text_cell(line.name_ar),
                 text_cell(line.name_fr), categories[line.category],
@@ -145,9 +137,7 @@ def sales_csv(session: Session, days: Sequence[BusinessDay], lang: str) -> tuple
                 text_cell(sale.reason)])
             lines += 1
             net += line.total
-    ordered = sorted(dates.values())
-    return out.getvalue(), Exported(lines, len(sales), net, ordered[0] if ordered else None,
-                                    ordered[-1] if ordered else None)
+    return out.getvalue(), Exported(lines, len(sales), net)
 
 
 def export_sales(session: Session, path: Path, days: Sequence[BusinessDay],

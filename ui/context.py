@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QObject, Signal
 
 from pos.files import DB_FILENAME
-from pos.i18n import Translator, is_rtl, normalise_language
+from pos.i18n import Translator, category_label, is_rtl, normalise_language
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -183,6 +183,4 @@ class AppContext(QObject):
         return name_fr or name_ar
 
     def category_label(self, category: str) -> str:
-        key = f"category.{category}"
-        text = self.t(key)
-        return category if text == key else text
+        return category_label(category, self.lang)
