@@ -163,9 +163,13 @@ def test_an_export_to_a_full_stick_leaves_nothing_and_says_why_in_words(
 
 
 def refuse_sync_settings(store: Store) -> None:
-    """The sync settings can no longer be written (as a full disk refuses a write)."""
+    """The sync settings can no longer be written (as a full disk refuses a write). Their
+    clock check is made an old one first, so that the next contact with the server has
+    something to write even within the second of the last one."""
     db = sqlite3.connect(store.path)
     with db:
+        db.execute("UPDATE setting SET value = json_set(value, '$.clock_checked_at', "
+                   "'2000-01-01T00:00:00+00:00') WHERE key = 'sync'")
         db.execute("CREATE TRIGGER full BEFORE UPDATE ON setting WHEN NEW.key = 'sync' "
                    "BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END")
     db.close()
