@@ -12,6 +12,7 @@ saying what it leaves (:func:`run`).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import getpass
 import json
@@ -567,6 +568,7 @@ def _give(ctx: Context, args: argparse.Namespace) -> int:
     """The invoice or credit note of ``args.ticket``, its files written first and then
     recorded (:func:`cmd_invoice`), then said, with its text or where its files are."""
     committed = False
+    failed: list[tuple[Path, OSError]] = []
     try:
         with ctrl_c_held() as stopped:
             files: list[tuple[Path, Path]] = []
@@ -580,17 +582,39 @@ def _give(ctx: Context, args: argparse.Namespace) -> int:
                 _discard(files)
                 raise
             committed = True
-            for partial_file, path in files:
-                partial_file.replace(path)
+            placed, failed = _put_in_place(files)
             ctx.say(said)
-            for line in ([ctx.t("invoice.saved", path=str(path)) for _, path in files]
-                         or [document.plain_text()]):
+            for line in ([ctx.t("invoice.saved", path=str(path)) for path in placed]
+                         or ([] if failed else [document.plain_text()])):
                 ctx.say(line)
+            for path, exc in failed:
+                print("souk-pos: " + ctx.t("invoice.not_in_place", path=Ltr(str(path)),
+                                           reason=oserrors.reason(exc)),
+                      file=sys.stderr)
     except KeyboardInterrupt:
         if committed:  # Ctrl+C held off until all was done
             raise Stopped(ALL_DONE) from None
         raise
-    return EXIT_OK
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _put_in_place(files: list[tuple[Path, Path]]
+                  ) -> tuple[list[Path], list[tuple[Path, OSError]]]:
+    """Give each file written beside its name (:func:`_files_written`) that name, once the
+    invoice is recorded: the files that took it, and those that could not (a stick pulled
+    out, a folder made there meanwhile), with why; these are removed, as the same command
+    run again gives the invoice's files again."""
+    placed: list[Path] = []
+    failed: list[tuple[Path, OSError]] = []
+    for partial_file, path in files:
+        try:
+            partial_file.replace(path)
+            placed.append(path)
+        except OSError as exc:
+            failed.append((path, exc))
+            with contextlib.suppress(OSError):
+                partial_file.unlink(missing_ok=True)
+    return placed, failed
 
 
 def _one_file_each(args: argparse.Namespace) -> None:

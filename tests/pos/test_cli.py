@@ -1267,6 +1267,51 @@ def test_an_invoice_stopped_while_its_files_are_made_records_nothing(
 
 
 @pytest.mark.usefixtures("ctrl_c")
+def test_a_file_that_cannot_take_its_name_once_the_invoice_is_recorded_is_said(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A folder made where the PNG goes while the invoice is recorded (or a stick pulled
+    out then): the invoice stays made and its A4 page is saved; one line says the PNG
+    could not take its name and how to get it, exit 1, no part file left. The same
+    command run again gives it, as a duplicate."""
+    import pos.cli
+    from tests.pos.test_invoices import _invoices, _opened, _ticket_in
+
+    _ticket_in(data)
+    page, png = tmp_path / "a4.pdf", tmp_path / "ticket.png"
+    writing = pos.cli.write_partial
+
+    def then_a_folder_there(path: Path, content: bytes) -> Path:
+        written = writing(path, content)
+        if path == png:
+            png.mkdir()
+            (png / "photo.jpg").write_bytes(b"kept")
+        return written
+
+    monkeypatch.setattr(pos.cli, "write_partial", then_a_folder_there)
+    base = ("--data-dir", str(data), "--lang", "fr", "invoice", "1", "--name", "Riad Fès")
+    code, out, err = run(capsys, *base, "--pdf", str(page), "--png", str(png))
+    year = dt.date.today().year
+    assert (code, out.splitlines()) == (1, [
+        f"Facture T01-F{year}-00001 établie pour le ticket T01-000001 (Riad Fès).",
+        f"Enregistrée dans {page}."])
+    assert err.startswith(f"souk-pos: {png} n'a pas pu prendre son nom\u00a0: ")
+    assert err.endswith("pour obtenir ce fichier, relancez la même commande\u00a0: elle "
+                        "donne la facture en duplicata.\n") and err.count("\n") == 1
+    assert page.read_bytes().startswith(b"%PDF")
+    assert (png / "photo.jpg").read_bytes() == b"kept"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a4.pdf", "data", "ticket.png"]
+    with _opened(data / "souk.sqlite3") as store:
+        assert _invoices(store) == [f"T01-F{year}-00001"]
+
+    again = tmp_path / "ticket-2.png"
+    code, out, err = run(capsys, *base, "--png", str(again))
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0].startswith("Le ticket T01-000001 a déjà sa facture")
+    assert again.read_bytes().startswith(b"\x89PNG")
+
+
 def test_ctrl_c_once_the_invoice_is_recorded_waits_for_its_files(
     data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
