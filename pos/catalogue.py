@@ -13,8 +13,9 @@ import io
 import re
 import unicodedata
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Final
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from pos import settings, stock
+from pos import settings, stock, users
 from pos.cart import check_quantity, parse_line_quantity
 from pos.clock import local
 from pos.errors import InputError, Items, Ltr, Name
@@ -37,6 +38,7 @@ from pos.money import (
 )
 from pos.spreadsheet import amount_cell, code_cell, csv_dialect, from_cell, text_cell
 from pos.spreadsheet import write_csv as write_csv_text
+from pos.stock_alert import low_on_stock
 
 if TYPE_CHECKING:
     from pos.db import Store
@@ -65,9 +67,11 @@ _TRUE = {"1", "true", "yes", "oui", "نعم", "y", "o", "vrai"}
 _FALSE = {"0", "false", "no", "non", "لا", "n", "", "faux"}
 #: a number as a spreadsheet shows it in scientific notation (6,11125E+12: a barcode lost)
 _SCIENTIFIC = re.compile(r"^[0-9]+([.,][0-9]+)?[eE]\+[0-9]+$")
-#: the setting in which the catalogue's last export keeps the stock it wrote of each
-#: product, and when (:func:`remember_export`)
+#: the setting in which the catalogue's exports keep the stock they wrote of each product,
+#: and when (:func:`remember_export`)
 EXPORTED_STOCK: Final = "exported_stock"
+#: the exports the till remembers at most, the latest ones: a market's days of them
+EXPORTS_KEPT: Final = 30
 #: the bad rows of a file described one by one (the others are named by their lines): as
 #: many as leave the products' table in sight under them on a 1024x600 screen
 LISTED: Final = 5
@@ -242,35 +246,62 @@ def add_or_update(session: Session, data: ProductData, source: str = "") -> Prod
     return _save_row(session, data, FileStock(stock.Cause(stock.IMPORTED, source)))[0]
 
 
+#: why a product of a file kept the till's stock: its figure was the one the export
+#: written at ``at`` wrote (``("export", at)``), or the one the import that last wrote its
+#: stock wrote (``("import", None)``) (:meth:`FileStock.written_by`)
+Written = tuple[str, dt.datetime | None]
+
+
 @dataclass(frozen=True)
 class FileStock:
     """The stock figures of a catalogue file as an import saves them: the ``cause`` of the
-    moves they write, and what files last said of each product's stock, by id: the stock
-    the last ``export`` wrote (:func:`remember_export`), and when the last import that
-    wrote the product's stock did and what it wrote (``imported``,
-    :func:`pos.stock.last_imported`)."""
+    moves they write, the catalogue's ``exports`` the till remembers (:func:`exports`), the
+    one the file most likely is (``likely``, :func:`_likeliest`), and by product id the
+    latest move that started its stock afresh (``starts``, :func:`pos.stock.last_counts`).
+
+    The rule: a product's figure in the file is no count, only a figure the till wrote
+    itself, when, since the product's stock last started afresh (a count typed, goods
+    received, an import that wrote its stock, a change of its unit, its creation), any
+    export wrote that very figure of it, or that start was an import of that figure.
+    Only sales, refunds and voids moved the stock since, so the till keeps its stock, with
+    them (a morning's export imported after a noon export loses no sale made between). A
+    figure written before that start says nothing any more: the stock was counted or
+    received since."""
 
     cause: stock.Cause
-    export: Export | None = None
-    imported: Mapping[int, tuple[dt.datetime, int]] = field(default_factory=dict)
+    exports: Sequence[Export] = ()
+    starts: Mapping[int, stock.Start] = field(default_factory=dict)
+    likely: Export | None = None
 
-    def source(self, product_id: int | None, figure: int) -> str | None:
-        """"export" or "import": the file that last gave product ``product_id`` a stock,
-        the last export or the last import, when that stock was ``figure``; else None."""
+    def written_by(self, product_id: int | None, figure: int) -> Written | None:
+        """Which file wrote ``figure`` as the stock of product ``product_id`` since its
+        stock last started afresh: the export the file most likely is, or else the latest
+        export that did, else the import that started it; None: the figure is a count (as
+        is any of a new product)."""
         if product_id is None:
             return None
-        export = self.export
-        exported = export.stock.get(product_id) if export is not None else None
-        imported = self.imported.get(product_id)
-        # the export's time is kept to the second: one of the same second is the later
-        if imported is not None and (export is None or exported is None
-                                     or imported[0].replace(microsecond=0) > export.at):
-            return "import" if imported[1] == figure else None
-        return "export" if exported == figure else None
+        start = self.starts.get(product_id)
+        since = start.at if start is not None else dt.datetime.min
+        likely = [self.likely] if self.likely is not None else []
+        for export in [*likely, *reversed(self.exports)]:
+            if _after(export.at, since) and export.stock.get(product_id) == figure:
+                return "export", export.at
+        if start is not None and start.imported == figure:
+            return "import", None
+        return None
+
+
+def _after(exported: dt.datetime, since: dt.datetime) -> bool:
+    """An export written at ``exported`` came after a move made at ``since``: an export
+    kept to the second (by a till of before the exports were listed) is the later of the
+    two in the same second."""
+    if not exported.microsecond:
+        since = since.replace(microsecond=0)
+    return exported >= since
 
 
 def _save_row(session: Session, data: ProductData,
-              file: FileStock) -> tuple[Product, str | None]:
+              file: FileStock) -> tuple[Product, Written | None]:
     """:func:`add_or_update`, a product whose stock in ``data`` is the one a file last
     carried of it keeping its own (:func:`save_rows`); which file that was, if it did."""
     try:
@@ -282,7 +313,7 @@ def _save_row(session: Session, data: ProductData,
 
 
 def _add_or_update(session: Session, data: ProductData,
-                   file: FileStock) -> tuple[Product, str | None]:
+                   file: FileStock) -> tuple[Product, Written | None]:
     data.validate()
     product = session.scalar(select(Product).where(Product.sku == data.sku))
     if product is None:
@@ -291,7 +322,7 @@ def _add_or_update(session: Session, data: ProductData,
             raise InputError("product.sku_ambiguous", sku=Ltr(data.sku),
                              others=Ltr(", ".join(p.sku for p in found)))
         product = found[0] if found else Product(sku=data.sku)
-    kept_by = (file.source(product.id, data.stock)
+    kept_by = (file.written_by(product.id, data.stock)
                if data.columns is None or "stock" in data.columns else None)
     kept = {"stock"} if kept_by is not None else None
     return _write(session, product, data, file.cause, kept), kept_by
@@ -324,7 +355,7 @@ def _write(session: Session, product: Product, data: ProductData, cause: stock.C
     writes nothing): never taken from it, whether :func:`check_product` ran before or
     not."""
     new = product.id is None
-    before = 0 if new else product.stock
+    before, unit = (0, data.unit) if new else (product.stock, product.unit)
     if new:
         session.add(product)
 
@@ -335,12 +366,16 @@ def _write(session: Session, product: Product, data: ProductData, cause: stock.C
             return False  # the picture's file, once kept (save_rows)
         return new or data.columns is None or column in data.columns
 
-    for name in ("name_ar", "name_fr", "category", "price", "unit", "tax_rate", "stock",
+    for name in ("name_ar", "name_fr", "category", "price", "unit", "tax_rate",
                  "low_stock", "member", "photo", "active"):
         if given(name):
             setattr(product, name, getattr(data, name))
     session.flush()
+    if product.unit != unit:  # its stock read in the new unit from then on
+        stock.record(session, product, 0, replace(cause, kind=stock.UNIT, source=""))
     if given("stock"):
+        product.stock = data.stock
+        session.flush()
         stock.record(session, product, product.stock - before, cause)
     if given("barcodes"):
         product.barcodes[:] = _barcode_rows(session, data, product.id)
@@ -400,8 +435,10 @@ def categories(session: Session) -> list[str]:
 
 
 def low_stock(session: Session) -> list[Product]:
-    query = select(Product).where(Product.active, Product.low_stock > 0)
-    return [p for p in session.scalars(query) if p.stock <= p.low_stock]
+    """The products on sale whose stock is low (:func:`pos.stock_alert.low_on_stock`), as
+    their tiles show it."""
+    query = select(Product).where(Product.active, Product.low_stock > 0)  # no alert: never
+    return [p for p in session.scalars(query) if low_on_stock(p.stock, p.low_stock)]
 
 
 #: a barcode's digits as the search keys hold them, between two marks: a few digits typed
@@ -641,33 +678,46 @@ def refuse_rows(bad: Sequence[InputError]) -> None:
 
 @dataclass(frozen=True)
 class Export:
-    """The catalogue's last export (:func:`remember_export`): when it was written (naive
+    """An export of the catalogue (:func:`remember_export`): when it was written (naive
     UTC) and the stock it wrote of each product, by the product's id."""
 
     at: dt.datetime
     stock: dict[int, int]
 
 
-def remember_export(session: Session, stock: Mapping[int, int], at: dt.datetime) -> None:
+def remember_export(session: Session, figures: Mapping[int, int], at: dt.datetime) -> None:
     """Keep in the till's settings the stock an export written at ``at`` (naive UTC) gave
-    each product (``stock``, by id), the latest export replacing the one
-    before, so that importing the file again keeps the stock the sales made since
+    each product (``figures``, by id), with the exports before it that may still tell an
+    import's figure (:class:`FileStock`): those written since the oldest of the products'
+    stocks last started afresh (:func:`pos.stock.last_counts`), :data:`EXPORTS_KEPT` at
+    most, so that importing any of their files keeps the stock the sales made since
     (:func:`save_rows`)."""
-    settings.put(session, EXPORTED_STOCK, {
-        "at": at.isoformat(timespec="seconds"),
-        "stock": {str(product_id): value for product_id, value in stock.items()},
-    })
+    starts = [start.at for start in stock.last_counts(session).values()]
+    oldest = min(starts, default=dt.datetime.min)
+    kept = [e for e in exports(session) if e.at >= oldest][-(EXPORTS_KEPT - 1):]
+    settings.put(session, EXPORTED_STOCK, {"exports": [
+        {"at": e.at.isoformat(timespec="microseconds"),
+         "stock": {str(product_id): value for product_id, value in e.stock.items()}}
+        for e in [*kept, Export(at, dict(figures))]]})
+
+
+def exports(session: Session) -> list[Export]:
+    """The catalogue's exports the till remembers (:func:`remember_export`), oldest first;
+    none if the catalogue was never exported on this till."""
+    kept = settings.get(session, EXPORTED_STOCK)
+    # a till of before the exports were listed kept its last one alone
+    listed = kept.get("exports", [kept]) if isinstance(kept, dict) else []
+    try:
+        return [Export(dt.datetime.fromisoformat(e["at"]),
+                       {int(k): int(v) for k, v in e["stock"].items()}) for e in listed]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return []
 
 
 def last_export(session: Session) -> Export | None:
-    """The catalogue's last export, as :func:`remember_export` kept it; None if the
-    catalogue was never exported on this till."""
-    kept = settings.get(session, EXPORTED_STOCK)
-    try:
-        return Export(dt.datetime.fromisoformat(kept["at"]),
-                      {int(k): int(v) for k, v in kept["stock"].items()})
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return None
+    """The catalogue's last export (:func:`exports`); None if the catalogue was never
+    exported on this till."""
+    return next(reversed(exports(session)), None)
 
 
 def export_time(at: dt.datetime, now: dt.datetime | None = None) -> str:
@@ -680,21 +730,25 @@ def export_time(at: dt.datetime, now: dt.datetime | None = None) -> str:
 @dataclass(frozen=True)
 class Imported:
     """What an import did: the products it added, those it updated, and the photos it
-    copied beside the database; ``stock_kept``: the products that kept the till's stock,
-    their stock in the file being the one the export of ``export_at`` wrote of them;
-    ``stock_kept_imported``: those that kept it, their stock in the file being the one
-    the last import wrote."""
+    copied beside the database; ``kept_by_export``: by the time of an export, how many
+    products kept the till's stock, their stock in the file being the one that export
+    wrote of them; ``stock_kept_imported``: those that kept it, their stock in the file
+    being the one the last import wrote (:meth:`FileStock.written_by`)."""
 
     added: int
     updated: int
     photos: int = 0
-    stock_kept: int = 0
-    export_at: dt.datetime | None = None
+    kept_by_export: Mapping[dt.datetime, int] = field(default_factory=dict)
     stock_kept_imported: int = 0
 
     @property
     def count(self) -> int:
         return self.added + self.updated
+
+    @property
+    def stock_kept(self) -> int:
+        """How many products kept the till's stock as an export wrote it."""
+        return sum(self.kept_by_export.values())
 
     def text(self, lang: str, now: dt.datetime | None = None) -> str:
         """"12 produits importés. Nouveaux : 2, mis à jour : 10. 3 photos copiées. 10
@@ -706,9 +760,9 @@ class Imported:
         said += " " + tr(lang, "cli.imported_split", added=self.added, updated=self.updated)
         if self.photos:
             said += " " + tr_count(lang, "cli.imported_photos", self.photos)
-        if self.stock_kept and self.export_at is not None:
-            said += " " + tr_count(lang, "cli.imported_stock_kept", self.stock_kept,
-                                   time=export_time(self.export_at, now))
+        for at, kept in sorted(self.kept_by_export.items()):
+            said += " " + tr_count(lang, "cli.imported_stock_kept", kept,
+                                   time=export_time(at, now))
         if self.stock_kept_imported:
             said += " " + tr_count(lang, "cli.imported_stock_kept_import",
                                    self.stock_kept_imported)
@@ -718,7 +772,8 @@ class Imported:
 def save_rows(session: Session, rows: Sequence[ProductData],
               progress: Callable[[int, int], None] | None = None, *,
               refused: Sequence[InputError] = (), data_dir: Path | None = None,
-              source: str = "", user: User | None = None) -> Imported:
+              source: str = "", user: User | None = None,
+              done_from: str = users.FROM_APP) -> Imported:
     """Add or update the product of each row read from a file (:func:`parse_csv`), in the
     caller's transaction; the rows refused on saving (a barcode of a product outside the
     file, or added with a wrong check digit) raise together once all are tried, with those
@@ -728,21 +783,24 @@ def save_rows(session: Session, rows: Sequence[ProductData],
     ``progress(done, total)`` counts the rows saved, then the photos kept (``total``: the
     rows and the pictures they name): it is called every 50 rows, and for each photo.
 
-    A product the file updates whose stock in the file is the one the last file to give it
-    a stock gave it, the catalogue's last export (:func:`remember_export`) or the last
-    import that wrote its stock (:func:`pos.stock.last_imported`), whichever came later
-    (:meth:`FileStock.source`), keeps the till's stock, as the product dialog keeps a stock
-    left as it showed it: the file is that export edited (its prices), or the same file
-    imported again, and the sales made since stay counted. Another figure is a count,
-    and is written, kept as a move of an import of the file named ``source`` made by
-    ``user``; so is every stock of a file of a product no file carried before."""
+    A product the file updates whose stock in the file is one the till wrote itself since
+    its stock last started afresh, by any export of the catalogue (:func:`remember_export`)
+    or by the import that last wrote its stock (:meth:`FileStock.written_by`), keeps the
+    till's stock, as the product dialog keeps a stock left as it showed it: the file is
+    such an export edited (its prices), or the same file imported again, and the sales made
+    since stay counted; the result says, by export and for the import, how many did.
+    Another figure is a count, and is written, kept as a move of an import of the file
+    named ``source`` made by ``user`` from ``done_from`` (:class:`pos.stock.Cause`); so is
+    every stock of a file of a product no file carried before."""
     bad = list(refused)
     known = set(session.scalars(select(Product.id)))
-    export = last_export(session)
-    file = FileStock(stock.Cause(stock.IMPORTED, source, user.id if user is not None else None),
-                     export, stock.last_imported(session))
+    cause = stock.Cause(stock.IMPORTED, source, user.id if user is not None else None,
+                        done_from)
+    known_exports = exports(session)
+    file = FileStock(cause, known_exports, stock.last_counts(session),
+                     _likeliest(session, rows, known_exports))
     updated: set[int] = set()
-    kept_by: dict[str | None, int] = {}
+    kept_by: Counter[Written | None] = Counter()
     pictures: list[tuple[ProductData, Path, Product]] = []
     total = len(rows) + sum(1 for data in rows if data.picture is not None)
     for done, data in enumerate(rows, 1):
@@ -753,7 +811,7 @@ def save_rows(session: Session, rows: Sequence[ProductData],
                 raise
             bad.append(exc)
         else:
-            kept_by[kept_by_file] = kept_by.get(kept_by_file, 0) + 1
+            kept_by[kept_by_file] += 1
             if product.id in known:
                 updated.add(product.id)
             if data.picture is not None:
@@ -772,9 +830,31 @@ def save_rows(session: Session, rows: Sequence[ProductData],
 
         copied = _keep_pictures(session, pictures, data_dir, kept)
     return Imported(added=len(rows) - len(updated), updated=len(updated), photos=copied,
-                    stock_kept=kept_by.get("export", 0),
-                    export_at=export.at if export is not None else None,
-                    stock_kept_imported=kept_by.get("import", 0))
+                    kept_by_export=_by_export(kept_by),
+                    stock_kept_imported=kept_by[("import", None)])
+
+
+def _likeliest(session: Session, rows: Sequence[ProductData],
+               known: Sequence[Export]) -> Export | None:
+    """The export a file's ``rows`` most likely are: the one of the ``known`` exports whose
+    figures most of them carry (the latest of those that carry as many), so that the
+    products of a morning's export imported after a noon export are said kept by the
+    morning's, even those whose stock both wrote. None when no export is known."""
+    ids = {sku: product_id for sku, product_id in session.execute(
+        select(Product.sku, Product.id))}
+
+    def carried(export: Export) -> int:
+        return sum(1 for data in rows if data.sku in ids
+                   and export.stock.get(ids[data.sku]) == data.stock)
+
+    return max(reversed(known), key=carried, default=None)
+
+
+def _by_export(kept_by: Mapping[Written | None, int]) -> dict[dt.datetime, int]:
+    """By the time of an export, how many products of a file kept the till's stock as that
+    export wrote it, of the products counted by why they kept it (``kept_by``)."""
+    return {written[1]: kept for written, kept in kept_by.items()
+            if written is not None and written[0] == "export" and written[1] is not None}
 
 
 def _line(exc: InputError) -> int:
@@ -876,13 +956,15 @@ def read_csv(path: Path, data_dir: Path,
 
 def save_file(session: Session, file: CsvFile,
               progress: Callable[[int, int], None] | None = None, *,
-              user: User | None = None) -> Imported:
+              user: User | None = None, done_from: str = users.FROM_APP) -> Imported:
     """Add or update the products of ``file``, their photos kept beside the database, in
     the caller's transaction, the stock written kept as moves of an import of the file
-    made by ``user``; every bad line of the file, whatever is wrong with it, is named at
-    once and nothing is written (:func:`save_rows`)."""
+    made by ``user`` from ``done_from`` (the app, or the command line); every bad line of
+    the file, whatever is wrong with it, is named at once and nothing is written
+    (:func:`save_rows`)."""
     return save_rows(session, file.rows, progress, refused=file.refused,
-                     data_dir=file.data_dir, source=file.name, user=user)
+                     data_dir=file.data_dir, source=file.name, user=user,
+                     done_from=done_from)
 
 
 def export_csv(products: Sequence[Product], lang: str) -> str:

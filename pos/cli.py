@@ -381,7 +381,8 @@ class _Progress:
 
 def cmd_products_import(ctx: Context, args: argparse.Namespace) -> int:
     """Import the catalogue ``args.file`` into the stall, every row read and checked before
-    the transaction opens. A folder with no stall is refused before the file is read."""
+    the transaction opens, its stock moves said made from the command line (no user signs
+    them). A folder with no stall is refused before the file is read."""
     store = ctx.existing_store
     progress = _Progress(ctx, "cli.checking_photos")
     try:
@@ -389,7 +390,7 @@ def cmd_products_import(ctx: Context, args: argparse.Namespace) -> int:
     finally:
         progress.clear()
     with store.write() as s:
-        imported = catalogue.save_file(s, file)
+        imported = catalogue.save_file(s, file, done_from=users.FROM_COMMAND_LINE)
     ctx.say(imported.text(ctx.lang))
     return EXIT_OK
 

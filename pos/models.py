@@ -106,14 +106,19 @@ class StockMove(Base):
     change: Mapped[int] = mapped_column(Integer)  # signed thousandths of the unit
     stock_after: Mapped[int] = mapped_column(Integer)
     # opening (the stock a database had when moves began to be kept), created, sale,
-    # refund, void, received, counted (typed in the product dialog), imported
+    # refund, void, received, counted (typed in the product dialog), imported, unit (the
+    # product's unit changed: its stock is counted in the new one from then on)
     kind: Mapped[str] = mapped_column(String(8))
     sale_id: Mapped[str | None] = mapped_column(ForeignKey("sale.id"))  # sale, refund, void
     source: Mapped[str] = mapped_column(String(260), default="")  # an import's file name
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # the product's unit when the move was made: the unit its change and stock are in
+    unit: Mapped[str] = mapped_column(String(8))
+    # where it was made: "app", or "command_line" (pos.users.FROM_COMMAND_LINE)
+    done_from: Mapped[str] = mapped_column(String(12), default="app", server_default="app")
     __table_args__ = (
         CheckConstraint("kind IN ('opening', 'created', 'sale', 'refund', 'void', "
-                        "'received', 'counted', 'imported')", name="kind"),
+                        "'received', 'counted', 'imported', 'unit')", name="kind"),
     )
 
 

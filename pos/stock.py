@@ -3,8 +3,11 @@
 A sale takes its quantities out, a refund or a void puts them back, goods received add to
 the stock, a count typed in the product dialog or a catalogue file replaces it: each writes
 a :class:`pos.models.StockMove` in the transaction that changes the stock, with the stock
-after it, what made it and who. Moves are never updated nor deleted, so the moves of a
-product add up to its stock and the manager can read why the stock is what it is.
+after it, what made it, who and where (the app, or the command line), and the unit of the product
+then: a change of the product's unit is a move of its own (:data:`UNIT`), the moves
+before it staying in the unit they were made in. Moves are never updated nor deleted, so
+the moves of a product add up to its stock and the manager can read why the stock is what
+it is.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pos import journal, settings
+from pos import journal, settings, users
 from pos.cldr import LRM, MINUS
 from pos.models import Product, Sale, StockMove, User, utcnow
 from pos.money import format_measure
@@ -28,24 +31,33 @@ CREATED: Final = "created"
 RECEIVED: Final = "received"
 COUNTED: Final = "counted"
 IMPORTED: Final = "imported"
+#: the product's unit changed (pieces to kilos): no change of its figure, which is read
+#: in the new unit from then on
+UNIT: Final = "unit"
+#: the moves that start a product's stock afresh: all but those of its sales
+#: (:func:`last_counts`)
+STARTS: Final = (OPENING, CREATED, RECEIVED, COUNTED, IMPORTED, UNIT)
 #: the moves a sale, a refund and a void write, by the sale's kind
 SOLD: Final = ("sale", "refund", "void")
 
 _MOVE = "UPDATE product SET stock = stock + ? WHERE id = ?"
 _INSERT_SOLD = (
     "INSERT INTO stock_move (at, product_id, change, stock_after, kind, sale_id, source, "
-    "user_id) SELECT ?, id, ?, stock, ?, ?, '', ? FROM product WHERE id = ?"
+    "user_id, unit) SELECT ?, id, ?, stock, ?, ?, '', ?, unit FROM product WHERE id = ?"
 )
 
 
 @dataclass(frozen=True)
 class Cause:
     """What writes a product's stock, as its move keeps it: a ``kind`` of move, the
-    ``source`` file of an import, and the user who did it when there is one."""
+    ``source`` file of an import, the user who did it when there is one, and where it was
+    done (``done_from``: :data:`pos.users.FROM_APP`, or :data:`pos.users.FROM_COMMAND_LINE`
+    for a command run on the till's computer, which no user signs)."""
 
     kind: str
     source: str = ""
     user_id: int | None = None
+    done_from: str = users.FROM_APP
 
 
 def record(session: Session, product: Product, change: int, cause: Cause) -> StockMove:
@@ -53,7 +65,7 @@ def record(session: Session, product: Product, change: int, cause: Cause) -> Sto
     stock it holds now (flushed), in the caller's transaction."""
     move = StockMove(at=utcnow(), product_id=product.id, change=change,
                      stock_after=product.stock, kind=cause.kind, source=cause.source,
-                     user_id=cause.user_id)
+                     user_id=cause.user_id, unit=product.unit, done_from=cause.done_from)
     session.add(move)
     return move
 
@@ -72,7 +84,8 @@ def move_sold(db: sqlite3.Connection, *, at: str, kind: str, sale_id: str,
 @dataclass(frozen=True)
 class Move:
     """A move as the stock history shows it: with the ticket label of its sale, refund or
-    void (``ticket``, ``T03-000123``; else ''), and the name of the user who made it."""
+    void (``ticket``, ``T03-000123``; else ''), the name of the user who made it, the unit
+    its figures are in and where it was made (``done_from``, :class:`Cause`)."""
 
     at: dt.datetime
     change: int
@@ -81,13 +94,16 @@ class Move:
     ticket: str
     source: str
     user: str
+    unit: str
+    done_from: str
 
 
 def history(session: Session, product_id: int) -> list[Move]:
     """The moves of product ``product_id``, newest first, with the ticket label of each
-    sale, refund or void and the name of whoever made the move."""
+    sale, refund or void and the name of whoever made the move, each in its own unit."""
     query = (select(StockMove.at, StockMove.change, StockMove.stock_after, StockMove.kind,
-                    Sale.number, StockMove.source, User.name)
+                    Sale.number, StockMove.source, User.name, StockMove.unit,
+                    StockMove.done_from)
              .outerjoin(Sale, Sale.id == StockMove.sale_id)
              .outerjoin(User, User.id == StockMove.user_id)
              .where(StockMove.product_id == product_id)
@@ -97,8 +113,20 @@ def history(session: Session, product_id: int) -> list[Move]:
     return [Move(at, change, after, kind,
                  "" if number is None else settings.ticket_label(
                      prefix, number, journal.mark_at(marks, number)),
-                 source, name or "")
-            for at, change, after, kind, number, source, name in session.execute(query)]
+                 source, name or "", unit, done_from)
+            for at, change, after, kind, number, source, name, unit, done_from
+            in session.execute(query)]
+
+
+def has_moved(session: Session, product_id: int) -> bool:
+    """Whether product ``product_id`` has a stock history to read: a move that changed its
+    stock, or any move past the one that began it (a count, even at zero); a product
+    created at zero and never counted, sold nor received has none."""
+    query = (select(StockMove.id)
+             .where(StockMove.product_id == product_id,
+                    (StockMove.change != 0) | StockMove.kind.not_in((OPENING, CREATED)))
+             .limit(1))
+    return session.scalar(query) is not None
 
 
 def change_text(change: int, unit: str, lang: str) -> str:
@@ -110,12 +138,23 @@ def change_text(change: int, unit: str, lang: str) -> str:
     return plus + text if change > 0 else text
 
 
-def last_imported(session: Session) -> dict[int, tuple[dt.datetime, int]]:
-    """By product id, when the latest catalogue import that wrote the product's stock did,
-    and the stock it wrote (the figure its file carried)."""
-    latest = (select(func.max(StockMove.id)).where(StockMove.kind == IMPORTED)
+@dataclass(frozen=True)
+class Start:
+    """The latest move that started a product's stock afresh (:data:`STARTS`: a count, goods
+    received, an import that wrote it, a change of unit...): when, and, when it was an
+    import, the figure its file carried (else None)."""
+
+    at: dt.datetime
+    imported: int | None
+
+
+def last_counts(session: Session) -> dict[int, Start]:
+    """By product id, the latest move that started its stock afresh (:class:`Start`):
+    since then, only its sales, refunds and voids moved it."""
+    latest = (select(func.max(StockMove.id)).where(StockMove.kind.in_(STARTS))
               .group_by(StockMove.product_id))
-    query = (select(StockMove.product_id, StockMove.at, StockMove.stock_after)
+    query = (select(StockMove.product_id, StockMove.at, StockMove.kind, StockMove.stock_after)
              .where(StockMove.id.in_(latest)))
-    return {product_id: (at, after) for product_id, at, after in session.execute(query)}
+    return {product_id: Start(at, after if kind == IMPORTED else None)
+            for product_id, at, kind, after in session.execute(query)}
 

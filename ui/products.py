@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos import catalogue, users
+from pos import catalogue, stock, users
 from pos.catalogue import TAX_RATES, UNITS, ProductData
 from pos.errors import InputError, Ltr, SoukError
 from pos.i18n import tr_count
@@ -53,11 +53,12 @@ from pos.money import (
 from pos.photos import SIDE as PHOTO_SIDE
 from pos.photos import cut_short, read_picture
 from pos.photos import keep as keep_photo
+from pos.stock_alert import counted, low_on_stock
 from ui import theme
 from ui.context import AppContext
-from ui.stock_history import StockHistoryDialog, counted
+from ui.stock_history import StockHistoryDialog
 from ui.tasks import Task
-from ui.tiles import Photos, elide_keeping_size, keep_units, low_on_stock
+from ui.tiles import Photos, elide_keeping_size, keep_units
 from ui.widgets import (
     WRONG_FIELD,
     Banner,
@@ -842,13 +843,17 @@ class ProductsScreen(QWidget):
             self.ctx.catalogue_changed.emit()
 
     def history(self) -> None:
-        """The stock history of the product chosen in the table, if its stock is counted."""
+        """The stock history of the product chosen in the table: of any product whose stock
+        moved (sold, received, counted, imported), whatever it is now; one never counted
+        nor moved is said how to count it."""
         product = self.selected()
         if product is None:
             self.banner.error(lambda: self.ctx.t("ui.products.choose_first",
                                                  button=self.ctx.t("ui.products.history")))
             return
-        if not counted(product):
+        with self.ctx.read() as s:
+            moved = stock.has_moved(s, product.id)
+        if not moved and not counted(product.stock, product.low_stock):
             name = product.name_ar, product.name_fr
             self.banner.error(lambda: self.ctx.t("ui.products.history_not_counted",
                                                  name=self.ctx.name_of(*name)))

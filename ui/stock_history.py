@@ -14,10 +14,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos import stock
+from pos import stock, users
 from pos.clock import when_text
 from pos.models import Product
-from pos.money import format_measure
+from pos.money import format_measure, unit_name
 from ui.context import AppContext
 from ui.widgets import Dialog, label, named
 
@@ -28,20 +28,26 @@ WHAT, CHANGE, AFTER = 1, 2, 3
 WIDTH, HEIGHT = 860, 520
 
 
-def counted(product: Product) -> bool:
-    """The product's stock is counted (an alert level set, or a stock other than zero),
-    as the tiles show it."""
-    return product.low_stock > 0 or product.stock != 0
-
-
-def what_text(ctx: AppContext, move: stock.Move) -> str:
+def what_text(ctx: AppContext, move: stock.Move, before: str = "") -> str:
     """What made a move, in words: "Vente T03-000123", "Réception", "Comptage",
-    "Importé de catalogue.csv"."""
+    "Importé de catalogue.csv", "Unité changée de pièce en kg" (``before``: the unit of
+    the move before it)."""
     if move.kind in stock.SOLD:
         return ctx.t(f"ui.stock.{move.kind}", ticket=move.ticket)
     if move.kind == stock.IMPORTED and move.source:
         return ctx.t("ui.stock.imported_from", file=move.source)
+    if move.kind == stock.UNIT:
+        return ctx.t("ui.stock.unit", before=unit_name(before or move.unit, ctx.lang),
+                     unit=unit_name(move.unit, ctx.lang))
     return ctx.t(f"ui.stock.{move.kind}")
+
+
+def who_text(ctx: AppContext, move: stock.Move) -> str:
+    """Who made a move: the user's name, else "Ligne de commande" for a command run on the
+    till's computer (which no user signs), else '' (the stock a database had)."""
+    if move.user:
+        return move.user
+    return ctx.t("ui.stock.command_line") if move.done_from == users.FROM_COMMAND_LINE else ""
 
 
 class StockHistoryDialog(Dialog):
@@ -54,10 +60,10 @@ class StockHistoryDialog(Dialog):
         self.product = product
         with ctx.read() as s:
             self.moves = stock.history(s, product.id)
-            now = s.get_one(Product, product.id).stock
+            now = s.get_one(Product, product.id)
+            stock_now, unit = now.stock, now.unit
         self.now = label("stockHistoryNow", style="muted", wrap=True)
-        self.now.setText(ctx.t("ui.stock.now",
-                               stock=format_measure(now, product.unit, ctx.lang)))
+        self.now.setText(ctx.t("ui.stock.now", stock=format_measure(stock_now, unit, ctx.lang)))
         self.table = named(QTableWidget(0, len(COLUMNS)), "stockHistoryTable",
                            ctx.t("ui.stock.title", name=name))
         self.table.setHorizontalHeaderLabels([ctx.t(key) for key in COLUMNS])
@@ -87,18 +93,20 @@ class StockHistoryDialog(Dialog):
         self.resize(min(WIDTH, screen.width() - 40) if screen else WIDTH,
                     min(HEIGHT, screen.height() - 40) if screen else HEIGHT)
 
-    def row_texts(self, move: stock.Move) -> tuple[str, str, str, str, str]:
-        """The cells of a move: when, what, the change with its sign and unit, the stock
-        after it, who."""
-        unit, lang = self.product.unit, self.ctx.lang
-        return (when_text(move.at), what_text(self.ctx, move),
-                stock.change_text(move.change, unit, lang),
-                format_measure(move.stock_after, unit, lang), move.user)
+    def row_texts(self, row: int) -> tuple[str, str, str, str, str]:
+        """The cells of the move of ``row``: when, what, the change with its sign and the
+        stock after it in the unit the product had then, who."""
+        move = self.moves[row]
+        before = self.moves[row + 1].unit if row + 1 < len(self.moves) else ""
+        unit, lang = move.unit, self.ctx.lang
+        return (when_text(move.at), what_text(self.ctx, move, before),
+                "" if move.kind == stock.UNIT else stock.change_text(move.change, unit, lang),
+                format_measure(move.stock_after, unit, lang), who_text(self.ctx, move))
 
     def _fill(self) -> None:
         self.table.setRowCount(len(self.moves))
-        for row, move in enumerate(self.moves):
-            for column, text in enumerate(self.row_texts(move)):
+        for row in range(len(self.moves)):
+            for column, text in enumerate(self.row_texts(row)):
                 item = QTableWidgetItem(text)
                 if column in (CHANGE, AFTER):  # figures read whole, on the side they end
                     item.setTextAlignment(Qt.AlignmentFlag.AlignTrailing

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from pos import photos
 from pos.money import NBSP, format_measure, format_money, unit_name
+from pos.stock_alert import counted, low_on_stock
 from ui import theme
 from ui.context import AppContext
 
@@ -141,7 +142,7 @@ class ProductModel(QStringListModel):
         """"Stock: 3", "Stock : 1,5 kg": for a product whose stock is counted (an alert
         level set, or a stock other than zero), else ''."""
         stock, low = self.stock_of(product)
-        if low <= 0 and stock == 0:
+        if not counted(stock, low):
             return ""
         return self.ctx.t("ui.sale.tile_stock",
                           stock=format_measure(stock, product.unit, self.ctx.lang, NBSP))
@@ -169,11 +170,6 @@ class ProductModel(QStringListModel):
             return "\n".join(t for t in (product.name_fr, product.name_ar, product.sku, stock)
                              if t)
         return None
-
-
-def low_on_stock(stock: int, low: int) -> bool:
-    """The stock is at or below the alert level set for the product."""
-    return low > 0 and stock <= low
 
 
 class TileDelegate(QStyledItemDelegate):

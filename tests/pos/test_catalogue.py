@@ -18,6 +18,7 @@ from pos.db import Store
 from pos.errors import InputError
 from pos.i18n import ltr
 from pos.models import Product
+from pos.stock_alert import low_on_stock
 from tests.helpers import ring
 
 HEADER = (
@@ -184,6 +185,20 @@ def test_low_stock_is_listed(store: Store) -> None:
         catalogue.add_or_update(s, ProductData("B", "ب", "B", 100, stock=9000, low_stock=3000))
     with store.read() as s:
         assert [p.sku for p in catalogue.low_stock(s)] == ["A"]
+
+
+def test_the_products_low_on_stock_are_those_whose_tiles_say_so(store: Store) -> None:
+    """At the alert level or below (sold past zero too) is low; no alert level never is,
+    whatever the stock: the catalogue's list and the tiles' badge follow one rule."""
+    cases = {"AT": (3000, 3000), "UNDER": (-1000, 3000), "ABOVE": (3001, 3000),
+             "NO-ALERT": (-2000, 0), "ZERO": (0, 0)}
+    with store.write() as s:
+        for sku, (level, low) in cases.items():
+            catalogue.add_or_update(s, ProductData(sku, "أ", sku, 100, stock=level,
+                                                   low_stock=low))
+        listed = {p.sku for p in catalogue.low_stock(s)} & set(cases)
+    assert listed == {"AT", "UNDER"}
+    assert listed == {sku for sku, (level, low) in cases.items() if low_on_stock(level, low)}
 
 
 def product(store: Store, sku: str) -> Product:

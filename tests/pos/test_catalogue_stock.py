@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from pos import catalogue
+from pos import catalogue, settings
 from pos.catalogue import ProductData
 from pos.clock import local
 from pos.db import Store
@@ -82,19 +82,78 @@ def test_a_morning_export_edited_and_imported_at_night_keeps_the_days_sales(
     assert message.endswith(said.format(n=total - 1, time=export_time(store)))
 
 
-def test_the_latest_export_of_the_day_counts(store: Store, open_day: int,
-                                             tmp_path: Path) -> None:
+def test_any_export_since_the_last_count_keeps_the_sales(store: Store, open_day: int,
+                                                       tmp_path: Path) -> None:
+    """The morning's export imported after a noon export: its 40 jars are the figure the
+    till wrote that morning, not a count, and the 5 sold since stay sold; once goods are
+    received, the morning's figure says nothing any more and is a count."""
     morning, noon = tmp_path / "morning.csv", tmp_path / "noon.csv"
     catalogue.export_file(store, morning, "fr")  # 40 jars
+    with store.read() as s:
+        morning_export = catalogue.last_export(s)
+    assert morning_export is not None
     ring(store, [("ARG-250", 3000)])
     catalogue.export_file(store, noon, "fr")  # 37 jars
+    with store.read() as s:
+        noon_export = catalogue.last_export(s)
+    assert noon_export is not None
     ring(store, [("ARG-250", 2000)])
+    edit(morning, "fr", ARG_250={"price": "130,00"})
+    imported = import_file(store, morning)
+    assert stock(store, "ARG-250") == (35000, 13000)
+    # every product said kept by the morning's export, the file it is
+    assert imported.kept_by_export == {morning_export.at: imported.updated}
+    assert imported.text("fr").endswith(
+        "leur stock dans le fichier était celui de l'export de "
+        f"{local(morning_export.at).strftime('%H:%M')}.")
     imported = import_file(store, noon)
     assert stock(store, "ARG-250")[0] == 35000
-    assert "export de " + export_time(store) in imported.text("fr")
-    # the morning's file no longer says what the till exported last: its 40 is a count
-    import_file(store, morning)
-    assert stock(store, "ARG-250")[0] == 40000
+    assert imported.kept_by_export == {noon_export.at: imported.updated}
+    with store.write() as s:
+        argan = s.scalar(select(Product).where(Product.sku == "ARG-250"))
+        assert argan is not None
+        catalogue.receive_stock(s, argan.id, 10000)  # 45
+    imported = import_file(store, morning)
+    assert stock(store, "ARG-250")[0] == 40000  # counted again since the receipt
+    assert imported.stock_kept == imported.updated - 1
+
+
+def test_a_till_that_kept_its_last_export_only_still_reads_it(
+        store: Store, open_day: int, tmp_path: Path) -> None:
+    """The setting as a till of the version before kept it (the last export alone, to the
+    second): its file imported keeps the sales made since."""
+    path = tmp_path / "catalogue.csv"
+    catalogue.export_file(store, path, "fr")
+    with store.write() as s:
+        export = catalogue.last_export(s)
+        assert export is not None
+        settings.put(s, catalogue.EXPORTED_STOCK, {
+            "at": export.at.isoformat(timespec="seconds"),
+            "stock": {str(k): v for k, v in export.stock.items()}})
+    ring(store, [("ARG-250", 3000)])
+    imported = import_file(store, path)
+    assert stock(store, "ARG-250")[0] == 37000
+    assert imported.stock_kept == imported.updated
+
+
+def test_the_exports_remembered_are_those_that_still_tell_a_figure(
+        store: Store, open_day: int, tmp_path: Path) -> None:
+    """Exports written before every product was counted again tell nothing and are
+    forgotten; of the others, the latest :data:`pos.catalogue.EXPORTS_KEPT`."""
+    catalogue.export_file(store, tmp_path / "before.csv", "fr")
+    with store.write() as s:  # every product counted again from a file
+        file = catalogue.read_csv(tmp_path / "before.csv", tmp_path)
+        for data in file.rows:
+            data.stock += 1000
+        catalogue.save_file(s, file)
+    catalogue.export_file(store, tmp_path / "after.csv", "fr")
+    with store.read() as s:
+        assert len(catalogue.exports(s)) == 1  # the one before the count forgotten
+    for n in range(catalogue.EXPORTS_KEPT + 2):
+        catalogue.export_file(store, tmp_path / f"export-{n}.csv", "fr")
+    with store.read() as s:
+        kept = catalogue.exports(s)
+        assert len(kept) == catalogue.EXPORTS_KEPT and kept[-1] == catalogue.last_export(s)
 
 
 def test_a_product_added_since_the_export_takes_the_files_stock(

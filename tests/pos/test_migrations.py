@@ -38,6 +38,12 @@ def test_old_database_upgrades_on_open(tmp_path: Path, old: Path) -> None:
             "SELECT COUNT(*), SUM(stock = (SELECT SUM(change) FROM stock_move m "
             "WHERE m.product_id = p.id AND m.kind = 'opening')) FROM product p").fetchone() == (
             products, products)
+        # in its product's unit, made in the app, and kept from changes still
+        assert conn.execute(
+            "SELECT COUNT(*) FROM stock_move m JOIN product p ON p.id = m.product_id "
+            "WHERE m.unit = p.unit AND m.done_from = 'app'").fetchone() == (products,)
+        with pytest.raises(sqlite3.IntegrityError, match="never changed"):
+            conn.execute("UPDATE stock_move SET unit = 'kg'")
     finally:
         conn.close()
 

@@ -16,6 +16,7 @@ from pos.catalogue import ProductData
 from pos.db import Store
 from pos.models import Product, Sale, User
 from tests.helpers import MANAGER_PIN, ring
+from tests.pos.conftest import run
 
 OLD_DATABASE = Path(__file__).with_name("data") / "schema-0002.sqlite3"
 
@@ -118,6 +119,9 @@ def test_a_database_of_before_the_moves_opens_with_its_stock_as_opening_moves(
     store = Store.open(path)
     try:
         assert history(store, "ARG-250") == [("opening", "", 37000, 37000, "", "")]
+        with store.read() as s:  # in the unit its product had then
+            assert [m.unit for m in stock.history(s, product_of(store, "ARG-250").id)] == [
+                "piece"]
         with store.write() as s:
             if day.current_day(s) is None:
                 day.open_day(s, 0, user=None)
@@ -170,6 +174,46 @@ def test_a_product_created_in_the_dialog_starts_with_its_first_stock(
         catalogue.save_product(s, ProductData(sku="SAV-1", name_ar="صابون", name_fr="Savon",
                                               price=2000, stock=12000), user=boss)
     assert history(store, "SAV-1") == [("created", "", 12000, 12000, "", "Fatima")]
+
+
+def test_a_change_of_unit_is_a_move_and_the_moves_before_keep_their_unit(
+        store: Store, open_day: int) -> None:
+    """Soap sold by the piece, then by the kilo: the piece sold stays a piece, the change
+    of unit says so, the count after it is in kilos, and the moves still add up."""
+    boss = manager(store)
+    soap = ProductData(sku="SAV-1", name_ar="صابون", name_fr="Savon", price=2000,
+                       stock=3000)
+    with store.write() as s:
+        catalogue.save_product(s, soap, user=boss)
+    ring(store, [("SAV-1", 1000)])
+    soap_id = product_of(store, "SAV-1").id
+    with store.write() as s:  # the dialog showed 2; the manager weighs 1,25 kg
+        by_kilo = ProductData(sku="SAV-1", name_ar="صابون", name_fr="Savon", price=8000,
+                              unit="kg", stock=1250)
+        catalogue.save_product(s, by_kilo, soap_id, stock_shown=2000, user=boss)
+    with store.read() as s:
+        moves = [(m.kind, m.change, m.stock_after, m.unit) for m in stock.history(s, soap_id)]
+    assert moves == [("counted", -750, 1250, "kg"), ("unit", 0, 2000, "kg"),
+                     ("sale", -1000, 2000, "piece"), ("created", 3000, 3000, "piece")]
+    assert stock.change_text(-1000, "piece", "fr") == "-1"  # a piece, never "-1 kg"
+    assert unaccounted(store.path) == []
+
+
+def test_an_import_from_the_command_line_says_so(data: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "comptage.csv"
+    path.write_text("sku;name_fr;price;stock\nARG-250;Huile d'argan;120,00;31\n",
+                    encoding="utf-8")
+    code, _, _ = run(capsys, "--data-dir", str(data), "products", "import", str(path))
+    assert code == 0
+    store = Store.open(data / "souk.sqlite3")
+    try:
+        with store.read() as s:
+            last = stock.history(s, product_of(store, "ARG-250").id)[0]
+    finally:
+        store.close()
+    assert (last.kind, last.change, last.source, last.user, last.done_from) == (
+        "imported", 31000 - 40000, "comptage.csv", "", users.FROM_COMMAND_LINE)
 
 
 @pytest.mark.parametrize(("change", "unit", "lang", "said"), [

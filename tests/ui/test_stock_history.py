@@ -12,6 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
+from pos import catalogue, users
+from pos.catalogue import ProductData
 from pos.db import DB_FILENAME, Store
 from pos.models import Product
 from tests.ui.conftest import MANAGER_PIN, on_modal, type_pin
@@ -118,25 +120,92 @@ def test_a_count_typed_in_the_product_dialog_is_a_move_of_its_own(
     assert seen["rows"][0][1:] == ["Comptage", "-4", "36", "Fatima"]
 
 
+def _count(window: Any, sku: str, typed: int, *, unit: str | None = None) -> None:
+    """The manager counts ``typed`` (thousandths) of ``sku`` in the product dialog, in
+    ``unit`` when it is changed too."""
+    with window.ctx.store.write() as s:
+        product = s.scalar(select(Product).where(Product.sku == sku))
+        assert product is not None
+        data = ProductData(sku=sku, name_ar=product.name_ar, name_fr=product.name_fr,
+                           price=product.price, category=product.category,
+                           unit=unit or product.unit, stock=typed,
+                           low_stock=0, member=product.member, photo=product.photo)
+        catalogue.save_product(s, data, product.id, stock_shown=product.stock,
+                               user=users.require_manager(s, MANAGER_PIN))
+
+
+def test_a_product_sold_down_to_nothing_still_shows_its_history(
+        qtbot: Any, make_window: Any, data_dir: Path, tmp_path: Path) -> None:
+    """Fresh mint, no alert level: 2 bunches counted, both sold. Its stock is 0 and it has
+    no alert, yet the manager reads why."""
+    window = make_window(day_open=True)
+    window.show_screen("products")
+    _count(window, "MNT-BND", 2000)
+    _sell(window, "MNT-BND", 2000)
+    seen = _history(qtbot, window, "MNT-BND", tmp_path, "fr")
+    assert [row[1:4] for row in seen["rows"][:2]] == [
+        ["Vente T01-000001", "-2", "0"], ["Comptage", seen["rows"][1][2], "2"]]
+    assert seen["now"].startswith("En stock maintenant\u00a0: 0.")
+
+
+def test_a_change_of_unit_leaves_the_moves_before_in_their_unit(
+        qtbot: Any, make_window: Any, data_dir: Path, tmp_path: Path) -> None:
+    """Mint sold by the bunch, then by the kilo: the 2 bunches sold stay 2 bunches, the
+    change of unit is a row of its own, and the count after it is in kilos."""
+    window = make_window(lang="fr", day_open=True)
+    window.show_screen("products")
+    _count(window, "MNT-BND", 4000)
+    _sell(window, "MNT-BND", 2000)
+    _count(window, "MNT-BND", 1500, unit="kg")
+    seen = _history(qtbot, window, "MNT-BND", tmp_path, "fr")
+    assert [row[1:5] for row in seen["rows"][:4]] == [
+        ["Comptage", "-0,5 kg", "1,5 kg", "Fatima"],
+        ["Unité changée de pièce en kg", "", "2 kg", "Fatima"],
+        ["Vente T01-000001", "-2", "2", "Aicha"],
+        ["Comptage", seen["rows"][3][2], "4", "Fatima"],
+    ]
+    assert seen["now"].startswith("En stock maintenant\u00a0: 1,5 kg.")
+
+
+def test_an_import_from_the_command_line_is_said_so(
+        qtbot: Any, make_window: Any, data_dir: Path, tmp_path: Path) -> None:
+    """``souk-pos products import`` signs no user: the history says it was the command
+    line, in French and in Arabic."""
+    path = tmp_path / "comptage.csv"
+    path.write_text("sku;name_fr;price;stock\nARG-250;Huile d'argan;120,00;31\n",
+                    encoding="utf-8")
+    store = Store.open(data_dir / DB_FILENAME)
+    with store.write() as s:
+        catalogue.save_file(s, catalogue.read_csv(path, data_dir),
+                            done_from=users.FROM_COMMAND_LINE)
+    store.close()
+    for lang, said in (("fr", ["Importé de comptage.csv", "-9", "31", "Ligne de commande"]),
+                       ("ar", ["استيراد من comptage.csv", "\u200e-9", "31", "سطر الأوامر"])):
+        window = make_window(lang=lang, day_open=lang == "fr")
+        window.show_screen("products")
+        seen = _history(qtbot, window, "ARG-250", tmp_path, lang)
+        assert seen["rows"][0][1:] == said
+        window.close()
+
+
 def test_the_history_of_a_product_whose_stock_is_not_counted_says_how_to_count_it(
         qtbot: Any, make_window: Any, data_dir: Path) -> None:
     store = Store.open(data_dir / DB_FILENAME)
-    with store.write() as s:  # fresh mint, never counted
-        mint = s.scalar(select(Product).where(Product.sku == "MNT-BND"))
-        assert mint is not None
-        mint.stock = mint.low_stock = 0
+    with store.write() as s:  # added at zero, never counted, sold nor received
+        catalogue.save_product(s, ProductData(sku="SAV-1", name_ar="صابون", name_fr="Savon",
+                                              price=2000))
     store.close()
     window = make_window()
     window.show_screen("products")
     screen = window.products
-    _choose(qtbot, screen, "MNT-BND")
+    _choose(qtbot, screen, "SAV-1")
     product = screen.selected()
     assert product is not None and product.low_stock == 0
     qtbot.mouseClick(screen.history_btn, LEFT)
-    assert screen.banner.text().startswith("Le stock de «\u00a0")
-    assert screen.banner.text().endswith(
-        "\u00a0» n'est pas suivi. Saisissez son stock ou un seuil d'alerte dans "
-        "«\u00a0Modifier\u00a0» pour suivre ses mouvements.")
+    assert screen.banner.text() == (
+        "Le stock de «\u00a0Savon\u00a0» n'est pas suivi. Saisissez son stock ou un seuil "
+        "d'alerte dans «\u00a0Modifier\u00a0» pour suivre ses mouvements.")
+    assert QApplication.activeModalWidget() is None
     screen.table.clearSelection()
     qtbot.mouseClick(screen.history_btn, LEFT)
     assert screen.banner.text() == ("Choisissez d'abord un produit dans le tableau, puis "
