@@ -901,12 +901,14 @@ def _keep_pictures(session: Session, pictures: Sequence[tuple[ProductData, Path,
     return len(kept)
 
 
-def import_csv(session: Session, text: str, source: str = "") -> int:
-    """Add or update every product of the CSV (of the file named ``source``); all or
-    nothing (the caller's transaction), every bad line named at once. How many products
-    the file held."""
+def import_csv(session: Session, text: str, source: str = "", *, user: User | None = None,
+               done_from: str = users.FROM_APP) -> int:
+    """Add or update every product of the CSV (of the file named ``source``), as ``user``
+    did it from ``done_from`` (:func:`save_rows`); all or nothing (the caller's
+    transaction), every bad line named at once. How many products the file held."""
     rows, bad = _read_rows(text)
-    return save_rows(session, rows, refused=bad, source=source).count
+    return save_rows(session, rows, refused=bad, source=source, user=user,
+                     done_from=done_from).count
 
 
 @dataclass

@@ -351,7 +351,7 @@ def _load_demo(ctx: Context, session: Session) -> str:
     with no products; what was done, or why not."""
     if catalogue.all_products(session, include_inactive=True):
         return ctx.t("cli.init_demo_skipped")
-    demo.load_catalogue(session)
+    demo.load_catalogue(session, done_from=users.FROM_COMMAND_LINE)
     if not users.has_manager(session):  # the demo staff only on a stall with no manager
         demo.ensure_demo_users(session)
     return ctx.t("cli.init_demo")

@@ -29,8 +29,12 @@ def demo_csv() -> str:
     return (resources.files("resources") / "demo" / "catalogue.csv").read_text(encoding="utf-8")
 
 
-def load_catalogue(session: Session) -> int:
-    return catalogue.import_csv(session, demo_csv(), "catalogue.csv")
+def load_catalogue(session: Session, *, user: User | None = None,
+                   done_from: str = users.FROM_APP) -> int:
+    """The demo catalogue added, its first stocks kept as made by ``user`` from
+    ``done_from`` (the app's setup, or ``souk-pos init --demo``)."""
+    return catalogue.import_csv(session, demo_csv(), "catalogue.csv", user=user,
+                                done_from=done_from)
 
 
 def _tendered(total: int, rng: random.Random) -> int:

@@ -368,7 +368,7 @@ class SetupWizard(QWidget):
                 settings.put(s, settings.PRINTER, printer)
             manager = users.add_user(s, self.manager_name.text(), users.MANAGER, self.pin.text())
             if self.demo.isChecked():
-                demo.load_catalogue(s)
+                demo.load_catalogue(s, user=manager)
             settings.put(s, settings.SETUP_DONE, True)
             s.flush()
             s.expunge(manager)

@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from pos.db import DB_FILENAME
 from pos.journal import verify
@@ -76,6 +76,10 @@ def test_first_day_of_a_stall(qtbot: Any, tmp_path: Path) -> None:
     window = setup(qtbot, tmp_path)
     assert window.ctx.user.name == "Khadija"
     assert len(window.sale.products) >= 30
+    with window.ctx.store.read() as s:  # the demo's first stocks, by the manager set up
+        firsts = s.execute(text("SELECT DISTINCT u.name, m.done_from FROM stock_move m "
+                                "LEFT JOIN user u ON u.id = m.user_id")).all()
+    assert firsts == [("Khadija", "app")]
     assert window.sale.day_box.isVisible()
 
     def float_300(dialog: Any) -> None:

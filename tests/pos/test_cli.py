@@ -132,6 +132,12 @@ def user_rows(folder: Path) -> list[tuple[str, str]]:
 def test_init_with_a_manager_pin_and_the_demo_adds_no_demo_staff(data: Path) -> None:
     assert user_rows(data) == [("Manager", "manager")]
     assert db_counts(data)[0] == 33
+    conn = sqlite3.connect(data / "souk.sqlite3")  # the demo's first stocks, as typed there
+    try:
+        assert conn.execute("SELECT DISTINCT user_id, done_from FROM stock_move").fetchall() \
+            == [(None, "command_line")]
+    finally:
+        conn.close()
 
 
 def test_init_with_the_demo_alone_adds_the_demo_staff(
