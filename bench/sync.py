@@ -117,7 +117,7 @@ class Server:
             m = admin.add_market(s, name_ar="سوق", name_fr="Marché", city="Fès",
                                  region="Fès-Meknès",
                                  starts_on=dt.date.today() - dt.timedelta(days=MAX_DAYS + 1),
-                                 ends_on=dt.date.today() + dt.timedelta(days=4))
+                                 ends_on=dt.date.today())
             c = admin.add_cooperative(s, admin.CooperativeInput(
                 market_id=m.id, name_ar="تعاونية", name_fr="Coopérative", sector="food",
                 province="Fès", stand="1", members=10))

@@ -43,6 +43,10 @@ from sync.server.models import (
 from sync.server.security import code_hash, hash_password, new_enrol_code
 
 DEFAULT_CODE_DAYS = 7
+#: the longest market, in days: a travelling market lasts days to a few weeks, and a
+#: longer one is a date typed wrong (a year too far), whose days the dashboard's day
+#: picker, its charts by day and the edition report would all list
+MAX_MARKET_DAYS = 62
 MIN_CODE_HOURS = 1
 #: when a market opens unless its organiser says otherwise (``--opens``)
 DEFAULT_OPENS = dt.time.fromisoformat(OPENS_DEFAULT)
@@ -86,14 +90,24 @@ def check_market(
     and ``region_ar``, the Arabic names, may be left out: Arabic pages then write ``city``
     and ``region``. ``opens``, its opening hour in Morocco, says from when its stands are
     due to send the day's figures (:func:`sync.server.queries.figures_due`)."""
-    if ends_on < starts_on:
-        raise AdminError("server.err.market_dates", ends=Day(ends_on), starts=Day(starts_on))
+    check_dates(starts_on, ends_on)
     return Market(
         name_ar=_text(name_ar, "name_ar"), name_fr=_text(name_fr, "name_fr"),
         city=_text(city, "city"), city_ar=_optional_text(city_ar, "city_ar"),
         region=_text(region, "region"), region_ar=_optional_text(region_ar, "region_ar"),
         starts_on=starts_on, ends_on=ends_on, opens=opens,
     )
+
+
+def check_dates(starts_on: dt.date, ends_on: dt.date) -> None:
+    """Refuse a market ending before it starts, or lasting more than
+    :data:`MAX_MARKET_DAYS` days."""
+    if ends_on < starts_on:
+        raise AdminError("server.err.market_dates", ends=Day(ends_on), starts=Day(starts_on))
+    days = (ends_on - starts_on).days + 1
+    if days > MAX_MARKET_DAYS:
+        raise AdminError("server.err.market_too_long", days=days, max=MAX_MARKET_DAYS,
+                         starts=Day(starts_on), ends=Day(ends_on))
 
 
 Change = str | dt.time | dt.date
@@ -147,17 +161,17 @@ def edit_market(session: Session, market_id: int, *, city_ar: str | None = None,
                 starts_on: dt.date | None = None, ends_on: dt.date | None = None) -> Market:
     """Give a market its city's or its region's Arabic name, its opening hour, or other
     dates (a market put back or held a day longer). Dates are refused, changing nothing,
-    when the market would end before it starts, or when stalls have sent days that the
-    new dates leave out (its figures would hold days of a market not held then); the
-    stalls read the new dates at their next sync and push the days within them."""
+    when the market would end before it starts or last too long (:func:`check_dates`),
+    or when stalls have sent days that the new dates leave out (its figures would hold
+    days of a market not held then); the stalls read the new dates at their next sync
+    and push the days within them."""
     changes = check_changes(city_ar=city_ar, region_ar=region_ar, opens=opens,
                             starts_on=starts_on, ends_on=ends_on)
     market = get_market(session, market_id)
     if starts_on is not None or ends_on is not None:
         hold_pushes(session)  # no day arrives between the check and the change
         starts, ends = starts_on or market.starts_on, ends_on or market.ends_on
-        if ends < starts:
-            raise AdminError("server.err.market_dates", ends=Day(ends), starts=Day(starts))
+        check_dates(starts, ends)
         s = DaySummaryRow
         outside = list(session.scalars(
             select(s.business_day).distinct()
@@ -177,7 +191,42 @@ def edit_cooperative(session: Session, cooperative_id: int, *,
     says whether it is of its market's region: one added without it took its market's,
     wrong once it is moved to a market of another region)."""
     changes = check_changes(province_ar=province_ar, region=region)
-    return _changed(session, get_cooperative(session, cooperative_id), changes)
+    coop = get_cooperative(session, cooperative_id)
+    if region is not None:
+        changes["region"] = latin_region(session, get_market(session, coop.market_id),
+                                         str(changes["region"]))
+    return _changed(session, coop, changes)
+
+
+def in_arabic(text: str) -> bool:
+    """Whether ``text`` has Arabic letters (a name, a province, a region)."""
+    return any("\u0600" <= ch <= "\u06ff" for ch in text)
+
+
+def latin_region(session: Session, market: Market, region: str) -> str:
+    """A cooperative's region as it is kept: in Latin letters, as markets' regions are,
+    since a cooperative is of its market's region when the two are the same (the
+    dashboard's origin table). A region typed in Arabic (an Arabic sheet's ``الجهة``) is
+    the one of the market, ``market`` first, whose region has that Arabic name, written
+    with or without ``جهة`` and its dashes; raises :class:`AdminError` when none has."""
+    if not in_arabic(region):
+        return region
+    wanted = _region_key(region)
+    named = session.execute(select(Market.id, Market.region, Market.region_ar)
+                            .where(Market.region_ar.is_not(None))).all()
+    for _, latin, arabic in sorted(named, key=lambda row: row.id != market.id):
+        if _region_key(arabic or "") == wanted:
+            return latin
+    raise AdminError("server.err.region_arabic", region=region, market=market.id,
+                     latin=market.region)
+
+
+def _region_key(arabic: str) -> str:
+    """An Arabic region's name as regions are compared: without hamzas nor vowel marks,
+    its dashes spaces, without the word جهة (``جهة فاس-مكناس`` is ``فاس مكناس``)."""
+    bare = "".join(ch for ch in unicodedata.normalize("NFKD", arabic)
+                   if unicodedata.category(ch) != "Mn")
+    return " ".join(bare.replace("-", " ").split()).removeprefix("جهة ")
 
 
 def get_market(session: Session, market_id: int) -> Market:
@@ -228,7 +277,8 @@ def add_cooperative(session: Session, data: CooperativeInput) -> Cooperative:
     coop = Cooperative(
         market_id=market.id, name_ar=data.name_ar, name_fr=data.name_fr, sector=data.sector,
         province=data.province, province_ar=data.province_ar,
-        region=data.region or market.region, stand=stand,
+        region=latin_region(session, market, data.region) if data.region else market.region,
+        stand=stand,
         members=data.members, women_led=data.women_led, youth_led=data.youth_led,
         created_at=utcnow(),
     )

@@ -49,7 +49,6 @@ from sync.server.i18n import Translator, market_time
 from sync.server.messages import (
     LANGUAGES,
     AdminError,
-    Day,
     Field,
     language,
     listed,
@@ -290,9 +289,8 @@ def _check(args: argparse.Namespace) -> None:
     elif args.command == "market" and action == "edit":
         admin.check_changes(city_ar=args.city_ar, region_ar=args.region_ar, opens=args.opens,
                             starts_on=args.starts, ends_on=args.ends)
-        if args.starts and args.ends and args.ends < args.starts:
-            raise CommandError("server.err.market_dates", ends=Day(args.ends),
-                               starts=Day(args.starts))
+        if args.starts and args.ends:
+            admin.check_dates(args.starts, args.ends)
     elif args.command == "cooperative" and action == "edit":
         admin.check_changes(province_ar=args.province_ar, region=args.region)
     elif args.command == "cooperative" and action == "move":
@@ -498,8 +496,10 @@ def _market(db: Database, args: argparse.Namespace) -> None:
             return
         from sync.server.queries import list_markets
 
+        t = Translator(args.lang)
         for m in list_markets(s):
-            print(f"{m.id}\t{m.starts_on}..{m.ends_on}\t{m.city}\t{m.name_fr}\t{m.name_ar}"
+            print(f"{m.id}\t{t.date(m.starts_on)}..{t.date(m.ends_on)}\t{m.city}\t{m.name_fr}"
+                  f"\t{m.name_ar}"
                   f"\t{m.city_in('ar')}\t{m.region}\t{m.region_in('ar')}\t{_opening(m.opens)}")
 
 
@@ -803,8 +803,9 @@ def _user(db: Database, args: argparse.Namespace) -> None:
 def _import(db: Database, args: argparse.Namespace) -> None:
     with db.write() as s:
         results = ingest.import_bundle(db, s, args.bundle)
+    t = Translator(args.lang)
     for r in results:
-        print(f"{r.business_day}\t{tr(args.lang, f'server.out.import.{r.status}')}\t"
+        print(f"{t.date(r.business_day)}\t{tr(args.lang, f'server.out.import.{r.status}')}\t"
               f"{tr(args.lang, 'server.out.version', version=r.version)}")
 
 

@@ -39,6 +39,7 @@ p.lead { font-size: 10pt; margin: 0 0 4mm; }
 .label { font-family: "Noto Sans", "Noto Naskh Arabic", "DejaVu Sans", sans-serif;
          font-size: 8pt; font-weight: normal; letter-spacing: normal; color: #333; }
 .stand { font-size: 26pt; font-weight: bold; line-height: 1.1; }
+.stand > bdi { white-space: nowrap; }
 .name { font-size: 11pt; }
 .qr { grid-area: qr; width: 28mm; height: 28mm; }
 .qr svg { width: 100%; height: 100%; }
@@ -81,18 +82,31 @@ def _labels(languages: Sequence[str], key: str) -> str:
         _in(lang, html.escape(tr(lang, key))) for lang in languages) + "</div>"
 
 
-#: the width of a slip's text (half the A4 page's 190 mm, less its padding), and a
-#: monospace letter's advance, in ems
-SLIP_TEXT_MM, MONO_EM = 86, 0.61
+#: the width of a slip's text (half the A4 page's 190 mm, less its padding), of its stand
+#: (beside the 28 mm QR code and the 3 mm gap), and a letter's advance, in ems, in the
+#: widest of the sheet's fonts: a monospace one, and DejaVu Sans Bold (a stand's)
+SLIP_TEXT_MM, STAND_MM, MONO_EM, BOLD_EM = 86, 55, 0.61, 0.72
+
+
+def _one_line(text: str, width_mm: float, em: float, largest: str) -> str:
+    """``text``, left to right, in letters as large as ``largest`` or smaller, so that
+    it holds on one line of ``width_mm`` (its element says ``white-space: nowrap``)."""
+    fit = width_mm / (em * max(1, len(text)))
+    return (f'<bdi dir="ltr" style="font-size: min({largest}, {fit:.2f}mm)">'
+            f"{html.escape(text)}</bdi>")
 
 
 def _address(url: str) -> str:
     """The server's address on one line, its letters smaller when it is too long for the
     slip at 13 pt: cut across two lines at a hyphen, a seller would take the hyphen for
     the end of a line and leave it out."""
-    fit = SLIP_TEXT_MM / (MONO_EM * max(1, len(url)))
-    return (f'<bdi dir="ltr" style="font-size: min(13pt, {fit:.2f}mm)">'
-            f"{html.escape(url)}</bdi>")
+    return _one_line(url, SLIP_TEXT_MM, MONO_EM, "13pt")
+
+
+def _stand(stand: str) -> str:
+    """The stand on one line, its letters smaller when it is too long for its place at
+    26 pt: ``Allée B 12 bis`` cut after ``B 12`` reads as stand B 12."""
+    return _one_line(stand, STAND_MM, BOLD_EM, "26pt")
 
 
 def _slip(issued: Issued, url: str, languages: Sequence[str]) -> str:
@@ -105,7 +119,7 @@ def _slip(issued: Issued, url: str, languages: Sequence[str]) -> str:
     return (
         '<section class="slip">'
         f'<div class="who">{_labels(languages, "server.sheet.stand")}'
-        f'<div class="stand">{_ltr(c.stand)}</div>'
+        f'<div class="stand">{_stand(c.stand)}</div>'
         f'<div class="name">{_in("ar", html.escape(c.name_ar), "bdi")}</div>'
         f'<div class="name">{_in("fr", html.escape(c.name_fr), "bdi")}</div>'
         "</div>"

@@ -65,8 +65,8 @@ class AdminError(ValueError):
 def message(lang: str, key: str, params: dict[str, object]) -> str:
     """A message in ``lang``, its :class:`Field` parameters translated with it, those
     that are an :class:`AdminError` (the problem of a file's row) said in it, its days
-    (:class:`Day`, :class:`Days`) written as the commands write them in it (12/05/2026),
-    and an :class:`InLanguage` value written in it."""
+    (a date, :class:`Day`, :class:`Days`) written as the commands write them in it
+    (12/05/2026), and an :class:`InLanguage` value written in it."""
     return tr(lang, key, **{k: _shown(lang, v) for k, v in params.items()})
 
 
@@ -79,6 +79,8 @@ def _shown(lang: str, value: object) -> object:
         return value.write(lang)
     if isinstance(value, Day):
         return format_date(value.day, lang)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return format_date(value, lang)  # a refused bundle's day (``souk-server import``)
     if isinstance(value, Days):
         more = ["…"] if len(value.days) > Days.NAMED else []
         return listed(lang, [format_date(d, lang) for d in value.days[:Days.NAMED]] + more)

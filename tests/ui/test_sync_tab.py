@@ -25,7 +25,7 @@ from sync.server import admin
 from tests.helpers import drawn_order
 from tests.sync.client.conftest import FAST, options
 from tests.sync.client.conftest import server as server  # the organisers' live server
-from tests.sync.client.support import LiveServer, Till
+from tests.sync.client.support import MARKET_DAY, MARKET_END, LiveServer, Till
 from ui.sync_bridge import SyncBridge
 
 SMALL = (1024, 600)
@@ -69,7 +69,8 @@ def test_a_revoked_tills_sync_tab_on_a_small_screen(qtbot: Any, make_window: Any
         assert (window.width(), window.height()) == SMALL
         assert window.minimumSizeHint().height() <= SMALL[1]
 
-        assert "12/05/2026" in panel.details.text() and "09/08/2026" in panel.details.text()
+        assert (f"{MARKET_DAY:%d/%m/%Y}" in panel.details.text()
+                and f"{MARKET_END:%d/%m/%Y}" in panel.details.text())
         table = panel.table
         assert [table.item(r, 0).text() for r in range(table.rowCount())] == [
             "13/05/2026", "12/05/2026"]

@@ -35,8 +35,8 @@ from sync.server.models import Conflict, DaySummaryRow, SummaryPayment, SummaryP
 
 MARKET_DAY = dt.date(2026, 5, 12)
 # the seeded market's last day: long enough for every day the tests ring (only the
-# days within the market's dates are pushed)
-MARKET_END = MARKET_DAY + dt.timedelta(days=89)
+# days within the market's dates are pushed), the longest market there may be
+MARKET_END = MARKET_DAY + dt.timedelta(days=admin.MAX_MARKET_DAYS - 1)
 
 
 def listening_socket(port: int = 0) -> socket.socket:

@@ -562,8 +562,8 @@ def test_a_bundle_with_a_day_outside_the_market_imports_nothing(
     path.write_text(bundle.model_dump_json())
     code, out, err = run(database_url, "import", str(path), capsys=capsys, lang="fr")
     assert (code, out) == (2, "")
-    assert err == ("souk-server : erreur : le jour 2020-01-01 est en dehors des dates du marché "
-                   "(du 2026-05-12 au 2026-05-16) : rien n'a été importé\n")
+    assert err == ("souk-server : erreur : le jour 01/01/2020 est en dehors des dates du marché "
+                   "(du 12/05/2026 au 16/05/2026) : rien n'a été importé\n")
     assert counts(db) == before
 
 

@@ -66,22 +66,22 @@ NEXT = DAY + dt.timedelta(days=1)
 
 @pytest.mark.parametrize(("lang", "days", "error"), [
     ("fr", lambda d: [summary(d, DAY, 30, cooperative_id=2)],
-     "souk-server : erreur : le jour 2026-05-12 désigne la coopérative 2, mais son appareil "
+     "souk-server : erreur : le jour 12/05/2026 désigne la coopérative 2, mais son appareil "
      "appartient à la coopérative 1 : rien n'a été importé"),
     ("ar", lambda d: [summary(d, DAY, 30, cooperative_id=2)],
-     "souk-server: خطأ: اليوم 2026-05-12 يذكر التعاونية 2، لكن جهازه تابع للتعاونية 1: لم "
+     "souk-server: خطأ: اليوم 12/05/2026 يذكر التعاونية 2، لكن جهازه تابع للتعاونية 1: لم "
      "يُستورد أي شيء"),
     ("ar", lambda d: [summary(d, DAY, 30), summary(uuid.uuid4(), NEXT, 4)],
-     "souk-server: خطأ: اليوم 2026-05-13 يذكر جهازًا غير جهاز الحزمة: لم يُستورد أي شيء"),
+     "souk-server: خطأ: اليوم 13/05/2026 يذكر جهازًا غير جهاز الحزمة: لم يُستورد أي شيء"),
     ("fr", lambda d: [summary(d, NEXT, 30), summary(d, NEXT, 31)],
-     "souk-server : erreur : le jour 2026-05-13 figure deux fois : rien n'a été importé"),
+     "souk-server : erreur : le jour 13/05/2026 figure deux fois : rien n'a été importé"),
     ("fr", lambda d: [summary(d, DAY, 30).model_copy(update={"net": 1})],
-     "souk-server : erreur : les chiffres du jour 2026-05-12 ne concordent pas (les ventes "
+     "souk-server : erreur : les chiffres du jour 12/05/2026 ne concordent pas (les ventes "
      "nettes doivent égaler les ventes brutes moins les remboursements et les annulations) : "
      "rien n'a été importé"),
     ("ar", lambda d: [summary(d, DAY, 30), summary(d, NEXT, 4).model_copy(
         update={"products": [summary(d).products[0]] * 2})],
-     "souk-server: خطأ: اليوم 2026-05-13 يذكر المنتج نفسه مرتين: لم يُستورد أي شيء"),
+     "souk-server: خطأ: اليوم 13/05/2026 يذكر المنتج نفسه مرتين: لم يُستورد أي شيء"),
     ("en", lambda d: [summary(d, DAY, 30), summary(d, dt.date(2020, 1, 1), 4)],
      "souk-server: error: the day 2020-01-01 is outside the market's dates (2026-05-12 to "
      "2026-05-16): nothing was imported"),
@@ -154,8 +154,9 @@ def test_a_file_that_is_not_json_is_told_so(
 
 
 @pytest.mark.parametrize(("lang", "lines"), [
-    ("fr", ["2026-05-12\tenregistré\tversion 30", "2026-05-13\tenregistré\tversion 12"]),
-    ("ar", ["2026-05-12\tحُفظ\tالنسخة 30", "2026-05-13\tحُفظ\tالنسخة 12"]),
+    ("fr", ["12/05/2026\tenregistré\tversion 30", "13/05/2026\tenregistré\tversion 12"]),
+    ("ar", ["12/05/2026\tحُفظ\tالنسخة 30", "13/05/2026\tحُفظ\tالنسخة 12"]),
+    ("en", ["2026-05-12\tstored\tversion 30", "2026-05-13\tstored\tversion 12"]),
 ])
 def test_an_import_says_what_it_did_in_the_organisers_language(
         database_url: str, db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str],

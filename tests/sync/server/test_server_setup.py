@@ -240,7 +240,7 @@ def issued(db: Database) -> int:
 
 def codes_on_the_page(page: str) -> dict[str, str]:
     """Each stand's code, read off the printed page as a person reads the slips."""
-    slips = re.findall(r'<div class="stand"><bdi dir="ltr">([^<]*)</bdi></div>.*?'
+    slips = re.findall(r'<div class="stand"><bdi dir="ltr"[^>]*>([^<]*)</bdi></div>.*?'
                        r'<div class="code">.*?<bdi dir="ltr">([A-Z0-9-]{15})</bdi>', page)
     return {html.unescape(stand): code for stand, code in slips}
 
@@ -466,6 +466,53 @@ def test_a_market_edit_that_would_leave_days_received_outside_is_refused(
     assert (code, out) == (2, "")
     assert err.count("\n") == 1 and message in err, err
     assert market_dates(db) == (STARTS, dt.date(2026, 5, 16))
+
+
+@pytest.mark.parametrize(("args", "lang", "message"), [
+    (["market", "add", *MARKET[2:-4], "--starts", "01/05/2026", "--ends", "01/05/2027"], "fr",
+     "le marché durerait 366\u00a0jours (du 01/05/2026 au 01/05/2027), et un marché dure "
+     "62\u00a0jours au plus\u00a0: vérifiez ses dates (une année mal tapée\u00a0?)"),
+    (["market", "edit", "1", "--ends", "16/05/2027"], "ar",
+     "سيمتد السوق من \u200e12/05/2026\u200e إلى \u200e16/05/2027\u200e، وعدد أيامه 370، ولا "
+     "يتجاوز السوق 62 يومًا: تحقق من تواريخه (سنة مكتوبة خطأً؟)"),
+    (["market", "edit", "1", "--starts", "2025-05-12", "--ends", "2026-05-12"], "en",
+     "the market would last 366 days (2025-05-12 to 2026-05-12), and a market lasts 62 days "
+     "at most: check its dates (a year typed wrong?)"),
+    (["market", "edit", "1", "--starts", "12/05/2025"], "fr",
+     "le marché durerait 370\u00a0jours (du 12/05/2025 au 16/05/2026)"),
+])
+def test_a_market_a_year_long_is_a_date_typed_wrong(
+        database_url: str, db: Database, capsys: pytest.CaptureFixture[str], args: list[str],
+        lang: str, message: str) -> None:
+    """A travelling market lasts days to a few weeks: dates making one longer than 62 days
+    (a year typed wrong) are refused in one line naming its length, writing nothing."""
+    run(database_url, *MARKET, capsys=capsys)
+    before = counts(db)
+    code, out, err = run(database_url, *args, capsys=capsys, lang=lang)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and message in err, err
+    assert counts(db) == before
+    assert market_dates(db) == (STARTS, dt.date(2026, 5, 16))
+
+
+def test_a_market_of_62_days(database_url: str, db: Database,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    """The longest market there may be: two months, from 12/05 to 12/07 included."""
+    run(database_url, *MARKET, capsys=capsys)
+    code, _, err = run(database_url, "market", "edit", "1", "--ends", "12/07/2026",
+                       capsys=capsys, lang="fr")
+    assert (code, err) == (0, "")
+    assert market_dates(db) == (STARTS, dt.date(2026, 7, 12))
+
+
+@pytest.mark.parametrize(("lang", "dates"), [
+    ("fr", "12/05/2026..16/05/2026"), ("ar", "12/05/2026..16/05/2026"),
+    ("en", "2026-05-12..2026-05-16")])
+def test_the_list_of_markets_writes_their_dates_as_the_commands_do(
+        database_url: str, capsys: pytest.CaptureFixture[str], lang: str, dates: str) -> None:
+    run(database_url, *MARKET, capsys=capsys)
+    code, out, _ = run(database_url, "market", "list", capsys=capsys, lang=lang)
+    assert (code, out.split("\t")[:2]) == (0, ["1", dates])
 
 
 # --- the whole morning, with the real server and real stalls -----------------------------
