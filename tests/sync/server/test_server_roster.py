@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sync.server.db import Database
 from sync.server.models import Cooperative
 
-from .test_server_cli import counts, run
-from .test_server_setup import MARKET, csv_file
+from .test_server_cli import run
+from .test_server_setup import MARKET, csv_file, import_refused
 
 #: the market of :data:`MARKET` with its region's Arabic name (Fès-Meknès)
 MARKET_AR = [*MARKET, "--region-ar", "جهة فاس مكناس"]
@@ -99,14 +99,9 @@ def test_a_province_or_region_that_cannot_be_read_imports_nothing(
     """One line in the organiser's language naming the row, and not even the good row
     before it added."""
     run(database_url, *MARKET_AR, capsys=capsys)
-    path = csv_file(tmp_path, f"{header}\n{good}\n{bad}\n")
     monkeypatch.chdir(tmp_path)
-    before = counts(db)
-    code, out, err = run(database_url, "cooperative", "import", path.name, "--market", "1",
-                         capsys=capsys, lang=lang)
-    assert (code, out) == (2, "")
-    assert err.count("\n") == 1 and message in err, err
-    assert counts(db) == before
+    import_refused(database_url, db, csv_file(tmp_path, f"{header}\n{good}\n{bad}\n"), capsys,
+                   lang, message)
 
 
 def test_a_region_typed_in_arabic_at_the_command(

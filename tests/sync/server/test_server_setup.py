@@ -187,8 +187,14 @@ def test_a_file_with_a_bad_row_imports_nothing(
     """One line in the organiser's language naming the row's line as Excel numbers it,
     exit 2, and not one cooperative of the file added."""
     run(database_url, *MARKET, capsys=capsys)
-    path = csv_file(tmp_path, text, encoding)
     monkeypatch.chdir(tmp_path)
+    import_refused(database_url, db, csv_file(tmp_path, text, encoding), capsys, lang, message)
+
+
+def import_refused(database_url: str, db: Database, path: Path,
+                   capsys: pytest.CaptureFixture[str], lang: str, message: str) -> None:
+    """``cooperative import`` of the file ``path`` (in the current folder) into market 1
+    refused: exit 2, one line holding ``message`` in ``lang``, nothing added."""
     before = counts(db)
     code, out, err = run(database_url, "cooperative", "import", path.name, "--market", "1",
                          capsys=capsys, lang=lang)
