@@ -260,13 +260,13 @@ class FileStock:
     latest move that started its stock afresh (``starts``, :func:`pos.stock.last_counts`).
 
     The rule: a product's figure in the file is no count, only a figure the till wrote
-    itself, when, since the product's stock last started afresh (a count typed, goods
-    received, an import that wrote its stock, a change of its unit, its creation), any
-    export wrote that very figure of it, or that start was an import of that figure.
-    Only sales, refunds and voids moved the stock since, so the till keeps its stock, with
-    them (a morning's export imported after a noon export loses no sale made between). A
-    figure written before that start says nothing any more: the stock was counted or
-    received since."""
+    itself, when an export the till remembers wrote that very figure of it, or when the
+    latest move that started its stock afresh was an import of that figure (the same file
+    imported again). The till then keeps its stock, with the sales, refunds, voids, goods
+    received and counts made since: a morning's export, its prices edited and imported at
+    night, loses neither the day's sales nor the goods received at noon, even after a noon
+    export. A count typed in the file that lands on such a figure is taken as untouched,
+    as in the product dialog; the import says which export each kept stock was."""
 
     cause: stock.Cause
     exports: Sequence[Export] = ()
@@ -274,30 +274,20 @@ class FileStock:
     likely: Export | None = None
 
     def written_by(self, product_id: int | None, figure: int) -> Written | None:
-        """Which file wrote ``figure`` as the stock of product ``product_id`` since its
-        stock last started afresh: the export the file most likely is, or else the latest
-        export that did, else the import that started it; None: the figure is a count (as
-        is any of a new product)."""
+        """Which file wrote ``figure`` as the stock of product ``product_id``: the export
+        the file most likely is, or else the latest export that did, else the import that
+        last started its stock; None: the figure is a count (as is any of a new
+        product)."""
         if product_id is None:
             return None
-        start = self.starts.get(product_id)
-        since = start.at if start is not None else dt.datetime.min
         likely = [self.likely] if self.likely is not None else []
         for export in [*likely, *reversed(self.exports)]:
-            if _after(export.at, since) and export.stock.get(product_id) == figure:
+            if export.stock.get(product_id) == figure:
                 return "export", export.at
+        start = self.starts.get(product_id)
         if start is not None and start.imported == figure:
             return "import", None
         return None
-
-
-def _after(exported: dt.datetime, since: dt.datetime) -> bool:
-    """An export written at ``exported`` came after a move made at ``since``: an export
-    kept to the second (by a till of before the exports were listed) is the later of the
-    two in the same second."""
-    if not exported.microsecond:
-        since = since.replace(microsecond=0)
-    return exported >= since
 
 
 def _save_row(session: Session, data: ProductData,
@@ -687,14 +677,10 @@ class Export:
 
 def remember_export(session: Session, figures: Mapping[int, int], at: dt.datetime) -> None:
     """Keep in the till's settings the stock an export written at ``at`` (naive UTC) gave
-    each product (``figures``, by id), with the exports before it that may still tell an
-    import's figure (:class:`FileStock`): those written since the oldest of the products'
-    stocks last started afresh (:func:`pos.stock.last_counts`), :data:`EXPORTS_KEPT` at
+    each product (``figures``, by id), with the exports before it, :data:`EXPORTS_KEPT` at
     most, so that importing any of their files keeps the stock the sales made since
-    (:func:`save_rows`)."""
-    starts = [start.at for start in stock.last_counts(session).values()]
-    oldest = min(starts, default=dt.datetime.min)
-    kept = [e for e in exports(session) if e.at >= oldest][-(EXPORTS_KEPT - 1):]
+    (:class:`FileStock`, :func:`save_rows`)."""
+    kept = exports(session)[-(EXPORTS_KEPT - 1):]
     settings.put(session, EXPORTED_STOCK, {"exports": [
         {"at": e.at.isoformat(timespec="microseconds"),
          "stock": {str(product_id): value for product_id, value in e.stock.items()}}
@@ -783,12 +769,12 @@ def save_rows(session: Session, rows: Sequence[ProductData],
     ``progress(done, total)`` counts the rows saved, then the photos kept (``total``: the
     rows and the pictures they name): it is called every 50 rows, and for each photo.
 
-    A product the file updates whose stock in the file is one the till wrote itself since
-    its stock last started afresh, by any export of the catalogue (:func:`remember_export`)
-    or by the import that last wrote its stock (:meth:`FileStock.written_by`), keeps the
-    till's stock, as the product dialog keeps a stock left as it showed it: the file is
-    such an export edited (its prices), or the same file imported again, and the sales made
-    since stay counted; the result says, by export and for the import, how many did.
+    A product the file updates whose stock in the file is one the till wrote itself, by an
+    export of the catalogue it remembers (:func:`remember_export`) or by the import that
+    last wrote its stock (:meth:`FileStock.written_by`), keeps the till's stock, as the
+    product dialog keeps a stock left as it showed it: the file is such an export edited
+    (its prices), or the same file imported again, and the sales, goods received and counts
+    made since stay; the result says, by export and for the import, how many did.
     Another figure is a count, and is written, kept as a move of an import of the file
     named ``source`` made by ``user`` from ``done_from`` (:class:`pos.stock.Cause`); so is
     every stock of a file of a product no file carried before."""

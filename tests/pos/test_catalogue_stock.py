@@ -82,11 +82,11 @@ def test_a_morning_export_edited_and_imported_at_night_keeps_the_days_sales(
     assert message.endswith(said.format(n=total - 1, time=export_time(store)))
 
 
-def test_any_export_since_the_last_count_keeps_the_sales(store: Store, open_day: int,
-                                                       tmp_path: Path) -> None:
+def test_any_export_remembered_keeps_the_sales_and_the_goods_received(
+        store: Store, open_day: int, tmp_path: Path) -> None:
     """The morning's export imported after a noon export: its 40 jars are the figure the
-    till wrote that morning, not a count, and the 5 sold since stay sold; once goods are
-    received, the morning's figure says nothing any more and is a count."""
+    till wrote that morning, not a count, and the 5 sold since stay sold; so do the goods
+    received after both exports, and a count typed in the product dialog."""
     morning, noon = tmp_path / "morning.csv", tmp_path / "noon.csv"
     catalogue.export_file(store, morning, "fr")  # 40 jars
     with store.read() as s:
@@ -114,8 +114,16 @@ def test_any_export_since_the_last_count_keeps_the_sales(store: Store, open_day:
         assert argan is not None
         catalogue.receive_stock(s, argan.id, 10000)  # 45
     imported = import_file(store, morning)
-    assert stock(store, "ARG-250")[0] == 40000  # counted again since the receipt
-    assert imported.stock_kept == imported.updated - 1
+    assert stock(store, "ARG-250")[0] == 45000  # the van's 10 jars stay
+    assert imported.kept_by_export == {morning_export.at: imported.updated}
+    counted = tmp_path / "counted.csv"  # counted on the shelf: 44
+    counted.write_bytes(morning.read_bytes())
+    edit(counted, "fr", ARG_250={"stock": "44"})
+    import_file(store, counted)
+    assert stock(store, "ARG-250")[0] == 44000
+    ring(store, [("ARG-250", 1000)])
+    import_file(store, noon)
+    assert stock(store, "ARG-250")[0] == 43000
 
 
 def test_a_till_that_kept_its_last_export_only_still_reads_it(
@@ -136,19 +144,9 @@ def test_a_till_that_kept_its_last_export_only_still_reads_it(
     assert imported.stock_kept == imported.updated
 
 
-def test_the_exports_remembered_are_those_that_still_tell_a_figure(
+def test_the_latest_exports_are_remembered(
         store: Store, open_day: int, tmp_path: Path) -> None:
-    """Exports written before every product was counted again tell nothing and are
-    forgotten; of the others, the latest :data:`pos.catalogue.EXPORTS_KEPT`."""
-    catalogue.export_file(store, tmp_path / "before.csv", "fr")
-    with store.write() as s:  # every product counted again from a file
-        file = catalogue.read_csv(tmp_path / "before.csv", tmp_path)
-        for data in file.rows:
-            data.stock += 1000
-        catalogue.save_file(s, file)
-    catalogue.export_file(store, tmp_path / "after.csv", "fr")
-    with store.read() as s:
-        assert len(catalogue.exports(s)) == 1  # the one before the count forgotten
+    """The till remembers the latest :data:`pos.catalogue.EXPORTS_KEPT` exports."""
     for n in range(catalogue.EXPORTS_KEPT + 2):
         catalogue.export_file(store, tmp_path / f"export-{n}.csv", "fr")
     with store.read() as s:
