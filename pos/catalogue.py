@@ -257,7 +257,8 @@ class FileStock:
     """The stock figures of a catalogue file as an import saves them: the ``cause`` of the
     moves they write, the catalogue's ``exports`` the till remembers (:func:`exports`), the
     one the file most likely is (``likely``, :func:`_likeliest`), and by product id the
-    latest move that started its stock afresh (``starts``, :func:`pos.stock.last_counts`).
+    figure of the import that last started its stock afresh, if one did (``imported``,
+    :func:`pos.stock.last_imported`).
 
     The rule: a product's figure in the file is no count, only a figure the till wrote
     itself, when an export the till remembers wrote that very figure of it, or when the
@@ -270,7 +271,7 @@ class FileStock:
 
     cause: stock.Cause
     exports: Sequence[Export] = ()
-    starts: Mapping[int, stock.Start] = field(default_factory=dict)
+    imported: Mapping[int, int] = field(default_factory=dict)
     likely: Export | None = None
 
     def written_by(self, product_id: int | None, figure: int) -> Written | None:
@@ -284,8 +285,7 @@ class FileStock:
         for export in [*likely, *reversed(self.exports)]:
             if export.stock.get(product_id) == figure:
                 return "export", export.at
-        start = self.starts.get(product_id)
-        if start is not None and start.imported == figure:
+        if self.imported.get(product_id) == figure:
             return "import", None
         return None
 
@@ -783,7 +783,7 @@ def save_rows(session: Session, rows: Sequence[ProductData],
     cause = stock.Cause(stock.IMPORTED, source, user.id if user is not None else None,
                         done_from)
     known_exports = exports(session)
-    file = FileStock(cause, known_exports, stock.last_counts(session),
+    file = FileStock(cause, known_exports, stock.last_imported(session),
                      _likeliest(session, rows, known_exports))
     updated: set[int] = set()
     kept_by: Counter[Written | None] = Counter()

@@ -35,7 +35,7 @@ IMPORTED: Final = "imported"
 #: in the new unit from then on
 UNIT: Final = "unit"
 #: the moves that start a product's stock afresh: all but those of its sales
-#: (:func:`last_counts`)
+#: (:func:`last_imported`)
 STARTS: Final = (OPENING, CREATED, RECEIVED, COUNTED, IMPORTED, UNIT)
 #: the moves a sale, a refund and a void write, by the sale's kind
 SOLD: Final = ("sale", "refund", "void")
@@ -138,23 +138,13 @@ def change_text(change: int, unit: str, lang: str) -> str:
     return plus + text if change > 0 else text
 
 
-@dataclass(frozen=True)
-class Start:
-    """The latest move that started a product's stock afresh (:data:`STARTS`: a count, goods
-    received, an import that wrote it, a change of unit...): when, and, when it was an
-    import, the figure its file carried (else None)."""
-
-    at: dt.datetime
-    imported: int | None
-
-
-def last_counts(session: Session) -> dict[int, Start]:
-    """By product id, the latest move that started its stock afresh (:class:`Start`):
-    since then, only its sales, refunds and voids moved it."""
+def last_imported(session: Session) -> dict[int, int]:
+    """By product id, the figure the import that last started its stock afresh wrote
+    (:data:`STARTS`), for the products whose latest such move is an import: since then,
+    only its sales, refunds and voids moved it."""
     latest = (select(func.max(StockMove.id)).where(StockMove.kind.in_(STARTS))
               .group_by(StockMove.product_id))
-    query = (select(StockMove.product_id, StockMove.at, StockMove.kind, StockMove.stock_after)
-             .where(StockMove.id.in_(latest)))
-    return {product_id: Start(at, after if kind == IMPORTED else None)
-            for product_id, at, kind, after in session.execute(query)}
+    query = (select(StockMove.product_id, StockMove.stock_after)
+             .where(StockMove.id.in_(latest), StockMove.kind == IMPORTED))
+    return {product_id: after for product_id, after in session.execute(query)}
 
