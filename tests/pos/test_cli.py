@@ -1272,7 +1272,6 @@ def test_an_invoice_stopped_while_its_files_are_made_records_nothing(
         assert _invoices(store) == []
 
 
-@pytest.mark.usefixtures("ctrl_c")
 def test_a_file_that_cannot_take_its_name_once_the_invoice_is_recorded_is_said(
     data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
@@ -1318,6 +1317,7 @@ def test_a_file_that_cannot_take_its_name_once_the_invoice_is_recorded_is_said(
     assert again.read_bytes().startswith(b"\x89PNG")
 
 
+@pytest.mark.usefixtures("ctrl_c")
 def test_ctrl_c_once_the_invoice_is_recorded_waits_for_its_files(
     data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
