@@ -153,3 +153,16 @@ def world(client: TestClient, db: Database) -> World:
     market_id, argan, pottery = seed_market(db)
     return World(market_id, enrol(client, db, argan, "argan-1"),
                  enrol(client, db, pottery, "pottery-1"))
+
+
+# --- browsers ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def one_chromium() -> Iterator[None]:
+    """One Chromium for the module's browser tests (see
+    :func:`tests.sync.server.test_server_browser.sharing_chromium`)."""
+    from .test_server_browser import sharing_chromium
+
+    with sharing_chromium():
+        yield

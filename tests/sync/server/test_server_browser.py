@@ -42,6 +42,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 PASSWORD = "souk-organiser-2026"
 
 pytestmark = [
+    pytest.mark.usefixtures("one_chromium"),
     pytest.mark.slow,
     pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"no Chromium at {CHROMIUM} "
                        "(apt-get install chromium, or set SOUK_CHROMIUM)"),
@@ -55,11 +56,46 @@ def keep_screenshots(tmp_path: Path) -> None:
             shutil.copy(png, Path(os.environ["SOUK_SCREENSHOTS"]) / png.name)
 
 
+#: the Chromium a module's tests share (:func:`sharing_chromium`): (browser, playwright)
+#: once launched, None until then; no key outside such a module
+_SHARED: dict[str, Any] = {}
+
+
+@contextmanager
+def sharing_chromium() -> Iterator[None]:
+    """While open, :func:`chromium` gives one Chromium, launched at its first use, to all
+    (each test's pages and contexts closed after it): launching one takes about 2 s. Only
+    for tests that run no asyncio loop of their own, as Playwright's synchronous API keeps
+    its loop as the thread's running loop while its browser is open."""
+    _SHARED["held"] = None
+    try:
+        yield
+    finally:
+        held = _SHARED.pop("held")
+        if held is not None:
+            browser, pw = held
+            browser.close()
+            pw.stop()
+
+
 @contextmanager
 def chromium() -> Iterator[Any]:
-    """A headless Chromium (playwright's ``Browser``), closed after."""
+    """A headless Chromium (playwright's ``Browser``): the shared one, with what the test
+    opened in it closed after, or a new one, closed after."""
     from playwright.sync_api import sync_playwright
 
+    if "held" in _SHARED:
+        if _SHARED["held"] is None:
+            pw = sync_playwright().start()
+            _SHARED["held"] = (pw.chromium.launch(executable_path=CHROMIUM,
+                                                  args=CHROMIUM_ARGS), pw)
+        browser = _SHARED["held"][0]
+        try:
+            yield browser
+        finally:
+            for context in browser.contexts:
+                context.close()
+        return
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

@@ -18,6 +18,7 @@ from sync.server.cli import main
 from .test_server_browser import CHROMIUM, chromium, keep_screenshots
 
 pytestmark = [
+    pytest.mark.usefixtures("one_chromium"),
     pytest.mark.slow,
     pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"no Chromium at {CHROMIUM} "
                        "(apt-get install chromium, or set SOUK_CHROMIUM)"),

@@ -31,6 +31,7 @@ from .test_server_browser import (
 )
 
 pytestmark = [
+    pytest.mark.usefixtures("one_chromium"),
     pytest.mark.slow,
     pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"no Chromium at {CHROMIUM} "
                        "(apt-get install chromium, or set SOUK_CHROMIUM)"),

@@ -29,6 +29,7 @@ from .test_server_browser import (
 __all__ = ["live_server"]  # the fixture, shared with the dashboard's browser tests
 
 pytestmark = [
+    pytest.mark.usefixtures("one_chromium"),
     pytest.mark.slow,
     pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"no Chromium at {CHROMIUM} "
                        "(apt-get install chromium, or set SOUK_CHROMIUM)"),

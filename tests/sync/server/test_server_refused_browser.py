@@ -30,6 +30,7 @@ from .test_server_received_browser import live
 __all__ = ["live"]  # the fixture, shared with the received column's browser test
 
 pytestmark = [
+    pytest.mark.usefixtures("one_chromium"),
     pytest.mark.slow,
     pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"no Chromium at {CHROMIUM} "
                        "(apt-get install chromium, or set SOUK_CHROMIUM)"),

@@ -26,6 +26,7 @@ from .test_server_browser import CHROMIUM, PASSWORD, chromium, live_server, log_
 __all__ = ["live_server"]  # the fixture, shared with the dashboard's browser tests
 
 pytestmark = [
+    pytest.mark.usefixtures("one_chromium"),
     pytest.mark.slow,
     pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"no Chromium at {CHROMIUM} "
                        "(apt-get install chromium, or set SOUK_CHROMIUM)"),
