@@ -31,7 +31,7 @@ from pos.cart import parse_line_quantity
 from pos.catalogue import fold
 from pos.errors import InputError, SoukError
 from pos.models import BusinessDay, Sale, User
-from pos.money import format_amount, format_money, format_quantity
+from pos.money import format_amount, format_measure, format_money, format_quantity
 from pos.receipts import RECEIPT_LANGUAGES, Direction, isolate
 from ui.context import AppContext
 from ui.figures import rich_table
@@ -53,6 +53,7 @@ from ui.widgets import (
     ask_manager,
     button,
     card,
+    confirm,
     error_words,
     hbox,
     label,
@@ -139,10 +140,15 @@ class LinesArea(QScrollArea):
 class RefundDialog(Dialog):
     """Choose what is given back, why, and how. On OK the quantities are checked (no more
     than is left, pieces whole) before the manager's PIN is asked; a wrong one is marked
-    and nothing is asked."""
+    and nothing is asked. A card or a transfer takes back no more than it paid of the
+    sale (:func:`pos.refunds.method_room`): the rest is given in cash, once the seller
+    has agreed to that split, and a card's or transfer's reference is typed."""
 
     #: lines shown at once; more scroll
     ROWS: Final = 4
+    #: what the split asks, per method that takes back part of it, or nothing of it
+    SPLIT: Final = {"card": "ui.refund.split_card", "mobile": "ui.refund.split_mobile"}
+    NO_ROOM: Final = {"card": "ui.refund.none_card", "mobile": "ui.refund.none_mobile"}
 
     def __init__(self, ctx: AppContext, parent: QWidget | None, sale: Sale,
                  left: dict[int, int], label_text: str,
@@ -153,6 +159,8 @@ class RefundDialog(Dialog):
         self.sale = sale
         self.left = left
         self.result_sale: str | None = None
+        with ctx.read() as s:
+            self.room = refunds.method_room(s, checkout.get_sale(s, sale.id))
         self.fields: dict[int, QLineEdit] = {}
         body = named(QWidget(), "refundLinesBody")
         grid = QGridLayout(body)
@@ -163,8 +171,8 @@ class RefundDialog(Dialog):
             name = label(f"refundName_{row}")
             name.setText(ctx.name_of(line.name_ar, line.name_fr))
             sold = label(f"refundSold_{row}", style="muted")
-            sold.setText(ctx.t("ui.refund.left", qty=format_quantity(left.get(line.id, 0),
-                                                                      line.unit, lang)))
+            sold.setText(ctx.t("ui.refund.left", qty=format_measure(left.get(line.id, 0),
+                                                                     line.unit, lang)))
             field = named(QLineEdit(), f"refundQty_{row}",
                           ctx.t("ui.refund.quantity_of", name=name.text()))
             field.setPlaceholderText("0")
@@ -192,10 +200,13 @@ class RefundDialog(Dialog):
         self.method = named(QComboBox(), "refundMethod", ctx.t("ui.refund.method"))
         for m in ("cash", "card", "mobile"):
             self.method.addItem(ctx.t(f"payment.{m}"), m)
-        # given back the way most of it was paid (a card sale is refunded to the card)
-        paid = max(sale.payments, key=lambda p: p.amount, default=None)
-        if paid is not None:
-            self.method.setCurrentIndex(max(self.method.findData(paid.method), 0))
+        self.method.setCurrentIndex(max(self.method.findData(self.default_method()), 0))
+        self.ref_caption = label("refundReferenceCaption")
+        self.texts.bind(self.ref_caption.setText, "ui.refund.reference")
+        self.reference = named(QLineEdit(), "refundReference", ctx.t("ui.refund.reference"))
+        self.reference.textEdited.connect(lambda _t: mark_wrong(self.reference, False))
+        self.method.currentIndexChanged.connect(self._method_chosen)
+        self._method_chosen()
         self.body.addWidget(self.lines_area, 1)
         self.body.addWidget(everything)
         choices = QGridLayout()  # the two fields one above the other, aligned
@@ -204,6 +215,8 @@ class RefundDialog(Dialog):
         choices.addWidget(self.reason, 0, 1)
         choices.addWidget(mcap, 1, 0)
         choices.addWidget(self.method, 1, 1, Qt.AlignmentFlag.AlignLeading)
+        choices.addWidget(self.ref_caption, 2, 0)
+        choices.addWidget(self.reference, 2, 1)
         choices.setColumnStretch(1, 1)
         self.body.addLayout(choices)
         self.texts.button(self.ok, "ui.refund.do")
@@ -211,6 +224,22 @@ class RefundDialog(Dialog):
         first = next((f for f in self.fields.values() if f.isEnabled()), None)
         if first is not None:
             first.setFocus()
+
+    def default_method(self) -> str:
+        """The way most of the sale was paid (a card sale is refunded to the card) while
+        that way can still take something back, else cash."""
+        paid: dict[str, int] = {}
+        for payment in self.sale.payments:
+            paid[payment.method] = paid.get(payment.method, 0) + payment.amount
+        most = max(paid, key=lambda method: paid[method], default="cash")
+        return most if most == "cash" or self.room.get(most, 0) > 0 else "cash"
+
+    def _method_chosen(self) -> None:
+        """A card or a transfer asks for the reference of its operation; cash none."""
+        other = self.method.currentData() != "cash"
+        self.ref_caption.setVisible(other)
+        self.reference.setVisible(other)
+        mark_wrong(self.reference, False)
 
     def fill_all(self) -> None:
         for line in self.sale.lines:
@@ -241,19 +270,55 @@ class RefundDialog(Dialog):
                 out[line.id] = quantity
         return out
 
+    def refund_parts(self, quantities: dict[int, int]) -> list[refunds.RefundPart]:
+        """How what ``quantities`` give back is paid back: by the method chosen as far as
+        it can take it, the rest in cash (:func:`pos.refunds.parts_for`). A card or a
+        transfer that takes part of it needs its reference (the field marked)."""
+        method = str(self.method.currentData())
+        with self.ctx.read() as s:
+            original = checkout.get_sale(s, self.sale.id)
+            amount = refunds.amount_of(s, original, quantities)
+            self.room = refunds.method_room(s, original)
+        parts = refunds.parts_for(self.room, amount, method, self.reference.text())
+        if any(p.method != "cash" and p.amount and not p.reference for p in parts):
+            mark_wrong(self.reference)
+            self.reference.setFocus()
+            raise InputError("payment.reference_needed")
+        return parts
+
+    def split_agreed(self, parts: list[refunds.RefundPart]) -> bool:
+        """Whether the seller agrees to give back in cash what the chosen card or transfer
+        cannot take (asked only then)."""
+        method = str(self.method.currentData())
+        taken = sum(p.amount for p in parts if p.method == method)
+        cash = sum(p.amount for p in parts if p.method == "cash")
+        if method == "cash" or not cash:
+            return True
+        lang = self.ctx.lang
+        if taken:
+            question = self.ctx.t(self.SPLIT[method], part=format_money(taken, lang),
+                                  cash=format_money(cash, lang))
+        else:
+            question = self.ctx.t(self.NO_ROOM[method], cash=format_money(cash, lang))
+        return confirm(self.ctx, self, "refundSplitConfirm", "ui.refund.split_title", question,
+                       "ui.refund.split_yes", "ui.refund.split_no", style="subtitle")
+
     def validate(self) -> None:
         quantities = self.quantities()  # checked before the PIN is asked
         if not quantities:
             raise InputError("refund.nothing")
         if not self.reason.currentText().strip():
             raise InputError("refund.reason_needed")
+        parts = self.refund_parts(quantities)
+        if not self.split_agreed(parts):
+            raise Kept
         manager = ask_manager(self.ctx, self, "ui.pin.reason_refund")
         if manager is None:
             raise Kept
         with self.ctx.write() as s:
             done = refunds.refund(s, self.sale.id, quantities=quantities,
                                   reason=self.reason.currentText(), manager=manager,
-                                  cashier=self.ctx.user, method=self.method.currentData())
+                                  cashier=self.ctx.user, parts=parts)
             if self.printer is not None:
                 self.printer.enqueue(s, done.kind, done.id)
             queue_credit_note(self.printer, s, done.id)

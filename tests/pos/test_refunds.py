@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from pos import checkout, day, journal, receipts, refunds, users
-from pos.cart import Cart, CartLine, Discount, cash
+from pos.cart import Cart, CartLine, Discount, PaymentSpec, cash
 from pos.db import Store
 from pos.errors import AuthError, InputError, Name, RuleError
 from pos.models import Product, Sale
+from pos.money import format_money
 from pos.reports import day_report
 from tests.helpers import ring
 
@@ -159,3 +160,165 @@ def test_a_journal_with_fractions_of_pieces_still_loads_verifies_and_reports(
     with store.read() as s:
         current = day.current_day(s)
         assert current is not None and day_report(s, current).net == 0
+
+
+def split_sale(store: Store) -> Sale:
+    """Two tajines, 300 DH: 100 DH by card, 200 DH in cash."""
+    return ring(store, [("TAJ-M", 2000)],
+                payments=[PaymentSpec("card", 10000, None, "CB-4411"), cash(20000)])
+
+
+def test_a_card_takes_back_no_more_than_it_paid(store: Store, open_day: int) -> None:
+    sale = split_sale(store)
+    with store.read() as s:
+        original = checkout.get_sale(s, sale.id)
+        room = refunds.method_room(s, original)
+        assert room == {"card": 10000, "mobile": 0, "cash": 30000}
+        assert refunds.amount_of(s, original, None) == 30000
+    with store.write() as s, pytest.raises(RuleError) as caught:
+        refunds.refund(s, sale.id, quantities=None, reason="x", manager=manager(s),
+                       method="card", reference="CB-9")
+    assert caught.value.key == "refund.too_much_card"
+    assert caught.value.message("fr") == ("On ne peut plus rendre que 100,00\u00a0DH de cette "
+                                          "vente sur la carte\u00a0: rendez le reste en espèces.")
+    assert caught.value.message("en") == ("Only MAD\u00a0100.00 of this sale can still go back "
+                                          "to the card: give the rest in cash.")
+    assert caught.value.message("ar") == (f"لا يمكن إرجاع أكثر من {format_money(10000, 'ar')} "
+                                          "من هذا البيع إلى البطاقة: أرجِع الباقي نقدًا.")
+    with store.read() as s:
+        assert s.scalars(select(Sale).where(Sale.kind == "refund")).first() is None
+    # the whole sale back: the card what it paid, the rest in cash
+    parts = refunds.parts_for(room, 30000, "card", " CB-9 ")
+    assert parts == [refunds.RefundPart("card", 10000, "CB-9"), refunds.RefundPart("cash", 20000)]
+    with store.write() as s:
+        back = refunds.refund(s, sale.id, quantities=None, reason="x", manager=manager(s),
+                              parts=parts)
+    with store.read() as s:
+        stored = s.get(Sale, back.id)
+        assert stored is not None and stored.total == -30000
+        assert [(p.method, p.amount, p.change, p.reference) for p in stored.payments] == [
+            ("card", -10000, None, "CB-9"), ("cash", -20000, 20000, "")]
+        current = day.current_day(s)
+        assert current is not None
+        report = day_report(s, current)
+        assert [(p.method, p.amount, p.sales, p.refunds) for p in report.payments] == [
+            ("card", 0, 1, 1), ("cash", 0, 1, 1)]
+        assert report.net == 0 and report.refunds == 30000
+        assert refunds.method_room(s, checkout.get_sale(s, sale.id)) == {
+            "card": 0, "mobile": 0, "cash": 0}
+        text = receipts.load_sale_receipt(s, back.id, lang="fr").plain_text()
+    assert "CB-9" in text
+
+
+def test_earlier_refunds_to_the_card_count(store: Store, open_day: int) -> None:
+    """A first tajine back: 100 DH to the card, 50 DH in cash; the card can take nothing
+    of the second, which goes back in cash."""
+    sale = split_sale(store)
+    line = sale.lines[0].id
+    with store.write() as s:
+        original = checkout.get_sale(s, sale.id)
+        room = refunds.method_room(s, original)
+        first = refunds.parts_for(room, refunds.amount_of(s, original, {line: 1000}), "card",
+                                  "CB-1")
+        assert first == [refunds.RefundPart("card", 10000, "CB-1"),
+                         refunds.RefundPart("cash", 5000)]
+        refunds.refund(s, sale.id, quantities={line: 1000}, reason="x", manager=manager(s),
+                       parts=first)
+    with store.write() as s, pytest.raises(RuleError) as caught:
+        refunds.refund(s, sale.id, quantities={line: 1000}, reason="x", manager=manager(s),
+                       parts=[refunds.RefundPart("card", 100, "CB-2"),
+                              refunds.RefundPart("cash", 14900)])
+    assert caught.value.key == "refund.too_much_card"
+    assert "0,00\u00a0DH" in caught.value.message("fr")
+    with store.write() as s:
+        room = refunds.method_room(s, checkout.get_sale(s, sale.id))
+        assert room == {"card": 0, "mobile": 0, "cash": 15000}
+        second = refunds.parts_for(room, 15000, "card", "CB-2")
+        assert second == [refunds.RefundPart("cash", 15000)]
+        refunds.refund(s, sale.id, quantities={line: 1000}, reason="x", manager=manager(s),
+                       parts=second)
+        current = day.current_day(s)
+        assert current is not None
+        assert {p.method: p.amount for p in day_report(s, current).payments} == {
+            "card": 0, "cash": 0}
+
+
+def test_a_transfer_takes_back_no_more_than_it_paid(store: Store, open_day: int) -> None:
+    sale = ring(store, [("SAV-BLD", 2000)],
+                payments=[PaymentSpec("mobile", 1000, None, "M-7"), cash(5000)])
+    with store.write() as s, pytest.raises(RuleError) as caught:
+        refunds.refund(s, sale.id, quantities=None, reason="x", manager=manager(s),
+                       method="mobile", reference="M-8")
+    assert caught.value.key == "refund.too_much_mobile"
+    assert caught.value.message("en") == ("Only MAD\u00a010.00 of this sale can still go back "
+                                          "by mobile transfer: give the rest in cash.")
+    assert caught.value.message("fr") == ("On ne peut plus rendre que 10,00\u00a0DH de cette "
+                                          "vente par virement mobile\u00a0: rendez le reste en "
+                                          "espèces.")
+    assert "10,00" in caught.value.message("ar")
+    with store.write() as s:  # nor to a card that paid nothing
+        with pytest.raises(RuleError) as card:
+            refunds.refund(s, sale.id, quantities=None, reason="x", manager=manager(s),
+                           method="card", reference="CB-1")
+        assert card.value.key == "refund.too_much_card"
+
+
+def test_a_refunds_parts_are_checked(store: Store, open_day: int) -> None:
+    sale = ring(store, [("SAV-BLD", 2000)], payments=[PaymentSpec("card", 6000, None, "CB-1")])
+    cases = [
+        ([refunds.RefundPart("card", 6000)], InputError, "payment.reference_needed"),
+        ([refunds.RefundPart("card", 5000, "R")], RuleError, "payment.mismatch"),
+        ([refunds.RefundPart("cheque", 6000)], InputError, "payment.method"),
+        ([refunds.RefundPart("card", 7000, "R"), refunds.RefundPart("cash", -1000)],
+         InputError, "payment.amount"),
+        ([], RuleError, "payment.mismatch"),
+    ]
+    for parts, error, key in cases:
+        with store.write() as s, pytest.raises(error) as caught:
+            refunds.refund(s, sale.id, quantities=None, reason="x", manager=manager(s),
+                           parts=parts)
+        assert caught.value.key == key, parts
+    with store.write() as s:  # all of it to the card that paid it all
+        back = refunds.refund(s, sale.id, quantities=None, reason="x", manager=manager(s),
+                              method="card", reference="R-1")
+    assert [(p.method, p.amount, p.reference) for p in back.payments] == [("card", -6000, "R-1")]
+
+
+def test_a_line_given_back_in_parts_gives_back_its_discount_exactly(
+        store: Store, open_day: int) -> None:
+    """3 soaps at 30 DH with 10 DH off the line (not a whole centime a soap), given back
+    one by one: the refunds' discounts 3,33, 3,33 and 3,34 on their receipts, each
+    receipt's subtotal less its discount its total, and the day's discounts back to 0."""
+    with store.write() as s:
+        soap = s.scalar(select(Product).where(Product.sku == "SAV-BLD"))
+        assert soap is not None
+        cart = Cart()
+        cart.add(soap, 3000).discount = Discount("amount", 1000)
+        sale = checkout.complete(s, cart, [cash(8000)], cashier=None)
+    line = sale.lines[0].id
+    shown = []
+    for _ in range(3):
+        with store.write() as s:
+            back = refunds.refund(s, sale.id, quantities={line: 1000}, reason="x",
+                                  manager=manager(s))
+        with store.read() as s:
+            stored = s.get(Sale, back.id)
+            assert stored is not None
+            assert stored.subtotal - stored.discount == stored.total
+            text = receipts.load_sale_receipt(s, back.id, lang="fr").plain_text()
+        shown.append((stored.total, stored.discount, stored.lines[0].discount,
+                       [row for row in text.splitlines() if row.startswith("Remise")]))
+    assert [(total, discount, line_discount) for total, discount, line_discount, _ in shown] == [
+        (-2667, -333, -333), (-2667, -333, -333), (-2666, -334, -334)]
+    assert [rows for *_, rows in shown] == [
+        [f"Remise\t{amount}", f"Remises articles\t{amount}"]
+        for amount in ("3,33", "3,33", "3,34")]
+    with store.write() as s:
+        current = day.current_day(s)
+        assert current is not None
+        report = day_report(s, current)
+        assert (report.discounts, report.net, report.refunds) == (0, 0, 8000)
+        closed = day.close_day(s, day.count_for(day.day_report_expected(s)),
+                               manager=manager(s))
+        z = receipts.load_day_report(s, closed.id, "z", "fr").plain_text()
+    assert [row.split()[-1] for row in z.splitlines() if row.startswith("Remises")] == ["0,00"]

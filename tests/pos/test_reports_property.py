@@ -28,7 +28,8 @@ sale_op = st.tuples(
     st.sampled_from(["cash", "card", "mobile", "split"]),
     st.one_of(st.none(), st.integers(0, 5000), st.integers(1, 2000)),
 )
-refund_op = st.tuples(st.just("refund"), st.integers(0, 50), st.booleans())
+refund_op = st.tuples(st.just("refund"), st.integers(0, 50), st.booleans(),
+                      st.sampled_from(["cash", "card", "mobile"]))
 void_op = st.tuples(st.just("void"), st.integers(0, 50))
 cash_op = st.tuples(st.just("cash"), st.sampled_from(["in", "out"]), st.integers(1, 50000))
 ops = st.lists(st.one_of(sale_op, sale_op, sale_op, refund_op, void_op, cash_op), max_size=25)
@@ -67,7 +68,11 @@ def _apply(store: Store, op: tuple, rung: list[str]) -> None:  # type: ignore[ty
                 step = 1000 if unit == "piece" else 1  # pieces come back whole
                 half = left[line_id] // 2 // step * step
                 qty = left[line_id] if op[2] else max(step, half)
-                refunds.refund(s, sale.id, quantities={line_id: qty}, reason="r", manager=manager)
+                # by the method drawn as far as it paid the sale, the rest in cash
+                parts = refunds.parts_for(refunds.method_room(s, sale),
+                                          refunds.amount_of(s, sale, {line_id: qty}), op[3], "R")
+                refunds.refund(s, sale.id, quantities={line_id: qty}, reason="r",
+                               manager=manager, parts=parts)
         elif op[0] == "void" and rung:
             try:
                 refunds.void(s, rung[op[1] % len(rung)], reason="v", manager=manager)
@@ -110,6 +115,23 @@ def test_z_report_equals_the_sum_over_the_journal(operations: list[tuple]) -> No
         for method, amount, *_ in r["data"]["payments"]:
             by_method[method] += amount
     assert {p.method: p.amount for p in z.payments} == {m: a for m, a in by_method.items()}
+    # per sale, with its refunds and void: no card or transfer gave back more than it paid,
+    # and a sale given back whole, in one go or in parts, gave back its discounts exactly
+    kept: Counter[tuple[str, str]] = Counter()
+    quantities: Counter[tuple[str, str]] = Counter()
+    discounts: Counter[str] = Counter()
+    for r in sales:
+        sale = r["data"]["reverses"] or r["data"]["id"]
+        for method, amount, *_ in r["data"]["payments"]:
+            kept[sale, method] += amount
+        for line in r["data"]["lines"]:
+            quantities[sale, line[0]] += line[6]
+        discounts[sale] += r["data"]["discount"]
+    assert [key for key, amount in kept.items() if key[1] != "cash" and amount < 0] == []
+    whole = {sale for sale in discounts
+             if all(qty == 0 for (of, _), qty in quantities.items() if of == sale)}
+    assert [sale for sale in whole if discounts[sale]] == []
+    assert z.discounts == sum(discounts.values())
     lines: Counter[str] = Counter()
     for r in sales:
         for line in r["data"]["lines"]:

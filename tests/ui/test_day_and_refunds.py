@@ -3,7 +3,9 @@ difference, the Z report; the journal holds exactly what was done."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,10 +14,11 @@ from PySide6.QtGui import QColor, QTextLayout, QTextOption
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 from sqlalchemy import select
 
-from pos import backup, day, receipts, users
-from pos.cart import PaymentSpec
+from pos import backup, checkout, day, receipts, refunds, users
+from pos.cart import Cart, PaymentSpec, cash
+from pos.db import DB_FILENAME, Store
 from pos.i18n import tr
-from pos.models import BusinessDay, Sale
+from pos.models import BusinessDay, Product, Sale, utcnow
 from pos.money import format_amount, format_money
 from tests.helpers import drawn_order, drawn_shapes, painted_shapes
 from tests.ui.conftest import (
@@ -84,6 +87,9 @@ def test_refund_one_line_with_the_manager_pin(qtbot: Any, make_window: Any) -> N
 
 
 def test_a_card_sale_is_refunded_to_the_card(qtbot: Any, make_window: Any) -> None:
+    """The card is offered, with a field for the reference of the operation on the
+    terminal: none typed is said before the PIN is asked, the field marked; the one typed
+    is kept on the refund's payment and printed on its receipt."""
     window = make_window()
     window.show_screen("sale")
     click_tile(qtbot, window, tile_row(window, "HAT-DM"))
@@ -91,21 +97,199 @@ def test_a_card_sale_is_refunded_to_the_card(qtbot: Any, make_window: Any) -> No
     window.sale.complete([PaymentSpec("card", total, None, "CB-4411")])
     window.show_screen("sales")
     window.sales.table.selectRow(0)
-    shown: list[str] = []
+    shown: list[Any] = []
+
+    def pin(pin_dialog: Any) -> None:
+        shown.append("pin")
+        type_pin(qtbot, pin_dialog, MANAGER_PIN)
 
     def refund(dialog: Any) -> None:
-        shown.append(dialog.method.currentData())
+        shown.append((dialog.method.currentData(), dialog.reference.isVisible()))
         qtbot.mouseClick(dialog.findChild(QPushButton, "refundAll"), LEFT)
         dialog.reason.setCurrentIndex(0)
-        on_modal("pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
+        on_modal("pinDialog", pin)
+        qtbot.mouseClick(dialog.ok, LEFT)  # no reference typed
+        shown.append((dialog.banner.text(), bool(dialog.reference.property("wrong")),
+                      dialog.focusWidget() is dialog.reference, dialog.isVisible()))
+        dialog.reference.insert(" RB-2207 ")
+        assert not dialog.reference.property("wrong")
         qtbot.mouseClick(dialog.ok, LEFT)
 
     on_modal("refundDialog", refund)
     qtbot.mouseClick(window.sales.refund_btn, LEFT)
-    assert shown == ["card"]
+    assert shown == [("card", True), (window.ctx.t("payment.reference_needed"), True, True, True),
+                     "pin"]
     with window.ctx.read() as s:
         refund_sale = s.scalars(select(Sale).where(Sale.kind == "refund")).one()
-        assert [(p.method, p.amount) for p in refund_sale.payments] == [("card", -total)]
+        assert [(p.method, p.amount, p.reference) for p in refund_sale.payments] == [
+            ("card", -total, "RB-2207")]
+        text = receipts.load_sale_receipt(s, refund_sale.id, lang="fr").plain_text()
+    assert "RB-2207" in text
+
+
+def sold_by_card_yesterday(data_dir: Path, sku: str) -> None:
+    """Before the window opens today's day: yesterday's day, closed, whose one sale (ticket
+    1, one ``sku``) was paid by card."""
+    store = Store.open(data_dir / DB_FILENAME)
+    try:
+        with store.write() as s:
+            manager = next(u for u in users.active_users(s) if u.role == users.MANAGER)
+            morning = utcnow() - dt.timedelta(days=1)
+            day.open_day(s, 50000, user=manager, at=morning)
+            product = s.scalar(select(Product).where(Product.sku == sku))
+            cart = Cart()
+            cart.add(product)
+            checkout.complete(s, cart, [PaymentSpec("card", cart.totals().total, None, "CB-1")],
+                              cashier=manager, at=morning + dt.timedelta(hours=1))
+            day.close_day(s, day.count_for(day.day_report_expected(s)), manager=manager,
+                          at=morning + dt.timedelta(hours=2))
+    finally:
+        store.close()
+
+
+def sell(qtbot: Any, window: Any, skus: list[str], payments: list[PaymentSpec]) -> None:
+    """Ring ``skus`` on the sale screen, paid by ``payments``."""
+    window.show_screen("sale")
+    for sku in skus:
+        click_tile(qtbot, window, tile_row(window, sku))
+    assert window.sale.complete(payments)
+
+
+def split_text(dialog: Any) -> str:
+    return str(dialog.findChild(QLabel, "refundSplitConfirmText").text())
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_split_paid_sale_goes_back_to_the_card_up_to_what_it_paid(
+        qtbot: Any, make_window: Any, lang: str) -> None:
+    """Two tajines, 300,00: 200,00 by card and 100,00 in cash. Given back whole to the card
+    that paid most, the card takes back its 200,00 and the rest is cash: the seller is
+    asked before the PIN; "no" goes back to the dialog, nothing asked nor recorded."""
+    window = make_window(lang=lang)
+    sell(qtbot, window, ["TAJ-M", "TAJ-M"],
+         [PaymentSpec("card", 20000, None, "CB-4411"), cash(10000)])
+    window.show_screen("sales")
+    window.sales.select_number(1)
+    seen: list[Any] = []
+
+    def pin(pin_dialog: Any) -> None:
+        seen.append("pin")
+        type_pin(qtbot, pin_dialog, MANAGER_PIN)
+
+    def refund(dialog: Any) -> None:
+        seen.append(dialog.method.currentData())
+        qtbot.mouseClick(dialog.findChild(QPushButton, "refundAll"), LEFT)
+        dialog.reason.setCurrentIndex(0)
+        dialog.reference.insert("RB-77")
+
+        def no(split: Any) -> None:
+            seen.append(("no", split.windowTitle(), split_text(split)))
+            qtbot.mouseClick(split.cancel, LEFT)
+
+        on_modal("refundSplitConfirm", no)
+        qtbot.mouseClick(dialog.ok, LEFT)
+        seen.append(dialog.isVisible())
+
+        def yes(split: Any) -> None:
+            seen.append("yes")
+            on_modal("pinDialog", pin)
+            qtbot.mouseClick(split.ok, LEFT)
+
+        on_modal("refundSplitConfirm", yes)
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal("refundDialog", refund)
+    qtbot.mouseClick(window.sales.refund_btn, LEFT)
+    t = window.ctx.t
+    question = t("ui.refund.split_card", part=format_money(20000, lang),
+                 cash=format_money(10000, lang))
+    assert seen == ["card", ("no", t("ui.refund.split_title"), question), True, "yes", "pin"]
+    if lang == "fr":
+        assert question == ("On ne peut plus rendre que 200,00\u00a0DH de ce ticket sur la "
+                            "carte.\nRendre 200,00\u00a0DH sur la carte et 100,00\u00a0DH en "
+                            "espèces\u00a0?")
+    else:
+        assert format_money(20000, "ar") in question and "نقدًا؟" in question
+    with window.ctx.read() as s:
+        back = s.scalars(select(Sale).where(Sale.kind == "refund")).one()
+        assert back.total == -30000
+        assert [(p.method, p.amount, p.reference) for p in back.payments] == [
+            ("card", -20000, "RB-77"), ("cash", -10000, "")]
+    assert journal_kinds(window) == ["day_open", "sale", "refund"]
+
+
+def test_a_card_that_gave_back_all_it_paid_is_not_offered(qtbot: Any,
+                                                          make_window: Any) -> None:
+    """4 soaps, 120,00: 70,00 by card, 50,00 in cash; three given back already, 70,00 of
+    them to the card. For the last, cash is offered and no reference asked; the card
+    chosen all the same, the seller is told it takes nothing more and agrees to cash."""
+    window = make_window()
+    sell(qtbot, window, ["SAV-BLD"] * 4, [PaymentSpec("card", 7000, None, "CB-4411"),
+                                          cash(5000)])
+    with window.ctx.write() as s:
+        manager = users.authenticate(s, MANAGER_PIN)
+        sale = s.scalars(select(Sale)).one()
+        line = sale.lines[0].id
+        for quantity in (2000, 1000):
+            room = refunds.method_room(s, sale)
+            amount = refunds.amount_of(s, sale, {line: quantity})
+            refunds.refund(s, sale.id, quantities={line: quantity}, reason="x",
+                           manager=manager, parts=refunds.parts_for(room, amount, "card", "R"))
+        assert refunds.method_room(s, sale) == {"card": 0, "mobile": 0, "cash": 3000}
+    window.show_screen("sales")
+    window.sales.select_number(1)
+    seen: list[Any] = []
+
+    def refund(dialog: Any) -> None:
+        seen.append((dialog.method.currentData(), dialog.reference.isVisible()))
+        dialog.method.setCurrentIndex(dialog.method.findData("card"))
+        seen.append(dialog.reference.isVisible())
+        qtbot.mouseClick(dialog.findChild(QPushButton, "refundAll"), LEFT)
+        dialog.reason.setCurrentIndex(0)
+
+        def yes(split: Any) -> None:
+            seen.append(split_text(split))
+            on_modal("pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
+            qtbot.mouseClick(split.ok, LEFT)
+
+        on_modal("refundSplitConfirm", yes)
+        qtbot.mouseClick(dialog.ok, LEFT)  # no reference: nothing goes to the card
+
+    on_modal("refundDialog", refund)
+    qtbot.mouseClick(window.sales.refund_btn, LEFT)
+    assert seen == [("cash", False), True,
+                    "Plus rien de ce ticket ne peut être rendu sur la carte.\nRendre "
+                    "30,00\u00a0DH en espèces\u00a0?"]
+    with window.ctx.read() as s:
+        last = s.scalars(select(Sale).where(Sale.kind == "refund")
+                         .order_by(Sale.number.desc())).first()
+        assert last is not None
+        assert [(p.method, p.amount) for p in last.payments] == [("cash", -3000)]
+
+
+@pytest.mark.parametrize(("lang", "weighed"), [("fr", "1,25 kg"), ("ar", "1,25 كلغ"),
+                                               ("en", "1.25 kg")])
+def test_the_refundable_quantity_of_a_weighed_product_has_its_unit(
+        qtbot: Any, make_window: Any, lang: str, weighed: str) -> None:
+    """As the cart writes it: 1,25 kg of honey left to give back, 2 soaps (no unit)."""
+    window = make_window(lang=lang)
+    with window.ctx.write() as s:
+        cart = Cart()
+        cart.add(s.scalar(select(Product).where(Product.sku == "HNY-KG")), 1250)
+        cart.add(s.scalar(select(Product).where(Product.sku == "SAV-BLD")), 2000)
+        checkout.complete(s, cart, [cash(cart.totals().total)], cashier=None)
+    window.show_screen("sales")
+    window.sales.select_number(1)
+    seen: list[str] = []
+
+    def look(dialog: Any) -> None:
+        seen.extend(dialog.findChild(QLabel, f"refundSold_{row}").text() for row in (0, 1))
+        qtbot.mouseClick(dialog.cancel, LEFT)
+
+    on_modal("refundDialog", look)
+    qtbot.mouseClick(window.sales.refund_btn, LEFT)
+    t = window.ctx.t
+    assert seen == [t("ui.refund.left", qty=weighed), t("ui.refund.left", qty="2")]
 
 
 def test_cancelled_pin_records_nothing(qtbot: Any, make_window: Any) -> None:
@@ -651,19 +835,23 @@ def test_a_refunded_ticket_has_its_minus_on_the_same_side_in_the_list_and_its_de
 
 @pytest.mark.parametrize("lang", ["ar", "fr"])
 def test_the_figures_write_what_was_given_back_below_zero(qtbot: Any, make_window: Any,
-                                                          lang: str) -> None:
-    """A cash sale given back to the card: the figures screen's refunds read below zero
-    as on the day screen, and so does the card's amount and share, their minus drawn
-    before the digits in Arabic too."""
+                                                          data_dir: Path, lang: str) -> None:
+    """Yesterday's card sale given back to the card today, beside a cash sale: the figures
+    screen's refunds read below zero as on the day screen, and so does the card's amount
+    and share, their minus drawn before the digits in Arabic too."""
+    sold_by_card_yesterday(data_dir, "TAJ-M")  # ticket 1, 150,00 by card
     window = make_window(lang=lang, size=(1024, 600))
     ring(qtbot, window, ["TAJ-M"], (20000,))  # 150,00 in cash
     window.show_screen("sales")
+    qtbot.keyClicks(window.sales.search, "1")  # yesterday's ticket, found by its number
     window.sales.select_number(1)
+    assert window.sales.selected() is not None and window.sales.selected().number == 1
 
     def refund(dialog: Any) -> None:
+        assert dialog.method.currentData() == "card"
         qtbot.mouseClick(dialog.findChild(QPushButton, "refundAll"), LEFT)
         dialog.reason.setCurrentIndex(0)
-        dialog.method.setCurrentIndex(dialog.method.findData("card"))
+        dialog.reference.insert("RB-1")
         on_modal("pinDialog", lambda pin: type_pin(qtbot, pin, MANAGER_PIN))
         qtbot.mouseClick(dialog.ok, LEFT)
 

@@ -1,6 +1,7 @@
 """Every summary the stall builds passes the server's checks: for any days rung with the real
 till (line and cart discounts, price overrides, weighed goods, gifts of zero, cash with
-change, split payments, refunds in part and in full by any method, voids, cash in and out,
+change, split payments, refunds in part and in full by any method, a card or a transfer
+taking back what it paid and cash the rest, voids, cash in and out,
 days closed, reopened on the same date and on the next), the day's breakdowns add up as
 the server requires (``sync.server.ingest.check_summaries``), from its first sale to its
 close. A day whose breakdown the server refuses all the same is set aside, told in the
@@ -147,9 +148,11 @@ class Stall:
             wanted = {first: left[first]}
         elif how == "rest":
             wanted = left
-        reference = "" if method == "cash" else "R1"
+        # by the method drawn as far as it paid the sale, the rest in cash
+        parts = refunds.parts_for(refunds.method_room(s, sale),
+                                  refunds.amount_of(s, sale, wanted), method, "R1")
         refunds.refund(s, sale_id, quantities=wanted, reason="r", manager=manager,
-                       method=method, reference=reference, at=self.now)
+                       parts=parts, at=self.now)
 
     def summaries(self) -> list[DaySummary]:
         """What the stall would push now: one summary per date, built as the sync does."""
