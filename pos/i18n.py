@@ -85,6 +85,13 @@ def ltr(text: str, lang: str) -> str:
     return f"\u2066{text}\u2069" if is_rtl(lang) else text
 
 
+def reference_text(reference: str, lang: str) -> str:
+    """A card or transfer reference as ``lang`` shows it: read left to right as it was
+    typed, in Arabic too, where the bidi algorithm would otherwise set the groups of digits
+    of ``4521 8890`` right to left (``8890 4521``); isolated (:func:`ltr`)."""
+    return ltr(reference, lang)
+
+
 def lookup(lang: str, key: str) -> str | None:
     """The message ``key`` in ``lang`` (else in English) as the catalogue writes it,
     unformatted; None when there is no such message (for texts a caller has its own for)."""

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from pos import invoices, journal, settings
 from pos.amount_words import in_words
 from pos.cart import TaxLine, taxes_of
-from pos.i18n import comma, tr, tr_count
+from pos.i18n import comma, reference_text, tr, tr_count
 from pos.models import BusinessDay, JournalEntry, Payment, Sale, SaleLine
 from pos.money import (
     allocate,
@@ -301,6 +301,13 @@ class _Words:
             return self.columns(self(f"{key}.label"), value, **style)
         return self.text(self(key, **{param: value}), **style)
 
+    def reference(self, reference: str) -> Block:
+        """A payment's reference (a card's authorisation, a transfer's number) as it was
+        typed, left to right on an Arabic receipt too: ``4521 8890``, not ``8890 4521``
+        (:func:`pos.i18n.reference_text`)."""
+        return self.labelled("receipt.reference", "reference",
+                             reference_text(reference, self.lang), size="small")
+
     def text(self, text: str, **style: Any) -> Text:
         return Text(text, direction=self.direction, **style)
 
@@ -420,8 +427,7 @@ def _payment_lines(words: _Words, payment: Payment) -> list[Block]:
             words.columns(words("receipt.change"), words.amount(payment.change), bold=True)
         )
     if payment.reference:
-        blocks.append(words.labelled("receipt.reference", "reference", payment.reference,
-                                     size="small"))
+        blocks.append(words.reference(payment.reference))
     return blocks
 
 
@@ -692,8 +698,7 @@ def _payments(words: _Words, sale: Sale, key: str) -> list[Block]:
         blocks.append(words.columns(words(f"receipt.pay.{payment.method}"),
                                     words.amount(payment.amount)))
         if payment.reference:
-            blocks.append(words.labelled("receipt.reference", "reference", payment.reference,
-                                         size="small"))
+            blocks.append(words.reference(payment.reference))
     return blocks
 
 

@@ -4,6 +4,7 @@ takes in each language."""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from importlib import resources
@@ -14,6 +15,7 @@ import pytest
 from pos.catalogue import UNITS
 from pos.cldr import FORMS_OF
 from pos.i18n import LANGUAGES, catalogue, placeholders, plural_base, tr_count
+from pos.money import format_money
 from pos.receipts import RECEIPT_LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -196,3 +198,51 @@ def test_french_punctuation_never_starts_a_line(path: Path) -> None:
     found = [f"{key}: {texts['fr']!r}" for key, texts in data.items()
              if FRENCH_SPACE.search(texts.get("fr") or "")]
     assert not found, "plain spaces where French wants no-break ones:\n" + "\n".join(found)
+
+
+#: what the code fills a placeholder with when it is an amount, or payments (each said with
+#: its amount, the last one's ending the text when it has no reference)
+MONEY_MADE_BY = re.compile(r"\b(?:format_money|Amount|money|parts_text|part_text)\(")
+#: amounts the code passes to a message whose name it builds as it runs (out of the scan's sight)
+AMOUNTS_OF_BUILT_KEYS = {"witness.differs_total": {"printed", "recorded"}}
+#: an Arabic amount's currency (``65,00 د.م.``) and a full stop after it
+CURRENCY_THEN_STOP = re.compile("د\\.م\\.[\\s\u200e\u200f]*\\.")
+
+
+def _amount_placeholders() -> dict[str, set[str]]:
+    """For each message, the placeholders the app fills with an amount: in a call naming the
+    message (``t``, ``tr``, ``tr_count``, an error...), the arguments made by
+    :data:`MONEY_MADE_BY`."""
+    known = catalogue()
+    found = {key: set(names) for key, names in AMOUNTS_OF_BUILT_KEYS.items()}
+    for path in sorted(p for part in ("pos", "ui", "sync") for p in (ROOT / part).rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(source)):
+            if not isinstance(node, ast.Call):
+                continue
+            keys = [arg.value for arg in node.args[:3]
+                    if isinstance(arg, ast.Constant) and arg.value in known]
+            if keys:
+                found.setdefault(keys[0], set()).update(
+                    kw.arg for kw in node.keywords
+                    if kw.arg and MONEY_MADE_BY.search(ast.unparse(kw.value)))
+    return found
+
+
+def test_no_arabic_message_puts_a_full_stop_after_an_amount() -> None:
+    """An Arabic amount ends with its currency's own dots (``65,00 د.م.``): a full stop
+    after it reads ``د.م..``. Every Arabic message, each amount it says written as the app
+    writes it, ends at the amount, or goes on after a ``؛``."""
+    amounts = _amount_placeholders()
+    assert amounts["payment.mismatch"] == {"paid", "total"}  # the scan sees the app's calls
+    assert amounts["ui.close_cart.taken_question"] == {"total", "parts"}
+    money = format_money(6500, "ar")
+    found = []
+    for key, texts in catalogue().items():
+        template = texts.get("ar") or ""
+        filled = amounts.get(plural_base(key) or key, set())
+        said = template.format(**{name: money if name in filled else "…"
+                                  for name in placeholders(template)})
+        if CURRENCY_THEN_STOP.search(said):
+            found.append(f"{key}: {said!r}")
+    assert found == []

@@ -8,7 +8,8 @@ A barcode scanned while the dialog is open adds the product to the cart (the sal
 then calls :meth:`PaymentDialog.set_total`); its digits never reach the amount field and
 its Enter never confirms. Cash handed over that leaves :data:`BIG_CHANGE` or more to give
 back is confirmed first, showing the amount given and the change; an amount
-:data:`ABSURD_TIMES` times the sum due and over :data:`ABSURD_FLOOR` is refused.
+:data:`ABSURD_TIMES` times the sum due or more, and over :data:`ABSURD_FLOOR`, is refused
+(``6500`` typed for 65,00 DH: centimes typed as dirhams).
 
 Amounts the dialog puts in its fields (a note tapped, the exact amount) are written the way
 the UI language writes them (``1 250,00``, ``1,250.00``), which :func:`pos.money.parse_money`
@@ -54,6 +55,7 @@ from PySide6.QtWidgets import (
 
 from pos.cart import PaymentMethod, PaymentSpec, check_payments
 from pos.errors import Amount, InputError, RuleError
+from pos.i18n import reference_text
 from pos.money import NOTES_AND_COINS, format_amount, format_money, parse_money
 from ui.context import AppContext
 from ui.scanner import SCANS, TO_CART
@@ -61,7 +63,7 @@ from ui.widgets import Dialog, Kept, button, confirm, hbox, label, named, vbox
 
 METHOD_KEYS = {"cash": "F5", "card": "F6", "mobile": "F7"}
 BIG_CHANGE = max(NOTES_AND_COINS)  # change of the largest banknote or more is confirmed
-ABSURD_TIMES = 100  # cash given this many times the sum due...
+ABSURD_TIMES = 100  # cash given this many times the sum due or more...
 ABSURD_FLOOR = 100_000  # ...and over 1 000 DH is a typing (or scanning) accident
 #: how to give each kind of part back before removing it
 REMOVE_QUESTIONS = {"cash": "ui.pay.remove_cash", "card": "ui.pay.remove_card",
@@ -75,9 +77,12 @@ def note_text(value: int, lang: str) -> str:
 
 
 def part_text(ctx: AppContext, spec: PaymentSpec) -> str:
-    """A payment taken, as the seller reads it: ``Carte  500,00 DH  (CB777)``."""
+    """A payment taken, as the seller reads it: ``Carte  500,00 DH  (CB777)``; its
+    reference read left to right in Arabic too (:func:`pos.i18n.reference_text`)."""
     text = f"{ctx.t(f'payment.{spec.method}')}  {format_money(spec.amount, ctx.lang)}"
-    return f"{text}  ({spec.reference})" if spec.reference else text
+    if not spec.reference:
+        return text
+    return f"{text}  ({reference_text(spec.reference, ctx.lang)})"
 
 
 def parts_text(ctx: AppContext, specs: Sequence[PaymentSpec]) -> str:
@@ -375,8 +380,9 @@ class PaymentDialog(Dialog):
         if self.method == "cash":
             given = self._entered()
             if given <= 0:
-                raise RuleError("payment.tendered_short")
-            if given > ABSURD_TIMES * remaining and given > ABSURD_FLOOR:
+                self.tendered.setFocus()
+                raise InputError("ui.pay.given_needed")
+            if given >= ABSURD_TIMES * remaining and given > ABSURD_FLOOR:
                 raise InputError("ui.pay.given_absurd", given=Amount(given),
                                  due=Amount(remaining))
             if given - remaining >= BIG_CHANGE and not self._confirm_change(given, remaining):
@@ -391,7 +397,10 @@ class PaymentDialog(Dialog):
         else:
             amount = parse_money(self.amount.text(), allow_zero=False)
             if amount > remaining:
-                raise RuleError("payment.mismatch", paid=Amount(amount), total=Amount(remaining))
+                self.amount.setFocus()
+                self.amount.selectAll()  # to be typed over
+                raise InputError("ui.pay.more_than_due", amount=Amount(amount),
+                                 rest=Amount(remaining))
             if not self.reference.text().strip():
                 raise InputError("payment.reference_needed")
             method = cast(PaymentMethod, self.method)

@@ -30,6 +30,7 @@ from pos import checkout, day, invoices, journal, refunds, settings, witness
 from pos.cart import parse_line_quantity
 from pos.catalogue import fold
 from pos.errors import InputError, SoukError
+from pos.i18n import reference_text
 from pos.models import BusinessDay, Sale, User
 from pos.money import format_amount, format_measure, format_money, format_quantity
 from pos.receipts import RECEIPT_LANGUAGES, Direction, isolate
@@ -624,7 +625,7 @@ class SalesScreen(QWidget):
         ]
         rows.append((f"<b>{t('ui.cart.total')}</b>", f"<b>{format_money(sale.total, lang)}</b>"))
         for p in sale.payments:
-            ref = f" ({escape(p.reference)})" if p.reference else ""
+            ref = f" ({escape(reference_text(p.reference, lang))})" if p.reference else ""
             rows.append((f"{t('payment.' + p.method)}{ref}",
                          format_amount(p.amount, lang)))
         # the refunds or the void first: at 1024x600 the lines below scroll

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 from pos import invoices
 from pos.amount_words import in_words
 from pos.files import write_whole
-from pos.i18n import tr
+from pos.i18n import reference_text, tr
 from pos.models import JournalEntry, Sale
 from pos.money import format_amount, format_money, format_quantity, unit_name
 from pos.printing.fonts import ARABIC_FAMILY, FAMILIES, load_fonts
@@ -293,8 +293,11 @@ def _listing(h: _Html, heading: str, rows: list[tuple[str, str]]) -> str:
 
 
 def _payments(h: _Html, sale: Sale, key: str) -> str:
+    """Each payment and its amount; a reference as it was typed, left to right on an Arabic
+    sheet too (:func:`pos.i18n.reference_text`)."""
     return _listing(h, h.inline(key), [
-        (h.inline(f"receipt.pay.{p.method}") + (f" ({text(p.reference)})" if p.reference else ""),
+        (h.inline(f"receipt.pay.{p.method}")
+         + (f" ({text(reference_text(p.reference, h.lang))})" if p.reference else ""),
          h.money(p.amount)) for p in sale.payments])
 
 

@@ -13,13 +13,13 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos import day, invoices, journal, receipts, refunds, settings, users
 from pos.amount_words import in_words
-from pos.cart import Discount
+from pos.cart import Discount, PaymentSpec
 from pos.db import DB_FILENAME, Store
 from pos.errors import InputError, RuleError
 from pos.i18n import tr
@@ -29,7 +29,7 @@ from pos.printing import a4, queue
 from pos.printing.escpos_out import PrinterSettings
 from pos.printing.render import render
 from pos.reports import day_report, last_seq, summary
-from tests.helpers import drawn_shapes, ring
+from tests.helpers import drawn_order, drawn_shapes, ring
 from tests.pos.conftest import run
 
 HOTEL = invoices.Customer("Hôtel Zalagh", "001234567000089", "Route d'Immouzzer, Fès")
@@ -955,6 +955,44 @@ def test_an_a4_credit_note_names_its_invoice_and_a_long_one_takes_more_pages(
     assert pages >= 2
     assert a4.save_pdf(long_sheet, tmp_path / "longue.pdf") == pages
     assert len(a4.page_images(long_sheet, 40)) == pages
+
+
+
+def _digits_as_drawn(sheet: a4.Sheet, needle: str) -> str:
+    """The digits of the sheet's paragraph or table cell holding ``needle`` in the order
+    the sheet's own layout draws them, left to right."""
+    doc = a4._document(sheet)
+    doc.pageCount()  # laid out
+    block = doc.begin()
+    while block.isValid() and needle not in block.text():
+        block = block.next()
+    assert block.isValid(), needle
+    layout = block.layout()
+    drawn = [(runs[0].positions()[0].x(), ch) for i, ch in enumerate(block.text())
+             if ch.isdigit() and (runs := layout.glyphRuns(i, 1))]
+    return "".join(ch for _x, ch in sorted(drawn))
+
+
+def test_a_payment_reference_in_groups_of_digits_reads_as_typed_on_an_arabic_invoice(
+    store: Store, open_day: int
+) -> None:
+    """A right-to-left line would set the groups of ``4521 8890`` from the right (``8890
+    4521``), on the invoice as wide as the receipt and on the A4 sheet."""
+    _shop(store)
+    sale = ring(store, [("HNY-THY", 1000)],  # 150,00
+                payments=[PaymentSpec("card", 15000, None, "4521 8890")])
+    with store.write() as s:
+        invoices.issue(s, sale.id, HOTEL)
+    with store.read() as s:
+        ticket = receipts.load_invoice(s, sale.id, lang="ar")
+        sheet = a4.load_sheet(s, receipts.load_invoice(s, sale.id, lang="ar"))
+        french = a4.load_sheet(s, receipts.load_invoice(s, sale.id, lang="fr"))
+    [line] = [b for b in ticket.blocks if isinstance(b, receipts.Text) and "4521" in b.text]
+    assert drawn_order(line.text, Qt.LayoutDirection.RightToLeft) == "45218890عجرملا"
+    [cell] = [said for said, _page, _box in sheet.boxes() if "4521" in said]
+    assert f"({receipts.LRI}4521 8890{receipts.PDI})" in cell
+    assert _digits_as_drawn(sheet, "4521") == "45218890"
+    assert "Carte (4521 8890)" in french.plain_text()
 
 
 @pytest.mark.parametrize("lang", ["ar", "fr", "both"])

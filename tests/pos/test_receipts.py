@@ -168,6 +168,26 @@ def test_names_written_the_other_way_keep_their_own_order() -> None:
     assert f"{LRI}2 savons beldi (lot){PDI}" in doc.plain_text()
 
 
+
+def test_a_reference_in_groups_of_digits_reads_as_typed_on_an_arabic_receipt(
+    store: Store, open_day: int
+) -> None:
+    """A right-to-left line would set the groups of ``4521 8890`` from the right (``8890
+    4521``): isolated, the reference is printed as the card terminal gave it."""
+    sale = ring(store, [("AML-250", 1000)], payments=[PaymentSpec("card", 6500, None,
+                                                                  "4521 8890")])
+    with store.read() as s:
+        arabic = load_sale_receipt(s, sale.id, lang="ar")
+        both = load_sale_receipt(s, sale.id, lang="both")
+        french = load_sale_receipt(s, sale.id, lang="fr")
+    [line] = [b for b in arabic.blocks if isinstance(b, Text) and "4521" in b.text]
+    assert line == Text(f"المرجع {LRI}4521 8890{PDI}", direction="rtl", size="small")
+    assert drawn_order(line.text, RTL) == "45218890عجرملا"  # from the right: المرجع, the digits
+    # left to right already where the line is: written as typed, in its column of two languages
+    assert Columns(f"Réf. / {RLI}المرجع{PDI}", "4521 8890", size="small") in both.blocks
+    assert "Réf. 4521 8890" in french.plain_text()
+
+
 def test_direction_of_a_text_is_its_first_strong_letter_outside_isolates() -> None:
     assert strong_direction("2 savons") == "ltr"
     assert strong_direction("250 مل زيت") == "rtl"

@@ -12,7 +12,10 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
 from pos.cart import PaymentSpec
-from pos.receipts import load_sale_receipt
+from pos.i18n import tr
+from pos.money import format_money
+from pos.receipts import LRI, PDI, load_sale_receipt
+from tests.helpers import drawn_order
 from tests.ui.conftest import click_tile, tile_row
 from tests.ui.test_sale_flow import journal_ok, sales
 from tests.ui.test_sale_guards import on_modal
@@ -182,6 +185,58 @@ def test_a_part_is_removed_only_once_the_seller_says_it_was_given_back(
     assert sales(window) == [] and len(sale.cart.lines) == 1
 
 
+
+def test_a_card_amount_over_the_rest_is_refused_and_selected_to_be_typed_again(
+        qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    click_tile(qtbot, window, tile_row(window, "AML-250"))  # 65,00
+    seen: dict[str, Any] = {}
+
+    def pay(dialog: Any) -> None:
+        take_card(qtbot, dialog, "650", "CB650")  # a zero too many
+        seen["refused"] = (dialog.isVisible(), dialog.banner.text(), parts(dialog))
+        seen["amount"] = (dialog.amount.hasFocus(), dialog.amount.selectedText())
+        qtbot.keyClicks(dialog.amount, "65")  # typed over what was selected
+        seen["retyped"] = dialog.amount.text()
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal(qtbot, "payDialog", pay)
+    qtbot.mouseClick(window.sale.pay, LEFT)
+    assert seen["refused"] == (True, f"650,00{DH} dépasse les 65,00{DH} qui restent à payer.",
+                               [])
+    assert seen["amount"] == (True, "650")
+    assert seen["retyped"] == "65"
+    [sale] = sales(window)
+    assert [(p.method, p.amount, p.reference) for p in sale.payments] == [
+        ("card", 6500, "CB650")]
+    journal_ok(window)
+
+
+def test_a_reference_in_groups_of_digits_keeps_its_order_in_arabic(qtbot: Any,
+                                                                  make_window: Any) -> None:
+    """``4521 8890`` in a right-to-left line would be set ``8890 4521`` by the bidi
+    algorithm; the list of parts keeps it as it was typed."""
+    window = make_window(lang="ar")
+    click_tile(qtbot, window, tile_row(window, "AML-250"))  # 65,00
+    seen: dict[str, Any] = {}
+
+    def pay(dialog: Any) -> None:
+        take_card(qtbot, dialog, "30", "4521 8890")
+        seen["parts"] = parts(dialog)
+        qtbot.mouseClick(dialog.findChild(QPushButton, "payExact"), LEFT)  # the rest in cash
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal(qtbot, "payDialog", pay)
+    qtbot.mouseClick(window.sale.pay, LEFT)
+    [part] = seen["parts"]
+    assert part == f"{tr('ar', 'payment.card')}  {format_money(3000, 'ar')}  ({LRI}4521 8890{PDI})"
+    drawn = drawn_order(part, Qt.LayoutDirection.RightToLeft)
+    assert "45218890" in drawn and "88904521" not in drawn
+    [sale] = sales(window)
+    assert [(p.method, p.amount, p.reference) for p in sale.payments] == [
+        ("card", 3000, "4521 8890"), ("cash", 3500, "")]
+
+
 def test_the_cart_cannot_fall_below_the_parts_taken(qtbot: Any, make_window: Any) -> None:
     window = make_window()
     sale = window.sale
@@ -269,8 +324,8 @@ def test_closing_the_app_names_the_parts_taken(qtbot: Any, make_window: Any) -> 
     assert not window.close()
     assert asked == [
         "السلة قيد التسجيل (سطر واحد، 850,00\u00a0د.م.) محفوظة مع الدفعات المأخوذة من قبل لها: "
-        "بطاقة  100,00\u00a0د.م.  (CB1).\nستعود إلى الشاشة معها عند تشغيل الصندوق من جديد: "
-        "أتمم البيع حينها، أو أعد هذه الدفعات.\nهل تريد الإغلاق الآن؟"]
+        f"بطاقة  100,00\u00a0د.م.  ({LRI}CB1{PDI})\nستعود إلى الشاشة معها عند تشغيل الصندوق من "
+        "جديد: أتمم البيع حينها، أو أعد هذه الدفعات.\nهل تريد الإغلاق الآن؟"]
     assert window.isVisible() and window.sale.taken == [PaymentSpec("card", 10000, None, "CB1")]
     window.confirm_close = False  # the fixture closes it
 

@@ -1,8 +1,8 @@
 """Guards around ringing a sale: a scan while the payment dialog or a dialog of the cart
 (weight, quantity, discount, price) is open joins the cart (never the amount, weight or
-value typed, which stay as they were), large change is confirmed and absurd amounts refused, closing
-over a cart in progress asks first, cart lines show their price and discount in full, and
-Enter in the search box rings up the product found."""
+value typed, which stay as they were), large change is confirmed, absurd amounts refused and an
+empty cash field asked for, closing over a cart in progress asks first, cart lines show their
+price and discount in full, and Enter in the search box rings up the product found."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 
 from pos import catalogue
 from pos.db import DB_FILENAME, Store
+from pos.i18n import tr
+from pos.money import format_money
 from tests.ui.conftest import MANAGER_PIN, click_tile, tile_row, type_pin
 from tests.ui.conftest import on_modal as _on_modal
 from tests.ui.test_sale_flow import journal_ok, sales
@@ -292,6 +294,69 @@ def test_an_absurd_amount_is_refused(qtbot: Any, make_window: Any) -> None:
     assert seen["open"] and seen["given"] == "96385074"
     assert "65,00\u00a0DH" in seen["error"] and "Corrigez" in seen["error"]
     assert sales(window) == [] and len(window.sale.cart.lines) == 1
+
+
+
+def test_cash_typed_in_centimes_is_refused_not_offered_as_change(qtbot: Any,
+                                                                 make_window: Any) -> None:
+    """``6500`` typed for 65,00 DH due (its centimes typed as dirhams) is a hundred times
+    the sum: refused as a typing accident, never offered as 6 435,00 DH of change; a
+    200 DH note for the same sum is taken."""
+    window = make_window()
+    click_tile(qtbot, window, tile_row(window, "AML-250"))  # 65,00
+    seen: dict[str, Any] = {"asked": []}
+
+    def refuse(confirm: Any) -> None:
+        seen["asked"].append(confirm.objectName())
+        qtbot.mouseClick(confirm.cancel, LEFT)
+
+    def pay(dialog: Any) -> None:
+        on_modal(qtbot, "payChangeConfirm", refuse)
+        qtbot.keyClicks(dialog.tendered, "6500")
+        qtbot.mouseClick(dialog.ok, LEFT)
+        seen["open"] = dialog.isVisible()
+        seen["error"] = dialog.banner.text()
+        seen["given"] = dialog.tendered.text()
+        seen["recorded"] = len(sales(window))
+        seen["parts"] = list(dialog.payments)
+        dialog.tendered.clear()
+        qtbot.mouseClick(note(dialog, 20000), LEFT)
+        qtbot.mouseClick(dialog.ok, LEFT)
+
+    on_modal(qtbot, "payDialog", pay)
+    qtbot.mouseClick(window.sale.pay, LEFT)
+    assert seen["open"] and seen["given"] == "6500"
+    assert seen["error"] == tr("fr", "ui.pay.given_absurd", given=format_money(650000, "fr"),
+                               due=format_money(6500, "fr"))
+    assert seen["recorded"] == 0 and seen["parts"] == [] and seen["asked"] == []
+    [sale] = sales(window)
+    assert [(p.method, p.amount, p.tendered, p.change) for p in sale.payments] == [
+        ("cash", 6500, 20000, 13500)]
+    journal_ok(window)
+
+
+def test_paying_with_the_cash_field_empty_asks_for_the_amount_given(qtbot: Any,
+                                                                   make_window: Any) -> None:
+    window = make_window()
+    click_tile(qtbot, window, tile_row(window, "AML-250"))  # 65,00
+    seen: dict[str, Any] = {}
+
+    def pay(dialog: Any) -> None:
+        dialog.ok.setFocus()
+        seen["focus_before"] = dialog.tendered.hasFocus()
+        qtbot.mouseClick(dialog.ok, LEFT)
+        seen["open"] = dialog.isVisible()
+        seen["error"] = dialog.banner.text()
+        seen["focus"] = dialog.tendered.hasFocus()
+        seen["recorded"] = len(sales(window))
+        qtbot.mouseClick(dialog.cancel, LEFT)
+
+    on_modal(qtbot, "payDialog", pay)
+    qtbot.mouseClick(window.sale.pay, LEFT)
+    assert seen["open"] and not seen["focus_before"]
+    assert seen["error"] == "Saisissez la somme donnée par le client."
+    assert seen["focus"]  # the cursor where the amount is typed
+    assert seen["recorded"] == 0 and sales(window) == [] and len(window.sale.cart.lines) == 1
 
 
 def test_closing_over_a_cart_asks_no_by_default(qtbot: Any, make_window: Any) -> None:
